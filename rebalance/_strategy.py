@@ -1,0 +1,190 @@
+"""``sampling_strategy`` -> target count per class (the one place this is parsed).
+
+The meaning of each form follows imbalanced-learn's ``check_sampling_strategy``:
+for under-sampling the targets are the rows to *keep* in each selected class,
+for over-sampling the rows to *add* to each selected class.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import numpy as np
+
+from rebalance._indices import EncodedLabels
+
+SamplingType = Literal["under-sampling", "over-sampling"]
+STRATEGY_NAMES = ("auto", "majority", "not minority", "not majority", "all")
+
+
+def _selected_classes(name: str, counts: np.ndarray, kind: SamplingType) -> np.ndarray:
+    """Boolean mask of the classes a named strategy resamples."""
+    majority = counts == counts.max()
+    minority = counts == counts.min()
+    if name == "auto":
+        name = "not minority" if kind == "under-sampling" else "not majority"
+    if name == "all":
+        return np.ones_like(majority)
+    if name == "majority":
+        # imbalanced-learn resamples one class: the first of the largest.
+        selected = np.zeros_like(majority)
+        selected[np.argmax(counts)] = True
+        return selected
+    if name == "not minority":
+        selected = np.ones_like(minority)
+        selected[np.argmin(counts)] = False
+        return selected
+    selected = np.ones_like(majority)
+    selected[np.argmax(counts)] = False
+    return selected
+
+
+def _from_mapping(
+    mapping: Mapping, labels: EncodedLabels, kind: SamplingType, replacement: bool
+) -> np.ndarray:
+    if not isinstance(mapping, Mapping):
+        raise TypeError(
+            "sampling_strategy as a callable must return a dict {class: count}; "
+            f"it returned {type(mapping).__name__}."
+        )
+    class_list = labels.classes.tolist()
+    position = {c: i for i, c in enumerate(class_list)}
+    requested = np.full(labels.n_classes, -1, dtype=np.int64)
+    for cls, count in mapping.items():
+        key = cls.item() if isinstance(cls, np.generic) else cls
+        if key not in position:
+            raise ValueError(
+                f"sampling_strategy names class {cls!r}, which is not in y. The "
+                f"classes in y are {class_list}; use one of those as the key."
+            )
+        if not isinstance(count, numbers.Integral) or isinstance(count, bool):
+            raise TypeError(
+                f"sampling_strategy[{cls!r}] must be an integer count; got {count!r}."
+            )
+        if count < 0:
+            raise ValueError(
+                f"sampling_strategy[{cls!r}] = {count} is negative: the count of "
+                "rows for a class must be >= 0."
+            )
+        requested[position[key]] = count
+    counts = labels.counts
+    named = requested >= 0
+    if kind == "under-sampling":
+        too_many = named & (requested > counts)
+        if too_many.any() and not replacement:
+            c = int(np.flatnonzero(too_many)[0])
+            raise ValueError(
+                f"sampling_strategy asks for {requested[c]} rows of class "
+                f"{class_list[c]!r}, which has only {counts[c]}: under-sampling "
+                "without replacement cannot add rows. Ask for at most "
+                f"{counts[c]}, use replacement=True, or use RandomOverSampler."
+            )
+        return np.where(named, requested, counts)
+    too_few = named & (requested < counts)
+    if too_few.any():
+        c = int(np.flatnonzero(too_few)[0])
+        raise ValueError(
+            f"sampling_strategy asks for {requested[c]} rows of class "
+            f"{class_list[c]!r}, which already has {counts[c]}: over-sampling "
+            f"cannot remove rows. Ask for at least {counts[c]}, or use "
+            "RandomUnderSampler."
+        )
+    return np.where(named, requested - counts, 0)
+
+
+def _from_ratio(ratio: float, labels: EncodedLabels, kind: SamplingType) -> np.ndarray:
+    if labels.n_classes != 2:
+        raise ValueError(
+            f"sampling_strategy as a float only works for binary y; y has "
+            f"{labels.n_classes} classes. Pass a dict {{class: count}} or a string "
+            "such as 'auto' instead."
+        )
+    if not 0 < ratio <= 1:
+        raise ValueError(
+            f"sampling_strategy={ratio} is outside (0, 1]: the float is the desired "
+            "ratio of minority to majority rows after resampling."
+        )
+    counts = labels.counts
+    minority, majority = int(np.argmin(counts)), int(np.argmax(counts))
+    if kind == "under-sampling":
+        keep = int(counts[minority] / ratio)
+        if keep > counts[majority]:
+            raise ValueError(
+                f"sampling_strategy={ratio} would keep {keep} majority rows, more "
+                f"than the {counts[majority]} there are: under-sampling cannot add "
+                f"rows. Use a ratio >= {counts[minority] / counts[majority]:.4g}."
+            )
+        targets = counts.copy()
+        targets[majority] = keep
+        return targets
+    add = int(counts[majority] * ratio) - int(counts[minority])
+    if add < 0:
+        raise ValueError(
+            f"sampling_strategy={ratio} is below the current minority/majority ratio "
+            f"{counts[minority] / counts[majority]:.4g}: over-sampling cannot remove "
+            "rows. Use a larger ratio."
+        )
+    targets = np.zeros_like(counts)
+    targets[minority] = add
+    return targets
+
+
+def resolve_targets(
+    sampling_strategy: str | float | Mapping | Callable,
+    labels: EncodedLabels,
+    y: Any,
+    kind: SamplingType,
+    *,
+    replacement: bool = False,
+) -> tuple[np.ndarray, dict]:
+    """Turn ``sampling_strategy`` into one integer target per class.
+
+    Returns ``(targets, sampling_strategy_)``: ``targets[c]`` is the number of
+    rows to keep (under-sampling) or add (over-sampling) for class ``c``, and
+    ``sampling_strategy_`` the same as a ``{class: count}`` dict restricted to
+    the classes the strategy resamples, as imbalanced-learn reports it.
+    """
+    counts = labels.counts
+    if isinstance(sampling_strategy, str):
+        if sampling_strategy not in STRATEGY_NAMES:
+            raise ValueError(
+                f"sampling_strategy={sampling_strategy!r} is not a known strategy; "
+                f"use one of {list(STRATEGY_NAMES)}, a float, a dict or a callable."
+            )
+        selected = _selected_classes(sampling_strategy, counts, kind)
+        if kind == "under-sampling":
+            targets = np.where(selected, counts.min(), counts)
+        else:
+            targets = np.where(selected, counts.max() - counts, 0)
+    elif isinstance(sampling_strategy, numbers.Real) and not isinstance(
+        sampling_strategy, bool
+    ):
+        targets = _from_ratio(float(sampling_strategy), labels, kind)
+        selected = np.zeros(labels.n_classes, dtype=bool)
+        pick = np.argmax if kind == "under-sampling" else np.argmin
+        selected[pick(counts)] = True
+    elif isinstance(sampling_strategy, Mapping):
+        targets = _from_mapping(sampling_strategy, labels, kind, replacement)
+        selected = _named_mask(sampling_strategy, labels)
+    elif callable(sampling_strategy):
+        mapping = sampling_strategy(y)
+        targets = _from_mapping(mapping, labels, kind, replacement)
+        selected = _named_mask(mapping, labels)
+    else:
+        raise TypeError(
+            "sampling_strategy must be a string, a float, a dict {class: count} or "
+            f"a callable; got {type(sampling_strategy).__name__}."
+        )
+    report = {
+        c: int(t)
+        for c, t, s in zip(labels.classes.tolist(), targets.tolist(), selected)
+        if s
+    }
+    return targets.astype(np.int64), report
+
+
+def _named_mask(mapping: Mapping, labels: EncodedLabels) -> np.ndarray:
+    named = {k.item() if isinstance(k, np.generic) else k for k in mapping}
+    return np.array([c in named for c in labels.classes.tolist()], dtype=bool)

@@ -1,0 +1,174 @@
+"""BaseSampler: the ``fit_resample`` template every rebalance sampler shares.
+
+``fit_resample`` = check inputs -> :meth:`BaseSampler.plan` (labels + targets)
+-> draw indices -> gather rows. Subclasses implement only ``_make_plan``, and
+``_gather_features`` where they change the gathered rows (smoothed bootstrap).
+The torch adapter calls the same :meth:`BaseSampler.plan` and draws a new set
+of indices from it every epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from imblearn.base import BaseSampler as _ImblearnBaseSampler
+from sklearn_compat.utils.validation import validate_data
+
+from rebalance._indices import EncodedLabels
+from rebalance._validation import (
+    check_features,
+    check_random_state,
+    check_sample_weight,
+    encode_labels,
+    require_two_classes,
+    take_rows,
+)
+
+
+@dataclass
+class SamplingPlan:
+    """What a sampler will draw for one set of labels, ready to draw many times.
+
+    Attributes
+    ----------
+    labels : EncodedLabels
+        The encoded labels (classes, per-row codes, counts).
+    sampling_strategy : dict
+        ``{class: count}`` as reported in ``sampling_strategy_``.
+    n_output : int
+        Exact number of indices every draw returns.
+    """
+
+    labels: EncodedLabels
+    sampling_strategy: dict
+    n_output: int
+    _draw: Callable[[np.random.Generator], np.ndarray]
+    _report_draw: Callable[[np.ndarray], dict] | None = None
+
+    def draw(self, rng: np.random.Generator) -> np.ndarray:
+        """Row indices of one resampled data set, drawn from ``rng``."""
+        return self._draw(rng)
+
+
+class BaseSampler(_ImblearnBaseSampler):
+    """Base class of the rebalance samplers (not for direct use).
+
+    Works as an imbalanced-learn sampler (``fit_resample``, tags, pipelines)
+    but validates and encodes labels in a single pass, keeps the input
+    container type and resamples ``sample_weight`` with the rows.
+    """
+
+    _parameter_constraints: dict = {}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+    def plan(self, y: Any, *, compact: bool = False) -> SamplingPlan:
+        """Check parameters and labels and prepare the index draw for ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            Class labels.
+        compact : bool, default=False
+            Draw int32 indices where they fit (halves the memory of large draws).
+
+        Returns
+        -------
+        SamplingPlan
+            Call ``plan.draw(numpy.random.default_rng(seed))`` for row indices.
+        """
+        self._validate_params()
+        labels, _, _ = encode_labels(y, compact=compact)
+        require_two_classes(labels)
+        return self._make_plan(labels, y)
+
+    def _make_plan(self, labels: EncodedLabels, y: Any) -> SamplingPlan:
+        raise NotImplementedError
+
+    def _check_inputs(self, X, y, sample_weight=None):
+        self._validate_params()
+        if y is None:
+            raise ValueError(
+                f"This {type(self).__name__} estimator requires y to be passed, but "
+                "the target y is None. Pass the class labels as y."
+            )
+        labels, y_1d, one_hot = encode_labels(y)
+        require_two_classes(labels)
+        X, _ = check_features(X, labels.n_samples)
+        weights = check_sample_weight(sample_weight, labels.n_samples)
+        validate_data(self, X=X, reset=True, skip_check_array=True)
+        plan = self._make_plan(labels, y)
+        self.sampling_strategy_ = plan.sampling_strategy
+        return X, y_1d, one_hot, weights, plan
+
+    def fit(self, X, y):
+        """Check the inputs and compute ``sampling_strategy_`` without resampling.
+
+        Use :meth:`fit_resample` to get the resampled data.
+
+        Returns
+        -------
+        self : object
+        """
+        self._check_inputs(X, y)
+        return self
+
+    def fit_resample(self, X, y, *, sample_weight=None):
+        """Resample the data set.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Rows to resample. NaN and non-numeric columns are allowed: rows are
+            only copied.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels (ints, strings, bools, pandas categorical), or a one-hot
+            matrix, which is resampled by its argmax and returned one-hot.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Per-row weights, resampled with the rows.
+
+        Returns
+        -------
+        X_resampled : same type as X
+        y_resampled : same type as y
+        sample_weight_resampled : same type as sample_weight
+            Only returned when ``sample_weight`` is given.
+        """
+        X_given = X
+        X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
+        rng = check_random_state(getattr(self, "random_state", None))
+        indices = plan.draw(rng)
+        self.sample_indices_ = indices
+        if plan._report_draw is not None:
+            self.sampling_strategy_ = plan._report_draw(indices)
+        X_res = self._gather_features(X, indices, plan, rng)
+        if isinstance(X_given, list):
+            X_res = X_res.tolist()
+        y_res = take_rows(y if one_hot else _as_container(y, y_1d), indices)
+        if weights is None:
+            return X_res, y_res
+        return X_res, y_res, take_rows(weights, indices)
+
+    def _gather_features(self, X, indices, plan, rng):
+        return take_rows(X, indices)
+
+    def _fit_resample(self, X, y, **params):
+        # imbalanced-learn's abstract hook; fit_resample above replaces it.
+        raise NotImplementedError
+
+
+def _as_container(y, y_1d):
+    """The container to gather output labels from: keep y's type and shape."""
+    if isinstance(y, list):
+        return y
+    if hasattr(y, "iloc") or (isinstance(y, np.ndarray) and y.ndim == 2):
+        return y
+    return y_1d
