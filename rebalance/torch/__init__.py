@@ -1,0 +1,26 @@
+"""PyTorch front end: DataLoader samplers and imbalance-aware losses.
+
+This subpackage imports torch; ``import rebalance`` never does. Names are
+loaded from their submodules on first use.
+"""
+
+from importlib import import_module
+
+_SUBMODULE_OF = {
+    "RebalanceSampler": "samplers",
+    "BalancedBatchSampler": "samplers",
+    "HardExampleSampler": "samplers",
+}
+
+__all__ = sorted(_SUBMODULE_OF)
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULE_OF:
+        module = import_module(f"rebalance.torch.{_SUBMODULE_OF[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'rebalance.torch' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))
