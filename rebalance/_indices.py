@@ -22,6 +22,10 @@ __all__ = [
 # Above this many classes one stable argsort groups the rows faster than one
 # comparison pass per class.
 _GROUP_BY_SORT_ABOVE = 16
+# Rows per block for the streaming draws: small enough that a block's
+# temporaries stay in cache and memory stays flat, large enough that the
+# Python loop over blocks costs nothing.
+BLOCK_ROWS = 1 << 20
 
 
 def index_dtype(n_samples: int, compact: bool) -> np.dtype:
@@ -45,6 +49,7 @@ class EncodedLabels:
     counts: np.ndarray
     compact: bool = False
     _rows: list[np.ndarray] | None = field(default=None, repr=False)
+    _block_counts: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -57,6 +62,22 @@ class EncodedLabels:
     @property
     def dtype(self) -> np.dtype:
         return index_dtype(self.n_samples, self.compact)
+
+    def blocks(self) -> list[tuple[int, int]]:
+        """``(start, stop)`` of each block of ``BLOCK_ROWS`` rows."""
+        n = self.n_samples
+        return [(s, min(s + BLOCK_ROWS, n)) for s in range(0, n, BLOCK_ROWS)]
+
+    def block_counts(self) -> np.ndarray:
+        """Rows of each class in each block, shape ``(n_blocks, n_classes)``."""
+        if self._block_counts is None:
+            self._block_counts = np.stack(
+                [
+                    np.bincount(self.codes[start:stop], minlength=self.n_classes)
+                    for start, stop in self.blocks()
+                ]
+            ).astype(np.int64)
+        return self._block_counts
 
     def class_rows(self) -> list[np.ndarray]:
         """Row indices of every class, each in increasing order."""
@@ -80,6 +101,32 @@ def _shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return indices
 
 
+def _spread_over_blocks(
+    labels: EncodedLabels,
+    n_draw: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    replacement: bool,
+) -> np.ndarray:
+    """How many of ``n_draw[c]`` rows of class ``c`` fall in each block of rows.
+
+    Without replacement the split is multivariate hypergeometric, with
+    replacement multinomial; drawing rows uniformly inside each block then gives
+    a uniform draw over the whole class without ever materialising its rows.
+    """
+    per_block = labels.block_counts()
+    drawn = np.zeros_like(per_block)
+    for c in np.flatnonzero(n_draw):
+        in_class = per_block[:, c]
+        if replacement:
+            drawn[:, c] = rng.multinomial(int(n_draw[c]), in_class / in_class.sum())
+        else:
+            drawn[:, c] = rng.multivariate_hypergeometric(
+                in_class, int(n_draw[c]), method="marginals"
+            )
+    return drawn
+
+
 def under_sample_indices(
     labels: EncodedLabels,
     n_keep: np.ndarray,
@@ -90,30 +137,33 @@ def under_sample_indices(
 ) -> np.ndarray:
     """Keep ``n_keep[c]`` random rows of every class ``c``.
 
-    Classes whose ``n_keep`` equals their count are kept whole. With
+    Classes whose ``n_keep`` equals their count are kept whole. The draw walks
+    the labels block by block (memory: one block plus the output). With
     ``shuffle=False`` the kept rows stay in their original order.
     """
-    reduced = np.flatnonzero(n_keep != labels.counts)
-    if replacement:
-        parts = []
-        rows = labels.class_rows()
-        for c in range(labels.n_classes):
-            if c in reduced:
-                parts.append(rows[c][rng.integers(0, rows[c].shape[0], n_keep[c])])
+    reduced = n_keep != labels.counts
+    drawn = _spread_over_blocks(
+        labels, np.where(reduced, n_keep, 0), rng, replacement=replacement
+    )
+    out = np.empty(int(n_keep.sum()), dtype=labels.dtype)
+    filled = 0
+    for block, (start, stop) in enumerate(labels.blocks()):
+        codes = labels.codes[start:stop]
+        keep = (~reduced)[codes]
+        repeats = []
+        for c in np.flatnonzero(drawn[block]):
+            rows = np.flatnonzero(codes == c)
+            if replacement:
+                repeats.append(rows[rng.integers(0, rows.shape[0], drawn[block, c])])
             else:
-                parts.append(rows[c])
-        indices = np.concatenate(parts).astype(labels.dtype, copy=False)
-        if shuffle:
-            return _shuffled(indices, rng)
-        return np.sort(indices, kind="stable")
-    keep_whole = n_keep == labels.counts
-    mask = keep_whole[labels.codes]
-    rows = labels.class_rows() if reduced.size else []
-    for c in reduced:
-        chosen = rng.choice(rows[c].shape[0], size=int(n_keep[c]), replace=False)
-        mask[rows[c][chosen]] = True
-    indices = np.flatnonzero(mask).astype(labels.dtype, copy=False)
-    return _shuffled(indices, rng) if shuffle else indices
+                chosen = rng.choice(rows.shape[0], drawn[block, c], replace=False)
+                keep[rows[chosen]] = True
+        local = np.flatnonzero(keep)
+        if repeats:
+            local = np.sort(np.concatenate([local, *repeats]), kind="stable")
+        out[filled : filled + local.shape[0]] = local + start
+        filled += local.shape[0]
+    return _shuffled(out, rng) if shuffle else out
 
 
 def over_sample_indices(
@@ -125,23 +175,24 @@ def over_sample_indices(
 ) -> np.ndarray:
     """Every row once, plus ``n_add[c]`` rows of class ``c`` drawn with replacement.
 
-    With ``shuffle=False`` the copies of a row follow the row itself, so the
-    output keeps the original row order.
+    The draw walks the labels block by block (memory: one block plus the
+    output). With ``shuffle=False`` the copies of a row follow the row itself,
+    so the output keeps the original row order.
     """
-    rows = labels.class_rows()
-    n = labels.n_samples
-    dtype = labels.dtype
-    added = [
-        rows[c][rng.integers(0, rows[c].shape[0], int(n_add[c]))]
-        for c in range(labels.n_classes)
-        if n_add[c] > 0
-    ]
-    added_rows = np.concatenate(added) if added else np.empty(0, dtype=dtype)
-    if shuffle:
-        indices = np.concatenate([np.arange(n, dtype=dtype), added_rows.astype(dtype)])
-        return _shuffled(indices, rng)
-    copies = np.bincount(added_rows, minlength=n) + 1
-    return np.repeat(np.arange(n, dtype=dtype), copies)
+    drawn = _spread_over_blocks(labels, n_add, rng, replacement=True)
+    out = np.empty(labels.n_samples + int(n_add.sum()), dtype=labels.dtype)
+    filled = 0
+    for block, (start, stop) in enumerate(labels.blocks()):
+        codes = labels.codes[start:stop]
+        copies = np.ones(stop - start, dtype=np.intp)
+        for c in np.flatnonzero(drawn[block]):
+            rows = np.flatnonzero(codes == c)
+            picks = rows[rng.integers(0, rows.shape[0], drawn[block, c])]
+            copies += np.bincount(picks, minlength=stop - start)
+        local = np.repeat(np.arange(start, stop, dtype=labels.dtype), copies)
+        out[filled : filled + local.shape[0]] = local
+        filled += local.shape[0]
+    return _shuffled(out, rng) if shuffle else out
 
 
 def added_mask(indices: np.ndarray) -> np.ndarray:

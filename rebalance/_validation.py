@@ -260,4 +260,5 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         return taken.asformat(data.format)
     if isinstance(data, list):
         return [data[i] for i in indices.tolist()]
-    return np.asarray(data)[indices]
+    # np.take is several times faster than fancy indexing for row gathers.
+    return np.take(np.asarray(data), indices, axis=0)

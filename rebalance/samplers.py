@@ -117,7 +117,8 @@ class RandomOverSampler(BaseSampler, BaseOverSampler):
         Which classes to grow and to how many rows (imbalanced-learn's
         meaning): ``'auto'`` = ``'not majority'`` (every class up to the
         majority count), ``'not minority'``, ``'all'``; a float (binary
-        only) is the wanted minority/majority ratio; a dict ``{class: total_rows}``; a callable.
+        only) is the wanted minority/majority ratio; a dict
+        ``{class: total_rows}``; a callable.
     shrinkage : float, dict or None, default=None
         Smoothed bootstrap (as imbalanced-learn's): the added rows get Gaussian
         noise of scale ``shrinkage * h * std(class)`` per feature, ``h`` the
@@ -236,7 +237,6 @@ class RandomOverSampler(BaseSampler, BaseOverSampler):
         if hasattr(X_res, "iloc"):
             return type(X_res)(values, columns=X_res.columns)
         return values
-
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,737 @@
+"""Fused focal-loss forward and backward.
+
+The public functions live in :mod:`rebalance.torch.losses`; this module holds
+the machinery behind them. Each fused loss is a :class:`torch.autograd.Function`
+whose forward computes the loss **and** its gradient with respect to the logits
+in one pass over the data, keeping only the gradient for backward (autograd's
+graph of the reference formula keeps about six full-size intermediates).
+
+Three back ends compute the same closed forms, all in float32 internally:
+
+* CUDA tensors: Triton kernels (one read of logits and targets, one write of
+  the gradient and of per-block or per-row partial losses).
+* CPU tensors: the elementwise function below, either compiled with
+  :func:`torch.compile` (one fused C++ loop; used for large inputs where it was
+  measured several times faster) or run eagerly over cache-sized chunks. The
+  eager path is the fallback wherever compilation is unavailable or disabled
+  (``REBALANCE_TORCH_COMPILE=0``).
+* ``TRITON_INTERPRET=1``: the same Triton kernels, interpreted on CPU tensors
+  (used by the tests). Triton reads that variable when a kernel is decorated,
+  so kernels are built lazily, on first use, once per interpreter setting.
+
+Closed forms (x the logit, y the target in [0, 1], p = sigmoid(x),
+q = sigmoid(-x)), with m = y q + (1 - y) p (= 1 - p_t), the binary
+cross-entropy ce = -(w y log p + (1 - y) log(1 - p)) (w the positive weight)
+and a_t = alpha y + (1 - alpha)(1 - y):
+
+    FL = a_t m^gamma ce
+    dFL/dx = a_t m^gamma (dce/dx + gamma ce (1 - 2y) p q / m)
+    dce/dx = (1 - y) p - w y q
+
+p q / m lies in [0, 1] and tends to p_t when m -> 0, so the gradient is finite
+for every gamma >= 0 (the torchvision formula, differentiated by autograd,
+gives NaN for gamma < 1 at saturated logits). For hard targets this is the
+familiar s a_t q^gamma (gamma p_t log p_t - q) with s = 2y - 1.
+
+Softmax (per row, class weights w_c = alpha_c t_c with t the (smoothed)
+target distribution, log p = log_softmax(x)):
+
+    FL = sum_c w_c (1 - p_c)^gamma (-log p_c)
+    g_c = w_c (1 - p_c)^gamma (gamma p_c log p_c / (1 - p_c) - 1)
+    dFL/dx_j = g_j - p_j sum_c g_c
+
+with log p_c / (1 - p_c) -> -1 as p_c -> 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "SigmoidFocalFunction",
+    "SoftmaxFocalFunction",
+    "sigmoid_focal_elementwise",
+    "softmax_focal_rows",
+    "triton_available",
+]
+
+# Elements per chunk on the eager CPU path: big enough that Python overhead
+# is small, small enough that the ~20 float32 temporaries stay in cache.
+_CHUNK = 1 << 17
+# Inputs at least this large use the compiled CPU path (compilation costs
+# seconds once per process and is only worth it for big tensors).
+_COMPILE_MIN_NUMEL = 1 << 21
+
+
+def _compute_dtype(x: Tensor) -> torch.dtype:
+    # float32 for half types (and float32), float64 kept for gradcheck.
+    return torch.promote_types(x.dtype, torch.float32)
+
+
+# --------------------------------------------------------------------------
+# Elementwise math shared by the eager and compiled CPU paths.
+# --------------------------------------------------------------------------
+def sigmoid_focal_elementwise(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    scale: Tensor,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Per-element focal loss, cross-entropy and scaled gradient (float32).
+
+    ``x``, ``y`` and ``pos_weight`` have one shape; ignored elements (target
+    equal to ``ignore_index``) get zero loss and gradient.
+    """
+    x = x.to(_compute_dtype(x))
+    y = y.to(x.dtype)
+    if ignore_index is not None:
+        valid = y != ignore_index
+        y = torch.where(valid, y, 0.0)
+    e = torch.exp(-x.abs())
+    r = 1.0 / (1.0 + e)
+    er = e * r
+    nonneg = x >= 0
+    p = torch.where(nonneg, r, er)
+    q = torch.where(nonneg, er, r)
+    l1 = torch.log1p(e)
+    log_p = torch.clamp(x, max=0.0) - l1
+    log_q = torch.clamp(-x, max=0.0) - l1
+    wy = y if pos_weight is None else y * pos_weight.to(x.dtype)
+    ce = -(wy * log_p + (1.0 - y) * log_q)
+    m = y * q + (1.0 - y) * p
+    if gamma == 0.0:
+        mg = torch.ones_like(m)
+        dfl = (1.0 - y) * p - wy * q
+    else:
+        mg = m.pow(gamma)
+        ratio = torch.where(m > 0, p * q / torch.clamp(m, min=1e-30), 1.0)
+        dfl = (1.0 - y) * p - wy * q + (gamma * (1.0 - 2.0 * y)) * ratio * ce
+    if alpha is None:
+        fl = mg * ce
+        grad = mg * dfl
+    else:
+        a_t = alpha * y + (1.0 - alpha) * (1.0 - y)
+        fl = a_t * mg * ce
+        grad = a_t * mg * dfl
+    if ignore_index is not None:
+        fl = torch.where(valid, fl, 0.0)
+        ce = torch.where(valid, ce, 0.0)
+        grad = torch.where(valid, grad, 0.0)
+    return fl, ce, grad * scale
+
+
+def softmax_focal_rows(
+    x: Tensor, t: Tensor, alpha: Tensor | None, gamma: float, scale: Tensor
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Row losses (focal, cross-entropy) and scaled gradient of ``(R, C)`` logits.
+
+    ``t`` is the ``(R, C)`` target distribution (zero on ignored rows) and
+    ``alpha`` the per-class weights or None; the cross-entropy is unweighted.
+    """
+    x = x.to(_compute_dtype(x))
+    log_p = torch.log_softmax(x, dim=1)
+    p = torch.exp(log_p)
+    one_minus_p = -torch.expm1(log_p)
+    active = t != 0
+    nll = torch.where(active, -log_p, 0.0)
+    ce = (t * nll).sum(1)
+    w = t if alpha is None else t * alpha
+    if gamma == 0.0:
+        fl = (w * nll).sum(1)
+        g = -w
+    else:
+        mg = one_minus_p.pow(gamma)
+        fl = (w * mg * nll).sum(1)
+        h = torch.where(one_minus_p > 0, log_p / one_minus_p, -1.0)
+        h = torch.where(active, h, 0.0)
+        g = w * mg * (gamma * p * h - 1.0)
+    grad = g - p * g.sum(1, keepdim=True)
+    return fl, ce, grad * scale
+
+
+@functools.cache
+def _compiled(name: str) -> Any:
+    fn = {"sigmoid": sigmoid_focal_elementwise, "softmax": softmax_focal_rows}[name]
+    return torch.compile(fn, dynamic=True)
+
+
+def _compile_enabled(numel: int) -> bool:
+    if os.environ.get("REBALANCE_TORCH_COMPILE", "1") == "0":
+        return False
+    return numel >= _COMPILE_MIN_NUMEL
+
+
+def _run_compiled(name: str, *args: Any) -> tuple[Tensor, ...] | None:
+    """Run the compiled elementwise function, or None where compilation fails."""
+    try:
+        return _compiled(name)(*args)
+    except Exception:  # no C++ compiler, unsupported platform, ...
+        os.environ["REBALANCE_TORCH_COMPILE"] = "0"
+        return None
+
+
+# --------------------------------------------------------------------------
+# Triton kernels, built lazily (triton is optional and reads TRITON_INTERPRET
+# when a kernel is decorated).
+# --------------------------------------------------------------------------
+def triton_available() -> bool:
+    """True when triton can be imported."""
+    try:
+        import triton  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _interpret() -> bool:
+    return os.environ.get("TRITON_INTERPRET", "0") == "1"
+
+
+# The kernels are plain functions here, handed to ``triton.jit`` on first use:
+# triton is optional, and TRITON_INTERPRET is read when a kernel is decorated.
+# ``tl`` is bound to ``triton.language`` at that moment (annotations stay
+# strings thanks to ``from __future__ import annotations``).
+tl: Any = None
+
+
+def _sigmoid_kernel(
+    x_ptr,
+    y_ptr,
+    pw_ptr,
+    scale_ptr,
+    grad_ptr,
+    loss_ptr,
+    part_ptr,
+    n,
+    pw_len,
+    n_blocks,
+    alpha,
+    gamma,
+    ignore_value,
+    HAS_ALPHA: tl.constexpr,
+    HAS_PW: tl.constexpr,
+    HAS_IGNORE: tl.constexpr,
+    GAMMA_MODE: tl.constexpr,  # 0: gamma == 0, 1: gamma == 2, 2: other
+    STORE_LOSS: tl.constexpr,
+    BLOCK: tl.constexpr,
+):
+    pid = tl.program_id(0)
+    offs = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    x_raw = tl.load(x_ptr + offs, mask=mask, other=0.0)
+    x = x_raw.to(tl.float32)
+    y = tl.load(y_ptr + offs, mask=mask, other=0).to(tl.float32)
+    valid = mask
+    if HAS_IGNORE:
+        valid = valid & (y != ignore_value)
+    y = tl.where(valid, y, 0.0)
+    bad = valid & ((y < 0.0) | (y > 1.0))
+    e = tl.exp(-tl.abs(x))
+    r = 1.0 / (1.0 + e)
+    er = e * r
+    nonneg = x >= 0
+    p = tl.where(nonneg, r, er)
+    q = tl.where(nonneg, er, r)
+    # log1p(e) for e in [0, 1]; tl has no log1p on every backend.
+    l1 = tl.where(e < 1e-4, e * (1.0 - 0.5 * e), tl.log(1.0 + e))
+    log_p = tl.minimum(x, 0.0) - l1
+    log_q = tl.minimum(-x, 0.0) - l1
+    if HAS_PW:
+        pw = tl.load(pw_ptr + offs % pw_len, mask=mask, other=1.0).to(tl.float32)
+        wy = y * pw
+    else:
+        wy = y
+    ce = -(wy * log_p + (1.0 - y) * log_q)
+    m = y * q + (1.0 - y) * p
+    dfl = (1.0 - y) * p - wy * q
+    if GAMMA_MODE == 0:
+        mg = tl.full([BLOCK], 1.0, tl.float32)
+    else:
+        if GAMMA_MODE == 1:
+            mg = m * m
+        else:
+            mg = tl.where(m > 0, tl.exp2(gamma * tl.log2(tl.maximum(m, 1e-30))), 0.0)
+        ratio = tl.where(m > 0, p * q / tl.maximum(m, 1e-30), 1.0)
+        dfl = dfl + (gamma * (1.0 - 2.0 * y)) * ratio * ce
+    if HAS_ALPHA:
+        a_t = alpha * y + (1.0 - alpha) * (1.0 - y)
+        mg = a_t * mg
+    fl = tl.where(valid, mg * ce, 0.0)
+    ce = tl.where(valid, ce, 0.0)
+    scale = tl.load(scale_ptr).to(tl.float32)
+    grad = tl.where(valid, mg * dfl, 0.0) * scale
+    tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=mask)
+    if STORE_LOSS:
+        tl.store(loss_ptr + offs, fl, mask=mask)
+    tl.store(part_ptr + pid, tl.sum(fl, axis=0))
+    tl.store(part_ptr + n_blocks + pid, tl.sum(ce, axis=0))
+    tl.store(part_ptr + 2 * n_blocks + pid, tl.sum(bad.to(tl.float32), axis=0))
+
+
+def _softmax_kernel(
+    x_ptr,
+    t_ptr,
+    alpha_ptr,
+    scale_ptr,
+    grad_ptr,
+    loss_ptr,
+    ce_ptr,
+    n_classes,
+    inner,
+    gamma,
+    smoothing,
+    ignore_index,
+    HAS_ALPHA: tl.constexpr,
+    GAMMA_MODE: tl.constexpr,
+    BLOCK_C: tl.constexpr,
+):
+    # One program per row; row r = (n, d) of logits viewed as (N, C, D).
+    row = tl.program_id(0).to(tl.int64)
+    n_idx = row // inner
+    d_idx = row % inner
+    base = n_idx * n_classes * inner + d_idx
+    cols = tl.arange(0, BLOCK_C)
+    cmask = cols < n_classes
+    offs = base + cols.to(tl.int64) * inner
+    x_raw = tl.load(x_ptr + offs, mask=cmask, other=0.0)
+    x = tl.where(cmask, x_raw.to(tl.float32), float("-inf"))
+    target = tl.load(t_ptr + row).to(tl.int32)
+    valid = target != ignore_index
+    x_max = tl.max(x, axis=0)
+    z = tl.exp(x - x_max)
+    z = tl.where(cmask, z, 0.0)
+    lse = x_max + tl.log(tl.sum(z, axis=0))
+    log_p = tl.where(cmask, x - lse, 0.0)
+    p = tl.exp(log_p)
+    p = tl.where(cmask, p, 0.0)
+    is_t = cols == target
+    t = tl.where(is_t, 1.0 - smoothing, 0.0) + smoothing / n_classes
+    t = tl.where(cmask & valid, t, 0.0)
+    if HAS_ALPHA:
+        w = t * tl.load(alpha_ptr + cols, mask=cmask, other=0.0).to(tl.float32)
+    else:
+        w = t
+    # 1 - p, accurate near p = 1: -expm1(log_p).
+    em1 = tl.where(
+        log_p > -1e-3,
+        log_p * (1.0 + log_p * (0.5 + log_p * (1.0 / 6.0))),
+        tl.exp(log_p) - 1.0,
+    )
+    one_minus_p = -em1
+    nll = tl.where(t != 0, -log_p, 0.0)
+    ce = tl.sum(t * nll, axis=0)
+    if GAMMA_MODE == 0:
+        fl = tl.sum(w * nll, axis=0)
+        g = -w
+    else:
+        if GAMMA_MODE == 1:
+            mg = one_minus_p * one_minus_p
+        else:
+            mg = tl.where(
+                one_minus_p > 0,
+                tl.exp2(gamma * tl.log2(tl.maximum(one_minus_p, 1e-30))),
+                0.0,
+            )
+        fl = tl.sum(w * mg * nll, axis=0)
+        h = tl.where(one_minus_p > 0, log_p / tl.maximum(one_minus_p, 1e-30), -1.0)
+        g = w * mg * (gamma * p * h - 1.0)
+    scale = tl.load(scale_ptr).to(tl.float32)
+    grad = (g - p * tl.sum(g, axis=0)) * scale
+    tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=cmask)
+    tl.store(loss_ptr + row, fl)
+    tl.store(ce_ptr + row, ce)
+
+
+@functools.cache
+def _triton_kernels(interpret: bool) -> tuple[Any, Any]:
+    global tl
+    import triton
+    import triton.language
+
+    tl = triton.language
+    return triton.jit(_sigmoid_kernel), triton.jit(_softmax_kernel)
+
+
+def _gamma_mode(gamma: float) -> int:
+    return 0 if gamma == 0.0 else 1 if gamma == 2.0 else 2
+
+
+def sigmoid_focal_triton(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    scale: Tensor,
+    store_loss: bool,
+    block: int = 4096,
+) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
+    """Launch the sigmoid kernel; returns (loss or None, partials (3, B), grad, bad)."""
+    import triton
+
+    sigmoid_kernel, _ = _triton_kernels(_interpret())
+    x = x.contiguous()
+    y = y.contiguous()
+    if y.dtype == torch.bool:
+        y = y.view(torch.uint8)
+    n = x.numel()
+    if pos_weight is not None:
+        if pos_weight.dim() <= 1 and (
+            pos_weight.numel() == 1
+            or (x.dim() > 0 and pos_weight.numel() == x.shape[-1])
+        ):
+            pw = pos_weight.reshape(-1).contiguous()
+        else:
+            pw = torch.broadcast_to(pos_weight, x.shape).contiguous().reshape(-1)
+        pw_len = pw.numel()
+    else:
+        pw, pw_len = x, 1
+    n_blocks = max(triton.cdiv(n, block), 1)
+    grad = torch.empty_like(x)
+    loss = (
+        torch.empty(x.shape, dtype=torch.float32, device=x.device)
+        if store_loss
+        else grad
+    )
+    parts = torch.empty(3 * n_blocks, dtype=torch.float32, device=x.device)
+    sigmoid_kernel[(n_blocks,)](
+        x,
+        y,
+        pw,
+        scale.to(device=x.device, dtype=torch.float32),
+        grad,
+        loss,
+        parts,
+        n,
+        pw_len,
+        n_blocks,
+        0.0 if alpha is None else float(alpha),
+        float(gamma),
+        0.0 if ignore_index is None else float(ignore_index),
+        HAS_ALPHA=alpha is not None,
+        HAS_PW=pos_weight is not None,
+        HAS_IGNORE=ignore_index is not None,
+        GAMMA_MODE=_gamma_mode(gamma),
+        STORE_LOSS=store_loss,
+        BLOCK=block,
+        num_warps=8,
+    )
+    return (
+        (loss if store_loss else None),
+        parts.view(3, n_blocks),
+        grad,
+        parts[2 * n_blocks :],
+    )
+
+
+def softmax_focal_triton(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    label_smoothing: float,
+    ignore_index: int,
+    scale: Tensor,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Launch the softmax kernel on (N, C, ...) logits and (N, ...) class indices.
+
+    Returns per-row focal loss and cross-entropy (shape of ``target``) and
+    the gradient (shape of ``x``).
+    """
+    import triton
+
+    _, softmax_kernel = _triton_kernels(_interpret())
+    x = x.contiguous()
+    target = target.contiguous()
+    n_classes = x.shape[1]
+    inner = x[0, 0].numel() if x.dim() > 2 else 1
+    rows = target.numel()
+    grad = torch.empty_like(x)
+    loss = torch.empty(target.shape, dtype=torch.float32, device=x.device)
+    ce = torch.empty(target.shape, dtype=torch.float32, device=x.device)
+    if rows == 0:
+        return loss, ce, grad
+    block_c = triton.next_power_of_2(n_classes)
+    num_warps = 4 if block_c <= 1024 else 8 if block_c <= 4096 else 16
+    softmax_kernel[(rows,)](
+        x,
+        target,
+        x if alpha is None else alpha.to(device=x.device, dtype=torch.float32),
+        scale.to(device=x.device, dtype=torch.float32),
+        grad,
+        loss,
+        ce,
+        n_classes,
+        inner,
+        float(gamma),
+        float(label_smoothing),
+        int(ignore_index),
+        HAS_ALPHA=alpha is not None,
+        GAMMA_MODE=_gamma_mode(gamma),
+        BLOCK_C=block_c,
+        num_warps=num_warps,
+    )
+    return loss, ce, grad
+
+
+# Largest class count the single-tile softmax kernel handles.
+_TRITON_MAX_CLASSES = 16384
+
+
+def _use_triton(x: Tensor) -> bool:
+    if x.is_cuda:
+        return triton_available()
+    return _interpret() and os.environ.get("REBALANCE_TRITON_ON_CPU") == "1"
+
+
+# --------------------------------------------------------------------------
+# Autograd Functions
+# --------------------------------------------------------------------------
+def _reduce(
+    fl_sum: Tensor, ce_sum: Tensor, count: Tensor, reduction: str, rescale: bool
+) -> tuple[Tensor, Tensor | None]:
+    """Reduced loss and the detached rescale factor (None when not rescaling)."""
+    factor = None
+    if rescale:
+        factor = torch.where(fl_sum > 0, ce_sum / fl_sum.clamp(min=1e-30), 1.0)
+    if reduction == "mean":
+        out = fl_sum / count.clamp(min=1)
+    else:
+        out = fl_sum
+    if factor is not None:
+        out = out * factor
+    return out, factor
+
+
+def _grad_scale(go: Tensor, factor: Tensor | None) -> Tensor | None:
+    """The scalar multiplying the saved gradient, or None when it is exactly 1."""
+    s = go if factor is None else go * factor
+    if s.numel() == 1 and bool(s == 1):
+        return None
+    return s
+
+
+class SigmoidFocalFunction(torch.autograd.Function):
+    """Fused sigmoid focal loss: gradient computed in forward, saved for backward."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any,
+        x: Tensor,
+        y: Tensor,
+        pos_weight: Tensor | None,
+        alpha: float | None,
+        gamma: float,
+        ignore_index: float | None,
+        reduction: str,
+        rescale: bool,
+    ) -> Tensor:
+        with torch.autocast(x.device.type, enabled=False):
+            if ignore_index is None:
+                count = torch.tensor(float(x.numel()), device=x.device)
+            else:
+                count = (y != ignore_index).sum().float()
+            if reduction == "mean" and not rescale:
+                scale = 1.0 / count.clamp(min=1)
+            else:
+                scale = torch.ones((), device=x.device)
+            store = reduction == "none"
+            if _use_triton(x):
+                loss, parts, grad, bad = sigmoid_focal_triton(
+                    x, y, pos_weight, alpha, gamma, ignore_index, scale, store
+                )
+                if bool(bad.sum() > 0):
+                    raise ValueError(
+                        "targets must lie in [0, 1] (or equal ignore_index); "
+                        "got values outside that range"
+                    )
+                fl_sum, ce_sum = parts[0].sum(), parts[1].sum()
+            else:
+                loss, fl_sum, ce_sum, grad = _sigmoid_cpu(
+                    x, y, pos_weight, alpha, gamma, ignore_index, scale, store
+                )
+            out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
+            if rescale and reduction == "mean":
+                # mean of rescaled loss: d/dx = factor * dFL_i / count
+                factor = factor / count.clamp(min=1)
+            if reduction == "none":
+                out = loss if factor is None else loss * factor
+        ctx.save_for_backward(grad)
+        ctx.factor = factor
+        ctx.reduction = reduction
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
+        (grad,) = ctx.saved_tensors
+        if ctx.reduction == "none":
+            s = go if ctx.factor is None else go * ctx.factor
+            gx = grad * s
+        else:
+            s = _grad_scale(go, ctx.factor)
+            gx = grad if s is None else grad * s
+        return gx, None, None, None, None, None, None, None
+
+
+def _sigmoid_cpu(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    scale: Tensor,
+    store_loss: bool,
+) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
+    """Fused CPU path: (loss or None, focal sum, ce sum, gradient)."""
+    shape = x.shape
+    xf = x.reshape(-1)
+    yf = y.reshape(-1)
+    pwf = None
+    if pos_weight is not None:
+        pwf = torch.broadcast_to(pos_weight, shape).reshape(-1)
+    n = xf.numel()
+    args = (alpha, gamma, ignore_index, scale)
+    if _compile_enabled(n):
+        res = _run_compiled("sigmoid", xf, yf, pwf, *args)
+        if res is not None:
+            fl, ce, g = res
+            grad = g.to(x.dtype).reshape(shape)
+            return (fl.reshape(shape) if store_loss else None), fl.sum(), ce.sum(), grad
+    grad = torch.empty(shape, dtype=x.dtype, device=x.device)
+    gflat = grad.view(-1)
+    cdt = _compute_dtype(x)
+    loss = torch.empty(shape, dtype=cdt, device=x.device) if store_loss else None
+    fl_parts, ce_parts = [], []
+    for start in range(0, n, _CHUNK):
+        sl = slice(start, min(start + _CHUNK, n))
+        fl, ce, g = sigmoid_focal_elementwise(
+            xf[sl], yf[sl], None if pwf is None else pwf[sl], *args
+        )
+        gflat[sl] = g
+        if loss is not None:
+            loss.view(-1)[sl] = fl
+        fl_parts.append(fl.sum())
+        ce_parts.append(ce.sum())
+    zero = torch.zeros((), dtype=cdt, device=x.device)
+    fl_sum = torch.stack(fl_parts).sum() if fl_parts else zero
+    ce_sum = torch.stack(ce_parts).sum() if ce_parts else zero
+    return loss, fl_sum, ce_sum, grad
+
+
+class SoftmaxFocalFunction(torch.autograd.Function):
+    """Fused softmax focal loss over (N, C, ...) logits."""
+
+    @staticmethod
+    def forward(  # type: ignore[override]
+        ctx: Any,
+        x: Tensor,
+        target: Tensor,
+        alpha: Tensor | None,
+        gamma: float,
+        ignore_index: int,
+        label_smoothing: float,
+        reduction: str,
+        rescale: bool,
+    ) -> Tensor:
+        soft = target.is_floating_point()
+        with torch.autocast(x.device.type, enabled=False):
+            if soft:
+                count = torch.tensor(float(x.numel() // max(x.shape[1], 1)))
+                count = count.to(x.device)
+            else:
+                count = (target != ignore_index).sum().float()
+            if reduction == "mean" and not rescale:
+                scale = 1.0 / count.clamp(min=1)
+            else:
+                scale = torch.ones((), device=x.device)
+            n_classes = x.shape[1]
+            if not soft and _use_triton(x) and n_classes <= _TRITON_MAX_CLASSES:
+                fl, ce, grad = softmax_focal_triton(
+                    x, target, alpha, gamma, label_smoothing, ignore_index, scale
+                )
+            else:
+                fl, ce, grad = _softmax_rows(
+                    x, target, alpha, gamma, ignore_index, label_smoothing, scale
+                )
+            out, factor = _reduce(fl.sum(), ce.sum(), count, reduction, rescale)
+            if rescale and reduction == "mean":
+                factor = factor / count.clamp(min=1)
+            if reduction == "none":
+                out = fl if factor is None else fl * factor
+        ctx.save_for_backward(grad)
+        ctx.factor = factor
+        ctx.reduction = reduction
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
+        (grad,) = ctx.saved_tensors
+        if ctx.reduction == "none":
+            s = go if ctx.factor is None else go * ctx.factor
+            # go has the target's shape (N, ...); broadcast over the class dim.
+            gx = grad * s.unsqueeze(1)
+        else:
+            s = _grad_scale(go, ctx.factor)
+            gx = grad if s is None else grad * s
+        return gx, None, None, None, None, None, None, None
+
+
+def _softmax_rows(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    ignore_index: int,
+    label_smoothing: float,
+    scale: Tensor,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Torch path (CPU, soft targets): rows in chunks; returns (fl, ce, grad)."""
+    n_classes = x.shape[1]
+    x2 = x.movedim(1, -1).reshape(-1, n_classes)
+    soft = target.is_floating_point()
+    t2 = target.movedim(1, -1).reshape(-1, n_classes) if soft else target.reshape(-1)
+    rows = x2.shape[0]
+    cdt = _compute_dtype(x)
+    fl = torch.empty(rows, dtype=cdt, device=x.device)
+    ce = torch.empty(rows, dtype=cdt, device=x.device)
+    grad2 = torch.empty(x2.shape, dtype=x.dtype, device=x.device)
+    alpha_f = None if alpha is None else alpha.to(device=x.device, dtype=cdt)
+    step = max(_CHUNK // max(n_classes, 1), 1)
+    use_compile = _compile_enabled(x2.numel())
+    if use_compile:
+        step = rows
+    for start in range(0, rows, step):
+        sl = slice(start, min(start + step, rows))
+        if soft:
+            w = t2[sl].to(cdt)
+            if label_smoothing:
+                w = w * (1.0 - label_smoothing) + label_smoothing / n_classes
+        else:
+            t = t2[sl]
+            valid = t != ignore_index
+            w = torch.zeros(t.numel(), n_classes, dtype=cdt, device=x.device)
+            w.scatter_(1, torch.where(valid, t, 0).unsqueeze(1), 1.0 - label_smoothing)
+            if label_smoothing:
+                w += label_smoothing / n_classes
+            w *= valid.unsqueeze(1)
+        res = None
+        if use_compile:
+            res = _run_compiled("softmax", x2[sl], w, alpha_f, gamma, scale)
+        if res is None:
+            res = softmax_focal_rows(x2[sl], w, alpha_f, gamma, scale)
+        fl[sl], ce[sl], grad2[sl] = res
+    out_shape = target.shape if not soft else target.movedim(1, -1).shape[:-1]
+    grad = grad2.reshape(*x.movedim(1, -1).shape).movedim(-1, 1)
+    return fl.reshape(out_shape), ce.reshape(out_shape), grad

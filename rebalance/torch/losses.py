@@ -1,0 +1,1056 @@
+"""Losses for imbalanced classification.
+
+Each loss is a typed function plus a thin :class:`torch.nn.Module` holding its
+keyword arguments. ``reduction`` is one of ``'none'``, ``'mean'`` and
+``'sum'``. Inputs are never modified in place, and bad input raises a
+``TypeError`` or ``ValueError`` that names the argument before any work.
+
+The focal losses are *fused*: forward computes the loss and its gradient in
+one pass (a Triton kernel on CUDA, a fused CPU path otherwise, see
+:mod:`rebalance.torch._focal_kernels`) and backward only scales the saved
+gradient. They compute in float32 whatever the input dtype (also under
+fp16/bf16 autocast), and are finite at logits of any magnitude and for every
+``gamma >= 0``. Their gradient flows to the logits only (not to targets,
+``alpha`` or ``pos_weight``), and they support a single backward (no
+double backward).
+
+``reduction='mean'`` of a focal loss averages over the elements (sigmoid) or
+rows (softmax) that are not ignored, unweighted by ``alpha`` (the focal-loss
+convention; ``cross_entropy(weight=...)`` instead divides by the summed
+weights). An empty batch, or one where every target is ignored, gives a loss
+of 0 (``cross_entropy`` gives NaN) and a zero gradient.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from rebalance.torch._focal_kernels import SigmoidFocalFunction, SoftmaxFocalFunction
+
+__all__ = [
+    "BalancedSoftmaxLoss",
+    "ClassWeightedBCEWithLogitsLoss",
+    "ClassWeightedCrossEntropyLoss",
+    "LogitAdjustedCrossEntropyLoss",
+    "MarginCrossEntropyLoss",
+    "OHEMLoss",
+    "SigmoidFocalLoss",
+    "SoftmaxFocalLoss",
+    "WeightedSoftmaxLoss",
+    "adjust_logits",
+    "balanced_softmax_cross_entropy",
+    "class_weighted_binary_cross_entropy",
+    "class_weighted_cross_entropy",
+    "logit_adjusted_cross_entropy",
+    "margin_cross_entropy",
+    "ohem_loss",
+    "sigmoid_focal_loss",
+    "softmax_focal_loss",
+    "weighted_softmax_loss",
+]
+
+ClassVector = Mapping[Any, float] | Sequence[float] | np.ndarray | Tensor
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+# --------------------------------------------------------------------------
+# Validation helpers (one place for each rule)
+# --------------------------------------------------------------------------
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"reduction must be one of 'none', 'mean', 'sum'; got {reduction!r}"
+        )
+
+
+def _check_logits(logits: Any, name: str = "logits") -> None:
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(logits).__name__}")
+    if not logits.is_floating_point():
+        raise TypeError(
+            f"{name} must be a floating-point tensor, got {logits.dtype}; "
+            f"pass {name}.float()"
+        )
+
+
+def _check_gamma(gamma: float) -> float:
+    gamma = float(gamma)
+    if not math.isfinite(gamma) or gamma < 0:
+        raise ValueError(f"gamma must be a finite number >= 0, got {gamma}")
+    return gamma
+
+
+def _check_binary_targets(logits: Tensor, targets: Any, ignore_index: Any) -> None:
+    if not isinstance(targets, Tensor):
+        raise TypeError(f"targets must be a torch.Tensor, got {type(targets).__name__}")
+    if targets.shape != logits.shape:
+        raise ValueError(
+            f"targets must have the shape of logits {tuple(logits.shape)}, got "
+            f"{tuple(targets.shape)}; reshape targets (e.g. targets.view_as(logits))"
+        )
+    if targets.is_complex():
+        raise TypeError(f"targets must be real, got {targets.dtype}")
+
+
+def _check_binary_target_values(targets: Tensor, ignore_index: Any) -> None:
+    if targets.numel() == 0 or targets.dtype == torch.bool:
+        return
+    valid = targets if ignore_index is None else targets[targets != ignore_index]
+    if valid.numel() == 0:
+        return
+    lo, hi = torch.aminmax(valid.float())
+    if not (bool(lo >= 0) and bool(hi <= 1)):
+        raise ValueError(
+            "targets must lie in [0, 1] (0/1 labels or soft labels), got values in "
+            f"[{lo.item():g}, {hi.item():g}]; mark entries to skip with ignore_index"
+        )
+
+
+def _check_class_targets(
+    logits: Tensor, target: Any, ignore_index: int, allow_soft: bool = True
+) -> None:
+    """Validate ``target`` for ``(N, C, ...)`` logits like ``cross_entropy``."""
+    if not isinstance(target, Tensor):
+        raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
+    if logits.dim() < 2:
+        raise ValueError(
+            f"logits must have shape (N, C) or (N, C, d1, ...), got "
+            f"{tuple(logits.shape)}; for binary logits use a sigmoid loss"
+        )
+    if target.is_floating_point():
+        if not allow_soft:
+            raise TypeError(
+                f"target must hold class indices (an integer tensor), got "
+                f"{target.dtype}; pass target.long()"
+            )
+        if target.shape != logits.shape:
+            raise ValueError(
+                "target of probabilities must have the shape of logits "
+                f"{tuple(logits.shape)}, got {tuple(target.shape)}"
+            )
+        return
+    if target.dtype == torch.bool or target.is_complex():
+        raise TypeError(f"target must hold class indices (int64), got {target.dtype}")
+    expected = (logits.shape[0],) + tuple(logits.shape[2:])
+    if tuple(target.shape) != expected:
+        raise ValueError(
+            f"target must have shape {expected} for logits of shape "
+            f"{tuple(logits.shape)}, got {tuple(target.shape)}"
+        )
+    n_classes = logits.shape[1]
+    valid = target[target != ignore_index]
+    if valid.numel():
+        lo, hi = torch.aminmax(valid)
+        if bool(lo < 0) or bool(hi >= n_classes):
+            raise ValueError(
+                f"target class indices must lie in [0, {n_classes - 1}] (or equal "
+                f"ignore_index={ignore_index}), got values in [{lo.item()}, "
+                f"{hi.item()}]"
+            )
+
+
+def _class_vector(values: Any, n_classes: int, name: str, device: Any) -> Tensor:
+    """Per-class float32 vector from a dict {class: value}, a sequence or a tensor."""
+    if isinstance(values, Mapping):
+        keys = []
+        for k in values:
+            if isinstance(k, bool) or not isinstance(k, int | np.integer):
+                raise TypeError(
+                    f"{name} keys must be class indices 0..{n_classes - 1}, got {k!r}"
+                )
+            keys.append(int(k))
+        if sorted(keys) != list(range(n_classes)):
+            raise ValueError(
+                f"{name} must have one entry per class 0..{n_classes - 1}, got keys "
+                f"{sorted(keys)}"
+            )
+        vec = torch.tensor([float(values[k]) for k in range(n_classes)])
+    elif isinstance(values, Tensor):
+        vec = values.detach().to(torch.float32).reshape(-1)
+    else:
+        vec = torch.as_tensor(np.asarray(values, dtype=np.float64)).float().reshape(-1)
+    if vec.numel() != n_classes:
+        raise ValueError(
+            f"{name} must have one value per class ({n_classes}), got {vec.numel()}"
+        )
+    if not bool(torch.isfinite(vec).all()) or bool((vec < 0).any()):
+        raise ValueError(f"{name} must be finite and >= 0")
+    return vec.to(device)
+
+
+def _reduce(loss: Tensor, reduction: str, count: Tensor | int | None = None) -> Tensor:
+    """Reduce elementwise losses; 'mean' divides by ``count`` (0 when empty)."""
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    if count is None:
+        count = loss.numel()
+    if isinstance(count, Tensor):
+        return total / count.clamp(min=1)
+    return total / max(count, 1)
+
+
+# --------------------------------------------------------------------------
+# Focal losses
+# --------------------------------------------------------------------------
+def sigmoid_focal_loss(
+    logits: Tensor,
+    targets: Tensor,
+    *,
+    alpha: float | None = 0.25,
+    gamma: float = 2.0,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+    ignore_index: float | None = None,
+    rescale: bool = False,
+) -> Tensor:
+    """Binary / multi-label focal loss (Lin et al. 2017), fused.
+
+    ``FL = -a_t (1 - p_t)^gamma log(p_t)`` elementwise with ``p = sigmoid(x)``,
+    ``p_t = p y + (1 - p)(1 - y)`` and ``a_t = alpha y + (1 - alpha)(1 - y)``;
+    soft targets in [0, 1] use the same formula with the cross-entropy
+    ``-(y log p + (1 - y) log(1 - p))`` in place of ``-log(p_t)``.
+
+    Parameters
+    ----------
+    logits : Tensor
+        Float logits of any shape.
+    targets : Tensor
+        Same shape; 0/1 labels (float, int or bool) or soft labels in [0, 1].
+    alpha : float or None, default=0.25
+        Weight of the positives in [0, 1] (negatives get ``1 - alpha``);
+        ``None`` for no weighting.
+    gamma : float, default=2.0
+        Focusing parameter, ``>= 0``; ``gamma=0`` with ``alpha=None`` is BCE.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` averages over the non-ignored elements (0 if there are none).
+    pos_weight : Tensor, optional
+        Weight of the positive term, broadcastable to ``logits`` (as in
+        :func:`torch.nn.functional.binary_cross_entropy_with_logits`).
+    ignore_index : float, optional
+        Target value marking elements to skip (e.g. ``-1``).
+    rescale : bool, default=False
+        Multiply the loss by ``mean(CE) / mean(FL)`` over the batch (seed 001),
+        so it keeps the cross-entropy's magnitude. The factor is **detached**:
+        the gradient is the focal gradient scaled by it. Without the detach the
+        product would be ``mean(CE)`` itself and its gradient plain CE's,
+        undoing the focusing.
+
+    Returns
+    -------
+    Tensor
+        float32 loss; a scalar, or the shape of ``logits`` for ``'none'``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import sigmoid_focal_loss
+    >>> logits = torch.tensor([3.0, -2.0, 0.5, -4.0])
+    >>> targets = torch.tensor([1.0, 0.0, 0.0, 1.0])
+    >>> loss = sigmoid_focal_loss(logits, targets)
+    >>> round(loss.item(), 4)
+    0.3133
+    >>> logits = logits.requires_grad_()
+    >>> sigmoid_focal_loss(logits, targets, gamma=0.5, alpha=None).backward()
+    >>> logits.grad.shape
+    torch.Size([4])
+    """
+    _check_logits(logits)
+    _check_binary_targets(logits, targets, ignore_index)
+    _check_reduction(reduction)
+    gamma = _check_gamma(gamma)
+    if alpha is not None:
+        alpha = float(alpha)
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1] or None, got {alpha}")
+    if pos_weight is not None:
+        if not isinstance(pos_weight, Tensor):
+            pos_weight = torch.as_tensor(pos_weight, dtype=torch.float32)
+        try:
+            torch.broadcast_shapes(pos_weight.shape, logits.shape)
+        except RuntimeError:
+            raise ValueError(
+                f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
+                f"to logits of shape {tuple(logits.shape)}; give one weight per "
+                "class (last dimension)"
+            ) from None
+        pos_weight = pos_weight.detach().to(logits.device)
+    if not logits.is_cuda:  # on CUDA the kernel checks the values in its pass
+        _check_binary_target_values(targets, ignore_index)
+    return SigmoidFocalFunction.apply(
+        logits,
+        targets.detach(),
+        pos_weight,
+        alpha,
+        gamma,
+        None if ignore_index is None else float(ignore_index),
+        reduction,
+        bool(rescale),
+    )
+
+
+def softmax_focal_loss(
+    logits: Tensor,
+    target: Tensor,
+    *,
+    alpha: float | ClassVector | None = None,
+    gamma: float = 2.0,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+    rescale: bool = False,
+) -> Tensor:
+    """Multiclass focal loss over a softmax, fused.
+
+    ``FL = -sum_c alpha_c t_c (1 - p_c)^gamma log(p_c)`` per sample, with
+    ``p = softmax(logits)`` over dim 1 and ``t`` the target distribution
+    (one-hot for class indices, smoothed by ``label_smoothing`` like
+    :func:`torch.nn.functional.cross_entropy`). With class indices and no
+    smoothing this is ``-alpha_y (1 - p_y)^gamma log(p_y)``.
+
+    Parameters
+    ----------
+    logits : Tensor
+        ``(N, C)`` or ``(N, C, d1, ...)`` float logits.
+    target : Tensor
+        Class indices of shape ``(N,)`` / ``(N, d1, ...)``, or class
+        probabilities with the shape of ``logits``.
+    alpha : float, dict, sequence, array or Tensor, optional
+        A scalar weight, or one weight per class: a dict ``{class: weight}``
+        keyed ``0..C-1`` (e.g. the output of ``rebalance.weights``), a
+        sequence, an array or a tensor of length C.
+    gamma : float, default=2.0
+        Focusing parameter, ``>= 0``; ``gamma=0`` with ``alpha=None`` is CE.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` averages over the non-ignored samples (0 if there are none),
+        not weighted by ``alpha``.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+    label_smoothing : float, default=0.0
+        In [0, 1], as in ``cross_entropy``.
+    rescale : bool, default=False
+        Multiply by the detached ``mean(CE) / mean(FL)`` (see
+        :func:`sigmoid_focal_loss`); CE here is unweighted by ``alpha``.
+
+    Returns
+    -------
+    Tensor
+        float32 loss; a scalar, or the shape of ``target`` (indices) for
+        ``'none'``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import softmax_focal_loss
+    >>> logits = torch.tensor([[2.0, 0.5, -1.0], [0.0, 1.0, 3.0]])
+    >>> target = torch.tensor([0, 1])
+    >>> round(softmax_focal_loss(logits, target).item(), 4)
+    0.8568
+    >>> weights = {0: 0.5, 1: 2.0, 2: 1.0}
+    >>> round(softmax_focal_loss(logits, target, alpha=weights).item(), 4)
+    1.7053
+    """
+    _check_logits(logits)
+    _check_class_targets(logits, target, ignore_index)
+    _check_reduction(reduction)
+    gamma = _check_gamma(gamma)
+    label_smoothing = float(label_smoothing)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+    alpha_vec = None
+    if alpha is not None:
+        if isinstance(alpha, int | float):
+            if not (math.isfinite(alpha) and alpha >= 0):
+                raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
+            alpha_vec = torch.full((logits.shape[1],), float(alpha))
+        else:
+            alpha_vec = _class_vector(alpha, logits.shape[1], "alpha", "cpu")
+        alpha_vec = alpha_vec.to(logits.device)
+    return SoftmaxFocalFunction.apply(
+        logits,
+        target.detach(),
+        alpha_vec,
+        gamma,
+        int(ignore_index),
+        label_smoothing,
+        reduction,
+        bool(rescale),
+    )
+
+
+class SigmoidFocalLoss(nn.Module):
+    """Module form of :func:`sigmoid_focal_loss`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import SigmoidFocalLoss
+    >>> criterion = SigmoidFocalLoss(alpha=None, gamma=0.0)
+    >>> criterion(torch.zeros(3), torch.ones(3))  # log(2)
+    tensor(0.6931)
+    """
+
+    def __init__(
+        self,
+        *,
+        alpha: float | None = 0.25,
+        gamma: float = 2.0,
+        reduction: str = "mean",
+        pos_weight: Tensor | None = None,
+        ignore_index: float | None = None,
+        rescale: bool = False,
+    ) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.gamma = gamma
+        self.reduction = reduction
+        self.pos_weight = pos_weight
+        self.ignore_index = ignore_index
+        self.rescale = rescale
+
+    def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
+        return sigmoid_focal_loss(
+            logits,
+            targets,
+            alpha=self.alpha,
+            gamma=self.gamma,
+            reduction=self.reduction,
+            pos_weight=self.pos_weight,
+            ignore_index=self.ignore_index,
+            rescale=self.rescale,
+        )
+
+
+class SoftmaxFocalLoss(nn.Module):
+    """Module form of :func:`softmax_focal_loss`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import SoftmaxFocalLoss
+    >>> criterion = SoftmaxFocalLoss(gamma=0.0)
+    >>> criterion(torch.zeros(2, 4), torch.tensor([1, 3]))  # log(4)
+    tensor(1.3863)
+    """
+
+    def __init__(
+        self,
+        *,
+        alpha: float | ClassVector | None = None,
+        gamma: float = 2.0,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
+        rescale: bool = False,
+    ) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.gamma = gamma
+        self.reduction = reduction
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+        self.rescale = rescale
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        return softmax_focal_loss(
+            logits,
+            target,
+            alpha=self.alpha,
+            gamma=self.gamma,
+            reduction=self.reduction,
+            ignore_index=self.ignore_index,
+            label_smoothing=self.label_smoothing,
+            rescale=self.rescale,
+        )
+
+
+# --------------------------------------------------------------------------
+# Margin ("variant") cross-entropy, seed 001
+# --------------------------------------------------------------------------
+def _step(t: Tensor) -> Tensor:
+    # The seed's unit step, theta(t) = (sign(t) + 1) / 2 (1/2 at t = 0).
+    return (torch.sign(t) + 1.0) / 2.0
+
+
+def margin_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    *,
+    margin: float = 0.8,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+) -> Tensor:
+    """Margin ("variant") cross-entropy: samples already classified with
+    confidence ``margin`` stop contributing (seed 001).
+
+    Binary (``target`` float/bool with the shape of ``logits``)::
+
+        L = -theta(m - p) y log(p) - theta(p - (1 - m)) (1 - y) log(1 - p)
+
+    with ``p = sigmoid(logit)`` and ``theta`` the unit step
+    (``theta(0) = 1/2`` as in the seed's ``(sign(t) + 1) / 2``): a positive
+    stops contributing once ``p > m``, a negative once ``p < 1 - m``. (The
+    seed's Keras code writes ``m`` for ``margin`` in the second term.) Log
+    probabilities come from ``logsigmoid``, not clipped probabilities, and the
+    steps compare the logit with ``logit(m)``, so any logit is fine.
+
+    Multiclass (``(N, C, ...)`` logits and integer class indices): with
+    ``p_y`` the softmax probability of the true class,
+    ``L = -theta(m - p_y) log(p_y)``. For C = 2 this is exactly the binary
+    formula, whose two terms are ``-theta(m - p_y) log(p_y)`` for either
+    label.
+
+    Parameters
+    ----------
+    logits : Tensor
+        Binary: any shape. Multiclass: ``(N, C)`` or ``(N, C, d1, ...)``.
+    target : Tensor
+        Binary: 0/1 (or soft) labels with the shape of ``logits``.
+        Multiclass: integer class indices ``(N,)`` / ``(N, d1, ...)``.
+    margin : float, default=0.8
+        In (0.5, 1]; ``margin=1`` is plain cross-entropy (up to theta(0)).
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+    ignore_index : int, default=-100
+        Multiclass only: class index marking samples to skip.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import margin_cross_entropy
+    >>> logits = torch.tensor([3.0, 0.0, -3.0])   # p = 0.95, 0.5, 0.05
+    >>> target = torch.tensor([1.0, 1.0, 0.0])
+    >>> margin_cross_entropy(logits, target, reduction="none")
+    tensor([0.0000, 0.6931, 0.0000])
+    """
+    _check_logits(logits)
+    _check_reduction(reduction)
+    margin = float(margin)
+    if not 0.5 < margin <= 1.0:
+        raise ValueError(f"margin must be in (0.5, 1], got {margin}")
+    # logit(m); +inf for m = 1 (never stops contributing)
+    threshold = math.inf if margin == 1.0 else math.log(margin / (1.0 - margin))
+    x = logits.float()
+    if (
+        isinstance(target, Tensor)
+        and not target.is_floating_point()
+        and (
+            target.dtype != torch.bool
+            and logits.dim() >= 2
+            and target.shape != logits.shape
+        )
+    ):
+        _check_class_targets(logits, target, ignore_index, allow_soft=False)
+        valid = target != ignore_index
+        log_p = torch.log_softmax(x, dim=1)
+        idx = torch.where(valid, target, 0).unsqueeze(1)
+        log_py = log_p.gather(1, idx).squeeze(1)
+        # p_y < m  <=>  log p_y < log m
+        keep = _step(math.log(margin) - log_py.detach())
+        loss = torch.where(valid, -keep * log_py, 0.0)
+        return _reduce(loss, reduction, valid.sum())
+    _check_binary_targets(logits, target, None)
+    _check_binary_target_values(target, None)
+    y = target.float()
+    xd = x.detach()
+    keep_pos = _step(threshold - xd)  # theta(m - p)
+    keep_neg = _step(xd + threshold)  # theta(p - (1 - m))
+    loss = -keep_pos * y * F.logsigmoid(x) - keep_neg * (1.0 - y) * F.logsigmoid(-x)
+    return _reduce(loss, reduction)
+
+
+class MarginCrossEntropyLoss(nn.Module):
+    """Module form of :func:`margin_cross_entropy`."""
+
+    def __init__(
+        self, *, margin: float = 0.8, reduction: str = "mean", ignore_index: int = -100
+    ) -> None:
+        super().__init__()
+        self.margin = margin
+        self.reduction = reduction
+        self.ignore_index = ignore_index
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        return margin_cross_entropy(
+            logits,
+            target,
+            margin=self.margin,
+            reduction=self.reduction,
+            ignore_index=self.ignore_index,
+        )
+
+
+# --------------------------------------------------------------------------
+# Weighted losses, seed 004 and rebalance.weights
+# --------------------------------------------------------------------------
+def weighted_softmax_loss(
+    logits: Tensor,
+    target: Tensor,
+    pos_mult: float,
+    pos_cid: int,
+    *,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+) -> Tensor:
+    """Softmax cross-entropy with the loss of class ``pos_cid`` times ``pos_mult``.
+
+    Seed 004's weighted softmax loss (Caffe's ``WeightedSoftmaxWithLoss``):
+    every sample whose true class is ``pos_cid`` has its loss multiplied by
+    ``pos_mult`` (``pos_mult=0.5`` halves that class's importance).
+    ``reduction='mean'`` divides the weighted sum by the **unweighted** count
+    of non-ignored samples, so the other classes' losses keep their scale
+    (``cross_entropy(weight=...)`` divides by the summed weights instead).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import weighted_softmax_loss
+    >>> logits = torch.zeros(4, 3)
+    >>> target = torch.tensor([0, 1, 1, 2])
+    >>> loss = weighted_softmax_loss(logits, target, pos_mult=3.0, pos_cid=1)
+    >>> round(loss.item() / torch.log(torch.tensor(3.0)).item(), 4)  # (1+3+3+1)/4
+    2.0
+    """
+    _check_logits(logits)
+    _check_class_targets(logits, target, ignore_index, allow_soft=False)
+    _check_reduction(reduction)
+    pos_mult = float(pos_mult)
+    if not (math.isfinite(pos_mult) and pos_mult >= 0):
+        raise ValueError(f"pos_mult must be finite and >= 0, got {pos_mult}")
+    if not 0 <= int(pos_cid) < logits.shape[1]:
+        raise ValueError(
+            f"pos_cid must be a class index in [0, {logits.shape[1] - 1}], got "
+            f"{pos_cid}"
+        )
+    ce = F.cross_entropy(
+        logits.float(), target, ignore_index=ignore_index, reduction="none"
+    )
+    weight = torch.where(target == int(pos_cid), pos_mult, 1.0)
+    return _reduce(ce * weight, reduction, (target != ignore_index).sum())
+
+
+class WeightedSoftmaxLoss(nn.Module):
+    """Module form of :func:`weighted_softmax_loss`."""
+
+    def __init__(
+        self,
+        pos_mult: float,
+        pos_cid: int,
+        *,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+    ) -> None:
+        super().__init__()
+        self.pos_mult = pos_mult
+        self.pos_cid = pos_cid
+        self.reduction = reduction
+        self.ignore_index = ignore_index
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        return weighted_softmax_loss(
+            logits,
+            target,
+            self.pos_mult,
+            self.pos_cid,
+            reduction=self.reduction,
+            ignore_index=self.ignore_index,
+        )
+
+
+def class_weighted_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    class_weight: ClassVector,
+    *,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy weighted per class, from ``rebalance.weights`` output.
+
+    ``class_weight`` is a dict ``{class: weight}`` keyed ``0..C-1``, a
+    sequence, an array or a tensor of length C. Same semantics as
+    ``cross_entropy(weight=...)``: ``'mean'`` divides by the summed weights
+    of the targets.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import class_weighted_cross_entropy
+    >>> logits = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+    >>> target = torch.tensor([0, 1, 1])
+    >>> loss = class_weighted_cross_entropy(logits, target, {0: 1.0, 1: 4.0})
+    >>> round(loss.item(), 4)
+    0.7577
+    """
+    _check_logits(logits)
+    _check_class_targets(logits, target, ignore_index)
+    _check_reduction(reduction)
+    weight = _class_vector(class_weight, logits.shape[1], "class_weight", logits.device)
+    return F.cross_entropy(
+        logits,
+        target,
+        weight=weight.to(logits.dtype),
+        reduction=reduction,
+        ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+    )
+
+
+def class_weighted_binary_cross_entropy(
+    logits: Tensor,
+    targets: Tensor,
+    class_weight: ClassVector,
+    *,
+    reduction: str = "mean",
+) -> Tensor:
+    """Binary cross-entropy with logits, weighting class 0 and class 1.
+
+    ``class_weight`` maps ``{0: w0, 1: w1}`` (``rebalance.weights`` output for
+    binary labels) or is a length-2 sequence/array/tensor. Each element's loss
+    is multiplied by ``w1 y + w0 (1 - y)``; ``'mean'`` is the plain mean over
+    elements, as in ``binary_cross_entropy_with_logits``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import class_weighted_binary_cross_entropy
+    >>> logits = torch.zeros(4)
+    >>> targets = torch.tensor([1.0, 0.0, 0.0, 0.0])
+    >>> loss = class_weighted_binary_cross_entropy(logits, targets, {0: 1.0, 1: 3.0})
+    >>> round(loss.item() / torch.log(torch.tensor(2.0)).item(), 4)  # (3+1+1+1)/4
+    1.5
+    """
+    _check_logits(logits)
+    _check_binary_targets(logits, targets, None)
+    _check_reduction(reduction)
+    _check_binary_target_values(targets, None)
+    w = _class_vector(class_weight, 2, "class_weight", logits.device)
+    y = targets.to(logits.dtype)
+    weight = w[1] * y + w[0] * (1.0 - y)
+    return F.binary_cross_entropy_with_logits(
+        logits, y, weight=weight, reduction=reduction
+    )
+
+
+class ClassWeightedCrossEntropyLoss(nn.Module):
+    """Module form of :func:`class_weighted_cross_entropy`."""
+
+    def __init__(
+        self,
+        class_weight: ClassVector,
+        *,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.class_weight = class_weight
+        self.reduction = reduction
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        return class_weighted_cross_entropy(
+            logits,
+            target,
+            self.class_weight,
+            reduction=self.reduction,
+            ignore_index=self.ignore_index,
+            label_smoothing=self.label_smoothing,
+        )
+
+
+class ClassWeightedBCEWithLogitsLoss(nn.Module):
+    """Module form of :func:`class_weighted_binary_cross_entropy`."""
+
+    def __init__(self, class_weight: ClassVector, *, reduction: str = "mean") -> None:
+        super().__init__()
+        self.class_weight = class_weight
+        self.reduction = reduction
+
+    def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
+        return class_weighted_binary_cross_entropy(
+            logits, targets, self.class_weight, reduction=self.reduction
+        )
+
+
+# --------------------------------------------------------------------------
+# Online hard example mining
+# --------------------------------------------------------------------------
+def ohem_loss(
+    losses: Tensor,
+    *,
+    top_k: int | float | None = None,
+    threshold: float | None = None,
+    min_kept: int = 1,
+    return_indices: bool = False,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """Online hard example mining: the mean of a batch's hardest losses.
+
+    Give per-sample losses (any loss with ``reduction='none'``) and either
+    ``top_k`` (keep the k largest; a float in (0, 1] is a fraction of the
+    batch, rounded up) or ``threshold`` (keep every loss above it, but at
+    least the ``min_kept`` largest). Returns the mean over the kept samples
+    (0 for an empty batch); the gradient flows to the kept samples only.
+    With ``return_indices=True`` also returns the kept positions in the
+    flattened batch, hardest first, e.g. to report to a hard-example replay
+    sampler (``sampler.update(batch_ids[indices], losses[indices])``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import ohem_loss
+    >>> losses = torch.tensor([0.1, 2.0, 0.5, 3.0])
+    >>> ohem_loss(losses, top_k=2)
+    tensor(2.5000)
+    >>> loss, idx = ohem_loss(losses, threshold=1.0, min_kept=3, return_indices=True)
+    >>> idx
+    tensor([3, 1, 2])
+    """
+    if not isinstance(losses, Tensor) or not losses.is_floating_point():
+        raise TypeError("losses must be a floating-point tensor of per-sample losses")
+    if (top_k is None) == (threshold is None):
+        raise ValueError("give exactly one of top_k and threshold")
+    min_kept = int(min_kept)
+    if min_kept < 0:
+        raise ValueError(f"min_kept must be >= 0, got {min_kept}")
+    flat = losses.reshape(-1)
+    n = flat.numel()
+    if top_k is not None:
+        if isinstance(top_k, float):
+            if not 0.0 < top_k <= 1.0:
+                raise ValueError(
+                    f"top_k as a fraction must be in (0, 1], got {top_k}; "
+                    "pass an int for a count"
+                )
+            k = math.ceil(top_k * n)
+        else:
+            if int(top_k) < 0:
+                raise ValueError(f"top_k must be >= 0, got {top_k}")
+            k = int(top_k)
+        k = min(k, n)
+    else:
+        n_above = int((flat.detach() > float(threshold)).sum())
+        k = min(max(n_above, min_kept), n)
+    _, idx = torch.topk(flat.detach(), k)
+    kept = flat[idx]
+    loss = kept.sum() / max(k, 1)
+    if return_indices:
+        return loss, idx
+    return loss
+
+
+class OHEMLoss(nn.Module):
+    """OHEM around a per-sample criterion (default ``cross_entropy``).
+
+    ``criterion(logits, target)`` must return per-sample losses (use
+    ``reduction='none'``); see :func:`ohem_loss` for the selection.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import OHEMLoss
+    >>> criterion = OHEMLoss(top_k=0.5)
+    >>> logits = torch.tensor([[4.0, 0.0], [0.0, 4.0], [1.0, 0.0], [0.0, 0.0]])
+    >>> round(criterion(logits, torch.tensor([0, 0, 0, 1])).item(), 4)
+    2.3556
+    """
+
+    def __init__(
+        self,
+        criterion: Callable[[Tensor, Tensor], Tensor] | None = None,
+        *,
+        top_k: int | float | None = None,
+        threshold: float | None = None,
+        min_kept: int = 1,
+        return_indices: bool = False,
+    ) -> None:
+        super().__init__()
+        self.criterion = criterion
+        self.top_k = top_k
+        self.threshold = threshold
+        self.min_kept = min_kept
+        self.return_indices = return_indices
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        if self.criterion is None:
+            losses = F.cross_entropy(logits, target, reduction="none")
+        else:
+            losses = self.criterion(logits, target)
+        return ohem_loss(
+            losses,
+            top_k=self.top_k,
+            threshold=self.threshold,
+            min_kept=self.min_kept,
+            return_indices=self.return_indices,
+        )
+
+
+# --------------------------------------------------------------------------
+# Logit adjustment
+# --------------------------------------------------------------------------
+def _log_priors(priors: ClassVector, n_classes: int, logits: Tensor) -> Tensor:
+    vec = _class_vector(priors, n_classes, "priors", logits.device)
+    if bool((vec <= 0).any()):
+        raise ValueError("priors must be > 0 for every class (counts or frequencies)")
+    log_p = torch.log(vec / vec.sum()).to(logits.dtype)
+    return log_p.reshape((1, n_classes) + (1,) * (logits.dim() - 2))
+
+
+def logit_adjusted_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    priors: ClassVector,
+    *,
+    tau: float = 1.0,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Logit-adjusted cross-entropy (Menon et al. 2021).
+
+    Cross-entropy on ``logits + tau * log(priors)``; ``priors`` are the class
+    frequencies or counts (normalised here), as a dict ``{class: value}``,
+    sequence, array or tensor. Training this way and predicting with the raw
+    logits targets the balanced error. ``tau=1`` is the balanced softmax of
+    Ren et al. 2020 (:func:`balanced_softmax_cross_entropy`).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import logit_adjusted_cross_entropy
+    >>> logits = torch.zeros(2, 2)
+    >>> target = torch.tensor([0, 1])
+    >>> loss = logit_adjusted_cross_entropy(logits, target, {0: 90, 1: 10})
+    >>> round(loss.item(), 4)  # (-log 0.9 - log 0.1) / 2
+    1.204
+    """
+    _check_logits(logits)
+    _check_class_targets(logits, target, ignore_index)
+    _check_reduction(reduction)
+    adjusted = logits + float(tau) * _log_priors(priors, logits.shape[1], logits)
+    return F.cross_entropy(
+        adjusted,
+        target,
+        reduction=reduction,
+        ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+    )
+
+
+def balanced_softmax_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    class_counts: ClassVector,
+    *,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+) -> Tensor:
+    """Balanced softmax cross-entropy (Ren et al. 2020): CE on ``logits + log n_c``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import balanced_softmax_cross_entropy
+    >>> logits = torch.zeros(1, 2)
+    >>> loss = balanced_softmax_cross_entropy(logits, torch.tensor([1]), [3, 1])
+    >>> round(loss.item(), 4)  # -log(1/4)
+    1.3863
+    """
+    return logit_adjusted_cross_entropy(
+        logits,
+        target,
+        class_counts,
+        tau=1.0,
+        reduction=reduction,
+        ignore_index=ignore_index,
+    )
+
+
+def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> Tensor:
+    """Post-hoc logit adjustment for inference: ``logits - tau * log(priors)``.
+
+    Use on a model trained with plain cross-entropy: the argmax of the
+    adjusted logits targets the balanced error (Menon et al. 2021). Class dim
+    is 1 for ``(N, C, ...)`` logits.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import adjust_logits
+    >>> logits = torch.tensor([[1.0, 0.0]])  # class 0 preferred...
+    >>> adjust_logits(logits, {0: 0.9, 1: 0.1}).argmax(1)  # ...until priors count
+    tensor([1])
+    """
+    _check_logits(logits)
+    if logits.dim() < 2:
+        raise ValueError(
+            "logits must have shape (N, C) or (N, C, d1, ...), got "
+            f"{tuple(logits.shape)}"
+        )
+    return logits - float(tau) * _log_priors(priors, logits.shape[1], logits)
+
+
+class LogitAdjustedCrossEntropyLoss(nn.Module):
+    """Module form of :func:`logit_adjusted_cross_entropy`."""
+
+    def __init__(
+        self,
+        priors: ClassVector,
+        *,
+        tau: float = 1.0,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+        label_smoothing: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.priors = priors
+        self.tau = tau
+        self.reduction = reduction
+        self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        return logit_adjusted_cross_entropy(
+            logits,
+            target,
+            self.priors,
+            tau=self.tau,
+            reduction=self.reduction,
+            ignore_index=self.ignore_index,
+            label_smoothing=self.label_smoothing,
+        )
+
+
+class BalancedSoftmaxLoss(nn.Module):
+    """Module form of :func:`balanced_softmax_cross_entropy`."""
+
+    def __init__(
+        self,
+        class_counts: ClassVector,
+        *,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+    ) -> None:
+        super().__init__()
+        self.class_counts = class_counts
+        self.reduction = reduction
+        self.ignore_index = ignore_index
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        return balanced_softmax_cross_entropy(
+            logits,
+            target,
+            self.class_counts,
+            reduction=self.reduction,
+            ignore_index=self.ignore_index,
+        )
