@@ -1,0 +1,127 @@
+"""The `rebalance compare` command and the built-in data sets."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rebalance.cli import main
+from rebalance.compare import METRICS, compare, default_methods
+from rebalance.datasets import (
+    load_breast_cancer_skewed,
+    load_digits_binary,
+    make_imbalance,
+)
+
+
+def test_compare_prints_a_row_per_method_with_every_metric(capsys):
+    assert (
+        main(["compare", "--folds", "2", "--methods", "none,under,label-shuffle"]) == 0
+    )
+    out = capsys.readouterr().out
+    for method in ("none", "under", "label-shuffle"):
+        assert any(line.startswith(method) for line in out.splitlines())
+    for label in METRICS.values():
+        assert label in out
+    assert "±" in out
+
+
+def test_compare_same_seed_same_numbers():
+    X, y = load_digits_binary()
+    first = compare(X, y, folds=2, seed=1, method_names=["over"], progress=False)
+    again = compare(X, y, folds=2, seed=1, method_names=["over"], progress=False)
+    assert first.scores == again.scores
+
+
+def test_compare_json_has_every_fold(tmp_path):
+    path = tmp_path / "scores.json"
+    main(["compare", "--folds", "3", "--methods", "none,over", "--json", str(path)])
+    data = json.loads(path.read_text())
+    assert set(data["scores"]) == {"none", "over"}
+    assert all(len(v) == 3 for v in data["scores"]["none"].values())
+    assert set(data["summary"]["over"]) == set(METRICS)
+
+
+def test_compare_reads_a_csv_with_a_target_column(tmp_path, capsys):
+    X, y = load_breast_cancer_skewed(ratio=0.1)
+    frame = pd.DataFrame(X[:, :5], columns=[f"f{i}" for i in range(5)])
+    frame.loc[3, "f1"] = np.nan
+    frame["label"] = np.where(y == 1, "malignant", "benign")
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False)
+    main(
+        [
+            "compare",
+            "--data",
+            str(path),
+            "--target",
+            "label",
+            "--folds",
+            "3",
+            "--methods",
+            "none,under",
+        ]
+    )
+    assert "35 minority" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--methods", "nope"], "unknown method"),
+        (["--data", "missing.csv", "--target", "y"], "could not read"),
+        (["--folds", "1"], "folds=1"),
+    ],
+)
+def test_compare_bad_arguments_exit_with_a_message(argv, message):
+    with pytest.raises(SystemExit, match=message):
+        main(["compare", *argv])
+
+
+def test_compare_missing_target_column(tmp_path):
+    path = tmp_path / "d.csv"
+    pd.DataFrame({"a": [1, 2], "b": [0, 1]}).to_csv(path, index=False)
+    with pytest.raises(SystemExit, match="'y' is not a column"):
+        main(["compare", "--data", str(path), "--target", "y"])
+
+
+def test_rebalance_command_runs_as_a_program():
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "rebalance.cli",
+            "compare",
+            "--folds",
+            "2",
+            "--methods",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "none" in out.stdout
+
+
+def test_default_methods_cover_the_four_samplers():
+    assert {"none", "under", "over", "class-balanced", "label-shuffle"} <= set(
+        default_methods()
+    )
+
+
+def test_make_imbalance_thins_the_chosen_class():
+    X = np.arange(100).reshape(-1, 1)
+    y = np.array([0, 1] * 50)
+    X_s, y_s = make_imbalance(X, y, 0.2, minority=0, random_state=0)
+    assert np.bincount(y_s).tolist() == [10, 50]
+    assert (np.diff(X_s.ravel()) > 0).all()  # original order kept
+
+
+def test_make_imbalance_rejects_impossible_ratio():
+    with pytest.raises(ValueError, match="ratio"):
+        make_imbalance(np.zeros((4, 1)), np.array([0, 0, 1, 1]), 1.5)
