@@ -353,7 +353,7 @@ class LabelShuffleSampler(BaseSampler):
     >>> X_res, y_res = LabelShuffleSampler(random_state=0).fit_resample(X, y)
     >>> np.bincount(y_res)
     array([5, 5])
-    >>> sorted(np.bincount(X_res.ravel())[5:])  # rows of class 1: 2 or 3 times
+    >>> sorted(np.bincount(X_res.ravel())[5:].tolist())  # class 1 rows: 2 or 3 times
     [2, 3]
     """
 
