@@ -5,13 +5,17 @@ compatible); the torch front end lives in :mod:`rebalance.torch`, which is the
 only part of the package that imports torch.
 """
 
+from rebalance import weights
 from rebalance.base import BaseSampler, SamplingPlan
+from rebalance.compose import ResampledClassifier
 from rebalance.samplers import (
     ClassBalancedSampler,
     LabelShuffleSampler,
     RandomOverSampler,
     RandomUnderSampler,
 )
+from rebalance.threshold import ThresholdMover
+from rebalance.weights import class_weights, sample_weights
 
 __version__ = "0.1.0.dev0"
 
@@ -22,5 +26,10 @@ __all__ = [
     "RandomOverSampler",
     "ClassBalancedSampler",
     "LabelShuffleSampler",
+    "ResampledClassifier",
+    "ThresholdMover",
+    "class_weights",
+    "sample_weights",
+    "weights",
     "__version__",
 ]

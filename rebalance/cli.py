@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rebalance.compare import METRICS, compare, default_methods
+from rebalance.compare import METRICS, MODELS, compare, default_methods
 from rebalance.datasets import load_breast_cancer_skewed, load_digits_binary
 
 DATASETS = {
@@ -25,27 +25,33 @@ DATASETS = {
 }
 
 
-def _load_csv(path: str, target: str | None):
+def _load_table(path: str, target: str | None):
+    """Features (a DataFrame, categorical columns kept) and labels from a file."""
     import pandas as pd
 
     if target is None:
         raise SystemExit("--data needs --target COLUMN: the column with the labels.")
     try:
-        frame = (
-            pd.read_parquet(path) if path.endswith(".parquet") else pd.read_csv(path)
-        )
-    except (OSError, ValueError) as exc:
+        if path.endswith((".parquet", ".pq")):
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise SystemExit(f"could not read --data {path!r}: {exc}") from exc
     if target not in frame.columns:
         raise SystemExit(
             f"--target {target!r} is not a column of {path}; columns: "
             f"{list(frame.columns)}"
         )
-    y = frame.pop(target).to_numpy()
-    features = frame.select_dtypes("number")
-    if features.shape[1] == 0:
-        raise SystemExit(f"{path} has no numeric feature columns besides the target.")
-    return features.fillna(features.median()).to_numpy(dtype=float), y
+    y = frame.pop(target)
+    if y.isna().any():
+        raise SystemExit(
+            f"--target column {target!r} has {int(y.isna().sum())} missing labels: "
+            "drop those rows first."
+        )
+    if frame.shape[1] == 0:
+        raise SystemExit(f"{path} has no feature columns besides the target.")
+    return frame, y.to_numpy()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +75,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--data", help="CSV or Parquet file to use instead")
     cmp.add_argument("--target", help="label column of --data")
     cmp.add_argument("--methods", help="comma-separated rows to run (default: all)")
+    cmp.add_argument(
+        "--model",
+        choices=MODELS,
+        default="logistic",
+        help="base classifier: logistic regression or histogram gradient boosting",
+    )
     cmp.add_argument("--folds", type=int, default=5, help="CV folds (default: 5)")
+    cmp.add_argument("--n-jobs", type=int, default=None, help="parallel fits")
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     cmp.add_argument(
         "--metric",
@@ -78,12 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="sort the table by this metric (default: average_precision)",
     )
     cmp.add_argument("--json", dest="json_path", help="write every fold's scores here")
+    cmp.add_argument(
+        "--plot", help="save PR/ROC curves of the top methods and a bar chart (PNG)"
+    )
     return parser
 
 
 def run_compare(args: argparse.Namespace) -> int:
     if args.data:
-        X, y = _load_csv(args.data, args.target)
+        X, y = _load_table(args.data, args.target)
         source = args.data
     else:
         description, loader = DATASETS[args.dataset]
@@ -106,15 +122,19 @@ def run_compare(args: argparse.Namespace) -> int:
     print(
         f"data: {source} — {result.n_samples} rows, {result.n_minority} minority "
         f"(1:{(result.n_samples - result.n_minority) / result.n_minority:.1f}); "
-        f"{args.folds}-fold stratified CV, logistic regression, seed {args.seed}"
+        f"{args.folds}-fold stratified CV, model {args.model}, seed {args.seed}"
     )
     print(result.table(sort_by=args.metric))
+    if args.plot:
+        result.plot(args.plot, metric=args.metric)
+        print(f"plot written to {args.plot}")
     if args.json_path:
         with open(args.json_path, "w") as handle:
             json.dump(
                 {
                     "data": source,
                     "folds": args.folds,
+                    "model": args.model,
                     "seed": args.seed,
                     "scores": result.scores,
                     "summary": {

@@ -22,9 +22,9 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
-from sklearn.utils import get_tags
+from sklearn.utils import get_tags, indexable
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
@@ -67,6 +67,14 @@ def _estimator_has(method: str):
         return True
 
     return check
+
+
+def _resampled_classifier(estimator: Any) -> Any:
+    """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
+    last step), or None."""
+    if hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return estimator if hasattr(estimator, "resampled_priors_") else None
 
 
 class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -130,7 +138,8 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 default='auto'
         π', the class priors the estimator's probabilities are calibrated to.
         ``'auto'``: the ``resampled_priors_`` of the estimator when it is a
-        :class:`rebalance.ResampledClassifier`, else the priors of ``y`` in
+        :class:`rebalance.ResampledClassifier` (or a pipeline ending in one),
+        else the priors of ``y`` in
         ``fit``. An array follows ``classes_``; a dict maps class to prior. A
         fitted rebalance sampler gives the priors of the rows it drew
         (``y[sample_indices_]``, with ``y`` the labels given to ``fit``); a
@@ -187,14 +196,14 @@ default='auto'
     >>> plain = LogisticRegression().fit(X, y)
     >>> moved = ThresholdMover(LogisticRegression(), strategy="prior").fit(X, y)
     >>> moved.train_priors_.round(3)
-    array([0.902, 0.098])
+    array([0.895, 0.105])
     >>> int(plain.predict(X).sum()) < int(moved.predict(X).sum())
     True
     >>> cost = ThresholdMover(
     ...     LogisticRegression(), strategy="cost", cost_matrix=[[0, 1], [5, 0]]
     ... ).fit(X, y)
     >>> cost.predict(X[:4])
-    array([0, 0, 1, 0])
+    array([0, 0, 1, 1])
 
     After under-sampling, move the probabilities back to the real priors:
 
@@ -206,7 +215,7 @@ default='auto'
     ...     under, strategy="argmax", deploy_priors="train"
     ... ).fit(X, y)
     >>> corrected.train_priors_, corrected.deploy_priors_.round(3)
-    (array([0.5, 0.5]), array([0.902, 0.098]))
+    (array([0.5, 0.5]), array([0.895, 0.105]))
     """
 
     _parameter_constraints: dict = {
@@ -229,9 +238,7 @@ default='auto'
             HasMethods(["predict"]),
         ],
         "deploy_priors": [StrOptions({"train", "em"}), "array-like", Mapping, None],
-        "response_method": [
-            StrOptions({"auto", "predict_proba", "decision_function"})
-        ],
+        "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "prefit": ["boolean"],
     }
 
@@ -281,12 +288,19 @@ default='auto'
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to the estimator's ``fit``; also weights the priors of ``y``.
         **fit_params : dict
-            Passed to the estimator's ``fit``.
+            Passed to the estimator's ``fit`` (with ``strategy='tuned'``, only
+            ``sample_weight`` is split across the folds; the rest is passed as
+            it is).
 
         Returns
         -------
         self : object
         """
+        if y is None:
+            raise ValueError(
+                "This ThresholdMover estimator requires y to be passed, but the "
+                "target y is None. Pass the class labels as y."
+            )
         labels, y_1d, one_hot = encode_labels(y)
         if one_hot:
             raise ValueError(
@@ -384,8 +398,8 @@ default='auto'
                     else "wrap it in sklearn.calibration.CalibratedClassifierCV"
                 )
                 raise ValueError(
-                    f"{needs} needs class probabilities but {name} gives "
-                    f"decision_function scores only: {fix}, or use strategy "
+                    f"{needs} needs class probabilities but the scores of {name} "
+                    f"are decision_function values: {fix}, or use strategy "
                     "'fixed' or 'tuned' without deploy_priors."
                 )
         return response
@@ -430,6 +444,8 @@ default='auto'
             return float(self.threshold)
         if strategy == "cost":
             return self._check_cost_matrix(classes)
+        if strategy == "tuned":
+            _check_label_metric(self.scoring)
         if strategy == "tuned" and not isinstance(self.thresholds, Integral):
             grid = np.asarray(self.thresholds, dtype=np.float64)
             if grid.ndim != 1 or grid.shape[0] == 0 or not np.isfinite(grid).all():
@@ -528,8 +544,9 @@ default='auto'
         classes = np.asarray(estimator.classes_)
         source = self.train_priors
         if isinstance(source, str):
-            if hasattr(estimator, "resampled_priors_"):
-                train = self._aligned_priors(estimator, classes, "estimator")
+            resampled = _resampled_classifier(estimator)
+            if resampled is not None:
+                train = self._aligned_priors(resampled, classes, "estimator")
             else:
                 train = class_priors(y, classes, sample_weight)
                 if (train <= 0).any():
@@ -539,16 +556,19 @@ default='auto'
                         "priors are unknown: pass train_priors explicitly."
                     )
         elif hasattr(source, "fit_resample"):
-            train = class_priors(take_rows(y, np.asarray(source.sample_indices_)), classes)
-            train = check_priors(train, classes, "train_priors", positive=True)
+            drawn = take_rows(y, np.asarray(source.sample_indices_))
+            train = check_priors(
+                class_priors(drawn, classes), classes, "train_priors", positive=True
+            )
         elif hasattr(source, "predict"):
             train = self._aligned_priors(source, classes, "train_priors")
         else:
             train = check_priors(source, classes, "train_priors", positive=True)
         deploy = self.deploy_priors
-        if deploy == "train":
-            deploy = class_priors(y, classes, sample_weight)
-        elif deploy is not None and deploy != "em":
+        if isinstance(deploy, str):
+            if deploy == "train":
+                deploy = class_priors(y, classes, sample_weight)
+        elif deploy is not None:
             deploy = check_priors(deploy, classes, "deploy_priors")
         return train, deploy
 
@@ -560,6 +580,8 @@ default='auto'
             folds = [(self.estimator_, y, self._scores(self.estimator_, X)[0])]
         else:
             cv = check_cv(self.cv, y, classifier=True)
+            # Sparse formats without row indexing (COO, DOK, ...) become CSR.
+            (X,) = indexable(X)
             folds = []
             for train_idx, val_idx in cv.split(X, y):
                 params = dict(fit_params)
@@ -570,7 +592,12 @@ default='auto'
                     take_rows(X, train_idx), y_train, **params
                 )
                 weights = params.get("sample_weight")
-                priors = self._priors_for(model, y_train, weights)
+                train, deploy = self._priors_for(model, y_train, weights)
+                if not isinstance(self.train_priors, str):
+                    # Priors given by the user or read from a fitted object
+                    # describe the whole training set, folds included.
+                    train = self.train_priors_
+                priors = (train, deploy)
                 scores = self._scores(model, take_rows(X, val_idx), priors)[0]
                 folds.append((model, take_rows(y, val_idx), scores))
         columns = [self._pos_index()] if len(classes) == 2 else range(len(classes))
@@ -626,10 +653,9 @@ default='auto'
             if scores.ndim == 1:
                 scores = np.column_stack([-scores, scores])
             return scores, None
-        train, deploy = priors if priors is not None else (
-            self.train_priors_,
-            self._deploy,
-        )
+        if priors is None:
+            priors = (self.train_priors_, self._deploy)
+        train, deploy = priors
         raw = np.asarray(estimator.predict_proba(X), dtype=np.float64)
         if deploy is None:
             return raw, raw
@@ -702,6 +728,7 @@ default='auto'
 
 # ------------------------------------------------------------------- metrics
 
+
 # Metrics computed for every candidate threshold at once from the confusion
 # counts; any other scorer is called once per threshold.
 def _vectorised(name: str):
@@ -748,6 +775,20 @@ class _FixedPredictions(ClassifierMixin, BaseEstimator):
         return self.predictions
 
 
+def _check_label_metric(scoring: Any) -> None:
+    """Raise if ``scoring`` cannot score predicted labels (e.g. 'roc_auc')."""
+    try:
+        _metric(scoring)(np.array([0, 1]), np.array([0.0, 1.0]), np.array([0.5]))
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"scoring={scoring!r} cannot score predicted labels ({exc}); "
+            "strategy='tuned' needs a metric of the predicted classes, such as "
+            "'f1', 'balanced_accuracy', 'g_mean' or make_scorer(fbeta_score, "
+            "beta=2). Ranking metrics like 'roc_auc' do not depend on the "
+            "threshold."
+        ) from exc
+
+
 def _metric(scoring: Any):
     """``metric(truth, scores, thresholds) -> score per threshold``."""
     if isinstance(scoring, str) and scoring in _VECTORISED:
@@ -765,7 +806,3 @@ def _metric(scoring: Any):
         )
 
     return metric
-
-
-# 'g_mean' as a scorer object, for callers that want it outside ThresholdMover.
-g_mean_scorer = make_scorer(g_mean_score)

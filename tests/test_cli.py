@@ -45,27 +45,32 @@ def test_compare_json_has_every_fold(tmp_path):
     assert set(data["summary"]["over"]) == set(METRICS)
 
 
-def test_compare_reads_a_csv_with_a_target_column(tmp_path, capsys):
+def test_compare_reads_a_csv_with_categorical_and_missing_values(tmp_path, capsys):
     X, y = load_breast_cancer_skewed(ratio=0.1)
     frame = pd.DataFrame(X[:, :5], columns=[f"f{i}" for i in range(5)])
     frame.loc[3, "f1"] = np.nan
+    frame["size"] = np.where(X[:, 0] > 14, "large", "small")
+    frame.loc[5, "size"] = None
     frame["label"] = np.where(y == 1, "malignant", "benign")
     path = tmp_path / "data.csv"
     frame.to_csv(path, index=False)
-    main(
-        [
-            "compare",
-            "--data",
-            str(path),
-            "--target",
-            "label",
-            "--folds",
-            "3",
-            "--methods",
-            "none,under",
-        ]
-    )
-    assert "35 minority" in capsys.readouterr().out
+    argv = ["compare", "--data", str(path), "--target", "label", "--folds", "3"]
+    main([*argv, "--methods", "none,under,threshold-prior", "--model", "hgb"])
+    out = capsys.readouterr().out
+    assert "35 minority" in out and "model hgb" in out
+
+
+def test_compare_writes_a_png_plot(tmp_path):
+    path = tmp_path / "plot.png"
+    main(["compare", "--folds", "2", "--methods", "none,under", "--plot", str(path)])
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_compare_single_class_target_is_rejected(tmp_path):
+    path = tmp_path / "one.csv"
+    pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [1, 1, 1]}).to_csv(path, index=False)
+    with pytest.raises(SystemExit, match="binary target"):
+        main(["compare", "--data", str(path), "--target", "y"])
 
 
 @pytest.mark.parametrize(
@@ -108,10 +113,20 @@ def test_rebalance_command_runs_as_a_program():
     assert "none" in out.stdout
 
 
-def test_default_methods_cover_the_four_samplers():
-    assert {"none", "under", "over", "class-balanced", "label-shuffle"} <= set(
-        default_methods()
-    )
+def test_default_methods_cover_samplers_weights_thresholds_and_combinations():
+    expected = {
+        "none",
+        "under",
+        "over",
+        "class-balanced",
+        "label-shuffle",
+        "class-weight",
+        "threshold-prior",
+        "threshold-tuned-f1",
+        "threshold-cost-fn5",
+        "under+prior-correction",
+    }
+    assert expected <= set(default_methods())
 
 
 def test_make_imbalance_thins_the_chosen_class():

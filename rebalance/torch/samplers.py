@@ -1,0 +1,826 @@
+"""DataLoader samplers that draw a rebalanced epoch from the rebalance engine.
+
+Every sampler here is a ``torch.utils.data.Sampler`` that:
+
+* draws a fresh epoch from ``numpy.random.default_rng([seed, epoch])``:
+  :meth:`set_epoch` works as in ``DistributedSampler``, and when it is never
+  called each new iteration moves on to the next epoch by itself;
+* splits the epoch between DistributedDataParallel ranks (``num_replicas``,
+  ``rank``, taken from the initialised process group by default): every rank
+  computes the same global draw and takes the items ``rank``,
+  ``rank + num_replicas``, ... of it, padded by wrapping around
+  (``drop_last=False``) or trimmed (``drop_last=True``) to equal lengths;
+* records epoch, seed and position in :meth:`state_dict` so that a job
+  restarted mid-epoch yields exactly the remaining items (the
+  ``state_dict``/``load_state_dict`` protocol of torchdata's
+  ``StatefulDataLoader``);
+* keeps the epoch as one int32 array (int64 past 2**31 rows) and yields it in
+  chunks, never as a Python list of the whole epoch.
+
+The labels are the dataset's targets, read without touching the samples:
+``dataset.targets`` for torchvision's MNIST/CIFAR/``ImageFolder``,
+``dataset.tensors[1]`` for a ``TensorDataset``, ``ds["label"]`` for a Hugging
+Face dataset, ``numpy.asarray(full.targets)[subset.indices]`` for a ``Subset``.
+Never loop over the dataset to collect them: that loads every sample.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from torch.utils.data import Sampler
+
+from rebalance._indices import EncodedLabels
+from rebalance._validation import encode_labels
+from rebalance.base import BaseSampler
+from rebalance.samplers import LabelShuffleSampler
+
+__all__ = ["RebalanceSampler", "BalancedBatchSampler", "HardExampleSampler"]
+
+# Indices converted to Python ints at a time: big enough to amortise the numpy
+# call, small enough that the list stays in cache (~2 MB).
+_CHUNK_INDICES = 1 << 16
+# Seed-sequence tag of the replay draw, so it never reuses the epoch's stream.
+_REPLAY_STREAM = 1
+
+
+def _check_int(value: Any, name: str, *, minimum: int, fix: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int; got {value!r}. {fix}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}. {fix}")
+    return int(value)
+
+
+def _label_array(labels: Any) -> np.ndarray:
+    """``labels`` as a 1-D numpy array of class labels, or a clear error.
+
+    Tensors are read through ``.numpy()`` (no copy on CPU); nothing is modified.
+    """
+    if isinstance(labels, torch.Tensor):
+        if labels.is_floating_point() or labels.is_complex():
+            raise TypeError(
+                f"labels is a {labels.dtype} tensor: samplers need integer class "
+                "labels. Pass labels.long() if the values are whole class ids."
+            )
+        labels = labels.detach().cpu().numpy()
+    array = np.asarray(labels)
+    if array.ndim != 1:
+        raise ValueError(
+            f"labels must be 1-D (one class label per dataset row); got shape "
+            f"{array.shape}. Pass e.g. dataset.targets; for one-hot targets pass "
+            "targets.argmax(1)."
+        )
+    if array.shape[0] == 0:
+        raise ValueError(
+            "labels is empty (0 rows): pass one class label per dataset row, "
+            "e.g. dataset.targets."
+        )
+    if array.dtype.kind not in "iubUSO":
+        raise TypeError(
+            f"labels has dtype {array.dtype}: samplers need class labels (ints, "
+            "bools or strings). Convert whole-number floats with "
+            "labels.astype(int) (tensor: labels.long())."
+        )
+    return array
+
+
+def _encode(labels: np.ndarray) -> EncodedLabels:
+    try:
+        encoded, _, _ = encode_labels(labels, compact=True)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"labels: {exc}") from exc
+    if encoded.n_classes < 2:
+        raise ValueError(
+            f"labels has one class only ({encoded.classes[0]!r}): rebalancing needs "
+            "at least 2 classes. Check that the targets were loaded correctly."
+        )
+    return encoded
+
+
+def _replicas(num_replicas: int | None, rank: int | None) -> tuple[int, int]:
+    """``(num_replicas, rank)``, defaulting to the initialised process group."""
+    group = torch.distributed.is_available() and torch.distributed.is_initialized()
+    if num_replicas is None:
+        num_replicas = torch.distributed.get_world_size() if group else 1
+    if rank is None:
+        rank = torch.distributed.get_rank() if group else 0
+    fix = "Pass num_replicas=world size and rank=this process's rank."
+    num_replicas = _check_int(num_replicas, "num_replicas", minimum=1, fix=fix)
+    rank = _check_int(rank, "rank", minimum=0, fix=fix)
+    if rank >= num_replicas:
+        raise ValueError(
+            f"rank={rank} is out of range for num_replicas={num_replicas}: rank "
+            f"must be in [0, {num_replicas - 1}]. {fix}"
+        )
+    return num_replicas, rank
+
+
+def _per_rank(n_items: int, num_replicas: int, drop_last: bool) -> int:
+    if drop_last:
+        return n_items // num_replicas
+    return -(-n_items // num_replicas)
+
+
+def _rank_slice(
+    items: np.ndarray, rank: int, num_replicas: int, n_per_rank: int
+) -> np.ndarray:
+    """Items ``rank, rank + num_replicas, ...`` of ``items``, ``n_per_rank`` of them.
+
+    When ``n_per_rank * num_replicas`` exceeds ``len(items)`` the missing items
+    wrap around to the start (``DistributedSampler``'s padding); when it is
+    smaller, the tail is left out. Returns a view when no padding is needed.
+    """
+    n = items.shape[0]
+    if n_per_rank * num_replicas <= n:
+        return items[rank : n_per_rank * num_replicas : num_replicas]
+    own = items[rank::num_replicas]
+    wrapped = (rank + num_replicas * np.arange(own.shape[0], n_per_rank)) % n
+    return np.concatenate([own, items[wrapped]])
+
+
+class _Progress:
+    """Where the running iteration is: its epoch and the chunk being yielded."""
+
+    def __init__(self, epoch: int, position: int):
+        self.epoch = epoch
+        self.chunk_stop = position
+        self.chunk_items: Any = iter(())
+
+    @property
+    def position(self) -> int:
+        # A list iterator knows exactly how many items it has left.
+        return self.chunk_stop - self.chunk_items.__length_hint__()
+
+
+class _EpochSampler:
+    """Epoch bookkeeping, rank split, chunked iteration and resume state.
+
+    Subclasses give the epoch's rank-local items (:meth:`_epoch_items`: a 1-D
+    array of indices or a 2-D array of batches) and may rewrite each chunk
+    (:meth:`_prepare_chunk`).
+    """
+
+    _chunk_len: int = _CHUNK_INDICES
+
+    def _init_epochs(
+        self, seed: int, num_replicas: int | None, rank: int | None, drop_last: bool
+    ) -> None:
+        self.seed = _check_int(
+            seed, "seed", minimum=0, fix="Pass a non-negative int such as seed=0."
+        )
+        if not isinstance(drop_last, (bool, np.bool_)):
+            raise TypeError(f"drop_last must be True or False; got {drop_last!r}.")
+        self.drop_last = bool(drop_last)
+        self.num_replicas, self.rank = _replicas(num_replicas, rank)
+        self._next_epoch = 0
+        self._resume_position = 0
+        self._progress: _Progress | None = None
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the next iteration draws."""
+        return self._next_epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw epoch ``epoch`` on the next iteration (as ``DistributedSampler``).
+
+        Call it with the same value on every rank at the start of each epoch.
+        Without it, every new iteration draws the epoch after the previous one.
+        A position restored by :meth:`load_state_dict` is kept when ``epoch``
+        is the restored epoch.
+        """
+        epoch = _check_int(
+            epoch, "epoch", minimum=0, fix="Pass the training loop's epoch counter."
+        )
+        if epoch != self._next_epoch:
+            self._resume_position = 0
+        self._next_epoch = epoch
+
+    def __len__(self) -> int:
+        return self._n_per_rank
+
+    def __iter__(self) -> Iterator[Any]:
+        # The draw happens on the first next(), not here: DataLoader creates
+        # iterators it never uses (twice per first epoch with workers).
+        epoch, start = self._next_epoch, self._resume_position
+        self._next_epoch, self._resume_position = epoch + 1, 0
+        progress = _Progress(epoch, start)
+        self._progress = progress
+        items = self._epoch_items(epoch)
+        n_chunks = -(-items.shape[0] // self._chunk_len)
+        for k in range(start // self._chunk_len, n_chunks):
+            low = k * self._chunk_len
+            chunk = self._prepare_chunk(items[low : low + self._chunk_len], epoch, k)
+            skip = max(start - low, 0)
+            progress.chunk_items = iter(chunk[skip:].tolist())
+            progress.chunk_stop = low + chunk.shape[0]
+            yield from progress.chunk_items
+        if self._progress is progress:
+            self._progress = None
+
+    def _epoch_items(self, epoch: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _prepare_chunk(self, chunk: np.ndarray, epoch: int, k: int) -> np.ndarray:
+        return chunk
+
+    def state_dict(self) -> dict[str, Any]:
+        """Epoch, seed and position in the epoch of the latest iteration.
+
+        ``position`` counts the items (indices, or batches for a batch sampler)
+        this rank's iterator has handed out. With a plain ``DataLoader``, whose
+        workers read ahead, set it to the number of items the training loop
+        really consumed before saving (e.g. ``batches_done * batch_size``).
+
+        Returns
+        -------
+        dict
+            Plain ints (and tensors for :class:`HardExampleSampler`'s pool), so
+            ``torch.save`` / ``torch.load(weights_only=True)`` round-trip it.
+        """
+        if self._progress is not None:
+            epoch, position = self._progress.epoch, self._progress.position
+        else:
+            epoch, position = self._next_epoch, self._resume_position
+        if position >= len(self):
+            epoch, position = epoch + 1, 0
+        return {
+            "epoch": epoch,
+            "position": position,
+            "seed": self.seed,
+            "num_replicas": self.num_replicas,
+            "length": len(self),
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Continue from a :meth:`state_dict`: the next iteration yields the rest.
+
+        The sampler must be built with the same labels, parameters and
+        ``num_replicas`` as the one that saved the state.
+        """
+        missing = {"epoch", "position", "seed", "num_replicas", "length"} - set(
+            state_dict
+        )
+        if missing:
+            raise KeyError(
+                f"state_dict lacks {sorted(missing)}: pass a dict returned by "
+                f"{type(self).__name__}.state_dict()."
+            )
+        if state_dict["num_replicas"] != self.num_replicas:
+            raise ValueError(
+                f"state_dict was saved with num_replicas={state_dict['num_replicas']}"
+                f" but this sampler has num_replicas={self.num_replicas}: resume "
+                "with the same number of ranks."
+            )
+        if state_dict["length"] != len(self):
+            raise ValueError(
+                f"state_dict was saved by a sampler of {state_dict['length']} items "
+                f"per epoch and rank; this one has {len(self)}. Build it with the "
+                "same labels and parameters as the saved one."
+            )
+        fix = "Pass a dict returned by state_dict()."
+        epoch = _check_int(state_dict["epoch"], "epoch", minimum=0, fix=fix)
+        position = _check_int(state_dict["position"], "position", minimum=0, fix=fix)
+        if position > len(self):
+            raise ValueError(
+                f"position={position} is past the end of the epoch ({len(self)} "
+                f"items). {fix}"
+            )
+        self.seed = _check_int(state_dict["seed"], "seed", minimum=0, fix=fix)
+        self._next_epoch, self._resume_position = epoch, position
+        self._progress = None
+
+
+class RebalanceSampler(_EpochSampler, Sampler[int]):
+    """Rebalanced dataset indices for a ``DataLoader``, a new draw every epoch.
+
+    Each epoch is one call of the estimator sampler's index generator — the
+    same code ``fit_resample`` runs — seeded with
+    ``numpy.random.default_rng([seed, epoch])``: epoch ``e`` of this sampler
+    yields exactly the ``sample_indices_`` of
+    ``sampler.set_params(random_state=numpy.random.default_rng([seed, e]))
+    .fit_resample(X, labels)``.
+
+    Parameters
+    ----------
+    labels : array-like or Tensor of shape (n_samples,)
+        The dataset's class labels (ints, bools or strings; no floats), e.g.
+        ``dataset.targets``.
+    sampler : rebalance sampler, default=None
+        Any of :class:`~rebalance.RandomUnderSampler`,
+        :class:`~rebalance.RandomOverSampler`,
+        :class:`~rebalance.ClassBalancedSampler`,
+        :class:`~rebalance.LabelShuffleSampler` (the default). A copy is kept;
+        its ``random_state`` is ignored in favour of ``seed``.
+    seed : int, default=0
+        Seed shared by all ranks; epoch ``e`` draws from ``[seed, e]``.
+    num_replicas : int, default=None
+        Number of DistributedDataParallel ranks; by default the world size of
+        the initialised process group, else 1.
+    rank : int, default=None
+        This process's rank; by default taken from the process group, else 0.
+    drop_last : bool, default=False
+        When the epoch does not split evenly between ranks: ``False`` pads it
+        by wrapping around to its start, ``True`` drops the tail.
+
+    Attributes
+    ----------
+    plan : SamplingPlan
+        The estimator's prepared draw (``plan.n_output`` indices per epoch).
+
+    Notes
+    -----
+    ``len(sampler)`` is this rank's exact number of indices per epoch. The
+    union of all ranks' indices of one epoch is the single-process draw
+    (plus the wrapped padding, or minus the dropped tail). Memory: the
+    encoded labels, the rows of each class (int32) and one epoch's indices.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> from rebalance.torch import RebalanceSampler
+    >>> labels = torch.tensor([0, 0, 0, 0, 0, 0, 1, 1])
+    >>> dataset = TensorDataset(torch.arange(8.0), labels)
+    >>> sampler = RebalanceSampler(labels, seed=0)  # label shuffle
+    >>> len(sampler)
+    12
+    >>> loader = DataLoader(dataset, batch_size=4, sampler=sampler)
+    >>> y = torch.cat([y for _, y in loader])
+    >>> y.bincount().tolist()
+    [6, 6]
+    """
+
+    def __init__(
+        self,
+        labels: Any,
+        sampler: BaseSampler | None = None,
+        *,
+        seed: int = 0,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        drop_last: bool = False,
+    ):
+        super().__init__()
+        if sampler is None:
+            sampler = LabelShuffleSampler()
+        if not isinstance(sampler, BaseSampler):
+            raise TypeError(
+                f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
+                f"or RandomUnderSampler(); got {sampler!r}."
+            )
+        self._init_epochs(seed, num_replicas, rank, drop_last)
+        label_array = _label_array(labels)
+        self.sampler = clone(sampler)
+        try:
+            self.plan = self.sampler.plan(label_array, compact=True)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"labels: {exc}") from exc
+        self._n_per_rank = _per_rank(
+            self.plan.n_output, self.num_replicas, self.drop_last
+        )
+        if self._n_per_rank == 0:
+            raise ValueError(
+                f"Each epoch has {self.plan.n_output} indices, fewer than "
+                f"num_replicas={self.num_replicas}: with drop_last=True every rank "
+                "would get none. Use drop_last=False."
+            )
+
+    def _epoch_items(self, epoch: int) -> np.ndarray:
+        draw = self.plan.draw(np.random.default_rng([self.seed, epoch]))
+        return _rank_slice(draw, self.rank, self.num_replicas, self._n_per_rank)
+
+
+class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
+    """Batches with a fixed number of rows of each class (a ``batch_sampler``).
+
+    Two forms:
+
+    * **quotas** (default): every batch holds ``class_counts[c]`` rows of
+      class ``c``, so the majority count per batch is fixed exactly.
+      ``class_counts=None`` splits ``batch_size`` evenly between the classes.
+    * **P × K** (metric learning): ``classes_per_batch`` (P) classes per batch,
+      ``samples_per_class`` (K) rows each; give one and the other is
+      ``batch_size`` divided by it.
+
+    Rows of each class are walked without replacement — a random order of all
+    its rows, then a new random order, and so on — so a class's rows all
+    appear once before any repeats; small classes are recycled through their
+    rows that way. Batches are shuffled inside.
+
+    **Epoch length.** Quotas: enough batches to walk once through the class
+    that takes longest, i.e. ``max_c n_c / class_counts[c]`` batches, rounded
+    down (``drop_last=True``: no row of that class repeats within the epoch)
+    or up (``drop_last=False``: every row of every class appears). P × K:
+    ``n_samples / batch_size`` batches, rounded the same way. Then rounded
+    down (``drop_last``) or up to a multiple of ``num_replicas``; the extra
+    batches of rounding up come from the same class walks.
+
+    Parameters
+    ----------
+    labels : array-like or Tensor of shape (n_samples,)
+        The dataset's class labels (ints, bools or strings).
+    batch_size : int
+        Rows per batch.
+    class_counts : dict or sequence of int, default=None
+        Rows of each class per batch, summing to ``batch_size``: a dict
+        ``{class: rows}`` (classes left out get none) or one count per class
+        in sorted class order. ``None``: ``batch_size / n_classes`` each.
+    classes_per_batch : int, default=None
+        P of the P × K form.
+    samples_per_class : int, default=None
+        K of the P × K form.
+    seed : int, default=0
+    num_replicas : int, default=None
+    rank : int, default=None
+        As in :class:`RebalanceSampler`; ranks get batches ``rank``,
+        ``rank + num_replicas``, ... of the epoch.
+    drop_last : bool, default=True
+        Round the epoch length down (see above) instead of up.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> from rebalance.torch import BalancedBatchSampler
+    >>> labels = torch.tensor([0] * 12 + [1] * 3)
+    >>> batches = BalancedBatchSampler(labels, 4, class_counts={0: 3, 1: 1})
+    >>> len(batches)  # 12 majority rows, 3 per batch
+    4
+    >>> loader = DataLoader(TensorDataset(labels), batch_sampler=batches)
+    >>> [batch.bincount().tolist() for (batch,) in loader]
+    [[3, 1], [3, 1], [3, 1], [3, 1]]
+    """
+
+    def __init__(
+        self,
+        labels: Any,
+        batch_size: int,
+        *,
+        class_counts: Mapping[Any, int] | Sequence[int] | None = None,
+        classes_per_batch: int | None = None,
+        samples_per_class: int | None = None,
+        seed: int = 0,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        drop_last: bool = True,
+    ):
+        super().__init__()
+        self.batch_size = _check_int(
+            batch_size, "batch_size", minimum=1, fix="Pass the rows per batch."
+        )
+        pk_form = classes_per_batch is not None or samples_per_class is not None
+        if pk_form and class_counts is not None:
+            raise ValueError(
+                "class_counts and classes_per_batch/samples_per_class are two "
+                "different forms: pass class_counts for fixed counts of every "
+                "class, or classes_per_batch/samples_per_class for P x K batches."
+            )
+        self._init_epochs(seed, num_replicas, rank, drop_last)
+        self.labels = _encode(_label_array(labels))
+        self._chunk_len = max(1, _CHUNK_INDICES // self.batch_size)
+        if pk_form:
+            self.classes_per_batch, self.samples_per_class = self._check_pk(
+                classes_per_batch, samples_per_class
+            )
+            self.class_counts = None
+            rows, per_batch = self.labels.counts.sum(keepdims=True), self.batch_size
+        else:
+            self.classes_per_batch = self.samples_per_class = None
+            self.class_counts = self._check_quotas(class_counts)
+            used = self.class_counts > 0
+            rows, per_batch = self.labels.counts[used], self.class_counts[used]
+        # Integer division: rows / per_batch rounded down or up, exactly.
+        whole = rows // per_batch if self.drop_last else -(-rows // per_batch)
+        rounded = int(whole.max())
+        self._n_per_rank = _per_rank(rounded, self.num_replicas, self.drop_last)
+        if self._n_per_rank == 0:
+            raise ValueError(
+                f"labels give {rounded} full batches of {self.batch_size} per epoch, "
+                f"fewer than num_replicas={self.num_replicas}: with drop_last=True "
+                "every rank would get none. Use drop_last=False or a smaller "
+                "batch_size."
+            )
+        self._n_batches = self._n_per_rank * self.num_replicas
+
+    def _check_quotas(self, class_counts: Any) -> np.ndarray:
+        classes = self.labels.classes
+        n_classes = self.labels.n_classes
+        if class_counts is None:
+            if self.batch_size % n_classes:
+                multiple = n_classes * -(-self.batch_size // n_classes)
+                raise ValueError(
+                    f"batch_size={self.batch_size} is not divisible by the "
+                    f"{n_classes} classes: with class_counts=None every class gets "
+                    f"batch_size / {n_classes} rows. Pass a multiple of {n_classes} "
+                    f"(e.g. batch_size={multiple}) or give class_counts."
+                )
+            return np.full(n_classes, self.batch_size // n_classes, dtype=np.int64)
+        if isinstance(class_counts, Mapping):
+            position = {c: i for i, c in enumerate(classes.tolist())}
+            quotas = np.zeros(n_classes, dtype=np.int64)
+            for cls, count in class_counts.items():
+                key = cls.item() if isinstance(cls, (np.generic, torch.Tensor)) else cls
+                if key not in position:
+                    if count == 0:
+                        continue
+                    raise ValueError(
+                        f"class_counts asks for {count} rows of class {cls!r} per "
+                        f"batch, but labels has no row of that class (classes: "
+                        f"{classes.tolist()}). Remove it from class_counts."
+                    )
+                quotas[position[key]] = self._check_count(count, cls)
+        else:
+            counts = list(class_counts)
+            if len(counts) != n_classes:
+                raise ValueError(
+                    f"class_counts has {len(counts)} entries but labels has "
+                    f"{n_classes} classes {classes.tolist()}: give one count per "
+                    "class in this order, or a dict {class: count}."
+                )
+            quotas = np.array(
+                [self._check_count(n, c) for n, c in zip(counts, classes.tolist())],
+                dtype=np.int64,
+            )
+        if quotas.sum() != self.batch_size:
+            raise ValueError(
+                f"class_counts sums to {int(quotas.sum())} rows but batch_size="
+                f"{self.batch_size}: the counts must add up to batch_size."
+            )
+        return quotas
+
+    @staticmethod
+    def _check_count(count: Any, cls: Any) -> int:
+        return _check_int(
+            count,
+            f"class_counts[{cls!r}]",
+            minimum=0,
+            fix="Give a non-negative number of rows per batch.",
+        )
+
+    def _check_pk(self, p: int | None, k: int | None) -> tuple[int, int]:
+        b = self.batch_size
+        for value, name in ((p, "classes_per_batch"), (k, "samples_per_class")):
+            if value is not None:
+                _check_int(value, name, minimum=1, fix="Pass a positive int.")
+        if p is None or k is None:
+            given, name = (
+                (p, "classes_per_batch") if k is None else (k, "samples_per_class")
+            )
+            if b % given:
+                raise ValueError(
+                    f"batch_size={b} is not divisible by {name}={given}: the other "
+                    f"factor of P x K is batch_size / {name}. Pass a batch_size "
+                    f"that is a multiple of {given}."
+                )
+            p, k = (given, b // given) if k is None else (b // given, given)
+        if p * k != b:
+            raise ValueError(
+                f"classes_per_batch * samples_per_class = {p} * {k} = {p * k} but "
+                f"batch_size={b}: they must multiply to batch_size."
+            )
+        if p > self.labels.n_classes:
+            raise ValueError(
+                f"classes_per_batch={p} but labels has only "
+                f"{self.labels.n_classes} classes: pass at most "
+                f"{self.labels.n_classes}."
+            )
+        return p, k
+
+    def _epoch_items(self, epoch: int) -> np.ndarray:
+        rng = np.random.default_rng([self.seed, epoch])
+        if self.class_counts is None:
+            batches = self._pk_batches(rng)
+        else:
+            batches = self._quota_batches(rng)
+        rng.permuted(batches, axis=1, out=batches)
+        return batches[self.rank :: self.num_replicas]
+
+    def _quota_batches(self, rng: np.random.Generator) -> np.ndarray:
+        n_batches, rows = self._n_batches, self.labels.class_rows()
+        batches = np.empty((n_batches, self.batch_size), dtype=self.labels.dtype)
+        column = 0
+        for c, quota in enumerate(self.class_counts.tolist()):
+            if quota:
+                walk = _class_walk(rows[c], n_batches * quota, rng)
+                batches[:, column : column + quota] = walk.reshape(n_batches, quota)
+                column += quota
+        return batches
+
+    def _pk_batches(self, rng: np.random.Generator) -> np.ndarray:
+        p, k, n_batches = (
+            self.classes_per_batch,
+            self.samples_per_class,
+            self._n_batches,
+        )
+        n_classes, rows = self.labels.n_classes, self.labels.class_rows()
+        # Each round is a random order of all classes cut into groups of P (the
+        # last n_classes % P classes of a round sit it out): distinct classes
+        # per batch, every class equally often on average.
+        groups_per_round = n_classes // p
+        rounds = -(-n_batches // groups_per_round)
+        order = np.tile(np.arange(n_classes, dtype=np.int32), (rounds, 1))
+        rng.permuted(order, axis=1, out=order)
+        groups = order[:, : groups_per_round * p].reshape(-1, p)[:n_batches].ravel()
+        slots = np.argsort(groups, kind="stable")
+        appearances = np.bincount(groups, minlength=n_classes)
+        batches = np.empty((n_batches * p, k), dtype=self.labels.dtype)
+        start = 0
+        for c, m in enumerate(appearances.tolist()):
+            if m:
+                walk = _class_walk(rows[c], m * k, rng)
+                batches[slots[start : start + m]] = walk.reshape(m, k)
+                start += m
+        return batches.reshape(n_batches, p * k)
+
+
+def _class_walk(rows: np.ndarray, length: int, rng: np.random.Generator) -> np.ndarray:
+    """``length`` rows: random orders of ``rows`` one after another."""
+    n_walks = -(-length // rows.shape[0])
+    if n_walks == 1:
+        return rng.permutation(rows)[:length]
+    walks = np.tile(rows, (n_walks, 1))
+    rng.permuted(walks, axis=1, out=walks)
+    return walks.ravel()[:length]
+
+
+class HardExampleSampler(_EpochSampler, Sampler[int]):
+    """Replay the highest-loss rows (OHEM's hard example pool) in later epochs.
+
+    Wraps a :class:`RebalanceSampler`. The training loop reports per-row
+    losses through :meth:`update`; the sampler keeps the ``pool_size``
+    distinct row ids with the highest most recent loss. Each epoch, a
+    ``replay_ratio`` fraction of the wrapped sampler's positions (exactly
+    ``round(replay_ratio * m)`` of every chunk of ``m``, at random positions)
+    is replaced by ids drawn uniformly, with replacement, from the pool as it
+    was when the epoch started. The epoch length is unchanged; the first epoch
+    (empty pool) is the wrapped sampler's. In DDP each rank keeps the pool of
+    the losses it reports (gather them across ranks first to share one pool).
+
+    Parameters
+    ----------
+    sampler : RebalanceSampler
+        Gives the epoch's indices, seed and rank split.
+    pool_size : int, default=1024
+        Most row ids kept in the pool.
+    replay_ratio : float in [0, 1], default=0.25
+        Fraction of each epoch taken from the pool.
+
+    Examples
+    --------
+    Report each batch's per-row losses with the batch's dataset indices:
+
+    >>> import torch
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> from rebalance.torch import HardExampleSampler, RebalanceSampler
+    >>> labels = torch.tensor([0] * 24 + [1] * 8)
+    >>> X = torch.randn(32, 3, generator=torch.Generator().manual_seed(0))
+    >>> dataset = TensorDataset(torch.arange(32), X, labels)
+    >>> sampler = HardExampleSampler(RebalanceSampler(labels), pool_size=4)
+    >>> model = torch.nn.Linear(3, 2)
+    >>> for epoch in range(2):
+    ...     sampler.set_epoch(epoch)
+    ...     for ids, xb, yb in DataLoader(dataset, batch_size=8, sampler=sampler):
+    ...         losses = torch.nn.functional.cross_entropy(
+    ...             model(xb), yb, reduction="none")
+    ...         sampler.update(ids, losses.detach())
+    ...         # losses.mean().backward(); optimizer.step() ...
+    >>> len(sampler.pool_ids)
+    4
+    """
+
+    def __init__(
+        self,
+        sampler: RebalanceSampler,
+        *,
+        pool_size: int = 1024,
+        replay_ratio: float = 0.25,
+    ):
+        super().__init__()
+        if not isinstance(sampler, RebalanceSampler):
+            raise TypeError(
+                f"sampler must be a RebalanceSampler; got {sampler!r}. Wrap the "
+                "labels first: HardExampleSampler(RebalanceSampler(labels))."
+            )
+        self.pool_size = _check_int(
+            pool_size, "pool_size", minimum=1, fix="Pass the most ids to keep."
+        )
+        if (
+            isinstance(replay_ratio, bool)
+            or not isinstance(replay_ratio, numbers.Real)
+            or not 0 <= replay_ratio <= 1
+        ):
+            raise ValueError(
+                f"replay_ratio must be a number in [0, 1]; got {replay_ratio!r}. "
+                "It is the fraction of each epoch drawn from the pool, e.g. 0.25."
+            )
+        self.sampler = sampler
+        self.replay_ratio = float(replay_ratio)
+        self._init_epochs(
+            sampler.seed, sampler.num_replicas, sampler.rank, sampler.drop_last
+        )
+        self._n_per_rank = len(sampler)
+        self._n_rows = sampler.plan.labels.n_samples
+        self.pool_ids = np.empty(0, dtype=np.int64)
+        self.pool_losses = np.empty(0, dtype=np.float64)
+        self._epoch_pool = self.pool_ids
+        self._resumed_pool: tuple[int, np.ndarray] | None = None
+
+    def update(self, indices: Any, losses: Any) -> None:
+        """Report the loss of rows ``indices``; keep the ``pool_size`` hardest.
+
+        Parameters
+        ----------
+        indices : array-like or Tensor of shape (batch,)
+            Dataset row ids of the batch (e.g. an index column of the dataset).
+        losses : array-like or Tensor of shape (batch,)
+            Their per-row losses (``reduction='none'``). A row reported again
+            keeps its latest loss.
+        """
+        ids = _as_numpy(indices, "indices")
+        values = _as_numpy(losses, "losses")
+        if ids.ndim != 1 or values.shape != ids.shape:
+            raise ValueError(
+                f"indices has shape {ids.shape} and losses {values.shape}: pass "
+                "one loss per row, both 1-D (compute the loss with "
+                "reduction='none')."
+            )
+        if ids.dtype.kind not in "iu":
+            raise TypeError(
+                f"indices has dtype {ids.dtype}: pass integer dataset row ids."
+            )
+        if ids.size and (ids.min() < 0 or ids.max() >= self._n_rows):
+            raise ValueError(
+                f"indices must be dataset row ids in [0, {self._n_rows - 1}]; got "
+                f"values from {ids.min()} to {ids.max()}."
+            )
+        if values.dtype.kind not in "iuf" or not np.isfinite(values).all():
+            raise ValueError(
+                "losses must be finite numbers: drop NaN/inf losses before update()."
+            )
+        all_ids = np.concatenate([self.pool_ids, ids.astype(np.int64)])
+        all_losses = np.concatenate([self.pool_losses, values.astype(np.float64)])
+        # Keep the latest report of every id: unique over the reversed arrays.
+        _, last = np.unique(all_ids[::-1], return_index=True)
+        keep = all_ids.shape[0] - 1 - last
+        if keep.shape[0] > self.pool_size:
+            hardest = np.argpartition(-all_losses[keep], self.pool_size - 1)
+            keep = keep[hardest[: self.pool_size]]
+        self.pool_ids, self.pool_losses = all_ids[keep], all_losses[keep]
+
+    def _epoch_items(self, epoch: int) -> np.ndarray:
+        resumed, self._resumed_pool = self._resumed_pool, None
+        if resumed is not None and resumed[0] == epoch:
+            # A resumed epoch replays from the pool it started with.
+            self._epoch_pool = resumed[1]
+        else:
+            self._epoch_pool = self.pool_ids.copy()
+        return self.sampler._epoch_items(epoch)
+
+    def _prepare_chunk(self, chunk: np.ndarray, epoch: int, k: int) -> np.ndarray:
+        pool = self._epoch_pool
+        n_replay = round(self.replay_ratio * chunk.shape[0])
+        if pool.shape[0] == 0 or n_replay == 0:
+            return chunk
+        # One stream per chunk, so a resumed epoch replays at the same places.
+        rng = np.random.default_rng([self.seed, epoch, _REPLAY_STREAM, k])
+        positions = rng.choice(chunk.shape[0], size=n_replay, replace=False)
+        replayed = chunk.copy()
+        replayed[positions] = pool[rng.integers(0, pool.shape[0], n_replay)]
+        return replayed
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["pool_ids"] = torch.from_numpy(self.pool_ids.copy())
+        state["pool_losses"] = torch.from_numpy(self.pool_losses.copy())
+        mid_epoch = self._progress is not None and state["position"] > 0
+        epoch_pool = self._epoch_pool if mid_epoch else self.pool_ids
+        state["epoch_pool_ids"] = torch.from_numpy(epoch_pool.copy())
+        return state
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        missing = {"pool_ids", "pool_losses", "epoch_pool_ids"} - set(state_dict)
+        if missing:
+            raise KeyError(
+                f"state_dict lacks {sorted(missing)}: pass a dict returned by "
+                "HardExampleSampler.state_dict()."
+            )
+        super().load_state_dict(state_dict)
+        self.pool_ids = _as_numpy(state_dict["pool_ids"], "pool_ids").astype(np.int64)
+        self.pool_losses = _as_numpy(state_dict["pool_losses"], "pool_losses").astype(
+            np.float64
+        )
+        epoch_pool = _as_numpy(state_dict["epoch_pool_ids"], "epoch_pool_ids")
+        self._resumed_pool = (self._next_epoch, epoch_pool.astype(np.int64))
+
+
+def _as_numpy(values: Any, name: str) -> np.ndarray:
+    if isinstance(values, torch.Tensor):
+        return values.detach().cpu().numpy()
+    return np.asarray(values)

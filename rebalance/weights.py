@@ -1,0 +1,106 @@
+"""Class and sample weights for imbalanced labels.
+
+The results plug into scikit-learn (``class_weight=``, ``sample_weight=``) and
+into the :mod:`rebalance.torch` losses (a dict ``{class index: weight}``).
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from rebalance._validation import encode_labels
+
+__all__ = ["class_weights", "sample_weights"]
+
+METHODS = ("balanced", "effective_number")
+
+
+def _weights_per_class(y: Any, method: str, beta: float):
+    if method not in METHODS:
+        raise ValueError(
+            f"method={method!r} is not a weighting method: use one of {list(METHODS)}."
+        )
+    if isinstance(beta, bool) or not isinstance(beta, Real) or not 0 <= beta < 1:
+        raise ValueError(
+            f"beta={beta!r} must be a number in [0, 1): effective-number weights "
+            "need beta < 1 (0.999 and 0.9999 are usual; 0 gives equal weights)."
+        )
+    labels, _, _ = encode_labels(y)
+    counts = labels.counts.astype(np.float64)
+    n_classes = counts.shape[0]
+    if method == "balanced":
+        weights = counts.sum() / (n_classes * counts)
+    else:
+        # Effective number of samples (1 - beta^n) / (1 - beta), Cui et al.
+        # 2019; expm1/log1p keep it exact when beta is close to 1.
+        with np.errstate(divide="ignore"):
+            effective = -np.expm1(counts * np.log(float(beta))) / (1 - beta)
+        weights = 1.0 / effective
+        weights *= n_classes / weights.sum()
+    return labels, weights
+
+
+def class_weights(
+    y: Any, method: str = "balanced", *, beta: float = 0.999
+) -> dict[Any, float]:
+    """One weight per class, larger for rarer classes.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Class labels.
+    method : {'balanced', 'effective_number'}, default='balanced'
+        ``'balanced'``: ``n_samples / (n_classes * n_c)``, scikit-learn's
+        ``class_weight='balanced'``. ``'effective_number'``:
+        ``(1 - beta) / (1 - beta ** n_c)`` (Cui et al. 2019), scaled to sum to
+        the number of classes.
+    beta : float in [0, 1), default=0.999
+        ``'effective_number'`` only: 0 gives equal weights, values near 1
+        approach inverse frequency.
+
+    Returns
+    -------
+    dict
+        ``{class: weight}``, classes in sorted order; accepted by scikit-learn's
+        ``class_weight=`` and, for labels ``0..C-1``, by the torch losses.
+
+    Examples
+    --------
+    >>> from rebalance.weights import class_weights
+    >>> y = [0] * 90 + [1] * 10
+    >>> class_weights(y)
+    {0: 0.555..., 1: 5.0}
+    >>> class_weights(y, "effective_number", beta=0.99)
+    {0: 0.276..., 1: 1.723...}
+    """
+    labels, weights = _weights_per_class(y, method, beta)
+    return dict(zip(labels.classes.tolist(), weights.tolist()))
+
+
+def sample_weights(
+    y: Any, method: str = "balanced", *, beta: float = 0.999
+) -> np.ndarray:
+    """One weight per row: the :func:`class_weights` weight of its class.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+    method : {'balanced', 'effective_number'}, default='balanced'
+    beta : float in [0, 1), default=0.999
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        For scikit-learn's ``fit(..., sample_weight=...)``.
+
+    Examples
+    --------
+    >>> from rebalance.weights import sample_weights
+    >>> sample_weights(["a", "a", "a", "b"])
+    array([0.666..., 0.666..., 0.666..., 2. ...])
+    """
+    labels, weights = _weights_per_class(y, method, beta)
+    return weights[labels.codes]
