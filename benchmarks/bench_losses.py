@@ -132,12 +132,12 @@ def peak_cpu(fn, x, y):
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         fwd_bwd(fn, x, y)
     events = sorted(
-        (e for e in prof.events() if e.cpu_memory_usage),
+        (e for e in prof.events() if e.self_cpu_memory_usage),
         key=lambda e: e.time_range.start,
     )
     cur = peak = 0
     for e in events:
-        cur += e.cpu_memory_usage
+        cur += e.self_cpu_memory_usage
         peak = max(peak, cur)
     x.grad = None
     return peak
@@ -328,7 +328,7 @@ def _ref_sigmoid(x, y, gamma, ignore_index, pos_weight, rescale, alpha=0.25):
     return out * (ce.sum() / fl.sum()).detach() if rescale else out
 
 
-def _ref_softmax(x, t, gamma, alpha=None, label_smoothing=0.0, reduction="mean"):
+def _ref_softmax(x, t, gamma=2.0, alpha=None, label_smoothing=0.0, reduction="mean"):
     c = x.shape[1]
     valid = t != -100
     oh = F.one_hot(torch.where(valid, t, 0), c).movedim(-1, 1).double()
@@ -362,6 +362,22 @@ def cuda_block_sweep():
             / 1e3
         )
         print(f"BLOCK={block:5d}: {t * 1e3:7.3f} ms  {moved / t / 1e9:7.1f} GB/s")
+    xm, tm = make_multiclass((1 << 18, 1000), "cuda")
+    xm = xm.detach()
+    moved = 2 * xm.numel() * 4 + tm.numel() * 8
+    print("\n## softmax kernel alone at (2^18, 1000), num_warps sweep")
+    for warps in (1, 2, 4, 8):
+        t = (
+            do_bench(
+                lambda w=warps: kernels.softmax_focal_triton(
+                    xm, tm, None, 2.0, 0.0, -100, 1.0 / tm.numel(), num_warps=w
+                ),
+                warmup=50,
+                rep=300,
+            )
+            / 1e3
+        )
+        print(f"num_warps={warps}: {t * 1e3:7.3f} ms  {moved / t / 1e9:7.1f} GB/s")
 
 
 def cuda_copy_ceiling():
@@ -379,12 +395,47 @@ def cuda_copy_ceiling():
     return gbs
 
 
+def cuda_profile():
+    """Where the time goes: host syncs, per-call overhead, kernels at 2^28."""
+    small = torch.ones(65536, device="cuda")
+    for _ in range(10):
+        bool(small.sum() > 0)
+    t0 = time.perf_counter()
+    for _ in range(200):
+        bool(small.sum() > 0)
+    print(f"\nhost sync (sum + bool) : {(time.perf_counter() - t0) / 200 * 1e6:.1f} us")
+    for name, fn in sigmoid_variants().items():
+        x, y = make_binary(1 << 10, "cuda")
+        for _ in range(10):
+            fwd_bwd(fn, x, y)
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(200):
+            fwd_bwd(fn, x, y)
+        torch.cuda.synchronize()
+        print(
+            f"per-call wall at 2^10, {name:20}: "
+            f"{(time.perf_counter() - t0) / 200 * 1e6:.1f} us"
+        )
+    from torch.profiler import ProfilerActivity, profile
+
+    x, y = make_binary(1 << 28, "cuda")
+    fn = sigmoid_variants()["ours"]
+    fwd_bwd(fn, x, y)
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        for _ in range(3):
+            fwd_bwd(fn, x, y)
+        torch.cuda.synchronize()
+    print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=12))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--quick", action="store_true", help="small sizes only")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-checks", action="store_true", help="GPU: skip checks")
+    parser.add_argument("--profile", action="store_true", help="GPU: time breakdown")
     args = parser.parse_args()
     device = args.device
     print(
@@ -395,7 +446,12 @@ def main():
     if device == "cuda":
         print(torch.cuda.get_device_name())
         if not args.no_checks:
-            cuda_checks()
+            try:
+                cuda_checks()
+            except Exception as exc:  # keep timing even if a check breaks
+                print(f"CHECK FAILED: {exc!r}")
+        if args.profile:
+            cuda_profile()
         ceiling = cuda_copy_ceiling()
         sizes = [1 << 20, 1 << 24] if args.quick else [1 << 20, 1 << 24, 1 << 28]
         msizes = [(1 << 14, 1000)] if args.quick else [(1 << 16, 1000), (1 << 18, 1000)]

@@ -1,7 +1,9 @@
 """Tests for rebalance.torch.losses (focal, margin, weighted, OHEM, logit-adjusted)."""
 
-import math
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -100,7 +102,12 @@ def reference_softmax_focal(
         t = t.movedim(-1, 1)
     t = t * (1 - label_smoothing) + label_smoothing / n_classes
     shape = (1, n_classes) + (1,) * (x.dim() - 2)
-    a = 1.0 if alpha is None else torch.as_tensor(alpha, dtype=x.dtype).reshape(shape)
+    if alpha is None:
+        a = 1.0
+    elif isinstance(alpha, float):
+        a = alpha
+    else:
+        a = torch.as_tensor(alpha, dtype=x.dtype).reshape(shape)
     fl = -(a * t * (1 - log_p.exp()) ** gamma * log_p).sum(1)
     ce = -(t * log_p).sum(1)
     fl = torch.where(valid, fl, 0.0)
@@ -131,3 +138,501 @@ def assert_loss_and_grad_match(fused, reference, x, *args, rtol=1e-6, **kwargs):
     (g2,) = torch.autograd.grad(out2, x2, g_out)
     torch.testing.assert_close(out1.double(), out2.double(), rtol=rtol, atol=1e-8)
     torch.testing.assert_close(g1.double(), g2.double(), rtol=rtol, atol=1e-8)
+
+
+# --------------------------------------------------------------------------
+# Fused focal losses equal the autograd reference
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_sigmoid_focal_matches_reference(gamma):
+    g = torch.Generator().manual_seed(int(gamma * 10))
+    for case in range(6):
+        shape = [(17,), (5, 7), (3, 4, 6)][case % 3]
+        x = torch.randn(shape, generator=g, dtype=torch.float64) * 4
+        soft = case % 2 == 1
+        y = torch.rand(shape, generator=g, dtype=torch.float64)
+        y = y if soft else (y < 0.3).double()
+        kwargs = {
+            "gamma": gamma,
+            "alpha": [None, 0.25, 0.9][case % 3],
+            "reduction": REDUCTIONS[case % 3],
+            "rescale": case in (2, 5),
+        }
+        if case >= 3:
+            y.view(-1)[::4] = -1
+            kwargs["ignore_index"] = -1
+            kwargs["pos_weight"] = torch.rand(shape[-1], dtype=torch.float64) + 0.5
+        assert_loss_and_grad_match(
+            sigmoid_focal_loss, reference_sigmoid_focal, x, y, **kwargs
+        )
+
+
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_softmax_focal_matches_reference(gamma):
+    g = torch.Generator().manual_seed(100 + int(gamma * 10))
+    for case in range(6):
+        shape = [(9, 4), (3, 5, 2, 3)][case % 2]
+        x = torch.randn(shape, generator=g, dtype=torch.float64) * 4
+        n_classes = shape[1]
+        if case == 4:
+            target = torch.softmax(torch.randn(shape, generator=g), 1).double()
+        else:
+            target = torch.randint(0, n_classes, (shape[0],) + shape[2:], generator=g)
+            target.view(-1)[:: 3 + case] = -100
+        alpha = [None, 0.5, torch.rand(n_classes, generator=g).tolist()][case % 3]
+        assert_loss_and_grad_match(
+            softmax_focal_loss,
+            reference_softmax_focal,
+            x,
+            target,
+            gamma=gamma,
+            alpha=alpha,
+            reduction=REDUCTIONS[case % 3],
+            label_smoothing=0.1 if case in (1, 4) else 0.0,
+            rescale=case == 5,
+        )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fused_losses_pass_gradcheck(reduction):
+    # rescale=True is left out: its factor is detached on purpose, so finite
+    # differences (which see the factor move) disagree by design; it is
+    # checked against the reference instead.
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(4, 3, generator=g, dtype=torch.float64, requires_grad=True)
+    y = torch.rand(4, 3, generator=g, dtype=torch.float64)
+    target = torch.tensor([0, 2, 1, -100])
+    for gamma in (0.5, 2.0):
+        assert torch.autograd.gradcheck(
+            lambda x_, gamma=gamma: sigmoid_focal_loss(
+                x_, y, gamma=gamma, reduction=reduction
+            ),
+            (x,),
+        )
+        assert torch.autograd.gradcheck(
+            lambda x_, gamma=gamma: softmax_focal_loss(
+                x_, target, alpha=[1.0, 2.0, 0.5], gamma=gamma, reduction=reduction
+            ),
+            (x,),
+        )
+
+
+def test_fused_focal_saves_only_the_gradient():
+    x = torch.randn(10, 3, requires_grad=True)
+    for loss in (
+        sigmoid_focal_loss(x, torch.rand(10, 3)),
+        softmax_focal_loss(x, torch.randint(0, 3, (10,))),
+    ):
+        (saved,) = loss.grad_fn.saved_tensors
+        assert saved.shape == x.shape
+
+
+# --------------------------------------------------------------------------
+# torchvision-style properties
+# --------------------------------------------------------------------------
+def test_focal_loss_is_at_most_cross_entropy_elementwise():
+    x = torch.randn(200) * 5
+    y = (torch.rand(200) < 0.5).float()
+    fl = sigmoid_focal_loss(x, y, alpha=None, reduction="none")
+    ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
+    assert bool((fl <= ce + 1e-7).all())
+    xm = torch.randn(50, 6) * 5
+    t = torch.randint(0, 6, (50,))
+    flm = softmax_focal_loss(xm, t, reduction="none")
+    cem = F.cross_entropy(xm, t, reduction="none")
+    assert bool((flm <= cem + 1e-6).all())
+
+
+def test_gamma_zero_without_alpha_is_cross_entropy():
+    x = torch.randn(6, 5, dtype=torch.float64)
+    y = torch.rand(6, 5, dtype=torch.float64)
+    pw = torch.rand(5, dtype=torch.float64) + 0.5
+    torch.testing.assert_close(
+        sigmoid_focal_loss(x, y, alpha=None, gamma=0.0, pos_weight=pw),
+        F.binary_cross_entropy_with_logits(x, y, pos_weight=pw),
+    )
+    t = torch.randint(0, 5, (6,))
+    for smoothing in (0.0, 0.2):
+        torch.testing.assert_close(
+            softmax_focal_loss(x, t, gamma=0.0, label_smoothing=smoothing),
+            F.cross_entropy(x, t, label_smoothing=smoothing),
+        )
+
+
+def test_alpha_scalar_dict_sequence_and_tensor_agree():
+    x = torch.randn(8, 3, dtype=torch.float64)
+    t = torch.randint(0, 3, (8,))
+    scalar = softmax_focal_loss(x, t, alpha=0.7)
+    for vector in ({0: 0.7, 1: 0.7, 2: 0.7}, [0.7] * 3, np.full(3, 0.7)):
+        torch.testing.assert_close(softmax_focal_loss(x, t, alpha=vector), scalar)
+    weights = {0: 1.0, 1: 3.0, 2: 0.5}
+    expected = softmax_focal_loss(x, t, alpha=torch.tensor([1.0, 3.0, 0.5]))
+    torch.testing.assert_close(softmax_focal_loss(x, t, alpha=weights), expected)
+
+
+def test_rescale_keeps_the_cross_entropy_magnitude_with_a_detached_factor():
+    x = torch.randn(64, dtype=torch.float64, requires_grad=True)
+    y = (torch.rand(64) < 0.3).double()
+    loss = sigmoid_focal_loss(x, y, alpha=None, rescale=True)
+    ce = F.binary_cross_entropy_with_logits(x, y)
+    torch.testing.assert_close(loss, ce)
+    (g_rescaled,) = torch.autograd.grad(loss, x)
+    fl = sigmoid_focal_loss(x, y, alpha=None)
+    (g_focal,) = torch.autograd.grad(fl, x)
+    factor = (ce / fl).item()
+    torch.testing.assert_close(g_rescaled, g_focal * factor)  # not CE's gradient
+
+
+# --------------------------------------------------------------------------
+# Stability and edge cases
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+def test_extreme_logits_give_finite_loss_and_gradient(gamma):
+    x = torch.tensor([1e4, -1e4, 1e4, -1e4, 0.0], requires_grad=True)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0])
+    loss = sigmoid_focal_loss(x, y, gamma=gamma)
+    loss.backward()
+    assert torch.isfinite(loss) and bool(torch.isfinite(x.grad).all())
+    # confident and right: no gradient; confident and wrong: the full push
+    assert x.grad[0] == 0 and x.grad[1] == 0 and x.grad[2] > 0 and x.grad[3] < 0
+    xm = torch.stack([x.detach(), -x.detach()], 1).requires_grad_()
+    lossm = softmax_focal_loss(xm, y.long(), gamma=gamma)
+    lossm.backward()
+    assert torch.isfinite(lossm) and bool(torch.isfinite(xm.grad).all())
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_autocast_on_cpu_is_finite_and_close(dtype):
+    torch.manual_seed(0)
+    lin = torch.nn.Linear(8, 4)
+    inputs = torch.randn(32, 8) * 50
+    y = (torch.rand(32, 4) < 0.2).float()
+    t = torch.randint(0, 4, (32,))
+    with torch.autocast("cpu", dtype=dtype):
+        logits = lin(inputs)
+        assert logits.dtype == dtype
+        loss = sigmoid_focal_loss(logits, y) + softmax_focal_loss(logits, t)
+    assert loss.dtype == torch.float32
+    loss.backward()
+    assert torch.isfinite(loss) and bool(torch.isfinite(lin.weight.grad).all())
+    ref = sigmoid_focal_loss(logits.detach().float(), y) + softmax_focal_loss(
+        logits.detach().float(), t
+    )
+    torch.testing.assert_close(loss, ref, rtol=1e-5, atol=1e-6)
+
+
+def test_empty_batch_gives_zero_loss_and_gradient():
+    x = torch.zeros(0, 3, requires_grad=True)
+    for reduction in REDUCTIONS:
+        loss = sigmoid_focal_loss(x, torch.zeros(0, 3), reduction=reduction)
+        loss.sum().backward()
+        assert loss.numel() == 0 or loss.item() == 0
+        loss = softmax_focal_loss(
+            x, torch.zeros(0, dtype=torch.long), reduction=reduction
+        )
+        loss.sum().backward()
+        assert loss.numel() == 0 or loss.item() == 0
+    assert x.grad.shape == (0, 3)
+
+
+def test_all_ignored_batch_gives_zero_mean_loss_and_zero_gradient():
+    x = torch.randn(4, 3, requires_grad=True)
+    loss = softmax_focal_loss(x, torch.full((4,), -100))
+    loss.backward()
+    assert loss.item() == 0 and bool((x.grad == 0).all())
+    x.grad = None
+    loss = sigmoid_focal_loss(x, torch.full((4, 3), -1.0), ignore_index=-1)
+    loss.backward()
+    assert loss.item() == 0 and bool((x.grad == 0).all())
+
+
+def test_inputs_are_not_modified():
+    x = torch.randn(6, 3)
+    y = torch.rand(6, 3)
+    t = torch.randint(0, 3, (6,))
+    x0, y0, t0 = x.clone(), y.clone(), t.clone()
+    sigmoid_focal_loss(x, y, ignore_index=0.5)
+    softmax_focal_loss(x, t, alpha=[1.0, 2.0, 3.0], label_smoothing=0.1)
+    margin_cross_entropy(x, (y > 0.5).float())
+    assert torch.equal(x, x0) and torch.equal(y, y0) and torch.equal(t, t0)
+
+
+def test_compiled_cpu_path_matches_eager(monkeypatch):
+    if os.environ.get("REBALANCE_TEST_COMPILE") != "1":
+        pytest.skip("set REBALANCE_TEST_COMPILE=1 (compiling takes ~30 s)")
+    monkeypatch.setenv("REBALANCE_TORCH_COMPILE", "1")
+    monkeypatch.setattr(_focal_kernels, "_COMPILE_MIN_NUMEL", 0)
+    x = torch.randn(300, 7) * 3
+    y = torch.rand(300, 7)
+    compiled = loss_and_grad(sigmoid_focal_loss, x, y, gamma=0.5, reduction="sum")
+    monkeypatch.setenv("REBALANCE_TORCH_COMPILE", "0")
+    eager = loss_and_grad(sigmoid_focal_loss, x, y, gamma=0.5, reduction="sum")
+    torch.testing.assert_close(compiled[0], eager[0])
+
+
+# --------------------------------------------------------------------------
+# Triton kernels through the interpreter (CPU)
+# --------------------------------------------------------------------------
+def test_triton_kernels_match_reference_in_the_interpreter():
+    if not _focal_kernels.triton_available():
+        pytest.skip("triton is not installed; the Triton kernels only run on CUDA")
+    # TRITON_INTERPRET must be set before triton is imported (triton.language
+    # decorates its own functions at import), so run in a fresh interpreter.
+    env = dict(os.environ, TRITON_INTERPRET="1", REBALANCE_TRITON_ON_CPU="1")
+    env["REBALANCE_TORCH_COMPILE"] = "0"
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")]
+    )
+    code = (
+        "import runpy, sys; "
+        f"ns = runpy.run_path({str(Path(__file__).resolve())!r}); "
+        "ns['check_triton_kernels_against_reference']()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "triton kernels ok" in result.stdout
+
+
+def check_triton_kernels_against_reference():
+    assert os.environ.get("TRITON_INTERPRET") == "1"
+    g = torch.Generator().manual_seed(5)
+    for gamma, reduction in [(0.0, "mean"), (0.5, "none"), (2.0, "sum"), (5.0, "mean")]:
+        x = torch.randn(7, 5, generator=g) * 4
+        y = torch.rand(7, 5, generator=g)
+        y[0, :2] = -1
+        assert_loss_and_grad_match(
+            sigmoid_focal_loss,
+            reference_sigmoid_focal,
+            x,
+            y,
+            gamma=gamma,
+            reduction=reduction,
+            ignore_index=-1,
+            pos_weight=torch.rand(5, generator=g) + 0.5,
+            rescale=gamma == 5.0,
+            rtol=2e-5,
+        )
+        xm = torch.randn(6, 4, 3, generator=g) * 4
+        t = torch.randint(0, 4, (6, 3), generator=g)
+        t[0, 0] = -100
+        assert_loss_and_grad_match(
+            softmax_focal_loss,
+            reference_softmax_focal,
+            xm,
+            t,
+            gamma=gamma,
+            reduction=reduction,
+            alpha=[0.1, 0.2, 0.3, 0.4],
+            label_smoothing=0.1,
+            rtol=2e-5,
+        )
+    x = torch.tensor([1e4, -1e4, 1e4, -1e4], requires_grad=True)
+    loss = sigmoid_focal_loss(x, torch.tensor([1.0, 0.0, 0.0, 1.0]), gamma=0.5)
+    loss.backward()
+    assert torch.isfinite(loss) and bool(torch.isfinite(x.grad).all())
+    assert _focal_kernels._use_triton(x)
+    print("triton kernels ok")
+
+
+# --------------------------------------------------------------------------
+# Bad input
+# --------------------------------------------------------------------------
+def test_shape_mismatch_is_rejected():
+    with pytest.raises(ValueError, match="targets must have the shape of logits"):
+        sigmoid_focal_loss(torch.zeros(4, 2), torch.zeros(4))
+    with pytest.raises(ValueError, match="target must have shape"):
+        softmax_focal_loss(torch.zeros(4, 3), torch.zeros(5, dtype=torch.long))
+
+
+def test_targets_out_of_range_are_rejected():
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+        sigmoid_focal_loss(torch.zeros(3), torch.tensor([0.0, 2.0, 1.0]))
+    with pytest.raises(ValueError, match="class indices must lie in"):
+        softmax_focal_loss(torch.zeros(2, 3), torch.tensor([0, 3]))
+
+
+def test_integer_logits_are_rejected():
+    with pytest.raises(TypeError, match=r"logits must be a floating-point.*float\(\)"):
+        sigmoid_focal_loss(torch.zeros(3, dtype=torch.long), torch.zeros(3))
+    with pytest.raises(TypeError, match="logits must be a floating-point"):
+        softmax_focal_loss(torch.zeros(2, 3, dtype=torch.int32), torch.zeros(2).long())
+
+
+def test_alpha_of_wrong_length_or_keys_is_rejected():
+    with pytest.raises(ValueError, match=r"alpha must have one value per class \(3\)"):
+        softmax_focal_loss(torch.zeros(2, 3), torch.tensor([0, 1]), alpha=[1.0, 2.0])
+    with pytest.raises(ValueError, match="alpha must have one entry per class"):
+        softmax_focal_loss(torch.zeros(2, 3), torch.tensor([0, 1]), alpha={0: 1, 1: 2})
+    with pytest.raises(ValueError, match="alpha must be in"):
+        sigmoid_focal_loss(torch.zeros(2), torch.zeros(2), alpha=1.5)
+
+
+@pytest.mark.parametrize("loss_fn", ["sigmoid", "softmax"])
+def test_negative_gamma_and_bad_reduction_are_rejected(loss_fn):
+    x = torch.zeros(2, 3)
+    target = torch.zeros(2, 3) if loss_fn == "sigmoid" else torch.tensor([0, 1])
+    fn = sigmoid_focal_loss if loss_fn == "sigmoid" else softmax_focal_loss
+    with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
+        fn(x, target, gamma=-1.0)
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        fn(x, target, reduction="avg")
+
+
+# --------------------------------------------------------------------------
+# Margin cross-entropy
+# --------------------------------------------------------------------------
+def test_margin_cross_entropy_matches_the_seed_formula():
+    x = torch.linspace(-4, 4, 41, dtype=torch.float64)
+    y = (torch.arange(41) % 2).double()
+    m = 0.8
+    p = torch.sigmoid(x)
+
+    def theta(t):
+        return (torch.sign(t) + 1) / 2
+
+    seed = -theta(m - p) * y * torch.log(p) - theta(p - (1 - m)) * (1 - y) * torch.log(
+        1 - p
+    )
+    got = margin_cross_entropy(x, y, margin=m, reduction="none")
+    torch.testing.assert_close(got, seed)
+
+
+def test_margin_cross_entropy_stops_confident_samples_and_is_finite_at_extremes():
+    x = torch.tensor([1e4, -1e4, 1e4, -1e4], requires_grad=True)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0])
+    loss = margin_cross_entropy(x, y, reduction="none")
+    loss.sum().backward()
+    assert loss.tolist() == [0.0, 0.0, 1e4, 1e4]
+    assert x.grad.tolist() == [0.0, 0.0, 1.0, -1.0]
+
+
+def test_multiclass_margin_cross_entropy_with_two_classes_equals_binary():
+    x = torch.randn(30, dtype=torch.float64) * 3
+    y = (torch.rand(30) < 0.5).long()
+    binary = margin_cross_entropy(x, y.double(), reduction="none")
+    two_class = torch.stack([torch.zeros_like(x), x], 1)
+    multiclass = margin_cross_entropy(two_class, y, reduction="none")
+    torch.testing.assert_close(multiclass, binary)
+    module = MarginCrossEntropyLoss(margin=0.8)
+    torch.testing.assert_close(module(two_class, y), binary.mean())
+
+
+# --------------------------------------------------------------------------
+# Weighted losses
+# --------------------------------------------------------------------------
+def test_weighted_softmax_normalises_by_the_unweighted_count():
+    x = torch.randn(10, 3, dtype=torch.float64)
+    t = torch.tensor([0, 1, 1, 2, 1, 0, -100, 2, 1, 0])
+    ce = F.cross_entropy(x, t, reduction="none")
+    weight = torch.where(t == 1, 0.5, 1.0).double()
+    expected = (ce * weight).sum() / 9
+    got = weighted_softmax_loss(x, t, pos_mult=0.5, pos_cid=1)
+    torch.testing.assert_close(got, expected)
+    torch.testing.assert_close(WeightedSoftmaxLoss(1.0, 1)(x, t), F.cross_entropy(x, t))
+    with pytest.raises(ValueError, match="pos_cid must be a class index"):
+        weighted_softmax_loss(x, t, pos_mult=2.0, pos_cid=3)
+
+
+def test_class_weighted_losses_accept_dicts_and_arrays():
+    x = torch.randn(8, 3, dtype=torch.float64)
+    t = torch.randint(0, 3, (8,))
+    w = {0: 1.0, 1: 5.0, 2: 0.5}
+    expected = F.cross_entropy(x, t, weight=torch.tensor([1.0, 5.0, 0.5]).double())
+    torch.testing.assert_close(class_weighted_cross_entropy(x, t, w), expected)
+    torch.testing.assert_close(
+        ClassWeightedCrossEntropyLoss(np.array([1.0, 5.0, 0.5]))(x, t), expected
+    )
+    xb = torch.randn(8, dtype=torch.float64)
+    yb = (torch.rand(8) < 0.3).double()
+    expected_b = F.binary_cross_entropy_with_logits(
+        xb, yb, weight=torch.where(yb == 1, 4.0, 1.0).double()
+    )
+    torch.testing.assert_close(
+        class_weighted_binary_cross_entropy(xb, yb, {0: 1.0, 1: 4.0}), expected_b
+    )
+    torch.testing.assert_close(
+        ClassWeightedBCEWithLogitsLoss([1.0, 4.0])(xb, yb), expected_b
+    )
+    with pytest.raises(ValueError, match="class_weight must have one value per class"):
+        class_weighted_cross_entropy(x, t, [1.0, 2.0])
+
+
+# --------------------------------------------------------------------------
+# OHEM
+# --------------------------------------------------------------------------
+def test_ohem_keeps_the_top_k_and_reports_their_indices():
+    losses = torch.tensor([0.1, 2.0, 0.5, 3.0, 1.0], requires_grad=True)
+    loss, idx = ohem_loss(losses, top_k=2, return_indices=True)
+    assert idx.tolist() == [3, 1]
+    torch.testing.assert_close(loss, torch.tensor(2.5))
+    loss.backward()
+    assert losses.grad.tolist() == [0.0, 0.5, 0.0, 0.5, 0.0]
+    torch.testing.assert_close(ohem_loss(losses, top_k=0.4), torch.tensor(2.5))
+
+
+def test_ohem_threshold_keeps_a_minimum():
+    losses = torch.tensor([0.1, 2.0, 0.5, 3.0])
+    assert ohem_loss(losses, threshold=1.0, return_indices=True)[1].tolist() == [3, 1]
+    _, idx = ohem_loss(losses, threshold=5.0, min_kept=3, return_indices=True)
+    assert idx.tolist() == [3, 1, 2]
+    assert ohem_loss(torch.zeros(0), threshold=1.0).item() == 0
+    with pytest.raises(ValueError, match="exactly one of top_k and threshold"):
+        ohem_loss(losses)
+
+
+def test_ohem_module_wraps_a_per_sample_criterion():
+    x = torch.randn(6, 3)
+    t = torch.randint(0, 3, (6,))
+    per_sample = F.cross_entropy(x, t, reduction="none")
+    expected = per_sample.topk(3).values.mean()
+    torch.testing.assert_close(OHEMLoss(top_k=3)(x, t), expected)
+    focal = OHEMLoss(lambda a, b: softmax_focal_loss(a, b, reduction="none"), top_k=6)
+    torch.testing.assert_close(focal(x, t), softmax_focal_loss(x, t))
+
+
+# --------------------------------------------------------------------------
+# Logit adjustment
+# --------------------------------------------------------------------------
+def test_logit_adjusted_cross_entropy_is_ce_on_shifted_logits():
+    x = torch.randn(7, 3, dtype=torch.float64)
+    t = torch.randint(0, 3, (7,))
+    counts = {0: 70, 1: 20, 2: 10}
+    log_prior = torch.log(torch.tensor([0.7, 0.2, 0.1], dtype=torch.float64))
+    for tau in (0.5, 1.0):
+        expected = F.cross_entropy(x + tau * log_prior, t)
+        got = logit_adjusted_cross_entropy(x, t, counts, tau=tau)
+        torch.testing.assert_close(got, expected)
+        torch.testing.assert_close(
+            LogitAdjustedCrossEntropyLoss([70, 20, 10], tau=tau)(x, t), expected
+        )
+    balanced = F.cross_entropy(x + log_prior, t)
+    torch.testing.assert_close(balanced_softmax_cross_entropy(x, t, counts), balanced)
+    torch.testing.assert_close(BalancedSoftmaxLoss(counts)(x, t), balanced)
+
+
+def test_adjust_logits_subtracts_log_priors_over_the_class_dim():
+    x = torch.randn(2, 3, 4, dtype=torch.float64)
+    got = adjust_logits(x, [0.5, 0.3, 0.2], tau=2.0)
+    prior = torch.tensor([0.5, 0.3, 0.2], dtype=torch.float64).view(1, 3, 1)
+    torch.testing.assert_close(got, x - 2.0 * torch.log(prior))
+    with pytest.raises(ValueError, match="priors must be > 0"):
+        adjust_logits(x, [0.5, 0.5, 0.0])
+
+
+# --------------------------------------------------------------------------
+# Modules
+# --------------------------------------------------------------------------
+def test_modules_equal_their_functions():
+    x = torch.randn(5, 3)
+    y = torch.rand(5, 3)
+    t = torch.randint(0, 3, (5,))
+    torch.testing.assert_close(
+        SigmoidFocalLoss(gamma=1.0, reduction="sum")(x, y),
+        sigmoid_focal_loss(x, y, gamma=1.0, reduction="sum"),
+    )
+    torch.testing.assert_close(
+        SoftmaxFocalLoss(alpha={0: 1.0, 1: 2.0, 2: 3.0})(x, t),
+        softmax_focal_loss(x, t, alpha=[1.0, 2.0, 3.0]),
+    )

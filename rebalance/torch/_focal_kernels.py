@@ -15,9 +15,11 @@ Three back ends compute the same closed forms, all in float32 internally:
   measured several times faster) or run eagerly over cache-sized chunks. The
   eager path is the fallback wherever compilation is unavailable or disabled
   (``REBALANCE_TORCH_COMPILE=0``).
-* ``TRITON_INTERPRET=1``: the same Triton kernels, interpreted on CPU tensors
-  (used by the tests). Triton reads that variable when a kernel is decorated,
-  so kernels are built lazily, on first use, once per interpreter setting.
+* ``TRITON_INTERPRET=1`` and ``REBALANCE_TRITON_ON_CPU=1``: the same Triton
+  kernels, interpreted on CPU tensors (used by the tests). Triton reads
+  TRITON_INTERPRET when it is imported and when a kernel is decorated, so set
+  it before anything imports triton; this module imports triton and decorates
+  its kernels lazily, on first use, once per interpreter setting.
 
 Closed forms (x the logit, y the target in [0, 1], p = sigmoid(x),
 q = sigmoid(-x)), with m = y q + (1 - y) p (= 1 - p_t), the binary
@@ -83,7 +85,7 @@ def sigmoid_focal_elementwise(
     alpha: float | None,
     gamma: float,
     ignore_index: float | None,
-    scale: Tensor,
+    scale: Tensor | float,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Per-element focal loss, cross-entropy and scaled gradient (float32).
 
@@ -157,9 +159,19 @@ def softmax_focal_rows(
     return fl, ce, grad * scale
 
 
+def _sigmoid_focal_sums(*args: Any) -> tuple[Tensor, Tensor, Tensor]:
+    # Reduced in the same compiled loop: no full-size loss tensors.
+    fl, ce, grad = sigmoid_focal_elementwise(*args)
+    return fl.sum(), ce.sum(), grad
+
+
 @functools.cache
 def _compiled(name: str) -> Any:
-    fn = {"sigmoid": sigmoid_focal_elementwise, "softmax": softmax_focal_rows}[name]
+    fn = {
+        "sigmoid": sigmoid_focal_elementwise,
+        "sigmoid_sums": _sigmoid_focal_sums,
+        "softmax": softmax_focal_rows,
+    }[name]
     return torch.compile(fn, dynamic=True)
 
 
@@ -207,6 +219,7 @@ def _sigmoid_kernel(
     y_ptr,
     pw_ptr,
     scale_ptr,
+    scale_val,
     grad_ptr,
     loss_ptr,
     part_ptr,
@@ -217,6 +230,7 @@ def _sigmoid_kernel(
     gamma,
     ignore_value,
     HAS_ALPHA: tl.constexpr,
+    SCALE_FROM_PTR: tl.constexpr,
     HAS_PW: tl.constexpr,
     HAS_IGNORE: tl.constexpr,
     GAMMA_MODE: tl.constexpr,  # 0: gamma == 0, 1: gamma == 2, 2: other
@@ -266,7 +280,9 @@ def _sigmoid_kernel(
         mg = a_t * mg
     fl = tl.where(valid, mg * ce, 0.0)
     ce = tl.where(valid, ce, 0.0)
-    scale = tl.load(scale_ptr).to(tl.float32)
+    scale = scale_val
+    if SCALE_FROM_PTR:
+        scale = tl.load(scale_ptr).to(tl.float32)
     grad = tl.where(valid, mg * dfl, 0.0) * scale
     tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=mask)
     if STORE_LOSS:
@@ -281,6 +297,7 @@ def _softmax_kernel(
     t_ptr,
     alpha_ptr,
     scale_ptr,
+    scale_val,
     grad_ptr,
     loss_ptr,
     ce_ptr,
@@ -290,6 +307,7 @@ def _softmax_kernel(
     smoothing,
     ignore_index,
     HAS_ALPHA: tl.constexpr,
+    SCALE_FROM_PTR: tl.constexpr,
     GAMMA_MODE: tl.constexpr,
     BLOCK_C: tl.constexpr,
 ):
@@ -343,7 +361,9 @@ def _softmax_kernel(
         fl = tl.sum(w * mg * nll, axis=0)
         h = tl.where(one_minus_p > 0, log_p / tl.maximum(one_minus_p, 1e-30), -1.0)
         g = w * mg * (gamma * p * h - 1.0)
-    scale = tl.load(scale_ptr).to(tl.float32)
+    scale = scale_val
+    if SCALE_FROM_PTR:
+        scale = tl.load(scale_ptr).to(tl.float32)
     grad = (g - p * tl.sum(g, axis=0)) * scale
     tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=cmask)
     tl.store(loss_ptr + row, fl)
@@ -371,14 +391,17 @@ def sigmoid_focal_triton(
     alpha: float | None,
     gamma: float,
     ignore_index: float | None,
-    scale: Tensor,
+    scale: Tensor | float,
     store_loss: bool,
-    block: int = 4096,
+    block: int = 2048,
 ) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
     """Launch the sigmoid kernel; returns (loss or None, partials (3, B), grad, bad)."""
     import triton
 
     sigmoid_kernel, _ = _triton_kernels(_interpret())
+    scale_from_ptr = isinstance(scale, Tensor)
+    if scale_from_ptr:
+        scale = scale.to(device=x.device, dtype=torch.float32)
     x = x.contiguous()
     y = y.contiguous()
     if y.dtype == torch.bool:
@@ -407,7 +430,8 @@ def sigmoid_focal_triton(
         x,
         y,
         pw,
-        scale.to(device=x.device, dtype=torch.float32),
+        scale if scale_from_ptr else x,
+        1.0 if scale_from_ptr else float(scale),
         grad,
         loss,
         parts,
@@ -418,6 +442,7 @@ def sigmoid_focal_triton(
         float(gamma),
         0.0 if ignore_index is None else float(ignore_index),
         HAS_ALPHA=alpha is not None,
+        SCALE_FROM_PTR=scale_from_ptr,
         HAS_PW=pos_weight is not None,
         HAS_IGNORE=ignore_index is not None,
         GAMMA_MODE=_gamma_mode(gamma),
@@ -440,7 +465,8 @@ def softmax_focal_triton(
     gamma: float,
     label_smoothing: float,
     ignore_index: int,
-    scale: Tensor,
+    scale: Tensor | float,
+    num_warps: int | None = None,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Launch the softmax kernel on (N, C, ...) logits and (N, ...) class indices.
 
@@ -450,6 +476,9 @@ def softmax_focal_triton(
     import triton
 
     _, softmax_kernel = _triton_kernels(_interpret())
+    scale_from_ptr = isinstance(scale, Tensor)
+    if scale_from_ptr:
+        scale = scale.to(device=x.device, dtype=torch.float32)
     x = x.contiguous()
     target = target.contiguous()
     n_classes = x.shape[1]
@@ -461,12 +490,14 @@ def softmax_focal_triton(
     if rows == 0:
         return loss, ce, grad
     block_c = triton.next_power_of_2(n_classes)
-    num_warps = 4 if block_c <= 1024 else 8 if block_c <= 4096 else 16
+    if num_warps is None:
+        num_warps = 4 if block_c <= 1024 else 8 if block_c <= 4096 else 16
     softmax_kernel[(rows,)](
         x,
         target,
         x if alpha is None else alpha.to(device=x.device, dtype=torch.float32),
-        scale.to(device=x.device, dtype=torch.float32),
+        scale if scale_from_ptr else x,
+        1.0 if scale_from_ptr else float(scale),
         grad,
         loss,
         ce,
@@ -476,6 +507,7 @@ def softmax_focal_triton(
         float(label_smoothing),
         int(ignore_index),
         HAS_ALPHA=alpha is not None,
+        SCALE_FROM_PTR=scale_from_ptr,
         GAMMA_MODE=_gamma_mode(gamma),
         BLOCK_C=block_c,
         num_warps=num_warps,
@@ -497,27 +529,50 @@ def _use_triton(x: Tensor) -> bool:
 # Autograd Functions
 # --------------------------------------------------------------------------
 def _reduce(
-    fl_sum: Tensor, ce_sum: Tensor, count: Tensor, reduction: str, rescale: bool
+    fl_sum: Tensor, ce_sum: Tensor, count: Tensor | int, reduction: str, rescale: bool
 ) -> tuple[Tensor, Tensor | None]:
     """Reduced loss and the detached rescale factor (None when not rescaling)."""
     factor = None
     if rescale:
         factor = torch.where(fl_sum > 0, ce_sum / fl_sum.clamp(min=1e-30), 1.0)
-    if reduction == "mean":
-        out = fl_sum / count.clamp(min=1)
-    else:
-        out = fl_sum
+    out = fl_sum * _inverse_count(count) if reduction == "mean" else fl_sum
     if factor is not None:
         out = out * factor
     return out, factor
 
 
-def _grad_scale(go: Tensor, factor: Tensor | None) -> Tensor | None:
-    """The scalar multiplying the saved gradient, or None when it is exactly 1."""
+def _inverse_count(count: Tensor | int) -> Tensor | float:
+    # 1 / count, 0 for an empty or all-ignored batch. A host int when the
+    # count is known there, so the CUDA path needs no host-device copy.
+    if isinstance(count, int):
+        return 1.0 / max(count, 1)
+    return 1.0 / count.clamp(min=1)
+
+
+_BAD_TARGETS = (
+    "targets must lie in [0, 1] (0/1 labels or soft labels), got values outside "
+    "that range; mark entries to skip with ignore_index"
+)
+
+
+def _grad_scale(go: Tensor, factor: Tensor | None, bad: Tensor | None) -> Tensor | None:
+    """The scalar multiplying the saved gradient, or None when it is exactly 1.
+
+    Also raises for out-of-range targets that the CUDA kernel counted (``bad``):
+    one host-device sync answers both questions.
+    """
     s = go if factor is None else go * factor
-    if s.numel() == 1 and bool(s == 1):
-        return None
-    return s
+    if s.numel() != 1:
+        if bad is not None and bool(bad > 0):
+            raise ValueError(_BAD_TARGETS)
+        return s
+    is_one = (s.reshape(()) == 1).to(torch.float32)
+    if bad is None:
+        return None if bool(is_one) else s
+    is_one_host, bad_host = torch.stack([is_one, bad.float()]).tolist()
+    if bad_host > 0:
+        raise ValueError(_BAD_TARGETS)
+    return None if is_one_host else s
 
 
 class SigmoidFocalFunction(torch.autograd.Function):
@@ -537,36 +592,36 @@ class SigmoidFocalFunction(torch.autograd.Function):
     ) -> Tensor:
         with torch.autocast(x.device.type, enabled=False):
             if ignore_index is None:
-                count = torch.tensor(float(x.numel()), device=x.device)
+                count: Tensor | int = x.numel()
             else:
                 count = (y != ignore_index).sum().float()
-            if reduction == "mean" and not rescale:
-                scale = 1.0 / count.clamp(min=1)
-            else:
-                scale = torch.ones((), device=x.device)
+            mean = reduction == "mean" and not rescale
+            scale = _inverse_count(count) if mean else 1.0
             store = reduction == "none"
             if _use_triton(x):
                 loss, parts, grad, bad = sigmoid_focal_triton(
                     x, y, pos_weight, alpha, gamma, ignore_index, scale, store
                 )
-                if bool(bad.sum() > 0):
-                    raise ValueError(
-                        "targets must lie in [0, 1] (or equal ignore_index); "
-                        "got values outside that range"
-                    )
+                bad_count = bad.sum()
+                # Checking now would cost a host-device sync in the middle of
+                # training; when a backward will follow, it checks instead.
+                if not ctx.needs_input_grad[0] and bool(bad_count > 0):
+                    raise ValueError(_BAD_TARGETS)
                 fl_sum, ce_sum = parts[0].sum(), parts[1].sum()
             else:
+                bad_count = None
                 loss, fl_sum, ce_sum, grad = _sigmoid_cpu(
                     x, y, pos_weight, alpha, gamma, ignore_index, scale, store
                 )
             out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
             if rescale and reduction == "mean":
                 # mean of rescaled loss: d/dx = factor * dFL_i / count
-                factor = factor / count.clamp(min=1)
+                factor = factor * _inverse_count(count)
             if reduction == "none":
                 out = loss if factor is None else loss * factor
         ctx.save_for_backward(grad)
         ctx.factor = factor
+        ctx.bad = bad_count
         ctx.reduction = reduction
         return out
 
@@ -574,12 +629,8 @@ class SigmoidFocalFunction(torch.autograd.Function):
     @torch.autograd.function.once_differentiable
     def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
         (grad,) = ctx.saved_tensors
-        if ctx.reduction == "none":
-            s = go if ctx.factor is None else go * ctx.factor
-            gx = grad * s
-        else:
-            s = _grad_scale(go, ctx.factor)
-            gx = grad if s is None else grad * s
+        s = _grad_scale(go, ctx.factor, ctx.bad)
+        gx = grad if s is None else grad * s
         return gx, None, None, None, None, None, None, None
 
 
@@ -603,11 +654,16 @@ def _sigmoid_cpu(
     n = xf.numel()
     args = (alpha, gamma, ignore_index, scale)
     if _compile_enabled(n):
-        res = _run_compiled("sigmoid", xf, yf, pwf, *args)
+        if store_loss:
+            res = _run_compiled("sigmoid", xf, yf, pwf, *args)
+        else:
+            res = _run_compiled("sigmoid_sums", xf, yf, pwf, *args)
         if res is not None:
             fl, ce, g = res
             grad = g.to(x.dtype).reshape(shape)
-            return (fl.reshape(shape) if store_loss else None), fl.sum(), ce.sum(), grad
+            if store_loss:
+                return fl.reshape(shape), fl.sum(), ce.sum(), grad
+            return None, fl, ce, grad
     grad = torch.empty(shape, dtype=x.dtype, device=x.device)
     gflat = grad.view(-1)
     cdt = _compute_dtype(x)
@@ -647,14 +703,11 @@ class SoftmaxFocalFunction(torch.autograd.Function):
         soft = target.is_floating_point()
         with torch.autocast(x.device.type, enabled=False):
             if soft:
-                count = torch.tensor(float(x.numel() // max(x.shape[1], 1)))
-                count = count.to(x.device)
+                count: Tensor | int = x.numel() // max(x.shape[1], 1)
             else:
                 count = (target != ignore_index).sum().float()
-            if reduction == "mean" and not rescale:
-                scale = 1.0 / count.clamp(min=1)
-            else:
-                scale = torch.ones((), device=x.device)
+            mean = reduction == "mean" and not rescale
+            scale = _inverse_count(count) if mean else 1.0
             n_classes = x.shape[1]
             if not soft and _use_triton(x) and n_classes <= _TRITON_MAX_CLASSES:
                 fl, ce, grad = softmax_focal_triton(
@@ -666,7 +719,7 @@ class SoftmaxFocalFunction(torch.autograd.Function):
                 )
             out, factor = _reduce(fl.sum(), ce.sum(), count, reduction, rescale)
             if rescale and reduction == "mean":
-                factor = factor / count.clamp(min=1)
+                factor = factor * _inverse_count(count)
             if reduction == "none":
                 out = fl if factor is None else fl * factor
         ctx.save_for_backward(grad)
@@ -683,7 +736,7 @@ class SoftmaxFocalFunction(torch.autograd.Function):
             # go has the target's shape (N, ...); broadcast over the class dim.
             gx = grad * s.unsqueeze(1)
         else:
-            s = _grad_scale(go, ctx.factor)
+            s = _grad_scale(go, ctx.factor, None)
             gx = grad if s is None else grad * s
         return gx, None, None, None, None, None, None, None
 

@@ -538,7 +538,7 @@ def margin_cross_entropy(
         raise ValueError(f"margin must be in (0.5, 1], got {margin}")
     # logit(m); +inf for m = 1 (never stops contributing)
     threshold = math.inf if margin == 1.0 else math.log(margin / (1.0 - margin))
-    x = logits.float()
+    x = logits.to(torch.promote_types(logits.dtype, torch.float32))
     if (
         isinstance(target, Tensor)
         and not target.is_floating_point()
@@ -631,7 +631,10 @@ def weighted_softmax_loss(
             f"{pos_cid}"
         )
     ce = F.cross_entropy(
-        logits.float(), target, ignore_index=ignore_index, reduction="none"
+        logits.to(torch.promote_types(logits.dtype, torch.float32)),
+        target,
+        ignore_index=ignore_index,
+        reduction="none",
     )
     weight = torch.where(target == int(pos_cid), pos_mult, 1.0)
     return _reduce(ce * weight, reduction, (target != ignore_index).sum())
