@@ -48,7 +48,7 @@ class EncodedLabels:
     codes: np.ndarray
     counts: np.ndarray
     compact: bool = False
-    _rows: list[np.ndarray] | None = field(default=None, repr=False)
+    _rows: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _block_counts: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -79,21 +79,33 @@ class EncodedLabels:
             ).astype(np.int64)
         return self._block_counts
 
-    def class_rows(self) -> list[np.ndarray]:
-        """Row indices of every class, each in increasing order."""
+    def grouped_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Row indices sorted by class, and where each class starts.
+
+        Returns ``(rows, bounds)``: the rows of class ``c`` are
+        ``rows[bounds[c]:bounds[c + 1]]``, in increasing order.
+        """
         if self._rows is None:
             dtype = self.dtype
             if self.n_classes <= _GROUP_BY_SORT_ABOVE:
-                rows = [
-                    np.flatnonzero(self.codes == c).astype(dtype, copy=False)
-                    for c in range(self.n_classes)
-                ]
+                rows = np.empty(self.n_samples, dtype=dtype)
+                filled = 0
+                for c in range(self.n_classes):
+                    class_rows = np.flatnonzero(self.codes == c)
+                    rows[filled : filled + class_rows.shape[0]] = class_rows
+                    filled += class_rows.shape[0]
+                    del class_rows
             else:
-                order = np.argsort(self.codes, kind="stable").astype(dtype, copy=False)
-                bounds = np.concatenate([[0], np.cumsum(self.counts)])
-                rows = [order[bounds[c] : bounds[c + 1]] for c in range(self.n_classes)]
-            self._rows = rows
+                rows = np.argsort(self.codes, kind="stable").astype(dtype, copy=False)
+            bounds = np.zeros(self.n_classes + 1, dtype=np.intp)
+            np.cumsum(self.counts, out=bounds[1:])
+            self._rows = (rows, bounds)
         return self._rows
+
+    def class_rows(self) -> list[np.ndarray]:
+        """Row indices of every class, each in increasing order (views)."""
+        rows, bounds = self.grouped_rows()
+        return [rows[bounds[c] : bounds[c + 1]] for c in range(self.n_classes)]
 
 
 def _shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -212,16 +224,17 @@ def class_balanced_indices(
     """Draw a class with probability proportional to ``count ** power``, then a row.
 
     ``power=0`` picks every class equally often, ``power=1`` follows the data's
-    own class frequencies. Rows are drawn with replacement, in random order.
+    own class frequencies. Rows are drawn with replacement. Each output
+    position draws its own class, so the output is in random order without a
+    separate shuffle.
     """
     weights = labels.counts.astype(np.float64) ** power
-    per_class = rng.multinomial(n_samples, weights / weights.sum())
-    rows = labels.class_rows()
-    parts = [
-        rows[c][rng.integers(0, rows[c].shape[0], int(per_class[c]))]
-        for c in range(labels.n_classes)
-    ]
-    return _shuffled(np.concatenate(parts).astype(labels.dtype, copy=False), rng)
+    cumulative = np.cumsum(weights / weights.sum())
+    classes = np.searchsorted(cumulative, rng.random(n_samples), side="right")
+    np.minimum(classes, labels.n_classes - 1, out=classes)  # float round-off
+    rows, bounds = labels.grouped_rows()
+    positions = bounds[classes] + rng.integers(0, labels.counts[classes])
+    return np.take(rows, positions)
 
 
 def class_balanced_counts(labels: EncodedLabels, n_samples: int, power: float):

@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--model",
         choices=MODELS,
         default="logistic",
-        help="base classifier: logistic regression or histogram gradient boosting",
+        help="base classifier: logistic regression, histogram gradient boosting, or a "
+        "small torch MLP compared over the torch losses and samplers",
     )
     cmp.add_argument("--folds", type=int, default=5, help="CV folds (default: 5)")
     cmp.add_argument("--n-jobs", type=int, default=None, help="parallel fits")
@@ -112,9 +113,11 @@ def run_compare(args: argparse.Namespace) -> int:
         result = compare(
             X,
             y,
-            default_methods(),
+            default_methods(args.model),
+            model=args.model,
             folds=args.folds,
             seed=args.seed,
+            n_jobs=args.n_jobs,
             method_names=names,
         )
     except ValueError as exc:

@@ -51,7 +51,7 @@ METRICS = {
     "g_mean": "G-mean",
     "accuracy": "accuracy@0.5",
 }
-MODELS = ("logistic", "hgb")
+MODELS = ("logistic", "hgb", "mlp")
 
 
 @dataclass
@@ -67,6 +67,14 @@ class Setup:
             return LogisticRegression(max_iter=2000, random_state=self.seed, **params)
         if self.model == "hgb":
             return HistGradientBoostingClassifier(random_state=self.seed, **params)
+        if self.model == "mlp":
+            try:
+                from rebalance.torch.estimators import TorchMLPClassifier
+            except ImportError as exc:  # pragma: no cover - torch is an extra
+                raise ValueError(
+                    "model 'mlp' needs PyTorch: pip install 'rebalance[torch]'."
+                ) from exc
+            return TorchMLPClassifier(random_state=self.seed, **params)
         raise ValueError(f"model must be one of {MODELS}; got {self.model!r}.")
 
     def pipeline(self, **classifier_params):
@@ -113,8 +121,33 @@ def _prior_corrected_row(sampler_cls) -> Method:
     return build
 
 
-def default_methods() -> dict[str, Method]:
-    """The fixes compared by default, by row name."""
+def _torch_row(**params) -> Method:
+    def build(setup: Setup, y_train: np.ndarray):
+        return setup.pipeline(**params)
+
+    return build
+
+
+def torch_methods() -> dict[str, Method]:
+    """The fixes of a torch MLP: losses and DataLoader samplers, plus thresholds."""
+    return {
+        "bce": _torch_row(),
+        "class-weighted-bce": _torch_row(loss="class-weighted"),
+        "focal": _torch_row(loss="focal"),
+        "focal-rescale": _torch_row(loss="focal-rescale"),
+        "margin-ce": _torch_row(loss="margin"),
+        "logit-adjusted": _torch_row(loss="logit-adjusted"),
+        "label-shuffle-sampler": _torch_row(sampler="label-shuffle"),
+        "class-balanced-sampler": _torch_row(sampler="class-balanced"),
+        "balanced-batch": _torch_row(sampler="balanced-batch"),
+        "bce+threshold-prior": _threshold_row(strategy="prior"),
+    }
+
+
+def default_methods(model: str = "logistic") -> dict[str, Method]:
+    """The fixes compared by default for ``model``, by row name."""
+    if model == "mlp":
+        return torch_methods()
     return {
         "none": lambda setup, y_train: setup.pipeline(),
         "under": _sampler_row(RandomUnderSampler),
@@ -293,8 +326,10 @@ def compare(
         DataFrames may hold categorical columns and missing values.
     y : array-like of shape (n_samples,), binary; the rarer class is positive.
     methods : dict name -> method, default=None
-        ``default_methods()`` when None.
-    model : {'logistic', 'hgb'}, default='logistic'
+        ``default_methods(model)`` when None.
+    model : {'logistic', 'hgb', 'mlp'}, default='logistic'
+        ``'mlp'``: a small torch MLP (:class:`rebalance.torch.estimators.
+        TorchMLPClassifier`), compared over the torch losses and samplers.
     folds : int, default=5
     seed : int, default=0
         Seeds the folds and every method: same seed, same numbers.
@@ -314,7 +349,7 @@ def compare(
     >>> sorted(result.scores)
     ['none', 'under']
     """
-    methods = default_methods() if methods is None else methods
+    methods = default_methods(model) if methods is None else methods
     if method_names is not None:
         unknown = [m for m in method_names if m not in methods]
         if unknown:

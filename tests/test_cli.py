@@ -140,3 +140,26 @@ def test_make_imbalance_thins_the_chosen_class():
 def test_make_imbalance_rejects_impossible_ratio():
     with pytest.raises(ValueError, match="ratio"):
         make_imbalance(np.zeros((4, 1)), np.array([0, 0, 1, 1]), 1.5)
+
+
+def test_compare_model_changes_the_classifier():
+    X, y = load_digits_binary()
+    logistic = compare(X, y, folds=2, method_names=["none"], model="logistic")
+    boosted = compare(X, y, folds=2, method_names=["none"], model="hgb")
+    assert logistic.scores["none"]["roc_auc"] != boosted.scores["none"]["roc_auc"]
+
+
+def test_compare_mlp_rows_are_the_torch_fixes(capsys):
+    methods = "bce,focal-rescale,margin-ce,logit-adjusted,balanced-batch"
+    main(["compare", "--model", "mlp", "--folds", "2", "--methods", methods])
+    out = capsys.readouterr().out
+    for method in methods.split(","):
+        assert any(line.startswith(method) for line in out.splitlines())
+    assert "model mlp" in out
+
+
+def test_compare_runs_in_parallel_with_the_same_numbers():
+    X, y = load_digits_binary()
+    serial = compare(X, y, folds=2, method_names=["under"], n_jobs=1)
+    parallel = compare(X, y, folds=2, method_names=["under"], n_jobs=2)
+    assert serial.scores == parallel.scores
