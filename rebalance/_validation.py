@@ -44,7 +44,7 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     )
 
 
-def _target_array(y: Any) -> tuple[Any, bool]:
+def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     """Return ``(y_1d, one_hot)``: a 1-D view of y's labels, or its argmax if one-hot.
 
     Pandas Series are returned as they are (their dtype, e.g. categorical, is
@@ -52,7 +52,7 @@ def _target_array(y: Any) -> tuple[Any, bool]:
     """
     if y is None:
         raise ValueError(
-            "y is None: samplers need the class labels. Pass y as an array of "
+            f"{name} is None: samplers need the class labels. Pass it as an array of "
             "shape (n_samples,)."
         )
     if _is_pandas(y, "DataFrame"):
@@ -62,7 +62,9 @@ def _target_array(y: Any) -> tuple[Any, bool]:
     elif _is_pandas(y, "Series"):
         return y, False
     elif sp.issparse(y):
-        raise TypeError("y is a sparse matrix: pass the labels as a dense 1-D array.")
+        raise TypeError(
+            f"{name} is a sparse matrix: pass the labels as a dense 1-D array."
+        )
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         return y.ravel(), False
@@ -71,13 +73,13 @@ def _target_array(y: Any) -> tuple[Any, bool]:
         if values_binary and y.shape[0] and (y.sum(axis=1) == 1).all():
             return y.argmax(axis=1), True
         raise ValueError(
-            f"y has shape {y.shape}: Multilabel and multioutput targets are not "
+            f"{name} has shape {y.shape}: Multilabel and multioutput targets are not "
             "supported. Pass one label per row (shape (n_samples,)), or a one-hot "
             "matrix with exactly one 1 per row."
         )
     if y.ndim != 1:
         raise ValueError(
-            f"y must be 1-D (one label per row); got an array of shape {y.shape}."
+            f"{name} must be 1-D (one label per row); got an array of shape {y.shape}."
         )
     return y, False
 
@@ -99,23 +101,26 @@ def _encode_integers(values: np.ndarray, classes_dtype: np.dtype):
     return classes, lookup[shifted], counts
 
 
-def encode_labels(y: Any, *, compact: bool = False) -> tuple[EncodedLabels, Any, bool]:
+def encode_labels(
+    y: Any, *, compact: bool = False, name: str = "y"
+) -> tuple[EncodedLabels, Any, bool]:
     """Check classification labels and encode them in one counting pass.
 
     Returns ``(labels, y_1d, one_hot)`` where ``y_1d`` is the 1-D label
-    container used to gather the output labels.
+    container used to gather the output labels. ``name`` is the argument's
+    name in error messages.
     """
-    y_1d, one_hot = _target_array(y)
+    y_1d, one_hot = _target_array(y, name)
     n = y_1d.shape[0]
     if n == 0:
         raise ValueError(
-            "y is empty (0 samples): resampling needs at least one row per class."
+            f"{name} is empty (0 samples): it needs at least one row per class."
         )
     if _is_pandas(y_1d, "Series") and str(y_1d.dtype) == "category":
         codes = y_1d.cat.codes.to_numpy()
         if (codes < 0).any():
             raise ValueError(
-                "y contains missing values (NaN): every row needs a class label. "
+                f"{name} contains missing values (NaN): every row needs a class label. "
                 "Drop or fill the rows with a missing label first."
             )
         categories = np.asarray(y_1d.cat.categories)
@@ -132,39 +137,41 @@ def encode_labels(y: Any, *, compact: bool = False) -> tuple[EncodedLabels, Any,
         elif values.dtype.kind == "f":
             if not np.isfinite(values).all():
                 raise ValueError(
-                    "y contains NaN or infinity: every row needs a finite class "
+                    f"{name} contains NaN or infinity: every row needs a finite class "
                     "label. Drop or fill those rows first."
                 )
             as_int = values.astype(np.int64)
             if not (as_int == values).all():
                 raise ValueError(
-                    "Unknown label type: y is continuous (float values that are not "
-                    "whole numbers). Samplers need class labels; bin a regression "
-                    "target first, e.g. with numpy.digitize."
+                    f"Unknown label type: {name} is continuous (float values that "
+                    "are not whole numbers). Class labels are needed; bin a "
+                    "regression target first, e.g. with numpy.digitize."
                 )
             encoded = _encode_integers(as_int, values.dtype)
         elif values.dtype.kind not in "OUSb":
             complex_note = "Complex data not supported. " * (values.dtype.kind == "c")
             raise ValueError(
-                f"{complex_note}y has dtype {values.dtype}, which is not a class "
+                f"{complex_note}{name} has dtype {values.dtype}, which is not a class "
                 "label type. "
                 "Pass integers, strings, booleans or a pandas categorical."
             )
         if encoded is None:
             if values.dtype.kind == "O" and any(v is None for v in values[:1000]):
                 raise ValueError(
-                    "y contains missing values (None): every row needs a class label."
+                    f"{name} contains missing values (None): every row needs a "
+                    "class label."
                 )
             try:
                 classes, codes = np.unique(values, return_inverse=True)
             except TypeError as exc:
                 raise TypeError(
-                    "y mixes label types that cannot be sorted (e.g. strings and "
+                    f"{name} mixes label types that cannot be sorted (e.g. strings and "
                     "numbers). Convert the labels to one type, e.g. y.astype(str)."
                 ) from exc
             if classes.dtype.kind == "f" and np.isnan(classes.astype(float)).any():
                 raise ValueError(
-                    "y contains missing values (NaN): every row needs a class label."
+                    f"{name} contains missing values (NaN): every row needs a class "
+                    "label."
                 )
             counts = np.bincount(codes, minlength=classes.shape[0])
             codes = codes.astype(np.min_scalar_type(classes.shape[0]), copy=False)

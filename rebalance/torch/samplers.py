@@ -91,10 +91,7 @@ def _label_array(labels: Any) -> np.ndarray:
 
 
 def _encode(labels: np.ndarray) -> EncodedLabels:
-    try:
-        encoded, _, _ = encode_labels(labels, compact=True)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"labels: {exc}") from exc
+    encoded, _, _ = encode_labels(labels, compact=True, name="labels")
     if encoded.n_classes < 2:
         raise ValueError(
             f"labels has one class only ({encoded.classes[0]!r}): rebalancing needs "
