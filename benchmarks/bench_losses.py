@@ -29,6 +29,7 @@ import importlib.util
 import os
 import sys
 import time
+import types
 from pathlib import Path
 
 import torch
@@ -45,8 +46,6 @@ def _import_losses():
 
         return losses, _focal_kernels
     except Exception:  # the rest of the package may be mid-edit
-        import types
-
         for name in ("rebalance", "rebalance.torch"):
             mod = types.ModuleType(name)
             mod.__path__ = [str(ROOT / name.replace(".", "/"))]
@@ -65,6 +64,30 @@ def _import_losses():
 
 
 losses, kernels = _import_losses()
+
+
+def _import_before(path):
+    """An earlier version of the two modules (``BENCH_BEFORE=dir``), or None.
+
+    ``dir`` holds ``_focal_kernels.py`` and ``losses.py`` (e.g. from
+    ``git show HEAD:...``); timed as ``ours_before`` in the same run.
+    """
+    if not path:
+        return None
+    mods = {}
+    for name in ("_focal_kernels", "losses"):
+        full = f"_before_{name}"
+        src = (Path(path) / f"{name}.py").read_text()
+        src = src.replace("rebalance.torch._focal_kernels", "_before__focal_kernels")
+        mod = types.ModuleType(full)
+        mod.__file__ = str(Path(path) / f"{name}.py")
+        sys.modules[full] = mod
+        exec(compile(src, mod.__file__, "exec"), mod.__dict__)
+        mods[name] = mod
+    return mods["losses"]
+
+
+before = _import_before(os.environ.get("BENCH_BEFORE"))
 
 
 # --------------------------------------------------------------------------
@@ -89,19 +112,25 @@ def softmax_focal_formula(logits, target, gamma=2.0):
 
 
 def sigmoid_variants():
-    return {
+    out = {
         "bce_with_logits": lambda x, y: F.binary_cross_entropy_with_logits(x, y),
         "torchvision_formula": torchvision_formula,
         "ours": lambda x, y: losses.sigmoid_focal_loss(x, y),
     }
+    if before is not None:
+        out["ours_before"] = lambda x, y: before.sigmoid_focal_loss(x, y)
+    return out
 
 
 def softmax_variants():
-    return {
+    out = {
         "cross_entropy": lambda x, t: F.cross_entropy(x, t),
         "autograd_focal": softmax_focal_formula,
         "ours": lambda x, t: losses.softmax_focal_loss(x, t),
     }
+    if before is not None:
+        out["ours_before"] = lambda x, t: before.softmax_focal_loss(x, t)
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -303,13 +332,69 @@ def cuda_checks():
         f"fp16 autocast: loss dtype {loss.dtype} finite="
         f"{bool(torch.isfinite(loss)) and bool(torch.isfinite(lin.weight.grad).all())}"
     )
-    try:
-        bad = y.clone()
-        bad[5] = 2.0
-        losses.sigmoid_focal_loss(x, bad)
-        print("out-of-range targets: NOT detected")
-    except ValueError as e:
-        print(f"out-of-range targets detected: {e}")
+    # grad_output != 1 (in-place scale kernel) and retain_graph
+    xr = x.detach().clone().requires_grad_()
+    loss = losses.sigmoid_focal_loss(xr, y)
+    (g1,) = torch.autograd.grad(loss, xr, torch.tensor(2.5, device="cuda"), True)
+    (g2,) = torch.autograd.grad(loss, xr, torch.tensor(1.0, device="cuda"), True)
+    (g3,) = torch.autograd.grad(loss, xr, torch.tensor(-3.0, device="cuda"))
+    _, gt = grads(tv_focal, x, y, reduction="mean")
+    print(
+        f"sigmoid grad_output 2.5 / 1 / -3 (retain_graph) vs torchvision: "
+        f"{rel(g1, 2.5 * gt):.2e} {rel(g2, gt):.2e} {rel(g3, -3 * gt):.2e}"
+    )
+    # No host-device sync in a training step (sync debug mode raises on one)
+    xm = xl.detach().clone().requires_grad_()
+    calls = {
+        "sigmoid default": lambda: losses.sigmoid_focal_loss(xr, y),
+        "sigmoid ignore/pos_weight/rescale": lambda: losses.sigmoid_focal_loss(
+            xr.view(-1, 64),
+            y.view(-1, 64),
+            ignore_index=-1,
+            pos_weight=pw,
+            rescale=True,
+        ),
+        "softmax default": lambda: losses.softmax_focal_loss(xm, tl_),
+        "softmax alpha list/smoothing": lambda: losses.softmax_focal_loss(
+            xm, tl_, alpha=[0.5] * 1000, label_smoothing=0.1
+        ),
+    }
+    for name, call in calls.items():
+        call().backward()  # warm-up (compilation, first allocations)
+        torch.cuda.synchronize()
+        torch.cuda.set_sync_debug_mode("error")
+        try:
+            call().backward()
+            verdict = "no host-device sync"
+        except RuntimeError as e:
+            verdict = f"SYNC: {str(e).splitlines()[0]}"
+        finally:
+            torch.cuda.set_sync_debug_mode(0)
+        print(f"{name} fwd+bwd: {verdict}")
+    # Out-of-range targets: NaN loss at once, ValueError at a later call
+    for name, call in {
+        "sigmoid target 2.0": lambda: losses.sigmoid_focal_loss(
+            xr, torch.where(torch.arange(n, device="cuda") == 5, 2.0, y)
+        ),
+        "softmax class 1000": lambda: losses.softmax_focal_loss(
+            xm, torch.where(torch.arange(4096, device="cuda") == 7, 1000, tl_)
+        ),
+        "softmax class -3": lambda: losses.softmax_focal_loss(
+            xm, torch.where(torch.arange(4096, device="cuda") == 7, -3, tl_)
+        ),
+    }.items():
+        loss, stage = None, "at the call"
+        try:
+            loss = call()
+            stage = "at its backward"
+            loss.backward()
+            stage = "at the next call after synchronize()"
+            torch.cuda.synchronize()
+            losses.sigmoid_focal_loss(x[:10], y[:10])
+            print(f"{name}: NOT detected (loss {loss.item()})")
+        except ValueError as e:
+            value = None if loss is None else loss.item()
+            print(f"{name}: loss {value}, ValueError {stage}: {e}")
 
 
 def _ref_sigmoid(x, y, gamma, ignore_index, pos_weight, rescale, alpha=0.25):
@@ -347,7 +432,7 @@ def cuda_block_sweep():
     n = 1 << 28
     x, y = make_binary(n, "cuda")
     x = x.detach()
-    scale = torch.full((), 1.0 / n, device="cuda")
+    scale = 1.0 / n
     moved = 3 * n * 4
     print("\n## sigmoid kernel alone at 2^28, block sweep")
     for block in (1024, 2048, 4096, 8192):
@@ -417,6 +502,19 @@ def cuda_profile():
             f"per-call wall at 2^10, {name:20}: "
             f"{(time.perf_counter() - t0) / 200 * 1e6:.1f} us"
         )
+    for name, fn in softmax_variants().items():
+        x, t = make_multiclass((1 << 10, 1000), "cuda")
+        for _ in range(10):
+            fwd_bwd(fn, x, t)
+        torch.cuda.synchronize()
+        t0 = time.perf_counter()
+        for _ in range(200):
+            fwd_bwd(fn, x, t)
+        torch.cuda.synchronize()
+        print(
+            f"per-call wall at (2^10, 1000), {name:15}: "
+            f"{(time.perf_counter() - t0) / 200 * 1e6:.1f} us"
+        )
     from torch.profiler import ProfilerActivity, profile
 
     x, y = make_binary(1 << 28, "cuda")
@@ -462,7 +560,7 @@ def main():
     rows = run_table(
         "sigmoid focal", sigmoid_variants(), make_binary, sizes, device, args.repeats
     )
-    run_table(
+    mrows = run_table(
         "softmax focal",
         softmax_variants(),
         make_multiclass,
@@ -473,13 +571,20 @@ def main():
     if device == "cuda":
         if not args.quick:
             cuda_block_sweep()
-        big = [r for r in rows if r[0] == sizes[-1] and r[1] == "ours"][0]
         n = sizes[-1]
-        gbs = 3 * n * 4 / big[2] / 1e9
-        print(
-            f"\nours at {n}: {gbs:.1f} GB/s = {gbs / ceiling:.0%} of the copy "
-            f"ceiling, {gbs / 3350:.0%} of the 3.35 TB/s datasheet peak"
-        )
+        for name in ("ours", "ours_before"):
+            big = [r for r in rows if r[0] == n and r[1] == name]
+            if not big:
+                continue
+            gbs = 3 * n * 4 / big[0][2] / 1e9
+            print(
+                f"\nsigmoid {name} at {n}: {big[0][2] * 1e3:.3f} ms, {gbs:.1f} GB/s "
+                f"= {gbs / ceiling:.1%} of the copy ceiling, {gbs / 3350:.1%} of "
+                "the 3.35 TB/s datasheet peak"
+            )
+        for size, name, t, _ in mrows:
+            if name != "autograd_focal":
+                print(f"softmax {size} {name}: {t * 1e3:.3f} ms")
 
 
 if __name__ == "__main__":

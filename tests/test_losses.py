@@ -433,7 +433,65 @@ def check_triton_kernels_against_reference():
     loss.backward()
     assert torch.isfinite(loss) and bool(torch.isfinite(x.grad).all())
     assert _focal_kernels._use_triton(x)
+    check_triton_backward_scaling_and_bad_targets()
     print("triton kernels ok")
+
+
+def check_triton_backward_scaling_and_bad_targets():
+    # The saved gradient is scaled in place by a kernel that does nothing
+    # when grad_output is 1 (no host check); retain_graph still works.
+    g = torch.Generator().manual_seed(6)
+    x = torch.randn(37, 3, generator=g)
+    y = torch.rand(37, 3, generator=g)
+    xm, t = torch.randn(37, 5, generator=g), torch.randint(0, 5, (37,), generator=g)
+    for fn, ref, xx, tt in [
+        (sigmoid_focal_loss, reference_sigmoid_focal, x, y),
+        (softmax_focal_loss, reference_softmax_focal, xm, t),
+    ]:
+        x2 = xx.clone().requires_grad_()
+        ref(x2, tt).backward()
+        for kw in ({}, {"rescale": True}):
+            x1 = xx.clone().requires_grad_()
+            fn(x1, tt, **kw).backward()
+            if not kw:
+                torch.testing.assert_close(x1.grad, x2.grad, rtol=2e-5, atol=1e-8)
+            x1.grad = None
+            loss = fn(x1, tt, **kw)
+            (g1,) = torch.autograd.grad(loss, x1, torch.tensor(2.0), retain_graph=True)
+            (g2,) = torch.autograd.grad(loss, x1, torch.tensor(1.0), retain_graph=True)
+            (g3,) = torch.autograd.grad(loss, x1, torch.tensor(-3.0))
+            torch.testing.assert_close(g1, 2 * g2, rtol=1e-6, atol=0.0)
+            torch.testing.assert_close(g3, -3 * g2, rtol=1e-6, atol=0.0)
+        with torch.no_grad():  # forward only: the kernel writes no gradient
+            out = fn(xx.clone().requires_grad_(), tt)
+        torch.testing.assert_close(out, ref(xx, tt), rtol=2e-5, atol=1e-8)
+    # Out-of-range targets: checked by the kernel (on CPU tensors at once;
+    # on CUDA at a later call), NaN loss and gradient for those entries.
+    assert _focal_kernels.kernel_checks_binary_targets(x)
+    assert _focal_kernels.kernel_checks_class_targets(xm, t)
+    bad_y = y.clone()
+    bad_y[3, 1] = 1.5
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+        sigmoid_focal_loss(x.requires_grad_(), bad_y)
+    _, parts, grad = _focal_kernels.sigmoid_focal_triton(
+        x, bad_y, None, 0.25, 2.0, None, 1.0, False
+    )
+    assert parts[2].sum().item() == 1 and torch.isnan(parts[0].sum())
+    assert torch.isnan(grad[3, 1]) and int(torch.isnan(grad).sum()) == 1
+    bad_t = t.clone()
+    bad_t[4] = 5
+    bad_t[6] = -3
+    bad_t[7] = -100  # ignored, fine
+    with pytest.raises(ValueError, match=r"class indices must lie in \[0, 4\]"):
+        softmax_focal_loss(xm, bad_t)
+    rows, grad = _focal_kernels.softmax_focal_triton(
+        xm, bad_t, None, 2.0, 0.0, -100, 1.0
+    )
+    assert rows[2].tolist() == [float(i in (4, 6)) for i in range(37)]
+    assert bool(torch.isnan(rows[0, [4, 6]]).all())
+    assert bool(torch.isnan(grad[[4, 6]]).all())
+    assert int(torch.isnan(grad).sum()) == 10
+    assert not _focal_kernels._PENDING
 
 
 # --------------------------------------------------------------------------
@@ -451,6 +509,41 @@ def test_targets_out_of_range_are_rejected():
         sigmoid_focal_loss(torch.zeros(3), torch.tensor([0.0, 2.0, 1.0]))
     with pytest.raises(ValueError, match="class indices must lie in"):
         softmax_focal_loss(torch.zeros(2, 3), torch.tensor([0, 3]))
+
+
+def test_deferred_target_errors_are_raised_once_the_kernel_has_run(monkeypatch):
+    # The CUDA path queues (event, pinned count, message) instead of waiting
+    # for the kernel; a later call raises once the event has completed.
+    class FakeEvent:
+        ready = False
+
+        def query(self):
+            return self.ready
+
+        def synchronize(self):
+            self.ready = True
+
+    pending = []
+    monkeypatch.setattr(_focal_kernels, "_PENDING", pending)
+    ok, bad = FakeEvent(), FakeEvent()
+    sums = torch.tensor([0.5, 0.7, 0.0])  # focal sum, CE sum, bad-target count
+    pending.append((ok, sums, 2, "fine"))
+    pending.append((bad, sums + 2, 2, "targets must lie in [0, 1] (later)"))
+    bad.ready = True
+    _focal_kernels.raise_deferred_target_errors()  # launch order: waits for ok
+    assert len(pending) == 2
+    bad.ready = False
+    ok.ready = True
+    _focal_kernels.raise_deferred_target_errors()  # a clean call is dropped
+    assert len(pending) == 1
+    bad.ready = True
+    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\] \(later\)"):
+        sigmoid_focal_loss(torch.zeros(3), torch.ones(3))  # raised at the next call
+    assert not pending
+    pending.append((FakeEvent(), sums + 1, 2, "class indices must lie in"))
+    with pytest.raises(ValueError, match="class indices must lie in"):
+        _focal_kernels.raise_deferred_target_errors(wait=True)
+    sigmoid_focal_loss(torch.zeros(3), torch.ones(3))
 
 
 def test_integer_logits_are_rejected():

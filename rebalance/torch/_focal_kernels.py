@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from typing import Any
 
 import torch
@@ -57,6 +58,7 @@ from torch import Tensor
 __all__ = [
     "SigmoidFocalFunction",
     "SoftmaxFocalFunction",
+    "raise_deferred_target_errors",
     "sigmoid_focal_elementwise",
     "softmax_focal_rows",
     "triton_available",
@@ -235,6 +237,7 @@ def _sigmoid_kernel(
     HAS_IGNORE: tl.constexpr,
     GAMMA_MODE: tl.constexpr,  # 0: gamma == 0, 1: gamma == 2, 2: other
     STORE_LOSS: tl.constexpr,
+    STORE_GRAD: tl.constexpr,
     BLOCK: tl.constexpr,
 ):
     pid = tl.program_id(0)
@@ -278,16 +281,23 @@ def _sigmoid_kernel(
     if HAS_ALPHA:
         a_t = alpha * y + (1.0 - alpha) * (1.0 - y)
         mg = a_t * mg
+    # Out-of-range targets: NaN loss and gradient (the host is told through
+    # the count in the third row of the partials, without waiting for it).
     fl = tl.where(valid, mg * ce, 0.0)
+    fl = tl.where(bad, float("nan"), fl)
     ce = tl.where(valid, ce, 0.0)
+    # scale: 1/count for a mean (count read from scale_ptr when it is a
+    # device tensor), else 1; it multiplies the gradient and the focal sums.
     scale = scale_val
     if SCALE_FROM_PTR:
-        scale = tl.load(scale_ptr).to(tl.float32)
-    grad = tl.where(valid, mg * dfl, 0.0) * scale
-    tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=mask)
+        scale = 1.0 / tl.maximum(tl.load(scale_ptr).to(tl.float32), 1.0)
+    if STORE_GRAD:
+        grad = tl.where(valid, mg * dfl, 0.0) * scale
+        grad = tl.where(bad, float("nan"), grad)
+        tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=mask)
     if STORE_LOSS:
         tl.store(loss_ptr + offs, fl, mask=mask)
-    tl.store(part_ptr + pid, tl.sum(fl, axis=0))
+    tl.store(part_ptr + pid, tl.sum(fl, axis=0) * scale)
     tl.store(part_ptr + n_blocks + pid, tl.sum(ce, axis=0))
     tl.store(part_ptr + 2 * n_blocks + pid, tl.sum(bad.to(tl.float32), axis=0))
 
@@ -299,8 +309,8 @@ def _softmax_kernel(
     scale_ptr,
     scale_val,
     grad_ptr,
-    loss_ptr,
-    ce_ptr,
+    out_ptr,
+    rows,
     n_classes,
     inner,
     gamma,
@@ -309,8 +319,11 @@ def _softmax_kernel(
     HAS_ALPHA: tl.constexpr,
     SCALE_FROM_PTR: tl.constexpr,
     GAMMA_MODE: tl.constexpr,
+    STORE_GRAD: tl.constexpr,
     BLOCK_C: tl.constexpr,
 ):
+    # out_ptr: (3, rows) float32 = focal loss, cross-entropy and a 0/1 flag
+    # for a class index outside [0, C) (such rows get NaN loss and gradient).
     # One program per row; row r = (n, d) of logits viewed as (N, C, D).
     row = tl.program_id(0).to(tl.int64)
     n_idx = row // inner
@@ -321,8 +334,9 @@ def _softmax_kernel(
     offs = base + cols.to(tl.int64) * inner
     x_raw = tl.load(x_ptr + offs, mask=cmask, other=0.0)
     x = tl.where(cmask, x_raw.to(tl.float32), float("-inf"))
-    target = tl.load(t_ptr + row).to(tl.int32)
+    target = tl.load(t_ptr + row).to(tl.int64)
     valid = target != ignore_index
+    bad = valid & ((target < 0) | (target >= n_classes))
     x_max = tl.max(x, axis=0)
     z = tl.exp(x - x_max)
     z = tl.where(cmask, z, 0.0)
@@ -361,23 +375,61 @@ def _softmax_kernel(
         fl = tl.sum(w * mg * nll, axis=0)
         h = tl.where(one_minus_p > 0, log_p / tl.maximum(one_minus_p, 1e-30), -1.0)
         g = w * mg * (gamma * p * h - 1.0)
-    scale = scale_val
+    scale = scale_val  # as in _sigmoid_kernel; also scales the focal loss
     if SCALE_FROM_PTR:
-        scale = tl.load(scale_ptr).to(tl.float32)
-    grad = (g - p * tl.sum(g, axis=0)) * scale
-    tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=cmask)
-    tl.store(loss_ptr + row, fl)
-    tl.store(ce_ptr + row, ce)
+        scale = 1.0 / tl.maximum(tl.load(scale_ptr).to(tl.float32), 1.0)
+    if STORE_GRAD:
+        grad = (g - p * tl.sum(g, axis=0)) * scale
+        grad = tl.where(bad, float("nan"), grad)
+        tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=cmask)
+    tl.store(out_ptr + row, tl.where(bad, float("nan"), fl * scale))
+    tl.store(out_ptr + rows + row, tl.where(bad, float("nan"), ce))
+    tl.store(out_ptr + 2 * rows + row, bad.to(tl.float32))
+
+
+def _scale_kernel(g_ptr, s_ptr, n, n_programs, iters, BLOCK: tl.constexpr):
+    # g *= s in place, unless s == 1 (read on the device: the host never
+    # waits for it). Grid-stride, a few programs per SM, so that the s == 1
+    # case costs one tiny launch.
+    s = tl.load(s_ptr).to(tl.float32)
+    if s != 1.0:
+        pid = tl.program_id(0).to(tl.int64)
+        for i in range(iters):
+            offs = (pid + i * n_programs) * BLOCK + tl.arange(0, BLOCK)
+            mask = offs < n
+            g = tl.load(g_ptr + offs, mask=mask)
+            tl.store(g_ptr + offs, (g.to(tl.float32) * s).to(g.dtype), mask=mask)
 
 
 @functools.cache
-def _triton_kernels(interpret: bool) -> tuple[Any, Any]:
+def _triton_kernels(interpret: bool) -> tuple[Any, Any, Any]:
     global tl
     import triton
     import triton.language
 
     tl = triton.language
-    return triton.jit(_sigmoid_kernel), triton.jit(_softmax_kernel)
+    return (
+        triton.jit(_sigmoid_kernel),
+        triton.jit(_softmax_kernel),
+        triton.jit(_scale_kernel),
+    )
+
+
+@functools.cache
+def _sm_count(device_index: int) -> int:
+    return torch.cuda.get_device_properties(device_index).multi_processor_count
+
+
+def scale_inplace_triton(g: Tensor, s: Tensor, block: int = 4096) -> None:
+    """``g *= s`` in place for a one-element device tensor ``s``; no-op if s == 1."""
+    n = g.numel()
+    if n == 0:
+        return
+    _, _, scale_kernel = _triton_kernels(_interpret())
+    n_blocks = -(-n // block)
+    n_programs = min(n_blocks, 4 * _sm_count(g.device.index) if g.is_cuda else 4)
+    iters = -(-n_blocks // n_programs)
+    scale_kernel[(n_programs,)](g, s, n, n_programs, iters, BLOCK=block, num_warps=8)
 
 
 def _gamma_mode(gamma: float) -> int:
@@ -394,14 +446,19 @@ def sigmoid_focal_triton(
     scale: Tensor | float,
     store_loss: bool,
     block: int = 2048,
-) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
-    """Launch the sigmoid kernel; returns (loss or None, partials (3, B), grad, bad)."""
+    store_grad: bool = True,
+) -> tuple[Tensor | None, Tensor, Tensor | None]:
+    """Launch the sigmoid kernel; returns (loss or None, partials, grad or None).
+
+    ``scale`` (a float, or a device tensor holding a count whose clamped
+    reciprocal is the scale) multiplies the gradient and the focal sums. The
+    partials are ``(3, B)`` per-block sums of the focal loss, the
+    cross-entropy and the count of out-of-range targets.
+    """
     import triton
 
-    sigmoid_kernel, _ = _triton_kernels(_interpret())
+    sigmoid_kernel, _, _ = _triton_kernels(_interpret())
     scale_from_ptr = isinstance(scale, Tensor)
-    if scale_from_ptr:
-        scale = scale.to(device=x.device, dtype=torch.float32)
     x = x.contiguous()
     y = y.contiguous()
     if y.dtype == torch.bool:
@@ -419,11 +476,11 @@ def sigmoid_focal_triton(
     else:
         pw, pw_len = x, 1
     n_blocks = max(triton.cdiv(n, block), 1)
-    grad = torch.empty_like(x)
+    grad = torch.empty_like(x) if store_grad else None
     loss = (
         torch.empty(x.shape, dtype=torch.float32, device=x.device)
         if store_loss
-        else grad
+        else None
     )
     parts = torch.empty(3 * n_blocks, dtype=torch.float32, device=x.device)
     sigmoid_kernel[(n_blocks,)](
@@ -432,8 +489,8 @@ def sigmoid_focal_triton(
         pw,
         scale if scale_from_ptr else x,
         1.0 if scale_from_ptr else float(scale),
-        grad,
-        loss,
+        x if grad is None else grad,
+        parts if loss is None else loss,
         parts,
         n,
         pw_len,
@@ -447,15 +504,11 @@ def sigmoid_focal_triton(
         HAS_IGNORE=ignore_index is not None,
         GAMMA_MODE=_gamma_mode(gamma),
         STORE_LOSS=store_loss,
+        STORE_GRAD=store_grad,
         BLOCK=block,
         num_warps=8,
     )
-    return (
-        (loss if store_loss else None),
-        parts.view(3, n_blocks),
-        grad,
-        parts[2 * n_blocks :],
-    )
+    return loss, parts.view(3, n_blocks), grad
 
 
 def softmax_focal_triton(
@@ -467,28 +520,28 @@ def softmax_focal_triton(
     ignore_index: int,
     scale: Tensor | float,
     num_warps: int | None = None,
-) -> tuple[Tensor, Tensor, Tensor]:
+    store_grad: bool = True,
+) -> tuple[Tensor, Tensor | None]:
     """Launch the softmax kernel on (N, C, ...) logits and (N, ...) class indices.
 
-    Returns per-row focal loss and cross-entropy (shape of ``target``) and
-    the gradient (shape of ``x``).
+    ``scale`` is as in :func:`sigmoid_focal_triton` (it also multiplies the
+    focal-loss row). Returns ``(3,) + target.shape`` float32 rows (focal
+    loss, cross-entropy, 1 where the class index is out of range) and the
+    gradient (shape of ``x``, None unless ``store_grad``).
     """
     import triton
 
-    _, softmax_kernel = _triton_kernels(_interpret())
+    _, softmax_kernel, _ = _triton_kernels(_interpret())
     scale_from_ptr = isinstance(scale, Tensor)
-    if scale_from_ptr:
-        scale = scale.to(device=x.device, dtype=torch.float32)
     x = x.contiguous()
     target = target.contiguous()
     n_classes = x.shape[1]
     inner = x[0, 0].numel() if x.dim() > 2 else 1
     rows = target.numel()
-    grad = torch.empty_like(x)
-    loss = torch.empty(target.shape, dtype=torch.float32, device=x.device)
-    ce = torch.empty(target.shape, dtype=torch.float32, device=x.device)
+    grad = torch.empty_like(x) if store_grad else None
+    out = torch.empty((3,) + target.shape, dtype=torch.float32, device=x.device)
     if rows == 0:
-        return loss, ce, grad
+        return out, grad
     block_c = triton.next_power_of_2(n_classes)
     if num_warps is None:
         num_warps = 4 if block_c <= 1024 else 8 if block_c <= 4096 else 16
@@ -498,9 +551,9 @@ def softmax_focal_triton(
         x if alpha is None else alpha.to(device=x.device, dtype=torch.float32),
         scale if scale_from_ptr else x,
         1.0 if scale_from_ptr else float(scale),
-        grad,
-        loss,
-        ce,
+        x if grad is None else grad,
+        out,
+        rows,
         n_classes,
         inner,
         float(gamma),
@@ -509,10 +562,11 @@ def softmax_focal_triton(
         HAS_ALPHA=alpha is not None,
         SCALE_FROM_PTR=scale_from_ptr,
         GAMMA_MODE=_gamma_mode(gamma),
+        STORE_GRAD=store_grad,
         BLOCK_C=block_c,
         num_warps=num_warps,
     )
-    return loss, ce, grad
+    return out, grad
 
 
 # Largest class count the single-tile softmax kernel handles.
@@ -523,6 +577,96 @@ def _use_triton(x: Tensor) -> bool:
     if x.is_cuda:
         return triton_available()
     return _interpret() and os.environ.get("REBALANCE_TRITON_ON_CPU") == "1"
+
+
+def kernel_checks_binary_targets(x: Tensor) -> bool:
+    """True when the Triton kernel checks the sigmoid targets (no host check)."""
+    return _use_triton(x)
+
+
+def kernel_checks_class_targets(x: Tensor, target: Tensor) -> bool:
+    """True when the Triton kernel checks the class indices (no host check)."""
+    return (
+        not target.is_floating_point()
+        and x.dim() >= 2
+        and x.shape[1] <= _TRITON_MAX_CLASSES
+        and _use_triton(x)
+    )
+
+
+# --------------------------------------------------------------------------
+# Target checks without a host-device sync
+# --------------------------------------------------------------------------
+# On CUDA the kernels count out-of-range targets on the device. Waiting for
+# that count would stall the host once per call (a sync drains the queue, and
+# the host work after it then runs with the GPU idle), so the count is copied
+# to pinned host memory behind an event instead, and checked at the next
+# focal-loss call or backward whose host side runs after the event completed.
+# Elements (rows) with bad targets get a NaN loss and gradient, so the loss
+# of the offending call is NaN as well. On CPU tensors (the Triton
+# interpreter) the count is checked at once.
+_PENDING: list[tuple[Any, Tensor, int, str]] = []
+_PENDING_LOCK = threading.Lock()
+
+
+def raise_deferred_target_errors(wait: bool = False) -> None:
+    """Raise the ValueError of an earlier call whose kernel found bad targets.
+
+    Called at every focal-loss call and backward; looks only at the calls
+    whose kernels have finished (in launch order), unless ``wait``.
+    """
+    if not _PENDING:
+        return
+    with _PENDING_LOCK:
+        done = 0
+        for event, _, _, _ in _PENDING:
+            if event is not None:
+                if wait:
+                    event.synchronize()
+                elif not event.query():
+                    break
+            done += 1
+        finished = _PENDING[:done]
+        del _PENDING[:done]
+    for _, values, index, message in finished:
+        if float(values[index]) > 0:
+            raise ValueError(message)
+
+
+def _defer_target_check(values: Tensor, index: int, message: str) -> None:
+    """Queue the check ``values[index] == 0`` without waiting for the device."""
+    if values.is_cuda:
+        if torch.cuda.is_current_stream_capturing():
+            return  # inside a CUDA graph capture: the NaN loss is the signal
+        host = torch.empty(values.shape, dtype=values.dtype, pin_memory=True)
+        host.copy_(values, non_blocking=True)
+        event = torch.cuda.Event()
+        event.record(torch.cuda.current_stream(values.device))
+        with _PENDING_LOCK:
+            _PENDING.append((event, host, index, message + _DEFERRED_NOTE))
+    else:
+        with _PENDING_LOCK:
+            _PENDING.append((None, values, index, message))
+        raise_deferred_target_errors()
+
+
+_DEFERRED_NOTE = (
+    " (found by the GPU kernel of an earlier call, which gave NaN loss and "
+    "gradient for those entries; on CUDA this check does not wait for the GPU, "
+    "so it is raised by the first focal-loss call or backward after the kernel "
+    "has run)"
+)
+_BAD_TARGETS = (
+    "targets must lie in [0, 1] (0/1 labels or soft labels), got values outside "
+    "that range; mark entries to skip with ignore_index"
+)
+
+
+def _bad_classes_message(n_classes: int, ignore_index: int) -> str:
+    return (
+        f"target class indices must lie in [0, {n_classes - 1}] (or equal "
+        f"ignore_index={ignore_index}), got values outside that range"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -549,30 +693,37 @@ def _inverse_count(count: Tensor | int) -> Tensor | float:
     return 1.0 / count.clamp(min=1)
 
 
-_BAD_TARGETS = (
-    "targets must lie in [0, 1] (0/1 labels or soft labels), got values outside "
-    "that range; mark entries to skip with ignore_index"
-)
+def _kernel_scale(count: Tensor | int) -> Tensor | float:
+    # The kernels take 1/count as a host float, or the count as a device
+    # tensor (they clamp it and take the reciprocal themselves).
+    return count if isinstance(count, Tensor) else 1.0 / max(count, 1)
 
 
-def _grad_scale(go: Tensor, factor: Tensor | None, bad: Tensor | None) -> Tensor | None:
-    """The scalar multiplying the saved gradient, or None when it is exactly 1.
+def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
+    """The saved gradient times ``go`` (and the rescale factor), for backward.
 
-    Also raises for out-of-range targets that the CUDA kernel counted (``bad``):
-    one host-device sync answers both questions.
+    For a scalar loss the scale is a one-element tensor that is usually 1
+    (``loss.backward()``). Asking the host whether it is 1 would be a
+    host-device sync; on the Triton path a kernel scales the saved gradient
+    in place instead, and does nothing when the scale is 1 (read on the
+    device). A second backward through the same graph (``retain_graph=True``)
+    finds the buffer already scaled by the first one's scale and divides it
+    out, out of place (NaN if that scale was 0).
     """
-    s = go if factor is None else go * factor
-    if s.numel() != 1:
-        if bad is not None and bool(bad > 0):
-            raise ValueError(_BAD_TARGETS)
-        return s
-    is_one = (s.reshape(()) == 1).to(torch.float32)
-    if bad is None:
-        return None if bool(is_one) else s
-    is_one_host, bad_host = torch.stack([is_one, bad.float()]).tolist()
-    if bad_host > 0:
-        raise ValueError(_BAD_TARGETS)
-    return None if is_one_host else s
+    (grad,) = ctx.saved_tensors
+    s = go if ctx.factor is None else go * ctx.factor
+    if s.numel() != 1:  # reduction='none': one scale per element or row
+        return grad * (s.unsqueeze(1) if ctx.per_row else s)
+    if not ctx.triton:  # CPU tensors: the check costs nothing
+        s = s.reshape(())
+        return grad if bool(s == 1) else grad * s
+    s = s.to(torch.float32)
+    if ctx.applied is None:
+        ctx.applied = s
+        scale_inplace_triton(grad, s)
+        return grad
+    ratio = torch.where(s == ctx.applied, 1.0, s / ctx.applied)
+    return grad * ratio.to(grad.dtype).reshape(())
 
 
 class SigmoidFocalFunction(torch.autograd.Function):
@@ -589,49 +740,60 @@ class SigmoidFocalFunction(torch.autograd.Function):
         ignore_index: float | None,
         reduction: str,
         rescale: bool,
+        needs_grad: bool = True,
     ) -> Tensor:
+        raise_deferred_target_errors()
+        needs_grad = needs_grad and ctx.needs_input_grad[0]
         with torch.autocast(x.device.type, enabled=False):
             if ignore_index is None:
                 count: Tensor | int = x.numel()
             else:
-                count = (y != ignore_index).sum().float()
+                count = (y != ignore_index).sum()
             mean = reduction == "mean" and not rescale
-            scale = _inverse_count(count) if mean else 1.0
             store = reduction == "none"
-            if _use_triton(x):
-                loss, parts, grad, bad = sigmoid_focal_triton(
-                    x, y, pos_weight, alpha, gamma, ignore_index, scale, store
+            triton = _use_triton(x)
+            if triton:
+                loss, parts, grad = sigmoid_focal_triton(
+                    x,
+                    y,
+                    pos_weight,
+                    alpha,
+                    gamma,
+                    ignore_index,
+                    _kernel_scale(count) if mean else 1.0,
+                    store,
+                    store_grad=needs_grad,
                 )
-                bad_count = bad.sum()
-                # Checking now would cost a host-device sync in the middle of
-                # training; when a backward will follow, it checks instead.
-                if not ctx.needs_input_grad[0] and bool(bad_count > 0):
-                    raise ValueError(_BAD_TARGETS)
-                fl_sum, ce_sum = parts[0].sum(), parts[1].sum()
+                sums = parts.sum(1)  # one reduction for the three rows
+                _defer_target_check(sums, 2, _BAD_TARGETS)
+                fl_sum, ce_sum = sums[0], sums[1]
             else:
-                bad_count = None
+                scale = _inverse_count(count) if mean else 1.0
                 loss, fl_sum, ce_sum, grad = _sigmoid_cpu(
                     x, y, pos_weight, alpha, gamma, ignore_index, scale, store
                 )
-            out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
+            if triton and mean:  # the kernel divided the sums by the count
+                out, factor = fl_sum, None
+            else:
+                out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
             if rescale and reduction == "mean":
                 # mean of rescaled loss: d/dx = factor * dFL_i / count
                 factor = factor * _inverse_count(count)
             if reduction == "none":
                 out = loss if factor is None else loss * factor
-        ctx.save_for_backward(grad)
+        if grad is not None and needs_grad:
+            ctx.save_for_backward(grad)
         ctx.factor = factor
-        ctx.bad = bad_count
-        ctx.reduction = reduction
+        ctx.triton = triton
+        ctx.applied = None
+        ctx.per_row = False
         return out
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
-        (grad,) = ctx.saved_tensors
-        s = _grad_scale(go, ctx.factor, ctx.bad)
-        gx = grad if s is None else grad * s
-        return gx, None, None, None, None, None, None, None
+        raise_deferred_target_errors()
+        return (_scaled_grad(ctx, go),) + (None,) * 8
 
 
 def _sigmoid_cpu(
@@ -699,46 +861,65 @@ class SoftmaxFocalFunction(torch.autograd.Function):
         label_smoothing: float,
         reduction: str,
         rescale: bool,
+        needs_grad: bool = True,
     ) -> Tensor:
+        raise_deferred_target_errors()
+        needs_grad = needs_grad and ctx.needs_input_grad[0]
         soft = target.is_floating_point()
         with torch.autocast(x.device.type, enabled=False):
             if soft:
                 count: Tensor | int = x.numel() // max(x.shape[1], 1)
             else:
-                count = (target != ignore_index).sum().float()
+                count = (target != ignore_index).sum()
             mean = reduction == "mean" and not rescale
-            scale = _inverse_count(count) if mean else 1.0
             n_classes = x.shape[1]
-            if not soft and _use_triton(x) and n_classes <= _TRITON_MAX_CLASSES:
-                fl, ce, grad = softmax_focal_triton(
-                    x, target, alpha, gamma, label_smoothing, ignore_index, scale
+            triton = kernel_checks_class_targets(x, target)
+            if triton:
+                rows, grad = softmax_focal_triton(
+                    x,
+                    target,
+                    alpha,
+                    gamma,
+                    label_smoothing,
+                    ignore_index,
+                    _kernel_scale(count) if mean else 1.0,
+                    store_grad=needs_grad,
                 )
+                sums = rows.view(3, -1).sum(1)  # one reduction for the three rows
+                _defer_target_check(
+                    sums, 2, _bad_classes_message(n_classes, ignore_index)
+                )
+                fl_sum, ce_sum = sums[0], sums[1]
             else:
+                scale = _inverse_count(count) if mean else 1.0
                 fl, ce, grad = _softmax_rows(
                     x, target, alpha, gamma, ignore_index, label_smoothing, scale
                 )
-            out, factor = _reduce(fl.sum(), ce.sum(), count, reduction, rescale)
+                fl_sum, ce_sum = fl.sum(), ce.sum()
+            if triton and mean:  # the kernel divided the sums by the count
+                out, factor = fl_sum, None
+            else:
+                out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
             if rescale and reduction == "mean":
                 factor = factor * _inverse_count(count)
             if reduction == "none":
+                fl = rows[0] if triton else fl
                 out = fl if factor is None else fl * factor
-        ctx.save_for_backward(grad)
+        if grad is not None and needs_grad:
+            ctx.save_for_backward(grad)
         ctx.factor = factor
-        ctx.reduction = reduction
+        ctx.triton = triton
+        ctx.applied = None
+        # reduction='none' with class indices: go has the target's shape
+        # (N, ...) and broadcasts over the class dim.
+        ctx.per_row = True
         return out
 
     @staticmethod
     @torch.autograd.function.once_differentiable
     def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
-        (grad,) = ctx.saved_tensors
-        if ctx.reduction == "none":
-            s = go if ctx.factor is None else go * ctx.factor
-            # go has the target's shape (N, ...); broadcast over the class dim.
-            gx = grad * s.unsqueeze(1)
-        else:
-            s = _grad_scale(go, ctx.factor, None)
-            gx = grad if s is None else grad * s
-        return gx, None, None, None, None, None, None, None
+        raise_deferred_target_errors()
+        return (_scaled_grad(ctx, go),) + (None,) * 8
 
 
 def _softmax_rows(

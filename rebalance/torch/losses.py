@@ -19,6 +19,16 @@ rows (softmax) that are not ignored, unweighted by ``alpha`` (the focal-loss
 convention; ``cross_entropy(weight=...)`` instead divides by the summed
 weights). An empty batch, or one where every target is ignored, gives a loss
 of 0 (``cross_entropy`` gives NaN) and a zero gradient.
+
+Out-of-range targets of a focal loss (sigmoid targets outside [0, 1], class
+indices outside [0, C)) raise ``ValueError``. On CPU this happens at the
+call. On CUDA the Triton kernel checks them in its pass and the host does not
+wait for the answer (a host-device sync per call would cost a large share of
+the step): the offending entries get a NaN loss and gradient, so the
+returned loss is NaN, and the ``ValueError`` is raised by the first
+focal-loss call or backward whose host side runs after that kernel finished
+(typically the next training step; ``torch.cuda.synchronize()`` first makes
+it the very next call).
 """
 
 from __future__ import annotations
@@ -32,7 +42,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rebalance.torch._focal_kernels import SigmoidFocalFunction, SoftmaxFocalFunction
+from rebalance.torch._focal_kernels import (
+    SigmoidFocalFunction,
+    SoftmaxFocalFunction,
+    kernel_checks_binary_targets,
+    kernel_checks_class_targets,
+)
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -114,9 +129,17 @@ def _check_binary_target_values(targets: Tensor, ignore_index: Any) -> None:
 
 
 def _check_class_targets(
-    logits: Tensor, target: Any, ignore_index: int, allow_soft: bool = True
+    logits: Tensor,
+    target: Any,
+    ignore_index: int,
+    allow_soft: bool = True,
+    check_values: bool = True,
 ) -> None:
-    """Validate ``target`` for ``(N, C, ...)`` logits like ``cross_entropy``."""
+    """Validate ``target`` for ``(N, C, ...)`` logits like ``cross_entropy``.
+
+    ``check_values=False`` skips the range check of the class indices (it
+    costs host-device syncs on CUDA) where a kernel checks them instead.
+    """
     if not isinstance(target, Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
     if logits.dim() < 2:
@@ -144,6 +167,8 @@ def _check_class_targets(
             f"target must have shape {expected} for logits of shape "
             f"{tuple(logits.shape)}, got {tuple(target.shape)}"
         )
+    if not check_values:
+        return
     n_classes = logits.shape[1]
     valid = target[target != ignore_index]
     if valid.numel():
@@ -284,7 +309,7 @@ def sigmoid_focal_loss(
                 "class (last dimension)"
             ) from None
         pos_weight = pos_weight.detach().to(logits.device)
-    if not logits.is_cuda:  # on CUDA the kernel checks the values in its pass
+    if not kernel_checks_binary_targets(logits):  # else: in the kernel's pass
         _check_binary_target_values(targets, ignore_index)
     return SigmoidFocalFunction.apply(
         logits,
@@ -295,6 +320,7 @@ def sigmoid_focal_loss(
         None if ignore_index is None else float(ignore_index),
         reduction,
         bool(rescale),
+        torch.is_grad_enabled() and logits.requires_grad,
     )
 
 
@@ -360,7 +386,16 @@ def softmax_focal_loss(
     1.7053
     """
     _check_logits(logits)
-    _check_class_targets(logits, target, ignore_index)
+    # Where the Triton kernel checks the class indices in its pass (CUDA), the
+    # host check (two host-device syncs) is skipped.
+    _check_class_targets(
+        logits,
+        target,
+        ignore_index,
+        check_values=not (
+            isinstance(target, Tensor) and kernel_checks_class_targets(logits, target)
+        ),
+    )
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
     label_smoothing = float(label_smoothing)
@@ -371,10 +406,16 @@ def softmax_focal_loss(
         if isinstance(alpha, int | float):
             if not (math.isfinite(alpha) and alpha >= 0):
                 raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
-            alpha_vec = torch.full((logits.shape[1],), float(alpha))
+            alpha_vec = torch.full(
+                (logits.shape[1],), float(alpha), device=logits.device
+            )
         else:
             alpha_vec = _class_vector(alpha, logits.shape[1], "alpha", "cpu")
-        alpha_vec = alpha_vec.to(logits.device)
+            if logits.is_cuda and alpha_vec.device.type == "cpu":
+                # pinned + non_blocking: a plain copy to CUDA waits for the GPU
+                alpha_vec = alpha_vec.pin_memory().to(logits.device, non_blocking=True)
+            else:
+                alpha_vec = alpha_vec.to(logits.device)
     return SoftmaxFocalFunction.apply(
         logits,
         target.detach(),
@@ -384,6 +425,7 @@ def softmax_focal_loss(
         label_smoothing,
         reduction,
         bool(rescale),
+        torch.is_grad_enabled() and logits.requires_grad,
     )
 
 
