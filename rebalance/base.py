@@ -17,6 +17,7 @@ import numpy as np
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
+from rebalance import _dask
 from rebalance._indices import EncodedLabels
 from rebalance._validation import (
     check_features,
@@ -40,13 +41,16 @@ class SamplingPlan:
         ``{class: count}`` as reported in ``sampling_strategy_``.
     n_output : int
         Exact number of indices every draw returns.
+    report_draw : callable or None
+        For samplers whose per-class counts are random (class-balanced), maps a
+        draw's indices to the ``sampling_strategy_`` to report for it.
     """
 
     labels: EncodedLabels
     sampling_strategy: dict
     n_output: int
     _draw: Callable[[np.random.Generator], np.ndarray]
-    _report_draw: Callable[[np.ndarray], dict] | None = None
+    report_draw: Callable[[np.ndarray], dict] | None = None
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         """Row indices of one resampled data set, drawn from ``rng``."""
@@ -118,6 +122,8 @@ class BaseSampler(_ImblearnBaseSampler):
         -------
         self : object
         """
+        if _dask.is_dask_input(X, y):
+            return _dask.fit(self, X, y)
         self._check_inputs(X, y)
         return self
 
@@ -141,14 +147,22 @@ class BaseSampler(_ImblearnBaseSampler):
         y_resampled : same type as y
         sample_weight_resampled : same type as sample_weight
             Only returned when ``sample_weight`` is given.
+
+        Notes
+        -----
+        Dask arrays and DataFrames give lazy Dask outputs: only the labels are
+        computed; the rows are those of the in-memory draw, grouped by input
+        chunk and shuffled within it (see ``rebalance._dask``).
         """
+        if _dask.is_dask_input(X, y, sample_weight):
+            return _dask.fit_resample(self, X, y, sample_weight=sample_weight)
         X_given = X
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
         rng = check_random_state(getattr(self, "random_state", None))
         indices = plan.draw(rng)
         self.sample_indices_ = indices
-        if plan._report_draw is not None:
-            self.sampling_strategy_ = plan._report_draw(indices)
+        if plan.report_draw is not None:
+            self.sampling_strategy_ = plan.report_draw(indices)
         X_res = self._gather_features(X, indices, plan, rng)
         if isinstance(X_given, list):
             X_res = X_res.tolist()
