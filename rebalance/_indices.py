@@ -229,12 +229,26 @@ def class_balanced_indices(
     separate shuffle.
     """
     weights = labels.counts.astype(np.float64) ** power
-    cumulative = np.cumsum(weights / weights.sum())
-    classes = np.searchsorted(cumulative, rng.random(n_samples), side="right")
-    np.minimum(classes, labels.n_classes - 1, out=classes)  # float round-off
+    cumulative = np.cumsum(weights / weights.sum())[:-1]
     rows, bounds = labels.grouped_rows()
-    positions = bounds[classes] + rng.integers(0, labels.counts[classes])
-    return np.take(rows, positions)
+    out = np.empty(n_samples, dtype=labels.dtype)
+    # Block by block: temporaries stay at one block, whatever n_samples is.
+    for start in range(0, n_samples, BLOCK_ROWS):
+        size = min(BLOCK_ROWS, n_samples - start)
+        draws = rng.random(size)
+        if labels.n_classes <= _GROUP_BY_SORT_ABOVE:
+            # A few comparison passes beat a binary search per element.
+            classes = np.zeros(size, dtype=np.intp)
+            for edge in cumulative:
+                classes += draws >= edge
+        else:
+            classes = np.searchsorted(cumulative, draws, side="right")
+        counts = labels.counts[classes]
+        # floor(u * n_c) is uniform on 0..n_c-1; the minimum guards round-off.
+        offsets = (rng.random(size) * counts).astype(np.intp)
+        np.minimum(offsets, counts - 1, out=offsets)
+        np.take(rows, bounds[classes] + offsets, out=out[start : start + size])
+    return out
 
 
 def class_balanced_counts(labels: EncodedLabels, n_samples: int, power: float):
