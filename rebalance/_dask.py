@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 
-from rebalance._validation import check_random_state, check_sample_weight
+from rebalance._validation import check_sample_weight
 
 # Drawn indices are grouped by partition this many at a time, so that the
 # grouping's temporaries stay small next to the indices themselves.
@@ -118,10 +118,7 @@ def fit_resample(sampler, X, y, *, sample_weight=None):
     """
     prepared = _prepare(sampler, X, y, sample_weight)
     plan = prepared.plan
-    rng = check_random_state(getattr(sampler, "random_state", None))
-    indices = plan.draw(rng)
-    if plan.report_draw is not None:
-        sampler.sampling_strategy_ = plan.report_draw(indices)
+    indices, _ = sampler._draw(plan)
     # The labels are no longer needed: free them before gathering.
     prepared.plan = plan = None
     layout = _Layout.from_draw(indices, prepared.lengths)

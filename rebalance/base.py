@@ -158,11 +158,8 @@ class BaseSampler(_ImblearnBaseSampler):
             return _dask.fit_resample(self, X, y, sample_weight=sample_weight)
         X_given = X
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
-        rng = check_random_state(getattr(self, "random_state", None))
-        indices = plan.draw(rng)
+        indices, rng = self._draw(plan)
         self.sample_indices_ = indices
-        if plan.report_draw is not None:
-            self.sampling_strategy_ = plan.report_draw(indices)
         X_res = self._gather_features(X, indices, plan, rng)
         if isinstance(X_given, list):
             X_res = X_res.tolist()
@@ -170,6 +167,14 @@ class BaseSampler(_ImblearnBaseSampler):
         if weights is None:
             return X_res, y_res
         return X_res, y_res, take_rows(weights, indices)
+
+    def _draw(self, plan: SamplingPlan) -> tuple[np.ndarray, np.random.Generator]:
+        """Draw from ``random_state``; report the draw's counts where they vary."""
+        rng = check_random_state(getattr(self, "random_state", None))
+        indices = plan.draw(rng)
+        if plan.report_draw is not None:
+            self.sampling_strategy_ = plan.report_draw(indices)
+        return indices, rng
 
     def _gather_features(self, X, indices, plan, rng):
         return take_rows(X, indices)

@@ -70,6 +70,11 @@ def reference_sigmoid_focal(
     fl = ce * (1 - p_t) ** gamma
     if alpha is not None:
         fl = fl * (alpha * y + (1 - alpha) * (1 - y))
+    return reduce_reference(fl, ce, valid, reduction, rescale)
+
+
+def reduce_reference(fl, ce, valid, reduction, rescale):
+    """The documented reduction: ignored entries out, mean over the valid ones."""
     fl = torch.where(valid, fl, 0.0)
     ce = torch.where(valid, ce, 0.0)
     count = max(int(valid.sum()), 1)
@@ -110,15 +115,7 @@ def reference_softmax_focal(
         a = torch.as_tensor(alpha, dtype=x.dtype).reshape(shape)
     fl = -(a * t * (1 - log_p.exp()) ** gamma * log_p).sum(1)
     ce = -(t * log_p).sum(1)
-    fl = torch.where(valid, fl, 0.0)
-    ce = torch.where(valid, ce, 0.0)
-    count = max(int(valid.sum()), 1)
-    factor = (ce.sum() / fl.sum()).detach() if rescale else 1.0
-    if reduction == "none":
-        return fl * factor
-    if reduction == "sum":
-        return fl.sum() * factor
-    return fl.sum() / count * factor
+    return reduce_reference(fl, ce, valid, reduction, rescale)
 
 
 def loss_and_grad(fn, x, *args, **kwargs):

@@ -726,7 +726,37 @@ def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
     return grad * ratio.to(grad.dtype).reshape(())
 
 
-class SigmoidFocalFunction(torch.autograd.Function):
+class _FusedFocalFunction(torch.autograd.Function):
+    """What the fused focal Functions share: the saved gradient and its backward.
+
+    ``forward`` computes the gradient and calls :meth:`stash`; ``backward`` only
+    scales the saved gradient by ``grad_output``.
+    """
+
+    @staticmethod
+    def stash(
+        ctx: Any,
+        grad: Tensor | None,
+        factor: Any,
+        triton: bool,
+        *,
+        per_row: bool = False,
+    ) -> None:
+        if grad is not None:
+            ctx.save_for_backward(grad)
+        ctx.factor = factor
+        ctx.triton = triton
+        ctx.applied = None
+        ctx.per_row = per_row
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
+        raise_deferred_target_errors()
+        return (_scaled_grad(ctx, go),) + (None,) * 8
+
+
+class SigmoidFocalFunction(_FusedFocalFunction):
     """Fused sigmoid focal loss: gradient computed in forward, saved for backward."""
 
     @staticmethod
@@ -781,19 +811,8 @@ class SigmoidFocalFunction(torch.autograd.Function):
                 factor = factor * _inverse_count(count)
             if reduction == "none":
                 out = loss if factor is None else loss * factor
-        if grad is not None and needs_grad:
-            ctx.save_for_backward(grad)
-        ctx.factor = factor
-        ctx.triton = triton
-        ctx.applied = None
-        ctx.per_row = False
+        _FusedFocalFunction.stash(ctx, grad if needs_grad else None, factor, triton)
         return out
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
-        raise_deferred_target_errors()
-        return (_scaled_grad(ctx, go),) + (None,) * 8
 
 
 def _sigmoid_cpu(
@@ -847,7 +866,7 @@ def _sigmoid_cpu(
     return loss, fl_sum, ce_sum, grad
 
 
-class SoftmaxFocalFunction(torch.autograd.Function):
+class SoftmaxFocalFunction(_FusedFocalFunction):
     """Fused softmax focal loss over (N, C, ...) logits."""
 
     @staticmethod
@@ -905,21 +924,12 @@ class SoftmaxFocalFunction(torch.autograd.Function):
             if reduction == "none":
                 fl = rows[0] if triton else fl
                 out = fl if factor is None else fl * factor
-        if grad is not None and needs_grad:
-            ctx.save_for_backward(grad)
-        ctx.factor = factor
-        ctx.triton = triton
-        ctx.applied = None
         # reduction='none' with class indices: go has the target's shape
         # (N, ...) and broadcasts over the class dim.
-        ctx.per_row = True
+        _FusedFocalFunction.stash(
+            ctx, grad if needs_grad else None, factor, triton, per_row=True
+        )
         return out
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
-        raise_deferred_target_errors()
-        return (_scaled_grad(ctx, go),) + (None,) * 8
 
 
 def _softmax_rows(
