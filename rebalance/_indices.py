@@ -1,12 +1,16 @@
-"""Index generators: labels in, row indices out (numpy only, never touches X).
+"""Index generators: labels in, row indices out (never touches X, never torch).
 
 Every sampler front end (``fit_resample``, the torch ``RebalanceSampler``, the
-distributed slices) draws its rows through the functions in this module, so
-that there is one implementation of each sampling method.
+distributed slices, the Dask path) draws its rows through the functions in this
+module, so that there is one implementation of each sampling method. Each takes
+a ``numpy.random.Generator``; the inner loops are the compiled kernels of
+:mod:`rebalance._kernels`, keyed from that Generator.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +26,6 @@ __all__ = [
 # Above this many classes one stable argsort groups the rows faster than one
 # comparison pass per class.
 _GROUP_BY_SORT_ABOVE = 16
-# Rows per block for the streaming draws: small enough that a block's
-# temporaries stay in cache and memory stays flat, large enough that the
-# Python loop over blocks costs nothing.
-BLOCK_ROWS = 1 << 20
 
 
 def index_dtype(n_samples: int, compact: bool) -> np.dtype:
@@ -49,7 +49,6 @@ class EncodedLabels:
     counts: np.ndarray
     compact: bool = False
     _rows: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
-    _block_counts: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_samples(self) -> int:
@@ -62,22 +61,6 @@ class EncodedLabels:
     @property
     def dtype(self) -> np.dtype:
         return index_dtype(self.n_samples, self.compact)
-
-    def blocks(self) -> list[tuple[int, int]]:
-        """``(start, stop)`` of each block of ``BLOCK_ROWS`` rows."""
-        n = self.n_samples
-        return [(s, min(s + BLOCK_ROWS, n)) for s in range(0, n, BLOCK_ROWS)]
-
-    def block_counts(self) -> np.ndarray:
-        """Rows of each class in each block, shape ``(n_blocks, n_classes)``."""
-        if self._block_counts is None:
-            self._block_counts = np.stack(
-                [
-                    np.bincount(self.codes[start:stop], minlength=self.n_classes)
-                    for start, stop in self.blocks()
-                ]
-            ).astype(np.int64)
-        return self._block_counts
 
     def grouped_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Row indices sorted by class, and where each class starts.
@@ -108,35 +91,192 @@ class EncodedLabels:
         return [rows[bounds[c] : bounds[c + 1]] for c in range(self.n_classes)]
 
 
-def _shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    rng.shuffle(indices)
-    return indices
+def _kernels():
+    # numba is imported on the first draw, not with ``import rebalance``.
+    from rebalance import _kernels
+
+    return _kernels
 
 
-def _spread_over_blocks(
-    labels: EncodedLabels,
-    n_draw: np.ndarray,
-    rng: np.random.Generator,
-    *,
-    replacement: bool,
-) -> np.ndarray:
-    """How many of ``n_draw[c]`` rows of class ``c`` fall in each block of rows.
+def _key(rng: np.random.Generator) -> np.uint64:
+    return _kernels().draw_key(rng)
 
-    Without replacement the split is multivariate hypergeometric, with
-    replacement multinomial; drawing rows uniformly inside each block then gives
-    a uniform draw over the whole class without ever materialising its rows.
+
+# Arrays up to this many elements are shuffled in one Fisher-Yates pass (they
+# fit in L2); larger ones are cut into buckets of about this size.
+SMALL_SHUFFLE = 1 << 16
+# Draws of fewer elements run in the calling thread only.
+PARALLEL_ABOVE = 1 << 20
+_MAX_THREADS = 8
+
+
+def n_threads() -> int:
+    """Threads a large draw uses: ``REBALANCE_NUM_THREADS`` or the usable CPUs.
+
+    The drawn indices never depend on it: every thread computes its share of
+    the same counter-based random streams.
     """
-    per_block = labels.block_counts()
-    drawn = np.zeros_like(per_block)
-    for c in np.flatnonzero(n_draw):
-        in_class = per_block[:, c]
-        if replacement:
-            drawn[:, c] = rng.multinomial(int(n_draw[c]), in_class / in_class.sum())
-        else:
-            drawn[:, c] = rng.multivariate_hypergeometric(
-                in_class, int(n_draw[c]), method="marginals"
-            )
-    return drawn
+    value = os.environ.get("REBALANCE_NUM_THREADS")
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ValueError(
+                f"REBALANCE_NUM_THREADS={value!r} is not an integer: set it to the "
+                "number of threads for large draws, e.g. 1, or unset it."
+            ) from None
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, _MAX_THREADS))
+
+
+def _in_threads(task, n_tasks: int) -> None:
+    """Run ``task(0)``, ..., ``task(n_tasks - 1)``, one thread each.
+
+    Threads are started per call (a few tens of microseconds, paid only by
+    draws above ``PARALLEL_ABOVE``) rather than kept in a pool, so nothing
+    breaks in a process forked later (e.g. a DataLoader worker).
+    """
+    if n_tasks == 1:
+        task(0)
+        return
+    errors: list[BaseException] = []
+
+    def run(t: int) -> None:
+        try:
+            task(t)
+        except BaseException as exc:  # re-raised in the caller below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in range(1, n_tasks)]
+    for thread in threads:
+        thread.start()
+    run(0)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+def _split(n: int, parts: int, align: int = 1) -> np.ndarray:
+    """``parts + 1`` boundaries cutting ``range(n)`` at multiples of ``align``."""
+    edges = (np.arange(parts + 1, dtype=np.int64) * n // parts) // align * align
+    edges[-1] = n
+    return edges
+
+
+class _SegmentList:
+    """Builds a :class:`rebalance._kernels.Segments` one segment at a time."""
+
+    def __init__(self, dtype: np.dtype, pools: tuple = ()):
+        empty = np.empty(0, dtype=dtype)
+        # Always two pools, so the kernels compile once per index dtype.
+        self.pools = tuple(np.asarray(p, dtype=dtype) for p in pools)
+        self.pools += (empty,) * (2 - len(self.pools))
+        self.rows: list[tuple[int, int, int, int, int, int]] = []
+
+    def copy(self, pool: int, start: int, stop: int, repeats: int = 1) -> None:
+        """``pools[pool][start:stop]``, ``repeats`` times."""
+        length = (stop - start) * repeats
+        if length:
+            self.rows.append((_kernels().COPY, pool, start, stop, length, 0))
+
+    def range(self, start: int, stop: int) -> None:
+        """The row numbers ``start`` to ``stop - 1``."""
+        if stop > start:
+            self.rows.append((_kernels().RANGE, 0, start, stop, stop - start, 0))
+
+    def pick(self, pool, start, stop, k, rng: np.random.Generator) -> None:
+        """``k`` rows drawn with replacement from ``pools[pool][start:stop]``."""
+        if k:
+            key = int(_key(rng))
+            self.rows.append((_kernels().PICK, pool, start, stop, k, key))
+
+    def build(self):
+        table = np.array(self.rows, dtype=np.uint64).reshape(-1, 6)
+        columns = [table[:, i].astype(np.int64) for i in range(5)]
+        return _kernels().Segments(self.pools, *columns, table[:, 5].copy())
+
+
+def _draw(segments, rng: np.random.Generator, shuffle: bool) -> np.ndarray:
+    """The rows of ``segments`` in uniformly random order, or sorted."""
+    kernels = _kernels()
+    n = segments.total
+    out = np.empty(n, dtype=segments.pools[0].dtype)
+    fields = tuple(segments)
+    if not shuffle:
+        kernels.write_segments(*fields, out)
+        out.sort()
+        return out
+    key = _key(rng)
+    if n <= SMALL_SHUFFLE:
+        kernels.write_segments(*fields, out)
+        kernels.shuffle_buckets(out, np.array([0, n], dtype=np.int64), key, 0, 1)
+        return out
+    log_buckets = min(16, int(np.ceil(np.log2(n / SMALL_SHUFFLE))))
+    n_buckets = 1 << log_buckets
+    threads = n_threads() if n > PARALLEL_ABOVE else 1
+    # Element chunks start at whole draws of the bucket stream.
+    chunks = _split(n, threads, align=64 // log_buckets)
+    counts = np.zeros((threads, n_buckets), dtype=np.int64)
+    _in_threads(
+        lambda t: kernels.count_buckets(
+            key, log_buckets, chunks[t], chunks[t + 1], counts[t]
+        ),
+        threads,
+    )
+    bounds = np.zeros(n_buckets + 1, dtype=np.int64)
+    np.cumsum(counts.sum(axis=0), out=bounds[1:])
+    # Chunk t writes its share of bucket b after the shares of chunks < t, so
+    # the layout is the single-threaded one.
+    fill = bounds[:-1] + np.cumsum(counts, axis=0) - counts
+    _in_threads(
+        lambda t: kernels.scatter_segments(
+            *fields, key, log_buckets, chunks[t], chunks[t + 1], fill[t], out
+        ),
+        threads,
+    )
+    bucket_chunks = _split(n_buckets, threads)
+    _in_threads(
+        lambda t: kernels.shuffle_buckets(
+            out, bounds, key, bucket_chunks[t], bucket_chunks[t + 1]
+        ),
+        threads,
+    )
+    return out
+
+
+def shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A uniformly random permutation of ``indices`` (a new array).
+
+    Cache-blocked (see :mod:`rebalance._kernels`): ~3-5 ns per element where
+    ``Generator.shuffle`` takes ~30.
+    """
+    segments = _SegmentList(indices.dtype, (indices,))
+    segments.copy(0, 0, indices.shape[0])
+    return _draw(segments.build(), rng, shuffle=True)
+
+
+def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``classes`` as ``(pool, bounds)``: class ``c`` is
+    ``pool[bounds[c]:bounds[c + 1]]``.
+
+    The cached rows of every class when they are cached (torch samplers),
+    else the rows of ``classes`` only, found by a scan (memory stays at the
+    rows actually sampled from).
+    """
+    if labels._rows is not None:
+        return labels.grouped_rows()
+    bounds = np.zeros(labels.n_classes + 1, dtype=np.int64)
+    sizes = np.zeros(labels.n_classes, dtype=np.int64)
+    sizes[classes] = labels.counts[classes]
+    np.cumsum(sizes, out=bounds[1:])
+    pool = np.empty(int(bounds[-1]), dtype=labels.dtype)
+    for c in classes:
+        pool[bounds[c] : bounds[c + 1]] = np.flatnonzero(labels.codes == c)
+    return pool, bounds
 
 
 def under_sample_indices(
@@ -149,33 +289,52 @@ def under_sample_indices(
 ) -> np.ndarray:
     """Keep ``n_keep[c]`` random rows of every class ``c``.
 
-    Classes whose ``n_keep`` equals their count are kept whole. The draw walks
-    the labels block by block (memory: one block plus the output). With
-    ``shuffle=False`` the kept rows stay in their original order.
+    Classes whose ``n_keep`` equals their count are kept whole. Without
+    replacement, each reduced class marks the ranks (positions within the
+    class) it keeps in a bitmap, and the kept rows are read off the cached
+    rows of each class or, when they are not cached, found in one pass over
+    the labels; both give the same rows, so memory stays at the bitmaps plus
+    the output. With replacement the rows of every class are grouped first.
+    With ``shuffle=False`` the kept rows stay in their original order.
     """
-    reduced = n_keep != labels.counts
-    drawn = _spread_over_blocks(
-        labels, np.where(reduced, n_keep, 0), rng, replacement=replacement
-    )
-    out = np.empty(int(n_keep.sum()), dtype=labels.dtype)
-    filled = 0
-    for block, (start, stop) in enumerate(labels.blocks()):
-        codes = labels.codes[start:stop]
-        keep = (~reduced)[codes]
-        repeats = []
-        for c in np.flatnonzero(drawn[block]):
-            rows = np.flatnonzero(codes == c)
-            if replacement:
-                repeats.append(rows[rng.integers(0, rows.shape[0], drawn[block, c])])
+    kernels = _kernels()
+    counts = labels.counts
+    reduced = n_keep != counts
+    if replacement:
+        rows, bounds = labels.grouped_rows()
+        segments = _SegmentList(labels.dtype, (rows,))
+        for c in range(labels.n_classes):
+            if reduced[c]:
+                segments.pick(0, bounds[c], bounds[c + 1], int(n_keep[c]), rng)
             else:
-                chosen = rng.choice(rows.shape[0], drawn[block, c], replace=False)
-                keep[rows[chosen]] = True
-        local = np.flatnonzero(keep)
-        if repeats:
-            local = np.sort(np.concatenate([local, *repeats]), kind="stable")
-        out[filled : filled + local.shape[0]] = local + start
-        filled += local.shape[0]
-    return _shuffled(out, rng) if shuffle else out
+                segments.copy(0, bounds[c], bounds[c + 1])
+        return _draw(segments.build(), rng, shuffle)
+    out_offset = np.zeros(labels.n_classes, dtype=np.int64)
+    np.cumsum(n_keep[:-1], out=out_offset[1:])
+    kept = np.empty(int(n_keep.sum()), dtype=labels.dtype)
+    words = np.where(reduced, (counts + 63) // 64, 0)
+    word_offset = np.zeros(labels.n_classes, dtype=np.int64)
+    np.cumsum(words[:-1], out=word_offset[1:])
+    bitmap = np.zeros(int(words.sum()), dtype=np.uint64)
+    for c in np.flatnonzero(reduced):
+        own = bitmap[word_offset[c] : word_offset[c] + words[c]]
+        kernels.mark_ranks(own, int(counts[c]), int(n_keep[c]), _key(rng))
+    if labels._rows is None:
+        kernels.scan_marked(
+            labels.codes, ~reduced, bitmap, word_offset, out_offset, kept
+        )
+    else:
+        for c, rows in enumerate(labels.class_rows()):
+            part = kept[out_offset[c] : out_offset[c] + n_keep[c]]
+            if reduced[c]:
+                own = bitmap[word_offset[c] : word_offset[c] + words[c]]
+                kernels.take_marked(rows, own, part)
+            else:
+                part[:] = rows
+    if not shuffle:
+        kept.sort()
+        return kept
+    return shuffled(kept, rng)
 
 
 def over_sample_indices(
@@ -187,24 +346,24 @@ def over_sample_indices(
 ) -> np.ndarray:
     """Every row once, plus ``n_add[c]`` rows of class ``c`` drawn with replacement.
 
-    The draw walks the labels block by block (memory: one block plus the
-    output). With ``shuffle=False`` the copies of a row follow the row itself,
-    so the output keeps the original row order.
+    The rows are generated while they are shuffled (no intermediate copy).
+    With ``shuffle=False`` the copies of a row follow the row itself, so the
+    output keeps the original row order.
     """
-    drawn = _spread_over_blocks(labels, n_add, rng, replacement=True)
-    out = np.empty(labels.n_samples + int(n_add.sum()), dtype=labels.dtype)
-    filled = 0
-    for block, (start, stop) in enumerate(labels.blocks()):
-        codes = labels.codes[start:stop]
-        copies = np.ones(stop - start, dtype=np.intp)
-        for c in np.flatnonzero(drawn[block]):
-            rows = np.flatnonzero(codes == c)
-            picks = rows[rng.integers(0, rows.shape[0], drawn[block, c])]
-            copies += np.bincount(picks, minlength=stop - start)
-        local = np.repeat(np.arange(start, stop, dtype=labels.dtype), copies)
-        out[filled : filled + local.shape[0]] = local
-        filled += local.shape[0]
-    return _shuffled(out, rng) if shuffle else out
+    added = np.flatnonzero(n_add)
+    pool, bounds = _class_pool(labels, added)
+    segments = _SegmentList(labels.dtype, (pool,))
+    if shuffle:
+        segments.range(0, labels.n_samples)
+    for c in added:
+        segments.pick(0, bounds[c], bounds[c + 1], int(n_add[c]), rng)
+    if shuffle:
+        return _draw(segments.build(), rng, shuffle=True)
+    # Sorting only the added rows and merging them in beats sorting it all.
+    copies = _draw(segments.build(), rng, shuffle=False)
+    out = np.empty(labels.n_samples + copies.shape[0], dtype=labels.dtype)
+    _kernels().merge_with_range(copies, out)
+    return out
 
 
 def added_mask(indices: np.ndarray) -> np.ndarray:
@@ -228,26 +387,20 @@ def class_balanced_indices(
     position draws its own class, so the output is in random order without a
     separate shuffle.
     """
+    kernels = _kernels()
     weights = labels.counts.astype(np.float64) ** power
-    cumulative = np.cumsum(weights / weights.sum())[:-1]
+    edges = np.cumsum(weights / weights.sum())[:-1]
     rows, bounds = labels.grouped_rows()
     out = np.empty(n_samples, dtype=labels.dtype)
-    # Block by block: temporaries stay at one block, whatever n_samples is.
-    for start in range(0, n_samples, BLOCK_ROWS):
-        size = min(BLOCK_ROWS, n_samples - start)
-        draws = rng.random(size)
-        if labels.n_classes <= _GROUP_BY_SORT_ABOVE:
-            # A few comparison passes beat a binary search per element.
-            classes = np.zeros(size, dtype=np.intp)
-            for edge in cumulative:
-                classes += draws >= edge
-        else:
-            classes = np.searchsorted(cumulative, draws, side="right")
-        counts = labels.counts[classes]
-        # floor(u * n_c) is uniform on 0..n_c-1; the minimum guards round-off.
-        offsets = (rng.random(size) * counts).astype(np.intp)
-        np.minimum(offsets, counts - 1, out=offsets)
-        np.take(rows, bounds[classes] + offsets, out=out[start : start + size])
+    key = _key(rng)
+    threads = n_threads() if n_samples > PARALLEL_ABOVE else 1
+    chunks = _split(n_samples, threads)
+    _in_threads(
+        lambda t: kernels.class_balanced_fill(
+            rows, bounds, edges, key, chunks[t], out[chunks[t] : chunks[t + 1]]
+        ),
+        threads,
+    )
     return out
 
 
@@ -267,16 +420,27 @@ def label_shuffle_indices(
     ⌊M/n_c⌋ or ⌈M/n_c⌉ times. This is the multiset that the original recipe
     (a random permutation of ``range(M)`` taken modulo ``n_c``) produces, with
     the extra copies going to random rows instead of always the first ones.
-    The concatenation of all classes is returned in random order.
+    The concatenation of all classes is returned in random order, generated
+    while it is shuffled (no intermediate copy).
     """
-    rows = labels.class_rows()
+    kernels = _kernels()
+    rows, bounds = labels.grouped_rows()
     largest = int(labels.counts.max())
-    parts = []
+    whole, extra = np.divmod(largest, labels.counts)
+    extra_bounds = np.zeros(labels.n_classes + 1, dtype=np.int64)
+    np.cumsum(extra, out=extra_bounds[1:])
+    extras = np.empty(int(extra_bounds[-1]), dtype=labels.dtype)
+    for c in np.flatnonzero(extra):
+        n_c = int(labels.counts[c])
+        chosen = np.zeros((n_c + 63) // 64, dtype=np.uint64)
+        kernels.mark_ranks(chosen, n_c, int(extra[c]), _key(rng))
+        kernels.take_marked(
+            rows[bounds[c] : bounds[c + 1]],
+            chosen,
+            extras[extra_bounds[c] : extra_bounds[c + 1]],
+        )
+    segments = _SegmentList(labels.dtype, (rows, extras))
     for c in range(labels.n_classes):
-        class_rows = rows[c]
-        n_c = class_rows.shape[0]
-        whole, extra = divmod(largest, n_c)
-        parts.append(np.tile(class_rows, whole))
-        if extra:
-            parts.append(class_rows[rng.choice(n_c, size=extra, replace=False)])
-    return _shuffled(np.concatenate(parts).astype(labels.dtype, copy=False), rng)
+        segments.copy(0, bounds[c], bounds[c + 1], int(whole[c]))
+        segments.copy(1, extra_bounds[c], extra_bounds[c + 1])
+    return _draw(segments.build(), rng, shuffle=True)

@@ -379,6 +379,8 @@ class RebalanceSampler(_EpochSampler, Sampler[int]):
             self.plan = self.sampler.plan(label_array, compact=True)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"labels: {exc}") from exc
+        # Every epoch reads the rows of each class: group them once.
+        self.plan.labels.grouped_rows()
         self._n_per_rank = _per_rank(
             self.plan.n_output, self.num_replicas, self.drop_last
         )

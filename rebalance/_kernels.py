@@ -1,0 +1,403 @@
+"""Compiled inner loops of the index generators (numba, no Python objects).
+
+Why compiled: an epoch's indices must come in uniformly random order, and
+numpy's ``Generator.shuffle`` spends ~30 ns per element on cache misses and a
+bounded-integer call per element (torch's ``randperm`` ~20 ns). Here the
+shuffle is cache-blocked (Rao-Sandelius): every element goes to one of ``K``
+buckets chosen uniformly at random (one sequential scatter pass), then each
+bucket, small enough to stay in the L2 cache, is Fisher-Yates shuffled.
+Independent uniform buckets plus a uniform order inside each bucket give a
+uniform permutation of the whole, at ~3-5 ns per element.
+
+**What is shuffled.** A draw's rows are described, not materialised, as a
+list of *segments* (:class:`Segments`): a slice of a row array repeated some
+times, a range of row numbers, or some rows picked at random with replacement
+from a slice. The scatter pass generates the rows of the segments as it goes,
+so an epoch costs one output array and no intermediate copy of it.
+
+**Randomness.** Every kernel takes 64-bit keys drawn from the caller's
+``numpy.random.Generator`` (:func:`draw_key`), so a seeded Generator gives the
+same indices on every run, platform and number of threads. Inside, the kernels
+use SplitMix64 (Steele, Lea & Flood 2014), whose output ``i`` is
+``mix(key + i * gamma)``: a counter-based generator, so any element's random
+numbers can be computed without the ones before it. That lets a pass be split
+between threads (:func:`rebalance._indices.shuffled`) with results independent
+of the split. Bounded integers use Lemire's multiply-and-reject (2019): exactly
+uniform.
+
+Everything here is numba ``nopython`` code, compiled on first use and cached
+on disk (``cache=True``); it releases the GIL (``nogil=True``).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+# SplitMix64: the golden-ratio increment and the two multipliers of its output
+# function.
+_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+# Spacing of per-element and per-bucket streams (odd, unrelated to _GAMMA).
+_STREAM = np.uint64(0xD1B54A32D192ED03)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_TWO32 = np.uint64(0x100000000)
+_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+# Segment kinds.
+COPY = 0  # pools[pool][start:stop], repeated: length = repeats * (stop - start)
+RANGE = 1  # start, start + 1, ..., start + length - 1
+PICK = 2  # length rows drawn with replacement from pools[pool][start:stop]
+
+_jit = njit(cache=True, nogil=True)
+_inline = njit(inline="always", cache=True, nogil=True)
+
+
+class Segments(NamedTuple):
+    """A draw's rows as segments, concatenated in this order (one per entry).
+
+    ``pools`` is a tuple of 1-D index arrays of one dtype; ``kind`` one of
+    :data:`COPY`, :data:`RANGE`, :data:`PICK`; ``key`` the random stream of a
+    ``PICK`` segment.
+    """
+
+    pools: tuple
+    kind: np.ndarray
+    pool: np.ndarray
+    start: np.ndarray
+    stop: np.ndarray
+    length: np.ndarray
+    key: np.ndarray
+
+    @property
+    def total(self) -> int:
+        return int(self.length.sum())
+
+
+def draw_key(rng: np.random.Generator) -> np.uint64:
+    """A kernel key drawn from ``rng`` (advances ``rng``)."""
+    return np.uint64(rng.integers(0, np.iinfo(np.int64).max, dtype=np.int64))
+
+
+@_inline
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@_inline
+def _below(state, bound):
+    """``(state, value)``: ``value`` uniform on ``[0, bound)``, ``bound >= 1``."""
+    if bound <= _TWO32:
+        # Lemire: the high half of (32 random bits * bound); reject the few
+        # low halves that would make some values more likely than others.
+        while True:
+            state += _GAMMA
+            m = (_mix(state) >> np.uint64(32)) * bound
+            low = m & _LOW32
+            if low >= bound or low >= (_TWO32 - bound) % bound:
+                return state, m >> np.uint64(32)
+    # Beyond 2**32: mask to the next power of two and reject.
+    mask = bound - np.uint64(1)
+    for shift in (1, 2, 4, 8, 16, 32):
+        mask |= mask >> np.uint64(shift)
+    while True:
+        state += _GAMMA
+        value = _mix(state) & mask
+        if value < bound:
+            return state, value
+
+
+@_inline
+def _element_stream(key, i):
+    """Start of the private stream of element ``i`` of the stream ``key``."""
+    return key + np.uint64(i) * _STREAM
+
+
+@_inline
+def _fisher_yates(a, start, stop, state):
+    """Shuffle ``a[start:stop]`` in place."""
+    for i in range(stop - start - 1, 0, -1):
+        state, j = _below(state, np.uint64(i + 1))
+        k = start + np.int64(j)
+        tmp = a[start + i]
+        a[start + i] = a[k]
+        a[k] = tmp
+
+
+@_inline
+def _segment_value(pools, kind, pool, start, stop, key, offset):
+    """Row at ``offset`` of one segment."""
+    if kind == RANGE:
+        return start + offset
+    rows = pools[pool]
+    if kind == COPY:
+        return rows[start + offset % (stop - start)]
+    _, pick = _below(_element_stream(key, offset), np.uint64(stop - start))
+    return rows[start + np.int64(pick)]
+
+
+@_jit
+def write_segments(pools, kind, pool, start, stop, length, key, out):
+    """Write the rows of the segments, in segment order, to ``out``."""
+    filled = 0
+    for s in range(kind.shape[0]):
+        if kind[s] == COPY and length[s] > 0:
+            rows = pools[pool[s]]
+            width = stop[s] - start[s]
+            for r in range(length[s] // width):
+                out[filled + r * width : filled + (r + 1) * width] = rows[
+                    start[s] : stop[s]
+                ]
+        else:
+            for o in range(length[s]):
+                out[filled + o] = _segment_value(
+                    pools, kind[s], pool[s], start[s], stop[s], key[s], o
+                )
+        filled += length[s]
+
+
+@_jit
+def merge_with_range(extra, out):
+    """``out``: every row ``0 .. n - 1`` once, each followed by its copies in
+    ``extra`` (sorted), where ``n = len(out) - len(extra)``.
+    """
+    j, filled = 0, 0
+    for row in range(out.shape[0] - extra.shape[0]):
+        out[filled] = row
+        filled += 1
+        while j < extra.shape[0] and extra[j] == row:
+            out[filled] = row
+            filled += 1
+            j += 1
+
+
+@_inline
+def _bucket_bits(key, draw):
+    return _mix(key + np.uint64(draw + 1) * _GAMMA)
+
+
+@_jit
+def count_buckets(key, log_buckets, first, last, counts):
+    """Add to ``counts`` the bucket sizes of elements ``first`` to ``last - 1``.
+
+    Element ``j`` takes bits ``(j % per_draw) * log_buckets`` onwards of draw
+    ``j // per_draw`` of the stream ``key``; ``first`` must be a multiple of
+    ``per_draw = 64 // log_buckets``.
+    """
+    per_draw = 64 // log_buckets
+    mask = np.uint64((1 << log_buckets) - 1)
+    shift = np.uint64(log_buckets)
+    j = first
+    while j < last:
+        bits = _bucket_bits(key, j // per_draw)
+        for _ in range(min(per_draw, last - j)):
+            counts[bits & mask] += 1
+            bits >>= shift
+            j += 1
+
+
+@_jit
+def scatter_segments(
+    pools, kind, pool, start, stop, length, seg_key, key, log_buckets, first, last,
+    fill, out,
+):  # fmt: skip
+    """Write elements ``first`` to ``last - 1`` of the segments to their buckets.
+
+    ``fill[b]`` is where the next element of bucket ``b`` goes (advanced).
+    Same bucket stream and alignment rule as :func:`count_buckets`.
+    """
+    per_draw = 64 // log_buckets
+    mask = np.uint64((1 << log_buckets) - 1)
+    shift = np.uint64(log_buckets)
+    draw = first // per_draw
+    bits = _bucket_bits(key, draw)
+    used = 0
+    seg_first = 0
+    for s in range(kind.shape[0]):
+        seg_last = seg_first + length[s]
+        lo, hi = max(first, seg_first), min(last, seg_last)
+        if lo < hi:
+            rows = pools[pool[s]]
+            width = stop[s] - start[s]
+            # One loop per kind, so the kind is tested once per segment.
+            if kind[s] == COPY:
+                position = start[s] + (lo - seg_first) % width
+                for _ in range(hi - lo):
+                    if used == per_draw:
+                        draw += 1
+                        bits, used = _bucket_bits(key, draw), 0
+                    b = bits & mask
+                    bits >>= shift
+                    used += 1
+                    out[fill[b]] = rows[position]
+                    fill[b] += 1
+                    position += 1
+                    if position == stop[s]:
+                        position = start[s]
+            elif kind[s] == RANGE:
+                for o in range(lo - seg_first, hi - seg_first):
+                    if used == per_draw:
+                        draw += 1
+                        bits, used = _bucket_bits(key, draw), 0
+                    b = bits & mask
+                    bits >>= shift
+                    used += 1
+                    out[fill[b]] = start[s] + o
+                    fill[b] += 1
+            else:
+                for o in range(lo - seg_first, hi - seg_first):
+                    if used == per_draw:
+                        draw += 1
+                        bits, used = _bucket_bits(key, draw), 0
+                    b = bits & mask
+                    bits >>= shift
+                    used += 1
+                    _, pick = _below(_element_stream(seg_key[s], o), np.uint64(width))
+                    out[fill[b]] = rows[start[s] + np.int64(pick)]
+                    fill[b] += 1
+        seg_first = seg_last
+
+
+@_jit
+def shuffle_buckets(out, bounds, key, first, last):
+    """Fisher-Yates shuffle buckets ``first`` to ``last - 1`` of ``out`` in place.
+
+    Bucket ``b`` is ``out[bounds[b]:bounds[b + 1]]``, with its own stream.
+    """
+    touched = 0
+    for b in range(first, last):
+        # Read the bucket in order first: the hardware prefetcher brings it
+        # into cache at full bandwidth, where the shuffle's random reads
+        # would each wait for memory. (The sum is returned so that the
+        # compiler keeps the reads.)
+        for i in range(bounds[b], bounds[b + 1], 8):
+            touched += out[i]
+        _fisher_yates(out, bounds[b], bounds[b + 1], _mix(_element_stream(key, b)))
+    return touched
+
+
+@_jit
+def mark_ranks(bitmap, n, k, key):
+    """Set ``k`` of the first ``n`` bits of ``bitmap`` (zeroed), uniformly at random.
+
+    Every ``k``-subset of ``range(n)`` is equally likely. Positions are drawn
+    and repeats rejected; with ``2k > n`` the ``n - k`` positions to leave out
+    are drawn that way and the bits then flipped, so at most ``n / 2``
+    positions are ever drawn.
+    """
+    leave_out = 2 * k > n
+    n_marked = n - k if leave_out else k
+    state = _mix(key)
+    marked = 0
+    while marked < n_marked:
+        state, position = _below(state, np.uint64(n))
+        word = position >> np.uint64(6)
+        bit = np.uint64(1) << (position & np.uint64(63))
+        if not bitmap[word] & bit:
+            bitmap[word] |= bit
+            marked += 1
+    if leave_out:
+        full_words = n >> 6
+        for w in range(full_words):
+            bitmap[w] = ~bitmap[w]
+        tail = n & 63
+        if tail:
+            bitmap[full_words] ^= (np.uint64(1) << np.uint64(tail)) - np.uint64(1)
+
+
+@_inline
+def _trailing_zeros(single_bit):
+    count = 0
+    if single_bit & np.uint64(0xFFFFFFFF00000000):
+        count += 32
+    if single_bit & np.uint64(0xFFFF0000FFFF0000):
+        count += 16
+    if single_bit & np.uint64(0xFF00FF00FF00FF00):
+        count += 8
+    if single_bit & np.uint64(0xF0F0F0F0F0F0F0F0):
+        count += 4
+    if single_bit & np.uint64(0xCCCCCCCCCCCCCCCC):
+        count += 2
+    if single_bit & np.uint64(0xAAAAAAAAAAAAAAAA):
+        count += 1
+    return count
+
+
+@_jit
+def take_marked(rows, bitmap, out):
+    """``out[j] = rows[r]`` for the ``j``-th set bit ``r`` of ``bitmap``."""
+    filled = 0
+    for w in range(bitmap.shape[0]):
+        bits = bitmap[w]
+        while bits:
+            low = bits & (~bits + np.uint64(1))
+            out[filled] = rows[(w << 6) + _trailing_zeros(low)]
+            filled += 1
+            bits ^= low
+
+
+@_jit
+def scan_marked(codes, whole, bitmap, word_offset, out_offset, out):
+    """Rows kept by :func:`mark_ranks`, found by one pass over the labels.
+
+    Row ``i`` of class ``c`` is the ``r``-th row of its class; it is kept when
+    ``whole[c]``, or when bit ``r`` of class ``c``'s bitmap (starting at word
+    ``word_offset[c]``) is set. Kept rows of class ``c`` go to
+    ``out[out_offset[c]:]`` in row order: the same output as
+    :func:`take_marked` on each class's rows, without materialising them.
+    """
+    rank = np.zeros(whole.shape[0], dtype=np.int64)
+    fill = out_offset.copy()
+    for i in range(codes.shape[0]):
+        c = np.int64(codes[i])
+        r = rank[c]
+        rank[c] = r + 1
+        if whole[c]:
+            keep = True
+        else:
+            word = bitmap[word_offset[c] + (r >> 6)]
+            keep = (word >> np.uint64(r & 63)) & np.uint64(1) != 0
+        if keep:
+            out[fill[c]] = i
+            fill[c] += 1
+
+
+@_jit
+def class_balanced_fill(rows, bounds, edges, key, first, out):
+    """Entries ``first`` onwards of a class-balanced draw, into ``out``.
+
+    Entry ``i`` draws ``u`` uniform in [0, 1) from its own stream, takes class
+    ``c = #(edges <= u)`` (``edges``: cumulative class probabilities without
+    the final 1.0), then a uniform row of
+    ``rows[bounds[c]:bounds[c + 1]]``.
+    """
+    n_edges = edges.shape[0]
+    # Two passes: positions first, then one gather. A loop that mixes random
+    # reads with unpredictable branches waits on every cache miss; a plain
+    # gather loop keeps many misses in flight.
+    for i in range(out.shape[0]):
+        state = _element_stream(key, first + i)
+        state += _GAMMA
+        u = np.float64(_mix(state) >> np.uint64(11)) * _UNIT
+        if n_edges <= 16:
+            c = 0
+            for e in range(n_edges):
+                c += edges[e] <= u
+        else:
+            c, high = 0, n_edges
+            while c < high:
+                middle = (c + high) >> 1
+                if edges[middle] <= u:
+                    c = middle + 1
+                else:
+                    high = middle
+        low = bounds[c]
+        _, offset = _below(state, np.uint64(bounds[c + 1] - low))
+        out[i] = low + np.int64(offset)
+    for i in range(out.shape[0]):
+        out[i] = rows[out[i]]
