@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -44,6 +45,7 @@ from rebalance import (
     RandomOverSampler,
     RandomUnderSampler,
 )
+from rebalance._indices import n_threads
 from rebalance.torch import BalancedBatchSampler, RebalanceSampler
 
 IMBALANCE = 11.5
@@ -112,6 +114,19 @@ def rate(n_indices: int, seconds: float) -> float:
     return n_indices / seconds / 1e6
 
 
+def one_thread(fn):
+    """``fn()`` with the draw kernels on one thread (the default uses all CPUs)."""
+    saved = os.environ.get("REBALANCE_NUM_THREADS")
+    os.environ["REBALANCE_NUM_THREADS"] = "1"
+    try:
+        return fn()
+    finally:
+        if saved is None:
+            del os.environ["REBALANCE_NUM_THREADS"]
+        else:
+            os.environ["REBALANCE_NUM_THREADS"] = saved
+
+
 def compare(n: int) -> None:
     labels = make_labels(n)
     baseline, weights, generator = weighted_sampler(labels)
@@ -123,24 +138,28 @@ def compare(n: int) -> None:
     print(f"\n{n:,} labels (1:{IMBALANCE})")
     header = (
         f"{'sampler':<26}{'indices':>12}{'draw s':>9}{'Midx/s':>8}{'ratio':>8}"
-        f"{'loop s':>9}{'Midx/s':>8}{'ratio':>8}"
+        f"{'1 thr':>8}{'loop s':>9}{'Midx/s':>8}{'ratio':>8}"
     )
     print(header)
     print("-" * len(header))
     print(
         f"{'WeightedRandomSampler':<26}{n:>12,}{draw_s:>9.3f}{wrs_draw:>8.1f}"
-        f"{1:>7.1f}x{loop_s:>9.3f}{wrs_loop:>8.1f}{1:>7.1f}x"
+        f"{1:>7.1f}x{1:>7.1f}x{loop_s:>9.3f}{wrs_loop:>8.1f}{1:>7.1f}x"
     )
     for name, estimator in ESTIMATORS.items():
         sampler = RebalanceSampler(labels, estimator(), seed=0)
         draw_s, draw = best_of(lambda s=sampler: s.plan.draw(np.random.default_rng(1)))
+        single_s, single = one_thread(
+            lambda s=sampler: best_of(lambda: s.plan.draw(np.random.default_rng(1)))
+        )
+        assert np.array_equal(draw, single)  # same draw whatever the threads
         loop_s, count = timed(lambda s=sampler: iterate(s))
         assert count == len(draw) == len(sampler)
         ours_draw, ours_loop = rate(count, draw_s), rate(count, loop_s)
         print(
             f"{name:<26}{count:>12,}{draw_s:>9.3f}{ours_draw:>8.1f}"
-            f"{ours_draw / wrs_draw:>7.1f}x{loop_s:>9.3f}{ours_loop:>8.1f}"
-            f"{ours_loop / wrs_loop:>7.1f}x"
+            f"{ours_draw / wrs_draw:>7.1f}x{rate(count, single_s) / wrs_draw:>7.1f}x"
+            f"{loop_s:>9.3f}{ours_loop:>8.1f}{ours_loop / wrs_loop:>7.1f}x"
         )
 
 
@@ -252,6 +271,11 @@ def main() -> None:
     print(
         "RebalanceSampler vs WeightedRandomSampler: throughput ratio in "
         "indices/s (higher is better)"
+    )
+    print(
+        f"draws on {n_threads()} threads (REBALANCE_NUM_THREADS); '1 thr': "
+        "the same draw on one thread; torch threads: "
+        f"{torch.get_num_threads()}"
     )
     warm_up()
     for n in sizes:

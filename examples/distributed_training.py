@@ -8,6 +8,7 @@ its own slice, so the ranks together see each epoch exactly once.
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 
@@ -57,6 +58,13 @@ def run(rank: int, port: int) -> None:
             f"positive share {seen_positive / seen:.2f}, last loss {loss.item():.4f}",
             flush=True,
         )
+    # Free DDP (and the gloo work it holds) while Python is still fully up:
+    # left to the garbage collection at interpreter exit, a gloo thread can
+    # destroy its last work item during finalisation and abort the process
+    # ("terminate called without an active exception").
+    del model, optimiser, loader
+    gc.collect()
+    dist.barrier()
     dist.destroy_process_group()
 
 

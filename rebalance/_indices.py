@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -279,6 +280,59 @@ def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]
     return pool, bounds
 
 
+# Ranks per marking task: the task's bitmap (128 KiB) stays in the L2 cache.
+RANK_BLOCK = 1 << 20
+
+
+class _RankBlock(NamedTuple):
+    """One marking task of an under-sampling draw."""
+
+    cls: int  # class code
+    first: int  # first rank (position within the class) of the block
+    last: int  # one past its last rank
+    keep: int  # rows of the block to keep
+    key: np.uint64  # random stream
+    word: int  # first bitmap word of the block
+    out: int  # output position of its first kept row
+
+    def bitmap(self, bitmap: np.ndarray) -> np.ndarray:
+        return bitmap[self.word : self.word + (self.last - self.first + 63) // 64]
+
+
+def _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng) -> list:
+    """Marking tasks of an under-sampling draw, independent of the thread count.
+
+    Each reduced class is cut into blocks of ``RANK_BLOCK`` ranks; how many of
+    its ``n_keep`` rows each block keeps is multivariate hypergeometric, so
+    marking every block uniformly gives a uniform subset of the class.
+    """
+    blocks = []
+    for c in np.flatnonzero(reduced):
+        n_c = int(labels.counts[c])
+        firsts = np.arange(0, n_c, RANK_BLOCK)
+        sizes = np.minimum(RANK_BLOCK, n_c - firsts)
+        keep = np.array([n_keep[c]])
+        if sizes.shape[0] > 1:
+            keep = rng.multivariate_hypergeometric(
+                sizes, int(n_keep[c]), method="marginals"
+            )
+        outs = out_offset[c] + np.cumsum(keep) - keep
+        for first, size, k, out in zip(firsts, sizes, keep, outs):
+            word = int(word_offset[c] + first // 64)
+            blocks.append(
+                _RankBlock(
+                    int(c),
+                    int(first),
+                    int(first + size),
+                    int(k),
+                    _key(rng),
+                    word,
+                    int(out),
+                )  # fmt: skip
+            )
+    return blocks
+
+
 def under_sample_indices(
     labels: EncodedLabels,
     n_keep: np.ndarray,
@@ -316,21 +370,33 @@ def under_sample_indices(
     word_offset = np.zeros(labels.n_classes, dtype=np.int64)
     np.cumsum(words[:-1], out=word_offset[1:])
     bitmap = np.zeros(int(words.sum()), dtype=np.uint64)
-    for c in np.flatnonzero(reduced):
-        own = bitmap[word_offset[c] : word_offset[c] + words[c]]
-        kernels.mark_ranks(own, int(counts[c]), int(n_keep[c]), _key(rng))
+    blocks = _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng)
+    threads = n_threads() if counts[reduced].sum() > PARALLEL_ABOVE else 1
+
+    def mark(t: int) -> None:
+        for block in blocks[t::threads]:
+            size = block.last - block.first
+            kernels.mark_ranks(block.bitmap(bitmap), size, block.keep, block.key)
+
+    _in_threads(mark, threads)
     if labels._rows is None:
         kernels.scan_marked(
             labels.codes, ~reduced, bitmap, word_offset, out_offset, kept
         )
     else:
-        for c, rows in enumerate(labels.class_rows()):
-            part = kept[out_offset[c] : out_offset[c] + n_keep[c]]
-            if reduced[c]:
-                own = bitmap[word_offset[c] : word_offset[c] + words[c]]
-                kernels.take_marked(rows, own, part)
-            else:
-                part[:] = rows
+        rows = labels.class_rows()
+
+        def take(t: int) -> None:
+            for block in blocks[t::threads]:
+                kernels.take_marked(
+                    rows[block.cls][block.first : block.last],
+                    block.bitmap(bitmap),
+                    kept[block.out : block.out + block.keep],
+                )
+
+        _in_threads(take, threads)
+        for c in np.flatnonzero(~reduced):
+            kept[out_offset[c] : out_offset[c] + n_keep[c]] = rows[c]
     if not shuffle:
         kept.sort()
         return kept

@@ -86,6 +86,7 @@ def test_shuffle_returns_a_permutation_and_leaves_its_input(n, dtype):
 def test_draws_do_not_depend_on_the_number_of_threads(estimator, monkeypatch):
     monkeypatch.setattr(_indices, "SMALL_SHUFFLE", 64)
     monkeypatch.setattr(_indices, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(_indices, "RANK_BLOCK", 128)
     plan = estimator.plan(skewed())
     draws = []
     for threads in ("1", "2", "5"):
@@ -95,8 +96,12 @@ def test_draws_do_not_depend_on_the_number_of_threads(estimator, monkeypatch):
     np.testing.assert_array_equal(draws[0], draws[2])
 
 
+@pytest.mark.parametrize("rank_block", [64, _indices.RANK_BLOCK])
 @pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
-def test_cached_class_rows_and_int32_indices_give_the_same_draw(estimator):
+def test_cached_class_rows_and_int32_indices_give_the_same_draw(
+    estimator, rank_block, monkeypatch
+):
+    monkeypatch.setattr(_indices, "RANK_BLOCK", rank_block)
     labels = skewed()
     scanned = estimator.plan(labels).draw(np.random.default_rng(3))
     plan = estimator.plan(labels, compact=True)
@@ -127,6 +132,19 @@ def test_under_sampling_keeps_every_subset_equally_often(k):
         subsets.append(tuple(kept[kept < 5]))
     n_subsets = len(list(itertools.combinations(range(5), k)))
     assert_uniform(subsets, n_subsets)
+
+
+def test_under_sampling_in_rank_blocks_keeps_every_row_equally_often(monkeypatch):
+    monkeypatch.setattr(_indices, "RANK_BLOCK", 64)  # 130 rows: blocks 64, 64, 2
+    labels, _, _ = encode_labels(np.array([0] * 130 + [1] * 3))
+    rng = np.random.default_rng(0)
+    kept = [
+        _indices.under_sample_indices(labels, np.array([3, 3]), rng)
+        for _ in range(2600)
+    ]
+    rows = np.concatenate(kept)
+    assert all(np.unique(k).shape[0] == 6 for k in kept)
+    assert chisquare(np.bincount(rows, minlength=133)[:130]).pvalue > 1e-4
 
 
 def test_over_sampling_picks_every_minority_row_equally_often():
