@@ -181,6 +181,19 @@ def _bucket_bits(key, draw):
     return _mix(key + np.uint64(draw + 1) * _GAMMA)
 
 
+@_inline
+def _next_bucket(key, draw, bits, used, per_draw, mask, shift):
+    """The next element's bucket: ``(bucket, draw, bits, used)``, advanced.
+
+    ``bits`` holds the unused part of draw ``draw`` of the bucket stream,
+    ``used`` how many buckets have been taken from it.
+    """
+    if used == per_draw:
+        draw += 1
+        bits, used = _bucket_bits(key, draw), 0
+    return bits & mask, draw, bits >> shift, used + 1
+
+
 @_jit
 def count_buckets(key, log_buckets, first, last, counts):
     """Add to ``counts`` the bucket sizes of elements ``first`` to ``last - 1``.
@@ -192,13 +205,12 @@ def count_buckets(key, log_buckets, first, last, counts):
     per_draw = 64 // log_buckets
     mask = np.uint64((1 << log_buckets) - 1)
     shift = np.uint64(log_buckets)
-    j = first
-    while j < last:
-        bits = _bucket_bits(key, j // per_draw)
-        for _ in range(min(per_draw, last - j)):
-            counts[bits & mask] += 1
-            bits >>= shift
-            j += 1
+    draw = first // per_draw
+    bits = _bucket_bits(key, draw)
+    used = 0
+    for _ in range(last - first):
+        b, draw, bits, used = _next_bucket(key, draw, bits, used, per_draw, mask, shift)
+        counts[b] += 1
 
 
 @_jit
@@ -228,12 +240,9 @@ def scatter_segments(
             if kind[s] == COPY:
                 position = start[s] + (lo - seg_first) % width
                 for _ in range(hi - lo):
-                    if used == per_draw:
-                        draw += 1
-                        bits, used = _bucket_bits(key, draw), 0
-                    b = bits & mask
-                    bits >>= shift
-                    used += 1
+                    b, draw, bits, used = _next_bucket(
+                        key, draw, bits, used, per_draw, mask, shift
+                    )
                     out[fill[b]] = rows[position]
                     fill[b] += 1
                     position += 1
@@ -241,22 +250,16 @@ def scatter_segments(
                         position = start[s]
             elif kind[s] == RANGE:
                 for o in range(lo - seg_first, hi - seg_first):
-                    if used == per_draw:
-                        draw += 1
-                        bits, used = _bucket_bits(key, draw), 0
-                    b = bits & mask
-                    bits >>= shift
-                    used += 1
+                    b, draw, bits, used = _next_bucket(
+                        key, draw, bits, used, per_draw, mask, shift
+                    )
                     out[fill[b]] = start[s] + o
                     fill[b] += 1
             else:
                 for o in range(lo - seg_first, hi - seg_first):
-                    if used == per_draw:
-                        draw += 1
-                        bits, used = _bucket_bits(key, draw), 0
-                    b = bits & mask
-                    bits >>= shift
-                    used += 1
+                    b, draw, bits, used = _next_bucket(
+                        key, draw, bits, used, per_draw, mask, shift
+                    )
                     _, pick = _below(_element_stream(seg_key[s], o), np.uint64(width))
                     out[fill[b]] = rows[start[s] + np.int64(pick)]
                     fill[b] += 1
