@@ -108,11 +108,13 @@ def _key(rng: np.random.Generator) -> np.uint64:
 SMALL_SHUFFLE = 1 << 16
 # Draws of fewer elements run in the calling thread only.
 PARALLEL_ABOVE = 1 << 20
-_MAX_THREADS = 8
+_MAX_THREADS = 8  # default cap
+_MAX_THREADS_ASKED = 64  # cap on REBALANCE_NUM_THREADS (scratch grows with it)
 
 
 def n_threads() -> int:
-    """Threads a large draw uses: ``REBALANCE_NUM_THREADS`` or the usable CPUs.
+    """Threads a large draw uses: ``REBALANCE_NUM_THREADS`` (at most 64) or the
+    usable CPUs (at most 8).
 
     The drawn indices never depend on it: every thread computes its share of
     the same counter-based random streams.
@@ -120,7 +122,7 @@ def n_threads() -> int:
     value = os.environ.get("REBALANCE_NUM_THREADS")
     if value:
         try:
-            return max(1, int(value))
+            return max(1, min(int(value), _MAX_THREADS_ASKED))
         except ValueError:
             raise ValueError(
                 f"REBALANCE_NUM_THREADS={value!r} is not an integer: set it to the "
@@ -216,7 +218,8 @@ def _draw(segments, rng: np.random.Generator, shuffle: bool) -> np.ndarray:
         kernels.write_segments(*fields, out)
         kernels.shuffle_buckets(out, np.array([0, n], dtype=np.int64), key, 0, 1)
         return out
-    log_buckets = min(16, int(np.ceil(np.log2(n / SMALL_SHUFFLE))))
+    # ceil(log2(n / SMALL_SHUFFLE)) in integers: the same on every platform.
+    log_buckets = min(16, ((n - 1) // SMALL_SHUFFLE).bit_length())
     n_buckets = 1 << log_buckets
     threads = n_threads() if n > PARALLEL_ABOVE else 1
     # Element chunks start at whole draws of the bucket stream.
@@ -268,7 +271,8 @@ def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]
     else the rows of ``classes`` only, found by a scan (memory stays at the
     rows actually sampled from).
     """
-    if labels._rows is not None:
+    if labels._rows is not None or len(classes) > _GROUP_BY_SORT_ABOVE:
+        # Cached, or so many classes that one argsort beats a scan per class.
         return labels.grouped_rows()
     bounds = np.zeros(labels.n_classes + 1, dtype=np.int64)
     sizes = np.zeros(labels.n_classes, dtype=np.int64)
@@ -281,7 +285,11 @@ def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]
 
 
 # Ranks per marking task: the task's bitmap (128 KiB) stays in the L2 cache.
+# A multiple of 64, so that every block starts at a whole bitmap word.
 RANK_BLOCK = 1 << 20
+# numpy's multivariate hypergeometric ("marginals") needs fewer rows than this;
+# a larger class is marked as one block.
+_HYPERGEOMETRIC_BELOW = 10**9
 
 
 class _RankBlock(NamedTuple):
@@ -306,11 +314,14 @@ def _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng) -> list:
     its ``n_keep`` rows each block keeps is multivariate hypergeometric, so
     marking every block uniformly gives a uniform subset of the class.
     """
+    assert RANK_BLOCK % 64 == 0, "rank blocks must start at whole bitmap words"
     blocks = []
     for c in np.flatnonzero(reduced):
         n_c = int(labels.counts[c])
-        firsts = np.arange(0, n_c, RANK_BLOCK)
-        sizes = np.minimum(RANK_BLOCK, n_c - firsts)
+        assert 0 <= n_keep[c] <= n_c, "checked by the sampling strategy"
+        block = RANK_BLOCK if n_c < _HYPERGEOMETRIC_BELOW else n_c
+        firsts = np.arange(0, n_c, block)
+        sizes = np.minimum(block, n_c - firsts)
         keep = np.array([n_keep[c]])
         if sizes.shape[0] > 1:
             keep = rng.multivariate_hypergeometric(

@@ -21,7 +21,7 @@ same indices on every run, platform and number of threads. Inside, the kernels
 use SplitMix64 (Steele, Lea & Flood 2014), whose output ``i`` is
 ``mix(key + i * gamma)``: a counter-based generator, so any element's random
 numbers can be computed without the ones before it. That lets a pass be split
-between threads (:func:`rebalance._indices.shuffled`) with results independent
+between threads (``rebalance._indices._draw``) with results independent
 of the split. Bounded integers use Lemire's multiply-and-reject (2019): exactly
 uniform.
 
@@ -291,7 +291,7 @@ def mark_ranks(bitmap, n, k, key):
     Every ``k``-subset of ``range(n)`` is equally likely. Positions are drawn
     and repeats rejected; with ``2k > n`` the ``n - k`` positions to leave out
     are drawn that way and the bits then flipped, so at most ``n / 2``
-    positions are ever drawn.
+    positions are ever marked. Needs ``0 <= k <= n``.
     """
     leave_out = 2 * k > n
     n_marked = n - k if leave_out else k

@@ -49,7 +49,8 @@ def assert_uniform(outcomes: list, n_possible: int) -> None:
 
 @pytest.fixture
 def small_buckets(monkeypatch):
-    """Send tiny arrays through the bucketed, multi-threaded shuffle."""
+    """Send tiny arrays through the bucketed shuffle (threads on, but arrays
+    this small fit in one chunk: see the chunk test below)."""
     monkeypatch.setattr(_indices, "SMALL_SHUFFLE", 1)
     monkeypatch.setattr(_indices, "PARALLEL_ABOVE", 0)
     monkeypatch.setenv("REBALANCE_NUM_THREADS", "3")
@@ -67,6 +68,43 @@ def test_fisher_yates_shuffle_gives_every_permutation_equally_often():
 
 def test_bucketed_shuffle_gives_every_permutation_equally_often(small_buckets):
     assert_uniform(permutation_counts(5, 12000), 120)
+
+
+@pytest.mark.parametrize("log_buckets", [1, 3, 7])
+def test_counting_and_scattering_in_chunks_equals_one_pass(log_buckets):
+    from rebalance import _kernels
+
+    rng = np.random.default_rng(0)
+    rows = rng.permutation(50).astype(np.int64)
+    segments = _indices._SegmentList(np.dtype(np.int64), (rows,))
+    segments.copy(0, 10, 17, repeats=9)  # chunks start inside the repeats
+    segments.range(0, 40)
+    segments.pick(0, 0, 50, 300, rng)
+    segments = segments.build()
+    key, n, n_buckets = np.uint64(12345), segments.total, 1 << log_buckets
+
+    def layout(edges):
+        counts = np.zeros((len(edges) - 1, n_buckets), dtype=np.int64)
+        for t in reversed(range(len(edges) - 1)):  # any order
+            _kernels.count_buckets(key, log_buckets, edges[t], edges[t + 1], counts[t])
+        bounds = np.concatenate([[0], np.cumsum(counts.sum(axis=0))])
+        fill = bounds[:-1] + np.cumsum(counts, axis=0) - counts
+        out = np.full(n, -1, dtype=np.int64)
+        for t in range(len(edges) - 1):
+            _kernels.scatter_segments(
+                *segments, key, log_buckets, edges[t], edges[t + 1], fill[t], out
+            )
+            np.testing.assert_array_equal(fill[t], bounds[:-1] + counts[: t + 1].sum(0))
+        return out
+
+    single = layout([0, n])
+    assert (single >= 0).all()
+    per_draw = 64 // log_buckets
+    draws = np.arange(1, -(-n // per_draw))  # chunks start at whole draws
+    for n_cuts in (1, 3, 5):
+        cuts = np.sort(rng.choice(draws, min(n_cuts, len(draws)), replace=False))
+        cuts *= per_draw
+        np.testing.assert_array_equal(layout([0, *cuts, n]), single)
 
 
 @pytest.mark.parametrize("n", [1, 2, 65_536, 65_537, 3 * 65_536 + 5])
