@@ -263,6 +263,18 @@ def shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return _draw(segments.build(), rng, shuffle=True)
 
 
+def shuffle_runs(values: np.ndarray, run: int, rng: np.random.Generator) -> None:
+    """Shuffle every run of ``run`` consecutive entries of ``values``, in place.
+
+    Runs are shuffled independently and uniformly (the last may be shorter):
+    e.g. each row of a C-contiguous 2-D array, ``run = shape[1]``. Runs longer
+    than ``SMALL_SHUFFLE`` do not fit in cache: pass them to :func:`shuffled`.
+    """
+    flat = values.reshape(-1)
+    bounds = np.append(np.arange(0, flat.shape[0], run, dtype=np.int64), flat.shape[0])
+    _kernels().shuffle_buckets(flat, bounds, _key(rng), 0, bounds.shape[0] - 1)
+
+
 def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``classes`` as ``(pool, bounds)``: class ``c`` is
     ``pool[bounds[c]:bounds[c + 1]]``.

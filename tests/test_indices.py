@@ -242,3 +242,23 @@ def test_import_rebalance_does_not_compile_or_import_numba():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_shuffle_runs_permutes_each_run_on_its_own_uniformly():
+    rng = np.random.default_rng(0)
+    orders = []
+    for _ in range(3000):
+        values = np.arange(11, dtype=np.int32)  # runs of 3: 0-2, 3-5, 6-8, 9-10
+        _indices.shuffle_runs(values, 3, rng)
+        for first in range(0, 11, 3):
+            run = values[first : first + 3]
+            assert sorted(run.tolist()) == list(range(first, min(first + 3, 11)))
+        orders.append(tuple(values[3:6]))
+    assert_uniform(orders, 6)
+
+
+def test_shuffle_runs_shuffles_the_rows_of_a_2d_array_in_place():
+    batches = np.arange(40, dtype=np.int64).reshape(8, 5)
+    _indices.shuffle_runs(batches, 5, np.random.default_rng(1))
+    np.testing.assert_array_equal(np.sort(batches, axis=1), np.arange(40).reshape(8, 5))
+    assert not np.array_equal(batches, np.arange(40).reshape(8, 5))

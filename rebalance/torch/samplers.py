@@ -35,7 +35,7 @@ import torch
 from sklearn.base import clone
 from torch.utils.data import Sampler
 
-from rebalance._indices import EncodedLabels
+from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._validation import encode_labels
 from rebalance.base import BaseSampler
 from rebalance.samplers import LabelShuffleSampler
@@ -598,7 +598,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
             batches = self._pk_batches(rng)
         else:
             batches = self._quota_batches(rng)
-        rng.permuted(batches, axis=1, out=batches)
+        shuffle_runs(batches, self.batch_size, rng)  # each batch in random order
         return batches[self.rank :: self.num_replicas]
 
     def _quota_batches(self, rng: np.random.Generator) -> np.ndarray:
@@ -625,7 +625,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         groups_per_round = n_classes // p
         rounds = -(-n_batches // groups_per_round)
         order = np.tile(np.arange(n_classes, dtype=np.int32), (rounds, 1))
-        rng.permuted(order, axis=1, out=order)
+        shuffle_runs(order, n_classes, rng)
         groups = order[:, : groups_per_round * p].reshape(-1, p)[:n_batches].ravel()
         slots = np.argsort(groups, kind="stable")
         appearances = np.bincount(groups, minlength=n_classes)
@@ -642,11 +642,12 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
 def _class_walk(rows: np.ndarray, length: int, rng: np.random.Generator) -> np.ndarray:
     """``length`` rows: random orders of ``rows`` one after another."""
     n_walks = -(-length // rows.shape[0])
-    if n_walks == 1:
-        return rng.permutation(rows)[:length]
-    walks = np.tile(rows, (n_walks, 1))
-    rng.permuted(walks, axis=1, out=walks)
-    return walks.ravel()[:length]
+    if rows.shape[0] > SMALL_SHUFFLE:
+        walks = [shuffled(rows, rng) for _ in range(n_walks)]
+        return np.concatenate(walks)[:length] if n_walks > 1 else walks[0][:length]
+    walks = np.tile(rows, n_walks)
+    shuffle_runs(walks, rows.shape[0], rng)
+    return walks[:length]
 
 
 class HardExampleSampler(_EpochSampler, Sampler[int]):
