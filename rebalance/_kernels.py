@@ -194,6 +194,17 @@ def _next_bucket(key, draw, bits, used, per_draw, mask, shift):
     return bits & mask, draw, bits >> shift, used + 1
 
 
+@_inline
+def _bucket_stream(key, log_buckets, first):
+    """The bucket stream positioned at element ``first`` (a whole draw):
+    ``(per_draw, mask, shift, draw, bits, used)`` for :func:`_next_bucket`.
+    """
+    per_draw = 64 // log_buckets
+    draw = first // per_draw
+    mask = np.uint64((1 << log_buckets) - 1)
+    return per_draw, mask, np.uint64(log_buckets), draw, _bucket_bits(key, draw), 0
+
+
 @_jit
 def count_buckets(key, log_buckets, first, last, counts):
     """Add to ``counts`` the bucket sizes of elements ``first`` to ``last - 1``.
@@ -202,12 +213,7 @@ def count_buckets(key, log_buckets, first, last, counts):
     ``j // per_draw`` of the stream ``key``; ``first`` must be a multiple of
     ``per_draw = 64 // log_buckets``.
     """
-    per_draw = 64 // log_buckets
-    mask = np.uint64((1 << log_buckets) - 1)
-    shift = np.uint64(log_buckets)
-    draw = first // per_draw
-    bits = _bucket_bits(key, draw)
-    used = 0
+    per_draw, mask, shift, draw, bits, used = _bucket_stream(key, log_buckets, first)
     for _ in range(last - first):
         b, draw, bits, used = _next_bucket(key, draw, bits, used, per_draw, mask, shift)
         counts[b] += 1
@@ -223,12 +229,7 @@ def scatter_segments(
     ``fill[b]`` is where the next element of bucket ``b`` goes (advanced).
     Same bucket stream and alignment rule as :func:`count_buckets`.
     """
-    per_draw = 64 // log_buckets
-    mask = np.uint64((1 << log_buckets) - 1)
-    shift = np.uint64(log_buckets)
-    draw = first // per_draw
-    bits = _bucket_bits(key, draw)
-    used = 0
+    per_draw, mask, shift, draw, bits, used = _bucket_stream(key, log_buckets, first)
     seg_first = 0
     for s in range(kind.shape[0]):
         seg_last = seg_first + length[s]
@@ -315,6 +316,7 @@ def mark_ranks(bitmap, n, k, key):
 
 @_inline
 def _trailing_zeros(single_bit):
+    """Position of the only set bit of ``single_bit``, by halving the range."""
     count = 0
     if single_bit & np.uint64(0xFFFFFFFF00000000):
         count += 32
