@@ -130,15 +130,10 @@ def _fisher_yates(a, start, stop, state):
 
 
 @_inline
-def _segment_value(pools, kind, pool, start, stop, key, offset):
-    """Row at ``offset`` of one segment."""
-    if kind == RANGE:
-        return start + offset
-    rows = pools[pool]
-    if kind == COPY:
-        return rows[start + offset % (stop - start)]
-    _, pick = _below(_element_stream(key, offset), np.uint64(stop - start))
-    return rows[start + np.int64(pick)]
+def _pick(rows, start, stop, key, offset):
+    """Pick ``offset`` of a PICK segment: a uniform row of ``rows[start:stop]``."""
+    _, position = _below(_element_stream(key, offset), np.uint64(stop - start))
+    return rows[start + np.int64(position)]
 
 
 @_jit
@@ -146,18 +141,19 @@ def write_segments(pools, kind, pool, start, stop, length, key, out):
     """Write the rows of the segments, in segment order, to ``out``."""
     filled = 0
     for s in range(kind.shape[0]):
-        if kind[s] == COPY and length[s] > 0:
-            rows = pools[pool[s]]
+        rows = pools[pool[s]]
+        if kind[s] == COPY:
             width = stop[s] - start[s]
             for r in range(length[s] // width):
                 out[filled + r * width : filled + (r + 1) * width] = rows[
                     start[s] : stop[s]
                 ]
+        elif kind[s] == RANGE:
+            for o in range(length[s]):
+                out[filled + o] = start[s] + o
         else:
             for o in range(length[s]):
-                out[filled + o] = _segment_value(
-                    pools, kind[s], pool[s], start[s], stop[s], key[s], o
-                )
+                out[filled + o] = _pick(rows, start[s], stop[s], key[s], o)
         filled += length[s]
 
 
@@ -236,10 +232,9 @@ def scatter_segments(
         lo, hi = max(first, seg_first), min(last, seg_last)
         if lo < hi:
             rows = pools[pool[s]]
-            width = stop[s] - start[s]
             # One loop per kind, so the kind is tested once per segment.
             if kind[s] == COPY:
-                position = start[s] + (lo - seg_first) % width
+                position = start[s] + (lo - seg_first) % (stop[s] - start[s])
                 for _ in range(hi - lo):
                     b, draw, bits, used = _next_bucket(
                         key, draw, bits, used, per_draw, mask, shift
@@ -261,8 +256,7 @@ def scatter_segments(
                     b, draw, bits, used = _next_bucket(
                         key, draw, bits, used, per_draw, mask, shift
                     )
-                    _, pick = _below(_element_stream(seg_key[s], o), np.uint64(width))
-                    out[fill[b]] = rows[start[s] + np.int64(pick)]
+                    out[fill[b]] = _pick(rows, start[s], stop[s], seg_key[s], o)
                     fill[b] += 1
         seg_first = seg_last
 
