@@ -356,36 +356,21 @@ def _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng) -> list:
     return blocks
 
 
-def under_sample_indices(
-    labels: EncodedLabels,
-    n_keep: np.ndarray,
-    rng: np.random.Generator,
-    *,
-    replacement: bool = False,
-    shuffle: bool = True,
+def _distinct_rows(
+    labels: EncodedLabels, n_keep: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """Keep ``n_keep[c]`` random rows of every class ``c``.
+    """``n_keep[c]`` distinct random rows of every class ``c``, class after class.
 
-    Classes whose ``n_keep`` equals their count are kept whole. Without
-    replacement, each reduced class marks the ranks (positions within the
-    class) it keeps in a bitmap, and the kept rows are read off the cached
-    rows of each class or, when they are not cached, found in one pass over
-    the labels; both give the same rows, so memory stays at the bitmaps plus
-    the output. With replacement the rows of every class are grouped first.
-    With ``shuffle=False`` the kept rows stay in their original order.
+    Classes whose ``n_keep`` equals their count are kept whole. Each other
+    class marks the ranks (positions within the class) it keeps in a bitmap,
+    block by block (in threads for large classes), and the kept rows are read
+    off the cached rows of each class or, when they are not cached, found in
+    one pass over the labels; both give the same rows, in row order within a
+    class, so memory stays at the bitmaps plus the output.
     """
     kernels = _kernels()
     counts = labels.counts
     reduced = n_keep != counts
-    if replacement:
-        rows, bounds = labels.grouped_rows()
-        segments = _SegmentList(labels.dtype, (rows,))
-        for c in range(labels.n_classes):
-            if reduced[c]:
-                segments.pick(0, bounds[c], bounds[c + 1], int(n_keep[c]), rng)
-            else:
-                segments.copy(0, bounds[c], bounds[c + 1])
-        return _draw(segments.build(), rng, shuffle)
     out_offset = np.zeros(labels.n_classes, dtype=np.int64)
     np.cumsum(n_keep[:-1], out=out_offset[1:])
     kept = np.empty(int(n_keep.sum()), dtype=labels.dtype)
@@ -420,6 +405,35 @@ def under_sample_indices(
         _in_threads(take, threads)
         for c in np.flatnonzero(~reduced):
             kept[out_offset[c] : out_offset[c] + n_keep[c]] = rows[c]
+    return kept
+
+
+def under_sample_indices(
+    labels: EncodedLabels,
+    n_keep: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    replacement: bool = False,
+    shuffle: bool = True,
+) -> np.ndarray:
+    """Keep ``n_keep[c]`` random rows of every class ``c``.
+
+    Classes whose ``n_keep`` equals their count are kept whole. Without
+    replacement the rows come from :func:`_distinct_rows` (memory: bitmaps
+    plus the output); with replacement the rows of every class are grouped
+    first. With ``shuffle=False`` the kept rows stay in their original order.
+    """
+    if replacement:
+        reduced = n_keep != labels.counts
+        rows, bounds = labels.grouped_rows()
+        segments = _SegmentList(labels.dtype, (rows,))
+        for c in range(labels.n_classes):
+            if reduced[c]:
+                segments.pick(0, bounds[c], bounds[c + 1], int(n_keep[c]), rng)
+            else:
+                segments.copy(0, bounds[c], bounds[c + 1])
+        return _draw(segments.build(), rng, shuffle)
+    kept = _distinct_rows(labels, n_keep, rng)
     if not shuffle:
         kept.sort()
         return kept
@@ -512,22 +526,12 @@ def label_shuffle_indices(
     The concatenation of all classes is returned in random order, generated
     while it is shuffled (no intermediate copy).
     """
-    kernels = _kernels()
     rows, bounds = labels.grouped_rows()
     largest = int(labels.counts.max())
     whole, extra = np.divmod(largest, labels.counts)
     extra_bounds = np.zeros(labels.n_classes + 1, dtype=np.int64)
     np.cumsum(extra, out=extra_bounds[1:])
-    extras = np.empty(int(extra_bounds[-1]), dtype=labels.dtype)
-    for c in np.flatnonzero(extra):
-        n_c = int(labels.counts[c])
-        chosen = np.zeros((n_c + 63) // 64, dtype=np.uint64)
-        kernels.mark_ranks(chosen, n_c, int(extra[c]), _key(rng))
-        kernels.take_marked(
-            rows[bounds[c] : bounds[c + 1]],
-            chosen,
-            extras[extra_bounds[c] : extra_bounds[c + 1]],
-        )
+    extras = _distinct_rows(labels, extra, rng)
     segments = _SegmentList(labels.dtype, (rows, extras))
     for c in range(labels.n_classes):
         segments.copy(0, bounds[c], bounds[c + 1], int(whole[c]))
