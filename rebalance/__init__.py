@@ -17,7 +17,12 @@ from rebalance.samplers import (
 from rebalance.threshold import ThresholdMover
 from rebalance.weights import class_weights, sample_weights
 
-__version__ = "0.1.0.dev0"
+try:  # the version lives in pyproject.toml only
+    from importlib.metadata import PackageNotFoundError, version
+
+    __version__ = version("rebalance")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "BaseSampler",
