@@ -149,7 +149,10 @@ def method_table(y_train: np.ndarray) -> dict:
             lambda z, t: class_weighted_binary_cross_entropy(z, t, weights),
             None,
         ),
-        "margin CE (m=0.8)": (lambda z, t: margin_cross_entropy(z, t, margin=0.8), None),
+        "margin CE (m=0.8)": (
+            lambda z, t: margin_cross_entropy(z, t, margin=0.8),
+            None,
+        ),
         "focal a=0.25": (focal(0.25, False), None),
         "focal a=0.25 rescale": (focal(0.25, True), None),
         "focal a=0.5": (focal(0.5, False), None),
@@ -167,11 +170,15 @@ def make_loader(split: Split, fix: str | None, seed: int, batch_size: int):
     y = split.y["train"]
     if fix is None:
         generator = torch.Generator().manual_seed(seed)
-        return DataLoader(data, batch_size=batch_size, shuffle=True, generator=generator)
+        return DataLoader(
+            data, batch_size=batch_size, shuffle=True, generator=generator
+        )
     if fix == "balanced_batches":
         batches = BalancedBatchSampler(y, batch_size, seed=seed, drop_last=False)
         return DataLoader(data, batch_sampler=batches)
-    sampler = LabelShuffleSampler() if fix == "label_shuffle" else ClassBalancedSampler()
+    sampler = (
+        LabelShuffleSampler() if fix == "label_shuffle" else ClassBalancedSampler()
+    )
     return DataLoader(
         data, batch_size=batch_size, sampler=RebalanceSampler(y, sampler, seed=seed)
     )
@@ -283,7 +290,10 @@ def claims(results: dict) -> list[str]:
     rows = summary(results)
     n = len(next(iter(results.values()))["auc"])
     out = []
-    for metric, family, word in [("auc", "focal", "AUC"), ("accuracy", "margin", "accuracy")]:
+    for metric, family, word in [
+        ("auc", "focal", "AUC"),
+        ("accuracy", "margin", "accuracy"),
+    ]:
         ranked = sorted(rows, key=lambda m: -rows[m][metric][0])
         best = ranked[0]
         mean, std = rows[best][metric]
@@ -300,11 +310,7 @@ def claims(results: dict) -> list[str]:
             f"Seed 001: {family} loss best on {word} -> {verdict}: best is {best} "
             f"({mean:.4f} ± {std:.4f} over {n} seeds); the best {family} variant, "
             f"{top_family}, is {gap:.4f} below it"
-            + (
-                " (within one std, so not distinguishable here)."
-                if gap <= std
-                else "."
-            )
+            + (" (within one std, so not distinguishable here)." if gap <= std else ".")
         )
     return out
 

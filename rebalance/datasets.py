@@ -217,7 +217,10 @@ def load_chinese_reviews(
         raise TypeError(f"deduplicate must be True or False; got {deduplicate!r}.")
     negative, positive = _read_reviews("neg.txt"), _read_reviews("pos.txt")
     if deduplicate:
-        negative, positive = list(dict.fromkeys(negative)), list(dict.fromkeys(positive))
+        negative, positive = (
+            list(dict.fromkeys(negative)),
+            list(dict.fromkeys(positive)),
+        )
         both = set(negative) & set(positive)
         negative = [t for t in negative if t not in both]
         positive = [t for t in positive if t not in both]
