@@ -1,0 +1,170 @@
+"""Row gathering for every container the estimators accept, in its own type.
+
+numpy arrays, lists, scipy sparse matrices and pandas objects are handled
+directly; every other dataframe library (polars, pyarrow, ...) goes through
+`narwhals <https://narwhals-dev.github.io/narwhals/>`_, as scikit-learn does,
+so that a polars DataFrame comes back a polars DataFrame with its columns and
+dtypes. A bare ``pyarrow.Array``, which narwhals does not take, travels as a
+one-chunk ``ChunkedArray`` and is returned as an ``Array``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = [
+    "is_pandas",
+    "is_dataframe",
+    "is_series",
+    "series_values",
+    "take_rows",
+    "frame_like",
+    "frame_values",
+]
+
+
+def is_pandas(obj: Any, kind: str) -> bool:
+    """True when ``obj`` is a pandas ``kind`` (``'DataFrame'`` or ``'Series'``)."""
+    module = type(obj).__module__
+    return module.startswith("pandas") and type(obj).__name__ == kind
+
+
+def _is_arrow_array(obj: Any) -> bool:
+    # Checked through sys.modules: pyarrow is never imported here.
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(obj, pa.Array)
+
+
+def is_dataframe(obj: Any) -> bool:
+    """True for an eager dataframe of any library narwhals knows (pandas included)."""
+    return is_pandas(obj, "DataFrame") or nw.dependencies.is_into_dataframe(obj)
+
+
+def is_series(obj: Any) -> bool:
+    """True for a 1-D column of any dataframe library (pandas Series, polars
+    Series, pyarrow Array or ChunkedArray, ...)."""
+    return (
+        is_pandas(obj, "Series")
+        or _is_arrow_array(obj)
+        or nw.dependencies.is_into_series(obj)
+    )
+
+
+def _to_narwhals(obj: Any) -> tuple[Any, Callable[[Any], Any]]:
+    """``(narwhals object, restore)``; ``restore(native)`` gives ``obj``'s type."""
+    if _is_arrow_array(obj):
+        import pyarrow as pa
+
+        chunked = pa.chunked_array([obj], type=obj.type)
+        return nw.from_native(chunked, series_only=True), _combine_chunks
+    if nw.dependencies.is_into_series(obj):
+        return nw.from_native(obj, series_only=True), _same
+    return nw.from_native(obj, eager_only=True), _same
+
+
+def _same(native: Any) -> Any:
+    return native
+
+
+def _combine_chunks(native: Any) -> Any:
+    return native.combine_chunks()
+
+
+def series_values(series: Any) -> tuple[np.ndarray, int]:
+    """``(values, n_missing)`` of a non-pandas 1-D column: a numpy array and
+    its number of nulls (null is not NaN: a float NaN is a value)."""
+    column, _ = _to_narwhals(series)
+    return column.to_numpy(), int(column.null_count())
+
+
+def take_rows(data: Any, indices: np.ndarray) -> Any:
+    """Rows ``indices`` of ``data``, in the same container type as ``data``.
+
+    pandas objects keep their columns, name and dtypes and get a fresh
+    ``RangeIndex`` (the source positions are in ``sample_indices_``); polars
+    and pyarrow frames and columns keep their type, names and dtypes; sparse
+    matrices keep their format; lists stay lists.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rebalance._frames import take_rows
+    >>> take_rows(pd.Series([10, 20, 30], name="y"), np.array([2, 2, 0])).tolist()
+    [30, 30, 10]
+    >>> take_rows([10, 20, 30], np.array([1, 0]))
+    [20, 10]
+    """
+    if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
+        return data.iloc[indices].reset_index(drop=True)
+    if sp.issparse(data):
+        taken = data[indices]
+        return taken.asformat(data.format)
+    if isinstance(data, list):
+        return [data[i] for i in indices.tolist()]
+    if isinstance(data, np.ndarray):
+        # np.take is several times faster than fancy indexing for row gathers.
+        return np.take(data, indices, axis=0)
+    if is_dataframe(data) or is_series(data):
+        frame, restore = _to_narwhals(data)
+        return restore(nw.to_native(frame[np.asarray(indices, dtype=np.intp)]))
+    return np.take(np.asarray(data), indices, axis=0)
+
+
+def frame_values(X: Any) -> np.ndarray:
+    """A 2-D numpy array of the values of ``X`` (any dataframe, or array-like)."""
+    if is_pandas(X, "DataFrame"):
+        return X.to_numpy()
+    if isinstance(X, np.ndarray) or sp.issparse(X):
+        return X
+    if is_dataframe(X):
+        return _to_narwhals(X)[0].to_numpy()
+    return np.asarray(X)
+
+
+def frame_like(template: Any, values: Any) -> Any:
+    """``values`` in the container type of ``template``.
+
+    ``values`` is a 2-D numpy array, or a sequence of 1-D numpy arrays (one per
+    column, each keeping its own dtype). A dataframe ``template`` (pandas,
+    polars, pyarrow, ...) gives a dataframe of the same library with the same
+    column names, each column in the dtype of its values (numpy ``int8`` gives
+    polars ``Int8``, pyarrow ``int8``, ...); a pandas result has a fresh
+    ``RangeIndex``. Any other ``template`` returns ``values`` as one 2-D array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rebalance._frames import frame_like
+    >>> frame_like(pd.DataFrame({"a": [1], "b": [2]}), np.array([[0.5, 1.5]]))
+         a    b
+    0  0.5  1.5
+    >>> frame_like(pd.DataFrame({"a": [1], "b": [2]}), [np.array([1], np.int8),
+    ...                                                 np.array([0.5])]).dtypes
+    a       int8
+    b    float64
+    dtype: object
+    """
+    if isinstance(values, np.ndarray):
+        if not is_dataframe(template):
+            return values
+        columns = [values[:, j] for j in range(values.shape[1])]
+    else:
+        columns = [np.asarray(column) for column in values]
+        if not is_dataframe(template):
+            return np.column_stack(columns)
+    if is_pandas(template, "DataFrame"):
+        frame = type(template)(dict(enumerate(columns)))
+        frame.columns = template.columns
+        return frame
+    frame, restore = _to_narwhals(template)
+    data = dict(zip(frame.columns, columns))
+    native = nw.from_dict(data, backend=nw.get_native_namespace(frame))
+    return restore(nw.to_native(native))

@@ -1,0 +1,306 @@
+"""Class labels: checking and encoding them, for every layer of rebalance.
+
+:func:`encode_labels` turns any label container (numpy, list, pandas,
+polars, pyarrow, a one-hot matrix) into :class:`EncodedLabels` in one
+counting pass. The rules, in one place:
+
+* A missing label (``None``, ``NaN``, ``pd.NA``, ``NaT``, a null in a nullable
+  or Arrow column) is an error naming the argument, in any dtype and at any
+  row; it is never a class of its own.
+* Classes are the distinct label values, sorted (a pandas categorical keeps
+  its category order); every value of a numpy integer, unsigned, big-endian,
+  bool or whole-number float dtype is encoded exactly.
+* The labels returned to the user are gathered from the input container, so
+  they keep its type, dtype and values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from rebalance._frames import is_dataframe, is_pandas, is_series, series_values
+from rebalance._indices import EncodedLabels
+
+__all__ = ["EncodedLabels", "encode_labels", "require_two_classes"]
+
+# Integer labels spanning at most this many values (or twice the number of
+# rows) are counted with one bincount; wider ranges go through np.unique.
+_BINCOUNT_MAX_RANGE = 1 << 22
+
+# Whole-number floats within this magnitude are exact int64 values.
+_EXACT_FLOAT_INT = float(2**53)
+
+
+def _target_array(y: Any, name: str) -> tuple[Any, bool]:
+    """Return ``(y_1d, one_hot)``: a 1-D view of y's labels, or its argmax if one-hot.
+
+    Dataframe columns (pandas, polars, pyarrow) are returned as they are, so
+    that their dtype (e.g. categorical) is kept and the output labels can be
+    gathered in the same type; everything else becomes a numpy array.
+    """
+    if y is None:
+        raise ValueError(
+            f"{name} is None: samplers need the class labels. Pass it as an array of "
+            "shape (n_samples,)."
+        )
+    if is_pandas(y, "DataFrame"):
+        if y.shape[1] == 1:
+            return y.iloc[:, 0], False
+        y = y.to_numpy()
+    elif is_series(y):
+        return y, False
+    elif sp.issparse(y):
+        raise TypeError(
+            f"{name} is a sparse matrix: pass the labels as a dense 1-D array."
+        )
+    elif is_dataframe(y):
+        import narwhals.stable.v2 as nw
+
+        frame = nw.from_native(y, eager_only=True)
+        if frame.shape[1] == 1:
+            return nw.to_native(frame.get_column(frame.columns[0])), False
+        y = frame.to_numpy()
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        return y.ravel(), False
+    if y.ndim == 2:
+        values_binary = y.size == 0 or np.isin(y, (0, 1)).all()
+        if values_binary and y.shape[0] and (y.sum(axis=1) == 1).all():
+            return y.argmax(axis=1), True
+        raise ValueError(
+            f"{name} has shape {y.shape}: Multilabel and multioutput targets are not "
+            "supported. Pass one label per row (shape (n_samples,)), or a one-hot "
+            "matrix with exactly one 1 per row."
+        )
+    if y.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D (one label per row); got an array of shape {y.shape}."
+        )
+    return y, False
+
+
+def _missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
+    """The error for labels that are missing: ``missing`` is a mask or a count."""
+    if isinstance(missing, np.ndarray):
+        rows = np.flatnonzero(missing)
+        where = f"{rows.shape[0]} row(s), the first at position {rows[0]}"
+    else:
+        where = f"{missing} row(s)"
+    return ValueError(
+        f"{name} has missing labels (None, NaN or NA) in {where}: every row needs a "
+        "class label, and a missing label is never a class of its own. Drop those "
+        f"rows, or fill them with a label of their own (e.g. {name}.fillna('unknown') "
+        "in pandas) first."
+    )
+
+
+def _encode_integers(values: np.ndarray, classes_dtype: np.dtype):
+    """``(classes, codes, counts)`` of integer ``values`` by one bincount, or
+    None when their range is too wide for it (the caller then sorts).
+
+    Exact for every integer dtype: int8 spanning -128..127, uint64 above
+    2**63, big-endian.
+    """
+    low, high = int(values.min()), int(values.max())
+    span = high - low + 1
+    if span > max(_BINCOUNT_MAX_RANGE, 2 * values.shape[0]):
+        return None
+    if values.dtype.kind == "u":
+        # Exact in the unsigned type (low is the minimum), then small.
+        shifted = (values - values.dtype.type(low)).astype(np.intp, copy=False)
+    else:
+        # Widen first: values - low overflows int8/int16/int32 (e.g. 100 - -100).
+        shifted = values.astype(np.intp, copy=False)
+        if low != 0:
+            shifted = shifted - low
+    counts_all = np.bincount(shifted, minlength=span)
+    present = np.flatnonzero(counts_all)
+    wide = np.uint64 if values.dtype.kind == "u" else np.int64
+    classes = (present.astype(wide) + wide(low)).astype(classes_dtype)
+    counts = counts_all[present]
+    if present.shape[0] == span and low == 0:
+        return classes, shifted, counts
+    lookup = np.zeros(span, dtype=np.min_scalar_type(present.shape[0]))
+    lookup[present] = np.arange(present.shape[0], dtype=lookup.dtype)
+    return classes, lookup[shifted], counts
+
+
+def _encode_sorted(values: np.ndarray, name: str):
+    """``(classes, codes, counts)`` by sorting: any dtype np.unique handles.
+
+    A missing label among objects (None, NaN, pd.NA, NaT) either cannot be
+    sorted or ends up among the classes (NaN != NaN): both are checked, so
+    the rows are only scanned for missing labels when there is one.
+    """
+    try:
+        classes, codes = np.unique(values, return_inverse=True)
+    except TypeError as exc:
+        if values.dtype.kind == "O":
+            missing = pd.isna(values)
+            if missing.any():
+                raise _missing_labels(name, missing) from None
+        raise TypeError(
+            f"{name} mixes label types that cannot be sorted (e.g. strings and "
+            "numbers). Convert the labels to one type, e.g. y.astype(str)."
+        ) from exc
+    if classes.dtype.kind == "O" and pd.isna(classes).any():
+        raise _missing_labels(name, pd.isna(values))
+    codes = codes.reshape(-1)
+    counts = np.bincount(codes, minlength=classes.shape[0])
+    codes = codes.astype(np.min_scalar_type(classes.shape[0]), copy=False)
+    return classes, codes, counts
+
+
+def _encode_integer_values(values: np.ndarray, classes_dtype: np.dtype, name: str):
+    encoded = _encode_integers(values, classes_dtype)
+    if encoded is None:
+        classes, codes, counts = _encode_sorted(values, name)
+        encoded = classes.astype(classes_dtype, copy=False), codes, counts
+    return encoded
+
+
+def _encode_floats(values: np.ndarray, name: str):
+    if not np.isfinite(values).all():
+        missing = np.isnan(values)
+        if missing.any():
+            raise _missing_labels(name, missing)
+        raise ValueError(
+            f"{name} contains infinity: every row needs a finite class label. "
+            "Drop or relabel those rows first."
+        )
+    continuous = ValueError(
+        f"Unknown label type: {name} is continuous (float values that are not "
+        "whole numbers). Class labels are needed; bin a regression target "
+        "first, e.g. with numpy.digitize."
+    )
+    if max(-float(values.min()), float(values.max())) <= _EXACT_FLOAT_INT:
+        as_int = values.astype(np.int64)
+        if not (as_int == values).all():
+            raise continuous
+        return _encode_integer_values(as_int, values.dtype, name)
+    # Whole numbers too large for int64 (e.g. 1e20): sort the floats themselves.
+    if not (np.trunc(values) == values).all():
+        raise continuous
+    return _encode_sorted(values, name)
+
+
+def _label_values(y_1d: Any, name: str) -> np.ndarray:
+    """The labels of a 1-D container as numpy values, after the null check."""
+    if is_pandas(y_1d, "Series"):
+        missing = y_1d.isna().to_numpy()
+        if missing.any():
+            raise _missing_labels(name, missing)
+        values = y_1d.to_numpy()
+    elif isinstance(y_1d, np.ndarray):
+        values = y_1d
+    else:
+        values, n_missing = series_values(y_1d)
+        if n_missing:
+            raise _missing_labels(name, n_missing)
+    # Missing labels in object arrays are caught by _encode_sorted.
+    return values
+
+
+def _encode_categorical(y_1d: Any, name: str):
+    codes = y_1d.cat.codes.to_numpy()
+    missing = codes < 0
+    if missing.any():
+        raise _missing_labels(name, missing)
+    categories = np.asarray(y_1d.cat.categories)
+    present, codes, counts = _encode_integer_values(codes, np.dtype(np.intp), name)
+    return categories[present], codes, counts
+
+
+def encode_labels(
+    y: Any, *, compact: bool = False, name: str = "y"
+) -> tuple[EncodedLabels, Any, bool]:
+    """Check classification labels and encode them in one counting pass.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Labels: a list, numpy array, pandas/polars Series, pyarrow array, or
+        a one-hot matrix (encoded by its argmax).
+    compact : bool, default=False
+        Draw int32 indices from the result where they fit.
+    name : str, default='y'
+        The argument's name in error messages.
+
+    Returns
+    -------
+    labels : EncodedLabels
+        Sorted ``classes``, per-row ``codes`` and per-class ``counts``.
+    y_1d : array-like
+        The 1-D label container to gather output labels from (dataframe
+        columns are returned as they are).
+    one_hot : bool
+        Whether ``y`` was a one-hot matrix.
+
+    Raises
+    ------
+    ValueError
+        Missing labels (None, NaN, NA) anywhere, continuous or complex values,
+        an empty or multilabel ``y``.
+    TypeError
+        Labels of types that cannot be sorted together, sparse ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance._labels import encode_labels
+    >>> labels, _, _ = encode_labels(np.array([-100, 100, -100], dtype=np.int8))
+    >>> labels.classes, labels.codes, labels.counts
+    (array([-100,  100], dtype=int8), array([0, 1, 0], dtype=uint8), array([2, 1]))
+    >>> encode_labels(["a", None, "b"])
+    Traceback (most recent call last):
+    ...
+    ValueError: y has missing labels (None, NaN or NA) in 1 row(s), the first ...
+    """
+    y_1d, one_hot = _target_array(y, name)
+    n = y_1d.shape[0] if hasattr(y_1d, "shape") else len(y_1d)
+    if n == 0:
+        raise ValueError(
+            f"{name} is empty (0 samples): it needs at least one row per class."
+        )
+    if is_pandas(y_1d, "Series") and isinstance(y_1d.dtype, pd.CategoricalDtype):
+        classes, codes, counts = _encode_categorical(y_1d, name)
+    else:
+        values = _label_values(y_1d, name)
+        kind = values.dtype.kind
+        if kind == "b":
+            # Any non-zero byte is True (a uint8 buffer viewed as bool may hold 2).
+            truth = values.view(np.uint8) != 0
+            classes, codes, counts = _encode_integer_values(
+                truth.view(np.uint8), np.dtype(bool), name
+            )
+        elif kind in "iu":
+            classes, codes, counts = _encode_integer_values(values, values.dtype, name)
+        elif kind == "f":
+            classes, codes, counts = _encode_floats(values, name)
+        elif kind in "OUS":
+            classes, codes, counts = _encode_sorted(values, name)
+        else:
+            complex_note = "Complex data not supported. " * (kind == "c")
+            raise ValueError(
+                f"{complex_note}{name} has dtype {values.dtype}, which is not a class "
+                "label type. "
+                "Pass integers, strings, booleans or a pandas categorical."
+            )
+    labels = EncodedLabels(
+        classes=classes, codes=codes, counts=counts.astype(np.int64), compact=compact
+    )
+    return labels, y_1d, one_hot
+
+
+def require_two_classes(labels: EncodedLabels, name: str = "y") -> None:
+    """Raise a ValueError naming ``name`` unless there are at least 2 classes."""
+    if labels.n_classes < 2:
+        raise ValueError(
+            f"{name} has one class only ({labels.classes[0]!r}): resampling needs at "
+            "least 2 classes. Check that the labels were loaded correctly, or that "
+            "a split did not leave one class out (use a stratified split)."
+        )
