@@ -18,7 +18,9 @@ from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
 from rebalance import _dask
+from rebalance._frames import is_dataframe
 from rebalance._indices import EncodedLabels
+from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
 from rebalance._validation import (
     check_features,
     check_random_state,
@@ -44,6 +46,12 @@ class SamplingPlan:
     report_draw : callable or None
         For samplers whose per-class counts are random (class-balanced), maps a
         draw's indices to the ``sampling_strategy_`` to report for it.
+
+    Notes
+    -----
+    A plan pickles (its callables are module-level functions bound with
+    :func:`functools.partial`), so it can be sent to worker processes, e.g.
+    with a torch ``DataLoader`` sampler.
     """
 
     labels: EncodedLabels
@@ -66,6 +74,12 @@ class BaseSampler(_ImblearnBaseSampler):
     """
 
     _parameter_constraints: dict = {}
+    # The weights do not change the draw, they only travel with the rows: a
+    # metadata router (ResampledClassifier) resamples them through
+    # ``sample_indices_`` without routing them here. (scikit-learn matches this
+    # attribute's name for ``fit`` too, which gives ``fit`` the same unused
+    # ``sample_weight: False`` entry.)
+    __metadata_request__fit_resample = {"sample_weight": False}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -139,7 +153,14 @@ class BaseSampler(_ImblearnBaseSampler):
             Class labels (ints, strings, bools, pandas categorical), or a one-hot
             matrix, which is resampled by its argmax and returned one-hot.
         sample_weight : array-like of shape (n_samples,), default=None
-            Per-row weights, resampled with the rows.
+            Per-row weights, resampled with the rows. Inside an
+            :class:`imblearn.pipeline.Pipeline`, which has no way to pass
+            resampled weights on to the next steps, weights (and any fit
+            parameter with one value per row) meant for the sampler or a later
+            step raise a ``ValueError``: use
+            :class:`rebalance.ResampledClassifier` there. Not requested under
+            metadata routing (``set_fit_resample_request``): the weights do not
+            change the draw.
 
         Returns
         -------
@@ -154,6 +175,7 @@ class BaseSampler(_ImblearnBaseSampler):
         computed; the rows are those of the in-memory draw, grouped by input
         chunk and shuffled within it (see ``rebalance._dask``).
         """
+        check_not_dropped_by_imblearn_pipeline(self, X, y, sample_weight)
         if _dask.is_dask_input(X, y, sample_weight):
             return _dask.fit_resample(self, X, y, sample_weight=sample_weight)
         X_given = X
@@ -188,6 +210,8 @@ def _as_container(y, y_1d):
     """The container to gather output labels from: keep y's type and shape."""
     if isinstance(y, list):
         return y
-    if hasattr(y, "iloc") or (isinstance(y, np.ndarray) and y.ndim == 2):
+    if hasattr(y, "iloc") or is_dataframe(y):
+        return y
+    if isinstance(y, np.ndarray) and y.ndim == 2:
         return y
     return y_1d

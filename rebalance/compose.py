@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
@@ -13,11 +12,18 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.utils import get_tags
+from sklearn.utils import get_tags, metadata_routing
 from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from rebalance._metadata import n_rows, row_aligned_names, take_row_aligned
 from rebalance._priors import class_priors
 
 __all__ = ["ResampledClassifier"]
@@ -43,12 +49,23 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     :class:`sklearn.pipeline.Pipeline`, ``GridSearchCV`` (nested parameters such
     as ``sampler__sampling_strategy``), ``cross_validate`` and ``clone``.
 
+    ``sample_weight`` and every other fit parameter with one value per row
+    (``groups``, row ids, ...) reach the classifier resampled with the rows.
+    It is a metadata router: under
+    ``sklearn.set_config(enable_metadata_routing=True)`` the classifier gets
+    what it requests with ``set_fit_request``, resampled the same way. This is
+    also the way to use ``sample_weight`` with a sampler inside
+    :class:`imblearn.pipeline.Pipeline`, which cannot resample fit parameters.
+
     Parameters
     ----------
     sampler : sampler instance
         Any object with ``fit_resample`` (a rebalance or imbalanced-learn
-        sampler); cloned in ``fit``. When ``sample_weight`` is passed to
-        ``fit`` it must accept and return it, as the rebalance samplers do.
+        sampler); cloned in ``fit``. When ``sample_weight`` or another fit
+        parameter with one value per row is passed to ``fit``, it must set
+        ``sample_indices_`` (the rows it drew), as the rebalance samplers and
+        imbalanced-learn's random samplers do, so that the parameter can be
+        resampled with the rows.
     classifier : classifier instance
         Cloned and fitted on the resampled rows.
 
@@ -100,9 +117,17 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.sampler = sampler
         self.classifier = classifier
 
+    # sample_weight is routed to the classifier (resampled), not used here.
+    __metadata_request__fit = {"sample_weight": metadata_routing.UNUSED}
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any):
-        """Resample ``X, y`` (and ``sample_weight``) and fit the classifier on them.
+        """Resample ``X, y`` and fit the classifier on them.
+
+        Every fit parameter with one value per row (``sample_weight``,
+        ``groups``, ...) is resampled with the rows, through the sampler's
+        ``sample_indices_``, before it reaches the classifier; any other
+        parameter is passed as it is.
 
         Parameters
         ----------
@@ -111,29 +136,54 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Resampled with the rows and passed to the classifier's ``fit``.
         **fit_params : dict
-            Passed to the classifier's ``fit``.
+            Without metadata routing: passed to the classifier's ``fit``,
+            resampled with the rows when they have one value per row. With
+            ``sklearn.set_config(enable_metadata_routing=True)``: routed to the
+            classifier's ``fit`` (as requested with its ``set_fit_request``,
+            and resampled the same way) and to the sampler's ``fit_resample``
+            (as requested with its ``set_fit_resample_request``, on the rows
+            before resampling).
 
         Returns
         -------
         self : object
         """
-        if sample_weight is not None and not _accepts_sample_weight(self.sampler):
-            raise TypeError(
-                f"sample_weight was given but {type(self.sampler).__name__}."
-                "fit_resample does not accept sample_weight, so the weights cannot "
-                "follow the resampled rows. Use a rebalance sampler, or fit without "
-                "sample_weight."
-            )
-        sampler = clone(self.sampler)
-        if sample_weight is None:
-            X_res, y_res = sampler.fit_resample(X, y)
-            weights_res = None
+        params = dict(fit_params)
+        if sample_weight is not None:
+            params["sample_weight"] = sample_weight
+        if _routing_enabled():
+            routed = process_routing(self, "fit", **params)
+            sampler_params = dict(routed["sampler"]["fit_resample"])
+            classifier_params = dict(routed["classifier"]["fit"])
         else:
-            X_res, y_res, weights_res = sampler.fit_resample(
-                X, y, sample_weight=sample_weight
+            sampler_params, classifier_params = {}, params
+        n_samples = n_rows(X, y)
+        if sample_weight is not None and n_samples is not None:
+            n_weights = n_rows(sample_weight)
+            if n_weights != n_samples:
+                got = (
+                    "is not an array"
+                    if n_weights is None
+                    else f"has {n_weights} values"
+                )
+                raise ValueError(
+                    f"sample_weight {got} but X has {n_samples} rows: pass one "
+                    "weight per row, e.g. numpy.ones(len(X))."
+                )
+        follow = row_aligned_names(classifier_params, n_samples)
+        if follow and not _records_indices(self.sampler):
+            raise TypeError(_no_indices_message(self.sampler, follow))
+        sampler = clone(self.sampler)
+        X_res, y_res = sampler.fit_resample(X, y, **sampler_params)[:2]
+        if follow:
+            indices = getattr(sampler, "sample_indices_", None)
+            if indices is None:
+                raise TypeError(_no_indices_message(self.sampler, follow))
+            classifier_params = take_row_aligned(
+                classifier_params, np.asarray(indices), n_samples
             )
-            fit_params = {**fit_params, "sample_weight": weights_res}
-        classifier = clone(self.classifier).fit(X_res, y_res, **fit_params)
+        classifier = clone(self.classifier).fit(X_res, y_res, **classifier_params)
+        weights_res = classifier_params.get("sample_weight")
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
@@ -145,6 +195,30 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     self.feature_names_in_ = source.feature_names_in_
                 break
         return self
+
+    def get_metadata_routing(self):
+        """Metadata routing of this object (see scikit-learn's metadata routing).
+
+        ``fit`` routes to the sampler's ``fit_resample`` and to the
+        classifier's ``fit`` (row-aligned values resampled with the rows);
+        ``score`` uses ``sample_weight`` itself.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                sampler=self.sampler,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit_resample"),
+            )
+            .add(
+                classifier=self.classifier,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        )
 
     def predict(self, X: Any) -> np.ndarray:
         """The fitted classifier's ``predict``."""
@@ -192,9 +266,17 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _accepts_sample_weight(sampler: Any) -> bool:
-    try:
-        parameters = inspect.signature(sampler.fit_resample).parameters
-    except (TypeError, ValueError):
-        return False
-    return "sample_weight" in parameters
+def _records_indices(sampler: Any) -> bool:
+    """False when the sampler's tags say it sets no ``sample_indices_``."""
+    sampler_tags = getattr(get_tags(sampler), "sampler_tags", None)
+    return getattr(sampler_tags, "sample_indices", True) is not False
+
+
+def _no_indices_message(sampler: Any, names: list[str]) -> str:
+    return (
+        f"The fit parameters {names} have one value per row, but "
+        f"{type(sampler).__name__} does not record which rows it drew "
+        "(sample_indices_), so they cannot follow the resampled rows. Use a sampler "
+        "that sets sample_indices_ (every rebalance sampler, imbalanced-learn's "
+        "random samplers), or fit without them."
+    )

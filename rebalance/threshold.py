@@ -9,6 +9,7 @@ class priors it was trained at to the priors it is deployed at.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Any
@@ -22,13 +23,21 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import get_tags, indexable
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    _routing_enabled,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from rebalance._metadata import take_row_aligned
 from rebalance._priors import (
     adjust_priors,
     check_priors,
@@ -72,6 +81,8 @@ def _estimator_has(method: str):
 def _resampled_classifier(estimator: Any) -> Any:
     """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
     last step), or None."""
+    if isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
     if hasattr(estimator, "steps"):
         estimator = estimator.steps[-1][1]
     return estimator if hasattr(estimator, "resampled_priors_") else None
@@ -80,7 +91,8 @@ def _resampled_classifier(estimator: Any) -> Any:
 class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Move a classifier's decision threshold, and its priors, for imbalanced data.
 
-    ``fit`` fits ``estimator`` (or uses it as it is with ``prefit=True``);
+    ``fit`` fits a clone of ``estimator``, or uses it as it is when it is
+    already fitted and wrapped in :class:`sklearn.frozen.FrozenEstimator`;
     ``predict_proba`` returns its probabilities, moved to the deployment priors
     when ``deploy_priors`` is set; ``predict`` applies the decision rule of
     ``strategy``.
@@ -95,8 +107,11 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ----------
     estimator : classifier instance
         A classifier with ``predict_proba`` (or, for ``'fixed'`` and
-        ``'tuned'``, ``decision_function``). Cloned and fitted in ``fit``
-        unless ``prefit=True``.
+        ``'tuned'``, ``decision_function``). Cloned and fitted in ``fit``.
+        A classifier that is already fitted goes in
+        ``FrozenEstimator(classifier)`` (``sklearn.frozen``): it is used as it
+        is, never refitted, and stays fitted through ``clone``,
+        ``cross_validate`` and grid searches.
     strategy : {'prior', 'argmax', 'fixed', 'cost', 'tuned'}, default='prior'
         The decision rule:
 
@@ -132,8 +147,9 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         between the lowest and highest cross-validated score, or the
         candidates themselves.
     cv : int, cross-validation generator or iterable, default=5
-        ``'tuned'`` only: the folds (an int is a stratified k-fold). With
-        ``prefit=True`` the thresholds are tuned on the data given to ``fit``.
+        ``'tuned'`` only: the folds (an int is a stratified k-fold). With a
+        ``FrozenEstimator``, which cannot be refitted per fold, the thresholds
+        are tuned on all the data given to ``fit`` and ``cv`` is not used.
     train_priors : 'auto', array-like, dict, fitted sampler or ResampledClassifier, \
 default='auto'
         π', the class priors the estimator's probabilities are calibrated to.
@@ -143,7 +159,9 @@ default='auto'
         ``fit``. An array follows ``classes_``; a dict maps class to prior. A
         fitted rebalance sampler gives the priors of the rows it drew
         (``y[sample_indices_]``, with ``y`` the labels given to ``fit``); a
-        fitted ResampledClassifier gives its ``resampled_priors_``.
+        fitted ResampledClassifier gives its ``resampled_priors_`` (wrap a
+        fitted sampler or classifier in ``FrozenEstimator`` to keep it fitted
+        through ``clone``).
     deploy_priors : None, 'train', 'em', array-like or dict, default=None
         π, the priors to move the probabilities to. ``None``: no correction;
         ``'train'``: the priors of ``y`` in ``fit`` (before any resampling);
@@ -157,10 +175,16 @@ default='auto'
         Use ``estimator`` as it is (it must be fitted); ``fit`` then only
         computes the priors and, for ``'tuned'``, the thresholds.
 
+        .. deprecated:: 0.1
+            ``prefit=True`` does not survive ``clone`` (so neither
+            ``cross_validate`` nor a grid search) and gives a
+            ``FutureWarning``; use ``ThresholdMover(FrozenEstimator(clf))``.
+
     Attributes
     ----------
     estimator_ : classifier instance
-        The fitted classifier (``estimator`` itself when ``prefit=True``).
+        The fitted classifier (``estimator`` itself when it is a
+        ``FrozenEstimator`` or ``prefit=True``).
     classes_ : ndarray of shape (n_classes,)
     train_priors_ : ndarray of shape (n_classes,)
         π' in ``classes_`` order.
@@ -216,6 +240,15 @@ default='auto'
     ... ).fit(X, y)
     >>> corrected.train_priors_, corrected.deploy_priors_.round(3)
     (array([0.5, 0.5]), array([0.895, 0.105]))
+
+    A classifier that is already fitted is used as it is through
+    :class:`sklearn.frozen.FrozenEstimator`, which ``clone`` keeps fitted:
+
+    >>> from sklearn.base import clone
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> frozen = ThresholdMover(FrozenEstimator(plain), "fixed", threshold=0.3)
+    >>> clone(frozen).fit(X, y).estimator_.estimator is plain
+    True
     """
 
     _parameter_constraints: dict = {
@@ -286,11 +319,16 @@ default='auto'
             Passed to the estimator as it is.
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), default=None
-            Passed to the estimator's ``fit``; also weights the priors of ``y``.
+            Weights the priors of ``y``, and is passed to the estimator's
+            ``fit`` (with metadata routing on: when the estimator requests it
+            with ``set_fit_request(sample_weight=True)``).
         **fit_params : dict
-            Passed to the estimator's ``fit`` (with ``strategy='tuned'``, only
-            ``sample_weight`` is split across the folds; the rest is passed as
-            it is).
+            Without metadata routing: passed to the estimator's ``fit``. With
+            ``sklearn.set_config(enable_metadata_routing=True)``: routed to the
+            estimator's ``fit`` and to the ``cv`` splitter's ``split`` (e.g.
+            ``groups`` for a ``GroupKFold``), as each requests them. With
+            ``strategy='tuned'``, every parameter with one value per row is
+            split across the folds with the rows; the rest is passed as it is.
 
         Returns
         -------
@@ -312,17 +350,19 @@ default='auto'
                 f"y has one class only ({labels.classes[0]!r}): a classifier needs "
                 "at least 2 classes. Check the labels, or use a stratified split."
             )
-        classes = self._classes_before_fit(labels.classes)
+        frozen = self._uses_fitted_estimator()
+        classes = self._classes_before_fit(labels.classes, frozen)
         response = self._check_response_method()
         checked = self._check_strategy_params(classes, response)
         self._check_prior_params(classes, response, labels.n_samples)
+        estimator_params, split_params = self._route_fit_params(
+            sample_weight, fit_params
+        )
 
-        if self.prefit:
+        if frozen:
             estimator = self.estimator
         else:
-            if sample_weight is not None:
-                fit_params = {**fit_params, "sample_weight": sample_weight}
-            estimator = clone(self.estimator).fit(X, y, **fit_params)
+            estimator = clone(self.estimator).fit(X, y, **estimator_params)
             if len(estimator.classes_) != len(classes) or not np.all(
                 class_positions(estimator.classes_, classes, "estimator.classes_")
                 == np.arange(len(classes))
@@ -343,15 +383,66 @@ default='auto'
         elif self.strategy == "cost":
             self.cost_matrix_ = checked
         elif self.strategy == "tuned":
-            self._tune(X, y_1d, sample_weight, fit_params, checked)
+            self._tune(
+                X, y_1d, sample_weight, estimator_params, split_params, checked, frozen
+            )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
                 setattr(self, name, getattr(estimator, name))
         return self
 
-    def _classes_before_fit(self, y_classes: np.ndarray) -> np.ndarray:
+    def _uses_fitted_estimator(self) -> bool:
+        """Whether ``estimator`` is used as it is (FrozenEstimator, or prefit)."""
+        if self.prefit:
+            warnings.warn(
+                "prefit=True is deprecated and will be removed in a future "
+                "release: wrap the fitted classifier in "
+                "sklearn.frozen.FrozenEstimator instead, "
+                "ThresholdMover(FrozenEstimator(clf), ...), which also survives "
+                "clone and cross_validate.",
+                FutureWarning,
+                stacklevel=4,
+            )
+            return True
+        return isinstance(self.estimator, FrozenEstimator)
+
+    def _route_fit_params(self, sample_weight: Any, fit_params: dict):
+        """(estimator ``fit`` params, splitter ``split`` params) for ``fit``."""
+        params = dict(fit_params)
+        if sample_weight is not None:
+            params["sample_weight"] = sample_weight
+        if not _routing_enabled():
+            return params, {}
+        routed = process_routing(self, "fit", **params)
+        return dict(routed["estimator"]["fit"]), dict(routed["splitter"]["split"])
+
+    def get_metadata_routing(self):
+        """Metadata routing of this object (see scikit-learn's metadata routing).
+
+        ``fit`` uses ``sample_weight`` itself (the priors of ``y``) and routes
+        metadata to the estimator's ``fit`` and the ``cv`` splitter's
+        ``split``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+            .add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        )
+
+    def _classes_before_fit(self, y_classes: np.ndarray, frozen: bool) -> np.ndarray:
         y_classes = np.asarray(y_classes)
-        if not self.prefit:
+        if not frozen:
             try:
                 return y_classes[np.argsort(y_classes, kind="stable")]
             except TypeError:
@@ -359,9 +450,16 @@ default='auto'
         try:
             check_is_fitted(self.estimator, "classes_")
         except NotFittedError as exc:
+            fix = (
+                "fit it first, or use prefit=False to let ThresholdMover fit it"
+                if self.prefit
+                else "fit it before wrapping it in FrozenEstimator, or pass it "
+                "unwrapped to let ThresholdMover fit it"
+            )
             raise NotFittedError(
-                f"prefit=True but {type(self.estimator).__name__} is not fitted: fit "
-                "it first, or use prefit=False to let ThresholdMover fit it."
+                f"{type(self.estimator).__name__} is used as it is "
+                f"({'prefit=True' if self.prefit else 'FrozenEstimator'}) but is "
+                f"not fitted: {fix}."
             ) from exc
         classes = np.asarray(self.estimator.classes_)
         class_positions(y_classes, classes, "y")
@@ -574,24 +672,28 @@ default='auto'
 
     # --------------------------------------------------------------- tuning
 
-    def _tune(self, X, y, sample_weight, fit_params, grid) -> None:
+    def _tune(
+        self, X, y, sample_weight, fit_params, split_params, grid, frozen
+    ) -> None:
         classes = self.classes_
-        if self.prefit:
+        if frozen:
+            # A fitted estimator is not refitted per fold: tune on all rows.
             folds = [(self.estimator_, y, self._scores(self.estimator_, X)[0])]
         else:
             cv = check_cv(self.cv, y, classifier=True)
             # Sparse formats without row indexing (COO, DOK, ...) become CSR.
             (X,) = indexable(X)
+            n_samples = len(y)
             folds = []
-            for train_idx, val_idx in cv.split(X, y):
-                params = dict(fit_params)
+            for train_idx, val_idx in cv.split(X, y, **split_params):
+                params = take_row_aligned(fit_params, train_idx, n_samples)
+                weights = None
                 if sample_weight is not None:
-                    params["sample_weight"] = take_rows(sample_weight, train_idx)
+                    weights = take_rows(sample_weight, train_idx)
                 y_train = take_rows(y, train_idx)
                 model = clone(self.estimator).fit(
                     take_rows(X, train_idx), y_train, **params
                 )
-                weights = params.get("sample_weight")
                 train, deploy = self._priors_for(model, y_train, weights)
                 if not isinstance(self.train_priors, str):
                     # Priors given by the user or read from a fitted object

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from imblearn.over_sampling import SMOTE
 from imblearn.under_sampling import RandomUnderSampler as ImblearnUnderSampler
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
@@ -27,8 +28,10 @@ def _data(n=300, minority=0.1, seed=0):
 class RecordingClassifier(ClassifierMixin, BaseEstimator):
     """Remembers what fit received."""
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         self.X_, self.y_, self.sample_weight_ = X, y, sample_weight
+        for name, value in params.items():
+            setattr(self, f"{name}_", value)
         self.classes_ = np.unique(y)
         return self
 
@@ -79,13 +82,66 @@ def test_sample_weight_follows_the_resampled_rows():
     np.testing.assert_allclose(model.resampled_priors_, expected)
 
 
-def test_sample_weight_with_a_sampler_that_drops_it_is_an_error():
+def test_sample_weight_of_the_wrong_length_is_an_error_before_fitting():
     X, y = _data()
-    model = ResampledClassifier(ImblearnUnderSampler(), LogisticRegression())
-    with pytest.raises(TypeError, match="does not accept sample_weight"):
-        model.fit(X, y, sample_weight=np.ones(y.shape[0]))
-    assert not hasattr(model, "classifier_")
-    model.fit(X, y)  # without weights any sampler works
+    model = ResampledClassifier(RandomUnderSampler(), RecordingClassifier())
+    with pytest.raises(ValueError, match="sample_weight has 299 values.*300 rows"):
+        model.fit(X, y, sample_weight=np.ones(299))
+    assert not hasattr(model, "sampler_")
+
+
+def test_sample_weight_follows_an_imblearn_sampler_through_its_indices():
+    X, y = _data()
+    weights = np.linspace(0.5, 2.0, y.shape[0])
+    model = ResampledClassifier(
+        ImblearnUnderSampler(random_state=0), RecordingClassifier()
+    ).fit(X, y, sample_weight=weights)
+    indices = model.sampler_.sample_indices_
+    np.testing.assert_array_equal(model.classifier_.sample_weight_, weights[indices])
+
+
+class _NoIndicesSampler(ImblearnUnderSampler):
+    """An imblearn sampler that does not record which rows it drew."""
+
+    def fit_resample(self, X, y, **params):
+        X_res, y_res = super().fit_resample(X, y, **params)
+        del self.sample_indices_
+        return X_res, y_res
+
+
+def test_row_aligned_params_with_a_sampler_without_indices_are_an_error():
+    X, y = _data()
+    smote = ResampledClassifier(SMOTE(), RecordingClassifier())
+    with pytest.raises(TypeError, match=r"sample_weight.*SMOTE.*sample_indices_"):
+        smote.fit(X, y, sample_weight=np.ones(y.shape[0]))
+    assert not hasattr(smote, "classifier_")
+    untagged = ResampledClassifier(_NoIndicesSampler(), RecordingClassifier())
+    with pytest.raises(TypeError, match="row_ids.*sample_indices_"):
+        untagged.fit(X, y, row_ids=np.arange(y.shape[0]))
+    assert not hasattr(untagged, "classifier_")
+    untagged.fit(X, y)  # without row-aligned parameters any sampler works
+    smote.fit(X, y, note="not per row")
+    assert smote.classifier_.note_ == "not per row"
+
+
+def test_row_aligned_fit_params_follow_the_rows_without_routing():
+    # Issue 12: 64 rows reached the classifier with 300 row_ids, silently.
+    X, y = _data()
+    n = y.shape[0]
+    row_ids = np.arange(100, 100 + n)
+    groups = [f"g{i % 7}" for i in range(n)]
+    model = ResampledClassifier(
+        RandomUnderSampler(random_state=0), RecordingClassifier()
+    ).fit(X, y, row_ids=row_ids, groups=groups, note="kept", scale=np.ones(3))
+    indices = model.sampler_.sample_indices_
+    fitted = model.classifier_
+    assert len(fitted.row_ids_) == len(fitted.y_) == len(indices) < n
+    np.testing.assert_array_equal(fitted.row_ids_, row_ids[indices])
+    assert fitted.groups_ == [groups[i] for i in indices]
+    np.testing.assert_array_equal(fitted.X_, X[fitted.row_ids_ - 100])
+    assert fitted.note_ == "kept"
+    np.testing.assert_array_equal(fitted.scale_, np.ones(3))
+    np.testing.assert_array_equal(row_ids, np.arange(100, 100 + n))
 
 
 def test_methods_follow_the_classifier():

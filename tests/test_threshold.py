@@ -2,14 +2,16 @@
 
 import numpy as np
 import pytest
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score, log_loss, make_scorer
 from sklearn.model_selection import (
     FixedThresholdClassifier,
     StratifiedKFold,
     TunedThresholdClassifierCV,
+    cross_validate,
 )
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -135,7 +137,7 @@ def test_prior_correction_after_under_sampling_restores_the_true_priors():
         RandomUnderSampler(random_state=0), LogisticRegression()
     ).fit(X, y)
     corrected = ThresholdMover(
-        under, strategy="argmax", deploy_priors="train", prefit=True
+        FrozenEstimator(under), strategy="argmax", deploy_priors="train"
     ).fit(X, y)
     raw = under.predict_proba(X_test)
     fixed = corrected.predict_proba(X_test)
@@ -145,14 +147,17 @@ def test_prior_correction_after_under_sampling_restores_the_true_priors():
     # the same through the sampler, an explicit array and ThresholdMover's own fit
     sampler = under.sampler_
     via_sampler = ThresholdMover(
-        under, "argmax", train_priors=sampler, deploy_priors="train", prefit=True
-    ).fit(X, y)
+        FrozenEstimator(under),
+        "argmax",
+        train_priors=FrozenEstimator(sampler),
+        deploy_priors="train",
+    )
+    via_sampler = clone(via_sampler).fit(X, y)
     via_array = ThresholdMover(
-        under,
+        FrozenEstimator(under),
         "argmax",
         train_priors=np.array([0.5, 0.5]),
         deploy_priors=np.array(true),
-        prefit=True,
     ).fit(X, y)
     refit = ThresholdMover(
         ResampledClassifier(RandomUnderSampler(random_state=0), LogisticRegression()),
@@ -290,19 +295,85 @@ def test_two_class_tuned_rule_is_the_binary_rule():
 # ------------------------------------------------------------- behaviour
 
 
-def test_prefit_uses_the_estimator_as_is():
+def test_frozen_estimator_is_used_as_is_and_survives_clone():
+    X, y = _binary(n=200)
+    fitted = LogisticRegression().fit(X, y)
+    coef = fitted.coef_.copy()
+    model = ThresholdMover(FrozenEstimator(fitted), "fixed", threshold=0.3)
+    copy = clone(model)
+    copy.fit(X[:50], y[:50])
+    assert copy.estimator_.estimator is fitted
+    np.testing.assert_array_equal(fitted.coef_, coef)
+    p = fitted.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(copy.predict(X), (p >= 0.3).astype(int))
+
+
+def test_frozen_estimator_in_cross_validate():
+    # A fitted classifier through clone: prefit=True lost it (NotFittedError).
+    X, y = _binary(n=300)
+    fitted = LogisticRegression().fit(X, y)
+    coef = fitted.coef_.copy()
+    moved = ThresholdMover(FrozenEstimator(fitted), "prior")
+    results = cross_validate(
+        moved, X, y, cv=3, return_estimator=True, error_score="raise"
+    )
+    for fold in results["estimator"]:
+        assert fold.estimator_.estimator is fitted
+    np.testing.assert_array_equal(fitted.coef_, coef)
+    prefit = ThresholdMover(fitted, "prior", prefit=True)
+    with pytest.warns(FutureWarning), pytest.raises(Exception, match="not fitted"):
+        cross_validate(prefit, X, y, cv=3, error_score="raise")
+
+
+def test_frozen_estimator_accepts_labels_with_fewer_classes():
+    # As prefit did: the fitted classes rule, y may miss some of them.
+    X, y = _gaussians(600, [0.5, 0.3, 0.2], means=(0.0, 2.0, 4.0))
+    fitted = LogisticRegression().fit(X, y)
+    keep = y < 2
+    model = ThresholdMover(
+        FrozenEstimator(fitted), "argmax", train_priors=[0.5, 0.3, 0.2]
+    ).fit(X[keep], y[keep])
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(model.predict(X), fitted.predict(X))
+
+
+def test_frozen_tuned_thresholds_come_from_all_the_data():
+    # The frozen model is not refitted per fold: cv must not change the result.
+    X, y = _binary(n=400)
+    fitted = LogisticRegression().fit(X, y)
+    p = fitted.predict_proba(X)[:, 1]
+    grid = np.linspace(0.05, 0.95, 19)
+    models = [
+        ThresholdMover(FrozenEstimator(fitted), "tuned", thresholds=grid, cv=cv).fit(
+            X, y
+        )
+        for cv in (3, 5)
+    ]
+    expected = [balanced_accuracy_score(y, (p >= t).astype(int)) for t in grid]
+    for model in models:
+        np.testing.assert_allclose(model.cv_results_["scores"][0], expected)
+        assert model.threshold_ == grid[int(np.argmax(expected))]
+
+
+def test_prefit_is_deprecated_and_still_works():
     X, y = _binary(n=200)
     fitted = LogisticRegression().fit(X, y)
     coef = fitted.coef_.copy()
     model = ThresholdMover(fitted, "fixed", threshold=0.3, prefit=True)
-    model.fit(X[:50], y[:50])
+    with pytest.warns(FutureWarning, match=r"FrozenEstimator\(clf\)"):
+        model.fit(X[:50], y[:50])
     assert model.estimator_ is fitted
     np.testing.assert_array_equal(fitted.coef_, coef)
+    frozen = ThresholdMover(FrozenEstimator(fitted), "fixed", threshold=0.3)
+    frozen.fit(X[:50], y[:50])
+    np.testing.assert_array_equal(model.predict(X), frozen.predict(X))
 
 
-def test_prefit_needs_a_fitted_estimator():
+def test_frozen_and_prefit_need_a_fitted_estimator():
     X, y = _binary(n=200)
-    with pytest.raises(Exception, match="prefit=True"):
+    with pytest.raises(Exception, match="FrozenEstimator.*not fitted"):
+        ThresholdMover(FrozenEstimator(LogisticRegression())).fit(X, y)
+    with pytest.warns(FutureWarning), pytest.raises(Exception, match="prefit=True"):
         ThresholdMover(LogisticRegression(), prefit=True).fit(X, y)
 
 
@@ -397,7 +468,7 @@ def test_class_mismatches_are_errors():
     fitted = LogisticRegression().fit(X_BAD, Y_BAD)
     other_labels = np.where(Y_BAD == 1, 2, 0)
     with pytest.raises(ValueError, match=r"classes \[2\]"):
-        ThresholdMover(fitted, prefit=True).fit(X_BAD, other_labels)
+        ThresholdMover(FrozenEstimator(fitted)).fit(X_BAD, other_labels)
     three = np.arange(len(Y_BAD)) % 3
     resampled = ResampledClassifier(RandomUnderSampler(), LogisticRegression())
     resampled.fit(X_BAD, three)

@@ -1,0 +1,159 @@
+"""Fit parameters with one value per row ("row-aligned metadata").
+
+A row-aligned fit parameter (``sample_weight``, ``groups``, ``row_ids``, ...)
+must follow the rows it describes: through a resampling (``sample_indices_``)
+or into a cross-validation fold. Anything else (scalars, dicts, arrays of
+another length) passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import _num_samples
+
+from rebalance._validation import take_rows
+
+_RESAMPLED_CLASSIFIER_HINT = (
+    "Put the sampler and the classifier in rebalance.ResampledClassifier("
+    "sampler, classifier) instead, which resamples sample_weight and every other "
+    "fit parameter with one value per row together with the rows, e.g. "
+    "make_pipeline(StandardScaler(), ResampledClassifier(RandomUnderSampler(), "
+    "LogisticRegression())).fit(X, y, resampledclassifier__sample_weight=w)."
+)
+
+
+def n_rows(*data: Any) -> int | None:
+    """Number of rows of the first of ``data`` that has a known row count."""
+    for item in data:
+        try:
+            n = _num_samples(item)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(n, (int, np.integer)):
+            return int(n)
+    return None
+
+
+def _length(value: Any) -> int | None:
+    """The number of rows of an array-like ``value``; None for anything else."""
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        return None
+    if np.isscalar(value):
+        return None
+    if not any(hasattr(value, name) for name in ("__len__", "shape", "__array__")):
+        return None
+    try:
+        return _num_samples(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def is_row_aligned(value: Any, n_samples: int | None) -> bool:
+    """Whether ``value`` is an array-like with one entry per row."""
+    return n_samples is not None and _length(value) == n_samples
+
+
+def row_aligned_names(params: Mapping, n_samples: int | None) -> list[str]:
+    """Names of the row-aligned values of ``params``.
+
+    Raises when the row count is unknown (a Dask collection with unknown chunk
+    sizes) and some value is an array-like: when unsure, refuse.
+    """
+    if n_samples is None:
+        unsure = [name for name, value in params.items() if _length(value) is not None]
+        if unsure:
+            raise ValueError(
+                f"Cannot tell whether the fit parameters {unsure} have one value "
+                "per row: the number of rows of X is unknown (e.g. a Dask array "
+                "with unknown chunk sizes). Compute it first, e.g. "
+                "X.compute_chunk_sizes(), or pass X as an in-memory array."
+            )
+    return [name for name, value in params.items() if is_row_aligned(value, n_samples)]
+
+
+def take_row_aligned(
+    params: Mapping, indices: np.ndarray, n_samples: int | None
+) -> dict:
+    """``params`` with every row-aligned value replaced by its rows ``indices``."""
+    return {
+        name: take_rows(value, indices) if is_row_aligned(value, n_samples) else value
+        for name, value in params.items()
+    }
+
+
+def _imblearn_pipeline_fit_frame():
+    """The locals of ``imblearn.pipeline.Pipeline._fit`` when it is the caller.
+
+    imbalanced-learn's Pipeline calls ``fit_resample(X, y)`` and has no way to
+    hand resampled metadata to the steps after the sampler. Looking at its
+    frame is the only way a sampler can see what the pipeline is about to pass
+    on unresampled (or, with routing off, silently drop).
+    """
+    frame = sys._getframe(1)
+    for _ in range(12):
+        frame = frame.f_back
+        if frame is None:
+            return None
+        if frame.f_code.co_name == "_fit" and str(
+            frame.f_globals.get("__name__", "")
+        ).startswith("imblearn.pipeline"):
+            return frame.f_locals
+    return None
+
+
+def check_not_dropped_by_imblearn_pipeline(
+    sampler: Any, X: Any, y: Any, sample_weight: Any
+) -> None:
+    """Raise when an imblearn Pipeline would drop or misalign row-aligned params.
+
+    Called by the rebalance samplers' ``fit_resample``. Outside an imblearn
+    Pipeline it does nothing.
+    """
+    context = _imblearn_pipeline_fit_frame()
+    if context is None:
+        return
+    routed = context.get("routed_params")
+    steps = getattr(context.get("self"), "steps", None)
+    step_idx = context.get("step_idx")
+    if routed is None or steps is None or not isinstance(step_idx, int):
+        return
+    name = type(sampler).__name__
+    if sample_weight is not None:
+        raise ValueError(
+            f"sample_weight was routed to {name}.fit_resample inside an "
+            "imblearn.pipeline.Pipeline, which cannot pass the resampled weights "
+            "on to the next steps (it expects fit_resample to return X, y only). "
+            + _RESAMPLED_CLASSIFIER_HINT
+        )
+    n_samples = n_rows(X, y)
+    own_name = steps[step_idx][0]
+    problems = []
+    for idx, (step_name, _) in enumerate(steps):
+        if idx < step_idx:
+            continue
+        by_method = routed.get(step_name) if hasattr(routed, "get") else None
+        if not by_method:
+            continue
+        for method, params in by_method.items():
+            if not params:
+                continue
+            if idx == step_idx:
+                # With routing off, ``<sampler step>__param`` is stored for the
+                # step's fit, which a Pipeline never calls on a sampler.
+                problems += [f"{own_name}__{p} (dropped)" for p in params]
+            else:
+                problems += [
+                    f"{step_name}.{method}({p}=...) (not resampled)"
+                    for p in row_aligned_names(params, n_samples)
+                ]
+    if problems:
+        listed = ", ".join(sorted(set(problems)))
+        raise ValueError(
+            f"{name} resamples the rows inside an imblearn.pipeline.Pipeline, "
+            "which cannot resample fit parameters with them: "
+            f"{listed}. " + _RESAMPLED_CLASSIFIER_HINT
+        )
