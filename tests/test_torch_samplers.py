@@ -510,3 +510,250 @@ def test_bad_hard_example_arguments(kwargs, match):
 def test_hard_example_sampler_needs_a_rebalance_sampler():
     with pytest.raises(TypeError, match="RebalanceSampler"):
         HardExampleSampler(BalancedBatchSampler(skewed_labels(), 4))
+
+
+# --- Pickling -------------------------------------------------------------------
+
+
+def _round_trip(sampler, how: str):
+    import copy
+    import pickle
+
+    if how == "pickle":
+        return pickle.loads(pickle.dumps(sampler))
+    if how == "deepcopy":
+        return copy.deepcopy(sampler)
+    buffer = io.BytesIO()
+    torch.save(sampler, buffer)
+    buffer.seek(0)
+    return torch.load(buffer, weights_only=False)
+
+
+@pytest.mark.parametrize("how", ["pickle", "torch.save", "deepcopy"])
+@pytest.mark.parametrize("kind", ["rebalance", "balanced_batch", "hard_example"])
+def test_a_copy_yields_the_same_epochs(kind, how):
+    labels = skewed_labels()
+    sampler = make_sampler(kind, labels)
+    list(sampler)  # one epoch done: the copy goes on with epoch 1
+    copy = _round_trip(sampler, how)
+    assert [list(copy) for _ in range(3)] == [list(sampler) for _ in range(3)]
+    assert epoch_of(copy, 7) == epoch_of(sampler, 7)
+
+
+@pytest.mark.parametrize("kind", ["rebalance", "balanced_batch", "hard_example"])
+def test_a_copy_made_mid_epoch_yields_the_rest_of_the_epoch(kind):
+    labels = skewed_labels()
+    sampler = make_sampler(kind, labels)
+    sampler.set_epoch(2)
+    iterator = iter(sampler)
+    [next(iterator) for _ in range(7)]
+    copy = _round_trip(sampler, "pickle")
+    if kind == "hard_example":  # later reports do not change the running epoch
+        sampler.update(torch.tensor([9]), torch.tensor([99.0]))
+    assert list(copy) == list(iterator)
+    assert copy.state_dict()["epoch"] == 3
+    assert list(copy) == epoch_of(make_sampler(kind, labels), 3)
+
+
+def test_every_sampling_plan_pickles():
+    import pickle
+
+    labels = skewed_labels()
+    for estimator in ESTIMATORS:
+        plan = RebalanceSampler(labels, estimator).plan
+        copy = pickle.loads(pickle.dumps(plan))
+        rng = np.random.default_rng(0)
+        assert copy.draw(rng).tolist() == plan.draw(np.random.default_rng(0)).tolist()
+
+
+def test_samplers_keep_their_own_copy_of_the_labels():
+    # Codes 0..k-1 are encoded without a copy: the samplers must not keep a
+    # view of the caller's tensor, whose storage share_memory_() (ddp_spawn,
+    # DataLoader workers) moves and frees.
+    labels = skewed_labels()
+    reference = [
+        list(make_sampler(k, labels.clone())) for k in ("rebalance", "balanced_batch")
+    ]
+    samplers = [RebalanceSampler(labels), BalancedBatchSampler(labels, 4)]
+    for sampler in samplers:
+        codes = getattr(sampler, "plan", sampler).labels.codes
+        assert not np.may_share_memory(codes, labels.numpy())
+    labels.share_memory_()
+    labels.zero_()
+    assert [list(s) for s in samplers] == reference
+
+
+# --- Distributed: defaults and Lightning's rebuild -------------------------------
+
+
+def _fake_process_group(monkeypatch, world_size: int, rank: int) -> None:
+    dist = torch.distributed
+    monkeypatch.setattr(dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(dist, "get_world_size", lambda: world_size)
+    monkeypatch.setattr(dist, "get_rank", lambda: rank)
+
+
+@pytest.mark.parametrize("kind", ["rebalance", "balanced_batch", "hard_example"])
+def test_default_ranks_follow_a_process_group_started_later(kind, monkeypatch):
+    labels = skewed_labels()
+    sampler = make_sampler(kind, labels)  # no process group yet: 1 replica
+    full = len(sampler)
+    _fake_process_group(monkeypatch, 2, 1)
+    assert (sampler.num_replicas, sampler.rank) == (2, 1)
+    assert len(sampler) == full // 2
+    if kind == "balanced_batch":
+        explicit = BalancedBatchSampler(labels, 4, num_replicas=2, rank=1)
+    else:
+        explicit = RebalanceSampler(labels, num_replicas=2, rank=1)
+    if kind == "hard_example":
+        explicit = HardExampleSampler(explicit, pool_size=3)
+        explicit.update(torch.tensor([1, 2, 3]), torch.tensor([5.0, 4.0, 3.0]))
+    assert epoch_of(sampler, 1) == epoch_of(explicit, 1)
+
+
+def test_rebalance_samplers_are_distributed_samplers():
+    from torch.utils.data import DistributedSampler
+
+    labels = skewed_labels()
+    assert isinstance(RebalanceSampler(labels), DistributedSampler)
+    assert isinstance(make_sampler("hard_example", labels), DistributedSampler)
+
+
+def test_balanced_batch_sampler_rebuilt_as_lightning_does():
+    from torch.utils.data import DistributedSampler
+
+    labels = skewed_labels()
+    batches = BalancedBatchSampler(labels, 4, class_counts=[3, 1], seed=2)
+    kwargs = getattr(batches, "__pl_saved_kwargs")
+    assert getattr(batches, "__pl_saved_default_kwargs") == {"sampler": None}
+    ranks = []
+    for rank in range(2):
+        injected = DistributedSampler(range(len(labels)), num_replicas=2, rank=rank)
+        rebuilt = BalancedBatchSampler(**kwargs, sampler=injected)
+        explicit = BalancedBatchSampler(
+            labels, 4, class_counts=[3, 1], seed=2, num_replicas=2, rank=rank
+        )
+        assert list(rebuilt) == epoch_of(explicit, 0)
+        injected.set_epoch(5)  # Lightning's set_epoch reaches the batches
+        assert list(rebuilt) == epoch_of(explicit, 5)
+        ranks.append(rebuilt)
+    with pytest.raises(ValueError, match="num_replicas=1 but the DistributedSampler"):
+        BalancedBatchSampler(labels, 4, num_replicas=1, rank=0, sampler=injected)
+    with pytest.raises(TypeError, match="sampler must be None"):
+        BalancedBatchSampler(labels, 4, sampler=RebalanceSampler(labels))
+
+
+# --- Bad input: loaded states and fuzzed arguments ---------------------------------
+
+
+@pytest.mark.parametrize("kind", ["rebalance", "balanced_batch", "hard_example"])
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (None, TypeError, "state_dict must be a dict; got NoneType"),
+        ({"epoch": -1}, ValueError, r"state_dict\['epoch'\] must be >= 0"),
+        ({"epoch": 1.5}, TypeError, r"state_dict\['epoch'\] must be an int"),
+        ({"position": True}, TypeError, r"state_dict\['position'\] must be an int"),
+        ({"position": 10**6}, ValueError, "past the end of the epoch"),
+        ({"seed": -3}, ValueError, r"state_dict\['seed'\] must be >= 0"),
+        ({"seed": "0"}, TypeError, r"state_dict\['seed'\] must be an int"),
+        ({"num_replicas": 0}, ValueError, r"state_dict\['num_replicas'\]"),
+        ({"length": 3}, ValueError, "per epoch and rank"),
+    ],
+)
+def test_bad_loaded_states_are_refused_before_any_change(kind, change, error, match):
+    labels = skewed_labels()
+    sampler = make_sampler(kind, labels)
+    before = sampler.state_dict()
+    state = None if change is None else {**before, **change}
+    with pytest.raises(error, match=match):
+        sampler.load_state_dict(state)
+    after = sampler.state_dict()
+    assert after.keys() == before.keys()
+    assert all(str(after[k]) == str(before[k]) for k in before)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"pool_ids": torch.tensor([-5])}, ValueError, r"row ids in \[0, 49\]"),
+        ({"pool_ids": torch.tensor([10**9])}, ValueError, r"row ids in \[0, 49\]"),
+        ({"pool_ids": torch.tensor([1.0, 2.0])}, TypeError, "integer dataset row"),
+        ({"epoch_pool_ids": torch.tensor([-5])}, ValueError, r"in \[0, 49\]"),
+        ({"epoch_pool_ids": torch.tensor([0.5])}, TypeError, "epoch_pool_ids"),
+        ({"epoch_pool_ids": torch.arange(4)}, ValueError, "more than pool_size=3"),
+        ({"pool_ids": torch.tensor([[1, 2]])}, ValueError, "must be 1-D"),
+        ({"pool_ids": torch.tensor([1, 1, 2])}, ValueError, "an id twice"),
+        ({"pool_losses": torch.tensor([1.0])}, ValueError, "pool_losses.*shape"),
+        ({"pool_losses": torch.tensor([1.0, 2, float("nan")])}, ValueError, "finite"),
+    ],
+)
+def test_bad_hard_example_pools_are_refused(change, error, match):
+    sampler = make_sampler("hard_example", skewed_labels())
+    before = sampler.state_dict()
+    with pytest.raises(error, match=match):
+        sampler.load_state_dict({**before, **change})
+    assert sorted(sampler.pool_ids.tolist()) == [1, 2, 3]
+    assert sampler.state_dict()["epoch"] == before["epoch"]
+
+
+def test_a_loaded_pool_is_replayed():
+    labels = skewed_labels()
+    sampler = make_sampler("hard_example", labels)
+    state = sampler.state_dict()
+    state["pool_ids"] = state["epoch_pool_ids"] = torch.tensor([40], dtype=torch.int8)
+    state["pool_losses"] = torch.tensor([1.0], dtype=torch.bfloat16)
+    sampler.load_state_dict(state)
+    assert Counter(sampler)[40] >= round(0.25 * len(sampler))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"num_replicas": 2**63, "rank": 0}, ValueError, r"num_replicas=\d+ is larger"),
+        ({"num_replicas": 2**31, "rank": 0}, ValueError, "at most 2\\*\\*31 - 1"),
+        ({"num_replicas": 2.0, "rank": 0}, TypeError, "num_replicas must be an int"),
+        ({"num_replicas": 2, "rank": -1}, ValueError, "rank must be >= 0"),
+    ],
+)
+@pytest.mark.parametrize(
+    "make", [RebalanceSampler, lambda y, **kw: BalancedBatchSampler(y, 4, **kw)]
+)
+def test_bad_replica_arguments(make, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        make(skewed_labels(), **kwargs)
+
+
+def test_many_replicas_pad_every_rank_to_one_index():
+    labels = skewed_labels()
+    last = RebalanceSampler(labels, num_replicas=2**31 - 1, rank=2**31 - 2)
+    assert len(last) == 1
+    assert list(last) == [list(RebalanceSampler(labels))[(2**31 - 2) % 92]]
+
+
+@pytest.mark.parametrize("class_counts", [5, "22", 2.5])
+def test_class_counts_must_be_a_dict_or_a_sequence(class_counts):
+    with pytest.raises(TypeError, match="class_counts must be a dict"):
+        BalancedBatchSampler(skewed_labels(), 4, class_counts=class_counts)
+
+
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16, torch.float64])
+def test_update_takes_losses_of_any_float_dtype(dtype):
+    sampler = HardExampleSampler(RebalanceSampler(skewed_labels()), pool_size=2)
+    sampler.update(torch.tensor([1, 2, 3]), torch.tensor([1.0, 5.0, 3.0], dtype=dtype))
+    assert sorted(sampler.pool_ids.tolist()) == [2, 3]
+    assert sampler.pool_losses.dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.uint8])
+@pytest.mark.parametrize("kind", ["rebalance", "balanced_batch", "hard_example"])
+def test_small_integer_labels_and_ids(kind, dtype):
+    labels = skewed_labels()
+    small = torch.from_numpy(labels.numpy().astype(dtype))
+    assert flat(epoch_of(make_sampler(kind, small), 1)) == flat(
+        epoch_of(make_sampler(kind, labels), 1)
+    )
+    if kind == "hard_example":
+        sampler = make_sampler(kind, small)
+        sampler.update(np.array([4, 5], dtype=dtype), np.array([9.0, 8.0]))
+        assert {4, 5} <= set(sampler.pool_ids.tolist())

@@ -10,6 +10,7 @@ _SUBMODULE_OF = {
     "RebalanceSampler": "samplers",
     "BalancedBatchSampler": "samplers",
     "HardExampleSampler": "samplers",
+    "RebalancedLoader": "samplers",
     "TorchMLPClassifier": "estimators",
     "sigmoid_focal_loss": "losses",
     "softmax_focal_loss": "losses",

@@ -6,10 +6,15 @@ Every sampler here is a ``torch.utils.data.Sampler`` that:
   :meth:`set_epoch` works as in ``DistributedSampler``, and when it is never
   called each new iteration moves on to the next epoch by itself;
 * splits the epoch between DistributedDataParallel ranks (``num_replicas``,
-  ``rank``, taken from the initialised process group by default): every rank
-  computes the same global draw and takes the items ``rank``,
+  ``rank``, by default read from the process group when the epoch is drawn):
+  every rank computes the same global draw and takes the items ``rank``,
   ``rank + num_replicas``, ... of it, padded by wrapping around
-  (``drop_last=False``) or trimmed (``drop_last=True``) to equal lengths;
+  (``drop_last=False``) or trimmed (``drop_last=True``) to equal lengths.
+  The index samplers are ``DistributedSampler`` subclasses, so Lightning,
+  Fabric and other tools that re-shard every other sampler leave them as
+  they are; Lightning rebuilds a :class:`BalancedBatchSampler` per rank;
+* pickle (``torch.save``, ``copy.deepcopy``, ``ddp_spawn``): a copy yields
+  the same epochs as the original, from the original's position on;
 * records epoch, seed and position in :meth:`state_dict` so that a job
   restarted mid-epoch yields exactly the remaining items (the
   ``state_dict``/``load_state_dict`` protocol of torchdata's
@@ -27,26 +32,40 @@ Never loop over the dataset to collect them: that loads every sample.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import clone
-from torch.utils.data import Sampler
+from torch.utils.data import (
+    DataLoader,
+    DistributedSampler,
+    Sampler,
+    Subset,
+    TensorDataset,
+)
 
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._validation import encode_labels
 from rebalance.base import BaseSampler
 from rebalance.samplers import LabelShuffleSampler
 
-__all__ = ["RebalanceSampler", "BalancedBatchSampler", "HardExampleSampler"]
+__all__ = [
+    "RebalanceSampler",
+    "BalancedBatchSampler",
+    "HardExampleSampler",
+    "RebalancedLoader",
+]
 
 # Indices converted to Python ints at a time: big enough to amortise the numpy
 # call, small enough that the list stays in cache (~2 MB).
 _CHUNK_INDICES = 1 << 16
 # Seed-sequence tag of the replay draw, so it never reuses the epoch's stream.
 _REPLAY_STREAM = 1
+# c10d keeps the world size in a 32-bit int.
+_MAX_REPLICAS = 2**31 - 1
+_REPLICA_FIX = "Pass num_replicas=world size and rank=this process's rank."
 
 
 def _check_int(value: Any, name: str, *, minimum: int, fix: str) -> int:
@@ -97,24 +116,60 @@ def _encode(labels: np.ndarray) -> EncodedLabels:
             f"labels has one class only ({encoded.classes[0]!r}): rebalancing needs "
             "at least 2 classes. Check that the targets were loaded correctly."
         )
+    return _own_codes(encoded, labels)
+
+
+def _own_codes(encoded: EncodedLabels, labels: np.ndarray) -> EncodedLabels:
+    """``encoded`` with codes of its own, never a view of the caller's labels.
+
+    Labels that are already codes 0..k-1 are encoded without a copy. A sampler
+    keeping that view would change with the caller's array, and read freed
+    memory once torch moves the tensor's storage (``share_memory_()``, which
+    ``torch.multiprocessing`` calls when it pickles a dataset for ``ddp_spawn``
+    or DataLoader workers).
+    """
+    if np.may_share_memory(encoded.codes, labels):
+        encoded.codes = encoded.codes.copy()
     return encoded
 
 
-def _replicas(num_replicas: int | None, rank: int | None) -> tuple[int, int]:
-    """``(num_replicas, rank)``, defaulting to the initialised process group."""
-    group = torch.distributed.is_available() and torch.distributed.is_initialized()
-    if num_replicas is None:
-        num_replicas = torch.distributed.get_world_size() if group else 1
-    if rank is None:
-        rank = torch.distributed.get_rank() if group else 0
-    fix = "Pass num_replicas=world size and rank=this process's rank."
-    num_replicas = _check_int(num_replicas, "num_replicas", minimum=1, fix=fix)
-    rank = _check_int(rank, "rank", minimum=0, fix=fix)
+def _check_replica_args(
+    num_replicas: int | None, rank: int | None
+) -> tuple[int | None, int | None]:
+    """Check the given ``num_replicas`` and ``rank``; ``None`` stays ``None``."""
+    if num_replicas is not None:
+        num_replicas = _check_int(
+            num_replicas, "num_replicas", minimum=1, fix=_REPLICA_FIX
+        )
+        if num_replicas > _MAX_REPLICAS:
+            raise ValueError(
+                f"num_replicas={num_replicas} is larger than any process group "
+                f"(at most 2**31 - 1 ranks). {_REPLICA_FIX}"
+            )
+    if rank is not None:
+        rank = _check_int(rank, "rank", minimum=0, fix=_REPLICA_FIX)
+    if num_replicas is not None and rank is not None:
+        _check_rank(num_replicas, rank)
+    return num_replicas, rank
+
+
+def _check_rank(num_replicas: int, rank: int) -> None:
     if rank >= num_replicas:
         raise ValueError(
             f"rank={rank} is out of range for num_replicas={num_replicas}: rank "
-            f"must be in [0, {num_replicas - 1}]. {fix}"
+            f"must be in [0, {num_replicas - 1}]. {_REPLICA_FIX}"
         )
+
+
+def _replicas(num_replicas: int | None, rank: int | None) -> tuple[int, int]:
+    """``(num_replicas, rank)``, ``None`` taken from the process group now."""
+    if num_replicas is None or rank is None:
+        group = torch.distributed.is_available() and torch.distributed.is_initialized()
+        if num_replicas is None:
+            num_replicas = torch.distributed.get_world_size() if group else 1
+        if rank is None:
+            rank = torch.distributed.get_rank() if group else 0
+        _check_rank(num_replicas, rank)
     return num_replicas, rank
 
 
@@ -158,12 +213,14 @@ class _Progress:
 class _EpochSampler:
     """Epoch bookkeeping, rank split, chunked iteration and resume state.
 
-    Subclasses give the epoch's rank-local items (:meth:`_epoch_items`: a 1-D
-    array of indices or a 2-D array of batches) and may rewrite each chunk
-    (:meth:`_prepare_chunk`).
+    Subclasses give the number of items of a whole epoch (:meth:`_epoch_size`,
+    before the rank split), the epoch's rank-local items
+    (:meth:`_epoch_items`: a 1-D array of indices or a 2-D array of batches)
+    and may rewrite each chunk (:meth:`_prepare_chunk`).
     """
 
     _chunk_len: int = _CHUNK_INDICES
+    _item_name: str = "indices"
 
     def _init_epochs(
         self, seed: int, num_replicas: int | None, rank: int | None, drop_last: bool
@@ -174,10 +231,25 @@ class _EpochSampler:
         if not isinstance(drop_last, (bool, np.bool_)):
             raise TypeError(f"drop_last must be True or False; got {drop_last!r}.")
         self.drop_last = bool(drop_last)
-        self.num_replicas, self.rank = _replicas(num_replicas, rank)
+        # None follows the process group at the time of use, so a sampler
+        # built before init_process_group (e.g. pickled to ddp_spawn ranks)
+        # still splits by rank.
+        self._replica_args = _check_replica_args(num_replicas, rank)
+        _replicas(*self._replica_args)
         self._next_epoch = 0
         self._resume_position = 0
         self._progress: _Progress | None = None
+
+    @property
+    def num_replicas(self) -> int:
+        """Ranks sharing each epoch: ``num_replicas`` as given, else the world
+        size of the process group initialised now (1 without one)."""
+        return _replicas(*self._replica_args)[0]
+
+    @property
+    def rank(self) -> int:
+        """This process's share: ``rank`` as given, else the process group's."""
+        return _replicas(*self._replica_args)[1]
 
     @property
     def epoch(self) -> int:
@@ -199,8 +271,20 @@ class _EpochSampler:
             self._resume_position = 0
         self._next_epoch = epoch
 
+    def _epoch_size(self) -> int:
+        raise NotImplementedError
+
     def __len__(self) -> int:
-        return self._n_per_rank
+        num_replicas = self.num_replicas
+        n_items = self._epoch_size()
+        n_per_rank = _per_rank(n_items, num_replicas, self.drop_last)
+        if n_per_rank == 0:
+            raise ValueError(
+                f"Each epoch has {n_items} {self._item_name}, fewer than "
+                f"num_replicas={num_replicas}: with drop_last=True every rank would "
+                "get none. Use drop_last=False."
+            )
+        return n_per_rank
 
     def __iter__(self) -> Iterator[Any]:
         # The draw happens on the first next(), not here: DataLoader creates
@@ -227,6 +311,25 @@ class _EpochSampler:
     def _prepare_chunk(self, chunk: np.ndarray, epoch: int, k: int) -> np.ndarray:
         return chunk
 
+    def _where(self) -> tuple[int, int]:
+        """``(epoch, position)`` the next item comes from, past any iteration."""
+        if self._progress is not None:
+            epoch, position = self._progress.epoch, self._progress.position
+        else:
+            epoch, position = self._next_epoch, self._resume_position
+        if position >= len(self):
+            epoch, position = epoch + 1, 0
+        return epoch, position
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy (pickle, deepcopy, torch.save) resumes where this sampler is:
+        # its next iteration yields the rest of a running epoch, as after
+        # load_state_dict(state_dict()).
+        state = self.__dict__.copy()
+        state["_next_epoch"], state["_resume_position"] = self._where()
+        state["_progress"] = None
+        return state
+
     def state_dict(self) -> dict[str, Any]:
         """Epoch, seed and position in the epoch of the latest iteration.
 
@@ -241,12 +344,7 @@ class _EpochSampler:
             Plain ints (and tensors for :class:`HardExampleSampler`'s pool), so
             ``torch.save`` / ``torch.load(weights_only=True)`` round-trip it.
         """
-        if self._progress is not None:
-            epoch, position = self._progress.epoch, self._progress.position
-        else:
-            epoch, position = self._next_epoch, self._resume_position
-        if position >= len(self):
-            epoch, position = epoch + 1, 0
+        epoch, position = self._where()
         return {
             "epoch": epoch,
             "position": position,
@@ -259,42 +357,61 @@ class _EpochSampler:
         """Continue from a :meth:`state_dict`: the next iteration yields the rest.
 
         The sampler must be built with the same labels, parameters and
-        ``num_replicas`` as the one that saved the state.
+        ``num_replicas`` as the one that saved the state. Every field is
+        checked before anything changes.
         """
-        missing = {"epoch", "position", "seed", "num_replicas", "length"} - set(
-            state_dict
-        )
+        self._restore(*self._check_state(state_dict))
+
+    def _check_state(
+        self, state_dict: Mapping[str, Any], extra_keys: tuple[str, ...] = ()
+    ) -> tuple[int, int, int]:
+        """``(epoch, position, seed)`` of a saved state, or a clear error."""
+        name = type(self).__name__
+        fix = f"Pass a dict returned by {name}.state_dict()."
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"state_dict must be a dict; got {type(state_dict).__name__}. {fix}"
+            )
+        keys = ("epoch", "position", "seed", "num_replicas", "length", *extra_keys)
+        missing = [key for key in keys if key not in state_dict]
         if missing:
-            raise KeyError(
-                f"state_dict lacks {sorted(missing)}: pass a dict returned by "
-                f"{type(self).__name__}.state_dict()."
+            raise KeyError(f"state_dict lacks {missing}: {fix}")
+        epoch, position, seed, num_replicas, length = (
+            _check_int(state_dict[key], f"state_dict[{key!r}]", minimum=low, fix=fix)
+            for key, low in (
+                ("epoch", 0),
+                ("position", 0),
+                ("seed", 0),
+                ("num_replicas", 1),
+                ("length", 1),
             )
-        if state_dict["num_replicas"] != self.num_replicas:
+        )
+        if num_replicas != self.num_replicas:
             raise ValueError(
-                f"state_dict was saved with num_replicas={state_dict['num_replicas']}"
-                f" but this sampler has num_replicas={self.num_replicas}: resume "
-                "with the same number of ranks."
+                f"state_dict was saved with num_replicas={num_replicas} but this "
+                f"sampler has num_replicas={self.num_replicas}: resume with the same "
+                "number of ranks."
             )
-        if state_dict["length"] != len(self):
+        if length != len(self):
             raise ValueError(
-                f"state_dict was saved by a sampler of {state_dict['length']} items "
-                f"per epoch and rank; this one has {len(self)}. Build it with the "
-                "same labels and parameters as the saved one."
+                f"state_dict was saved by a sampler of {length} items per epoch and "
+                f"rank; this one has {len(self)}. Build it with the same labels and "
+                "parameters as the saved one."
             )
-        fix = "Pass a dict returned by state_dict()."
-        epoch = _check_int(state_dict["epoch"], "epoch", minimum=0, fix=fix)
-        position = _check_int(state_dict["position"], "position", minimum=0, fix=fix)
-        if position > len(self):
+        if position > length:
             raise ValueError(
-                f"position={position} is past the end of the epoch ({len(self)} "
-                f"items). {fix}"
+                f"state_dict['position']={position} is past the end of the epoch "
+                f"({length} items). {fix}"
             )
-        self.seed = _check_int(state_dict["seed"], "seed", minimum=0, fix=fix)
+        return epoch, position, seed
+
+    def _restore(self, epoch: int, position: int, seed: int) -> None:
+        self.seed = seed
         self._next_epoch, self._resume_position = epoch, position
         self._progress = None
 
 
-class RebalanceSampler(_EpochSampler, Sampler[int]):
+class RebalanceSampler(_EpochSampler, DistributedSampler[int]):
     """Rebalanced dataset indices for a ``DataLoader``, a new draw every epoch.
 
     Each epoch is one call of the estimator sampler's index generator — the
@@ -319,7 +436,9 @@ class RebalanceSampler(_EpochSampler, Sampler[int]):
         Seed shared by all ranks; epoch ``e`` draws from ``[seed, e]``.
     num_replicas : int, default=None
         Number of DistributedDataParallel ranks; by default the world size of
-        the initialised process group, else 1.
+        the process group initialised when the epoch is drawn, else 1 (so a
+        sampler built before ``init_process_group``, e.g. in a
+        ``LightningDataModule.__init__`` under ``ddp_spawn``, still splits).
     rank : int, default=None
         This process's rank; by default taken from the process group, else 0.
     drop_last : bool, default=False
@@ -337,6 +456,14 @@ class RebalanceSampler(_EpochSampler, Sampler[int]):
     union of all ranks' indices of one epoch is the single-process draw
     (plus the wrapped padding, or minus the dropped tail). Memory: the
     encoded labels, the rows of each class (int32) and one epoch's indices.
+
+    It is a ``DistributedSampler`` (it splits itself by rank), so PyTorch
+    Lightning and Fabric keep it as it is under their default
+    ``use_distributed_sampler=True`` and call its :meth:`set_epoch`. Pass
+    it as a ``DataLoader``'s ``sampler``. HF Accelerate shards the batches of
+    every loader itself: there build it with ``num_replicas=1, rank=0``.
+    A pickled copy (``pickle``, ``torch.save``, ``copy.deepcopy``) carries
+    on from the original's position.
 
     Examples
     --------
@@ -364,7 +491,6 @@ class RebalanceSampler(_EpochSampler, Sampler[int]):
         rank: int | None = None,
         drop_last: bool = False,
     ):
-        super().__init__()
         if sampler is None:
             sampler = LabelShuffleSampler()
         if not isinstance(sampler, BaseSampler):
@@ -379,21 +505,18 @@ class RebalanceSampler(_EpochSampler, Sampler[int]):
             self.plan = self.sampler.plan(label_array, compact=True)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"labels: {exc}") from exc
+        _own_codes(self.plan.labels, label_array)
         # Every epoch reads the rows of each class: group them once.
         self.plan.labels.grouped_rows()
-        self._n_per_rank = _per_rank(
-            self.plan.n_output, self.num_replicas, self.drop_last
-        )
-        if self._n_per_rank == 0:
-            raise ValueError(
-                f"Each epoch has {self.plan.n_output} indices, fewer than "
-                f"num_replicas={self.num_replicas}: with drop_last=True every rank "
-                "would get none. Use drop_last=False."
-            )
+        len(self)  # too few indices for the ranks: say so now
+
+    def _epoch_size(self) -> int:
+        return self.plan.n_output
 
     def _epoch_items(self, epoch: int) -> np.ndarray:
         draw = self.plan.draw(np.random.default_rng([self.seed, epoch]))
-        return _rank_slice(draw, self.rank, self.num_replicas, self._n_per_rank)
+        num_replicas, rank = self.num_replicas, self.rank
+        return _rank_slice(draw, rank, num_replicas, len(self))
 
 
 class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
@@ -442,6 +565,16 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         ``rank + num_replicas``, ... of the epoch.
     drop_last : bool, default=True
         Round the epoch length down (see above) instead of up.
+    sampler : DistributedSampler, default=None
+        Leave it None. PyTorch Lightning (``use_distributed_sampler=True``)
+        rebuilds a batch sampler with the same arguments plus a
+        ``DistributedSampler`` of its own: this sampler then takes
+        ``num_replicas`` and ``rank`` from it and follows its ``set_epoch``.
+
+    Notes
+    -----
+    Under HF Accelerate, which shards the batches itself, build it with
+    ``num_replicas=1, rank=0``.
 
     Examples
     --------
@@ -469,8 +602,8 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         num_replicas: int | None = None,
         rank: int | None = None,
         drop_last: bool = True,
+        sampler: DistributedSampler | None = None,
     ):
-        super().__init__()
         self.batch_size = _check_int(
             batch_size, "batch_size", minimum=1, fix="Pass the rows per batch."
         )
@@ -481,8 +614,14 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                 "different forms: pass class_counts for fixed counts of every "
                 "class, or classes_per_batch/samples_per_class for P x K batches."
             )
+        self._given_replicas = (num_replicas, rank)
+        num_replicas, rank = _follow_injected(sampler, num_replicas, rank)
         self._init_epochs(seed, num_replicas, rank, drop_last)
-        self.labels = _encode(_label_array(labels))
+        self.sampler = sampler
+        self._followed_epoch = None if sampler is None else sampler.epoch
+        # Lightning passes back the encoded labels when it rebuilds this.
+        is_encoded = isinstance(labels, EncodedLabels)
+        self.labels = labels if is_encoded else _encode(_label_array(labels))
         self._chunk_len = max(1, _CHUNK_INDICES // self.batch_size)
         if pk_form:
             self.classes_per_batch, self.samples_per_class = self._check_pk(
@@ -497,16 +636,19 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
             rows, per_batch = self.labels.counts[used], self.class_counts[used]
         # Integer division: rows / per_batch rounded down or up, exactly.
         whole = rows // per_batch if self.drop_last else -(-rows // per_batch)
-        rounded = int(whole.max())
-        self._n_per_rank = _per_rank(rounded, self.num_replicas, self.drop_last)
-        if self._n_per_rank == 0:
-            raise ValueError(
-                f"labels give {rounded} full batches of {self.batch_size} per epoch, "
-                f"fewer than num_replicas={self.num_replicas}: with drop_last=True "
-                "every rank would get none. Use drop_last=False or a smaller "
-                "batch_size."
-            )
-        self._n_batches = self._n_per_rank * self.num_replicas
+        self._n_rounded = int(whole.max())
+        self._item_name = f"full batches of {self.batch_size}"
+        len(self)  # too few batches for the ranks: say so now
+
+    def _epoch_size(self) -> int:
+        return self._n_rounded
+
+    def __iter__(self) -> Iterator[list[int]]:
+        injected = self.sampler
+        if injected is not None and injected.epoch != self._followed_epoch:
+            self._followed_epoch = injected.epoch
+            self.set_epoch(injected.epoch)
+        return super().__iter__()
 
     def _check_quotas(self, class_counts: Any) -> np.ndarray:
         classes = self.labels.classes
@@ -536,6 +678,14 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                     )
                 quotas[position[key]] = self._check_count(count, cls)
         else:
+            if isinstance(class_counts, (str, bytes)) or not isinstance(
+                class_counts, Iterable
+            ):
+                raise TypeError(
+                    f"class_counts must be a dict {{class: rows per batch}} or one "
+                    f"count per class in sorted class order {classes.tolist()}; got "
+                    f"{class_counts!r}."
+                )
             counts = list(class_counts)
             if len(counts) != n_classes:
                 raise ValueError(
@@ -594,15 +744,17 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
 
     def _epoch_items(self, epoch: int) -> np.ndarray:
         rng = np.random.default_rng([self.seed, epoch])
+        num_replicas, rank = self.num_replicas, self.rank
+        n_batches = len(self) * num_replicas
         if self.class_counts is None:
-            batches = self._pk_batches(rng)
+            batches = self._pk_batches(rng, n_batches)
         else:
-            batches = self._quota_batches(rng)
+            batches = self._quota_batches(rng, n_batches)
         shuffle_runs(batches, self.batch_size, rng)  # each batch in random order
-        return batches[self.rank :: self.num_replicas]
+        return batches[rank::num_replicas]
 
-    def _quota_batches(self, rng: np.random.Generator) -> np.ndarray:
-        n_batches, rows = self._n_batches, self.labels.class_rows()
+    def _quota_batches(self, rng: np.random.Generator, n_batches: int) -> np.ndarray:
+        rows = self.labels.class_rows()
         batches = np.empty((n_batches, self.batch_size), dtype=self.labels.dtype)
         column = 0
         for c, quota in enumerate(self.class_counts.tolist()):
@@ -612,12 +764,8 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                 column += quota
         return batches
 
-    def _pk_batches(self, rng: np.random.Generator) -> np.ndarray:
-        p, k, n_batches = (
-            self.classes_per_batch,
-            self.samples_per_class,
-            self._n_batches,
-        )
+    def _pk_batches(self, rng: np.random.Generator, n_batches: int) -> np.ndarray:
+        p, k = self.classes_per_batch, self.samples_per_class
         n_classes, rows = self.labels.n_classes, self.labels.class_rows()
         # Each round is a random order of all classes cut into groups of P (the
         # last n_classes % P classes of a round sit it out): distinct classes
@@ -639,6 +787,65 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         return batches.reshape(n_batches, p * k)
 
 
+def _follow_injected(
+    sampler: Any, num_replicas: int | None, rank: int | None
+) -> tuple[int | None, int | None]:
+    """``num_replicas`` and ``rank`` of the ``DistributedSampler`` Lightning
+    passes to a rebuilt :class:`BalancedBatchSampler`."""
+    if sampler is None:
+        return num_replicas, rank
+    if not isinstance(sampler, DistributedSampler) or isinstance(
+        sampler, _EpochSampler
+    ):
+        raise TypeError(
+            f"sampler must be None; got {sampler!r}. It only receives the "
+            "DistributedSampler PyTorch Lightning passes when it rebuilds the "
+            "batch sampler; the batches always come from labels."
+        )
+    for name, given, injected in (
+        ("num_replicas", num_replicas, sampler.num_replicas),
+        ("rank", rank, sampler.rank),
+    ):
+        if given is not None and given != injected:
+            raise ValueError(
+                f"{name}={given} but the DistributedSampler passed as sampler (by "
+                f"PyTorch Lightning) has {name}={injected}. Leave num_replicas and "
+                "rank as None under Lightning, or pass "
+                "Trainer(use_distributed_sampler=False) to keep your own."
+            )
+    return sampler.num_replicas, sampler.rank
+
+
+def _lightning_saved_kwargs(sampler: BalancedBatchSampler) -> dict[str, Any]:
+    """The arguments PyTorch Lightning rebuilds a batch sampler with."""
+    num_replicas, rank = sampler._given_replicas
+    return {
+        "labels": sampler.labels,
+        "batch_size": sampler.batch_size,
+        "class_counts": sampler.class_counts,
+        "classes_per_batch": sampler.classes_per_batch,
+        "samples_per_class": sampler.samples_per_class,
+        "seed": sampler.seed,
+        "num_replicas": num_replicas,
+        "rank": rank,
+        "drop_last": sampler.drop_last,
+    }
+
+
+# Lightning re-instantiates a DataLoader's custom batch sampler from these
+# attributes (lightning.fabric.utilities.data: _wrap_init_method, and
+# _dataloader_init_kwargs_resolve_sampler), putting its DistributedSampler in
+# the "sampler" argument. Without them it calls cls(sampler, batch_size=...,
+# drop_last=...), which cannot rebuild this class.
+for _name, _value in (
+    ("__pl_saved_args", property(lambda self: ())),
+    ("__pl_saved_kwargs", property(_lightning_saved_kwargs)),
+    ("__pl_saved_default_kwargs", property(lambda self: {"sampler": None})),
+    ("__pl_saved_arg_names", property(lambda self: ())),
+):
+    setattr(BalancedBatchSampler, _name, _value)
+
+
 def _class_walk(rows: np.ndarray, length: int, rng: np.random.Generator) -> np.ndarray:
     """``length`` rows: random orders of ``rows`` one after another."""
     n_walks = -(-length // rows.shape[0])
@@ -650,7 +857,7 @@ def _class_walk(rows: np.ndarray, length: int, rng: np.random.Generator) -> np.n
     return walks[:length]
 
 
-class HardExampleSampler(_EpochSampler, Sampler[int]):
+class HardExampleSampler(_EpochSampler, DistributedSampler[int]):
     """Replay the highest-loss rows (OHEM's hard example pool) in later epochs.
 
     Wraps a :class:`RebalanceSampler`. The training loop reports per-row
@@ -702,7 +909,6 @@ class HardExampleSampler(_EpochSampler, Sampler[int]):
         pool_size: int = 1024,
         replay_ratio: float = 0.25,
     ):
-        super().__init__()
         if not isinstance(sampler, RebalanceSampler):
             raise TypeError(
                 f"sampler must be a RebalanceSampler; got {sampler!r}. Wrap the "
@@ -723,14 +929,16 @@ class HardExampleSampler(_EpochSampler, Sampler[int]):
         self.sampler = sampler
         self.replay_ratio = float(replay_ratio)
         self._init_epochs(
-            sampler.seed, sampler.num_replicas, sampler.rank, sampler.drop_last
+            sampler.seed, *sampler._replica_args, drop_last=sampler.drop_last
         )
-        self._n_per_rank = len(sampler)
         self._n_rows = sampler.plan.labels.n_samples
         self.pool_ids = np.empty(0, dtype=np.int64)
         self.pool_losses = np.empty(0, dtype=np.float64)
         self._epoch_pool = self.pool_ids
         self._resumed_pool: tuple[int, np.ndarray] | None = None
+
+    def _epoch_size(self) -> int:
+        return self.sampler._epoch_size()
 
     def update(self, indices: Any, losses: Any) -> None:
         """Report the loss of rows ``indices``; keep the ``pool_size`` hardest.
@@ -740,32 +948,13 @@ class HardExampleSampler(_EpochSampler, Sampler[int]):
         indices : array-like or Tensor of shape (batch,)
             Dataset row ids of the batch (e.g. an index column of the dataset).
         losses : array-like or Tensor of shape (batch,)
-            Their per-row losses (``reduction='none'``). A row reported again
-            keeps its latest loss.
+            Their per-row losses (``reduction='none'``; any float dtype,
+            bfloat16 included). A row reported again keeps its latest loss.
         """
-        ids = _as_numpy(indices, "indices")
-        values = _as_numpy(losses, "losses")
-        if ids.ndim != 1 or values.shape != ids.shape:
-            raise ValueError(
-                f"indices has shape {ids.shape} and losses {values.shape}: pass "
-                "one loss per row, both 1-D (compute the loss with "
-                "reduction='none')."
-            )
-        if ids.dtype.kind not in "iu":
-            raise TypeError(
-                f"indices has dtype {ids.dtype}: pass integer dataset row ids."
-            )
-        if ids.size and (ids.min() < 0 or ids.max() >= self._n_rows):
-            raise ValueError(
-                f"indices must be dataset row ids in [0, {self._n_rows - 1}]; got "
-                f"values from {ids.min()} to {ids.max()}."
-            )
-        if values.dtype.kind not in "iuf" or not np.isfinite(values).all():
-            raise ValueError(
-                "losses must be finite numbers: drop NaN/inf losses before update()."
-            )
-        all_ids = np.concatenate([self.pool_ids, ids.astype(np.int64)])
-        all_losses = np.concatenate([self.pool_losses, values.astype(np.float64)])
+        ids = self._check_ids(indices, "indices")
+        values = _check_losses(losses, "losses", ids.shape[0])
+        all_ids = np.concatenate([self.pool_ids, ids])
+        all_losses = np.concatenate([self.pool_losses, values])
         # Keep the latest report of every id: unique over the reversed arrays.
         _, last = np.unique(all_ids[::-1], return_index=True)
         keep = all_ids.shape[0] - 1 - last
@@ -773,6 +962,25 @@ class HardExampleSampler(_EpochSampler, Sampler[int]):
             hardest = np.argpartition(-all_losses[keep], self.pool_size - 1)
             keep = keep[hardest[: self.pool_size]]
         self.pool_ids, self.pool_losses = all_ids[keep], all_losses[keep]
+
+    def _check_ids(self, values: Any, name: str) -> np.ndarray:
+        """``values`` as int64 dataset row ids, or a clear error."""
+        ids = _as_numpy(values, name)
+        if ids.ndim != 1:
+            raise ValueError(
+                f"{name} must be 1-D (one dataset row id per row); got shape "
+                f"{ids.shape}."
+            )
+        if ids.dtype.kind not in "iu":
+            raise TypeError(
+                f"{name} has dtype {ids.dtype}: pass integer dataset row ids."
+            )
+        if ids.size and (ids.min() < 0 or ids.max() >= self._n_rows):
+            raise ValueError(
+                f"{name} must be dataset row ids in [0, {self._n_rows - 1}]; got "
+                f"values from {ids.min()} to {ids.max()}."
+            )
+        return ids.astype(np.int64)
 
     def _epoch_items(self, epoch: int) -> np.ndarray:
         resumed, self._resumed_pool = self._resumed_pool, None
@@ -795,32 +1003,227 @@ class HardExampleSampler(_EpochSampler, Sampler[int]):
         replayed[positions] = pool[rng.integers(0, pool.shape[0], n_replay)]
         return replayed
 
+    def _pool_of_next_epoch(self) -> np.ndarray:
+        """The pool the next iteration replays from (a running epoch's own)."""
+        if self._progress is not None and self._where()[1] > 0:
+            return self._epoch_pool
+        if self._resumed_pool is not None and self._resumed_pool[0] == self.epoch:
+            return self._resumed_pool[1]
+        return self.pool_ids
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        pool = self._pool_of_next_epoch()
+        if pool is not self.pool_ids:  # a running or restored epoch's own pool
+            state["_resumed_pool"] = (state["_next_epoch"], pool)
+        return state
+
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         state["pool_ids"] = torch.from_numpy(self.pool_ids.copy())
         state["pool_losses"] = torch.from_numpy(self.pool_losses.copy())
-        mid_epoch = self._progress is not None and state["position"] > 0
-        epoch_pool = self._epoch_pool if mid_epoch else self.pool_ids
-        state["epoch_pool_ids"] = torch.from_numpy(epoch_pool.copy())
+        state["epoch_pool_ids"] = torch.from_numpy(self._pool_of_next_epoch().copy())
         return state
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        missing = {"pool_ids", "pool_losses", "epoch_pool_ids"} - set(state_dict)
-        if missing:
-            raise KeyError(
-                f"state_dict lacks {sorted(missing)}: pass a dict returned by "
-                "HardExampleSampler.state_dict()."
-            )
-        super().load_state_dict(state_dict)
-        self.pool_ids = _as_numpy(state_dict["pool_ids"], "pool_ids").astype(np.int64)
-        self.pool_losses = _as_numpy(state_dict["pool_losses"], "pool_losses").astype(
-            np.float64
+        keys = ("pool_ids", "pool_losses", "epoch_pool_ids")
+        restored = self._check_state(state_dict, keys)
+        pool_ids, epoch_pool = (
+            self._check_pool(state_dict[key], f"state_dict[{key!r}]")
+            for key in ("pool_ids", "epoch_pool_ids")
         )
-        epoch_pool = _as_numpy(state_dict["epoch_pool_ids"], "epoch_pool_ids")
-        self._resumed_pool = (self._next_epoch, epoch_pool.astype(np.int64))
+        if np.unique(pool_ids).shape[0] != pool_ids.shape[0]:
+            raise ValueError(
+                "state_dict['pool_ids'] holds an id twice: pass a dict returned "
+                "by HardExampleSampler.state_dict()."
+            )
+        pool_losses = _check_losses(
+            state_dict["pool_losses"], "state_dict['pool_losses']", pool_ids.shape[0]
+        )
+        self._restore(*restored)
+        self.pool_ids, self.pool_losses = pool_ids, pool_losses
+        self._resumed_pool = (self._next_epoch, epoch_pool)
+
+    def _check_pool(self, values: Any, name: str) -> np.ndarray:
+        ids = self._check_ids(values, name)
+        if ids.shape[0] > self.pool_size:
+            raise ValueError(
+                f"{name} holds {ids.shape[0]} ids, more than pool_size="
+                f"{self.pool_size}: build the sampler with the saved one's "
+                "pool_size."
+            )
+        return ids
 
 
 def _as_numpy(values: Any, name: str) -> np.ndarray:
     if isinstance(values, torch.Tensor):
-        return values.detach().cpu().numpy()
+        values = values.detach()
+        if values.is_floating_point() and values.dtype not in _NUMPY_FLOATS:
+            values = values.float()  # bfloat16, float8: no numpy dtype
+        return values.cpu().numpy()
     return np.asarray(values)
+
+
+_NUMPY_FLOATS = (torch.float16, torch.float32, torch.float64)
+
+
+def _check_losses(losses: Any, name: str, n_rows: int) -> np.ndarray:
+    """``losses`` as finite float64 values, one per row id, or a clear error."""
+    values = _as_numpy(losses, name)
+    if values.shape != (n_rows,):
+        raise ValueError(
+            f"{name} has shape {values.shape} for {n_rows} row ids: pass one loss "
+            "per row, 1-D (compute the loss with reduction='none')."
+        )
+    if values.dtype.kind not in "iuf" or not np.isfinite(values).all():
+        raise ValueError(
+            f"{name} must be finite numbers: drop NaN/inf losses before update()."
+        )
+    return values.astype(np.float64)
+
+
+class RebalancedLoader:
+    """Builds a ``DataLoader`` whose sampler reads the labels of the dataset given.
+
+    For training loops that build the ``DataLoader`` themselves from a data
+    set of their choosing, such as skorch (``iterator_train=``): its internal
+    validation split and ``cross_val_score`` hand the loader a ``Subset`` of
+    the data, so a sampler built beforehand from the full labels would yield
+    row ids past the subset's end. Each call reads the labels of the data set
+    it gets and builds ``sampler_class(labels, **sampler_params)``; the first
+    epoch of a call continues after the last epoch of the previous call
+    (``partial_fit``), and a deep copy (``sklearn.base.clone``) restarts
+    from epoch 0 only if made before the first call.
+
+    Parameters
+    ----------
+    sampler_class : {RebalanceSampler, BalancedBatchSampler}, default=RebalanceSampler
+        The sampler to build. A ``BalancedBatchSampler`` becomes the
+        loader's ``batch_sampler``; its ``batch_size`` defaults to the one
+        the loader is called with (skorch: the net's ``batch_size``).
+    labels_from : callable, default=None
+        ``dataset -> labels`` for data sets whose labels are not found
+        automatically. By default: ``dataset.y`` (skorch's ``Dataset``),
+        ``dataset.targets`` (torchvision), the second tensor of a two-tensor
+        ``TensorDataset``, and through ``Subset`` (labels of its rows).
+        Whole-number float labels (skorch's binary classifier) become ints.
+    **sampler_params
+        Passed to ``sampler_class`` after the labels, e.g.
+        ``sampler=RandomUnderSampler(), seed=0``.
+
+    Attributes
+    ----------
+    sampler_ : RebalanceSampler or BalancedBatchSampler
+        The sampler of the latest loader built.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import Subset, TensorDataset
+    >>> from rebalance import RandomUnderSampler
+    >>> from rebalance.torch import RebalancedLoader
+    >>> labels = torch.tensor([0] * 12 + [1] * 4)
+    >>> dataset = TensorDataset(torch.arange(16), labels)
+    >>> make_loader = RebalancedLoader(sampler=RandomUnderSampler(), seed=0)
+    >>> part = Subset(dataset, range(2, 16))  # e.g. a training split
+    >>> loader = make_loader(part, batch_size=4)
+    >>> ids = torch.cat([ids for ids, _ in loader])
+    >>> len(ids), labels[ids].bincount().tolist()
+    (8, [4, 4])
+    """
+
+    def __init__(
+        self,
+        sampler_class: type = RebalanceSampler,
+        *,
+        labels_from: Any = None,
+        **sampler_params: Any,
+    ):
+        self.sampler_class = sampler_class
+        self.labels_from = labels_from
+        self.sampler_params = sampler_params
+
+    def __call__(self, dataset: Any, **loader_kwargs: Any) -> DataLoader:
+        """A ``DataLoader`` over ``dataset``; ``loader_kwargs`` go to it.
+
+        ``shuffle`` is dropped: the sampler orders each epoch at random.
+        """
+        if self.sampler_class not in (RebalanceSampler, BalancedBatchSampler):
+            raise TypeError(
+                "sampler_class must be RebalanceSampler or BalancedBatchSampler; "
+                f"got {self.sampler_class!r}."
+            )
+        if self.labels_from is not None and not callable(self.labels_from):
+            raise TypeError(
+                f"labels_from must be a function dataset -> labels; got "
+                f"{self.labels_from!r}."
+            )
+        labels = (
+            _dataset_labels(dataset)
+            if self.labels_from is None
+            else self.labels_from(dataset)
+        )
+        labels = _whole_number_labels(labels)
+        n_rows = len(dataset)
+        if len(labels) != n_rows:
+            raise ValueError(
+                f"labels_from gave {len(labels)} labels for a data set of {n_rows} "
+                "rows: return one label per row of the data set it is given."
+            )
+        loader_kwargs = dict(loader_kwargs)
+        loader_kwargs.pop("shuffle", None)
+        params = dict(self.sampler_params)
+        if self.sampler_class is BalancedBatchSampler:
+            batch_size = loader_kwargs.pop("batch_size", None)
+            if batch_size is not None and params.setdefault(
+                "batch_size", batch_size
+            ) != (batch_size):
+                raise ValueError(
+                    f"batch_size={params['batch_size']} was given to "
+                    f"RebalancedLoader but the loader is built with batch_size="
+                    f"{batch_size} (skorch: the net's batch_size): give it once, "
+                    "to the net."
+                )
+            sampler = BalancedBatchSampler(labels, **params)
+            loader_kwargs["batch_sampler"] = sampler
+        else:
+            sampler = RebalanceSampler(labels, **params)
+            loader_kwargs["sampler"] = sampler
+        previous = getattr(self, "sampler_", None)
+        if previous is not None:
+            sampler.set_epoch(previous.epoch)
+        self.sampler_ = sampler
+        return DataLoader(dataset, **loader_kwargs)
+
+
+def _dataset_labels(dataset: Any) -> Any:
+    """The class labels of ``dataset``'s rows, read without loading a sample."""
+    if isinstance(dataset, Subset):
+        labels = _dataset_labels(dataset.dataset)
+        rows = np.asarray(dataset.indices)
+        if isinstance(labels, torch.Tensor):
+            return labels[torch.as_tensor(rows, dtype=torch.long)]
+        return np.asarray(labels)[rows]
+    for name in ("y", "targets"):
+        labels = getattr(dataset, name, None)
+        if labels is not None:
+            return labels
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        return dataset.tensors[1]
+    raise TypeError(
+        f"Cannot find the labels of a {type(dataset).__name__}: it has no .y or "
+        ".targets. Pass labels_from=lambda dataset: <its labels>."
+    )
+
+
+def _whole_number_labels(labels: Any) -> Any:
+    """Float labels that are all whole numbers (0.0/1.0) as int64."""
+    if isinstance(labels, torch.Tensor):
+        labels = labels.detach().cpu().numpy()
+    if hasattr(labels, "to_numpy"):  # pandas
+        labels = labels.to_numpy()
+    array = np.asarray(labels)
+    if array.dtype.kind == "f" and np.isfinite(array).all():
+        if (array == np.round(array)).all():
+            return array.astype(np.int64)
+    return array
