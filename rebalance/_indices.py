@@ -5,6 +5,15 @@ distributed slices, the Dask path) draws its rows through the functions in this
 module, so that there is one implementation of each sampling method. Each takes
 a ``numpy.random.Generator``; the inner loops are the compiled kernels of
 :mod:`rebalance._kernels`, keyed from that Generator.
+
+**Sizes are checked before anything is allocated.** The compiled kernels do
+no bounds checking, so every count, slice and size they receive is checked
+here first, in Python integers (no int64 overflow): the ``*_size`` functions
+below compute a draw's exact output size, check the per-class counts against
+the labels and refuse a draw that cannot be held (:func:`check_output_size`),
+and every generator calls them before its first allocation. The samplers'
+plans call the same functions, so ``fit_resample``, the torch samplers and
+the Dask path all raise the same ``ValueError`` before any work.
 """
 
 from __future__ import annotations
@@ -22,6 +31,11 @@ __all__ = [
     "over_sample_indices",
     "class_balanced_indices",
     "label_shuffle_indices",
+    "under_sample_size",
+    "over_sample_size",
+    "class_balanced_size",
+    "label_shuffle_size",
+    "available_memory",
 ]
 
 # Above this many classes one stable argsort groups the rows faster than one
@@ -50,6 +64,8 @@ class EncodedLabels:
     counts: np.ndarray
     compact: bool = False
     _rows: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    # Set by check_labels once the arrays are known to be consistent.
+    _checked: bool = field(default=False, repr=False, compare=False)
 
     @property
     def n_samples(self) -> int:
@@ -90,6 +106,284 @@ class EncodedLabels:
         """Row indices of every class, each in increasing order (views)."""
         rows, bounds = self.grouped_rows()
         return [rows[bounds[c] : bounds[c + 1]] for c in range(self.n_classes)]
+
+
+# ---------------------------------------------------------------------------
+# Size checks: every count a kernel receives passes through here first.
+
+# Most rows an index array can hold (int64 positions).
+MAX_ROWS = int(np.iinfo(np.int64).max)
+# A draw holds up to this many arrays of its output's size at once (e.g. the
+# under-sampler's kept rows and their shuffled copy).
+DRAW_COPIES = 2
+# Draws needing at most this many bytes skip the memory query (~20 us): every
+# machine that runs Python has this much.
+_MEMORY_CHECK_ABOVE = 1 << 26
+
+
+def _read_int(path: str) -> int | None:
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def _cgroup_headroom() -> int | None:
+    """Bytes left under this process's cgroup memory limit (Linux), or None.
+
+    The process's own cgroup (from ``/proc/self/cgroup``) first, then the
+    mount's root (a container usually sees its own cgroup there); cgroup v2
+    (``memory.max``) and v1 (``memory.limit_in_bytes``).
+    """
+    v2, v1 = [], []
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                parts = line.rstrip("\n").split(":", 2)
+                if len(parts) == 3 and parts[0] == "0":
+                    v2.append("/sys/fs/cgroup" + parts[2].rstrip("/"))
+                elif len(parts) == 3 and "memory" in parts[1].split(","):
+                    v1.append("/sys/fs/cgroup/memory" + parts[2].rstrip("/"))
+    except OSError:
+        pass
+    candidates = [(f"{d}/memory.max", f"{d}/memory.current") for d in v2]
+    candidates.append(("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"))
+    for d in [*v1, "/sys/fs/cgroup/memory"]:
+        candidates.append((f"{d}/memory.limit_in_bytes", f"{d}/memory.usage_in_bytes"))
+    for limit_path, usage_path in candidates:
+        limit = _read_int(limit_path)
+        usage = _read_int(usage_path)
+        # "max" (v2) or a page-rounded 2**63 (v1) mean no limit.
+        if limit is not None and usage is not None and limit < 1 << 60:
+            return max(0, limit - usage)
+    return None
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process can still use, or ``None`` where unknown.
+
+    Linux: ``MemAvailable`` of ``/proc/meminfo``, or less when the process's
+    cgroup (a container) has less left under its limit. Elsewhere: psutil's
+    ``virtual_memory().available`` when psutil is installed, else the free
+    physical pages reported by ``os.sysconf``.
+    """
+    available = None
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    available = int(line.split()[1]) * 1024
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if available is None:
+        try:
+            import psutil
+
+            available = int(psutil.virtual_memory().available)
+        except Exception:  # not installed, or unsupported platform
+            try:
+                available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+            except (AttributeError, ValueError, OSError):
+                return None
+    headroom = _cgroup_headroom()
+    return available if headroom is None else min(available, headroom)
+
+
+def format_bytes(n_bytes: int) -> str:
+    """``n_bytes`` in binary units, e.g. ``'7.28 TiB'``."""
+    value = float(n_bytes)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.3g} {unit}"
+        value /= 1024
+    return f"{value:.3g} EiB"
+
+
+def check_output_size(n_rows: int, dtype: np.dtype, request: str, fix: str) -> int:
+    """``n_rows`` when a draw of that many indices can be held, else ValueError.
+
+    The rule: an index array holds at most :data:`MAX_ROWS` rows, and a draw
+    may need up to :data:`DRAW_COPIES` arrays of its output's size at once,
+    which must fit in :func:`available_memory` (checked for draws above 64
+    MiB). ``request`` says what asks for the rows (the message reads
+    ``f"{request} {n_rows} rows, ..."``), ``fix`` how to ask for fewer.
+    ``n_rows`` is a Python int: no overflow.
+    """
+    n_bytes = n_rows * np.dtype(dtype).itemsize
+    needed = DRAW_COPIES * n_bytes
+    available = available_memory() if needed > _MEMORY_CHECK_ABOVE else None
+    if n_rows > MAX_ROWS:
+        reason = f", more than the {MAX_ROWS:,} rows an index array can hold."
+    elif available is not None and needed > available:
+        reason = (
+            f". Drawing it needs up to {format_bytes(needed)}, more than the "
+            f"{format_bytes(available)} of memory available."
+        )
+    else:
+        return n_rows
+    raise ValueError(
+        f"{request} {n_rows:,} rows, an index array of {n_bytes:,} bytes "
+        f"({format_bytes(n_bytes)}){reason} {fix}"
+    )
+
+
+def check_labels(labels: EncodedLabels) -> None:
+    """Check that ``labels`` is consistent (O(n_classes), no pass over rows).
+
+    The kernels index rows and classes through ``codes``, ``counts`` and the
+    bounds derived from them: ``counts`` must be one positive count per class
+    summing to the number of rows. (``codes`` themselves are range-checked by
+    the only kernel that reads them, ``scan_marked``.) Checked once per
+    ``labels``: the arrays are not changed after encoding.
+    """
+    if labels._checked:
+        return
+    codes, counts = labels.codes, labels.counts
+    if codes.ndim != 1 or codes.dtype.kind not in "iu":
+        raise ValueError(
+            f"internal error: label codes must be a 1-D integer array; got dtype "
+            f"{codes.dtype} and shape {codes.shape}."
+        )
+    n_classes = labels.n_classes
+    if counts.shape != (n_classes,) or counts.dtype.kind not in "iu" or not n_classes:
+        raise ValueError(
+            f"internal error: {n_classes} classes but counts of dtype {counts.dtype} "
+            f"and shape {counts.shape}."
+        )
+    n = labels.n_samples
+    # Each count in [1, n] first, so that the int64 sum below cannot wrap.
+    if counts.min() < 1 or counts.max() > n or int(counts.sum()) != n:
+        raise ValueError(
+            f"internal error: class counts {counts.tolist()[:10]} ... do not sum to "
+            f"the {n} rows (each count must be >= 1)."
+        )
+    labels._checked = True
+
+
+def _per_class_counts(labels: EncodedLabels, values, name: str) -> list[int]:
+    """``values`` (one count per class) as Python ints, each checked >= 0."""
+    check_labels(labels)
+    array = np.asarray(values)
+    if array.shape != (labels.n_classes,) or array.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must hold one integer count per class ({labels.n_classes} "
+            f"classes); got dtype {array.dtype} and shape {array.shape}."
+        )
+    counts = array.tolist()  # Python ints: sums below cannot overflow
+    if array.size and array.min() < 0:
+        c = int(np.argmin(array))
+        raise ValueError(
+            f"{name} gives class {labels.classes[c]!r} the negative count "
+            f"{counts[c]}: every count must be >= 0."
+        )
+    return counts
+
+
+_FIX_STRATEGY = (
+    "Lower the counts in sampling_strategy (a dict gives each class's row count "
+    "after resampling), or draw a fixed number of rows with "
+    "ClassBalancedSampler(n_samples=...)."
+)
+
+
+def under_sample_size(
+    labels: EncodedLabels, n_keep, *, replacement: bool = False
+) -> int:
+    """Exact output size of :func:`under_sample_indices` (checked).
+
+    Raises ValueError when a count is negative, exceeds its class without
+    ``replacement``, or the draw is too large (:func:`check_output_size`).
+    """
+    keep = _per_class_counts(labels, n_keep, "sampling_strategy")
+    if not replacement:
+        for c, (k, n_c) in enumerate(zip(keep, labels.counts.tolist())):
+            if k > n_c:
+                raise ValueError(
+                    f"sampling_strategy asks to keep {k:,} rows of class "
+                    f"{labels.classes[c]!r}, which has only {n_c:,}: without "
+                    "replacement rows cannot repeat. Ask for at most "
+                    f"{n_c:,}, or use replacement=True."
+                )
+    return check_output_size(
+        sum(keep),
+        labels.dtype,
+        "sampling_strategy asks to keep",
+        _FIX_STRATEGY,
+    )
+
+
+def over_sample_size(labels: EncodedLabels, n_add) -> int:
+    """Exact output size of :func:`over_sample_indices` (checked): every row
+    plus ``n_add[c]`` copies of class ``c``."""
+    added = sum(_per_class_counts(labels, n_add, "sampling_strategy"))
+    total = labels.n_samples + added
+    return check_output_size(
+        total,
+        labels.dtype,
+        f"sampling_strategy asks for the {labels.n_samples:,} input rows plus "
+        f"{added:,} copies:",
+        _FIX_STRATEGY,
+    )
+
+
+def class_balanced_size(labels: EncodedLabels, n_samples, power) -> int:
+    """Exact output size of :func:`class_balanced_indices` (checked)."""
+    check_labels(labels)
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)):
+        raise TypeError(
+            f"n_samples={n_samples!r} must be an integer number of rows to draw, "
+            "e.g. n_samples=10_000, or None for as many as the input has."
+        )
+    if n_samples < 0:
+        raise ValueError(
+            f"n_samples={n_samples} is negative: give the number of rows to draw "
+            "(>= 1), or None for as many as the input has."
+        )
+    if isinstance(power, bool) or not isinstance(power, (int, float, np.number)):
+        raise TypeError(f"power={power!r} must be a number in [0, 1].")
+    if not 0 <= float(power) <= 1:
+        raise ValueError(
+            f"power={power!r} is outside [0, 1]: 0 draws every class equally "
+            "often, 1 at its frequency in the data."
+        )
+    n_samples = int(n_samples)
+    return check_output_size(
+        n_samples,
+        labels.dtype,
+        "n_samples asks for",
+        "Pass a smaller n_samples (None draws as many rows as the input has).",
+    )
+
+
+def label_shuffle_size(labels: EncodedLabels, totals=None) -> int:
+    """Exact output size of :func:`label_shuffle_indices` (checked):
+    ``n_classes * M``, ``M`` the largest class's count (``sum(totals)`` when
+    given: rows of each class after the shuffle, each >= the class's count)."""
+    check_labels(labels)
+    largest = int(labels.counts.max())
+    total = labels.n_classes * largest
+    request = (
+        f"LabelShuffleSampler brings each of the {labels.n_classes:,} classes to "
+        f"the largest class's {largest:,} rows:"
+    )
+    if totals is not None:
+        per_class = _per_class_counts(labels, totals, "sampling_strategy")
+        if any(t < n for t, n in zip(per_class, labels.counts.tolist())):
+            raise ValueError("internal error: label-shuffle totals below a class count")
+        if total != sum(per_class):
+            total = sum(per_class)
+            request = "LabelShuffleSampler's sampling_strategy asks for"
+    return check_output_size(
+        total,
+        labels.dtype,
+        request,
+        "Draw a fixed number of rows with ClassBalancedSampler(n_samples=...), or "
+        "bring the small classes up to a chosen count with "
+        "RandomOverSampler(sampling_strategy={class: count}).",
+    )
 
 
 def _kernels():
@@ -164,38 +458,65 @@ def _in_threads(task, n_tasks: int) -> None:
 
 
 def _split(n: int, parts: int, align: int = 1) -> np.ndarray:
-    """``parts + 1`` boundaries cutting ``range(n)`` at multiples of ``align``."""
-    edges = (np.arange(parts + 1, dtype=np.int64) * n // parts) // align * align
-    edges[-1] = n
-    return edges
+    """``parts + 1`` boundaries cutting ``range(n)`` at multiples of ``align``.
+
+    Computed in Python integers: ``t * n`` may not fit in int64.
+    """
+    edges = [(t * n // parts) // align * align for t in range(parts)] + [n]
+    return np.array(edges, dtype=np.int64)
 
 
 class _SegmentList:
-    """Builds a :class:`rebalance._kernels.Segments` one segment at a time."""
+    """Builds a :class:`rebalance._kernels.Segments` one segment at a time.
+
+    Every segment is checked as it is added (in Python integers), so the
+    kernels only ever see slices inside their pools and a total that fits.
+    """
 
     def __init__(self, dtype: np.dtype, pools: tuple = ()):
         empty = np.empty(0, dtype=dtype)
         # Always two pools, so the kernels compile once per index dtype.
         self.pools = tuple(np.asarray(p, dtype=dtype) for p in pools)
         self.pools += (empty,) * (2 - len(self.pools))
+        if len(self.pools) != 2 or any(p.ndim != 1 for p in self.pools):
+            raise ValueError("internal error: segments take at most two 1-D pools.")
         self.rows: list[tuple[int, int, int, int, int, int]] = []
+        self.total = 0
+
+    def _add(self, kind, pool, start, stop, length, key) -> None:
+        start, stop, length = int(start), int(stop), int(length)
+        if kind == _kernels().RANGE:
+            inside = 0 <= start <= stop <= np.iinfo(self.pools[0].dtype).max + 1
+        else:
+            inside = pool in (0, 1) and 0 <= start <= stop <= self.pools[pool].shape[0]
+        if not inside or length < 0 or (kind == _kernels().PICK and start == stop):
+            raise ValueError(
+                f"internal error: segment (kind {kind}, pool {pool}, [{start}:{stop}], "
+                f"length {length}) is outside its pool or empty."
+            )
+        self.total += length
+        if self.total > MAX_ROWS:
+            raise ValueError(
+                f"internal error: a draw of more than {MAX_ROWS:,} rows reached "
+                "the kernels; its size should have been checked before."
+            )
+        self.rows.append((kind, pool, start, stop, length, key))
 
     def copy(self, pool: int, start: int, stop: int, repeats: int = 1) -> None:
         """``pools[pool][start:stop]``, ``repeats`` times."""
-        length = (stop - start) * repeats
+        length = (int(stop) - int(start)) * int(repeats)
         if length:
-            self.rows.append((_kernels().COPY, pool, start, stop, length, 0))
+            self._add(_kernels().COPY, pool, start, stop, length, 0)
 
     def range(self, start: int, stop: int) -> None:
         """The row numbers ``start`` to ``stop - 1``."""
         if stop > start:
-            self.rows.append((_kernels().RANGE, 0, start, stop, stop - start, 0))
+            self._add(_kernels().RANGE, 0, start, stop, int(stop) - int(start), 0)
 
     def pick(self, pool, start, stop, k, rng: np.random.Generator) -> None:
         """``k`` rows drawn with replacement from ``pools[pool][start:stop]``."""
         if k:
-            key = int(_key(rng))
-            self.rows.append((_kernels().PICK, pool, start, stop, k, key))
+            self._add(_kernels().PICK, pool, start, stop, k, int(_key(rng)))
 
     def build(self):
         table = np.array(self.rows, dtype=np.uint64).reshape(-1, 6)
@@ -258,6 +579,12 @@ def shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     Cache-blocked (see :mod:`rebalance._kernels`): ~3-5 ns per element where
     ``Generator.shuffle`` takes ~30.
     """
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or indices.dtype.kind not in "iu":
+        raise ValueError(
+            f"indices must be a 1-D integer array; got dtype {indices.dtype} and "
+            f"shape {indices.shape}."
+        )
     segments = _SegmentList(indices.dtype, (indices,))
     segments.copy(0, 0, indices.shape[0])
     return _draw(segments.build(), rng, shuffle=True)
@@ -270,6 +597,18 @@ def shuffle_runs(values: np.ndarray, run: int, rng: np.random.Generator) -> None
     e.g. each row of a C-contiguous 2-D array, ``run = shape[1]``. Runs longer
     than ``SMALL_SHUFFLE`` do not fit in cache: pass them to :func:`shuffled`.
     """
+    if (
+        not isinstance(values, np.ndarray)
+        or not values.flags.c_contiguous
+        or not values.flags.writeable
+    ):
+        # reshape(-1) of anything else is a copy: the shuffle would be lost.
+        raise ValueError(
+            "values must be a writeable C-contiguous numpy array (shuffled in "
+            "place); pass np.ascontiguousarray(values) and use the result."
+        )
+    if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < 1:
+        raise ValueError(f"run={run!r} must be an integer >= 1.")
     flat = values.reshape(-1)
     bounds = np.append(np.arange(0, flat.shape[0], run, dtype=np.int64), flat.shape[0])
     _kernels().shuffle_buckets(flat, bounds, _key(rng), 0, bounds.shape[0] - 1)
@@ -302,6 +641,8 @@ RANK_BLOCK = 1 << 20
 # numpy's multivariate hypergeometric ("marginals") needs fewer rows than this;
 # a larger class is marked as one block.
 _HYPERGEOMETRIC_BELOW = 10**9
+if RANK_BLOCK % 64:
+    raise ImportError("RANK_BLOCK must be a multiple of 64 (whole bitmap words).")
 
 
 class _RankBlock(NamedTuple):
@@ -326,11 +667,9 @@ def _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng) -> list:
     its ``n_keep`` rows each block keeps is multivariate hypergeometric, so
     marking every block uniformly gives a uniform subset of the class.
     """
-    assert RANK_BLOCK % 64 == 0, "rank blocks must start at whole bitmap words"
     blocks = []
     for c in np.flatnonzero(reduced):
         n_c = int(labels.counts[c])
-        assert 0 <= n_keep[c] <= n_c, "checked by the sampling strategy"
         block = RANK_BLOCK if n_c < _HYPERGEOMETRIC_BELOW else n_c
         firsts = np.arange(0, n_c, block)
         sizes = np.minimum(block, n_c - firsts)
@@ -370,6 +709,12 @@ def _distinct_rows(
     """
     kernels = _kernels()
     counts = labels.counts
+    check_labels(labels)
+    if n_keep.shape != counts.shape or (n_keep < 0).any() or (n_keep > counts).any():
+        raise ValueError(
+            "internal error: distinct rows need 0 <= n_keep[c] <= counts[c] for "
+            "every class."
+        )
     reduced = n_keep != counts
     out_offset = np.zeros(labels.n_classes, dtype=np.int64)
     np.cumsum(n_keep[:-1], out=out_offset[1:])
@@ -388,9 +733,14 @@ def _distinct_rows(
 
     _in_threads(mark, threads)
     if labels._rows is None:
-        kernels.scan_marked(
+        written = kernels.scan_marked(
             labels.codes, ~reduced, bitmap, word_offset, out_offset, kept
         )
+        if written != kept.shape[0]:
+            raise ValueError(
+                "internal error: the label codes do not match the class counts "
+                f"({written} of {kept.shape[0]} rows found)."
+            )
     else:
         rows = labels.class_rows()
 
@@ -422,7 +772,10 @@ def under_sample_indices(
     replacement the rows come from :func:`_distinct_rows` (memory: bitmaps
     plus the output); with replacement the rows of every class are grouped
     first. With ``shuffle=False`` the kept rows stay in their original order.
+    Raises ValueError as :func:`under_sample_size` does, before any work.
     """
+    under_sample_size(labels, n_keep, replacement=replacement)
+    n_keep = np.asarray(n_keep, dtype=np.int64)
     if replacement:
         reduced = n_keep != labels.counts
         rows, bounds = labels.grouped_rows()
@@ -451,8 +804,11 @@ def over_sample_indices(
 
     The rows are generated while they are shuffled (no intermediate copy).
     With ``shuffle=False`` the copies of a row follow the row itself, so the
-    output keeps the original row order.
+    output keeps the original row order. Raises ValueError as
+    :func:`over_sample_size` does, before any work.
     """
+    over_sample_size(labels, n_add)
+    n_add = np.asarray(n_add, dtype=np.int64)
     added = np.flatnonzero(n_add)
     pool, bounds = _class_pool(labels, added)
     segments = _SegmentList(labels.dtype, (pool,))
@@ -470,10 +826,12 @@ def over_sample_indices(
 
 
 def added_mask(indices: np.ndarray) -> np.ndarray:
-    """Mark every occurrence of a row but one as an added copy."""
+    """Mark every occurrence of a row but its first as an added copy (no sort)."""
     is_added = np.ones(indices.shape[0], dtype=bool)
-    _, first = np.unique(indices, return_index=True)
-    is_added[first] = False
+    if indices.shape[0]:
+        first = np.full(int(indices.max()) + 1, indices.shape[0], dtype=np.intp)
+        np.minimum.at(first, indices, np.arange(indices.shape[0]))
+        is_added[first[first < indices.shape[0]]] = False
     return is_added
 
 
@@ -482,16 +840,19 @@ def class_balanced_indices(
     n_samples: int,
     power: float,
     rng: np.random.Generator,
+    weights=None,
 ) -> np.ndarray:
     """Draw a class with probability proportional to ``count ** power``, then a row.
 
     ``power=0`` picks every class equally often, ``power=1`` follows the data's
     own class frequencies. Rows are drawn with replacement. Each output
     position draws its own class, so the output is in random order without a
-    separate shuffle.
+    separate shuffle. Raises as :func:`class_balanced_size` does, before any
+    work.
     """
+    n_samples = class_balanced_size(labels, n_samples, power)
     kernels = _kernels()
-    weights = labels.counts.astype(np.float64) ** power
+    weights = _class_weights(labels, power, weights)
     edges = np.cumsum(weights / weights.sum())[:-1]
     rows, bounds = labels.grouped_rows()
     out = np.empty(n_samples, dtype=labels.dtype)
@@ -507,14 +868,34 @@ def class_balanced_indices(
     return out
 
 
-def class_balanced_counts(labels: EncodedLabels, n_samples: int, power: float):
+def class_balanced_counts(
+    labels: EncodedLabels, n_samples: int, power: float, weights=None
+):
     """Expected rows per class of :func:`class_balanced_indices`."""
-    weights = labels.counts.astype(np.float64) ** power
+    weights = _class_weights(labels, power, weights)
     return n_samples * weights / weights.sum()
 
 
+def _class_weights(labels: EncodedLabels, power: float, weights) -> np.ndarray:
+    """``count ** power``, or the given relative class weights (checked)."""
+    if weights is None:
+        return labels.counts.astype(np.float64) ** power
+    weights = np.asarray(weights, dtype=np.float64)
+    if (
+        weights.shape != (labels.n_classes,)
+        or not np.isfinite(weights).all()
+        or (weights < 0).any()
+        or not weights.sum() > 0
+    ):
+        raise ValueError(
+            "internal error: class weights must be finite, >= 0 and not all 0, "
+            "one per class."
+        )
+    return weights
+
+
 def label_shuffle_indices(
-    labels: EncodedLabels, rng: np.random.Generator
+    labels: EncodedLabels, rng: np.random.Generator, totals=None
 ) -> np.ndarray:
     """Hikvision label shuffle: every class brought to the largest class's size M.
 
@@ -524,11 +905,15 @@ def label_shuffle_indices(
     (a random permutation of ``range(M)`` taken modulo ``n_c``) produces, with
     the extra copies going to random rows instead of always the first ones.
     The concatenation of all classes is returned in random order, generated
-    while it is shuffled (no intermediate copy).
+    while it is shuffled (no intermediate copy). Raises as
+    :func:`label_shuffle_size` does, before any work. ``totals[c]`` (default
+    M for every class) is the number of rows of class ``c`` in the output.
     """
+    label_shuffle_size(labels, totals)
     rows, bounds = labels.grouped_rows()
-    largest = int(labels.counts.max())
-    whole, extra = np.divmod(largest, labels.counts)
+    if totals is None:
+        totals = np.full(labels.n_classes, labels.counts.max(), dtype=np.int64)
+    whole, extra = np.divmod(np.asarray(totals, dtype=np.int64), labels.counts)
     extra_bounds = np.zeros(labels.n_classes + 1, dtype=np.int64)
     np.cumsum(extra, out=extra_bounds[1:])
     extras = _distinct_rows(labels, extra, rng)

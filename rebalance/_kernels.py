@@ -74,7 +74,8 @@ class Segments(NamedTuple):
 
     @property
     def total(self) -> int:
-        return int(self.length.sum())
+        # Python integers: an int64 sum could wrap around.
+        return sum(self.length.tolist())
 
 
 def draw_key(rng: np.random.Generator) -> np.uint64:
@@ -349,21 +350,40 @@ def scan_marked(codes, whole, bitmap, word_offset, out_offset, out):
     ``word_offset[c]``) is set. Kept rows of class ``c`` go to
     ``out[out_offset[c]:]`` in row order: the same output as
     :func:`take_marked` on each class's rows, without materialising them.
+
+    Returns the number of rows written, ``-1`` as soon as a code is not a
+    class, a rank runs past the bitmap or a class overfills its part of
+    ``out`` (labels whose codes do not match their counts): nothing is ever
+    read or written out of bounds.
     """
-    rank = np.zeros(whole.shape[0], dtype=np.int64)
+    n_classes = whole.shape[0]
+    rank = np.zeros(n_classes, dtype=np.int64)
     fill = out_offset.copy()
+    end = np.empty(n_classes, dtype=np.int64)
+    end[:-1] = out_offset[1:]
+    end[-1] = out.shape[0]
     for i in range(codes.shape[0]):
         c = np.int64(codes[i])
+        if c < 0 or c >= n_classes:
+            return -1
         r = rank[c]
         rank[c] = r + 1
         if whole[c]:
             keep = True
         else:
-            word = bitmap[word_offset[c] + (r >> 6)]
-            keep = (word >> np.uint64(r & 63)) & np.uint64(1) != 0
+            w = word_offset[c] + (r >> 6)
+            if w >= bitmap.shape[0]:
+                return -1
+            keep = (bitmap[w] >> np.uint64(r & 63)) & np.uint64(1) != 0
         if keep:
+            if fill[c] >= end[c]:
+                return -1
             out[fill[c]] = i
             fill[c] += 1
+    written = 0
+    for c in range(n_classes):
+        written += fill[c] - out_offset[c]
+    return written
 
 
 @_jit

@@ -7,6 +7,7 @@ Shared by :mod:`rebalance.threshold` (prior correction, EM) and
 from __future__ import annotations
 
 from collections.abc import Mapping
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -28,6 +29,11 @@ def class_priors(y: Any, classes: np.ndarray, sample_weight: Any = None) -> np.n
         mass = labels.counts.astype(np.float64)
     else:
         values = np.asarray(weights, dtype=np.float64)
+        # Scaled to a maximum of 1 first: sums of huge weights (1e308) would
+        # overflow to inf and the priors become NaN.
+        largest = values.max() if values.size else 0.0
+        if largest > 0:
+            values = values / largest
         mass = np.bincount(labels.codes, weights=values, minlength=labels.n_classes)
     position = class_positions(labels.classes, classes, "y")
     priors = np.zeros(len(classes), dtype=np.float64)
@@ -86,11 +92,12 @@ def check_priors(
                 f"{classes.tolist()}: give exactly one prior per class."
             )
         values = np.empty(n_classes, dtype=np.float64)
-        values[class_positions(keys, classes, name)] = [
-            float(v) for v in priors.values()
-        ]
+        given_values = _float_values(list(priors.values()), name)
+        if given_values.ndim != 1:
+            raise ValueError(f"{name} must map each class to one number.")
+        values[class_positions(keys, classes, name)] = given_values
     else:
-        values = np.asarray(priors, dtype=np.float64)
+        values = _float_values(priors, name)
         if values.ndim != 1 or values.shape[0] != n_classes:
             raise ValueError(
                 f"{name} has shape {values.shape} but there are {n_classes} classes "
@@ -116,42 +123,201 @@ def check_priors(
     return values / total
 
 
-def adjust_priors(
-    proba: np.ndarray, train_priors: np.ndarray, deploy_priors: np.ndarray
+def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
+    """``proba`` as a 2-D float array of finite, non-negative values, or an error."""
+    try:
+        values = np.asarray(proba, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be a numeric array of class probabilities, shape "
+            f"(n_samples, n_classes), e.g. predict_proba(X); got {exc}."
+        ) from None
+    if values.ndim != 2 or values.shape[1] < 2:
+        raise ValueError(
+            f"{name} has shape {values.shape}: pass the class probabilities as an "
+            "array of shape (n_samples, n_classes), n_classes >= 2, e.g. "
+            "predict_proba(X)."
+        )
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise ValueError(
+            f"{name} must hold finite, non-negative probabilities; it has NaN, "
+            "infinite or negative values. Check the classifier's predict_proba."
+        )
+    return values
+
+
+def _prior_vector(
+    priors: Any, n_classes: int, name: str, *, allow_zero: bool = False
 ) -> np.ndarray:
-    """Posteriors at ``train_priors`` moved to ``deploy_priors``: p ∝ p' · π / π'."""
-    ratio = np.asarray(deploy_priors, dtype=np.float64) / np.asarray(
-        train_priors, dtype=np.float64
-    )
-    shifted = np.asarray(proba, dtype=np.float64) * ratio
+    """``priors`` as ``n_classes`` finite floats > 0 (>= 0, not all 0, with
+    ``allow_zero``), at any scale: only their ratios are used."""
+    values = _float_values(priors, name)
+    if values.ndim != 1 or values.shape[0] != n_classes:
+        raise ValueError(
+            f"{name} has shape {values.shape} but proba has {n_classes} columns: "
+            "pass one prior per class, in the order of proba's columns."
+        )
+    if not np.isfinite(values).all() or (values < 0).any() or values.max() <= 0:
+        raise ValueError(
+            f"{name} must hold finite, non-negative priors, not all 0; got "
+            f"{values.tolist()}."
+        )
+    if not allow_zero and (values <= 0).any():
+        raise ValueError(
+            f"{name} has a zero prior ({values.tolist()}): posteriors are divided "
+            f"by {name}, so each must be > 0. Give a very rare class a small "
+            "positive prior such as 1e-9."
+        )
+    return values
+
+
+def _float_values(values: Any, name: str) -> np.ndarray:
+    """``np.asarray(values, float64)``, with an error naming ``name``."""
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        reason = str(exc).rstrip(".")
+        raise ValueError(
+            f"{name} must hold numbers (probabilities); converting it to floats "
+            f"failed: {reason}."
+        ) from None
+
+
+def _shift(proba: np.ndarray, train: np.ndarray, deploy: np.ndarray) -> np.ndarray:
+    """:func:`adjust_priors` on checked inputs.
+
+    Priors are scaled to a maximum of 1 first, so that their ratio cannot
+    overflow. A row whose probability lies only on classes of deploy prior 0
+    has no posterior at the new priors: ValueError.
+    """
+    ratio = (deploy / deploy.max()) / (train / train.max())
+    shifted = proba * ratio
     total = shifted.sum(axis=1, keepdims=True)
-    # A row whose mass sits only on classes of deploy prior 0 has no answer at
-    # the new priors; keep its original probabilities rather than divide by 0.
-    empty = total[:, 0] <= 0
-    if empty.any():
-        shifted[empty] = proba[empty]
-        total[empty] = shifted[empty].sum(axis=1, keepdims=True)
+    empty = np.flatnonzero(total[:, 0] <= 0)
+    if empty.shape[0]:
+        zero = np.flatnonzero(deploy <= 0).tolist()
+        raise ValueError(
+            f"proba row {int(empty[0])} puts all its probability on the classes "
+            f"at positions {zero}, whose deploy_priors are 0: it has no posterior "
+            "at these priors. Give those classes a small positive deploy prior "
+            "(e.g. 1e-9) instead of 0."
+        )
     return shifted / total
 
 
+def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarray:
+    """Move posteriors from the class priors at training to those at deployment.
+
+    Bayes' rule with new priors (Saerens et al. 2002): each row becomes
+    ``p ∝ p' · π / π'``, ``p'`` the posterior at the training priors ``π'``
+    and ``π`` the deployment priors, renormalised to sum to 1.
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Posteriors at the training priors, e.g. ``predict_proba(X)``; finite
+        and non-negative.
+    train_priors : array-like of shape (n_classes,)
+        Class priors the classifier was trained at (e.g. after resampling), in
+        the order of ``proba``'s columns. Each must be finite and > 0 (the
+        posteriors are divided by them); only their ratios matter, so they
+        need not sum to 1.
+    deploy_priors : array-like of shape (n_classes,)
+        Class priors at deployment: finite and >= 0, not all 0. A class of
+        deploy prior 0 gets probability 0 (it is never predicted).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+        Posteriors at ``deploy_priors``; rows sum to 1. ``proba`` is not
+        modified.
+
+    Raises
+    ------
+    ValueError
+        When a training prior is 0 (its ratio would be infinite), a prior is
+        negative or not finite, shapes do not match, ``proba`` has NaN,
+        infinite or negative values or a row of zeros, or a row's probability
+        lies only on classes of deploy prior 0 (it has no posterior there).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance.threshold import adjust_priors
+    >>> proba = np.array([[0.5, 0.5], [0.8, 0.2]])  # trained on balanced data
+    >>> adjust_priors(proba, [0.5, 0.5], [0.9, 0.1]).round(3)
+    array([[0.9  , 0.1  ],
+           [0.973, 0.027]])
+    """
+    values = _probabilities(proba)
+    n_classes = values.shape[1]
+    train = _prior_vector(train_priors, n_classes, "train_priors")
+    deploy = _prior_vector(deploy_priors, n_classes, "deploy_priors", allow_zero=True)
+    if (values.sum(axis=1) <= 0).any():
+        row = int(np.flatnonzero(values.sum(axis=1) <= 0)[0])
+        raise ValueError(
+            f"proba row {row} is all zeros: posteriors must sum to 1 (or at least "
+            "be positive for some class). Check the classifier's predict_proba."
+        )
+    return _shift(values, train, deploy)
+
+
 def em_priors(
-    proba: np.ndarray,
-    train_priors: np.ndarray,
+    proba: Any,
+    train_priors: Any,
     *,
     tol: float = 1e-8,
     max_iter: int = 1000,
 ) -> np.ndarray:
     """Deployment priors estimated from unlabelled posteriors (Saerens et al. 2002).
 
-    Alternates between moving the posteriors to the current prior estimate and
-    re-estimating the priors as the mean moved posterior, starting from
-    ``train_priors``.
+    Alternates between moving the posteriors to the current prior estimate
+    (:func:`adjust_priors`) and re-estimating the priors as the mean moved
+    posterior, starting from ``train_priors``, until no prior moves by more
+    than ``tol``.
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, n_classes)
+        Posteriors of the deployment rows at the training priors, e.g.
+        ``predict_proba(X_deploy)``; finite and non-negative.
+    train_priors : array-like of shape (n_classes,)
+        Class priors the classifier was trained at; each finite and > 0.
+    tol : float > 0, default=1e-8
+        Stop when the largest change of a prior is below this.
+    max_iter : int >= 1, default=1000
+        Most iterations.
+
+    Returns
+    -------
+    ndarray of shape (n_classes,)
+        Estimated deployment priors (they sum to 1; an estimate may reach 0
+        for a class no deployment row looks like).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance.threshold import em_priors
+    >>> proba = np.array([[0.9, 0.1]] * 7 + [[0.1, 0.9]] * 3)
+    >>> em_priors(proba, [0.5, 0.5]).round(3)
+    array([0.75, 0.25])
     """
-    proba = np.asarray(proba, dtype=np.float64)
-    train_priors = np.asarray(train_priors, dtype=np.float64)
-    priors = train_priors.copy()
+    values = _probabilities(proba)
+    train = _prior_vector(train_priors, values.shape[1], "train_priors")
+    if (values.sum(axis=1) <= 0).any():
+        raise ValueError(
+            "proba has a row of zeros: posteriors must sum to 1. Check the "
+            "classifier's predict_proba."
+        )
+    if isinstance(tol, bool) or not isinstance(tol, Real) or not 0 < tol < np.inf:
+        raise ValueError(f"tol={tol!r} must be a finite number > 0, e.g. 1e-8.")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, Integral):
+        raise TypeError(f"max_iter={max_iter!r} must be an integer >= 1.")
+    if max_iter < 1:
+        raise ValueError(f"max_iter={max_iter} must be >= 1.")
+    priors = train / train.sum()
     for _ in range(max_iter):
-        updated = adjust_priors(proba, train_priors, priors).mean(axis=0)
+        updated = _shift(values, train, priors).mean(axis=0)
         converged = np.abs(updated - priors).max() < tol
         priors = updated
         if converged:
