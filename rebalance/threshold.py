@@ -347,7 +347,7 @@ default='auto'
             )
         if labels.n_classes < 2:
             raise ValueError(
-                f"y has one class only ({labels.classes[0]!r}): a classifier needs "
+                f"y has one class only ({labels.classes[:1].tolist()[0]!r}): a classifier needs "
                 "at least 2 classes. Check the labels, or use a stratified split."
             )
         frozen = self._uses_fitted_estimator()

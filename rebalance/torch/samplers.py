@@ -113,7 +113,7 @@ def _encode(labels: np.ndarray) -> EncodedLabels:
     encoded, _, _ = encode_labels(labels, compact=True, name="labels")
     if encoded.n_classes < 2:
         raise ValueError(
-            f"labels has one class only ({encoded.classes[0]!r}): rebalancing needs "
+            f"labels has one class only ({encoded.classes[:1].tolist()[0]!r}): rebalancing needs "
             "at least 2 classes. Check that the targets were loaded correctly."
         )
     return _own_codes(encoded, labels)
@@ -504,7 +504,10 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):
         try:
             self.plan = self.sampler.plan(label_array, compact=True)
         except (TypeError, ValueError) as exc:
-            raise type(exc)(f"labels: {exc}") from exc
+            # The error may be about the labels or the sampler's parameters
+            # (e.g. sampling_strategy): say where it came from, not whose it is.
+            where = f"RebalanceSampler(labels, {type(sampler).__name__}(...))"
+            raise type(exc)(f"{where}: {exc}") from exc
         _own_codes(self.plan.labels, label_array)
         # Every epoch reads the rows of each class: group them once.
         self.plan.labels.grouped_rows()
