@@ -299,8 +299,9 @@ def encode_labels(
 def require_two_classes(labels: EncodedLabels, name: str = "y") -> None:
     """Raise a ValueError naming ``name`` unless there are at least 2 classes."""
     if labels.n_classes < 2:
+        only = labels.classes[:1].tolist()[0]
         raise ValueError(
-            f"{name} has one class only ({labels.classes[:1].tolist()[0]!r}): resampling needs at "
+            f"{name} has one class only ({only!r}): resampling needs at "
             "least 2 classes. Check that the labels were loaded correctly, or that "
             "a split did not leave one class out (use a stratified split)."
         )

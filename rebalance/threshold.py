@@ -346,8 +346,9 @@ default='auto'
                 "(n_samples,), e.g. y.argmax(axis=1)."
             )
         if labels.n_classes < 2:
+            only = labels.classes[:1].tolist()[0]
             raise ValueError(
-                f"y has one class only ({labels.classes[:1].tolist()[0]!r}): a classifier needs "
+                f"y has one class only ({only!r}): a classifier needs "
                 "at least 2 classes. Check the labels, or use a stratified split."
             )
         frozen = self._uses_fitted_estimator()

@@ -112,8 +112,9 @@ def _label_array(labels: Any) -> np.ndarray:
 def _encode(labels: np.ndarray) -> EncodedLabels:
     encoded, _, _ = encode_labels(labels, compact=True, name="labels")
     if encoded.n_classes < 2:
+        only = encoded.classes[:1].tolist()[0]
         raise ValueError(
-            f"labels has one class only ({encoded.classes[:1].tolist()[0]!r}): rebalancing needs "
+            f"labels has one class only ({only!r}): rebalancing needs "
             "at least 2 classes. Check that the targets were loaded correctly."
         )
     return _own_codes(encoded, labels)
