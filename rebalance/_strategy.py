@@ -9,35 +9,72 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 
 from rebalance._indices import EncodedLabels
 
 SamplingType = Literal["under-sampling", "over-sampling"]
-STRATEGY_NAMES = ("auto", "majority", "not minority", "not majority", "all")
+STRATEGY_NAMES = ("auto", "minority", "majority", "not minority", "not majority", "all")
+
+# The string each kind of sampler cannot use (as imbalanced-learn): an
+# over-sampler cannot shrink the majority, an under-sampler cannot grow the
+# minority; either would silently do nothing.
+# Largest row count a class can ask for (int64 index arrays).
+_MAX_COUNT = int(np.iinfo(np.int64).max)
+
+_FORBIDDEN_NAME = {"over-sampling": "majority", "under-sampling": "minority"}
+
+
+def check_strategy_name(
+    sampling_strategy: object, kind: SamplingType, sampler: str
+) -> None:
+    """Reject the one string each kind of sampler cannot use, before any work."""
+    if not isinstance(sampling_strategy, str):
+        return
+    if sampling_strategy == _FORBIDDEN_NAME[kind]:
+        if kind == "over-sampling":
+            why = (
+                "over-sampling only adds rows, and the majority class already has "
+                "the most. Use 'minority', 'not majority' or 'auto' (every class up "
+                "to the majority count), or RandomUnderSampler to reduce the majority."
+            )
+        else:
+            why = (
+                "under-sampling only removes rows, and the minority class already "
+                "has the fewest. Use 'majority', 'not minority' or 'auto' (every "
+                "class down to the minority count), or RandomOverSampler to grow the "
+                "minority."
+            )
+        raise ValueError(
+            f"sampling_strategy={sampling_strategy!r} cannot be used with an "
+            f"{kind[:-3]}er ({sampler}): {why}"
+        )
 
 
 def _selected_classes(name: str, counts: np.ndarray, kind: SamplingType) -> np.ndarray:
-    """Boolean mask of the classes a named strategy resamples."""
-    majority = counts == counts.max()
-    minority = counts == counts.min()
+    """Boolean mask of the classes a named strategy resamples.
+
+    Ties go to the first class in sorted order (imbalanced-learn picks the
+    first in order of appearance in ``y``).
+    """
+    check_strategy_name(name, kind, "this sampler")
     if name == "auto":
         name = "not minority" if kind == "under-sampling" else "not majority"
+    selected = np.zeros(counts.shape[0], dtype=bool)
     if name == "all":
-        return np.ones_like(majority)
-    if name == "majority":
-        # imbalanced-learn resamples one class: the first of the largest.
-        selected = np.zeros_like(majority)
+        selected[:] = True
+    elif name == "majority":
         selected[np.argmax(counts)] = True
-        return selected
-    if name == "not minority":
-        selected = np.ones_like(minority)
+    elif name == "minority":
+        selected[np.argmin(counts)] = True
+    elif name == "not minority":
+        selected[:] = True
         selected[np.argmin(counts)] = False
-        return selected
-    selected = np.ones_like(majority)
-    selected[np.argmax(counts)] = False
+    else:  # "not majority"
+        selected[:] = True
+        selected[np.argmax(counts)] = False
     return selected
 
 
@@ -67,6 +104,11 @@ def _from_mapping(
             raise ValueError(
                 f"sampling_strategy[{cls!r}] = {count} is negative: the count of "
                 "rows for a class must be >= 0."
+            )
+        if count > _MAX_COUNT:
+            raise ValueError(
+                f"sampling_strategy[{cls!r}] = {count:,} rows is more than an index "
+                f"array can hold ({_MAX_COUNT:,}): ask for fewer rows."
             )
         requested[position[key]] = count
     counts = labels.counts
@@ -134,7 +176,6 @@ def _from_ratio(ratio: float, labels: EncodedLabels, kind: SamplingType) -> np.n
 def resolve_targets(
     sampling_strategy: str | float | Mapping | Callable,
     labels: EncodedLabels,
-    y: Any,
     kind: SamplingType,
     *,
     replacement: bool = False,
@@ -145,6 +186,8 @@ def resolve_targets(
     rows to keep (under-sampling) or add (over-sampling) for class ``c``, and
     ``sampling_strategy_`` the same as a ``{class: count}`` dict restricted to
     the classes the strategy resamples, as imbalanced-learn reports it.
+    A callable ``sampling_strategy`` is called with the labels as a 1-D numpy
+    array (the argmax class of a one-hot ``y``).
     """
     counts = labels.counts
     if isinstance(sampling_strategy, str):
@@ -169,7 +212,7 @@ def resolve_targets(
         targets = _from_mapping(sampling_strategy, labels, kind, replacement)
         selected = _named_mask(sampling_strategy, labels)
     elif callable(sampling_strategy):
-        mapping = sampling_strategy(y)
+        mapping = sampling_strategy(labels.classes[labels.codes])
         targets = _from_mapping(mapping, labels, kind, replacement)
         selected = _named_mask(mapping, labels)
     else:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Mapping
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.under_sampling.base import BaseUnderSampler
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from rebalance import _indices
-from rebalance._strategy import STRATEGY_NAMES, resolve_targets
+from rebalance._frames import frame_like, frame_values, is_dataframe
+from rebalance._strategy import STRATEGY_NAMES, check_strategy_name, resolve_targets
 from rebalance._validation import take_rows
 from rebalance.base import BaseSampler, SamplingPlan
 
@@ -31,7 +35,38 @@ _STRATEGY_CONSTRAINT = [
 ]
 
 
-class RandomUnderSampler(BaseSampler, BaseUnderSampler):
+class _Count(Interval):
+    """An ``Interval`` of integers that rejects ``True``/``False``.
+
+    ``bool`` is an ``numbers.Integral``: scikit-learn's ``Interval`` alone
+    would accept ``n_samples=True`` as one row.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+
+class _SamplingStrategy:
+    """``sampling_strategy`` handling shared by the four samplers.
+
+    Every sampler reads ``sampling_strategy`` with imbalanced-learn's meaning
+    for its ``_sampling_type`` (resolved by ``rebalance._strategy``); the string
+    a kind of sampler cannot use is rejected in parameter validation.
+    """
+
+    def _validate_params(self):
+        super()._validate_params()
+        check_strategy_name(
+            self.sampling_strategy, self._sampling_type, type(self).__name__
+        )
+
+    def _class_totals(self, labels) -> tuple[np.ndarray, dict]:
+        """Rows of each class after over-sampling, and the strategy's report."""
+        added, report = resolve_targets(self.sampling_strategy, labels, "over-sampling")
+        return labels.counts + added, report
+
+
+class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
     """Keep a random subset of the rows of the larger classes.
 
     Parameters
@@ -39,9 +74,11 @@ class RandomUnderSampler(BaseSampler, BaseUnderSampler):
     sampling_strategy : float, str, dict or callable, default='auto'
         Which classes to reduce and to how many rows (imbalanced-learn's
         meaning): ``'auto'`` = ``'not minority'`` (every class down to the
-        minority count), ``'majority'``, ``'not majority'``, ``'all'``; a float
+        minority count), ``'majority'``, ``'not majority'``, ``'all'``
+        (``'minority'`` is an error: an under-sampler cannot grow it); a float
         (binary only) is the wanted minority/majority ratio; a dict
-        ``{class: rows_to_keep}``; a callable ``y -> dict``.
+        ``{class: rows_to_keep}``; a callable ``labels -> dict``, called with
+        the labels as a 1-D numpy array.
     replacement : bool, default=False
         Draw the kept rows with replacement.
     shuffle : bool, default=True
@@ -95,20 +132,25 @@ class RandomUnderSampler(BaseSampler, BaseUnderSampler):
         targets, report = resolve_targets(
             self.sampling_strategy,
             labels,
-            y,
             "under-sampling",
             replacement=self.replacement,
         )
 
-        def draw(rng):
-            return _indices.under_sample_indices(
-                labels, targets, rng, replacement=self.replacement, shuffle=self.shuffle
-            )
+        draw = functools.partial(
+            _indices.under_sample_indices,
+            labels,
+            targets,
+            replacement=self.replacement,
+            shuffle=self.shuffle,
+        )
+        # Exact size in Python ints, checked before any work (rebalance._indices).
+        n_output = _indices.under_sample_size(
+            labels, targets, replacement=self.replacement
+        )
+        return SamplingPlan(labels, report, n_output, draw)
 
-        return SamplingPlan(labels, report, int(targets.sum()), draw)
 
-
-class RandomOverSampler(BaseSampler, BaseOverSampler):
+class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
     """Repeat random rows of the smaller classes, optionally with smoothed noise.
 
     Parameters
@@ -116,14 +158,23 @@ class RandomOverSampler(BaseSampler, BaseOverSampler):
     sampling_strategy : float, str, dict or callable, default='auto'
         Which classes to grow and to how many rows (imbalanced-learn's
         meaning): ``'auto'`` = ``'not majority'`` (every class up to the
-        majority count), ``'not minority'``, ``'all'``; a float (binary
-        only) is the wanted minority/majority ratio; a dict
-        ``{class: total_rows}``; a callable.
+        majority count), ``'minority'``, ``'not minority'``, ``'all'``
+        (``'majority'`` is an error: an over-sampler cannot shrink it); a
+        float (binary only) is the wanted minority/majority ratio; a dict
+        ``{class: total_rows}``; a callable ``labels -> dict``, called with
+        the labels as a 1-D numpy array.
     shrinkage : float, dict or None, default=None
-        Smoothed bootstrap (as imbalanced-learn's): the added rows get Gaussian
-        noise of scale ``shrinkage * h * std(class)`` per feature, ``h`` the
-        rule-of-thumb bandwidth. A dict gives one value per over-sampled class.
-        Dense numeric X only.
+        Smoothed bootstrap, as imbalanced-learn's: each added row of class
+        ``c`` gets Gaussian noise of scale ``shrinkage * h * std_c`` per
+        feature, with ``std_c`` the class's (population) std and ``h = (4 /
+        ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))`` the
+        rule-of-thumb bandwidth of the whole input (``n_samples`` all rows).
+        A dict gives one factor per over-sampled class. Needs numeric, finite
+        X (dense, CSR/CSC, or a numeric DataFrame). The output keeps every
+        column's dtype: integer and bool columns get the noisy value rounded
+        to the nearest integer (imbalanced-learn returns float64 for integer
+        arrays and truncates in DataFrames), and values beyond a dtype's range
+        saturate at its limits, so finite X never gives NaN or infinity.
     shuffle : bool, default=True
         Return rows in random order; ``False`` keeps the original row order,
         each copy following its original.
@@ -133,6 +184,9 @@ class RandomOverSampler(BaseSampler, BaseOverSampler):
     ----------
     sampling_strategy_ : dict
         ``{class: rows added}`` for every class that was grown.
+    shrinkage_ : dict or None
+        ``{class: shrinkage}`` for every over-sampled class; None without
+        ``shrinkage``.
     sample_indices_ : ndarray
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -165,104 +219,304 @@ class RandomOverSampler(BaseSampler, BaseOverSampler):
 
     def _make_plan(self, labels, y):
         targets, report = resolve_targets(
-            self.sampling_strategy, labels, y, "over-sampling"
+            self.sampling_strategy, labels, "over-sampling"
         )
 
-        def draw(rng):
-            return _indices.over_sample_indices(
-                labels, targets, rng, shuffle=self.shuffle
+        draw = functools.partial(
+            _indices.over_sample_indices, labels, targets, shuffle=self.shuffle
+        )
+        n_output = _indices.over_sample_size(labels, targets)  # checked, exact
+        return SamplingPlan(labels, report, n_output, draw)
+
+    def _shrinkage_per_class(self, plan: SamplingPlan) -> dict | None:
+        """``shrinkage_``: one checked factor per over-sampled class, or None."""
+        if self.shrinkage is None:
+            return None
+        if not isinstance(self.shrinkage, Mapping):
+            return dict.fromkeys(plan.sampling_strategy, self.shrinkage)
+        classes = plan.labels.classes.tolist()
+        given = {
+            (k.item() if isinstance(k, np.generic) else k): v
+            for k, v in self.shrinkage.items()
+        }
+        unknown = [k for k in given if k not in set(classes)]
+        if unknown:
+            raise ValueError(
+                f"shrinkage names classes {unknown} that are not in y; its keys "
+                f"must be classes of y ({classes[:20]})."
             )
-
-        return SamplingPlan(labels, report, labels.n_samples + int(targets.sum()), draw)
-
-    def _shrinkage_per_class(self, plan: SamplingPlan) -> dict:
-        if isinstance(self.shrinkage, Mapping):
-            unknown = set(self.shrinkage) - set(plan.sampling_strategy)
-            if unknown:
+        missing = [c for c in plan.sampling_strategy if c not in given]
+        if missing:
+            raise ValueError(
+                f"shrinkage has no value for the over-sampled classes {missing}: "
+                "give one shrinkage factor per over-sampled class (the keys of "
+                f"sampling_strategy_, here {list(plan.sampling_strategy)})."
+            )
+        for cls in plan.sampling_strategy:
+            value = given[cls]
+            if (
+                isinstance(value, (bool, np.bool_))
+                or not isinstance(value, numbers.Real)
+                or not np.isfinite(value)
+                or value < 0
+            ):
                 raise ValueError(
-                    f"shrinkage names classes {sorted(unknown, key=str)} that are "
-                    "not over-sampled; its keys must be among "
-                    f"{list(plan.sampling_strategy)}."
+                    f"shrinkage[{cls!r}] = {value!r} is not a finite number >= 0: "
+                    "give every over-sampled class a shrinkage factor >= 0 (0 = "
+                    "plain copies, 1 = the rule-of-thumb bandwidth)."
                 )
-            missing = set(plan.sampling_strategy) - set(self.shrinkage)
-            if missing:
-                raise ValueError(
-                    f"shrinkage has no value for the over-sampled classes "
-                    f"{sorted(missing, key=str)}: give one per over-sampled class."
-                )
-            if any(v < 0 for v in self.shrinkage.values()):
-                raise ValueError("shrinkage values must be >= 0.")
-            return dict(self.shrinkage)
-        return dict.fromkeys(plan.sampling_strategy, self.shrinkage)
+        return {cls: given[cls] for cls in plan.sampling_strategy}
 
     def _check_inputs(self, X, y, sample_weight=None):
         checked = super()._check_inputs(X, y, sample_weight)
-        X = checked[0]
+        self.shrinkage_ = self._shrinkage_per_class(checked[-1])
         if self.shrinkage is not None:
-            if sp.issparse(X):
-                raise ValueError(
-                    "shrinkage (smoothed bootstrap) needs dense X; X is sparse. Use "
-                    "shrinkage=None, or densify X with X.toarray()."
-                )
-            if not np.isfinite(_numeric_values(X)).all():
-                raise ValueError(
-                    "Input X contains NaN or infinity: shrinkage (smoothed "
-                    "bootstrap) adds noise scaled by each feature's std, which needs "
-                    "finite X. Impute missing values first, or use shrinkage=None."
-                )
-            self._shrinkage_per_class(checked[-1])
+            _SmoothingSource(checked[0])  # numeric and finite, or a clear error
         return checked
 
     def _gather_features(self, X, indices, plan, rng):
         X_res = take_rows(X, indices)
         if self.shrinkage is None:
             return X_res
-        values = _numeric_values(X_res).copy()
-        source = _numeric_values(X)
-        is_added = _indices.added_mask(indices)
-        labels = plan.labels
-        codes_res = labels.codes[indices]
-        n_features = source.shape[1]
-        position = {c: i for i, c in enumerate(labels.classes.tolist())}
-        for cls, shrink in self._shrinkage_per_class(plan).items():
-            c = position[cls]
-            rows = labels.class_rows()[c]
-            smoothing = (4 / ((n_features + 2) * rows.shape[0])) ** (
-                1 / (n_features + 4)
-            )
-            scale = source[rows].std(axis=0) * smoothing * shrink
-            target = np.flatnonzero(is_added & (codes_res == c))
-            noise = rng.standard_normal((target.shape[0], n_features)) * scale
-            values[target] = values[target] + noise
-        if hasattr(X_res, "iloc"):
-            return type(X_res)(values, columns=X_res.columns)
-        return values
+        return _smoothed_bootstrap(X, X_res, indices, plan.labels, self.shrinkage_, rng)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # The smoothed bootstrap adds noise: numbers only, dense, no NaN.
-        dense_numeric_only = self.shrinkage is not None
-        tags.input_tags.sparse = not dense_numeric_only
-        tags.input_tags.string = not dense_numeric_only
-        tags.input_tags.allow_nan = not dense_numeric_only
+        # The smoothed bootstrap adds noise: numbers only, no NaN.
+        numeric_only = self.shrinkage is not None
+        tags.input_tags.string = not numeric_only
+        tags.input_tags.allow_nan = not numeric_only
         return tags
 
 
+# --- smoothed bootstrap ------------------------------------------------------
+
+
+def _bandwidth(n_samples: int, n_features: int) -> float:
+    """imbalanced-learn's smoothing constant: the rule-of-thumb bandwidth.
+
+    ``(4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))`` with
+    ``n_samples`` the number of rows of the whole input (not of the class).
+    """
+    return (4 / ((n_features + 2) * n_samples)) ** (1 / (n_features + 4))
+
+
+class _SmoothingSource:
+    """X as numbers for the smoothed bootstrap: checked once, std per class.
+
+    Dense X (numpy or pandas) becomes one float64 array; sparse X stays sparse.
+    Raises a clear error for non-numeric or non-finite X.
+    """
+
+    def __init__(self, X):
+        if sp.issparse(X):
+            self.values = X.tocsr().astype(np.float64)
+            finite = np.isfinite(self.values.data).all()
+        else:
+            self.values = _numeric_values(X)
+            finite = np.isfinite(self.values).all()
+        if not finite:
+            raise ValueError(
+                "Input X contains NaN or infinity: shrinkage (smoothed bootstrap) "
+                "adds noise scaled by each feature's std, which needs finite X. "
+                "Impute missing values first, or use shrinkage=None."
+            )
+
+    def class_std(self, rows: np.ndarray) -> np.ndarray:
+        """Population std of every feature over ``rows``, without overflow.
+
+        Each feature is divided by its largest absolute value first, so values
+        near the float64 limit (whose squares overflow) give a finite std.
+        """
+        part = self.values[rows]
+        if sp.issparse(part):
+            scale = np.asarray(abs(part).max(axis=0).todense()).ravel()
+        else:
+            scale = np.abs(part).max(axis=0)
+        scale[scale == 0] = 1.0
+        if sp.issparse(part):
+            scaled = (part @ sp.diags(1.0 / scale)).tocsr()
+            _, variance = mean_variance_axis(scaled, axis=0)
+            std = np.sqrt(np.maximum(variance, 0))
+        else:
+            std = (part / scale).std(axis=0)
+        return std * scale
+
+
+def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
+    """Add imbalanced-learn's smoothed-bootstrap noise to the added rows of X_res.
+
+    Every added copy of a row of class ``c`` gets Gaussian noise of scale
+    ``shrinkage[c] * h * std_c`` per feature, ``h`` = :func:`_bandwidth` of
+    the whole input and ``std_c`` the class's population std; original rows
+    are returned unchanged. The result keeps X's container and every column's
+    dtype (see :func:`_cast_noisy`).
+    """
+    source = _SmoothingSource(X)
+    n_samples, n_features = X.shape
+    h = _bandwidth(n_samples, n_features)
+    is_added = _indices.added_mask(indices)
+    codes_res = labels.codes[indices]
+    position = {c: i for i, c in enumerate(labels.classes.tolist())}
+    class_rows = labels.class_rows()
+    targets, noises = [], []
+    largest = np.finfo(np.float64).max
+    with np.errstate(over="ignore"):
+        for cls, shrink in shrinkage.items():
+            c = position[cls]
+            target = np.flatnonzero(is_added & (codes_res == c))
+            if not target.size or shrink == 0:
+                continue
+            scale = np.minimum(source.class_std(class_rows[c]) * (shrink * h), largest)
+            targets.append(target)
+            noises.append(rng.standard_normal((target.shape[0], n_features)) * scale)
+    if not targets:
+        return X_res
+    target = np.concatenate(targets)
+    noise = np.concatenate(noises)
+    if isinstance(X_res, np.ndarray) and np.may_share_memory(X_res, X):
+        X_res = X_res.copy()  # never write into the input
+    return _add_noise(X_res, target, noise)
+
+
+def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):
+    """``X_res`` with ``noise`` added to rows ``target``, same container and dtypes."""
+    if sp.issparse(X_res):
+        fmt, dtype = X_res.format, X_res.dtype
+        csr = X_res.tocsr(copy=True)
+        with np.errstate(over="ignore"):
+            noisy = _cast_noisy(
+                csr[target].toarray().astype(np.float64, copy=False) + noise, dtype
+            )
+        # Clear the target rows, then add their noisy values back.
+        is_target = np.zeros(csr.shape[0], dtype=bool)
+        is_target[target] = True
+        entry_rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
+        csr.data[is_target[entry_rows]] = 0
+        n_rows, n_features = noise.shape
+        replaced = sp.csr_matrix(
+            (
+                noisy.ravel(),
+                (np.repeat(target, n_features), np.tile(np.arange(n_features), n_rows)),
+            ),
+            shape=csr.shape,
+            dtype=dtype,
+        )
+        out = csr + replaced
+        out.eliminate_zeros()
+        return out.asformat(fmt)
+    if hasattr(X_res, "iloc"):
+        for j in range(X_res.shape[1]):
+            X_res.isetitem(j, _noisy_column(X_res.iloc[:, j], target, noise[:, j]))
+        return X_res
+    if is_dataframe(X_res):  # polars, pyarrow, ...: one numpy array per column
+        frame = nw.from_native(X_res, eager_only=True)
+        columns = []
+        for j, name in enumerate(frame.columns):
+            column = np.array(frame.get_column(name).to_numpy())  # writable copy
+            with np.errstate(over="ignore"):
+                column[target] = _cast_noisy(
+                    column[target].astype(np.float64) + noise[:, j], column.dtype
+                )
+            columns.append(column)
+        return frame_like(X_res, columns)
+    values = X_res  # not the input's memory (checked by the caller)
+    with np.errstate(over="ignore"):
+        values[target] = _cast_noisy(
+            values[target].astype(np.float64, copy=False) + noise, values.dtype
+        )
+    return values
+
+
+def _noisy_column(column, target: np.ndarray, noise: np.ndarray):
+    """A pandas column with ``noise`` added at ``target``, keeping its dtype."""
+    import pandas as pd
+
+    dtype = column.dtype
+    with np.errstate(over="ignore"):
+        if isinstance(dtype, pd.SparseDtype):
+            dense = column.sparse.to_dense().to_numpy(copy=True)
+            dense[target] = _cast_noisy(
+                dense[target].astype(np.float64) + noise, dense.dtype
+            )
+            return pd.arrays.SparseArray(
+                dense, fill_value=dtype.fill_value, dtype=dtype
+            )
+        if isinstance(dtype, np.dtype):
+            values = column.to_numpy(copy=True)
+            values[target] = _cast_noisy(
+                values[target].astype(np.float64) + noise, dtype
+            )
+            return values
+        # A pandas extension dtype (Int64, Float32, boolean, ...).
+        numpy_dtype = np.dtype(getattr(dtype, "numpy_dtype", np.float64))
+        values = column.array.copy()
+        start = column.to_numpy(dtype=np.float64, na_value=np.nan)[target]
+        values[target] = pd.array(_cast_noisy(start + noise, numpy_dtype), dtype=dtype)
+        return values
+
+
+def _cast_noisy(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Noisy float64 values in ``dtype``: rounded for ints/bools, saturating.
+
+    The one rule for every column: the output keeps the input's dtype. Integer
+    and bool columns get the nearest integer (bool: 0 or 1), float columns the
+    nearest value; values beyond the dtype's range saturate at its limits
+    instead of wrapping around or becoming infinite.
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind == "b":
+        return np.clip(np.rint(values), 0, 1).astype(bool)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        # float(info.max) rounds up for 64-bit ints: step back below it.
+        low = float(info.min)
+        high = float(info.max)
+        if int(high) > info.max:
+            high = np.nextafter(high, 0.0)
+        return np.clip(np.rint(values), low, high).astype(dtype, copy=False)
+    if dtype.kind == "f":
+        limit = float(np.finfo(dtype).max)
+        return np.clip(values, -limit, limit, out=values).astype(dtype, copy=False)
+    return values.astype(dtype, copy=False)
+
+
 def _numeric_values(X) -> np.ndarray:
-    """X as a float array for the smoothed bootstrap, or a clear error."""
-    values = X.to_numpy() if hasattr(X, "iloc") else np.asarray(X)
-    if values.dtype.kind in "fc":
+    """Dense X as one float64 array for the smoothed bootstrap, or a clear error."""
+    if hasattr(X, "iloc"):
+        import pandas as pd
+
+        columns = []
+        for name, column in X.items():
+            dtype = column.dtype
+            numeric = pd.api.types.is_numeric_dtype(
+                dtype
+            ) or pd.api.types.is_bool_dtype(dtype)
+            if not numeric or isinstance(dtype, pd.CategoricalDtype):
+                raise ValueError(
+                    f"shrinkage (smoothed bootstrap) needs numeric X; column "
+                    f"{name!r} has dtype {dtype}. Use shrinkage=None, or encode "
+                    "that column as numbers first."
+                )
+            columns.append(column.to_numpy(dtype=np.float64, na_value=np.nan))
+        return np.column_stack(columns)
+    values = frame_values(X)  # polars, pyarrow, ... or array-like
+    if sp.issparse(values):
+        values = values.toarray()
+    if values.dtype == np.float64:
         return values
     try:
         return values.astype(np.float64)
     except (TypeError, ValueError) as exc:
+        # The same exception type numpy raised (scikit-learn's checks expect
+        # a TypeError for objects that are not numbers at all).
         raise type(exc)(
             f"{exc}: shrinkage (smoothed bootstrap) needs numeric X and X has "
             "non-numeric values. Use shrinkage=None or encode them first."
         ) from exc
 
 
-class ClassBalancedSampler(BaseSampler):
+class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
     """Pick a class (uniformly, or ∝ n_c^power), then a random row of it.
 
     Class-balanced sampling (seed 004): with ``power=0`` every class is drawn
@@ -276,6 +530,20 @@ class ClassBalancedSampler(BaseSampler):
         Rows to draw; ``None`` keeps the input size.
     power : float in [0, 1], default=0.0
     random_state : int, Generator, RandomState or None, default=None
+    sampling_strategy : float, str, dict or callable, default='auto'
+        The class mix to draw towards, read as :class:`RandomOverSampler`
+        reads it (imbalanced-learn's over-sampling meaning): it gives each
+        class a row count ``T_c`` (``'auto'``, ``'all'``: the majority count
+        for every class; ``'minority'``, ``'not minority'``, ``'not
+        majority'``: that for the selected classes, the others keep their
+        count; a dict ``{class: rows}`` with rows >= the class's count; a
+        float, binary only, the minority/majority ratio; a callable ``labels
+        -> dict``). A class is then drawn with probability ``∝ T_c ** (1 -
+        power) * n_c ** power``: with ``power=0`` the expected class mix is
+        that of the ``T_c`` (``'auto'``: balanced), with ``power=1`` the
+        natural one. ``n_samples`` still sets the output size. This is what
+        lets the sampler run inside ``imblearn.ensemble.BalancedBaggingClassifier``,
+        which sets ``sampling_strategy``.
 
     Attributes
     ----------
@@ -295,36 +563,63 @@ class ClassBalancedSampler(BaseSampler):
     >>> X_res, y_res = ClassBalancedSampler(random_state=0).fit_resample(X, y)
     >>> len(y_res), bool(abs(y_res.mean() - 0.5) < 0.05)
     (1000, True)
+
+    A float ``sampling_strategy`` asks for a minority/majority ratio:
+
+    >>> sampler = ClassBalancedSampler(sampling_strategy=0.5, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> bool(abs(y_res.mean() - 1 / 3) < 0.05)
+    True
     """
 
     _sampling_type = "over-sampling"
     _parameter_constraints: dict = {
-        "n_samples": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "n_samples": [_Count(numbers.Integral, 1, None, closed="left"), None],
         "power": [Interval(numbers.Real, 0, 1, closed="both")],
         "random_state": ["random_state", np.random.Generator],
+        "sampling_strategy": _STRATEGY_CONSTRAINT,
     }
 
-    def __init__(self, n_samples=None, power=0.0, random_state=None):
+    def __init__(
+        self, n_samples=None, power=0.0, random_state=None, sampling_strategy="auto"
+    ):
         self.n_samples = n_samples
         self.power = power
         self.random_state = random_state
+        self.sampling_strategy = sampling_strategy
 
     def _make_plan(self, labels, y):
         n_samples = labels.n_samples if self.n_samples is None else self.n_samples
-        expected = _indices.class_balanced_counts(labels, n_samples, self.power)
+        totals, _ = self._class_totals(labels)
+        weights = None  # count ** power: every class brought to the same total
+        if (totals != totals[0]).any():
+            power = float(self.power)
+            weights = totals.astype(np.float64) ** (1 - power) * (
+                labels.counts.astype(np.float64) ** power
+            )
+        n_output = _indices.class_balanced_size(labels, n_samples, self.power)
+        expected = _indices.class_balanced_counts(
+            labels, n_samples, self.power, weights
+        )
         report = dict(zip(labels.classes.tolist(), np.rint(expected).astype(int)))
+        draw = functools.partial(
+            _indices.class_balanced_indices,
+            labels,
+            n_samples,
+            self.power,
+            weights=weights,
+        )
+        report_draw = functools.partial(_drawn_counts, labels)
+        return SamplingPlan(labels, report, n_output, draw, report_draw)
 
-        def draw(rng):
-            return _indices.class_balanced_indices(labels, n_samples, self.power, rng)
 
-        def drawn_counts(indices):
-            counts = np.bincount(labels.codes[indices], minlength=labels.n_classes)
-            return dict(zip(labels.classes.tolist(), counts.tolist()))
-
-        return SamplingPlan(labels, report, n_samples, draw, drawn_counts)
+def _drawn_counts(labels, indices) -> dict:
+    """``{class: rows}`` of one draw (a module function so plans pickle)."""
+    counts = np.bincount(labels.codes[indices], minlength=labels.n_classes)
+    return dict(zip(labels.classes.tolist(), counts.tolist()))
 
 
-class LabelShuffleSampler(BaseSampler):
+class LabelShuffleSampler(_SamplingStrategy, BaseSampler):
     """Hikvision label shuffle: every class repeated up to the largest class's size.
 
     Sort rows by class; with M the largest class count, each class of ``n_c``
@@ -335,11 +630,21 @@ class LabelShuffleSampler(BaseSampler):
     Parameters
     ----------
     random_state : int, Generator, RandomState or None, default=None
+    sampling_strategy : float, str, dict or callable, default='auto'
+        The rows ``T_c`` of each class in the output, read as
+        :class:`RandomOverSampler` reads it (imbalanced-learn's over-sampling
+        meaning): ``'auto'`` and ``'all'`` bring every class to M (the label
+        shuffle above); ``'minority'``, ``'not minority'``, ``'not majority'``
+        only the selected classes, the others are kept once; a dict ``{class:
+        rows}`` (rows >= the class's count); a float, binary only, the
+        minority/majority ratio; a callable ``labels -> dict``. Each row of
+        class ``c`` appears ⌊T_c/n_c⌋ or ⌈T_c/n_c⌉ times. ``'majority'`` is
+        an error (an over-sampler cannot shrink it).
 
     Attributes
     ----------
     sampling_strategy_ : dict
-        ``{class: M}``: rows of each class in the output.
+        ``{class: T_c}``: rows of each class in the output.
     sample_indices_ : ndarray
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -355,21 +660,24 @@ class LabelShuffleSampler(BaseSampler):
     array([5, 5])
     >>> sorted(np.bincount(X_res.ravel())[5:].tolist())  # class 1 rows: 2 or 3 times
     [2, 3]
+    >>> sampler = LabelShuffleSampler(sampling_strategy={1: 4}, random_state=0)
+    >>> np.bincount(sampler.fit_resample(X, y)[1])
+    array([5, 4])
     """
 
     _sampling_type = "over-sampling"
     _parameter_constraints: dict = {
         "random_state": ["random_state", np.random.Generator],
+        "sampling_strategy": _STRATEGY_CONSTRAINT,
     }
 
-    def __init__(self, random_state=None):
+    def __init__(self, random_state=None, sampling_strategy="auto"):
         self.random_state = random_state
+        self.sampling_strategy = sampling_strategy
 
     def _make_plan(self, labels, y):
-        largest = int(labels.counts.max())
-        report = dict.fromkeys(labels.classes.tolist(), largest)
-
-        def draw(rng):
-            return _indices.label_shuffle_indices(labels, rng)
-
-        return SamplingPlan(labels, report, largest * labels.n_classes, draw)
+        totals, _ = self._class_totals(labels)
+        n_output = _indices.label_shuffle_size(labels, totals)  # checked, exact
+        report = dict(zip(labels.classes.tolist(), totals.tolist()))
+        draw = functools.partial(_indices.label_shuffle_indices, labels, totals=totals)
+        return SamplingPlan(labels, report, n_output, draw)

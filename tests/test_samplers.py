@@ -379,10 +379,19 @@ def test_float_strategy_on_multiclass_is_rejected(sampler_cls):
         sampler_cls(0.5).fit_resample(X, y)
 
 
-def test_shrinkage_on_sparse_is_rejected():
-    X, y = imbalanced()
-    with pytest.raises(ValueError, match="needs dense X"):
-        RandomOverSampler(shrinkage=1.0).fit_resample(sp.csr_matrix(X), y)
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_shrinkage_on_sparse_keeps_format_and_originals(fmt):
+    X, y = imbalanced(60, 15)
+    X_sparse = sp.random(y.shape[0], 4, density=0.5, format=fmt, random_state=0)
+    sampler = RandomOverSampler(shrinkage=1.0, random_state=0)
+    X_res, y_res = sampler.fit_resample(X_sparse, y)
+    assert sp.issparse(X_res) and X_res.format == fmt
+    assert X_res.dtype == X_sparse.dtype
+    dense = X_res.toarray()
+    exact = (dense == X_sparse.toarray()[sampler.sample_indices_]).all(axis=1)
+    assert exact.sum() == 75  # every original row once, unchanged
+    assert (y_res[~exact] == 1).all() and (~exact).sum() > 0
+    assert np.isfinite(dense).all()
 
 
 def test_unknown_strategy_name_is_rejected():
@@ -416,3 +425,21 @@ def test_import_rebalance_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("sampler_cls", ALL_SAMPLERS)
+def test_plan_pickles_and_draws_the_same(sampler_cls):
+    import pickle
+
+    _, y = imbalanced(60, 15, n_mid=10)
+    plan = sampler_cls(random_state=0).plan(y)
+    restored = pickle.loads(pickle.dumps(plan))
+    assert restored.sampling_strategy == plan.sampling_strategy
+    assert restored.n_output == plan.n_output
+    for seed in (0, 1):
+        expected = plan.draw(np.random.default_rng(seed))
+        got = restored.draw(np.random.default_rng(seed))
+        np.testing.assert_array_equal(got, expected)
+        assert got.shape == (plan.n_output,)
+    if plan.report_draw is not None:
+        assert restored.report_draw(expected) == plan.report_draw(expected)
