@@ -1,38 +1,57 @@
 """Cross-validate imbalance fixes side by side: the engine of ``rebalance compare``.
 
 Each *method* is a function ``(setup, y_train) -> unfitted classifier`` built
-around the same preprocessing and base model, so the rows of the table differ
-by the fix alone.
+around the same base model, so the rows of the table differ by the fix alone.
+The preprocessing (column encoding, imputation, scaling) is fitted once per
+fold on the training rows, before any fix sees them.
+
+Statistics
+----------
+Every method is compared with the best one on the sort metric over the same
+folds by the **corrected resampled t-test** of Nadeau & Bengio (2003): with
+``d_j`` the per-fold score differences over ``J = folds x repeats`` folds,
+
+    t = mean(d) / sqrt((1/J + n_test/n_train) * var(d)),   J - 1 degrees of freedom.
+
+Why this test and not a Wilcoxon signed-rank test: cross-validation folds
+share most of their training rows, so their scores are correlated and a plain
+paired test (t or Wilcoxon) treats them as independent and calls noise
+significant; the ``n_test/n_train`` term corrects the variance for that
+overlap (Bouckaert & Frank 2004 recommend it for repeated k-fold). A Wilcoxon
+test also cannot reach p < 0.05 on 5 folds at all (its smallest two-sided
+p-value with 5 pairs is 0.0625). The p-values are not corrected for
+multiple comparisons: read them as a screen for "within noise", not as proof.
 """
 
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy import stats
 from sklearn.base import clone
-from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
     average_precision_score,
-    balanced_accuracy_score,
     f1_score,
-    precision_recall_curve,
     recall_score,
     roc_auc_score,
-    roc_curve,
 )
-from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.model_selection import RepeatedStratifiedKFold
 from sklearn.utils import _safe_indexing
 
+from rebalance._columns import (
+    ColumnPlan,
+    make_preprocessor,
+    plan_columns,
+    prepare_frame,
+)
 from rebalance.compose import ResampledClassifier
 from rebalance.samplers import (
     ClassBalancedSampler,
@@ -43,24 +62,29 @@ from rebalance.samplers import (
 from rebalance.threshold import ThresholdMover
 from rebalance.weights import class_weights
 
-METRICS = {
-    "roc_auc": "ROC AUC",
-    "average_precision": "avg precision",
-    "balanced_accuracy": "balanced acc",
-    "f1_minority": "F1 minority",
-    "g_mean": "G-mean",
-    "accuracy": "accuracy@0.5",
+#: metric key -> (label of a binary table, label of a multiclass table)
+METRIC_LABELS = {
+    "roc_auc": ("ROC AUC", "ROC AUC"),
+    "average_precision": ("avg prec", "macro AP"),
+    "balanced_accuracy": ("bal acc", "bal acc"),
+    "f1": ("F1 pos", "macro F1"),
+    "g_mean": ("G-mean", "G-mean"),
+    "worst_recall": ("worst rec", "worst rec"),
+    "accuracy": ("accuracy", "accuracy"),
 }
+#: metric key -> its label in a binary table
+METRICS = {key: labels[0] for key, labels in METRIC_LABELS.items()}
 MODELS = ("logistic", "hgb", "mlp")
+TEST_NAME = "Nadeau-Bengio corrected resampled t-test"
+ALPHA = 0.05
 
 
 @dataclass
 class Setup:
-    """What every method shares: the base model, its preprocessing, the seed."""
+    """What every method shares: the base model and the seed."""
 
     model: str = "logistic"
     seed: int = 0
-    preprocess: Any = None
 
     def classifier(self, **params):
         if self.model == "logistic":
@@ -78,9 +102,8 @@ class Setup:
         raise ValueError(f"model must be one of {MODELS}; got {self.model!r}.")
 
     def pipeline(self, **classifier_params):
-        """preprocessing -> classifier, as one scikit-learn Pipeline."""
-        head = [clone(self.preprocess)] if self.preprocess is not None else []
-        return make_pipeline(*head, self.classifier(**classifier_params))
+        """The base classifier (the preprocessing runs once per fold, before)."""
+        return self.classifier(**classifier_params)
 
 
 Method = Callable[[Setup, np.ndarray], Any]
@@ -128,8 +151,29 @@ def _torch_row(**params) -> Method:
     return build
 
 
-def torch_methods() -> dict[str, Method]:
-    """The fixes of a torch MLP: losses and DataLoader samplers, plus thresholds."""
+def torch_methods(n_classes: int = 2) -> dict[str, Method]:
+    """The fixes of a torch MLP: losses and DataLoader samplers, plus thresholds.
+
+    Binary targets use the sigmoid losses; three or more classes the softmax
+    ones (cross-entropy, softmax focal, logit-adjusted, balanced softmax).
+    """
+    samplers = {
+        "label-shuffle-sampler": _torch_row(sampler="label-shuffle"),
+        "class-balanced-sampler": _torch_row(sampler="class-balanced"),
+        "balanced-batch": _torch_row(sampler="balanced-batch"),
+    }
+    if n_classes > 2:
+        return {
+            "ce": _torch_row(),
+            "class-weighted-ce": _torch_row(loss="class-weighted"),
+            "softmax-focal": _torch_row(loss="focal"),
+            "softmax-focal-rescale": _torch_row(loss="focal-rescale"),
+            "margin-ce": _torch_row(loss="margin"),
+            "logit-adjusted": _torch_row(loss="logit-adjusted"),
+            "balanced-softmax": _torch_row(loss="balanced-softmax"),
+            **samplers,
+            "ce+threshold-prior": _threshold_row(strategy="prior"),
+        }
     return {
         "bce": _torch_row(),
         "class-weighted-bce": _torch_row(loss="class-weighted"),
@@ -137,18 +181,29 @@ def torch_methods() -> dict[str, Method]:
         "focal-rescale": _torch_row(loss="focal-rescale"),
         "margin-ce": _torch_row(loss="margin"),
         "logit-adjusted": _torch_row(loss="logit-adjusted"),
-        "label-shuffle-sampler": _torch_row(sampler="label-shuffle"),
-        "class-balanced-sampler": _torch_row(sampler="class-balanced"),
-        "balanced-batch": _torch_row(sampler="balanced-batch"),
+        **samplers,
         "bce+threshold-prior": _threshold_row(strategy="prior"),
     }
 
 
-def default_methods(model: str = "logistic") -> dict[str, Method]:
-    """The fixes compared by default for ``model``, by row name."""
+def default_methods(model: str = "logistic", n_classes: int = 2) -> dict[str, Method]:
+    """The fixes compared by default for ``model``, by row name.
+
+    With three or more classes the binary-only row (``threshold-cost-fn5``, a
+    2 x 2 cost matrix) is left out; ``threshold-tuned-f1`` tunes one
+    threshold per class, one-vs-rest.
+
+    Examples
+    --------
+    >>> from rebalance.compare import default_methods
+    >>> "threshold-cost-fn5" in default_methods(n_classes=3)
+    False
+    >>> "balanced-softmax" in default_methods("mlp", n_classes=3)
+    True
+    """
     if model == "mlp":
-        return torch_methods()
-    return {
+        return torch_methods(n_classes)
+    methods = {
         "none": lambda setup, y_train: setup.pipeline(),
         "under": _sampler_row(RandomUnderSampler),
         "over": _sampler_row(RandomOverSampler),
@@ -164,44 +219,246 @@ def default_methods(model: str = "logistic") -> dict[str, Method]:
         "under+prior-correction": _prior_corrected_row(RandomUnderSampler),
         "over+prior-correction": _prior_corrected_row(RandomOverSampler),
     }
+    if n_classes > 2:
+        del methods["threshold-cost-fn5"]
+    return methods
+
+
+# ---------------------------------------------------------------- the target
+
+
+@dataclass
+class Target:
+    """Labels as codes ``0..K-1``; ``labels[code]`` is the original class.
+
+    Binary targets put the positive class at code 1.
+    """
+
+    codes: np.ndarray
+    labels: list
+    positive: Any = None  # the positive class of a binary target
+    note: str = ""
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.labels)
+
+    def counts(self) -> np.ndarray:
+        return np.bincount(self.codes, minlength=self.n_classes)
+
+
+def _python(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def encode_target(y: Any, positive_label: Any = None) -> Target:
+    """Code the labels; binary puts the positive class (default: the minority) at 1.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Two classes or more.
+    positive_label : object, default=None
+        The positive class of a binary target (matched as it is, or by its
+        text, so ``"3"`` finds the class ``3``). With three classes or more it
+        turns the target into that class against the rest.
+
+    Examples
+    --------
+    >>> from rebalance.compare import encode_target
+    >>> target = encode_target(["a", "b", "b", "a", "a"])
+    >>> target.labels, target.codes.tolist()
+    (['a', 'b'], [0, 1, 1, 0, 0])
+    >>> encode_target([1, 2, 3, 3], positive_label="3").labels
+    ['not 3', 3]
+    """
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"the target must be one column; got shape {y.shape}.")
+    classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+    labels = [_python(c) for c in classes]
+    if len(labels) < 2:
+        raise ValueError(
+            f"the target has {len(labels)} class(es) ({labels[:10]}): compare needs "
+            "two classes or more."
+        )
+    if positive_label is not None:
+        matches = [i for i, c in enumerate(labels) if c == positive_label]
+        matches = matches or [
+            i for i, c in enumerate(labels) if str(c) == str(positive_label)
+        ]
+        if not matches:
+            raise ValueError(
+                f"--positive-label {positive_label!r} is not a class of the target; "
+                f"classes: {labels[:20]}."
+            )
+        pos = matches[0]
+        binary = (codes == pos).astype(np.int64)
+        if len(labels) == 2:
+            return Target(
+                binary,
+                [labels[1 - pos], labels[pos]],
+                labels[pos],
+                f"positive class {labels[pos]!r} (chosen with --positive-label)",
+            )
+        return Target(
+            binary,
+            [f"not {labels[pos]}", labels[pos]],
+            labels[pos],
+            f"positive class {labels[pos]!r} against the {len(labels) - 1} other "
+            "classes (--positive-label)",
+        )
+    if len(labels) == 2:
+        pos = int(np.argmin(counts))
+        binary = (codes == pos).astype(np.int64)
+        return Target(
+            binary,
+            [labels[1 - pos], labels[pos]],
+            labels[pos],
+            f"positive class {labels[pos]!r} (the minority; --positive-label to "
+            "change)",
+        )
+    return Target(codes.astype(np.int64), labels)
+
+
+# ------------------------------------------------------------------- metrics
 
 
 def score_fold(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> dict:
-    """Imbalance metrics of one fold; the positive class (1) is the minority.
+    """Imbalance metrics of one fold, and the recall of each class.
 
-    Ranking metrics use the positive-class probability; the decision metrics
-    use the method's own ``predict`` (its threshold), except ``accuracy`` which
-    is accuracy at the plain 0.5 cut (the seed's "accuracy@0.5").
-    """
-    recalls = recall_score(y_true, y_pred, average=None, labels=[0, 1])
-    return {
-        "roc_auc": float(roc_auc_score(y_true, proba)),
-        "average_precision": float(average_precision_score(y_true, proba)),
-        "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-        "f1_minority": float(f1_score(y_true, y_pred, pos_label=1, zero_division=0.0)),
-        "g_mean": float(np.sqrt(np.prod(recalls))),
-        "accuracy": float(np.mean(y_true == (proba >= 0.5))),
+    ``y_true`` and ``y_pred`` are codes ``0..K-1``; ``proba`` has one column
+    per code. Binary (K = 2): class 1 is the positive class; ranking metrics
+    use its probability, ``f1`` is its F1. Multiclass: macro one-vs-rest ROC
+    AUC and average precision, macro F1. ``g_mean`` is the geometric mean of
+    the per-class recalls, ``worst_recall`` the smallest of them. The
+    decision metrics use the method's own ``predict``, except ``accuracy``,
+    the accuracy of the most probable class (the 0.5 cut when binary).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance.compare import score_fold
+    >>> proba = np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.2, 0.8]])
+    >>> scores, recalls = score_fold(np.array([0, 0, 1, 1]), proba, np.array([0, 1, 1, 1]))
+    >>> scores["roc_auc"], scores["worst_recall"], recalls.tolist()
+    (1.0, 0.5, [0.5, 1.0])
+    """  # noqa: E501
+    n_classes = proba.shape[1]
+    labels = np.arange(n_classes)
+    recalls = recall_score(
+        y_true, y_pred, average=None, labels=labels, zero_division=0.0
+    )
+    if n_classes == 2:
+        ranking = {
+            "roc_auc": roc_auc_score(y_true, proba[:, 1]),
+            "average_precision": average_precision_score(y_true, proba[:, 1]),
+        }
+        f1 = f1_score(y_true, y_pred, pos_label=1, zero_division=0.0)
+        accuracy = np.mean(y_true == (proba[:, 1] >= 0.5))
+    else:
+        one_hot = y_true[:, None] == labels[None, :]
+        ranking = {
+            "roc_auc": roc_auc_score(
+                y_true, proba, multi_class="ovr", average="macro", labels=labels
+            ),
+            "average_precision": average_precision_score(
+                one_hot, proba, average="macro"
+            ),
+        }
+        f1 = f1_score(y_true, y_pred, average="macro", labels=labels, zero_division=0)
+        accuracy = np.mean(y_true == proba.argmax(axis=1))
+    scores = {
+        **ranking,
+        "balanced_accuracy": np.mean(recalls),
+        "f1": f1,
+        "g_mean": np.prod(recalls) ** (1 / n_classes),
+        "worst_recall": np.min(recalls),
+        "accuracy": accuracy,
     }
+    return {k: float(v) for k, v in scores.items()}, recalls
+
+
+def corrected_ttest(a, b, test_train_ratio: float) -> float:
+    """Two-sided p-value of the corrected resampled t-test (Nadeau & Bengio 2003).
+
+    ``a`` and ``b`` are the scores of two methods on the same ``J`` folds;
+    ``test_train_ratio`` is n_test / n_train of one fold (``1 / (k - 1)`` for
+    k-fold). The variance of the mean difference is ``(1/J + ratio) var(d)``
+    instead of ``var(d) / J``: the correction for folds that share training
+    rows. Identical scores give p = 1; a constant non-zero difference p = 0.
+
+    Examples
+    --------
+    >>> from rebalance.compare import corrected_ttest
+    >>> corrected_ttest([0.8, 0.7, 0.9], [0.8, 0.7, 0.9], 0.5)
+    1.0
+    >>> round(corrected_ttest([0.81, 0.72, 0.93], [0.80, 0.70, 0.90], 0.5), 2)
+    0.16
+    """
+    d = np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)
+    n = d.shape[0]
+    if n < 2:
+        raise ValueError("the corrected t-test needs scores on two folds or more.")
+    mean, var = d.mean(), d.var(ddof=1)
+    scale = np.sqrt((1 / n + test_train_ratio) * var)
+    if scale <= 1e-12 * max(1.0, abs(mean)):
+        return 1.0 if abs(mean) <= 1e-12 else 0.0
+    t = mean / scale
+    return float(2 * stats.t.sf(abs(t), df=n - 1))
+
+
+# -------------------------------------------------------------------- result
 
 
 @dataclass
 class ComparisonResult:
-    """Per-fold scores of every method (``scores[method][metric] -> list``) and
-    the out-of-fold positive-class probabilities (``oof[method]``)."""
+    """Per-fold scores of every method and what they were computed on.
+
+    ``scores[method][metric]`` lists one score per fold (``folds x repeats``
+    of them, repeat by repeat); ``recalls[method]`` is (n_folds, n_classes);
+    ``oof[method]`` the out-of-fold class probabilities of the first repeat.
+    """
 
     y: np.ndarray
+    labels: list = field(default_factory=lambda: [0, 1])
+    positive: Any = None
+    folds: int = 5
+    repeats: int = 1
+    test_train_ratio: float = 0.25
     scores: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    recalls: dict[str, np.ndarray] = field(default_factory=dict)
     oof: dict[str, np.ndarray] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    columns: ColumnPlan | None = None
+    target_note: str = ""
 
     @property
     def n_samples(self) -> int:
         return int(self.y.shape[0])
 
     @property
+    def n_classes(self) -> int:
+        return len(self.labels)
+
+    @property
+    def binary(self) -> bool:
+        return self.n_classes == 2
+
+    @property
     def n_minority(self) -> int:
-        return int(self.y.sum())
+        return int(np.bincount(self.y, minlength=self.n_classes).min())
+
+    def class_counts(self) -> dict:
+        counts = np.bincount(self.y, minlength=self.n_classes)
+        return {label: int(n) for label, n in zip(self.labels, counts)}
+
+    def label(self, metric: str) -> str:
+        """The column title of ``metric`` for this target."""
+        return METRIC_LABELS[metric][0 if self.binary else 1]
 
     def summary(self) -> dict[str, dict[str, tuple[float, float]]]:
+        """``summary[method][metric] -> (mean, std)`` over the folds."""
         return {
             method: {
                 metric: (float(np.mean(v)), float(np.std(v)))
@@ -211,99 +468,259 @@ class ComparisonResult:
         }
 
     def ranking(self, metric: str = "average_precision") -> list[str]:
-        summary = self.summary()
-        return sorted(summary, key=lambda m: -summary[m][metric][0])
+        """Methods, best mean ``metric`` first (ties: the order they ran in)."""
+        means = {m: float(np.mean(s[metric])) for m, s in self.scores.items()}
+        return sorted(means, key=lambda m: -means[m])
 
-    def table(self, sort_by: str = "average_precision") -> str:
-        """The results as a fixed-width text table, best ``sort_by`` first."""
+    def p_vs_best(self, metric: str = "average_precision") -> dict[str, float | None]:
+        """p-value of each method against the best on ``metric`` (best: None).
+
+        The corrected resampled t-test of Nadeau & Bengio (2003) over the
+        same folds; see :func:`corrected_ttest` and the module docstring.
+        """
+        order = self.ranking(metric)
+        best = self.scores[order[0]][metric]
+        out: dict[str, float | None] = {order[0]: None}
+        for method in order[1:]:
+            out[method] = corrected_ttest(
+                best, self.scores[method][metric], self.test_train_ratio
+            )
+        return out
+
+    def within_noise(self, metric: str = "average_precision", alpha: float = ALPHA):
+        """The methods not distinguishable from the best (the best included)."""
+        return [m for m, p in self.p_vs_best(metric).items() if p is None or p >= alpha]
+
+    def per_class_recall(self) -> dict[str, dict]:
+        """``{method: {class: mean recall}}``."""
+        return {
+            m: {label: float(r) for label, r in zip(self.labels, rec.mean(axis=0))}
+            for m, rec in self.recalls.items()
+        }
+
+    def table(
+        self,
+        sort_by: str = "average_precision",
+        *,
+        width: int | None = None,
+        ascii: bool = False,
+    ) -> str:
+        """The results as a fixed-width text table, best ``sort_by`` first.
+
+        Cells are mean ± std over the folds. ``vs best`` is the p-value against
+        the best row (:meth:`p_vs_best`), marked ``≈`` when the row is not
+        distinguishable from the best (p >= 0.05). When the table is wider
+        than ``width`` characters, the std of the other metrics is left out,
+        then metrics from the right. ``ascii=True`` uses ``+-`` and ``~``.
+        """
+        pm, approx = ("+-", "~") if ascii else ("±", "≈")
         summary = self.summary()
         order = self.ranking(sort_by)
-        width = max(len(m) for m in order) + 2
-        header = f"{'method':<{width}}" + "".join(
-            f"{label:>17}" for label in METRICS.values()
-        )
+        p_values = self.p_vs_best(sort_by)
+        name_w = max(len("method"), *(len(m) for m in order)) + 1
+        metrics = [sort_by] + [m for m in METRIC_LABELS if m != sort_by]
+
+        def full(mean, std):
+            return f"{mean:.3f} {pm} {std:.3f}"
+
+        def short(mean, std):
+            return f"{mean:.3f}"
+
+        def vs_best(method):
+            p = p_values[method]
+            if p is None:
+                return "best"
+            text = "<0.001" if p < 0.001 else f"{p:.3f}"
+            return f"{text} {approx}" if p >= ALPHA else f"{text}  "
+
+        def layout(columns, compact):
+            pad = 1 if compact else 2
+            cols = []
+            for key in columns:
+                fmt = short if compact and key != sort_by else full
+                cells = [fmt(*summary[m][key]) for m in order]
+                w = max(len(self.label(key)), *(len(c) for c in cells)) + pad
+                cols.append((self.label(key), cells, w))
+            cells = [vs_best(m) for m in order]
+            cols.insert(1, ("vs best", cells, max(9, *(len(c) for c in cells)) + pad))
+            return cols, name_w + sum(w for _, _, w in cols)
+
+        shown, hidden = list(metrics), []
+        cols, total = layout(shown, compact=False)
+        if width is not None and total > width:
+            cols, total = layout(shown, compact=True)
+            while width is not None and total > width and len(shown) > 1:
+                hidden.insert(0, shown.pop())
+                cols, total = layout(shown, compact=True)
+        header = f"{'method':<{name_w}}" + "".join(f"{t:>{w}}" for t, _, w in cols)
         lines = [header, "-" * len(header)]
-        for method in order:
-            cells = "".join(
-                f"{summary[method][key][0]:>10.3f} ± {summary[method][key][1]:.3f}"
-                for key in METRICS
+        for i, method in enumerate(order):
+            cells = "".join(f"{c[i]:>{w}}" for _, c, w in cols)
+            lines.append(f"{method:<{name_w}}{cells}")
+        note = (
+            f"{approx} = not distinguishable from the best on {self.label(sort_by)} "
+            f"(p >= {ALPHA}, {self.test_description()})"
+        )
+        if hidden:
+            note += f"; not shown to fit {width} columns: " + ", ".join(
+                self.label(k) for k in hidden
             )
-            lines.append(f"{method:<{width}}{cells}")
+        lines.append(wrap(note + ".", width or len(header)))
         return "\n".join(lines)
+
+    def test_description(self) -> str:
+        folds = self.folds * self.repeats
+        how = f"{self.folds}-fold" + (
+            f" x {self.repeats} repeats" if self.repeats > 1 else ""
+        )
+        return f"{TEST_NAME}, {folds} folds ({how})"
+
+    def describe(self, source: str, model: str, seed: int) -> str:
+        """The data summary: one paragraph, before the table."""
+        counts = self.class_counts()
+        largest, smallest = max(counts.values()), min(counts.values())
+        shown = list(counts.items())[:12]
+        classes = ", ".join(f"{label!s}: {n}" for label, n in shown)
+        if len(counts) > 12:
+            classes += f", ... ({len(counts) - 12} more)"
+        text = (
+            f"Data: {source}: {self.n_samples} rows, {self.n_classes} classes "
+            f"({classes}); imbalance ratio {largest / smallest:.1f}:1 (largest to "
+            "smallest class)."
+        )
+        if self.target_note:
+            text += f" {self.target_note[0].upper()}{self.target_note[1:]}."
+        if self.columns is not None:
+            text += f" Columns: {self.columns.describe()}"
+        how = f"{self.folds}-fold stratified CV" + (
+            f" repeated {self.repeats} times ({self.folds * self.repeats} folds)"
+            if self.repeats > 1
+            else ""
+        )
+        text += f" Evaluation: {how}, model {model}, seed {seed}."
+        if self.skipped:
+            text += " Skipped: " + "; ".join(
+                f"{m} ({why})" for m, why in self.skipped.items()
+            )
+            text += "."
+        return text
+
+    def conclusion(self, metric: str = "average_precision", ascii: bool = False):
+        """A plain-words line: the best fixes, and which differences are noise."""
+        order = self.ranking(metric)
+        p_values = self.p_vs_best(metric)
+        summary = self.summary()
+        best = order[0]
+        mean, std = summary[best][metric]
+        pm = "+-" if ascii else "±"
+        same = [m for m in order[1:] if p_values[m] >= ALPHA]
+        worse = [m for m in order[1:] if p_values[m] < ALPHA]
+        text = f"Best on {self.label(metric)}: {best} ({mean:.3f} {pm} {std:.3f})."
+        if not worse:
+            text += (
+                " No other fix is distinguishable from it: every difference in this "
+                "table is within the fold-to-fold noise"
+            )
+            if self.repeats == 1:
+                text += " (--repeats 5 gives the test more folds)"
+            text += "."
+        else:
+            if same:
+                text += f" Within noise of it (p >= {ALPHA}): {', '.join(same)}."
+            text += f" Worse beyond the noise (p < {ALPHA}): {', '.join(worse)}."
+        text += f" ({TEST_NAME}; p-values not corrected for multiple comparisons.)"
+        return text
+
+    def to_json(self, metric: str = "average_precision", **info) -> dict:
+        """Everything as JSON-ready data; ``summary[method]['p_vs_best']``."""
+        p_values = self.p_vs_best(metric)
+        per_class = self.per_class_recall()
+        summary = {}
+        for method, by_metric in self.summary().items():
+            entry: dict[str, Any] = {
+                k: {"mean": v[0], "std": v[1]} for k, v in by_metric.items()
+            }
+            entry["p_vs_best"] = p_values[method]
+            entry["not_distinguishable_from_best"] = (
+                p_values[method] is None or p_values[method] >= ALPHA
+            )
+            entry["per_class_recall"] = {
+                str(k): v for k, v in per_class[method].items()
+            }
+            summary[method] = entry
+        return {
+            **info,
+            "folds": self.folds,
+            "repeats": self.repeats,
+            "classes": [str(c) for c in self.labels],
+            "class_counts": {str(k): v for k, v in self.class_counts().items()},
+            "positive_label": None if self.positive is None else str(self.positive),
+            "sort_metric": metric,
+            "test": TEST_NAME,
+            "alpha": ALPHA,
+            "columns": None
+            if self.columns is None
+            else {"used": self.columns.used, "dropped": self.columns.dropped},
+            "skipped": self.skipped,
+            "scores": self.scores,
+            "per_class_recall": {
+                m: {str(c): rec[:, i].tolist() for i, c in enumerate(self.labels)}
+                for m, rec in self.recalls.items()
+            },
+            "summary": summary,
+        }
 
     def plot(self, path: str, metric: str = "average_precision", top: int = 4):
         """Save PR and ROC curves of the ``top`` methods, and ``metric`` as bars."""
-        import matplotlib
+        from rebalance._report import save_overview
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        save_overview(self, path, metric, top=top)
 
-        order = self.ranking(metric)
-        summary = self.summary()
-        fig, (ax_pr, ax_roc, ax_bar) = plt.subplots(1, 3, figsize=(16, 4.8))
-        # Threshold rows share their model's probabilities: one curve per group.
-        groups: list[list[str]] = []
-        for method in order:
-            same = [g for g in groups if np.allclose(self.oof[g[0]], self.oof[method])]
-            if same:
-                same[0].append(method)
-            else:
-                groups.append([method])
-        for group in groups[:top]:
-            label = " = ".join(group[:3]) + (" = ..." if len(group) > 3 else "")
-            precision, recall, _ = precision_recall_curve(self.y, self.oof[group[0]])
-            ax_pr.plot(recall, precision, label=label)
-            fpr, tpr, _ = roc_curve(self.y, self.oof[group[0]])
-            ax_roc.plot(fpr, tpr, label=label)
-        ax_pr.set(xlabel="recall", ylabel="precision", title="Precision-recall")
-        ax_roc.plot([0, 1], [0, 1], color="grey", linestyle=":")
-        ax_roc.set(xlabel="false positive rate", ylabel="true positive rate")
-        ax_roc.set_title("ROC (out-of-fold)")
-        ax_pr.legend(fontsize=8)
-        means = [summary[m][metric][0] for m in order]
-        stds = [summary[m][metric][1] for m in order]
-        ax_bar.barh(order[::-1], means[::-1], xerr=stds[::-1], color="tab:blue")
-        ax_bar.set(xlabel=f"{METRICS[metric]} (mean ± std over folds)")
-        low = max(0.0, min(means) - 2 * max(stds) - 0.05)
-        ax_bar.set_xlim(low, 1.0)
-        fig.tight_layout()
-        fig.savefig(path, dpi=110)
-        plt.close(fig)
+    def report(self, path: str, metric: str = "average_precision", **info) -> None:
+        """Write a self-contained HTML report (plots embedded) to ``path``."""
+        from rebalance._report import write_report
+
+        write_report(self, path, metric, **info)
 
 
-def default_preprocess(X) -> Any:
-    """Impute + scale numeric columns, impute + one-hot categorical ones."""
-    numeric = make_pipeline(SimpleImputer(strategy="median"), StandardScaler())
-    if not hasattr(X, "select_dtypes"):
-        return numeric
-    numeric_cols = list(X.select_dtypes("number").columns)
-    other_cols = [c for c in X.columns if c not in numeric_cols]
-    categorical = make_pipeline(
-        SimpleImputer(strategy="most_frequent"),
-        OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-    )
-    return ColumnTransformer(
-        [("numeric", numeric, numeric_cols), ("categorical", categorical, other_cols)]
-    )
+# ------------------------------------------------------------------- running
 
 
-def minority_as_one(y: Any) -> np.ndarray:
-    """Binary labels with the rarer class as 1, or a clear error."""
-    y = np.asarray(y)
-    classes, counts = np.unique(y, return_counts=True)
-    if classes.shape[0] != 2:
-        raise ValueError(
-            f"compare needs a binary target; it has {classes.shape[0]} class(es) "
-            f"({classes.tolist()[:10]}). Pick one class against the rest first."
-        )
-    return (y == classes[np.argmin(counts)]).astype(np.int64)
+def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_classes):
+    """(probabilities, predictions) of one method on one fold, or (None, why)."""
+    try:
+        model = method(setup, y_train).fit(X_train, y_train)
+        proba = np.asarray(model.predict_proba(X_test), dtype=np.float64)
+        pred = np.asarray(model.predict(X_test))
+    except (ValueError, RuntimeError, ZeroDivisionError) as exc:
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        return None, f"{type(exc).__name__}: {lines[0]}"
+    if proba.shape != (X_test.shape[0], n_classes):
+        return None, f"predict_proba gave shape {proba.shape}"
+    return proba, pred
 
 
-def _run_fold(method: Method, setup: Setup, X, y, train, test):
-    model = method(setup, y[train]).fit(_safe_indexing(X, train), y[train])
-    X_test = _safe_indexing(X, test)
-    proba = model.predict_proba(X_test)[:, 1]
-    return proba, score_fold(y[test], proba, model.predict(X_test))
+def _check_int(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name}={value} must be >= {minimum}.")
+    return int(value)
+
+
+def select_methods(
+    methods: dict[str, Method], method_names: Sequence[str] | None
+) -> dict[str, Method]:
+    """``methods`` restricted to ``method_names`` (in that order), or an error."""
+    if method_names is None:
+        return dict(methods)
+    names = list(method_names)
+    if not names:
+        raise ValueError(f"methods lists no method names; choose from {list(methods)}.")
+    unknown = [m for m in names if m not in methods]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose from {list(methods)}.")
+    return {m: methods[m] for m in dict.fromkeys(names)}
 
 
 def compare(
@@ -313,24 +730,34 @@ def compare(
     *,
     model: str = "logistic",
     folds: int = 5,
+    repeats: int = 1,
     seed: int = 0,
     n_jobs: int | None = None,
     progress: bool | None = None,
     method_names: Sequence[str] | None = None,
+    positive_label: Any = None,
+    drop: Sequence[str] = (),
+    notify: Callable[[str], None] | None = None,
 ) -> ComparisonResult:
     """Cross-validate each method on ``(X, y)`` with the same stratified folds.
 
     Parameters
     ----------
     X : array-like or DataFrame of shape (n_samples, n_features)
-        DataFrames may hold categorical columns and missing values.
-    y : array-like of shape (n_samples,), binary; the rarer class is positive.
+        DataFrames may hold missing values and any columns: id-like ones are
+        dropped, datetimes become numbers, text and high-cardinality strings
+        are vectorised (see :mod:`rebalance._columns`).
+    y : array-like of shape (n_samples,)
+        Two classes or more. Binary: the rarer class is positive unless
+        ``positive_label`` says otherwise. Multiclass: macro metrics.
     methods : dict name -> method, default=None
-        ``default_methods(model)`` when None.
+        ``default_methods(model, n_classes)`` when None.
     model : {'logistic', 'hgb', 'mlp'}, default='logistic'
         ``'mlp'``: a small torch MLP (:class:`rebalance.torch.estimators.
         TorchMLPClassifier`), compared over the torch losses and samplers.
     folds : int, default=5
+    repeats : int, default=1
+        Repeated stratified k-fold: ``folds x repeats`` scores per method.
     seed : int, default=0
         Seeds the folds and every method: same seed, same numbers.
     n_jobs : int or None, default=None
@@ -339,6 +766,16 @@ def compare(
         Show a progress bar; None shows one only on a terminal.
     method_names : sequence of str, default=None
         Run only these methods.
+    positive_label : object, default=None
+        The positive class (see :func:`encode_target`).
+    drop : sequence of str, default=()
+        Columns of a DataFrame ``X`` to leave out.
+    notify : callable, default=None
+        Called with a line of text for each notice (a method skipped).
+
+    Returns
+    -------
+    ComparisonResult
 
     Examples
     --------
@@ -348,46 +785,117 @@ def compare(
     >>> result = compare(X, y, folds=2, method_names=["none", "under"])
     >>> sorted(result.scores)
     ['none', 'under']
+    >>> result.p_vs_best()[result.ranking()[0]] is None
+    True
     """
-    methods = default_methods(model) if methods is None else methods
-    if method_names is not None:
-        unknown = [m for m in method_names if m not in methods]
-        if unknown:
-            raise ValueError(
-                f"unknown method(s) {unknown}; choose from {list(methods)}."
-            )
-        methods = {m: methods[m] for m in method_names}
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}; got {model!r}.")
-    y = minority_as_one(y)
-    if not hasattr(X, "iloc"):
-        X = np.asarray(X)
-    if folds < 2 or np.bincount(y).min() < folds:
+    folds = _check_int(folds, "folds", 2)
+    repeats = _check_int(repeats, "repeats", 1)
+    target = encode_target(y, positive_label)
+    methods = default_methods(model, target.n_classes) if methods is None else methods
+    methods = select_methods(methods, method_names)
+    smallest = int(target.counts().min())
+    if smallest < folds:
         raise ValueError(
-            f"folds={folds} needs 2 <= folds <= {np.bincount(y).min()} (the number "
-            "of minority rows)."
+            f"folds={folds} needs 2 <= folds <= {smallest} (the rows of the "
+            f"smallest class, {target.labels[int(target.counts().argmin())]!r})."
         )
-    setup = Setup(model=model, seed=seed, preprocess=default_preprocess(X))
-    splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y))
-    tasks = [(name, k) for name in methods for k in range(len(splits))]
-    result = ComparisonResult(y=y)
+    plan = None
+    if hasattr(X, "iloc") and hasattr(X, "columns"):
+        plan = plan_columns(X, drop)
+        if not plan.used:
+            raise ValueError(
+                "no feature column is left to learn from: " + plan.describe()
+            )
+        X = prepare_frame(X, plan)
+    else:
+        if drop:
+            raise ValueError("drop names columns, so X must be a DataFrame.")
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D; got shape {X.shape}.")
+    codes = target.codes
+    if X.shape[0] != codes.shape[0]:
+        raise ValueError(f"X has {X.shape[0]} rows but y has {codes.shape[0]}.")
+    n_classes = target.n_classes
+    setup = Setup(model=model, seed=seed)
+    preprocess = make_preprocessor(plan)
+    cv = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
+    splits = list(cv.split(np.zeros(codes.shape[0]), codes))
+    n_splits = len(splits)
+    result = ComparisonResult(
+        y=codes,
+        labels=target.labels,
+        positive=target.positive,
+        folds=folds,
+        repeats=repeats,
+        test_train_ratio=1 / (folds - 1),
+        columns=plan,
+        target_note=target.note,
+    )
     for name in methods:
-        result.scores[name] = {metric: [0.0] * len(splits) for metric in METRICS}
-        result.oof[name] = np.zeros(y.shape[0])
+        result.scores[name] = {metric: [0.0] * n_splits for metric in METRIC_LABELS}
+        result.recalls[name] = np.zeros((n_splits, n_classes))
+        result.oof[name] = np.zeros((codes.shape[0], n_classes))
     if progress is None:
         progress = sys.stderr.isatty()
     from tqdm.auto import tqdm
 
-    outputs = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_run_fold)(methods[name], setup, X, y, *splits[k]) for name, k in tasks
-    )
-    with tqdm(
-        total=len(tasks), disable=not progress, desc="compare", unit="fit"
-    ) as bar:
-        for (name, k), (proba, fold) in zip(tasks, outputs):
-            result.oof[name][splits[k][1]] = proba
-            for metric, value in fold.items():
-                result.scores[name][metric][k] = value
-            bar.set_postfix_str(name)
-            bar.update()
+    with (
+        tqdm(
+            total=len(methods) * n_splits,
+            disable=not progress,
+            desc="compare",
+            unit="fit",
+        ) as bar,
+        Parallel(n_jobs=n_jobs, return_as="generator") as parallel,
+    ):
+        for k, (train, test) in enumerate(splits):
+            bar.set_postfix_str(f"fold {k + 1}/{n_splits}: preprocessing")
+            step = clone(preprocess)
+            X_train = np.asarray(step.fit_transform(_safe_indexing(X, train)))
+            X_test = np.asarray(step.transform(_safe_indexing(X, test)))
+            y_train, y_test = codes[train], codes[test]
+            live = [m for m in methods if m not in result.skipped]
+            outputs = parallel(
+                delayed(_fit_predict)(
+                    methods[m], setup, X_train, y_train, X_test, n_classes
+                )
+                for m in live
+            )
+            for i, (proba, pred) in enumerate(outputs):
+                name = live[i]
+                bar.set_postfix_str(f"fold {k + 1}/{n_splits}: {name}")
+                bar.update()
+                if proba is None:
+                    result.skipped[name] = f"fold {k + 1}: {pred}"
+                    if notify is not None:
+                        notify(f"notice: {name} skipped ({pred})")
+                    continue
+                if k < folds:
+                    result.oof[name][test] = proba
+                scores, recalls = score_fold(y_test, proba, pred)
+                for metric, value in scores.items():
+                    result.scores[name][metric][k] = value
+                result.recalls[name][k] = recalls
+            bar.update(len(methods) - len(live))
+    for name in result.skipped:
+        for table in (result.scores, result.recalls, result.oof):
+            table.pop(name, None)
+    if not result.scores:
+        raise ValueError(
+            "every method failed: "
+            + "; ".join(f"{m}: {why}" for m, why in result.skipped.items())
+        )
     return result
+
+
+def describe_methods(model: str = "logistic", n_classes: int = 2) -> list[str]:
+    """The method names of ``model``, for ``--list-methods`` and ``--help``."""
+    return list(default_methods(model, n_classes))
+
+
+def wrap(text: str, width: int) -> str:
+    """``text`` wrapped to ``width`` columns (a paragraph)."""
+    return textwrap.fill(text, width=max(40, width), break_on_hyphens=False)

@@ -18,37 +18,58 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from rebalance.samplers import ClassBalancedSampler, LabelShuffleSampler
 from rebalance.torch.losses import (
+    balanced_softmax_cross_entropy,
     class_weighted_binary_cross_entropy,
+    class_weighted_cross_entropy,
     logit_adjusted_cross_entropy,
     margin_cross_entropy,
     sigmoid_focal_loss,
+    softmax_focal_loss,
 )
 from rebalance.torch.samplers import BalancedBatchSampler, RebalanceSampler
 from rebalance.weights import class_weights
 
-LOSSES = ("bce", "class-weighted", "focal", "focal-rescale", "margin", "logit-adjusted")
+LOSSES = (
+    "bce",
+    "class-weighted",
+    "focal",
+    "focal-rescale",
+    "margin",
+    "logit-adjusted",
+    "balanced-softmax",
+)
 SAMPLERS = ("label-shuffle", "class-balanced", "balanced-batch")
 
 
 class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
-    """Binary MLP classifier (one hidden layer) trained with a rebalance fix.
+    """MLP classifier (one hidden layer) trained with a rebalance fix.
+
+    Binary targets get one output logit and the sigmoid losses; three or more
+    classes get one logit per class and the softmax losses.
 
     Parameters
     ----------
     loss : {'bce', 'class-weighted', 'focal', 'focal-rescale', 'margin', \
-'logit-adjusted'}, default='bce'
-        ``'class-weighted'`` uses :func:`rebalance.weights.class_weights`;
-        ``'focal'`` is :func:`~rebalance.torch.losses.sigmoid_focal_loss`
-        (alpha 0.25, gamma 2), ``'focal-rescale'`` the same with
+'logit-adjusted', 'balanced-softmax'}, default='bce'
+        ``'bce'`` is binary cross-entropy, or softmax cross-entropy for
+        multiclass; ``'class-weighted'`` uses
+        :func:`rebalance.weights.class_weights`; ``'focal'`` is
+        :func:`~rebalance.torch.losses.sigmoid_focal_loss` (alpha 0.25,
+        gamma 2), or :func:`~rebalance.torch.losses.softmax_focal_loss`
+        (gamma 2) for multiclass; ``'focal-rescale'`` the same with
         ``rescale=True``; ``'margin'`` the seed's margin cross-entropy (0.8);
         ``'logit-adjusted'`` trains on logits shifted by log priors and predicts
-        with the raw ones (balanced decisions).
+        with the raw ones (balanced decisions); ``'balanced-softmax'`` is
+        :func:`~rebalance.torch.losses.balanced_softmax_cross_entropy` (the
+        same shift by log class counts, Ren et al. 2020).
     sampler : {None, 'label-shuffle', 'class-balanced', 'balanced-batch'}, \
 default=None
         How batches are drawn: plain shuffling, a
         :class:`~rebalance.torch.RebalanceSampler` with label shuffle or
         class-balanced sampling, or a
-        :class:`~rebalance.torch.BalancedBatchSampler` (half of each class).
+        :class:`~rebalance.torch.BalancedBatchSampler` (an equal share of each
+        class; ``batch_size`` is rounded down to a multiple of the number of
+        classes).
     hidden : int, default=32
     epochs : int, default=20
     batch_size : int, default=128
@@ -57,7 +78,7 @@ default=None
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
+    classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
     network_ : torch.nn.Module
 
@@ -106,7 +127,9 @@ default=None
             return int(self.random_state)
         return int(np.random.default_rng(self.random_state).integers(2**31))
 
-    def _loss_function(self, y: np.ndarray):
+    def _loss_function(self, y: np.ndarray, n_classes: int):
+        if n_classes > 2:
+            return self._softmax_loss(y, n_classes)
         if self.loss == "bce":
             return F.binary_cross_entropy_with_logits
         if self.loss == "class-weighted":
@@ -119,12 +142,31 @@ default=None
         if self.loss == "margin":
             return margin_cross_entropy
         priors = np.bincount(y, minlength=2)
+        # Both prior-shift losses equal tau = 1 logit adjustment on two classes.
 
         def logit_adjusted(z, t):
             two_logits = torch.stack([torch.zeros_like(z), z], dim=1)
             return logit_adjusted_cross_entropy(two_logits, t.long(), priors)
 
         return logit_adjusted
+
+    def _softmax_loss(self, y: np.ndarray, n_classes: int):
+        """The multiclass loss of ``self.loss``, on (N, C) logits."""
+        counts = np.bincount(y, minlength=n_classes)
+        losses = {
+            "bce": F.cross_entropy,
+            "focal": softmax_focal_loss,
+            "focal-rescale": lambda z, t: softmax_focal_loss(z, t, rescale=True),
+            "margin": margin_cross_entropy,
+            "logit-adjusted": lambda z, t: logit_adjusted_cross_entropy(z, t, counts),
+            "balanced-softmax": lambda z, t: balanced_softmax_cross_entropy(
+                z, t, counts
+            ),
+        }
+        if self.loss == "class-weighted":
+            weights = class_weights(y)
+            return lambda z, t: class_weighted_cross_entropy(z, t, weights)
+        return losses[self.loss]
 
     def _loader(self, data: TensorDataset, y: np.ndarray, seed: int) -> DataLoader:
         if self.sampler is None:
@@ -133,7 +175,13 @@ default=None
                 data, batch_size=self.batch_size, shuffle=True, generator=generator
             )
         if self.sampler == "balanced-batch":
-            batches = BalancedBatchSampler(y, self.batch_size, seed=seed)
+            # Equal quotas need a multiple of the number of classes; a set too
+            # small for one full batch keeps its last, partial walk.
+            counts = np.bincount(y)
+            n_classes = counts.shape[0]
+            batch_size = max(n_classes, self.batch_size - self.batch_size % n_classes)
+            full = counts.max() >= batch_size // n_classes
+            batches = BalancedBatchSampler(y, batch_size, seed=seed, drop_last=full)
             return DataLoader(data, batch_sampler=batches)
         sampler_cls = {
             "label-shuffle": LabelShuffleSampler,
@@ -143,46 +191,59 @@ default=None
         return DataLoader(data, batch_size=self.batch_size, sampler=sampler)
 
     def fit(self, X, y):
-        """Train the network on ``(X, y)``; y must be binary."""
+        """Train the network on ``(X, y)``; y needs two classes or more."""
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float32)
         self.classes_, y_codes = np.unique(y, return_inverse=True)
-        if self.classes_.shape[0] != 2:
+        n_classes = self.classes_.shape[0]
+        if n_classes < 2:
             raise ValueError(
-                f"TorchMLPClassifier is binary; y has {self.classes_.shape[0]} "
-                "classes. Use one class against the rest."
+                f"TorchMLPClassifier needs two classes or more; y has only "
+                f"{self.classes_.tolist()}."
             )
+        softmax = n_classes > 2
         seed = self._seed()
         torch.manual_seed(seed)
         self.network_ = torch.nn.Sequential(
             torch.nn.Linear(X.shape[1], self.hidden),
             torch.nn.ReLU(),
-            torch.nn.Linear(self.hidden, 1),
+            torch.nn.Linear(self.hidden, n_classes if softmax else 1),
         )
         optimiser = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate)
-        loss_function = self._loss_function(y_codes)
-        data = TensorDataset(
-            torch.from_numpy(X), torch.from_numpy(y_codes.astype(np.float32))
-        )
+        loss_function = self._loss_function(y_codes, n_classes)
+        targets = y_codes.astype(np.int64 if softmax else np.float32)
+        data = TensorDataset(torch.from_numpy(X), torch.from_numpy(targets))
         loader = self._loader(data, y_codes, seed)
         self.network_.train()
         for _ in range(self.epochs):
             for xb, yb in loader:
                 optimiser.zero_grad()
-                loss_function(self.network_(xb).squeeze(1), yb).backward()
+                logits = self.network_(xb)
+                loss_function(logits if softmax else logits.squeeze(1), yb).backward()
                 optimiser.step()
         self.network_.eval()
         return self
 
     def decision_function(self, X) -> np.ndarray:
+        """Logits: shape (n_samples,) when binary, else (n_samples, n_classes)."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
         with torch.no_grad():
-            return self.network_(torch.from_numpy(X)).squeeze(1).numpy()
+            logits = self.network_(torch.from_numpy(X)).numpy()
+        return logits.squeeze(1) if logits.shape[1] == 1 else logits
 
     def predict_proba(self, X) -> np.ndarray:
-        positive = 1 / (1 + np.exp(-self.decision_function(X).astype(np.float64)))
+        """Class probabilities (sigmoid when binary, softmax otherwise)."""
+        logits = self.decision_function(X).astype(np.float64)
+        if logits.ndim == 2:
+            shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+            return shifted / shifted.sum(axis=1, keepdims=True)
+        positive = 1 / (1 + np.exp(-logits))
         return np.column_stack([1 - positive, positive])
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        """The class of the largest logit."""
+        logits = self.decision_function(X)
+        if logits.ndim == 2:
+            return self.classes_[logits.argmax(axis=1)]
+        return self.classes_[(logits > 0).astype(int)]

@@ -1,0 +1,249 @@
+"""Columns as they come: what each column of a table is, and how to encode it.
+
+``rebalance compare`` reads files it has never seen. :func:`plan_columns`
+sorts their columns into kinds (numeric, datetime, categorical,
+high-cardinality categorical, free text) and drops those that would only add
+noise or leak the row identity (id-like columns, empty columns, and the ones
+the user names). :func:`make_preprocessor` then builds the scikit-learn
+transformer that turns the kept columns into numbers; with skrub installed
+(the ``compare`` extra) that is skrub's ``TableVectorizer``: datetimes become
+numeric features (``DatetimeEncoder``), low-cardinality strings are one-hot
+encoded and high-cardinality strings and free text are vectorised
+(``StringEncoder``: tf-idf then a truncated SVD), so no column explodes into
+one feature per distinct value.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
+
+#: more distinct values than this makes a string column high-cardinality
+#: (skrub's ``TableVectorizer`` default threshold).
+CARDINALITY_THRESHOLD = 40
+#: a string column whose values hold at least this many words on average is
+#: free text.
+TEXT_WORDS = 3
+_SAMPLE = 1000  # values looked at to guess datetime / text
+
+ID_REASON = "id-like: a different value on every row"
+
+
+@dataclass
+class ColumnPlan:
+    """What happens to each column: ``used[col] -> kind``, ``dropped[col] -> why``.
+
+    Kinds: ``'numeric'``, ``'datetime'``, ``'categorical'``,
+    ``'high-cardinality categorical'`` and ``'text'``.
+    """
+
+    used: dict[str, str] = field(default_factory=dict)
+    dropped: dict[str, str] = field(default_factory=dict)
+    vectorizer: str = "skrub"  # 'skrub', 'numeric' or 'fallback'
+
+    def counts(self) -> dict[str, int]:
+        """Number of used columns of each kind, in first-seen order."""
+        out: dict[str, int] = {}
+        for kind in self.used.values():
+            out[kind] = out.get(kind, 0) + 1
+        return out
+
+    def describe(self) -> str:
+        """One sentence: the columns used by kind, and the dropped ones with why."""
+        how = {
+            "datetime": "datetime (as numeric features)",
+            "text": "text (vectorised: tf-idf + SVD)",
+            "high-cardinality categorical": "high-cardinality categorical "
+            "(string-encoded, not one-hot)",
+        }
+        if self.vectorizer == "fallback":
+            how["datetime"] = "datetime (as seconds since 1970)"
+        kinds = ", ".join(
+            f"{n} {how.get(kind, kind)}" for kind, n in self.counts().items()
+        )
+        text = f"{len(self.used)} used ({kinds or 'none'})"
+        if self.dropped:
+            gone = "; ".join(f"{col} ({why})" for col, why in self.dropped.items())
+            text += f"; dropped: {gone}"
+        return text + "."
+
+
+def _is_numeric(values) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+
+
+def _looks_like_datetime(sample) -> bool:
+    import pandas as pd
+
+    strings = sample.astype(str)
+    if strings.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():
+        return False  # numbers stored as text, not dates
+    if not strings.str.contains(r"\d").all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            parsed = pd.to_datetime(strings, errors="coerce", format="mixed")
+        except (TypeError, ValueError, OverflowError):
+            return False
+    return bool(parsed.notna().all())
+
+
+def plan_columns(frame, drop=()) -> ColumnPlan:
+    """Sort the columns of ``frame`` into kinds; name the ones to drop and why.
+
+    Parameters
+    ----------
+    frame : pandas DataFrame
+        The feature columns (the target already removed).
+    drop : sequence of str, default=()
+        Columns to leave out (``--drop``); each must be a column of ``frame``.
+
+    Returns
+    -------
+    ColumnPlan
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rebalance._columns import plan_columns
+    >>> frame = pd.DataFrame({
+    ...     "id": range(50),
+    ...     "x": [0.5 * i for i in range(50)],
+    ...     "day": pd.date_range("2024-01-01", periods=50).astype(str),
+    ...     "colour": ["red", "blue"] * 25,
+    ... })
+    >>> plan = plan_columns(frame)
+    >>> plan.used
+    {'x': 'numeric', 'day': 'datetime', 'colour': 'categorical'}
+    >>> plan.dropped
+    {'id': 'id-like: a different value on every row'}
+    """
+    import pandas as pd
+
+    drop = list(drop)
+    unknown = [c for c in drop if c not in frame.columns]
+    if unknown:
+        raise ValueError(
+            f"--drop names {unknown}, which are not columns of the data; columns: "
+            f"{[str(c) for c in frame.columns]}."
+        )
+    plan = ColumnPlan()
+    n_rows = frame.shape[0]
+    for col in frame.columns:
+        name = str(col)
+        values = frame[col]
+        if col in drop:
+            plan.dropped[name] = "--drop"
+            continue
+        present = values.dropna()
+        if present.empty:
+            plan.dropped[name] = "empty: no value on any row"
+            continue
+        unique_per_row = n_rows >= 10 and present.nunique() == n_rows
+        if pd.api.types.is_datetime64_any_dtype(values):
+            plan.used[name] = "datetime"
+        elif _is_numeric(values):
+            integer = pd.api.types.is_integer_dtype(values)
+            if unique_per_row and integer:
+                plan.dropped[name] = ID_REASON
+            else:
+                plan.used[name] = "numeric"
+        else:
+            sample = present.iloc[:_SAMPLE]
+            words = sample.astype(str).str.split().str.len().mean()
+            if _looks_like_datetime(sample):
+                plan.used[name] = "datetime"
+            elif words >= TEXT_WORDS:
+                plan.used[name] = "text"
+            elif unique_per_row:
+                plan.dropped[name] = ID_REASON
+            elif present.nunique() > CARDINALITY_THRESHOLD:
+                plan.used[name] = "high-cardinality categorical"
+            else:
+                plan.used[name] = "categorical"
+    if all(kind == "numeric" for kind in plan.used.values()):
+        plan.vectorizer = "numeric"
+    else:
+        try:
+            import skrub  # noqa: F401
+        except ImportError:
+            plan.vectorizer = "fallback"
+            for name, kind in list(plan.used.items()):
+                if kind in ("text", "high-cardinality categorical"):
+                    del plan.used[name]
+                    plan.dropped[name] = (
+                        f"{kind}: install skrub (pip install 'rebalance[compare]') "
+                        "to vectorise it"
+                    )
+    return plan
+
+
+def prepare_frame(frame, plan: ColumnPlan):
+    """A new frame of the used columns; datetime text parsed to datetimes."""
+    import pandas as pd
+
+    by_name = {str(c): c for c in frame.columns}
+    out = frame[[by_name[name] for name in plan.used]].copy()
+    out.columns = list(plan.used)
+    for name, kind in plan.used.items():
+        if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(out[name]):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out[name] = pd.to_datetime(out[name], errors="coerce", format="mixed")
+        if kind == "datetime" and plan.vectorizer == "fallback":
+            stamps = out[name]
+            if getattr(stamps.dt, "tz", None) is not None:
+                stamps = stamps.dt.tz_convert(None)
+            seconds = stamps.astype("int64").astype(np.float64) / 1e9
+            out[name] = seconds.where(stamps.notna())
+    return out
+
+
+def _numeric_tail():
+    return [
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        StandardScaler(),
+    ]
+
+
+def make_preprocessor(plan: ColumnPlan | None) -> Any:
+    """The transformer from the prepared columns to a scaled numeric matrix.
+
+    ``None`` (a numeric array) or an all-numeric plan: median imputation and
+    scaling. Otherwise skrub's ``TableVectorizer`` first, or without skrub a
+    one-hot encoding of the categorical columns.
+    """
+    if plan is None or plan.vectorizer == "numeric":
+        return make_pipeline(*_numeric_tail())
+    if plan.vectorizer == "skrub":
+        from skrub import TableVectorizer
+
+        return make_pipeline(
+            TableVectorizer(cardinality_threshold=CARDINALITY_THRESHOLD),
+            *_numeric_tail(),
+        )
+    numeric = [c for c, k in plan.used.items() if k in ("numeric", "datetime")]
+    categorical = [c for c, k in plan.used.items() if k == "categorical"]
+    to_text = FunctionTransformer(lambda v: np.asarray(v, dtype=object).astype(str))
+    return ColumnTransformer(
+        [
+            ("numeric", make_pipeline(*_numeric_tail()), numeric),
+            (
+                "categorical",
+                make_pipeline(
+                    to_text, OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+                ),
+                categorical,
+            ),
+        ]
+    )

@@ -1,0 +1,243 @@
+"""Figures and the self-contained HTML report of ``rebalance compare``."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import precision_recall_curve, roc_curve
+
+from rebalance.compare import ALPHA, METRIC_LABELS, TEST_NAME, ComparisonResult
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _curve_class(result: ComparisonResult) -> tuple[int, str]:
+    """The class whose PR / ROC curves are drawn: the positive, or the rarest."""
+    if result.binary:
+        return 1, f"positive class {result.labels[1]!s}"
+    counts = np.bincount(result.y, minlength=result.n_classes)
+    c = int(np.argmin(counts))
+    return c, f"class {result.labels[c]!s} vs rest (the smallest class)"
+
+
+def _curve_groups(result: ComparisonResult, metric: str, c: int) -> list[list[str]]:
+    """Methods grouped by identical scores (threshold rows share their model's)."""
+    groups: list[list[str]] = []
+    for method in result.ranking(metric):
+        scores = result.oof[method][:, c]
+        same = [g for g in groups if np.allclose(result.oof[g[0]][:, c], scores)]
+        if same:
+            same[0].append(method)
+        else:
+            groups.append([method])
+    return groups
+
+
+def bar_limits(low_values, high_values) -> tuple[float, float]:
+    """An axis range that fits the values (with a margin), inside [0, 1].
+
+    Examples
+    --------
+    >>> from rebalance._report import bar_limits
+    >>> bar_limits([0.80, 0.85], [0.86, 0.90])
+    (0.79, 0.91)
+    """
+    low, high = float(np.min(low_values)), float(np.max(high_values))
+    margin = max(0.1 * (high - low), 0.01)
+    return round(max(0.0, low - margin), 4), round(min(1.0, high + margin), 4)
+
+
+def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
+    """PR curves (with the prevalence baseline), ROC curves and ``metric`` bars."""
+    plt = _pyplot()
+    c, what = _curve_class(result)
+    truth = result.y == c
+    fig, (ax_pr, ax_roc, ax_bar) = plt.subplots(1, 3, figsize=(16, 4.8))
+    for group in _curve_groups(result, metric, c)[:top]:
+        label = " = ".join(group[:3]) + (" = ..." if len(group) > 3 else "")
+        scores = result.oof[group[0]][:, c]
+        precision, recall, _ = precision_recall_curve(truth, scores)
+        ax_pr.plot(recall, precision, label=label)
+        fpr, tpr, _ = roc_curve(truth, scores)
+        ax_roc.plot(fpr, tpr, label=label)
+    prevalence = float(truth.mean())
+    ax_pr.axhline(
+        prevalence,
+        color="grey",
+        linestyle=":",
+        label=f"no skill (prevalence {prevalence:.3f})",
+    )
+    ax_pr.set(xlabel="recall", ylabel="precision", ylim=(0, 1.02))
+    ax_pr.set_title(f"Precision-recall, {what}", fontsize=10)
+    ax_roc.plot([0, 1], [0, 1], color="grey", linestyle=":", label="no skill")
+    ax_roc.set(xlabel="false positive rate", ylabel="true positive rate")
+    ax_roc.set_title(f"ROC (out-of-fold), {what}", fontsize=10)
+    ax_pr.legend(fontsize=7)
+    ax_roc.legend(fontsize=7)
+    order = result.ranking(metric)
+    summary = result.summary()
+    p_values = result.p_vs_best(metric)
+    means = np.array([summary[m][metric][0] for m in order])
+    stds = np.array([summary[m][metric][1] for m in order])
+    colours = [
+        "tab:blue" if p_values[m] is None or p_values[m] >= ALPHA else "tab:gray"
+        for m in order
+    ]
+    ax_bar.barh(order[::-1], means[::-1], xerr=stds[::-1], color=colours[::-1])
+    ax_bar.set_xlim(*bar_limits(means - stds, means + stds))
+    ax_bar.set(xlabel=f"{result.label(metric)} (mean ± std over folds)")
+    ax_bar.set_title("blue: not distinguishable from the best", fontsize=9)
+    ax_bar.tick_params(axis="y", labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def per_class_figure(result: ComparisonResult):
+    """Recall of every class (columns) for every method (rows), as a heat map."""
+    plt = _pyplot()
+    methods = result.ranking("balanced_accuracy")
+    recall = result.per_class_recall()
+    values = np.array([[recall[m][c] for c in result.labels] for m in methods])
+    fig, ax = plt.subplots(
+        figsize=(1.2 * result.n_classes + 3, 0.35 * len(methods) + 1.5)
+    )
+    ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    ax.set_xticks(range(result.n_classes), [str(c) for c in result.labels])
+    ax.set_yticks(range(len(methods)), methods, fontsize=8)
+    for (i, j), v in np.ndenumerate(values):
+        colour = "black" if v > 0.6 else "white"  # readable on viridis
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color=colour)
+    ax.set(xlabel="class", title="Recall per class (mean over folds)")
+    fig.tight_layout()
+    return fig
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    _pyplot().close(fig)
+    return buffer.getvalue()
+
+
+def save_overview(result: ComparisonResult, path: str, metric: str, top: int = 4):
+    """Save :func:`overview_figure` (format from the file extension)."""
+    fig = overview_figure(result, metric, top=top)
+    fig.savefig(path, dpi=110)
+    _pyplot().close(fig)
+
+
+def _img(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table_html(result: ComparisonResult, metric: str) -> str:
+    summary = result.summary()
+    p_values = result.p_vs_best(metric)
+    keys = [metric] + [k for k in METRIC_LABELS if k != metric]
+    head = "".join(f"<th>{html.escape(result.label(k))}</th>" for k in keys)
+    rows = []
+    for method in result.ranking(metric):
+        p = p_values[method]
+        same = p is None or p >= ALPHA
+        p_text = "best" if p is None else ("&lt;0.001" if p < 0.001 else f"{p:.3f}")
+        cells = "".join(
+            f"<td>{summary[method][k][0]:.3f} ± {summary[method][k][1]:.3f}</td>"
+            for k in keys
+        )
+        rows.append(
+            f'<tr class="{"same" if same else "worse"}"><th>{html.escape(method)}'
+            f"</th><td>{p_text}{' ≈' if same else ''}</td>{cells}</tr>"
+        )
+    return (
+        f'<table id="results"><thead><tr><th>method</th><th>vs best</th>{head}'
+        f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _per_class_html(result: ComparisonResult) -> str:
+    recall = result.per_class_recall()
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in result.labels)
+    counts = "".join(f"<td>{n}</td>" for n in result.class_counts().values())
+    rows = [f"<tr><th>rows</th>{counts}</tr>"]
+    for method in result.ranking("balanced_accuracy"):
+        cells = "".join(f"<td>{recall[method][c]:.3f}</td>" for c in result.labels)
+        rows.append(f"<tr><th>{html.escape(method)}</th>{cells}</tr>")
+    return (
+        f'<table id="per-class"><thead><tr><th>recall</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+_STYLE = """
+body { font-family: sans-serif; max-width: 1200px; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; font-size: 0.85em; margin: 1em 0; }
+th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
+tbody th { text-align: left; }
+tr.same { background: #eef5ff; }
+tr.worse { color: #666; }
+img { max-width: 100%; display: block; margin: 1em 0; }
+"""
+
+_CHECK_IMAGES = """
+window.addEventListener("load", function () {
+  var images = Array.prototype.slice.call(document.images);
+  var ok = images.filter(function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.setAttribute("data-images-decoded", ok.length + "/" + images.length);
+});
+"""
+
+
+def write_report(result: ComparisonResult, path: str, metric: str, **info: Any) -> None:
+    """One self-contained HTML file: summary, table, statistics, figures."""
+    summary_text = info.get("summary") or result.describe(
+        str(info.get("source", "data")), info.get("model", "?"), info.get("seed", 0)
+    )
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>rebalance compare report</title>",
+        f"<style>{_STYLE}</style><script>{_CHECK_IMAGES}</script></head><body>",
+        "<h1>rebalance compare</h1>",
+        f'<h2>Data</h2><p id="summary">{html.escape(summary_text)}</p>',
+        f"<h2>Results, sorted by {html.escape(result.label(metric))}</h2>",
+        _table_html(result, metric),
+        '<h2>Statistics</h2><p id="statistics">',
+        html.escape(
+            f"vs best: two-sided p-value of the {TEST_NAME} (Nadeau & Bengio 2003) "
+            f"of each method against the best one on {result.label(metric)}, over "
+            f"the same {result.folds * result.repeats} folds. It corrects the "
+            "variance of the mean difference for folds that share training rows, "
+            "which a plain paired t-test or Wilcoxon test ignores. Rows marked ≈ "
+            f"(p >= {ALPHA}) are not distinguishable from the best."
+        ),
+        f'</p><p id="conclusion"><strong>{html.escape(result.conclusion(metric))}'
+        "</strong></p>",
+        "<h2>Curves and scores</h2>",
+        _img(
+            _png(overview_figure(result, metric)),
+            "precision-recall and ROC curves, and scores",
+        ),
+    ]
+    if not result.binary:
+        parts += [
+            "<h2>Per class</h2>",
+            _per_class_html(result),
+            _img(_png(per_class_figure(result)), "recall per class"),
+        ]
+    if info.get("footer"):
+        parts.append(f'<p id="footer">{html.escape(str(info["footer"]))}</p>')
+    parts.append("</body></html>")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(parts))
