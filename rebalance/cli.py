@@ -166,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     cmp.add_argument(
         "--metric",
-        choices=list(METRIC_LABELS),
+        choices=[*METRIC_LABELS, "f1_minority"],
         default="average_precision",
         help="sort the table and test against the best on this metric (default: "
         "average_precision)",
@@ -255,6 +255,13 @@ def _split(text: str | None, option: str) -> list[str] | None:
 
 
 def run_compare(args: argparse.Namespace) -> int:
+    if args.metric == "f1_minority":  # the 0.1 name, kept for one release
+        print(
+            "rebalance compare: --metric f1_minority is deprecated and will be "
+            "removed in a future release; use --metric f1.",
+            file=sys.stderr,
+        )
+        args.metric = "f1"
     started = time.perf_counter()
     if args.list_methods:
         print(_methods_epilog().split("\n\n")[0])

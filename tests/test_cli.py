@@ -396,3 +396,11 @@ def test_make_imbalance_thins_the_chosen_class():
 def test_make_imbalance_rejects_impossible_ratio():
     with pytest.raises(ValueError, match="ratio"):
         make_imbalance(np.zeros((4, 1)), np.array([0, 0, 1, 1]), 1.5)
+
+
+def test_metric_f1_minority_is_a_deprecated_alias_of_f1(capsys, columns_100):
+    argv = ["compare", *FAST, "--methods", "none,under"]
+    assert main([*argv, "--metric", "f1_minority"]) == 0
+    captured = capsys.readouterr()
+    assert "--metric f1_minority is deprecated" in captured.err
+    assert re.search(r"^Best on F1", captured.out, re.MULTILINE)
