@@ -11,6 +11,8 @@ _SUBMODULE_OF = {
     "BalancedBatchSampler": "samplers",
     "HardExampleSampler": "samplers",
     "RebalancedLoader": "samplers",
+    "IndexBatchSampler": "loaders",
+    "TensorBatchLoader": "loaders",
     "TorchMLPClassifier": "estimators",
     "sigmoid_focal_loss": "losses",
     "softmax_focal_loss": "losses",

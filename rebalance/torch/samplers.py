@@ -22,6 +22,16 @@ Every sampler here is a ``torch.utils.data.Sampler`` that:
 * keeps the epoch as one int32 array (int64 past 2**31 rows) and yields it in
   chunks, never as a Python list of the whole epoch.
 
+**Per-index or batch-level.** These samplers hand a ``DataLoader`` one
+Python int per index (tens of millions per second at most), and the loader
+then calls ``dataset[i]`` and collates per row: right for datasets that load
+or decode each item (files, augmentation), where that cost is hidden. For
+data held in memory as tensors, use the batch-level path of
+:mod:`rebalance.torch.loaders`, which yields the same epochs one index
+tensor per batch: :class:`~rebalance.torch.TensorBatchLoader` (gathers the
+rows itself) or :class:`~rebalance.torch.IndexBatchSampler` (for a
+``DataLoader`` over a dataset that reads whole batches).
+
 The labels are the dataset's targets, read without touching the samples:
 ``dataset.targets`` for torchvision's MNIST/CIFAR/``ImageFolder``,
 ``dataset.tensors[1]`` for a ``TensorDataset``, ``ds["label"]`` for a Hugging
@@ -290,21 +300,76 @@ class _EpochSampler:
     def __iter__(self) -> Iterator[Any]:
         # The draw happens on the first next(), not here: DataLoader creates
         # iterators it never uses (twice per first epoch with workers).
+        progress, chunks = self._start_epoch()
+        for low, chunk in chunks:
+            progress.chunk_items = iter(chunk.tolist())
+            progress.chunk_stop = low + chunk.shape[0]
+            yield from progress.chunk_items
+        self._end_epoch(progress)
+
+    def _index_batches(self, batch_size: int, drop_last: bool) -> Iterator[np.ndarray]:
+        """This rank's epoch as int64 arrays: the items :meth:`__iter__` yields,
+        in the same order, ``batch_size`` at a time (the last batch shorter
+        unless ``drop_last``). Items that are batches already (2-D) come one
+        at a time. Progress, ``state_dict`` and resume count items as
+        :meth:`__iter__` does, so the two paths continue each other.
+        """
+        progress, chunks = self._start_epoch()
+        carry = np.empty(0, dtype=np.int64)  # a batch cut by a chunk's end
+        for low, chunk in chunks:
+            # A copy: the caller may write into a batch; it is never our state.
+            chunk = chunk.astype(np.int64)
+            if chunk.ndim == 2:
+                for j in range(chunk.shape[0]):
+                    progress.chunk_stop = low + j + 1
+                    yield chunk[j]
+                continue
+            if carry.shape[0]:
+                need = batch_size - carry.shape[0]
+                carry = np.concatenate([carry, chunk[:need]])
+                low, chunk = low + need, chunk[need:]
+                if carry.shape[0] < batch_size:
+                    continue
+                progress.chunk_stop = low
+                yield carry
+                carry = carry[:0]
+            n_full = chunk.shape[0] // batch_size * batch_size
+            for j in range(0, n_full, batch_size):
+                progress.chunk_stop = low + j + batch_size
+                yield chunk[j : j + batch_size]
+            carry = chunk[n_full:]
+        if carry.shape[0] and not drop_last:
+            progress.chunk_stop += carry.shape[0]
+            yield carry
+        self._end_epoch(progress)
+
+    def _start_epoch(self) -> tuple[_Progress, Iterator[tuple[int, np.ndarray]]]:
+        """Begin the next epoch: its progress and its chunks ``(low, items)``,
+        ``items`` being the epoch's items from position ``low`` on, as yielded
+        (past the resume position, replay applied)."""
+        self._before_epoch()
         epoch, start = self._next_epoch, self._resume_position
         self._next_epoch, self._resume_position = epoch + 1, 0
         progress = _Progress(epoch, start)
         self._progress = progress
-        items = self._epoch_items(epoch)
+        return progress, self._chunks(self._epoch_items(epoch), epoch, start)
+
+    def _chunks(
+        self, items: np.ndarray, epoch: int, start: int
+    ) -> Iterator[tuple[int, np.ndarray]]:
         n_chunks = -(-items.shape[0] // self._chunk_len)
         for k in range(start // self._chunk_len, n_chunks):
             low = k * self._chunk_len
             chunk = self._prepare_chunk(items[low : low + self._chunk_len], epoch, k)
             skip = max(start - low, 0)
-            progress.chunk_items = iter(chunk[skip:].tolist())
-            progress.chunk_stop = low + chunk.shape[0]
-            yield from progress.chunk_items
+            yield low + skip, chunk[skip:]
+
+    def _end_epoch(self, progress: _Progress) -> None:
         if self._progress is progress:
             self._progress = None
+
+    def _before_epoch(self) -> None:
+        """Hook run as an epoch starts, before its number is read."""
 
     def _epoch_items(self, epoch: int) -> np.ndarray:
         raise NotImplementedError
@@ -463,6 +528,10 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):
     ``use_distributed_sampler=True`` and call its :meth:`set_epoch`. Pass
     it as a ``DataLoader``'s ``sampler``. HF Accelerate shards the batches of
     every loader itself: there build it with ``num_replicas=1, rank=0``.
+    For in-memory tensors, wrap it in
+    :class:`~rebalance.torch.TensorBatchLoader` or
+    :class:`~rebalance.torch.IndexBatchSampler`: the same epochs, one index
+    tensor per batch instead of one Python int per row.
     A pickled copy (``pickle``, ``torch.save``, ``copy.deepcopy``) carries
     on from the original's position.
 
@@ -647,12 +716,12 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
     def _epoch_size(self) -> int:
         return self._n_rounded
 
-    def __iter__(self) -> Iterator[list[int]]:
+    def _before_epoch(self) -> None:
+        # Follow the set_epoch Lightning calls on its injected sampler.
         injected = self.sampler
         if injected is not None and injected.epoch != self._followed_epoch:
             self._followed_epoch = injected.epoch
             self.set_epoch(injected.epoch)
-        return super().__iter__()
 
     def _check_quotas(self, class_counts: Any) -> np.ndarray:
         classes = self.labels.classes

@@ -1,0 +1,389 @@
+"""Batch-level paths: one index array per batch instead of one index per item.
+
+A ``DataLoader`` with ``sampler=`` pulls every index through Python, one at
+a time, then calls ``dataset[i]`` per index and stacks the rows: about 25
+million indices per second at best, far less once ``dataset[i]`` and the
+collation run. That cost is lost in the noise when every item is read from
+a file (images, audio, text) but dominates a training step on in-memory
+tensors. The batch-level paths hand out one int64 index array per batch:
+
+* :class:`IndexBatchSampler` wraps :class:`~rebalance.torch.RebalanceSampler`,
+  :class:`~rebalance.torch.HardExampleSampler` or
+  :class:`~rebalance.torch.BalancedBatchSampler` and yields each batch's
+  dataset indices as one tensor, for a ``DataLoader`` over a dataset that
+  reads a whole batch at once (``dataset[index_tensor]``, or
+  ``__getitems__``);
+* :class:`TensorBatchLoader` gathers the rows of in-memory tensors itself
+  (``tensor.index_select(0, batch)``), with no ``DataLoader`` at all.
+
+**Which one to use.** Datasets that load or decode each item (files, a
+database, augmentation per image): the per-index sampler with a
+``DataLoader`` and workers, the batch paths gain nothing there. Data already
+in memory as tensors (tabular features, embeddings, a ``TensorDataset``):
+:class:`TensorBatchLoader`, or ``DataLoader(dataset,
+sampler=IndexBatchSampler(...), batch_size=None)`` when the loop needs a
+``DataLoader`` (workers, Lightning, ``pin_memory``).
+
+Both yield exactly the batches of the per-index path, ``DataLoader(dataset,
+sampler=sampler, batch_size=b, drop_last=d)``: same epochs, same order, same
+split between ranks, same ``set_epoch``, and a ``state_dict`` that counts
+indices, so a checkpoint of one path resumes the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import DistributedSampler
+
+from rebalance.torch.samplers import (
+    BalancedBatchSampler,
+    HardExampleSampler,
+    RebalanceSampler,
+    _check_int,
+    _EpochSampler,
+)
+
+__all__ = ["IndexBatchSampler", "TensorBatchLoader"]
+
+_INDEX_TYPES = ("tensor", "numpy", "list")
+
+
+class IndexBatchSampler(DistributedSampler[torch.Tensor]):
+    """A rebalancing sampler's epoch as one index tensor per batch.
+
+    Yields the indices ``DataLoader(dataset, sampler=sampler,
+    batch_size=batch_size, drop_last=drop_last)`` would gather, in the same
+    order, as one int64 tensor per batch, without a Python int per index.
+    Use it in either of two ways:
+
+    * ``DataLoader(dataset, sampler=IndexBatchSampler(s, 4096),
+      batch_size=None)``: the loader calls ``dataset[batch]`` once per batch
+      with the index tensor, which a ``TensorDataset`` answers with one
+      gather per tensor. It is a ``DistributedSampler`` (the wrapped sampler
+      splits itself by rank), so PyTorch Lightning keeps it as it is and
+      calls its :meth:`set_epoch`;
+    * ``DataLoader(dataset, batch_sampler=IndexBatchSampler(s, 4096),
+      collate_fn=...)`` for a dataset with ``__getitems__(indices)`` (the
+      loader passes it the whole batch). Its return value goes to
+      ``collate_fn``: keep the default if it returns a list of samples, pass
+      a function returning its argument unchanged if it returns a ready
+      batch. Under Lightning's ``use_distributed_sampler=True`` use the
+      first form, or ``Trainer(use_distributed_sampler=False)``.
+
+    See the module notes for when the batch path pays off (in-memory data).
+
+    Parameters
+    ----------
+    sampler : RebalanceSampler, HardExampleSampler or BalancedBatchSampler
+        Gives the epochs, their order, the rank split and the seed; its
+        ``set_epoch``, ``state_dict`` and ``load_state_dict`` are shared
+        with this wrapper, which keeps no state of its own.
+    batch_size : int, default=None
+        Indices per batch. Required for the index samplers; a
+        ``BalancedBatchSampler`` yields its own batches (leave it None or
+        pass its ``batch_size``).
+    drop_last : bool, default=False
+        Leave out the last batch of an epoch when it is shorter than
+        ``batch_size`` (``DataLoader``'s ``drop_last``; the wrapped sampler's
+        own ``drop_last`` is about the split between ranks).
+    index_type : {"tensor", "numpy", "list"}, default="tensor"
+        Each batch as an int64 tensor, an int64 numpy array, or a list of
+        Python ints (for datasets whose ``__getitems__`` wants a list).
+
+    Notes
+    -----
+    ``len()`` is the number of batches of this rank per epoch. A batch is a
+    fresh array: writing into it changes nothing in the sampler. Pickling
+    (``torch.save``, ``copy.deepcopy``, ``ddp_spawn``, DataLoader workers)
+    carries the wrapped sampler and its position along.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> from rebalance.torch import IndexBatchSampler, RebalanceSampler
+    >>> labels = torch.tensor([0] * 12 + [1] * 4)
+    >>> dataset = TensorDataset(torch.arange(16.0), labels)
+    >>> batches = IndexBatchSampler(RebalanceSampler(labels, seed=0), 8)
+    >>> len(batches)  # 24 indices per epoch (label shuffle: 12 of each class)
+    3
+    >>> loader = DataLoader(dataset, sampler=batches, batch_size=None)
+    >>> [len(y) for _, y in loader]
+    [8, 8, 8]
+    >>> torch.cat([y for _, y in loader]).bincount().tolist()
+    [12, 12]
+    """
+
+    def __init__(
+        self,
+        sampler: RebalanceSampler | HardExampleSampler | BalancedBatchSampler,
+        batch_size: int | None = None,
+        *,
+        drop_last: bool = False,
+        index_type: str = "tensor",
+    ):
+        if not isinstance(sampler, _EpochSampler):
+            lightning = (
+                " PyTorch Lightning passes its own DistributedSampler here when it "
+                "rebuilds a DataLoader's batch_sampler: give IndexBatchSampler to "
+                "the DataLoader as sampler=... with batch_size=None (Lightning "
+                "keeps it), or set Trainer(use_distributed_sampler=False)."
+                if isinstance(sampler, DistributedSampler)
+                else ""
+            )
+            raise TypeError(
+                "sampler must be a RebalanceSampler, HardExampleSampler or "
+                f"BalancedBatchSampler; got {type(sampler).__name__}. For other "
+                f"samplers use torch.utils.data.BatchSampler.{lightning}"
+            )
+        if not isinstance(drop_last, (bool, np.bool_)):
+            raise TypeError(f"drop_last must be True or False; got {drop_last!r}.")
+        if index_type not in _INDEX_TYPES:
+            raise ValueError(
+                f"index_type must be one of {_INDEX_TYPES}; got {index_type!r}."
+            )
+        if isinstance(sampler, BalancedBatchSampler):
+            if batch_size is not None and batch_size != sampler.batch_size:
+                raise ValueError(
+                    f"batch_size={batch_size!r} but the BalancedBatchSampler makes "
+                    f"batches of {sampler.batch_size}: leave batch_size=None."
+                )
+            batch_size = sampler.batch_size
+        else:
+            if batch_size is None:
+                raise TypeError(
+                    f"batch_size is required with a {type(sampler).__name__}: pass "
+                    "the indices per batch, e.g. IndexBatchSampler(sampler, 4096)."
+                )
+            batch_size = _check_int(
+                batch_size, "batch_size", minimum=1, fix="Pass the rows per batch."
+            )
+        self.sampler = sampler
+        self.batch_size = batch_size
+        self.drop_last = bool(drop_last)
+        self.index_type = index_type
+
+    @property
+    def _whole_batches(self) -> bool:
+        return isinstance(self.sampler, BalancedBatchSampler)
+
+    def __len__(self) -> int:
+        n_items = len(self.sampler)
+        if self._whole_batches:
+            return n_items
+        if self.drop_last:
+            return n_items // self.batch_size
+        return -(-n_items // self.batch_size)
+
+    def __iter__(self) -> Iterator[Any]:
+        batches = self.sampler._index_batches(self.batch_size, self.drop_last)
+        if self.index_type == "tensor":
+            return map(torch.from_numpy, batches)
+        if self.index_type == "list":
+            return map(np.ndarray.tolist, batches)
+        return batches
+
+    # The wrapped sampler's epoch state, seen through this wrapper.
+
+    @property
+    def num_replicas(self) -> int:
+        """The wrapped sampler's ``num_replicas``."""
+        return self.sampler.num_replicas
+
+    @property
+    def rank(self) -> int:
+        """The wrapped sampler's ``rank``."""
+        return self.sampler.rank
+
+    @property
+    def seed(self) -> int:
+        """The wrapped sampler's ``seed``."""
+        return self.sampler.seed
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the next iteration draws."""
+        return self.sampler.epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """The wrapped sampler's ``set_epoch``: draw ``epoch`` next."""
+        self.sampler.set_epoch(epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The wrapped sampler's ``state_dict``: its ``position`` counts
+        indices (batches for a ``BalancedBatchSampler``), as on the
+        per-index path."""
+        return self.sampler.state_dict()
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """The wrapped sampler's ``load_state_dict``: the next iteration
+        yields the rest of the saved epoch, in batches starting at the saved
+        position."""
+        self.sampler.load_state_dict(state_dict)
+
+
+def _dataset_rows(sampler: _EpochSampler) -> int:
+    """Number of rows of the dataset whose indices ``sampler`` draws."""
+    if isinstance(sampler, HardExampleSampler):
+        sampler = sampler.sampler
+    if isinstance(sampler, RebalanceSampler):
+        return sampler.plan.labels.n_samples
+    return sampler.labels.n_samples
+
+
+class TensorBatchLoader:
+    """Rebalanced batches of in-memory tensors, gathered without a DataLoader.
+
+    Each batch is ``tuple(t.index_select(0, batch) for t in tensors)`` for
+    the next index tensor of :class:`IndexBatchSampler` ``(sampler,
+    batch_size, drop_last=drop_last)``: the same rows, in the same order, as
+    ``DataLoader(TensorDataset(*tensors), sampler=sampler,
+    batch_size=batch_size, drop_last=drop_last)``, at the cost of one gather
+    per tensor and batch instead of a Python call and a stack per row.
+
+    Use it for data already in memory (tabular features, embeddings);
+    datasets that read or decode each item (files, augmentation) keep the
+    per-index sampler with a ``DataLoader`` and workers. No workers, no
+    ``collate_fn``: the gather runs in the training process, on the
+    tensors' device (CUDA tensors are gathered on the GPU).
+
+    Parameters
+    ----------
+    *tensors : Tensor
+        One or more tensors with one row per dataset row (same first
+        dimension, the number of labels of ``sampler``), on any device. They
+        are read, never modified or copied.
+    sampler : RebalanceSampler, HardExampleSampler, BalancedBatchSampler
+        Gives the epochs, their order and the rank split. An
+        :class:`IndexBatchSampler` built on one of them works too.
+    batch_size : int, default=None
+        Rows per batch; required unless ``sampler`` makes the batches (a
+        ``BalancedBatchSampler`` or an ``IndexBatchSampler``).
+    drop_last : bool, default=False
+        Leave out the last, shorter batch of each epoch.
+
+    Attributes
+    ----------
+    batches : IndexBatchSampler
+        The index batches gathered.
+
+    Notes
+    -----
+    ``len()`` is the number of batches per epoch and rank; :meth:`set_epoch`,
+    :meth:`state_dict` and :meth:`load_state_dict` are the sampler's (the
+    position counts rows). The loader pickles with its tensors.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance import RandomUnderSampler
+    >>> from rebalance.torch import RebalanceSampler, TensorBatchLoader
+    >>> y = torch.tensor([0] * 12 + [1] * 4)
+    >>> X = torch.randn(16, 3, generator=torch.Generator().manual_seed(0))
+    >>> sampler = RebalanceSampler(y, RandomUnderSampler(), seed=0)
+    >>> loader = TensorBatchLoader(X, y, sampler=sampler, batch_size=4)
+    >>> len(loader)  # 4 rows of each class per epoch
+    2
+    >>> for epoch in range(2):
+    ...     loader.set_epoch(epoch)
+    ...     for xb, yb in loader:
+    ...         pass  # loss = criterion(model(xb), yb); ...
+    >>> xb.shape, torch.cat([yb for _, yb in loader]).bincount().tolist()
+    (torch.Size([4, 3]), [4, 4])
+    """
+
+    def __init__(
+        self,
+        *tensors: torch.Tensor,
+        sampler: Any,
+        batch_size: int | None = None,
+        drop_last: bool = False,
+    ):
+        if not tensors:
+            raise TypeError(
+                "TensorBatchLoader needs at least one tensor: "
+                "TensorBatchLoader(X, y, sampler=..., batch_size=...)."
+            )
+        if isinstance(sampler, IndexBatchSampler):
+            if batch_size is not None and batch_size != sampler.batch_size:
+                raise ValueError(
+                    f"batch_size={batch_size!r} but the IndexBatchSampler makes "
+                    f"batches of {sampler.batch_size}: leave batch_size=None."
+                )
+            if drop_last:
+                raise ValueError(
+                    "drop_last=True with an IndexBatchSampler: give drop_last to "
+                    "the IndexBatchSampler instead."
+                )
+            if sampler.index_type != "tensor":
+                raise ValueError(
+                    f"The IndexBatchSampler has index_type={sampler.index_type!r}: "
+                    "TensorBatchLoader gathers with index tensors, build it with "
+                    "index_type='tensor' (the default)."
+                )
+            batches = sampler
+        else:
+            batches = IndexBatchSampler(sampler, batch_size, drop_last=drop_last)
+        n_rows = _dataset_rows(batches.sampler)
+        for position, tensor in enumerate(tensors):
+            if not isinstance(tensor, torch.Tensor):
+                raise TypeError(
+                    f"tensors[{position}] is a {type(tensor).__name__}, not a "
+                    "Tensor: pass torch tensors (torch.as_tensor(array))."
+                )
+            if tensor.ndim == 0 or tensor.shape[0] != n_rows:
+                raise ValueError(
+                    f"tensors[{position}] has shape {tuple(tensor.shape)} but the "
+                    f"sampler draws rows of a dataset of {n_rows} rows: pass "
+                    "tensors with one row per label the sampler was built with."
+                )
+        self.tensors = tensors
+        self.batches = batches
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        tensors = self.tensors
+        for batch in self.batches:
+            on_device: dict[torch.device, torch.Tensor] = {}
+            gathered = []
+            for tensor in tensors:
+                index = on_device.get(tensor.device)
+                if index is None:
+                    index = batch.to(tensor.device, non_blocking=True)
+                    on_device[tensor.device] = index
+                gathered.append(tensor.index_select(0, index))
+            yield tuple(gathered)
+
+    @property
+    def sampler(self) -> Any:
+        """The sampler giving the epochs (the one wrapped by :attr:`batches`)."""
+        return self.batches.sampler
+
+    @property
+    def batch_size(self) -> int:
+        """Rows per batch (the last one may be shorter unless ``drop_last``)."""
+        return self.batches.batch_size
+
+    @property
+    def epoch(self) -> int:
+        """The epoch the next iteration draws."""
+        return self.batches.epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        """Draw epoch ``epoch`` on the next iteration (the sampler's)."""
+        self.batches.set_epoch(epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        """The sampler's ``state_dict`` (``position`` counts rows handed out)."""
+        return self.batches.state_dict()
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Continue from a :meth:`state_dict`: the next iteration yields the
+        rest of the saved epoch."""
+        self.batches.load_state_dict(state_dict)
