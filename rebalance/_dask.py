@@ -4,29 +4,53 @@
 here when X, y or ``sample_weight`` is a Dask collection. Only the labels (and
 ``sample_weight``) are computed; the row indices come from the same
 :meth:`~rebalance.base.BaseSampler.plan` and index generator as in memory, and
-X is gathered by one ``take`` per input partition, never materialised.
+X is gathered partition by partition, never materialised.
 
 Dask is imported inside the functions only: ``import rebalance`` never imports
 it (the ``rebalance[dask]`` extra installs it).
 
+Partitions
+----------
+Rows are numbered across X's partitions as Dask will actually compute them.
+A DataFrame X is optimised once (``X.optimize()``) and its partitions taken
+from that fixed graph, so the optimiser cannot merge or split them afterwards
+(Parquet reads fuse files differently depending on the columns read: ``y =
+df[target]`` may have fewer partitions than ``X = df[features]``). Their
+lengths come from the reader's metadata where it has them (Parquet statistics,
+pandas), otherwise from one pass that counts each partition's rows. Labels and
+weights are matched to X by position, whatever their own partitioning (a Dask
+array is rechunked like X; anything else is computed and split like X).
+
 Row order of the output
 -----------------------
-``sample_indices_`` holds the in-memory draw for the same ``random_state``,
-stably grouped by the input partition each row comes from: output partition
-``k`` holds the drawn rows of input partition ``k`` (partitions with no drawn
-row are dropped), in the order the in-memory draw gives them, which is random
-when ``shuffle=True``. So
+The rows are those of the in-memory draw for the same ``random_state``: the
+multiset of rows, the rows per class and the sorted ``sample_indices_`` equal
+the in-memory path's, and ``X_res`` is exactly ``X[sample_indices_]``. There is
+one output partition per input partition holding a drawn row. The order:
 
-* the multiset of rows, the rows per class and the sorted ``sample_indices_``
-  equal the in-memory path's;
-* ``X_res`` is exactly ``X[sample_indices_]``;
-* with one partition, or ``shuffle=False``, the output equals the in-memory
-  output row for row.
+* ``shuffle=False`` (under- and over-sampling): the drawn rows of input
+  partition ``k`` form output partition ``k``, in the in-memory order, so the
+  output equals the in-memory output row for row.
+* Shuffled (the default; class-balanced and label shuffle always): output
+  partitions are mixed across input partitions, in two stages as in Dask's own
+  shuffle: the driver assigns every drawn row to an output partition, then
+  puts each output partition's rows in random order; one task per output
+  partition takes its rows from the input partitions. The assignment is
+  stratified, so that every output partition holds the overall class mix (to
+  within a row or two per class) even when the data is stored sorted by class:
+  the input partitions are visited in a random order, split into up to
+  ``_LANES`` lanes, and each class's drawn rows in each lane are dealt out to
+  the output partitions in equal consecutive slices. Each output partition
+  thus draws from a few randomly chosen input partitions per lane and class,
+  and each input partition feeds a few consecutive output partitions, so
+  computing the outputs in order holds only a few partitions' rows at a time
+  (a uniformly random assignment would make every output depend on every input
+  and hold the whole output in memory). With a single input partition the
+  output equals the in-memory output row for row.
 
-Rows are shuffled within each output partition but the partitions follow the
-input's order: if the input is sorted (by class, by time), shuffle the order in
-which partitions are read (dask-ml's ``Incremental(shuffle_blocks=True)``) or
-the rows themselves (``DataFrame.shuffle``) before mini-batch training.
+Rows of one input partition and class stay within a few neighbouring output
+partitions: the output is not a uniform random permutation of the draw (which
+would need every input for every output). Partitions are balanced in size.
 
 Index of DataFrame and Series outputs
 -------------------------------------
@@ -38,6 +62,8 @@ gets a fresh index: ``0 .. n_output - 1`` across partitions, with known
 from __future__ import annotations
 
 import sys
+import uuid
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,9 +71,14 @@ import numpy as np
 
 from rebalance._validation import check_sample_weight
 
-# Drawn indices are grouped by partition this many at a time, so that the
-# grouping's temporaries stay small next to the indices themselves.
+# Drawn indices are processed this many at a time, so that the temporaries of
+# the layout stay small next to the indices themselves.
 _GROUP_BLOCK = 1 << 20
+# Shuffled output: the input partitions (in random order) are cut into this
+# many lanes, and every output partition takes rows from each lane. More lanes
+# mix more input partitions into each output partition, at the cost of as
+# many partitions' rows held while the outputs are computed.
+_LANES = 2
 
 
 def is_dask_input(*objects: Any) -> bool:
@@ -77,7 +108,8 @@ def fit_resample(sampler, X, y, *, sample_weight=None):
     X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
         Rows to resample, gathered partition by partition.
     y : dask or in-memory array-like, Series or DataFrame of shape (n_samples,)
-        Class labels; computed once to draw the indices.
+        Class labels; computed once to draw the indices. Matched to X's rows
+        by position, whatever its partitioning.
     sample_weight : dask or in-memory array-like or Series, default=None
         Per-row weights, resampled with the rows.
 
@@ -93,15 +125,15 @@ def fit_resample(sampler, X, y, *, sample_weight=None):
     Notes
     -----
     The rows, their count per class and the sorted ``sample_indices_`` equal
-    the in-memory path's for the same ``random_state``; ``sample_indices_`` is
-    the in-memory draw stably grouped by input partition, and ``X_resampled``
-    is ``X[sample_indices_]`` (see the module docstring). It is int32 where the
-    row count allows, to halve the driver's memory.
+    the in-memory path's for the same ``random_state``, and ``X_resampled`` is
+    ``X[sample_indices_]``. When the sampler shuffles (the default), output
+    partitions mix the input partitions and each holds the overall class mix;
+    with ``shuffle=False`` the output equals the in-memory output row for row
+    (see the module docstring). ``sample_indices_`` is int32 where the row
+    count allows, to halve the driver's memory.
 
-    The labels (and ``sample_weight``) are computed in one ``dask.compute``.
-    A DataFrame X's partition lengths are taken from y when y is a Dask
-    collection with as many partitions (a mismatch raises when the partition
-    is gathered), otherwise counted from X's index in the same compute.
+    The labels (and ``sample_weight``) are computed in one ``dask.compute``,
+    with a DataFrame X's partition lengths when its reader does not know them.
 
     Examples
     --------
@@ -113,35 +145,50 @@ def fit_resample(sampler, X, y, *, sample_weight=None):
     >>> X_res, y_res = RandomUnderSampler(random_state=0).fit_resample(X, y)
     >>> X_res  # lazy: nothing of X was computed
     dask.array<rebalance-take, shape=(10, 2), dtype=int64, chunksize=(...), ...>
-    >>> np.bincount(y_res.compute(scheduler="synchronous"))
-    array([5, 5])
+    >>> [np.bincount(y_res.blocks[i].compute(), minlength=2).tolist()
+    ...  for i in range(y_res.numblocks[0])]  # each partition: the overall mix
+    [[2, 2], [1, 1], [2, 2]]
     """
     prepared = _prepare(sampler, X, y, sample_weight)
     plan = prepared.plan
-    indices, _ = sampler._draw(plan)
-    # The labels are no longer needed: free them before gathering.
+    indices, rng = sampler._draw(plan)
+    codes, n_classes = plan.labels.codes, plan.labels.n_classes
+    # Only the label codes are needed from here: free the plan (and the rows
+    # of each class it may have cached) before laying out the draw.
     prepared.plan = plan = None
-    layout = _Layout.from_draw(indices, prepared.lengths)
-    del indices
+    if getattr(sampler, "shuffle", True):
+        layout = _Layout.mixed(indices, prepared.lengths, codes, n_classes, rng)
+    else:
+        layout = _Layout.grouped(indices, prepared.lengths)
+    del indices, codes
     sampler.sample_indices_ = layout.rows
-    X_res = layout.gather(X, expected_by=prepared.lengths_from)
-    outputs = [X_res]
-    for value, computed, lengths in prepared.row_aligned:
-        outputs.append(layout.gather(_aligned(value, computed, lengths, layout)))
+    outputs = [layout.gather(prepared.X)]
+    for value, computed in prepared.row_aligned:
+        outputs.append(layout.gather(_aligned(value, computed, layout)))
     return tuple(outputs)
 
 
 @dataclass
 class _Prepared:
     plan: Any
+    X: Any
     lengths: np.ndarray
-    lengths_from: str
     row_aligned: list
+
+
+@dataclass
+class _Frame:
+    """A DataFrame or Series as fixed partitions (Delayed or pandas) and meta."""
+
+    parts: list
+    meta: Any
+    lengths: np.ndarray | None = None
 
 
 def _prepare(sampler, X, y, sample_weight) -> _Prepared:
     """Check the inputs, compute labels and weights, and plan the draw."""
     import dask
+    from dask import delayed
 
     sampler._validate_params()
     _check_sampler(sampler)
@@ -153,33 +200,25 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
     kind = _check_features(X)
     y = _label_container(y)
     sources = {"y": y, "sample_weight": sample_weight}
-    dask_sources = {k: v for k, v in sources.items() if _is_dask(v)}
-    to_compute: dict[str, Any] = dict(dask_sources)
-    for name, value in dask_sources.items():
-        if _is_frame(value):
-            to_compute[f"{name}-lengths"] = value.map_partitions(len)
-    lengths_from = "X"
+    to_compute: dict[str, Any] = {k: v for k, v in sources.items() if _is_dask(v)}
     if kind == "array":
         lengths = np.asarray(X.chunks[0], dtype=np.int64)
+        source = X
     else:
-        # A DataFrame's partition lengths are unknown; take them from y (or the
-        # weights) when partitioned alike, checked when each partition is
-        # gathered, else count X's index: one pass over the index only.
-        lengths = None
-        for name, value in dask_sources.items():
-            if _is_frame(value) and value.npartitions == X.npartitions:
-                lengths_from = name
-                break
-            if not _is_frame(value) and len(value.chunks[0]) == X.npartitions:
-                if not np.isnan(value.shape[0]):
-                    lengths = np.asarray(value.chunks[0], dtype=np.int64)
-                    lengths_from = name
-                    break
-        else:
-            to_compute["X-lengths"] = X.index.map_partitions(len)
-    computed = dict(zip(to_compute, dask.compute(*to_compute.values())))
+        source = _fixed_partitions(X)
+        lengths = source.lengths
+        if lengths is None:
+            # Counted on the fixed partitions themselves: each is computed and
+            # dropped, and no later optimisation can partition X differently.
+            to_compute["X-lengths"] = [delayed(len)(part) for part in source.parts]
+    with warnings.catch_warnings():
+        # Expressions computed with fixed graphs (X's partitions, Dask arrays)
+        # are materialised: intended, X's partitioning is already fixed.
+        warnings.filterwarnings("ignore", "Computing mixed collections")
+        computed = dict(zip(to_compute, dask.compute(*to_compute.values())))
     if lengths is None:
-        lengths = np.asarray(computed[f"{lengths_from}-lengths"], dtype=np.int64)
+        lengths = np.asarray(computed.pop("X-lengths"), dtype=np.int64)
+        source.lengths = lengths
     n_rows = int(lengths.sum())
     if n_rows == 0:
         raise ValueError(
@@ -198,12 +237,37 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
     plan = sampler.plan(y_values, compact=True)
     _set_feature_attributes(sampler, X)
     sampler.sampling_strategy_ = plan.sampling_strategy
-    row_aligned = [(y, y_values, computed.get("y-lengths"))]
+    row_aligned = [(y, y_values)]
     if sample_weight is not None:
-        row_aligned.append(
-            (sample_weight, weight_values, computed.get("sample_weight-lengths"))
-        )
-    return _Prepared(plan, lengths, lengths_from, row_aligned)
+        row_aligned.append((sample_weight, weight_values))
+    return _Prepared(plan, source, lengths, row_aligned)
+
+
+def _fixed_partitions(X) -> _Frame:
+    """X's partitions as one optimised, fixed graph, with known lengths if any.
+
+    Dask-expr optimises a DataFrame for each computation, and how it
+    partitions a read can depend on what is computed from it (e.g. Parquet
+    files are fused into fewer partitions when few columns are read).
+    Optimising once and taking the partitions of that graph pins them: the
+    lengths below and the gather see the same partitions.
+    """
+    optimise = getattr(X, "optimize", None)
+    if optimise is not None:
+        X = optimise()
+    parts = list(X.to_delayed(optimize_graph=False))
+    lengths = None
+    # Readers that know their partitions' lengths without reading them
+    # (Parquet statistics, pandas) expose them on the optimised expression.
+    known = getattr(getattr(X, "expr", None), "_get_lengths", None)
+    if known is not None:
+        try:
+            found = known()
+        except Exception:  # any failure: count the rows instead
+            found = None
+        if found is not None and len(found) == len(parts):
+            lengths = np.asarray(found, dtype=np.int64)
+    return _Frame(parts, X._meta, lengths)
 
 
 def _check_sampler(sampler) -> None:
@@ -304,150 +368,255 @@ def _label_container(y):
     return y
 
 
-def _aligned(value, computed, lengths, layout: _Layout):
-    """``value`` as a Dask collection whose partitions have the input's rows.
+def _aligned(value, computed, layout: _Layout):
+    """``value`` partitioned like X's input, as an array or a :class:`_Frame`.
 
-    A Dask input partitioned like X is used as it is (an array is rechunked
-    when only its chunking differs); anything else is split from its computed
-    values.
+    A Dask array with known chunks stays lazy (rechunked like X); anything
+    else is split from its computed values, so its own partitioning, which the
+    optimiser may change, never matters.
     """
     import dask.array as da
 
-    rows = layout.input_lengths
-    if _is_dask(value) and not _is_frame(value):
-        if not np.isnan(value.shape[0]):
-            if tuple(value.chunks[0]) != tuple(rows.tolist()):
-                value = value.rechunk({0: tuple(rows.tolist())})
-            return value
-    elif _is_dask(value):
-        if lengths is not None and np.array_equal(np.asarray(lengths), rows):
-            return value
+    rows = tuple(layout.input_lengths.tolist())
+    if _is_dask(value) and not _is_frame(value) and not np.isnan(value.shape[0]):
+        if tuple(value.chunks[0]) != rows:
+            value = value.rechunk({0: rows})
+        return value
     if _is_frame(computed):
-        return _frame_from_pieces(
-            [computed.iloc[start:stop] for start, stop in layout.input_bounds()],
-            computed.iloc[:0],
-            divisions=None,
-        )
+        pieces = [computed.iloc[start:stop] for start, stop in layout.input_bounds()]
+        return _Frame(pieces, computed.iloc[:0], layout.input_lengths)
     computed = np.asarray(computed)
-    return da.from_array(computed, chunks=(tuple(rows.tolist()), *computed.shape[1:]))
+    return da.from_array(computed, chunks=(rows, *computed.shape[1:]))
 
 
 def _frame_from_pieces(pieces, meta, divisions):
     import dask.dataframe as dd
-    from dask import delayed
 
-    parts = [delayed(piece) for piece in pieces]
-    return dd.from_delayed(parts, meta=meta, divisions=divisions, verify_meta=False)
+    return dd.from_delayed(pieces, meta=meta, divisions=divisions, verify_meta=False)
 
 
 class _Layout:
-    """Which drawn rows each input partition gives, and the output partitions.
+    """Where each output row comes from, and the gather.
 
-    ``rows`` is the draw stably grouped by input partition (the output order);
-    ``counts[k]`` rows of it come from input partition ``k``.
+    ``rows`` (``sample_indices_``) holds the drawn rows in output order:
+    output partition ``j`` is ``rows[out_starts[j]:out_starts[j + 1]]`` and
+    takes its rows from the input partitions ``feeders[j]`` (sorted): one task
+    per output partition takes them from those partitions, each input
+    partition being computed once for the few outputs it feeds.
     """
 
-    def __init__(self, rows: np.ndarray, counts: np.ndarray, lengths: np.ndarray):
+    def __init__(self, rows, out_starts, lengths, feeders):
         self.rows = rows
-        self.counts = counts
+        self.out_starts = np.asarray(out_starts, dtype=np.int64)
         self.input_lengths = lengths
         self.starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-        # Input partitions with at least one drawn row: one output partition each.
-        self.used = np.flatnonzero(counts)
-        self.out_starts = np.concatenate([[0], np.cumsum(counts[self.used])])
+        self.feeders = [np.asarray(ks, dtype=np.int64) for ks in feeders]
 
     @classmethod
-    def from_draw(cls, indices: np.ndarray, lengths: np.ndarray) -> _Layout:
+    def grouped(cls, indices: np.ndarray, lengths: np.ndarray) -> _Layout:
+        """Output partition ``k``: the drawn rows of input partition ``k``."""
         rows, counts = _group_by_partition(indices, lengths)
-        return cls(rows, counts, lengths)
+        used = np.flatnonzero(counts)
+        out_starts = np.concatenate([[0], np.cumsum(counts[used])])
+        return cls(rows, out_starts, lengths, [[k] for k in used.tolist()])
+
+    @classmethod
+    def mixed(cls, indices, lengths, codes, n_classes, rng) -> _Layout:
+        """Every output partition with the overall class mix (module docstring).
+
+        Input partitions get a random rank and fall in ``_LANES`` lanes of
+        consecutive ranks. The drawn rows of class ``c`` in lane ``l``, ordered
+        by rank then as drawn, form one stream; output partition ``j`` takes
+        its ``j``-th of ``n_out`` equal consecutive slices of every stream, and
+        its rows are then shuffled. Two compiled passes over the draw: count
+        the rows per (class, partition), then deal them out.
+        """
+        from rebalance._indices import shuffled
+
+        kernels = _layout_kernels()
+        ends, regular = _partition_ends(lengths)
+        table = kernels.count(indices, ends, regular, codes, n_classes)
+        used = np.flatnonzero(table.sum(axis=0))
+        n_out = used.shape[0]
+        if n_out == 1:
+            # One partition: the in-memory draw, already in random order.
+            return cls(indices, [0, indices.shape[0]], lengths, [used])
+        order = rng.permutation(n_out)
+        rank = np.zeros(lengths.shape[0], dtype=np.int64)
+        rank[used] = order
+        part_of_rank = np.empty(n_out, dtype=np.int64)
+        part_of_rank[order] = used
+        # Stream keys: class * n_out + rank, in stream order.
+        key_counts = table[:, part_of_rank].reshape(-1)
+        n_lanes = min(_LANES, n_out)
+        key_class, key_rank = np.divmod(np.arange(key_counts.shape[0]), n_out)
+        stream = key_class * n_lanes + key_rank * n_lanes // n_out
+        stream_size = np.zeros(n_classes * n_lanes, dtype=np.int64)
+        np.add.at(stream_size, stream, key_counts)
+        key_offset = (np.cumsum(key_counts) - key_counts) - (
+            np.cumsum(stream_size) - stream_size
+        )[stream]
+        key_size = np.maximum(stream_size[stream], 1)
+        # Stream position p goes to output p * n_out // size: output j gets
+        # positions ceil(j * size / n_out) to ceil((j + 1) * size / n_out) - 1.
+        steps = np.arange(n_out + 1)
+        out_counts = np.zeros(n_out, dtype=np.int64)
+        for size in stream_size[stream_size > 0].tolist():
+            out_counts += np.diff(-((-steps * size) // n_out))
+        out_starts = np.concatenate([[0], np.cumsum(out_counts)])
+        # A key's rows are consecutive in its stream: they feed a run of outputs.
+        present = np.flatnonzero(key_counts)
+        first = key_offset[present] * n_out // key_size[present]
+        last = (
+            (key_offset[present] + key_counts[present] - 1) * n_out // key_size[present]
+        )
+        runs = last - first + 1
+        outs = np.repeat(first - np.cumsum(runs) + runs, runs) + np.arange(runs.sum())
+        parts = np.repeat(part_of_rank[key_rank[present]], runs)
+        pair = np.unique(outs * lengths.shape[0] + parts)
+        pair_out, pair_part = np.divmod(pair, lengths.shape[0])
+        bounds = np.searchsorted(pair_out, steps)
+        feeders = [pair_part[bounds[j] : bounds[j + 1]] for j in range(n_out)]
+        rows = np.empty_like(indices)
+        fill = out_starts[:-1].copy()
+        kernels.deal(
+            indices,
+            ends,
+            regular,
+            codes,
+            rank,
+            n_out,
+            key_offset,
+            key_size,
+            fill,
+            rows,
+        )
+        if not np.array_equal(fill, out_starts[1:]):  # pragma: no cover
+            raise RuntimeError("rebalance: the Dask layout lost rows; please report.")
+        for j in range(n_out):
+            a, b = out_starts[j], out_starts[j + 1]
+            rows[a:b] = shuffled(rows[a:b], rng)
+        # Small draws can leave an output partition empty: drop it.
+        kept = np.flatnonzero(out_counts)
+        out_starts = np.concatenate([[0], np.cumsum(out_counts[kept])])
+        return cls(rows, out_starts, lengths, [feeders[j] for j in kept])
 
     def input_bounds(self) -> list[tuple[int, int]]:
         return list(zip(self.starts[:-1].tolist(), self.starts[1:].tolist()))
 
     @property
     def out_lengths(self) -> tuple[int, ...]:
-        return tuple(self.counts[self.used].tolist())
+        return tuple(np.diff(self.out_starts).tolist())
 
-    def rows_of(self, position: int) -> np.ndarray:
-        """Drawn rows (global positions) of output partition ``position``."""
-        return self.rows[self.out_starts[position] : self.out_starts[position + 1]]
+    def segment(self, j: int) -> np.ndarray:
+        """Drawn rows (global positions) of output partition ``j``, in order."""
+        return self.rows[self.out_starts[j] : self.out_starts[j + 1]]
 
-    def gather(self, value, expected_by: str = "X"):
-        if _is_frame(value):
-            return self._gather_frame(value, expected_by)
-        return self._gather_array(value)
+    def gather(self, source):
+        if isinstance(source, _Frame):
+            return self._gather_frame(source)
+        return self._gather_array(source)
 
     def _gather_array(self, value):
-        import dask.array as da
+        import itertools
 
-        if len(self.used) < value.numblocks[0]:
-            value = value.blocks[self.used.tolist()]
-        # Each block gets the global rows it gives and its own first row.
-        out_lengths = self.out_lengths
-        rows = da.from_array(self.rows, chunks=(out_lengths,))
-        starts = da.from_array(self.starts[self.used], chunks=1)
-        index = "ij"[: value.ndim] if value.ndim <= 2 else None
-        if index is None:
+        import dask.array as da
+        from dask.highlevelgraph import HighLevelGraph
+
+        if value.ndim > 2:
             raise ValueError(
                 f"Expected arrays of at most 2 dimensions; got shape {value.shape}."
             )
-        return da.blockwise(
-            _take_block,
-            index,
-            value,
-            index,
-            rows,
-            "i",
-            starts,
-            "i",
-            dtype=value.dtype,
-            align_arrays=False,
-            adjust_chunks={"i": out_lengths},
-            token="rebalance-take",
-        )
+        name = f"rebalance-take-{uuid.uuid4().hex}"
+        # Blocks along the other axes (X's column blocks) are gathered alike.
+        others = list(itertools.product(*(range(n) for n in value.numblocks[1:])))
+        graph: dict = {}
+        for j, ks in enumerate(self.feeders):
+            segment, first = self.segment(j), self.starts[ks]
+            for o in others:
+                blocks = [(value.name, k, *o) for k in ks.tolist()]
+                graph[(name, j, *o)] = (_take_array, segment, first, blocks)
+        layer = HighLevelGraph.from_collections(name, graph, dependencies=[value])
+        chunks = (self.out_lengths, *value.chunks[1:])
+        return da.Array(layer, name, chunks=chunks, meta=value._meta)
 
-    def _gather_frame(self, value, expected_by: str):
+    def _gather_frame(self, source: _Frame):
+        import pandas as pd
         from dask import delayed
 
-        partitions = value.to_delayed()
-        take = delayed(_take_partition, pure=True)
-        pieces = [
-            take(
-                partitions[k],
-                self.rows_of(position),
-                int(self.starts[k]),
-                int(self.input_lengths[k]),
-                int(self.out_starts[position]),
-                expected_by,
-                k,
+        name = f"rebalance-take-{uuid.uuid4().hex}"
+        lengths = self.input_lengths
+        pieces = []
+        for j, ks in enumerate(self.feeders):
+            pieces.append(
+                delayed(_take_frame, pure=True)(
+                    self.segment(j),
+                    self.starts[ks],
+                    [source.parts[k] for k in ks.tolist()],
+                    lengths[ks],
+                    ks,
+                    int(self.out_starts[j]),
+                    dask_key_name=f"{name}-{j}",
+                )
             )
-            for position, k in enumerate(self.used.tolist())
-        ]
-        meta = _take_partition(
-            value._meta, self.rows[:0], 0, len(value._meta), 0, expected_by, 0
-        )
+        meta = source.meta.iloc[:0].copy()
+        meta.index = pd.RangeIndex(0, 0)
         divisions = (*self.out_starts[:-1].tolist(), int(self.out_starts[-1]) - 1)
         return _frame_from_pieces(pieces, meta, divisions)
 
 
-def _take_block(block, rows, start):
-    return np.take(block, rows - start[0], axis=0)
+def _by_partition(segment, first):
+    """``segment``'s positions grouped by partition, and where each group starts."""
+    which = np.searchsorted(first, segment, side="right") - 1
+    small = np.uint16 if len(first) <= np.iinfo(np.uint16).max else np.intp
+    order = np.argsort(which.astype(small), kind="stable")
+    sizes = np.bincount(which, minlength=len(first))
+    return order, np.concatenate([[0], np.cumsum(sizes)])
 
 
-def _take_partition(part, rows, start, n_rows, out_start, expected_by, position):
-    """Rows ``rows`` (global positions) of one partition, with a fresh index."""
-    if len(part) != n_rows:
-        raise ValueError(
-            f"Partition {position} of a resampled input has {len(part)} rows but "
-            f"{expected_by}'s partition {position} has {n_rows}: X, y and "
-            "sample_weight must be partitioned alike (e.g. X = df[features] and "
-            "y = df[target] from the same DataFrame)."
-        )
+def _take_array(segment, first, blocks):
+    """Output block: the rows ``segment`` (global) of the input ``blocks``.
+
+    ``first[i]`` is the global position of ``blocks[i]``'s first row.
+    """
+    if len(blocks) == 1:
+        return np.take(blocks[0], segment - first[0], axis=0)
+    order, bounds = _by_partition(segment, first)
+    out = np.empty((segment.shape[0], *blocks[0].shape[1:]), dtype=blocks[0].dtype)
+    for i, block in enumerate(blocks):
+        positions = order[bounds[i] : bounds[i + 1]]
+        out[positions] = np.take(block, segment[positions] - first[i], axis=0)
+    return out
+
+
+def _take_frame(segment, first, parts, lengths, positions, out_start):
+    """Output partition from input ``parts``, in ``segment``'s order, new index."""
     import pandas as pd
 
-    taken = part.iloc[rows - start]
+    for part, n_rows, position in zip(parts, lengths, positions):
+        if len(part) != n_rows:
+            raise ValueError(
+                f"Partition {position} of a resampled input has {len(part)} rows, "
+                f"but {n_rows} were counted when the rows were drawn: the input "
+                "changed between the two (e.g. files rewritten). Resample again."
+            )
+    if len(parts) == 1:
+        taken = parts[0].iloc[segment - first[0]]
+    else:
+        order, bounds = _by_partition(segment, first)
+        pieces = [
+            part.iloc[segment[order[bounds[i] : bounds[i + 1]]] - first[i]]
+            for i, part in enumerate(parts)
+        ]
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(order.shape[0])
+        taken = pd.concat(pieces).iloc[inverse]
     taken.index = pd.RangeIndex(out_start, out_start + len(taken))
     return taken
+
+
+def _blocks(n: int) -> list[tuple[int, int]]:
+    return [(s, min(s + _GROUP_BLOCK, n)) for s in range(0, n, _GROUP_BLOCK)]
 
 
 def _partition_of(rows: np.ndarray, lengths: np.ndarray, dtype) -> np.ndarray:
@@ -471,6 +640,17 @@ def _is_sorted(indices: np.ndarray) -> bool:
     return True
 
 
+def _scatter(dest, values, groups, fill) -> None:
+    """Write ``values`` stably grouped at ``dest[fill[group]...]``; advance ``fill``."""
+    order = np.argsort(groups, kind="stable")
+    block_counts = np.bincount(groups, minlength=fill.shape[0])
+    first = np.cumsum(block_counts) - block_counts
+    sorted_groups = groups[order].astype(np.intp)
+    offsets = fill[sorted_groups] + np.arange(values.shape[0]) - first[sorted_groups]
+    dest[offsets] = values[order]
+    fill += block_counts
+
+
 def _group_by_partition(
     indices: np.ndarray, lengths: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -481,8 +661,7 @@ def _group_by_partition(
     n_parts = lengths.shape[0]
     # Small partition numbers make the stable argsort a radix sort.
     dtype = np.uint16 if n_parts <= np.iinfo(np.uint16).max else np.intp
-    n = indices.shape[0]
-    blocks = [(s, min(s + _GROUP_BLOCK, n)) for s in range(0, n, _GROUP_BLOCK)]
+    blocks = _blocks(indices.shape[0])
     counts = np.zeros(n_parts, dtype=np.int64)
     for a, b in blocks:
         part = _partition_of(indices[a:b], lengths, dtype)
@@ -492,12 +671,84 @@ def _group_by_partition(
     fill = np.concatenate([[0], np.cumsum(counts)[:-1]])
     grouped = np.empty_like(indices)
     for a, b in blocks:
-        block = indices[a:b]
-        part = _partition_of(block, lengths, dtype)
-        order = np.argsort(part, kind="stable")
-        block_counts = np.bincount(part, minlength=n_parts)
-        first = np.cumsum(block_counts) - block_counts
-        part = part[order].astype(np.intp)
-        grouped[fill[part] + np.arange(b - a) - first[part]] = block[order]
-        fill += block_counts
+        _scatter(
+            grouped, indices[a:b], _partition_of(indices[a:b], lengths, dtype), fill
+        )
     return grouped, counts
+
+
+def _partition_ends(lengths: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where partitions end (all but the last), and their length if regular.
+
+    ``regular`` is 0 unless all partitions but the last have that length.
+    """
+    regular = int(lengths[0])
+    if regular == 0 or not (lengths[:-1] == regular).all():
+        regular = 0
+    return np.cumsum(lengths)[:-1].astype(np.int64), regular
+
+
+def _partition_kernel(row, ends, regular):  # pragma: no cover (compiled)
+    """Input partition of global row ``row`` (as :func:`_partition_of`)."""
+    if regular > 0:
+        return min(row // regular, ends.shape[0])
+    lo, hi = 0, ends.shape[0]
+    while lo < hi:  # first end > row: side 'right'
+        mid = (lo + hi) // 2
+        if ends[mid] <= row:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _count_kernel(indices, ends, regular, codes, n_classes):  # pragma: no cover
+    """Drawn rows per (class, input partition)."""
+    table = np.zeros((n_classes, ends.shape[0] + 1), dtype=np.int64)
+    for i in range(indices.shape[0]):
+        row = indices[i]
+        table[codes[row], _partition_row(row, ends, regular)] += 1
+    return table
+
+
+def _deal_kernel(
+    indices, ends, regular, codes, rank, n_out, key_offset, key_size, fill, out
+):  # pragma: no cover
+    """Write each drawn row at the next free place of its output partition.
+
+    A row's stream key is (class, rank of its partition); its position in the
+    stream is the key's offset plus the key's rows dealt before it.
+    """
+    seen = np.zeros(key_offset.shape[0], dtype=np.int64)
+    for i in range(indices.shape[0]):
+        row = indices[i]
+        key = codes[row] * n_out + rank[_partition_row(row, ends, regular)]
+        position = key_offset[key] + seen[key]
+        seen[key] += 1
+        j = position * n_out // key_size[key]
+        out[fill[j]] = row
+        fill[j] += 1
+
+
+_KERNELS: dict = {}
+
+
+def _layout_kernels():
+    """The compiled layout passes (numba is imported here, on first use)."""
+    global _partition_row
+    if not _KERNELS:
+        from types import SimpleNamespace
+
+        from numba import njit
+
+        _partition_row = njit(inline="always", cache=True, nogil=True)(
+            _partition_kernel
+        )
+        jit = njit(cache=True, nogil=True)
+        _KERNELS["k"] = SimpleNamespace(
+            count=jit(_count_kernel), deal=jit(_deal_kernel)
+        )
+    return _KERNELS["k"]
+
+
+_partition_row = _partition_kernel

@@ -19,7 +19,7 @@ from rebalance import (  # noqa: E402
     RandomOverSampler,
     RandomUnderSampler,
 )
-from rebalance._dask import _group_by_partition  # noqa: E402
+from rebalance._dask import _LANES, _group_by_partition, _Layout  # noqa: E402
 
 ALL_SAMPLERS = [
     RandomUnderSampler,
@@ -55,7 +55,7 @@ def test_import_rebalance_does_not_import_dask():
 
 @pytest.mark.parametrize("sampler_cls", ALL_SAMPLERS)
 @pytest.mark.parametrize("chunks", [(300,), (70, 70, 70, 90), (1, 149, 150)])
-def test_dask_array_draws_the_in_memory_rows_grouped_by_chunk(sampler_cls, chunks):
+def test_dask_array_draws_the_in_memory_rows(sampler_cls, chunks):
     X, y = imbalanced()
     in_memory = sampler_cls(random_state=7)
     X_mem, y_mem = in_memory.fit_resample(X, y)
@@ -63,15 +63,33 @@ def test_dask_array_draws_the_in_memory_rows_grouped_by_chunk(sampler_cls, chunk
     X_res, y_res = sampler.fit_resample(da.from_array(X, chunks=(chunks, 3)), y)
     assert isinstance(X_res, da.Array) and isinstance(y_res, da.Array)
     assert X_res.chunks[0] == y_res.chunks[0]
-    expected = grouped_by_chunk(in_memory.sample_indices_, chunks)
-    np.testing.assert_array_equal(sampler.sample_indices_, expected)
+    rows = sampler.sample_indices_
+    np.testing.assert_array_equal(np.sort(rows), np.sort(in_memory.sample_indices_))
     X_out, y_out = dask.compute(X_res, y_res)
-    np.testing.assert_array_equal(X_out, X[expected])
-    np.testing.assert_array_equal(y_out, y[expected])
+    np.testing.assert_array_equal(X_out, X[rows])
+    np.testing.assert_array_equal(y_out, y[rows])
     assert sampler.sampling_strategy_ == in_memory.sampling_strategy_
     np.testing.assert_array_equal(np.bincount(y_out), np.bincount(y_mem))
     if len(chunks) == 1:
         np.testing.assert_array_equal(X_out, X_mem)
+    else:
+        # One output partition per input partition with a drawn row, balanced.
+        used = np.unique(np.searchsorted(np.cumsum(chunks), rows, side="right"))
+        assert len(X_res.chunks[0]) == len(used)
+        assert max(X_res.chunks[0]) - min(X_res.chunks[0]) <= 3 * _LANES
+
+
+@pytest.mark.parametrize("sampler_cls", [RandomUnderSampler, RandomOverSampler])
+@pytest.mark.parametrize("chunks", [(70, 70, 70, 90), (1, 149, 150)])
+def test_shuffle_false_keeps_rows_grouped_by_chunk(sampler_cls, chunks):
+    X, y = imbalanced()
+    in_memory = sampler_cls(shuffle=False, random_state=7).fit(X, y)
+    in_memory.fit_resample(X, y)
+    sampler = sampler_cls(shuffle=False, random_state=7)
+    X_res, _ = sampler.fit_resample(da.from_array(X, chunks=(chunks, 3)), y)
+    expected = grouped_by_chunk(in_memory.sample_indices_, chunks)
+    np.testing.assert_array_equal(sampler.sample_indices_, expected)
+    np.testing.assert_array_equal(X_res.compute(), X[expected])
 
 
 @pytest.mark.parametrize("sampler_cls", [RandomUnderSampler, RandomOverSampler])
@@ -85,13 +103,72 @@ def test_shuffle_false_gives_the_in_memory_output_row_for_row(sampler_cls):
     np.testing.assert_array_equal(y_res.compute(), y_mem)
 
 
-def test_rows_within_an_output_chunk_are_shuffled():
-    X, y = imbalanced(2000)
+def class_shares(y_res, minority):
+    """Share of ``minority`` in each output partition, and overall."""
+    parts = y_res.to_delayed()
+    if isinstance(parts, np.ndarray):  # a Dask array's blocks
+        parts = parts.ravel().tolist()
+    parts = [np.asarray(part) for part in dask.compute(*parts)]
+    sizes = np.array([len(part) for part in parts])
+    shares = np.array([(part == minority).mean() for part in parts])
+    overall = float(np.concatenate(parts).__eq__(minority).mean())
+    return shares, sizes, overall
+
+
+@pytest.mark.parametrize("sampler_cls", ALL_SAMPLERS)
+def test_shuffled_output_mixes_classes_of_class_sorted_chunks(sampler_cls):
+    rng = np.random.default_rng(0)
+    y = np.sort(rng.random(16_000) < 0.1).astype(int)  # all minority rows last
+    X = np.arange(32_000).reshape(16_000, 2)
+    sampler = sampler_cls(random_state=0)
+    X_res, y_res = sampler.fit_resample(da.from_array(X, chunks=1000), y)
+    shares, sizes, overall = class_shares(y_res, 1)
+    assert len(shares) == 16 and sizes.min() >= 200
+    assert np.abs(shares - overall).max() < 0.05, shares
+    # By construction: each class within one row per lane of its fair share.
+    minority = shares * sizes
+    assert np.abs(minority - minority.sum() / len(sizes)).max() < _LANES
+    # Rows within a partition are in random order, not sorted by position.
+    first = sampler.sample_indices_[: sizes[0]]
+    assert (np.diff(first) < 0).sum() > sizes[0] // 4
+    np.testing.assert_array_equal(X_res.compute()[:, 0] // 2, sampler.sample_indices_)
+
+
+def test_shuffle_false_leaves_class_sorted_chunks_unmixed():
+    y = np.repeat([0, 1], [3000, 1000])
+    X_res, y_res = RandomUnderSampler(shuffle=False, random_state=0).fit_resample(
+        da.from_array(np.zeros((4000, 1)), chunks=500), y
+    )
+    shares, _, _ = class_shares(y_res, 1)
+    assert set(shares.tolist()) == {0.0, 1.0}
+
+
+@pytest.mark.parametrize("n_classes", [2, 5])
+@pytest.mark.parametrize("layout", ["sorted", "random"])
+def test_each_input_feeds_few_outputs(n_classes, layout):
+    """Bounded memory: output j reads few inputs, input k feeds few outputs."""
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, n_classes, 20_000)
+    if layout == "sorted":
+        y = np.sort(y)
+    lengths = np.full(40, 500)
     sampler = RandomOverSampler(random_state=0)
-    X_res, _ = sampler.fit_resample(da.from_array(X, chunks=500), y)
-    first_chunk = sampler.sample_indices_[: X_res.chunks[0][0]]
-    assert first_chunk.max() < 500
-    assert (np.diff(first_chunk) < 0).sum() > 100
+    plan = sampler.plan(y, compact=True)
+    indices = plan.draw(np.random.default_rng(0))
+    layout_ = _Layout.mixed(
+        indices,
+        lengths,
+        plan.labels.codes,
+        plan.labels.n_classes,
+        np.random.default_rng(2),
+    )
+    n_pairs = sum(len(ks) for ks in layout_.feeders)
+    lanes = min(_LANES, 40)
+    assert n_pairs <= n_classes * (lanes * 40 + 40)
+    np.testing.assert_array_equal(np.sort(layout_.rows), np.sort(indices))
+    for j, ks in enumerate(layout_.feeders):
+        chunk_of = layout_.segment(j) // 500
+        np.testing.assert_array_equal(np.unique(chunk_of), ks)
 
 
 def test_fit_resample_computes_the_labels_but_not_X():
@@ -229,13 +306,19 @@ def test_pandas_labels_and_weights_come_back_as_dask_series():
     assert len(y_res.divisions) - 1 == len(X_res.chunks[0])
 
 
-def test_misaligned_dataframe_partitions_raise_when_gathered():
+def test_differently_partitioned_labels_are_matched_by_position():
     df = frame()
     X = dd.from_pandas(df.drop(columns="target"), npartitions=2)  # 100 + 100 rows
     y = dd.from_pandas(df["target"], chunksize=150)  # 150 + 50 rows
-    X_res, _ = RandomOverSampler(random_state=0).fit_resample(X, y)
-    with pytest.raises(ValueError, match="partitioned alike"):
-        X_res.compute()
+    weights = da.from_array(np.arange(200.0), chunks=30)
+    sampler = RandomOverSampler(random_state=0)
+    X_res, y_res, w_res = sampler.fit_resample(X, y, sample_weight=weights)
+    X_out, y_out = dask.compute(X_res, y_res)
+    w_out = w_res.compute()
+    rows = sampler.sample_indices_
+    np.testing.assert_array_equal(X_out["row"], rows)
+    np.testing.assert_array_equal(y_out, df["target"].to_numpy()[rows])
+    np.testing.assert_array_equal(w_out, rows.astype(float))
 
 
 def test_fit_computes_the_strategy_without_resampling():
@@ -348,6 +431,47 @@ def test_grouping_by_partition_is_a_stable_sort_by_partition(lengths, data):
     np.testing.assert_array_equal(counts, np.bincount(chunk_of, minlength=len(lengths)))
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    lengths=st.lists(st.integers(0, 40), min_size=1, max_size=12).filter(
+        lambda lengths: sum(lengths) >= 4  # room for every class
+    ),
+    n_classes=st.integers(2, 4),
+    data=st.data(),
+)
+def test_mixed_layout_gathers_every_drawn_row_once(lengths, n_classes, data):
+    lengths = np.array(lengths)
+    n_rows = int(lengths.sum())
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    y = np.random.default_rng(seed).integers(0, n_classes, n_rows)
+    y[:n_classes] = np.arange(n_classes)  # every class present
+    plan = RandomOverSampler().plan(y, compact=True)
+    indices = plan.draw(np.random.default_rng(seed))
+    layout = _Layout.mixed(
+        indices,
+        lengths,
+        plan.labels.codes,
+        plan.labels.n_classes,
+        np.random.default_rng(0),
+    )
+    np.testing.assert_array_equal(np.sort(layout.rows), np.sort(indices))
+    assert (np.diff(layout.out_starts) > 0).all()
+    starts = np.cumsum(lengths)[:-1]
+    for j, ks in enumerate(layout.feeders):
+        chunk_of = np.searchsorted(starts, layout.segment(j), side="right")
+        np.testing.assert_array_equal(np.unique(chunk_of), ks)
+
+
+def test_tiny_draw_over_many_chunks():
+    X = da.arange(40, chunks=4).reshape(20, 2)  # 10 chunks of 2 rows
+    y = np.array([0, 1, 0, 0] * 5)
+    sampler = RandomUnderSampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    X_out = X_res.compute()
+    np.testing.assert_array_equal(X_out[:, 0] // 2, sampler.sample_indices_)
+    assert np.bincount(y_res.compute()).tolist() == [5, 5]
+
+
 @pytest.mark.parametrize(
     "lengths", [[4, 4, 4, 4], [4, 4, 4, 2], [4, 4, 4, 7], [0, 5, 0, 3, 0], [9]]
 )
@@ -357,3 +481,114 @@ def test_grouping_handles_regular_long_last_and_empty_partitions(lengths):
     grouped, counts = _group_by_partition(indices, lengths)
     np.testing.assert_array_equal(grouped, grouped_by_chunk(indices, lengths))
     assert counts.sum() == 50
+
+
+# Parquet as users store it: several files, row groups of different sizes.
+FEATURES = ["f0", "f1", "code", "row"]
+FILES = ((700, 300), (1200, 500), (400, 400), (900, 250), (800, 800))
+
+
+def write_parquet(folder, class_sorted=False, seed=0):
+    """Write ``FILES`` (rows, row-group size); y is 'churn' (15%) or 'stay'."""
+    n = sum(rows for rows, _ in FILES)
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < 0.15, "churn", "stay")
+    if class_sorted:  # per-class files concatenated: churn rows first
+        y = np.sort(y)
+    start = 0
+    for i, (rows, group) in enumerate(FILES):
+        part = pd.DataFrame(
+            {
+                "f0": rng.normal(size=rows),
+                "f1": rng.normal(size=rows).astype(np.float32),
+                "code": rng.integers(0, 5, rows),
+                "row": np.arange(start, start + rows),
+                "y": y[start : start + rows],
+            }
+        )
+        part.to_parquet(folder / f"part-{i}.parquet", row_group_size=group, index=False)
+        start += rows
+    return folder
+
+
+@pytest.fixture(scope="module")
+def parquet_folder(tmp_path_factory):
+    return write_parquet(tmp_path_factory.mktemp("parquet"))
+
+
+@pytest.fixture(scope="module")
+def sorted_parquet_folder(tmp_path_factory):
+    return write_parquet(tmp_path_factory.mktemp("sorted"), class_sorted=True)
+
+
+def check_against_memory(sampler_cls, ddf, X, y):
+    """Resample lazily; the rows must be the in-memory draw's, X[rows] exactly."""
+    df = ddf.compute()
+    in_memory = sampler_cls(random_state=0)
+    in_memory.fit_resample(df[FEATURES], df["y"])
+    sampler = sampler_cls(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    X_out, y_out = dask.compute(X_res, y_res)
+    rows = sampler.sample_indices_
+    np.testing.assert_array_equal(np.sort(rows), np.sort(in_memory.sample_indices_))
+    expected = df[FEATURES].iloc[rows].reset_index(drop=True)
+    pd.testing.assert_frame_equal(X_out, expected)
+    np.testing.assert_array_equal(np.asarray(y_out), df["y"].to_numpy()[rows])
+    assert sampler.sampling_strategy_ == in_memory.sampling_strategy_
+    return sampler, X_res, y_res
+
+
+@pytest.mark.parametrize("sampler_cls", ALL_SAMPLERS)
+@pytest.mark.parametrize("labels", ["dask", "numpy", "pandas"])
+def test_parquet_features_and_labels_of_one_frame(parquet_folder, sampler_cls, labels):
+    # The optimiser reads y alone with fewer, fused partitions than X.
+    ddf = dd.read_parquet(parquet_folder)
+    y = {
+        "dask": lambda: ddf["y"],
+        "numpy": lambda: ddf["y"].compute().to_numpy(),
+        "pandas": lambda: ddf["y"].compute(),
+    }[labels]()
+    check_against_memory(sampler_cls, ddf, ddf[FEATURES], y)
+
+
+@pytest.mark.parametrize("sampler_cls", ALL_SAMPLERS)
+def test_parquet_split_by_row_group(parquet_folder, sampler_cls):
+    ddf = dd.read_parquet(parquet_folder, split_row_groups=True)
+    assert ddf.npartitions == 12
+    _, X_res, _ = check_against_memory(sampler_cls, ddf, ddf[FEATURES], ddf["y"])
+    assert X_res.npartitions == 12
+
+
+def test_parquet_with_filters_counts_the_rows_of_x_partitions(parquet_folder):
+    # Filtered reads have no lengths in the metadata: X's rows are counted.
+    ddf = dd.read_parquet(parquet_folder, filters=[("code", "<", 3)])
+    check_against_memory(RandomUnderSampler, ddf, ddf[FEATURES], ddf["y"])
+    ddf = dd.read_parquet(parquet_folder).map_partitions(lambda part: part[::2])
+    check_against_memory(LabelShuffleSampler, ddf, ddf[FEATURES], ddf["y"])
+
+
+@pytest.mark.parametrize("sampler_cls", ALL_SAMPLERS)
+def test_class_sorted_parquet_gives_mixed_partitions(
+    sorted_parquet_folder, sampler_cls
+):
+    ddf = dd.read_parquet(sorted_parquet_folder, split_row_groups=True)
+    _, _, y_res = check_against_memory(sampler_cls, ddf, ddf[FEATURES], ddf["y"])
+    shares, sizes, overall = class_shares(y_res, "churn")
+    assert sizes.min() >= 100
+    assert np.abs(shares - overall).max() < 0.05, shares
+
+
+def test_class_sorted_parquet_without_shuffle_keeps_the_stored_order(
+    sorted_parquet_folder,
+):
+    ddf = dd.read_parquet(sorted_parquet_folder)
+    df = ddf.compute()
+    X_mem, _ = RandomUnderSampler(shuffle=False, random_state=0).fit_resample(
+        df[FEATURES], df["y"]
+    )
+    X_res, y_res = RandomUnderSampler(shuffle=False, random_state=0).fit_resample(
+        ddf[FEATURES], ddf["y"]
+    )
+    pd.testing.assert_frame_equal(X_res.compute(), X_mem)
+    shares, _, _ = class_shares(y_res, "churn")
+    assert shares.max() > 0.9 and shares.min() == 0.0
