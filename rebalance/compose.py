@@ -132,7 +132,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Training rows, resampled by the sampler.
         y : array-like of shape (n_samples,)
+            Class labels of the rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Resampled with the rows and passed to the classifier's ``fit``.
         **fit_params : dict
@@ -147,6 +149,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         self : object
+            The fitted meta-estimator.
         """
         params = dict(fit_params)
         if sample_weight is not None:
@@ -206,6 +209,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         routing : sklearn.utils.metadata_routing.MetadataRouter
+            The routing of ``fit`` to the sampler and the classifier.
         """
         return (
             MetadataRouter(owner=self)
@@ -221,30 +225,93 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
 
     def predict(self, X: Any) -> np.ndarray:
-        """The fitted classifier's ``predict``."""
+        """Predict classes with the fitted classifier.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Rows to classify (not resampled).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The classifier's ``predict`` on ``X``.
+        """
         check_is_fitted(self)
         return self.classifier_.predict(X)
 
     @available_if(_classifier_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
-        """The fitted classifier's ``predict_proba`` (at ``resampled_priors_``)."""
+        """Predict class probabilities with the fitted classifier.
+
+        The probabilities are calibrated to ``resampled_priors_``, not to the
+        class priors of the original data; :class:`rebalance.ThresholdMover`
+        corrects them.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Rows to classify (not resampled).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The classifier's ``predict_proba`` on ``X``, in ``classes_`` order.
+        """
         check_is_fitted(self)
         return self.classifier_.predict_proba(X)
 
     @available_if(_classifier_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """The fitted classifier's ``predict_log_proba``."""
+        """Predict log class probabilities with the fitted classifier.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Rows to classify (not resampled).
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The classifier's ``predict_log_proba`` on ``X``.
+        """
         check_is_fitted(self)
         return self.classifier_.predict_log_proba(X)
 
     @available_if(_classifier_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        """The fitted classifier's ``decision_function``."""
+        """Compute decision scores with the fitted classifier.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Rows to score (not resampled).
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The classifier's ``decision_function`` on ``X``.
+        """
         check_is_fitted(self)
         return self.classifier_.decision_function(X)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """The fitted classifier's ``score`` (accuracy for most classifiers)."""
+        """Score the fitted classifier on ``X, y``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Test rows (not resampled).
+        y : array-like of shape (n_samples,)
+            True labels of the rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the score.
+
+        Returns
+        -------
+        score : float
+            The classifier's ``score`` (mean accuracy for most classifiers).
+        """
         check_is_fitted(self)
         return self.classifier_.score(X, y, sample_weight=sample_weight)
 

@@ -179,6 +179,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         Return rows in random order; ``False`` keeps the original row order,
         each copy following its original.
     random_state : int, Generator, RandomState or None, default=None
+        Seed of the draw (and of the smoothing noise).
 
     Attributes
     ----------
@@ -519,8 +520,10 @@ def _numeric_values(X) -> np.ndarray:
 class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
     """Pick a class (uniformly, or ∝ n_c^power), then a random row of it.
 
-    Class-balanced sampling (seed 004): with ``power=0`` every class is drawn
-    equally often; ``power=1`` reproduces the natural class frequencies and
+    Class-balanced sampling (as surveyed in Hikvision's ILSVRC 2016 report and
+    by Kang et al., "Decoupling Representation and Classifier for Long-Tailed
+    Recognition", ICLR 2020): with ``power=0`` every class is drawn equally
+    often; ``power=1`` reproduces the natural class frequencies and
     values in between interpolate (square-root sampling at 0.5). Rows are drawn
     with replacement.
 
@@ -529,7 +532,11 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
     n_samples : int or None, default=None
         Rows to draw; ``None`` keeps the input size.
     power : float in [0, 1], default=0.0
+        Exponent of the class counts in the class probabilities: 0 draws the
+        classes equally often (with the default ``sampling_strategy``), 1 at
+        their natural frequencies, 0.5 is square-root sampling.
     random_state : int, Generator, RandomState or None, default=None
+        Seed of the draw.
     sampling_strategy : float, str, dict or callable, default='auto'
         The class mix to draw towards, read as :class:`RandomOverSampler`
         reads it (imbalanced-learn's over-sampling meaning): it gives each
@@ -630,6 +637,7 @@ class LabelShuffleSampler(_SamplingStrategy, BaseSampler):
     Parameters
     ----------
     random_state : int, Generator, RandomState or None, default=None
+        Seed of the permutations and of the final shuffle.
     sampling_strategy : float, str, dict or callable, default='auto'
         The rows ``T_c`` of each class in the output, read as
         :class:`RandomOverSampler` reads it (imbalanced-learn's over-sampling

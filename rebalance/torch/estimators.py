@@ -57,7 +57,8 @@ class TorchMLPClassifier(ClassifierMixin, BaseEstimator):
         :func:`~rebalance.torch.losses.sigmoid_focal_loss` (alpha 0.25,
         gamma 2), or :func:`~rebalance.torch.losses.softmax_focal_loss`
         (gamma 2) for multiclass; ``'focal-rescale'`` the same with
-        ``rescale=True``; ``'margin'`` the seed's margin cross-entropy (0.8);
+        ``rescale=True``; ``'margin'`` is
+        :func:`~rebalance.torch.losses.margin_cross_entropy` (margin 0.8);
         ``'logit-adjusted'`` trains on logits shifted by log priors and predicts
         with the raw ones (balanced decisions); ``'balanced-softmax'`` is
         :func:`~rebalance.torch.losses.balanced_softmax_cross_entropy` (the
@@ -71,10 +72,15 @@ default=None
         class; ``batch_size`` is rounded down to a multiple of the number of
         classes).
     hidden : int, default=32
+        Units of the hidden layer (ReLU).
     epochs : int, default=20
+        Passes over the training data (one epoch of the sampler each).
     batch_size : int, default=128
+        Rows per mini-batch.
     learning_rate : float, default=3e-3
+        Learning rate of the Adam optimiser.
     random_state : int or None, default=None
+        Seed of the weight initialisation, the shuffling and the samplers.
 
     Attributes
     ----------
@@ -191,7 +197,20 @@ default=None
         return DataLoader(data, batch_size=self.batch_size, sampler=sampler)
 
     def fit(self, X, y):
-        """Train the network on ``(X, y)``; y needs two classes or more."""
+        """Train the network on ``(X, y)``; y needs two classes or more.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training rows (converted to float32).
+        y : array-like of shape (n_samples,)
+            Class labels, two classes or more.
+
+        Returns
+        -------
+        self : TorchMLPClassifier
+            The fitted classifier.
+        """
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float32)
         self.classes_, y_codes = np.unique(y, return_inverse=True)
@@ -225,7 +244,19 @@ default=None
         return self
 
     def decision_function(self, X) -> np.ndarray:
-        """Logits: shape (n_samples,) when binary, else (n_samples, n_classes)."""
+        """Compute the network's logits for ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to score.
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One logit per row (the positive class's) when binary, else one
+            per class.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
         with torch.no_grad():
@@ -233,7 +264,18 @@ default=None
         return logits.squeeze(1) if logits.shape[1] == 1 else logits
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities (sigmoid when binary, softmax otherwise)."""
+        """Predict class probabilities (sigmoid when binary, softmax otherwise).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to classify.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in ``classes_`` order; each row sums to 1.
+        """
         logits = self.decision_function(X).astype(np.float64)
         if logits.ndim == 2:
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
@@ -242,7 +284,18 @@ default=None
         return np.column_stack([1 - positive, positive])
 
     def predict(self, X) -> np.ndarray:
-        """The class of the largest logit."""
+        """Predict the class of the largest logit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to classify.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, taken from ``classes_``.
+        """
         logits = self.decision_function(X)
         if logits.ndim == 2:
             return self.classes_[logits.argmax(axis=1)]

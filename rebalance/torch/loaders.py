@@ -210,19 +210,40 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor]):
         return self.sampler.epoch
 
     def set_epoch(self, epoch: int) -> None:
-        """The wrapped sampler's ``set_epoch``: draw ``epoch`` next."""
+        """Draw epoch ``epoch`` on the next iteration (the wrapped sampler's).
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch number, >= 0, passed to the wrapped sampler's
+            ``set_epoch``.
+        """
         self.sampler.set_epoch(epoch)
 
     def state_dict(self) -> dict[str, Any]:
-        """The wrapped sampler's ``state_dict``: its ``position`` counts
-        indices (batches for a ``BalancedBatchSampler``), as on the
-        per-index path."""
+        """Epoch, seed and position of the wrapped sampler.
+
+        Returns
+        -------
+        dict
+            The wrapped sampler's ``state_dict``: its ``position`` counts
+            indices (batches for a ``BalancedBatchSampler``), as on the
+            per-index path.
+        """
         return self.sampler.state_dict()
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """The wrapped sampler's ``load_state_dict``: the next iteration
-        yields the rest of the saved epoch, in batches starting at the saved
-        position."""
+        """Continue from a :meth:`state_dict`: the next iteration yields the rest.
+
+        The rest of the saved epoch comes in batches starting at the saved
+        position.
+
+        Parameters
+        ----------
+        state_dict : dict
+            A dict returned by :meth:`state_dict` (or by the wrapped
+            sampler's).
+        """
         self.sampler.load_state_dict(state_dict)
 
 
@@ -376,14 +397,32 @@ class TensorBatchLoader:
         return self.batches.epoch
 
     def set_epoch(self, epoch: int) -> None:
-        """Draw epoch ``epoch`` on the next iteration (the sampler's)."""
+        """Draw epoch ``epoch`` on the next iteration (the sampler's).
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch number, >= 0, passed to the sampler's ``set_epoch``.
+        """
         self.batches.set_epoch(epoch)
 
     def state_dict(self) -> dict[str, Any]:
-        """The sampler's ``state_dict`` (``position`` counts rows handed out)."""
+        """Epoch, seed and position of the sampler.
+
+        Returns
+        -------
+        dict
+            The sampler's ``state_dict`` (``position`` counts rows handed
+            out).
+        """
         return self.batches.state_dict()
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Continue from a :meth:`state_dict`: the next iteration yields the
-        rest of the saved epoch."""
+        """Continue from a :meth:`state_dict`: the next iteration yields the rest.
+
+        Parameters
+        ----------
+        state_dict : dict
+            A dict returned by :meth:`state_dict` (or by the sampler's).
+        """
         self.batches.load_state_dict(state_dict)

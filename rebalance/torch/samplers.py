@@ -274,6 +274,12 @@ class _EpochSampler:
         Without it, every new iteration draws the epoch after the previous one.
         A position restored by :meth:`load_state_dict` is kept when ``epoch``
         is the restored epoch.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch number, >= 0; it seeds the epoch's draw together with
+            ``seed``.
         """
         epoch = _check_int(
             epoch, "epoch", minimum=0, fix="Pass the training loop's epoch counter."
@@ -425,6 +431,12 @@ class _EpochSampler:
         The sampler must be built with the same labels, parameters and
         ``num_replicas`` as the one that saved the state. Every field is
         checked before anything changes.
+
+        Parameters
+        ----------
+        state_dict : dict
+            A dict returned by :meth:`state_dict` (possibly through
+            ``torch.save`` / ``torch.load``).
         """
         self._restore(*self._check_state(state_dict))
 
@@ -632,10 +644,12 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
     samples_per_class : int, default=None
         K of the P × K form.
     seed : int, default=0
+        Seed shared by all ranks; epoch ``e`` draws from ``[seed, e]``.
     num_replicas : int, default=None
+        Number of ranks sharing each epoch, as in :class:`RebalanceSampler`.
     rank : int, default=None
-        As in :class:`RebalanceSampler`; ranks get batches ``rank``,
-        ``rank + num_replicas``, ... of the epoch.
+        This process's rank, as in :class:`RebalanceSampler`; ranks get
+        batches ``rank``, ``rank + num_replicas``, ... of the epoch.
     drop_last : bool, default=True
         Round the epoch length down (see above) instead of up.
     sampler : DistributedSampler, default=None
@@ -1092,6 +1106,19 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):
         return state
 
     def state_dict(self) -> dict[str, Any]:
+        """Epoch, seed, position in the epoch and the hard example pool.
+
+        The fields of :meth:`RebalanceSampler.state_dict`, plus the pool
+        (``pool_ids``, ``pool_losses``) and the pool the running epoch replays
+        from (``epoch_pool_ids``), so that a resumed epoch replays the same
+        rows.
+
+        Returns
+        -------
+        dict
+            Plain ints and int64/float64 tensors, so ``torch.save`` /
+            ``torch.load(weights_only=True)`` round-trip it.
+        """
         state = super().state_dict()
         state["pool_ids"] = torch.from_numpy(self.pool_ids.copy())
         state["pool_losses"] = torch.from_numpy(self.pool_losses.copy())
@@ -1099,6 +1126,18 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):
         return state
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Continue from a :meth:`state_dict`: the next iteration yields the rest.
+
+        The sampler must be built with the same labels, parameters,
+        ``pool_size`` and ``num_replicas`` as the one that saved the state.
+        Every field is checked before anything changes.
+
+        Parameters
+        ----------
+        state_dict : dict
+            A dict returned by :meth:`state_dict` (possibly through
+            ``torch.save`` / ``torch.load``).
+        """
         keys = ("pool_ids", "pool_losses", "epoch_pool_ids")
         restored = self._check_state(state_dict, keys)
         pool_ids, epoch_pool = (
