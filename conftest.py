@@ -18,6 +18,7 @@ _NEEDS = {
         "tests/test_integrations*.py",
         "tests/test_examples.py",
         "notebooks/02_torch_training.ipynb",
+        "notebooks/03_long_tail.ipynb",
     ],
     "dask": ["tests/test_dask*.py"],
     "lightning": ["tests/test_integrations*.py"],

@@ -1,7 +1,9 @@
 """Class priors: counting them, checking user-given ones, shifting posteriors.
 
-Shared by :mod:`rebalance.threshold` (prior correction, EM) and
-:mod:`rebalance.compose` (the priors a resampled classifier was trained at).
+Shared by :mod:`rebalance.threshold` (prior correction, EM, and where
+``ThresholdMover``'s ``train_priors`` and ``deploy_priors`` come from: the
+``given_*`` / ``auto_*`` functions at the end) and :mod:`rebalance.compose`
+(the priors a resampled classifier was trained at).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 
-from rebalance._validation import check_sample_weight, encode_labels
+from rebalance._frames import take_rows
+from rebalance._labels import encode_labels
+from rebalance._validation import check_sample_weight
 
 # Priors are accepted when they sum to 1 within this tolerance.
 _SUM_TOLERANCE = 1e-6
@@ -26,7 +31,7 @@ def class_priors(y: Any, classes: np.ndarray, sample_weight: Any = None) -> np.n
     labels, _, _ = encode_labels(y)
     weights = check_sample_weight(sample_weight, labels.n_samples)
     if weights is None:
-        mass = labels.counts.astype(np.float64)
+        mass: np.ndarray = labels.counts.astype(np.float64)
     else:
         values = np.asarray(weights, dtype=np.float64)
         # Scaled to a maximum of 1 first: sums of huge weights (1e308) would
@@ -323,3 +328,96 @@ def em_priors(
         if converged:
             break
     return priors
+
+
+# π: deployment priors as an array, 'em' (estimated per predict call) or None.
+DeployPriors = np.ndarray | str | None
+
+
+# ------------------------------------- ThresholdMover's sources of priors
+
+
+def _resampled_classifier(estimator: Any) -> Any:
+    """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
+    last step), or None."""
+    if isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    if hasattr(estimator, "steps"):
+        estimator = estimator.steps[-1][1]
+    return estimator if hasattr(estimator, "resampled_priors_") else None
+
+
+def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
+    """``source.resampled_priors_`` reordered to ``classes``."""
+    own = np.asarray(source.classes_)
+    if len(own) != len(classes):
+        raise ValueError(
+            f"{name} has classes {list(own)} but y has {list(classes)}: they "
+            "must be fitted on the same labels."
+        )
+    positions = class_positions(own, classes, name)
+    priors = np.empty(len(classes), dtype=np.float64)
+    priors[positions] = source.resampled_priors_
+    return check_priors(priors, classes, name, positive=True)
+
+
+def given_train_priors(
+    source: Any, classes: np.ndarray, y: np.ndarray
+) -> np.ndarray | None:
+    """π' as ``train_priors`` gives it, checked; None for ``'auto'``.
+
+    The one place that reads each form of ``train_priors``. Given priors
+    describe the whole training set, so cross-validation folds use them too.
+    """
+    if isinstance(source, str):  # 'auto': read from the fitted estimator
+        return None
+    if hasattr(source, "fit_resample"):
+        indices = getattr(source, "sample_indices_", None)
+        if indices is None:
+            raise ValueError(
+                f"train_priors={type(source).__name__}(...) has no "
+                "sample_indices_: pass a rebalance sampler after calling its "
+                "fit_resample on the labels given to this fit."
+            )
+        indices = np.asarray(indices)
+        if len(indices) and int(np.max(indices)) >= len(y):
+            raise ValueError(
+                f"train_priors sampler drew row {int(np.max(indices))} but y "
+                f"has {len(y)} rows: fit the sampler on the same y as "
+                "ThresholdMover."
+            )
+        drawn = class_priors(take_rows(y, indices), classes)
+        return check_priors(drawn, classes, "train_priors", positive=True)
+    if hasattr(source, "predict"):
+        if not hasattr(source, "resampled_priors_"):
+            raise ValueError(
+                f"train_priors={type(source).__name__}(...) has no "
+                "resampled_priors_: pass a fitted ResampledClassifier, a fitted "
+                "rebalance sampler, or the priors as an array."
+            )
+        return _aligned_priors(source, classes, "train_priors")
+    return check_priors(source, classes, "train_priors", positive=True)
+
+
+def auto_train_priors(
+    estimator: Any, classes: np.ndarray, y: np.ndarray, sample_weight: Any
+) -> np.ndarray:
+    """π' for ``train_priors='auto'`` of ``estimator`` fitted on ``y``."""
+    resampled = _resampled_classifier(estimator)
+    if resampled is not None:
+        return _aligned_priors(resampled, classes, "estimator")
+    train = class_priors(y, classes, sample_weight)
+    if (train <= 0).any():
+        missing = classes[train <= 0].tolist()
+        raise ValueError(
+            f"y has no rows of the classes {missing}, so their training "
+            "priors are unknown: pass train_priors explicitly."
+        )
+    return train
+
+
+def given_deploy_priors(deploy: Any, classes: np.ndarray) -> DeployPriors:
+    """``deploy_priors`` checked: an array, 'train', 'em' or None."""
+    if deploy is None or isinstance(deploy, str):
+        return deploy
+    return check_priors(deploy, classes, "deploy_priors")

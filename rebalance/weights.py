@@ -11,14 +11,16 @@ from typing import Any
 
 import numpy as np
 
-from rebalance._validation import encode_labels
+from rebalance._labels import EncodedLabels, encode_labels
 
 __all__ = ["class_weights", "sample_weights"]
 
 METHODS = ("balanced", "effective_number")
 
 
-def _weights_per_class(y: Any, method: str, beta: float):
+def _weights_per_class(
+    y: Any, method: str, beta: float
+) -> tuple[EncodedLabels, np.ndarray]:
     if method not in METHODS:
         raise ValueError(
             f"method={method!r} is not a weighting method: use one of {list(METHODS)}."
@@ -88,8 +90,11 @@ def sample_weights(
     Parameters
     ----------
     y : array-like of shape (n_samples,)
+        Class labels.
     method : {'balanced', 'effective_number'}, default='balanced'
+        The weighting of :func:`class_weights`.
     beta : float in [0, 1), default=0.999
+        ``'effective_number'`` only, as in :func:`class_weights`.
 
     Returns
     -------

@@ -113,3 +113,27 @@ def test_seed001_script_writes_its_outputs(tmp_path):
         assert all(0.0 <= v <= 1.0 for v in per_seed["auc"])
     assert (out / "results.csv").read_text().count("\n") == 12
     assert (out / "results.png").stat().st_size > 0
+
+
+def test_thin_class_keeps_ratio_rows_of_the_chosen_class_in_order():
+    X = np.arange(400, dtype=float)[:, None]
+    y = np.array([0, 1] * 200)
+    X_s, y_s = datasets.thin_class(X, y, 0.25, minority=0, random_state=0)
+    np.testing.assert_array_equal(np.bincount(y_s), [50, 200])
+    assert np.all(np.diff(X_s[:, 0]) > 0)  # original order, no duplicates
+    np.testing.assert_array_equal(y[X_s[:, 0].astype(int)], y_s)
+
+
+@pytest.mark.parametrize("ratio", [0.0, 1.5, True, "0.5"])
+def test_thin_class_rejects_a_bad_ratio(ratio):
+    with pytest.raises(ValueError, match="ratio"):
+        datasets.thin_class(np.zeros((4, 1)), np.array([0, 0, 1, 1]), ratio)
+
+
+def test_make_imbalance_is_a_deprecated_alias_of_thin_class():
+    X, y = np.zeros((200, 1)), np.array([0, 1] * 100)
+    with pytest.warns(FutureWarning, match="thin_class"):
+        X_old, y_old = datasets.make_imbalance(X, y, 0.1, random_state=3)
+    X_new, y_new = datasets.thin_class(X, y, 0.1, random_state=3)
+    np.testing.assert_array_equal(y_old, y_new)
+    np.testing.assert_array_equal(X_old, X_new)

@@ -9,6 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score, log_loss, make_scorer
 from sklearn.model_selection import (
     FixedThresholdClassifier,
+    KFold,
     StratifiedKFold,
     TunedThresholdClassifierCV,
     cross_validate,
@@ -485,3 +486,66 @@ def test_bad_labels_are_errors():
         ThresholdMover(MustNotFit()).fit(X_BAD, np.zeros(len(Y_BAD)))
     with pytest.raises(ValueError, match="one-hot"):
         ThresholdMover(MustNotFit()).fit(X_BAD, np.eye(2)[Y_BAD])
+
+
+class _DrawnRows:
+    """A fitted sampler stand-in: ``sample_indices_`` are the rows it drew."""
+
+    def __init__(self, rows):
+        self.sample_indices_ = np.asarray(rows)
+
+    def fit_resample(self, X, y):
+        return X, y
+
+
+def test_sampler_train_priors_are_resolved_before_fitting():
+    # the sampler drew no row of class 1: its priors have a zero, found before
+    # the estimator is fitted
+    sampler = _DrawnRows(np.flatnonzero(Y_BAD == 0))
+    with pytest.raises(ValueError, match="train_priors has a zero prior"):
+        ThresholdMover(MustNotFit(), train_priors=sampler).fit(X_BAD, Y_BAD)
+
+
+def test_sampler_train_priors_are_the_priors_of_the_drawn_rows():
+    rows = np.concatenate([np.flatnonzero(Y_BAD == 0)[:10], np.flatnonzero(Y_BAD)])
+    mover = ThresholdMover(GaussianPosterior(), train_priors=_DrawnRows(rows))
+    n_pos = int(Y_BAD.sum())
+    expected = np.array([10, n_pos]) / (10 + n_pos)
+    np.testing.assert_allclose(mover.fit(X_BAD, Y_BAD).train_priors_, expected)
+
+
+def test_each_strategy_stores_what_it_checked():
+    X, y = _binary(200)
+    fixed = ThresholdMover(LinearSVC(), "fixed").fit(X, y)
+    assert type(fixed.threshold_) is float and fixed.threshold_ == 0.0
+    cost = ThresholdMover(
+        LogisticRegression(), "cost", cost_matrix=[[0, 1], [4, 0]]
+    ).fit(X, y)
+    assert cost.cost_matrix_.dtype == np.float64
+    np.testing.assert_array_equal(cost.cost_matrix_, [[0, 1], [4, 0]])
+    grid = [0.7, 0.1, 0.4]
+    tuned = ThresholdMover(LogisticRegression(), "tuned", thresholds=grid).fit(X, y)
+    np.testing.assert_array_equal(tuned.cv_results_["thresholds"], [sorted(grid)])
+    assert tuned.threshold_ in grid and type(tuned.threshold_) is float
+
+
+def test_refit_with_another_strategy_drops_the_old_rule():
+    X, y = _binary(200)
+    mover = ThresholdMover(LogisticRegression(), "tuned", thresholds=5).fit(X, y)
+    assert hasattr(mover, "threshold_") and hasattr(mover, "cv_results_")
+    mover.set_params(strategy="cost", thresholds=100, cost_matrix=[[0, 1], [2, 0]])
+    mover.fit(X, y)
+    for stale in ("threshold_", "best_score_", "cv_results_"):
+        assert not hasattr(mover, stale), stale
+    assert hasattr(mover, "cost_matrix_")
+
+
+def test_tuned_fold_without_a_class_is_a_clear_error():
+    # unshuffled KFold on sorted labels: a fold trains without class 2, so its
+    # score columns would not be the classes' columns
+    X, y = _gaussians(90, [1 / 3, 1 / 3, 1 / 3], means=(0, 1, 2))
+    order = np.argsort(y, kind="stable")
+    X, y = X[order], y[order]
+    mover = ThresholdMover(LogisticRegression(), "tuned", cv=KFold(3))
+    with pytest.raises(ValueError, match="fold 0 has the classes"):
+        mover.fit(X, y)

@@ -1,0 +1,138 @@
+"""Cross-validated thresholds for ``ThresholdMover(strategy='tuned')``.
+
+Two steps: :func:`cross_validated_scores` fits the estimator on the training
+rows of each fold and scores the validation rows; :func:`best_thresholds`
+picks, per tuned class, the candidate threshold of the best mean metric
+across the folds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.model_selection import check_cv
+from sklearn.utils import indexable
+
+from rebalance._frames import take_rows
+from rebalance._metadata import take_row_aligned
+from rebalance._priors import class_positions
+from rebalance.metrics import _threshold_metric
+
+# (true labels of the validation rows, scores of shape (n_rows, n_classes))
+Fold = tuple[np.ndarray, np.ndarray]
+
+# scores_of(fitted model, X of the validation rows, y of its training rows,
+# sample_weight of its training rows or None) -> scores (n_rows, n_classes)
+ScoresOf = Callable[[Any, Any, np.ndarray, Any], np.ndarray]
+
+
+@dataclass(frozen=True)
+class TunedThresholds:
+    """The outcome of tuning, one row per tuned class (one row when binary)."""
+
+    thresholds: np.ndarray  # (n_tuned,) the chosen thresholds
+    best_scores: np.ndarray  # (n_tuned,) their mean scores across the folds
+    candidates: np.ndarray  # (n_tuned, n_candidates)
+    mean_scores: np.ndarray  # (n_tuned, n_candidates)
+
+
+def cross_validated_scores(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    classes: np.ndarray,
+    *,
+    cv: Any,
+    sample_weight: Any,
+    fit_params: dict[str, Any],
+    split_params: dict[str, Any],
+    scores_of: ScoresOf,
+) -> list[Fold]:
+    """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
+
+    ``fit_params`` go to each fold's ``fit``, those with one value per row
+    restricted to the fold's training rows; ``split_params`` go to
+    ``cv.split``.
+    """
+    splitter = check_cv(cv, y, classifier=True)
+    # Sparse formats without row indexing (COO, DOK, ...) become CSR.
+    (X,) = indexable(X)
+    n_samples = len(y)
+    folds: list[Fold] = []
+    for number, (train, validation) in enumerate(splitter.split(X, y, **split_params)):
+        y_train = take_rows(y, train)
+        model = clone(estimator).fit(
+            take_rows(X, train),
+            y_train,
+            **take_row_aligned(fit_params, train, n_samples),
+        )
+        _check_fold_classes(model, classes, number)
+        weights = None if sample_weight is None else take_rows(sample_weight, train)
+        scores = scores_of(model, take_rows(X, validation), y_train, weights)
+        folds.append((np.asarray(take_rows(y, validation)), scores))
+    return folds
+
+
+def _check_fold_classes(model: Any, classes: np.ndarray, number: int) -> None:
+    """A fold's model must know every class, in order: its score columns are
+    read as the columns of ``classes``."""
+    own = np.asarray(model.classes_)
+    if len(own) != len(classes) or not np.array_equal(
+        class_positions(own, classes, "a fold's estimator"), np.arange(len(classes))
+    ):
+        raise ValueError(
+            f"The estimator fitted on the training rows of fold {number} has the "
+            f"classes {own.tolist()}, not all the classes {classes.tolist()}: "
+            "every fold must train on every class. Use a stratified cv (an int "
+            "cv is one), fewer folds, or shuffle the rows."
+        )
+
+
+def best_thresholds(
+    folds: Sequence[Fold],
+    classes: np.ndarray,
+    columns: Iterable[int],
+    scoring: Any,
+    candidates: np.ndarray | int,
+) -> TunedThresholds:
+    """The best threshold on each score column of ``columns``, one-vs-rest.
+
+    ``candidates`` are the thresholds to try, or how many to space evenly
+    between the lowest and the highest score of the column across the folds.
+    """
+    metric = _threshold_metric(scoring)
+    all_candidates, all_scores = [], []
+    for c in columns:
+        fold_scores = [scores[:, c] for _, scores in folds]
+        if isinstance(candidates, np.ndarray):
+            tried = candidates
+        else:
+            low = min(float(s.min()) for s in fold_scores)
+            high = max(float(s.max()) for s in fold_scores)
+            if np.isclose(low, high):
+                raise ValueError(
+                    f"The estimator gives every row the same score for class "
+                    f"{classes[c]!r}: there is no threshold to tune. Check the "
+                    "estimator, or use another strategy."
+                )
+            tried = np.linspace(low, high, candidates)
+        mean_scores = np.mean(
+            [
+                metric(y_val == classes[c], s, tried)
+                for (y_val, _), s in zip(folds, fold_scores)
+            ],
+            axis=0,
+        )
+        all_candidates.append(tried)
+        all_scores.append(mean_scores)
+    best = [int(np.argmax(s)) for s in all_scores]
+    return TunedThresholds(
+        thresholds=np.array([t[b] for t, b in zip(all_candidates, best)]),
+        best_scores=np.array([s[b] for s, b in zip(all_scores, best)]),
+        candidates=np.array(all_candidates),
+        mean_scores=np.array(all_scores),
+    )

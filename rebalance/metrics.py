@@ -1,0 +1,207 @@
+"""Metrics for imbalanced classification, and scoring a grid of thresholds.
+
+:func:`g_mean_score` is the one geometric mean of the per-class recalls in
+rebalance: :class:`~rebalance.ThresholdMover` tunes thresholds for it
+(``scoring='g_mean'``) and ``rebalance compare`` reports it.
+
+The private half scores every candidate threshold of
+``ThresholdMover(strategy='tuned')`` at once: the usual metrics come straight
+from the confusion counts of all thresholds, any other scorer is called once
+per threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import get_scorer, recall_score
+
+__all__ = ["g_mean_score"]
+
+# ``metric(truth, scores, thresholds) -> one score per threshold``: ``truth``
+# is boolean (the positive class), ``scores`` one score per row, a row is
+# predicted positive when its score is >= the threshold.
+_ThresholdMetric = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+
+
+def g_mean_score(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    *,
+    labels: ArrayLike | None = None,
+    sample_weight: ArrayLike | None = None,
+) -> float:
+    """Geometric mean of the per-class recalls.
+
+    For two classes this is ``sqrt(TPR * TNR)``, the square root of
+    sensitivity times specificity. It is high only when every class is
+    recognised, so unlike accuracy it cannot be won by always predicting the
+    majority class. Equal to imbalanced-learn's ``geometric_mean_score`` with
+    its default ``average='multiclass'``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True class labels.
+    y_pred : array-like of shape (n_samples,)
+        Predicted class labels.
+    labels : array-like of shape (n_labels,), default=None
+        The classes whose recalls are multiplied. ``None``: the classes of
+        ``y_true``. A class given here that has no row in ``y_true`` has
+        recall 0 (as in ``recall_score(..., zero_division=0)``), which makes
+        the G-mean 0.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the rows in the recalls.
+
+    Returns
+    -------
+    float
+        The G-mean, in [0, 1].
+
+    See Also
+    --------
+    sklearn.metrics.balanced_accuracy_score : The arithmetic mean of the same
+        recalls.
+
+    Examples
+    --------
+    >>> from rebalance.metrics import g_mean_score
+    >>> g_mean_score([0, 0, 1, 1], [0, 1, 1, 1])  # recalls 0.5 and 1
+    0.7071...
+    >>> g_mean_score([0, 0, 1, 1], [0, 0, 0, 0])  # the positive class is missed
+    0.0
+    """
+    truth = np.asarray(y_true)
+    if truth.ndim != 1 or truth.shape[0] == 0:
+        raise ValueError(
+            f"y_true has shape {truth.shape}: pass a non-empty 1-D array of class "
+            "labels, one per row."
+        )
+    classes = np.unique(truth) if labels is None else np.asarray(labels)
+    if classes.ndim != 1 or classes.shape[0] == 0:
+        raise ValueError(
+            f"labels has shape {classes.shape}: pass a non-empty 1-D list of "
+            "classes, or None for the classes of y_true."
+        )
+    recalls = recall_score(
+        truth,
+        y_pred,
+        labels=classes,
+        average=None,
+        sample_weight=sample_weight,
+        zero_division=0.0,
+    )
+    return float(np.prod(recalls) ** (1.0 / len(recalls)))
+
+
+# --------------------------------------------------- scoring many thresholds
+
+
+def _confusion_rates(
+    truth: np.ndarray, scores: np.ndarray, thresholds: np.ndarray
+) -> dict[str, Any]:
+    """Confusion counts and rates of every threshold (arrays of n_thresholds)."""
+    positive = scores[None, :] >= thresholds[:, None]
+    truth = truth.astype(bool)
+    tp = (positive & truth).sum(axis=1).astype(np.float64)
+    fp = (positive & ~truth).sum(axis=1).astype(np.float64)
+    n_pos = float(truth.sum())
+    n_neg = float(truth.shape[0] - n_pos)
+    # A class without rows has recall 0, as recall_score(zero_division=0).
+    tpr = tp / n_pos if n_pos > 0 else np.zeros_like(tp)
+    tnr = (n_neg - fp) / n_neg if n_neg > 0 else np.zeros_like(tp)
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": n_pos - tp,
+        "tn": n_neg - fp,
+        "tpr": tpr,
+        "tnr": tnr,
+    }
+
+
+def _f1(c: dict[str, Any]) -> np.ndarray:
+    denominator = 2 * c["tp"] + c["fp"] + c["fn"]
+    return np.divide(
+        2 * c["tp"], denominator, out=np.zeros_like(c["tp"]), where=c["tp"] > 0
+    )
+
+
+def _precision(c: dict[str, Any]) -> np.ndarray:
+    predicted = c["tp"] + c["fp"]
+    return np.divide(
+        c["tp"], predicted, out=np.zeros_like(c["tp"]), where=predicted > 0
+    )
+
+
+# The binary case of each metric, from the confusion rates. "g_mean" is
+# g_mean_score on two classes.
+_FROM_CONFUSION: dict[str, Callable[[dict[str, Any]], np.ndarray]] = {
+    "f1": _f1,
+    "balanced_accuracy": lambda c: (c["tpr"] + c["tnr"]) / 2,
+    "g_mean": lambda c: np.sqrt(c["tpr"] * c["tnr"]),
+    "accuracy": lambda c: (c["tp"] + c["tn"]) / (c["tp"] + c["fp"] + c["fn"] + c["tn"]),
+    "recall": lambda c: c["tpr"],
+    "precision": _precision,
+}
+
+
+class _FixedPredictions(ClassifierMixin, BaseEstimator):
+    """A stand-in classifier whose predictions are given, to call any scorer."""
+
+    def __init__(self, predictions: np.ndarray | None = None) -> None:
+        self.predictions = predictions
+        self.classes_ = np.array([0, 1])
+
+    def predict(self, X: Any) -> np.ndarray | None:
+        return self.predictions
+
+
+def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
+    """``metric(truth, scores, thresholds) -> score per threshold`` for
+    ``scoring``: a scikit-learn scorer name, ``'g_mean'``, or a scorer
+    ``scorer(estimator, X, y)``."""
+    if isinstance(scoring, str) and scoring in _FROM_CONFUSION:
+        formula = _FROM_CONFUSION[scoring]
+
+        def from_confusion(
+            truth: np.ndarray, scores: np.ndarray, thresholds: np.ndarray
+        ) -> np.ndarray:
+            return formula(_confusion_rates(truth, scores, thresholds))
+
+        return from_confusion
+    scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+
+    def per_threshold(
+        truth: np.ndarray, scores: np.ndarray, thresholds: np.ndarray
+    ) -> np.ndarray:
+        y = truth.astype(int)
+        X = np.zeros((y.shape[0], 1))
+        return np.array(
+            [
+                scorer(_FixedPredictions((scores >= t).astype(int)), X, y)
+                for t in thresholds
+            ]
+        )
+
+    return per_threshold
+
+
+def _check_label_metric(scoring: str | Callable[..., float]) -> None:
+    """Raise if ``scoring`` cannot score predicted labels (e.g. 'roc_auc')."""
+    try:
+        _threshold_metric(scoring)(
+            np.array([False, True]), np.array([0.0, 1.0]), np.array([0.5])
+        )
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"scoring={scoring!r} cannot score predicted labels ({exc}); "
+            "strategy='tuned' needs a metric of the predicted classes, such as "
+            "'f1', 'balanced_accuracy', 'g_mean' or make_scorer(fbeta_score, "
+            "beta=2). Ranking metrics like 'roc_auc' do not depend on the "
+            "threshold."
+        ) from exc
