@@ -19,7 +19,7 @@ import rebalance
 from rebalance import cli
 from rebalance.cli import main
 from rebalance.compare import METRIC_LABELS, compare, default_methods
-from rebalance.datasets import load_digits_binary, make_imbalance
+from rebalance.datasets import load_digits_binary
 
 FAST = ["--folds", "2", "--methods", "none,under,threshold-prior"]
 
@@ -383,19 +383,6 @@ def test_default_methods_cover_samplers_weights_thresholds_and_combinations():
         "under+prior-correction",
     }
     assert expected <= set(default_methods())
-
-
-def test_make_imbalance_thins_the_chosen_class():
-    X = np.arange(100).reshape(-1, 1)
-    y = np.array([0, 1] * 50)
-    X_s, y_s = make_imbalance(X, y, 0.2, minority=0, random_state=0)
-    assert np.bincount(y_s).tolist() == [10, 50]
-    assert (np.diff(X_s.ravel()) > 0).all()  # original order kept
-
-
-def test_make_imbalance_rejects_impossible_ratio():
-    with pytest.raises(ValueError, match="ratio"):
-        make_imbalance(np.zeros((4, 1)), np.array([0, 0, 1, 1]), 1.5)
 
 
 def test_metric_f1_minority_is_a_deprecated_alias_of_f1(capsys, columns_100):
