@@ -53,6 +53,7 @@ from rebalance._columns import (
     prepare_frame,
 )
 from rebalance.compose import ResampledClassifier
+from rebalance.metrics import g_mean_score
 from rebalance.samplers import (
     ClassBalancedSampler,
     LabelShuffleSampler,
@@ -372,7 +373,7 @@ def score_fold(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> dic
         **ranking,
         "balanced_accuracy": np.mean(recalls),
         "f1": f1,
-        "g_mean": np.prod(recalls) ** (1 / n_classes),
+        "g_mean": g_mean_score(y_true, y_pred, labels=labels),
         "worst_recall": np.min(recalls),
         "accuracy": accuracy,
     }
