@@ -4,9 +4,16 @@ Usage::
 
     python benchmarks/bench_samplers.py            # 2M and 10M rows x 8 float32
     python benchmarks/bench_samplers.py --quick    # 200k rows, a smoke run
+    python benchmarks/bench_samplers.py --sizes 10000000 --repeat 7
 
 Every figure is measured in this run on the same data (the machine is shared
-and noisy): best of ``--repeat`` runs. The numpy floor is the bare
+and noisy): the cases of one sampler run interleaved (imbalanced-learn, the
+floor, ours shuffled, ours shuffled through the row path, ours unshuffled,
+then again), best of ``--repeat`` rounds. ``shuffle=True[rows]`` is the
+shuffled draw gathered in row order and permuted in cache-sized buckets
+(``rebalance._rows``, off by default: ``ROW_SHUFFLE_ABOVE``); each sampler
+ends with a ``ratios`` line: shuffled / unshuffled time, for both shuffled
+paths, and imbalanced-learn / ours shuffled. The numpy floor is the bare
 ``flatnonzero`` + ``choice`` + gather (``np.take``, numpy's fastest row gather)
 that produces the same output, unshuffled.
 Peak extra memory of our ``fit_resample`` is measured with ``tracemalloc`` and
@@ -24,7 +31,7 @@ import numpy as np
 from imblearn.over_sampling import RandomOverSampler as ImbOver
 from imblearn.under_sampling import RandomUnderSampler as ImbUnder
 
-from rebalance import RandomOverSampler, RandomUnderSampler
+from rebalance import RandomOverSampler, RandomUnderSampler, _indices, _rows
 
 IMBALANCE = 11.5  # the seed's sentiment data: 1 positive per 11.5 negatives
 
@@ -36,13 +43,30 @@ def make_data(n_rows: int, seed: int = 0):
     return X, y
 
 
-def best_time(fn, repeat: int) -> float:
-    times = []
+def interleaved_best(cases: dict, repeat: int) -> dict:
+    """Best time of every case, the cases run in turn ``repeat`` times (so that
+    a noisy spell of a shared machine hits them all alike)."""
+    times = {name: [] for name in cases}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, fn in cases.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(t) for name, t in times.items()}
+
+
+def row_path(fn, enabled: bool):
+    """``fn`` with the row path of shuffled draws switched on or off."""
+
+    def run():
+        saved = _rows.ROW_SHUFFLE_ABOVE
+        _rows.ROW_SHUFFLE_ABOVE = _indices.SMALL_SHUFFLE if enabled else None
+        try:
+            return fn()
+        finally:
+            _rows.ROW_SHUFFLE_ABOVE = saved
+
+    return run
 
 
 def floor_under(X, y, rng):
@@ -79,32 +103,56 @@ def run_size(n: int, repeat: int) -> None:
         ("RandomOverSampler", ImbOver, RandomOverSampler, floor_over),
     ]
     for name, imb_cls, our_cls, floor in cases:
-        imb = imb_cls(random_state=0)
-        t_imb = best_time(partial(imb.fit_resample, X, y), repeat)
+        shuffled = our_cls(random_state=0)
+        unshuffled = our_cls(shuffle=False, random_state=0)
         rng = np.random.default_rng(0)
-        t_floor = best_time(partial(floor, X, y, rng), repeat)
-        for shuffle in (True, False):
-            ours = our_cls(shuffle=shuffle, random_state=0)
-            t_ours = best_time(partial(ours.fit_resample, X, y), repeat)
-            peak, out_bytes = peak_extra_memory(partial(ours.fit_resample, X, y))
-            label = f"{name[6:]}(shuffle={shuffle})"
+        ours = {
+            "shuffle=True": row_path(partial(shuffled.fit_resample, X, y), False),
+            "shuffle=True[rows]": row_path(partial(shuffled.fit_resample, X, y), True),
+            "shuffle=False": partial(unshuffled.fit_resample, X, y),
+        }
+        for fn in ours.values():
+            fn()  # compile, fault the pages in
+        best = interleaved_best(
+            {
+                "imblearn": partial(imb_cls(random_state=0).fit_resample, X, y),
+                "floor": partial(floor, X, y, rng),
+                **ours,
+            },
+            repeat,
+        )
+        t_imb, t_floor = best["imblearn"], best["floor"]
+        for case, fn in ours.items():
+            t_ours = best[case]
+            peak, out_bytes = peak_extra_memory(fn)
+            label = f"{name[6:]}({case})"
             print(
-                f"{label:<28}{n:>12,}{t_imb:>12.3f}{t_ours:>10.3f}{t_floor:>10.3f}"
+                f"{label:<34}{n:>12,}{t_imb:>12.3f}{t_ours:>10.3f}{t_floor:>10.3f}"
                 f"{t_imb / t_ours:>9.1f}x{t_ours / t_floor:>11.2f}x"
                 f"{peak / out_bytes:>8.2f}x",
                 flush=True,
             )
+        t_off = best["shuffle=False"]
+        print(
+            f"  ratios {name[6:]} at {n:,}: shuffled/unshuffled "
+            f"{best['shuffle=True'] / t_off:.2f} (index shuffle), "
+            f"{best['shuffle=True[rows]'] / t_off:.2f} (row path); "
+            f"imblearn/ours shuffled {t_imb / best['shuffle=True']:.1f}x "
+            f"(index shuffle), {t_imb / best['shuffle=True[rows]']:.1f}x (row path)",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200k rows only")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", type=int, nargs="+", help="rows (default 2M 10M)")
     args = parser.parse_args()
-    sizes = [200_000] if args.quick else [2_000_000, 10_000_000]
+    sizes = args.sizes or ([200_000] if args.quick else [2_000_000, 10_000_000])
 
     header = (
-        f"{'case':<28}{'n':>12}{'imblearn s':>12}{'ours s':>10}{'floor s':>10}"
+        f"{'case':<34}{'n':>12}{'imblearn s':>12}{'ours s':>10}{'floor s':>10}"
         f"{'imb/ours':>10}{'ours/floor':>12}{'mem/out':>9}"
     )
     print(header)
@@ -115,6 +163,7 @@ def main() -> None:
         "\nimb/ours: how many times faster than imbalanced-learn (target >= 5 at 10M);"
         "\nours/floor: time over the bare numpy floor, which does not shuffle"
         " (target <= 1.5; shuffle=False is the like-for-like row);"
+        "\nratios: shuffled / unshuffled (target <= 1.3 at 10M, both samplers);"
         "\nmem/out: peak extra memory of our fit_resample over the size of its"
         " output arrays (target <= 1.2)."
     )

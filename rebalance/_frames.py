@@ -18,6 +18,8 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 
+from rebalance._rows import carried_shuffle
+
 __all__ = [
     "is_pandas",
     "is_dataframe",
@@ -100,7 +102,17 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
     [30, 30, 10]
     >>> take_rows([10, 20, 30], np.array([1, 0]))
     [20, 10]
+
+    ``indices`` carrying a row shuffle (:class:`rebalance._rows.ShuffledRows`,
+    from a shuffled ``fit_resample``) gather numpy and pandas rows in order
+    and permute them (cache-friendly), with the same result.
     """
+    shuffle = carried_shuffle(indices)
+    if shuffle is not None:
+        taken = shuffle.take(data)
+        if taken is not None:
+            return taken
+        indices = np.asarray(indices)  # plain indices for the other containers
     if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
         return data.iloc[indices].reset_index(drop=True)
     if sp.issparse(data):
