@@ -201,6 +201,7 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
     y = _label_container(y)
     sources = {"y": y, "sample_weight": sample_weight}
     to_compute: dict[str, Any] = {k: v for k, v in sources.items() if _is_dask(v)}
+    lengths: np.ndarray | None
     if kind == "array":
         lengths = np.asarray(X.chunks[0], dtype=np.int64)
         source = X
@@ -535,7 +536,9 @@ class _Layout:
             segment, first = self.segment(j), self.starts[ks]
             for o in others:
                 blocks = [(value.name, k, *o) for k in ks.tolist()]
-                graph[(name, j, *o)] = (_take_array, segment, first, blocks)
+                # (name, j, *o) as a subscript is Python 3.11+ syntax
+                key = (name, j, *o)
+                graph[key] = (_take_array, segment, first, blocks)
         layer = HighLevelGraph.from_collections(name, graph, dependencies=[value])
         chunks = (self.out_lengths, *value.chunks[1:])
         return da.Array(layer, name, chunks=chunks, meta=value._meta)

@@ -95,9 +95,10 @@ def _imblearn_pipeline_fit_frame():
     """
     frame = sys._getframe(1)
     for _ in range(12):
-        frame = frame.f_back
-        if frame is None:
+        back = frame.f_back
+        if back is None:
             return None
+        frame = back
         if frame.f_code.co_name == "_fit" and str(
             frame.f_globals.get("__name__", "")
         ).startswith("imblearn.pipeline"):

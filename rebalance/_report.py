@@ -91,7 +91,7 @@ def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
     means = np.array([summary[m][metric][0] for m in order])
     stds = np.array([summary[m][metric][1] for m in order])
     colours = [
-        "tab:blue" if p_values[m] is None or p_values[m] >= ALPHA else "tab:gray"
+        "tab:blue" if (p := p_values[m]) is None or p >= ALPHA else "tab:gray"
         for m in order
     ]
     ax_bar.barh(order[::-1], means[::-1], xerr=stds[::-1], color=colours[::-1])

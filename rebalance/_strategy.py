@@ -100,6 +100,7 @@ def _from_mapping(
             raise TypeError(
                 f"sampling_strategy[{cls!r}] must be an integer count; got {count!r}."
             )
+        count = int(count)  # a numbers.Integral: compared and stored as an int
         if count < 0:
             raise ValueError(
                 f"sampling_strategy[{cls!r}] = {count} is negative: the count of "

@@ -45,8 +45,10 @@ def check_random_state(random_state: Any) -> np.random.Generator:
     RandomState object to two samplers gives two different draws, as in
     scikit-learn.
     """
-    if random_state is None or isinstance(random_state, numbers.Integral):
-        return np.random.default_rng(random_state)
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, numbers.Integral):
+        return np.random.default_rng(int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):

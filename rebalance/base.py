@@ -36,7 +36,9 @@ from rebalance._validation import (
 class SamplingPlan:
     """What a sampler will draw for one set of labels, ready to draw many times.
 
-    Attributes
+    Made by :meth:`BaseSampler.plan`; not meant to be built by hand.
+
+    Parameters
     ----------
     labels : EncodedLabels
         The encoded labels (classes, per-row codes, counts).
@@ -44,7 +46,10 @@ class SamplingPlan:
         ``{class: count}`` as reported in ``sampling_strategy_``.
     n_output : int
         Exact number of indices every draw returns.
-    report_draw : callable or None
+    _draw : callable
+        ``rng -> indices``: the draw itself, a ``numpy.random.Generator`` to an
+        int array of ``n_output`` row indices. Call it through :meth:`draw`.
+    report_draw : callable or None, default=None
         For samplers whose per-class counts are random (class-balanced), maps a
         draw's indices to the ``sampling_strategy_`` to report for it.
 
@@ -62,7 +67,19 @@ class SamplingPlan:
     report_draw: Callable[[np.ndarray], dict] | None = None
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
-        """Row indices of one resampled data set, drawn from ``rng``."""
+        """Row indices of one resampled data set, drawn from ``rng``.
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The source of randomness; the same generator state gives the same
+            indices.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_output,)
+            Integer row indices into the labels the plan was made for.
+        """
         return self._draw(rng)
 
     def in_order(self) -> Callable[[np.random.Generator], np.ndarray] | None:
@@ -72,6 +89,12 @@ class SamplingPlan:
         A uniformly random permutation of the ordered draw is distributed as
         the shuffled draw: ``fit_resample`` gathers rows in order and permutes
         them (:mod:`rebalance._rows`), which reads X in order.
+
+        Returns
+        -------
+        callable or None
+            ``rng -> indices`` drawing the same rows sorted by row, or None
+            where the draw is not shuffled or cannot be drawn in order.
         """
         draw = self._draw
         if isinstance(draw, functools.partial) and draw.keywords.get("shuffle") is True:
@@ -86,6 +109,12 @@ class BaseSampler(_ImblearnBaseSampler):
     Works as an imbalanced-learn sampler (``fit_resample``, tags, pipelines)
     but validates and encodes labels in a single pass, keeps the input
     container type and resamples ``sample_weight`` with the rows.
+
+    Parameters
+    ----------
+    sampling_strategy : float, str, dict or callable, default='auto'
+        Which classes to resample and to how many rows, with imbalanced-learn's
+        meaning for the subclass's kind of sampling (see each sampler).
     """
 
     _parameter_constraints: dict = {}
@@ -146,6 +175,13 @@ class BaseSampler(_ImblearnBaseSampler):
         """Check the inputs and compute ``sampling_strategy_`` without resampling.
 
         Use :meth:`fit_resample` to get the resampled data.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            The rows, checked as in :meth:`fit_resample` but not resampled.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            Class labels, or a one-hot matrix.
 
         Returns
         -------

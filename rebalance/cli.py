@@ -15,7 +15,7 @@ import shutil
 import stat
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -29,7 +29,8 @@ from rebalance.compare import (
 )
 from rebalance.datasets import load_breast_cancer_skewed, load_digits_binary
 
-DATASETS = {
+#: --dataset name -> (description, loader)
+DATASETS: dict[str, tuple[str, Callable[[], tuple[np.ndarray, np.ndarray]]]] = {
     "digits": ("scikit-learn digits, 8 vs rest", load_digits_binary),
     "breast-cancer": (
         "breast cancer, malignant thinned to 1:20",

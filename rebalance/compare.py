@@ -325,7 +325,9 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
 # ------------------------------------------------------------------- metrics
 
 
-def score_fold(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> dict:
+def score_fold(
+    y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray
+) -> tuple[dict[str, float], np.ndarray]:
     """Imbalance metrics of one fold, and the recall of each class.
 
     ``y_true`` and ``y_pred`` are codes ``0..K-1``; ``proba`` has one column
@@ -546,7 +548,8 @@ class ComparisonResult:
             cols.insert(1, ("vs best", cells, max(9, *(len(c) for c in cells)) + pad))
             return cols, name_w + sum(w for _, _, w in cols)
 
-        shown, hidden = list(metrics), []
+        shown = list(metrics)
+        hidden: list[str] = []
         cols, total = layout(shown, compact=False)
         if width is not None and total > width:
             cols, total = layout(shown, compact=True)
@@ -614,8 +617,10 @@ class ComparisonResult:
         best = order[0]
         mean, std = summary[best][metric]
         pm = "+-" if ascii else "±"
-        same = [m for m in order[1:] if p_values[m] >= ALPHA]
-        worse = [m for m in order[1:] if p_values[m] < ALPHA]
+        # every method but the best (order[0], whose p-value is None)
+        others = {m: p for m in order[1:] if (p := p_values[m]) is not None}
+        same = [m for m, p in others.items() if p >= ALPHA]
+        worse = [m for m, p in others.items() if p < ALPHA]
         text = f"Best on {self.label(metric)}: {best} ({mean:.3f} {pm} {std:.3f})."
         if not worse:
             text += (
@@ -642,9 +647,8 @@ class ComparisonResult:
                 k: {"mean": v[0], "std": v[1]} for k, v in by_metric.items()
             }
             entry["p_vs_best"] = p_values[method]
-            entry["not_distinguishable_from_best"] = (
-                p_values[method] is None or p_values[method] >= ALPHA
-            )
+            p_value = p_values[method]
+            entry["not_distinguishable_from_best"] = p_value is None or p_value >= ALPHA
             entry["per_class_recall"] = {
                 str(k): v for k, v in per_class[method].items()
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import numbers
 from collections.abc import Mapping
+from typing import Any
 
 import narwhals.stable.v2 as nw
 import numpy as np
@@ -46,7 +47,7 @@ class _Count(Interval):
         return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
 
 
-class _SamplingStrategy:
+class _SamplingStrategy(BaseSampler):
     """``sampling_strategy`` handling shared by the four samplers.
 
     Every sampler reads ``sampling_strategy`` with imbalanced-learn's meaning
@@ -258,7 +259,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
             if (
                 isinstance(value, (bool, np.bool_))
                 or not isinstance(value, numbers.Real)
-                or not np.isfinite(value)
+                or not np.isfinite(np.asarray(value))
                 or value < 0
             ):
                 raise ValueError(
@@ -277,7 +278,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
 
     def _gather_features(self, X, indices, plan, rng):
         X_res = take_rows(X, indices)
-        if self.shrinkage is None:
+        if self.shrinkage_ is None:  # None exactly when shrinkage is None
             return X_res
         return _smoothed_bootstrap(X, X_res, indices, plan.labels, self.shrinkage_, rng)
 
@@ -501,7 +502,8 @@ def _numeric_values(X) -> np.ndarray:
                 )
             columns.append(column.to_numpy(dtype=np.float64, na_value=np.nan))
         return np.column_stack(columns)
-    values = frame_values(X)  # polars, pyarrow, ... or array-like
+    # polars, pyarrow, ... or array-like; a sparse X comes back as it is
+    values: Any = frame_values(X)
     if sp.issparse(values):
         values = values.toarray()
     if values.dtype == np.float64:

@@ -46,15 +46,6 @@ CHECKS = frozenset({"GL08", "SS01", "SS03", "PR01", "PR02", "PR07", "RT01"})
 # from this set then, so that it cannot regress.
 KNOWN_FAILURES = frozenset(
     {
-        "rebalance.BaseSampler",
-        "rebalance.BaseSampler.fit",
-        "rebalance.SamplingPlan",
-        "rebalance.SamplingPlan.draw",
-        "rebalance.SamplingPlan.in_order",
-        "rebalance.RandomUnderSampler.fit",
-        "rebalance.RandomOverSampler.fit",
-        "rebalance.ClassBalancedSampler.fit",
-        "rebalance.LabelShuffleSampler.fit",
         "rebalance.torch.BalancedSoftmaxLoss",
         "rebalance.torch.BalancedSoftmaxLoss.forward",
         "rebalance.torch.ClassWeightedBCEWithLogitsLoss",

@@ -187,25 +187,27 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor]):
             return map(np.ndarray.tolist, batches)
         return batches
 
-    # The wrapped sampler's epoch state, seen through this wrapper.
+    # The wrapped sampler's epoch state, seen through this wrapper: read-only
+    # properties where DistributedSampler has plain attributes, which mypy
+    # reports as unsafe overrides (the epoch moves through set_epoch).
 
     @property
-    def num_replicas(self) -> int:
+    def num_replicas(self) -> int:  # type: ignore[override]
         """The wrapped sampler's ``num_replicas``."""
         return self.sampler.num_replicas
 
     @property
-    def rank(self) -> int:
+    def rank(self) -> int:  # type: ignore[override]
         """The wrapped sampler's ``rank``."""
         return self.sampler.rank
 
     @property
-    def seed(self) -> int:
+    def seed(self) -> int:  # type: ignore[override]
         """The wrapped sampler's ``seed``."""
         return self.sampler.seed
 
     @property
-    def epoch(self) -> int:
+    def epoch(self) -> int:  # type: ignore[override]
         """The epoch the next iteration draws."""
         return self.sampler.epoch
 
@@ -247,7 +249,9 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor]):
         self.sampler.load_state_dict(state_dict)
 
 
-def _dataset_rows(sampler: _EpochSampler) -> int:
+def _dataset_rows(
+    sampler: RebalanceSampler | HardExampleSampler | BalancedBatchSampler,
+) -> int:
     """Number of rows of the dataset whose indices ``sampler`` draws."""
     if isinstance(sampler, HardExampleSampler):
         sampler = sampler.sampler

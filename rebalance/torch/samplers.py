@@ -489,7 +489,10 @@ class _EpochSampler:
         self._progress = None
 
 
-class RebalanceSampler(_EpochSampler, DistributedSampler[int]):
+# DistributedSampler's num_replicas, rank and epoch are plain attributes; here
+# they are read-only properties (set_epoch moves the epoch; the ranks are fixed
+# or read from the process group), which mypy reports as an unsafe override.
+class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[override]
     """Rebalanced dataset indices for a ``DataLoader``, a new draw every epoch.
 
     Each epoch is one call of the estimator sampler's index generator — the
@@ -706,10 +709,15 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         self._init_epochs(seed, num_replicas, rank, drop_last)
         self.sampler = sampler
         self._followed_epoch = None if sampler is None else sampler.epoch
+        # One form or the other: quotas (class_counts), or P x K.
+        self.classes_per_batch: int | None
+        self.samples_per_class: int | None
+        self.class_counts: np.ndarray | None
         # Lightning passes back the encoded labels when it rebuilds this.
         is_encoded = isinstance(labels, EncodedLabels)
         self.labels = labels if is_encoded else _encode(_label_array(labels))
         self._chunk_len = max(1, _CHUNK_INDICES // self.batch_size)
+        per_batch: int | np.ndarray  # rows per batch of the classes counted
         if pk_form:
             self.classes_per_batch, self.samples_per_class = self._check_pk(
                 classes_per_batch, samples_per_class
@@ -809,6 +817,8 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
             given, name = (
                 (p, "classes_per_batch") if k is None else (k, "samples_per_class")
             )
+            if given is None:  # not reached: __init__ passes one of the two
+                raise TypeError("pass classes_per_batch or samples_per_class.")
             if b % given:
                 raise ValueError(
                     f"batch_size={b} is not divisible by {name}={given}: the other "
@@ -836,15 +846,17 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         if self.class_counts is None:
             batches = self._pk_batches(rng, n_batches)
         else:
-            batches = self._quota_batches(rng, n_batches)
+            batches = self._quota_batches(rng, n_batches, self.class_counts)
         shuffle_runs(batches, self.batch_size, rng)  # each batch in random order
         return batches[rank::num_replicas]
 
-    def _quota_batches(self, rng: np.random.Generator, n_batches: int) -> np.ndarray:
+    def _quota_batches(
+        self, rng: np.random.Generator, n_batches: int, class_counts: np.ndarray
+    ) -> np.ndarray:
         rows = self.labels.class_rows()
         batches = np.empty((n_batches, self.batch_size), dtype=self.labels.dtype)
         column = 0
-        for c, quota in enumerate(self.class_counts.tolist()):
+        for c, quota in enumerate(class_counts.tolist()):
             if quota:
                 walk = _class_walk(rows[c], n_batches * quota, rng)
                 batches[:, column : column + quota] = walk.reshape(n_batches, quota)
@@ -853,6 +865,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
 
     def _pk_batches(self, rng: np.random.Generator, n_batches: int) -> np.ndarray:
         p, k = self.classes_per_batch, self.samples_per_class
+        assert p is not None and k is not None  # the P x K form: both set
         n_classes, rows = self.labels.n_classes, self.labels.class_rows()
         # Each round is a random order of all classes cut into groups of P (the
         # last n_classes % P classes of a round sit it out): distinct classes
@@ -939,12 +952,13 @@ def _class_walk(rows: np.ndarray, length: int, rng: np.random.Generator) -> np.n
     if rows.shape[0] > SMALL_SHUFFLE:
         walks = [shuffled(rows, rng) for _ in range(n_walks)]
         return np.concatenate(walks)[:length] if n_walks > 1 else walks[0][:length]
-    walks = np.tile(rows, n_walks)
-    shuffle_runs(walks, rows.shape[0], rng)
-    return walks[:length]
+    tiled = np.tile(rows, n_walks)
+    shuffle_runs(tiled, rows.shape[0], rng)
+    return tiled[:length]
 
 
-class HardExampleSampler(_EpochSampler, DistributedSampler[int]):
+# Read-only num_replicas, rank and epoch: see RebalanceSampler.
+class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[override]
     """Replay the highest-loss rows (OHEM's hard example pool) in later epochs.
 
     Wraps a :class:`RebalanceSampler`. The training loop reports per-row
@@ -1013,15 +1027,15 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):
                 f"replay_ratio must be a number in [0, 1]; got {replay_ratio!r}. "
                 "It is the fraction of each epoch drawn from the pool, e.g. 0.25."
             )
-        self.sampler = sampler
-        self.replay_ratio = float(replay_ratio)
+        self.sampler: RebalanceSampler = sampler
+        self.replay_ratio: float = float(replay_ratio)
         self._init_epochs(
             sampler.seed, *sampler._replica_args, drop_last=sampler.drop_last
         )
-        self._n_rows = sampler.plan.labels.n_samples
-        self.pool_ids = np.empty(0, dtype=np.int64)
-        self.pool_losses = np.empty(0, dtype=np.float64)
-        self._epoch_pool = self.pool_ids
+        self._n_rows: int = sampler.plan.labels.n_samples
+        self.pool_ids: np.ndarray = np.empty(0, dtype=np.int64)
+        self.pool_losses: np.ndarray = np.empty(0, dtype=np.float64)
+        self._epoch_pool: np.ndarray = self.pool_ids
         self._resumed_pool: tuple[int, np.ndarray] | None = None
 
     def _epoch_size(self) -> int:
@@ -1296,6 +1310,7 @@ class RebalancedLoader:
                     f"{batch_size} (skorch: the net's batch_size): give it once, "
                     "to the net."
                 )
+            sampler: RebalanceSampler | BalancedBatchSampler
             sampler = BalancedBatchSampler(labels, **params)
             loader_kwargs["batch_sampler"] = sampler
         else:
