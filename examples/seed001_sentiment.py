@@ -18,8 +18,8 @@ thinned to 11.5 negatives per positive):
   positive rate: seed 004's p/(1-p) > m+/m- rule);
 * ``--seeds`` seeds (network initialisation and sampling), mean ± std.
 
-Run (about 20 minutes on a 2-core CPU with the defaults; the script prints
-its own wall time)::
+Run (the script prints its own wall time; see notebook 02 for the time it
+took on the 2-core development machine)::
 
     python examples/seed001_sentiment.py --out results/seed001
 
@@ -232,10 +232,10 @@ def run(
     model="gru",
     seeds=3,
     *,
-    max_length=80,
-    epochs=12,
+    max_length=64,
+    epochs=10,
     patience=2,
-    batch_size=64,
+    batch_size=128,
     subset=None,
     progress=True,
 ):
@@ -353,11 +353,17 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", choices=sorted(MODELS), default="gru")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--max-length", type=int, default=80)
-    parser.add_argument("--epochs", type=int, default=12)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--subset", type=int, default=None, help="rows to keep")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (default 1: on a shared 2-core machine, 2 threads "
+        "ran a GRU epoch 7x slower than 1 when another process was busy)",
+    )
     parser.add_argument("--out", type=Path, default=Path("results/seed001"))
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
