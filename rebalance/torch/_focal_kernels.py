@@ -1,20 +1,27 @@
 """Fused focal-loss forward and backward.
 
 The public functions live in :mod:`rebalance.torch.losses`; this module holds
-the machinery behind them. Each fused loss is a :class:`torch.autograd.Function`
-whose forward computes the loss **and** its gradient with respect to the logits
-in one pass over the data, keeping only the gradient for backward (autograd's
-graph of the reference formula keeps about six full-size intermediates).
+the machinery behind them. Each fused loss is a custom op
+(``torch.ops.rebalance.sigmoid_focal`` / ``softmax_focal``) that computes the
+loss **and** its gradient with respect to the logits in one pass over the
+data, and returns ``(loss, gradient, backward scale)``; a
+:class:`torch.autograd.Function` with ``setup_context`` saves only the
+gradient and its backward scales it (autograd's graph of the reference formula
+keeps about six full-size intermediates). The ops have fake implementations
+(torch.compile traces them as opaque calls) and loop-based vmap rules; the
+Function supports torch.func transforms. Target values are checked inside the
+ops, so also in compiled code.
 
-Three back ends compute the same closed forms, all in float32 internally:
+Three back ends compute the same closed forms, in float32 or wider:
 
 * CUDA tensors: Triton kernels (one read of logits and targets, one write of
   the gradient and of per-block or per-row partial losses).
-* CPU tensors: the elementwise function below, either compiled with
-  :func:`torch.compile` (one fused C++ loop; used for large inputs where it was
-  measured several times faster) or run eagerly over cache-sized chunks. The
-  eager path is the fallback wherever compilation is unavailable or disabled
-  (``REBALANCE_TORCH_COMPILE=0``).
+* CPU tensors: float32 and half logits go through the numba kernels of
+  :mod:`rebalance.torch._focal_cpu` (vectorised, threaded, loaded from numba's
+  disk cache; a background thread started with this module loads them, so the
+  first call does not stall). float64 logits, soft softmax targets, ``(N, C,
+  d1, ...)`` softmax logits, and everything when ``REBALANCE_FOCAL_NUMBA=0``,
+  run the elementwise torch functions below over cache-sized chunks.
 * ``TRITON_INTERPRET=1`` and ``REBALANCE_TRITON_ON_CPU=1``: the same Triton
   kernels, interpreted on CPU tensors (used by the tests). Triton reads
   TRITON_INTERPRET when it is imported and when a kernel is decorated, so set
@@ -52,6 +59,7 @@ import os
 import threading
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -67,9 +75,6 @@ __all__ = [
 # Elements per chunk on the eager CPU path: big enough that Python overhead
 # is small, small enough that the ~20 float32 temporaries stay in cache.
 _CHUNK = 1 << 17
-# Inputs at least this large use the compiled CPU path (compilation costs
-# seconds once per process and is only worth it for big tensors).
-_COMPILE_MIN_NUMEL = 1 << 21
 
 
 def _compute_dtype(x: Tensor) -> torch.dtype:
@@ -159,37 +164,6 @@ def softmax_focal_rows(
         g = w * mg * (gamma * p * h - 1.0)
     grad = g - p * g.sum(1, keepdim=True)
     return fl, ce, grad * scale
-
-
-def _sigmoid_focal_sums(*args: Any) -> tuple[Tensor, Tensor, Tensor]:
-    # Reduced in the same compiled loop: no full-size loss tensors.
-    fl, ce, grad = sigmoid_focal_elementwise(*args)
-    return fl.sum(), ce.sum(), grad
-
-
-@functools.cache
-def _compiled(name: str) -> Any:
-    fn = {
-        "sigmoid": sigmoid_focal_elementwise,
-        "sigmoid_sums": _sigmoid_focal_sums,
-        "softmax": softmax_focal_rows,
-    }[name]
-    return torch.compile(fn, dynamic=True)
-
-
-def _compile_enabled(numel: int) -> bool:
-    if os.environ.get("REBALANCE_TORCH_COMPILE", "1") == "0":
-        return False
-    return numel >= _COMPILE_MIN_NUMEL
-
-
-def _run_compiled(name: str, *args: Any) -> tuple[Tensor, ...] | None:
-    """Run the compiled elementwise function, or None where compilation fails."""
-    try:
-        return _compiled(name)(*args)
-    except Exception:  # no C++ compiler, unsupported platform, ...
-        os.environ["REBALANCE_TORCH_COMPILE"] = "0"
-        return None
 
 
 # --------------------------------------------------------------------------
@@ -670,7 +644,7 @@ def _bad_classes_message(n_classes: int, ignore_index: int) -> str:
 
 
 # --------------------------------------------------------------------------
-# Autograd Functions
+# Reductions
 # --------------------------------------------------------------------------
 def _reduce(
     fl_sum: Tensor, ce_sum: Tensor, count: Tensor | int, reduction: str, rescale: bool
@@ -699,122 +673,6 @@ def _kernel_scale(count: Tensor | int) -> Tensor | float:
     return count if isinstance(count, Tensor) else 1.0 / max(count, 1)
 
 
-def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
-    """The saved gradient times ``go`` (and the rescale factor), for backward.
-
-    For a scalar loss the scale is a one-element tensor that is usually 1
-    (``loss.backward()``). Asking the host whether it is 1 would be a
-    host-device sync; on the Triton path a kernel scales the saved gradient
-    in place instead, and does nothing when the scale is 1 (read on the
-    device). A second backward through the same graph (``retain_graph=True``)
-    finds the buffer already scaled by the first one's scale and divides it
-    out, out of place (NaN if that scale was 0).
-    """
-    (grad,) = ctx.saved_tensors
-    s = go if ctx.factor is None else go * ctx.factor
-    if s.numel() != 1:  # reduction='none': one scale per element or row
-        return grad * (s.unsqueeze(1) if ctx.per_row else s)
-    if not ctx.triton:  # CPU tensors: the check costs nothing
-        s = s.reshape(())
-        return grad if bool(s == 1) else grad * s
-    s = s.to(torch.float32)
-    if ctx.applied is None:
-        ctx.applied = s
-        scale_inplace_triton(grad, s)
-        return grad
-    ratio = torch.where(s == ctx.applied, 1.0, s / ctx.applied)
-    return grad * ratio.to(grad.dtype).reshape(())
-
-
-class _FusedFocalFunction(torch.autograd.Function):
-    """What the fused focal Functions share: the saved gradient and its backward.
-
-    ``forward`` computes the gradient and calls :meth:`stash`; ``backward`` only
-    scales the saved gradient by ``grad_output``.
-    """
-
-    @staticmethod
-    def stash(
-        ctx: Any,
-        grad: Tensor | None,
-        factor: Any,
-        triton: bool,
-        *,
-        per_row: bool = False,
-    ) -> None:
-        if grad is not None:
-            ctx.save_for_backward(grad)
-        ctx.factor = factor
-        ctx.triton = triton
-        ctx.applied = None
-        ctx.per_row = per_row
-
-    @staticmethod
-    @torch.autograd.function.once_differentiable
-    def backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
-        raise_deferred_target_errors()
-        return (_scaled_grad(ctx, go),) + (None,) * 8
-
-
-class SigmoidFocalFunction(_FusedFocalFunction):
-    """Fused sigmoid focal loss: gradient computed in forward, saved for backward."""
-
-    @staticmethod
-    def forward(  # type: ignore[override]
-        ctx: Any,
-        x: Tensor,
-        y: Tensor,
-        pos_weight: Tensor | None,
-        alpha: float | None,
-        gamma: float,
-        ignore_index: float | None,
-        reduction: str,
-        rescale: bool,
-        needs_grad: bool = True,
-    ) -> Tensor:
-        raise_deferred_target_errors()
-        needs_grad = needs_grad and ctx.needs_input_grad[0]
-        with torch.autocast(x.device.type, enabled=False):
-            if ignore_index is None:
-                count: Tensor | int = x.numel()
-            else:
-                count = (y != ignore_index).sum()
-            mean = reduction == "mean" and not rescale
-            store = reduction == "none"
-            triton = _use_triton(x)
-            if triton:
-                loss, parts, grad = sigmoid_focal_triton(
-                    x,
-                    y,
-                    pos_weight,
-                    alpha,
-                    gamma,
-                    ignore_index,
-                    _kernel_scale(count) if mean else 1.0,
-                    store,
-                    store_grad=needs_grad,
-                )
-                sums = parts.sum(1)  # one reduction for the three rows
-                _defer_target_check(sums, 2, _BAD_TARGETS)
-                fl_sum, ce_sum = sums[0], sums[1]
-            else:
-                scale = _inverse_count(count) if mean else 1.0
-                loss, fl_sum, ce_sum, grad = _sigmoid_cpu(
-                    x, y, pos_weight, alpha, gamma, ignore_index, scale, store
-                )
-            if triton and mean:  # the kernel divided the sums by the count
-                out, factor = fl_sum, None
-            else:
-                out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
-            if rescale and reduction == "mean":
-                # mean of rescaled loss: d/dx = factor * dFL_i / count
-                factor = factor * _inverse_count(count)
-            if reduction == "none":
-                out = loss if factor is None else loss * factor
-        _FusedFocalFunction.stash(ctx, grad if needs_grad else None, factor, triton)
-        return out
-
-
 def _sigmoid_cpu(
     x: Tensor,
     y: Tensor,
@@ -822,10 +680,11 @@ def _sigmoid_cpu(
     alpha: float | None,
     gamma: float,
     ignore_index: float | None,
-    scale: Tensor,
+    scale: Tensor | float,
     store_loss: bool,
-) -> tuple[Tensor | None, Tensor, Tensor, Tensor]:
-    """Fused CPU path: (loss or None, focal sum, ce sum, gradient)."""
+    needs_grad: bool = True,
+) -> tuple[Tensor | None, Tensor, Tensor, Tensor | None]:
+    """Fused CPU path: (loss or None, focal sum, ce sum, gradient or None)."""
     shape = x.shape
     xf = x.reshape(-1)
     yf = y.reshape(-1)
@@ -834,17 +693,6 @@ def _sigmoid_cpu(
         pwf = torch.broadcast_to(pos_weight, shape).reshape(-1)
     n = xf.numel()
     args = (alpha, gamma, ignore_index, scale)
-    if _compile_enabled(n):
-        if store_loss:
-            res = _run_compiled("sigmoid", xf, yf, pwf, *args)
-        else:
-            res = _run_compiled("sigmoid_sums", xf, yf, pwf, *args)
-        if res is not None:
-            fl, ce, g = res
-            grad = g.to(x.dtype).reshape(shape)
-            if store_loss:
-                return fl.reshape(shape), fl.sum(), ce.sum(), grad
-            return None, fl, ce, grad
     grad = torch.empty(shape, dtype=x.dtype, device=x.device)
     gflat = grad.view(-1)
     cdt = _compute_dtype(x)
@@ -863,73 +711,7 @@ def _sigmoid_cpu(
     zero = torch.zeros((), dtype=cdt, device=x.device)
     fl_sum = torch.stack(fl_parts).sum() if fl_parts else zero
     ce_sum = torch.stack(ce_parts).sum() if ce_parts else zero
-    return loss, fl_sum, ce_sum, grad
-
-
-class SoftmaxFocalFunction(_FusedFocalFunction):
-    """Fused softmax focal loss over (N, C, ...) logits."""
-
-    @staticmethod
-    def forward(  # type: ignore[override]
-        ctx: Any,
-        x: Tensor,
-        target: Tensor,
-        alpha: Tensor | None,
-        gamma: float,
-        ignore_index: int,
-        label_smoothing: float,
-        reduction: str,
-        rescale: bool,
-        needs_grad: bool = True,
-    ) -> Tensor:
-        raise_deferred_target_errors()
-        needs_grad = needs_grad and ctx.needs_input_grad[0]
-        soft = target.is_floating_point()
-        with torch.autocast(x.device.type, enabled=False):
-            if soft:
-                count: Tensor | int = x.numel() // max(x.shape[1], 1)
-            else:
-                count = (target != ignore_index).sum()
-            mean = reduction == "mean" and not rescale
-            n_classes = x.shape[1]
-            triton = kernel_checks_class_targets(x, target)
-            if triton:
-                rows, grad = softmax_focal_triton(
-                    x,
-                    target,
-                    alpha,
-                    gamma,
-                    label_smoothing,
-                    ignore_index,
-                    _kernel_scale(count) if mean else 1.0,
-                    store_grad=needs_grad,
-                )
-                sums = rows.view(3, -1).sum(1)  # one reduction for the three rows
-                _defer_target_check(
-                    sums, 2, _bad_classes_message(n_classes, ignore_index)
-                )
-                fl_sum, ce_sum = sums[0], sums[1]
-            else:
-                scale = _inverse_count(count) if mean else 1.0
-                fl, ce, grad = _softmax_rows(
-                    x, target, alpha, gamma, ignore_index, label_smoothing, scale
-                )
-                fl_sum, ce_sum = fl.sum(), ce.sum()
-            if triton and mean:  # the kernel divided the sums by the count
-                out, factor = fl_sum, None
-            else:
-                out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
-            if rescale and reduction == "mean":
-                factor = factor * _inverse_count(count)
-            if reduction == "none":
-                fl = rows[0] if triton else fl
-                out = fl if factor is None else fl * factor
-        # reduction='none' with class indices: go has the target's shape
-        # (N, ...) and broadcasts over the class dim.
-        _FusedFocalFunction.stash(
-            ctx, grad if needs_grad else None, factor, triton, per_row=True
-        )
-        return out
+    return loss, fl_sum, ce_sum, grad if needs_grad else None
 
 
 def _softmax_rows(
@@ -953,9 +735,6 @@ def _softmax_rows(
     grad2 = torch.empty(x2.shape, dtype=x.dtype, device=x.device)
     alpha_f = None if alpha is None else alpha.to(device=x.device, dtype=cdt)
     step = max(_CHUNK // max(n_classes, 1), 1)
-    use_compile = _compile_enabled(x2.numel())
-    if use_compile:
-        step = rows
     for start in range(0, rows, step):
         sl = slice(start, min(start + step, rows))
         if soft:
@@ -970,12 +749,586 @@ def _softmax_rows(
             if label_smoothing:
                 w += label_smoothing / n_classes
             w *= valid.unsqueeze(1)
-        res = None
-        if use_compile:
-            res = _run_compiled("softmax", x2[sl], w, alpha_f, gamma, scale)
-        if res is None:
-            res = softmax_focal_rows(x2[sl], w, alpha_f, gamma, scale)
-        fl[sl], ce[sl], grad2[sl] = res
+        fl[sl], ce[sl], grad2[sl] = softmax_focal_rows(x2[sl], w, alpha_f, gamma, scale)
     out_shape = target.shape if not soft else target.movedim(1, -1).shape[:-1]
     grad = grad2.reshape(*x.movedim(1, -1).shape).movedim(-1, 1)
     return fl.reshape(out_shape), ce.reshape(out_shape), grad
+
+
+# --------------------------------------------------------------------------
+# CPU: numba kernels (float32 and half logits; see rebalance.torch._focal_cpu)
+# --------------------------------------------------------------------------
+_NUMBA_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
+
+
+def _numba_path(x: Tensor) -> bool:
+    """True when the numba kernels handle these CPU logits."""
+    if x.device.type != "cpu" or x.dtype not in _NUMBA_DTYPES:
+        return False
+    if os.environ.get("REBALANCE_FOCAL_NUMBA", "1") == "0":
+        return False
+    return numba_ready()
+
+
+# numba's import and the loading of the cached kernels take about a second:
+# a background thread started with this module does it, so that the first
+# loss call does not pay it (it waits only for what is left).
+_WARMUP = threading.Event()
+_WARMUP_OK: list[bool] = []
+
+
+def _warm_up() -> None:
+    try:
+        from rebalance.torch import _focal_cpu as kern
+
+        kern.warm_up()
+        _WARMUP_OK.append(True)
+    except Exception:  # no numba, or it failed: the eager torch path runs
+        _WARMUP_OK.append(False)
+    finally:
+        _WARMUP.set()
+
+
+def numba_ready(wait: bool = True) -> bool:
+    """True once the numba kernels are loaded (waits for the warm-up thread)."""
+    if not _WARMUP.is_set():
+        if not _WARMUP_THREAD:
+            _start_warm_up()
+        if not wait:
+            return False
+        _WARMUP.wait()
+    return bool(_WARMUP_OK and _WARMUP_OK[0])
+
+
+_WARMUP_THREAD: list[threading.Thread] = []
+
+
+def _restart_warm_up_in_child() -> None:
+    # A fork during the warm-up leaves the child without the thread that
+    # would set the event: let the child's first call start its own.
+    global _WARMUP
+    if not _WARMUP.is_set():
+        _WARMUP = threading.Event()
+        _WARMUP_THREAD.clear()
+        _WARMUP_OK.clear()
+
+
+os.register_at_fork(after_in_child=_restart_warm_up_in_child)
+
+
+def _start_warm_up() -> None:
+    with _PENDING_LOCK:
+        if _WARMUP_THREAD or os.environ.get("REBALANCE_FOCAL_NUMBA", "1") == "0":
+            return
+        thread = threading.Thread(
+            target=_warm_up, name="rebalance-focal-warmup", daemon=True
+        )
+        _WARMUP_THREAD.append(thread)
+    thread.start()
+
+
+def _float32_flat(t: Tensor) -> Tensor:
+    """``t`` flattened, contiguous and float32 (no copy when it already is)."""
+    return t.reshape(-1).to(torch.float32).contiguous()
+
+
+# Placeholder for the loss array when it is not stored (never written).
+_NO_LOSS = torch.zeros(1, dtype=torch.float32)
+
+
+def _sigmoid_numba(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    scale: Tensor | float,
+    store_loss: bool,
+    needs_grad: bool = True,
+) -> tuple[Tensor | None, Tensor, Tensor, Tensor | None]:
+    """As :func:`_sigmoid_cpu`, through the numba kernel (targets checked in it)."""
+    from rebalance.torch import _focal_cpu as kern
+
+    shape = x.shape
+    xf = _float32_flat(x)
+    yf = y.reshape(-1).contiguous()
+    if yf.dtype == torch.bool:
+        yf = yf.view(torch.uint8)
+    elif yf.dtype not in (torch.float32, torch.uint8):
+        yf = yf.to(torch.float32)
+    wyf = yf  # y * pos_weight: y itself unless there is a pos_weight
+    if pos_weight is not None:
+        wyf = (yf * pos_weight.to(torch.float32).expand(shape).reshape(-1)).float()
+    n = xf.numel()
+    # The gradient is written even when not needed (one vectorised loop).
+    grad = torch.empty(n, dtype=torch.float32)
+    loss = torch.empty(n, dtype=torch.float32) if store_loss else None
+    args = (
+        xf.numpy(),
+        yf.numpy(),
+        wyf.numpy(),
+        0.0 if alpha is None else float(alpha),
+        alpha is not None,
+        float(gamma),
+        _gamma_mode(gamma),
+        0.0 if ignore_index is None else float(ignore_index),
+        ignore_index is not None,
+        float(scale),
+        grad.numpy(),
+        (_NO_LOSS if loss is None else loss).numpy(),
+        loss is not None,
+    )
+    parts = kern.run_chunks(
+        lambda a, b: kern.sigmoid_range(*args, a, b),
+        n,
+        kern.CHUNK,
+        torch.get_num_threads(),
+    )
+    if sum(p[2] for p in parts):
+        check_binary_target_values(y, ignore_index)  # raises, with the range
+    fl_sum = torch.tensor(kern.pairwise_sum([p[0] for p in parts]), dtype=torch.float64)
+    ce_sum = torch.tensor(kern.pairwise_sum([p[1] for p in parts]), dtype=torch.float64)
+    grad = grad.view(shape).to(x.dtype) if needs_grad else None
+    if loss is not None:
+        loss = loss.view(shape)
+    return loss, fl_sum, ce_sum, grad
+
+
+def _softmax_numba(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    ignore_index: int,
+    label_smoothing: float,
+    scale: Tensor | float,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """As :func:`_softmax_rows` for (N, C) logits and class indices, through the
+    numba kernel (class indices checked in it); row losses in float64."""
+    from rebalance.torch import _focal_cpu as kern
+
+    rows, n_classes = x.shape
+    x2 = x.to(torch.float32).contiguous()
+    t = target.to(torch.int64).contiguous()
+    a = (
+        np.ones(1)
+        if alpha is None
+        else alpha.detach().to("cpu", torch.float64).contiguous().numpy()
+    )
+    grad = torch.empty((rows, n_classes), dtype=torch.float32)
+    fl = torch.empty(rows, dtype=torch.float64)
+    ce = torch.empty(rows, dtype=torch.float64)
+    args = (
+        x2.numpy(),
+        x2.amax(1).numpy(),
+        t.numpy(),
+        a,
+        alpha is not None,
+        float(gamma),
+        _gamma_mode(gamma),
+        float(label_smoothing),
+        int(ignore_index),
+        float(scale),
+        grad.numpy(),
+        True,
+        fl.numpy(),
+        ce.numpy(),
+    )
+    bad = kern.run_chunks(
+        lambda lo, hi: kern.softmax_range(*args, lo, hi),
+        rows,
+        max(kern.CHUNK // max(n_classes, 1), 1),
+        torch.get_num_threads(),
+    )
+    if sum(bad):
+        check_class_target_values(target, n_classes, ignore_index)  # raises
+    return fl, ce, grad.to(x.dtype)
+
+
+# --------------------------------------------------------------------------
+# Host-side target checks (CPU tensors; the Triton kernels check on the GPU)
+# --------------------------------------------------------------------------
+def check_binary_target_values(targets: Tensor, ignore_index: float | None) -> None:
+    """Raise ValueError unless the non-ignored targets lie in [0, 1]."""
+    if targets.numel() == 0 or targets.dtype == torch.bool:
+        return
+    valid = targets if ignore_index is None else targets[targets != ignore_index]
+    if valid.numel() == 0:
+        return
+    lo, hi = torch.aminmax(valid.float())
+    if not (bool(lo >= 0) and bool(hi <= 1)):
+        raise ValueError(
+            "targets must lie in [0, 1] (0/1 labels or soft labels), got values in "
+            f"[{lo.item():g}, {hi.item():g}]; mark entries to skip with ignore_index"
+        )
+
+
+def check_class_target_values(
+    target: Tensor, n_classes: int, ignore_index: int
+) -> None:
+    """Raise ValueError unless the non-ignored class indices lie in [0, C)."""
+    valid = target[target != ignore_index]
+    if valid.numel():
+        lo, hi = torch.aminmax(valid)
+        if bool(lo < 0) or bool(hi >= n_classes):
+            raise ValueError(
+                f"target class indices must lie in [0, {n_classes - 1}] (or equal "
+                f"ignore_index={ignore_index}), got values in [{lo.item()}, "
+                f"{hi.item()}]"
+            )
+
+
+# --------------------------------------------------------------------------
+# Forward passes: (loss, gradient, backward scale), run inside the custom ops
+# --------------------------------------------------------------------------
+def _fresh(t: Tensor) -> Tensor:
+    # A custom op's outputs may not be views (of each other or of inputs).
+    return t.clone() if t._base is not None else t
+
+
+def _finish(
+    x: Tensor,
+    out: Tensor,
+    grad: Tensor | None,
+    factor: Tensor | None,
+    rescale: bool,
+    reduction: str,
+    count: Tensor | int,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """The op's outputs: the loss, the gradient (or an empty tensor) and the
+    scale backward multiplies ``grad_output`` by (1 unless rescaling)."""
+    cdt = _compute_dtype(x)
+    if rescale and reduction == "mean":
+        # mean of the rescaled loss: d/dx = factor * dFL_i / count
+        factor = factor * _inverse_count(count)
+    bscale = (
+        torch.ones((), dtype=cdt, device=x.device)
+        if factor is None
+        else factor.to(cdt).reshape(())
+    )
+    if grad is None:
+        grad = x.new_empty(0)
+    return _fresh(out.to(cdt)), grad, _fresh(bscale)
+
+
+def sigmoid_focal_forward(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Eager body of ``rebalance::sigmoid_focal``; checks the targets first."""
+    raise_deferred_target_errors()
+    triton = _use_triton(x)
+    if not (triton or _numba_path(x)):  # else: checked in the kernel's pass
+        check_binary_target_values(y, ignore_index)
+    with torch.autocast(x.device.type, enabled=False):
+        if ignore_index is None:
+            count: Tensor | int = x.numel()
+        else:
+            count = (y != ignore_index).sum()
+        mean = reduction == "mean" and not rescale
+        store = reduction == "none"
+        if triton:
+            loss, parts, grad = sigmoid_focal_triton(
+                x,
+                y,
+                pos_weight,
+                alpha,
+                gamma,
+                ignore_index,
+                _kernel_scale(count) if mean else 1.0,
+                store,
+                store_grad=needs_grad,
+            )
+            sums = parts.sum(1)  # one reduction for the three rows
+            _defer_target_check(sums, 2, _BAD_TARGETS)
+            fl_sum, ce_sum = sums[0], sums[1]
+        else:
+            scale = _inverse_count(count) if mean else 1.0
+            cpu = _sigmoid_numba if _numba_path(x) else _sigmoid_cpu
+            loss, fl_sum, ce_sum, grad = cpu(
+                x, y, pos_weight, alpha, gamma, ignore_index, scale, store, needs_grad
+            )
+        if triton and mean:  # the kernel divided the sums by the count
+            out, factor = fl_sum, None
+        else:
+            out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
+        if reduction == "none":
+            out = loss if factor is None else loss * factor
+        return _finish(x, out, grad, factor, rescale, reduction, count)
+
+
+def softmax_focal_forward(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    ignore_index: int,
+    label_smoothing: float,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Eager body of ``rebalance::softmax_focal``; checks the targets first."""
+    raise_deferred_target_errors()
+    soft = target.is_floating_point()
+    n_classes = x.shape[1]
+    triton = kernel_checks_class_targets(x, target)
+    numba = not (triton or soft) and x.dim() == 2 and n_classes and _numba_path(x)
+    if not (triton or soft or numba):  # else: checked in the kernel's pass
+        check_class_target_values(target, n_classes, ignore_index)
+    with torch.autocast(x.device.type, enabled=False):
+        if soft:
+            count: Tensor | int = x.numel() // max(n_classes, 1)
+        else:
+            count = (target != ignore_index).sum()
+        mean = reduction == "mean" and not rescale
+        if triton:
+            rows, grad = softmax_focal_triton(
+                x,
+                target,
+                alpha,
+                gamma,
+                label_smoothing,
+                ignore_index,
+                _kernel_scale(count) if mean else 1.0,
+                store_grad=needs_grad,
+            )
+            sums = rows.view(3, -1).sum(1)  # one reduction for the three rows
+            _defer_target_check(sums, 2, _bad_classes_message(n_classes, ignore_index))
+            fl_sum, ce_sum = sums[0], sums[1]
+            fl = rows[0]
+        else:
+            scale = _inverse_count(count) if mean else 1.0
+            cpu = _softmax_numba if numba else _softmax_rows
+            fl, ce, grad = cpu(
+                x, target, alpha, gamma, ignore_index, label_smoothing, scale
+            )
+            fl_sum, ce_sum = fl.sum(), ce.sum()
+            if not needs_grad:
+                grad = None
+        if triton and mean:  # the kernel divided the sums by the count
+            out, factor = fl_sum, None
+        else:
+            out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
+        if reduction == "none":
+            out = fl if factor is None else fl * factor
+        return _finish(x, out, grad, factor, rescale, reduction, count)
+
+
+# --------------------------------------------------------------------------
+# Custom ops: opaque to torch.compile (a fake implementation gives the output
+# shapes), batched by vmap one sample at a time.
+# --------------------------------------------------------------------------
+@torch.library.custom_op("rebalance::sigmoid_focal", mutates_args=())
+def _sigmoid_focal_op(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    return sigmoid_focal_forward(
+        x, y, pos_weight, alpha, gamma, ignore_index, reduction, rescale, needs_grad
+    )
+
+
+@torch.library.custom_op("rebalance::softmax_focal", mutates_args=())
+def _softmax_focal_op(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    ignore_index: int,
+    label_smoothing: float,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    return softmax_focal_forward(
+        x,
+        target,
+        alpha,
+        gamma,
+        ignore_index,
+        label_smoothing,
+        reduction,
+        rescale,
+        needs_grad,
+    )
+
+
+def _fake_outputs(
+    x: Tensor, loss_shape: tuple[int, ...], reduction: str, needs_grad: bool
+) -> tuple[Tensor, Tensor, Tensor]:
+    cdt = _compute_dtype(x)
+    out = x.new_empty(loss_shape if reduction == "none" else (), dtype=cdt)
+    grad = x.new_empty(x.shape if needs_grad else (0,))
+    return out, grad, x.new_empty((), dtype=cdt)
+
+
+@_sigmoid_focal_op.register_fake
+def _(x, y, pos_weight, alpha, gamma, ignore_index, reduction, rescale, needs_grad):
+    return _fake_outputs(x, tuple(x.shape), reduction, needs_grad)
+
+
+@_softmax_focal_op.register_fake
+def _(x, target, alpha, gamma, ignore_index, smoothing, reduction, rescale, needs_grad):
+    loss_shape = (x.shape[0],) + tuple(x.shape[2:])
+    return _fake_outputs(x, loss_shape, reduction, needs_grad)
+
+
+def _vmap_by_loop(op: Any, n_tensor_args: int) -> Any:
+    """A vmap rule calling ``op`` once per sample and stacking the outputs."""
+
+    def rule(info: Any, in_dims: tuple[Any, ...], *args: Any) -> Any:
+        dims = in_dims[:n_tensor_args]
+        outs = []
+        for i in range(info.batch_size):
+            sample = [
+                a if d is None else a.select(d, i)
+                for a, d in zip(args[:n_tensor_args], dims, strict=True)
+            ]
+            outs.append(op(*sample, *args[n_tensor_args:]))
+        return tuple(torch.stack(o) for o in zip(*outs, strict=True)), (0, 0, 0)
+
+    return rule
+
+
+torch.library.register_vmap(
+    "rebalance::sigmoid_focal", _vmap_by_loop(_sigmoid_focal_op, 3)
+)
+torch.library.register_vmap(
+    "rebalance::softmax_focal", _vmap_by_loop(_softmax_focal_op, 3)
+)
+
+
+def fused_forward(kind: str, *args: Any) -> tuple[Tensor, Tensor, Tensor]:
+    """Run the fused forward of ``kind`` ('sigmoid' or 'softmax').
+
+    Under torch.compile tracing or a torch.func transform this is the custom
+    op; in eager mode the op's body is called directly: a custom op's first
+    call imports torch._dynamo (seconds), and eager mode needs none of it.
+    """
+    if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():
+        op = _sigmoid_focal_op if kind == "sigmoid" else _softmax_focal_op
+        return op(*args)
+    if kind == "sigmoid":
+        return sigmoid_focal_forward(*args)
+    return softmax_focal_forward(*args)
+
+
+# --------------------------------------------------------------------------
+# Autograd: forward saves only the gradient, backward scales it
+# --------------------------------------------------------------------------
+def _eager(go: Tensor) -> bool:
+    """True outside torch.compile tracing and torch.func transforms."""
+    return not (
+        torch.compiler.is_compiling()
+        or torch._C._functorch.is_functorch_wrapped_tensor(go)
+    )
+
+
+def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
+    """The saved gradient times ``go`` (and the saved scale), for backward.
+
+    For a scalar loss the scale is a one-element tensor that is usually 1
+    (``loss.backward()``). In eager mode on CPU the gradient is then returned
+    as it is (no copy). Asking the host whether it is 1 would be a host-device
+    sync on CUDA; on the Triton path a kernel scales the saved gradient in
+    place instead, and does nothing when the scale is 1 (read on the device).
+    A second backward through the same graph (``retain_graph=True``) finds
+    the buffer already scaled by the first one's scale and divides it out,
+    out of place (NaN if that scale was 0). Under tracing (torch.compile,
+    torch.func) backward is the plain product.
+    """
+    grad = ctx.saved_tensors[0]
+    s = ctx.saved_tensors[1] * go if ctx.rescale else go
+    if s.numel() != 1:  # reduction='none': one scale per element or row
+        return grad * (s.unsqueeze(1) if ctx.per_row else s)
+    if not _eager(go):
+        return grad * s.reshape(()).to(grad.dtype)
+    raise_deferred_target_errors()
+    if not ctx.triton:  # CPU tensors: the check costs nothing
+        s = s.reshape(())
+        return grad if bool(s == 1) else grad * s
+    s = s.to(torch.float32)
+    if ctx.applied is None:
+        ctx.applied = s
+        scale_inplace_triton(grad, s)
+        return grad
+    ratio = torch.where(s == ctx.applied, 1.0, s / ctx.applied)
+    return grad * ratio.to(grad.dtype).reshape(())
+
+
+def _setup_context(ctx: Any, inputs: Any, output: Any, per_row: bool) -> None:
+    _, grad, bscale = output
+    rescale = inputs[7]
+    ctx.mark_non_differentiable(grad, bscale)
+    if rescale:
+        ctx.save_for_backward(grad, bscale)
+    else:
+        ctx.save_for_backward(grad)
+    ctx.rescale = rescale
+    ctx.triton = _use_triton(inputs[0])
+    ctx.applied = None
+    ctx.per_row = per_row
+
+
+class _FusedFocalFunction(torch.autograd.Function):
+    """Autograd around a fused focal op: ``forward`` returns (loss, gradient,
+    backward scale) and the gradient is saved; ``backward`` only scales it.
+
+    ``setup_context`` (not ``ctx`` in ``forward``) and ``generate_vmap_rule``
+    let torch.func transforms (grad, vjp, vmap) and torch.compile go through.
+    Single backward only: a double backward (or forward-mode AD) raises.
+    """
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, go: Tensor, *_: Any) -> tuple[Tensor | None, ...]:  # type: ignore[override]
+        return (_scaled_grad(ctx, go),) + (None,) * 8
+
+
+class SigmoidFocalFunction(_FusedFocalFunction):
+    """Fused sigmoid focal loss: ``apply(x, y, pos_weight, alpha, gamma,
+    ignore_index, reduction, rescale, needs_grad)[0]`` is the loss."""
+
+    @staticmethod
+    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
+        return fused_forward("sigmoid", *args)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:  # type: ignore[override]
+        _setup_context(ctx, inputs, output, per_row=False)
+
+
+class SoftmaxFocalFunction(_FusedFocalFunction):
+    """Fused softmax focal loss over (N, C, ...) logits: ``apply(x, target,
+    alpha, gamma, ignore_index, label_smoothing, reduction, rescale,
+    needs_grad)[0]`` is the loss; ``grad_output`` of ``reduction='none'`` with
+    class indices has the target's shape and broadcasts over the class dim."""
+
+    @staticmethod
+    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
+        return fused_forward("softmax", *args)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:  # type: ignore[override]
+        _setup_context(ctx, inputs, output, per_row=True)
+
+
+_start_warm_up()

@@ -29,6 +29,21 @@ returned loss is NaN, and the ``ValueError`` is raised by the first
 focal-loss call or backward whose host side runs after that kernel finished
 (typically the next training step; ``torch.cuda.synchronize()`` first makes
 it the very next call).
+
+torch.compile and torch.func: each fused focal loss is a custom op
+(``torch.ops.rebalance.sigmoid_focal`` / ``softmax_focal``, with a fake
+implementation for tracing) inside an autograd Function with
+``setup_context``, so ``torch.compile(model, fullgraph=True)`` traces a
+training step without a graph break, and ``torch.func.grad``, ``vjp`` and
+``vmap`` work (``vmap`` runs the op once per sample, e.g. for per-sample
+gradients). Their target checks run inside the op, so they also apply to
+compiled code. Second derivatives (double backward, ``torch.func.hessian``,
+forward-mode AD) raise rather than return the zero Hessian of a saved
+gradient. The other losses check the *values* of tensor arguments (class
+indices in range, tensor class weights or priors finite and positive) only
+in eager mode: under torch.compile tracing or a torch.func transform those
+checks are skipped (``cross_entropy`` itself still rejects out-of-range
+class indices). Python and numpy arguments are always checked.
 """
 
 from __future__ import annotations
@@ -45,8 +60,9 @@ from torch import Tensor, nn
 from rebalance.torch._focal_kernels import (
     SigmoidFocalFunction,
     SoftmaxFocalFunction,
-    kernel_checks_binary_targets,
-    kernel_checks_class_targets,
+    check_binary_target_values,
+    check_class_target_values,
+    fused_forward,
 )
 
 __all__ = [
@@ -95,11 +111,65 @@ def _check_logits(logits: Any, name: str = "logits") -> None:
         )
 
 
-def _check_gamma(gamma: float) -> float:
-    gamma = float(gamma)
+def _tracing(*tensors: Any) -> bool:
+    """True under torch.compile tracing or a torch.func transform.
+
+    Checks that read tensor values (host syncs, data-dependent branches) are
+    skipped there; the fused focal losses check their targets inside their
+    ops instead, so for them nothing is skipped.
+    """
+    if torch.compiler.is_compiling():
+        return True
+    is_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+    return any(isinstance(t, Tensor) and is_wrapped(t) for t in tensors)
+
+
+def _scalar(value: Any) -> Any:
+    """numpy scalars, 0-d arrays and 0-d tensors as the Python number they hold."""
+    if isinstance(value, Tensor) and value.dim() == 0:
+        return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _real(value: Any, name: str, example: str | None = None) -> float:
+    """``value`` as a float; TypeError naming ``name`` unless it is a real number."""
+    value = _scalar(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        fix = "pass numbers only" if example is None else f"pass e.g. {name}={example}"
+        raise TypeError(
+            f"{name} must be a real number, got {type(value).__name__} "
+            f"{value!r:.40}; {fix}"
+        )
+    return float(value)
+
+
+def _class_index(value: Any, name: str) -> int:
+    """``value`` as an int class index; TypeError unless it is an integer."""
+    value = _scalar(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            f"{name} must be an integer class index, got {type(value).__name__} "
+            f"{value!r:.40}; pass an int (e.g. {name}=-100)"
+        )
+    return value
+
+
+def _check_gamma(gamma: Any) -> float:
+    gamma = _real(gamma, "gamma", "2.0")
     if not math.isfinite(gamma) or gamma < 0:
         raise ValueError(f"gamma must be a finite number >= 0, got {gamma}")
     return gamma
+
+
+def _check_smoothing(label_smoothing: Any) -> float:
+    label_smoothing = _real(label_smoothing, "label_smoothing", "0.1")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+    return label_smoothing
 
 
 def _check_binary_targets(logits: Tensor, targets: Any, ignore_index: Any) -> None:
@@ -115,17 +185,8 @@ def _check_binary_targets(logits: Tensor, targets: Any, ignore_index: Any) -> No
 
 
 def _check_binary_target_values(targets: Tensor, ignore_index: Any) -> None:
-    if targets.numel() == 0 or targets.dtype == torch.bool:
-        return
-    valid = targets if ignore_index is None else targets[targets != ignore_index]
-    if valid.numel() == 0:
-        return
-    lo, hi = torch.aminmax(valid.float())
-    if not (bool(lo >= 0) and bool(hi <= 1)):
-        raise ValueError(
-            "targets must lie in [0, 1] (0/1 labels or soft labels), got values in "
-            f"[{lo.item():g}, {hi.item():g}]; mark entries to skip with ignore_index"
-        )
+    if not _tracing(targets):
+        check_binary_target_values(targets, ignore_index)
 
 
 def _check_class_targets(
@@ -137,8 +198,9 @@ def _check_class_targets(
 ) -> None:
     """Validate ``target`` for ``(N, C, ...)`` logits like ``cross_entropy``.
 
-    ``check_values=False`` skips the range check of the class indices (it
-    costs host-device syncs on CUDA) where a kernel checks them instead.
+    ``check_values=False`` skips the range check of the class indices where
+    the loss's own op checks them instead (the fused focal loss); it is also
+    skipped under tracing (``cross_entropy`` checks them there).
     """
     if not isinstance(target, Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
@@ -167,46 +229,83 @@ def _check_class_targets(
             f"target must have shape {expected} for logits of shape "
             f"{tuple(logits.shape)}, got {tuple(target.shape)}"
         )
-    if not check_values:
-        return
-    n_classes = logits.shape[1]
-    valid = target[target != ignore_index]
-    if valid.numel():
-        lo, hi = torch.aminmax(valid)
-        if bool(lo < 0) or bool(hi >= n_classes):
-            raise ValueError(
-                f"target class indices must lie in [0, {n_classes - 1}] (or equal "
-                f"ignore_index={ignore_index}), got values in [{lo.item()}, "
-                f"{hi.item()}]"
-            )
+    if check_values and not _tracing(logits, target):
+        check_class_target_values(target, logits.shape[1], ignore_index)
 
 
-def _class_vector(values: Any, n_classes: int, name: str, device: Any) -> Tensor:
-    """Per-class float32 vector from a dict {class: value}, a sequence or a tensor."""
+def _long_target(target: Tensor) -> Tensor:
+    """Class indices of any integer dtype (int8, uint8, ...) as int64."""
+    if target.is_floating_point() or target.dtype == torch.int64:
+        return target
+    return target.long()
+
+
+def _class_vector(
+    values: Any,
+    n_classes: int,
+    name: str,
+    device: Any,
+    dtype: torch.dtype = torch.float32,
+    positive: bool = False,
+) -> Tensor:
+    """Per-class vector from a dict {class: value}, a sequence, an array or a tensor.
+
+    Python and numpy input is checked on the host (so torch.compile sees
+    constants); a tensor's values are checked except under tracing.
+    """
+    what = f"{name} must be one number per class 0..{n_classes - 1}"
+    bound = "> 0 for every class" if positive else ">= 0"
     if isinstance(values, Mapping):
         keys = []
         for k in values:
-            if isinstance(k, bool) or not isinstance(k, int | np.integer):
+            k_int = _scalar(k)
+            if isinstance(k_int, bool) or not isinstance(k_int, int):
                 raise TypeError(
                     f"{name} keys must be class indices 0..{n_classes - 1}, got {k!r}"
                 )
-            keys.append(int(k))
+            keys.append(k_int)
         if sorted(keys) != list(range(n_classes)):
             raise ValueError(
                 f"{name} must have one entry per class 0..{n_classes - 1}, got keys "
                 f"{sorted(keys)}"
             )
-        vec = torch.tensor([float(values[k]) for k in range(n_classes)])
+        by_key = dict(zip(keys, values.values(), strict=True))
+        floats = [_real(by_key[k], f"{name}[{k}]") for k in range(n_classes)]
     elif isinstance(values, Tensor):
-        vec = values.detach().to(torch.float32).reshape(-1)
+        if values.is_complex() or values.dtype == torch.bool:
+            raise TypeError(f"{what} (a real tensor), got {values.dtype}")
+        vec = values.detach().to(dtype).reshape(-1)
+        floats = None
+    elif isinstance(values, list | tuple):
+        floats = [_real(v, f"{name}[{i}]") for i, v in enumerate(values)]
+    elif isinstance(values, np.ndarray) and values.ndim == 1:
+        if values.dtype.kind not in "iuf":
+            raise TypeError(f"{what}, got an array of {values.dtype}")
+        floats = [float(v) for v in values.astype(np.float64)]
     else:
-        vec = torch.as_tensor(np.asarray(values, dtype=np.float64)).float().reshape(-1)
+        raise TypeError(
+            f"{what}: a dict {{class: value}}, a list, a 1-d array or a tensor, "
+            f"got {type(values).__name__} {values!r:.40}"
+        )
+    if floats is not None:
+        if len(floats) != n_classes:
+            raise ValueError(
+                f"{name} must have one value per class ({n_classes}), got {len(floats)}"
+            )
+        if not all(
+            math.isfinite(v) and (v > 0 or (v == 0 and not positive)) for v in floats
+        ):
+            raise ValueError(f"{name} must be {bound} and finite, got {floats}")
+        return torch.tensor(floats, dtype=dtype, device=device)
     if vec.numel() != n_classes:
         raise ValueError(
             f"{name} must have one value per class ({n_classes}), got {vec.numel()}"
         )
-    if not bool(torch.isfinite(vec).all()) or bool((vec < 0).any()):
-        raise ValueError(f"{name} must be finite and >= 0")
+    if not _tracing(vec) and (
+        not bool(torch.isfinite(vec).all())
+        or bool((vec <= 0).any() if positive else (vec < 0).any())
+    ):
+        raise ValueError(f"{name} must be {bound} and finite")
     return vec.to(device)
 
 
@@ -294,34 +393,65 @@ def sigmoid_focal_loss(
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
     if alpha is not None:
-        alpha = float(alpha)
+        alpha = _real(alpha, "alpha", "0.25")
         if not 0.0 <= alpha <= 1.0:
             raise ValueError(f"alpha must be in [0, 1] or None, got {alpha}")
+    if ignore_index is not None:
+        ignore_index = _real(ignore_index, "ignore_index", "-1")
+        if math.isnan(ignore_index):
+            raise ValueError("ignore_index must not be NaN; pass e.g. ignore_index=-1")
     if pos_weight is not None:
-        if not isinstance(pos_weight, Tensor):
-            pos_weight = torch.as_tensor(pos_weight, dtype=torch.float32)
-        try:
-            torch.broadcast_shapes(pos_weight.shape, logits.shape)
-        except RuntimeError:
-            raise ValueError(
-                f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
-                f"to logits of shape {tuple(logits.shape)}; give one weight per "
-                "class (last dimension)"
-            ) from None
-        pos_weight = pos_weight.detach().to(logits.device)
-    if not kernel_checks_binary_targets(logits):  # else: in the kernel's pass
-        _check_binary_target_values(targets, ignore_index)
-    return SigmoidFocalFunction.apply(
+        pos_weight = _pos_weight(pos_weight, logits)
+    # The values of the targets are checked inside the op (on CUDA by the
+    # kernel, in its pass), also under torch.compile.
+    return _apply_fused(
+        SigmoidFocalFunction,
+        "sigmoid",
         logits,
         targets.detach(),
         pos_weight,
         alpha,
         gamma,
-        None if ignore_index is None else float(ignore_index),
+        ignore_index,
         reduction,
         bool(rescale),
-        torch.is_grad_enabled() and logits.requires_grad,
     )
+
+
+def _apply_fused(function: Any, kind: str, logits: Tensor, *args: Any) -> Tensor:
+    """The loss of a fused focal op, through its autograd Function if needed."""
+    if torch.is_grad_enabled() and logits.requires_grad:
+        return function.apply(logits, *args, True)[0]
+    return fused_forward(kind, logits, *args, False)[0]
+
+
+def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
+    """``pos_weight`` as a detached real tensor on the logits' device."""
+    if not isinstance(pos_weight, Tensor):
+        arr = np.asarray(pos_weight, dtype=object)
+        if not all(
+            isinstance(_scalar(v), int | float) and not isinstance(v, bool)
+            for v in arr.reshape(-1)
+        ):
+            raise TypeError(
+                f"pos_weight must be a tensor or numbers, got {pos_weight!r:.60}; "
+                "pass e.g. pos_weight=torch.tensor([3.0])"
+            )
+        pos_weight = torch.as_tensor(arr.astype(np.float64), dtype=torch.float32)
+    elif pos_weight.is_complex() or pos_weight.dtype == torch.bool:
+        raise TypeError(
+            f"pos_weight must be a real tensor, got {pos_weight.dtype}; "
+            "pass pos_weight.float()"
+        )
+    try:
+        torch.broadcast_shapes(pos_weight.shape, logits.shape)
+    except RuntimeError:
+        raise ValueError(
+            f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
+            f"to logits of shape {tuple(logits.shape)}; give one weight per "
+            "class (last dimension)"
+        ) from None
+    return pos_weight.detach().to(logits.device)
 
 
 def softmax_focal_loss(
@@ -386,46 +516,41 @@ def softmax_focal_loss(
     1.7053
     """
     _check_logits(logits)
-    # Where the Triton kernel checks the class indices in its pass (CUDA), the
-    # host check (two host-device syncs) is skipped.
-    _check_class_targets(
-        logits,
-        target,
-        ignore_index,
-        check_values=not (
-            isinstance(target, Tensor) and kernel_checks_class_targets(logits, target)
-        ),
-    )
+    ignore_index = _class_index(ignore_index, "ignore_index")
+    # The class indices are checked inside the op (on CUDA by the kernel, in
+    # its pass), also under torch.compile.
+    _check_class_targets(logits, target, ignore_index, check_values=False)
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
-    label_smoothing = float(label_smoothing)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing}")
+    label_smoothing = _check_smoothing(label_smoothing)
     alpha_vec = None
     if alpha is not None:
-        if isinstance(alpha, int | float):
+        if (
+            isinstance(alpha, str)
+            or not isinstance(alpha, Mapping | Sequence | np.ndarray | Tensor)
+            or (isinstance(alpha, Tensor | np.ndarray) and alpha.ndim == 0)
+        ):
+            alpha = _real(alpha, "alpha", "0.25 or one weight per class")
             if not (math.isfinite(alpha) and alpha >= 0):
                 raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
-            alpha_vec = torch.full(
-                (logits.shape[1],), float(alpha), device=logits.device
-            )
-        else:
+            alpha_vec = torch.full((logits.shape[1],), alpha, device=logits.device)
+        elif logits.is_cuda and not isinstance(alpha, Tensor):
             alpha_vec = _class_vector(alpha, logits.shape[1], "alpha", "cpu")
-            if logits.is_cuda and alpha_vec.device.type == "cpu":
-                # pinned + non_blocking: a plain copy to CUDA waits for the GPU
-                alpha_vec = alpha_vec.pin_memory().to(logits.device, non_blocking=True)
-            else:
-                alpha_vec = alpha_vec.to(logits.device)
-    return SoftmaxFocalFunction.apply(
+            # pinned + non_blocking: a plain copy to CUDA waits for the GPU
+            alpha_vec = alpha_vec.pin_memory().to(logits.device, non_blocking=True)
+        else:
+            alpha_vec = _class_vector(alpha, logits.shape[1], "alpha", logits.device)
+    return _apply_fused(
+        SoftmaxFocalFunction,
+        "softmax",
         logits,
-        target.detach(),
+        _long_target(target.detach()),
         alpha_vec,
         gamma,
-        int(ignore_index),
+        ignore_index,
         label_smoothing,
         reduction,
         bool(rescale),
-        torch.is_grad_enabled() and logits.requires_grad,
     )
 
 
@@ -575,7 +700,7 @@ def margin_cross_entropy(
     """
     _check_logits(logits)
     _check_reduction(reduction)
-    margin = float(margin)
+    margin = _real(margin, "margin", "0.8")
     if not 0.5 < margin <= 1.0:
         raise ValueError(f"margin must be in (0.5, 1], got {margin}")
     # logit(m); +inf for m = 1 (never stops contributing)
@@ -590,7 +715,9 @@ def margin_cross_entropy(
             and target.shape != logits.shape
         )
     ):
+        ignore_index = _class_index(ignore_index, "ignore_index")
         _check_class_targets(logits, target, ignore_index, allow_soft=False)
+        target = _long_target(target)
         valid = target != ignore_index
         log_p = torch.log_softmax(x, dim=1)
         idx = torch.where(valid, target, 0).unsqueeze(1)
@@ -662,12 +789,15 @@ def weighted_softmax_loss(
     2.0
     """
     _check_logits(logits)
+    ignore_index = _class_index(ignore_index, "ignore_index")
     _check_class_targets(logits, target, ignore_index, allow_soft=False)
     _check_reduction(reduction)
-    pos_mult = float(pos_mult)
+    target = _long_target(target)
+    pos_mult = _real(pos_mult, "pos_mult", "2.0")
     if not (math.isfinite(pos_mult) and pos_mult >= 0):
         raise ValueError(f"pos_mult must be finite and >= 0, got {pos_mult}")
-    if not 0 <= int(pos_cid) < logits.shape[1]:
+    pos_cid = _class_index(pos_cid, "pos_cid")
+    if not 0 <= pos_cid < logits.shape[1]:
         raise ValueError(
             f"pos_cid must be a class index in [0, {logits.shape[1] - 1}], got "
             f"{pos_cid}"
@@ -737,12 +867,14 @@ def class_weighted_cross_entropy(
     0.7577
     """
     _check_logits(logits)
+    ignore_index = _class_index(ignore_index, "ignore_index")
     _check_class_targets(logits, target, ignore_index)
     _check_reduction(reduction)
+    label_smoothing = _check_smoothing(label_smoothing)
     weight = _class_vector(class_weight, logits.shape[1], "class_weight", logits.device)
     return F.cross_entropy(
         logits,
-        target,
+        _long_target(target),
         weight=weight.to(logits.dtype),
         reduction=reduction,
         ignore_index=ignore_index,
@@ -865,12 +997,24 @@ def ohem_loss(
         raise TypeError("losses must be a floating-point tensor of per-sample losses")
     if (top_k is None) == (threshold is None):
         raise ValueError("give exactly one of top_k and threshold")
-    min_kept = int(min_kept)
+    min_kept = _scalar(min_kept)
+    if isinstance(min_kept, bool) or not isinstance(min_kept, int):
+        raise TypeError(
+            f"min_kept must be an int, got {type(min_kept).__name__} {min_kept!r:.40}"
+        )
     if min_kept < 0:
         raise ValueError(f"min_kept must be >= 0, got {min_kept}")
     flat = losses.reshape(-1)
     n = flat.numel()
     if top_k is not None:
+        # numpy scalars and 0-d tensors count like the Python number they hold:
+        # a float is a fraction of the batch, an int a count.
+        top_k = _scalar(top_k)
+        if isinstance(top_k, bool) or not isinstance(top_k, int | float):
+            raise TypeError(
+                f"top_k must be an int (a count) or a float in (0, 1] (a fraction), "
+                f"got {type(top_k).__name__} {top_k!r:.40}"
+            )
         if isinstance(top_k, float):
             if not 0.0 < top_k <= 1.0:
                 raise ValueError(
@@ -879,12 +1023,15 @@ def ohem_loss(
                 )
             k = math.ceil(top_k * n)
         else:
-            if int(top_k) < 0:
+            if top_k < 0:
                 raise ValueError(f"top_k must be >= 0, got {top_k}")
-            k = int(top_k)
+            k = top_k
         k = min(k, n)
     else:
-        n_above = int((flat.detach() > float(threshold)).sum())
+        threshold = _real(threshold, "threshold", "0.5")
+        if math.isnan(threshold):
+            raise ValueError("threshold must not be NaN; pass e.g. threshold=0.5")
+        n_above = int((flat.detach() > threshold).sum())
         k = min(max(n_above, min_kept), n)
     _, idx = torch.topk(flat.detach(), k)
     kept = flat[idx]
@@ -943,12 +1090,27 @@ class OHEMLoss(nn.Module):
 # --------------------------------------------------------------------------
 # Logit adjustment
 # --------------------------------------------------------------------------
-def _log_priors(priors: ClassVector, n_classes: int, logits: Tensor) -> Tensor:
-    vec = _class_vector(priors, n_classes, "priors", logits.device)
-    if bool((vec <= 0).any()):
-        raise ValueError("priors must be > 0 for every class (counts or frequencies)")
-    log_p = torch.log(vec / vec.sum()).to(logits.dtype)
+def _log_priors(
+    priors: ClassVector, n_classes: int, logits: Tensor, name: str = "priors"
+) -> Tensor:
+    """Normalised log priors, shaped to broadcast over the class dim of ``logits``.
+
+    Normalised in float64 (and relative to the largest prior, so nothing
+    overflows): priors as small as 1e-45 stay finite (about -104).
+    """
+    device = priors.device if isinstance(priors, Tensor) else "cpu"
+    vec = _class_vector(priors, n_classes, name, device, torch.float64, positive=True)
+    rel = vec / vec.max()
+    log_p = torch.log(rel) - torch.log(rel.sum())
+    log_p = log_p.to(device=logits.device, dtype=logits.dtype)
     return log_p.reshape((1, n_classes) + (1,) * (logits.dim() - 2))
+
+
+def _check_tau(tau: Any) -> float:
+    tau = _real(tau, "tau", "1.0")
+    if not math.isfinite(tau):
+        raise ValueError(f"tau must be a finite number, got {tau}; pass e.g. tau=1.0")
+    return tau
 
 
 def logit_adjusted_cross_entropy(
@@ -979,13 +1141,31 @@ def logit_adjusted_cross_entropy(
     >>> round(loss.item(), 4)  # (-log 0.9 - log 0.1) / 2
     1.204
     """
+    return _logit_adjusted(
+        logits, target, priors, tau, reduction, ignore_index, label_smoothing, "priors"
+    )
+
+
+def _logit_adjusted(
+    logits: Tensor,
+    target: Tensor,
+    priors: ClassVector,
+    tau: float,
+    reduction: str,
+    ignore_index: int,
+    label_smoothing: float,
+    priors_name: str,
+) -> Tensor:
     _check_logits(logits)
+    ignore_index = _class_index(ignore_index, "ignore_index")
     _check_class_targets(logits, target, ignore_index)
     _check_reduction(reduction)
-    adjusted = logits + float(tau) * _log_priors(priors, logits.shape[1], logits)
+    tau = _check_tau(tau)
+    label_smoothing = _check_smoothing(label_smoothing)
+    adjusted = logits + tau * _log_priors(priors, logits.shape[1], logits, priors_name)
     return F.cross_entropy(
         adjusted,
-        target,
+        _long_target(target),
         reduction=reduction,
         ignore_index=ignore_index,
         label_smoothing=label_smoothing,
@@ -1011,13 +1191,8 @@ def balanced_softmax_cross_entropy(
     >>> round(loss.item(), 4)  # -log(1/4)
     1.3863
     """
-    return logit_adjusted_cross_entropy(
-        logits,
-        target,
-        class_counts,
-        tau=1.0,
-        reduction=reduction,
-        ignore_index=ignore_index,
+    return _logit_adjusted(
+        logits, target, class_counts, 1.0, reduction, ignore_index, 0.0, "class_counts"
     )
 
 
@@ -1042,7 +1217,8 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
             "logits must have shape (N, C) or (N, C, d1, ...), got "
             f"{tuple(logits.shape)}"
         )
-    return logits - float(tau) * _log_priors(priors, logits.shape[1], logits)
+    tau = _check_tau(tau)
+    return logits - tau * _log_priors(priors, logits.shape[1], logits)
 
 
 class LogitAdjustedCrossEntropyLoss(nn.Module):
