@@ -23,11 +23,6 @@ def test_package_ships_the_typed_marker():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="modules still being annotated by their owners; remove this mark once "
-    "`mypy rebalance` is clean",
-    strict=False,
-)
 def test_mypy_is_clean_on_the_package():
     command = [sys.executable, "-m", "mypy", "--no-error-summary", "rebalance"]
     try:

@@ -1,10 +1,47 @@
 """PyTorch front end: DataLoader samplers and imbalance-aware losses.
 
 This subpackage imports torch; ``import rebalance`` never does. Names are
-loaded from their submodules on first use.
+loaded from their submodules on first use. ``__all__`` is what the public
+submodules export in their own ``__all__``; tests/test_torch_api.py checks
+the three lists here (type-checking imports, ``_SUBMODULE_OF``,
+``__all__``) against them.
 """
 
+from __future__ import annotations
+
 from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what type checkers see; at run time, ``__getattr__``
+    from rebalance.torch.estimators import TorchMLPClassifier
+    from rebalance.torch.loaders import IndexBatchSampler, TensorBatchLoader
+    from rebalance.torch.losses import (
+        BalancedSoftmaxLoss,
+        ClassWeightedBCEWithLogitsLoss,
+        ClassWeightedCrossEntropyLoss,
+        LogitAdjustedCrossEntropyLoss,
+        MarginCrossEntropyLoss,
+        OHEMLoss,
+        SigmoidFocalLoss,
+        SoftmaxFocalLoss,
+        WeightedSoftmaxLoss,
+        adjust_logits,
+        balanced_softmax_cross_entropy,
+        class_weighted_binary_cross_entropy,
+        class_weighted_cross_entropy,
+        logit_adjusted_cross_entropy,
+        margin_cross_entropy,
+        ohem_loss,
+        sigmoid_focal_loss,
+        softmax_focal_loss,
+        weighted_softmax_loss,
+    )
+    from rebalance.torch.samplers import (
+        BalancedBatchSampler,
+        HardExampleSampler,
+        RebalancedLoader,
+        RebalanceSampler,
+    )
 
 _SUBMODULE_OF = {
     "RebalanceSampler": "samplers",
@@ -35,15 +72,42 @@ _SUBMODULE_OF = {
     "adjust_logits": "losses",
 }
 
-__all__ = sorted(_SUBMODULE_OF)
+__all__ = [
+    "BalancedBatchSampler",
+    "BalancedSoftmaxLoss",
+    "ClassWeightedBCEWithLogitsLoss",
+    "ClassWeightedCrossEntropyLoss",
+    "HardExampleSampler",
+    "IndexBatchSampler",
+    "LogitAdjustedCrossEntropyLoss",
+    "MarginCrossEntropyLoss",
+    "OHEMLoss",
+    "RebalanceSampler",
+    "RebalancedLoader",
+    "SigmoidFocalLoss",
+    "SoftmaxFocalLoss",
+    "TensorBatchLoader",
+    "TorchMLPClassifier",
+    "WeightedSoftmaxLoss",
+    "adjust_logits",
+    "balanced_softmax_cross_entropy",
+    "class_weighted_binary_cross_entropy",
+    "class_weighted_cross_entropy",
+    "logit_adjusted_cross_entropy",
+    "margin_cross_entropy",
+    "ohem_loss",
+    "sigmoid_focal_loss",
+    "softmax_focal_loss",
+    "weighted_softmax_loss",
+]
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _SUBMODULE_OF:
         module = import_module(f"rebalance.torch.{_SUBMODULE_OF[name]}")
         return getattr(module, name)
     raise AttributeError(f"module 'rebalance.torch' has no attribute {name!r}")
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))

@@ -138,7 +138,7 @@ def sigmoid_focal_elementwise(
 
 
 def softmax_focal_rows(
-    x: Tensor, t: Tensor, alpha: Tensor | None, gamma: float, scale: Tensor
+    x: Tensor, t: Tensor, alpha: Tensor | None, gamma: float, scale: Tensor | float
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Row losses (focal, cross-entropy) and scaled gradient of ``(R, C)`` logits.
 
@@ -721,7 +721,7 @@ def _softmax_rows(
     gamma: float,
     ignore_index: int,
     label_smoothing: float,
-    scale: Tensor,
+    scale: Tensor | float,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Torch path (CPU, soft targets): rows in chunks; returns (fl, ce, grad)."""
     n_classes = x.shape[1]
@@ -889,10 +889,10 @@ def _sigmoid_numba(
         check_binary_target_values(y, ignore_index)  # raises, with the range
     fl_sum = torch.tensor(kern.pairwise_sum([p[0] for p in parts]), dtype=torch.float64)
     ce_sum = torch.tensor(kern.pairwise_sum([p[1] for p in parts]), dtype=torch.float64)
-    grad = grad.view(shape).to(x.dtype) if needs_grad else None
+    grad_out = grad.view(shape).to(x.dtype) if needs_grad else None
     if loss is not None:
         loss = loss.view(shape)
-    return loss, fl_sum, ce_sum, grad
+    return loss, fl_sum, ce_sum, grad_out
 
 
 def _softmax_numba(
@@ -1000,6 +1000,8 @@ def _finish(
     scale backward multiplies ``grad_output`` by (1 unless rescaling)."""
     cdt = _compute_dtype(x)
     if rescale and reduction == "mean":
+        if factor is None:  # _reduce returns a factor whenever rescale is set
+            raise RuntimeError("rescale=True needs the rescale factor; got None")
         # mean of the rescaled loss: d/dx = factor * dFL_i / count
         factor = factor * _inverse_count(count)
     bscale = (
@@ -1061,6 +1063,8 @@ def sigmoid_focal_forward(
         else:
             out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
         if reduction == "none":
+            if loss is None:  # store=True: the kernels kept the per-element losses
+                raise RuntimeError("reduction='none' needs the per-element losses")
             out = loss if factor is None else loss * factor
         return _finish(x, out, grad, factor, rescale, reduction, count)
 
@@ -1299,7 +1303,7 @@ class _FusedFocalFunction(torch.autograd.Function):
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx: Any, go: Tensor, *_: Any) -> tuple[Tensor | None, ...]:  # type: ignore[override]
+    def backward(ctx: Any, go: Tensor, *_: Any) -> tuple[Tensor | None, ...]:
         return (_scaled_grad(ctx, go),) + (None,) * 8
 
 
@@ -1308,11 +1312,11 @@ class SigmoidFocalFunction(_FusedFocalFunction):
     ignore_index, reduction, rescale, needs_grad)[0]`` is the loss."""
 
     @staticmethod
-    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
+    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:
         return fused_forward("sigmoid", *args)
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:  # type: ignore[override]
+    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
         _setup_context(ctx, inputs, output, per_row=False)
 
 
@@ -1323,11 +1327,11 @@ class SoftmaxFocalFunction(_FusedFocalFunction):
     class indices has the target's shape and broadcasts over the class dim."""
 
     @staticmethod
-    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:  # type: ignore[override]
+    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:
         return fused_forward("softmax", *args)
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:  # type: ignore[override]
+    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
         _setup_context(ctx, inputs, output, per_row=True)
 
 

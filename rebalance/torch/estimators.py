@@ -29,6 +29,8 @@ from rebalance.torch.losses import (
 from rebalance.torch.samplers import BalancedBatchSampler, RebalanceSampler
 from rebalance.weights import class_weights
 
+__all__ = ["TorchMLPClassifier"]
+
 LOSSES = (
     "bce",
     "class-weighted",

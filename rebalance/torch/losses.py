@@ -48,6 +48,7 @@ class indices). Python and numpy arguments are always checked.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -324,6 +325,76 @@ def _reduce(loss: Tensor, reduction: str, count: Tensor | int | None = None) -> 
 
 
 # --------------------------------------------------------------------------
+# Module form of a loss function
+# --------------------------------------------------------------------------
+class _LossModule(nn.Module):
+    """Module form of a loss ``function(logits, target, *args, **kwargs)``.
+
+    A subclass names its function in the class statement
+    (``class XLoss(_LossModule, function=x_loss)``) and declares ``__init__``
+    with the function's arguments after ``(logits, target)``: same names,
+    kinds and defaults, checked when the class is created. ``__init__``
+    stores them with ``super().__init__(name=value, ...)``, one attribute each
+    (as scikit-learn estimators do, so skorch's ``criterion__gamma=2.0``
+    works), and ``forward`` passes the attributes to the function, so a
+    Module cannot drift from its function and an attribute set later is
+    used by the next call.
+    """
+
+    _function: Callable[..., Tensor]
+    _positional: tuple[str, ...] = ()
+    _keywords: tuple[str, ...] = ()
+
+    def __init_subclass__(
+        cls, function: Callable[..., Tensor] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if function is None:
+            return
+        params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+        expected = list(inspect.signature(function).parameters.values())[2:]
+        if [(p.name, p.kind, p.default) for p in params] != [
+            (p.name, p.kind, p.default) for p in expected
+        ]:
+            raise TypeError(
+                f"{cls.__name__}.__init__ must take the arguments of "
+                f"{function.__name__} after (logits, target), with their defaults"
+            )
+        cls._function = staticmethod(function)
+        cls._positional = tuple(
+            p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD
+        )
+        cls._keywords = tuple(p.name for p in params if p.kind is p.KEYWORD_ONLY)
+
+    def __init__(self, **arguments: Any) -> None:
+        super().__init__()
+        for name, value in arguments.items():
+            setattr(self, name, value)
+
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
+        """The loss of a batch: the function with this Module's arguments.
+
+        Parameters
+        ----------
+        logits : Tensor
+            The model's output, shaped as the loss function takes it.
+        target : Tensor
+            The targets, shaped as the loss function takes them.
+
+        Returns
+        -------
+        Tensor
+            The loss, reduced as ``reduction`` says.
+        """
+        return self._call(logits, target)
+
+    def _call(self, logits: Tensor, target: Tensor) -> Tensor:
+        args = [getattr(self, name) for name in self._positional]
+        kwargs = {name: getattr(self, name) for name in self._keywords}
+        return type(self)._function(logits, target, *args, **kwargs)
+
+
+# --------------------------------------------------------------------------
 # Focal losses
 # --------------------------------------------------------------------------
 def sigmoid_focal_loss(
@@ -363,8 +434,8 @@ def sigmoid_focal_loss(
     ignore_index : float, optional
         Target value marking elements to skip (e.g. ``-1``).
     rescale : bool, default=False
-        Multiply the loss by ``mean(CE) / mean(FL)`` over the batch (seed 001),
-        so it keeps the cross-entropy's magnitude. The factor is **detached**:
+        Multiply the loss by ``mean(CE) / mean(FL)`` over the batch, so it
+        keeps the cross-entropy's magnitude. The factor is **detached**:
         the gradient is the focal gradient scaled by it. Without the detach the
         product would be ``mean(CE)`` itself and its gradient plain CE's,
         undoing the focusing.
@@ -465,7 +536,7 @@ def softmax_focal_loss(
     label_smoothing: float = 0.0,
     rescale: bool = False,
 ) -> Tensor:
-    """Multiclass focal loss over a softmax, fused.
+    """Multiclass focal loss over a softmax (Lin et al. 2017), fused.
 
     ``FL = -sum_c alpha_c t_c (1 - p_c)^gamma log(p_c)`` per sample, with
     ``p = softmax(logits)`` over dim 1 and ``t`` the target distribution
@@ -554,8 +625,24 @@ def softmax_focal_loss(
     )
 
 
-class SigmoidFocalLoss(nn.Module):
-    """Module form of :func:`sigmoid_focal_loss`.
+class SigmoidFocalLoss(_LossModule, function=sigmoid_focal_loss):
+    """Module form of :func:`sigmoid_focal_loss` (Lin et al. 2017).
+
+    Parameters
+    ----------
+    alpha : float or None, default=0.25
+        Weight of the positives in [0, 1] (negatives get ``1 - alpha``);
+        ``None`` for no weighting.
+    gamma : float, default=2.0
+        Focusing parameter, ``>= 0``.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` averages over the non-ignored elements.
+    pos_weight : Tensor, optional
+        Weight of the positive term, broadcastable to the logits.
+    ignore_index : float, optional
+        Target value marking elements to skip.
+    rescale : bool, default=False
+        Multiply the loss by the detached ``mean(CE) / mean(FL)``.
 
     Examples
     --------
@@ -576,29 +663,52 @@ class SigmoidFocalLoss(nn.Module):
         ignore_index: float | None = None,
         rescale: bool = False,
     ) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.gamma = gamma
-        self.reduction = reduction
-        self.pos_weight = pos_weight
-        self.ignore_index = ignore_index
-        self.rescale = rescale
-
-    def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
-        return sigmoid_focal_loss(
-            logits,
-            targets,
-            alpha=self.alpha,
-            gamma=self.gamma,
-            reduction=self.reduction,
-            pos_weight=self.pos_weight,
-            ignore_index=self.ignore_index,
-            rescale=self.rescale,
+        super().__init__(
+            alpha=alpha,
+            gamma=gamma,
+            reduction=reduction,
+            pos_weight=pos_weight,
+            ignore_index=ignore_index,
+            rescale=rescale,
         )
 
+    def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
+        """The loss of a batch: the function with this Module's arguments.
 
-class SoftmaxFocalLoss(nn.Module):
-    """Module form of :func:`softmax_focal_loss`.
+        Parameters
+        ----------
+        logits : Tensor
+            The model's output, shaped as the loss function takes it.
+        targets : Tensor
+            The labels, with the shape of ``logits``.
+
+        Returns
+        -------
+        Tensor
+            The loss, reduced as ``reduction`` says.
+        """
+        return self._call(logits, targets)
+
+
+class SoftmaxFocalLoss(_LossModule, function=softmax_focal_loss):
+    """Module form of :func:`softmax_focal_loss` (Lin et al. 2017).
+
+    Parameters
+    ----------
+    alpha : float, dict, sequence, array or Tensor, optional
+        A scalar weight, or one weight per class (e.g. the output of
+        ``rebalance.weights``).
+    gamma : float, default=2.0
+        Focusing parameter, ``>= 0``.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` averages over the non-ignored samples, not weighted by
+        ``alpha``.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+    label_smoothing : float, default=0.0
+        In [0, 1], as in ``cross_entropy``.
+    rescale : bool, default=False
+        Multiply the loss by the detached ``mean(CE) / mean(FL)``.
 
     Examples
     --------
@@ -619,32 +729,21 @@ class SoftmaxFocalLoss(nn.Module):
         label_smoothing: float = 0.0,
         rescale: bool = False,
     ) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.gamma = gamma
-        self.reduction = reduction
-        self.ignore_index = ignore_index
-        self.label_smoothing = label_smoothing
-        self.rescale = rescale
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return softmax_focal_loss(
-            logits,
-            target,
-            alpha=self.alpha,
-            gamma=self.gamma,
-            reduction=self.reduction,
-            ignore_index=self.ignore_index,
-            label_smoothing=self.label_smoothing,
-            rescale=self.rescale,
+        super().__init__(
+            alpha=alpha,
+            gamma=gamma,
+            reduction=reduction,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+            rescale=rescale,
         )
 
 
 # --------------------------------------------------------------------------
-# Margin ("variant") cross-entropy, seed 001
+# Margin ("variant") cross-entropy
 # --------------------------------------------------------------------------
 def _step(t: Tensor) -> Tensor:
-    # The seed's unit step, theta(t) = (sign(t) + 1) / 2 (1/2 at t = 0).
+    # The unit step theta(t) = (sign(t) + 1) / 2 (1/2 at t = 0).
     return (torch.sign(t) + 1.0) / 2.0
 
 
@@ -656,17 +755,17 @@ def margin_cross_entropy(
     reduction: str = "mean",
     ignore_index: int = -100,
 ) -> Tensor:
-    """Margin ("variant") cross-entropy: samples already classified with
-    confidence ``margin`` stop contributing (seed 001).
+    """Margin cross-entropy: samples past the confidence ``margin`` stop contributing.
 
-    Binary (``target`` float/bool with the shape of ``logits``)::
+    The "better loss function for text sentiment classification" of Su
+    Jianlin (blog post, 2017). Binary (``target`` float/bool with the shape
+    of ``logits``)::
 
         L = -theta(m - p) y log(p) - theta(p - (1 - m)) (1 - y) log(1 - p)
 
     with ``p = sigmoid(logit)`` and ``theta`` the unit step
-    (``theta(0) = 1/2`` as in the seed's ``(sign(t) + 1) / 2``): a positive
-    stops contributing once ``p > m``, a negative once ``p < 1 - m``. (The
-    seed's Keras code writes ``m`` for ``margin`` in the second term.) Log
+    ``(sign(t) + 1) / 2`` (so ``theta(0) = 1/2``): a positive stops
+    contributing once ``p > m``, a negative once ``p < 1 - m``. Log
     probabilities come from ``logsigmoid``, not clipped probabilities, and the
     steps compare the logit with ``logit(m)``, so any logit is fine.
 
@@ -686,8 +785,16 @@ def margin_cross_entropy(
     margin : float, default=0.8
         In (0.5, 1]; ``margin=1`` is plain cross-entropy (up to theta(0)).
     reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` averages over the elements (binary) or the non-ignored
+        samples (multiclass), 0 if there are none.
     ignore_index : int, default=-100
         Multiclass only: class index marking samples to skip.
+
+    Returns
+    -------
+    Tensor
+        The loss (at least float32); a scalar, or the shape of ``target`` for
+        ``'none'``.
 
     Examples
     --------
@@ -736,29 +843,37 @@ def margin_cross_entropy(
     return _reduce(loss, reduction)
 
 
-class MarginCrossEntropyLoss(nn.Module):
-    """Module form of :func:`margin_cross_entropy`."""
+class MarginCrossEntropyLoss(_LossModule, function=margin_cross_entropy):
+    """Module form of :func:`margin_cross_entropy`.
+
+    Parameters
+    ----------
+    margin : float, default=0.8
+        In (0.5, 1]: samples whose true class has a probability above it
+        stop contributing.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        How the per-sample losses are reduced.
+    ignore_index : int, default=-100
+        Multiclass only: class index marking samples to skip.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import MarginCrossEntropyLoss
+    >>> criterion = MarginCrossEntropyLoss(margin=0.9)
+    >>> logits = torch.tensor([[3.0, 0.0], [0.0, 0.0]])  # p_y = 0.95, 0.5
+    >>> criterion(logits, torch.tensor([0, 1]))  # only the second counts
+    tensor(0.3466)
+    """
 
     def __init__(
         self, *, margin: float = 0.8, reduction: str = "mean", ignore_index: int = -100
     ) -> None:
-        super().__init__()
-        self.margin = margin
-        self.reduction = reduction
-        self.ignore_index = ignore_index
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return margin_cross_entropy(
-            logits,
-            target,
-            margin=self.margin,
-            reduction=self.reduction,
-            ignore_index=self.ignore_index,
-        )
+        super().__init__(margin=margin, reduction=reduction, ignore_index=ignore_index)
 
 
 # --------------------------------------------------------------------------
-# Weighted losses, seed 004 and rebalance.weights
+# Class-weighted losses (e.g. with rebalance.weights output)
 # --------------------------------------------------------------------------
 def weighted_softmax_loss(
     logits: Tensor,
@@ -771,12 +886,34 @@ def weighted_softmax_loss(
 ) -> Tensor:
     """Softmax cross-entropy with the loss of class ``pos_cid`` times ``pos_mult``.
 
-    Seed 004's weighted softmax loss (Caffe's ``WeightedSoftmaxWithLoss``):
+    The weighted softmax loss of Caffe forks (``WeightedSoftmaxWithLoss``):
     every sample whose true class is ``pos_cid`` has its loss multiplied by
     ``pos_mult`` (``pos_mult=0.5`` halves that class's importance).
     ``reduction='mean'`` divides the weighted sum by the **unweighted** count
     of non-ignored samples, so the other classes' losses keep their scale
     (``cross_entropy(weight=...)`` divides by the summed weights instead).
+
+    Parameters
+    ----------
+    logits : Tensor
+        ``(N, C)`` or ``(N, C, d1, ...)`` float logits.
+    target : Tensor
+        Integer class indices of shape ``(N,)`` / ``(N, d1, ...)``.
+    pos_mult : float
+        Multiplier, ``>= 0``, of the loss of the samples of class ``pos_cid``.
+    pos_cid : int
+        The class whose samples' loss is multiplied, in ``[0, C)``.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` divides by the unweighted count of non-ignored samples (0
+        if there are none).
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+
+    Returns
+    -------
+    Tensor
+        The loss (at least float32); a scalar, or the shape of ``target`` for
+        ``'none'``.
 
     Examples
     --------
@@ -812,8 +949,29 @@ def weighted_softmax_loss(
     return _reduce(ce * weight, reduction, (target != ignore_index).sum())
 
 
-class WeightedSoftmaxLoss(nn.Module):
-    """Module form of :func:`weighted_softmax_loss`."""
+class WeightedSoftmaxLoss(_LossModule, function=weighted_softmax_loss):
+    """Module form of :func:`weighted_softmax_loss`.
+
+    Parameters
+    ----------
+    pos_mult : float
+        Multiplier, ``>= 0``, of the loss of the samples of class ``pos_cid``.
+    pos_cid : int
+        The class whose samples' loss is multiplied.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` divides by the unweighted count of non-ignored samples.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import WeightedSoftmaxLoss
+    >>> criterion = WeightedSoftmaxLoss(pos_mult=3.0, pos_cid=1)
+    >>> loss = criterion(torch.zeros(2, 2), torch.tensor([0, 1]))
+    >>> round(loss.item() / torch.log(torch.tensor(2.0)).item(), 4)  # (1+3)/2
+    2.0
+    """
 
     def __init__(
         self,
@@ -823,20 +981,11 @@ class WeightedSoftmaxLoss(nn.Module):
         reduction: str = "mean",
         ignore_index: int = -100,
     ) -> None:
-        super().__init__()
-        self.pos_mult = pos_mult
-        self.pos_cid = pos_cid
-        self.reduction = reduction
-        self.ignore_index = ignore_index
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return weighted_softmax_loss(
-            logits,
-            target,
-            self.pos_mult,
-            self.pos_cid,
-            reduction=self.reduction,
-            ignore_index=self.ignore_index,
+        super().__init__(
+            pos_mult=pos_mult,
+            pos_cid=pos_cid,
+            reduction=reduction,
+            ignore_index=ignore_index,
         )
 
 
@@ -851,10 +1000,33 @@ def class_weighted_cross_entropy(
 ) -> Tensor:
     """Cross-entropy weighted per class, from ``rebalance.weights`` output.
 
-    ``class_weight`` is a dict ``{class: weight}`` keyed ``0..C-1``, a
-    sequence, an array or a tensor of length C. Same semantics as
-    ``cross_entropy(weight=...)``: ``'mean'`` divides by the summed weights
+    Same semantics as ``cross_entropy(weight=...)`` (cost-sensitive
+    weighting, e.g. by the inverse class frequency or the effective number
+    of samples of Cui et al. 2019): ``'mean'`` divides by the summed weights
     of the targets.
+
+    Parameters
+    ----------
+    logits : Tensor
+        ``(N, C)`` or ``(N, C, d1, ...)`` float logits.
+    target : Tensor
+        Class indices of shape ``(N,)`` / ``(N, d1, ...)``, or class
+        probabilities with the shape of ``logits``.
+    class_weight : dict, sequence, array or Tensor
+        One weight ``>= 0`` per class: a dict ``{class: weight}`` keyed
+        ``0..C-1``, or a sequence, an array or a tensor of length C.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` divides by the summed weights of the non-ignored targets.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+    label_smoothing : float, default=0.0
+        In [0, 1], as in ``cross_entropy``.
+
+    Returns
+    -------
+    Tensor
+        The loss; a scalar, or the shape of ``target`` (indices) for
+        ``'none'``.
 
     Examples
     --------
@@ -891,10 +1063,26 @@ def class_weighted_binary_cross_entropy(
 ) -> Tensor:
     """Binary cross-entropy with logits, weighting class 0 and class 1.
 
-    ``class_weight`` maps ``{0: w0, 1: w1}`` (``rebalance.weights`` output for
-    binary labels) or is a length-2 sequence/array/tensor. Each element's loss
-    is multiplied by ``w1 y + w0 (1 - y)``; ``'mean'`` is the plain mean over
-    elements, as in ``binary_cross_entropy_with_logits``.
+    Each element's loss is multiplied by ``w1 y + w0 (1 - y)``; ``'mean'`` is
+    the plain mean over elements, as in ``binary_cross_entropy_with_logits``.
+
+    Parameters
+    ----------
+    logits : Tensor
+        Float logits of any shape.
+    targets : Tensor
+        Same shape; 0/1 labels (float, int or bool) or soft labels in [0, 1].
+    class_weight : dict, sequence, array or Tensor
+        The weights ``>= 0`` of class 0 and class 1: a dict ``{0: w0, 1: w1}``
+        (``rebalance.weights`` output for binary labels), or a length-2
+        sequence, array or tensor.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` is the plain mean over elements.
+
+    Returns
+    -------
+    Tensor
+        The loss; a scalar, or the shape of ``logits`` for ``'none'``.
 
     Examples
     --------
@@ -918,8 +1106,30 @@ def class_weighted_binary_cross_entropy(
     )
 
 
-class ClassWeightedCrossEntropyLoss(nn.Module):
-    """Module form of :func:`class_weighted_cross_entropy`."""
+class ClassWeightedCrossEntropyLoss(_LossModule, function=class_weighted_cross_entropy):
+    """Module form of :func:`class_weighted_cross_entropy`.
+
+    Parameters
+    ----------
+    class_weight : dict, sequence, array or Tensor
+        One weight per class: a dict ``{class: weight}`` keyed ``0..C-1``
+        (e.g. the output of ``rebalance.weights``), or a sequence, an array
+        or a tensor of length C.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` divides by the summed weights of the targets.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+    label_smoothing : float, default=0.0
+        In [0, 1], as in ``cross_entropy``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import ClassWeightedCrossEntropyLoss
+    >>> criterion = ClassWeightedCrossEntropyLoss({0: 1.0, 1: 4.0})
+    >>> criterion(torch.zeros(2, 2), torch.tensor([0, 1]))  # log(2)
+    tensor(0.6931)
+    """
 
     def __init__(
         self,
@@ -929,35 +1139,57 @@ class ClassWeightedCrossEntropyLoss(nn.Module):
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
-        self.class_weight = class_weight
-        self.reduction = reduction
-        self.ignore_index = ignore_index
-        self.label_smoothing = label_smoothing
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return class_weighted_cross_entropy(
-            logits,
-            target,
-            self.class_weight,
-            reduction=self.reduction,
-            ignore_index=self.ignore_index,
-            label_smoothing=self.label_smoothing,
+        super().__init__(
+            class_weight=class_weight,
+            reduction=reduction,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
         )
 
 
-class ClassWeightedBCEWithLogitsLoss(nn.Module):
-    """Module form of :func:`class_weighted_binary_cross_entropy`."""
+class ClassWeightedBCEWithLogitsLoss(
+    _LossModule, function=class_weighted_binary_cross_entropy
+):
+    """Module form of :func:`class_weighted_binary_cross_entropy`.
+
+    Parameters
+    ----------
+    class_weight : dict, sequence, array or Tensor
+        The weights of class 0 and class 1: a dict ``{0: w0, 1: w1}`` (e.g.
+        the output of ``rebalance.weights``), or a length-2 sequence, array
+        or tensor.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` is the plain mean over elements.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import ClassWeightedBCEWithLogitsLoss
+    >>> criterion = ClassWeightedBCEWithLogitsLoss({0: 1.0, 1: 3.0})
+    >>> loss = criterion(torch.zeros(2), torch.tensor([1.0, 0.0]))
+    >>> round(loss.item() / torch.log(torch.tensor(2.0)).item(), 4)  # (3+1)/2
+    2.0
+    """
 
     def __init__(self, class_weight: ClassVector, *, reduction: str = "mean") -> None:
-        super().__init__()
-        self.class_weight = class_weight
-        self.reduction = reduction
+        super().__init__(class_weight=class_weight, reduction=reduction)
 
     def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
-        return class_weighted_binary_cross_entropy(
-            logits, targets, self.class_weight, reduction=self.reduction
-        )
+        """The loss of a batch: the function with this Module's arguments.
+
+        Parameters
+        ----------
+        logits : Tensor
+            The model's output, shaped as the loss function takes it.
+        targets : Tensor
+            The labels, with the shape of ``logits``.
+
+        Returns
+        -------
+        Tensor
+            The loss, reduced as ``reduction`` says.
+        """
+        return self._call(logits, targets)
 
 
 # --------------------------------------------------------------------------
@@ -973,14 +1205,33 @@ def ohem_loss(
 ) -> Tensor | tuple[Tensor, Tensor]:
     """Online hard example mining: the mean of a batch's hardest losses.
 
-    Give per-sample losses (any loss with ``reduction='none'``) and either
-    ``top_k`` (keep the k largest; a float in (0, 1] is a fraction of the
-    batch, rounded up) or ``threshold`` (keep every loss above it, but at
-    least the ``min_kept`` largest). Returns the mean over the kept samples
-    (0 for an empty batch); the gradient flows to the kept samples only.
-    With ``return_indices=True`` also returns the kept positions in the
-    flattened batch, hardest first, e.g. to report to a hard-example replay
-    sampler (``sampler.update(batch_ids[indices], losses[indices])``).
+    OHEM (Shrivastava et al. 2016) trains on the hardest examples of each
+    batch only. Give per-sample losses (any loss with ``reduction='none'``)
+    and either ``top_k`` or ``threshold``. The gradient flows to the kept
+    samples only.
+
+    Parameters
+    ----------
+    losses : Tensor
+        Floating-point per-sample losses, any shape (flattened).
+    top_k : int or float, optional
+        Keep the k largest losses; a float in (0, 1] is a fraction of the
+        batch, rounded up. Give exactly one of ``top_k`` and ``threshold``.
+    threshold : float, optional
+        Keep every loss above it, but at least the ``min_kept`` largest.
+    min_kept : int, default=1
+        With ``threshold``: the fewest losses kept.
+    return_indices : bool, default=False
+        Also return the kept positions in the flattened batch, hardest
+        first, e.g. to report to a hard-example replay sampler
+        (``sampler.update(batch_ids[indices], losses[indices])``).
+
+    Returns
+    -------
+    loss : Tensor
+        The mean over the kept samples (0 for an empty batch).
+    indices : Tensor
+        Only with ``return_indices=True``: the kept positions (int64).
 
     Examples
     --------
@@ -1042,10 +1293,26 @@ def ohem_loss(
 
 
 class OHEMLoss(nn.Module):
-    """OHEM around a per-sample criterion (default ``cross_entropy``).
+    """OHEM (Shrivastava et al. 2016) around a per-sample criterion.
 
-    ``criterion(logits, target)`` must return per-sample losses (use
-    ``reduction='none'``); see :func:`ohem_loss` for the selection.
+    ``forward`` computes the per-sample losses with ``criterion`` and keeps
+    the hardest with :func:`ohem_loss`. (Not a ``_LossModule``: it wraps a
+    criterion rather than a loss function, and may return a pair.)
+
+    Parameters
+    ----------
+    criterion : callable, optional
+        ``criterion(logits, target)`` returning per-sample losses (a loss
+        with ``reduction='none'``); default ``cross_entropy``.
+    top_k : int or float, optional
+        Keep the k largest losses; a float in (0, 1] is a fraction of the
+        batch, rounded up. Give exactly one of ``top_k`` and ``threshold``.
+    threshold : float, optional
+        Keep every loss above it, but at least the ``min_kept`` largest.
+    min_kept : int, default=1
+        With ``threshold``: the fewest losses kept.
+    return_indices : bool, default=False
+        ``forward`` also returns the kept positions, hardest first.
 
     Examples
     --------
@@ -1074,6 +1341,22 @@ class OHEMLoss(nn.Module):
         self.return_indices = return_indices
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        """The mean of the batch's hardest per-sample losses.
+
+        Parameters
+        ----------
+        logits : Tensor
+            The model's output, as ``criterion`` takes it.
+        target : Tensor
+            The targets, as ``criterion`` takes them.
+
+        Returns
+        -------
+        loss : Tensor
+            The mean over the kept samples (0 for an empty batch).
+        indices : Tensor
+            Only with ``return_indices=True``: the kept positions (int64).
+        """
         if self.criterion is None:
             losses = F.cross_entropy(logits, target, reduction="none")
         else:
@@ -1125,11 +1408,36 @@ def logit_adjusted_cross_entropy(
 ) -> Tensor:
     """Logit-adjusted cross-entropy (Menon et al. 2021).
 
-    Cross-entropy on ``logits + tau * log(priors)``; ``priors`` are the class
-    frequencies or counts (normalised here), as a dict ``{class: value}``,
-    sequence, array or tensor. Training this way and predicting with the raw
-    logits targets the balanced error. ``tau=1`` is the balanced softmax of
-    Ren et al. 2020 (:func:`balanced_softmax_cross_entropy`).
+    Cross-entropy on ``logits + tau * log(priors)``. Training this way and
+    predicting with the raw logits targets the balanced error. ``tau=1`` is
+    the balanced softmax of Ren et al. 2020
+    (:func:`balanced_softmax_cross_entropy`).
+
+    Parameters
+    ----------
+    logits : Tensor
+        ``(N, C)`` or ``(N, C, d1, ...)`` float logits.
+    target : Tensor
+        Class indices of shape ``(N,)`` / ``(N, d1, ...)``, or class
+        probabilities with the shape of ``logits``.
+    priors : dict, sequence, array or Tensor
+        The class frequencies or counts ``> 0`` (normalised here), one per
+        class: a dict ``{class: value}`` keyed ``0..C-1``, or a sequence, an
+        array or a tensor of length C.
+    tau : float, default=1.0
+        Scale of the adjustment ``tau * log(priors)``.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        As in ``cross_entropy``.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+    label_smoothing : float, default=0.0
+        In [0, 1], as in ``cross_entropy``.
+
+    Returns
+    -------
+    Tensor
+        The loss; a scalar, or the shape of ``target`` (indices) for
+        ``'none'``.
 
     Examples
     --------
@@ -1182,6 +1490,31 @@ def balanced_softmax_cross_entropy(
 ) -> Tensor:
     """Balanced softmax cross-entropy (Ren et al. 2020): CE on ``logits + log n_c``.
 
+    The logit-adjusted cross-entropy with ``tau=1``
+    (:func:`logit_adjusted_cross_entropy`) and the class counts as priors.
+
+    Parameters
+    ----------
+    logits : Tensor
+        ``(N, C)`` or ``(N, C, d1, ...)`` float logits.
+    target : Tensor
+        Class indices of shape ``(N,)`` / ``(N, d1, ...)``, or class
+        probabilities with the shape of ``logits``.
+    class_counts : dict, sequence, array or Tensor
+        The number (or frequency) ``> 0`` of training samples of each class:
+        a dict ``{class: count}`` keyed ``0..C-1``, or a sequence, an array
+        or a tensor of length C.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        As in ``cross_entropy``.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+
+    Returns
+    -------
+    Tensor
+        The loss; a scalar, or the shape of ``target`` (indices) for
+        ``'none'``.
+
     Examples
     --------
     >>> import torch
@@ -1200,8 +1533,23 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
     """Post-hoc logit adjustment for inference: ``logits - tau * log(priors)``.
 
     Use on a model trained with plain cross-entropy: the argmax of the
-    adjusted logits targets the balanced error (Menon et al. 2021). Class dim
-    is 1 for ``(N, C, ...)`` logits.
+    adjusted logits targets the balanced error (Menon et al. 2021).
+
+    Parameters
+    ----------
+    logits : Tensor
+        ``(N, C)`` or ``(N, C, d1, ...)`` float logits (class dim 1).
+    priors : dict, sequence, array or Tensor
+        The training class frequencies or counts ``> 0`` (normalised here),
+        one per class: a dict ``{class: value}`` keyed ``0..C-1``, or a
+        sequence, an array or a tensor of length C.
+    tau : float, default=1.0
+        Scale of the adjustment.
+
+    Returns
+    -------
+    Tensor
+        The adjusted logits, with the shape and dtype of ``logits``.
 
     Examples
     --------
@@ -1221,8 +1569,32 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
     return logits - tau * _log_priors(priors, logits.shape[1], logits)
 
 
-class LogitAdjustedCrossEntropyLoss(nn.Module):
-    """Module form of :func:`logit_adjusted_cross_entropy`."""
+class LogitAdjustedCrossEntropyLoss(_LossModule, function=logit_adjusted_cross_entropy):
+    """Module form of :func:`logit_adjusted_cross_entropy` (Menon et al. 2021).
+
+    Parameters
+    ----------
+    priors : dict, sequence, array or Tensor
+        The class frequencies or counts (normalised by the loss), one per
+        class: a dict ``{class: value}`` keyed ``0..C-1``, or a sequence, an
+        array or a tensor of length C.
+    tau : float, default=1.0
+        Scale of the adjustment ``tau * log(priors)``.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        As in ``cross_entropy``.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+    label_smoothing : float, default=0.0
+        In [0, 1], as in ``cross_entropy``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import LogitAdjustedCrossEntropyLoss
+    >>> criterion = LogitAdjustedCrossEntropyLoss({0: 90, 1: 10})
+    >>> round(criterion(torch.zeros(1, 2), torch.tensor([1])).item(), 4)  # -log 0.1
+    2.3026
+    """
 
     def __init__(
         self,
@@ -1233,27 +1605,37 @@ class LogitAdjustedCrossEntropyLoss(nn.Module):
         ignore_index: int = -100,
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__()
-        self.priors = priors
-        self.tau = tau
-        self.reduction = reduction
-        self.ignore_index = ignore_index
-        self.label_smoothing = label_smoothing
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return logit_adjusted_cross_entropy(
-            logits,
-            target,
-            self.priors,
-            tau=self.tau,
-            reduction=self.reduction,
-            ignore_index=self.ignore_index,
-            label_smoothing=self.label_smoothing,
+        super().__init__(
+            priors=priors,
+            tau=tau,
+            reduction=reduction,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
         )
 
 
-class BalancedSoftmaxLoss(nn.Module):
-    """Module form of :func:`balanced_softmax_cross_entropy`."""
+class BalancedSoftmaxLoss(_LossModule, function=balanced_softmax_cross_entropy):
+    """Module form of :func:`balanced_softmax_cross_entropy` (Ren et al. 2020).
+
+    Parameters
+    ----------
+    class_counts : dict, sequence, array or Tensor
+        The number (or frequency) of training samples of each class: a dict
+        ``{class: count}`` keyed ``0..C-1``, or a sequence, an array or a
+        tensor of length C.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        As in ``cross_entropy``.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import BalancedSoftmaxLoss
+    >>> criterion = BalancedSoftmaxLoss([3, 1])
+    >>> round(criterion(torch.zeros(1, 2), torch.tensor([1])).item(), 4)  # -log 1/4
+    1.3863
+    """
 
     def __init__(
         self,
@@ -1262,16 +1644,6 @@ class BalancedSoftmaxLoss(nn.Module):
         reduction: str = "mean",
         ignore_index: int = -100,
     ) -> None:
-        super().__init__()
-        self.class_counts = class_counts
-        self.reduction = reduction
-        self.ignore_index = ignore_index
-
-    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
-        return balanced_softmax_cross_entropy(
-            logits,
-            target,
-            self.class_counts,
-            reduction=self.reduction,
-            ignore_index=self.ignore_index,
+        super().__init__(
+            class_counts=class_counts, reduction=reduction, ignore_index=ignore_index
         )
