@@ -47,16 +47,16 @@ def _import_losses():
     """Import rebalance.torch.losses, bypassing a broken package __init__."""
     sys.path.insert(0, str(ROOT))
     try:
-        from rebalance.torch import _focal_kernels, losses
+        from rebalance.torch import _focal_triton, losses
 
-        return losses, _focal_kernels
+        return losses, _focal_triton
     except Exception:  # the rest of the package may be mid-edit
         for name in ("rebalance", "rebalance.torch"):
             mod = types.ModuleType(name)
             mod.__path__ = [str(ROOT / name.replace(".", "/"))]
             sys.modules[name] = mod
         out = []
-        for name in ("_focal_kernels", "losses"):
+        for name in ("_focal_triton", "losses"):
             full = f"rebalance.torch.{name}"
             spec = importlib.util.spec_from_file_location(
                 full, ROOT / "rebalance" / "torch" / f"{name}.py"

@@ -11,7 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import torch.nn.functional as F  # noqa: E402
 
-from rebalance.torch import _focal_kernels  # noqa: E402
+from rebalance.torch import _focal_checks, _focal_ops  # noqa: E402
 from rebalance.torch.losses import (  # noqa: E402
     BalancedSoftmaxLoss,
     ClassWeightedBCEWithLogitsLoss,
@@ -352,7 +352,7 @@ def test_inputs_are_not_modified():
 # Triton kernels through the interpreter (CPU)
 # --------------------------------------------------------------------------
 def test_triton_kernels_match_reference_in_the_interpreter():
-    if not _focal_kernels.triton_available():
+    if not _focal_ops.triton_available():
         pytest.skip("triton is not installed; the Triton kernels only run on CUDA")
     # TRITON_INTERPRET must be set before triton is imported (triton.language
     # decorates its own functions at import), so run in a fresh interpreter.
@@ -409,12 +409,14 @@ def check_triton_kernels_against_reference():
     loss = sigmoid_focal_loss(x, torch.tensor([1.0, 0.0, 0.0, 1.0]), gamma=0.5)
     loss.backward()
     assert torch.isfinite(loss) and bool(torch.isfinite(x.grad).all())
-    assert _focal_kernels._use_triton(x)
+    assert _focal_ops.use_triton(x)
     check_triton_backward_scaling_and_bad_targets()
     print("triton kernels ok")
 
 
 def check_triton_backward_scaling_and_bad_targets():
+    from rebalance.torch import _focal_triton
+
     # The saved gradient is scaled in place by a kernel that does nothing
     # when grad_output is 1 (no host check); retain_graph still works.
     g = torch.Generator().manual_seed(6)
@@ -444,13 +446,13 @@ def check_triton_backward_scaling_and_bad_targets():
         torch.testing.assert_close(out, ref(xx, tt), rtol=2e-5, atol=1e-8)
     # Out-of-range targets: checked by the kernel (on CPU tensors at once;
     # on CUDA at a later call), NaN loss and gradient for those entries.
-    assert _focal_kernels.kernel_checks_binary_targets(x)
-    assert _focal_kernels.kernel_checks_class_targets(xm, t)
+    assert _focal_ops.kernel_checks_binary_targets(x)
+    assert _focal_ops.kernel_checks_class_targets(xm, t)
     bad_y = y.clone()
     bad_y[3, 1] = 1.5
     with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
         sigmoid_focal_loss(x.requires_grad_(), bad_y)
-    _, parts, grad = _focal_kernels.sigmoid_focal_triton(
+    _, parts, grad = _focal_triton.sigmoid_focal_triton(
         x, bad_y, None, 0.25, 2.0, None, 1.0, False
     )
     assert parts[2].sum().item() == 1 and torch.isnan(parts[0].sum())
@@ -461,14 +463,14 @@ def check_triton_backward_scaling_and_bad_targets():
     bad_t[7] = -100  # ignored, fine
     with pytest.raises(ValueError, match=r"class indices must lie in \[0, 4\]"):
         softmax_focal_loss(xm, bad_t)
-    rows, grad = _focal_kernels.softmax_focal_triton(
+    rows, grad = _focal_triton.softmax_focal_triton(
         xm, bad_t, None, 2.0, 0.0, -100, 1.0
     )
     assert rows[2].tolist() == [float(i in (4, 6)) for i in range(37)]
     assert bool(torch.isnan(rows[0, [4, 6]]).all())
     assert bool(torch.isnan(grad[[4, 6]]).all())
     assert int(torch.isnan(grad).sum()) == 10
-    assert not _focal_kernels._PENDING
+    assert not _focal_checks._PENDING
 
 
 # --------------------------------------------------------------------------
@@ -501,17 +503,17 @@ def test_deferred_target_errors_are_raised_once_the_kernel_has_run(monkeypatch):
             self.ready = True
 
     pending = []
-    monkeypatch.setattr(_focal_kernels, "_PENDING", pending)
+    monkeypatch.setattr(_focal_checks, "_PENDING", pending)
     ok, bad = FakeEvent(), FakeEvent()
     sums = torch.tensor([0.5, 0.7, 0.0])  # focal sum, CE sum, bad-target count
     pending.append((ok, sums, 2, "fine"))
     pending.append((bad, sums + 2, 2, "targets must lie in [0, 1] (later)"))
     bad.ready = True
-    _focal_kernels.raise_deferred_target_errors()  # launch order: waits for ok
+    _focal_checks.raise_deferred_target_errors()  # launch order: waits for ok
     assert len(pending) == 2
     bad.ready = False
     ok.ready = True
-    _focal_kernels.raise_deferred_target_errors()  # a clean call is dropped
+    _focal_checks.raise_deferred_target_errors()  # a clean call is dropped
     assert len(pending) == 1
     bad.ready = True
     with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\] \(later\)"):
@@ -519,7 +521,7 @@ def test_deferred_target_errors_are_raised_once_the_kernel_has_run(monkeypatch):
     assert not pending
     pending.append((FakeEvent(), sums + 1, 2, "class indices must lie in"))
     with pytest.raises(ValueError, match="class indices must lie in"):
-        _focal_kernels.raise_deferred_target_errors(wait=True)
+        _focal_checks.raise_deferred_target_errors(wait=True)
     sigmoid_focal_loss(torch.zeros(3), torch.ones(3))
 
 

@@ -18,7 +18,8 @@ numba compiles the kernels on first use and caches them on disk
 later process loads them in milliseconds. Used for float32 (and, through a
 float32 copy, half-precision) logits; float64 logits, soft softmax targets and
 ``(N, C, d1, ...)`` softmax logits take the eager torch path of
-:mod:`rebalance.torch._focal_kernels`.
+:mod:`rebalance.torch._focal_math` (the launchers are in
+:mod:`rebalance.torch._focal_numba`).
 """
 
 from __future__ import annotations

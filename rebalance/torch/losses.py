@@ -7,7 +7,7 @@ keyword arguments. ``reduction`` is one of ``'none'``, ``'mean'`` and
 
 The focal losses are *fused*: forward computes the loss and its gradient in
 one pass (a Triton kernel on CUDA, a fused CPU path otherwise, see
-:mod:`rebalance.torch._focal_kernels`) and backward only scales the saved
+:mod:`rebalance.torch._focal_ops`) and backward only scales the saved
 gradient. They compute in float32 whatever the input dtype (also under
 fp16/bf16 autocast), and are finite at logits of any magnitude and for every
 ``gamma >= 0``. Their gradient flows to the logits only (not to targets,
@@ -58,11 +58,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from rebalance.torch._focal_kernels import (
-    SigmoidFocalFunction,
-    SoftmaxFocalFunction,
+from rebalance.torch._focal_checks import (
     check_binary_target_values,
     check_class_target_values,
+)
+from rebalance.torch._focal_ops import (
+    SigmoidFocalFunction,
+    SoftmaxFocalFunction,
     fused_forward,
 )
 

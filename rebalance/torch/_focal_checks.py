@@ -1,0 +1,136 @@
+"""Target-value checks of the fused focal losses.
+
+Targets are checked inside the fused ops (so also in compiled code): on the
+host for CPU tensors (:func:`check_binary_target_values`,
+:func:`check_class_target_values`; the numba kernels flag bad values and the
+host check then reports the range), and on the device by the Triton kernels,
+whose count of bad values is checked later without a host-device sync
+(:func:`defer_target_check`, :func:`raise_deferred_target_errors`).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "binary_targets_message",
+    "check_binary_target_values",
+    "check_class_target_values",
+    "class_targets_message",
+    "defer_target_check",
+    "raise_deferred_target_errors",
+]
+
+
+def binary_targets_message(found: str) -> str:
+    """The error for sigmoid targets outside [0, 1]; ``found`` says which."""
+    return (
+        "targets must lie in [0, 1] (0/1 labels or soft labels), got values "
+        f"{found}; mark entries to skip with ignore_index"
+    )
+
+
+def class_targets_message(n_classes: int, ignore_index: int, found: str) -> str:
+    """The error for class indices outside [0, C); ``found`` says which."""
+    return (
+        f"target class indices must lie in [0, {n_classes - 1}] (or equal "
+        f"ignore_index={ignore_index}), got values {found}"
+    )
+
+
+# --------------------------------------------------------------------------
+# Host-side target checks (CPU tensors; the Triton kernels check on the GPU)
+# --------------------------------------------------------------------------
+def check_binary_target_values(targets: Tensor, ignore_index: float | None) -> None:
+    """Raise ValueError unless the non-ignored targets lie in [0, 1]."""
+    if targets.numel() == 0 or targets.dtype == torch.bool:
+        return
+    valid = targets if ignore_index is None else targets[targets != ignore_index]
+    if valid.numel() == 0:
+        return
+    lo, hi = torch.aminmax(valid.float())
+    if not (bool(lo >= 0) and bool(hi <= 1)):
+        raise ValueError(binary_targets_message(f"in [{lo.item():g}, {hi.item():g}]"))
+
+
+def check_class_target_values(
+    target: Tensor, n_classes: int, ignore_index: int
+) -> None:
+    """Raise ValueError unless the non-ignored class indices lie in [0, C)."""
+    valid = target[target != ignore_index]
+    if valid.numel():
+        lo, hi = torch.aminmax(valid)
+        if bool(lo < 0) or bool(hi >= n_classes):
+            raise ValueError(
+                class_targets_message(
+                    n_classes, ignore_index, f"in [{lo.item()}, {hi.item()}]"
+                )
+            )
+
+
+# --------------------------------------------------------------------------
+# Target checks without a host-device sync
+# --------------------------------------------------------------------------
+# On CUDA the kernels count out-of-range targets on the device. Waiting for
+# that count would stall the host once per call (a sync drains the queue, and
+# the host work after it then runs with the GPU idle), so the count is copied
+# to pinned host memory behind an event instead, and checked at the next
+# focal-loss call or backward whose host side runs after the event completed.
+# Elements (rows) with bad targets get a NaN loss and gradient, so the loss
+# of the offending call is NaN as well. On CPU tensors (the Triton
+# interpreter) the count is checked at once.
+_PENDING: list[tuple[Any, Tensor, int, str]] = []
+_PENDING_LOCK = threading.Lock()
+
+
+def raise_deferred_target_errors(wait: bool = False) -> None:
+    """Raise the ValueError of an earlier call whose kernel found bad targets.
+
+    Called at every focal-loss call and backward; looks only at the calls
+    whose kernels have finished (in launch order), unless ``wait``.
+    """
+    if not _PENDING:
+        return
+    with _PENDING_LOCK:
+        done = 0
+        for event, _, _, _ in _PENDING:
+            if event is not None:
+                if wait:
+                    event.synchronize()
+                elif not event.query():
+                    break
+            done += 1
+        finished = _PENDING[:done]
+        del _PENDING[:done]
+    for _, values, index, message in finished:
+        if float(values[index]) > 0:
+            raise ValueError(message)
+
+
+def defer_target_check(values: Tensor, index: int, message: str) -> None:
+    """Queue the check ``values[index] == 0`` without waiting for the device."""
+    if values.is_cuda:
+        if torch.cuda.is_current_stream_capturing():
+            return  # inside a CUDA graph capture: the NaN loss is the signal
+        host = torch.empty(values.shape, dtype=values.dtype, pin_memory=True)
+        host.copy_(values, non_blocking=True)
+        event = torch.cuda.Event()
+        event.record(torch.cuda.current_stream(values.device))
+        with _PENDING_LOCK:
+            _PENDING.append((event, host, index, message + _DEFERRED_NOTE))
+    else:
+        with _PENDING_LOCK:
+            _PENDING.append((None, values, index, message))
+        raise_deferred_target_errors()
+
+
+_DEFERRED_NOTE = (
+    " (found by the GPU kernel of an earlier call, which gave NaN loss and "
+    "gradient for those entries; on CUDA this check does not wait for the GPU, "
+    "so it is raised by the first focal-loss call or backward after the kernel "
+    "has run)"
+)

@@ -1,0 +1,514 @@
+"""Fused focal-loss ops: back-end dispatch, custom ops and autograd.
+
+The public functions live in :mod:`rebalance.torch.losses`; this module holds
+the machinery behind them. Each fused loss is a custom op
+(``torch.ops.rebalance.sigmoid_focal`` / ``softmax_focal``) that computes the
+loss **and** its gradient with respect to the logits in one pass over the
+data, and returns ``(loss, gradient, backward scale)``; a
+:class:`torch.autograd.Function` with ``setup_context`` saves only the
+gradient and its backward scales it (autograd's graph of the reference formula
+keeps about six full-size intermediates). The ops have fake implementations
+(torch.compile traces them as opaque calls) and loop-based vmap rules; the
+Function supports torch.func transforms. Target values are checked inside the
+ops, so also in compiled code.
+
+Three back ends compute the same closed forms
+(:mod:`rebalance.torch._focal_math`), chosen here per call:
+
+* CUDA tensors: the Triton kernels of :mod:`rebalance.torch._focal_triton`
+  (imported only then, so ``import rebalance.torch`` does not import triton).
+* CPU tensors: float32 and half logits go through the numba kernels
+  (:mod:`rebalance.torch._focal_numba`); float64 logits, soft softmax
+  targets, ``(N, C, d1, ...)`` softmax logits, and everything when
+  ``REBALANCE_FOCAL_NUMBA=0``, run the eager torch functions of
+  :mod:`rebalance.torch._focal_math`.
+* ``TRITON_INTERPRET=1`` and ``REBALANCE_TRITON_ON_CPU=1``: the Triton
+  kernels, interpreted on CPU tensors (used by the tests).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from rebalance.torch._focal_checks import (
+    binary_targets_message,
+    check_binary_target_values,
+    check_class_target_values,
+    class_targets_message,
+    defer_target_check,
+    raise_deferred_target_errors,
+)
+from rebalance.torch._focal_math import (
+    compute_dtype,
+    sigmoid_focal_chunks,
+    softmax_focal_chunks,
+)
+from rebalance.torch._focal_numba import (
+    numba_path,
+    sigmoid_focal_numba,
+    softmax_focal_numba,
+)
+
+__all__ = [
+    "SigmoidFocalFunction",
+    "SoftmaxFocalFunction",
+    "fused_forward",
+    "kernel_checks_binary_targets",
+    "kernel_checks_class_targets",
+    "sigmoid_focal_forward",
+    "softmax_focal_forward",
+    "triton_available",
+    "use_triton",
+]
+
+
+# --------------------------------------------------------------------------
+# Back-end choice
+# --------------------------------------------------------------------------
+def triton_available() -> bool:
+    """True when triton can be imported."""
+    try:
+        import triton  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def interpret_mode() -> bool:
+    """True under ``TRITON_INTERPRET=1`` (Triton kernels interpreted on CPU)."""
+    return os.environ.get("TRITON_INTERPRET", "0") == "1"
+
+
+# Largest class count the single-tile softmax kernel handles.
+_TRITON_MAX_CLASSES = 16384
+
+
+def use_triton(x: Tensor) -> bool:
+    """True when the Triton kernels handle these logits."""
+    if x.is_cuda:
+        return triton_available()
+    return interpret_mode() and os.environ.get("REBALANCE_TRITON_ON_CPU") == "1"
+
+
+def kernel_checks_binary_targets(x: Tensor) -> bool:
+    """True when the Triton kernel checks the sigmoid targets (no host check)."""
+    return use_triton(x)
+
+
+def kernel_checks_class_targets(x: Tensor, target: Tensor) -> bool:
+    """True when the Triton kernel checks the class indices (no host check)."""
+    return (
+        not target.is_floating_point()
+        and x.dim() >= 2
+        and x.shape[1] <= _TRITON_MAX_CLASSES
+        and use_triton(x)
+    )
+
+
+# --------------------------------------------------------------------------
+# Reductions
+# --------------------------------------------------------------------------
+def _reduce(
+    fl_sum: Tensor, ce_sum: Tensor, count: Tensor | int, reduction: str, rescale: bool
+) -> tuple[Tensor, Tensor | None]:
+    """Reduced loss and the detached rescale factor (None when not rescaling)."""
+    factor = None
+    if rescale:
+        factor = torch.where(fl_sum > 0, ce_sum / fl_sum.clamp(min=1e-30), 1.0)
+    out = fl_sum * _inverse_count(count) if reduction == "mean" else fl_sum
+    if factor is not None:
+        out = out * factor
+    return out, factor
+
+
+def _inverse_count(count: Tensor | int) -> Tensor | float:
+    # 1 / count, 0 for an empty or all-ignored batch. A host int when the
+    # count is known there, so the CUDA path needs no host-device copy.
+    if isinstance(count, int):
+        return 1.0 / max(count, 1)
+    return 1.0 / count.clamp(min=1)
+
+
+def _kernel_scale(count: Tensor | int) -> Tensor | float:
+    # The kernels take 1/count as a host float, or the count as a device
+    # tensor (they clamp it and take the reciprocal themselves).
+    return count if isinstance(count, Tensor) else 1.0 / max(count, 1)
+
+
+# --------------------------------------------------------------------------
+# Forward passes: (loss, gradient, backward scale), run inside the custom ops
+# --------------------------------------------------------------------------
+def _fresh(t: Tensor) -> Tensor:
+    # A custom op's outputs may not be views (of each other or of inputs).
+    return t.clone() if t._base is not None else t
+
+
+def _sums_checked_later(parts: Tensor, message: str) -> tuple[Tensor, Tensor]:
+    """Focal and CE sums of a Triton kernel's ``(3, B)`` partials; the bad-target
+    count of the third row is checked later (without waiting for the device)."""
+    sums = parts.sum(1)  # one reduction for the three rows
+    defer_target_check(sums, 2, message)
+    return sums[0], sums[1]
+
+
+def _reduction_tail(
+    x: Tensor,
+    losses: Tensor | None,
+    fl_sum: Tensor,
+    ce_sum: Tensor,
+    grad: Tensor | None,
+    count: Tensor | int,
+    reduction: str,
+    rescale: bool,
+    presummed: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """The op's outputs: the loss, the gradient (or an empty tensor) and the
+    scale backward multiplies ``grad_output`` by (1 unless rescaling).
+
+    ``losses`` are the per-element (per-row) losses, needed for
+    ``reduction='none'``; ``presummed`` says the kernel already divided the
+    sums by the count (a plain mean).
+    """
+    if presummed:
+        out, factor = fl_sum, None
+    else:
+        out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
+    if reduction == "none":
+        if losses is None:  # store=True: the kernels kept the per-element losses
+            raise RuntimeError("reduction='none' needs the per-element losses")
+        out = losses if factor is None else losses * factor
+    cdt = compute_dtype(x)
+    if rescale and reduction == "mean":
+        if factor is None:  # _reduce returns a factor whenever rescale is set
+            raise RuntimeError("rescale=True needs the rescale factor; got None")
+        # mean of the rescaled loss: d/dx = factor * dFL_i / count
+        factor = factor * _inverse_count(count)
+    bscale = (
+        torch.ones((), dtype=cdt, device=x.device)
+        if factor is None
+        else factor.to(cdt).reshape(())
+    )
+    if grad is None:
+        grad = x.new_empty(0)
+    return _fresh(out.to(cdt)), grad, _fresh(bscale)
+
+
+def sigmoid_focal_forward(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Eager body of ``rebalance::sigmoid_focal``; checks the targets first."""
+    raise_deferred_target_errors()
+    triton = use_triton(x)
+    if not (triton or numba_path(x)):  # else: checked in the kernel's pass
+        check_binary_target_values(y, ignore_index)
+    with torch.autocast(x.device.type, enabled=False):
+        if ignore_index is None:
+            count: Tensor | int = x.numel()
+        else:
+            count = (y != ignore_index).sum()
+        mean = reduction == "mean" and not rescale
+        store = reduction == "none"
+        if triton:
+            from rebalance.torch._focal_triton import sigmoid_focal_triton
+
+            loss, parts, grad = sigmoid_focal_triton(
+                x,
+                y,
+                pos_weight,
+                alpha,
+                gamma,
+                ignore_index,
+                _kernel_scale(count) if mean else 1.0,
+                store,
+                store_grad=needs_grad,
+            )
+            message = binary_targets_message("outside that range")
+            fl_sum, ce_sum = _sums_checked_later(parts, message)
+        else:
+            scale = _inverse_count(count) if mean else 1.0
+            cpu = sigmoid_focal_numba if numba_path(x) else sigmoid_focal_chunks
+            loss, fl_sum, ce_sum, grad = cpu(
+                x, y, pos_weight, alpha, gamma, ignore_index, scale, store, needs_grad
+            )
+        return _reduction_tail(
+            x, loss, fl_sum, ce_sum, grad, count, reduction, rescale, triton and mean
+        )
+
+
+def softmax_focal_forward(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    ignore_index: int,
+    label_smoothing: float,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """Eager body of ``rebalance::softmax_focal``; checks the targets first."""
+    raise_deferred_target_errors()
+    soft = target.is_floating_point()
+    n_classes = x.shape[1]
+    triton = kernel_checks_class_targets(x, target)
+    numba = not (triton or soft) and x.dim() == 2 and n_classes and numba_path(x)
+    if not (triton or soft or numba):  # else: checked in the kernel's pass
+        check_class_target_values(target, n_classes, ignore_index)
+    with torch.autocast(x.device.type, enabled=False):
+        if soft:
+            count: Tensor | int = x.numel() // max(n_classes, 1)
+        else:
+            count = (target != ignore_index).sum()
+        mean = reduction == "mean" and not rescale
+        if triton:
+            from rebalance.torch._focal_triton import softmax_focal_triton
+
+            rows, grad = softmax_focal_triton(
+                x,
+                target,
+                alpha,
+                gamma,
+                label_smoothing,
+                ignore_index,
+                _kernel_scale(count) if mean else 1.0,
+                store_grad=needs_grad,
+            )
+            message = class_targets_message(
+                n_classes, ignore_index, "outside that range"
+            )
+            fl_sum, ce_sum = _sums_checked_later(rows.view(3, -1), message)
+            fl = rows[0]
+        else:
+            scale = _inverse_count(count) if mean else 1.0
+            cpu = softmax_focal_numba if numba else softmax_focal_chunks
+            fl, ce, grad = cpu(
+                x, target, alpha, gamma, ignore_index, label_smoothing, scale
+            )
+            fl_sum, ce_sum = fl.sum(), ce.sum()
+            if not needs_grad:
+                grad = None
+        return _reduction_tail(
+            x, fl, fl_sum, ce_sum, grad, count, reduction, rescale, triton and mean
+        )
+
+
+# --------------------------------------------------------------------------
+# Custom ops: opaque to torch.compile (a fake implementation gives the output
+# shapes), batched by vmap one sample at a time.
+# --------------------------------------------------------------------------
+@torch.library.custom_op("rebalance::sigmoid_focal", mutates_args=())
+def _sigmoid_focal_op(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    return sigmoid_focal_forward(
+        x, y, pos_weight, alpha, gamma, ignore_index, reduction, rescale, needs_grad
+    )
+
+
+@torch.library.custom_op("rebalance::softmax_focal", mutates_args=())
+def _softmax_focal_op(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    ignore_index: int,
+    label_smoothing: float,
+    reduction: str,
+    rescale: bool,
+    needs_grad: bool,
+) -> tuple[Tensor, Tensor, Tensor]:
+    return softmax_focal_forward(
+        x,
+        target,
+        alpha,
+        gamma,
+        ignore_index,
+        label_smoothing,
+        reduction,
+        rescale,
+        needs_grad,
+    )
+
+
+def _fake_outputs(
+    x: Tensor, loss_shape: tuple[int, ...], reduction: str, needs_grad: bool
+) -> tuple[Tensor, Tensor, Tensor]:
+    cdt = compute_dtype(x)
+    out = x.new_empty(loss_shape if reduction == "none" else (), dtype=cdt)
+    grad = x.new_empty(x.shape if needs_grad else (0,))
+    return out, grad, x.new_empty((), dtype=cdt)
+
+
+@_sigmoid_focal_op.register_fake
+def _(x, y, pos_weight, alpha, gamma, ignore_index, reduction, rescale, needs_grad):
+    return _fake_outputs(x, tuple(x.shape), reduction, needs_grad)
+
+
+@_softmax_focal_op.register_fake
+def _(x, target, alpha, gamma, ignore_index, smoothing, reduction, rescale, needs_grad):
+    loss_shape = (x.shape[0],) + tuple(x.shape[2:])
+    return _fake_outputs(x, loss_shape, reduction, needs_grad)
+
+
+def _vmap_by_loop(op: Any, n_tensor_args: int) -> Any:
+    """A vmap rule calling ``op`` once per sample and stacking the outputs."""
+
+    def rule(info: Any, in_dims: tuple[Any, ...], *args: Any) -> Any:
+        dims = in_dims[:n_tensor_args]
+        outs = []
+        for i in range(info.batch_size):
+            sample = [
+                a if d is None else a.select(d, i)
+                for a, d in zip(args[:n_tensor_args], dims, strict=True)
+            ]
+            outs.append(op(*sample, *args[n_tensor_args:]))
+        return tuple(torch.stack(o) for o in zip(*outs, strict=True)), (0, 0, 0)
+
+    return rule
+
+
+torch.library.register_vmap(
+    "rebalance::sigmoid_focal", _vmap_by_loop(_sigmoid_focal_op, 3)
+)
+torch.library.register_vmap(
+    "rebalance::softmax_focal", _vmap_by_loop(_softmax_focal_op, 3)
+)
+
+
+def fused_forward(kind: str, *args: Any) -> tuple[Tensor, Tensor, Tensor]:
+    """Run the fused forward of ``kind`` ('sigmoid' or 'softmax').
+
+    Under torch.compile tracing or a torch.func transform this is the custom
+    op; in eager mode the op's body is called directly: a custom op's first
+    call imports torch._dynamo (seconds), and eager mode needs none of it.
+    """
+    if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():
+        op = _sigmoid_focal_op if kind == "sigmoid" else _softmax_focal_op
+        return op(*args)
+    if kind == "sigmoid":
+        return sigmoid_focal_forward(*args)
+    return softmax_focal_forward(*args)
+
+
+# --------------------------------------------------------------------------
+# Autograd: forward saves only the gradient, backward scales it
+# --------------------------------------------------------------------------
+def _eager(go: Tensor) -> bool:
+    """True outside torch.compile tracing and torch.func transforms."""
+    return not (
+        torch.compiler.is_compiling()
+        or torch._C._functorch.is_functorch_wrapped_tensor(go)
+    )
+
+
+def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
+    """The saved gradient times ``go`` (and the saved scale), for backward.
+
+    For a scalar loss the scale is a one-element tensor that is usually 1
+    (``loss.backward()``). In eager mode on CPU the gradient is then returned
+    as it is (no copy). Asking the host whether it is 1 would be a host-device
+    sync on CUDA; on the Triton path a kernel scales the saved gradient in
+    place instead, and does nothing when the scale is 1 (read on the device).
+    A second backward through the same graph (``retain_graph=True``) finds
+    the buffer already scaled by the first one's scale and divides it out,
+    out of place (NaN if that scale was 0). Under tracing (torch.compile,
+    torch.func) backward is the plain product.
+    """
+    grad = ctx.saved_tensors[0]
+    s = ctx.saved_tensors[1] * go if ctx.rescale else go
+    if s.numel() != 1:  # reduction='none': one scale per element or row
+        return grad * (s.unsqueeze(1) if ctx.per_row else s)
+    if not _eager(go):
+        return grad * s.reshape(()).to(grad.dtype)
+    raise_deferred_target_errors()
+    if not ctx.triton:  # CPU tensors: the check costs nothing
+        s = s.reshape(())
+        return grad if bool(s == 1) else grad * s
+    s = s.to(torch.float32)
+    if ctx.applied is None:
+        ctx.applied = s
+        from rebalance.torch._focal_triton import scale_inplace_triton
+
+        scale_inplace_triton(grad, s)
+        return grad
+    ratio = torch.where(s == ctx.applied, 1.0, s / ctx.applied)
+    return grad * ratio.to(grad.dtype).reshape(())
+
+
+def _setup_context(ctx: Any, inputs: Any, output: Any, per_row: bool) -> None:
+    _, grad, bscale = output
+    rescale = inputs[7]
+    ctx.mark_non_differentiable(grad, bscale)
+    if rescale:
+        ctx.save_for_backward(grad, bscale)
+    else:
+        ctx.save_for_backward(grad)
+    ctx.rescale = rescale
+    ctx.triton = use_triton(inputs[0])
+    ctx.applied = None
+    ctx.per_row = per_row
+
+
+class _FusedFocalFunction(torch.autograd.Function):
+    """Autograd around a fused focal op: ``forward`` returns (loss, gradient,
+    backward scale) and the gradient is saved; ``backward`` only scales it.
+
+    ``setup_context`` (not ``ctx`` in ``forward``) and ``generate_vmap_rule``
+    let torch.func transforms (grad, vjp, vmap) and torch.compile go through.
+    Single backward only: a double backward (or forward-mode AD) raises.
+    """
+
+    generate_vmap_rule = True
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx: Any, go: Tensor, *_: Any) -> tuple[Tensor | None, ...]:
+        return (_scaled_grad(ctx, go),) + (None,) * 8
+
+
+class SigmoidFocalFunction(_FusedFocalFunction):
+    """Fused sigmoid focal loss: ``apply(x, y, pos_weight, alpha, gamma,
+    ignore_index, reduction, rescale, needs_grad)[0]`` is the loss."""
+
+    @staticmethod
+    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:
+        return fused_forward("sigmoid", *args)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
+        _setup_context(ctx, inputs, output, per_row=False)
+
+
+class SoftmaxFocalFunction(_FusedFocalFunction):
+    """Fused softmax focal loss over (N, C, ...) logits: ``apply(x, target,
+    alpha, gamma, ignore_index, label_smoothing, reduction, rescale,
+    needs_grad)[0]`` is the loss; ``grad_output`` of ``reduction='none'`` with
+    class indices has the target's shape and broadcasts over the class dim."""
+
+    @staticmethod
+    def forward(*args: Any) -> tuple[Tensor, Tensor, Tensor]:
+        return fused_forward("softmax", *args)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
+        _setup_context(ctx, inputs, output, per_row=True)

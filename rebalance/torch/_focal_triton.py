@@ -1,0 +1,395 @@
+"""Triton kernels of the fused focal losses and their launchers.
+
+One read of logits and targets, one write of the gradient and of per-block
+(sigmoid) or per-row (softmax) partial losses; the closed forms are those of
+:mod:`rebalance.torch._focal_math`. Out-of-range targets are counted on the
+device and give NaN loss and gradient (see :mod:`rebalance.torch._focal_checks`).
+
+triton is optional: :mod:`rebalance.torch._focal_ops` imports this module only
+when a Triton path runs (CUDA tensors with triton installed, or
+``TRITON_INTERPRET=1`` with ``REBALANCE_TRITON_ON_CPU=1``: the same kernels
+interpreted on CPU tensors, used by the tests). Triton reads TRITON_INTERPRET
+when it is imported and when a kernel is decorated, so set it before anything
+imports triton; the kernels are decorated on first use, once per interpreter
+setting.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from rebalance.torch._focal_math import gamma_mode
+
+__all__ = [
+    "scale_inplace_triton",
+    "sigmoid_focal_triton",
+    "softmax_focal_triton",
+]
+
+
+def _import_triton() -> tuple[Any, Any]:
+    """``triton`` and ``triton.language``, or (None, None) without triton."""
+    try:
+        import triton
+        import triton.language
+    except ImportError:
+        return None, None
+    return triton, triton.language
+
+
+# Bound once, at import (the kernels' annotations stay strings thanks to
+# ``from __future__ import annotations``, so they need no triton to be defined).
+triton: Any
+tl: Any
+triton, tl = _import_triton()
+
+
+# The kernels are plain functions here, handed to ``triton.jit`` on first use.
+def _sigmoid_kernel(
+    x_ptr,
+    y_ptr,
+    pw_ptr,
+    scale_ptr,
+    scale_val,
+    grad_ptr,
+    loss_ptr,
+    part_ptr,
+    n,
+    pw_len,
+    n_blocks,
+    alpha,
+    gamma,
+    ignore_value,
+    HAS_ALPHA: tl.constexpr,
+    SCALE_FROM_PTR: tl.constexpr,
+    HAS_PW: tl.constexpr,
+    HAS_IGNORE: tl.constexpr,
+    GAMMA_MODE: tl.constexpr,  # 0: gamma == 0, 1: gamma == 2, 2: other
+    STORE_LOSS: tl.constexpr,
+    STORE_GRAD: tl.constexpr,
+    BLOCK: tl.constexpr,
+):
+    pid = tl.program_id(0)
+    offs = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
+    mask = offs < n
+    x_raw = tl.load(x_ptr + offs, mask=mask, other=0.0)
+    x = x_raw.to(tl.float32)
+    y = tl.load(y_ptr + offs, mask=mask, other=0).to(tl.float32)
+    valid = mask
+    if HAS_IGNORE:
+        valid = valid & (y != ignore_value)
+    y = tl.where(valid, y, 0.0)
+    bad = valid & ((y < 0.0) | (y > 1.0))
+    e = tl.exp(-tl.abs(x))
+    r = 1.0 / (1.0 + e)
+    er = e * r
+    nonneg = x >= 0
+    p = tl.where(nonneg, r, er)
+    q = tl.where(nonneg, er, r)
+    # log1p(e) for e in [0, 1]; tl has no log1p on every backend.
+    l1 = tl.where(e < 1e-4, e * (1.0 - 0.5 * e), tl.log(1.0 + e))
+    log_p = tl.minimum(x, 0.0) - l1
+    log_q = tl.minimum(-x, 0.0) - l1
+    if HAS_PW:
+        pw = tl.load(pw_ptr + offs % pw_len, mask=mask, other=1.0).to(tl.float32)
+        wy = y * pw
+    else:
+        wy = y
+    ce = -(wy * log_p + (1.0 - y) * log_q)
+    m = y * q + (1.0 - y) * p
+    dfl = (1.0 - y) * p - wy * q
+    if GAMMA_MODE == 0:
+        mg = tl.full([BLOCK], 1.0, tl.float32)
+    else:
+        if GAMMA_MODE == 1:
+            mg = m * m
+        else:
+            mg = tl.where(m > 0, tl.exp2(gamma * tl.log2(tl.maximum(m, 1e-30))), 0.0)
+        ratio = tl.where(m > 0, p * q / tl.maximum(m, 1e-30), 1.0)
+        dfl = dfl + (gamma * (1.0 - 2.0 * y)) * ratio * ce
+    if HAS_ALPHA:
+        a_t = alpha * y + (1.0 - alpha) * (1.0 - y)
+        mg = a_t * mg
+    # Out-of-range targets: NaN loss and gradient (the host is told through
+    # the count in the third row of the partials, without waiting for it).
+    fl = tl.where(valid, mg * ce, 0.0)
+    fl = tl.where(bad, float("nan"), fl)
+    ce = tl.where(valid, ce, 0.0)
+    # scale: 1/count for a mean (count read from scale_ptr when it is a
+    # device tensor), else 1; it multiplies the gradient and the focal sums.
+    scale = scale_val
+    if SCALE_FROM_PTR:
+        scale = 1.0 / tl.maximum(tl.load(scale_ptr).to(tl.float32), 1.0)
+    if STORE_GRAD:
+        grad = tl.where(valid, mg * dfl, 0.0) * scale
+        grad = tl.where(bad, float("nan"), grad)
+        tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=mask)
+    if STORE_LOSS:
+        tl.store(loss_ptr + offs, fl, mask=mask)
+    tl.store(part_ptr + pid, tl.sum(fl, axis=0) * scale)
+    tl.store(part_ptr + n_blocks + pid, tl.sum(ce, axis=0))
+    tl.store(part_ptr + 2 * n_blocks + pid, tl.sum(bad.to(tl.float32), axis=0))
+
+
+def _softmax_kernel(
+    x_ptr,
+    t_ptr,
+    alpha_ptr,
+    scale_ptr,
+    scale_val,
+    grad_ptr,
+    out_ptr,
+    rows,
+    n_classes,
+    inner,
+    gamma,
+    smoothing,
+    ignore_index,
+    HAS_ALPHA: tl.constexpr,
+    SCALE_FROM_PTR: tl.constexpr,
+    GAMMA_MODE: tl.constexpr,
+    STORE_GRAD: tl.constexpr,
+    BLOCK_C: tl.constexpr,
+):
+    # out_ptr: (3, rows) float32 = focal loss, cross-entropy and a 0/1 flag
+    # for a class index outside [0, C) (such rows get NaN loss and gradient).
+    # One program per row; row r = (n, d) of logits viewed as (N, C, D).
+    row = tl.program_id(0).to(tl.int64)
+    n_idx = row // inner
+    d_idx = row % inner
+    base = n_idx * n_classes * inner + d_idx
+    cols = tl.arange(0, BLOCK_C)
+    cmask = cols < n_classes
+    offs = base + cols.to(tl.int64) * inner
+    x_raw = tl.load(x_ptr + offs, mask=cmask, other=0.0)
+    x = tl.where(cmask, x_raw.to(tl.float32), float("-inf"))
+    target = tl.load(t_ptr + row).to(tl.int64)
+    valid = target != ignore_index
+    bad = valid & ((target < 0) | (target >= n_classes))
+    x_max = tl.max(x, axis=0)
+    z = tl.exp(x - x_max)
+    z = tl.where(cmask, z, 0.0)
+    lse = x_max + tl.log(tl.sum(z, axis=0))
+    log_p = tl.where(cmask, x - lse, 0.0)
+    p = tl.exp(log_p)
+    p = tl.where(cmask, p, 0.0)
+    is_t = cols == target
+    t = tl.where(is_t, 1.0 - smoothing, 0.0) + smoothing / n_classes
+    t = tl.where(cmask & valid, t, 0.0)
+    if HAS_ALPHA:
+        w = t * tl.load(alpha_ptr + cols, mask=cmask, other=0.0).to(tl.float32)
+    else:
+        w = t
+    # 1 - p, accurate near p = 1: -expm1(log_p).
+    em1 = tl.where(
+        log_p > -1e-3,
+        log_p * (1.0 + log_p * (0.5 + log_p * (1.0 / 6.0))),
+        tl.exp(log_p) - 1.0,
+    )
+    one_minus_p = -em1
+    nll = tl.where(t != 0, -log_p, 0.0)
+    ce = tl.sum(t * nll, axis=0)
+    if GAMMA_MODE == 0:
+        fl = tl.sum(w * nll, axis=0)
+        g = -w
+    else:
+        if GAMMA_MODE == 1:
+            mg = one_minus_p * one_minus_p
+        else:
+            mg = tl.where(
+                one_minus_p > 0,
+                tl.exp2(gamma * tl.log2(tl.maximum(one_minus_p, 1e-30))),
+                0.0,
+            )
+        fl = tl.sum(w * mg * nll, axis=0)
+        h = tl.where(one_minus_p > 0, log_p / tl.maximum(one_minus_p, 1e-30), -1.0)
+        g = w * mg * (gamma * p * h - 1.0)
+    scale = scale_val  # as in _sigmoid_kernel; also scales the focal loss
+    if SCALE_FROM_PTR:
+        scale = 1.0 / tl.maximum(tl.load(scale_ptr).to(tl.float32), 1.0)
+    if STORE_GRAD:
+        grad = (g - p * tl.sum(g, axis=0)) * scale
+        grad = tl.where(bad, float("nan"), grad)
+        tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=cmask)
+    tl.store(out_ptr + row, tl.where(bad, float("nan"), fl * scale))
+    tl.store(out_ptr + rows + row, tl.where(bad, float("nan"), ce))
+    tl.store(out_ptr + 2 * rows + row, bad.to(tl.float32))
+
+
+def _scale_kernel(g_ptr, s_ptr, n, n_programs, iters, BLOCK: tl.constexpr):
+    # g *= s in place, unless s == 1 (read on the device: the host never
+    # waits for it). Grid-stride, a few programs per SM, so that the s == 1
+    # case costs one tiny launch.
+    s = tl.load(s_ptr).to(tl.float32)
+    if s != 1.0:
+        pid = tl.program_id(0).to(tl.int64)
+        for i in range(iters):
+            offs = (pid + i * n_programs) * BLOCK + tl.arange(0, BLOCK)
+            mask = offs < n
+            g = tl.load(g_ptr + offs, mask=mask)
+            tl.store(g_ptr + offs, (g.to(tl.float32) * s).to(g.dtype), mask=mask)
+
+
+@functools.cache
+def _jit_kernels(interpret: bool) -> tuple[Any, Any, Any]:
+    return (
+        triton.jit(_sigmoid_kernel),
+        triton.jit(_softmax_kernel),
+        triton.jit(_scale_kernel),
+    )
+
+
+def _kernels() -> tuple[Any, Any, Any]:
+    # Decorated once per TRITON_INTERPRET setting (read when decorating).
+    return _jit_kernels(os.environ.get("TRITON_INTERPRET", "0") == "1")
+
+
+@functools.cache
+def _sm_count(device_index: int) -> int:
+    return torch.cuda.get_device_properties(device_index).multi_processor_count
+
+
+def scale_inplace_triton(g: Tensor, s: Tensor, block: int = 4096) -> None:
+    """``g *= s`` in place for a one-element device tensor ``s``; no-op if s == 1."""
+    n = g.numel()
+    if n == 0:
+        return
+    _, _, scale_kernel = _kernels()
+    n_blocks = -(-n // block)
+    n_programs = min(n_blocks, 4 * _sm_count(g.device.index) if g.is_cuda else 4)
+    iters = -(-n_blocks // n_programs)
+    scale_kernel[(n_programs,)](g, s, n, n_programs, iters, BLOCK=block, num_warps=8)
+
+
+def sigmoid_focal_triton(
+    x: Tensor,
+    y: Tensor,
+    pos_weight: Tensor | None,
+    alpha: float | None,
+    gamma: float,
+    ignore_index: float | None,
+    scale: Tensor | float,
+    store_loss: bool,
+    block: int = 2048,
+    store_grad: bool = True,
+) -> tuple[Tensor | None, Tensor, Tensor | None]:
+    """Launch the sigmoid kernel; returns (loss or None, partials, grad or None).
+
+    ``scale`` (a float, or a device tensor holding a count whose clamped
+    reciprocal is the scale) multiplies the gradient and the focal sums. The
+    partials are ``(3, B)`` per-block sums of the focal loss, the
+    cross-entropy and the count of out-of-range targets.
+    """
+    sigmoid_kernel, _, _ = _kernels()
+    scale_from_ptr = isinstance(scale, Tensor)
+    x = x.contiguous()
+    y = y.contiguous()
+    if y.dtype == torch.bool:
+        y = y.view(torch.uint8)
+    n = x.numel()
+    if pos_weight is not None:
+        if pos_weight.dim() <= 1 and (
+            pos_weight.numel() == 1
+            or (x.dim() > 0 and pos_weight.numel() == x.shape[-1])
+        ):
+            pw = pos_weight.reshape(-1).contiguous()
+        else:
+            pw = torch.broadcast_to(pos_weight, x.shape).contiguous().reshape(-1)
+        pw_len = pw.numel()
+    else:
+        pw, pw_len = x, 1
+    n_blocks = max(triton.cdiv(n, block), 1)
+    grad = torch.empty_like(x) if store_grad else None
+    loss = (
+        torch.empty(x.shape, dtype=torch.float32, device=x.device)
+        if store_loss
+        else None
+    )
+    parts = torch.empty(3 * n_blocks, dtype=torch.float32, device=x.device)
+    sigmoid_kernel[(n_blocks,)](
+        x,
+        y,
+        pw,
+        scale if scale_from_ptr else x,
+        1.0 if scale_from_ptr else float(scale),
+        x if grad is None else grad,
+        parts if loss is None else loss,
+        parts,
+        n,
+        pw_len,
+        n_blocks,
+        0.0 if alpha is None else float(alpha),
+        float(gamma),
+        0.0 if ignore_index is None else float(ignore_index),
+        HAS_ALPHA=alpha is not None,
+        SCALE_FROM_PTR=scale_from_ptr,
+        HAS_PW=pos_weight is not None,
+        HAS_IGNORE=ignore_index is not None,
+        GAMMA_MODE=gamma_mode(gamma),
+        STORE_LOSS=store_loss,
+        STORE_GRAD=store_grad,
+        BLOCK=block,
+        num_warps=8,
+    )
+    return loss, parts.view(3, n_blocks), grad
+
+
+def softmax_focal_triton(
+    x: Tensor,
+    target: Tensor,
+    alpha: Tensor | None,
+    gamma: float,
+    label_smoothing: float,
+    ignore_index: int,
+    scale: Tensor | float,
+    num_warps: int | None = None,
+    store_grad: bool = True,
+) -> tuple[Tensor, Tensor | None]:
+    """Launch the softmax kernel on (N, C, ...) logits and (N, ...) class indices.
+
+    ``scale`` is as in :func:`sigmoid_focal_triton` (it also multiplies the
+    focal-loss row). Returns ``(3,) + target.shape`` float32 rows (focal
+    loss, cross-entropy, 1 where the class index is out of range) and the
+    gradient (shape of ``x``, None unless ``store_grad``).
+    """
+    _, softmax_kernel, _ = _kernels()
+    scale_from_ptr = isinstance(scale, Tensor)
+    x = x.contiguous()
+    target = target.contiguous()
+    n_classes = x.shape[1]
+    inner = x[0, 0].numel() if x.dim() > 2 else 1
+    rows = target.numel()
+    grad = torch.empty_like(x) if store_grad else None
+    out = torch.empty((3,) + target.shape, dtype=torch.float32, device=x.device)
+    if rows == 0:
+        return out, grad
+    block_c = triton.next_power_of_2(n_classes)
+    if num_warps is None:
+        num_warps = 4 if block_c <= 1024 else 8 if block_c <= 4096 else 16
+    softmax_kernel[(rows,)](
+        x,
+        target,
+        x if alpha is None else alpha.to(device=x.device, dtype=torch.float32),
+        scale if scale_from_ptr else x,
+        1.0 if scale_from_ptr else float(scale),
+        x if grad is None else grad,
+        out,
+        rows,
+        n_classes,
+        inner,
+        float(gamma),
+        float(label_smoothing),
+        int(ignore_index),
+        HAS_ALPHA=alpha is not None,
+        SCALE_FROM_PTR=scale_from_ptr,
+        GAMMA_MODE=gamma_mode(gamma),
+        STORE_GRAD=store_grad,
+        BLOCK_C=block_c,
+        num_warps=num_warps,
+    )
+    return out, grad
