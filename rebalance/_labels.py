@@ -296,12 +296,17 @@ def encode_labels(
     return labels, y_1d, one_hot
 
 
-def require_two_classes(labels: EncodedLabels, name: str = "y") -> None:
-    """Raise a ValueError naming ``name`` unless there are at least 2 classes."""
+def require_two_classes(
+    labels: EncodedLabels, name: str = "y", needs: str = "resampling"
+) -> None:
+    """Raise a ValueError naming ``name`` unless there are at least 2 classes.
+
+    ``needs`` says what needs them (``"resampling"``, ``"a classifier"``, ...).
+    """
     if labels.n_classes < 2:
         only = labels.classes[:1].tolist()[0]
         raise ValueError(
-            f"{name} has one class only ({only!r}): resampling needs at "
+            f"{name} has one class only ({only!r}): {needs} needs at "
             "least 2 classes. Check that the labels were loaded correctly, or that "
             "a split did not leave one class out (use a stratified split)."
         )

@@ -43,7 +43,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._labels import encode_labels
+from rebalance._labels import encode_labels, require_two_classes
 from rebalance._priors import (
     DeployPriors,
     adjust_priors,
@@ -342,12 +342,7 @@ default='auto'
                 "y is a 2-D one-hot matrix: pass one class label per row, shape "
                 "(n_samples,), e.g. y.argmax(axis=1)."
             )
-        if labels.n_classes < 2:
-            only = labels.classes[:1].tolist()[0]
-            raise ValueError(
-                f"y has one class only ({only!r}): a classifier needs "
-                "at least 2 classes. Check the labels, or use a stratified split."
-            )
+        require_two_classes(labels, needs="a classifier")
         frozen = self._uses_fitted_estimator()
         classes = self._classes_before_fit(labels.classes, frozen)
         response = self._check_response_method()

@@ -57,7 +57,7 @@ from torch.utils.data import (
 )
 
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
-from rebalance._validation import encode_labels
+from rebalance._labels import encode_labels, require_two_classes
 from rebalance.base import BaseSampler
 from rebalance.samplers import LabelShuffleSampler
 
@@ -121,12 +121,7 @@ def _label_array(labels: Any) -> np.ndarray:
 
 def _encode(labels: np.ndarray) -> EncodedLabels:
     encoded, _, _ = encode_labels(labels, compact=True, name="labels")
-    if encoded.n_classes < 2:
-        only = encoded.classes[:1].tolist()[0]
-        raise ValueError(
-            f"labels has one class only ({only!r}): rebalancing needs "
-            "at least 2 classes. Check that the targets were loaded correctly."
-        )
+    require_two_classes(encoded, name="labels", needs="rebalancing")
     return _own_codes(encoded, labels)
 
 
