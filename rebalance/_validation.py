@@ -38,6 +38,20 @@ __all__ = [
 ]
 
 
+def check_int(value: Any, name: str, *, minimum: int, fix: str = "") -> int:
+    """``value`` as an int ``>= minimum``, or an error naming ``name`` and the fix.
+
+    Bools are refused (they are Integral to Python but never a count).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer; got {value!r}. {fix}".rstrip())
+    if value < minimum:
+        raise ValueError(
+            f"{name} must be >= {minimum}; got {name}={value}. {fix}".rstrip()
+        )
+    return int(value)
+
+
 def check_random_state(random_state: Any) -> np.random.Generator:
     """A ``numpy.random.Generator`` from ``None``, an int, a Generator or RandomState.
 

@@ -52,6 +52,7 @@ from rebalance._columns import (
     plan_columns,
     prepare_frame,
 )
+from rebalance._validation import check_int
 from rebalance.compose import ResampledClassifier
 from rebalance.metrics import g_mean_score
 from rebalance.samplers import (
@@ -705,14 +706,6 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
     return proba, pred
 
 
-def _check_int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an integer; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{name}={value} must be >= {minimum}.")
-    return int(value)
-
-
 def select_methods(
     methods: dict[str, Method], method_names: Sequence[str] | None
 ) -> dict[str, Method]:
@@ -795,8 +788,8 @@ def compare(
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}; got {model!r}.")
-    folds = _check_int(folds, "folds", 2)
-    repeats = _check_int(repeats, "repeats", 1)
+    folds = check_int(folds, "folds", minimum=2)
+    repeats = check_int(repeats, "repeats", minimum=1)
     target = encode_target(y, positive_label)
     methods = default_methods(model, target.n_classes) if methods is None else methods
     methods = select_methods(methods, method_names)

@@ -58,6 +58,7 @@ from torch.utils.data import (
 
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import encode_labels, require_two_classes
+from rebalance._validation import check_int as _check_int
 from rebalance.base import BaseSampler
 from rebalance.samplers import LabelShuffleSampler
 
@@ -76,14 +77,6 @@ _REPLAY_STREAM = 1
 # c10d keeps the world size in a 32-bit int.
 _MAX_REPLICAS = 2**31 - 1
 _REPLICA_FIX = "Pass num_replicas=world size and rank=this process's rank."
-
-
-def _check_int(value: Any, name: str, *, minimum: int, fix: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int; got {value!r}. {fix}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}; got {value}. {fix}")
-    return int(value)
 
 
 def _label_array(labels: Any) -> np.ndarray:
