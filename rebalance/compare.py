@@ -95,7 +95,7 @@ class Setup:
             return HistGradientBoostingClassifier(random_state=self.seed, **params)
         if self.model == "mlp":
             try:
-                from rebalance.torch.estimators import TorchMLPClassifier
+                from rebalance.torch._compare_model import TorchMLPClassifier
             except ImportError as exc:  # pragma: no cover - torch is an extra
                 raise ValueError(
                     "model 'mlp' needs PyTorch: pip install 'rebalance[torch]'."
@@ -751,8 +751,8 @@ def compare(
     methods : dict name -> method, default=None
         ``default_methods(model, n_classes)`` when None.
     model : {'logistic', 'hgb', 'mlp'}, default='logistic'
-        ``'mlp'``: a small torch MLP (:class:`rebalance.torch.estimators.
-        TorchMLPClassifier`), compared over the torch losses and samplers.
+        ``'mlp'``: a small torch MLP (``TorchMLPClassifier``, private to the
+        comparison), compared over the torch losses and samplers.
     folds : int, default=5
     repeats : int, default=1
         Repeated stratified k-fold: ``folds x repeats`` scores per method.

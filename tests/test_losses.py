@@ -13,8 +13,9 @@ import torch.nn.functional as F  # noqa: E402
 
 from rebalance.torch import _focal_checks, _focal_ops  # noqa: E402
 from rebalance.torch.losses import (  # noqa: E402
-    BalancedSoftmaxLoss,
-    ClassWeightedBCEWithLogitsLoss,
+    BalancedSoftmaxCrossEntropyLoss,
+    ClassScaledCrossEntropyLoss,
+    ClassWeightedBinaryCrossEntropyLoss,
     ClassWeightedCrossEntropyLoss,
     LogitAdjustedCrossEntropyLoss,
     MarginCrossEntropyLoss,
@@ -24,6 +25,7 @@ from rebalance.torch.losses import (  # noqa: E402
     WeightedSoftmaxLoss,
     adjust_logits,
     balanced_softmax_cross_entropy,
+    class_scaled_cross_entropy,
     class_weighted_binary_cross_entropy,
     class_weighted_cross_entropy,
     logit_adjusted_cross_entropy,
@@ -450,7 +452,7 @@ def check_triton_backward_scaling_and_bad_targets():
     assert _focal_ops.kernel_checks_class_targets(xm, t)
     bad_y = y.clone()
     bad_y[3, 1] = 1.5
-    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):
         sigmoid_focal_loss(x.requires_grad_(), bad_y)
     _, parts, grad = _focal_triton.sigmoid_focal_triton(
         x, bad_y, None, 0.25, 2.0, None, 1.0, False
@@ -477,14 +479,14 @@ def check_triton_backward_scaling_and_bad_targets():
 # Bad input
 # --------------------------------------------------------------------------
 def test_shape_mismatch_is_rejected():
-    with pytest.raises(ValueError, match="targets must have the shape of logits"):
+    with pytest.raises(ValueError, match="target must have the shape of logits"):
         sigmoid_focal_loss(torch.zeros(4, 2), torch.zeros(4))
     with pytest.raises(ValueError, match="target must have shape"):
         softmax_focal_loss(torch.zeros(4, 3), torch.zeros(5, dtype=torch.long))
 
 
 def test_targets_out_of_range_are_rejected():
-    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):
         sigmoid_focal_loss(torch.zeros(3), torch.tensor([0.0, 2.0, 1.0]))
     with pytest.raises(ValueError, match="class indices must lie in"):
         softmax_focal_loss(torch.zeros(2, 3), torch.tensor([0, 3]))
@@ -507,7 +509,7 @@ def test_deferred_target_errors_are_raised_once_the_kernel_has_run(monkeypatch):
     ok, bad = FakeEvent(), FakeEvent()
     sums = torch.tensor([0.5, 0.7, 0.0])  # focal sum, CE sum, bad-target count
     pending.append((ok, sums, 2, "fine"))
-    pending.append((bad, sums + 2, 2, "targets must lie in [0, 1] (later)"))
+    pending.append((bad, sums + 2, 2, "target must lie in [0, 1] (later)"))
     bad.ready = True
     _focal_checks.raise_deferred_target_errors()  # launch order: waits for ok
     assert len(pending) == 2
@@ -516,7 +518,7 @@ def test_deferred_target_errors_are_raised_once_the_kernel_has_run(monkeypatch):
     _focal_checks.raise_deferred_target_errors()  # a clean call is dropped
     assert len(pending) == 1
     bad.ready = True
-    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\] \(later\)"):
+    with pytest.raises(ValueError, match=r"target must lie in \[0, 1\] \(later\)"):
         sigmoid_focal_loss(torch.zeros(3), torch.ones(3))  # raised at the next call
     assert not pending
     pending.append((FakeEvent(), sums + 1, 2, "class indices must lie in"))
@@ -607,6 +609,47 @@ def test_weighted_softmax_normalises_by_the_unweighted_count():
         weighted_softmax_loss(x, t, pos_mult=2.0, pos_cid=3)
 
 
+def test_class_scaled_cross_entropy_scales_one_class_by_the_unweighted_count():
+    x = torch.randn(10, 3, dtype=torch.float64)
+    t = torch.tensor([0, 1, 1, 2, 1, 0, -100, 2, 1, 0])
+    ce = F.cross_entropy(x, t, reduction="none")
+    weight = torch.where(t == 2, 3.0, 1.0).double()
+    expected = (ce * weight).sum() / 9
+    got = class_scaled_cross_entropy(x, t, class_index=2, scale=3.0)
+    torch.testing.assert_close(got, expected)
+    for reduction, oracle in (("none", ce * weight), ("sum", (ce * weight).sum())):
+        got = class_scaled_cross_entropy(
+            x, t, class_index=2, scale=3.0, reduction=reduction
+        )
+        torch.testing.assert_close(got, oracle)
+    module = ClassScaledCrossEntropyLoss(class_index=1, scale=1.0)
+    torch.testing.assert_close(module(x, t), F.cross_entropy(x, t))
+
+
+def test_class_scaled_cross_entropy_is_weighted_softmax_loss_with_neutral_names():
+    x = torch.randn(12, 4, dtype=torch.float64, requires_grad=True)
+    t = torch.randint(0, 4, (12,))
+    t[3] = -100
+    for reduction in ("none", "mean", "sum"):
+        new = class_scaled_cross_entropy(
+            x, t, class_index=3, scale=0.25, reduction=reduction
+        )
+        (grad_new,) = torch.autograd.grad(new.sum(), x)
+        old = weighted_softmax_loss(x, t, 0.25, 3, reduction=reduction)
+        (grad_old,) = torch.autograd.grad(old.sum(), x)
+        torch.testing.assert_close(new, old, rtol=0, atol=0)
+        torch.testing.assert_close(grad_new, grad_old, rtol=0, atol=0)
+
+
+def test_class_scaled_cross_entropy_takes_its_class_and_scale_by_keyword_only():
+    x = torch.zeros(2, 3)
+    t = torch.tensor([0, 1])
+    with pytest.raises(TypeError, match="positional argument"):
+        class_scaled_cross_entropy(x, t, 1, 2.0)
+    with pytest.raises(TypeError):
+        ClassScaledCrossEntropyLoss(1, 2.0)
+
+
 def test_class_weighted_losses_accept_dicts_and_arrays():
     x = torch.randn(8, 3, dtype=torch.float64)
     t = torch.randint(0, 3, (8,))
@@ -625,7 +668,7 @@ def test_class_weighted_losses_accept_dicts_and_arrays():
         class_weighted_binary_cross_entropy(xb, yb, {0: 1.0, 1: 4.0}), expected_b
     )
     torch.testing.assert_close(
-        ClassWeightedBCEWithLogitsLoss([1.0, 4.0])(xb, yb), expected_b
+        ClassWeightedBinaryCrossEntropyLoss([1.0, 4.0])(xb, yb), expected_b
     )
     with pytest.raises(ValueError, match="class_weight must have one value per class"):
         class_weighted_cross_entropy(x, t, [1.0, 2.0])
@@ -681,7 +724,7 @@ def test_logit_adjusted_cross_entropy_is_ce_on_shifted_logits():
         )
     balanced = F.cross_entropy(x + log_prior, t)
     torch.testing.assert_close(balanced_softmax_cross_entropy(x, t, counts), balanced)
-    torch.testing.assert_close(BalancedSoftmaxLoss(counts)(x, t), balanced)
+    torch.testing.assert_close(BalancedSoftmaxCrossEntropyLoss(counts)(x, t), balanced)
 
 
 def test_adjust_logits_subtracts_log_priors_over_the_class_dim():

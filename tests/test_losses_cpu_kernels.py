@@ -194,7 +194,7 @@ def test_out_of_range_targets_found_by_the_kernel_raise_with_the_range():
     x = torch.randn(200_000)
     y = torch.zeros(200_000)
     y[150_000] = 3.0  # in a later chunk
-    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\].*\[0, 3\]"):
+    with pytest.raises(ValueError, match=r"target must lie in \[0, 1\].*\[0, 3\]"):
         sigmoid_focal_loss(x, y)
     with pytest.raises(ValueError, match=r"class indices must lie in \[0, 3\]"):
         softmax_focal_loss(torch.randn(5, 4), torch.tensor([0, 1, 4, 2, 3]))

@@ -26,6 +26,10 @@ def _data():
 
 
 X, T, YB, SOFT = _data()
+# Module forms whose forward takes its target through the keyword-renaming
+# wrapper: the wrapper must trace too.
+SIGMOID_MODULE = L.SigmoidFocalLoss(gamma=1.5)
+CLASS_WEIGHTED_BCE_MODULE = L.ClassWeightedBinaryCrossEntropyLoss([1.0, 2.0])
 
 # Each loss, called on a model's output: (name, loss(model_output)).
 FUSED = {
@@ -39,6 +43,7 @@ FUSED = {
         gamma=0.5,
     ),
     "sigmoid_none": lambda z: L.sigmoid_focal_loss(z, YB, reduction="none").sum(),
+    "sigmoid_module": lambda z: SIGMOID_MODULE(z, YB),
     "softmax": lambda z: L.softmax_focal_loss(z, T),
     "softmax_alpha_list": lambda z: L.softmax_focal_loss(
         z, T, alpha=[0.2, 0.3, 0.5], reduction="sum"
@@ -62,7 +67,11 @@ OTHER = {
     ),
     "margin_binary": lambda z: L.margin_cross_entropy(z, YB),
     "margin_multiclass": lambda z: L.margin_cross_entropy(z, T),
+    "class_weighted_bce_module": lambda z: CLASS_WEIGHTED_BCE_MODULE(z, YB),
     "weighted_softmax": lambda z: L.weighted_softmax_loss(z, T, 2.0, 1),
+    "class_scaled": lambda z: L.class_scaled_cross_entropy(
+        z, T, class_index=1, scale=2.0
+    ),
 }
 
 
@@ -103,7 +112,7 @@ def test_focal_losses_have_no_graph_break():
 def test_target_values_are_still_checked_under_compile():
     torch._dynamo.reset()
     sig = torch.compile(L.sigmoid_focal_loss, fullgraph=True, backend="aot_eager")
-    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):
         sig(torch.randn(4), torch.tensor([0.0, 1.0, 2.0, 0.0]))
     sm = torch.compile(L.softmax_focal_loss, fullgraph=True, backend="aot_eager")
     with pytest.raises(ValueError, match="target class indices must lie in"):

@@ -11,6 +11,7 @@ import torch.nn.functional as F  # noqa: E402
 from rebalance.torch.losses import (  # noqa: E402
     adjust_logits,
     balanced_softmax_cross_entropy,
+    class_scaled_cross_entropy,
     class_weighted_binary_cross_entropy,
     class_weighted_cross_entropy,
     logit_adjusted_cross_entropy,
@@ -34,6 +35,9 @@ Y = (X > 0).float()
         lambda v: logit_adjusted_cross_entropy(X, T, [1, 1, 1, 1], ignore_index=v),
         lambda v: margin_cross_entropy(X, T, ignore_index=v),
         lambda v: weighted_softmax_loss(X, T, 2.0, 1, ignore_index=v),
+        lambda v: class_scaled_cross_entropy(
+            X, T, class_index=1, scale=2.0, ignore_index=v
+        ),
     ],
 )
 def test_fractional_ignore_index_of_class_losses_is_a_type_error(call):
@@ -117,6 +121,7 @@ def test_small_integer_class_targets_equal_int64(dtype):
         lambda t: balanced_softmax_cross_entropy(X, t, [1, 2, 3, 4]),
         lambda t: margin_cross_entropy(X, t),
         lambda t: weighted_softmax_loss(X, t, 2.0, 1),
+        lambda t: class_scaled_cross_entropy(X, t, class_index=1, scale=2.0),
     ):
         torch.testing.assert_close(fn(T.to(dtype)), fn(T))
 
@@ -134,7 +139,7 @@ def test_small_integer_binary_targets_equal_float(dtype):
 def test_out_of_range_uint8_binary_targets_are_rejected():
     y = Y.to(torch.uint8)
     y[0, 0] = 255
-    with pytest.raises(ValueError, match=r"targets must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"target must lie in \[0, 1\]"):
         sigmoid_focal_loss(X, y, ignore_index=-1)
 
 
@@ -148,6 +153,7 @@ def test_out_of_range_uint8_binary_targets_are_rejected():
         (lambda v: softmax_focal_loss(X, T, label_smoothing=v), "label_smoothing"),
         (lambda v: margin_cross_entropy(X, Y, margin=v), "margin"),
         (lambda v: weighted_softmax_loss(X, T, v, 1), "pos_mult"),
+        (lambda v: class_scaled_cross_entropy(X, T, class_index=1, scale=v), "scale"),
         (lambda v: sigmoid_focal_loss(X, Y, ignore_index=v), "ignore_index"),
     ],
 )
@@ -186,3 +192,37 @@ def test_non_numeric_class_vectors_and_pos_weight_are_type_errors():
 def test_nan_ignore_index_of_sigmoid_focal_is_rejected():
     with pytest.raises(ValueError, match="ignore_index must not be NaN"):
         sigmoid_focal_loss(X, Y, ignore_index=float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("call", "index_name", "scale_name"),
+    [
+        (
+            lambda index, scale: weighted_softmax_loss(X, T, scale, index),
+            "pos_cid",
+            "pos_mult",
+        ),
+        (
+            lambda index, scale: class_scaled_cross_entropy(
+                X, T, class_index=index, scale=scale
+            ),
+            "class_index",
+            "scale",
+        ),
+    ],
+    ids=["weighted_softmax_loss", "class_scaled_cross_entropy"],
+)
+def test_scaled_class_errors_name_the_arguments_of_the_function_called(
+    call, index_name, scale_name
+):
+    # one implementation, and each name's messages use its own argument names
+    with pytest.raises(ValueError, match=rf"^{index_name} must be a class index in"):
+        call(4, 2.0)
+    with pytest.raises(ValueError, match=rf"^{index_name} must be a class index in"):
+        call(-1, 2.0)
+    with pytest.raises(TypeError, match=rf"^{index_name} must be an integer class"):
+        call(1.0, 2.0)
+    with pytest.raises(ValueError, match=rf"^{scale_name} must be finite and >= 0"):
+        call(1, -0.5)
+    with pytest.raises(ValueError, match=rf"^{scale_name} must be finite and >= 0"):
+        call(1, math.inf)

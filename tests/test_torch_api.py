@@ -54,6 +54,7 @@ def type_checking_imports() -> dict[str, str]:
 
 def test_all_is_what_the_submodules_export():
     exports = submodule_exports()
+    # estimators only serves the deprecated TorchMLPClassifier: empty __all__
     assert PUBLIC_SUBMODULES == ["estimators", "loaders", "losses", "samplers"]
     assert rt.__all__ == sorted(exports)
     assert rt._SUBMODULE_OF == exports
@@ -107,13 +108,19 @@ CASES = [
         {"pos_mult": 3.0, "pos_cid": 2, "ignore_index": 0},
     ),
     (
+        losses.ClassScaledCrossEntropyLoss,
+        losses.class_scaled_cross_entropy,
+        (x2, t2),
+        {"class_index": 2, "scale": 3.0, "ignore_index": 0},
+    ),
+    (
         losses.ClassWeightedCrossEntropyLoss,
         losses.class_weighted_cross_entropy,
         (x2, t2),
         {"class_weight": {0: 1.0, 1: 4.0, 2: 2.0}, "label_smoothing": 0.2},
     ),
     (
-        losses.ClassWeightedBCEWithLogitsLoss,
+        losses.ClassWeightedBinaryCrossEntropyLoss,
         losses.class_weighted_binary_cross_entropy,
         (xb, yb),
         {"class_weight": [1.0, 3.0], "reduction": "sum"},
@@ -125,7 +132,7 @@ CASES = [
         {"priors": [70, 20, 10], "tau": 0.5, "ignore_index": 1},
     ),
     (
-        losses.BalancedSoftmaxLoss,
+        losses.BalancedSoftmaxCrossEntropyLoss,
         losses.balanced_softmax_cross_entropy,
         (x2, t2),
         {"class_counts": (5, 3, 1), "reduction": "none"},
@@ -145,6 +152,46 @@ def test_every_loss_module_follows_the_pattern():
     }
     assert modules == {cls.__name__ for cls in LOSS_MODULES}
     assert not issubclass(losses.OHEMLoss, losses._LossModule)
+
+
+# the naming rule: a Module is its function's name in CamelCase plus "Loss",
+# a trailing "_loss" dropped, acronyms upper-case (as torch's nll_loss/NLLLoss)
+ACRONYMS = {"ohem"}
+
+
+def module_name_of(function_name: str) -> str:
+    stem = function_name.removesuffix("_loss")
+    words = [w.upper() if w in ACRONYMS else w.capitalize() for w in stem.split("_")]
+    return "".join(words) + "Loss"
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case[0].__name__)
+def test_module_is_named_after_its_function(case):
+    module_class, function, _, _ = case
+    assert module_class.__name__ == module_name_of(function.__name__)
+
+
+def test_ohem_module_is_named_after_its_function():
+    assert losses.OHEMLoss.__name__ == module_name_of(losses.ohem_loss.__name__)
+
+
+def test_every_loss_takes_logits_then_target():
+    # like torch.nn.functional: (input, target); ohem_loss reduces per-sample
+    # losses and adjust_logits is no loss, so neither takes a target
+    not_losses = {"ohem_loss", "adjust_logits"}
+    functions = [
+        getattr(losses, name)
+        for name in losses.__all__
+        if inspect.isfunction(getattr(losses, name)) and name not in not_losses
+    ]
+    assert functions
+    for function in functions:
+        params = list(inspect.signature(function).parameters)
+        assert params[:2] == ["logits", "target"], function.__name__
+    modules = [*LOSS_MODULES, losses.OHEMLoss]
+    for module_class in modules:
+        params = list(inspect.signature(module_class.forward).parameters)
+        assert params == ["self", "logits", "target"], module_class.__name__
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case[0].__name__)

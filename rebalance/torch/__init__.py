@@ -4,7 +4,8 @@ This subpackage imports torch; ``import rebalance`` never does. Names are
 loaded from their submodules on first use. ``__all__`` is what the public
 submodules export in their own ``__all__``; tests/test_torch_api.py checks
 the three lists here (type-checking imports, ``_SUBMODULE_OF``,
-``__all__``) against them.
+``__all__``) against them. Deprecated names (``_DEPRECATED``) are served too,
+with a ``FutureWarning``, but are in none of the three lists.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what type checkers see; at run time, ``__getattr__``
-    from rebalance.torch.estimators import TorchMLPClassifier
     from rebalance.torch.loaders import IndexBatchSampler, TensorBatchLoader
     from rebalance.torch.losses import (
-        BalancedSoftmaxLoss,
-        ClassWeightedBCEWithLogitsLoss,
+        BalancedSoftmaxCrossEntropyLoss,
+        ClassScaledCrossEntropyLoss,
+        ClassWeightedBinaryCrossEntropyLoss,
         ClassWeightedCrossEntropyLoss,
         LogitAdjustedCrossEntropyLoss,
         MarginCrossEntropyLoss,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time, ``__getattr__``
         WeightedSoftmaxLoss,
         adjust_logits,
         balanced_softmax_cross_entropy,
+        class_scaled_cross_entropy,
         class_weighted_binary_cross_entropy,
         class_weighted_cross_entropy,
         logit_adjusted_cross_entropy,
@@ -50,7 +52,6 @@ _SUBMODULE_OF = {
     "RebalancedLoader": "samplers",
     "IndexBatchSampler": "loaders",
     "TensorBatchLoader": "loaders",
-    "TorchMLPClassifier": "estimators",
     "sigmoid_focal_loss": "losses",
     "softmax_focal_loss": "losses",
     "SigmoidFocalLoss": "losses",
@@ -59,23 +60,36 @@ _SUBMODULE_OF = {
     "MarginCrossEntropyLoss": "losses",
     "weighted_softmax_loss": "losses",
     "WeightedSoftmaxLoss": "losses",
+    "class_scaled_cross_entropy": "losses",
+    "ClassScaledCrossEntropyLoss": "losses",
     "class_weighted_cross_entropy": "losses",
     "ClassWeightedCrossEntropyLoss": "losses",
     "class_weighted_binary_cross_entropy": "losses",
-    "ClassWeightedBCEWithLogitsLoss": "losses",
+    "ClassWeightedBinaryCrossEntropyLoss": "losses",
     "ohem_loss": "losses",
     "OHEMLoss": "losses",
     "logit_adjusted_cross_entropy": "losses",
     "LogitAdjustedCrossEntropyLoss": "losses",
     "balanced_softmax_cross_entropy": "losses",
-    "BalancedSoftmaxLoss": "losses",
+    "BalancedSoftmaxCrossEntropyLoss": "losses",
     "adjust_logits": "losses",
+}
+
+# Deprecated names, served until rebalance 0.3 but not exported. The old loss
+# Module names are subclasses of the new ones that warn when instantiated;
+# TorchMLPClassifier (now private to ``rebalance compare``) warns when it is
+# looked up.
+_DEPRECATED = {
+    "BalancedSoftmaxLoss": "losses",
+    "ClassWeightedBCEWithLogitsLoss": "losses",
+    "TorchMLPClassifier": "_compare_model",
 }
 
 __all__ = [
     "BalancedBatchSampler",
-    "BalancedSoftmaxLoss",
-    "ClassWeightedBCEWithLogitsLoss",
+    "BalancedSoftmaxCrossEntropyLoss",
+    "ClassScaledCrossEntropyLoss",
+    "ClassWeightedBinaryCrossEntropyLoss",
     "ClassWeightedCrossEntropyLoss",
     "HardExampleSampler",
     "IndexBatchSampler",
@@ -87,10 +101,10 @@ __all__ = [
     "SigmoidFocalLoss",
     "SoftmaxFocalLoss",
     "TensorBatchLoader",
-    "TorchMLPClassifier",
     "WeightedSoftmaxLoss",
     "adjust_logits",
     "balanced_softmax_cross_entropy",
+    "class_scaled_cross_entropy",
     "class_weighted_binary_cross_entropy",
     "class_weighted_cross_entropy",
     "logit_adjusted_cross_entropy",
@@ -105,6 +119,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULE_OF:
         module = import_module(f"rebalance.torch.{_SUBMODULE_OF[name]}")
+        return getattr(module, name)
+    if name in _DEPRECATED:
+        module = import_module(f"rebalance.torch.{_DEPRECATED[name]}")
+        if name == "TorchMLPClassifier":
+            return module.deprecated_public_name(f"rebalance.torch.{name}")
         return getattr(module, name)
     raise AttributeError(f"module 'rebalance.torch' has no attribute {name!r}")
 

@@ -29,7 +29,7 @@ __all__ = [
 def binary_targets_message(found: str) -> str:
     """The error for sigmoid targets outside [0, 1]; ``found`` says which."""
     return (
-        "targets must lie in [0, 1] (0/1 labels or soft labels), got values "
+        "target must lie in [0, 1] (0/1 labels or soft labels), got values "
         f"{found}; mark entries to skip with ignore_index"
     )
 

@@ -5,6 +5,18 @@ keyword arguments. ``reduction`` is one of ``'none'``, ``'mean'`` and
 ``'sum'``. Inputs are never modified in place, and bad input raises a
 ``TypeError`` or ``ValueError`` that names the argument before any work.
 
+Names follow one rule: every loss function and every Module's ``forward``
+takes ``(logits, target, ...)``, as in :mod:`torch.nn.functional`, and a
+Module is named after its function in CamelCase plus ``Loss`` (a trailing
+``_loss`` dropped): ``sigmoid_focal_loss`` / ``SigmoidFocalLoss``,
+``class_scaled_cross_entropy`` / ``ClassScaledCrossEntropyLoss``. Acronyms
+stay upper-case, as in torch (``ohem_loss`` / ``OHEMLoss``, which wraps a
+per-sample criterion). Names that broke the rule before keep working with a
+``FutureWarning`` until 0.3, outside ``__all__``: the keyword ``targets=`` of
+``sigmoid_focal_loss`` and ``class_weighted_binary_cross_entropy`` (and
+their Modules' ``forward``), ``ClassWeightedBCEWithLogitsLoss`` and
+``BalancedSoftmaxLoss``.
+
 The focal losses are *fused*: forward computes the loss and its gradient in
 one pass (a Triton kernel on CUDA, a fused CPU path otherwise, see
 :mod:`rebalance.torch._focal_ops`) and backward only scales the saved
@@ -58,6 +70,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
 from rebalance.torch._focal_checks import (
     check_binary_target_values,
     check_class_target_values,
@@ -69,8 +82,9 @@ from rebalance.torch._focal_ops import (
 )
 
 __all__ = [
-    "BalancedSoftmaxLoss",
-    "ClassWeightedBCEWithLogitsLoss",
+    "BalancedSoftmaxCrossEntropyLoss",
+    "ClassScaledCrossEntropyLoss",
+    "ClassWeightedBinaryCrossEntropyLoss",
     "ClassWeightedCrossEntropyLoss",
     "LogitAdjustedCrossEntropyLoss",
     "MarginCrossEntropyLoss",
@@ -80,6 +94,7 @@ __all__ = [
     "WeightedSoftmaxLoss",
     "adjust_logits",
     "balanced_softmax_cross_entropy",
+    "class_scaled_cross_entropy",
     "class_weighted_binary_cross_entropy",
     "class_weighted_cross_entropy",
     "logit_adjusted_cross_entropy",
@@ -175,21 +190,21 @@ def _check_smoothing(label_smoothing: Any) -> float:
     return label_smoothing
 
 
-def _check_binary_targets(logits: Tensor, targets: Any, ignore_index: Any) -> None:
-    if not isinstance(targets, Tensor):
-        raise TypeError(f"targets must be a torch.Tensor, got {type(targets).__name__}")
-    if targets.shape != logits.shape:
+def _check_binary_targets(logits: Tensor, target: Any, ignore_index: Any) -> None:
+    if not isinstance(target, Tensor):
+        raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
+    if target.shape != logits.shape:
         raise ValueError(
-            f"targets must have the shape of logits {tuple(logits.shape)}, got "
-            f"{tuple(targets.shape)}; reshape targets (e.g. targets.view_as(logits))"
+            f"target must have the shape of logits {tuple(logits.shape)}, got "
+            f"{tuple(target.shape)}; reshape it (e.g. target.view_as(logits))"
         )
-    if targets.is_complex():
-        raise TypeError(f"targets must be real, got {targets.dtype}")
+    if target.is_complex():
+        raise TypeError(f"target must be real, got {target.dtype}")
 
 
-def _check_binary_target_values(targets: Tensor, ignore_index: Any) -> None:
-    if not _tracing(targets):
-        check_binary_target_values(targets, ignore_index)
+def _check_binary_target_values(target: Tensor, ignore_index: Any) -> None:
+    if not _tracing(target):
+        check_binary_target_values(target, ignore_index)
 
 
 def _check_class_targets(
@@ -399,9 +414,10 @@ class _LossModule(nn.Module):
 # --------------------------------------------------------------------------
 # Focal losses
 # --------------------------------------------------------------------------
+@renamed_keyword("targets", "target")
 def sigmoid_focal_loss(
     logits: Tensor,
-    targets: Tensor,
+    target: Tensor,
     *,
     alpha: float | None = 0.25,
     gamma: float = 2.0,
@@ -421,7 +437,7 @@ def sigmoid_focal_loss(
     ----------
     logits : Tensor
         Float logits of any shape.
-    targets : Tensor
+    target : Tensor
         Same shape; 0/1 labels (float, int or bool) or soft labels in [0, 1].
     alpha : float or None, default=0.25
         Weight of the positives in [0, 1] (negatives get ``1 - alpha``);
@@ -452,17 +468,17 @@ def sigmoid_focal_loss(
     >>> import torch
     >>> from rebalance.torch.losses import sigmoid_focal_loss
     >>> logits = torch.tensor([3.0, -2.0, 0.5, -4.0])
-    >>> targets = torch.tensor([1.0, 0.0, 0.0, 1.0])
-    >>> loss = sigmoid_focal_loss(logits, targets)
+    >>> target = torch.tensor([1.0, 0.0, 0.0, 1.0])
+    >>> loss = sigmoid_focal_loss(logits, target)
     >>> round(loss.item(), 4)
     0.3133
     >>> logits = logits.requires_grad_()
-    >>> sigmoid_focal_loss(logits, targets, gamma=0.5, alpha=None).backward()
+    >>> sigmoid_focal_loss(logits, target, gamma=0.5, alpha=None).backward()
     >>> logits.grad.shape
     torch.Size([4])
     """
     _check_logits(logits)
-    _check_binary_targets(logits, targets, ignore_index)
+    _check_binary_targets(logits, target, ignore_index)
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
     if alpha is not None:
@@ -481,7 +497,7 @@ def sigmoid_focal_loss(
         SigmoidFocalFunction,
         "sigmoid",
         logits,
-        targets.detach(),
+        target.detach(),
         pos_weight,
         alpha,
         gamma,
@@ -674,14 +690,15 @@ class SigmoidFocalLoss(_LossModule, function=sigmoid_focal_loss):
             rescale=rescale,
         )
 
-    def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
+    @renamed_keyword("targets", "target")
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         """The loss of a batch: the function with this Module's arguments.
 
         Parameters
         ----------
         logits : Tensor
             The model's output, shaped as the loss function takes it.
-        targets : Tensor
+        target : Tensor
             The labels, with the shape of ``logits``.
 
         Returns
@@ -689,7 +706,7 @@ class SigmoidFocalLoss(_LossModule, function=sigmoid_focal_loss):
         Tensor
             The loss, reduced as ``reduction`` says.
         """
-        return self._call(logits, targets)
+        return self._call(logits, target)
 
 
 class SoftmaxFocalLoss(_LossModule, function=softmax_focal_loss):
@@ -877,6 +894,75 @@ class MarginCrossEntropyLoss(_LossModule, function=margin_cross_entropy):
 # --------------------------------------------------------------------------
 # Class-weighted losses (e.g. with rebalance.weights output)
 # --------------------------------------------------------------------------
+def class_scaled_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    *,
+    class_index: int,
+    scale: float,
+    reduction: str = "mean",
+    ignore_index: int = -100,
+) -> Tensor:
+    """Softmax cross-entropy with the loss of one class's samples times ``scale``.
+
+    Every sample whose true class is ``class_index`` has its cross-entropy
+    multiplied by ``scale`` (``scale=0.5`` halves that class's importance,
+    ``scale=3.0`` triples it); the other samples keep theirs.
+    ``reduction='mean'`` divides the scaled sum by the **unweighted** count of
+    non-ignored samples, so the other classes' losses keep their scale
+    (``cross_entropy(weight=...)`` divides by the summed weights instead).
+
+    Parameters
+    ----------
+    logits : Tensor
+        ``(N, C)`` or ``(N, C, d1, ...)`` float logits.
+    target : Tensor
+        Integer class indices of shape ``(N,)`` / ``(N, d1, ...)``.
+    class_index : int
+        The class whose samples' loss is multiplied, in ``[0, C)``.
+    scale : float
+        Multiplier, ``>= 0``, of the loss of the samples of class
+        ``class_index``.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` divides by the unweighted count of non-ignored samples (0
+        if there are none).
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+
+    Returns
+    -------
+    Tensor
+        The loss (at least float32); a scalar, or the shape of ``target`` for
+        ``'none'``.
+
+    See Also
+    --------
+    weighted_softmax_loss : The same loss under the argument names of Caffe's
+        ``WeightedSoftmaxWithLoss`` layer (``pos_mult``, ``pos_cid``).
+    class_weighted_cross_entropy : One weight per class, with ``'mean'``
+        divided by the summed weights.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import class_scaled_cross_entropy
+    >>> logits = torch.zeros(4, 3)
+    >>> target = torch.tensor([0, 1, 1, 2])
+    >>> loss = class_scaled_cross_entropy(logits, target, class_index=1, scale=3.0)
+    >>> round(loss.item() / torch.log(torch.tensor(3.0)).item(), 4)  # (1+3+3+1)/4
+    2.0
+    """
+    return _class_scaled(
+        logits,
+        target,
+        class_index,
+        scale,
+        reduction,
+        ignore_index,
+        names=("class_index", "scale"),
+    )
+
+
 def weighted_softmax_loss(
     logits: Tensor,
     target: Tensor,
@@ -888,12 +974,16 @@ def weighted_softmax_loss(
 ) -> Tensor:
     """Softmax cross-entropy with the loss of class ``pos_cid`` times ``pos_mult``.
 
-    The weighted softmax loss of Caffe forks (``WeightedSoftmaxWithLoss``):
-    every sample whose true class is ``pos_cid`` has its loss multiplied by
-    ``pos_mult`` (``pos_mult=0.5`` halves that class's importance).
+    The weighted softmax loss of Caffe forks (``WeightedSoftmaxWithLoss``),
+    under that layer's argument names, for code and experiments ported from
+    it: every sample whose true class is ``pos_cid`` has its loss multiplied
+    by ``pos_mult`` (``pos_mult=0.5`` halves that class's importance).
     ``reduction='mean'`` divides the weighted sum by the **unweighted** count
     of non-ignored samples, so the other classes' losses keep their scale
     (``cross_entropy(weight=...)`` divides by the summed weights instead).
+    These names are kept as they are (not deprecated);
+    :func:`class_scaled_cross_entropy` is the same loss under neutral,
+    keyword-only names.
 
     Parameters
     ----------
@@ -917,6 +1007,12 @@ def weighted_softmax_loss(
         The loss (at least float32); a scalar, or the shape of ``target`` for
         ``'none'``.
 
+    See Also
+    --------
+    class_scaled_cross_entropy : The same loss with neutral names:
+        ``class_scaled_cross_entropy(logits, target, class_index=pos_cid,
+        scale=pos_mult)``.
+
     Examples
     --------
     >>> import torch
@@ -927,19 +1023,44 @@ def weighted_softmax_loss(
     >>> round(loss.item() / torch.log(torch.tensor(3.0)).item(), 4)  # (1+3+3+1)/4
     2.0
     """
+    return _class_scaled(
+        logits,
+        target,
+        pos_cid,
+        pos_mult,
+        reduction,
+        ignore_index,
+        names=("pos_cid", "pos_mult"),
+    )
+
+
+def _class_scaled(
+    logits: Tensor,
+    target: Tensor,
+    class_index: Any,
+    scale: Any,
+    reduction: str,
+    ignore_index: Any,
+    *,
+    names: tuple[str, str],
+) -> Tensor:
+    """The loss of :func:`class_scaled_cross_entropy` and
+    :func:`weighted_softmax_loss`; ``names`` are the caller's names of
+    ``(class_index, scale)``, for its error messages."""
+    index_name, scale_name = names
     _check_logits(logits)
     ignore_index = _class_index(ignore_index, "ignore_index")
     _check_class_targets(logits, target, ignore_index, allow_soft=False)
     _check_reduction(reduction)
     target = _long_target(target)
-    pos_mult = _real(pos_mult, "pos_mult", "2.0")
-    if not (math.isfinite(pos_mult) and pos_mult >= 0):
-        raise ValueError(f"pos_mult must be finite and >= 0, got {pos_mult}")
-    pos_cid = _class_index(pos_cid, "pos_cid")
-    if not 0 <= pos_cid < logits.shape[1]:
+    scale = _real(scale, scale_name, "2.0")
+    if not (math.isfinite(scale) and scale >= 0):
+        raise ValueError(f"{scale_name} must be finite and >= 0, got {scale}")
+    class_index = _class_index(class_index, index_name)
+    if not 0 <= class_index < logits.shape[1]:
         raise ValueError(
-            f"pos_cid must be a class index in [0, {logits.shape[1] - 1}], got "
-            f"{pos_cid}"
+            f"{index_name} must be a class index in [0, {logits.shape[1] - 1}], "
+            f"got {class_index}"
         )
     ce = F.cross_entropy(
         logits.to(torch.promote_types(logits.dtype, torch.float32)),
@@ -947,12 +1068,62 @@ def weighted_softmax_loss(
         ignore_index=ignore_index,
         reduction="none",
     )
-    weight = torch.where(target == int(pos_cid), pos_mult, 1.0)
+    weight = torch.where(target == class_index, scale, 1.0)
     return _reduce(ce * weight, reduction, (target != ignore_index).sum())
+
+
+class ClassScaledCrossEntropyLoss(_LossModule, function=class_scaled_cross_entropy):
+    """Module form of :func:`class_scaled_cross_entropy`.
+
+    Parameters
+    ----------
+    class_index : int
+        The class whose samples' loss is multiplied.
+    scale : float
+        Multiplier, ``>= 0``, of the loss of the samples of class
+        ``class_index``.
+    reduction : {'none', 'mean', 'sum'}, default='mean'
+        ``'mean'`` divides by the unweighted count of non-ignored samples.
+    ignore_index : int, default=-100
+        Class index marking samples to skip.
+
+    See Also
+    --------
+    WeightedSoftmaxLoss : The same loss under the argument names of Caffe's
+        ``WeightedSoftmaxWithLoss`` layer (``pos_mult``, ``pos_cid``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from rebalance.torch.losses import ClassScaledCrossEntropyLoss
+    >>> criterion = ClassScaledCrossEntropyLoss(class_index=1, scale=3.0)
+    >>> loss = criterion(torch.zeros(2, 2), torch.tensor([0, 1]))
+    >>> round(loss.item() / torch.log(torch.tensor(2.0)).item(), 4)  # (1+3)/2
+    2.0
+    """
+
+    def __init__(
+        self,
+        *,
+        class_index: int,
+        scale: float,
+        reduction: str = "mean",
+        ignore_index: int = -100,
+    ) -> None:
+        super().__init__(
+            class_index=class_index,
+            scale=scale,
+            reduction=reduction,
+            ignore_index=ignore_index,
+        )
 
 
 class WeightedSoftmaxLoss(_LossModule, function=weighted_softmax_loss):
     """Module form of :func:`weighted_softmax_loss`.
+
+    Caffe's ``WeightedSoftmaxWithLoss`` under its argument names, kept as
+    they are (not deprecated); :class:`ClassScaledCrossEntropyLoss` is the
+    same loss under neutral, keyword-only names.
 
     Parameters
     ----------
@@ -964,6 +1135,11 @@ class WeightedSoftmaxLoss(_LossModule, function=weighted_softmax_loss):
         ``'mean'`` divides by the unweighted count of non-ignored samples.
     ignore_index : int, default=-100
         Class index marking samples to skip.
+
+    See Also
+    --------
+    ClassScaledCrossEntropyLoss : The same loss with neutral names:
+        ``ClassScaledCrossEntropyLoss(class_index=pos_cid, scale=pos_mult)``.
 
     Examples
     --------
@@ -1056,9 +1232,10 @@ def class_weighted_cross_entropy(
     )
 
 
+@renamed_keyword("targets", "target")
 def class_weighted_binary_cross_entropy(
     logits: Tensor,
-    targets: Tensor,
+    target: Tensor,
     class_weight: ClassVector,
     *,
     reduction: str = "mean",
@@ -1072,7 +1249,7 @@ def class_weighted_binary_cross_entropy(
     ----------
     logits : Tensor
         Float logits of any shape.
-    targets : Tensor
+    target : Tensor
         Same shape; 0/1 labels (float, int or bool) or soft labels in [0, 1].
     class_weight : dict, sequence, array or Tensor
         The weights ``>= 0`` of class 0 and class 1: a dict ``{0: w0, 1: w1}``
@@ -1091,17 +1268,17 @@ def class_weighted_binary_cross_entropy(
     >>> import torch
     >>> from rebalance.torch.losses import class_weighted_binary_cross_entropy
     >>> logits = torch.zeros(4)
-    >>> targets = torch.tensor([1.0, 0.0, 0.0, 0.0])
-    >>> loss = class_weighted_binary_cross_entropy(logits, targets, {0: 1.0, 1: 3.0})
+    >>> target = torch.tensor([1.0, 0.0, 0.0, 0.0])
+    >>> loss = class_weighted_binary_cross_entropy(logits, target, {0: 1.0, 1: 3.0})
     >>> round(loss.item() / torch.log(torch.tensor(2.0)).item(), 4)  # (3+1+1+1)/4
     1.5
     """
     _check_logits(logits)
-    _check_binary_targets(logits, targets, None)
+    _check_binary_targets(logits, target, None)
     _check_reduction(reduction)
-    _check_binary_target_values(targets, None)
+    _check_binary_target_values(target, None)
     w = _class_vector(class_weight, 2, "class_weight", logits.device)
-    y = targets.to(logits.dtype)
+    y = target.to(logits.dtype)
     weight = w[1] * y + w[0] * (1.0 - y)
     return F.binary_cross_entropy_with_logits(
         logits, y, weight=weight, reduction=reduction
@@ -1149,7 +1326,7 @@ class ClassWeightedCrossEntropyLoss(_LossModule, function=class_weighted_cross_e
         )
 
 
-class ClassWeightedBCEWithLogitsLoss(
+class ClassWeightedBinaryCrossEntropyLoss(
     _LossModule, function=class_weighted_binary_cross_entropy
 ):
     """Module form of :func:`class_weighted_binary_cross_entropy`.
@@ -1166,8 +1343,8 @@ class ClassWeightedBCEWithLogitsLoss(
     Examples
     --------
     >>> import torch
-    >>> from rebalance.torch.losses import ClassWeightedBCEWithLogitsLoss
-    >>> criterion = ClassWeightedBCEWithLogitsLoss({0: 1.0, 1: 3.0})
+    >>> from rebalance.torch.losses import ClassWeightedBinaryCrossEntropyLoss
+    >>> criterion = ClassWeightedBinaryCrossEntropyLoss({0: 1.0, 1: 3.0})
     >>> loss = criterion(torch.zeros(2), torch.tensor([1.0, 0.0]))
     >>> round(loss.item() / torch.log(torch.tensor(2.0)).item(), 4)  # (3+1)/2
     2.0
@@ -1176,14 +1353,15 @@ class ClassWeightedBCEWithLogitsLoss(
     def __init__(self, class_weight: ClassVector, *, reduction: str = "mean") -> None:
         super().__init__(class_weight=class_weight, reduction=reduction)
 
-    def forward(self, logits: Tensor, targets: Tensor) -> Tensor:
+    @renamed_keyword("targets", "target")
+    def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         """The loss of a batch: the function with this Module's arguments.
 
         Parameters
         ----------
         logits : Tensor
             The model's output, shaped as the loss function takes it.
-        targets : Tensor
+        target : Tensor
             The labels, with the shape of ``logits``.
 
         Returns
@@ -1191,7 +1369,14 @@ class ClassWeightedBCEWithLogitsLoss(
         Tensor
             The loss, reduced as ``reduction`` says.
         """
-        return self._call(logits, targets)
+        return self._call(logits, target)
+
+
+ClassWeightedBCEWithLogitsLoss = deprecated_subclass(
+    ClassWeightedBinaryCrossEntropyLoss,
+    "ClassWeightedBCEWithLogitsLoss",
+    "rebalance.torch",
+)
 
 
 # --------------------------------------------------------------------------
@@ -1616,7 +1801,9 @@ class LogitAdjustedCrossEntropyLoss(_LossModule, function=logit_adjusted_cross_e
         )
 
 
-class BalancedSoftmaxLoss(_LossModule, function=balanced_softmax_cross_entropy):
+class BalancedSoftmaxCrossEntropyLoss(
+    _LossModule, function=balanced_softmax_cross_entropy
+):
     """Module form of :func:`balanced_softmax_cross_entropy` (Ren et al. 2020).
 
     Parameters
@@ -1633,8 +1820,8 @@ class BalancedSoftmaxLoss(_LossModule, function=balanced_softmax_cross_entropy):
     Examples
     --------
     >>> import torch
-    >>> from rebalance.torch.losses import BalancedSoftmaxLoss
-    >>> criterion = BalancedSoftmaxLoss([3, 1])
+    >>> from rebalance.torch.losses import BalancedSoftmaxCrossEntropyLoss
+    >>> criterion = BalancedSoftmaxCrossEntropyLoss([3, 1])
     >>> round(criterion(torch.zeros(1, 2), torch.tensor([1])).item(), 4)  # -log 1/4
     1.3863
     """
@@ -1649,3 +1836,8 @@ class BalancedSoftmaxLoss(_LossModule, function=balanced_softmax_cross_entropy):
         super().__init__(
             class_counts=class_counts, reduction=reduction, ignore_index=ignore_index
         )
+
+
+BalancedSoftmaxLoss = deprecated_subclass(
+    BalancedSoftmaxCrossEntropyLoss, "BalancedSoftmaxLoss", "rebalance.torch"
+)
