@@ -8,12 +8,11 @@ Usage::
 
 Every figure is measured in this run on the same data (the machine is shared
 and noisy): the cases of one sampler run interleaved (imbalanced-learn, the
-floor, ours shuffled, ours shuffled through the row path, ours unshuffled,
-then again), best of ``--repeat`` rounds. ``shuffle=True[rows]`` is the
-shuffled draw gathered in row order and permuted in cache-sized buckets
-(``rebalance._rows``, off by default: ``ROW_SHUFFLE_ABOVE``); each sampler
-ends with a ``ratios`` line: shuffled / unshuffled time, for both shuffled
-paths, and imbalanced-learn / ours shuffled. The numpy floor is the bare
+floor, ours shuffled and unshuffled, each also with its rows gathered by
+``np.take`` in one thread, as before ``rebalance._gather``
+(``[np.take]``), then again), best of ``--repeat`` rounds. Each sampler ends
+with a ``ratios`` line: shuffled / unshuffled time, imbalanced-learn / ours
+shuffled, and the threaded gather's gain over ``np.take``. The numpy floor is the bare
 ``flatnonzero`` + ``choice`` + gather (``np.take``, numpy's fastest row gather)
 that produces the same output, unshuffled.
 Peak extra memory of our ``fit_resample`` is measured with ``tracemalloc`` and
@@ -28,10 +27,11 @@ import tracemalloc
 from functools import partial
 
 import numpy as np
+import pandas as pd
 from imblearn.over_sampling import RandomOverSampler as ImbOver
 from imblearn.under_sampling import RandomUnderSampler as ImbUnder
 
-from rebalance import RandomOverSampler, RandomUnderSampler, _indices, _rows
+from rebalance import RandomOverSampler, RandomUnderSampler, _gather
 
 IMBALANCE = 11.5  # the seed's sentiment data: 1 positive per 11.5 negatives
 
@@ -55,18 +55,32 @@ def interleaved_best(cases: dict, repeat: int) -> dict:
     return {name: min(t) for name, t in times.items()}
 
 
-def row_path(fn, enabled: bool):
-    """``fn`` with the row path of shuffled draws switched on or off."""
+def numpy_gather(fn, enabled: bool):
+    """``fn`` with large row gathers left to ``np.take`` / ``iloc`` (as before
+    the threaded gather) when ``enabled``."""
 
     def run():
-        saved = _rows.ROW_SHUFFLE_ABOVE
-        _rows.ROW_SHUFFLE_ABOVE = _indices.SMALL_SHUFFLE if enabled else None
+        saved = _gather.GATHER_ABOVE
+        _gather.GATHER_ABOVE = 1 << 62 if enabled else saved
         try:
             return fn()
         finally:
-            _rows.ROW_SHUFFLE_ABOVE = saved
+            _gather.GATHER_ABOVE = saved
 
     return run
+
+
+def rows_of(data, idx):
+    """The floor's gather: ``np.take`` for arrays, ``iloc`` for pandas."""
+    if isinstance(data, np.ndarray):
+        return np.take(data, idx, axis=0)
+    return data.iloc[idx].reset_index(drop=True)
+
+
+def nbytes(data) -> int:
+    if isinstance(data, pd.DataFrame):
+        return int(data.memory_usage(index=False).sum())
+    return int(data.nbytes)
 
 
 def floor_under(X, y, rng):
@@ -74,7 +88,7 @@ def floor_under(X, y, rng):
     majority = np.flatnonzero(y == 0)
     keep = rng.choice(majority, size=minority.shape[0], replace=False)
     idx = np.concatenate([minority, keep])
-    return np.take(X, idx, axis=0), np.take(y, idx)
+    return rows_of(X, idx), rows_of(y, idx)
 
 
 def floor_over(X, y, rng):
@@ -82,7 +96,7 @@ def floor_over(X, y, rng):
     n_add = (y.shape[0] - minority.shape[0]) - minority.shape[0]
     extra = rng.choice(minority, size=n_add, replace=True)
     idx = np.concatenate([np.arange(y.shape[0]), extra])
-    return np.take(X, idx, axis=0), np.take(y, idx)
+    return rows_of(X, idx), rows_of(y, idx)
 
 
 def peak_extra_memory(fn) -> tuple[int, int]:
@@ -93,11 +107,14 @@ def peak_extra_memory(fn) -> tuple[int, int]:
     out = fn()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return peak - base, sum(a.nbytes for a in out)
+    return peak - base, sum(nbytes(a) for a in out)
 
 
-def run_size(n: int, repeat: int) -> None:
+def run_size(n: int, repeat: int, frame: bool) -> None:
     X, y = make_data(n)
+    if frame:
+        X = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+        y = pd.Series(y, name="label")
     cases = [
         ("RandomUnderSampler", ImbUnder, RandomUnderSampler, floor_under),
         ("RandomOverSampler", ImbOver, RandomOverSampler, floor_over),
@@ -107,9 +124,14 @@ def run_size(n: int, repeat: int) -> None:
         unshuffled = our_cls(shuffle=False, random_state=0)
         rng = np.random.default_rng(0)
         ours = {
-            "shuffle=True": row_path(partial(shuffled.fit_resample, X, y), False),
-            "shuffle=True[rows]": row_path(partial(shuffled.fit_resample, X, y), True),
+            "shuffle=True": partial(shuffled.fit_resample, X, y),
+            "shuffle=True[np.take]": numpy_gather(
+                partial(shuffled.fit_resample, X, y), True
+            ),
             "shuffle=False": partial(unshuffled.fit_resample, X, y),
+            "shuffle=False[np.take]": numpy_gather(
+                partial(unshuffled.fit_resample, X, y), True
+            ),
         }
         for fn in ours.values():
             fn()  # compile, fault the pages in
@@ -125,9 +147,9 @@ def run_size(n: int, repeat: int) -> None:
         for case, fn in ours.items():
             t_ours = best[case]
             peak, out_bytes = peak_extra_memory(fn)
-            label = f"{name[6:]}({case})"
+            label = f"{name[6:]}({case})" + (" df" if frame else "")
             print(
-                f"{label:<34}{n:>12,}{t_imb:>12.3f}{t_ours:>10.3f}{t_floor:>10.3f}"
+                f"{label:<40}{n:>12,}{t_imb:>12.3f}{t_ours:>10.3f}{t_floor:>10.3f}"
                 f"{t_imb / t_ours:>9.1f}x{t_ours / t_floor:>11.2f}x"
                 f"{peak / out_bytes:>8.2f}x",
                 flush=True,
@@ -135,10 +157,11 @@ def run_size(n: int, repeat: int) -> None:
         t_off = best["shuffle=False"]
         print(
             f"  ratios {name[6:]} at {n:,}: shuffled/unshuffled "
-            f"{best['shuffle=True'] / t_off:.2f} (index shuffle), "
-            f"{best['shuffle=True[rows]'] / t_off:.2f} (row path); "
-            f"imblearn/ours shuffled {t_imb / best['shuffle=True']:.1f}x "
-            f"(index shuffle), {t_imb / best['shuffle=True[rows]']:.1f}x (row path)",
+            f"{best['shuffle=True'] / t_off:.2f}; "
+            f"imblearn/ours shuffled {t_imb / best['shuffle=True']:.1f}x; "
+            "speed-up of the threaded gather over np.take: shuffled "
+            f"{best['shuffle=True[np.take]'] / best['shuffle=True']:.2f}x, unshuffled "
+            f"{best['shuffle=False[np.take]'] / t_off:.2f}x",
             flush=True,
         )
 
@@ -147,18 +170,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="200k rows only")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--frame",
+        action="store_true",
+        help="X a pandas DataFrame of 8 float32 columns, y a Series (floor: iloc)",
+    )
     parser.add_argument("--sizes", type=int, nargs="+", help="rows (default 2M 10M)")
     args = parser.parse_args()
     sizes = args.sizes or ([200_000] if args.quick else [2_000_000, 10_000_000])
 
     header = (
-        f"{'case':<34}{'n':>12}{'imblearn s':>12}{'ours s':>10}{'floor s':>10}"
+        f"{'case':<40}{'n':>12}{'imblearn s':>12}{'ours s':>10}{'floor s':>10}"
         f"{'imb/ours':>10}{'ours/floor':>12}{'mem/out':>9}"
     )
     print(header)
     print("-" * len(header))
     for n in sizes:
-        run_size(n, args.repeat)
+        run_size(n, args.repeat, args.frame)
     print(
         "\nimb/ours: how many times faster than imbalanced-learn (target >= 5 at 10M);"
         "\nours/floor: time over the bare numpy floor, which does not shuffle"

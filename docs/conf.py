@@ -10,6 +10,7 @@ outputs and never executed.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -41,6 +42,9 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints", "Thumbs.db", ".DS_Store"]
 
 # --- API reference -----------------------------------------------------------
 autosummary_generate = True
+# Pages of names no longer exported would stay behind (and fail the build as
+# in no toctree): autosummary writes the whole folder afresh every build.
+shutil.rmtree(Path(__file__).resolve().parent / "generated", ignore_errors=True)
 autosummary_ignore_module_all = False  # list exactly what each __all__ exports
 autosummary_imported_members = True
 autodoc_typehints = "none"  # the numpydoc Parameters sections carry the types

@@ -18,7 +18,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 
-from rebalance._rows import carried_shuffle
+from rebalance import _gather
 
 __all__ = [
     "is_pandas",
@@ -103,17 +103,13 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
     >>> take_rows([10, 20, 30], np.array([1, 0]))
     [20, 10]
 
-    ``indices`` carrying a row shuffle (:class:`rebalance._rows.ShuffledRows`,
-    from a shuffled ``fit_resample``) gather numpy and pandas rows in order
-    and permute them (cache-friendly), with the same result.
+    Large numpy and pandas gathers run compiled and threaded
+    (:mod:`rebalance._gather`), with the same result as ``np.take``.
     """
-    shuffle = carried_shuffle(indices)
-    if shuffle is not None:
-        taken = shuffle.take(data)
+    if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
+        taken = _gather.take_pandas(data, indices)
         if taken is not None:
             return taken
-        indices = np.asarray(indices)  # plain indices for the other containers
-    if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
         return data.iloc[indices].reset_index(drop=True)
     if sp.issparse(data):
         taken = data[indices]
@@ -121,6 +117,9 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
     if isinstance(data, list):
         return [data[i] for i in indices.tolist()]
     if isinstance(data, np.ndarray):
+        taken = _gather.take_array(data, indices)
+        if taken is not None:
+            return taken
         # np.take is several times faster than fancy indexing for row gathers.
         return np.take(data, indices, axis=0)
     if is_dataframe(data) or is_series(data):

@@ -9,7 +9,6 @@ of indices from it every epoch.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ import numpy as np
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
-from rebalance import _dask, _rows
+from rebalance import _dask
 from rebalance._frames import is_dataframe
 from rebalance._indices import EncodedLabels
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
@@ -81,26 +80,6 @@ class SamplingPlan:
             Integer row indices into the labels the plan was made for.
         """
         return self._draw(rng)
-
-    def in_order(self) -> Callable[[np.random.Generator], np.ndarray] | None:
-        """The same draw in row order, where the draw shuffles its rows and its
-        function takes a ``shuffle`` flag (under- and over-sampling), else None.
-
-        A uniformly random permutation of the ordered draw is distributed as
-        the shuffled draw: ``fit_resample`` gathers rows in order and permutes
-        them (:mod:`rebalance._rows`), which reads X in order.
-
-        Returns
-        -------
-        callable or None
-            ``rng -> indices`` drawing the same rows sorted by row, or None
-            where the draw is not shuffled or cannot be drawn in order.
-        """
-        draw = self._draw
-        if isinstance(draw, functools.partial) and draw.keywords.get("shuffle") is True:
-            keywords = {**draw.keywords, "shuffle": False}
-            return functools.partial(draw.func, *draw.args, **keywords)
-        return None
 
 
 class BaseSampler(_ImblearnBaseSampler):
@@ -231,7 +210,8 @@ class BaseSampler(_ImblearnBaseSampler):
             return _dask.fit_resample(self, X, y, sample_weight=sample_weight)
         X_given = X
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
-        self.sample_indices_, indices, rng = self._draw_rows(plan)
+        indices, rng = self._draw(plan)
+        self.sample_indices_ = indices
         X_res = self._gather_features(X, indices, plan, rng)
         if isinstance(X_given, list):
             X_res = X_res.tolist()
@@ -246,25 +226,6 @@ class BaseSampler(_ImblearnBaseSampler):
         indices = plan.draw(rng)
         self._report(plan, indices)
         return indices, rng
-
-    def _draw_rows(self, plan: SamplingPlan) -> tuple:
-        """``(indices, carrier, rng)``: :meth:`_draw` for ``fit_resample``.
-
-        A large shuffled draw is drawn in row order and permuted by a
-        :class:`rebalance._rows.RowShuffle`; ``carrier`` is then a read-only
-        view of ``indices`` carrying it, with which
-        :func:`rebalance._frames.take_rows` gathers rows in order and permutes
-        them (cache-friendly) instead of reading them at random. Otherwise
-        ``carrier`` is ``indices``.
-        """
-        in_order = plan.in_order()
-        if in_order is None or not _rows.use_row_shuffle(plan.n_output):
-            indices, rng = self._draw(plan)
-            return indices, indices, rng
-        rng = check_random_state(getattr(self, "random_state", None))
-        indices, carrier = _rows.shuffle_rows(in_order(rng), rng)
-        self._report(plan, indices)
-        return indices, carrier, rng
 
     def _report(self, plan: SamplingPlan, indices: np.ndarray) -> None:
         if plan.report_draw is not None:

@@ -1,0 +1,157 @@
+"""Large row gathers of numpy arrays and pandas columns, in threads.
+
+``take_array(data, rows)`` is ``np.take(data, rows, axis=0)``, bit for bit,
+for the arrays a resampler returns. A shuffled draw reads its rows in random
+order, one cache miss per row, so one thread waits on memory latency with the
+memory bus mostly idle; ``np.take`` releases the GIL, so the output is split
+into slices gathered by ``np.take`` in threads (``REBALANCE_NUM_THREADS``),
+each slice after checking its indices (``np.take`` then runs with
+``mode='clip'``, which writes straight into the slice instead of into a
+buffer). pandas DataFrames and Series are gathered column by column (a
+DataFrame stores columns, not rows). Gathers of less than
+:data:`GATHER_ABOVE` bytes, object arrays, and index arrays numpy would wrap
+(negative) or reject are left to numpy: the callers fall back to it when
+these functions return None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rebalance import _indices
+
+__all__ = ["GATHER_ABOVE", "take_array", "take_pandas"]
+
+# Output bytes from which the gather is split between threads: below, starting
+# threads costs more than it saves.
+GATHER_ABOVE = 1 << 22
+
+
+def _row_indices(rows: Any) -> np.ndarray | None:
+    """``rows`` as a 1-D ``intp`` array (what ``np.take`` casts to), or None."""
+    rows = np.asarray(rows)
+    if rows.ndim != 1 or rows.dtype.kind not in "iu":
+        return None
+    if rows.dtype.kind == "u" or rows.dtype.itemsize < np.dtype(np.intp).itemsize:
+        if rows.dtype.kind == "u" and rows.size and rows.max() > np.iinfo(np.intp).max:
+            return None
+        rows = rows.astype(np.intp)
+    return rows
+
+
+def _take(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
+    """``np.take(data, rows, axis=0)`` in threads, whatever its size, or None
+    when a row index is outside ``data`` (negative included: numpy decides
+    what those mean) or ``data`` holds Python objects."""
+    if data.ndim == 0 or data.dtype.hasobject:
+        return None
+    n_out, n_rows = rows.shape[0], data.shape[0]
+    out = np.empty((n_out,) + data.shape[1:], dtype=data.dtype)
+    threads = _indices.n_threads() if n_out > _indices.PARALLEL_ABOVE else 1
+    chunks = _indices._split(n_out, threads)
+    failed = []
+
+    def gather(t: int) -> None:
+        part = rows[chunks[t] : chunks[t + 1]]
+        if part.shape[0] == 0:
+            return
+        if n_rows == 0 or part.min() < 0 or part.max() >= n_rows:
+            failed.append(t)
+            return
+        np.take(data, part, axis=0, out=out[chunks[t] : chunks[t + 1]], mode="clip")
+
+    _indices._in_threads(gather, threads)
+    return None if failed else out
+
+
+def _large(n_rows: int, row_bytes: int) -> bool:
+    return n_rows * row_bytes >= GATHER_ABOVE
+
+
+def take_array(data: Any, rows: Any) -> np.ndarray | None:
+    """``np.take(data, rows, axis=0)`` gathered in threads, or None where numpy
+    should do it (small, object dtype, negative or out-of-range indices).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance import _gather
+    >>> X = np.arange(2_000_000, dtype=np.float32).reshape(-1, 4)
+    >>> rows = np.random.default_rng(0).permutation(X.shape[0])
+    >>> bool((_gather.take_array(X, rows) == X[rows]).all())
+    True
+    >>> _gather.take_array(X[:10], rows[:3]) is None  # small: numpy's job
+    True
+    """
+    if not isinstance(data, np.ndarray) or data.ndim == 0:
+        return None
+    row_bytes = data.itemsize * int(np.prod(data.shape[1:], dtype=np.int64))
+    rows = _row_indices(rows)
+    if rows is None or not _large(rows.shape[0], row_bytes):
+        return None
+    return _take(data, rows)
+
+
+def _numpy_values(column: Any) -> np.ndarray | None:
+    """A pandas column's values as a numpy array without a copy, or None when its
+    dtype is not a plain numpy one (extension dtypes, objects)."""
+    dtype = column.dtype
+    if not isinstance(dtype, np.dtype) or dtype.hasobject:
+        return None
+    values = column.to_numpy(copy=False)
+    if values.dtype != dtype:
+        return None
+    return values
+
+
+def take_pandas(data: Any, rows: Any) -> Any:
+    """``data.iloc[rows]`` with a fresh ``RangeIndex`` (what
+    :func:`rebalance._frames.take_rows` returns) for a pandas DataFrame or
+    Series, its numpy columns gathered in threads; None when the
+    gather is small or has indices numpy must judge.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rebalance import _gather
+    >>> frame = pd.DataFrame({"a": np.arange(600_000.0), "b": np.arange(600_000)})
+    >>> frame["c"] = pd.Categorical(frame["b"] % 3)
+    >>> rows = np.random.default_rng(0).permutation(600_000)
+    >>> taken = _gather.take_pandas(frame, rows)
+    >>> taken.equals(frame.iloc[rows].reset_index(drop=True))
+    True
+    """
+    import pandas as pd
+
+    rows = _row_indices(rows)
+    if rows is None:
+        return None
+    columns = (
+        [data]
+        if isinstance(data, pd.Series)
+        else [data.iloc[:, j] for j in range(data.shape[1])]
+    )
+    # Extension dtypes (strings, ...) may not say their size: count a word.
+    row_bytes = sum(getattr(column.dtype, "itemsize", 8) for column in columns)
+    if not _large(rows.shape[0], row_bytes):
+        return None
+    taken = []
+    for column in columns:
+        values = _numpy_values(column)
+        gathered = None if values is None else _take(values, rows)
+        if gathered is None:
+            if rows.size and (rows.min() < 0 or rows.max() >= column.shape[0]):
+                return None  # numpy's rules and errors
+            gathered = column.array.take(rows)
+        taken.append(gathered)
+    index = pd.RangeIndex(rows.shape[0])
+    if isinstance(data, pd.Series):
+        return type(data)(
+            taken[0], index=index, name=data.name, copy=False
+        ).__finalize__(data)
+    result = type(data)(dict(enumerate(taken)), index=index, copy=False)
+    result.columns = data.columns
+    return result.__finalize__(data)

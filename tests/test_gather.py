@@ -1,0 +1,231 @@
+"""The threaded row gather (rebalance._gather): bit for bit what
+np.take / iloc give, for every dtype, layout and thread count, with numpy's
+own rules for indices it must judge."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from rebalance import RandomOverSampler, RandomUnderSampler, _gather, _indices
+from rebalance._frames import take_rows
+
+
+@pytest.fixture
+def always(monkeypatch):
+    """Every gather, however small, goes through rebalance._gather."""
+    monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
+
+
+def threads(monkeypatch, n: int) -> None:
+    monkeypatch.setattr(_indices, "n_threads", lambda: n)
+    monkeypatch.setattr(_indices, "PARALLEL_ABOVE", 0)
+
+
+ARRAYS = {
+    "float32 rows": np.arange(600, dtype=np.float32).reshape(100, 6),
+    "int64 column": np.arange(100, dtype=np.int64) * 7,
+    "int8 3-byte rows": (np.arange(300) % 120).astype(np.int8).reshape(100, 3),
+    "bool": np.arange(100) % 3 == 0,
+    "complex": np.arange(100) + 1j,
+    "3-D": np.arange(800, dtype=np.float64).reshape(100, 2, 4),
+    "Fortran": np.asfortranarray(np.arange(500, dtype=np.float32).reshape(100, 5)),
+    "datetime": np.arange(100).astype("datetime64[s]"),
+    "unicode": np.array([f"r{i}" for i in range(100)]),
+    "big-endian": np.arange(100, dtype=">f8"),
+    "structured": np.array(
+        [(i, float(i)) for i in range(100)], dtype=[("a", "i2"), ("b", "f8")]
+    ),
+    "unaligned": np.frombuffer(np.arange(801, dtype=np.uint8).tobytes()[1:], "<u8"),
+    "NaN and -0.0": np.array([np.nan, -0.0, np.inf, 1.5] * 25),
+}
+
+
+@pytest.mark.parametrize("name", list(ARRAYS))
+@pytest.mark.parametrize("index_dtype", [np.int64, np.int32, np.uint32, np.uint64])
+def test_take_array_is_np_take_bit_for_bit(always, name, index_dtype):
+    data = ARRAYS[name]
+    rows = np.random.default_rng(0).integers(0, 100, 3000).astype(index_dtype)
+    taken = _gather.take_array(data, rows)
+    assert taken is not None
+    expected = np.take(data, rows, axis=0)
+    assert taken.dtype == expected.dtype and taken.shape == expected.shape
+    assert taken.tobytes() == expected.tobytes()
+    assert taken.flags.writeable and not np.shares_memory(taken, data)
+
+
+def test_output_is_the_same_for_one_two_and_three_threads(always, monkeypatch):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((5000, 8)).astype(np.float32)
+    rows = rng.integers(0, 5000, 40_001)
+    outputs = []
+    for n_threads in (1, 2, 3):
+        threads(monkeypatch, n_threads)
+        outputs.append(_gather.take_array(X, rows))
+    for out in outputs:
+        np.testing.assert_array_equal(out, X[rows])
+
+
+def test_numpy_judges_object_negative_and_outside_indices(always):
+    rows = np.array([0, 3, 1])
+    assert _gather.take_array(np.array([object()] * 5), rows) is None
+    strided = np.arange(40).reshape(10, 4)[:, ::2]
+    np.testing.assert_array_equal(_gather.take_array(strided, rows), strided[rows])
+    X = np.arange(20.0).reshape(10, 2)
+    # numpy wraps negative indices: the gather declines, take_rows follows numpy.
+    assert _gather.take_array(X, np.array([0, -1])) is None
+    np.testing.assert_array_equal(take_rows(X, np.array([0, -1])), X[[0, -1]])
+    # Outside the data: numpy's IndexError, nothing read out of bounds.
+    for bad in (np.array([0, 10]), np.array([2**40]), np.array([2**63], np.uint64)):
+        assert _gather.take_array(X, bad) is None
+        with pytest.raises(IndexError):
+            take_rows(X, bad)
+    # Not a 1-D integer array: numpy's rules.
+    assert _gather.take_array(X, np.array([0.0, 1.0])) is None
+    assert _gather.take_array(X, np.array([[0, 1]])) is None
+
+
+@pytest.mark.parametrize(
+    ("shape", "rows"),
+    [((10, 2), []), ((0, 3), []), ((4, 0), [1, 2]), ((0, 3), [0])],
+)
+def test_empty_gathers_are_numpys(always, shape, rows):
+    data, rows = np.zeros(shape), np.array(rows, dtype=np.intp)
+    taken = _gather.take_array(data, rows)
+    if taken is None:  # numpy raises
+        with pytest.raises(IndexError):
+            take_rows(data, rows)
+    else:
+        assert taken.shape == np.take(data, rows, axis=0).shape
+
+
+def test_small_gathers_stay_with_numpy():
+    X = np.arange(20.0).reshape(10, 2)
+    assert _gather.take_array(X, np.array([1, 2])) is None
+    assert _gather.take_pandas(pd.DataFrame(X), np.array([1, 2])) is None
+
+
+def _mixed_frame(n: int) -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame(
+        {
+            "f32": rng.standard_normal(n).astype(np.float32),
+            "i8": (np.arange(n) % 100).astype(np.int8),
+            "cat": pd.Categorical(np.array(["a", "b", "c"])[np.arange(n) % 3]),
+            "Int64": pd.array(np.arange(n), dtype="Int64"),
+            "obj": np.array([f"s{i}" for i in range(n)], dtype=object),
+            "when": pd.date_range("2020-01-01", periods=n, freq="s", tz="UTC"),
+        },
+        index=np.arange(n) * 2 + 7,
+    )
+    frame.attrs["source"] = "test"
+    return frame
+
+
+def test_take_pandas_is_iloc(always):
+    frame = _mixed_frame(300)
+    rows = np.random.default_rng(1).integers(0, 300, 1000)
+    taken = _gather.take_pandas(frame, rows)
+    expected = frame.iloc[rows].reset_index(drop=True)
+    pd.testing.assert_frame_equal(taken, expected)
+    assert taken.attrs == {"source": "test"}
+    series = frame["f32"].rename("x")
+    pd.testing.assert_series_equal(
+        _gather.take_pandas(series, rows), series.iloc[rows].reset_index(drop=True)
+    )
+    # Columns of any kind: MultiIndex, duplicated names.
+    wide = pd.DataFrame(
+        np.arange(600.0).reshape(300, 2),
+        columns=pd.MultiIndex.from_tuples([("a", 1), ("a", 1)]),
+    )
+    pd.testing.assert_frame_equal(
+        _gather.take_pandas(wide, rows), wide.iloc[rows].reset_index(drop=True)
+    )
+    # The result owns its data.
+    taken.iloc[0, 0] = 1e9
+    assert frame["f32"].max() < 1e9
+
+
+def test_take_pandas_leaves_bad_indices_to_pandas(always):
+    frame = _mixed_frame(30)
+    assert _gather.take_pandas(frame, np.array([0, -1])) is None
+    assert _gather.take_pandas(frame, np.array([0, 30])) is None
+    with pytest.raises(IndexError):
+        take_rows(frame, np.array([0, 30]))
+
+
+@pytest.mark.parametrize("sampler", [RandomOverSampler, RandomUnderSampler])
+@pytest.mark.parametrize(
+    "make_X",
+    [
+        lambda n: np.arange(n * 3, dtype=np.float32).reshape(n, 3),
+        lambda n: np.asfortranarray(np.arange(n * 3.0).reshape(n, 3)),
+        _mixed_frame,
+        lambda n: sp.random(n, 6, density=0.3, format="csr", random_state=0),
+        lambda n: np.arange(n * 2).reshape(n, 2).tolist(),
+    ],
+    ids=["numpy", "fortran", "pandas", "csr", "list"],
+)
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_fit_resample_rows_follow_sample_indices(always, sampler, make_X, shuffle):
+    n = 400
+    X = make_X(n)
+    y = pd.Series(np.where(np.arange(n) % 7 == 0, "rare", "common"), name="label")
+    w = np.linspace(0.5, 1.5, n)
+    s = sampler(random_state=3, shuffle=shuffle)
+    X_res, y_res, w_res = s.fit_resample(X, y, sample_weight=w)
+    idx = s.sample_indices_
+    assert type(X_res) is type(X)
+    if sp.issparse(X):
+        assert (X_res != X[idx]).nnz == 0
+    elif isinstance(X, pd.DataFrame):
+        pd.testing.assert_frame_equal(X_res, X.iloc[idx].reset_index(drop=True))
+    else:
+        np.testing.assert_array_equal(np.asarray(X_res), np.asarray(X)[idx])
+    assert isinstance(y_res, pd.Series) and y_res.name == "label"
+    np.testing.assert_array_equal(y_res.to_numpy(), y.to_numpy()[idx])
+    np.testing.assert_array_equal(w_res, w[idx])
+
+
+def test_thread_count_from_the_environment_does_not_change_fit_resample():
+    # One fresh process, REBALANCE_NUM_THREADS set to 1, 2 and 3 in turn, the
+    # compiled gather used for every size.
+    code = """
+import os
+import numpy as np
+import pandas as pd
+from rebalance import RandomOverSampler, _gather, _indices
+_gather.GATHER_ABOVE = 0
+_indices.PARALLEL_ABOVE = 0
+rng = np.random.default_rng(0)
+X = rng.random((3000, 4))
+frame = pd.DataFrame(X, columns=list("abcd"))
+y = (rng.random(3000) < 0.1).astype(int)
+outputs = []
+for n in ("1", "2", "3"):
+    os.environ["REBALANCE_NUM_THREADS"] = n
+    assert _indices.n_threads() == int(n)
+    s = RandomOverSampler(random_state=1)
+    X_res, y_res = s.fit_resample(X, y)
+    f_res, _ = s.fit_resample(frame, y)
+    assert (f_res.to_numpy() == X_res).all()
+    outputs.append(X_res.tobytes() + y_res.tobytes() + s.sample_indices_.tobytes())
+print(len(set(outputs)))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
+
+
+def test_inputs_are_not_modified(always):
+    X = np.arange(300.0).reshape(100, 3)
+    X.flags.writeable = False
+    before = X.copy()
+    taken = _gather.take_array(X, np.arange(100)[::-1])
+    np.testing.assert_array_equal(X, before)
+    assert taken.flags.writeable
