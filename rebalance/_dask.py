@@ -272,12 +272,10 @@ def _fixed_partitions(X) -> _Frame:
 
 
 def _check_sampler(sampler) -> None:
-    if getattr(sampler, "shrinkage", None) is not None:
-        raise ValueError(
-            "shrinkage (smoothed bootstrap) is not supported for Dask inputs: it "
-            "needs per-class statistics of X. Use shrinkage=None, or compute X "
-            "(X.compute()) to resample in memory."
-        )
+    # The sampler says what it needs beyond the labels (e.g. statistics of X).
+    problem = sampler._dask_unsupported()
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def _is_dask(obj) -> bool:
@@ -465,15 +463,33 @@ class _Layout:
         for size in stream_size[stream_size > 0].tolist():
             out_counts += np.diff(-((-steps * size) // n_out))
         out_starts = np.concatenate([[0], np.cumsum(out_counts)])
-        # A key's rows are consecutive in its stream: they feed a run of outputs.
+        # A key's rows are consecutive in its stream: in a stream of at least
+        # n_out positions they feed a run of outputs (consecutive positions go
+        # to the same or the next output); in a shorter one outputs can be
+        # skipped, so each of its (fewer than n_out) positions is listed.
         present = np.flatnonzero(key_counts)
-        first = key_offset[present] * n_out // key_size[present]
-        last = (
-            (key_offset[present] + key_counts[present] - 1) * n_out // key_size[present]
-        )
+        long = present[key_size[present] >= n_out]
+        first = key_offset[long] * n_out // key_size[long]
+        last = (key_offset[long] + key_counts[long] - 1) * n_out // key_size[long]
         runs = last - first + 1
-        outs = np.repeat(first - np.cumsum(runs) + runs, runs) + np.arange(runs.sum())
-        parts = np.repeat(part_of_rank[key_rank[present]], runs)
+        short = present[key_size[present] < n_out]
+        positions = np.repeat(
+            key_offset[short] - np.cumsum(key_counts[short]) + key_counts[short],
+            key_counts[short],
+        ) + np.arange(key_counts[short].sum())
+        outs = np.concatenate(
+            [
+                np.repeat(first - np.cumsum(runs) + runs, runs) + np.arange(runs.sum()),
+                positions * n_out // np.repeat(key_size[short], key_counts[short]),
+            ]
+        )
+        parts = part_of_rank[
+            key_rank[
+                np.concatenate(
+                    [np.repeat(long, runs), np.repeat(short, key_counts[short])]
+                )
+            ]
+        ]
         pair = np.unique(outs * lengths.shape[0] + parts)
         pair_out, pair_part = np.divmod(pair, lengths.shape[0])
         bounds = np.searchsorted(pair_out, steps)

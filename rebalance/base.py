@@ -231,6 +231,11 @@ class BaseSampler(_ImblearnBaseSampler):
         if plan.report_draw is not None:
             self.sampling_strategy_ = plan.report_draw(indices)
 
+    def _dask_unsupported(self) -> str | None:
+        """Why this sampler, as parametrised, cannot resample Dask inputs (the
+        error message), or None: the rows are drawn from the labels alone."""
+        return None
+
     def _gather_features(self, X, indices, plan, rng):
         return take_rows(X, indices)
 

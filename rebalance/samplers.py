@@ -276,6 +276,15 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
             _SmoothingSource(checked[0])  # numeric and finite, or a clear error
         return checked
 
+    def _dask_unsupported(self) -> str | None:
+        if self.shrinkage is None:
+            return None
+        return (
+            "shrinkage (smoothed bootstrap) is not supported for Dask inputs: it "
+            "needs per-class statistics of X. Use shrinkage=None, or compute X "
+            "(X.compute()) to resample in memory."
+        )
+
     def _gather_features(self, X, indices, plan, rng):
         X_res = take_rows(X, indices)
         if self.shrinkage_ is None:  # None exactly when shrinkage is None

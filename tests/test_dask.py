@@ -440,9 +440,18 @@ def test_grouping_by_partition_is_a_stable_sort_by_partition(lengths, data):
     data=st.data(),
 )
 def test_mixed_layout_gathers_every_drawn_row_once(lengths, n_classes, data):
+    check_mixed_layout(lengths, n_classes, data.draw(st.integers(0, 2**32 - 1)))
+
+
+def test_mixed_layout_lists_no_partition_that_feeds_nothing():
+    # A class stream shorter than the number of outputs skips outputs: output 1
+    # was said to read partition 2, which gives it no row (found by hypothesis).
+    check_mixed_layout([1, 1, 3, 1], 2, 0)
+
+
+def check_mixed_layout(lengths, n_classes, seed):
     lengths = np.array(lengths)
     n_rows = int(lengths.sum())
-    seed = data.draw(st.integers(0, 2**32 - 1))
     y = np.random.default_rng(seed).integers(0, n_classes, n_rows)
     y[:n_classes] = np.arange(n_classes)  # every class present
     plan = RandomOverSampler().plan(y, compact=True)
