@@ -31,7 +31,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 _FLAGS = {"reassoc", "contract", "arcp", "nsz"}  # no nnan/ninf: NaN stays NaN
 _jit = njit(cache=True, nogil=True, fastmath=_FLAGS, error_model="numpy")
@@ -47,37 +49,73 @@ CHUNK = 1 << 16
 # --------------------------------------------------------------------------
 # Vectorisable elementary functions (float64, no libm calls, no branches)
 # --------------------------------------------------------------------------
+@intrinsic
+def _bits_as_float(typingctx, bits):  # pragma: no cover - compiled
+    """The float64 whose IEEE bits are the int64 ``bits`` (a vectorisable bitcast)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _float_as_bits(typingctx, value):  # pragma: no cover - compiled
+    """The IEEE bits of the float64 ``value``, as an int64 (a bitcast)."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(types.float64), codegen
+
+
+# Adding 1.5 * 2**52 to |v| < 2**51 rounds v to an integer held in the low
+# bits of the sum (read through the bits: fast-math may not undo the rounding).
+_ROUND_MAGIC = 6755399441055744.0
+_ROUND_MAGIC_BITS = 0x4338000000000000
+
+
 @_inline
 def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
-    """exp(t) for t <= 0 (0 below -745): exp(t / 1024) by Taylor, squared 10 times."""
-    u = max(t, -745.0) * 0.0009765625
-    r = 1.0 + u * (
+    """exp(t) for t <= 0: relative error ~1e-14 down to t = -708, and 0 below
+    (where the true value is below 1e-307; every float32 result is 0 long
+    before).
+
+    t = k ln 2 + r with k = round(t / ln 2) and |r| <= ln(2) / 2 (Cody-Waite:
+    ln 2 in two parts), exp(r) by its Taylor polynomial of degree 11, and
+    2**k from its IEEE bits.
+    """
+    u = max(t, -708.0)
+    k_int = _float_as_bits(u * 1.4426950408889634 + _ROUND_MAGIC) - _ROUND_MAGIC_BITS
+    k = np.float64(k_int)
+    r = (u - k * 0.6931471803691238) - k * 1.9082149292705877e-10
+    poly = 1.0 + r * (
         1.0
-        + u
+        + r
         * (
             0.5
-            + u
+            + r
             * (
                 1.0 / 6
-                + u
+                + r
                 * (
                     1.0 / 24
-                    + u
+                    + r
                     * (
                         1.0 / 120
-                        + u
+                        + r
                         * (
                             1.0 / 720
-                            + u
+                            + r
                             * (
                                 1.0 / 5040
-                                + u
+                                + r
                                 * (
                                     1.0 / 40320
-                                    + u
+                                    + r
                                     * (
                                         1.0 / 362880
-                                        + u * (1.0 / 3628800 + u * (1.0 / 39916800))
+                                        + r * (1.0 / 3628800 + r * (1.0 / 39916800))
                                     )
                                 )
                             )
@@ -87,9 +125,7 @@ def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
             )
         )
     )
-    for _ in range(10):
-        r = r * r
-    return r
+    return poly * _bits_as_float((k_int + 1023) << 52) if t >= -708.0 else 0.0
 
 
 @_inline
@@ -125,12 +161,6 @@ def _atanh_series(s: float) -> float:  # pragma: no cover - compiled
         )
     )
     return 2.0 * s * poly
-
-
-@_inline
-def log1p_unit(e: float) -> float:  # pragma: no cover - compiled
-    """log(1 + e) for e in [0, 1]."""
-    return _atanh_series(e / (2.0 + e))
 
 
 @_inline
@@ -232,27 +262,34 @@ def _sigmoid_loop(  # pragma: no cover - compiled
         yi = yr if valid else 0.0
         bad += 1 if (valid and (yi < 0.0 or yi > 1.0)) else 0
         e = exp_nonpos(-abs(xi))
-        r = 1.0 / (1.0 + e)
+        # 1 / (1 + e) and e / (2 + e) (for log1p) from one division.
+        d = 1.0 / ((1.0 + e) * (2.0 + e))
+        r = d * (2.0 + e)
         er = e * r
         nonneg = xi >= 0.0
         p = r if nonneg else er
         q = er if nonneg else r
-        l1 = log1p_unit(e)
+        l1 = _atanh_series(e * (d * (1.0 + e)))  # log1p(e)
         log_p = min(xi, 0.0) - l1
         log_q = min(-xi, 0.0) - l1
         wy = np.float64(wy_arr[i]) if valid else 0.0
         ce = -(wy * log_p + (1.0 - yi) * log_q)
         dfl = (1.0 - yi) * p - wy * q
         m = yi * q + (1.0 - yi) * p
-        mg = focal_power(m, gamma, gamma_mode)
-        if gamma_mode != 0:
-            ratio = p * q / max(m, 1e-300) if m > 0.0 else 1.0
-            dfl += (gamma * (1.0 - 2.0 * yi)) * ratio * ce
-        mg *= a_pos * yi + a_neg * (1.0 - yi)
-        fl = mg * ce if valid else 0.0
+        a_t = a_pos * yi + a_neg * (1.0 - yi)
+        # d(m^g)/dx = g m^(g-1) dm/dx with dm/dx = (1 - 2y) p q
+        if gamma_mode == 1:  # gamma = 2: m^2 and 2 m p q, no division
+            mg = m * m
+            dfl = m * (m * dfl + (2.0 * (1.0 - 2.0 * yi)) * (p * q) * ce)
+        else:
+            mg = focal_power(m, gamma, gamma_mode)
+            if gamma_mode != 0:
+                ratio = p * q / max(m, 1e-300) if m > 0.0 else 1.0
+                dfl = mg * (dfl + (gamma * (1.0 - 2.0 * yi)) * ratio * ce)
+        fl = a_t * mg * ce if valid else 0.0
         fl_acc += fl
         ce_acc += ce if valid else 0.0
-        grad[i] = mg * dfl * scale if valid else 0.0
+        grad[i] = a_t * dfl * scale if valid else 0.0
         if store_loss:
             loss[i] = fl
     return fl_acc, ce_acc, bad
@@ -521,11 +558,27 @@ os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 
 def run_chunks(fn: Any, n_units: int, unit_size: int, n_threads: int) -> list[Any]:
-    """``fn(start, stop)`` over fixed chunks of ``unit_size`` units, in order."""
+    """``fn(start, stop)`` over fixed chunks of ``unit_size`` units; the results
+    in chunk order. Thread ``t`` runs chunks ``t, t + n_threads, ...`` (the
+    calling thread is thread 0): one hand-off per thread, not per chunk."""
     bounds = [(s, min(s + unit_size, n_units)) for s in range(0, n_units, unit_size)]
-    if n_threads <= 1 or len(bounds) <= 1:
+    n_threads = min(n_threads, len(bounds))
+    if n_threads <= 1:
         return [fn(a, b) for a, b in bounds]
-    return list(_pool(n_threads).map(lambda ab: fn(*ab), bounds))
+    results: list[Any] = [None] * len(bounds)
+
+    def work(t: int) -> None:
+        for i in range(t, len(bounds), n_threads):
+            results[i] = fn(*bounds[i])
+
+    pool = _pool(n_threads - 1)
+    futures = [pool.submit(work, t) for t in range(1, n_threads)]
+    try:
+        work(0)
+    finally:
+        for future in futures:
+            future.result()
+    return results
 
 
 def pairwise_sum(values: list[float]) -> float:

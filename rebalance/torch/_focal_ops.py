@@ -459,6 +459,9 @@ def _setup_context(ctx: Any, inputs: Any, output: Any, per_row: bool) -> None:
     _, grad, bscale = output
     rescale = inputs[7]
     ctx.mark_non_differentiable(grad, bscale)
+    # Only the loss takes a gradient: do not fill zeros of the gradient's
+    # size for the other two outputs before every backward.
+    ctx.set_materialize_grads(False)
     if rescale:
         ctx.save_for_backward(grad, bscale)
     else:
@@ -482,7 +485,9 @@ class _FusedFocalFunction(torch.autograd.Function):
 
     @staticmethod
     @torch.autograd.function.once_differentiable
-    def backward(ctx: Any, go: Tensor, *_: Any) -> tuple[Tensor | None, ...]:
+    def backward(ctx: Any, go: Tensor | None, *_: Any) -> tuple[Tensor | None, ...]:
+        if go is None:  # not materialised: the loss got no gradient
+            return (None,) * 9
         return (_scaled_grad(ctx, go),) + (None,) * 8
 
 
