@@ -86,7 +86,8 @@ def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
     2**k from its IEEE bits.
     """
     u = max(t, -708.0)
-    k_int = _float_as_bits(u * 1.4426950408889634 + _ROUND_MAGIC) - _ROUND_MAGIC_BITS
+    rounded = u * 1.4426950408889634 + _ROUND_MAGIC
+    k_int = _float_as_bits(rounded) - _ROUND_MAGIC_BITS  # type: ignore[call-arg]
     k = np.float64(k_int)
     r = (u - k * 0.6931471803691238) - k * 1.9082149292705877e-10
     poly = 1.0 + r * (
@@ -583,7 +584,9 @@ def run_chunks(fn: Any, n_units: int, unit_size: int, n_threads: int) -> list[An
 
 def pairwise_sum(values: list[float]) -> float:
     """Sum of float64 partial sums, pairwise (numpy's summation)."""
-    return float(np.sum(np.asarray(values, dtype=np.float64))) if values else 0.0
+    if len(values) <= 2:  # pairwise already (and no array for one chunk)
+        return float(sum(values, 0.0))
+    return float(np.sum(np.asarray(values, dtype=np.float64)))
 
 
 def enabled() -> bool:
