@@ -212,7 +212,8 @@ def sigmoid_focal_forward(
     """Eager body of ``rebalance::sigmoid_focal``; checks the targets first."""
     raise_deferred_target_errors()
     triton = use_triton(x)
-    if not (triton or numba_path(x)):  # else: checked in the kernel's pass
+    numba = not triton and numba_path(x)
+    if not (triton or numba):  # else: checked in the kernel's pass
         check_binary_target_values(y, ignore_index)
     with torch.autocast(x.device.type, enabled=False):
         if ignore_index is None:
@@ -239,7 +240,7 @@ def sigmoid_focal_forward(
             fl_sum, ce_sum = _sums_checked_later(parts, message)
         else:
             scale = _inverse_count(count) if mean else 1.0
-            cpu = sigmoid_focal_numba if numba_path(x) else sigmoid_focal_chunks
+            cpu = sigmoid_focal_numba if numba else sigmoid_focal_chunks
             loss, fl_sum, ce_sum, grad = cpu(
                 x, y, pos_weight, alpha, gamma, ignore_index, scale, store, needs_grad
             )
