@@ -49,24 +49,24 @@ CHUNK = 1 << 16
 # --------------------------------------------------------------------------
 # Vectorisable elementary functions (float64, no libm calls, no branches)
 # --------------------------------------------------------------------------
-@intrinsic
-def _bits_as_float(typingctx, bits):  # pragma: no cover - compiled
-    """The float64 whose IEEE bits are the int64 ``bits`` (a vectorisable bitcast)."""
+def _bitcast(source: Any, target: Any, target_ir: Any) -> Any:
+    """A compiled-only function reinterpreting a ``source`` scalar's bits as a
+    ``target`` scalar of the same width (one LLVM ``bitcast``: vectorisable,
+    no libm call)."""
 
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.DoubleType())
+    def bitcast(typingctx, value):  # pragma: no cover - compiled
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], target_ir)
 
-    return types.float64(types.int64), codegen
+        return target(source), codegen
+
+    return intrinsic(bitcast)
 
 
-@intrinsic
-def _float_as_bits(typingctx, value):  # pragma: no cover - compiled
-    """The IEEE bits of the float64 ``value``, as an int64 (a bitcast)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(64))
-
-    return types.int64(types.float64), codegen
+_bits_as_float = _bitcast(types.int64, types.float64, ir.DoubleType())
+_float_as_bits = _bitcast(types.float64, types.int64, ir.IntType(64))
+_bits_as_float32 = _bitcast(types.int32, types.float32, ir.FloatType())
+_float32_as_bits = _bitcast(types.float32, types.int32, ir.IntType(32))
 
 
 # Adding 1.5 * 2**52 to |v| < 2**51 rounds v to an integer held in the low
@@ -87,7 +87,7 @@ def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
     """
     u = max(t, -708.0)
     rounded = u * 1.4426950408889634 + _ROUND_MAGIC
-    k_int = _float_as_bits(rounded) - _ROUND_MAGIC_BITS  # type: ignore[call-arg]
+    k_int = _float_as_bits(rounded) - _ROUND_MAGIC_BITS
     k = np.float64(k_int)
     r = (u - k * 0.6931471803691238) - k * 1.9082149292705877e-10
     poly = 1.0 + r * (
@@ -129,26 +129,6 @@ def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
     return poly * _bits_as_float((k_int + 1023) << 52) if t >= -708.0 else 0.0
 
 
-@intrinsic
-def _bits_as_float32(typingctx, bits):  # pragma: no cover - compiled
-    """The float32 whose IEEE bits are the int32 ``bits`` (a bitcast)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.FloatType())
-
-    return types.float32(types.int32), codegen
-
-
-@intrinsic
-def _float32_as_bits(typingctx, value):  # pragma: no cover - compiled
-    """The IEEE bits of the float32 ``value``, as an int32 (a bitcast)."""
-
-    def codegen(context, builder, signature, args):
-        return builder.bitcast(args[0], ir.IntType(32))
-
-    return types.int32(types.float32), codegen
-
-
 # float32 constants (a Python float would make numba compute in float64).
 _F32 = np.float32
 _F32_LOG2E = _F32(1.4426950408889634)
@@ -171,7 +151,7 @@ def exp32_nonpos(t):  # pragma: no cover - compiled
     """
     u = max(t, _F32_LOWEST)
     rounded = u * _F32_LOG2E + _F32_ROUND_MAGIC
-    k_int = _float32_as_bits(rounded) - _F32_ROUND_MAGIC_BITS  # type: ignore[call-arg]
+    k_int = _float32_as_bits(rounded) - _F32_ROUND_MAGIC_BITS
     k = np.float32(k_int)
     r = (u - k * _F32_LN2_HI) - k * _F32_LN2_LO
     c = _F32_TAYLOR
