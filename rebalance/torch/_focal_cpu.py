@@ -24,6 +24,7 @@ float32 copy, half-precision) logits; float64 logits, soft softmax targets and
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import threading
@@ -596,22 +597,31 @@ os.register_at_fork(after_in_child=_forget_pool_in_child)
 
 def run_chunks(fn: Any, n_units: int, unit_size: int, n_threads: int) -> list[Any]:
     """``fn(start, stop)`` over fixed chunks of ``unit_size`` units; the results
-    in chunk order. Thread ``t`` runs chunks ``t, t + n_threads, ...`` (the
-    calling thread is thread 0): one hand-off per thread, not per chunk."""
+    in chunk order.
+
+    The calling thread and ``n_threads - 1`` pool threads take the next chunk
+    from a shared counter until none is left, so the caller starts at once and
+    a pool thread that wakes up late (tens to hundreds of microseconds on a
+    busy machine) takes fewer chunks instead of delaying the call. Which
+    thread computes a chunk never changes its result.
+    """
     bounds = [(s, min(s + unit_size, n_units)) for s in range(0, n_units, unit_size)]
     n_threads = min(n_threads, len(bounds))
     if n_threads <= 1:
         return [fn(a, b) for a, b in bounds]
     results: list[Any] = [None] * len(bounds)
+    taken = itertools.count()  # next() is atomic under the GIL
 
-    def work(t: int) -> None:
-        for i in range(t, len(bounds), n_threads):
+    def work() -> None:
+        for i in taken:
+            if i >= len(bounds):
+                return
             results[i] = fn(*bounds[i])
 
     pool = _pool(n_threads - 1)
-    futures = [pool.submit(work, t) for t in range(1, n_threads)]
+    futures = [pool.submit(work) for _ in range(n_threads - 1)]
     try:
-        work(0)
+        work()
     finally:
         for future in futures:
             future.result()
