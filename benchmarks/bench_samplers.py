@@ -12,7 +12,8 @@ floor, ours shuffled and unshuffled, each also with its rows gathered by
 ``np.take`` in one thread, as before ``rebalance._gather``
 (``[np.take]``), then again), best of ``--repeat`` rounds. Each sampler ends
 with a ``ratios`` line: shuffled / unshuffled time, imbalanced-learn / ours
-shuffled, and the threaded gather's gain over ``np.take``. The numpy floor is the bare
+shuffled, and the threaded gather's gain over ``np.take`` (``--frame``:
+pandas X and y; ``--csr``: a CSR X). The numpy floor is the bare
 ``flatnonzero`` + ``choice`` + gather (``np.take``, numpy's fastest row gather)
 that produces the same output, unshuffled.
 Peak extra memory of our ``fit_resample`` is measured with ``tracemalloc`` and
@@ -28,6 +29,7 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from imblearn.over_sampling import RandomOverSampler as ImbOver
 from imblearn.under_sampling import RandomUnderSampler as ImbUnder
 
@@ -71,15 +73,20 @@ def numpy_gather(fn, enabled: bool):
 
 
 def rows_of(data, idx):
-    """The floor's gather: ``np.take`` for arrays, ``iloc`` for pandas."""
+    """The floor's gather: ``np.take`` for arrays, ``iloc`` for pandas, scipy's
+    row indexing for sparse matrices."""
     if isinstance(data, np.ndarray):
         return np.take(data, idx, axis=0)
+    if sp.issparse(data):
+        return data[idx]
     return data.iloc[idx].reset_index(drop=True)
 
 
 def nbytes(data) -> int:
     if isinstance(data, pd.DataFrame):
         return int(data.memory_usage(index=False).sum())
+    if sp.issparse(data):
+        return int(data.data.nbytes + data.indices.nbytes + data.indptr.nbytes)
     return int(data.nbytes)
 
 
@@ -110,8 +117,10 @@ def peak_extra_memory(fn) -> tuple[int, int]:
     return peak - base, sum(nbytes(a) for a in out)
 
 
-def run_size(n: int, repeat: int, frame: bool) -> None:
+def run_size(n: int, repeat: int, frame: bool, csr: bool) -> None:
     X, y = make_data(n)
+    if csr:  # 30% of the entries kept, as a CSR matrix
+        X = sp.csr_matrix(np.where(X > 0.52, X, np.float32(0)))
     if frame:
         X = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
         y = pd.Series(y, name="label")
@@ -147,7 +156,7 @@ def run_size(n: int, repeat: int, frame: bool) -> None:
         for case, fn in ours.items():
             t_ours = best[case]
             peak, out_bytes = peak_extra_memory(fn)
-            label = f"{name[6:]}({case})" + (" df" if frame else "")
+            label = f"{name[6:]}({case})" + (" df" if frame else " csr" if csr else "")
             print(
                 f"{label:<40}{n:>12,}{t_imb:>12.3f}{t_ours:>10.3f}{t_floor:>10.3f}"
                 f"{t_imb / t_ours:>9.1f}x{t_ours / t_floor:>11.2f}x"
@@ -175,6 +184,9 @@ def main() -> None:
         action="store_true",
         help="X a pandas DataFrame of 8 float32 columns, y a Series (floor: iloc)",
     )
+    parser.add_argument(
+        "--csr", action="store_true", help="X a CSR matrix (30%% of entries kept)"
+    )
     parser.add_argument("--sizes", type=int, nargs="+", help="rows (default 2M 10M)")
     args = parser.parse_args()
     sizes = args.sizes or ([200_000] if args.quick else [2_000_000, 10_000_000])
@@ -186,7 +198,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for n in sizes:
-        run_size(n, args.repeat, args.frame)
+        run_size(n, args.repeat, args.frame, args.csr)
     print(
         "\nimb/ours: how many times faster than imbalanced-learn (target >= 5 at 10M);"
         "\nours/floor: time over the bare numpy floor, which does not shuffle"

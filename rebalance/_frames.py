@@ -112,6 +112,9 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
             return taken
         return data.iloc[indices].reset_index(drop=True)
     if sp.issparse(data):
+        taken = _gather.take_csr(data, indices)
+        if taken is not None:
+            return taken
         taken = data[indices]
         return taken.asformat(data.format)
     if isinstance(data, list):

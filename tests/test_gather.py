@@ -229,3 +229,63 @@ def test_inputs_are_not_modified(always):
     taken = _gather.take_array(X, np.arange(100)[::-1])
     np.testing.assert_array_equal(X, before)
     assert taken.flags.writeable
+
+
+def _csr_cases():
+    rng = np.random.default_rng(3)
+    base = sp.random(60, 7, density=0.4, format="csr", random_state=3)
+    unsorted = sp.csr_matrix(
+        (np.arange(6.0), np.array([3, 1, 2, 0, 0, 4]), np.array([0, 2, 2, 6])),
+        shape=(3, 5),
+    )  # unsorted and duplicated column indices, an empty row
+    assert not unsorted.has_sorted_indices
+    wide = base.astype(np.complex64)
+    wide.indices = wide.indices.astype(np.int64)
+    wide.indptr = wide.indptr.astype(np.int64)
+    return {
+        "float64 matrix": (base, rng.integers(0, 60, 500)),
+        "bool array": (sp.csr_array(base > 0.5), rng.integers(0, 60, 500)),
+        "int64 indices, complex": (wide, rng.integers(0, 60, 500)),
+        "unsorted, duplicates, empty row": (unsorted, rng.integers(0, 3, 50)),
+        "all rows empty": (sp.csr_matrix((40, 3)), rng.integers(0, 40, 100)),
+    }
+
+
+@pytest.mark.parametrize("name", list(_csr_cases()))
+def test_take_csr_is_scipys_row_gather(always, name):
+    X, rows = _csr_cases()[name]
+    taken = _gather.take_csr(X, rows)
+    expected = X[rows]
+    assert taken is not None
+    assert type(taken) is type(X) and taken.dtype == X.dtype
+    assert taken.shape == expected.shape
+    # Entry for entry, in each row's order (duplicates and unsorted kept).
+    np.testing.assert_array_equal(taken.indptr, expected.indptr)
+    np.testing.assert_array_equal(taken.indices, expected.indices)
+    np.testing.assert_array_equal(taken.data, expected.data)
+    assert not np.shares_memory(taken.data, X.data)
+
+
+def test_take_csr_same_for_one_two_and_three_threads(always, monkeypatch):
+    X = sp.random(3000, 9, density=0.3, format="csr", random_state=0)
+    rows = np.random.default_rng(0).integers(0, 3000, 20_001)
+    for n_threads in (1, 2, 3):
+        threads(monkeypatch, n_threads)
+        assert (_gather.take_csr(X, rows) != X[rows]).nnz == 0
+
+
+def test_take_csr_leaves_bad_input_to_scipy(always):
+    X = sp.random(20, 4, density=0.5, format="csr", random_state=0)
+    for bad in (np.array([0, -1]), np.array([0, 20])):
+        assert _gather.take_csr(X, bad) is None
+    with pytest.raises(IndexError):
+        take_rows(X, np.array([0, 20]))
+    # Other formats, and a CSR whose indptr points past its entries: declined
+    # before any out-of-bounds read (scipy judges the matrix).
+    assert _gather.take_csr(X.tocsc(), np.array([0, 1])) is None
+    broken = X.copy()
+    broken.indptr = broken.indptr.copy()
+    broken.indptr[-1] = broken.nnz + 100
+    assert _gather.take_csr(broken, np.array([19, 19])) is None
+    broken.indptr[5] = broken.indptr[6] + 1  # a negative row length
+    assert _gather.take_csr(broken, np.array([4, 5])) is None
