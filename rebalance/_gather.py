@@ -85,7 +85,9 @@ def take_array(data: Any, rows: Any) -> np.ndarray | None:
     >>> _gather.take_array(X[:10], rows[:3]) is None  # small: numpy's job
     True
     """
-    if not isinstance(data, np.ndarray) or data.ndim == 0:
+    # Exactly ndarray: subclasses (masked arrays, np.matrix, ...) keep numpy's
+    # own take, which knows what they carry.
+    if type(data) is not np.ndarray or data.ndim == 0:
         return None
     row_bytes = data.itemsize * int(np.prod(data.shape[1:], dtype=np.int64))
     rows = _row_indices(rows)
@@ -126,6 +128,10 @@ def take_pandas(data: Any, rows: Any) -> Any:
     """
     import pandas as pd
 
+    # Exactly pandas' classes: subclasses (GeoDataFrame, ...) may construct
+    # themselves otherwise, and keep iloc.
+    if type(data) not in (pd.DataFrame, pd.Series):
+        return None
     rows = _row_indices(rows)
     if rows is None:
         return None

@@ -289,3 +289,27 @@ def test_take_csr_leaves_bad_input_to_scipy(always):
     assert _gather.take_csr(broken, np.array([19, 19])) is None
     broken.indptr[5] = broken.indptr[6] + 1  # a negative row length
     assert _gather.take_csr(broken, np.array([4, 5])) is None
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_ndarray_subclasses_keep_numpys_take(always):
+    masked = np.ma.array(np.arange(10.0), mask=np.arange(10) % 3 == 0)
+    rows = np.array([0, 1, 3, 4])
+    assert _gather.take_array(masked, rows) is None
+    taken = take_rows(masked, rows)
+    assert isinstance(taken, np.ma.MaskedArray)
+    np.testing.assert_array_equal(taken.mask, [True, False, True, False])
+    matrix = np.matrix(np.arange(6.0).reshape(3, 2))
+    assert type(take_rows(matrix, np.array([0, 2]))) is np.matrix
+
+
+def test_pandas_subclasses_keep_iloc(always):
+    class Frame(pd.DataFrame):
+        @property
+        def _constructor(self):
+            return Frame
+
+    frame = Frame({"a": np.arange(10.0)})
+    assert _gather.take_pandas(frame, np.array([1, 2])) is None
+    taken = take_rows(frame, np.array([1, 2]))
+    assert type(taken) is Frame and taken["a"].tolist() == [1.0, 2.0]
