@@ -1,4 +1,4 @@
-"""Large row gathers of numpy arrays and pandas columns, in threads.
+"""Large row gathers of numpy arrays, pandas columns and CSR matrices, in threads.
 
 ``take_array(data, rows)`` is ``np.take(data, rows, axis=0)``, bit for bit,
 for the arrays a resampler returns. A shuffled draw reads its rows in random
@@ -8,7 +8,9 @@ into slices gathered by ``np.take`` in threads (``REBALANCE_NUM_THREADS``),
 each slice after checking its indices (``np.take`` then runs with
 ``mode='clip'``, which writes straight into the slice instead of into a
 buffer). pandas DataFrames and Series are gathered column by column (a
-DataFrame stores columns, not rows). Gathers of less than
+DataFrame stores columns, not rows); CSR matrices have their rows' entries
+copied by a bounds-checked numba kernel (:mod:`rebalance._gather_kernels`),
+also in threads. Gathers of less than
 :data:`GATHER_ABOVE` bytes, object arrays, and index arrays numpy would wrap
 (negative) or reject are left to numpy: the callers fall back to it when
 these functions return None.
