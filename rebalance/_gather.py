@@ -43,29 +43,55 @@ def _row_indices(rows: Any) -> np.ndarray | None:
     return rows
 
 
+def _slices(n_out: int) -> tuple[int, np.ndarray]:
+    """Threads for ``n_out`` output rows, and the output slices' bounds."""
+    threads = _indices.n_threads() if n_out > _indices.PARALLEL_ABOVE else 1
+    return threads, _indices._split(n_out, threads)
+
+
+def _in_range(rows: np.ndarray, n_rows: int) -> bool:
+    """Whether every index is a row of a ``n_rows``-row array (negative ones
+    are not: numpy decides what those mean); one pass, in threads."""
+    if rows.shape[0] == 0:
+        return True
+    if n_rows == 0:
+        return False
+    threads, chunks = _slices(rows.shape[0])
+    outside = []
+
+    def check(t: int) -> None:
+        part = rows[chunks[t] : chunks[t + 1]]
+        if part.shape[0] and (part.min() < 0 or part.max() >= n_rows):
+            outside.append(t)
+
+    _indices._in_threads(check, threads)
+    return not outside
+
+
+def _take_checked(data: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``np.take(data, rows, axis=0)`` in threads, ``rows`` already known to be
+    rows of ``data`` (:func:`_in_range`); ``mode='clip'`` lets ``np.take``
+    write straight into each slice of the output (and keeps any index inside
+    ``data`` whatever it is given)."""
+    out = np.empty((rows.shape[0],) + data.shape[1:], dtype=data.dtype)
+    threads, chunks = _slices(rows.shape[0])
+
+    def gather(t: int) -> None:
+        lo, hi = chunks[t], chunks[t + 1]
+        if hi > lo:
+            np.take(data, rows[lo:hi], axis=0, out=out[lo:hi], mode="clip")
+
+    _indices._in_threads(gather, threads)
+    return out
+
+
 def _take(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     """``np.take(data, rows, axis=0)`` in threads, whatever its size, or None
     when a row index is outside ``data`` (negative included: numpy decides
     what those mean) or ``data`` holds Python objects."""
-    if data.ndim == 0 or data.dtype.hasobject:
+    if data.ndim == 0 or data.dtype.hasobject or not _in_range(rows, data.shape[0]):
         return None
-    n_out, n_rows = rows.shape[0], data.shape[0]
-    out = np.empty((n_out,) + data.shape[1:], dtype=data.dtype)
-    threads = _indices.n_threads() if n_out > _indices.PARALLEL_ABOVE else 1
-    chunks = _indices._split(n_out, threads)
-    failed = []
-
-    def gather(t: int) -> None:
-        part = rows[chunks[t] : chunks[t + 1]]
-        if part.shape[0] == 0:
-            return
-        if n_rows == 0 or part.min() < 0 or part.max() >= n_rows:
-            failed.append(t)
-            return
-        np.take(data, part, axis=0, out=out[chunks[t] : chunks[t + 1]], mode="clip")
-
-    _indices._in_threads(gather, threads)
-    return None if failed else out
+    return _take_checked(data, rows)
 
 
 def _large(n_rows: int, row_bytes: int) -> bool:
@@ -146,15 +172,15 @@ def take_pandas(data: Any, rows: Any) -> Any:
     row_bytes = sum(getattr(column.dtype, "itemsize", 8) for column in columns)
     if not _large(rows.shape[0], row_bytes):
         return None
+    if not _in_range(rows, data.shape[0]):  # once for every column
+        return None  # numpy's rules and errors
     taken = []
     for column in columns:
         values = _numpy_values(column)
-        gathered = None if values is None else _take(values, rows)
-        if gathered is None:
-            if rows.size and (rows.min() < 0 or rows.max() >= column.shape[0]):
-                return None  # numpy's rules and errors
-            gathered = column.array.take(rows)
-        taken.append(gathered)
+        if values is not None and values.ndim == 1:
+            taken.append(_take_checked(values, rows))
+        else:
+            taken.append(column.array.take(rows))
     index = pd.RangeIndex(rows.shape[0])
     if isinstance(data, pd.Series):
         return type(data)(
@@ -198,11 +224,10 @@ def take_csr(data: Any, rows: Any) -> Any:
     expected = rows.shape[0] * values.shape[0] / max(data.shape[0], 1) * row_bytes
     if expected < GATHER_ABOVE / 2:  # small for sure: no pass over the rows
         return None
-    if rows.min() < 0 or rows.max() >= data.shape[0]:
+    if not _in_range(rows, data.shape[0]):
         return None  # numpy's wrap-around and scipy's errors
-    starts, stops = _take(indptr, rows), _take(indptr[1:], rows)
-    if starts is None or stops is None:
-        return None
+    starts = _take_checked(indptr[:-1], rows)
+    stops = _take_checked(indptr[1:], rows)
     lengths = np.subtract(stops, starts, out=stops)
     if lengths.min() < 0:
         return None
