@@ -635,11 +635,6 @@ def pairwise_sum(values: list[float]) -> float:
     return float(np.sum(np.asarray(values, dtype=np.float64)))
 
 
-def enabled() -> bool:
-    """False when ``REBALANCE_FOCAL_NUMBA=0`` (then the eager torch path runs)."""
-    return os.environ.get("REBALANCE_FOCAL_NUMBA", "1") != "0"
-
-
 def warm_up() -> None:
     """Compile (first process) or load from the disk cache (later ones) the
     kernels for the argument types of float32 logits and targets (other

@@ -34,13 +34,16 @@ __all__ = [
 _NUMBA_DTYPES = (torch.float32, torch.float16, torch.bfloat16)
 
 
+def _enabled() -> bool:
+    """False when ``REBALANCE_FOCAL_NUMBA=0`` (then the eager torch path runs)."""
+    return os.environ.get("REBALANCE_FOCAL_NUMBA", "1") != "0"
+
+
 def numba_path(x: Tensor) -> bool:
     """True when the numba kernels handle these CPU logits."""
     if x.device.type != "cpu" or x.dtype not in _NUMBA_DTYPES:
         return False
-    if os.environ.get("REBALANCE_FOCAL_NUMBA", "1") == "0":
-        return False
-    return numba_ready()
+    return _enabled() and numba_ready()
 
 
 # numba's import and the loading of the cached kernels take about a second:
@@ -92,7 +95,7 @@ os.register_at_fork(after_in_child=_restart_warm_up_in_child)
 
 def _start_warm_up() -> None:
     with _WARMUP_LOCK:
-        if _WARMUP_THREAD or os.environ.get("REBALANCE_FOCAL_NUMBA", "1") == "0":
+        if _WARMUP_THREAD or not _enabled():
             return
         thread = threading.Thread(
             target=_warm_up, name="rebalance-focal-warmup", daemon=True
