@@ -17,7 +17,7 @@ import numpy as np
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
-from rebalance import _dask
+from rebalance import _dask, _gather
 from rebalance._frames import is_dataframe
 from rebalance._indices import EncodedLabels
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
@@ -215,7 +215,14 @@ class BaseSampler(_ImblearnBaseSampler):
         X_res = self._gather_features(X, indices, plan, rng)
         if isinstance(X_given, list):
             X_res = X_res.tolist()
-        y_res = take_rows(y if one_hot else _as_container(y, y_1d), indices)
+        if one_hot:
+            y_res = take_rows(y, indices)
+        else:
+            # Integer labels are rebuilt from their class codes (cache-friendly).
+            y_container = _as_container(y, y_1d)
+            y_res = _gather.take_labels(y_container, plan.labels, indices)
+            if y_res is None:
+                y_res = take_rows(y_container, indices)
         if weights is None:
             return X_res, y_res
         return X_res, y_res, take_rows(weights, indices)

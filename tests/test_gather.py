@@ -313,3 +313,147 @@ def test_pandas_subclasses_keep_iloc(always):
     assert _gather.take_pandas(frame, np.array([1, 2])) is None
     taken = take_rows(frame, np.array([1, 2]))
     assert type(taken) is Frame and taken["a"].tolist() == [1.0, 2.0]
+
+
+# --- integer labels rebuilt from their class codes (take_labels) ---
+
+
+def _labels_of(y):
+    from rebalance._labels import encode_labels
+
+    labels, y_1d, _ = encode_labels(y)
+    return labels, y_1d
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.uint8, np.int16, np.int32, np.int64, np.uint32, np.uint64]
+)
+@pytest.mark.parametrize("n_classes", [2, 3, 256])
+def test_take_labels_is_np_take_bit_for_bit(always, dtype, n_classes):
+    rng = np.random.default_rng(n_classes)
+    info = np.iinfo(dtype)
+    # Classes spread over the dtype's range (its extremes included), in no order.
+    if info.bits == 8:  # every value: 256 classes
+        inside = np.arange(info.min, info.max + 1).astype(dtype)
+    else:
+        inside = rng.integers(info.min, info.max, 400, dtype=dtype, endpoint=True)
+    values = np.unique(np.concatenate([np.array([info.min, info.max], dtype), inside]))
+    values = rng.permutation(values)[:n_classes]
+    y = rng.permutation(np.resize(values, 3000))
+    labels, _ = _labels_of(y)
+    assert labels.n_classes == n_classes
+    rows = rng.integers(0, y.shape[0], 7000)
+    taken = _gather.take_labels(y, labels, rows)
+    assert taken is not None and taken.dtype == y.dtype
+    assert taken.tobytes() == np.take(y, rows).tobytes()
+    assert not np.shares_memory(taken, y)
+
+
+def test_take_labels_series_is_iloc(always):
+    y = pd.Series(np.arange(3000) % 3 * 10 - 5, name="target")
+    y.attrs["source"] = "test"
+    labels, _ = _labels_of(y)
+    rows = np.random.default_rng(0).permutation(3000)
+    taken = _gather.take_labels(y, labels, rows)
+    expected = y.iloc[rows].reset_index(drop=True)
+    pd.testing.assert_series_equal(taken, expected)
+    assert taken.attrs == {"source": "test"}
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.arange(3000) % 2 == 0,  # bool: any non-zero byte is True
+        (np.arange(3000) % 2).astype(np.float64),  # -0.0 and 0.0 are one class
+        np.array(["a", "b", "c"] * 1000),
+        (np.arange(3000) % 2).astype(">i8"),  # not native byte order
+        np.arange(3000) % 300,  # more than 256 classes
+        pd.Series(pd.Categorical(np.arange(3000) % 2)),
+        pd.Series(np.arange(3000) % 2, dtype="Int64"),
+        (np.arange(3000) % 2).reshape(-1, 1),
+    ],
+    ids=[
+        "bool",
+        "float",
+        "str",
+        "big-endian",
+        "300 classes",
+        "category",
+        "Int64",
+        "2-D",
+    ],
+)
+def test_take_labels_leaves_other_labels_to_take_rows(always, y):
+    labels, _ = _labels_of(np.ravel(np.asarray(y)) if np.ndim(y) == 2 else y)
+    assert _gather.take_labels(y, labels, np.arange(10)) is None
+
+
+def test_take_labels_small_or_bad_indices_are_numpys(always, monkeypatch):
+    y = np.arange(3000) % 2
+    labels, _ = _labels_of(y)
+    for bad in (np.array([0, -1]), np.array([0, 3000]), np.array([0.0, 1.0])):
+        assert _gather.take_labels(y, labels, bad) is None
+    monkeypatch.setattr(_gather, "GATHER_ABOVE", 1 << 22)
+    assert _gather.take_labels(y, labels, np.arange(3000)) is None  # small
+    # Labels of other rows (a different y) are never used.
+    assert _gather.take_labels(y[:-1], labels, np.arange(10)) is None
+
+
+@pytest.mark.parametrize("n_classes", [2, 5])
+def test_take_labels_same_for_one_two_and_three_threads(always, monkeypatch, n_classes):
+    y = np.random.default_rng(0).integers(0, n_classes, 5000)
+    labels, _ = _labels_of(y)
+    rows = np.random.default_rng(1).integers(0, 5000, 20000)
+    outputs = set()
+    for n in (1, 2, 3):
+        threads(monkeypatch, n)
+        outputs.add(_gather.take_labels(y, labels, rows).tobytes())
+    assert outputs == {np.take(y, rows).tobytes()}
+
+
+def test_label_kernels_check_every_index():
+    from rebalance import _gather_kernels as kernels
+
+    classes = np.array([7, 9, 11])
+    codes = np.array([0, 1, 2, 1], dtype=np.uint8)
+    out = np.zeros(4, dtype=classes.dtype)
+    assert kernels.labels_from_codes(codes, classes, np.array([3, 0]), 0, 2, out) == 0
+    assert out[:2].tolist() == [9, 7]
+    for rows in (np.array([4]), np.array([-1])):
+        assert kernels.labels_from_codes(codes, classes, rows, 0, 1, out) == -1
+    bad_codes = np.array([0, 3], dtype=np.uint8)  # 3 is not a class
+    assert kernels.labels_from_codes(bad_codes, classes, np.array([1]), 0, 1, out) == -1
+    # A range past the rows or the output.
+    assert kernels.labels_from_codes(codes, classes, np.array([1]), 0, 2, out) == -1
+    assert kernels.labels_from_codes(codes, classes, np.arange(4), 0, 4, out[:3]) == -1
+    bits = np.packbits(np.array([0, 1, 1, 0, 1], dtype=bool), bitorder="little")
+    out = np.zeros(5, dtype=np.int64)
+    rows = np.array([0, 1, 2, 3, 4])
+    assert kernels.labels_from_bits(bits, 5, classes[:2], rows, 0, 5, out) == 0
+    assert out.tolist() == [7, 9, 9, 7, 9]
+    # Row 5 is inside the byte but not one of the 5 rows; 8 is past the byte.
+    for bad in (5, 8, -1):
+        rows = np.array([bad])
+        assert kernels.labels_from_bits(bits, 5, classes[:2], rows, 0, 1, out) == -1
+    assert kernels.labels_from_bits(bits, 5, classes[:1], rows, 0, 1, out) == -1
+
+
+@pytest.mark.parametrize("sampler", [RandomOverSampler, RandomUnderSampler])
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("as_series", [False, True])
+def test_fit_resample_integer_labels_follow_sample_indices(
+    always, sampler, n_classes, as_series
+):
+    rng = np.random.default_rng(n_classes)
+    y = np.where(rng.random(2000) < 0.1, -3, rng.integers(0, n_classes - 1, 2000) * 5)
+    y = y.astype(np.int32)
+    if as_series:
+        y = pd.Series(y, name="label")
+    X = np.arange(2000.0)[:, None]
+    s = sampler(random_state=0)
+    X_res, y_res = s.fit_resample(X, y)
+    idx = s.sample_indices_
+    assert type(y_res) is type(y)
+    np.testing.assert_array_equal(np.asarray(y_res), np.asarray(y)[idx])
+    assert np.asarray(y_res).dtype == np.int32
+    np.testing.assert_array_equal(X_res[:, 0], X[idx, 0])
