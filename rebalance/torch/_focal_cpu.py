@@ -152,14 +152,16 @@ def exp32_nonpos(t):  # pragma: no cover - compiled
     """
     u = max(t, _F32_LOWEST)
     rounded = u * _F32_LOG2E + _F32_ROUND_MAGIC
-    k_int = _float32_as_bits(rounded) - _F32_ROUND_MAGIC_BITS
+    # int32 throughout (numba widens int32 arithmetic to int64, which would
+    # halve the lanes).
+    k_int = np.int32(_float32_as_bits(rounded) - _F32_ROUND_MAGIC_BITS)
     k = np.float32(k_int)
     r = (u - k * _F32_LN2_HI) - k * _F32_LN2_LO
     c = _F32_TAYLOR
     poly = c[0] + r * (
         c[1] + r * (c[2] + r * (c[3] + r * (c[4] + r * (c[5] + r * (c[6] + r * c[7])))))
     )
-    scale = _bits_as_float32((k_int + np.int32(127)) << np.int32(23))
+    scale = _bits_as_float32(np.int32((k_int + np.int32(127)) << np.int32(23)))
     return poly * scale if t >= _F32_LOWEST else _F32_ZERO
 
 
@@ -509,12 +511,13 @@ def softmax_range(  # pragma: no cover - compiled
         total = 0.0
         if store_grad and smoothing == 0.0:
             # exp kept in the gradient's row, in float32 (x is float32): eight
-            # lanes; the sum in float64.
+            # lanes; then summed in float64 in a loop of its own (in one loop,
+            # the float64 sum would set the width: four lanes).
             mx32 = np.float32(row_max[row])
             for j in range(n_classes):
-                z = exp32_nonpos(xr[j] - mx32)
-                gr[j] = z
-                total += np.float64(z)
+                gr[j] = exp32_nonpos(xr[j] - mx32)
+            for j in range(n_classes):
+                total += np.float64(gr[j])
         else:
             for j in range(n_classes):
                 total += exp_nonpos(np.float64(xr[j]) - mx)
