@@ -216,7 +216,7 @@ def softmax_focal_numba(
         lambda lo, hi: kern.softmax_range(*args, lo, hi),
         rows,
         max(kern.CHUNK // max(n_classes, 1), 1),
-        torch.get_num_threads(),
+        torch.get_num_threads() if x2.numel() > kern.SOFTMAX_PARALLEL_ABOVE else 1,
     )
     if sum(bad):
         check_class_target_values(target, n_classes, ignore_index)  # raises
