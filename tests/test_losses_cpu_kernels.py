@@ -269,6 +269,33 @@ def test_kernel_math_helpers_are_accurate():
     np.testing.assert_allclose(got, -np.expm1(-np.logspace(-15, 2, 200)), rtol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        [1.5, -2.0, 3.25, 0.0],
+        [-1.0, -3.5, -0.25],  # all negative: the flipped bit patterns
+        [-0.0, -7.0],
+        [5.0],
+        [-np.inf, -np.inf],
+        [np.inf, 1.0, -np.inf],
+        [1.0, np.nan, 2.0],
+        [1.0, -np.nan, 2.0],  # a NaN with its sign bit set
+        [np.nan, np.inf],
+        [1e-45, -1e-45, -3e38],  # subnormals and a large negative
+        list(np.random.default_rng(0).standard_normal(1001) * 50),
+    ],
+)
+def test_row_max_is_torch_amax(row):
+    from rebalance.torch import _focal_cpu as kern
+
+    values = np.array(row, dtype=np.float32)
+    got = kern.row_max32(values)
+    expected = torch.from_numpy(values).amax().item()
+    assert np.isnan(got) == np.isnan(expected)
+    if not np.isnan(expected):
+        assert got == expected
+
+
 def _child_loss(queue, x, y):
     # Only the loss runs in the child (torch's own OpenMP ops, e.g. randn, are
     # not fork-safe after the parent used them).

@@ -485,10 +485,39 @@ def sigmoid_range(  # pragma: no cover - compiled
 # --------------------------------------------------------------------------
 # Softmax focal loss over a range of rows of (R, C) logits
 # --------------------------------------------------------------------------
+_I32_SIGN_OFF = np.int32(0x7FFFFFFF)
+_I32_INF_BITS = np.int32(0x7F800000)
+
+
+@_inline
+def _order_key(bits):  # pragma: no cover - compiled
+    """The bits of a float32 as an int32 in the floats' order (NaN aside):
+    negative floats get their magnitude bits flipped. Its own inverse."""
+    return np.int32(bits ^ ((bits >> np.int32(31)) & _I32_SIGN_OFF))
+
+
+@_inline
+def row_max32(xr):  # pragma: no cover - compiled
+    """max of a non-empty float32 row, NaN if it holds a NaN (as ``amax``).
+
+    Integer maxima of the order-preserving bit patterns (and of the
+    magnitudes, which tell a NaN): they vectorise, where a float maximum that
+    must let NaN through does not.
+    """
+    top = _order_key(_float32_as_bits(xr[0]))
+    magnitude = np.int32(0)
+    for j in range(xr.shape[0]):
+        bits = _float32_as_bits(xr[j])
+        top = max(top, _order_key(bits))
+        magnitude = max(magnitude, np.int32(bits & _I32_SIGN_OFF))
+    if magnitude > _I32_INF_BITS:
+        return np.float32(np.nan)
+    return _bits_as_float32(_order_key(top))
+
+
 @_jit
 def softmax_range(  # pragma: no cover - compiled
     x,
-    row_max,
     target,
     alpha,
     has_alpha,
@@ -522,13 +551,13 @@ def softmax_range(  # pragma: no cover - compiled
             continue
         xr = x[row]
         gr = grad[row]
-        mx = np.float64(row_max[row])  # x.amax(1), vectorised by torch
+        mx32 = row_max32(xr)
+        mx = np.float64(mx32)
         total = 0.0
         if store_grad and smoothing == 0.0:
             # exp kept in the gradient's row, in float32 (x is float32): eight
             # lanes; then summed in float64 in a loop of its own (in one loop,
             # the float64 sum would set the width: four lanes).
-            mx32 = np.float32(row_max[row])
             for j in range(n_classes):
                 gr[j] = exp32_nonpos(xr[j] - mx32)
             for j in range(n_classes):
@@ -662,6 +691,6 @@ def warm_up() -> None:
     x2 = np.zeros((1, 2), np.float32)
     f8 = np.zeros(1, np.float64)
     softmax_range(
-        x2, x2[:, 0], np.zeros(1, np.int64), np.ones(2), False, 2.0, 1, 0.0, -100,
+        x2, np.zeros(1, np.int64), np.ones(2), False, 2.0, 1, 0.0, -100,
         1.0, x2, True, f8, f8, 0, 1,
     )  # fmt: skip

@@ -198,7 +198,6 @@ def softmax_focal_numba(
     ce = torch.empty(rows, dtype=torch.float64)
     args = (
         x2.numpy(),
-        x2.amax(1).numpy(),
         t.numpy(),
         a,
         alpha is not None,
