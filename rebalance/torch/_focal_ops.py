@@ -28,6 +28,7 @@ Three back ends compute the same closed forms
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 from typing import Any
@@ -77,6 +78,14 @@ def triton_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+def _autocast_off(device_type: str) -> Any:
+    """``torch.autocast(device_type, enabled=False)``, or nothing when autocast
+    is already off there (entering the context costs ~3 us a call)."""
+    if torch.is_autocast_enabled(device_type):
+        return torch.autocast(device_type, enabled=False)
+    return contextlib.nullcontext()
 
 
 def interpret_mode() -> bool:
@@ -215,7 +224,7 @@ def sigmoid_focal_forward(
     numba = not triton and numba_path(x)
     if not (triton or numba):  # else: checked in the kernel's pass
         check_binary_target_values(y, ignore_index)
-    with torch.autocast(x.device.type, enabled=False):
+    with _autocast_off(x.device.type):
         if ignore_index is None:
             count: Tensor | int = x.numel()
         else:
@@ -268,7 +277,7 @@ def softmax_focal_forward(
     numba = not (triton or soft) and x.dim() == 2 and n_classes and numba_path(x)
     if not (triton or soft or numba):  # else: checked in the kernel's pass
         check_class_target_values(target, n_classes, ignore_index)
-    with torch.autocast(x.device.type, enabled=False):
+    with _autocast_off(x.device.type):
         if soft:
             count: Tensor | int = x.numel() // max(n_classes, 1)
         else:
@@ -445,7 +454,7 @@ def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
     raise_deferred_target_errors()
     if not ctx.triton:  # CPU tensors: the check costs nothing
         s = s.reshape(())
-        return grad if bool(s == 1) else grad * s
+        return grad if s.item() == 1.0 else grad * s
     s = s.to(torch.float32)
     if ctx.applied is None:
         ctx.applied = s
