@@ -213,7 +213,9 @@ def take_labels(y: Any, labels: Any, rows: Any) -> Any:
     in cache, so the same random reads are several times cheaper. Only for
     a 1-D numpy array or pandas Series of native-order integers whose classes
     have ``y``'s dtype: then ``classes[codes]`` is ``y``, bit for bit (not
-    for floats: ``-0.0`` and ``0.0`` are one class).
+    for floats: ``-0.0`` and ``0.0`` are one class). ``labels`` must be the
+    encoding of this ``y`` (``encode_labels(y)``); only its length and dtype
+    are checked.
 
     Examples
     --------
@@ -252,7 +254,7 @@ def take_labels(y: Any, labels: Any, rows: Any) -> Any:
         bits = np.packbits(labels.codes != 0, bitorder="little")
         kernel = partial(_gather_kernels.labels_from_bits, bits, labels.n_samples)
     else:
-        codes = labels.codes.astype(np.uint8)
+        codes = labels.codes.astype(np.uint8, copy=False)
         kernel = partial(_gather_kernels.labels_from_codes, codes)
     out = np.empty(rows.shape[0], dtype=values.dtype)
     threads, chunks = _slices(rows.shape[0])

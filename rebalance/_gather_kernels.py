@@ -30,7 +30,7 @@ def csr_copy_rows(
     """
     n_entries = min(indices.shape[0], data.shape[0])
     n_out = min(out_indices.shape[0], out_data.shape[0])
-    if last > starts.shape[0] or last >= out_indptr.shape[0]:
+    if first < 0 or last > starts.shape[0] or last >= out_indptr.shape[0]:
         return -1
     for i in range(first, last):
         a = starts[i]
@@ -53,7 +53,7 @@ def labels_from_codes(codes, classes, rows, first, last, out):  # pragma: no cov
     Returns 0, or -1 at the first index outside its array (the entries
     before it are written; nothing out of bounds is read or written).
     """
-    if last > rows.shape[0] or last > out.shape[0]:
+    if first < 0 or last > rows.shape[0] or last > out.shape[0]:
         return -1
     n_rows, n_classes = codes.shape[0], classes.shape[0]
     for i in range(first, last):
@@ -77,7 +77,7 @@ def labels_from_bits(bits, n_rows, classes, rows, first, last, out):  # pragma: 
 
     Returns 0, or -1 at the first index outside its array.
     """
-    if last > rows.shape[0] or last > out.shape[0] or classes.shape[0] < 2:
+    if first < 0 or last > rows.shape[0] or last > out.shape[0] or classes.shape[0] < 2:
         return -1
     n_rows = min(n_rows, bits.shape[0] * 8)
     for i in range(first, last):

@@ -436,6 +436,11 @@ def test_label_kernels_check_every_index():
         rows = np.array([bad])
         assert kernels.labels_from_bits(bits, 5, classes[:2], rows, 0, 1, out) == -1
     assert kernels.labels_from_bits(bits, 5, classes[:1], rows, 0, 1, out) == -1
+    # A range starting before the arrays (numba would wrap it around).
+    rows = np.array([0, 1, 2])
+    assert kernels.labels_from_codes(codes, classes, rows, -2, 0, out) == -1
+    assert kernels.labels_from_bits(bits, 5, classes[:2], rows, -2, 0, out) == -1
+    assert kernels.labels_from_codes(codes, classes, rows, -(1 << 40), 1, out) == -1
 
 
 @pytest.mark.parametrize("sampler", [RandomOverSampler, RandomUnderSampler])
@@ -457,3 +462,22 @@ def test_fit_resample_integer_labels_follow_sample_indices(
     np.testing.assert_array_equal(np.asarray(y_res), np.asarray(y)[idx])
     assert np.asarray(y_res).dtype == np.int32
     np.testing.assert_array_equal(X_res[:, 0], X[idx, 0])
+
+
+def test_csr_kernel_checks_its_range():
+    from rebalance import _gather_kernels as kernels
+
+    indices = np.array([0, 2, 1], dtype=np.int32)
+    data = np.array([1.0, 2.0, 3.0])
+    starts = np.array([0, 2], dtype=np.int64)
+    out_indptr = np.array([0, 2, 3], dtype=np.int64)
+    out_indices = np.zeros(3, dtype=np.int32)
+    out_data = np.zeros(3)
+    args = (starts, out_indptr, indices, data, out_indices, out_data)
+    assert kernels.csr_copy_rows(*args, 0, 2) == 0
+    assert out_data.tolist() == [1.0, 2.0, 3.0]
+    assert out_indices.tolist() == [0, 2, 1]
+    for first, last in ((-1, 1), (-(1 << 40), 1), (0, 3)):
+        assert kernels.csr_copy_rows(*args, first, last) == -1
+    bad_starts = np.array([0, 3], dtype=np.int64)  # row 1 reads past the entries
+    assert kernels.csr_copy_rows(bad_starts, *args[1:], 0, 2) == -1

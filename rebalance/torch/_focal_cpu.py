@@ -88,13 +88,13 @@ _ONE_BITS = np.int64(0x3FF0000000000000)  # the bits of 1.0
 def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
     """exp(t) for t <= 0: relative error ~1e-14 down to t = -708, and 0 below
     (where the true value is below 1e-307; every float32 result is 0 long
-    before).
+    before); NaN for NaN, so that a NaN logit gives a NaN gradient.
 
     t = k ln 2 + r with k = round(t / ln 2) and |r| <= ln(2) / 2 (Cody-Waite:
     ln 2 in two parts), exp(r) by its Taylor polynomial of degree 11, and
     2**k from its IEEE bits.
     """
-    u = max(t, -708.0)
+    u = -708.0 if t < -708.0 else t  # NaN stays NaN (max would drop it)
     rounded = u * 1.4426950408889634 + _ROUND_MAGIC
     k_int = _float_as_bits(rounded) - _ROUND_MAGIC_BITS
     k = np.float64(k_int)
@@ -135,7 +135,7 @@ def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
             )
         )
     )
-    return poly * _bits_as_float((k_int + 1023) << 52) if t >= -708.0 else 0.0
+    return 0.0 if t < -708.0 else poly * _bits_as_float((k_int + 1023) << 52)
 
 
 # float32 constants (a Python float would make numba compute in float64).
@@ -153,12 +153,12 @@ _F32_TAYLOR = tuple(_F32(1.0 / math.factorial(i)) for i in range(8))
 @_inline
 def exp32_nonpos(t):  # pragma: no cover - compiled
     """exp(t) in float32 arithmetic for a float32 t <= 0: relative error
-    ~1.5e-7 (two float32 roundings) down to t = -87, 0 below.
+    ~1.5e-7 (two float32 roundings) down to t = -87, 0 below, NaN for NaN.
 
     Eight float32 lanes where float64 has four: the softmax rows' exp.
     As :func:`exp_nonpos`, with a Taylor polynomial of degree 7.
     """
-    u = max(t, _F32_LOWEST)
+    u = _F32_LOWEST if t < _F32_LOWEST else t  # NaN stays NaN
     rounded = u * _F32_LOG2E + _F32_ROUND_MAGIC
     # int32 throughout (numba widens int32 arithmetic to int64, which would
     # halve the lanes).
@@ -170,7 +170,7 @@ def exp32_nonpos(t):  # pragma: no cover - compiled
         c[1] + r * (c[2] + r * (c[3] + r * (c[4] + r * (c[5] + r * (c[6] + r * c[7])))))
     )
     scale = _bits_as_float32(np.int32((k_int + np.int32(127)) << np.int32(23)))
-    return poly * scale if t >= _F32_LOWEST else _F32_ZERO
+    return _F32_ZERO if t < _F32_LOWEST else poly * scale
 
 
 @_inline
@@ -229,7 +229,7 @@ def log_unit(a: float) -> float:  # pragma: no cover - compiled
 @_inline
 def one_minus_exp(t: float) -> float:  # pragma: no cover - compiled
     """1 - exp(t) for t <= 0, accurate near t = 0 (-expm1 by Taylor there)."""
-    u = max(t, -0.6931471805599453)
+    u = -0.6931471805599453 if t < -0.6931471805599453 else t
     em1 = u * (
         1.0
         + u
@@ -270,7 +270,7 @@ def one_minus_exp(t: float) -> float:  # pragma: no cover - compiled
             )
         )
     )
-    return -em1 if t > -0.6931471805599453 else 1.0 - exp_nonpos(t)
+    return 1.0 - exp_nonpos(t) if t <= -0.6931471805599453 else -em1
 
 
 @_inline
