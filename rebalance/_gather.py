@@ -30,6 +30,10 @@ __all__ = ["GATHER_ABOVE", "take_array", "take_csr", "take_labels", "take_pandas
 # Output bytes from which the gather is split between threads: below, starting
 # threads costs more than it saves.
 GATHER_ABOVE = 1 << 22
+# take_labels' table of class codes (made while the labels are written) is at
+# most 1/LABEL_TABLE_RATIO of the labels' bytes, so that peak memory stays at
+# the output's: under-sampling a large y, or a narrow label dtype, gathers y.
+LABEL_TABLE_RATIO = 64
 
 
 def _row_indices(rows: Any) -> np.ndarray | None:
@@ -202,6 +206,19 @@ def _series_like(series: Any, values: Any) -> Any:
     )
 
 
+def _bits(codes: np.ndarray) -> np.ndarray:
+    """``codes != 0`` packed 8 to a byte (little-endian bit order), a block at
+    a time: no temporary the size of ``codes``."""
+    bits = np.empty((codes.shape[0] + 7) // 8, dtype=np.uint8)
+    step = 1 << 20  # codes a block: a multiple of 8
+    for start in range(0, codes.shape[0], step):
+        block = codes[start : start + step] != 0
+        bits[start // 8 : (start + block.shape[0] + 7) // 8] = np.packbits(
+            block, bitorder="little"
+        )
+    return bits
+
+
 def take_labels(y: Any, labels: Any, rows: Any) -> Any:
     """``take_rows(y, rows)`` for integer class labels, rebuilt from their class
     codes: ``labels.classes[labels.codes[rows]]``; None where
@@ -248,13 +265,20 @@ def take_labels(y: Any, labels: Any, rows: Any) -> Any:
     rows = _row_indices(rows)
     if rows is None or not _large(rows.shape[0], values.itemsize):
         return None
+    binary = labels.n_classes == 2
+    codes = labels.codes
+    if binary:
+        table_bytes = (codes.shape[0] + 7) // 8
+    else:
+        table_bytes = 0 if codes.dtype == np.uint8 else codes.shape[0]
+    if table_bytes * LABEL_TABLE_RATIO > rows.shape[0] * values.itemsize:
+        return None
     from rebalance import _gather_kernels
 
-    if labels.n_classes == 2:
-        bits = np.packbits(labels.codes != 0, bitorder="little")
-        kernel = partial(_gather_kernels.labels_from_bits, bits, labels.n_samples)
+    if binary:
+        kernel = partial(_gather_kernels.labels_from_bits, _bits(codes), codes.shape[0])
     else:
-        codes = labels.codes.astype(np.uint8, copy=False)
+        codes = codes.astype(np.uint8, copy=False)
         kernel = partial(_gather_kernels.labels_from_codes, codes)
     out = np.empty(rows.shape[0], dtype=values.dtype)
     threads, chunks = _slices(rows.shape[0])

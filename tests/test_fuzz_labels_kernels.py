@@ -51,6 +51,7 @@ INT_DTYPES = [
 def _force_threads(mp: pytest.MonkeyPatch, n: int) -> None:
     """Every gather goes through take_labels' kernels, in ``n`` threads."""
     mp.setattr(_gather, "GATHER_ABOVE", 0)
+    mp.setattr(_gather, "LABEL_TABLE_RATIO", 0)
     mp.setattr(_indices, "PARALLEL_ABOVE", 0)
     mp.setattr(_indices, "n_threads", lambda: n)
 

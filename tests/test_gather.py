@@ -18,6 +18,7 @@ from rebalance._frames import take_rows
 def always(monkeypatch):
     """Every gather, however small, goes through rebalance._gather."""
     monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
+    monkeypatch.setattr(_gather, "LABEL_TABLE_RATIO", 0)
 
 
 def threads(monkeypatch, n: int) -> None:
@@ -481,3 +482,20 @@ def test_csr_kernel_checks_its_range():
         assert kernels.csr_copy_rows(*args, first, last) == -1
     bad_starts = np.array([0, 3], dtype=np.int64)  # row 1 reads past the entries
     assert kernels.csr_copy_rows(bad_starts, *args[1:], 0, 2) == -1
+
+
+def test_take_labels_table_stays_small_next_to_the_labels(monkeypatch):
+    # Peak memory: the table of codes (a bit a row for two classes) must be
+    # small next to the labels written; else y is gathered (None here).
+    monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
+    y = np.arange(64_000) % 2
+    labels, _ = _labels_of(y)
+    table = 64_000 // 8  # bytes of bits
+    rows = np.zeros(table * _gather.LABEL_TABLE_RATIO // y.itemsize, dtype=np.intp)
+    assert _gather.take_labels(y, labels, rows) is not None
+    assert _gather.take_labels(y, labels, rows[:-1]) is None
+    # Codes already one byte each are not copied: no table to count.
+    y3 = np.arange(64_000) % 3 + 1
+    labels3, _ = _labels_of(y3)
+    assert labels3.codes.dtype == np.uint8
+    assert _gather.take_labels(y3, labels3, np.zeros(10, dtype=np.intp)) is not None
