@@ -329,11 +329,24 @@ def take_csr(data: Any, rows: Any) -> Any:
         return None
     if not _in_range(rows, data.shape[0]):
         return None  # numpy's wrap-around and scipy's errors
-    starts = _take_checked(indptr[:-1], rows)
-    stops = _take_checked(indptr[1:], rows)
-    lengths = np.subtract(stops, starts, out=stops)
-    if lengths.min() < 0:
-        return None
+    from rebalance import _gather_kernels
+
+    n_out = rows.shape[0]
+    starts = np.empty(n_out, dtype=indptr.dtype)
+    lengths = np.empty(n_out, dtype=indptr.dtype)
+    threads, chunks = _slices(n_out)
+    failed = []
+
+    def spans(t: int) -> None:
+        status = _gather_kernels.csr_row_spans(
+            indptr, rows, chunks[t], chunks[t + 1], starts, lengths
+        )
+        if status:
+            failed.append(t)
+
+    _indices._in_threads(spans, threads)
+    if failed:
+        return None  # a malformed matrix: scipy's errors
     n_entries = int(lengths.sum())
     if not _large(n_entries, row_bytes):
         return None
@@ -345,13 +358,9 @@ def take_csr(data: Any, rows: Any) -> Any:
     np.cumsum(lengths, out=out_indptr[1:])
     out_indices = np.empty(n_entries, dtype=index_dtype)
     out_data = np.empty(n_entries, dtype=values.dtype)
-    from rebalance import _gather_kernels
-
     kernel = _gather_kernels.csr_copy_rows
-    n_out = rows.shape[0]
     threads = _indices.n_threads() if n_entries > _indices.PARALLEL_ABOVE else 1
     chunks = _indices._split(n_out, threads)
-    failed = []
 
     def gather(t: int) -> None:
         status = kernel(

@@ -2,8 +2,9 @@
 integer class labels rebuilt from their codes.
 
 scipy gathers CSR rows in one thread; a shuffled draw reads them in random
-order (cache misses on every row). ``csr_copy_rows`` copies the entries of a
-slice of the output rows and runs in threads on disjoint slices. The label
+order (cache misses on every row). ``csr_row_spans`` reads where each output
+row's entries are, ``csr_copy_rows`` copies them (prefetching the rows
+ahead); both run in threads on disjoint slices of the output rows. The label
 kernels read each output row's class code from a small array (a byte, or a
 bit for two classes) instead of the label itself: random reads that stay in
 cache. Every kernel reads and writes nothing out of bounds whatever it is
@@ -14,7 +15,83 @@ which raise their own errors).
 
 from __future__ import annotations
 
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
 from rebalance._kernels import _jit
+
+# Rows ahead whose entries are prefetched: a CSR row holds a few entries, so
+# the copy loop's length varies row to row; its mispredicted exits cancel the
+# loads in flight, and the next rows' cache misses would each be waited for.
+_PREFETCH_AHEAD = 16
+
+_I8_POINTER = ir.IntType(8).as_pointer()
+# LLVM names the intrinsic after its pointer type: opaque pointers ("ptr",
+# recent llvmlite) or typed ones ("i8*").
+_PREFETCH_NAME = (
+    "llvm.prefetch.p0" if str(_I8_POINTER) == "ptr" else "llvm.prefetch.p0i8"
+)
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):  # pragma: no cover - compiled
+    """Hint the CPU to bring ``array[index]`` into cache (no load, no fault;
+    callers pass an index inside the array all the same)."""
+
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        view = context.make_array(array_type)(context, builder, args[0])
+        pointer = cgutils.get_item_pointer(
+            context, builder, array_type, view, [args[1]], wraparound=False
+        )
+        i32 = ir.IntType(32)
+        function = cgutils.get_or_insert_function(
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [_I8_POINTER, i32, i32, i32]),
+            _PREFETCH_NAME,
+        )
+        # read, keep in all cache levels, data cache
+        flags = [ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)]
+        builder.call(function, [builder.bitcast(pointer, _I8_POINTER), *flags])
+        return context.get_dummy_value()
+
+    return types.void(array, index), codegen
+
+
+@_jit
+def csr_row_spans(indptr, rows, first, last, starts, lengths):  # pragma: no cover
+    """For ``first <= i < last``: ``starts[i] = indptr[rows[i]]`` and
+    ``lengths[i] = indptr[rows[i] + 1] - starts[i]``, one read of ``indptr``
+    per row (its two entries share a cache line).
+
+    Returns 0, or -1 at the first row outside the matrix or range outside
+    its entries (``indptr`` decreasing or negative).
+    """
+    n_rows = indptr.shape[0] - 1
+    if (
+        first < 0
+        or last > rows.shape[0]
+        or last > min(starts.shape[0], lengths.shape[0])
+    ):
+        return -1
+    if n_rows < 0:
+        return -1
+    for i in range(first, last):
+        ahead = rows[min(i + _PREFETCH_AHEAD, last - 1)]
+        if 0 <= ahead < n_rows:
+            _prefetch(indptr, ahead)
+        r = rows[i]
+        if r < 0 or r >= n_rows:
+            return -1
+        a = indptr[r]
+        b = indptr[r + 1]
+        if a < 0 or b < a:
+            return -1
+        starts[i] = a
+        lengths[i] = b - a
+    return 0
 
 
 @_jit
@@ -24,6 +101,7 @@ def csr_copy_rows(
     """For ``first <= i < last``: copy the entries ``starts[i]`` to
     ``starts[i] + length`` of ``indices`` and ``data`` to ``out_indptr[i]``
     onwards of the outputs, ``length = out_indptr[i + 1] - out_indptr[i]``.
+    The entries of the row ``_PREFETCH_AHEAD`` rows on are prefetched.
 
     Returns 0, or -1 at the first range outside the inputs or the outputs
     (the rows before it are copied; nothing out of bounds is touched).
@@ -33,6 +111,10 @@ def csr_copy_rows(
     if first < 0 or last > starts.shape[0] or last >= out_indptr.shape[0]:
         return -1
     for i in range(first, last):
+        ahead = starts[min(i + _PREFETCH_AHEAD, last - 1)]
+        if 0 <= ahead < n_entries:
+            _prefetch(indices, ahead)
+            _prefetch(data, ahead)
         a = starts[i]
         o = out_indptr[i]
         length = out_indptr[i + 1] - o

@@ -499,3 +499,24 @@ def test_take_labels_table_stays_small_next_to_the_labels(monkeypatch):
     labels3, _ = _labels_of(y3)
     assert labels3.codes.dtype == np.uint8
     assert _gather.take_labels(y3, labels3, np.zeros(10, dtype=np.intp)) is not None
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int64])
+def test_csr_row_spans_checks_rows_and_indptr(dtype):
+    from rebalance import _gather_kernels as kernels
+
+    indptr = np.array([0, 2, 2, 5], dtype=dtype)  # rows of 2, 0 and 3 entries
+    rows = np.array([2, 0, 1, 2] * 10)  # past the prefetch distance
+    starts = np.empty(rows.shape[0], dtype=dtype)
+    lengths = np.empty(rows.shape[0], dtype=dtype)
+    assert kernels.csr_row_spans(indptr, rows, 0, rows.shape[0], starts, lengths) == 0
+    assert starts[:4].tolist() == [2, 0, 2, 2] and lengths[:4].tolist() == [3, 2, 0, 3]
+    for bad_rows in (np.array([3]), np.array([-1]), np.array([1 << 40])):
+        assert kernels.csr_row_spans(indptr, bad_rows, 0, 1, starts, lengths) == -1
+    for first, last in ((-1, 1), (0, rows.shape[0] + 1)):
+        assert kernels.csr_row_spans(indptr, rows, first, last, starts, lengths) == -1
+    decreasing = np.array([0, 3, 2, 5], dtype=dtype)
+    assert kernels.csr_row_spans(decreasing, rows, 0, 4, starts, lengths) == -1
+    negative = np.array([-2, 2, 2, 5], dtype=dtype)
+    assert kernels.csr_row_spans(negative, np.array([0]), 0, 1, starts, lengths) == -1
+    assert kernels.csr_row_spans(indptr[:0], rows, 0, 1, starts, lengths) == -1
