@@ -15,6 +15,8 @@ which raise their own errors).
 
 from __future__ import annotations
 
+from typing import Any
+
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
@@ -35,29 +37,38 @@ _PREFETCH_NAME = (
 )
 
 
-@intrinsic
-def _prefetch(typingctx, array, index):  # pragma: no cover - compiled
-    """Hint the CPU to bring ``array[index]`` into cache (no load, no fault;
-    callers pass an index inside the array all the same)."""
+def _prefetch_intrinsic() -> Any:
+    """``_prefetch(array, index)``: hint the CPU to bring ``array[index]`` into
+    cache (no load, no fault; callers pass an index inside the array all the
+    same). Made by a function so that type checkers see it as compiled-only
+    (numba's intrinsics take a typing context first)."""
 
-    def codegen(context, builder, signature, args):
-        array_type = signature.args[0]
-        view = context.make_array(array_type)(context, builder, args[0])
-        pointer = cgutils.get_item_pointer(
-            context, builder, array_type, view, [args[1]], wraparound=False
-        )
-        i32 = ir.IntType(32)
-        function = cgutils.get_or_insert_function(
-            builder.module,
-            ir.FunctionType(ir.VoidType(), [_I8_POINTER, i32, i32, i32]),
-            _PREFETCH_NAME,
-        )
-        # read, keep in all cache levels, data cache
-        flags = [ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)]
-        builder.call(function, [builder.bitcast(pointer, _I8_POINTER), *flags])
-        return context.get_dummy_value()
+    @intrinsic
+    def prefetch(typingctx, array, index):  # pragma: no cover - compiled
+        return types.void(array, index), _prefetch_codegen
 
-    return types.void(array, index), codegen
+    return prefetch
+
+
+def _prefetch_codegen(context, builder, signature, args):  # pragma: no cover
+    array_type = signature.args[0]
+    view = context.make_array(array_type)(context, builder, args[0])
+    pointer = cgutils.get_item_pointer(
+        context, builder, array_type, view, [args[1]], wraparound=False
+    )
+    i32 = ir.IntType(32)
+    function = cgutils.get_or_insert_function(
+        builder.module,
+        ir.FunctionType(ir.VoidType(), [_I8_POINTER, i32, i32, i32]),
+        _PREFETCH_NAME,
+    )
+    # read, keep in all cache levels, data cache
+    flags = [ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)]
+    builder.call(function, [builder.bitcast(pointer, _I8_POINTER), *flags])
+    return context.get_dummy_value()
+
+
+_prefetch = _prefetch_intrinsic()
 
 
 @_jit
