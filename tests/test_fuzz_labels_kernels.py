@@ -587,14 +587,7 @@ def test_softmax_focal_fuzz(
         x[rows, cols[rows]] = np.nan if special == "nan" else np.inf
         dirty = rows & ~ignored
     xt, tt = torch.from_numpy(x), torch.from_numpy(t)
-    weights = torch.linspace(0.5, 1.5, n, dtype=torch.float64)
-
-    def g_out(out):
-        return (
-            weights.to(out.dtype)
-            if reduction == "none"
-            else torch.tensor(0.75, dtype=out.dtype)
-        )
+    g_out = _grad_output(n, reduction, 0.75)
 
     kw = {"alpha": alpha, "gamma": gamma, "label_smoothing": smoothing}
     out, grad = _autograd(softmax_focal_loss, xt, g_out, tt, reduction=reduction, **kw)
@@ -605,7 +598,7 @@ def test_softmax_focal_fuzz(
     x64 = torch.from_numpy(np.where(np.isneginf(x), -1e30, x).astype(np.float64))
     n_valid = max(int((~ignored).sum()), 1)
     row_weight = {
-        "none": weights,
+        "none": torch.linspace(0.5, 1.5, n, dtype=torch.float64),
         "sum": torch.full((n,), 0.75, dtype=torch.float64),
         "mean": torch.full((n,), 0.75 / n_valid, dtype=torch.float64),
     }[reduction]
@@ -625,6 +618,21 @@ def test_softmax_focal_fuzz(
     if special == "-inf":
         assert (grad[torch.from_numpy(np.isneginf(x) & clean[:, None])] == 0).all()
     assert torch.isnan(grad[torch.from_numpy(dirty)]).all()
+
+
+def _grad_output(n, reduction, scalar):
+    """The backward's grad_output for a loss of ``n`` rows: one weight per row
+    for ``reduction='none'``, else ``scalar``."""
+    import torch
+
+    weights = torch.linspace(0.5, 1.5, n, dtype=torch.float64)
+
+    def g_out(out):
+        if reduction == "none":
+            return weights.to(out.dtype)
+        return torch.tensor(scalar, dtype=out.dtype)
+
+    return g_out
 
 
 def _sigmoid64(x, y, alpha, gamma):
@@ -670,14 +678,7 @@ def test_sigmoid_focal_fuzz(n, scale, gamma, reduction, alpha, soft, ignore, nan
     y[ignored] = -1.0
     dirty = (rng.random(n) < 0.3) & ~ignored if nan else np.zeros(n, dtype=bool)
     x[dirty] = np.nan
-    weights = torch.linspace(0.5, 1.5, n, dtype=torch.float64)
-
-    def g_out(out):
-        return (
-            weights.to(out.dtype)
-            if reduction == "none"
-            else torch.tensor(1.25, dtype=out.dtype)
-        )
+    g_out = _grad_output(n, reduction, 1.25)
 
     kw = {"alpha": alpha, "gamma": gamma, "ignore_index": -1.0 if ignore else None}
     out, grad = _autograd(
@@ -691,7 +692,7 @@ def test_sigmoid_focal_fuzz(n, scale, gamma, reduction, alpha, soft, ignore, nan
     clean = ~ignored & ~dirty
     n_valid = max(int((~ignored).sum()), 1)
     scale_rows = {
-        "none": weights,
+        "none": torch.linspace(0.5, 1.5, n, dtype=torch.float64),
         "sum": torch.full((n,), 1.25, dtype=torch.float64),
         "mean": torch.full((n,), 1.25 / n_valid, dtype=torch.float64),
     }[reduction]
