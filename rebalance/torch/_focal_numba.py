@@ -109,6 +109,9 @@ def _float32_flat(t: Tensor) -> Tensor:
     return t.reshape(-1).to(torch.float32).contiguous()
 
 
+# Placeholder for the class weights when there are none (never read; left
+# writeable: a read-only array is another type to numba, compiled apart).
+_NO_ALPHA = np.ones(1)
 # Placeholder for the loss array when it is not stored (never written).
 _NO_LOSS = torch.zeros(1, dtype=torch.float32)
 
@@ -189,7 +192,7 @@ def softmax_focal_numba(
     x2 = x.to(torch.float32).contiguous()
     t = target.to(torch.int64).contiguous()
     a = (
-        np.ones(1)
+        _NO_ALPHA
         if alpha is None
         else alpha.detach().to("cpu", torch.float64).contiguous().numpy()
     )

@@ -135,6 +135,15 @@ def _reduce(
     return out, factor
 
 
+def _count(kept: Tensor) -> Tensor | int:
+    """How many entries of the mask ``kept`` are set: a host int for CPU
+    tensors (the reductions then scale by a Python float, not by tensor ops),
+    a tensor on a device (no host-device copy)."""
+    if kept.device.type == "cpu" and not torch.compiler.is_compiling():
+        return int(kept.sum())
+    return kept.sum()
+
+
 def _inverse_count(count: Tensor | int) -> Tensor | float:
     # 1 / count, 0 for an empty or all-ignored batch. A host int when the
     # count is known there, so the CUDA path needs no host-device copy.
@@ -228,7 +237,7 @@ def sigmoid_focal_forward(
         if ignore_index is None:
             count: Tensor | int = x.numel()
         else:
-            count = (y != ignore_index).sum()
+            count = _count(y != ignore_index)
         mean = reduction == "mean" and not rescale
         store = reduction == "none"
         if triton:
@@ -281,7 +290,7 @@ def softmax_focal_forward(
         if soft:
             count: Tensor | int = x.numel() // max(n_classes, 1)
         else:
-            count = (target != ignore_index).sum()
+            count = _count(target != ignore_index)
         mean = reduction == "mean" and not rescale
         if triton:
             from rebalance.torch._focal_triton import softmax_focal_triton
