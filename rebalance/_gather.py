@@ -54,6 +54,20 @@ def _slices(n_out: int) -> tuple[int, np.ndarray]:
     return threads, _indices._split(n_out, threads)
 
 
+def _parts_pass(part: Any, threads: int, chunks: np.ndarray) -> bool:
+    """Run ``part(lo, hi)`` on every slice ``chunks[t]:chunks[t + 1]``, one
+    thread each; True when every call returned a false status (0: the
+    compiled kernels' success)."""
+    failed = []
+
+    def run(t: int) -> None:
+        if part(chunks[t], chunks[t + 1]):
+            failed.append(t)
+
+    _indices._in_threads(run, threads)
+    return not failed
+
+
 def _in_range(rows: np.ndarray, n_rows: int) -> bool:
     """Whether every index is a row of a ``n_rows``-row array (negative ones
     are not: numpy decides what those mean); one pass, in threads."""
@@ -61,16 +75,12 @@ def _in_range(rows: np.ndarray, n_rows: int) -> bool:
         return True
     if n_rows == 0:
         return False
-    threads, chunks = _slices(rows.shape[0])
-    outside = []
 
-    def check(t: int) -> None:
-        part = rows[chunks[t] : chunks[t + 1]]
-        if part.shape[0] and (part.min() < 0 or part.max() >= n_rows):
-            outside.append(t)
+    def outside(lo: int, hi: int) -> bool:
+        part = rows[lo:hi]
+        return bool(part.shape[0]) and (part.min() < 0 or part.max() >= n_rows)
 
-    _indices._in_threads(check, threads)
-    return not outside
+    return _parts_pass(outside, *_slices(rows.shape[0]))
 
 
 def _take_checked(data: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -281,15 +291,11 @@ def take_labels(y: Any, labels: Any, rows: Any) -> Any:
         codes = codes.astype(np.uint8, copy=False)
         kernel = partial(_gather_kernels.labels_from_codes, codes)
     out = np.empty(rows.shape[0], dtype=values.dtype)
-    threads, chunks = _slices(rows.shape[0])
-    failed = []
 
-    def gather(t: int) -> None:
-        if kernel(classes, rows, chunks[t], chunks[t + 1], out):
-            failed.append(t)
+    def gather(lo: int, hi: int) -> int:
+        return kernel(classes, rows, lo, hi, out)
 
-    _indices._in_threads(gather, threads)
-    if failed:
+    if not _parts_pass(gather, *_slices(rows.shape[0])):
         return None  # numpy's wrap-around and errors
     return _series_like(y, out) if values is not y else out
 
@@ -327,26 +333,18 @@ def take_csr(data: Any, rows: Any) -> Any:
     expected = rows.shape[0] * values.shape[0] / max(data.shape[0], 1) * row_bytes
     if expected < GATHER_ABOVE / 2:  # small for sure: no pass over the rows
         return None
-    if not _in_range(rows, data.shape[0]):
-        return None  # numpy's wrap-around and scipy's errors
     from rebalance import _gather_kernels
 
     n_out = rows.shape[0]
     starts = np.empty(n_out, dtype=indptr.dtype)
     lengths = np.empty(n_out, dtype=indptr.dtype)
-    threads, chunks = _slices(n_out)
-    failed = []
 
-    def spans(t: int) -> None:
-        status = _gather_kernels.csr_row_spans(
-            indptr, rows, chunks[t], chunks[t + 1], starts, lengths
-        )
-        if status:
-            failed.append(t)
+    def spans(lo: int, hi: int) -> int:
+        # Checks every row too: a negative or outside one fails it.
+        return _gather_kernels.csr_row_spans(indptr, rows, lo, hi, starts, lengths)
 
-    _indices._in_threads(spans, threads)
-    if failed:
-        return None  # a malformed matrix: scipy's errors
+    if not _parts_pass(spans, *_slices(n_out)):
+        return None  # numpy's wrap-around, scipy's errors (malformed matrix)
     n_entries = int(lengths.sum())
     if not _large(n_entries, row_bytes):
         return None
@@ -358,19 +356,13 @@ def take_csr(data: Any, rows: Any) -> Any:
     np.cumsum(lengths, out=out_indptr[1:])
     out_indices = np.empty(n_entries, dtype=index_dtype)
     out_data = np.empty(n_entries, dtype=values.dtype)
-    kernel = _gather_kernels.csr_copy_rows
     threads = _indices.n_threads() if n_entries > _indices.PARALLEL_ABOVE else 1
-    chunks = _indices._split(n_out, threads)
 
-    def gather(t: int) -> None:
-        status = kernel(
-            starts, out_indptr, indices, values, out_indices, out_data,
-            chunks[t], chunks[t + 1],
-        )  # fmt: skip
-        if status:
-            failed.append(t)
+    def copy(lo: int, hi: int) -> int:
+        return _gather_kernels.csr_copy_rows(
+            starts, out_indptr, indices, values, out_indices, out_data, lo, hi
+        )
 
-    _indices._in_threads(gather, threads)
-    if failed:
+    if not _parts_pass(copy, threads, _indices._split(n_out, threads)):
         return None
     return type(data)((out_data, out_indices, out_indptr), shape=(n_out, data.shape[1]))

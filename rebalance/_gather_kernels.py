@@ -81,13 +81,8 @@ def csr_row_spans(indptr, rows, first, last, starts, lengths):  # pragma: no cov
     its entries (``indptr`` decreasing or negative).
     """
     n_rows = indptr.shape[0] - 1
-    if (
-        first < 0
-        or last > rows.shape[0]
-        or last > min(starts.shape[0], lengths.shape[0])
-    ):
-        return -1
-    if n_rows < 0:
+    n_spans = min(starts.shape[0], lengths.shape[0])
+    if n_rows < 0 or first < 0 or last > rows.shape[0] or last > n_spans:
         return -1
     for i in range(first, last):
         ahead = rows[min(i + _PREFETCH_AHEAD, last - 1)]
