@@ -155,7 +155,7 @@ def _inverse_count(count: Tensor | int) -> Tensor | float:
 def _kernel_scale(count: Tensor | int) -> Tensor | float:
     # The kernels take 1/count as a host float, or the count as a device
     # tensor (they clamp it and take the reciprocal themselves).
-    return count if isinstance(count, Tensor) else 1.0 / max(count, 1)
+    return count if isinstance(count, Tensor) else _inverse_count(count)
 
 
 # --------------------------------------------------------------------------
