@@ -187,10 +187,10 @@ class _Frame:
 
 def _prepare(sampler, X, y, sample_weight) -> _Prepared:
     """Check the inputs, compute labels and weights, and plan the draw."""
-    import dask
     from dask import delayed
 
     sampler._validate_params()
+    sampler.__dict__.pop("sample_indices_", None)  # those of an earlier fit_resample
     _check_sampler(sampler)
     if y is None:
         raise ValueError(
@@ -216,7 +216,7 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
         # Expressions computed with fixed graphs (X's partitions, Dask arrays)
         # are materialised: intended, X's partitioning is already fixed.
         warnings.filterwarnings("ignore", "Computing mixed collections")
-        computed = dict(zip(to_compute, dask.compute(*to_compute.values())))
+        computed = _compute_in_order(to_compute)
     if lengths is None:
         lengths = np.asarray(computed.pop("X-lengths"), dtype=np.int64)
         source.lengths = lengths
@@ -584,6 +584,31 @@ class _Layout:
         return _frame_from_pieces(pieces, meta, divisions)
 
 
+def _computed_as(collection, result) -> bool:
+    """Whether ``result`` can be what ``collection`` computes to."""
+    if isinstance(collection, list):  # of Delayed
+        return isinstance(result, (list, tuple)) and len(result) == len(collection)
+    meta = getattr(collection, "_meta", None)
+    return meta is None or isinstance(result, type(meta))
+
+
+def _compute_in_order(named: dict) -> dict:
+    """``{name: computed value}`` of Dask collections, in one ``dask.compute``.
+
+    Dask 2026.8's ``dask.compute`` can return the results of mixed
+    collections (DataFrame expressions, arrays, Delayed) out of order (e.g.
+    Series, Array, Series): each result is checked against the type of its
+    collection, and on a mismatch they are computed one at a time.
+    """
+    import dask
+
+    values = list(named.values())
+    results = dask.compute(*values)
+    if not all(_computed_as(v, r) for v, r in zip(values, results)):
+        results = tuple(dask.compute(v)[0] for v in values)
+    return dict(zip(named, results))
+
+
 def _by_partition(segment, first):
     """``segment``'s positions grouped by partition, and where each group starts."""
     which = np.searchsorted(first, segment, side="right") - 1
@@ -598,14 +623,34 @@ def _take_array(segment, first, blocks):
 
     ``first[i]`` is the global position of ``blocks[i]``'s first row.
     """
+    plain = all(type(block) is np.ndarray for block in blocks)
     if len(blocks) == 1:
-        return np.take(blocks[0], segment - first[0], axis=0)
+        rows = segment - first[0]
+        return np.take(blocks[0], rows, axis=0) if plain else blocks[0][rows]
     order, bounds = _by_partition(segment, first)
+    if not plain:
+        # Masked arrays, sparse chunks, ...: rows taken and joined in the
+        # blocks' own type (Dask's concatenate for it), then put in order.
+        from dask.array.dispatch import concatenate_lookup
+
+        pieces = [
+            block[segment[order[bounds[i] : bounds[i + 1]]] - first[i]]
+            for i, block in enumerate(blocks)
+        ]
+        joined = concatenate_lookup.dispatch(type(blocks[0]))(pieces, axis=0)
+        return joined[_inverse(order)]
     out = np.empty((segment.shape[0], *blocks[0].shape[1:]), dtype=blocks[0].dtype)
     for i, block in enumerate(blocks):
         positions = order[bounds[i] : bounds[i + 1]]
         out[positions] = np.take(block, segment[positions] - first[i], axis=0)
     return out
+
+
+def _inverse(order: np.ndarray) -> np.ndarray:
+    """The inverse permutation of ``order``."""
+    inverse = np.empty_like(order)
+    inverse[order] = np.arange(order.shape[0])
+    return inverse
 
 
 def _take_frame(segment, first, parts, lengths, positions, out_start):
@@ -627,9 +672,11 @@ def _take_frame(segment, first, parts, lengths, positions, out_start):
             part.iloc[segment[order[bounds[i] : bounds[i + 1]]] - first[i]]
             for i, part in enumerate(parts)
         ]
-        inverse = np.empty_like(order)
-        inverse[order] = np.arange(order.shape[0])
-        taken = pd.concat(pieces).iloc[inverse]
+        # Dask's concat: categoricals of different categories stay
+        # categorical (their union), as when Dask computes the frame.
+        from dask.dataframe.dispatch import concat
+
+        taken = concat(pieces).iloc[_inverse(order)]
     taken.index = pd.RangeIndex(out_start, out_start + len(taken))
     return taken
 

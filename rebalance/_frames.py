@@ -85,6 +85,16 @@ def series_values(series: Any) -> tuple[np.ndarray, int]:
     return column.to_numpy(), int(column.null_count())
 
 
+def reject_lazy(data: Any, name: str) -> None:
+    """Raise a TypeError for a lazy frame (a polars LazyFrame, ...): its
+    rows only exist once it is collected."""
+    if callable(getattr(data, "collect", None)) and not hasattr(data, "shape"):
+        raise TypeError(
+            f"{name} is a lazy {type(data).__name__}: its rows are not computed. "
+            f"Collect it first, e.g. {name}.collect()."
+        )
+
+
 def take_rows(data: Any, indices: np.ndarray) -> Any:
     """Rows ``indices`` of ``data``, in the same container type as ``data``.
 
@@ -110,7 +120,12 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         taken = _gather.take_pandas(data, indices)
         if taken is not None:
             return taken
-        return data.iloc[indices].reset_index(drop=True)
+        # Repeated rows repeat index labels until the index is reset: allow
+        # them in between, and keep the flag of data on the result.
+        strict = not data.flags.allows_duplicate_labels
+        source = data.set_flags(allows_duplicate_labels=True) if strict else data
+        taken = source.iloc[indices].reset_index(drop=True)
+        return taken.set_flags(allows_duplicate_labels=False) if strict else taken
     if sp.issparse(data):
         taken = _gather.take_csr(data, indices)
         if taken is not None:

@@ -765,19 +765,32 @@ def under_sample_indices(
     *,
     replacement: bool = False,
     shuffle: bool = True,
+    resampled: np.ndarray | None = None,
 ) -> np.ndarray:
     """Keep ``n_keep[c]`` random rows of every class ``c``.
 
-    Classes whose ``n_keep`` equals their count are kept whole. Without
-    replacement the rows come from :func:`_distinct_rows` (memory: bitmaps
-    plus the output); with replacement the rows of every class are grouped
-    first. With ``shuffle=False`` the kept rows stay in their original order.
-    Raises ValueError as :func:`under_sample_size` does, before any work.
+    Classes whose ``n_keep`` equals their count are kept whole, unless drawn
+    with replacement: with ``replacement``, the classes of the boolean mask
+    ``resampled`` (those the sampling strategy names; by default those whose
+    ``n_keep`` differs from their count) are drawn with replacement, the
+    others kept whole. Without replacement the rows come from
+    :func:`_distinct_rows` (memory: bitmaps plus the output); with
+    replacement the rows of every class are grouped first. With
+    ``shuffle=False`` the kept rows stay in their original order. Raises
+    ValueError as :func:`under_sample_size` does, before any work.
     """
     under_sample_size(labels, n_keep, replacement=replacement)
     n_keep = np.asarray(n_keep, dtype=np.int64)
     if replacement:
         reduced = n_keep != labels.counts
+        if resampled is not None:
+            resampled = np.asarray(resampled, dtype=bool)
+            if resampled.shape != reduced.shape or (reduced & ~resampled).any():
+                raise ValueError(
+                    "internal error: resampled must mark every class whose "
+                    "n_keep differs from its count."
+                )
+            reduced = resampled
         rows, bounds = labels.grouped_rows()
         segments = _SegmentList(labels.dtype, (rows,))
         for c in range(labels.n_classes):

@@ -22,7 +22,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from rebalance._frames import is_dataframe, is_pandas, is_series, series_values
+from rebalance._frames import (
+    is_dataframe,
+    is_pandas,
+    is_series,
+    reject_lazy,
+    series_values,
+)
 from rebalance._indices import EncodedLabels
 
 __all__ = ["EncodedLabels", "encode_labels", "require_two_classes"]
@@ -260,6 +266,7 @@ def encode_labels(
     ...
     ValueError: y has missing labels (None, NaN or NA) in 1 row(s), the first ...
     """
+    reject_lazy(y, name)
     y_1d, one_hot = _target_array(y, name)
     n = y_1d.shape[0] if hasattr(y_1d, "shape") else len(y_1d)
     if n == 0:

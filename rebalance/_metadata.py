@@ -85,45 +85,78 @@ def take_row_aligned(
     }
 
 
-def _imblearn_pipeline_fit_frame():
-    """The locals of ``imblearn.pipeline.Pipeline._fit`` when it is the caller.
+# How far up the call stack the imbalanced-learn Pipeline is looked for: our
+# fit_resample, sklearn's fit-context wrapper, joblib's Memory wrappers and
+# imblearn's _fit_resample_one lie in between.
+_FRAMES = 16
+
+
+def _imblearn_pipeline_context(sampler: Any, frame: Any) -> tuple[str, dict] | None:
+    """What an ``imblearn.pipeline.Pipeline`` is doing with ``sampler``, found
+    from ``frame`` upwards: ``("step", locals of Pipeline._fit)`` when the
+    sampler is one of its intermediate steps (called by ``_fit_resample_one``,
+    or loaded from the ``memory=`` cache), ``("last", locals of
+    Pipeline.fit_resample)`` when it is its final step, or None (not called by
+    a Pipeline as one of its steps, e.g. nested inside a transformer step,
+    which resamples nothing the Pipeline sees).
 
     imbalanced-learn's Pipeline calls ``fit_resample(X, y)`` and has no way to
     hand resampled metadata to the steps after the sampler. Looking at its
-    frame is the only way a sampler can see what the pipeline is about to pass
-    on unresampled (or, with routing off, silently drop).
+    frames is the only way a sampler can see what the pipeline is about to
+    pass on unresampled (or, with routing off, silently drop).
     """
-    frame = sys._getframe(1)
-    for _ in range(12):
-        back = frame.f_back
-        if back is None:
+    through_resample_one = False
+    for _ in range(_FRAMES):
+        if frame is None:
             return None
-        frame = back
-        if frame.f_code.co_name == "_fit" and str(
-            frame.f_globals.get("__name__", "")
-        ).startswith("imblearn.pipeline"):
-            return frame.f_locals
+        if str(frame.f_globals.get("__name__", "")).startswith("imblearn.pipeline"):
+            name, local = frame.f_code.co_name, frame.f_locals
+            if name == "_fit_resample_one" and local.get("sampler") is sampler:
+                through_resample_one = True
+            elif name == "_fit":
+                step = local.get("cloned_transformer")
+                loaded = isinstance(step, type(sampler)) and not (
+                    hasattr(step, "transform") or hasattr(step, "fit_transform")
+                )
+                return ("step", local) if through_resample_one or loaded else None
+            elif name == "fit_resample":
+                last = getattr(local.get("self"), "_final_estimator", None)
+                return ("last", local) if last is sampler else None
+            else:
+                return None
+        frame = frame.f_back
     return None
 
 
 def check_not_dropped_by_imblearn_pipeline(
-    sampler: Any, X: Any, y: Any, sample_weight: Any
+    sampler: Any, X: Any, y: Any, sample_weight: Any, *, frame: Any = None
 ) -> None:
     """Raise when an imblearn Pipeline would drop or misalign row-aligned params.
 
-    Called by the rebalance samplers' ``fit_resample``. Outside an imblearn
-    Pipeline it does nothing.
+    Called by the rebalance samplers' ``fit_resample`` (and when one is loaded
+    from a Pipeline's ``memory=`` cache, ``fit_resample`` then not being
+    called: ``X``, ``y`` and ``sample_weight`` are None and read off the
+    Pipeline). Outside an imblearn Pipeline it does nothing.
     """
-    context = _imblearn_pipeline_fit_frame()
-    if context is None:
+    found = _imblearn_pipeline_context(sampler, frame or sys._getframe(1))
+    if found is None:
         return
+    kind, context = found
     routed = context.get("routed_params")
     steps = getattr(context.get("self"), "steps", None)
-    step_idx = context.get("step_idx")
-    if routed is None or steps is None or not isinstance(step_idx, int):
+    if routed is None or steps is None or not hasattr(routed, "get"):
+        return
+    step_idx = len(steps) - 1 if kind == "last" else context.get("step_idx")
+    if not isinstance(step_idx, int):
         return
     name = type(sampler).__name__
-    if sample_weight is not None:
+    own_name = steps[step_idx][0]
+    if X is None:  # loaded from the cache: the step's inputs are _fit's
+        X, y = context.get("X"), context.get("y")
+        sample_weight = (
+            (routed.get(own_name) or {}).get("fit_resample", {}).get("sample_weight")
+        )
+    if sample_weight is not None and kind == "step":
         raise ValueError(
             f"sample_weight was routed to {name}.fit_resample inside an "
             "imblearn.pipeline.Pipeline, which cannot pass the resampled weights "
@@ -131,18 +164,19 @@ def check_not_dropped_by_imblearn_pipeline(
             + _RESAMPLED_CLASSIFIER_HINT
         )
     n_samples = n_rows(X, y)
-    own_name = steps[step_idx][0]
     problems = []
     for idx, (step_name, _) in enumerate(steps):
         if idx < step_idx:
             continue
-        by_method = routed.get(step_name) if hasattr(routed, "get") else None
+        by_method = routed.get(step_name)
         if not by_method:
             continue
         for method, params in by_method.items():
             if not params:
                 continue
             if idx == step_idx:
+                if method == "fit_resample":
+                    continue  # routed to fit_resample itself: it gets them
                 # With routing off, ``<sampler step>__param`` is stored for the
                 # step's fit, which a Pipeline never calls on a sampler.
                 problems += [f"{own_name}__{p} (dropped)" for p in params]

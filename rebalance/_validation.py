@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from rebalance._frames import is_pandas as _is_pandas
-from rebalance._frames import is_series, series_values, take_rows
+from rebalance._frames import is_series, reject_lazy, series_values, take_rows
 from rebalance._indices import EncodedLabels
 from rebalance._labels import (
     _encode_integers,
@@ -82,6 +82,7 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     """
     if X is None:
         raise ValueError("X is None: pass the feature matrix (n_samples, n_features).")
+    reject_lazy(X, "X")
     if not (_is_pandas(X, "DataFrame") or sp.issparse(X) or hasattr(X, "shape")):
         X = np.asarray(X)
     if sp.issparse(X) and X.format not in ("csr", "csc"):
@@ -125,6 +126,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> Any:
     """
     if sample_weight is None:
         return None
+    reject_lazy(sample_weight, "sample_weight")
     weights = sample_weight
     if is_series(weights):
         if _is_pandas(weights, "Series"):
@@ -139,11 +141,17 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> Any:
             f"sample_weight has shape {values.shape} but X has {n_samples} rows: "
             "pass one weight per row, shape (n_samples,)."
         )
-    if n_missing or values.dtype.kind not in "iuf" or not np.isfinite(values).all():
+    if values.dtype.kind not in "biuf":
+        raise ValueError(
+            f"sample_weight must hold numbers; got dtype {values.dtype}. Pass "
+            "one float per row, e.g. np.asarray(sample_weight, dtype=float)."
+        )
+    if n_missing or not np.isfinite(values).all():
         raise ValueError(
             "sample_weight must hold finite numbers (no NaN, inf or missing "
             "values): fill or drop the rows without a weight."
         )
     if (values < 0).any():
         raise ValueError("sample_weight must be non-negative.")
-    return weights
+    # A list comes back a list (take_rows gathers it item by item).
+    return sample_weight if isinstance(sample_weight, list) else weights

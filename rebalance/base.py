@@ -9,6 +9,8 @@ of indices from it every epoch.
 
 from __future__ import annotations
 
+import copy
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -134,8 +136,20 @@ class BaseSampler(_ImblearnBaseSampler):
     def _make_plan(self, labels: EncodedLabels, y: Any) -> SamplingPlan:
         raise NotImplementedError
 
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        # An imblearn Pipeline(memory=...) loads a fitted sampler step from its
+        # cache instead of calling fit_resample: check what the Pipeline will
+        # pass on unresampled here too (joblib then recomputes the step, and
+        # fit_resample raises the error).
+        check_not_dropped_by_imblearn_pipeline(
+            self, None, None, None, frame=sys._getframe(1)
+        )
+
     def _check_inputs(self, X, y, sample_weight=None):
         self._validate_params()
+        # Those of an earlier fit_resample would index other data.
+        self.__dict__.pop("sample_indices_", None)
         if y is None:
             raise ValueError(
                 f"This {type(self).__name__} estimator requires y to be passed, but "
@@ -212,9 +226,14 @@ class BaseSampler(_ImblearnBaseSampler):
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
         indices, rng = self._draw(plan)
         self.sample_indices_ = indices
-        X_res = self._gather_features(X, indices, plan, rng)
-        if isinstance(X_given, list):
-            X_res = X_res.tolist()
+        if isinstance(X_given, list) and self._copies_rows():
+            # The rows as given: the numpy copy made to check the shape may
+            # have cast every value to one dtype (strings, or floats).
+            X_res = [copy.copy(X_given[i]) for i in indices.tolist()]
+        else:
+            X_res = self._gather_features(X, indices, plan, rng)
+            if isinstance(X_given, list):
+                X_res = X_res.tolist()
         if one_hot:
             y_res = take_rows(y, indices)
         else:
@@ -245,6 +264,10 @@ class BaseSampler(_ImblearnBaseSampler):
 
     def _gather_features(self, X, indices, plan, rng):
         return take_rows(X, indices)
+
+    def _copies_rows(self) -> bool:
+        """Whether :meth:`_gather_features` returns the rows unchanged."""
+        return True
 
     def _fit_resample(self, X, y, **params):
         # imbalanced-learn's abstract hook; fit_resample above replaces it.

@@ -191,6 +191,8 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
         self.resampled_priors_ = class_priors(y_res, self.classes_, weights_res)
+        for name in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
+            self.__dict__.pop(name, None)
         for source in (sampler, classifier):
             if hasattr(source, "n_features_in_"):
                 self.n_features_in_ = source.n_features_in_

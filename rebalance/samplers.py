@@ -137,12 +137,17 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
             replacement=self.replacement,
         )
 
+        # With replacement, every class the strategy names is drawn with
+        # replacement (a bootstrap), as imbalanced-learn does, even when its
+        # target is its count (sampling_strategy='all': BalancedRandomForest).
+        named = np.array([c in report for c in labels.classes.tolist()], dtype=bool)
         draw = functools.partial(
             _indices.under_sample_indices,
             labels,
             targets,
             replacement=self.replacement,
             shuffle=self.shuffle,
+            resampled=named | (targets != labels.counts),
         )
         # Exact size in Python ints, checked before any work (rebalance._indices).
         n_output = _indices.under_sample_size(
@@ -284,6 +289,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
             "needs per-class statistics of X. Use shrinkage=None, or compute X "
             "(X.compute()) to resample in memory."
         )
+
+    def _copies_rows(self) -> bool:
+        return self.shrinkage_ is None
 
     def _gather_features(self, X, indices, plan, rng):
         X_res = take_rows(X, indices)
@@ -511,12 +519,29 @@ def _numeric_values(X) -> np.ndarray:
                 )
             columns.append(column.to_numpy(dtype=np.float64, na_value=np.nan))
         return np.column_stack(columns)
+    if is_dataframe(X):  # polars, pyarrow, ...: every column a number
+        frame = nw.from_native(X, eager_only=True)
+        for name in frame.columns:
+            dtype = frame.get_column(name).to_numpy().dtype
+            if dtype.kind not in "biuf":
+                raise ValueError(
+                    f"shrinkage (smoothed bootstrap) needs numeric X; column "
+                    f"{name!r} has dtype {frame.schema[name]} (not a plain "
+                    "integer, float or boolean). Use shrinkage=None, or cast "
+                    "that column to a float first."
+                )
     # polars, pyarrow, ... or array-like; a sparse X comes back as it is
     values: Any = frame_values(X)
     if sp.issparse(values):
         values = values.toarray()
     if values.dtype == np.float64:
         return values
+    if values.dtype.kind in "mM":  # as for pandas datetime columns
+        raise ValueError(
+            f"shrinkage (smoothed bootstrap) needs numeric X; X has dtype "
+            f"{values.dtype}. Use shrinkage=None, or convert the dates to numbers "
+            "first."
+        )
     try:
         return values.astype(np.float64)
     except (TypeError, ValueError) as exc:
