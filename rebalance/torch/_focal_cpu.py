@@ -323,7 +323,7 @@ def _sigmoid_loop(  # pragma: no cover - compiled
         yr = np.float64(y[i])
         valid = not (has_ignore and yr == ignore_value)
         yi = yr if valid else 0.0
-        bad += 1 if (valid and (yi < 0.0 or yi > 1.0)) else 0
+        bad += 1 if (valid and not (0.0 <= yi <= 1.0)) else 0  # NaN too
         e = exp_nonpos(-abs(xi))
         # 1 / (1 + e) and e / (2 + e) (for log1p) from one division.
         d = 1.0 / ((1.0 + e) * (2.0 + e))

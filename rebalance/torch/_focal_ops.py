@@ -446,7 +446,10 @@ def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
 
     For a scalar loss the scale is a one-element tensor that is usually 1
     (``loss.backward()``). In eager mode on CPU the gradient is then returned
-    as it is (no copy). Asking the host whether it is 1 would be a host-device
+    as it is (no copy) by the first backward, and as a new tensor by any
+    later one through a retained graph, so no two calls share memory (writing
+    into the first one's result, then calling backward again, raises torch's
+    in-place modification error). Asking the host whether it is 1 would be a host-device
     sync on CUDA; on the Triton path a kernel scales the saved gradient in
     place instead, and does nothing when the scale is 1 (read on the device).
     A second backward through the same graph (``retain_graph=True``) finds
@@ -463,7 +466,10 @@ def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
     raise_deferred_target_errors()
     if not ctx.triton:  # CPU tensors: the check costs nothing
         s = s.reshape(())
-        return grad if s.item() == 1.0 else grad * s
+        if s.item() == 1.0 and ctx.applied is None:
+            ctx.applied = s  # handed out once: a later backward gets a copy
+            return grad
+        return grad * s
     s = s.to(torch.float32)
     if ctx.applied is None:
         ctx.applied = s

@@ -84,7 +84,7 @@ def _sigmoid_kernel(
     if HAS_IGNORE:
         valid = valid & (y != ignore_value)
     y = tl.where(valid, y, 0.0)
-    bad = valid & ((y < 0.0) | (y > 1.0))
+    bad = valid & ~((y >= 0.0) & (y <= 1.0))  # NaN targets are bad too
     e = tl.exp(-tl.abs(x))
     r = 1.0 / (1.0 + e)
     er = e * r

@@ -533,13 +533,15 @@ def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
             "pass pos_weight.float()"
         )
     try:
-        torch.broadcast_shapes(pos_weight.shape, logits.shape)
+        fits = torch.broadcast_shapes(pos_weight.shape, logits.shape) == logits.shape
     except RuntimeError:
+        fits = False
+    if not fits:
         raise ValueError(
             f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
             f"to logits of shape {tuple(logits.shape)}; give one weight per "
             "class (last dimension)"
-        ) from None
+        )
     return pos_weight.detach().to(logits.device)
 
 

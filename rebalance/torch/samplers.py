@@ -275,6 +275,9 @@ class _EpochSampler:
         if epoch != self._next_epoch:
             self._resume_position = 0
         self._next_epoch = epoch
+        # An iteration broken off earlier (break, limit_train_batches) is
+        # over: state_dict() and copies describe the next one from now on.
+        self._progress = None
 
     def _epoch_size(self) -> int:
         raise NotImplementedError
@@ -374,9 +377,11 @@ class _EpochSampler:
     def _where(self) -> tuple[int, int]:
         """``(epoch, position)`` the next item comes from, past any iteration."""
         if self._progress is not None:
-            epoch, position = self._progress.epoch, self._progress.position
-        else:
-            epoch, position = self._next_epoch, self._resume_position
+            # A running iteration that has handed out its last item is still
+            # in its epoch: a resume from here yields nothing more of it, then
+            # the next epoch (as torchdata's own samplers).
+            return self._progress.epoch, self._progress.position
+        epoch, position = self._next_epoch, self._resume_position
         if position >= len(self):
             epoch, position = epoch + 1, 0
         return epoch, position
@@ -769,7 +774,13 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                     f"count per class in sorted class order {classes.tolist()}; got "
                     f"{class_counts!r}."
                 )
-            counts = list(class_counts)
+            # Tensors and arrays as Python ints (their 0-d items are not).
+            counts = (
+                class_counts.tolist()
+                if isinstance(class_counts, (torch.Tensor, np.ndarray))
+                and class_counts.ndim == 1
+                else list(class_counts)
+            )
             if len(counts) != n_classes:
                 raise ValueError(
                     f"class_counts has {len(counts)} entries but labels has "
@@ -1155,6 +1166,8 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
             state_dict["pool_losses"], "state_dict['pool_losses']", pool_ids.shape[0]
         )
         self._restore(*restored)
+        # The epochs are the wrapped sampler's draws: with the saved seed too.
+        self.sampler.seed = self.seed
         self.pool_ids, self.pool_losses = pool_ids, pool_losses
         self._resumed_pool = (self._next_epoch, epoch_pool)
 
