@@ -221,6 +221,21 @@ def _encode_categorical(y_1d: Any, name: str):
     return categories[present], codes, counts
 
 
+def as_classifier_target(y: Any) -> Any:
+    """``y`` as scikit-learn classifiers see it.
+
+    A pandas Series of an extension dtype becomes the numpy array scikit-learn's
+    own checks make of it: a nullable ``"boolean"`` (or a categorical of bools)
+    y gives a classifier ``classes_`` of ``[0., 1.]``, which the labels must
+    match; anything else is returned as it is.
+    """
+    if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
+        from sklearn.utils.validation import column_or_1d
+
+        return column_or_1d(y)
+    return y
+
+
 def encode_labels(
     y: Any, *, compact: bool = False, name: str = "y"
 ) -> tuple[EncodedLabels, Any, bool]:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from sklearn.frozen import FrozenEstimator
 
-from rebalance._frames import take_rows
+from rebalance._frames import is_pandas, take_rows
 from rebalance._labels import encode_labels
 from rebalance._validation import check_sample_weight
 
@@ -87,6 +87,10 @@ def check_priors(
     """
     classes = np.asarray(classes)
     n_classes = classes.shape[0]
+    if is_pandas(priors, "Series"):
+        # Labelled by class (e.g. y.value_counts(normalize=True), in order of
+        # frequency): read by label, as a dict, never by position.
+        priors = dict(zip(priors.index.tolist(), priors.tolist()))
     if isinstance(priors, Mapping):
         keys = np.asarray(list(priors), dtype=object)
         given = {_key(k) for k in priors}

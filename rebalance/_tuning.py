@@ -22,12 +22,13 @@ from rebalance._metadata import take_row_aligned
 from rebalance._priors import class_positions
 from rebalance.metrics import _threshold_metric
 
-# (true labels of the validation rows, scores of shape (n_rows, n_classes))
-Fold = tuple[np.ndarray, np.ndarray]
+# (true labels of the validation rows, scores of shape (n_rows, n_classes),
+# sample_weight of the validation rows as a float array, or None)
+Fold = tuple[np.ndarray, np.ndarray, np.ndarray | None]
 
-# scores_of(fitted model, X of the validation rows, y of its training rows,
-# sample_weight of its training rows or None) -> scores (n_rows, n_classes)
-ScoresOf = Callable[[Any, Any, np.ndarray, Any], np.ndarray]
+# scores_of(fitted model, X of the validation rows, positions of its training
+# rows) -> scores (n_rows, n_classes)
+ScoresOf = Callable[[Any, Any, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ def cross_validated_scores(
 
     ``fit_params`` go to each fold's ``fit``, those with one value per row
     restricted to the fold's training rows; ``split_params`` go to
-    ``cv.split``.
+    ``cv.split``. Each fold keeps its validation rows' ``sample_weight``, to
+    weight the metric.
     """
     splitter = check_cv(cv, y, classifier=True)
     # Sparse formats without row indexing (COO, DOK, ...) become CSR.
@@ -71,9 +73,11 @@ def cross_validated_scores(
             **take_row_aligned(fit_params, train, n_samples),
         )
         _check_fold_classes(model, classes, number)
-        weights = None if sample_weight is None else take_rows(sample_weight, train)
-        scores = scores_of(model, take_rows(X, validation), y_train, weights)
-        folds.append((np.asarray(take_rows(y, validation)), scores))
+        scores = scores_of(model, take_rows(X, validation), train)
+        weights = (
+            None if sample_weight is None else take_rows(sample_weight, validation)
+        )
+        folds.append((np.asarray(take_rows(y, validation)), scores, weights))
     return folds
 
 
@@ -107,7 +111,7 @@ def best_thresholds(
     metric = _threshold_metric(scoring)
     all_candidates, all_scores = [], []
     for c in columns:
-        fold_scores = [scores[:, c] for _, scores in folds]
+        fold_scores = [scores[:, c] for _, scores, _ in folds]
         if isinstance(candidates, np.ndarray):
             tried = candidates
         else:
@@ -122,8 +126,13 @@ def best_thresholds(
             tried = np.linspace(low, high, candidates)
         mean_scores = np.mean(
             [
-                metric(y_val == classes[c], s, tried)
-                for (y_val, _), s in zip(folds, fold_scores)
+                metric(
+                    y_val == classes[c],
+                    s,
+                    tried,
+                    None if w is None else np.asarray(w, dtype=np.float64),
+                )
+                for (y_val, _, w), s in zip(folds, fold_scores)
             ],
             axis=0,
         )

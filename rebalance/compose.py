@@ -23,6 +23,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from rebalance._labels import as_classifier_target
 from rebalance._metadata import n_rows, row_aligned_names, take_row_aligned
 from rebalance._priors import class_priors
 
@@ -151,6 +152,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted meta-estimator.
         """
+        y = as_classifier_target(y)
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight

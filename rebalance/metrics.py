@@ -25,7 +25,9 @@ __all__ = ["g_mean_score"]
 # ``metric(truth, scores, thresholds) -> one score per threshold``: ``truth``
 # is boolean (the positive class), ``scores`` one score per row, a row is
 # predicted positive when its score is >= the threshold.
-_ThresholdMetric = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+_ThresholdMetric = Callable[
+    ..., np.ndarray
+]  # (truth, scores, thresholds, sample_weight)
 
 
 def g_mean_score(
@@ -102,15 +104,21 @@ def g_mean_score(
 
 
 def _confusion_rates(
-    truth: np.ndarray, scores: np.ndarray, thresholds: np.ndarray
+    truth: np.ndarray,
+    scores: np.ndarray,
+    thresholds: np.ndarray,
+    sample_weight: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """Confusion counts and rates of every threshold (arrays of n_thresholds)."""
+    """Confusion counts (summed ``sample_weight``) and rates of every
+    threshold (arrays of n_thresholds)."""
     positive = scores[None, :] >= thresholds[:, None]
     truth = truth.astype(bool)
-    tp = (positive & truth).sum(axis=1).astype(np.float64)
-    fp = (positive & ~truth).sum(axis=1).astype(np.float64)
-    n_pos = float(truth.sum())
-    n_neg = float(truth.shape[0] - n_pos)
+    if sample_weight is None:
+        sample_weight = np.ones(truth.shape[0])
+    tp = positive[:, truth] @ sample_weight[truth]
+    fp = positive[:, ~truth] @ sample_weight[~truth]
+    n_pos = float(sample_weight[truth].sum())
+    n_neg = float(sample_weight[~truth].sum())
     # A class without rows has recall 0, as recall_score(zero_division=0).
     tpr = tp / n_pos if n_pos > 0 else np.zeros_like(tp)
     tnr = (n_neg - fp) / n_neg if n_neg > 0 else np.zeros_like(tp)
@@ -162,28 +170,35 @@ class _FixedPredictions(ClassifierMixin, BaseEstimator):
 
 
 def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
-    """``metric(truth, scores, thresholds) -> score per threshold`` for
-    ``scoring``: a scikit-learn scorer name, ``'g_mean'``, or a scorer
-    ``scorer(estimator, X, y)``."""
+    """``metric(truth, scores, thresholds, sample_weight=None) -> score per
+    threshold`` for ``scoring``: a scikit-learn scorer name, ``'g_mean'``, or
+    a scorer ``scorer(estimator, X, y, sample_weight=None)``."""
     if isinstance(scoring, str) and scoring in _FROM_CONFUSION:
         formula = _FROM_CONFUSION[scoring]
 
         def from_confusion(
-            truth: np.ndarray, scores: np.ndarray, thresholds: np.ndarray
+            truth: np.ndarray,
+            scores: np.ndarray,
+            thresholds: np.ndarray,
+            sample_weight: np.ndarray | None = None,
         ) -> np.ndarray:
-            return formula(_confusion_rates(truth, scores, thresholds))
+            return formula(_confusion_rates(truth, scores, thresholds, sample_weight))
 
         return from_confusion
     scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
 
     def per_threshold(
-        truth: np.ndarray, scores: np.ndarray, thresholds: np.ndarray
+        truth: np.ndarray,
+        scores: np.ndarray,
+        thresholds: np.ndarray,
+        sample_weight: np.ndarray | None = None,
     ) -> np.ndarray:
         y = truth.astype(int)
         X = np.zeros((y.shape[0], 1))
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
         return np.array(
             [
-                scorer(_FixedPredictions((scores >= t).astype(int)), X, y)
+                scorer(_FixedPredictions((scores >= t).astype(int)), X, y, **weights)
                 for t in thresholds
             ]
         )

@@ -43,7 +43,12 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._labels import encode_labels, require_two_classes
+from rebalance._frames import take_rows
+from rebalance._labels import (
+    as_classifier_target,
+    encode_labels,
+    require_two_classes,
+)
 from rebalance._priors import (
     DeployPriors,
     adjust_priors,
@@ -145,7 +150,10 @@ default='auto'
         ``'auto'``: the ``resampled_priors_`` of the estimator when it is a
         :class:`rebalance.ResampledClassifier` (or a pipeline ending in one),
         else the priors of ``y`` in
-        ``fit``. An array follows ``classes_``; a dict maps class to prior. A
+        ``fit`` (weighted by the ``sample_weight`` the estimator is fitted
+        with). An array follows ``classes_``; a dict, or a pandas Series
+        indexed by class (``y.value_counts(normalize=True)``), maps class to
+        prior. A
         fitted rebalance sampler gives the priors of the rows it drew
         (``y[sample_indices_]``, with ``y`` the labels given to ``fit``); a
         fitted ResampledClassifier gives its ``resampled_priors_`` (wrap a
@@ -153,7 +161,9 @@ default='auto'
         through ``clone``).
     deploy_priors : None, 'train', 'em', array-like or dict, default=None
         π, the priors to move the probabilities to. ``None``: no correction;
-        ``'train'``: the priors of ``y`` in ``fit`` (before any resampling);
+        ``'train'``: the priors of ``y`` in ``fit`` (before any resampling,
+        weighted by ``sample_weight``); an array, dict or Series as for
+        ``train_priors``;
         ``'em'``: estimated at predict time from the rows being predicted
         (so a prediction depends on its batch; use large batches).
     response_method : {'auto', 'predict_proba', 'decision_function'}, \
@@ -315,9 +325,12 @@ default='auto'
         y : array-like of shape (n_samples,)
             The class labels.
         sample_weight : array-like of shape (n_samples,), default=None
-            Weights the priors of ``y``, and is passed to the estimator's
-            ``fit`` (with metadata routing on: when the estimator requests it
-            with ``set_fit_request(sample_weight=True)``).
+            Passed to the estimator's ``fit`` (with metadata routing on: when
+            the estimator requests it with ``set_fit_request(sample_weight=True)``),
+            and weights the priors of ``y``: ``train_priors='auto'`` when the
+            estimator is fitted with them (or is a ``FrozenEstimator``),
+            ``deploy_priors='train'`` always, and the metric of
+            ``strategy='tuned'`` on the validation rows.
         **fit_params : dict
             Without metadata routing: passed to the estimator's ``fit``. With
             ``sklearn.set_config(enable_metadata_routing=True)``: routed to the
@@ -336,6 +349,7 @@ default='auto'
                 "This ThresholdMover estimator requires y to be passed, but the "
                 "target y is None. Pass the class labels as y."
             )
+        y = as_classifier_target(y)
         labels, y_1d, one_hot = encode_labels(y)
         if one_hot:
             raise ValueError(
@@ -380,7 +394,10 @@ default='auto'
         self.classes_ = np.asarray(estimator.classes_)
         self.response_method_ = response
         self._given_priors = (given_train, given_deploy)
-        train, deploy = self._priors(estimator, y_1d, sample_weight)
+        # The estimator's probabilities follow the weights it was fitted with
+        # (none when routing does not pass them); a frozen one, those given.
+        fit_weight = sample_weight if frozen else estimator_params.get("sample_weight")
+        train, deploy = self._priors(estimator, y_1d, fit_weight, sample_weight)
         self.train_priors_ = train
         self.deploy_priors_ = None if isinstance(deploy, str) else deploy
         self._deploy = deploy
@@ -608,15 +625,17 @@ default='auto'
         return np.sort(grid)
 
     def _priors(
-        self, estimator: Any, y: np.ndarray, sample_weight: Any
+        self, estimator: Any, y: np.ndarray, fit_weight: Any, sample_weight: Any
     ) -> tuple[np.ndarray, DeployPriors]:
-        """(π', π) of ``estimator`` fitted on ``y``: the given priors, else those
-        of the estimator or of ``y``; π='train' becomes the priors of ``y``."""
+        """(π', π) of ``estimator`` fitted on ``y`` with ``fit_weight``: the
+        given priors, else those of the estimator or of ``y`` weighted by
+        ``fit_weight``; π='train' becomes the priors of ``y`` weighted by
+        ``sample_weight``."""
         given_train, given_deploy = self._given_priors
         classes = self.classes_
         train = given_train
         if train is None:
-            train = auto_train_priors(estimator, classes, y, sample_weight)
+            train = auto_train_priors(estimator, classes, y, fit_weight)
         deploy = given_deploy
         if isinstance(deploy, str) and deploy == "train":
             deploy = class_priors(y, classes, sample_weight)
@@ -638,13 +657,17 @@ default='auto'
         classes = self.classes_
         if frozen:
             # A fitted estimator is not refitted per fold: tune on all rows.
-            folds = [(y, self._scores(self.estimator_, X)[0])]
+            folds = [(y, self._scores(self.estimator_, X)[0], sample_weight)]
         else:
+            fit_weight = fit_params.get("sample_weight")
 
-            def scores_of(
-                model: Any, X_val: Any, y_train: np.ndarray, weights: Any
-            ) -> np.ndarray:
-                train, deploy = self._priors(model, y_train, weights)
+            def scores_of(model: Any, X_val: Any, rows: np.ndarray) -> np.ndarray:
+                train, deploy = self._priors(
+                    model,
+                    take_rows(y, rows),
+                    None if fit_weight is None else take_rows(fit_weight, rows),
+                    None if sample_weight is None else take_rows(sample_weight, rows),
+                )
                 return self._scores(model, X_val, train, deploy)[0]
 
             folds = cross_validated_scores(

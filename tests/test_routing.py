@@ -219,12 +219,17 @@ def test_sample_weight_weights_the_priors_and_is_routed_on_request(routing):
     declined.fit(X, y, sample_weight=weights)
     plain = LogisticRegression().fit(X, y)
     np.testing.assert_allclose(declined.estimator_.coef_, plain.coef_)
+    # The estimator was fitted unweighted: its probabilities follow the
+    # unweighted priors of y; deploy_priors='train' is the weighted one.
+    np.testing.assert_allclose(declined.train_priors_, np.bincount(y) / len(y))
     expected = np.array([weights[y == c].sum() for c in (0, 1)]) / weights.sum()
-    np.testing.assert_allclose(declined.train_priors_, expected)
+    declined.set_params(deploy_priors="train").fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(declined.deploy_priors_, expected)
     requested = ThresholdMover(LogisticRegression().set_fit_request(sample_weight=True))
     requested.fit(X, y, sample_weight=weights)
     weighted = LogisticRegression().fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(requested.estimator_.coef_, weighted.coef_)
+    np.testing.assert_allclose(requested.train_priors_, expected)
 
 
 def test_threshold_mover_around_resampled_classifier_in_cross_validate(routing):
