@@ -81,6 +81,44 @@ def _is_numeric(values) -> bool:
     return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
 
 
+# Numbers stored as text: plain, or with thousands separators (12,345.6).
+_NUMBER_TEXT = r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][+-]?\d+)?"
+# Words of a column name that say "identifier" (customer_id, CustomerID, key).
+_ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
+
+
+def _as_numbers(present):
+    """The present values of a non-numeric column as floats when every one is
+    a number (``decimal.Decimal``, or text such as ``"12,345.5"``), else None."""
+    import pandas as pd
+
+    if present.empty:
+        return None
+    strings = present.astype(str).str.strip()
+    if not strings.str.fullmatch(_NUMBER_TEXT).all():
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        numbers = pd.to_numeric(strings.str.replace(",", ""), errors="coerce")
+    return numbers.astype(np.float64) if numbers.notna().all() else None
+
+
+def _looks_like_id(name: str, numbers) -> bool:
+    """Whether a numeric column with a different value on every row is an
+    identifier rather than a measurement: whole numbers, and either named like
+    one (``id``, ``customer_id``, ``key``, ...) or consecutive (a permutation
+    of a range: row numbers)."""
+    import re
+
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(values).all() or not (values == np.round(values)).all():
+        return False
+    words = re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name.strip())
+    if _ID_WORDS & {word.lower() for word in words}:
+        return True
+    return bool(values.max() - values.min() == values.shape[0] - 1)
+
+
 def _looks_like_datetime(sample) -> bool:
     import pandas as pd
 
@@ -130,7 +168,10 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
     """
     import pandas as pd
 
-    drop = list(drop)
+    # A name is the column of that name, else the one whose name it is without
+    # surrounding spaces (" age" in a file written with ", ").
+    stripped = {str(c).strip(): c for c in frame.columns}
+    drop = [c if c in frame.columns else stripped.get(str(c).strip(), c) for c in drop]
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
         raise ValueError(
@@ -138,7 +179,6 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             f"{[str(c) for c in frame.columns]}."
         )
     plan = ColumnPlan()
-    n_rows = frame.shape[0]
     for col in frame.columns:
         name = str(col)
         values = frame[col]
@@ -149,12 +189,13 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         if present.empty:
             plan.dropped[name] = "empty: no value on any row"
             continue
-        unique_per_row = n_rows >= 10 and present.nunique() == n_rows
+        unique_per_row = present.shape[0] >= 10 and present.nunique() == len(present)
+        numbers = None if _is_numeric(values) else _as_numbers(present)
         if pd.api.types.is_datetime64_any_dtype(values):
             plan.used[name] = "datetime"
-        elif _is_numeric(values):
-            integer = pd.api.types.is_integer_dtype(values)
-            if unique_per_row and integer:
+        elif _is_numeric(values) or numbers is not None:
+            numbers = present if numbers is None else numbers
+            if unique_per_row and _looks_like_id(name, numbers):
                 plan.dropped[name] = ID_REASON
             else:
                 plan.used[name] = "numeric"
@@ -196,6 +237,13 @@ def prepare_frame(frame, plan: ColumnPlan):
     out = frame[[by_name[name] for name in plan.used]].copy()
     out.columns = list(plan.used)
     for name, kind in plan.used.items():
+        if kind == "numeric" and not _is_numeric(out[name]):  # numbers as text
+            present = out[name].notna()
+            numbers = _as_numbers(out[name][present])
+            column = pd.Series(np.nan, index=out.index)
+            if numbers is not None:
+                column[present] = numbers
+            out[name] = column
         if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(out[name]):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -216,20 +264,24 @@ def _numeric_tail():
     ]
 
 
-def make_preprocessor(plan: ColumnPlan | None) -> Any:
+def make_preprocessor(plan: ColumnPlan | None, seed: int | None = None) -> Any:
     """The transformer from the prepared columns to a scaled numeric matrix.
 
     ``None`` (a numeric array) or an all-numeric plan: median imputation and
-    scaling. Otherwise skrub's ``TableVectorizer`` first, or without skrub a
-    one-hot encoding of the categorical columns.
+    scaling. Otherwise skrub's ``TableVectorizer`` first (its string encoder,
+    a randomised SVD, seeded with ``seed``: same seed, same numbers), or
+    without skrub a one-hot encoding of the categorical columns.
     """
     if plan is None or plan.vectorizer == "numeric":
         return make_pipeline(*_numeric_tail())
     if plan.vectorizer == "skrub":
-        from skrub import TableVectorizer
+        from skrub import StringEncoder, TableVectorizer
 
         return make_pipeline(
-            TableVectorizer(cardinality_threshold=CARDINALITY_THRESHOLD),
+            TableVectorizer(
+                cardinality_threshold=CARDINALITY_THRESHOLD,
+                high_cardinality=StringEncoder(random_state=seed),
+            ),
             *_numeric_tail(),
         )
     numeric = [c for c, k in plan.used.items() if k in ("numeric", "datetime")]

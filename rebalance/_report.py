@@ -22,13 +22,19 @@ def _pyplot():
     return plt
 
 
+def _plain(label: Any) -> str:
+    """A class label as matplotlib text: ``$`` escaped, so that "$50k" is not
+    read as math (and "$_$" does not fail to parse)."""
+    return str(label).replace("$", r"\$")
+
+
 def _curve_class(result: ComparisonResult) -> tuple[int, str]:
     """The class whose PR / ROC curves are drawn: the positive, or the rarest."""
     if result.binary:
-        return 1, f"positive class {result.labels[1]!s}"
+        return 1, f"positive class {_plain(result.labels[1])}"
     counts = np.bincount(result.y, minlength=result.n_classes)
     c = int(np.argmin(counts))
-    return c, f"class {result.labels[c]!s} vs rest (the smallest class)"
+    return c, f"class {_plain(result.labels[c])} vs rest (the smallest class)"
 
 
 def _curve_groups(result: ComparisonResult, metric: str, c: int) -> list[list[str]]:
@@ -113,7 +119,7 @@ def per_class_figure(result: ComparisonResult):
         figsize=(1.2 * result.n_classes + 3, 0.35 * len(methods) + 1.5)
     )
     ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(result.n_classes), [str(c) for c in result.labels])
+    ax.set_xticks(range(result.n_classes), [_plain(c) for c in result.labels])
     ax.set_yticks(range(len(methods)), methods, fontsize=8)
     for (i, j), v in np.ndenumerate(values):
         colour = "black" if v > 0.6 else "white"  # readable on viridis

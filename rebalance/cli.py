@@ -56,7 +56,7 @@ def _load_table(path: str, target: str | None):
     if target is None:
         raise _fail("--data needs --target COLUMN: the column with the labels.")
     try:
-        if path.endswith((".parquet", ".pq")):
+        if path.lower().endswith((".parquet", ".pq")):
             frame = pd.read_parquet(path)
         else:
             frame = pd.read_csv(path, low_memory=False)

@@ -253,6 +253,20 @@ def _python(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _same_value(label: Any, text: Any) -> bool:
+    """Whether ``text`` (as typed on a command line) names the class ``label``
+    that is a bool or a number."""
+    text = str(text).strip()
+    if isinstance(label, bool):
+        return text.lower() == str(label).lower()
+    if isinstance(label, (int, float)):
+        try:
+            return float(text) == float(label)
+        except ValueError:
+            return False
+    return False
+
+
 def encode_target(y: Any, positive_label: Any = None) -> Target:
     """Code the labels; binary puts the positive class (default: the minority) at 1.
 
@@ -288,6 +302,10 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
         matches = [i for i, c in enumerate(labels) if c == positive_label]
         matches = matches or [
             i for i, c in enumerate(labels) if str(c) == str(positive_label)
+        ]
+        # The text of a number or a bool: "1" finds 1.0, "true" finds True.
+        matches = matches or [
+            i for i, c in enumerate(labels) if _same_value(c, positive_label)
         ]
         if not matches:
             raise ValueError(
@@ -818,7 +836,7 @@ def compare(
         raise ValueError(f"X has {X.shape[0]} rows but y has {codes.shape[0]}.")
     n_classes = target.n_classes
     setup = Setup(model=model, seed=seed)
-    preprocess = make_preprocessor(plan)
+    preprocess = make_preprocessor(plan, seed)
     cv = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     splits = list(cv.split(np.zeros(codes.shape[0]), codes))
     n_splits = len(splits)

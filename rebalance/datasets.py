@@ -8,6 +8,7 @@ downloaded. :class:`CharVocabulary` turns texts into padded character ids.
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 from collections import Counter
@@ -158,7 +159,9 @@ def thin_class(
         raise ValueError(
             f"minority={minority!r} is not a class of y; the classes are {classes}."
         )
-    keep = int(labels.counts.max() * ratio)
+    # ratio x the largest class, rounded down; the tolerance keeps 0.29 x 100
+    # (28.999999999999996 in floats) at 29.
+    keep = math.floor(labels.counts.max() * ratio + 1e-9)
     if keep > labels.counts[target] or keep < 1:
         raise ValueError(
             f"ratio={ratio} asks for {keep} rows of class {classes[target]!r}, which "
