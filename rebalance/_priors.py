@@ -119,9 +119,11 @@ def check_priors(
             f"{values.tolist()}."
         )
     if positive and (values <= 0).any():
+        zero = classes[values <= 0].tolist()
         raise ValueError(
-            f"{name} has a zero prior ({values.tolist()}): the classifier's "
-            "probabilities are divided by these priors, so each must be > 0."
+            f"{name} has a zero prior for the class(es) {zero} ({values.tolist()}): "
+            "the classifier's probabilities are divided by these priors, so each "
+            "must be > 0 (every class needs rows, or weight, in training)."
         )
     total = values.sum()
     if abs(total - 1.0) > _SUM_TOLERANCE:

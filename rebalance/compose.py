@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
+from pandas.api.types import is_numeric_dtype as pd_api_is_numeric
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -12,7 +15,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.utils import get_tags, metadata_routing
+from sklearn.utils import assert_all_finite, get_tags, metadata_routing
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -23,6 +26,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from rebalance._frames import is_pandas
 from rebalance._labels import as_classifier_target
 from rebalance._metadata import n_rows, row_aligned_names, take_row_aligned
 from rebalance._priors import class_priors
@@ -153,6 +157,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The fitted meta-estimator.
         """
         y = as_classifier_target(y)
+        _check_finite_for(self.classifier, X)
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
@@ -333,8 +338,28 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             sampler_tags.input_tags.string and classifier_tags.input_tags.string
         )
         tags.input_tags.categorical = classifier_tags.input_tags.categorical
-        tags.classifier_tags = classifier_tags.classifier_tags
+        tags.classifier_tags = copy.deepcopy(classifier_tags.classifier_tags)
+        # The samplers take one label per row: no multilabel y.
+        tags.classifier_tags.multi_label = False
         return tags
+
+
+def _check_finite_for(classifier: Any, X: Any) -> None:
+    """Raise scikit-learn's error for NaN or infinity in a numeric X when
+    ``classifier`` does not take them: rows the sampler leaves out would
+    otherwise hide them, and a fit would succeed or fail with the draw."""
+    if get_tags(classifier).input_tags.allow_nan:
+        return
+    if sp.issparse(X):
+        values = getattr(X, "data", None)  # CSR, CSC, COO; not DOK or LIL
+    elif is_pandas(X, "DataFrame"):
+        if not all(pd_api_is_numeric(dtype) for dtype in X.dtypes):
+            return
+        values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        values = X
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
+        assert_all_finite(values, input_name="X")
 
 
 def _records_indices(sampler: Any) -> bool:

@@ -197,6 +197,9 @@ default='auto'
     cv_results_ : dict
         ``'tuned'``: ``{'thresholds': (n_classes, n) candidates,
         'scores': (n_classes, n) mean scores}`` (one row when binary).
+    cost_matrix_ : ndarray of shape (n_classes, n_classes)
+        ``'cost'``: the checked ``cost_matrix`` (row: true class, column:
+        predicted class, in ``classes_`` order).
     response_method_ : str
         ``'predict_proba'`` or ``'decision_function'``.
     n_features_in_ : int
@@ -557,8 +560,9 @@ default='auto'
             class_positions(np.asarray([self.pos_label]), classes, "pos_label")
         if strategy == "fixed" and len(classes) != 2:
             raise ValueError(
-                f"strategy='fixed' is for binary problems and y has {len(classes)} "
-                "classes: use strategy='tuned' (one threshold per class) or 'cost'."
+                "Only binary classification is supported by strategy='fixed'; y "
+                f"has {len(classes)} classes: use strategy='tuned' (one threshold "
+                "per class) or 'cost'."
             )
 
     def _check_fixed_threshold(self, response: str) -> float:
@@ -819,4 +823,6 @@ default='auto'
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags = copy.deepcopy(get_tags(self.estimator).input_tags)
+        # One threshold on one score: binary only (as FixedThresholdClassifier).
+        tags.classifier_tags.multi_class = self.strategy != "fixed"
         return tags

@@ -255,6 +255,19 @@ class _EpochSampler:
         """The epoch the next iteration draws."""
         return self._next_epoch
 
+    @property
+    def num_samples(self) -> int:
+        """Items per rank and epoch, ``len(self)`` (``DistributedSampler``'s
+        attribute)."""
+        return len(self)
+
+    @property
+    def total_size(self) -> int:
+        """Items of all ranks per epoch, ``num_samples * num_replicas``
+        (``DistributedSampler``'s attribute: with ``drop_last=False`` the
+        epoch padded to a multiple of ``num_replicas``)."""
+        return len(self) * self.num_replicas
+
     def set_epoch(self, epoch: int) -> None:
         """Draw epoch ``epoch`` on the next iteration (as ``DistributedSampler``).
 
