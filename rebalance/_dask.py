@@ -324,6 +324,12 @@ def _check_features(X) -> str:
             "either using X.reshape(-1, 1) if your data has a single feature or "
             "X.reshape(1, -1) if it contains a single sample."
         )
+    if np.isnan(X.shape[1]):
+        raise ValueError(
+            f"X has an unknown number of columns (shape {X.shape}): select the "
+            "features with a list of columns, or call X.compute_chunk_sizes() "
+            "first."
+        )
     if np.isnan(X.shape[0]):
         raise ValueError(
             "X has unknown chunk sizes (shape "
@@ -354,17 +360,13 @@ def _set_feature_attributes(sampler, X) -> None:
 
 
 def _label_container(y):
-    """The labels to gather, as in memory: a column vector becomes 1-D.
-
-    pandas and Dask frames are kept as they are; a one-hot matrix stays 2-D.
+    """The labels to gather, as in memory: pandas and Dask frames as they are,
+    anything else as an array; a column vector (n, 1) and a one-hot matrix
+    stay 2-D (their rows are gathered, as ``fit_resample`` does in memory).
     """
-    if _is_frame(y):
+    if _is_frame(y) or _is_dask(y):
         return y
-    if not _is_dask(y):
-        y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        return y[:, 0]
-    return y
+    return np.asarray(y)
 
 
 def _aligned(value, computed, layout: _Layout):

@@ -362,15 +362,18 @@ class _EpochSampler:
         self._next_epoch, self._resume_position = epoch + 1, 0
         progress = _Progress(epoch, start)
         self._progress = progress
-        return progress, self._chunks(self._epoch_items(epoch), epoch, start)
+        items = self._epoch_items(epoch)
+        return progress, self._chunks(items, epoch, start, self._epoch_state())
 
     def _chunks(
-        self, items: np.ndarray, epoch: int, start: int
+        self, items: np.ndarray, epoch: int, start: int, state: Any
     ) -> Iterator[tuple[int, np.ndarray]]:
         n_chunks = -(-items.shape[0] // self._chunk_len)
         for k in range(start // self._chunk_len, n_chunks):
             low = k * self._chunk_len
-            chunk = self._prepare_chunk(items[low : low + self._chunk_len], epoch, k)
+            chunk = self._prepare_chunk(
+                items[low : low + self._chunk_len], epoch, k, state
+            )
             skip = max(start - low, 0)
             yield low + skip, chunk[skip:]
 
@@ -384,7 +387,14 @@ class _EpochSampler:
     def _epoch_items(self, epoch: int) -> np.ndarray:
         raise NotImplementedError
 
-    def _prepare_chunk(self, chunk: np.ndarray, epoch: int, k: int) -> np.ndarray:
+    def _epoch_state(self) -> Any:
+        """What :meth:`_prepare_chunk` needs of the epoch just drawn, kept by
+        its own iteration (another may start before it ends)."""
+        return None
+
+    def _prepare_chunk(
+        self, chunk: np.ndarray, epoch: int, k: int, state: Any
+    ) -> np.ndarray:
         return chunk
 
     def _where(self) -> tuple[int, int]:
@@ -1104,8 +1114,12 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
             self._epoch_pool = self.pool_ids.copy()
         return self.sampler._epoch_items(epoch)
 
-    def _prepare_chunk(self, chunk: np.ndarray, epoch: int, k: int) -> np.ndarray:
-        pool = self._epoch_pool
+    def _epoch_state(self) -> np.ndarray:
+        return self._epoch_pool  # set by _epoch_items for this epoch
+
+    def _prepare_chunk(
+        self, chunk: np.ndarray, epoch: int, k: int, pool: np.ndarray
+    ) -> np.ndarray:
         n_replay = round(self.replay_ratio * chunk.shape[0])
         if pool.shape[0] == 0 or n_replay == 0:
             return chunk
