@@ -807,12 +807,12 @@ def _layout_kernels():
     if not _KERNELS:
         from types import SimpleNamespace
 
-        from numba import njit
+        from rebalance._kernels import numba_jit
 
-        _partition_row = njit(inline="always", cache=True, nogil=True)(
+        _partition_row = numba_jit(entry=False, inline="always", nogil=True)(
             _partition_kernel
         )
-        jit = njit(cache=True, nogil=True)
+        jit = numba_jit(nogil=True)
         _KERNELS["k"] = SimpleNamespace(
             count=jit(_count_kernel), deal=jit(_deal_kernel)
         )

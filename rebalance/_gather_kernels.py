@@ -22,7 +22,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from rebalance._kernels import _jit
+from rebalance._kernels import JIT_DISABLED, _jit
 
 # Rows ahead whose entries are prefetched: a CSR row holds a few entries, so
 # the copy loop's length varies row to row; its mispredicted exits cancel the
@@ -68,7 +68,11 @@ def _prefetch_codegen(context, builder, signature, args):  # pragma: no cover
     return context.get_dummy_value()
 
 
-_prefetch = _prefetch_intrinsic()
+def _no_prefetch(array: Any, index: Any) -> None:
+    """``_prefetch`` as Python (``NUMBA_DISABLE_JIT=1``): a hint, so nothing."""
+
+
+_prefetch = _no_prefetch if JIT_DISABLED else _prefetch_intrinsic()
 
 
 @_jit

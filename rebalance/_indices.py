@@ -130,35 +130,108 @@ def _read_int(path: str) -> int | None:
     return int(text) if text.isdigit() else None
 
 
-def _cgroup_headroom() -> int | None:
-    """Bytes left under this process's cgroup memory limit (Linux), or None.
-
-    The process's own cgroup (from ``/proc/self/cgroup``) first, then the
-    mount's root (a container usually sees its own cgroup there); cgroup v2
-    (``memory.max``) and v1 (``memory.limit_in_bytes``).
-    """
-    v2, v1 = [], []
+def _cgroup_dirs(v1_controller: str) -> tuple[list[str], list[str]]:
+    """This process's cgroup directories, each from its own up to the mount
+    root: cgroup v2 ones, and v1 ones of ``v1_controller`` (e.g. "memory")."""
+    v2: list[str] = []
+    v1: list[str] = []
     try:
         with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        if parts[0] == "0":
+            root, dirs = "/sys/fs/cgroup", v2
+        elif v1_controller in parts[1].split(","):
+            root, dirs = f"/sys/fs/cgroup/{parts[1]}", v1
+        else:
+            continue
+        path = parts[2].strip("/")
+        while path:  # the cgroup, then each ancestor: limits nest
+            dirs.append(f"{root}/{path}")
+            path = path.rpartition("/")[0]
+    v2.append("/sys/fs/cgroup")  # a container usually sees its own cgroup here
+    v1.append(f"/sys/fs/cgroup/{v1_controller}")
+    return v2, v1
+
+
+def _stat_value(path: str, key: str) -> int:
+    """The ``key`` line of a cgroup ``memory.stat`` file, or 0."""
+    try:
+        with open(path) as f:
             for line in f:
-                parts = line.rstrip("\n").split(":", 2)
-                if len(parts) == 3 and parts[0] == "0":
-                    v2.append("/sys/fs/cgroup" + parts[2].rstrip("/"))
-                elif len(parts) == 3 and "memory" in parts[1].split(","):
-                    v1.append("/sys/fs/cgroup/memory" + parts[2].rstrip("/"))
+                name, _, value = line.partition(" ")
+                if name == key and value.strip().isdigit():
+                    return int(value)
     except OSError:
         pass
-    candidates = [(f"{d}/memory.max", f"{d}/memory.current") for d in v2]
-    candidates.append(("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"))
-    for d in [*v1, "/sys/fs/cgroup/memory"]:
-        candidates.append((f"{d}/memory.limit_in_bytes", f"{d}/memory.usage_in_bytes"))
-    for limit_path, usage_path in candidates:
+    return 0
+
+
+def _cgroup_headroom() -> int | None:
+    """Bytes left under this process's cgroup memory limits (Linux), or None.
+
+    The tightest limit of the process's cgroup and its ancestors (a limit set
+    on a Slurm job or a systemd slice binds its children), cgroup v2
+    (``memory.max``) and v1 (``memory.limit_in_bytes``). Inactive file cache,
+    which the kernel reclaims before it runs out, does not count as used
+    (as in ``docker stats`` and the kubelet's working set).
+    """
+    v2, v1 = _cgroup_dirs("memory")
+    candidates = [
+        (f"{d}/memory.max", f"{d}/memory.current", f"{d}/memory.stat", "inactive_file")
+        for d in v2
+    ]
+    candidates += [
+        (
+            f"{d}/memory.limit_in_bytes",
+            f"{d}/memory.usage_in_bytes",
+            f"{d}/memory.stat",
+            "total_inactive_file",
+        )
+        for d in v1
+    ]
+    headroom = None
+    for limit_path, usage_path, stat_path, reclaimable in candidates:
         limit = _read_int(limit_path)
         usage = _read_int(usage_path)
         # "max" (v2) or a page-rounded 2**63 (v1) mean no limit.
-        if limit is not None and usage is not None and limit < 1 << 60:
-            return max(0, limit - usage)
-    return None
+        if limit is None or usage is None or limit >= 1 << 60:
+            continue
+        used = max(0, usage - _stat_value(stat_path, reclaimable))
+        left = max(0, limit - used)
+        headroom = left if headroom is None else min(headroom, left)
+    return headroom
+
+
+def _cgroup_cpus() -> int | None:
+    """CPUs this process's cgroup CPU quota allows (rounded up), or None.
+
+    ``docker --cpus`` and Kubernetes CPU limits set a quota, not an affinity
+    mask: cgroup v2 ``cpu.max``, v1 ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us``,
+    the tightest of the cgroup and its ancestors.
+    """
+    v2, v1 = _cgroup_dirs("cpu")
+    quotas = []
+    for d in v2:
+        try:
+            with open(f"{d}/cpu.max") as f:
+                fields = f.read().split()
+        except OSError:
+            continue
+        if len(fields) == 2 and fields[0].isdigit() and fields[1].isdigit():
+            quotas.append((int(fields[0]), int(fields[1])))
+    for d in v1:
+        quota = _read_int(f"{d}/cpu.cfs_quota_us")  # -1 (no quota) is not digits
+        period = _read_int(f"{d}/cpu.cfs_period_us")
+        if quota is not None and period:
+            quotas.append((quota, period))
+    cpus = [-(-quota // period) for quota, period in quotas if period > 0]
+    return max(1, min(cpus)) if cpus else None
 
 
 def available_memory() -> int | None:
@@ -408,7 +481,7 @@ _MAX_THREADS_ASKED = 64  # cap on REBALANCE_NUM_THREADS (scratch grows with it)
 
 def n_threads() -> int:
     """Threads a large draw uses: ``REBALANCE_NUM_THREADS`` (at most 64) or the
-    usable CPUs (at most 8).
+    usable CPUs (at most 8; the affinity mask and a cgroup CPU quota).
 
     The drawn indices never depend on it: every thread computes its share of
     the same counter-based random streams.
@@ -426,6 +499,9 @@ def n_threads() -> int:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         usable = os.cpu_count() or 1
+    quota = _cgroup_cpus()
+    if quota is not None:
+        usable = min(usable, quota)
     return max(1, min(usable, _MAX_THREADS))
 
 

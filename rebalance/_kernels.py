@@ -31,8 +31,11 @@ on disk (``cache=True``); it releases the GIL (``nogil=True``).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
+import numba
 import numpy as np
 from numba import njit
 
@@ -52,8 +55,44 @@ COPY = 0  # pools[pool][start:stop], repeated: length = repeats * (stop - start)
 RANGE = 1  # start, start + 1, ..., start + length - 1
 PICK = 2  # length rows drawn with replacement from pools[pool][start:stop]
 
-_jit = njit(cache=True, nogil=True)
-_inline = njit(inline="always", cache=True, nogil=True)
+# NUMBA_DISABLE_JIT=1: numba's decorators give back the Python functions.
+JIT_DISABLED = bool(getattr(numba.config, "DISABLE_JIT", False))
+
+
+def numba_jit(entry: bool = True, **options: Any) -> Callable:
+    """``numba.njit(cache=True, **options)`` that works wherever numba does.
+
+    Without a writable cache location (a read-only install and an unwritable
+    ``HOME``: numba raises "cannot cache function ... no locator available")
+    the function is compiled without the disk cache. With
+    ``NUMBA_DISABLE_JIT=1`` (debugging) an ``entry`` function runs as Python
+    with numpy's overflow warnings off: the random streams' uint64
+    arithmetic wraps around on purpose, as it does compiled.
+    """
+
+    def decorate(function: Callable) -> Callable:
+        if JIT_DISABLED:
+            if not entry:
+                return function
+
+            @functools.wraps(function)
+            def python(*args: Any) -> Any:
+                with np.errstate(over="ignore"):
+                    return function(*args)
+
+            return python
+        try:
+            return njit(cache=True, **options)(function)
+        except RuntimeError as exc:
+            if "cannot cache" not in str(exc):
+                raise
+            return njit(cache=False, **options)(function)
+
+    return decorate
+
+
+_jit = numba_jit(nogil=True)
+_inline = numba_jit(entry=False, inline="always", nogil=True)
 
 
 class Segments(NamedTuple):

@@ -33,13 +33,15 @@ from typing import Any
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
 
+from rebalance._kernels import numba_jit
+
 _FLAGS = {"reassoc", "contract", "arcp", "nsz"}  # no nnan/ninf: NaN stays NaN
-_jit = njit(cache=True, nogil=True, fastmath=_FLAGS, error_model="numpy")
-_inline = njit(
-    inline="always", cache=True, nogil=True, fastmath=_FLAGS, error_model="numpy"
+_jit = numba_jit(nogil=True, fastmath=_FLAGS, error_model="numpy")
+_inline = numba_jit(
+    entry=False, inline="always", nogil=True, fastmath=_FLAGS, error_model="numpy"
 )
 
 # Elements per chunk (a unit of work for one thread); fixed, so that results

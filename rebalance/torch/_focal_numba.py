@@ -90,7 +90,19 @@ def _restart_warm_up_in_child() -> None:
         _WARMUP_OK.clear()
 
 
-os.register_at_fork(after_in_child=_restart_warm_up_in_child)
+def _finish_warm_up_before_fork() -> None:
+    # The warm-up thread holds numba's import and compiler locks while it
+    # runs; a child forked then inherits them locked, with no thread to
+    # release them, and hangs at its first numba call. Let it finish first.
+    if _WARMUP_THREAD and not _WARMUP.is_set():
+        _WARMUP.wait(_FORK_WAIT_SECONDS)
+
+
+# Longest a fork waits for the warm-up (a cold compile takes a few seconds).
+_FORK_WAIT_SECONDS = 300.0
+os.register_at_fork(
+    before=_finish_warm_up_before_fork, after_in_child=_restart_warm_up_in_child
+)
 
 
 def _start_warm_up() -> None:
