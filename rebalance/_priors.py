@@ -21,6 +21,9 @@ from rebalance._validation import check_sample_weight
 
 # Priors are accepted when they sum to 1 within this tolerance.
 _SUM_TOLERANCE = 1e-6
+# How far a row of posteriors may sum from 1: float32 classifier output
+# (softmax over many classes) is off by ~1e-6, never by 1e-4.
+_ROW_SUM_TOLERANCE = 1e-4
 
 
 def class_priors(y: Any, classes: np.ndarray, sample_weight: Any = None) -> np.ndarray:
@@ -135,7 +138,8 @@ def check_priors(
 
 
 def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
-    """``proba`` as a 2-D float array of finite, non-negative values, or an error."""
+    """``proba`` as a 2-D float array of posteriors, or an error: finite,
+    non-negative, each row summing to 1 within :data:`_ROW_SUM_TOLERANCE`."""
     try:
         values = np.asarray(proba, dtype=np.float64)
     except (TypeError, ValueError) as exc:
@@ -153,6 +157,17 @@ def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
         raise ValueError(
             f"{name} must hold finite, non-negative probabilities; it has NaN, "
             "infinite or negative values. Check the classifier's predict_proba."
+        )
+    sums = values.sum(axis=1)
+    off = np.flatnonzero(np.abs(sums - 1.0) > _ROW_SUM_TOLERANCE)
+    if off.shape[0]:
+        row = int(off[0])
+        raise ValueError(
+            f"{name} row {row} sums to {sums[row]:.6g}, not 1: {name} must hold "
+            "posterior probabilities (each row summing to 1, e.g. "
+            "predict_proba(X)), not decision scores or counts. Convert scores "
+            "to probabilities first (e.g. with "
+            "sklearn.calibration.CalibratedClassifierCV)."
         )
     return values
 
@@ -197,14 +212,17 @@ def _float_values(values: Any, name: str) -> np.ndarray:
 def _shift(proba: np.ndarray, train: np.ndarray, deploy: np.ndarray) -> np.ndarray:
     """:func:`adjust_priors` on checked inputs.
 
-    Priors are scaled to a maximum of 1 first, so that their ratio cannot
-    overflow. A row whose probability lies only on classes of deploy prior 0
+    Computed in log space, row by row (``log p' + log π - log π'``, then
+    normalised by the row's largest term), so that extreme but valid priors
+    (``1e-320``, ``1e308``) give finite posteriors instead of an overflowing
+    ratio. A row whose probability lies only on classes of deploy prior 0
     has no posterior at the new priors: ValueError.
     """
-    ratio = (deploy / deploy.max()) / (train / train.max())
-    shifted = proba * ratio
-    total = shifted.sum(axis=1, keepdims=True)
-    empty = np.flatnonzero(total[:, 0] <= 0)
+    with np.errstate(divide="ignore"):
+        # log(0) = -inf: a probability or a deploy prior of 0 stays 0.
+        terms = np.log(proba) + (np.log(deploy) - np.log(train))
+    top = terms.max(axis=1, keepdims=True)
+    empty = np.flatnonzero(np.isneginf(top[:, 0]))
     if empty.shape[0]:
         zero = np.flatnonzero(deploy <= 0).tolist()
         raise ValueError(
@@ -213,7 +231,8 @@ def _shift(proba: np.ndarray, train: np.ndarray, deploy: np.ndarray) -> np.ndarr
             "at these priors. Give those classes a small positive deploy prior "
             "(e.g. 1e-9) instead of 0."
         )
-    return shifted / total
+    shifted = np.exp(terms - top)
+    return shifted / shifted.sum(axis=1, keepdims=True)
 
 
 def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarray:
@@ -226,8 +245,8 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
     Parameters
     ----------
     proba : array-like of shape (n_samples, n_classes)
-        Posteriors at the training priors, e.g. ``predict_proba(X)``; finite
-        and non-negative.
+        Posteriors at the training priors, e.g. ``predict_proba(X)``: finite,
+        non-negative, each row summing to 1 (within 1e-4).
     train_priors : array-like of shape (n_classes,)
         Class priors the classifier was trained at (e.g. after resampling), in
         the order of ``proba``'s columns. Each must be finite and > 0 (the
@@ -248,7 +267,8 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
     ValueError
         When a training prior is 0 (its ratio would be infinite), a prior is
         negative or not finite, shapes do not match, ``proba`` has NaN,
-        infinite or negative values or a row of zeros, or a row's probability
+        infinite or negative values or a row that does not sum to 1 (within
+        1e-4: decision scores or counts are not posteriors), or a row's probability
         lies only on classes of deploy prior 0 (it has no posterior there).
 
     Examples
@@ -264,12 +284,6 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
     n_classes = values.shape[1]
     train = _prior_vector(train_priors, n_classes, "train_priors")
     deploy = _prior_vector(deploy_priors, n_classes, "deploy_priors", allow_zero=True)
-    if (values.sum(axis=1) <= 0).any():
-        row = int(np.flatnonzero(values.sum(axis=1) <= 0)[0])
-        raise ValueError(
-            f"proba row {row} is all zeros: posteriors must sum to 1 (or at least "
-            "be positive for some class). Check the classifier's predict_proba."
-        )
     return _shift(values, train, deploy)
 
 
@@ -291,7 +305,8 @@ def em_priors(
     ----------
     proba : array-like of shape (n_samples, n_classes)
         Posteriors of the deployment rows at the training priors, e.g.
-        ``predict_proba(X_deploy)``; finite and non-negative.
+        ``predict_proba(X_deploy)``: finite, non-negative, each row summing
+        to 1 (within 1e-4).
     train_priors : array-like of shape (n_classes,)
         Class priors the classifier was trained at; each finite and > 0.
     tol : float > 0, default=1e-8
@@ -315,11 +330,6 @@ def em_priors(
     """
     values = _probabilities(proba)
     train = _prior_vector(train_priors, values.shape[1], "train_priors")
-    if (values.sum(axis=1) <= 0).any():
-        raise ValueError(
-            "proba has a row of zeros: posteriors must sum to 1. Check the "
-            "classifier's predict_proba."
-        )
     if isinstance(tol, bool) or not isinstance(tol, Real) or not 0 < tol < np.inf:
         raise ValueError(f"tol={tol!r} must be a finite number > 0, e.g. 1e-8.")
     if isinstance(max_iter, bool) or not isinstance(max_iter, Integral):

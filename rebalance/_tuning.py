@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import check_cv
+from sklearn.model_selection._split import _CVIterableWrapper
 from sklearn.utils import indexable
 
 from rebalance._frames import take_rows
@@ -39,6 +40,24 @@ class TunedThresholds:
     best_scores: np.ndarray  # (n_tuned,) their mean scores across the folds
     candidates: np.ndarray  # (n_tuned, n_candidates)
     mean_scores: np.ndarray  # (n_tuned, n_candidates)
+
+
+def check_splitter(cv: Any, y: np.ndarray) -> Any:
+    """``cv`` as a splitter (scikit-learn's ``check_cv``), refusing one that
+    gives no folds: checked before any estimator is fitted.
+
+    An iterable of ``(train, validation)`` pairs (a list, a generator) is read
+    once here; use the returned splitter, not ``cv``, to split.
+    """
+    splitter = check_cv(cv, y, classifier=True)
+    if isinstance(splitter, _CVIterableWrapper) and not splitter.get_n_splits():
+        raise ValueError(
+            f"cv={cv!r} gives no (train, validation) folds: pass an int (the "
+            "number of stratified folds, e.g. cv=5), a splitter such as "
+            "StratifiedKFold(5), or a non-empty list of (train, validation) "
+            "index pairs."
+        )
+    return splitter
 
 
 def cross_validated_scores(
@@ -78,6 +97,12 @@ def cross_validated_scores(
             None if sample_weight is None else take_rows(sample_weight, validation)
         )
         folds.append((np.asarray(take_rows(y, validation)), scores, weights))
+    if not folds:
+        raise ValueError(
+            f"cv={cv!r} gave no (train, validation) folds: pass an int (the "
+            "number of stratified folds, e.g. cv=5) or a splitter that yields "
+            "folds for these rows."
+        )
     return folds
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils._param_validation import Interval
 
 from rebalance._frames import is_pandas as _is_pandas
 from rebalance._frames import is_series, reject_lazy, series_values, take_rows
@@ -29,6 +30,9 @@ __all__ = [
     "EncodedLabels",
     "_encode_integers",
     "_target_array",
+    "RANDOM_STATE_CONSTRAINT",
+    "NumberInterval",
+    "check_bool",
     "check_features",
     "check_random_state",
     "check_sample_weight",
@@ -38,38 +42,97 @@ __all__ = [
 ]
 
 
-def check_int(value: Any, name: str, *, minimum: int, fix: str = "") -> int:
-    """``value`` as an int ``>= minimum``, or an error naming ``name`` and the fix.
+def is_bool(value: Any) -> bool:
+    """Whether ``value`` is a Python or numpy bool (an Integral to Python, but
+    never a number, a count or a seed to rebalance)."""
+    return isinstance(value, (bool, np.bool_))
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` if it is a bool, else a TypeError naming ``name``.
+
+    Truthiness is never used: ``'yes'``, ``None`` or ``1`` are refused.
+    """
+    if not is_bool(value):
+        raise TypeError(f"{name} must be True or False; got {name}={value!r}.")
+    return bool(value)
+
+
+class NumberInterval(Interval):
+    """scikit-learn's ``Interval`` constraint that also rejects ``True``/``False``.
+
+    ``bool`` is a ``numbers.Integral`` (and so a ``numbers.Real``):
+    ``Interval`` alone would accept ``n_samples=True`` as one row or
+    ``threshold=True`` as 1.0.
+    """
+
+    def is_satisfied_by(self, val):
+        return not is_bool(val) and super().is_satisfied_by(val)
+
+
+# The seeds ``check_random_state`` accepts, as a ``_parameter_constraints``
+# entry: scikit-learn's ``"random_state"`` constraint lets bools through.
+RANDOM_STATE_CONSTRAINT: list[Any] = [
+    NumberInterval(numbers.Integral, 0, 2**32 - 1, closed="both"),
+    np.random.RandomState,
+    np.random.Generator,
+    None,
+]
+
+
+def check_int(
+    value: Any,
+    name: str,
+    *,
+    minimum: int,
+    fix: str = "",
+    maximum: int | None = None,
+) -> int:
+    """``value`` as an int in ``[minimum, maximum]``, or an error naming ``name``
+    and the fix.
 
     Bools are refused (they are Integral to Python but never a count).
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if is_bool(value) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer; got {value!r}. {fix}".rstrip())
-    if value < minimum:
+    number = int(value)
+    if number < minimum:
         raise ValueError(
-            f"{name} must be >= {minimum}; got {name}={value}. {fix}".rstrip()
+            f"{name} must be >= {minimum}; got {name}={number}. {fix}".rstrip()
         )
-    return int(value)
+    if maximum is not None and number > maximum:
+        raise ValueError(
+            f"{name} must be <= {maximum}; got {name}={number}. {fix}".rstrip()
+        )
+    return number
 
 
-def check_random_state(random_state: Any) -> np.random.Generator:
+def check_random_state(
+    random_state: Any, name: str = "random_state"
+) -> np.random.Generator:
     """A ``numpy.random.Generator`` from ``None``, an int, a Generator or RandomState.
 
     A legacy ``RandomState`` is used as a seed source, so that passing the same
     RandomState object to two samplers gives two different draws, as in
-    scikit-learn.
+    scikit-learn. Bools and negative ints are refused with an error naming
+    ``name``.
     """
     if random_state is None:
         return np.random.default_rng()
-    if isinstance(random_state, numbers.Integral):
+    if isinstance(random_state, numbers.Integral) and not is_bool(random_state):
+        if random_state < 0:
+            raise ValueError(
+                f"{name} must be a non-negative int; got {name}={random_state}. "
+                f"Pass a seed such as {name}=0."
+            )
         return np.random.default_rng(int(random_state))
     if isinstance(random_state, np.random.Generator):
         return random_state
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
     raise TypeError(
-        f"random_state must be None, an int, a numpy Generator or RandomState; "
-        f"got {random_state!r}. Pass an int such as random_state=0 for "
+        f"{name} must be None, an int, a numpy Generator or RandomState; "
+        f"got {random_state!r}. Pass an int such as {name}=0 for "
         "reproducible draws."
     )
 
@@ -117,8 +180,9 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     return X, shape[1]
 
 
-def check_sample_weight(sample_weight: Any, n_samples: int) -> Any:
-    """Check ``sample_weight``: one finite, non-negative number per row.
+def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
+    """Check ``sample_weight``: one finite, non-negative number per row of
+    ``rows`` (the argument named in the error about the length).
 
     Returns None, or the weights in a container ``take_rows`` gathers in its
     own type: a dataframe column (pandas, polars, pyarrow) is returned as it
@@ -138,7 +202,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> Any:
         n_missing = 0
     if values.ndim != 1 or values.shape[0] != n_samples:
         raise ValueError(
-            f"sample_weight has shape {values.shape} but X has {n_samples} rows: "
+            f"sample_weight has shape {values.shape} but {rows} has {n_samples} rows: "
             "pass one weight per row, shape (n_samples,)."
         )
     if values.dtype.kind not in "biuf":
@@ -152,6 +216,9 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> Any:
             "values): fill or drop the rows without a weight."
         )
     if (values < 0).any():
-        raise ValueError("sample_weight must be non-negative.")
+        raise ValueError(
+            "sample_weight must be non-negative; it has negative values. Pass "
+            "weights >= 0 (0 leaves a row out)."
+        )
     # A list comes back a list (take_rows gathers it item by item).
     return sample_weight if isinstance(sample_weight, list) else weights

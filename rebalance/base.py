@@ -24,6 +24,7 @@ from rebalance._frames import is_dataframe
 from rebalance._indices import EncodedLabels
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
 from rebalance._validation import (
+    check_bool,
     check_features,
     check_random_state,
     check_sample_weight,
@@ -81,6 +82,12 @@ class SamplingPlan:
         numpy.ndarray of shape (n_output,)
             Integer row indices into the labels the plan was made for.
         """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"rng must be a numpy.random.Generator; got {rng!r}. Pass "
+                "numpy.random.default_rng(seed) (a seed, None or a legacy "
+                "RandomState is not a generator)."
+            )
         return self._draw(rng)
 
 
@@ -128,6 +135,7 @@ class BaseSampler(_ImblearnBaseSampler):
         SamplingPlan
             Call ``plan.draw(numpy.random.default_rng(seed))`` for row indices.
         """
+        check_bool(compact, "compact")
         self._validate_params()
         labels, _, _ = encode_labels(y, compact=compact)
         require_two_classes(labels)

@@ -23,6 +23,7 @@ from rebalance.compare import (
     METRIC_LABELS,
     MODELS,
     TEST_NAME,
+    check_run_options,
     compare,
     default_methods,
     wrap,
@@ -270,6 +271,16 @@ def run_compare(args: argparse.Namespace) -> int:
     for option, (dest, extensions) in OUTPUTS.items():
         if getattr(args, dest):
             _check_output(getattr(args, dest), option, extensions)
+    try:
+        check_run_options(
+            args.folds,
+            args.repeats,
+            args.seed,
+            args.n_jobs,
+            names=("--folds", "--repeats", "--seed", "--n-jobs"),
+        )
+    except (TypeError, ValueError) as exc:
+        raise _fail(str(exc)) from exc
     names = _split(args.methods, "--methods")
     drop = _split(args.drop, "--drop") or []
     ascii_only = _ascii_only(sys.stdout)
@@ -280,6 +291,11 @@ def run_compare(args: argparse.Namespace) -> int:
     else:
         if drop:
             raise _fail("--drop needs --data: the built-in data sets have no names.")
+        if args.target is not None:
+            raise _fail(
+                "--target needs --data: it names the label column of a CSV or "
+                "Parquet file; the built-in data sets (--dataset) have their labels."
+            )
         description, loader = DATASETS[args.dataset]
         X, y = loader()
         source = description

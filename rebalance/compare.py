@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, cpu_count, delayed
 from scipy import stats
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -739,6 +739,55 @@ def select_methods(
     return {m: methods[m] for m in dict.fromkeys(names)}
 
 
+# The most train/test splits (folds x repeats) a comparison may make: every
+# method is fitted once per split, and the splits are built up front.
+MAX_SPLITS = 10_000
+
+
+def check_run_options(
+    folds: Any,
+    repeats: Any,
+    seed: Any,
+    n_jobs: Any,
+    names: Sequence[str] = ("folds", "repeats", "seed", "n_jobs"),
+) -> tuple[int, int, int, int | None]:
+    """``folds``, ``repeats``, ``seed`` and ``n_jobs`` of :func:`compare`,
+    checked before any work; errors name them as ``names`` (the CLI passes
+    its option names)."""
+    folds_name, repeats_name, seed_name, jobs_name = names
+    folds = check_int(folds, folds_name, minimum=2)
+    repeats = check_int(repeats, repeats_name, minimum=1)
+    if folds * repeats > MAX_SPLITS:
+        raise ValueError(
+            f"{folds_name}={folds} x {repeats_name}={repeats} makes "
+            f"{folds * repeats} train/test splits, more than the {MAX_SPLITS} "
+            "allowed: every method is fitted once per split. Lower "
+            f"{repeats_name} (or {folds_name})."
+        )
+    seed = check_int(
+        seed,
+        seed_name,
+        minimum=0,
+        maximum=2**32 - 1,
+        fix=f"Pass a seed from 0 to 2**32 - 1, e.g. {seed_name}=0.",
+    )
+    if n_jobs is not None:
+        cpus = cpu_count()
+        n_jobs = check_int(
+            n_jobs,
+            jobs_name,
+            minimum=-cpus,
+            fix=f"Pass a number of parallel jobs >= 1, or -1 for all {cpus} CPUs "
+            f"(-2 for all but one, ... down to -{cpus}).",
+        )
+        if n_jobs == 0:
+            raise ValueError(
+                f"{jobs_name}=0 runs nothing: pass a number of parallel jobs >= 1, "
+                "or -1 for all CPUs."
+            )
+    return folds, repeats, seed, n_jobs
+
+
 def compare(
     X,
     y,
@@ -771,13 +820,15 @@ def compare(
     model : {'logistic', 'hgb', 'mlp'}, default='logistic'
         ``'mlp'``: a small torch MLP (``TorchMLPClassifier``, private to the
         comparison), compared over the torch losses and samplers.
-    folds : int, default=5
-    repeats : int, default=1
-        Repeated stratified k-fold: ``folds x repeats`` scores per method.
-    seed : int, default=0
+    folds : int >= 2, default=5
+    repeats : int >= 1, default=1
+        Repeated stratified k-fold: ``folds x repeats`` scores per method, at
+        most 10000 splits.
+    seed : int in [0, 2**32 - 1], default=0
         Seeds the folds and every method: same seed, same numbers.
     n_jobs : int or None, default=None
-        Parallel fits (joblib).
+        Parallel fits (joblib): a number >= 1, or -1 for all CPUs (-2 for all
+        but one, ... down to minus the number of CPUs).
     progress : bool or None, default=None
         Show a progress bar; None shows one only on a terminal.
     method_names : sequence of str, default=None
@@ -806,8 +857,7 @@ def compare(
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}; got {model!r}.")
-    folds = check_int(folds, "folds", minimum=2)
-    repeats = check_int(repeats, "repeats", minimum=1)
+    folds, repeats, seed, n_jobs = check_run_options(folds, repeats, seed, n_jobs)
     target = encode_target(y, positive_label)
     methods = default_methods(model, target.n_classes) if methods is None else methods
     methods = select_methods(methods, method_names)

@@ -30,6 +30,7 @@ from rebalance._frames import is_pandas
 from rebalance._labels import as_classifier_target
 from rebalance._metadata import n_rows, row_aligned_names, take_row_aligned
 from rebalance._priors import class_priors
+from rebalance._validation import check_sample_weight
 
 __all__ = ["ResampledClassifier"]
 
@@ -180,6 +181,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"sample_weight {got} but X has {n_samples} rows: pass one "
                     "weight per row, e.g. numpy.ones(len(X))."
                 )
+            # Numbers, finite and >= 0, checked before the sampler and the
+            # classifier run (the type is kept: it is resampled with the rows).
+            check_sample_weight(sample_weight, n_samples)
         follow = row_aligned_names(classifier_params, n_samples)
         if follow and not _records_indices(self.sampler):
             raise TypeError(_no_indices_message(self.sampler, follow))

@@ -21,7 +21,16 @@ from sklearn.datasets import load_breast_cancer, load_digits
 
 from rebalance._frames import take_rows
 from rebalance._labels import encode_labels
-from rebalance._validation import check_random_state
+from rebalance._validation import (
+    check_features,
+    check_int,
+    check_random_state,
+    is_bool,
+)
+
+# The longest CharVocabulary.max_length: transform allocates max_length ids
+# per text, and no character model reads 16 million characters of a text.
+MAX_LENGTH = 2**24
 
 __all__ = [
     "load_digits_binary",
@@ -54,8 +63,10 @@ def load_digits_binary(digit: int = 8) -> tuple[np.ndarray, np.ndarray]:
     >>> X.shape, int(y.sum())
     ((1797, 64), 174)
     """
-    if not isinstance(digit, numbers.Integral) or not 0 <= digit <= 9:
-        raise ValueError(f"digit must be an integer from 0 to 9; got {digit!r}.")
+    if is_bool(digit) or not isinstance(digit, numbers.Integral) or not 0 <= digit <= 9:
+        raise ValueError(
+            f"digit must be an integer from 0 to 9 (not a bool); got {digit!r}."
+        )
     data = load_digits()
     return data.data, (data.target == digit).astype(np.int64)
 
@@ -70,8 +81,10 @@ def load_breast_cancer_skewed(
 
     Parameters
     ----------
-    ratio : float in (0, 1], default=0.05
-        Malignant rows kept per benign row.
+    ratio : float in (0, 212/357 ≈ 0.594], default=0.05
+        Malignant rows kept per benign row. The data has 212 malignant rows
+        for 357 benign ones and rows are only removed, so a larger ratio is
+        an error (as is one that keeps no malignant row, below 1/357).
     random_state : int, numpy Generator or None, default=0
         Seed of the malignant rows kept.
 
@@ -118,9 +131,13 @@ def thin_class(
         The class labels.
     ratio : float in (0, 1]
         Rows of the thinned class per row of the largest class afterwards.
+        Rows are only removed, so the usable range is bounded by the data:
+        at most ``n_minority / n_majority`` (the class's share before
+        thinning) and at least ``1 / n_majority`` (one row kept); a ratio
+        outside it is a ValueError that gives the range.
     minority : label, default=None
         The class to thin; by default the smallest class.
-    random_state : int, numpy Generator or None, default=None
+    random_state : int >= 0, numpy Generator, RandomState or None, default=None
         Seed of the rows kept.
 
     Returns
@@ -149,7 +166,10 @@ def thin_class(
         or not 0 < ratio <= 1
     ):
         raise ValueError(f"ratio must be a float in (0, 1]; got {ratio!r}.")
+    rng = check_random_state(random_state)
     labels, _, _ = encode_labels(y)
+    # X must have one row per label: X is indexed by the rows of y.
+    X_rows, _ = check_features(X, labels.n_samples)
     classes = labels.classes.tolist()
     if minority is None:
         target = int(np.argmin(labels.counts))
@@ -169,13 +189,11 @@ def thin_class(
             f"{1 / labels.counts.max():.3g} and "
             f"{labels.counts[target] / labels.counts.max():.3g}."
         )
-    rng = check_random_state(random_state)
     rows = labels.class_rows()[target]
     dropped = rng.choice(rows, size=rows.shape[0] - keep, replace=False)
     mask = np.ones(labels.n_samples, dtype=bool)
     mask[dropped] = False
     kept = np.flatnonzero(mask)
-    X_rows = X if hasattr(X, "iloc") or hasattr(X, "shape") else np.asarray(X)
     return take_rows(X_rows, kept), take_rows(y, kept)
 
 
@@ -204,9 +222,13 @@ def make_imbalance(
         The class labels.
     ratio : float in (0, 1]
         Rows of the thinned class per row of the largest class afterwards.
+        Rows are only removed, so the usable range is bounded by the data:
+        at most ``n_minority / n_majority`` (the class's share before
+        thinning) and at least ``1 / n_majority`` (one row kept); a ratio
+        outside it is a ValueError that gives the range.
     minority : label, default=None
         The class to thin; by default the smallest class.
-    random_state : int, numpy Generator or None, default=None
+    random_state : int >= 0, numpy Generator, RandomState or None, default=None
         Seed of the rows kept.
 
     Returns
@@ -273,10 +295,13 @@ def load_chinese_reviews(
     ----------
     ratio : float >= 1 or None, default=11.5
         Negatives per positive after thinning; ``None`` keeps every review.
-    random_state : int, Generator or None, default=0
+        Bounded by the data: at least the ratio of the corpus itself (about
+        1.08 with ``deduplicate=True``; positives are only removed) and at
+        most the number of negatives (one positive kept).
+    random_state : int >= 0, Generator, RandomState or None, default=0
         Seed of the thinning.
     deduplicate : bool, default=True
-        About half of the corpus lines are exact repeats, and 48 texts appear
+        About half of the corpus lines are exact repeats, and 47 texts appear
         with both labels. With ``True`` each text is kept once and the
         contradictory ones are dropped, so that a train/test split cannot put
         the same review on both sides (which inflates test scores).
@@ -310,6 +335,7 @@ def load_chinese_reviews(
         )
     if not isinstance(deduplicate, bool):
         raise TypeError(f"deduplicate must be True or False; got {deduplicate!r}.")
+    rng = check_random_state(random_state)
     negative, positive = _read_reviews("neg.txt"), _read_reviews("pos.txt")
     if deduplicate:
         negative, positive = (
@@ -321,12 +347,13 @@ def load_chinese_reviews(
         positive = [t for t in positive if t not in both]
     if ratio is not None:
         keep = int(round(len(negative) / ratio))
-        if keep > len(positive):
+        if keep > len(positive) or keep < 1:
             raise ValueError(
                 f"ratio={ratio} asks for {keep} positive reviews but there are "
-                f"{len(positive)}; use a ratio >= {len(negative) / len(positive):.3g}."
+                f"{len(positive)}; use a ratio between "
+                f"{len(negative) / len(positive):.3g} and {len(negative)} (one "
+                "positive review kept)."
             )
-        rng = check_random_state(random_state)
         chosen = np.sort(rng.choice(len(positive), size=keep, replace=False))
         positive = [positive[i] for i in chosen.tolist()]
     y = np.concatenate(
@@ -344,7 +371,7 @@ class CharVocabulary:
 
     Parameters
     ----------
-    max_length : int, default=128
+    max_length : int in [1, 2**24], default=128
         Texts are cut to their first ``max_length`` characters and padded with
         0 to that length.
     min_count : int, default=1
@@ -376,6 +403,18 @@ class CharVocabulary:
         self.max_length = max_length
         self.min_count = min_count
 
+    def _check_params(self) -> None:
+        """Check ``max_length`` and ``min_count`` (set in ``__init__``, so
+        checked by every method that reads them)."""
+        check_int(
+            self.max_length,
+            "max_length",
+            minimum=1,
+            maximum=MAX_LENGTH,
+            fix=f"Pass the number of characters to keep, 1 to {MAX_LENGTH}.",
+        )
+        check_int(self.min_count, "min_count", minimum=1, fix="Pass an int >= 1.")
+
     @staticmethod
     def _check_texts(texts: Any) -> Sequence[str]:
         if isinstance(texts, str) or not isinstance(texts, Iterable):
@@ -405,12 +444,7 @@ class CharVocabulary:
         self : CharVocabulary
             The fitted vocabulary.
         """
-        for name in ("max_length", "min_count"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-                raise TypeError(f"{name} must be an int >= 1; got {value!r}.")
-            if value < 1:
-                raise ValueError(f"{name} must be >= 1; got {value}.")
+        self._check_params()
         counts = Counter(ch for text in self._check_texts(texts) for ch in text)
         kept = sorted(
             (ch for ch, n in counts.items() if n >= self.min_count),
@@ -436,6 +470,7 @@ class CharVocabulary:
         """
         if not hasattr(self, "vocabulary_"):
             raise ValueError("This CharVocabulary is not fitted: call fit(texts).")
+        self._check_params()
         texts = self._check_texts(texts)
         ids = np.zeros((len(texts), self.max_length), dtype=np.int64)
         get = self.vocabulary_.get
@@ -457,6 +492,7 @@ class CharVocabulary:
         lengths : ndarray of shape (n_texts,)
             int64, at most ``max_length``.
         """
+        self._check_params()
         texts = self._check_texts(texts)
         return np.minimum([len(t) for t in texts], self.max_length).astype(np.int64)
 

@@ -20,6 +20,8 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer, recall_score
 
+from rebalance._validation import check_sample_weight
+
 __all__ = ["g_mean_score"]
 
 # ``metric(truth, scores, thresholds) -> one score per threshold``: ``truth``
@@ -42,8 +44,11 @@ def g_mean_score(
     For two classes this is ``sqrt(TPR * TNR)``, the square root of
     sensitivity times specificity. It is high only when every class is
     recognised, so unlike accuracy it cannot be won by always predicting the
-    majority class. Equal to imbalanced-learn's ``geometric_mean_score`` with
-    its default ``average='multiclass'``.
+    majority class. Equal to imbalanced-learn's ``geometric_mean_score``
+    (default ``average='multiclass'``) when every predicted class occurs in
+    ``y_true``; when ``y_pred`` has a class that ``y_true`` lacks,
+    imbalanced-learn counts it (recall 0, so a G-mean of 0) and this function
+    ignores it (with ``labels=None``, only the classes of ``y_true`` count).
 
     Parameters
     ----------
@@ -52,12 +57,13 @@ def g_mean_score(
     y_pred : array-like of shape (n_samples,)
         Predicted class labels.
     labels : array-like of shape (n_labels,), default=None
-        The classes whose recalls are multiplied. ``None``: the classes of
+        The classes whose recalls are multiplied, each once (duplicates are
+        an error). ``None``: the classes of
         ``y_true``. A class given here that has no row in ``y_true`` has
         recall 0 (as in ``recall_score(..., zero_division=0)``), which makes
         the G-mean 0.
     sample_weight : array-like of shape (n_samples,), default=None
-        Weights of the rows in the recalls.
+        Weights of the rows in the recalls: finite and non-negative.
 
     Returns
     -------
@@ -89,12 +95,23 @@ def g_mean_score(
             f"labels has shape {classes.shape}: pass a non-empty 1-D list of "
             "classes, or None for the classes of y_true."
         )
+    try:
+        n_distinct = len(set(classes.tolist()))
+    except TypeError:  # unhashable entries: recall_score reports them
+        n_distinct = classes.shape[0]
+    if n_distinct != classes.shape[0]:
+        raise ValueError(
+            f"labels has duplicates ({classes.tolist()}): a class listed twice "
+            "would count its recall twice in the geometric mean. List each class "
+            "once."
+        )
+    weights = check_sample_weight(sample_weight, truth.shape[0], rows="y_true")
     recalls = recall_score(
         truth,
         y_pred,
         labels=classes,
         average=None,
-        sample_weight=sample_weight,
+        sample_weight=weights,
         zero_division=0.0,
     )
     return float(np.prod(recalls) ** (1.0 / len(recalls)))

@@ -18,7 +18,12 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from rebalance import _indices
 from rebalance._frames import frame_like, frame_values, is_dataframe
 from rebalance._strategy import STRATEGY_NAMES, check_strategy_name, resolve_targets
-from rebalance._validation import take_rows
+from rebalance._validation import (
+    RANDOM_STATE_CONSTRAINT,
+    NumberInterval,
+    is_bool,
+    take_rows,
+)
 from rebalance.base import BaseSampler, SamplingPlan
 
 __all__ = [
@@ -34,17 +39,6 @@ _STRATEGY_CONSTRAINT = [
     Mapping,
     callable,
 ]
-
-
-class _Count(Interval):
-    """An ``Interval`` of integers that rejects ``True``/``False``.
-
-    ``bool`` is an ``numbers.Integral``: scikit-learn's ``Interval`` alone
-    would accept ``n_samples=True`` as one row.
-    """
-
-    def is_satisfied_by(self, val):
-        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
 
 
 class _SamplingStrategy(BaseSampler):
@@ -114,7 +108,7 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
         "sampling_strategy": _STRATEGY_CONSTRAINT,
         "replacement": ["boolean"],
         "shuffle": ["boolean"],
-        "random_state": ["random_state", np.random.Generator],
+        "random_state": RANDOM_STATE_CONSTRAINT,
     }
 
     def __init__(
@@ -211,9 +205,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
 
     _parameter_constraints: dict = {
         "sampling_strategy": _STRATEGY_CONSTRAINT,
-        "shrinkage": [Interval(numbers.Real, 0, None, closed="left"), dict, None],
+        "shrinkage": [NumberInterval(numbers.Real, 0, None, closed="left"), dict, None],
         "shuffle": ["boolean"],
-        "random_state": ["random_state", np.random.Generator],
+        "random_state": RANDOM_STATE_CONSTRAINT,
     }
 
     def __init__(
@@ -262,7 +256,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         for cls in plan.sampling_strategy:
             value = given[cls]
             if (
-                isinstance(value, (bool, np.bool_))
+                is_bool(value)
                 or not isinstance(value, numbers.Real)
                 or not np.isfinite(np.asarray(value))
                 or value < 0
@@ -617,9 +611,9 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
 
     _sampling_type = "over-sampling"
     _parameter_constraints: dict = {
-        "n_samples": [_Count(numbers.Integral, 1, None, closed="left"), None],
-        "power": [Interval(numbers.Real, 0, 1, closed="both")],
-        "random_state": ["random_state", np.random.Generator],
+        "n_samples": [NumberInterval(numbers.Integral, 1, None, closed="left"), None],
+        "power": [NumberInterval(numbers.Real, 0, 1, closed="both")],
+        "random_state": RANDOM_STATE_CONSTRAINT,
         "sampling_strategy": _STRATEGY_CONSTRAINT,
     }
 
@@ -711,7 +705,7 @@ class LabelShuffleSampler(_SamplingStrategy, BaseSampler):
 
     _sampling_type = "over-sampling"
     _parameter_constraints: dict = {
-        "random_state": ["random_state", np.random.Generator],
+        "random_state": RANDOM_STATE_CONSTRAINT,
         "sampling_strategy": _STRATEGY_CONSTRAINT,
     }
 

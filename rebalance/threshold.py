@@ -33,7 +33,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -59,7 +59,8 @@ from rebalance._priors import (
     given_deploy_priors,
     given_train_priors,
 )
-from rebalance._tuning import best_thresholds, cross_validated_scores
+from rebalance._tuning import best_thresholds, check_splitter, cross_validated_scores
+from rebalance._validation import NumberInterval
 from rebalance.metrics import _check_label_metric, g_mean_score
 
 __all__ = ["ThresholdMover", "adjust_priors", "em_priors", "g_mean_score"]
@@ -69,6 +70,10 @@ ResponseMethod = Literal["auto", "predict_proba", "decision_function"]
 STRATEGIES: tuple[str, ...] = ("prior", "argmax", "fixed", "cost", "tuned")
 # Strategies whose rule reads probabilities; 'fixed' and 'tuned' only need
 # an ordering and also work on decision_function.
+# The most candidate thresholds an int ``thresholds`` may ask for: each one is
+# compared with every validation row.
+MAX_THRESHOLDS = 10_000
+
 _PROBABILITY_STRATEGIES = frozenset({"prior", "argmax", "cost"})
 # Fitted attributes that only some strategies set; a refit drops stale ones.
 _STRATEGY_ATTRIBUTES = ("threshold_", "cost_matrix_", "best_score_", "cv_results_")
@@ -124,7 +129,8 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           binary rule.
     threshold : float or 'auto', default='auto'
         ``'fixed'`` only. ``'auto'``: 0.5 on probabilities, 0 on
-        ``decision_function``. Must lie in [0, 1] on probabilities.
+        ``decision_function``. A finite number (not a bool); it must lie in
+        [0, 1] on probabilities.
     pos_label : int, float, bool, str or None, default=None
         The positive class of binary ``'fixed'`` and ``'tuned'``; ``None``
         means the last class of ``classes_``.
@@ -137,9 +143,9 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``scorer(estimator, X, y)``. It is computed on binary labels (1 = the
         positive class, or the class being tuned one-vs-rest).
     thresholds : int or array-like, default=100
-        ``'tuned'`` only: the number of candidate thresholds, evenly spaced
-        between the lowest and highest cross-validated score, or the
-        candidates themselves.
+        ``'tuned'`` only: the number of candidate thresholds (2 to 10000),
+        evenly spaced between the lowest and highest cross-validated score,
+        or the candidates themselves (a 1-D array of finite numbers).
     cv : int, cross-validation generator or iterable, default=5
         ``'tuned'`` only: the folds (an int is a stratified k-fold). With a
         ``FrozenEstimator``, which cannot be refitted per fold, the thresholds
@@ -259,11 +265,14 @@ default='auto'
             HasMethods(["fit", "decision_function"]),
         ],
         "strategy": [StrOptions(set(STRATEGIES))],
-        "threshold": [StrOptions({"auto"}), Real],
+        "threshold": [
+            StrOptions({"auto"}),
+            NumberInterval(Real, None, None, closed="neither"),
+        ],
         "pos_label": [Real, str, "boolean", None],
         "cost_matrix": ["array-like", None],
         "scoring": [StrOptions(set(get_scorer_names()) | {"g_mean"}), callable],
-        "thresholds": [Interval(Integral, 2, None, closed="left"), "array-like"],
+        "thresholds": [NumberInterval(Integral, 2, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "train_priors": [
             StrOptions({"auto"}),
@@ -373,6 +382,12 @@ default='auto'
             self._check_cost_matrix(classes) if self.strategy == "cost" else None
         )
         candidates = self._check_tuning(response) if self.strategy == "tuned" else None
+        # A cv that gives no folds is refused before the estimator is fitted.
+        splitter = (
+            check_splitter(self.cv, y_1d)
+            if candidates is not None and not frozen
+            else None
+        )
         given_train = given_train_priors(self.train_priors, classes, y_1d)
         given_deploy = given_deploy_priors(self.deploy_priors, classes)
         estimator_params, split_params = self._route_fit_params(
@@ -416,7 +431,7 @@ default='auto'
                 estimator_params,
                 split_params,
                 candidates,
-                frozen,
+                splitter,
             )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
@@ -570,6 +585,12 @@ default='auto'
         if self.threshold == "auto":
             return 0.5 if response == "predict_proba" else 0.0
         threshold = float(self.threshold)
+        if not np.isfinite(threshold):
+            raise ValueError(
+                f"threshold={self.threshold} is not a finite number: every score "
+                "would fall on the same side of it. Pass a finite threshold (a "
+                "probability, or a decision_function score)."
+            )
         if response == "predict_proba" and not 0 <= threshold <= 1:
             raise ValueError(
                 f"threshold={self.threshold} is outside [0, 1] but the scores "
@@ -613,13 +634,34 @@ default='auto'
         candidates tried end up in ``cv_results_['thresholds']``."""
         _check_label_metric(self.scoring)
         if isinstance(self.thresholds, Integral):
+            if self.thresholds > MAX_THRESHOLDS:
+                raise ValueError(
+                    f"thresholds={self.thresholds} candidate thresholds is more "
+                    f"than the {MAX_THRESHOLDS} allowed: every candidate is scored "
+                    "on every validation row, and more candidates than distinct "
+                    "scores change nothing. Pass at most "
+                    f"thresholds={MAX_THRESHOLDS} (the default 100 is usually "
+                    "enough), or an array of the candidates to try."
+                )
             return int(self.thresholds)
-        grid = np.asarray(self.thresholds, dtype=np.float64)
-        if grid.ndim != 1 or grid.shape[0] == 0 or not np.isfinite(grid).all():
+        try:
+            grid = np.asarray(self.thresholds)
+        except (TypeError, ValueError) as exc:
             raise ValueError(
                 "thresholds must be an int or a 1-D array of finite candidate "
-                f"thresholds; got {self.thresholds!r}."
+                f"thresholds; got {self.thresholds!r} ({exc})."
+            ) from exc
+        if (
+            grid.dtype.kind not in "iuf"
+            or grid.ndim != 1
+            or grid.shape[0] == 0
+            or not np.isfinite(grid).all()
+        ):
+            raise ValueError(
+                "thresholds must be an int or a 1-D array of finite candidate "
+                f"thresholds (numbers); got {self.thresholds!r}."
             )
+        grid = grid.astype(np.float64)
         if response == "predict_proba" and ((grid < 0) | (grid > 1)).any():
             raise ValueError(
                 "thresholds has values outside [0, 1] but the scores are "
@@ -655,11 +697,12 @@ default='auto'
         fit_params: dict[str, Any],
         split_params: dict[str, Any],
         candidates: np.ndarray | int,
-        frozen: bool,
+        splitter: Any,
     ) -> None:
-        """Set ``threshold_``, ``best_score_`` and ``cv_results_``."""
+        """Set ``threshold_``, ``best_score_`` and ``cv_results_``; ``splitter``
+        is the checked ``cv``, or None for a fitted estimator (not refitted)."""
         classes = self.classes_
-        if frozen:
+        if splitter is None:
             # A fitted estimator is not refitted per fold: tune on all rows.
             folds = [(y, self._scores(self.estimator_, X)[0], sample_weight)]
         else:
@@ -679,7 +722,7 @@ default='auto'
                 X,
                 y,
                 classes,
-                cv=self.cv,
+                cv=splitter,
                 sample_weight=sample_weight,
                 fit_params=fit_params,
                 split_params=split_params,

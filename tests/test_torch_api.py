@@ -215,9 +215,13 @@ def test_module_stores_its_arguments_and_calls_its_function(case):
     torch.testing.assert_close(clone(*inputs), module(*inputs))
 
 
-def test_module_checks_its_arguments_at_the_call_like_its_function():
-    # stored as given (scikit-learn style); the function rejects them by name
-    criterion = losses.SigmoidFocalLoss(gamma=-1.0)
+def test_module_checks_its_arguments_when_built_and_at_the_call():
+    # rejected by name when built; an attribute set later (scikit-learn
+    # style, e.g. skorch's criterion__gamma) is rejected by the function
+    with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
+        losses.SigmoidFocalLoss(gamma=-1.0)
+    criterion = losses.SigmoidFocalLoss()
+    criterion.gamma = -1.0
     with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
         criterion(xb, yb)
 

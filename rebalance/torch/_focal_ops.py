@@ -498,23 +498,66 @@ def _setup_context(ctx: Any, inputs: Any, output: Any, per_row: bool) -> None:
     ctx.per_row = per_row
 
 
+_DOUBLE_BACKWARD_MESSAGE = (
+    "the fused focal losses (sigmoid_focal_loss, softmax_focal_loss) have no "
+    "second derivative: their gradient was taken with create_graph=True (e.g. "
+    "for a gradient penalty or a Hessian) and is now being differentiated "
+    "again. Compute such a term with an autograd formula of the loss instead "
+    "(e.g. torchvision.ops.sigmoid_focal_loss), or take the gradient without "
+    "create_graph=True."
+)
+
+
+class _SecondDerivativeError(torch.autograd.Function):
+    """Identity on a gradient computed with ``create_graph=True``, whose own
+    backward raises: differentiating it again would silently treat the fused
+    loss's gradient as a constant (a gradient penalty losing its term)."""
+
+    @staticmethod
+    def forward(ctx: Any, grad: Tensor) -> Tensor:
+        return grad.view_as(grad)
+
+    @staticmethod
+    def backward(ctx: Any, *_: Any) -> Any:
+        raise RuntimeError(_DOUBLE_BACKWARD_MESSAGE)
+
+
+@torch.autograd.function.once_differentiable
+def _single_backward(ctx: Any, go: Tensor) -> tuple[Tensor | None, ...]:
+    return (_scaled_grad(ctx, go),) + (None,) * 8
+
+
 class _FusedFocalFunction(torch.autograd.Function):
     """Autograd around a fused focal op: ``forward`` returns (loss, gradient,
     backward scale) and the gradient is saved; ``backward`` only scales it.
 
     ``setup_context`` (not ``ctx`` in ``forward``) and ``generate_vmap_rule``
     let torch.func transforms (grad, vjp, vmap) and torch.compile go through.
-    Single backward only: a double backward (or forward-mode AD) raises.
+    Single backward only: a double backward (or forward-mode AD) raises. With
+    ``create_graph=True`` the gradient comes back attached to a node whose
+    backward raises (``once_differentiable`` alone does that only when
+    ``grad_output`` requires grad, and otherwise hands back a detached
+    gradient, so a gradient penalty on it silently lost its term).
     """
 
     generate_vmap_rule = True
 
     @staticmethod
-    @torch.autograd.function.once_differentiable
     def backward(ctx: Any, go: Tensor | None, *_: Any) -> tuple[Tensor | None, ...]:
         if go is None:  # not materialised: the loss got no gradient
             return (None,) * 9
-        return (_scaled_grad(ctx, go),) + (None,) * 8
+        grads = _single_backward(ctx, go)
+        grad = grads[0]
+        if (
+            torch.is_grad_enabled()  # create_graph=True
+            and grad is not None
+            and not grad.requires_grad
+            and _eager(go)
+        ):
+            # A leaf that requires grad, so the identity below is recorded.
+            grad = _SecondDerivativeError.apply(grad.detach().requires_grad_())
+            grads = (grad,) + grads[1:]
+        return grads
 
 
 class SigmoidFocalFunction(_FusedFocalFunction):

@@ -20,11 +20,12 @@ their Modules' ``forward``), ``ClassWeightedBCEWithLogitsLoss`` and
 The focal losses are *fused*: forward computes the loss and its gradient in
 one pass (a Triton kernel on CUDA, a fused CPU path otherwise, see
 :mod:`rebalance.torch._focal_ops`) and backward only scales the saved
-gradient. They compute in float32 whatever the input dtype (also under
-fp16/bf16 autocast), and are finite at logits of any magnitude and for every
-``gamma >= 0``. Their gradient flows to the logits only (not to targets,
-``alpha`` or ``pos_weight``), and they support a single backward (no
-double backward).
+gradient. They compute in float32 for half-precision logits (also under
+fp16/bf16 autocast) and in float64 for float64 logits, and are finite at
+logits of any magnitude and for every ``gamma >= 0``. Their gradient flows to
+the logits only (not to targets, ``alpha`` or ``pos_weight``), and they
+support a single backward: a gradient taken with ``create_graph=True`` (a
+gradient penalty) raises a RuntimeError when it is differentiated again.
 
 ``reduction='mean'`` of a focal loss averages over the elements (sigmoid) or
 rows (softmax) that are not ignored, unweighted by ``alpha`` (the focal-loss
@@ -60,9 +61,11 @@ class indices). Python and numpy arguments are always checked.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -176,6 +179,67 @@ def _class_index(value: Any, name: str) -> int:
     return value
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _check_ignore_index(ignore_index: Any) -> int:
+    """``ignore_index`` of a class-index loss: an int that fits int64."""
+    ignore_index = _class_index(ignore_index, "ignore_index")
+    if not _INT64[0] <= ignore_index <= _INT64[1]:
+        raise ValueError(
+            f"ignore_index must fit int64 (the dtype of class indices), got "
+            f"{ignore_index}; pass e.g. ignore_index=-100"
+        )
+    return ignore_index
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    """``value`` as a bool; TypeError naming ``name`` unless it is True or False."""
+    value = _scalar(value)
+    if not isinstance(value, bool):
+        raise TypeError(
+            f"{name} must be True or False, got {type(value).__name__} "
+            f"{value!r:.40}; pass {name}=True or {name}=False"
+        )
+    return value
+
+
+def _check_margin(margin: Any) -> float:
+    margin = _real(margin, "margin", "0.8")
+    if not 0.5 < margin <= 1.0:
+        raise ValueError(f"margin must be in (0.5, 1], got {margin}; pass e.g. 0.8")
+    return margin
+
+
+def _check_tau(tau: Any) -> float:
+    tau = _real(tau, "tau", "1.0")
+    if not math.isfinite(tau):
+        raise ValueError(f"tau must be a finite number, got {tau}; pass e.g. tau=1.0")
+    return tau
+
+
+def _check_scale(scale: Any, name: str, dtype: torch.dtype = torch.float64) -> float:
+    """A loss multiplier: finite, ``>= 0`` and representable in ``dtype``."""
+    scale = _real(scale, name, "2.0")
+    if not (math.isfinite(scale) and scale >= 0):
+        raise ValueError(f"{name} must be finite and >= 0, got {scale}")
+    if scale > torch.finfo(dtype).max:
+        raise ValueError(
+            f"{name}={scale:g} overflows {dtype} (the dtype the loss is computed "
+            f"in, at most {torch.finfo(dtype).max:.4g}); pass a smaller {name}"
+        )
+    return scale
+
+
+def _check_class_index_arg(value: Any, name: str, n_classes: int | None) -> int:
+    """The class a loss singles out: in ``[0, n_classes)`` (``>= 0`` if unknown)."""
+    value = _class_index(value, name)
+    if value < 0 or (n_classes is not None and value >= n_classes):
+        upper = "C - 1" if n_classes is None else n_classes - 1
+        raise ValueError(f"{name} must be a class index in [0, {upper}], got {value}")
+    return value
+
+
 def _check_gamma(gamma: Any) -> float:
     gamma = _real(gamma, "gamma", "2.0")
     if not math.isfinite(gamma) or gamma < 0:
@@ -238,6 +302,12 @@ def _check_class_targets(
                 "target of probabilities must have the shape of logits "
                 f"{tuple(logits.shape)}, got {tuple(target.shape)}"
             )
+        if ignore_index != -100:
+            raise ValueError(
+                f"ignore_index={ignore_index} is not supported with class-"
+                f"probability targets (a {target.dtype} target): leave "
+                "ignore_index=-100 and drop the rows to skip, or pass class indices"
+            )
         return
     if target.dtype == torch.bool or target.is_complex():
         raise TypeError(f"target must hold class indices (int64), got {target.dtype}")
@@ -258,42 +328,46 @@ def _long_target(target: Tensor) -> Tensor:
     return target.long()
 
 
-def _class_vector(
+def _class_floats(
     values: Any,
-    n_classes: int,
+    n_classes: int | None,
     name: str,
-    device: Any,
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype = torch.float64,
     positive: bool = False,
-) -> Tensor:
-    """Per-class vector from a dict {class: value}, a sequence, an array or a tensor.
+    nonzero: bool = False,
+) -> list[float] | None:
+    """The checked values of a per-class vector given as Python or numpy
+    numbers, or None for a tensor (see :func:`_class_tensor`).
 
-    Python and numpy input is checked on the host (so torch.compile sees
-    constants); a tensor's values are checked except under tracing.
+    A dict ``{class: value}``, a sequence or a 1-d array, one finite value per
+    class (``n_classes`` of them; ``None`` when not known yet, e.g. in a loss
+    Module's ``__init__``), ``> 0`` if ``positive`` else ``>= 0``, not all 0
+    if ``nonzero``, and representable in ``dtype``. Checked on the host, so
+    torch.compile sees constants.
     """
-    what = f"{name} must be one number per class 0..{n_classes - 1}"
-    bound = "> 0 for every class" if positive else ">= 0"
+    classes = "0..C-1" if n_classes is None else f"0..{n_classes - 1}"
+    what = f"{name} must be one number per class {classes}"
     if isinstance(values, Mapping):
         keys = []
         for k in values:
             k_int = _scalar(k)
             if isinstance(k_int, bool) or not isinstance(k_int, int):
                 raise TypeError(
-                    f"{name} keys must be class indices 0..{n_classes - 1}, got {k!r}"
+                    f"{name} keys must be class indices {classes}, got {k!r}"
                 )
             keys.append(k_int)
-        if sorted(keys) != list(range(n_classes)):
+        expected = list(range(len(keys) if n_classes is None else n_classes))
+        if sorted(keys) != expected:
             raise ValueError(
-                f"{name} must have one entry per class 0..{n_classes - 1}, got keys "
+                f"{name} must have one entry per class {classes}, got keys "
                 f"{sorted(keys)}"
             )
         by_key = dict(zip(keys, values.values(), strict=True))
-        floats = [_real(by_key[k], f"{name}[{k}]") for k in range(n_classes)]
+        floats = [_real(by_key[k], f"{name}[{k}]") for k in expected]
     elif isinstance(values, Tensor):
         if values.is_complex() or values.dtype == torch.bool:
             raise TypeError(f"{what} (a real tensor), got {values.dtype}")
-        vec = values.detach().to(dtype).reshape(-1)
-        floats = None
+        return None
     elif isinstance(values, list | tuple):
         floats = [_real(v, f"{name}[{i}]") for i, v in enumerate(values)]
     elif isinstance(values, np.ndarray) and values.ndim == 1:
@@ -305,26 +379,73 @@ def _class_vector(
             f"{what}: a dict {{class: value}}, a list, a 1-d array or a tensor, "
             f"got {type(values).__name__} {values!r:.40}"
         )
-    if floats is not None:
-        if len(floats) != n_classes:
-            raise ValueError(
-                f"{name} must have one value per class ({n_classes}), got {len(floats)}"
-            )
-        if not all(
-            math.isfinite(v) and (v > 0 or (v == 0 and not positive)) for v in floats
-        ):
-            raise ValueError(f"{name} must be {bound} and finite, got {floats}")
-        return torch.tensor(floats, dtype=dtype, device=device)
-    if vec.numel() != n_classes:
+    if n_classes is not None and len(floats) != n_classes:
+        raise ValueError(
+            f"{name} must have one value per class ({n_classes}), got {len(floats)}"
+        )
+    bound = "> 0 for every class" if positive else ">= 0"
+    if not all(
+        math.isfinite(v) and (v > 0 or (v == 0 and not positive)) for v in floats
+    ):
+        raise ValueError(f"{name} must be {bound} and finite, got {floats}")
+    largest = torch.finfo(dtype).max
+    if any(v > largest for v in floats):
+        raise ValueError(
+            f"{name} must fit {dtype} (the dtype it is used in, at most "
+            f"{largest:.4g}), got {floats}; scale the values down"
+        )
+    if nonzero and floats and not any(floats):
+        raise ValueError(f"{name} must not be all 0 (no sample would count)")
+    return floats
+
+
+def _class_tensor(
+    values: Tensor,
+    n_classes: int | None,
+    name: str,
+    dtype: torch.dtype,
+    positive: bool = False,
+    nonzero: bool = False,
+) -> Tensor:
+    """A per-class vector given as a tensor, in ``dtype``: its values are
+    checked as in :func:`_class_floats`, except under tracing."""
+    vec = values.detach().to(dtype).reshape(-1)
+    if n_classes is not None and vec.numel() != n_classes:
         raise ValueError(
             f"{name} must have one value per class ({n_classes}), got {vec.numel()}"
         )
-    if not _tracing(vec) and (
-        not bool(torch.isfinite(vec).all())
-        or bool((vec <= 0).any() if positive else (vec < 0).any())
+    if _tracing(vec):
+        return vec
+    bound = "> 0 for every class" if positive else ">= 0"
+    if not bool(torch.isfinite(vec).all()) or bool(
+        (vec <= 0).any() if positive else (vec < 0).any()
     ):
-        raise ValueError(f"{name} must be {bound} and finite")
-    return vec.to(device)
+        raise ValueError(
+            f"{name} must be {bound} and finite (in {dtype}, the dtype it is used in)"
+        )
+    if nonzero and vec.numel() and not bool(vec.any()):
+        raise ValueError(f"{name} must not be all 0 (no sample would count)")
+    return vec
+
+
+def _class_vector(
+    values: Any,
+    n_classes: int | None,
+    name: str,
+    device: Any,
+    dtype: torch.dtype = torch.float32,
+    positive: bool = False,
+    nonzero: bool = False,
+) -> Tensor:
+    """Per-class vector from a dict {class: value}, a sequence, an array or a tensor.
+
+    Python and numpy input is checked on the host (so torch.compile sees
+    constants); a tensor's values are checked except under tracing.
+    """
+    floats = _class_floats(values, n_classes, name, dtype, positive, nonzero)
+    if floats is not None:
+        return torch.tensor(floats, dtype=dtype, device=device)
+    return _class_tensor(values, n_classes, name, dtype, positive, nonzero).to(device)
 
 
 def _reduce(loss: Tensor, reduction: str, count: Tensor | int | None = None) -> Tensor:
@@ -344,6 +465,46 @@ def _reduce(loss: Tensor, reduction: str, count: Tensor | int | None = None) -> 
 # --------------------------------------------------------------------------
 # Module form of a loss function
 # --------------------------------------------------------------------------
+def _check_class_values(
+    values: Any, name: str, positive: bool = False, nonzero: bool = False
+) -> None:
+    """Check a per-class vector before the number of classes is known."""
+    if isinstance(values, Tensor):
+        _class_tensor(values, None, name, torch.float64, positive, nonzero)
+    else:
+        _class_floats(values, None, name, positive=positive, nonzero=nonzero)
+
+
+# The checks of a loss argument that need no batch, by argument name: a loss
+# Module runs them in __init__ (its function runs them again, with the checks
+# that need the logits, at every call). Module-specific ones are given in the
+# class statement (``checks=``).
+_ARGUMENT_CHECKS: dict[str, Callable[[Any], object]] = {
+    "reduction": _check_reduction,
+    "gamma": _check_gamma,
+    "label_smoothing": _check_smoothing,
+    "margin": _check_margin,
+    "tau": _check_tau,
+    "ignore_index": _check_ignore_index,
+    "rescale": functools.partial(_check_flag, name="rescale"),
+    "scale": functools.partial(_check_scale, name="scale"),
+    "pos_mult": functools.partial(_check_scale, name="pos_mult"),
+    "class_index": functools.partial(
+        _check_class_index_arg, name="class_index", n_classes=None
+    ),
+    "pos_cid": functools.partial(
+        _check_class_index_arg, name="pos_cid", n_classes=None
+    ),
+    "class_weight": functools.partial(
+        _check_class_values, name="class_weight", nonzero=True
+    ),
+    "priors": functools.partial(_check_class_values, name="priors", positive=True),
+    "class_counts": functools.partial(
+        _check_class_values, name="class_counts", positive=True
+    ),
+}
+
+
 class _LossModule(nn.Module):
     """Module form of a loss ``function(logits, target, *args, **kwargs)``.
 
@@ -356,14 +517,24 @@ class _LossModule(nn.Module):
     works), and ``forward`` passes the attributes to the function, so a
     Module cannot drift from its function and an attribute set later is
     used by the next call.
+
+    ``__init__`` checks each argument as far as it can without a batch (the
+    checks of ``_ARGUMENT_CHECKS``, or those the class statement gives as
+    ``checks={name: check}``), so a bad one raises when the Module is built;
+    the function checks them all again at every call, so an attribute set
+    later is checked too.
     """
 
     _function: Callable[..., Tensor]
     _positional: tuple[str, ...] = ()
     _keywords: tuple[str, ...] = ()
+    _checks: Mapping[str, Callable[[Any], object]] = {}
 
     def __init_subclass__(
-        cls, function: Callable[..., Tensor] | None = None, **kwargs: Any
+        cls,
+        function: Callable[..., Tensor] | None = None,
+        checks: Mapping[str, Callable[[Any], object]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
         if function is None:
@@ -382,10 +553,15 @@ class _LossModule(nn.Module):
             p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD
         )
         cls._keywords = tuple(p.name for p in params if p.kind is p.KEYWORD_ONLY)
+        every = {**_ARGUMENT_CHECKS, **(checks or {})}
+        cls._checks = {p.name: every[p.name] for p in params if p.name in every}
 
     def __init__(self, **arguments: Any) -> None:
         super().__init__()
         for name, value in arguments.items():
+            check = self._checks.get(name)
+            if check is not None:
+                check(value)
             setattr(self, name, value)
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
@@ -461,7 +637,9 @@ def sigmoid_focal_loss(
     Returns
     -------
     Tensor
-        float32 loss; a scalar, or the shape of ``logits`` for ``'none'``.
+        The loss, at least float32 (float32 for half-precision logits, else
+        the dtype of ``logits``); a scalar, or the shape of ``logits`` for
+        ``'none'``.
 
     Examples
     --------
@@ -481,14 +659,9 @@ def sigmoid_focal_loss(
     _check_binary_targets(logits, target, ignore_index)
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
-    if alpha is not None:
-        alpha = _real(alpha, "alpha", "0.25")
-        if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1] or None, got {alpha}")
-    if ignore_index is not None:
-        ignore_index = _real(ignore_index, "ignore_index", "-1")
-        if math.isnan(ignore_index):
-            raise ValueError("ignore_index must not be NaN; pass e.g. ignore_index=-1")
+    alpha = _check_binary_alpha(alpha)
+    ignore_index = _check_binary_ignore_index(ignore_index)
+    rescale = _check_flag(rescale, "rescale")
     if pos_weight is not None:
         pos_weight = _pos_weight(pos_weight, logits)
     # The values of the targets are checked inside the op (on CUDA by the
@@ -503,8 +676,24 @@ def sigmoid_focal_loss(
         gamma,
         ignore_index,
         reduction,
-        bool(rescale),
+        rescale,
     )
+
+
+def _check_binary_alpha(alpha: Any) -> float | None:
+    if alpha is not None:
+        alpha = _real(alpha, "alpha", "0.25")
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha must be in [0, 1] or None, got {alpha}")
+    return alpha
+
+
+def _check_binary_ignore_index(ignore_index: Any) -> float | None:
+    if ignore_index is not None:
+        ignore_index = _real(ignore_index, "ignore_index", "-1")
+        if math.isnan(ignore_index):
+            raise ValueError("ignore_index must not be NaN; pass e.g. ignore_index=-1")
+    return ignore_index
 
 
 def _apply_fused(function: Any, kind: str, logits: Tensor, *args: Any) -> Tensor:
@@ -516,6 +705,22 @@ def _apply_fused(function: Any, kind: str, logits: Tensor, *args: Any) -> Tensor
 
 def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
     """``pos_weight`` as a detached real tensor on the logits' device."""
+    pos_weight = _pos_weight_tensor(pos_weight)
+    try:
+        fits = torch.broadcast_shapes(pos_weight.shape, logits.shape) == logits.shape
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
+            f"to logits of shape {tuple(logits.shape)}; give one weight per "
+            "class (last dimension)"
+        )
+    return pos_weight.detach().to(logits.device)
+
+
+def _pos_weight_tensor(pos_weight: Any) -> Tensor:
+    """``pos_weight`` as a real tensor; TypeError naming it otherwise."""
     if not isinstance(pos_weight, Tensor):
         arr = np.asarray(pos_weight, dtype=object)
         if not all(
@@ -532,17 +737,7 @@ def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
             f"pos_weight must be a real tensor, got {pos_weight.dtype}; "
             "pass pos_weight.float()"
         )
-    try:
-        fits = torch.broadcast_shapes(pos_weight.shape, logits.shape) == logits.shape
-    except RuntimeError:
-        fits = False
-    if not fits:
-        raise ValueError(
-            f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
-            f"to logits of shape {tuple(logits.shape)}; give one weight per "
-            "class (last dimension)"
-        )
-    return pos_weight.detach().to(logits.device)
+    return pos_weight
 
 
 def softmax_focal_loss(
@@ -591,8 +786,9 @@ def softmax_focal_loss(
     Returns
     -------
     Tensor
-        float32 loss; a scalar, or the shape of ``target`` (indices) for
-        ``'none'``.
+        The loss, at least float32 (float32 for half-precision logits, else
+        the dtype of ``logits``); a scalar, or the shape of ``target``
+        (indices) for ``'none'``.
 
     Examples
     --------
@@ -607,30 +803,15 @@ def softmax_focal_loss(
     1.7053
     """
     _check_logits(logits)
-    ignore_index = _class_index(ignore_index, "ignore_index")
+    ignore_index = _check_ignore_index(ignore_index)
     # The class indices are checked inside the op (on CUDA by the kernel, in
     # its pass), also under torch.compile.
     _check_class_targets(logits, target, ignore_index, check_values=False)
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
     label_smoothing = _check_smoothing(label_smoothing)
-    alpha_vec = None
-    if alpha is not None:
-        if (
-            isinstance(alpha, str)
-            or not isinstance(alpha, Mapping | Sequence | np.ndarray | Tensor)
-            or (isinstance(alpha, Tensor | np.ndarray) and alpha.ndim == 0)
-        ):
-            alpha = _real(alpha, "alpha", "0.25 or one weight per class")
-            if not (math.isfinite(alpha) and alpha >= 0):
-                raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
-            alpha_vec = torch.full((logits.shape[1],), alpha, device=logits.device)
-        elif logits.is_cuda and not isinstance(alpha, Tensor):
-            alpha_vec = _class_vector(alpha, logits.shape[1], "alpha", "cpu")
-            # pinned + non_blocking: a plain copy to CUDA waits for the GPU
-            alpha_vec = alpha_vec.pin_memory().to(logits.device, non_blocking=True)
-        else:
-            alpha_vec = _class_vector(alpha, logits.shape[1], "alpha", logits.device)
+    rescale = _check_flag(rescale, "rescale")
+    alpha_vec = _softmax_alpha(alpha, logits.shape[1], logits.device)
     return _apply_fused(
         SoftmaxFocalFunction,
         "softmax",
@@ -641,11 +822,45 @@ def softmax_focal_loss(
         ignore_index,
         label_smoothing,
         reduction,
-        bool(rescale),
+        rescale,
     )
 
 
-class SigmoidFocalLoss(_LossModule, function=sigmoid_focal_loss):
+def _softmax_alpha(alpha: Any, n_classes: int | None, device: Any) -> Tensor | None:
+    """The per-class ``alpha`` of the softmax focal loss (None for no
+    weighting), from a scalar or a class vector; ``n_classes=None`` only
+    checks it (a loss Module's ``__init__``)."""
+    if alpha is None:
+        return None
+    if (
+        isinstance(alpha, str)
+        or not isinstance(alpha, Mapping | Sequence | np.ndarray | Tensor)
+        or (isinstance(alpha, Tensor | np.ndarray) and alpha.ndim == 0)
+    ):
+        alpha = _real(alpha, "alpha", "0.25 or one weight per class")
+        if not (math.isfinite(alpha) and alpha >= 0):
+            raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
+        if alpha > torch.finfo(torch.float32).max:
+            raise ValueError(f"alpha must fit float32, got {alpha:g}")
+        return torch.full(
+            (1 if n_classes is None else n_classes,), alpha, device=device
+        )
+    if torch.device(device).type == "cuda" and not isinstance(alpha, Tensor):
+        alpha_vec = _class_vector(alpha, n_classes, "alpha", "cpu")
+        # pinned + non_blocking: a plain copy to CUDA waits for the GPU
+        return alpha_vec.pin_memory().to(device, non_blocking=True)
+    return _class_vector(alpha, n_classes, "alpha", device)
+
+
+class SigmoidFocalLoss(
+    _LossModule,
+    function=sigmoid_focal_loss,
+    checks={
+        "alpha": _check_binary_alpha,
+        "ignore_index": _check_binary_ignore_index,
+        "pos_weight": lambda w: w is None or _pos_weight_tensor(w),
+    },
+):
     """Module form of :func:`sigmoid_focal_loss` (Lin et al. 2017).
 
     Parameters
@@ -711,7 +926,11 @@ class SigmoidFocalLoss(_LossModule, function=sigmoid_focal_loss):
         return self._call(logits, target)
 
 
-class SoftmaxFocalLoss(_LossModule, function=softmax_focal_loss):
+class SoftmaxFocalLoss(
+    _LossModule,
+    function=softmax_focal_loss,
+    checks={"alpha": functools.partial(_softmax_alpha, n_classes=None, device="cpu")},
+):
     """Module form of :func:`softmax_focal_loss` (Lin et al. 2017).
 
     Parameters
@@ -828,9 +1047,8 @@ def margin_cross_entropy(
     """
     _check_logits(logits)
     _check_reduction(reduction)
-    margin = _real(margin, "margin", "0.8")
-    if not 0.5 < margin <= 1.0:
-        raise ValueError(f"margin must be in (0.5, 1], got {margin}")
+    margin = _check_margin(margin)
+    ignore_index = _check_ignore_index(ignore_index)
     # logit(m); +inf for m = 1 (never stops contributing)
     threshold = math.inf if margin == 1.0 else math.log(margin / (1.0 - margin))
     x = logits.to(torch.promote_types(logits.dtype, torch.float32))
@@ -843,7 +1061,6 @@ def margin_cross_entropy(
             and target.shape != logits.shape
         )
     ):
-        ignore_index = _class_index(ignore_index, "ignore_index")
         _check_class_targets(logits, target, ignore_index, allow_soft=False)
         target = _long_target(target)
         valid = target != ignore_index
@@ -856,7 +1073,7 @@ def margin_cross_entropy(
         return _reduce(loss, reduction, valid.sum())
     _check_binary_targets(logits, target, None)
     _check_binary_target_values(target, None)
-    y = target.float()
+    y = target.to(x.dtype)
     xd = x.detach()
     keep_pos = _step(threshold - xd)  # theta(m - p)
     keep_neg = _step(xd + threshold)  # theta(p - (1 - m))
@@ -1051,21 +1268,15 @@ def _class_scaled(
     ``(class_index, scale)``, for its error messages."""
     index_name, scale_name = names
     _check_logits(logits)
-    ignore_index = _class_index(ignore_index, "ignore_index")
+    ignore_index = _check_ignore_index(ignore_index)
     _check_class_targets(logits, target, ignore_index, allow_soft=False)
     _check_reduction(reduction)
     target = _long_target(target)
-    scale = _real(scale, scale_name, "2.0")
-    if not (math.isfinite(scale) and scale >= 0):
-        raise ValueError(f"{scale_name} must be finite and >= 0, got {scale}")
-    class_index = _class_index(class_index, index_name)
-    if not 0 <= class_index < logits.shape[1]:
-        raise ValueError(
-            f"{index_name} must be a class index in [0, {logits.shape[1] - 1}], "
-            f"got {class_index}"
-        )
+    dtype = torch.promote_types(logits.dtype, torch.float32)
+    scale = _check_scale(scale, scale_name, dtype)
+    class_index = _check_class_index_arg(class_index, index_name, logits.shape[1])
     ce = F.cross_entropy(
-        logits.to(torch.promote_types(logits.dtype, torch.float32)),
+        logits.to(dtype),
         target,
         ignore_index=ignore_index,
         reduction="none",
@@ -1219,15 +1430,24 @@ def class_weighted_cross_entropy(
     0.7577
     """
     _check_logits(logits)
-    ignore_index = _class_index(ignore_index, "ignore_index")
+    ignore_index = _check_ignore_index(ignore_index)
     _check_class_targets(logits, target, ignore_index)
     _check_reduction(reduction)
     label_smoothing = _check_smoothing(label_smoothing)
-    weight = _class_vector(class_weight, logits.shape[1], "class_weight", logits.device)
+    # In the logits' dtype (cross_entropy's weight must match it): float64
+    # logits get float64 weights, not weights rounded to float32 first.
+    weight = _class_vector(
+        class_weight,
+        logits.shape[1],
+        "class_weight",
+        logits.device,
+        logits.dtype,
+        nonzero=True,
+    )
     return F.cross_entropy(
         logits,
         _long_target(target),
-        weight=weight.to(logits.dtype),
+        weight=weight,
         reduction=reduction,
         ignore_index=ignore_index,
         label_smoothing=label_smoothing,
@@ -1279,7 +1499,14 @@ def class_weighted_binary_cross_entropy(
     _check_binary_targets(logits, target, None)
     _check_reduction(reduction)
     _check_binary_target_values(target, None)
-    w = _class_vector(class_weight, 2, "class_weight", logits.device)
+    w = _class_vector(
+        class_weight,
+        2,
+        "class_weight",
+        logits.device,
+        torch.promote_types(logits.dtype, torch.float32),
+        nonzero=True,
+    )
     y = target.to(logits.dtype)
     weight = w[1] * y + w[0] * (1.0 - y)
     return F.binary_cross_entropy_with_logits(
@@ -1435,6 +1662,34 @@ def ohem_loss(
     """
     if not isinstance(losses, Tensor) or not losses.is_floating_point():
         raise TypeError("losses must be a floating-point tensor of per-sample losses")
+    top_k, threshold, min_kept, return_indices = _ohem_options(
+        top_k, threshold, min_kept, return_indices
+    )
+    flat = losses.reshape(-1)
+    n = flat.numel()
+    if isinstance(top_k, float):
+        # The ceiling of the fraction as written (0.55 of 100 is 55), not of
+        # its binary product (0.55 * 100 == 55.00000000000001).
+        k = min(math.ceil(Fraction(repr(top_k)) * n), n)
+    elif threshold is None:
+        k = min(int(top_k or 0), n)
+    else:
+        n_above = int((flat.detach() > threshold).sum())
+        k = min(max(n_above, min_kept), n)
+    _, idx = torch.topk(flat.detach(), k)
+    kept = flat[idx]
+    loss = kept.sum() / max(k, 1)
+    if return_indices:
+        return loss, idx
+    return loss
+
+
+def _ohem_options(
+    top_k: Any, threshold: Any, min_kept: Any, return_indices: Any
+) -> tuple[int | float | None, float | None, int, bool]:
+    """The checked options of :func:`ohem_loss` (also checked by
+    :class:`OHEMLoss` when built): ``top_k`` an int count or a float
+    fraction in (0, 1], or a ``threshold``, never both."""
     if (top_k is None) == (threshold is None):
         raise ValueError("give exactly one of top_k and threshold")
     min_kept = _scalar(min_kept)
@@ -1444,8 +1699,7 @@ def ohem_loss(
         )
     if min_kept < 0:
         raise ValueError(f"min_kept must be >= 0, got {min_kept}")
-    flat = losses.reshape(-1)
-    n = flat.numel()
+    return_indices = _check_flag(return_indices, "return_indices")
     if top_k is not None:
         # numpy scalars and 0-d tensors count like the Python number they hold:
         # a float is a fraction of the batch, an int a count.
@@ -1455,30 +1709,18 @@ def ohem_loss(
                 f"top_k must be an int (a count) or a float in (0, 1] (a fraction), "
                 f"got {type(top_k).__name__} {top_k!r:.40}"
             )
-        if isinstance(top_k, float):
-            if not 0.0 < top_k <= 1.0:
-                raise ValueError(
-                    f"top_k as a fraction must be in (0, 1], got {top_k}; "
-                    "pass an int for a count"
-                )
-            k = math.ceil(top_k * n)
-        else:
-            if top_k < 0:
-                raise ValueError(f"top_k must be >= 0, got {top_k}")
-            k = top_k
-        k = min(k, n)
+        if isinstance(top_k, float) and not 0.0 < top_k <= 1.0:
+            raise ValueError(
+                f"top_k as a fraction must be in (0, 1], got {top_k}; "
+                "pass an int for a count"
+            )
+        if isinstance(top_k, int) and top_k < 0:
+            raise ValueError(f"top_k must be >= 0, got {top_k}")
     else:
         threshold = _real(threshold, "threshold", "0.5")
         if math.isnan(threshold):
             raise ValueError("threshold must not be NaN; pass e.g. threshold=0.5")
-        n_above = int((flat.detach() > threshold).sum())
-        k = min(max(n_above, min_kept), n)
-    _, idx = torch.topk(flat.detach(), k)
-    kept = flat[idx]
-    loss = kept.sum() / max(k, 1)
-    if return_indices:
-        return loss, idx
-    return loss
+    return top_k, threshold, min_kept, return_indices
 
 
 class OHEMLoss(nn.Module):
@@ -1523,6 +1765,14 @@ class OHEMLoss(nn.Module):
         return_indices: bool = False,
     ) -> None:
         super().__init__()
+        if criterion is not None and not callable(criterion):
+            raise TypeError(
+                f"criterion must be a callable criterion(logits, target) returning "
+                f"per-sample losses, or None for cross_entropy; got {criterion!r:.60}"
+            )
+        # Checked now, and again by ohem_loss at every call (attributes set
+        # later included).
+        _ohem_options(top_k, threshold, min_kept, return_indices)
         self.criterion = criterion
         self.top_k = top_k
         self.threshold = threshold
@@ -1563,26 +1813,66 @@ class OHEMLoss(nn.Module):
 # Logit adjustment
 # --------------------------------------------------------------------------
 def _log_priors(
-    priors: ClassVector, n_classes: int, logits: Tensor, name: str = "priors"
+    priors: ClassVector,
+    n_classes: int,
+    logits: Tensor,
+    tau: float,
+    name: str = "priors",
 ) -> Tensor:
-    """Normalised log priors, shaped to broadcast over the class dim of ``logits``.
+    """``tau`` times the normalised log priors, shaped to broadcast over the
+    class dim of ``logits`` and in their dtype.
 
     Normalised in float64 (and relative to the largest prior, so nothing
-    overflows): priors as small as 1e-45 stay finite (about -104).
+    overflows): priors as small as 1e-45 stay finite (about -104). A ``tau``
+    that makes the adjustment overflow the logits' dtype is a ValueError
+    (always for Python and numpy priors, in eager mode for tensors).
     """
-    device = priors.device if isinstance(priors, Tensor) else "cpu"
-    vec = _class_vector(priors, n_classes, name, device, torch.float64, positive=True)
+    largest = torch.finfo(logits.dtype).max
+    if isinstance(priors, Tensor):
+        vec = _class_tensor(priors, n_classes, name, torch.float64, positive=True)
+    else:
+        floats = _class_floats(priors, n_classes, name, positive=True) or []
+        vec = torch.tensor(floats, dtype=torch.float64)
+        if floats:
+            _check_adjustment(floats, tau, logits.dtype, name)
     rel = vec / vec.max()
-    log_p = torch.log(rel) - torch.log(rel.sum())
+    log_p = (torch.log(rel) - torch.log(rel.sum())) * tau
+    if isinstance(priors, Tensor) and not _tracing(vec):
+        worst = float(log_p.abs().max()) if log_p.numel() else 0.0
+        if not worst <= largest:
+            raise ValueError(_tau_overflow(tau, worst, logits.dtype))
     log_p = log_p.to(device=logits.device, dtype=logits.dtype)
     return log_p.reshape((1, n_classes) + (1,) * (logits.dim() - 2))
 
 
-def _check_tau(tau: Any) -> float:
-    tau = _real(tau, "tau", "1.0")
-    if not math.isfinite(tau):
-        raise ValueError(f"tau must be a finite number, got {tau}; pass e.g. tau=1.0")
-    return tau
+def _check_adjustment(
+    floats: list[float], tau: float, dtype: torch.dtype, name: str
+) -> None:
+    """ValueError unless ``tau * log(p)`` of the priors ``floats`` fits ``dtype``.
+
+    ``|log p_c|`` is largest for the smallest prior: ``log(sum) - log(min)``
+    relative to the largest prior, as :func:`_log_priors` normalises them.
+    """
+    top = max(floats)
+    smallest = min(floats) / top
+    if smallest == 0.0:
+        raise ValueError(
+            f"{name} span more than float64's range (smallest / largest "
+            f"underflows to 0), got {floats}"
+        )
+    worst = abs(tau) * (
+        math.log(math.fsum([v / top for v in floats])) - math.log(smallest)
+    )
+    if not worst <= torch.finfo(dtype).max:
+        raise ValueError(_tau_overflow(tau, worst, dtype))
+
+
+def _tau_overflow(tau: float, worst: float, dtype: torch.dtype) -> str:
+    return (
+        f"tau={tau:g} makes tau * log(priors) overflow {dtype}, the dtype of the "
+        f"logits (largest |tau * log p| is {worst:.4g}, at most "
+        f"{torch.finfo(dtype).max:.4g} fits); pass a smaller tau, e.g. tau=1.0"
+    )
 
 
 def logit_adjusted_cross_entropy(
@@ -1654,12 +1944,12 @@ def _logit_adjusted(
     priors_name: str,
 ) -> Tensor:
     _check_logits(logits)
-    ignore_index = _class_index(ignore_index, "ignore_index")
+    ignore_index = _check_ignore_index(ignore_index)
     _check_class_targets(logits, target, ignore_index)
     _check_reduction(reduction)
     tau = _check_tau(tau)
     label_smoothing = _check_smoothing(label_smoothing)
-    adjusted = logits + tau * _log_priors(priors, logits.shape[1], logits, priors_name)
+    adjusted = logits + _log_priors(priors, logits.shape[1], logits, tau, priors_name)
     return F.cross_entropy(
         adjusted,
         _long_target(target),
@@ -1755,7 +2045,7 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
             f"{tuple(logits.shape)}"
         )
     tau = _check_tau(tau)
-    return logits - tau * _log_priors(priors, logits.shape[1], logits)
+    return logits - _log_priors(priors, logits.shape[1], logits, tau)
 
 
 class LogitAdjustedCrossEntropyLoss(_LossModule, function=logit_adjusted_cross_entropy):

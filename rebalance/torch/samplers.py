@@ -41,6 +41,7 @@ Never loop over the dataset to collect them: that loads every sample.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -152,6 +153,27 @@ def _check_replica_args(
     return num_replicas, rank
 
 
+def _check_epoch_args(
+    seed: Any, num_replicas: Any, rank: Any, drop_last: Any
+) -> tuple[int, tuple[int | None, int | None], bool]:
+    """Check the epoch arguments every sampler takes: ``(seed, (num_replicas,
+    rank), drop_last)``, ``None`` replicas and rank staying ``None``."""
+    seed = _check_int(
+        seed, "seed", minimum=0, fix="Pass a non-negative int such as seed=0."
+    )
+    if not isinstance(drop_last, (bool, np.bool_)):
+        raise TypeError(f"drop_last must be True or False; got {drop_last!r}.")
+    return seed, _check_replica_args(num_replicas, rank), bool(drop_last)
+
+
+def _check_base_sampler(sampler: Any) -> None:
+    if not isinstance(sampler, BaseSampler):
+        raise TypeError(
+            f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
+            f"or RandomUnderSampler(); got {sampler!r}."
+        )
+
+
 def _check_rank(num_replicas: int, rank: int) -> None:
     if rank >= num_replicas:
         raise ValueError(
@@ -224,16 +246,12 @@ class _EpochSampler:
     def _init_epochs(
         self, seed: int, num_replicas: int | None, rank: int | None, drop_last: bool
     ) -> None:
-        self.seed = _check_int(
-            seed, "seed", minimum=0, fix="Pass a non-negative int such as seed=0."
-        )
-        if not isinstance(drop_last, (bool, np.bool_)):
-            raise TypeError(f"drop_last must be True or False; got {drop_last!r}.")
-        self.drop_last = bool(drop_last)
         # None follows the process group at the time of use, so a sampler
         # built before init_process_group (e.g. pickled to ddp_spawn ranks)
         # still splits by rank.
-        self._replica_args = _check_replica_args(num_replicas, rank)
+        self.seed, self._replica_args, self.drop_last = _check_epoch_args(
+            seed, num_replicas, rank, drop_last
+        )
         _replicas(*self._replica_args)
         self._next_epoch = 0
         self._resume_position = 0
@@ -594,11 +612,7 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
     ):
         if sampler is None:
             sampler = LabelShuffleSampler()
-        if not isinstance(sampler, BaseSampler):
-            raise TypeError(
-                f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
-                f"or RandomUnderSampler(); got {sampler!r}."
-            )
+        _check_base_sampler(sampler)
         self._init_epochs(seed, num_replicas, rank, drop_last)
         label_array = _label_array(labels)
         self.sampler = clone(sampler)
@@ -1296,12 +1310,11 @@ class RebalancedLoader:
         self.sampler_class = sampler_class
         self.labels_from = labels_from
         self.sampler_params = sampler_params
+        self._check_arguments()
 
-    def __call__(self, dataset: Any, **loader_kwargs: Any) -> DataLoader:
-        """A ``DataLoader`` over ``dataset``; ``loader_kwargs`` go to it.
-
-        ``shuffle`` is dropped: the sampler orders each epoch at random.
-        """
+    def _check_arguments(self) -> None:
+        """Check what needs no data set: when built, and at every call (for
+        attributes set in between)."""
         if self.sampler_class not in (RebalanceSampler, BalancedBatchSampler):
             raise TypeError(
                 "sampler_class must be RebalanceSampler or BalancedBatchSampler; "
@@ -1312,6 +1325,31 @@ class RebalancedLoader:
                 f"labels_from must be a function dataset -> labels; got "
                 f"{self.labels_from!r}."
             )
+        params = self.sampler_params
+        accepted = list(inspect.signature(self.sampler_class).parameters)[1:]
+        unknown = sorted(set(params) - set(accepted))
+        if unknown:
+            raise TypeError(
+                f"{self.sampler_class.__name__} takes no argument "
+                f"{', '.join(unknown)} (RebalancedLoader passes its keyword "
+                f"arguments to it); it takes {', '.join(accepted)}."
+            )
+        _check_epoch_args(
+            params.get("seed", 0),
+            params.get("num_replicas"),
+            params.get("rank"),
+            params.get("drop_last", False),
+        )
+        if self.sampler_class is RebalanceSampler and "sampler" in params:
+            if params["sampler"] is not None:
+                _check_base_sampler(params["sampler"])
+
+    def __call__(self, dataset: Any, **loader_kwargs: Any) -> DataLoader:
+        """A ``DataLoader`` over ``dataset``; ``loader_kwargs`` go to it.
+
+        ``shuffle`` is dropped: the sampler orders each epoch at random.
+        """
+        self._check_arguments()
         labels = (
             _dataset_labels(dataset)
             if self.labels_from is None
