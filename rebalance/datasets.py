@@ -13,6 +13,7 @@ import numbers
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -179,22 +180,25 @@ def thin_class(
         raise ValueError(
             f"minority={minority!r} is not a class of y; the classes are {classes}."
         )
-    # ratio x the largest class, rounded down; the tolerance keeps 0.29 x 100
-    # (28.999999999999996 in floats) at 29.
-    keep = math.floor(labels.counts.max() * ratio + 1e-9)
+    # ratio x the largest class afterwards (the largest other class: with a
+    # ratio <= 1 the thinned class is not larger), rounded down in exact
+    # decimal arithmetic: 0.29 x 100 is 29, not 28.999999999999996.
+    others = np.delete(labels.counts, target)
+    largest = int(others.max()) if others.size else int(labels.counts[target])
+    keep = math.floor(Fraction(repr(float(ratio))) * largest)
     if keep > labels.counts[target] or keep < 1:
         raise ValueError(
             f"ratio={ratio} asks for {keep} rows of class {classes[target]!r}, which "
             f"has {labels.counts[target]}: pick a ratio between "
-            f"{1 / labels.counts.max():.3g} and "
-            f"{labels.counts[target] / labels.counts.max():.3g}."
+            f"{1 / largest:.3g} and {min(labels.counts[target] / largest, 1):.3g}."
         )
     rows = labels.class_rows()[target]
     dropped = rng.choice(rows, size=rows.shape[0] - keep, replace=False)
     mask = np.ones(labels.n_samples, dtype=bool)
     mask[dropped] = False
     kept = np.flatnonzero(mask)
-    return take_rows(X_rows, kept), take_rows(y, kept)
+    # A list X stays a list of its rows (as y does).
+    return take_rows(X if isinstance(X, list) else X_rows, kept), take_rows(y, kept)
 
 
 def make_imbalance(

@@ -638,7 +638,9 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
         expected = _indices.class_balanced_counts(
             labels, n_samples, self.power, weights
         )
-        report = dict(zip(labels.classes.tolist(), np.rint(expected).astype(int)))
+        report = dict(
+            zip(labels.classes.tolist(), np.rint(expected).astype(int).tolist())
+        )
         draw = functools.partial(
             _indices.class_balanced_indices,
             labels,

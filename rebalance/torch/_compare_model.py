@@ -14,8 +14,10 @@ import numbers
 
 import numpy as np
 import torch
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
@@ -220,13 +222,21 @@ default=None
         """
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float32)
+        check_classification_targets(y)
         self.classes_, y_codes = np.unique(y, return_inverse=True)
         n_classes = self.classes_.shape[0]
         if n_classes < 2:
             raise ValueError(
-                f"TorchMLPClassifier needs two classes or more; y has only "
-                f"{self.classes_.tolist()}."
+                "TorchMLPClassifier needs two classes or more; y has only 1 "
+                f"class: {self.classes_.tolist()}."
             )
+        # The network's own random stream: the caller's global torch seed is
+        # left as it was (and threads fitting at once do not share one).
+        with torch.random.fork_rng(devices=[]):
+            self._fit_network(X, y_codes, n_classes)
+        return self
+
+    def _fit_network(self, X: np.ndarray, y_codes: np.ndarray, n_classes: int) -> None:
         softmax = n_classes > 2
         seed = self._seed()
         torch.manual_seed(seed)
@@ -248,7 +258,6 @@ default=None
                 loss_function(logits if softmax else logits.squeeze(1), yb).backward()
                 optimiser.step()
         self.network_.eval()
-        return self
 
     def decision_function(self, X) -> np.ndarray:
         """Compute the network's logits for ``X``.
@@ -287,7 +296,7 @@ default=None
         if logits.ndim == 2:
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
             return shifted / shifted.sum(axis=1, keepdims=True)
-        positive = 1 / (1 + np.exp(-logits))
+        positive = expit(logits)  # no overflow warning far from the data
         return np.column_stack([1 - positive, positive])
 
     def predict(self, X) -> np.ndarray:
