@@ -116,7 +116,10 @@ def _looks_like_id(name: str, numbers) -> bool:
     words = re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name.strip())
     if _ID_WORDS & {word.lower() for word in words}:
         return True
-    return bool(values.max() - values.min() == values.shape[0] - 1)
+    # Row numbers: a run of consecutive whole numbers from 0 or more.
+    return bool(
+        values.min() >= 0 and values.max() - values.min() == values.shape[0] - 1
+    )
 
 
 def _looks_like_datetime(sample) -> bool:

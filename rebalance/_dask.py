@@ -639,7 +639,10 @@ def _take_array(segment, first, blocks):
             block[segment[order[bounds[i] : bounds[i + 1]]] - first[i]]
             for i, block in enumerate(blocks)
         ]
-        joined = concatenate_lookup.dispatch(type(blocks[0]))(pieces, axis=0)
+        # The type of highest __array_priority__ (masked over plain), as
+        # Dask's own concatenate picks it.
+        kind = type(max(blocks, key=lambda b: getattr(b, "__array_priority__", 0)))
+        joined = concatenate_lookup.dispatch(kind)(pieces, axis=0)
         return joined[_inverse(order)]
     out = np.empty((segment.shape[0], *blocks[0].shape[1:]), dtype=blocks[0].dtype)
     for i, block in enumerate(blocks):

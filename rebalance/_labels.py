@@ -222,17 +222,24 @@ def _encode_categorical(y_1d: Any, name: str):
 
 
 def as_classifier_target(y: Any) -> Any:
-    """``y`` as scikit-learn classifiers see it.
+    """``y`` for a meta-estimator to fit its classifier with, so that the
+    classifier's ``classes_`` are the labels of ``y``.
 
-    A pandas Series of an extension dtype becomes the numpy array scikit-learn's
-    own checks make of it: a nullable ``"boolean"`` (or a categorical of bools)
-    y gives a classifier ``classes_`` of ``[0., 1.]``, which the labels must
-    match; anything else is returned as it is.
+    scikit-learn turns a pandas Series of a nullable dtype into floats (a
+    ``"boolean"`` y gives ``classes_`` ``[0., 1.]``, which ``pos_label=True``
+    or priors keyed by ``True`` would not match): such a Series without
+    missing values becomes a numpy array of its own type instead (bool for
+    ``"boolean"``, int64 for ``"Int64"``, objects for strings and
+    categoricals). Anything else, and a Series with missing labels (refused
+    later, naming them), is returned as it is.
     """
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
-        from sklearn.utils.validation import column_or_1d
-
-        return column_or_1d(y)
+        if y.isna().any():
+            return y
+        numpy_dtype = getattr(y.dtype, "numpy_dtype", None)
+        if isinstance(numpy_dtype, np.dtype) and numpy_dtype.kind in "biuf":
+            return y.to_numpy(dtype=numpy_dtype)
+        return y.to_numpy(dtype=object)
     return y
 
 

@@ -80,6 +80,11 @@ def _key(label: Any) -> Any:
     return (type(label) is bool, label)
 
 
+def _names_classes(keys: list, classes: np.ndarray) -> bool:
+    """Whether ``keys`` are exactly the classes (in any order)."""
+    return {_key(k) for k in keys} == {_key(c) for c in np.asarray(classes).tolist()}
+
+
 def check_priors(
     priors: Any, classes: np.ndarray, name: str, *, positive: bool = False
 ) -> np.ndarray:
@@ -92,8 +97,13 @@ def check_priors(
     n_classes = classes.shape[0]
     if is_pandas(priors, "Series"):
         # Labelled by class (e.g. y.value_counts(normalize=True), in order of
-        # frequency): read by label, as a dict, never by position.
-        priors = dict(zip(priors.index.tolist(), priors.tolist()))
+        # frequency): read by label, as a dict, never by position; a default
+        # 0..n-1 index that does not name the classes is only positions.
+        index = priors.index.tolist()
+        positional = index == list(range(len(index))) and not _names_classes(
+            index, classes
+        )
+        priors = priors.to_numpy() if positional else dict(zip(index, priors.tolist()))
     if isinstance(priors, Mapping):
         keys = np.asarray(list(priors), dtype=object)
         given = {_key(k) for k in priors}

@@ -67,7 +67,18 @@ class NumberInterval(Interval):
     """
 
     def is_satisfied_by(self, val):
-        return not is_bool(val) and super().is_satisfied_by(val)
+        if is_bool(val):
+            return False
+        if isinstance(val, numbers.Real) and not isinstance(
+            val, (int, float, np.number)
+        ):
+            # Fractions and other Reals: numpy's isnan (used by Interval)
+            # does not take them; judge their float value (an Integral
+            # constraint still wants an int).
+            if self.type is numbers.Integral and not isinstance(val, numbers.Integral):
+                return False
+            val = float(val)
+        return super().is_satisfied_by(val)
 
 
 # The seeds ``check_random_state`` accepts, as a ``_parameter_constraints``

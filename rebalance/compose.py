@@ -354,6 +354,9 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
     otherwise hide them, and a fit would succeed or fail with the draw."""
     if get_tags(classifier).input_tags.allow_nan:
         return
+    if hasattr(classifier, "steps") or isinstance(classifier, MetaEstimatorMixin):
+        # A pipeline or meta-estimator may impute: its tag does not say.
+        return
     if sp.issparse(X):
         values = getattr(X, "data", None)  # CSR, CSC, COO; not DOK or LIL
     elif is_pandas(X, "DataFrame"):

@@ -12,6 +12,7 @@ per threshold.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -186,6 +187,20 @@ class _FixedPredictions(ClassifierMixin, BaseEstimator):
         return self.predictions
 
 
+def _takes_sample_weight(scorer: Callable[..., float]) -> bool:
+    """Whether ``scorer(estimator, X, y, sample_weight=...)`` can be called:
+    scikit-learn's scorers can; a plain ``scorer(estimator, X, y)`` cannot,
+    and is then called without the weights."""
+    try:
+        parameters = inspect.signature(scorer).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: try the weights
+        return True
+    return any(
+        p.name == "sample_weight" or p.kind is inspect.Parameter.VAR_KEYWORD
+        for p in parameters
+    )
+
+
 def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
     """``metric(truth, scores, thresholds, sample_weight=None) -> score per
     threshold`` for ``scoring``: a scikit-learn scorer name, ``'g_mean'``, or
@@ -212,7 +227,11 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
     ) -> np.ndarray:
         y = truth.astype(int)
         X = np.zeros((y.shape[0], 1))
-        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        weights = (
+            {"sample_weight": sample_weight}
+            if sample_weight is not None and _takes_sample_weight(scorer)
+            else {}
+        )
         return np.array(
             [
                 scorer(_FixedPredictions((scores >= t).astype(int)), X, y, **weights)

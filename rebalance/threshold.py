@@ -60,7 +60,7 @@ from rebalance._priors import (
     given_train_priors,
 )
 from rebalance._tuning import best_thresholds, check_splitter, cross_validated_scores
-from rebalance._validation import NumberInterval
+from rebalance._validation import NumberInterval, is_bool
 from rebalance.metrics import _check_label_metric, g_mean_score
 
 __all__ = ["ThresholdMover", "adjust_priors", "em_priors", "g_mean_score"]
@@ -141,7 +141,9 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``'tuned'`` only: the metric to maximise; a scikit-learn scorer name
         (``'f1'``, ``'balanced_accuracy'``, ...), ``'g_mean'``, or a scorer
         ``scorer(estimator, X, y)``. It is computed on binary labels (1 = the
-        positive class, or the class being tuned one-vs-rest).
+        positive class, or the class being tuned one-vs-rest), weighted by
+        ``sample_weight`` when one is given to ``fit`` and the scorer takes a
+        ``sample_weight`` argument (scikit-learn's scorers do).
     thresholds : int or array-like, default=100
         ``'tuned'`` only: the number of candidate thresholds (2 to 10000),
         evenly spaced between the lowest and highest cross-validated score,
@@ -646,6 +648,10 @@ default='auto'
             return int(self.thresholds)
         try:
             grid = np.asarray(self.thresholds)
+            if grid.dtype == object and all(
+                isinstance(v, Real) and not is_bool(v) for v in grid.ravel()
+            ):
+                grid = grid.astype(np.float64)  # Fractions, Decimals, ...
         except (TypeError, ValueError) as exc:
             raise ValueError(
                 "thresholds must be an int or a 1-D array of finite candidate "

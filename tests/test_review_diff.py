@@ -26,7 +26,8 @@ def data():
     return X, y
 
 
-# ResampledClassifier's new finite-X pre-check ignores an imputing Pipeline (its tags say allow_nan=False).
+# ResampledClassifier's new finite-X pre-check ignores an imputing Pipeline (its tags
+# say allow_nan=False).
 def test_resampled_classifier_nan_with_imputing_pipeline(data):
     X, y = data
     X = X.copy()
@@ -36,7 +37,8 @@ def test_resampled_classifier_nan_with_imputing_pipeline(data):
     assert model.predict(X).shape == (60,)
 
 
-# A scorer with the documented signature scorer(estimator, X, y) is now called with sample_weight=.
+# A scorer with the documented signature scorer(estimator, X, y) is now called with
+# sample_weight=.
 def test_tuned_custom_scorer_without_sample_weight_kwarg(data):
     X, y = data
 
@@ -48,7 +50,8 @@ def test_tuned_custom_scorer_without_sample_weight_kwarg(data):
     assert np.isfinite(mover.threshold_)
 
 
-# threshold=Fraction(1, 3) is a Real (accepted before); NumberInterval's np.isnan raises TypeError.
+# threshold=Fraction(1, 3) is a Real (accepted before); NumberInterval's np.isnan
+# raises TypeError.
 def test_fixed_threshold_fraction(data):
     X, y = data
     mover = ThresholdMover(
@@ -57,7 +60,8 @@ def test_fixed_threshold_fraction(data):
     assert mover.predict(X).shape == (60,)
 
 
-# A list of Fractions as candidate thresholds was accepted; the new dtype-kind check rejects object arrays.
+# A list of Fractions as candidate thresholds was accepted; the new dtype-kind check
+# rejects object arrays.
 def test_tuned_thresholds_list_of_fractions(data):
     X, y = data
     mover = ThresholdMover(
@@ -69,7 +73,8 @@ def test_tuned_thresholds_list_of_fractions(data):
     assert mover.threshold_ in (0.25, 0.5)
 
 
-# Nullable "boolean" y becomes classes [0., 1.]: pos_label=True (valid for a numpy bool y) is refused.
+# Nullable "boolean" y becomes classes [0., 1.]: pos_label=True (valid for a numpy
+# bool y) is refused.
 def test_boolean_extension_y_pos_label_true(data):
     X, y = data
     y_bool = pd.Series(y.astype(bool), dtype="boolean")
@@ -78,7 +83,8 @@ def test_boolean_extension_y_pos_label_true(data):
     assert mover.predict(X).shape == (60,)
 
 
-# Nullable "boolean" y: the documented y.value_counts(normalize=True) priors are refused (keys False/True).
+# Nullable "boolean" y: the documented y.value_counts(normalize=True) priors are
+# refused (keys False/True).
 def test_boolean_extension_y_value_counts_priors(data):
     X, y = data
     y_bool = pd.Series(y.astype(bool), dtype="boolean")
@@ -88,7 +94,8 @@ def test_boolean_extension_y_value_counts_priors(data):
     np.testing.assert_allclose(sorted(mover.deploy_priors_), [0.25, 0.75])
 
 
-# A Series of priors with a default RangeIndex (positional) was accepted; now read by label and refused.
+# A Series of priors with a default RangeIndex (positional) was accepted; now read by
+# label and refused.
 def test_series_priors_default_index_string_classes(data):
     X, y = data
     y_str = np.where(y == 1, "pos", "neg")
@@ -98,7 +105,8 @@ def test_series_priors_default_index_string_classes(data):
     np.testing.assert_allclose(mover.deploy_priors_, [0.9, 0.1])
 
 
-# The id-like rule now drops a float measurement of consecutive whole numbers spanning negatives.
+# The id-like rule now drops a float measurement of consecutive whole numbers spanning
+# negatives.
 def test_float_column_with_negative_whole_values_not_id_like():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(
@@ -111,7 +119,8 @@ def test_float_column_with_negative_whole_values_not_id_like():
     assert plan.used.get("temperature") == "numeric"
 
 
-# Dask X whose chunks are plain then masked: rows are joined with np.concatenate (first block's type), losing the mask.
+# Dask X whose chunks are plain then masked: rows are joined with np.concatenate
+# (first block's type), losing the mask.
 def test_dask_mixed_plain_and_masked_chunks_keep_mask():
     da = pytest.importorskip("dask.array")
     y = np.r_[np.zeros(30, int), np.ones(10, int)]
