@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import _num_samples
+from sklearn.utils.validation import _num_samples, has_fit_parameter
 
 from rebalance._validation import take_rows
 
@@ -192,3 +192,39 @@ def check_not_dropped_by_imblearn_pipeline(
             "which cannot resample fit parameters with them: "
             f"{listed}. " + _RESAMPLED_CLASSIFIER_HINT
         )
+
+
+def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
+    """``(X, y, params)`` for an ``estimator`` whose ``fit`` takes no
+    ``sample_weight`` while ``params`` has one: whole-number weights become
+    repeated rows (a weight of 2 is the row twice, 0 drops it: what
+    ``BaggingClassifier``'s bootstrap counts mean), and the other row-aligned
+    params follow the rows. Anything else is returned as it is; weights that
+    are not whole numbers cannot be applied so, and raise.
+    """
+    weights = params.get("sample_weight")
+    if weights is None or has_fit_parameter(estimator, "sample_weight"):
+        return X, y, dict(params)
+    values = np.asarray(weights, dtype=np.float64)
+    n_samples = n_rows(X, y)
+    whole = (
+        values.ndim == 1
+        and values.shape[0] == n_samples
+        and bool(np.isfinite(values).all())
+        and bool((values >= 0).all())
+        and bool((values == np.round(values)).all())
+    )
+    if not whole:
+        raise TypeError(
+            f"{type(estimator).__name__}.fit takes no sample_weight, and the "
+            "weights given are not repetition counts (whole numbers >= 0, one per "
+            "row), which could be applied by repeating rows. Drop sample_weight, "
+            "or use a classifier whose fit takes it."
+        )
+    rows = np.repeat(np.arange(values.shape[0]), values.astype(np.int64))
+    rest = {name: value for name, value in params.items() if name != "sample_weight"}
+    return (
+        take_rows(X, rows),
+        take_rows(y, rows),
+        take_row_aligned(rest, rows, n_samples),
+    )

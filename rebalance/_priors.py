@@ -151,7 +151,8 @@ def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
     """``proba`` as a 2-D float array of posteriors, or an error: finite,
     non-negative, each row summing to 1 within :data:`_ROW_SUM_TOLERANCE`."""
     try:
-        values = np.asarray(proba, dtype=np.float64)
+        given = np.asarray(proba)
+        values = np.asarray(given, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"{name} must be a numeric array of class probabilities, shape "
@@ -169,7 +170,12 @@ def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
             "infinite or negative values. Check the classifier's predict_proba."
         )
     sums = values.sum(axis=1)
-    off = np.flatnonzero(np.abs(sums - 1.0) > _ROW_SUM_TOLERANCE)
+    # Half-precision softmax rows are off by ~1e-3: allow 10 ulps of the
+    # input's own float type where that is coarser than the default.
+    tolerance = _ROW_SUM_TOLERANCE
+    if given.dtype.kind == "f":
+        tolerance = max(tolerance, 10 * float(np.finfo(given.dtype).eps))
+    off = np.flatnonzero(np.abs(sums - 1.0) > tolerance)
     if off.shape[0]:
         row = int(off[0])
         raise ValueError(
@@ -256,7 +262,7 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
     ----------
     proba : array-like of shape (n_samples, n_classes)
         Posteriors at the training priors, e.g. ``predict_proba(X)``: finite,
-        non-negative, each row summing to 1 (within 1e-4).
+        non-negative, each row summing to 1 (within 1e-4; 1e-2 for float16 input).
     train_priors : array-like of shape (n_classes,)
         Class priors the classifier was trained at (e.g. after resampling), in
         the order of ``proba``'s columns. Each must be finite and > 0 (the
@@ -316,7 +322,7 @@ def em_priors(
     proba : array-like of shape (n_samples, n_classes)
         Posteriors of the deployment rows at the training priors, e.g.
         ``predict_proba(X_deploy)``: finite, non-negative, each row summing
-        to 1 (within 1e-4).
+        to 1 (within 1e-4; 1e-2 for float16 input).
     train_priors : array-like of shape (n_classes,)
         Class priors the classifier was trained at; each finite and > 0.
     tol : float > 0, default=1e-8
@@ -366,10 +372,15 @@ DeployPriors = np.ndarray | str | None
 def _resampled_classifier(estimator: Any) -> Any:
     """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
     last step), or None."""
-    if isinstance(estimator, FrozenEstimator):
-        estimator = estimator.estimator
-    if hasattr(estimator, "steps"):
-        estimator = estimator.steps[-1][1]
+    for _ in range(16):  # FrozenEstimator, pipeline, fitted search, nested
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif hasattr(estimator, "steps"):
+            estimator = estimator.steps[-1][1]
+        elif hasattr(estimator, "best_estimator_"):  # GridSearchCV & co.
+            estimator = estimator.best_estimator_
+        else:
+            break
     return estimator if hasattr(estimator, "resampled_priors_") else None
 
 

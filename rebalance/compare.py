@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, cpu_count, delayed
+from joblib import Parallel, delayed
 from scipy import stats
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -772,13 +772,13 @@ def check_run_options(
         fix=f"Pass a seed from 0 to 2**32 - 1, e.g. {seed_name}=0.",
     )
     if n_jobs is not None:
-        cpus = cpu_count()
+        # joblib's meaning: -1 all CPUs, -2 all but one, ...; below minus the
+        # CPU count, one job (a script written on a larger machine still runs).
         n_jobs = check_int(
             n_jobs,
             jobs_name,
-            minimum=-cpus,
-            fix=f"Pass a number of parallel jobs >= 1, or -1 for all {cpus} CPUs "
-            f"(-2 for all but one, ... down to -{cpus}).",
+            minimum=-(2**31),
+            fix="Pass a number of parallel jobs >= 1, or -1 for all CPUs.",
         )
         if n_jobs == 0:
             raise ValueError(

@@ -28,7 +28,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from rebalance._frames import is_pandas
 from rebalance._labels import as_classifier_target
-from rebalance._metadata import n_rows, row_aligned_names, take_row_aligned
+from rebalance._metadata import (
+    n_rows,
+    row_aligned_names,
+    take_row_aligned,
+    weights_as_rows,
+)
 from rebalance._priors import class_priors
 from rebalance._validation import check_sample_weight
 
@@ -162,12 +167,6 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
-        if _routing_enabled():
-            routed = process_routing(self, "fit", **params)
-            sampler_params = dict(routed["sampler"]["fit_resample"])
-            classifier_params = dict(routed["classifier"]["fit"])
-        else:
-            sampler_params, classifier_params = {}, params
         n_samples = n_rows(X, y)
         if sample_weight is not None and n_samples is not None:
             n_weights = n_rows(sample_weight)
@@ -184,6 +183,18 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             # Numbers, finite and >= 0, checked before the sampler and the
             # classifier run (the type is kept: it is resampled with the rows).
             check_sample_weight(sample_weight, n_samples)
+        if _routing_enabled():
+            routed = process_routing(self, "fit", **params)
+            sampler_params = dict(routed["sampler"]["fit_resample"])
+            classifier_params = dict(routed["classifier"]["fit"])
+        else:
+            sampler_params, classifier_params = {}, params
+            # A classifier without sample_weight (e.g. in BaggingClassifier,
+            # which passes its bootstrap as counts): the rows are repeated.
+            X, y, classifier_params = weights_as_rows(
+                self.classifier, X, y, classifier_params
+            )
+            n_samples = n_rows(X, y)
         follow = row_aligned_names(classifier_params, n_samples)
         if follow and not _records_indices(self.sampler):
             raise TypeError(_no_indices_message(self.sampler, follow))

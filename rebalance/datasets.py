@@ -13,17 +13,16 @@ import numbers
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.utils.validation import _num_samples
 
 from rebalance._frames import take_rows
 from rebalance._labels import encode_labels
 from rebalance._validation import (
-    check_features,
     check_int,
     check_random_state,
     is_bool,
@@ -170,7 +169,7 @@ def thin_class(
     rng = check_random_state(random_state)
     labels, _, _ = encode_labels(y)
     # X must have one row per label: X is indexed by the rows of y.
-    X_rows, _ = check_features(X, labels.n_samples)
+    X_rows = _rows_of(X, labels.n_samples)
     classes = labels.classes.tolist()
     if minority is None:
         target = int(np.argmin(labels.counts))
@@ -181,11 +180,12 @@ def thin_class(
             f"minority={minority!r} is not a class of y; the classes are {classes}."
         )
     # ratio x the largest class afterwards (the largest other class: with a
-    # ratio <= 1 the thinned class is not larger), rounded down in exact
-    # decimal arithmetic: 0.29 x 100 is 29, not 28.999999999999996.
+    # ratio <= 1 the thinned class is not larger), rounded down with a
+    # relative tolerance far below one row: 0.29 x 100 is 29, not
+    # 28.999999999999996, and 1/3 x 300 is 100.
     others = np.delete(labels.counts, target)
     largest = int(others.max()) if others.size else int(labels.counts[target])
-    keep = math.floor(Fraction(repr(float(ratio))) * largest)
+    keep = math.floor(float(ratio) * largest * (1 + 1e-12))
     if keep > labels.counts[target] or keep < 1:
         raise ValueError(
             f"ratio={ratio} asks for {keep} rows of class {classes[target]!r}, which "
@@ -198,7 +198,28 @@ def thin_class(
     mask[dropped] = False
     kept = np.flatnonzero(mask)
     # A list X stays a list of its rows (as y does).
-    return take_rows(X if isinstance(X, list) else X_rows, kept), take_rows(y, kept)
+    return take_rows(X_rows, kept), take_rows(y, kept)
+
+
+def _rows_of(X: Any, n_labels: int) -> Any:
+    """``X`` as a container ``take_rows`` gathers (any number of dimensions:
+    images, texts, tables), checked to have one row per label."""
+    if X is None:
+        raise ValueError("X is None: pass the rows to thin, one per label in y.")
+    if not (isinstance(X, list) or hasattr(X, "shape")):
+        X = np.asarray(X)
+    try:
+        n_rows = _num_samples(X)
+    except TypeError as exc:
+        raise ValueError(
+            f"X must hold one row per label of y; got {type(X).__name__} ({exc})."
+        ) from exc
+    if n_rows != n_labels:
+        raise ValueError(
+            f"X has {n_rows} rows but y has {n_labels} labels: pass one row of X "
+            "per label."
+        )
+    return X
 
 
 def make_imbalance(

@@ -49,6 +49,7 @@ from rebalance._labels import (
     encode_labels,
     require_two_classes,
 )
+from rebalance._metadata import weights_as_rows
 from rebalance._priors import (
     DeployPriors,
     adjust_priors,
@@ -363,6 +364,15 @@ default='auto'
                 "This ThresholdMover estimator requires y to be passed, but the "
                 "target y is None. Pass the class labels as y."
             )
+        if sample_weight is not None and not (
+            _routing_enabled() or self._uses_fitted_estimator()
+        ):
+            # An estimator without sample_weight (e.g. in BaggingClassifier,
+            # which passes its bootstrap as counts): the rows are repeated.
+            X, y, fit_params = weights_as_rows(
+                self.estimator, X, y, {**fit_params, "sample_weight": sample_weight}
+            )
+            sample_weight = fit_params.pop("sample_weight", None)
         y = as_classifier_target(y)
         labels, y_1d, one_hot = encode_labels(y)
         if one_hot:

@@ -65,7 +65,6 @@ import functools
 import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -277,8 +276,13 @@ def _check_class_targets(
     ignore_index: int,
     allow_soft: bool = True,
     check_values: bool = True,
+    soft_ignore: bool = False,
 ) -> None:
     """Validate ``target`` for ``(N, C, ...)`` logits like ``cross_entropy``.
+
+    ``soft_ignore=True``: with class-probability targets ``ignore_index`` is
+    simply unused (the focal loss; mixup batches mixed with hard ones) rather
+    than an error (``cross_entropy`` refuses it).
 
     ``check_values=False`` skips the range check of the class indices where
     the loss's own op checks them instead (the fused focal loss); it is also
@@ -302,7 +306,7 @@ def _check_class_targets(
                 "target of probabilities must have the shape of logits "
                 f"{tuple(logits.shape)}, got {tuple(target.shape)}"
             )
-        if ignore_index != -100:
+        if ignore_index != -100 and not soft_ignore:
             raise ValueError(
                 f"ignore_index={ignore_index} is not supported with class-"
                 f"probability targets (a {target.dtype} target): leave "
@@ -806,7 +810,9 @@ def softmax_focal_loss(
     ignore_index = _check_ignore_index(ignore_index)
     # The class indices are checked inside the op (on CUDA by the kernel, in
     # its pass), also under torch.compile.
-    _check_class_targets(logits, target, ignore_index, check_values=False)
+    _check_class_targets(
+        logits, target, ignore_index, check_values=False, soft_ignore=True
+    )
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
     label_smoothing = _check_smoothing(label_smoothing)
@@ -1669,8 +1675,10 @@ def ohem_loss(
     n = flat.numel()
     if isinstance(top_k, float):
         # The ceiling of the fraction as written (0.55 of 100 is 55), not of
-        # its binary product (0.55 * 100 == 55.00000000000001).
-        k = min(math.ceil(Fraction(repr(top_k)) * n), n)
+        # its binary product (0.55 * 100 == 55.00000000000001): a relative
+        # tolerance far below one row (plain float math: torch.compile traces
+        # it).
+        k = min(math.ceil(top_k * n * (1 - 1e-12)), n)
     elif threshold is None:
         k = min(int(top_k or 0), n)
     else:
