@@ -106,8 +106,8 @@ def _as_numbers(present):
 def _looks_like_id(name: str, numbers) -> bool:
     """Whether a numeric column with a different value on every row is an
     identifier rather than a measurement: whole numbers, and either named like
-    one (``id``, ``customer_id``, ``key``, ...) or consecutive (a permutation
-    of a range: row numbers)."""
+    one (``id``, ``customer_id``, ``key``, ...) or consecutive from 0 or more
+    (a permutation of a range: row numbers)."""
     import re
 
     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)

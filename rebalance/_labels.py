@@ -236,10 +236,12 @@ def as_classifier_target(y: Any) -> Any:
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
         if y.isna().any():
             return y
-        numpy_dtype = getattr(y.dtype, "numpy_dtype", None)
-        if isinstance(numpy_dtype, np.dtype) and numpy_dtype.kind in "biuf":
-            return y.to_numpy(dtype=numpy_dtype)
-        return y.to_numpy(dtype=object)
+        values = y.to_numpy()  # categorical, sparse: their values' own dtype
+        if values.dtype == object:  # nullable: Python bools, ints, floats
+            inferred = np.asarray(values.tolist())
+            if inferred.dtype.kind in "biuf":
+                return inferred
+        return values
     return y
 
 

@@ -8,11 +8,13 @@ another length) passes through unchanged.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.validation import _num_samples, has_fit_parameter
 
 from rebalance._validation import take_rows
@@ -194,6 +196,18 @@ def check_not_dropped_by_imblearn_pipeline(
         )
 
 
+def _fit_takes(estimator: Any, name: str) -> bool:
+    """Whether ``estimator.fit`` takes a ``name`` argument (also through
+    ``**kwargs``, as searches and ``FrozenEstimator`` do)."""
+    if has_fit_parameter(estimator, name):
+        return True
+    try:
+        parameters = inspect.signature(estimator.fit).parameters.values()
+    except (TypeError, ValueError, AttributeError):
+        return True  # unknown: pass it on, as before
+    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+
+
 def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
     """``(X, y, params)`` for an ``estimator`` whose ``fit`` takes no
     ``sample_weight`` while ``params`` has one: whole-number weights become
@@ -203,7 +217,7 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
     are not whole numbers cannot be applied so, and raise.
     """
     weights = params.get("sample_weight")
-    if weights is None or has_fit_parameter(estimator, "sample_weight"):
+    if weights is None or _fit_takes(estimator, "sample_weight"):
         return X, y, dict(params)
     values = np.asarray(weights, dtype=np.float64)
     n_samples = n_rows(X, y)
@@ -222,6 +236,8 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
             "or use a classifier whose fit takes it."
         )
     rows = np.repeat(np.arange(values.shape[0]), values.astype(np.int64))
+    if sp.issparse(X) and X.format not in ("csr", "csc"):
+        X = X.tocsr()  # COO, DOK, ...: rows are gathered from CSR
     rest = {name: value for name, value in params.items() if name != "sample_weight"}
     return (
         take_rows(X, rows),

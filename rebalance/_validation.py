@@ -72,12 +72,14 @@ class NumberInterval(Interval):
         if isinstance(val, numbers.Real) and not isinstance(
             val, (int, float, np.number)
         ):
-            # Fractions and other Reals: numpy's isnan (used by Interval)
-            # does not take them; judge their float value (an Integral
-            # constraint still wants an int).
-            if self.type is numbers.Integral and not isinstance(val, numbers.Integral):
+            # Fractions, sympy numbers and other Reals: numpy's isnan (used
+            # by Interval) does not take them; judge their int or float value.
+            if isinstance(val, numbers.Integral):
+                val = int(val)
+            elif self.type is numbers.Integral:
                 return False
-            val = float(val)
+            else:
+                val = float(val)
         return super().is_satisfied_by(val)
 
 

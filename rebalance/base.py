@@ -181,7 +181,7 @@ class BaseSampler(_ImblearnBaseSampler):
         ----------
         X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
             The rows, checked as in :meth:`fit_resample` but not resampled.
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, n_classes)
             Class labels, or a one-hot matrix.
 
         Returns
@@ -201,7 +201,7 @@ class BaseSampler(_ImblearnBaseSampler):
         X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
             Rows to resample. NaN and non-numeric columns are allowed: rows are
             only copied.
-        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+        y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, n_classes)
             Class labels (ints, strings, bools, pandas categorical), or a one-hot
             matrix, which is resampled by its argmax and returned one-hot.
         sample_weight : array-like of shape (n_samples,), default=None

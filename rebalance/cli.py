@@ -124,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="cross-validate imbalance fixes and print a table of metrics",
         description="Cross-validate imbalance fixes and print ROC AUC, average "
         "precision, balanced accuracy, F1, G-mean, worst-class recall and accuracy "
-        "(mean ± std over folds; macro averages when multiclass), each fix "
+        "(mean over folds, ± std as the terminal width allows; macro averages when "
+        "multiclass), each fix "
         "tested against the best one.",
         epilog=_methods_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -827,8 +827,9 @@ def compare(
     seed : int in [0, 2**32 - 1], default=0
         Seeds the folds and every method: same seed, same numbers.
     n_jobs : int or None, default=None
-        Parallel fits (joblib): a number >= 1, or -1 for all CPUs (-2 for all
-        but one, ... down to minus the number of CPUs).
+        Parallel fits (joblib): a number >= 1, or a negative number as in
+        joblib (-1 all CPUs, -2 all but one, ...; below minus the number of
+        CPUs, one job). 0 is an error.
     progress : bool or None, default=None
         Show a progress bar; None shows one only on a terminal.
     method_names : sequence of str, default=None

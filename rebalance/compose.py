@@ -148,6 +148,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Class labels of the rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Resampled with the rows and passed to the classifier's ``fit``.
+            Without metadata routing, a classifier whose ``fit`` takes no
+            ``sample_weight`` gets whole-number weights as repeated rows (what
+            ``BaggingClassifier``'s bootstrap counts mean); other weights raise
+            a TypeError.
         **fit_params : dict
             Without metadata routing: passed to the classifier's ``fit``,
             resampled with the rows when they have one value per row. With

@@ -125,8 +125,10 @@ def thin_class(
 
     Parameters
     ----------
-    X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
-        The features; the kept rows are returned in the same container type.
+    X : array-like, list, DataFrame or sparse matrix of shape (n_samples, ...)
+        One row per label, of any shape (tables, images, texts, 1-D); the
+        kept rows are returned in the same container type (a list stays a
+        list).
     y : array-like of shape (n_samples,)
         The class labels.
     ratio : float in (0, 1]
@@ -241,7 +243,7 @@ def make_imbalance(
 
     Parameters
     ----------
-    X : array-like, DataFrame or sparse matrix of shape (n_samples, n_features)
+    X : array-like, list, DataFrame or sparse matrix of shape (n_samples, ...)
         The features.
     y : array-like of shape (n_samples,)
         The class labels.

@@ -49,7 +49,7 @@ from rebalance._labels import (
     encode_labels,
     require_two_classes,
 )
-from rebalance._metadata import weights_as_rows
+from rebalance._metadata import _fit_takes, weights_as_rows
 from rebalance._priors import (
     DeployPriors,
     adjust_priors,
@@ -157,12 +157,15 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 default='auto'
         π', the class priors the estimator's probabilities are calibrated to.
         ``'auto'``: the ``resampled_priors_`` of the estimator when it is a
-        :class:`rebalance.ResampledClassifier` (or a pipeline ending in one),
-        else the priors of ``y`` in
+        :class:`rebalance.ResampledClassifier` or holds one (a pipeline ending
+        in one, a fitted ``GridSearchCV`` / ``RandomizedSearchCV`` whose
+        ``best_estimator_`` is one, also behind ``FrozenEstimator``), else the
+        priors of ``y`` in
         ``fit`` (weighted by the ``sample_weight`` the estimator is fitted
         with). An array follows ``classes_``; a dict, or a pandas Series
         indexed by class (``y.value_counts(normalize=True)``), maps class to
-        prior. A
+        prior (a Series whose default 0..n-1 index does not name the classes
+        is read by position); given priors must sum to 1. A
         fitted rebalance sampler gives the priors of the rows it drew
         (``y[sample_indices_]``, with ``y`` the labels given to ``fit``); a
         fitted ResampledClassifier gives its ``resampled_priors_`` (wrap a
@@ -342,7 +345,10 @@ default='auto'
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to the estimator's ``fit`` (with metadata routing on: when
             the estimator requests it with ``set_fit_request(sample_weight=True)``),
-            and weights the priors of ``y``: ``train_priors='auto'`` when the
+            and weights the priors of ``y``. Without metadata routing, an
+            estimator (not frozen) whose ``fit`` takes no ``sample_weight``
+            gets whole-number weights as repeated rows; other weights raise a
+            TypeError. The weights weight ``train_priors='auto'`` when the
             estimator is fitted with them (or is a ``FrozenEstimator``),
             ``deploy_priors='train'`` always, and the metric of
             ``strategy='tuned'`` on the validation rows.
@@ -364,14 +370,22 @@ default='auto'
                 "This ThresholdMover estimator requires y to be passed, but the "
                 "target y is None. Pass the class labels as y."
             )
-        if sample_weight is not None and not (
-            _routing_enabled() or self._uses_fitted_estimator()
-        ):
+        frozen = self._uses_fitted_estimator()
+        if sample_weight is not None and not (_routing_enabled() or frozen):
             # An estimator without sample_weight (e.g. in BaggingClassifier,
             # which passes its bootstrap as counts): the rows are repeated.
-            X, y, fit_params = weights_as_rows(
-                self.estimator, X, y, {**fit_params, "sample_weight": sample_weight}
-            )
+            params = {**fit_params, "sample_weight": sample_weight}
+            if self.strategy == "tuned" and not _fit_takes(
+                self.estimator, "sample_weight"
+            ):
+                raise TypeError(
+                    f"{type(self.estimator).__name__}.fit takes no sample_weight, "
+                    "and strategy='tuned' cannot apply weights as repeated rows "
+                    "(copies of a row would fall in both a training and a "
+                    "validation fold). Drop sample_weight, or use an estimator "
+                    "whose fit takes it."
+                )
+            X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
             sample_weight = fit_params.pop("sample_weight", None)
         y = as_classifier_target(y)
         labels, y_1d, one_hot = encode_labels(y)
@@ -381,7 +395,6 @@ default='auto'
                 "(n_samples,), e.g. y.argmax(axis=1)."
             )
         require_two_classes(labels, needs="a classifier")
-        frozen = self._uses_fitted_estimator()
         classes = self._classes_before_fit(labels.classes, frozen)
         response = self._check_response_method()
         # Every check runs before the estimator is fitted; each returns what

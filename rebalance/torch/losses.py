@@ -780,7 +780,8 @@ def softmax_focal_loss(
         ``'mean'`` averages over the non-ignored samples (0 if there are none),
         not weighted by ``alpha``.
     ignore_index : int, default=-100
-        Class index marking samples to skip.
+        Class index marking samples to skip; not used with class-
+        probability targets.
     label_smoothing : float, default=0.0
         In [0, 1], as in ``cross_entropy``.
     rescale : bool, default=False
@@ -950,7 +951,8 @@ class SoftmaxFocalLoss(
         ``'mean'`` averages over the non-ignored samples, not weighted by
         ``alpha``.
     ignore_index : int, default=-100
-        Class index marking samples to skip.
+        Class index marking samples to skip; not used with class-
+        probability targets.
     label_smoothing : float, default=0.0
         In [0, 1], as in ``cross_entropy``.
     rescale : bool, default=False
@@ -1410,7 +1412,9 @@ def class_weighted_cross_entropy(
         Class indices of shape ``(N,)`` / ``(N, d1, ...)``, or class
         probabilities with the shape of ``logits``.
     class_weight : dict, sequence, array or Tensor
-        One weight ``>= 0`` per class: a dict ``{class: weight}`` keyed
+        One finite weight ``>= 0`` per class, not all 0 and within the range
+        of the logits' dtype (the weights are used in that precision): a dict
+        ``{class: weight}`` keyed
         ``0..C-1``, or a sequence, an array or a tensor of length C.
     reduction : {'none', 'mean', 'sum'}, default='mean'
         ``'mean'`` divides by the summed weights of the non-ignored targets.
