@@ -237,9 +237,13 @@ def as_classifier_target(y: Any) -> Any:
         if y.isna().any():
             return y
         values = y.to_numpy()  # categorical, sparse: their values' own dtype
-        if values.dtype == object:  # nullable: Python bools, ints, floats
+        # Nullable dtypes give Python bools, ints or floats as objects: as a
+        # numpy array of their type when that keeps every value exactly (not
+        # strings, not bools mixed with ints, not ints beyond 64 bits).
+        kind = pd.api.types.infer_dtype(values, skipna=False)
+        if values.dtype == object and kind in ("boolean", "integer", "floating"):
             inferred = np.asarray(values.tolist())
-            if inferred.dtype.kind in "biuf":
+            if inferred.dtype.kind in "biuf" and inferred.tolist() == values.tolist():
                 return inferred
         return values
     return y

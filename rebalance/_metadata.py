@@ -8,7 +8,6 @@ another length) passes through unchanged.
 
 from __future__ import annotations
 
-import inspect
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -197,15 +196,21 @@ def check_not_dropped_by_imblearn_pipeline(
 
 
 def _fit_takes(estimator: Any, name: str) -> bool:
-    """Whether ``estimator.fit`` takes a ``name`` argument (also through
-    ``**kwargs``, as searches and ``FrozenEstimator`` do)."""
+    """Whether ``estimator.fit`` takes a ``name`` argument without metadata
+    routing: named in its signature, or passed on through ``**kwargs`` by a
+    wrapper known to do so (``FrozenEstimator``, which ignores it; a search,
+    when its estimator takes it). Other ``**kwargs`` (``Pipeline``,
+    ``OneVsRestClassifier``, ...) refuse a bare ``sample_weight``."""
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection._search import BaseSearchCV
+
     if has_fit_parameter(estimator, name):
         return True
-    try:
-        parameters = inspect.signature(estimator.fit).parameters.values()
-    except (TypeError, ValueError, AttributeError):
-        return True  # unknown: pass it on, as before
-    return any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
+    if isinstance(estimator, FrozenEstimator):
+        return True
+    if isinstance(estimator, BaseSearchCV):
+        return _fit_takes(estimator.estimator, name)
+    return False
 
 
 def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:

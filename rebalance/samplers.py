@@ -626,7 +626,8 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
         self.sampling_strategy = sampling_strategy
 
     def _make_plan(self, labels, y):
-        n_samples = labels.n_samples if self.n_samples is None else self.n_samples
+        # A plain int (numpy, sympy and other Integrals pass validation).
+        n_samples = labels.n_samples if self.n_samples is None else int(self.n_samples)
         totals, _ = self._class_totals(labels)
         weights = None  # count ** power: every class brought to the same total
         if (totals != totals[0]).any():
