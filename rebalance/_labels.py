@@ -241,7 +241,8 @@ def as_classifier_target(y: Any) -> Any:
         # numpy array of their type when that keeps every value exactly (not
         # strings, not bools mixed with ints, not ints beyond 64 bits).
         kind = pd.api.types.infer_dtype(values, skipna=False)
-        if values.dtype == object and kind in ("boolean", "integer", "floating"):
+        numeric = ("boolean", "integer", "floating", "mixed-integer-float")
+        if values.dtype == object and kind in numeric:
             inferred = np.asarray(values.tolist())
             if inferred.dtype.kind in "biuf" and inferred.tolist() == values.tolist():
                 return inferred

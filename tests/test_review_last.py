@@ -101,3 +101,15 @@ def test_sympy_integer_n_samples_accepted_end_to_end():
     X, y, _ = _data()
     sampler = ClassBalancedSampler(n_samples=sympy.Integer(7), random_state=0)
     assert len(sampler.fit_resample(X, y)[1]) == 7
+
+
+# A categorical of 0 and 1.0 (ints and floats of equal value) fits with float
+# classes, as scikit-learn would see them, instead of "Unknown label type".
+def test_mixed_int_float_categorical_labels_fit():
+    X, _, _ = _data()
+    labels = np.array([0, 1.0] * 30, dtype=object)
+    y = pd.Series(pd.Categorical(pd.Index(labels, dtype=object)))
+    model = ResampledClassifier(
+        RandomOverSampler(random_state=0), DecisionTreeClassifier(random_state=0)
+    ).fit(X, y)
+    assert model.classes_.tolist() == [0.0, 1.0]
