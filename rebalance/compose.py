@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -372,16 +373,20 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
     if hasattr(classifier, "steps") or isinstance(classifier, MetaEstimatorMixin):
         # A pipeline or meta-estimator may impute: its tag does not say.
         return
-    if sp.issparse(X):
-        values = getattr(X, "data", None)  # CSR, CSC, COO; not DOK or LIL
-    elif is_pandas(X, "DataFrame"):
+    if is_pandas(X, "DataFrame"):
         if not all(pd_api_is_numeric(dtype) for dtype in X.dtypes):
             return
-        values = X.to_numpy(dtype=np.float64, na_value=np.nan)
+        # Column by column: no float64 copy of the whole frame.
+        columns: Iterable[Any] = (
+            X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
+            for j in range(X.shape[1])
+        )
     else:
-        values = X
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
-        assert_all_finite(values, input_name="X")
+        # CSR, CSC, COO: the stored values (DOK and LIL have no .data).
+        columns = [getattr(X, "data", None) if sp.issparse(X) else X]
+    for values in columns:
+        if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
+            assert_all_finite(values, input_name="X")
 
 
 def _records_indices(sampler: Any) -> bool:
