@@ -72,6 +72,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from rebalance._validation import check_bool
 from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
 from rebalance.torch._focal_checks import (
     check_binary_target_values,
@@ -193,14 +194,8 @@ def _check_ignore_index(ignore_index: Any) -> int:
 
 
 def _check_flag(value: Any, name: str) -> bool:
-    """``value`` as a bool; TypeError naming ``name`` unless it is True or False."""
-    value = _scalar(value)
-    if not isinstance(value, bool):
-        raise TypeError(
-            f"{name} must be True or False, got {type(value).__name__} "
-            f"{value!r:.40}; pass {name}=True or {name}=False"
-        )
-    return value
+    """``value`` (also a 0-d tensor or array) as a bool: :func:`check_bool`."""
+    return check_bool(_scalar(value), name)
 
 
 def _check_margin(margin: Any) -> float:
