@@ -240,11 +240,14 @@ def as_classifier_target(y: Any) -> Any:
         # Nullable dtypes give Python bools, ints or floats as objects: as a
         # numpy array of their type when that keeps every value exactly (not
         # strings, not bools mixed with ints, not ints beyond 64 bits).
-        kind = pd.api.types.infer_dtype(values, skipna=False)
         numeric = ("boolean", "integer", "floating", "mixed-integer-float")
-        if values.dtype == object and kind in numeric:
-            inferred = np.asarray(values.tolist())
-            if inferred.dtype.kind in "biuf" and inferred.tolist() == values.tolist():
+        if (
+            values.dtype == object
+            and pd.api.types.infer_dtype(values, skipna=False) in numeric
+        ):
+            listed = values.tolist()
+            inferred = np.asarray(listed)
+            if inferred.dtype.kind in "biuf" and inferred.tolist() == listed:
                 return inferred
         return values
     return y
