@@ -81,26 +81,44 @@ def _is_numeric(values) -> bool:
     return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
 
 
-# Numbers stored as text: plain, or with thousands separators (12,345.6).
-_NUMBER_TEXT = r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?([eE][+-]?\d+)?"
+# Numbers stored as text: plain, or with thousands separators (12,345.6),
+# a currency sign before or after ($1,234.50, -€3, 12 £), a percent sign
+# (12.5%), or accounting parentheses for negatives ((1,234.00)).
+_CURRENCY = "$€£¥"
+_NUMBER_TEXT = (
+    rf"[+-]?[{_CURRENCY}]?[+-]?(\d+|\d{{1,3}}(,\d{{3}})+)(\.\d*)?([eE][+-]?\d+)?"
+    rf"(\s?[{_CURRENCY}])?%?"
+)
 # Words of a column name that say "identifier" (customer_id, CustomerID, key).
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
 
 
 def _as_numbers(present):
     """The present values of a non-numeric column as floats when every one is
-    a number (``decimal.Decimal``, or text such as ``"12,345.5"``), else None."""
+    a number (``decimal.Decimal``, or text such as ``"12,345.5"``,
+    ``"$1,234.50"``, ``"12.5%"`` (0.125) or ``"(1,234)"`` (-1234)), else None."""
     import pandas as pd
 
     if present.empty:
         return None
     strings = present.astype(str).str.strip()
+    negative = strings.str.fullmatch(r"\(.*\)")
+    strings = strings.where(~negative, strings.str[1:-1].str.strip())
     if not strings.str.fullmatch(_NUMBER_TEXT).all():
         return None
+    percent = strings.str.endswith("%")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        numbers = pd.to_numeric(strings.str.replace(",", ""), errors="coerce")
-    return numbers.astype(np.float64) if numbers.notna().all() else None
+        numbers = pd.to_numeric(
+            strings.str.replace(rf"[,%\s{_CURRENCY}]", "", regex=True),
+            errors="coerce",
+        )
+    if not numbers.notna().all():
+        return None
+    numbers = numbers.astype(np.float64)
+    numbers[percent.to_numpy()] /= 100
+    numbers[negative.to_numpy()] *= -1
+    return numbers
 
 
 def _looks_like_id(name: str, numbers) -> bool:
@@ -171,6 +189,14 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
     """
     import pandas as pd
 
+    names = pd.Index([str(c) for c in frame.columns])
+    if names.has_duplicates:
+        clashes = sorted(set(names[names.duplicated()]))
+        raise ValueError(
+            f"the data has several columns named {clashes} (as text): every "
+            "column needs its own name; rename or drop the repeated ones first "
+            "(for example frame.loc[:, ~frame.columns.duplicated()])."
+        )
     # A name is the column of that name, else the one whose name it is without
     # surrounding spaces (" age" in a file written with ", ").
     stripped = {str(c).strip(): c for c in frame.columns}

@@ -50,6 +50,30 @@ def _fail(message: str) -> SystemExit:
     return SystemExit(f"rebalance compare: {message}")
 
 
+# Separators other than ',' that a one-column read reveals in its header.
+_OTHER_SEPARATORS = (";", "\t", "|")
+
+
+def _read_text_table(path: str):
+    """A CSV file (compressed or not) as a DataFrame: comma-separated, or
+    ``;``-, tab- or ``|``-separated when a comma read finds a single column
+    whose name holds one of them (Excel's ";" in most European locales,
+    ``.tsv`` files). Spaces after a separator are skipped (files written with
+    ", " such as UCI adult: the column " label" is ``label``, the class " yes"
+    is ``yes``)."""
+    import pandas as pd
+
+    frame = pd.read_csv(path, low_memory=False, skipinitialspace=True)
+    if frame.shape[1] == 1:
+        header = str(frame.columns[0])
+        for separator in _OTHER_SEPARATORS:
+            if separator in header:
+                return pd.read_csv(
+                    path, sep=separator, low_memory=False, skipinitialspace=True
+                )
+    return frame
+
+
 def _load_table(path: str, target: str | None):
     """Features (a DataFrame, every column kept) and labels from a file."""
     import pandas as pd
@@ -60,7 +84,7 @@ def _load_table(path: str, target: str | None):
         if path.lower().endswith((".parquet", ".pq")):
             frame = pd.read_parquet(path)
         else:
-            frame = pd.read_csv(path, low_memory=False)
+            frame = _read_text_table(path)
     except (OSError, ValueError, UnicodeDecodeError, ImportError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise _fail(f"could not read --data {path!r}: {first}") from exc
