@@ -146,6 +146,15 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
     return np.take(np.asarray(data), indices, axis=0)
 
 
+def first_column(frame: Any) -> Any:
+    """The first column of a dataframe of any library, as that library's
+    series (a pandas Series for pandas)."""
+    if is_pandas(frame, "DataFrame"):
+        return frame.iloc[:, 0]
+    native, _ = _to_narwhals(frame)
+    return nw.to_native(native.get_column(native.columns[0]))
+
+
 def frame_values(X: Any) -> np.ndarray:
     """A 2-D numpy array of the values of ``X`` (any dataframe, or array-like)."""
     if is_pandas(X, "DataFrame"):

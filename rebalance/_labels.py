@@ -16,13 +16,16 @@ counting pass. The rules, in one place:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.exceptions import DataConversionWarning
 
 from rebalance._frames import (
+    first_column,
     is_dataframe,
     is_pandas,
     is_series,
@@ -219,6 +222,37 @@ def _encode_categorical(y_1d: Any, name: str):
     categories = np.asarray(y_1d.cat.categories)
     present, codes, counts = _encode_integer_values(codes, np.dtype(np.intp), name)
     return categories[present], codes, counts
+
+
+def single_output_target(y: Any) -> Any:
+    """``y`` for a meta-estimator whose tags say single output: a column
+    vector (shape ``(n, 1)``: numpy, pandas or polars frame, list of lists) as
+    1-D, with scikit-learn's ``DataConversionWarning``; a 2-D y of several
+    columns (one-hot, multilabel) raises a ValueError before any work.
+    Anything else is returned as it is."""
+    shape = getattr(y, "shape", None)
+    if shape is None and isinstance(y, (list, tuple)):
+        shape = np.shape(y)
+    if shape is None or len(shape) != 2:
+        return y
+    if shape[1] != 1:
+        raise ValueError(
+            "Multilabel and multioutput targets are not supported: y has "
+            f"shape {tuple(shape)} (a 2-D one-hot or multilabel matrix). Pass one "
+            "class label per row, shape (n_samples,), e.g. y.argmax(axis=1) for "
+            "a one-hot matrix."
+        )
+    warnings.warn(
+        "A column-vector y was passed when a 1d array was expected. Please "
+        "change the shape of y to (n_samples,), for example using ravel().",
+        DataConversionWarning,
+        stacklevel=3,
+    )
+    if is_dataframe(y):
+        return first_column(y)
+    if sp.issparse(y):
+        return y.toarray().ravel()
+    return np.asarray(y).reshape(-1)
 
 
 def as_classifier_target(y: Any) -> Any:

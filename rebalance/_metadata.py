@@ -16,7 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import _num_samples, has_fit_parameter
 
-from rebalance._validation import take_rows
+from rebalance import _indices
+from rebalance._validation import check_sample_weight, take_rows
 
 _RESAMPLED_CLASSIFIER_HINT = (
     "Put the sampler and the classifier in rebalance.ResampledClassifier("
@@ -224,8 +225,11 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
     weights = params.get("sample_weight")
     if weights is None or _fit_takes(estimator, "sample_weight"):
         return X, y, dict(params)
-    values = np.asarray(weights, dtype=np.float64)
     n_samples = n_rows(X, y)
+    if n_samples is not None:
+        # One finite number >= 0 per row: those errors name what is wrong.
+        check_sample_weight(weights, n_samples)
+    values = np.asarray(weights, dtype=np.float64)
     whole = (
         values.ndim == 1
         and values.shape[0] == n_samples
@@ -240,6 +244,22 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
             "row), which could be applied by repeating rows. Drop sample_weight, "
             "or use a classifier whose fit takes it."
         )
+    # The total, checked before np.repeat allocates it: exact in int64 when
+    # the float sum is below 2**62 (no count can wrap then), else far beyond
+    # any limit anyway.
+    approximate = float(values.sum())
+    total = (
+        int(values.astype(np.int64).sum())
+        if approximate < 2.0**62
+        else int(approximate)
+    )
+    _indices.check_output_size(
+        total,
+        np.dtype(np.intp),
+        "sample_weight, applied as repetition counts (its fit takes no "
+        f"sample_weight: {type(estimator).__name__}), asks for",
+        "Pass smaller counts, or use a classifier whose fit takes sample_weight.",
+    )
     rows = np.repeat(np.arange(values.shape[0]), values.astype(np.int64))
     if sp.issparse(X) and X.format not in ("csr", "csc"):
         X = X.tocsr()  # COO, DOK, ...: rows are gathered from CSR

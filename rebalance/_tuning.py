@@ -121,6 +121,19 @@ def _check_fold_classes(model: Any, classes: np.ndarray, number: int) -> None:
         )
 
 
+def _best_candidate(scores: np.ndarray, label: Any) -> int:
+    """Position of the best mean score; NaN scores (a metric undefined at a
+    threshold) are never the best, and all NaN raises (``np.argmax`` would
+    silently pick the first NaN, the lowest threshold)."""
+    if np.isnan(scores).all():
+        raise ValueError(
+            f"The metric is NaN at every threshold tried for class {label!r}: "
+            "there is no best threshold. Check the scoring function (and that "
+            "sample_weight is not all zero on a validation fold)."
+        )
+    return int(np.nanargmax(scores))
+
+
 def best_thresholds(
     folds: Sequence[Fold],
     classes: np.ndarray,
@@ -134,8 +147,9 @@ def best_thresholds(
     between the lowest and the highest score of the column across the folds.
     """
     metric = _threshold_metric(scoring)
-    all_candidates, all_scores = [], []
+    all_candidates, all_scores, tuned = [], [], []
     for c in columns:
+        tuned.append(c)
         fold_scores = [scores[:, c] for _, scores, _ in folds]
         if isinstance(candidates, np.ndarray):
             tried = candidates
@@ -163,7 +177,7 @@ def best_thresholds(
         )
         all_candidates.append(tried)
         all_scores.append(mean_scores)
-    best = [int(np.argmax(s)) for s in all_scores]
+    best = [_best_candidate(s, classes[c]) for c, s in zip(tuned, all_scores)]
     return TunedThresholds(
         thresholds=np.array([t[b] for t, b in zip(all_candidates, best)]),
         best_scores=np.array([s[b] for s, b in zip(all_scores, best)]),

@@ -6,6 +6,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 from pandas.api.types import is_numeric_dtype as pd_api_is_numeric
@@ -27,8 +28,8 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._frames import is_pandas
-from rebalance._labels import as_classifier_target
+from rebalance._frames import is_dataframe, is_pandas
+from rebalance._labels import as_classifier_target, single_output_target
 from rebalance._metadata import (
     n_rows,
     row_aligned_names,
@@ -167,7 +168,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted meta-estimator.
         """
-        y = as_classifier_target(y)
+        y = as_classifier_target(single_output_target(y))
         _check_finite_for(self.classifier, X)
         params = dict(fit_params)
         if sample_weight is not None:
@@ -381,6 +382,21 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
             X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
             for j in range(X.shape[1])
         )
+    elif is_dataframe(X):  # polars, pyarrow, ...: a null is missing too
+        frame = nw.from_native(X, eager_only=True)
+        if not all(dtype.is_numeric() for dtype in frame.schema.values()):
+            return
+        columns = (
+            frame.get_column(name).cast(nw.Float64).to_numpy() for name in frame.columns
+        )
+    elif isinstance(X, (list, tuple)):
+        try:
+            values = np.asarray(X)
+            if values.dtype == object:
+                values = values.astype(np.float64)
+        except (TypeError, ValueError):
+            return  # ragged, or not all numbers: the classifier's own checks
+        columns = [values]
     else:
         # CSR, CSC, COO: the stored values (DOK and LIL have no .data).
         columns = [getattr(X, "data", None) if sp.issparse(X) else X]

@@ -133,21 +133,25 @@ def _confusion_rates(
     truth = truth.astype(bool)
     if sample_weight is None:
         sample_weight = np.ones(truth.shape[0])
+    else:
+        # Relative to the largest weight: sums of huge weights (1e308) would
+        # overflow, and every metric here is a ratio of the sums.
+        largest = float(sample_weight.max()) if sample_weight.size else 0.0
+        if largest > 0:
+            sample_weight = sample_weight / largest
     tp = positive[:, truth] @ sample_weight[truth]
     fp = positive[:, ~truth] @ sample_weight[~truth]
     n_pos = float(sample_weight[truth].sum())
     n_neg = float(sample_weight[~truth].sum())
+    # The sums and the products add the same weights in different orders:
+    # tp may exceed n_pos by an ulp, which would make a rate negative (and
+    # the G-mean NaN). The missed and rejected weights are clipped at 0.
+    fn = np.maximum(n_pos - tp, 0.0)
+    tn = np.maximum(n_neg - fp, 0.0)
     # A class without rows has recall 0, as recall_score(zero_division=0).
-    tpr = tp / n_pos if n_pos > 0 else np.zeros_like(tp)
-    tnr = (n_neg - fp) / n_neg if n_neg > 0 else np.zeros_like(tp)
-    return {
-        "tp": tp,
-        "fp": fp,
-        "fn": n_pos - tp,
-        "tn": n_neg - fp,
-        "tpr": tpr,
-        "tnr": tnr,
-    }
+    tpr = np.minimum(tp / n_pos, 1.0) if n_pos > 0 else np.zeros_like(tp)
+    tnr = tn / n_neg if n_neg > 0 else np.zeros_like(tp)
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "tpr": tpr, "tnr": tnr}
 
 
 def _f1(c: dict[str, Any]) -> np.ndarray:

@@ -48,6 +48,7 @@ from rebalance._labels import (
     as_classifier_target,
     encode_labels,
     require_two_classes,
+    single_output_target,
 )
 from rebalance._metadata import _fit_takes, weights_as_rows
 from rebalance._priors import (
@@ -370,6 +371,7 @@ default='auto'
                 "This ThresholdMover estimator requires y to be passed, but the "
                 "target y is None. Pass the class labels as y."
             )
+        y = single_output_target(y)
         frozen = self._uses_fitted_estimator()
         if sample_weight is not None and not (_routing_enabled() or frozen):
             # An estimator without sample_weight (e.g. in BaggingClassifier,
