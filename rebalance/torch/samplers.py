@@ -224,6 +224,8 @@ class _Progress:
         self.epoch = epoch
         self.chunk_stop = position
         self.chunk_items: Any = iter(())
+        # False once its generator is finished, closed or collected.
+        self.live = True
 
     @property
     def position(self) -> int:
@@ -303,6 +305,12 @@ class _EpochSampler:
         epoch = _check_int(
             epoch, "epoch", minimum=0, fix="Pass the training loop's epoch counter."
         )
+        running = self._progress
+        if running is not None and running.live and running.epoch == epoch:
+            # The epoch is already being iterated (Lightning calls iter(loader)
+            # before set_epoch, and DataLoader workers start drawing at
+            # iter()): it goes on, and state_dict() keeps its position.
+            return
         if epoch != self._next_epoch:
             self._resume_position = 0
         self._next_epoch = epoch
@@ -329,10 +337,13 @@ class _EpochSampler:
         # The draw happens on the first next(), not here: DataLoader creates
         # iterators it never uses (twice per first epoch with workers).
         progress, chunks = self._start_epoch()
-        for low, chunk in chunks:
-            progress.chunk_items = iter(chunk.tolist())
-            progress.chunk_stop = low + chunk.shape[0]
-            yield from progress.chunk_items
+        try:
+            for low, chunk in chunks:
+                progress.chunk_items = iter(chunk.tolist())
+                progress.chunk_stop = low + chunk.shape[0]
+                yield from progress.chunk_items
+        finally:
+            progress.live = False
         self._end_epoch(progress)
 
     def _index_batches(self, batch_size: int, drop_last: bool) -> Iterator[np.ndarray]:
@@ -343,6 +354,19 @@ class _EpochSampler:
         :meth:`__iter__` does, so the two paths continue each other.
         """
         progress, chunks = self._start_epoch()
+        try:
+            yield from self._batches_of(progress, chunks, batch_size, drop_last)
+        finally:
+            progress.live = False
+        self._end_epoch(progress)
+
+    def _batches_of(
+        self,
+        progress: _Progress,
+        chunks: Iterator[tuple[int, np.ndarray]],
+        batch_size: int,
+        drop_last: bool,
+    ) -> Iterator[np.ndarray]:
         carry = np.empty(0, dtype=np.int64)  # a batch cut by a chunk's end
         for low, chunk in chunks:
             # A copy: the caller may write into a batch; it is never our state.
@@ -369,7 +393,6 @@ class _EpochSampler:
         if carry.shape[0] and not drop_last:
             progress.chunk_stop += carry.shape[0]
             yield carry
-        self._end_epoch(progress)
 
     def _start_epoch(self) -> tuple[_Progress, Iterator[tuple[int, np.ndarray]]]:
         """Begin the next epoch: its progress and its chunks ``(low, items)``,
@@ -637,6 +660,25 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
         return _rank_slice(draw, rank, num_replicas, len(self))
 
 
+class _EpochLink:
+    """A batch sampler's ``.sampler`` when none was injected: its ``set_epoch``
+    sets the batch sampler's epoch (PyTorch Lightning calls
+    ``loader.batch_sampler.sampler.set_epoch(epoch)`` at every epoch)."""
+
+    def __init__(self, owner: Any):
+        self._owner = owner
+
+    @property
+    def epoch(self) -> int:
+        return self._owner.epoch
+
+    def set_epoch(self, epoch: int) -> None:
+        self._owner.set_epoch(epoch)
+
+    def __repr__(self) -> str:
+        return f"<set_epoch of {type(self._owner).__name__}>"
+
+
 class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
     """Batches with a fixed number of rows of each class (a ``batch_sampler``).
 
@@ -690,6 +732,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         rebuilds a batch sampler with the same arguments plus a
         ``DistributedSampler`` of its own: this sampler then takes
         ``num_replicas`` and ``rank`` from it and follows its ``set_epoch``.
+        Without one, the attribute ``sampler`` is a small object whose
+        ``set_epoch`` calls this sampler's, so that Lightning's
+        ``loader.batch_sampler.sampler.set_epoch(epoch)`` reaches it.
 
     Notes
     -----
@@ -737,7 +782,13 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         self._given_replicas = (num_replicas, rank)
         num_replicas, rank = _follow_injected(sampler, num_replicas, rank)
         self._init_epochs(seed, num_replicas, rank, drop_last)
-        self.sampler = sampler
+        self._injected = sampler
+        # Lightning sets the epoch of loader.batch_sampler.sampler, never of
+        # the batch sampler itself: with nothing injected, .sampler passes
+        # set_epoch on to this sampler.
+        self.sampler: DistributedSampler | _EpochLink = (
+            _EpochLink(self) if sampler is None else sampler
+        )
         self._followed_epoch = None if sampler is None else sampler.epoch
         # One form or the other: quotas (class_counts), or P x K.
         self.classes_per_batch: int | None
@@ -770,7 +821,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
 
     def _before_epoch(self) -> None:
         # Follow the set_epoch Lightning calls on its injected sampler.
-        injected = self.sampler
+        injected = self._injected
         if injected is not None and injected.epoch != self._followed_epoch:
             self._followed_epoch = injected.epoch
             self.set_epoch(injected.epoch)
