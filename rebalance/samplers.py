@@ -249,8 +249,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         missing = [c for c in plan.sampling_strategy if c not in given]
         if missing:
             raise ValueError(
-                f"shrinkage has no value for the over-sampled classes {missing}: "
-                "give one shrinkage factor per over-sampled class (the keys of "
+                "`shrinkage` should contain a shrinkage factor for each class "
+                f"that will be resampled: it has no value for {missing}. Give "
+                "one shrinkage factor per over-sampled class (the keys of "
                 f"sampling_strategy_, here {list(plan.sampling_strategy)})."
             )
         for cls in plan.sampling_strategy:
@@ -262,8 +263,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
                 or value < 0
             ):
                 raise ValueError(
-                    f"shrinkage[{cls!r}] = {value!r} is not a finite number >= 0: "
-                    "give every over-sampled class a shrinkage factor >= 0 (0 = "
+                    "The shrinkage factor needs to be >= 0: "
+                    f"shrinkage[{cls!r}] = {value!r} is not a finite number >= 0. "
+                    "Give every over-sampled class a shrinkage factor >= 0 (0 = "
                     "plain copies, 1 = the rule-of-thumb bandwidth)."
                 )
         return {cls: given[cls] for cls in plan.sampling_strategy}
@@ -303,6 +305,13 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
 
 
 # --- smoothed bootstrap ------------------------------------------------------
+
+
+# imbalanced-learn's words, so that code matching its message still does.
+_NUMERIC_X_NEEDED = (
+    "When shrinkage is not None, X needs to contain only numerical data: the "
+    "smoothed bootstrap needs numeric X"
+)
 
 
 def _bandwidth(n_samples: int, n_features: int) -> float:
@@ -507,7 +516,7 @@ def _numeric_values(X) -> np.ndarray:
             ) or pd.api.types.is_bool_dtype(dtype)
             if not numeric or isinstance(dtype, pd.CategoricalDtype):
                 raise ValueError(
-                    f"shrinkage (smoothed bootstrap) needs numeric X; column "
+                    f"{_NUMERIC_X_NEEDED}; column "
                     f"{name!r} has dtype {dtype}. Use shrinkage=None, or encode "
                     "that column as numbers first."
                 )
@@ -519,7 +528,7 @@ def _numeric_values(X) -> np.ndarray:
             dtype = frame.get_column(name).to_numpy().dtype
             if dtype.kind not in "biuf":
                 raise ValueError(
-                    f"shrinkage (smoothed bootstrap) needs numeric X; column "
+                    f"{_NUMERIC_X_NEEDED}; column "
                     f"{name!r} has dtype {frame.schema[name]} (not a plain "
                     "integer, float or boolean). Use shrinkage=None, or cast "
                     "that column to a float first."
@@ -532,7 +541,7 @@ def _numeric_values(X) -> np.ndarray:
         return values
     if values.dtype.kind in "mM":  # as for pandas datetime columns
         raise ValueError(
-            f"shrinkage (smoothed bootstrap) needs numeric X; X has dtype "
+            f"{_NUMERIC_X_NEEDED}; X has dtype "
             f"{values.dtype}. Use shrinkage=None, or convert the dates to numbers "
             "first."
         )
@@ -542,8 +551,8 @@ def _numeric_values(X) -> np.ndarray:
         # The same exception type numpy raised (scikit-learn's checks expect
         # a TypeError for objects that are not numbers at all).
         raise type(exc)(
-            f"{exc}: shrinkage (smoothed bootstrap) needs numeric X and X has "
-            "non-numeric values. Use shrinkage=None or encode them first."
+            f"{exc}: {_NUMERIC_X_NEEDED}, and X has non-numeric values. Use "
+            "shrinkage=None or encode them first."
         ) from exc
 
 

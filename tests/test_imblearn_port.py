@@ -221,8 +221,8 @@ def test_random_over_sampler_shrinkage_behaviour():
 @pytest.mark.parametrize(
     "shrinkage, err_msg",
     [
-        ({}, "shrinkage has no value for the over-sampled classes"),
-        ({0: -1}, r"shrinkage\[0\] = -1 is not a finite number >= 0"),
+        ({}, "`shrinkage` should contain a shrinkage factor for each class"),
+        ({0: -1}, r"The shrinkage factor needs to be >= 0.*shrinkage\[0\] = -1"),
     ],
 )
 def test_random_over_sampler_shrinkage_error(shrinkage, err_msg):
