@@ -337,7 +337,11 @@ def take_csr(data: Any, rows: Any) -> Any:
 
     n_out = rows.shape[0]
     starts = np.empty(n_out, dtype=indptr.dtype)
-    lengths = np.empty(n_out, dtype=indptr.dtype)
+    # The rows' lengths are written where their cumulative sum goes: no
+    # array of lengths besides the output's indptr.
+    out_indptr = np.empty(n_out + 1, dtype=indptr.dtype)
+    out_indptr[0] = 0
+    lengths = out_indptr[1:]
 
     def spans(lo: int, hi: int) -> int:
         # Checks every row too: a negative or outside one fails it.
@@ -345,15 +349,15 @@ def take_csr(data: Any, rows: Any) -> Any:
 
     if not _parts_pass(spans, *_slices(n_out)):
         return None  # numpy's wrap-around, scipy's errors (malformed matrix)
-    n_entries = int(lengths.sum())
+    n_entries = int(lengths.sum(dtype=np.int64))
     if not _large(n_entries, row_bytes):
         return None
     index_dtype = np.result_type(indices.dtype, indptr.dtype)
     if n_entries > np.iinfo(np.int32).max:
         index_dtype = np.dtype(np.int64)
-    out_indptr = np.empty(rows.shape[0] + 1, dtype=index_dtype)
-    out_indptr[0] = 0
-    np.cumsum(lengths, out=out_indptr[1:])
+    if out_indptr.dtype != index_dtype:
+        out_indptr = out_indptr.astype(index_dtype)
+    np.cumsum(out_indptr[1:], out=out_indptr[1:])
     out_indices = np.empty(n_entries, dtype=index_dtype)
     out_data = np.empty(n_entries, dtype=values.dtype)
     threads = _indices.n_threads() if n_entries > _indices.PARALLEL_ABOVE else 1
