@@ -730,7 +730,9 @@ def _pos_weight_tensor(pos_weight: Any) -> Tensor:
                 f"pos_weight must be a tensor or numbers, got {pos_weight!r:.60}; "
                 "pass e.g. pos_weight=torch.tensor([3.0])"
             )
-        pos_weight = torch.as_tensor(arr.astype(np.float64), dtype=torch.float32)
+        # float64: cast to the logits' compute dtype where it is used (a
+        # float32 copy here would round it for float64 logits).
+        pos_weight = torch.as_tensor(arr.astype(np.float64))
     elif pos_weight.is_complex() or pos_weight.dtype == torch.bool:
         raise TypeError(
             f"pos_weight must be a real tensor, got {pos_weight.dtype}; "
@@ -813,7 +815,12 @@ def softmax_focal_loss(
     gamma = _check_gamma(gamma)
     label_smoothing = _check_smoothing(label_smoothing)
     rescale = _check_flag(rescale, "rescale")
-    alpha_vec = _softmax_alpha(alpha, logits.shape[1], logits.device)
+    alpha_vec = _softmax_alpha(
+        alpha,
+        logits.shape[1],
+        logits.device,
+        torch.promote_types(logits.dtype, torch.float32),
+    )
     return _apply_fused(
         SoftmaxFocalFunction,
         "softmax",
@@ -828,10 +835,16 @@ def softmax_focal_loss(
     )
 
 
-def _softmax_alpha(alpha: Any, n_classes: int | None, device: Any) -> Tensor | None:
+def _softmax_alpha(
+    alpha: Any,
+    n_classes: int | None,
+    device: Any,
+    dtype: torch.dtype = torch.float32,
+) -> Tensor | None:
     """The per-class ``alpha`` of the softmax focal loss (None for no
-    weighting), from a scalar or a class vector; ``n_classes=None`` only
-    checks it (a loss Module's ``__init__``)."""
+    weighting) in ``dtype`` (the logits' compute dtype: float64 for float64
+    logits), from a scalar or a class vector; ``n_classes=None`` only checks
+    it (a loss Module's ``__init__``)."""
     if alpha is None:
         return None
     if (
@@ -845,13 +858,13 @@ def _softmax_alpha(alpha: Any, n_classes: int | None, device: Any) -> Tensor | N
         if alpha > torch.finfo(torch.float32).max:
             raise ValueError(f"alpha must fit float32, got {alpha:g}")
         return torch.full(
-            (1 if n_classes is None else n_classes,), alpha, device=device
+            (1 if n_classes is None else n_classes,), alpha, device=device, dtype=dtype
         )
     if torch.device(device).type == "cuda" and not isinstance(alpha, Tensor):
-        alpha_vec = _class_vector(alpha, n_classes, "alpha", "cpu")
+        alpha_vec = _class_vector(alpha, n_classes, "alpha", "cpu", dtype)
         # pinned + non_blocking: a plain copy to CUDA waits for the GPU
         return alpha_vec.pin_memory().to(device, non_blocking=True)
-    return _class_vector(alpha, n_classes, "alpha", device)
+    return _class_vector(alpha, n_classes, "alpha", device, dtype)
 
 
 class SigmoidFocalLoss(
@@ -1284,7 +1297,8 @@ def _class_scaled(
         ignore_index=ignore_index,
         reduction="none",
     )
-    weight = torch.where(target == class_index, scale, 1.0)
+    # In ce's dtype (torch.where of two Python numbers would be float32).
+    weight = torch.ones_like(ce).masked_fill(target == class_index, scale)
     return _reduce(ce * weight, reduction, (target != ignore_index).sum())
 
 
@@ -1623,6 +1637,7 @@ def ohem_loss(
     threshold: float | None = None,
     min_kept: int = 1,
     return_indices: bool = False,
+    valid: Tensor | None = None,
 ) -> Tensor | tuple[Tensor, Tensor]:
     """Online hard example mining: the mean of a batch's hardest losses.
 
@@ -1646,11 +1661,17 @@ def ohem_loss(
         Also return the kept positions in the flattened batch, hardest
         first, e.g. to report to a hard-example replay sampler
         (``sampler.update(batch_ids[indices], losses[indices])``).
+    valid : bool Tensor, optional
+        The samples that count, with as many elements as ``losses`` (e.g.
+        ``target != ignore_index``, as segmentation OHEM does): the others
+        are never kept, and ``top_k`` fractions, ``min_kept`` and the mean
+        count the valid samples only. Default: every sample counts.
 
     Returns
     -------
     loss : Tensor
-        The mean over the kept samples (0 for an empty batch).
+        The mean over the kept samples (0 for an empty batch, or one
+        without a valid sample).
     indices : Tensor
         Only with ``return_indices=True``: the kept positions (int64).
 
@@ -1664,6 +1685,8 @@ def ohem_loss(
     >>> loss, idx = ohem_loss(losses, threshold=1.0, min_kept=3, return_indices=True)
     >>> idx
     tensor([3, 1, 2])
+    >>> ohem_loss(losses, top_k=0.5, valid=torch.tensor([True, True, True, False]))
+    tensor(2.)
     """
     if not isinstance(losses, Tensor) or not losses.is_floating_point():
         raise TypeError("losses must be a floating-point tensor of per-sample losses")
@@ -1672,6 +1695,10 @@ def ohem_loss(
     )
     flat = losses.reshape(-1)
     n = flat.numel()
+    if valid is not None:
+        return _ohem_valid(
+            flat, _ohem_mask(valid, n), top_k, threshold, min_kept, return_indices
+        )
     if isinstance(top_k, float):
         # The ceiling of the fraction as written (0.55 of 100 is 55), not of
         # its binary product (0.55 * 100 == 55.00000000000001): a relative
@@ -1688,6 +1715,57 @@ def ohem_loss(
     loss = kept.sum() / max(k, 1)
     if return_indices:
         return loss, idx
+    return loss
+
+
+def _ohem_mask(valid: Any, n: int) -> Tensor:
+    """``valid`` as a flat bool tensor of ``n`` elements, or a clear error."""
+    if not isinstance(valid, Tensor) or valid.dtype != torch.bool:
+        raise TypeError(
+            "valid must be a bool tensor marking the samples that count, e.g. "
+            f"target != ignore_index; got {type(valid).__name__} "
+            f"{getattr(valid, 'dtype', '')}"
+        )
+    if valid.numel() != n:
+        raise ValueError(
+            f"valid has {valid.numel()} elements but losses has {n}: pass one "
+            "flag per per-sample loss (the same shape)."
+        )
+    return valid.reshape(-1)
+
+
+def _ohem_valid(
+    flat: Tensor,
+    valid: Tensor,
+    top_k: int | float | None,
+    threshold: float | None,
+    min_kept: int,
+    return_indices: bool,
+) -> Tensor | tuple[Tensor, Tensor]:
+    """:func:`ohem_loss` among the ``valid`` samples only: the others rank
+    last and are cut off by a count of valid samples computed as a tensor
+    (``top_k`` stays traceable: no data-dependent shape unless the indices
+    are asked for)."""
+    n = flat.numel()
+    key = flat.detach().masked_fill(~valid, -math.inf)
+    n_valid = valid.sum()
+    if threshold is not None:
+        n_above = int((key > threshold).sum())
+        k_static = min(max(n_above, min_kept), int(n_valid))
+        k_valid = torch.tensor(k_static, device=flat.device)
+    elif isinstance(top_k, float):
+        # The bound with every sample valid; the kept ones are its first.
+        k_static = min(math.ceil(top_k * n * (1 - 1e-12)), n)
+        k_valid = torch.ceil(n_valid.double() * (top_k * (1 - 1e-12))).long()
+    else:
+        k_static = min(int(top_k or 0), n)
+        k_valid = torch.clamp(n_valid, max=k_static)
+    _, idx = torch.topk(key, k_static)
+    kept_mask = torch.arange(k_static, device=flat.device) < k_valid
+    kept = torch.where(kept_mask, flat[idx], torch.zeros((), dtype=flat.dtype))
+    loss = kept.sum() / torch.clamp(k_valid, min=1).to(flat.dtype)
+    if return_indices:
+        return loss, idx[kept_mask]
     return loss
 
 
@@ -1751,6 +1829,13 @@ class OHEMLoss(nn.Module):
         With ``threshold``: the fewest losses kept.
     return_indices : bool, default=False
         ``forward`` also returns the kept positions, hardest first.
+    ignore_index : int or None, default=-100
+        Samples whose target is ``ignore_index`` do not count (as in
+        segmentation OHEM): they are never kept, and ``top_k`` fractions,
+        ``min_kept`` and the mean count the other samples only. Applies when
+        the target has one value per per-sample loss (class indices, or
+        per-element binary targets); the default criterion ignores them too.
+        ``None``: every sample counts.
 
     Examples
     --------
@@ -1770,6 +1855,7 @@ class OHEMLoss(nn.Module):
         threshold: float | None = None,
         min_kept: int = 1,
         return_indices: bool = False,
+        ignore_index: int | None = -100,
     ) -> None:
         super().__init__()
         if criterion is not None and not callable(criterion):
@@ -1785,6 +1871,7 @@ class OHEMLoss(nn.Module):
         self.threshold = threshold
         self.min_kept = min_kept
         self.return_indices = return_indices
+        self.ignore_index = _ohem_ignore_index(ignore_index)
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         """The mean of the batch's hardest per-sample losses.
@@ -1803,17 +1890,45 @@ class OHEMLoss(nn.Module):
         indices : Tensor
             Only with ``return_indices=True``: the kept positions (int64).
         """
+        ignore_index = _ohem_ignore_index(self.ignore_index)
         if self.criterion is None:
-            losses = F.cross_entropy(logits, target, reduction="none")
+            losses = F.cross_entropy(
+                logits,
+                target,
+                reduction="none",
+                ignore_index=-100 if ignore_index is None else ignore_index,
+            )
         else:
             losses = self.criterion(logits, target)
+        valid = None
+        if (
+            ignore_index is not None
+            and isinstance(target, Tensor)
+            and isinstance(losses, Tensor)
+            and target.shape == losses.shape
+        ):
+            valid = target != ignore_index
         return ohem_loss(
             losses,
             top_k=self.top_k,
             threshold=self.threshold,
             min_kept=self.min_kept,
             return_indices=self.return_indices,
+            valid=valid,
         )
+
+
+def _ohem_ignore_index(ignore_index: Any) -> int | None:
+    if ignore_index is None:
+        return None
+    value = _scalar(ignore_index)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(
+            "ignore_index must be an int (the target value of samples that do "
+            f"not count) or None; got {type(ignore_index).__name__} "
+            f"{ignore_index!r:.40}"
+        )
+    return value
 
 
 # --------------------------------------------------------------------------
