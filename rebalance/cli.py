@@ -50,28 +50,37 @@ def _fail(message: str) -> SystemExit:
     return SystemExit(f"rebalance compare: {message}")
 
 
-# Separators other than ',' that a one-column read reveals in its header.
-_OTHER_SEPARATORS = (";", "\t", "|")
+# The separators a text file may use: the one found most often in its first
+# line is taken (a comma on ties).
+_SEPARATORS = (",", ";", "\t", "|")
 
 
 def _read_text_table(path: str):
-    """A CSV file (compressed or not) as a DataFrame: comma-separated, or
-    ``;``-, tab- or ``|``-separated when a comma read finds a single column
-    whose name holds one of them (Excel's ";" in most European locales,
-    ``.tsv`` files). Spaces after a separator are skipped (files written with
-    ", " such as UCI adult: the column " label" is ``label``, the class " yes"
-    is ``yes``)."""
+    """A CSV file (compressed or not) as a DataFrame, read once with the
+    separator its header line uses most: ``,``, ``;`` (Excel in most
+    European locales, whose values hold decimal commas), tab or ``|``.
+    Spaces after a separator are skipped (files written with ", " such as
+    UCI adult: the column " label" is ``label``, the class " yes" is
+    ``yes``)."""
+    import csv
+
     import pandas as pd
 
-    frame = pd.read_csv(path, low_memory=False, skipinitialspace=True)
-    if frame.shape[1] == 1:
-        header = str(frame.columns[0])
-        for separator in _OTHER_SEPARATORS:
-            if separator in header:
-                return pd.read_csv(
-                    path, sep=separator, low_memory=False, skipinitialspace=True
-                )
-    return frame
+    # The first line as one field (a separator no text file uses), quotes
+    # kept, decompressed as pandas does.
+    first = pd.read_csv(
+        path,
+        header=None,
+        nrows=1,
+        sep="\x1f",
+        quoting=csv.QUOTE_NONE,
+        dtype=str,
+        keep_default_na=False,
+    )
+    header = str(first.iloc[0, 0]) if first.size else ""
+    counts = [header.count(separator) for separator in _SEPARATORS]
+    separator = _SEPARATORS[counts.index(max(counts))]
+    return pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
 
 
 def _load_table(path: str, target: str | None):
@@ -88,6 +97,10 @@ def _load_table(path: str, target: str | None):
     except (OSError, ValueError, UnicodeDecodeError, ImportError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise _fail(f"could not read --data {path!r}: {first}") from exc
+    if target not in frame.columns:
+        # Without surrounding spaces (" label" in a file written with ", ").
+        stripped = {str(c).strip(): c for c in frame.columns}
+        target = stripped.get(str(target).strip(), target)
     if target not in frame.columns:
         raise _fail(
             f"--target {target!r} is not a column of {path}; columns: "

@@ -307,6 +307,12 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
         matches = matches or [
             i for i, c in enumerate(labels) if _same_value(c, positive_label)
         ]
+        # Without surrounding spaces (" yes" from a file written with ", ").
+        matches = matches or [
+            i
+            for i, c in enumerate(labels)
+            if str(c).strip() == str(positive_label).strip()
+        ]
         if not matches:
             raise ValueError(
                 f"--positive-label {positive_label!r} is not a class of the target; "

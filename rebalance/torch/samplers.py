@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import inspect
 import numbers
+import sys
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -258,6 +260,8 @@ class _EpochSampler:
         self._next_epoch = 0
         self._resume_position = 0
         self._progress: _Progress | None = None
+        # set_epoch(e) came while an iteration of epoch e was running.
+        self._restart_pending = False
 
     @property
     def num_replicas(self) -> int:
@@ -309,8 +313,14 @@ class _EpochSampler:
         if running is not None and running.live and running.epoch == epoch:
             # The epoch is already being iterated (Lightning calls iter(loader)
             # before set_epoch, and DataLoader workers start drawing at
-            # iter()): it goes on, and state_dict() keeps its position.
+            # iter()): that iteration goes on, and state_dict() keeps its
+            # position. A new iteration started before it ends draws the
+            # epoch from its start (a loop that broke off and restarts it);
+            # if none does, the epoch after it follows (_end_epoch).
+            self._next_epoch, self._resume_position = epoch, 0
+            self._restart_pending = True
             return
+        self._restart_pending = False
         if epoch != self._next_epoch:
             self._resume_position = 0
         self._next_epoch = epoch
@@ -399,8 +409,10 @@ class _EpochSampler:
         ``items`` being the epoch's items from position ``low`` on, as yielded
         (past the resume position, replay applied)."""
         self._before_epoch()
+        self._warn_if_split_twice()
         epoch, start = self._next_epoch, self._resume_position
         self._next_epoch, self._resume_position = epoch + 1, 0
+        self._restart_pending = False
         progress = _Progress(epoch, start)
         self._progress = progress
         items = self._epoch_items(epoch)
@@ -418,9 +430,46 @@ class _EpochSampler:
             skip = max(start - low, 0)
             yield low + skip, chunk[skip:]
 
+    def _warn_if_split_twice(self) -> None:
+        """Warn once when this sampler splits by the process group's ranks
+        while HF Accelerate runs several processes: a loader passed through
+        ``accelerator.prepare`` is sharded again by Accelerate, and every rank
+        would see 1 / world_size² of the epoch."""
+        if self._replica_args[0] is not None or getattr(self, "_warned_split", False):
+            return
+        state = sys.modules.get("accelerate.state")
+        shared = getattr(getattr(state, "PartialState", None), "_shared_state", None)
+        try:
+            processes = int(shared.get("num_processes", 1)) if shared else 1
+        except (TypeError, ValueError, AttributeError):
+            return
+        if processes <= 1 or self.num_replicas <= 1:
+            return
+        self._warned_split = True
+        warnings.warn(
+            f"{type(self).__name__} splits each epoch between the "
+            f"{self.num_replicas} ranks of the process group (num_replicas=None), "
+            "and HF Accelerate is running several processes: a DataLoader passed "
+            "through accelerator.prepare() is sharded again by Accelerate, so each "
+            f"rank would see 1/{self.num_replicas**2} of the epoch. Under "
+            "Accelerate, build "
+            "it with num_replicas=1, rank=0 (Accelerate shards it); pass "
+            "num_replicas explicitly to split it yourself and silence this.",
+            UserWarning,
+            stacklevel=4,
+        )
+
     def _end_epoch(self, progress: _Progress) -> None:
         if self._progress is progress:
             self._progress = None
+            if (
+                getattr(self, "_restart_pending", False)
+                and self._next_epoch == progress.epoch
+            ):
+                # set_epoch(e) came while this iteration of e ran, and no new
+                # iteration took it up: this one was epoch e.
+                self._next_epoch, self._resume_position = progress.epoch + 1, 0
+            self._restart_pending = False
 
     def _before_epoch(self) -> None:
         """Hook run as an epoch starts, before its number is read."""
@@ -457,6 +506,7 @@ class _EpochSampler:
         state = self.__dict__.copy()
         state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
+        state["_restart_pending"] = False
         return state
 
     def state_dict(self) -> dict[str, Any]:
@@ -544,6 +594,7 @@ class _EpochSampler:
         self.seed = seed
         self._next_epoch, self._resume_position = epoch, position
         self._progress = None
+        self._restart_pending = False
 
 
 # DistributedSampler's num_replicas, rank and epoch are plain attributes; here
@@ -783,12 +834,6 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         num_replicas, rank = _follow_injected(sampler, num_replicas, rank)
         self._init_epochs(seed, num_replicas, rank, drop_last)
         self._injected = sampler
-        # Lightning sets the epoch of loader.batch_sampler.sampler, never of
-        # the batch sampler itself: with nothing injected, .sampler passes
-        # set_epoch on to this sampler.
-        self.sampler: DistributedSampler | _EpochLink = (
-            _EpochLink(self) if sampler is None else sampler
-        )
         self._followed_epoch = None if sampler is None else sampler.epoch
         # One form or the other: quotas (class_counts), or P x K.
         self.classes_per_batch: int | None
@@ -815,6 +860,13 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         self._n_rounded = int(whole.max())
         self._item_name = f"full batches of {self.batch_size}"
         len(self)  # too few batches for the ranks: say so now
+
+    @property
+    def sampler(self) -> DistributedSampler | _EpochLink:
+        """The ``DistributedSampler`` Lightning injected, else a link whose
+        ``set_epoch`` sets this sampler's epoch: Lightning sets the epoch of
+        ``loader.batch_sampler.sampler``, never of the batch sampler itself."""
+        return _EpochLink(self) if self._injected is None else self._injected
 
     def _epoch_size(self) -> int:
         return self._n_rounded
