@@ -44,10 +44,10 @@ def test_ohem_keeping_the_whole_batch_is_the_mean_over_the_non_ignored_rows():
     torch.testing.assert_close(OHEMLoss(top_k=1.0)(logits, target), expected)
     torch.testing.assert_close(OHEMLoss(top_k=8)(logits, target), expected)
     # the same through a focal criterion with reduction='none'
-    focal = OHEMLoss(
-        lambda x, t: softmax_focal_loss(x, t, reduction="none"), top_k=1.0
+    focal = OHEMLoss(lambda x, t: softmax_focal_loss(x, t, reduction="none"), top_k=1.0)
+    torch.testing.assert_close(
+        focal(logits, target), softmax_focal_loss(logits, target)
     )
-    torch.testing.assert_close(focal(logits, target), softmax_focal_loss(logits, target))
 
 
 def test_ohem_selects_hard_rows_among_the_non_ignored_ones_only():
@@ -81,7 +81,9 @@ def test_softmax_focal_alpha_is_not_rounded_to_float32_for_float64_logits(form):
     # docstring); with gamma=0 the softmax focal loss is
     # cross_entropy(weight=alpha) per row, but alpha is turned into a float32
     # vector first (relative error ~3e-8 instead of ~1e-16).
-    logits = torch.tensor([[1.541, -0.2934, 0.3], [0.3, 0.1, -2.0]], dtype=torch.float64)
+    logits = torch.tensor(
+        [[1.541, -0.2934, 0.3], [0.3, 0.1, -2.0]], dtype=torch.float64
+    )
     target = torch.tensor([1, 0])
     weights = [1 / 3, 0.1, 0.7] if form != "scalar" else [0.1, 0.1, 0.1]
     alpha = {
@@ -122,7 +124,9 @@ def test_class_scale_is_not_rounded_to_float32_for_float64_logits(loss):
     # The per-sample multiplier is built with torch.where(cond, scale, 1.0),
     # which is float32 (torch's default dtype): pos_mult=1/3 on float64 logits
     # is off by ~6e-8 relative.
-    logits = torch.tensor([[1.541, -0.2934, 0.3], [0.3, 0.1, -2.0]], dtype=torch.float64)
+    logits = torch.tensor(
+        [[1.541, -0.2934, 0.3], [0.3, 0.1, -2.0]], dtype=torch.float64
+    )
     target = torch.tensor([1, 0])
     if loss == "weighted_softmax":
         got = weighted_softmax_loss(logits, target, 1 / 3, 1, reduction="none")
