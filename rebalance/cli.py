@@ -78,7 +78,9 @@ def _read_text_table(path: str):
         keep_default_na=False,
     )
     header = str(first.iloc[0, 0]) if first.size else ""
-    counts = [header.count(separator) for separator in _SEPARATORS]
+    # Separators inside quoted names ("rate; 2019",label) do not count.
+    unquoted = "".join(header.split('"')[::2])
+    counts = [unquoted.count(separator) for separator in _SEPARATORS]
     separator = _SEPARATORS[counts.index(max(counts))]
     return pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
 

@@ -313,6 +313,11 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
             for i, c in enumerate(labels)
             if str(c).strip() == str(positive_label).strip()
         ]
+        if len(matches) > 1:
+            raise ValueError(
+                f"--positive-label {positive_label!r} matches several classes "
+                f"{[labels[i] for i in matches]}: give one exactly as it is written."
+            )
         if not matches:
             raise ValueError(
                 f"--positive-label {positive_label!r} is not a class of the target; "

@@ -1756,14 +1756,20 @@ def _ohem_valid(
     elif isinstance(top_k, float):
         # The bound with every sample valid; the kept ones are its first.
         k_static = min(math.ceil(top_k * n * (1 - 1e-12)), n)
-        k_valid = torch.ceil(n_valid.double() * (top_k * (1 - 1e-12))).long()
+        # float64 where the device has it (MPS does not): counts stay exact.
+        exact = torch.float32 if flat.device.type == "mps" else torch.float64
+        k_valid = torch.ceil(n_valid.to(exact) * (top_k * (1 - 1e-12))).long()
     else:
         k_static = min(int(top_k or 0), n)
         k_valid = torch.clamp(n_valid, max=k_static)
     _, idx = torch.topk(key, k_static)
     kept_mask = torch.arange(k_static, device=flat.device) < k_valid
     kept = torch.where(kept_mask, flat[idx], torch.zeros((), dtype=flat.dtype))
-    loss = kept.sum() / torch.clamp(k_valid, min=1).to(flat.dtype)
+    # Divided in at least float32 (a bfloat16 count rounds 257 to 256), then
+    # back to the losses' dtype: what dividing by a Python int gives.
+    wide = torch.promote_types(flat.dtype, torch.float32)
+    count = torch.clamp(k_valid, min=1).to(wide)
+    loss = (kept.sum().to(wide) / count).to(flat.dtype)
     if return_indices:
         return loss, idx[kept_mask]
     return loss
@@ -1890,7 +1896,8 @@ class OHEMLoss(nn.Module):
         indices : Tensor
             Only with ``return_indices=True``: the kept positions (int64).
         """
-        ignore_index = _ohem_ignore_index(self.ignore_index)
+        # A Module pickled before ignore_index existed masks nothing, as then.
+        ignore_index = _ohem_ignore_index(getattr(self, "ignore_index", None))
         if self.criterion is None:
             losses = F.cross_entropy(
                 logits,
@@ -1907,7 +1914,10 @@ class OHEMLoss(nn.Module):
             and isinstance(losses, Tensor)
             and target.shape == losses.shape
         ):
-            valid = target != ignore_index
+            # Integers compared as int64: -100 is not class 156 of a uint8
+            # mask; float (per-element binary) targets compared as they are.
+            wide_target = target if target.is_floating_point() else target.long()
+            valid = wide_target != ignore_index
         return ohem_loss(
             losses,
             top_k=self.top_k,
