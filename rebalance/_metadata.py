@@ -211,7 +211,18 @@ def _fit_takes(estimator: Any, name: str) -> bool:
         return True
     if isinstance(estimator, BaseSearchCV):
         return _fit_takes(estimator.estimator, name)
-    return False
+    # Voting and stacking ensembles take a bare sample_weight through
+    # **fit_params (scikit-learn's _raise_for_params(allow=["sample_weight"])).
+    return name == "sample_weight" and isinstance(estimator, _weighted_ensembles())
+
+
+def _weighted_ensembles() -> tuple[type, ...]:
+    try:
+        from sklearn.ensemble._stacking import _BaseStacking
+        from sklearn.ensemble._voting import _BaseVoting
+    except ImportError:  # private names: another scikit-learn version
+        return ()
+    return (_BaseVoting, _BaseStacking)
 
 
 def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
@@ -230,6 +241,12 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
         # One finite number >= 0 per row: those errors name what is wrong.
         check_sample_weight(weights, n_samples)
     values = np.asarray(weights, dtype=np.float64)
+    if values.size and not values.any():
+        raise ValueError(
+            f"sample_weight is all zero: {type(estimator).__name__}.fit takes no "
+            "sample_weight, so the weights are applied as repetition counts and "
+            "every row would be dropped. Give some rows a positive weight."
+        )
     whole = (
         values.ndim == 1
         and values.shape[0] == n_samples

@@ -369,9 +369,9 @@ DeployPriors = np.ndarray | str | None
 # ------------------------------------- ThresholdMover's sources of priors
 
 
-def _resampled_classifier(estimator: Any) -> Any:
-    """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
-    last step), or None."""
+def _final_estimator(estimator: Any) -> Any:
+    """The model that makes the predictions of ``estimator``: itself, or
+    inside a FrozenEstimator, a pipeline's last step or a fitted search."""
     for _ in range(16):  # FrozenEstimator, pipeline, fitted search, nested
         if isinstance(estimator, FrozenEstimator):
             estimator = estimator.estimator
@@ -381,7 +381,54 @@ def _resampled_classifier(estimator: Any) -> Any:
             estimator = estimator.best_estimator_
         else:
             break
+    return estimator
+
+
+def _resampled_classifier(estimator: Any) -> Any:
+    """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
+    last step), or None."""
+    estimator = _final_estimator(estimator)
     return estimator if hasattr(estimator, "resampled_priors_") else None
+
+
+def with_class_weight(
+    priors: np.ndarray, estimator: Any, y: Any, classes: np.ndarray
+) -> np.ndarray:
+    """``priors`` of ``y`` as the model of ``estimator`` saw them: times the
+    ``class_weight`` its fit applies (``'balanced'``, ``'balanced_subsample'``
+    or a dict ``{class: weight}``, as scikit-learn computes them from the
+    counts of ``y``), renormalised. Unchanged without a class_weight.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> y = np.array([0, 0, 0, 1])
+    >>> with_class_weight(np.array([0.75, 0.25]), LogisticRegression(
+    ...     class_weight="balanced"), y, np.array([0, 1]))
+    array([0.5, 0.5])
+    """
+    class_weight = getattr(_final_estimator(estimator), "class_weight", None)
+    if class_weight is None:
+        return priors
+    if isinstance(class_weight, str) and class_weight.startswith("balanced"):
+        # n / (n_classes * n_c): inverse to the unweighted counts.
+        counts = class_priors(y, classes)
+        with np.errstate(divide="ignore"):
+            factors = np.where(counts > 0, 1.0 / np.where(counts > 0, counts, 1), 0.0)
+    elif isinstance(class_weight, Mapping):
+        given = {
+            (k.item() if isinstance(k, np.generic) else k): v
+            for k, v in class_weight.items()
+        }
+        factors = np.array(
+            [float(given.get(c, 1.0)) for c in classes.tolist()], dtype=np.float64
+        )
+    else:  # a form this rule does not know (multi-output lists, ...)
+        return priors
+    weighted = priors * factors
+    total = weighted.sum()
+    return weighted / total if total > 0 and np.isfinite(total) else priors
 
 
 def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
@@ -443,7 +490,10 @@ def auto_train_priors(
     resampled = _resampled_classifier(estimator)
     if resampled is not None:
         return _aligned_priors(resampled, classes, "estimator")
-    train = class_priors(y, classes, sample_weight)
+    # The classifier's class_weight weights the rows as sample_weight does.
+    train = with_class_weight(
+        class_priors(y, classes, sample_weight), estimator, y, classes
+    )
     if (train <= 0).any():
         missing = classes[train <= 0].tolist()
         raise ValueError(

@@ -36,7 +36,7 @@ from rebalance._metadata import (
     take_row_aligned,
     weights_as_rows,
 )
-from rebalance._priors import class_priors
+from rebalance._priors import class_priors, with_class_weight
 from rebalance._validation import check_sample_weight
 
 __all__ = ["ResampledClassifier"]
@@ -218,7 +218,12 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
-        self.resampled_priors_ = class_priors(y_res, self.classes_, weights_res)
+        self.resampled_priors_ = with_class_weight(
+            class_priors(y_res, self.classes_, weights_res),
+            classifier,
+            y_res,
+            np.asarray(self.classes_),
+        )
         for name in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
             self.__dict__.pop(name, None)
         for source in (sampler, classifier):
@@ -343,7 +348,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The classifier's ``score`` (mean accuracy for most classifiers).
         """
         check_is_fitted(self)
-        return self.classifier_.score(X, y, sample_weight=sample_weight)
+        # Only when given: a search's score takes no keyword without routing.
+        params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return self.classifier_.score(X, y, **params)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -359,6 +366,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             sampler_tags.input_tags.string and classifier_tags.input_tags.string
         )
         tags.input_tags.categorical = classifier_tags.input_tags.categorical
+        tags.input_tags.positive_only = classifier_tags.input_tags.positive_only
         tags.classifier_tags = copy.deepcopy(classifier_tags.classifier_tags)
         # The samplers take one label per row: no multilabel y.
         tags.classifier_tags.multi_label = False

@@ -151,7 +151,19 @@ def _confusion_rates(
     # A class without rows has recall 0, as recall_score(zero_division=0).
     tpr = np.minimum(tp / n_pos, 1.0) if n_pos > 0 else np.zeros_like(tp)
     tnr = tn / n_neg if n_neg > 0 else np.zeros_like(tp)
-    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "tpr": tpr, "tnr": tnr}
+    # The recalls of the classes with rows (a validation fold may lack one):
+    # balanced accuracy and the G-mean average only those, as scikit-learn's
+    # balanced_accuracy_score and g_mean_score do.
+    present = [rate for rate, n in ((tpr, n_pos), (tnr, n_neg)) if n > 0]
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "tn": tn,
+        "tpr": tpr,
+        "tnr": tnr,
+        "present": present or [np.zeros_like(tp)],
+    }
 
 
 def _f1(c: dict[str, Any]) -> np.ndarray:
@@ -172,8 +184,8 @@ def _precision(c: dict[str, Any]) -> np.ndarray:
 # g_mean_score on two classes.
 _FROM_CONFUSION: dict[str, Callable[[dict[str, Any]], np.ndarray]] = {
     "f1": _f1,
-    "balanced_accuracy": lambda c: (c["tpr"] + c["tnr"]) / 2,
-    "g_mean": lambda c: np.sqrt(c["tpr"] * c["tnr"]),
+    "balanced_accuracy": lambda c: np.mean(c["present"], axis=0),
+    "g_mean": lambda c: np.prod(c["present"], axis=0) ** (1 / len(c["present"])),
     "accuracy": lambda c: (c["tp"] + c["tn"]) / (c["tp"] + c["fp"] + c["fn"] + c["tn"]),
     "recall": lambda c: c["tpr"],
     "precision": _precision,

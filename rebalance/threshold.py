@@ -163,7 +163,10 @@ default='auto'
         ``best_estimator_`` is one, also behind ``FrozenEstimator``), else the
         priors of ``y`` in
         ``fit`` (weighted by the ``sample_weight`` the estimator is fitted
-        with). An array follows ``classes_``; a dict, or a pandas Series
+        with, and by its ``class_weight``: ``'balanced'`` gives uniform
+        priors). Models that balance their classes internally in another way
+        (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
+        ``train_priors`` given, e.g. uniform. An array follows ``classes_``; a dict, or a pandas Series
         indexed by class (``y.value_counts(normalize=True)``), maps class to
         prior (a Series whose default 0..n-1 index does not name the classes
         is read by position); given priors must sum to 1. A
@@ -896,7 +899,10 @@ default='auto'
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags = copy.deepcopy(get_tags(self.estimator).input_tags)
+        estimator_tags = get_tags(self.estimator)
+        tags.input_tags = copy.deepcopy(estimator_tags.input_tags)
+        if estimator_tags.classifier_tags is not None:
+            tags.classifier_tags.poor_score = estimator_tags.classifier_tags.poor_score
         # One threshold on one score: binary only (as FixedThresholdClassifier).
         tags.classifier_tags.multi_class = self.strategy != "fixed"
         return tags
