@@ -166,7 +166,8 @@ default='auto'
         with, and by its ``class_weight``: ``'balanced'`` gives uniform
         priors). Models that balance their classes internally in another way
         (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
-        ``train_priors`` given, e.g. uniform. An array follows ``classes_``; a dict, or a pandas Series
+        ``train_priors`` given, e.g. uniform. An array follows ``classes_``;
+        a dict, or a pandas Series
         indexed by class (``y.value_counts(normalize=True)``), maps class to
         prior (a Series whose default 0..n-1 index does not name the classes
         is read by position); given priors must sum to 1. A
