@@ -212,8 +212,17 @@ def _fit_takes(estimator: Any, name: str) -> bool:
     if isinstance(estimator, BaseSearchCV):
         return _fit_takes(estimator.estimator, name)
     # Voting and stacking ensembles take a bare sample_weight through
-    # **fit_params (scikit-learn's _raise_for_params(allow=["sample_weight"])).
-    return name == "sample_weight" and isinstance(estimator, _weighted_ensembles())
+    # **fit_params (scikit-learn's _raise_for_params(allow=["sample_weight"]))
+    # when every member does (they refuse it otherwise).
+    if name == "sample_weight" and isinstance(estimator, _weighted_ensembles()):
+        members = [e for _, e in getattr(estimator, "estimators", [])]
+        members.append(getattr(estimator, "final_estimator", None))
+        return all(
+            _fit_takes(member, name)
+            for member in members
+            if member is not None and not isinstance(member, str)
+        )
+    return False
 
 
 def _weighted_ensembles() -> tuple[type, ...]:

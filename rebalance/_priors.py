@@ -392,12 +392,18 @@ def _resampled_classifier(estimator: Any) -> Any:
 
 
 def with_class_weight(
-    priors: np.ndarray, estimator: Any, y: Any, classes: np.ndarray
+    priors: np.ndarray,
+    estimator: Any,
+    y: Any,
+    classes: np.ndarray,
+    sample_weight: Any = None,
 ) -> np.ndarray:
-    """``priors`` of ``y`` as the model of ``estimator`` saw them: times the
-    ``class_weight`` its fit applies (``'balanced'``, ``'balanced_subsample'``
-    or a dict ``{class: weight}``, as scikit-learn computes them from the
-    counts of ``y``), renormalised. Unchanged without a class_weight.
+    """``priors`` of ``y`` (weighted by ``sample_weight``) as the model of
+    ``estimator`` saw them: times the ``class_weight`` its fit applies
+    (``'balanced'``, ``'balanced_subsample'`` or a dict ``{class: weight}``,
+    computed as scikit-learn does), renormalised. Unchanged without a
+    class_weight, and for an SVC with ``probability=True`` (its Platt scaling
+    is fitted on the unweighted labels: its probabilities follow ``y``).
 
     Examples
     --------
@@ -408,27 +414,87 @@ def with_class_weight(
     ...     class_weight="balanced"), y, np.array([0, 1]))
     array([0.5, 0.5])
     """
-    class_weight = getattr(_final_estimator(estimator), "class_weight", None)
-    if class_weight is None:
+    model, keys = _class_weighted_model(estimator, classes)
+    class_weight = getattr(model, "class_weight", None)
+    if class_weight is None or _probability_svc(model):
         return priors
-    if isinstance(class_weight, str) and class_weight.startswith("balanced"):
-        # n / (n_classes * n_c): inverse to the unweighted counts.
-        counts = class_priors(y, classes)
+    if isinstance(class_weight, str) and class_weight in _BALANCED:
+        # n / (n_classes * n_c), n_c the class's count: weighted by the
+        # sample weights for the estimators whose fit does so (scikit-learn's
+        # logistic regressions and liblinear SVMs), else the plain count.
+        weighted = sample_weight is not None and isinstance(
+            model, _balanced_by_weighted_counts()
+        )
+        counts = priors if weighted else class_priors(y, classes)
         with np.errstate(divide="ignore"):
             factors = np.where(counts > 0, 1.0 / np.where(counts > 0, counts, 1), 0.0)
     elif isinstance(class_weight, Mapping):
-        given = {
-            (k.item() if isinstance(k, np.generic) else k): v
-            for k, v in class_weight.items()
-        }
         factors = np.array(
-            [float(given.get(c, 1.0)) for c in classes.tolist()], dtype=np.float64
+            [_class_weight_of(class_weight, key) for key in keys], dtype=np.float64
         )
     else:  # a form this rule does not know (multi-output lists, ...)
         return priors
-    weighted = priors * factors
-    total = weighted.sum()
-    return weighted / total if total > 0 and np.isfinite(total) else priors
+    weighted_priors = priors * factors
+    total = weighted_priors.sum()
+    return weighted_priors / total if total > 0 and np.isfinite(total) else priors
+
+
+_BALANCED = frozenset({"balanced", "balanced_subsample"})
+
+
+def _class_weighted_model(estimator: Any, classes: np.ndarray) -> tuple[Any, list]:
+    """The model whose ``class_weight`` applies, and the keys its dict uses
+    for ``classes``: the final estimator, or the one binary model of a
+    fitted two-class ``OneVsRestClassifier`` (whose labels are 0 and 1)."""
+    model = _final_estimator(estimator)
+    inner = getattr(model, "estimators_", None)
+    if (
+        type(model).__name__ == "OneVsRestClassifier"
+        and isinstance(inner, list)
+        and len(inner) == 1
+        and len(classes) == 2
+    ):
+        return inner[0], [0, 1]
+    return model, classes.tolist()
+
+
+def _class_weight_of(class_weight: Mapping, label: Any) -> float:
+    """The weight of ``label`` in a class_weight dict, looked up as
+    scikit-learn's ``compute_class_weight`` does (``int(label)`` when it is
+    one, else ``str(label)``), then as the label itself; 1 when absent."""
+    given = {
+        (k.item() if isinstance(k, np.generic) else k): v
+        for k, v in class_weight.items()
+    }
+    try:
+        key: Any = int(label)
+    except (TypeError, ValueError):
+        key = str(label)
+    for candidate in (key, label):
+        if candidate in given:
+            return float(given[candidate])
+    return 1.0
+
+
+def _probability_svc(model: Any) -> bool:
+    from sklearn.svm._base import BaseSVC
+
+    return isinstance(model, BaseSVC) and bool(getattr(model, "probability", False))
+
+
+def _balanced_by_weighted_counts() -> tuple[type, ...]:
+    """scikit-learn's estimators whose ``'balanced'`` class weights come from
+    the sample-weighted class counts (their fit passes ``sample_weight`` to
+    ``compute_class_weight``)."""
+    import inspect
+
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+    from sklearn.svm import LinearSVC
+    from sklearn.utils.class_weight import compute_class_weight
+
+    if "sample_weight" not in inspect.signature(compute_class_weight).parameters:
+        return ()
+    return (LogisticRegression, LogisticRegressionCV, LinearSVC)
 
 
 def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
@@ -490,15 +556,21 @@ def auto_train_priors(
     resampled = _resampled_classifier(estimator)
     if resampled is not None:
         return _aligned_priors(resampled, classes, "estimator")
-    # The classifier's class_weight weights the rows as sample_weight does.
-    train = with_class_weight(
-        class_priors(y, classes, sample_weight), estimator, y, classes
-    )
+    train = class_priors(y, classes, sample_weight)
     if (train <= 0).any():
         missing = classes[train <= 0].tolist()
         raise ValueError(
             f"y has no rows of the classes {missing}, so their training "
             "priors are unknown: pass train_priors explicitly."
+        )
+    # The classifier's class_weight weights the rows as sample_weight does.
+    train = with_class_weight(train, estimator, y, classes, sample_weight)
+    if (train <= 0).any():
+        missing = classes[train <= 0].tolist()
+        raise ValueError(
+            f"the estimator's class_weight gives the classes {missing} no "
+            "weight, so their training priors are 0: pass train_priors "
+            "explicitly."
         )
     return train
 

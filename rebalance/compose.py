@@ -223,6 +223,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             classifier,
             y_res,
             np.asarray(self.classes_),
+            weights_res,
         )
         for name in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
             self.__dict__.pop(name, None)

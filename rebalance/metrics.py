@@ -151,10 +151,13 @@ def _confusion_rates(
     # A class without rows has recall 0, as recall_score(zero_division=0).
     tpr = np.minimum(tp / n_pos, 1.0) if n_pos > 0 else np.zeros_like(tp)
     tnr = tn / n_neg if n_neg > 0 else np.zeros_like(tp)
-    # The recalls of the classes with rows (a validation fold may lack one):
-    # balanced accuracy and the G-mean average only those, as scikit-learn's
-    # balanced_accuracy_score and g_mean_score do.
-    present = [rate for rate, n in ((tpr, n_pos), (tnr, n_neg)) if n > 0]
+    # The recalls of the classes present (a validation fold may lack one):
+    # balanced accuracy averages those with weight, as balanced_accuracy_score
+    # (a class of zero weight is NaN there, and left out); the G-mean those
+    # with rows, as g_mean_score (a class of zero weight has recall 0).
+    rates = ((tpr, n_pos, truth.any()), (tnr, n_neg, (~truth).any()))
+    weighted = [rate for rate, n, _ in rates if n > 0]
+    with_rows = [rate for rate, _, rows in rates if rows]
     return {
         "tp": tp,
         "fp": fp,
@@ -162,7 +165,8 @@ def _confusion_rates(
         "tn": tn,
         "tpr": tpr,
         "tnr": tnr,
-        "present": present or [np.zeros_like(tp)],
+        "present_weighted": weighted or [np.zeros_like(tp)],
+        "present_rows": with_rows or [np.zeros_like(tp)],
     }
 
 
@@ -184,8 +188,10 @@ def _precision(c: dict[str, Any]) -> np.ndarray:
 # g_mean_score on two classes.
 _FROM_CONFUSION: dict[str, Callable[[dict[str, Any]], np.ndarray]] = {
     "f1": _f1,
-    "balanced_accuracy": lambda c: np.mean(c["present"], axis=0),
-    "g_mean": lambda c: np.prod(c["present"], axis=0) ** (1 / len(c["present"])),
+    "balanced_accuracy": lambda c: np.mean(c["present_weighted"], axis=0),
+    "g_mean": lambda c: (
+        np.prod(c["present_rows"], axis=0) ** (1 / len(c["present_rows"]))
+    ),
     "accuracy": lambda c: (c["tp"] + c["tn"]) / (c["tp"] + c["fp"] + c["fn"] + c["tn"]),
     "recall": lambda c: c["tpr"],
     "precision": _precision,

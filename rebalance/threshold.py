@@ -163,8 +163,11 @@ default='auto'
         ``best_estimator_`` is one, also behind ``FrozenEstimator``), else the
         priors of ``y`` in
         ``fit`` (weighted by the ``sample_weight`` the estimator is fitted
-        with, and by its ``class_weight``: ``'balanced'`` gives uniform
-        priors). Models that balance their classes internally in another way
+        with, and by its ``class_weight`` as scikit-learn applies it:
+        ``'balanced'`` gives uniform priors; read on the final estimator (or
+        the one model of a binary ``OneVsRestClassifier``), not for an
+        ``SVC(probability=True)``, whose probabilities follow ``y``). Models
+        that balance their classes internally in another way
         (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
         ``train_priors`` given, e.g. uniform. An array follows ``classes_``;
         a dict, or a pandas Series

@@ -1759,6 +1759,8 @@ def _ohem_valid(
         # float64 where the device has it (MPS does not): counts stay exact.
         exact = torch.float32 if flat.device.type == "mps" else torch.float64
         k_valid = torch.ceil(n_valid.to(exact) * (top_k * (1 - 1e-12))).long()
+        # float32 (MPS) may round up past the bound: never more than it.
+        k_valid = torch.clamp(k_valid, max=k_static)
     else:
         k_static = min(int(top_k or 0), n)
         k_valid = torch.clamp(n_valid, max=k_static)
