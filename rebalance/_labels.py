@@ -224,6 +224,24 @@ def _encode_categorical(y_1d: Any, name: str):
     return categories[present], codes, counts
 
 
+def own_codes(encoded: EncodedLabels, labels: Any) -> EncodedLabels:
+    """``encoded`` with codes of its own, never a view of the caller's labels.
+
+    Labels that are already codes 0..k-1 (int64 numpy, pandas or torch) are
+    encoded without a copy. A plan or sampler keeping that view would change
+    with the caller's array, and read freed memory once torch moves a
+    tensor's storage (``share_memory_()``, which ``torch.multiprocessing``
+    calls when it pickles a dataset for ``ddp_spawn`` or DataLoader workers).
+    """
+    try:
+        values = labels if isinstance(labels, np.ndarray) else np.asarray(labels)
+    except (TypeError, ValueError):  # no array view of it: nothing shared
+        return encoded
+    if np.may_share_memory(encoded.codes, values):
+        encoded.codes = encoded.codes.copy()
+    return encoded
+
+
 def single_output_target(y: Any) -> Any:
     """``y`` for a meta-estimator whose tags say single output: a column
     vector (shape ``(n, 1)``: numpy, pandas or polars frame, list of lists) as

@@ -22,6 +22,7 @@ from sklearn_compat.utils.validation import validate_data
 from rebalance import _dask, _gather
 from rebalance._frames import is_dataframe
 from rebalance._indices import EncodedLabels
+from rebalance._labels import own_codes
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
 from rebalance._validation import (
     check_bool,
@@ -139,7 +140,8 @@ class BaseSampler(_ImblearnBaseSampler):
         self._validate_params()
         labels, _, _ = encode_labels(y, compact=compact)
         require_two_classes(labels)
-        return self._make_plan(labels, y)
+        # The plan outlives this call: never a view of the caller's labels.
+        return self._make_plan(own_codes(labels, y), y)
 
     def _make_plan(self, labels: EncodedLabels, y: Any) -> SamplingPlan:
         raise NotImplementedError

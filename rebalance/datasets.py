@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.utils.validation import _num_samples
 
-from rebalance._frames import take_rows
+from rebalance._frames import is_pandas, take_rows
 from rebalance._labels import encode_labels
 from rebalance._validation import (
     check_int,
@@ -114,7 +115,7 @@ def thin_class(
     ratio: float,
     *,
     minority: Any = None,
-    random_state: int | np.random.Generator | None = None,
+    random_state: int | np.random.Generator | np.random.RandomState | None = None,
 ) -> tuple[Any, Any]:
     """Thin out one class of a data set so it has ``ratio`` rows per majority row.
 
@@ -199,8 +200,16 @@ def thin_class(
     mask = np.ones(labels.n_samples, dtype=bool)
     mask[dropped] = False
     kept = np.flatnonzero(mask)
-    # A list X stays a list of its rows (as y does).
-    return take_rows(X_rows, kept), take_rows(y, kept)
+    # A list X stays a list of its rows (as y does); pandas objects keep the
+    # index of the kept rows (which rows were kept, as imbalanced-learn's
+    # make_imbalance).
+    return _subset(X_rows, kept), _subset(y, kept)
+
+
+def _subset(data: Any, rows: np.ndarray) -> Any:
+    if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
+        return data.iloc[rows]
+    return take_rows(data, rows)
 
 
 def _rows_of(X: Any, n_labels: int) -> Any:
@@ -210,6 +219,11 @@ def _rows_of(X: Any, n_labels: int) -> Any:
         raise ValueError("X is None: pass the rows to thin, one per label in y.")
     if not (isinstance(X, list) or hasattr(X, "shape")):
         X = np.asarray(X)
+    if sp.issparse(X) and X.format not in ("csr", "csc"):
+        raise TypeError(
+            f"X is a {X.format.upper()} sparse matrix, whose rows cannot be "
+            "indexed: pass X.tocsr()."
+        )
     try:
         n_rows = _num_samples(X)
     except TypeError as exc:
@@ -230,7 +244,7 @@ def make_imbalance(
     ratio: float,
     *,
     minority: Any = None,
-    random_state: int | np.random.Generator | None = None,
+    random_state: int | np.random.Generator | np.random.RandomState | None = None,
 ) -> tuple[Any, Any]:
     """Thin out one class of a data set; deprecated alias of :func:`thin_class`.
 

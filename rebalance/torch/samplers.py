@@ -60,7 +60,7 @@ from torch.utils.data import (
 )
 
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
-from rebalance._labels import encode_labels, require_two_classes
+from rebalance._labels import encode_labels, own_codes, require_two_classes
 from rebalance._validation import check_int as _check_int
 from rebalance.base import BaseSampler
 from rebalance.samplers import LabelShuffleSampler
@@ -118,21 +118,7 @@ def _label_array(labels: Any) -> np.ndarray:
 def _encode(labels: np.ndarray) -> EncodedLabels:
     encoded, _, _ = encode_labels(labels, compact=True, name="labels")
     require_two_classes(encoded, name="labels", needs="rebalancing")
-    return _own_codes(encoded, labels)
-
-
-def _own_codes(encoded: EncodedLabels, labels: np.ndarray) -> EncodedLabels:
-    """``encoded`` with codes of its own, never a view of the caller's labels.
-
-    Labels that are already codes 0..k-1 are encoded without a copy. A sampler
-    keeping that view would change with the caller's array, and read freed
-    memory once torch moves the tensor's storage (``share_memory_()``, which
-    ``torch.multiprocessing`` calls when it pickles a dataset for ``ddp_spawn``
-    or DataLoader workers).
-    """
-    if np.may_share_memory(encoded.codes, labels):
-        encoded.codes = encoded.codes.copy()
-    return encoded
+    return own_codes(encoded, labels)
 
 
 def _check_replica_args(
@@ -687,6 +673,13 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
         if sampler is None:
             sampler = LabelShuffleSampler()
         _check_base_sampler(sampler)
+        if getattr(sampler, "shrinkage", None) is not None:
+            raise ValueError(
+                f"{type(sampler).__name__}(shrinkage={sampler.shrinkage!r}): a "
+                "torch sampler yields row indices, so the smoothed bootstrap's "
+                "noise cannot be added to the rows. Use shrinkage=None (plain "
+                "copies), or resample in memory with fit_resample."
+            )
         self._init_epochs(seed, num_replicas, rank, drop_last)
         label_array = _label_array(labels)
         self.sampler = clone(sampler)
@@ -697,7 +690,7 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
             # (e.g. sampling_strategy): say where it came from, not whose it is.
             where = f"RebalanceSampler(labels, {type(sampler).__name__}(...))"
             raise type(exc)(f"{where}: {exc}") from exc
-        _own_codes(self.plan.labels, label_array)
+        own_codes(self.plan.labels, label_array)
         # Every epoch reads the rows of each class: group them once.
         self.plan.labels.grouped_rows()
         len(self)  # too few indices for the ranks: say so now
