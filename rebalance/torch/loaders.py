@@ -37,7 +37,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from torch.utils.data import DistributedSampler
+
+# A BatchSampler too: HF Accelerate keeps a loader's sampler= only when it is
+# one (a batch sampler given as the sampler), and shards its batches.
+from torch.utils.data import BatchSampler, DistributedSampler
 
 from rebalance.torch.samplers import (
     BalancedBatchSampler,
@@ -52,7 +55,7 @@ __all__ = ["IndexBatchSampler", "TensorBatchLoader"]
 _INDEX_TYPES = ("tensor", "numpy", "list")
 
 
-class IndexBatchSampler(DistributedSampler[torch.Tensor]):
+class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
     """A rebalancing sampler's epoch as one index tensor per batch.
 
     Yields the indices ``DataLoader(dataset, sampler=sampler,
@@ -117,6 +120,9 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor]):
     >>> torch.cat([y for _, y in loader]).bincount().tolist()
     [12, 12]
     """
+
+    # BatchSampler's sampler is any Sampler; this one wraps a rebalancing one.
+    sampler: RebalanceSampler | HardExampleSampler | BalancedBatchSampler
 
     def __init__(
         self,

@@ -54,6 +54,7 @@ from sklearn.base import clone
 from torch.utils.data import (
     DataLoader,
     DistributedSampler,
+    IterableDataset,
     Sampler,
     Subset,
     TensorDataset,
@@ -1446,6 +1447,13 @@ class RebalancedLoader:
         ``shuffle`` is dropped: the sampler orders each epoch at random.
         """
         self._check_arguments()
+        if isinstance(dataset, IterableDataset):
+            raise TypeError(
+                f"RebalancedLoader needs a map-style dataset (__getitem__ and "
+                f"__len__); {type(dataset).__name__} is an IterableDataset, whose "
+                "rows a sampler cannot pick. Rebalance the stream itself, or load "
+                "it into a map-style dataset (e.g. a TensorDataset) first."
+            )
         labels = (
             _dataset_labels(dataset)
             if self.labels_from is None
@@ -1472,6 +1480,12 @@ class RebalancedLoader:
                     f"{batch_size} (skorch: the net's batch_size): give it once, "
                     "to the net."
                 )
+            # Balanced batches are always full: the loader's drop_last (e.g.
+            # skorch's iterator_train__drop_last) is the sampler's rounding
+            # of the epoch length.
+            drop_last = loader_kwargs.pop("drop_last", None)
+            if drop_last is not None:
+                params.setdefault("drop_last", drop_last)
             sampler: RebalanceSampler | BalancedBatchSampler
             sampler = BalancedBatchSampler(labels, **params)
             loader_kwargs["batch_sampler"] = sampler
