@@ -233,13 +233,35 @@ def own_codes(encoded: EncodedLabels, labels: Any) -> EncodedLabels:
     tensor's storage (``share_memory_()``, which ``torch.multiprocessing``
     calls when it pickles a dataset for ``ddp_spawn`` or DataLoader workers).
     """
-    try:
-        values = labels if isinstance(labels, np.ndarray) else np.asarray(labels)
-    except (TypeError, ValueError):  # no array view of it: nothing shared
-        return encoded
-    if np.may_share_memory(encoded.codes, values):
-        encoded.codes = encoded.codes.copy()
+    codes = encoded.codes
+    values = _memory_of(labels)
+    # Without a cheap view of the labels, codes that are a view of anything
+    # may be one of theirs (categorical codes, ...): copied.
+    shared = (
+        np.may_share_memory(codes, values)
+        if values is not None
+        else codes.base is not None
+    )
+    if shared:
+        encoded.codes = codes.copy()
     return encoded
+
+
+def _memory_of(labels: Any) -> np.ndarray | None:
+    """A numpy view of the memory of ``labels`` when one comes without a
+    copy (numpy arrays, numpy-backed pandas Series, CPU torch tensors), else
+    None (``own_codes`` then copies codes that are a view of anything)."""
+    if isinstance(labels, np.ndarray):
+        return labels
+    if is_pandas(labels, "Series") and isinstance(labels.dtype, np.dtype):
+        return labels.to_numpy(copy=False)
+    numpy = getattr(labels, "numpy", None)
+    if type(labels).__module__.startswith("torch") and callable(numpy):
+        try:
+            return numpy(force=False)
+        except (RuntimeError, TypeError):  # on a GPU, or needs grad: a copy
+            return None
+    return None
 
 
 def single_output_target(y: Any) -> Any:

@@ -454,7 +454,7 @@ def _class_weighted_model(estimator: Any, classes: np.ndarray) -> tuple[Any, lis
         and len(inner) == 1
         and len(classes) == 2
     ):
-        return inner[0], [0, 1]
+        return _final_estimator(inner[0]), [0, 1]
     return model, classes.tolist()
 
 
@@ -479,7 +479,8 @@ def _class_weight_of(class_weight: Mapping, label: Any) -> float:
 def _probability_svc(model: Any) -> bool:
     from sklearn.svm._base import BaseSVC
 
-    return isinstance(model, BaseSVC) and bool(getattr(model, "probability", False))
+    # scikit-learn 1.9's default is the string "deprecated" (no probabilities).
+    return isinstance(model, BaseSVC) and getattr(model, "probability", False) is True
 
 
 def _balanced_by_weighted_counts() -> tuple[type, ...]:

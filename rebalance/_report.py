@@ -13,13 +13,13 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 from rebalance.compare import ALPHA, METRIC_LABELS, TEST_NAME, ComparisonResult
 
 
-def _pyplot():
-    import matplotlib
+def _figure(**kwargs: Any):
+    """A matplotlib Figure outside pyplot: no backend is chosen or changed for
+    the process (a notebook keeps showing its own figures inline), and
+    nothing needs closing."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**kwargs)
 
 
 def _plain(label: Any) -> str:
@@ -66,10 +66,10 @@ def bar_limits(low_values, high_values) -> tuple[float, float]:
 
 def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
     """PR curves (with the prevalence baseline), ROC curves and ``metric`` bars."""
-    plt = _pyplot()
     c, what = _curve_class(result)
     truth = result.y == c
-    fig, (ax_pr, ax_roc, ax_bar) = plt.subplots(1, 3, figsize=(16, 4.8))
+    fig = _figure(figsize=(16, 4.8))
+    ax_pr, ax_roc, ax_bar = fig.subplots(1, 3)
     for group in _curve_groups(result, metric, c)[:top]:
         label = " = ".join(group[:3]) + (" = ..." if len(group) > 3 else "")
         scores = result.oof[group[0]][:, c]
@@ -111,13 +111,11 @@ def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
 
 def per_class_figure(result: ComparisonResult):
     """Recall of every class (columns) for every method (rows), as a heat map."""
-    plt = _pyplot()
     methods = result.ranking("balanced_accuracy")
     recall = result.per_class_recall()
     values = np.array([[recall[m][c] for c in result.labels] for m in methods])
-    fig, ax = plt.subplots(
-        figsize=(1.2 * result.n_classes + 3, 0.35 * len(methods) + 1.5)
-    )
+    fig = _figure(figsize=(1.2 * result.n_classes + 3, 0.35 * len(methods) + 1.5))
+    ax = fig.subplots()
     ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(result.n_classes), [_plain(c) for c in result.labels])
     ax.set_yticks(range(len(methods)), methods, fontsize=8)
@@ -132,7 +130,6 @@ def per_class_figure(result: ComparisonResult):
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=100)
-    _pyplot().close(fig)
     return buffer.getvalue()
 
 
@@ -140,7 +137,6 @@ def save_overview(result: ComparisonResult, path: str, metric: str, top: int = 4
     """Save :func:`overview_figure` (format from the file extension)."""
     fig = overview_figure(result, metric, top=top)
     fig.savefig(path, dpi=110)
-    _pyplot().close(fig)
 
 
 def _img(png: bytes, alt: str) -> str:

@@ -398,9 +398,10 @@ def run_compare(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rebalance`` command."""
     args = build_parser().parse_args(argv)
-    np.seterr(all="ignore")
-    if args.command == "compare":
-        return run_compare(args)
+    # For this run only: the caller's numpy error settings are restored.
+    with np.errstate(all="ignore"):
+        if args.command == "compare":
+            return run_compare(args)
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

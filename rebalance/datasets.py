@@ -219,11 +219,14 @@ def _rows_of(X: Any, n_labels: int) -> Any:
         raise ValueError("X is None: pass the rows to thin, one per label in y.")
     if not (isinstance(X, list) or hasattr(X, "shape")):
         X = np.asarray(X)
-    if sp.issparse(X) and X.format not in ("csr", "csc"):
-        raise TypeError(
-            f"X is a {X.format.upper()} sparse matrix, whose rows cannot be "
-            "indexed: pass X.tocsr()."
-        )
+    if sp.issparse(X):
+        try:
+            X[np.zeros(0, dtype=np.intp)]  # COO matrices, DIA, BSR: no rows
+        except (TypeError, NotImplementedError):
+            raise TypeError(
+                f"X is a {X.format.upper()} sparse {type(X).__name__}, whose "
+                "rows cannot be indexed: pass X.tocsr()."
+            ) from None
     try:
         n_rows = _num_samples(X)
     except TypeError as exc:

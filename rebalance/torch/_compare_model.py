@@ -248,7 +248,7 @@ default=None
         optimiser = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate)
         loss_function = self._loss_function(y_codes, n_classes)
         targets = y_codes.astype(np.int64 if softmax else np.float32)
-        data = TensorDataset(torch.from_numpy(X), torch.from_numpy(targets))
+        data = TensorDataset(torch.from_numpy(_writeable(X)), torch.from_numpy(targets))
         loader = self._loader(data, y_codes, seed)
         self.network_.train()
         for _ in range(self.epochs):
@@ -276,7 +276,7 @@ default=None
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
         with torch.no_grad():
-            logits = self.network_(torch.from_numpy(X)).numpy()
+            logits = self.network_(torch.from_numpy(_writeable(X))).numpy()
         return logits.squeeze(1) if logits.shape[1] == 1 else logits
 
     def predict_proba(self, X) -> np.ndarray:
@@ -330,3 +330,9 @@ def deprecated_public_name(old: str) -> type[TorchMLPClassifier]:
         stacklevel=3,
     )
     return TorchMLPClassifier
+
+
+def _writeable(values: np.ndarray) -> np.ndarray:
+    """``values``, copied when read-only (pandas 3 hands out read-only views):
+    torch.from_numpy warns on a read-only array."""
+    return values if values.flags.writeable else values.copy()

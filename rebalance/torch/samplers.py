@@ -161,6 +161,13 @@ def _check_base_sampler(sampler: Any) -> None:
             f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
             f"or RandomUnderSampler(); got {sampler!r}."
         )
+    if getattr(sampler, "shrinkage", None) is not None:
+        raise ValueError(
+            f"{type(sampler).__name__}(shrinkage={sampler.shrinkage!r}): a "
+            "torch sampler yields row indices, so the smoothed bootstrap's "
+            "noise cannot be added to the rows. Use shrinkage=None (plain "
+            "copies), or resample in memory with fit_resample."
+        )
 
 
 def _check_rank(num_replicas: int, rank: int) -> None:
@@ -674,13 +681,6 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
         if sampler is None:
             sampler = LabelShuffleSampler()
         _check_base_sampler(sampler)
-        if getattr(sampler, "shrinkage", None) is not None:
-            raise ValueError(
-                f"{type(sampler).__name__}(shrinkage={sampler.shrinkage!r}): a "
-                "torch sampler yields row indices, so the smoothed bootstrap's "
-                "noise cannot be added to the rows. Use shrinkage=None (plain "
-                "copies), or resample in memory with fit_resample."
-            )
         self._init_epochs(seed, num_replicas, rank, drop_last)
         label_array = _label_array(labels)
         self.sampler = clone(sampler)
@@ -1481,11 +1481,10 @@ class RebalancedLoader:
                     "to the net."
                 )
             # Balanced batches are always full: the loader's drop_last (e.g.
-            # skorch's iterator_train__drop_last) is the sampler's rounding
-            # of the epoch length.
-            drop_last = loader_kwargs.pop("drop_last", None)
-            if drop_last is not None:
-                params.setdefault("drop_last", drop_last)
+            # skorch's iterator_train__drop_last) has nothing to drop, and
+            # torch refuses it next to batch_sampler. The epoch's rounding is
+            # the sampler's own drop_last, given to RebalancedLoader.
+            loader_kwargs.pop("drop_last", None)
             sampler: RebalanceSampler | BalancedBatchSampler
             sampler = BalancedBatchSampler(labels, **params)
             loader_kwargs["batch_sampler"] = sampler
