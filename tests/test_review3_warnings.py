@@ -35,12 +35,14 @@ def test_cli_main_leaves_numpy_error_state_as_it_was():
     # silenced, so `-W error` / filterwarnings=error stops catching them.
     from rebalance.cli import main
 
+    # A known state first: an earlier test may have called main already.
+    original = np.seterr(all="warn")
     before = np.geterr()
     try:
         assert main(["compare", "--list-methods"]) == 0
         after = np.geterr()
     finally:
-        np.seterr(**before)
+        np.seterr(**original)
     assert after == before
 
 
