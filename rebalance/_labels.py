@@ -253,8 +253,22 @@ def _memory_of(labels: Any) -> np.ndarray | None:
     None (``own_codes`` then copies codes that are a view of anything)."""
     if isinstance(labels, np.ndarray):
         return labels
-    if is_pandas(labels, "Series") and isinstance(labels.dtype, np.dtype):
-        return labels.to_numpy(copy=False)
+    dtype = getattr(labels, "dtype", None)
+    numpy_dtype = dtype if isinstance(dtype, np.dtype) else None
+    numpy_dtype = numpy_dtype or getattr(dtype, "numpy_dtype", None)
+    to_numpy = getattr(labels, "to_numpy", None)
+    if (
+        type(labels).__module__.startswith("pandas")
+        and callable(to_numpy)
+        and isinstance(numpy_dtype, np.dtype)
+        and numpy_dtype.kind in "biuf"
+    ):
+        # pandas Series, Index, Series.array, nullable arrays without NA: a
+        # view of their values, no conversion.
+        try:
+            return to_numpy(dtype=numpy_dtype, copy=False)
+        except (TypeError, ValueError):  # missing values: refused later
+            return None
     numpy = getattr(labels, "numpy", None)
     if type(labels).__module__.startswith("torch") and callable(numpy):
         try:

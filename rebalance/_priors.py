@@ -447,6 +447,16 @@ def _class_weighted_model(estimator: Any, classes: np.ndarray) -> tuple[Any, lis
     for ``classes``: the final estimator, or the one binary model of a
     fitted two-class ``OneVsRestClassifier`` (whose labels are 0 and 1)."""
     model = _final_estimator(estimator)
+    inner = _binary_one_vs_rest_model(model, classes)
+    if inner is not None:
+        return inner, [0, 1]
+    return model, classes.tolist()
+
+
+def _binary_one_vs_rest_model(model: Any, classes: np.ndarray) -> Any:
+    """The final model inside a fitted two-class ``OneVsRestClassifier``
+    (its one binary model, trained on labels 0 and 1 for ``classes`` in
+    order), else None."""
     inner = getattr(model, "estimators_", None)
     if (
         type(model).__name__ == "OneVsRestClassifier"
@@ -454,8 +464,8 @@ def _class_weighted_model(estimator: Any, classes: np.ndarray) -> tuple[Any, lis
         and len(inner) == 1
         and len(classes) == 2
     ):
-        return _final_estimator(inner[0]), [0, 1]
-    return model, classes.tolist()
+        return _final_estimator(inner[0])
+    return None
 
 
 def _class_weight_of(class_weight: Mapping, label: Any) -> float:
@@ -479,8 +489,14 @@ def _class_weight_of(class_weight: Mapping, label: Any) -> float:
 def _probability_svc(model: Any) -> bool:
     from sklearn.svm._base import BaseSVC
 
-    # scikit-learn 1.9's default is the string "deprecated" (no probabilities).
-    return isinstance(model, BaseSVC) and getattr(model, "probability", False) is True
+    if not isinstance(model, BaseSVC):
+        return False
+    # scikit-learn 1.9's default is the string "deprecated" (no probabilities);
+    # np.True_ counts as True. The fitted value first.
+    probability = getattr(
+        model, "_effective_probability", getattr(model, "probability", False)
+    )
+    return not isinstance(probability, str) and bool(probability)
 
 
 def _balanced_by_weighted_counts() -> tuple[type, ...]:
@@ -557,6 +573,11 @@ def auto_train_priors(
     resampled = _resampled_classifier(estimator)
     if resampled is not None:
         return _aligned_priors(resampled, classes, "estimator")
+    inner = _binary_one_vs_rest_model(_final_estimator(estimator), classes)
+    if inner is not None and hasattr(inner, "resampled_priors_"):
+        # Its labels are 0 and 1, for classes[0] and classes[1].
+        binary = _aligned_priors(inner, np.array([0, 1]), "estimator")
+        return check_priors(binary, classes, "estimator", positive=True)
     train = class_priors(y, classes, sample_weight)
     if (train <= 0).any():
         missing = classes[train <= 0].tolist()
