@@ -287,13 +287,16 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         )
 
     def _copies_rows(self) -> bool:
-        return self.shrinkage_ is None
+        return self.shrinkage is None
 
     def _gather_features(self, X, indices, plan, rng):
         X_res = take_rows(X, indices)
-        if self.shrinkage_ is None:  # None exactly when shrinkage is None
+        # From the parameters and this call's plan, not from shrinkage_: a
+        # sampler shared by threads has the last call's there.
+        shrinkage = self._shrinkage_per_class(plan)
+        if shrinkage is None:  # None exactly when shrinkage is None
             return X_res
-        return _smoothed_bootstrap(X, X_res, indices, plan.labels, self.shrinkage_, rng)
+        return _smoothed_bootstrap(X, X_res, indices, plan.labels, shrinkage, rng)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -230,20 +230,19 @@ default=None
                 "TorchMLPClassifier needs two classes or more; y has only 1 "
                 f"class: {self.classes_.tolist()}."
             )
-        # The network's own random stream: the caller's global torch seed is
-        # left as it was (and threads fitting at once do not share one).
-        with torch.random.fork_rng(devices=[]):
-            self._fit_network(X, y_codes, n_classes)
+        # The network draws from its own generator: torch's global one is
+        # neither read nor changed (threads fitting at once share nothing).
+        self._fit_network(X, y_codes, n_classes)
         return self
 
     def _fit_network(self, X: np.ndarray, y_codes: np.ndarray, n_classes: int) -> None:
         softmax = n_classes > 2
         seed = self._seed()
-        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)
         self.network_ = torch.nn.Sequential(
-            torch.nn.Linear(X.shape[1], self.hidden),
+            _linear(X.shape[1], self.hidden, generator),
             torch.nn.ReLU(),
-            torch.nn.Linear(self.hidden, n_classes if softmax else 1),
+            _linear(self.hidden, n_classes if softmax else 1, generator),
         )
         optimiser = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate)
         loss_function = self._loss_function(y_codes, n_classes)
@@ -336,3 +335,15 @@ def _writeable(values: np.ndarray) -> np.ndarray:
     """``values``, copied when read-only (pandas 3 hands out read-only views):
     torch.from_numpy warns on a read-only array."""
     return values if values.flags.writeable else values.copy()
+
+
+def _linear(n_in: int, n_out: int, generator: torch.Generator) -> torch.nn.Linear:
+    """``torch.nn.Linear(n_in, n_out)`` with its default initialisation
+    (Kaiming-uniform weights, uniform biases within 1/sqrt(n_in)) drawn
+    from ``generator`` instead of torch's global generator."""
+    layer = torch.nn.utils.skip_init(torch.nn.Linear, n_in, n_out)
+    with torch.no_grad():
+        torch.nn.init.kaiming_uniform_(layer.weight, a=5**0.5, generator=generator)
+        bound = 1 / n_in**0.5 if n_in > 0 else 0.0
+        torch.nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
+    return layer
