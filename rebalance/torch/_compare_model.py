@@ -197,13 +197,24 @@ default=None
             batch_size = max(n_classes, self.batch_size - self.batch_size % n_classes)
             full = counts.max() >= batch_size // n_classes
             batches = BalancedBatchSampler(y, batch_size, seed=seed, drop_last=full)
-            return DataLoader(data, batch_sampler=batches)
+            # A generator of its own: DataLoader draws a base seed from
+            # torch's global generator every epoch otherwise.
+            return DataLoader(
+                data,
+                batch_sampler=batches,
+                generator=torch.Generator().manual_seed(seed),
+            )
         sampler_cls = {
             "label-shuffle": LabelShuffleSampler,
             "class-balanced": ClassBalancedSampler,
         }[self.sampler]
         sampler = RebalanceSampler(y, sampler_cls(), seed=seed)
-        return DataLoader(data, batch_size=self.batch_size, sampler=sampler)
+        return DataLoader(
+            data,
+            batch_size=self.batch_size,
+            sampler=sampler,
+            generator=torch.Generator().manual_seed(seed),
+        )
 
     def fit(self, X, y):
         """Train the network on ``(X, y)``; y needs two classes or more.
