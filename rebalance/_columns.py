@@ -116,6 +116,8 @@ def _as_numbers(present):
     if not numbers.notna().all():
         return None
     numbers = numbers.astype(np.float64)
+    if not np.isfinite(numbers.to_numpy()).all():
+        return None  # "1e999": not a measurement; stays text
     numbers[percent.to_numpy()] /= 100
     numbers[negative.to_numpy()] *= -1
     return numbers

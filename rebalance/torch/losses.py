@@ -1697,7 +1697,12 @@ def ohem_loss(
     n = flat.numel()
     if valid is not None:
         return _ohem_valid(
-            flat, _ohem_mask(valid, n), top_k, threshold, min_kept, return_indices
+            flat,
+            _ohem_mask(valid, n, flat.device),
+            top_k,
+            threshold,
+            min_kept,
+            return_indices,
         )
     if isinstance(top_k, float):
         # The ceiling of the fraction as written (0.55 of 100 is 55), not of
@@ -1718,7 +1723,7 @@ def ohem_loss(
     return loss
 
 
-def _ohem_mask(valid: Any, n: int) -> Tensor:
+def _ohem_mask(valid: Any, n: int, device: torch.device) -> Tensor:
     """``valid`` as a flat bool tensor of ``n`` elements, or a clear error."""
     if not isinstance(valid, Tensor) or valid.dtype != torch.bool:
         raise TypeError(
@@ -1730,6 +1735,11 @@ def _ohem_mask(valid: Any, n: int) -> Tensor:
         raise ValueError(
             f"valid has {valid.numel()} elements but losses has {n}: pass one "
             "flag per per-sample loss (the same shape)."
+        )
+    if valid.device != device:
+        raise ValueError(
+            f"valid is on {valid.device} but losses is on {device}: pass "
+            f"valid.to({str(device)!r})."
         )
     return valid.reshape(-1)
 
@@ -1931,6 +1941,8 @@ class OHEMLoss(nn.Module):
 
 
 def _ohem_ignore_index(ignore_index: Any) -> int | None:
+    """``ignore_index`` of :class:`OHEMLoss`: None, or an int that fits int64
+    (the dtype the targets are compared in)."""
     if ignore_index is None:
         return None
     value = _scalar(ignore_index)
@@ -1940,7 +1952,7 @@ def _ohem_ignore_index(ignore_index: Any) -> int | None:
             f"not count) or None; got {type(ignore_index).__name__} "
             f"{ignore_index!r:.40}"
         )
-    return value
+    return _check_ignore_index(value)
 
 
 # --------------------------------------------------------------------------
