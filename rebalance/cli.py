@@ -50,39 +50,61 @@ def _fail(message: str) -> SystemExit:
     return SystemExit(f"rebalance compare: {message}")
 
 
-# The separators a text file may use: the one found most often in its first
-# line is taken (a comma on ties).
-_SEPARATORS = (",", ";", "\t", "|")
+# The separators a text file may use, in order of preference on ties.
+_SEPARATORS = (",", "\t", ";", "|")
+# A number written with a decimal comma (and "." between thousands), as
+# Excel writes ";"-separated files in most European locales: 1.234,5.
+_DECIMAL_COMMA = r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
+
+
+def _unquoted_count(line: str, separator: str) -> int:
+    """Occurrences of ``separator`` in ``line`` outside double quotes."""
+    return "".join(line.split('"')[::2]).count(separator)
 
 
 def _read_text_table(path: str):
-    """A CSV file (compressed or not) as a DataFrame, read once with the
-    separator its header line uses most: ``,``, ``;`` (Excel in most
-    European locales, whose values hold decimal commas), tab or ``|``.
-    Spaces after a separator are skipped (files written with ", " such as
-    UCI adult: the column " label" is ``label``, the class " yes" is
-    ``yes``)."""
+    """A CSV file (compressed or not) as a DataFrame, read once with its
+    separator: ``,``, tab, ``;`` (Excel in most European locales, whose
+    numbers have decimal commas: read as numbers) or ``|``, the one found
+    the same number of times on its first lines (most often; ties in that
+    order). Spaces after a separator are skipped (files written with ", "
+    such as UCI adult: the column " label" is ``label``, the class " yes"
+    is ``yes``)."""
     import csv
 
     import pandas as pd
 
-    # The first line as one field (a separator no text file uses), quotes
-    # kept, decompressed as pandas does.
+    # The first lines as one field each (a separator no text file uses),
+    # quotes kept, decompressed as pandas does.
     first = pd.read_csv(
         path,
         header=None,
-        nrows=1,
+        nrows=5,
         sep="\x1f",
         quoting=csv.QUOTE_NONE,
         dtype=str,
         keep_default_na=False,
     )
-    header = str(first.iloc[0, 0]) if first.size else ""
-    # Separators inside quoted names ("rate; 2019",label) do not count.
-    unquoted = "".join(header.split('"')[::2])
-    counts = [unquoted.count(separator) for separator in _SEPARATORS]
-    separator = _SEPARATORS[counts.index(max(counts))]
-    return pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
+    lines = [str(line) for line in first.iloc[:, 0]] if first.size else [""]
+    counts = {
+        sep: [_unquoted_count(line, sep) for line in lines] for sep in _SEPARATORS
+    }
+    steady = [
+        sep for sep in _SEPARATORS if counts[sep][0] and len(set(counts[sep])) == 1
+    ]
+    candidates = steady or list(_SEPARATORS)
+    separator = max(candidates, key=lambda sep: counts[sep][0])
+    frame = pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
+    if separator == ";":
+        for name in frame.columns:
+            if pd.api.types.is_numeric_dtype(frame[name]):
+                continue
+            present = frame[name].dropna().astype(str).str.strip()
+            if len(present) and present.str.fullmatch(_DECIMAL_COMMA).all():
+                text = frame[name].astype("string").str.strip()
+                text = text.str.replace(".", "", regex=False)
+                frame[name] = pd.to_numeric(text.str.replace(",", ".", regex=False))
+    return frame
 
 
 def _load_table(path: str, target: str | None):

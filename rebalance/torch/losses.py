@@ -1686,7 +1686,7 @@ def ohem_loss(
     >>> idx
     tensor([3, 1, 2])
     >>> ohem_loss(losses, top_k=0.5, valid=torch.tensor([True, True, True, False]))
-    tensor(2.)
+    tensor(1.2500)
     """
     if not isinstance(losses, Tensor) or not losses.is_floating_point():
         raise TypeError("losses must be a floating-point tensor of per-sample losses")
