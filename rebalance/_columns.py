@@ -142,8 +142,38 @@ def _looks_like_id(name: str, numbers) -> bool:
     )
 
 
-def _looks_like_datetime(sample) -> bool:
+# Date formats tried before pandas' value-by-value parsing, so that one
+# column gets one order: 13.02.2024 and 01.02.2024 are both day-first.
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%Y/%m/%d",
+)
+
+
+def _parse_dates(values):
+    """Datetimes of a column of text: the first of ``_DATE_FORMATS`` that
+    reads every present value, else pandas' mixed parsing (NaT where none
+    applies)."""
     import pandas as pd
+
+    present = values.notna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fmt in _DATE_FORMATS:
+            parsed = pd.to_datetime(values, errors="coerce", format=fmt)
+            if parsed[present].notna().all():
+                return parsed
+        return pd.to_datetime(values, errors="coerce", format="mixed")
+
+
+def _looks_like_datetime(sample) -> bool:
 
     strings = sample.astype(str)
     if strings.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():
@@ -153,7 +183,7 @@ def _looks_like_datetime(sample) -> bool:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            parsed = pd.to_datetime(strings, errors="coerce", format="mixed")
+            parsed = _parse_dates(strings)
         except (TypeError, ValueError, OverflowError):
             return False
     return bool(parsed.notna().all())
@@ -278,7 +308,7 @@ def prepare_frame(frame, plan: ColumnPlan):
         if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(out[name]):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out[name] = pd.to_datetime(out[name], errors="coerce", format="mixed")
+                out[name] = _parse_dates(out[name])
         if kind == "datetime" and plan.vectorizer == "fallback":
             stamps = out[name]
             if getattr(stamps.dt, "tz", None) is not None:

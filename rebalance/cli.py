@@ -50,11 +50,14 @@ def _fail(message: str) -> SystemExit:
     return SystemExit(f"rebalance compare: {message}")
 
 
-# The separators a text file may use, in order of preference on ties.
-_SEPARATORS = (",", "\t", ";", "|")
+# The separators a text file may use, in order of preference on ties (a
+# ";" file often holds commas in names and decimal numbers; a "," file
+# rarely holds as many ";" on every line).
+_SEPARATORS = ("\t", ";", ",", "|")
 # A number written with a decimal comma (and "." between thousands), as
-# Excel writes ";"-separated files in most European locales: 1.234,5.
-_DECIMAL_COMMA = r"[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?"
+# Excel writes ";"-separated files in most European locales: 1.234,5, with
+# an optional currency sign or percent: 1.234,50 €, 12,5 %.
+_DECIMAL_COMMA = r"[+-]?[$€£¥]?\s?[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s?[$€£¥]?\s?%?"
 
 
 def _unquoted_count(line: str, separator: str) -> int:
@@ -96,15 +99,31 @@ def _read_text_table(path: str):
     separator = max(candidates, key=lambda sep: counts[sep][0])
     frame = pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
     if separator == ";":
-        for name in frame.columns:
-            if pd.api.types.is_numeric_dtype(frame[name]):
-                continue
-            present = frame[name].dropna().astype(str).str.strip()
-            if len(present) and present.str.fullmatch(_DECIMAL_COMMA).all():
-                text = frame[name].astype("string").str.strip()
-                text = text.str.replace(".", "", regex=False)
-                frame[name] = pd.to_numeric(text.str.replace(",", ".", regex=False))
+        _read_decimal_commas(path, frame)
     return frame
+
+
+def _read_decimal_commas(path: str, frame) -> None:
+    """In a ";" file that writes numbers with decimal commas (a digit, a
+    comma, a digit somewhere), read every column whose values are all such
+    numbers (1.200 is twelve hundred there, 01.02.2024 is not a number) into
+    ``frame``, from the file's text."""
+    import pandas as pd
+
+    raw = pd.read_csv(path, sep=";", dtype=str, low_memory=False, skipinitialspace=True)
+    if not any(raw[name].str.contains(r"\d,\d", na=False).any() for name in raw):
+        return
+    for position, name in enumerate(raw.columns):
+        text = raw[name].str.strip()
+        present = text.dropna()
+        if not len(present) or not present.str.fullmatch(_DECIMAL_COMMA).all():
+            continue
+        percent = text.str.endswith("%").fillna(False).to_numpy()
+        digits = text.str.replace(r"[\s$€£¥%.]", "", regex=True)
+        numbers = pd.to_numeric(digits.str.replace(",", ".", regex=False))
+        numbers = numbers.astype("float64")
+        numbers[percent] /= 100
+        frame.isetitem(position, numbers.to_numpy())
 
 
 def _load_table(path: str, target: str | None):
