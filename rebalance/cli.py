@@ -114,6 +114,8 @@ def _read_decimal_commas(path: str, frame) -> None:
     if not any(raw[name].str.contains(r"\d,\d", na=False).any() for name in raw):
         return
     for position, name in enumerate(raw.columns):
+        if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
+            continue  # whole numbers without dots: read exactly already
         text = raw[name].str.strip()
         present = text.dropna()
         if not len(present) or not present.str.fullmatch(_DECIMAL_COMMA).all():
