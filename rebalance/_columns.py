@@ -104,6 +104,8 @@ def _as_numbers(present):
     strings = present.astype(str).str.strip()
     negative = strings.str.fullmatch(r"\(.*\)")
     strings = strings.where(~negative, strings.str[1:-1].str.strip())
+    if strings[negative].str.match(r"[+-]").any():
+        return None  # "(-5)": a sign inside accounting parentheses is no number
     if not strings.str.fullmatch(_NUMBER_TEXT).all():
         return None
     percent = strings.str.endswith("%")

@@ -50,3 +50,32 @@ def test_semicolon_decimal_comma_file_keeps_large_integers_exact(tmp_path):
     ]
     assert frame["konto"].tolist() == ref["konto"].tolist()
     np.testing.assert_allclose(np.asarray(frame["betrag"], float), [1.5, 2.25, 3.75])
+
+
+def test_sign_inside_accounting_parentheses_is_not_a_number():
+    # "(-5)" was read as +5 (the parentheses negated the inner minus): such
+    # text is no accounting amount; the column stays text.
+    import pandas as pd
+
+    from rebalance._columns import _as_numbers
+
+    assert _as_numbers(pd.Series(["(-5)", "(3)", "4"])) is None
+    assert _as_numbers(pd.Series(["(5)", "(3)", "4"])).tolist() == [-5.0, -3.0, 4.0]
+
+
+def test_torch_sampler_accepts_a_shrinkage_of_zero():
+    # shrinkage=0 (or 0 for every class) gives plain copies: a sampler of
+    # indices loses nothing, so it is accepted; any other value is refused.
+    import numpy as np
+    import pytest
+
+    torch = pytest.importorskip("torch")  # noqa: F841
+    from rebalance import RandomOverSampler
+    from rebalance.torch import RebalanceSampler
+
+    y = np.array([0] * 20 + [1] * 4)
+    for shrinkage in (0, 0.0, {1: 0}):
+        sampler = RebalanceSampler(y, RandomOverSampler(shrinkage=shrinkage), seed=0)
+        assert len(list(sampler)) == 40
+    with pytest.raises(ValueError, match="shrinkage"):
+        RebalanceSampler(y, RandomOverSampler(shrinkage={1: 0.5}), seed=0)

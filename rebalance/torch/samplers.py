@@ -63,6 +63,7 @@ from torch.utils.data import (
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import encode_labels, own_codes, require_two_classes
 from rebalance._validation import check_int as _check_int
+from rebalance._validation import is_bool
 from rebalance.base import BaseSampler
 from rebalance.samplers import LabelShuffleSampler
 
@@ -161,13 +162,22 @@ def _check_base_sampler(sampler: Any) -> None:
             f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
             f"or RandomUnderSampler(); got {sampler!r}."
         )
-    if getattr(sampler, "shrinkage", None) is not None:
+    if _adds_noise(getattr(sampler, "shrinkage", None)):
         raise ValueError(
             f"{type(sampler).__name__}(shrinkage={sampler.shrinkage!r}): a "
             "torch sampler yields row indices, so the smoothed bootstrap's "
             "noise cannot be added to the rows. Use shrinkage=None (plain "
             "copies), or resample in memory with fit_resample."
         )
+
+
+def _adds_noise(shrinkage: Any) -> bool:
+    """Whether a ``shrinkage`` setting adds noise to the drawn rows (None and
+    0, for every class, give plain copies: indices say all of it)."""
+    if shrinkage is None:
+        return False
+    values = shrinkage.values() if isinstance(shrinkage, Mapping) else [shrinkage]
+    return any(is_bool(v) or not isinstance(v, numbers.Real) or v != 0 for v in values)
 
 
 def _check_rank(num_replicas: int, rank: int) -> None:
