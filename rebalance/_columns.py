@@ -176,19 +176,26 @@ def _parse_dates(values):
 
 
 def _looks_like_datetime(sample) -> bool:
-
     strings = sample.astype(str)
     if strings.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():
         return False  # numbers stored as text, not dates
     if not strings.str.contains(r"\d").all():
         return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            parsed = _parse_dates(strings)
-        except (TypeError, ValueError, OverflowError):
-            return False
+    try:
+        parsed = _parse_dates(strings)  # quiet: it ignores pandas' warnings
+    except (TypeError, ValueError, OverflowError):
+        return False
     return bool(parsed.notna().all())
+
+
+def column_named(frame, name):
+    """The column of ``frame`` called ``name``, else the one whose name is
+    ``name`` without surrounding spaces (" age" in a file written with ", "),
+    else ``name`` itself (for the caller's "not a column" error)."""
+    if name in frame.columns:
+        return name
+    stripped = {str(c).strip(): c for c in frame.columns}
+    return stripped.get(str(name).strip(), name)
 
 
 def plan_columns(frame, drop=()) -> ColumnPlan:
@@ -231,10 +238,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             "column needs its own name; rename or drop the repeated ones first "
             "(for example frame.loc[:, ~frame.columns.duplicated()])."
         )
-    # A name is the column of that name, else the one whose name it is without
-    # surrounding spaces (" age" in a file written with ", ").
-    stripped = {str(c).strip(): c for c in frame.columns}
-    drop = [c if c in frame.columns else stripped.get(str(c).strip(), c) for c in drop]
+    drop = [column_named(frame, c) for c in drop]
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
         raise ValueError(
@@ -308,9 +312,7 @@ def prepare_frame(frame, plan: ColumnPlan):
                 column[present] = numbers
             out[name] = column
         if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(out[name]):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                out[name] = _parse_dates(out[name])
+            out[name] = _parse_dates(out[name])
         if kind == "datetime" and plan.vectorizer == "fallback":
             stamps = out[name]
             if getattr(stamps.dt, "tz", None) is not None:

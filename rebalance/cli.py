@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from rebalance._columns import _CURRENCY, column_named
 from rebalance.compare import (
     METRIC_LABELS,
     MODELS,
@@ -57,7 +58,10 @@ _SEPARATORS = ("\t", ";", ",", "|")
 # A number written with a decimal comma (and "." between thousands), as
 # Excel writes ";"-separated files in most European locales: 1.234,5, with
 # an optional currency sign or percent: 1.234,50 €, 12,5 %.
-_DECIMAL_COMMA = r"[+-]?[$€£¥]?\s?[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?\s?[$€£¥]?\s?%?"
+_DECIMAL_COMMA = (
+    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d{{1,3}}(\.\d{{3}})+|\d+)(,\d+)?"
+    rf"\s?[{_CURRENCY}]?\s?%?"
+)
 
 
 def _unquoted_count(line: str, separator: str) -> int:
@@ -110,9 +114,16 @@ def _read_decimal_commas(path: str, frame) -> None:
     ``frame``, from the file's text."""
     import pandas as pd
 
-    raw = pd.read_csv(path, sep=";", dtype=str, low_memory=False, skipinitialspace=True)
-    if not any(raw[name].str.contains(r"\d,\d", na=False).any() for name in raw):
+    # A decimal comma can only be in a column read as text: the file is read
+    # a second time (as text) only when one holds one.
+    texts = (
+        frame.iloc[:, j].dropna().astype(str)
+        for j in range(frame.shape[1])
+        if not pd.api.types.is_numeric_dtype(frame.iloc[:, j])
+    )
+    if not any(text.str.contains(r"\d,\d").any() for text in texts):
         return
+    raw = pd.read_csv(path, sep=";", dtype=str, low_memory=False, skipinitialspace=True)
     for position, name in enumerate(raw.columns):
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
             continue  # whole numbers without dots: read exactly already
@@ -121,7 +132,7 @@ def _read_decimal_commas(path: str, frame) -> None:
         if not len(present) or not present.str.fullmatch(_DECIMAL_COMMA).all():
             continue
         percent = text.str.endswith("%").fillna(False).to_numpy()
-        digits = text.str.replace(r"[\s$€£¥%.]", "", regex=True)
+        digits = text.str.replace(rf"[\s{_CURRENCY}%.]", "", regex=True)
         numbers = pd.to_numeric(digits.str.replace(",", ".", regex=False))
         numbers = numbers.astype("float64")
         numbers[percent] /= 100
@@ -142,10 +153,7 @@ def _load_table(path: str, target: str | None):
     except (OSError, ValueError, UnicodeDecodeError, ImportError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise _fail(f"could not read --data {path!r}: {first}") from exc
-    if target not in frame.columns:
-        # Without surrounding spaces (" label" in a file written with ", ").
-        stripped = {str(c).strip(): c for c in frame.columns}
-        target = stripped.get(str(target).strip(), target)
+    target = column_named(frame, target)
     if target not in frame.columns:
         raise _fail(
             f"--target {target!r} is not a column of {path}; columns: "
