@@ -1943,16 +1943,7 @@ class OHEMLoss(nn.Module):
 def _ohem_ignore_index(ignore_index: Any) -> int | None:
     """``ignore_index`` of :class:`OHEMLoss`: None, or an int that fits int64
     (the dtype the targets are compared in)."""
-    if ignore_index is None:
-        return None
-    value = _scalar(ignore_index)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(
-            "ignore_index must be an int (the target value of samples that do "
-            f"not count) or None; got {type(ignore_index).__name__} "
-            f"{ignore_index!r:.40}"
-        )
-    return _check_ignore_index(value)
+    return None if ignore_index is None else _check_ignore_index(ignore_index)
 
 
 # --------------------------------------------------------------------------

@@ -701,7 +701,7 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
             # (e.g. sampling_strategy): say where it came from, not whose it is.
             where = f"RebalanceSampler(labels, {type(sampler).__name__}(...))"
             raise type(exc)(f"{where}: {exc}") from exc
-        own_codes(self.plan.labels, label_array)
+        # plan() keeps codes of its own (own_codes): never a view of labels.
         # Every epoch reads the rows of each class: group them once.
         self.plan.labels.grouped_rows()
         len(self)  # too few indices for the ranks: say so now
