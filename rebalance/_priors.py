@@ -384,6 +384,73 @@ def _final_estimator(estimator: Any) -> Any:
     return estimator
 
 
+def _sampler_steps(estimator: Any) -> list[tuple[Any, bool]]:
+    """The resampling steps that run before the final model of ``estimator``
+    (pipeline steps with ``fit_resample``, through FrozenEstimator, fitted
+    searches and nested pipelines), in fit order, each with whether a
+    FrozenEstimator holds it (fitted earlier, on other data)."""
+    steps = []
+    frozen = False
+    for _ in range(16):  # as _final_estimator
+        if isinstance(estimator, FrozenEstimator):
+            frozen = True
+            estimator = estimator.estimator
+        elif hasattr(estimator, "steps"):
+            for _, step in estimator.steps[:-1]:
+                if hasattr(step, "fit_resample"):
+                    steps.append((step, frozen))
+            estimator = estimator.steps[-1][1]
+        elif hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        else:
+            break
+    return steps
+
+
+def labels_seen(estimator: Any, y: Any, sample_weight: Any, fix: str) -> Any:
+    """The labels the final model of ``estimator``, just fitted on ``y``, was
+    fitted on: ``y`` itself, or for a pipeline that resamples (an
+    imbalanced-learn Pipeline with a sampler step), ``y`` taken through its
+    sampler steps' ``sample_indices_``.
+
+    Raises ValueError ending with ``fix`` when they cannot be known: a sampler
+    step that records no ``sample_indices_`` (SMOTE, ...), one fitted earlier
+    on other data (in a FrozenEstimator), or ``sample_weight`` given (whether
+    a pipeline's final step got the weights depends on its routing).
+    """
+    n_rows = len(y)
+    for step, frozen in _sampler_steps(estimator):
+        name = type(step).__name__
+        indices = getattr(step, "sample_indices_", None)
+        if frozen or indices is None or sample_weight is not None:
+            why = (
+                "was fitted earlier, on other data (it is frozen)"
+                if frozen
+                else "records no sample_indices_"
+                if indices is None
+                else "resamples the rows, and whether the weights reached the "
+                "final step depends on the pipeline's routing"
+            )
+            raise ValueError(
+                f"The estimator's pipeline resamples its training rows in a "
+                f"{name} step that {why}, so the class priors its classifier "
+                f"was trained on are unknown: {fix}"
+            )
+        indices = np.asarray(indices)
+        if (
+            indices.ndim != 1
+            or indices.dtype.kind not in "iu"
+            or (indices.size and (indices.min() < 0 or indices.max() >= n_rows))
+        ):
+            raise ValueError(
+                f"The {name} step's sample_indices_ are not rows of the "
+                f"{n_rows} labels it was fitted on: {fix}"
+            )
+        y = take_rows(y, indices)
+        n_rows = indices.shape[0]
+    return y
+
+
 def _resampled_classifier(estimator: Any) -> Any:
     """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
     last step), or None."""
@@ -569,7 +636,15 @@ def given_train_priors(
 def auto_train_priors(
     estimator: Any, classes: np.ndarray, y: np.ndarray, sample_weight: Any
 ) -> np.ndarray:
-    """π' for ``train_priors='auto'`` of ``estimator`` fitted on ``y``."""
+    """π' for ``train_priors='auto'`` of ``estimator`` fitted on ``y``: the
+    priors of the labels its final model saw (:func:`labels_seen`)."""
+    y = labels_seen(
+        estimator,
+        y,
+        sample_weight,
+        "pass train_priors (the class shares of the rows the classifier was "
+        "fitted on, e.g. [0.5, 0.5] after balancing two classes).",
+    )
     resampled = _resampled_classifier(estimator)
     if resampled is not None:
         return _aligned_priors(resampled, classes, "estimator")

@@ -9,6 +9,8 @@ from typing import Any
 import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
+from pandas import CategoricalDtype as pd_api_categorical
+from pandas.api.types import is_bool_dtype as pd_api_is_bool
 from pandas.api.types import is_numeric_dtype as pd_api_is_numeric
 from sklearn.base import (
     BaseEstimator,
@@ -36,7 +38,7 @@ from rebalance._metadata import (
     take_row_aligned,
     weights_as_rows,
 )
-from rebalance._priors import class_priors, with_class_weight
+from rebalance._priors import class_priors, labels_seen, with_class_weight
 from rebalance._validation import check_sample_weight
 
 __all__ = ["ResampledClassifier"]
@@ -218,10 +220,17 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
-        self.resampled_priors_ = with_class_weight(
-            class_priors(y_res, self.classes_, weights_res),
+        seen = labels_seen(
             classifier,
             y_res,
+            weights_res,
+            "give the classifier without its own sampler steps, or fit "
+            "without sample_weight.",
+        )
+        self.resampled_priors_ = with_class_weight(
+            class_priors(seen, self.classes_, weights_res),
+            classifier,
+            seen,
             np.asarray(self.classes_),
             weights_res,
         )
@@ -374,6 +383,15 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
+def _pandas_numbers(dtype: Any) -> bool:
+    """Whether a pandas column of ``dtype`` is numbers to a classifier:
+    numeric and boolean dtypes (numpy, nullable and pyarrow), and categoricals
+    of them."""
+    if isinstance(dtype, pd_api_categorical):
+        dtype = dtype.categories.dtype
+    return pd_api_is_numeric(dtype) or pd_api_is_bool(dtype)
+
+
 def _check_finite_for(classifier: Any, X: Any) -> None:
     """Raise scikit-learn's error for NaN or infinity in a numeric X when
     ``classifier`` does not take them: rows the sampler leaves out would
@@ -384,19 +402,20 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
         # A pipeline or meta-estimator may impute: its tag does not say.
         return
     if is_pandas(X, "DataFrame"):
-        if not all(pd_api_is_numeric(dtype) for dtype in X.dtypes):
-            return
-        # Column by column: no float64 copy of the whole frame.
+        # Column by column (no float64 copy of the whole frame), every column
+        # the classifier would read as numbers: others (strings, ...) are the
+        # classifier's to refuse, and must not hide NaN in the numbers.
         columns: Iterable[Any] = (
             X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
-            for j in range(X.shape[1])
+            for j, dtype in enumerate(X.dtypes)
+            if _pandas_numbers(dtype)
         )
     elif is_dataframe(X):  # polars, pyarrow, ...: a null is missing too
         frame = nw.from_native(X, eager_only=True)
-        if not all(dtype.is_numeric() for dtype in frame.schema.values()):
-            return
         columns = (
-            frame.get_column(name).cast(nw.Float64).to_numpy() for name in frame.columns
+            frame.get_column(name).cast(nw.Float64).to_numpy()
+            for name, dtype in frame.schema.items()
+            if dtype.is_numeric() or dtype == nw.Boolean
         )
     elif isinstance(X, (list, tuple)):
         try:

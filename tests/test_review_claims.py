@@ -23,8 +23,9 @@ def test_focal_gradient_penalty_raises_instead_of_dropping_second_order_term(
     else:
         target = torch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
         loss = softmax_focal_loss(x * weight, target)
-    (grad,) = torch.autograd.grad(loss, weight, create_graph=True)
-    # A gradient penalty needs d(grad)/d(weight); today ``grad`` comes back
-    # detached and the penalty's gradient is silently left out.
+    # A gradient penalty needs d(grad)/d(weight); ``grad`` came back
+    # detached and the penalty's gradient was silently left out. Taking it
+    # with create_graph=True now raises at once (review 11).
     with pytest.raises((RuntimeError, NotImplementedError)):
+        (grad,) = torch.autograd.grad(loss, weight, create_graph=True)
         (loss + grad.pow(2).sum()).backward()

@@ -496,30 +496,52 @@ def _setup_context(ctx: Any, inputs: Any, output: Any, per_row: bool) -> None:
     ctx.triton = use_triton(inputs[0])
     ctx.applied = None
     ctx.per_row = per_row
+    # Under torch.func (checked for nesting in check_differentiation) the
+    # backward runs with grad mode on without create_graph meaning a second
+    # derivative.
+    ctx.functorch = torch._C._are_functorch_transforms_active()
 
 
 _DOUBLE_BACKWARD_MESSAGE = (
     "the fused focal losses (sigmoid_focal_loss, softmax_focal_loss) have no "
-    "second derivative: their gradient was taken with create_graph=True (e.g. "
-    "for a gradient penalty or a Hessian) and is now being differentiated "
-    "again. Compute such a term with an autograd formula of the loss instead "
-    "(e.g. torchvision.ops.sigmoid_focal_loss), or take the gradient without "
+    "second derivative, and their gradient is being taken to be "
+    "differentiated again (create_graph=True, e.g. for a gradient penalty, a "
+    "Hessian or second-order MAML, or nested torch.func transforms). Compute "
+    "such a term with an autograd formula of the loss instead (e.g. "
+    "torchvision.ops.sigmoid_focal_loss), or take the gradient without "
     "create_graph=True."
+)
+_FORWARD_MODE_MESSAGE = (
+    "the fused focal losses (sigmoid_focal_loss, softmax_focal_loss) have no "
+    "forward-mode derivative (torch.func.jvp, jacfwd, hessian, "
+    "torch.autograd.forward_ad): use an autograd formula of the loss there "
+    "(e.g. torchvision.ops.sigmoid_focal_loss)."
 )
 
 
-class _SecondDerivativeError(torch.autograd.Function):
-    """Identity on a gradient computed with ``create_graph=True``, whose own
-    backward raises: differentiating it again would silently treat the fused
-    loss's gradient as a constant (a gradient penalty losing its term)."""
-
-    @staticmethod
-    def forward(ctx: Any, grad: Tensor) -> Tensor:
-        return grad.view_as(grad)
-
-    @staticmethod
-    def backward(ctx: Any, *_: Any) -> Any:
-        raise RuntimeError(_DOUBLE_BACKWARD_MESSAGE)
+def check_differentiation(logits: Tensor) -> None:
+    """Raise RuntimeError where a fused loss would give a wrong derivative:
+    forward-mode AD (a tangent of 0) and nested reverse-mode torch.func
+    transforms (a Hessian of 0: the saved gradient is a constant to the
+    outer transform). One ``grad``/``vjp``/``jacrev`` level, with ``vmap``
+    around or inside it, is fine."""
+    if torch._C._are_functorch_transforms_active():
+        try:
+            from torch._C._functorch import TransformType
+            from torch._functorch.pyfunctorch import (
+                retrieve_all_functorch_interpreters,
+            )
+        except ImportError:  # pragma: no cover - a torch without them
+            return
+        keys = [i.key() for i in retrieve_all_functorch_interpreters()]
+        if TransformType.Jvp in keys:
+            raise RuntimeError(_FORWARD_MODE_MESSAGE)
+        if keys.count(TransformType.Grad) > 1:
+            raise RuntimeError(_DOUBLE_BACKWARD_MESSAGE)
+    forward_ad = torch.autograd.forward_ad
+    if getattr(forward_ad, "_current_level", -1) >= 0:
+        if forward_ad.unpack_dual(logits).tangent is not None:
+            raise RuntimeError(_FORWARD_MODE_MESSAGE)
 
 
 @torch.autograd.function.once_differentiable
@@ -533,11 +555,11 @@ class _FusedFocalFunction(torch.autograd.Function):
 
     ``setup_context`` (not ``ctx`` in ``forward``) and ``generate_vmap_rule``
     let torch.func transforms (grad, vjp, vmap) and torch.compile go through.
-    Single backward only: a double backward (or forward-mode AD) raises. With
-    ``create_graph=True`` the gradient comes back attached to a node whose
-    backward raises (``once_differentiable`` alone does that only when
-    ``grad_output`` requires grad, and otherwise hands back a detached
-    gradient, so a gradient penalty on it silently lost its term).
+    Single backward only: a backward with ``create_graph=True`` raises at
+    once (``once_differentiable`` alone raises only when ``grad_output``
+    requires grad, and otherwise hands back a detached gradient, so a
+    gradient penalty on it silently lost its term); forward-mode AD and nested
+    torch.func transforms raise in :func:`check_differentiation`.
     """
 
     generate_vmap_rule = True
@@ -546,18 +568,13 @@ class _FusedFocalFunction(torch.autograd.Function):
     def backward(ctx: Any, go: Tensor | None, *_: Any) -> tuple[Tensor | None, ...]:
         if go is None:  # not materialised: the loss got no gradient
             return (None,) * 9
-        grads = _single_backward(ctx, go)
-        grad = grads[0]
-        if (
-            torch.is_grad_enabled()  # create_graph=True
-            and grad is not None
-            and not grad.requires_grad
-            and _eager(go)
-        ):
-            # A leaf that requires grad, so the identity below is recorded.
-            grad = _SecondDerivativeError.apply(grad.detach().requires_grad_())
-            grads = (grad,) + grads[1:]
-        return grads
+        if torch.is_grad_enabled() and _eager(go) and not ctx.functorch:
+            # create_graph=True: the gradient is to be differentiated again,
+            # but the saved one is a constant. Raise now: an error node on
+            # the returned gradient would be skipped by autograd.grad(...,
+            # inputs=logits) and by functional.hessian (a silent 0).
+            raise RuntimeError(_DOUBLE_BACKWARD_MESSAGE)
+        return _single_backward(ctx, go)
 
 
 class SigmoidFocalFunction(_FusedFocalFunction):

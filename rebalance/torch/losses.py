@@ -24,8 +24,9 @@ gradient. They compute in float32 for half-precision logits (also under
 fp16/bf16 autocast) and in float64 for float64 logits, and are finite at
 logits of any magnitude and for every ``gamma >= 0``. Their gradient flows to
 the logits only (not to targets, ``alpha`` or ``pos_weight``), and they
-support a single backward: a gradient taken with ``create_graph=True`` (a
-gradient penalty) raises a RuntimeError when it is differentiated again.
+support a single backward: taking their gradient with ``create_graph=True``
+(for a gradient penalty, a Hessian, second-order MAML) raises a RuntimeError,
+as do forward-mode AD and nested torch.func transforms (``jacrev(grad(f))``).
 
 ``reduction='mean'`` of a focal loss averages over the elements (sigmoid) or
 rows (softmax) that are not ignored, unweighted by ``alpha`` (the focal-loss
@@ -81,6 +82,7 @@ from rebalance.torch._focal_checks import (
 from rebalance.torch._focal_ops import (
     SigmoidFocalFunction,
     SoftmaxFocalFunction,
+    check_differentiation,
     fused_forward,
 )
 
@@ -697,6 +699,7 @@ def _check_binary_ignore_index(ignore_index: Any) -> float | None:
 
 def _apply_fused(function: Any, kind: str, logits: Tensor, *args: Any) -> Tensor:
     """The loss of a fused focal op, through its autograd Function if needed."""
+    check_differentiation(logits)
     if torch.is_grad_enabled() and logits.requires_grad:
         return function.apply(logits, *args, True)[0]
     return fused_forward(kind, logits, *args, False)[0]
@@ -1911,6 +1914,12 @@ class OHEMLoss(nn.Module):
         # A Module pickled before ignore_index existed masks nothing, as then.
         ignore_index = _ohem_ignore_index(getattr(self, "ignore_index", None))
         if self.criterion is None:
+            if isinstance(target, Tensor) and not target.is_floating_point():
+                # Any integer dtype, indices checked as the other losses do.
+                _check_class_targets(
+                    logits, target, -100 if ignore_index is None else ignore_index
+                )
+                target = _long_target(target)
             losses = F.cross_entropy(
                 logits,
                 target,
