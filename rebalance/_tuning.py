@@ -85,6 +85,8 @@ def cross_validated_scores(
     n_samples = len(y)
     folds: list[Fold] = []
     for number, (train, validation) in enumerate(splitter.split(X, y, **split_params)):
+        train = _fold_rows(train, n_samples, number, "training")
+        validation = _fold_rows(validation, n_samples, number, "validation")
         y_train = take_rows(y, train)
         model = clone(estimator).fit(
             take_rows(X, train),
@@ -104,6 +106,25 @@ def cross_validated_scores(
             "folds for these rows."
         )
     return folds
+
+
+def _fold_rows(rows: Any, n_samples: int, number: int, part: str) -> np.ndarray:
+    """A fold's rows as positions: boolean masks (as scikit-learn's
+    ``_safe_indexing`` takes them) become the positions they mark."""
+    rows = np.asarray(rows)
+    if rows.dtype == bool:
+        if rows.shape != (n_samples,):
+            raise ValueError(
+                f"cv gave fold {number} a boolean {part} mask of shape "
+                f"{rows.shape}; a mask needs one entry per row ({n_samples})."
+            )
+        return np.flatnonzero(rows)
+    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+        raise ValueError(
+            f"cv gave fold {number} {part} rows of dtype {rows.dtype} and shape "
+            f"{rows.shape}: pass integer row positions or boolean masks."
+        )
+    return rows
 
 
 def _check_fold_classes(model: Any, classes: np.ndarray, number: int) -> None:
@@ -140,11 +161,14 @@ def best_thresholds(
     columns: Iterable[int],
     scoring: Any,
     candidates: np.ndarray | int,
+    labels: Any = None,
 ) -> TunedThresholds:
     """The best threshold on each score column of ``columns``, one-vs-rest.
 
     ``candidates`` are the thresholds to try, or how many to space evenly
     between the lowest and the highest score of the column across the folds.
+    ``labels``: ``(negative, positive)`` classes of a binary tuning, for a
+    scorer that names its own ``pos_label``.
     """
     metric = _threshold_metric(scoring)
     all_candidates, all_scores, tuned = [], [], []
@@ -170,6 +194,7 @@ def best_thresholds(
                     s,
                     tried,
                     None if w is None else np.asarray(w, dtype=np.float64),
+                    labels,
                 )
                 for (y_val, _, w), s in zip(folds, fold_scores)
             ],

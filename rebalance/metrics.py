@@ -201,9 +201,12 @@ _FROM_CONFUSION: dict[str, Callable[[dict[str, Any]], np.ndarray]] = {
 class _FixedPredictions(ClassifierMixin, BaseEstimator):
     """A stand-in classifier whose predictions are given, to call any scorer."""
 
-    def __init__(self, predictions: np.ndarray | None = None) -> None:
+    def __init__(
+        self, predictions: np.ndarray | None = None, classes: Any = (0, 1)
+    ) -> None:
         self.predictions = predictions
-        self.classes_ = np.array([0, 1])
+        self.classes = classes
+        self.classes_ = np.array(classes)
 
     def predict(self, X: Any) -> np.ndarray | None:
         return self.predictions
@@ -223,10 +226,32 @@ def _takes_sample_weight(scorer: Callable[..., float]) -> bool:
     )
 
 
+def _same_label(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def scorer_pos_label(scoring: Any) -> tuple[bool, Any]:
+    """``(True, label)`` when ``scoring`` is a scorer made with an explicit
+    ``pos_label`` (``make_scorer(f1_score, pos_label="cancer")``), else
+    ``(False, None)``."""
+    kwargs = getattr(scoring, "_kwargs", None)
+    if isinstance(kwargs, dict) and "pos_label" in kwargs:
+        return True, kwargs["pos_label"]
+    return False, None
+
+
 def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
-    """``metric(truth, scores, thresholds, sample_weight=None) -> score per
-    threshold`` for ``scoring``: a scikit-learn scorer name, ``'g_mean'``, or
-    a scorer ``scorer(estimator, X, y, sample_weight=None)``."""
+    """``metric(truth, scores, thresholds, sample_weight=None, labels=None)
+    -> score per threshold`` for ``scoring``: a scikit-learn scorer name,
+    ``'g_mean'``, or a scorer ``scorer(estimator, X, y, sample_weight=None)``.
+
+    A scorer is called on labels 0 and 1 (1: the rows of ``truth``), or, when
+    it names its own ``pos_label`` and ``labels = (negative, positive)``
+    classes are given, on those classes (its ``pos_label`` is one of them).
+    """
     if isinstance(scoring, str) and scoring in _FROM_CONFUSION:
         formula = _FROM_CONFUSION[scoring]
 
@@ -235,19 +260,35 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
             scores: np.ndarray,
             thresholds: np.ndarray,
             sample_weight: np.ndarray | None = None,
+            labels: Any = None,
         ) -> np.ndarray:
             return formula(_confusion_rates(truth, scores, thresholds, sample_weight))
 
         return from_confusion
     scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    named, _ = scorer_pos_label(scorer)
 
     def per_threshold(
         truth: np.ndarray,
         scores: np.ndarray,
         thresholds: np.ndarray,
         sample_weight: np.ndarray | None = None,
+        labels: Any = None,
     ) -> np.ndarray:
-        y = truth.astype(int)
+        if named and labels is not None:
+            negative, positive = labels
+            y = np.where(truth, positive, negative)
+            classes = np.unique(np.array([negative, positive], dtype=y.dtype))
+
+            def predicted(t: float) -> np.ndarray:
+                return np.where(scores >= t, positive, negative)
+        else:
+            y = truth.astype(int)
+            classes = np.array([0, 1])
+
+            def predicted(t: float) -> np.ndarray:
+                return (scores >= t).astype(int)
+
         X = np.zeros((y.shape[0], 1))
         weights = (
             {"sample_weight": sample_weight}
@@ -256,7 +297,7 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
         )
         return np.array(
             [
-                scorer(_FixedPredictions((scores >= t).astype(int)), X, y, **weights)
+                scorer(_FixedPredictions(predicted(t), classes), X, y, **weights)
                 for t in thresholds
             ]
         )
@@ -264,11 +305,32 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
     return per_threshold
 
 
-def _check_label_metric(scoring: str | Callable[..., float]) -> None:
-    """Raise if ``scoring`` cannot score predicted labels (e.g. 'roc_auc')."""
+def _check_label_metric(
+    scoring: str | Callable[..., float], labels: Any = None
+) -> None:
+    """Raise if ``scoring`` cannot score predicted labels (e.g. 'roc_auc'),
+    or names a ``pos_label`` that is not the positive class of ``labels``
+    (``(negative, positive)`` of a binary tuning; None: one-vs-rest)."""
+    named, pos_label = scorer_pos_label(scoring)
+    if named and (labels is None or not _same_label(pos_label, labels[1])):
+        raise ValueError(
+            f"scoring={scoring!r} scores pos_label={pos_label!r} as the positive "
+            + (
+                f"class, but ThresholdMover tunes the threshold of the class "
+                f"{labels[1]!r}: set ThresholdMover(pos_label={pos_label!r}) "
+                "too, or make the scorer with the same pos_label."
+                if labels is not None
+                else "class, but a multiclass tuning scores each class against "
+                "the rest: pass a scorer without pos_label (e.g. 'f1')."
+            )
+        )
     try:
         _threshold_metric(scoring)(
-            np.array([False, True]), np.array([0.0, 1.0]), np.array([0.5])
+            np.array([False, True]),
+            np.array([0.0, 1.0]),
+            np.array([0.5]),
+            None,
+            labels,
         )
     except (AttributeError, TypeError, ValueError) as exc:
         raise ValueError(

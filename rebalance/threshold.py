@@ -89,6 +89,35 @@ def _estimator_has(method: str) -> Callable[[ThresholdMover], bool]:
     return check
 
 
+def _pos_index(classes: np.ndarray, pos_label: Any) -> int:
+    """Position of the positive class: ``pos_label``'s, or the last class."""
+    if pos_label is None:
+        return len(classes) - 1
+    found = class_positions(np.asarray([pos_label]), classes, "pos_label")
+    return int(found[0])
+
+
+def _scorer_weighted(scoring: Any) -> bool:
+    """Whether the tuning metric is weighted by ``sample_weight``: yes, unless
+    metadata routing is on and the scorer declined it
+    (``scorer.set_score_request(sample_weight=False)``)."""
+    if isinstance(scoring, str) or not _routing_enabled():
+        return True
+    try:
+        requests = scoring.get_metadata_routing().score.requests
+    except AttributeError:  # a plain callable: no request to read
+        return True
+    return requests.get("sample_weight") is not False
+
+
+def _binary_labels(classes: np.ndarray, pos_label: Any) -> tuple | None:
+    """``(negative, positive)`` classes of a binary problem, else None."""
+    if len(classes) != 2:
+        return None
+    p = _pos_index(classes, pos_label)
+    return classes[1 - p], classes[p]
+
+
 class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Move a classifier's decision threshold, and its priors, for imbalanced data.
 
@@ -415,7 +444,9 @@ default='auto'
         cost_matrix = (
             self._check_cost_matrix(classes) if self.strategy == "cost" else None
         )
-        candidates = self._check_tuning(response) if self.strategy == "tuned" else None
+        candidates = (
+            self._check_tuning(response, classes) if self.strategy == "tuned" else None
+        )
         # A cv that gives no folds is refused before the estimator is fitted.
         splitter = (
             check_splitter(self.cv, y_1d)
@@ -662,11 +693,11 @@ default='auto'
             )
         return cost
 
-    def _check_tuning(self, response: str) -> np.ndarray | int:
+    def _check_tuning(self, response: str, classes: np.ndarray) -> np.ndarray | int:
         """``strategy='tuned'``: check ``scoring``; return the sorted candidate
         thresholds, or how many to space evenly across the scores. The
         candidates tried end up in ``cv_results_['thresholds']``."""
-        _check_label_metric(self.scoring)
+        _check_label_metric(self.scoring, _binary_labels(classes, self.pos_label))
         if isinstance(self.thresholds, Integral):
             if self.thresholds > MAX_THRESHOLDS:
                 raise ValueError(
@@ -740,9 +771,10 @@ default='auto'
         """Set ``threshold_``, ``best_score_`` and ``cv_results_``; ``splitter``
         is the checked ``cv``, or None for a fitted estimator (not refitted)."""
         classes = self.classes_
+        metric_weight = sample_weight if _scorer_weighted(self.scoring) else None
         if splitter is None:
             # A fitted estimator is not refitted per fold: tune on all rows.
-            folds = [(y, self._scores(self.estimator_, X)[0], sample_weight)]
+            folds = [(y, self._scores(self.estimator_, X)[0], metric_weight)]
         else:
             fit_weight = fit_params.get("sample_weight")
 
@@ -761,14 +793,21 @@ default='auto'
                 y,
                 classes,
                 cv=splitter,
-                sample_weight=sample_weight,
+                sample_weight=metric_weight,
                 fit_params=fit_params,
                 split_params=split_params,
                 scores_of=scores_of,
             )
         binary = len(classes) == 2
         columns = [self._pos_index()] if binary else range(len(classes))
-        tuned = best_thresholds(folds, classes, columns, self.scoring, candidates)
+        tuned = best_thresholds(
+            folds,
+            classes,
+            columns,
+            self.scoring,
+            candidates,
+            _binary_labels(classes, self.pos_label),
+        )
         if binary:
             self.threshold_ = float(tuned.thresholds[0])
             self.best_score_: float | np.ndarray = float(tuned.best_scores[0])
@@ -781,12 +820,7 @@ default='auto'
         }
 
     def _pos_index(self) -> int:
-        if self.pos_label is None:
-            return len(self.classes_) - 1
-        found = class_positions(
-            np.asarray([self.pos_label]), self.classes_, "pos_label"
-        )
-        return int(found[0])
+        return _pos_index(self.classes_, self.pos_label)
 
     # ------------------------------------------------------------ predicting
 
