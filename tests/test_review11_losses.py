@@ -43,12 +43,16 @@ def _pair(kind):
     z = torch.randn(4, 3, generator=g, dtype=torch.float64)
     if kind == "sigmoid":
         y = (torch.rand(4, 3, generator=g) < 0.5).double()
-        return z, (lambda a: sigmoid_focal_loss(a, y)), (
-            lambda a: _tv_sigmoid_focal(a, y)
+        return (
+            z,
+            (lambda a: sigmoid_focal_loss(a, y)),
+            (lambda a: _tv_sigmoid_focal(a, y)),
         )
     t = torch.tensor([0, 1, 2, 1])
-    return z, (lambda a: softmax_focal_loss(a, t)), (
-        lambda a: _kornia_softmax_focal(a, t)
+    return (
+        z,
+        (lambda a: softmax_focal_loss(a, t)),
+        (lambda a: _kornia_softmax_focal(a, t)),
     )
 
 
@@ -56,7 +60,9 @@ def _pair(kind):
 # 1. Second derivatives through torch.autograd.grad are silently zero
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("kind", ["sigmoid", "softmax"])
-@pytest.mark.parametrize("how", ["penalty_autograd_grad", "autograd_functional_hessian"])
+@pytest.mark.parametrize(
+    "how", ["penalty_autograd_grad", "autograd_functional_hessian"]
+)
 def test_focal_second_derivative_is_not_silently_zero(kind, how):
     # losses.py docstring: "a gradient taken with create_graph=True (a
     # gradient penalty) raises a RuntimeError when it is differentiated

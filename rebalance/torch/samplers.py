@@ -97,6 +97,10 @@ def _label_array(labels: Any) -> np.ndarray:
             )
         labels = labels.detach().cpu().numpy()
     array = np.asarray(labels)
+    if array.ndim == 2 and array.shape[1] == 1:
+        # A column of labels (BCEWithLogitsLoss targets), as scikit-learn
+        # reads one.
+        array = array[:, 0]
     if array.ndim != 1:
         raise ValueError(
             f"labels must be 1-D (one class label per dataset row); got shape "
@@ -1531,7 +1535,7 @@ def _dataset_labels(dataset: Any) -> Any:
 def _whole_number_labels(labels: Any) -> Any:
     """Float labels that are all whole numbers (0.0/1.0) as int64."""
     if isinstance(labels, torch.Tensor):
-        labels = labels.detach().cpu().numpy()
+        labels = _as_numpy(labels, "labels")  # bfloat16 has no numpy dtype
     if hasattr(labels, "to_numpy"):  # pandas
         labels = labels.to_numpy()
     array = np.asarray(labels)
