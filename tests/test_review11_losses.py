@@ -4,6 +4,7 @@ References are written as float64 formulas (torchvision's sigmoid_focal_loss,
 kornia's softmax focal loss), differentiated by autograd.
 """
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -162,3 +163,23 @@ def test_ohem_default_criterion_accepts_small_integer_targets(dtype):
     ref = F.cross_entropy(logits, target, reduction="none").topk(3).values.mean()
     torch.testing.assert_close(expected, ref)
     torch.testing.assert_close(criterion(logits, target.to(dtype)), expected)
+
+
+@pytest.mark.parametrize(
+    "top_k",
+    [
+        np.float32(0.3),
+        np.float16(0.3),
+        torch.tensor(0.3),
+        torch.tensor(0.3, dtype=torch.bfloat16),
+    ],
+    ids=["np-float32", "np-float16", "tensor-float32", "tensor-bfloat16"],
+)
+def test_narrow_float_top_k_keeps_the_fraction_as_written(top_k):
+    # Review 11 (doubtful list): float32 0.3 is 0.30000001192..., whose
+    # product with 10 rows rounded up kept 4 rows, not the 3 of 0.3.
+    from rebalance.torch.losses import ohem_loss
+
+    losses = torch.arange(10.0)
+    _, kept = ohem_loss(losses, top_k=top_k, return_indices=True)
+    assert kept.numel() == 3

@@ -1790,6 +1790,33 @@ def _ohem_valid(
     return loss
 
 
+def _shortest_fraction(top_k: Any) -> Any:
+    """``_scalar(top_k)``; a narrow float (float32, float16, bfloat16 numpy
+    scalar or one-element tensor) as the shortest decimal that rounds to it
+    in its own dtype."""
+    value = _scalar(top_k)
+    if not isinstance(value, float):
+        return value
+    if isinstance(top_k, np.floating) and top_k.dtype.itemsize < 8:
+
+        def same(candidate: float) -> bool:
+            return bool(top_k.dtype.type(candidate) == top_k)
+
+    elif isinstance(top_k, Tensor) and top_k.dtype != torch.float64:
+        held = top_k.detach().cpu().reshape(())
+
+        def same(candidate: float) -> bool:
+            return bool(torch.tensor(candidate, dtype=held.dtype) == held)
+
+    else:
+        return value
+    for digits in range(1, 18):
+        candidate = float(f"{value:.{digits}g}")
+        if same(candidate):
+            return candidate
+    return value
+
+
 def _ohem_options(
     top_k: Any, threshold: Any, min_kept: Any, return_indices: Any
 ) -> tuple[int | float | None, float | None, int, bool]:
@@ -1808,8 +1835,10 @@ def _ohem_options(
     return_indices = _check_flag(return_indices, "return_indices")
     if top_k is not None:
         # numpy scalars and 0-d tensors count like the Python number they hold:
-        # a float is a fraction of the batch, an int a count.
-        top_k = _scalar(top_k)
+        # a float is a fraction of the batch, an int a count. A narrow float
+        # (float32 0.3 is 0.30000001192...) is read as the shortest decimal
+        # that rounds to it, as written: 0.3 of 10 rows keeps 3, not 4.
+        top_k = _shortest_fraction(top_k)
         if isinstance(top_k, bool) or not isinstance(top_k, int | float):
             raise TypeError(
                 f"top_k must be an int (a count) or a float in (0, 1] (a fraction), "
