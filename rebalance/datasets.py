@@ -22,7 +22,7 @@ from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.utils.validation import _num_samples
 
 from rebalance._frames import is_pandas, take_rows
-from rebalance._labels import encode_labels
+from rebalance._labels import encode_labels, require_two_classes
 from rebalance._validation import (
     check_int,
     check_random_state,
@@ -171,6 +171,8 @@ def thin_class(
         raise ValueError(f"ratio must be a float in (0, 1]; got {ratio!r}.")
     rng = check_random_state(random_state)
     labels, _, _ = encode_labels(y)
+    # One class: nothing to thin it against (a lost class, most likely).
+    require_two_classes(labels, needs="thinning a class")
     # X must have one row per label: X is indexed by the rows of y.
     X_rows = _rows_of(X, labels.n_samples)
     classes = labels.classes.tolist()
@@ -187,7 +189,7 @@ def thin_class(
     # relative tolerance far below one row: 0.29 x 100 is 29, not
     # 28.999999999999996, and 1/3 x 300 is 100.
     others = np.delete(labels.counts, target)
-    largest = int(others.max()) if others.size else int(labels.counts[target])
+    largest = int(others.max())
     keep = math.floor(float(ratio) * largest * (1 + 1e-12))
     if keep > labels.counts[target] or keep < 1:
         raise ValueError(
