@@ -407,7 +407,9 @@ def _sampler_steps(estimator: Any) -> list[tuple[Any, bool]]:
     return steps
 
 
-def labels_seen(estimator: Any, y: Any, sample_weight: Any, fix: str) -> Any:
+def labels_seen(
+    estimator: Any, y: Any, sample_weight: Any, fix: str, frozen: bool = False
+) -> Any:
     """The labels the final model of ``estimator``, just fitted on ``y``, was
     fitted on: ``y`` itself, or for a pipeline that resamples (an
     imbalanced-learn Pipeline with a sampler step), ``y`` taken through its
@@ -415,11 +417,13 @@ def labels_seen(estimator: Any, y: Any, sample_weight: Any, fix: str) -> Any:
 
     Raises ValueError ending with ``fix`` when they cannot be known: a sampler
     step that records no ``sample_indices_`` (SMOTE, ...), one fitted earlier
-    on other data (in a FrozenEstimator), or ``sample_weight`` given (whether
-    a pipeline's final step got the weights depends on its routing).
+    on other data (in a FrozenEstimator, or the whole ``estimator`` when
+    ``frozen``: ``prefit=True``), or ``sample_weight`` given (whether a
+    pipeline's final step got the weights depends on its routing).
     """
     n_rows = len(y)
-    for step, frozen in _sampler_steps(estimator):
+    for step, inside_frozen in _sampler_steps(estimator):
+        frozen = frozen or inside_frozen
         name = type(step).__name__
         indices = getattr(step, "sample_indices_", None)
         if frozen or indices is None or sample_weight is not None:
@@ -583,6 +587,13 @@ def _balanced_by_weighted_counts() -> tuple[type, ...]:
 
 def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
     """``source.resampled_priors_`` reordered to ``classes``."""
+    if source.resampled_priors_ is None:  # its classifier resamples again
+        raise ValueError(
+            f"{name} is a ResampledClassifier whose classifier resamples its "
+            "rows again in a way that does not record which rows it kept "
+            "(resampled_priors_ is None), so the class priors it was trained "
+            "on are unknown: pass train_priors."
+        )
     own = np.asarray(source.classes_)
     if len(own) != len(classes):
         raise ValueError(
@@ -634,7 +645,11 @@ def given_train_priors(
 
 
 def auto_train_priors(
-    estimator: Any, classes: np.ndarray, y: np.ndarray, sample_weight: Any
+    estimator: Any,
+    classes: np.ndarray,
+    y: np.ndarray,
+    sample_weight: Any,
+    frozen: bool = False,
 ) -> np.ndarray:
     """π' for ``train_priors='auto'`` of ``estimator`` fitted on ``y``: the
     priors of the labels its final model saw (:func:`labels_seen`)."""
@@ -644,6 +659,7 @@ def auto_train_priors(
         sample_weight,
         "pass train_priors (the class shares of the rows the classifier was "
         "fitted on, e.g. [0.5, 0.5] after balancing two classes).",
+        frozen,
     )
     resampled = _resampled_classifier(estimator)
     if resampled is not None:

@@ -92,12 +92,14 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     classifier_ : classifier instance
         The fitted clone of ``classifier``.
     classes_ : ndarray of shape (n_classes,)
-    resampled_priors_ : ndarray of shape (n_classes,)
+    resampled_priors_ : ndarray of shape (n_classes,) or None
         Class priors of the rows the classifier was fitted on (weighted by the
         resampled ``sample_weight`` when given), in ``classes_`` order. The
         classifier's probabilities are calibrated to these priors;
         :class:`rebalance.ThresholdMover` reads them to move the probabilities
-        back to the real ones.
+        back to the real ones. None when the classifier resamples its rows
+        again without recording which (an imbalanced-learn pipeline with a
+        SMOTE step, ...), or with ``sample_weight`` through such a pipeline.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string column names.
@@ -220,20 +222,20 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
-        seen = labels_seen(
-            classifier,
-            y_res,
-            weights_res,
-            "give the classifier without its own sampler steps, or fit "
-            "without sample_weight.",
-        )
-        self.resampled_priors_ = with_class_weight(
-            class_priors(seen, self.classes_, weights_res),
-            classifier,
-            seen,
-            np.asarray(self.classes_),
-            weights_res,
-        )
+        try:
+            seen = labels_seen(classifier, y_res, weights_res, "")
+        except ValueError:
+            # The classifier resamples again (an imbalanced-learn pipeline
+            # with SMOTE, ...): its training priors are unknown.
+            self.resampled_priors_ = None
+        else:
+            self.resampled_priors_ = with_class_weight(
+                class_priors(seen, self.classes_, weights_res),
+                classifier,
+                seen,
+                np.asarray(self.classes_),
+                weights_res,
+            )
         for name in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
             self.__dict__.pop(name, None)
         for source in (sampler, classifier):

@@ -235,10 +235,12 @@ def _same_label(a: Any, b: Any) -> bool:
 
 def scorer_pos_label(scoring: Any) -> tuple[bool, Any]:
     """``(True, label)`` when ``scoring`` is a scorer made with an explicit
-    ``pos_label`` (``make_scorer(f1_score, pos_label="cancer")``), else
+    ``pos_label`` other than None (``make_scorer(f1_score, pos_label="cancer")``), else
     ``(False, None)``."""
     kwargs = getattr(scoring, "_kwargs", None)
-    if isinstance(kwargs, dict) and "pos_label" in kwargs:
+    # pos_label=None (scikit-learn's averaged scorers, 'f1_macro', ...)
+    # names no class.
+    if isinstance(kwargs, dict) and kwargs.get("pos_label") is not None:
         return True, kwargs["pos_label"]
     return False, None
 
@@ -312,6 +314,16 @@ def _check_label_metric(
     or names a ``pos_label`` that is not the positive class of ``labels``
     (``(negative, positive)`` of a binary tuning; None: one-vs-rest)."""
     named, pos_label = scorer_pos_label(scoring)
+    if (
+        named
+        and labels is not None
+        and not any(_same_label(pos_label, label) for label in labels)
+    ):
+        raise ValueError(
+            f"scoring={scoring!r} scores pos_label={pos_label!r}, which is not a "
+            f"class of y (the classes are {list(labels)}): make the scorer with "
+            "the pos_label of the class to tune."
+        )
     if named and (labels is None or not _same_label(pos_label, labels[1])):
         raise ValueError(
             f"scoring={scoring!r} scores pos_label={pos_label!r} as the positive "

@@ -234,8 +234,9 @@ default='auto'
         The fitted classifier (``estimator`` itself when it is a
         ``FrozenEstimator`` or ``prefit=True``).
     classes_ : ndarray of shape (n_classes,)
-    train_priors_ : ndarray of shape (n_classes,)
-        π' in ``classes_`` order.
+    train_priors_ : ndarray of shape (n_classes,) or None
+        π' in ``classes_`` order; None when the strategy does not correct
+        priors and they cannot be known (a pipeline with a SMOTE step).
     deploy_priors_ : ndarray of shape (n_classes,) or None
         π in ``classes_`` order; ``None`` without correction or with ``'em'``.
     threshold_ : float or ndarray of shape (n_classes,)
@@ -480,7 +481,7 @@ default='auto'
         # The estimator's probabilities follow the weights it was fitted with
         # (none when routing does not pass them); a frozen one, those given.
         fit_weight = sample_weight if frozen else estimator_params.get("sample_weight")
-        train, deploy = self._priors(estimator, y_1d, fit_weight, sample_weight)
+        train, deploy = self._priors(estimator, y_1d, fit_weight, sample_weight, frozen)
         self.train_priors_ = train
         self.deploy_priors_ = None if isinstance(deploy, str) else deploy
         self._deploy = deploy
@@ -740,17 +741,29 @@ default='auto'
         return np.sort(grid)
 
     def _priors(
-        self, estimator: Any, y: np.ndarray, fit_weight: Any, sample_weight: Any
-    ) -> tuple[np.ndarray, DeployPriors]:
+        self,
+        estimator: Any,
+        y: np.ndarray,
+        fit_weight: Any,
+        sample_weight: Any,
+        frozen: bool = False,
+    ) -> tuple[np.ndarray | None, DeployPriors]:
         """(π', π) of ``estimator`` fitted on ``y`` with ``fit_weight``: the
         given priors, else those of the estimator or of ``y`` weighted by
         ``fit_weight``; π='train' becomes the priors of ``y`` weighted by
-        ``sample_weight``."""
+        ``sample_weight``. π' is None when the strategy does not use it
+        (no prior correction) and it cannot be known (a pipeline with a
+        SMOTE step): the error is raised only where π' is used."""
         given_train, given_deploy = self._given_priors
         classes = self.classes_
         train = given_train
         if train is None:
-            train = auto_train_priors(estimator, classes, y, fit_weight)
+            try:
+                train = auto_train_priors(estimator, classes, y, fit_weight, frozen)
+            except ValueError:
+                if self.strategy == "prior" or given_deploy is not None:
+                    raise
+                train = None
         deploy = given_deploy
         if isinstance(deploy, str) and deploy == "train":
             deploy = class_priors(y, classes, sample_weight)

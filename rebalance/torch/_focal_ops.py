@@ -524,7 +524,7 @@ def check_differentiation(logits: Tensor) -> None:
     forward-mode AD (a tangent of 0) and nested reverse-mode torch.func
     transforms (a Hessian of 0: the saved gradient is a constant to the
     outer transform). One ``grad``/``vjp``/``jacrev`` level, with ``vmap``
-    around or inside it, is fine."""
+    around it (per-sample gradients), is fine."""
     if torch._C._are_functorch_transforms_active():
         try:
             from torch._C._functorch import TransformType
