@@ -24,8 +24,9 @@ from rebalance._priors import class_positions
 from rebalance.metrics import _threshold_metric
 
 # (true labels of the validation rows, scores of shape (n_rows, n_classes),
-# sample_weight of the validation rows as a float array, or None)
-Fold = tuple[np.ndarray, np.ndarray, np.ndarray | None]
+# sample_weight of the validation rows as a float array, or None, the other
+# metadata routed to the scorer, restricted to the validation rows)
+Fold = tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]
 
 # scores_of(fitted model, X of the validation rows, positions of its training
 # rows) -> scores (n_rows, n_classes)
@@ -71,13 +72,15 @@ def cross_validated_scores(
     fit_params: dict[str, Any],
     split_params: dict[str, Any],
     scores_of: ScoresOf,
+    score_params: dict[str, Any] | None = None,
 ) -> list[Fold]:
     """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
 
     ``fit_params`` go to each fold's ``fit``, those with one value per row
     restricted to the fold's training rows; ``split_params`` go to
     ``cv.split``. Each fold keeps its validation rows' ``sample_weight``, to
-    weight the metric.
+    weight the metric, and of ``score_params`` (other metadata for the
+    scorer) those with one value per row restricted to the validation rows.
     """
     splitter = check_cv(cv, y, classifier=True)
     # Sparse formats without row indexing (COO, DOK, ...) become CSR.
@@ -98,7 +101,14 @@ def cross_validated_scores(
         weights = (
             None if sample_weight is None else take_rows(sample_weight, validation)
         )
-        folds.append((np.asarray(take_rows(y, validation)), scores, weights))
+        folds.append(
+            (
+                np.asarray(take_rows(y, validation)),
+                scores,
+                weights,
+                take_row_aligned(score_params or {}, validation, n_samples),
+            )
+        )
     if not folds:
         raise ValueError(
             f"cv={cv!r} gave no (train, validation) folds: pass an int (the "
@@ -174,7 +184,7 @@ def best_thresholds(
     all_candidates, all_scores, tuned = [], [], []
     for c in columns:
         tuned.append(c)
-        fold_scores = [scores[:, c] for _, scores, _ in folds]
+        fold_scores = [fold[1][:, c] for fold in folds]
         if isinstance(candidates, np.ndarray):
             tried = candidates
         else:
@@ -195,8 +205,9 @@ def best_thresholds(
                     tried,
                     None if w is None else np.asarray(w, dtype=np.float64),
                     labels,
+                    params,
                 )
-                for (y_val, _, w), s in zip(folds, fold_scores)
+                for (y_val, _, w, params), s in zip(folds, fold_scores)
             ],
             axis=0,
         )

@@ -12,6 +12,7 @@ import scipy.sparse as sp
 from pandas import CategoricalDtype as pd_api_categorical
 from pandas.api.types import is_bool_dtype as pd_api_is_bool
 from pandas.api.types import is_numeric_dtype as pd_api_is_numeric
+from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -362,6 +363,12 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if params and _routing_enabled():
+            # This object consumes score's sample_weight itself (its routing
+            # says so): hand it to the classifier's score as without routing,
+            # where a Pipeline would demand a request of its last step.
+            with config_context(enable_metadata_routing=False):
+                return self.classifier_.score(X, y, **params)
         return self.classifier_.score(X, y, **params)
 
     def __sklearn_tags__(self):

@@ -263,6 +263,7 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
             thresholds: np.ndarray,
             sample_weight: np.ndarray | None = None,
             labels: Any = None,
+            params: dict[str, Any] | None = None,
         ) -> np.ndarray:
             return formula(_confusion_rates(truth, scores, thresholds, sample_weight))
 
@@ -276,6 +277,7 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
         thresholds: np.ndarray,
         sample_weight: np.ndarray | None = None,
         labels: Any = None,
+        params: dict[str, Any] | None = None,
     ) -> np.ndarray:
         if named and labels is not None:
             negative, positive = labels
@@ -292,17 +294,18 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
                 return (scores >= t).astype(int)
 
         X = np.zeros((y.shape[0], 1))
-        weights = (
-            {"sample_weight": sample_weight}
-            if sample_weight is not None and _takes_sample_weight(scorer)
-            else {}
-        )
-        return np.array(
-            [
-                scorer(_FixedPredictions(predicted(t), classes), X, y, **weights)
-                for t in thresholds
-            ]
-        )
+        kwargs = dict(params or {})
+        if sample_weight is not None and _takes_sample_weight(scorer):
+            kwargs["sample_weight"] = sample_weight
+        try:
+            return np.array(
+                [
+                    scorer(_FixedPredictions(predicted(t), classes), X, y, **kwargs)
+                    for t in thresholds
+                ]
+            )
+        except AttributeError as exc:  # it asked for probabilities or scores
+            raise ValueError(_cannot_score(scoring, exc)) from exc
 
     return per_threshold
 
@@ -336,19 +339,27 @@ def _check_label_metric(
                 "the rest: pass a scorer without pos_label (e.g. 'f1')."
             )
         )
+    if isinstance(scoring, str) and scoring in _FROM_CONFUSION:
+        return
     try:
-        _threshold_metric(scoring)(
-            np.array([False, True]),
-            np.array([0.0, 1.0]),
-            np.array([0.5]),
-            None,
-            labels,
-        )
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise ValueError(
-            f"scoring={scoring!r} cannot score predicted labels ({exc}); "
-            "strategy='tuned' needs a metric of the predicted classes, such as "
-            "'f1', 'balanced_accuracy', 'g_mean' or make_scorer(fbeta_score, "
-            "beta=2). Ranking metrics like 'roc_auc' do not depend on the "
-            "threshold."
-        ) from exc
+        scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
+    except ValueError as exc:
+        raise ValueError(_cannot_score(scoring, exc)) from exc
+    # Judged by what it asks of the classifier: a user's scorer is never
+    # called on made-up rows (it may need routed metadata, or log its calls).
+    # A plain callable is judged by its first call, on a fold's rows.
+    response = getattr(scorer, "_response_method", None)
+    if response is not None:
+        methods = (response,) if isinstance(response, str) else tuple(response)
+        if "predict" not in methods:
+            raise ValueError(_cannot_score(scoring, f"it reads {' or '.join(methods)}"))
+
+
+def _cannot_score(scoring: Any, why: Any) -> str:
+    return (
+        f"scoring={scoring!r} cannot score predicted labels ({why}); "
+        "strategy='tuned' needs a metric of the predicted classes, such as "
+        "'f1', 'balanced_accuracy', 'g_mean' or make_scorer(fbeta_score, "
+        "beta=2). Ranking metrics like 'roc_auc' do not depend on the "
+        "threshold."
+    )

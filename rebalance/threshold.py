@@ -97,17 +97,13 @@ def _pos_index(classes: np.ndarray, pos_label: Any) -> int:
     return int(found[0])
 
 
-def _scorer_weighted(scoring: Any) -> bool:
-    """Whether the tuning metric is weighted by ``sample_weight``: yes, unless
-    metadata routing is on and the scorer declined it
-    (``scorer.set_score_request(sample_weight=False)``)."""
-    if isinstance(scoring, str) or not _routing_enabled():
-        return True
-    try:
-        requests = scoring.get_metadata_routing().score.requests
-    except AttributeError:  # a plain callable: no request to read
-        return True
-    return requests.get("sample_weight") is not False
+def _routed_scorer(scoring: Any) -> Any:
+    """The scorer object that metadata routing routes to (one with requests,
+    e.g. ``make_scorer(...).set_score_request(...)``), or None: string
+    scorings keep the documented rule (weighted by ``sample_weight``)."""
+    if isinstance(scoring, str) or not hasattr(scoring, "get_metadata_routing"):
+        return None
+    return scoring
 
 
 def _binary_labels(classes: np.ndarray, pos_label: Any) -> tuple | None:
@@ -456,7 +452,7 @@ default='auto'
         )
         given_train = given_train_priors(self.train_priors, classes, y_1d)
         given_deploy = given_deploy_priors(self.deploy_priors, classes)
-        estimator_params, split_params = self._route_fit_params(
+        estimator_params, split_params, score_params = self._route_fit_params(
             sample_weight, fit_params
         )
 
@@ -498,6 +494,7 @@ default='auto'
                 split_params,
                 candidates,
                 splitter,
+                score_params,
             )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
@@ -521,29 +518,42 @@ default='auto'
 
     def _route_fit_params(
         self, sample_weight: Any, fit_params: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(estimator ``fit`` params, splitter ``split`` params) for ``fit``."""
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+        """(estimator ``fit`` params, splitter ``split`` params, the tuning
+        scorer's params) for ``fit``; the scorer's are None without routing or
+        for a string ``scoring`` (the metric is then weighted by
+        ``sample_weight``)."""
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
         if not _routing_enabled():
-            return params, {}
+            return params, {}, None
         routed = process_routing(self, "fit", **params)
-        return dict(routed["estimator"]["fit"]), dict(routed["splitter"]["split"])
+        routes_scorer = self.strategy == "tuned" and _routed_scorer(self.scoring)
+        # (not `"scorer" in routed`: process_routing's result has no
+        # __contains__, and iterating it never ends)
+        score_params = dict(routed["scorer"]["score"]) if routes_scorer else None
+        return (
+            dict(routed["estimator"]["fit"]),
+            dict(routed["splitter"]["split"]),
+            score_params,
+        )
 
     def get_metadata_routing(self) -> MetadataRouter:
         """Metadata routing of this object (see scikit-learn's metadata routing).
 
         ``fit`` uses ``sample_weight`` itself (the priors of ``y``) and routes
-        metadata to the estimator's ``fit`` and the ``cv`` splitter's
-        ``split``.
+        metadata to the estimator's ``fit``, the ``cv`` splitter's ``split``
+        and, for ``strategy='tuned'`` with a scorer object as ``scoring``, the
+        scorer (its requests, aliases included, on each fold's validation
+        rows).
 
         Returns
         -------
         routing : sklearn.utils.metadata_routing.MetadataRouter
             The routing of ``fit``'s metadata.
         """
-        return (
+        router = (
             MetadataRouter(owner=self)
             .add_self_request(self)
             .add(
@@ -555,6 +565,13 @@ default='auto'
                 method_mapping=MethodMapping().add(caller="fit", callee="split"),
             )
         )
+        scorer = _routed_scorer(self.scoring) if self.strategy == "tuned" else None
+        if scorer is not None:
+            router.add(
+                scorer=scorer,
+                method_mapping=MethodMapping().add(caller="fit", callee="score"),
+            )
+        return router
 
     def _classes_before_fit(self, y_classes: np.ndarray, frozen: bool) -> np.ndarray:
         y_classes = np.asarray(y_classes)
@@ -780,14 +797,21 @@ default='auto'
         split_params: dict[str, Any],
         candidates: np.ndarray | int,
         splitter: Any,
+        score_params: dict[str, Any] | None = None,
     ) -> None:
         """Set ``threshold_``, ``best_score_`` and ``cv_results_``; ``splitter``
         is the checked ``cv``, or None for a fitted estimator (not refitted)."""
         classes = self.classes_
-        metric_weight = sample_weight if _scorer_weighted(self.scoring) else None
+        # The metric's weights and other metadata: those routed to the scorer,
+        # else sample_weight (string scoring, or routing off).
+        extra = {} if score_params is None else dict(score_params)
+        metric_weight = (
+            sample_weight if score_params is None else extra.pop("sample_weight", None)
+        )
         if splitter is None:
             # A fitted estimator is not refitted per fold: tune on all rows.
-            folds = [(y, self._scores(self.estimator_, X)[0], metric_weight)]
+            scores = self._scores(self.estimator_, X)[0]
+            folds = [(y, scores, metric_weight, extra)]
         else:
             fit_weight = fit_params.get("sample_weight")
 
@@ -807,6 +831,7 @@ default='auto'
                 classes,
                 cv=splitter,
                 sample_weight=metric_weight,
+                score_params=extra,
                 fit_params=fit_params,
                 split_params=split_params,
                 scores_of=scores_of,
