@@ -90,6 +90,11 @@ def g_mean_score(
             f"y_true has shape {truth.shape}: pass a non-empty 1-D array of class "
             "labels, one per row."
         )
+    if truth.dtype == object and any(v is None for v in truth.tolist()):
+        raise ValueError(
+            "y_true has missing labels (None): drop those rows, or give them a "
+            "class, before scoring."
+        )
     classes = np.unique(truth) if labels is None else np.asarray(labels)
     if classes.ndim != 1 or classes.shape[0] == 0:
         raise ValueError(
@@ -115,7 +120,9 @@ def g_mean_score(
         sample_weight=weights,
         zero_division=0.0,
     )
-    return float(np.prod(recalls) ** (1.0 / len(recalls)))
+    # The root of each recall, then the product: the product of many recalls
+    # first would underflow to 0 (350 classes at recall 0.1).
+    return float(np.prod(np.asarray(recalls, dtype=np.float64) ** (1.0 / len(recalls))))
 
 
 # --------------------------------------------------- scoring many thresholds
@@ -143,14 +150,16 @@ def _confusion_rates(
     fp = positive[:, ~truth] @ sample_weight[~truth]
     n_pos = float(sample_weight[truth].sum())
     n_neg = float(sample_weight[~truth].sum())
-    # The sums and the products add the same weights in different orders:
-    # tp may exceed n_pos by an ulp, which would make a rate negative (and
-    # the G-mean NaN). The missed and rejected weights are clipped at 0.
-    fn = np.maximum(n_pos - tp, 0.0)
-    tn = np.maximum(n_neg - fp, 0.0)
+    # Missed and rejected weights summed from their own rows: n_pos - tp adds
+    # the same weights in another order, an ulp that is not 0 where nothing
+    # is missed (a G-mean of 1e-8 instead of 0) or below 0 (a NaN G-mean).
+    negative = ~positive
+    fn = negative[:, truth] @ sample_weight[truth]
+    tn = negative[:, ~truth] @ sample_weight[~truth]
+    del negative
     # A class without rows has recall 0, as recall_score(zero_division=0).
     tpr = np.minimum(tp / n_pos, 1.0) if n_pos > 0 else np.zeros_like(tp)
-    tnr = tn / n_neg if n_neg > 0 else np.zeros_like(tp)
+    tnr = np.minimum(tn / n_neg, 1.0) if n_neg > 0 else np.zeros_like(tp)
     # The recalls of the classes present (a validation fold may lack one):
     # balanced accuracy averages those with weight, as balanced_accuracy_score
     # (a class of zero weight is NaN there, and left out); the G-mean those
