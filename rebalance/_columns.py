@@ -95,12 +95,22 @@ _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
 
 def _as_numbers(present):
     """The present values of a non-numeric column as floats when every one is
-    a number (``decimal.Decimal``, or text such as ``"12,345.5"``,
+    a number (``decimal.Decimal``, a duration or time of day (seconds), or
+    text such as ``"12,345.5"``,
     ``"$1,234.50"``, ``"12.5%"`` (0.125) or ``"(1,234)"`` (-1234)), else None."""
+    import datetime
+
     import pandas as pd
 
     if present.empty:
         return None
+    if pd.api.types.is_timedelta64_dtype(present):  # durations: seconds
+        return present.dt.total_seconds().astype(np.float64)
+    if present.map(lambda v: isinstance(v, datetime.time)).all():
+        # Times of day (Parquet time64): seconds since midnight.
+        return present.map(
+            lambda t: t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+        ).astype(np.float64)
     strings = present.astype(str).str.strip()
     negative = strings.str.fullmatch(r"\(.*\)")
     strings = strings.where(~negative, strings.str[1:-1].str.strip())
@@ -129,7 +139,8 @@ def _looks_like_id(name: str, numbers) -> bool:
     """Whether a numeric column with a different value on every row is an
     identifier rather than a measurement: whole numbers, and either named like
     one (``id``, ``customer_id``, ``key``, ...) or consecutive from 0 or more
-    (a permutation of a range: row numbers)."""
+    (a permutation of a range: row numbers), or a written pandas index (an
+    empty header)."""
     import re
 
     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -137,6 +148,10 @@ def _looks_like_id(name: str, numbers) -> bool:
         return False
     words = re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name.strip())
     if _ID_WORDS & {word.lower() for word in words}:
+        return True
+    # A written pandas index: an empty header (pandas reads "Unnamed: 0"),
+    # polars' name for it ("None"), pyarrow's ("__index_level_0__").
+    if re.fullmatch(r"|Unnamed: \d+|None|__index_level_\d+__", name.strip()):
         return True
     # Row numbers: a run of consecutive whole numbers from 0 or more.
     return bool(
@@ -172,7 +187,12 @@ def _parse_dates(values):
             parsed = pd.to_datetime(values, errors="coerce", format=fmt)
             if parsed[present].notna().all():
                 return parsed
-        return pd.to_datetime(values, errors="coerce", format="mixed")
+        try:
+            return pd.to_datetime(values, errors="coerce", format="mixed")
+        except ValueError:
+            # Offsets that change (+01:00, then +02:00 after a DST change):
+            # pandas asks for one time zone, UTC.
+            return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
 
 
 def _looks_like_datetime(sample) -> bool:
@@ -196,6 +216,10 @@ def column_named(frame, name):
         return name
     stripped = {str(c).strip(): c for c in frame.columns}
     return stripped.get(str(name).strip(), name)
+
+
+def _nested(value) -> bool:
+    return isinstance(value, (list, tuple, dict, set, np.ndarray))
 
 
 def plan_columns(frame, drop=()) -> ColumnPlan:
@@ -255,6 +279,9 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         present = values.dropna()
         if present.empty:
             plan.dropped[name] = "empty: no value on any row"
+            continue
+        if values.dtype == object and present.map(_nested).any():
+            plan.dropped[name] = "nested values (lists, arrays or dicts)"
             continue
         unique_per_row = present.shape[0] >= 10 and present.nunique() == len(present)
         numbers = None if _is_numeric(values) else _as_numbers(present)
@@ -319,6 +346,18 @@ def prepare_frame(frame, plan: ColumnPlan):
                 stamps = stamps.dt.tz_convert(None)
             seconds = stamps.astype("int64").astype(np.float64) / 1e9
             out[name] = seconds.where(stamps.notna())
+    infinite = [
+        name
+        for name, kind in plan.used.items()
+        if kind == "numeric"
+        and np.isinf(out[name].to_numpy(dtype=np.float64, na_value=np.nan)).any()
+    ]
+    if infinite:
+        raise ValueError(
+            f"the columns {infinite} hold infinite values (inf): replace them "
+            "(e.g. by empty cells, which are imputed) or leave the columns out "
+            "with --drop."
+        )
     return out
 
 

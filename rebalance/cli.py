@@ -101,7 +101,11 @@ def _read_text_table(path: str):
     ]
     candidates = steady or list(_SEPARATORS)
     separator = max(candidates, key=lambda sep: counts[sep][0])
-    frame = pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
+    # index_col=False: a separator ending every data line (and not the header)
+    # must not turn the first column into the index and shift every name.
+    frame = pd.read_csv(
+        path, sep=separator, low_memory=False, skipinitialspace=True, index_col=False
+    )
     if separator == ";":
         _read_decimal_commas(path, frame)
     return frame
@@ -123,7 +127,14 @@ def _read_decimal_commas(path: str, frame) -> None:
     )
     if not any(text.str.contains(r"\d,\d").any() for text in texts):
         return
-    raw = pd.read_csv(path, sep=";", dtype=str, low_memory=False, skipinitialspace=True)
+    raw = pd.read_csv(
+        path,
+        sep=";",
+        dtype=str,
+        low_memory=False,
+        skipinitialspace=True,
+        index_col=False,
+    )
     for position, name in enumerate(raw.columns):
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
             continue  # whole numbers without dots: read exactly already
@@ -160,6 +171,13 @@ def _load_table(path: str, target: str | None):
             f"{[str(c) for c in frame.columns][:30]}"
         )
     y = frame.pop(target)
+    if y.dtype == object or isinstance(y.dtype, pd.StringDtype):
+        # An empty label (Parquet keeps "" where a CSV reader sees NaN) is
+        # a missing one, not a class.
+        blank = y.map(
+            lambda v: isinstance(v, str) and not v.strip(), na_action="ignore"
+        )
+        y = y.mask(blank.fillna(False).astype(bool))
     if y.isna().any():
         raise _fail(
             f"--target column {target!r} has {int(y.isna().sum())} missing labels: "
@@ -377,6 +395,13 @@ def run_compare(args: argparse.Namespace) -> int:
     ascii_only = _ascii_only(sys.stdout)
     width = shutil.get_terminal_size((100, 24)).columns
     if args.data:
+        if args.target is not None and args.target.strip() in {
+            name.strip() for name in drop
+        }:
+            raise _fail(
+                f"--drop names {args.target!r}, the --target column: the target is "
+                "never a feature; leave it out of --drop."
+            )
         X, y = _load_table(args.data, args.target)
         source = args.data
     else:

@@ -291,6 +291,15 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"the target must be one column; got shape {y.shape}.")
+    if (
+        y.dtype.kind == "f"
+        and not (y[np.isfinite(y)] == np.round(y[np.isfinite(y)])).all()
+    ):
+        raise ValueError(
+            "the target is continuous (numbers that are not whole): compare needs "
+            "class labels. Is the target column a regression target? Bin it into "
+            "classes first (e.g. pandas.cut)."
+        )
     classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
     labels = [_python(c) for c in classes]
     if len(labels) < 2:
@@ -876,8 +885,9 @@ def compare(
     smallest = int(target.counts().min())
     if smallest < folds:
         raise ValueError(
-            f"folds={folds} needs 2 <= folds <= {smallest} (the rows of the "
-            f"smallest class, {target.labels[int(target.counts().argmin())]!r})."
+            f"folds={folds} (--folds) needs 2 <= folds <= {smallest}: the "
+            f"smallest class, {target.labels[int(target.counts().argmin())]!r}, "
+            f"has {smallest} rows."
         )
     plan = None
     if hasattr(X, "iloc") and hasattr(X, "columns"):
