@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -363,7 +364,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        if params and _routing_enabled():
+        if params and _routing_enabled() and _names_sample_weight(self.classifier_):
             # This object consumes score's sample_weight itself (its routing
             # says so): hand it to the classifier's score as without routing,
             # where a Pipeline would demand a request of its last step.
@@ -390,6 +391,16 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # The samplers take one label per row: no multilabel y.
         tags.classifier_tags.multi_label = False
         return tags
+
+
+def _names_sample_weight(classifier: Any) -> bool:
+    """Whether ``classifier.score`` has a ``sample_weight`` parameter (a
+    Pipeline's, a classifier's), not only ``**params`` (a search's, which
+    takes them with routing on)."""
+    try:
+        return "sample_weight" in inspect.signature(classifier.score).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _pandas_numbers(dtype: Any) -> bool:

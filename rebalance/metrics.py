@@ -357,6 +357,18 @@ def _check_label_metric(
     # Judged by what it asks of the classifier: a user's scorer is never
     # called on made-up rows (it may need routed metadata, or log its calls).
     # A plain callable is judged by its first call, on a fold's rows.
+    if not isinstance(scoring, str) and not hasattr(scorer, "_response_method"):
+        try:
+            inspect.signature(scorer).bind(None, None, None)
+        except TypeError as exc:
+            raise ValueError(
+                f"scoring={scoring!r} cannot be called as scorer(estimator, X, "
+                f"y) ({exc}): pass a scorer name (e.g. 'f1'), or wrap a metric "
+                "function with sklearn.metrics.make_scorer (e.g. "
+                "make_scorer(f1_score))."
+            ) from exc
+        except ValueError:  # no signature to read: judged by its first call
+            pass
     response = getattr(scorer, "_response_method", None)
     if response is not None:
         methods = (response,) if isinstance(response, str) else tuple(response)

@@ -62,6 +62,7 @@ class indices). Python and numpy arguments are always checked.
 
 from __future__ import annotations
 
+import fractions
 import functools
 import inspect
 import math
@@ -1792,8 +1793,11 @@ def _ohem_valid(
 
 def _shortest_fraction(top_k: Any) -> Any:
     """``_scalar(top_k)``; a narrow float (float32, float16, bfloat16 numpy
-    scalar or one-element tensor) as the shortest decimal that rounds to it
-    in its own dtype."""
+    scalar, 0-d array or one-element tensor) as the simplest fraction that
+    rounds to it in its own dtype (float32 0.3 is 3/10, float32 1/3 is 1/3),
+    as a Python float."""
+    if isinstance(top_k, np.ndarray) and top_k.ndim == 0:
+        top_k = top_k[()]
     value = _scalar(top_k)
     if not isinstance(value, float):
         return value
@@ -1810,8 +1814,9 @@ def _shortest_fraction(top_k: Any) -> Any:
 
     else:
         return value
-    for digits in range(1, 18):
-        candidate = float(f"{value:.{digits}g}")
+    exact = fractions.Fraction(value)
+    for bits in range(25):  # continued-fraction approximations, simplest first
+        candidate = float(exact.limit_denominator(1 << bits))
         if same(candidate):
             return candidate
     return value
