@@ -240,9 +240,9 @@ def test_an_infinite_value_is_reported_with_its_column(tmp_path):
     a = rng.normal(size=40)
     a[3] = np.inf
     path = tmp_path / "inf.csv"
-    pd.DataFrame(
-        {"amount": a, "b": rng.normal(size=40), "y": y}
-    ).to_csv(path, index=False)
+    pd.DataFrame({"amount": a, "b": rng.normal(size=40), "y": y}).to_csv(
+        path, index=False
+    )
     code, _, _ = _run(
         "--data", str(path), "--target", "y", "--folds", "2", "--methods", "none"
     )
