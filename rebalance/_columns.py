@@ -104,7 +104,8 @@ def _as_numbers(present):
 
     if present.empty:
         return None
-    if pd.api.types.is_timedelta64_dtype(present):  # durations: seconds
+    if pd.api.types.is_timedelta64_dtype(present) or _arrow_type(present, "duration"):
+        # Durations: seconds.
         return present.dt.total_seconds().astype(np.float64)
     if present.map(lambda v: isinstance(v, datetime.time)).all():
         # Times of day (Parquet time64): seconds since midnight.
@@ -218,6 +219,19 @@ def column_named(frame, name):
     return stripped.get(str(name).strip(), name)
 
 
+def _arrow_type(values, kind: str) -> bool:
+    """Whether a pyarrow-backed pandas column is of ``kind`` ("duration" or
+    "nested": lists, structs, maps)."""
+    arrow = getattr(values.dtype, "pyarrow_dtype", None)
+    if arrow is None:
+        return False
+    import pyarrow as pa
+
+    return bool(
+        pa.types.is_duration(arrow) if kind == "duration" else pa.types.is_nested(arrow)
+    )
+
+
 def _nested(value) -> bool:
     return isinstance(value, (list, tuple, dict, set, np.ndarray))
 
@@ -280,7 +294,9 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         if present.empty:
             plan.dropped[name] = "empty: no value on any row"
             continue
-        if values.dtype == object and present.map(_nested).any():
+        if _arrow_type(values, "nested") or (
+            values.dtype == object and present.map(_nested).any()
+        ):
             plan.dropped[name] = "nested values (lists, arrays or dicts)"
             continue
         unique_per_row = present.shape[0] >= 10 and present.nunique() == len(present)

@@ -101,17 +101,28 @@ def _read_text_table(path: str):
     ]
     candidates = steady or list(_SEPARATORS)
     separator = max(candidates, key=lambda sep: counts[sep][0])
-    # index_col=False: a separator ending every data line (and not the header)
-    # must not turn the first column into the index and shift every name.
-    frame = pd.read_csv(
-        path, sep=separator, low_memory=False, skipinitialspace=True, index_col=False
-    )
+    frame = pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
+    index_col = None
+    if not isinstance(frame.index, pd.RangeIndex) and frame.shape[1]:
+        # The data lines hold one field more than the header. Row names first
+        # (R's write.table) are pandas' index; but a separator ending every
+        # data line leaves the last column empty: then the names belong to
+        # the fields from the first on (index_col=False), not shifted.
+        if frame.iloc[:, -1].isna().all():
+            index_col = False
+            frame = pd.read_csv(
+                path,
+                sep=separator,
+                low_memory=False,
+                skipinitialspace=True,
+                index_col=False,
+            )
     if separator == ";":
-        _read_decimal_commas(path, frame)
+        _read_decimal_commas(path, frame, index_col)
     return frame
 
 
-def _read_decimal_commas(path: str, frame) -> None:
+def _read_decimal_commas(path: str, frame, index_col: bool | None = None) -> None:
     """In a ";" file that writes numbers with decimal commas (a digit, a
     comma, a digit somewhere), read every column whose values are all such
     numbers (1.200 is twelve hundred there, 01.02.2024 is not a number) into
@@ -133,7 +144,7 @@ def _read_decimal_commas(path: str, frame) -> None:
         dtype=str,
         low_memory=False,
         skipinitialspace=True,
-        index_col=False,
+        index_col=index_col,
     )
     for position, name in enumerate(raw.columns):
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
@@ -171,12 +182,13 @@ def _load_table(path: str, target: str | None):
             f"{[str(c) for c in frame.columns][:30]}"
         )
     y = frame.pop(target)
-    if y.dtype == object or isinstance(y.dtype, pd.StringDtype):
+    if not (
+        pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype)
+    ):
+        y = y.astype(object)  # categorical, dictionary-encoded: as values
         # An empty label (Parquet keeps "" where a CSV reader sees NaN) is
         # a missing one, not a class.
-        blank = y.map(
-            lambda v: isinstance(v, str) and not v.strip(), na_action="ignore"
-        )
+        blank = y.map(lambda v: isinstance(v, str) and not v.strip())
         y = y.mask(blank.fillna(False).astype(bool))
     if y.isna().any():
         raise _fail(

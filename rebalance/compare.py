@@ -267,6 +267,12 @@ def _same_value(label: Any, text: Any) -> bool:
     return False
 
 
+def _isna(values: np.ndarray) -> np.ndarray:
+    import pandas as pd
+
+    return np.asarray(pd.isna(values), dtype=bool)
+
+
 def encode_target(y: Any, positive_label: Any = None) -> Target:
     """Code the labels; binary puts the positive class (default: the minority) at 1.
 
@@ -291,6 +297,18 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"the target must be one column; got shape {y.shape}.")
+    missing = (
+        np.isnan(y)
+        if y.dtype.kind == "f"
+        else _isna(y)
+        if y.dtype == object
+        else np.zeros(y.shape, dtype=bool)
+    )
+    if missing.any():
+        raise ValueError(
+            f"the target has {int(missing.sum())} missing labels: drop those rows "
+            "first."
+        )
     if (
         y.dtype.kind == "f"
         and not (y[np.isfinite(y)] == np.round(y[np.isfinite(y)])).all()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,7 +12,6 @@ import scipy.sparse as sp
 from pandas import CategoricalDtype as pd_api_categorical
 from pandas.api.types import is_bool_dtype as pd_api_is_bool
 from pandas.api.types import is_numeric_dtype as pd_api_is_numeric
-from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -21,6 +19,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite, get_tags, metadata_routing
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import (
@@ -364,12 +363,16 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        if params and _routing_enabled() and _names_sample_weight(self.classifier_):
+        if params and _routing_enabled() and _scores_accuracy(self.classifier_):
             # This object consumes score's sample_weight itself (its routing
-            # says so): hand it to the classifier's score as without routing,
-            # where a Pipeline would demand a request of its last step.
-            with config_context(enable_metadata_routing=False):
-                return self.classifier_.score(X, y, **params)
+            # says so); the classifier's score is the accuracy (a classifier,
+            # or a Pipeline ending in one, which would demand a request of its
+            # last step): computed here, as ClassifierMixin.score does.
+            return float(
+                accuracy_score(
+                    y, self.classifier_.predict(X), sample_weight=sample_weight
+                )
+            )
         return self.classifier_.score(X, y, **params)
 
     def __sklearn_tags__(self):
@@ -393,14 +396,13 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _names_sample_weight(classifier: Any) -> bool:
-    """Whether ``classifier.score`` has a ``sample_weight`` parameter (a
-    Pipeline's, a classifier's), not only ``**params`` (a search's, which
-    takes them with routing on)."""
-    try:
-        return "sample_weight" in inspect.signature(classifier.score).parameters
-    except (TypeError, ValueError):
-        return False
+def _scores_accuracy(classifier: Any) -> bool:
+    """Whether ``classifier.score`` is scikit-learn's accuracy: a classifier
+    whose score is ``ClassifierMixin.score``, or a Pipeline ending in one
+    (not a search, whose score is its ``scoring``)."""
+    while hasattr(classifier, "steps"):
+        classifier = classifier.steps[-1][1]
+    return getattr(type(classifier), "score", None) is ClassifierMixin.score
 
 
 def _pandas_numbers(dtype: Any) -> bool:

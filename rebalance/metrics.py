@@ -33,6 +33,17 @@ _ThresholdMetric = Callable[
 ]  # (truth, scores, thresholds, sample_weight)
 
 
+def _has_missing(values: np.ndarray) -> bool:
+    """Whether labels hold missing values (None, NaN, pandas' NA)."""
+    if values.dtype.kind == "f":
+        return bool(np.isnan(values).any())
+    if values.dtype != object:
+        return False
+    import pandas as pd
+
+    return bool(pd.isna(values).any())
+
+
 def g_mean_score(
     y_true: ArrayLike,
     y_pred: ArrayLike,
@@ -90,10 +101,10 @@ def g_mean_score(
             f"y_true has shape {truth.shape}: pass a non-empty 1-D array of class "
             "labels, one per row."
         )
-    if truth.dtype == object and any(v is None for v in truth.tolist()):
+    if _has_missing(truth):
         raise ValueError(
-            "y_true has missing labels (None): drop those rows, or give them a "
-            "class, before scoring."
+            "y_true has missing labels (None, NaN or NA): drop those rows, or "
+            "give them a class, before scoring."
         )
     classes = np.unique(truth) if labels is None else np.asarray(labels)
     if classes.ndim != 1 or classes.shape[0] == 0:
@@ -359,7 +370,7 @@ def _check_label_metric(
     # A plain callable is judged by its first call, on a fold's rows.
     if not isinstance(scoring, str) and not hasattr(scorer, "_response_method"):
         try:
-            inspect.signature(scorer).bind(None, None, None)
+            _scorer_signature(scorer).bind(None, None, None)
         except TypeError as exc:
             raise ValueError(
                 f"scoring={scoring!r} cannot be called as scorer(estimator, X, "
@@ -374,6 +385,18 @@ def _check_label_metric(
         methods = (response,) if isinstance(response, str) else tuple(response)
         if "predict" not in methods:
             raise ValueError(_cannot_score(scoring, f"it reads {' or '.join(methods)}"))
+
+
+def _scorer_signature(scorer: Callable[..., Any]) -> inspect.Signature:
+    """The signature ``scorer`` is called with: its own (a scorer decorated
+    with functools.wraps is called as itself, not as the metric it wraps),
+    unless that is only ``(*args, **kwargs)`` (a validating wrapper, as
+    around scikit-learn's metric functions): then the wrapped one's."""
+    own = inspect.signature(scorer, follow_wrapped=False)
+    generic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    if all(p.kind in generic for p in own.parameters.values()):
+        return inspect.signature(scorer)
+    return own
 
 
 def _cannot_score(scoring: Any, why: Any) -> str:

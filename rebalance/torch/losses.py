@@ -1793,9 +1793,10 @@ def _ohem_valid(
 
 def _shortest_fraction(top_k: Any) -> Any:
     """``_scalar(top_k)``; a narrow float (float32, float16, bfloat16 numpy
-    scalar, 0-d array or one-element tensor) as the simplest fraction that
-    rounds to it in its own dtype (float32 0.3 is 3/10, float32 1/3 is 1/3),
-    as a Python float."""
+    scalar, 0-d array or one-element tensor) as the number it stands for: the
+    shortest decimal that rounds to it in its own dtype, or a much simpler
+    fraction that does (float32 0.3 is 0.3, float32 1/3 is 1/3), as a
+    Python float."""
     if isinstance(top_k, np.ndarray) and top_k.ndim == 0:
         top_k = top_k[()]
     value = _scalar(top_k)
@@ -1814,12 +1815,25 @@ def _shortest_fraction(top_k: Any) -> Any:
 
     else:
         return value
+    # The shortest decimal that rounds to it (float32 0.3 is 0.3) ...
+    decimal = value
+    for digits in range(1, 18):
+        candidate = float(f"{value:.{digits}g}")
+        if same(candidate):
+            decimal = candidate
+            break
+    # ... unless a simpler fraction does (float32 1/3 is 0.33333334 as a
+    # decimal): one whose denominator squared is at most the decimal's, so
+    # that 0.1253 stays 1253/10000.
+    limit = fractions.Fraction(str(decimal)).denominator
     exact = fractions.Fraction(value)
     for bits in range(25):  # continued-fraction approximations, simplest first
-        candidate = float(exact.limit_denominator(1 << bits))
-        if same(candidate):
-            return candidate
-    return value
+        fraction = exact.limit_denominator(1 << bits)
+        if fraction.denominator**2 > limit:
+            break
+        if same(float(fraction)):
+            return float(fraction)
+    return decimal
 
 
 def _ohem_options(
