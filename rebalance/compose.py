@@ -95,7 +95,8 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
     resampled_priors_ : ndarray of shape (n_classes,) or None
         Class priors of the rows the classifier was fitted on (weighted by the
-        resampled ``sample_weight`` when given), in ``classes_`` order. The
+        resampled ``sample_weight`` when given, and by the classifier's
+        ``class_weight`` as scikit-learn applies it), in ``classes_`` order. The
         classifier's probabilities are calibrated to these priors;
         :class:`rebalance.ThresholdMover` reads them to move the probabilities
         back to the real ones. None when the classifier resamples its rows

@@ -168,9 +168,16 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``'tuned'`` only: the metric to maximise; a scikit-learn scorer name
         (``'f1'``, ``'balanced_accuracy'``, ...), ``'g_mean'``, or a scorer
         ``scorer(estimator, X, y)``. It is computed on binary labels (1 = the
-        positive class, or the class being tuned one-vs-rest), weighted by
-        ``sample_weight`` when one is given to ``fit`` and the scorer takes a
-        ``sample_weight`` argument (scikit-learn's scorers do).
+        positive class, or the class being tuned one-vs-rest; a scorer made
+        with its own ``pos_label``, ``make_scorer(f1_score,
+        pos_label="cancer")``, is called on the class labels, and its
+        ``pos_label`` must be the tuned class), weighted by ``sample_weight``
+        when one is given to ``fit`` and the scorer takes a ``sample_weight``
+        argument (scikit-learn's scorers do). With metadata routing on, a
+        scorer object gets what it requests with ``set_score_request``
+        (``sample_weight``, aliases, other metadata such as ``amount``) on
+        each fold's validation rows; an unset request with ``sample_weight``
+        given raises scikit-learn's ``UnsetMetadataPassedError``.
     thresholds : int or array-like, default=100
         ``'tuned'`` only: the number of candidate thresholds (2 to 10000),
         evenly spaced between the lowest and highest cross-validated score,
@@ -194,7 +201,16 @@ default='auto'
         ``SVC(probability=True)``, whose probabilities follow ``y``). Models
         that balance their classes internally in another way
         (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
-        ``train_priors`` given, e.g. uniform. An array follows ``classes_``;
+        ``train_priors`` given, e.g. uniform. For an imbalanced-learn
+        pipeline with a sampler step (``make_pipeline(RandomUnderSampler(),
+        LogisticRegression())``), the priors of the rows its classifier saw:
+        ``y`` taken through the sampler steps' ``sample_indices_``; when
+        those are unknown (a sampler without ``sample_indices_`` such as
+        SMOTE, a frozen or ``prefit`` pipeline, ``sample_weight`` through
+        such a pipeline) the strategies that use the priors (``'prior'``,
+        ``deploy_priors``) raise a ValueError asking for ``train_priors``,
+        and ``train_priors_`` is None for the others. An array follows
+        ``classes_``;
         a dict, or a pandas Series
         indexed by class (``y.value_counts(normalize=True)``), maps class to
         prior (a Series whose default 0..n-1 index does not name the classes
@@ -385,7 +401,9 @@ default='auto'
             TypeError. The weights weight ``train_priors='auto'`` when the
             estimator is fitted with them (or is a ``FrozenEstimator``),
             ``deploy_priors='train'`` always, and the metric of
-            ``strategy='tuned'`` on the validation rows.
+            ``strategy='tuned'`` on the validation rows (with metadata routing
+            on and a scorer object as ``scoring``: as the scorer requests with
+            ``set_score_request``).
         **fit_params : dict
             Without metadata routing: passed to the estimator's ``fit``. With
             ``sklearn.set_config(enable_metadata_routing=True)``: routed to the
