@@ -108,7 +108,11 @@ def _read_text_table(path: str):
         # (R's write.table) are pandas' index; but a separator ending every
         # data line leaves the last column empty: then the names belong to
         # the fields from the first on (index_col=False), not shifted.
-        if frame.iloc[:, -1].isna().all():
+        # Row names are unique; the first column of a file whose lines end
+        # with a separator (a label, a category) repeats. (A unique first
+        # column and trailing separators read as row names: the names then
+        # shift, and a last column left empty shows it.)
+        if frame.iloc[:, -1].isna().all() and not frame.index.is_unique:
             index_col = False
             frame = pd.read_csv(
                 path,

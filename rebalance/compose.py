@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import inspect
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,7 @@ import scipy.sparse as sp
 from pandas import CategoricalDtype as pd_api_categorical
 from pandas.api.types import is_bool_dtype as pd_api_is_bool
 from pandas.api.types import is_numeric_dtype as pd_api_is_numeric
+from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -364,16 +366,22 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_is_fitted(self)
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        if params and _routing_enabled() and _scores_accuracy(self.classifier_):
+        if params and _routing_enabled():
             # This object consumes score's sample_weight itself (its routing
-            # says so); the classifier's score is the accuracy (a classifier,
-            # or a Pipeline ending in one, which would demand a request of its
-            # last step): computed here, as ClassifierMixin.score does.
-            return float(
-                accuracy_score(
-                    y, self.classifier_.predict(X), sample_weight=sample_weight
-                )
-            )
+            # says so): not routed on to the classifier, whose score (or a
+            # Pipeline's last step's) would demand a request of its own.
+            final = _last_step(self.classifier_)
+            if getattr(type(final), "score", None) is ClassifierMixin.score:
+                # The accuracy, as ClassifierMixin.score computes it.
+                predicted = self.classifier_.predict(X)
+                return float(accuracy_score(y, predicted, sample_weight=sample_weight))
+            if not hasattr(final, "best_estimator_") and _names_sample_weight(
+                self.classifier_
+            ):
+                # Its own score with weights: as without routing. (A search
+                # takes score keywords only with routing on.)
+                with config_context(enable_metadata_routing=False):
+                    return self.classifier_.score(X, y, **params)
         return self.classifier_.score(X, y, **params)
 
     def __sklearn_tags__(self):
@@ -397,13 +405,19 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _scores_accuracy(classifier: Any) -> bool:
-    """Whether ``classifier.score`` is scikit-learn's accuracy: a classifier
-    whose score is ``ClassifierMixin.score``, or a Pipeline ending in one
-    (not a search, whose score is its ``scoring``)."""
+def _last_step(classifier: Any) -> Any:
+    """A Pipeline's last step (nested pipelines unwrapped), else itself."""
     while hasattr(classifier, "steps"):
         classifier = classifier.steps[-1][1]
-    return getattr(type(classifier), "score", None) is ClassifierMixin.score
+    return classifier
+
+
+def _names_sample_weight(classifier: Any) -> bool:
+    """Whether ``classifier.score`` has a ``sample_weight`` parameter."""
+    try:
+        return "sample_weight" in inspect.signature(classifier.score).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _pandas_numbers(dtype: Any) -> bool:

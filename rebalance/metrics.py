@@ -237,7 +237,7 @@ def _takes_sample_weight(scorer: Callable[..., float]) -> bool:
     scikit-learn's scorers can; a plain ``scorer(estimator, X, y)`` cannot,
     and is then called without the weights."""
     try:
-        parameters = inspect.signature(scorer).parameters.values()
+        parameters = _scorer_signature(scorer).parameters.values()
     except (TypeError, ValueError):  # no signature to read: try the weights
         return True
     return any(
