@@ -103,16 +103,19 @@ def _read_text_table(path: str):
     separator = max(candidates, key=lambda sep: counts[sep][0])
     frame = pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
     index_col = None
-    if not isinstance(frame.index, pd.RangeIndex) and frame.shape[1]:
+    default = pd.RangeIndex(frame.shape[0])
+    if not frame.index.equals(default) and frame.shape[1]:
         # The data lines hold one field more than the header. Row names first
         # (R's write.table) are pandas' index; but a separator ending every
         # data line leaves the last column empty: then the names belong to
         # the fields from the first on (index_col=False), not shifted.
-        # Row names are unique; the first column of a file whose lines end
-        # with a separator (a label, a category) repeats. (A unique first
-        # column and trailing separators read as row names: the names then
-        # shift, and a last column left empty shows it.)
-        if frame.iloc[:, -1].isna().all() and not frame.index.is_unique:
+        # Row names are unique text; a first column of numbers (an id 1..n
+        # too), or one that repeats (a label), before a
+        # separator ending every line is data. (Unique text first and
+        # trailing separators read as row names: a last column left all
+        # empty then shows the shift.)
+        row_names = frame.index.is_unique and frame.index.inferred_type == "string"
+        if frame.iloc[:, -1].isna().all() and not row_names:
             index_col = False
             frame = pd.read_csv(
                 path,

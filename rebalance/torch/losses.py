@@ -1823,12 +1823,12 @@ def _shortest_fraction(top_k: Any) -> Any:
             decimal = candidate
             break
     # ... unless a simple fraction does (float32 1/3 is 0.33333334 as a
-    # decimal): a denominator of at most 16 whose cube is at most the
-    # decimal's, so that 0.1253 stays 1253/10000 and float16 0.129 is not
-    # 4/31, nor bfloat16 0.57 4/7.
+    # decimal): one whose denominator cubed is at most the decimal's, so
+    # that 0.1253 stays 1253/10000 and float16 0.129 is not 4/31, nor
+    # bfloat16 0.57 4/7, while float32 1/24 is 1/24.
     limit = fractions.Fraction(str(decimal)).denominator
     exact = fractions.Fraction(value)
-    for bits in range(5):  # continued-fraction approximations, simplest first
+    for bits in range(25):  # continued-fraction approximations, simplest first
         fraction = exact.limit_denominator(1 << bits)
         if fraction.denominator**3 > limit:
             break
