@@ -369,29 +369,15 @@ DeployPriors = np.ndarray | str | None
 # ------------------------------------- ThresholdMover's sources of priors
 
 
-def _final_estimator(estimator: Any) -> Any:
-    """The model that makes the predictions of ``estimator``: itself, or
-    inside a FrozenEstimator, a pipeline's last step or a fitted search."""
-    for _ in range(16):  # FrozenEstimator, pipeline, fitted search, nested
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-        elif hasattr(estimator, "steps"):
-            estimator = estimator.steps[-1][1]
-        elif hasattr(estimator, "best_estimator_"):  # GridSearchCV & co.
-            estimator = estimator.best_estimator_
-        else:
-            break
-    return estimator
-
-
-def _sampler_steps(estimator: Any) -> list[tuple[Any, bool]]:
-    """The resampling steps that run before the final model of ``estimator``
-    (pipeline steps with ``fit_resample``, through FrozenEstimator, fitted
-    searches and nested pipelines), in fit order, each with whether a
-    FrozenEstimator holds it (fitted earlier, on other data)."""
+def _unwrapped(estimator: Any) -> tuple[Any, list[tuple[Any, bool]]]:
+    """The model that makes the predictions of ``estimator`` (itself, or
+    inside a FrozenEstimator, a pipeline's last step or a fitted search,
+    nested), and the resampling steps that run before it (pipeline steps
+    with ``fit_resample``) in fit order, each with whether a FrozenEstimator
+    holds it (fitted earlier, on other data)."""
     steps = []
     frozen = False
-    for _ in range(16):  # as _final_estimator
+    for _ in range(16):  # FrozenEstimator, pipeline, fitted search, nested
         if isinstance(estimator, FrozenEstimator):
             frozen = True
             estimator = estimator.estimator
@@ -400,11 +386,16 @@ def _sampler_steps(estimator: Any) -> list[tuple[Any, bool]]:
                 if hasattr(step, "fit_resample"):
                     steps.append((step, frozen))
             estimator = estimator.steps[-1][1]
-        elif hasattr(estimator, "best_estimator_"):
+        elif hasattr(estimator, "best_estimator_"):  # GridSearchCV & co.
             estimator = estimator.best_estimator_
         else:
             break
-    return steps
+    return estimator, steps
+
+
+def _final_estimator(estimator: Any) -> Any:
+    """The model that makes the predictions of ``estimator`` (:func:`_unwrapped`)."""
+    return _unwrapped(estimator)[0]
 
 
 def labels_seen(
@@ -422,7 +413,7 @@ def labels_seen(
     pipeline's final step got the weights depends on its routing).
     """
     n_rows = len(y)
-    for step, inside_frozen in _sampler_steps(estimator):
+    for step, inside_frozen in _unwrapped(estimator)[1]:
         frozen = frozen or inside_frozen
         name = type(step).__name__
         indices = getattr(step, "sample_indices_", None)

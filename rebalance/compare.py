@@ -52,6 +52,7 @@ from rebalance._columns import (
     plan_columns,
     prepare_frame,
 )
+from rebalance._labels import encode_labels
 from rebalance._validation import check_int
 from rebalance.compose import ResampledClassifier
 from rebalance.metrics import g_mean_score
@@ -267,12 +268,6 @@ def _same_value(label: Any, text: Any) -> bool:
     return False
 
 
-def _isna(values: np.ndarray) -> np.ndarray:
-    import pandas as pd
-
-    return np.asarray(pd.isna(values), dtype=bool)
-
-
 def encode_target(y: Any, positive_label: Any = None) -> Target:
     """Code the labels; binary puts the positive class (default: the minority) at 1.
 
@@ -297,28 +292,11 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"the target must be one column; got shape {y.shape}.")
-    missing = (
-        np.isnan(y)
-        if y.dtype.kind == "f"
-        else _isna(y)
-        if y.dtype == object
-        else np.zeros(y.shape, dtype=bool)
-    )
-    if missing.any():
-        raise ValueError(
-            f"the target has {int(missing.sum())} missing labels: drop those rows "
-            "first."
-        )
-    if (
-        y.dtype.kind == "f"
-        and not (y[np.isfinite(y)] == np.round(y[np.isfinite(y)])).all()
-    ):
-        raise ValueError(
-            "the target is continuous (numbers that are not whole): compare needs "
-            "class labels. Is the target column a regression target? Bin it into "
-            "classes first (e.g. pandas.cut)."
-        )
-    classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
+    # The labels' own checks (missing labels, a continuous or infinite
+    # target), and their classes, codes and counts.
+    encoded, _, _ = encode_labels(y, name="y")
+    classes, counts = encoded.classes, encoded.counts
+    codes = encoded.codes.astype(np.intp)
     labels = [_python(c) for c in classes]
     if len(labels) < 2:
         raise ValueError(

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer, recall_score
 
+from rebalance._labels import encode_labels
 from rebalance._validation import check_sample_weight
 
 __all__ = ["g_mean_score"]
@@ -31,17 +32,6 @@ __all__ = ["g_mean_score"]
 _ThresholdMetric = Callable[
     ..., np.ndarray
 ]  # (truth, scores, thresholds, sample_weight)
-
-
-def _has_missing(values: np.ndarray) -> bool:
-    """Whether labels hold missing values (None, NaN, pandas' NA)."""
-    if values.dtype.kind == "f":
-        return bool(np.isnan(values).any())
-    if values.dtype != object:
-        return False
-    import pandas as pd
-
-    return bool(pd.isna(values).any())
 
 
 def g_mean_score(
@@ -101,12 +91,9 @@ def g_mean_score(
             f"y_true has shape {truth.shape}: pass a non-empty 1-D array of class "
             "labels, one per row."
         )
-    if _has_missing(truth):
-        raise ValueError(
-            "y_true has missing labels (None, NaN or NA): drop those rows, or "
-            "give them a class, before scoring."
-        )
-    classes = np.unique(truth) if labels is None else np.asarray(labels)
+    # The labels' own checks (missing labels name y_true), and their classes.
+    encoded, _, _ = encode_labels(truth, name="y_true")
+    classes = encoded.classes if labels is None else np.asarray(labels)
     if classes.ndim != 1 or classes.shape[0] == 0:
         raise ValueError(
             f"labels has shape {classes.shape}: pass a non-empty 1-D list of "
