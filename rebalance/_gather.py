@@ -8,9 +8,12 @@ into slices gathered by ``np.take`` in threads (``REBALANCE_NUM_THREADS``),
 each slice after checking its indices (``np.take`` then runs with
 ``mode='clip'``, which writes straight into the slice instead of into a
 buffer). pandas DataFrames and Series are gathered column by column (a
-DataFrame stores columns, not rows); CSR matrices have their rows' entries
-copied by a bounds-checked numba kernel (:mod:`rebalance._gather_kernels`),
-also in threads. Gathers of less than
+DataFrame stores columns, not rows), except when the rows are scattered (a
+shuffled over-sampling): a column read in random order misses the cache on
+every row, so columns of one dtype are first copied side by side as rows
+(:func:`_take_staged`) and each row is read at once. CSR matrices have their
+rows' entries copied by a bounds-checked numba kernel
+(:mod:`rebalance._gather_kernels`), also in threads. Gathers of less than
 :data:`GATHER_ABOVE` bytes, object arrays, and index arrays numpy would wrap
 (negative) or reject are left to numpy: the callers fall back to it when
 these functions return None.
@@ -34,6 +37,14 @@ GATHER_ABOVE = 1 << 22
 # most 1/LABEL_TABLE_RATIO of the labels' bytes, so that peak memory stays at
 # the output's: under-sampling a large y, or a narrow label dtype, gathers y.
 LABEL_TABLE_RATIO = 64
+# take_pandas stages same-dtype numpy columns as rows of at most this many
+# bytes (a cache line) when its rows are scattered: steps sampled, and the
+# distance (in rows) from which a step is a jump.
+STAGED_ROW_BYTES = 64
+SAMPLED_STEPS = 1024
+NEAR_ROWS = 1024
+# Rows staged or gathered at a time (a tile stays in cache).
+STAGE_TILE = 1 << 14
 
 
 def _row_indices(rows: Any) -> np.ndarray | None:
@@ -189,19 +200,115 @@ def take_pandas(data: Any, rows: Any) -> Any:
         return None
     if not _in_range(rows, data.shape[0]):  # once for every column
         return None  # numpy's rules and errors
-    taken = []
+    # 1-D numpy columns (None: gathered by pandas' own take).
+    values: list[Any] = []
     for column in columns:
-        values = _numpy_values(column)
-        if values is not None and values.ndim == 1:
-            taken.append(_take_checked(values, rows))
-        else:
-            taken.append(column.array.take(rows))
+        array = _numpy_values(column)
+        values.append(array if array is not None and array.ndim == 1 else None)
+    taken: list[Any] = [None] * len(columns)
+    if _scattered(rows, data.shape[0]):
+        for group in _row_groups(values, data.shape[0]):
+            for j, column in zip(group, _take_staged([values[j] for j in group], rows)):
+                taken[j] = column
+    for j, column in enumerate(columns):
+        if taken[j] is None:
+            array = values[j]
+            taken[j] = (
+                column.array.take(rows) if array is None else _take_checked(array, rows)
+            )
     if isinstance(data, pd.Series):
         return _series_like(data, taken[0])
     index = pd.RangeIndex(rows.shape[0])
     result = type(data)(dict(enumerate(taken)), index=index, copy=False)
     result.columns = data.columns
     return result.__finalize__(data)
+
+
+def _scattered(rows: np.ndarray, n_rows: int) -> bool:
+    """Whether ``rows`` (checked rows of an ``n_rows``-row frame) are a
+    scattered read of at least every row's worth: at least ``n_rows`` of them,
+    and most of :data:`SAMPLED_STEPS` evenly spaced steps ``rows[i] ->
+    rows[i + 1]`` jump further than :data:`NEAR_ROWS` (a shuffled draw;
+    not an unshuffled one, whose rows run in order)."""
+    n_out = rows.shape[0]
+    if n_out < max(n_rows, 2):
+        return False
+    at = np.linspace(0, n_out - 2, num=min(SAMPLED_STEPS, n_out - 1), dtype=np.intp)
+    steps = np.abs(rows[at + 1] - rows[at])
+    return 2 * int(np.count_nonzero(steps > NEAR_ROWS)) > at.shape[0]
+
+
+def _row_groups(values: list[np.ndarray | None], n_rows: int) -> list[list[int]]:
+    """Positions of the (1-D numpy) columns gathered together by
+    :func:`_take_staged`: columns of one dtype, in groups whose rows are at
+    most :data:`STAGED_ROW_BYTES` bytes (a cache line); groups of one column
+    are left out (nothing to gain), and all are when the staged copy of
+    ``n_rows`` such rows would take more than half the memory available."""
+    if n_rows * STAGED_ROW_BYTES * 2 > _memory_available():
+        return []
+    by_dtype: dict[np.dtype, list[int]] = {}
+    for j, column in enumerate(values):
+        if column is not None:
+            by_dtype.setdefault(column.dtype, []).append(j)
+    groups = []
+    for dtype, positions in by_dtype.items():
+        width = max(1, STAGED_ROW_BYTES // dtype.itemsize)
+        for start in range(0, len(positions), width):
+            group = positions[start : start + width]
+            if len(group) > 1:
+                groups.append(group)
+    return groups
+
+
+def _memory_available() -> float:
+    """Bytes of memory the system can give (Linux's ``MemAvailable``), or
+    infinity where it does not say."""
+    try:
+        with open("/proc/meminfo", "rb") as meminfo:
+            for line in meminfo:
+                if line.startswith(b"MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return float("inf")
+
+
+def _take_staged(columns: list[np.ndarray], rows: np.ndarray) -> list[np.ndarray]:
+    """``[np.take(column, rows) for column in columns]`` for columns of one
+    dtype and length, ``rows`` already checked (:func:`_in_range`), through a
+    row-major copy of the columns.
+
+    A scattered gather of columns misses the cache once per row and column;
+    staged as rows (one dtype: one 2-D array), each row is one miss. The copy
+    and the gather run in threads, tile by tile (a tile of rows gathered by
+    ``np.take``, then written to the columns, while in cache); the outputs are
+    rows of one ``(len(columns), len(rows))`` array. Peak memory grows by the
+    staged copy: the columns' size, at most the output's (see
+    :func:`_scattered`)."""
+    n_rows, width, dtype = columns[0].shape[0], len(columns), columns[0].dtype
+    staged = np.empty((n_rows, width), dtype=dtype)
+
+    def stage(lo: int, hi: int) -> bool:
+        for start in range(lo, hi, STAGE_TILE):
+            stop = min(start + STAGE_TILE, hi)
+            for j, column in enumerate(columns):
+                staged[start:stop, j] = column[start:stop]
+        return False
+
+    _parts_pass(stage, *_slices(n_rows))
+    out = np.empty((width, rows.shape[0]), dtype=dtype)
+
+    def gather(lo: int, hi: int) -> bool:
+        tile = np.empty((min(STAGE_TILE, hi - lo), width), dtype=dtype)
+        for start in range(lo, hi, STAGE_TILE):
+            stop = min(start + STAGE_TILE, hi)
+            part = tile[: stop - start]
+            np.take(staged, rows[start:stop], axis=0, out=part, mode="clip")
+            out[:, start:stop] = part.T
+        return False
+
+    _parts_pass(gather, *_slices(rows.shape[0]))
+    return list(out)
 
 
 def _series_like(series: Any, values: Any) -> Any:

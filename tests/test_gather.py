@@ -520,3 +520,80 @@ def test_csr_row_spans_checks_rows_and_indptr(dtype):
     negative = np.array([-2, 2, 2, 5], dtype=dtype)
     assert kernels.csr_row_spans(negative, np.array([0]), 0, 1, starts, lengths) == -1
     assert kernels.csr_row_spans(indptr[:0], rows, 0, 1, starts, lengths) == -1
+
+
+def _staged_frame(n: int) -> pd.DataFrame:
+    """Columns the staged gather groups (several of one dtype, more than a
+    cache line of int8s, kinds numpy copies bit for bit) next
+    to ones it leaves to the column gather."""
+    rng = np.random.default_rng(5)
+    columns = {f"f{j}": rng.standard_normal(n).astype(np.float32) for j in range(5)}
+    columns["nan"] = np.where(rng.random(n) < 0.3, np.nan, -0.0).astype(np.float32)
+    for j in range(70):
+        columns[f"i8_{j}"] = rng.integers(-128, 128, n, dtype=np.int8)
+    columns["d0"] = rng.standard_normal(n)
+    columns["d1"] = rng.standard_normal(n)
+    columns["t0"] = np.arange(n).astype("datetime64[s]")
+    columns["t1"] = np.arange(n).astype("datetime64[s]")[::-1]
+    columns["c0"] = rng.standard_normal(n) + 1j
+    columns["c1"] = rng.standard_normal(n) - 1j
+    columns["alone"] = np.arange(n, dtype=np.uint16)
+    frame = pd.DataFrame(columns)
+    frame["cat"] = pd.Categorical(rng.integers(0, 3, n))
+    frame["s"] = pd.array([f"s{i}" for i in range(n)], dtype="string")
+    return frame
+
+
+def test_scattered_rows_are_gathered_as_staged_rows(always, monkeypatch):
+    """A shuffled over-sampling of a frame goes through the row-major staged
+    copy (one cache miss a row), with iloc's result for 1, 2 and 3 threads and
+    tiles that do not divide the rows."""
+    n = 1000
+    frame = _staged_frame(n)
+    rng = np.random.default_rng(0)
+    rows = np.concatenate([np.arange(n), rng.integers(0, n, 700)])
+    rng.shuffle(rows)
+    expected = frame.iloc[rows].reset_index(drop=True)
+    staged = []
+    take_staged = _gather._take_staged
+    monkeypatch.setattr(
+        _gather,
+        "_take_staged",
+        lambda columns, rows: staged.append(len(columns)) or take_staged(columns, rows),
+    )
+    monkeypatch.setattr(_gather, "STAGE_TILE", 96)
+    monkeypatch.setattr(_gather, "NEAR_ROWS", 16)
+    for n_threads in (1, 2, 3):
+        threads(monkeypatch, n_threads)
+        taken = _gather.take_pandas(frame, rows)
+        pd.testing.assert_frame_equal(taken, expected)
+        for name in ("nan", "d0", "t1", "c1"):  # bit for bit
+            bits = taken[name].to_numpy().tobytes()
+            assert bits == expected[name].to_numpy().tobytes()
+    # float32 (6 columns), int8 (64 + 6), float64, datetime64, complex.
+    assert sorted(staged) == sorted([2, 2, 2, 6, 6, 64] * 3)
+    # The result owns its data, and the frame is unchanged.
+    taken.iloc[0, 0] = np.float32(1e9)
+    assert frame["f0"].max() < 1e9
+    pd.testing.assert_frame_equal(frame, _staged_frame(n))
+
+
+def test_only_scattered_gathers_of_every_row_are_staged(always, monkeypatch):
+    monkeypatch.setattr(_gather, "NEAR_ROWS", 16)
+    n = 5000
+    rng = np.random.default_rng(1)
+    minority = np.flatnonzero(rng.random(n) < 0.1)
+    extra = rng.choice(minority, n - 2 * minority.shape[0])
+    shuffled = rng.permutation(np.concatenate([np.arange(n), extra]))
+    assert _gather._scattered(shuffled, n)
+    # shuffle=False order: every row, then the extras in order.
+    assert not _gather._scattered(np.concatenate([np.arange(n), np.sort(extra)]), n)
+    # Fewer rows than the frame (under-sampling): the column gather.
+    assert not _gather._scattered(shuffled[: n // 2], n)
+    assert not _gather._scattered(np.array([0]), 1)
+    # Not when the staged copy would not fit in memory.
+    monkeypatch.setattr(_gather, "_memory_available", lambda: 1000.0)
+    frame = _staged_frame(n)
+    assert _gather._row_groups([frame[c].to_numpy() for c in frame], n) == []
+    expected = frame.iloc[shuffled].reset_index(drop=True)
+    pd.testing.assert_frame_equal(_gather.take_pandas(frame, shuffled), expected)
