@@ -1,5 +1,5 @@
-"""Compiled gathers (numba) for :mod:`rebalance._gather`: CSR rows, and
-integer class labels rebuilt from their codes.
+"""Compiled gathers (numba) for :mod:`rebalance._gather`: 1-D columns, CSR
+rows, and integer class labels rebuilt from their codes.
 
 scipy gathers CSR rows in one thread; a shuffled draw reads them in random
 order (cache misses on every row). ``csr_row_spans`` reads where each output
@@ -28,6 +28,8 @@ from rebalance._kernels import JIT_DISABLED, _jit
 # the copy loop's length varies row to row; its mispredicted exits cancel the
 # loads in flight, and the next rows' cache misses would each be waited for.
 _PREFETCH_AHEAD = 16
+# Values ahead prefetched by take_values (one value a row: more in flight).
+_GATHER_AHEAD = 32
 
 _I8_POINTER = ir.IntType(8).as_pointer()
 # LLVM names the intrinsic after its pointer type: opaque pointers ("ptr",
@@ -135,6 +137,30 @@ def csr_copy_rows(
         for k in range(length):
             out_indices[o + k] = indices[a + k]
             out_data[o + k] = data[a + k]
+    return 0
+
+
+@_jit
+def take_values(values, rows, first, last, out):  # pragma: no cover - compiled
+    """For ``first <= i < last``: ``out[i] = values[rows[i]]`` (1-D arrays),
+    the value ``_GATHER_AHEAD`` rows on prefetched: a shuffled gather misses
+    the cache on every row, and the prefetches keep many misses in flight
+    where ``np.take`` waits on a few.
+
+    Returns 0, or -1 at the first index outside its array (the entries
+    before it are written; nothing out of bounds is read or written).
+    """
+    if first < 0 or last > rows.shape[0] or last > out.shape[0]:
+        return -1
+    n_rows = values.shape[0]
+    for i in range(first, last):
+        ahead = rows[min(i + _GATHER_AHEAD, last - 1)]
+        if 0 <= ahead < n_rows:
+            _prefetch(values, ahead)
+        r = rows[i]
+        if r < 0 or r >= n_rows:
+            return -1
+        out[i] = values[r]
     return 0
 
 

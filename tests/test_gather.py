@@ -597,3 +597,39 @@ def test_only_scattered_gathers_of_every_row_are_staged(always, monkeypatch):
     assert _gather._row_groups([frame[c].to_numpy() for c in frame], n) == []
     expected = frame.iloc[shuffled].reset_index(drop=True)
     pd.testing.assert_frame_equal(_gather.take_pandas(frame, shuffled), expected)
+
+
+def test_column_kernel_checks_every_index():
+    from rebalance import _gather_kernels as kernels
+
+    values = np.array([5, 6, 7, 8], dtype=np.uint32)
+    out = np.zeros(3, dtype=np.uint32)
+    assert kernels.take_values(values, np.array([3, 0, 3]), 0, 3, out) == 0
+    assert out.tolist() == [8, 5, 8]
+    for bad in (4, -1, 1 << 40):
+        out[:] = 0
+        # The rows before the bad one are written, nothing past the array read.
+        assert kernels.take_values(values, np.array([1, bad, 2]), 0, 3, out) == -1
+        assert out.tolist() == [6, 0, 0]
+    # A range past the rows or the output, or starting before them.
+    assert kernels.take_values(values, np.array([0, 1]), 0, 3, out) == -1
+    assert kernels.take_values(values, np.arange(4), 0, 4, out) == -1
+    assert kernels.take_values(values, np.arange(3), -2, 1, out) == -1
+
+
+@pytest.mark.parametrize("dtype", ["f4", ">f8", "u1", "?", "M8[s]", "c8", "i2", "c16"])
+def test_columns_are_gathered_bit_for_bit_for_every_thread_count(monkeypatch, dtype):
+    """1-D columns of every size go through the compiled kernel (complex128,
+    16 bytes, through np.take) with np.take's bits."""
+    rng = np.random.default_rng(2)
+    values = rng.integers(0, 200, 3001).astype(dtype)
+    if dtype == "f4":
+        values[:4] = [np.nan, -0.0, np.inf, 0.0]
+    rows = rng.integers(0, 3001, 9000)
+    for n_threads in (1, 2, 3):
+        threads(monkeypatch, n_threads)
+        taken = _gather._take_checked(values, rows)
+        assert taken.dtype == values.dtype
+        assert taken.tobytes() == np.take(values, rows).tobytes()
+    strided = np.arange(8000.0)[::2]
+    assert (_gather._take_checked(strided, rows) == strided[rows]).all()
