@@ -52,7 +52,11 @@ def _row_indices(rows: Any) -> np.ndarray | None:
     rows = np.asarray(rows)
     if rows.ndim != 1 or rows.dtype.kind not in "iu":
         return None
-    if rows.dtype.kind == "u" or rows.dtype.itemsize < np.dtype(np.intp).itemsize:
+    if (
+        rows.dtype.kind == "u"
+        or rows.dtype.itemsize < np.dtype(np.intp).itemsize
+        or not rows.dtype.isnative  # the compiled kernels take native integers
+    ):
         if rows.dtype.kind == "u" and rows.size and rows.max() > np.iinfo(np.intp).max:
             return None
         rows = rows.astype(np.intp)
@@ -229,15 +233,22 @@ def take_pandas(data: Any, rows: Any) -> Any:
         for group in _row_groups(values, data.shape[0]):
             for j, column in zip(group, _take_staged([values[j] for j in group], rows)):
                 taken[j] = column
+    index = pd.RangeIndex(rows.shape[0])
     for j, column in enumerate(columns):
         if taken[j] is None:
             array = values[j]
-            taken[j] = (
-                column.array.take(rows) if array is None else _take_checked(array, rows)
-            )
+            if array is not None:
+                taken[j] = _take_checked(array, rows)
+            elif isinstance(data, pd.Series):
+                taken[j] = column.array.take(rows)
+            else:
+                # The column's own dtype: pandas would guess a new one for
+                # an object array (str, datetime64, ...).
+                taken[j] = pd.Series(
+                    column.array.take(rows), index=index, dtype=column.dtype, copy=False
+                )
     if isinstance(data, pd.Series):
         return _series_like(data, taken[0])
-    index = pd.RangeIndex(rows.shape[0])
     result = type(data)(dict(enumerate(taken)), index=index, copy=False)
     result.columns = data.columns
     return result.__finalize__(data)
@@ -337,9 +348,9 @@ def _series_like(series: Any, values: Any) -> Any:
     import pandas as pd
 
     index = pd.RangeIndex(len(values))
-    return type(series)(values, index=index, name=series.name, copy=False).__finalize__(
-        series
-    )
+    return type(series)(
+        values, index=index, name=series.name, dtype=series.dtype, copy=False
+    ).__finalize__(series)
 
 
 def _bits(codes: np.ndarray) -> np.ndarray:
