@@ -28,6 +28,7 @@ __all__ = [
     "take_rows",
     "frame_like",
     "frame_values",
+    "narwhals_frame",
 ]
 
 
@@ -43,9 +44,20 @@ def _is_arrow_array(obj: Any) -> bool:
     return pa is not None and isinstance(obj, pa.Array)
 
 
+def _is_arrow(obj: Any, *kinds: str) -> bool:
+    """Whether ``obj`` is one of pyarrow's ``kinds`` (class names)."""
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(obj, tuple(getattr(pa, k) for k in kinds))
+
+
 def is_dataframe(obj: Any) -> bool:
-    """True for an eager dataframe of any library narwhals knows (pandas included)."""
-    return is_pandas(obj, "DataFrame") or nw.dependencies.is_into_dataframe(obj)
+    """True for an eager dataframe of any library narwhals knows (pandas
+    included), and a pyarrow ``RecordBatch``."""
+    return (
+        is_pandas(obj, "DataFrame")
+        or nw.dependencies.is_into_dataframe(obj)
+        or _is_arrow(obj, "RecordBatch")
+    )
 
 
 def is_series(obj: Any) -> bool:
@@ -65,9 +77,20 @@ def _to_narwhals(obj: Any) -> tuple[Any, Callable[[Any], Any]]:
 
         chunked = pa.chunked_array([obj], type=obj.type)
         return nw.from_native(chunked, series_only=True), _combine_chunks
+    if _is_arrow(obj, "RecordBatch"):
+        import pyarrow as pa
+
+        table = pa.Table.from_batches([obj], schema=obj.schema)
+        return nw.from_native(table, eager_only=True), _record_batch
     if nw.dependencies.is_into_series(obj):
         return nw.from_native(obj, series_only=True), _same
     return nw.from_native(obj, eager_only=True), _same
+
+
+def narwhals_frame(frame: Any) -> Any:
+    """An eager dataframe of any library (:func:`is_dataframe`) as a narwhals
+    DataFrame (a pyarrow RecordBatch as a one-batch Table)."""
+    return _to_narwhals(frame)[0]
 
 
 def _same(native: Any) -> Any:
@@ -78,11 +101,52 @@ def _combine_chunks(native: Any) -> Any:
     return native.combine_chunks()
 
 
-def series_values(series: Any) -> tuple[np.ndarray, int]:
+def _record_batch(table: Any) -> Any:
+    import pyarrow as pa
+
+    columns = [column.combine_chunks() for column in table.columns]
+    return pa.RecordBatch.from_arrays(columns, schema=table.schema)
+
+
+def _arrow_take(data: Any, indices: np.ndarray) -> Any:
+    """Rows ``indices`` of a pyarrow Table, RecordBatch, ChunkedArray or
+    Array, schema kept. pyarrow's ``take`` has no kernel for the view types
+    (``string_view``, ``binary_view``: what ``pa.table(polars_frame)``
+    gives): those columns are taken as their large counterparts."""
+    import pyarrow as pa
+
+    rows = pa.array(np.asarray(indices, dtype=np.int64))
+    if isinstance(data, (pa.Table, pa.RecordBatch)):
+        columns = [_arrow_take_column(column, rows) for column in data.columns]
+        return type(data).from_arrays(columns, schema=data.schema)
+    return _arrow_take_column(data, rows)
+
+
+def _arrow_take_column(column: Any, rows: Any) -> Any:
+    import pyarrow as pa
+
+    via = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}
+    large = via.get(column.type)
+    if large is None:
+        return column.take(rows)
+    return column.cast(large).take(rows).cast(column.type)
+
+
+def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:
     """``(values, n_missing)`` of a non-pandas 1-D column: a numpy array and
-    its number of nulls (null is not NaN: a float NaN is a value)."""
+    its number of nulls (null is not NaN: a float NaN is a value); a
+    TypeError naming ``name`` for a column numpy cannot hold (polars'
+    128-bit integers, ...)."""
     column, _ = _to_narwhals(series)
-    return column.to_numpy(), int(column.null_count())
+    try:
+        values = column.to_numpy()
+    except Exception as exc:  # each library has its own error types
+        raise TypeError(
+            f"{name} has dtype {column.dtype}, which cannot be read as a numpy "
+            f"array ({type(exc).__name__}: {exc}). Cast it first, e.g. to a "
+            "64-bit integer or a string column."
+        ) from exc
+    return values, int(column.null_count())
 
 
 def reject_lazy(data: Any, name: str) -> None:
@@ -140,6 +204,8 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
             return taken
         # np.take is several times faster than fancy indexing for row gathers.
         return np.take(data, indices, axis=0)
+    if _is_arrow(data, "Table", "RecordBatch", "ChunkedArray", "Array"):
+        return _arrow_take(data, indices)
     if is_dataframe(data) or is_series(data):
         frame, restore = _to_narwhals(data)
         return restore(nw.to_native(frame[np.asarray(indices, dtype=np.intp)]))
@@ -204,5 +270,13 @@ def frame_like(template: Any, values: Any) -> Any:
         return frame
     frame, restore = _to_narwhals(template)
     data = dict(zip(frame.columns, columns))
-    native = nw.from_dict(data, backend=nw.get_native_namespace(frame))
-    return restore(nw.to_native(native))
+    native = nw.to_native(nw.from_dict(data, backend=nw.get_native_namespace(frame)))
+    if _is_arrow(template, "Table", "RecordBatch") and native.schema.types == (
+        template.schema.types
+    ):
+        # The template's schema: nullability, field and schema metadata.
+        try:
+            native = type(native).from_arrays(native.columns, schema=template.schema)
+        except (ValueError, TypeError):  # pyarrow's errors (nulls, ...)
+            pass
+    return restore(native)

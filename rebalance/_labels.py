@@ -29,12 +29,19 @@ from rebalance._frames import (
     is_dataframe,
     is_pandas,
     is_series,
+    narwhals_frame,
     reject_lazy,
     series_values,
 )
 from rebalance._indices import EncodedLabels
 
-__all__ = ["EncodedLabels", "encode_labels", "require_two_classes"]
+__all__ = [
+    "EncodedLabels",
+    "encode_labels",
+    "label_values",
+    "missing_labels",
+    "require_two_classes",
+]
 
 # Integer labels spanning at most this many values (or twice the number of
 # rows) are counted with one bincount; wider ranges go through np.unique.
@@ -69,7 +76,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     elif is_dataframe(y):
         import narwhals.stable.v2 as nw
 
-        frame = nw.from_native(y, eager_only=True)
+        frame = narwhals_frame(y)
         if frame.shape[1] == 1:
             return nw.to_native(frame.get_column(frame.columns[0])), False
         y = frame.to_numpy()
@@ -92,7 +99,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     return y, False
 
 
-def _missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
+def missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
     """The error for labels that are missing: ``missing`` is a mask or a count."""
     if isinstance(missing, np.ndarray):
         rows = np.flatnonzero(missing)
@@ -151,13 +158,13 @@ def _encode_sorted(values: np.ndarray, name: str):
         if values.dtype.kind == "O":
             missing = pd.isna(values)
             if missing.any():
-                raise _missing_labels(name, missing) from None
+                raise missing_labels(name, missing) from None
         raise TypeError(
             f"{name} mixes label types that cannot be sorted (e.g. strings and "
             "numbers). Convert the labels to one type, e.g. y.astype(str)."
         ) from exc
     if classes.dtype.kind == "O" and pd.isna(classes).any():
-        raise _missing_labels(name, pd.isna(values))
+        raise missing_labels(name, pd.isna(values))
     codes = codes.reshape(-1)
     counts = np.bincount(codes, minlength=classes.shape[0])
     codes = codes.astype(np.min_scalar_type(classes.shape[0]), copy=False)
@@ -176,7 +183,7 @@ def _encode_floats(values: np.ndarray, name: str):
     if not np.isfinite(values).all():
         missing = np.isnan(values)
         if missing.any():
-            raise _missing_labels(name, missing)
+            raise missing_labels(name, missing)
         raise ValueError(
             f"{name} contains infinity: every row needs a finite class label. "
             "Drop or relabel those rows first."
@@ -197,19 +204,27 @@ def _encode_floats(values: np.ndarray, name: str):
     return _encode_sorted(values, name)
 
 
-def _label_values(y_1d: Any, name: str) -> np.ndarray:
+def label_values(y_1d: Any, name: str) -> np.ndarray:
     """The labels of a 1-D container as numpy values, after the null check."""
     if is_pandas(y_1d, "Series"):
         missing = y_1d.isna().to_numpy()
         if missing.any():
-            raise _missing_labels(name, missing)
+            raise missing_labels(name, missing)
         values = y_1d.to_numpy()
     elif isinstance(y_1d, np.ndarray):
         values = y_1d
     else:
-        values, n_missing = series_values(y_1d)
+        values, n_missing = series_values(y_1d, name)
         if n_missing:
-            raise _missing_labels(name, n_missing)
+            raise missing_labels(name, n_missing)
+        if values.ndim != 1 or values.dtype.names is not None:
+            # A struct or array column: several values a row.
+            raise TypeError(
+                f"{name} has dtype {getattr(y_1d, 'dtype', values.dtype)}: several "
+                "values a row, where a class label is one. Pass one column of "
+                "labels (e.g. one field of the struct, or the values joined as "
+                "strings)."
+            )
     # Missing labels in object arrays are caught by _encode_sorted.
     return values
 
@@ -218,7 +233,7 @@ def _encode_categorical(y_1d: Any, name: str):
     codes = y_1d.cat.codes.to_numpy()
     missing = codes < 0
     if missing.any():
-        raise _missing_labels(name, missing)
+        raise missing_labels(name, missing)
     categories = np.asarray(y_1d.cat.categories)
     present, codes, counts = _encode_integer_values(codes, np.dtype(np.intp), name)
     return categories[present], codes, counts
@@ -396,7 +411,7 @@ def encode_labels(
     if is_pandas(y_1d, "Series") and isinstance(y_1d.dtype, pd.CategoricalDtype):
         classes, codes, counts = _encode_categorical(y_1d, name)
     else:
-        values = _label_values(y_1d, name)
+        values = label_values(y_1d, name)
         kind = values.dtype.kind
         if kind == "b":
             # Any non-zero byte is True (a uint8 buffer viewed as bool may hold 2).

@@ -209,7 +209,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
         if _is_pandas(weights, "Series"):
             values, n_missing = weights.to_numpy(), int(weights.isna().sum())
         else:
-            values, n_missing = series_values(weights)
+            values, n_missing = series_values(weights, "sample_weight")
     else:
         weights = values = np.asarray(weights)
         n_missing = 0

@@ -33,7 +33,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._frames import is_dataframe, is_pandas
+from rebalance._frames import is_dataframe, is_pandas, narwhals_frame
 from rebalance._labels import as_classifier_target, single_output_target
 from rebalance._metadata import (
     n_rows,
@@ -448,7 +448,7 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
             if _pandas_numbers(dtype)
         )
     elif is_dataframe(X):  # polars, pyarrow, ...: a null is missing too
-        frame = nw.from_native(X, eager_only=True)
+        frame = narwhals_frame(X)
         columns = (
             frame.get_column(name).cast(nw.Float64).to_numpy()
             for name, dtype in frame.schema.items()

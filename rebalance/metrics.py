@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.metrics import get_scorer, recall_score
 
+from rebalance._frames import reject_lazy
 from rebalance._labels import encode_labels
 from rebalance._validation import check_sample_weight
 
@@ -85,6 +86,8 @@ def g_mean_score(
     >>> g_mean_score([0, 0, 1, 1], [0, 0, 0, 0])  # the positive class is missed
     0.0
     """
+    reject_lazy(y_true, "y_true")
+    reject_lazy(y_pred, "y_pred")
     truth = np.asarray(y_true)
     if truth.ndim != 1 or truth.shape[0] == 0:
         raise ValueError(

@@ -7,7 +7,6 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 from imblearn.over_sampling.base import BaseOverSampler
@@ -16,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from rebalance import _indices
-from rebalance._frames import frame_like, frame_values, is_dataframe
+from rebalance._frames import frame_like, frame_values, is_dataframe, narwhals_frame
 from rebalance._strategy import STRATEGY_NAMES, check_strategy_name, resolve_targets
 from rebalance._validation import (
     RANDOM_STATE_CONSTRAINT,
@@ -435,7 +434,7 @@ def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):
             X_res.isetitem(j, _noisy_column(X_res.iloc[:, j], target, noise[:, j]))
         return X_res
     if is_dataframe(X_res):  # polars, pyarrow, ...: one numpy array per column
-        frame = nw.from_native(X_res, eager_only=True)
+        frame = narwhals_frame(X_res)
         columns = []
         for j, name in enumerate(frame.columns):
             column = np.array(frame.get_column(name).to_numpy())  # writable copy
@@ -526,7 +525,7 @@ def _numeric_values(X) -> np.ndarray:
             columns.append(column.to_numpy(dtype=np.float64, na_value=np.nan))
         return np.column_stack(columns)
     if is_dataframe(X):  # polars, pyarrow, ...: every column a number
-        frame = nw.from_native(X, eager_only=True)
+        frame = narwhals_frame(X)
         for name in frame.columns:
             dtype = frame.get_column(name).to_numpy().dtype
             if dtype.kind not in "biuf":

@@ -49,6 +49,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.base import clone
 from torch.utils.data import (
@@ -60,8 +61,15 @@ from torch.utils.data import (
     TensorDataset,
 )
 
+from rebalance._frames import is_series, reject_lazy
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
-from rebalance._labels import encode_labels, own_codes, require_two_classes
+from rebalance._labels import (
+    encode_labels,
+    label_values,
+    missing_labels,
+    own_codes,
+    require_two_classes,
+)
 from rebalance._validation import check_int as _check_int
 from rebalance._validation import is_bool
 from rebalance.base import BaseSampler
@@ -96,7 +104,17 @@ def _label_array(labels: Any) -> np.ndarray:
                 "labels. Pass labels.long() if the values are whole class ids."
             )
         labels = labels.detach().cpu().numpy()
-    array = np.asarray(labels)
+    reject_lazy(labels, "labels")
+    if is_series(labels):
+        # A column's nulls are missing labels (numpy would read an integer
+        # column's nulls as NaN, and the labels as floats).
+        array = label_values(labels, "labels")
+    else:
+        array = np.asarray(labels)
+    if array.dtype.hasobject and array.ndim == 1:
+        missing = pd.isna(array)
+        if missing.any():
+            raise missing_labels("labels", missing)
     if array.ndim == 2 and array.shape[1] == 1:
         # A column of labels (BCEWithLogitsLoss targets), as scikit-learn
         # reads one.
