@@ -69,6 +69,8 @@ from typing import Any
 
 import numpy as np
 
+from rebalance._frames import is_series
+from rebalance._labels import label_values
 from rebalance._validation import check_sample_weight
 
 # Drawn indices are processed this many at a time, so that the temporaries of
@@ -366,6 +368,8 @@ def _label_container(y):
     """
     if _is_frame(y) or _is_dask(y):
         return y
+    if is_series(y):  # polars, pyarrow, ...: read as in memory (nulls, dtypes)
+        return label_values(y, "y")
     return np.asarray(y)
 
 
@@ -391,9 +395,16 @@ def _aligned(value, computed, layout: _Layout):
 
 
 def _frame_from_pieces(pieces, meta, divisions):
+    import dask
     import dask.dataframe as dd
 
-    return dd.from_delayed(pieces, meta=meta, divisions=divisions, verify_meta=False)
+    # With convert-string on (its default), from_delayed would turn every
+    # object column of the output (lists, bytes, booleans with None, object
+    # labels) into strings when computed: the rows are the input's, as they are.
+    with dask.config.set({"dataframe.convert-string": False}):
+        return dd.from_delayed(
+            pieces, meta=meta, divisions=divisions, verify_meta=False
+        )
 
 
 class _Layout:

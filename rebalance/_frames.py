@@ -29,6 +29,7 @@ __all__ = [
     "frame_like",
     "frame_values",
     "narwhals_frame",
+    "nested_dtype",
 ]
 
 
@@ -123,13 +124,48 @@ def _arrow_take(data: Any, indices: np.ndarray) -> Any:
 
 
 def _arrow_take_column(column: Any, rows: Any) -> Any:
-    import pyarrow as pa
-
-    via = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}
-    large = via.get(column.type)
-    if large is None:
+    large = _without_views(column.type)
+    if large == column.type:
         return column.take(rows)
     return column.cast(large).take(rows).cast(column.type)
+
+
+def _without_views(arrow_type: Any) -> Any:
+    """``arrow_type`` with every ``string_view``/``binary_view`` in it (nested
+    in lists, structs and maps too) replaced by its large counterpart."""
+    import pyarrow as pa
+
+    if arrow_type == pa.string_view():
+        return pa.large_string()
+    if arrow_type == pa.binary_view():
+        return pa.large_binary()
+    types = pa.types
+    if types.is_struct(arrow_type):
+        fields = [arrow_type.field(i) for i in range(arrow_type.num_fields)]
+        return pa.struct([f.with_type(_without_views(f.type)) for f in fields])
+    if types.is_map(arrow_type):
+        return pa.map_(
+            arrow_type.key_field.with_type(_without_views(arrow_type.key_type)),
+            arrow_type.item_field.with_type(_without_views(arrow_type.item_type)),
+            keys_sorted=arrow_type.keys_sorted,
+        )
+    if types.is_list(arrow_type) or types.is_large_list(arrow_type):
+        field = arrow_type.value_field
+        make = pa.list_ if types.is_list(arrow_type) else pa.large_list
+        return make(field.with_type(_without_views(field.type)))
+    if types.is_fixed_size_list(arrow_type):
+        field = arrow_type.value_field
+        return pa.list_(
+            field.with_type(_without_views(field.type)), arrow_type.list_size
+        )
+    return arrow_type
+
+
+def nested_dtype(series: Any) -> bool:
+    """Whether a non-pandas column (polars, pyarrow, ...) holds structs or
+    lists (several values a row)."""
+    column, _ = _to_narwhals(series)
+    return isinstance(column.dtype, (nw.Struct, nw.List))
 
 
 def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:
@@ -140,11 +176,13 @@ def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:
     column, _ = _to_narwhals(series)
     try:
         values = column.to_numpy()
+    except MemoryError:
+        raise
     except Exception as exc:  # each library has its own error types
         raise TypeError(
             f"{name} has dtype {column.dtype}, which cannot be read as a numpy "
-            f"array ({type(exc).__name__}: {exc}). Cast it first, e.g. to a "
-            "64-bit integer or a string column."
+            f"array ({type(exc).__name__}: {exc}). Cast it first, e.g. to "
+            "64-bit integers."
         ) from exc
     return values, int(column.null_count())
 

@@ -30,6 +30,7 @@ from rebalance._frames import (
     is_pandas,
     is_series,
     narwhals_frame,
+    nested_dtype,
     reject_lazy,
     series_values,
 )
@@ -217,8 +218,10 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
         values, n_missing = series_values(y_1d, name)
         if n_missing:
             raise missing_labels(name, n_missing)
-        if values.ndim != 1 or values.dtype.names is not None:
-            # A struct or array column: several values a row.
+        if values.ndim == 2 and values.shape[1] == 1 and not nested_dtype(y_1d):
+            values = values[:, 0]  # an array column of width one (polars)
+        if values.ndim != 1 or values.dtype.names is not None or nested_dtype(y_1d):
+            # A struct, list or array column: several values a row.
             raise TypeError(
                 f"{name} has dtype {getattr(y_1d, 'dtype', values.dtype)}: several "
                 "values a row, where a class label is one. Pass one column of "

@@ -7,6 +7,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 from imblearn.over_sampling.base import BaseOverSampler
@@ -527,8 +528,12 @@ def _numeric_values(X) -> np.ndarray:
     if is_dataframe(X):  # polars, pyarrow, ...: every column a number
         frame = narwhals_frame(X)
         for name in frame.columns:
-            dtype = frame.get_column(name).to_numpy().dtype
-            if dtype.kind not in "biuf":
+            column = frame.get_column(name)
+            dtype = column.to_numpy().dtype
+            # Categories (a pyarrow dictionary of ints) are no numbers either.
+            if dtype.kind not in "biuf" or not (
+                column.dtype.is_numeric() or column.dtype == nw.Boolean
+            ):
                 raise ValueError(
                     f"{_NUMERIC_X_NEEDED}; column "
                     f"{name!r} has dtype {frame.schema[name]} (not a plain "

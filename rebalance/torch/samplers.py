@@ -61,7 +61,7 @@ from torch.utils.data import (
     TensorDataset,
 )
 
-from rebalance._frames import is_series, reject_lazy
+from rebalance._frames import first_column, is_dataframe, is_series, reject_lazy
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
     encode_labels,
@@ -105,6 +105,8 @@ def _label_array(labels: Any) -> np.ndarray:
             )
         labels = labels.detach().cpu().numpy()
     reject_lazy(labels, "labels")
+    if is_dataframe(labels) and labels.shape[1] == 1:
+        labels = first_column(labels)  # a column of labels, as a series
     if is_series(labels):
         # A column's nulls are missing labels (numpy would read an integer
         # column's nulls as NaN, and the labels as floats).
