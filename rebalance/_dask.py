@@ -69,7 +69,7 @@ from typing import Any
 
 import numpy as np
 
-from rebalance._frames import is_series
+from rebalance._frames import first_column, is_dataframe, is_series
 from rebalance._labels import label_values
 from rebalance._validation import check_sample_weight
 
@@ -368,6 +368,8 @@ def _label_container(y):
     """
     if _is_frame(y) or _is_dask(y):
         return y
+    if is_dataframe(y) and y.shape[1] == 1:
+        y = first_column(y)  # polars, pyarrow, ...: one column of labels
     if is_series(y):  # polars, pyarrow, ...: read as in memory (nulls, dtypes)
         return label_values(y, "y")
     return np.asarray(y)

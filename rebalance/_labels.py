@@ -155,17 +155,23 @@ def _encode_sorted(values: np.ndarray, name: str):
     """
     try:
         classes, codes = np.unique(values, return_inverse=True)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
+        # ValueError: numpy comparing arrays held as labels.
         if values.dtype.kind == "O":
             missing = pd.isna(values)
             if missing.any():
                 raise missing_labels(name, missing) from None
+            if any(isinstance(value, _NESTED) for value in values):
+                raise _nested_labels(name, "object") from None
         raise TypeError(
             f"{name} mixes label types that cannot be sorted (e.g. strings and "
             "numbers). Convert the labels to one type, e.g. y.astype(str)."
         ) from exc
-    if classes.dtype.kind == "O" and pd.isna(classes).any():
-        raise missing_labels(name, pd.isna(values))
+    if classes.dtype.kind == "O":
+        if pd.isna(classes).any():
+            raise missing_labels(name, pd.isna(values))
+        if any(isinstance(label, _NESTED) for label in classes):
+            raise _nested_labels(name, "object")
     codes = codes.reshape(-1)
     counts = np.bincount(codes, minlength=classes.shape[0])
     codes = codes.astype(np.min_scalar_type(classes.shape[0]), copy=False)
@@ -205,6 +211,18 @@ def _encode_floats(values: np.ndarray, name: str):
     return _encode_sorted(values, name)
 
 
+# Python values that hold several values (a label is one).
+_NESTED = (list, dict, set, np.ndarray)
+
+
+def _nested_labels(name: str, dtype: Any) -> TypeError:
+    return TypeError(
+        f"{name} has dtype {dtype}: several values a row, where a class label is "
+        "one. Pass one column of labels (e.g. one field of a struct, or the "
+        "values joined as strings)."
+    )
+
+
 def label_values(y_1d: Any, name: str) -> np.ndarray:
     """The labels of a 1-D container as numpy values, after the null check."""
     if is_pandas(y_1d, "Series"):
@@ -218,16 +236,12 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
         values, n_missing = series_values(y_1d, name)
         if n_missing:
             raise missing_labels(name, n_missing)
-        if values.ndim == 2 and values.shape[1] == 1 and not nested_dtype(y_1d):
+        if values.ndim == 2 and values.shape[1] == 1 and not values.dtype.hasobject:
             values = values[:, 0]  # an array column of width one (polars)
         if values.ndim != 1 or values.dtype.names is not None or nested_dtype(y_1d):
             # A struct, list or array column: several values a row.
-            raise TypeError(
-                f"{name} has dtype {getattr(y_1d, 'dtype', values.dtype)}: several "
-                "values a row, where a class label is one. Pass one column of "
-                "labels (e.g. one field of the struct, or the values joined as "
-                "strings)."
-            )
+            dtype = getattr(y_1d, "dtype", None) or getattr(y_1d, "type", None)
+            raise _nested_labels(name, dtype or values.dtype)
     # Missing labels in object arrays are caught by _encode_sorted.
     return values
 

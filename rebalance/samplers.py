@@ -16,7 +16,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from rebalance import _indices
-from rebalance._frames import frame_like, frame_values, is_dataframe, narwhals_frame
+from rebalance._frames import (
+    frame_like,
+    frame_values,
+    is_dataframe,
+    narwhals_frame,
+    series_values,
+)
 from rebalance._strategy import STRATEGY_NAMES, check_strategy_name, resolve_targets
 from rebalance._validation import (
     RANDOM_STATE_CONSTRAINT,
@@ -529,11 +535,13 @@ def _numeric_values(X) -> np.ndarray:
         frame = narwhals_frame(X)
         for name in frame.columns:
             column = frame.get_column(name)
-            dtype = column.to_numpy().dtype
             # Categories (a pyarrow dictionary of ints) are no numbers either.
-            if dtype.kind not in "biuf" or not (
-                column.dtype.is_numeric() or column.dtype == nw.Boolean
-            ):
+            numeric = column.dtype.is_numeric() or column.dtype == nw.Boolean
+            if numeric:
+                column_values, _ = series_values(
+                    nw.to_native(column), f"X column {name!r}"
+                )
+            if not numeric or column_values.dtype.kind not in "biuf":
                 raise ValueError(
                     f"{_NUMERIC_X_NEEDED}; column "
                     f"{name!r} has dtype {frame.schema[name]} (not a plain "
