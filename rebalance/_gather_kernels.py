@@ -22,7 +22,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-from rebalance._kernels import JIT_DISABLED, _inline, _jit
+from rebalance._kernels import JIT_DISABLED, _jit
 
 # Rows ahead whose entries are prefetched: a CSR row holds a few entries, so
 # the copy loop's length varies row to row; its mispredicted exits cancel the
@@ -77,20 +77,6 @@ def _no_prefetch(array: Any, index: Any) -> None:
 _prefetch = _no_prefetch if JIT_DISABLED else _prefetch_intrinsic()
 
 
-@_inline
-def _row_prefetching(rows, i, last, array, n_rows, ahead):  # pragma: no cover
-    """``rows[i]``, or -1 when it is not a row of ``array`` (``0 <= r <
-    n_rows``), after prefetching ``array[rows[i + ahead]]`` (the index
-    clamped to ``last - 1``, and prefetched only when inside ``array``)."""
-    upcoming = rows[min(i + ahead, last - 1)]
-    if 0 <= upcoming < n_rows:
-        _prefetch(array, upcoming)
-    r = rows[i]
-    if r < 0 or r >= n_rows:
-        return -1
-    return r
-
-
 @_jit
 def csr_row_spans(indptr, rows, first, last, starts, lengths):  # pragma: no cover
     """For ``first <= i < last``: ``starts[i] = indptr[rows[i]]`` and
@@ -105,8 +91,11 @@ def csr_row_spans(indptr, rows, first, last, starts, lengths):  # pragma: no cov
     if n_rows < 0 or first < 0 or last > rows.shape[0] or last > n_spans:
         return -1
     for i in range(first, last):
-        r = _row_prefetching(rows, i, last, indptr, n_rows, _PREFETCH_AHEAD)
-        if r < 0:
+        ahead = rows[min(i + _PREFETCH_AHEAD, last - 1)]
+        if 0 <= ahead < n_rows:
+            _prefetch(indptr, ahead)
+        r = rows[i]
+        if r < 0 or r >= n_rows:
             return -1
         a = indptr[r]
         b = indptr[r + 1]
@@ -165,8 +154,11 @@ def take_values(values, rows, first, last, out):  # pragma: no cover - compiled
         return -1
     n_rows = values.shape[0]
     for i in range(first, last):
-        r = _row_prefetching(rows, i, last, values, n_rows, _GATHER_AHEAD)
-        if r < 0:
+        ahead = rows[min(i + _GATHER_AHEAD, last - 1)]
+        if 0 <= ahead < n_rows:
+            _prefetch(values, ahead)
+        r = rows[i]
+        if r < 0 or r >= n_rows:
             return -1
         out[i] = values[r]
     return 0
