@@ -369,7 +369,9 @@ def _label_container(y):
     if _is_frame(y) or _is_dask(y):
         return y
     if is_dataframe(y) and y.shape[1] == 1:
-        y = first_column(y)  # polars, pyarrow, ...: one column of labels
+        # polars, pyarrow, ...: one column of labels, read as in memory, kept
+        # a column (as a numpy (n, 1) y is).
+        return label_values(first_column(y), "y")[:, None]
     if is_series(y):  # polars, pyarrow, ...: read as in memory (nulls, dtypes)
         return label_values(y, "y")
     return np.asarray(y)

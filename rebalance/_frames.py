@@ -165,7 +165,10 @@ def nested_dtype(series: Any) -> bool:
     """Whether a non-pandas column (polars, pyarrow, ...) holds structs or
     lists (several values a row)."""
     column, _ = _to_narwhals(series)
-    return isinstance(column.dtype, (nw.Struct, nw.List))
+    dtype = column.dtype
+    if isinstance(dtype, nw.Array):  # one value a row only at width one
+        return tuple(getattr(dtype, "shape", ())) != (1,)
+    return isinstance(dtype, (nw.Struct, nw.List))
 
 
 def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:

@@ -155,8 +155,9 @@ def _encode_sorted(values: np.ndarray, name: str):
     """
     try:
         classes, codes = np.unique(values, return_inverse=True)
-    except (TypeError, ValueError) as exc:
-        # ValueError: numpy comparing arrays held as labels.
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        # ValueError: numpy comparing arrays held as labels; ArithmeticError:
+        # decimal.InvalidOperation comparing Decimal('NaN').
         if values.dtype.kind == "O":
             missing = pd.isna(values)
             if missing.any():
@@ -212,7 +213,9 @@ def _encode_floats(values: np.ndarray, name: str):
 
 
 # Python values that hold several values (a label is one).
-_NESTED = (list, dict, set, np.ndarray)
+# (A frozenset is one too: its < is the subset order, which np.unique's sort
+# cannot use.)
+_NESTED = (list, dict, set, frozenset, np.ndarray)
 
 
 def _nested_labels(name: str, dtype: Any) -> TypeError:
@@ -236,8 +239,10 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
         values, n_missing = series_values(y_1d, name)
         if n_missing:
             raise missing_labels(name, n_missing)
-        if values.ndim == 2 and values.shape[1] == 1 and not values.dtype.hasobject:
-            values = values[:, 0]  # an array column of width one (polars)
+        if values.ndim == 2 and values.shape[1] == 1:
+            # An array column of width one (polars): nested values in it are
+            # refused by _encode_sorted.
+            values = values[:, 0]
         if values.ndim != 1 or values.dtype.names is not None or nested_dtype(y_1d):
             # A struct, list or array column: several values a row.
             dtype = getattr(y_1d, "dtype", None) or getattr(y_1d, "type", None)
