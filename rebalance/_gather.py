@@ -273,8 +273,11 @@ def _row_groups(values: list[np.ndarray | None], n_rows: int) -> list[list[int]]
     :func:`_take_staged`: columns of one dtype, in groups whose rows are at
     most :data:`STAGED_ROW_BYTES` bytes (a cache line); groups of one column
     are left out (nothing to gain), and all are when the staged copy of
-    ``n_rows`` such rows would take more than half the memory available."""
-    if n_rows * STAGED_ROW_BYTES * 2 > _memory_available():
+    ``n_rows`` such rows would take more than half the memory available
+    (:func:`rebalance._indices.available_memory`: a container's limit
+    included)."""
+    available = _indices.available_memory()  # cgroup limits included
+    if available is not None and n_rows * STAGED_ROW_BYTES * 2 > available:
         return []
     by_dtype: dict[np.dtype, list[int]] = {}
     for j, column in enumerate(values):
@@ -288,19 +291,6 @@ def _row_groups(values: list[np.ndarray | None], n_rows: int) -> list[list[int]]
             if len(group) > 1:
                 groups.append(group)
     return groups
-
-
-def _memory_available() -> float:
-    """Bytes of memory the system can give (Linux's ``MemAvailable``), or
-    infinity where it does not say."""
-    try:
-        with open("/proc/meminfo", "rb") as meminfo:
-            for line in meminfo:
-                if line.startswith(b"MemAvailable:"):
-                    return float(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return float("inf")
 
 
 def _take_staged(columns: list[np.ndarray], rows: np.ndarray) -> list[np.ndarray]:

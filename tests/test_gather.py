@@ -592,7 +592,7 @@ def test_only_scattered_gathers_of_every_row_are_staged(always, monkeypatch):
     assert not _gather._scattered(shuffled[: n // 2], n)
     assert not _gather._scattered(np.array([0]), 1)
     # Not when the staged copy would not fit in memory.
-    monkeypatch.setattr(_gather, "_memory_available", lambda: 1000.0)
+    monkeypatch.setattr(_indices, "available_memory", lambda: 1000)
     frame = _staged_frame(n)
     assert _gather._row_groups([frame[c].to_numpy() for c in frame], n) == []
     expected = frame.iloc[shuffled].reset_index(drop=True)
