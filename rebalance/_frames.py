@@ -39,14 +39,9 @@ def is_pandas(obj: Any, kind: str) -> bool:
     return module.startswith("pandas") and type(obj).__name__ == kind
 
 
-def _is_arrow_array(obj: Any) -> bool:
-    # Checked through sys.modules: pyarrow is never imported here.
-    pa = sys.modules.get("pyarrow")
-    return pa is not None and isinstance(obj, pa.Array)
-
-
 def _is_arrow(obj: Any, *kinds: str) -> bool:
     """Whether ``obj`` is one of pyarrow's ``kinds`` (class names)."""
+    # Checked through sys.modules: pyarrow is never imported here.
     pa = sys.modules.get("pyarrow")
     return pa is not None and isinstance(obj, tuple(getattr(pa, k) for k in kinds))
 
@@ -66,14 +61,14 @@ def is_series(obj: Any) -> bool:
     Series, pyarrow Array or ChunkedArray, ...)."""
     return (
         is_pandas(obj, "Series")
-        or _is_arrow_array(obj)
+        or _is_arrow(obj, "Array")
         or nw.dependencies.is_into_series(obj)
     )
 
 
 def _to_narwhals(obj: Any) -> tuple[Any, Callable[[Any], Any]]:
     """``(narwhals object, restore)``; ``restore(native)`` gives ``obj``'s type."""
-    if _is_arrow_array(obj):
+    if _is_arrow(obj, "Array"):
         import pyarrow as pa
 
         chunked = pa.chunked_array([obj], type=obj.type)
