@@ -600,11 +600,14 @@ class _SegmentList:
         return _kernels().Segments(self.pools, *columns, table[:, 5].copy())
 
 
-def _draw(segments, rng: np.random.Generator, shuffle: bool) -> np.ndarray:
-    """The rows of ``segments`` in uniformly random order, or sorted."""
+def _draw(
+    segments, rng: np.random.Generator, shuffle: bool, dtype: np.dtype | None = None
+) -> np.ndarray:
+    """The rows of ``segments`` in uniformly random order, or sorted, as
+    ``dtype`` (default: the pools')."""
     kernels = _kernels()
     n = segments.total
-    out = np.empty(n, dtype=segments.pools[0].dtype)
+    out = np.empty(n, dtype=segments.pools[0].dtype if dtype is None else dtype)
     fields = tuple(segments)
     if not shuffle:
         kernels.write_segments(*fields, out)
@@ -696,7 +699,10 @@ def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]
 
     The cached rows of every class when they are cached (torch samplers),
     else the rows of ``classes`` only, found by a scan (memory stays at the
-    rows actually sampled from).
+    rows actually sampled from), as int32 where the rows fit: the draw reads
+    the pool at random, and a pool half the size stays in cache (10M rows at
+    1:11.5: a 3.2 MB pool instead of 6.4 MB halved the over-sampling draw's
+    time on a 2-core VM).
     """
     if labels._rows is not None or len(classes) > _GROUP_BY_SORT_ABOVE:
         # Cached, or so many classes that one argsort beats a scan per class.
@@ -705,7 +711,7 @@ def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]
     sizes = np.zeros(labels.n_classes, dtype=np.int64)
     sizes[classes] = labels.counts[classes]
     np.cumsum(sizes, out=bounds[1:])
-    pool = np.empty(int(bounds[-1]), dtype=labels.dtype)
+    pool = np.empty(int(bounds[-1]), dtype=index_dtype(labels.n_samples, True))
     for c in classes:
         pool[bounds[c] : bounds[c + 1]] = np.flatnonzero(labels.codes == c)
     return pool, bounds
@@ -900,13 +906,13 @@ def over_sample_indices(
     n_add = np.asarray(n_add, dtype=np.int64)
     added = np.flatnonzero(n_add)
     pool, bounds = _class_pool(labels, added)
-    segments = _SegmentList(labels.dtype, (pool,))
+    segments = _SegmentList(pool.dtype, (pool,))
     if shuffle:
         segments.range(0, labels.n_samples)
     for c in added:
         segments.pick(0, bounds[c], bounds[c + 1], int(n_add[c]), rng)
     if shuffle:
-        return _draw(segments.build(), rng, shuffle=True)
+        return _draw(segments.build(), rng, shuffle=True, dtype=labels.dtype)
     # Sorting only the added rows and merging them in beats sorting it all.
     copies = _draw(segments.build(), rng, shuffle=False)
     out = np.empty(labels.n_samples + copies.shape[0], dtype=labels.dtype)

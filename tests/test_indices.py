@@ -193,6 +193,31 @@ def test_over_sampling_picks_every_minority_row_equally_often():
     assert chisquare(picks).pvalue > 1e-4
 
 
+@pytest.mark.parametrize("shuffle", [True, False])
+@pytest.mark.parametrize("n", [3_000, 200_000])
+def test_over_sampling_draws_the_same_rows_from_an_int32_pool(shuffle, n):
+    # The pool of rows to pick from is int32 where the rows fit (it is read at
+    # random: half the size stays in cache); the draw and its dtype must not
+    # depend on it: the cached int64 rows of every class give the same rows.
+    y = np.random.default_rng(n).integers(0, 3, n) ** 2
+    n_add = np.array([n // 2, 0, n // 5])
+    compact_pool, _, _ = encode_labels(y)
+    cached_pool, _, _ = encode_labels(y)
+    cached_pool.grouped_rows()
+    pool, _ = _indices._class_pool(compact_pool, np.flatnonzero(n_add))
+    assert pool.dtype == np.int32
+    assert cached_pool.grouped_rows()[0].dtype == np.intp
+    drawn = [
+        _indices.over_sample_indices(
+            labels, n_add, np.random.default_rng(7), shuffle=shuffle
+        )
+        for labels in (compact_pool, cached_pool)
+    ]
+    assert drawn[0].dtype == drawn[1].dtype == np.intp
+    np.testing.assert_array_equal(drawn[0], drawn[1])
+    assert np.bincount(drawn[0], minlength=n).min() >= 1
+
+
 def test_label_shuffle_extra_copies_go_to_every_row_equally_often():
     y = np.array([0] * 10 + [1] * 4)  # 10 = 2 * 4 + 2: two rows get a third copy
     plan = LabelShuffleSampler().plan(y)
