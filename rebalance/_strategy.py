@@ -53,28 +53,41 @@ def check_strategy_name(
         )
 
 
-def _selected_classes(name: str, counts: np.ndarray, kind: SamplingType) -> np.ndarray:
-    """Boolean mask of the classes a named strategy resamples.
-
-    Ties go to the first class in sorted order (imbalanced-learn picks the
-    first in order of appearance in ``y``).
+def _extreme_class(counts: np.ndarray, classes: np.ndarray, largest: bool) -> int:
+    """The class with the most (``largest``) or fewest rows; a tie goes to the
+    first of the tied classes in sorted order, as in imbalanced-learn (which
+    counts with ``np.unique``). ``classes`` is sorted already except for a
+    pandas categorical (category order): its tied classes are sorted here,
+    unless their values cannot be compared (then the first in category order).
     """
+    tied = np.flatnonzero(counts == (counts.max() if largest else counts.min()))
+    if tied.shape[0] > 1:
+        try:
+            return int(tied[np.argsort(classes[tied], kind="stable")[0]])
+        except TypeError:  # mixed types, which np.unique would refuse too
+            pass
+    return int(tied[0])
+
+
+def _selected_classes(
+    name: str, labels: EncodedLabels, kind: SamplingType
+) -> np.ndarray:
+    """Boolean mask of the classes a named strategy resamples (ties:
+    :func:`_extreme_class`)."""
     check_strategy_name(name, kind, "this sampler")
     if name == "auto":
         name = "not minority" if kind == "under-sampling" else "not majority"
-    selected = np.zeros(counts.shape[0], dtype=bool)
+    selected = np.zeros(labels.n_classes, dtype=bool)
     if name == "all":
         selected[:] = True
-    elif name == "majority":
-        selected[np.argmax(counts)] = True
-    elif name == "minority":
-        selected[np.argmin(counts)] = True
-    elif name == "not minority":
+        return selected
+    largest = name in ("majority", "not majority")
+    extreme = _extreme_class(labels.counts, labels.classes, largest)
+    if name.startswith("not "):
         selected[:] = True
-        selected[np.argmin(counts)] = False
-    else:  # "not majority"
-        selected[:] = True
-        selected[np.argmax(counts)] = False
+        selected[extreme] = False
+    else:
+        selected[extreme] = True
     return selected
 
 
@@ -150,7 +163,8 @@ def _from_ratio(ratio: float, labels: EncodedLabels, kind: SamplingType) -> np.n
             "ratio of minority to majority rows after resampling."
         )
     counts = labels.counts
-    minority, majority = int(np.argmin(counts)), int(np.argmax(counts))
+    minority = _extreme_class(counts, labels.classes, largest=False)
+    majority = _extreme_class(counts, labels.classes, largest=True)
     if kind == "under-sampling":
         keep = int(counts[minority] / ratio)
         if keep > counts[majority]:
@@ -197,7 +211,7 @@ def resolve_targets(
                 f"sampling_strategy={sampling_strategy!r} is not a known strategy; "
                 f"use one of {list(STRATEGY_NAMES)}, a float, a dict or a callable."
             )
-        selected = _selected_classes(sampling_strategy, counts, kind)
+        selected = _selected_classes(sampling_strategy, labels, kind)
         if kind == "under-sampling":
             targets = np.where(selected, counts.min(), counts)
         else:
@@ -207,8 +221,9 @@ def resolve_targets(
     ):
         targets = _from_ratio(float(sampling_strategy), labels, kind)
         selected = np.zeros(labels.n_classes, dtype=bool)
-        pick = np.argmax if kind == "under-sampling" else np.argmin
-        selected[pick(counts)] = True
+        selected[_extreme_class(counts, labels.classes, kind == "under-sampling")] = (
+            True
+        )
     elif isinstance(sampling_strategy, Mapping):
         targets = _from_mapping(sampling_strategy, labels, kind, replacement)
         selected = _named_mask(sampling_strategy, labels)
