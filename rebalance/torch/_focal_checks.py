@@ -17,6 +17,8 @@ import torch
 from torch import Tensor
 
 __all__ = [
+    "SKIP_BY_DROPPING",
+    "SKIP_WITH_IGNORE_INDEX",
     "binary_targets_message",
     "check_binary_target_values",
     "check_class_target_values",
@@ -26,11 +28,20 @@ __all__ = [
 ]
 
 
-def binary_targets_message(found: str) -> str:
-    """The error for sigmoid targets outside [0, 1]; ``found`` says which."""
+# How to skip elements, for losses with and without an ignore_index.
+SKIP_WITH_IGNORE_INDEX = "mark entries to skip with ignore_index"
+SKIP_BY_DROPPING = (
+    "to leave entries out of this binary loss, drop them first "
+    "(e.g. logits[keep], target[keep])"
+)
+
+
+def binary_targets_message(found: str, skip: str = SKIP_WITH_IGNORE_INDEX) -> str:
+    """The error for sigmoid targets outside [0, 1]; ``found`` says which,
+    ``skip`` how to leave entries out."""
     return (
         "target must lie in [0, 1] (0/1 labels or soft labels), got values "
-        f"{found}; mark entries to skip with ignore_index"
+        f"{found}; {skip}"
     )
 
 
@@ -45,22 +56,35 @@ def class_targets_message(n_classes: int, ignore_index: int, found: str) -> str:
 # --------------------------------------------------------------------------
 # Host-side target checks (CPU tensors; the Triton kernels check on the GPU)
 # --------------------------------------------------------------------------
-def check_binary_target_values(targets: Tensor, ignore_index: float | None) -> None:
-    """Raise ValueError unless the non-ignored targets lie in [0, 1]."""
+def check_binary_target_values(
+    targets: Tensor, ignore_index: float | None, skip: str = SKIP_WITH_IGNORE_INDEX
+) -> None:
+    """Raise ValueError unless the non-ignored targets lie in [0, 1] (compared
+    in float64: a float32 copy would round 1 + 1e-9 to 1); ``skip`` ends the
+    message (:func:`binary_targets_message`)."""
     if targets.numel() == 0 or targets.dtype == torch.bool:
         return
     valid = targets if ignore_index is None else targets[targets != ignore_index]
     if valid.numel() == 0:
         return
-    lo, hi = torch.aminmax(valid.float())
+    lo, hi = torch.aminmax(valid if valid.dtype == torch.float64 else valid.double())
     if not (bool(lo >= 0) and bool(hi <= 1)):
-        raise ValueError(binary_targets_message(f"in [{lo.item():g}, {hi.item():g}]"))
+        found = f"in [{lo.item():.17g}, {hi.item():.17g}]"
+        raise ValueError(binary_targets_message(found, skip))
 
 
 def check_class_target_values(
     target: Tensor, n_classes: int, ignore_index: int
 ) -> None:
-    """Raise ValueError unless the non-ignored class indices lie in [0, C)."""
+    """Raise ValueError unless the non-ignored class indices lie in [0, C).
+
+    Compared as int64, as the losses use them: in a narrower or unsigned
+    dtype a negative ``ignore_index`` would wrap around (-100 is 156 as
+    uint8, which would then pass as ignored), and torch has no ``aminmax``
+    for uint16/32/64.
+    """
+    if target.dtype != torch.int64:
+        target = target.long()
     valid = target[target != ignore_index]
     if valid.numel():
         lo, hi = torch.aminmax(valid)

@@ -99,7 +99,9 @@ def sigmoid_focal_elementwise(
         dfl = (1.0 - y) * p - wy * q
     else:
         mg = m.pow(gamma)
-        ratio = torch.where(m > 0, p * q / torch.clamp(m, min=1e-30), 1.0)
+        ratio = torch.where(
+            m > 0, p * q / torch.clamp(m, min=torch.finfo(m.dtype).tiny), 1.0
+        )
         dfl = (1.0 - y) * p - wy * q + (gamma * (1.0 - 2.0 * y)) * ratio * ce
     if alpha is None:
         fl = mg * ce

@@ -125,10 +125,16 @@ def kernel_checks_class_targets(x: Tensor, target: Tensor) -> bool:
 def _reduce(
     fl_sum: Tensor, ce_sum: Tensor, count: Tensor | int, reduction: str, rescale: bool
 ) -> tuple[Tensor, Tensor | None]:
-    """Reduced loss and the detached rescale factor (None when not rescaling)."""
+    """Reduced loss and the detached rescale factor (None when not rescaling).
+
+    The factor is ``ce_sum / fl_sum``, 1 where ``fl_sum`` is 0; a confident
+    batch's focal sum can be far below the cross-entropy's (1e-30 in float32,
+    1e-300 in float64), so nothing is clamped but the zero."""
     factor = None
     if rescale:
-        factor = torch.where(fl_sum > 0, ce_sum / fl_sum.clamp(min=1e-30), 1.0)
+        positive = fl_sum > 0
+        denominator = torch.where(positive, fl_sum, torch.ones_like(fl_sum))
+        factor = torch.where(positive, ce_sum / denominator, 1.0)
     out = fl_sum * _inverse_count(count) if reduction == "mean" else fl_sum
     if factor is not None:
         out = out * factor

@@ -77,6 +77,8 @@ from torch import Tensor, nn
 from rebalance._validation import check_bool
 from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
 from rebalance.torch._focal_checks import (
+    SKIP_BY_DROPPING,
+    SKIP_WITH_IGNORE_INDEX,
     check_binary_target_values,
     check_class_target_values,
 )
@@ -264,8 +266,11 @@ def _check_binary_targets(logits: Tensor, target: Any, ignore_index: Any) -> Non
 
 
 def _check_binary_target_values(target: Tensor, ignore_index: Any) -> None:
+    """:func:`check_binary_target_values` outside tracing; ``ignore_index``
+    None: a loss without one (the error says to drop the entries)."""
     if not _tracing(target):
-        check_binary_target_values(target, ignore_index)
+        skip = SKIP_WITH_IGNORE_INDEX if ignore_index is not None else SKIP_BY_DROPPING
+        check_binary_target_values(target, ignore_index, skip)
 
 
 def _check_class_targets(
@@ -280,7 +285,8 @@ def _check_class_targets(
 
     ``soft_ignore=True``: with class-probability targets ``ignore_index`` is
     simply unused (the focal loss; mixup batches mixed with hard ones) rather
-    than an error (``cross_entropy`` refuses it).
+    than an error (``cross_entropy`` refuses it), and CPU probabilities
+    outside [0, 1] raise.
 
     ``check_values=False`` skips the range check of the class indices where
     the loss's own op checks them instead (the fused focal loss); it is also
@@ -310,6 +316,12 @@ def _check_class_targets(
                 f"probability targets (a {target.dtype} target): leave "
                 "ignore_index=-100 and drop the rows to skip, or pass class indices"
             )
+        if soft_ignore and target.device.type == "cpu" and not _tracing(target):
+            # The focal loss weighs by (1 - p)**gamma against these: a
+            # negative "probability" gives a meaningless loss, not an error.
+            # (cross_entropy itself takes any values; CUDA targets are not
+            # read back to the host here.)
+            _check_probabilities(target)
         return
     if target.dtype == torch.bool or target.is_complex():
         raise TypeError(f"target must hold class indices (int64), got {target.dtype}")
@@ -321,6 +333,22 @@ def _check_class_targets(
         )
     if check_values and not _tracing(logits, target):
         check_class_target_values(target, logits.shape[1], ignore_index)
+
+
+def _check_probabilities(target: Tensor) -> None:
+    """Raise ValueError unless the class probabilities lie in [0, 1] (NaN
+    passes: it propagates to the loss, as in the logits)."""
+    if target.numel() == 0:
+        return
+    outside = (target < 0) | (target > 1)
+    if bool(outside.any()):
+        bad = target[outside]
+        raise ValueError(
+            "target of class probabilities must lie in [0, 1], got values in "
+            f"[{bad.min().item():.17g}, {bad.max().item():.17g}] outside it; "
+            "pass a distribution per row (e.g. torch.softmax of scores), or "
+            "class indices"
+        )
 
 
 def _long_target(target: Tensor) -> Tensor:
@@ -408,10 +436,15 @@ def _class_tensor(
     dtype: torch.dtype,
     positive: bool = False,
     nonzero: bool = False,
+    keep_grad: bool = False,
 ) -> Tensor:
     """A per-class vector given as a tensor, in ``dtype``: its values are
-    checked as in :func:`_class_floats`, except under tracing."""
-    vec = values.detach().to(dtype).reshape(-1)
+    checked as in :func:`_class_floats`, except under tracing. ``keep_grad``:
+    still part of the caller's graph (class weights and priors of the plain
+    losses get their gradient, as ``cross_entropy``'s ``weight`` does; the
+    fused focal losses differentiate the logits only)."""
+    vec = values if keep_grad else values.detach()
+    vec = vec.to(dtype).reshape(-1)
     if n_classes is not None and vec.numel() != n_classes:
         raise ValueError(
             f"{name} must have one value per class ({n_classes}), got {vec.numel()}"
@@ -438,6 +471,7 @@ def _class_vector(
     dtype: torch.dtype = torch.float32,
     positive: bool = False,
     nonzero: bool = False,
+    keep_grad: bool = False,
 ) -> Tensor:
     """Per-class vector from a dict {class: value}, a sequence, an array or a tensor.
 
@@ -447,7 +481,8 @@ def _class_vector(
     floats = _class_floats(values, n_classes, name, dtype, positive, nonzero)
     if floats is not None:
         return torch.tensor(floats, dtype=dtype, device=device)
-    return _class_tensor(values, n_classes, name, dtype, positive, nonzero).to(device)
+    vec = _class_tensor(values, n_classes, name, dtype, positive, nonzero, keep_grad)
+    return vec.to(device)
 
 
 def _reduce(loss: Tensor, reduction: str, count: Tensor | int | None = None) -> Tensor:
@@ -1466,6 +1501,7 @@ def class_weighted_cross_entropy(
         logits.device,
         logits.dtype,
         nonzero=True,
+        keep_grad=True,
     )
     return F.cross_entropy(
         logits,
@@ -1529,12 +1565,20 @@ def class_weighted_binary_cross_entropy(
         logits.device,
         torch.promote_types(logits.dtype, torch.float32),
         nonzero=True,
+        keep_grad=True,
     )
     y = target.to(logits.dtype)
     weight = w[1] * y + w[0] * (1.0 - y)
-    return F.binary_cross_entropy_with_logits(
-        logits, y, weight=weight, reduction=reduction
-    )
+    if not weight.requires_grad:
+        return F.binary_cross_entropy_with_logits(
+            logits, y, weight=weight, reduction=reduction
+        )
+    # binary_cross_entropy_with_logits refuses a weight that requires grad:
+    # the same loss, differentiable in the class weights too.
+    loss = F.binary_cross_entropy_with_logits(logits, y, reduction="none") * weight
+    if reduction == "none":
+        return loss
+    return loss.sum() if reduction == "sum" else loss.mean()
 
 
 class ClassWeightedCrossEntropyLoss(_LossModule, function=class_weighted_cross_entropy):
@@ -1717,7 +1761,7 @@ def ohem_loss(
     elif threshold is None:
         k = min(int(top_k or 0), n)
     else:
-        n_above = int((flat.detach() > threshold).sum())
+        n_above = _count_above(flat.detach(), threshold)
         k = min(max(n_above, min_kept), n)
     _, idx = torch.topk(flat.detach(), k)
     kept = flat[idx]
@@ -1725,6 +1769,12 @@ def ohem_loss(
     if return_indices:
         return loss, idx
     return loss
+
+
+def _count_above(losses: Tensor, threshold: float) -> int:
+    """Losses above ``threshold``, NaN counted (``topk`` ranks NaN first): a
+    NaN loss is kept and shows in the result instead of being cut off."""
+    return int(((losses > threshold) | torch.isnan(losses)).sum())
 
 
 def _ohem_mask(valid: Any, n: int, device: torch.device) -> Tensor:
@@ -1764,7 +1814,7 @@ def _ohem_valid(
     key = flat.detach().masked_fill(~valid, -math.inf)
     n_valid = valid.sum()
     if threshold is not None:
-        n_above = int((key > threshold).sum())
+        n_above = _count_above(key, threshold)
         k_static = min(max(n_above, min_kept), int(n_valid))
         k_valid = torch.tensor(k_static, device=flat.device)
     elif isinstance(top_k, float):
@@ -1963,12 +2013,12 @@ class OHEMLoss(nn.Module):
         # A Module pickled before ignore_index existed masks nothing, as then.
         ignore_index = _ohem_ignore_index(getattr(self, "ignore_index", None))
         if self.criterion is None:
-            if isinstance(target, Tensor) and not target.is_floating_point():
-                # Any integer dtype, indices checked as the other losses do.
-                _check_class_targets(
-                    logits, target, -100 if ignore_index is None else ignore_index
-                )
-                target = _long_target(target)
+            # Any integer dtype, indices checked as the other losses do; float
+            # targets must be class probabilities shaped like the logits.
+            _check_class_targets(
+                logits, target, -100 if ignore_index is None else ignore_index
+            )
+            target = _long_target(target)
             losses = F.cross_entropy(
                 logits,
                 target,
@@ -2024,7 +2074,9 @@ def _log_priors(
     """
     largest = torch.finfo(logits.dtype).max
     if isinstance(priors, Tensor):
-        vec = _class_tensor(priors, n_classes, name, torch.float64, positive=True)
+        vec = _class_tensor(
+            priors, n_classes, name, torch.float64, positive=True, keep_grad=True
+        )
     else:
         floats = _class_floats(priors, n_classes, name, positive=True) or []
         vec = torch.tensor(floats, dtype=torch.float64)
