@@ -2085,7 +2085,7 @@ def _log_priors(
     rel = vec / vec.max()
     log_p = (torch.log(rel) - torch.log(rel.sum())) * tau
     if isinstance(priors, Tensor) and not _tracing(vec):
-        worst = float(log_p.abs().max()) if log_p.numel() else 0.0
+        worst = float(log_p.detach().abs().max()) if log_p.numel() else 0.0
         if not worst <= largest:
             raise ValueError(_tau_overflow(tau, worst, logits.dtype))
     log_p = log_p.to(device=logits.device, dtype=logits.dtype)

@@ -250,8 +250,11 @@ def _rank_slice(
 class _Progress:
     """Where the running iteration is: its epoch and the chunk being yielded."""
 
-    def __init__(self, epoch: int, position: int):
+    def __init__(self, epoch: int, position: int, restored: bool = False):
         self.epoch = epoch
+        self.start = position
+        # The first iteration after load_state_dict (see _start_epoch).
+        self.restored = restored
         self.chunk_stop = position
         self.chunk_items: Any = iter(())
         # False once its generator is finished, closed or collected.
@@ -290,6 +293,8 @@ class _EpochSampler:
         self._progress: _Progress | None = None
         # set_epoch(e) came while an iteration of epoch e was running.
         self._restart_pending = False
+        # load_state_dict ran and no iteration has started since.
+        self._restored = False
 
     @property
     def num_replicas(self) -> int:
@@ -439,9 +444,26 @@ class _EpochSampler:
         self._before_epoch()
         self._warn_if_split_twice()
         epoch, start = self._next_epoch, self._resume_position
+        restored = getattr(self, "_restored", False)  # pickles from before it
+        running = self._progress
+        if (
+            running is not None
+            and running.live
+            and running.restored
+            and (epoch, start) == (running.epoch + 1, 0)
+        ):
+            # The first iteration after load_state_dict is replaced before it
+            # ends: torchdata's StatefulDataLoader with workers restores into
+            # an iterator, prefetches from it, and replaces it when the saved
+            # one had run out (a checkpoint at an epoch's end). The
+            # replacement is the restored epoch again, from where it was
+            # restored, not the epoch after it (which the prefetch would
+            # otherwise have made the loop skip).
+            epoch, start, restored = running.epoch, running.start, True
         self._next_epoch, self._resume_position = epoch + 1, 0
         self._restart_pending = False
-        progress = _Progress(epoch, start)
+        self._restored = False
+        progress = _Progress(epoch, start, restored)
         self._progress = progress
         items = self._epoch_items(epoch)
         return progress, self._chunks(items, epoch, start, self._epoch_state())
@@ -623,6 +645,7 @@ class _EpochSampler:
         self._next_epoch, self._resume_position = epoch, position
         self._progress = None
         self._restart_pending = False
+        self._restored = True
 
 
 # DistributedSampler's num_replicas, rank and epoch are plain attributes; here
