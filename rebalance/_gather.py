@@ -219,7 +219,13 @@ def take_pandas(data: Any, rows: Any) -> Any:
     )
     # Extension dtypes (strings, ...) may not say their size: count a word.
     row_bytes = sum(getattr(column.dtype, "itemsize", 8) for column in columns)
-    if not _large(rows.shape[0], row_bytes):
+    # pandas' take has no kernel for non-native byte order ("Big-endian
+    # buffer not supported"): such columns are gathered here at any size.
+    foreign = any(
+        isinstance(column.dtype, np.dtype) and not column.dtype.isnative
+        for column in columns
+    )
+    if not foreign and not _large(rows.shape[0], row_bytes):
         return None
     if not _in_range(rows, data.shape[0]):  # once for every column
         return None  # numpy's rules and errors
@@ -456,6 +462,8 @@ def take_csr(data: Any, rows: Any) -> Any:
     indptr, indices, values = data.indptr, data.indices, data.data
     if values.dtype.hasobject or indptr.shape[0] != data.shape[0] + 1:
         return None
+    if not all(a.dtype.isnative for a in (indptr, indices, values)):
+        return None  # the compiled kernels take native byte order; scipy copes
     row_bytes = values.itemsize + indices.itemsize
     expected = rows.shape[0] * values.shape[0] / max(data.shape[0], 1) * row_bytes
     if expected < GATHER_ABOVE / 2:  # small for sure: no pass over the rows
