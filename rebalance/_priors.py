@@ -77,7 +77,7 @@ def class_positions(found: np.ndarray, classes: np.ndarray, name: str) -> np.nda
 def _key(label: Any) -> Any:
     # numpy scalars and Python scalars of the same value compare equal as keys;
     # bools and ints are kept apart so that True is not the class 1.
-    return (type(label) is bool, label)
+    return (isinstance(label, (bool, np.bool_)), label)
 
 
 def _names_classes(keys: list, classes: np.ndarray) -> bool:

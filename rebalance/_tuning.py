@@ -190,6 +190,13 @@ def best_thresholds(
         else:
             low = min(float(s.min()) for s in fold_scores)
             high = max(float(s.max()) for s in fold_scores)
+            if not (np.isfinite(low) and np.isfinite(high)):
+                raise ValueError(
+                    f"The estimator's scores for class {classes[c]!r} run from "
+                    f"{low} to {high}: thresholds are tried between the lowest "
+                    "and the highest score, which must be finite (NaN or inf "
+                    "scores). Pass the thresholds to try, or check the estimator."
+                )
             if np.isclose(low, high):
                 raise ValueError(
                     f"The estimator gives every row the same score for class "

@@ -43,7 +43,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._frames import take_rows
+from rebalance._frames import is_pandas, take_rows
 from rebalance._labels import (
     as_classifier_target,
     encode_labels,
@@ -53,6 +53,7 @@ from rebalance._labels import (
 from rebalance._metadata import _fit_takes, weights_as_rows
 from rebalance._priors import (
     DeployPriors,
+    _names_classes,
     adjust_priors,
     auto_train_priors,
     class_positions,
@@ -423,6 +424,9 @@ default='auto'
                 "target y is None. Pass the class labels as y."
             )
         y = single_output_target(y)
+        # The rows given: a sampler's sample_indices_ (train_priors) index
+        # these, not the repeated rows below.
+        y_given = y
         frozen = self._uses_fitted_estimator()
         if sample_weight is not None and not (_routing_enabled() or frozen):
             # An estimator without sample_weight (e.g. in BaggingClassifier,
@@ -468,7 +472,10 @@ default='auto'
             if candidates is not None and not frozen
             else None
         )
-        given_train = given_train_priors(self.train_priors, classes, y_1d)
+        y_for_sampler = y_1d
+        if y_given is not y and hasattr(self.train_priors, "sample_indices_"):
+            y_for_sampler = encode_labels(as_classifier_target(y_given))[1]
+        given_train = given_train_priors(self.train_priors, classes, y_for_sampler)
         given_deploy = given_deploy_priors(self.deploy_priors, classes)
         estimator_params, split_params, score_params = self._route_fit_params(
             sample_weight, fit_params
@@ -715,6 +722,11 @@ default='auto'
             raise ValueError(
                 f"cost_matrix must be a numeric (n_classes, n_classes) array: {exc}"
             ) from exc
+        if is_pandas(self.cost_matrix, "DataFrame") and cost.shape == (
+            n_classes,
+            n_classes,
+        ):
+            cost = _cost_by_label(self.cost_matrix, cost, classes)
         if cost.shape != (n_classes, n_classes):
             raise ValueError(
                 f"cost_matrix has shape {cost.shape} but y has {n_classes} classes "
@@ -897,10 +909,11 @@ default='auto'
             scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
             if scores.ndim == 1:
                 scores = np.column_stack([-scores, scores])
-            return scores, None
+            return _checked_scores(scores, estimator, "decision_function"), None
         if train is None:
             train, deploy = self.train_priors_, self._deploy
         raw = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+        raw = _checked_scores(raw, estimator, "predict_proba")
         if deploy is None:
             return raw, raw
         if isinstance(deploy, str):
@@ -1000,3 +1013,72 @@ default='auto'
         # One threshold on one score: binary only (as FixedThresholdClassifier).
         tags.classifier_tags.multi_class = self.strategy != "fixed"
         return tags
+
+
+def _final_step(estimator: Any) -> Any:
+    """The estimator that makes the predictions: the last step of a Pipeline,
+    the estimator inside a FrozenEstimator."""
+    for _ in range(8):  # nested wrappers
+        steps = getattr(estimator, "steps", None)
+        if isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
+            estimator = steps[-1][-1]
+        elif type(estimator).__name__ == "FrozenEstimator":
+            estimator = estimator.estimator
+        else:
+            break
+    return estimator
+
+
+def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarray:
+    """``scores`` from ``estimator.<method>``, one column per class and no
+    NaN, or a ValueError: argmax of a NaN row is the first class, and a NaN
+    or one-vs-one column would be taken for a class's score."""
+    classes = getattr(estimator, "classes_", None)
+    n_classes = None if classes is None else len(classes)
+    if getattr(_final_step(estimator), "decision_function_shape", None) == "ovo" and (
+        method == "decision_function"
+    ):
+        raise ValueError(
+            "The estimator's decision_function is one-vs-one "
+            "(decision_function_shape='ovo'): one column per pair of classes, "
+            "not per class. Set decision_function_shape='ovr', or pass a "
+            "classifier with predict_proba."
+        )
+    if scores.ndim != 2 or (n_classes is not None and scores.shape[1] != n_classes):
+        raise ValueError(
+            f"The estimator's {method} returned shape {scores.shape}, not one "
+            f"column per class ({n_classes} classes): ThresholdMover needs a "
+            "score per class (a one-vs-one decision_function has one per pair)."
+        )
+    if np.isnan(scores).any():
+        row = int(np.flatnonzero(np.isnan(scores).any(axis=1))[0])
+        raise ValueError(
+            f"The estimator's {method} returned NaN (first at row {row}): no "
+            "class can be chosen from it. Check the input rows for NaN or "
+            "the estimator (e.g. GaussianNB(var_smoothing=0) on a constant "
+            "feature)."
+        )
+    return scores
+
+
+def _cost_by_label(frame: Any, cost: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """A cost-matrix DataFrame read by label, as priors given as a Series are:
+    its index (true class) and columns (predicted class) put in ``classes``
+    order. A default ``0..n-1`` index and columns that do not name the
+    classes are positions; labels naming other classes are an error."""
+    labels = [frame.index.tolist(), frame.columns.tolist()]
+    default = list(range(len(classes)))
+    if all(axis == default and not _names_classes(axis, classes) for axis in labels):
+        return cost
+    for axis, what in zip(labels, ("index (true class)", "columns (predicted class)")):
+        if not _names_classes(axis, classes):
+            raise ValueError(
+                f"cost_matrix is a DataFrame whose {what} is {axis}, not the "
+                f"classes {classes.tolist()}: label both by class (read by "
+                "label), or pass a plain array in classes_ order."
+            )
+    rows = class_positions(np.asarray(labels[0], dtype=object), classes, "cost_matrix")
+    cols = class_positions(np.asarray(labels[1], dtype=object), classes, "cost_matrix")
+    ordered = np.empty_like(cost)
+    ordered[np.ix_(rows, cols)] = cost
+    return ordered
