@@ -85,6 +85,19 @@ def _names_classes(keys: list, classes: np.ndarray) -> bool:
     return {_key(k) for k in keys} == {_key(c) for c in np.asarray(classes).tolist()}
 
 
+def series_by_label(values: Any, classes: Any) -> Any:
+    """A pandas Series of per-class values as a dict ``{label: value}`` (read
+    by label, e.g. ``y.value_counts(normalize=True)``, in order of frequency),
+    or as a numpy array when its index is the default ``0..n-1`` and does not
+    name the classes (then only positions); anything else unchanged."""
+    if not is_pandas(values, "Series"):
+        return values
+    index = values.index.tolist()
+    if index == list(range(len(index))) and not _names_classes(index, classes):
+        return values.to_numpy()
+    return dict(zip(index, values.tolist()))
+
+
 def check_priors(
     priors: Any, classes: np.ndarray, name: str, *, positive: bool = False
 ) -> np.ndarray:
@@ -95,15 +108,7 @@ def check_priors(
     """
     classes = np.asarray(classes)
     n_classes = classes.shape[0]
-    if is_pandas(priors, "Series"):
-        # Labelled by class (e.g. y.value_counts(normalize=True), in order of
-        # frequency): read by label, as a dict, never by position; a default
-        # 0..n-1 index that does not name the classes is only positions.
-        index = priors.index.tolist()
-        positional = index == list(range(len(index))) and not _names_classes(
-            index, classes
-        )
-        priors = priors.to_numpy() if positional else dict(zip(index, priors.tolist()))
+    priors = series_by_label(priors, classes)
     if isinstance(priors, Mapping):
         keys = np.asarray(list(priors), dtype=object)
         given = {_key(k) for k in priors}

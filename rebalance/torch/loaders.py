@@ -217,6 +217,17 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         """The epoch the next iteration draws."""
         return self.sampler.epoch
 
+    @property
+    def num_samples(self) -> int:  # type: ignore[override]
+        """Batches per rank and epoch, ``len(self)`` (``DistributedSampler``'s
+        attribute, counted in what this sampler yields)."""
+        return len(self)
+
+    @property
+    def total_size(self) -> int:  # type: ignore[override]
+        """Batches of all ranks per epoch, ``num_samples * num_replicas``."""
+        return len(self) * self.num_replicas
+
     def set_epoch(self, epoch: int) -> None:
         """Draw epoch ``epoch`` on the next iteration (the wrapped sampler's).
 

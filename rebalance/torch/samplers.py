@@ -61,7 +61,13 @@ from torch.utils.data import (
     TensorDataset,
 )
 
-from rebalance._frames import first_column, is_dataframe, is_series, reject_lazy
+from rebalance._frames import (
+    first_column,
+    is_dataframe,
+    is_pandas,
+    is_series,
+    reject_lazy,
+)
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
     encode_labels,
@@ -70,6 +76,7 @@ from rebalance._labels import (
     own_codes,
     require_two_classes,
 )
+from rebalance._priors import series_by_label
 from rebalance._validation import check_int as _check_int
 from rebalance._validation import is_bool
 from rebalance.base import BaseSampler
@@ -141,7 +148,18 @@ def _label_array(labels: Any) -> np.ndarray:
     return array
 
 
-def _encode(labels: np.ndarray) -> EncodedLabels:
+def _as_given(labels: Any, array: np.ndarray) -> Any:
+    """What to encode: a pandas categorical as given (its classes in category
+    order, as ``fit_resample`` reads it: epoch ``e`` must equal its
+    ``sample_indices_``), else ``array`` (:func:`_label_array`)."""
+    if is_dataframe(labels) and labels.shape[1] == 1:
+        labels = first_column(labels)
+    if is_pandas(labels, "Series") and isinstance(labels.dtype, pd.CategoricalDtype):
+        return labels
+    return array
+
+
+def _encode(labels: Any) -> EncodedLabels:
     encoded, _, _ = encode_labels(labels, compact=True, name="labels")
     require_two_classes(encoded, name="labels", needs="rebalancing")
     return own_codes(encoded, labels)
@@ -450,6 +468,7 @@ class _EpochSampler:
             running is not None
             and running.live
             and running.restored
+            and running.start == 0
             and (epoch, start) == (running.epoch + 1, 0)
         ):
             # The first iteration after load_state_dict is replaced before it
@@ -458,8 +477,10 @@ class _EpochSampler:
             # one had run out (a checkpoint at an epoch's end). The
             # replacement is the restored epoch again, from where it was
             # restored, not the epoch after it (which the prefetch would
-            # otherwise have made the loop skip).
-            epoch, start, restored = running.epoch, running.start, True
+            # otherwise have made the loop skip). Only for a restore at an
+            # epoch's start (what an epoch-end checkpoint restores), and once:
+            # the replacement is an ordinary iteration.
+            epoch, start, restored = running.epoch, running.start, False
         self._next_epoch, self._resume_position = epoch + 1, 0
         self._restart_pending = False
         self._restored = False
@@ -739,7 +760,7 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
             sampler = LabelShuffleSampler()
         _check_base_sampler(sampler)
         self._init_epochs(seed, num_replicas, rank, drop_last)
-        label_array = _label_array(labels)
+        label_array = _as_given(labels, _label_array(labels))
         self.sampler = clone(sampler)
         try:
             self.plan = self.sampler.plan(label_array, compact=True)
@@ -892,7 +913,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         self.class_counts: np.ndarray | None
         # Lightning passes back the encoded labels when it rebuilds this.
         is_encoded = isinstance(labels, EncodedLabels)
-        self.labels = labels if is_encoded else _encode(_label_array(labels))
+        self.labels = (
+            labels if is_encoded else _encode(_as_given(labels, _label_array(labels)))
+        )
         self._chunk_len = max(1, _CHUNK_INDICES // self.batch_size)
         per_batch: int | np.ndarray  # rows per batch of the classes counted
         if pk_form:
@@ -942,6 +965,14 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                     f"(e.g. batch_size={multiple}) or give class_counts."
                 )
             return np.full(n_classes, self.batch_size // n_classes, dtype=np.int64)
+        # A Series labelled by class is read by label (as priors are).
+        class_counts = series_by_label(class_counts, classes)
+        if is_dataframe(class_counts):
+            raise TypeError(
+                "class_counts must be a dict {class: rows per batch}, a Series "
+                "indexed by class or one count per class in sorted class order "
+                f"{classes.tolist()}; got a DataFrame. Pass frame.iloc[0] or a dict."
+            )
         if isinstance(class_counts, Mapping):
             position = {c: i for i, c in enumerate(classes.tolist())}
             quotas = np.zeros(n_classes, dtype=np.int64)
@@ -1302,7 +1333,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         """The pool the next iteration replays from (a running epoch's own)."""
         if self._progress is not None and self._where()[1] > 0:
             return self._epoch_pool
-        if self._resumed_pool is not None and self._resumed_pool[0] == self.epoch:
+        if self._resumed_pool is not None and self._resumed_pool[0] == self._where()[0]:
             return self._resumed_pool[1]
         return self.pool_ids
 
