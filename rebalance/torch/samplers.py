@@ -836,7 +836,8 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
     class_counts : dict or sequence of int, default=None
         Rows of each class per batch, summing to ``batch_size``: a dict
         ``{class: rows}`` (classes left out get none) or one count per class
-        in sorted class order. ``None``: ``batch_size / n_classes`` each.
+        in class order (sorted; a pandas categorical's category order), or a
+        Series indexed by class. ``None``: ``batch_size / n_classes`` each.
     classes_per_batch : int, default=None
         P of the P × K form.
     samples_per_class : int, default=None
@@ -970,7 +971,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         if is_dataframe(class_counts):
             raise TypeError(
                 "class_counts must be a dict {class: rows per batch}, a Series "
-                "indexed by class or one count per class in sorted class order "
+                "indexed by class or one count per class in class order "
                 f"{classes.tolist()}; got a DataFrame. Pass frame.iloc[0] or a dict."
             )
         if isinstance(class_counts, Mapping):
@@ -993,7 +994,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
             ):
                 raise TypeError(
                     f"class_counts must be a dict {{class: rows per batch}} or one "
-                    f"count per class in sorted class order {classes.tolist()}; got "
+                    f"count per class in class order {classes.tolist()}; got "
                     f"{class_counts!r}."
                 )
             # Tensors and arrays as Python ints (their 0-d items are not).
