@@ -69,7 +69,7 @@ from typing import Any
 
 import numpy as np
 
-from rebalance._frames import first_column, is_dataframe, is_series
+from rebalance._frames import first_column, is_dataframe, is_series, take_rows
 from rebalance._labels import label_values
 from rebalance._validation import check_sample_weight
 
@@ -684,19 +684,20 @@ def _take_frame(segment, first, parts, lengths, positions, out_start):
                 f"but {n_rows} were counted when the rows were drawn: the input "
                 "changed between the two (e.g. files rewritten). Resample again."
             )
+    # take_rows, not iloc: pandas' take refuses big-endian columns.
     if len(parts) == 1:
-        taken = parts[0].iloc[segment - first[0]]
+        taken = take_rows(parts[0], segment - first[0])
     else:
         order, bounds = _by_partition(segment, first)
         pieces = [
-            part.iloc[segment[order[bounds[i] : bounds[i + 1]]] - first[i]]
+            take_rows(part, segment[order[bounds[i] : bounds[i + 1]]] - first[i])
             for i, part in enumerate(parts)
         ]
         # Dask's concat: categoricals of different categories stay
         # categorical (their union), as when Dask computes the frame.
         from dask.dataframe.dispatch import concat
 
-        taken = concat(pieces).iloc[_inverse(order)]
+        taken = take_rows(concat(pieces), _inverse(order))
     taken.index = pd.RangeIndex(out_start, out_start + len(taken))
     return taken
 

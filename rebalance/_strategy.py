@@ -150,6 +150,21 @@ def _from_mapping(
     return np.where(named, requested - counts, 0)
 
 
+def _ratio_classes(labels: EncodedLabels, kind: SamplingType) -> tuple[int, int]:
+    """``(minority, majority)`` of a binary y for a float ``sampling_strategy``.
+    On a count tie imbalanced-learn names the first sorted class both, and
+    resamples every class but it (the minority when under-sampling, the
+    majority when over-sampling): the other class."""
+    minority = _extreme_class(labels.counts, labels.classes, largest=False)
+    majority = _extreme_class(labels.counts, labels.classes, largest=True)
+    if minority == majority:
+        if kind == "under-sampling":
+            majority = 1 - minority
+        else:
+            minority = 1 - majority
+    return minority, majority
+
+
 def _from_ratio(ratio: float, labels: EncodedLabels, kind: SamplingType) -> np.ndarray:
     if labels.n_classes != 2:
         raise ValueError(
@@ -163,8 +178,7 @@ def _from_ratio(ratio: float, labels: EncodedLabels, kind: SamplingType) -> np.n
             "ratio of minority to majority rows after resampling."
         )
     counts = labels.counts
-    minority = _extreme_class(counts, labels.classes, largest=False)
-    majority = _extreme_class(counts, labels.classes, largest=True)
+    minority, majority = _ratio_classes(labels, kind)
     if kind == "under-sampling":
         keep = int(counts[minority] / ratio)
         if keep > counts[majority]:
@@ -221,9 +235,8 @@ def resolve_targets(
     ):
         targets = _from_ratio(float(sampling_strategy), labels, kind)
         selected = np.zeros(labels.n_classes, dtype=bool)
-        selected[_extreme_class(counts, labels.classes, kind == "under-sampling")] = (
-            True
-        )
+        minority, majority = _ratio_classes(labels, kind)
+        selected[majority if kind == "under-sampling" else minority] = True
     elif isinstance(sampling_strategy, Mapping):
         targets = _from_mapping(sampling_strategy, labels, kind, replacement)
         selected = _named_mask(sampling_strategy, labels)

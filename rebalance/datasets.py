@@ -209,9 +209,10 @@ def thin_class(
 
 
 def _subset(data: Any, rows: np.ndarray) -> Any:
+    taken = take_rows(data, rows)  # pandas' take refuses big-endian columns
     if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
-        return data.iloc[rows]
-    return take_rows(data, rows)
+        taken.index = data.index[rows]  # which rows were kept
+    return taken
 
 
 def _rows_of(X: Any, n_labels: int) -> Any:

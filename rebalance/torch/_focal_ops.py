@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import math
 import os
 from typing import Any
 
@@ -123,7 +124,12 @@ def kernel_checks_class_targets(x: Tensor, target: Tensor) -> bool:
 # Reductions
 # --------------------------------------------------------------------------
 def _reduce(
-    fl_sum: Tensor, ce_sum: Tensor, count: Tensor | int, reduction: str, rescale: bool
+    fl_sum: Tensor,
+    ce_sum: Tensor,
+    count: Tensor | int,
+    reduction: str,
+    rescale: bool,
+    largest: float = float("inf"),
 ) -> tuple[Tensor, Tensor | None]:
     """Reduced loss and the detached rescale factor (None when not rescaling).
 
@@ -134,7 +140,10 @@ def _reduce(
     if rescale:
         positive = fl_sum > 0
         denominator = torch.where(positive, fl_sum, torch.ones_like(fl_sum))
-        factor = torch.where(positive, ce_sum / denominator, 1.0)
+        # At most a quarter of the compute dtype's largest value: cast to it,
+        # the factor (and factor / count) stays finite, and a zero gradient
+        # times it stays zero (inf would make it NaN).
+        factor = torch.where(positive, ce_sum / denominator, 1.0).clamp(max=largest / 4)
     out = fl_sum * _inverse_count(count) if reduction == "mean" else fl_sum
     if factor is not None:
         out = out * factor
@@ -198,27 +207,38 @@ def _reduction_tail(
     ``reduction='none'``; ``presummed`` says the kernel already divided the
     sums by the count (a plain mean).
     """
+    cdt = compute_dtype(x)
+    largest = float(torch.finfo(cdt).max) / 4
+    # On CPU the factor is read on the host (no sync to wait for): one too
+    # large for the compute dtype (a subnormal focal sum in float32) is applied
+    # in float64 to the per-element values instead of being clamped.
+    exact = x.device.type == "cpu" and not torch.compiler.is_compiling()
     if presummed:
         out, factor = fl_sum, None
     else:
-        out, factor = _reduce(fl_sum, ce_sum, count, reduction, rescale)
+        out, factor = _reduce(
+            fl_sum, ce_sum, count, reduction, rescale, math.inf if exact else largest
+        )
     if reduction == "none":
         if losses is None:  # store=True: the kernels kept the per-element losses
             raise RuntimeError("reduction='none' needs the per-element losses")
-        out = losses if factor is None else losses * factor
-    cdt = compute_dtype(x)
+        out = losses if factor is None else losses.double() * factor.double()
     if rescale and reduction == "mean":
         if factor is None:  # _reduce returns a factor whenever rescale is set
             raise RuntimeError("rescale=True needs the rescale factor; got None")
         # mean of the rescaled loss: d/dx = factor * dFL_i / count
         factor = factor * _inverse_count(count)
+    if grad is None:
+        grad = x.new_empty(0)
+    if factor is not None and exact and float(factor) > largest:
+        if grad.numel():
+            grad = (grad.double() * factor.double()).to(grad.dtype)
+        factor = None  # folded into the gradient
     bscale = (
         torch.ones((), dtype=cdt, device=x.device)
         if factor is None
         else factor.to(cdt).reshape(())
     )
-    if grad is None:
-        grad = x.new_empty(0)
     return _fresh(out.to(cdt)), grad, _fresh(bscale)
 
 

@@ -280,13 +280,14 @@ def _check_class_targets(
     allow_soft: bool = True,
     check_values: bool = True,
     soft_ignore: bool = False,
+    check_probabilities: bool = False,
 ) -> None:
     """Validate ``target`` for ``(N, C, ...)`` logits like ``cross_entropy``.
 
     ``soft_ignore=True``: with class-probability targets ``ignore_index`` is
     simply unused (the focal loss; mixup batches mixed with hard ones) rather
-    than an error (``cross_entropy`` refuses it), and CPU probabilities
-    outside [0, 1] raise.
+    than an error (``cross_entropy`` refuses it). ``check_probabilities``:
+    CPU probabilities outside [0, 1] raise (the focal loss).
 
     ``check_values=False`` skips the range check of the class indices where
     the loss's own op checks them instead (the fused focal loss); it is also
@@ -316,7 +317,7 @@ def _check_class_targets(
                 f"probability targets (a {target.dtype} target): leave "
                 "ignore_index=-100 and drop the rows to skip, or pass class indices"
             )
-        if soft_ignore and target.device.type == "cpu" and not _tracing(target):
+        if check_probabilities and target.device.type == "cpu" and not _tracing(target):
             # The focal loss weighs by (1 - p)**gamma against these: a
             # negative "probability" gives a meaningless loss, not an error.
             # (cross_entropy itself takes any values; CUDA targets are not
@@ -848,7 +849,12 @@ def softmax_focal_loss(
     # The class indices are checked inside the op (on CUDA by the kernel, in
     # its pass), also under torch.compile.
     _check_class_targets(
-        logits, target, ignore_index, check_values=False, soft_ignore=True
+        logits,
+        target,
+        ignore_index,
+        check_values=False,
+        soft_ignore=True,
+        check_probabilities=True,
     )
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
@@ -1501,7 +1507,6 @@ def class_weighted_cross_entropy(
         logits.device,
         logits.dtype,
         nonzero=True,
-        keep_grad=True,
     )
     return F.cross_entropy(
         logits,
@@ -2015,8 +2020,12 @@ class OHEMLoss(nn.Module):
         if self.criterion is None:
             # Any integer dtype, indices checked as the other losses do; float
             # targets must be class probabilities shaped like the logits.
+            # ignore_index applies to class indices only (documented).
             _check_class_targets(
-                logits, target, -100 if ignore_index is None else ignore_index
+                logits,
+                target,
+                -100 if ignore_index is None else ignore_index,
+                soft_ignore=True,
             )
             target = _long_target(target)
             losses = F.cross_entropy(
