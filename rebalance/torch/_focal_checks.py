@@ -59,15 +59,19 @@ def class_targets_message(n_classes: int, ignore_index: int, found: str) -> str:
 def check_binary_target_values(
     targets: Tensor, ignore_index: float | None, skip: str = SKIP_WITH_IGNORE_INDEX
 ) -> None:
-    """Raise ValueError unless the non-ignored targets lie in [0, 1] (compared
-    in float64: a float32 copy would round 1 + 1e-9 to 1); ``skip`` ends the
-    message (:func:`binary_targets_message`)."""
+    """Raise ValueError unless the non-ignored targets lie in [0, 1], compared
+    in their own dtype (a float32 copy of float64 targets would round 1 + 1e-9
+    to 1); ``skip`` ends the message (:func:`binary_targets_message`)."""
     if targets.numel() == 0 or targets.dtype == torch.bool:
         return
     valid = targets if ignore_index is None else targets[targets != ignore_index]
     if valid.numel() == 0:
         return
-    lo, hi = torch.aminmax(valid if valid.dtype == torch.float64 else valid.double())
+    if valid.dtype in (torch.float16, torch.bfloat16):
+        valid = valid.float()  # exact; aminmax in the target's own dtype otherwise
+    elif valid.dtype in (torch.uint16, torch.uint32, torch.uint64):
+        valid = valid.long()  # no aminmax for these (values above 1 stay above)
+    lo, hi = torch.aminmax(valid)
     if not (bool(lo >= 0) and bool(hi <= 1)):
         found = f"in [{lo.item():.17g}, {hi.item():.17g}]"
         raise ValueError(binary_targets_message(found, skip))
