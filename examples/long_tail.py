@@ -223,7 +223,9 @@ def train(
 ) -> np.ndarray:
     """Train one model; return its test logits (n_test, 10)."""
     net = mlp(seed)
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    # fused: one compiled loop over the parameters instead of per-tensor ops
+    # (half the run time on CPU; the same table).
+    opt = torch.optim.Adam(net.parameters(), lr=lr, fused=True)
     X = torch.as_tensor(data.X_train, dtype=torch.float32)
     y = torch.as_tensor(data.y_train)
     stream = batches(data.y_train, method.sampler, seed, batch_size)
