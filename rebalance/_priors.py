@@ -85,6 +85,12 @@ def _names_classes(keys: list, classes: np.ndarray) -> bool:
     return {_key(k) for k in keys} == {_key(c) for c in np.asarray(classes).tolist()}
 
 
+def only_positions(index: list, classes: Any) -> bool:
+    """Whether labels ``index`` (a Series' or DataFrame's) are the default
+    ``0..n-1`` and do not name the classes: then they are only positions."""
+    return index == list(range(len(index))) and not _names_classes(index, classes)
+
+
 def series_by_label(values: Any, classes: Any) -> Any:
     """A pandas Series of per-class values as a dict ``{label: value}`` (read
     by label, e.g. ``y.value_counts(normalize=True)``, in order of frequency),
@@ -93,7 +99,7 @@ def series_by_label(values: Any, classes: Any) -> Any:
     if not is_pandas(values, "Series"):
         return values
     index = values.index.tolist()
-    if index == list(range(len(index))) and not _names_classes(index, classes):
+    if only_positions(index, classes):
         return values.to_numpy()
     return dict(zip(index, values.tolist()))
 

@@ -61,6 +61,7 @@ from rebalance._priors import (
     em_priors,
     given_deploy_priors,
     given_train_priors,
+    only_positions,
 )
 from rebalance._tuning import best_thresholds, check_splitter, cross_validated_scores
 from rebalance._validation import NumberInterval, is_bool
@@ -425,8 +426,8 @@ default='auto'
             )
         y = single_output_target(y)
         # The rows given: a sampler's sample_indices_ (train_priors) index
-        # these, not the repeated rows below.
-        y_given = y
+        # these, not the rows repeated by weight below.
+        y_given, repeated = y, False
         frozen = self._uses_fitted_estimator()
         if sample_weight is not None and not (_routing_enabled() or frozen):
             # An estimator without sample_weight (e.g. in BaggingClassifier,
@@ -443,6 +444,7 @@ default='auto'
                     "whose fit takes it."
                 )
             X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
+            repeated = True
             sample_weight = fit_params.pop("sample_weight", None)
         y = as_classifier_target(y)
         labels, y_1d, one_hot = encode_labels(y)
@@ -473,7 +475,7 @@ default='auto'
             else None
         )
         y_for_sampler = y_1d
-        if y_given is not y and hasattr(self.train_priors, "sample_indices_"):
+        if repeated and hasattr(self.train_priors, "sample_indices_"):
             y_for_sampler = encode_labels(as_classifier_target(y_given))[1]
         given_train = given_train_priors(self.train_priors, classes, y_for_sampler)
         given_deploy = given_deploy_priors(self.deploy_priors, classes)
@@ -1067,8 +1069,7 @@ def _cost_by_label(frame: Any, cost: np.ndarray, classes: np.ndarray) -> np.ndar
     order. A default ``0..n-1`` index and columns that do not name the
     classes are positions; labels naming other classes are an error."""
     labels = [frame.index.tolist(), frame.columns.tolist()]
-    default = list(range(len(classes)))
-    if all(axis == default and not _names_classes(axis, classes) for axis in labels):
+    if all(only_positions(axis, classes) for axis in labels):
         return cost
     for axis, what in zip(labels, ("index (true class)", "columns (predicted class)")):
         if not _names_classes(axis, classes):

@@ -135,7 +135,8 @@ def _reduce(
 
     The factor is ``ce_sum / fl_sum``, 1 where ``fl_sum`` is 0; a confident
     batch's focal sum can be far below the cross-entropy's (1e-30 in float32,
-    1e-300 in float64), so nothing is clamped but the zero."""
+    1e-300 in float64), so the sum is not clamped: the factor is capped at a
+    quarter of ``largest`` instead (see :func:`_reduction_tail`)."""
     factor = None
     if rescale:
         positive = fl_sum > 0
@@ -219,18 +220,25 @@ def _reduction_tail(
         out, factor = _reduce(
             fl_sum, ce_sum, count, reduction, rescale, math.inf if exact else largest
         )
-    if reduction == "none":
-        if losses is None:  # store=True: the kernels kept the per-element losses
-            raise RuntimeError("reduction='none' needs the per-element losses")
-        out = losses if factor is None else losses.double() * factor.double()
     if rescale and reduction == "mean":
         if factor is None:  # _reduce returns a factor whenever rescale is set
             raise RuntimeError("rescale=True needs the rescale factor; got None")
         # mean of the rescaled loss: d/dx = factor * dFL_i / count
         factor = factor * _inverse_count(count)
+    # Beyond the compute dtype (only uncapped on CPU): applied in float64.
+    fold = factor is not None and exact and float(factor) > largest
+    if reduction == "none":
+        if losses is None:  # store=True: the kernels kept the per-element losses
+            raise RuntimeError("reduction='none' needs the per-element losses")
+        if factor is None:
+            out = losses
+        elif fold:
+            out = losses.double() * factor.double()
+        else:
+            out = losses * factor
     if grad is None:
         grad = x.new_empty(0)
-    if factor is not None and exact and float(factor) > largest:
+    if fold and factor is not None:
         if grad.numel():
             grad = (grad.double() * factor.double()).to(grad.dtype)
         factor = None  # folded into the gradient

@@ -148,10 +148,12 @@ def _label_array(labels: Any) -> np.ndarray:
     return array
 
 
-def _as_given(labels: Any, array: np.ndarray) -> Any:
-    """What to encode: a pandas categorical as given (its classes in category
-    order, as ``fit_resample`` reads it: epoch ``e`` must equal its
-    ``sample_indices_``), else ``array`` (:func:`_label_array`)."""
+def _labels_to_encode(labels: Any) -> Any:
+    """``labels`` checked by :func:`_label_array`, and what to encode: a
+    pandas categorical as given (its classes in category order, as
+    ``fit_resample`` reads it: epoch ``e`` must equal its
+    ``sample_indices_``), else the array."""
+    array = _label_array(labels)
     if is_dataframe(labels) and labels.shape[1] == 1:
         labels = first_column(labels)
     if is_pandas(labels, "Series") and isinstance(labels.dtype, pd.CategoricalDtype):
@@ -760,7 +762,7 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
             sampler = LabelShuffleSampler()
         _check_base_sampler(sampler)
         self._init_epochs(seed, num_replicas, rank, drop_last)
-        label_array = _as_given(labels, _label_array(labels))
+        label_array = _labels_to_encode(labels)
         self.sampler = clone(sampler)
         try:
             self.plan = self.sampler.plan(label_array, compact=True)
@@ -914,9 +916,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         self.class_counts: np.ndarray | None
         # Lightning passes back the encoded labels when it rebuilds this.
         is_encoded = isinstance(labels, EncodedLabels)
-        self.labels = (
-            labels if is_encoded else _encode(_as_given(labels, _label_array(labels)))
-        )
+        self.labels = labels if is_encoded else _encode(_labels_to_encode(labels))
         self._chunk_len = max(1, _CHUNK_INDICES // self.batch_size)
         per_batch: int | np.ndarray  # rows per batch of the classes counted
         if pk_form:
