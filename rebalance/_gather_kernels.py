@@ -15,14 +15,7 @@ which raise their own errors).
 
 from __future__ import annotations
 
-from typing import Any
-
-from llvmlite import ir
-from numba import types
-from numba.core import cgutils
-from numba.extending import intrinsic
-
-from rebalance._kernels import JIT_DISABLED, _jit
+from rebalance._kernels import _jit, _prefetch
 
 # Rows ahead whose entries are prefetched: a CSR row holds a few entries, so
 # the copy loop's length varies row to row; its mispredicted exits cancel the
@@ -30,51 +23,6 @@ from rebalance._kernels import JIT_DISABLED, _jit
 _PREFETCH_AHEAD = 16
 # Values ahead prefetched by take_values (one value a row: more in flight).
 _GATHER_AHEAD = 32
-
-_I8_POINTER = ir.IntType(8).as_pointer()
-# LLVM names the intrinsic after its pointer type: opaque pointers ("ptr",
-# recent llvmlite) or typed ones ("i8*").
-_PREFETCH_NAME = (
-    "llvm.prefetch.p0" if str(_I8_POINTER) == "ptr" else "llvm.prefetch.p0i8"
-)
-
-
-def _prefetch_intrinsic() -> Any:
-    """``_prefetch(array, index)``: hint the CPU to bring ``array[index]`` into
-    cache (no load, no fault; callers pass an index inside the array all the
-    same). Made by a function so that type checkers see it as compiled-only
-    (numba's intrinsics take a typing context first)."""
-
-    @intrinsic
-    def prefetch(typingctx, array, index):  # pragma: no cover - compiled
-        return types.void(array, index), _prefetch_codegen
-
-    return prefetch
-
-
-def _prefetch_codegen(context, builder, signature, args):  # pragma: no cover
-    array_type = signature.args[0]
-    view = context.make_array(array_type)(context, builder, args[0])
-    pointer = cgutils.get_item_pointer(
-        context, builder, array_type, view, [args[1]], wraparound=False
-    )
-    i32 = ir.IntType(32)
-    function = cgutils.get_or_insert_function(
-        builder.module,
-        ir.FunctionType(ir.VoidType(), [_I8_POINTER, i32, i32, i32]),
-        _PREFETCH_NAME,
-    )
-    # read, keep in all cache levels, data cache
-    flags = [ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)]
-    builder.call(function, [builder.bitcast(pointer, _I8_POINTER), *flags])
-    return context.get_dummy_value()
-
-
-def _no_prefetch(array: Any, index: Any) -> None:
-    """``_prefetch`` as Python (``NUMBA_DISABLE_JIT=1``): a hint, so nothing."""
-
-
-_prefetch = _no_prefetch if JIT_DISABLED else _prefetch_intrinsic()
 
 
 @_jit

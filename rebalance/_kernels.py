@@ -37,7 +37,10 @@ from typing import Any, NamedTuple
 
 import numba
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 # SplitMix64: the golden-ratio increment and the two multipliers of its output
 # function.
@@ -93,6 +96,51 @@ def numba_jit(entry: bool = True, **options: Any) -> Callable:
 
 _jit = numba_jit(nogil=True)
 _inline = numba_jit(entry=False, inline="always", nogil=True)
+
+_I8_POINTER = ir.IntType(8).as_pointer()
+# LLVM names the intrinsic after its pointer type: opaque pointers ("ptr",
+# recent llvmlite) or typed ones ("i8*").
+_PREFETCH_NAME = (
+    "llvm.prefetch.p0" if str(_I8_POINTER) == "ptr" else "llvm.prefetch.p0i8"
+)
+
+
+def _prefetch_intrinsic() -> Any:
+    """``_prefetch(array, index)``: hint the CPU to bring ``array[index]`` into
+    cache (no load, no fault; callers pass an index inside the array all the
+    same). Made by a function so that type checkers see it as compiled-only
+    (numba's intrinsics take a typing context first)."""
+
+    @intrinsic
+    def prefetch(typingctx, array, index):  # pragma: no cover - compiled
+        return types.void(array, index), _prefetch_codegen
+
+    return prefetch
+
+
+def _prefetch_codegen(context, builder, signature, args):  # pragma: no cover
+    array_type = signature.args[0]
+    view = context.make_array(array_type)(context, builder, args[0])
+    pointer = cgutils.get_item_pointer(
+        context, builder, array_type, view, [args[1]], wraparound=False
+    )
+    i32 = ir.IntType(32)
+    function = cgutils.get_or_insert_function(
+        builder.module,
+        ir.FunctionType(ir.VoidType(), [_I8_POINTER, i32, i32, i32]),
+        _PREFETCH_NAME,
+    )
+    # read, keep in all cache levels, data cache
+    flags = [ir.Constant(i32, 0), ir.Constant(i32, 3), ir.Constant(i32, 1)]
+    builder.call(function, [builder.bitcast(pointer, _I8_POINTER), *flags])
+    return context.get_dummy_value()
+
+
+def _no_prefetch(array: Any, index: Any) -> None:
+    """``_prefetch`` as Python (``NUMBA_DISABLE_JIT=1``): a hint, so nothing."""
+
+
+_prefetch = _no_prefetch if JIT_DISABLED else _prefetch_intrinsic()
 
 
 class Segments(NamedTuple):
@@ -169,16 +217,33 @@ def _fisher_yates(a, start, stop, state):
         a[k] = tmp
 
 
+# Picks are made a block at a time: first the block's positions (arithmetic
+# only), then one gather of their rows, prefetching ahead. Mixed in one loop,
+# every read of a pool larger than the L2 cache (a minority class of 800k rows
+# is 3.2 MB of int32) waits on its own miss: 15 ns a pick instead of 7.
+_PICK_BLOCK = 256
+_PICK_AHEAD = 16
+
+
 @_inline
-def _pick(rows, start, stop, key, offset):
-    """Pick ``offset`` of a PICK segment: a uniform row of ``rows[start:stop]``."""
-    _, position = _below(_element_stream(key, offset), np.uint64(stop - start))
-    return rows[start + np.int64(position)]
+def _pick_block(rows, start, stop, key, first, count, block):
+    """``block[k]``, ``k < count <= len(block)``: pick ``first + k`` of a PICK
+    segment, a uniform row of ``rows[start:stop]`` drawn from the pick's own
+    stream."""
+    width = np.uint64(stop - start)
+    for k in range(count):
+        _, position = _below(_element_stream(key, first + k), width)
+        block[k] = start + np.int64(position)
+    for k in range(count):
+        if k + _PICK_AHEAD < count:
+            _prefetch(rows, block[k + _PICK_AHEAD])
+        block[k] = rows[block[k]]
 
 
 @_jit
 def write_segments(pools, kind, pool, start, stop, length, key, out):
     """Write the rows of the segments, in segment order, to ``out``."""
+    block = np.empty(_PICK_BLOCK, dtype=np.int64)
     filled = 0
     for s in range(kind.shape[0]):
         rows = pools[pool[s]]
@@ -192,8 +257,10 @@ def write_segments(pools, kind, pool, start, stop, length, key, out):
             for o in range(length[s]):
                 out[filled + o] = start[s] + o
         else:
-            for o in range(length[s]):
-                out[filled + o] = _pick(rows, start[s], stop[s], key[s], o)
+            for o in range(0, length[s], _PICK_BLOCK):
+                count = min(_PICK_BLOCK, length[s] - o)
+                _pick_block(rows, start[s], stop[s], key[s], o, count, block)
+                out[filled + o : filled + o + count] = block[:count]
         filled += length[s]
 
 
@@ -266,6 +333,7 @@ def scatter_segments(
     Same bucket stream and alignment rule as :func:`count_buckets`.
     """
     per_draw, mask, shift, draw, bits, used = _bucket_stream(key, log_buckets, first)
+    block = np.empty(_PICK_BLOCK, dtype=np.int64)
     seg_first = 0
     for s in range(kind.shape[0]):
         seg_last = seg_first + length[s]
@@ -292,12 +360,15 @@ def scatter_segments(
                     out[fill[b]] = start[s] + o
                     fill[b] += 1
             else:
-                for o in range(lo - seg_first, hi - seg_first):
-                    b, draw, bits, used = _next_bucket(
-                        key, draw, bits, used, per_draw, mask, shift
-                    )
-                    out[fill[b]] = _pick(rows, start[s], stop[s], seg_key[s], o)
-                    fill[b] += 1
+                for o in range(lo - seg_first, hi - seg_first, _PICK_BLOCK):
+                    count = min(_PICK_BLOCK, hi - seg_first - o)
+                    _pick_block(rows, start[s], stop[s], seg_key[s], o, count, block)
+                    for k in range(count):
+                        b, draw, bits, used = _next_bucket(
+                            key, draw, bits, used, per_draw, mask, shift
+                        )
+                        out[fill[b]] = block[k]
+                        fill[b] += 1
         seg_first = seg_last
 
 
