@@ -18,6 +18,7 @@ the Dask path all raise the same ``ValueError`` before any work.
 
 from __future__ import annotations
 
+import numbers
 import os
 import threading
 from dataclasses import dataclass, field
@@ -415,7 +416,7 @@ def class_balanced_size(labels: EncodedLabels, n_samples, power) -> int:
             f"n_samples={n_samples} is negative: give the number of rows to draw "
             "(>= 1), or None for as many as the input has."
         )
-    if isinstance(power, bool) or not isinstance(power, (int, float, np.number)):
+    if isinstance(power, (bool, np.bool_)) or not isinstance(power, numbers.Real):
         raise TypeError(f"power={power!r} must be a number in [0, 1].")
     if not 0 <= float(power) <= 1:
         raise ValueError(
@@ -974,7 +975,8 @@ def class_balanced_counts(
 def _class_weights(labels: EncodedLabels, power: float, weights) -> np.ndarray:
     """``count ** power``, or the given relative class weights (checked)."""
     if weights is None:
-        return labels.counts.astype(np.float64) ** power
+        # float(): a Fraction power would make an array of objects.
+        return labels.counts.astype(np.float64) ** float(power)
     weights = np.asarray(weights, dtype=np.float64)
     if (
         weights.shape != (labels.n_classes,)

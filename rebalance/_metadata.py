@@ -196,6 +196,32 @@ def check_not_dropped_by_imblearn_pipeline(
         )
 
 
+def fit_weight_of(estimator: Any, params: Mapping) -> Any:
+    """The ``sample_weight`` that ``estimator.fit(X, y, **params)`` trains its
+    final model with: ``params['sample_weight']``, or for a pipeline (also
+    nested) without metadata routing, ``'<last step>__sample_weight'`` (the
+    way scikit-learn weights a pipeline's final step). None without weights.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    >>> fit_weight_of(pipe, {"logisticregression__sample_weight": [1, 2]})
+    [1, 2]
+    """
+    weight = params.get("sample_weight")
+    prefix = ""
+    while weight is None and isinstance(getattr(estimator, "steps", None), list):
+        if not estimator.steps:
+            break
+        name, estimator = estimator.steps[-1]
+        prefix += f"{name}__"
+        weight = params.get(f"{prefix}sample_weight")
+    return weight
+
+
 def _fit_takes(estimator: Any, name: str) -> bool:
     """Whether ``estimator.fit`` takes a ``name`` argument without metadata
     routing: named in its signature, or passed on through ``**kwargs`` by a

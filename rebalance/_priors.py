@@ -55,8 +55,14 @@ def class_priors(y: Any, classes: np.ndarray, sample_weight: Any = None) -> np.n
     return priors / total
 
 
-def class_positions(found: np.ndarray, classes: np.ndarray, name: str) -> np.ndarray:
-    """Position in ``classes`` of every label of ``found``, or a clear error."""
+def class_positions(
+    found: np.ndarray,
+    classes: np.ndarray,
+    name: str,
+    fix: str = "Fit the classifier and the priors on the same labels.",
+) -> np.ndarray:
+    """Position in ``classes`` of every label of ``found``, or a clear error
+    ending with ``fix``."""
     lookup = {_key(c): i for i, c in enumerate(np.asarray(classes).tolist())}
     positions = []
     unknown = []
@@ -68,8 +74,7 @@ def class_positions(found: np.ndarray, classes: np.ndarray, name: str) -> np.nda
     if unknown:
         raise ValueError(
             f"{name} has classes {unknown} that the classifier does not know; its "
-            f"classes are {list(np.asarray(classes).tolist())}. Fit the classifier "
-            "and the priors on the same labels."
+            f"classes are {list(np.asarray(classes).tolist())}. {fix}"
         )
     return np.asarray(positions, dtype=np.intp)
 

@@ -127,11 +127,13 @@ def check_random_state(
 
     A legacy ``RandomState`` is used as a seed source, so that passing the same
     RandomState object to two samplers gives two different draws, as in
-    scikit-learn. Bools and negative ints are refused with an error naming
-    ``name``.
+    scikit-learn. ``None`` uses numpy's global RandomState as that source, as
+    scikit-learn and imbalanced-learn do: ``np.random.seed(0)`` before the
+    call makes a ``random_state=None`` draw repeatable. Bools and negative
+    ints are refused with an error naming ``name``.
     """
     if random_state is None:
-        return np.random.default_rng()
+        random_state = np.random.mtrand._rand
     if isinstance(random_state, numbers.Integral) and not is_bool(random_state):
         if random_state < 0:
             raise ValueError(
@@ -153,8 +155,8 @@ def check_random_state(
 def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     """Check X's shape without copying it: 2-D, at least one row and column.
 
-    Returns ``(X, n_features)``; lists become numpy arrays, DataFrames and
-    sparse matrices are returned unchanged.
+    Returns ``(X, n_features)``; lists become numpy arrays, DataFrames, CSR
+    and CSC matrices are returned unchanged, other sparse formats as CSR.
     """
     if X is None:
         raise ValueError("X is None: pass the feature matrix (n_samples, n_features).")
@@ -162,10 +164,10 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     if not (_is_pandas(X, "DataFrame") or sp.issparse(X) or hasattr(X, "shape")):
         X = np.asarray(X)
     if sp.issparse(X) and X.format not in ("csr", "csc"):
-        raise TypeError(
-            f"X is a sparse {X.format.upper()} matrix: convert it with X.tocsr() "
-            "(CSR and CSC are supported)."
-        )
+        # As imbalanced-learn (check_array's accept_sparse=["csr", "csc"]):
+        # COO, LIL, DOK, BSR and DIA rows cannot be indexed; resample a CSR
+        # copy (which is what comes back).
+        X = X.tocsr()
     shape = X.shape
     if len(shape) != 2:
         raise ValueError(

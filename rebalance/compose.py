@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_is_fitted
 from rebalance._frames import is_dataframe, is_pandas, narwhals_frame
 from rebalance._labels import as_classifier_target, single_output_target
 from rebalance._metadata import (
+    fit_weight_of,
     n_rows,
     row_aligned_names,
     take_row_aligned,
@@ -181,6 +182,14 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
+        n_x, n_y = n_rows(X), n_rows(y)
+        if n_x is not None and n_y is not None and n_x != n_y:
+            # Before the sampler: not every sampler compares them (an
+            # imbalanced-learn one pairs rows with the wrong labels).
+            raise ValueError(
+                f"X has {n_x} rows but y has {n_y} labels: they must have the "
+                "same length (one label per row)."
+            )
         n_samples = n_rows(X, y)
         if sample_weight is not None and n_samples is not None:
             n_weights = n_rows(sample_weight)
@@ -222,7 +231,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 classifier_params, np.asarray(indices), n_samples
             )
         classifier = clone(self.classifier).fit(X_res, y_res, **classifier_params)
-        weights_res = classifier_params.get("sample_weight")
+        weights_res = fit_weight_of(self.classifier, classifier_params)
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_

@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.under_sampling.base import BaseUnderSampler
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from rebalance import _indices
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 _STRATEGY_CONSTRAINT = [
-    Interval(numbers.Real, 0, 1, closed="right"),
+    NumberInterval(numbers.Real, 0, 1, closed="right"),
     StrOptions(set(STRATEGY_NAMES)),
     Mapping,
     callable,
@@ -87,7 +87,9 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
         (imbalanced-learn returns rows grouped by class, which mini-batch
         learners should not see).
     random_state : int, Generator, RandomState or None, default=None
-        Seed of the draw.
+        Seed of the draw; None draws the seed from numpy's global
+        RandomState (``np.random.seed`` makes it repeatable), as in
+        imbalanced-learn.
 
     Attributes
     ----------
@@ -185,7 +187,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         Return rows in random order; ``False`` keeps the original row order,
         each copy following its original.
     random_state : int, Generator, RandomState or None, default=None
-        Seed of the draw (and of the smoothing noise).
+        Seed of the draw (and of the smoothing noise); None draws the seed
+        from numpy's global RandomState (``np.random.seed`` makes it
+        repeatable), as in imbalanced-learn.
 
     Attributes
     ----------
@@ -265,7 +269,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
             if (
                 is_bool(value)
                 or not isinstance(value, numbers.Real)
-                or not np.isfinite(np.asarray(value))
+                or not np.isfinite(float(value))
                 or value < 0
             ):
                 raise ValueError(
@@ -552,6 +556,8 @@ def _numeric_values(X) -> np.ndarray:
     values: Any = frame_values(X)
     if sp.issparse(values):
         values = values.toarray()
+    # np.matrix: `*` would be a matrix product.
+    values = np.asarray(values)
     if values.dtype == np.float64:
         return values
     if values.dtype.kind in "mM":  # as for pandas datetime columns
@@ -590,7 +596,9 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
         classes equally often (with the default ``sampling_strategy``), 1 at
         their natural frequencies, 0.5 is square-root sampling.
     random_state : int, Generator, RandomState or None, default=None
-        Seed of the draw.
+        Seed of the draw; None draws the seed from numpy's global
+        RandomState (``np.random.seed`` makes it repeatable), as in
+        imbalanced-learn.
     sampling_strategy : float, str, dict or callable, default='auto'
         The class mix to draw towards, read as :class:`RandomOverSampler`
         reads it (imbalanced-learn's over-sampling meaning): it gives each

@@ -43,14 +43,14 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._frames import is_pandas, take_rows
+from rebalance._frames import is_pandas, reject_lazy, take_rows
 from rebalance._labels import (
     as_classifier_target,
     encode_labels,
     require_two_classes,
     single_output_target,
 )
-from rebalance._metadata import _fit_takes, weights_as_rows
+from rebalance._metadata import _fit_takes, fit_weight_of, weights_as_rows
 from rebalance._priors import (
     DeployPriors,
     _names_classes,
@@ -95,7 +95,18 @@ def _pos_index(classes: np.ndarray, pos_label: Any) -> int:
     """Position of the positive class: ``pos_label``'s, or the last class."""
     if pos_label is None:
         return len(classes) - 1
-    found = class_positions(np.asarray([pos_label]), classes, "pos_label")
+    return _pos_label_position(classes, pos_label)
+
+
+def _pos_label_position(classes: np.ndarray, pos_label: Any) -> int:
+    """Position of ``pos_label`` in ``classes``, or an error naming it."""
+    found = class_positions(
+        np.asarray([pos_label]),
+        classes,
+        "pos_label",
+        "Pass one of the classes as pos_label, e.g. "
+        f"pos_label={np.asarray(classes).tolist()[-1]!r} (of the labels' type).",
+    )
     return int(found[0])
 
 
@@ -424,6 +435,7 @@ default='auto'
                 "This ThresholdMover estimator requires y to be passed, but the "
                 "target y is None. Pass the class labels as y."
             )
+        reject_lazy(X, "X")
         y = single_output_target(y)
         # The rows given: a sampler's sample_indices_ (train_priors) index
         # these, not the rows repeated by weight below.
@@ -446,7 +458,7 @@ default='auto'
             X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
             repeated = True
             sample_weight = fit_params.pop("sample_weight", None)
-        y = as_classifier_target(y)
+        y = self._as_target(y, frozen)
         labels, y_1d, one_hot = encode_labels(y)
         if one_hot:
             raise ValueError(
@@ -503,7 +515,9 @@ default='auto'
         self._given_priors = (given_train, given_deploy)
         # The estimator's probabilities follow the weights it was fitted with
         # (none when routing does not pass them); a frozen one, those given.
-        fit_weight = sample_weight if frozen else estimator_params.get("sample_weight")
+        fit_weight = (
+            sample_weight if frozen else fit_weight_of(self.estimator, estimator_params)
+        )
         train, deploy = self._priors(estimator, y_1d, fit_weight, sample_weight, frozen)
         self.train_priors_ = train
         self.deploy_priors_ = None if isinstance(deploy, str) else deploy
@@ -600,6 +614,25 @@ default='auto'
             )
         return router
 
+    def _as_target(self, y: Any, frozen: bool) -> Any:
+        """``y`` as labels of the classifier's ``classes_``.
+
+        A pandas Series of a nullable dtype becomes its own values
+        (:func:`as_classifier_target`); but a fitted classifier used as it is
+        was fitted on scikit-learn's reading of it, floats (``classes_``
+        ``[0., 1.]`` for ``"boolean"``): then y is read as floats too.
+        """
+        converted = as_classifier_target(y)
+        if not (frozen and converted is not y and is_pandas(y, "Series")):
+            return converted
+        classes = np.asarray(getattr(self.estimator, "classes_", []))
+        values = np.asarray(converted)
+        if classes.dtype.kind == "f" and values.dtype.kind in "biu":
+            as_floats = values.astype(np.float64)
+            if np.array_equal(as_floats, values):
+                return as_floats
+        return converted
+
     def _classes_before_fit(self, y_classes: np.ndarray, frozen: bool) -> np.ndarray:
         y_classes = np.asarray(y_classes)
         if not frozen:
@@ -682,7 +715,7 @@ default='auto'
                     "pos_label is only used by binary strategy='fixed' or 'tuned'; "
                     "drop it."
                 )
-            class_positions(np.asarray([self.pos_label]), classes, "pos_label")
+            _pos_label_position(classes, self.pos_label)
         if strategy == "fixed" and len(classes) != 2:
             raise ValueError(
                 "Only binary classification is supported by strategy='fixed'; y "
@@ -845,7 +878,7 @@ default='auto'
             scores = self._scores(self.estimator_, X)[0]
             folds = [(y, scores, metric_weight, extra)]
         else:
-            fit_weight = fit_params.get("sample_weight")
+            fit_weight = fit_weight_of(self.estimator, fit_params)
 
             def scores_of(model: Any, X_val: Any, rows: np.ndarray) -> np.ndarray:
                 train, deploy = self._priors(
