@@ -17,9 +17,11 @@ from that fixed graph, so the optimiser cannot merge or split them afterwards
 (Parquet reads fuse files differently depending on the columns read: ``y =
 df[target]`` may have fewer partitions than ``X = df[features]``). Their
 lengths come from the reader's metadata where it has them (Parquet statistics,
-pandas), otherwise from one pass that counts each partition's rows. Labels and
-weights are matched to X by position, whatever their own partitioning (a Dask
-array is rechunked like X; anything else is computed and split like X).
+pandas, for a whole read), otherwise (a filter, a selection of partitions such
+as ``ddf.partitions[[1, 0]]``, ...) from one pass that counts each partition's
+rows. Labels and weights are matched to X by position, whatever their own
+partitioning (a Dask array is rechunked like X; anything else is computed and
+split like X).
 
 Row order of the output
 -----------------------
@@ -61,7 +63,6 @@ gets a fresh index: ``0 .. n_output - 1`` across partitions, with known
 
 from __future__ import annotations
 
-import sys
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -69,8 +70,14 @@ from typing import Any
 
 import numpy as np
 
-from rebalance._frames import first_column, is_dataframe, is_series, take_rows
-from rebalance._labels import label_values
+from rebalance._frames import (
+    first_column,
+    is_dask,
+    is_dataframe,
+    is_series,
+    take_rows,
+)
+from rebalance._labels import encode_labels, label_values
 from rebalance._validation import check_sample_weight
 
 # Drawn indices are processed this many at a time, so that the temporaries of
@@ -85,12 +92,7 @@ _LANES = 2
 
 def is_dask_input(*objects: Any) -> bool:
     """True if any of ``objects`` is a Dask collection (never imports dask)."""
-    if "dask" not in sys.modules:
-        # No Dask collection can exist before dask is imported.
-        return False
-    from dask import is_dask_collection
-
-    return any(is_dask_collection(obj) for obj in objects)
+    return any(is_dask(obj) for obj in objects)
 
 
 def fit(sampler, X, y):
@@ -229,6 +231,7 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
             "minimum of 1 is required: X is empty."
         )
     y_values = computed.get("y", y)
+    _check_label_shape(y_values)
     n_labels = len(y_values)
     if n_labels != n_rows:
         raise ValueError(
@@ -259,18 +262,29 @@ def _fixed_partitions(X) -> _Frame:
     if optimise is not None:
         X = optimise()
     parts = list(X.to_delayed(optimize_graph=False))
-    lengths = None
-    # Readers that know their partitions' lengths without reading them
-    # (Parquet statistics, pandas) expose them on the optimised expression.
-    known = getattr(getattr(X, "expr", None), "_get_lengths", None)
-    if known is not None:
-        try:
-            found = known()
-        except Exception:  # any failure: count the rows instead
-            found = None
-        if found is not None and len(found) == len(parts):
-            lengths = np.asarray(found, dtype=np.int64)
-    return _Frame(parts, X._meta, lengths)
+    return _Frame(parts, X._meta, _known_lengths(getattr(X, "expr", None), len(parts)))
+
+
+def _known_lengths(expr, n_parts: int) -> np.ndarray | None:
+    """The partitions' lengths where the reader knows them unread, else None.
+
+    Readers that know them (Parquet statistics, pandas) expose them on the
+    optimised expression through Dask's private ``_get_lengths``. They are
+    right only for a whole read: for a selection of partitions
+    (``ddf.partitions[[1, 0]]``), Dask 2026.8 gives them in file order, not in
+    the selection's (and Parquet's reader applies the selection twice). Anything but
+    a read known not to be a selection is counted instead (None).
+    """
+    known = getattr(expr, "_get_lengths", None)
+    if known is None or getattr(expr, "_filtered", True) is not False:
+        return None
+    try:
+        found = known()
+    except Exception:  # any failure: count the rows instead
+        return None
+    if found is None or len(found) != n_parts:
+        return None
+    return np.asarray(found, dtype=np.int64)
 
 
 def _check_sampler(sampler) -> None:
@@ -366,7 +380,10 @@ def _label_container(y):
     anything else as an array; a column vector (n, 1) and a one-hot matrix
     stay 2-D (their rows are gathered, as ``fit_resample`` does in memory).
     """
-    if _is_frame(y) or _is_dask(y):
+    if _is_frame(y):
+        return y
+    if _is_dask(y):
+        _check_label_shape(y)
         return y
     if is_dataframe(y) and y.shape[1] == 1:
         # polars, pyarrow, ...: one column of labels, read as in memory, kept
@@ -374,7 +391,34 @@ def _label_container(y):
         return label_values(first_column(y), "y")[:, None]
     if is_series(y):  # polars, pyarrow, ...: read as in memory (nulls, dtypes)
         return label_values(y, "y")
-    return np.asarray(y)
+    values = np.asarray(y)
+    _check_label_shape(values)
+    return values
+
+
+def _check_label_shape(y) -> None:
+    """The in-memory error for labels that are not one per row (a 0-d y, e.g.
+    a column's name or a Dask Scalar, or 3-D and more).
+
+    Checked on the input, before anything is computed, and again on computed
+    Dask labels. A (n, 1) column and a (n, k) one-hot matrix pass (checked on
+    the values, as in memory), as do a Dask array with unknown sizes and a
+    Delayed (checked once computed).
+    """
+    shape = getattr(y, "shape", None)
+    if shape is None:
+        if hasattr(y, "__len__"):  # a list, a Delayed, ...: checked later
+            return
+        shape = ()  # a scalar (a Dask Scalar, a computed Delayed, ...)
+    if len(shape) in (1, 2) or any(np.isnan(n) for n in shape):
+        return
+    # The in-memory check on a stand-in of y's shape (zero strides: nothing
+    # allocated, nothing computed); it raises for any other number of axes.
+    stand_in = np.broadcast_to(np.zeros((), dtype=np.int8), tuple(map(int, shape)))
+    encode_labels(stand_in, name="y")
+    raise RuntimeError(  # pragma: no cover
+        f"rebalance: labels of shape {shape} passed the label check; please report."
+    )
 
 
 def _aligned(value, computed, layout: _Layout):

@@ -26,6 +26,8 @@ __all__ = [
     "is_series",
     "series_values",
     "take_rows",
+    "is_dask",
+    "reject_dask",
     "frame_like",
     "frame_values",
     "narwhals_frame",
@@ -195,6 +197,26 @@ def reject_lazy(data: Any, name: str) -> None:
         )
 
 
+def is_dask(obj: Any) -> bool:
+    """True for a Dask collection (never imports dask: none exists before)."""
+    if "dask" not in sys.modules:
+        return False
+    from dask import is_dask_collection
+
+    return bool(is_dask_collection(obj))
+
+
+def reject_dask(data: Any, name: str, where: str) -> None:
+    """Raise a TypeError for a Dask collection given to ``where``, which works
+    in memory: it is never computed silently."""
+    if is_dask(data):
+        raise TypeError(
+            f"{name} is a Dask {type(data).__name__}: {where} works in memory and "
+            f"does not compute Dask collections. Compute it first if it fits in "
+            f"memory, e.g. {name}.compute()."
+        )
+
+
 def take_rows(data: Any, indices: np.ndarray) -> Any:
     """Rows ``indices`` of ``data``, in the same container type as ``data``.
 
@@ -240,6 +262,8 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
             return taken
         # np.take is several times faster than fancy indexing for row gathers.
         return np.take(data, indices, axis=0)
+    # Anything not gathered above would be read whole by np.asarray below.
+    reject_dask(data, "data", "take_rows")
     if _is_arrow(data, "Table", "RecordBatch", "ChunkedArray", "Array"):
         return _arrow_take(data, indices)
     if is_dataframe(data) or is_series(data):

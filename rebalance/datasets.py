@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.utils.validation import _num_samples
 
-from rebalance._frames import is_pandas, take_rows
+from rebalance._frames import is_pandas, reject_dask, reject_lazy, take_rows
 from rebalance._labels import encode_labels, require_two_classes
 from rebalance._validation import (
     check_int,
@@ -129,9 +129,10 @@ def thin_class(
     X : array-like, list, DataFrame or sparse matrix of shape (n_samples, ...)
         One row per label, of any shape (tables, images, texts, 1-D); the
         kept rows are returned in the same container type (a list stays a
-        list).
+        list). In memory only: a Dask collection or a lazy frame (polars
+        LazyFrame) is a TypeError; compute or collect it first.
     y : array-like of shape (n_samples,)
-        The class labels.
+        The class labels (in memory, as X).
     ratio : float in (0, 1]
         Rows of the thinned class per row of the largest class afterwards.
         Rows are only removed, so the usable range is bounded by the data:
@@ -169,6 +170,11 @@ def thin_class(
         or not 0 < ratio <= 1
     ):
         raise ValueError(f"ratio must be a float in (0, 1]; got {ratio!r}.")
+    for data, name in ((X, "X"), (y, "y")):
+        # Rows are thinned in memory: Dask and lazy inputs are refused before
+        # any work, never computed silently into numpy.
+        reject_dask(data, name, "thin_class")
+        reject_lazy(data, name)
     rng = check_random_state(random_state)
     labels, _, _ = encode_labels(y)
     # One class: nothing to thin it against (a lost class, most likely).

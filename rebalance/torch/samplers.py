@@ -315,6 +315,11 @@ class _EpochSampler:
         self._restart_pending = False
         # load_state_dict ran and no iteration has started since.
         self._restored = False
+        # The epoch whose iteration ran out, when nothing happened since
+        # (state_dict() reports it as finished, see _saved_where).
+        self._ended_epoch: int | None = None
+        # The epoch of the latest set_epoch() since an iteration started.
+        self._asked_epoch: int | None = None
 
     @property
     def num_replicas(self) -> int:
@@ -362,6 +367,13 @@ class _EpochSampler:
         epoch = _check_int(
             epoch, "epoch", minimum=0, fix="Pass the training loop's epoch counter."
         )
+        self._asked_epoch = epoch
+        ended, self._ended_epoch = getattr(self, "_ended_epoch", None), None
+        if ended == epoch and getattr(self, "_restored", False):
+            # A restored state said epoch `epoch` had run out: the loop goes
+            # back to it (its set_epoch on resume), and nothing is left of it.
+            self._next_epoch, self._resume_position = epoch, len(self)
+            return
         running = self._progress
         if running is not None and running.live and running.epoch == epoch:
             # The epoch is already being iterated (Lightning calls iter(loader)
@@ -486,6 +498,7 @@ class _EpochSampler:
         self._next_epoch, self._resume_position = epoch + 1, 0
         self._restart_pending = False
         self._restored = False
+        self._ended_epoch = self._asked_epoch = None
         progress = _Progress(epoch, start, restored)
         self._progress = progress
         items = self._epoch_items(epoch)
@@ -543,6 +556,13 @@ class _EpochSampler:
                 # iteration took it up: this one was epoch e.
                 self._next_epoch, self._resume_position = progress.epoch + 1, 0
             self._restart_pending = False
+            if (self._next_epoch, self._resume_position) == (progress.epoch + 1, 0):
+                # Its last item may have gone out long before (torch's
+                # BatchSampler pulls past the end to fill a short last
+                # batch): state_dict() says "epoch e finished", not "epoch
+                # e + 1 from its start", so a loop resumed with set_epoch(e)
+                # gets nothing more of e rather than all of it again.
+                self._ended_epoch = progress.epoch
 
     def _before_epoch(self) -> None:
         """Hook run as an epoch starts, before its number is read."""
@@ -572,6 +592,22 @@ class _EpochSampler:
             epoch, position = epoch + 1, 0
         return epoch, position
 
+    def _saved_where(self) -> tuple[int, int, bool]:
+        """``(epoch, position, finished)`` for :meth:`state_dict`.
+
+        ``finished``: epoch ``epoch``'s iteration ran out and nothing happened
+        since (``position`` is then the epoch's length). A restored
+        ``finished`` state yields nothing more of ``epoch`` after
+        ``set_epoch(epoch)``, and the next epoch otherwise.
+        """
+        if self._progress is not None:
+            return self._progress.epoch, self._progress.position, False
+        ended = getattr(self, "_ended_epoch", None)
+        if ended is not None:
+            return ended, len(self), True
+        # As set: a restored epoch whose rest is empty stays that epoch.
+        return self._next_epoch, self._resume_position, False
+
     def __getstate__(self) -> dict[str, Any]:
         # A copy (pickle, deepcopy, torch.save) resumes where this sampler is:
         # its next iteration yields the rest of a running epoch, as after
@@ -590,19 +626,29 @@ class _EpochSampler:
         workers read ahead, set it to the number of items the training loop
         really consumed before saving (e.g. ``batches_done * batch_size``).
 
+        Once an epoch's iteration has run out (the loader pulled past its
+        last item), the state is that epoch with ``position`` at its end and
+        ``finished=True``: restored, ``set_epoch(epoch)`` yields nothing more
+        of it (a loop resumed in the epoch it saved in), while any other
+        ``set_epoch``, called before or after :meth:`load_state_dict`, or
+        none, draws the next one. (torchdata's ``StatefulDataLoader`` loads
+        the sampler's state at ``iter()``, after the loop's ``set_epoch``.)
+
         Returns
         -------
         dict
-            Plain ints (and tensors for :class:`HardExampleSampler`'s pool), so
-            ``torch.save`` / ``torch.load(weights_only=True)`` round-trip it.
+            Plain ints and a bool (and tensors for
+            :class:`HardExampleSampler`'s pool), so ``torch.save`` /
+            ``torch.load(weights_only=True)`` round-trip it.
         """
-        epoch, position = self._where()
+        epoch, position, finished = self._saved_where()
         return {
             "epoch": epoch,
             "position": position,
             "seed": self.seed,
             "num_replicas": self.num_replicas,
             "length": len(self),
+            "finished": finished,
         }
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -622,8 +668,9 @@ class _EpochSampler:
 
     def _check_state(
         self, state_dict: Mapping[str, Any], extra_keys: tuple[str, ...] = ()
-    ) -> tuple[int, int, int]:
-        """``(epoch, position, seed)`` of a saved state, or a clear error."""
+    ) -> tuple[int, int, int, bool]:
+        """``(epoch, position, seed, finished)`` of a saved state, or a clear
+        error. ``finished`` may be missing (states saved before it existed)."""
         name = type(self).__name__
         fix = f"Pass a dict returned by {name}.state_dict()."
         if not isinstance(state_dict, Mapping):
@@ -661,10 +708,28 @@ class _EpochSampler:
                 f"state_dict['position']={position} is past the end of the epoch "
                 f"({length} items). {fix}"
             )
-        return epoch, position, seed
+        finished = state_dict.get("finished", False)
+        if not isinstance(finished, (bool, np.bool_)):
+            raise TypeError(
+                f"state_dict['finished'] must be True or False; got {finished!r}. "
+                f"{fix}"
+            )
+        if finished and position != length:
+            raise ValueError(
+                f"state_dict['finished'] is True but state_dict['position']="
+                f"{position} is not the end of the epoch ({length} items). {fix}"
+            )
+        return epoch, position, seed, bool(finished)
 
-    def _restore(self, epoch: int, position: int, seed: int) -> None:
+    def _restore(self, epoch: int, position: int, seed: int, finished: bool) -> None:
         self.seed = seed
+        self._ended_epoch = None
+        if finished and getattr(self, "_asked_epoch", None) != epoch:
+            # The epoch ran out and the loop did not ask for it again
+            # (set_epoch(epoch) before this load; after it, see set_epoch):
+            # the next iteration draws the next epoch.
+            epoch, position = epoch + 1, 0
+            self._ended_epoch = epoch - 1
         self._next_epoch, self._resume_position = epoch, position
         self._progress = None
         self._restart_pending = False
@@ -1259,6 +1324,8 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         self.pool_losses: np.ndarray = np.empty(0, dtype=np.float64)
         self._epoch_pool: np.ndarray = self.pool_ids
         self._resumed_pool: tuple[int, np.ndarray] | None = None
+        # The pool tensors state_dict() hands out, kept equal to the pool.
+        self._live_pool: tuple[torch.Tensor, torch.Tensor] | None = None
 
     def _epoch_size(self) -> int:
         return self.sampler._epoch_size()
@@ -1284,7 +1351,16 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         if keep.shape[0] > self.pool_size:
             hardest = np.argpartition(-all_losses[keep], self.pool_size - 1)
             keep = keep[hardest[: self.pool_size]]
-        self.pool_ids, self.pool_losses = all_ids[keep], all_losses[keep]
+        self._set_pool(all_ids[keep], all_losses[keep])
+
+    def _set_pool(self, ids: np.ndarray, losses: np.ndarray) -> None:
+        """Make ``ids``/``losses`` the pool, and write them into the tensors
+        earlier :meth:`state_dict` calls returned."""
+        self.pool_ids, self.pool_losses = ids, losses
+        live = getattr(self, "_live_pool", None)
+        if live is not None:
+            for tensor, values in zip(live, (ids, losses)):
+                tensor.resize_(values.shape[0]).copy_(torch.from_numpy(values))
 
     def _check_ids(self, values: Any, name: str) -> np.ndarray:
         """``values`` as int64 dataset row ids, or a clear error."""
@@ -1340,6 +1416,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
+        state["_live_pool"] = None  # a copy hands out its own
         pool = self._pool_of_next_epoch()
         if pool is not self.pool_ids:  # a running or restored epoch's own pool
             state["_resumed_pool"] = (state["_next_epoch"], pool)
@@ -1353,16 +1430,40 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         from (``epoch_pool_ids``), so that a resumed epoch replays the same
         rows.
 
+        ``pool_ids`` and ``pool_losses`` are live, like the tensors of a
+        module's ``state_dict()``: every later :meth:`update` rewrites them
+        in place (and so ``epoch_pool_ids`` of a ``finished`` epoch, the
+        next epoch's pool), so that a checkpoint holds the pool as it is when
+        it is written out, not when the state was taken. torchdata's
+        ``StatefulDataLoader`` with workers takes the sampler's state when it
+        sends a batch's indices to a worker, batches ahead of the training
+        loop's :meth:`update` calls; position and pool then still match the
+        batches the loop has trained on. Copy the state (``copy.deepcopy``,
+        ``torch.save``) to keep the pool of this moment.
+
         Returns
         -------
         dict
-            Plain ints and int64/float64 tensors, so ``torch.save`` /
+            Plain ints, a bool and int64/float64 tensors, so ``torch.save`` /
             ``torch.load(weights_only=True)`` round-trip it.
         """
         state = super().state_dict()
-        state["pool_ids"] = torch.from_numpy(self.pool_ids.copy())
-        state["pool_losses"] = torch.from_numpy(self.pool_losses.copy())
-        state["epoch_pool_ids"] = torch.from_numpy(self._pool_of_next_epoch().copy())
+        live = getattr(self, "_live_pool", None)
+        if live is None:
+            live = (
+                torch.empty(0, dtype=torch.int64),
+                torch.empty(0, dtype=torch.float64),
+            )
+            self._live_pool = live
+            self._set_pool(self.pool_ids, self.pool_losses)
+        state["pool_ids"], state["pool_losses"] = live
+        if state["finished"]:
+            # The next epoch has not started: it replays from the pool as it
+            # will be then, the live one.
+            state["epoch_pool_ids"] = live[0]
+        else:
+            epoch_pool = self._pool_of_next_epoch().copy()
+            state["epoch_pool_ids"] = torch.from_numpy(epoch_pool)
         return state
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -1395,7 +1496,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         self._restore(*restored)
         # The epochs are the wrapped sampler's draws: with the saved seed too.
         self.sampler.seed = self.seed
-        self.pool_ids, self.pool_losses = pool_ids, pool_losses
+        self._set_pool(pool_ids, pool_losses)
         self._resumed_pool = (self._next_epoch, epoch_pool)
 
     def _check_pool(self, values: Any, name: str) -> np.ndarray:
