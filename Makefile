@@ -19,8 +19,10 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/rebalance compare
 
+# Two workers (the 2-core CI machine); a test file stays on one worker, so a
+# module's expensive fixture (a Lightning DDP run, ...) is built once.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: setup
 	$(BIN)/ruff check .
