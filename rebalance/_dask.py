@@ -383,7 +383,10 @@ def _label_container(y):
     if _is_frame(y):
         return y
     if _is_dask(y):
-        _check_label_shape(y)
+        from dask.delayed import Delayed
+
+        if not isinstance(y, Delayed):  # its attributes are lazy: checked computed
+            _check_label_shape(y)
         return y
     if is_dataframe(y) and y.shape[1] == 1:
         # polars, pyarrow, ...: one column of labels, read as in memory, kept
@@ -407,7 +410,7 @@ def _check_label_shape(y) -> None:
     """
     shape = getattr(y, "shape", None)
     if shape is None:
-        if hasattr(y, "__len__"):  # a list, a Delayed, ...: checked later
+        if hasattr(y, "__len__"):  # a list, ...: its length is checked
             return
         shape = ()  # a scalar (a Dask Scalar, a computed Delayed, ...)
     if len(shape) in (1, 2) or any(np.isnan(n) for n in shape):
@@ -431,7 +434,7 @@ def _aligned(value, computed, layout: _Layout):
     import dask.array as da
 
     rows = tuple(layout.input_lengths.tolist())
-    if _is_dask(value) and not _is_frame(value) and not np.isnan(value.shape[0]):
+    if isinstance(value, da.Array) and not np.isnan(value.shape[0]):
         if tuple(value.chunks[0]) != rows:
             value = value.rechunk({0: rows})
         return value
