@@ -316,7 +316,7 @@ class _EpochSampler:
         # load_state_dict ran and no iteration has started since.
         self._restored = False
         # The epoch whose iteration ran out, when nothing happened since
-        # (state_dict() reports it as finished, see _saved_where).
+        # (state_dict()'s "previous_finished", see _saved_where).
         self._ended_epoch: int | None = None
         # The epoch of the latest set_epoch() since an iteration started.
         self._asked_epoch: int | None = None
@@ -559,8 +559,8 @@ class _EpochSampler:
             if (self._next_epoch, self._resume_position) == (progress.epoch + 1, 0):
                 # Its last item may have gone out long before (torch's
                 # BatchSampler pulls past the end to fill a short last
-                # batch): state_dict() says "epoch e finished", not "epoch
-                # e + 1 from its start", so a loop resumed with set_epoch(e)
+                # batch): state_dict() says "epoch e + 1 from its start,
+                # after epoch e ran out", so a loop resumed with set_epoch(e)
                 # gets nothing more of e rather than all of it again.
                 self._ended_epoch = progress.epoch
 
@@ -593,20 +593,15 @@ class _EpochSampler:
         return epoch, position
 
     def _saved_where(self) -> tuple[int, int, bool]:
-        """``(epoch, position, finished)`` for :meth:`state_dict`.
+        """``(epoch, position, previous_finished)`` for :meth:`state_dict`.
 
-        ``finished``: epoch ``epoch``'s iteration ran out and nothing happened
-        since (``position`` is then the epoch's length). A restored
-        ``finished`` state yields nothing more of ``epoch`` after
-        ``set_epoch(epoch)``, and the next epoch otherwise.
+        ``previous_finished``: the iteration of epoch ``epoch - 1`` ran out
+        and nothing happened since (``position`` is then 0).
         """
-        if self._progress is not None:
-            return self._progress.epoch, self._progress.position, False
         ended = getattr(self, "_ended_epoch", None)
-        if ended is not None:
-            return ended, len(self), True
-        # As set: a restored epoch whose rest is empty stays that epoch.
-        return self._next_epoch, self._resume_position, False
+        if self._progress is None and ended is not None:
+            return ended + 1, 0, True
+        return (*self._where(), False)
 
     def __getstate__(self) -> dict[str, Any]:
         # A copy (pickle, deepcopy, torch.save) resumes where this sampler is:
@@ -627,12 +622,14 @@ class _EpochSampler:
         really consumed before saving (e.g. ``batches_done * batch_size``).
 
         Once an epoch's iteration has run out (the loader pulled past its
-        last item), the state is that epoch with ``position`` at its end and
-        ``finished=True``: restored, ``set_epoch(epoch)`` yields nothing more
-        of it (a loop resumed in the epoch it saved in), while any other
-        ``set_epoch``, called before or after :meth:`load_state_dict`, or
-        none, draws the next one. (torchdata's ``StatefulDataLoader`` loads
-        the sampler's state at ``iter()``, after the loop's ``set_epoch``.)
+        last item, e.g. to fill a short last batch), the state is the next
+        epoch at position 0 with ``previous_finished=True``: restored,
+        ``set_epoch(epoch - 1)``, called before or after
+        :meth:`load_state_dict`, yields nothing more of the epoch that ran
+        out (a loop resumed in the epoch it saved in: torchdata's
+        ``StatefulDataLoader`` loads the sampler's state at ``iter()``, after
+        the loop's ``set_epoch``); without it the next iteration draws
+        ``epoch``.
 
         Returns
         -------
@@ -641,14 +638,14 @@ class _EpochSampler:
             :class:`HardExampleSampler`'s pool), so ``torch.save`` /
             ``torch.load(weights_only=True)`` round-trip it.
         """
-        epoch, position, finished = self._saved_where()
+        epoch, position, previous_finished = self._saved_where()
         return {
             "epoch": epoch,
             "position": position,
             "seed": self.seed,
             "num_replicas": self.num_replicas,
             "length": len(self),
-            "finished": finished,
+            "previous_finished": previous_finished,
         }
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -669,8 +666,9 @@ class _EpochSampler:
     def _check_state(
         self, state_dict: Mapping[str, Any], extra_keys: tuple[str, ...] = ()
     ) -> tuple[int, int, int, bool]:
-        """``(epoch, position, seed, finished)`` of a saved state, or a clear
-        error. ``finished`` may be missing (states saved before it existed)."""
+        """``(epoch, position, seed, previous_finished)`` of a saved state,
+        or a clear error. ``previous_finished`` may be missing (states saved
+        before it existed)."""
         name = type(self).__name__
         fix = f"Pass a dict returned by {name}.state_dict()."
         if not isinstance(state_dict, Mapping):
@@ -708,28 +706,30 @@ class _EpochSampler:
                 f"state_dict['position']={position} is past the end of the epoch "
                 f"({length} items). {fix}"
             )
-        finished = state_dict.get("finished", False)
+        finished = state_dict.get("previous_finished", False)
         if not isinstance(finished, (bool, np.bool_)):
             raise TypeError(
-                f"state_dict['finished'] must be True or False; got {finished!r}. "
-                f"{fix}"
+                f"state_dict['previous_finished'] must be True or False; got "
+                f"{finished!r}. {fix}"
             )
-        if finished and position != length:
-            raise ValueError(
-                f"state_dict['finished'] is True but state_dict['position']="
-                f"{position} is not the end of the epoch ({length} items). {fix}"
-            )
-        return epoch, position, seed, bool(finished)
+        # It describes epoch - 1 only at the start of epoch (>= 1): a state
+        # whose epoch or position was edited (the position the loop really
+        # consumed, see state_dict) is that position.
+        finished = bool(finished) and epoch >= 1 and position == 0
+        return epoch, position, seed, finished
 
-    def _restore(self, epoch: int, position: int, seed: int, finished: bool) -> None:
+    def _restore(
+        self, epoch: int, position: int, seed: int, previous_finished: bool
+    ) -> None:
         self.seed = seed
         self._ended_epoch = None
-        if finished and getattr(self, "_asked_epoch", None) != epoch:
-            # The epoch ran out and the loop did not ask for it again
-            # (set_epoch(epoch) before this load; after it, see set_epoch):
-            # the next iteration draws the next epoch.
-            epoch, position = epoch + 1, 0
-            self._ended_epoch = epoch - 1
+        if previous_finished:
+            if getattr(self, "_asked_epoch", None) == epoch - 1:
+                # The loop asked for the epoch that ran out (set_epoch before
+                # this load; after it, see set_epoch): nothing is left of it.
+                epoch, position = epoch - 1, len(self)
+            else:
+                self._ended_epoch = epoch - 1
         self._next_epoch, self._resume_position = epoch, position
         self._progress = None
         self._restart_pending = False
@@ -1432,7 +1432,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
 
         ``pool_ids`` and ``pool_losses`` are live, like the tensors of a
         module's ``state_dict()``: every later :meth:`update` rewrites them
-        in place (and so ``epoch_pool_ids`` of a ``finished`` epoch, the
+        in place (and so does ``epoch_pool_ids`` after a finished epoch: the
         next epoch's pool), so that a checkpoint holds the pool as it is when
         it is written out, not when the state was taken. torchdata's
         ``StatefulDataLoader`` with workers takes the sampler's state when it
@@ -1457,7 +1457,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
             self._live_pool = live
             self._set_pool(self.pool_ids, self.pool_losses)
         state["pool_ids"], state["pool_losses"] = live
-        if state["finished"]:
+        if state["previous_finished"]:
             # The next epoch has not started: it replays from the pool as it
             # will be then, the live one.
             state["epoch_pool_ids"] = live[0]
