@@ -10,6 +10,7 @@ whose count of bad values is checked later without a host-device sync
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Any
 
@@ -24,6 +25,7 @@ __all__ = [
     "check_class_target_values",
     "class_targets_message",
     "defer_target_check",
+    "ignore_value",
     "raise_deferred_target_errors",
 ]
 
@@ -54,27 +56,62 @@ def class_targets_message(n_classes: int, ignore_index: int, found: str) -> str:
 
 
 # --------------------------------------------------------------------------
+# Which binary targets are ignored: one rule for every path
+# --------------------------------------------------------------------------
+def ignore_value(dtype: torch.dtype, ignore_index: float | None) -> float | int | None:
+    """``ignore_index`` as a value of the target dtype ``dtype``, or None when
+    no target of that dtype can equal it (then nothing is ignored).
+
+    A target is ignored when it equals this value exactly, in its own dtype:
+    a float ``ignore_index`` is rounded to a float dtype (as ``target ==
+    ignore_index`` rounds it: ``-0.1`` matches float32 ``-0.1``), an integer
+    dtype (and bool) holds it only if it is an integer within the dtype's
+    range (``2**31 - 1`` in int64 targets is not rounded to float32's
+    ``2**31``; ``-1`` is not 255 of a uint8 target).
+    """
+    if ignore_index is None:
+        return None
+    if dtype.is_floating_point:
+        value = float(torch.tensor(ignore_index, dtype=dtype))
+        return value if math.isfinite(value) or math.isinf(ignore_index) else None
+    if not (math.isfinite(ignore_index) and ignore_index == int(ignore_index)):
+        return None
+    lo, hi = (0, 1) if dtype == torch.bool else _int_range(dtype)
+    index = int(ignore_index)
+    return index if lo <= index <= hi else None
+
+
+def _int_range(dtype: torch.dtype) -> tuple[int, int]:
+    info = torch.iinfo(dtype)
+    return int(info.min), int(info.max)
+
+
+# --------------------------------------------------------------------------
 # Host-side target checks (CPU tensors; the Triton kernels check on the GPU)
 # --------------------------------------------------------------------------
 def check_binary_target_values(
-    targets: Tensor, ignore_index: float | None, skip: str = SKIP_WITH_IGNORE_INDEX
+    targets: Tensor, valid: Tensor | None = None, skip: str = SKIP_WITH_IGNORE_INDEX
 ) -> None:
-    """Raise ValueError unless the non-ignored targets lie in [0, 1], compared
-    in their own dtype (a float32 copy of float64 targets would round 1 + 1e-9
-    to 1); ``skip`` ends the message (:func:`binary_targets_message`)."""
+    """Raise ValueError unless the targets that count (``valid``: the mask of
+    those not equal to :func:`ignore_value`; None: all) lie in [0, 1],
+    compared in their own dtype (a float32 copy of float64 targets would
+    round 1 + 1e-9 to 1); ``skip`` ends the message
+    (:func:`binary_targets_message`)."""
     if targets.numel() == 0 or targets.dtype == torch.bool:
         return
-    valid = targets if ignore_index is None else targets[targets != ignore_index]
-    if valid.numel() == 0:
+    if valid is not None:
+        targets = targets[valid]
+        if targets.numel() == 0:
+            return
+    if targets.dtype in (torch.float16, torch.bfloat16):
+        targets = targets.float()  # exact; aminmax in the target's own dtype otherwise
+    elif targets.dtype in (torch.uint16, torch.uint32, torch.uint64):
+        targets = targets.long()  # no aminmax for these (values above 1 stay above)
+    lo, hi = torch.aminmax(targets)
+    if bool(lo >= 0) and bool(hi <= 1):
         return
-    if valid.dtype in (torch.float16, torch.bfloat16):
-        valid = valid.float()  # exact; aminmax in the target's own dtype otherwise
-    elif valid.dtype in (torch.uint16, torch.uint32, torch.uint64):
-        valid = valid.long()  # no aminmax for these (values above 1 stay above)
-    lo, hi = torch.aminmax(valid)
-    if not (bool(lo >= 0) and bool(hi <= 1)):
-        found = f"in [{lo.item():.17g}, {hi.item():.17g}]"
-        raise ValueError(binary_targets_message(found, skip))
+    found = f"in [{lo.item():.17g}, {hi.item():.17g}]"
+    raise ValueError(binary_targets_message(found, skip))
 
 
 def check_class_target_values(

@@ -69,18 +69,19 @@ def sigmoid_focal_elementwise(
     pos_weight: Tensor | None,
     alpha: float | None,
     gamma: float,
-    ignore_index: float | None,
+    valid: Tensor | None,
     scale: Tensor | float,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Per-element focal loss, cross-entropy and scaled gradient (float32).
 
-    ``x``, ``y`` and ``pos_weight`` have one shape; ignored elements (target
-    equal to ``ignore_index``) get zero loss and gradient.
+    ``x``, ``y``, ``pos_weight`` and ``valid`` have one shape; the elements
+    ``valid`` leaves out (the ignored targets, decided in the targets' own
+    dtype, see :func:`~rebalance.torch._focal_checks.ignore_value`; None: none)
+    get zero loss and gradient.
     """
     x = x.to(compute_dtype(x))
     y = y.to(x.dtype)
-    if ignore_index is not None:
-        valid = y != ignore_index
+    if valid is not None:
         y = torch.where(valid, y, 0.0)
     e = torch.exp(-x.abs())
     r = 1.0 / (1.0 + e)
@@ -110,7 +111,7 @@ def sigmoid_focal_elementwise(
         a_t = alpha * y + (1.0 - alpha) * (1.0 - y)
         fl = a_t * mg * ce
         grad = a_t * mg * dfl
-    if ignore_index is not None:
+    if valid is not None:
         fl = torch.where(valid, fl, 0.0)
         ce = torch.where(valid, ce, 0.0)
         grad = torch.where(valid, grad, 0.0)
@@ -155,20 +156,21 @@ def sigmoid_focal_chunks(
     pos_weight: Tensor | None,
     alpha: float | None,
     gamma: float,
-    ignore_index: float | None,
+    valid: Tensor | None,
     scale: Tensor | float,
     store_loss: bool,
     needs_grad: bool = True,
 ) -> tuple[Tensor | None, Tensor, Tensor, Tensor | None]:
-    """Fused CPU path: (loss or None, focal sum, ce sum, gradient or None)."""
+    """Fused CPU path: (loss or None, focal sum, ce sum, gradient or None);
+    ``valid`` as in :func:`sigmoid_focal_elementwise`."""
     shape = x.shape
     xf = x.reshape(-1)
     yf = y.reshape(-1)
+    vf = None if valid is None else valid.reshape(-1)
     pwf = None
     if pos_weight is not None:
         pwf = torch.broadcast_to(pos_weight, shape).reshape(-1)
     n = xf.numel()
-    args = (alpha, gamma, ignore_index, scale)
     grad = torch.empty(shape, dtype=x.dtype, device=x.device)
     gflat = grad.view(-1)
     cdt = compute_dtype(x)
@@ -177,7 +179,13 @@ def sigmoid_focal_chunks(
     for start in range(0, n, _CHUNK):
         sl = slice(start, min(start + _CHUNK, n))
         fl, ce, g = sigmoid_focal_elementwise(
-            xf[sl], yf[sl], None if pwf is None else pwf[sl], *args
+            xf[sl],
+            yf[sl],
+            None if pwf is None else pwf[sl],
+            alpha,
+            gamma,
+            None if vf is None else vf[sl],
+            scale,
         )
         gflat[sl] = g
         if loss is not None:

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 
 from rebalance.torch._focal_checks import (
+    binary_targets_message,
     check_binary_target_values,
     check_class_target_values,
 )
@@ -121,6 +122,50 @@ def _float32_flat(t: Tensor) -> Tensor:
     return t.reshape(-1).to(torch.float32).contiguous()
 
 
+# Target dtypes the kernel reads as a float32 copy that holds every value
+# exactly (float32 and uint8 targets it reads as they are, bool as uint8).
+_EXACT_IN_FLOAT32 = (
+    torch.float16,
+    torch.bfloat16,
+    torch.int8,
+    torch.int16,
+    torch.uint16,
+)
+# What marks the ignored entries of a float32 copy that may round (float64,
+# int32, int64, uint32, uint64 targets): no integer rounds to it, and the
+# float64 targets that count are in [0, 1] by then (checked on the host).
+_IGNORED = -0.5
+
+
+def _kernel_targets(
+    y: Tensor, ignore: float | None, valid: Tensor | None
+) -> tuple[Tensor, float | None]:
+    """The targets as the kernel reads them (flat, contiguous, float32 or
+    uint8) and the value marking the ignored ones in that array (None: none).
+
+    The kernel decides by ``target == value``: exactly the decision of
+    ``valid`` (:func:`~rebalance.torch._focal_checks.ignore_value`) for the
+    targets it reads as they are or as an exact float32 copy; a copy that may
+    round (2**31 - 1 becomes 2**31, float64 -0.1 float32's -0.1) gets
+    ``valid``'s decision written into it instead. The kernel's range check
+    then sees the targets' own values, except for float64 ones (1 + 1e-9
+    rounds to 1): those are checked here, in float64, first.
+    """
+    yf = y.reshape(-1)
+    if yf.dtype == torch.bool:
+        return yf.contiguous().view(torch.uint8), ignore
+    if yf.dtype in (torch.float32, torch.uint8):
+        return yf.contiguous(), ignore
+    if yf.dtype in _EXACT_IN_FLOAT32:
+        return _float32_flat(yf), ignore
+    if yf.dtype == torch.float64:
+        check_binary_target_values(y, valid)
+    copy = _float32_flat(yf)  # a new tensor (another dtype): written into below
+    if valid is None:
+        return copy, None
+    return copy.masked_fill_(valid.reshape(-1).logical_not(), _IGNORED), _IGNORED
+
+
 # Placeholder for the class weights when there are none (never read; left
 # writeable: a read-only array is another type to numba, compiled apart).
 _NO_ALPHA = np.ones(1)
@@ -134,21 +179,23 @@ def sigmoid_focal_numba(
     pos_weight: Tensor | None,
     alpha: float | None,
     gamma: float,
-    ignore_index: float | None,
+    ignore: float | None,
+    valid: Tensor | None,
     scale: Tensor | float,
     store_loss: bool,
     needs_grad: bool = True,
 ) -> tuple[Tensor | None, Tensor, Tensor, Tensor | None]:
-    """As :func:`sigmoid_focal_chunks`, in the numba kernel (it checks targets)."""
+    """As :func:`sigmoid_focal_chunks`, in the numba kernel (it checks targets).
+
+    ``ignore`` is ``ignore_index`` as the targets' dtype holds it
+    (:func:`~rebalance.torch._focal_checks.ignore_value`) and ``valid`` the
+    mask of the targets that count, decided by it (None for both: all count).
+    """
     from rebalance.torch import _focal_cpu as kern
 
     shape = x.shape
     xf = _float32_flat(x)
-    yf = y.reshape(-1).contiguous()
-    if yf.dtype == torch.bool:
-        yf = yf.view(torch.uint8)
-    elif yf.dtype not in (torch.float32, torch.uint8):
-        yf = yf.to(torch.float32)
+    yf, ignore = _kernel_targets(y, ignore, valid)
     wyf = yf  # y * pos_weight: y itself unless there is a pos_weight
     if pos_weight is not None:
         wyf = (yf * pos_weight.to(torch.float32).expand(shape).reshape(-1)).float()
@@ -164,8 +211,8 @@ def sigmoid_focal_numba(
         alpha is not None,
         float(gamma),
         gamma_mode(gamma),
-        0.0 if ignore_index is None else float(ignore_index),
-        ignore_index is not None,
+        0.0 if ignore is None else float(ignore),
+        ignore is not None,
         float(scale),
         grad.numpy(),
         (_NO_LOSS if loss is None else loss).numpy(),
@@ -178,7 +225,8 @@ def sigmoid_focal_numba(
         torch.get_num_threads(),
     )
     if sum(p[2] for p in parts):
-        check_binary_target_values(y, ignore_index)  # raises, with the range
+        check_binary_target_values(y, valid)  # raises, with the range
+        raise ValueError(binary_targets_message("outside that range"))
     fl_sum = torch.tensor(kern.pairwise_sum([p[0] for p in parts]), dtype=torch.float64)
     ce_sum = torch.tensor(kern.pairwise_sum([p[1] for p in parts]), dtype=torch.float64)
     grad_out = grad.view(shape).to(x.dtype) if needs_grad else None

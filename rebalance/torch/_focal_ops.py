@@ -43,6 +43,7 @@ from rebalance.torch._focal_checks import (
     check_class_target_values,
     class_targets_message,
     defer_target_check,
+    ignore_value,
     raise_deferred_target_errors,
 )
 from rebalance.torch._focal_math import (
@@ -261,17 +262,20 @@ def sigmoid_focal_forward(
     rescale: bool,
     needs_grad: bool,
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """Eager body of ``rebalance::sigmoid_focal``; checks the targets first."""
+    """Eager body of ``rebalance::sigmoid_focal``; checks the targets first.
+
+    Which targets are ignored is decided once, here, exactly in the targets'
+    own dtype (:func:`ignore_value`): the count, the target check and every
+    back end use that decision (``valid``)."""
     raise_deferred_target_errors()
     triton = use_triton(x)
     numba = not triton and numba_path(x)
+    ignore = ignore_value(y.dtype, ignore_index)
+    valid = None if ignore is None else y != ignore
     if not (triton or numba):  # else: checked in the kernel's pass
-        check_binary_target_values(y, ignore_index)
+        check_binary_target_values(y, valid)
     with _autocast_off(x.device.type):
-        if ignore_index is None:
-            count: Tensor | int = x.numel()
-        else:
-            count = _count(y != ignore_index)
+        count: Tensor | int = x.numel() if valid is None else _count(valid)
         mean = reduction == "mean" and not rescale
         store = reduction == "none"
         if triton:
@@ -283,18 +287,37 @@ def sigmoid_focal_forward(
                 pos_weight,
                 alpha,
                 gamma,
-                ignore_index,
+                valid,
                 _kernel_scale(count) if mean else 1.0,
                 store,
                 store_grad=needs_grad,
             )
             message = binary_targets_message("outside that range")
             fl_sum, ce_sum = _sums_checked_later(parts, message)
+        elif numba:
+            loss, fl_sum, ce_sum, grad = sigmoid_focal_numba(
+                x,
+                y,
+                pos_weight,
+                alpha,
+                gamma,
+                ignore,
+                valid,
+                _inverse_count(count) if mean else 1.0,
+                store,
+                needs_grad,
+            )
         else:
-            scale = _inverse_count(count) if mean else 1.0
-            cpu = sigmoid_focal_numba if numba else sigmoid_focal_chunks
-            loss, fl_sum, ce_sum, grad = cpu(
-                x, y, pos_weight, alpha, gamma, ignore_index, scale, store, needs_grad
+            loss, fl_sum, ce_sum, grad = sigmoid_focal_chunks(
+                x,
+                y,
+                pos_weight,
+                alpha,
+                gamma,
+                valid,
+                _inverse_count(count) if mean else 1.0,
+                store,
+                needs_grad,
             )
         return _reduction_tail(
             x, loss, fl_sum, ce_sum, grad, count, reduction, rescale, triton and mean

@@ -64,7 +64,7 @@ def _sigmoid_kernel(
     n_blocks,
     alpha,
     gamma,
-    ignore_value,
+    valid_ptr,
     HAS_ALPHA: tl.constexpr,
     SCALE_FROM_PTR: tl.constexpr,
     HAS_PW: tl.constexpr,
@@ -79,12 +79,14 @@ def _sigmoid_kernel(
     mask = offs < n
     x_raw = tl.load(x_ptr + offs, mask=mask, other=0.0)
     x = x_raw.to(tl.float32)
-    y = tl.load(y_ptr + offs, mask=mask, other=0).to(tl.float32)
+    y_raw = tl.load(y_ptr + offs, mask=mask, other=0)
     valid = mask
-    if HAS_IGNORE:
-        valid = valid & (y != ignore_value)
-    y = tl.where(valid, y, 0.0)
-    bad = valid & ~((y >= 0.0) & (y <= 1.0))  # NaN targets are bad too
+    if HAS_IGNORE:  # the host's decision (exact, in the targets' dtype)
+        valid = valid & (tl.load(valid_ptr + offs, mask=mask, other=0) != 0)
+    # Range checked in the targets' own dtype (float32 would round float64's
+    # 1 + 1e-9 to 1); NaN targets are bad too.
+    bad = valid & ~((y_raw >= 0) & (y_raw <= 1))
+    y = tl.where(valid, y_raw.to(tl.float32), 0.0)
     e = tl.exp(-tl.abs(x))
     r = 1.0 / (1.0 + e)
     er = e * r
@@ -272,13 +274,16 @@ def sigmoid_focal_triton(
     pos_weight: Tensor | None,
     alpha: float | None,
     gamma: float,
-    ignore_index: float | None,
+    valid: Tensor | None,
     scale: Tensor | float,
     store_loss: bool,
     block: int = 2048,
     store_grad: bool = True,
 ) -> tuple[Tensor | None, Tensor, Tensor | None]:
     """Launch the sigmoid kernel; returns (loss or None, partials, grad or None).
+
+    ``valid`` is the mask of the targets that count (None: all), decided on
+    the host side (see :func:`~rebalance.torch._focal_checks.ignore_value`).
 
     ``scale`` (a float, or a device tensor holding a count whose clamped
     reciprocal is the scale) multiplies the gradient and the focal sums. The
@@ -291,6 +296,8 @@ def sigmoid_focal_triton(
     y = y.contiguous()
     if y.dtype == torch.bool:
         y = y.view(torch.uint8)
+    if valid is not None:
+        valid = valid.contiguous().view(torch.uint8)
     n = x.numel()
     if pos_weight is not None:
         if pos_weight.dim() <= 1 and (
@@ -325,11 +332,11 @@ def sigmoid_focal_triton(
         n_blocks,
         0.0 if alpha is None else float(alpha),
         float(gamma),
-        0.0 if ignore_index is None else float(ignore_index),
+        y if valid is None else valid,
         HAS_ALPHA=alpha is not None,
         SCALE_FROM_PTR=scale_from_ptr,
         HAS_PW=pos_weight is not None,
-        HAS_IGNORE=ignore_index is not None,
+        HAS_IGNORE=valid is not None,
         GAMMA_MODE=gamma_mode(gamma),
         STORE_LOSS=store_loss,
         STORE_GRAD=store_grad,

@@ -78,7 +78,6 @@ from rebalance._validation import check_bool
 from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
 from rebalance.torch._focal_checks import (
     SKIP_BY_DROPPING,
-    SKIP_WITH_IGNORE_INDEX,
     check_binary_target_values,
     check_class_target_values,
 )
@@ -265,12 +264,11 @@ def _check_binary_targets(logits: Tensor, target: Any, ignore_index: Any) -> Non
         raise TypeError(f"target must be real, got {target.dtype}")
 
 
-def _check_binary_target_values(target: Tensor, ignore_index: Any) -> None:
-    """:func:`check_binary_target_values` outside tracing; ``ignore_index``
-    None: a loss without one (the error says to drop the entries)."""
+def _check_binary_target_values(target: Tensor) -> None:
+    """:func:`check_binary_target_values` outside tracing, for a loss without
+    an ``ignore_index`` (the error says to drop the entries)."""
     if not _tracing(target):
-        skip = SKIP_WITH_IGNORE_INDEX if ignore_index is not None else SKIP_BY_DROPPING
-        check_binary_target_values(target, ignore_index, skip)
+        check_binary_target_values(target, None, SKIP_BY_DROPPING)
 
 
 def _check_class_targets(
@@ -301,6 +299,7 @@ def _check_class_targets(
             f"{tuple(logits.shape)}; for binary logits use a sigmoid loss"
         )
     if target.is_floating_point():
+        _check_float_class_indices(logits, target)
         if not allow_soft:
             raise TypeError(
                 f"target must hold class indices (an integer tensor), got "
@@ -334,6 +333,25 @@ def _check_class_targets(
         )
     if check_values and not _tracing(logits, target):
         check_class_target_values(target, logits.shape[1], ignore_index)
+
+
+def _check_float_class_indices(logits: Tensor, target: Tensor) -> None:
+    """TypeError for class indices held in a float tensor: a float ``target``
+    shaped as class indices of ``(N, C, ...)`` logits (``(N,)`` for
+    ``(N, C)``), which no loss can read as class probabilities (those have
+    the shape of the logits), nor as binary labels (nor those)."""
+    if (
+        target.is_floating_point()
+        and logits.dim() >= 2
+        and logits.shape[1] > 1
+        and tuple(target.shape) == (logits.shape[0],) + tuple(logits.shape[2:])
+    ):
+        raise TypeError(
+            f"target of shape {tuple(target.shape)} looks like class indices for "
+            f"logits of shape {tuple(logits.shape)}, but is {target.dtype}: pass "
+            "integer class indices, target.long() (or class probabilities with "
+            "the shape of logits)"
+        )
 
 
 def _check_probabilities(target: Tensor) -> None:
@@ -662,9 +680,14 @@ def sigmoid_focal_loss(
         ``'mean'`` averages over the non-ignored elements (0 if there are none).
     pos_weight : Tensor, optional
         Weight of the positive term, broadcastable to ``logits`` (as in
-        :func:`torch.nn.functional.binary_cross_entropy_with_logits`).
+        :func:`torch.nn.functional.binary_cross_entropy_with_logits`);
+        finite and ``>= 0``.
     ignore_index : float, optional
-        Target value marking elements to skip (e.g. ``-1``).
+        Target value marking elements to skip (e.g. ``-1``), compared
+        exactly in the target's dtype: rounded to a float target's dtype
+        (``-0.1`` matches float32 ``-0.1``, as ``target == -0.1`` does), and
+        matching an integer or bool target only if it is an integer that
+        dtype holds.
     rescale : bool, default=False
         Multiply the loss by ``mean(CE) / mean(FL)`` over the batch, so it
         keeps the cross-entropy's magnitude. The factor is **detached**:
@@ -743,8 +766,11 @@ def _apply_fused(function: Any, kind: str, logits: Tensor, *args: Any) -> Tensor
 
 
 def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
-    """``pos_weight`` as a detached real tensor on the logits' device."""
-    pos_weight = _pos_weight_tensor(pos_weight)
+    """``pos_weight`` as a detached real tensor on the logits' device, its
+    values checked in the dtype the loss uses it in."""
+    pos_weight = _check_pos_weight(
+        pos_weight, torch.promote_types(logits.dtype, torch.float32)
+    )
     try:
         fits = torch.broadcast_shapes(pos_weight.shape, logits.shape) == logits.shape
     except RuntimeError:
@@ -756,6 +782,15 @@ def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
             "class (last dimension)"
         )
     return pos_weight.detach().to(logits.device)
+
+
+def _check_pos_weight(pos_weight: Any, dtype: torch.dtype = torch.float64) -> Tensor:
+    """``pos_weight`` as a real tensor whose values are finite and ``>= 0`` in
+    ``dtype`` (checked as the other class weights are: :func:`_class_tensor`,
+    not under tracing); TypeError / ValueError naming it otherwise."""
+    pos_weight = _pos_weight_tensor(pos_weight)
+    _class_tensor(pos_weight, None, "pos_weight", dtype)
+    return pos_weight
 
 
 def _pos_weight_tensor(pos_weight: Any) -> Tensor:
@@ -918,7 +953,7 @@ class SigmoidFocalLoss(
     checks={
         "alpha": _check_binary_alpha,
         "ignore_index": _check_binary_ignore_index,
-        "pos_weight": lambda w: w is None or _pos_weight_tensor(w),
+        "pos_weight": lambda w: w is None or _check_pos_weight(w),
     },
 ):
     """Module form of :func:`sigmoid_focal_loss` (Lin et al. 2017).
@@ -933,9 +968,11 @@ class SigmoidFocalLoss(
     reduction : {'none', 'mean', 'sum'}, default='mean'
         ``'mean'`` averages over the non-ignored elements.
     pos_weight : Tensor, optional
-        Weight of the positive term, broadcastable to the logits.
+        Weight of the positive term, broadcastable to the logits; finite
+        and ``>= 0``.
     ignore_index : float, optional
-        Target value marking elements to skip.
+        Target value marking elements to skip, compared exactly in the
+        target's dtype (see :func:`sigmoid_focal_loss`).
     rescale : bool, default=False
         Multiply the loss by the detached ``mean(CE) / mean(FL)``.
 
@@ -1132,8 +1169,10 @@ def margin_cross_entropy(
         keep = _step(math.log(margin) - log_py.detach())
         loss = torch.where(valid, -keep * log_py, 0.0)
         return _reduce(loss, reduction, valid.sum())
+    if isinstance(target, Tensor):
+        _check_float_class_indices(logits, target)
     _check_binary_targets(logits, target, None)
-    _check_binary_target_values(target, None)
+    _check_binary_target_values(target)
     y = target.to(x.dtype)
     xd = x.detach()
     keep_pos = _step(threshold - xd)  # theta(m - p)
@@ -1562,7 +1601,7 @@ def class_weighted_binary_cross_entropy(
     _check_logits(logits)
     _check_binary_targets(logits, target, None)
     _check_reduction(reduction)
-    _check_binary_target_values(target, None)
+    _check_binary_target_values(target)
     w = _class_vector(
         class_weight,
         2,
@@ -1944,7 +1983,9 @@ class OHEMLoss(nn.Module):
     ----------
     criterion : callable, optional
         ``criterion(logits, target)`` returning per-sample losses (a loss
-        with ``reduction='none'``); default ``cross_entropy``.
+        with ``reduction='none'``: a reduced, 0-d loss, or one whose first
+        dimension is not the batch, raises ValueError); default
+        ``cross_entropy``.
     top_k : int or float, optional
         Keep the k largest losses; a float in (0, 1] is a fraction of the
         batch, rounded up. Give exactly one of ``top_k`` and ``threshold``.
@@ -2036,6 +2077,7 @@ class OHEMLoss(nn.Module):
             )
         else:
             losses = self.criterion(logits, target)
+            _check_per_sample_losses(losses, logits, target)
         valid = None
         if (
             ignore_index is not None
@@ -2054,6 +2096,30 @@ class OHEMLoss(nn.Module):
             min_kept=self.min_kept,
             return_indices=self.return_indices,
             valid=valid,
+        )
+
+
+def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
+    """ValueError unless an :class:`OHEMLoss` criterion's output holds
+    per-sample losses: not a 0-d tensor, and (for tensor logits) with the
+    batch as its first dimension, or one loss per target element (flattened).
+    A reduced loss (``reduction='mean'`` left on) would make OHEM the plain
+    mean, silently. (Not a tensor: :func:`ohem_loss` raises.)"""
+    if not isinstance(losses, Tensor):
+        return
+    batch = logits.shape[0] if isinstance(logits, Tensor) and logits.dim() else None
+    per_sample = losses.dim() > 0 and (
+        batch is None
+        or losses.shape[0] == batch
+        or (isinstance(target, Tensor) and losses.numel() == target.numel())
+    )
+    if not per_sample:
+        size = "" if batch is None else f" for a batch of {batch}"
+        raise ValueError(
+            "criterion must return per-sample losses, got a tensor of shape "
+            f"{tuple(losses.shape)}{size}: give it reduction='none' (e.g. "
+            "nn.CrossEntropyLoss(reduction='none'), SoftmaxFocalLoss("
+            "reduction='none'))"
         )
 
 
