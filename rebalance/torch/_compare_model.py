@@ -16,12 +16,13 @@ import numpy as np
 import torch
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
+from rebalance._validation import RANDOM_STATE_CONSTRAINT, NumberInterval
 from rebalance.samplers import ClassBalancedSampler, LabelShuffleSampler
 from rebalance.torch._deprecations import warn_deprecated
 from rebalance.torch.losses import (
@@ -112,11 +113,11 @@ default=None
     _parameter_constraints: dict = {
         "loss": [StrOptions(set(LOSSES))],
         "sampler": [StrOptions(set(SAMPLERS)), None],
-        "hidden": [Interval(numbers.Integral, 1, None, closed="left")],
-        "epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 2, None, closed="left")],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "random_state": ["random_state"],
+        "hidden": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "epochs": [NumberInterval(numbers.Integral, 1, None, closed="left")],
+        "batch_size": [NumberInterval(numbers.Integral, 2, None, closed="left")],
+        "learning_rate": [NumberInterval(numbers.Real, 0, None, closed="neither")],
+        "random_state": RANDOM_STATE_CONSTRAINT,
     }
 
     def __init__(

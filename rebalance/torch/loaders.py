@@ -42,11 +42,11 @@ import torch
 # one (a batch sampler given as the sampler), and shards its batches.
 from torch.utils.data import BatchSampler, DistributedSampler
 
+from rebalance._validation import check_bool, check_int
 from rebalance.torch.samplers import (
     BalancedBatchSampler,
     HardExampleSampler,
     RebalanceSampler,
-    _check_int,
     _EpochSampler,
 )
 
@@ -132,6 +132,12 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         drop_last: bool = False,
         index_type: str = "tensor",
     ):
+        if isinstance(sampler, IndexBatchSampler):
+            raise TypeError(
+                "sampler is already an IndexBatchSampler: use it as it is, or "
+                "wrap its .sampler (the RebalanceSampler, HardExampleSampler or "
+                "BalancedBatchSampler it batches)."
+            )
         if not isinstance(sampler, _EpochSampler):
             lightning = (
                 " PyTorch Lightning passes its own DistributedSampler here when it "
@@ -146,31 +152,25 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
                 f"BalancedBatchSampler; got {type(sampler).__name__}. For other "
                 f"samplers use torch.utils.data.BatchSampler.{lightning}"
             )
-        if not isinstance(drop_last, (bool, np.bool_)):
-            raise TypeError(f"drop_last must be True or False; got {drop_last!r}.")
+        drop_last = check_bool(drop_last, "drop_last")
         if index_type not in _INDEX_TYPES:
             raise ValueError(
                 f"index_type must be one of {_INDEX_TYPES}; got {index_type!r}."
             )
         if isinstance(sampler, BalancedBatchSampler):
-            if batch_size is not None and batch_size != sampler.batch_size:
-                raise ValueError(
-                    f"batch_size={batch_size!r} but the BalancedBatchSampler makes "
-                    f"batches of {sampler.batch_size}: leave batch_size=None."
-                )
-            batch_size = sampler.batch_size
+            batch_size = _own_batch_size(batch_size, sampler)
         else:
             if batch_size is None:
                 raise TypeError(
                     f"batch_size is required with a {type(sampler).__name__}: pass "
                     "the indices per batch, e.g. IndexBatchSampler(sampler, 4096)."
                 )
-            batch_size = _check_int(
+            batch_size = check_int(
                 batch_size, "batch_size", minimum=1, fix="Pass the rows per batch."
             )
         self.sampler = sampler
         self.batch_size = batch_size
-        self.drop_last = bool(drop_last)
+        self.drop_last = drop_last
         self.index_type = index_type
 
     @property
@@ -266,6 +266,22 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         self.sampler.load_state_dict(state_dict)
 
 
+def _own_batch_size(
+    batch_size: Any, sampler: BalancedBatchSampler | IndexBatchSampler
+) -> int:
+    """The batch size of ``sampler``, which makes its own batches; ``batch_size``
+    given beside it must be None or that size (an int, never ``'4'`` or 4.0)."""
+    made = f"the {type(sampler).__name__} makes batches of {sampler.batch_size}"
+    fix = f"Leave batch_size=None: {made}."
+    if batch_size is not None and (
+        check_int(batch_size, "batch_size", minimum=1, fix=fix) != sampler.batch_size
+    ):
+        raise ValueError(
+            f"batch_size={batch_size!r} but {made}: leave batch_size=None."
+        )
+    return sampler.batch_size
+
+
 def _dataset_rows(
     sampler: RebalanceSampler | HardExampleSampler | BalancedBatchSampler,
 ) -> int:
@@ -350,12 +366,9 @@ class TensorBatchLoader:
                 "TensorBatchLoader needs at least one tensor: "
                 "TensorBatchLoader(X, y, sampler=..., batch_size=...)."
             )
+        drop_last = check_bool(drop_last, "drop_last")
         if isinstance(sampler, IndexBatchSampler):
-            if batch_size is not None and batch_size != sampler.batch_size:
-                raise ValueError(
-                    f"batch_size={batch_size!r} but the IndexBatchSampler makes "
-                    f"batches of {sampler.batch_size}: leave batch_size=None."
-                )
+            _own_batch_size(batch_size, sampler)
             if drop_last:
                 raise ValueError(
                     "drop_last=True with an IndexBatchSampler: give drop_last to "
