@@ -13,16 +13,18 @@ per threshold.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import get_scorer, recall_score
 
 from rebalance._frames import reject_lazy
-from rebalance._labels import encode_labels
+from rebalance._labels import EncodedLabels, encode_labels
 from rebalance._validation import check_sample_weight
 
 __all__ = ["g_mean_score"]
@@ -66,7 +68,8 @@ def g_mean_score(
         recall 0 (as in ``recall_score(..., zero_division=0)``), which makes
         the G-mean 0.
     sample_weight : array-like of shape (n_samples,), default=None
-        Weights of the rows in the recalls: finite and non-negative.
+        Weights of the rows in the recalls: finite, non-negative and not all
+        zero.
 
     Returns
     -------
@@ -86,16 +89,10 @@ def g_mean_score(
     >>> g_mean_score([0, 0, 1, 1], [0, 0, 0, 0])  # the positive class is missed
     0.0
     """
-    reject_lazy(y_true, "y_true")
-    reject_lazy(y_pred, "y_pred")
-    truth = np.asarray(y_true)
-    if truth.ndim != 1 or truth.shape[0] == 0:
-        raise ValueError(
-            f"y_true has shape {truth.shape}: pass a non-empty 1-D array of class "
-            "labels, one per row."
-        )
-    # The labels' own checks (missing labels name y_true), and their classes.
-    encoded, _, _ = encode_labels(truth, name="y_true")
+    # The labels' own checks (missing labels, continuous values, one label a
+    # row) name the argument, for y_pred as for y_true.
+    encoded, truth = _metric_labels(y_true, "y_true")
+    _, predicted = _metric_labels(y_pred, "y_pred")
     classes = encoded.classes if labels is None else np.asarray(labels)
     if classes.ndim != 1 or classes.shape[0] == 0:
         raise ValueError(
@@ -113,9 +110,14 @@ def g_mean_score(
             "once."
         )
     weights = check_sample_weight(sample_weight, truth.shape[0], rows="y_true")
+    if weights is not None and not (np.asarray(weights) > 0).any():
+        raise ValueError(
+            "sample_weight is all zeros: no row counts, so no recall is defined. "
+            "Give at least one row a positive weight."
+        )
     recalls = recall_score(
         truth,
-        y_pred,
+        predicted,
         labels=classes,
         average=None,
         sample_weight=weights,
@@ -124,6 +126,38 @@ def g_mean_score(
     # The root of each recall, then the product: the product of many recalls
     # first would underflow to 0 (350 classes at recall 0.1).
     return float(np.prod(np.asarray(recalls, dtype=np.float64) ** (1.0 / len(recalls))))
+
+
+def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
+    """The encoded labels of ``y`` and its 1-D numpy labels, for a metric.
+
+    A column vector (shape ``(n, 1)``, e.g. a one-column DataFrame) is read as
+    its column, with scikit-learn's ``DataConversionWarning``; a one-hot or
+    multilabel matrix, an empty ``y`` and missing labels are errors naming
+    ``name``.
+    """
+    reject_lazy(y, name)
+    shape = np.shape(y) if isinstance(y, (list, tuple, np.ndarray)) else None
+    if y is None or (shape is not None and (len(shape) == 0 or shape[0] == 0)):
+        raise ValueError(
+            f"{name} has shape {np.shape(y)}: pass a non-empty 1-D array of class "
+            "labels, one per row."
+        )
+    encoded, y_1d, one_hot = encode_labels(y, name=name)
+    if one_hot:
+        raise ValueError(
+            f"{name} has shape {np.shape(y)}, a one-hot matrix: pass one class "
+            f"label per row, shape (n_samples,), e.g. {name}.argmax(axis=1)."
+        )
+    if len(getattr(y, "shape", None) or np.shape(y)) == 2:
+        warnings.warn(
+            f"A column-vector {name} was passed when a 1d array was expected. "
+            "Please change the shape of y to (n_samples,), for example using "
+            "ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+    return encoded, np.asarray(y_1d)
 
 
 # --------------------------------------------------- scoring many thresholds
