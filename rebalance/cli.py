@@ -69,20 +69,13 @@ def _unquoted_count(line: str, separator: str) -> int:
     return "".join(line.split('"')[::2]).count(separator)
 
 
-def _read_text_table(path: str):
-    """A CSV file (compressed or not) as a DataFrame, read once with its
-    separator: ``,``, tab, ``;`` (Excel in most European locales, whose
-    numbers have decimal commas: read as numbers) or ``|``, the one found
-    the same number of times on its first lines (most often; ties in that
-    order). Spaces after a separator are skipped (files written with ", "
-    such as UCI adult: the column " label" is ``label``, the class " yes"
-    is ``yes``)."""
+def _first_lines(path: str, encoding: str) -> list[str]:
+    """The first lines of a text file, decompressed as pandas does."""
     import csv
 
     import pandas as pd
 
-    # The first lines as one field each (a separator no text file uses),
-    # quotes kept, decompressed as pandas does.
+    # One field a line (a separator no text file uses), quotes kept.
     first = pd.read_csv(
         path,
         header=None,
@@ -91,8 +84,44 @@ def _read_text_table(path: str):
         quoting=csv.QUOTE_NONE,
         dtype=str,
         keep_default_na=False,
+        encoding=encoding,
     )
-    lines = [str(line) for line in first.iloc[:, 0]] if first.size else [""]
+    return [str(line) for line in first.iloc[:, 0]] if first.size else []
+
+
+def _read_text_table(path: str):
+    """A CSV file as :func:`_read_text_table_as` reads it, in UTF-8, or else
+    (a file saved by Excel on Windows, "é" as one byte) in its code page
+    cp1252, or Latin-1; UTF-16 when it starts with its byte-order mark.
+    A binary file (a NUL byte in its first lines) is not read as text: its
+    UTF-8 error stands."""
+    try:
+        return _read_text_table_as(path, "utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    lines = _first_lines(path, "latin-1")
+    if lines and lines[0].startswith(("\xff\xfe", "\xfe\xff")):
+        # A byte-order mark: UTF-16 (Excel's "Unicode text", tab-separated).
+        return _read_text_table_as(path, "utf-16")
+    if any("\x00" in line for line in lines):
+        raise utf8_error
+    try:
+        return _read_text_table_as(path, "cp1252")
+    except UnicodeDecodeError:  # a byte cp1252 leaves undefined
+        return _read_text_table_as(path, "latin-1")
+
+
+def _read_text_table_as(path: str, encoding: str):
+    """A CSV file (compressed or not) as a DataFrame, read once with its
+    separator: ``,``, tab, ``;`` (Excel in most European locales, whose
+    numbers have decimal commas: read as numbers) or ``|``, the one found
+    the same number of times on its first lines (most often; ties in that
+    order). Spaces after a separator are skipped (files written with ", "
+    such as UCI adult: the column " label" is ``label``, the class " yes"
+    is ``yes``)."""
+    import pandas as pd
+
+    lines = _first_lines(path, encoding) or [""]
     counts = {
         sep: [_unquoted_count(line, sep) for line in lines] for sep in _SEPARATORS
     }
@@ -101,7 +130,13 @@ def _read_text_table(path: str):
     ]
     candidates = steady or list(_SEPARATORS)
     separator = max(candidates, key=lambda sep: counts[sep][0])
-    frame = pd.read_csv(path, sep=separator, low_memory=False, skipinitialspace=True)
+    frame = pd.read_csv(
+        path,
+        sep=separator,
+        low_memory=False,
+        skipinitialspace=True,
+        encoding=encoding,
+    )
     index_col = None
     default = pd.RangeIndex(frame.shape[0])
     if not frame.index.equals(default) and frame.shape[1]:
@@ -123,13 +158,16 @@ def _read_text_table(path: str):
                 low_memory=False,
                 skipinitialspace=True,
                 index_col=False,
+                encoding=encoding,
             )
     if separator == ";":
-        _read_decimal_commas(path, frame, index_col)
+        _read_decimal_commas(path, frame, index_col, encoding)
     return frame
 
 
-def _read_decimal_commas(path: str, frame, index_col: bool | None = None) -> None:
+def _read_decimal_commas(
+    path: str, frame, index_col: bool | None = None, encoding: str = "utf-8"
+) -> None:
     """In a ";" file that writes numbers with decimal commas (a digit, a
     comma, a digit somewhere), read every column whose values are all such
     numbers (1.200 is twelve hundred there, 01.02.2024 is not a number) into
@@ -152,6 +190,7 @@ def _read_decimal_commas(path: str, frame, index_col: bool | None = None) -> Non
         low_memory=False,
         skipinitialspace=True,
         index_col=index_col,
+        encoding=encoding,
     )
     for position, name in enumerate(raw.columns):
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
@@ -168,24 +207,84 @@ def _read_decimal_commas(path: str, frame, index_col: bool | None = None) -> Non
         frame.isetitem(position, numbers.to_numpy())
 
 
+# Table formats --data does not read (it would read them as garbled text).
+_OTHER_FORMATS = {
+    ".xlsx": "Excel",
+    ".xlsm": "Excel",
+    ".xls": "Excel",
+    ".ods": "OpenDocument spreadsheet",
+    ".json": "JSON",
+    ".jsonl": "JSON",
+    ".feather": "Feather",
+    ".arrow": "Arrow",
+    ".orc": "ORC",
+    ".avro": "Avro",
+    ".pkl": "pickle",
+    ".pickle": "pickle",
+    ".h5": "HDF5",
+    ".hdf5": "HDF5",
+    ".npy": "NumPy",
+    ".npz": "NumPy",
+    ".sav": "SPSS",
+    ".dta": "Stata",
+    ".sas7bdat": "SAS",
+}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _missing_column_hint(columns, name: str) -> str:
+    """Why ``name`` is not among ``columns``: another case, or no header line."""
+    texts = [str(c) for c in columns]
+    same_case = [c for c in texts if c.strip().lower() == str(name).strip().lower()]
+    if same_case:
+        return f" (names are case-sensitive: did you mean --target {same_case[0]!r}?)"
+    # pandas renames a repeated name "x" to "x.1": a number as well.
+    if texts and sum(_is_number(c) for c in texts) * 2 >= len(texts):
+        return (
+            " (its first line holds numbers, not column names: the file seems "
+            "to have no header line; add one naming each column)"
+        )
+    return ""
+
+
 def _load_table(path: str, target: str | None):
     """Features (a DataFrame, every column kept) and labels from a file."""
     import pandas as pd
 
     if target is None:
         raise _fail("--data needs --target COLUMN: the column with the labels.")
+    extension = os.path.splitext(path)[1].lower()
+    if extension in _OTHER_FORMATS:
+        raise _fail(
+            f"--data {path!r}: {_OTHER_FORMATS[extension]} files are not read; "
+            "it reads CSV (or other text tables) and Parquet; save the table in "
+            "one of those and pass that file."
+        )
     try:
         if path.lower().endswith((".parquet", ".pq")):
             frame = pd.read_parquet(path)
         else:
             frame = _read_text_table(path)
-    except (OSError, ValueError, UnicodeDecodeError, ImportError) as exc:
+    except UnicodeDecodeError as exc:
+        raise _fail(
+            f"could not read --data {path!r}: it is not a text (CSV) file ({exc}); "
+            "--data reads CSV and Parquet (.parquet) files."
+        ) from exc
+    except (OSError, ValueError, ImportError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise _fail(f"could not read --data {path!r}: {first}") from exc
     target = column_named(frame, target)
     if target not in frame.columns:
         raise _fail(
-            f"--target {target!r} is not a column of {path}; columns: "
+            f"--target {target!r} is not a column of {path}"
+            f"{_missing_column_hint(frame.columns, target)}; columns: "
             f"{[str(c) for c in frame.columns][:30]}"
         )
     y = frame.pop(target)

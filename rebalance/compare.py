@@ -748,10 +748,16 @@ def select_methods(
         return dict(methods)
     names = list(method_names)
     if not names:
-        raise ValueError(f"methods lists no method names; choose from {list(methods)}.")
+        raise ValueError(
+            "method_names (--methods) lists no method names; choose from "
+            f"{list(methods)}."
+        )
     unknown = [m for m in names if m not in methods]
     if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; choose from {list(methods)}.")
+        raise ValueError(
+            f"method_names (--methods) has unknown method(s) {unknown}; choose "
+            f"from {list(methods)}."
+        )
     return {m: methods[m] for m in dict.fromkeys(names)}
 
 
@@ -879,6 +885,19 @@ def compare(
     methods = default_methods(model, target.n_classes) if methods is None else methods
     methods = select_methods(methods, method_names)
     smallest = int(target.counts().min())
+    if smallest < 2:
+        rare = [target.labels[i] for i in np.flatnonzero(target.counts() < 2)]
+        raise ValueError(
+            f"class(es) {rare[:10]} of the target have a single row: stratified "
+            "cross-validation needs at least 2 rows of every class, whatever "
+            "folds (--folds) is. Add rows of it"
+            + (
+                ", drop those rows, or pass positive_label (--positive-label) "
+                "to compare one larger class against the rest."
+                if target.n_classes > 2
+                else "."
+            )
+        )
     if smallest < folds:
         raise ValueError(
             f"folds={folds} (--folds) needs 2 <= folds <= {smallest}: the "
@@ -899,6 +918,22 @@ def compare(
         X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D; got shape {X.shape}.")
+        if X.dtype.kind not in "biuf":
+            try:
+                X = X.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"X holds values that are not numbers ({exc}): an array X "
+                    "must be all numbers; pass a pandas DataFrame to have its "
+                    "text and category columns encoded."
+                ) from exc
+        if X.dtype.kind == "f" and np.isinf(X).any():
+            infinite = np.flatnonzero(np.isinf(X).any(axis=0)).tolist()
+            raise ValueError(
+                f"X holds infinite values (inf) in the column(s) {infinite[:20]}: "
+                "replace them (e.g. by NaN, which is imputed) or leave those "
+                "columns out."
+            )
     codes = target.codes
     if X.shape[0] != codes.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but y has {codes.shape[0]}.")
