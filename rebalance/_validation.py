@@ -187,12 +187,17 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         )
     if isinstance(X, np.ndarray) and X.dtype.kind == "c":
         raise ValueError("Complex data not supported: X has a complex dtype.")
-    if shape[0] != n_labels:
+    check_same_length(shape[0], n_labels)
+    return X, shape[1]
+
+
+def check_same_length(n_rows: int | None, n_labels: int | None) -> None:
+    """Raise a ValueError when X's rows and y's labels (both known) differ."""
+    if n_rows is not None and n_labels is not None and n_rows != n_labels:
         raise ValueError(
-            f"X has {shape[0]} rows but y has {n_labels} labels: they must have the "
+            f"X has {n_rows} rows but y has {n_labels} labels: they must have the "
             "same length (one label per row)."
         )
-    return X, shape[1]
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:

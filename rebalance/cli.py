@@ -16,6 +16,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -130,13 +131,18 @@ def _read_text_table_as(path: str, encoding: str):
     ]
     candidates = steady or list(_SEPARATORS)
     separator = max(candidates, key=lambda sep: counts[sep][0])
-    frame = pd.read_csv(
-        path,
-        sep=separator,
-        low_memory=False,
-        skipinitialspace=True,
-        encoding=encoding,
-    )
+
+    def read(**options: Any) -> Any:
+        return pd.read_csv(
+            path,
+            sep=separator,
+            low_memory=False,
+            skipinitialspace=True,
+            encoding=encoding,
+            **options,
+        )
+
+    frame = read()
     index_col = None
     default = pd.RangeIndex(frame.shape[0])
     if not frame.index.equals(default) and frame.shape[1]:
@@ -152,14 +158,7 @@ def _read_text_table_as(path: str, encoding: str):
         row_names = frame.index.is_unique and frame.index.inferred_type == "string"
         if frame.iloc[:, -1].isna().all() and not row_names:
             index_col = False
-            frame = pd.read_csv(
-                path,
-                sep=separator,
-                low_memory=False,
-                skipinitialspace=True,
-                index_col=False,
-                encoding=encoding,
-            )
+            frame = read(index_col=False)
     if separator == ";":
         _read_decimal_commas(path, frame, index_col, encoding)
     return frame

@@ -43,7 +43,7 @@ from rebalance._metadata import (
     weights_as_rows,
 )
 from rebalance._priors import class_priors, labels_seen, with_class_weight
-from rebalance._validation import check_sample_weight
+from rebalance._validation import check_same_length, check_sample_weight
 
 __all__ = ["ResampledClassifier"]
 
@@ -182,14 +182,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
-        n_x, n_y = n_rows(X), n_rows(y)
-        if n_x is not None and n_y is not None and n_x != n_y:
-            # Before the sampler: not every sampler compares them (an
-            # imbalanced-learn one pairs rows with the wrong labels).
-            raise ValueError(
-                f"X has {n_x} rows but y has {n_y} labels: they must have the "
-                "same length (one label per row)."
-            )
+        # Before the sampler: not every sampler compares them (an
+        # imbalanced-learn one pairs rows with the wrong labels).
+        check_same_length(n_rows(X), n_rows(y))
         n_samples = n_rows(X, y)
         if sample_weight is not None and n_samples is not None:
             n_weights = n_rows(sample_weight)
