@@ -294,31 +294,19 @@ def sigmoid_focal_forward(
             )
             message = binary_targets_message("outside that range")
             fl_sum, ce_sum = _sums_checked_later(parts, message)
-        elif numba:
-            loss, fl_sum, ce_sum, grad = sigmoid_focal_numba(
-                x,
-                y,
-                pos_weight,
-                alpha,
-                gamma,
-                ignore,
-                valid,
-                _inverse_count(count) if mean else 1.0,
-                store,
-                needs_grad,
-            )
         else:
-            loss, fl_sum, ce_sum, grad = sigmoid_focal_chunks(
-                x,
-                y,
-                pos_weight,
-                alpha,
-                gamma,
-                valid,
-                _inverse_count(count) if mean else 1.0,
-                store,
-                needs_grad,
-            )
+            scale = _inverse_count(count) if mean else 1.0
+            # The numba kernel also takes the ignored value (it decides per
+            # element as the mask does); the eager chunks only the mask.
+            if numba:
+                loss, fl_sum, ce_sum, grad = sigmoid_focal_numba(
+                    x, y, pos_weight, alpha, gamma, ignore, valid, scale, store,
+                    needs_grad,
+                )  # fmt: skip
+            else:
+                loss, fl_sum, ce_sum, grad = sigmoid_focal_chunks(
+                    x, y, pos_weight, alpha, gamma, valid, scale, store, needs_grad
+                )
         return _reduction_tail(
             x, loss, fl_sum, ce_sum, grad, count, reduction, rescale, triton and mean
         )
