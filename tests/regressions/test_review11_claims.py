@@ -19,7 +19,7 @@ from sklearn.metrics import f1_score, make_scorer
 from rebalance import RandomUnderSampler as RebalanceUnderSampler
 from rebalance import ResampledClassifier, ThresholdMover
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _param_doc(obj, name, section="Parameters"):
