@@ -81,6 +81,52 @@ def _is_numeric(values) -> bool:
     return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
 
 
+def _is_categorical(values) -> bool:
+    """Whether a column is a pandas categorical: its values are categories,
+    whatever they look like (numbers, dates), as skrub's ``TableVectorizer``
+    treats them."""
+    import pandas as pd
+
+    return isinstance(values.dtype, pd.CategoricalDtype)
+
+
+def _is_datetime(values) -> bool:
+    """Whether a column holds points in time by its dtype: numpy datetimes
+    (with or without a time zone), pandas periods (a Parquet file written by
+    pandas keeps them), Arrow timestamps and dates."""
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values) or isinstance(
+        values.dtype, pd.PeriodDtype
+    ):
+        return True
+    arrow = getattr(values.dtype, "pyarrow_dtype", None)
+    if arrow is None:
+        return False
+    import pyarrow as pa
+
+    return bool(pa.types.is_timestamp(arrow) or pa.types.is_date(arrow))
+
+
+def _as_datetimes(values):
+    """A column planned as datetime as numpy datetimes (``datetime64``, with
+    its time zone if any), which both vectorizers read: periods as their start
+    time, Arrow timestamps and dates converted, text parsed
+    (:func:`_parse_dates`). Missing values stay missing (NaT)."""
+    import pandas as pd
+
+    dtype = values.dtype
+    if isinstance(dtype, pd.PeriodDtype):
+        return values.dt.to_timestamp()
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        return values
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        return values
+    if _is_datetime(values):  # Arrow timestamps and dates
+        return pd.to_datetime(values)
+    return _parse_dates(values)
+
+
 # Numbers stored as text: plain, or with thousands separators (12,345.6),
 # a currency sign before or after ($1,234.50, -€3, 12 £), a percent sign
 # (12.5%), or accounting parentheses for negatives ((1,234.00)).
@@ -300,8 +346,17 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             plan.dropped[name] = "nested values (lists, arrays or dicts)"
             continue
         unique_per_row = present.shape[0] >= 10 and present.nunique() == len(present)
+        if _is_categorical(values):
+            # Declared categorical: categories, even when they are numbers.
+            if unique_per_row:
+                plan.dropped[name] = ID_REASON
+            elif present.nunique() > CARDINALITY_THRESHOLD:
+                plan.used[name] = "high-cardinality categorical"
+            else:
+                plan.used[name] = "categorical"
+            continue
         numbers = None if _is_numeric(values) else _as_numbers(present)
-        if pd.api.types.is_datetime64_any_dtype(values):
+        if _is_datetime(values):
             plan.used[name] = "datetime"
         elif _is_numeric(values) or numbers is not None:
             numbers = present if numbers is None else numbers
@@ -340,13 +395,28 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
 
 
 def prepare_frame(frame, plan: ColumnPlan):
-    """A new frame of the used columns; datetime text parsed to datetimes."""
+    """A new frame of the used columns: numbers as text read as numbers,
+    nullable, Arrow and sparse numbers as floats (missing values NaN),
+    datetimes (text, periods, Arrow timestamps and dates) as numpy
+    datetimes."""
     import pandas as pd
 
     by_name = {str(c): c for c in frame.columns}
     out = frame[[by_name[name] for name in plan.used]].copy()
     out.columns = list(plan.used)
     for name, kind in plan.used.items():
+        dtype = out[name].dtype
+        if (
+            kind == "numeric"
+            and _is_numeric(out[name])
+            and not isinstance(dtype, np.dtype)
+        ):
+            # Nullable, Arrow (decimals, ...) and sparse numbers as floats,
+            # missing values NaN: what the imputer reads. (It fails on pd.NA
+            # in an Arrow decimal column, and on the sparse matrix of bools
+            # scikit-learn makes of pd.get_dummies(sparse=True).)
+            values = out[name].to_numpy(dtype=np.float64, na_value=np.nan)
+            out[name] = pd.Series(values, index=out.index)
         if kind == "numeric" and not _is_numeric(out[name]):  # numbers as text
             present = out[name].notna()
             numbers = _as_numbers(out[name][present])
@@ -354,8 +424,8 @@ def prepare_frame(frame, plan: ColumnPlan):
             if numbers is not None:
                 column[present] = numbers
             out[name] = column
-        if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = _parse_dates(out[name])
+        if kind == "datetime":
+            out[name] = _as_datetimes(out[name])
         if kind == "datetime" and plan.vectorizer == "fallback":
             stamps = out[name]
             if getattr(stamps.dt, "tz", None) is not None:

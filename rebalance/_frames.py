@@ -121,6 +121,16 @@ def _arrow_take(data: Any, indices: np.ndarray) -> Any:
 
 
 def _arrow_take_column(column: Any, rows: Any) -> Any:
+    import pyarrow as pa
+
+    if pa.types.is_run_end_encoded(column.type):
+        # No take kernel either: the runs decoded, the rows taken, and the
+        # result encoded again in the column's run-end type.
+        import pyarrow.compute as pc
+
+        ree = column.type
+        taken = _arrow_take_column(pc.run_end_decode(column), rows)
+        return pc.run_end_encode(taken, run_end_type=ree.run_end_type)
     large = _without_views(column.type)
     if large == column.type:
         return column.take(rows)
