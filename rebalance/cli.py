@@ -25,6 +25,7 @@ from rebalance.compare import (
     METRIC_LABELS,
     MODELS,
     TEST_NAME,
+    check_model,
     check_run_options,
     compare,
     default_methods,
@@ -49,7 +50,23 @@ OUTPUTS = {
 
 
 def _fail(message: str) -> SystemExit:
+    """An error of the run (the data, a file): exit status 1, ``message``
+    printed on stderr."""
     return SystemExit(f"rebalance compare: {message}")
+
+
+class UsageError(SystemExit):
+    """A wrong command line (options that conflict, or a value no run can
+    take): exit status 2, as argparse's own errors. ``str()`` of it is the
+    message, which :func:`main` prints on stderr."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = 2
+
+
+def _usage(message: str) -> UsageError:
+    return UsageError(f"rebalance compare: {message}")
 
 
 # The separators a text file may use, in order of preference on ties (a
@@ -238,12 +255,13 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _missing_column_hint(columns, name: str) -> str:
-    """Why ``name`` is not among ``columns``: another case, or no header line."""
+def _missing_column_hint(columns, name: str, option: str = "--target") -> str:
+    """Why ``name`` (given to ``option``) is not among ``columns``: another
+    case, or no header line."""
     texts = [str(c) for c in columns]
     same_case = [c for c in texts if c.strip().lower() == str(name).strip().lower()]
     if same_case:
-        return f" (names are case-sensitive: did you mean --target {same_case[0]!r}?)"
+        return f" (names are case-sensitive: did you mean {option} {same_case[0]!r}?)"
     # pandas renames a repeated name "x" to "x.1": a number as well.
     if texts and sum(_is_number(c) for c in texts) * 2 >= len(texts):
         return (
@@ -258,7 +276,7 @@ def _load_table(path: str, target: str | None):
     import pandas as pd
 
     if target is None:
-        raise _fail("--data needs --target COLUMN: the column with the labels.")
+        raise _usage("--data needs --target COLUMN: the column with the labels.")
     extension = os.path.splitext(path)[1].lower()
     if extension in _OTHER_FORMATS:
         raise _fail(
@@ -358,10 +376,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument(
         "--dataset",
         choices=sorted(DATASETS),
-        default="digits",
-        help="built-in data set (default: digits)",
+        default=None,
+        help="built-in data set (default: digits); not with --data",
     )
-    cmp.add_argument("--data", help="CSV or Parquet file to use instead")
+    cmp.add_argument(
+        "--data",
+        help="CSV (also compressed: .gz, .zip, .bz2, .xz) or Parquet file to use "
+        "instead of --dataset",
+    )
     cmp.add_argument("--target", help="label column of --data")
     cmp.add_argument(
         "--positive-label",
@@ -390,7 +412,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="repeat the stratified k-fold N times with new splits (default: 1)",
     )
-    cmp.add_argument("--n-jobs", type=int, default=None, help="parallel fits")
+    cmp.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="parallel fits (default: 1; -1 for all CPUs, -2 all but one, ...)",
+    )
     cmp.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     cmp.add_argument(
         "--metric",
@@ -478,8 +505,29 @@ def _split(text: str | None, option: str) -> list[str] | None:
         return None
     names = [m.strip() for m in text.split(",") if m.strip()]
     if not names:
-        raise _fail(f"{option} {text!r} names nothing; give comma-separated names.")
+        raise _usage(f"{option} {text!r} names nothing; give comma-separated names.")
     return names
+
+
+def _check_drop(X, drop: list[str], path: str, target: Any) -> list[str]:
+    """The ``--drop`` names as columns of ``X`` (surrounding spaces ignored,
+    as for --target), or an error naming each unknown one and, for a name
+    in another case, the column it likely means."""
+    found = [column_named(X, name) for name in drop]
+    unknown = [name for name in found if name not in X.columns]
+    if unknown:
+        hints = "".join(
+            f" ({name!r} is the --target column in another case: the target is "
+            "never a feature; leave it out of --drop)"
+            if str(name).strip().lower() == str(target).strip().lower()
+            else _missing_column_hint(X.columns, name, option="--drop")
+            for name in unknown
+        )
+        raise _fail(
+            f"--drop names {unknown}, which are not columns of {path}{hints}; "
+            f"columns: {[str(c) for c in X.columns][:30]}"
+        )
+    return found
 
 
 def run_compare(args: argparse.Namespace) -> int:
@@ -506,30 +554,43 @@ def run_compare(args: argparse.Namespace) -> int:
             names=("--folds", "--repeats", "--seed", "--n-jobs"),
         )
     except (TypeError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+        raise _usage(str(exc)) from exc
     names = _split(args.methods, "--methods")
     drop = _split(args.drop, "--drop") or []
     ascii_only = _ascii_only(sys.stdout)
     width = shutil.get_terminal_size((100, 24)).columns
-    if args.data:
-        if args.target is not None and args.target.strip() in {
-            name.strip() for name in drop
-        }:
+    if args.data is not None:
+        if args.dataset is not None:
+            raise _usage(
+                f"--dataset {args.dataset} and --data {args.data!r} both name the "
+                "data to compare on: pass one of them (--data FILE --target "
+                "COLUMN for your own file, or --dataset alone)."
+            )
+        if args.target is None:
+            raise _usage("--data needs --target COLUMN: the column with the labels.")
+        if args.target.strip() in {name.strip() for name in drop}:
             raise _fail(
                 f"--drop names {args.target!r}, the --target column: the target is "
                 "never a feature; leave it out of --drop."
             )
-        X, y = _load_table(args.data, args.target)
-        source = args.data
     else:
         if drop:
-            raise _fail("--drop needs --data: the built-in data sets have no names.")
+            raise _usage("--drop needs --data: the built-in data sets have no names.")
         if args.target is not None:
-            raise _fail(
+            raise _usage(
                 "--target needs --data: it names the label column of a CSV or "
                 "Parquet file; the built-in data sets (--dataset) have their labels."
             )
-        description, loader = DATASETS[args.dataset]
+    try:
+        check_model(args.model)
+    except ValueError as exc:
+        raise _fail(str(exc)) from exc
+    if args.data is not None:
+        X, y = _load_table(args.data, args.target)
+        drop = _check_drop(X, drop, args.data, args.target)
+        source = args.data
+    else:
+        description, loader = DATASETS[args.dataset or "digits"]
         X, y = loader()
         source = description
     try:
@@ -584,6 +645,7 @@ def run_compare(args: argparse.Namespace) -> int:
                 json.dump(data, handle, indent=2)
 
         _write(args.json_path, "--json", dump)
+        print(f"scores written to {args.json_path}")
     print(footer + ".")
     return 0
 
@@ -594,7 +656,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     # For this run only: the caller's numpy error settings are restored.
     with np.errstate(all="ignore"):
         if args.command == "compare":
-            return run_compare(args)
+            try:
+                return run_compare(args)
+            except UsageError as exc:
+                # Exit status 2 (an int code prints nothing): the message here.
+                print(exc, file=sys.stderr)
+                raise
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

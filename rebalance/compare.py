@@ -95,13 +95,7 @@ class Setup:
         if self.model == "hgb":
             return HistGradientBoostingClassifier(random_state=self.seed, **params)
         if self.model == "mlp":
-            try:
-                from rebalance.torch._compare_model import TorchMLPClassifier
-            except ImportError as exc:  # pragma: no cover - torch is an extra
-                raise ValueError(
-                    "model 'mlp' needs PyTorch: pip install 'rebalance[torch]'."
-                ) from exc
-            return TorchMLPClassifier(random_state=self.seed, **params)
+            return _torch_mlp()(random_state=self.seed, **params)
         raise ValueError(f"model must be one of {MODELS}; got {self.model!r}.")
 
     def pipeline(self, **classifier_params):
@@ -110,6 +104,30 @@ class Setup:
 
 
 Method = Callable[[Setup, np.ndarray], Any]
+
+
+def _torch_mlp():
+    """The class of ``model='mlp'``, or a ValueError naming the model and the
+    fix when PyTorch is not installed."""
+    try:
+        from rebalance.torch._compare_model import TorchMLPClassifier
+    except ImportError as exc:
+        raise ValueError(
+            "model='mlp' (--model mlp) needs PyTorch, which is not installed "
+            f"({exc}): pip install 'rebalance[torch]', or use the model "
+            "'logistic' or 'hgb'."
+        ) from exc
+    return TorchMLPClassifier
+
+
+def check_model(model: Any) -> str:
+    """``model`` of :func:`compare`, checked before any work: one of
+    :data:`MODELS`, and PyTorch installed for ``'mlp'``."""
+    if not isinstance(model, str) or model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}; got {model!r}.")
+    if model == "mlp":
+        _torch_mlp()
+    return model
 
 
 def _sampler_row(sampler_cls) -> Method:
@@ -131,6 +149,34 @@ def _weights_row(method: str) -> Method:
 def _threshold_row(**params) -> Method:
     def build(setup: Setup, y_train: np.ndarray):
         return ThresholdMover(setup.pipeline(), **params)
+
+    return build
+
+
+class NotApplicable(ValueError):
+    """A method that cannot run on a training fold; its text says why and
+    what to do (shown as the method's skip reason, as it is)."""
+
+
+def _tuned_row(scoring: str, cv: int) -> Method:
+    """A threshold tuned by ``cv``-fold cross-validation inside each training
+    fold: every class needs ``cv`` rows there (one in each inner validation
+    fold, and the others to train on)."""
+
+    def build(setup: Setup, y_train: np.ndarray):
+        smallest = int(np.unique(y_train, return_counts=True)[1].min())
+        if smallest < cv:
+            raise NotApplicable(
+                f"it tunes its threshold by {cv}-fold cross-validation inside "
+                f"each training fold, which needs {cv} rows of every class "
+                f"there, and the smallest class has {smallest}: add rows of "
+                "that class, raise --folds (folds=) up to that class's row "
+                "count so that each training fold holds more of them, or leave "
+                "this method out of --methods (method_names=)"
+            )
+        return ThresholdMover(
+            setup.pipeline(), strategy="tuned", scoring=scoring, cv=cv
+        )
 
     return build
 
@@ -218,7 +264,7 @@ def default_methods(model: str = "logistic", n_classes: int = 2) -> dict[str, Me
         "threshold-cost-fn5": _threshold_row(
             strategy="cost", cost_matrix=[[0, 1], [5, 0]]
         ),
-        "threshold-tuned-f1": _threshold_row(strategy="tuned", scoring="f1", cv=3),
+        "threshold-tuned-f1": _tuned_row(scoring="f1", cv=3),
         "under+prior-correction": _prior_corrected_row(RandomUnderSampler),
         "over+prior-correction": _prior_corrected_row(RandomOverSampler),
     }
@@ -732,6 +778,8 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
         model = method(setup, y_train).fit(X_train, y_train)
         proba = np.asarray(model.predict_proba(X_test), dtype=np.float64)
         pred = np.asarray(model.predict(X_test))
+    except NotApplicable as exc:
+        return None, str(exc)
     except (ValueError, RuntimeError, ZeroDivisionError) as exc:
         lines = str(exc).strip().splitlines() or [type(exc).__name__]
         return None, f"{type(exc).__name__}: {lines[0]}"
@@ -878,8 +926,7 @@ def compare(
     >>> result.p_vs_best()[result.ranking()[0]] is None
     True
     """
-    if model not in MODELS:
-        raise ValueError(f"model must be one of {MODELS}; got {model!r}.")
+    model = check_model(model)
     folds, repeats, seed, n_jobs = check_run_options(folds, repeats, seed, n_jobs)
     target = encode_target(y, positive_label)
     methods = default_methods(model, target.n_classes) if methods is None else methods

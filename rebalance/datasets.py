@@ -43,7 +43,27 @@ __all__ = [
 ]
 
 
-def load_digits_binary(digit: int = 8) -> tuple[np.ndarray, np.ndarray]:
+def _check_as_frame(as_frame: Any) -> bool:
+    if not isinstance(as_frame, (bool, np.bool_)):
+        raise TypeError(
+            f"as_frame must be True (a pandas DataFrame and Series, as "
+            f"scikit-learn's loaders give) or False (numpy arrays); got {as_frame!r}."
+        )
+    return bool(as_frame)
+
+
+def _as_frame(data: Any, y: np.ndarray) -> tuple[Any, Any]:
+    """The rows of a scikit-learn Bunch as its ``as_frame=True`` DataFrame
+    (feature names as columns) and ``y`` as a Series named ``target``."""
+    import pandas as pd
+
+    X = pd.DataFrame(data.data, columns=list(data.feature_names))
+    return X, pd.Series(y, name="target")
+
+
+def load_digits_binary(
+    digit: int = 8, *, as_frame: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's bundled 8x8 digits as one digit (1) vs the rest (0), ~1:9.
 
     Parameters
@@ -51,11 +71,17 @@ def load_digits_binary(digit: int = 8) -> tuple[np.ndarray, np.ndarray]:
     digit : int in 0..9, default=8
         The positive class. 8 is the digit a linear model confuses most
         (with 1, 3 and 9), so the fixes have room to differ.
+    as_frame : bool, default=False
+        Return a pandas DataFrame (scikit-learn's column names,
+        ``pixel_0_0`` ...) and a Series named ``target``, as
+        ``sklearn.datasets.load_digits(return_X_y=True, as_frame=True)``.
 
     Returns
     -------
     X : ndarray of shape (1797, 64), float64 pixel intensities 0..16
+        (a DataFrame with ``as_frame=True``)
     y : ndarray of shape (1797,), int64, 1 for ``digit``
+        (a Series with ``as_frame=True``)
 
     Examples
     --------
@@ -63,17 +89,27 @@ def load_digits_binary(digit: int = 8) -> tuple[np.ndarray, np.ndarray]:
     >>> X, y = load_digits_binary()
     >>> X.shape, int(y.sum())
     ((1797, 64), 174)
+    >>> X, y = load_digits_binary(as_frame=True)
+    >>> X.columns[0], y.name
+    ('pixel_0_0', 'target')
     """
     if is_bool(digit) or not isinstance(digit, numbers.Integral) or not 0 <= digit <= 9:
         raise ValueError(
             f"digit must be an integer from 0 to 9 (not a bool); got {digit!r}."
         )
+    as_frame = _check_as_frame(as_frame)
     data = load_digits()
-    return data.data, (data.target == digit).astype(np.int64)
+    y = (data.target == digit).astype(np.int64)
+    if as_frame:
+        return _as_frame(data, y)
+    return data.data, y
 
 
 def load_breast_cancer_skewed(
-    ratio: float = 0.05, random_state: int | np.random.Generator | None = 0
+    ratio: float = 0.05,
+    random_state: int | np.random.Generator | None = 0,
+    *,
+    as_frame: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """scikit-learn's breast cancer data with the malignant class thinned out.
 
@@ -88,13 +124,20 @@ def load_breast_cancer_skewed(
         an error (as is one that keeps no malignant row, below 1/357).
     random_state : int, numpy Generator or None, default=0
         Seed of the malignant rows kept.
+    as_frame : bool, default=False
+        Return a pandas DataFrame (scikit-learn's feature names as columns,
+        the index the rows' positions in scikit-learn's data) and a Series
+        named ``target``, as
+        ``sklearn.datasets.load_breast_cancer(return_X_y=True, as_frame=True)``
+        (with the labels here: 1 for malignant); the same rows as arrays.
 
     Returns
     -------
     X : ndarray of shape (n_samples, 30)
-        The 30 float64 features, rows in their original order.
+        The 30 float64 features, rows in their original order (a DataFrame
+        with ``as_frame=True``).
     y : ndarray of shape (n_samples,)
-        int64 labels, 1 for malignant.
+        int64 labels, 1 for malignant (a Series with ``as_frame=True``).
 
     Examples
     --------
@@ -103,9 +146,14 @@ def load_breast_cancer_skewed(
     >>> int(y.sum()), int((y == 0).sum())
     (35, 357)
     """
+    as_frame = _check_as_frame(as_frame)
     data = load_breast_cancer()
     # sklearn codes malignant as 0; the rare class is the positive one here.
     y = (data.target == 0).astype(np.int64)
+    if as_frame:
+        # thin_class keeps the index of the kept rows.
+        X_frame, y_series = _as_frame(data, y)
+        return thin_class(X_frame, y_series, ratio, random_state=random_state)
     return thin_class(data.data, y, ratio, random_state=random_state)
 
 
@@ -253,10 +301,11 @@ def _rows_of(X: Any, n_labels: int) -> Any:
 def make_imbalance(
     X: Any,
     y: Any,
-    ratio: float,
+    ratio: float | None = None,
     *,
     minority: Any = None,
     random_state: int | np.random.Generator | np.random.RandomState | None = None,
+    **imblearn_arguments: Any,
 ) -> tuple[Any, Any]:
     """Thin out one class of a data set; deprecated alias of :func:`thin_class`.
 
@@ -283,6 +332,10 @@ def make_imbalance(
         The class to thin; by default the smallest class.
     random_state : int >= 0, numpy Generator, RandomState or None, default=None
         Seed of the rows kept.
+    **imblearn_arguments
+        Not taken: a call written for imbalanced-learn's ``make_imbalance``
+        (``sampling_strategy=``, ``verbose=``), or one without ``ratio``, is a
+        TypeError that names the function to call instead.
 
     Returns
     -------
@@ -299,6 +352,16 @@ def make_imbalance(
         FutureWarning,
         stacklevel=2,
     )
+    if imblearn_arguments or ratio is None:
+        given = sorted(imblearn_arguments) or ["no ratio"]
+        raise TypeError(
+            f"rebalance.datasets.make_imbalance got {', '.join(given)}: it takes "
+            "ratio (rows of the thinned class per row of the largest class), "
+            "minority and random_state, not the arguments of imbalanced-learn's "
+            "make_imbalance (sampling_strategy, verbose, ...). Call "
+            "imblearn.datasets.make_imbalance(X, y, sampling_strategy=...) for "
+            "that one, or rebalance.datasets.thin_class(X, y, ratio, ...)."
+        )
     return thin_class(X, y, ratio, minority=minority, random_state=random_state)
 
 
