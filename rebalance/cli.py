@@ -271,6 +271,33 @@ def _missing_column_hint(columns, name: str, option: str = "--target") -> str:
     return ""
 
 
+# The strings pandas' read_csv reads as missing by default (its documented
+# ``na_values``): a Parquet file keeps them as text, where the same table saved
+# as CSV would have them missing, so a column of numbers with "n/a" in it
+# would be planned as text from one and as numbers from the other.
+_MISSING_TEXT = frozenset(
+    {
+        "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+        "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+        "nan", "null",
+    }
+)  # fmt: skip
+
+
+def _missing_text_as_na(frame):
+    """``frame`` with the text cells read_csv would read as missing set missing
+    (the columns of text only; other columns are returned as they are)."""
+    import pandas as pd
+
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            missing = values.isin(_MISSING_TEXT)
+            if missing.any():
+                frame[column] = values.mask(missing)
+    return frame
+
+
 def _load_table(path: str, target: str | None):
     """Features (a DataFrame, every column kept) and labels from a file."""
     import pandas as pd
@@ -286,7 +313,7 @@ def _load_table(path: str, target: str | None):
         )
     try:
         if path.lower().endswith((".parquet", ".pq")):
-            frame = pd.read_parquet(path)
+            frame = _missing_text_as_na(pd.read_parquet(path))
         else:
             frame = _read_text_table(path)
     except UnicodeDecodeError as exc:

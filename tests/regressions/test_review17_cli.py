@@ -193,3 +193,25 @@ def test_make_imbalance_called_as_imblearns_names_the_right_function():
         datasets.make_imbalance(X, y, sampling_strategy={1: 5}, random_state=0)
     assert "imblearn.datasets.make_imbalance" in str(error.value)
     assert "sampling_strategy" in str(error.value)
+
+
+def test_parquet_text_read_csv_calls_missing_is_missing(tmp_path):
+    # A column of numbers with "n/a" in it: read_csv makes "n/a" missing (a
+    # numeric column); read_parquet kept the text, so the same table planned
+    # the column as a high-cardinality categorical.
+    pytest.importorskip("pyarrow")
+    from rebalance._columns import plan_columns
+
+    rng = np.random.default_rng(0)
+    amount = [f"{v:.2f}" for v in rng.random(60) * 100]
+    amount[3] = "n/a"
+    amount[7] = "NULL"
+    frame = pd.DataFrame({"amount": amount, "y": [0, 1] * 30})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    frame.to_parquet(tmp_path / "t.parquet")
+    plans = []
+    for name in ("t.csv", "t.parquet"):
+        X, _ = cli._load_table(str(tmp_path / name), "y")
+        assert int(X["amount"].isna().sum()) == 2
+        plans.append(plan_columns(X).used)
+    assert plans[0] == plans[1] == {"amount": "numeric"}
