@@ -3,11 +3,13 @@
 A row-aligned fit parameter (``sample_weight``, ``groups``, ``row_ids``, ...)
 must follow the rows it describes: through a resampling (``sample_indices_``)
 or into a cross-validation fold. Anything else (scalars, dicts, arrays of
-another length) passes through unchanged.
+another length, and a separate validation set such as ``X_val``, ``y_val`` or
+``eval_set``, whatever its length) passes through unchanged.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -54,8 +56,33 @@ def _length(value: Any) -> int | None:
         return None
 
 
-def is_row_aligned(value: Any, n_samples: int | None) -> bool:
-    """Whether ``value`` is an array-like with one entry per row."""
+# Fit parameters that hold a separate (validation / evaluation) data set, by
+# the ecosystem's names: scikit-learn's X_val, y_val, sample_weight_val
+# (HistGradientBoosting*), LightGBM's eval_set, eval_sample_weight,
+# eval_init_score, ..., XGBoost's sample_weight_eval_set, base_margin_eval_set.
+# Their rows are not the training rows even when there are as many of them (a
+# 50/50 split): they are never resampled with, or split like, the training rows.
+_SEPARATE_DATA_SET = re.compile(r"^eval_|_eval_set$|_(val|valid|validation)$")
+
+
+def is_separate_data_set(name: str) -> bool:
+    """Whether the fit parameter ``name`` holds a separate data set
+    (``X_val``, ``y_val``, ``sample_weight_val``, ``eval_set``,
+    ``eval_sample_weight``, ...), never row-aligned with the training rows.
+
+    Examples
+    --------
+    >>> is_separate_data_set("X_val"), is_separate_data_set("sample_weight")
+    (True, False)
+    """
+    return isinstance(name, str) and _SEPARATE_DATA_SET.search(name) is not None
+
+
+def is_row_aligned(value: Any, n_samples: int | None, name: str = "") -> bool:
+    """Whether ``value`` is an array-like with one entry per row (a fit
+    parameter ``name`` that holds a separate data set never is)."""
+    if is_separate_data_set(name):
+        return False
     return n_samples is not None and _length(value) == n_samples
 
 
@@ -66,7 +93,11 @@ def row_aligned_names(params: Mapping, n_samples: int | None) -> list[str]:
     sizes) and some value is an array-like: when unsure, refuse.
     """
     if n_samples is None:
-        unsure = [name for name, value in params.items() if _length(value) is not None]
+        unsure = [
+            name
+            for name, value in params.items()
+            if _length(value) is not None and not is_separate_data_set(name)
+        ]
         if unsure:
             raise ValueError(
                 f"Cannot tell whether the fit parameters {unsure} have one value "
@@ -74,7 +105,9 @@ def row_aligned_names(params: Mapping, n_samples: int | None) -> list[str]:
                 "with unknown chunk sizes). Compute it first, e.g. "
                 "X.compute_chunk_sizes(), or pass X as an in-memory array."
             )
-    return [name for name, value in params.items() if is_row_aligned(value, n_samples)]
+    return [
+        name for name, value in params.items() if is_row_aligned(value, n_samples, name)
+    ]
 
 
 def take_row_aligned(
@@ -82,7 +115,9 @@ def take_row_aligned(
 ) -> dict:
     """``params`` with every row-aligned value replaced by its rows ``indices``."""
     return {
-        name: take_rows(value, indices) if is_row_aligned(value, n_samples) else value
+        name: take_rows(value, indices)
+        if is_row_aligned(value, n_samples, name)
+        else value
         for name, value in params.items()
     }
 

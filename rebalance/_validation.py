@@ -162,13 +162,34 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         raise ValueError("X is None: pass the feature matrix (n_samples, n_features).")
     reject_lazy(X, "X")
     if not (_is_pandas(X, "DataFrame") or sp.issparse(X) or hasattr(X, "shape")):
-        X = np.asarray(X)
+        given = type(X).__name__
+        try:
+            X = np.asarray(X)
+        except ValueError as exc:  # rows of different lengths
+            raise ValueError(
+                f"X could not be read as a 2D array ({exc}): every row of X must "
+                "hold the same number of features. Pad or trim the rows to one "
+                "length, or pass a DataFrame or a numpy array (n_samples, "
+                "n_features)."
+            ) from exc
+        if X.ndim == 0:
+            raise ValueError(
+                f"Expected a 2D array for X, got a single {given} value: pass the "
+                "features as an array-like of shape (n_samples, n_features), e.g. "
+                "a numpy array, a DataFrame or a list of rows."
+            )
     if sp.issparse(X) and X.format not in ("csr", "csc"):
         # As imbalanced-learn (check_array's accept_sparse=["csr", "csc"]):
         # COO, LIL, DOK, BSR and DIA rows cannot be indexed; resample a CSR
         # copy (which is what comes back).
         X = X.tocsr()
     shape = X.shape
+    if len(shape) > 2:
+        raise ValueError(
+            f"Expected a 2D array for X, got shape {shape}: X has {len(shape)} "
+            "dimensions but needs 2 (one row per sample, one column per feature). "
+            "Flatten each sample into one row, e.g. X.reshape(len(X), -1)."
+        )
     if len(shape) != 2:
         raise ValueError(
             f"Expected a 2D array for X, got shape {shape}. Reshape your data "
