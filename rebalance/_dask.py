@@ -78,7 +78,7 @@ from rebalance._frames import (
     take_rows,
 )
 from rebalance._labels import encode_labels, label_values
-from rebalance._validation import check_sample_weight
+from rebalance._validation import check_sample_weight, not_two_dimensional
 
 # Drawn indices are processed this many at a time, so that the temporaries of
 # the layout stay small next to the indices themselves.
@@ -335,11 +335,7 @@ def _check_features(X) -> str:
             "dask.dataframe.DataFrame. Convert it to one of those first."
         )
     if X.ndim != 2:
-        raise ValueError(
-            f"Expected a 2D array for X, got shape {X.shape}. Reshape your data "
-            "either using X.reshape(-1, 1) if your data has a single feature or "
-            "X.reshape(1, -1) if it contains a single sample."
-        )
+        raise not_two_dimensional(X.shape)
     if np.isnan(X.shape[1]):
         raise ValueError(
             f"X has an unknown number of columns (shape {X.shape}): select the "

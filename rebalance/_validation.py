@@ -152,6 +152,21 @@ def check_random_state(
     )
 
 
+def not_two_dimensional(shape: tuple) -> ValueError:
+    """The error for an X of ``shape`` that is not 2-D, with a reshape that works."""
+    if len(shape) > 2:
+        return ValueError(
+            f"Expected a 2D array for X, got shape {shape}: X has {len(shape)} "
+            "dimensions but needs 2 (one row per sample, one column per feature). "
+            "Flatten each sample into one row, e.g. X.reshape(len(X), -1)."
+        )
+    return ValueError(
+        f"Expected a 2D array for X, got shape {shape}. Reshape your data "
+        "either using X.reshape(-1, 1) if your data has a single feature or "
+        "X.reshape(1, -1) if it contains a single sample."
+    )
+
+
 def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     """Check X's shape without copying it: 2-D, at least one row and column.
 
@@ -184,18 +199,8 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         # copy (which is what comes back).
         X = X.tocsr()
     shape = X.shape
-    if len(shape) > 2:
-        raise ValueError(
-            f"Expected a 2D array for X, got shape {shape}: X has {len(shape)} "
-            "dimensions but needs 2 (one row per sample, one column per feature). "
-            "Flatten each sample into one row, e.g. X.reshape(len(X), -1)."
-        )
     if len(shape) != 2:
-        raise ValueError(
-            f"Expected a 2D array for X, got shape {shape}. Reshape your data "
-            "either using X.reshape(-1, 1) if your data has a single feature or "
-            "X.reshape(1, -1) if it contains a single sample."
-        )
+        raise not_two_dimensional(shape)
     if shape[0] == 0:
         raise ValueError(
             f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is "

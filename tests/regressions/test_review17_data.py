@@ -168,3 +168,13 @@ def test_run_end_encoded_array_rows():
     assert X_res.column("r").to_pylist() == [
         values[i] for i in over.sample_indices_.tolist()
     ]
+
+
+def test_three_dimensional_dask_X_error_suggests_a_working_reshape():
+    # The numpy front end's advice (review 17): reshape(-1, 1) / (1, -1)
+    # cannot make a 3-D X match its labels.
+    da = pytest.importorskip("dask.array")
+    X = da.zeros((20, 2, 3), chunks=10)
+    y = np.array([0, 1] * 10)
+    with pytest.raises(ValueError, match=r"reshape\(len\(X\), -1\)"):
+        RandomUnderSampler(random_state=0).fit_resample(X, y)
