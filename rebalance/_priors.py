@@ -205,11 +205,18 @@ def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
 
 
 def _prior_vector(
-    priors: Any, n_classes: int, name: str, *, allow_zero: bool = False
+    priors: Any,
+    n_classes: int,
+    name: str,
+    *,
+    allow_zero: bool = False,
+    columns: list | None = None,
 ) -> np.ndarray:
     """``priors`` as ``n_classes`` finite floats > 0 (>= 0, not all 0, with
-    ``allow_zero``), at any scale: only their ratios are used."""
-    values = _float_values(priors, name)
+    ``allow_zero``), at any scale: only their ratios are used. Priors given
+    by class label are put in the order of ``columns``, proba's column labels
+    (:func:`_in_column_order`)."""
+    values = _float_values(_in_column_order(priors, columns, name), name)
     if values.ndim != 1 or values.shape[0] != n_classes:
         raise ValueError(
             f"{name} has shape {values.shape} but proba has {n_classes} columns: "
@@ -227,6 +234,51 @@ def _prior_vector(
             "positive prior such as 1e-9."
         )
     return values
+
+
+def _column_labels(proba: Any) -> list | None:
+    """The column labels of a pandas DataFrame ``proba``, else None."""
+    return proba.columns.tolist() if is_pandas(proba, "DataFrame") else None
+
+
+def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
+    """Priors given by class label (a dict, or a pandas Series whose index is
+    not the default ``0..n-1``, such as ``y.value_counts(normalize=True)``,
+    in order of frequency) as a list in the order of ``columns``, the labels
+    of proba's columns; anything else unchanged, read by position. Without
+    column labels the order of labelled priors is unknown: ValueError."""
+    if is_pandas(priors, "Series"):
+        labels = priors.index.tolist()
+        if labels == list(range(len(labels))):
+            return priors.to_numpy()
+        values = priors.tolist()
+    elif isinstance(priors, Mapping):
+        labels, values = list(priors), list(priors.values())
+    else:
+        return priors
+    if columns is None:
+        example = (
+            f"{name}.reindex(model.classes_).to_numpy()"
+            if is_pandas(priors, "Series")
+            else f"[{name}[c] for c in model.classes_]"
+        )
+        raise ValueError(
+            f"{name} is given by class label ({labels}), but proba is an array "
+            "whose columns carry no labels: the priors are read in the order "
+            "of proba's columns (and a Series from value_counts() is in order "
+            f"of frequency). Pass {name} as an array in that order, e.g. "
+            f"{example}, or proba as a pandas DataFrame whose columns are the "
+            "classes."
+        )
+    keys = [_key(label) for label in labels]
+    if len(set(keys)) != len(keys) or set(keys) != {_key(c) for c in columns}:
+        raise ValueError(
+            f"{name} is given for the classes {labels}, but proba's columns "
+            f"are {columns}: give one prior per column, labelled as the "
+            "columns, or an array in the order of the columns."
+        )
+    by_key = dict(zip(keys, values))
+    return [by_key[_key(c)] for c in columns]
 
 
 def _float_values(values: Any, name: str) -> np.ndarray:
@@ -279,14 +331,19 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
     proba : array-like of shape (n_samples, n_classes)
         Posteriors at the training priors, e.g. ``predict_proba(X)``: finite,
         non-negative, each row summing to 1 (within 1e-4; 1e-2 for float16 input).
-    train_priors : array-like of shape (n_classes,)
+    train_priors : array-like of shape (n_classes,), dict or pandas Series
         Class priors the classifier was trained at (e.g. after resampling), in
         the order of ``proba``'s columns. Each must be finite and > 0 (the
         posteriors are divided by them); only their ratios matter, so they
-        need not sum to 1.
-    deploy_priors : array-like of shape (n_classes,)
+        need not sum to 1. A dict, or a Series indexed by class
+        (``y.value_counts(normalize=True)``, in order of frequency), is read
+        by label: ``proba`` must then be a DataFrame whose columns are the
+        classes (with an array ``proba`` it is a ValueError, the order being
+        unknown).
+    deploy_priors : array-like of shape (n_classes,), dict or pandas Series
         Class priors at deployment: finite and >= 0, not all 0. A class of
-        deploy prior 0 gets probability 0 (it is never predicted).
+        deploy prior 0 gets probability 0 (it is never predicted). Read as
+        ``train_priors``.
 
     Returns
     -------
@@ -313,9 +370,11 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
            [0.973, 0.027]])
     """
     values = _probabilities(proba)
-    n_classes = values.shape[1]
-    train = _prior_vector(train_priors, n_classes, "train_priors")
-    deploy = _prior_vector(deploy_priors, n_classes, "deploy_priors", allow_zero=True)
+    n_classes, columns = values.shape[1], _column_labels(proba)
+    train = _prior_vector(train_priors, n_classes, "train_priors", columns=columns)
+    deploy = _prior_vector(
+        deploy_priors, n_classes, "deploy_priors", allow_zero=True, columns=columns
+    )
     return _shift(values, train, deploy)
 
 
@@ -339,8 +398,10 @@ def em_priors(
         Posteriors of the deployment rows at the training priors, e.g.
         ``predict_proba(X_deploy)``: finite, non-negative, each row summing
         to 1 (within 1e-4; 1e-2 for float16 input).
-    train_priors : array-like of shape (n_classes,)
-        Class priors the classifier was trained at; each finite and > 0.
+    train_priors : array-like of shape (n_classes,), dict or pandas Series
+        Class priors the classifier was trained at, in the order of
+        ``proba``'s columns; each finite and > 0. By label as in
+        :func:`adjust_priors`.
     tol : float > 0, default=1e-8
         Stop when the largest change of a prior is below this.
     max_iter : int >= 1, default=1000
@@ -361,7 +422,15 @@ def em_priors(
     array([0.75, 0.25])
     """
     values = _probabilities(proba)
-    train = _prior_vector(train_priors, values.shape[1], "train_priors")
+    if values.shape[0] == 0:
+        raise ValueError(
+            "proba has no rows: em_priors estimates the deployment priors from "
+            "the posteriors of the rows being deployed on, so it needs at least "
+            "one row."
+        )
+    train = _prior_vector(
+        train_priors, values.shape[1], "train_priors", columns=_column_labels(proba)
+    )
     if isinstance(tol, bool) or not isinstance(tol, Real) or not 0 < tol < np.inf:
         raise ValueError(f"tol={tol!r} must be a finite number > 0, e.g. 1e-8.")
     if isinstance(max_iter, bool) or not isinstance(max_iter, Integral):
@@ -385,33 +454,51 @@ DeployPriors = np.ndarray | str | None
 # ------------------------------------- ThresholdMover's sources of priors
 
 
-def _unwrapped(estimator: Any) -> tuple[Any, list[tuple[Any, bool]]]:
+def _unwrapped(
+    estimator: Any, searches: bool = True
+) -> tuple[Any, list[tuple[Any, bool]]]:
     """The model that makes the predictions of ``estimator`` (itself, or
-    inside a FrozenEstimator, a pipeline's last step or a fitted search,
-    nested), and the resampling steps that run before it (pipeline steps
-    with ``fit_resample``) in fit order, each with whether a FrozenEstimator
-    holds it (fitted earlier, on other data)."""
+    inside a FrozenEstimator, a pipeline's last step or, with ``searches``, a
+    fitted search's ``best_estimator_``, nested), and the resampling steps
+    that run before it (pipeline steps with ``fit_resample``) in fit order,
+    each with whether a FrozenEstimator holds it (fitted earlier, on other
+    data). The one walk through wrappers of the package."""
     steps = []
     frozen = False
     for _ in range(16):  # FrozenEstimator, pipeline, fitted search, nested
+        pipeline_steps = (
+            None if isinstance(estimator, FrozenEstimator) else _steps(estimator)
+        )
         if isinstance(estimator, FrozenEstimator):
             frozen = True
             estimator = estimator.estimator
-        elif hasattr(estimator, "steps"):
-            for _, step in estimator.steps[:-1]:
+        elif pipeline_steps is not None:
+            for _, step in pipeline_steps[:-1]:
                 if hasattr(step, "fit_resample"):
                     steps.append((step, frozen))
-            estimator = estimator.steps[-1][1]
-        elif hasattr(estimator, "best_estimator_"):  # GridSearchCV & co.
+            estimator = pipeline_steps[-1][-1]
+        elif searches and hasattr(estimator, "best_estimator_"):  # GridSearchCV
             estimator = estimator.best_estimator_
         else:
             break
     return estimator, steps
 
 
-def _final_estimator(estimator: Any) -> Any:
-    """The model that makes the predictions of ``estimator`` (:func:`_unwrapped`)."""
-    return _unwrapped(estimator)[0]
+def _steps(estimator: Any) -> list | None:
+    """A pipeline's ``steps`` (a non-empty list of ``(name, step)`` pairs),
+    else None: an estimator may have a ``steps`` attribute of its own."""
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
+        return steps
+    return None
+
+
+def final_step(estimator: Any, *, searches: bool = False) -> Any:
+    """The estimator that makes the predictions of ``estimator``: the last
+    step of a Pipeline, the estimator inside a FrozenEstimator (nested), and
+    with ``searches`` the ``best_estimator_`` of a fitted search
+    (``GridSearchCV`` & co.), whose predictions are its own."""
+    return _unwrapped(estimator, searches)[0]
 
 
 def labels_seen(
@@ -465,7 +552,7 @@ def labels_seen(
 def _resampled_classifier(estimator: Any) -> Any:
     """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
     last step), or None."""
-    estimator = _final_estimator(estimator)
+    estimator = final_step(estimator, searches=True)
     return estimator if hasattr(estimator, "resampled_priors_") else None
 
 
@@ -524,7 +611,7 @@ def _class_weighted_model(estimator: Any, classes: np.ndarray) -> tuple[Any, lis
     """The model whose ``class_weight`` applies, and the keys its dict uses
     for ``classes``: the final estimator, or the one binary model of a
     fitted two-class ``OneVsRestClassifier`` (whose labels are 0 and 1)."""
-    model = _final_estimator(estimator)
+    model = final_step(estimator, searches=True)
     inner = _binary_one_vs_rest_model(model, classes)
     if inner is not None:
         return inner, [0, 1]
@@ -542,7 +629,7 @@ def _binary_one_vs_rest_model(model: Any, classes: np.ndarray) -> Any:
         and len(inner) == 1
         and len(classes) == 2
     ):
-        return _final_estimator(inner[0])
+        return final_step(inner[0], searches=True)
     return None
 
 
@@ -604,7 +691,7 @@ def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
     own = np.asarray(source.classes_)
     if len(own) != len(classes):
         raise ValueError(
-            f"{name} has classes {list(own)} but y has {list(classes)}: they "
+            f"{name} has classes {own.tolist()} but y has {classes.tolist()}: they "
             "must be fitted on the same labels."
         )
     positions = class_positions(own, classes, name)
@@ -671,7 +758,7 @@ def auto_train_priors(
     resampled = _resampled_classifier(estimator)
     if resampled is not None:
         return _aligned_priors(resampled, classes, "estimator")
-    inner = _binary_one_vs_rest_model(_final_estimator(estimator), classes)
+    inner = _binary_one_vs_rest_model(final_step(estimator, searches=True), classes)
     if inner is not None and hasattr(inner, "resampled_priors_"):
         # Its labels are 0 and 1, for classes[0] and classes[1].
         binary = _aligned_priors(inner, np.array([0, 1]), "estimator")

@@ -181,6 +181,7 @@ def best_thresholds(
     scorer that names its own ``pos_label``.
     """
     metric = _threshold_metric(scoring)
+    names = np.asarray(classes).tolist()  # plain labels for the messages
     all_candidates, all_scores, tuned = [], [], []
     for c in columns:
         tuned.append(c)
@@ -192,7 +193,7 @@ def best_thresholds(
             high = max(float(s.max()) for s in fold_scores)
             if not (np.isfinite(low) and np.isfinite(high)):
                 raise ValueError(
-                    f"The estimator's scores for class {classes[c]!r} run from "
+                    f"The estimator's scores for class {names[c]!r} run from "
                     f"{low} to {high}: thresholds are tried between the lowest "
                     "and the highest score, which must be finite (NaN or inf "
                     "scores). Pass the thresholds to try, or check the estimator."
@@ -200,7 +201,7 @@ def best_thresholds(
             if np.isclose(low, high):
                 raise ValueError(
                     f"The estimator gives every row the same score for class "
-                    f"{classes[c]!r}: there is no threshold to tune. Check the "
+                    f"{names[c]!r}: there is no threshold to tune. Check the "
                     "estimator, or use another strategy."
                 )
             tried = np.linspace(low, high, candidates)
@@ -220,7 +221,7 @@ def best_thresholds(
         )
         all_candidates.append(tried)
         all_scores.append(mean_scores)
-    best = [_best_candidate(s, classes[c]) for c, s in zip(tuned, all_scores)]
+    best = [_best_candidate(s, names[c]) for c, s in zip(tuned, all_scores)]
     return TunedThresholds(
         thresholds=np.array([t[b] for t, b in zip(all_candidates, best)]),
         best_scores=np.array([s[b] for s, b in zip(all_scores, best)]),

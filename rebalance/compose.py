@@ -42,7 +42,12 @@ from rebalance._metadata import (
     take_row_aligned,
     weights_as_rows,
 )
-from rebalance._priors import class_priors, labels_seen, with_class_weight
+from rebalance._priors import (
+    class_priors,
+    final_step,
+    labels_seen,
+    with_class_weight,
+)
 from rebalance._validation import check_same_length, check_sample_weight
 
 __all__ = ["ResampledClassifier"]
@@ -365,20 +370,22 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         score : float
-            The classifier's ``score`` (mean accuracy for most classifiers).
+            The classifier's ``score`` (mean accuracy for most classifiers;
+            the mean accuracy for one without a ``score`` method).
         """
         check_is_fitted(self)
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        if not hasattr(self.classifier_, "score"):
+            # A classifier without ClassifierMixin: its mean accuracy.
+            return self._accuracy(X, y, sample_weight)
         if params and _routing_enabled():
             # This object consumes score's sample_weight itself (its routing
             # says so): not routed on to the classifier, whose score (or a
             # Pipeline's last step's) would demand a request of its own.
-            final = _last_step(self.classifier_)
+            final = final_step(self.classifier_)
             if getattr(type(final), "score", None) is ClassifierMixin.score:
-                # The accuracy, as ClassifierMixin.score computes it.
-                predicted = self.classifier_.predict(X)
-                return float(accuracy_score(y, predicted, sample_weight=sample_weight))
+                return self._accuracy(X, y, sample_weight)
             if not hasattr(final, "best_estimator_") and _names_sample_weight(
                 self.classifier_
             ):
@@ -387,6 +394,11 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 with config_context(enable_metadata_routing=False):
                     return self.classifier_.score(X, y, **params)
         return self.classifier_.score(X, y, **params)
+
+    def _accuracy(self, X: Any, y: Any, sample_weight: Any) -> float:
+        """The mean accuracy, as ClassifierMixin.score computes it."""
+        predicted = self.classifier_.predict(X)
+        return float(accuracy_score(y, predicted, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -403,17 +415,12 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
         tags.input_tags.categorical = classifier_tags.input_tags.categorical
         tags.input_tags.positive_only = classifier_tags.input_tags.positive_only
-        tags.classifier_tags = copy.deepcopy(classifier_tags.classifier_tags)
+        if classifier_tags.classifier_tags is not None:
+            # (None for a classifier without ClassifierMixin: ours stay.)
+            tags.classifier_tags = copy.deepcopy(classifier_tags.classifier_tags)
         # The samplers take one label per row: no multilabel y.
         tags.classifier_tags.multi_label = False
         return tags
-
-
-def _last_step(classifier: Any) -> Any:
-    """A Pipeline's last step (nested pipelines unwrapped), else itself."""
-    while hasattr(classifier, "steps"):
-        classifier = classifier.steps[-1][1]
-    return classifier
 
 
 def _names_sample_weight(classifier: Any) -> bool:

@@ -368,15 +368,16 @@ def _check_label_metric(
     ):
         raise ValueError(
             f"scoring={scoring!r} scores pos_label={pos_label!r}, which is not a "
-            f"class of y (the classes are {list(labels)}): make the scorer with "
-            "the pos_label of the class to tune."
+            f"class of y (the classes are {np.asarray(labels).tolist()}): make "
+            "the scorer with the pos_label of the class to tune."
         )
     if named and (labels is None or not _same_label(pos_label, labels[1])):
+        tuned = None if labels is None else np.asarray(labels).tolist()[1]
         raise ValueError(
             f"scoring={scoring!r} scores pos_label={pos_label!r} as the positive "
             + (
                 f"class, but ThresholdMover tunes the threshold of the class "
-                f"{labels[1]!r}: set ThresholdMover(pos_label={pos_label!r}) "
+                f"{tuned!r}: set ThresholdMover(pos_label={pos_label!r}) "
                 "too, or make the scorer with the same pos_label."
                 if labels is not None
                 else "class, but a multiclass tuning scores each class against "

@@ -50,7 +50,7 @@ from rebalance._labels import (
     require_two_classes,
     single_output_target,
 )
-from rebalance._metadata import _fit_takes, fit_weight_of, weights_as_rows
+from rebalance._metadata import _fit_takes, fit_weight_of, n_rows, weights_as_rows
 from rebalance._priors import (
     DeployPriors,
     _names_classes,
@@ -59,12 +59,18 @@ from rebalance._priors import (
     class_positions,
     class_priors,
     em_priors,
+    final_step,
     given_deploy_priors,
     given_train_priors,
     only_positions,
 )
 from rebalance._tuning import best_thresholds, check_splitter, cross_validated_scores
-from rebalance._validation import NumberInterval, is_bool
+from rebalance._validation import (
+    NumberInterval,
+    check_same_length,
+    check_sample_weight,
+    is_bool,
+)
 from rebalance.metrics import _check_label_metric, g_mean_score
 
 __all__ = ["ThresholdMover", "adjust_priors", "em_priors", "g_mean_score"]
@@ -437,6 +443,14 @@ default='auto'
             )
         reject_lazy(X, "X")
         y = single_output_target(y)
+        # Before the estimator: not every one compares them (an
+        # imbalanced-learn pipeline's sampler pairs rows with the wrong labels).
+        check_same_length(n_rows(X), n_rows(y))
+        n_samples = n_rows(X, y)
+        if sample_weight is not None and n_samples is not None:
+            # One finite weight >= 0 per row, before any fit (the type is
+            # kept: the weights go on to the estimator as given).
+            check_sample_weight(sample_weight, n_samples)
         # The rows given: a sampler's sample_indices_ (train_priors) index
         # these, not the rows repeated by weight below.
         y_given, repeated = y, False
@@ -465,9 +479,16 @@ default='auto'
                 "y is a 2-D one-hot matrix: pass one class label per row, shape "
                 "(n_samples,), e.g. y.argmax(axis=1)."
             )
-        require_two_classes(labels, needs="a classifier")
+        if not frozen or self.strategy == "tuned":
+            # A fitted classifier knows its classes: y (the priors' rows)
+            # may hold only one of them, as for FixedThresholdClassifier.
+            require_two_classes(labels, needs="a classifier")
         classes = self._classes_before_fit(labels.classes, frozen)
         response = self._check_response_method()
+        if response == "decision_function" and len(classes) > 2:
+            # Before fitting: a pipeline's, a frozen model's (a search's is
+            # known once fitted, and checked on its scores).
+            _check_not_one_vs_one(final_step(self.estimator, searches=True))
         # Every check runs before the estimator is fitted; each returns what
         # fit stores.
         self._check_strategy_params(classes)
@@ -503,9 +524,10 @@ default='auto'
                 class_positions(estimator.classes_, classes, "estimator.classes_")
                 == np.arange(len(classes))
             ):
+                fitted = np.asarray(estimator.classes_).tolist()
                 raise ValueError(
-                    f"The fitted estimator's classes_ {list(estimator.classes_)} "
-                    f"are not the sorted classes of y {list(classes)}."
+                    f"The fitted estimator's classes_ {fitted} "
+                    f"are not the sorted classes of y {classes.tolist()}."
                 )
         for name in (*_STRATEGY_ATTRIBUTES, "n_features_in_", "feature_names_in_"):
             self.__dict__.pop(name, None)
@@ -765,7 +787,7 @@ default='auto'
         if cost.shape != (n_classes, n_classes):
             raise ValueError(
                 f"cost_matrix has shape {cost.shape} but y has {n_classes} classes "
-                f"{list(classes)}: pass a ({n_classes}, {n_classes}) array, rows = "
+                f"{classes.tolist()}: pass a ({n_classes}, {n_classes}) array, rows = "
                 "true class, columns = predicted class, both in this order."
             )
         if not np.isfinite(cost).all() or (cost < 0).any():
@@ -1050,18 +1072,18 @@ default='auto'
         return tags
 
 
-def _final_step(estimator: Any) -> Any:
-    """The estimator that makes the predictions: the last step of a Pipeline,
-    the estimator inside a FrozenEstimator."""
-    for _ in range(8):  # nested wrappers
-        steps = getattr(estimator, "steps", None)
-        if isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
-            estimator = steps[-1][-1]
-        elif type(estimator).__name__ == "FrozenEstimator":
-            estimator = estimator.estimator
-        else:
-            break
-    return estimator
+def _check_not_one_vs_one(model: Any) -> None:
+    """Refuse a multiclass ``decision_function`` that is one-vs-one (an SVC
+    with ``decision_function_shape='ovo'``): one column per pair of classes,
+    which for three classes has the shape of one per class. (A binary one is
+    the usual single score.)"""
+    if getattr(model, "decision_function_shape", None) == "ovo":
+        raise ValueError(
+            "The estimator's decision_function is one-vs-one "
+            "(decision_function_shape='ovo'): one column per pair of classes, "
+            "not per class. Set decision_function_shape='ovr', or pass a "
+            "classifier with predict_proba."
+        )
 
 
 def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarray:
@@ -1070,15 +1092,9 @@ def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarr
     or one-vs-one column would be taken for a class's score."""
     classes = getattr(estimator, "classes_", None)
     n_classes = None if classes is None else len(classes)
-    if getattr(_final_step(estimator), "decision_function_shape", None) == "ovo" and (
-        method == "decision_function"
-    ):
-        raise ValueError(
-            "The estimator's decision_function is one-vs-one "
-            "(decision_function_shape='ovo'): one column per pair of classes, "
-            "not per class. Set decision_function_shape='ovr', or pass a "
-            "classifier with predict_proba."
-        )
+    if method == "decision_function" and (n_classes or 3) > 2:
+        # A search's best estimator too (its decision_function is that one's).
+        _check_not_one_vs_one(final_step(estimator, searches=True))
     if scores.ndim != 2 or (n_classes is not None and scores.shape[1] != n_classes):
         raise ValueError(
             f"The estimator's {method} returned shape {scores.shape}, not one "
