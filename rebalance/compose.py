@@ -74,7 +74,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     as ``sampler__sampling_strategy``), ``cross_validate`` and ``clone``.
 
     ``sample_weight`` and every other fit parameter with one value per row
-    (``groups``, row ids, ...) reach the classifier resampled with the rows.
+    (``groups``, row ids, ...) reach the classifier resampled with the rows;
+    a validation set (``X_val``, ``y_val``, ``eval_set``, ... by name) is
+    passed on unchanged, whatever its length.
     It is a metadata router: under
     ``sklearn.set_config(enable_metadata_routing=True)`` the classifier gets
     what it requests with ``set_fit_request``, resampled the same way. This is
@@ -154,7 +156,8 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Every fit parameter with one value per row (``sample_weight``,
         ``groups``, ...) is resampled with the rows, through the sampler's
         ``sample_indices_``, before it reaches the classifier; any other
-        parameter is passed as it is.
+        parameter, and a validation set (``X_val``, ``eval_set``, ...), is
+        passed as it is.
 
         Parameters
         ----------
