@@ -196,10 +196,15 @@ def _encode_floats(values: np.ndarray, name: str):
             f"{name} contains infinity: every row needs a finite class label. "
             "Drop or relabel those rows first."
         )
+    fix = (
+        "pass predicted class labels (model.predict(X)), not probabilities or "
+        "scores, or threshold them first (e.g. proba[:, 1] >= 0.5)"
+        if name == "y_pred"
+        else "bin a regression target first, e.g. with numpy.digitize"
+    )
     continuous = ValueError(
         f"Unknown label type: {name} is continuous (float values that are not "
-        "whole numbers). Class labels are needed; bin a regression target "
-        "first, e.g. with numpy.digitize."
+        f"whole numbers). Class labels are needed; {fix}."
     )
     if max(-float(values.min()), float(values.max())) <= _EXACT_FLOAT_INT:
         as_int = values.astype(np.int64)

@@ -178,3 +178,12 @@ def test_three_dimensional_dask_X_error_suggests_a_working_reshape():
     y = np.array([0, 1] * 10)
     with pytest.raises(ValueError, match=r"reshape\(len\(X\), -1\)"):
         RandomUnderSampler(random_state=0).fit_resample(X, y)
+
+
+def test_g_mean_of_probabilities_says_to_pass_predicted_labels():
+    from rebalance.metrics import g_mean_score
+
+    with pytest.raises(ValueError, match=r"y_pred is continuous.*model\.predict"):
+        g_mean_score([0, 1, 1, 0], [0.2, 0.9, 0.7, 0.4])
+    with pytest.raises(ValueError, match="y_true is continuous.*digitize"):
+        g_mean_score([0.5, 1, 1, 0], [0, 1, 1, 0])
