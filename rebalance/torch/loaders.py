@@ -66,12 +66,16 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
     * ``DataLoader(dataset, sampler=IndexBatchSampler(s, 4096),
       batch_size=None)``: the loader calls ``dataset[batch]`` once per batch
       with the index tensor, which a ``TensorDataset`` answers with one
-      gather per tensor. It is a ``DistributedSampler`` (the wrapped sampler
-      splits itself by rank), so PyTorch Lightning keeps it as it is and
-      calls its :meth:`set_epoch`;
+      gather per tensor. The dataset must take a whole batch in
+      ``dataset[batch]``: a ``Subset`` whose ``indices`` are a list needs
+      ``index_type="list"``; a ``ConcatDataset``, or a dataset that reads
+      one row per call, cannot (use the second form). It is a
+      ``DistributedSampler`` (the wrapped sampler splits itself by rank), so
+      PyTorch Lightning keeps it as it is and calls its :meth:`set_epoch`;
     * ``DataLoader(dataset, batch_sampler=IndexBatchSampler(s, 4096),
       collate_fn=...)`` for a dataset with ``__getitems__(indices)`` (the
-      loader passes it the whole batch). Its return value goes to
+      loader passes it the whole batch; any other dataset is read row by
+      row, as with a per-index sampler). Its return value goes to
       ``collate_fn``: keep the default if it returns a list of samples, pass
       a function returning its argument unchanged if it returns a ready
       batch. Under Lightning's ``use_distributed_sampler=True`` use the
@@ -293,6 +297,28 @@ def _dataset_rows(
     return sampler.labels.n_samples
 
 
+# Layouts whose rows ``Tensor.index_select(0, index)`` gathers.
+_GATHERED_LAYOUTS = (torch.strided, torch.sparse_coo)
+
+
+def _check_gatherable(tensor: torch.Tensor, name: str) -> None:
+    """A clear error for a tensor whose rows ``index_select`` cannot gather
+    (nested tensors: torch's own error is an internal one; sparse CSR/CSC/BSR:
+    an error only at the first batch)."""
+    if tensor.is_nested:
+        raise TypeError(
+            f"{name} is a nested tensor (rows of different lengths), whose rows "
+            "index_select cannot gather: pad it to a regular tensor "
+            "(torch.nested.to_padded_tensor(tensor, 0.0)), or keep a DataLoader "
+            "over a dataset of its rows with the per-index sampler."
+        )
+    if tensor.layout not in _GATHERED_LAYOUTS:
+        raise TypeError(
+            f"{name} has layout {tensor.layout}, whose rows index_select cannot "
+            "gather: pass tensor.to_sparse_coo() (sparse) or tensor.to_dense()."
+        )
+
+
 class TensorBatchLoader:
     """Rebalanced batches of in-memory tensors, gathered without a DataLoader.
 
@@ -313,8 +339,8 @@ class TensorBatchLoader:
     ----------
     *tensors : Tensor
         One or more tensors with one row per dataset row (same first
-        dimension, the number of labels of ``sampler``), on any device. They
-        are read, never modified or copied.
+        dimension, the number of labels of ``sampler``), on any device, dense
+        or sparse COO (not nested). They are read, never modified or copied.
     sampler : RebalanceSampler, HardExampleSampler, BalancedBatchSampler
         Gives the epochs, their order and the rank split. An
         :class:`IndexBatchSampler` built on one of them works too.
@@ -390,6 +416,7 @@ class TensorBatchLoader:
                     f"tensors[{position}] is a {type(tensor).__name__}, not a "
                     "Tensor: pass torch tensors (torch.as_tensor(array))."
                 )
+            _check_gatherable(tensor, f"tensors[{position}]")
             if tensor.ndim == 0 or tensor.shape[0] != n_rows:
                 raise ValueError(
                     f"tensors[{position}] has shape {tuple(tensor.shape)} but the "

@@ -105,12 +105,7 @@ def _label_array(labels: Any) -> np.ndarray:
     Tensors are read through ``.numpy()`` (no copy on CPU); nothing is modified.
     """
     if isinstance(labels, torch.Tensor):
-        if labels.is_floating_point() or labels.is_complex():
-            raise TypeError(
-                f"labels is a {labels.dtype} tensor: samplers need integer class "
-                "labels. Pass labels.long() if the values are whole class ids."
-            )
-        labels = labels.detach().cpu().numpy()
+        labels = _label_tensor_values(labels)
     reject_lazy(labels, "labels")
     if is_dataframe(labels) and labels.shape[1] == 1:
         labels = first_column(labels)  # a column of labels, as a series
@@ -128,11 +123,16 @@ def _label_array(labels: Any) -> np.ndarray:
         # A column of labels (BCEWithLogitsLoss targets), as scikit-learn
         # reads one.
         array = array[:, 0]
+    elif (classes := _one_hot_classes(array)) is not None:
+        # A one-hot matrix is read as fit_resample (and imbalanced-learn)
+        # reads it: the class of a row is the column of its 1.
+        array = classes
     if array.ndim != 1:
         raise ValueError(
-            f"labels must be 1-D (one class label per dataset row); got shape "
-            f"{array.shape}. Pass e.g. dataset.targets; for one-hot targets pass "
-            "targets.argmax(1)."
+            f"labels must be 1-D (one class label per dataset row) or a one-hot "
+            f"matrix (exactly one 1 per row, 0 elsewhere); got shape "
+            f"{array.shape}. Pass e.g. dataset.targets; for soft or multilabel "
+            "targets pass the class of each row, e.g. targets.argmax(1)."
         )
     if array.shape[0] == 0:
         raise ValueError(
@@ -146,6 +146,55 @@ def _label_array(labels: Any) -> np.ndarray:
             "labels.astype(int) (tensor: labels.long())."
         )
     return array
+
+
+def _label_tensor_values(labels: torch.Tensor) -> np.ndarray:
+    """The values of a label tensor as a numpy array (no copy on CPU), or a
+    clear error for tensors that hold no plain values or no class labels."""
+    if labels.is_nested:
+        raise TypeError(
+            "labels is a nested tensor: pass a 1-D tensor of one class label "
+            "per dataset row."
+        )
+    if labels.layout != torch.strided:
+        raise TypeError(
+            f"labels is a tensor of layout {labels.layout}: pass the class "
+            "labels as a dense tensor, one per dataset row (labels.to_dense())."
+        )
+    if labels.device.type == "meta":
+        raise ValueError(
+            "labels is a tensor on the meta device, which holds no values: "
+            "pass the dataset's real class labels."
+        )
+    one_hot_shaped = labels.ndim == 2 and labels.shape[1] > 1
+    if labels.is_complex() or (labels.is_floating_point() and not one_hot_shaped):
+        raise TypeError(
+            f"labels is a {labels.dtype} tensor: samplers need integer class "
+            "labels. Pass labels.long() if the values are whole class ids."
+        )
+    labels = labels.detach().cpu()
+    if labels.dtype not in _NUMPY_FLOATS and labels.is_floating_point():
+        labels = labels.float()  # bfloat16, float8: no numpy dtype
+    return labels.numpy()
+
+
+def _one_hot_classes(array: np.ndarray) -> np.ndarray | None:
+    """The class (column of the 1) of each row of a one-hot matrix of several
+    columns, numbers every one 0 or 1 with exactly one 1 per row (bools, ints,
+    floats; numbers as objects, e.g. a frame of pandas nullable columns), or
+    None for anything else."""
+    if array.ndim != 2 or array.shape[1] < 2 or array.shape[0] == 0:
+        return None
+    if array.dtype.kind == "O":
+        numbers = ("integer", "boolean", "floating", "mixed-integer-float")
+        if pd.api.types.infer_dtype(array.ravel(), skipna=False) not in numbers:
+            return None  # strings, missing values (pd.NA, None), mixtures
+        array = array.astype(np.float64)
+    if array.dtype.kind not in "biuf" or not np.isin(array, (0, 1)).all():
+        return None
+    if not (array.sum(axis=1, dtype=np.int64) == 1).all():
+        return None
+    return array.argmax(axis=1)
 
 
 def _labels_to_encode(labels: Any) -> Any:
@@ -753,7 +802,9 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
     ----------
     labels : array-like or Tensor of shape (n_samples,)
         The dataset's class labels (ints, bools or strings; no floats), e.g.
-        ``dataset.targets``.
+        ``dataset.targets``; or a one-hot matrix of shape
+        ``(n_samples, n_classes)`` (any number type), read as
+        ``fit_resample`` reads it: class ``j`` for a 1 in column ``j``.
     sampler : rebalance sampler, default=None
         Any of :class:`~rebalance.RandomUnderSampler`,
         :class:`~rebalance.RandomOverSampler`,
@@ -897,7 +948,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
     Parameters
     ----------
     labels : array-like or Tensor of shape (n_samples,)
-        The dataset's class labels (ints, bools or strings).
+        The dataset's class labels (ints, bools or strings), or a one-hot
+        matrix of shape ``(n_samples, n_classes)`` (class ``j`` for a 1 in
+        column ``j``).
     batch_size : int
         Rows per batch.
     class_counts : dict or sequence of int, default=None
@@ -1635,8 +1688,19 @@ class RebalancedLoader:
         """A ``DataLoader`` over ``dataset``; ``loader_kwargs`` go to it.
 
         ``shuffle`` is dropped: the sampler orders each epoch at random.
+        ``sampler`` and ``batch_sampler`` are refused: this builds them.
         """
         self._check_arguments()
+        for key in ("sampler", "batch_sampler"):
+            if loader_kwargs.get(key) is not None:
+                raise TypeError(
+                    f"{key}={loader_kwargs[key]!r} was passed to the DataLoader "
+                    f"(skorch: iterator_train__{key}), but RebalancedLoader builds "
+                    "the loader's sampler itself and would replace it. Give the "
+                    "rebalancing to RebalancedLoader instead, e.g. RebalancedLoader("
+                    "sampler=RandomUnderSampler(), seed=0), and remove "
+                    f"{key}= from the loader's arguments."
+                )
         if isinstance(dataset, IterableDataset):
             raise TypeError(
                 f"RebalancedLoader needs a map-style dataset (__getitem__ and "
