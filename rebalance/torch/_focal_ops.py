@@ -16,7 +16,10 @@ Three back ends compute the same closed forms
 (:mod:`rebalance.torch._focal_math`), chosen here per call:
 
 * CUDA tensors: the Triton kernels of :mod:`rebalance.torch._focal_triton`
-  (imported only then, so ``import rebalance.torch`` does not import triton).
+  (imported only then, so ``import rebalance.torch`` does not import triton);
+  they compute in float32, so float64 logits (and softmax logits of more
+  than 16384 classes) run the eager torch functions of
+  :mod:`rebalance.torch._focal_math` on the device instead.
 * CPU tensors: float32 and half logits go through the numba kernels
   (:mod:`rebalance.torch._focal_numba`); float64 logits, soft softmax
   targets, ``(N, C, d1, ...)`` softmax logits, and everything when
@@ -61,6 +64,7 @@ __all__ = [
     "SigmoidFocalFunction",
     "SoftmaxFocalFunction",
     "fused_forward",
+    "is_abstract",
     "kernel_checks_binary_targets",
     "kernel_checks_class_targets",
     "sigmoid_focal_forward",
@@ -90,6 +94,26 @@ def _autocast_off(device_type: str) -> Any:
     return contextlib.nullcontext()
 
 
+_FAKE_TENSORS: tuple[type, ...] = ()
+try:  # the tensors of torch's FakeTensorMode (shapes and dtypes only)
+    from torch._subclasses.fake_tensor import FakeTensor
+
+    _FAKE_TENSORS = (FakeTensor,)
+except ImportError:  # pragma: no cover - a torch without it
+    pass
+
+
+def is_abstract(*tensors: Any) -> bool:
+    """True when one of ``tensors`` holds no data: a meta tensor or a
+    FakeTensor (``torch.device('meta')``, ``FakeTensorMode``, used to trace
+    shapes or estimate memory). Nothing can be read from such a tensor: the
+    losses skip their value checks and run the ops' fake implementations."""
+    return any(
+        isinstance(t, Tensor) and (t.is_meta or isinstance(t, _FAKE_TENSORS))
+        for t in tensors
+    )
+
+
 def interpret_mode() -> bool:
     """True under ``TRITON_INTERPRET=1`` (Triton kernels interpreted on CPU)."""
     return os.environ.get("TRITON_INTERPRET", "0") == "1"
@@ -100,7 +124,14 @@ _TRITON_MAX_CLASSES = 16384
 
 
 def use_triton(x: Tensor) -> bool:
-    """True when the Triton kernels handle these logits."""
+    """True when the Triton kernels handle these logits.
+
+    Not for float64 logits: the kernels compute in float32, and float64
+    logits are computed in float64 (the eager torch functions, on any
+    device), as documented and as ``gradcheck`` needs.
+    """
+    if x.dtype == torch.float64:
+        return False
     if x.is_cuda:
         return triton_available()
     return interpret_mode() and os.environ.get("REBALANCE_TRITON_ON_CPU") == "1"
@@ -173,6 +204,59 @@ def _kernel_scale(count: Tensor | int) -> Tensor | float:
     # The kernels take 1/count as a host float, or the count as a device
     # tensor (they clamp it and take the reciprocal themselves).
     return count if isinstance(count, Tensor) else _inverse_count(count)
+
+
+# --------------------------------------------------------------------------
+# Shapes of the op arguments: checked before any kernel reads them
+# --------------------------------------------------------------------------
+# The ops are public (``torch.ops.rebalance.*``) and their kernels (numba,
+# Triton) index the targets, the positive weights and the class weights by the
+# logits' sizes without bounds checks: a mismatch would read out of bounds.
+def check_sigmoid_shapes(x: Tensor, y: Tensor, pos_weight: Tensor | None) -> None:
+    """ValueError unless ``y`` has the shape of ``x`` and ``pos_weight``
+    (if any) broadcasts to it."""
+    if y.shape != x.shape:
+        raise ValueError(
+            f"target must have the shape of logits {tuple(x.shape)}, got "
+            f"{tuple(y.shape)}; reshape it (e.g. target.view_as(logits))"
+        )
+    if pos_weight is not None:
+        try:
+            fits = torch.broadcast_shapes(pos_weight.shape, x.shape) == x.shape
+        except RuntimeError:
+            fits = False
+        if not fits:
+            raise ValueError(
+                f"pos_weight of shape {tuple(pos_weight.shape)} does not "
+                f"broadcast to logits of shape {tuple(x.shape)}; give one "
+                "weight per class (last dimension)"
+            )
+
+
+def check_softmax_shapes(x: Tensor, target: Tensor, alpha: Tensor | None) -> None:
+    """ValueError unless ``x`` is ``(N, C, ...)``, ``target`` holds one class
+    index per row (or class probabilities shaped as ``x``) and ``alpha`` (if
+    any) one weight per class."""
+    if x.dim() < 2:
+        raise ValueError(
+            f"logits must have shape (N, C) or (N, C, d1, ...), got {tuple(x.shape)}"
+        )
+    if target.is_floating_point():
+        expected = tuple(x.shape)
+        what = "target of class probabilities"
+    else:
+        expected = (x.shape[0],) + tuple(x.shape[2:])
+        what = "target of class indices"
+    if tuple(target.shape) != expected:
+        raise ValueError(
+            f"{what} must have shape {expected} for logits of shape "
+            f"{tuple(x.shape)}, got {tuple(target.shape)}"
+        )
+    if alpha is not None and tuple(alpha.shape) != (x.shape[1],):
+        raise ValueError(
+            f"alpha must hold one weight per class, shape ({x.shape[1]},), got "
+            f"{tuple(alpha.shape)}"
+        )
 
 
 # --------------------------------------------------------------------------
@@ -267,6 +351,7 @@ def sigmoid_focal_forward(
     Which targets are ignored is decided once, here, exactly in the targets'
     own dtype (:func:`ignore_value`): the count, the target check and every
     back end use that decision (``valid``)."""
+    check_sigmoid_shapes(x, y, pos_weight)
     raise_deferred_target_errors()
     triton = use_triton(x)
     numba = not triton and numba_path(x)
@@ -324,6 +409,7 @@ def softmax_focal_forward(
     needs_grad: bool,
 ) -> tuple[Tensor, Tensor, Tensor]:
     """Eager body of ``rebalance::softmax_focal``; checks the targets first."""
+    check_softmax_shapes(x, target, alpha)
     raise_deferred_target_errors()
     soft = target.is_floating_point()
     n_classes = x.shape[1]
@@ -426,11 +512,13 @@ def _fake_outputs(
 
 @_sigmoid_focal_op.register_fake
 def _(x, y, pos_weight, alpha, gamma, ignore_index, reduction, rescale, needs_grad):
+    check_sigmoid_shapes(x, y, pos_weight)
     return _fake_outputs(x, tuple(x.shape), reduction, needs_grad)
 
 
 @_softmax_focal_op.register_fake
 def _(x, target, alpha, gamma, ignore_index, smoothing, reduction, rescale, needs_grad):
+    check_softmax_shapes(x, target, alpha)
     loss_shape = (x.shape[0],) + tuple(x.shape[2:])
     return _fake_outputs(x, loss_shape, reduction, needs_grad)
 
@@ -467,7 +555,11 @@ def fused_forward(kind: str, *args: Any) -> tuple[Tensor, Tensor, Tensor]:
     op; in eager mode the op's body is called directly: a custom op's first
     call imports torch._dynamo (seconds), and eager mode needs none of it.
     """
-    if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():
+    if (
+        torch.compiler.is_compiling()
+        or torch._C._are_functorch_transforms_active()
+        or is_abstract(args[0], args[1])
+    ):
         op = _sigmoid_focal_op if kind == "sigmoid" else _softmax_focal_op
         return op(*args)
     if kind == "sigmoid":
@@ -506,12 +598,14 @@ def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
     s = ctx.saved_tensors[1] * go if ctx.rescale else go
     if s.numel() != 1:  # reduction='none': one scale per element or row
         return grad * (s.unsqueeze(1) if ctx.per_row else s)
-    if not _eager(go):
+    if not _eager(go) or is_abstract(grad, go):
         return grad * s.reshape(()).to(grad.dtype)
     raise_deferred_target_errors()
-    if not ctx.triton:  # CPU tensors: the check costs nothing
+    if not ctx.triton:
         s = s.reshape(())
-        if s.item() == 1.0 and ctx.applied is None:
+        if grad.device.type != "cpu":  # no host-device sync for the check
+            return grad * s.to(grad.dtype)
+        if s.item() == 1.0 and ctx.applied is None:  # CPU: the check is free
             ctx.applied = s  # handed out once: a later backward gets a copy
             return grad
         return grad * s

@@ -210,6 +210,10 @@ def _softmax_kernel(
             )
         fl = tl.sum(w * mg * nll, axis=0)
         h = tl.where(one_minus_p > 0, log_p / tl.maximum(one_minus_p, 1e-30), -1.0)
+        # Only the classes with target mass have a term (as the eager path):
+        # a class masked with a -inf logit has p = 0 and h = -inf, and
+        # p * h = NaN would poison its row's gradient.
+        h = tl.where(t != 0, h, 0.0)
         g = w * mg * (gamma * p * h - 1.0)
     scale = scale_val  # as in _sigmoid_kernel; also scales the focal loss
     if SCALE_FROM_PTR:

@@ -58,6 +58,11 @@ indices in range, tensor class weights or priors finite and positive) only
 in eager mode: under torch.compile tracing or a torch.func transform those
 checks are skipped (``cross_entropy`` itself still rejects out-of-range
 class indices). Python and numpy arguments are always checked.
+
+Meta tensors and ``FakeTensorMode`` (shape and memory tracing) work as with
+``cross_entropy``: every loss returns a loss of the right shape and dtype
+and a gradient of the logits' shape; the value checks, which have nothing to
+read there, are skipped.
 """
 
 from __future__ import annotations
@@ -86,6 +91,7 @@ from rebalance.torch._focal_ops import (
     SoftmaxFocalFunction,
     check_differentiation,
     fused_forward,
+    is_abstract,
 )
 
 __all__ = [
@@ -137,13 +143,14 @@ def _check_logits(logits: Any, name: str = "logits") -> None:
 
 
 def _tracing(*tensors: Any) -> bool:
-    """True under torch.compile tracing or a torch.func transform.
+    """True under torch.compile tracing or a torch.func transform, or for
+    tensors that hold no values (meta tensors, FakeTensors).
 
     Checks that read tensor values (host syncs, data-dependent branches) are
     skipped there; the fused focal losses check their targets inside their
     ops instead, so for them nothing is skipped.
     """
-    if torch.compiler.is_compiling():
+    if torch.compiler.is_compiling() or is_abstract(*tensors):
         return True
     is_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
     return any(isinstance(t, Tensor) and is_wrapped(t) for t in tensors)
@@ -158,6 +165,14 @@ def _scalar(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return value
+
+
+def _finite(value: float) -> bool:
+    """``math.isfinite`` by comparisons (False for NaN), which torch.compile
+    also traces for the symbolic floats of ``dynamic=True`` (the float
+    attributes of a loss Module become such floats; ``math.isfinite`` of one
+    breaks the graph)."""
+    return -math.inf < value < math.inf
 
 
 def _real(value: Any, name: str, example: str | None = None) -> float:
@@ -211,7 +226,7 @@ def _check_margin(margin: Any) -> float:
 
 def _check_tau(tau: Any) -> float:
     tau = _real(tau, "tau", "1.0")
-    if not math.isfinite(tau):
+    if not _finite(tau):
         raise ValueError(f"tau must be a finite number, got {tau}; pass e.g. tau=1.0")
     return tau
 
@@ -219,7 +234,7 @@ def _check_tau(tau: Any) -> float:
 def _check_scale(scale: Any, name: str, dtype: torch.dtype = torch.float64) -> float:
     """A loss multiplier: finite, ``>= 0`` and representable in ``dtype``."""
     scale = _real(scale, name, "2.0")
-    if not (math.isfinite(scale) and scale >= 0):
+    if not (_finite(scale) and scale >= 0):
         raise ValueError(f"{name} must be finite and >= 0, got {scale}")
     if scale > torch.finfo(dtype).max:
         raise ValueError(
@@ -240,7 +255,7 @@ def _check_class_index_arg(value: Any, name: str, n_classes: int | None) -> int:
 
 def _check_gamma(gamma: Any) -> float:
     gamma = _real(gamma, "gamma", "2.0")
-    if not math.isfinite(gamma) or gamma < 0:
+    if not _finite(gamma) or gamma < 0:
         raise ValueError(f"gamma must be a finite number >= 0, got {gamma}")
     return gamma
 
@@ -433,9 +448,7 @@ def _class_floats(
             f"{name} must have one value per class ({n_classes}), got {len(floats)}"
         )
     bound = "> 0 for every class" if positive else ">= 0"
-    if not all(
-        math.isfinite(v) and (v > 0 or (v == 0 and not positive)) for v in floats
-    ):
+    if not all(_finite(v) and (v > 0 or (v == 0 and not positive)) for v in floats):
         raise ValueError(f"{name} must be {bound} and finite, got {floats}")
     largest = torch.finfo(dtype).max
     if any(v > largest for v in floats):
@@ -752,7 +765,7 @@ def _check_binary_alpha(alpha: Any) -> float | None:
 def _check_binary_ignore_index(ignore_index: Any) -> float | None:
     if ignore_index is not None:
         ignore_index = _real(ignore_index, "ignore_index", "-1")
-        if math.isnan(ignore_index):
+        if ignore_index != ignore_index:  # NaN (math.isnan: see _finite)
             raise ValueError("ignore_index must not be NaN; pass e.g. ignore_index=-1")
     return ignore_index
 
@@ -933,7 +946,7 @@ def _softmax_alpha(
         or (isinstance(alpha, Tensor | np.ndarray) and alpha.ndim == 0)
     ):
         alpha = _real(alpha, "alpha", "0.25 or one weight per class")
-        if not (math.isfinite(alpha) and alpha >= 0):
+        if not (_finite(alpha) and alpha >= 0):
             raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
         if alpha > torch.finfo(torch.float32).max:
             raise ValueError(f"alpha must fit float32, got {alpha:g}")
@@ -1967,7 +1980,7 @@ def _ohem_options(
             raise ValueError(f"top_k must be >= 0, got {top_k}")
     else:
         threshold = _real(threshold, "threshold", "0.5")
-        if math.isnan(threshold):
+        if threshold != threshold:  # NaN (math.isnan: see _finite)
             raise ValueError("threshold must not be NaN; pass e.g. threshold=0.5")
     return top_k, threshold, min_kept, return_indices
 
