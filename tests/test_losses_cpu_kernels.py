@@ -212,21 +212,23 @@ def test_half_precision_logits_use_the_kernel_and_keep_their_dtype():
 
 
 def test_first_call_in_a_fresh_process_does_not_stall():
-    # The kernels come from numba's disk cache (compiled by an earlier
-    # process, e.g. the tests above); the first call may wait for the
-    # background warm-up but must stay well below a compile.
+    # No stall: a fresh process loads the kernels from numba's disk cache
+    # (written by an earlier process, e.g. the tests above) and compiles none.
+    # Checked through numba's cache statistics, not a timing (the machine is
+    # shared); the first-call time itself is a figure of benchmarks/bench_losses.py.
     code = (
-        "import time, torch\n"
-        "from rebalance.torch.losses import sigmoid_focal_loss\n"
+        "import torch\n"
+        "from rebalance.torch.losses import sigmoid_focal_loss, softmax_focal_loss\n"
         "x = torch.randn(1 << 16, requires_grad=True)\n"
         "y = (torch.rand(1 << 16) < 0.1).float()\n"
-        "ts = []\n"
-        "for _ in range(3):\n"
-        "    t = time.perf_counter(); sigmoid_focal_loss(x, y).backward()\n"
-        "    ts.append(time.perf_counter() - t)\n"
-        "from rebalance.torch import _focal_numba as k\n"
-        "assert k.numba_path(x)\n"
-        "print(ts[0] - min(ts[1:]))\n"
+        "sigmoid_focal_loss(x, y).backward()\n"
+        "z = torch.randn(4096, 10, requires_grad=True)\n"
+        "softmax_focal_loss(z, torch.randint(0, 10, (4096,))).backward()\n"
+        "from rebalance.torch import _focal_numba as k, _focal_cpu as kern\n"
+        "assert k.numba_path(x) and k.numba_path(z)\n"
+        "for f in (kern.sigmoid_range, kern.softmax_range):\n"
+        "    hits, misses = f.stats.cache_hits, f.stats.cache_misses\n"
+        "    print(f.__name__, sum(hits.values()), sum(misses.values()))\n"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run(
@@ -237,9 +239,10 @@ def test_first_call_in_a_fresh_process_does_not_stall():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    extra = float(result.stdout.strip().splitlines()[-1])
-    # 0.5 s on an idle machine; generous here as the CI machine is shared.
-    assert extra < 2.5, extra
+    for line in result.stdout.strip().splitlines()[-2:]:
+        name, hits, misses = line.split()
+        # Loaded from the cache, never compiled in this process.
+        assert int(hits) >= 1 and int(misses) == 0, line
 
 
 def test_kernel_math_helpers_are_accurate():
