@@ -2,7 +2,7 @@
 rebalanced epoch from ``RebalanceSampler``.
 
 Run: ``python examples/distributed_training.py`` (CPU only, about 10 s). Every
-rank derives the same global label-shuffle draw from ``seed + epoch`` and takes
+rank derives the same global label-shuffle draw from ``[seed, epoch]`` and takes
 its own slice, so the ranks together see each epoch exactly once.
 """
 

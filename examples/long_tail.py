@@ -1,4 +1,9 @@
-"""Seed 004's imbalance fixes on a long-tailed ten-class problem.
+"""The classic imbalance fixes on a long-tailed ten-class problem.
+
+"Seed 004" below is the survey of fixes this project started from (a Chinese
+blog post on data-level and loss-level fixes with binary examples); here its
+fixes, and the later logit-adjustment losses, meet several minority classes of
+very different sizes.
 
 scikit-learn's 8x8 digits (10 classes, about 180 images each) become
 long-tailed in the training split: class ``c`` (digit ``c``) keeps

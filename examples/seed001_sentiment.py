@@ -1,6 +1,7 @@
-"""Seed 001's sentiment experiment on real Chinese review text.
+"""A published imbalanced-sentiment experiment, rerun on real Chinese review text.
 
-Seed 001 trained one network on 1:11.5 sentiment data and compared plain BCE,
+"Seed 001" (a Chinese blog post this project started from, also quoted in the
+printed verdicts) trained one network on 1:11.5 sentiment data and compared plain BCE,
 class-weighted BCE, a margin ("variant") cross-entropy and a binary focal loss
 with a ``rescale`` flag; it reported focal loss best on AUC and the margin loss
 best on accuracy. This script runs that protocol on the review corpus shipped
