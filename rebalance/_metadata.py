@@ -202,14 +202,16 @@ def check_not_dropped_by_imblearn_pipeline(
         )
     n_samples = n_rows(X, y)
     problems = []
-    for idx, (step_name, _) in enumerate(steps):
+    for idx, (step_name, step) in enumerate(steps):
         if idx < step_idx:
             continue
         by_method = routed.get(step_name)
         if not by_method:
             continue
         for method, params in by_method.items():
-            if not params:
+            if not params or (idx > step_idx and not hasattr(step, method)):
+                # Routed with routing off to every fit method, whether the
+                # step has it or not: only the methods it has get them.
                 continue
             if idx == step_idx:
                 if method == "fit_resample":

@@ -557,6 +557,19 @@ def _check_drop(X, drop: list[str], path: str, target: Any) -> list[str]:
     return found
 
 
+def _check_plotting(args: argparse.Namespace) -> None:
+    """--plot and --report draw with matplotlib: refuse them before the
+    cross-validation when it is not installed (instead of failing after it)."""
+    import importlib.util
+
+    options = [o for o, v in (("--plot", args.plot), ("--report", args.report)) if v]
+    if options and importlib.util.find_spec("matplotlib") is None:
+        raise _fail(
+            f"{' and '.join(options)} draw with matplotlib, which is not installed: "
+            "pip install 'rebalance[plot]', or leave the option out."
+        )
+
+
 def run_compare(args: argparse.Namespace) -> int:
     if args.metric == "f1_minority":  # the 0.1 name, kept for one release
         print(
@@ -612,6 +625,7 @@ def run_compare(args: argparse.Namespace) -> int:
         check_model(args.model)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
+    _check_plotting(args)
     if args.data is not None:
         X, y = _load_table(args.data, args.target)
         drop = _check_drop(X, drop, args.data, args.target)

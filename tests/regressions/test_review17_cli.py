@@ -215,3 +215,29 @@ def test_parquet_text_read_csv_calls_missing_is_missing(tmp_path):
         assert int(X["amount"].isna().sum()) == 2
         plans.append(plan_columns(X).used)
     assert plans[0] == plans[1] == {"amount": "numeric"}
+
+
+# --plot / --report without matplotlib ran the whole cross-validation, then
+# failed with a ModuleNotFoundError traceback in _report._figure.
+@pytest.mark.parametrize("option", ["--plot", "--report"])
+def test_plot_without_matplotlib_is_refused_before_any_work(
+    monkeypatch, tmp_path, option
+):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real(name, *a),
+    )
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("the comparison ran before the option was checked")
+
+    monkeypatch.setattr(cli, "_load_table", no_work)
+    monkeypatch.setattr(cli, "compare", no_work)
+    path = _csv(tmp_path, ["no"] * 30 + ["yes"] * 10)
+    out = str(tmp_path / ("out.png" if option == "--plot" else "out.html"))
+    code, _, _ = _run("--data", path, "--target", "label", option, out)
+    assert isinstance(code, str) and option in code and "rebalance[plot]" in code

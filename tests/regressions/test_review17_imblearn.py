@@ -195,3 +195,18 @@ def test_scalar_X_error_says_what_was_passed(X):
     y = [0, 0, 0, 1, 1]
     with pytest.raises(ValueError, match=rf"got a single {type(X).__name__} value"):
         RandomUnderSampler(random_state=0).fit_resample(X, y)
+
+
+def test_pipeline_check_lists_only_methods_the_step_has():
+    # The error listed logisticregression.fit_predict(...) and
+    # fit_transform(...), methods LogisticRegression does not have.
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.default_rng(0).random((40, 2))
+    y = np.array([0] * 30 + [1] * 10)
+    pipe = make_pipeline(RandomUnderSampler(random_state=0), LogisticRegression())
+    expected = r"logisticregression\.fit\(sample_weight"
+    with pytest.raises(ValueError, match=expected) as e:
+        pipe.fit(X, y, logisticregression__sample_weight=np.ones(40))
+    assert "fit_predict" not in str(e.value) and "fit_transform" not in str(e.value)
