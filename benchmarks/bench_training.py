@@ -274,7 +274,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "--repeats", type=int, default=1, help="best of this many epochs per timing"
     )
     parser.add_argument("--json", default=None, help="also write the rows here")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 200,000 rows (--rows)"
+    )
     args = parser.parse_args(argv)
+    if args.quick:
+        args.rows = 200_000
     if args.repeats < 1:
         parser.error(f"--repeats must be at least 1; got {args.repeats}.")
     if args.threads is not None:

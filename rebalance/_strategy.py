@@ -165,19 +165,26 @@ def _ratio_classes(labels: EncodedLabels, kind: SamplingType) -> tuple[int, int]
     return minority, majority
 
 
-def _from_ratio(ratio: float, labels: EncodedLabels, kind: SamplingType) -> np.ndarray:
+def _from_ratio(
+    ratio: numbers.Real, labels: EncodedLabels, kind: SamplingType
+) -> np.ndarray:
+    """Target counts of a float ``sampling_strategy``, as imbalanced-learn counts
+    them: ``int(n_minority / ratio)`` majority rows kept, ``int(n_majority *
+    ratio) - n_minority`` minority rows added, computed with the ratio as given
+    (an exact ``Fraction`` stays exact, a float is a float64) and numpy int64
+    counts, so that the truncation is imbalanced-learn's."""
     if labels.n_classes != 2:
         raise ValueError(
             f"sampling_strategy as a float only works for binary y; y has "
             f"{labels.n_classes} classes. Pass a dict {{class: count}} or a string "
             "such as 'auto' instead."
         )
-    if not 0 < ratio <= 1:
+    if not 0 < float(ratio) <= 1:
         raise ValueError(
             f"sampling_strategy={ratio} is outside (0, 1]: the float is the desired "
             "ratio of minority to majority rows after resampling."
         )
-    counts = labels.counts
+    counts = labels.counts.astype(np.int64)
     minority, majority = _ratio_classes(labels, kind)
     if kind == "under-sampling":
         keep = int(counts[minority] / ratio)
@@ -190,6 +197,9 @@ def _from_ratio(ratio: float, labels: EncodedLabels, kind: SamplingType) -> np.n
         targets = counts.copy()
         targets[majority] = keep
         return targets
+    # Same count as imbalanced-learn's int(x - n_min) wherever that is > 0;
+    # truncating x first keeps a ratio just below the current one (x - n_min
+    # in (-1, 0)) from passing as "add 0 rows".
     add = int(counts[majority] * ratio) - int(counts[minority])
     if add < 0:
         raise ValueError(
@@ -233,7 +243,14 @@ def resolve_targets(
     elif isinstance(sampling_strategy, numbers.Real) and not isinstance(
         sampling_strategy, bool
     ):
-        targets = _from_ratio(float(sampling_strategy), labels, kind)
+        # A Fraction stays exact and numpy floats keep their type, as in
+        # imbalanced-learn's arithmetic; any other Real is read as a float.
+        ratio = (
+            sampling_strategy
+            if isinstance(sampling_strategy, (numbers.Rational, float, np.floating))
+            else float(sampling_strategy)
+        )
+        targets = _from_ratio(ratio, labels, kind)
         selected = np.zeros(labels.n_classes, dtype=bool)
         minority, majority = _ratio_classes(labels, kind)
         selected[majority if kind == "under-sampling" else minority] = True

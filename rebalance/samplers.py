@@ -697,7 +697,10 @@ class LabelShuffleSampler(_SamplingStrategy, BaseSampler):
     Sort rows by class; with M the largest class count, each class of ``n_c``
     rows contributes M rows (a random permutation of ``range(M)`` taken modulo
     ``n_c``), so every row appears ⌊M/n_c⌋ or ⌈M/n_c⌉ times and no row is left
-    out; the concatenation is shuffled. Output size: ``n_classes * M``.
+    out; the concatenation is shuffled. Output size: ``n_classes * M``. The
+    recipe always gives the extra copy to the first ``M % n_c`` rows of a
+    class; here those rows are drawn at random (every such set of rows equally
+    likely), a new set at every draw.
 
     Parameters
     ----------

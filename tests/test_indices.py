@@ -248,7 +248,7 @@ def test_bounded_draws_beyond_two_to_the_32_stay_in_range():
     bound = np.uint64(3 * 2**40 + 17)
     state, values = np.uint64(5), []
     for _ in range(4000):
-        state, value = _kernels._below(state, bound)
+        state, value = _kernels._below(np.uint64(state), bound)
         values.append(int(value))
     values = np.array(values, dtype=np.float64)
     assert values.min() >= 0 and values.max() < float(bound)
