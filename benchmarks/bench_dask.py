@@ -232,6 +232,15 @@ def main() -> None:
         help="label orders of the out-of-core store: random, sorted or both",
     )
     args = parser.parse_args()
+    if args.dir is not None and not Path(args.dir).is_dir():
+        parser.error(f"--dir {args.dir!r} is not a directory: create it first.")
+    layouts = args.layouts.split(",")
+    if not set(layouts) <= {"random", "sorted"}:
+        parser.error(f"--layouts takes random, sorted or both; got {args.layouts!r}.")
+    for name in ("rows", "compare_rows", "chunk_rows", "repeat"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1; got {value}.")
     rows = args.rows or (2_000_000 if args.quick else 50_000_000)
     compare_rows = args.compare_rows or (1_000_000 if args.quick else 10_000_000)
     chunk_rows = min(args.chunk_rows, 250_000 if args.quick else args.chunk_rows)
@@ -240,7 +249,7 @@ def main() -> None:
     try:
         # Out of core first, while the process holds no data: its RSS is the
         # driver's own.
-        for layout in args.layouts.split(","):
+        for layout in layouts:
             out_of_core(root / "large", rows, chunk_rows, layout)
             shutil.rmtree(root / "large")
         compare(root / "compare", compare_rows, chunk_rows, args.repeat)
