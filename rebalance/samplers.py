@@ -264,7 +264,10 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
                 "one shrinkage factor per over-sampled class (the keys of "
                 f"sampling_strategy_, here {list(plan.sampling_strategy)})."
             )
-        for cls in plan.sampling_strategy:
+        # Every factor given, as imbalanced-learn checks them: a bad value for
+        # a class that is not over-sampled is a mistake too.
+        resampled = list(plan.sampling_strategy)
+        for cls in resampled + [c for c in given if c not in set(resampled)]:
             value = given[cls]
             if (
                 is_bool(value)
@@ -275,8 +278,8 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
                 raise ValueError(
                     "The shrinkage factor needs to be >= 0: "
                     f"shrinkage[{cls!r}] = {value!r} is not a finite number >= 0. "
-                    "Give every over-sampled class a shrinkage factor >= 0 (0 = "
-                    "plain copies, 1 = the rule-of-thumb bandwidth)."
+                    "Give every class in shrinkage a factor >= 0 (0 = plain "
+                    "copies, 1 = the rule-of-thumb bandwidth)."
                 )
         return {cls: given[cls] for cls in plan.sampling_strategy}
 
@@ -527,7 +530,12 @@ def _numeric_values(X) -> np.ndarray:
             numeric = pd.api.types.is_numeric_dtype(
                 dtype
             ) or pd.api.types.is_bool_dtype(dtype)
-            if not numeric or isinstance(dtype, pd.CategoricalDtype):
+            # Complex numbers would lose their imaginary part in the noise.
+            if (
+                not numeric
+                or isinstance(dtype, pd.CategoricalDtype)
+                or pd.api.types.is_complex_dtype(dtype)
+            ):
                 raise ValueError(
                     f"{_NUMERIC_X_NEEDED}; column "
                     f"{name!r} has dtype {dtype}. Use shrinkage=None, or encode "
@@ -565,6 +573,14 @@ def _numeric_values(X) -> np.ndarray:
             f"{_NUMERIC_X_NEEDED}; X has dtype "
             f"{values.dtype}. Use shrinkage=None, or convert the dates to numbers "
             "first."
+        )
+    if values.dtype.kind in "USV":
+        # numpy would parse numeric strings, and the noisy numbers written back
+        # into the fixed-width string dtype would be cut to its width.
+        raise ValueError(
+            f"{_NUMERIC_X_NEEDED}; X has dtype {values.dtype} (strings or raw "
+            "bytes). Use shrinkage=None, or convert X to numbers first, e.g. "
+            "X.astype(float)."
         )
     try:
         return values.astype(np.float64)
