@@ -23,6 +23,13 @@ rows. Labels and weights are matched to X by position, whatever their own
 partitioning (a Dask array is rechunked like X; anything else is computed and
 split like X).
 
+Frames computed through a Dask shuffle (``sort_values``, ``set_index``,
+``shuffle``, a hash ``merge``, ``drop_duplicates``, ...) can come in another
+row order at each computation, and in different orders for X and y: their
+rows are checked (X's index against the labels' when these are Dask frames, a
+digest of each of X's partitions when it is gathered), and a mismatch is a
+ValueError that says to persist the frame first, never a label on another row.
+
 Row order of the output
 -----------------------
 The rows are those of the in-memory draw for the same ``random_state``: the
@@ -97,7 +104,8 @@ def is_dask_input(*objects: Any) -> bool:
 
 def fit(sampler, X, y):
     """:meth:`BaseSampler.fit` for Dask inputs: computes the labels only."""
-    _prepare(sampler, X, y, None)
+    # Only the class counts are kept: the order of the rows does not matter.
+    _prepare(sampler, X, y, None, check_order=False)
     return sampler
 
 
@@ -187,10 +195,18 @@ class _Frame:
     parts: list
     meta: Any
     lengths: np.ndarray | None = None
+    expr: Any = None  # the optimised expression the parts come from
+    # Digests of the parts' rows when they come from a shuffle (_rows_of).
+    digests: list | None = None
 
 
-def _prepare(sampler, X, y, sample_weight) -> _Prepared:
-    """Check the inputs, compute labels and weights, and plan the draw."""
+def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
+    """Check the inputs, compute labels and weights, and plan the draw.
+
+    ``check_order``: when X, y or ``sample_weight`` is computed through a
+    Dask shuffle, check that the rows can be matched to their labels (see
+    :func:`_shuffled`).
+    """
     from dask import delayed
 
     sampler._validate_params()
@@ -212,7 +228,12 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
     else:
         source = _fixed_partitions(X)
         lengths = source.lengths
-        if lengths is None:
+        if check_order and _shuffled(source.expr, sources):
+            # Each partition's rows counted, with their index and a digest of
+            # the partition, so that the order of the rows can be checked.
+            to_compute["X-rows"] = [delayed(_rows_of)(part) for part in source.parts]
+            lengths = None
+        elif lengths is None:
             # Counted on the fixed partitions themselves: each is computed and
             # dropped, and no later optimisation can partition X differently.
             to_compute["X-lengths"] = [delayed(len)(part) for part in source.parts]
@@ -221,7 +242,14 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
         # are materialised: intended, X's partitioning is already fixed.
         warnings.filterwarnings("ignore", "Computing mixed collections")
         computed = _compute_in_order(to_compute)
-    if lengths is None:
+    X_index = None
+    if "X-rows" in computed:
+        counted = computed.pop("X-rows")
+        lengths = np.asarray([n for n, _, _ in counted], dtype=np.int64)
+        source.lengths = lengths
+        source.digests = [digest for _, _, digest in counted]
+        X_index = counted[0][1].append([index for _, index, _ in counted[1:]])
+    elif lengths is None:
         lengths = np.asarray(computed.pop("X-lengths"), dtype=np.int64)
         source.lengths = lengths
     n_rows = int(lengths.sum())
@@ -240,6 +268,24 @@ def _prepare(sampler, X, y, sample_weight) -> _Prepared:
         )
     weight_values = computed.get("sample_weight", sample_weight)
     check_sample_weight(weight_values, n_rows)
+    if X_index is not None:
+        for name, value in sources.items():
+            if not (_is_frame(value) and _is_dask(value)):
+                continue  # in memory or a Dask array: no index to compare
+            if not X_index.is_unique:
+                raise ValueError(
+                    _shuffle_message(
+                        f"The rows of {name} cannot be matched to X's: X's index "
+                        "has repeated values"
+                    )
+                )
+            if not computed[name].index.equals(X_index):
+                raise ValueError(
+                    _shuffle_message(
+                        f"The rows of {name} came in another order than X's "
+                        "(their index differs)"
+                    )
+                )
     plan = sampler.plan(y_values, compact=True)
     _set_feature_attributes(sampler, X)
     sampler.sampling_strategy_ = plan.sampling_strategy
@@ -262,7 +308,70 @@ def _fixed_partitions(X) -> _Frame:
     if optimise is not None:
         X = optimise()
     parts = list(X.to_delayed(optimize_graph=False))
-    return _Frame(parts, X._meta, _known_lengths(getattr(X, "expr", None), len(parts)))
+    expr = getattr(X, "expr", None)
+    return _Frame(parts, X._meta, _known_lengths(expr, len(parts)), expr)
+
+
+def _shuffled(expr, sources: dict) -> bool:
+    """Whether X (``expr``, optimised) or a Dask frame among ``sources`` (y,
+    ``sample_weight``) is computed through a Dask shuffle.
+
+    The rows of a shuffle (``sort_values``, ``set_index``, ``shuffle``, a hash
+    ``merge``, ``drop_duplicates``, ``groupby(...).transform``, ...) come in
+    an order that can change from one computation to the next (the pieces of
+    each output partition are joined as they arrive, ties of a sort are not
+    ordered), and differ for X and y when they read different columns. The
+    labels are computed before X is gathered: such inputs are checked (their
+    index, and a digest of X's partitions when they are gathered), so that a
+    label never silently lands on another row. Persisted data pass unchecked.
+    """
+    try:
+        from dask.dataframe.dask_expr._merge import HashJoinP2P
+        from dask.dataframe.dask_expr._shuffle import ShuffleBase
+    except ImportError:  # pragma: no cover (another Dask layout: not checked)
+        return False
+    exprs = [expr] + [
+        value.expr.optimize(fuse=False)
+        for value in sources.values()
+        if _is_frame(value) and getattr(value, "expr", None) is not None
+    ]
+    return any(
+        isinstance(node, (ShuffleBase, HashJoinP2P))
+        for one in exprs
+        if one is not None
+        for node in one.walk()
+    )
+
+
+def _rows_of(part) -> tuple:
+    """A partition's row count, index and digest (:func:`_digest`)."""
+    return len(part), part.index, _digest(part)
+
+
+def _digest(part) -> bytes:
+    """A digest of a partition's rows, in their order."""
+    import hashlib
+
+    from pandas.util import hash_pandas_object
+
+    try:
+        hashed = hash_pandas_object(part, index=True)
+    except (TypeError, ValueError):  # cells that cannot be hashed: the index
+        hashed = hash_pandas_object(part.index)
+    return hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
+
+
+def _shuffle_message(problem: str) -> str:
+    return (
+        f"{problem}: X, y or sample_weight is computed through a Dask shuffle "
+        "(sort_values, set_index, shuffle, a merge, drop_duplicates, "
+        "groupby(...).transform, ...), which can order its rows differently at "
+        "each computation, and differently for X and y when they read "
+        "different columns, so the labels would not stay with their rows. "
+        "Persist the frame before taking X and y from it (df = df.persist(); "
+        "X, y = df[features], df[target]), or write it to Parquet and read it "
+        "back."
+    )
 
 
 def _known_lengths(expr, n_parts: int) -> np.ndarray | None:
@@ -635,6 +744,9 @@ class _Layout:
                     lengths[ks],
                     ks,
                     int(self.out_starts[j]),
+                    None
+                    if source.digests is None
+                    else [source.digests[k] for k in ks.tolist()],
                     dask_key_name=f"{name}-{j}",
                 )
             )
@@ -716,8 +828,12 @@ def _inverse(order: np.ndarray) -> np.ndarray:
     return inverse
 
 
-def _take_frame(segment, first, parts, lengths, positions, out_start):
-    """Output partition from input ``parts``, in ``segment``'s order, new index."""
+def _take_frame(segment, first, parts, lengths, positions, out_start, digests=None):
+    """Output partition from input ``parts``, in ``segment``'s order, new index.
+
+    ``digests``: those of the parts when the labels were computed, checked
+    (X computed through a shuffle, :func:`_shuffled`).
+    """
     import pandas as pd
 
     for part, n_rows, position in zip(parts, lengths, positions):
@@ -727,6 +843,15 @@ def _take_frame(segment, first, parts, lengths, positions, out_start):
                 f"but {n_rows} were counted when the rows were drawn: the input "
                 "changed between the two (e.g. files rewritten). Resample again."
             )
+    if digests is not None:
+        for part, digest, position in zip(parts, digests, positions):
+            if _digest(part) != digest:
+                raise ValueError(
+                    _shuffle_message(
+                        f"Partition {position} of X came back with its rows in "
+                        "another order than when the labels were read"
+                    )
+                )
     # take_rows, not iloc: pandas' take refuses big-endian columns.
     if len(parts) == 1:
         taken = take_rows(parts[0], segment - first[0])
