@@ -247,7 +247,17 @@ def fit_weight_of(estimator: Any, params: Mapping) -> Any:
     >>> pipe = make_pipeline(StandardScaler(), LogisticRegression())
     >>> fit_weight_of(pipe, {"logisticregression__sample_weight": [1, 2]})
     [1, 2]
+
+    With metadata routing on, ``params`` are those the pipeline's ``fit``
+    receives, and the weights are those its routing hands its final step:
+    none when that step declines them (``set_fit_request(sample_weight=
+    False)``, while a scaler before it takes them), another parameter's
+    values when it requests an alias.
     """
+    from sklearn.utils.metadata_routing import _routing_enabled
+
+    if _routing_enabled():
+        return _routed_fit_weight(estimator, params)
     weight = params.get("sample_weight")
     prefix = ""
     while weight is None and isinstance(getattr(estimator, "steps", None), list):
@@ -257,6 +267,27 @@ def fit_weight_of(estimator: Any, params: Mapping) -> Any:
         prefix += f"{name}__"
         weight = params.get(f"{prefix}sample_weight")
     return weight
+
+
+def _routed_fit_weight(estimator: Any, params: Mapping) -> Any:
+    """:func:`fit_weight_of` with metadata routing on: ``params`` routed
+    through a pipeline (also nested) the way its ``fit`` routes them, down
+    to its final step's ``fit``."""
+    for _ in range(16):  # nested pipelines
+        steps = getattr(estimator, "steps", None)
+        if not (isinstance(steps, list) and steps and isinstance(steps[-1], tuple)):
+            break
+        name, last = steps[-1]
+        try:
+            routed = estimator.get_metadata_routing().route_params(
+                caller="fit", params=dict(params)
+            )
+            params = dict(routed[name].get("fit", {}))
+        except (AttributeError, KeyError, TypeError, ValueError):
+            # Not a scikit-learn router: the weights it was given.
+            break
+        estimator = last
+    return params.get("sample_weight")
 
 
 def _fit_takes(estimator: Any, name: str) -> bool:

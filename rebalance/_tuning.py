@@ -19,7 +19,7 @@ from sklearn.model_selection._split import _CVIterableWrapper
 from sklearn.utils import indexable
 
 from rebalance._frames import take_rows
-from rebalance._metadata import take_row_aligned
+from rebalance._metadata import take_row_aligned, weights_as_rows
 from rebalance._priors import class_positions
 from rebalance.metrics import _threshold_metric
 
@@ -73,6 +73,7 @@ def cross_validated_scores(
     split_params: dict[str, Any],
     scores_of: ScoresOf,
     score_params: dict[str, Any] | None = None,
+    weights_as_counts: bool = False,
 ) -> list[Fold]:
     """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
 
@@ -81,6 +82,13 @@ def cross_validated_scores(
     ``cv.split``. Each fold keeps its validation rows' ``sample_weight``, to
     weight the metric, and of ``score_params`` (other metadata for the
     scorer) those with one value per row restricted to the validation rows.
+
+    ``weights_as_counts``: the estimator's ``fit`` takes no ``sample_weight``,
+    and ``fit_params['sample_weight']`` holds whole-number counts. The folds
+    split the rows as given; each fold's training rows are repeated by their
+    counts (a weight of 0 drops the row), and its validation rows keep their
+    counts as the metric's ``sample_weight``, so that no copy of a row lands
+    on both sides of a fold.
     """
     splitter = check_cv(cv, y, classifier=True)
     # Sparse formats without row indexing (COO, DOK, ...) become CSR.
@@ -90,12 +98,13 @@ def cross_validated_scores(
     for number, (train, validation) in enumerate(splitter.split(X, y, **split_params)):
         train = _fold_rows(train, n_samples, number, "training")
         validation = _fold_rows(validation, n_samples, number, "validation")
-        y_train = take_rows(y, train)
-        model = clone(estimator).fit(
-            take_rows(X, train),
-            y_train,
-            **take_row_aligned(fit_params, train, n_samples),
-        )
+        X_train, y_train = take_rows(X, train), take_rows(y, train)
+        train_params = take_row_aligned(fit_params, train, n_samples)
+        if weights_as_counts:
+            X_train, y_train, train_params = weights_as_rows(
+                estimator, X_train, y_train, train_params
+            )
+        model = clone(estimator).fit(X_train, y_train, **train_params)
         _check_fold_classes(model, classes, number)
         scores = scores_of(model, take_rows(X, validation), train)
         weights = (

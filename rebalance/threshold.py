@@ -416,8 +416,11 @@ default='auto'
             the estimator requests it with ``set_fit_request(sample_weight=True)``),
             and weights the priors of ``y``. Without metadata routing, an
             estimator (not frozen) whose ``fit`` takes no ``sample_weight``
-            gets whole-number weights as repeated rows; other weights raise a
-            TypeError. The weights weight ``train_priors='auto'`` when the
+            gets whole-number weights as repeated rows (with
+            ``strategy='tuned'``, the folds split the rows as given and each
+            fold's training rows are repeated, the validation rows weighting
+            the metric by their counts); other weights raise a TypeError.
+            The weights weight ``train_priors='auto'`` when the
             estimator is fitted with them (or is a ``FrozenEstimator``),
             ``deploy_priors='train'`` always, and the metric of
             ``strategy='tuned'`` on the validation rows (with metadata routing
@@ -454,6 +457,9 @@ default='auto'
         # The rows given: a sampler's sample_indices_ (train_priors) index
         # these, not the rows repeated by weight below.
         y_given, repeated = y, False
+        # strategy='tuned' with counts as rows: the rows as given, with their
+        # fit params and counts, for the cross-validation (X, y, params).
+        counted: tuple[Any, Any, dict[str, Any]] | None = None
         frozen = self._uses_fitted_estimator()
         if sample_weight is not None and not (_routing_enabled() or frozen):
             # An estimator without sample_weight (e.g. in BaggingClassifier,
@@ -462,13 +468,10 @@ default='auto'
             if self.strategy == "tuned" and not _fit_takes(
                 self.estimator, "sample_weight"
             ):
-                raise TypeError(
-                    f"{type(self.estimator).__name__}.fit takes no sample_weight, "
-                    "and strategy='tuned' cannot apply weights as repeated rows "
-                    "(copies of a row would fall in both a training and a "
-                    "validation fold). Drop sample_weight, or use an estimator "
-                    "whose fit takes it."
-                )
+                # Repeated before the split, a row's copies would fall in both
+                # a training and a validation fold: the folds split the rows
+                # as given, and repeat each fold's training rows.
+                counted = (X, y, params)
             X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
             repeated = True
             sample_weight = fit_params.pop("sample_weight", None)
@@ -501,15 +504,24 @@ default='auto'
         candidates = (
             self._check_tuning(response, classes) if self.strategy == "tuned" else None
         )
+        # The labels of the rows given (before any repetition by weight).
+        y_given_1d = (
+            encode_labels(as_classifier_target(y_given))[1] if repeated else y_1d
+        )
+        # The rows, labels, weights and fit params the tuning splits.
+        tune_X, tune_y, tune_weight = X, y_1d, sample_weight
+        if counted is not None:
+            tune_X, tune_y = counted[0], y_given_1d
+            tune_weight = counted[2]["sample_weight"]
         # A cv that gives no folds is refused before the estimator is fitted.
         splitter = (
-            check_splitter(self.cv, y_1d)
+            check_splitter(self.cv, tune_y)
             if candidates is not None and not frozen
             else None
         )
         y_for_sampler = y_1d
         if repeated and hasattr(self.train_priors, "sample_indices_"):
-            y_for_sampler = encode_labels(as_classifier_target(y_given))[1]
+            y_for_sampler = y_given_1d
         given_train = given_train_priors(self.train_priors, classes, y_for_sampler)
         given_deploy = given_deploy_priors(self.deploy_priors, classes)
         estimator_params, split_params, score_params = self._route_fit_params(
@@ -550,14 +562,15 @@ default='auto'
             self.cost_matrix_ = cost_matrix
         if candidates is not None:
             self._tune(
-                X,
-                y_1d,
-                sample_weight,
-                estimator_params,
+                tune_X,
+                tune_y,
+                tune_weight,
+                estimator_params if counted is None else counted[2],
                 split_params,
                 candidates,
                 splitter,
                 score_params,
+                weights_as_counts=counted is not None,
             )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
@@ -885,9 +898,13 @@ default='auto'
         candidates: np.ndarray | int,
         splitter: Any,
         score_params: dict[str, Any] | None = None,
+        weights_as_counts: bool = False,
     ) -> None:
         """Set ``threshold_``, ``best_score_`` and ``cv_results_``; ``splitter``
-        is the checked ``cv``, or None for a fitted estimator (not refitted)."""
+        is the checked ``cv``, or None for a fitted estimator (not refitted).
+        ``weights_as_counts``: ``sample_weight`` holds the whole-number counts
+        of an estimator whose ``fit`` takes no weights; each fold's training
+        rows are repeated by them."""
         classes = self.classes_
         # The metric's weights and other metadata: those routed to the scorer,
         # else sample_weight (string scoring, or routing off).
@@ -922,6 +939,7 @@ default='auto'
                 fit_params=fit_params,
                 split_params=split_params,
                 scores_of=scores_of,
+                weights_as_counts=weights_as_counts,
             )
         binary = len(classes) == 2
         columns = [self._pos_index()] if binary else range(len(classes))
