@@ -53,7 +53,9 @@ import pandas as pd
 import torch
 from sklearn.base import clone
 from torch.utils.data import (
+    ConcatDataset,
     DataLoader,
+    Dataset,
     DistributedSampler,
     IterableDataset,
     Sampler,
@@ -104,6 +106,7 @@ def _label_array(labels: Any) -> np.ndarray:
 
     Tensors are read through ``.numpy()`` (no copy on CPU); nothing is modified.
     """
+    _refuse_dataset(labels)
     if isinstance(labels, torch.Tensor):
         labels = _label_tensor_values(labels)
     reject_lazy(labels, "labels")
@@ -146,6 +149,37 @@ def _label_array(labels: Any) -> np.ndarray:
             "labels.astype(int) (tensor: labels.long())."
         )
     return array
+
+
+def _refuse_dataset(labels: Any) -> None:
+    """A clear error, before any sample is read, for a dataset or loader
+    passed as ``labels`` (torch's own samplers take the dataset):
+    ``numpy.asarray`` would load every sample, then fail or read the samples
+    as labels."""
+    module = type(labels).__module__.split(".")[0]
+    is_hf = module == "datasets" and hasattr(labels, "features")
+    if not isinstance(labels, (Dataset, DataLoader)) and not is_hf:
+        return
+    kind = type(labels).__name__
+    if isinstance(labels, DataLoader):
+        fix = "the labels of its dataset, e.g. loader.dataset.targets"
+    elif is_hf:
+        fix = 'its label column, e.g. dataset["label"]'
+    elif isinstance(labels, TensorDataset):
+        fix = "its label tensor, e.g. dataset.tensors[1]"
+    elif isinstance(labels, Subset):
+        fix = (
+            "the labels of its rows, e.g. "
+            "numpy.asarray(subset.dataset.targets)[subset.indices]"
+        )
+    else:
+        fix = "its class labels, e.g. dataset.targets"
+    raise TypeError(
+        f"labels is a {kind}, not its labels: unlike torch's RandomSampler, "
+        f"rebalance samplers take the class label of every row. Pass {fix}; or "
+        "build the DataLoader with RebalancedLoader(...)(dataset), which reads "
+        "the labels of the dataset itself."
+    )
 
 
 def _label_tensor_values(labels: torch.Tensor) -> np.ndarray:
@@ -1613,8 +1647,9 @@ class RebalancedLoader:
         ``dataset -> labels`` for data sets whose labels are not found
         automatically. By default: ``dataset.y`` (skorch's ``Dataset``),
         ``dataset.targets`` (torchvision), the second tensor of a two-tensor
-        ``TensorDataset``, and through ``Subset`` (labels of its rows).
-        Whole-number float labels (skorch's binary classifier) become ints.
+        ``TensorDataset``, and through ``Subset`` (labels of its rows) and
+        ``ConcatDataset`` (its parts' labels, one after another). Whole-number
+        float labels (skorch's binary classifier) become ints.
     **sampler_params
         Passed to ``sampler_class`` after the labels, e.g.
         ``sampler=RandomUnderSampler(), seed=0``.
@@ -1708,18 +1743,19 @@ class RebalancedLoader:
                 "rows a sampler cannot pick. Rebalance the stream itself, or load "
                 "it into a map-style dataset (e.g. a TensorDataset) first."
             )
-        labels = (
-            _dataset_labels(dataset)
-            if self.labels_from is None
-            else self.labels_from(dataset)
-        )
-        labels = _whole_number_labels(labels)
         n_rows = len(dataset)
-        if len(labels) != n_rows:
-            raise ValueError(
-                f"labels_from gave {len(labels)} labels for a data set of {n_rows} "
-                "rows: return one label per row of the data set it is given."
-            )
+        if self.labels_from is None:
+            labels, found = _dataset_labels(dataset)
+            _check_label_count(labels, n_rows, found)
+        else:
+            labels = self.labels_from(dataset)
+            if len(labels) != n_rows:
+                raise ValueError(
+                    f"labels_from gave {len(labels)} labels for a data set of "
+                    f"{n_rows} rows: return one label per row of the data set it "
+                    "is given."
+                )
+        labels = _whole_number_labels(labels)
         loader_kwargs = dict(loader_kwargs)
         loader_kwargs.pop("shuffle", None)
         params = dict(self.sampler_params)
@@ -1752,28 +1788,74 @@ class RebalancedLoader:
         return DataLoader(dataset, **loader_kwargs)
 
 
-def _dataset_labels(dataset: Any) -> Any:
-    """The class labels of ``dataset``'s rows, read without loading a sample."""
+def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
+    """The class labels of ``dataset``'s rows, read without loading a sample,
+    and where they were read (for error messages); ``where`` names
+    ``dataset``."""
     if isinstance(dataset, Subset):
-        labels = _dataset_labels(dataset.dataset)
+        labels, found = _counted_labels(dataset.dataset, f"{where}.dataset")
         rows = np.asarray(dataset.indices)
+        found = f"{found}[{where}.indices]"
         if isinstance(labels, torch.Tensor):
-            return labels[torch.as_tensor(rows, dtype=torch.long)]
-        return np.asarray(labels)[rows]
+            return labels[torch.as_tensor(rows, dtype=torch.long)], found
+        if _categorical_column(labels) is not None:
+            # By position, keeping the category order (the class order).
+            return labels.iloc[rows], found
+        return np.asarray(labels)[rows], found
+    if isinstance(dataset, ConcatDataset):
+        # The rows of a ConcatDataset are its parts' rows one after another.
+        parts = [
+            _counted_labels(part, f"{where}.datasets[{i}]")[0]
+            for i, part in enumerate(dataset.datasets)
+        ]
+        values = [np.asarray(_whole_number_labels(part)) for part in parts]
+        return np.concatenate(values), f"the labels of {where}.datasets"
     for name in ("y", "targets"):
         labels = getattr(dataset, name, None)
         if labels is not None:
-            return labels
+            return labels, f"{where}.{name}"
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
-        return dataset.tensors[1]
+        return dataset.tensors[1], f"{where}.tensors[1]"
     raise TypeError(
-        f"Cannot find the labels of a {type(dataset).__name__}: it has no .y or "
-        ".targets. Pass labels_from=lambda dataset: <its labels>."
+        f"Cannot find the labels of {where}, a {type(dataset).__name__}: it has "
+        "no .y or .targets. Pass labels_from=lambda dataset: <its labels>."
     )
 
 
+def _counted_labels(dataset: Any, where: str) -> tuple[Any, str]:
+    """:func:`_dataset_labels`, checked to hold one label per row of
+    ``dataset`` (a ``Subset`` or ``ConcatDataset`` picks rows by position)."""
+    labels, found = _dataset_labels(dataset, where)
+    _check_label_count(labels, len(dataset), found)
+    return labels, found
+
+
+def _check_label_count(labels: Any, n_rows: int, found: str) -> None:
+    if len(labels) != n_rows:
+        raise ValueError(
+            f"{found} holds {len(labels)} labels for a data set of {n_rows} rows: "
+            "the labels must be one per row. Pass labels_from=lambda dataset: "
+            "<one label per row of the data set it is given>."
+        )
+
+
+def _categorical_column(labels: Any) -> Any:
+    """The pandas categorical column ``labels`` is (a Series, or a frame of
+    one column), or None."""
+    if is_pandas(labels, "DataFrame") and labels.shape[1] == 1:
+        labels = labels.iloc[:, 0]
+    if is_pandas(labels, "Series") and isinstance(labels.dtype, pd.CategoricalDtype):
+        return labels
+    return None
+
+
 def _whole_number_labels(labels: Any) -> Any:
-    """Float labels that are all whole numbers (0.0/1.0) as int64."""
+    """Float labels that are all whole numbers (0.0/1.0) as int64; a pandas
+    categorical column as given (its category order is the class order that
+    ``class_counts`` follows, as when the sampler is given it directly)."""
+    column = _categorical_column(labels)
+    if column is not None and column.cat.categories.dtype.kind != "f":
+        return labels
     if isinstance(labels, torch.Tensor):
         labels = _as_numpy(labels, "labels")  # bfloat16 has no numpy dtype
     if hasattr(labels, "to_numpy"):  # pandas
