@@ -34,6 +34,9 @@ TEXT_WORDS = 3
 _SAMPLE = 1000  # values looked at to guess datetime / text
 
 ID_REASON = "id-like: a different value on every row"
+COMPLEX_REASON = (
+    "complex numbers: add their real and imaginary parts as two columns to use them"
+)
 
 
 @dataclass
@@ -255,6 +258,16 @@ def _looks_like_datetime(sample) -> bool:
     return bool(parsed.notna().all())
 
 
+def _native_order(values):
+    """A pandas column of big-endian numbers in the machine's byte order
+    (pandas' hash tables, behind ``nunique``, and its ``take`` refuse the
+    other); any other column as it is."""
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and not dtype.isnative:
+        return values.astype(dtype.newbyteorder("="))
+    return values
+
+
 def column_named(frame, name):
     """The column of ``frame`` called ``name``, else the one whose name is
     ``name`` without surrounding spaces (" age" in a file written with ", "),
@@ -332,13 +345,18 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
     plan = ColumnPlan()
     for col in frame.columns:
         name = str(col)
-        values = frame[col]
+        values = _native_order(frame[col])
         if col in drop:
             plan.dropped[name] = "--drop"
             continue
         present = values.dropna()
         if present.empty:
             plan.dropped[name] = "empty: no value on any row"
+            continue
+        if pd.api.types.is_complex_dtype(values.dtype):
+            # No scikit-learn estimator takes them ("Complex data not
+            # supported", raised once the methods run).
+            plan.dropped[name] = COMPLEX_REASON
             continue
         if _arrow_type(values, "nested") or (
             values.dtype == object and present.map(_nested).any()
@@ -405,6 +423,7 @@ def prepare_frame(frame, plan: ColumnPlan):
     out = frame[[by_name[name] for name in plan.used]].copy()
     out.columns = list(plan.used)
     for name, kind in plan.used.items():
+        out[name] = _native_order(out[name])
         dtype = out[name].dtype
         if (
             kind == "numeric"

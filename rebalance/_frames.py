@@ -139,13 +139,19 @@ def _arrow_take_column(column: Any, rows: Any) -> Any:
 
 def _without_views(arrow_type: Any) -> Any:
     """``arrow_type`` with every ``string_view``/``binary_view`` in it (nested
-    in lists, structs and maps too) replaced by its large counterpart."""
+    in lists, structs, maps and extension types too) replaced by its large
+    counterpart."""
     import pyarrow as pa
 
     if arrow_type == pa.string_view():
         return pa.large_string()
     if arrow_type == pa.binary_view():
         return pa.large_binary()
+    if isinstance(arrow_type, pa.BaseExtensionType):
+        # An extension type (arrow.json, ...) stored in views: taken as its
+        # storage without them, and cast back.
+        storage = _without_views(arrow_type.storage_type)
+        return arrow_type if storage == arrow_type.storage_type else storage
     types = pa.types
     if types.is_struct(arrow_type):
         fields = [arrow_type.field(i) for i in range(arrow_type.num_fields)]

@@ -464,6 +464,14 @@ def take_csr(data: Any, rows: Any) -> Any:
         return None
     if not all(a.dtype.isnative for a in (indptr, indices, values)):
         return None  # the compiled kernels take native byte order; scipy copes
+    # The entries are copied as unsigned integers of their size (the same
+    # bits), or as complex128; numba has no type for the others (long double,
+    # its complex): scipy's.
+    word = _WORDS.get(values.dtype.itemsize)
+    if word is None and values.dtype != np.complex128:
+        return None
+    if indptr.dtype.kind != "i" or indices.dtype.kind != "i":
+        return None
     row_bytes = values.itemsize + indices.itemsize
     expected = rows.shape[0] * values.shape[0] / max(data.shape[0], 1) * row_bytes
     if expected < GATHER_ABOVE / 2:  # small for sure: no pass over the rows
@@ -487,7 +495,9 @@ def take_csr(data: Any, rows: Any) -> Any:
     n_entries = int(lengths.sum(dtype=np.int64))
     if not _large(n_entries, row_bytes):
         return None
-    index_dtype = np.result_type(indices.dtype, indptr.dtype)
+    # At least int32, as scipy: the output may hold more entries than a
+    # narrower input index type counts.
+    index_dtype = np.result_type(indices.dtype, indptr.dtype, np.int32)
     if n_entries > np.iinfo(np.int32).max:
         index_dtype = np.dtype(np.int64)
     if out_indptr.dtype != index_dtype:
@@ -497,9 +507,14 @@ def take_csr(data: Any, rows: Any) -> Any:
     out_data = np.empty(n_entries, dtype=values.dtype)
     threads = _indices.n_threads() if n_entries > _indices.PARALLEL_ABOVE else 1
 
+    if word is None:
+        words, out_words = values, out_data
+    else:
+        words, out_words = values.view(word), out_data.view(word)
+
     def copy(lo: int, hi: int) -> int:
         return _gather_kernels.csr_copy_rows(
-            starts, out_indptr, indices, values, out_indices, out_data, lo, hi
+            starts, out_indptr, indices, words, out_indices, out_words, lo, hi
         )
 
     if not _parts_pass(copy, threads, _indices._split(n_out, threads)):

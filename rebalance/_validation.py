@@ -193,6 +193,10 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
                 "features as an array-like of shape (n_samples, n_features), e.g. "
                 "a numpy array, a DataFrame or a list of rows."
             )
+    if sp.issparse(X) and X.ndim != 2:
+        # Before the CSR copy below: scipy's own error for other shapes
+        # ("Cannot convert. CSR must be 1D or 2D") says nothing of X.
+        raise not_two_dimensional(X.shape)
     if sp.issparse(X) and X.format not in ("csr", "csc"):
         # As imbalanced-learn (check_array's accept_sparse=["csr", "csc"]):
         # COO, LIL, DOK, BSR and DIA rows cannot be indexed; resample a CSR
@@ -211,8 +215,13 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
             f"Found array with 0 feature(s) (shape={shape}) while a minimum of 1 is "
             "required."
         )
-    if isinstance(X, np.ndarray) and X.dtype.kind == "c":
-        raise ValueError("Complex data not supported: X has a complex dtype.")
+    if (isinstance(X, np.ndarray) or sp.issparse(X)) and X.dtype.kind == "c":
+        # Sparse too, as imbalanced-learn (check_array refuses both).
+        raise ValueError(
+            f"Complex data not supported: X has dtype {X.dtype}. Pass the real "
+            "and imaginary parts as separate features, e.g. "
+            "np.column_stack([X.real, X.imag]) (scipy.sparse.hstack for sparse X)."
+        )
     check_same_length(shape[0], n_labels)
     return X, shape[1]
 
@@ -226,6 +235,14 @@ def check_same_length(n_rows: int | None, n_labels: int | None) -> None:
         )
 
 
+def _numeric_dtype(series: Any) -> bool:
+    """Whether a pandas Series has a numeric or boolean dtype (nullable ones
+    included)."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    return bool(is_numeric_dtype(series.dtype) or is_bool_dtype(series.dtype))
+
+
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
     """Check ``sample_weight``: one finite, non-negative number per row of
     ``rows`` (the argument named in the error about the length).
@@ -237,15 +254,28 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
     if sample_weight is None:
         return None
     reject_lazy(sample_weight, "sample_weight")
+    if sp.issparse(sample_weight):
+        raise TypeError(
+            f"sample_weight is a sparse {sample_weight.format.upper()} "
+            f"{type(sample_weight).__name__} of shape {sample_weight.shape}: pass "
+            "one weight per row as a dense 1-D array, e.g. "
+            "sample_weight.toarray().ravel()."
+        )
     weights = sample_weight
     if is_series(weights):
         if _is_pandas(weights, "Series"):
             values, n_missing = weights.to_numpy(), int(weights.isna().sum())
+            if n_missing and values.dtype.kind == "O" and _numeric_dtype(weights):
+                # A nullable column (Int64, Float64, boolean, ...) with NA:
+                # its numbers come as objects, the NA is what is wrong.
+                values = weights.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             values, n_missing = series_values(weights, "sample_weight")
     else:
+        # A masked entry is a missing weight (np.asarray would drop the mask
+        # and use whatever value lies under it).
+        n_missing = int(np.ma.count_masked(weights)) if np.ma.isMA(weights) else 0
         weights = values = np.asarray(weights)
-        n_missing = 0
     if values.ndim != 1 or values.shape[0] != n_samples:
         raise ValueError(
             f"sample_weight has shape {values.shape} but {rows} has {n_samples} rows: "
