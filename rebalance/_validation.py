@@ -261,6 +261,28 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
             "one weight per row as a dense 1-D array, e.g. "
             "sample_weight.toarray().ravel()."
         )
+    if isinstance(sample_weight, (str, bytes)):
+        raise TypeError(
+            f"sample_weight is a {type(sample_weight).__name__} "
+            f"({sample_weight!r}), not weights: a column name is not looked up; "
+            "pass the weights themselves, one per row, e.g. "
+            "sample_weight=frame['weight']."
+        )
+    if isinstance(sample_weight, (numbers.Number, np.generic)) or (
+        isinstance(sample_weight, np.ndarray) and sample_weight.ndim == 0
+    ):
+        raise ValueError(
+            f"sample_weight is a single number ({sample_weight!r}): pass one "
+            "weight per row, shape (n_samples,), e.g. np.full(n_samples, weight)."
+        )
+    if not hasattr(sample_weight, "__len__") and not hasattr(
+        sample_weight, "__array__"
+    ):
+        raise TypeError(
+            f"sample_weight is a {type(sample_weight).__name__}: pass the weights "
+            "as a list, numpy array or column, one per row (e.g. "
+            "list(sample_weight) for a generator)."
+        )
     weights = sample_weight
     if is_series(weights):
         if _is_pandas(weights, "Series"):

@@ -241,6 +241,11 @@ def check_softmax_shapes(x: Tensor, target: Tensor, alpha: Tensor | None) -> Non
         raise ValueError(
             f"logits must have shape (N, C) or (N, C, d1, ...), got {tuple(x.shape)}"
         )
+    if x.shape[1] == 0:
+        raise ValueError(
+            f"logits must have at least one class (C = dim 1), got shape "
+            f"{tuple(x.shape)}; give the model one output per class"
+        )
     if target.is_floating_point():
         expected = tuple(x.shape)
         what = "target of class probabilities"
@@ -551,13 +556,17 @@ torch.library.register_vmap(
 def fused_forward(kind: str, *args: Any) -> tuple[Tensor, Tensor, Tensor]:
     """Run the fused forward of ``kind`` ('sigmoid' or 'softmax').
 
-    Under torch.compile tracing or a torch.func transform this is the custom
-    op; in eager mode the op's body is called directly: a custom op's first
-    call imports torch._dynamo (seconds), and eager mode needs none of it.
+    Under torch.compile tracing, a torch.func transform or
+    ``torch.jit.trace`` this is the custom op (the trace records the op,
+    which runs at each call of the traced function, where the numba kernels
+    cannot take traced sizes and the eager path would be recorded op by op);
+    in eager mode the op's body is called directly: a custom op's first call
+    imports torch._dynamo (seconds), and eager mode needs none of it.
     """
     if (
         torch.compiler.is_compiling()
         or torch._C._are_functorch_transforms_active()
+        or torch.jit.is_tracing()
         or is_abstract(args[0], args[1])
     ):
         op = _sigmoid_focal_op if kind == "sigmoid" else _softmax_focal_op

@@ -32,7 +32,15 @@ as do forward-mode AD and nested torch.func transforms (``jacrev(grad(f))``).
 rows (softmax) that are not ignored, unweighted by ``alpha`` (the focal-loss
 convention; ``cross_entropy(weight=...)`` instead divides by the summed
 weights). An empty batch, or one where every target is ignored, gives a loss
-of 0 (``cross_entropy`` gives NaN) and a zero gradient.
+of 0 (``cross_entropy`` gives NaN) and a zero gradient. So do
+:func:`margin_cross_entropy`, :func:`class_scaled_cross_entropy`,
+:func:`weighted_softmax_loss` and :func:`ohem_loss`; the losses that are
+``cross_entropy`` or ``binary_cross_entropy_with_logits`` on weighted or
+adjusted inputs (:func:`class_weighted_cross_entropy`,
+:func:`class_weighted_binary_cross_entropy`,
+:func:`logit_adjusted_cross_entropy`,
+:func:`balanced_softmax_cross_entropy`) keep torch's NaN mean there (with a
+zero gradient).
 
 Out-of-range targets of a focal loss (sigmoid targets outside [0, 1], class
 indices outside [0, C)) raise ``ValueError``. On CPU this happens at the
@@ -50,14 +58,17 @@ implementation for tracing) inside an autograd Function with
 ``setup_context``, so ``torch.compile(model, fullgraph=True)`` traces a
 training step without a graph break, and ``torch.func.grad``, ``vjp`` and
 ``vmap`` work (``vmap`` runs the op once per sample, e.g. for per-sample
-gradients). Their target checks run inside the op, so they also apply to
-compiled code. Second derivatives (double backward, ``torch.func.hessian``,
-forward-mode AD) raise rather than return the zero Hessian of a saved
-gradient. The other losses check the *values* of tensor arguments (class
-indices in range, tensor class weights or priors finite and positive) only
-in eager mode: under torch.compile tracing or a torch.func transform those
-checks are skipped (``cross_entropy`` itself still rejects out-of-range
-class indices). Python and numpy arguments are always checked.
+gradients); ``torch.jit.trace`` and ``torch.export`` record the op too.
+Their target checks run inside the op, so they also apply to compiled and
+traced code (a ``torch.jit.trace`` function raises them as the
+TorchScript interpreter's RuntimeError, holding the ValueError's message).
+Second derivatives (double backward, ``torch.func.hessian``, forward-mode
+AD) raise rather than return the zero Hessian of a saved gradient. The
+other losses check the *values* of tensor arguments (class indices in range,
+tensor class weights or priors finite and positive) only in eager mode:
+under torch.compile tracing or a torch.func transform those checks are
+skipped (``cross_entropy`` itself still rejects out-of-range class
+indices). Python and numpy arguments are always checked.
 
 Meta tensors and ``FakeTensorMode`` (shape and memory tracing) work as with
 ``cross_entropy``: every loss returns a loss of the right shape and dtype
@@ -342,9 +353,15 @@ def _check_class_targets(
         raise TypeError(f"target must hold class indices (int64), got {target.dtype}")
     expected = (logits.shape[0],) + tuple(logits.shape[2:])
     if tuple(target.shape) != expected:
+        hint = ""
+        if target.shape == logits.shape:
+            hint = (
+                f"; for one-hot labels pass class indices, target.argmax(1)"
+                f"{', or probabilities, target.float()' if allow_soft else ''}"
+            )
         raise ValueError(
             f"target must have shape {expected} for logits of shape "
-            f"{tuple(logits.shape)}, got {tuple(target.shape)}"
+            f"{tuple(logits.shape)}, got {tuple(target.shape)}{hint}"
         )
     if check_values and not _tracing(logits, target):
         check_class_target_values(target, logits.shape[1], ignore_index)
@@ -403,7 +420,8 @@ def _class_floats(
     """The checked values of a per-class vector given as Python or numpy
     numbers, or None for a tensor (see :func:`_class_tensor`).
 
-    A dict ``{class: value}``, a sequence or a 1-d array, one finite value per
+    A dict ``{class: value}`` (keys read by :func:`_class_key`: integers,
+    bools, integral floats), a sequence or a 1-d array, one finite value per
     class (``n_classes`` of them; ``None`` when not known yet, e.g. in a loss
     Module's ``__init__``), ``> 0`` if ``positive`` else ``>= 0``, not all 0
     if ``nonzero``, and representable in ``dtype``. Checked on the host, so
@@ -414,8 +432,8 @@ def _class_floats(
     if isinstance(values, Mapping):
         keys = []
         for k in values:
-            k_int = _scalar(k)
-            if isinstance(k_int, bool) or not isinstance(k_int, int):
+            k_int = _class_key(k)
+            if k_int is None:
                 raise TypeError(
                     f"{name} keys must be class indices {classes}, got {k!r}"
                 )
@@ -459,6 +477,25 @@ def _class_floats(
     if nonzero and floats and not any(floats):
         raise ValueError(f"{name} must not be all 0 (no sample would count)")
     return floats
+
+
+def _class_key(key: Any) -> int | None:
+    """A dict key of a per-class vector as the class index it names, or None.
+
+    Integers name themselves; so do the labels a binary or class-index target
+    holds in another type, as ``rebalance.class_weights`` keys them for such
+    labels: ``False`` / ``True`` (bool labels) and integral floats (``0.0``,
+    ``1.0``: float labels), equal to 0, 1, ... (and the same dict key) in
+    Python. Anything else (0.5, a string) names no class.
+    """
+    key = _scalar(key)
+    if isinstance(key, bool):
+        return int(key)
+    if isinstance(key, int):
+        return key
+    if isinstance(key, float) and key.is_integer():
+        return int(key)
+    return None
 
 
 def _class_tensor(
@@ -1591,8 +1628,9 @@ def class_weighted_binary_cross_entropy(
         Same shape; 0/1 labels (float, int or bool) or soft labels in [0, 1].
     class_weight : dict, sequence, array or Tensor
         The weights ``>= 0`` of class 0 and class 1: a dict ``{0: w0, 1: w1}``
-        (``rebalance.weights`` output for binary labels), or a length-2
-        sequence, array or tensor.
+        (``rebalance.weights`` output for binary labels; keys ``False`` /
+        ``True`` and ``0.0`` / ``1.0``, from bool or float labels, name the
+        classes 0 and 1 too), or a length-2 sequence, array or tensor.
     reduction : {'none', 'mean', 'sum'}, default='mean'
         ``'mean'`` is the plain mean over elements.
 
