@@ -295,6 +295,18 @@ def _nested(value) -> bool:
     return isinstance(value, (list, tuple, dict, set, np.ndarray))
 
 
+def _plan_categories(plan, name, present, unique_per_row: bool) -> None:
+    """Plan a column of categories: dropped as an id when every row has its
+    own value, else categorical (high-cardinality past
+    ``CARDINALITY_THRESHOLD`` distinct values)."""
+    if unique_per_row:
+        plan.dropped[name] = ID_REASON
+    elif present.nunique() > CARDINALITY_THRESHOLD:
+        plan.used[name] = "high-cardinality categorical"
+    else:
+        plan.used[name] = "categorical"
+
+
 def plan_columns(frame, drop=()) -> ColumnPlan:
     """Sort the columns of ``frame`` into kinds; name the ones to drop and why.
 
@@ -366,12 +378,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         unique_per_row = present.shape[0] >= 10 and present.nunique() == len(present)
         if _is_categorical(values):
             # Declared categorical: categories, even when they are numbers.
-            if unique_per_row:
-                plan.dropped[name] = ID_REASON
-            elif present.nunique() > CARDINALITY_THRESHOLD:
-                plan.used[name] = "high-cardinality categorical"
-            else:
-                plan.used[name] = "categorical"
+            _plan_categories(plan, name, present, unique_per_row)
             continue
         numbers = None if _is_numeric(values) else _as_numbers(present)
         if _is_datetime(values):
@@ -389,12 +396,8 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
                 plan.used[name] = "datetime"
             elif words >= TEXT_WORDS:
                 plan.used[name] = "text"
-            elif unique_per_row:
-                plan.dropped[name] = ID_REASON
-            elif present.nunique() > CARDINALITY_THRESHOLD:
-                plan.used[name] = "high-cardinality categorical"
             else:
-                plan.used[name] = "categorical"
+                _plan_categories(plan, name, present, unique_per_row)
     if all(kind == "numeric" for kind in plan.used.values()):
         plan.vectorizer = "numeric"
     else:

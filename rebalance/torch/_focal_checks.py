@@ -199,3 +199,18 @@ _DEFERRED_NOTE = (
     "so it is raised by the first focal-loss call or backward after the kernel "
     "has run)"
 )
+
+
+def check_pos_weight_shape(pos_weight: Tensor, logits: Tensor) -> None:
+    """ValueError unless ``pos_weight`` broadcasts to the shape of ``logits``
+    (the kernels index it by the logits' sizes)."""
+    try:
+        fits = torch.broadcast_shapes(pos_weight.shape, logits.shape) == logits.shape
+    except RuntimeError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
+            f"to logits of shape {tuple(logits.shape)}; give one weight per "
+            "class (last dimension)"
+        )

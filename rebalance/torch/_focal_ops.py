@@ -44,6 +44,7 @@ from rebalance.torch._focal_checks import (
     binary_targets_message,
     check_binary_target_values,
     check_class_target_values,
+    check_pos_weight_shape,
     class_targets_message,
     defer_target_check,
     ignore_value,
@@ -221,16 +222,7 @@ def check_sigmoid_shapes(x: Tensor, y: Tensor, pos_weight: Tensor | None) -> Non
             f"{tuple(y.shape)}; reshape it (e.g. target.view_as(logits))"
         )
     if pos_weight is not None:
-        try:
-            fits = torch.broadcast_shapes(pos_weight.shape, x.shape) == x.shape
-        except RuntimeError:
-            fits = False
-        if not fits:
-            raise ValueError(
-                f"pos_weight of shape {tuple(pos_weight.shape)} does not "
-                f"broadcast to logits of shape {tuple(x.shape)}; give one "
-                "weight per class (last dimension)"
-            )
+        check_pos_weight_shape(pos_weight, x)
 
 
 def check_softmax_shapes(x: Tensor, target: Tensor, alpha: Tensor | None) -> None:

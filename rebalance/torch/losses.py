@@ -96,6 +96,7 @@ from rebalance.torch._focal_checks import (
     SKIP_BY_DROPPING,
     check_binary_target_values,
     check_class_target_values,
+    check_pos_weight_shape,
 )
 from rebalance.torch._focal_ops import (
     SigmoidFocalFunction,
@@ -821,16 +822,7 @@ def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
     pos_weight = _check_pos_weight(
         pos_weight, torch.promote_types(logits.dtype, torch.float32)
     )
-    try:
-        fits = torch.broadcast_shapes(pos_weight.shape, logits.shape) == logits.shape
-    except RuntimeError:
-        fits = False
-    if not fits:
-        raise ValueError(
-            f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
-            f"to logits of shape {tuple(logits.shape)}; give one weight per "
-            "class (last dimension)"
-        )
+    check_pos_weight_shape(pos_weight, logits)
     return pos_weight.detach().to(logits.device)
 
 
