@@ -39,6 +39,7 @@ from rebalance._indices import EncodedLabels
 __all__ = [
     "EncodedLabels",
     "encode_labels",
+    "label_array",
     "label_values",
     "missing_labels",
     "require_two_classes",
@@ -81,7 +82,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
         if frame.shape[1] == 1:
             return nw.to_native(frame.get_column(frame.columns[0])), False
         y = frame.to_numpy()
-    y = np.asarray(y)
+    y = label_array(y)
     if y.ndim == 2 and y.shape[1] == 1:
         return y.ravel(), False
     if y.ndim == 2:
@@ -98,6 +99,55 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
             f"{name} must be 1-D (one label per row); got an array of shape {y.shape}."
         )
     return y, False
+
+
+def label_array(y: Any) -> np.ndarray:
+    """``np.asarray(y)``, except where numpy would change the labels of a
+    sequence (a list, a tuple) in doing so.
+
+    * A missing value among strings or bytes (``['a', nan]``, as
+      ``Series.tolist()`` gives) would become the text ``'nan'``, a class of
+      its own: such a sequence is kept as Python objects, whose missing
+      labels are then refused.
+    * Integers of 2**63 and above mixed with negative ones (or ``np.uint64``
+      with ``np.int64`` scalars) would become float64, where ``2**63`` and
+      ``2**63 + 1`` are one value (two classes merged): kept as Python
+      objects, which sort and compare exactly.
+
+    >>> label_array([2**63, 2**63 + 1, -1]).tolist()
+    [9223372036854775808, 9223372036854775809, -1]
+    >>> label_array(["a", float("nan")]).dtype
+    dtype('O')
+    """
+    array = np.asarray(y)
+    if isinstance(y, np.ndarray) or array.size == 0:
+        return array
+    kind = array.dtype.kind
+    if kind in "US":
+        # NaN reads as 'nan' (Decimal('NaN') as 'NaN'): only then is it
+        # worth looking at the values themselves.
+        texts = ("nan", "NaN") if kind == "U" else (b"nan", b"NaN")
+        if not ((array == texts[0]) | (array == texts[1])).any():
+            return array
+        objects = np.asarray(y, dtype=object)
+        if objects.shape == array.shape and pd.isna(objects).any():
+            return objects
+        return array
+    if (
+        kind != "f"
+        # NaN, infinity and non-whole numbers: refused as floats later.
+        or not (np.trunc(array) == array).all()
+        # Floats this small hold every integer exactly.
+        or not np.abs(array).max() > _EXACT_FLOAT_INT
+    ):
+        return array
+    objects = np.asarray(y, dtype=object)
+    if objects.shape != array.shape:
+        return array
+    integer = (int, np.integer)
+    if any(isinstance(v, integer) and not isinstance(v, bool) for v in objects.flat):
+        return objects
+    return array
 
 
 def missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
@@ -237,7 +287,7 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
         missing = y_1d.isna().to_numpy()
         if missing.any():
             raise missing_labels(name, missing)
-        values = y_1d.to_numpy()
+        values = _pandas_values(y_1d)
     elif isinstance(y_1d, np.ndarray):
         values = y_1d
     else:
@@ -254,6 +304,15 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
             raise _nested_labels(name, dtype or values.dtype)
     # Missing labels in object arrays are caught by _encode_sorted.
     return values
+
+
+def _pandas_values(series: Any) -> np.ndarray:
+    """``series.to_numpy()``; objects for an Arrow view type (``string_view``,
+    ``binary_view``), which has no numpy type of its own."""
+    try:
+        return series.to_numpy()
+    except NotImplementedError:
+        return series.to_numpy(dtype=object)
 
 
 def _encode_categorical(y_1d: Any, name: str):
@@ -366,7 +425,8 @@ def as_classifier_target(y: Any) -> Any:
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
         if y.isna().any():
             return y
-        values = y.to_numpy()  # categorical, sparse: their values' own dtype
+        # categorical, sparse: their values' own dtype
+        values = _pandas_values(y)
         # Nullable dtypes give Python bools, ints or floats as objects: as a
         # numpy array of their type when that keeps every value exactly (not
         # strings, not bools mixed with ints, not ints beyond 64 bits).
@@ -452,6 +512,13 @@ def encode_labels(
             classes, codes, counts = _encode_floats(values, name)
         elif kind in "OUS":
             classes, codes, counts = _encode_sorted(values, name)
+        elif kind in "mM":
+            raise ValueError(
+                f"{name} has dtype {values.dtype} (dates, times or durations), "
+                "which is not a class label type: pass integers, strings, "
+                "booleans or a pandas categorical. To use these values as "
+                f"classes, convert them first, e.g. {name}.astype(str)."
+            )
         else:
             complex_note = "Complex data not supported. " * (kind == "c")
             raise ValueError(
