@@ -73,6 +73,7 @@ from rebalance._frames import (
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
     encode_labels,
+    label_array,
     label_values,
     missing_labels,
     own_codes,
@@ -117,7 +118,9 @@ def _label_array(labels: Any) -> np.ndarray:
         # column's nulls as NaN, and the labels as floats).
         array = label_values(labels, "labels")
     else:
-        array = np.asarray(labels)
+        # Not np.asarray: a NaN among strings would become a 'nan' class, and
+        # big integers mixed with negative ones floats (classes merged).
+        array = label_array(labels)
     if array.dtype.hasobject and array.ndim == 1:
         missing = pd.isna(array)
         if missing.any():
@@ -912,10 +915,10 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
             sampler = LabelShuffleSampler()
         _check_base_sampler(sampler)
         self._init_epochs(seed, num_replicas, rank, drop_last)
-        label_array = _labels_to_encode(labels)
+        encoded = _labels_to_encode(labels)
         self.sampler = clone(sampler)
         try:
-            self.plan = self.sampler.plan(label_array, compact=True)
+            self.plan = self.sampler.plan(encoded, compact=True)
         except (TypeError, ValueError) as exc:
             # The error may be about the labels or the sampler's parameters
             # (e.g. sampling_strategy): say where it came from, not whose it is.

@@ -215,3 +215,29 @@ def test_date_labels_are_refused_with_a_fix(make_y):
         r"y\.astype\(str\)",
     ):
         RandomUnderSampler().fit_resample(np.zeros((len(y), 1)), y)
+
+
+# Lead, after review 19: the torch samplers read label lists as fit_resample does.
+def test_torch_sampler_refuses_nan_among_string_labels():
+    pytest.importorskip("torch")
+    from rebalance.torch import RebalanceSampler
+
+    labels = ["a"] * 6 + [float("nan")] + ["b"] * 3
+    with pytest.raises(ValueError, match="missing"):
+        RebalanceSampler(labels)
+
+
+def test_torch_sampler_keeps_big_integer_labels_apart():
+    pytest.importorskip("torch")
+    from rebalance.torch import RebalanceSampler
+
+    labels = [2**63] * 6 + [2**63 + 1] * 3 + [-1] * 3
+    drawn = np.asarray(list(iter(RebalanceSampler(labels, seed=0))))
+    # Label shuffle: every class as large as the largest (6 rows), so three
+    # classes give 18 rows; merged into two they would give 12.
+    assert len(drawn) == 18
+    assert Counter(np.asarray(labels, dtype=object)[drawn].tolist()) == {
+        2**63: 6,
+        2**63 + 1: 6,
+        -1: 6,
+    }
