@@ -225,7 +225,10 @@ def take_pandas(data: Any, rows: Any) -> Any:
         isinstance(column.dtype, np.dtype) and not column.dtype.isnative
         for column in columns
     )
-    if not foreign and not _large(rows.shape[0], row_bytes):
+    # Neither has pandas' take a kernel for Arrow view types (string_view,
+    # binary_view, also nested): gathered through pyarrow at any size.
+    views = [_arrow_views(column.dtype) for column in columns]
+    if not foreign and not any(views) and not _large(rows.shape[0], row_bytes):
         return None
     if not _in_range(rows, data.shape[0]):  # once for every column
         return None  # numpy's rules and errors
@@ -241,6 +244,8 @@ def take_pandas(data: Any, rows: Any) -> Any:
                 taken[j] = column
     index = pd.RangeIndex(rows.shape[0])
     for j, column in enumerate(columns):
+        if taken[j] is None and views[j]:
+            taken[j] = _take_arrow_views(column, rows, index)
         if taken[j] is None:
             array = values[j]
             if array is not None:
@@ -258,6 +263,32 @@ def take_pandas(data: Any, rows: Any) -> Any:
     result = type(data)(dict(enumerate(taken)), index=index, copy=False)
     result.columns = data.columns
     return result.__finalize__(data)
+
+
+def _arrow_views(dtype: Any) -> bool:
+    """Whether ``dtype`` is a pandas ``ArrowDtype`` holding view types
+    (``string_view``, ``binary_view``, nested ones too)."""
+    import pandas as pd
+
+    if not isinstance(dtype, pd.ArrowDtype):
+        return False
+    from rebalance._frames import _without_views
+
+    return _without_views(dtype.pyarrow_dtype) != dtype.pyarrow_dtype
+
+
+def _take_arrow_views(column: Any, rows: np.ndarray, index: Any) -> Any:
+    """Rows ``rows`` (checked) of a pandas column of Arrow view types, taken
+    by :func:`rebalance._frames._arrow_take_column`, dtype kept."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from rebalance._frames import _arrow_take_column
+
+    taken = _arrow_take_column(column.array.__arrow_array__(), pa.array(rows))
+    return pd.Series(
+        pd.arrays.ArrowExtensionArray(taken), index=index, dtype=column.dtype
+    )
 
 
 def _scattered(rows: np.ndarray, n_rows: int) -> bool:

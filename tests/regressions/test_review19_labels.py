@@ -181,18 +181,30 @@ def test_pandas_string_view_labels_in_threshold_mover():
     assert set(mover.predict(X).tolist()) <= set(values)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rebalance._frames.take_rows gathers a pandas ArrowDtype(string_view) "
-    "Series with pyarrow's take, which has no kernel for view types (not in "
-    "rebalance/_labels.py)",
-)
+# Lead: pandas columns of Arrow view types are gathered through pyarrow.
 def test_pandas_string_view_labels_fit_resample():
     y, values = _view_series("string_view")
     sampler = RandomUnderSampler(random_state=0)
     _, y_res = sampler.fit_resample(np.zeros((9, 1)), y)
     assert y_res.dtype == y.dtype
     assert y_res.tolist() == [values[i] for i in sampler.sample_indices_]
+
+
+@pytest.mark.parametrize("kind", ["string_view", "binary_view"])
+def test_pandas_arrow_view_X_columns_are_resampled(kind):
+    pa = pytest.importorskip("pyarrow")
+    raw = [str(i) if kind == "string_view" else str(i).encode() for i in range(9)]
+    raw[4] = None
+    view = getattr(pa, kind)()
+    column = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(raw, view)), name="v")
+    X = pd.DataFrame({"v": column, "n": np.arange(9.0)})
+    y = np.array([0] * 6 + [1] * 3)
+    sampler = RandomOverSampler(random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    assert X_res["v"].dtype == column.dtype
+    taken = X_res["v"].array.__arrow_array__().to_pylist()
+    assert taken == [raw[i] for i in sampler.sample_indices_]
+    assert X_res["n"].tolist() == [float(i) for i in sampler.sample_indices_]
 
 
 # --- dates and durations: refused, saying how to use them --------------------------
