@@ -114,15 +114,17 @@ def load_breast_cancer_skewed(
     """scikit-learn's breast cancer data with the malignant class thinned out.
 
     Malignant tumours (label 1 here) are kept at ``ratio`` times the number of
-    benign ones (357), e.g. 17 malignant vs 357 benign at the default 1:20.
+    benign ones (357), rounded down: ``floor(ratio * 357)`` malignant rows,
+    e.g. 17 malignant vs 357 benign at the default 1:20.
 
     Parameters
     ----------
     ratio : float in (0, 212/357 ≈ 0.594], default=0.05
         Malignant rows kept per benign row. The data has 212 malignant rows
-        for 357 benign ones and rows are only removed, so a larger ratio is
-        an error (as is one that keeps no malignant row, below 1/357).
-    random_state : int, numpy Generator or None, default=0
+        for 357 benign ones and rows are only removed, so a ratio that asks
+        for more than 212 rows is an error (as is one that keeps no
+        malignant row, below 1/357).
+    random_state : int >= 0, numpy Generator, RandomState or None, default=0
         Seed of the malignant rows kept.
     as_frame : bool, default=False
         Return a pandas DataFrame (scikit-learn's feature names as columns,
@@ -182,11 +184,13 @@ def thin_class(
     y : array-like of shape (n_samples,)
         The class labels (in memory, as X).
     ratio : float in (0, 1]
-        Rows of the thinned class per row of the largest class afterwards.
-        Rows are only removed, so the usable range is bounded by the data:
-        at most ``n_minority / n_majority`` (the class's share before
-        thinning) and at least ``1 / n_majority`` (one row kept); a ratio
-        outside it is a ValueError that gives the range.
+        Rows of the thinned class per row of the largest class afterwards:
+        ``floor(ratio * n_majority)`` rows are kept. Rows are only removed,
+        so the usable range is bounded by the data: at most about
+        ``n_minority / n_majority`` (the class's share before thinning) and
+        at least ``1 / n_majority`` (one row kept); a ratio that asks for no
+        row, or for more rows than the class has, is a ValueError that gives
+        the range.
     minority : label, default=None
         The class to thin; by default the smallest class.
     random_state : int >= 0, numpy Generator, RandomState or None, default=None
@@ -323,11 +327,13 @@ def make_imbalance(
     y : array-like of shape (n_samples,)
         The class labels.
     ratio : float in (0, 1]
-        Rows of the thinned class per row of the largest class afterwards.
-        Rows are only removed, so the usable range is bounded by the data:
-        at most ``n_minority / n_majority`` (the class's share before
-        thinning) and at least ``1 / n_majority`` (one row kept); a ratio
-        outside it is a ValueError that gives the range.
+        Rows of the thinned class per row of the largest class afterwards:
+        ``floor(ratio * n_majority)`` rows are kept. Rows are only removed,
+        so the usable range is bounded by the data: at most about
+        ``n_minority / n_majority`` (the class's share before thinning) and
+        at least ``1 / n_majority`` (one row kept); a ratio that asks for no
+        row, or for more rows than the class has, is a ValueError that gives
+        the range.
     minority : label, default=None
         The class to thin; by default the smallest class.
     random_state : int >= 0, numpy Generator, RandomState or None, default=None

@@ -66,8 +66,10 @@ def class_weights(
     Returns
     -------
     dict
-        ``{class: weight}``, classes in sorted order; accepted by scikit-learn's
-        ``class_weight=`` and, for labels ``0..C-1``, by the torch losses.
+        ``{class: weight}``, classes in sorted order (a pandas categorical's
+        in its category order); accepted by scikit-learn's ``class_weight=``
+        and, for labels ``0..C-1``, by the torch losses (which read the keys,
+        not the order).
 
     Examples
     --------

@@ -67,11 +67,12 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
       batch_size=None)``: the loader calls ``dataset[batch]`` once per batch
       with the index tensor, which a ``TensorDataset`` answers with one
       gather per tensor. The dataset must take a whole batch in
-      ``dataset[batch]``: a ``Subset`` whose ``indices`` are a list needs
-      ``index_type="list"``; a ``ConcatDataset``, or a dataset that reads
-      one row per call, cannot (use the second form). It is a
-      ``DistributedSampler`` (the wrapped sampler splits itself by rank), so
-      PyTorch Lightning keeps it as it is and calls its :meth:`set_epoch`;
+      ``dataset[batch]``: a ``Subset`` whose ``indices`` are a list or a
+      range (``random_split`` gives a list) needs ``index_type="list"``; a
+      ``ConcatDataset``, or a dataset that reads one row per call, cannot
+      (use the second form). It is a ``DistributedSampler`` (the wrapped
+      sampler splits itself by rank), so PyTorch Lightning keeps it as it is
+      and calls its :meth:`set_epoch`;
     * ``DataLoader(dataset, batch_sampler=IndexBatchSampler(s, 4096),
       collate_fn=...)`` for a dataset with ``__getitems__(indices)`` (the
       loader passes it the whole batch; any other dataset is read row by
@@ -359,7 +360,8 @@ class TensorBatchLoader:
     -----
     ``len()`` is the number of batches per epoch and rank; :meth:`set_epoch`,
     :meth:`state_dict` and :meth:`load_state_dict` are the sampler's (the
-    position counts rows). The loader pickles with its tensors.
+    position counts rows, or batches with a ``BalancedBatchSampler``, as on
+    the ``DataLoader`` path). The loader pickles with its tensors.
 
     Examples
     --------
@@ -474,7 +476,7 @@ class TensorBatchLoader:
         -------
         dict
             The sampler's ``state_dict`` (``position`` counts rows handed
-            out).
+            out; batches with a ``BalancedBatchSampler``).
         """
         return self.batches.state_dict()
 
