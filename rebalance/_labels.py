@@ -62,7 +62,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     """
     if y is None:
         raise ValueError(
-            f"{name} is None: samplers need the class labels. Pass it as an array of "
+            f"{name} is None: the class labels are needed. Pass them as an array of "
             "shape (n_samples,)."
         )
     if is_pandas(y, "DataFrame"):

@@ -886,7 +886,7 @@ def softmax_focal_loss(
         probabilities with the shape of ``logits``.
     alpha : float, dict, sequence, array or Tensor, optional
         A scalar weight, or one weight per class: a dict ``{class: weight}``
-        keyed ``0..C-1`` (e.g. the output of ``rebalance.weights``), a
+        keyed ``0..C-1`` (e.g. the output of ``rebalance.class_weights``), a
         sequence, an array or a tensor of length C.
     gamma : float, default=2.0
         Focusing parameter, ``>= 0``; ``gamma=0`` with ``alpha=None`` is CE.
@@ -1076,7 +1076,7 @@ class SoftmaxFocalLoss(
     ----------
     alpha : float, dict, sequence, array or Tensor, optional
         A scalar weight, or one weight per class (e.g. the output of
-        ``rebalance.weights``).
+        ``rebalance.class_weights``).
     gamma : float, default=2.0
         Focusing parameter, ``>= 0``.
     reduction : {'none', 'mean', 'sum'}, default='mean'
@@ -1532,7 +1532,7 @@ def class_weighted_cross_entropy(
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
 ) -> Tensor:
-    """Cross-entropy weighted per class, from ``rebalance.weights`` output.
+    """Cross-entropy weighted per class, from ``rebalance.class_weights`` output.
 
     Same semantics as ``cross_entropy(weight=...)`` (cost-sensitive
     weighting, e.g. by the inverse class frequency or the effective number
@@ -1620,7 +1620,7 @@ def class_weighted_binary_cross_entropy(
         Same shape; 0/1 labels (float, int or bool) or soft labels in [0, 1].
     class_weight : dict, sequence, array or Tensor
         The weights ``>= 0`` of class 0 and class 1: a dict ``{0: w0, 1: w1}``
-        (``rebalance.weights`` output for binary labels; keys ``False`` /
+        (``rebalance.class_weights`` output for binary labels; keys ``False`` /
         ``True`` and ``0.0`` / ``1.0``, from bool or float labels, name the
         classes 0 and 1 too), or a length-2 sequence, array or tensor.
     reduction : {'none', 'mean', 'sum'}, default='mean'
@@ -1675,7 +1675,7 @@ class ClassWeightedCrossEntropyLoss(_LossModule, function=class_weighted_cross_e
     ----------
     class_weight : dict, sequence, array or Tensor
         One weight per class: a dict ``{class: weight}`` keyed ``0..C-1``
-        (e.g. the output of ``rebalance.weights``), or a sequence, an array
+        (e.g. the output of ``rebalance.class_weights``), or a sequence, an array
         or a tensor of length C.
     reduction : {'none', 'mean', 'sum'}, default='mean'
         ``'mean'`` divides by the summed weights of the targets.
@@ -1718,7 +1718,7 @@ class ClassWeightedBinaryCrossEntropyLoss(
     ----------
     class_weight : dict, sequence, array or Tensor
         The weights of class 0 and class 1: a dict ``{0: w0, 1: w1}`` (e.g.
-        the output of ``rebalance.weights``), or a length-2 sequence, array
+        the output of ``rebalance.class_weights``), or a length-2 sequence, array
         or tensor.
     reduction : {'none', 'mean', 'sum'}, default='mean'
         ``'mean'`` is the plain mean over elements.
