@@ -10,7 +10,9 @@ public names it had, ``rebalance.torch.TorchMLPClassifier`` and
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+import sys
 
 import numpy as np
 import torch
@@ -235,40 +237,61 @@ default=None
         self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
-        self.classes_, y_codes = np.unique(y, return_inverse=True)
-        n_classes = self.classes_.shape[0]
+        classes, y_codes = np.unique(y, return_inverse=True)
+        n_classes = classes.shape[0]
         if n_classes < 2:
             raise ValueError(
                 "TorchMLPClassifier needs two classes or more; y has only 1 "
-                f"class: {self.classes_.tolist()}."
+                f"class: {classes.tolist()}."
             )
         # The network draws from its own generator: torch's global one is
         # neither read nor changed (threads fitting at once share nothing).
-        self._fit_network(X, y_codes, n_classes)
+        with _on_the_cpu():
+            network = self._fit_network(X, y_codes, n_classes)
+        # Set once training has succeeded: a failed fit leaves no half-fitted
+        # model behind.
+        self.classes_, self.network_ = classes, network
         return self
 
-    def _fit_network(self, X: np.ndarray, y_codes: np.ndarray, n_classes: int) -> None:
+    def _fit_network(
+        self, X: np.ndarray, y_codes: np.ndarray, n_classes: int
+    ) -> torch.nn.Sequential:
         softmax = n_classes > 2
         seed = self._seed()
         generator = torch.Generator().manual_seed(seed)
-        self.network_ = torch.nn.Sequential(
+        network = torch.nn.Sequential(
             _linear(X.shape[1], self.hidden, generator),
             torch.nn.ReLU(),
             _linear(self.hidden, n_classes if softmax else 1, generator),
         )
-        optimiser = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate)
+        optimiser = torch.optim.Adam(network.parameters(), lr=self.learning_rate)
         loss_function = self._loss_function(y_codes, n_classes)
         targets = y_codes.astype(np.int64 if softmax else np.float32)
         data = TensorDataset(torch.from_numpy(_writeable(X)), torch.from_numpy(targets))
         loader = self._loader(data, y_codes, seed)
-        self.network_.train()
+        network.train()
         for _ in range(self.epochs):
             for xb, yb in loader:
                 optimiser.zero_grad()
-                logits = self.network_(xb)
+                logits = network(xb)
                 loss_function(logits if softmax else logits.squeeze(1), yb).backward()
                 optimiser.step()
-        self.network_.eval()
+        network.eval()
+        if not all(bool(p.isfinite().all()) for p in network.parameters()):
+            # As scikit-learn's MLPClassifier: NaN weights would predict NaN
+            # probabilities and the first class for every row.
+            raise ValueError(
+                "TorchMLPClassifier's training diverged: the network's weights "
+                f"are not finite after learning_rate={self.learning_rate!r}. "
+                "Pass a smaller learning_rate, or scale the features (e.g. "
+                "StandardScaler)."
+            )
+        return network
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # Fitted once a network is trained (a fit that failed after the rows
+        # were checked has set n_features_in_ only).
+        return hasattr(self, "network_")
 
     def decision_function(self, X) -> np.ndarray:
         """Compute the network's logits for ``X``.
@@ -334,13 +357,29 @@ def deprecated_public_name(old: str) -> type[TorchMLPClassifier]:
 
     For the module ``__getattr__`` of ``rebalance.torch`` and
     ``rebalance.torch.estimators``: the warning points at their caller.
+    ``from rebalance.torch import TorchMLPClassifier`` looks the name up
+    twice (importlib's ``hasattr`` on a package, then the import itself):
+    only the second warns, so the statement gives one warning.
     """
+    caller = sys._getframe(2).f_code  # 0: here, 1: the module __getattr__
+    if caller.co_name == "_handle_fromlist" and "importlib" in caller.co_filename:
+        return TorchMLPClassifier
     warn_deprecated(
         old,
         "rebalance compare --model mlp (the classifier is private to it now)",
         stacklevel=3,
     )
     return TorchMLPClassifier
+
+
+def _on_the_cpu() -> contextlib.AbstractContextManager:
+    """A context that trains on the CPU whatever torch's default device
+    (``torch.set_default_device('cuda')`` would put the DataLoader's seed
+    draws there, beside CPU generators). Entered only when that default is
+    not the CPU: ``torch.device`` as a context sets a global of torch."""
+    if torch.get_default_device().type == "cpu":
+        return contextlib.nullcontext()
+    return torch.device("cpu")
 
 
 def _writeable(values: np.ndarray) -> np.ndarray:
@@ -353,7 +392,11 @@ def _linear(n_in: int, n_out: int, generator: torch.Generator) -> torch.nn.Linea
     """``torch.nn.Linear(n_in, n_out)`` with its default initialisation
     (Kaiming-uniform weights, uniform biases within 1/sqrt(n_in)) drawn
     from ``generator`` instead of torch's global generator."""
-    layer = torch.nn.utils.skip_init(torch.nn.Linear, n_in, n_out)
+    # float32 on the CPU whatever torch's defaults (set_default_dtype,
+    # set_default_device): the rows are float32 numpy arrays.
+    layer = torch.nn.utils.skip_init(
+        torch.nn.Linear, n_in, n_out, device="cpu", dtype=torch.float32
+    )
     with torch.no_grad():
         torch.nn.init.kaiming_uniform_(layer.weight, a=5**0.5, generator=generator)
         bound = 1 / n_in**0.5 if n_in > 0 else 0.0
