@@ -1460,6 +1460,8 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
                 f"{name} must be 1-D (one dataset row id per row); got shape "
                 f"{ids.shape}."
             )
+        if ids.size == 0:
+            return ids.astype(np.int64)  # [] reads as float64: nothing to check
         if ids.dtype.kind not in "iu":
             raise TypeError(
                 f"{name} has dtype {ids.dtype}: pass integer dataset row ids."
@@ -1620,9 +1622,17 @@ def _check_losses(losses: Any, name: str, n_rows: int) -> np.ndarray:
             f"{name} has shape {values.shape} for {n_rows} row ids: pass one loss "
             "per row, 1-D (compute the loss with reduction='none')."
         )
-    if values.dtype.kind not in "iuf" or not np.isfinite(values).all():
+    if values.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} has dtype {values.dtype}: pass one real loss per row, e.g. "
+            "the per-row output of a loss with reduction='none'."
+        )
+    finite = np.isfinite(values)
+    if not finite.all():
         raise ValueError(
-            f"{name} must be finite numbers: drop NaN/inf losses before update()."
+            f"{name} must be finite numbers; {int((~finite).sum())} are NaN or inf "
+            f"(the first at position {int(np.argmin(finite))}): drop them before "
+            "update()."
         )
     return values.astype(np.float64)
 
