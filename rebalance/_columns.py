@@ -25,6 +25,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
+from rebalance._frames import numeric_dtype
+
 #: more distinct values than this makes a string column high-cardinality
 #: (skrub's ``TableVectorizer`` default threshold).
 CARDINALITY_THRESHOLD = 40
@@ -76,12 +78,6 @@ class ColumnPlan:
             gone = "; ".join(f"{col} ({why})" for col, why in self.dropped.items())
             text += f"; dropped: {gone}"
         return text + "."
-
-
-def _is_numeric(values) -> bool:
-    import pandas as pd
-
-    return pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
 
 
 def _is_categorical(values) -> bool:
@@ -380,10 +376,10 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             # Declared categorical: categories, even when they are numbers.
             _plan_categories(plan, name, present, unique_per_row)
             continue
-        numbers = None if _is_numeric(values) else _as_numbers(present)
+        numbers = None if numeric_dtype(values) else _as_numbers(present)
         if _is_datetime(values):
             plan.used[name] = "datetime"
-        elif _is_numeric(values) or numbers is not None:
+        elif numeric_dtype(values) or numbers is not None:
             numbers = present if numbers is None else numbers
             if unique_per_row and _looks_like_id(name, numbers):
                 plan.dropped[name] = ID_REASON
@@ -430,7 +426,7 @@ def prepare_frame(frame, plan: ColumnPlan):
         dtype = out[name].dtype
         if (
             kind == "numeric"
-            and _is_numeric(out[name])
+            and numeric_dtype(out[name])
             and not isinstance(dtype, np.dtype)
         ):
             # Nullable, Arrow (decimals, ...) and sparse numbers as floats,
@@ -439,7 +435,7 @@ def prepare_frame(frame, plan: ColumnPlan):
             # scikit-learn makes of pd.get_dummies(sparse=True).)
             values = out[name].to_numpy(dtype=np.float64, na_value=np.nan)
             out[name] = pd.Series(values, index=out.index)
-        if kind == "numeric" and not _is_numeric(out[name]):  # numbers as text
+        if kind == "numeric" and not numeric_dtype(out[name]):  # numbers as text
             present = out[name].notna()
             numbers = _as_numbers(out[name][present])
             column = pd.Series(np.nan, index=out.index)

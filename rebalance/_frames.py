@@ -32,6 +32,7 @@ __all__ = [
     "frame_values",
     "narwhals_frame",
     "nested_dtype",
+    "numeric_dtype",
 ]
 
 
@@ -39,6 +40,14 @@ def is_pandas(obj: Any, kind: str) -> bool:
     """True when ``obj`` is a pandas ``kind`` (``'DataFrame'`` or ``'Series'``)."""
     module = type(obj).__module__
     return module.startswith("pandas") and type(obj).__name__ == kind
+
+
+def numeric_dtype(values: Any) -> bool:
+    """Whether a pandas dtype (or a column of one) holds numbers or booleans:
+    numpy, nullable and pyarrow ones."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    return bool(is_numeric_dtype(values) or is_bool_dtype(values))
 
 
 def _is_arrow(obj: Any, *kinds: str) -> bool:

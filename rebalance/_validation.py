@@ -14,7 +14,13 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval
 
 from rebalance._frames import is_pandas as _is_pandas
-from rebalance._frames import is_series, reject_lazy, series_values, take_rows
+from rebalance._frames import (
+    is_series,
+    numeric_dtype,
+    reject_lazy,
+    series_values,
+    take_rows,
+)
 from rebalance._indices import EncodedLabels
 from rebalance._labels import (
     _encode_integers,
@@ -235,14 +241,6 @@ def check_same_length(n_rows: int | None, n_labels: int | None) -> None:
         )
 
 
-def _numeric_dtype(series: Any) -> bool:
-    """Whether a pandas Series has a numeric or boolean dtype (nullable ones
-    included)."""
-    from pandas.api.types import is_bool_dtype, is_numeric_dtype
-
-    return bool(is_numeric_dtype(series.dtype) or is_bool_dtype(series.dtype))
-
-
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
     """Check ``sample_weight``: one finite, non-negative number per row of
     ``rows`` (the argument named in the error about the length).
@@ -287,7 +285,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
     if is_series(weights):
         if _is_pandas(weights, "Series"):
             values, n_missing = weights.to_numpy(), int(weights.isna().sum())
-            if n_missing and values.dtype.kind == "O" and _numeric_dtype(weights):
+            if n_missing and values.dtype.kind == "O" and numeric_dtype(weights.dtype):
                 # A nullable column (Int64, Float64, boolean, ...) with NA:
                 # its numbers come as objects, the NA is what is wrong.
                 values = weights.to_numpy(dtype=np.float64, na_value=np.nan)

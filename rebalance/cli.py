@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from rebalance._columns import _CURRENCY, column_named
+from rebalance._frames import numeric_dtype
 from rebalance.compare import (
     METRIC_LABELS,
     MODELS,
@@ -332,9 +333,7 @@ def _load_table(path: str, target: str | None):
             f"{[str(c) for c in frame.columns][:30]}"
         )
     y = frame.pop(target)
-    if not (
-        pd.api.types.is_numeric_dtype(y.dtype) or pd.api.types.is_bool_dtype(y.dtype)
-    ):
+    if not numeric_dtype(y.dtype):
         y = y.astype(object)  # categorical, dictionary-encoded: as values
         # An empty label (Parquet keeps "" where a CSV reader sees NaN) is
         # a missing one, not a class.

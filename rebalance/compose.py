@@ -11,8 +11,6 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 from pandas import CategoricalDtype as pd_api_categorical
-from pandas.api.types import is_bool_dtype as pd_api_is_bool
-from pandas.api.types import is_numeric_dtype as pd_api_is_numeric
 from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
@@ -33,7 +31,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._frames import is_dataframe, is_pandas, narwhals_frame
+from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_dtype
 from rebalance._labels import as_classifier_target, single_output_target
 from rebalance._metadata import (
     fit_weight_of,
@@ -440,7 +438,7 @@ def _pandas_numbers(dtype: Any) -> bool:
     of them."""
     if isinstance(dtype, pd_api_categorical):
         dtype = dtype.categories.dtype
-    return pd_api_is_numeric(dtype) or pd_api_is_bool(dtype)
+    return numeric_dtype(dtype)
 
 
 def _check_finite_for(classifier: Any, X: Any) -> None:

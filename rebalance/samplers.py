@@ -21,6 +21,7 @@ from rebalance._frames import (
     frame_values,
     is_dataframe,
     narwhals_frame,
+    numeric_dtype,
     series_values,
 )
 from rebalance._strategy import STRATEGY_NAMES, check_strategy_name, resolve_targets
@@ -527,12 +528,9 @@ def _numeric_values(X) -> np.ndarray:
         columns = []
         for name, column in X.items():
             dtype = column.dtype
-            numeric = pd.api.types.is_numeric_dtype(
-                dtype
-            ) or pd.api.types.is_bool_dtype(dtype)
             # Complex numbers would lose their imaginary part in the noise.
             if (
-                not numeric
+                not numeric_dtype(dtype)
                 or isinstance(dtype, pd.CategoricalDtype)
                 or pd.api.types.is_complex_dtype(dtype)
             ):
