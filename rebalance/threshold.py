@@ -457,9 +457,9 @@ default='auto'
         # The rows given: a sampler's sample_indices_ (train_priors) index
         # these, not the rows repeated by weight below.
         y_given, repeated = y, False
-        # strategy='tuned' with counts as rows: the rows as given, with their
-        # fit params and counts, for the cross-validation (X, y, params).
-        counted: tuple[Any, Any, dict[str, Any]] | None = None
+        # strategy='tuned' with counts as rows: the rows as given and their
+        # fit params (counts included), for the cross-validation.
+        counted: tuple[Any, dict[str, Any]] | None = None
         frozen = self._uses_fitted_estimator()
         if sample_weight is not None and not (_routing_enabled() or frozen):
             # An estimator without sample_weight (e.g. in BaggingClassifier,
@@ -471,7 +471,7 @@ default='auto'
                 # Repeated before the split, a row's copies would fall in both
                 # a training and a validation fold: the folds split the rows
                 # as given, and repeat each fold's training rows.
-                counted = (X, y, params)
+                counted = (X, params)
             X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
             repeated = True
             sample_weight = fit_params.pop("sample_weight", None)
@@ -504,25 +504,25 @@ default='auto'
         candidates = (
             self._check_tuning(response, classes) if self.strategy == "tuned" else None
         )
-        # The labels of the rows given (before any repetition by weight).
-        y_given_1d = (
-            encode_labels(as_classifier_target(y_given))[1] if repeated else y_1d
-        )
+        # The labels of the rows given (before any repetition by weight),
+        # encoded only where the tuning or the sampler's indices need them.
+        y_given_1d = y_1d
+        if repeated and (
+            counted is not None or hasattr(self.train_priors, "sample_indices_")
+        ):
+            y_given_1d = encode_labels(as_classifier_target(y_given))[1]
         # The rows, labels, weights and fit params the tuning splits.
         tune_X, tune_y, tune_weight = X, y_1d, sample_weight
         if counted is not None:
             tune_X, tune_y = counted[0], y_given_1d
-            tune_weight = counted[2]["sample_weight"]
+            tune_weight = counted[1]["sample_weight"]
         # A cv that gives no folds is refused before the estimator is fitted.
         splitter = (
             check_splitter(self.cv, tune_y)
             if candidates is not None and not frozen
             else None
         )
-        y_for_sampler = y_1d
-        if repeated and hasattr(self.train_priors, "sample_indices_"):
-            y_for_sampler = y_given_1d
-        given_train = given_train_priors(self.train_priors, classes, y_for_sampler)
+        given_train = given_train_priors(self.train_priors, classes, y_given_1d)
         given_deploy = given_deploy_priors(self.deploy_priors, classes)
         estimator_params, split_params, score_params = self._route_fit_params(
             sample_weight, fit_params
@@ -565,7 +565,7 @@ default='auto'
                 tune_X,
                 tune_y,
                 tune_weight,
-                estimator_params if counted is None else counted[2],
+                estimator_params if counted is None else counted[1],
                 split_params,
                 candidates,
                 splitter,
