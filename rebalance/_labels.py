@@ -223,10 +223,26 @@ def _encode_sorted(values: np.ndarray, name: str):
             raise missing_labels(name, pd.isna(values))
         if any(isinstance(label, _NESTED) for label in classes):
             raise _nested_labels(name, "object")
+        _check_hashable(classes, name)
     codes = codes.reshape(-1)
     counts = np.bincount(codes, minlength=classes.shape[0])
     codes = codes.astype(np.min_scalar_type(classes.shape[0]), copy=False)
     return classes, codes, counts
+
+
+def _check_hashable(classes: np.ndarray, name: str) -> None:
+    """TypeError naming ``name`` for a class that cannot be a dict key (the
+    classes key ``sampling_strategy``, ``sampling_strategy_``, class weights)."""
+    for label in classes:
+        try:
+            hash(label)
+        except TypeError:
+            raise TypeError(
+                f"{name} has labels of type {type(label).__name__} that cannot be "
+                f"hashed ({label!r}): a class label must be usable as a dict key. "
+                f"Convert the labels first, e.g. {name}.astype(str), or make the "
+                "type hashable (e.g. a frozen dataclass)."
+            ) from None
 
 
 def _encode_integer_values(values: np.ndarray, classes_dtype: np.dtype, name: str):
@@ -321,6 +337,12 @@ def _encode_categorical(y_1d: Any, name: str):
     if missing.any():
         raise missing_labels(name, missing)
     categories = np.asarray(y_1d.cat.categories)
+    if categories.dtype.kind in "mM":
+        # Dates and durations (numpy or Arrow) as pandas Timestamps /
+        # Timedeltas, as with a time zone: numpy's datetime64[ns].tolist()
+        # gives bare integers, which no key of a dict such as
+        # sampling_strategy would match.
+        categories = np.asarray(y_1d.cat.categories, dtype=object)
     present, codes, counts = _encode_integer_values(codes, np.dtype(np.intp), name)
     return categories[present], codes, counts
 
