@@ -74,7 +74,10 @@ def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
         label = " = ".join(group[:3]) + (" = ..." if len(group) > 3 else "")
         scores = result.oof[group[0]][:, c]
         precision, recall, _ = precision_recall_curve(truth, scores)
-        ax_pr.plot(recall, precision, label=label)
+        # Steps, as scikit-learn's PrecisionRecallDisplay draws them: the
+        # area under them is the average precision of the table (a straight
+        # line between two points is a precision no threshold reaches).
+        ax_pr.plot(recall, precision, label=label, drawstyle="steps-post")
         fpr, tpr, _ = roc_curve(truth, scores)
         ax_roc.plot(fpr, tpr, label=label)
     prevalence = float(truth.mean())

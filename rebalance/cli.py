@@ -137,18 +137,25 @@ def _read_text_table_as(path: str, encoding: str):
     the same number of times on its first lines (most often; ties in that
     order). Spaces after a separator are skipped (files written with ", "
     such as UCI adult: the column " label" is ``label``, the class " yes"
-    is ``yes``)."""
+    is ``yes``). A first line ``sep=;`` (Excel's separator line) names the
+    separator, and the header follows it."""
+    import re
+
     import pandas as pd
 
     lines = _first_lines(path, encoding) or [""]
-    counts = {
-        sep: [_unquoted_count(line, sep) for line in lines] for sep in _SEPARATORS
-    }
-    steady = [
-        sep for sep in _SEPARATORS if counts[sep][0] and len(set(counts[sep])) == 1
-    ]
-    candidates = steady or list(_SEPARATORS)
-    separator = max(candidates, key=lambda sep: counts[sep][0])
+    hint = re.fullmatch(r'\s*"?sep=([^"\r\n ])"?\s*', lines[0].lstrip("\ufeff"))
+    if hint:
+        separator, skip = hint.group(1), 1
+    else:
+        counts = {
+            sep: [_unquoted_count(line, sep) for line in lines] for sep in _SEPARATORS
+        }
+        steady = [
+            sep for sep in _SEPARATORS if counts[sep][0] and len(set(counts[sep])) == 1
+        ]
+        candidates = steady or list(_SEPARATORS)
+        separator, skip = max(candidates, key=lambda sep: counts[sep][0]), 0
 
     def read(**options: Any) -> Any:
         return pd.read_csv(
@@ -157,10 +164,12 @@ def _read_text_table_as(path: str, encoding: str):
             low_memory=False,
             skipinitialspace=True,
             encoding=encoding,
+            skiprows=skip,
             **options,
         )
 
     frame = read()
+    _check_distinct_names(frame, lambda: read(header=None, nrows=1, dtype=str))
     index_col = None
     default = pd.RangeIndex(frame.shape[0])
     if not frame.index.equals(default) and frame.shape[1]:
@@ -178,12 +187,43 @@ def _read_text_table_as(path: str, encoding: str):
             index_col = False
             frame = read(index_col=False)
     if separator == ";":
-        _read_decimal_commas(path, frame, index_col, encoding)
+        _read_decimal_commas(path, frame, index_col, encoding, skip)
     return frame
 
 
+def _check_distinct_names(frame, read_header: Callable[[], Any]) -> None:
+    """A ValueError when the header line names a column twice. pandas reads
+    the second "x" as "x.1", which would then be a feature of its own: a
+    repeated target column leaking the labels into the features, or a
+    --drop that leaves the copy in."""
+    import re
+
+    suspects = [
+        c
+        for c in frame.columns
+        if isinstance(c, str)
+        and (match := re.fullmatch(r"(.+)\.\d+", c))
+        and match.group(1) in frame.columns
+    ]
+    if not suspects:
+        return
+    header = read_header()
+    names = [str(v).strip() for v in header.iloc[0].dropna()] if header.size else []
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            f"its header line names the column(s) {repeated} twice or more: "
+            "every column needs its own name; rename or delete the repeated "
+            "ones in the file."
+        )
+
+
 def _read_decimal_commas(
-    path: str, frame, index_col: bool | None = None, encoding: str = "utf-8"
+    path: str,
+    frame,
+    index_col: bool | None = None,
+    encoding: str = "utf-8",
+    skip: int = 0,
 ) -> None:
     """In a ";" file that writes numbers with decimal commas (a digit, a
     comma, a digit somewhere), read every column whose values are all such
@@ -208,6 +248,7 @@ def _read_decimal_commas(
         skipinitialspace=True,
         index_col=index_col,
         encoding=encoding,
+        skiprows=skip,
     )
     for position, name in enumerate(raw.columns):
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
@@ -263,6 +304,12 @@ def _missing_column_hint(columns, name: str, option: str = "--target") -> str:
     same_case = [c for c in texts if c.strip().lower() == str(name).strip().lower()]
     if same_case:
         return f" (names are case-sensitive: did you mean {option} {same_case[0]!r}?)"
+    if len(texts) == 1 and option == "--target":
+        return (
+            " (the file was read as a single column: if a title or a note "
+            "stands above the line of column names, delete it; columns are "
+            "separated by ',', ';', tabs or '|')"
+        )
     # pandas renames a repeated name "x" to "x.1": a number as well.
     if texts and sum(_is_number(c) for c in texts) * 2 >= len(texts):
         return (
@@ -332,21 +379,55 @@ def _load_table(path: str, target: str | None):
             f"{_missing_column_hint(frame.columns, target)}; columns: "
             f"{[str(c) for c in frame.columns][:30]}"
         )
+    if frame.shape[0] == 0:
+        raise _fail(
+            f"--data {path!r} has no data rows (only column names): pass a file "
+            "with rows to compare on."
+        )
     y = frame.pop(target)
     if not numeric_dtype(y.dtype):
         y = y.astype(object)  # categorical, dictionary-encoded: as values
-        # An empty label (Parquet keeps "" where a CSV reader sees NaN) is
-        # a missing one, not a class.
-        blank = y.map(lambda v: isinstance(v, str) and not v.strip())
-        y = y.mask(blank.fillna(False).astype(bool))
+        # A label is its text without surrounding spaces ("yes " typed in a
+        # spreadsheet is the class "yes", as " yes" after a separator is);
+        # an empty one (Parquet keeps "" where a CSV reader sees NaN) is a
+        # missing one, not a class.
+        y = y.map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
     if y.isna().any():
+        rows = np.flatnonzero(y.isna().to_numpy()) + 1
+        where = ", ".join(str(r) for r in rows[:5].tolist())
+        if len(rows) > 5:
+            where += ", ..."
+        elif len(rows) > 1:
+            where = f"{', '.join(str(r) for r in rows[:-1])} and {rows[-1]}"
         raise _fail(
-            f"--target column {target!r} has {int(y.isna().sum())} missing labels: "
-            "drop those rows first."
+            f"--target column {target!r} has {len(rows)} missing labels (data "
+            f"row{'s' if len(rows) > 1 else ''} {where}, counting from 1 after "
+            "the header; empty cells and the texts 'NA', 'N/A', 'None', 'null' "
+            "and 'NaN' are missing): drop those rows first, or name a class "
+            "written as one of those texts otherwise."
         )
     if frame.shape[1] == 0:
         raise _fail(f"{path} has no feature columns besides the target.")
+    _note_case_variants(y, target)
     return frame, y.to_numpy()
+
+
+def _note_case_variants(y, target: str) -> None:
+    """A notice on stderr when text classes differ only in case ("Yes" and
+    "yes"): they are compared as classes of their own, which a typing
+    variant in a spreadsheet rarely means."""
+    groups: dict[str, list[str]] = {}
+    for label in sorted({v for v in y if isinstance(v, str)}):
+        groups.setdefault(label.casefold(), []).append(label)
+    variants = [names for names in groups.values() if len(names) > 1]
+    if variants:
+        shown = "; ".join(" and ".join(repr(n) for n in names) for names in variants)
+        print(
+            f"rebalance compare: notice: classes of --target {target!r} differ "
+            f"only in case ({shown}); they are compared as different classes. "
+            "If they are one class, write them alike in the file.",
+            file=sys.stderr,
+        )
 
 
 def _methods_epilog() -> str:
@@ -515,6 +596,24 @@ def _ascii_only(stream) -> bool:
         return True
 
 
+def _say(text: str = "") -> None:
+    """Print ``text`` on stdout. Once the reader has gone (``| head``), the
+    rest of the output is discarded: no BrokenPipeError traceback, and the
+    run goes on to write its --json, --plot and --report files."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Later writes (and the flush at exit) go to the null device.
+        try:
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):
+            return  # not a file (a test's StringIO): nothing to redirect
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+
+
 def _peak_memory_mb() -> float | None:
     try:
         import resource
@@ -579,7 +678,7 @@ def run_compare(args: argparse.Namespace) -> int:
         args.metric = "f1"
     started = time.perf_counter()
     if args.list_methods:
-        print(_methods_epilog().split("\n\n")[0])
+        _say(_methods_epilog().split("\n\n")[0])
         return 0
     for option, (dest, extensions) in OUTPUTS.items():
         if getattr(args, dest):
@@ -649,11 +748,11 @@ def run_compare(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     summary = result.describe(source, args.model, args.seed)
-    print(wrap(summary, width))
-    print()
-    print(result.table(sort_by=args.metric, width=width, ascii=ascii_only))
-    print()
-    print(wrap(result.conclusion(args.metric, ascii=ascii_only), width))
+    _say(wrap(summary, width))
+    _say()
+    _say(result.table(sort_by=args.metric, width=width, ascii=ascii_only))
+    _say()
+    _say(wrap(result.conclusion(args.metric, ascii=ascii_only), width))
     elapsed = time.perf_counter() - started
     memory = _peak_memory_mb()
     footer = f"Wall time {elapsed:.1f} s" + (
@@ -667,7 +766,7 @@ def run_compare(args: argparse.Namespace) -> int:
     }
     if args.plot:
         _write(args.plot, "--plot", lambda p: result.plot(p, metric=args.metric))
-        print(f"plot written to {args.plot}")
+        _say(f"plot written to {args.plot}")
     if args.report:
         _write(
             args.report,
@@ -676,7 +775,7 @@ def run_compare(args: argparse.Namespace) -> int:
                 p, args.metric, summary=summary, footer=footer + "."
             ),
         )
-        print(f"report written to {args.report}")
+        _say(f"report written to {args.report}")
     if args.json_path:
         data = result.to_json(args.metric, **info)
 
@@ -685,8 +784,8 @@ def run_compare(args: argparse.Namespace) -> int:
                 json.dump(data, handle, indent=2)
 
         _write(args.json_path, "--json", dump)
-        print(f"scores written to {args.json_path}")
-    print(footer + ".")
+        _say(f"scores written to {args.json_path}")
+    _say(footer + ".")
     return 0
 
 
