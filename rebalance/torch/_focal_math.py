@@ -235,5 +235,7 @@ def softmax_focal_chunks(
             w *= valid.unsqueeze(1)
         fl[sl], ce[sl], grad2[sl] = softmax_focal_rows(x2[sl], w, alpha_f, gamma, scale)
     out_shape = target.shape if not soft else target.movedim(1, -1).shape[:-1]
-    grad = grad2.reshape(*x.movedim(1, -1).shape).movedim(-1, 1)
+    # Contiguous, as the op's fake implementation (and the other back ends)
+    # give it: torch.compile checks the strides of a custom op's outputs.
+    grad = grad2.reshape(*x.movedim(1, -1).shape).movedim(-1, 1).contiguous()
     return fl.reshape(out_shape), ce.reshape(out_shape), grad

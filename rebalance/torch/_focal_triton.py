@@ -17,6 +17,7 @@ setting.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from typing import Any
 
@@ -373,7 +374,8 @@ def softmax_focal_triton(
     x = x.contiguous()
     target = target.contiguous()
     n_classes = x.shape[1]
-    inner = x[0, 0].numel() if x.dim() > 2 else 1
+    # The size of dims 2...: x[0, 0].numel() would fail for an empty batch.
+    inner = math.prod(x.shape[2:])
     rows = target.numel()
     grad = torch.empty_like(x) if store_grad else None
     out = torch.empty((3,) + target.shape, dtype=torch.float32, device=x.device)

@@ -283,9 +283,23 @@ def _check_binary_targets(logits: Tensor, target: Any, ignore_index: Any) -> Non
     if not isinstance(target, Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
     if target.shape != logits.shape:
+        fix = "reshape it (e.g. target.view_as(logits))"
+        if (
+            logits.dim() >= 2
+            and logits.shape[1] > 1
+            and not target.is_floating_point()
+            and target.dtype != torch.bool
+            and tuple(target.shape) == (logits.shape[0],) + tuple(logits.shape[2:])
+        ):
+            # class indices (mmdet's sigmoid focal loss takes them): one-hot
+            moved = ".movedim(-1, 1)" if logits.dim() > 2 else ""
+            fix = (
+                "for class indices, pass one-hot labels, e.g. "
+                f"F.one_hot(target, {logits.shape[1]}){moved}.float()"
+            )
         raise ValueError(
             f"target must have the shape of logits {tuple(logits.shape)}, got "
-            f"{tuple(target.shape)}; reshape it (e.g. target.view_as(logits))"
+            f"{tuple(target.shape)}; {fix}"
         )
     if target.is_complex():
         raise TypeError(f"target must be real, got {target.dtype}")
@@ -325,6 +339,7 @@ def _check_class_targets(
             f"logits must have shape (N, C) or (N, C, d1, ...), got "
             f"{tuple(logits.shape)}; for binary logits use a sigmoid loss"
         )
+    _check_has_classes(logits)
     if target.is_floating_point():
         _check_float_class_indices(logits, target)
         if not allow_soft:
@@ -366,6 +381,16 @@ def _check_class_targets(
         )
     if check_values and not _tracing(logits, target):
         check_class_target_values(target, logits.shape[1], ignore_index)
+
+
+def _check_has_classes(logits: Tensor) -> None:
+    """ValueError for ``(N, 0, ...)`` logits: no class to predict (a softmax
+    over nothing; the class checks would say indices must lie in [0, -1])."""
+    if logits.shape[1] == 0:
+        raise ValueError(
+            f"logits must have at least one class (C = dim 1), got shape "
+            f"{tuple(logits.shape)}; give the model one output per class"
+        )
 
 
 def _check_float_class_indices(logits: Tensor, target: Tensor) -> None:
@@ -796,7 +821,10 @@ def _check_binary_alpha(alpha: Any) -> float | None:
     if alpha is not None:
         alpha = _real(alpha, "alpha", "0.25")
         if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha must be in [0, 1] or None, got {alpha}")
+            raise ValueError(
+                f"alpha must be in [0, 1], or None for no weighting (torchvision's "
+                f"and fvcore's alpha=-1), got {alpha}"
+            )
     return alpha
 
 
@@ -2409,6 +2437,7 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
             "logits must have shape (N, C) or (N, C, d1, ...), got "
             f"{tuple(logits.shape)}"
         )
+    _check_has_classes(logits)
     tau = _check_tau(tau)
     return logits - _log_priors(priors, logits.shape[1], logits, tau)
 
