@@ -32,6 +32,7 @@ indices, so a checkpoint of one path resumes the other.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -107,7 +108,11 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
     ``len()`` is the number of batches of this rank per epoch. A batch is a
     fresh array: writing into it changes nothing in the sampler. Pickling
     (``torch.save``, ``copy.deepcopy``, ``ddp_spawn``, DataLoader workers)
-    carries the wrapped sampler and its position along.
+    carries the wrapped sampler and its position along. Under HF Accelerate
+    with several processes, whose ``BatchSamplerShard`` pads batches as
+    Python lists, build it with ``index_type="list"`` (and ``num_replicas=1,
+    rank=0`` for the wrapped sampler): index arrays raise a ``TypeError``
+    when Accelerate would pad them.
 
     Examples
     --------
@@ -182,6 +187,28 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
     def _whole_batches(self) -> bool:
         return isinstance(self.sampler, BalancedBatchSampler)
 
+    def _mishandled_by(self, frame: Any) -> bool:
+        """Whether ``frame``, the caller of ``iter(self)``, is HF Accelerate's
+        ``BatchSamplerShard`` about to pad this epoch's batches as Python lists
+        (``batch += ...``, ``if batch:``): wrong for index arrays. It does so
+        when it keeps the last batches: the last one is short, or (without
+        ``split_batches``) their number is no multiple of the processes."""
+        if frame is None or frame.f_globals.get("__name__") != "accelerate.data_loader":
+            return False
+        shard = frame.f_locals.get("self")
+        try:
+            processes = int(shard.num_processes)
+            split, even = bool(shard.split_batches), bool(shard.even_batches)
+            keeps_last = not shard.drop_last
+        except (AttributeError, TypeError, ValueError):
+            return False  # not the BatchSamplerShard this is written for
+        short_last = not self._whole_batches and len(self.sampler) % self.batch_size
+        if not keeps_last:
+            return False
+        if split:
+            return bool(short_last) and even
+        return bool(short_last) or len(self) % processes != 0
+
     def __len__(self) -> int:
         n_items = len(self.sampler)
         if self._whole_batches:
@@ -191,6 +218,14 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         return -(-n_items // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.index_type != "list" and self._mishandled_by(sys._getframe(1)):
+            raise TypeError(
+                f"IndexBatchSampler(index_type={self.index_type!r}) is sharded by "
+                "HF Accelerate (a loader prepared for several processes), whose "
+                "BatchSamplerShard pads and tests the batches as Python lists: "
+                "with index arrays it fails, hangs or adds indices up (wrong "
+                "rows). Build it with index_type='list'."
+            )
         batches = self.sampler._index_batches(self.batch_size, self.drop_last)
         if self.index_type == "tensor":
             return map(torch.from_numpy, batches)

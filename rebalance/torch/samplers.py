@@ -107,6 +107,7 @@ def _label_array(labels: Any) -> np.ndarray:
 
     Tensors are read through ``.numpy()`` (no copy on CPU); nothing is modified.
     """
+    labels = _column_values(labels)
     _refuse_dataset(labels)
     if isinstance(labels, torch.Tensor):
         labels = _label_tensor_values(labels)
@@ -152,6 +153,21 @@ def _label_array(labels: Any) -> np.ndarray:
             "labels.astype(int) (tensor: labels.long())."
         )
     return array
+
+
+def _column_values(labels: Any) -> Any:
+    """The values of a Hugging Face ``datasets`` column (``ds["label"]``, a
+    lazy ``Column`` since datasets 4), read whole in the dataset's format (a
+    list, or an array or tensor under ``with_format``); anything else as it
+    is. Read item by item, a column costs a dataset lookup per row."""
+    kind = type(labels)
+    if (
+        kind.__module__.split(".")[0] == "datasets"
+        and kind.__name__ == "Column"
+        and hasattr(labels, "column_name")
+    ):
+        return labels[:]
+    return labels
 
 
 def _refuse_dataset(labels: Any) -> None:
@@ -486,6 +502,14 @@ class _EpochSampler:
         num_replicas = self.num_replicas
         n_items = self._epoch_size()
         n_per_rank = _per_rank(n_items, num_replicas, self.drop_last)
+        if n_items == 0 and self._item_name == "indices":
+            # An index sampler's draw is empty whatever drop_last (a batch
+            # sampler's epoch is empty only when rounded down: drop_last).
+            raise ValueError(
+                f"Each epoch has 0 {self._item_name}: the sampler draws no row "
+                "(e.g. a sampling_strategy asking for 0 rows of every class). "
+                "Ask for at least one row."
+            )
         if n_per_rank == 0:
             raise ValueError(
                 f"Each epoch has {n_items} {self._item_name}, fewer than "
@@ -1866,6 +1890,7 @@ def _whole_number_labels(labels: Any) -> Any:
     """Float labels that are all whole numbers (0.0/1.0) as int64; a pandas
     categorical column as given (its category order is the class order that
     ``class_counts`` follows, as when the sampler is given it directly)."""
+    labels = _column_values(labels)
     column = _categorical_column(labels)
     if column is not None and column.cat.categories.dtype.kind != "f":
         return labels
