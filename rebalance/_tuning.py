@@ -14,7 +14,14 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    LeaveOneGroupOut,
+    LeavePGroupsOut,
+    StratifiedGroupKFold,
+    check_cv,
+)
 from sklearn.model_selection._split import _CVIterableWrapper
 from sklearn.utils import indexable
 
@@ -22,6 +29,16 @@ from rebalance._frames import take_rows
 from rebalance._metadata import take_row_aligned, weights_as_rows
 from rebalance._priors import class_positions
 from rebalance.metrics import _threshold_metric
+
+# scikit-learn's splitters whose split needs groups (a splitter of another
+# library may take them as an option).
+_GROUP_SPLITTERS = (
+    GroupKFold,
+    GroupShuffleSplit,
+    LeaveOneGroupOut,
+    LeavePGroupsOut,
+    StratifiedGroupKFold,
+)
 
 # (true labels of the validation rows, scores of shape (n_rows, n_classes),
 # sample_weight of the validation rows as a float array, or None, the other
@@ -59,6 +76,32 @@ def check_splitter(cv: Any, y: np.ndarray) -> Any:
             "index pairs."
         )
     return splitter
+
+
+def check_split_groups(
+    cv: Any, splitter: Any, split_params: dict[str, Any], routing: bool
+) -> None:
+    """Refuse one of scikit-learn's group splitters (``GroupKFold``,
+    ``LeaveOneGroupOut``, ...) that would get no ``groups`` from
+    ``split_params`` (the parameters routed to its ``split``), before any
+    estimator is fitted: its own error comes only once the folds are drawn,
+    and names neither ``cv`` nor the fix."""
+    if not isinstance(splitter, _GROUP_SPLITTERS):
+        return
+    if split_params.get("groups") is not None:
+        return
+    fix = (
+        "pass them to fit: fit(X, y, groups=groups)"
+        if routing
+        else "ThresholdMover passes groups to its cv only with metadata routing "
+        "on: sklearn.set_config(enable_metadata_routing=True), then fit(X, y, "
+        "groups=groups)"
+    )
+    raise ValueError(
+        f"cv={cv!r} splits the rows by groups, but no groups reach it: {fix}. "
+        "Or pass cv as a list of (train, validation) index pairs, e.g. "
+        f"list({type(splitter).__name__}(...).split(X, y, groups))."
+    )
 
 
 def cross_validated_scores(

@@ -64,7 +64,12 @@ from rebalance._priors import (
     given_train_priors,
     only_positions,
 )
-from rebalance._tuning import best_thresholds, check_splitter, cross_validated_scores
+from rebalance._tuning import (
+    best_thresholds,
+    check_split_groups,
+    check_splitter,
+    cross_validated_scores,
+)
 from rebalance._validation import (
     NumberInterval,
     check_same_length,
@@ -205,6 +210,8 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``'tuned'`` only: the folds (an int is a stratified k-fold). With a
         ``FrozenEstimator``, which cannot be refitted per fold, the thresholds
         are tuned on all the data given to ``fit`` and ``cv`` is not used.
+        A group splitter (``GroupKFold``, ...) gets its ``groups`` with
+        metadata routing on: ``fit(X, y, groups=groups)``.
     train_priors : 'auto', array-like, dict, fitted sampler or ResampledClassifier, \
 default='auto'
         π', the class priors the estimator's probabilities are calibrated to.
@@ -527,6 +534,8 @@ default='auto'
         estimator_params, split_params, score_params = self._route_fit_params(
             sample_weight, fit_params
         )
+        if splitter is not None:
+            check_split_groups(self.cv, splitter, split_params, _routing_enabled())
 
         if frozen:
             estimator = self.estimator
@@ -906,12 +915,12 @@ default='auto'
         of an estimator whose ``fit`` takes no weights; each fold's training
         rows are repeated by them."""
         classes = self.classes_
-        # The metric's weights and other metadata: those routed to the scorer,
-        # else sample_weight (string scoring, or routing off).
+        # The metric's weights: sample_weight (string scoring, or routing
+        # off; a scorer that cannot take them is called without them), else
+        # what is routed to the scorer, passed to it as it is (in ``extra``,
+        # with its other metadata), as scikit-learn passes it.
         extra = {} if score_params is None else dict(score_params)
-        metric_weight = (
-            sample_weight if score_params is None else extra.pop("sample_weight", None)
-        )
+        metric_weight = sample_weight if score_params is None else None
         if splitter is None:
             # A fitted estimator is not refitted per fold: tune on all rows.
             scores = self._scores(self.estimator_, X)[0]
