@@ -26,6 +26,7 @@ __all__ = [
     "is_series",
     "series_values",
     "take_rows",
+    "check_compressed",
     "is_dask",
     "reject_dask",
     "frame_like",
@@ -242,6 +243,70 @@ def reject_dask(data: Any, name: str, where: str) -> None:
         )
 
 
+def check_compressed(matrix: Any, name: str = "X") -> None:
+    """Raise a ValueError for a CSR or CSC ``matrix`` whose arrays do not
+    describe it (scipy checks them only when asked, ``check_format()``):
+    scipy's row gather and ``toarray`` read and write out of bounds for those,
+    and crash the process or return other rows' entries. One pass over
+    ``indptr`` and one (threaded) over ``indices``; other formats pass.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> from rebalance._frames import check_compressed
+    >>> X = sp.random(4, 3, density=0.5, format="csr", random_state=0)
+    >>> check_compressed(X)
+    >>> X.indices = X.indices + 3
+    >>> check_compressed(X)
+    Traceback (most recent call last):
+    ...
+    ValueError: X is a malformed CSR csr_matrix: its column indices must be ...
+    """
+    if not sp.issparse(matrix) or matrix.format not in ("csr", "csc"):
+        return
+    indptr, indices, values = matrix.indptr, matrix.indices, matrix.data
+    major, minor = ("row", "column") if matrix.format == "csr" else ("column", "row")
+    n_major, n_minor = matrix.shape if matrix.format == "csr" else matrix.shape[::-1]
+    problem = None
+    if any(getattr(a, "ndim", None) != 1 for a in (indptr, indices, values)):
+        problem = "its data, indices and indptr arrays must be 1-D"
+    elif indptr.dtype.kind not in "iu" or indices.dtype.kind not in "iu":
+        problem = (
+            f"its indices ({indices.dtype}) and indptr ({indptr.dtype}) must "
+            "hold integers"
+        )
+    elif indptr.shape[0] != n_major + 1:
+        problem = (
+            f"its indptr has {indptr.shape[0]} entries, not one per {major} "
+            f"plus one ({n_major + 1})"
+        )
+    elif indices.shape[0] != values.shape[0]:
+        problem = (
+            f"its indices ({indices.shape[0]}) and data ({values.shape[0]}) "
+            "differ in length"
+        )
+    elif indptr[0] != 0 or indptr[-1] > indices.shape[0]:
+        problem = (
+            f"its indptr must run from 0 to at most {indices.shape[0]} (the "
+            f"entries stored); it runs from {indptr[0]} to {indptr[-1]}"
+        )
+    elif n_major and bool((indptr[1:] < indptr[:-1]).any()):
+        at = int(np.flatnonzero(indptr[1:] < indptr[:-1])[0])
+        problem = f"its indptr decreases at {major} {at}"
+    elif not _gather._in_range(indices[: int(indptr[-1])], n_minor):
+        problem = (
+            f"its {minor} indices must be between 0 and {n_minor - 1} (shape "
+            f"{matrix.shape})"
+        )
+    if problem is not None:
+        raise ValueError(
+            f"{name} is a malformed {matrix.format.upper()} "
+            f"{type(matrix).__name__}: {problem}. Its arrays were changed or "
+            "built by hand; build it again from valid arrays (scipy's "
+            f"{name}.check_format() names the first problem)."
+        )
+
+
 def take_rows(data: Any, indices: np.ndarray) -> Any:
     """Rows ``indices`` of ``data``, in the same container type as ``data``.
 
@@ -274,6 +339,9 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         taken = source.iloc[indices].reset_index(drop=True)
         return taken.set_flags(allows_duplicate_labels=False) if strict else taken
     if sp.issparse(data):
+        # scipy reads out of bounds for malformed arrays (crashes, or other
+        # rows' entries): refused first, whichever gathers the rows.
+        check_compressed(data)
         taken = _gather.take_csr(data, indices)
         if taken is not None:
             return taken

@@ -11,6 +11,7 @@ import narwhals.stable.v2 as nw
 import numpy as np
 import scipy.sparse as sp
 from pandas import CategoricalDtype as pd_api_categorical
+from pandas import StringDtype as pd_api_string
 from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
@@ -455,9 +456,9 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
         # the classifier would read as numbers: others (strings, ...) are the
         # classifier's to refuse, and must not hide NaN in the numbers.
         columns: Iterable[Any] = (
-            X.iloc[:, j].to_numpy(dtype=np.float64, na_value=np.nan)
+            _pandas_column_numbers(X.iloc[:, j], _pandas_numbers(dtype))
             for j, dtype in enumerate(X.dtypes)
-            if _pandas_numbers(dtype)
+            if _pandas_numbers(dtype) or _pandas_text(dtype)
         )
     elif is_dataframe(X):  # polars, pyarrow, ...: a null is missing too
         frame = narwhals_frame(X)
@@ -469,17 +470,47 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
     elif isinstance(X, (list, tuple)):
         try:
             values = np.asarray(X)
-            if values.dtype == object:
-                values = values.astype(np.float64)
         except (TypeError, ValueError):
-            return  # ragged, or not all numbers: the classifier's own checks
-        columns = [values]
+            return  # ragged: the classifier's own checks
+        columns = [_object_numbers(values)]
     else:
-        # CSR, CSC, COO: the stored values (DOK and LIL have no .data).
-        columns = [getattr(X, "data", None) if sp.issparse(X) else X]
+        # CSR, CSC, COO: the stored values (DOK and LIL have no .data); an
+        # object array of numbers as the classifier reads it (floats).
+        columns = [getattr(X, "data", None) if sp.issparse(X) else _object_numbers(X)]
     for values in columns:
         if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
             assert_all_finite(values, input_name="X")
+
+
+def _pandas_text(dtype: Any) -> bool:
+    """Whether a pandas column of ``dtype`` holds Python objects or strings,
+    which scikit-learn reads as numbers when they all are."""
+    return (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(
+        dtype, pd_api_string
+    )
+
+
+def _pandas_column_numbers(column: Any, numbers: bool) -> Any:
+    """A pandas column of numbers (``numbers``), or of objects or strings, as
+    float64 with missing values NaN; None for text that is not numbers."""
+    try:
+        return column.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        if numbers:
+            raise
+        return None
+
+
+def _object_numbers(values: Any) -> Any:
+    """An object numpy array of numbers (NaN, None included) as float64, as
+    scikit-learn's ``check_array`` reads it; anything else as it is (not all
+    numbers: the classifier's to refuse)."""
+    if not isinstance(values, np.ndarray) or values.dtype != object:
+        return values
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError):
+        return values
 
 
 def _records_indices(sampler: Any) -> bool:
