@@ -1686,7 +1686,8 @@ class RebalancedLoader:
         ``dataset.targets`` (torchvision), the second tensor of a two-tensor
         ``TensorDataset``, and through ``Subset`` (labels of its rows) and
         ``ConcatDataset`` (its parts' labels, one after another). Whole-number
-        float labels (skorch's binary classifier) become ints.
+        float labels (skorch's binary classifier) become ints. A Hugging Face
+        ``datasets.Dataset``: its ``"label"`` (or ``"labels"``) column.
     **sampler_params
         Passed to ``sampler_class`` after the labels, e.g.
         ``sampler=RandomUnderSampler(), seed=0``.
@@ -1853,9 +1854,17 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
             return labels, f"{where}.{name}"
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
         return dataset.tensors[1], f"{where}.tensors[1]"
+    # A Hugging Face datasets.Dataset: its "label" (or "labels") column, read
+    # whole without decoding a row.
+    if type(dataset).__module__.split(".")[0] == "datasets":
+        names = getattr(dataset, "column_names", None) or ()
+        for name in ("label", "labels"):
+            if name in names:
+                return _column_values(dataset[name]), f'{where}["{name}"]'
     raise TypeError(
         f"Cannot find the labels of {where}, a {type(dataset).__name__}: it has "
-        "no .y or .targets. Pass labels_from=lambda dataset: <its labels>."
+        'no .y or .targets (nor a "label" column). Pass labels_from=lambda '
+        "dataset: <its labels>."
     )
 
 

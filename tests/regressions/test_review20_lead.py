@@ -36,3 +36,29 @@ def test_wide_frame_resampled_rows_match_iloc(shape):
     expected = X.iloc[sampler.sample_indices_].reset_index(drop=True)
     pd.testing.assert_frame_equal(X_res, expected)
     np.testing.assert_array_equal(y_res, y[sampler.sample_indices_])
+
+
+def test_rebalanced_loader_finds_a_hugging_face_label_column():
+    pytest.importorskip("torch")
+    datasets = pytest.importorskip("datasets")
+    from torch.utils.data import Subset
+
+    from rebalance import RandomUnderSampler
+    from rebalance.torch import RebalancedLoader
+
+    labels = [0] * 12 + [1] * 4
+    hf = datasets.Dataset.from_dict({"x": list(range(16)), "label": labels})
+    make_loader = RebalancedLoader(sampler=RandomUnderSampler(), seed=0)
+    for fmt in (None, "numpy", "torch"):
+        data = hf.with_format(fmt)
+        # Before: "Cannot find the labels of dataset, a Dataset".
+        loader = make_loader(data, batch_size=4)
+        rows = [int(i) for batch in loader for i in batch["x"]]
+        assert sorted(np.bincount([labels[r] for r in rows]).tolist()) == [4, 4]
+        part = Subset(data, range(4, 16))  # 8 of class 0, 4 of class 1
+        rows = [int(i) for batch in make_loader(part, batch_size=4) for i in batch["x"]]
+        assert all(r >= 4 for r in rows)
+        assert np.bincount([labels[r] for r in rows]).tolist() == [4, 4]
+    renamed = hf.rename_column("label", "target")
+    with pytest.raises(TypeError, match="labels_from"):
+        make_loader(renamed, batch_size=4)
