@@ -331,6 +331,12 @@ _NUMERIC_X_NEEDED = (
 )
 
 
+_FINITE_X_NEEDED = (
+    "shrinkage (smoothed bootstrap) adds noise scaled by each feature's std, "
+    "which needs finite X"
+)
+
+
 def _bandwidth(n_samples: int, n_features: int) -> float:
     """imbalanced-learn's smoothing constant: the rule-of-thumb bandwidth.
 
@@ -356,9 +362,8 @@ class _SmoothingSource:
             finite = np.isfinite(self.values).all()
         if not finite:
             raise ValueError(
-                "Input X contains NaN or infinity: shrinkage (smoothed bootstrap) "
-                "adds noise scaled by each feature's std, which needs finite X. "
-                "Impute missing values first, or use shrinkage=None."
+                f"Input X contains NaN or infinity: {_FINITE_X_NEEDED}. Impute "
+                "missing values first, or use shrinkage=None."
             )
 
     def class_std(self, rows: np.ndarray) -> np.ndarray:
@@ -548,9 +553,19 @@ def _numeric_values(X) -> np.ndarray:
             # Categories (a pyarrow dictionary of ints) are no numbers either.
             numeric = column.dtype.is_numeric() or column.dtype == nw.Boolean
             if numeric:
-                column_values, _ = series_values(
+                column_values, n_missing = series_values(
                     nw.to_native(column), f"X column {name!r}"
                 )
+                if n_missing and column.dtype == nw.Boolean:
+                    # Nulls make a boolean column objects (numeric columns
+                    # get NaN): the missing values stop the noise, not the
+                    # dtype.
+                    raise ValueError(
+                        f"Input X contains missing values: column {name!r} "
+                        f"({frame.schema[name]}) has {n_missing} nulls, and "
+                        f"{_FINITE_X_NEEDED}. Impute them first, or use "
+                        "shrinkage=None."
+                    )
             if not numeric or column_values.dtype.kind not in "biuf":
                 raise ValueError(
                     f"{_NUMERIC_X_NEEDED}; column "
