@@ -123,8 +123,11 @@ def _prefetch_intrinsic(write: bool) -> Any:
 def _prefetch_codegen(rw, context, builder, signature, args):  # pragma: no cover
     array_type = signature.args[0]
     view = context.make_array(array_type)(context, builder, args[0])
+    # As intp: numba lowers a narrower index into a strided array's address
+    # with mismatched integer widths ("Operands must be the same type").
+    index = context.cast(builder, args[1], signature.args[1], types.intp)
     pointer = cgutils.get_item_pointer(
-        context, builder, array_type, view, [args[1]], wraparound=False
+        context, builder, array_type, view, [index], wraparound=False
     )
     i32 = ir.IntType(32)
     function = cgutils.get_or_insert_function(

@@ -218,7 +218,13 @@ def check_not_dropped_by_imblearn_pipeline(
                     continue  # routed to fit_resample itself: it gets them
                 # With routing off, ``<sampler step>__param`` is stored for the
                 # step's fit, which a Pipeline never calls on a sampler.
-                problems += [f"{own_name}__{p} (dropped)" for p in params]
+                # A None loses nothing (generic code passing
+                # ``**{f"{step}__sample_weight": None}``).
+                problems += [
+                    f"{own_name}__{p} (dropped)"
+                    for p, value in params.items()
+                    if value is not None
+                ]
             else:
                 problems += [
                     f"{step_name}.{method}({p}=...) (not resampled)"

@@ -7,20 +7,22 @@ says how to fix it. Nothing here modifies its input.
 from __future__ import annotations
 
 import numbers
+from collections import Counter
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval
 
-from rebalance._frames import is_pandas as _is_pandas
 from rebalance._frames import (
+    check_compressed,
     is_series,
     numeric_dtype,
     reject_lazy,
     series_values,
     take_rows,
 )
+from rebalance._frames import is_pandas as _is_pandas
 from rebalance._indices import EncodedLabels
 from rebalance._labels import (
     _encode_integers,
@@ -208,6 +210,9 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         # COO, LIL, DOK, BSR and DIA rows cannot be indexed; resample a CSR
         # copy (which is what comes back).
         X = X.tocsr()
+    # Before the draw: scipy reads a malformed matrix out of bounds.
+    check_compressed(X, "X")
+    _check_unique_columns(X)
     shape = X.shape
     if len(shape) != 2:
         raise not_two_dimensional(shape)
@@ -230,6 +235,26 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         )
     check_same_length(shape[0], n_labels)
     return X, shape[1]
+
+
+def _check_unique_columns(X: Any) -> None:
+    """Raise a ValueError naming X for a pandas DataFrame or pyarrow Table
+    with a column name twice (scikit-learn's check fails with narwhals'
+    ``DuplicateError``, which names neither X nor the fix)."""
+    if _is_pandas(X, "DataFrame"):
+        names = list(X.columns[X.columns.duplicated()])
+    elif type(X).__module__.split(".")[0] == "pyarrow" and hasattr(X, "column_names"):
+        counts = Counter(X.column_names)
+        names = [name for name, count in counts.items() if count > 1]
+    else:
+        return
+    if names:
+        shown = ", ".join(repr(n) for n in dict.fromkeys(names))
+        raise ValueError(
+            f"X has more than one column named {shown}: column names must be "
+            "distinct. Rename the repeats, or drop them, e.g. "
+            "X.loc[:, ~X.columns.duplicated()] for a pandas DataFrame."
+        )
 
 
 def check_same_length(n_rows: int | None, n_labels: int | None) -> None:

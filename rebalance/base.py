@@ -169,12 +169,13 @@ class BaseSampler(_ImblearnBaseSampler):
         require_two_classes(labels)
         X, _ = check_features(X, labels.n_samples)
         weights = check_sample_weight(sample_weight, labels.n_samples)
+        _refuse_all_zero(weights)
         validate_data(self, X=X, reset=True, skip_check_array=True)
         plan = self._make_plan(labels, y)
         self.sampling_strategy_ = plan.sampling_strategy
         return X, y_1d, one_hot, weights, plan
 
-    def fit(self, X, y):
+    def fit(self, X, y, *, sample_weight=None):
         """Check the inputs and compute ``sampling_strategy_`` without resampling.
 
         Use :meth:`fit_resample` to get the resampled data.
@@ -185,14 +186,18 @@ class BaseSampler(_ImblearnBaseSampler):
             The rows, checked as in :meth:`fit_resample` but not resampled.
         y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, n_classes)
             Class labels, or a one-hot matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Checked as in :meth:`fit_resample`; the weights do not change
+            ``sampling_strategy_`` (so that ``set_fit_request(sample_weight=True)``
+            in a routed pipeline ending with the sampler works).
 
         Returns
         -------
         self : object
         """
-        if _dask.is_dask_input(X, y):
+        if _dask.is_dask_input(X, y, sample_weight):
             return _dask.fit(self, X, y)
-        self._check_inputs(X, y)
+        self._check_inputs(X, y, sample_weight)
         return self
 
     def fit_resample(self, X, y, *, sample_weight=None):
@@ -282,6 +287,19 @@ class BaseSampler(_ImblearnBaseSampler):
     def _fit_resample(self, X, y, **params):
         # imbalanced-learn's abstract hook; fit_resample above replaces it.
         raise NotImplementedError
+
+
+def _refuse_all_zero(weights) -> None:
+    """Raise for weights that are all zero (as scikit-learn's estimators do):
+    every resampled row would carry no weight."""
+    if weights is None:
+        return
+    values = np.asarray(weights, dtype=np.float64)
+    if values.size and not values.any():
+        raise ValueError(
+            "sample_weight is all zero: every resampled row would carry no "
+            "weight. Give some rows a positive weight, or pass no sample_weight."
+        )
 
 
 def _as_container(y, y_1d):

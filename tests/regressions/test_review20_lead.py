@@ -62,3 +62,107 @@ def test_rebalanced_loader_finds_a_hugging_face_label_column():
     renamed = hf.rename_column("label", "target")
     with pytest.raises(TypeError, match="labels_from"):
         make_loader(renamed, batch_size=4)
+
+
+def test_malformed_csr_refused_before_the_draw():
+    import scipy.sparse as sp
+
+    from rebalance import RandomUnderSampler
+
+    X = sp.random(40, 5, density=0.5, format="csr", random_state=0)
+    y = np.array([0] * 30 + [1] * 10)
+    sampler = RandomUnderSampler(random_state=0)
+    sampler.fit_resample(X, y)
+    bad = X.copy()
+    bad.indices = bad.indices + 5  # outside the 5 columns
+    with pytest.raises(ValueError, match="malformed"):
+        sampler.fit_resample(bad, y)
+    # Before: checked only when the rows were gathered, after the draw had
+    # set sample_indices_ (indices of a matrix that was refused).
+    assert not hasattr(sampler, "sample_indices_")
+
+
+def test_prefetch_takes_a_narrow_index_into_a_strided_array():
+    numba = pytest.importorskip("numba")
+    from rebalance import _kernels
+
+    if _kernels.JIT_DISABLED:
+        pytest.skip("numba's JIT is disabled")
+
+    @numba.njit  # not cached: compiled with this _prefetch
+    def touch(values, rows):  # pragma: no cover - compiled
+        total = 0
+        for i in range(rows.shape[0]):
+            _kernels._prefetch(values, rows[i])
+            total += values[rows[i]]
+        return total
+
+    values = np.arange(20, dtype=np.int64)[::2]  # strided
+    rows = np.array([0, 3, 9], dtype=np.int32)
+    # Before: numba failed to lower it, "Operands must be the same type".
+    assert touch(values, rows) == 0 + 6 + 18
+
+
+@pytest.mark.parametrize("kind", ["pandas", "pyarrow"])
+def test_repeated_column_names_name_x_and_the_fix(kind):
+    from rebalance import RandomUnderSampler
+
+    frame = pd.DataFrame(np.arange(20.0).reshape(10, 2), columns=["a", "a"])
+    X = frame
+    if kind == "pyarrow":
+        pa = pytest.importorskip("pyarrow")
+        X = pa.table([frame.iloc[:, 0], frame.iloc[:, 1]], names=["a", "a"])
+    y = np.array([0] * 7 + [1] * 3)
+    # Before: narwhals' DuplicateError "Expected unique column names".
+    with pytest.raises(ValueError, match=r"X has more than one column named 'a'"):
+        RandomUnderSampler().fit_resample(X, y)
+
+
+def test_pipeline_sampler_weight_of_none_is_not_dropped():
+    from imblearn.pipeline import make_pipeline
+    from sklearn.linear_model import LogisticRegression
+
+    from rebalance import RandomUnderSampler
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3))
+    y = np.array([0] * 45 + [1] * 15)
+    pipe = make_pipeline(RandomUnderSampler(random_state=0), LogisticRegression())
+    # Before: "randomundersampler__sample_weight (dropped)" for a None.
+    pipe.fit(X, y, randomundersampler__sample_weight=None)
+    with pytest.raises(ValueError, match="dropped"):
+        pipe.fit(X, y, randomundersampler__sample_weight=np.ones(60))
+
+
+def test_set_fit_request_sample_weight_on_a_sampler_ending_a_pipeline():
+    import sklearn
+    from imblearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from rebalance import RandomUnderSampler
+
+    X = np.random.default_rng(0).standard_normal((40, 2))
+    y = np.array([0] * 30 + [1] * 10)
+    with sklearn.config_context(enable_metadata_routing=True):
+        sampler = RandomUnderSampler().set_fit_request(sample_weight=True)
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        pipe = make_pipeline(scaler, sampler)
+        # Before: TypeError, fit() got an unexpected keyword 'sample_weight'.
+        pipe.fit(X, y, sample_weight=np.ones(40))
+    assert sampler.sampling_strategy_ == {0: 10}
+    with pytest.raises(ValueError, match="sample_weight"):
+        RandomUnderSampler().fit(X, y, sample_weight=np.ones(3))
+
+
+def test_all_zero_sample_weight_is_refused_by_fit_and_fit_resample():
+    from sklearn.utils.estimator_checks import check_all_zero_sample_weights_error
+
+    from rebalance import RandomOverSampler
+
+    sampler = RandomOverSampler(random_state=0)
+    check_all_zero_sample_weights_error("RandomOverSampler", sampler)
+    X, y = np.zeros((6, 1)), np.array([0, 0, 0, 0, 1, 1])
+    with pytest.raises(ValueError, match="sample_weight is all zero"):
+        sampler.fit_resample(X, y, sample_weight=pd.Series(np.zeros(6)))
+    _, _, w = sampler.fit_resample(X, y, sample_weight=np.r_[np.zeros(5), 1.0])
+    assert w.sum() >= 1
