@@ -244,6 +244,8 @@ def run(
     progress=True,
 ):
     """Every method for every seed. Returns ``{method: {metric: [per seed]}}``."""
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"seeds must be a positive int, got {seeds!r}")
     split = load_split(max_length, subset)
     methods = method_table(split.y["train"])
     prior = float(split.y["train"].mean())
@@ -295,7 +297,8 @@ def claims(results: dict) -> list[str]:
     The claim holds when a method of the family has the best mean; the gap to
     the best method outside (or inside) the family is compared with the larger
     of the two standard deviations over seeds, so a lead smaller than the
-    seed-to-seed spread is reported as not distinguishable.
+    seed-to-seed spread is reported as not distinguishable. One seed has no
+    spread, so its gaps are reported as not judged.
     """
     rows = summary(results)
     n = len(next(iter(results.values()))["auc"])
@@ -317,16 +320,17 @@ def claims(results: dict) -> list[str]:
             relation = "behind"
         gap = abs(rows[top_family][metric][0] - rows[other][metric][0])
         spread = max(rows[top_family][metric][1], rows[other][metric][1])
-        noise = (
-            "within the seed-to-seed spread, so not distinguishable here"
-            if gap <= spread * (1 + 1e-9) + 1e-12
-            else "more than the seed-to-seed spread"
-        )
+        if n < 2:
+            noise = "from one seed, with no seed-to-seed spread to judge it by"
+        elif gap <= spread * (1 + 1e-9) + 1e-12:
+            noise = "within the seed-to-seed spread, so not distinguishable here"
+        else:
+            noise = "more than the seed-to-seed spread"
         out.append(
             f"Seed 001: {family} loss best on {word} -> {verdict}: the best "
             f"{family} variant, {top_family} "
             f"({rows[top_family][metric][0]:.4f} ± {rows[top_family][metric][1]:.4f}"
-            f" over {n} seeds), is {gap:.4f} {relation} {other} "
+            f" over {n} seed{'' if n == 1 else 's'}), is {gap:.4f} {relation} {other} "
             f"({rows[other][metric][0]:.4f}), {noise}."
         )
     return out

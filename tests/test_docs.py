@@ -31,6 +31,7 @@ PUBLIC_MODULES = [
     "rebalance.weights",
     "rebalance.metrics",
     "rebalance.datasets",
+    "rebalance.threshold",
 ]
 if HAS_TORCH:
     PUBLIC_MODULES.append("rebalance.torch")

@@ -1,12 +1,15 @@
-"""PyTorch front end: DataLoader samplers and imbalance-aware losses.
+"""PyTorch front end: DataLoader samplers, batch loaders and imbalance-aware
+losses.
 
-This subpackage imports torch; ``import rebalance`` never does. Names are
-loaded from their submodules on first use. ``__all__`` is what the public
-submodules export in their own ``__all__``; tests/test_torch_api.py checks
-the three lists here (type-checking imports, ``_SUBMODULE_OF``,
-``__all__``) against them. Deprecated names (``_DEPRECATED``) are served too,
-with a ``FutureWarning``, but are in none of the three lists.
+This subpackage imports torch; ``import rebalance`` never does. Names load
+from their submodules on first use; deprecated names still work, with a
+``FutureWarning``, until 0.3.
 """
+
+# ``__all__`` is what the public submodules export in their own ``__all__``;
+# tests/test_torch_api.py checks the three lists here (type-checking imports,
+# ``_SUBMODULE_OF``, ``__all__``) against them. Deprecated names
+# (``_DEPRECATED``) are served too, but are in none of the three lists.
 
 from __future__ import annotations
 

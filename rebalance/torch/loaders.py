@@ -83,7 +83,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
       batch. Under Lightning's ``use_distributed_sampler=True`` use the
       first form, or ``Trainer(use_distributed_sampler=False)``.
 
-    See the module notes for when the batch path pays off (in-memory data).
+    Use it for data already in memory (tabular features, embeddings); datasets
+    that read or decode each item gain nothing over the per-index sampler.
 
     Parameters
     ----------
