@@ -8,6 +8,12 @@ skips the parts that need them instead of failing at collection.
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 # module needed -> paths (relative to this file) that cannot be collected without it
 _NEEDS = {
@@ -42,3 +48,30 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: takes more than a few seconds (deselect with -m 'not slow')"
     )
+
+
+@pytest.fixture
+def triton_interpreter():
+    """``run(code, expected)``: run ``code`` in a fresh Python with Triton's
+    CPU interpreter on (it must be set before triton is imported) and the
+    repository importable; assert it exits 0 and prints ``expected``. Skips
+    where Triton is not installed (the kernels only run on CUDA)."""
+    if _missing("triton"):
+        pytest.skip("triton is not installed; the Triton kernels only run on CUDA")
+
+    def run(code: str, expected: str) -> None:
+        env = dict(os.environ, TRITON_INTERPRET="1", REBALANCE_TRITON_ON_CPU="1")
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(Path(__file__).resolve().parent), env.get("PYTHONPATH", "")]
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert expected in result.stdout
+
+    return run

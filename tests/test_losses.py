@@ -1,8 +1,6 @@
 """Tests for rebalance.torch.losses (focal, margin, weighted, OHEM, logit-adjusted)."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -353,25 +351,13 @@ def test_inputs_are_not_modified():
 # --------------------------------------------------------------------------
 # Triton kernels through the interpreter (CPU)
 # --------------------------------------------------------------------------
-def test_triton_kernels_match_reference_in_the_interpreter():
-    if not _focal_ops.triton_available():
-        pytest.skip("triton is not installed; the Triton kernels only run on CUDA")
-    # TRITON_INTERPRET must be set before triton is imported (triton.language
-    # decorates its own functions at import), so run in a fresh interpreter.
-    env = dict(os.environ, TRITON_INTERPRET="1", REBALANCE_TRITON_ON_CPU="1")
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(Path(__file__).resolve().parents[1]), env.get("PYTHONPATH", "")]
-    )
+def test_triton_kernels_match_reference_in_the_interpreter(triton_interpreter):
     code = (
         "import runpy, sys; "
         f"ns = runpy.run_path({str(Path(__file__).resolve())!r}); "
         "ns['check_triton_kernels_against_reference']()"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "triton kernels ok" in result.stdout
+    triton_interpreter(code, "triton kernels ok")
 
 
 def check_triton_kernels_against_reference():

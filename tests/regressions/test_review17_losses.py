@@ -24,9 +24,6 @@ Bugs fixed (each test failed on the code before its fix):
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -112,23 +109,8 @@ print("review17 triton ok")
 """
 
 
-def test_triton_path_float64_and_masked_classes_in_the_interpreter():
-    from rebalance.torch import _focal_ops
-
-    if not _focal_ops.triton_available():
-        pytest.skip("triton is not installed; the Triton kernels only run on CUDA")
-    # TRITON_INTERPRET must be set before triton is imported: a fresh process.
-    env = dict(os.environ, TRITON_INTERPRET="1", REBALANCE_TRITON_ON_CPU="1")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    result = subprocess.run(
-        [sys.executable, "-c", _TRITON_CODE],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "review17 triton ok" in result.stdout
+def test_triton_path_float64_and_masked_classes_in_the_interpreter(triton_interpreter):
+    triton_interpreter(_TRITON_CODE, "review17 triton ok")
 
 
 # --------------------------------------------------------------------------
