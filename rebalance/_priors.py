@@ -85,7 +85,7 @@ def _key(label: Any) -> Any:
     return (isinstance(label, (bool, np.bool_)), label)
 
 
-def _names_classes(keys: list, classes: np.ndarray) -> bool:
+def _names_classes(keys: list, classes: Any) -> bool:
     """Whether ``keys`` are exactly the classes (in any order)."""
     return {_key(k) for k in keys} == {_key(c) for c in np.asarray(classes).tolist()}
 
@@ -243,13 +243,18 @@ def _column_labels(proba: Any) -> list | None:
 
 def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
     """Priors given by class label (a dict, or a pandas Series whose index is
-    not the default ``0..n-1``, such as ``y.value_counts(normalize=True)``,
-    in order of frequency) as a list in the order of ``columns``, the labels
-    of proba's columns; anything else unchanged, read by position. Without
-    column labels the order of labelled priors is unknown: ValueError."""
+    not the default ``0..n-1`` or names ``columns``, such as
+    ``y.value_counts(normalize=True)``, in order of frequency) as a list in
+    the order of ``columns``, the labels of proba's columns; anything else
+    unchanged, read by position. Without column labels the order of
+    labelled priors is unknown: ValueError."""
     if is_pandas(priors, "Series"):
         labels = priors.index.tolist()
-        if labels == list(range(len(labels))):
+        if labels == list(range(len(labels))) and not (
+            columns is not None and _names_classes(labels, columns)
+        ):
+            # Only positions (as for ThresholdMover's priors): unless the
+            # columns are labelled 0..n-1 too, in another order.
             return priors.to_numpy()
         values = priors.tolist()
     elif isinstance(priors, Mapping):
@@ -339,7 +344,8 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
         (``y.value_counts(normalize=True)``, in order of frequency), is read
         by label: ``proba`` must then be a DataFrame whose columns are the
         classes (with an array ``proba`` it is a ValueError, the order being
-        unknown).
+        unknown). A Series with the default ``0..n-1`` index is read by
+        position, unless ``proba``'s columns are labelled ``0..n-1`` too.
     deploy_priors : array-like of shape (n_classes,), dict or pandas Series
         Class priors at deployment: finite and >= 0, not all 0. A class of
         deploy prior 0 gets probability 0 (it is never predicted). Read as

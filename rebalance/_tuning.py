@@ -250,7 +250,10 @@ def best_thresholds(
                     "and the highest score, which must be finite (NaN or inf "
                     "scores). Pass the thresholds to try, or check the estimator."
                 )
-            if np.isclose(low, high):
+            # The same score up to rounding (a few ulps), at any scale: a
+            # relative or absolute tolerance would also refuse a rare class's
+            # probabilities spanning 1e-9, or decision scores around 1e9.
+            if high - low <= 4 * np.spacing(max(abs(low), abs(high))):
                 raise ValueError(
                     f"The estimator gives every row the same score for class "
                     f"{names[c]!r}: there is no threshold to tune. Check the "
