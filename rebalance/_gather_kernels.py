@@ -131,7 +131,8 @@ def labels_from_codes(codes, classes, rows, first, last, out):  # pragma: no cov
         if r < 0 or r >= n_rows:
             return -1
         c = codes[r]
-        if c >= n_classes:
+        # A signed code below 0 would wrap around (or read before classes).
+        if c < 0 or c >= n_classes:
             return -1
         out[i] = classes[c]
     return 0

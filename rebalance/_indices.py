@@ -19,6 +19,7 @@ the Dask path all raise the same ``ValueError`` before any work.
 from __future__ import annotations
 
 import numbers
+import operator
 import os
 import threading
 from dataclasses import dataclass, field
@@ -122,13 +123,23 @@ DRAW_COPIES = 2
 _MEMORY_CHECK_ABOVE = 1 << 26
 
 
+def _parse_count(text: str) -> int | None:
+    """``text`` (stripped) as a count, or None unless it is ASCII digits only:
+    ``str.isdigit`` also passes ``'²'``, which ``int`` refuses, and ``int``
+    refuses more than 4300 digits."""
+    text = text.strip()
+    if 0 < len(text) <= 40 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def _read_int(path: str) -> int | None:
     try:
         with open(path) as f:
-            text = f.read().strip()
-    except OSError:
+            text = f.read(256)
+    except (OSError, UnicodeDecodeError):
         return None
-    return int(text) if text.isdigit() else None
+    return _parse_count(text)
 
 
 def _cgroup_dirs(v1_controller: str) -> tuple[list[str], list[str]]:
@@ -166,9 +177,9 @@ def _stat_value(path: str, key: str) -> int:
         with open(path) as f:
             for line in f:
                 name, _, value = line.partition(" ")
-                if name == key and value.strip().isdigit():
-                    return int(value)
-    except OSError:
+                if name == key:
+                    return _parse_count(value) or 0
+    except (OSError, UnicodeDecodeError):
         pass
     return 0
 
@@ -221,11 +232,13 @@ def _cgroup_cpus() -> int | None:
     for d in v2:
         try:
             with open(f"{d}/cpu.max") as f:
-                fields = f.read().split()
-        except OSError:
+                fields = f.read(256).split()
+        except (OSError, UnicodeDecodeError):
             continue
-        if len(fields) == 2 and fields[0].isdigit() and fields[1].isdigit():
-            quotas.append((int(fields[0]), int(fields[1])))
+        if len(fields) == 2:
+            quota, period = _parse_count(fields[0]), _parse_count(fields[1])
+            if quota is not None and period is not None:
+                quotas.append((quota, period))
     for d in v1:
         quota = _read_int(f"{d}/cpu.cfs_quota_us")  # -1 (no quota) is not digits
         period = _read_int(f"{d}/cpu.cfs_period_us")
@@ -248,7 +261,8 @@ def available_memory() -> int | None:
         with open("/proc/meminfo") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    available = int(line.split()[1]) * 1024
+                    kib = _parse_count(line.split()[1])
+                    available = None if kib is None else kib * 1024
                     break
     except (OSError, ValueError, IndexError):
         pass
@@ -284,8 +298,12 @@ def check_output_size(n_rows: int, dtype: np.dtype, request: str, fix: str) -> i
     which must fit in :func:`available_memory` (checked for draws above 64
     MiB). ``request`` says what asks for the rows (the message reads
     ``f"{request} {n_rows} rows, ..."``), ``fix`` how to ask for fewer.
-    ``n_rows`` is a Python int: no overflow.
+    ``n_rows`` is taken as a Python int: no overflow.
     """
+    # A numpy integer would wrap around below (2**62 rows of 8 bytes: 0 bytes).
+    n_rows = operator.index(n_rows)
+    if n_rows < 0:
+        raise ValueError(f"internal error: a draw of {n_rows} rows (negative).")
     n_bytes = n_rows * np.dtype(dtype).itemsize
     needed = DRAW_COPIES * n_bytes
     available = available_memory() if needed > _MEMORY_CHECK_ABOVE else None
@@ -551,9 +569,15 @@ class _SegmentList:
     """
 
     def __init__(self, dtype: np.dtype, pools: tuple = ()):
+        # The kernels take a tuple of pools of one type: native byte order,
+        # C-contiguous and writeable (a copy of any other, which numba would
+        # refuse or could not index in a tuple with the empty pool).
+        dtype = np.dtype(dtype).newbyteorder("=")
         empty = np.empty(0, dtype=dtype)
         # Always two pools, so the kernels compile once per index dtype.
-        self.pools = tuple(np.asarray(p, dtype=dtype) for p in pools)
+        self.pools = tuple(
+            np.require(p, dtype=dtype, requirements=["C", "W"]) for p in pools
+        )
         self.pools += (empty,) * (2 - len(self.pools))
         if len(self.pools) != 2 or any(p.ndim != 1 for p in self.pools):
             raise ValueError("internal error: segments take at most two 1-D pools.")
@@ -690,8 +714,31 @@ def shuffle_runs(values: np.ndarray, run: int, rng: np.random.Generator) -> None
     if isinstance(run, bool) or not isinstance(run, (int, np.integer)) or run < 1:
         raise ValueError(f"run={run!r} must be an integer >= 1.")
     flat = values.reshape(-1)
+    if flat.dtype not in _SHUFFLED_AS_IS:
+        # Entries are moved whole: any other dtype of 1, 2, 4 or 8 bytes (a
+        # datetime, float16, non-native order, ...) as unsigned integers of
+        # its size, whose compiled shuffle numba has.
+        word = _WORDS.get(flat.dtype.itemsize)
+        if word is None or flat.dtype.hasobject:
+            raise ValueError(
+                f"values of dtype {flat.dtype} cannot be shuffled in place: pass "
+                "a numeric array (or rebalance._indices.shuffled of its positions)."
+            )
+        flat = flat.view(word)
     bounds = np.append(np.arange(0, flat.shape[0], run, dtype=np.int64), flat.shape[0])
     _kernels().shuffle_buckets(flat, bounds, _key(rng), 0, bounds.shape[0] - 1)
+
+
+# Dtypes shuffle_runs passes to the compiled shuffle as they are, and the
+# unsigned integer of each item size that it passes others as.
+_SHUFFLED_AS_IS = frozenset(
+    np.dtype(t)
+    for t in (
+        np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32,
+        np.uint64, np.float32, np.float64, np.complex64, np.complex128,
+    )
+)  # fmt: skip
+_WORDS = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
 
 
 def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]:
@@ -978,16 +1025,22 @@ def _class_weights(labels: EncodedLabels, power: float, weights) -> np.ndarray:
         # float(): a Fraction power would make an array of objects.
         return labels.counts.astype(np.float64) ** float(power)
     weights = np.asarray(weights, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        total = weights.sum()
     if (
         weights.shape != (labels.n_classes,)
         or not np.isfinite(weights).all()
         or (weights < 0).any()
-        or not weights.sum() > 0
+        or not total > 0
     ):
         raise ValueError(
             "internal error: class weights must be finite, >= 0 and not all 0, "
             "one per class."
         )
+    if not np.isfinite(total):
+        # Finite weights whose sum overflows (1e308 each) would normalise to
+        # zeros and draw only the last class: only their ratios matter.
+        weights = weights / weights.max()
     return weights
 
 
