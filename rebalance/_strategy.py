@@ -190,7 +190,8 @@ def _from_ratio(
         keep = int(counts[minority] / ratio)
         if keep > counts[majority]:
             raise ValueError(
-                f"sampling_strategy={ratio} would keep {keep} majority rows, more "
+                f"sampling_strategy={ratio} would keep {_count_text(keep)} majority "
+                "rows, more "
                 f"than the {counts[majority]} there are: under-sampling cannot add "
                 f"rows. Use a ratio >= {counts[minority] / counts[majority]:.4g}."
             )
@@ -277,3 +278,9 @@ def resolve_targets(
 def _named_mask(mapping: Mapping, labels: EncodedLabels) -> np.ndarray:
     named = {k.item() if isinstance(k, np.generic) else k for k in mapping}
     return np.array([c in named for c in labels.classes.tolist()], dtype=bool)
+
+
+def _count_text(count: int) -> str:
+    """``count`` for a message: in full up to 15 digits, else as ``1.2e+300``
+    (a tiny ratio's count would print hundreds of digits)."""
+    return str(count) if count < 10**15 else f"{float(count):.3g}"

@@ -166,3 +166,15 @@ def test_all_zero_sample_weight_is_refused_by_fit_and_fit_resample():
         sampler.fit_resample(X, y, sample_weight=pd.Series(np.zeros(6)))
     _, _, w = sampler.fit_resample(X, y, sample_weight=np.r_[np.zeros(5), 1.0])
     assert w.sum() >= 1
+
+
+def test_tiny_ratio_error_prints_a_short_count():
+    from rebalance import RandomUnderSampler
+
+    X, y = np.zeros((10, 1)), np.array([0] * 8 + [1] * 2)
+    with pytest.raises(ValueError, match=r"would keep 2e\+300 majority rows") as err:
+        RandomUnderSampler(sampling_strategy=1e-300).fit_resample(X, y)
+    # Before: the count in full, 301 digits.
+    assert len(str(err.value)) < 300
+    with pytest.raises(ValueError, match=r"would keep 20 majority rows"):
+        RandomUnderSampler(sampling_strategy=0.1).fit_resample(X, y)
