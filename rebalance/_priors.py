@@ -8,11 +8,13 @@ Shared by :mod:`rebalance.threshold` (prior correction, EM, and where
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 
 from rebalance._frames import is_pandas, take_rows
@@ -411,7 +413,8 @@ def em_priors(
     tol : float > 0, default=1e-8
         Stop when the largest change of a prior is below this.
     max_iter : int >= 1, default=1000
-        Most iterations.
+        Most iterations; a ``ConvergenceWarning`` says when they did not
+        reach ``tol``.
 
     Returns
     -------
@@ -446,10 +449,18 @@ def em_priors(
     priors = train / train.sum()
     for _ in range(max_iter):
         updated = _shift(values, train, priors).mean(axis=0)
-        converged = np.abs(updated - priors).max() < tol
+        change = float(np.abs(updated - priors).max())
         priors = updated
-        if converged:
+        if change < tol:
             break
+    else:
+        warnings.warn(
+            f"em_priors did not converge in max_iter={max_iter} iterations: a "
+            f"prior still changed by {change:.3g} (tol={tol:g}). Raise max_iter, "
+            "or tol.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     return priors
 
 

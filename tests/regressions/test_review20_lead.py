@@ -178,3 +178,20 @@ def test_tiny_ratio_error_prints_a_short_count():
     assert len(str(err.value)) < 300
     with pytest.raises(ValueError, match=r"would keep 20 majority rows"):
         RandomUnderSampler(sampling_strategy=0.1).fit_resample(X, y)
+
+
+def test_em_priors_warns_when_max_iter_stops_it():
+    from sklearn.exceptions import ConvergenceWarning
+
+    from rebalance.threshold import em_priors
+
+    proba = np.array([[0.9, 0.1]] * 7 + [[0.1, 0.9]] * 3)
+    # Before: silent, the priors of the last iteration returned as if final.
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        early = em_priors(proba, [0.5, 0.5], max_iter=2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        final = em_priors(proba, [0.5, 0.5])
+    assert abs(final[0] - 0.75) < 1e-6 and abs(early[0] - 0.75) > 1e-6

@@ -211,6 +211,7 @@ def test_em_recovers_a_known_label_shift(true):
     np.testing.assert_allclose(estimated, _hand_em(proba, train), atol=1e-12)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("max_iter", [1, 2, 5])
 def test_em_stops_at_max_iter_as_the_hand_written_loop(max_iter):
     rng = np.random.default_rng(3)
