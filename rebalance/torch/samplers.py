@@ -1366,11 +1366,14 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
     losses through :meth:`update`; the sampler keeps the ``pool_size``
     distinct row ids with the highest most recent loss. Each epoch, a
     ``replay_ratio`` fraction of the wrapped sampler's positions (exactly
-    ``round(replay_ratio * m)`` of every chunk of ``m``, at random positions)
-    is replaced by ids drawn uniformly, with replacement, from the pool as it
-    was when the epoch started. The epoch length is unchanged; the first epoch
-    (empty pool) is the wrapped sampler's. In DDP each rank keeps the pool of
-    the losses it reports (gather them across ranks first to share one pool).
+    ``round(replay_ratio * m)`` of every chunk of ``m`` of the whole epoch,
+    before its split between ranks, at random positions) is replaced by ids
+    drawn uniformly, with replacement, from the pool as it was when the epoch
+    started. The epoch length is unchanged; the first epoch (empty pool) is
+    the wrapped sampler's. In DDP each rank keeps the pool of the losses it
+    reports and replays from it at its own positions of the epoch; gather the
+    losses across ranks first to share one pool: the ranks' epochs are then
+    the rank slices of the single-process epoch with that pool.
 
     Parameters
     ----------
@@ -1512,15 +1515,51 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
     def _prepare_chunk(
         self, chunk: np.ndarray, epoch: int, k: int, pool: np.ndarray
     ) -> np.ndarray:
-        n_replay = round(self.replay_ratio * chunk.shape[0])
-        if pool.shape[0] == 0 or n_replay == 0:
+        if pool.shape[0] == 0 or self.replay_ratio == 0:
             return chunk
-        # One stream per chunk, so a resumed epoch replays at the same places.
-        rng = np.random.default_rng([self.seed, epoch, _REPLAY_STREAM, k])
-        positions = rng.choice(chunk.shape[0], size=n_replay, replace=False)
+        num_replicas, rank = self.num_replicas, self.rank
+        if num_replicas == 1:
+            # The rank's chunk k is the epoch's chunk k.
+            slots = self._replay_slots(epoch, k, chunk.shape[0], pool.shape[0])
+            replayed = chunk.copy()
+            hit = np.flatnonzero(slots >= 0)
+            replayed[hit] = pool[slots[hit]]
+            return replayed
+        # The replay is drawn on the whole epoch, before its split between
+        # ranks, as the indices are: ranks sharing one pool get the rank
+        # slices of the single-process epoch (not each the same replays at
+        # the same places of its own slice: every replayed row once per rank).
+        n_items, size = self._epoch_size(), self._chunk_len
+        low = k * size
+        local = np.arange(low, low + chunk.shape[0], dtype=np.int64)
+        # The epoch's positions of this rank's items (padding wraps around).
+        positions = (rank + num_replicas * local) % n_items
+        epoch_chunks = positions // size
+        starts = np.flatnonzero(np.diff(epoch_chunks, prepend=-1))
+        stops = np.append(starts[1:], positions.shape[0])
         replayed = chunk.copy()
-        replayed[positions] = pool[rng.integers(0, pool.shape[0], n_replay)]
+        drawn: dict[int, np.ndarray] = {}
+        for start, stop in zip(starts.tolist(), stops.tolist()):
+            g = int(epoch_chunks[start])
+            if g not in drawn:
+                m = min(size, n_items - g * size)
+                drawn[g] = self._replay_slots(epoch, g, m, pool.shape[0])
+            slots = drawn[g][positions[start:stop] - g * size]
+            hit = np.flatnonzero(slots >= 0)
+            replayed[start + hit] = pool[slots[hit]]
         return replayed
+
+    def _replay_slots(self, epoch: int, g: int, m: int, n_pool: int) -> np.ndarray:
+        """Chunk ``g`` (of ``m`` items) of the whole epoch's replay: for each
+        position, the pool entry it is replaced by, or -1."""
+        slots = np.full(m, -1, dtype=np.int64)
+        n_replay = round(self.replay_ratio * m)
+        if n_replay:
+            # One stream per chunk, so a resumed epoch replays at the same places.
+            rng = np.random.default_rng([self.seed, epoch, _REPLAY_STREAM, g])
+            positions = rng.choice(m, size=n_replay, replace=False)
+            slots[positions] = rng.integers(0, n_pool, n_replay)
+        return slots
 
     def _pool_of_next_epoch(self) -> np.ndarray:
         """The pool the next iteration replays from (a running epoch's own)."""
