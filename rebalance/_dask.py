@@ -18,10 +18,11 @@ from that fixed graph, so the optimiser cannot merge or split them afterwards
 df[target]`` may have fewer partitions than ``X = df[features]``). Their
 lengths come from the reader's metadata where it has them (Parquet statistics,
 pandas, for a whole read), otherwise (a filter, a selection of partitions such
-as ``ddf.partitions[[1, 0]]``, ...) from one pass that counts each partition's
-rows. Labels and weights are matched to X by position, whatever their own
-partitioning (a Dask array is rechunked like X; anything else is computed and
-split like X).
+as ``ddf.partitions[[1, 0]]``, files sorted by index, ...) from one pass that
+counts each partition's rows. A Dask array's blocks are checked against its
+declared chunks when gathered. Labels and weights are matched to X by
+position, whatever their own partitioning (a Dask array is rechunked like X;
+anything else is computed and split like X).
 
 Frames computed through a Dask shuffle (``sort_values``, ``set_index``,
 ``shuffle``, a hash ``merge``, ``drop_duplicates``, ...) can come in another
@@ -381,19 +382,48 @@ def _known_lengths(expr, n_parts: int) -> np.ndarray | None:
     optimised expression through Dask's private ``_get_lengths``. They are
     right only for a whole read: for a selection of partitions
     (``ddf.partitions[[1, 0]]``), Dask 2026.8 gives them in file order, not in
-    the selection's (and Parquet's reader applies the selection twice). Anything but
-    a read known not to be a selection is counted instead (None).
+    the selection's (and Parquet's reader applies the selection twice). The
+    reader of ``filesystem="arrow"`` also gives them in file order when it
+    sorts its files by index (``calculate_divisions=True``). Anything but a
+    read known not to be a selection or sorted is counted instead (None).
     """
     known = getattr(expr, "_get_lengths", None)
     if known is None or getattr(expr, "_filtered", True) is not False:
         return None
+    _import_distributed_first()
     try:
+        sort = getattr(expr, "_fragment_sort_index", None)
+        if sort is not None and sort() is not None:
+            return None  # files read in another order than listed
         found = known()
     except Exception:  # any failure: count the rows instead
         return None
     if found is None or len(found) != n_parts:
         return None
     return np.asarray(found, dtype=np.int64)
+
+
+def _import_distributed_first() -> None:
+    """Import ``distributed`` (if installed) as the first ``dask.compute`` would.
+
+    With no scheduler configured, ``dask.compute`` imports ``distributed`` to
+    look for a client. The Parquet reader of ``filesystem="arrow"`` reads its
+    statistics (``_get_lengths``) with a ``dask.compute`` inside
+    ``dask.config.set({"distributed...": ...})``: were that the first import
+    of ``distributed``, leaving the ``config.set`` would drop all of
+    distributed's configuration, and every later computation in the process
+    would fail with ``KeyError: 'distributed'`` (Dask 2026.8).
+    """
+    import sys
+
+    import dask
+
+    if "distributed" in sys.modules or dask.config.get("scheduler", None):
+        return  # imported already, or never imported by dask.compute
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        pass
 
 
 def _check_sampler(sampler) -> None:
@@ -719,11 +749,12 @@ class _Layout:
         graph: dict = {}
         for j, ks in enumerate(self.feeders):
             segment, first = self.segment(j), self.starts[ks]
+            sizes = self.input_lengths[ks]
             for o in others:
                 blocks = [(value.name, k, *o) for k in ks.tolist()]
                 # (name, j, *o) as a subscript is Python 3.11+ syntax
                 key = (name, j, *o)
-                graph[key] = (_take_array, segment, first, blocks)
+                graph[key] = (_take_array, segment, first, blocks, sizes, ks)
         layer = HighLevelGraph.from_collections(name, graph, dependencies=[value])
         chunks = (self.out_lengths, *value.chunks[1:])
         return da.Array(layer, name, chunks=chunks, meta=value._meta)
@@ -790,11 +821,28 @@ def _by_partition(segment, first):
     return order, np.concatenate([[0], np.cumsum(sizes)])
 
 
-def _take_array(segment, first, blocks):
+def _take_array(segment, first, blocks, sizes=None, positions=None):
     """Output block: the rows ``segment`` (global) of the input ``blocks``.
 
-    ``first[i]`` is the global position of ``blocks[i]``'s first row.
+    ``first[i]`` is the global position of ``blocks[i]``'s first row;
+    ``sizes[i]`` its rows as the array's chunks declare them (checked: chunks
+    declared wrong would put other rows under the labels), ``positions[i]``
+    its block number.
     """
+    if sizes is not None:
+        for block, n_rows, position in zip(blocks, sizes, positions):
+            shape = getattr(block, "shape", None)
+            if not shape or shape[0] != n_rows:
+                got = "no block" if not shape else f"{shape[0]} rows"
+                raise ValueError(
+                    f"Block {position} of a resampled Dask array computed to "
+                    f"{got}, but the array's chunks declare {n_rows} rows: its "
+                    "chunk sizes do not match its data (e.g. to_dask_array("
+                    "lengths=...) given lengths that are not the partitions'), "
+                    "so the rows cannot be matched to their labels. Create it "
+                    "with to_dask_array() and call compute_chunk_sizes() "
+                    "before resampling."
+                )
     plain = all(type(block) is np.ndarray for block in blocks)
     if len(blocks) == 1:
         rows = segment - first[0]
