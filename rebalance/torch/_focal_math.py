@@ -39,6 +39,7 @@ from torch import Tensor
 __all__ = [
     "compute_dtype",
     "gamma_mode",
+    "grad_dtype",
     "sigmoid_focal_chunks",
     "sigmoid_focal_elementwise",
     "softmax_focal_chunks",
@@ -53,6 +54,19 @@ _CHUNK = 1 << 17
 def compute_dtype(x: Tensor) -> torch.dtype:
     # float32 for half types (and float32), float64 kept for gradcheck.
     return torch.promote_types(x.dtype, torch.float32)
+
+
+def grad_dtype(x: Tensor) -> torch.dtype:
+    """dtype of the gradient a fused op returns and autograd saves: float32
+    for float16 logits, else the logits' dtype.
+
+    The saved gradient of a mean is already divided by the batch's count;
+    in float16 (smallest normal 6e-5) that of a large batch would flush to
+    zero or keep a few bits before backward multiplies it by a GradScaler's
+    scale. Backward casts the scaled product to float16. bfloat16 has
+    float32's range and keeps its dtype.
+    """
+    return torch.float32 if x.dtype == torch.float16 else x.dtype
 
 
 def gamma_mode(gamma: float) -> int:
@@ -171,7 +185,7 @@ def sigmoid_focal_chunks(
     if pos_weight is not None:
         pwf = torch.broadcast_to(pos_weight, shape).reshape(-1)
     n = xf.numel()
-    grad = torch.empty(shape, dtype=x.dtype, device=x.device)
+    grad = torch.empty(shape, dtype=grad_dtype(x), device=x.device)
     gflat = grad.view(-1)
     cdt = compute_dtype(x)
     loss = torch.empty(shape, dtype=cdt, device=x.device) if store_loss else None
@@ -216,7 +230,7 @@ def softmax_focal_chunks(
     cdt = compute_dtype(x)
     fl = torch.empty(rows, dtype=cdt, device=x.device)
     ce = torch.empty(rows, dtype=cdt, device=x.device)
-    grad2 = torch.empty(x2.shape, dtype=x.dtype, device=x.device)
+    grad2 = torch.empty(x2.shape, dtype=grad_dtype(x), device=x.device)
     alpha_f = None if alpha is None else alpha.to(device=x.device, dtype=cdt)
     step = max(_CHUNK // max(n_classes, 1), 1)
     for start in range(0, rows, step):

@@ -23,7 +23,7 @@ from rebalance.torch._focal_checks import (
     check_binary_target_values,
     check_class_target_values,
 )
-from rebalance.torch._focal_math import gamma_mode
+from rebalance.torch._focal_math import gamma_mode, grad_dtype
 
 __all__ = [
     "numba_path",
@@ -229,7 +229,7 @@ def sigmoid_focal_numba(
         raise ValueError(binary_targets_message("outside that range"))
     fl_sum = torch.tensor(kern.pairwise_sum([p[0] for p in parts]), dtype=torch.float64)
     ce_sum = torch.tensor(kern.pairwise_sum([p[1] for p in parts]), dtype=torch.float64)
-    grad_out = grad.view(shape).to(x.dtype) if needs_grad else None
+    grad_out = grad.view(shape).to(grad_dtype(x)) if needs_grad else None
     if loss is not None:
         loss = loss.view(shape)
     return loss, fl_sum, ce_sum, grad_out
@@ -282,7 +282,7 @@ def softmax_focal_numba(
     )
     if sum(bad):
         check_class_target_values(target, n_classes, ignore_index)  # raises
-    return fl, ce, grad.to(x.dtype)
+    return fl, ce, grad.to(grad_dtype(x))
 
 
 _start_warm_up()

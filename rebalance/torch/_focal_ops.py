@@ -52,6 +52,7 @@ from rebalance.torch._focal_checks import (
 )
 from rebalance.torch._focal_math import (
     compute_dtype,
+    grad_dtype,
     sigmoid_focal_chunks,
     softmax_focal_chunks,
 )
@@ -319,7 +320,7 @@ def _reduction_tail(
         else:
             out = losses * factor
     if grad is None:
-        grad = x.new_empty(0)
+        grad = x.new_empty(0, dtype=grad_dtype(x))
     if fold and factor is not None:
         if grad.numel():
             grad = (grad.double() * factor.double()).to(grad.dtype)
@@ -503,7 +504,7 @@ def _fake_outputs(
 ) -> tuple[Tensor, Tensor, Tensor]:
     cdt = compute_dtype(x)
     out = x.new_empty(loss_shape if reduction == "none" else (), dtype=cdt)
-    grad = x.new_empty(x.shape if needs_grad else (0,))
+    grad = x.new_empty(x.shape if needs_grad else (0,), dtype=grad_dtype(x))
     return out, grad, x.new_empty((), dtype=cdt)
 
 
@@ -580,6 +581,14 @@ def _eager(go: Tensor) -> bool:
 
 
 def _scaled_grad(ctx: Any, go: Tensor) -> Tensor:
+    """The saved gradient times ``go`` (and the saved scale), in the logits'
+    dtype (the gradient of float16 logits is saved in float32, see
+    :func:`~rebalance.torch._focal_math.grad_dtype`: scaled there, then cast).
+    """
+    return _scaled_saved_grad(ctx, go).to(ctx.dtype)
+
+
+def _scaled_saved_grad(ctx: Any, go: Tensor) -> Tensor:
     """The saved gradient times ``go`` (and the saved scale), for backward.
 
     For a scalar loss the scale is a one-element tensor that is usually 1
@@ -634,6 +643,7 @@ def _setup_context(ctx: Any, inputs: Any, output: Any, per_row: bool) -> None:
         ctx.save_for_backward(grad)
     ctx.rescale = rescale
     ctx.triton = use_triton(inputs[0])
+    ctx.dtype = inputs[0].dtype
     ctx.applied = None
     ctx.per_row = per_row
     # Under torch.func (checked for nesting in check_differentiation) the

@@ -24,7 +24,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from rebalance.torch._focal_math import gamma_mode
+from rebalance.torch._focal_math import gamma_mode, grad_dtype
 
 __all__ = [
     "scale_inplace_triton",
@@ -131,7 +131,7 @@ def _sigmoid_kernel(
     if STORE_GRAD:
         grad = tl.where(valid, mg * dfl, 0.0) * scale
         grad = tl.where(bad, float("nan"), grad)
-        tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=mask)
+        tl.store(grad_ptr + offs, grad.to(grad_ptr.dtype.element_ty), mask=mask)
     if STORE_LOSS:
         tl.store(loss_ptr + offs, fl, mask=mask)
     tl.store(part_ptr + pid, tl.sum(fl, axis=0) * scale)
@@ -222,7 +222,7 @@ def _softmax_kernel(
     if STORE_GRAD:
         grad = (g - p * tl.sum(g, axis=0)) * scale
         grad = tl.where(bad, float("nan"), grad)
-        tl.store(grad_ptr + offs, grad.to(x_raw.dtype), mask=cmask)
+        tl.store(grad_ptr + offs, grad.to(grad_ptr.dtype.element_ty), mask=cmask)
     tl.store(out_ptr + row, tl.where(bad, float("nan"), fl * scale))
     tl.store(out_ptr + rows + row, tl.where(bad, float("nan"), ce))
     tl.store(out_ptr + 2 * rows + row, bad.to(tl.float32))
@@ -316,7 +316,11 @@ def sigmoid_focal_triton(
     else:
         pw, pw_len = x, 1
     n_blocks = max(triton.cdiv(n, block), 1)
-    grad = torch.empty_like(x) if store_grad else None
+    grad = (
+        torch.empty(x.shape, dtype=grad_dtype(x), device=x.device)
+        if store_grad
+        else None
+    )
     loss = (
         torch.empty(x.shape, dtype=torch.float32, device=x.device)
         if store_loss
@@ -377,7 +381,11 @@ def softmax_focal_triton(
     # The size of dims 2...: x[0, 0].numel() would fail for an empty batch.
     inner = math.prod(x.shape[2:])
     rows = target.numel()
-    grad = torch.empty_like(x) if store_grad else None
+    grad = (
+        torch.empty(x.shape, dtype=grad_dtype(x), device=x.device)
+        if store_grad
+        else None
+    )
     out = torch.empty((3,) + target.shape, dtype=torch.float32, device=x.device)
     if rows == 0:
         return out, grad

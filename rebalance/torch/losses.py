@@ -22,25 +22,35 @@ one pass (a Triton kernel on CUDA, a fused CPU path otherwise, see
 :mod:`rebalance.torch._focal_ops`) and backward only scales the saved
 gradient. They compute in float32 for half-precision logits (also under
 fp16/bf16 autocast) and in float64 for float64 logits, and are finite at
-logits of any magnitude and for every ``gamma >= 0``. Their gradient flows to
-the logits only (not to targets, ``alpha`` or ``pos_weight``), and they
-support a single backward: taking their gradient with ``create_graph=True``
-(for a gradient penalty, a Hessian, second-order MAML) raises a RuntimeError,
-as do forward-mode AD and nested torch.func transforms (``jacrev(grad(f))``).
+logits of any magnitude and for every ``gamma >= 0``. The saved gradient of
+float16 logits is kept in float32 and cast to float16 after backward has
+scaled it, so a ``GradScaler``'s scale reaches it first (in float16 the
+per-element gradient of a large batch's mean would underflow). Their
+gradient flows to the logits only (not to targets, ``alpha`` or
+``pos_weight``), and they support a single backward: taking their gradient
+with ``create_graph=True`` (for a gradient penalty, a Hessian, second-order
+MAML) raises a RuntimeError, as do forward-mode AD and nested torch.func
+transforms (``jacrev(grad(f))``).
 
 ``reduction='mean'`` of a focal loss averages over the elements (sigmoid) or
 rows (softmax) that are not ignored, unweighted by ``alpha`` (the focal-loss
 convention; ``cross_entropy(weight=...)`` instead divides by the summed
 weights). An empty batch, or one where every target is ignored, gives a loss
-of 0 (``cross_entropy`` gives NaN) and a zero gradient. So do
-:func:`margin_cross_entropy`, :func:`class_scaled_cross_entropy`,
-:func:`weighted_softmax_loss` and :func:`ohem_loss`; the losses that are
+of 0 (``cross_entropy`` gives NaN) and a zero gradient, so it adds nothing
+to accumulated gradients. So do :func:`margin_cross_entropy`,
+:func:`class_scaled_cross_entropy`, :func:`weighted_softmax_loss` and
+:func:`ohem_loss`; the losses that are
 ``cross_entropy`` or ``binary_cross_entropy_with_logits`` on weighted or
 adjusted inputs (:func:`class_weighted_cross_entropy`,
 :func:`class_weighted_binary_cross_entropy`,
 :func:`logit_adjusted_cross_entropy`,
 :func:`balanced_softmax_cross_entropy`) keep torch's NaN mean there (with a
-zero gradient).
+zero gradient). Under DistributedDataParallel, which averages the ranks'
+gradients, ``'mean'`` is each rank's mean over its own non-ignored samples:
+with ranks holding different numbers of them this is not the mean over the
+global batch. For that, take ``reduction='sum'`` times the world size over
+the global count of non-ignored samples (an ``all_reduce`` of the ranks'
+counts).
 
 Out-of-range targets of a focal loss (sigmoid targets outside [0, 1], class
 indices outside [0, C)) raise ``ValueError``. On CPU this happens at the
