@@ -1683,7 +1683,9 @@ def _check_losses(losses: Any, name: str, n_rows: int) -> np.ndarray:
     if values.shape != (n_rows,):
         raise ValueError(
             f"{name} has shape {values.shape} for {n_rows} row ids: pass one loss "
-            "per row, 1-D (compute the loss with reduction='none')."
+            "per row, 1-D (compute the loss with reduction='none', and reduce "
+            "any further dims per row, e.g. losses.mean(1) for multi-label "
+            "(N, C) losses)."
         )
     if values.dtype.kind not in "iuf":
         raise TypeError(
