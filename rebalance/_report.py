@@ -23,8 +23,8 @@ def _figure(**kwargs: Any):
 
 
 def _plain(label: Any) -> str:
-    """A class label as matplotlib text: ``$`` escaped, so that "$50k" is not
-    read as math (and "$_$" does not fail to parse)."""
+    """A class label or a method name as matplotlib text: ``$`` escaped, so
+    that "$50k" is not read as math (and "$_$" does not fail to parse)."""
     return str(label).replace("$", r"\$")
 
 
@@ -71,7 +71,8 @@ def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
     fig = _figure(figsize=(16, 4.8))
     ax_pr, ax_roc, ax_bar = fig.subplots(1, 3)
     for group in _curve_groups(result, metric, c)[:top]:
-        label = " = ".join(group[:3]) + (" = ..." if len(group) > 3 else "")
+        names = [_plain(m) for m in group[:3]] + (["..."] if len(group) > 3 else [])
+        label = " = ".join(names)
         scores = result.oof[group[0]][:, c]
         precision, recall, _ = precision_recall_curve(truth, scores)
         # Steps, as scikit-learn's PrecisionRecallDisplay draws them: the
@@ -103,7 +104,9 @@ def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
         "tab:blue" if (p := p_values[m]) is None or p >= ALPHA else "tab:gray"
         for m in order
     ]
-    ax_bar.barh(order[::-1], means[::-1], xerr=stds[::-1], color=colours[::-1])
+    # Positions, then the names as plain text ("$" is not read as math).
+    ax_bar.barh(range(len(order)), means[::-1], xerr=stds[::-1], color=colours[::-1])
+    ax_bar.set_yticks(range(len(order)), [_plain(m) for m in order[::-1]])
     ax_bar.set_xlim(*bar_limits(means - stds, means + stds))
     ax_bar.set(xlabel=f"{result.label(metric)} (mean ± std over folds)")
     ax_bar.set_title("blue: not distinguishable from the best", fontsize=9)
@@ -121,7 +124,7 @@ def per_class_figure(result: ComparisonResult):
     ax = fig.subplots()
     ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(result.n_classes), [_plain(c) for c in result.labels])
-    ax.set_yticks(range(len(methods)), methods, fontsize=8)
+    ax.set_yticks(range(len(methods)), [_plain(m) for m in methods], fontsize=8)
     for (i, j), v in np.ndenumerate(values):
         colour = "black" if v > 0.6 else "white"  # readable on viridis
         ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color=colour)

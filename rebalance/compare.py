@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -719,7 +720,20 @@ class ComparisonResult:
         return text
 
     def to_json(self, metric: str = "average_precision", **info) -> dict:
-        """Everything as JSON-ready data; ``summary[method]['p_vs_best']``."""
+        """Everything as JSON-ready data (what ``--json`` writes).
+
+        Keys: the ``info`` given (the CLI adds ``data``, ``model``, ``seed``,
+        ``wall_time_s``), then ``folds``, ``repeats``, ``classes``,
+        ``class_counts``, ``positive_label``, ``sort_metric`` (``metric``),
+        ``test``, ``alpha``, ``columns`` (``used`` and ``dropped``, or None
+        for an array), ``skipped`` (method -> why), ``scores``
+        (``[method][metric]``: one score per fold, repeat by repeat, as the
+        table's mean and std are taken), ``per_class_recall``
+        (``[method][class]``: one recall per fold) and ``summary``
+        (``[method][metric]`` -> ``mean`` and ``std``; ``[method]`` ->
+        ``p_vs_best`` (None for the best), ``not_distinguishable_from_best``
+        and ``per_class_recall``, the means). Every number is finite.
+        """
         p_values = self.p_vs_best(metric)
         per_class = self.per_class_recall()
         summary = {}
@@ -785,6 +799,9 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
         return None, f"{type(exc).__name__}: {lines[0]}"
     if proba.shape != (X_test.shape[0], n_classes):
         return None, f"predict_proba gave shape {proba.shape}"
+    if not np.isfinite(proba).all():
+        # Scored, NaN would abort the whole comparison in the metrics.
+        return None, "predict_proba gave probabilities that are not finite (NaN)"
     return proba, pred
 
 
@@ -1021,7 +1038,14 @@ def compare(
             bar.set_postfix_str(f"fold {k + 1}/{n_splits}: preprocessing")
             step = clone(preprocess)
             X_train = np.asarray(step.fit_transform(_safe_indexing(X, train)))
-            X_test = np.asarray(step.transform(_safe_indexing(X, test)))
+            with warnings.catch_warnings():
+                # A category seen in the test fold only is encoded as none
+                # (handle_unknown="ignore"): expected in cross-validation, and
+                # no reason for a warning on every fold.
+                warnings.filterwarnings(
+                    "ignore", "Found unknown categories", category=UserWarning
+                )
+                X_test = np.asarray(step.transform(_safe_indexing(X, test)))
             y_train, y_test = codes[train], codes[test]
             live = [m for m in methods if m not in result.skipped]
             outputs = parallel(
