@@ -75,3 +75,72 @@ def triton_interpreter():
         assert expected in result.stdout
 
     return run
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _launch_ranks(
+    script: Path,
+    world: int,
+    args: list[str] | None = None,
+    *,
+    timeout: float = 120,
+    extra_env: dict | None = None,
+) -> list[tuple[int, str]]:
+    """Run ``script`` as ranks ``0 .. world - 1`` of a torch.distributed job
+    (``MASTER_ADDR``/``MASTER_PORT``/``WORLD_SIZE``/``RANK``/``LOCAL_RANK``
+    set, one OpenMP thread each), ``args`` after the script, where the rank's
+    number may be written ``{rank}`` and a second free port, the same for all
+    ranks, ``{free_port}``. Returns each rank's ``(returncode,
+    output)``; a job still running after ``timeout`` seconds is killed (its
+    process groups) and the test fails, so a hang cannot block the suite."""
+    import signal
+
+    env = dict(
+        os.environ,
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(_free_port()),
+        WORLD_SIZE=str(world),
+        LOCAL_WORLD_SIZE=str(world),
+        OMP_NUM_THREADS="1",
+        **(extra_env or {}),
+    )
+    port = str(_free_port())
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script)]
+            + [
+                arg.replace("{rank}", str(r)).replace("{free_port}", port)
+                for arg in args or []
+            ],
+            env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        for r in range(world)
+    ]
+    outputs = []
+    try:
+        for proc in procs:
+            outputs.append(proc.communicate(timeout=timeout)[0].decode())
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the {world} ranks did not finish within {timeout} s")
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    return [(proc.returncode, output) for proc, output in zip(procs, outputs)]
+
+
+@pytest.fixture(scope="session")
+def launch_ranks():
+    """:func:`_launch_ranks`: start a multi-process torch.distributed job."""
+    return _launch_ranks

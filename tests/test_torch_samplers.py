@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
 import textwrap
 from collections import Counter
 
@@ -293,37 +289,11 @@ _WORKER = textwrap.dedent(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_two_gloo_processes_split_each_epoch(tmp_path):
+def test_two_gloo_processes_split_each_epoch(tmp_path, launch_ranks):
     script = tmp_path / "worker.py"
     script.write_text(_WORKER)
-    env = dict(
-        os.environ,
-        MASTER_ADDR="127.0.0.1",
-        MASTER_PORT=str(_free_port()),
-        WORLD_SIZE="2",
-        OMP_NUM_THREADS="1",
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(tmp_path / f"rank{r}.json")],
-            env={**env, "RANK": str(r)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for r in range(2)
-    ]
-    try:
-        outputs = [p.communicate(timeout=120)[0].decode() for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-    assert [p.returncode for p in procs] == [0, 0], outputs
+    ranks = launch_ranks(script, 2, [str(tmp_path / "rank{rank}.json")])
+    assert [code for code, _ in ranks] == [0, 0], [out for _, out in ranks]
     results = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
     labels = [0] * 40 + [1] * 10 + [0] * 20 + [1] * 10
     single = RebalanceSampler(labels, RandomUnderSampler(), seed=5)

@@ -12,12 +12,7 @@ from __future__ import annotations
 import copy
 import io
 import json
-import os
 import pickle
-import signal
-import socket
-import subprocess
-import sys
 
 import pytest
 
@@ -452,47 +447,18 @@ with open(sys.argv[1], "w") as f:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_ddp_gradients_of_a_sum_loss_are_the_single_process_gradients(tmp_path):
+def test_ddp_gradients_of_a_sum_loss_are_the_single_process_gradients(
+    tmp_path, launch_ranks
+):
     if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
         pytest.skip("torch.distributed with the gloo backend is not available")
     script = tmp_path / "worker.py"
     script.write_text(_DDP_WORKER)
-    env = dict(
-        os.environ,
-        MASTER_ADDR="127.0.0.1",
-        MASTER_PORT=str(_free_port()),
-        WORLD_SIZE="2",
-        OMP_NUM_THREADS="1",
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), str(tmp_path / f"rank{r}.json")],
-            env={**env, "RANK": str(r)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for r in range(2)
-    ]
-    try:
-        outputs = [proc.communicate(timeout=60)[0].decode() for proc in procs]
-    except subprocess.TimeoutExpired:
-        pytest.fail("the 2 ranks did not finish within 60 s")
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    if any("PROCESS GROUP UNAVAILABLE" in output for output in outputs):
+    outputs = launch_ranks(script, 2, [str(tmp_path / "rank{rank}.json")], timeout=60)
+    if any("PROCESS GROUP UNAVAILABLE" in output for _, output in outputs):
         pytest.skip("a gloo process group could not be started here")
-    for proc, output in zip(procs, outputs, strict=True):
-        assert proc.returncode == 0, output[-3000:]
+    for returncode, output in outputs:
+        assert returncode == 0, output[-3000:]
     ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
 
     g = torch.Generator().manual_seed(1)

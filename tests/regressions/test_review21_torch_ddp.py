@@ -5,10 +5,6 @@ from the process group."""
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import textwrap
 
 import pytest
@@ -212,47 +208,18 @@ _WORKER = textwrap.dedent(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def gathered_runs(tmp_path_factory) -> dict[int, list[dict]]:
+def gathered_runs(tmp_path_factory, launch_ranks) -> dict[int, list[dict]]:
     """Every rank's results of the worker, gathered by rank 0 with
     ``all_gather_object``: in a world of 3 processes, then of 2 (ranks 0 and
     1 again). A hang fails after 120 s."""
     folder = tmp_path_factory.mktemp("ddp")
     script = folder / "worker.py"
     script.write_text(_WORKER)
-    env = dict(
-        os.environ,
-        MASTER_ADDR="127.0.0.1",
-        MASTER_PORT=str(_free_port()),
-        WORLD_SIZE="3",
-        OMP_NUM_THREADS="1",
-    )
-    args = [str(folder), json.dumps(LABELS), str(_free_port())]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(script), *args],
-            env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        for r in range(3)
-    ]
-    outputs = []
-    try:
-        for p in procs:
-            outputs.append(p.communicate(timeout=120)[0].decode()[-3000:])
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    args = [str(folder), json.dumps(LABELS), "{free_port}"]
+    ranks = launch_ranks(script, 3, args)
+    outputs = [output[-3000:] for _, output in ranks]
+    assert [code for code, _ in ranks] == [0, 0, 0], outputs
     runs = {w: json.loads((folder / f"world{w}.json").read_text()) for w in (2, 3)}
     for world, gathered in runs.items():
         assert [(g["rank"], g["world"]) for g in gathered] == [

@@ -9,11 +9,6 @@ Accelerate) is not available.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -33,51 +28,24 @@ def _require_gloo() -> None:
         pytest.skip("torch.distributed with the gloo backend is not available")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _run_ranks(script: str, tmp_path, extra_env: dict | None = None) -> list[dict]:
+def _run_ranks(
+    launch_ranks, script: str, tmp_path, extra_env: dict | None = None
+) -> list[dict]:
     """Run ``script`` as ranks 0 and 1 of a 2-process job; their JSON results."""
     path = tmp_path / "worker.py"
     path.write_text(script)
-    env = dict(
-        os.environ,
-        MASTER_ADDR="127.0.0.1",
-        MASTER_PORT=str(_free_port()),
-        WORLD_SIZE="2",
-        LOCAL_WORLD_SIZE="2",
-        OMP_NUM_THREADS="1",
-        **(extra_env or {}),
+    ranks = launch_ranks(
+        path,
+        2,
+        [str(tmp_path / "rank{rank}.json")],
+        timeout=KILL_AFTER_S,
+        extra_env=extra_env,
     )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, str(path), str(tmp_path / f"rank{r}.json")],
-            env={**env, "RANK": str(r), "LOCAL_RANK": str(r)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for r in range(2)
-    ]
-    outputs = []
-    try:
-        for proc in procs:
-            outputs.append(proc.communicate(timeout=KILL_AFTER_S)[0].decode())
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"the 2 ranks did not finish within {KILL_AFTER_S} s")
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
     results = []
-    for r, (proc, output) in enumerate(zip(procs, outputs)):
+    for r, (returncode, output) in enumerate(ranks):
         if "PROCESS GROUP UNAVAILABLE" in output:
             pytest.skip("a gloo process group could not be started here")
-        assert proc.returncode == 0, output[-3000:]
+        assert returncode == 0, output[-3000:]
         results.append(json.loads((tmp_path / f"rank{r}.json").read_text()))
     return results
 
@@ -133,7 +101,9 @@ _ACCELERATE_DEFAULTS = textwrap.dedent(
 ) % {"labels": LABELS}
 
 
-def test_accelerate_default_launch_does_not_silently_split_the_epoch_twice(tmp_path):
+def test_accelerate_default_launch_does_not_silently_split_the_epoch_twice(
+    tmp_path, launch_ranks
+):
     """Two processes as ``accelerate launch`` starts them, Accelerate's default
     settings, the samplers with their defaults.
 
@@ -148,7 +118,7 @@ def test_accelerate_default_launch_does_not_silently_split_the_epoch_twice(tmp_p
     """
     _require_gloo()
     pytest.importorskip("accelerate")
-    results = _run_ranks(_ACCELERATE_DEFAULTS, tmp_path)
+    results = _run_ranks(launch_ranks, _ACCELERATE_DEFAULTS, tmp_path)
     labels = torch.tensor(LABELS)
     expected = {
         "sampler": RebalanceSampler(labels, RandomUnderSampler(), seed=1),
