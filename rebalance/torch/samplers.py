@@ -1797,6 +1797,14 @@ class RebalancedLoader:
         if self.sampler_class is RebalanceSampler and "sampler" in params:
             if params["sampler"] is not None:
                 _check_base_sampler(params["sampler"])
+        if params.get("batch_size") is not None:
+            # When built, not at the first call (skorch: at fit).
+            _check_int(
+                params["batch_size"],
+                "batch_size",
+                minimum=1,
+                fix="Pass the rows per batch.",
+            )
 
     def __call__(self, dataset: Any, **loader_kwargs: Any) -> DataLoader:
         """A ``DataLoader`` over ``dataset``; ``loader_kwargs`` go to it.

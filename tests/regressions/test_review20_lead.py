@@ -195,3 +195,13 @@ def test_em_priors_warns_when_max_iter_stops_it():
         warnings.simplefilter("error")
         final = em_priors(proba, [0.5, 0.5])
     assert abs(final[0] - 0.75) < 1e-6 and abs(early[0] - 0.75) > 1e-6
+
+
+@pytest.mark.parametrize("batch_size", [True, 0, 2.5, "8"])
+def test_rebalanced_loader_checks_batch_size_when_built(batch_size):
+    pytest.importorskip("torch")
+    from rebalance.torch import BalancedBatchSampler, RebalancedLoader
+
+    # Before: accepted here, refused only when the loader was first built.
+    with pytest.raises((TypeError, ValueError), match="batch_size"):
+        RebalancedLoader(BalancedBatchSampler, batch_size=batch_size)
