@@ -23,6 +23,7 @@ __all__ = [
     "binary_targets_message",
     "check_binary_target_values",
     "check_class_target_values",
+    "check_has_classes",
     "class_targets_message",
     "defer_target_check",
     "ignore_value",
@@ -213,4 +214,14 @@ def check_pos_weight_shape(pos_weight: Tensor, logits: Tensor) -> None:
             f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
             f"to logits of shape {tuple(logits.shape)}; give one weight per "
             "class (last dimension)"
+        )
+
+
+def check_has_classes(logits: Tensor) -> None:
+    """ValueError for ``(N, 0, ...)`` logits: no class to predict (a softmax
+    over nothing; the class checks would say indices must lie in [0, -1])."""
+    if logits.shape[1] == 0:
+        raise ValueError(
+            f"logits must have at least one class (C = dim 1), got shape "
+            f"{tuple(logits.shape)}; give the model one output per class"
         )

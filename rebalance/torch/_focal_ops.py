@@ -44,6 +44,7 @@ from rebalance.torch._focal_checks import (
     binary_targets_message,
     check_binary_target_values,
     check_class_target_values,
+    check_has_classes,
     check_pos_weight_shape,
     class_targets_message,
     defer_target_check,
@@ -234,11 +235,7 @@ def check_softmax_shapes(x: Tensor, target: Tensor, alpha: Tensor | None) -> Non
         raise ValueError(
             f"logits must have shape (N, C) or (N, C, d1, ...), got {tuple(x.shape)}"
         )
-    if x.shape[1] == 0:
-        raise ValueError(
-            f"logits must have at least one class (C = dim 1), got shape "
-            f"{tuple(x.shape)}; give the model one output per class"
-        )
+    check_has_classes(x)
     if target.is_floating_point():
         expected = tuple(x.shape)
         what = "target of class probabilities"

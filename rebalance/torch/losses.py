@@ -106,6 +106,7 @@ from rebalance.torch._focal_checks import (
     SKIP_BY_DROPPING,
     check_binary_target_values,
     check_class_target_values,
+    check_has_classes,
     check_pos_weight_shape,
 )
 from rebalance.torch._focal_ops import (
@@ -349,7 +350,7 @@ def _check_class_targets(
             f"logits must have shape (N, C) or (N, C, d1, ...), got "
             f"{tuple(logits.shape)}; for binary logits use a sigmoid loss"
         )
-    _check_has_classes(logits)
+    check_has_classes(logits)
     if target.is_floating_point():
         _check_float_class_indices(logits, target)
         if not allow_soft:
@@ -391,16 +392,6 @@ def _check_class_targets(
         )
     if check_values and not _tracing(logits, target):
         check_class_target_values(target, logits.shape[1], ignore_index)
-
-
-def _check_has_classes(logits: Tensor) -> None:
-    """ValueError for ``(N, 0, ...)`` logits: no class to predict (a softmax
-    over nothing; the class checks would say indices must lie in [0, -1])."""
-    if logits.shape[1] == 0:
-        raise ValueError(
-            f"logits must have at least one class (C = dim 1), got shape "
-            f"{tuple(logits.shape)}; give the model one output per class"
-        )
 
 
 def _check_float_class_indices(logits: Tensor, target: Tensor) -> None:
@@ -2447,7 +2438,7 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
             "logits must have shape (N, C) or (N, C, d1, ...), got "
             f"{tuple(logits.shape)}"
         )
-    _check_has_classes(logits)
+    check_has_classes(logits)
     tau = _check_tau(tau)
     return logits - _log_priors(priors, logits.shape[1], logits, tau)
 
