@@ -98,9 +98,9 @@ def _in_range(rows: np.ndarray, n_rows: int) -> bool:
     return _parts_pass(outside, *_slices(rows.shape[0]))
 
 
-# The unsigned integer of each size: 1-D values of that size are gathered as
-# such by the compiled kernel, their bits unchanged.
-_WORDS = {size: np.dtype(f"u{size}").newbyteorder("=") for size in (1, 2, 4, 8)}
+# 1-D values of 1, 2, 4 or 8 bytes are gathered as unsigned integers of
+# their size by the compiled kernel, their bits unchanged.
+_WORDS = _indices.WORDS
 
 
 def _take_checked(data: np.ndarray, rows: np.ndarray) -> np.ndarray:

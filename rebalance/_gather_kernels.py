@@ -15,8 +15,6 @@ which raise their own errors).
 
 from __future__ import annotations
 
-import numpy as np
-
 from rebalance._kernels import _jit, _prefetch
 
 # Rows ahead whose entries are prefetched: a CSR row holds a few entries, so
@@ -73,9 +71,7 @@ def csr_copy_rows(
     if first < 0 or last > starts.shape[0] or last >= out_indptr.shape[0]:
         return -1
     for i in range(first, last):
-        # As intp: an int32 index of a strided array fails numba's lowering
-        # of the prefetch (its strides are 64-bit).
-        ahead = np.intp(starts[min(i + _PREFETCH_AHEAD, last - 1)])
+        ahead = starts[min(i + _PREFETCH_AHEAD, last - 1)]
         if 0 <= ahead < n_entries:
             _prefetch(indices, ahead)
             _prefetch(data, ahead)

@@ -718,7 +718,7 @@ def shuffle_runs(values: np.ndarray, run: int, rng: np.random.Generator) -> None
         # Entries are moved whole: any other dtype of 1, 2, 4 or 8 bytes (a
         # datetime, float16, non-native order, ...) as unsigned integers of
         # its size, whose compiled shuffle numba has.
-        word = _WORDS.get(flat.dtype.itemsize)
+        word = WORDS.get(flat.dtype.itemsize)
         if word is None or flat.dtype.hasobject:
             raise ValueError(
                 f"values of dtype {flat.dtype} cannot be shuffled in place: pass "
@@ -729,8 +729,7 @@ def shuffle_runs(values: np.ndarray, run: int, rng: np.random.Generator) -> None
     _kernels().shuffle_buckets(flat, bounds, _key(rng), 0, bounds.shape[0] - 1)
 
 
-# Dtypes shuffle_runs passes to the compiled shuffle as they are, and the
-# unsigned integer of each item size that it passes others as.
+# Dtypes shuffle_runs passes to the compiled shuffle as they are.
 _SHUFFLED_AS_IS = frozenset(
     np.dtype(t)
     for t in (
@@ -738,7 +737,10 @@ _SHUFFLED_AS_IS = frozenset(
         np.uint64, np.float32, np.float64, np.complex64, np.complex128,
     )
 )  # fmt: skip
-_WORDS = {size: np.dtype(f"u{size}") for size in (1, 2, 4, 8)}
+# The native unsigned integer of each size: values of that size are moved by
+# the compiled kernels as such, their bits unchanged (shuffle_runs here, the
+# gathers of rebalance._gather).
+WORDS = {size: np.dtype(f"u{size}").newbyteorder("=") for size in (1, 2, 4, 8)}
 
 
 def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]:
