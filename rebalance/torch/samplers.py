@@ -1074,9 +1074,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         drop_last: bool = True,
         sampler: DistributedSampler | None = None,
     ):
-        self.batch_size = _check_int(
-            batch_size, "batch_size", minimum=1, fix="Pass the rows per batch."
-        )
+        self.batch_size = _check_batch_size(batch_size)
         pk_form = classes_per_batch is not None or samples_per_class is not None
         if pk_form and class_counts is not None:
             raise ValueError(
@@ -1518,13 +1516,6 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         if pool.shape[0] == 0 or self.replay_ratio == 0:
             return chunk
         num_replicas, rank = self.num_replicas, self.rank
-        if num_replicas == 1:
-            # The rank's chunk k is the epoch's chunk k.
-            slots = self._replay_slots(epoch, k, chunk.shape[0], pool.shape[0])
-            replayed = chunk.copy()
-            hit = np.flatnonzero(slots >= 0)
-            replayed[hit] = pool[slots[hit]]
-            return replayed
         # The replay is drawn on the whole epoch, before its split between
         # ranks, as the indices are: ranks sharing one pool get the rank
         # slices of the single-process epoch (not each the same replays at
@@ -1677,6 +1668,13 @@ def _as_numpy(values: Any, name: str) -> np.ndarray:
 _NUMPY_FLOATS = (torch.float16, torch.float32, torch.float64)
 
 
+def _check_batch_size(batch_size: Any) -> int:
+    """``batch_size`` of a ``BalancedBatchSampler``: an integer >= 1."""
+    return _check_int(
+        batch_size, "batch_size", minimum=1, fix="Pass the rows per batch."
+    )
+
+
 def _check_losses(losses: Any, name: str, n_rows: int) -> np.ndarray:
     """``losses`` as finite float64 values, one per row id, or a clear error."""
     values = _as_numpy(losses, name)
@@ -1799,12 +1797,7 @@ class RebalancedLoader:
                 _check_base_sampler(params["sampler"])
         if params.get("batch_size") is not None:
             # When built, not at the first call (skorch: at fit).
-            _check_int(
-                params["batch_size"],
-                "batch_size",
-                minimum=1,
-                fix="Pass the rows per batch.",
-            )
+            _check_batch_size(params["batch_size"])
 
     def __call__(self, dataset: Any, **loader_kwargs: Any) -> DataLoader:
         """A ``DataLoader`` over ``dataset``; ``loader_kwargs`` go to it.
