@@ -40,6 +40,24 @@ def _f1_without_weights(y_true, y_pred):
     return f1_score(y_true, y_pred)
 
 
+def _fold_mean_f1(X, y, w, cv, grid, *, weighted_metric):
+    """F1 at each threshold of ``grid``, averaged over the folds of ``cv``, of
+    a logistic regression fitted with the weights ``w``; the metric weighted
+    by them too when ``weighted_metric``."""
+    expected = []
+    for train, val in cv:
+        fold = LogisticRegression().fit(X[train], y[train], sample_weight=w[train])
+        proba = fold.predict_proba(X[val])[:, 1]
+        metric_weight = w[val] if weighted_metric else None
+        expected.append(
+            [
+                f1_score(y[val], (proba >= t).astype(int), sample_weight=metric_weight)
+                for t in grid
+            ]
+        )
+    return np.mean(expected, 0)
+
+
 def test_tuned_make_scorer_of_metric_without_sample_weight_fits():
     X, y = _binary()
     w = np.random.default_rng(1).integers(1, 4, y.shape[0]).astype(float)
@@ -54,12 +72,8 @@ def test_tuned_make_scorer_of_metric_without_sample_weight_fits():
     ).fit(X, y, sample_weight=w)
     # The metric is unweighted (it cannot be weighted): as the plain
     # callable scorer(estimator, X, y) is.
-    expected = []
-    for train, val in cv:
-        fold = LogisticRegression().fit(X[train], y[train], sample_weight=w[train])
-        proba = fold.predict_proba(X[val])[:, 1]
-        expected.append([f1_score(y[val], (proba >= t).astype(int)) for t in grid])
-    np.testing.assert_allclose(model.cv_results_["scores"][0], np.mean(expected, 0))
+    expected = _fold_mean_f1(X, y, w, cv, grid, weighted_metric=False)
+    np.testing.assert_allclose(model.cv_results_["scores"][0], expected)
 
 
 def test_routed_scorer_requesting_weights_still_gets_them():
@@ -78,17 +92,8 @@ def test_routed_scorer_requesting_weights_still_gets_them():
             cv=cv,
             thresholds=grid,
         ).fit(X, y, sample_weight=w)
-    expected = []
-    for train, val in cv:
-        fold = LogisticRegression().fit(X[train], y[train], sample_weight=w[train])
-        proba = fold.predict_proba(X[val])[:, 1]
-        expected.append(
-            [
-                f1_score(y[val], (proba >= t).astype(int), sample_weight=w[val])
-                for t in grid
-            ]
-        )
-    np.testing.assert_allclose(model.cv_results_["scores"][0], np.mean(expected, 0))
+    expected = _fold_mean_f1(X, y, w, cv, grid, weighted_metric=True)
+    np.testing.assert_allclose(model.cv_results_["scores"][0], expected)
 
 
 # --------------------------------------------------------------------------
