@@ -241,10 +241,21 @@ def _parse_dates(values):
             return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
 
 
+#: one Han, kana or Hangul character: a word of its own (these scripts put no
+#: spaces between words).
+_CJK = r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])"
+
+
+def _words(strings):
+    """Words per value: runs between spaces, every CJK character one word (a
+    Chinese review of 50 characters is text, a 2-character city a category)."""
+    return strings.str.replace(_CJK, r" \1 ", regex=True).str.split().str.len()
+
+
 def _looks_like_datetime(sample) -> bool:
     strings = sample.astype(str)
-    if strings.str.fullmatch(r"[+-]?\d+(\.\d*)?").all():
-        return False  # numbers stored as text, not dates
+    if strings.str.fullmatch(r"[+-]?\d+([.,]\d*)?").all():
+        return False  # numbers stored as text (decimal point or comma), not dates
     if not strings.str.contains(r"\d").all():
         return False
     try:
@@ -387,7 +398,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
                 plan.used[name] = "numeric"
         else:
             sample = present.iloc[:_SAMPLE]
-            words = sample.astype(str).str.split().str.len().mean()
+            words = _words(sample.astype(str)).mean()
             if _looks_like_datetime(sample):
                 plan.used[name] = "datetime"
             elif words >= TEXT_WORDS:

@@ -30,6 +30,8 @@ row order at each computation, and in different orders for X and y: their
 rows are checked (X's index against the labels' when these are Dask frames, a
 digest of each of X's partitions when it is gathered), and a mismatch is a
 ValueError that says to persist the frame first, never a label on another row.
+A Dask array (or Delayed) computed from such a frame (``.to_dask_array()``,
+``.values``) has no index to check: it is refused, with the same advice.
 
 Row order of the output
 -----------------------
@@ -83,6 +85,7 @@ from rebalance._frames import (
     is_dask,
     is_dataframe,
     is_series,
+    reject_lazy,
     take_rows,
 )
 from rebalance._labels import encode_labels, label_values
@@ -221,6 +224,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     kind = _check_features(X)
     y = _label_container(y)
     sources = {"y": y, "sample_weight": sample_weight}
+    if check_order:
+        _refuse_shuffled_arrays({"X": X, **sources})
     to_compute: dict[str, Any] = {k: v for k, v in sources.items() if _is_dask(v)}
     lengths: np.ndarray | None
     if kind == "array":
@@ -342,6 +347,77 @@ def _shuffled(expr, sources: dict) -> bool:
         if one is not None
         for node in one.walk()
     )
+
+
+def _refuse_shuffled_arrays(inputs: dict) -> None:
+    """Refuse Dask arrays (and Delayed) among ``inputs`` computed through a
+    DataFrame shuffle (e.g. ``df.shuffle(key)[target].to_dask_array()``).
+
+    Their rows come in an order that can change at each computation, and
+    differently for X and y (:func:`_shuffled`), and unlike a DataFrame's
+    they have no index to check the order against: a label could land on
+    another row, silently. Persisted data pass (their graph holds no shuffle).
+    """
+    for name, value in inputs.items():
+        if value is None or _is_frame(value) or not _is_dask(value):
+            continue  # DataFrames are checked by their index (_shuffled)
+        if _graph_shuffles(value):
+            raise ValueError(
+                _shuffle_message(
+                    f"The rows of {name} (a Dask {type(value).__name__}) cannot "
+                    "be matched to their labels: it is computed from a Dask "
+                    "DataFrame through a shuffle, and has no index to check the "
+                    "order of its rows against"
+                )
+            )
+
+
+def _shuffle_names() -> frozenset:
+    """Key names of the tasks that end a Dask DataFrame shuffle or hash join."""
+    try:
+        from dask.dataframe.dask_expr._merge import HashJoinP2P
+        from dask.dataframe.dask_expr._shuffle import ShuffleBase
+        from dask.utils import funcname
+    except ImportError:  # pragma: no cover (another Dask layout: not checked)
+        return frozenset()
+    names, todo = set(), [ShuffleBase, HashJoinP2P]
+    while todo:
+        kind = todo.pop()
+        names.add(funcname(kind).lower())  # as an expression names its keys
+        todo.extend(kind.__subclasses__())
+    # "shuffle" alone is also dask.array's (deterministic) Array.shuffle; the
+    # abstract Shuffle is always lowered to one of its named subclasses.
+    names.discard("shuffle")
+    return frozenset(names)
+
+
+def _graph_shuffles(collection) -> bool:
+    """Whether the graph of a Dask collection runs a DataFrame shuffle."""
+    from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
+    from dask.utils import key_split
+
+    names = _shuffle_names()
+    graph = collection.__dask_graph__()
+    if isinstance(graph, HighLevelGraph):
+        # A frame turned into an array is a materialised layer holding the
+        # frame's tasks; other layers (blockwise, ...) are named as their keys.
+        layers = graph.layers
+        keys: Any = [
+            key
+            for layer_name, layer in layers.items()
+            for key in (layer if isinstance(layer, MaterializedLayer) else [layer_name])
+        ]
+    else:
+        keys = graph.keys()
+    seen = set()
+    for key in keys:
+        name = key[0] if isinstance(key, tuple) else key
+        if name in seen:
+            continue
+        seen.add(name)
+        if isinstance(name, str) and key_split(name) in names:
+            return True
+    return False
 
 
 def _rows_of(part) -> tuple:
@@ -520,9 +596,15 @@ def _label_container(y):
     if _is_dask(y):
         from dask.delayed import Delayed
 
-        if not isinstance(y, Delayed):  # its attributes are lazy: checked computed
+        # A Delayed's attributes are lazy, a Bag has no shape: checked computed
+        # (a Bag told by its module: dask.bag may not be importable).
+        bag = type(y).__module__.startswith("dask.bag")
+        if not (bag or isinstance(y, Delayed)):
             _check_label_shape(y)
         return y
+    # A polars LazyFrame, ...: the in-memory error (collect it first), not a
+    # 0-d array of one object.
+    reject_lazy(y, "y")
     if is_dataframe(y) and y.shape[1] == 1:
         # polars, pyarrow, ...: one column of labels, read as in memory, kept
         # a column (as a numpy (n, 1) y is).
@@ -545,8 +627,12 @@ def _check_label_shape(y) -> None:
     """
     shape = getattr(y, "shape", None)
     if shape is None:
-        if hasattr(y, "__len__"):  # a list, ...: its length is checked
-            return
+        # A list, ...: its length is checked. A string (a column's name, a
+        # computed Dask Scalar or Delayed) and a Dask Scalar, which has a
+        # len(), are one value.
+        if hasattr(y, "__len__") and not isinstance(y, (str, bytes)):
+            if not _is_dask(y):
+                return
         shape = ()  # a scalar (a Dask Scalar, a computed Delayed, ...)
     if len(shape) in (1, 2) or any(np.isnan(n) for n in shape):
         return
@@ -804,8 +890,17 @@ def _compute_in_order(named: dict) -> dict:
     collection, and on a mismatch they are computed one at a time.
     """
     import dask
+    from dask.base import get_scheduler
 
     values = list(named.values())
+    flat = [one for v in values for one in (v if isinstance(v, list) else [v])]
+    try:
+        get_scheduler(collections=flat)
+    except ValueError:
+        # Collections of different default schedulers (a Bag's processes,
+        # a DataFrame's threads) and none configured: dask.compute refuses
+        # them together; each is computed with its own.
+        return {k: dask.compute(v)[0] for k, v in named.items()}
     results = dask.compute(*values)
     if not all(_computed_as(v, r) for v, r in zip(values, results)):
         results = tuple(dask.compute(v)[0] for v in values)

@@ -48,7 +48,10 @@ def numeric_dtype(values: Any) -> bool:
     numpy, nullable and pyarrow ones."""
     from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
-    return bool(is_numeric_dtype(values) or is_bool_dtype(values))
+    try:
+        return bool(is_numeric_dtype(values) or is_bool_dtype(values))
+    except NotImplementedError:  # Arrow view types (string_view, ...): no numbers
+        return False
 
 
 def _is_arrow(obj: Any, *kinds: str) -> bool:
@@ -345,10 +348,20 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         taken = _gather.take_csr(data, indices)
         if taken is not None:
             return taken
-        taken = data[indices]
+        # COO, DIA and BSR rows cannot be indexed: through a CSR copy.
+        source = data if data.format in ("csr", "csc", "lil", "dok") else data.tocsr()
+        taken = source[indices]
         return taken.asformat(data.format)
     if isinstance(data, list):
         return [data[i] for i in indices.tolist()]
+    if isinstance(data, np.ma.MaskedArray):
+        # Indexing, not np.take: MaskedArray.take drops the fill value and the
+        # hard mask, and the whole mask of a structured array.
+        return data[np.asarray(indices, dtype=np.intp)]
+    if type(data) is np.memmap:
+        # Rows of a memory map are in memory (numpy's own indexing returns an
+        # ndarray, as imbalanced-learn does), not a map of the file.
+        data = data.view(np.ndarray)
     if isinstance(data, np.ndarray):
         taken = _gather.take_array(data, indices)
         if taken is not None:

@@ -82,7 +82,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
         if frame.shape[1] == 1:
             return nw.to_native(frame.get_column(frame.columns[0])), False
         y = frame.to_numpy()
-    y = label_array(y)
+    y = label_array(y, name)
     if y.ndim == 2 and y.shape[1] == 1:
         return y.ravel(), False
     if y.ndim == 2:
@@ -101,7 +101,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     return y, False
 
 
-def label_array(y: Any) -> np.ndarray:
+def label_array(y: Any, name: str = "y") -> np.ndarray:
     """``np.asarray(y)``, except where numpy would change the labels of a
     sequence (a list, a tuple) in doing so.
 
@@ -118,8 +118,18 @@ def label_array(y: Any) -> np.ndarray:
     [9223372036854775808, 9223372036854775809, -1]
     >>> label_array(["a", float("nan")]).dtype
     dtype('O')
+
+    ``name`` is the argument named when ``y`` cannot be read (ragged rows).
     """
-    array = np.asarray(y)
+    try:
+        array = np.asarray(y)
+    except ValueError as exc:  # ragged rows: numpy's words name no argument
+        raise ValueError(
+            f"{name} could not be read as an array of labels ({exc}): pass one "
+            "label per row (shape (n_samples,)); several values a row (tuples, "
+            "lists) must all have the same length, and are then read as a 2-D "
+            "(one-hot) target."
+        ) from exc
     if isinstance(y, np.ndarray) or array.size == 0:
         return array
     kind = array.dtype.kind

@@ -518,6 +518,40 @@ def final_step(estimator: Any, *, searches: bool = False) -> Any:
     return _unwrapped(estimator, searches)[0]
 
 
+def check_classifier(estimator: Any, name: str) -> None:
+    """Refuse, before any fit, an ``estimator`` that scikit-learn's tags call
+    something other than a classifier (a regressor, a clusterer, an outlier
+    detector, a density estimator, also inside a pipeline or a
+    FrozenEstimator): it would be fitted, and then fail with an
+    AttributeError on ``classes_``. An estimator without an estimator type
+    (no ClassifierMixin) is judged once fitted (:func:`check_fitted_classes`).
+    """
+    from sklearn.utils import get_tags
+
+    try:
+        kind = get_tags(estimator).estimator_type
+    except (AttributeError, TypeError, ValueError):  # not a scikit-learn estimator
+        return
+    if kind is not None and kind != "classifier":
+        what = str(kind).replace("_", " ")
+        article = "an" if what[:1] in tuple("aeiou") else "a"
+        raise ValueError(
+            f"{name}={type(estimator).__name__}(...) is {article} {what}, not a "
+            "classifier: it has no classes to predict. Pass a classifier as "
+            f"{name} (e.g. LogisticRegression())."
+        )
+
+
+def check_fitted_classes(model: Any, name: str) -> None:
+    """Refuse a fitted ``model`` without ``classes_``: not a classifier."""
+    if not hasattr(model, "classes_"):
+        raise ValueError(
+            f"{name}={type(model).__name__}(...) has no classes_ once fitted, so "
+            f"it is not a classifier. Pass a classifier as {name} (e.g. "
+            "LogisticRegression())."
+        )
+
+
 def labels_seen(
     estimator: Any, y: Any, sample_weight: Any, fix: str, frozen: bool = False
 ) -> Any:
@@ -733,14 +767,19 @@ def given_train_priors(
             raise ValueError(
                 f"train_priors={type(source).__name__}(...) has no "
                 "sample_indices_: pass a rebalance sampler after calling its "
-                "fit_resample on the labels given to this fit."
+                "fit_resample on the labels given to this fit. (clone, "
+                "cross_validate and grid searches pass on an unfitted copy: "
+                "wrap the fitted sampler in sklearn.frozen.FrozenEstimator, or "
+                "pass the priors as an array, e.g. [0.5, 0.5].)"
             )
         indices = np.asarray(indices)
         if len(indices) and int(np.max(indices)) >= len(y):
             raise ValueError(
                 f"train_priors sampler drew row {int(np.max(indices))} but y "
                 f"has {len(y)} rows: fit the sampler on the same y as "
-                "ThresholdMover."
+                "ThresholdMover. (In cross_validate or a grid search each fit "
+                "sees only some of the rows: pass the priors as an array "
+                "instead, e.g. [0.5, 0.5].)"
             )
         drawn = class_priors(take_rows(y, indices), classes)
         return check_priors(drawn, classes, "train_priors", positive=True)
@@ -749,7 +788,9 @@ def given_train_priors(
             raise ValueError(
                 f"train_priors={type(source).__name__}(...) has no "
                 "resampled_priors_: pass a fitted ResampledClassifier, a fitted "
-                "rebalance sampler, or the priors as an array."
+                "rebalance sampler, or the priors as an array. (clone, "
+                "cross_validate and grid searches pass on an unfitted copy: "
+                "wrap the fitted classifier in sklearn.frozen.FrozenEstimator.)"
             )
         return _aligned_priors(source, classes, "train_priors")
     return check_priors(source, classes, "train_priors", positive=True)

@@ -180,11 +180,17 @@ def _fold_rows(rows: Any, n_samples: int, number: int, part: str) -> np.ndarray:
                 f"cv gave fold {number} a boolean {part} mask of shape "
                 f"{rows.shape}; a mask needs one entry per row ({n_samples})."
             )
-        return np.flatnonzero(rows)
-    if rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
+        rows = np.flatnonzero(rows)
+    elif rows.ndim != 1 or (rows.size and rows.dtype.kind not in "iu"):
         raise ValueError(
             f"cv gave fold {number} {part} rows of dtype {rows.dtype} and shape "
             f"{rows.shape}: pass integer row positions or boolean masks."
+        )
+    if rows.size == 0:
+        raise ValueError(
+            f"cv gave fold {number} no {part} rows: every fold needs rows to "
+            f"{'fit on' if part == 'training' else 'score the thresholds on'}. "
+            "Pass non-empty (train, validation) pairs, or an int cv."
         )
     return rows
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -76,9 +77,24 @@ def _usage(message: str) -> UsageError:
 _SEPARATORS = ("\t", ";", ",", "|")
 # A number written with a decimal comma (and "." between thousands), as
 # Excel writes ";"-separated files in most European locales: 1.234,5, with
-# an optional currency sign or percent: 1.234,50 €, 12,5 %.
+# an optional currency sign or percent: 1.234,50 €, 12,5 %. French and other
+# locales group thousands with a no-break space, U+00A0 (what French Excel
+# writes) or the narrow U+202F: 1 234,5. (Not with a plain space: "030 123
+# 456" is a phone number.)
+_GROUPED = r"(\d{1,3}(\.\d{3})+|\d{1,3}([\u00a0\u202f]\d{3})+|\d+)"
 _DECIMAL_COMMA = (
-    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d{{1,3}}(\.\d{{3}})+|\d+)(,\d+)?"
+    rf"[+-]?[{_CURRENCY}]?\s?[+-]?{_GROUPED}(,\d+)?"
+    rf"\s?[{_CURRENCY}]?\s?%?"
+)
+# A number with apostrophes between thousands and a decimal point, as Swiss
+# locales write it: 1'234.5 (also with U+2019, the typographic apostrophe).
+_APOSTROPHE_NUMBER = (
+    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d{{1,3}}(['\u2019]\d{{3}})+|\d+)(\.\d+)?"
+    rf"\s?[{_CURRENCY}]?\s?%?"
+)
+# A number as _columns reads text numbers: commas between thousands.
+_COMMA_THOUSANDS = (
+    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d+|\d{{1,3}}(,\d{{3}})+)(\.\d*)?"
     rf"\s?[{_CURRENCY}]?\s?%?"
 )
 
@@ -125,9 +141,41 @@ def _read_text_table(path: str):
     if any("\x00" in line for line in lines):
         raise utf8_error
     try:
-        return _read_text_table_as(path, "cp1252")
+        frame = _read_text_table_as(path, "cp1252")
     except UnicodeDecodeError:  # a byte cp1252 leaves undefined
-        return _read_text_table_as(path, "latin-1")
+        frame = _read_text_table_as(path, "latin-1")
+    _check_western(frame)
+    return frame
+
+
+def _check_western(frame) -> None:
+    """A ValueError when the text of a file read as cp1252 is in another code
+    page: Excel saves "CSV" in the code page of Windows' language (GBK in
+    Chinese, Shift-JIS in Japanese, Windows-1251 in Russian ...), whose
+    letters are runs of two bytes or more, which cp1252 reads as runs of
+    accented letters and symbols ("Да" as "Äà", "好" as "ºÃ"). Accents of
+    Western languages are one byte among ASCII letters ("Zürich")."""
+    import pandas as pd
+
+    texts = [str(c) for c in frame.columns]
+    for j in range(frame.shape[1]):
+        values = frame.iloc[:, j]
+        if not pd.api.types.is_numeric_dtype(values):
+            texts.extend(values.dropna().astype(str).unique()[:2000].tolist())
+    # Runs of non-ASCII characters (a no-break space is a space, not a letter).
+    runs = [
+        len(run) for text in texts for run in re.findall(r"[^\x00-\x7f\xa0]+", text)
+    ]
+    if len(runs) >= 2 and 2 * sum(length >= 2 for length in runs) > len(runs):
+        sample = next(t for t in texts if re.search(r"[^\x00-\x7f\xa0]{2}", t))
+        raise ValueError(
+            "it is not UTF-8, and its text does not read as a Western European "
+            f"(Windows-1252) file either ({sample[:40]!r}): it is likely in "
+            "another code page (Chinese GBK, Japanese Shift-JIS, Korean, "
+            "Cyrillic Windows-1251 ...), as Excel saves 'CSV'. Save it as 'CSV "
+            "UTF-8' in Excel (or convert it, e.g. iconv -f GBK -t UTF-8 "
+            "file.csv > file-utf8.csv) and pass that file."
+        )
 
 
 def _read_text_table_as(path: str, encoding: str):
@@ -139,8 +187,6 @@ def _read_text_table_as(path: str, encoding: str):
     such as UCI adult: the column " label" is ``label``, the class " yes"
     is ``yes``). A first line ``sep=;`` (Excel's separator line) names the
     separator, and the header follows it."""
-    import re
-
     import pandas as pd
 
     lines = _first_lines(path, encoding) or [""]
@@ -186,8 +232,7 @@ def _read_text_table_as(path: str, encoding: str):
         if frame.iloc[:, -1].isna().all() and not row_names:
             index_col = False
             frame = read(index_col=False)
-    if separator == ";":
-        _read_decimal_commas(path, frame, index_col, encoding, skip)
+    _read_decimal_commas(path, frame, index_col, encoding, skip, separator)
     return frame
 
 
@@ -196,8 +241,6 @@ def _check_distinct_names(frame, read_header: Callable[[], Any]) -> None:
     the second "x" as "x.1", which would then be a feature of its own: a
     repeated target column leaking the labels into the features, or a
     --drop that leaves the copy in."""
-    import re
-
     suspects = [
         c
         for c in frame.columns
@@ -224,25 +267,51 @@ def _read_decimal_commas(
     index_col: bool | None = None,
     encoding: str = "utf-8",
     skip: int = 0,
+    separator: str = ";",
 ) -> None:
-    """In a ";" file that writes numbers with decimal commas (a digit, a
-    comma, a digit somewhere), read every column whose values are all such
-    numbers (1.200 is twelve hundred there, 01.02.2024 is not a number) into
-    ``frame``, from the file's text."""
+    """Read the numbers a spreadsheet wrote in its locale into ``frame``, from
+    the file's text. Swiss thousands (1'234.5) in any file. Decimal commas
+    (a digit, a comma, a digit somewhere) in a ";" file, and in a file with
+    another separator (German Excel's tab-separated text, a quoted "12,5" in
+    a "," file as Google Sheets writes in those locales) when a column holds
+    only numbers written so, one of which cannot be read with commas between
+    thousands (12,5 or 1.234,5): then every column whose values are all such
+    numbers (1.200 is twelve hundred there, 01.02.2024 is not a number) is
+    read as numbers."""
     import pandas as pd
 
     # A decimal comma can only be in a column read as text: the file is read
     # a second time (as text) only when one holds one.
-    texts = (
-        frame.iloc[:, j].dropna().astype(str)
+    texts = [
+        (j, frame.iloc[:, j].dropna().astype(str).str.strip())
         for j in range(frame.shape[1])
         if not pd.api.types.is_numeric_dtype(frame.iloc[:, j])
-    )
-    if not any(text.str.contains(r"\d,\d").any() for text in texts):
+    ]
+    for j, text in texts:
+        if (
+            len(text)
+            and text.str.contains("['\u2019]").any()
+            and text.str.fullmatch(_APOSTROPHE_NUMBER).all()
+        ):
+            column = frame.iloc[:, j].astype(object).where(frame.iloc[:, j].notna())
+            frame.isetitem(j, _locale_numbers(column, thousands="'\u2019"))
+    if separator == ";":
+        found = any(
+            text.str.contains(r"\d,\d|\d[\u00a0\u202f]\d{3}").any() for _, text in texts
+        )
+    else:
+        found = any(
+            len(text)
+            and text.str.contains(r"\d,\d").any()
+            and text.str.fullmatch(_DECIMAL_COMMA).all()
+            and not text.str.fullmatch(_COMMA_THOUSANDS).all()
+            for _, text in texts
+        )
+    if not found:
         return
     raw = pd.read_csv(
         path,
-        sep=";",
+        sep=separator,
         dtype=str,
         low_memory=False,
         skipinitialspace=True,
@@ -257,12 +326,26 @@ def _read_decimal_commas(
         present = text.dropna()
         if not len(present) or not present.str.fullmatch(_DECIMAL_COMMA).all():
             continue
-        percent = text.str.endswith("%").fillna(False).to_numpy()
-        digits = text.str.replace(rf"[\s{_CURRENCY}%.]", "", regex=True)
-        numbers = pd.to_numeric(digits.str.replace(",", ".", regex=False))
-        numbers = numbers.astype("float64")
-        numbers[percent] /= 100
-        frame.isetitem(position, numbers.to_numpy())
+        frame.isetitem(position, _locale_numbers(text, thousands=".", comma=True))
+
+
+def _locale_numbers(text, thousands: str, comma: bool = False):
+    """float64 values of a text column of numbers matched by
+    ``_DECIMAL_COMMA`` (``comma=True``) or ``_APOSTROPHE_NUMBER``: without
+    the ``thousands`` separators, spaces, currency signs; a percent divided
+    by 100."""
+    import pandas as pd
+
+    text = text.str.strip()
+    percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
+    digits = text.str.replace(
+        rf"[\s{_CURRENCY}%{re.escape(thousands)}]", "", regex=True
+    )
+    if comma:
+        digits = digits.str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(digits).astype("float64").to_numpy(copy=True)
+    numbers[percent] /= 100
+    return numbers
 
 
 # Table formats --data does not read (it would read them as garbled text).
@@ -316,6 +399,20 @@ def _missing_column_hint(columns, name: str, option: str = "--target") -> str:
             " (its first line holds numbers, not column names: the file seems "
             "to have no header line; add one naming each column)"
         )
+    return ""
+
+
+def _header_below_hint(frame, name: str) -> str:
+    """A hint when ``name`` stands in one of the first rows of ``frame``: the
+    column names are below a title or notes (a title line with separators,
+    as Excel writes one: "Export;;")."""
+    for row in range(min(10, frame.shape[0])):
+        values = [str(v).strip() for v in frame.iloc[row].tolist()]
+        if str(name).strip() in values:
+            return (
+                f" (it is a value of data row {row + 1}: the column names seem to "
+                "stand below a title or notes; delete the lines above them)"
+            )
     return ""
 
 
@@ -374,9 +471,11 @@ def _load_table(path: str, target: str | None):
         raise _fail(f"could not read --data {path!r}: {first}") from exc
     target = column_named(frame, target)
     if target not in frame.columns:
+        hint = _missing_column_hint(frame.columns, target) or _header_below_hint(
+            frame, target
+        )
         raise _fail(
-            f"--target {target!r} is not a column of {path}"
-            f"{_missing_column_hint(frame.columns, target)}; columns: "
+            f"--target {target!r} is not a column of {path}{hint}; columns: "
             f"{[str(c) for c in frame.columns][:30]}"
         )
     if frame.shape[0] == 0:
@@ -400,7 +499,8 @@ def _load_table(path: str, target: str | None):
         elif len(rows) > 1:
             where = f"{', '.join(str(r) for r in rows[:-1])} and {rows[-1]}"
         raise _fail(
-            f"--target column {target!r} has {len(rows)} missing labels (data "
+            f"--target column {target!r} has {len(rows)} missing label"
+            f"{'s' if len(rows) > 1 else ''} (data "
             f"row{'s' if len(rows) > 1 else ''} {where}, counting from 1 after "
             "the header; empty cells and the texts 'NA', 'N/A', 'None', 'null' "
             "and 'NaN' are missing): drop those rows first, or name a class "

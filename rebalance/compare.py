@@ -517,6 +517,8 @@ class ComparisonResult:
     skipped: dict[str, str] = field(default_factory=dict)
     columns: ColumnPlan | None = None
     target_note: str = ""
+    #: column -> how well it alone predicts the labels (see :func:`find_leaks`)
+    leaks: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_samples(self) -> int:
@@ -678,6 +680,15 @@ class ComparisonResult:
             text += f" {self.target_note[0].upper()}{self.target_note[1:]}."
         if self.columns is not None:
             text += f" Columns: {self.columns.describe()}"
+        if self.leaks:
+            found = "; ".join(f"{col!r} ({why})" for col, why in self.leaks.items())
+            text += (
+                f" Warning, possible label leak: {found} alone "
+                f"{'predicts' if len(self.leaks) == 1 else 'predict'} the classes "
+                "almost without error. If a value is known only once the label is "
+                "(a copy, a code or a consequence of the outcome), the scores are "
+                "not what new rows would get: leave it out with --drop (drop=)."
+            )
         how = f"{self.folds}-fold stratified CV" + (
             f" repeated {self.repeats} times ({self.folds * self.repeats} folds)"
             if self.repeats > 1
@@ -732,7 +743,8 @@ class ComparisonResult:
         (``[method][class]``: one recall per fold) and ``summary``
         (``[method][metric]`` -> ``mean`` and ``std``; ``[method]`` ->
         ``p_vs_best`` (None for the best), ``not_distinguishable_from_best``
-        and ``per_class_recall``, the means). Every number is finite.
+        and ``per_class_recall``, the means), ``suspected_leaks`` (column ->
+        what it alone scores, see :func:`find_leaks`). Every number is finite.
         """
         p_values = self.p_vs_best(metric)
         per_class = self.per_class_recall()
@@ -768,6 +780,7 @@ class ComparisonResult:
                 for m, rec in self.recalls.items()
             },
             "summary": summary,
+            "suspected_leaks": dict(self.leaks),
         }
 
     def plot(self, path: str, metric: str = "average_precision", top: int = 4):
@@ -781,6 +794,104 @@ class ComparisonResult:
         from rebalance._report import write_report
 
         write_report(self, path, metric, **info)
+
+
+# ------------------------------------------------------------------ leaks
+
+#: a column that alone predicts the labels this well is reported as a leak
+LEAK_SCORE = 0.999
+
+
+def find_leaks(X, plan: ColumnPlan, codes: np.ndarray) -> dict[str, str]:
+    """The used columns of the prepared frame ``X`` that alone predict the
+    labels ``codes`` (``0..K-1``) almost without error: a copy of the label,
+    an outcome code, a value known only after the fact. Those make every
+    method score near 1 and hide the differences the comparison is for.
+
+    A numeric column: with two classes, its ROC AUC (either direction) over
+    the rows where it is present, at least :data:`LEAK_SCORE`; with more,
+    the classes in disjoint ranges of its values. Any other column but a
+    datetime: the balanced accuracy of the class most frequent among the
+    *other* rows with the same value (missing is a value; a value on one row
+    only predicts nothing), at least :data:`LEAK_SCORE`.
+
+    Returns column -> what it scores, in the order of ``plan.used``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from rebalance._columns import plan_columns
+    >>> from rebalance.compare import find_leaks
+    >>> y = np.array([0, 1] * 10)
+    >>> X = pd.DataFrame({"x": np.arange(20.0) % 3, "copy": y * 2.0 + 1})
+    >>> find_leaks(X, plan_columns(X), y)
+    {'copy': 'ROC AUC 1.000 on its own'}
+    """
+    import pandas as pd
+    from scipy.stats import rankdata
+
+    n_classes = int(codes.max()) + 1
+    found: dict[str, str] = {}
+    for name, kind in plan.used.items():
+        column = X[name]
+        if kind == "datetime":
+            continue
+        if kind == "numeric":
+            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
+            present = ~np.isnan(values)
+            values, labels = values[present], codes[present]
+            counts = np.bincount(labels, minlength=n_classes)
+            if (counts > 0).sum() < 2 or counts[counts > 0].min() < 2:
+                continue
+            if n_classes == 2:
+                ranks = rankdata(values)
+                n_pos, n_neg = int(counts[1]), int(counts[0])
+                auc = (ranks[labels == 1].sum() - n_pos * (n_pos + 1) / 2) / (
+                    n_pos * n_neg
+                )
+                auc = max(auc, 1 - auc)
+                if auc >= LEAK_SCORE:
+                    found[name] = f"ROC AUC {auc:.3f} on its own"
+                continue
+            classes = np.flatnonzero(counts)
+            low = np.array([values[labels == k].min() for k in classes])
+            high = np.array([values[labels == k].max() for k in classes])
+            order = np.argsort(low)
+            if (low[order][1:] > high[order][:-1]).all():
+                found[name] = "each class in a range of values of its own"
+            continue
+        groups, _ = pd.factorize(column.astype(object), use_na_sentinel=False)
+        # Rows of each (value, class) pair, and per value the largest count,
+        # its class and the second largest: O(n) memory for any number of
+        # values and classes.
+        pairs, size = np.unique(
+            groups.astype(np.int64) * n_classes + codes, return_counts=True
+        )
+        group_of = pairs // n_classes
+        first = np.lexsort((-size, group_of))
+        starts = np.flatnonzero(np.r_[True, np.diff(group_of[first]) != 0])
+        n_groups = int(groups.max()) + 1
+        top = np.zeros(n_groups, dtype=np.int64)
+        top_class = np.zeros(n_groups, dtype=np.int64)
+        second = np.zeros(n_groups, dtype=np.int64)
+        top[group_of[first][starts]] = size[first][starts]
+        top_class[group_of[first][starts]] = pairs[first][starts] % n_classes
+        has_second = starts + 1 < first.shape[0]
+        following = np.minimum(starts + 1, first.shape[0] - 1)
+        has_second &= group_of[first][following] == group_of[first][starts]
+        second[group_of[first][starts][has_second]] = size[first][following][has_second]
+        # The class of each row's value among the other rows: its own class
+        # when it outnumbers every other there.
+        own = size[np.searchsorted(pairs, groups * n_classes + codes)] - 1
+        other = np.where(top_class[groups] == codes, second[groups], top[groups])
+        right = own > other
+        counts = np.bincount(codes, minlength=n_classes)
+        score = float(
+            np.mean(np.bincount(codes, weights=right, minlength=n_classes) / counts)
+        )
+        if score >= LEAK_SCORE:
+            found[name] = f"balanced accuracy {score:.3f} from its value alone"
+    return found
 
 
 # ------------------------------------------------------------------- running
@@ -1016,6 +1127,7 @@ def compare(
         test_train_ratio=1 / (folds - 1),
         columns=plan,
         target_note=target.note,
+        leaks={} if plan is None else find_leaks(X, plan, codes),
     )
     for name in methods:
         result.scores[name] = {metric: [0.0] * n_splits for metric in METRIC_LABELS}

@@ -42,6 +42,8 @@ from rebalance._metadata import (
     weights_as_rows,
 )
 from rebalance._priors import (
+    check_classifier,
+    check_fitted_classes,
     class_priors,
     final_step,
     labels_seen,
@@ -184,6 +186,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted meta-estimator.
         """
+        check_classifier(self.classifier, "classifier")
         y = as_classifier_target(single_output_target(y))
         _check_finite_for(self.classifier, X)
         params = dict(fit_params)
@@ -233,6 +236,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 classifier_params, np.asarray(indices), n_samples
             )
         classifier = clone(self.classifier).fit(X_res, y_res, **classifier_params)
+        check_fitted_classes(classifier, "classifier")
         weights_res = fit_weight_of(self.classifier, classifier_params)
         self.sampler_ = sampler
         self.classifier_ = classifier

@@ -56,6 +56,8 @@ from rebalance._priors import (
     _names_classes,
     adjust_priors,
     auto_train_priors,
+    check_classifier,
+    check_fitted_classes,
     class_positions,
     class_priors,
     em_priors,
@@ -451,6 +453,7 @@ default='auto'
                 "This ThresholdMover estimator requires y to be passed, but the "
                 "target y is None. Pass the class labels as y."
             )
+        check_classifier(self.estimator, "estimator")
         reject_lazy(X, "X")
         y = single_output_target(y)
         # Before the estimator: not every one compares them (an
@@ -541,6 +544,7 @@ default='auto'
             estimator = self.estimator
         else:
             estimator = clone(self.estimator).fit(X, y, **estimator_params)
+            check_fitted_classes(estimator, "estimator")
             if len(estimator.classes_) != len(classes) or not np.all(
                 class_positions(estimator.classes_, classes, "estimator.classes_")
                 == np.arange(len(classes))
@@ -685,7 +689,7 @@ default='auto'
             except TypeError:
                 return y_classes
         try:
-            check_is_fitted(self.estimator, "classes_")
+            check_is_fitted(self.estimator)
         except NotFittedError as exc:
             fix = (
                 "fit it first, or use prefit=False to let ThresholdMover fit it"
@@ -698,6 +702,7 @@ default='auto'
                 f"({'prefit=True' if self.prefit else 'FrozenEstimator'}) but is "
                 f"not fitted: {fix}."
             ) from exc
+        check_fitted_classes(self.estimator, "estimator")
         classes = np.asarray(self.estimator.classes_)
         class_positions(y_classes, classes, "y")
         return classes

@@ -3,11 +3,6 @@ public estimator.
 
 Skipped checks, with their reason:
 
-* ``RandomOverSampler(shrinkage=...)`` runs the scikit-learn checks only. The
-  smoothed bootstrap adds Gaussian noise, so it needs dense numeric X; the
-  imbalanced-learn checks feed it sparse, string and pandas-sparse X, which it
-  rejects with a clear error (tested in tests/test_samplers.py). Its tags say so,
-  and scikit-learn's checks honour the tags.
 * ``ThresholdMover(strategy='tuned')``, ``check_classifiers_train``: the check
   wants ``predict`` to equal the argmax of ``predict_proba``, which a tuned
   threshold moves on purpose (scikit-learn skips it for
@@ -53,9 +48,7 @@ META_ESTIMATORS = [
 ]
 
 ESTIMATORS = SAMPLERS + META_ESTIMATORS
-IMBLEARN_ESTIMATORS = [
-    s for s in SAMPLERS if getattr(s, "shrinkage", None) is None
-] + META_ESTIMATORS
+IMBLEARN_ESTIMATORS = SAMPLERS + META_ESTIMATORS
 
 
 def _expected_failed_checks(estimator):

@@ -10,7 +10,12 @@ rebalance's (they name the argument and the fix). Cleaning-sampler cases
 (``'clean-sampling'``, list strategies) have no rebalance counterpart.
 
 The second half holds the regression tests of issue 12 §1 and the
-``sampling_strategy`` bullets of §2 and §4.
+``sampling_strategy`` bullets of §2 and §4. The last section runs
+imbalanced-learn's ``tests/test_common.py`` checks and its ensemble tests
+(``BalancedBaggingClassifier``, ``BalancedRandomForestClassifier``,
+``EasyEnsembleClassifier``, ``RUSBoostClassifier``) with the rebalance samplers
+in place of imbalanced-learn's, comparing per-bag class counts with those of
+imbalanced-learn's own samplers.
 """
 
 from collections import Counter
@@ -23,6 +28,7 @@ import pytest
 import scipy.sparse as sp
 from imblearn.ensemble import BalancedBaggingClassifier
 from imblearn.over_sampling import RandomOverSampler as ImbOverSampler
+from imblearn.under_sampling import RandomUnderSampler as ImbUnderSampler
 from imblearn.utils import check_sampling_strategy
 from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier
@@ -939,3 +945,229 @@ def test_shrinkage_keeps_polars_and_pyarrow_frames_and_dtypes(library):
     src = np.column_stack([np.asarray(frame[c]) for c in names])
     exact = (res == src[sampler.sample_indices_]).all(axis=1)
     assert exact.sum() == 60 and not exact.all()
+
+
+# --------------------------------------------------------------------------
+# imbalanced-learn's tests/test_common.py, ensemble/tests/test_bagging.py,
+# test_forest.py, test_easy_ensemble.py and test_weight_boosting.py, with
+# rebalance's samplers in place of imbalanced-learn's (review 22).
+
+COMMON_SAMPLERS = [
+    RandomUnderSampler(random_state=0),
+    RandomOverSampler(random_state=0),
+    RandomOverSampler(shrinkage=0.5, random_state=0),
+    ClassBalancedSampler(random_state=0),
+    LabelShuffleSampler(random_state=0),
+]
+
+
+def _sampler_id(sampler):
+    params = sampler.get_params()
+    return type(sampler).__name__ + ("-shrinkage" if params.get("shrinkage") else "")
+
+
+@pytest.mark.parametrize("sampler", COMMON_SAMPLERS, ids=_sampler_id)
+def test_check_param_validation(sampler):
+    from imblearn.utils.estimator_checks import check_param_validation
+
+    check_param_validation(type(sampler).__name__, sampler)
+
+
+@pytest.mark.parametrize("sampler", COMMON_SAMPLERS, ids=_sampler_id)
+def test_pandas_column_name_consistency(sampler):
+    import warnings
+
+    from imblearn.utils.estimator_checks import (
+        check_dataframe_column_names_consistency,
+    )
+
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        check_dataframe_column_names_consistency(type(sampler).__name__, sampler)
+    for warning in record:
+        assert "was fitted without feature names" not in str(warning.message)
+
+
+@pytest.mark.parametrize(
+    "sampler_cls, strategy",
+    [
+        (RandomOverSampler, {0: 20, 1: 20}),
+        (RandomUnderSampler, {0: 10, 1: 10}),
+        (LabelShuffleSampler, {0: 20, 1: 20}),
+    ],
+)
+def test_strategy_as_ordered_dict(sampler_cls, strategy):
+    from collections import OrderedDict
+
+    rng = np.random.RandomState(42)
+    X, y = rng.randn(30, 2), np.array([0] * 10 + [1] * 20)
+    sampler = sampler_cls(random_state=42)
+    sampler.set_params(sampling_strategy=OrderedDict(strategy))
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert X_res.shape[0] == y_res.shape[0] == sum(strategy.values())
+    assert Counter(y_res.tolist()) == strategy
+
+
+def test_imblearn_sampler_checks_pass_with_shrinkage():
+    # tests/test_common.py runs scikit-learn's checks only for the smoothed
+    # bootstrap; its tags (no strings, no NaN) let imbalanced-learn's pass too.
+    from imblearn.utils.estimator_checks import estimator_checks_generator
+
+    sampler = RandomOverSampler(shrinkage=0.5, random_state=0)
+    names = []
+    for estimator, check in estimator_checks_generator(sampler, legacy=True):
+        check(estimator)
+        names.append(getattr(check, "func", check).__name__)
+    assert "check_samplers_sparse" in names and "check_samplers_pandas" in names
+
+
+def _iris_imbalanced():
+    from imblearn.datasets import make_imbalance
+    from sklearn.datasets import load_iris
+    from sklearn.model_selection import train_test_split
+
+    iris = load_iris()
+    X, y = make_imbalance(
+        iris.data, iris.target, sampling_strategy={0: 20, 1: 25, 2: 50}, random_state=0
+    )
+    return train_test_split(X, y, random_state=0)
+
+
+class CountDecisionTreeClassifier(DecisionTreeClassifier):
+    """A tree that remembers the class counts it was fitted on."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.class_counts_ = Counter(y.tolist())
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize(
+    "sampler, theirs, n_samples_bootstrap",
+    [
+        (RandomUnderSampler(), ImbUnderSampler(), 15),
+        (RandomUnderSampler(replacement=True, shuffle=False), ImbUnderSampler(), 15),
+        (RandomOverSampler(), ImbOverSampler(), 40),
+        (RandomOverSampler(shrinkage=1.0), ImbOverSampler(), 40),
+        (LabelShuffleSampler(), ImbOverSampler(), 40),
+    ],
+)
+def test_balanced_bagging_classifier_samplers(sampler, theirs, n_samples_bootstrap):
+    # imbalanced-learn pins the counts of the first bag; every bag here has
+    # the counts imbalanced-learn's sampler gives it.
+    X_train, X_test, y_train, _ = _iris_imbalanced()
+    fitted = []
+    for one in (sampler, theirs):
+        clf = BalancedBaggingClassifier(
+            estimator=CountDecisionTreeClassifier(),
+            n_estimators=3,
+            sampler=one,
+            random_state=0,
+        )
+        fitted.append(clf.fit(X_train, y_train))
+    clf.predict(X_test)
+    ours, expected = (
+        [sorted(pipeline[-1].class_counts_.items()) for pipeline in c.estimators_]
+        for c in fitted
+    )
+    assert ours == expected
+    assert [count for _, count in ours[0]] == [n_samples_bootstrap] * 3
+
+
+@pytest.fixture
+def rebalance_in_imblearn_ensembles(monkeypatch):
+    """imbalanced-learn's under-sampling ensembles, built on rebalance's sampler."""
+    import imblearn.ensemble._easy_ensemble as easy
+    import imblearn.ensemble._forest as forest
+    import imblearn.ensemble._weight_boosting as boosting
+
+    for module in (easy, forest, boosting):
+        monkeypatch.setattr(module, "RandomUnderSampler", RandomUnderSampler)
+
+
+def _three_class_data(n_samples=600):
+    return make_classification(
+        n_samples=n_samples,
+        n_features=2,
+        n_informative=2,
+        n_redundant=0,
+        n_repeated=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        weights=[0.05, 0.15, 0.8],
+        class_sep=0.8,
+        random_state=0,
+    )
+
+
+@pytest.mark.usefixtures("rebalance_in_imblearn_ensembles")
+@pytest.mark.parametrize(
+    "params, oob",
+    [
+        ({"sampling_strategy": "all", "replacement": True, "bootstrap": False}, False),
+        ({"sampling_strategy": "auto", "replacement": False, "bootstrap": True}, True),
+    ],
+)
+def test_balanced_random_forest(params, oob):
+    from imblearn.ensemble import BalancedRandomForestClassifier
+
+    X, y = _three_class_data()
+    n_minority = np.bincount(y).min()
+    brf = BalancedRandomForestClassifier(
+        n_estimators=6, random_state=0, oob_score=oob, **params
+    ).fit(X, y)
+    assert len(brf.samplers_) == len(brf.estimators_) == len(brf.pipelines_) == 6
+    assert all(isinstance(s, RandomUnderSampler) for s in brf.samplers_)
+    assert len({s.random_state for s in brf.samplers_}) == 6
+    for sampler in brf.samplers_:
+        assert np.bincount(y[sampler.sample_indices_]).tolist() == [n_minority] * 3
+        if params["replacement"]:  # a bootstrap of every class
+            assert len(np.unique(sampler.sample_indices_)) < 3 * n_minority
+    if oob:  # out-of-bag rows read through sample_indices_
+        assert brf.oob_decision_function_.shape == (len(y), 3)
+        assert np.isfinite(brf.oob_decision_function_).all()
+    assert brf.score(X, y) > 0.7
+
+
+@pytest.mark.usefixtures("rebalance_in_imblearn_ensembles")
+def test_easy_ensemble_classifier():
+    from imblearn.ensemble import EasyEnsembleClassifier
+    from sklearn.ensemble import AdaBoostClassifier
+
+    X_train, X_test, y_train, y_test = _iris_imbalanced()
+    eec = EasyEnsembleClassifier(
+        n_estimators=3, estimator=AdaBoostClassifier(n_estimators=5), random_state=0
+    ).fit(X_train, y_train)
+    assert len(eec.estimators_) == 3
+    n_minority = np.bincount(y_train).min()
+    for pipeline, rows in zip(eec.estimators_, eec.estimators_samples_):
+        sampler = pipeline.named_steps["sampler"]
+        assert isinstance(sampler, RandomUnderSampler)
+        bag = y_train[rows]
+        assert (
+            np.bincount(bag[sampler.sample_indices_]).tolist()
+            == [np.bincount(bag).min()] * 3
+        )
+    assert n_minority > 0 and eec.score(X_test, y_test) > 0.8
+
+
+@pytest.mark.usefixtures("rebalance_in_imblearn_ensembles")
+def test_rusboost():
+    from imblearn.ensemble import RUSBoostClassifier
+    from sklearn.model_selection import train_test_split
+
+    X, y = _three_class_data(1200)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, stratify=y, random_state=1
+    )
+    rusboost = RUSBoostClassifier(n_estimators=20, random_state=0)
+    rusboost.fit(X_train, y_train)
+    assert len(rusboost.estimators_) == len(rusboost.samplers_)
+    assert len(rusboost.pipelines_) == len(rusboost.samplers_)
+    assert len({s.random_state for s in rusboost.samplers_}) == len(rusboost.samplers_)
+    n_minority = np.bincount(y_train).min()
+    for sampler in rusboost.samplers_:
+        assert isinstance(sampler, RandomUnderSampler)
+        counts = np.bincount(y_train[sampler.sample_indices_])
+        assert counts.tolist() == [n_minority] * 3
+    assert rusboost.predict_proba(X_test).shape == (len(y_test), 3)
+    assert rusboost.score(X_test, y_test) > 0.6

@@ -280,7 +280,7 @@ def test_skorch_sampler_of_the_full_labels_fails_with_the_validation_split():
     """The reported failure: why RebalancedLoader exists."""
     X, y = _imbalanced()
     net = _classifier(iterator_train__sampler=RebalanceSampler(y, seed=0))
-    with pytest.raises(IndexError):
+    with pytest.raises(ValueError, match="iterator_train=RebalancedLoader"):
         net.fit(X, y)
 
 

@@ -141,6 +141,10 @@ def softmax_focal_rows(
     ``alpha`` the per-class weights or None; the cross-entropy is unweighted.
     """
     x = x.to(compute_dtype(x))
+    # Rows with no target mass (ignored samples) have zero loss and gradient
+    # whatever their logits: zeros in their place, so that inf or NaN there
+    # (padding masked with -inf) gives no NaN (as 0 * NaN) to the loss.
+    x = torch.where((t != 0).any(1, keepdim=True), x, 0.0)
     log_p = torch.log_softmax(x, dim=1)
     p = torch.exp(log_p)
     one_minus_p = -torch.expm1(log_p)

@@ -94,8 +94,29 @@ def _sigmoid_kernel(
     nonneg = x >= 0
     p = tl.where(nonneg, r, er)
     q = tl.where(nonneg, er, r)
-    # log1p(e) for e in [0, 1]; tl has no log1p on every backend.
-    l1 = tl.where(e < 1e-4, e * (1.0 - 0.5 * e), tl.log(1.0 + e))
+    # log1p(e) for e in [0, 1] (tl has no log1p on every backend), as
+    # 2 atanh(s) = log((1 + s) / (1 - s)) with s = e / (2 + e) in [0, 1/3],
+    # by its series (the numba kernel's, to float32's precision: the next
+    # term is below 2e-9 relative). log(1 + e) in float32 would lose the
+    # rounding of 1 + e, up to 6e-4 of the loss at |x| ~ 9.
+    s = e / (2.0 + e)
+    z = s * s
+    l1 = (2.0 * s) * (
+        1.0
+        + z
+        * (
+            1.0 / 3.0
+            + z
+            * (
+                1.0 / 5.0
+                + z
+                * (
+                    1.0 / 7.0
+                    + z * (1.0 / 9.0 + z * (1.0 / 11.0 + z * (1.0 / 13.0 + z / 15.0)))
+                )
+            )
+        )
+    )
     log_p = tl.minimum(x, 0.0) - l1
     log_q = tl.minimum(-x, 0.0) - l1
     if HAS_PW:
@@ -169,10 +190,13 @@ def _softmax_kernel(
     cols = tl.arange(0, BLOCK_C)
     cmask = cols < n_classes
     offs = base + cols.to(tl.int64) * inner
-    x_raw = tl.load(x_ptr + offs, mask=cmask, other=0.0)
-    x = tl.where(cmask, x_raw.to(tl.float32), float("-inf"))
     target = tl.load(t_ptr + row).to(tl.int64)
     valid = target != ignore_index
+    x_raw = tl.load(x_ptr + offs, mask=cmask, other=0.0)
+    # An ignored row's logits are not used (zeros in their place): inf or
+    # NaN there (padding masked with -inf) would give it a NaN loss, as
+    # 0 * NaN, and NaN gradient instead of zeros.
+    x = tl.where(cmask, tl.where(valid, x_raw.to(tl.float32), 0.0), float("-inf"))
     bad = valid & ((target < 0) | (target >= n_classes))
     x_max = tl.max(x, axis=0)
     z = tl.exp(x - x_max)

@@ -121,7 +121,7 @@ def _label_array(labels: Any) -> np.ndarray:
     else:
         # Not np.asarray: a NaN among strings would become a 'nan' class, and
         # big integers mixed with negative ones floats (classes merged).
-        array = label_array(labels)
+        array = label_array(labels, "labels")
     if array.dtype.hasobject and array.ndim == 1:
         missing = pd.isna(array)
         if missing.any():
@@ -583,6 +583,7 @@ class _EpochSampler:
         """Begin the next epoch: its progress and its chunks ``(low, items)``,
         ``items`` being the epoch's items from position ``low`` on, as yielded
         (past the resume position, replay applied)."""
+        self._check_loader_dataset(sys._getframe(2))
         self._before_epoch()
         self._warn_if_split_twice()
         epoch, start = self._next_epoch, self._resume_position
@@ -625,6 +626,55 @@ class _EpochSampler:
             )
             skip = max(start - low, 0)
             yield low + skip, chunk[skip:]
+
+    def _label_rows(self) -> int:
+        """Number of labels (dataset rows) the sampler was built with."""
+        raise NotImplementedError
+
+    def _check_loader_dataset(self, frame: Any) -> None:
+        """A clear error when the ``DataLoader`` iterating this sampler (found
+        a few frames up: its iterator's ``_next_index``) reads a dataset of
+        another number of rows than the labels: the indices are positions in
+        the labels, so they would read other rows than the ones balanced
+        (e.g. a sampler built on the full labels, the loader given a training
+        ``Subset`` by skorch or cross-validation), or past the end."""
+        for _ in range(6):
+            if frame is None:
+                return
+            if frame.f_code.co_name == "_next_index":
+                break
+            frame = frame.f_back
+        else:
+            return
+        owner = frame.f_locals.get("self")
+        module = type(owner).__module__
+        if not module.startswith(("torch.utils.data", "torchdata")):
+            return
+        index_sampler = getattr(owner, "_index_sampler", None)
+        wrapped = getattr(index_sampler, "sampler", None)
+        if self is not index_sampler and self is not wrapped:
+            return  # not certain the loader reads its rows through this sampler
+        dataset = getattr(owner, "_dataset", None)
+        if dataset is None or isinstance(dataset, IterableDataset):
+            return
+        try:
+            n_dataset = len(dataset)
+        except TypeError:  # a map-style dataset without __len__
+            return
+        n_labels = self._label_rows()
+        if n_dataset != n_labels:
+            name = type(self).__name__
+            raise ValueError(
+                f"{name} was built with {n_labels} labels but the DataLoader's "
+                f"dataset ({type(dataset).__name__}) has {n_dataset} rows: the "
+                "sampler yields positions in its labels, so it needs one label per "
+                "row of the dataset it indexes (else the rows read are not the "
+                "rows balanced). Build it from this dataset's labels; when the "
+                "training loop builds the loader on a split of the data (skorch's "
+                "train_split, cross-validation), use RebalancedLoader, which reads "
+                "the labels of the dataset it is given (skorch: "
+                "iterator_train=RebalancedLoader(...))."
+            )
 
     def _warn_if_split_twice(self) -> None:
         """Warn once when this sampler splits by the process group's ranks
@@ -739,7 +789,8 @@ class _EpochSampler:
         out (a loop resumed in the epoch it saved in: torchdata's
         ``StatefulDataLoader`` loads the sampler's state at ``iter()``, after
         the loop's ``set_epoch``); without it the next iteration draws
-        ``epoch``.
+        ``epoch``. A state whose ``position`` is the epoch's length (every
+        item handed out, the loader not yet told) is restored the same way.
 
         Returns
         -------
@@ -826,6 +877,15 @@ class _EpochSampler:
         # whose epoch or position was edited (the position the loop really
         # consumed, see state_dict) is that position.
         finished = bool(finished) and epoch >= 1 and position == 0
+        if position == length:
+            # Every item of the epoch was handed out, the loader not yet told
+            # it ran out (a state taken at its last batch, before the loader
+            # pulled past it): the same as the start of the next epoch after
+            # it ran out. Otherwise an iteration started before the loop's
+            # set_epoch(epoch + 1) (DataLoader workers draw at iter(), and
+            # Lightning calls iter() first) would be the empty rest of the
+            # saved epoch, and the next epoch yield nothing.
+            epoch, position, finished = epoch + 1, 0, True
         return epoch, position, seed, finished
 
     def _restore(
@@ -955,6 +1015,9 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
 
     def _epoch_size(self) -> int:
         return self.plan.n_output
+
+    def _label_rows(self) -> int:
+        return self.plan.labels.n_samples
 
     def _epoch_items(self, epoch: int) -> np.ndarray:
         draw = self.plan.draw(np.random.default_rng([self.seed, epoch]))
@@ -1122,6 +1185,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
 
     def _epoch_size(self) -> int:
         return self._n_rounded
+
+    def _label_rows(self) -> int:
+        return self.labels.n_samples
 
     def _before_epoch(self) -> None:
         # Follow the set_epoch Lightning calls on its injected sampler.
@@ -1445,6 +1511,9 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
     def _epoch_size(self) -> int:
         return self.sampler._epoch_size()
 
+    def _label_rows(self) -> int:
+        return self._n_rows
+
     def update(self, indices: Any, losses: Any) -> None:
         """Report the loss of rows ``indices``; keep the ``pool_size`` hardest.
 
@@ -1572,9 +1641,14 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         """Epoch, seed, position in the epoch and the hard example pool.
 
         The fields of :meth:`RebalanceSampler.state_dict`, plus the pool
-        (``pool_ids``, ``pool_losses``) and the pool the running epoch replays
+        (``pool_ids``, ``pool_losses``), the pool the running epoch replays
         from (``epoch_pool_ids``), so that a resumed epoch replays the same
-        rows.
+        rows, and the ``rank`` that saved it.
+
+        Each rank keeps the pool of the losses it reports, so unlike a
+        ``DistributedSampler``'s, the state of one rank is not another's:
+        save every rank's state and restore each on its own rank.
+        :meth:`load_state_dict` refuses a pool saved on another rank.
 
         ``pool_ids`` and ``pool_losses`` are live, like the tensors of a
         module's ``state_dict()``: every later :meth:`update` rewrites them
@@ -1603,6 +1677,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
             self._live_pool = live
             self._set_pool(self.pool_ids, self.pool_losses)
         state["pool_ids"], state["pool_losses"] = live
+        state["rank"] = self.rank
         if state["previous_finished"]:
             # The next epoch has not started: it replays from the pool as it
             # will be then, the live one.
@@ -1616,8 +1691,11 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         """Continue from a :meth:`state_dict`: the next iteration yields the rest.
 
         The sampler must be built with the same labels, parameters,
-        ``pool_size`` and ``num_replicas`` as the one that saved the state.
-        Every field is checked before anything changes.
+        ``pool_size`` and ``num_replicas`` as the one that saved the state,
+        and be on the same rank when the state holds a pool (each rank's pool
+        is its own). A state without ``rank`` (saved by an older version, or
+        with the entry removed because the ranks share one pool) loads on any
+        rank. Every field is checked before anything changes.
 
         Parameters
         ----------
@@ -1639,11 +1717,35 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         pool_losses = _check_losses(
             state_dict["pool_losses"], "state_dict['pool_losses']", pool_ids.shape[0]
         )
+        if "rank" in state_dict and (pool_ids.shape[0] or epoch_pool.shape[0]):
+            self._check_saved_rank(state_dict["rank"])
         self._restore(*restored)
         # The epochs are the wrapped sampler's draws: with the saved seed too.
         self.sampler.seed = self.seed
         self._set_pool(pool_ids, pool_losses)
-        self._resumed_pool = (self._next_epoch, epoch_pool)
+        # The pool the restored epoch replays from; an epoch that had run out
+        # is followed by one that replays from the pool as it is now.
+        finished = restored[3]
+        self._resumed_pool = None if finished else (self._next_epoch, epoch_pool)
+
+    def _check_saved_rank(self, saved: Any) -> None:
+        """A clear error for a pool saved on another rank than this one: each
+        rank's pool holds the losses that rank reported, and another rank's
+        would silently replace this rank's hard examples."""
+        fix = "Pass a dict returned by HardExampleSampler.state_dict()."
+        saved = _check_int(saved, "state_dict['rank']", minimum=0, fix=fix)
+        rank = self.rank
+        if saved != rank:
+            raise ValueError(
+                f"state_dict was saved on rank {saved} but this sampler is rank "
+                f"{rank}: each rank's HardExampleSampler keeps the pool of the "
+                f"losses it reports, so rank {saved}'s pool is not this rank's. "
+                "Save the state of every rank and restore each on its own rank "
+                "(e.g. torch.save(loader.state_dict(), f'loader_{rank}.pt')). "
+                "If the ranks share one pool (losses gathered across ranks before "
+                "update()), any rank's state fits: remove its 'rank' entry to "
+                "load it on another rank."
+            )
 
     def _check_pool(self, values: Any, name: str) -> np.ndarray:
         ids = self._check_ids(values, name)

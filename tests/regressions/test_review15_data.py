@@ -207,7 +207,7 @@ def test_dask_index_from_a_column_and_weights_follow_the_rows(tmp_path):
         w=lambda n: rng.random(n),
         label=_labels,
     )
-    ddf = dd.read_parquet(tmp_path).set_index("f")  # a shuffle: new order
+    ddf = dd.read_parquet(tmp_path).set_index("f").persist()  # a shuffle, persisted
     full = ddf.compute()
     sampler = LabelShuffleSampler(random_state=0)
     X_res, y_res, w_res = sampler.fit_resample(
