@@ -63,7 +63,7 @@ numpydoc_xref_param_type = False
 # --- Notebooks: rendered with stored outputs, never executed ------------------
 nb_execution_mode = "off"
 myst_enable_extensions = ["dollarmath", "colon_fence"]
-myst_heading_anchors = 3  # README's in-page links such as (#benchmarks)
+myst_heading_anchors = 3  # linkable README sections (user_guide.html#benchmarks)
 
 # --- Warnings ----------------------------------------------------------------
 # Unresolvable cross-references to numpy/sklearn/torch types inside docstrings

@@ -32,11 +32,27 @@ on disk (``cache=True``); it releases the GIL (``nogil=True``).
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import numba
 import numpy as np
+
+try:
+    import numba
+except ValueError as exc:  # pragma: no cover - depends on the environment
+    # numba reads NUMBA_NUM_THREADS when imported and refuses 0 or a negative
+    # count with "Number of threads specified must be > 0.", which names
+    # neither the variable nor the fix.
+    _value = os.environ.get("NUMBA_NUM_THREADS")
+    if _value is None or "thread" not in str(exc).lower():
+        raise
+    raise ValueError(
+        f"NUMBA_NUM_THREADS={_value!r}: numba (which rebalance compiles its "
+        f"kernels with) refuses it ({exc}). Set it to a positive integer, e.g. "
+        "NUMBA_NUM_THREADS=1, or unset it; rebalance's own thread count is "
+        "REBALANCE_NUM_THREADS."
+    ) from exc
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
@@ -85,13 +101,61 @@ def numba_jit(entry: bool = True, **options: Any) -> Callable:
 
             return python
         try:
-            return njit(cache=True, **options)(function)
+            dispatcher = njit(cache=True, **options)(function)
         except RuntimeError as exc:
             if "cannot cache" not in str(exc):
                 raise
             return njit(cache=False, **options)(function)
+        _cache_only(dispatcher)
+        return dispatcher
 
     return decorate
+
+
+def _cache_only(dispatcher: Any) -> None:
+    """Make ``dispatcher``'s disk cache a cache only: an entry that cannot be
+    read is compiled again, one that cannot be written is not kept.
+
+    numba raises from the call instead (``EOFError: Ran out of input``,
+    ``UnpicklingError``: numba issue #10434) when a cache file is truncated
+    or corrupt, e.g. after a crash or a full disk while it was written, and
+    every later process that loads it fails the same way; an error while
+    saving (a full disk, a cache directory made read-only) fails the call
+    that compiled. Here a corrupt index counts as empty, so the next save
+    writes a good one in its place. numba's private cache attributes are
+    wrapped only where they are found as expected.
+    """
+    cache: Any = getattr(dispatcher, "_cache", None)
+    load = getattr(cache, "load_overload", None)
+    save = getattr(cache, "save_overload", None)
+    if not callable(load) or not callable(save):
+        return
+
+    def load_overload(signature: Any, target_context: Any) -> Any:
+        try:
+            return load(signature, target_context)
+        except Exception:  # unreadable entry: compile instead
+            return None
+
+    def save_overload(signature: Any, data: Any) -> None:
+        try:
+            save(signature, data)
+        except Exception:  # the compiled function works without its copy
+            pass
+
+    cache.load_overload = load_overload
+    cache.save_overload = save_overload
+    files: Any = getattr(cache, "_cache_file", None)
+    load_index = getattr(files, "_load_index", None)
+    if callable(load_index):
+
+        def _load_index() -> dict:
+            try:
+                return load_index()
+            except Exception:  # corrupt index: as if empty (then rewritten)
+                return {}
+
+        files._load_index = _load_index
 
 
 _jit = numba_jit(nogil=True)

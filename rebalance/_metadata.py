@@ -364,11 +364,20 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
         and bool((values == np.round(values)).all())
     )
     if not whole:
+        steps = getattr(estimator, "steps", None)
+        fix = (
+            "Pass them to its last step instead, "
+            f"fit(X, y, {steps[-1][0]}__sample_weight=w), or drop sample_weight"
+            if isinstance(steps, list)
+            and steps
+            and isinstance(steps[-1], tuple)
+            and isinstance(steps[-1][0], str)
+            else "Drop sample_weight, or use a classifier whose fit takes it"
+        )
         raise TypeError(
             f"{type(estimator).__name__}.fit takes no sample_weight, and the "
             "weights given are not repetition counts (whole numbers >= 0, one per "
-            "row), which could be applied by repeating rows. Drop sample_weight, "
-            "or use a classifier whose fit takes it."
+            f"row), which could be applied by repeating rows. {fix}."
         )
     # The total, checked before np.repeat allocates it: exact in int64 when
     # the float sum is below 2**62 (no count can wrap then), else far beyond

@@ -187,10 +187,16 @@ def _from_ratio(
     counts = labels.counts.astype(np.int64)
     minority, majority = _ratio_classes(labels, kind)
     if kind == "under-sampling":
-        keep = int(counts[minority] / ratio)
+        # A subnormal ratio (1e-310) makes the quotient infinite: far too many
+        # rows, not an OverflowError from int().
+        with np.errstate(over="ignore", divide="ignore"):
+            quotient = counts[minority] / ratio
+        finite = not isinstance(quotient, (float, np.floating)) or np.isfinite(quotient)
+        keep = int(quotient) if finite else _MAX_COUNT + 1
         if keep > counts[majority]:
             raise ValueError(
-                f"sampling_strategy={ratio} would keep {_count_text(keep)} majority "
+                f"sampling_strategy={ratio} would keep "
+                f"{_count_text(keep) if finite else 'infinitely many'} majority "
                 "rows, more "
                 f"than the {counts[majority]} there are: under-sampling cannot add "
                 f"rows. Use a ratio >= {counts[minority] / counts[majority]:.4g}."
@@ -283,4 +289,10 @@ def _named_mask(mapping: Mapping, labels: EncodedLabels) -> np.ndarray:
 def _count_text(count: int) -> str:
     """``count`` for a message: in full up to 15 digits, else as ``1.2e+300``
     (a tiny ratio's count would print hundreds of digits)."""
-    return str(count) if count < 10**15 else f"{float(count):.3g}"
+    if count < 10**15:
+        return str(count)
+    try:
+        return f"{float(count):.3g}"
+    except OverflowError:  # a long double ratio's count (5e+320)
+        digits = str(count)
+        return f"{digits[0]}.{digits[1:3]}e+{len(digits) - 1}"

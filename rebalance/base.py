@@ -10,16 +10,18 @@ of indices from it every epoch.
 from __future__ import annotations
 
 import copy
+import math
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
-from rebalance import _dask, _gather
+from rebalance import _dask, _gather, _indices
 from rebalance._frames import is_dataframe
 from rebalance._indices import EncodedLabels
 from rebalance._labels import own_codes
@@ -239,6 +241,7 @@ class BaseSampler(_ImblearnBaseSampler):
             return _dask.fit_resample(self, X, y, sample_weight=sample_weight)
         X_given = X
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
+        _check_output_memory(self, X, plan.n_output)
         indices, rng = self._draw(plan)
         self.sample_indices_ = indices
         if isinstance(X_given, list) and self._copies_rows():
@@ -287,6 +290,53 @@ class BaseSampler(_ImblearnBaseSampler):
     def _fit_resample(self, X, y, **params):
         # imbalanced-learn's abstract hook; fit_resample above replaces it.
         raise NotImplementedError
+
+
+def _row_bytes(X) -> int:
+    """Bytes of one gathered row of X (checked X): exact for numpy arrays,
+    the average row for sparse matrices and dataframes (pointers only for
+    columns of Python objects, which the gather does not copy)."""
+    n_rows = int(X.shape[0])
+    if sp.issparse(X):
+        entry = X.data.itemsize + X.indices.itemsize
+        return -(-int(X.nnz) * entry // n_rows)
+    if isinstance(X, np.ndarray):
+        return X.dtype.itemsize * math.prod(X.shape[1:])
+    try:
+        if hasattr(X, "memory_usage"):  # pandas
+            total = int(X.memory_usage(index=False, deep=False).sum())
+        elif hasattr(X, "estimated_size"):  # polars
+            total = int(X.estimated_size())
+        else:  # pyarrow and others with nbytes, else unknown
+            total = int(getattr(X, "nbytes", 0))
+    except Exception:  # an unusual frame: no estimate, no check
+        return 0
+    return -(-total // n_rows)
+
+
+def _check_output_memory(sampler, X, n_output: int) -> None:
+    """Refuse, before the draw, a resampled X that cannot fit in memory.
+
+    The rows of X are copied once (plus the row indices): a draw that needs
+    more than :func:`rebalance._indices.available_memory` would fail with a
+    MemoryError after the draw, or be killed by the system. Checked above
+    the same 64 MiB as the index arrays (:func:`_indices.check_output_size`).
+    """
+    row_bytes = _row_bytes(X)
+    needed = int(n_output) * (row_bytes + np.dtype(np.intp).itemsize)
+    if needed <= _indices._MEMORY_CHECK_ABOVE:
+        return
+    available = _indices.available_memory()
+    if available is None or needed <= available:
+        return
+    raise ValueError(
+        f"{type(sampler).__name__}.fit_resample would return {n_output:,} rows "
+        f"of X ({_indices.format_bytes(row_bytes)} a row): about "
+        f"{_indices.format_bytes(needed)}, more than the "
+        f"{_indices.format_bytes(available)} of memory available. Ask for "
+        "fewer rows (sampling_strategy, or n_samples), keep fewer features, or "
+        "pass X as a Dask array or DataFrame to resample it lazily."
+    )
 
 
 def _refuse_all_zero(weights) -> None:

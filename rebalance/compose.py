@@ -27,11 +27,13 @@ from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
+    get_routing_for_object,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from rebalance._dask import is_dask_input
 from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_dtype
 from rebalance._labels import as_classifier_target, single_output_target
 from rebalance._metadata import (
@@ -50,6 +52,7 @@ from rebalance._priors import (
     with_class_weight,
 )
 from rebalance._validation import check_same_length, check_sample_weight
+from rebalance.base import BaseSampler
 
 __all__ = ["ResampledClassifier"]
 
@@ -210,11 +213,21 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 )
             # Numbers, finite and >= 0, checked before the sampler and the
             # classifier run (the type is kept: it is resampled with the rows).
-            check_sample_weight(sample_weight, n_samples)
+            checked = check_sample_weight(sample_weight, n_samples)
+            if not (np.asarray(checked, dtype=np.float64) > 0).any():
+                # Refused before any fit: no sampler or classifier can use
+                # them, and the training priors would be undefined.
+                raise ValueError(
+                    "sample_weight is all zero: no row would count in the fit. "
+                    "Give some rows a positive weight, or pass no sample_weight."
+                )
         if _routing_enabled():
             routed = process_routing(self, "fit", **params)
             sampler_params = dict(routed["sampler"]["fit_resample"])
             classifier_params = dict(routed["classifier"]["fit"])
+            _check_weights_used(
+                self.sampler, self.classifier, sampler_params, classifier_params
+            )
         else:
             sampler_params, classifier_params = {}, params
             # A classifier without sample_weight (e.g. in BaggingClassifier,
@@ -232,9 +245,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             indices = getattr(sampler, "sample_indices_", None)
             if indices is None:
                 raise TypeError(_no_indices_message(self.sampler, follow))
-            classifier_params = take_row_aligned(
-                classifier_params, np.asarray(indices), n_samples
-            )
+            indices = np.asarray(indices)
+            _check_indices_match(self.sampler, indices, y, y_res, n_samples, follow)
+            classifier_params = take_row_aligned(classifier_params, indices, n_samples)
         classifier = clone(self.classifier).fit(X_res, y_res, **classifier_params)
         check_fitted_classes(classifier, "classifier")
         weights_res = fit_weight_of(self.classifier, classifier_params)
@@ -515,6 +528,77 @@ def _object_numbers(values: Any) -> Any:
         return values.astype(np.float64)
     except (TypeError, ValueError):
         return values
+
+
+def _check_weights_used(
+    sampler: Any, classifier: Any, sampler_params: dict, classifier_params: dict
+) -> None:
+    """Raise when metadata routing hands ``sample_weight`` to a rebalance
+    sampler only, for a classifier whose ``fit`` cannot take it: the sampler's
+    draw does not depend on the weights (it only resamples them), so they would
+    change nothing. (A classifier that declines them,
+    ``set_fit_request(sample_weight=False)``, is fitted without them.)"""
+    if not (
+        isinstance(sampler, BaseSampler)
+        and sampler_params.get("sample_weight") is not None
+        and classifier_params.get("sample_weight") is None
+    ):
+        return
+    fit_request = getattr(get_routing_for_object(classifier), "fit", None)
+    requests = getattr(fit_request, "requests", None)
+    if isinstance(requests, dict) and "sample_weight" not in requests:
+        raise ValueError(
+            f"sample_weight is routed to {type(sampler).__name__}.fit_resample "
+            "only (its set_fit_resample_request), whose draw does not depend on "
+            f"the weights, and {type(classifier).__name__}.fit takes no "
+            "sample_weight: the weights would change nothing. Use a classifier "
+            "whose fit takes them, with set_fit_request(sample_weight=True) "
+            "(they are then resampled with the rows), or fit without them."
+        )
+
+
+def _check_indices_match(
+    sampler: Any,
+    indices: np.ndarray,
+    y: Any,
+    y_res: Any,
+    n_samples: int | None,
+    names: list[str],
+) -> None:
+    """Raise when ``sample_indices_`` cannot be the rows the sampler returned
+    (another count, indices out of range, or rows whose labels are not those
+    returned): the fit parameters ``names`` would be paired with other rows."""
+    n_res = n_rows(y_res)
+    why = None
+    if indices.ndim != 1 or indices.dtype.kind not in "iu":
+        why = (
+            f"is not 1-D integer row indices (shape {indices.shape}, dtype "
+            f"{indices.dtype})"
+        )
+    elif n_res is not None and indices.shape[0] != n_res:
+        why = f"has {indices.shape[0]} indices but {n_res} rows were returned"
+    elif (
+        n_samples is not None
+        and indices.size
+        and (int(indices.min()) < 0 or int(indices.max()) >= n_samples)
+    ):
+        why = f"has indices outside the {n_samples} rows given"
+    elif not is_dask_input(y, y_res):  # (lazy labels are not computed here)
+        try:
+            drawn = np.asarray(y)[indices]
+            returned = np.asarray(y_res)
+            same = drawn.shape == returned.shape and bool((drawn == returned).all())
+        except (TypeError, ValueError):  # labels that do not compare: unchecked
+            same = True
+        if not same:
+            why = "indexes rows whose labels are not the labels returned"
+    if why is not None:
+        raise ValueError(
+            f"{type(sampler).__name__}.sample_indices_ {why}: the fit parameters "
+            f"{names} would be paired with the wrong rows. Fix the sampler's "
+            "sample_indices_ (the rows of X it returned, in order), or fit "
+            "without them."
+        )
 
 
 def _records_indices(sampler: Any) -> bool:

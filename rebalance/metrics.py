@@ -110,11 +110,18 @@ def g_mean_score(
             "once."
         )
     weights = check_sample_weight(sample_weight, truth.shape[0], rows="y_true")
-    if weights is not None and not (np.asarray(weights) > 0).any():
-        raise ValueError(
-            "sample_weight is all zeros: no row counts, so no recall is defined. "
-            "Give at least one row a positive weight."
-        )
+    if weights is not None:
+        # float64 relative to the largest weight: the recalls are ratios of
+        # sums of weights, and sums of huge weights (1e308, or float16
+        # 60000s) overflow to inf and made the G-mean NaN.
+        weights = np.asarray(weights, dtype=np.float64)
+        largest = float(weights.max())
+        if not largest > 0:
+            raise ValueError(
+                "sample_weight is all zeros: no row counts, so no recall is "
+                "defined. Give at least one row a positive weight."
+            )
+        weights = weights / largest
     recalls = recall_score(
         truth,
         predicted,

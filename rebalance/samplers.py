@@ -374,12 +374,17 @@ class _SmoothingSource:
         """
         part = self.values[rows]
         if sp.issparse(part):
+            part.sum_duplicates()  # a new matrix: one entry per value
             scale = np.asarray(abs(part).max(axis=0).todense()).ravel()
         else:
             scale = np.abs(part).max(axis=0)
         scale[scale == 0] = 1.0
         if sp.issparse(part):
-            scaled = (part @ sp.diags(1.0 / scale)).tocsr()
+            # Each value divided by its column's scale, not multiplied by
+            # 1 / scale: that is infinite for a subnormal scale (5e-324),
+            # which made the std, and the noisy rows, NaN.
+            scaled = part.tocsr(copy=True)
+            scaled.data = scaled.data / scale[scaled.indices]
             _, variance = mean_variance_axis(scaled, axis=0)
             std = np.sqrt(np.maximum(variance, 0))
         else:
@@ -428,10 +433,7 @@ def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):
     if sp.issparse(X_res):
         fmt, dtype = X_res.format, X_res.dtype
         csr = X_res.tocsr(copy=True)
-        with np.errstate(over="ignore"):
-            noisy = _cast_noisy(
-                csr[target].toarray().astype(np.float64, copy=False) + noise, dtype
-            )
+        noisy = _noisy(csr[target].toarray(), noise, dtype)
         # Clear the target rows, then add their noisy values back.
         is_target = np.zeros(csr.shape[0], dtype=bool)
         is_target[target] = True
@@ -458,17 +460,11 @@ def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):
         columns = []
         for j, name in enumerate(frame.columns):
             column = np.array(frame.get_column(name).to_numpy())  # writable copy
-            with np.errstate(over="ignore"):
-                column[target] = _cast_noisy(
-                    column[target].astype(np.float64) + noise[:, j], column.dtype
-                )
+            column[target] = _noisy(column[target], noise[:, j], column.dtype)
             columns.append(column)
         return frame_like(X_res, columns)
     values = X_res  # not the input's memory (checked by the caller)
-    with np.errstate(over="ignore"):
-        values[target] = _cast_noisy(
-            values[target].astype(np.float64, copy=False) + noise, values.dtype
-        )
+    values[target] = _noisy(values[target], noise, values.dtype)
     return values
 
 
@@ -477,27 +473,53 @@ def _noisy_column(column, target: np.ndarray, noise: np.ndarray):
     import pandas as pd
 
     dtype = column.dtype
-    with np.errstate(over="ignore"):
-        if isinstance(dtype, pd.SparseDtype):
-            dense = column.sparse.to_dense().to_numpy(copy=True)
-            dense[target] = _cast_noisy(
-                dense[target].astype(np.float64) + noise, dense.dtype
-            )
-            return pd.arrays.SparseArray(
-                dense, fill_value=dtype.fill_value, dtype=dtype
-            )
-        if isinstance(dtype, np.dtype):
-            values = column.to_numpy(copy=True)
-            values[target] = _cast_noisy(
-                values[target].astype(np.float64) + noise, dtype
-            )
-            return values
-        # A pandas extension dtype (Int64, Float32, boolean, ...).
-        numpy_dtype = np.dtype(getattr(dtype, "numpy_dtype", np.float64))
-        values = column.array.copy()
-        start = column.to_numpy(dtype=np.float64, na_value=np.nan)[target]
-        values[target] = pd.array(_cast_noisy(start + noise, numpy_dtype), dtype=dtype)
+    if isinstance(dtype, pd.SparseDtype):
+        dense = column.sparse.to_dense().to_numpy(copy=True)
+        dense[target] = _noisy(dense[target], noise, dense.dtype)
+        return pd.arrays.SparseArray(dense, fill_value=dtype.fill_value, dtype=dtype)
+    if isinstance(dtype, np.dtype):
+        values = column.to_numpy(copy=True)
+        values[target] = _noisy(values[target], noise, dtype)
         return values
+    # A pandas extension dtype (Int64, Float32, boolean, ...).
+    numpy_dtype = np.dtype(getattr(dtype, "numpy_dtype", np.float64))
+    values = column.array.copy()
+    if numpy_dtype.kind in "iu":
+        # Integers as integers (no missing values: X was checked finite).
+        start = column.to_numpy(dtype=numpy_dtype)[target]
+    else:
+        start = column.to_numpy(dtype=np.float64, na_value=np.nan)[target]
+    values[target] = pd.array(_noisy(start, noise, numpy_dtype), dtype=dtype)
+    return values
+
+
+# Integers of this magnitude or more are not all exact in float64.
+_EXACT_FLOAT_INTS = 2.0**53
+
+
+def _noisy(start: np.ndarray, noise: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``start + noise`` in ``dtype``, as :func:`_cast_noisy` casts it.
+
+    Integer values beyond 2**53, which float64 cannot all hold, get the noise
+    rounded to an integer and added in Python integers (saturating): they
+    change by their noise only (a constant column or a class of one row,
+    whose noise is 0, keeps its values exactly).
+    """
+    dtype = np.dtype(dtype)
+    with np.errstate(over="ignore"):
+        out = _cast_noisy(start.astype(np.float64) + noise, dtype)
+        if dtype.kind in "iu" and start.dtype.kind in "iu":
+            big = np.abs(start.astype(np.float64)) >= _EXACT_FLOAT_INTS
+            if big.any():
+                info = np.iinfo(dtype)
+                # Rounded and bounded first: int() of an infinity fails.
+                steps = np.clip(np.rint(noise[big]), -(2.0**65), 2.0**65)
+                exact = [
+                    min(max(value + int(step), info.min), info.max)
+                    for value, step in zip(start[big].tolist(), steps.tolist())
+                ]
+                out[big] = np.array(exact, dtype=dtype)
+    return out
 
 
 def _cast_noisy(values: np.ndarray, dtype: np.dtype) -> np.ndarray:

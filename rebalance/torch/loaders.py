@@ -33,7 +33,7 @@ indices, so a checkpoint of one path resumes the other.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -41,10 +41,16 @@ import torch
 
 # A BatchSampler too: HF Accelerate keeps a loader's sampler= only when it is
 # one (a batch sampler given as the sampler), and shards its batches.
-from torch.utils.data import BatchSampler, DistributedSampler
+from torch.utils.data import (
+    BatchSampler,
+    DistributedSampler,
+    IterableDataset,
+    SequentialSampler,
+)
 
 from rebalance._validation import check_bool, check_int
 from rebalance.torch.samplers import (
+    _PREDICT_REBUILD,
     BalancedBatchSampler,
     HardExampleSampler,
     RebalanceSampler,
@@ -77,7 +83,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
     * ``DataLoader(dataset, batch_sampler=IndexBatchSampler(s, 4096),
       collate_fn=...)`` for a dataset with ``__getitems__(indices)`` (the
       loader passes it the whole batch; any other dataset is read row by
-      row, as with a per-index sampler). Its return value goes to
+      row, ``dataset[i]`` with a Python int ``i`` as with a per-index
+      sampler, whatever ``index_type``). Its return value goes to
       ``collate_fn``: keep the default if it returns a list of samples, pass
       a function returning its argument unchanged if it returns a ready
       batch. Under Lightning's ``use_distributed_sampler=True`` use the
@@ -102,7 +109,9 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         own ``drop_last`` is about the split between ranks).
     index_type : {"tensor", "numpy", "list"}, default="tensor"
         Each batch as an int64 tensor, an int64 numpy array, or a list of
-        Python ints (for datasets whose ``__getitems__`` wants a list).
+        Python ints (for datasets whose ``__getitems__`` wants a list). A
+        ``DataLoader`` that reads the batch row by row (``batch_sampler=``,
+        a dataset without ``__getitems__``) always gets lists.
 
     Notes
     -----
@@ -156,6 +165,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
                 "the DataLoader as sampler=... with batch_size=None (Lightning "
                 "keeps it), or set Trainer(use_distributed_sampler=False)."
                 if isinstance(sampler, DistributedSampler)
+                else _PREDICT_REBUILD
+                if isinstance(sampler, SequentialSampler)
                 else ""
             )
             raise TypeError(
@@ -227,12 +238,47 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
                 "with index arrays it fails, hangs or adds indices up (wrong "
                 "rows). Build it with index_type='list'."
             )
-        batches = self.sampler._index_batches(self.batch_size, self.drop_last)
-        if self.index_type == "tensor":
-            return map(torch.from_numpy, batches)
-        if self.index_type == "list":
-            return map(np.ndarray.tolist, batches)
-        return batches
+        return self._converted(
+            self.sampler._index_batches(self.batch_size, self.drop_last)
+        )
+
+    def _converted(self, batches: Iterator[np.ndarray]) -> Iterator[Any]:
+        """``batches`` as ``index_type`` asks; as lists of Python ints when the
+        ``DataLoader`` calling the first ``next()`` reads them row by row
+        (``batch_sampler=`` with a dataset without ``__getitems__``): its
+        ``dataset[i]`` then gets the ints of the per-index path, never 0-d
+        tensors (which a dict or set of ids, ``DataFrame.iloc`` and
+        ``random.seed`` do not read as ints) or numpy ints."""
+        convert: Callable[[np.ndarray], Any]
+        if self.index_type == "list" or self._read_row_by_row(sys._getframe(1)):
+            convert = np.ndarray.tolist
+        elif self.index_type == "tensor":
+            convert = torch.from_numpy
+        else:
+            yield from batches
+            return
+        for batch in batches:
+            yield convert(batch)
+
+    def _read_row_by_row(self, frame: Any) -> bool:
+        """Whether ``frame``, the caller of the first ``next()``, is a
+        ``DataLoader`` iterator's ``_next_index`` that hands each batch of this
+        sampler to a fetcher reading ``dataset[i]`` for each index ``i``
+        (``_MapDatasetFetcher`` with automatic batching, no ``__getitems__``)."""
+        if frame is None or frame.f_code.co_name != "_next_index":
+            return False
+        owner = frame.f_locals.get("self")
+        if not type(owner).__module__.startswith(("torch.utils.data", "torchdata")):
+            return False
+        if getattr(owner, "_index_sampler", None) is not self:
+            return False
+        if getattr(owner, "_auto_collation", None) is not True:
+            return False
+        dataset = getattr(owner, "_dataset", None)
+        if dataset is None or isinstance(dataset, IterableDataset):
+            return False
+        # The fetcher's own test for a dataset that reads whole batches.
+        return not (hasattr(dataset, "__getitems__") and dataset.__getitems__)
 
     # The wrapped sampler's epoch state, seen through this wrapper: read-only
     # properties where DistributedSampler has plain attributes, which mypy

@@ -17,6 +17,21 @@ per-sample criterion). Names that broke the rule before keep working with a
 their Modules' ``forward``), ``ClassWeightedBCEWithLogitsLoss`` and
 ``BalancedSoftmaxLoss``.
 
+A Module's tensor argument (``pos_weight``, the softmax focal loss's
+``alpha``, ``class_weight``, ``priors``, ``class_counts``) is a buffer, as
+``weight`` and ``pos_weight`` of torch's losses are: ``model.to(device)``,
+``.double()`` and ``.half()`` move and cast it (a float16 cast rounds it,
+and turns counts above 65504 into inf: give counts as an integer tensor,
+which casts leave alone, or as a list) and ``state_dict()`` holds it
+(``nn.CrossEntropyLoss``'s ``weight`` loads into
+``ClassWeightedCrossEntropyLoss``). Given as a dict, a list or an array it
+is a plain attribute, like the other arguments (and a state_dict holding it
+restores it as a buffer). A state_dict without it (saved before these
+buffers existed, or by a Module given a list) loads with ``strict=True``
+and leaves the Module's own. Under autocast, the plain losses apply class
+weights, soft binary targets and logit adjustments to half-precision logits
+in float32, as torch's losses do.
+
 The focal losses are *fused*: forward computes the loss and its gradient in
 one pass (a Triton kernel on CUDA, a fused CPU path otherwise, see
 :mod:`rebalance.torch._focal_ops`) and backward only scales the saved
@@ -92,6 +107,7 @@ import fractions
 import functools
 import inspect
 import math
+import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -581,6 +597,23 @@ def _class_vector(
     return vec.to(device)
 
 
+def _autocast_float32(logits: Tensor) -> Tensor:
+    """``logits`` as float32 where autocast runs ``cross_entropy`` and
+    ``binary_cross_entropy_with_logits`` in float32 anyway (float16 or
+    bfloat16 logits, autocast on for their device), else as they are: class
+    weights, soft targets and logit adjustments are then applied in float32,
+    as torch's losses apply their float32 ``weight`` and targets there, not
+    rounded to the logits' half precision first. (The cast is the one
+    autocast makes; the gradient reaches the logits in their dtype.)"""
+    if logits.dtype not in (torch.float16, torch.bfloat16):
+        return logits
+    try:
+        autocast = torch.is_autocast_enabled(logits.device.type)
+    except RuntimeError:  # a device type autocast does not know (meta)
+        autocast = False
+    return logits.float() if autocast else logits
+
+
 def _reduce(loss: Tensor, reduction: str, count: Tensor | int | None = None) -> Tensor:
     """Reduce elementwise losses; 'mean' divides by ``count`` (0 when empty)."""
     if reduction == "none":
@@ -638,11 +671,32 @@ _ARGUMENT_CHECKS: dict[str, Callable[[Any], object]] = {
 }
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = 8
+_REPR.maxother = 60
+
+
+def _argument_repr(value: Any) -> str:
+    """A short repr of a loss argument: tensors and arrays of more than 8
+    values by shape and dtype (a Module's repr stays one line)."""
+    if isinstance(value, Tensor):
+        if value.numel() <= 8:
+            return " ".join(repr(value.detach()).split())
+        device = "" if value.device.type == "cpu" else f", device='{value.device}'"
+        return f"tensor(<shape {tuple(value.shape)}>, dtype={value.dtype}{device})"
+    if isinstance(value, np.ndarray):
+        if value.size <= 8:
+            return " ".join(repr(value).split())
+        return f"array(<shape {value.shape}>, dtype={value.dtype})"
+    return _REPR.repr(value)
+
+
 class _LossModule(nn.Module):
     """Module form of a loss ``function(logits, target, *args, **kwargs)``.
 
     A subclass names its function in the class statement
-    (``class XLoss(_LossModule, function=x_loss)``) and declares ``__init__``
+    (``class XLoss(_LossModule, function=x_loss, buffers=("weight",))``,
+    ``buffers`` naming its tensor arguments) and declares ``__init__``
     with the function's arguments after ``(logits, target)``: same names,
     kinds and defaults, checked when the class is created. ``__init__``
     stores them with ``super().__init__(name=value, ...)``, one attribute each
@@ -656,17 +710,40 @@ class _LossModule(nn.Module):
     ``checks={name: check}``), so a bad one raises when the Module is built;
     the function checks them all again at every call, so an attribute set
     later is checked too.
+
+    A per-class or per-element argument (``buffers``: ``pos_weight``,
+    ``alpha`` of the softmax focal loss, ``class_weight``, ``priors``,
+    ``class_counts``) given as a tensor is a registered buffer under its
+    own name, as torch's losses keep ``weight`` and ``pos_weight``:
+    ``.to()``, ``.double()``, ``.half()`` move and cast it, ``state_dict()``
+    holds it, and it is the very tensor given (an ``nn.Parameter`` stays a
+    parameter). Given as a dict, a list or an array, it is a plain
+    attribute, as the other arguments (constructor arguments: nothing to
+    move, used in the logits' dtype at every call).
+    Loading a state_dict without them (saved before these buffers existed,
+    or by a Module given a dict) keeps those the Module was built with, also
+    with ``strict=True``; one held as a dict, a list or an array is restored
+    from a state_dict that has it.
     """
 
+    # 2: tensor arguments are buffers (state_dict keys), see _load_from_state_dict
+    # (torch's convention: the version of a Module's state_dict layout).
+    _version = 2
     _function: Callable[..., Tensor]
+    _arguments: tuple[str, ...] = ()
+    _defaults: Mapping[str, Any] = {}
     _positional: tuple[str, ...] = ()
     _keywords: tuple[str, ...] = ()
     _checks: Mapping[str, Callable[[Any], object]] = {}
+    _tensor_arguments: tuple[str, ...] = ()
+    # state_dict keys of torch's losses that load into a tensor argument.
+    _torch_keys: Mapping[str, str] = {}
 
     def __init_subclass__(
         cls,
         function: Callable[..., Tensor] | None = None,
         checks: Mapping[str, Callable[[Any], object]] | None = None,
+        buffers: tuple[str, ...] = (),
         **kwargs: Any,
     ) -> None:
         super().__init_subclass__(**kwargs)
@@ -686,6 +763,11 @@ class _LossModule(nn.Module):
             p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD
         )
         cls._keywords = tuple(p.name for p in params if p.kind is p.KEYWORD_ONLY)
+        cls._arguments = tuple(p.name for p in params)
+        cls._defaults = {p.name: p.default for p in params}
+        if not set(buffers) <= set(cls._arguments):
+            raise TypeError(f"{cls.__name__}: buffers must name arguments of __init__")
+        cls._tensor_arguments = buffers
         every = {**_ARGUMENT_CHECKS, **(checks or {})}
         cls._checks = {p.name: every[p.name] for p in params if p.name in every}
 
@@ -696,6 +778,120 @@ class _LossModule(nn.Module):
             if check is not None:
                 check(value)
             setattr(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A tensor argument set (in __init__ or later) as a tensor or None is
+        # a buffer; as a dict, list, array or number a plain attribute (any
+        # buffer of that name dropped, so that switching kinds works as for
+        # the other arguments). An nn.Parameter is left to nn.Module.
+        if (
+            name in self._tensor_arguments
+            and "_buffers" in self.__dict__
+            and not isinstance(value, nn.Parameter)
+        ):
+            self._parameters.pop(name, None)
+            if value is None or isinstance(value, Tensor):
+                self.__dict__.pop(name, None)
+                self.register_buffer(name, value)
+                return
+            self._buffers.pop(name, None)
+            self._non_persistent_buffers_set.discard(name)
+        super().__setattr__(name, value)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        # Pickled (torch.save of the Module) before the tensor arguments were
+        # buffers: make them buffers now, so .to() and state_dict() see them.
+        for name in self._tensor_arguments:
+            value = self.__dict__.get(name, self)
+            if value is None or (
+                isinstance(value, Tensor) and not isinstance(value, nn.Parameter)
+            ):
+                del self.__dict__[name]
+                self._buffers[name] = value
+
+    def _load_from_state_dict(
+        self,
+        state_dict: Mapping[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        state_dict = self._torch_state(state_dict, prefix)
+        for name in self._tensor_arguments:
+            held = getattr(self, name, None)
+            given = state_dict.get(prefix + name)
+            if isinstance(held, Mapping | list | tuple):
+                size = len(held)
+            elif isinstance(held, np.ndarray) and held.ndim == 1:
+                size = held.size
+            else:  # a tensor (loaded by nn.Module), a number or None: as torch
+                continue
+            if not isinstance(given, Tensor):
+                continue
+            # Held as a dict, a list or an array (the Module that saved it was
+            # given a tensor): the state_dict restores it, as a buffer.
+            if given.numel() != size:
+                error_msgs.append(
+                    f"size mismatch for {name}: copying {given.numel()} values "
+                    f"from checkpoint, the Module holds {size} "
+                    f"({name}={_argument_repr(held)})"
+                )
+                continue
+            setattr(self, name, given.detach().clone())
+        super()._load_from_state_dict(
+            state_dict,
+            prefix,
+            local_metadata,
+            strict,
+            missing_keys,
+            unexpected_keys,
+            error_msgs,
+        )
+        # Not missing: a state_dict saved before the tensor arguments were
+        # buffers (version 1, or no metadata), or by a Module given them as a
+        # dict, a list or an array. The Module keeps those it was built with,
+        # a complete state (not uninitialised, which a missing key reports).
+        for name in self._tensor_arguments:
+            if prefix + name in missing_keys:
+                missing_keys.remove(prefix + name)
+
+    def _torch_state(self, state_dict: Mapping[str, Any], prefix: str) -> Any:
+        """``state_dict`` with the keys of torch's losses (``_torch_keys``:
+        nn.CrossEntropyLoss's ``weight``) renamed to this Module's, in a copy
+        (the caller's mapping is left as it is)."""
+        for torch_key, name in self._torch_keys.items():
+            if (
+                prefix + torch_key in state_dict
+                and prefix + name not in state_dict
+                and getattr(self, name, None) is not None
+            ):
+                state_dict = dict(state_dict)
+                state_dict[prefix + name] = state_dict.pop(prefix + torch_key)
+        return state_dict
+
+    def extra_repr(self) -> str:
+        """The arguments that differ from their defaults, for ``repr(module)``.
+
+        Returns
+        -------
+        str
+            ``name=value`` pairs, comma-separated (large tensors as their
+            shape and dtype).
+        """
+        shown = []
+        for name in self._arguments:
+            value = getattr(self, name, None)
+            default = self._defaults.get(name, inspect.Parameter.empty)
+            if not isinstance(value, Tensor | np.ndarray) and (
+                value is default or (type(value) is type(default) and value == default)
+            ):
+                continue
+            shown.append(f"{name}={_argument_repr(value)}")
+        return ", ".join(shown)
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor:
         """The loss of a batch: the function with this Module's arguments.
@@ -1026,6 +1222,7 @@ class SigmoidFocalLoss(
         "ignore_index": _check_binary_ignore_index,
         "pos_weight": lambda w: w is None or _check_pos_weight(w),
     },
+    buffers=("pos_weight",),
 ):
     """Module form of :func:`sigmoid_focal_loss` (Lin et al. 2017).
 
@@ -1098,6 +1295,7 @@ class SoftmaxFocalLoss(
     _LossModule,
     function=softmax_focal_loss,
     checks={"alpha": functools.partial(_softmax_alpha, n_classes=None, device="cpu")},
+    buffers=("alpha",),
 ):
     """Module form of :func:`softmax_focal_loss` (Lin et al. 2017).
 
@@ -1608,6 +1806,7 @@ def class_weighted_cross_entropy(
     _check_class_targets(logits, target, ignore_index)
     _check_reduction(reduction)
     label_smoothing = _check_smoothing(label_smoothing)
+    logits = _autocast_float32(logits)
     # In the logits' dtype (cross_entropy's weight must match it): float64
     # logits get float64 weights, not weights rounded to float32 first.
     weight = _class_vector(
@@ -1674,6 +1873,7 @@ def class_weighted_binary_cross_entropy(
     _check_binary_targets(logits, target, None)
     _check_reduction(reduction)
     _check_binary_target_values(target)
+    logits = _autocast_float32(logits)
     w = _class_vector(
         class_weight,
         2,
@@ -1697,7 +1897,9 @@ def class_weighted_binary_cross_entropy(
     return loss.sum() if reduction == "sum" else loss.mean()
 
 
-class ClassWeightedCrossEntropyLoss(_LossModule, function=class_weighted_cross_entropy):
+class ClassWeightedCrossEntropyLoss(
+    _LossModule, function=class_weighted_cross_entropy, buffers=("class_weight",)
+):
     """Module form of :func:`class_weighted_cross_entropy`.
 
     Parameters
@@ -1722,6 +1924,10 @@ class ClassWeightedCrossEntropyLoss(_LossModule, function=class_weighted_cross_e
     tensor(0.6931)
     """
 
+    # A tensor class_weight is a buffer (state_dict key "class_weight"); the
+    # state_dict of nn.CrossEntropyLoss(weight=...) loads into it too.
+    _torch_keys = {"weight": "class_weight"}
+
     def __init__(
         self,
         class_weight: ClassVector,
@@ -1739,7 +1945,7 @@ class ClassWeightedCrossEntropyLoss(_LossModule, function=class_weighted_cross_e
 
 
 class ClassWeightedBinaryCrossEntropyLoss(
-    _LossModule, function=class_weighted_binary_cross_entropy
+    _LossModule, function=class_weighted_binary_cross_entropy, buffers=("class_weight",)
 ):
     """Module form of :func:`class_weighted_binary_cross_entropy`.
 
@@ -2343,6 +2549,7 @@ def _logit_adjusted(
     _check_reduction(reduction)
     tau = _check_tau(tau)
     label_smoothing = _check_smoothing(label_smoothing)
+    logits = _autocast_float32(logits)
     adjusted = logits + _log_priors(priors, logits.shape[1], logits, tau, priors_name)
     return F.cross_entropy(
         adjusted,
@@ -2443,7 +2650,9 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
     return logits - _log_priors(priors, logits.shape[1], logits, tau)
 
 
-class LogitAdjustedCrossEntropyLoss(_LossModule, function=logit_adjusted_cross_entropy):
+class LogitAdjustedCrossEntropyLoss(
+    _LossModule, function=logit_adjusted_cross_entropy, buffers=("priors",)
+):
     """Module form of :func:`logit_adjusted_cross_entropy` (Menon et al. 2021).
 
     Parameters
@@ -2489,7 +2698,7 @@ class LogitAdjustedCrossEntropyLoss(_LossModule, function=logit_adjusted_cross_e
 
 
 class BalancedSoftmaxCrossEntropyLoss(
-    _LossModule, function=balanced_softmax_cross_entropy
+    _LossModule, function=balanced_softmax_cross_entropy, buffers=("class_counts",)
 ):
     """Module form of :func:`balanced_softmax_cross_entropy` (Ren et al. 2020).
 

@@ -53,14 +53,17 @@ import pandas as pd
 import torch
 from sklearn.base import clone
 from torch.utils.data import (
+    BatchSampler,
     ConcatDataset,
     DataLoader,
     Dataset,
     DistributedSampler,
     IterableDataset,
     Sampler,
+    SequentialSampler,
     Subset,
     TensorDataset,
+    default_collate,
 )
 
 from rebalance._frames import (
@@ -369,6 +372,14 @@ def _rank_slice(
     return np.concatenate([own, items[wrapped]])
 
 
+# The BatchSampler a DataLoader (torch's, torchdata's StatefulDataLoader)
+# wraps its sampler= in when given a batch_size.
+_LOADER_BATCH_SAMPLERS = (
+    ("torch.utils.data.sampler", "BatchSampler"),
+    ("torchdata.stateful_dataloader.sampler", "BatchSampler"),
+)
+
+
 class _Progress:
     """Where the running iteration is: its epoch and the chunk being yielded."""
 
@@ -652,6 +663,7 @@ class _EpochSampler:
             return
         index_sampler = getattr(owner, "_index_sampler", None)
         wrapped = getattr(index_sampler, "sampler", None)
+        self._check_not_batched_again(owner, index_sampler, wrapped)
         if self is not index_sampler and self is not wrapped:
             return  # not certain the loader reads its rows through this sampler
         dataset = getattr(owner, "_dataset", None)
@@ -675,6 +687,44 @@ class _EpochSampler:
                 "the labels of the dataset it is given (skorch: "
                 "iterator_train=RebalancedLoader(...))."
             )
+
+    def _check_not_batched_again(
+        self, owner: Any, index_sampler: Any, wrapped: Any
+    ) -> None:
+        """A clear error when a ``DataLoader`` batches this sampler's batches
+        again: a :class:`BalancedBatchSampler`, or an ``IndexBatchSampler``
+        wrapping this sampler, given as ``sampler=`` with a ``batch_size``
+        (1 by default). The default collate would stack ``batch_size`` whole
+        batches into one tensor of shape ``(batch_size, rows, ...)``, silently
+        (with ``batch_size=1``, every batch gains a leading dimension of 1).
+        A loader with a ``collate_fn`` of its own (e.g. ``lambda b: b[0]``) is
+        left alone."""
+        made = (type(index_sampler).__module__, type(index_sampler).__name__)
+        if made not in _LOADER_BATCH_SAMPLERS:
+            return  # not the BatchSampler a DataLoader makes from sampler=
+        if getattr(owner, "_collate_fn", None) is not default_collate:
+            return
+        if wrapped is self and isinstance(self, BalancedBatchSampler):
+            given, fix = (
+                "BalancedBatchSampler",
+                "pass it as batch_sampler=BalancedBatchSampler(...), without "
+                "batch_size",
+            )
+        elif isinstance(wrapped, BatchSampler) and wrapped.sampler is self:
+            given, fix = (
+                type(wrapped).__name__,
+                f"pass batch_size=None with sampler={type(wrapped).__name__}(...) "
+                "(or give it as batch_sampler=...)",
+            )
+        else:
+            return
+        n = index_sampler.batch_size
+        raise ValueError(
+            f"{given} given to a DataLoader as sampler= with batch_size={n} "
+            "(DataLoader's default is 1): it yields whole batches, which the "
+            f"loader would batch again, stacking {n} of them into one batch of "
+            f"shape ({n}, rows per batch, ...). To get its batches, {fix}."
+        )
 
     def _warn_if_split_twice(self) -> None:
         """Warn once when this sampler splits by the process group's ranks
@@ -1352,6 +1402,15 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         return batches.reshape(n_batches, p * k)
 
 
+# Why a batch sampler is rebuilt around a SequentialSampler (the only tool that
+# does so), and the way out.
+_PREDICT_REBUILD = (
+    " PyTorch Lightning's trainer.predict rebuilds a DataLoader's batch_sampler "
+    "around the loader's SequentialSampler: predict with a DataLoader that does "
+    "not rebalance, e.g. DataLoader(dataset, batch_size=...)."
+)
+
+
 def _follow_injected(
     sampler: Any, num_replicas: int | None, rank: int | None
 ) -> tuple[int | None, int | None]:
@@ -1362,10 +1421,11 @@ def _follow_injected(
     if not isinstance(sampler, DistributedSampler) or isinstance(
         sampler, _EpochSampler
     ):
+        predict = _PREDICT_REBUILD if isinstance(sampler, SequentialSampler) else ""
         raise TypeError(
             f"sampler must be None; got {sampler!r}. It only receives the "
             "DistributedSampler PyTorch Lightning passes when it rebuilds the "
-            "batch sampler; the batches always come from labels."
+            f"batch sampler; the batches always come from labels.{predict}"
         )
     for name, given, injected in (
         ("num_replicas", num_replicas, sampler.num_replicas),

@@ -350,8 +350,9 @@ def test_a_model_holding_a_loss_copies_saves_and_moves(name):
     torch.save(net, buffer)
     buffer.seek(0)
     assert torch.equal(torch.load(buffer, weights_only=False)(x, target), expected)
-    # state_dict holds the model's parameters only (the loss's arguments are
-    # constructor arguments, as in scikit-learn), so it loads into a fresh one
+    # state_dict holds the model's parameters and the loss's tensor arguments
+    # (buffers, as in torch's losses; list or dict arguments are constructor
+    # arguments), so it loads into a fresh one
     other = _Net(make())
     other.body[0].weight.data.zero_()
     other.load_state_dict(net.state_dict())
