@@ -77,6 +77,19 @@ def triton_interpreter():
     return run
 
 
+@pytest.fixture
+def compiled(monkeypatch):
+    """Every gather and draw, however small, takes the threaded/compiled
+    paths (three threads)."""
+    from rebalance import _gather, _indices
+
+    monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
+    monkeypatch.setattr(_gather, "NEAR_ROWS", 2)
+    monkeypatch.setattr(_gather, "STAGE_TILE", 7)
+    monkeypatch.setattr(_indices, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(_indices, "n_threads", lambda: 3)
+
+
 def _free_port() -> int:
     import socket
 

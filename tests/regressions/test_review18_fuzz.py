@@ -49,16 +49,6 @@ FUZZ = settings(
 )
 
 
-@pytest.fixture
-def compiled(monkeypatch):
-    """Every gather, however small, takes the threaded/compiled paths."""
-    monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
-    monkeypatch.setattr(_gather, "NEAR_ROWS", 2)
-    monkeypatch.setattr(_gather, "STAGE_TILE", 7)
-    monkeypatch.setattr(_indices, "PARALLEL_ABOVE", 0)
-    monkeypatch.setattr(_indices, "n_threads", lambda: 3)
-
-
 # --- generators ----------------------------------------------------------------
 
 _X_KINDS = ["f64", "f16", "bool", "i8", "u64", "M8", "m8", "obj", "str", "struct"]

@@ -40,8 +40,6 @@ from rebalance import (
     LabelShuffleSampler,
     RandomOverSampler,
     RandomUnderSampler,
-    _gather,
-    _indices,
 )
 from rebalance._frames import take_rows
 
@@ -61,16 +59,6 @@ FUZZ = settings(
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-
-
-@pytest.fixture
-def compiled(monkeypatch):
-    """Every gather, however small, takes the threaded/compiled paths."""
-    monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
-    monkeypatch.setattr(_gather, "NEAR_ROWS", 2)
-    monkeypatch.setattr(_gather, "STAGE_TILE", 7)
-    monkeypatch.setattr(_indices, "PARALLEL_ABOVE", 0)
-    monkeypatch.setattr(_indices, "n_threads", lambda: 3)
 
 
 # --- generators ----------------------------------------------------------------
