@@ -25,7 +25,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from rebalance._frames import numeric_dtype
+from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_dtype
 
 #: more distinct values than this makes a string column high-cardinality
 #: (skrub's ``TableVectorizer`` default threshold).
@@ -78,6 +78,30 @@ class ColumnPlan:
             gone = "; ".join(f"{col} ({why})" for col, why in self.dropped.items())
             text += f"; dropped: {gone}"
         return text + "."
+
+
+def pandas_frame(frame):
+    """``frame`` as a pandas DataFrame when it is a dataframe of another
+    library (polars, a pyarrow Table or RecordBatch, ...), so that its columns
+    are planned and encoded as a pandas user's would be (a polars
+    ``Categorical`` or ``Enum`` as a pandas categorical, ``Date`` and
+    ``Datetime`` as datetimes, ``Decimal``, ``Duration`` and ``Time`` as
+    numbers, nulls as missing values); anything else as it is. A TypeError
+    naming ``X`` for a frame pandas cannot hold (polars' 128-bit integers).
+    """
+    if is_pandas(frame, "DataFrame") or not is_dataframe(frame):
+        return frame
+    try:
+        return narwhals_frame(frame).to_pandas()
+    except MemoryError:
+        raise
+    except Exception as exc:  # each library has its own error types
+        raise TypeError(
+            f"X is a {type(frame).__name__} that could not be converted to a "
+            f"pandas DataFrame ({type(exc).__name__}: {exc}), which the columns "
+            "are planned in. Cast the columns pandas cannot hold first (e.g. "
+            "128-bit integers to 64-bit ones or floats)."
+        ) from exc
 
 
 def _is_categorical(values) -> bool:
@@ -319,8 +343,10 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
 
     Parameters
     ----------
-    frame : pandas DataFrame
-        The feature columns (the target already removed).
+    frame : DataFrame
+        The feature columns (the target already removed): pandas, or a
+        polars or pyarrow frame (planned as its pandas conversion,
+        :func:`pandas_frame`).
     drop : sequence of str, default=()
         Columns to leave out (``--drop``); each must be a column of ``frame``.
 
@@ -346,6 +372,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
     """
     import pandas as pd
 
+    frame = pandas_frame(frame)
     names = pd.Index([str(c) for c in frame.columns])
     if names.has_duplicates:
         clashes = sorted(set(names[names.duplicated()]))
@@ -429,6 +456,7 @@ def prepare_frame(frame, plan: ColumnPlan):
     datetimes."""
     import pandas as pd
 
+    frame = pandas_frame(frame)
     by_name = {str(c): c for c in frame.columns}
     out = frame[[by_name[name] for name in plan.used]].copy()
     out.columns = list(plan.used)

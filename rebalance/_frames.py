@@ -216,6 +216,13 @@ def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:
     return values, int(column.null_count())
 
 
+def null_mask(series: Any) -> np.ndarray:
+    """Which rows of a non-pandas 1-D column (polars, pyarrow, ...) are null,
+    as a numpy bool array."""
+    column, _ = _to_narwhals(series)
+    return np.asarray(column.is_null().to_numpy(), dtype=bool)
+
+
 def reject_lazy(data: Any, name: str) -> None:
     """Raise a TypeError for a lazy frame (a polars LazyFrame, ...): its
     rows only exist once it is collected."""

@@ -31,6 +31,7 @@ from rebalance._frames import (
     is_series,
     narwhals_frame,
     nested_dtype,
+    null_mask,
     reject_lazy,
     series_values,
 )
@@ -319,7 +320,8 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
     else:
         values, n_missing = series_values(y_1d, name)
         if n_missing:
-            raise missing_labels(name, n_missing)
+            # The rows, as for pandas and numpy labels (the first position).
+            raise missing_labels(name, null_mask(y_1d))
         if values.ndim == 2 and values.shape[1] == 1:
             # An array column of width one (polars): nested values in it are
             # refused by _encode_sorted.

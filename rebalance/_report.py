@@ -247,5 +247,7 @@ def write_report(result: ComparisonResult, path: str, metric: str, **info: Any) 
     if info.get("footer"):
         parts.append(f'<p id="footer">{html.escape(str(info["footer"]))}</p>')
     parts.append("</body></html>")
-    with open(path, "w", encoding="utf-8") as handle:
+    # A file name that is not UTF-8 (read by Python as surrogates) in the
+    # summary is written escaped ("\udcff"), not as an UnicodeEncodeError.
+    with open(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
         handle.write("\n".join(parts))

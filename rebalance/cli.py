@@ -54,7 +54,7 @@ OUTPUTS = {
 def _fail(message: str) -> SystemExit:
     """An error of the run (the data, a file): exit status 1, ``message``
     printed on stderr."""
-    return SystemExit(f"rebalance compare: {message}")
+    return SystemExit(f"rebalance compare: error: {message}")
 
 
 class UsageError(SystemExit):
@@ -68,7 +68,7 @@ class UsageError(SystemExit):
 
 
 def _usage(message: str) -> UsageError:
-    return UsageError(f"rebalance compare: {message}")
+    return UsageError(f"rebalance compare: error: {message}")
 
 
 # The separators a text file may use, in order of preference on ties (a
@@ -449,6 +449,11 @@ def _load_table(path: str, target: str | None):
 
     if target is None:
         raise _usage("--data needs --target COLUMN: the column with the labels.")
+    if path == "-":
+        raise _usage(
+            "argument --data: '-' (standard input) is not read: save the table "
+            "in a file (CSV or Parquet) and pass its path."
+        )
     extension = os.path.splitext(path)[1].lower()
     if extension in _OTHER_FORMATS:
         raise _fail(
@@ -634,7 +639,10 @@ def build_parser() -> argparse.ArgumentParser:
         "average_precision)",
     )
     cmp.add_argument(
-        "--json", dest="json_path", help="write every fold's scores here (.json)"
+        "--json",
+        dest="json_path",
+        help="write every fold's scores here (.json; '-' writes them on stdout, "
+        "and the table on stderr)",
     )
     cmp.add_argument(
         "--plot",
@@ -696,17 +704,19 @@ def _ascii_only(stream) -> bool:
         return True
 
 
-def _say(text: str = "") -> None:
-    """Print ``text`` on stdout. Once the reader has gone (``| head``), the
-    rest of the output is discarded: no BrokenPipeError traceback, and the
-    run goes on to write its --json, --plot and --report files."""
+def _say(text: str = "", stream=None) -> None:
+    """Print ``text`` on ``stream`` (default: stdout). Once the reader has
+    gone (``| head``), the rest of the output is discarded: no
+    BrokenPipeError traceback, and the run goes on to write its --json,
+    --plot and --report files."""
+    stream = sys.stdout if stream is None else stream
     try:
-        print(text)
-        sys.stdout.flush()
+        print(text, file=stream)
+        stream.flush()
     except BrokenPipeError:
         # Later writes (and the flush at exit) go to the null device.
         try:
-            fd = sys.stdout.fileno()
+            fd = stream.fileno()
         except (AttributeError, OSError, ValueError):
             return  # not a file (a test's StringIO): nothing to redirect
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -732,6 +742,51 @@ def _split(text: str | None, option: str) -> list[str] | None:
     if not names:
         raise _usage(f"{option} {text!r} names nothing; give comma-separated names.")
     return names
+
+
+def _check_methods(names: list[str] | None, model: str) -> None:
+    """A usage error, before the data is read, for a ``--methods`` name that
+    ``--model`` has for no number of classes (a name of the binary or of the
+    multiclass rows only is checked again once the classes are known)."""
+    if names is None:
+        return
+    known = list(
+        dict.fromkeys([*default_methods(model, 2), *default_methods(model, 3)])
+    )
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise _usage(
+            f"argument --methods: unknown method(s) {', '.join(map(repr, unknown))} "
+            f"for --model {model}; choose from {', '.join(known)} (rebalance "
+            "compare --list-methods lists the rows of every model)."
+        )
+
+
+def _check_target_is_classes(
+    y: np.ndarray, target: Any, positive_label: str | None
+) -> None:
+    """An error naming ``--target`` when its column holds measurements, not
+    class labels: numbers that are not whole (a regression target), or so
+    many distinct numbers that a class has a single row (an id, a count, an
+    amount), which stratified cross-validation cannot split anyway (unless
+    ``--positive-label`` makes it one value against the rest)."""
+    if y.dtype.kind not in "iuf" or y.size == 0:
+        return
+    finite = y[np.isfinite(y)] if y.dtype.kind == "f" else y
+    distinct = np.unique(finite)
+    fractional = y.dtype.kind == "f" and bool(np.any(distinct != np.round(distinct)))
+    many = positive_label is None and distinct.size > max(10, y.size // 2)
+    if not (fractional or many):
+        return
+    shown = ", ".join(f"{v:g}" for v in distinct[:3].tolist())
+    kind = "float" if fractional else "numeric"
+    raise _fail(
+        f"--target {target!r} looks continuous ({distinct.size} distinct {kind} "
+        f"values in {y.size} rows: {shown}, ...): compare is for classification "
+        "and needs class labels. Bin the column into classes first (e.g. "
+        "pandas.cut(values, bins=3, labels=['low', 'mid', 'high'])), or choose "
+        "another --target column."
+    )
 
 
 def _check_drop(X, drop: list[str], path: str, target: Any) -> list[str]:
@@ -781,8 +836,19 @@ def run_compare(args: argparse.Namespace) -> int:
         _say(_methods_epilog().split("\n\n")[0])
         return 0
     for option, (dest, extensions) in OUTPUTS.items():
-        if getattr(args, dest):
-            _check_output(getattr(args, dest), option, extensions)
+        path = getattr(args, dest)
+        if path is not None and not path.strip():
+            raise _usage(
+                f"argument {option}: {path!r} is no file name; give one ending "
+                f"in {' or '.join(extensions)}, or leave {option} out."
+            )
+        if path == "-" and option != "--json":
+            raise _usage(
+                f"argument {option}: '-' (standard output) is only for --json; "
+                f"give {option} a file name ending in {' or '.join(extensions)}."
+            )
+        if path is not None and path != "-":
+            _check_output(path, option, extensions)
     try:
         check_run_options(
             args.folds,
@@ -795,7 +861,14 @@ def run_compare(args: argparse.Namespace) -> int:
         raise _usage(str(exc)) from exc
     names = _split(args.methods, "--methods")
     drop = _split(args.drop, "--drop") or []
-    ascii_only = _ascii_only(sys.stdout)
+    # --json -: the scores (JSON) are the standard output, for a pipe or a
+    # script; the table and notes go to stderr.
+    out = sys.stderr if args.json_path == "-" else sys.stdout
+
+    def say(text: str = "") -> None:
+        _say(text, out)
+
+    ascii_only = _ascii_only(out)
     width = shutil.get_terminal_size((100, 24)).columns
     if args.data is not None:
         if args.dataset is not None:
@@ -823,9 +896,11 @@ def run_compare(args: argparse.Namespace) -> int:
         check_model(args.model)
     except ValueError as exc:
         raise _fail(str(exc)) from exc
+    _check_methods(names, args.model)
     _check_plotting(args)
     if args.data is not None:
         X, y = _load_table(args.data, args.target)
+        _check_target_is_classes(y, args.target, args.positive_label)
         drop = _check_drop(X, drop, args.data, args.target)
         source = args.data
     else:
@@ -848,11 +923,11 @@ def run_compare(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     summary = result.describe(source, args.model, args.seed)
-    _say(wrap(summary, width))
-    _say()
-    _say(result.table(sort_by=args.metric, width=width, ascii=ascii_only))
-    _say()
-    _say(wrap(result.conclusion(args.metric, ascii=ascii_only), width))
+    say(wrap(summary, width))
+    say()
+    say(result.table(sort_by=args.metric, width=width, ascii=ascii_only))
+    say()
+    say(wrap(result.conclusion(args.metric, ascii=ascii_only), width))
     elapsed = time.perf_counter() - started
     memory = _peak_memory_mb()
     footer = f"Wall time {elapsed:.1f} s" + (
@@ -866,7 +941,7 @@ def run_compare(args: argparse.Namespace) -> int:
     }
     if args.plot:
         _write(args.plot, "--plot", lambda p: result.plot(p, metric=args.metric))
-        _say(f"plot written to {args.plot}")
+        say(f"plot written to {args.plot}")
     if args.report:
         _write(
             args.report,
@@ -875,17 +950,20 @@ def run_compare(args: argparse.Namespace) -> int:
                 p, args.metric, summary=summary, footer=footer + "."
             ),
         )
-        _say(f"report written to {args.report}")
-    if args.json_path:
+        say(f"report written to {args.report}")
+    if args.json_path is not None:
         data = result.to_json(args.metric, **info)
 
         def dump(path):
             with open(path, "w") as handle:
                 json.dump(data, handle, indent=2)
 
-        _write(args.json_path, "--json", dump)
-        _say(f"scores written to {args.json_path}")
-    _say(footer + ".")
+        if args.json_path == "-":
+            _say(json.dumps(data, indent=2))
+        else:
+            _write(args.json_path, "--json", dump)
+            say(f"scores written to {args.json_path}")
+    say(footer + ".")
     return 0
 
 

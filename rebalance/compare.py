@@ -50,6 +50,7 @@ from sklearn.utils import _safe_indexing
 from rebalance._columns import (
     ColumnPlan,
     make_preprocessor,
+    pandas_frame,
     plan_columns,
     prepare_frame,
 )
@@ -1080,11 +1081,19 @@ def compare(
             f"has {smallest} rows."
         )
     plan = None
+    X = pandas_frame(X)  # polars, pyarrow: planned as their pandas copy
     if hasattr(X, "iloc") and hasattr(X, "columns"):
         plan = plan_columns(X, drop)
         if not plan.used:
             raise ValueError(
-                "no feature column is left to learn from: " + plan.describe()
+                "no feature column is left to learn from: "
+                + plan.describe().rstrip(".")
+                + (
+                    ". Keep at least one feature column: name fewer columns in "
+                    "drop (--drop)."
+                    if len(drop)
+                    else "."
+                )
             )
         X = prepare_frame(X, plan)
     else:
