@@ -168,14 +168,24 @@ def check_priors(
 def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
     """``proba`` as a 2-D float array of posteriors, or an error: finite,
     non-negative, each row summing to 1 within :data:`_ROW_SUM_TOLERANCE`."""
+    if hasattr(proba, "toarray") and hasattr(proba, "nnz"):  # scipy.sparse
+        raise ValueError(
+            f"{name} is a sparse matrix: pass the class probabilities as a "
+            f"dense array, e.g. {name}.toarray()."
+        )
     try:
         given = np.asarray(proba)
-        values = np.asarray(given, dtype=np.float64)
+        converted = (
+            None if given.dtype.kind == "c" else np.asarray(given, dtype=np.float64)
+        )
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"{name} must be a numeric array of class probabilities, shape "
             f"(n_samples, n_classes), e.g. predict_proba(X); got {exc}."
         ) from None
+    if converted is None:
+        raise _complex_error(given, name)
+    values = converted
     if values.ndim != 2 or values.shape[1] < 2:
         raise ValueError(
             f"{name} has shape {values.shape}: pass the class probabilities as an "
@@ -288,16 +298,31 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
     return [by_key[_key(c)] for c in columns]
 
 
+def _complex_error(values: np.ndarray, name: str) -> ValueError:
+    """The error for complex ``values``: as float64 they would silently lose
+    their imaginary parts (numpy only warns)."""
+    return ValueError(
+        f"{name} has complex numbers (dtype {values.dtype}): pass real "
+        f"probabilities, e.g. {name}.real if the imaginary parts are 0."
+    )
+
+
 def _float_values(values: Any, name: str) -> np.ndarray:
     """``np.asarray(values, float64)``, with an error naming ``name``."""
     try:
-        return np.asarray(values, dtype=np.float64)
+        given = np.asarray(values)
+        converted = (
+            None if given.dtype.kind == "c" else np.asarray(given, dtype=np.float64)
+        )
     except (TypeError, ValueError) as exc:
         reason = str(exc).rstrip(".")
         raise ValueError(
             f"{name} must hold numbers (probabilities); converting it to floats "
             f"failed: {reason}."
         ) from None
+    if converted is None:
+        raise _complex_error(given, name)
+    return converted
 
 
 def _shift(proba: np.ndarray, train: np.ndarray, deploy: np.ndarray) -> np.ndarray:
@@ -411,7 +436,10 @@ def em_priors(
         ``proba``'s columns; each finite and > 0. By label as in
         :func:`adjust_priors`.
     tol : float > 0, default=1e-8
-        Stop when the largest change of a prior is below this.
+        Stop when the largest change of a prior is below this, and no prior
+        still grows by more than a factor ``1 + sqrt(tol)`` per iteration (a
+        prior far below ``tol``, e.g. a training prior of 1e-12, that the
+        rows pull up changes by less than ``tol`` at first).
     max_iter : int >= 1, default=1000
         Most iterations; a ``ConvergenceWarning`` says when they did not
         reach ``tol``.
@@ -446,22 +474,43 @@ def em_priors(
         raise TypeError(f"max_iter={max_iter!r} must be an integer >= 1.")
     if max_iter < 1:
         raise ValueError(f"max_iter={max_iter} must be >= 1.")
-    priors = train / train.sum()
+    priors = _start_priors(train)
+    # A prior far below tol that the rows pull up grows by a steady factor
+    # per iteration, each change below tol: it is not converged until its
+    # relative growth is small too.
+    max_growth = float(np.sqrt(tol))
     for _ in range(max_iter):
         updated = _shift(values, train, priors).mean(axis=0)
         change = float(np.abs(updated - priors).max())
+        growing = updated > priors * (1.0 + max_growth)
         priors = updated
-        if change < tol:
+        if change < tol and not growing.any():
             break
     else:
         warnings.warn(
             f"em_priors did not converge in max_iter={max_iter} iterations: a "
-            f"prior still changed by {change:.3g} (tol={tol:g}). Raise max_iter, "
-            "or tol.",
+            f"prior still changed by {change:.3g} (tol={tol:g}), or grew by "
+            "more than a factor 1 + sqrt(tol). Raise max_iter, or tol.",
             ConvergenceWarning,
             stacklevel=2,
         )
     return priors
+
+
+def _start_priors(train: np.ndarray) -> np.ndarray:
+    """``train`` (finite, > 0, at any scale) as priors summing to 1, each > 0.
+
+    Scaled by the largest first: the sum of priors near 1e308 overflows to
+    inf (every start prior 0). A prior that still underflows to 0 (ratios
+    beyond 1e308) is raised to the smallest normal float: EM never moves a
+    prior away from 0, so it would stay 0 whatever the rows say.
+    """
+    with np.errstate(over="ignore"):
+        start = train / train.sum()
+    if not np.isfinite(start).all() or (start <= 0).any():
+        scaled = train / train.max()
+        start = np.maximum(scaled / scaled.sum(), np.finfo(np.float64).tiny)
+    return start
 
 
 # π: deployment priors as an array, 'em' (estimated per predict call) or None.

@@ -223,6 +223,23 @@ def _best_candidate(scores: np.ndarray, label: Any) -> int:
     return int(np.nanargmax(scores))
 
 
+def _evenly_spaced(low: float, high: float, n: int) -> np.ndarray:
+    """``n`` thresholds evenly spaced from ``low`` to ``high``, both included.
+
+    ``np.linspace``, unless ``high - low`` overflows (scores beyond ±9e307):
+    then linspace's step is inf and its thresholds NaN and inf, so the
+    thresholds are the weighted means ``low·(1 − f) + high·f`` instead.
+    """
+    with np.errstate(over="ignore"):
+        span = high - low
+    if np.isfinite(span):
+        return np.linspace(low, high, n)
+    fractions = np.linspace(0.0, 1.0, n)
+    tried = low * (1.0 - fractions) + high * fractions
+    tried[0], tried[-1] = low, high
+    return np.clip(tried, low, high)
+
+
 def best_thresholds(
     folds: Sequence[Fold],
     classes: np.ndarray,
@@ -265,7 +282,7 @@ def best_thresholds(
                     f"{names[c]!r}: there is no threshold to tune. Check the "
                     "estimator, or use another strategy."
                 )
-            tried = np.linspace(low, high, candidates)
+            tried = _evenly_spaced(low, high, candidates)
         mean_scores = np.mean(
             [
                 metric(

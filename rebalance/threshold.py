@@ -801,7 +801,12 @@ default='auto'
                 "truth is class i."
             )
         try:
-            cost = np.asarray(self.cost_matrix, dtype=np.float64)
+            given = np.asarray(self.cost_matrix)
+            if given.dtype.kind == "c":  # float64 would drop the imaginary parts
+                raise TypeError(
+                    f"it has complex numbers (dtype {given.dtype}); pass real costs"
+                )
+            cost = np.asarray(given, dtype=np.float64)
         except (TypeError, ValueError) as exc:
             raise ValueError(
                 f"cost_matrix must be a numeric (n_classes, n_classes) array: {exc}"
