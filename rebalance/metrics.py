@@ -216,8 +216,12 @@ def _confusion_rates(
     n_pos = float(sample_weight[truth].sum())
     n_neg = float(sample_weight[~truth].sum())
     # A class without rows has recall 0, as recall_score(zero_division=0).
-    tpr = np.minimum(tp / n_pos, 1.0) if n_pos > 0 else np.zeros_like(tp)
-    tnr = np.minimum(tn / n_neg, 1.0) if n_neg > 0 else np.zeros_like(tp)
+    # Divided by tp + fn (tn + fp), not n_pos (n_neg), which sums the same
+    # weights in another order: where nothing is missed the recall is then
+    # exactly 1, not 1 - 1 ulp (which broke ties between equally good
+    # thresholds by rounding: weights against repeated rows).
+    tpr = _recall(tp, fn) if n_pos > 0 else np.zeros_like(tp)
+    tnr = _recall(tn, fp) if n_neg > 0 else np.zeros_like(tp)
     # The recalls of the classes present (a validation fold may lack one):
     # balanced accuracy averages those with weight, as balanced_accuracy_score
     # (a class of zero weight is NaN there, and left out); the G-mean those
@@ -235,6 +239,12 @@ def _confusion_rates(
         "present_weighted": weighted or [np.zeros_like(tp)],
         "present_rows": with_rows or [np.zeros_like(tp)],
     }
+
+
+def _recall(hit: np.ndarray, missed: np.ndarray) -> np.ndarray:
+    """``hit / (hit + missed)``, 0 where both are 0."""
+    total = hit + missed
+    return np.divide(hit, total, out=np.zeros_like(hit), where=total > 0)
 
 
 def _f1(c: dict[str, Any]) -> np.ndarray:

@@ -24,3 +24,21 @@ def test_decimal_comma_text_is_not_a_date():
     )
     plan = plan_columns(frame)
     assert plan.used.get("amount") != "datetime"
+
+
+def test_weighted_recall_is_exactly_one_where_nothing_is_missed():
+    # Before: recall was tp / n_pos with n_pos summed in another order than
+    # tp, so a threshold that misses nothing could score 1 - 1 ulp, and ties
+    # between equally good thresholds were broken by rounding. (Found in
+    # review 24.)
+    import numpy as np
+
+    from rebalance.metrics import _confusion_rates
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        truth = rng.random(40) < 0.5
+        weights = rng.random(40) * rng.choice([1, 1e3, 1e-3], 40)
+        rates = _confusion_rates(truth, rng.random(40), np.array([-1.0, 2.0]), weights)
+        assert rates["tpr"][0] == 1.0 and rates["tnr"][1] == 1.0
+        assert rates["tpr"][1] == 0.0 and rates["tnr"][0] == 0.0
