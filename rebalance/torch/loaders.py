@@ -55,6 +55,7 @@ from rebalance.torch.samplers import (
     HardExampleSampler,
     RebalanceSampler,
     _EpochSampler,
+    _loader_iterator,
 )
 
 __all__ = ["IndexBatchSampler", "TensorBatchLoader"]
@@ -265,12 +266,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         ``DataLoader`` iterator's ``_next_index`` that hands each batch of this
         sampler to a fetcher reading ``dataset[i]`` for each index ``i``
         (``_MapDatasetFetcher`` with automatic batching, no ``__getitems__``)."""
-        if frame is None or frame.f_code.co_name != "_next_index":
-            return False
-        owner = frame.f_locals.get("self")
-        if not type(owner).__module__.startswith(("torch.utils.data", "torchdata")):
-            return False
-        if getattr(owner, "_index_sampler", None) is not self:
+        owner = _loader_iterator(frame)
+        if owner is None or getattr(owner, "_index_sampler", None) is not self:
             return False
         if getattr(owner, "_auto_collation", None) is not True:
             return False

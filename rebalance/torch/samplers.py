@@ -380,6 +380,21 @@ _LOADER_BATCH_SAMPLERS = (
 )
 
 
+def _loader_iterator(frame: Any, depth: int = 1) -> Any:
+    """The torch or torchdata ``DataLoader`` iterator asking for the next
+    index or batch: the owner of ``_next_index`` among ``frame`` and the
+    ``depth - 1`` frames above it; None when there is none."""
+    for _ in range(depth):
+        if frame is None:
+            return None
+        if frame.f_code.co_name == "_next_index":
+            owner = frame.f_locals.get("self")
+            ours = type(owner).__module__.startswith(("torch.utils.data", "torchdata"))
+            return owner if ours else None
+        frame = frame.f_back
+    return None
+
+
 class _Progress:
     """Where the running iteration is: its epoch and the chunk being yielded."""
 
@@ -649,17 +664,8 @@ class _EpochSampler:
         the labels, so they would read other rows than the ones balanced
         (e.g. a sampler built on the full labels, the loader given a training
         ``Subset`` by skorch or cross-validation), or past the end."""
-        for _ in range(6):
-            if frame is None:
-                return
-            if frame.f_code.co_name == "_next_index":
-                break
-            frame = frame.f_back
-        else:
-            return
-        owner = frame.f_locals.get("self")
-        module = type(owner).__module__
-        if not module.startswith(("torch.utils.data", "torchdata")):
+        owner = _loader_iterator(frame, depth=6)
+        if owner is None:
             return
         index_sampler = getattr(owner, "_index_sampler", None)
         wrapped = getattr(index_sampler, "sampler", None)
