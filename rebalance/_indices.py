@@ -290,6 +290,15 @@ def format_bytes(n_bytes: int) -> str:
     return f"{value:.3g} EiB"
 
 
+def memory_short_of(needed: int) -> int | None:
+    """The memory available when it is less than ``needed`` bytes, else None
+    (also when it is unknown; only looked up above 64 MiB)."""
+    if needed <= _MEMORY_CHECK_ABOVE:
+        return None
+    available = available_memory()
+    return available if available is not None and needed > available else None
+
+
 def check_output_size(n_rows: int, dtype: np.dtype, request: str, fix: str) -> int:
     """``n_rows`` when a draw of that many indices can be held, else ValueError.
 
@@ -306,10 +315,10 @@ def check_output_size(n_rows: int, dtype: np.dtype, request: str, fix: str) -> i
         raise ValueError(f"internal error: a draw of {n_rows} rows (negative).")
     n_bytes = n_rows * np.dtype(dtype).itemsize
     needed = DRAW_COPIES * n_bytes
-    available = available_memory() if needed > _MEMORY_CHECK_ABOVE else None
+    available = memory_short_of(needed)
     if n_rows > MAX_ROWS:
         reason = f", more than the {MAX_ROWS:,} rows an index array can hold."
-    elif available is not None and needed > available:
+    elif available is not None:
         reason = (
             f". Drawing it needs up to {format_bytes(needed)}, more than the "
             f"{format_bytes(available)} of memory available."

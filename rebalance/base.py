@@ -324,10 +324,8 @@ def _check_output_memory(sampler, X, n_output: int) -> None:
     """
     row_bytes = _row_bytes(X)
     needed = int(n_output) * (row_bytes + np.dtype(np.intp).itemsize)
-    if needed <= _indices._MEMORY_CHECK_ABOVE:
-        return
-    available = _indices.available_memory()
-    if available is None or needed <= available:
+    available = _indices.memory_short_of(needed)
+    if available is None:
         return
     raise ValueError(
         f"{type(sampler).__name__}.fit_resample would return {n_output:,} rows "
