@@ -10,6 +10,7 @@ of indices from it every epoch.
 from __future__ import annotations
 
 import copy
+import gc
 import math
 import sys
 from collections.abc import Callable
@@ -247,7 +248,7 @@ class BaseSampler(_ImblearnBaseSampler):
         if isinstance(X_given, list) and self._copies_rows():
             # The rows as given: the numpy copy made to check the shape may
             # have cast every value to one dtype (strings, or floats).
-            X_res = [copy.copy(X_given[i]) for i in indices.tolist()]
+            X_res = _copied_rows(X_given, indices)
         else:
             X_res = self._gather_features(X, indices, plan, rng)
             if isinstance(X_given, list):
@@ -312,6 +313,23 @@ def _row_bytes(X) -> int:
     except Exception:  # an unusual frame: no estimate, no check
         return 0
     return -(-total // n_rows)
+
+
+def _copied_rows(rows: list, indices: np.ndarray) -> list:
+    """``[copy.copy(rows[i]) for i in indices]``: the rows of a list X as
+    given, each a copy (a row drawn twice is two objects). Rows that are all
+    lists are copied by ``list``, which is faster than ``copy.copy``; the
+    cyclic garbage collector is paused meanwhile (the new rows hold no
+    cycles; collecting while they are made took half the time)."""
+    picked = map(rows.__getitem__, indices.tolist())
+    copier = list if all(type(row) is list for row in rows) else copy.copy
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return list(map(copier, picked))
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _check_output_memory(sampler, X, n_output: int) -> None:

@@ -19,6 +19,7 @@ def always(monkeypatch):
     """Every gather, however small, goes through rebalance._gather."""
     monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
     monkeypatch.setattr(_gather, "LABEL_TABLE_RATIO", 0)
+    monkeypatch.setattr(_gather, "STAGE_COLUMNS_ABOVE", 0)
 
 
 def threads(monkeypatch, n: int) -> None:
@@ -559,7 +560,9 @@ def test_scattered_rows_are_gathered_as_staged_rows(always, monkeypatch):
     monkeypatch.setattr(
         _gather,
         "_take_staged",
-        lambda columns, rows: staged.append(len(columns)) or take_staged(columns, rows),
+        lambda columns, rows, out: (
+            staged.append(len(columns)) or take_staged(columns, rows, out)
+        ),
     )
     monkeypatch.setattr(_gather, "STAGE_TILE", 96)
     monkeypatch.setattr(_gather, "NEAR_ROWS", 16)

@@ -20,6 +20,7 @@ def threaded(monkeypatch):
     monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
     monkeypatch.setattr(_gather, "LABEL_TABLE_RATIO", 0)
     monkeypatch.setattr(_gather, "NEAR_ROWS", 2)
+    monkeypatch.setattr(_gather, "STAGE_COLUMNS_ABOVE", 0)
     monkeypatch.setattr(_indices, "PARALLEL_ABOVE", 0)
     monkeypatch.setattr(_indices, "n_threads", lambda: 3)
 

@@ -713,6 +713,7 @@ def test_risky_gathers_do_not_crash_the_interpreter():
 import numpy as np, pandas as pd, scipy.sparse as sp
 from rebalance import RandomOverSampler, LabelShuffleSampler, _gather, _indices
 _gather.GATHER_ABOVE = 0; _gather.NEAR_ROWS = 2; _gather.STAGE_TILE = 7
+_gather.STAGE_COLUMNS_ABOVE = 0
 _indices.PARALLEL_ABOVE = 0; _indices.n_threads = lambda: 3
 y = np.repeat([0, 1, 2], [40, 7, 1])
 base = np.arange(48 * 3, dtype=np.float64).reshape(48, 3)
