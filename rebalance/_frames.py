@@ -374,7 +374,7 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         if taken is not None:
             return taken
         # np.take is several times faster than fancy indexing for row gathers.
-        return np.take(data, indices, axis=0)
+        return np.take(data, _take_indices(indices), axis=0)
     # Anything not gathered above would be read whole by np.asarray below.
     reject_dask(data, "data", "take_rows")
     if _is_arrow(data, "Table", "RecordBatch", "ChunkedArray", "Array"):
@@ -382,7 +382,16 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
     if is_dataframe(data) or is_series(data):
         frame, restore = _to_narwhals(data)
         return restore(nw.to_native(frame[np.asarray(indices, dtype=np.intp)]))
-    return np.take(np.asarray(data), indices, axis=0)
+    return np.take(np.asarray(data), _take_indices(indices), axis=0)
+
+
+def _take_indices(indices: Any) -> Any:
+    """``indices`` as ``np.take`` takes them on every numpy: numpy 2 casts
+    unsigned positions to ``intp`` itself, numpy < 2 refuses ``uint64`` ones
+    (a TypeError about casting), e.g. from a cv's (train, test) splits."""
+    if isinstance(indices, np.ndarray) and indices.dtype.kind == "u":
+        return indices.astype(np.intp)
+    return indices
 
 
 def first_column(frame: Any) -> Any:

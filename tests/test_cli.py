@@ -337,6 +337,7 @@ def test_python_m_rebalance_runs_on_an_ascii_terminal():
 
 
 def test_compare_mlp_rows_are_the_torch_fixes(tmp_path, capsys):
+    pytest.importorskip("torch")
     data = messy_csv(tmp_path / "two.csv", classes=("ok", "fraud"), p=(0.85, 0.15))
     methods = "bce,logit-adjusted,balanced-batch"
     main(["compare", "--data", str(data), "--target", "label", "--model", "mlp",

@@ -203,6 +203,7 @@ def test_default_methods_multiclass_drop_the_binary_cost_row():
 
 
 def test_compare_mlp_multiclass_small_folds_do_not_abort():
+    pytest.importorskip("torch")
     # 60 rows, 2 folds: each training fold has about 26 rows of the largest
     # class, fewer than the balanced batch's quota of 42 per class.
     frame, y = messy_frame(n=60, p=(0.6, 0.3, 0.1))
