@@ -248,13 +248,79 @@ def _cgroup_cpus() -> int | None:
     return max(1, min(cpus)) if cpus else None
 
 
+# Address space a draw thread may map besides the arrays: its stack and a
+# glibc malloc arena (64 MiB reserved), counted under ``ulimit -v``.
+_THREAD_ADDRESS_SPACE = 80 << 20
+
+
+def _status_kib(text: str, key: str) -> int | None:
+    """The ``key`` line (e.g. ``'VmSize:'``) of ``/proc/self/status`` in bytes."""
+    for line in text.splitlines():
+        if line.startswith(key):
+            fields = line.split()
+            kib = _parse_count(fields[1]) if len(fields) > 1 else None
+            return None if kib is None else kib * 1024
+    return None
+
+
+def _rlimit_headroom() -> int | None:
+    """Bytes this process may still map under its ``RLIMIT_AS`` (``ulimit -v``)
+    and ``RLIMIT_DATA`` (``ulimit -d``) soft limits, or None without either.
+
+    An allocation past them fails with a MemoryError (however much memory
+    the machine has free): the address space used is ``VmSize`` and the
+    private writable memory ``VmData`` of ``/proc/self/status`` (Linux; the
+    limits are not checked where that file does not exist). Under
+    ``RLIMIT_AS`` the stacks and malloc arenas of a draw's threads are
+    reserved too.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    limits = []
+    for name, key in (("RLIMIT_AS", "VmSize:"), ("RLIMIT_DATA", "VmData:")):
+        which = getattr(resource, name, None)
+        if which is None:
+            continue
+        try:
+            soft = resource.getrlimit(which)[0]
+        except (OSError, ValueError):
+            continue
+        if soft != resource.RLIM_INFINITY and 0 <= soft < 1 << 62:
+            limits.append((soft, key))
+    if not limits:
+        return None
+    try:
+        with open("/proc/self/status") as f:
+            status = f.read()
+    except (OSError, UnicodeDecodeError):
+        return None
+    headroom = None
+    for soft, key in limits:
+        used = _status_kib(status, key)
+        if used is None:
+            continue
+        if key == "VmSize:":
+            try:
+                threads = n_threads()
+            except ValueError:  # a bad REBALANCE_NUM_THREADS: the draw says so
+                threads = _MAX_THREADS
+            used += threads * _THREAD_ADDRESS_SPACE
+        left = max(0, soft - used)
+        headroom = left if headroom is None else min(headroom, left)
+    return headroom
+
+
 def available_memory() -> int | None:
     """Bytes of memory this process can still use, or ``None`` where unknown.
 
-    Linux: ``MemAvailable`` of ``/proc/meminfo``, or less when the process's
-    cgroup (a container) has less left under its limit. Elsewhere: psutil's
-    ``virtual_memory().available`` when psutil is installed, else the free
-    physical pages reported by ``os.sysconf``.
+    Linux: ``MemAvailable`` of ``/proc/meminfo`` (swap does not count), or
+    less when the process's cgroup (a container) has less left under its
+    limit, or when ``ulimit -v`` / ``ulimit -d`` (``RLIMIT_AS`` /
+    ``RLIMIT_DATA``) leave less address space (:func:`_rlimit_headroom`).
+    Elsewhere: psutil's ``virtual_memory().available`` when psutil is
+    installed, else the free physical pages reported by ``os.sysconf``.
     """
     available = None
     try:
@@ -276,8 +342,10 @@ def available_memory() -> int | None:
                 available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
             except (AttributeError, ValueError, OSError):
                 return None
-    headroom = _cgroup_headroom()
-    return available if headroom is None else min(available, headroom)
+    for headroom in (_cgroup_headroom(), _rlimit_headroom()):
+        if headroom is not None:
+            available = min(available, headroom)
+    return available
 
 
 def format_bytes(n_bytes: int) -> str:

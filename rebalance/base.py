@@ -242,7 +242,8 @@ class BaseSampler(_ImblearnBaseSampler):
             return _dask.fit_resample(self, X, y, sample_weight=sample_weight)
         X_given = X
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
-        _check_output_memory(self, X, plan.n_output)
+        y_out = y if one_hot else _as_container(y, y_1d)
+        _check_output_memory(self, X_given, X, y_out, weights, plan)
         indices, rng = self._draw(plan)
         self.sample_indices_ = indices
         if isinstance(X_given, list) and self._copies_rows():
@@ -294,18 +295,27 @@ class BaseSampler(_ImblearnBaseSampler):
 
 
 def _row_bytes(X) -> int:
-    """Bytes of one gathered row of X (checked X): exact for numpy arrays,
-    the average row for sparse matrices and dataframes (pointers only for
-    columns of Python objects, which the gather does not copy)."""
-    n_rows = int(X.shape[0])
+    """Bytes of one gathered row of X (checked X; also y or sample_weight):
+    exact for numpy arrays, the average row for sparse matrices (entries and
+    the row pointer), dataframes and series (pointers only for columns of
+    Python objects, which the gather does not copy), a pointer and a Python
+    int made meanwhile for lists."""
+    if isinstance(X, list):
+        return _LIST_ROW_BYTES
+    n_rows = max(1, int(X.shape[0]))
     if sp.issparse(X):
-        entry = X.data.itemsize + X.indices.itemsize
-        return -(-int(X.nnz) * entry // n_rows)
+        # Indices at least int32 (as scipy's); the row pointers written twice.
+        index = max(4, getattr(getattr(X, "indices", None), "itemsize", 8))
+        pointer = max(4, getattr(getattr(X, "indptr", None), "itemsize", 8))
+        entry = X.dtype.itemsize + index
+        per_row = -(-int(getattr(X, "nnz", 0)) * entry // n_rows) + 2 * pointer
+        # Formats other than CSR are gathered through a CSR copy.
+        return per_row if X.format == "csr" else 2 * per_row
     if isinstance(X, np.ndarray):
         return X.dtype.itemsize * math.prod(X.shape[1:])
     try:
-        if hasattr(X, "memory_usage"):  # pandas
-            total = int(X.memory_usage(index=False, deep=False).sum())
+        if hasattr(X, "memory_usage"):  # pandas (a Series gives one number)
+            total = int(np.sum(X.memory_usage(index=False, deep=False)))
         elif hasattr(X, "estimated_size"):  # polars
             total = int(X.estimated_size())
         else:  # pyarrow and others with nbytes, else unknown
@@ -332,26 +342,118 @@ def _copied_rows(rows: list, indices: np.ndarray) -> list:
             gc.enable()
 
 
-def _check_output_memory(sampler, X, n_output: int) -> None:
-    """Refuse, before the draw, a resampled X that cannot fit in memory.
+# A list output holds a pointer per row, and its gather makes a Python int
+# per row meanwhile (``indices.tolist()``: 32 bytes and a pointer).
+_LIST_ROW_BYTES = 8 + 40
+# A row of a list X copied by fit_resample: a list object (56 bytes and a
+# pointer per feature; the values are shared), or a numpy row (112 bytes).
+_LIST_ROW_OBJECT_BYTES = 112
+# Scratch per input row of a draw: the rows grouped by class (cached on the
+# labels; the int64 argsort that groups them) and the draws' per-row pools;
+# an under-sampling draw without replacement marks its rows in a bitmap.
+_DRAW_INPUT_ROW_BYTES = 16
+_BITMAP_INPUT_ROW_BYTES = 1
+# The smoothed bootstrap (RandomOverSampler(shrinkage=...)) per added row, and
+# per added row and feature (upper bounds of measured peaks): the noise and
+# its row positions (held twice while joined), the float64 values it is
+# added to and their cast back; sparse X also stores every noisy row dense.
+# Its float64 copy of X takes 8 bytes per input value.
+_SMOOTHING_ROW_BYTES = 32
+_SMOOTHING_FEATURE_BYTES = 56  # integer or bool columns (rounded: more copies)
+_SMOOTHING_FLOAT_FEATURE_BYTES = 40
+_SMOOTHING_SPARSE_FEATURE_BYTES = 80
 
-    The rows of X are copied once (plus the row indices): a draw that needs
-    more than :func:`rebalance._indices.available_memory` would fail with a
-    MemoryError after the draw, or be killed by the system. Checked above
-    the same 64 MiB as the index arrays (:func:`_indices.check_output_size`).
+
+def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
+    """Peak bytes of :meth:`BaseSampler.fit_resample` past its inputs, by
+    part: the draw (row indices, and the draw's own scratch), then X, y,
+    sample_weight and the smoothing noise, gathered while the indices are
+    held. An upper bound (within a few percent for numpy and pandas)."""
+    n_output = int(plan.n_output)
+    n_samples = plan.labels.n_samples
+    n_features = math.prod(X.shape[1:])
+    index_bytes = n_output * plan.labels.dtype.itemsize
+    x_row = _row_bytes(X)
+    smoothing = getattr(sampler, "shrinkage", None) is not None
+    if isinstance(X_given, list):
+        # Rows copied as Python objects (or, noisy, listed from the array).
+        listed = _LIST_ROW_BYTES + _LIST_ROW_OBJECT_BYTES + 8 * n_features
+        x_row = listed + (x_row + 24 * n_features if smoothing else x_row)
+    parts = {
+        "X": n_output * x_row,
+        "y": n_output * _row_bytes(y_out),
+        "sample_weight": 0 if weights is None else n_output * _row_bytes(weights),
+    }
+    if smoothing:
+        if sp.issparse(X):
+            per_feature = _SMOOTHING_SPARSE_FEATURE_BYTES
+        elif all(np.dtype(dtype).kind == "f" for dtype in _dtypes(X)):
+            per_feature = _SMOOTHING_FLOAT_FEATURE_BYTES
+        else:
+            per_feature = _SMOOTHING_FEATURE_BYTES
+        n_added = max(0, n_output - n_samples)
+        parts["smoothing noise"] = (
+            n_added * (_SMOOTHING_ROW_BYTES + per_feature * n_features)
+            + n_samples * n_features * 8
+        )
+    outputs = sum(parts.values())
+    draw_scratch = (_indices.DRAW_COPIES - 1) * index_bytes
+    bitmap = getattr(sampler, "replacement", None) is False  # RandomUnderSampler
+    input_scratch = _BITMAP_INPUT_ROW_BYTES if bitmap else _DRAW_INPUT_ROW_BYTES
+    return {
+        "row indices": index_bytes + n_samples * input_scratch,
+        **parts,
+        # Only one of the two is held at a time.
+        "draw scratch": max(0, draw_scratch - outputs),
+    }
+
+
+def _dtypes(X) -> list:
+    """The numpy dtypes of X's columns (checked X), object where not numpy."""
+    if isinstance(X, np.ndarray):
+        return [X.dtype]
+    try:
+        dtypes = list(X.dtypes) if hasattr(X, "iloc") else [object]
+        return [d if isinstance(d, np.dtype) else object for d in dtypes]
+    except Exception:  # an unusual frame: the larger estimate
+        return [object]
+
+
+def _check_output_memory(sampler, X_given, X, y_out, weights, plan) -> None:
+    """Refuse, before the draw, a resampling that cannot fit in memory.
+
+    What :func:`_output_memory` counts (the resampled X, y and sample_weight,
+    the row indices, the draw's scratch and the smoothing noise) must fit in
+    :func:`rebalance._indices.available_memory` (the machine's, a container's
+    limit, ``ulimit -v``): a larger one would fail with a MemoryError after
+    the draw, or be killed by the system. Checked above the same 64 MiB as the
+    index arrays (:func:`_indices.check_output_size`).
     """
-    row_bytes = _row_bytes(X)
-    needed = int(n_output) * (row_bytes + np.dtype(np.intp).itemsize)
+    parts = _output_memory(sampler, X_given, X, y_out, weights, plan)
+    needed = sum(parts.values())
     available = _indices.memory_short_of(needed)
     if available is None:
         return
+    n_output = int(plan.n_output)
+    fmt = _indices.format_bytes
+    detail = ", ".join(f"{name} {fmt(size)}" for name, size in parts.items() if size)
+    rows = (
+        "sampling_strategy, or n_samples"
+        if hasattr(sampler, "n_samples")
+        else ("sampling_strategy")
+    )
+    fixes = [f"Ask for fewer rows ({rows})", "keep fewer or narrower features"]
+    if weights is not None:
+        fixes.append("drop sample_weight")
+    if parts.get("smoothing noise"):
+        fixes.append("use shrinkage=None")
+    else:
+        fixes.append("pass X as a Dask array or DataFrame to resample it lazily")
     raise ValueError(
         f"{type(sampler).__name__}.fit_resample would return {n_output:,} rows "
-        f"of X ({_indices.format_bytes(row_bytes)} a row): about "
-        f"{_indices.format_bytes(needed)}, more than the "
-        f"{_indices.format_bytes(available)} of memory available. Ask for "
-        "fewer rows (sampling_strategy, or n_samples), keep fewer features, or "
-        "pass X as a Dask array or DataFrame to resample it lazily."
+        f"of X ({fmt(_row_bytes(X))} a row): about {fmt(needed)} ({detail}), "
+        f"more than the {fmt(available)} of memory available. "
+        f"{', '.join(fixes[:-1])}, or {fixes[-1]}."
     )
 
 
