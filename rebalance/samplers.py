@@ -404,25 +404,34 @@ def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
     source = _SmoothingSource(X)
     n_samples, n_features = X.shape
     h = _bandwidth(n_samples, n_features)
-    is_added = _indices.added_mask(indices)
-    codes_res = labels.codes[indices]
+    # The added rows of each class, in output order: one stable sort by
+    # class (a scan per class cost n_classes passes over the output).
+    added = np.flatnonzero(_indices.added_mask(indices))
+    added_codes = labels.codes[indices[added]]
+    by_class = added[np.argsort(added_codes, kind="stable")]
+    starts = np.zeros(labels.n_classes + 1, dtype=np.int64)
+    np.cumsum(np.bincount(added_codes, minlength=labels.n_classes), out=starts[1:])
     position = {c: i for i, c in enumerate(labels.classes.tolist())}
-    class_rows = labels.class_rows()
-    targets, noises = [], []
-    largest = np.finfo(np.float64).max
-    with np.errstate(over="ignore"):
-        for cls, shrink in shrinkage.items():
-            c = position[cls]
-            target = np.flatnonzero(is_added & (codes_res == c))
-            if not target.size or shrink == 0:
-                continue
-            scale = np.minimum(source.class_std(class_rows[c]) * (shrink * h), largest)
-            targets.append(target)
-            noises.append(rng.standard_normal((target.shape[0], n_features)) * scale)
-    if not targets:
+    noisy = [
+        (position[cls], shrink)
+        for cls, shrink in shrinkage.items()
+        if shrink != 0 and starts[position[cls] + 1] > starts[position[cls]]
+    ]
+    if not noisy:
         return X_res
-    target = np.concatenate(targets)
-    noise = np.concatenate(noises)
+    class_rows = labels.class_rows()
+    target = np.concatenate([by_class[starts[c] : starts[c + 1]] for c, _ in noisy])
+    # Drawn in place, class after class (the draws of one array per class).
+    noise = np.empty((target.shape[0], n_features), dtype=np.float64)
+    largest = np.finfo(np.float64).max
+    filled = 0
+    with np.errstate(over="ignore"):
+        for c, shrink in noisy:
+            part = noise[filled : filled + starts[c + 1] - starts[c]]
+            scale = np.minimum(source.class_std(class_rows[c]) * (shrink * h), largest)
+            rng.standard_normal(out=part)
+            part *= scale
+            filled += part.shape[0]
     if isinstance(X_res, np.ndarray) and np.may_share_memory(X_res, X):
         X_res = X_res.copy()  # never write into the input
     return _add_noise(X_res, target, noise)
