@@ -78,12 +78,62 @@ def is_separate_data_set(name: str) -> bool:
     return isinstance(name, str) and _SEPARATE_DATA_SET.search(name) is not None
 
 
+# Fit parameters with one value per feature (column) or none at all, by the
+# boosting libraries' names: LightGBM's feature_name and categorical_feature,
+# XGBoost's feature_weights and feature_types, CatBoost's cat_features,
+# text_features and embedding_features, and callbacks. A list of them as long
+# as there are rows (as many features as rows) is still not one per row.
+_NOT_PER_ROW = re.compile(
+    r"^(feature_names?|feature_weights|feature_types|categorical_features?"
+    r"|cat_features|text_features|embedding_features|callbacks)$"
+)
+
+# Fit parameters that hold one margin (raw score) per training row: LightGBM's
+# init_score, XGBoost's base_margin, CatBoost's baseline. The libraries also
+# take a multiclass margin flattened to n_samples * n_classes values, which
+# cannot follow the rows: it would be passed on as given and, when the
+# resampled rows are as many as the rows given, read against other rows.
+_PER_ROW_MARGIN = frozenset({"init_score", "base_margin", "baseline"})
+
+
+def _never_per_row(name: str) -> bool:
+    """Whether the fit parameter ``name`` is never row-aligned: a separate
+    data set, or one value per feature."""
+    return is_separate_data_set(name) or (
+        isinstance(name, str) and _NOT_PER_ROW.search(name) is not None
+    )
+
+
 def is_row_aligned(value: Any, n_samples: int | None, name: str = "") -> bool:
     """Whether ``value`` is an array-like with one entry per row (a fit
-    parameter ``name`` that holds a separate data set never is)."""
-    if is_separate_data_set(name):
+    parameter ``name`` that holds a separate data set, or one value per
+    feature such as ``feature_name`` or ``categorical_feature``, never is)."""
+    if _never_per_row(name):
         return False
     return n_samples is not None and _length(value) == n_samples
+
+
+def _check_margins(params: Mapping, n_samples: int | None) -> None:
+    """Raise when a per-row margin (``init_score``, ``base_margin``,
+    ``baseline``) of ``params`` has not one row per row of X: it could not
+    follow the rows through a resampling or a split."""
+    if n_samples is None:
+        return
+    for name, value in params.items():
+        if name not in _PER_ROW_MARGIN:
+            continue
+        length = _length(value)
+        if length is None or length == n_samples:
+            continue
+        raise ValueError(
+            f"The fit parameter {name} has {length} rows but X has {n_samples}: "
+            "it holds one margin per training row, so it needs one row per row "
+            "of X to be resampled or split with the rows. Pass a multiclass "
+            "margin as a 2-D array of shape (n_samples, n_classes) (LightGBM's "
+            "flattened init_score is class after class: "
+            "init_score.reshape(n_classes, -1).T; XGBoost's flattened base_margin "
+            "is row after row: base_margin.reshape(n_samples, -1))."
+        )
 
 
 def row_aligned_names(params: Mapping, n_samples: int | None) -> list[str]:
@@ -96,7 +146,7 @@ def row_aligned_names(params: Mapping, n_samples: int | None) -> list[str]:
         unsure = [
             name
             for name, value in params.items()
-            if _length(value) is not None and not is_separate_data_set(name)
+            if _length(value) is not None and not _never_per_row(name)
         ]
         if unsure:
             raise ValueError(
@@ -105,6 +155,7 @@ def row_aligned_names(params: Mapping, n_samples: int | None) -> list[str]:
                 "with unknown chunk sizes). Compute it first, e.g. "
                 "X.compute_chunk_sizes(), or pass X as an in-memory array."
             )
+    _check_margins(params, n_samples)
     return [
         name for name, value in params.items() if is_row_aligned(value, n_samples, name)
     ]
@@ -113,7 +164,10 @@ def row_aligned_names(params: Mapping, n_samples: int | None) -> list[str]:
 def take_row_aligned(
     params: Mapping, indices: np.ndarray, n_samples: int | None
 ) -> dict:
-    """``params`` with every row-aligned value replaced by its rows ``indices``."""
+    """``params`` with every row-aligned value replaced by its rows ``indices``
+    (a per-row margin, ``init_score``, ``base_margin`` or ``baseline``, of
+    another length raises)."""
+    _check_margins(params, n_samples)
     return {
         name: take_rows(value, indices)
         if is_row_aligned(value, n_samples, name)

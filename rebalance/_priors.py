@@ -666,7 +666,10 @@ def with_class_weight(
     """``priors`` of ``y`` (weighted by ``sample_weight``) as the model of
     ``estimator`` saw them: times the ``class_weight`` its fit applies
     (``'balanced'``, ``'balanced_subsample'`` or a dict ``{class: weight}``,
-    computed as scikit-learn does), renormalised. Unchanged without a
+    computed as scikit-learn does), and the class weights of a gradient-
+    boosting classifier's own parameters (:func:`_booster_class_factors`:
+    ``scale_pos_weight``, ``is_unbalance``, ``auto_class_weights``,
+    ``class_weights``), renormalised. Unchanged without a
     class_weight, and for an SVC with ``probability=True`` (its Platt scaling
     is fitted on the unweighted labels: its probabilities follow ``y``).
 
@@ -680,6 +683,29 @@ def with_class_weight(
     array([0.5, 0.5])
     """
     model, keys = _class_weighted_model(estimator, classes)
+    priors = _sklearn_class_weighted(priors, model, keys, y, classes, sample_weight)
+    # Gradient-boosting classifiers weight classes by their own parameters.
+    boosted = _booster_class_factors(model, y, classes)
+    return priors if boosted is None else _times(priors, boosted)
+
+
+def _times(priors: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """``priors * factors`` renormalised (``priors`` where that is not finite
+    or all zero)."""
+    weighted_priors = priors * factors
+    total = weighted_priors.sum()
+    return weighted_priors / total if total > 0 and np.isfinite(total) else priors
+
+
+def _sklearn_class_weighted(
+    priors: np.ndarray,
+    model: Any,
+    keys: list,
+    y: Any,
+    classes: np.ndarray,
+    sample_weight: Any,
+) -> np.ndarray:
+    """:func:`with_class_weight`'s rule for scikit-learn's ``class_weight``."""
     class_weight = getattr(model, "class_weight", None)
     if class_weight is None or _probability_svc(model):
         return priors
@@ -699,12 +725,61 @@ def with_class_weight(
         )
     else:  # a form this rule does not know (multi-output lists, ...)
         return priors
-    weighted_priors = priors * factors
-    total = weighted_priors.sum()
-    return weighted_priors / total if total > 0 and np.isfinite(total) else priors
+    return _times(priors, factors)
 
 
 _BALANCED = frozenset({"balanced", "balanced_subsample"})
+# LightGBM's names for its binary class balancing.
+_UNBALANCE_ALIASES = ("is_unbalance", "unbalance", "unbalanced_sets")
+
+
+def _booster_class_factors(model: Any, y: Any, classes: np.ndarray) -> Any:
+    """Per-class weight factors, in ``classes`` order, that a gradient-boosting
+    classifier applies through its own parameters rather than
+    ``class_weight``, or None where it applies none: ``scale_pos_weight``
+    (LightGBM, XGBoost, CatBoost; binary: the weight of ``classes[1]``),
+    LightGBM's ``is_unbalance`` (binary: 1 / the row count of each class),
+    CatBoost's ``auto_class_weights`` (``'Balanced'``: largest count / count,
+    ``'SqrtBalanced'``: its square root) and ``class_weights`` (a list in
+    class order, or a dict by class)."""
+    get_params = getattr(model, "get_params", None)
+    try:
+        params = get_params(deep=False) if callable(get_params) else {}
+    except Exception:  # a model whose parameters cannot be read: none known
+        return None
+    binary = len(classes) == 2
+    factors = np.ones(len(classes))
+    applied = False
+    scale = params.get("scale_pos_weight")
+    if binary and scale is not None and float(scale) != 1.0:
+        factors[1] *= float(scale)
+        applied = True
+    counts = None
+    if binary and any(params.get(name) is True for name in _UNBALANCE_ALIASES):
+        counts = class_priors(y, classes)
+        factors *= np.where(counts > 0, 1.0 / np.where(counts > 0, counts, 1), 0.0)
+        applied = True
+    auto = params.get("auto_class_weights")
+    if isinstance(auto, str) and auto in ("Balanced", "SqrtBalanced"):
+        counts = class_priors(y, classes) if counts is None else counts
+        safe = np.where(counts > 0, counts, 1)
+        ratio = np.where(counts > 0, counts.max() / safe, 0.0)
+        factors *= ratio if auto == "Balanced" else np.sqrt(ratio)
+        applied = True
+    weights = params.get("class_weights")
+    if weights is not None:
+        if isinstance(weights, Mapping):
+            given = [float(weights.get(c, 1.0)) for c in classes.tolist()]
+        else:
+            given = np.asarray(weights, dtype=np.float64).tolist()
+        if len(given) != len(classes):
+            raise ValueError(
+                f"class_weights has {len(given)} entries for {len(classes)} "
+                "classes: give one weight per class, in class order, or a dict."
+            )
+        factors *= np.asarray(given, dtype=np.float64)
+        applied = True
+    return factors if applied else None
 
 
 def _class_weighted_model(estimator: Any, classes: np.ndarray) -> tuple[Any, list]:
