@@ -555,15 +555,29 @@ def label_shuffle_size(labels: EncodedLabels, totals=None) -> int:
     )
 
 
-def _kernels():
-    # numba is imported on the first draw, not with ``import rebalance``.
-    from rebalance import _kernels
+_KERNELS: list = []
 
-    return _kernels
+
+def _kernels():
+    # numba is imported on the first draw, not with ``import rebalance``; the
+    # module is kept (an import statement per call cost a draw of 70,000
+    # classes 0.4 s).
+    if not _KERNELS:
+        from rebalance import _kernels
+
+        _KERNELS.append(_kernels)
+    return _KERNELS[0]
 
 
 def _key(rng: np.random.Generator) -> np.uint64:
     return _kernels().draw_key(rng)
+
+
+def _keys(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` kernel keys, as ``n`` calls of :func:`_key` would draw them (the
+    same numbers: numpy's bounded 64-bit integers are drawn one by one)."""
+    high = np.iinfo(np.int64).max
+    return rng.integers(0, high, size=int(n), dtype=np.int64).astype(np.uint64)
 
 
 # Arrays up to this many elements are shuffled in one Fisher-Yates pass (they
@@ -658,33 +672,79 @@ class _SegmentList:
         self.pools += (empty,) * (2 - len(self.pools))
         if len(self.pools) != 2 or any(p.ndim != 1 for p in self.pools):
             raise ValueError("internal error: segments take at most two 1-D pools.")
-        self.rows: list[tuple[int, int, int, int, int, int]] = []
+        self.parts: list[tuple[np.ndarray, ...]] = []
         self.total = 0
 
     def _add(self, kind, pool, start, stop, length, key) -> None:
-        start, stop, length = int(start), int(stop), int(length)
-        if kind == _kernels().RANGE:
-            inside = 0 <= start <= stop <= np.iinfo(self.pools[0].dtype).max + 1
-        else:
-            inside = pool in (0, 1) and 0 <= start <= stop <= self.pools[pool].shape[0]
-        if not inside or length < 0 or (kind == _kernels().PICK and start == stop):
+        """Add the segments of the arrays (or scalars) ``kind`` ... ``key``,
+        in their order, after checking every one (segments of length 0 are
+        left out)."""
+        kind, pool, start, stop, length = (
+            np.atleast_1d(np.asarray(a, dtype=np.int64))
+            for a in (kind, pool, start, stop, length)
+        )
+        key = np.atleast_1d(np.asarray(key, dtype=np.uint64))
+        kind, pool, start, stop, length, key = np.broadcast_arrays(
+            kind, pool, start, stop, length, key
+        )
+        kept = length != 0
+        kind, pool, start, stop, length, key = (
+            a[kept] for a in (kind, pool, start, stop, length, key)
+        )
+        kernels = _kernels()
+        ranges = kind == kernels.RANGE
+        sizes = np.array([p.shape[0] for p in self.pools], dtype=np.int64)
+        ends = np.where(
+            ranges,
+            # One past the largest row number the pools' dtype holds.
+            np.int64(min(int(np.iinfo(self.pools[0].dtype).max), MAX_ROWS - 1)) + 1,
+            sizes[np.clip(pool, 0, 1)],
+        )
+        inside = (
+            ((pool == 0) | ((pool == 1) & ~ranges))
+            & (0 <= start)
+            & (start <= stop)
+            & (stop <= ends)
+            & (length > 0)
+            & ((kind != kernels.PICK) | (start < stop))
+            & np.isin(kind, (kernels.RANGE, kernels.COPY, kernels.PICK))
+        )
+        if not inside.all():
+            i = int(np.flatnonzero(~inside)[0])
             raise ValueError(
-                f"internal error: segment (kind {kind}, pool {pool}, [{start}:{stop}], "
-                f"length {length}) is outside its pool or empty."
+                f"internal error: segment (kind {kind[i]}, pool {pool[i]}, "
+                f"[{start[i]}:{stop[i]}], length {length[i]}) is outside its pool "
+                "or empty."
             )
-        self.total += length
+        # Python integers: an int64 sum could wrap around.
+        self.total += sum(length.tolist())
         if self.total > MAX_ROWS:
             raise ValueError(
                 f"internal error: a draw of more than {MAX_ROWS:,} rows reached "
                 "the kernels; its size should have been checked before."
             )
-        self.rows.append((kind, pool, start, stop, length, key))
+        self.parts.append((kind, pool, start, stop, length, key))
 
-    def copy(self, pool: int, start: int, stop: int, repeats: int = 1) -> None:
-        """``pools[pool][start:stop]``, ``repeats`` times."""
-        length = (int(stop) - int(start)) * int(repeats)
-        if length:
-            self._add(_kernels().COPY, pool, start, stop, length, 0)
+    def copy(self, pool, start, stop, repeats=1) -> None:
+        """``pools[pool][start:stop]``, ``repeats`` times (arrays: one segment
+        per entry)."""
+        start, stop, repeats = (
+            np.asarray(a, dtype=np.int64) for a in (start, stop, repeats)
+        )
+        sizes = stop - start
+        # sizes * repeats without wrapping around: both bounded first.
+        fits = (
+            (sizes <= 0)
+            | (repeats <= 0)
+            | (repeats <= MAX_ROWS // np.maximum(sizes, 1))
+        )
+        if not np.all(fits):
+            raise ValueError(
+                "internal error: a segment of more than "
+                f"{MAX_ROWS:,} rows reached the segment list."
+            )
+        length = np.where(repeats < 0, -1, sizes * repeats)
+        self._add(_kernels().COPY, pool, start, stop, length, 0)
 
     def range(self, start: int, stop: int) -> None:
         """The row numbers ``start`` to ``stop - 1``."""
@@ -692,14 +752,22 @@ class _SegmentList:
             self._add(_kernels().RANGE, 0, start, stop, int(stop) - int(start), 0)
 
     def pick(self, pool, start, stop, k, rng: np.random.Generator) -> None:
-        """``k`` rows drawn with replacement from ``pools[pool][start:stop]``."""
-        if k:
-            self._add(_kernels().PICK, pool, start, stop, k, int(_key(rng)))
+        """``k`` rows drawn with replacement from ``pools[pool][start:stop]``
+        (arrays: one segment per entry, a key drawn for each ``k > 0``, in
+        order)."""
+        k = np.atleast_1d(np.asarray(k, dtype=np.int64))
+        key = np.zeros(k.shape, dtype=np.uint64)
+        key[k != 0] = _keys(rng, int(np.count_nonzero(k)))
+        self._add(_kernels().PICK, pool, start, stop, k, key)
 
     def build(self):
-        table = np.array(self.rows, dtype=np.uint64).reshape(-1, 6)
-        columns = [table[:, i].astype(np.int64) for i in range(5)]
-        return _kernels().Segments(self.pools, *columns, table[:, 5].copy())
+        columns = [
+            np.concatenate([part[i] for part in self.parts])
+            if self.parts
+            else np.empty(0, dtype=np.uint64 if i == 5 else np.int64)
+            for i in range(6)
+        ]
+        return _kernels().Segments(self.pools, *columns)
 
 
 def _draw(
@@ -854,54 +922,75 @@ if RANK_BLOCK % 64:
     raise ImportError("RANK_BLOCK must be a multiple of 64 (whole bitmap words).")
 
 
-class _RankBlock(NamedTuple):
-    """One marking task of an under-sampling draw."""
+class _RankBlocks(NamedTuple):
+    """The marking tasks of an under-sampling draw, one entry per block."""
 
-    cls: int  # class code
-    first: int  # first rank (position within the class) of the block
-    last: int  # one past its last rank
-    keep: int  # rows of the block to keep
-    key: np.uint64  # random stream
-    word: int  # first bitmap word of the block
-    out: int  # output position of its first kept row
-
-    def bitmap(self, bitmap: np.ndarray) -> np.ndarray:
-        return bitmap[self.word : self.word + (self.last - self.first + 63) // 64]
+    cls: np.ndarray  # class code
+    first: np.ndarray  # first rank (position within the class) of the block
+    last: np.ndarray  # one past its last rank
+    keep: np.ndarray  # rows of the block to keep
+    key: np.ndarray  # random stream (uint64)
+    word: np.ndarray  # first bitmap word of the block
+    out: np.ndarray  # output position of its first kept row
 
 
-def _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng) -> list:
+def _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng) -> _RankBlocks:
     """Marking tasks of an under-sampling draw, independent of the thread count.
 
     Each reduced class is cut into blocks of ``RANK_BLOCK`` ranks; how many of
     its ``n_keep`` rows each block keeps is multivariate hypergeometric, so
-    marking every block uniformly gives a uniform subset of the class.
+    marking every block uniformly gives a uniform subset of the class. Classes
+    of one block (most) are set up together, drawing their keys in class
+    order as one class at a time would.
     """
-    blocks = []
-    for c in np.flatnonzero(reduced):
-        n_c = int(labels.counts[c])
-        block = RANK_BLOCK if n_c < _HYPERGEOMETRIC_BELOW else n_c
-        firsts = np.arange(0, n_c, block)
-        sizes = np.minimum(block, n_c - firsts)
-        keep = np.array([n_keep[c]])
-        if sizes.shape[0] > 1:
+    classes = np.flatnonzero(reduced)
+    counts = labels.counts[classes]
+    several = np.flatnonzero((counts > RANK_BLOCK) & (counts < _HYPERGEOMETRIC_BELOW))
+    parts = []
+    start = 0
+    for position in [*several.tolist(), classes.shape[0]]:
+        run = classes[start:position]
+        if run.shape[0]:
+            parts.append(
+                (
+                    run,
+                    np.zeros(run.shape[0], dtype=np.int64),
+                    labels.counts[run],
+                    n_keep[run],
+                    _keys(rng, run.shape[0]),
+                    word_offset[run],
+                    out_offset[run],
+                )  # fmt: skip
+            )
+        if position < classes.shape[0]:
+            c = classes[position]
+            n_c = int(labels.counts[c])
+            firsts = np.arange(0, n_c, RANK_BLOCK, dtype=np.int64)
+            sizes = np.minimum(RANK_BLOCK, n_c - firsts)
             keep = rng.multivariate_hypergeometric(
                 sizes, int(n_keep[c]), method="marginals"
             )
-        outs = out_offset[c] + np.cumsum(keep) - keep
-        for first, size, k, out in zip(firsts, sizes, keep, outs):
-            word = int(word_offset[c] + first // 64)
-            blocks.append(
-                _RankBlock(
-                    int(c),
-                    int(first),
-                    int(first + size),
-                    int(k),
-                    _key(rng),
-                    word,
-                    int(out),
+            parts.append(
+                (
+                    np.full(firsts.shape[0], c),
+                    firsts,
+                    firsts + sizes,
+                    keep,
+                    _keys(rng, firsts.shape[0]),
+                    word_offset[c] + firsts // 64,
+                    out_offset[c] + np.cumsum(keep) - keep,
                 )  # fmt: skip
             )
-    return blocks
+        start = position + 1
+    columns = [
+        np.concatenate([part[i] for part in parts])
+        if parts
+        else np.empty(0, dtype=np.uint64 if i == 4 else np.int64)
+        for i in range(7)
+    ]
+    return _RankBlocks(
+        *(c.astype(np.uint64 if i == 4 else np.int64) for i, c in enumerate(columns))
+    )
 
 
 def _distinct_rows(
@@ -934,13 +1023,17 @@ def _distinct_rows(
     bitmap = np.zeros(int(words.sum()), dtype=np.uint64)
     blocks = _rank_blocks(labels, n_keep, reduced, out_offset, word_offset, rng)
     threads = n_threads() if counts[reduced].sum() > PARALLEL_ABOVE else 1
+    marked = np.zeros(threads, dtype=np.int64)
 
     def mark(t: int) -> None:
-        for block in blocks[t::threads]:
-            size = block.last - block.first
-            kernels.mark_ranks(block.bitmap(bitmap), size, block.keep, block.key)
+        marked[t] = kernels.mark_blocks(
+            bitmap, blocks.word, blocks.last - blocks.first, blocks.keep, blocks.key,
+            t, threads,
+        )  # fmt: skip
 
     _in_threads(mark, threads)
+    if (marked != 0).any():
+        raise ValueError("internal error: a rank block runs past the bitmap.")
     if labels._rows is None:
         written = kernels.scan_marked(
             labels.codes, ~reduced, bitmap, word_offset, out_offset, kept
@@ -951,19 +1044,24 @@ def _distinct_rows(
                 f"({written} of {kept.shape[0]} rows found)."
             )
     else:
-        rows = labels.class_rows()
+        rows, bounds = labels.grouped_rows()
+        taken = np.zeros(threads, dtype=np.int64)
 
         def take(t: int) -> None:
-            for block in blocks[t::threads]:
-                kernels.take_marked(
-                    rows[block.cls][block.first : block.last],
-                    block.bitmap(bitmap),
-                    kept[block.out : block.out + block.keep],
-                )
+            taken[t] = kernels.take_blocks(
+                rows, bounds, bitmap, blocks.cls, blocks.first, blocks.last,
+                blocks.keep, blocks.word, blocks.out, kept, t, threads,
+            )  # fmt: skip
 
         _in_threads(take, threads)
-        for c in np.flatnonzero(~reduced):
-            kept[out_offset[c] : out_offset[c] + n_keep[c]] = rows[c]
+        if (taken != 0).any():
+            raise ValueError("internal error: a rank block runs past its rows.")
+        whole = ~reduced
+        # The classes kept whole: their rows, class after class.
+        for c in np.flatnonzero(whole & (n_keep > 0)):
+            kept[out_offset[c] : out_offset[c] + n_keep[c]] = rows[
+                bounds[c] : bounds[c + 1]
+            ]
     return kept
 
 
@@ -1002,11 +1100,20 @@ def under_sample_indices(
             reduced = resampled
         rows, bounds = labels.grouped_rows()
         segments = _SegmentList(labels.dtype, (rows,))
-        for c in range(labels.n_classes):
-            if reduced[c]:
-                segments.pick(0, bounds[c], bounds[c + 1], int(n_keep[c]), rng)
-            else:
-                segments.copy(0, bounds[c], bounds[c + 1])
+        # Class by class: drawn with replacement, or kept whole. The keys
+        # are drawn in class order, as a segment per class would.
+        kernels = _kernels()
+        k = np.where(reduced, n_keep, 0)
+        key = np.zeros(labels.n_classes, dtype=np.uint64)
+        key[k != 0] = _keys(rng, int(np.count_nonzero(k)))
+        segments._add(
+            np.where(reduced, kernels.PICK, kernels.COPY),
+            0,
+            bounds[:-1],
+            bounds[1:],
+            np.where(reduced, n_keep, labels.counts),
+            key,
+        )
         return _draw(segments.build(), rng, shuffle)
     kept = _distinct_rows(labels, n_keep, rng)
     if not shuffle:
@@ -1036,8 +1143,7 @@ def over_sample_indices(
     segments = _SegmentList(pool.dtype, (pool,))
     if shuffle:
         segments.range(0, labels.n_samples)
-    for c in added:
-        segments.pick(0, bounds[c], bounds[c + 1], int(n_add[c]), rng)
+    segments.pick(0, bounds[added], bounds[added + 1], n_add[added], rng)
     if shuffle:
         return _draw(segments.build(), rng, shuffle=True, dtype=labels.dtype)
     # Sorting only the added rows and merging them in beats sorting it all.
@@ -1147,7 +1253,11 @@ def label_shuffle_indices(
     np.cumsum(extra, out=extra_bounds[1:])
     extras = _distinct_rows(labels, extra, rng)
     segments = _SegmentList(labels.dtype, (rows, extras))
-    for c in range(labels.n_classes):
-        segments.copy(0, bounds[c], bounds[c + 1], int(whole[c]))
-        segments.copy(1, extra_bounds[c], extra_bounds[c + 1])
+    # Class by class: its rows ``whole[c]`` times, then its extra rows.
+    segments.copy(
+        np.tile([0, 1], labels.n_classes),
+        np.column_stack([bounds[:-1], extra_bounds[:-1]]).reshape(-1),
+        np.column_stack([bounds[1:], extra_bounds[1:]]).reshape(-1),
+        np.column_stack([whole, np.ones_like(whole)]).reshape(-1),
+    )
     return _draw(segments.build(), rng, shuffle=True)

@@ -526,6 +526,82 @@ def take_marked(rows, bitmap, out):
 
 
 @_jit
+def mark_blocks(bitmap, word, size, keep, key, first, step):  # pragma: no cover
+    """:func:`mark_ranks` on blocks ``first, first + step, ...``: block ``i``
+    marks ``keep[i]`` of the ``size[i]`` bits starting at word ``word[i]``.
+
+    Returns 0, or -1 (nothing marked from that block on) at the first block
+    whose bits run past ``bitmap`` or whose ``keep`` is not in
+    ``[0, size]``.
+    """
+    n = word.shape[0]
+    if size.shape[0] != n or keep.shape[0] != n or key.shape[0] != n or step < 1:
+        return -1
+    for i in range(first, n, step):
+        w, n_bits, k = word[i], size[i], keep[i]
+        if w < 0 or n_bits < 0 or k < 0 or k > n_bits:
+            return -1
+        n_words = (n_bits + 63) >> 6
+        if w + n_words > bitmap.shape[0]:
+            return -1
+        mark_ranks(bitmap[w : w + n_words], n_bits, k, key[i])
+    return 0
+
+
+@_jit
+def take_blocks(
+    rows, bounds, bitmap, cls, first, last, keep, word, out_at, out, start, step
+):  # pragma: no cover - compiled
+    """:func:`take_marked` on blocks ``start, start + step, ...``: block ``i``
+    writes the rows of class ``cls[i]`` (``rows[bounds[c]:bounds[c + 1]]``)
+    of ranks ``first[i]`` to ``last[i]`` marked in its bits (from word
+    ``word[i]``) to ``out[out_at[i]:out_at[i] + keep[i]]``.
+
+    Returns 0, or -1 at the first block outside its class, ``bitmap`` or
+    ``out``, or whose bits do not hold ``keep[i]`` marks (nothing is read or
+    written out of bounds).
+    """
+    n = cls.shape[0]
+    n_classes = bounds.shape[0] - 1
+    for a in (first, last, keep, word, out_at):
+        if a.shape[0] != n:
+            return -1
+    if step < 1:
+        return -1
+    for i in range(start, n, step):
+        c = cls[i]
+        if c < 0 or c >= n_classes:
+            return -1
+        lo = bounds[c] + first[i]
+        hi = bounds[c] + last[i]
+        if (
+            first[i] < 0
+            or lo > hi
+            or hi > bounds[c + 1]
+            or bounds[c + 1] > rows.shape[0]
+        ):
+            return -1
+        w = word[i]
+        n_words = (last[i] - first[i] + 63) >> 6
+        if w < 0 or w + n_words > bitmap.shape[0]:
+            return -1
+        o, k = out_at[i], keep[i]
+        if o < 0 or k < 0 or o + k > out.shape[0]:
+            return -1
+        count = 0
+        for j in range(w, w + n_words):
+            bits = bitmap[j]
+            while bits:
+                count += 1
+                bits &= bits - np.uint64(1)
+        tail = (last[i] - first[i]) & 63
+        if count != k or (tail and bitmap[w + n_words - 1] >> np.uint64(tail)):
+            return -1  # a mark past the block's ranks: a read past its rows
+        take_marked(rows[lo:hi], bitmap[w : w + n_words], out[o : o + k])
+    return 0
+
+
+@_jit
 def scan_marked(codes, whole, bitmap, word_offset, out_offset, out):
     """Rows kept by :func:`mark_ranks`, found by one pass over the labels.
 
