@@ -331,10 +331,8 @@ def _shuffled(expr, sources: dict) -> bool:
     index, and a digest of X's partitions when they are gathered), so that a
     label never silently lands on another row. Persisted data pass unchecked.
     """
-    try:
-        from dask.dataframe.dask_expr._merge import HashJoinP2P
-        from dask.dataframe.dask_expr._shuffle import ShuffleBase
-    except ImportError:  # pragma: no cover (another Dask layout: not checked)
+    kinds = _shuffle_kinds()
+    if not kinds:  # pragma: no cover (another Dask layout: not checked)
         return False
     exprs = [expr] + [
         value.expr.optimize(fuse=False)
@@ -342,7 +340,7 @@ def _shuffled(expr, sources: dict) -> bool:
         if _is_frame(value) and getattr(value, "expr", None) is not None
     ]
     return any(
-        isinstance(node, (ShuffleBase, HashJoinP2P))
+        isinstance(node, kinds)
         for one in exprs
         if one is not None
         for node in one.walk()
@@ -372,15 +370,34 @@ def _refuse_shuffled_arrays(inputs: dict) -> None:
             )
 
 
-def _shuffle_names() -> frozenset:
-    """Key names of the tasks that end a Dask DataFrame shuffle or hash join."""
+def _shuffle_kinds() -> tuple:
+    """The expression classes of a Dask DataFrame shuffle and hash join, or
+    ``()`` for a Dask without them. They are in ``dask.dataframe.dask_expr``
+    from Dask 2025.1, in the separate ``dask_expr`` package before."""
     try:
         from dask.dataframe.dask_expr._merge import HashJoinP2P
         from dask.dataframe.dask_expr._shuffle import ShuffleBase
-        from dask.utils import funcname
-    except ImportError:  # pragma: no cover (another Dask layout: not checked)
+    except ImportError:
+        try:  # Dask 2024.x: the dask-expr package
+            from dask_expr._merge import (  # type: ignore[import-not-found,no-redef]
+                HashJoinP2P,
+            )
+            from dask_expr._shuffle import (  # type: ignore[import-not-found,no-redef]
+                ShuffleBase,
+            )
+        except ImportError:  # pragma: no cover (another Dask layout)
+            return ()
+    return (ShuffleBase, HashJoinP2P)
+
+
+def _shuffle_names() -> frozenset:
+    """Key names of the tasks that end a Dask DataFrame shuffle or hash join."""
+    from dask.utils import funcname
+
+    kinds = _shuffle_kinds()
+    if not kinds:  # pragma: no cover (another Dask layout: not checked)
         return frozenset()
-    names, todo = set(), [ShuffleBase, HashJoinP2P]
+    names, todo = set(), list(kinds)
     while todo:
         kind = todo.pop()
         names.add(funcname(kind).lower())  # as an expression names its keys
@@ -514,12 +531,15 @@ def _is_dask(obj) -> bool:
 
 
 def _is_frame(obj) -> bool:
-    """True for pandas and Dask DataFrames and Series (checked without imports)."""
+    """True for pandas and Dask DataFrames and Series (checked without imports).
+
+    Dask's are in ``dask.dataframe`` (``dask_expr._collection`` in Dask 2024.x).
+    """
     kind = type(obj)
     module = kind.__module__
     from_pandas = module.split(".")[0] == "pandas"
     return kind.__name__ in ("DataFrame", "Series") and (
-        from_pandas or module.startswith("dask.dataframe.")
+        from_pandas or module.startswith(("dask.dataframe.", "dask_expr."))
     )
 
 

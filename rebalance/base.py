@@ -302,7 +302,10 @@ def _row_bytes(X) -> int:
     int made meanwhile for lists."""
     if isinstance(X, list):
         return _LIST_ROW_BYTES
-    n_rows = max(1, int(X.shape[0]))
+    try:  # pyarrow arrays have no shape
+        n_rows = max(1, int(X.shape[0]) if hasattr(X, "shape") else len(X))
+    except TypeError:  # no length either: no estimate, no check
+        return 0
     if sp.issparse(X):
         # Indices at least int32 (as scipy's); the row pointers written twice.
         index = max(4, getattr(getattr(X, "indices", None), "itemsize", 8))

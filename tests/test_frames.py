@@ -147,6 +147,11 @@ def test_polars_frame_in_imblearn_pipeline_gives_no_feature_name_warning(
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        # scikit-learn < 1.8 reads polars frames through the dataframe
+        # interchange protocol, which polars >= 1.40 deprecates.
+        warnings.filterwarnings(
+            "ignore", "Support for the dataframe interchange", DeprecationWarning
+        )
         pipe.fit(X, y)
         pipe.predict(X)
     assert pipe[-1].feature_names_in_.tolist() == ["small", "real"]

@@ -155,12 +155,15 @@ def test_set_fit_request_sample_weight_on_a_sampler_ending_a_pipeline():
 
 
 def test_all_zero_sample_weight_is_refused_by_fit_and_fit_resample():
-    from sklearn.utils.estimator_checks import check_all_zero_sample_weights_error
+    from sklearn.utils import estimator_checks
 
     from rebalance import RandomOverSampler
 
     sampler = RandomOverSampler(random_state=0)
-    check_all_zero_sample_weights_error("RandomOverSampler", sampler)
+    # scikit-learn 1.7 and older have no such check: the asserts below still run.
+    check = getattr(estimator_checks, "check_all_zero_sample_weights_error", None)
+    if check is not None:
+        check("RandomOverSampler", sampler)
     X, y = np.zeros((6, 1)), np.array([0, 0, 0, 0, 1, 1])
     with pytest.raises(ValueError, match="sample_weight is all zero"):
         sampler.fit_resample(X, y, sample_weight=pd.Series(np.zeros(6)))

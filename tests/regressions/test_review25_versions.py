@@ -31,8 +31,13 @@ PYPROJECT = Path(__file__).resolve().parents[2] / "pyproject.toml"
 REQUIRED = {
     # 0.12.x: imports fail on scikit-learn 1.6 (0.12.0: sklearn.utils
     # .parse_version is gone) or every sampler fails (0.12.4: no
-    # Tags.sampler_tags).
-    "imbalanced-learn": (0, 13),
+    # Tags.sampler_tags); 0.13.0 does not import with scikit-learn 1.7
+    # (sklearn.utils._tags._safe_tags is gone), a pair pip accepts.
+    "imbalanced-learn": (0, 14),
+    # Dask before 2024.12 (its legacy DataFrame): none of the shuffle checks
+    # that keep the labels on their rows apply.
+    "dask": (2024, 12),
+    "distributed": (2024, 12),
     # rebalance imports narwhals.stable.v2, new in narwhals 2.0.
     "narwhals": (2, 0),
     # scikit-learn 1.6's Tags (__sklearn_tags__) are used throughout.

@@ -1,0 +1,104 @@
+"""Review 25 (versions2): the stack most users have (numpy 1.26, pandas 2.2,
+scikit-learn 1.7, Dask 2024.x, ...).
+
+Dask 2024.x keeps its DataFrames in the separate ``dask_expr`` package
+(``dask_expr._collection.DataFrame``, shuffles in ``dask_expr._shuffle``);
+Dask 2025.1 moved them into ``dask.dataframe.dask_expr``. The tests below run
+on the newest Dask with that older layout put back (the classes' module
+renamed, the new module paths made unimportable).
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+import types
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+dask = pytest.importorskip("dask")
+dd = pytest.importorskip("dask.dataframe")
+
+from rebalance import RandomOverSampler, RandomUnderSampler  # noqa: E402
+
+
+@pytest.fixture
+def dask2024_layout(monkeypatch):
+    """Dask's DataFrame classes and shuffle expressions where Dask 2024.x has
+    them: in the ``dask_expr`` package, none under ``dask.dataframe.dask_expr``."""
+    try:
+        import dask.dataframe.dask_expr._collection as collection
+        import dask.dataframe.dask_expr._merge as merge
+        import dask.dataframe.dask_expr._shuffle as shuffle
+    except ImportError:  # already the older layout (Dask 2024.x itself)
+        pytest.skip("this Dask has no dask.dataframe.dask_expr")
+    package = types.ModuleType("dask_expr")
+    package.__path__ = []  # a package, for "from dask_expr._merge import ..."
+    monkeypatch.setitem(sys.modules, "dask_expr", package)
+    monkeypatch.setitem(sys.modules, "dask_expr._merge", merge)
+    monkeypatch.setitem(sys.modules, "dask_expr._shuffle", shuffle)
+    real_import = builtins.__import__
+
+    def dask2024_import(name, globals=None, *args, **kwargs):
+        # Only rebalance's own look-ups: Dask itself still finds its modules.
+        ours = (globals or {}).get("__name__", "").startswith("rebalance")
+        if ours and name.startswith("dask.dataframe.dask_expr"):
+            raise ImportError(f"No module named {name!r} (Dask 2024.x)")
+        return real_import(name, globals, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", dask2024_import)
+    for kind in (collection.DataFrame, collection.Series):
+        monkeypatch.setattr(kind, "__module__", "dask_expr._collection")
+    with dask.config.set(scheduler="synchronous"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _frame(n=80, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "uid": np.arange(n),
+            "key": rng.integers(0, 4, n),
+            "label": np.where(np.arange(n) % 4 == 0, "pos", "neg"),
+            "w": rng.random(n),
+        }
+    )
+
+
+def test_dask_2024_dataframes_are_resampled(dask2024_layout):
+    # bug: on Dask 2024.x every Dask DataFrame X was refused with "X is a
+    # DataFrame: the samplers take a dask.array.Array or a
+    # dask.dataframe.DataFrame" (their class is dask_expr._collection's).
+    df = _frame()
+    ddf = dd.from_pandas(df, npartitions=3)
+    assert type(ddf).__module__ == "dask_expr._collection"
+    X_res, y_res, w_res = RandomOverSampler(random_state=0).fit_resample(
+        ddf[["uid", "w"]], ddf["label"], sample_weight=ddf["w"]
+    )
+    X_out, y_out, w_out = X_res.compute(), y_res.compute(), w_res.compute()
+    truth = df.set_index("uid")
+    uid = X_out["uid"].to_numpy()
+    np.testing.assert_array_equal(truth.loc[uid, "label"].to_numpy(), y_out)
+    np.testing.assert_allclose(truth.loc[uid, "w"].to_numpy(), np.asarray(w_out))
+    assert dict(pd.Series(np.asarray(y_out)).value_counts()) == {"neg": 60, "pos": 60}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [lambda ddf: ddf.shuffle("key"), lambda ddf: ddf.sort_values("key")],
+    ids=["shuffle", "sort_values"],
+)
+def test_dask_2024_arrays_of_a_shuffled_frame_are_refused(dask2024_layout, make):
+    # bug: on Dask 2024.x the shuffle expressions were looked up only under
+    # dask.dataframe.dask_expr: none found, arrays taken from a shuffled frame
+    # passed unchecked, and their labels could land on other rows silently
+    # (each of X and y computes the shuffle, its rows in another order).
+    shuffled = make(dd.from_pandas(_frame(), npartitions=3))
+    X = shuffled[["uid", "w"]].to_dask_array(lengths=True)
+    y = shuffled["label"].to_dask_array()
+    with pytest.raises(ValueError, match=r"Dask shuffle[\s\S]*persist\(\)"):
+        RandomUnderSampler(random_state=0).fit_resample(X, y)
