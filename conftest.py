@@ -23,6 +23,7 @@ _NEEDS = {
         "tests/test_torch_samplers.py",
         "tests/test_integrations*.py",
         "tests/test_examples.py",
+        "tests/regressions/test_review13_ecosystem.py",
         "notebooks/02_torch_training.ipynb",
         "notebooks/03_long_tail.ipynb",
     ],

@@ -84,6 +84,7 @@ def test_compare_table_adapts_to_a_narrow_terminal(capsys, monkeypatch):
 
 
 def test_compare_multiclass_csv_with_repeats_writes_p_values(tmp_path, capsys):
+    pytest.importorskip("skrub")
     data = messy_csv(tmp_path / "pets.csv")
     out_json = tmp_path / "scores.json"
     argv = ["compare", "--data", str(data), "--target", "label", "--folds", "3"]
@@ -200,6 +201,7 @@ def _check_report(path, multiclass):
 
 
 def test_compare_html_report_multiclass(tmp_path):
+    pytest.importorskip("matplotlib")
     data = messy_csv(tmp_path / "pets.csv")
     report = tmp_path / "report.html"
     main(["compare", "--data", str(data), "--target", "label", *FAST,
@@ -216,6 +218,7 @@ def _browser():
 
 
 def test_compare_html_report_renders_in_a_headless_browser(tmp_path):
+    pytest.importorskip("matplotlib")
     browser = _browser()
     if browser is None:
         pytest.skip("no Chromium installed (apt-get install chromium)")
@@ -233,6 +236,7 @@ def test_compare_html_report_renders_in_a_headless_browser(tmp_path):
 
 
 def test_compare_writes_a_png_plot(tmp_path):
+    pytest.importorskip("matplotlib")
     path = tmp_path / "plot.png"
     main(["compare", *FAST, "--plot", str(path)])
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

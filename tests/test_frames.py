@@ -5,7 +5,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 from imblearn.pipeline import Pipeline
 from sklearn.linear_model import LogisticRegression
@@ -17,6 +16,8 @@ from rebalance import (
     RandomUnderSampler,
 )
 from rebalance._frames import frame_like, frame_values, take_rows
+
+pa = pytest.importorskip("pyarrow")
 
 pl = pytest.importorskip("polars")
 

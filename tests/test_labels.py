@@ -6,7 +6,6 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from rebalance import (
@@ -19,6 +18,8 @@ from rebalance import (
 from rebalance._indices import EncodedLabels as IndicesEncodedLabels
 from rebalance._labels import EncodedLabels, encode_labels
 from rebalance._validation import encode_labels as validation_encode_labels
+
+pa = pytest.importorskip("pyarrow")
 
 pl = pytest.importorskip("polars")
 

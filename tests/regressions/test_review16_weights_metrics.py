@@ -7,7 +7,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import polars as pl
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.exceptions import DataConversionWarning
@@ -18,6 +17,8 @@ from sklearn.utils.class_weight import compute_class_weight, compute_sample_weig
 
 from rebalance.metrics import g_mean_score
 from rebalance.weights import class_weights, sample_weights
+
+pl = pytest.importorskip("polars")
 
 Y_TRUE = [0, 0, 1, 1, 2, 2]
 Y_PRED = [0, 1, 1, 1, 2, 0]

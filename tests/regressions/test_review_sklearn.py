@@ -5,7 +5,6 @@ Each test fails on the current code because of the bug it is named after.
 
 import numpy as np
 import pandas as pd
-import polars as pl
 import pytest
 from imblearn.pipeline import make_pipeline
 from imblearn.under_sampling import RandomUnderSampler as ImbRandomUnderSampler
@@ -18,6 +17,8 @@ from rebalance import (
     RandomUnderSampler,
     ResampledClassifier,
 )
+
+pl = pytest.importorskip("polars")
 
 
 def _data(n=120, seed=0):
