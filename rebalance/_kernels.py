@@ -526,6 +526,37 @@ def take_marked(rows, bitmap, out):
 
 
 @_jit
+def group_rows(codes, bounds, out):  # pragma: no cover - compiled
+    """Rows grouped by class: the rows of class ``c`` (its code), in
+    increasing order, written to ``out[bounds[c]:bounds[c + 1]]`` (what a
+    stable argsort of ``codes`` gives, in one pass).
+
+    Returns 0, or -1 (``out`` partly written) at the first code that is not a
+    class or a class with more rows than its bounds hold; -1 also when the
+    bounds do not cover ``out`` exactly.
+    """
+    n_classes = bounds.shape[0] - 1
+    n = codes.shape[0]
+    if n_classes < 0 or out.shape[0] != n or bounds[0] != 0 or bounds[n_classes] != n:
+        return -1
+    fill = np.empty(n_classes, dtype=np.int64)
+    for c in range(n_classes):
+        if bounds[c + 1] < bounds[c]:
+            return -1
+        fill[c] = bounds[c]
+    for i in range(n):
+        c = np.int64(codes[i])
+        if c < 0 or c >= n_classes:
+            return -1
+        f = fill[c]
+        if f >= bounds[c + 1]:
+            return -1
+        out[f] = i
+        fill[c] = f + 1
+    return 0
+
+
+@_jit
 def mark_blocks(bitmap, word, size, keep, key, first, step):  # pragma: no cover
     """:func:`mark_ranks` on blocks ``first, first + step, ...``: block ``i``
     marks ``keep[i]`` of the ``size[i]`` bits starting at word ``word[i]``.
