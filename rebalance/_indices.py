@@ -701,6 +701,7 @@ class _SegmentList:
             np.int64(min(int(np.iinfo(self.pools[0].dtype).max), MAX_ROWS - 1)) + 1,
             sizes[np.clip(pool, 0, 1)],
         )
+        width = np.maximum(stop - start, 1)
         inside = (
             ((pool == 0) | ((pool == 1) & ~ranges))
             & (0 <= start)
@@ -709,6 +710,11 @@ class _SegmentList:
             & (length > 0)
             & ((kind != kernels.PICK) | (start < stop))
             & np.isin(kind, (kernels.RANGE, kernels.COPY, kernels.PICK))
+            # A copy is whole repeats of its rows, a range its row numbers:
+            # write_segments writes no more (the rest of the output would be
+            # left unwritten).
+            & ((kind != kernels.COPY) | ((start < stop) & (length % width == 0)))
+            & ((kind != kernels.RANGE) | (length == stop - start))
         )
         if not inside.all():
             i = int(np.flatnonzero(~inside)[0])

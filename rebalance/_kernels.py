@@ -562,19 +562,26 @@ def mark_blocks(bitmap, word, size, keep, key, first, step):  # pragma: no cover
     marks ``keep[i]`` of the ``size[i]`` bits starting at word ``word[i]``.
 
     Returns 0, or -1 (nothing marked from that block on) at the first block
-    whose bits run past ``bitmap`` or whose ``keep`` is not in
-    ``[0, size]``.
+    whose bits run past ``bitmap``, are not all zero (another block's), or
+    whose ``keep`` is not in ``[0, size]``; -1 also for a negative ``first``
+    or a ``step`` below 1. Bounds are compared without sums that could wrap
+    around.
     """
     n = word.shape[0]
-    if size.shape[0] != n or keep.shape[0] != n or key.shape[0] != n or step < 1:
+    if size.shape[0] != n or keep.shape[0] != n or key.shape[0] != n:
+        return -1
+    if first < 0 or step < 1:
         return -1
     for i in range(first, n, step):
         w, n_bits, k = word[i], size[i], keep[i]
         if w < 0 or n_bits < 0 or k < 0 or k > n_bits:
             return -1
-        n_words = (n_bits + 63) >> 6
-        if w + n_words > bitmap.shape[0]:
+        n_words = (n_bits >> 6) + ((n_bits & 63) != 0)
+        if w > bitmap.shape[0] or n_words > bitmap.shape[0] - w:
             return -1
+        for j in range(w, w + n_words):
+            if bitmap[j]:
+                return -1  # marked already: mark_ranks could loop forever
         mark_ranks(bitmap[w : w + n_words], n_bits, k, key[i])
     return 0
 
@@ -597,27 +604,27 @@ def take_blocks(
     for a in (first, last, keep, word, out_at):
         if a.shape[0] != n:
             return -1
-    if step < 1:
+    if start < 0 or step < 1:
         return -1
+    # Every bound compared without a sum that could wrap around.
     for i in range(start, n, step):
         c = cls[i]
         if c < 0 or c >= n_classes:
             return -1
-        lo = bounds[c] + first[i]
-        hi = bounds[c] + last[i]
-        if (
-            first[i] < 0
-            or lo > hi
-            or hi > bounds[c + 1]
-            or bounds[c + 1] > rows.shape[0]
-        ):
+        begin, end = bounds[c], bounds[c + 1]
+        if begin < 0 or end < begin or end > rows.shape[0]:
             return -1
+        f, size = first[i], last[i] - first[i]
+        if f < 0 or last[i] < f or f > end - begin or size > end - begin - f:
+            return -1
+        lo = begin + f
+        hi = lo + size
         w = word[i]
-        n_words = (last[i] - first[i] + 63) >> 6
-        if w < 0 or w + n_words > bitmap.shape[0]:
+        n_words = (size >> 6) + ((size & 63) != 0)
+        if w < 0 or w > bitmap.shape[0] or n_words > bitmap.shape[0] - w:
             return -1
         o, k = out_at[i], keep[i]
-        if o < 0 or k < 0 or o + k > out.shape[0]:
+        if o < 0 or k < 0 or o > out.shape[0] or k > out.shape[0] - o:
             return -1
         count = 0
         for j in range(w, w + n_words):
@@ -625,7 +632,7 @@ def take_blocks(
             while bits:
                 count += 1
                 bits &= bits - np.uint64(1)
-        tail = (last[i] - first[i]) & 63
+        tail = size & 63
         if count != k or (tail and bitmap[w + n_words - 1] >> np.uint64(tail)):
             return -1  # a mark past the block's ranks: a read past its rows
         take_marked(rows[lo:hi], bitmap[w : w + n_words], out[o : o + k])

@@ -683,9 +683,12 @@ def with_class_weight(
     array([0.5, 0.5])
     """
     model, keys = _class_weighted_model(estimator, classes)
+    # The class shares of the rows as weighted by sample_weight alone (what
+    # CatBoost's auto_class_weights counts).
+    weighted = priors if sample_weight is not None else None
     priors = _sklearn_class_weighted(priors, model, keys, y, classes, sample_weight)
     # Gradient-boosting classifiers weight classes by their own parameters.
-    boosted = _booster_class_factors(model, y, classes)
+    boosted = _booster_class_factors(model, y, classes, keys, weighted)
     return priors if boosted is None else _times(priors, boosted)
 
 
@@ -731,37 +734,124 @@ def _sklearn_class_weighted(
 _BALANCED = frozenset({"balanced", "balanced_subsample"})
 # LightGBM's names for its binary class balancing.
 _UNBALANCE_ALIASES = ("is_unbalance", "unbalance", "unbalanced_sets")
+# LightGBM's names for its one-vs-rest objective (which balances each class
+# against the rest: no one factor per class).
+_LIGHTGBM_OVA = frozenset({"multiclassova", "multiclass_ova", "ova", "ovr"})
+# XGBoost's objectives that weight the positive rows by scale_pos_weight and
+# give probabilities.
+_XGBOOST_LOGISTIC = frozenset({"binary:logistic", "binary:logitraw", "reg:logistic"})
 
 
-def _booster_class_factors(model: Any, y: Any, classes: np.ndarray) -> Any:
+def _booster_library(model: Any) -> str | None:
+    """``'lightgbm'``, ``'xgboost'`` or ``'catboost'`` for a model of that
+    library, else None."""
+    root = type(model).__module__.partition(".")[0]
+    return root if root in ("lightgbm", "xgboost", "catboost") else None
+
+
+def _is_true(value: Any) -> bool:
+    """A boolean parameter as LightGBM reads it: True (also numpy's), or the
+    strings ``'true'`` / ``'+'`` in any case."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return isinstance(value, str) and value.lower() in ("true", "+")
+
+
+def _lightgbm_objective(model: Any, params: dict, binary: bool) -> Any:
+    """The objective a fitted LightGBM classifier was trained with (its
+    ``objective_``; else its parameter, else LightGBM's default)."""
+    try:
+        objective = model.objective_
+    except Exception:  # not fitted (or an older LightGBM): the parameter
+        objective = params.get("objective")
+    if objective is None:
+        objective = "binary" if binary else "multiclass"
+    return objective.lower() if isinstance(objective, str) else objective
+
+
+def _booster_class_factors(
+    model: Any,
+    y: Any,
+    classes: np.ndarray,
+    keys: list | None = None,
+    weighted: np.ndarray | None = None,
+) -> Any:
     """Per-class weight factors, in ``classes`` order, that a gradient-boosting
     classifier applies through its own parameters rather than
-    ``class_weight``, or None where it applies none: ``scale_pos_weight``
-    (LightGBM, XGBoost, CatBoost; binary: the weight of ``classes[1]``),
-    LightGBM's ``is_unbalance`` (binary: 1 / the row count of each class),
-    CatBoost's ``auto_class_weights`` (``'Balanced'``: largest count / count,
-    ``'SqrtBalanced'``: its square root) and ``class_weights`` (a list in
-    class order, or a dict by class)."""
+    ``class_weight``, or None where it applies none. As the libraries do:
+
+    - ``scale_pos_weight`` (binary only: the weight of ``classes[1]``):
+      LightGBM with its ``'binary'`` objective, XGBoost with a logistic one,
+      CatBoost (which refuses it otherwise);
+    - LightGBM's ``is_unbalance`` (aliases ``unbalance``, ``unbalanced_sets``;
+      ``True``, ``'true'`` or ``'+'``), ``'binary'`` objective: 1 / the row
+      count of each class, unweighted by ``sample_weight``;
+    - CatBoost's ``auto_class_weights`` (``'Balanced'``: largest count /
+      count, ``'SqrtBalanced'``: its square root; counts weighted by
+      ``sample_weight`` when given, ``weighted`` here) and ``class_weights``
+      (a list in the order of ``classes_``, or a dict by class).
+
+    The parameters of one library do nothing in another (each ignores the
+    others' names). A model of another library gets the rules of all three.
+    Raises ValueError where the weighting is not one factor per class
+    (LightGBM's one-vs-rest objective with class balancing).
+
+    ``keys``: the labels the model was fitted on, for ``classes`` (a binary
+    OneVsRestClassifier's model knows them as 0 and 1).
+    """
     get_params = getattr(model, "get_params", None)
     try:
         params = get_params(deep=False) if callable(get_params) else {}
     except Exception:  # a model whose parameters cannot be read: none known
         return None
+    library = _booster_library(model)
+    keys = classes.tolist() if keys is None else keys
     binary = len(classes) == 2
     factors = np.ones(len(classes))
     applied = False
     scale = params.get("scale_pos_weight")
-    if binary and scale is not None and float(scale) != 1.0:
-        factors[1] *= float(scale)
+    scale = None if scale is None or float(scale) == 1.0 else float(scale)
+    unbalance = any(_is_true(params.get(name)) for name in _UNBALANCE_ALIASES)
+    if library == "lightgbm":
+        objective = _lightgbm_objective(model, params, binary)
+        if objective in _LIGHTGBM_OVA and (scale is not None or unbalance):
+            raise ValueError(
+                "The LightGBM classifier balances each class against the rest "
+                "(objective='multiclassova' with is_unbalance or "
+                "scale_pos_weight): its class priors are not known. Pass "
+                "train_priors explicitly, or use objective='multiclass'."
+            )
+        if objective != "binary":  # LightGBM ignores them
+            scale, unbalance = None, False
+    elif library == "xgboost":
+        objective = params.get("objective")
+        if binary and scale is not None and objective is not None:
+            if not isinstance(objective, str):  # a custom objective ignores it
+                scale = None
+            elif objective not in _XGBOOST_LOGISTIC:
+                raise ValueError(
+                    f"The XGBoost classifier has scale_pos_weight with "
+                    f"objective={objective!r}: how it weights the classes is "
+                    "not known. Pass train_priors explicitly."
+                )
+        unbalance = False
+    elif library == "catboost":
+        unbalance = False
+    if binary and scale is not None:
+        factors[1] *= scale
         applied = True
-    counts = None
-    if binary and any(params.get(name) is True for name in _UNBALANCE_ALIASES):
+    if binary and unbalance:
         counts = class_priors(y, classes)
         factors *= np.where(counts > 0, 1.0 / np.where(counts > 0, counts, 1), 0.0)
         applied = True
+    if library in ("lightgbm", "xgboost"):  # CatBoost's parameters: ignored
+        return factors if applied else None
     auto = params.get("auto_class_weights")
     if isinstance(auto, str) and auto in ("Balanced", "SqrtBalanced"):
-        counts = class_priors(y, classes) if counts is None else counts
+        if library == "catboost" and weighted is not None:
+            counts = np.asarray(weighted, dtype=np.float64)
+        else:
+            counts = class_priors(y, classes)
         safe = np.where(counts > 0, counts, 1)
         ratio = np.where(counts > 0, counts.max() / safe, 0.0)
         factors *= ratio if auto == "Balanced" else np.sqrt(ratio)
@@ -769,9 +859,13 @@ def _booster_class_factors(model: Any, y: Any, classes: np.ndarray) -> Any:
     weights = params.get("class_weights")
     if weights is not None:
         if isinstance(weights, Mapping):
-            given = [float(weights.get(c, 1.0)) for c in classes.tolist()]
+            given_by_key = {
+                (k.item() if isinstance(k, np.generic) else k): v
+                for k, v in weights.items()
+            }
+            given = [float(given_by_key.get(key, 1.0)) for key in keys]
         else:
-            given = np.asarray(weights, dtype=np.float64).tolist()
+            given = np.asarray(weights, dtype=np.float64).ravel().tolist()
         if len(given) != len(classes):
             raise ValueError(
                 f"class_weights has {len(given)} entries for {len(classes)} "
