@@ -147,7 +147,16 @@ def _arrow_take_column(column: Any, rows: Any) -> Any:
     large = _without_views(column.type)
     if large == column.type:
         return column.take(rows)
-    return column.cast(large).take(rows).cast(column.type)
+    try:
+        return column.cast(large).take(rows).cast(column.type)
+    except pa.ArrowNotImplementedError:
+        # pyarrow < 18 casts no view type: the rows taken as Python values.
+        values = column.to_pylist()
+        positions = rows.to_pylist() if hasattr(rows, "to_pylist") else list(rows)
+        taken = pa.array([values[i] for i in positions], type=column.type)
+        if isinstance(column, pa.ChunkedArray):
+            return pa.chunked_array([taken], type=column.type)
+        return taken
 
 
 def _without_views(arrow_type: Any) -> Any:

@@ -102,3 +102,37 @@ def test_dask_2024_arrays_of_a_shuffled_frame_are_refused(dask2024_layout, make)
     y = shuffled["label"].to_dask_array()
     with pytest.raises(ValueError, match=r"Dask shuffle[\s\S]*persist\(\)"):
         RandomUnderSampler(random_state=0).fit_resample(X, y)
+
+
+def test_view_columns_are_gathered_where_pyarrow_cannot_cast_views(monkeypatch):
+    # pyarrow < 18 (17 with polars 1.44 here) has no cast from string_view to
+    # large_string: a pyarrow table from polars crashed every sampler with
+    # ArrowNotImplementedError. The rows are then taken as Python values.
+    # Simulated on a newer pyarrow by a cast target that fails the same way.
+    pa = pytest.importorskip("pyarrow")
+    from rebalance import RandomOverSampler, _frames
+
+    real = _frames._without_views
+    monkeypatch.setattr(
+        _frames,
+        "_without_views",
+        lambda t: pa.date32() if t == pa.string_view() else real(t),
+    )
+    with pytest.raises(pa.ArrowNotImplementedError):
+        pa.chunked_array([["a"]], type=pa.string_view()).cast(pa.date32())
+    y = np.array([0] * 8 + [1] * 2)
+    table = pa.table(
+        {
+            "a": np.arange(10),
+            "s": pa.array([f"s{i}" for i in range(10)], type=pa.string_view()),
+        }
+    )
+    sampler = RandomOverSampler(random_state=0)
+    X_res, _ = sampler.fit_resample(table, y)
+    rows = sampler.sample_indices_
+    assert X_res.schema == table.schema
+    assert X_res["s"].to_pylist() == [f"s{i}" for i in rows]
+    labels = pa.chunked_array([["neg"] * 8 + ["pos"] * 2], type=pa.string_view())
+    _, y_res = RandomOverSampler(random_state=0).fit_resample(table, labels)
+    assert y_res.type == pa.string_view()
+    assert y_res.to_pylist() == ["neg" if r < 8 else "pos" for r in rows]
