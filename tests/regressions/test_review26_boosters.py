@@ -22,7 +22,19 @@ def _data(n_classes=2, n=600, seed=0):
     return X, y, w
 
 
-class _CatBoostLike(ClassifierMixin, BaseEstimator):
+class _ConstantProba(ClassifierMixin, BaseEstimator):
+    """A stand-in whose probabilities are its fitted class shares ``p_``
+    (the weighted class frequencies a weighted model on an uninformative X
+    predicts)."""
+
+    def predict_proba(self, X):
+        return np.tile(self.p_, (len(X), 1))
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+
+
+class _CatBoostLike(_ConstantProba):
     """A stand-in for CatBoost's auto_class_weights: class counts weighted by
     sample_weight (as CatBoost counts them)."""
 
@@ -39,12 +51,6 @@ class _CatBoostLike(ClassifierMixin, BaseEstimator):
         weighted = counts * factors
         self.p_ = weighted / weighted.sum()
         return self
-
-    def predict_proba(self, X):
-        return np.tile(self.p_, (len(X), 1))
-
-    def predict(self, X):
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
 
 
 _CatBoostLike.__module__ = "catboost.core"
@@ -93,7 +99,7 @@ def test_a_librarys_foreign_parameters_do_not_count(module):
     assert _booster_class_factors(cls(**params), y, np.array([0, 1])) is None
 
 
-class _DictWeights(ClassifierMixin, BaseEstimator):
+class _DictWeights(_ConstantProba):
     """Class weights by a dict keyed by the labels it is fitted on."""
 
     def __init__(self, class_weights=None):
@@ -105,9 +111,6 @@ class _DictWeights(ClassifierMixin, BaseEstimator):
         self.p_ = counts * factors / (counts * factors).sum()
         return self
 
-    def predict_proba(self, X):
-        return np.tile(self.p_, (len(X), 1))
-
 
 def test_class_weights_dict_of_a_binary_one_vs_rest_model_keyed_0_1():
     # The binary model of a OneVsRestClassifier is fitted on 0 and 1.
@@ -116,6 +119,67 @@ def test_class_weights_dict_of_a_binary_one_vs_rest_model_keyed_0_1():
     model = OneVsRestClassifier(_DictWeights({0: 1.0, 1: 4.0})).fit(X, y)
     mover = ThresholdMover(FrozenEstimator(model), deploy_priors="train").fit(X, y)
     np.testing.assert_allclose(mover.train_priors_, [0.5, 0.5])
+
+
+# --- review 25 (lead): class weights set by a booster's own parameters ---
+
+
+class _WeightingBooster(_ConstantProba):
+    """A stand-in booster: class balancing through its own parameters, the
+    probabilities those weights give (the weighted class frequencies)."""
+
+    def __init__(self, scale_pos_weight=None, is_unbalance=False,
+                 auto_class_weights=None, class_weights=None):  # fmt: skip
+        self.scale_pos_weight = scale_pos_weight
+        self.is_unbalance = is_unbalance
+        self.auto_class_weights = auto_class_weights
+        self.class_weights = class_weights
+
+    def fit(self, X, y):
+        self.classes_, counts = np.unique(y, return_counts=True)
+        factors = np.ones(len(self.classes_))
+        if self.scale_pos_weight is not None:
+            factors[1] *= self.scale_pos_weight
+        if self.is_unbalance or self.auto_class_weights == "Balanced":
+            factors /= counts
+        if self.class_weights is not None and len(self.class_weights) == len(factors):
+            factors *= np.asarray(self.class_weights, dtype=float)
+        weighted = counts * factors
+        self.p_ = weighted / weighted.sum()
+        return self
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"scale_pos_weight": 9.0},
+        {"is_unbalance": True},
+        {"auto_class_weights": "Balanced"},
+        {"class_weights": [1.0, 9.0]},
+    ],
+)
+def test_booster_class_weights_count_in_the_training_priors(params):
+    # The model saw balanced classes: train_priors_ must say so, and
+    # deploy_priors='train' must move the probabilities back to the data's.
+    from rebalance import ThresholdMover
+
+    X = np.zeros((1000, 1))
+    y = np.r_[np.zeros(900, dtype=int), np.ones(100, dtype=int)]
+    mover = ThresholdMover(
+        _WeightingBooster(**params), deploy_priors="train", strategy="argmax"
+    ).fit(X, y)
+    np.testing.assert_allclose(mover.train_priors_, mover.estimator_.p_)
+    np.testing.assert_allclose(mover.predict_proba(X[:1])[0], [0.9, 0.1])
+
+
+def test_booster_class_weights_of_the_wrong_length_are_refused():
+    from rebalance import ThresholdMover
+
+    X, y = np.zeros((10, 1)), np.r_[np.zeros(8, dtype=int), np.ones(2, dtype=int)]
+    with pytest.raises(ValueError, match="class_weights has 3 entries for 2"):
+        ThresholdMover(
+            _WeightingBooster(class_weights=[1, 2, 3]), deploy_priors="train"
+        ).fit(X, y)
 
 
 # --- the real libraries -----------------------------------------------------
