@@ -153,6 +153,8 @@ def test_resampled_classifier_nan_check_reads_object_and_string_numbers(kind):
 
     from rebalance import ResampledClassifier
 
+    if kind == "pandas str" and int(pd.__version__.split(".")[0]) < 3:
+        pytest.skip("pandas < 3: the 'str' dtype is numpy's, None becomes 'None'")
     values = [None] + [float(k) for k in range(1, 40)]
     X = {
         "numpy object": np.array(values, dtype=object)[:, None],

@@ -48,8 +48,11 @@ def test_draw_without_writable_numba_cache():
     script = (
         "import numba.core.caching as c\n"
         "_ensure = c._CacheLocator.ensure_cache_path\n"
+        # numba < 0.61 names them _InTreeCacheLocator, _UserWideCacheLocator.
+        "denied = tuple(getattr(c, n, None) or getattr(c, '_' + n) for n in\n"
+        "               ('InTreeCacheLocator', 'UserWideCacheLocator'))\n"
         "def _deny(self):\n"
-        "    if type(self) in (c.InTreeCacheLocator, c.UserWideCacheLocator):\n"
+        "    if type(self) in denied:\n"
         "        raise PermissionError(13, 'denied', self.get_cache_path())\n"
         "    return _ensure(self)\n"
         "c._CacheLocator.ensure_cache_path = _deny\n" + _SMALL_DRAW
