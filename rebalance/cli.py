@@ -124,12 +124,36 @@ def _first_lines(path: str, encoding: str) -> list[str]:
     return [str(line) for line in first.iloc[:, 0]] if first.size else []
 
 
+# Extensions pandas decompresses: their raw bytes are not the text's.
+_COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tgz")
+
+
+def _refuse_binary(path: str) -> None:
+    """A UnicodeDecodeError for an uncompressed file with a NUL byte in its
+    first 4 KiB and no UTF-16 byte-order mark: binary content (a zip, an
+    Excel or Parquet file under another name). pandas before 3 reads up to
+    the NUL without a decoding error: the file came back as one column."""
+    if path.lower().endswith(_COMPRESSED):
+        return
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return  # the reader says why
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        at = head.index(b"\x00")
+        raise UnicodeDecodeError(
+            "utf-8", head, at, at + 1, "a NUL byte: binary content, not text"
+        )
+
+
 def _read_text_table(path: str):
     """A CSV file as :func:`_read_text_table_as` reads it, in UTF-8, or else
     (a file saved by Excel on Windows, "é" as one byte) in its code page
     cp1252, or Latin-1; UTF-16 when it starts with its byte-order mark.
     A binary file (a NUL byte in its first lines) is not read as text: its
     UTF-8 error stands."""
+    _refuse_binary(path)
     try:
         return _read_text_table_as(path, "utf-8")
     except UnicodeDecodeError as exc:

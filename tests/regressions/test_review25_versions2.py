@@ -136,3 +136,17 @@ def test_view_columns_are_gathered_where_pyarrow_cannot_cast_views(monkeypatch):
     _, y_res = RandomOverSampler(random_state=0).fit_resample(table, labels)
     assert y_res.type == pa.string_view()
     assert y_res.to_pylist() == ["neg" if r < 8 else "pos" for r in rows]
+
+
+def test_a_binary_file_that_decodes_as_utf8_is_not_read_as_text(tmp_path):
+    # A zip's first bytes are ASCII and NUL bytes: valid UTF-8. pandas 2.x read
+    # such a file up to its first NUL as one column (with pandas 3 too when
+    # no later byte fails to decode), so `compare` said "--target is not a
+    # column" instead of naming the file as binary.
+    from rebalance.cli import main
+
+    path = tmp_path / "d.dat"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x00\x00label,x\n0,1\n1,2\n")
+    with pytest.raises(SystemExit) as raised:
+        main(["compare", "--data", str(path), "--target", "label"])
+    assert "not a text (CSV) file" in str(raised.value.code)
