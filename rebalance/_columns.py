@@ -457,6 +457,15 @@ def prepare_frame(frame, plan: ColumnPlan):
     import pandas as pd
 
     frame = pandas_frame(frame)
+    swapped = {
+        c: dtype.newbyteorder("=")
+        for c, dtype in frame.dtypes.items()
+        if isinstance(dtype, np.dtype) and not dtype.isnative
+    }
+    if swapped and frame.columns.is_unique:
+        # pandas before 3 cannot take rows of non-native byte order ("Big-
+        # endian buffer not supported"): the columns in native order first.
+        frame = frame.astype(swapped)
     by_name = {str(c): c for c in frame.columns}
     out = frame[[by_name[name] for name in plan.used]].copy()
     out.columns = list(plan.used)
