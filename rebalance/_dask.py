@@ -89,7 +89,11 @@ from rebalance._frames import (
     take_rows,
 )
 from rebalance._labels import encode_labels, label_values
-from rebalance._validation import check_sample_weight, not_two_dimensional
+from rebalance._validation import (
+    _check_unique_columns,
+    check_sample_weight,
+    not_two_dimensional,
+)
 
 # Drawn indices are processed this many at a time, so that the temporaries of
 # the layout stay small next to the indices themselves.
@@ -106,10 +110,11 @@ def is_dask_input(*objects: Any) -> bool:
     return any(is_dask(obj) for obj in objects)
 
 
-def fit(sampler, X, y):
-    """:meth:`BaseSampler.fit` for Dask inputs: computes the labels only."""
+def fit(sampler, X, y, sample_weight=None):
+    """:meth:`BaseSampler.fit` for Dask inputs: computes the labels (and
+    checks ``sample_weight`` as :meth:`BaseSampler.fit` does) only."""
     # Only the class counts are kept: the order of the rows does not matter.
-    _prepare(sampler, X, y, None, check_order=False)
+    _prepare(sampler, X, y, sample_weight, check_order=False)
     return sampler
 
 
@@ -273,7 +278,10 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
             "same length (one label per row)."
         )
     weight_values = computed.get("sample_weight", sample_weight)
-    check_sample_weight(weight_values, n_rows)
+    # As in memory: all-zero weights are refused too.
+    from rebalance.base import _refuse_all_zero
+
+    _refuse_all_zero(check_sample_weight(weight_values, n_rows))
     if X_index is not None:
         for name, value in sources.items():
             if not (_is_frame(value) and _is_dask(value)):
@@ -295,6 +303,11 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     plan = sampler.plan(y_values, compact=True)
     _set_feature_attributes(sampler, X)
     sampler.sampling_strategy_ = plan.sampling_strategy
+    per_class = getattr(sampler, "_shrinkage_per_class", None)
+    if per_class is not None:
+        # RandomOverSampler's documented shrinkage_, as in memory (None: a
+        # shrinkage was refused above).
+        sampler.shrinkage_ = per_class(plan)
     row_aligned = [(y, y_values)]
     if sample_weight is not None:
         row_aligned.append((sample_weight, weight_values))
@@ -563,6 +576,9 @@ def _check_features(X) -> str:
             raise ValueError(
                 "Found array with 0 feature(s) while a minimum of 1 is required."
             )
+        # The in-memory error, before the labels are computed (scikit-learn's
+        # feature-name check fails later with narwhals' DuplicateError).
+        _check_unique_columns(X._meta)
         return "frame"
     if not isinstance(X, da.Array):
         raise TypeError(
@@ -717,8 +733,18 @@ class _Layout:
         self.feeders = [np.asarray(ks, dtype=np.int64) for ks in feeders]
 
     @classmethod
+    def empty(cls, indices: np.ndarray, lengths: np.ndarray) -> _Layout:
+        """No row drawn (e.g. ``sampling_strategy={c: 0, ...}`` for every
+        class): one empty output partition, taken from the first input
+        partition so that it has the dtypes the others would have (as in
+        memory, where a draw of no rows gives 0-row outputs)."""
+        return cls(indices, [0, 0], lengths, [[0]])
+
+    @classmethod
     def grouped(cls, indices: np.ndarray, lengths: np.ndarray) -> _Layout:
         """Output partition ``k``: the drawn rows of input partition ``k``."""
+        if indices.shape[0] == 0:
+            return cls.empty(indices, lengths)
         rows, counts = _group_by_partition(indices, lengths)
         used = np.flatnonzero(counts)
         out_starts = np.concatenate([[0], np.cumsum(counts[used])])
@@ -737,6 +763,8 @@ class _Layout:
         """
         from rebalance._indices import shuffled
 
+        if indices.shape[0] == 0:
+            return cls.empty(indices, lengths)
         kernels = _layout_kernels()
         ends, regular = _partition_ends(lengths)
         table = kernels.count(indices, ends, regular, codes, n_classes)
@@ -889,7 +917,10 @@ class _Layout:
             )
         meta = source.meta.iloc[:0].copy()
         meta.index = pd.RangeIndex(0, 0)
-        divisions = (*self.out_starts[:-1].tolist(), int(self.out_starts[-1]) - 1)
+        # The last division is the last row's label (0 for an empty output,
+        # whose one partition holds no row).
+        last = max(int(self.out_starts[-1]) - 1, 0)
+        divisions = (*self.out_starts[:-1].tolist(), last)
         return _frame_from_pieces(pieces, meta, divisions)
 
 

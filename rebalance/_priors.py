@@ -550,6 +550,23 @@ def _unwrapped(
     return estimator, steps
 
 
+def final_is_frozen(estimator: Any) -> bool:
+    """Whether the model that makes the predictions of ``estimator`` is held
+    by a FrozenEstimator (itself, or on the way to a pipeline's last step or
+    a fitted search's best estimator): it was fitted earlier, on other rows."""
+    for _ in range(16):  # as _unwrapped walks
+        if isinstance(estimator, FrozenEstimator):
+            return True
+        pipeline_steps = _steps(estimator)
+        if pipeline_steps is not None:
+            estimator = pipeline_steps[-1][-1]
+        elif hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        else:
+            break
+    return False
+
+
 def _steps(estimator: Any) -> list | None:
     """A pipeline's ``steps`` (a non-empty list of ``(name, step)`` pairs),
     else None: an estimator may have a ``steps`` attribute of its own."""
@@ -654,6 +671,90 @@ def _resampled_classifier(estimator: Any) -> Any:
     last step), or None."""
     estimator = final_step(estimator, searches=True)
     return estimator if hasattr(estimator, "resampled_priors_") else None
+
+
+def _resamples(member: Any) -> bool:
+    """Whether a fitted ensemble member resamples its training rows: a
+    ResampledClassifier (also at the end of a pipeline, in a search or a
+    FrozenEstimator), or a pipeline with a sampler step."""
+    final, sampler_steps = _unwrapped(member)
+    return bool(sampler_steps) or hasattr(final, "resampled_priors_")
+
+
+# Ensembles whose predict_proba averages their members' probabilities and
+# whose members are fitted on the labels encoded 0..n_classes-1.
+_AVERAGING_ENSEMBLES = frozenset({"BaggingClassifier", "VotingClassifier"})
+
+
+def ensemble_priors(estimator: Any, classes: np.ndarray, fix: str) -> Any:
+    """π' of a fitted ensemble whose members resample their training rows
+    (``BaggingClassifier(ResampledClassifier(...))``, a soft
+    ``VotingClassifier`` of them, imbalanced-learn's balanced ensembles, ...):
+    its probabilities follow the priors its members were fitted at, not those
+    of ``y``. None when the final model of ``estimator`` is no such ensemble.
+
+    The priors are known only for an average of ResampledClassifiers whose
+    ``resampled_priors_`` are all equal; otherwise (members fitted at other
+    priors, a member that is not a ResampledClassifier, an ensemble that does
+    not average, samplers inside the ensemble) raises ValueError ending with
+    ``fix``. (A StackingClassifier's final estimator is fitted on ``y``
+    itself: its probabilities follow ``y``.)
+    """
+    model = final_step(estimator, searches=True)
+    if hasattr(model, "final_estimator_"):  # stacking: fitted on y
+        return None
+    members = getattr(model, "estimators_", None)
+    if not isinstance(members, (list, tuple)):
+        members = []
+    resampling = [m for m in members if hasattr(m, "fit") and _resamples(m)]
+    name = type(model).__name__
+    if not resampling:
+        if getattr(model, "samplers_", None) is None:
+            return None
+        # imbalanced-learn's BalancedRandomForest, RUSBoost: balanced draws.
+        raise ValueError(
+            f"The estimator's {name} balances the rows of its members with "
+            f"samplers, so the class priors its probabilities follow are not "
+            f"those of y: {fix}"
+        )
+    own = [_resampled_classifier(m) for m in members]
+    averaging = (
+        type(model).__name__ in _AVERAGING_ENSEMBLES
+        and getattr(model, "voting", "soft") == "soft"
+    )
+    known = averaging and all(
+        m is not None and m.resampled_priors_ is not None for m in own
+    )
+    priors = []
+    if known:
+        ensemble_classes = np.asarray(model.classes_)
+        order = class_positions(ensemble_classes, classes, "estimator.classes_")
+        for member in own:
+            # The members' labels are the ensemble's, encoded 0..n-1.
+            codes = np.asarray(member.classes_)
+            full = np.zeros(len(ensemble_classes))
+            if codes.dtype.kind not in "iu" or (
+                codes.size and (codes.min() < 0 or codes.max() >= len(full))
+            ):
+                known = False
+                break
+            full[codes] = member.resampled_priors_
+            aligned = np.empty(len(classes))
+            aligned[order] = full
+            priors.append(aligned)
+    if known and all(np.allclose(p, priors[0], rtol=0, atol=1e-9) for p in priors):
+        return check_priors(priors[0], classes, "estimator", positive=True)
+    hint = ""
+    if known:
+        hint = (
+            " (its members were fitted at different priors; their mean is "
+            f"{np.round(np.mean(priors, axis=0), 4).tolist()})"
+        )
+    raise ValueError(
+        f"The estimator's {name} has members that resample their training "
+        f"rows{hint}, so the class priors its probabilities follow are not "
+        f"those of y: {fix}"
+    )
 
 
 def with_class_weight(
@@ -952,10 +1053,11 @@ def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
     """``source.resampled_priors_`` reordered to ``classes``."""
     if source.resampled_priors_ is None:  # its classifier resamples again
         raise ValueError(
-            f"{name} is a ResampledClassifier whose classifier resamples its "
-            "rows again in a way that does not record which rows it kept "
-            "(resampled_priors_ is None), so the class priors it was trained "
-            "on are unknown: pass train_priors."
+            f"{name} is a ResampledClassifier whose resampled_priors_ is None "
+            "(its classifier resamples its rows again in a way that does not "
+            "record which rows it kept, or is frozen: fitted earlier, on other "
+            "rows), so the class priors it was trained on are unknown: pass "
+            "train_priors."
         )
     own = np.asarray(source.classes_)
     if len(own) != len(classes):
@@ -1023,14 +1125,11 @@ def auto_train_priors(
 ) -> np.ndarray:
     """π' for ``train_priors='auto'`` of ``estimator`` fitted on ``y``: the
     priors of the labels its final model saw (:func:`labels_seen`)."""
-    y = labels_seen(
-        estimator,
-        y,
-        sample_weight,
+    fix = (
         "pass train_priors (the class shares of the rows the classifier was "
-        "fitted on, e.g. [0.5, 0.5] after balancing two classes).",
-        frozen,
+        "fitted on, e.g. [0.5, 0.5] after balancing two classes)."
     )
+    y = labels_seen(estimator, y, sample_weight, fix, frozen)
     resampled = _resampled_classifier(estimator)
     if resampled is not None:
         return _aligned_priors(resampled, classes, "estimator")
@@ -1039,6 +1138,9 @@ def auto_train_priors(
         # Its labels are 0 and 1, for classes[0] and classes[1].
         binary = _aligned_priors(inner, np.array([0, 1]), "estimator")
         return check_priors(binary, classes, "estimator", positive=True)
+    ensemble = ensemble_priors(estimator, classes, fix)
+    if ensemble is not None:
+        return ensemble
     train = class_priors(y, classes, sample_weight)
     if (train <= 0).any():
         missing = classes[train <= 0].tolist()

@@ -199,7 +199,7 @@ class BaseSampler(_ImblearnBaseSampler):
         self : object
         """
         if _dask.is_dask_input(X, y, sample_weight):
-            return _dask.fit(self, X, y)
+            return _dask.fit(self, X, y, sample_weight)
         self._check_inputs(X, y, sample_weight)
         return self
 

@@ -47,6 +47,8 @@ from rebalance._priors import (
     check_classifier,
     check_fitted_classes,
     class_priors,
+    ensemble_priors,
+    final_is_frozen,
     final_step,
     labels_seen,
     with_class_weight,
@@ -115,7 +117,11 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         :class:`rebalance.ThresholdMover` reads them to move the probabilities
         back to the real ones. None when the classifier resamples its rows
         again without recording which (an imbalanced-learn pipeline with a
-        SMOTE step, ...), or with ``sample_weight`` through such a pipeline.
+        SMOTE step, ...), or with ``sample_weight`` through such a pipeline,
+        or is frozen (a ``FrozenEstimator``, fitted on other rows), or is an
+        ensemble of members that resample at unequal or unknown
+        priors (a ``BaggingClassifier`` of ResampledClassifiers: their equal
+        ``resampled_priors_`` when they agree).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string column names.
@@ -254,20 +260,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
-        try:
-            seen = labels_seen(classifier, y_res, weights_res, "")
-        except ValueError:
-            # The classifier resamples again (an imbalanced-learn pipeline
-            # with SMOTE, ...): its training priors are unknown.
-            self.resampled_priors_ = None
-        else:
-            self.resampled_priors_ = with_class_weight(
-                class_priors(seen, self.classes_, weights_res),
-                classifier,
-                seen,
-                np.asarray(self.classes_),
-                weights_res,
-            )
+        self.resampled_priors_ = _training_priors(
+            classifier, y_res, weights_res, np.asarray(self.classes_)
+        )
         for name in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
             self.__dict__.pop(name, None)
         for source in (sampler, classifier):
@@ -440,6 +435,33 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # The samplers take one label per row: no multilabel y.
         tags.classifier_tags.multi_label = False
         return tags
+
+
+def _training_priors(
+    classifier: Any, y_res: Any, weights_res: Any, classes: np.ndarray
+) -> np.ndarray | None:
+    """The class priors ``classifier``, just fitted on ``y_res`` (weighted by
+    ``weights_res``), is calibrated to; None when they are unknown: it
+    resamples its rows again (an imbalanced-learn pipeline with SMOTE, ...),
+    it is frozen (fitted earlier, on other rows), or it is an ensemble of
+    members that resample at unequal priors."""
+    if final_is_frozen(classifier):
+        return None
+    try:
+        seen = labels_seen(classifier, y_res, weights_res, "")
+        # An ensemble of members that resample: the priors they were fitted at.
+        ensemble = ensemble_priors(classifier, classes, "")
+    except ValueError:
+        return None
+    if ensemble is not None:
+        return ensemble
+    return with_class_weight(
+        class_priors(seen, classes, weights_res),
+        classifier,
+        seen,
+        classes,
+        weights_res,
+    )
 
 
 def _names_sample_weight(classifier: Any) -> bool:

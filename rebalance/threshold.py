@@ -229,7 +229,13 @@ default='auto'
         ``SVC(probability=True)``, whose probabilities follow ``y``). Models
         that balance their classes internally in another way
         (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
-        ``train_priors`` given, e.g. uniform. For an imbalanced-learn
+        ``train_priors`` given, e.g. uniform; an ensemble of members that
+        resample (``BaggingClassifier(ResampledClassifier(...))``, a soft
+        ``VotingClassifier`` of them) gives its members' equal
+        ``resampled_priors_``, and where they differ or are unknown the
+        strategies that use the priors raise a ValueError asking for
+        ``train_priors`` (``train_priors_`` is None for the others). For an
+        imbalanced-learn
         pipeline with a sampler step (``make_pipeline(RandomUnderSampler(),
         LogisticRegression())``), the priors of the rows its classifier saw:
         ``y`` taken through the sampler steps' ``sample_indices_``; when

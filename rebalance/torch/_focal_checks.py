@@ -49,10 +49,21 @@ def binary_targets_message(found: str, skip: str = SKIP_WITH_IGNORE_INDEX) -> st
 
 
 def class_targets_message(n_classes: int, ignore_index: int, found: str) -> str:
-    """The error for class indices outside [0, C); ``found`` says which."""
+    """The error for class indices outside [0, C); ``found`` says which.
+
+    With one class (logits of shape ``(N, 1, ...)``, a binary model's single
+    output) the 0/1 labels were most likely meant as binary labels: the
+    message says how to give them to a binary loss."""
+    hint = ""
+    if n_classes == 1:
+        hint = (
+            "; logits with a single class (dim 1 of size 1) are binary logits: "
+            "for 0/1 labels use a sigmoid loss with target.float().view_as(logits)"
+            ", or give the model one output per class"
+        )
     return (
         f"target class indices must lie in [0, {n_classes - 1}] (or equal "
-        f"ignore_index={ignore_index}), got values {found}"
+        f"ignore_index={ignore_index}), got values {found}{hint}"
     )
 
 

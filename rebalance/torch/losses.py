@@ -1777,7 +1777,9 @@ def class_weighted_cross_entropy(
         One finite weight ``>= 0`` per class, not all 0 and within the range
         of the logits' dtype (the weights are used in that precision): a dict
         ``{class: weight}`` keyed
-        ``0..C-1``, or a sequence, an array or a tensor of length C.
+        ``0..C-1``, or a sequence, an array or a tensor of length C. A
+        tensor that requires grad (learnable weights) gets its gradient
+        (``cross_entropy`` refuses one).
     reduction : {'none', 'mean', 'sum'}, default='mean'
         ``'mean'`` divides by the summed weights of the non-ignored targets.
     ignore_index : int, default=-100
@@ -1816,7 +1818,19 @@ def class_weighted_cross_entropy(
         logits.device,
         logits.dtype,
         nonzero=True,
+        keep_grad=True,
     )
+    if weight.requires_grad and torch.is_grad_enabled():
+        # cross_entropy refuses a weight that requires grad: the same loss,
+        # differentiable in the class weights too.
+        return _weighted_cross_entropy(
+            logits,
+            _long_target(target),
+            weight,
+            reduction,
+            ignore_index,
+            label_smoothing,
+        )
     return F.cross_entropy(
         logits,
         _long_target(target),
@@ -1825,6 +1839,43 @@ def class_weighted_cross_entropy(
         ignore_index=ignore_index,
         label_smoothing=label_smoothing,
     )
+
+
+def _weighted_cross_entropy(
+    logits: Tensor,
+    target: Tensor,
+    weight: Tensor,
+    reduction: str,
+    ignore_index: int,
+    label_smoothing: float,
+) -> Tensor:
+    """``cross_entropy(logits, target, weight=weight, ...)`` written out, so
+    that the gradient also reaches a ``weight`` that requires grad (torch's
+    kernel refuses one). Computed in at least float32 and returned in the
+    dtype ``cross_entropy`` returns (the logits')."""
+    dtype = torch.promote_types(logits.dtype, torch.float32)
+    n_classes = logits.shape[1]
+    log_p = torch.log_softmax(logits.to(dtype), dim=1)
+    w = weight.to(dtype).reshape((1, n_classes) + (1,) * (logits.dim() - 2))
+    if target.is_floating_point():
+        dist = target.to(dtype)
+        if label_smoothing:
+            dist = dist * (1.0 - label_smoothing) + label_smoothing / n_classes
+        loss = -(log_p * dist * w).sum(1)
+        if reduction == "mean":
+            return (loss.sum() / (logits.numel() // n_classes)).to(logits.dtype)
+        return _reduce(loss, reduction).to(logits.dtype)
+    valid = target != ignore_index
+    index = torch.where(valid, target, 0).unsqueeze(1)
+    target_weight = torch.where(valid, w.reshape(-1)[index.squeeze(1)], 0.0)
+    loss = torch.where(valid, -target_weight * log_p.gather(1, index).squeeze(1), 0.0)
+    if label_smoothing:
+        smooth = torch.where(valid, -(log_p * w).sum(1), 0.0)
+        loss = (1.0 - label_smoothing) * loss + smooth * (label_smoothing / n_classes)
+    if reduction == "mean":
+        # divided by the summed weights of the targets (NaN if none), as in torch
+        return (loss.sum() / target_weight.sum()).to(logits.dtype)
+    return _reduce(loss, reduction).to(logits.dtype)
 
 
 @renamed_keyword("targets", "target")

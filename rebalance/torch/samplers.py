@@ -207,6 +207,24 @@ def _refuse_dataset(labels: Any) -> None:
 def _label_tensor_values(labels: torch.Tensor) -> np.ndarray:
     """The values of a label tensor as a numpy array (no copy on CPU), or a
     clear error for tensors that hold no plain values or no class labels."""
+    _check_label_tensor(labels)
+    one_hot_shaped = labels.ndim == 2 and labels.shape[1] > 1
+    if labels.is_complex() or (labels.is_floating_point() and not one_hot_shaped):
+        raise TypeError(
+            f"labels is a {labels.dtype} tensor: samplers need integer class "
+            "labels. Pass labels.long() if the values are whole class ids."
+        )
+    labels = labels.detach().cpu()
+    if labels.dtype not in _NUMPY_FLOATS and labels.is_floating_point():
+        labels = labels.float()  # bfloat16, float8: no numpy dtype
+    return labels.numpy()
+
+
+def _check_label_tensor(labels: Any) -> None:
+    """A clear error for a label tensor that holds no plain values (nested,
+    sparse, on the meta device); anything else passes."""
+    if not isinstance(labels, torch.Tensor):
+        return
     if labels.is_nested:
         raise TypeError(
             "labels is a nested tensor: pass a 1-D tensor of one class label "
@@ -222,16 +240,6 @@ def _label_tensor_values(labels: torch.Tensor) -> np.ndarray:
             "labels is a tensor on the meta device, which holds no values: "
             "pass the dataset's real class labels."
         )
-    one_hot_shaped = labels.ndim == 2 and labels.shape[1] > 1
-    if labels.is_complex() or (labels.is_floating_point() and not one_hot_shaped):
-        raise TypeError(
-            f"labels is a {labels.dtype} tensor: samplers need integer class "
-            "labels. Pass labels.long() if the values are whole class ids."
-        )
-    labels = labels.detach().cpu()
-    if labels.dtype not in _NUMPY_FLOATS and labels.is_floating_point():
-        labels = labels.float()  # bfloat16, float8: no numpy dtype
-    return labels.numpy()
 
 
 def _one_hot_classes(array: np.ndarray) -> np.ndarray | None:
@@ -2087,6 +2095,8 @@ def _counted_labels(dataset: Any, where: str) -> tuple[Any, str]:
 
 
 def _check_label_count(labels: Any, n_rows: int, found: str) -> None:
+    # Before the labels are indexed or read: a sparse or meta tensor cannot be.
+    _check_label_tensor(labels)
     if len(labels) != n_rows:
         raise ValueError(
             f"{found} holds {len(labels)} labels for a data set of {n_rows} rows: "
@@ -2114,6 +2124,7 @@ def _whole_number_labels(labels: Any) -> Any:
     if column is not None and column.cat.categories.dtype.kind != "f":
         return labels
     if isinstance(labels, torch.Tensor):
+        _check_label_tensor(labels)  # labels_from may return any tensor
         labels = _as_numpy(labels, "labels")  # bfloat16 has no numpy dtype
     if hasattr(labels, "to_numpy"):  # pandas
         labels = labels.to_numpy()
