@@ -81,6 +81,7 @@ from typing import Any
 import numpy as np
 
 from rebalance._frames import (
+    check_compressed,
     first_column,
     is_dask,
     is_dataframe,
@@ -187,6 +188,18 @@ def fit_resample(sampler, X, y, *, sample_weight=None):
     for value, computed in prepared.row_aligned:
         outputs.append(layout.gather(_aligned(value, computed, layout)))
     return tuple(outputs)
+
+
+def computed_labels(y):
+    """Dask labels (array, Series, DataFrame, Bag, Delayed) computed, and
+    checked as :meth:`BaseSampler.fit_resample` checks them
+    (:meth:`BaseSampler.plan` of Dask labels)."""
+    y = _label_container(y)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Computing mixed collections")
+        y = _compute_in_order({"y": y})["y"]
+    _check_label_shape(y)
+    return y
 
 
 @dataclass
@@ -461,11 +474,24 @@ def _digest(part) -> bytes:
 
     from pandas.util import hash_pandas_object
 
+    digest = hashlib.blake2b(digest_size=16)
     try:
         hashed = hash_pandas_object(part, index=True)
-    except (TypeError, ValueError):  # cells that cannot be hashed: the index
-        hashed = hash_pandas_object(part.index)
-    return hashlib.blake2b(hashed.to_numpy().tobytes(), digest_size=16).digest()
+    except (TypeError, ValueError):
+        # Cells that cannot be hashed (lists, arrays, dicts: Parquet list
+        # columns): the index and every column that can be. The index alone
+        # would miss rows swapped under a repeated index (read_parquet's
+        # index restarts at 0 in each file).
+        digest.update(hash_pandas_object(part.index).to_numpy().tobytes())
+        for i in range(part.shape[1]):
+            try:
+                column = hash_pandas_object(part.iloc[:, i], index=False)
+            except (TypeError, ValueError):
+                continue
+            digest.update(column.to_numpy().tobytes())
+        return digest.digest()
+    digest.update(hashed.to_numpy().tobytes())
+    return digest.digest()
 
 
 def _shuffle_message(problem: str) -> str:
@@ -693,7 +719,19 @@ def _aligned(value, computed, layout: _Layout):
     rows = tuple(layout.input_lengths.tolist())
     if isinstance(value, da.Array) and not np.isnan(value.shape[0]):
         if tuple(value.chunks[0]) != rows:
-            value = value.rechunk({0: rows})
+            # Rechunking slices the blocks where their chunks say they end:
+            # blocks of other sizes than declared would put other rows under
+            # these labels (or weights), silently where a new block keeps its
+            # declared size. Each block is checked first (as _take_array
+            # checks the blocks it takes from).
+            declared = tuple(value.chunks[0])
+            value = da.map_blocks(
+                _check_block_rows,
+                value,
+                declared=declared,
+                dtype=value.dtype,
+                meta=value._meta,
+            ).rechunk({0: rows})
         return value
     if _is_frame(computed):
         pieces = [computed.iloc[start:stop] for start, stop in layout.input_bounds()]
@@ -891,7 +929,7 @@ class _Layout:
                 graph[key] = (_take_array, segment, first, blocks, sizes, ks)
         layer = HighLevelGraph.from_collections(name, graph, dependencies=[value])
         chunks = (self.out_lengths, *value.chunks[1:])
-        return da.Array(layer, name, chunks=chunks, meta=value._meta)
+        return da.Array(layer, name, chunks=chunks, meta=_row_indexable(value._meta))
 
     def _gather_frame(self, source: _Frame):
         import pandas as pd
@@ -967,6 +1005,29 @@ def _by_partition(segment, first):
     return order, np.concatenate([[0], np.cumsum(sizes)])
 
 
+def _wrong_block_rows(position: int, got: str, n_rows: int) -> str:
+    return (
+        f"Block {position} of a resampled Dask array computed to {got}, but the "
+        f"array's chunks declare {n_rows} rows: its chunk sizes do not match "
+        "its data (e.g. to_dask_array(lengths=...) given lengths that are not "
+        "the partitions'), so the rows cannot be matched to their labels. "
+        "Create it with to_dask_array() and call compute_chunk_sizes() before "
+        "resampling."
+    )
+
+
+def _check_block_rows(block, declared=(), block_id=None):
+    """``block`` unchanged, once its rows are checked against ``declared``
+    (the chunks of its array along the rows)."""
+    position = block_id[0]
+    n_rows = declared[position]
+    shape = getattr(block, "shape", None)
+    if not shape or shape[0] != n_rows:
+        got = "no block" if not shape else f"{shape[0]} rows"
+        raise ValueError(_wrong_block_rows(position, got, n_rows))
+    return block
+
+
 def _take_array(segment, first, blocks, sizes=None, positions=None):
     """Output block: the rows ``segment`` (global) of the input ``blocks``.
 
@@ -980,15 +1041,8 @@ def _take_array(segment, first, blocks, sizes=None, positions=None):
             shape = getattr(block, "shape", None)
             if not shape or shape[0] != n_rows:
                 got = "no block" if not shape else f"{shape[0]} rows"
-                raise ValueError(
-                    f"Block {position} of a resampled Dask array computed to "
-                    f"{got}, but the array's chunks declare {n_rows} rows: its "
-                    "chunk sizes do not match its data (e.g. to_dask_array("
-                    "lengths=...) given lengths that are not the partitions'), "
-                    "so the rows cannot be matched to their labels. Create it "
-                    "with to_dask_array() and call compute_chunk_sizes() "
-                    "before resampling."
-                )
+                raise ValueError(_wrong_block_rows(position, got, n_rows))
+    blocks = [_row_indexable(block) for block in blocks]
     plain = all(type(block) is np.ndarray for block in blocks)
     if len(blocks) == 1:
         rows = segment - first[0]
@@ -1013,6 +1067,24 @@ def _take_array(segment, first, blocks, sizes=None, positions=None):
         positions = order[bounds[i] : bounds[i + 1]]
         out[positions] = np.take(block, segment[positions] - first[i], axis=0)
     return out
+
+
+def _row_indexable(block):
+    """``block``, or a CSR copy of a SciPy sparse block of a format that
+    cannot take rows by position (COO, DIA, BSR, DOK, LIL), as in memory:
+    sparse X other than CSR and CSC is gathered (and returned) as CSR."""
+    if getattr(block, "format", None) is None:
+        return block
+    import scipy.sparse as sp
+
+    if not sp.issparse(block):
+        return block
+    if block.format not in ("csr", "csc"):
+        block = block.tocsr()
+    # As in memory: scipy's gather (and later toarray) of a CSR or CSC block
+    # whose arrays do not describe it reads out of bounds.
+    check_compressed(block)
+    return block
 
 
 def _inverse(order: np.ndarray) -> np.ndarray:

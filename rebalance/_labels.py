@@ -108,8 +108,9 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
 
     * A missing value among strings or bytes (``['a', nan]``, as
       ``Series.tolist()`` gives) would become the text ``'nan'``, a class of
-      its own: such a sequence is kept as Python objects, whose missing
-      labels are then refused.
+      its own, and a number among them text (``[0, '0']``: one class): such a
+      sequence is kept as Python objects, whose missing or mixed labels are
+      then refused.
     * Integers of 2**63 and above mixed with negative ones (or ``np.uint64``
       with ``np.int64`` scalars) would become float64, where ``2**63`` and
       ``2**63 + 1`` are one value (two classes merged): kept as Python
@@ -122,6 +123,13 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
 
     ``name`` is the argument named when ``y`` cannot be read (ragged rows).
     """
+    if isinstance(y, np.ma.MaskedArray):
+        # np.asarray would read a masked (missing) label as the value under
+        # its mask: a class it is not.
+        masked = np.atleast_1d(np.ma.getmaskarray(y))
+        if masked.any():
+            rows = np.asarray(masked.reshape(masked.shape[0], -1).any(axis=1))
+            raise missing_labels(name, rows)
     try:
         array = np.asarray(y)
     except ValueError as exc:  # ragged rows: numpy's words name no argument
@@ -135,13 +143,14 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
         return array
     kind = array.dtype.kind
     if kind in "US":
-        # NaN reads as 'nan' (Decimal('NaN') as 'NaN'): only then is it
-        # worth looking at the values themselves.
-        texts = ("nan", "NaN") if kind == "U" else (b"nan", b"NaN")
-        if not ((array == texts[0]) | (array == texts[1])).any():
-            return array
+        # numpy writes every value of a sequence holding one string as text:
+        # a number (0 beside '0', one class then) or a missing value ('nan')
+        # among them is kept as a Python object, refused later.
         objects = np.asarray(y, dtype=object)
-        if objects.shape == array.shape and pd.isna(objects).any():
+        text = str if kind == "U" else bytes
+        if objects.shape == array.shape and not all(
+            isinstance(v, text) for v in objects.flat
+        ):
             return objects
         return array
     if (

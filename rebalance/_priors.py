@@ -772,7 +772,9 @@ def with_class_weight(
     ``scale_pos_weight``, ``is_unbalance``, ``auto_class_weights``,
     ``class_weights``), renormalised. Unchanged without a
     class_weight, and for an SVC with ``probability=True`` (its Platt scaling
-    is fitted on the unweighted labels: its probabilities follow ``y``).
+    is fitted on the unweighted labels: its probabilities follow ``y``). For
+    an ensemble, the class weights of the models whose probabilities it
+    gives (:func:`_ensemble_class_weighted`); ValueError where they differ.
 
     Examples
     --------
@@ -783,6 +785,9 @@ def with_class_weight(
     ...     class_weight="balanced"), y, np.array([0, 1]))
     array([0.5, 0.5])
     """
+    inner = _ensemble_class_weighted(priors, estimator, y, classes, sample_weight)
+    if inner is not None:
+        return inner
     model, keys = _class_weighted_model(estimator, classes)
     # The class shares of the rows as weighted by sample_weight alone (what
     # CatBoost's auto_class_weights counts).
@@ -791,6 +796,99 @@ def with_class_weight(
     # Gradient-boosting classifiers weight classes by their own parameters.
     boosted = _booster_class_factors(model, y, classes, keys, weighted)
     return priors if boosted is None else _times(priors, boosted)
+
+
+def _ensemble_class_weighted(
+    priors: np.ndarray,
+    estimator: Any,
+    y: Any,
+    classes: np.ndarray,
+    sample_weight: Any,
+) -> np.ndarray | None:
+    """:func:`with_class_weight` of an ensemble whose probabilities come from
+    models fitted on ``y`` encoded ``0..n_classes-1``: a fitted
+    ``StackingClassifier`` (its final estimator's class weights), an
+    averaging one (``BaggingClassifier``, a soft ``VotingClassifier``: its
+    members' class weights, which must give them all the same priors). None
+    for any other model, or an ensemble whose models weight no class.
+
+    Raises ValueError when the members of an averaging ensemble weight the
+    classes differently (their probabilities follow different priors)."""
+    model = final_step(estimator, searches=True)
+    final = getattr(model, "final_estimator_", None)
+    members = getattr(model, "estimators_", None)
+    if final is not None and members is not None:  # stacking: fitted on y
+        models = [final]
+    elif (
+        type(model).__name__ in _AVERAGING_ENSEMBLES
+        and getattr(model, "voting", "soft") == "soft"
+        and isinstance(members, (list, tuple))
+        and members
+    ):
+        models = [m for m in members if hasattr(m, "fit")]
+    elif _multiclass_one_vs_rest(model, classes):
+        _refuse_class_weighted_one_vs_rest(priors, model, y, classes, sample_weight)
+        return None
+    else:
+        return None
+    labels = encode_labels(y)[0]
+    codes = np.arange(len(classes))
+    # y as the positions of its labels in classes: the members' labels.
+    encoded = class_positions(labels.classes, classes, "y")[labels.codes]
+    each = [with_class_weight(priors, m, encoded, codes, sample_weight) for m in models]
+    if all(np.array_equal(p, priors) for p in each):
+        return None  # no model weights a class
+    if all(np.allclose(p, each[0], rtol=0, atol=1e-9) for p in each):
+        return each[0]
+    raise ValueError(
+        f"The estimator's {type(model).__name__} has members that weight the "
+        "classes differently (class_weight or a booster's class weights), so "
+        "its probabilities follow no one set of class priors (its members' "
+        f"are {[np.round(p, 4).tolist() for p in each]}): pass train_priors."
+    )
+
+
+def _multiclass_one_vs_rest(model: Any, classes: np.ndarray) -> bool:
+    """Whether ``model`` is a fitted ``OneVsRestClassifier`` with one binary
+    model per class (more than two classes)."""
+    inner = getattr(model, "estimators_", None)
+    return (
+        type(model).__name__ == "OneVsRestClassifier"
+        and isinstance(inner, list)
+        and len(classes) > 2
+        and len(inner) == len(classes)
+    )
+
+
+def _refuse_class_weighted_one_vs_rest(
+    priors: np.ndarray,
+    model: Any,
+    y: Any,
+    classes: np.ndarray,
+    sample_weight: Any,
+) -> None:
+    """Raise ValueError when a binary model of a multiclass
+    ``OneVsRestClassifier`` weights its classes: each then follows its own
+    priors of its class against the rest, and their normalised probabilities
+    follow no one set of class priors."""
+    labels = encode_labels(y)[0]
+    encoded = class_positions(labels.classes, classes, "y")[labels.codes]
+    binary_classes = np.array([0, 1])
+    for c, inner in enumerate(model.estimators_):
+        shares = np.array([1.0 - priors[c], priors[c]])
+        if shares.min() <= 0:
+            continue
+        rest = (encoded == c).astype(np.intp)
+        seen = with_class_weight(shares, inner, rest, binary_classes, sample_weight)
+        if not np.allclose(seen, shares, rtol=0, atol=1e-9):
+            raise ValueError(
+                "The estimator's OneVsRestClassifier has binary models that "
+                "weight their classes (class_weight or a booster's class "
+                f"weights: the one for {classes.tolist()[c]!r} sees it at "
+                f"{float(seen[1]):.4g} against the rest, not "
+                f"{float(shares[1]):.4g}), so its normalised probabilities "
+                "follow no one set of class priors: pass train_priors."
+            )
 
 
 def _times(priors: np.ndarray, factors: np.ndarray) -> np.ndarray:
@@ -980,12 +1078,28 @@ def _booster_class_factors(
 def _class_weighted_model(estimator: Any, classes: np.ndarray) -> tuple[Any, list]:
     """The model whose ``class_weight`` applies, and the keys its dict uses
     for ``classes``: the final estimator, or the one binary model of a
-    fitted two-class ``OneVsRestClassifier`` (whose labels are 0 and 1)."""
+    fitted two-class ``OneVsRestClassifier`` (whose labels are 0 and 1).
+    A ``HistGradientBoostingClassifier`` applies its dict to its labels
+    encoded ``0..n_classes-1`` (``{1: 5}`` weights ``classes_[1]``, whatever
+    the labels): its keys are those codes."""
     model = final_step(estimator, searches=True)
     inner = _binary_one_vs_rest_model(model, classes)
     if inner is not None:
-        return inner, [0, 1]
-    return model, classes.tolist()
+        model, keys = inner, [0, 1]
+    else:
+        keys = classes.tolist()
+    if _weights_encoded_labels(model):
+        keys = list(range(len(classes)))
+    return model, keys
+
+
+def _weights_encoded_labels(model: Any) -> bool:
+    """Whether ``model`` applies a ``class_weight`` dict to its labels
+    encoded ``0..n_classes-1`` rather than to the labels themselves
+    (scikit-learn's ``HistGradientBoostingClassifier``)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return isinstance(model, HistGradientBoostingClassifier)
 
 
 def _binary_one_vs_rest_model(model: Any, classes: np.ndarray) -> Any:

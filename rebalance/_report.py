@@ -10,7 +10,13 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_curve
 
-from rebalance.compare import ALPHA, METRIC_LABELS, TEST_NAME, ComparisonResult
+from rebalance.compare import (
+    ALPHA,
+    METRIC_LABELS,
+    TEST_NAME,
+    ComparisonResult,
+    format_p,
+)
 
 
 def _figure(**kwargs: Any):
@@ -159,7 +165,7 @@ def _table_html(result: ComparisonResult, metric: str) -> str:
     for method in result.ranking(metric):
         p = p_values[method]
         same = p is None or p >= ALPHA
-        p_text = "best" if p is None else ("&lt;0.001" if p < 0.001 else f"{p:.3f}")
+        p_text = "best" if p is None else html.escape(format_p(p))
         cells = "".join(
             f"<td>{summary[method][k][0]:.3f} ± {summary[method][k][1]:.3f}</td>"
             for k in keys

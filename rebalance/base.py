@@ -141,6 +141,9 @@ class BaseSampler(_ImblearnBaseSampler):
         """
         check_bool(compact, "compact")
         self._validate_params()
+        if _dask.is_dask_input(y):
+            # Computed once (a Bag or Delayed too, as fit_resample takes them).
+            y = _dask.computed_labels(y)
         labels, _, _ = encode_labels(y, compact=compact)
         require_two_classes(labels)
         # The plan outlives this call: never a view of the caller's labels.

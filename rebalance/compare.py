@@ -465,6 +465,41 @@ def score_fold(
     return {k: float(v) for k, v in scores.items()}, recalls
 
 
+def format_p(p: float) -> str:
+    """A p-value as the table and the report show it: 3 decimals, ``<0.001``
+    below that, and ``<0.050`` for a p-value below :data:`ALPHA` that would
+    round up to it (0.0496 shown as "0.050" reads as not significant).
+
+    Examples
+    --------
+    >>> from rebalance.compare import format_p
+    >>> format_p(0.2468), format_p(0.0496), format_p(0.0004)
+    ('0.247', '<0.050', '<0.001')
+    """
+    if p < 0.001:
+        return "<0.001"
+    text = f"{p:.3f}"
+    if p < ALPHA <= float(text):
+        text = f"<{ALPHA:.3f}"
+    return text
+
+
+def check_metric(metric: Any) -> str:
+    """``metric`` (``sort_by``) of a :class:`ComparisonResult` method: one of
+    :data:`METRIC_LABELS`, or a ValueError naming them."""
+    if not isinstance(metric, str) or metric not in METRIC_LABELS:
+        hint = (
+            " ('f1_minority' is the deprecated name of 'f1')"
+            if metric == "f1_minority"
+            else ""
+        )
+        raise ValueError(
+            f"metric (sort_by, --metric) must be one of {list(METRIC_LABELS)}; "
+            f"got {metric!r}{hint}."
+        )
+    return metric
+
+
 def corrected_ttest(a, b, test_train_ratio: float) -> float:
     """Two-sided p-value of the corrected resampled t-test (Nadeau & Bengio 2003).
 
@@ -557,6 +592,7 @@ class ComparisonResult:
 
     def ranking(self, metric: str = "average_precision") -> list[str]:
         """Methods, best mean ``metric`` first (ties: the order they ran in)."""
+        check_metric(metric)
         means = {m: float(np.mean(s[metric])) for m, s in self.scores.items()}
         return sorted(means, key=lambda m: -means[m])
 
@@ -618,7 +654,7 @@ class ComparisonResult:
             p = p_values[method]
             if p is None:
                 return "best"
-            text = "<0.001" if p < 0.001 else f"{p:.3f}"
+            text = format_p(p)
             return f"{text} {approx}" if p >= ALPHA else f"{text}  "
 
         def layout(columns, compact):
@@ -716,6 +752,12 @@ class ComparisonResult:
         same = [m for m, p in others.items() if p >= ALPHA]
         worse = [m for m, p in others.items() if p < ALPHA]
         text = f"Best on {self.label(metric)}: {best} ({mean:.3f} {pm} {std:.3f})."
+        if len(order) == 1:
+            # Nothing was tested: no claim about differences or noise.
+            return (
+                f"Only {best} ran ({self.label(metric)} {mean:.3f} {pm} "
+                f"{std:.3f}): there is no other method to compare it with."
+            )
         if not worse:
             text += (
                 " No other fix is distinguishable from it: every difference in this "
@@ -909,6 +951,15 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
     except (ValueError, RuntimeError, ZeroDivisionError) as exc:
         lines = str(exc).strip().splitlines() or [type(exc).__name__]
         return None, f"{type(exc).__name__}: {lines[0]}"
+    rows = X_test.shape[0]
+    if proba.ndim == 2 and proba.shape[0] == rows and proba.shape[1] < n_classes:
+        # A sampler that drew no row of a class from a small training fold.
+        return None, (
+            f"predict_proba gave {proba.shape[1]} class columns for the "
+            f"{n_classes} classes: the model was trained without every class "
+            "(too few rows of a class in the training fold; add rows of it, or "
+            "lower --folds (folds=))"
+        )
     if proba.shape != (X_test.shape[0], n_classes):
         return None, f"predict_proba gave shape {proba.shape}"
     if not np.isfinite(proba).all():
@@ -936,6 +987,35 @@ def select_methods(
             f"from {list(methods)}."
         )
     return {m: methods[m] for m in dict.fromkeys(names)}
+
+
+def _check_class_count_rows(
+    method_names: Sequence[str] | None, model: str, target: Target
+) -> None:
+    """A ValueError for default rows of ``model`` that exist for another
+    number of classes than the target's (``threshold-cost-fn5`` is binary
+    only; the torch rows differ between binary and multiclass): it says
+    so, where :func:`select_methods` would call them unknown."""
+    if method_names is None:
+        return
+    binary = target.n_classes == 2
+    own = default_methods(model, target.n_classes)
+    other = default_methods(model, 3 if binary else 2)
+    misplaced = [m for m in dict.fromkeys(method_names) if m not in own and m in other]
+    if not misplaced:
+        return
+    kind = "binary targets" if not binary else "targets of three classes or more"
+    fix = (
+        "leave them out of method_names (--methods), or pass positive_label "
+        "(--positive-label) to compare one class against the rest"
+        if not binary
+        else "leave them out of method_names (--methods)"
+    )
+    raise ValueError(
+        f"method_names (--methods) names {misplaced}, rows of model {model!r} "
+        f"for {kind} only, and the target has {target.n_classes} classes: "
+        f"{fix}. Rows for this target: {list(own)}."
+    )
 
 
 # The most train/test splits (folds x repeats) a comparison may make: every
@@ -1031,12 +1111,12 @@ def compare(
         CPUs, one job). 0 is an error.
     progress : bool or None, default=None
         Show a progress bar; None shows one only on a terminal.
-    method_names : sequence of str, default=None
-        Run only these methods.
+    method_names : str or sequence of str, default=None
+        Run only these methods (a string: that one method).
     positive_label : object, default=None
         The positive class (see :func:`encode_target`).
-    drop : sequence of str, default=()
-        Columns of a DataFrame ``X`` to leave out.
+    drop : str or sequence of str, default=()
+        Columns of a DataFrame ``X`` to leave out (a string: that one column).
     notify : callable, default=None
         Called with a line of text for each notice (a method skipped).
 
@@ -1057,8 +1137,16 @@ def compare(
     """
     model = check_model(model)
     folds, repeats, seed, n_jobs = check_run_options(folds, repeats, seed, n_jobs)
+    # One name as a string: that name, not its letters ("none" is not the
+    # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
+    if isinstance(method_names, str):
+        method_names = [method_names]
+    if isinstance(drop, str):
+        drop = [drop]
     target = encode_target(y, positive_label)
-    methods = default_methods(model, target.n_classes) if methods is None else methods
+    if methods is None:
+        methods = default_methods(model, target.n_classes)
+        _check_class_count_rows(method_names, model, target)
     methods = select_methods(methods, method_names)
     smallest = int(target.counts().min())
     if smallest < 2:

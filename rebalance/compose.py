@@ -112,15 +112,18 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     resampled_priors_ : ndarray of shape (n_classes,) or None
         Class priors of the rows the classifier was fitted on (weighted by the
         resampled ``sample_weight`` when given, and by the classifier's
-        ``class_weight`` as scikit-learn applies it), in ``classes_`` order. The
+        ``class_weight`` as scikit-learn applies it: for a
+        ``BaggingClassifier`` or soft ``VotingClassifier``, its members', for
+        a ``StackingClassifier``, its final estimator's), in ``classes_``
+        order. The
         classifier's probabilities are calibrated to these priors;
         :class:`rebalance.ThresholdMover` reads them to move the probabilities
         back to the real ones. None when the classifier resamples its rows
         again without recording which (an imbalanced-learn pipeline with a
         SMOTE step, ...), or with ``sample_weight`` through such a pipeline,
         or is frozen (a ``FrozenEstimator``, fitted on other rows), or is an
-        ensemble of members that resample at unequal or unknown
-        priors (a ``BaggingClassifier`` of ResampledClassifiers: their equal
+        ensemble of members that resample, or weight the classes, at unequal
+        or unknown priors (a ``BaggingClassifier`` of ResampledClassifiers: their equal
         ``resampled_priors_`` when they agree).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
@@ -444,7 +447,7 @@ def _training_priors(
     ``weights_res``), is calibrated to; None when they are unknown: it
     resamples its rows again (an imbalanced-learn pipeline with SMOTE, ...),
     it is frozen (fitted earlier, on other rows), or it is an ensemble of
-    members that resample at unequal priors."""
+    members that resample, or weight the classes, to unequal priors."""
     if final_is_frozen(classifier):
         return None
     try:
@@ -455,13 +458,13 @@ def _training_priors(
         return None
     if ensemble is not None:
         return ensemble
-    return with_class_weight(
-        class_priors(seen, classes, weights_res),
-        classifier,
-        seen,
-        classes,
-        weights_res,
-    )
+    priors = class_priors(seen, classes, weights_res)
+    try:
+        return with_class_weight(priors, classifier, seen, classes, weights_res)
+    except ValueError:
+        # Class weights that give no one set of priors: an ensemble whose
+        # members weight the classes differently, ...
+        return None
 
 
 def _names_sample_weight(classifier: Any) -> bool:

@@ -221,7 +221,14 @@ def thin_class(
         or not isinstance(ratio, numbers.Real)
         or not 0 < ratio <= 1
     ):
-        raise ValueError(f"ratio must be a float in (0, 1]; got {ratio!r}.")
+        hint = (
+            " thin_class thins one class by a ratio; for counts per class (a "
+            "dict or callable sampling_strategy), call "
+            "imblearn.datasets.make_imbalance(X, y, sampling_strategy=...)."
+            if isinstance(ratio, dict) or callable(ratio)
+            else ""
+        )
+        raise ValueError(f"ratio must be a float in (0, 1]; got {ratio!r}.{hint}")
     for data, name in ((X, "X"), (y, "y")):
         # Rows are thinned in memory: Dask and lazy inputs are refused before
         # any work, never computed silently into numpy.
@@ -236,6 +243,14 @@ def thin_class(
     classes = labels.classes.tolist()
     if minority is None:
         target = int(np.argmin(labels.counts))
+    elif np.ndim(minority) != 0 or isinstance(minority, (list, tuple, set, dict)):
+        # An array compared with the classes is an array: 'in' raised numpy's
+        # "truth value of an array is ambiguous".
+        raise ValueError(
+            f"minority={minority!r} is not one class label: thin_class thins one "
+            f"class; pass one of {classes} (for counts of several classes, use "
+            "imblearn.datasets.make_imbalance(X, y, sampling_strategy=...))."
+        )
     elif minority in classes:
         target = classes.index(minority)
     else:

@@ -13,6 +13,7 @@ per threshold.
 from __future__ import annotations
 
 import inspect
+import numbers
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -63,7 +64,9 @@ def g_mean_score(
         Predicted class labels.
     labels : array-like of shape (n_labels,), default=None
         The classes whose recalls are multiplied, each once (duplicates are
-        an error). ``None``: the classes of
+        an error), of the kind of ``y_true``'s classes (strings or numbers:
+        a label of the other kind, or a missing one, is an error, as is a
+        ``y_pred`` of the other kind). ``None``: the classes of
         ``y_true``. A class given here that has no row in ``y_true`` has
         recall 0 (as in ``recall_score(..., zero_division=0)``), which makes
         the G-mean 0.
@@ -92,13 +95,27 @@ def g_mean_score(
     # The labels' own checks (missing labels, continuous values, one label a
     # row) name the argument, for y_pred as for y_true.
     encoded, truth = _metric_labels(y_true, "y_true")
-    _, predicted = _metric_labels(y_pred, "y_pred")
+    encoded_pred, predicted = _metric_labels(y_pred, "y_pred")
+    # Strings never equal numbers: predictions of the other kind match no
+    # class of y_true.
+    _check_same_kind(encoded_pred.classes, "y_pred", encoded.classes)
     classes = encoded.classes if labels is None else np.asarray(labels)
     if classes.ndim != 1 or classes.shape[0] == 0:
         raise ValueError(
             f"labels has shape {classes.shape}: pass a non-empty 1-D list of "
             "classes, or None for the classes of y_true."
         )
+    if labels is not None:
+        missing = [v for v in classes.tolist() if _is_missing(v)]
+        if missing:
+            raise ValueError(
+                f"labels has missing values ({missing[:5]}), which are never a "
+                "class (y_true cannot hold them): list the classes to score, or "
+                "pass labels=None for the classes of y_true."
+            )
+        # labels=[0, 1] for string labels (or ['1'] for 1.0) named no class of
+        # y_true: every recall 0 and a G-mean of 0, without a word.
+        _check_same_kind(classes, "labels", encoded.classes)
     try:
         n_distinct = len(set(classes.tolist()))
     except TypeError:  # unhashable entries: recall_score reports them
@@ -164,7 +181,62 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
             DataConversionWarning,
             stacklevel=3,
         )
-    return encoded, np.asarray(y_1d)
+    values = np.asarray(y_1d)
+    if values.dtype == object and "text" not in _kinds(encoded.classes):
+        # Numbers or booleans held as objects (a pandas object column): as
+        # plain numbers, which scikit-learn reads as classes (an object array
+        # of ints is of 'unknown' target type there, a ValueError).
+        plain = np.asarray(encoded.classes.tolist())
+        if plain.dtype != object:
+            values = plain[encoded.codes]
+    return encoded, values
+
+
+def _is_missing(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)
+    except TypeError:  # pandas.NA: its comparisons are NA
+        return True
+    except ValueError:  # an array: not one label (recall_score reports it)
+        return False
+
+
+def _kinds(values: np.ndarray) -> list[str | None]:
+    """``'text'`` (str, bytes), ``'number'`` (bool too) or None, per value."""
+    return [
+        "text"
+        if isinstance(v, (str, bytes))
+        else "number"
+        if isinstance(v, (numbers.Number, np.bool_))
+        else None
+        for v in values.tolist()
+    ]
+
+
+def _check_same_kind(values: np.ndarray, name: str, classes: np.ndarray) -> None:
+    """Raise if ``values`` (of argument ``name``) holds strings where the
+    classes of y_true are numbers, or numbers where they are strings: such a
+    value is never equal to a class of y_true."""
+    y_kinds = set(_kinds(classes))
+    if len(y_kinds) != 1 or None in y_kinds:
+        return  # not one plain kind: recall_score judges them
+    (y_kind,) = y_kinds
+    other = [
+        v for v, k in zip(values.tolist(), _kinds(values)) if k not in (None, y_kind)
+    ]
+    if other:
+        kind = "numbers" if y_kind == "text" else "strings"
+        y_kind_name = "strings" if y_kind == "text" else "numbers"
+        raise ValueError(
+            f"{name} has {kind} ({other[:5]}) but the classes of y_true are "
+            f"{y_kind_name} ({classes.tolist()[:5]}): a class is never equal to "
+            f"a label of the other kind, so its recall would be 0. Pass {name} "
+            "with the classes as they are in y_true (e.g. convert with "
+            ".astype(str) or .astype(int))."
+        )
 
 
 # --------------------------------------------------- scoring many thresholds

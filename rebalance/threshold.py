@@ -225,8 +225,12 @@ default='auto'
         ``fit`` (weighted by the ``sample_weight`` the estimator is fitted
         with, and by its ``class_weight`` as scikit-learn applies it:
         ``'balanced'`` gives uniform priors; read on the final estimator (or
-        the one model of a binary ``OneVsRestClassifier``), not for an
-        ``SVC(probability=True)``, whose probabilities follow ``y``). Models
+        the one model of a binary ``OneVsRestClassifier``, the members of a
+        ``BaggingClassifier`` or soft ``VotingClassifier``, which must agree,
+        the final estimator of a ``StackingClassifier``; a multiclass
+        ``OneVsRestClassifier`` of class-weighted models has no such priors),
+        not for an ``SVC(probability=True)``, whose probabilities follow
+        ``y``). Models
         that balance their classes internally in another way
         (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
         ``train_priors`` given, e.g. uniform; an ensemble of members that

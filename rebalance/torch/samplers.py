@@ -1992,6 +1992,19 @@ class RebalancedLoader:
                     "sampler=RandomUnderSampler(), seed=0), and remove "
                     f"{key}= from the loader's arguments."
                 )
+        if (
+            self.sampler_class is BalancedBatchSampler
+            and self.sampler_params.get("batch_size") is None
+            and loader_kwargs.get("batch_size") is None
+        ):
+            raise TypeError(
+                "BalancedBatchSampler needs a batch_size, and neither "
+                "RebalancedLoader nor the loader call was given one (the "
+                "DataLoader's default of 1 row per batch cannot hold a row of "
+                "each class). Pass it to the call, e.g. make_loader(dataset, "
+                "batch_size=64) (skorch: the net's batch_size), or to "
+                "RebalancedLoader(BalancedBatchSampler, batch_size=64)."
+            )
         if isinstance(dataset, IterableDataset):
             raise TypeError(
                 f"RebalancedLoader needs a map-style dataset (__getitem__ and "
@@ -2017,9 +2030,10 @@ class RebalancedLoader:
         params = dict(self.sampler_params)
         if self.sampler_class is BalancedBatchSampler:
             batch_size = loader_kwargs.pop("batch_size", None)
-            if batch_size is not None and params.setdefault(
-                "batch_size", batch_size
-            ) != (batch_size):
+            if params.get("batch_size") is None:
+                # batch_size=None given to RebalancedLoader is no batch size.
+                params["batch_size"] = batch_size
+            elif batch_size is not None and params["batch_size"] != batch_size:
                 raise ValueError(
                     f"batch_size={params['batch_size']} was given to "
                     f"RebalancedLoader but the loader is built with batch_size="
