@@ -71,12 +71,15 @@ def test_nan_in_a_list_of_strings_is_a_missing_label_in_class_weights(make_y):
         class_weights(make_y())
 
 
-def test_list_of_strings_keeps_the_text_nan_and_numbers_as_numpy_reads_them():
-    # Only a missing value changes how a list is read: the text 'nan' is a
-    # label, and numbers among strings stay strings (as scikit-learn reads
-    # them).
-    y = ["a", "nan", "nan", 0, 0, 0]
-    assert class_weights(y) == pytest.approx(_balanced_weights([str(v) for v in y]))
+def test_list_of_strings_keeps_the_text_nan_and_refuses_numbers():
+    # The text 'nan' is a label. Numbers among strings were read as strings
+    # (numpy's reading), which merged 0 and '0' into one class without a word:
+    # since review 28 they are refused, as in an object array (and as
+    # scikit-learn's metrics refuse a list mixing them).
+    y = ["a", "nan", "nan", "0", "0", "0"]
+    assert class_weights(y) == pytest.approx(_balanced_weights(y))
+    with pytest.raises(TypeError, match="y mixes label types"):
+        class_weights(["a", "nan", "nan", 0, 0, 0])
 
 
 # --- integers numpy would read as floats ----------------------------------------
