@@ -598,7 +598,9 @@ def _check_features(X) -> str:
             "your data has a single feature."
         )
     if _is_frame(X):
-        if X.shape[1] == 0:
+        # The meta's columns, not X.shape: a Dask frame's shape builds a
+        # reduction, whose meta fails for some dtypes (intervals).
+        if X._meta.shape[1] == 0:
             raise ValueError(
                 "Found array with 0 feature(s) while a minimum of 1 is required."
             )
@@ -637,7 +639,7 @@ def _check_features(X) -> str:
 
 
 def _n_features(X) -> int:
-    return int(X.shape[1])
+    return int(X._meta.shape[1] if _is_frame(X) else X.shape[1])
 
 
 def _set_feature_attributes(sampler, X) -> None:
@@ -737,7 +739,13 @@ def _aligned(value, computed, layout: _Layout):
         pieces = [computed.iloc[start:stop] for start, stop in layout.input_bounds()]
         return _Frame(pieces, computed.iloc[:0], layout.input_lengths)
     computed = np.asarray(computed)
-    return da.from_array(computed, chunks=(rows, *computed.shape[1:]))
+    # A name of its own: from_array's default name is a token of the values,
+    # which Dask computes for object arrays from their strings joined with
+    # "-", so that other labels (["a-b", "c"] and ["a", "b-c"]) get the same
+    # name and, computed together with this output, one's rows stand in for
+    # the other's, silently. (It also spares hashing all the labels.)
+    name = f"rebalance-values-{uuid.uuid4().hex}"
+    return da.from_array(computed, chunks=(rows, *computed.shape[1:]), name=name)
 
 
 def _frame_from_pieces(pieces, meta, divisions):
@@ -940,16 +948,21 @@ class _Layout:
         pieces = []
         for j, ks in enumerate(self.feeders):
             pieces.append(
-                delayed(_take_frame, pure=True)(
+                # The parts as arguments of their own, not in a list: Dask
+                # 2026.8 drops the data of a persisted X from the graph of a
+                # Delayed given them in a list, so that the output could not be
+                # computed once the persisted frame was released ("lost
+                # dependencies").
+                delayed(_take_frame_of_parts, pure=True)(
                     self.segment(j),
                     self.starts[ks],
-                    [source.parts[k] for k in ks.tolist()],
                     lengths[ks],
                     ks,
                     int(self.out_starts[j]),
                     None
                     if source.digests is None
                     else [source.digests[k] for k in ks.tolist()],
+                    *[source.parts[k] for k in ks.tolist()],
                     dask_key_name=f"{name}-{j}",
                 )
             )
@@ -1092,6 +1105,15 @@ def _inverse(order: np.ndarray) -> np.ndarray:
     inverse = np.empty_like(order)
     inverse[order] = np.arange(order.shape[0])
     return inverse
+
+
+def _take_frame_of_parts(
+    segment, first, lengths, positions, out_start, digests, *parts
+):
+    """:func:`_take_frame` of ``parts`` given one by one."""
+    return _take_frame(
+        segment, first, list(parts), lengths, positions, out_start, digests
+    )
 
 
 def _take_frame(segment, first, parts, lengths, positions, out_start, digests=None):

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
 
 from rebalance._frames import (
+    _to_narwhals,
     first_column,
     is_dataframe,
     is_pandas,
@@ -87,6 +88,13 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     if y.ndim == 2 and y.shape[1] == 1:
         return y.ravel(), False
     if y.ndim == 2:
+        if y.dtype.kind in "fO" and y.size:
+            # A missing entry (NaN, None, pd.NA: a nullable frame's) of a
+            # one-hot matrix: a missing label. (np.isin raised "boolean value
+            # of NA is ambiguous" at pd.NA, and NaN read as multilabel.)
+            absent = pd.isna(y) if y.dtype.kind == "O" else np.isnan(y)
+            if absent.any():
+                raise missing_labels(name, absent.any(axis=1))
         values_binary = y.size == 0 or np.isin(y, (0, 1)).all()
         if values_binary and y.shape[0] and (y.sum(axis=1) == 1).all():
             return y.argmax(axis=1), True
@@ -111,6 +119,11 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
       its own, and a number among them text (``[0, '0']``: one class): such a
       sequence is kept as Python objects, whose missing or mixed labels are
       then refused.
+    * numpy drops the trailing NUL characters of strings and bytes (``'a'``
+      and ``'a\\x00'``: one class): kept as Python objects, as pandas keeps
+      them (two classes).
+    * Integers beyond 2**53 among floats (``[2**53 + 1, 2**53, 1.0]``) would
+      be rounded to floats (one class): kept as Python objects.
     * Integers of 2**63 and above mixed with negative ones (or ``np.uint64``
       with ``np.int64`` scalars) would become float64, where ``2**63`` and
       ``2**63 + 1`` are one value (two classes merged): kept as Python
@@ -146,10 +159,13 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
         # numpy writes every value of a sequence holding one string as text:
         # a number (0 beside '0', one class then) or a missing value ('nan')
         # among them is kept as a Python object, refused later.
+        # numpy also drops the trailing NUL characters of each string ('a'
+        # and 'a\x00': one class, where pandas and Python see two): such a
+        # sequence is kept as Python objects too.
         objects = np.asarray(y, dtype=object)
         text = str if kind == "U" else bytes
         if objects.shape == array.shape and not all(
-            isinstance(v, text) for v in objects.flat
+            isinstance(v, text) and not _ends_with_nul(v) for v in objects.flat
         ):
             return objects
         return array
@@ -157,8 +173,9 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
         kind != "f"
         # NaN, infinity and non-whole numbers: refused as floats later.
         or not (np.trunc(array) == array).all()
-        # Floats this small hold every integer exactly.
-        or not np.abs(array).max() > _EXACT_FLOAT_INT
+        # Floats below 2**53 hold every integer exactly (2**53 itself is
+        # also where 2**53 + 1 rounds to).
+        or not np.abs(array).max() >= _EXACT_FLOAT_INT
     ):
         return array
     objects = np.asarray(y, dtype=object)
@@ -234,6 +251,17 @@ def _encode_sorted(values: np.ndarray, name: str):
                 raise missing_labels(name, missing) from None
             if any(isinstance(value, _NESTED) for value in values):
                 raise _nested_labels(name, "object") from None
+            kinds = {type(value) for value in values}
+            if len(kinds) == 1:
+                # One type without an order (Enum members, complex numbers):
+                # nothing is mixed.
+                (kind,) = kinds
+                raise TypeError(
+                    f"{name} has labels of type {kind.__name__}, which cannot be "
+                    "sorted (the classes are sorted to fix their order). Convert "
+                    "them to a type that can, e.g. [label.name for label in "
+                    f"{name}] for Enum members, or {name}.astype(str)."
+                ) from exc
         raise TypeError(
             f"{name} mixes label types that cannot be sorted (e.g. strings and "
             "numbers). Convert the labels to one type, e.g. y.astype(str)."
@@ -331,6 +359,8 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
         if n_missing:
             # The rows, as for pandas and numpy labels (the first position).
             raise missing_labels(name, null_mask(y_1d))
+        if values.dtype.kind in "US":
+            values = _untrimmed_text(y_1d, values)
         if values.ndim == 2 and values.shape[1] == 1:
             # An array column of width one (polars): nested values in it are
             # refused by _encode_sorted.
@@ -341,6 +371,31 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
             raise _nested_labels(name, dtype or values.dtype)
     # Missing labels in object arrays are caught by _encode_sorted.
     return values
+
+
+def _ends_with_nul(value: Any) -> bool:
+    """Whether ``value`` is a str or bytes ending with a NUL character (which
+    numpy's text dtypes drop)."""
+    if isinstance(value, str):
+        return value.endswith("\x00")
+    return isinstance(value, bytes) and value.endswith(b"\x00")
+
+
+def _untrimmed_text(series: Any, values: np.ndarray) -> np.ndarray:
+    """``values``, the numpy text of a non-pandas column (a polars
+    ``String``), or the column's values as Python objects where one ends with
+    a NUL character: numpy drops those (``'a'`` and ``'a\\x00'``, one class;
+    two in pandas, pyarrow and Python)."""
+    column, _ = _to_narwhals(series)
+    try:
+        found = bool(column.str.ends_with("\x00").any())
+    except Exception:  # not a string column to narwhals (binary): by value
+        found = any(_ends_with_nul(v) for v in column.to_list())
+    if not found:
+        return values
+    objects = np.empty(values.shape[0], dtype=object)
+    objects[:] = column.to_list()
+    return objects
 
 
 def _pandas_values(series: Any) -> np.ndarray:

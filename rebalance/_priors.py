@@ -525,10 +525,12 @@ def _unwrapped(
 ) -> tuple[Any, list[tuple[Any, bool]]]:
     """The model that makes the predictions of ``estimator`` (itself, or
     inside a FrozenEstimator, a pipeline's last step or, with ``searches``, a
-    fitted search's ``best_estimator_``, nested), and the resampling steps
-    that run before it (pipeline steps with ``fit_resample``) in fit order,
-    each with whether a FrozenEstimator holds it (fitted earlier, on other
-    data). The one walk through wrappers of the package."""
+    fitted search's ``best_estimator_`` or a fitted threshold classifier's
+    ``estimator_`` (``TunedThresholdClassifierCV``, ``FixedThresholdClassifier``),
+    nested), and the resampling steps that run before it (pipeline steps with
+    ``fit_resample``) in fit order, each with whether a FrozenEstimator (or
+    ``cv='prefit'``) holds it (fitted earlier, on other data). The one walk
+    through wrappers of the package."""
     steps = []
     frozen = False
     for _ in range(16):  # FrozenEstimator, pipeline, fitted search, nested
@@ -545,15 +547,87 @@ def _unwrapped(
             estimator = pipeline_steps[-1][-1]
         elif searches and hasattr(estimator, "best_estimator_"):  # GridSearchCV
             estimator = estimator.best_estimator_
+        elif searches and _threshold_classifier(estimator) is not None:
+            # Its probabilities are its estimator_'s; cv='prefit': fitted
+            # earlier, on other rows, as in a FrozenEstimator.
+            frozen = frozen or _prefit_threshold(estimator)
+            estimator = estimator.estimator_
+        elif searches and _raw_threshold_mover(estimator):
+            frozen = frozen or estimator.prefit is True
+            estimator = estimator.estimator_
         else:
             break
     return estimator, steps
 
 
+def _fitted_threshold_mover(estimator: Any) -> bool:
+    """Whether ``estimator`` is a fitted :class:`rebalance.ThresholdMover`."""
+    kind = type(estimator)
+    return (
+        kind.__name__ == "ThresholdMover"
+        and kind.__module__.startswith("rebalance.")
+        and hasattr(estimator, "estimator_")
+        and hasattr(estimator, "_deploy")
+    )
+
+
+def _raw_threshold_mover(estimator: Any) -> bool:
+    """Whether ``estimator`` is a fitted ThresholdMover without deployment
+    priors: its probabilities are its ``estimator_``'s, unchanged."""
+    return _fitted_threshold_mover(estimator) and estimator._deploy is None
+
+
+def _threshold_classifier(estimator: Any) -> Any:
+    """The fitted ``estimator_`` of a scikit-learn ``TunedThresholdClassifierCV``
+    or ``FixedThresholdClassifier`` (whose probabilities are its
+    ``estimator_``'s; only the decision threshold is its own), else None."""
+    from sklearn.model_selection import (
+        FixedThresholdClassifier,
+        TunedThresholdClassifierCV,
+    )
+
+    if isinstance(estimator, (FixedThresholdClassifier, TunedThresholdClassifierCV)):
+        return getattr(estimator, "estimator_", None)
+    return None
+
+
+def _prefit_threshold(estimator: Any) -> bool:
+    """Whether a threshold classifier uses its ``estimator`` as it was fitted
+    earlier (``cv='prefit'``), not refitted on the rows given."""
+    return isinstance(getattr(estimator, "cv", None), str) and estimator.cv == "prefit"
+
+
+def _fitted_on_one_split(estimator: Any) -> Any:
+    """A ``TunedThresholdClassifierCV(refit=False)`` (not ``cv='prefit'``) on
+    the way to the final model of ``estimator``: its classifier was fitted on
+    the training rows of one split only, which it does not record. Else
+    None."""
+    for _ in range(16):  # as _unwrapped walks
+        pipeline_steps = _steps(estimator)
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        elif pipeline_steps is not None:
+            estimator = pipeline_steps[-1][-1]
+        elif hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        elif _threshold_classifier(estimator) is not None:
+            if getattr(estimator, "refit", True) is False and not _prefit_threshold(
+                estimator
+            ):
+                return estimator
+            estimator = estimator.estimator_
+        elif _raw_threshold_mover(estimator):
+            estimator = estimator.estimator_
+        else:
+            break
+    return None
+
+
 def final_is_frozen(estimator: Any) -> bool:
     """Whether the model that makes the predictions of ``estimator`` is held
     by a FrozenEstimator (itself, or on the way to a pipeline's last step or
-    a fitted search's best estimator): it was fitted earlier, on other rows."""
+    a fitted search's best estimator), or used by a threshold classifier with
+    ``cv='prefit'``: it was fitted earlier, on other rows."""
     for _ in range(16):  # as _unwrapped walks
         if isinstance(estimator, FrozenEstimator):
             return True
@@ -562,6 +636,14 @@ def final_is_frozen(estimator: Any) -> bool:
             estimator = pipeline_steps[-1][-1]
         elif hasattr(estimator, "best_estimator_"):
             estimator = estimator.best_estimator_
+        elif _threshold_classifier(estimator) is not None:
+            if _prefit_threshold(estimator):
+                return True
+            estimator = estimator.estimator_
+        elif _raw_threshold_mover(estimator):
+            if estimator.prefit is True:
+                return True
+            estimator = estimator.estimator_
         else:
             break
     return False
@@ -632,6 +714,14 @@ def labels_seen(
     ``frozen``: ``prefit=True``), or ``sample_weight`` given (whether a
     pipeline's final step got the weights depends on its routing).
     """
+    split = _fitted_on_one_split(estimator)
+    if split is not None and not frozen:
+        raise ValueError(
+            f"The estimator's {type(split).__name__}(refit=False) fitted its "
+            "classifier on the training rows of one split, which it does not "
+            "record, so the class priors its probabilities follow are unknown: "
+            f"{fix}"
+        )
     n_rows = len(y)
     for step, inside_frozen in _unwrapped(estimator)[1]:
         frozen = frozen or inside_frozen
@@ -771,8 +861,9 @@ def with_class_weight(
     boosting classifier's own parameters (:func:`_booster_class_factors`:
     ``scale_pos_weight``, ``is_unbalance``, ``auto_class_weights``,
     ``class_weights``), renormalised. Unchanged without a
-    class_weight, and for an SVC with ``probability=True`` (its Platt scaling
-    is fitted on the unweighted labels: its probabilities follow ``y``). For
+    class_weight. For an SVC with ``probability=True``, the unweighted priors
+    of ``y``'s rows of weight > 0 (its Platt scaling is fitted on their labels
+    alone, weighted by neither ``class_weight`` nor ``sample_weight``). For
     an ensemble, the class weights of the models whose probabilities it
     gives (:func:`_ensemble_class_weighted`); ValueError where they differ.
 
@@ -908,8 +999,16 @@ def _sklearn_class_weighted(
     sample_weight: Any,
 ) -> np.ndarray:
     """:func:`with_class_weight`'s rule for scikit-learn's ``class_weight``."""
+    if _probability_svc(model):
+        # libsvm fits its Platt scaling on the labels alone, unweighted by
+        # class_weight and sample_weight (it drops the rows of weight 0):
+        # its probabilities follow the shares of those labels.
+        kept = None
+        if sample_weight is not None:
+            kept = (np.asarray(sample_weight, dtype=np.float64) > 0).astype(float)
+        return class_priors(y, classes, kept)
     class_weight = getattr(model, "class_weight", None)
-    if class_weight is None or _probability_svc(model):
+    if class_weight is None:
         return priors
     if isinstance(class_weight, str) and class_weight in _BALANCED:
         # n / (n_classes * n_c), n_c the class's count: weighted by the
@@ -1230,6 +1329,102 @@ def given_train_priors(
     return check_priors(source, classes, "train_priors", positive=True)
 
 
+def model_priors(
+    estimator: Any,
+    classes: np.ndarray,
+    fix: str,
+    y: Any = None,
+    sample_weight: Any = None,
+) -> Any:
+    """π' read from the fitted model that makes the probabilities of
+    ``estimator`` rather than from the labels: a ResampledClassifier's
+    ``resampled_priors_`` (also as the one model of a binary
+    OneVsRestClassifier), a ThresholdMover's deployment priors (its
+    probabilities are moved to them), an ensemble's (:func:`ensemble_priors`).
+    None for any other model. ValueError ending with ``fix`` where they are
+    not known, e.g. a temperature-scaled classifier that resamples or
+    weights its classes (:func:`_refuse_temperature_of_reweighted`; ``y``
+    and ``sample_weight``: the labels and weights it was fitted on)."""
+    model = final_step(estimator, searches=True)
+    if y is not None:
+        _refuse_temperature_of_reweighted(model, y, classes, sample_weight, fix)
+    if hasattr(model, "resampled_priors_"):
+        return _aligned_priors(model, classes, "estimator")
+    inner = _binary_one_vs_rest_model(model, classes)
+    if inner is not None and hasattr(inner, "resampled_priors_"):
+        # Its labels are 0 and 1, for classes[0] and classes[1].
+        binary = _aligned_priors(inner, np.array([0, 1]), "estimator")
+        return check_priors(binary, classes, "estimator", positive=True)
+    if _fitted_threshold_mover(model):  # with deploy priors (else unwrapped)
+        if isinstance(model._deploy, str):
+            raise ValueError(
+                "The estimator is a ThresholdMover with deploy_priors='em': its "
+                "probabilities are moved to priors estimated anew on the rows of "
+                f"each call, so the class priors they follow are unknown: {fix}"
+            )
+        own = np.asarray(model.classes_)
+        if len(own) != len(classes):
+            raise ValueError(
+                f"The estimator has classes {own.tolist()} but y has "
+                f"{classes.tolist()}: they must be fitted on the same labels."
+            )
+        moved = np.empty(len(classes), dtype=np.float64)
+        moved[class_positions(own, classes, "estimator")] = model._deploy
+        if (moved <= 0).any():
+            raise ValueError(
+                "The estimator is a ThresholdMover whose deploy_priors give a "
+                f"class prior 0 ({moved.tolist()}): its probabilities cannot be "
+                f"moved from there. {fix}"
+            )
+        return check_priors(moved / moved.sum(), classes, "estimator")
+    return ensemble_priors(estimator, classes, fix)
+
+
+def _refuse_temperature_of_reweighted(
+    model: Any, y: Any, classes: np.ndarray, sample_weight: Any, fix: str
+) -> None:
+    """Raise ValueError ending with ``fix`` for a fitted
+    ``CalibratedClassifierCV(method='temperature')`` whose classifier
+    resamples or weights its classes: temperature scaling divides the scores
+    by one number and refits no offset, so its probabilities keep (a
+    distorted form of) the classifier's class balance, neither the priors of
+    ``y`` (as sigmoid and isotonic calibration, fitted on rows of ``y``, give)
+    nor any known priors."""
+    calibrated = getattr(model, "calibrated_classifiers_", None)
+    if (
+        type(model).__name__ != "CalibratedClassifierCV"
+        or getattr(model, "method", None) != "temperature"
+        or not isinstance(calibrated, list)
+        or not calibrated
+    ):
+        return
+    base = getattr(calibrated[0], "estimator", None)
+    if base is None:
+        return
+    plain = class_priors(y, classes, sample_weight)
+    try:
+        reweighted = _unwrapped(base)[1] or (
+            model_priors(base, classes, fix) is not None
+            or not np.allclose(
+                with_class_weight(plain, base, y, classes, sample_weight),
+                plain,
+                rtol=0,
+                atol=1e-12,
+            )
+        )
+    except ValueError:
+        reweighted = True
+    if reweighted:
+        raise ValueError(
+            "The estimator's CalibratedClassifierCV(method='temperature') "
+            "calibrates a classifier that resamples or weights its classes: "
+            "temperature scaling only divides its scores by one number, so "
+            "its probabilities follow neither the priors of y nor any known "
+            "ones. Use method='sigmoid' or 'isotonic' (fitted on rows of y), "
+            f"or {fix}"
+        )
+
+
 def auto_train_priors(
     estimator: Any,
     classes: np.ndarray,
@@ -1244,17 +1439,9 @@ def auto_train_priors(
         "fitted on, e.g. [0.5, 0.5] after balancing two classes)."
     )
     y = labels_seen(estimator, y, sample_weight, fix, frozen)
-    resampled = _resampled_classifier(estimator)
-    if resampled is not None:
-        return _aligned_priors(resampled, classes, "estimator")
-    inner = _binary_one_vs_rest_model(final_step(estimator, searches=True), classes)
-    if inner is not None and hasattr(inner, "resampled_priors_"):
-        # Its labels are 0 and 1, for classes[0] and classes[1].
-        binary = _aligned_priors(inner, np.array([0, 1]), "estimator")
-        return check_priors(binary, classes, "estimator", positive=True)
-    ensemble = ensemble_priors(estimator, classes, fix)
-    if ensemble is not None:
-        return ensemble
+    own = model_priors(estimator, classes, fix, y, sample_weight)
+    if own is not None:
+        return own
     train = class_priors(y, classes, sample_weight)
     if (train <= 0).any():
         missing = classes[train <= 0].tolist()

@@ -239,6 +239,10 @@ class BaseSampler(_ImblearnBaseSampler):
         Dask arrays and DataFrames give lazy Dask outputs: only the labels are
         computed; the rows are those of the in-memory draw, and shuffled output
         partitions each hold the overall class mix (see ``rebalance._dask``).
+        Dask 2026.8's ``dask.compute(X_res, y_res, w_res)`` can return its
+        results in another order when DataFrames and arrays are mixed (e.g. a
+        DataFrame X, array labels and Series weights come back as X, weights,
+        labels): compute such outputs one at a time (``y_res.compute()``).
         """
         check_not_dropped_by_imblearn_pipeline(self, X, y, sample_weight)
         if _dask.is_dask_input(X, y, sample_weight):

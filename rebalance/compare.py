@@ -54,7 +54,7 @@ from rebalance._columns import (
     plan_columns,
     prepare_frame,
 )
-from rebalance._labels import encode_labels
+from rebalance._labels import encode_labels, label_array
 from rebalance._validation import check_int
 from rebalance.compose import ResampledClassifier
 from rebalance.metrics import g_mean_score
@@ -337,7 +337,9 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     >>> encode_target([1, 2, 3, 3], positive_label="3").labels
     ['not 3', 3]
     """
-    y = np.asarray(y)
+    # label_array, not np.asarray: a list mixing 0 and '0', a NaN among
+    # strings, big integers or masked labels would be read as other classes.
+    y = label_array(y, "y")
     if y.ndim != 1:
         raise ValueError(f"the target must be one column; got shape {y.shape}.")
     # The labels' own checks (missing labels, a continuous or infinite

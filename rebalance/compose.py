@@ -47,10 +47,10 @@ from rebalance._priors import (
     check_classifier,
     check_fitted_classes,
     class_priors,
-    ensemble_priors,
     final_is_frozen,
     final_step,
     labels_seen,
+    model_priors,
     with_class_weight,
 )
 from rebalance._validation import check_same_length, check_sample_weight
@@ -115,7 +115,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``class_weight`` as scikit-learn applies it: for a
         ``BaggingClassifier`` or soft ``VotingClassifier``, its members', for
         a ``StackingClassifier``, its final estimator's), in ``classes_``
-        order. The
+        order; when the classifier resamples again (a ResampledClassifier,
+        also in a ``TunedThresholdClassifierCV``) or moves its probabilities
+        (a ThresholdMover with ``deploy_priors``), the priors its
+        probabilities follow. The
         classifier's probabilities are calibrated to these priors;
         :class:`rebalance.ThresholdMover` reads them to move the probabilities
         back to the real ones. None when the classifier resamples its rows
@@ -248,6 +251,15 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         follow = row_aligned_names(classifier_params, n_samples)
         if follow and not _records_indices(self.sampler):
             raise TypeError(_no_indices_message(self.sampler, follow))
+        lazy = [name for name in follow if is_dask_input(classifier_params[name])]
+        if lazy:
+            # Refused before the sampler runs: the resampled rows of a lazy
+            # collection cannot be taken by the indices here.
+            raise TypeError(
+                f"{lazy[0]} is a Dask collection: ResampledClassifier passes the "
+                "classifier's per-row parameters on by the sampler's indices, in "
+                f"memory. Pass {lazy[0]}.compute() (or a numpy array) instead."
+            )
         sampler = clone(self.sampler)
         X_res, y_res = sampler.fit_resample(X, y, **sampler_params)[:2]
         if follow:
@@ -452,12 +464,14 @@ def _training_priors(
         return None
     try:
         seen = labels_seen(classifier, y_res, weights_res, "")
-        # An ensemble of members that resample: the priors they were fitted at.
-        ensemble = ensemble_priors(classifier, classes, "")
+        # A classifier that resamples again (a ResampledClassifier, an
+        # ensemble of them), or moves its probabilities to other priors (a
+        # ThresholdMover): the priors its probabilities follow.
+        own = model_priors(classifier, classes, "", seen, weights_res)
     except ValueError:
         return None
-    if ensemble is not None:
-        return ensemble
+    if own is not None:
+        return own
     priors = class_priors(seen, classes, weights_res)
     try:
         return with_class_weight(priors, classifier, seen, classes, weights_res)

@@ -187,7 +187,9 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
         # plain numbers, which scikit-learn reads as classes (an object array
         # of ints is of 'unknown' target type there, a ValueError).
         plain = np.asarray(encoded.classes.tolist())
-        if plain.dtype != object:
+        # Exact integers numpy would round to floats (2**53 + 1): kept as
+        # objects, refused by scikit-learn rather than merged.
+        if plain.dtype != object and plain.tolist() == encoded.classes.tolist():
             values = plain[encoded.codes]
     return encoded, values
 

@@ -220,7 +220,11 @@ default='auto'
         ``'auto'``: the ``resampled_priors_`` of the estimator when it is a
         :class:`rebalance.ResampledClassifier` or holds one (a pipeline ending
         in one, a fitted ``GridSearchCV`` / ``RandomizedSearchCV`` whose
-        ``best_estimator_`` is one, also behind ``FrozenEstimator``), else the
+        ``best_estimator_`` is one, or a ``TunedThresholdClassifierCV`` /
+        ``FixedThresholdClassifier`` whose ``estimator_`` is one, also behind
+        ``FrozenEstimator``; ``TunedThresholdClassifierCV(refit=False)`` is
+        fitted on unknown rows), the ``deploy_priors`` of a fitted
+        ThresholdMover that moves its probabilities to them, else the
         priors of ``y`` in
         ``fit`` (weighted by the ``sample_weight`` the estimator is fitted
         with, and by its ``class_weight`` as scikit-learn applies it:
@@ -230,10 +234,13 @@ default='auto'
         the final estimator of a ``StackingClassifier``; a multiclass
         ``OneVsRestClassifier`` of class-weighted models has no such priors),
         not for an ``SVC(probability=True)``, whose probabilities follow
-        ``y``). Models
+        ``y`` unweighted, its rows of weight 0 left out). Models
         that balance their classes internally in another way
         (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
-        ``train_priors`` given, e.g. uniform; an ensemble of members that
+        ``train_priors`` given, e.g. uniform, as does a
+        ``CalibratedClassifierCV(method='temperature')`` of a resampled or
+        class-weighted classifier (sigmoid and isotonic calibration give the
+        priors of ``y``); an ensemble of members that
         resample (``BaggingClassifier(ResampledClassifier(...))``, a soft
         ``VotingClassifier`` of them) gives its members' equal
         ``resampled_priors_``, and where they differ or are unknown the

@@ -214,8 +214,29 @@ def _finite(value: float) -> bool:
     return -math.inf < value < math.inf
 
 
+def _differentiated(value: Any) -> bool:
+    """True for a tensor that requires grad, with grad enabled (also inside
+    ``torch.func.grad``): its caller expects a gradient."""
+    return isinstance(value, Tensor) and value.requires_grad and torch.is_grad_enabled()
+
+
+def _check_constant(value: Any, name: str, example: str) -> None:
+    """ValueError if ``value`` is a tensor that requires grad (with grad
+    enabled) where the loss uses it as a constant: it would silently get no
+    gradient (None, or zeros under ``torch.func.grad``)."""
+    if _differentiated(value):
+        raise ValueError(
+            f"{name} requires grad, but this loss uses it as a constant: it "
+            f"would get no gradient. Pass {name}.detach() (e.g. {name}={example}), "
+            "or compute the loss under torch.no_grad()"
+        )
+
+
 def _real(value: Any, name: str, example: str | None = None) -> float:
-    """``value`` as a float; TypeError naming ``name`` unless it is a real number."""
+    """``value`` as a float; TypeError naming ``name`` unless it is a real
+    number; ValueError for a tensor that requires grad (see
+    :func:`_check_constant`): the float would silently drop its gradient."""
+    _check_constant(value, name, "2.0" if example is None else example)
     value = _scalar(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         fix = "pass numbers only" if example is None else f"pass e.g. {name}={example}"
@@ -264,7 +285,9 @@ def _check_margin(margin: Any) -> float:
 
 
 def _check_tau(tau: Any) -> float:
-    tau = _real(tau, "tau", "1.0")
+    """``tau`` as a float (a 0-d tensor that requires grad too: the logit
+    adjustment keeps its gradient, see :func:`_log_priors`)."""
+    tau = _real(tau.detach() if _differentiated(tau) else tau, "tau", "1.0")
     if not _finite(tau):
         raise ValueError(f"tau must be a finite number, got {tau}; pass e.g. tau=1.0")
     return tau
@@ -472,6 +495,17 @@ def _class_floats(
     """
     classes = "0..C-1" if n_classes is None else f"0..{n_classes - 1}"
     what = f"{name} must be one number per class {classes}"
+    if isinstance(values, Mapping | list | tuple) and any(
+        _differentiated(v)
+        for v in (values.values() if isinstance(values, Mapping) else values)
+    ):
+        # read as Python numbers: their gradient would silently be lost
+        raise ValueError(
+            f"{name} holds tensors that require grad, but a dict, list or tuple "
+            "of per-class values is read as constant numbers: they would get no "
+            f"gradient. Pass one tensor (e.g. torch.stack(...)) where the loss "
+            "differentiates it, or detach the values"
+        )
     if isinstance(values, Mapping):
         keys = []
         for k in values:
@@ -954,7 +988,10 @@ def sigmoid_focal_loss(
     pos_weight : Tensor, optional
         Weight of the positive term, broadcastable to ``logits`` (as in
         :func:`torch.nn.functional.binary_cross_entropy_with_logits`);
-        finite and ``>= 0``.
+        finite and ``>= 0``. The fused loss differentiates the logits only:
+        ``alpha``, ``gamma`` and ``pos_weight`` are constants, and a tensor
+        among them that requires grad is a ValueError (not a silent ``None``
+        gradient).
     ignore_index : float, optional
         Target value marking elements to skip (e.g. ``-1``), compared
         exactly in the target's dtype: rounded to a float target's dtype
@@ -1027,6 +1064,8 @@ def _check_binary_alpha(alpha: Any) -> float | None:
 
 def _check_binary_ignore_index(ignore_index: Any) -> float | None:
     if ignore_index is not None:
+        if isinstance(ignore_index, Tensor):  # a label value: no gradient
+            ignore_index = ignore_index.detach()
         ignore_index = _real(ignore_index, "ignore_index", "-1")
         if ignore_index != ignore_index:  # NaN (math.isnan: see _finite)
             raise ValueError("ignore_index must not be NaN; pass e.g. ignore_index=-1")
@@ -1056,13 +1095,28 @@ def _check_pos_weight(pos_weight: Any, dtype: torch.dtype = torch.float64) -> Te
     ``dtype`` (checked as the other class weights are: :func:`_class_tensor`,
     not under tracing); TypeError / ValueError naming it otherwise."""
     pos_weight = _pos_weight_tensor(pos_weight)
+    # The fused focal ops differentiate the logits only.
+    _check_constant(pos_weight, "pos_weight", "torch.tensor([3.0])")
     _class_tensor(pos_weight, None, "pos_weight", dtype)
     return pos_weight
+
+
+def _holds_differentiated(values: Any) -> bool:
+    """True for (nested) lists and tuples holding a tensor that requires grad."""
+    if isinstance(values, list | tuple):
+        return any(_holds_differentiated(v) for v in values)
+    return _differentiated(values)
 
 
 def _pos_weight_tensor(pos_weight: Any) -> Tensor:
     """``pos_weight`` as a real tensor; TypeError naming it otherwise."""
     if not isinstance(pos_weight, Tensor):
+        if _holds_differentiated(pos_weight):
+            raise ValueError(
+                "pos_weight holds tensors that require grad, but the fused focal "
+                "loss differentiates the logits only: they would get no "
+                "gradient. Pass detached values, e.g. pos_weight=torch.tensor([3.0])"
+            )
         arr = np.asarray(pos_weight, dtype=object)
         if not all(
             isinstance(_scalar(v), int | float) and not isinstance(v, bool)
@@ -1112,7 +1166,9 @@ def softmax_focal_loss(
     alpha : float, dict, sequence, array or Tensor, optional
         A scalar weight, or one weight per class: a dict ``{class: weight}``
         keyed ``0..C-1`` (e.g. the output of ``rebalance.class_weights``), a
-        sequence, an array or a tensor of length C.
+        sequence, an array or a tensor of length C. A constant, as ``gamma``
+        (the fused loss differentiates the logits only): a tensor that
+        requires grad is a ValueError.
     gamma : float, default=2.0
         Focusing parameter, ``>= 0``; ``gamma=0`` with ``alpha=None`` is CE.
     reduction : {'none', 'mean', 'sum'}, default='mean'
@@ -1194,6 +1250,8 @@ def _softmax_alpha(
     it (a loss Module's ``__init__``)."""
     if alpha is None:
         return None
+    # The fused focal ops differentiate the logits only.
+    _check_constant(alpha, "alpha", "[0.25, 0.75]")
     if (
         isinstance(alpha, str)
         or not isinstance(alpha, Mapping | Sequence | np.ndarray | Tensor)
@@ -2295,6 +2353,10 @@ def _ohem_options(
         if isinstance(top_k, int) and top_k < 0:
             raise ValueError(f"top_k must be >= 0, got {top_k}")
     else:
+        # Selects rows only (no gradient in any formula): a threshold taken
+        # from the batch's losses (e.g. losses.mean()) is fine as it is.
+        if isinstance(threshold, Tensor):
+            threshold = threshold.detach()
         threshold = _real(threshold, "threshold", "0.5")
         if threshold != threshold:  # NaN (math.isnan: see _finite)
             raise ValueError("threshold must not be NaN; pass e.g. threshold=0.5")
@@ -2467,9 +2529,12 @@ def _log_priors(
     logits: Tensor,
     tau: float,
     name: str = "priors",
+    tau_tensor: Any = None,
 ) -> Tensor:
     """``tau`` times the normalised log priors, shaped to broadcast over the
-    class dim of ``logits`` and in their dtype.
+    class dim of ``logits`` and in their dtype. ``tau_tensor``: the ``tau``
+    the caller gave; one that requires grad gets its gradient (``tau`` is its
+    value, for the checks).
 
     Normalised in float64 (and relative to the largest prior, so nothing
     overflows): priors as small as 1e-45 stay finite (about -104). A ``tau``
@@ -2487,7 +2552,11 @@ def _log_priors(
         if floats:
             _check_adjustment(floats, tau, logits.dtype, name)
     rel = vec / vec.max()
-    log_p = (torch.log(rel) - torch.log(rel.sum())) * tau
+    if _differentiated(tau_tensor):
+        factor = tau_tensor.to(device=vec.device, dtype=torch.float64)
+    else:
+        factor = tau
+    log_p = (torch.log(rel) - torch.log(rel.sum())) * factor
     if isinstance(priors, Tensor) and not _tracing(vec):
         worst = float(log_p.detach().abs().max()) if log_p.numel() else 0.0
         if not worst <= largest:
@@ -2555,7 +2624,9 @@ def logit_adjusted_cross_entropy(
         class: a dict ``{class: value}`` keyed ``0..C-1``, or a sequence, an
         array or a tensor of length C.
     tau : float, default=1.0
-        Scale of the adjustment ``tau * log(priors)``.
+        Scale of the adjustment ``tau * log(priors)``; a 0-d tensor that
+        requires grad (a learnable ``tau``) gets its gradient, as tensor
+        ``priors`` do.
     reduction : {'none', 'mean', 'sum'}, default='mean'
         As in ``cross_entropy``.
     ignore_index : int, default=-100
@@ -2598,10 +2669,12 @@ def _logit_adjusted(
     ignore_index = _check_ignore_index(ignore_index)
     _check_class_targets(logits, target, ignore_index)
     _check_reduction(reduction)
-    tau = _check_tau(tau)
+    tau_value = _check_tau(tau)
     label_smoothing = _check_smoothing(label_smoothing)
     logits = _autocast_float32(logits)
-    adjusted = logits + _log_priors(priors, logits.shape[1], logits, tau, priors_name)
+    adjusted = logits + _log_priors(
+        priors, logits.shape[1], logits, tau_value, priors_name, tau
+    )
     return F.cross_entropy(
         adjusted,
         _long_target(target),
@@ -2675,7 +2748,8 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
         one per class: a dict ``{class: value}`` keyed ``0..C-1``, or a
         sequence, an array or a tensor of length C.
     tau : float, default=1.0
-        Scale of the adjustment.
+        Scale of the adjustment; a 0-d tensor that requires grad gets its
+        gradient.
 
     Returns
     -------
@@ -2697,8 +2771,10 @@ def adjust_logits(logits: Tensor, priors: ClassVector, *, tau: float = 1.0) -> T
             f"{tuple(logits.shape)}"
         )
     check_has_classes(logits)
-    tau = _check_tau(tau)
-    return logits - _log_priors(priors, logits.shape[1], logits, tau)
+    tau_value = _check_tau(tau)
+    return logits - _log_priors(
+        priors, logits.shape[1], logits, tau_value, tau_tensor=tau
+    )
 
 
 class LogitAdjustedCrossEntropyLoss(
@@ -2713,7 +2789,9 @@ class LogitAdjustedCrossEntropyLoss(
         class: a dict ``{class: value}`` keyed ``0..C-1``, or a sequence, an
         array or a tensor of length C.
     tau : float, default=1.0
-        Scale of the adjustment ``tau * log(priors)``.
+        Scale of the adjustment ``tau * log(priors)``; a 0-d tensor that
+        requires grad (a learnable ``tau``) gets its gradient, as tensor
+        ``priors`` do.
     reduction : {'none', 'mean', 'sum'}, default='mean'
         As in ``cross_entropy``.
     ignore_index : int, default=-100
