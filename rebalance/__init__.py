@@ -17,12 +17,18 @@ from rebalance.samplers import (
 from rebalance.threshold import ThresholdMover
 from rebalance.weights import class_weights, sample_weights
 
-try:  # the version lives in pyproject.toml only
+
+def _version() -> str:
+    """The installed version (it lives in pyproject.toml only)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    __version__ = version("rebalance")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+    try:
+        return version("rebalance")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+__version__ = _version()
 
 __all__ = [
     "BaseSampler",
@@ -38,3 +44,17 @@ __all__ = [
     "weights",
     "__version__",
 ]
+
+
+def __dir__() -> list[str]:
+    # what tab completion shows: the exported names, the public submodules
+    # loaded so far and the module's dunders, not the helpers
+    from types import ModuleType
+
+    return sorted(
+        name
+        for name, value in {**dict.fromkeys(__all__), **globals()}.items()
+        if name in __all__
+        or (name.startswith("__") and name.endswith("__"))
+        or (not name.startswith("_") and isinstance(value, ModuleType))
+    )

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import get_tags
 from sklearn.utils.validation import _num_samples, has_fit_parameter
 
 from rebalance import _indices
@@ -388,6 +389,15 @@ def _weighted_ensembles() -> tuple[type, ...]:
     return (_BaseVoting, _BaseStacking)
 
 
+def is_pairwise(estimator: Any) -> bool:
+    """Whether ``estimator`` takes a precomputed square X (its tags say so:
+    ``SVC(kernel='precomputed')``, ``KNeighborsClassifier(metric='precomputed')``)."""
+    try:
+        return bool(get_tags(estimator).input_tags.pairwise)
+    except AttributeError:  # no tags (not a scikit-learn estimator): not pairwise
+        return False
+
+
 def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
     """``(X, y, params)`` for an ``estimator`` whose ``fit`` takes no
     ``sample_weight`` while ``params`` has one: whole-number weights become
@@ -399,6 +409,15 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
     weights = params.get("sample_weight")
     if weights is None or _fit_takes(estimator, "sample_weight"):
         return X, y, dict(params)
+    if is_pairwise(estimator):
+        # Repeating rows of a precomputed kernel or distance matrix leaves
+        # its columns as they are: no longer the square matrix it takes.
+        raise TypeError(
+            f"{type(estimator).__name__}.fit takes no sample_weight and a "
+            "precomputed (pairwise) X: the weights cannot be applied as "
+            "repeated rows, which would need its columns repeated too. Drop "
+            "sample_weight, or use a classifier whose fit takes it."
+        )
     n_samples = n_rows(X, y)
     if n_samples is not None:
         # One finite number >= 0 per row: those errors name what is wrong.

@@ -8,6 +8,7 @@ Shared by :mod:`rebalance.threshold` (prior correction, EM, and where
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -853,6 +854,8 @@ def with_class_weight(
     y: Any,
     classes: np.ndarray,
     sample_weight: Any = None,
+    *,
+    held_out: bool = True,
 ) -> np.ndarray:
     """``priors`` of ``y`` (weighted by ``sample_weight``) as the model of
     ``estimator`` saw them: times the ``class_weight`` its fit applies
@@ -866,6 +869,11 @@ def with_class_weight(
     alone, weighted by neither ``class_weight`` nor ``sample_weight``). For
     an ensemble, the class weights of the models whose probabilities it
     gives (:func:`_ensemble_class_weighted`); ValueError where they differ.
+    With ``held_out``, a model that keeps some of its rows out of training
+    for early stopping gives the priors of the rows it trained on
+    (:func:`_held_out_priors`). A generative model given its priors
+    (``GaussianNB(priors=...)``, ``MultinomialNB(fit_prior=False)``, ...)
+    gives those (:func:`_chosen_priors`).
 
     Examples
     --------
@@ -880,6 +888,13 @@ def with_class_weight(
     if inner is not None:
         return inner
     model, keys = _class_weighted_model(estimator, classes)
+    chosen = _chosen_priors(model, estimator, classes)
+    if chosen is not None:
+        return chosen
+    if held_out:
+        kept = _held_out_priors(model, estimator, classes, sample_weight)
+        if kept is not None:
+            return kept
     # The class shares of the rows as weighted by sample_weight alone (what
     # CatBoost's auto_class_weights counts).
     weighted = priors if sample_weight is not None else None
@@ -926,7 +941,13 @@ def _ensemble_class_weighted(
     codes = np.arange(len(classes))
     # y as the positions of its labels in classes: the members' labels.
     encoded = class_positions(labels.classes, classes, "y")[labels.codes]
-    each = [with_class_weight(priors, m, encoded, codes, sample_weight) for m in models]
+    # An averaging ensemble's members are each fitted on their own draw of
+    # the rows: their held-out rows are not looked at (as their draws are not).
+    stacking = final is not None
+    each = [
+        with_class_weight(priors, m, encoded, codes, sample_weight, held_out=stacking)
+        for m in models
+    ]
     if all(np.array_equal(p, priors) for p in each):
         return None  # no model weights a class
     if all(np.allclose(p, each[0], rtol=0, atol=1e-9) for p in each):
@@ -970,7 +991,9 @@ def _refuse_class_weighted_one_vs_rest(
         if shares.min() <= 0:
             continue
         rest = (encoded == c).astype(np.intp)
-        seen = with_class_weight(shares, inner, rest, binary_classes, sample_weight)
+        seen = with_class_weight(
+            shares, inner, rest, binary_classes, sample_weight, held_out=False
+        )
         if not np.allclose(seen, shares, rtol=0, atol=1e-9):
             raise ValueError(
                 "The estimator's OneVsRestClassifier has binary models that "
@@ -1014,8 +1037,8 @@ def _sklearn_class_weighted(
         # n / (n_classes * n_c), n_c the class's count: weighted by the
         # sample weights for the estimators whose fit does so (scikit-learn's
         # logistic regressions and liblinear SVMs), else the plain count.
-        weighted = sample_weight is not None and isinstance(
-            model, _balanced_by_weighted_counts()
+        weighted = sample_weight is not None and _balances_weighted_counts(
+            model, class_weight
         )
         counts = priors if weighted else class_priors(y, classes)
         with np.errstate(divide="ignore"):
@@ -1262,6 +1285,197 @@ def _balanced_by_weighted_counts() -> tuple[type, ...]:
     return (LogisticRegression, LogisticRegressionCV, LinearSVC)
 
 
+def _balances_weighted_counts(model: Any, class_weight: str) -> bool:
+    """Whether ``model``'s ``'balanced'`` / ``'balanced_subsample'`` class
+    weights come from the sample-weighted class counts: scikit-learn's
+    logistic regressions and liblinear SVMs, and its forests where their
+    fit weights the counts (scikit-learn >= 1.8: ``'balanced'``, and
+    ``'balanced_subsample'`` without bootstrap) or draws each tree's
+    bootstrap rows by ``sample_weight`` (``'balanced_subsample'`` then
+    balances each draw exactly)."""
+    if isinstance(model, _balanced_by_weighted_counts()):
+        return True
+    from sklearn.ensemble._forest import ForestClassifier
+
+    if not isinstance(model, ForestClassifier):
+        return False
+    if class_weight == "balanced_subsample" and getattr(model, "bootstrap", False):
+        return _forest_draws_by_weight()
+    return _forest_weighs_balanced_counts()
+
+
+@functools.cache
+def _forest_weighs_balanced_counts() -> bool:
+    """Whether scikit-learn's forests count the classes for ``'balanced'``
+    weighted by ``sample_weight`` (asked of the forest itself, on 3 rows:
+    class 0 twice at weight 1, class 1 once at weight 2, equal weighted
+    counts)."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    forest = RandomForestClassifier(class_weight="balanced")
+    forest.n_outputs_ = 1  # as its fit sets before this call
+    try:
+        _, expanded = forest._validate_y_class_weight(
+            np.array([[0], [0], [1]]), np.array([1.0, 1.0, 2.0])
+        )
+    except (AttributeError, TypeError, ValueError):  # older: unweighted counts
+        return False
+    expanded = np.asarray(expanded, dtype=np.float64)
+    return bool(np.isclose(expanded[0], expanded[2]))
+
+
+@functools.cache
+def _forest_draws_by_weight() -> bool:
+    """Whether scikit-learn's forests draw their bootstrap rows with
+    probabilities proportional to ``sample_weight`` (then pass the counts as
+    the trees' weights)."""
+    import inspect
+
+    try:
+        from sklearn.ensemble._forest import _generate_sample_indices
+    except ImportError:
+        return False
+    return "sample_weight" in inspect.signature(_generate_sample_indices).parameters
+
+
+def _held_out_priors(
+    model: Any, estimator: Any, classes: np.ndarray, sample_weight: Any
+) -> np.ndarray | None:
+    """The class priors of the rows ``model`` was trained on when it keeps
+    some of the rows it is given out of training, to decide when to stop
+    early (a stratified split: the class shares of ``y`` within a row, but
+    not the weights' shares). None for any other model (its training rows
+    are those given).
+
+    - ``HistGradientBoostingClassifier`` with ``do_early_stopping_``: the
+      priors of its baseline prediction, fitted on its training rows with
+      their sample and class weights;
+    - ``GradientBoostingClassifier`` with ``n_iter_no_change``: its
+      ``init_`` model's ``class_prior_`` (a ``DummyClassifier``, fitted on
+      its training rows);
+    - ``MLPClassifier`` / ``SGDClassifier`` with ``early_stopping=True`` and
+      ``sample_weight``: the weighted priors of rows drawn by an unrecorded
+      seed are unknown (ValueError).
+    """
+    from sklearn.ensemble import (
+        GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
+    )
+    from sklearn.linear_model import SGDClassifier
+    from sklearn.neural_network import MLPClassifier
+
+    name = type(model).__name__
+    if isinstance(model, HistGradientBoostingClassifier):
+        if not getattr(model, "do_early_stopping_", False):
+            return None
+        try:
+            baseline = np.asarray(model._baseline_prediction, dtype=np.float64)
+            shares = model._loss.predict_proba(baseline.reshape(1, -1))
+        except (AttributeError, TypeError, ValueError):
+            shares = None
+    elif isinstance(model, GradientBoostingClassifier):
+        if getattr(model, "n_iter_no_change", None) is None:
+            return None
+        from sklearn.dummy import DummyClassifier
+
+        init = getattr(model, "init_", None)
+        shares = (
+            getattr(init, "class_prior_", None)
+            if isinstance(init, DummyClassifier)
+            else None
+        )
+    elif isinstance(model, (MLPClassifier, SGDClassifier)):
+        if sample_weight is None or getattr(model, "early_stopping", False) is not True:
+            return None
+        shares = None
+    else:
+        return None
+    if shares is None:
+        raise ValueError(
+            f"The estimator's {name} keeps a validation share of its rows out "
+            "of training to stop early, and the class priors of the rows it "
+            "trained on are not recorded: pass train_priors (the class shares "
+            "of the rows the classifier was fitted on), or turn early "
+            "stopping off."
+        )
+    return _in_class_order(shares, model, estimator, classes, name)
+
+
+def _chosen_priors(
+    model: Any, estimator: Any, classes: np.ndarray
+) -> np.ndarray | None:
+    """The priors a scikit-learn generative classifier was given and its
+    posteriors follow (Bayes' rule with them), read from the fitted model:
+    ``GaussianNB(priors=...)`` (``class_prior_``), a discrete naive Bayes
+    with ``class_prior`` or ``fit_prior=False`` (``class_log_prior_``),
+    ``LinearDiscriminantAnalysis`` / ``QuadraticDiscriminantAnalysis(priors=
+    ...)`` (``priors_``). None for any other model, or one that takes its
+    priors from the rows (then those of ``y``). ``ComplementNB`` adds no
+    class prior to its scores with two classes or more: uniform priors."""
+    from sklearn.discriminant_analysis import (
+        LinearDiscriminantAnalysis,
+        QuadraticDiscriminantAnalysis,
+    )
+    from sklearn.naive_bayes import (
+        BernoulliNB,
+        CategoricalNB,
+        ComplementNB,
+        GaussianNB,
+        MultinomialNB,
+    )
+
+    name = type(model).__name__
+    shares: Any
+    if isinstance(model, ComplementNB):
+        own = getattr(model, "classes_", None)
+        if own is None or len(own) < 2:
+            return None
+        shares = np.ones(len(own))
+    elif isinstance(model, GaussianNB):
+        if getattr(model, "priors", None) is None:
+            return None
+        shares = getattr(model, "class_prior_", None)
+    elif isinstance(model, (MultinomialNB, BernoulliNB, CategoricalNB)):
+        if getattr(model, "class_prior", None) is None and getattr(
+            model, "fit_prior", True
+        ):
+            return None
+        logs = getattr(model, "class_log_prior_", None)
+        shares = None if logs is None else np.exp(np.asarray(logs, dtype=float))
+    elif isinstance(model, (LinearDiscriminantAnalysis, QuadraticDiscriminantAnalysis)):
+        if getattr(model, "priors", None) is None:
+            return None
+        shares = getattr(model, "priors_", None)
+    else:
+        return None
+    if shares is None:
+        return None
+    priors = _in_class_order(shares, model, estimator, classes, name)
+    return priors if np.isfinite(priors).all() else None
+
+
+def _in_class_order(
+    shares: Any, model: Any, estimator: Any, classes: np.ndarray, name: str
+) -> np.ndarray:
+    """Priors ``shares`` recorded by ``model`` (in the order of its
+    ``classes_``) in the order of ``classes``, summing to 1."""
+    values = np.asarray(shares, dtype=np.float64).ravel()
+    own = np.asarray(model.classes_)
+    if values.shape[0] != len(classes) or len(own) != len(classes):
+        raise ValueError(
+            f"The estimator's {name} has classes {own.tolist()} but y has "
+            f"{classes.tolist()}: they must be fitted on the same labels."
+        )
+    # The baseline is clipped 10 ulps from 0: a class of no weight has none.
+    values = np.where(values > 100 * np.finfo(np.float64).eps, values, 0.0)
+    priors = np.empty(len(classes), dtype=np.float64)
+    if _binary_one_vs_rest_model(final_step(estimator, searches=True), classes):
+        priors[:] = values  # its labels 0 and 1 are classes[0] and classes[1]
+    else:
+        priors[class_positions(own, classes, "estimator")] = values
+    return priors / priors.sum()
+
+
 def _aligned_priors(source: Any, classes: np.ndarray, name: str) -> np.ndarray:
     """``source.resampled_priors_`` reordered to ``classes``."""
     if source.resampled_priors_ is None:  # its classifier resamples again
@@ -1406,7 +1620,9 @@ def _refuse_temperature_of_reweighted(
         reweighted = _unwrapped(base)[1] or (
             model_priors(base, classes, fix) is not None
             or not np.allclose(
-                with_class_weight(plain, base, y, classes, sample_weight),
+                with_class_weight(
+                    plain, base, y, classes, sample_weight, held_out=False
+                ),
                 plain,
                 rtol=0,
                 atol=1e-12,

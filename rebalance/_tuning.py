@@ -23,10 +23,10 @@ from sklearn.model_selection import (
     check_cv,
 )
 from sklearn.model_selection._split import _CVIterableWrapper
-from sklearn.utils import indexable
+from sklearn.utils import _safe_indexing, indexable
 
 from rebalance._frames import take_rows
-from rebalance._metadata import take_row_aligned, weights_as_rows
+from rebalance._metadata import is_pairwise, take_row_aligned, weights_as_rows
 from rebalance._priors import class_positions
 from rebalance.metrics import _threshold_metric
 
@@ -137,11 +137,20 @@ def cross_validated_scores(
     # Sparse formats without row indexing (COO, DOK, ...) become CSR.
     (X,) = indexable(X)
     n_samples = len(y)
+    # A precomputed kernel or distance matrix (SVC(kernel='precomputed'),
+    # ...): its columns are the training rows too, as scikit-learn splits it.
+    pairwise = is_pairwise(estimator)
+    if pairwise:
+        _check_square(X, n_samples)
     folds: list[Fold] = []
     for number, (train, validation) in enumerate(splitter.split(X, y, **split_params)):
         train = _fold_rows(train, n_samples, number, "training")
         validation = _fold_rows(validation, n_samples, number, "validation")
         X_train, y_train = take_rows(X, train), take_rows(y, train)
+        X_validation = take_rows(X, validation)
+        if pairwise:
+            X_train = _safe_indexing(X_train, train, axis=1)
+            X_validation = _safe_indexing(X_validation, train, axis=1)
         train_params = take_row_aligned(fit_params, train, n_samples)
         if weights_as_counts:
             X_train, y_train, train_params = weights_as_rows(
@@ -149,7 +158,7 @@ def cross_validated_scores(
             )
         model = clone(estimator).fit(X_train, y_train, **train_params)
         _check_fold_classes(model, classes, number)
-        scores = scores_of(model, take_rows(X, validation), train)
+        scores = scores_of(model, X_validation, train)
         weights = (
             None if sample_weight is None else take_rows(sample_weight, validation)
         )
@@ -168,6 +177,18 @@ def cross_validated_scores(
             "folds for these rows."
         )
     return folds
+
+
+def _check_square(X: Any, n_samples: int) -> None:
+    """A precomputed (pairwise) matrix must be square: one column per row."""
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2 or tuple(shape) != (n_samples, n_samples):
+        raise ValueError(
+            "The estimator takes a precomputed kernel or distance matrix "
+            f"(pairwise), but X has shape {shape}, not ({n_samples}, {n_samples}): "
+            "pass the square matrix between the training rows, as an array, "
+            "sparse matrix or DataFrame."
+        )
 
 
 def _fold_rows(rows: Any, n_samples: int, number: int, part: str) -> np.ndarray:

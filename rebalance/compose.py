@@ -38,6 +38,7 @@ from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_d
 from rebalance._labels import as_classifier_target, single_output_target
 from rebalance._metadata import (
     fit_weight_of,
+    is_pairwise,
     n_rows,
     row_aligned_names,
     take_row_aligned,
@@ -202,6 +203,18 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The fitted meta-estimator.
         """
         check_classifier(self.classifier, "classifier")
+        if is_pairwise(self.classifier):
+            # The sampler draws rows; the columns of a precomputed kernel or
+            # distance matrix are rows too, and would be left as they are.
+            raise ValueError(
+                f"classifier {type(self.classifier).__name__} takes a precomputed "
+                "(pairwise) kernel or distance matrix as X, whose columns are the "
+                "training rows: ResampledClassifier resamples the rows only, so "
+                "the classifier would not get a square matrix. Resample the "
+                "features before computing the matrix (sampler.fit_resample(X, "
+                "y), then the kernel of the resampled rows), or use a classifier "
+                "on the features (e.g. SVC(kernel='rbf'))."
+            )
         y = as_classifier_target(single_output_target(y))
         _check_finite_for(self.classifier, X)
         params = dict(fit_params)

@@ -648,3 +648,12 @@ class CharVocabulary:
         """
         texts = self._check_texts(texts)
         return self.fit(texts).transform(texts)
+
+
+def __dir__() -> list[str]:
+    # what tab completion shows: the exported names and the module's dunders,
+    # not the helpers imported here
+    return sorted(
+        {name for name in globals() if name.startswith("__") and name.endswith("__")}
+        | set(__all__)
+    )

@@ -551,3 +551,12 @@ def _cannot_score(scoring: Any, why: Any) -> str:
         "beta=2). Ranking metrics like 'roc_auc' do not depend on the "
         "threshold."
     )
+
+
+def __dir__() -> list[str]:
+    # what tab completion shows: the exported names and the module's dunders,
+    # not the helpers imported here
+    return sorted(
+        {name for name in globals() if name.startswith("__") and name.endswith("__")}
+        | set(__all__)
+    )

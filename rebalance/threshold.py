@@ -234,7 +234,15 @@ default='auto'
         the final estimator of a ``StackingClassifier``; a multiclass
         ``OneVsRestClassifier`` of class-weighted models has no such priors),
         not for an ``SVC(probability=True)``, whose probabilities follow
-        ``y`` unweighted, its rows of weight 0 left out). Models
+        ``y`` unweighted, its rows of weight 0 left out; a forest's
+        ``'balanced'`` counts weighted by ``sample_weight`` as scikit-learn
+        counts them; a ``HistGradientBoostingClassifier`` with early stopping
+        or a ``GradientBoostingClassifier(n_iter_no_change=...)``: the rows it
+        trained on, its validation share left out (``MLPClassifier`` /
+        ``SGDClassifier`` with ``early_stopping=True`` and ``sample_weight``:
+        unknown, ValueError); a generative model given its priors
+        (``GaussianNB(priors=...)``, ``MultinomialNB(fit_prior=False)``,
+        LDA/QDA ``priors``): those). Models
         that balance their classes internally in another way
         (imbalanced-learn's BalancedRandomForest, EasyEnsemble, ...) need
         ``train_priors`` given, e.g. uniform, as does a
@@ -1119,10 +1127,15 @@ default='auto'
         tags = super().__sklearn_tags__()
         estimator_tags = get_tags(self.estimator)
         tags.input_tags = copy.deepcopy(estimator_tags.input_tags)
+        inner_multi_class = True
         if estimator_tags.classifier_tags is not None:
             tags.classifier_tags.poor_score = estimator_tags.classifier_tags.poor_score
-        # One threshold on one score: binary only (as FixedThresholdClassifier).
-        tags.classifier_tags.multi_class = self.strategy != "fixed"
+            inner_multi_class = estimator_tags.classifier_tags.multi_class
+        # One threshold on one score: binary only (as FixedThresholdClassifier);
+        # so is any strategy around a binary-only classifier.
+        tags.classifier_tags.multi_class = (
+            inner_multi_class and self.strategy != "fixed"
+        )
         return tags
 
 

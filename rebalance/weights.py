@@ -111,3 +111,12 @@ def sample_weights(
     """
     labels, weights = _weights_per_class(y, method, beta)
     return weights[labels.codes]
+
+
+def __dir__() -> list[str]:
+    # what tab completion shows: the exported names and the module's dunders,
+    # not the helpers imported here
+    return sorted(
+        {name for name in globals() if name.startswith("__") and name.endswith("__")}
+        | set(__all__)
+    )

@@ -13,8 +13,8 @@ from their submodules on first use; deprecated names still work, with a
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any as _Any
 
 if TYPE_CHECKING:  # what type checkers see; at run time, ``__getattr__``
     from rebalance.torch.loaders import IndexBatchSampler, TensorBatchLoader
@@ -119,7 +119,9 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
+    from importlib import import_module
+
     if name in _SUBMODULE_OF:
         module = import_module(f"rebalance.torch.{_SUBMODULE_OF[name]}")
         return getattr(module, name)
@@ -132,4 +134,18 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # what tab completion shows: the exported names, the public submodules
+    # loaded so far and the module's dunders, not the helpers
+    from types import ModuleType
+
+    return sorted(
+        name
+        for name, value in {**dict.fromkeys(__all__), **globals()}.items()
+        if name in __all__
+        or (name.startswith("__") and name.endswith("__"))
+        or (not name.startswith("_") and isinstance(value, ModuleType))
+    )
+
+
+# not public names: the ``__future__`` feature and the type-checking guard
+del annotations, TYPE_CHECKING

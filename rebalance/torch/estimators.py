@@ -9,7 +9,10 @@ works until rebalance 0.3, with a ``FutureWarning``; run
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__: list[str] = []
 
@@ -22,3 +25,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(
         f"module 'rebalance.torch.estimators' has no attribute {name!r}"
     )
+
+
+# not public names: the ``__future__`` feature and the type-checking guard
+del annotations, TYPE_CHECKING
