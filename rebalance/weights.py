@@ -114,9 +114,7 @@ def sample_weights(
 
 
 def __dir__() -> list[str]:
-    # what tab completion shows: the exported names and the module's dunders,
-    # not the helpers imported here
-    return sorted(
-        {name for name in globals() if name.startswith("__") and name.endswith("__")}
-        | set(__all__)
-    )
+    # what tab completion shows (rebalance._namespace.public_names)
+    from rebalance._namespace import public_names
+
+    return public_names(globals(), __all__)

@@ -134,17 +134,10 @@ def __getattr__(name: str) -> _Any:
 
 
 def __dir__() -> list[str]:
-    # what tab completion shows: the exported names, the public submodules
-    # loaded so far and the module's dunders, not the helpers
-    from types import ModuleType
+    # what tab completion shows (rebalance._namespace.public_names)
+    from rebalance._namespace import public_names
 
-    return sorted(
-        name
-        for name, value in {**dict.fromkeys(__all__), **globals()}.items()
-        if name in __all__
-        or (name.startswith("__") and name.endswith("__"))
-        or (not name.startswith("_") and isinstance(value, ModuleType))
-    )
+    return public_names(globals(), __all__)
 
 
 # not public names: the ``__future__`` feature and the type-checking guard
