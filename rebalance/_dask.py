@@ -607,6 +607,12 @@ def _check_features(X) -> str:
         # The in-memory error, before the labels are computed (scikit-learn's
         # feature-name check fails later with narwhals' DuplicateError).
         _check_unique_columns(X._meta)
+        # scikit-learn's feature-name check (str and int column names mixed:
+        # its TypeError), on a stand-in estimator: before the labels are
+        # computed, and without touching the sampler's fitted attributes.
+        from sklearn.base import BaseEstimator
+
+        _set_feature_attributes(BaseEstimator(), X)
         return "frame"
     if not isinstance(X, da.Array):
         raise TypeError(

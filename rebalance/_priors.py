@@ -941,6 +941,9 @@ def _ensemble_class_weighted(
     codes = np.arange(len(classes))
     # y as the positions of its labels in classes: the members' labels.
     encoded = class_positions(labels.classes, classes, "y")[labels.codes]
+    drawn = _weighted_draws_without_replacement(model, models, encoded, codes)
+    if drawn is not None:
+        return drawn
     # An averaging ensemble's members are each fitted on their own draw of
     # the rows: their held-out rows are not looked at (as their draws are not).
     stacking = final is not None
@@ -958,6 +961,58 @@ def _ensemble_class_weighted(
         "its probabilities follow no one set of class priors (its members' "
         f"are {[np.round(p, 4).tolist() for p in each]}): pass train_priors."
     )
+
+
+def _weighted_draws_without_replacement(
+    model: Any, members: list, encoded: np.ndarray, codes: np.ndarray
+) -> np.ndarray | None:
+    """The mean priors of the members of a scikit-learn ``BaggingClassifier``
+    fitted with ``sample_weight`` and ``bootstrap=False``: it draws each
+    member's rows without replacement, with chances by ``sample_weight``, and
+    fits the member on the drawn rows unweighted (with ``max_samples=None``,
+    all the rows once each), so their shares are neither the weighted nor the
+    unweighted shares of ``y``. Read from the draws it records
+    (``estimators_samples_``). None for any other model (a bootstrap draw's
+    expected shares are the weighted shares of ``y``)."""
+    from sklearn.ensemble import BaggingClassifier
+
+    if (
+        not isinstance(model, BaggingClassifier)
+        or getattr(model, "bootstrap", True)
+        or getattr(model, "_sample_weight", None) is None
+    ):
+        return None
+    try:
+        from sklearn.ensemble._bagging import _consumes_sample_weight
+    except ImportError:  # pragma: no cover - other scikit-learn versions
+        return None
+    draws = model.estimators_samples_
+    n_rows = encoded.shape[0]
+    if len(draws) != len(members):
+        return None
+    each = []
+    for member, rows in zip(members, draws, strict=True):
+        rows = np.asarray(rows)
+        if rows.dtype.kind not in "iu" or (
+            rows.size and (rows.min() < 0 or rows.max() >= n_rows)
+        ):
+            return None
+        if _consumes_sample_weight(member):
+            # Fitted on all the rows, weighted by how often each was drawn.
+            counts = np.bincount(rows, minlength=n_rows).astype(np.float64)
+            shares = class_priors(encoded, codes, counts)
+            each.append(
+                with_class_weight(
+                    shares, member, encoded, codes, counts, held_out=False
+                )
+            )
+        else:  # fitted on the drawn rows
+            labels = encoded[rows]
+            shares = class_priors(labels, codes)
+            each.append(
+                with_class_weight(shares, member, labels, codes, None, held_out=False)
+            )
+    return np.mean(each, axis=0)
 
 
 def _multiclass_one_vs_rest(model: Any, classes: np.ndarray) -> bool:
@@ -1416,6 +1471,7 @@ def _chosen_priors(
         LinearDiscriminantAnalysis,
         QuadraticDiscriminantAnalysis,
     )
+    from sklearn.dummy import DummyClassifier
     from sklearn.naive_bayes import (
         BernoulliNB,
         CategoricalNB,
@@ -1426,7 +1482,16 @@ def _chosen_priors(
 
     name = type(model).__name__
     shares: Any
-    if isinstance(model, ComplementNB):
+    if isinstance(model, DummyClassifier):
+        # strategy='uniform' gives 1 / n_classes for each class, whatever
+        # the rows: its probabilities follow uniform priors.
+        own = getattr(model, "classes_", None)
+        if getattr(model, "strategy", None) != "uniform" or not isinstance(
+            own, np.ndarray
+        ):
+            return None
+        shares = np.ones(len(own))
+    elif isinstance(model, ComplementNB):
         own = getattr(model, "classes_", None)
         if own is None or len(own) < 2:
             return None

@@ -575,9 +575,19 @@ default='auto'
                 == np.arange(len(classes))
             ):
                 fitted = np.asarray(estimator.classes_).tolist()
+                hint = ""
+                if -1 in classes.tolist() and -1 not in fitted:
+                    # scikit-learn's semi-supervised models: -1 is unlabeled
+                    hint = (
+                        " y holds -1, which semi-supervised models (LabelSpreading,"
+                        " SelfTrainingClassifier, ...) read as unlabeled rows, not"
+                        " a class: ThresholdMover needs every row labeled. Fit it"
+                        " on the labeled rows (y != -1), or wrap the fitted model"
+                        " in FrozenEstimator and pass train_priors."
+                    )
                 raise ValueError(
                     f"The fitted estimator's classes_ {fitted} "
-                    f"are not the sorted classes of y {classes.tolist()}."
+                    f"are not the sorted classes of y {classes.tolist()}.{hint}"
                 )
         for name in (*_STRATEGY_ATTRIBUTES, "n_features_in_", "feature_names_in_"):
             self.__dict__.pop(name, None)
