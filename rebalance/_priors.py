@@ -524,16 +524,28 @@ DeployPriors = np.ndarray | str | None
 def _unwrapped(
     estimator: Any, searches: bool = True
 ) -> tuple[Any, list[tuple[Any, bool]]]:
+    """``(final model, resampling steps)`` of :func:`_walk`."""
+    return _walk(estimator, searches)[:2]
+
+
+def _walk(
+    estimator: Any, searches: bool = True
+) -> tuple[Any, list[tuple[Any, bool]], bool, Any]:
     """The model that makes the predictions of ``estimator`` (itself, or
     inside a FrozenEstimator, a pipeline's last step or, with ``searches``, a
     fitted search's ``best_estimator_`` or a fitted threshold classifier's
     ``estimator_`` (``TunedThresholdClassifierCV``, ``FixedThresholdClassifier``),
     nested), and the resampling steps that run before it (pipeline steps with
     ``fit_resample``) in fit order, each with whether a FrozenEstimator (or
-    ``cv='prefit'``) holds it (fitted earlier, on other data). The one walk
-    through wrappers of the package."""
+    ``cv='prefit'``) holds it (fitted earlier, on other data), whether the
+    final model is so held (:func:`final_is_frozen`), and the first
+    ``TunedThresholdClassifierCV(refit=False)`` (not ``cv='prefit'``) on the
+    way, whose classifier was fitted on the training rows of one split,
+    which it does not record (else None). The one walk through wrappers of
+    the package."""
     steps = []
     frozen = False
+    one_split = None
     for _ in range(16):  # FrozenEstimator, pipeline, fitted search, nested
         pipeline_steps = (
             None if isinstance(estimator, FrozenEstimator) else _steps(estimator)
@@ -551,14 +563,18 @@ def _unwrapped(
         elif searches and _threshold_classifier(estimator) is not None:
             # Its probabilities are its estimator_'s; cv='prefit': fitted
             # earlier, on other rows, as in a FrozenEstimator.
-            frozen = frozen or _prefit_threshold(estimator)
+            prefit = _prefit_threshold(estimator)
+            refit = getattr(estimator, "refit", True)
+            if one_split is None and refit is False and not prefit:
+                one_split = estimator
+            frozen = frozen or prefit
             estimator = estimator.estimator_
         elif searches and _raw_threshold_mover(estimator):
             frozen = frozen or estimator.prefit is True
             estimator = estimator.estimator_
         else:
             break
-    return estimator, steps
+    return estimator, steps, frozen, one_split
 
 
 def _fitted_threshold_mover(estimator: Any) -> bool:
@@ -598,56 +614,12 @@ def _prefit_threshold(estimator: Any) -> bool:
     return isinstance(getattr(estimator, "cv", None), str) and estimator.cv == "prefit"
 
 
-def _fitted_on_one_split(estimator: Any) -> Any:
-    """A ``TunedThresholdClassifierCV(refit=False)`` (not ``cv='prefit'``) on
-    the way to the final model of ``estimator``: its classifier was fitted on
-    the training rows of one split only, which it does not record. Else
-    None."""
-    for _ in range(16):  # as _unwrapped walks
-        pipeline_steps = _steps(estimator)
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-        elif pipeline_steps is not None:
-            estimator = pipeline_steps[-1][-1]
-        elif hasattr(estimator, "best_estimator_"):
-            estimator = estimator.best_estimator_
-        elif _threshold_classifier(estimator) is not None:
-            if getattr(estimator, "refit", True) is False and not _prefit_threshold(
-                estimator
-            ):
-                return estimator
-            estimator = estimator.estimator_
-        elif _raw_threshold_mover(estimator):
-            estimator = estimator.estimator_
-        else:
-            break
-    return None
-
-
 def final_is_frozen(estimator: Any) -> bool:
     """Whether the model that makes the predictions of ``estimator`` is held
     by a FrozenEstimator (itself, or on the way to a pipeline's last step or
     a fitted search's best estimator), or used by a threshold classifier with
     ``cv='prefit'``: it was fitted earlier, on other rows."""
-    for _ in range(16):  # as _unwrapped walks
-        if isinstance(estimator, FrozenEstimator):
-            return True
-        pipeline_steps = _steps(estimator)
-        if pipeline_steps is not None:
-            estimator = pipeline_steps[-1][-1]
-        elif hasattr(estimator, "best_estimator_"):
-            estimator = estimator.best_estimator_
-        elif _threshold_classifier(estimator) is not None:
-            if _prefit_threshold(estimator):
-                return True
-            estimator = estimator.estimator_
-        elif _raw_threshold_mover(estimator):
-            if estimator.prefit is True:
-                return True
-            estimator = estimator.estimator_
-        else:
-            break
-    return False
+    return _walk(estimator)[2]
 
 
 def _steps(estimator: Any) -> list | None:
@@ -715,7 +687,7 @@ def labels_seen(
     ``frozen``: ``prefit=True``), or ``sample_weight`` given (whether a
     pipeline's final step got the weights depends on its routing).
     """
-    split = _fitted_on_one_split(estimator)
+    _, steps, _, split = _walk(estimator)
     if split is not None and not frozen:
         raise ValueError(
             f"The estimator's {type(split).__name__}(refit=False) fitted its "
@@ -724,7 +696,7 @@ def labels_seen(
             f"{fix}"
         )
     n_rows = len(y)
-    for step, inside_frozen in _unwrapped(estimator)[1]:
+    for step, inside_frozen in steps:
         frozen = frozen or inside_frozen
         name = type(step).__name__
         indices = getattr(step, "sample_indices_", None)
@@ -937,10 +909,8 @@ def _ensemble_class_weighted(
         return None
     else:
         return None
-    labels = encode_labels(y)[0]
     codes = np.arange(len(classes))
-    # y as the positions of its labels in classes: the members' labels.
-    encoded = class_positions(labels.classes, classes, "y")[labels.codes]
+    encoded = _positions_in(y, classes)  # the members' labels
     drawn = _weighted_draws_without_replacement(model, models, encoded, codes)
     if drawn is not None:
         return drawn
@@ -1015,6 +985,13 @@ def _weighted_draws_without_replacement(
     return np.mean(each, axis=0)
 
 
+def _positions_in(y: Any, classes: np.ndarray) -> np.ndarray:
+    """``y`` as the positions of its labels in ``classes``: the labels the
+    models of an ensemble (or of a OneVsRestClassifier) are fitted on."""
+    labels = encode_labels(y)[0]
+    return class_positions(labels.classes, classes, "y")[labels.codes]
+
+
 def _multiclass_one_vs_rest(model: Any, classes: np.ndarray) -> bool:
     """Whether ``model`` is a fitted ``OneVsRestClassifier`` with one binary
     model per class (more than two classes)."""
@@ -1038,8 +1015,7 @@ def _refuse_class_weighted_one_vs_rest(
     ``OneVsRestClassifier`` weights its classes: each then follows its own
     priors of its class against the rest, and their normalised probabilities
     follow no one set of class priors."""
-    labels = encode_labels(y)[0]
-    encoded = class_positions(labels.classes, classes, "y")[labels.codes]
+    encoded = _positions_in(y, classes)
     binary_classes = np.array([0, 1])
     for c, inner in enumerate(model.estimators_):
         shares = np.array([1.0 - priors[c], priors[c]])
