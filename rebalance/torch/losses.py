@@ -220,6 +220,16 @@ def _differentiated(value: Any) -> bool:
     return isinstance(value, Tensor) and value.requires_grad and torch.is_grad_enabled()
 
 
+def _holds_differentiated(values: Any) -> bool:
+    """True for (nested) dicts, lists and tuples holding a tensor that
+    requires grad (read as Python numbers, its gradient would be lost)."""
+    if isinstance(values, Mapping):
+        values = list(values.values())
+    if isinstance(values, list | tuple):
+        return any(_holds_differentiated(v) for v in values)
+    return _differentiated(values)
+
+
 def _check_constant(value: Any, name: str, example: str) -> None:
     """ValueError if ``value`` is a tensor that requires grad (with grad
     enabled) where the loss uses it as a constant: it would silently get no
@@ -495,10 +505,7 @@ def _class_floats(
     """
     classes = "0..C-1" if n_classes is None else f"0..{n_classes - 1}"
     what = f"{name} must be one number per class {classes}"
-    if isinstance(values, Mapping | list | tuple) and any(
-        _differentiated(v)
-        for v in (values.values() if isinstance(values, Mapping) else values)
-    ):
+    if isinstance(values, Mapping | list | tuple) and _holds_differentiated(values):
         # read as Python numbers: their gradient would silently be lost
         raise ValueError(
             f"{name} holds tensors that require grad, but a dict, list or tuple "
@@ -1099,13 +1106,6 @@ def _check_pos_weight(pos_weight: Any, dtype: torch.dtype = torch.float64) -> Te
     _check_constant(pos_weight, "pos_weight", "torch.tensor([3.0])")
     _class_tensor(pos_weight, None, "pos_weight", dtype)
     return pos_weight
-
-
-def _holds_differentiated(values: Any) -> bool:
-    """True for (nested) lists and tuples holding a tensor that requires grad."""
-    if isinstance(values, list | tuple):
-        return any(_holds_differentiated(v) for v in values)
-    return _differentiated(values)
 
 
 def _pos_weight_tensor(pos_weight: Any) -> Tensor:
