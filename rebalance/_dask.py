@@ -27,11 +27,21 @@ anything else is computed and split like X).
 Frames computed through a Dask shuffle (``sort_values``, ``set_index``,
 ``shuffle``, a hash ``merge``, ``drop_duplicates``, ...) can come in another
 row order at each computation, and in different orders for X and y: their
-rows are checked (X's index against the labels' when these are Dask frames, a
-digest of each of X's partitions when it is gathered), and a mismatch is a
-ValueError that says to persist the frame first, never a label on another row.
-A Dask array (or Delayed) computed from such a frame (``.to_dask_array()``,
-``.values``) has no index to check: it is refused, with the same advice.
+rows are checked (X's index against the labels' when these are Dask frames,
+or pandas ones next to a shuffled X, a digest of each of X's partitions when
+it is gathered), and a mismatch is a ValueError that says to persist the frame
+first, never a label on another row. A Dask array (or Delayed) computed from
+such a frame (``.to_dask_array()``, ``.values``) has no index to check: it is
+refused, with the same advice, as are labels and weights with no index (numpy,
+lists, Dask arrays) next to a shuffled X (e.g. ``y = df[target].compute()``),
+and shuffled Dask labels or weights next to a Dask array X.
+
+``dd.from_pandas(frame)`` (``sort=True``, its default) sorts the rows of a
+frame whose index is not sorted (e.g. from ``train_test_split``): labels taken
+from that frame are not in the order of X's rows. Such inputs are checked the
+same way (by index; refused without one), with the advice to sort both by
+index, to pass the labels through ``dd.from_pandas`` too, or to use
+``sort=False``.
 
 Row order of the output
 -----------------------
@@ -246,16 +256,32 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         _refuse_shuffled_arrays({"X": X, **sources})
     to_compute: dict[str, Any] = {k: v for k, v in sources.items() if _is_dask(v)}
     lengths: np.ndarray | None
+    # How X, or X and the frames among y and sample_weight, are reordered
+    # (:func:`_shuffled`): "shuffle", "sort" or None.
+    x_shuffled: str | None = None
+    reordered: str | None = None
     if kind == "array":
         lengths = np.asarray(X.chunks[0], dtype=np.int64)
         source = X
+        if check_order:
+            _refuse_reordered_frames(sources)
     else:
         source = _fixed_partitions(X)
         lengths = source.lengths
-        if check_order and _shuffled(source.expr, sources):
+        if check_order:
+            x_shuffled = _shuffled(source.expr, {})
+            # "shuffle" when any is shuffled (a repeated index is refused).
+            reordered = _shuffled(source.expr, sources)
+        if x_shuffled:
+            _refuse_unindexed(sources, x_shuffled)
+        if reordered:
             # Each partition's rows counted, with their index and a digest of
             # the partition, so that the order of the rows can be checked.
-            to_compute["X-rows"] = [delayed(_rows_of)(part) for part in source.parts]
+            # (No digest for rows sorted by from_pandas: a fixed order.)
+            digest = reordered == "shuffle"
+            to_compute["X-rows"] = [
+                delayed(_rows_of)(part, digest) for part in source.parts
+            ]
             lengths = None
         elif lengths is None:
             # Counted on the fixed partitions themselves: each is computed and
@@ -271,7 +297,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         counted = computed.pop("X-rows")
         lengths = np.asarray([n for n, _, _ in counted], dtype=np.int64)
         source.lengths = lengths
-        source.digests = [digest for _, _, digest in counted]
+        if reordered == "shuffle":
+            source.digests = [digest for _, _, digest in counted]
         X_index = counted[0][1].append([index for _, index, _ in counted[1:]])
     elif lengths is None:
         lengths = np.asarray(computed.pop("X-lengths"), dtype=np.int64)
@@ -297,20 +324,30 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     _refuse_all_zero(check_sample_weight(weight_values, n_rows))
     if X_index is not None:
         for name, value in sources.items():
-            if not (_is_frame(value) and _is_dask(value)):
-                continue  # in memory or a Dask array: no index to compare
-            if not X_index.is_unique:
+            if not _is_frame(value) or not (_is_dask(value) or x_shuffled):
+                # No index to compare (a Dask array: refused above when it or
+                # X is shuffled), or in memory next to an X in a fixed order:
+                # matched by position, as in memory.
+                continue
+            # A pandas y computed from X's shuffled frame beforehand came in
+            # the order of that computation, which need not be X's: checked.
+            index = computed[name].index if _is_dask(value) else value.index
+            # (Rows sorted by from_pandas keep ties of a repeated index in
+            # the order of their frames: equal indexes are the same order.)
+            if reordered == "shuffle" and not X_index.is_unique:
                 raise ValueError(
                     _shuffle_message(
                         f"The rows of {name} cannot be matched to X's: X's index "
-                        "has repeated values"
+                        "has repeated values",
+                        reordered or "shuffle",
                     )
                 )
-            if not computed[name].index.equals(X_index):
+            if not index.equals(X_index):
                 raise ValueError(
                     _shuffle_message(
                         f"The rows of {name} came in another order than X's "
-                        "(their index differs)"
+                        "(their index differs)",
+                        reordered or "shuffle",
                     )
                 )
     plan = sampler.plan(y_values, compact=True)
@@ -344,33 +381,74 @@ def _fixed_partitions(X) -> _Frame:
     return _Frame(parts, X._meta, _known_lengths(expr, len(parts)), expr)
 
 
-def _shuffled(expr, sources: dict) -> bool:
-    """Whether X (``expr``, optimised) or a Dask frame among ``sources`` (y,
-    ``sample_weight``) is computed through a Dask shuffle.
+def _shuffled(expr, sources: dict) -> str | None:
+    """How X (``expr``, optimised) or a Dask frame among ``sources`` (y,
+    ``sample_weight``) is computed in another row order than its source:
+    ``"shuffle"`` through a Dask shuffle, ``"sort"`` from a pandas frame
+    that ``from_pandas`` sorts by index, or None.
 
     The rows of a shuffle (``sort_values``, ``set_index``, ``shuffle``, a hash
     ``merge``, ``drop_duplicates``, ``groupby(...).transform``, ...) come in
     an order that can change from one computation to the next (the pieces of
     each output partition are joined as they arrive, ties of a sort are not
-    ordered), and differ for X and y when they read different columns. The
-    labels are computed before X is gathered: such inputs are checked (their
-    index, and a digest of X's partitions when they are gathered), so that a
-    label never silently lands on another row. Persisted data pass unchecked.
+    ordered), and differ for X and y when they read different columns.
+    ``dd.from_pandas(frame)`` (``sort=True``, its default) sorts the rows of a
+    frame whose index is not sorted (e.g. from ``train_test_split``): labels
+    taken from ``frame`` are then in another order than X's rows. The labels
+    are computed before X is gathered: such inputs are checked (their index,
+    and a digest of X's partitions when they are gathered), so that a label
+    never silently lands on another row. Persisted data pass unchecked.
     """
-    kinds = _shuffle_kinds()
-    if not kinds:  # pragma: no cover (another Dask layout: not checked)
-        return False
     exprs = [expr] + [
         value.expr.optimize(fuse=False)
         for value in sources.values()
         if _is_frame(value) and getattr(value, "expr", None) is not None
     ]
-    return any(
-        isinstance(node, kinds)
-        for one in exprs
-        if one is not None
-        for node in one.walk()
-    )
+    found = [_reordering(one) for one in exprs if one is not None]
+    for kind in ("shuffle", "sort"):
+        if kind in found:
+            return kind
+    return None
+
+
+def _reordering(expr) -> str | None:
+    """``"shuffle"``, ``"sort"`` or None for one expression (:func:`_shuffled`)."""
+    kinds = _shuffle_kinds()
+    from_pandas = _from_pandas_kind()
+    found = None
+    for node in expr.walk():
+        if kinds and isinstance(node, kinds):
+            return "shuffle"
+        if from_pandas is not None and isinstance(node, from_pandas):
+            if _sorts_rows(node):
+                found = "sort"
+    return found
+
+
+def _from_pandas_kind():
+    """The expression class of ``dd.from_pandas``, or None (another layout)."""
+    try:
+        from dask.dataframe.dask_expr.io.io import FromPandas
+    except ImportError:
+        try:  # Dask 2024.x: the dask-expr package
+            from dask_expr.io.io import (  # type: ignore[import-not-found,no-redef]
+                FromPandas,
+            )
+        except ImportError:  # pragma: no cover (another Dask layout)
+            return None
+    return FromPandas
+
+
+def _sorts_rows(node) -> bool:
+    """Whether a ``from_pandas`` expression sorts its frame's rows by index."""
+    try:
+        if not node.operand("sort"):
+            return False
+        frame = node.operand("frame")
+        frame = getattr(frame, "_data", frame)  # Dask wraps the pandas frame
+        return not frame.index.is_monotonic_increasing
+    except Exception:  # pragma: no cover (another Dask layout: not checked)
+        return False
 
 
 def _refuse_shuffled_arrays(inputs: dict) -> None:
@@ -392,6 +470,50 @@ def _refuse_shuffled_arrays(inputs: dict) -> None:
                     "be matched to their labels: it is computed from a Dask "
                     "DataFrame through a shuffle, and has no index to check the "
                     "order of its rows against"
+                )
+            )
+
+
+def _refuse_unindexed(inputs: dict, kind: str) -> None:
+    """Refuse labels and weights with no index (arrays, lists, Delayed)
+    for an X computed in another order than its source (:func:`_shuffled`).
+
+    Labels computed beforehand, or read apart from X, are in another order
+    than X's rows, and without an index the rows cannot be checked against
+    X's. (DataFrames and Series are checked by index.)
+    """
+    for name, value in inputs.items():
+        if value is None or _is_frame(value):
+            continue
+        if kind == "sort" and _is_dask(value) and _graph_runs(value, {"frompandas"}):
+            # An array taken from a frame that from_pandas sorted (e.g. from
+            # X's, ddf[target].to_dask_array()): in the sorted order, as X.
+            continue
+        raise ValueError(
+            _shuffle_message(
+                f"The rows of {name} (a {type(value).__name__}) cannot be matched "
+                f"to X's: {_REORDERED[kind].format('X')}, and {name} has no "
+                "index to check the order of X's rows against",
+                kind,
+            )
+        )
+
+
+def _refuse_reordered_frames(inputs: dict) -> None:
+    """Refuse Dask frames among ``inputs`` computed in another order than
+    their source (:func:`_shuffled`) next to a Dask array X, which has no
+    index to check their rows against."""
+    for name, value in inputs.items():
+        if not (_is_frame(value) and _is_dask(value)):
+            continue
+        kind = _shuffled(None, {name: value})
+        if kind:
+            raise ValueError(
+                _shuffle_message(
+                    f"The rows of {name} cannot be matched to X's: "
+                    f"{_REORDERED[kind].format(name)}, and X (a Dask array) has "
+                    f"no index to check the order of {name}'s rows against",
+                    kind,
                 )
             )
 
@@ -436,10 +558,15 @@ def _shuffle_names() -> frozenset:
 
 def _graph_shuffles(collection) -> bool:
     """Whether the graph of a Dask collection runs a DataFrame shuffle."""
+    return _graph_runs(collection, _shuffle_names())
+
+
+def _graph_runs(collection, names) -> bool:
+    """Whether the graph of a Dask collection has a task named in ``names``
+    (as :func:`dask.utils.key_split` names them)."""
     from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
     from dask.utils import key_split
 
-    names = _shuffle_names()
     graph = collection.__dask_graph__()
     if isinstance(graph, HighLevelGraph):
         # A frame turned into an array is a materialised layer holding the
@@ -463,9 +590,9 @@ def _graph_shuffles(collection) -> bool:
     return False
 
 
-def _rows_of(part) -> tuple:
-    """A partition's row count, index and digest (:func:`_digest`)."""
-    return len(part), part.index, _digest(part)
+def _rows_of(part, digest=True) -> tuple:
+    """A partition's row count, index and digest (:func:`_digest`, or None)."""
+    return len(part), part.index, _digest(part) if digest else None
 
 
 def _digest(part) -> bytes:
@@ -494,7 +621,25 @@ def _digest(part) -> bytes:
     return digest.digest()
 
 
-def _shuffle_message(problem: str) -> str:
+_REORDERED = {
+    "shuffle": "{} is computed through a Dask shuffle",
+    "sort": "{} is from a pandas frame whose rows dask.dataframe.from_pandas "
+    "sorted by index",
+}
+
+
+def _shuffle_message(problem: str, kind: str = "shuffle") -> str:
+    if kind == "sort":
+        return (
+            f"{problem}: dask.dataframe.from_pandas(frame) (sort=True, its "
+            "default) sorts the rows of a frame whose index is not sorted (e.g. "
+            "one from train_test_split), so labels and weights taken from that "
+            "frame are not in the order of X's rows. Sort the frame by its index "
+            "before taking X and y from it (X, y = X.sort_index(), "
+            "y.sort_index()), pass y and sample_weight through "
+            "dd.from_pandas as well, or keep the order with "
+            "dd.from_pandas(frame, sort=False)."
+        )
     return (
         f"{problem}: X, y or sample_weight is computed through a Dask shuffle "
         "(sort_values, set_index, shuffle, a merge, drop_duplicates, "

@@ -136,27 +136,55 @@ def _arrow_take(data: Any, indices: np.ndarray) -> Any:
 def _arrow_take_column(column: Any, rows: Any) -> Any:
     import pyarrow as pa
 
+    try:
+        return _arrow_take_kernel(column, rows)
+    except pa.ArrowNotImplementedError:
+        # Types without a take kernel, nor a cast to one: run-end encoded
+        # columns inside structs, lists or unions, or over views; unions
+        # with a view child; every view type on pyarrow < 18.
+        return _arrow_take_slices(column, rows)
+
+
+def _arrow_take_kernel(column: Any, rows: Any) -> Any:
+    """``column.take(rows)``, through the types pyarrow's take has a kernel
+    for: run-end encoded columns decoded, views as their large types."""
+    import pyarrow as pa
+
     if pa.types.is_run_end_encoded(column.type):
         # No take kernel either: the runs decoded, the rows taken, and the
         # result encoded again in the column's run-end type.
         import pyarrow.compute as pc
 
         ree = column.type
-        taken = _arrow_take_column(pc.run_end_decode(column), rows)
+        taken = _arrow_take_kernel(pc.run_end_decode(column), rows)
         return pc.run_end_encode(taken, run_end_type=ree.run_end_type)
     large = _without_views(column.type)
     if large == column.type:
         return column.take(rows)
-    try:
-        return column.cast(large).take(rows).cast(column.type)
-    except pa.ArrowNotImplementedError:
-        # pyarrow < 18 casts no view type: the rows taken as Python values.
-        values = column.to_pylist()
-        positions = rows.to_pylist() if hasattr(rows, "to_pylist") else list(rows)
-        taken = pa.array([values[i] for i in positions], type=column.type)
-        if isinstance(column, pa.ChunkedArray):
-            return pa.chunked_array([taken], type=column.type)
-        return taken
+    return column.cast(large).take(rows).cast(column.type)
+
+
+def _arrow_take_slices(column: Any, rows: Any) -> Any:
+    """Rows ``rows`` of a pyarrow Array or ChunkedArray of any type, as one
+    slice per run of consecutive rows, concatenated (pyarrow concatenates
+    every type; its take has no kernel for some)."""
+    import pyarrow as pa
+
+    positions = np.asarray(rows, dtype=np.int64)
+    if positions.size and (positions.min() < 0 or positions.max() >= len(column)):
+        raise IndexError(f"row indices out of bounds for {len(column)} rows")
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    breaks = np.flatnonzero(np.diff(positions) != 1) + 1
+    starts = np.concatenate(([0], breaks)) if positions.size else breaks
+    lengths = np.diff(np.append(starts, positions.size))
+    pieces = [
+        array.slice(int(positions[s]), int(n))
+        for s, n in zip(starts.tolist(), lengths.tolist())
+    ]
+    taken = pa.concat_arrays(pieces) if pieces else array.slice(0, 0)
+    if isinstance(column, pa.ChunkedArray):
+        return pa.chunked_array([taken], type=column.type)
+    return taken
 
 
 def _without_views(arrow_type: Any) -> Any:

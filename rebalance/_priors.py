@@ -860,6 +860,7 @@ def with_class_weight(
     if inner is not None:
         return inner
     model, keys = _class_weighted_model(estimator, classes)
+    _refuse_class_weighted_sgd(model, classes)
     chosen = _chosen_priors(model, estimator, classes)
     if chosen is not None:
         return chosen
@@ -1034,6 +1035,42 @@ def _refuse_class_weighted_one_vs_rest(
                 f"{float(shares[1]):.4g}), so its normalised probabilities "
                 "follow no one set of class priors: pass train_priors."
             )
+
+
+def _refuse_class_weighted_sgd(model: Any, classes: np.ndarray) -> None:
+    """Raise ValueError for a multiclass ``SGDClassifier`` that weights its
+    classes: it fits one binary model per class, weighting that class by its
+    ``class_weight`` against the rest at weight 1 (not at the rest's own
+    weights), and normalises their probabilities, as a class-weighted
+    ``OneVsRestClassifier``: they follow no one set of class priors."""
+    from sklearn.linear_model import SGDClassifier
+
+    if (
+        not isinstance(model, SGDClassifier)
+        or len(classes) <= 2
+        or getattr(model, "class_weight", None) is None
+    ):
+        return
+    # The weights its fit applied, one per class (1 for a class the dict
+    # leaves out); unknown (another scikit-learn version): refused.
+    applied = getattr(model, "_expanded_class_weight", None)
+    try:
+        applied = np.asarray(applied, dtype=np.float64)
+    except (TypeError, ValueError):
+        applied = None
+    if (
+        applied is not None
+        and applied.shape == (len(classes),)
+        and np.all(applied == 1.0)
+    ):
+        return
+    raise ValueError(
+        "The estimator's SGDClassifier weights the classes (class_weight="
+        f"{model.class_weight!r}) of a multiclass problem: it fits one binary "
+        "model per class, that class weighted against the rest at weight 1, "
+        "and normalises their probabilities, which then follow no one set of "
+        "class priors: pass train_priors, or fit it without class_weight."
+    )
 
 
 def _times(priors: np.ndarray, factors: np.ndarray) -> np.ndarray:

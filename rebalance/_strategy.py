@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Literal
 
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError
 
 from rebalance._indices import EncodedLabels
 
@@ -47,9 +48,15 @@ def check_strategy_name(
                 "class down to the minority count), or RandomOverSampler to grow the "
                 "minority."
             )
-        raise ValueError(
-            f"sampling_strategy={sampling_strategy!r} cannot be used with an "
-            f"{kind[:-3]}er ({sampler}): {why}"
+        allowed = [name for name in STRATEGY_NAMES if name != sampling_strategy]
+        # scikit-learn's parameter error, as imbalanced-learn's samplers raise
+        # it for this string (a ValueError and a TypeError).
+        raise InvalidParameterError(
+            f"The 'sampling_strategy' parameter of {sampler} must be a float in "
+            f"the range (0.0, 1.0], a str among {allowed}, a dict or a callable. "
+            f"Got {sampling_strategy!r} instead: sampling_strategy="
+            f"{sampling_strategy!r} cannot be used with an {kind[:-3]}er "
+            f"({sampler}): {why}"
         )
 
 

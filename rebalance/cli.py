@@ -113,6 +113,7 @@ def _first_lines(path: str, encoding: str) -> list[str]:
     # One field a line (a separator no text file uses), quotes kept.
     first = pd.read_csv(
         path,
+        compression=_compression(path),
         header=None,
         nrows=5,
         sep="\x1f",
@@ -126,6 +127,38 @@ def _first_lines(path: str, encoding: str) -> list[str]:
 
 # Extensions pandas decompresses: their raw bytes are not the text's.
 _COMPRESSED = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tgz")
+
+
+def _compression(path: str) -> str:
+    """``compression`` of ``pd.read_csv`` for ``path``: pandas infers it from
+    the extension, but not for ".tgz" (a gzipped tar, read as raw bytes: a
+    misleading "not UTF-8" error)."""
+    return "tar" if path.lower().endswith(".tgz") else "infer"
+
+
+def _broken_archive_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged or misnamed compressed file raises while pandas reads
+    it, besides OSError and ValueError: a zip that is not one, a tar, an xz
+    or a zstd stream that does not decode, a deflate stream with bad data,
+    a file cut short (EOFError)."""
+    import lzma
+    import tarfile
+    import zipfile
+    import zlib
+
+    errors: list[type[BaseException]] = [
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        lzma.LZMAError,
+        zlib.error,
+        EOFError,
+    ]
+    zstandard = sys.modules.get("zstandard")
+    if zstandard is not None and isinstance(
+        getattr(zstandard, "ZstdError", None), type
+    ):
+        errors.append(zstandard.ZstdError)
+    return tuple(errors)
 
 
 def _refuse_binary(path: str) -> None:
@@ -230,6 +263,7 @@ def _read_text_table_as(path: str, encoding: str):
     def read(**options: Any) -> Any:
         return pd.read_csv(
             path,
+            compression=_compression(path),
             sep=separator,
             low_memory=False,
             skipinitialspace=True,
@@ -335,6 +369,7 @@ def _read_decimal_commas(
         return
     raw = pd.read_csv(
         path,
+        compression=_compression(path),
         sep=separator,
         dtype=str,
         low_memory=False,
@@ -498,6 +533,16 @@ def _load_table(path: str, target: str | None):
     except (OSError, ValueError, ImportError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise _fail(f"could not read --data {path!r}: {first}") from exc
+    except _broken_archive_errors() as exc:
+        # A BadZipFile, tarfile.ReadError, LZMAError or EOFError traceback.
+        lines = str(exc).strip().splitlines()
+        why = type(exc).__name__ + (f": {lines[0].rstrip(':')}" if lines else "")
+        raise _fail(
+            f"could not read --data {path!r}: it is not a valid "
+            f"{os.path.splitext(path)[1] or 'compressed'} file ({why}): it is "
+            "damaged, cut short, or compressed otherwise than its extension "
+            "says; compress it again, or pass the CSV itself."
+        ) from exc
     target = column_named(frame, target)
     if target not in frame.columns:
         hint = _missing_column_hint(frame.columns, target) or _header_below_hint(

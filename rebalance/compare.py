@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from joblib import Parallel, delayed
 from scipy import stats
 from sklearn.base import clone
@@ -53,6 +54,12 @@ from rebalance._columns import (
     pandas_frame,
     plan_columns,
     prepare_frame,
+)
+from rebalance._frames import (
+    first_column,
+    is_dataframe,
+    reject_dask,
+    reject_lazy,
 )
 from rebalance._labels import encode_labels, label_array
 from rebalance._validation import check_int
@@ -337,11 +344,24 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     >>> encode_target([1, 2, 3, 3], positive_label="3").labels
     ['not 3', 3]
     """
+    # In memory only: a Dask collection is never computed silently, and a
+    # lazy frame has no rows yet (np.asarray made a 0-d array of it).
+    reject_dask(y, "y", "compare")
+    reject_lazy(y, "y")
+    if is_dataframe(y) and y.shape[1] == 1:
+        # A one-column frame (df[["label"]]): its labels, as the samplers and
+        # scikit-learn read it, not "the target must be one column".
+        y = first_column(y)
     # label_array, not np.asarray: a list mixing 0 and '0', a NaN among
     # strings, big integers or masked labels would be read as other classes.
     y = label_array(y, "y")
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]  # a column vector (n, 1): one label per row
     if y.ndim != 1:
-        raise ValueError(f"the target must be one column; got shape {y.shape}.")
+        raise ValueError(
+            "y (the target) must be one label per row, shape (n_samples,) or "
+            f"(n_samples, 1); got shape {y.shape}."
+        )
     # The labels' own checks (missing labels, a continuous or infinite
     # target), and their classes, codes and counts.
     encoded, _, _ = encode_labels(y, name="y")
@@ -815,11 +835,21 @@ class ComparisonResult:
             "sort_metric": metric,
             "test": TEST_NAME,
             "alpha": ALPHA,
+            # New containers throughout: editing the returned data (or the
+            # result afterwards) must not change the other.
             "columns": None
             if self.columns is None
-            else {"used": self.columns.used, "dropped": self.columns.dropped},
-            "skipped": self.skipped,
-            "scores": self.scores,
+            else {
+                "used": dict(self.columns.used),
+                "dropped": dict(self.columns.dropped),
+            },
+            "skipped": dict(self.skipped),
+            "scores": {
+                method: {
+                    k: [float(v) for v in values] for k, values in by_metric.items()
+                }
+                for method, by_metric in self.scores.items()
+            },
             "per_class_recall": {
                 m: {str(c): rec[:, i].tolist() for i, c in enumerate(self.labels)}
                 for m, rec in self.recalls.items()
@@ -1069,6 +1099,20 @@ def check_run_options(
     return folds, repeats, seed, n_jobs
 
 
+def _check_features_container(X) -> None:
+    """A TypeError, before any work, for an ``X`` compare cannot read as
+    rows of features: a Dask collection (never computed silently; a Dask
+    DataFrame raised an AttributeError), a lazy frame (no rows yet) or a
+    sparse matrix (both read as a 0-d array: "X must be 2-D; got shape ()")."""
+    reject_dask(X, "X", "compare")
+    reject_lazy(X, "X")
+    if sp.issparse(X):
+        raise TypeError(
+            f"X is a sparse {type(X).__name__}: compare imputes and scales dense "
+            "features. Pass X.toarray() if it fits in memory, or a DataFrame."
+        )
+
+
 def compare(
     X,
     y,
@@ -1082,7 +1126,7 @@ def compare(
     progress: bool | None = None,
     method_names: Sequence[str] | None = None,
     positive_label: Any = None,
-    drop: Sequence[str] = (),
+    drop: Sequence[str] | None = (),
     notify: Callable[[str], None] | None = None,
 ) -> ComparisonResult:
     """Cross-validate each method on ``(X, y)`` with the same stratified folds.
@@ -1117,8 +1161,9 @@ def compare(
         Run only these methods (a string: that one method).
     positive_label : object, default=None
         The positive class (see :func:`encode_target`).
-    drop : str or sequence of str, default=()
-        Columns of a DataFrame ``X`` to leave out (a string: that one column).
+    drop : str, sequence of str or None, default=()
+        Columns of a DataFrame ``X`` to leave out (a string: that one column;
+        None: none).
     notify : callable, default=None
         Called with a line of text for each notice (a method skipped).
 
@@ -1139,10 +1184,13 @@ def compare(
     """
     model = check_model(model)
     folds, repeats, seed, n_jobs = check_run_options(folds, repeats, seed, n_jobs)
+    _check_features_container(X)
     # One name as a string: that name, not its letters ("none" is not the
     # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
     if isinstance(method_names, str):
         method_names = [method_names]
+    if drop is None:  # as method_names=None: nothing left out
+        drop = ()
     if isinstance(drop, str):
         drop = [drop]
     target = encode_target(y, positive_label)
@@ -1192,6 +1240,17 @@ def compare(
         X = np.asarray(X)
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D; got shape {X.shape}.")
+        if X.shape[1] == 0:
+            raise ValueError(
+                f"X has no feature columns (shape {X.shape}): pass at least one "
+                "column to learn from."
+            )
+        if X.dtype.kind == "c":
+            # astype(float64) drops the imaginary parts with a warning only.
+            raise ValueError(
+                "X holds complex numbers: pass their real and imaginary parts "
+                "as two columns (np.column_stack([X.real, X.imag])) to use them."
+            )
         if X.dtype.kind not in "biuf":
             try:
                 X = X.astype(np.float64)

@@ -97,10 +97,13 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
     sampling_strategy_ : dict
         ``{class: rows kept}`` for every class that was reduced.
     sample_indices_ : ndarray
-        Positions in the input of the returned rows.
+        Positions in the input of the returned rows (set by
+        :meth:`fit_resample` only).
     n_features_in_ : int
+        Number of features (columns) of X.
     feature_names_in_ : ndarray of str
-        Only when X has string column names.
+        Column names of X; defined only when X has column names that are all
+        strings.
 
     Examples
     --------
@@ -200,8 +203,13 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         ``{class: shrinkage}`` for every over-sampled class; None without
         ``shrinkage``.
     sample_indices_ : ndarray
+        Positions in the input of the returned rows (set by
+        :meth:`fit_resample` only).
     n_features_in_ : int
+        Number of features (columns) of X.
     feature_names_in_ : ndarray of str
+        Column names of X; defined only when X has column names that are all
+        strings.
 
     Examples
     --------
@@ -680,8 +688,13 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
         ``{class: rows drawn}`` of the last :meth:`fit_resample` (of
         :meth:`fit`: the expected rows, rounded).
     sample_indices_ : ndarray
+        Positions in the input of the returned rows (set by
+        :meth:`fit_resample` only).
     n_features_in_ : int
+        Number of features (columns) of X.
     feature_names_in_ : ndarray of str
+        Column names of X; defined only when X has column names that are all
+        strings.
 
     Examples
     --------
@@ -782,8 +795,13 @@ class LabelShuffleSampler(_SamplingStrategy, BaseSampler):
     sampling_strategy_ : dict
         ``{class: T_c}``: rows of each class in the output.
     sample_indices_ : ndarray
+        Positions in the input of the returned rows (set by
+        :meth:`fit_resample` only).
     n_features_in_ : int
+        Number of features (columns) of X.
     feature_names_in_ : ndarray of str
+        Column names of X; defined only when X has column names that are all
+        strings.
 
     Examples
     --------

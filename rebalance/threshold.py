@@ -232,7 +232,8 @@ default='auto'
         the one model of a binary ``OneVsRestClassifier``, the members of a
         ``BaggingClassifier`` or soft ``VotingClassifier``, which must agree,
         the final estimator of a ``StackingClassifier``; a multiclass
-        ``OneVsRestClassifier`` of class-weighted models has no such priors),
+        ``OneVsRestClassifier`` of class-weighted models, like a multiclass
+        ``SGDClassifier`` with ``class_weight``, has no such priors),
         not for an ``SVC(probability=True)``, whose probabilities follow
         ``y`` unweighted, its rows of weight 0 left out; a forest's
         ``'balanced'`` counts weighted by ``sample_weight`` as scikit-learn
@@ -522,6 +523,8 @@ default='auto'
             # may hold only one of them, as for FixedThresholdClassifier.
             require_two_classes(labels, needs="a classifier")
         classes = self._classes_before_fit(labels.classes, frozen)
+        if frozen and self.strategy == "tuned":
+            _check_tuning_rows(labels.classes, classes)
         response = self._check_response_method()
         if response == "decision_function" and len(classes) > 2:
             # Before fitting: a pipeline's, a frozen model's (a search's is
@@ -1147,6 +1150,22 @@ default='auto'
             inner_multi_class and self.strategy != "fixed"
         )
         return tags
+
+
+def _check_tuning_rows(y_classes: np.ndarray, classes: np.ndarray) -> None:
+    """A fitted classifier used as it is tunes its thresholds on the rows
+    given to ``fit``: every class of ``classes`` needs rows there, or its
+    threshold would be tuned one-vs-rest without a single positive row."""
+    present = class_positions(y_classes, classes, "y")
+    missing = np.delete(np.asarray(classes), present).tolist()
+    if missing:
+        raise ValueError(
+            f"y has no rows of the classes {missing} of the fitted estimator: "
+            "strategy='tuned' with a FrozenEstimator (or prefit=True) tunes "
+            "each class's threshold on the rows given to fit, so every class "
+            "needs rows there. Pass rows of every class, or use a strategy "
+            "that tunes nothing ('argmax', 'cost')."
+        )
 
 
 def _check_not_one_vs_one(model: Any) -> None:

@@ -186,11 +186,15 @@ default=None
             return lambda z, t: class_weighted_cross_entropy(z, t, weights)
         return losses[self.loss]
 
-    def _loader(self, data: TensorDataset, y: np.ndarray, seed: int) -> DataLoader:
+    def _loader(self, data: _Rows, y: np.ndarray, seed: int) -> DataLoader:
         if self.sampler is None:
             generator = torch.Generator().manual_seed(seed)
             return DataLoader(
-                data, batch_size=self.batch_size, shuffle=True, generator=generator
+                data,
+                batch_size=self.batch_size,
+                shuffle=True,
+                generator=generator,
+                collate_fn=_as_batch,
             )
         if self.sampler == "balanced-batch":
             # Equal quotas need a multiple of the number of classes; a set too
@@ -206,6 +210,7 @@ default=None
                 data,
                 batch_sampler=batches,
                 generator=torch.Generator().manual_seed(seed),
+                collate_fn=_as_batch,
             )
         sampler_cls = {
             "label-shuffle": LabelShuffleSampler,
@@ -217,6 +222,7 @@ default=None
             batch_size=self.batch_size,
             sampler=sampler,
             generator=torch.Generator().manual_seed(seed),
+            collate_fn=_as_batch,
         )
 
     def fit(self, X, y):
@@ -267,7 +273,7 @@ default=None
         optimiser = torch.optim.Adam(network.parameters(), lr=self.learning_rate)
         loss_function = self._loss_function(y_codes, n_classes)
         targets = y_codes.astype(np.int64 if softmax else np.float32)
-        data = TensorDataset(torch.from_numpy(_writeable(X)), torch.from_numpy(targets))
+        data = _Rows(torch.from_numpy(_writeable(X)), torch.from_numpy(targets))
         loader = self._loader(data, y_codes, seed)
         network.train()
         for _ in range(self.epochs):
@@ -380,6 +386,23 @@ def _on_the_cpu() -> contextlib.AbstractContextManager:
     if torch.get_default_device().type == "cpu":
         return contextlib.nullcontext()
     return torch.device("cpu")
+
+
+class _Rows(TensorDataset):
+    """A TensorDataset whose DataLoader takes a batch's rows in one indexing
+    (``__getitems__``) instead of one row at a time and a stack: the same
+    batches in the same order (the samplers and generators draw as
+    before), several times faster on tens of thousands of rows."""
+
+    def __getitems__(self, indices):
+        index = torch.as_tensor(indices, dtype=torch.int64)
+        return tuple(tensor[index] for tensor in self.tensors)
+
+
+def _as_batch(batch):
+    """The DataLoader's ``collate_fn`` for :class:`_Rows`: the batch is
+    already gathered."""
+    return batch
 
 
 def _writeable(values: np.ndarray) -> np.ndarray:

@@ -46,6 +46,7 @@ from torch.utils.data import (
     DistributedSampler,
     IterableDataset,
     SequentialSampler,
+    Subset,
 )
 
 from rebalance._validation import check_bool, check_int
@@ -76,11 +77,16 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
       with the index tensor, which a ``TensorDataset`` answers with one
       gather per tensor. The dataset must take a whole batch in
       ``dataset[batch]``: a ``Subset`` whose ``indices`` are a list or a
-      range (``random_split`` gives a list) needs ``index_type="list"``; a
+      range (``random_split`` gives a list) needs ``index_type="list"``, one
+      whose ``indices`` are a numpy array ``"numpy"`` or ``"list"`` (numpy
+      reads a one-element index tensor as one row, without its batch
+      dimension), one whose ``indices`` are a tensor ``"tensor"`` or
+      ``"numpy"``; another raises a ``TypeError`` at the first batch. A
       ``ConcatDataset``, or a dataset that reads one row per call, cannot
-      (use the second form). It is a ``DistributedSampler`` (the wrapped
-      sampler splits itself by rank), so PyTorch Lightning keeps it as it is
-      and calls its :meth:`set_epoch`;
+      (use the second form); nor can a dataset that indexes numpy arrays
+      with ``index_type="tensor"`` (pass ``index_type="numpy"``). It is a
+      ``DistributedSampler`` (the wrapped sampler splits itself by rank), so
+      PyTorch Lightning keeps it as it is and calls its :meth:`set_epoch`;
     * ``DataLoader(dataset, batch_sampler=IndexBatchSampler(s, 4096),
       collate_fn=...)`` for a dataset with ``__getitems__(indices)`` (the
       loader passes it the whole batch; any other dataset is read row by
@@ -112,7 +118,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         Each batch as an int64 tensor, an int64 numpy array, or a list of
         Python ints (for datasets whose ``__getitems__`` wants a list). A
         ``DataLoader`` that reads the batch row by row (``batch_sampler=``,
-        a dataset without ``__getitems__``) always gets lists.
+        a dataset without ``__getitems__``) always gets lists. A ``Subset``
+        needs the type its ``indices`` read whole batches with (see above).
 
     Notes
     -----
@@ -249,11 +256,14 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         (``batch_sampler=`` with a dataset without ``__getitems__``): its
         ``dataset[i]`` then gets the ints of the per-index path, never 0-d
         tensors (which a dict or set of ids, ``DataFrame.iloc`` and
-        ``random.seed`` do not read as ints) or numpy ints."""
+        ``random.seed`` do not read as ints) or numpy ints. A clear error
+        when a loader reading ``dataset[batch]`` on a ``Subset`` would read
+        the wrong rows or shapes (see :meth:`_kind_read_by`)."""
         convert: Callable[[np.ndarray], Any]
-        if self.index_type == "list" or self._read_row_by_row(sys._getframe(1)):
+        kind = self._kind_read_by(sys._getframe(1))
+        if kind == "list":
             convert = np.ndarray.tolist
-        elif self.index_type == "tensor":
+        elif kind == "tensor":
             convert = torch.from_numpy
         else:
             yield from batches
@@ -261,21 +271,50 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         for batch in batches:
             yield convert(batch)
 
-    def _read_row_by_row(self, frame: Any) -> bool:
-        """Whether ``frame``, the caller of the first ``next()``, is a
-        ``DataLoader`` iterator's ``_next_index`` that hands each batch of this
-        sampler to a fetcher reading ``dataset[i]`` for each index ``i``
-        (``_MapDatasetFetcher`` with automatic batching, no ``__getitems__``)."""
+    def _kind_read_by(self, frame: Any) -> str:
+        """The index type to yield to the ``DataLoader`` whose iterator's
+        ``_next_index`` is ``frame``, the caller of the first ``next()``:
+        ``"list"`` when it hands each batch to a fetcher reading
+        ``dataset[i]`` for each index ``i`` (``_MapDatasetFetcher`` with
+        automatic batching, no ``__getitems__``), else ``index_type``. A
+        ``TypeError`` when it reads ``dataset[batch]`` (``batch_size=None``)
+        on a ``Subset`` whose ``indices`` do not read a whole batch of
+        ``index_type`` (:func:`_subset_reads`): numpy reads a one-element
+        index tensor as one row (the batch loses its batch dimension,
+        silently), a list fails on longer ones."""
         owner = _loader_iterator(frame)
         if owner is None or getattr(owner, "_index_sampler", None) is not self:
-            return False
-        if getattr(owner, "_auto_collation", None) is not True:
-            return False
+            return self.index_type
         dataset = getattr(owner, "_dataset", None)
         if dataset is None or isinstance(dataset, IterableDataset):
-            return False
-        # The fetcher's own test for a dataset that reads whole batches.
-        return not (hasattr(dataset, "__getitems__") and dataset.__getitems__)
+            return self.index_type
+        collation = getattr(owner, "_auto_collation", None)
+        if collation is True:
+            # The fetcher's own test for a dataset that reads whole batches.
+            reads_batches = hasattr(dataset, "__getitems__") and dataset.__getitems__
+            return self.index_type if reads_batches else "list"
+        if (
+            collation is not False
+            or not isinstance(dataset, Subset)
+            or _subset_reads(self.index_type, dataset)
+        ):
+            return self.index_type
+        fits = [kind for kind in _INDEX_TYPES if _subset_reads(kind, dataset)]
+        fix = (
+            f"Build the IndexBatchSampler with index_type={fits[0]!r}"
+            if fits
+            else "Give every Subset tensor indices (torch.as_tensor(indices))"
+        )
+        held = type(dataset.indices).__name__
+        raise TypeError(
+            f"IndexBatchSampler(index_type={self.index_type!r}) gives a DataLoader "
+            f"(batch_size=None) over a Subset (indices: a {held}) each batch as "
+            "one index, which the Subset's indices do not read as a batch: a "
+            "numpy array reads a one-element index tensor as a single row "
+            "(the batch loses its batch dimension, silently), a list or range "
+            f"fails on longer ones. {fix}, or pass it as batch_sampler= (the "
+            "Subset then reads the batch row by row)."
+        )
 
     # The wrapped sampler's epoch state, seen through this wrapper: read-only
     # properties where DistributedSampler has plain attributes, which mypy
@@ -348,6 +387,31 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
             sampler's).
         """
         self.sampler.load_state_dict(state_dict)
+
+
+def _subset_reads(kind: str, dataset: Any) -> bool:
+    """Whether ``dataset[batch]``, ``batch`` one batch of index type ``kind``,
+    reads the batch's rows through the chain of ``Subset`` objects ``dataset`` is.
+
+    A ``Subset`` reads ``indices[batch]`` (a list: element by element) and
+    passes it on. A numpy array or a Python sequence reads a one-element
+    tensor as a scalar (one row, without its batch dimension: silently wrong
+    shapes) and a list refuses longer ones; a tensor read element by element
+    gives 0-d tensors, which a tensor reads as a multi-dimensional index.
+    """
+    while isinstance(dataset, Subset):
+        indices = dataset.indices
+        if isinstance(indices, torch.Tensor):
+            if kind == "list":
+                return False
+            kind = "tensor"  # tensor[array] is a tensor too
+        elif isinstance(indices, np.ndarray):
+            if kind == "tensor":
+                return False
+        elif kind != "list":
+            return False
+        dataset = dataset.dataset
+    return True
 
 
 def _own_batch_size(

@@ -2429,6 +2429,8 @@ class OHEMLoss(nn.Module):
         self.min_kept = min_kept
         self.return_indices = return_indices
         self.ignore_index = _ohem_ignore_index(ignore_index)
+        if criterion is not None:
+            _check_criterion_ignore_index(criterion, self.ignore_index)
 
     def forward(self, logits: Tensor, target: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         """The mean of the batch's hardest per-sample losses.
@@ -2467,6 +2469,7 @@ class OHEMLoss(nn.Module):
                 ignore_index=-100 if ignore_index is None else ignore_index,
             )
         else:
+            _check_criterion_ignore_index(self.criterion, ignore_index)
             losses = self.criterion(logits, target)
             _check_per_sample_losses(losses, logits, target)
         valid = None
@@ -2511,6 +2514,29 @@ def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
             f"{tuple(losses.shape)}{size}: give it reduction='none' (e.g. "
             "nn.CrossEntropyLoss(reduction='none'), SoftmaxFocalLoss("
             "reduction='none'))"
+        )
+
+
+def _check_criterion_ignore_index(criterion: Any, ignore_index: int | None) -> None:
+    """ValueError when an :class:`OHEMLoss` criterion ignores another target
+    value than ``ignore_index`` (``criterion.ignore_index``, or the keyword of
+    a ``functools.partial``): its ignored samples would get loss 0 and still
+    count in ``top_k`` fractions, ``min_kept`` and the mean, silently diluting
+    the loss. ``ignore_index=None`` (every sample counts) is the user's call."""
+    if ignore_index is None:
+        return
+    if isinstance(criterion, functools.partial):
+        own = criterion.keywords.get("ignore_index")
+    else:
+        own = getattr(criterion, "ignore_index", None)
+    if isinstance(own, bool) or not isinstance(own, (int, np.integer)):
+        return
+    if int(own) != ignore_index:
+        raise ValueError(
+            f"criterion ignores target {int(own)} but OHEMLoss has "
+            f"ignore_index={ignore_index}: its ignored samples would count as "
+            f"easy samples with loss 0. Pass OHEMLoss(..., ignore_index="
+            f"{int(own)}) (or ignore_index=None to count every sample)"
         )
 
 

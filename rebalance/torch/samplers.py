@@ -220,25 +220,28 @@ def _label_tensor_values(labels: torch.Tensor) -> np.ndarray:
     return labels.numpy()
 
 
-def _check_label_tensor(labels: Any) -> None:
-    """A clear error for a label tensor that holds no plain values (nested,
-    sparse, on the meta device); anything else passes."""
+def _check_label_tensor(
+    labels: Any, name: str = "labels", what: str = "class label"
+) -> None:
+    """A clear error for a tensor ``name`` of one ``what`` per dataset row
+    that holds no plain values (nested, sparse, on the meta device); anything
+    else passes."""
     if not isinstance(labels, torch.Tensor):
         return
     if labels.is_nested:
         raise TypeError(
-            "labels is a nested tensor: pass a 1-D tensor of one class label "
-            "per dataset row."
+            f"{name} is a nested tensor: pass a 1-D tensor of one {what} per "
+            "dataset row."
         )
     if labels.layout != torch.strided:
         raise TypeError(
-            f"labels is a tensor of layout {labels.layout}: pass the class "
-            "labels as a dense tensor, one per dataset row (labels.to_dense())."
+            f"{name} is a tensor of layout {labels.layout}: pass the {what}s as "
+            f"a dense tensor, one per dataset row ({name}.to_dense())."
         )
     if labels.device.type == "meta":
         raise ValueError(
-            "labels is a tensor on the meta device, which holds no values: "
-            "pass the dataset's real class labels."
+            f"{name} is a tensor on the meta device, which holds no values: "
+            f"pass the real {what}s."
         )
 
 
@@ -1834,6 +1837,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
 
 def _as_numpy(values: Any, name: str) -> np.ndarray:
     if isinstance(values, torch.Tensor):
+        _check_label_tensor(values, name, "value")
         values = values.detach()
         if values.is_floating_point() and values.dtype not in _NUMPY_FLOATS:
             values = values.float()  # bfloat16, float8: no numpy dtype
@@ -1980,6 +1984,8 @@ class RebalancedLoader:
 
         ``shuffle`` is dropped: the sampler orders each epoch at random.
         ``sampler`` and ``batch_sampler`` are refused: this builds them.
+        ``drop_last=True`` with epochs shorter than one ``batch_size`` (all
+        of them would be empty) raises a ``ValueError``.
         """
         self._check_arguments()
         for key in ("sampler", "batch_sampler"):
@@ -2050,12 +2056,37 @@ class RebalancedLoader:
             loader_kwargs["batch_sampler"] = sampler
         else:
             sampler = RebalanceSampler(labels, **params)
+            _check_nonempty_batches(sampler, loader_kwargs)
             loader_kwargs["sampler"] = sampler
         previous = getattr(self, "sampler_", None)
         if previous is not None:
             sampler.set_epoch(previous.epoch)
         self.sampler_ = sampler
         return DataLoader(dataset, **loader_kwargs)
+
+
+def _check_nonempty_batches(
+    sampler: RebalanceSampler, loader_kwargs: Mapping[str, Any]
+) -> None:
+    """A clear error when the loader's ``drop_last`` would leave every epoch
+    empty: rebalancing (undersampling) can shrink an epoch below one batch,
+    and a training loop (skorch's ``iterator_train__drop_last=True``) would
+    silently train on nothing."""
+    batch_size = loader_kwargs.get("batch_size", 1)
+    drop_last = loader_kwargs.get("drop_last", False)
+    if (
+        is_bool(drop_last)
+        and drop_last
+        and isinstance(batch_size, numbers.Integral)
+        and not is_bool(batch_size)
+        and len(sampler) < int(batch_size)
+    ):
+        raise ValueError(
+            f"Each epoch has {len(sampler)} indices per rank, fewer than the "
+            f"loader's batch_size={batch_size}: with the loader's drop_last=True "
+            "(skorch: iterator_train__drop_last) every epoch would be empty. Pass "
+            f"drop_last=False or a batch_size of at most {len(sampler)}."
+        )
 
 
 def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
