@@ -496,7 +496,10 @@ def prepare_frame(frame, plan: ColumnPlan):
             stamps = out[name]
             if getattr(stamps.dt, "tz", None) is not None:
                 stamps = stamps.dt.tz_convert(None)
-            seconds = stamps.astype("int64").astype(np.float64) / 1e9
+            # In the column's own unit: pandas 3 parses text and periods to
+            # microseconds, Arrow timestamps keep theirs (not nanoseconds).
+            epoch = pd.Timestamp(0).as_unit(stamps.dt.unit)  # no overflow
+            seconds = (stamps - epoch) / pd.Timedelta(seconds=1)
             out[name] = seconds.where(stamps.notna())
     infinite = [
         name

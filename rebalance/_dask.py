@@ -24,6 +24,15 @@ declared chunks when gathered. Labels and weights are matched to X by
 position, whatever their own partitioning (a Dask array is rechunked like X;
 anything else is computed and split like X).
 
+Dask labels and weights read from the same Parquet files as X in another file
+order (separate ``dd.read_parquet`` calls: ``filesystem="arrow"`` lists the
+files as the file system does, or sorted by index with
+``calculate_divisions=True``, the default reader by name) are refused, from
+the readers' plans, before anything is computed: matched by position, every
+label would land on a row of another file. Labels in files of their own are
+matched by position; labels computed beforehand are checked through their
+index only (see ``from_pandas`` below).
+
 Frames computed through a Dask shuffle (``sort_values``, ``set_index``,
 ``shuffle``, a hash ``merge``, ``drop_duplicates``, ...) can come in another
 row order at each computation, and in different orders for X and y: their
@@ -41,7 +50,11 @@ frame whose index is not sorted (e.g. from ``train_test_split``): labels taken
 from that frame are not in the order of X's rows. Such inputs are checked the
 same way (by index; refused without one), with the advice to sort both by
 index, to pass the labels through ``dd.from_pandas`` too, or to use
-``sort=False``.
+``sort=False``. Once X is persisted its graph no longer says it was sorted:
+pandas labels or weights whose index is not sorted are then checked against
+X's index (read for it), and refused when they hold X's index in another
+order; any other index is matched by position, as in memory, and numpy labels
+are unchecked.
 
 Row order of the output
 -----------------------
@@ -266,6 +279,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         if check_order:
             _refuse_reordered_frames(sources)
     else:
+        if check_order:
+            _refuse_other_file_order(X, sources)
         source = _fixed_partitions(X)
         lengths = source.lengths
         if check_order:
@@ -274,7 +289,11 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
             reordered = _shuffled(source.expr, sources)
         if x_shuffled:
             _refuse_unindexed(sources, x_shuffled)
-        if reordered:
+        # In-memory labels or weights whose index is not sorted (e.g. from
+        # train_test_split) next to an X in a fixed order: X's index is read
+        # too, to refuse those that hold it in another order.
+        unsorted = check_order and not reordered and _unsorted_pandas(sources)
+        if reordered or (unsorted and lengths is None):
             # Each partition's rows counted, with their index and a digest of
             # the partition, so that the order of the rows can be checked.
             # (No digest for rows sorted by from_pandas: a fixed order.)
@@ -283,6 +302,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
                 delayed(_rows_of)(part, digest) for part in source.parts
             ]
             lengths = None
+        elif unsorted:
+            to_compute["X-index"] = X.index
         elif lengths is None:
             # Counted on the fixed partitions themselves: each is computed and
             # dropped, and no later optimisation can partition X differently.
@@ -303,6 +324,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     elif lengths is None:
         lengths = np.asarray(computed.pop("X-lengths"), dtype=np.int64)
         source.lengths = lengths
+    if "X-index" in computed:
+        X_index = computed.pop("X-index")
     n_rows = int(lengths.sum())
     if n_rows == 0:
         raise ValueError(
@@ -322,7 +345,11 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     from rebalance.base import _refuse_all_zero
 
     _refuse_all_zero(check_sample_weight(weight_values, n_rows))
-    if X_index is not None:
+    if X_index is not None and not reordered:
+        for name, value in sources.items():
+            if _is_frame(value) and not _is_dask(value):
+                _refuse_reordered_index(name, value.index, X_index)
+    elif X_index is not None:
         for name, value in sources.items():
             if not _is_frame(value) or not (_is_dask(value) or x_shuffled):
                 # No index to compare (a Dask array: refused above when it or
@@ -362,6 +389,48 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     if sample_weight is not None:
         row_aligned.append((sample_weight, weight_values))
     return _Prepared(plan, source, lengths, row_aligned)
+
+
+def _unsorted_pandas(inputs: dict) -> bool:
+    """Whether a pandas frame among ``inputs`` has an index not sorted."""
+    return any(
+        _is_frame(value)
+        and not _is_dask(value)
+        and not value.index.is_monotonic_increasing
+        for value in inputs.values()
+    )
+
+
+def _refuse_reordered_index(name: str, index, X_index) -> None:
+    """Refuse in-memory ``name`` whose index holds X's, in another order.
+
+    Matched by position, as in memory, its rows would be X's rows in another
+    order: e.g. X from ``dd.from_pandas(frame)``, which sorts a frame whose
+    index is not sorted, then persisted (nothing in its graph says it was
+    sorted), with ``name`` from the unsorted frame; or ``name`` read with
+    ``pd.read_parquet``, which orders the files by name (``part.10`` before
+    ``part.2``), where Dask orders them naturally. An index that is not a
+    reordering of X's (a fresh index) is matched by position.
+    """
+    if len(index) != len(X_index) or index.equals(X_index):
+        return
+    try:
+        reordered = index.sort_values().equals(X_index.sort_values())
+    except TypeError:  # values that do not sort: not checked
+        return
+    if reordered:
+        raise ValueError(
+            f"The index of {name} holds X's index in another order: matched by "
+            f"position, the rows of {name} would be paired with other rows of "
+            "X (e.g. X from dask.dataframe.from_pandas(frame), which sorts a "
+            "frame whose index is not sorted, such as one from "
+            f"train_test_split, with {name} from the unsorted frame; or {name} "
+            "read with pandas.read_parquet, which reads part.10.parquet before "
+            "part.2.parquet, Dask after part.9). Sort "
+            f"{name} by its index ({name}.sort_index()) if X is sorted, take X "
+            f"and {name} from one Dask read, or pass "
+            f"{name}.reset_index(drop=True) if it is in X's row order."
+        )
 
 
 def _fixed_partitions(X) -> _Frame:
@@ -427,16 +496,7 @@ def _reordering(expr) -> str | None:
 
 def _from_pandas_kind():
     """The expression class of ``dd.from_pandas``, or None (another layout)."""
-    try:
-        from dask.dataframe.dask_expr.io.io import FromPandas
-    except ImportError:
-        try:  # Dask 2024.x: the dask-expr package
-            from dask_expr.io.io import (  # type: ignore[import-not-found,no-redef]
-                FromPandas,
-            )
-        except ImportError:  # pragma: no cover (another Dask layout)
-            return None
-    return FromPandas
+    return _expr_class("io.io", "FromPandas")
 
 
 def _sorts_rows(node) -> bool:
@@ -518,24 +578,128 @@ def _refuse_reordered_frames(inputs: dict) -> None:
             )
 
 
+def _refuse_other_file_order(X, inputs: dict) -> None:
+    """Refuse Dask frames among ``inputs`` (y, ``sample_weight``) read from
+    the same Parquet files as X in another file order.
+
+    Labels are matched to X's rows by position. Separate ``dd.read_parquet``
+    calls of one folder can list its files in different orders: the reader of
+    ``filesystem="arrow"`` reads them in the order the file system lists them,
+    or sorted by index with ``calculate_divisions=True``, the default reader
+    by name. The lengths then agree, and every label would land on a row of
+    another file, silently. Checked on the readers' plans (nothing computed);
+    frames that share no file with X (labels in files of their own) are
+    matched by position as before.
+    """
+    x_files = _files_read(X)
+    if not x_files:
+        return
+    for name, value in inputs.items():
+        if not (_is_frame(value) and _is_dask(value)):
+            continue
+        files = _files_read(value)
+        if not files:
+            continue
+        common = set(x_files) & set(files)
+        if _in_order(x_files, common) != _in_order(files, common):
+            raise ValueError(
+                f"{name} reads the same Parquet files as X, in another order "
+                "(separate dd.read_parquet calls: filesystem='arrow' lists the "
+                "files as the file system does, or sorts them by index with "
+                "calculate_divisions=True, the default reader by name; or "
+                "another selection of partitions), so the rows of "
+                f"{name} would be matched to rows of other files. Take X and "
+                f"{name} from one read (ddf = dd.read_parquet(...); X, y = "
+                "ddf[features], ddf[target]), or read them with the same "
+                "filesystem= and calculate_divisions= options."
+            )
+
+
+def _in_order(files: list, keep: set) -> list:
+    """``files`` restricted to ``keep``, consecutive repeats dropped."""
+    kept: list = []
+    for path in files:
+        if path in keep and (not kept or kept[-1] != path):
+            kept.append(path)
+    return kept
+
+
+def _files_read(collection) -> list | None:
+    """The Parquet files a Dask frame's rows come from, in the order of its
+    partitions (one entry per partition or piece), or None: not a single
+    Parquet read, another Dask layout, or any failure (not checked)."""
+    expr = getattr(collection, "expr", None)
+    read_kind = _expr_class("io.parquet", "ReadParquet")
+    fused_kind = _expr_class("io.io", "FusedIO")
+    if expr is None or read_kind is None:
+        return None
+    _import_distributed_first()  # the arrow reader may compute its statistics
+    try:
+        todo, reads, seen = [expr.optimize(fuse=False)], [], set()
+        while todo:
+            node = todo.pop()
+            if node._name in seen:
+                continue
+            seen.add(node._name)
+            if fused_kind is not None and isinstance(node, fused_kind):
+                todo.append(node.operand("_expr"))
+            elif isinstance(node, read_kind):
+                reads.append(node)
+            todo.extend(node.dependencies())
+        if len(reads) != 1:
+            return None
+        return _read_paths(reads[0])
+    except Exception:  # another Dask layout: not checked
+        return None
+
+
+def _read_paths(read) -> list:
+    """The files of a Parquet read's partitions, in the order it reads them."""
+    if hasattr(read, "fragments"):  # filesystem="arrow" (sorted by index)
+        pieces = list(read.fragments)
+    else:  # the default reader: a dict or a list of dicts a partition
+        pieces = list(read._plan["parts"])
+    if read._filtered:  # a selection of partitions, in its order
+        pieces = [pieces[i] for i in read._partitions]
+    paths = []
+    for piece in pieces:
+        for one in piece if isinstance(piece, list) else [piece]:
+            one = getattr(one, "data", one)
+            if isinstance(one, dict):
+                one = one["piece"]
+            if isinstance(one, tuple):
+                one = one[0]
+            path = getattr(one, "path", one)
+            if not isinstance(path, str):
+                raise TypeError(f"not a path: {type(path).__name__}")
+            paths.append(path.split("://", 1)[-1].replace("\\", "/"))
+    return paths
+
+
+def _expr_class(module: str, name: str):
+    """A Dask DataFrame expression class of ``dask.dataframe.dask_expr``
+    (Dask 2025.1 on) or of the separate ``dask_expr`` package (Dask 2024.x),
+    or None (another layout)."""
+    import importlib
+
+    for package in ("dask.dataframe.dask_expr", "dask_expr"):
+        try:
+            return getattr(importlib.import_module(f"{package}.{module}"), name)
+        except (ImportError, AttributeError):
+            continue
+    return None  # pragma: no cover (another Dask layout)
+
+
 def _shuffle_kinds() -> tuple:
     """The expression classes of a Dask DataFrame shuffle and hash join, or
-    ``()`` for a Dask without them. They are in ``dask.dataframe.dask_expr``
-    from Dask 2025.1, in the separate ``dask_expr`` package before."""
-    try:
-        from dask.dataframe.dask_expr._merge import HashJoinP2P
-        from dask.dataframe.dask_expr._shuffle import ShuffleBase
-    except ImportError:
-        try:  # Dask 2024.x: the dask-expr package
-            from dask_expr._merge import (  # type: ignore[import-not-found,no-redef]
-                HashJoinP2P,
-            )
-            from dask_expr._shuffle import (  # type: ignore[import-not-found,no-redef]
-                ShuffleBase,
-            )
-        except ImportError:  # pragma: no cover (another Dask layout)
-            return ()
-    return (ShuffleBase, HashJoinP2P)
+    ``()`` for a Dask without them (:func:`_expr_class`)."""
+    kinds = (
+        _expr_class("_shuffle", "ShuffleBase"),
+        _expr_class("_merge", "HashJoinP2P"),
+    )
+    if None in kinds:  # pragma: no cover (another Dask layout)
+        return ()
+    return kinds
 
 
 def _shuffle_names() -> frozenset:
@@ -683,20 +847,19 @@ def _known_lengths(expr, n_parts: int) -> np.ndarray | None:
 def _import_distributed_first() -> None:
     """Import ``distributed`` (if installed) as the first ``dask.compute`` would.
 
-    With no scheduler configured, ``dask.compute`` imports ``distributed`` to
-    look for a client. The Parquet reader of ``filesystem="arrow"`` reads its
-    statistics (``_get_lengths``) with a ``dask.compute`` inside
-    ``dask.config.set({"distributed...": ...})``: were that the first import
-    of ``distributed``, leaving the ``config.set`` would drop all of
-    distributed's configuration, and every later computation in the process
-    would fail with ``KeyError: 'distributed'`` (Dask 2026.8).
+    ``dask.compute`` imports ``distributed`` to look for a client, also with a
+    scheduler configured (Dask 2026.8's ``get_scheduler`` checks that it is
+    available first). The Parquet reader of ``filesystem="arrow"`` reads its
+    statistics (``_get_lengths``, the order of its files) with a
+    ``dask.compute`` inside ``dask.config.set({"distributed...": ...})``: were
+    that the first import of ``distributed``, leaving the ``config.set`` would
+    drop all of distributed's configuration, and every later computation in
+    the process would fail with ``KeyError: 'distributed'``.
     """
     import sys
 
-    import dask
-
-    if "distributed" in sys.modules or dask.config.get("scheduler", None):
-        return  # imported already, or never imported by dask.compute
+    if "distributed" in sys.modules:
+        return
     try:
         import distributed  # noqa: F401
     except ImportError:

@@ -10,13 +10,19 @@ counting pass. The rules, in one place:
 * Classes are the distinct label values, sorted (a pandas categorical keeps
   its category order); every value of a numpy integer, unsigned, big-endian,
   bool or whole-number float dtype is encoded exactly.
+* Floats must be whole numbers and finite, also when held as objects (a
+  pandas ``object`` column, Decimals): a regression target is refused.
 * The labels returned to the user are gathered from the input container, so
   they keep its type, dtype and values.
 """
 
 from __future__ import annotations
 
+import decimal
+import math
+import numbers
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -152,6 +158,10 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
             "lists) must all have the same length, and are then read as a 2-D "
             "(one-hot) target."
         ) from exc
+    except (TypeError, RuntimeError) as exc:
+        raise unreadable(name, exc) from exc
+    if array.ndim == 0:
+        raise _not_an_array(y, name)
     if isinstance(y, np.ndarray) or array.size == 0:
         return array
     kind = array.dtype.kind
@@ -174,8 +184,9 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
         # NaN, infinity and non-whole numbers: refused as floats later.
         or not (np.trunc(array) == array).all()
         # Floats below 2**53 hold every integer exactly (2**53 itself is
-        # also where 2**53 + 1 rounds to).
-        or not np.abs(array).max() >= _EXACT_FLOAT_INT
+        # also where 2**53 + 1 rounds to). As a Python float: 2**53 is
+        # infinity to float16 ("overflow encountered in cast").
+        or not float(np.abs(array).max()) >= _EXACT_FLOAT_INT
     ):
         return array
     objects = np.asarray(y, dtype=object)
@@ -185,6 +196,43 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
     if any(isinstance(v, integer) and not isinstance(v, bool) for v in objects.flat):
         return objects
     return array
+
+
+def unreadable(name: str, exc: Exception, cast: str = "long") -> TypeError:
+    """The error for ``name`` that numpy cannot read (``np.asarray`` raised
+    ``exc``): a torch tensor of bfloat16, one that requires grad or lies on a
+    GPU. ``cast`` is the tensor method giving a numpy-readable dtype."""
+    return TypeError(
+        f"{name} could not be read as a numpy array ({type(exc).__name__}: "
+        f"{exc}). Pass a list, a numpy array or a column; a torch tensor as "
+        f"{name}.detach().cpu().{cast}()."
+    )
+
+
+def _not_an_array(y: Any, name: str) -> ValueError:
+    """The error for labels numpy reads as one value (shape ``()``): a single
+    label, a generator or iterator, a set or a dict."""
+    kind = type(y).__name__
+    if isinstance(y, str):
+        what = (
+            f"a string ({y!r}): a column name is not looked up; pass the column "
+            f"itself (e.g. frame[{y!r}])"
+        )
+    elif np.isscalar(y) or getattr(y, "ndim", None) == 0:
+        # A 0-d numpy array or torch tensor: its value.
+        shown = y.item() if hasattr(y, "item") else y
+        what = f"a single label ({shown!r})"
+    elif isinstance(y, Iterator):
+        what = f"a {kind}, read once and without a length: pass list({name})"
+    elif isinstance(y, (set, frozenset)):
+        what = f"a {kind}, which has no order (the labels follow the rows)"
+    else:
+        what = f"a {kind}, not a sequence of labels"
+    return ValueError(
+        f"{name} is {what}. {name} must be 1-D (got an array of shape ()): one "
+        "class label per row, shape (n_samples,), e.g. a list, a numpy array or "
+        "a column."
+    )
 
 
 def missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
@@ -272,6 +320,7 @@ def _encode_sorted(values: np.ndarray, name: str):
         if any(isinstance(label, _NESTED) for label in classes):
             raise _nested_labels(name, "object")
         _check_hashable(classes, name)
+        _check_object_numbers(classes, name)
     codes = codes.reshape(-1)
     counts = np.bincount(codes, minlength=classes.shape[0])
     codes = codes.astype(np.min_scalar_type(classes.shape[0]), copy=False)
@@ -293,6 +342,49 @@ def _check_hashable(classes: np.ndarray, name: str) -> None:
             ) from None
 
 
+def _check_object_numbers(classes: np.ndarray, name: str) -> None:
+    """The rules of float labels for numbers held as objects (a pandas
+    ``object`` column, the Decimals of a decimal column): infinity, and
+    numbers that are not whole (a regression target), are refused, as
+    scikit-learn and imbalanced-learn refuse them ("Unknown label type")."""
+    # By type first: the ABC checks once per type, not per class.
+    fractional = tuple(
+        kind
+        for kind in {type(label) for label in classes}
+        if issubclass(kind, (numbers.Real, decimal.Decimal))
+        and not issubclass(kind, numbers.Integral)
+    )
+    if not fractional:
+        return
+    for label in classes:
+        if not isinstance(label, fractional):
+            continue
+        if not math.isfinite(label):
+            raise _infinite_labels(name)
+        if label != math.floor(label):
+            raise _continuous_labels(name)
+
+
+def _infinite_labels(name: str) -> ValueError:
+    return ValueError(
+        f"{name} contains infinity: every row needs a finite class label. "
+        "Drop or relabel those rows first."
+    )
+
+
+def _continuous_labels(name: str) -> ValueError:
+    fix = (
+        "pass predicted class labels (model.predict(X)), not probabilities or "
+        "scores, or threshold them first (e.g. proba[:, 1] >= 0.5)"
+        if name == "y_pred"
+        else "bin a regression target first, e.g. with numpy.digitize"
+    )
+    return ValueError(
+        f"Unknown label type: {name} is continuous (float values that are not "
+        f"whole numbers). Class labels are needed; {fix}."
+    )
+
+
 def _encode_integer_values(values: np.ndarray, classes_dtype: np.dtype, name: str):
     encoded = _encode_integers(values, classes_dtype)
     if encoded is None:
@@ -306,20 +398,8 @@ def _encode_floats(values: np.ndarray, name: str):
         missing = np.isnan(values)
         if missing.any():
             raise missing_labels(name, missing)
-        raise ValueError(
-            f"{name} contains infinity: every row needs a finite class label. "
-            "Drop or relabel those rows first."
-        )
-    fix = (
-        "pass predicted class labels (model.predict(X)), not probabilities or "
-        "scores, or threshold them first (e.g. proba[:, 1] >= 0.5)"
-        if name == "y_pred"
-        else "bin a regression target first, e.g. with numpy.digitize"
-    )
-    continuous = ValueError(
-        f"Unknown label type: {name} is continuous (float values that are not "
-        f"whole numbers). Class labels are needed; {fix}."
-    )
+        raise _infinite_labels(name)
+    continuous = _continuous_labels(name)
     if max(-float(values.min()), float(values.max())) <= _EXACT_FLOAT_INT:
         as_int = values.astype(np.int64)
         if not (as_int == values).all():
@@ -519,7 +599,12 @@ def as_classifier_target(y: Any) -> Any:
     ``"boolean"``, int64 for ``"Int64"``, objects for strings and
     categoricals). Anything else, and a Series with missing labels (refused
     later, naming them), is returned as it is.
+
+    numpy 2's ``StringDType`` labels, which scikit-learn's ``LabelEncoder``
+    cannot read, become Python strings (objects).
     """
+    if isinstance(y, np.ndarray) and y.dtype.kind == "T":
+        return y.astype(object)
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
         if y.isna().any():
             return y
@@ -610,6 +695,10 @@ def encode_labels(
             classes, codes, counts = _encode_floats(values, name)
         elif kind in "OUS":
             classes, codes, counts = _encode_sorted(values, name)
+        elif kind == "T":
+            # numpy 2's StringDType: as Python strings (its missing values,
+            # None or NaN, then refused as among objects).
+            classes, codes, counts = _encode_sorted(values.astype(object), name)
         elif kind in "mM":
             raise ValueError(
                 f"{name} has dtype {values.dtype} (dates, times or durations), "

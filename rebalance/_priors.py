@@ -729,19 +729,47 @@ def labels_seen(
     return y
 
 
-def _resampled_classifier(estimator: Any) -> Any:
-    """The fitted ResampledClassifier in ``estimator`` (itself, or a pipeline's
-    last step), or None."""
-    estimator = final_step(estimator, searches=True)
-    return estimator if hasattr(estimator, "resampled_priors_") else None
-
-
 def _resamples(member: Any) -> bool:
     """Whether a fitted ensemble member resamples its training rows: a
     ResampledClassifier (also at the end of a pipeline, in a search or a
     FrozenEstimator), or a pipeline with a sampler step."""
     final, sampler_steps = _unwrapped(member)
     return bool(sampler_steps) or hasattr(final, "resampled_priors_")
+
+
+def _moves_priors(member: Any) -> bool:
+    """Whether the probabilities of a fitted ensemble member follow other
+    priors than those of the labels it was given: it resamples
+    (:func:`_resamples`), or it is (or ends in) a ThresholdMover that moves
+    its probabilities to ``deploy_priors``."""
+    final = final_step(member, searches=True)
+    return _resamples(member) or _fitted_threshold_mover(final)
+
+
+def _encoded_model_priors(member: Any, n_classes: int, fix: str) -> Any:
+    """π' of a fitted ``member`` of an ensemble, which fitted it on its labels
+    encoded ``0..n_classes-1``: in the order of those codes, as
+    :func:`model_priors` reads them (a ResampledClassifier's, a
+    ThresholdMover's deployment priors, a nested ensemble's). None for a
+    member whose probabilities follow its labels; ValueError ending with
+    ``fix`` for one that resamples or moves them to unknown priors."""
+    priors = model_priors(member, np.arange(n_classes), fix)
+    if priors is None and _moves_priors(member):
+        raise ValueError(
+            f"The estimator has a {type(member).__name__} inside an ensemble "
+            "that resamples its training rows (a sampler step), so the class "
+            f"priors its probabilities follow are unknown: {fix}"
+        )
+    return priors
+
+
+def _from_codes(priors: np.ndarray, model: Any, classes: np.ndarray) -> np.ndarray:
+    """Priors in the order of ``model.classes_`` (an ensemble's labels, which
+    it encodes ``0..n-1`` for its members) put in the order of ``classes``."""
+    order = class_positions(np.asarray(model.classes_), classes, "estimator.classes_")
+    aligned = np.empty(len(classes), dtype=np.float64)
+    aligned[order] = priors
+    return aligned
 
 
 # Ensembles whose predict_proba averages their members' probabilities and
@@ -752,26 +780,35 @@ _AVERAGING_ENSEMBLES = frozenset({"BaggingClassifier", "VotingClassifier"})
 def ensemble_priors(estimator: Any, classes: np.ndarray, fix: str) -> Any:
     """π' of a fitted ensemble whose members resample their training rows
     (``BaggingClassifier(ResampledClassifier(...))``, a soft
-    ``VotingClassifier`` of them, imbalanced-learn's balanced ensembles, ...):
-    its probabilities follow the priors its members were fitted at, not those
-    of ``y``. None when the final model of ``estimator`` is no such ensemble.
+    ``VotingClassifier`` of them, imbalanced-learn's balanced ensembles, ...)
+    or move their probabilities to other priors (ThresholdMovers with
+    ``deploy_priors``): its probabilities follow the priors its members
+    follow, not those of ``y``. None when the final model of ``estimator``
+    is no such ensemble.
 
-    The priors are known only for an average of ResampledClassifiers whose
-    ``resampled_priors_`` are all equal; otherwise (members fitted at other
-    priors, a member that is not a ResampledClassifier, an ensemble that does
-    not average, samplers inside the ensemble) raises ValueError ending with
-    ``fix``. (A StackingClassifier's final estimator is fitted on ``y``
-    itself: its probabilities follow ``y``.)
+    The priors are known only for an average of members whose priors are
+    all known and equal; otherwise (members at other priors, a member whose
+    probabilities follow its labels beside one that resamples, an ensemble
+    that does not average, samplers inside the ensemble) raises ValueError
+    ending with ``fix``. A StackingClassifier's probabilities are its final
+    estimator's, fitted on ``y`` encoded ``0..n-1``: the priors that one
+    follows (None when they are those of ``y``).
     """
     model = final_step(estimator, searches=True)
-    if hasattr(model, "final_estimator_"):  # stacking: fitted on y
-        return None
+    final = getattr(model, "final_estimator_", None)
+    if final is not None and hasattr(model, "estimators_"):  # stacking
+        encoded = _encoded_model_priors(final, len(model.classes_), fix)
+        if encoded is None:
+            return None
+        return check_priors(
+            _from_codes(encoded, model, classes), classes, "estimator", positive=True
+        )
     members = getattr(model, "estimators_", None)
     if not isinstance(members, (list, tuple)):
         members = []
-    resampling = [m for m in members if hasattr(m, "fit") and _resamples(m)]
+    members = [m for m in members if hasattr(m, "fit")]
     name = type(model).__name__
-    if not resampling:
+    if not any(_moves_priors(m) for m in members):
         if getattr(model, "samplers_", None) is None:
             return None
         # imbalanced-learn's BalancedRandomForest, RUSBoost: balanced draws.
@@ -780,31 +817,21 @@ def ensemble_priors(estimator: Any, classes: np.ndarray, fix: str) -> Any:
             f"samplers, so the class priors its probabilities follow are not "
             f"those of y: {fix}"
         )
-    own = [_resampled_classifier(m) for m in members]
-    averaging = (
+    known = (
         type(model).__name__ in _AVERAGING_ENSEMBLES
         and getattr(model, "voting", "soft") == "soft"
     )
-    known = averaging and all(
-        m is not None and m.resampled_priors_ is not None for m in own
-    )
     priors = []
-    if known:
-        ensemble_classes = np.asarray(model.classes_)
-        order = class_positions(ensemble_classes, classes, "estimator.classes_")
-        for member in own:
+    for member in members if known else []:
+        try:
             # The members' labels are the ensemble's, encoded 0..n-1.
-            codes = np.asarray(member.classes_)
-            full = np.zeros(len(ensemble_classes))
-            if codes.dtype.kind not in "iu" or (
-                codes.size and (codes.min() < 0 or codes.max() >= len(full))
-            ):
-                known = False
-                break
-            full[codes] = member.resampled_priors_
-            aligned = np.empty(len(classes))
-            aligned[order] = full
-            priors.append(aligned)
+            encoded = _encoded_model_priors(member, len(model.classes_), fix)
+        except ValueError:
+            encoded = None
+        if encoded is None:  # unknown, or those of its labels beside others
+            known = False
+            break
+        priors.append(_from_codes(encoded, model, classes))
     if known and all(np.allclose(p, priors[0], rtol=0, atol=1e-9) for p in priors):
         return check_priors(priors[0], classes, "estimator", positive=True)
     hint = ""
@@ -815,8 +842,8 @@ def ensemble_priors(estimator: Any, classes: np.ndarray, fix: str) -> Any:
         )
     raise ValueError(
         f"The estimator's {name} has members that resample their training "
-        f"rows{hint}, so the class priors its probabilities follow are not "
-        f"those of y: {fix}"
+        f"rows or move their probabilities to other priors{hint}, so the "
+        f"class priors its probabilities follow are not those of y: {fix}"
     )
 
 
@@ -1643,10 +1670,12 @@ def model_priors(
     if hasattr(model, "resampled_priors_"):
         return _aligned_priors(model, classes, "estimator")
     inner = _binary_one_vs_rest_model(model, classes)
-    if inner is not None and hasattr(inner, "resampled_priors_"):
-        # Its labels are 0 and 1, for classes[0] and classes[1].
-        binary = _aligned_priors(inner, np.array([0, 1]), "estimator")
-        return check_priors(binary, classes, "estimator", positive=True)
+    if inner is not None:
+        # Its labels are 0 and 1, for classes[0] and classes[1]: its own
+        # priors (a ResampledClassifier's, a ThresholdMover's, ...).
+        binary = model_priors(inner, np.array([0, 1]), fix)
+        if binary is not None:
+            return check_priors(binary, classes, "estimator", positive=True)
     if _fitted_threshold_mover(model):  # with deploy priors (else unwrapped)
         if isinstance(model._deploy, str):
             raise ValueError(

@@ -29,6 +29,7 @@ from rebalance._labels import (
     _target_array,
     encode_labels,
     require_two_classes,
+    unreadable,
 )
 
 # Label encoding lives in rebalance._labels and row gathering in
@@ -320,7 +321,10 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
         # A masked entry is a missing weight (np.asarray would drop the mask
         # and use whatever value lies under it).
         n_missing = int(np.ma.count_masked(weights)) if np.ma.isMA(weights) else 0
-        weights = values = np.asarray(weights)
+        try:
+            weights = values = np.asarray(weights)
+        except (TypeError, RuntimeError) as exc:  # torch: bfloat16, grad, GPU
+            raise unreadable("sample_weight", exc, "double") from exc
     if values.ndim != 1 or values.shape[0] != n_samples:
         raise ValueError(
             f"sample_weight has shape {values.shape} but {rows} has {n_samples} rows: "

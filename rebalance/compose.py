@@ -106,7 +106,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ----------
     sampler_ : sampler instance
         The fitted clone of ``sampler`` (``sample_indices_``,
-        ``sampling_strategy_``).
+        ``sampling_strategy_``). Its ``sample_indices_`` index the rows it
+        was given: when whole-number ``sample_weight`` is applied as repeated
+        rows (a classifier whose ``fit`` takes none), the repeated rows.
     classifier_ : classifier instance
         The fitted clone of ``classifier``.
     classes_ : ndarray of shape (n_classes,)
@@ -126,9 +128,11 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         again without recording which (an imbalanced-learn pipeline with a
         SMOTE step, ...), or with ``sample_weight`` through such a pipeline,
         or is frozen (a ``FrozenEstimator``, fitted on other rows), or is an
-        ensemble of members that resample, or weight the classes, at unequal
-        or unknown priors (a ``BaggingClassifier`` of ResampledClassifiers: their equal
-        ``resampled_priors_`` when they agree).
+        ensemble of members that resample, move their probabilities, or
+        weight the classes, at unequal or unknown priors (a
+        ``BaggingClassifier`` of ResampledClassifiers: their equal
+        ``resampled_priors_`` when they agree; a ``StackingClassifier``: its
+        final estimator's).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string column names.

@@ -24,10 +24,12 @@ from sklearn.utils.validation import _num_samples
 from rebalance._frames import is_pandas, reject_dask, reject_lazy, take_rows
 from rebalance._labels import encode_labels, require_two_classes
 from rebalance._validation import (
+    check_bool,
     check_int,
     check_random_state,
     is_bool,
 )
+from rebalance.metrics import _same_label
 
 # The longest CharVocabulary.max_length: transform allocates max_length ids
 # per text, and no character model reads 16 million characters of a text.
@@ -179,8 +181,9 @@ def thin_class(
     X : array-like, list, DataFrame or sparse matrix of shape (n_samples, ...)
         One row per label, of any shape (tables, images, texts, 1-D); the
         kept rows are returned in the same container type (a list stays a
-        list). In memory only: a Dask collection or a lazy frame (polars
-        LazyFrame) is a TypeError; compute or collect it first.
+        list, a torch tensor a tensor). In memory only: a Dask collection or
+        a lazy frame (polars LazyFrame) is a TypeError; compute or collect it
+        first.
     y : array-like of shape (n_samples,)
         The class labels (in memory, as X).
     ratio : float in (0, 1]
@@ -226,6 +229,11 @@ def thin_class(
             "dict or callable sampling_strategy), call "
             "imblearn.datasets.make_imbalance(X, y, sampling_strategy=...)."
             if isinstance(ratio, dict) or callable(ratio)
+            else f" It is rows of the thinned class per majority row: for one "
+            f"kept row per {ratio:g} majority rows, pass ratio={1 / ratio:.3g}."
+            if isinstance(ratio, numbers.Real)
+            and not is_bool(ratio)
+            and 1 < ratio < math.inf
             else ""
         )
         raise ValueError(f"ratio must be a float in (0, 1]; got {ratio!r}.{hint}")
@@ -251,24 +259,29 @@ def thin_class(
             f"class; pass one of {classes} (for counts of several classes, use "
             "imblearn.datasets.make_imbalance(X, y, sampling_strategy=...))."
         )
-    elif minority in classes:
-        target = classes.index(minority)
     else:
-        raise ValueError(
-            f"minority={minority!r} is not a class of y; the classes are {classes}."
+        target = next(
+            (i for i, c in enumerate(classes) if _same_label(c, minority)), None
         )
-    # ratio x the largest class afterwards (the largest other class: with a
-    # ratio <= 1 the thinned class is not larger), rounded down with a
-    # relative tolerance far below one row: 0.29 x 100 is 29, not
-    # 28.999999999999996, and 1/3 x 300 is 100.
+        if target is None:
+            raise ValueError(
+                f"minority={minority!r} is not a class of y; the classes are {classes}."
+            )
     others = np.delete(labels.counts, target)
     largest = int(others.max())
-    keep = math.floor(float(ratio) * largest * (1 + 1e-12))
-    if keep > labels.counts[target] or keep < 1:
+    n_target = int(labels.counts[target])
+    keep = _thinned_rows(ratio, largest)
+    if keep > n_target or keep < 1:
+        # The ends shown are ratios thin_class takes (rounded to 3 digits,
+        # 1/357 showed as 0.0028, which keeps no row).
+        low = _shortest(1 / largest, lambda r: _thinned_rows(r, largest) >= 1)
+        high = _shortest(
+            min(n_target / largest, 1.0),
+            lambda r: r <= 1 and _thinned_rows(r, largest) <= n_target,
+        )
         raise ValueError(
             f"ratio={ratio} asks for {keep} rows of class {classes[target]!r}, which "
-            f"has {labels.counts[target]}: pick a ratio between "
-            f"{1 / largest:.3g} and {min(labels.counts[target] / largest, 1):.3g}."
+            f"has {n_target}: pick a ratio between {low} and {high}."
         )
     rows = labels.class_rows()[target]
     dropped = rng.choice(rows, size=rows.shape[0] - keep, replace=False)
@@ -281,7 +294,41 @@ def thin_class(
     return _subset(X_rows, kept), _subset(y, kept)
 
 
+def _thinned_rows(ratio: float, largest: int) -> int:
+    """Rows :func:`thin_class` keeps: ``ratio`` x the largest class
+    afterwards (the largest other class: with a ratio <= 1 the thinned class
+    is not larger), rounded down with a relative tolerance far below one
+    row: 0.29 x 100 is 29, not 28.999999999999996, and 1/3 x 300 is 100."""
+    return math.floor(float(ratio) * largest * (1 + 1e-12))
+
+
+def _shortest(value: float, accepted: Any) -> str:
+    """``value`` with the fewest significant digits (3 at least) that
+    ``accepted`` takes, for an error message's range of valid values."""
+    for digits in range(3, 18):
+        text = f"{value:.{digits}g}"
+        if accepted(float(text)):
+            return text
+    return repr(value)
+
+
 def _subset(data: Any, rows: np.ndarray) -> Any:
+    if type(data).__module__.startswith("torch") and hasattr(data, "index_select"):
+        # A tensor stays a tensor (on its device, with its dtype): np.take
+        # made it a numpy array.
+        import torch
+
+        return data[torch.as_tensor(rows, device=data.device)]
+    if isinstance(data, tuple):
+        return tuple(data[i] for i in rows.tolist())
+    if (
+        type(data).__module__.startswith("pandas")
+        and not (is_pandas(data, "DataFrame") or is_pandas(data, "Series"))
+        and callable(getattr(data, "take", None))
+    ):
+        # A Categorical, Index or other pandas array keeps its type (and
+        # categories): np.take made it a numpy array of its values.
+        return data.take(rows)
     taken = take_rows(data, rows)  # pandas' take refuses big-endian columns
     if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
         taken.index = data.index[rows]  # which rows were kept
@@ -293,7 +340,8 @@ def _rows_of(X: Any, n_labels: int) -> Any:
     images, texts, tables), checked to have one row per label."""
     if X is None:
         raise ValueError("X is None: pass the rows to thin, one per label in y.")
-    if not (isinstance(X, list) or hasattr(X, "shape")):
+    given = type(X).__name__  # the error names it, not numpy's conversion
+    if not (isinstance(X, (list, tuple)) or hasattr(X, "shape")):
         X = np.asarray(X)
     if sp.issparse(X):
         try:
@@ -307,7 +355,8 @@ def _rows_of(X: Any, n_labels: int) -> Any:
         n_rows = _num_samples(X)
     except TypeError as exc:
         raise ValueError(
-            f"X must hold one row per label of y; got {type(X).__name__} ({exc})."
+            f"X must hold one row per label of y (an array, list, DataFrame or "
+            f"sparse matrix); got a {given} ({exc})."
         ) from exc
     if n_rows != n_labels:
         raise ValueError(
@@ -470,8 +519,7 @@ def load_chinese_reviews(
             f"ratio must be a number >= 1 (negatives per positive) or None to keep "
             f"every review; got {ratio!r}."
         )
-    if not isinstance(deduplicate, bool):
-        raise TypeError(f"deduplicate must be True or False; got {deduplicate!r}.")
+    deduplicate = check_bool(deduplicate, "deduplicate")
     rng = check_random_state(random_state)
     negative, positive = _read_reviews("neg.txt"), _read_reviews("pos.txt")
     if deduplicate:
@@ -485,11 +533,16 @@ def load_chinese_reviews(
     if ratio is not None:
         keep = int(round(len(negative) / ratio))
         if keep > len(positive) or keep < 1:
+            # The smallest ratio shown is one taken here (3 digits, 1.08,
+            # asked for 8362 of 8332 positive reviews).
+            low = _shortest(
+                len(negative) / len(positive),
+                lambda r: r >= 1 and round(len(negative) / r) <= len(positive),
+            )
             raise ValueError(
                 f"ratio={ratio} asks for {keep} positive reviews but there are "
-                f"{len(positive)}; use a ratio between "
-                f"{len(negative) / len(positive):.3g} and {len(negative)} (one "
-                "positive review kept)."
+                f"{len(positive)}; use a ratio between {low} and {len(negative)} "
+                "(one positive review kept)."
             )
         chosen = np.sort(rng.choice(len(positive), size=keep, replace=False))
         positive = [positive[i] for i in chosen.tolist()]

@@ -55,6 +55,10 @@ def g_mean_score(
     ``y_true``; when ``y_pred`` has a class that ``y_true`` lacks,
     imbalanced-learn counts it (recall 0, so a G-mean of 0) and this function
     ignores it (with ``labels=None``, only the classes of ``y_true`` count).
+    It has no ``average``, ``pos_label`` or ``correction``: for
+    imbalanced-learn's per-class (``average=None``), binary or weighted
+    variants, or its ``correction`` of recalls of 0, call
+    ``imblearn.metrics.geometric_mean_score``.
 
     Parameters
     ----------
@@ -72,7 +76,11 @@ def g_mean_score(
         the G-mean 0.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the rows in the recalls: finite, non-negative and not all
-        zero.
+        zero. A row of weight 0 counts as absent, but its class stays a
+        class of ``y_true``: a class whose rows all have weight 0 has recall
+        0 and makes the G-mean 0 (as in imbalanced-learn's
+        ``geometric_mean_score``; scikit-learn's ``balanced_accuracy_score``
+        leaves such a class out, with a warning).
 
     Returns
     -------
@@ -96,6 +104,12 @@ def g_mean_score(
     # row) name the argument, for y_pred as for y_true.
     encoded, truth = _metric_labels(y_true, "y_true")
     encoded_pred, predicted = _metric_labels(y_pred, "y_pred")
+    if predicted.shape[0] != truth.shape[0]:
+        raise ValueError(
+            f"y_pred has {predicted.shape[0]} labels but y_true has "
+            f"{truth.shape[0]}: pass one predicted label per row of y_true, in "
+            "the same order."
+        )
     # Strings never equal numbers: predictions of the other kind match no
     # class of y_true.
     _check_same_kind(encoded_pred.classes, "y_pred", encoded.classes)
@@ -266,8 +280,17 @@ def _confusion_rates(
         # Relative to the largest weight: sums of huge weights (1e308) would
         # overflow, and every metric here is a ratio of the sums.
         largest = float(sample_weight.max()) if sample_weight.size else 0.0
-        if largest > 0:
-            sample_weight = sample_weight / largest
+        if not largest > 0:
+            # No row counts: every metric but accuracy scored each threshold
+            # 0 (accuracy NaN), which lowered the mean over the folds (the
+            # best_score_) without a word. scikit-learn's metrics refuse it.
+            raise ValueError(
+                "sample_weight is all zero on a validation fold: no row of it "
+                "counts, so no metric is defined there. Use folds that each "
+                "hold rows of positive weight (e.g. shuffle the rows, or "
+                "another cv), or give those rows a weight."
+            )
+        sample_weight = sample_weight / largest
     # A NaN score is never at or above a threshold (as ``scores >= t``).
     scores = np.where(np.isnan(scores), -np.inf, scores)
     order = np.argsort(scores, kind="stable")

@@ -612,6 +612,14 @@ def _numeric_values(X) -> np.ndarray:
                     "integer, float or boolean). Use shrinkage=None, or cast "
                     "that column to a float first."
                 )
+    if isinstance(X, np.ma.MaskedArray) and np.ma.getmaskarray(X).any():
+        # np.asarray would read the values under the mask (often a sentinel
+        # such as -999) into each class's std, and the noise.
+        raise ValueError(
+            f"Input X contains missing values: {int(np.ma.count_masked(X))} "
+            f"masked entries, and {_FINITE_X_NEEDED}. Fill them first (e.g. "
+            "X.filled(value)), or use shrinkage=None."
+        )
     # polars, pyarrow, ... or array-like; a sparse X comes back as it is
     values: Any = frame_values(X)
     if sp.issparse(values):

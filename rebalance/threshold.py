@@ -251,8 +251,10 @@ default='auto'
         class-weighted classifier (sigmoid and isotonic calibration give the
         priors of ``y``); an ensemble of members that
         resample (``BaggingClassifier(ResampledClassifier(...))``, a soft
-        ``VotingClassifier`` of them) gives its members' equal
-        ``resampled_priors_``, and where they differ or are unknown the
+        ``VotingClassifier`` of them) or move their probabilities
+        (ThresholdMovers with ``deploy_priors``) gives its members' equal
+        priors (a ``StackingClassifier``: its final estimator's, when that
+        one resamples or moves them), and where they differ or are unknown the
         strategies that use the priors raise a ValueError asking for
         ``train_priors`` (``train_priors_`` is None for the others). For an
         imbalanced-learn

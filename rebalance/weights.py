@@ -21,15 +21,24 @@ METHODS = ("balanced", "effective_number")
 def _weights_per_class(
     y: Any, method: str, beta: float
 ) -> tuple[EncodedLabels, np.ndarray]:
-    if method not in METHODS:
+    # A string first: a numpy array of one would compare element-wise.
+    if not isinstance(method, str) or method not in METHODS:
         raise ValueError(
             f"method={method!r} is not a weighting method: use one of {list(METHODS)}."
         )
+    # As a float: np.longdouble or Fraction would give weights of their type
+    # (and a longdouble just below 1 is 1.0 as a float).
     if isinstance(beta, bool) or not isinstance(beta, Real) or not 0 <= beta < 1:
         raise ValueError(
             f"beta={beta!r} must be a number in [0, 1): effective-number weights "
             "need beta < 1 (0.999 and 0.9999 are usual; 0 gives equal weights)."
         )
+    if float(beta) == 1.0:
+        raise ValueError(
+            f"beta={beta!r} is 1.0 as a float (effective-number weights need "
+            "beta < 1): use a beta such as 0.9999."
+        )
+    beta = float(beta)
     labels, _, _ = encode_labels(y)
     counts = labels.counts.astype(np.float64)
     n_classes = counts.shape[0]
@@ -39,7 +48,7 @@ def _weights_per_class(
         # Effective number of samples (1 - beta^n) / (1 - beta), Cui et al.
         # 2019; expm1/log1p keep it exact when beta is close to 1.
         with np.errstate(divide="ignore"):
-            effective = -np.expm1(counts * np.log(float(beta))) / (1 - beta)
+            effective = -np.expm1(counts * np.log(beta)) / (1 - beta)
         weights = 1.0 / effective
         weights *= n_classes / weights.sum()
     return labels, weights

@@ -228,6 +228,17 @@ def check_pos_weight_shape(pos_weight: Tensor, logits: Tensor) -> None:
         )
 
 
+def check_same_device(value: Tensor | None, name: str, logits: Tensor) -> None:
+    """ValueError unless ``value`` (if any) is on the device of ``logits``:
+    the fused kernels read it by the logits' sizes, from the logits' device
+    (a CUDA target under CPU logits would be read as garbage)."""
+    if value is not None and value.device != logits.device:
+        raise ValueError(
+            f"{name} is on {value.device} but logits are on {logits.device}: "
+            f"pass {name}.to(logits.device)"
+        )
+
+
 def check_has_classes(logits: Tensor) -> None:
     """ValueError for ``(N, 0, ...)`` logits: no class to predict (a softmax
     over nothing; the class checks would say indices must lie in [0, -1])."""

@@ -46,6 +46,7 @@ from rebalance.torch._focal_checks import (
     check_class_target_values,
     check_has_classes,
     check_pos_weight_shape,
+    check_same_device,
     class_targets_message,
     defer_target_check,
     ignore_value,
@@ -217,7 +218,9 @@ def _kernel_scale(count: Tensor | int) -> Tensor | float:
 # logits' sizes without bounds checks: a mismatch would read out of bounds.
 def check_sigmoid_shapes(x: Tensor, y: Tensor, pos_weight: Tensor | None) -> None:
     """ValueError unless ``y`` has the shape of ``x`` and ``pos_weight``
-    (if any) broadcasts to it."""
+    (if any) broadcasts to it, both on the device of ``x``."""
+    check_same_device(y, "target", x)
+    check_same_device(pos_weight, "pos_weight", x)
     if y.shape != x.shape:
         raise ValueError(
             f"target must have the shape of logits {tuple(x.shape)}, got "
@@ -230,7 +233,9 @@ def check_sigmoid_shapes(x: Tensor, y: Tensor, pos_weight: Tensor | None) -> Non
 def check_softmax_shapes(x: Tensor, target: Tensor, alpha: Tensor | None) -> None:
     """ValueError unless ``x`` is ``(N, C, ...)``, ``target`` holds one class
     index per row (or class probabilities shaped as ``x``) and ``alpha`` (if
-    any) one weight per class."""
+    any) one weight per class, both on the device of ``x``."""
+    check_same_device(target, "target", x)
+    check_same_device(alpha, "alpha", x)
     if x.dim() < 2:
         raise ValueError(
             f"logits must have shape (N, C) or (N, C, d1, ...), got {tuple(x.shape)}"

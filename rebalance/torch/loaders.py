@@ -84,7 +84,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
       ``"numpy"``; another raises a ``TypeError`` at the first batch. A
       ``ConcatDataset``, or a dataset that reads one row per call, cannot
       (use the second form); nor can a dataset that indexes numpy arrays
-      with ``index_type="tensor"`` (pass ``index_type="numpy"``). It is a
+      with ``index_type="tensor"`` (pass ``index_type="numpy"``; a skorch
+      ``Dataset``, which always does, raises a ``TypeError``). It is a
       ``DistributedSampler`` (the wrapped sampler splits itself by rank), so
       PyTorch Lightning keeps it as it is and calls its :meth:`set_epoch`;
     * ``DataLoader(dataset, batch_sampler=IndexBatchSampler(s, 4096),
@@ -293,6 +294,16 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
             # The fetcher's own test for a dataset that reads whole batches.
             reads_batches = hasattr(dataset, "__getitems__") and dataset.__getitems__
             return self.index_type if reads_batches else "list"
+        if collation is False and self.index_type == "tensor" and _is_skorch(dataset):
+            raise TypeError(
+                "IndexBatchSampler(index_type='tensor') gives a DataLoader "
+                "(batch_size=None) over a skorch Dataset each batch as one index "
+                "tensor, which skorch reads through scikit-learn's indexing, "
+                "made for numpy indices. Build it with index_type='numpy' "
+                "(skorch: iterator_train__sampler=IndexBatchSampler(sampler, "
+                "batch_size, index_type='numpy'), iterator_train__batch_size="
+                "None)."
+            )
         if (
             collation is not False
             or not isinstance(dataset, Subset)
@@ -387,6 +398,14 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
             sampler's).
         """
         self.sampler.load_state_dict(state_dict)
+
+
+def _is_skorch(dataset: Any) -> bool:
+    """Whether ``dataset`` is a skorch ``Dataset`` (skorch not imported)."""
+    return any(
+        kind.__module__ == "skorch.dataset" and kind.__name__ == "Dataset"
+        for kind in type(dataset).__mro__
+    )
 
 
 def _subset_reads(kind: str, dataset: Any) -> bool:

@@ -124,6 +124,7 @@ from rebalance.torch._focal_checks import (
     check_class_target_values,
     check_has_classes,
     check_pos_weight_shape,
+    check_same_device,
 )
 from rebalance.torch._focal_ops import (
     SigmoidFocalFunction,
@@ -342,6 +343,7 @@ def _check_smoothing(label_smoothing: Any) -> float:
 def _check_binary_targets(logits: Tensor, target: Any, ignore_index: Any) -> None:
     if not isinstance(target, Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
+    check_same_device(target, "target", logits)
     if target.shape != logits.shape:
         fix = "reshape it (e.g. target.view_as(logits))"
         if (
@@ -394,6 +396,7 @@ def _check_class_targets(
     """
     if not isinstance(target, Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
+    check_same_device(target, "target", logits)
     if logits.dim() < 2:
         raise ValueError(
             f"logits must have shape (N, C) or (N, C, d1, ...), got "
@@ -435,6 +438,10 @@ def _check_class_targets(
                 f"; for one-hot labels pass class indices, target.argmax(1)"
                 f"{', or probabilities, target.float()' if allow_soft else ''}"
             )
+        elif target.dim() == len(expected) + 1 and target.shape[1] == 1:
+            if tuple(target.shape[:1] + target.shape[2:]) == expected:
+                # a mask loaded with its channel dim, (N, 1, H, W)
+                hint = "; drop its dim 1 of size 1: target.squeeze(1)"
         raise ValueError(
             f"target must have shape {expected} for logits of shape "
             f"{tuple(logits.shape)}, got {tuple(target.shape)}{hint}"
@@ -2195,11 +2202,21 @@ def ohem_loss(
         n_above = _count_above(flat.detach(), threshold)
         k = min(max(n_above, min_kept), n)
     _, idx = torch.topk(flat.detach(), k)
-    kept = flat[idx]
-    loss = kept.sum() / max(k, 1)
+    loss = _kept_mean(flat[idx], max(k, 1))
     if return_indices:
         return loss, idx
     return loss
+
+
+def _kept_mean(kept: Tensor, count: Tensor | int) -> Tensor:
+    """``kept.sum() / count`` in the losses' dtype, summed and divided in at
+    least float32: a float16 sum of many losses overflows (past 65504: an
+    inf loss), a bfloat16 one loses its low bits, and a bfloat16 count
+    rounds 257 to 256."""
+    wide = torch.promote_types(kept.dtype, torch.float32)
+    if isinstance(count, Tensor):
+        count = count.to(wide)
+    return (kept.sum(dtype=wide) / count).to(kept.dtype)
 
 
 def _count_above(losses: Tensor, threshold: float) -> int:
@@ -2262,11 +2279,7 @@ def _ohem_valid(
     _, idx = torch.topk(key, k_static)
     kept_mask = torch.arange(k_static, device=flat.device) < k_valid
     kept = torch.where(kept_mask, flat[idx], torch.zeros((), dtype=flat.dtype))
-    # Divided in at least float32 (a bfloat16 count rounds 257 to 256), then
-    # back to the losses' dtype: what dividing by a Python int gives.
-    wide = torch.promote_types(flat.dtype, torch.float32)
-    count = torch.clamp(k_valid, min=1).to(wide)
-    loss = (kept.sum().to(wide) / count).to(flat.dtype)
+    loss = _kept_mean(kept, torch.clamp(k_valid, min=1))
     if return_indices:
         return loss, idx[kept_mask]
     return loss
@@ -2363,6 +2376,18 @@ def _ohem_options(
     return top_k, threshold, min_kept, return_indices
 
 
+def _callable_repr(function: Any) -> str:
+    """A short repr of a callable: its name (``cross_entropy``), a
+    ``functools.partial`` as ``partial(name, keyword=value, ...)``."""
+    if isinstance(function, functools.partial):
+        parts = [_callable_repr(function.func)]
+        parts += [_argument_repr(a) for a in function.args]
+        parts += [f"{k}={_argument_repr(v)}" for k, v in function.keywords.items()]
+        return f"partial({', '.join(parts)})"
+    name = getattr(function, "__qualname__", None)  # functions, classes
+    return name if isinstance(name, str) else _argument_repr(function)
+
+
 class OHEMLoss(nn.Module):
     """OHEM (Shrivastava et al. 2016) around a per-sample criterion.
 
@@ -2432,6 +2457,34 @@ class OHEMLoss(nn.Module):
         if criterion is not None:
             _check_criterion_ignore_index(criterion, self.ignore_index)
 
+    def extra_repr(self) -> str:
+        """The options that differ from their defaults, for ``repr(module)``
+        (a criterion that is a Module shows as its child).
+
+        Returns
+        -------
+        str
+            ``name=value`` pairs, comma-separated.
+        """
+        defaults = {
+            "top_k": None,
+            "threshold": None,
+            "min_kept": 1,
+            "return_indices": False,
+            "ignore_index": -100,
+        }
+        shown = []
+        criterion = self.criterion
+        if criterion is not None and not isinstance(criterion, nn.Module):
+            shown.append(f"criterion={_callable_repr(criterion)}")
+        for name, default in defaults.items():
+            value = getattr(self, name, default)
+            if value is not default and not (
+                type(value) is type(default) and value == default
+            ):
+                shown.append(f"{name}={_argument_repr(value)}")
+        return ", ".join(shown)
+
     def forward(self, logits: Tensor, target: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         """The mean of the batch's hardest per-sample losses.
 
@@ -2498,9 +2551,25 @@ def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
     per-sample losses: not a 0-d tensor, and (for tensor logits) with the
     batch as its first dimension, or one loss per target element (flattened).
     A reduced loss (``reduction='mean'`` left on) would make OHEM the plain
-    mean, silently. (Not a tensor: :func:`ohem_loss` raises.)"""
+    mean, silently; so would more losses than the logits and the target
+    hold (a ``(N, 1)`` target broadcast against ``(N,)`` logits gives
+    ``(N, N)`` losses of unrelated pairs). (Not a tensor: :func:`ohem_loss`
+    raises.)"""
     if not isinstance(losses, Tensor):
         return
+    if (
+        isinstance(logits, Tensor)
+        and isinstance(target, Tensor)
+        and losses.numel() > max(logits.numel(), target.numel())
+    ):
+        raise ValueError(
+            f"criterion returned {losses.numel()} losses (shape "
+            f"{tuple(losses.shape)}) for logits of shape {tuple(logits.shape)} "
+            f"and a target of shape {tuple(target.shape)}: more than either "
+            "holds, so it likely broadcast the target against the logits (a "
+            "(N, 1) target against (N,) logits gives (N, N) losses). Give the "
+            "target the logits' shape, e.g. target.view_as(logits)"
+        )
     batch = logits.shape[0] if isinstance(logits, Tensor) and logits.dim() else None
     per_sample = losses.dim() > 0 and (
         batch is None
@@ -2522,16 +2591,32 @@ def _check_criterion_ignore_index(criterion: Any, ignore_index: int | None) -> N
     value than ``ignore_index`` (``criterion.ignore_index``, or the keyword of
     a ``functools.partial``): its ignored samples would get loss 0 and still
     count in ``top_k`` fractions, ``min_kept`` and the mean, silently diluting
-    the loss. ``ignore_index=None`` (every sample counts) is the user's call."""
+    the loss. ``ignore_index=None`` (every sample counts) is the user's call.
+
+    A float ``ignore_index`` (a sigmoid criterion's ``-1.0``, also a 0-d
+    tensor) is compared by value; one that is not an integer (``-0.5``) is
+    a ValueError, as OHEM's integer ``ignore_index`` cannot mark those
+    samples."""
     if ignore_index is None:
         return
     if isinstance(criterion, functools.partial):
         own = criterion.keywords.get("ignore_index")
     else:
         own = getattr(criterion, "ignore_index", None)
-    if isinstance(own, bool) or not isinstance(own, (int, np.integer)):
+    if isinstance(own, Tensor):
+        own = own.detach()
+    own = _scalar(own)
+    if isinstance(own, bool) or not isinstance(own, int | float):
         return
-    if int(own) != ignore_index:
+    if isinstance(own, float) and not own.is_integer():  # also inf, NaN
+        raise ValueError(
+            f"criterion ignores target {own} but OHEMLoss's ignore_index is an "
+            f"integer (now {ignore_index}) and cannot mark those samples: they "
+            "would count as easy samples with loss 0. Mark the samples to skip "
+            "with an integer (e.g. ignore_index=-1 in both), or pass "
+            "OHEMLoss(..., ignore_index=None) to count every sample"
+        )
+    if own != ignore_index:
         raise ValueError(
             f"criterion ignores target {int(own)} but OHEMLoss has "
             f"ignore_index={ignore_index}: its ignored samples would count as "

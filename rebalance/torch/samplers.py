@@ -993,6 +993,10 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
         ``dataset.targets``; or a one-hot matrix of shape
         ``(n_samples, n_classes)`` (any number type), read as
         ``fit_resample`` reads it: class ``j`` for a 1 in column ``j``.
+        Read once, when the sampler is built (it keeps a copy): when the
+        labels change (pseudo-labels, new data of the same size), build a
+        new sampler, or use :class:`RebalancedLoader`, which reads them
+        for every loader it builds.
     sampler : rebalance sampler, default=None
         Any of :class:`~rebalance.RandomUnderSampler`,
         :class:`~rebalance.RandomOverSampler`,
@@ -1166,9 +1170,12 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         Leave it None. PyTorch Lightning (``use_distributed_sampler=True``)
         rebuilds a batch sampler with the same arguments plus a
         ``DistributedSampler`` of its own: this sampler then takes
-        ``num_replicas`` and ``rank`` from it and follows its ``set_epoch``.
-        Without one, the attribute ``sampler`` is a small object whose
-        ``set_epoch`` calls this sampler's, so that Lightning's
+        ``num_replicas`` and ``rank`` from it and follows its ``set_epoch``;
+        a state loaded into the original with :meth:`load_state_dict` and
+        not yet iterated (a resumed job) goes on in the rebuilt one, whose
+        :meth:`state_dict` then holds the progress. Without one, the
+        attribute ``sampler`` is a small object whose ``set_epoch`` calls
+        this sampler's, so that Lightning's
         ``loader.batch_sampler.sampler.set_epoch(epoch)`` reaches it.
 
     Notes
@@ -1474,16 +1481,42 @@ def _lightning_saved_kwargs(sampler: BalancedBatchSampler) -> dict[str, Any]:
     }
 
 
+# The epoch bookkeeping of a state loaded by load_state_dict (see _restore).
+_RESTORED_FIELDS = (
+    "_next_epoch",
+    "_resume_position",
+    "_restored",
+    "_ended_epoch",
+    "_asked_epoch",
+)
+
+
+def _keep_restored_state(
+    rebuilt: BalancedBatchSampler, original: BalancedBatchSampler
+) -> None:
+    """Lightning's last step of a rebuild: a state loaded into the original
+    and not yet iterated (a resumed job) goes on in the rebuilt sampler, which
+    then yields the rest of the saved epoch, not all of it again."""
+    if getattr(original, "_restored", False):
+        for field in _RESTORED_FIELDS:
+            setattr(rebuilt, field, getattr(original, field, None))
+
+
 # Lightning re-instantiates a DataLoader's custom batch sampler from these
 # attributes (lightning.fabric.utilities.data: _wrap_init_method, and
 # _dataloader_init_kwargs_resolve_sampler), putting its DistributedSampler in
 # the "sampler" argument. Without them it calls cls(sampler, batch_size=...,
-# drop_last=...), which cannot rebuild this class.
+# drop_last=...), which cannot rebuild this class. It then calls each
+# ``fn(rebuilt, *args)`` of "__pl_attrs_record" (_reinstantiate_wrapped_cls).
 for _name, _value in (
     ("__pl_saved_args", property(lambda self: ())),
     ("__pl_saved_kwargs", property(_lightning_saved_kwargs)),
     ("__pl_saved_default_kwargs", property(lambda self: {"sampler": None})),
     ("__pl_saved_arg_names", property(lambda self: ())),
+    (
+        "__pl_attrs_record",
+        property(lambda self: [((self,), _keep_restored_state)]),
+    ),
 ):
     setattr(BalancedBatchSampler, _name, _value)
 
@@ -1902,7 +1935,8 @@ class RebalancedLoader:
     labels_from : callable, default=None
         ``dataset -> labels`` for data sets whose labels are not found
         automatically. By default: ``dataset.y`` (skorch's ``Dataset``),
-        ``dataset.targets`` (torchvision), the second tensor of a two-tensor
+        ``dataset.targets`` (torchvision), ``dataset.labels`` (torchvision's
+        SVHN and STL10), the second tensor of a two-tensor
         ``TensorDataset``, and through ``Subset`` (labels of its rows) and
         ``ConcatDataset`` (its parts' labels, one after another). Whole-number
         float labels (skorch's binary classifier) become ints. A Hugging Face
@@ -2109,11 +2143,23 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
             _counted_labels(part, f"{where}.datasets[{i}]")[0]
             for i, part in enumerate(dataset.datasets)
         ]
-        values = [np.asarray(_whole_number_labels(part)) for part in parts]
-        return np.concatenate(values), f"the labels of {where}.datasets"
-    for name in ("y", "targets"):
+        values = [_whole_number_labels(part) for part in parts]
+        found = f"the labels of {where}.datasets"
+        columns = [_categorical_column(part) for part in values]
+        if all(column is not None for column in columns) and all(
+            column.cat.categories.equals(columns[0].cat.categories)
+            and column.cat.ordered == columns[0].cat.ordered
+            for column in columns[1:]
+        ):
+            # Parts of one categorical dtype keep its category order, the
+            # class order (class_counts given as a list follows it), as one
+            # part or a Subset does.
+            return pd.concat(columns, ignore_index=True), found
+        return np.concatenate([np.asarray(part) for part in values]), found
+    for name in ("y", "targets", "labels"):
         labels = getattr(dataset, name, None)
-        if labels is not None:
+        # Not a method of that name (a dataset's own targets() helper).
+        if labels is not None and not callable(labels):
             return labels, f"{where}.{name}"
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
         return dataset.tensors[1], f"{where}.tensors[1]"
@@ -2126,8 +2172,8 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
                 return _column_values(dataset[name]), f'{where}["{name}"]'
     raise TypeError(
         f"Cannot find the labels of {where}, a {type(dataset).__name__}: it has "
-        'no .y or .targets (nor a "label" column). Pass labels_from=lambda '
-        "dataset: <its labels>."
+        'no .y, .targets or .labels (nor a "label" column). Pass '
+        "labels_from=lambda dataset: <its labels>."
     )
 
 
