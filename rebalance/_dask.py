@@ -28,8 +28,10 @@ Dask labels and weights read from the same Parquet files as X in another file
 order (separate ``dd.read_parquet`` calls: ``filesystem="arrow"`` lists the
 files as the file system does, or sorted by index with
 ``calculate_divisions=True``, the default reader by name) are refused, from
-the readers' plans, before anything is computed: matched by position, every
-label would land on a row of another file. Labels in files of their own are
+the readers' plans (for a Dask array taken from a read, ``.values`` or
+``.to_dask_array()``, X or the labels, from the read tasks of its graph),
+before anything is computed: matched by position, every label would land on
+a row of another file. Labels in files of their own are
 matched by position; labels computed beforehand are checked through their
 index only (see ``from_pandas`` below).
 
@@ -53,8 +55,15 @@ index, to pass the labels through ``dd.from_pandas`` too, or to use
 ``sort=False``. Once X is persisted its graph no longer says it was sorted:
 pandas labels or weights whose index is not sorted are then checked against
 X's index (read for it), and refused when they hold X's index in another
-order; any other index is matched by position, as in memory, and numpy labels
-are unchecked.
+order (also next to lazy labels or weights that are checked by their own
+index); any other index is matched by position, as in memory, and numpy
+labels are unchecked. A Dask array X whose row blocks are the partitions of
+the very ``from_pandas`` frame the Dask labels come from (``X, y =
+ddf[features].to_dask_array(lengths=True), ddf[target]``: one graph source,
+read from X's graph) is in their order: the labels and weights are then
+checked against the index of X's rows as next to a DataFrame X; any other
+array X next to such labels is refused (it has no index to check them
+against).
 
 Row order of the output
 -----------------------
@@ -273,14 +282,26 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     # (:func:`_shuffled`): "shuffle", "sort" or None.
     x_shuffled: str | None = None
     reordered: str | None = None
+    X_index = None
+    if check_order:
+        _refuse_other_file_order(X, sources)
     if kind == "array":
         lengths = np.asarray(X.chunks[0], dtype=np.int64)
         source = X
         if check_order:
-            _refuse_reordered_frames(sources)
+            # The index of X's rows where they are those of a frame among
+            # y and sample_weight that from_pandas sorted: checked below.
+            X_index = _refuse_reordered_frames(X, sources)
+            if X_index is not None:
+                reordered = "sort"
+                _refuse_unindexed(sources, reordered)
+            elif _unsorted_pandas(sources):
+                # Pandas inputs whose index is not sorted next to an X of
+                # from_pandas partitions (which may have sorted them): those
+                # that hold the index of X's rows in another order are
+                # refused, as next to a persisted DataFrame X.
+                X_index = _from_pandas_index(X)
     else:
-        if check_order:
-            _refuse_other_file_order(X, sources)
         source = _fixed_partitions(X)
         lengths = source.lengths
         if check_order:
@@ -313,7 +334,6 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         # are materialised: intended, X's partitioning is already fixed.
         warnings.filterwarnings("ignore", "Computing mixed collections")
         computed = _compute_in_order(to_compute)
-    X_index = None
     if "X-rows" in computed:
         counted = computed.pop("X-rows")
         lengths = np.asarray([n for n, _, _ in counted], dtype=np.int64)
@@ -345,38 +365,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     from rebalance.base import _refuse_all_zero
 
     _refuse_all_zero(check_sample_weight(weight_values, n_rows))
-    if X_index is not None and not reordered:
-        for name, value in sources.items():
-            if _is_frame(value) and not _is_dask(value):
-                _refuse_reordered_index(name, value.index, X_index)
-    elif X_index is not None:
-        for name, value in sources.items():
-            if not _is_frame(value) or not (_is_dask(value) or x_shuffled):
-                # No index to compare (a Dask array: refused above when it or
-                # X is shuffled), or in memory next to an X in a fixed order:
-                # matched by position, as in memory.
-                continue
-            # A pandas y computed from X's shuffled frame beforehand came in
-            # the order of that computation, which need not be X's: checked.
-            index = computed[name].index if _is_dask(value) else value.index
-            # (Rows sorted by from_pandas keep ties of a repeated index in
-            # the order of their frames: equal indexes are the same order.)
-            if reordered == "shuffle" and not X_index.is_unique:
-                raise ValueError(
-                    _shuffle_message(
-                        f"The rows of {name} cannot be matched to X's: X's index "
-                        "has repeated values",
-                        reordered or "shuffle",
-                    )
-                )
-            if not index.equals(X_index):
-                raise ValueError(
-                    _shuffle_message(
-                        f"The rows of {name} came in another order than X's "
-                        "(their index differs)",
-                        reordered or "shuffle",
-                    )
-                )
+    if X_index is not None:
+        _check_index_order(sources, computed, X_index, reordered, x_shuffled)
     plan = sampler.plan(y_values, compact=True)
     _set_feature_attributes(sampler, X)
     sampler.sampling_strategy_ = plan.sampling_strategy
@@ -389,6 +379,97 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     if sample_weight is not None:
         row_aligned.append((sample_weight, weight_values))
     return _Prepared(plan, source, lengths, row_aligned)
+
+
+def _check_index_order(
+    sources: dict, computed: dict, X_index, reordered, x_shuffled
+) -> None:
+    """Refuse frames among ``sources`` whose rows are not in the order of X's
+    (``X_index``, read in the computation the rows are drawn from).
+
+    ``reordered``: how X or a frame among ``sources`` is reordered, and
+    ``x_shuffled``: how X is (:func:`_shuffled`); ``computed``: the computed
+    values of the Dask ones.
+    """
+    for name, value in sources.items():
+        if not _is_frame(value):
+            # No index to compare (a Dask array: refused above when it or
+            # X is shuffled).
+            continue
+        if not (_is_dask(value) or x_shuffled):
+            # In memory next to an X in a fixed order (persisted, also when
+            # the other input is a lazy reordered frame): matched by
+            # position, as in memory, unless it holds X's index in another
+            # order.
+            _refuse_reordered_index(name, value.index, X_index)
+            continue
+        if not reordered:
+            continue  # a Dask frame in a fixed order: matched by position
+        # A pandas y computed from X's shuffled frame beforehand came in
+        # the order of that computation, which need not be X's: checked.
+        index = computed[name].index if _is_dask(value) else value.index
+        # (Rows sorted by from_pandas keep ties of a repeated index in
+        # the order of their frames: equal indexes are the same order.)
+        if reordered == "shuffle" and not X_index.is_unique:
+            raise ValueError(
+                _shuffle_message(
+                    f"The rows of {name} cannot be matched to X's: X's index "
+                    "has repeated values",
+                    reordered,
+                )
+            )
+        if not index.equals(X_index):
+            raise ValueError(
+                _shuffle_message(
+                    f"The rows of {name} came in another order than X's "
+                    "(their index differs)",
+                    reordered,
+                )
+            )
+
+
+def check_row_order(X, inputs: dict) -> None:
+    """Refuse in-memory per-row ``inputs`` (``{name: value}``) that are not
+    in the order of a Dask DataFrame ``X``'s rows, as :func:`_prepare`
+    refuses the sampler's own ``y`` and ``sample_weight``.
+
+    For a caller that takes them by a sampler's ``sample_indices_`` (positions
+    in X's rows as Dask computes them), e.g. the per-row fit parameters of
+    :class:`rebalance.ResampledClassifier`; run before the sampler. Next to
+    an X that ``dd.from_pandas`` sorted by index, inputs without an index
+    are refused, and frames must hold X's index in X's order; next to an X
+    computed through a Dask shuffle, whose rows can come in another order at
+    each computation (the sampler's own among them), every input is refused
+    (persist X first); next to an X in a fixed order, pandas inputs whose
+    index is not sorted are checked against X's index (read for it) as
+    :func:`_refuse_reordered_index` does, and anything else is matched by
+    position, as in memory. Nothing is checked for any other X (a Dask
+    array has no index: matched by position, as the sampler matches y).
+    """
+    inputs = {name: value for name, value in inputs.items() if value is not None}
+    if not inputs or not (_is_dask(X) and _is_frame(X)):
+        return
+    optimise = getattr(X, "optimize", None)
+    expr = getattr(X if optimise is None else optimise(), "expr", None)
+    kind = _shuffled(expr, {})
+    if kind:
+        _refuse_unindexed(inputs, kind)
+    if kind == "shuffle":
+        name = next(iter(inputs))
+        raise ValueError(
+            _shuffle_message(
+                f"The rows of {name} cannot be matched to X's: "
+                f"{_REORDERED[kind].format('X')}, whose rows can come in another "
+                f"order at each computation, and {name} is taken by the rows "
+                "the sampler drew from its own computation of X"
+            )
+        )
+    if not kind and not _unsorted_pandas(inputs):
+        return
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Computing mixed collections")
+        X_index = _compute_in_order({"X-index": X.index})["X-index"]
+    _check_index_order(inputs, {}, X_index, kind, kind)
 
 
 def _unsorted_pandas(inputs: dict) -> bool:
@@ -559,14 +640,27 @@ def _refuse_unindexed(inputs: dict, kind: str) -> None:
         )
 
 
-def _refuse_reordered_frames(inputs: dict) -> None:
+def _refuse_reordered_frames(X, inputs: dict):
     """Refuse Dask frames among ``inputs`` computed in another order than
-    their source (:func:`_shuffled`) next to a Dask array X, which has no
-    index to check their rows against."""
+    their source (:func:`_shuffled`) next to a Dask array ``X``, which has no
+    index to check their rows against.
+
+    Except a frame that ``from_pandas`` sorted, of which X's rows are
+    (:func:`_from_pandas_index`, e.g. ``X, y =
+    ddf[features].to_dask_array(lengths=True), ddf[target]``): returned is
+    then the index of X's rows, against which the frames' (computed) index is
+    checked, as next to a DataFrame X; otherwise None.
+    """
+    X_index = None
     for name, value in inputs.items():
         if not (_is_frame(value) and _is_dask(value)):
             continue
         kind = _shuffled(None, {name: value})
+        if kind == "sort":
+            index = _from_pandas_index(X, value)
+            if index is not None and (X_index is None or index.equals(X_index)):
+                X_index = index
+                continue
         if kind:
             raise ValueError(
                 _shuffle_message(
@@ -576,26 +670,145 @@ def _refuse_reordered_frames(inputs: dict) -> None:
                     kind,
                 )
             )
+    return X_index
+
+
+def _from_pandas_index(X, frame=None):
+    """The index of a Dask array ``X``'s rows when each of its row blocks is
+    computed from one ``dd.from_pandas`` partition, of the block's length
+    (:func:`_traced`), else None.
+
+    With a Dask ``frame``, those partitions must also have the index of
+    ``frame``'s partitions of the same rank (X and ``frame`` taken from one
+    ``from_pandas`` frame), and the index must be unique: rows of a repeated
+    index could be in another order within it (another frame). The frame's
+    rows are then checked by their computed index against the one returned.
+    """
+    import pandas as pd
+    from dask.utils import key_split
+
+    def part(node):
+        # A from_pandas partition: its data in the graph, under the key of
+        # the from_pandas expression.
+        if type(node).__name__ != "DataNode" or not isinstance(node.key, tuple):
+            return None
+        if key_split(node.key) != "frompandas":
+            return None
+        value = node.value
+        return value if isinstance(value, (pd.DataFrame, pd.Series)) else None
+
+    blocks = _traced(X, part)
+    parts = None if frame is None else _traced(frame, part)
+    if not blocks or (
+        frame is not None and (parts is None or len(parts) != len(blocks))
+    ):
+        return None
+    indexes = []
+    for i, (block, n_rows) in enumerate(zip(blocks, X.chunks[0])):
+        if len(block) != 1 or len(block[0]) != n_rows:
+            return None
+        if parts is not None and not (
+            len(parts[i]) == 1 and block[0].index.equals(parts[i][0].index)
+        ):
+            return None
+        indexes.append(block[0].index)
+    index = indexes[0].append(indexes[1:])
+    return index if frame is None or index.is_unique else None
+
+
+def _traced(collection, pick) -> list | None:
+    """What ``pick`` finds in the graph of each of a Dask ``collection``'s
+    partitions (row blocks of an array), in order, or None (another Dask
+    layout).
+
+    For each partition, the nodes its task (an array's first column block)
+    is computed from are visited depth first, in the order of their
+    arguments (the order in which Dask joins the pieces of a partition):
+    ``pick(node)`` of each, where it is not None, is listed, and nothing
+    under it is visited. A node reached from an earlier partition is not
+    visited again.
+    """
+    try:
+        from dask._task_spec import (
+            Alias,
+            DataNode,
+            Task,
+            TaskRef,
+            _execute_subgraph,
+            convert_legacy_graph,
+        )
+
+        graph = convert_legacy_graph(dict(collection.__dask_graph__()))
+        starts = []
+        for key in collection.__dask_keys__():
+            while isinstance(key, list):
+                key = key[0]
+            starts.append(key)
+        seen: set = set()
+        found = []
+        for start in starts:
+            picked: list = []
+            todo: list = [(TaskRef(start), (graph,))]
+            while todo:
+                node, scopes = todo.pop()
+                if isinstance(node, (TaskRef, Alias)):
+                    key = node.key if isinstance(node, TaskRef) else node.target
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    scope = next((one for one in scopes if key in one), None)
+                    if scope is not None:
+                        todo.append((scope[key], scopes))
+                    continue
+                value = pick(node)
+                if value is not None:
+                    picked.append(value)
+                    continue
+                if isinstance(node, Task) and node.func is _execute_subgraph:
+                    # Fused tasks: their inner graph (its references to
+                    # the outer keys, the dependencies, are resolved there).
+                    inner, out = node.args[0], node.args[1]
+                    children: Any = [TaskRef(out)]
+                    scopes = (inner, *scopes)
+                elif isinstance(node, Task):
+                    children = [*node.args, *node.kwargs.values()]
+                elif isinstance(node, DataNode):
+                    children = [node.value]
+                elif isinstance(node, (list, tuple)):
+                    children = node
+                elif isinstance(node, dict):
+                    children = list(node.values())
+                else:
+                    continue
+                todo.extend((child, scopes) for child in reversed(children))
+            found.append(picked)
+        return found
+    except Exception:  # another Dask layout: not traced
+        return None
 
 
 def _refuse_other_file_order(X, inputs: dict) -> None:
-    """Refuse Dask frames among ``inputs`` (y, ``sample_weight``) read from
-    the same Parquet files as X in another file order.
+    """Refuse Dask frames and arrays among ``inputs`` (y, ``sample_weight``)
+    read from the same Parquet files as X (a frame or an array) in another
+    file order.
 
     Labels are matched to X's rows by position. Separate ``dd.read_parquet``
     calls of one folder can list its files in different orders: the reader of
     ``filesystem="arrow"`` reads them in the order the file system lists them,
     or sorted by index with ``calculate_divisions=True``, the default reader
     by name. The lengths then agree, and every label would land on a row of
-    another file, silently. Checked on the readers' plans (nothing computed);
-    frames that share no file with X (labels in files of their own) are
-    matched by position as before.
+    another file, silently. Checked on the readers' plans, or the graph of a
+    Dask array taken from a read (``.values``, ``.to_dask_array()``), nothing
+    computed; inputs that share no file with X (labels in files of their
+    own) are matched by position as before.
     """
+    if not any(_is_dask(value) for value in inputs.values()):
+        return
     x_files = _files_read(X)
     if not x_files:
         return
     for name, value in inputs.items():
-        if not (_is_frame(value) and _is_dask(value)):
+        if not _is_dask(value):
             continue
         files = _files_read(value)
         if not files:
@@ -610,8 +823,9 @@ def _refuse_other_file_order(X, inputs: dict) -> None:
                 "another selection of partitions), so the rows of "
                 f"{name} would be matched to rows of other files. Take X and "
                 f"{name} from one read (ddf = dd.read_parquet(...); X, y = "
-                "ddf[features], ddf[target]), or read them with the same "
-                "filesystem= and calculate_divisions= options."
+                "ddf[features], ddf[target], then .to_dask_array() for "
+                "arrays), or read them with the same filesystem= and "
+                "calculate_divisions= options."
             )
 
 
@@ -627,7 +841,18 @@ def _in_order(files: list, keep: set) -> list:
 def _files_read(collection) -> list | None:
     """The Parquet files a Dask frame's rows come from, in the order of its
     partitions (one entry per partition or piece), or None: not a single
-    Parquet read, another Dask layout, or any failure (not checked)."""
+    Parquet read, another Dask layout, or any failure (not checked).
+
+    For a Dask array (or another collection with no expression), the files
+    of the reads in its graph, in the order of its row blocks
+    (:func:`_traced`): an array taken from a frame keeps its graph only.
+    """
+    if not _is_frame(collection):
+        if not any("parquet" in name for name in _graph_names(collection)):
+            return None  # no read (or persisted): nothing to trace
+        blocks = _traced(collection, _parquet_piece)
+        paths = [path for block in blocks or [] for path in block]
+        return paths or None
     expr = getattr(collection, "expr", None)
     read_kind = _expr_class("io.parquet", "ReadParquet")
     fused_kind = _expr_class("io.io", "FusedIO")
@@ -661,19 +886,38 @@ def _read_paths(read) -> list:
         pieces = list(read._plan["parts"])
     if read._filtered:  # a selection of partitions, in its order
         pieces = [pieces[i] for i in read._partitions]
-    paths = []
-    for piece in pieces:
-        for one in piece if isinstance(piece, list) else [piece]:
-            one = getattr(one, "data", one)
-            if isinstance(one, dict):
-                one = one["piece"]
-            if isinstance(one, tuple):
-                one = one[0]
-            path = getattr(one, "path", one)
-            if not isinstance(path, str):
-                raise TypeError(f"not a path: {type(path).__name__}")
-            paths.append(path.split("://", 1)[-1].replace("\\", "/"))
-    return paths
+    return [
+        _piece_path(one)
+        for piece in pieces
+        for one in (piece if isinstance(piece, list) else [piece])
+    ]
+
+
+def _piece_path(piece) -> str:
+    """The file of one piece of a Parquet read (TypeError: not a file)."""
+    one = getattr(piece, "data", piece)
+    if isinstance(one, dict):
+        one = one["piece"]
+    if isinstance(one, tuple):
+        one = one[0]
+    path = getattr(one, "path", one)
+    if not isinstance(path, str):
+        raise TypeError(f"not a path: {type(path).__name__}")
+    return path.split("://", 1)[-1].replace("\\", "/")
+
+
+def _parquet_piece(node) -> str | None:
+    """The file of ``node`` if it is the piece a Parquet read task reads
+    (the default reader's ``{"piece": (path, ...)}``, the arrow reader's
+    fragments), else None (:func:`_traced`)."""
+    if isinstance(node, dict) and "piece" in node:
+        return _piece_path(node)
+    if type(node).__name__ == "FragmentWrapper":  # filesystem="arrow"
+        return _piece_path(node.fragment)
+    kind = type(node)
+    if kind.__module__.startswith("pyarrow") and kind.__name__.endswith("Fragment"):
+        return _piece_path(node)
+    return None
 
 
 def _expr_class(module: str, name: str):
@@ -728,6 +972,12 @@ def _graph_shuffles(collection) -> bool:
 def _graph_runs(collection, names) -> bool:
     """Whether the graph of a Dask collection has a task named in ``names``
     (as :func:`dask.utils.key_split` names them)."""
+    return any(name in names for name in _graph_names(collection))
+
+
+def _graph_names(collection):
+    """The names of the tasks in the graph of a Dask collection (as
+    :func:`dask.utils.key_split` names them), each once, lazily."""
     from dask.highlevelgraph import HighLevelGraph, MaterializedLayer
     from dask.utils import key_split
 
@@ -749,9 +999,8 @@ def _graph_runs(collection, names) -> bool:
         if name in seen:
             continue
         seen.add(name)
-        if isinstance(name, str) and key_split(name) in names:
-            return True
-    return False
+        if isinstance(name, str):
+            yield key_split(name)
 
 
 def _rows_of(part, digest=True) -> tuple:

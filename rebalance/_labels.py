@@ -359,7 +359,14 @@ def _check_object_numbers(classes: np.ndarray, name: str) -> None:
     for label in classes:
         if not isinstance(label, fractional):
             continue
-        if not math.isfinite(label):
+        # A Decimal as itself: math.isfinite converts it to a float, which
+        # is infinite past 1.8e308 (Decimal("1E+400") is a whole number).
+        finite = (
+            label.is_finite()
+            if isinstance(label, decimal.Decimal)
+            else math.isfinite(label)
+        )
+        if not finite:
             raise _infinite_labels(name)
         if label != math.floor(label):
             raise _continuous_labels(name)

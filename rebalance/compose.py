@@ -33,9 +33,14 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._dask import is_dask_input
+from rebalance._dask import check_row_order, computed_labels, is_dask_input
 from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_dtype
-from rebalance._labels import as_classifier_target, single_output_target
+from rebalance._labels import (
+    as_classifier_target,
+    encode_labels,
+    label_array,
+    single_output_target,
+)
 from rebalance._metadata import (
     fit_weight_of,
     is_pairwise,
@@ -58,6 +63,10 @@ from rebalance._validation import check_same_length, check_sample_weight
 from rebalance.base import BaseSampler
 
 __all__ = ["ResampledClassifier"]
+
+# Parameters of a sampler that decide how many rows of each class it draws,
+# named in the error for a class it left out.
+_DRAW_PARAMS = ("sampling_strategy", "n_samples")
 
 
 def _classifier_has(method: str):
@@ -180,6 +189,18 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         parameter, and a validation set (``X_val``, ``eval_set``, ...), is
         passed as it is.
 
+        A sampler whose draw leaves out every row of a class that ``y`` holds
+        (``sampling_strategy={c: 0}``, or a ``ClassBalancedSampler`` whose
+        small ``n_samples`` drew no row of a rare class, an imbalanced-learn
+        cleaning sampler such as ``EditedNearestNeighbours(sampling_strategy=
+        'all')`` that cleaned a small class away) raises a ValueError naming
+        the class: the classifier's ``classes_`` and ``predict_proba``
+        columns would lack it. With a Dask DataFrame X, per-row parameters
+        are checked against the order of X's rows as the sampler checks
+        ``y``: refused next to an X computed through a Dask shuffle (persist
+        it first), and next to one whose rows ``dd.from_pandas`` sorted
+        unless their index is X's, in X's order.
+
         Parameters
         ----------
         X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
@@ -219,7 +240,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "y), then the kernel of the resampled rows), or use a classifier "
                 "on the features (e.g. SVC(kernel='rbf'))."
             )
-        y = as_classifier_target(single_output_target(y))
+        y = as_classifier_target(meta_target(y))
         _check_finite_for(self.classifier, X)
         params = dict(fit_params)
         if sample_weight is not None:
@@ -277,8 +298,17 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "classifier's per-row parameters on by the sampler's indices, in "
                 f"memory. Pass {lazy[0]}.compute() (or a numpy array) instead."
             )
+        if follow and is_dask_input(X):
+            # Taken by the sampler's positions in X's rows as Dask computes
+            # them: checked against X's row order as the sampler checks y.
+            check_row_order(X, {name: classifier_params[name] for name in follow})
         sampler = clone(self.sampler)
         X_res, y_res = sampler.fit_resample(X, y, **sampler_params)[:2]
+        # Lazy (Dask) labels drawn: read from the fitted classifier below,
+        # not computed once more here.
+        lazy_draw = is_dask_input(y_res)
+        if not lazy_draw:
+            _check_classes_kept(self.sampler, y, _classes_present(y_res))
         if follow:
             indices = getattr(sampler, "sample_indices_", None)
             if indices is None:
@@ -288,6 +318,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             classifier_params = take_row_aligned(classifier_params, indices, n_samples)
         classifier = clone(self.classifier).fit(X_res, y_res, **classifier_params)
         check_fitted_classes(classifier, "classifier")
+        if lazy_draw:
+            _check_classes_kept(
+                self.sampler, y, np.asarray(classifier.classes_).tolist()
+            )
         weights_res = fit_weight_of(self.classifier, classifier_params)
         self.sampler_ = sampler
         self.classifier_ = classifier
@@ -467,6 +501,85 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # The samplers take one label per row: no multilabel y.
         tags.classifier_tags.multi_label = False
         return tags
+
+
+def meta_target(y: Any) -> Any:
+    """``y`` given to a meta-estimator's ``fit``, checked before any work.
+
+    A string (a column's name) is refused as :func:`label_array` refuses it,
+    not counted as one label per character; a pandas categorical of dates,
+    times or durations is refused (the classifier reads it as those values,
+    which are not a class label type), naming what it is; a column vector is
+    made 1-D (:func:`single_output_target`).
+    """
+    if isinstance(y, (str, bytes)):
+        label_array(y)  # raises: a column name is not looked up
+    if is_pandas(y, "Series") and isinstance(y.dtype, pd_api_categorical):
+        categories = y.dtype.categories.dtype
+        # numpy's and pandas' (with a time zone) dates, numpy's durations.
+        kind = getattr(categories, "kind", "")
+        if kind in ("M", "m"):
+            raise ValueError(
+                "y is a pandas categorical of "
+                f"{'dates or times' if kind == 'M' else 'durations'} (categories "
+                f"of dtype {categories}): the classifier reads its values, "
+                "which are not a class label type. Convert the labels first, "
+                "e.g. y.astype(str), or use their codes, y.cat.codes."
+            )
+    return single_output_target(y)
+
+
+def _classes_present(y: Any) -> list | None:
+    """The labels ``y`` holds (an unused category is none), as Python values;
+    None when they cannot be read here (the classifier's to judge)."""
+    if is_dask_input(y):
+        y = computed_labels(y)
+    try:
+        labels = encode_labels(y)[0]
+    except (TypeError, ValueError):
+        return None
+    return np.asarray(labels.classes)[np.asarray(labels.counts) > 0].tolist()
+
+
+def _check_classes_kept(sampler: Any, y: Any, drawn: list | None) -> None:
+    """Raise when ``sampler`` left out every row of a class ``y`` holds
+    (``drawn``: the classes of its draw, None when unknown): the classifier
+    fitted on its draw would lack the class in ``classes_`` and in the
+    columns of ``predict_proba``, which users and scikit-learn's scorers
+    index by y's classes. (A class missing from ``y`` itself, e.g. in a
+    bootstrap, is not the sampler's doing: the classifier never sees it.)"""
+    if drawn is None:
+        return
+    present = _classes_present(y)
+    if present is None:
+        return
+    kept = set(drawn)
+    lost = [label for label in present if label not in kept]
+    if not lost:
+        return
+    params = sampler.get_params(deep=False) if hasattr(sampler, "get_params") else {}
+    setting = ", ".join(f"{k}={params[k]!r}" for k in _DRAW_PARAMS if k in params)
+    which = f"class {lost[0]!r}" if len(lost) == 1 else f"classes {lost!r}"
+    if getattr(sampler, "_sampling_type", None) == "clean-sampling":
+        # imbalanced-learn's cleaning samplers (EditedNearestNeighbours,
+        # ...): sampling_strategy names the classes they clean.
+        keep = (
+            "Leave that class out of the classes it cleans (sampling_strategy="
+            "'auto' or 'not minority', or a list of the classes to clean)"
+        )
+    else:
+        keep = (
+            "Keep at least one row of every class in the draw (a "
+            "sampling_strategy above 0 for it; for ClassBalancedSampler, a "
+            "larger n_samples)"
+        )
+    raise ValueError(
+        f"{type(sampler).__name__}({setting}) left out every row of {which}, "
+        "which y holds: the classifier would be fitted without it, and its "
+        "classes_ and predict_proba columns would lack it (users and "
+        f"scikit-learn's scorers index them by y's classes). {keep}, or remove "
+        "its rows from X and y before fitting."
+    )
 
 
 def _training_priors(

@@ -25,7 +25,12 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import get_scorer, recall_score
 
 from rebalance._frames import reject_lazy
-from rebalance._labels import EncodedLabels, encode_labels
+from rebalance._labels import (
+    EncodedLabels,
+    as_classifier_target,
+    encode_labels,
+    label_values,
+)
 from rebalance._validation import check_sample_weight
 
 __all__ = ["g_mean_score"]
@@ -113,7 +118,11 @@ def g_mean_score(
     # Strings never equal numbers: predictions of the other kind match no
     # class of y_true.
     _check_same_kind(encoded_pred.classes, "y_pred", encoded.classes)
-    classes = encoded.classes if labels is None else np.asarray(labels)
+    # numpy 2's StringDType classes as Python strings, as y_true's are read:
+    # scikit-learn's recall_score cannot read them.
+    classes = (
+        encoded.classes if labels is None else as_classifier_target(np.asarray(labels))
+    )
     if classes.ndim != 1 or classes.shape[0] == 0:
         raise ValueError(
             f"labels has shape {classes.shape}: pass a non-empty 1-D list of "
@@ -195,7 +204,10 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
             DataConversionWarning,
             stacklevel=3,
         )
-    values = np.asarray(y_1d)
+    # The values encode_labels read (an Arrow string_view column, which
+    # np.asarray cannot hold, as objects); numpy 2's StringDType, which
+    # scikit-learn's metrics cannot read, as Python strings.
+    values = as_classifier_target(label_values(y_1d, name))
     if values.dtype == object and "text" not in _kinds(encoded.classes):
         # Numbers or booleans held as objects (a pandas object column): as
         # plain numbers, which scikit-learn reads as classes (an object array

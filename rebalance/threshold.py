@@ -48,7 +48,6 @@ from rebalance._labels import (
     as_classifier_target,
     encode_labels,
     require_two_classes,
-    single_output_target,
 )
 from rebalance._metadata import _fit_takes, fit_weight_of, n_rows, weights_as_rows
 from rebalance._priors import (
@@ -78,6 +77,7 @@ from rebalance._validation import (
     check_sample_weight,
     is_bool,
 )
+from rebalance.compose import meta_target
 from rebalance.metrics import _check_label_metric, g_mean_score
 
 __all__ = ["ThresholdMover", "adjust_priors", "em_priors", "g_mean_score"]
@@ -483,7 +483,7 @@ default='auto'
             )
         check_classifier(self.estimator, "estimator")
         reject_lazy(X, "X")
-        y = single_output_target(y)
+        y = meta_target(y)
         # Before the estimator: not every one compares them (an
         # imbalanced-learn pipeline's sampler pairs rows with the wrong labels).
         check_same_length(n_rows(X), n_rows(y))

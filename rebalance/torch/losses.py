@@ -2551,9 +2551,11 @@ def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
     per-sample losses: not a 0-d tensor, and (for tensor logits) with the
     batch as its first dimension, or one loss per target element (flattened).
     A reduced loss (``reduction='mean'`` left on) would make OHEM the plain
-    mean, silently; so would more losses than the logits and the target
-    hold (a ``(N, 1)`` target broadcast against ``(N,)`` logits gives
-    ``(N, N)`` losses of unrelated pairs). (Not a tensor: :func:`ohem_loss`
+    mean, silently; so would the losses of the logits and the target
+    broadcast to more elements than either holds (a ``(N, 1)`` target
+    against ``(N,)`` logits gives ``(N, N)`` losses of unrelated pairs). A
+    criterion whose losses have another shape (pairwise losses of
+    embeddings) is the user's design. (Not a tensor: :func:`ohem_loss`
     raises.)"""
     if not isinstance(losses, Tensor):
         return
@@ -2561,6 +2563,7 @@ def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
         isinstance(logits, Tensor)
         and isinstance(target, Tensor)
         and losses.numel() > max(logits.numel(), target.numel())
+        and _broadcast_shape(logits, target) == losses.shape
     ):
         raise ValueError(
             f"criterion returned {losses.numel()} losses (shape "
@@ -2584,6 +2587,16 @@ def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
             "nn.CrossEntropyLoss(reduction='none'), SoftmaxFocalLoss("
             "reduction='none'))"
         )
+
+
+def _broadcast_shape(logits: Tensor, target: Tensor) -> torch.Size | None:
+    """The shape ``logits`` and ``target`` broadcast to, or None when they do
+    not broadcast (a criterion of its own shapes, e.g. an ``(N, N)`` matrix of
+    pairwise losses from ``(N, D)`` embeddings and ``(N,)`` labels)."""
+    try:
+        return torch.broadcast_shapes(logits.shape, target.shape)
+    except RuntimeError:
+        return None
 
 
 def _check_criterion_ignore_index(criterion: Any, ignore_index: int | None) -> None:

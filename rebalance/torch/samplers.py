@@ -72,6 +72,7 @@ from rebalance._frames import (
     is_pandas,
     is_series,
     reject_lazy,
+    take_rows,
 )
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
@@ -110,6 +111,21 @@ def _label_array(labels: Any) -> np.ndarray:
 
     Tensors are read through ``.numpy()`` (no copy on CPU); nothing is modified.
     """
+    array = _label_values(labels)
+    # "T": numpy 2's StringDType, strings as fit_resample reads them.
+    if array.dtype.kind not in "iubUSOT":
+        raise TypeError(
+            f"labels has dtype {array.dtype}: samplers need class labels (ints, "
+            "bools or strings). Convert whole-number floats with "
+            "labels.astype(int) (tensor: labels.long())."
+        )
+    return array
+
+
+def _label_values(labels: Any) -> np.ndarray:
+    """The values of ``labels`` as :func:`_label_array` reads them (a 1-D
+    numpy array; a one-hot matrix as the class of each row), of any dtype:
+    missing labels, other shapes and empty labels are refused."""
     labels = _column_values(labels)
     _refuse_dataset(labels)
     if isinstance(labels, torch.Tensor):
@@ -149,12 +165,9 @@ def _label_array(labels: Any) -> np.ndarray:
             "labels is empty (0 rows): pass one class label per dataset row, "
             "e.g. dataset.targets."
         )
-    if array.dtype.kind not in "iubUSO":
-        raise TypeError(
-            f"labels has dtype {array.dtype}: samplers need class labels (ints, "
-            "bools or strings). Convert whole-number floats with "
-            "labels.astype(int) (tensor: labels.long())."
-        )
+    if array.dtype.kind == "f" and (missing := np.isnan(array)).any():
+        # Missing labels, not "floats": astype(int) makes a class of a NaN.
+        raise missing_labels("labels", missing)
     return array
 
 
@@ -209,6 +222,11 @@ def _label_tensor_values(labels: torch.Tensor) -> np.ndarray:
     clear error for tensors that hold no plain values or no class labels."""
     _check_label_tensor(labels)
     one_hot_shaped = labels.ndim == 2 and labels.shape[1] > 1
+    if labels.is_floating_point() and labels.ndim == 1:
+        # Missing, not "floats": labels.long() makes a class of a NaN.
+        missing = labels.detach().isnan()
+        if missing.any():
+            raise missing_labels("labels", missing.cpu().numpy())
     if labels.is_complex() or (labels.is_floating_point() and not one_hot_shaped):
         raise TypeError(
             f"labels is a {labels.dtype} tensor: samplers need integer class "
@@ -1075,8 +1093,11 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
         try:
             self.plan = self.sampler.plan(encoded, compact=True)
         except (TypeError, ValueError) as exc:
-            # The error may be about the labels or the sampler's parameters
-            # (e.g. sampling_strategy): say where it came from, not whose it is.
+            # An error about the labels (continuous, mixed types, one class)
+            # names them: plan() calls them y, no argument of this sampler.
+            _encode(encoded)
+            # Else it is about the sampler's parameters (e.g.
+            # sampling_strategy): say where it came from.
             where = f"RebalanceSampler(labels, {type(sampler).__name__}(...))"
             raise type(exc)(f"{where}: {exc}") from exc
         # plan() keeps codes of its own (own_codes): never a view of labels.
@@ -2129,22 +2150,28 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
     ``dataset``."""
     if isinstance(dataset, Subset):
         labels, found = _counted_labels(dataset.dataset, f"{where}.dataset")
-        rows = np.asarray(dataset.indices)
-        found = f"{found}[{where}.indices]"
-        if isinstance(labels, torch.Tensor):
-            return labels[torch.as_tensor(rows, dtype=torch.long)], found
-        if _categorical_column(labels) is not None:
-            # By position, keeping the category order (the class order).
-            return labels.iloc[rows], found
-        return np.asarray(labels)[rows], found
+        rows = _subset_rows(dataset.indices, len(labels), f"{where}.indices")
+        # The subset's rows first, in the labels' own type (read later as the
+        # samplers read labels): a parent's rows the subset leaves out may be
+        # unlabelled (semi-supervised data), and a missing label is found at
+        # its position in the subset.
+        return _take_labels(labels, rows), f"{found}[{where}.indices]"
     if isinstance(dataset, ConcatDataset):
         # The rows of a ConcatDataset are its parts' rows one after another.
         parts = [
             _counted_labels(part, f"{where}.datasets[{i}]")[0]
             for i, part in enumerate(dataset.datasets)
         ]
-        values = [_whole_number_labels(part) for part in parts]
+        ends = dataset.cumulative_sizes
+        values = [
+            _part_labels(part, f"{where}.datasets[{i}]", ends[i] - len(part), where)
+            for i, part in enumerate(parts)
+            # An empty part (an empty split) adds no rows, nor a dtype.
+            if len(part)
+        ]
         found = f"the labels of {where}.datasets"
+        if not values:
+            return parts[0], found  # no rows: refused as empty labels
         columns = [_categorical_column(part) for part in values]
         if all(column is not None for column in columns) and all(
             column.cat.categories.equals(columns[0].cat.categories)
@@ -2155,7 +2182,14 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
             # class order (class_counts given as a list follows it), as one
             # part or a Subset does.
             return pd.concat(columns, ignore_index=True), found
-        return np.concatenate([np.asarray(part) for part in values]), found
+        arrays = [np.asarray(part) for part in values]
+        if not _concatenates_exactly(arrays):
+            # Parts of other kinds as objects, each label as it is (text
+            # beside numbers then refused as mixed types): np.concatenate
+            # wrote numbers or bytes as text (0 and '0', b'a' and 'a': one
+            # class) and int64 beside uint64 as floats.
+            arrays = [array.astype(object) for array in arrays]
+        return np.concatenate(arrays), found
     for name in ("y", "targets", "labels"):
         labels = getattr(dataset, name, None)
         # Not a method of that name (a dataset's own targets() helper).
@@ -2175,6 +2209,70 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
         'no .y, .targets or .labels (nor a "label" column). Pass '
         "labels_from=lambda dataset: <its labels>."
     )
+
+
+def _part_labels(labels: Any, part: str, start: int, where: str) -> Any:
+    """:func:`_whole_number_labels` of the labels of a ``ConcatDataset``'s
+    part ``part``, whose rows start at row ``start`` of ``where``: an error
+    about them says which part (and so where its positions lie)."""
+    try:
+        return _whole_number_labels(labels)
+    except (TypeError, ValueError) as exc:
+        if type(exc) not in (TypeError, ValueError):
+            raise
+        raise type(exc)(
+            f"{exc} (In {part}, rows {start} to {start + len(labels) - 1} of "
+            f"{where}: a position above counts from its first row.)"
+        ) from exc
+
+
+def _subset_rows(indices: Any, n_rows: int, where: str) -> np.ndarray:
+    """A ``Subset``'s ``indices`` (named ``where``) as positions in
+    ``0..n_rows - 1`` (negative ones counted from the end, as the subset
+    reads them), or a clear error."""
+    rows = np.asarray(indices)
+    if rows.size == 0:
+        return rows.astype(np.intp).reshape(0)
+    if rows.ndim != 1 or rows.dtype.kind not in "iu":
+        raise TypeError(
+            f"{where} must be a 1-D sequence of integer row positions; got "
+            f"{rows.dtype} values of shape {rows.shape}."
+        )
+    low, high = int(rows.min()), int(rows.max())
+    if low < -n_rows or high >= n_rows:
+        bad = low if low < -n_rows else high
+        raise ValueError(
+            f"{where} holds the position {bad}, outside the {n_rows} rows of the "
+            "data set it picks from: pass positions within it."
+        )
+    if low < 0:
+        rows = np.where(rows < 0, rows + n_rows, rows)
+    return rows.astype(np.intp, copy=False)
+
+
+def _take_labels(labels: Any, rows: np.ndarray) -> Any:
+    """The labels of positions ``rows`` of ``labels``, in its own type (a
+    pandas categorical keeps its category order, the class order), read
+    only at those rows."""
+    if isinstance(labels, torch.Tensor):
+        return labels[torch.as_tensor(rows, dtype=torch.long, device=labels.device)]
+    labels = _column_values(labels)
+    if isinstance(labels, tuple):
+        # As a sequence of labels (np.asarray would write a NaN among
+        # strings as the text 'nan').
+        labels = list(labels)
+    return take_rows(labels, rows)
+
+
+def _concatenates_exactly(arrays: list[np.ndarray]) -> bool:
+    """Whether ``np.concatenate(arrays)`` keeps every label as it is: parts
+    of one kind, or of booleans and integers that numpy's promotion keeps
+    integers (uint8 beside int64; not int64 beside uint64, which become
+    floats), with True and False read as 1 and 0 as in a list of them."""
+    kinds = {array.dtype.kind for array in arrays}
+    if len(kinds) == 1:
+        return True
+    return kinds <= set("biu") and np.result_type(*arrays).kind in "biu"
 
 
 def _counted_labels(dataset: Any, where: str) -> tuple[Any, str]:
@@ -2217,9 +2315,10 @@ def _whole_number_labels(labels: Any) -> Any:
     if isinstance(labels, torch.Tensor):
         _check_label_tensor(labels)  # labels_from may return any tensor
         labels = _as_numpy(labels, "labels")  # bfloat16 has no numpy dtype
-    if hasattr(labels, "to_numpy"):  # pandas
-        labels = labels.to_numpy()
-    array = np.asarray(labels)
+    # Read as the samplers read labels: np.asarray made a NaN among strings
+    # the class 'nan' and 0 beside '0' one class, and a pyarrow array's
+    # to_numpy() refused strings.
+    array = _label_values(labels)
     if array.dtype.kind == "f" and np.isfinite(array).all():
         if (array == np.round(array)).all():
             return array.astype(np.int64)

@@ -19,6 +19,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
@@ -544,6 +545,18 @@ def test_resampled_classifier_gets_aligned_rows_weights_and_groups(
     if groups is not None:
         params["groups"] = groups
     model = ResampledClassifier(_SAMPLER[skind](random_state=seed), _Recorder())
+    # The same draw (no parameter reaches the sampler): a class of y it left
+    # out (ClassBalancedSampler drawing no row of a class of one) is refused,
+    # naming the class, before the classifier is fitted (review 34).
+    drawn = clone(model.sampler).fit_resample(X, y)[1]
+    lost = sorted(set(y.tolist()) - set(np.asarray(drawn).tolist()))
+    if lost:
+        with pytest.raises(
+            ValueError, match=rf"left out every row of class(es)? \[?{lost[0]}\b"
+        ):
+            model.fit(X, y, **params)
+        assert not hasattr(model, "classifier_")
+        return
     model.fit(X, y, **params)
     indices = model.sampler_.sample_indices_
     X_seen, y_seen, w_seen, g_seen = model.classifier_.seen_
