@@ -2255,6 +2255,9 @@ def _take_labels(labels: Any, rows: np.ndarray) -> Any:
     pandas categorical keeps its category order, the class order), read
     only at those rows."""
     if isinstance(labels, torch.Tensor):
+        # Contiguous: torch reads no numpy view of negative strides (a
+        # Subset of np.argsort(y)[::-1]).
+        rows = np.ascontiguousarray(rows)
         return labels[torch.as_tensor(rows, dtype=torch.long, device=labels.device)]
     labels = _column_values(labels)
     if isinstance(labels, tuple):

@@ -98,3 +98,21 @@ def test_dask_labels_losing_a_class_are_still_refused():
         dd.from_pandas(X, npartitions=3), dd.from_pandas(y, npartitions=3)
     )
     assert fitted.classes_.tolist() == [0, 1, 2]
+
+
+def test_subset_of_reversed_numpy_indices_over_tensor_labels_is_read():
+    # Subset indices held in a reversed numpy view (np.argsort(y)[::-1]):
+    # torch.as_tensor refused their negative strides ("At least one stride
+    # in the given numpy array is negative").
+    from torch.utils.data import Subset, TensorDataset
+
+    from rebalance.torch import RebalancedLoader
+
+    y = np.array([0] * 30 + [1] * 20)
+    data = TensorDataset(torch.zeros(50, 2), torch.as_tensor(y))
+    rows = np.argsort(y, kind="stable")[::-1][:45]
+    loader = RebalancedLoader(seed=0)(Subset(data, rows), batch_size=8)
+    drawn = torch.cat([labels for _, labels in loader])
+    assert sorted(set(drawn.tolist())) == [0, 1]
+    counts = np.bincount(drawn.numpy())
+    assert counts[0] == counts[1]
