@@ -595,6 +595,32 @@ def single_output_target(y: Any) -> Any:
     return np.asarray(y).reshape(-1)
 
 
+def meta_target(y: Any) -> Any:
+    """``y`` given to a meta-estimator's ``fit``, checked before any work.
+
+    A string (a column's name) is refused as :func:`label_array` refuses it,
+    not counted as one label per character; a pandas categorical of dates,
+    times or durations is refused (the classifier reads it as those values,
+    which are not a class label type), naming what it is; a column vector is
+    made 1-D (:func:`single_output_target`).
+    """
+    if isinstance(y, (str, bytes)):
+        label_array(y)  # raises: a column name is not looked up
+    if is_pandas(y, "Series") and isinstance(y.dtype, pd.CategoricalDtype):
+        categories = y.dtype.categories.dtype
+        # numpy's and pandas' (with a time zone) dates, numpy's durations.
+        kind = getattr(categories, "kind", "")
+        if kind in ("M", "m"):
+            raise ValueError(
+                "y is a pandas categorical of "
+                f"{'dates or times' if kind == 'M' else 'durations'} (categories "
+                f"of dtype {categories}): the classifier reads its values, "
+                "which are not a class label type. Convert the labels first, "
+                "e.g. y.astype(str), or use their codes, y.cat.codes."
+            )
+    return single_output_target(y)
+
+
 def as_classifier_target(y: Any) -> Any:
     """``y`` for a meta-estimator to fit its classifier with, so that the
     classifier's ``classes_`` are the labels of ``y``.

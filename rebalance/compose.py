@@ -35,12 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from rebalance._dask import check_row_order, computed_labels, is_dask_input
 from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_dtype
-from rebalance._labels import (
-    as_classifier_target,
-    encode_labels,
-    label_array,
-    single_output_target,
-)
+from rebalance._labels import as_classifier_target, encode_labels, meta_target
 from rebalance._metadata import (
     fit_weight_of,
     is_pairwise,
@@ -501,32 +496,6 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # The samplers take one label per row: no multilabel y.
         tags.classifier_tags.multi_label = False
         return tags
-
-
-def meta_target(y: Any) -> Any:
-    """``y`` given to a meta-estimator's ``fit``, checked before any work.
-
-    A string (a column's name) is refused as :func:`label_array` refuses it,
-    not counted as one label per character; a pandas categorical of dates,
-    times or durations is refused (the classifier reads it as those values,
-    which are not a class label type), naming what it is; a column vector is
-    made 1-D (:func:`single_output_target`).
-    """
-    if isinstance(y, (str, bytes)):
-        label_array(y)  # raises: a column name is not looked up
-    if is_pandas(y, "Series") and isinstance(y.dtype, pd_api_categorical):
-        categories = y.dtype.categories.dtype
-        # numpy's and pandas' (with a time zone) dates, numpy's durations.
-        kind = getattr(categories, "kind", "")
-        if kind in ("M", "m"):
-            raise ValueError(
-                "y is a pandas categorical of "
-                f"{'dates or times' if kind == 'M' else 'durations'} (categories "
-                f"of dtype {categories}): the classifier reads its values, "
-                "which are not a class label type. Convert the labels first, "
-                "e.g. y.astype(str), or use their codes, y.cat.codes."
-            )
-    return single_output_target(y)
 
 
 def _classes_present(y: Any) -> list | None:

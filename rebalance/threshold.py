@@ -47,6 +47,7 @@ from rebalance._frames import is_pandas, reject_lazy, take_rows
 from rebalance._labels import (
     as_classifier_target,
     encode_labels,
+    meta_target,
     require_two_classes,
 )
 from rebalance._metadata import _fit_takes, fit_weight_of, n_rows, weights_as_rows
@@ -77,7 +78,6 @@ from rebalance._validation import (
     check_sample_weight,
     is_bool,
 )
-from rebalance.compose import meta_target
 from rebalance.metrics import _check_label_metric, g_mean_score
 
 __all__ = ["ThresholdMover", "adjust_priors", "em_priors", "g_mean_score"]
