@@ -449,9 +449,7 @@ def check_row_order(X, inputs: dict) -> None:
     inputs = {name: value for name, value in inputs.items() if value is not None}
     if not inputs or not (_is_dask(X) and _is_frame(X)):
         return
-    optimise = getattr(X, "optimize", None)
-    expr = getattr(X if optimise is None else optimise(), "expr", None)
-    kind = _shuffled(expr, {})
+    kind = _shuffled(getattr(_optimised(X), "expr", None), {})
     if kind:
         _refuse_unindexed(inputs, kind)
     if kind == "shuffle":
@@ -523,12 +521,16 @@ def _fixed_partitions(X) -> _Frame:
     Optimising once and taking the partitions of that graph pins them: the
     lengths below and the gather see the same partitions.
     """
-    optimise = getattr(X, "optimize", None)
-    if optimise is not None:
-        X = optimise()
+    X = _optimised(X)
     parts = list(X.to_delayed(optimize_graph=False))
     expr = getattr(X, "expr", None)
     return _Frame(parts, X._meta, _known_lengths(expr, len(parts)), expr)
+
+
+def _optimised(X):
+    """``X.optimize()`` (dask-expr), or X where Dask has no such method."""
+    optimise = getattr(X, "optimize", None)
+    return X if optimise is None else optimise()
 
 
 def _shuffled(expr, sources: dict) -> str | None:

@@ -598,14 +598,16 @@ def single_output_target(y: Any) -> Any:
 def meta_target(y: Any) -> Any:
     """``y`` given to a meta-estimator's ``fit``, checked before any work.
 
-    A string (a column's name) is refused as :func:`label_array` refuses it,
-    not counted as one label per character; a pandas categorical of dates,
-    times or durations is refused (the classifier reads it as those values,
-    which are not a class label type), naming what it is; a column vector is
-    made 1-D (:func:`single_output_target`).
+    A string (a column's name) is refused as :func:`label_array` refuses it
+    (:func:`_not_an_array`), not counted as one label per character; a
+    pandas categorical of dates, times or durations is refused (the
+    classifier reads it as those values, which are not a class label type),
+    naming what it is; a column vector is made 1-D
+    (:func:`single_output_target`).
     """
     if isinstance(y, (str, bytes)):
-        label_array(y)  # raises: a column name is not looked up
+        # A column name is not looked up (numpy would read its characters).
+        raise _not_an_array(y, "y")
     if is_pandas(y, "Series") and isinstance(y.dtype, pd.CategoricalDtype):
         categories = y.dtype.categories.dtype
         # numpy's and pandas' (with a time zone) dates, numpy's durations.
