@@ -181,7 +181,9 @@ def _reduce(
         # the factor (and factor / count) stays finite, and a zero gradient
         # times it stays zero (inf would make it NaN).
         factor = torch.where(positive, ce_sum / denominator, 1.0).clamp(max=largest / 4)
-    out = fl_sum * _inverse_count(count) if reduction == "mean" else fl_sum
+    out = (
+        fl_sum * _inverse_count(count, fl_sum.dtype) if reduction == "mean" else fl_sum
+    )
     if factor is not None:
         out = out * factor
     return out, factor
@@ -196,18 +198,21 @@ def _count(kept: Tensor) -> Tensor | int:
     return kept.sum()
 
 
-def _inverse_count(count: Tensor | int) -> Tensor | float:
-    # 1 / count, 0 for an empty or all-ignored batch. A host int when the
-    # count is known there, so the CUDA path needs no host-device copy.
+def _inverse_count(count: Tensor | int, dtype: torch.dtype) -> Tensor | float:
+    # 1 / count (of an empty or all-ignored batch: 1 / 1). A host int when
+    # the count is known there, so the CUDA path needs no host-device copy.
+    # A device count is divided in ``dtype``, the logits' compute dtype:
+    # ``1.0 / int_tensor`` is float32, which would round a float64 loss's
+    # mean and gradient to float32's precision.
     if isinstance(count, int):
         return 1.0 / max(count, 1)
-    return 1.0 / count.clamp(min=1)
+    return 1.0 / count.clamp(min=1).to(dtype)
 
 
 def _kernel_scale(count: Tensor | int) -> Tensor | float:
     # The kernels take 1/count as a host float, or the count as a device
     # tensor (they clamp it and take the reciprocal themselves).
-    return count if isinstance(count, Tensor) else _inverse_count(count)
+    return count if isinstance(count, Tensor) else _inverse_count(count, torch.float32)
 
 
 # --------------------------------------------------------------------------
@@ -309,7 +314,7 @@ def _reduction_tail(
         if factor is None:  # _reduce returns a factor whenever rescale is set
             raise RuntimeError("rescale=True needs the rescale factor; got None")
         # mean of the rescaled loss: d/dx = factor * dFL_i / count
-        factor = factor * _inverse_count(count)
+        factor = factor * _inverse_count(count, cdt)
     # Beyond the compute dtype (only uncapped on CPU): applied in float64.
     fold = factor is not None and exact and float(factor) > largest
     if reduction == "none":
@@ -380,7 +385,7 @@ def sigmoid_focal_forward(
             message = binary_targets_message("outside that range")
             fl_sum, ce_sum = _sums_checked_later(parts, message)
         else:
-            scale = _inverse_count(count) if mean else 1.0
+            scale = _inverse_count(count, compute_dtype(x)) if mean else 1.0
             # The numba kernel also takes the ignored value (it decides per
             # element as the mask does); the eager chunks only the mask.
             if numba:
@@ -442,7 +447,7 @@ def softmax_focal_forward(
             fl_sum, ce_sum = _sums_checked_later(rows.view(3, -1), message)
             fl = rows[0]
         else:
-            scale = _inverse_count(count) if mean else 1.0
+            scale = _inverse_count(count, compute_dtype(x)) if mean else 1.0
             cpu = softmax_focal_numba if numba else softmax_focal_chunks
             fl, ce, grad = cpu(
                 x, target, alpha, gamma, ignore_index, label_smoothing, scale

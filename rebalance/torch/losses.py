@@ -108,6 +108,8 @@ import functools
 import inspect
 import math
 import reprlib
+import threading
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -611,6 +613,56 @@ def _class_tensor(
         )
     if _tracing(vec):
         return vec
+    key = _checked_key(values, dtype, positive, nonzero)
+    with _CHECKED_LOCK:
+        ref, checked = _CHECKED.get(id(values), (None, None))
+    if key is not None and checked == key and ref is not None and ref() is values:
+        return vec
+    _check_class_tensor_values(vec, name, dtype, positive, nonzero)
+    if key is not None:
+        with _CHECKED_LOCK:
+            _CHECKED[id(values)] = (weakref.ref(values), key)
+            while len(_CHECKED) > 64:
+                del _CHECKED[next(iter(_CHECKED))]
+    return vec
+
+
+# Per-class tensors whose values passed :func:`_check_class_tensor_values`,
+# by id: (a weak reference, what was checked). Reading a CUDA tensor's values
+# waits for the device (a host-device sync in every training step), so the
+# same tensor (a loss Module's buffer, a weight reused every step) is checked
+# again only once it changed: in place (its version counter moves), or its
+# storage, dtype or the dtype it is used in. The last 64 are kept.
+_CHECKED: dict[int, tuple[weakref.ref[Tensor], tuple[Any, ...]]] = {}
+_CHECKED_LOCK = threading.Lock()
+
+
+def _checked_key(
+    values: Tensor, dtype: torch.dtype, positive: bool, nonzero: bool
+) -> tuple[Any, ...] | None:
+    """What a check of ``values`` depends on; None where it cannot be told
+    (inference tensors have no version counter, some layouts no data pointer)."""
+    if type(values) is not Tensor and type(values) is not nn.Parameter:
+        return None  # subclasses (functorch wrappers, ...): checked every time
+    try:
+        return (
+            values._version,
+            values.data_ptr(),
+            values.dtype,
+            values.device,
+            tuple(values.shape),
+            values.stride(),
+            dtype,
+            positive,
+            nonzero,
+        )
+    except RuntimeError:
+        return None
+
+
+def _check_class_tensor_values(
+    vec: Tensor, name: str, dtype: torch.dtype, positive: bool, nonzero: bool
+) -> None:
     bound = "> 0 for every class" if positive else ">= 0"
     if not bool(torch.isfinite(vec).all()) or bool(
         (vec <= 0).any() if positive else (vec < 0).any()
@@ -620,7 +672,6 @@ def _class_tensor(
         )
     if nonzero and vec.numel() and not bool(vec.any()):
         raise ValueError(f"{name} must not be all 0 (no sample would count)")
-    return vec
 
 
 def _class_vector(
