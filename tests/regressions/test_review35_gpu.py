@@ -31,9 +31,7 @@ def _rel(a, b):
 
 
 @pytest.mark.parametrize("rescale", [False, True])
-def test_float64_softmax_mean_with_a_device_count_keeps_float64(
-    monkeypatch, rescale
-):
+def test_float64_softmax_mean_with_a_device_count_keeps_float64(monkeypatch, rescale):
     # The mean's 1 / count was `1.0 / count_tensor`: float32 for an integer
     # tensor, so on CUDA float64 logits got a loss and gradient off by 5e-8
     # (float32's rounding), silently.
