@@ -1,5 +1,7 @@
 """Tests for rebalance.torch.losses (focal, margin, weighted, OHEM, logit-adjusted)."""
 
+import inspect
+import itertools
 import os
 from pathlib import Path
 
@@ -393,6 +395,80 @@ def check_triton_kernels_against_reference():
             label_smoothing=0.1,
             rtol=2e-5,
         )
+        # without smoothing the kernel takes its one-class path (HARD)
+        xh = torch.randn(9, 6, generator=g) * 4
+        th = torch.randint(0, 6, (9,), generator=g)
+        th[1] = 0
+        th[2] = -100
+        for alpha in (None, [0.0, 0.2, 0.3, 0.4, 1.5, 2.0]):
+            assert_loss_and_grad_match(
+                softmax_focal_loss,
+                reference_softmax_focal,
+                xh,
+                th,
+                gamma=gamma,
+                reduction=reduction,
+                alpha=alpha,
+                rtol=2e-5,
+            )
+        # a class masked with -inf that is not the target: as a logit far
+        # below the others (the reference's 0 * -inf would be NaN)
+        masked = xh.clone().requires_grad_()
+        masked.data[1, 2] = float("-inf")
+        low = xh.clone().requires_grad_()
+        low.data[1, 2] = -200.0
+        out_m = softmax_focal_loss(masked, th, gamma=gamma, reduction=reduction)
+        out_l = reference_softmax_focal(low, th, gamma=gamma, reduction=reduction)
+        out_m.sum().backward()
+        out_l.sum().backward()
+        torch.testing.assert_close(out_m, out_l.float(), rtol=2e-5, atol=1e-8)
+        torch.testing.assert_close(masked.grad, low.grad.float(), rtol=2e-5, atol=1e-8)
+        assert_loss_and_grad_match(
+            softmax_focal_loss,
+            reference_softmax_focal,
+            xm,
+            t,
+            gamma=gamma,
+            reduction=reduction,
+            alpha=[0.1, 0.2, 0.3, 0.4],
+            rtol=2e-5,
+        )
+    # a whole number of kernel blocks (no bounds masks in the kernel)
+    from rebalance.torch import _focal_triton
+
+    block = inspect.signature(_focal_triton.sigmoid_focal_triton).parameters["block"]
+
+    def float64_reference(x, y, **kw):  # 2048 float32 terms: float64 reference
+        kw = {
+            k: v.double() if isinstance(v, torch.Tensor) else v for k, v in kw.items()
+        }
+        return reference_sigmoid_focal(x.double(), y.double(), **kw)
+
+    for shape in ((2 * block.default,), (block.default // 64, 64)):
+        x = torch.randn(shape, generator=g) * 4
+        y = torch.rand(shape, generator=g)
+        y[:3] = -1
+        for gamma, reduction in [(2.0, "mean"), (0.5, "none"), (0.0, "sum")]:
+            assert_loss_and_grad_match(
+                sigmoid_focal_loss,
+                float64_reference,
+                x,
+                y,
+                gamma=gamma,
+                reduction=reduction,
+                ignore_index=-1,
+                pos_weight=torch.rand(shape[-1], generator=g) + 0.5,
+                rtol=2e-5,
+            )
+            assert_loss_and_grad_match(
+                sigmoid_focal_loss,
+                float64_reference,
+                x,
+                (y > 0.5).float(),
+                gamma=gamma,
+                reduction=reduction,
+                rtol=2e-5,
+            )
     x = torch.tensor([1e4, -1e4, 1e4, -1e4], requires_grad=True)
     loss = sigmoid_focal_loss(x, torch.tensor([1.0, 0.0, 0.0, 1.0]), gamma=0.5)
     loss.backward()
@@ -411,10 +487,15 @@ def check_triton_backward_scaling_and_bad_targets():
     x = torch.randn(37, 3, generator=g)
     y = torch.rand(37, 3, generator=g)
     xm, t = torch.randn(37, 5, generator=g), torch.randint(0, 5, (37,), generator=g)
-    for fn, ref, xx, tt in [
+    cases = [
         (sigmoid_focal_loss, reference_sigmoid_focal, x, y),
         (softmax_focal_loss, reference_softmax_focal, xm, t),
-    ]:
+    ]
+    # small gradients are scaled by a torch multiplication, large ones by
+    # the scale kernel: both ways (limit 0: the kernel for every size)
+    limits = (_focal_ops._TORCH_SCALE_MAX, 0)
+    for (fn, ref, xx, tt), limit in itertools.product(cases, limits):
+        _focal_ops._TORCH_SCALE_MAX = limit
         x2 = xx.clone().requires_grad_()
         ref(x2, tt).backward()
         for kw in ({}, {"rescale": True}):
@@ -432,6 +513,7 @@ def check_triton_backward_scaling_and_bad_targets():
         with torch.no_grad():  # forward only: the kernel writes no gradient
             out = fn(xx.clone().requires_grad_(), tt)
         torch.testing.assert_close(out, ref(xx, tt), rtol=2e-5, atol=1e-8)
+    _focal_ops._TORCH_SCALE_MAX = limits[0]
     # Out-of-range targets: checked by the kernel (on CPU tensors at once;
     # on CUDA at a later call), NaN loss and gradient for those entries.
     assert _focal_ops.kernel_checks_binary_targets(x)

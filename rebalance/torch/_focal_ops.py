@@ -629,12 +629,25 @@ def _scaled_saved_grad(ctx: Any, go: Tensor) -> Tensor:
     s = s.to(torch.float32)
     if ctx.applied is None:
         ctx.applied = s
-        from rebalance.torch._focal_triton import scale_inplace_triton
+        if grad.numel() <= _TORCH_SCALE_MAX:
+            # A small gradient: one torch op launches in a fraction of a
+            # Triton kernel's host time, and the GPU work (a few MB) is
+            # negligible. Through .data: the saved tensor's version counter
+            # stays, as with the kernel (a retained graph can run again).
+            grad.data.mul_(s)
+        else:
+            from rebalance.torch._focal_triton import scale_inplace_triton
 
-        scale_inplace_triton(grad, s)
+            scale_inplace_triton(grad, s)
         return grad
     ratio = torch.where(s == ctx.applied, 1.0, s / ctx.applied)
     return grad * ratio.to(grad.dtype).reshape(())
+
+
+# Largest saved gradient the Triton path's backward scales with a torch
+# multiplication (which reads and writes it even when the scale is 1) rather
+# than with the scale kernel (a no-op then, but slower to launch).
+_TORCH_SCALE_MAX = 1 << 20
 
 
 def _setup_context(ctx: Any, inputs: Any, output: Any, per_row: bool) -> None:
