@@ -627,14 +627,18 @@ def _class_tensor(
     return vec
 
 
-# Per-class tensors whose values passed :func:`_check_class_tensor_values`,
-# by id: (a weak reference, what was checked). Reading a CUDA tensor's values
+# Device tensors whose values passed :func:`_check_class_tensor_values`, by
+# id: (a weak reference, what was checked). Reading a CUDA tensor's values
 # waits for the device (a host-device sync in every training step), so the
 # same tensor (a loss Module's buffer, a weight reused every step) is checked
 # again only once it changed: in place (its version counter moves), or its
-# storage, dtype or the dtype it is used in. The last 64 are kept.
+# storage, dtype or the dtype it is used in. The last 64 are kept. CPU
+# tensors are checked in every call.
 _CHECKED: dict[int, tuple[weakref.ref[Tensor], tuple[Any, ...]]] = {}
 _CHECKED_LOCK = threading.Lock()
+# CPU tensors: free to check (no sync), and memory shared with numpy
+# (torch.from_numpy) can change without their version counter moving.
+_CHECKED_EVERY_CALL = frozenset({"cpu"})
 
 
 def _checked_key(
@@ -644,6 +648,8 @@ def _checked_key(
     (inference tensors have no version counter, some layouts no data pointer)."""
     if type(values) is not Tensor and type(values) is not nn.Parameter:
         return None  # subclasses (functorch wrappers, ...): checked every time
+    if values.device.type in _CHECKED_EVERY_CALL:
+        return None
     try:
         return (
             values._version,

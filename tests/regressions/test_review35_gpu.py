@@ -2,6 +2,7 @@
 bench_losses.py --device cuda); each test failed before its fix, on the CPU,
 by running the device code path here."""
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -94,10 +95,17 @@ def _count_value_checks(monkeypatch, numel):
     return calls
 
 
+def _as_on_a_device(monkeypatch):
+    # Only device tensors are checked once (there a check is a host-device
+    # sync); CPU tensors every call. Treat CPU tensors as a device's here.
+    monkeypatch.setattr(losses, "_CHECKED_EVERY_CALL", frozenset())
+
+
 def test_per_class_tensor_is_checked_once_until_it_changes(monkeypatch):
     # A CUDA pos_weight / class weight tensor was checked in every call (two
     # host-device syncs per training step: bench_losses.py's sync check of
     # 'sigmoid ignore/pos_weight/rescale' failed on an H200).
+    _as_on_a_device(monkeypatch)
     calls = _count_value_checks(monkeypatch, 5)
     x = torch.randn(32, 5)
     t = torch.randint(0, 5, (32,))
@@ -117,6 +125,7 @@ def test_per_class_tensor_is_checked_once_until_it_changes(monkeypatch):
 
 
 def test_pos_weight_checked_once_and_per_dtype(monkeypatch):
+    _as_on_a_device(monkeypatch)
     calls = _count_value_checks(monkeypatch, 3)
     pw = torch.tensor([1.0, 2.0, 3e38])
     x = torch.randn(8, 3)
@@ -133,3 +142,16 @@ def test_pos_weight_checked_once_and_per_dtype(monkeypatch):
     for _ in range(3):
         module(x, y)
     assert len(calls) - before <= 1
+
+
+def test_cpu_weights_shared_with_numpy_are_checked_every_call():
+    # numpy writes into a tensor made by torch.from_numpy without moving its
+    # version counter: a cached check would let a negative weight through.
+    arr = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    w = torch.from_numpy(arr)
+    x = torch.randn(8, 3)
+    t = torch.randint(0, 3, (8,))
+    losses.class_weighted_cross_entropy(x, t, w)
+    arr[1] = -2.0
+    with pytest.raises(ValueError, match="class_weight must be >= 0"):
+        losses.class_weighted_cross_entropy(x, t, w)
