@@ -180,27 +180,28 @@ def _refuse_binary(path: str) -> None:
         )
 
 
-def _read_text_table(path: str):
+def _read_text_table(path: str, target: Any = None):
     """A CSV file as :func:`_read_text_table_as` reads it, in UTF-8, or else
     (a file saved by Excel on Windows, "é" as one byte) in its code page
     cp1252, or Latin-1; UTF-16 when it starts with its byte-order mark.
     A binary file (a NUL byte in its first lines) is not read as text: its
-    UTF-8 error stands."""
+    UTF-8 error stands. The ``target`` column keeps the classes the file
+    writes (see :func:`_target_as_written`)."""
     _refuse_binary(path)
     try:
-        return _read_text_table_as(path, "utf-8")
+        return _read_text_table_as(path, "utf-8", target)
     except UnicodeDecodeError as exc:
         utf8_error = exc
     lines = _first_lines(path, "latin-1")
     if lines and lines[0].startswith(("\xff\xfe", "\xfe\xff")):
         # A byte-order mark: UTF-16 (Excel's "Unicode text", tab-separated).
-        return _read_text_table_as(path, "utf-16")
+        return _read_text_table_as(path, "utf-16", target)
     if any("\x00" in line for line in lines):
         raise utf8_error
     try:
-        frame = _read_text_table_as(path, "cp1252")
+        frame = _read_text_table_as(path, "cp1252", target)
     except UnicodeDecodeError:  # a byte cp1252 leaves undefined
-        frame = _read_text_table_as(path, "latin-1")
+        frame = _read_text_table_as(path, "latin-1", target)
     _check_western(frame)
     return frame
 
@@ -235,7 +236,7 @@ def _check_western(frame) -> None:
         )
 
 
-def _read_text_table_as(path: str, encoding: str):
+def _read_text_table_as(path: str, encoding: str, target: Any = None):
     """A CSV file (compressed or not) as a DataFrame, read once with its
     separator: ``,``, tab, ``;`` (Excel in most European locales, whose
     numbers have decimal commas: read as numbers) or ``|``, the one found
@@ -243,7 +244,9 @@ def _read_text_table_as(path: str, encoding: str):
     order). Spaces after a separator are skipped (files written with ", "
     such as UCI adult: the column " label" is ``label``, the class " yes"
     is ``yes``). A first line ``sep=;`` (Excel's separator line) names the
-    separator, and the header follows it."""
+    separator, and the header follows it. The ``target`` column, when pandas
+    read it as numbers or booleans, is read again as text to check that
+    reading kept its classes (:func:`_target_as_written`)."""
     import pandas as pd
 
     lines = _first_lines(path, encoding) or [""]
@@ -291,7 +294,67 @@ def _read_text_table_as(path: str, encoding: str):
             index_col = False
             frame = read(index_col=False)
     _read_decimal_commas(path, frame, index_col, encoding, skip, separator)
+    name = None if target is None else column_named(frame, target)
+    if name in frame.columns and numeric_dtype(frame[name].dtype):
+        # The same read, the target as the strings the file holds.
+        as_text = read(
+            dtype={name: str}, **({} if index_col is None else {"index_col": index_col})
+        )[name]
+        if len(as_text) == len(frame):
+            column, merged = _target_as_written(frame[name], as_text)
+            # By position: row names (the index) may repeat.
+            frame[name] = column.to_numpy()
+            if merged:
+                frame.attrs["target_spellings"] = merged
     return frame
+
+
+# An integer written with a leading zero ("007", "01"): a code, not a number.
+_LEADING_ZERO = re.compile(r"[+-]?0\d")
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _target_as_written(typed, text):
+    """The target column as pandas typed it (``typed``: numbers, booleans)
+    when that keeps the classes of its text as the file writes it
+    (``text``), else that text (as object strings).
+
+    The numbers are kept when every distinct text reads as a distinct value
+    ("1" and "2"; "1,5" in a ";" file), exactly ("9007199254740993" in a
+    float64 column is 9007199254740992), without a leading zero ("007" is a
+    code). Otherwise ("01" and "1", "1.0" and "1", "True" and "true", "+1"
+    and "1", or "007" alone) the classes are the texts. A column with a
+    fractional number stays numeric: a measurement, not classes, which the
+    command refuses as continuous. Also returns the groups of texts read as
+    one value (to say that they are now classes of their own)."""
+    import pandas as pd
+
+    present = text.notna().to_numpy() & typed.notna().to_numpy()
+    pairs = pd.DataFrame(
+        {
+            "text": text[present].astype(str).str.strip().to_numpy(),
+            "value": typed[present].to_numpy(dtype=object),
+        }
+    ).drop_duplicates("text")
+    values = pairs["value"].tolist()
+    if any(
+        isinstance(v, float) and np.isfinite(v) and v != round(v) for v in values
+    ):
+        return typed, []
+    texts = pairs["text"].tolist()
+    groups: dict[Any, list[str]] = {}
+    for t, v in zip(texts, values):
+        # bool and numbers apart: True == 1 in Python, not in the file.
+        groups.setdefault((type(v) is bool, v), []).append(t)
+    merged = [sorted(g) for g in groups.values() if len(g) > 1]
+    inexact = any(
+        _INTEGER.fullmatch(t) and not isinstance(v, bool) and int(t) != v
+        for t, v in zip(texts, values)
+    )
+    coded = any(_LEADING_ZERO.match(t) for t in texts)
+    if not (merged or inexact or coded):
+        return typed, []
+    return text.astype(object).where(text.notna(), None), merged
 
 
 def _check_distinct_names(frame, read_header: Callable[[], Any]) -> None:
@@ -524,7 +587,7 @@ def _load_table(path: str, target: str | None):
         if path.lower().endswith((".parquet", ".pq")):
             frame = _missing_text_as_na(pd.read_parquet(path))
         else:
-            frame = _read_text_table(path)
+            frame = _read_text_table(path, target)
     except UnicodeDecodeError as exc:
         raise _fail(
             f"could not read --data {path!r}: it is not a text (CSV) file ({exc}); "
@@ -557,13 +620,18 @@ def _load_table(path: str, target: str | None):
             f"--data {path!r} has no data rows (only column names): pass a file "
             "with rows to compare on."
         )
+    spellings = frame.attrs.get("target_spellings", [])
     y = frame.pop(target)
+    padded: dict[str, list[str]] = {}
     if not numeric_dtype(y.dtype):
         y = y.astype(object)  # categorical, dictionary-encoded: as values
         # A label is its text without surrounding spaces ("yes " typed in a
         # spreadsheet is the class "yes", as " yes" after a separator is);
         # an empty one (Parquet keeps "" where a CSV reader sees NaN) is a
         # missing one, not a class.
+        for raw in y.dropna().unique():
+            if isinstance(raw, str) and raw.strip():
+                padded.setdefault(raw.strip(), []).append(raw)
         y = y.map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
     if y.isna().any():
         rows = np.flatnonzero(y.isna().to_numpy()) + 1
@@ -583,7 +651,41 @@ def _load_table(path: str, target: str | None):
     if frame.shape[1] == 0:
         raise _fail(f"{path} has no feature columns besides the target.")
     _note_case_variants(y, target)
+    _note_spellings(spellings, padded, target)
     return frame, y.to_numpy()
+
+
+def _note_spellings(
+    spellings: list[list[str]], padded: dict[str, list[str]], target: Any
+) -> None:
+    """Notices on stderr for labels the file writes in several ways: one
+    number or boolean written differently ("1" and "1.0", "01" and "1"),
+    now classes of their own as written (those differing only in case are
+    left to :func:`_note_case_variants`); and texts differing only in
+    surrounding spaces ("yes" and "yes "), read as one class."""
+    numbers = [
+        names for names in spellings if len({n.casefold() for n in names}) > 1
+    ]
+    if numbers:
+        shown = "; ".join(" and ".join(repr(n) for n in names) for names in numbers)
+        print(
+            f"rebalance compare: notice: --target {target!r} writes one value in "
+            f"several ways ({shown}); they are compared as different classes, "
+            "as written in the file. If they are one class, write them alike.",
+            file=sys.stderr,
+        )
+    spaced = {label: raws for label, raws in padded.items() if len(raws) > 1}
+    if spaced:
+        shown = "; ".join(
+            " and ".join(repr(r) for r in sorted(raws)) + f" as {label!r}"
+            for label, raws in spaced.items()
+        )
+        print(
+            f"rebalance compare: notice: labels of --target {target!r} differ only "
+            f"in surrounding spaces ({shown}); they are read as one class. If "
+            "they are different classes, name them differently in the file.",
+            file=sys.stderr,
+        )
 
 
 def _note_case_variants(y, target: str) -> None:
