@@ -293,6 +293,7 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
         if frame.iloc[:, -1].isna().all() and not row_names:
             index_col = False
             frame = read(index_col=False)
+    _check_quotes(path, frame, encoding, separator)
     _read_decimal_commas(path, frame, index_col, encoding, skip, separator)
     name = None if target is None else column_named(frame, target)
     if name in frame.columns and numeric_dtype(frame[name].dtype):
@@ -307,6 +308,56 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
             if merged:
                 frame.attrs["target_spellings"] = merged
     return frame
+
+
+def _check_quotes(path: str, frame, encoding: str, separator: str) -> None:
+    """A ValueError when a quote that opens a field closes before other text
+    (``1,"12 inch,0`` then ``3,"b",0`` lines later): pandas reads everything
+    up to the next quote as one field, the lines between merged into it (rows
+    lost without a word). Checked, with Python's csv reader in strict mode,
+    only when a text cell holds a line break: the only way lines merge."""
+    import csv
+
+    import pandas as pd
+
+    if not any(
+        frame.iloc[:, j].dropna().astype(str).str.contains("[\r\n]").any()
+        for j in range(frame.shape[1])
+        if not numeric_dtype(frame.iloc[:, j].dtype)
+    ):
+        return
+    try:  # the file's lines, quotes kept (as _first_lines, every line)
+        lines = pd.read_csv(
+            path,
+            compression=_compression(path),
+            header=None,
+            sep="\x1f",
+            quoting=csv.QUOTE_NONE,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding=encoding,
+        ).iloc[:, 0]
+    except ValueError:  # a line holding the unit separator: not checked
+        return
+    reader = csv.reader(
+        lines.fillna("").tolist(),
+        delimiter=separator,
+        skipinitialspace=True,
+        strict=True,
+    )
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as exc:
+        raise ValueError(
+            f"its quotes do not pair up ({exc}, line {reader.line_num}): a field "
+            "that starts with a double quote runs on, over line breaks, to the "
+            "next quote, and the lines in between would be read as part of one "
+            "field (rows lost). Fix the quote at or above that line (a quote "
+            'inside a quoted field is written twice: "12"" inch"), then pass '
+            "the file again."
+        ) from exc
 
 
 # An integer written with a leading zero ("007", "01"): a code, not a number.
@@ -337,9 +388,7 @@ def _target_as_written(typed, text):
         }
     ).drop_duplicates("text")
     values = pairs["value"].tolist()
-    if any(
-        isinstance(v, float) and np.isfinite(v) and v != round(v) for v in values
-    ):
+    if any(isinstance(v, float) and np.isfinite(v) and v != round(v) for v in values):
         return typed, []
     texts = pairs["text"].tolist()
     groups: dict[Any, list[str]] = {}
@@ -620,7 +669,7 @@ def _load_table(path: str, target: str | None):
             f"--data {path!r} has no data rows (only column names): pass a file "
             "with rows to compare on."
         )
-    spellings = frame.attrs.get("target_spellings", [])
+    spellings = frame.attrs.pop("target_spellings", [])
     y = frame.pop(target)
     padded: dict[str, list[str]] = {}
     if not numeric_dtype(y.dtype):
@@ -663,9 +712,7 @@ def _note_spellings(
     now classes of their own as written (those differing only in case are
     left to :func:`_note_case_variants`); and texts differing only in
     surrounding spaces ("yes" and "yes "), read as one class."""
-    numbers = [
-        names for names in spellings if len({n.casefold() for n in names}) > 1
-    ]
+    numbers = [names for names in spellings if len({n.casefold() for n in names}) > 1]
     if numbers:
         shown = "; ".join(" and ".join(repr(n) for n in names) for names in numbers)
         print(
