@@ -604,8 +604,10 @@ def _scaled_saved_grad(ctx: Any, go: Tensor) -> Tensor:
     later one through a retained graph, so no two calls share memory (writing
     into the first one's result, then calling backward again, raises torch's
     in-place modification error). Asking the host whether it is 1 would be a host-device
-    sync on CUDA; on the Triton path a kernel scales the saved gradient in
-    place instead, and does nothing when the scale is 1 (read on the device).
+    sync on CUDA; on the Triton path the saved gradient is scaled in place
+    instead, without reading the scale on the host: by a torch
+    multiplication up to ``_TORCH_SCALE_MAX`` elements, above that by a
+    kernel that does nothing when the scale is 1 (read on the device).
     A second backward through the same graph (``retain_graph=True``) finds
     the buffer already scaled by the first one's scale and divides it out,
     out of place (NaN if that scale was 0). Under tracing (torch.compile,
@@ -629,7 +631,9 @@ def _scaled_saved_grad(ctx: Any, go: Tensor) -> Tensor:
     s = s.to(torch.float32)
     if ctx.applied is None:
         ctx.applied = s
-        if grad.numel() <= _TORCH_SCALE_MAX:
+        if grad.numel() <= _TORCH_SCALE_MAX and grad.dtype == torch.float32:
+            # (float32 only: a bfloat16 gradient times a float32 device
+            # scalar rounds the scale to bfloat16; the kernel does not)
             # A small gradient: one torch op launches in a fraction of a
             # Triton kernel's host time, and the GPU work (a few MB) is
             # negligible. Through .data: the saved tensor's version counter

@@ -633,7 +633,11 @@ def _class_tensor(
 # same tensor (a loss Module's buffer, a weight reused every step) is checked
 # again only once it changed: in place (its version counter moves), or its
 # storage, dtype or the dtype it is used in. The last 64 are kept. CPU
-# tensors are checked in every call.
+# tensors, and tensors that require grad (learnable weights), are checked in
+# every call. Not seen: writes that bypass the version counter on purpose
+# (``t.data.copy_(...)``, memory shared through DLPack or
+# ``__cuda_array_interface__``); ``t.copy_(...)`` under ``torch.no_grad()``
+# is seen.
 _CHECKED: dict[int, tuple[weakref.ref[Tensor], tuple[Any, ...]]] = {}
 _CHECKED_LOCK = threading.Lock()
 # CPU tensors: free to check (no sync), and memory shared with numpy
@@ -649,6 +653,12 @@ def _checked_key(
     if type(values) is not Tensor and type(values) is not nn.Parameter:
         return None  # subclasses (functorch wrappers, ...): checked every time
     if values.device.type in _CHECKED_EVERY_CALL:
+        return None
+    if values.requires_grad:
+        # Learnable values (class weights, priors) change every step, and a
+        # fused optimizer (torch.optim.Adam(fused=True), SGD(fused=True))
+        # writes them without moving their version counter: a cached check
+        # would let a step that made a weight negative or NaN through.
         return None
     try:
         return (
