@@ -168,7 +168,9 @@ _REDUCTIONS = ("none", "mean", "sum")
 # Validation helpers (one place for each rule)
 # --------------------------------------------------------------------------
 def _check_reduction(reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
+    # ``in`` first compares by equality: an array's ``==`` is elementwise
+    # (its truth value an unrelated numpy error), so only strings are looked up.
+    if not isinstance(reduction, str) or reduction not in _REDUCTIONS:
         raise ValueError(
             f"reduction must be one of 'none', 'mean', 'sum'; got {reduction!r}"
         )
@@ -605,6 +607,13 @@ def _class_tensor(
     still part of the caller's graph (class weights and priors of the plain
     losses get their gradient, as ``cross_entropy``'s ``weight`` does; the
     fused focal losses differentiate the logits only)."""
+    if values.is_complex() or values.dtype == torch.bool:
+        # as _class_floats: a cast would drop the imaginary part (with a
+        # warning torch gives once) or read True / False as 1 / 0
+        raise TypeError(
+            f"{name} must be one number per class (a real tensor), got "
+            f"{values.dtype}; pass real values, e.g. {name}.float()"
+        )
     vec = values if keep_grad else values.detach()
     vec = vec.to(dtype).reshape(-1)
     if n_classes is not None and vec.numel() != n_classes:
@@ -1192,9 +1201,10 @@ def _pos_weight_tensor(pos_weight: Any) -> Tensor:
                 "gradient. Pass detached values, e.g. pos_weight=torch.tensor([3.0])"
             )
         arr = np.asarray(pos_weight, dtype=object)
+        # bools (also numpy's and 0-d tensors, read by _scalar) are no weights
+        values = [_scalar(v) for v in arr.reshape(-1)]
         if not all(
-            isinstance(_scalar(v), int | float) and not isinstance(v, bool)
-            for v in arr.reshape(-1)
+            isinstance(v, int | float) and not isinstance(v, bool) for v in values
         ):
             raise TypeError(
                 f"pos_weight must be a tensor or numbers, got {pos_weight!r:.60}; "
