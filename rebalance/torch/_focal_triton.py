@@ -247,87 +247,66 @@ def _softmax_kernel(
     scale = scale_val  # as in _sigmoid_kernel; also scales the focal loss
     if SCALE_FROM_PTR:
         scale = 1.0 / tl.maximum(tl.load(scale_ptr).to(tl.float32), 1.0)
+    # lp: log p of the target class (a scalar) where one class holds the
+    # whole target mass (HARD: no label smoothing), else of every class; the
+    # focal terms below are the same expressions on either.
     if HARD:
-        # One class holds the whole target mass: its scalars give the loss,
-        # and the gradient is (onehot - p) * g_t, g_t the target's term (no
-        # per-class powers or divisions: the kernel stays memory-bound).
         p = z * (1.0 / z_sum)
-        log_pt = tl.sum(tl.where(is_t & cmask, x - x_max, 0.0), axis=0) - log_sum
+        lp = tl.sum(tl.where(is_t & cmask, x - x_max, 0.0), axis=0) - log_sum
+    else:
+        lp = tl.where(cmask, (x - x_max) - log_sum, 0.0)
+        p = tl.where(cmask, tl.exp(lp), 0.0)
+    # 1 - p, accurate near p = 1: -expm1(log p).
+    omp = -tl.where(
+        lp > -1e-3,
+        lp * (1.0 + lp * (0.5 + lp * (1.0 / 6.0))),
+        tl.exp(lp) - 1.0,
+    )
+    if GAMMA_MODE == 1:
+        mg = omp * omp
+    elif GAMMA_MODE == 2:
+        mg = tl.where(omp > 0, tl.exp2(gamma * tl.log2(tl.maximum(omp, 1e-30))), 0.0)
+    else:
+        mg = tl.full(omp.shape, 1.0, tl.float32)
+    # d(1 - p)^gamma / d log p, over (1 - p)^gamma: -p / (1 - p) * gamma
+    h = tl.where(omp > 0, lp / tl.maximum(omp, 1e-30), -1.0)
+    if HARD:
+        # The loss from the target's scalars; the gradient is
+        # (onehot - p) * g_t, g_t the target's term (no per-class powers or
+        # divisions: the kernel stays memory-bound).
         w_t = tl.where(valid, 1.0, 0.0)
         if HAS_ALPHA:
             a_t = tl.load(alpha_ptr + target, mask=valid & ~bad, other=0.0)
             w_t = w_t * a_t.to(tl.float32)
-        # 1 - p_t, accurate near p_t = 1: -expm1(log_pt).
-        em1_t = tl.where(
-            log_pt > -1e-3,
-            log_pt * (1.0 + log_pt * (0.5 + log_pt * (1.0 / 6.0))),
-            tl.exp(log_pt) - 1.0,
-        )
-        omp_t = -em1_t
-        nll_t = tl.where(valid, -log_pt, 0.0)
+        nll_t = tl.where(valid, -lp, 0.0)
         ce = nll_t
+        fl = w_t * mg * nll_t
         if GAMMA_MODE == 0:
-            fl = w_t * nll_t
             g_t = -w_t
         else:
-            if GAMMA_MODE == 1:
-                mg_t = omp_t * omp_t
-            else:
-                mg_t = tl.where(
-                    omp_t > 0,
-                    tl.exp2(gamma * tl.log2(tl.maximum(omp_t, 1e-30))),
-                    0.0,
-                )
-            fl = w_t * mg_t * nll_t
-            h_t = tl.where(omp_t > 0, log_pt / tl.maximum(omp_t, 1e-30), -1.0)
-            pt = tl.exp(log_pt)
-            g_t = tl.where(w_t != 0, w_t * mg_t * (gamma * pt * h_t - 1.0), 0.0)
-        if STORE_GRAD:
-            grad = (tl.where(is_t, g_t, 0.0) - p * g_t) * scale
-            grad = tl.where(bad, float("nan"), grad)
-            tl.store(grad_ptr + offs, grad.to(grad_ptr.dtype.element_ty), mask=cmask)
+            g_t = tl.where(w_t != 0, w_t * mg * (gamma * tl.exp(lp) * h - 1.0), 0.0)
+        grad = tl.where(is_t, g_t, 0.0) - p * g_t
     else:
-        log_p = tl.where(cmask, (x - x_max) - log_sum, 0.0)
-        p = tl.exp(log_p)
-        p = tl.where(cmask, p, 0.0)
         t = tl.where(is_t, 1.0 - smoothing, 0.0) + smoothing / n_classes
         t = tl.where(cmask & valid, t, 0.0)
         if HAS_ALPHA:
             w = t * tl.load(alpha_ptr + cols, mask=cmask, other=0.0).to(tl.float32)
         else:
             w = t
-        # 1 - p, accurate near p = 1: -expm1(log_p).
-        em1 = tl.where(
-            log_p > -1e-3,
-            log_p * (1.0 + log_p * (0.5 + log_p * (1.0 / 6.0))),
-            tl.exp(log_p) - 1.0,
-        )
-        one_minus_p = -em1
-        nll = tl.where(t != 0, -log_p, 0.0)
+        nll = tl.where(t != 0, -lp, 0.0)
         ce = tl.sum(t * nll, axis=0)
+        fl = tl.sum(w * mg * nll, axis=0)
         if GAMMA_MODE == 0:
-            fl = tl.sum(w * nll, axis=0)
             g = -w
         else:
-            if GAMMA_MODE == 1:
-                mg = one_minus_p * one_minus_p
-            else:
-                mg = tl.where(
-                    one_minus_p > 0,
-                    tl.exp2(gamma * tl.log2(tl.maximum(one_minus_p, 1e-30))),
-                    0.0,
-                )
-            fl = tl.sum(w * mg * nll, axis=0)
-            h = tl.where(one_minus_p > 0, log_p / tl.maximum(one_minus_p, 1e-30), -1.0)
             # Only the classes with target mass have a term (as the eager
             # path): a class masked with a -inf logit has p = 0 and h = -inf,
             # and p * h = NaN would poison its row's gradient.
-            h = tl.where(t != 0, h, 0.0)
-            g = w * mg * (gamma * p * h - 1.0)
-        if STORE_GRAD:
-            grad = (g - p * tl.sum(g, axis=0)) * scale
-            grad = tl.where(bad, float("nan"), grad)
-            tl.store(grad_ptr + offs, grad.to(grad_ptr.dtype.element_ty), mask=cmask)
+            g = w * mg * (gamma * p * tl.where(t != 0, h, 0.0) - 1.0)
+        grad = g - p * tl.sum(g, axis=0)
+    if STORE_GRAD:
+        grad = tl.where(bad, float("nan"), grad * scale)
+        tl.store(grad_ptr + offs, grad.to(grad_ptr.dtype.element_ty), mask=cmask)
     tl.store(out_ptr + row, tl.where(bad, float("nan"), fl * scale))
     tl.store(out_ptr + rows + row, tl.where(bad, float("nan"), ce))
     tl.store(out_ptr + 2 * rows + row, bad.to(tl.float32))
