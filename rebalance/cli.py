@@ -714,12 +714,10 @@ def _note_spellings(
     surrounding spaces ("yes" and "yes "), read as one class."""
     numbers = [names for names in spellings if len({n.casefold() for n in names}) > 1]
     if numbers:
-        shown = "; ".join(" and ".join(repr(n) for n in names) for names in numbers)
-        print(
-            f"rebalance compare: notice: --target {target!r} writes one value in "
-            f"several ways ({shown}); they are compared as different classes, "
-            "as written in the file. If they are one class, write them alike.",
-            file=sys.stderr,
+        _notice(
+            f"--target {target!r} writes one value in several ways "
+            f"({_spelled(numbers)}); they are compared as different classes, "
+            "as written in the file. If they are one class, write them alike."
         )
     spaced = {label: raws for label, raws in padded.items() if len(raws) > 1}
     if spaced:
@@ -727,12 +725,20 @@ def _note_spellings(
             " and ".join(repr(r) for r in sorted(raws)) + f" as {label!r}"
             for label, raws in spaced.items()
         )
-        print(
-            f"rebalance compare: notice: labels of --target {target!r} differ only "
-            f"in surrounding spaces ({shown}); they are read as one class. If "
-            "they are different classes, name them differently in the file.",
-            file=sys.stderr,
+        _notice(
+            f"labels of --target {target!r} differ only in surrounding spaces "
+            f"({shown}); they are read as one class. If they are different "
+            "classes, name them differently in the file."
         )
+
+
+def _spelled(groups: list[list[str]]) -> str:
+    """``'a' and 'A'; 'b' and 'B'``: groups of labels, for a notice."""
+    return "; ".join(" and ".join(repr(n) for n in names) for names in groups)
+
+
+def _notice(text: str) -> None:
+    print(f"rebalance compare: notice: {text}", file=sys.stderr)
 
 
 def _note_case_variants(y, target: str) -> None:
@@ -744,12 +750,10 @@ def _note_case_variants(y, target: str) -> None:
         groups.setdefault(label.casefold(), []).append(label)
     variants = [names for names in groups.values() if len(names) > 1]
     if variants:
-        shown = "; ".join(" and ".join(repr(n) for n in names) for names in variants)
-        print(
-            f"rebalance compare: notice: classes of --target {target!r} differ "
-            f"only in case ({shown}); they are compared as different classes. "
-            "If they are one class, write them alike in the file.",
-            file=sys.stderr,
+        _notice(
+            f"classes of --target {target!r} differ only in case "
+            f"({_spelled(variants)}); they are compared as different classes. "
+            "If they are one class, write them alike in the file."
         )
 
 

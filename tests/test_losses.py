@@ -384,17 +384,19 @@ def check_triton_kernels_against_reference():
         xm = torch.randn(6, 4, 3, generator=g) * 4
         t = torch.randint(0, 4, (6, 3), generator=g)
         t[0, 0] = -100
-        assert_loss_and_grad_match(
-            softmax_focal_loss,
-            reference_softmax_focal,
-            xm,
-            t,
-            gamma=gamma,
-            reduction=reduction,
-            alpha=[0.1, 0.2, 0.3, 0.4],
-            label_smoothing=0.1,
-            rtol=2e-5,
-        )
+        # with smoothing the general kernel path, without it the one-class one
+        for smoothing in (0.1, 0.0):
+            assert_loss_and_grad_match(
+                softmax_focal_loss,
+                reference_softmax_focal,
+                xm,
+                t,
+                gamma=gamma,
+                reduction=reduction,
+                alpha=[0.1, 0.2, 0.3, 0.4],
+                label_smoothing=smoothing,
+                rtol=2e-5,
+            )
         # without smoothing the kernel takes its one-class path (HARD)
         xh = torch.randn(9, 6, generator=g) * 4
         th = torch.randint(0, 6, (9,), generator=g)
@@ -423,16 +425,6 @@ def check_triton_kernels_against_reference():
         out_l.sum().backward()
         torch.testing.assert_close(out_m, out_l.float(), rtol=2e-5, atol=1e-8)
         torch.testing.assert_close(masked.grad, low.grad.float(), rtol=2e-5, atol=1e-8)
-        assert_loss_and_grad_match(
-            softmax_focal_loss,
-            reference_softmax_focal,
-            xm,
-            t,
-            gamma=gamma,
-            reduction=reduction,
-            alpha=[0.1, 0.2, 0.3, 0.4],
-            rtol=2e-5,
-        )
     # a whole number of kernel blocks (no bounds masks in the kernel)
     from rebalance.torch import _focal_triton
 
