@@ -43,6 +43,13 @@ def is_pandas(obj: Any, kind: str) -> bool:
     return module.startswith("pandas") and type(obj).__name__ == kind
 
 
+def is_pandas_array(obj: Any) -> bool:
+    """True for a bare pandas array (``pd.Categorical``, ``pd.array(...)``:
+    an ``ExtensionArray``), not a Series or an Index."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, pd.api.extensions.ExtensionArray)
+
+
 def numeric_dtype(values: Any) -> bool:
     """Whether a pandas dtype (or a column of one) holds numbers or booleans:
     numpy, nullable and pyarrow ones."""
@@ -360,7 +367,8 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
     pandas objects keep their columns, name and dtypes and get a fresh
     ``RangeIndex`` (the source positions are in ``sample_indices_``); polars
     and pyarrow frames and columns keep their type, names and dtypes; sparse
-    matrices keep their format; lists stay lists.
+    matrices keep their format; lists stay lists; pandas arrays
+    (``pd.Categorical``, ``pd.array(...)``) stay pandas arrays.
 
     Examples
     --------
@@ -412,6 +420,9 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
             return taken
         # np.take is several times faster than fancy indexing for row gathers.
         return np.take(data, _take_indices(indices), axis=0)
+    if is_pandas_array(data):
+        # Its own take keeps the type and dtype (a Categorical its categories).
+        return data.take(np.asarray(indices, dtype=np.intp))
     # Anything not gathered above would be read whole by np.asarray below.
     reject_dask(data, "data", "take_rows")
     if _is_arrow(data, "Table", "RecordBatch", "ChunkedArray", "Array"):

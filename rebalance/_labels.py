@@ -35,6 +35,7 @@ from rebalance._frames import (
     first_column,
     is_dataframe,
     is_pandas,
+    is_pandas_array,
     is_series,
     narwhals_frame,
     nested_dtype,
@@ -638,14 +639,20 @@ def as_classifier_target(y: Any) -> Any:
     or priors keyed by ``True`` would not match): such a Series without
     missing values becomes a numpy array of its own type instead (bool for
     ``"boolean"``, int64 for ``"Int64"``, objects for strings and
-    categoricals). Anything else, and a Series with missing labels (refused
-    later, naming them), is returned as it is.
+    categoricals); a bare pandas array (``pd.array(...)``, ``pd.Categorical``)
+    is read as the Series holding it. Anything else, and a Series with
+    missing labels (refused later, naming them), is returned as it is.
 
     numpy 2's ``StringDType`` labels, which scikit-learn's ``LabelEncoder``
     cannot read, become Python strings (objects).
     """
     if isinstance(y, np.ndarray) and y.dtype.kind == "T":
         return y.astype(object)
+    if is_pandas_array(y):
+        # A bare pandas array (pd.Categorical, pd.array(...)), which the
+        # samplers return as such: read as the Series holding it.
+        converted = as_classifier_target(pd.Series(y, copy=False))
+        return y if is_pandas(converted, "Series") else converted
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
         if y.isna().any():
             return y

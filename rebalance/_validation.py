@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval
 
 from rebalance._frames import (
     check_compressed,
+    is_pandas_array,
     is_series,
     numeric_dtype,
     reject_lazy,
@@ -272,8 +273,8 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
     ``rows`` (the argument named in the error about the length).
 
     Returns None, or the weights in a container ``take_rows`` gathers in its
-    own type: a dataframe column (pandas, polars, pyarrow) is returned as it
-    is, anything else as a numpy array.
+    own type: a dataframe column (pandas, polars, pyarrow) or a pandas array
+    is returned as it is, anything else as a numpy array.
     """
     if sample_weight is None:
         return None
@@ -317,6 +318,13 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
                 values = weights.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             values, n_missing = series_values(weights, "sample_weight")
+    elif is_pandas_array(weights):
+        # pd.array(...): kept, as a Series is (resampled in its own type); a
+        # nullable one's NA is the missing weight, not an object dtype.
+        n_missing = int(weights.isna().sum())
+        values = np.asarray(weights)
+        if n_missing and numeric_dtype(weights.dtype):
+            values = weights.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         # A masked entry is a missing weight (np.asarray would drop the mask
         # and use whatever value lies under it).

@@ -23,7 +23,7 @@ from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
 from rebalance import _dask, _gather, _indices
-from rebalance._frames import is_dataframe
+from rebalance._frames import is_dataframe, is_pandas_array
 from rebalance._indices import EncodedLabels
 from rebalance._labels import own_codes
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
@@ -484,7 +484,7 @@ def _as_container(y, y_1d):
     """The container to gather output labels from: keep y's type and shape."""
     if isinstance(y, list):
         return y
-    if hasattr(y, "iloc") or is_dataframe(y):
+    if hasattr(y, "iloc") or is_dataframe(y) or is_pandas_array(y):
         return y
     if isinstance(y, np.ndarray) and y.ndim == 2:
         return y
