@@ -844,8 +844,14 @@ class _EpochSampler:
         and nothing happened since (``position`` is then 0).
         """
         ended = getattr(self, "_ended_epoch", None)
-        if self._progress is None and ended is not None:
-            return ended + 1, 0, True
+        if self._progress is None:
+            if ended is None and self._resume_position >= len(self):
+                # A restored epoch with nothing left, asked for again by
+                # set_epoch: it still ran out (a state saved again before
+                # iterating must not replay it whole).
+                ended = self._next_epoch
+            if ended is not None:
+                return ended + 1, 0, True
         return (*self._where(), False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -853,10 +859,31 @@ class _EpochSampler:
         # its next iteration yields the rest of a running epoch, as after
         # load_state_dict(state_dict()).
         state = self.__dict__.copy()
-        state["_next_epoch"], state["_resume_position"] = self._where()
+        if self._progress is not None:
+            state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
         state["_restart_pending"] = False
+        ended = self._ran_out()
+        if ended is not None:
+            # Every item of the epoch was handed out, the loader not yet told
+            # it ran out: as load_state_dict(state_dict()) does, the copy is
+            # at the next epoch's start after this one ran out
+            # (set_epoch(ended) yields nothing more of it). Else an iteration
+            # started before the loop's set_epoch(ended + 1) (Lightning calls
+            # iter() first, and DataLoader workers draw at once) would be the
+            # empty rest of this epoch, and the next epoch yield nothing.
+            state["_next_epoch"], state["_resume_position"] = ended + 1, 0
+            state["_ended_epoch"], state["_asked_epoch"] = ended, None
+            state["_restored"] = True
         return state
+
+    def _ran_out(self) -> int | None:
+        """The epoch of the running (or broken-off) iteration when it has
+        handed out every item of its epoch, else None."""
+        progress = self._progress
+        if progress is not None and progress.position >= len(self):
+            return progress.epoch
+        return None
 
     def state_dict(self) -> dict[str, Any]:
         """Epoch, seed and position in the epoch of the latest iteration.
@@ -1763,6 +1790,11 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         state["_live_pool"] = None  # a copy hands out its own
+        if self._ran_out() is not None:
+            # The copy starts the next epoch, which replays from the pool as
+            # it is now (as after load_state_dict(state_dict())).
+            state["_resumed_pool"] = None
+            return state
         pool = self._pool_of_next_epoch()
         if pool is not self.pool_ids:  # a running or restored epoch's own pool
             state["_resumed_pool"] = (state["_next_epoch"], pool)
