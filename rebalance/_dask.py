@@ -63,7 +63,12 @@ ddf[features].to_dask_array(lengths=True), ddf[target]``: one graph source,
 read from X's graph) is in their order: the labels and weights are then
 checked against the index of X's rows as next to a DataFrame X; any other
 array X next to such labels is refused (it has no index to check them
-against).
+against). Next to an array X of ``from_pandas`` partitions, Dask frames in a
+fixed order (another read of the rows, ``from_pandas(frame, sort=False)``)
+and pandas ones (also ``ResampledClassifier``'s per-row fit parameters) are
+refused when they hold the index of X's rows in another order; and labels or
+weights that are Dask arrays of ``from_pandas`` partitions are checked by
+the index of those partitions against X's.
 
 Row order of the output
 -----------------------
@@ -295,10 +300,11 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
             if X_index is not None:
                 reordered = "sort"
                 _refuse_unindexed(sources, reordered)
-            elif _unsorted_pandas(sources):
-                # Pandas inputs whose index is not sorted next to an X of
-                # from_pandas partitions (which may have sorted them): those
-                # that hold the index of X's rows in another order are
+            elif _unsorted_pandas(sources) or _lazy_indexed(sources):
+                # Pandas inputs whose index is not sorted, or Dask frames (and
+                # arrays of from_pandas partitions) in a fixed order, next to
+                # an X of from_pandas partitions (which may have sorted them):
+                # those that hold the index of X's rows in another order are
                 # refused, as next to a persisted DataFrame X.
                 X_index = _from_pandas_index(X)
     else:
@@ -313,7 +319,16 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         # In-memory labels or weights whose index is not sorted (e.g. from
         # train_test_split) next to an X in a fixed order: X's index is read
         # too, to refuse those that hold it in another order.
-        unsorted = check_order and not reordered and _unsorted_pandas(sources)
+        # Likewise Dask arrays of from_pandas partitions (e.g. of another
+        # from_pandas frame), whose index is read from their graph.
+        unsorted = (
+            check_order
+            and not reordered
+            and (
+                _unsorted_pandas(sources)
+                or any(_array_index(v) is not None for v in sources.values())
+            )
+        )
         if reordered or (unsorted and lengths is None):
             # Each partition's rows counted, with their index and a digest of
             # the partition, so that the order of the rows can be checked.
@@ -394,7 +409,28 @@ def _check_index_order(
     for name, value in sources.items():
         if not _is_frame(value):
             # No index to compare (a Dask array: refused above when it or
-            # X is shuffled).
+            # X is shuffled), unless a Dask array of from_pandas partitions
+            # in a fixed order: the index of those partitions.
+            index = _array_index(value) if reordered != "shuffle" else None
+            if index is None:
+                continue
+            if not reordered:
+                _refuse_reordered_index(name, index, X_index)
+            elif not index.equals(X_index):
+                # (An array of another from_pandas frame than X's.)
+                raise ValueError(
+                    _shuffle_message(
+                        f"The rows of {name} came in another order than X's "
+                        "(the index of its from_pandas partitions differs)",
+                        reordered,
+                    )
+                )
+            continue
+        if _is_dask(value) and not reordered and not x_shuffled:
+            # A Dask frame in a fixed order (e.g. another dd.from_pandas or
+            # dd.read_parquet of the rows) is matched by position: refused
+            # when it holds X's index in another order.
+            _refuse_reordered_index(name, computed[name].index, X_index)
             continue
         if not (_is_dask(value) or x_shuffled):
             # In memory next to an X in a fixed order (persisted, also when
@@ -443,11 +479,20 @@ def check_row_order(X, inputs: dict) -> None:
     (persist X first); next to an X in a fixed order, pandas inputs whose
     index is not sorted are checked against X's index (read for it) as
     :func:`_refuse_reordered_index` does, and anything else is matched by
-    position, as in memory. Nothing is checked for any other X (a Dask
-    array has no index: matched by position, as the sampler matches y).
+    position, as in memory. Next to a Dask array X whose row blocks are
+    ``dd.from_pandas`` partitions, pandas inputs whose index is not sorted are
+    checked against the index of those partitions likewise (as the sampler
+    checks ``y``). Nothing is checked for any other X (a Dask array has no
+    index: matched by position, as the sampler matches y).
     """
     inputs = {name: value for name, value in inputs.items() if value is not None}
-    if not inputs or not (_is_dask(X) and _is_frame(X)):
+    if not inputs or not _is_dask(X):
+        return
+    if not _is_frame(X):
+        if _unsorted_pandas(inputs):
+            X_index = _from_pandas_index(X)
+            if X_index is not None:
+                _check_index_order(inputs, {}, X_index, None, None)
         return
     kind = _shuffled(getattr(_optimised(X), "expr", None), {})
     if kind:
@@ -468,6 +513,26 @@ def check_row_order(X, inputs: dict) -> None:
         warnings.filterwarnings("ignore", "Computing mixed collections")
         X_index = _compute_in_order({"X-index": X.index})["X-index"]
     _check_index_order(inputs, {}, X_index, kind, kind)
+
+
+def _array_index(value):
+    """The index of the rows of a Dask array (or None) computed from
+    ``dd.from_pandas`` partitions (:func:`_from_pandas_index`), else None."""
+    if not (_is_dask(value) and hasattr(value, "chunks")):
+        return None
+    if not _graph_runs(value, {"frompandas"}):
+        return None
+    return _from_pandas_index(value)
+
+
+def _lazy_indexed(inputs: dict) -> bool:
+    """Whether a Dask frame, or a Dask array of ``dd.from_pandas``
+    partitions, is among ``inputs``: with an index to check against X's."""
+    return any(
+        _is_dask(value) and (_is_frame(value) or _graph_runs(value, {"frompandas"}))
+        for value in inputs.values()
+        if value is not None
+    )
 
 
 def _unsorted_pandas(inputs: dict) -> bool:

@@ -34,7 +34,13 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from rebalance._dask import check_row_order, computed_labels, is_dask_input
-from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_dtype
+from rebalance._frames import (
+    is_dataframe,
+    is_pandas,
+    narwhals_frame,
+    numeric_dtype,
+    reject_lazy,
+)
 from rebalance._labels import as_classifier_target, encode_labels, meta_target
 from rebalance._metadata import (
     fit_weight_of,
@@ -281,6 +287,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 self.classifier, X, y, classifier_params
             )
             n_samples = n_rows(X, y)
+        for name, value in classifier_params.items():
+            # A lazy frame (polars LazyFrame) has no row count: it would be
+            # passed on as it is, not resampled with the rows.
+            reject_lazy(value, name)
         follow = row_aligned_names(classifier_params, n_samples)
         if follow and not _records_indices(self.sampler):
             raise TypeError(_no_indices_message(self.sampler, follow))
