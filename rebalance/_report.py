@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from typing import Any
 
 import numpy as np
@@ -30,8 +31,11 @@ def _figure(**kwargs: Any):
 
 def _plain(label: Any) -> str:
     """A class label or a method name as matplotlib text: ``$`` escaped, so
-    that "$50k" is not read as math (and "$_$" does not fail to parse)."""
-    return str(label).replace("$", r"\$")
+    that "$50k" is not read as math (and "$_$" does not fail to parse), and
+    control characters but line breaks (a tab in a label, which no font
+    draws: a "Glyph 9 missing" warning per figure) as spaces."""
+    text = re.sub(r"[\x00-\x09\x0b-\x1f\x7f]", " ", str(label))
+    return text.replace("$", r"\$")
 
 
 def _curve_class(result: ComparisonResult) -> tuple[int, str]:

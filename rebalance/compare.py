@@ -417,12 +417,19 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     if len(labels) == 2:
         pos = int(np.argmin(counts))
         binary = (codes == pos).astype(np.int64)
+        # Two classes of the same size have no minority: the first (sorted)
+        # is positive, and the note says so rather than "the minority".
+        why = (
+            f"the classes are the same size ({int(counts[0])} rows each), so "
+            "the first in sorted order"
+            if counts[0] == counts[1]
+            else "the minority"
+        )
         return Target(
             binary,
             [labels[1 - pos], labels[pos]],
             labels[pos],
-            f"positive class {labels[pos]!r} (the minority; --positive-label to "
-            "change)",
+            f"positive class {labels[pos]!r} ({why}; --positive-label to change)",
         )
     return Target(codes.astype(np.int64), labels)
 
