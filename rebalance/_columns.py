@@ -162,10 +162,15 @@ _NUMBER_TEXT = (
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
 
 
+# A pandas Timedelta as text: "0 days 05:23:11", "-1 days +23:59:59.500000".
+_TIMEDELTA_TEXT = r"[+-]?\d+ days? [+-]?\d{2}:\d{2}:\d{2}(\.\d+)?"
+
+
 def _as_numbers(present):
     """The present values of a non-numeric column as floats when every one is
-    a number (``decimal.Decimal``, a duration or time of day (seconds), or
-    text such as ``"12,345.5"``,
+    a number (``decimal.Decimal``, a duration or time of day (seconds), a
+    duration as pandas writes it (``"0 days 05:23:11"``), or text such as
+    ``"12,345.5"``,
     ``"$1,234.50"``, ``"12.5%"`` (0.125) or ``"(1,234)"`` (-1234)), else None."""
     import datetime
 
@@ -182,6 +187,10 @@ def _as_numbers(present):
             lambda t: t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
         ).astype(np.float64)
     strings = present.astype(str).str.strip()
+    if strings.str.fullmatch(_TIMEDELTA_TEXT).all():
+        # Durations as pandas writes them to a CSV ("0 days 05:23:11"):
+        # seconds, as the same column read from Parquet.
+        return pd.to_timedelta(strings).dt.total_seconds().astype(np.float64)
     negative = strings.str.fullmatch(r"\(.*\)")
     strings = strings.where(~negative, strings.str[1:-1].str.strip())
     if strings[negative].str.match(r"[+-]").any():

@@ -62,3 +62,31 @@ def test_report_of_a_class_label_with_a_tab_draws_without_glyph_warnings(
     assert main([*argv, "--methods", "none", "--report", str(report)]) == 0
     assert not [w for w in recwarn if "Glyph" in str(w.message)]
     assert "a\tb" in report.read_text()  # the HTML table keeps the label
+
+
+def test_durations_written_by_pandas_to_a_csv_are_seconds_as_in_parquet(tmp_path):
+    # Found by the review-37 compare fuzz: "0 days 05:23:11" (pandas' text of
+    # a Timedelta) counted as three words and was planned as free text, where
+    # the same column read from Parquet is a number of seconds.
+    import pandas as pd
+
+    from rebalance._columns import plan_columns, prepare_frame
+    from rebalance.cli import _load_table
+
+    durations = pd.to_timedelta(["5h 23m 11s", "1 day", "-30s", "1.5s"] * 3)
+    frame = pd.DataFrame(
+        {"took": durations, "x": np.arange(12.0), "label": ["a", "b", "a"] * 4}
+    )
+    got = {}
+    for kind in ("csv", "parquet"):
+        path = tmp_path / f"d.{kind}"
+        if kind == "csv":
+            frame.to_csv(path, index=False)
+        else:
+            frame.to_parquet(path)
+        X, _ = _load_table(str(path), "label")
+        plan = plan_columns(X)
+        assert plan.used["took"] == "numeric", (kind, plan.used)
+        got[kind] = np.asarray(prepare_frame(X, plan)["took"], dtype=float)
+    np.testing.assert_allclose(got["csv"], got["parquet"])
+    np.testing.assert_allclose(got["csv"][:4], [19391.0, 86400.0, -30.0, 1.5])
