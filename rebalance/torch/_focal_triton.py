@@ -90,20 +90,16 @@ def _sigmoid_kernel(
     offs = pid.to(tl.int64) * BLOCK + tl.arange(0, BLOCK)
     if EVEN:
         mask = None
-        x_raw = tl.load(x_ptr + offs)
-        y_raw = tl.load(y_ptr + offs)
         valid = tl.full([BLOCK], 1, tl.int1)
     else:
         mask = offs < n
-        x_raw = tl.load(x_ptr + offs, mask=mask, other=0.0)
-        y_raw = tl.load(y_ptr + offs, mask=mask, other=0)
         valid = mask
+    # Past the end (no mask: none), the loads read `other`.
+    x_raw = tl.load(x_ptr + offs, mask=mask, other=None if EVEN else 0.0)
+    y_raw = tl.load(y_ptr + offs, mask=mask, other=None if EVEN else 0)
     x = x_raw.to(tl.float32)
     if HAS_IGNORE:  # the host's decision (exact, in the targets' dtype)
-        if EVEN:
-            kept = tl.load(valid_ptr + offs)
-        else:
-            kept = tl.load(valid_ptr + offs, mask=mask, other=0)
+        kept = tl.load(valid_ptr + offs, mask=mask, other=None if EVEN else 0)
         valid = valid & (kept != 0)
     # Range checked in the targets' own dtype (float32 would round float64's
     # 1 + 1e-9 to 1); NaN targets are bad too.
@@ -149,11 +145,8 @@ def _sigmoid_kernel(
     log_p = tl.minimum(x, 0.0) - l1
     log_q = tl.minimum(-x, 0.0) - l1
     if HAS_PW:
-        if EVEN:
-            pw = tl.load(pw_ptr + offs % pw_len).to(tl.float32)
-        else:
-            pw = tl.load(pw_ptr + offs % pw_len, mask=mask, other=1.0)
-            pw = pw.to(tl.float32)
+        pw = tl.load(pw_ptr + offs % pw_len, mask=mask, other=None if EVEN else 1.0)
+        pw = pw.to(tl.float32)
         wy = y * pw
     else:
         wy = y
