@@ -158,3 +158,35 @@ def _launch_ranks(
 def launch_ranks():
     """:func:`_launch_ranks`: start a multi-process torch.distributed job."""
     return _launch_ranks
+
+
+@pytest.fixture(scope="session")
+def reversed_index_parquet(tmp_path_factory):
+    """Twelve Parquet files ``part-0`` ... ``part-11`` (sizes 20, 23, ...) of
+    columns "row" (0, 1, ... across the files), "f", "label" ("maj"/"min")
+    and "w", whose index "idx" runs the other way round from the file names:
+    a read sorted by index (``filesystem="arrow", calculate_divisions=True``)
+    takes them in another order than the default reader. Returns the folder
+    and the whole frame indexed by "row"."""
+    import numpy as np
+    import pandas as pd
+
+    path = tmp_path_factory.mktemp("reversed_index_parquet")
+    rng = np.random.default_rng(0)
+    sizes = [20 + 3 * i for i in range(12)]
+    total, start = sum(sizes), 0
+    frames = []
+    for i, n in enumerate(sizes):
+        part = pd.DataFrame(
+            {
+                "row": np.arange(start, start + n),
+                "f": rng.random(n),
+                "label": rng.choice(["maj", "min"], n, p=[0.8, 0.2]),
+                "w": rng.random(n),
+            },
+            index=pd.Index(total - start - n + np.arange(n), name="idx"),
+        )
+        part.to_parquet(path / f"part-{i}.parquet")
+        frames.append(part)
+        start += n
+    return path, pd.concat(frames).set_index("row", drop=False)

@@ -24,12 +24,12 @@ from rebalance import (  # noqa: E402
     RandomUnderSampler,
 )
 
-# Twelve files (part-10 sorts before part-2 by name), of different lengths;
-# the index "idx" grows within each file but the files hold it in the reverse
-# order of their names, so a reader that sorts the files by index
-# (filesystem="arrow", calculate_divisions=True) reads them in another order
-# than the default reader.
-N_FILES = 12
+# The files of the conftest's reversed_index_parquet: twelve (part-10 sorts
+# before part-2 by name), of different lengths; the index "idx" grows within
+# each file but the files hold it in the reverse order of their names, so a
+# reader that sorts the files by index (filesystem="arrow",
+# calculate_divisions=True) reads them in another order than the default
+# reader.
 
 
 @pytest.fixture(autouse=True)
@@ -39,24 +39,8 @@ def synchronous_scheduler():
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    path = tmp_path_factory.mktemp("review33")
-    rng = np.random.default_rng(0)
-    sizes = [20 + 3 * i for i in range(N_FILES)]
-    total, start = sum(sizes), 0
-    for i, n in enumerate(sizes):
-        part = pd.DataFrame(
-            {
-                "row": np.arange(start, start + n),
-                "f": rng.random(n),
-                "label": rng.choice(["maj", "min"], n, p=[0.8, 0.2]),
-                "w": rng.random(n),
-            },
-            index=pd.Index(total - start - n + np.arange(n), name="idx"),
-        )
-        part.to_parquet(path / f"part-{i}.parquet")
-        start += n
-    return path
+def folder(reversed_index_parquet):
+    return reversed_index_parquet[0]
 
 
 def _by_index(folder, **options):

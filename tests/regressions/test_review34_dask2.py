@@ -16,8 +16,6 @@ pytest.importorskip("pyarrow")
 
 from rebalance import RandomOverSampler, RandomUnderSampler  # noqa: E402
 
-N_FILES = 12
-
 
 @pytest.fixture(autouse=True)
 def synchronous_scheduler():
@@ -140,30 +138,10 @@ def test_pandas_weights_next_to_lazy_shuffled_labels_are_checked():
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory):
-    """Twelve files whose index "idx" runs the other way round from their
-    names: a read sorted by index (filesystem="arrow",
-    calculate_divisions=True) takes them in another order than the default
-    reader."""
-    path = tmp_path_factory.mktemp("review34_dask2")
-    rng = np.random.default_rng(0)
-    sizes = [20 + 3 * i for i in range(N_FILES)]
-    total, start = sum(sizes), 0
-    frames = []
-    for i, n in enumerate(sizes):
-        part = pd.DataFrame(
-            {
-                "row": np.arange(start, start + n),
-                "f": rng.random(n),
-                "label": rng.choice(["maj", "min"], n, p=[0.8, 0.2]),
-                "w": rng.random(n),
-            },
-            index=pd.Index(total - start - n + np.arange(n), name="idx"),
-        )
-        part.to_parquet(path / f"part-{i}.parquet")
-        frames.append(part)
-        start += n
-    return path, pd.concat(frames).set_index("row", drop=False)
+def folder(reversed_index_parquet):
+    """The folder of the conftest's twelve files (index "idx" the other way
+    round from their names) and the whole frame."""
+    return reversed_index_parquet
 
 
 def _by_index(path, **options):
