@@ -203,6 +203,38 @@ def main():
             lambda: other_device(losses.class_weighted_cross_entropy, x, t, [1.0] * 5),
         )
 
+    if device != "cpu":
+
+        def deferred_checks_reused():
+            # The pinned buffers and events of finished checks are reused: a
+            # bad call after many good ones must still raise, each time.
+            from rebalance.torch import _focal_checks
+
+            xs = torch.randn(64, 5, device=device, requires_grad=True)
+            good = torch.randint(0, 5, (64,), device=device)
+            bad = good.clone()
+            bad[7] = 5
+            raised = 0
+            for round_ in range(6):
+                for _ in range(5):
+                    losses.softmax_focal_loss(xs, good).backward()
+                    losses.sigmoid_focal_loss(xs[:, 0], (good == 1).float()).backward()
+                loss = losses.softmax_focal_loss(xs, bad)
+                assert torch.isnan(loss), f"round {round_}: loss {loss}"
+                torch.cuda.synchronize()
+                try:
+                    loss.backward()
+                except ValueError:
+                    raised += 1
+            assert raised == 6, f"raised {raised} of 6"
+            torch.cuda.synchronize()
+            _focal_checks.raise_deferred_target_errors(wait=True)
+            pooled = sum(len(v) for v in _focal_checks._FREE.values())
+            assert pooled >= 1, "no buffer pooled"
+            return f"6 of 6 bad calls raised, {pooled} buffers pooled"
+
+        check("deferred target checks with reused buffers", deferred_checks_reused)
+
     def modules():
         xm = torch.randn(256, 5, device=device, requires_grad=True)
         tm = torch.randint(0, 5, (256,), device=device)

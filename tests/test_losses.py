@@ -587,6 +587,40 @@ def test_deferred_target_errors_are_raised_once_the_kernel_has_run(monkeypatch):
     sigmoid_focal_loss(torch.zeros(3), torch.ones(3))
 
 
+def test_finished_deferred_checks_give_their_buffers_back(monkeypatch):
+    # A CUDA check's pinned buffer and event serve again once read (a new
+    # pinned buffer and event per call cost host time), at most a few per
+    # (device, shape, dtype); the first bad call's message is raised.
+    class FakeEvent:
+        def query(self):
+            return True
+
+    def event():
+        e = FakeEvent()
+        e._rebalance_device = torch.device("cpu")
+        return e
+
+    pending, free = [], {}
+    monkeypatch.setattr(_focal_checks, "_PENDING", pending)
+    monkeypatch.setattr(_focal_checks, "_FREE", free)
+    key = (torch.device("cpu"), (3,), torch.float32)
+    first = (event(), torch.tensor([0.5, 0.7, 0.0]))
+    pending.append((*first, 2, "fine"))
+    _focal_checks.raise_deferred_target_errors()
+    assert not pending and free == {key: [first]}
+    for i in range(5):
+        pending.append(
+            (event(), torch.tensor([0.0, 0.0, float(i in (1, 3))]), 2, f"bad {i}")
+        )
+    with pytest.raises(ValueError, match="bad 1"):
+        _focal_checks.raise_deferred_target_errors()
+    assert not pending and len(free[key]) == _focal_checks._FREE_PER_KEY
+    # an entry without a device (a CPU check) is not pooled
+    pending.append((None, torch.tensor([0.0, 0.0, 0.0]), 2, "cpu"))
+    _focal_checks.raise_deferred_target_errors()
+    assert len(free[key]) == _focal_checks._FREE_PER_KEY and len(free) == 1
+
+
 def test_integer_logits_are_rejected():
     with pytest.raises(TypeError, match=r"logits must be a floating-point.*float\(\)"):
         sigmoid_focal_loss(torch.zeros(3, dtype=torch.long), torch.zeros(3))

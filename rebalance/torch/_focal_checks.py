@@ -162,6 +162,16 @@ def check_class_target_values(
 # interpreter) the count is checked at once.
 _PENDING: list[tuple[Any, Tensor, int, str]] = []
 _PENDING_LOCK = threading.Lock()
+# Pinned buffers and events of finished checks, reused by later calls (a
+# pinned allocation and a new event cost host time on every call), keyed by
+# (device, shape, dtype); a few per key.
+_FREE: dict[tuple[Any, ...], list[tuple[Any, Tensor]]] = {}
+_FREE_PER_KEY = 4
+
+
+def _pool_key(event: Any, values: Tensor) -> tuple[Any, ...] | None:
+    device = getattr(event, "_rebalance_device", None)
+    return None if device is None else (device, tuple(values.shape), values.dtype)
 
 
 def raise_deferred_target_errors(wait: bool = False) -> None:
@@ -183,9 +193,18 @@ def raise_deferred_target_errors(wait: bool = False) -> None:
             done += 1
         finished = _PENDING[:done]
         del _PENDING[:done]
-    for _, values, index, message in finished:
-        if float(values[index]) > 0:
-            raise ValueError(message)
+    bad = None
+    for event, values, index, message in finished:
+        if bad is None and float(values[index]) > 0:
+            bad = message
+        key = _pool_key(event, values)
+        if key is not None:  # read: the buffer and event can serve again
+            with _PENDING_LOCK:
+                free = _FREE.setdefault(key, [])
+                if len(free) < _FREE_PER_KEY:
+                    free.append((event, values))
+    if bad is not None:
+        raise ValueError(bad)
 
 
 def defer_target_check(values: Tensor, index: int, message: str) -> None:
@@ -193,9 +212,17 @@ def defer_target_check(values: Tensor, index: int, message: str) -> None:
     if values.is_cuda:
         if torch.cuda.is_current_stream_capturing():
             return  # inside a CUDA graph capture: the NaN loss is the signal
-        host = torch.empty(values.shape, dtype=values.dtype, pin_memory=True)
+        key = (values.device, tuple(values.shape), values.dtype)
+        with _PENDING_LOCK:
+            free = _FREE.get(key)
+            slot = free.pop() if free else None
+        if slot is None:
+            host = torch.empty(values.shape, dtype=values.dtype, pin_memory=True)
+            event = torch.cuda.Event()
+            event._rebalance_device = values.device  # type: ignore[attr-defined]
+        else:
+            event, host = slot
         host.copy_(values, non_blocking=True)
-        event = torch.cuda.Event()
         event.record(torch.cuda.current_stream(values.device))
         with _PENDING_LOCK:
             _PENDING.append((event, host, index, message + _DEFERRED_NOTE))

@@ -117,6 +117,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+from torch._functorch.utils import unwrap_dead_wrappers
 
 from rebalance._validation import check_bool
 from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
@@ -1166,8 +1167,24 @@ def _apply_fused(function: Any, kind: str, logits: Tensor, *args: Any) -> Tensor
     """The loss of a fused focal op, through its autograd Function if needed."""
     check_differentiation(logits)
     if torch.is_grad_enabled() and logits.requires_grad:
-        return function.apply(logits, *args, True)[0]
+        return _function_apply(function, logits, *args, True)[0]
     return fused_forward(kind, logits, *args, False)[0]
+
+
+def _function_apply(function: Any, *args: Any) -> Any:
+    """``function.apply(*args)`` with every argument given positionally.
+
+    Outside torch.func transforms ``torch.autograd.Function.apply`` binds the
+    arguments to ``forward``'s signature (``inspect``: a large share of a small
+    loss call's host time), unwraps functorch's dead wrappers and calls the
+    C++ apply; with complete positional arguments the binding changes nothing,
+    so the C++ apply is called here after the unwrapping (not under
+    torch.compile, which traces ``apply`` itself).
+    """
+    if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():
+        return function.apply(*args)
+    args = unwrap_dead_wrappers(args)
+    return super(torch.autograd.Function, function).apply(*args)
 
 
 def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
