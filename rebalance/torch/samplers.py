@@ -642,6 +642,7 @@ class _EpochSampler:
         self._before_epoch()
         self._warn_if_split_twice()
         epoch, start = self._next_epoch, self._resume_position
+        start = self._position_for_split(epoch, start)
         restored = getattr(self, "_restored", False)  # pickles from before it
         running = self._progress
         if (
@@ -669,6 +670,35 @@ class _EpochSampler:
         self._progress = progress
         items = self._epoch_items(epoch)
         return progress, self._chunks(items, epoch, start, self._epoch_state())
+
+    def _position_for_split(self, epoch: int, start: int) -> int:
+        """``start``, or 0 when it was recorded under another rank split.
+
+        A pickled copy carries its position on (see :meth:`__getstate__`),
+        counted in the items of the original's split. Under ``ddp_spawn`` the
+        original, with ``num_replicas=None``, was split for 1 process (no
+        process group yet, e.g. a batch looked at before ``trainer.fit``) and
+        the copy for the world size: that position means nothing in the
+        copy's share, and skipping it would silently lose rows of every rank.
+        The copy then draws the epoch from its start, with a warning
+        (``load_state_dict`` refuses such a state outright).
+        """
+        recorded = getattr(self, "_position_replicas", None)
+        self._position_replicas = None
+        if start == 0 or recorded is None or recorded == self.num_replicas:
+            return start
+        warnings.warn(
+            f"This {type(self).__name__} is a copy (pickle, ddp_spawn) of one "
+            f"stopped at position {start} of epoch {epoch} while split between "
+            f"{recorded} rank(s); it is now split between {self.num_replicas}, "
+            "where that position means nothing: epoch "
+            f"{epoch} starts over. Call set_epoch() before the sampler is "
+            "copied (e.g. after looking at a batch, before trainer.fit) to "
+            "silence this.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return 0
 
     def _chunks(
         self, items: np.ndarray, epoch: int, start: int, state: Any
@@ -863,6 +893,8 @@ class _EpochSampler:
             state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
         state["_restart_pending"] = False
+        # The position counts items of this split (see _position_for_split).
+        state["_position_replicas"] = self.num_replicas
         ended = self._ran_out()
         if ended is not None:
             # Every item of the epoch was handed out, the loader not yet told
