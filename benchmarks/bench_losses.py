@@ -72,24 +72,33 @@ losses, kernels = _import_losses()
 
 
 def _import_before(path):
-    """An earlier version of the two modules (``BENCH_BEFORE=dir``), or None.
+    """An earlier version's ``rebalance.torch.losses`` (``BENCH_BEFORE=dir``), or None.
 
-    ``dir`` holds ``_focal_kernels.py`` and ``losses.py`` (e.g. from
-    ``git show HEAD:...``); timed as ``ours_before`` in the same run.
+    ``dir`` is the root of another checkout (e.g. ``git worktree add
+    /tmp/before HEAD``); its ``rebalance`` package is copied to a temporary
+    folder as ``_before_rebalance`` (imports and the ``rebalance::`` custom
+    op names renamed, so that both versions load in one process) and timed
+    as ``ours_before`` in the same run.
     """
     if not path:
         return None
-    mods = {}
-    for name in ("_focal_kernels", "losses"):
-        full = f"_before_{name}"
-        src = (Path(path) / f"{name}.py").read_text()
-        src = src.replace("rebalance.torch._focal_kernels", "_before__focal_kernels")
-        mod = types.ModuleType(full)
-        mod.__file__ = str(Path(path) / f"{name}.py")
-        sys.modules[full] = mod
-        exec(compile(src, mod.__file__, "exec"), mod.__dict__)
-        mods[name] = mod
-    return mods["losses"]
+    import importlib
+    import re
+    import shutil
+    import tempfile
+
+    dst = Path(tempfile.mkdtemp()) / "_before_rebalance"
+    shutil.copytree(
+        Path(path) / "rebalance", dst, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for f in dst.rglob("*.py"):
+        text = re.sub(
+            r"\brebalance(?=\.\w|\s+import)", "_before_rebalance", f.read_text()
+        )
+        text = text.replace('"rebalance::', '"rebalance_before::')
+        f.write_text(text)
+    sys.path.insert(0, str(dst.parent))
+    return importlib.import_module("_before_rebalance.torch.losses")
 
 
 before = _import_before(os.environ.get("BENCH_BEFORE"))
