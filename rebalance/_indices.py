@@ -43,6 +43,7 @@ __all__ = [
 # Above this many classes one counting pass (rebalance._kernels.group_rows)
 # groups the rows faster than one comparison pass per class.
 _GROUP_BY_SORT_ABOVE = 16
+_CODES_MISMATCH = "internal error: the label codes do not match the class counts."
 
 
 def index_dtype(n_samples: int, compact: bool) -> np.dtype:
@@ -92,16 +93,13 @@ class EncodedLabels:
             bounds = np.zeros(self.n_classes + 1, dtype=np.intp)
             np.cumsum(self.counts, out=bounds[1:])
             if self.n_classes <= _GROUP_BY_SORT_ABOVE:
-                for c in range(self.n_classes):
-                    rows[bounds[c] : bounds[c + 1]] = np.flatnonzero(self.codes == c)
+                _scan_class_rows(self.codes, range(self.n_classes), bounds, rows)
             else:
                 # A counting sort in one pass, the rows of each class in
                 # order (a stable argsort of 10M codes took 0.7 s).
                 check_labels(self)
                 if _kernels().group_rows(self.codes, bounds, rows):
-                    raise ValueError(
-                        "internal error: the label codes do not match the class counts."
-                    )
+                    raise ValueError(_CODES_MISMATCH)
             self._rows = (rows, bounds)
         return self._rows
 
@@ -914,9 +912,35 @@ def _class_pool(labels: EncodedLabels, classes) -> tuple[np.ndarray, np.ndarray]
     sizes[classes] = labels.counts[classes]
     np.cumsum(sizes, out=bounds[1:])
     pool = np.empty(int(bounds[-1]), dtype=index_dtype(labels.n_samples, True))
-    for c in classes:
-        pool[bounds[c] : bounds[c + 1]] = np.flatnonzero(labels.codes == c)
+    _scan_class_rows(labels.codes, classes, bounds, pool)
     return pool, bounds
+
+
+# Rows a block that _scan_class_rows compares at a time: its temporaries (a
+# mask, a class's rows of the block as intp) stay small, where whole-array
+# ones took 9 bytes a row (the largest class's rows as intp: 16 GiB for 2**31
+# rows, four times the int32 rows written).
+_SCAN_BLOCK = 1 << 20
+
+
+def _scan_class_rows(codes: np.ndarray, classes, bounds: np.ndarray, out) -> None:
+    """``out[bounds[c]:bounds[c + 1]]``: the rows of each class ``c`` of
+    ``classes`` in increasing order, found by one comparison pass per class,
+    a block of rows at a time. ValueError (internal) when the codes do not
+    fill exactly those slices."""
+    classes = [int(c) for c in classes]
+    fill = {c: int(bounds[c]) for c in classes}
+    for start in range(0, codes.shape[0], _SCAN_BLOCK):
+        block = codes[start : start + _SCAN_BLOCK]
+        for c in classes:
+            found = np.flatnonzero(block == c)
+            end = fill[c] + found.shape[0]
+            if end > bounds[c + 1]:
+                raise ValueError(_CODES_MISMATCH)
+            np.add(found, start, out=out[fill[c] : end], casting="unsafe")
+            fill[c] = end
+    if any(fill[c] != bounds[c + 1] for c in classes):
+        raise ValueError(_CODES_MISMATCH)
 
 
 # Ranks per marking task: the task's bitmap (128 KiB) stays in the L2 cache.
@@ -1188,18 +1212,22 @@ def class_balanced_indices(
     n_samples = class_balanced_size(labels, n_samples, power)
     kernels = _kernels()
     weights = _class_weights(labels, power, weights)
-    edges = np.cumsum(weights / weights.sum())[:-1]
+    edges = _class_edges(weights)
     rows, bounds = labels.grouped_rows()
     out = np.empty(n_samples, dtype=labels.dtype)
     key = _key(rng)
     threads = n_threads() if n_samples > PARALLEL_ABOVE else 1
     chunks = _split(n_samples, threads)
-    _in_threads(
-        lambda t: kernels.class_balanced_fill(
+    failed = np.zeros(threads, dtype=np.int64)
+
+    def fill(t: int) -> None:
+        failed[t] = kernels.class_balanced_fill(
             rows, bounds, edges, key, chunks[t], out[chunks[t] : chunks[t + 1]]
-        ),
-        threads,
-    )
+        )
+
+    _in_threads(fill, threads)
+    if failed.any():
+        raise ValueError("internal error: the class bounds do not match the rows.")
     return out
 
 
@@ -1209,6 +1237,27 @@ def class_balanced_counts(
     """Expected rows per class of :func:`class_balanced_indices`."""
     weights = _class_weights(labels, power, weights)
     return n_samples * weights / weights.sum()
+
+
+def _class_edges(weights: np.ndarray) -> np.ndarray:
+    """Cumulative class probabilities of ``weights`` without the final 1.0:
+    :func:`rebalance._kernels.class_balanced_fill` takes class
+    ``#(edges <= u)`` for ``u`` uniform in [0, 1).
+
+    The edges after which every weight is 0 are exactly 1.0, so that no
+    ``u`` reaches a class of weight 0: their rounded cumulative sum can end
+    at ``1 - 2**-53``, which the largest ``u`` equals.
+
+    Examples
+    --------
+    >>> _class_edges(np.array([0.239, 0.876, 0.0586, 0.0])).tolist()[-1]
+    1.0
+    """
+    edges = np.cumsum(weights / weights.sum())[:-1]
+    # rest[i]: the weights of the classes after edge i, summed.
+    rest = np.cumsum(weights[::-1])[::-1][1:]
+    edges[rest == 0] = 1.0
+    return edges
 
 
 def _class_weights(labels: EncodedLabels, power: float, weights) -> np.ndarray:

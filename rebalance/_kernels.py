@@ -652,9 +652,23 @@ def scan_marked(codes, whole, bitmap, word_offset, out_offset, out):
     Returns the number of rows written, ``-1`` as soon as a code is not a
     class, a rank runs past the bitmap or a class overfills its part of
     ``out`` (labels whose codes do not match their counts): nothing is ever
-    read or written out of bounds.
+    read or written out of bounds. Also ``-1``, before any row is read, when
+    the per-class arrays differ in length or there is no class, or a class's
+    part of ``out`` (``out_offset[c]`` to the next class's offset, the last
+    to the end of ``out``) or its first bitmap word is negative or out of
+    order.
     """
     n_classes = whole.shape[0]
+    if (
+        n_classes == 0
+        or word_offset.shape[0] != n_classes
+        or out_offset.shape[0] != n_classes
+    ):
+        return -1
+    for c in range(n_classes):
+        stop = out_offset[c + 1] if c + 1 < n_classes else out.shape[0]
+        if out_offset[c] < 0 or stop < out_offset[c] or word_offset[c] < 0:
+            return -1
     rank = np.zeros(n_classes, dtype=np.int64)
     fill = out_offset.copy()
     end = np.empty(n_classes, dtype=np.int64)
@@ -692,8 +706,19 @@ def class_balanced_fill(rows, bounds, edges, key, first, out):
     ``c = #(edges <= u)`` (``edges``: cumulative class probabilities without
     the final 1.0), then a uniform row of
     ``rows[bounds[c]:bounds[c + 1]]``.
+
+    Returns 0, or -1 (nothing written) unless ``bounds`` has one class more
+    than ``edges`` has edges, every class at least one row, all inside
+    ``rows``, and ``first >= 0``.
     """
     n_edges = edges.shape[0]
+    if bounds.shape[0] != n_edges + 2 or first < 0 or bounds[0] < 0:
+        return -1
+    if bounds[n_edges + 1] > rows.shape[0]:
+        return -1
+    for c in range(n_edges + 1):
+        if bounds[c + 1] <= bounds[c]:
+            return -1
     # Two passes: positions first, then one gather. A loop that mixes random
     # reads with unpredictable branches waits on every cache miss; a plain
     # gather loop keeps many misses in flight.
@@ -718,3 +743,4 @@ def class_balanced_fill(rows, bounds, edges, key, first, out):
         out[i] = low + np.int64(offset)
     for i in range(out.shape[0]):
         out[i] = rows[out[i]]
+    return 0

@@ -57,6 +57,10 @@ __all__ = [
 # Integer labels spanning at most this many values (or twice the number of
 # rows) are counted with one bincount; wider ranges go through np.unique.
 _BINCOUNT_MAX_RANGE = 1 << 22
+# Such labels are widened to intp (for bincount and the lookup of their
+# codes) a block of at least this many rows at a time: 2**31 int8 labels
+# widened at once took 16 GiB (twice that with a lowest label other than 0).
+_ENCODE_BLOCK = 1 << 16
 
 # Whole-number floats within this magnitude are exact int64 values.
 _EXACT_FLOAT_INT = float(2**53)
@@ -258,34 +262,50 @@ def missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
 
 
 def _encode_integers(values: np.ndarray, classes_dtype: np.dtype):
-    """``(classes, codes, counts)`` of integer ``values`` by one bincount, or
+    """``(classes, codes, counts)`` of integer ``values`` by bincount, or
     None when their range is too wide for it (the caller then sorts).
 
     Exact for every integer dtype: int8 spanning -128..127, uint64 above
-    2**63, big-endian.
+    2**63, big-endian. The codes are of the smallest unsigned type that
+    holds the classes (a byte a row for up to 255 classes), and the values
+    are widened a block at a time: memory stays at the codes.
     """
     low, high = int(values.min()), int(values.max())
     span = high - low + 1
-    if span > max(_BINCOUNT_MAX_RANGE, 2 * values.shape[0]):
+    n = values.shape[0]
+    if span > max(_BINCOUNT_MAX_RANGE, 2 * n):
         return None
-    if values.dtype.kind == "u":
-        # Exact in the unsigned type (low is the minimum), then small.
-        shifted = (values - values.dtype.type(low)).astype(np.intp, copy=False)
-    else:
-        # Widen first: values - low overflows int8/int16/int32 (e.g. 100 - -100).
-        shifted = values.astype(np.intp, copy=False)
-        if low != 0:
-            shifted = shifted - low
-    counts_all = np.bincount(shifted, minlength=span)
+    # Blocks of at least span rows: each bincount's minlength is paid once a
+    # block.
+    block = max(_ENCODE_BLOCK, span)
+    counts_all = np.zeros(span, dtype=np.intp)
+    for start in range(0, n, block):
+        counts_all += np.bincount(
+            _offsets(values[start : start + block], low), minlength=span
+        )
     present = np.flatnonzero(counts_all)
     wide = np.uint64 if values.dtype.kind == "u" else np.int64
     classes = (present.astype(wide) + wide(low)).astype(classes_dtype)
     counts = counts_all[present]
-    if present.shape[0] == span and low == 0:
-        return classes, shifted, counts
     lookup = np.zeros(span, dtype=np.min_scalar_type(present.shape[0]))
     lookup[present] = np.arange(present.shape[0], dtype=lookup.dtype)
-    return classes, lookup[shifted], counts
+    codes = np.empty(n, dtype=lookup.dtype)
+    for start in range(0, n, block):
+        part = _offsets(values[start : start + block], low)
+        np.take(lookup, part, out=codes[start : start + part.shape[0]])
+    return classes, codes, counts
+
+
+def _offsets(values: np.ndarray, low: int) -> np.ndarray:
+    """``values - low`` as intp (``low``: at most every value)."""
+    if values.dtype.kind == "u":
+        # Exact in the unsigned type (low is the minimum), then small.
+        return (values - values.dtype.type(low)).astype(np.intp, copy=False)
+    # Widen first: values - low overflows int8/int16/int32 (e.g. 100 - -100).
+    shifted = values.astype(np.intp)
+    if low != 0:
+        shifted -= low
+    return shifted
 
 
 def _encode_sorted(values: np.ndarray, name: str):
