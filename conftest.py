@@ -24,6 +24,8 @@ _NEEDS = {
         "tests/test_integrations*.py",
         "tests/test_examples.py",
         "tests/regressions/test_review13_ecosystem.py",
+        "tests/regressions/test_review32_torch.py",
+        "tests/regressions/test_review33_torch.py",
         "notebooks/02_torch_training.ipynb",
         "notebooks/03_long_tail.ipynb",
     ],

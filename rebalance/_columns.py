@@ -178,9 +178,11 @@ def _as_numbers(present):
 
     if present.empty:
         return None
-    if pd.api.types.is_timedelta64_dtype(present) or _arrow_type(present, "duration"):
+    if pd.api.types.is_timedelta64_dtype(present):
         # Durations: seconds.
         return present.dt.total_seconds().astype(np.float64)
+    if _arrow_type(present, "duration"):
+        return _arrow_seconds(present)
     if present.map(lambda v: isinstance(v, datetime.time)).all():
         # Times of day (Parquet time64): seconds since midnight.
         return present.map(
@@ -212,6 +214,18 @@ def _as_numbers(present):
     numbers[percent.to_numpy()] /= 100
     numbers[negative.to_numpy()] *= -1
     return numbers
+
+
+def _arrow_seconds(durations):
+    """An Arrow duration column (present values) as float seconds, read
+    through pyarrow: pandas < 2.2 has no ``.dt`` accessor for it."""
+    import pandas as pd
+    import pyarrow as pa
+
+    arrow = durations.array.__arrow_array__()
+    per_second = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}[arrow.type.unit]
+    ticks = arrow.cast(pa.int64()).to_numpy().astype(np.float64)
+    return pd.Series(ticks / per_second, index=durations.index)
 
 
 def _looks_like_id(name: str, numbers) -> bool:
@@ -446,16 +460,28 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
     else:
         try:
             import skrub  # noqa: F401
-        except ImportError:
+        except ImportError as exc:
             plan.vectorizer = "fallback"
+            fix = _skrub_fix(exc)
             for name, kind in list(plan.used.items()):
                 if kind in ("text", "high-cardinality categorical"):
                     del plan.used[name]
-                    plan.dropped[name] = (
-                        f"{kind}: install skrub (pip install 'rebalance[compare]') "
-                        "to vectorise it"
-                    )
+                    plan.dropped[name] = f"{kind}: {fix} to vectorise it"
     return plan
+
+
+def _skrub_fix(error: ImportError) -> str:
+    """What to do when ``import skrub`` raised ``error``: install it, or,
+    where it is installed but does not import (e.g. skrub 0.6 or 0.7 with
+    joblib >= 1.6, which no longer ships cloudpickle), upgrade it."""
+    import importlib.util
+
+    if importlib.util.find_spec("skrub") is None:
+        return "install skrub (pip install 'rebalance[compare]')"
+    return (
+        f"skrub is installed but does not import ({type(error).__name__}: "
+        f"{error}); upgrade it (pip install -U skrub)"
+    )
 
 
 def prepare_frame(frame, plan: ColumnPlan):
@@ -508,7 +534,10 @@ def prepare_frame(frame, plan: ColumnPlan):
             # In the column's own unit: pandas 3 parses text and periods to
             # microseconds, Arrow timestamps keep theirs (not nanoseconds).
             epoch = pd.Timestamp(0).as_unit(stamps.dt.unit)  # no overflow
-            seconds = (stamps - epoch) / pd.Timedelta(seconds=1)
+            # Divided in numpy: pandas < 3 divides by a Timedelta in
+            # nanoseconds, which wraps around past 2262.
+            deltas = (stamps - epoch).to_numpy()
+            seconds = pd.Series(deltas / np.timedelta64(1, "s"), index=out.index)
             out[name] = seconds.where(stamps.notna())
     infinite = [
         name

@@ -820,6 +820,7 @@ def _traced(collection, pick) -> list | None:
                 node, scopes = todo.pop()
                 if isinstance(node, (TaskRef, Alias)):
                     key = node.key if isinstance(node, TaskRef) else node.target
+                    key = getattr(key, "key", key)  # Dask 2024.12: a TaskRef
                     if key in seen:
                         continue
                     seen.add(key)

@@ -194,16 +194,20 @@ def _arrow_take_slices(column: Any, rows: Any) -> Any:
     return taken
 
 
+#: pyarrow's view types and the large types their rows are taken as.
+_VIEWS = (("string_view", "large_string"), ("binary_view", "large_binary"))
+
+
 def _without_views(arrow_type: Any) -> Any:
     """``arrow_type`` with every ``string_view``/``binary_view`` in it (nested
     in lists, structs, maps and extension types too) replaced by its large
-    counterpart."""
+    counterpart. pyarrow < 16 has no view types: every type is kept."""
     import pyarrow as pa
 
-    if arrow_type == pa.string_view():
-        return pa.large_string()
-    if arrow_type == pa.binary_view():
-        return pa.large_binary()
+    for view, large in _VIEWS:
+        make = getattr(pa, view, None)  # pyarrow >= 16
+        if make is not None and arrow_type == make():
+            return getattr(pa, large)()
     if isinstance(arrow_type, pa.BaseExtensionType):
         # An extension type (arrow.json, ...) stored in views: taken as its
         # storage without them, and cast back.

@@ -360,15 +360,10 @@ def _fit_takes(estimator: Any, name: str) -> bool:
     from sklearn.frozen import FrozenEstimator
     from sklearn.model_selection._search import BaseSearchCV
 
-    if has_fit_parameter(estimator, name):
-        return True
-    if isinstance(estimator, FrozenEstimator):
-        return True
-    if isinstance(estimator, BaseSearchCV):
-        return _fit_takes(estimator.estimator, name)
-    # Voting and stacking ensembles take a bare sample_weight through
-    # **fit_params (scikit-learn's _raise_for_params(allow=["sample_weight"]))
-    # when every member does (they refuse it otherwise).
+    # Voting and stacking ensembles take a bare sample_weight (named in
+    # their fit's signature on scikit-learn < 1.7, through **fit_params and
+    # _raise_for_params(allow=["sample_weight"]) since) when every member
+    # does: they refuse it otherwise, so the signature alone does not tell.
     if name == "sample_weight" and isinstance(estimator, _weighted_ensembles()):
         members = [e for _, e in getattr(estimator, "estimators", [])]
         members.append(getattr(estimator, "final_estimator", None))
@@ -377,6 +372,12 @@ def _fit_takes(estimator: Any, name: str) -> bool:
             for member in members
             if member is not None and not isinstance(member, str)
         )
+    if has_fit_parameter(estimator, name):
+        return True
+    if isinstance(estimator, FrozenEstimator):
+        return True
+    if isinstance(estimator, BaseSearchCV):
+        return _fit_takes(estimator.estimator, name)
     return False
 
 

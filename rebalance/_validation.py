@@ -312,9 +312,10 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
     if is_series(weights):
         if _is_pandas(weights, "Series"):
             values, n_missing = weights.to_numpy(), int(weights.isna().sum())
-            if n_missing and values.dtype.kind == "O" and numeric_dtype(weights.dtype):
-                # A nullable column (Int64, Float64, boolean, ...) with NA:
-                # its numbers come as objects, the NA is what is wrong.
+            if values.dtype.kind == "O" and numeric_dtype(weights.dtype):
+                # A nullable column (Int64, Float64, boolean, ...): its
+                # numbers come as objects (with NA; on pandas < 3 always),
+                # an NA is what is wrong.
                 values = weights.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             values, n_missing = series_values(weights, "sample_weight")
@@ -323,7 +324,8 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
         # nullable one's NA is the missing weight, not an object dtype.
         n_missing = int(weights.isna().sum())
         values = np.asarray(weights)
-        if n_missing and numeric_dtype(weights.dtype):
+        if (n_missing or values.dtype.kind == "O") and numeric_dtype(weights.dtype):
+            # Objects on pandas < 3 even without NA.
             values = weights.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
         # A masked entry is a missing weight (np.asarray would drop the mask

@@ -132,6 +132,43 @@ def _routed_scorer(scoring: Any) -> Any:
     return scoring
 
 
+def _refuse_unset_scorer_weights(
+    scorer: Any, params: Mapping[str, Any], score_params: Mapping[str, Any]
+) -> None:
+    """Raise scikit-learn's ``UnsetMetadataPassedError`` for a ``sample_weight``
+    that a scorer taking one has neither requested nor declined.
+
+    scikit-learn >= 1.8 raises it in ``process_routing``; before, a scorer
+    lists no metadata until a request is set, and the weights were dropped
+    from the tuned metric without a word.
+    """
+    if "sample_weight" not in params or "sample_weight" in score_params:
+        return
+    requests = getattr(scorer.get_metadata_routing(), "score", None)
+    if "sample_weight" in getattr(requests, "requests", {"sample_weight": None}):
+        return  # declined, aliased, or refused by scikit-learn itself
+    import inspect
+
+    try:
+        takes = "sample_weight" in inspect.signature(scorer._score_func).parameters
+    except (AttributeError, TypeError, ValueError):  # not a make_scorer scorer
+        return
+    if takes:
+        from sklearn.exceptions import UnsetMetadataPassedError
+
+        raise UnsetMetadataPassedError(
+            message=(
+                "[sample_weight] are passed but are not explicitly set as "
+                f"requested or not requested for {scorer!r}.score, which is used "
+                "within ThresholdMover.fit. Call `.set_score_request("
+                "sample_weight=True)` to weight the tuned metric, or "
+                "`.set_score_request(sample_weight=False)` to leave it unweighted."
+            ),
+            unrequested_params={"sample_weight": params["sample_weight"]},
+            routed_params={},
+        )
+
+
 def _binary_labels(classes: np.ndarray, pos_label: Any) -> tuple | None:
     """``(negative, positive)`` classes of a binary problem, else None."""
     if len(classes) != 2:
@@ -662,6 +699,8 @@ default='auto'
         # (not `"scorer" in routed`: process_routing's result has no
         # __contains__, and iterating it never ends)
         score_params = dict(routed["scorer"]["score"]) if routes_scorer else None
+        if score_params is not None:
+            _refuse_unset_scorer_weights(self.scoring, params, score_params)
         return (
             dict(routed["estimator"]["fit"]),
             dict(routed["splitter"]["split"]),

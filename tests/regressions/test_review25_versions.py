@@ -4,7 +4,11 @@ Checked by installing the lowest allowed stack (Python 3.11) and running the
 core test files: numpy 1.24.3, scipy 1.10.1, scikit-learn 1.6.0,
 imbalanced-learn 0.13.0, pandas 2.0.0, numba 0.60.0, narwhals 2.0.0,
 sklearn-compat 0.1.0, tqdm 4.60.0, pyarrow 14.0.0, skrub 0.6.0,
-matplotlib 3.7.0.
+matplotlib 3.7.0. Review 38 checked it again: numpy 1.25.2, scipy 1.11.4,
+imbalanced-learn 0.14.0 (what 0.14 needs; the old numpy and scipy bounds
+could not be installed with it), the rest as above, polars 1.0.0; and a
+middle stack (numpy 1.26, pandas 2.1, scikit-learn 1.7, pyarrow 16, Dask
+2024.12, Lightning 2.4, skorch 1.0).
 """
 
 import re
@@ -38,6 +42,13 @@ REQUIRED = {
     # that keep the labels on their rows apply.
     "dask": (2024, 12),
     "distributed": (2024, 12),
+    # imbalanced-learn 0.14 (the lowest allowed) needs these: the lower
+    # bounds below them could never be installed (review 38).
+    "numpy": (1, 25, 2),
+    "scipy": (1, 11, 4),
+    # torch 2.4: rebalance.torch does not import (no
+    # torch.library.register_vmap; custom_op refuses string annotations).
+    "torch": (2, 5),
     # rebalance imports narwhals.stable.v2, new in narwhals 2.0.
     "narwhals": (2, 0),
     # scikit-learn 1.6's Tags (__sklearn_tags__) are used throughout.
