@@ -287,6 +287,10 @@ def _encode_integers(values: np.ndarray, classes_dtype: np.dtype):
     wide = np.uint64 if values.dtype.kind == "u" else np.int64
     classes = (present.astype(wide) + wide(low)).astype(classes_dtype)
     counts = counts_all[present]
+    if present.shape[0] == span and low == 0 and values.dtype == np.intp:
+        # Labels 0..k-1 as native intp are their own codes: no copy at all
+        # (codes of a byte a row would add one byte a row to the peak).
+        return classes, values, counts
     lookup = np.zeros(span, dtype=np.min_scalar_type(present.shape[0]))
     lookup[present] = np.arange(present.shape[0], dtype=lookup.dtype)
     codes = np.empty(n, dtype=lookup.dtype)

@@ -215,9 +215,12 @@ def test_encoding_narrow_integer_labels_stays_at_the_codes():
         tracemalloc.stop()
     assert labels.codes.dtype == np.uint8
     assert peak < 2 * y.nbytes
-    zero_based, _, _ = encode_labels(y.astype(np.int64) + 3)
+    zero_based, _, _ = encode_labels((y + 3).astype(np.int8))
     assert zero_based.codes.dtype == np.uint8
     assert np.array_equal(zero_based.codes, labels.codes)
+    # Native intp labels 0..k-1 are their own codes: no copy at all.
+    wide = y.astype(np.intp) + 3
+    assert encode_labels(wide)[0].codes is wide
 
 
 @pytest.mark.parametrize(
@@ -237,7 +240,12 @@ def test_integer_labels_encoded_block_by_block(monkeypatch, y):
     assert labels.classes.dtype == y.dtype
     assert np.array_equal(labels.classes, classes)
     assert np.array_equal(labels.codes, codes) and np.array_equal(labels.counts, counts)
-    assert labels.codes.dtype == np.min_scalar_type(classes.shape[0])
+    own = y.dtype == np.intp and np.array_equal(classes, np.arange(classes.shape[0]))
+    assert (
+        labels.codes is y
+        if own
+        else labels.codes.dtype == np.min_scalar_type(classes.shape[0])
+    )
 
 
 def test_grouping_rows_of_few_classes_stays_at_the_rows():
