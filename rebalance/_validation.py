@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval
 
 from rebalance._frames import (
     check_compressed,
+    is_dataframe,
     is_pandas_array,
     is_series,
     numeric_dtype,
@@ -189,7 +190,7 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     if not (_is_pandas(X, "DataFrame") or sp.issparse(X) or hasattr(X, "shape")):
         given = type(X).__name__
         try:
-            X = np.asarray(X)
+            X = _features_array(X)
         except ValueError as exc:  # rows of different lengths
             raise ValueError(
                 f"X could not be read as a 2D array ({exc}): every row of X must "
@@ -203,6 +204,10 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
                 "features as an array-like of shape (n_samples, n_features), e.g. "
                 "a numpy array, a DataFrame or a list of rows."
             )
+    if _read_by_numpy(X):
+        # A torch tensor or another array-API array: read as numpy here, before
+        # the draw (zero-copy for a CPU tensor), as the rows are gathered.
+        X = _features_array(X)
     if sp.issparse(X) and X.ndim != 2:
         # Before the CSR copy below: scipy's own error for other shapes
         # ("Cannot convert. CSR must be 1D or 2D") says nothing of X.
@@ -237,6 +242,42 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         )
     check_same_length(shape[0], n_labels)
     return X, shape[1]
+
+
+def _read_by_numpy(X: Any) -> bool:
+    """Whether the rows of X are gathered from ``np.asarray(X)`` (a torch
+    tensor, an array-API array, any other object numpy reads): not a numpy
+    array, sparse matrix, dataframe, column or pandas array, which are
+    gathered in their own type."""
+    return not (
+        isinstance(X, np.ndarray)
+        or sp.issparse(X)
+        or is_dataframe(X)
+        or is_series(X)
+        or is_pandas_array(X)
+    )
+
+
+def _features_array(X: Any) -> np.ndarray:
+    """``np.asarray(X)``, or a TypeError naming X and the fix where numpy
+    cannot read it: a torch tensor of bfloat16, one that requires grad, lies
+    on a GPU or the meta device, or is sparse or conjugated.
+
+    >>> import numpy as np
+    >>> from rebalance._validation import _features_array
+    >>> _features_array(memoryview(np.eye(2))).shape
+    (2, 2)
+    """
+    try:
+        return np.asarray(X)
+    except (TypeError, RuntimeError, NotImplementedError) as exc:
+        raise TypeError(
+            f"X could not be read as a numpy array ({type(exc).__name__}: "
+            f"{exc}). Pass the features as a numpy array, a DataFrame or a "
+            "sparse matrix; a torch tensor as X.detach().cpu().numpy() "
+            "(bfloat16 as X.detach().cpu().float().numpy(), which keeps every "
+            "value; a sparse tensor as X.to_dense())."
+        ) from exc
 
 
 def _check_unique_columns(X: Any) -> None:

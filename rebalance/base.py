@@ -232,7 +232,12 @@ class BaseSampler(_ImblearnBaseSampler):
         X_resampled : same type as X
         y_resampled : same type as y
         sample_weight_resampled : same type as sample_weight
-            Only returned when ``sample_weight`` is given.
+            Only returned when ``sample_weight`` is given. A torch tensor or
+            other array-API array (X, y or weights) comes back as a numpy
+            array of its dtype, as imbalanced-learn returns it (rows gathered
+            as ``X[sample_indices_]``); one numpy cannot read (bfloat16, one
+            that requires grad or is not on the CPU) raises a ``TypeError``
+            naming the argument and the conversion, before any draw.
 
         Notes
         -----
@@ -336,13 +341,13 @@ def _row_bytes(X) -> int:
 
 
 def _copied_rows(rows: list, indices: np.ndarray) -> list:
-    """``[copy.copy(rows[i]) for i in indices]``: the rows of a list X as
+    """``[_copy_row(rows[i]) for i in indices]``: the rows of a list X as
     given, each a copy (a row drawn twice is two objects). Rows that are all
     lists are copied by ``list``, which is faster than ``copy.copy``; the
     cyclic garbage collector is paused meanwhile (the new rows hold no
     cycles; collecting while they are made took half the time)."""
     picked = map(rows.__getitem__, indices.tolist())
-    copier = list if all(type(row) is list for row in rows) else copy.copy
+    copier = list if all(type(row) is list for row in rows) else _copy_row
     paused = gc.isenabled()
     gc.disable()
     try:
@@ -350,6 +355,30 @@ def _copied_rows(rows: list, indices: np.ndarray) -> list:
     finally:
         if paused:
             gc.enable()
+
+
+def _copy_row(row: Any) -> Any:
+    """A copy of one row of a list X that shares no memory with ``row``.
+
+    ``copy.copy`` of a torch tensor, or of an array-API array
+    (``array_api_strict``, ...), is a new object over the same memory: a
+    resampled row written in place changed X, and every other copy of it.
+    Those are copied through their library (``clone``, ``asarray(copy=True)``).
+
+    >>> import numpy as np
+    >>> from rebalance.base import _copy_row
+    >>> row = np.arange(3)
+    >>> np.shares_memory(_copy_row(row), row)
+    False
+    """
+    if type(row).__module__.split(".")[0] == "torch" and callable(
+        getattr(row, "clone", None)
+    ):
+        return row.clone()
+    namespace = getattr(row, "__array_namespace__", None)
+    if callable(namespace) and not isinstance(row, np.ndarray):
+        return namespace().asarray(row, copy=True)
+    return copy.copy(row)
 
 
 # A list output holds a pointer per row, and its gather makes a Python int
@@ -488,4 +517,8 @@ def _as_container(y, y_1d):
         return y
     if isinstance(y, np.ndarray) and y.ndim == 2:
         return y
+    if getattr(y, "ndim", None) == 2:
+        # A column-vector torch tensor (or other array): (n, 1) labels come
+        # back (n, 1), as a numpy array's do (encode_labels has read it).
+        return np.asarray(y)
     return y_1d

@@ -30,6 +30,7 @@ from rebalance._labels import (
     as_classifier_target,
     encode_labels,
     label_values,
+    unreadable,
 )
 from rebalance._validation import check_sample_weight
 
@@ -121,7 +122,9 @@ def g_mean_score(
     # numpy 2's StringDType classes as Python strings, as y_true's are read:
     # scikit-learn's recall_score cannot read them.
     classes = (
-        encoded.classes if labels is None else as_classifier_target(np.asarray(labels))
+        encoded.classes
+        if labels is None
+        else as_classifier_target(_labels_array(labels))
     )
     if classes.ndim != 1 or classes.shape[0] == 0:
         raise ValueError(
@@ -173,6 +176,16 @@ def g_mean_score(
     # The root of each recall, then the product: the product of many recalls
     # first would underflow to 0 (350 classes at recall 0.1).
     return float(np.prod(np.asarray(recalls, dtype=np.float64) ** (1.0 / len(recalls))))
+
+
+def _labels_array(labels: Any) -> np.ndarray:
+    """``np.asarray(labels)``, or a TypeError naming ``labels`` and the fix
+    where numpy cannot read it (a torch tensor of bfloat16, one that requires
+    grad or is not on the CPU)."""
+    try:
+        return np.asarray(labels)
+    except (TypeError, RuntimeError, NotImplementedError) as exc:
+        raise unreadable("labels", exc) from exc
 
 
 def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
