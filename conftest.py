@@ -30,6 +30,10 @@ _NEEDS = {
         "notebooks/03_long_tail.ipynb",
     ],
     "dask": ["tests/test_dask*.py"],
+    "numpydoc": [
+        "tests/regressions/test_review32_imblearn.py",
+        "tests/regressions/test_review_peers.py",
+    ],
     "lightning": ["tests/test_integrations*.py"],
     "skorch": ["tests/test_integrations*.py"],
 }

@@ -184,7 +184,7 @@ def test_dask_X_with_pyarrow_table_dictionary_labels_relabels_a_null_silently():
     # but a one-column Table/DataFrame y still goes through np.asarray, and
     # np.asarray(pa.Table) reads a null dictionary entry as a class ('1' here).
     # In memory (and in the torch samplers) the null is a missing label.
-    import dask
+    dask = pytest.importorskip("dask")
 
     y = pa.table(
         {"y": pa.array([str(v) for v in Y12[:-1]] + [None]).dictionary_encode()}
@@ -225,7 +225,7 @@ def test_dask_X_with_one_column_polars_frame_labels_skip_the_in_memory_checks(
     # In memory, a one-column frame y is read through its column (clear
     # errors); with a Dask X, np.asarray gives polars' InvalidOperationError,
     # numpy's "truth value ... ambiguous" or "unhashable type".
-    import dask
+    dask = pytest.importorskip("dask")
 
     with dask.config.set(scheduler="synchronous"):
         with pytest.raises(error, match=match):
