@@ -1442,6 +1442,7 @@ class _Layout:
 
         if indices.shape[0] == 0:
             return cls.empty(indices, lengths)
+        _check_layout_inputs(indices, lengths, codes, n_classes)
         kernels = _layout_kernels()
         ends, regular = _partition_ends(lengths)
         table = kernels.count(indices, ends, regular, codes, n_classes)
@@ -1874,6 +1875,23 @@ def _partition_kernel(row, ends, regular):  # pragma: no cover (compiled)
         else:
             hi = mid
     return lo
+
+
+def _check_layout_inputs(indices, lengths, codes, n_classes) -> None:
+    """ValueError (internal) unless the compiled layout passes can index with
+    these arrays: every drawn row a row of ``codes``, every code a class, the
+    partitions' lengths adding up to the rows (the kernels do not check)."""
+    n_rows = codes.shape[0]
+    if (
+        int(np.sum(lengths)) != n_rows
+        or int(indices.min()) < 0
+        or int(indices.max()) >= n_rows
+        or (n_rows and (int(codes.min()) < 0 or int(codes.max()) >= n_classes))
+    ):
+        raise ValueError(
+            "internal error: the Dask layout's draw does not match its labels; "
+            "please report."
+        )
 
 
 def _count_kernel(indices, ends, regular, codes, n_classes):  # pragma: no cover

@@ -605,3 +605,35 @@ def test_class_sorted_parquet_without_shuffle_keeps_the_stored_order(
     pd.testing.assert_frame_equal(X_res.compute(), X_mem)
     shares, _, _ = class_shares(y_res, "churn")
     assert shares.max() > 0.9 and shares.min() == 0.0
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["row past the labels", "negative row", "code past the classes", "lengths"],
+)
+def test_layout_refuses_inputs_its_compiled_passes_would_index_outside(change):
+    # The compiled count/deal passes index codes, the class table and the
+    # output without bounds checks: their inputs are checked first.
+    y = np.array([0] * 30 + [1] * 10)
+    plan = RandomOverSampler(random_state=0).plan(y, compact=True)
+    indices = plan.draw(np.random.default_rng(0)).astype(np.int64)
+    codes = plan.labels.codes.copy()
+    lengths = np.full(4, 10)
+    if change == "row past the labels":
+        indices[3] = y.shape[0]
+    elif change == "negative row":
+        indices[0] = -1
+    elif change == "code past the classes":
+        codes[5] = 2
+    else:
+        lengths = np.full(4, 9)
+    with pytest.raises(ValueError, match="layout's draw does not match"):
+        _Layout.mixed(indices, lengths, codes, 2, np.random.default_rng(1))
+    # the same call with the inputs as drawn works
+    _Layout.mixed(
+        plan.draw(np.random.default_rng(0)).astype(np.int64),
+        np.full(4, 10),
+        plan.labels.codes,
+        2,
+        np.random.default_rng(1),
+    )
