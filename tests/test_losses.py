@@ -595,15 +595,16 @@ def test_finished_deferred_checks_give_their_buffers_back(monkeypatch):
         def query(self):
             return True
 
+    key = (torch.device("cpu"), (3,), torch.float32)
+
     def event():
         e = FakeEvent()
-        e._rebalance_device = torch.device("cpu")
+        e._rebalance_pool_key = key
         return e
 
     pending, free = [], {}
     monkeypatch.setattr(_focal_checks, "_PENDING", pending)
     monkeypatch.setattr(_focal_checks, "_FREE", free)
-    key = (torch.device("cpu"), (3,), torch.float32)
     first = (event(), torch.tensor([0.5, 0.7, 0.0]))
     pending.append((*first, 2, "fine"))
     _focal_checks.raise_deferred_target_errors()

@@ -169,11 +169,6 @@ _FREE: dict[tuple[Any, ...], list[tuple[Any, Tensor]]] = {}
 _FREE_PER_KEY = 4
 
 
-def _pool_key(event: Any, values: Tensor) -> tuple[Any, ...] | None:
-    device = getattr(event, "_rebalance_device", None)
-    return None if device is None else (device, tuple(values.shape), values.dtype)
-
-
 def raise_deferred_target_errors(wait: bool = False) -> None:
     """Raise the ValueError of an earlier call whose kernel found bad targets.
 
@@ -197,8 +192,10 @@ def raise_deferred_target_errors(wait: bool = False) -> None:
     for event, values, index, message in finished:
         if bad is None and float(values[index]) > 0:
             bad = message
-        key = _pool_key(event, values)
-        if key is not None:  # read: the buffer and event can serve again
+        # Read: a CUDA check's buffer and event can serve again (the event
+        # carries the key its device's copies are pooled under).
+        key = getattr(event, "_rebalance_pool_key", None)
+        if key is not None:
             with _PENDING_LOCK:
                 free = _FREE.setdefault(key, [])
                 if len(free) < _FREE_PER_KEY:
@@ -219,7 +216,7 @@ def defer_target_check(values: Tensor, index: int, message: str) -> None:
         if slot is None:
             host = torch.empty(values.shape, dtype=values.dtype, pin_memory=True)
             event = torch.cuda.Event()
-            event._rebalance_device = values.device  # type: ignore[attr-defined]
+            event._rebalance_pool_key = key  # type: ignore[attr-defined]
         else:
             event, host = slot
         host.copy_(values, non_blocking=True)
