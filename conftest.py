@@ -58,6 +58,15 @@ def pytest_configure(config):
 
 
 @pytest.fixture
+def synchronous_dask():
+    """Dask's synchronous scheduler for the test (deterministic, no threads):
+    ``pytestmark = pytest.mark.usefixtures("synchronous_dask")``."""
+    dask = pytest.importorskip("dask")
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+@pytest.fixture
 def triton_interpreter():
     """``run(code, expected)``: run ``code`` in a fresh Python with Triton's
     CPU interpreter on (it must be set before triton is imported) and the

@@ -29,10 +29,7 @@ ALL_SAMPLERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def synchronous_scheduler():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 def imbalanced(n=300, seed=0):

@@ -29,10 +29,7 @@ FEATURES = ["cat", "text", "count", "when", "row"]
 SIZES = (50, 80, 30, 120)
 
 
-@pytest.fixture(autouse=True)
-def synchronous_scheduler():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 def _frame(start, n, rng):

@@ -32,10 +32,7 @@ from rebalance import (  # noqa: E402
 # reader.
 
 
-@pytest.fixture(autouse=True)
-def synchronous_scheduler():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,7 @@ pytest.importorskip("pyarrow")
 
 from rebalance import RandomOverSampler, RandomUnderSampler  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def synchronous_scheduler():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 def _split_frame(seed=0):

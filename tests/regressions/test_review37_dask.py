@@ -17,11 +17,7 @@ from rebalance import (  # noqa: E402
 )
 from rebalance.compose import ResampledClassifier  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def synchronous_scheduler():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 def _train(n=40, seed=0):
