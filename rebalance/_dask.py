@@ -122,6 +122,7 @@ from rebalance._frames import (
     first_column,
     is_dask,
     is_dataframe,
+    is_pandas,
     is_series,
     reject_lazy,
     take_rows,
@@ -545,6 +546,60 @@ def _unsorted_pandas(inputs: dict) -> bool:
     )
 
 
+def reordered_index(index, X_index) -> bool:
+    """Whether the pandas ``index`` holds ``X_index`` in another order (then
+    matching by position pairs rows that the indexes say are not paired).
+    An index of other values (a fresh one) is not; nor one whose values do
+    not sort (not checked).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rebalance._dask import reordered_index
+    >>> reordered_index(pd.Index([2, 0, 1]), pd.Index([0, 1, 2]))
+    True
+    >>> reordered_index(pd.RangeIndex(3), pd.Index([10, 11, 12]))
+    False
+    """
+    if len(index) != len(X_index) or index.equals(X_index):
+        return False
+    try:
+        return bool(index.sort_values().equals(X_index.sort_values()))
+    except TypeError:  # values that do not sort: not checked
+        return False
+
+
+def check_paired_rows(X, y, function: str) -> None:
+    """A ValueError when pandas ``y`` holds the index of a pandas ``X`` in
+    another order, for an in-memory ``function`` that pairs the rows of X
+    and y by position (as scikit-learn does): every label would go with
+    another row's features, without an error. Any other index (a fresh one)
+    is paired by position.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rebalance._dask import check_paired_rows
+    >>> X = pd.DataFrame({"a": [1, 2, 3]})
+    >>> check_paired_rows(X, pd.Series([0, 1, 0]), "compare")  # a fresh index
+    >>> check_paired_rows(X, pd.Series([0, 1, 0], index=[2, 1, 0]), "compare")
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds the index of X in another order: compare pairs ...
+    """
+    pandas_y = is_pandas(y, "Series") or is_pandas(y, "DataFrame")
+    if not (is_pandas(X, "DataFrame") and pandas_y):
+        return
+    if reordered_index(y.index, X.index):
+        raise ValueError(
+            f"y holds the index of X in another order: {function} pairs the rows "
+            "of X and y by position, so the labels would go with other rows. "
+            "Pass y.loc[X.index] (the labels of X's rows), or "
+            "y.reset_index(drop=True) and X.reset_index(drop=True) if they are "
+            "already in the same order."
+        )
+
+
 def _refuse_reordered_index(name: str, index, X_index) -> None:
     """Refuse in-memory ``name`` whose index holds X's, in another order.
 
@@ -556,13 +611,7 @@ def _refuse_reordered_index(name: str, index, X_index) -> None:
     ``part.2``), where Dask orders them naturally. An index that is not a
     reordering of X's (a fresh index) is matched by position.
     """
-    if len(index) != len(X_index) or index.equals(X_index):
-        return
-    try:
-        reordered = index.sort_values().equals(X_index.sort_values())
-    except TypeError:  # values that do not sort: not checked
-        return
-    if reordered:
+    if reordered_index(index, X_index):
         raise ValueError(
             f"The index of {name} holds X's index in another order: matched by "
             f"position, the rows of {name} would be paired with other rows of "

@@ -12,7 +12,7 @@ import functools
 import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -517,6 +517,9 @@ def _start_priors(train: np.ndarray) -> np.ndarray:
 # π: deployment priors as an array, 'em' (estimated per predict call) or None.
 DeployPriors = np.ndarray | str | None
 
+# Which draws of a BaggingClassifier without bootstrap with_class_weight reads.
+Draws = Literal["all", "biased", "none"]
+
 
 # ------------------------------------- ThresholdMover's sources of priors
 
@@ -855,6 +858,7 @@ def with_class_weight(
     sample_weight: Any = None,
     *,
     held_out: bool = True,
+    draws: Draws = "all",
 ) -> np.ndarray:
     """``priors`` of ``y`` (weighted by ``sample_weight``) as the model of
     ``estimator`` saw them: times the ``class_weight`` its fit applies
@@ -872,7 +876,13 @@ def with_class_weight(
     for early stopping gives the priors of the rows it trained on
     (:func:`_held_out_priors`). A generative model given its priors
     (``GaussianNB(priors=...)``, ``MultinomialNB(fit_prior=False)``, ...)
-    gives those (:func:`_chosen_priors`).
+    gives those (:func:`_chosen_priors`). ``draws``: which draws of a
+    ``BaggingClassifier`` without bootstrap are read, its members being
+    fitted on their own rows (:func:`_draws_without_replacement`):
+    ``'all'``; ``'biased'``, only those drawn by ``sample_weight``, whose
+    shares differ from those of ``y`` by more than chance (to tell whether a
+    model reweights the classes); ``'none'``, for a model fitted earlier, on
+    other rows (frozen), whose draws are not rows of ``y``.
 
     Examples
     --------
@@ -883,7 +893,9 @@ def with_class_weight(
     ...     class_weight="balanced"), y, np.array([0, 1]))
     array([0.5, 0.5])
     """
-    inner = _ensemble_class_weighted(priors, estimator, y, classes, sample_weight)
+    inner = _ensemble_class_weighted(
+        priors, estimator, y, classes, sample_weight, draws
+    )
     if inner is not None:
         return inner
     model, keys = _class_weighted_model(estimator, classes)
@@ -910,13 +922,16 @@ def _ensemble_class_weighted(
     y: Any,
     classes: np.ndarray,
     sample_weight: Any,
+    draws: Draws = "all",
 ) -> np.ndarray | None:
     """:func:`with_class_weight` of an ensemble whose probabilities come from
     models fitted on ``y`` encoded ``0..n_classes-1``: a fitted
     ``StackingClassifier`` (its final estimator's class weights), an
     averaging one (``BaggingClassifier``, a soft ``VotingClassifier``: its
-    members' class weights, which must give them all the same priors). None
-    for any other model, or an ensemble whose models weight no class.
+    members' class weights, which must give them all the same priors; for a
+    ``BaggingClassifier`` without bootstrap, the mean priors of its members'
+    draws as ``draws`` allows). None for any other model, or an ensemble
+    whose models weight no class.
 
     Raises ValueError when the members of an averaging ensemble weight the
     classes differently (their probabilities follow different priors)."""
@@ -939,14 +954,20 @@ def _ensemble_class_weighted(
         return None
     codes = np.arange(len(classes))
     encoded = _positions_in(y, classes)  # the members' labels
-    drawn = _weighted_draws_without_replacement(model, models, encoded, codes)
+    drawn = None
+    if draws != "none" and not final_is_frozen(estimator):
+        drawn = _draws_without_replacement(
+            model, models, encoded, codes, sample_weight, draws
+        )
     if drawn is not None:
         return drawn
     # An averaging ensemble's members are each fitted on their own draw of
     # the rows: their held-out rows are not looked at (as their draws are not).
     stacking = final is not None
     each = [
-        with_class_weight(priors, m, encoded, codes, sample_weight, held_out=stacking)
+        with_class_weight(
+            priors, m, encoded, codes, sample_weight, held_out=stacking, draws=draws
+        )
         for m in models
     ]
     if all(np.array_equal(p, priors) for p in each):
@@ -961,56 +982,106 @@ def _ensemble_class_weighted(
     )
 
 
-def _weighted_draws_without_replacement(
-    model: Any, members: list, encoded: np.ndarray, codes: np.ndarray
+def _draws_without_replacement(
+    model: Any,
+    members: list,
+    encoded: np.ndarray,
+    codes: np.ndarray,
+    sample_weight: Any,
+    draws: Draws = "all",
 ) -> np.ndarray | None:
     """The mean priors of the members of a scikit-learn ``BaggingClassifier``
-    fitted with ``sample_weight`` and ``bootstrap=False``: it draws each
-    member's rows without replacement, with chances by ``sample_weight``, and
-    fits the member on the drawn rows unweighted (with ``max_samples=None``,
-    all the rows once each), so their shares are neither the weighted nor the
-    unweighted shares of ``y``. Read from the draws it records
-    (``estimators_samples_``). None for any other model (a bootstrap draw's
-    expected shares are the weighted shares of ``y``)."""
+    with ``bootstrap=False``, each fitted on its own draw of the rows without
+    replacement (``max_samples`` of them), read from the draws it records
+    (``estimators_samples_``). How a member saw ``sample_weight`` depends on
+    the scikit-learn version: from 1.8 the rows are drawn with chances by
+    ``sample_weight`` and the member is fitted on them unweighted (with
+    ``max_samples=None``, all the rows once each), so their shares are
+    neither the weighted nor the unweighted shares of ``y``; up to 1.7 they
+    are drawn uniformly and the member is fitted on all the rows with
+    ``sample_weight`` set to 0 outside its draw: the weighted shares of its
+    own draw. A member whose ``fit`` takes no ``sample_weight`` (or declines
+    it under metadata routing) is fitted on its drawn rows, unweighted. None
+    for any other model (a bootstrap draw's expected shares are the weighted
+    shares of ``y``), for one fitted on another number of rows than ``y``
+    has, and with ``draws='biased'`` for draws not made by ``sample_weight``
+    (their shares differ from those of ``y`` by chance alone)."""
     from sklearn.ensemble import BaggingClassifier
 
-    if (
-        not isinstance(model, BaggingClassifier)
-        or getattr(model, "bootstrap", True)
-        or getattr(model, "_sample_weight", None) is None
-    ):
+    if not isinstance(model, BaggingClassifier) or getattr(model, "bootstrap", True):
+        return None
+    # Set from scikit-learn 1.8 on, which draws the rows by sample_weight.
+    draws_by_weight = hasattr(model, "_sample_weight")
+    if draws == "biased" and not _draws_by_weight(model):
+        return None
+    n_rows = encoded.shape[0]
+    if getattr(model, "_n_samples", None) != n_rows:  # not fitted on these rows
         return None
     try:
-        from sklearn.ensemble._bagging import _consumes_sample_weight
-    except ImportError:  # pragma: no cover - other scikit-learn versions
+        drawn = model.estimators_samples_
+    except (AttributeError, TypeError, ValueError):  # pragma: no cover
         return None
-    draws = model.estimators_samples_
-    n_rows = encoded.shape[0]
-    if len(draws) != len(members):
+    weights = None
+    if sample_weight is not None and not draws_by_weight:
+        weights = np.asarray(check_sample_weight(sample_weight, n_rows), dtype=float)
+    if len(drawn) != len(members):
         return None
     each = []
-    for member, rows in zip(members, draws, strict=True):
+    for member, rows in zip(members, drawn, strict=True):
         rows = np.asarray(rows)
         if rows.dtype.kind not in "iu" or (
             rows.size and (rows.min() < 0 or rows.max() >= n_rows)
         ):
             return None
-        if _consumes_sample_weight(member):
-            # Fitted on all the rows, weighted by how often each was drawn.
+        if _bagging_member_takes_weights(member):
+            # Fitted on all the rows, weighted by how often each was drawn
+            # (times sample_weight up to scikit-learn 1.7).
             counts = np.bincount(rows, minlength=n_rows).astype(np.float64)
+            if weights is not None:
+                counts = counts * weights
             shares = class_priors(encoded, codes, counts)
             each.append(
                 with_class_weight(
-                    shares, member, encoded, codes, counts, held_out=False
+                    shares, member, encoded, codes, counts, held_out=False, draws=draws
                 )
             )
         else:  # fitted on the drawn rows
             labels = encoded[rows]
             shares = class_priors(labels, codes)
             each.append(
-                with_class_weight(shares, member, labels, codes, None, held_out=False)
+                with_class_weight(
+                    shares, member, labels, codes, None, held_out=False, draws=draws
+                )
             )
     return np.mean(each, axis=0)
+
+
+def _draws_by_weight(model: Any) -> bool:
+    """Whether ``model`` is a scikit-learn ``BaggingClassifier`` without
+    bootstrap that drew its members' rows by the ``sample_weight`` it was
+    fitted with (scikit-learn >= 1.8) and fitted them unweighted: their
+    class shares differ from the weighted shares of its rows by more than
+    chance, as if it weighted the classes."""
+    from sklearn.ensemble import BaggingClassifier
+
+    return (
+        isinstance(model, BaggingClassifier)
+        and not getattr(model, "bootstrap", True)
+        and getattr(model, "_sample_weight", None) is not None
+    )
+
+
+def _bagging_member_takes_weights(member: Any) -> bool:
+    """Whether a ``BaggingClassifier`` passes its draw to ``member`` as
+    ``sample_weight`` (all the rows, weighted) rather than as the drawn rows:
+    with metadata routing on, when the member requests ``sample_weight``;
+    without, when its ``fit`` takes one (scikit-learn's own rule)."""
+    from sklearn.utils.metadata_routing import _routing_enabled, get_routing_for_object
+    from sklearn.utils.validation import has_fit_parameter
+
+    if _routing_enabled():
+        return bool(get_routing_for_object(member).consumes("fit", ("sample_weight",)))
+    return has_fit_parameter(member, "sample_weight")
 
 
 def _positions_in(y: Any, classes: np.ndarray) -> np.ndarray:
@@ -1051,7 +1122,13 @@ def _refuse_class_weighted_one_vs_rest(
             continue
         rest = (encoded == c).astype(np.intp)
         seen = with_class_weight(
-            shares, inner, rest, binary_classes, sample_weight, held_out=False
+            shares,
+            inner,
+            rest,
+            binary_classes,
+            sample_weight,
+            held_out=False,
+            draws="biased",
         )
         if not np.allclose(seen, shares, rtol=0, atol=1e-9):
             raise ValueError(
@@ -1724,11 +1801,20 @@ def _refuse_temperature_of_reweighted(
         return
     plain = class_priors(y, classes, sample_weight)
     try:
+        # (Its classifier was fitted on the rows of one fold: a bagging's
+        # draws are not rows of y, only whether they were drawn by weight.)
         reweighted = _unwrapped(base)[1] or (
             model_priors(base, classes, fix) is not None
+            or _draws_by_weight(final_step(base, searches=True))
             or not np.allclose(
                 with_class_weight(
-                    plain, base, y, classes, sample_weight, held_out=False
+                    plain,
+                    base,
+                    y,
+                    classes,
+                    sample_weight,
+                    held_out=False,
+                    draws="none",
                 ),
                 plain,
                 rtol=0,
@@ -1773,12 +1859,16 @@ def auto_train_priors(
             "priors are unknown: pass train_priors explicitly."
         )
     # The classifier's class_weight weights the rows as sample_weight does.
-    train = with_class_weight(train, estimator, y, classes, sample_weight)
+    # A frozen model's draws (a BaggingClassifier's) are not rows of y.
+    train = with_class_weight(
+        train, estimator, y, classes, sample_weight, draws="none" if frozen else "all"
+    )
     if (train <= 0).any():
         missing = classes[train <= 0].tolist()
         raise ValueError(
             f"the estimator's class_weight gives the classes {missing} no "
-            "weight, so their training priors are 0: pass train_priors "
+            "weight (or, in a BaggingClassifier, no member's draw of the rows "
+            "holds them), so their training priors are 0: pass train_priors "
             "explicitly."
         )
     return train

@@ -42,8 +42,9 @@ _GROUP_SPLITTERS = (
 
 # (true labels of the validation rows, scores of shape (n_rows, n_classes),
 # sample_weight of the validation rows as a float array, or None, the other
-# metadata routed to the scorer, restricted to the validation rows)
-Fold = tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any]]
+# metadata routed to the scorer, restricted to the validation rows, X of the
+# validation rows for a scorer that may read it, else None)
+Fold = tuple[np.ndarray, np.ndarray, np.ndarray | None, dict[str, Any], Any]
 
 # scores_of(fitted model, X of the validation rows, positions of its training
 # rows) -> scores (n_rows, n_classes)
@@ -117,6 +118,7 @@ def cross_validated_scores(
     scores_of: ScoresOf,
     score_params: dict[str, Any] | None = None,
     weights_as_counts: bool = False,
+    keep_X: bool = False,
 ) -> list[Fold]:
     """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
 
@@ -132,6 +134,9 @@ def cross_validated_scores(
     counts (a weight of 0 drops the row), and its validation rows keep their
     counts as the metric's ``sample_weight``, so that no copy of a row lands
     on both sides of a fold.
+
+    ``keep_X``: each fold keeps its validation rows of ``X`` too, for a
+    scorer of one's own, which is called on them.
     """
     splitter = check_cv(cv, y, classifier=True)
     # Sparse formats without row indexing (COO, DOK, ...) become CSR.
@@ -168,6 +173,7 @@ def cross_validated_scores(
                 scores,
                 weights,
                 take_row_aligned(score_params or {}, validation, n_samples),
+                X_validation if keep_X else None,
             )
         )
     if not folds:
@@ -313,8 +319,9 @@ def best_thresholds(
                     None if w is None else np.asarray(w, dtype=np.float64),
                     labels,
                     params,
+                    X_val,
                 )
-                for (y_val, _, w, params), s in zip(folds, fold_scores)
+                for (y_val, _, w, params, X_val), s in zip(folds, fold_scores)
             ],
             axis=0,
         )

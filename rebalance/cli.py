@@ -9,19 +9,21 @@ a closing line that says which differences are real.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import shutil
 import stat
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from rebalance._columns import _CURRENCY, column_named
+from rebalance._columns import _CURRENCY, _arrow_type, _nested, column_named
 from rebalance._frames import numeric_dtype
 from rebalance.compare import (
     METRIC_LABELS,
@@ -294,6 +296,7 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
             index_col = False
             frame = read(index_col=False)
     _check_quotes(path, frame, encoding, separator)
+    _check_repeated_header(frame)
     _read_decimal_commas(path, frame, index_col, encoding, skip, separator)
     name = None if target is None else column_named(frame, target)
     if name in frame.columns and numeric_dtype(frame[name].dtype):
@@ -308,6 +311,40 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
             if merged:
                 frame.attrs["target_spellings"] = merged
     return frame
+
+
+def _check_repeated_header(frame) -> None:
+    """A ValueError when data rows repeat the header line: files joined with
+    their header lines (``cat jan.csv feb.csv > all.csv``). Read as data,
+    each column name would be a value: the target's name a class of its own,
+    and every column of numbers text."""
+    rows = np.arange(frame.shape[0])
+    if not frame.shape[1]:
+        return
+    for j, name in enumerate(frame.columns):
+        values = frame.iloc[rows, j]
+        if numeric_dtype(values.dtype):
+            return  # the column's name (text) is in no row of it
+        # The file joined second may start with a byte-order mark: its first
+        # name is then read with its quotes ('\ufeff"label"').
+        text = values.astype(str).str.replace("\ufeff", "", regex=False)
+        same = text.str.strip().str.strip('"') == str(name).strip()
+        if str(name).startswith("Unnamed: "):  # an empty name in the header
+            same |= values.isna()
+        rows = rows[same.to_numpy()]
+        if not rows.size:
+            return
+    shown = ", ".join(str(r + 1) for r in rows[:5].tolist())
+    raise ValueError(
+        f"data row{'s' if rows.size > 1 else ''} {shown}"
+        f"{', ...' if rows.size > 5 else ''} (counting from 1 after the header) "
+        f"repeat{'' if rows.size > 1 else 's'} the header line, as when files "
+        "are joined with their header "
+        "lines (cat a.csv b.csv > all.csv): they would be read as data, the "
+        "column names as values. Delete those lines, keeping the first header "
+        "line (e.g. head -n 1 a.csv > all.csv; tail -q -n +2 a.csv b.csv >> "
+        "all.csv), then pass the file again."
+    )
 
 
 def _check_quotes(path: str, frame, encoding: str, separator: str) -> None:
@@ -614,6 +651,97 @@ def _missing_text_as_na(frame):
     return frame
 
 
+def _read_parquet_folder(path: str):
+    """A folder of Parquet files (a partitioned data set, as Spark, Dask or
+    ``DataFrame.to_parquet(folder, partition_cols=...)`` write it) as one
+    DataFrame, partition columns (``year=2024/``) included, a partition of
+    missing values (``label=__HIVE_DEFAULT_PARTITION__``) as missing; a
+    ValueError for a folder without Parquet files."""
+    import pandas as pd
+
+    for _folder, subfolders, files in os.walk(path):
+        # Files and folders named "_..." or "." are not data (Spark's
+        # _SUCCESS, .crc files): pyarrow skips them too.
+        subfolders[:] = [d for d in subfolders if not d.startswith(("_", "."))]
+        if any(
+            f.lower().endswith((".parquet", ".pq")) and not f.startswith(("_", "."))
+            for f in files
+        ):
+            break
+    else:
+        raise ValueError(
+            "it is a folder without Parquet files (*.parquet): --data reads one "
+            "CSV or Parquet file, or a folder of Parquet files (a partitioned "
+            "data set); pass one of those."
+        )
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pd.read_parquet(path)
+    except pa.ArrowInvalid as exc:
+        if "dictionar" not in str(exc):
+            raise
+    # A partition column with a partition of missing values: pyarrow reads
+    # it as dictionaries it cannot unify with nulls; read as its values.
+    table = pq.read_table(path)
+    for j, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            values = table.column(j).cast(field.type.value_type)
+            table = table.set_column(j, field.name, values)
+    return table.to_pandas()
+
+
+# Texts that stand for a missing number in a column of numbers, besides
+# those read_csv reads as missing (_MISSING_TEXT): the UCI repository's "?",
+# dashes and dots, Excel's error values. (Compared in lower case.)
+_MISSING_NUMBER = frozenset(
+    {
+        "?", "-", "--", "---", ".", "..", "n.a.", "n/a.", "missing", "unknown",
+        "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!",
+    }
+)  # fmt: skip
+
+
+def _missing_numbers_as_na(frame, target: Any) -> None:
+    """Set missing, in ``frame``, the cells of a column of numbers written
+    as a marker of a missing value (``?`` as in the UCI files, ``-``,
+    ``#DIV/0!``), with a notice naming them. The column is read as numbers
+    (the ``target`` column keeps its text): with the marker, it was text,
+    its numbers encoded as strings; in the target, the marker a class."""
+    import pandas as pd
+
+    for j, name in enumerate(frame.columns):
+        values = frame.iloc[:, j]
+        if numeric_dtype(values.dtype) or not (
+            values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+        ):
+            continue
+        # Decided on the distinct values: a text column has few or no markers.
+        try:
+            distinct = [v for v in values.dropna().unique() if isinstance(v, str)]
+        except TypeError:  # lists, dicts (nested values): no numbers
+            continue
+        markers = [v for v in distinct if v.strip().lower() in _MISSING_NUMBER]
+        if not markers or len(markers) == len(distinct):
+            continue
+        rest = pd.Series([v for v in distinct if v not in markers], dtype=object)
+        if pd.to_numeric(rest.str.strip(), errors="coerce").isna().any():
+            continue  # not a column of numbers
+        marker = values.isin(markers).to_numpy()
+        shown = " and ".join(repr(m) for m in sorted({m.strip() for m in markers}))
+        count = int(marker.sum())
+        _notice(
+            f"column {str(name)!r} holds numbers and {shown} ({count} row"
+            f"{'s' if count > 1 else ''}): read as missing."
+        )
+        text = values.astype(object).where(values.notna() & ~marker)
+        if name == target:
+            frame.isetitem(j, text)
+        else:
+            frame.isetitem(j, pd.to_numeric(text.str.strip(), errors="coerce"))
+
+
 def _load_table(path: str, target: str | None):
     """Features (a DataFrame, every column kept) and labels from a file."""
     import pandas as pd
@@ -633,7 +761,9 @@ def _load_table(path: str, target: str | None):
             "one of those and pass that file."
         )
     try:
-        if path.lower().endswith((".parquet", ".pq")):
+        if os.path.isdir(path):
+            frame = _missing_text_as_na(_read_parquet_folder(path))
+        elif path.lower().endswith((".parquet", ".pq")):
             frame = _missing_text_as_na(pd.read_parquet(path))
         else:
             frame = _read_text_table(path, target)
@@ -656,6 +786,7 @@ def _load_table(path: str, target: str | None):
             "says; compress it again, or pass the CSV itself."
         ) from exc
     target = column_named(frame, target)
+    _missing_numbers_as_na(frame, target)
     if target not in frame.columns:
         hint = _missing_column_hint(frame.columns, target) or _header_below_hint(
             frame, target
@@ -671,6 +802,7 @@ def _load_table(path: str, target: str | None):
         )
     spellings = frame.attrs.pop("target_spellings", [])
     y = frame.pop(target)
+    _check_one_value_a_row(y, target)
     padded: dict[str, list[str]] = {}
     if not numeric_dtype(y.dtype):
         y = y.astype(object)  # categorical, dictionary-encoded: as values
@@ -702,6 +834,22 @@ def _load_table(path: str, target: str | None):
     _note_case_variants(y, target)
     _note_spellings(spellings, padded, target)
     return frame, y.to_numpy()
+
+
+def _check_one_value_a_row(y, target: Any) -> None:
+    """An error naming ``--target`` when its column holds several values a
+    row (a Parquet list, struct or map column: arrays or dicts in pandas),
+    which no class label is."""
+    nested = _arrow_type(y, "nested") or (
+        y.dtype == object and y.dropna().map(_nested).any()
+    )
+    if nested:
+        raise _fail(
+            f"--target {target!r} holds several values a row (lists, arrays or "
+            "structs), where a class label is one value: choose another --target "
+            "column, or write one field of it (or its values joined as text) as "
+            "a column of its own and name that one."
+        )
 
 
 def _note_spellings(
@@ -815,8 +963,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cmp.add_argument(
         "--data",
-        help="CSV (also compressed: .gz, .zip, .bz2, .xz) or Parquet file to use "
-        "instead of --dataset",
+        help="CSV (also compressed: .gz, .zip, .bz2, .xz) or Parquet file (or a "
+        "folder of Parquet files) to use instead of --dataset",
     )
     cmp.add_argument("--target", help="label column of --data")
     cmp.add_argument(
@@ -906,8 +1054,43 @@ def _check_output(path: str, option: str, extensions: tuple[str, ...]) -> None:
 
 
 def _write(path: str, option: str, write) -> None:
+    """``write(name)`` the file of ``option`` at ``path`` whole or not at all:
+    into a temporary file next to it (same extension, for the plot's format),
+    then renamed over it, so that a write that fails or is interrupted (a
+    full disk, Ctrl-C) leaves no half-written file and an earlier one as it
+    was. The file gets the mode of the one it replaces, or the umask's. A
+    device (``/dev/stdout``), or a file in a folder where no other file may
+    be created, is written in place."""
     try:
-        write(path)
+        existing = os.stat(path) if os.path.exists(path) else None
+        if existing is not None and not stat.S_ISREG(existing.st_mode):
+            write(path)
+            return
+        target = os.path.realpath(path)  # a symbolic link: its target
+        if existing is not None:
+            mode = stat.S_IMODE(existing.st_mode)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        directory, name = os.path.split(target)
+        try:
+            handle, temporary = tempfile.mkstemp(
+                prefix=f".{name}.", suffix=os.path.splitext(name)[1], dir=directory
+            )
+        except PermissionError:
+            # A file that may be written in a folder that may not: in place.
+            write(path)
+            return
+        os.close(handle)
+        try:
+            write(temporary)
+            os.chmod(temporary, mode)
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(temporary)
+            raise
     except OSError as exc:
         raise _fail(f"cannot write {option} {path!r}: {exc.strerror or exc}") from exc
 

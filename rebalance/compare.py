@@ -55,6 +55,7 @@ from rebalance._columns import (
     plan_columns,
     prepare_frame,
 )
+from rebalance._dask import check_paired_rows
 from rebalance._frames import (
     first_column,
     is_dataframe,
@@ -1146,7 +1147,10 @@ def compare(
         are vectorised (see :mod:`rebalance._columns`).
     y : array-like of shape (n_samples,)
         Two classes or more. Binary: the rarer class is positive unless
-        ``positive_label`` says otherwise. Multiclass: macro metrics.
+        ``positive_label`` says otherwise. Multiclass: macro metrics. Paired
+        with X's rows by position: a pandas ``y`` that holds the index of a
+        pandas ``X`` in another order is a ValueError (pass
+        ``y.loc[X.index]``).
     methods : dict name -> method, default=None
         ``default_methods(model, n_classes)`` when None.
     model : {'logistic', 'hgb', 'mlp'}, default='logistic'
@@ -1192,6 +1196,7 @@ def compare(
     model = check_model(model)
     folds, repeats, seed, n_jobs = check_run_options(folds, repeats, seed, n_jobs)
     _check_features_container(X)
+    check_paired_rows(X, y, "compare")
     # One name as a string: that name, not its letters ("none" is not the
     # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
     if isinstance(method_names, str):

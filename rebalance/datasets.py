@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.utils.validation import _num_samples
 
+from rebalance._dask import check_paired_rows
 from rebalance._frames import is_pandas, reject_dask, reject_lazy, take_rows
 from rebalance._labels import encode_labels, require_two_classes
 from rebalance._validation import (
@@ -185,7 +186,9 @@ def thin_class(
         a lazy frame (polars LazyFrame) is a TypeError; compute or collect it
         first.
     y : array-like of shape (n_samples,)
-        The class labels (in memory, as X).
+        The class labels (in memory, as X), paired with X's rows by
+        position: a pandas ``y`` that holds the index of a pandas ``X`` in
+        another order is a ValueError (pass ``y.loc[X.index]``).
     ratio : float in (0, 1]
         Rows of the thinned class per row of the largest class afterwards:
         ``floor(ratio * n_majority)`` rows are kept. Rows are only removed,
@@ -242,6 +245,7 @@ def thin_class(
         # any work, never computed silently into numpy.
         reject_dask(data, name, "thin_class")
         reject_lazy(data, name)
+    check_paired_rows(X, y, "thin_class")
     rng = check_random_state(random_state)
     labels, _, _ = encode_labels(y)
     # One class: nothing to thin it against (a lost class, most likely).

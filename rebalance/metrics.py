@@ -457,9 +457,11 @@ def scorer_pos_label(scoring: Any) -> tuple[bool, Any]:
 
 
 def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
-    """``metric(truth, scores, thresholds, sample_weight=None, labels=None)
-    -> score per threshold`` for ``scoring``: a scikit-learn scorer name,
-    ``'g_mean'``, or a scorer ``scorer(estimator, X, y, sample_weight=None)``.
+    """``metric(truth, scores, thresholds, sample_weight=None, labels=None,
+    params=None, X=None) -> score per threshold`` for ``scoring``: a
+    scikit-learn scorer name, ``'g_mean'``, or a scorer ``scorer(estimator,
+    X, y, sample_weight=None)``, called with ``X``, the rows scored (a scorer
+    of one's own may read them, e.g. an amount per row), or zeros.
 
     A scorer is called on labels 0 and 1 (1: the rows of ``truth``), or, when
     it names its own ``pos_label`` and ``labels = (negative, positive)``
@@ -475,6 +477,7 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
             sample_weight: np.ndarray | None = None,
             labels: Any = None,
             params: dict[str, Any] | None = None,
+            X: Any = None,
         ) -> np.ndarray:
             return formula(_confusion_rates(truth, scores, thresholds, sample_weight))
 
@@ -489,6 +492,7 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
         sample_weight: np.ndarray | None = None,
         labels: Any = None,
         params: dict[str, Any] | None = None,
+        X: Any = None,
     ) -> np.ndarray:
         if named and labels is not None:
             negative, positive = labels
@@ -504,7 +508,8 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
             def predicted(t: float) -> np.ndarray:
                 return (scores >= t).astype(int)
 
-        X = np.zeros((y.shape[0], 1))
+        if X is None:  # a scikit-learn scorer: it hands X to predict only
+            X = np.zeros((y.shape[0], 1))
         kwargs = dict(params or {})
         if sample_weight is not None and _takes_sample_weight(scorer):
             kwargs["sample_weight"] = sample_weight

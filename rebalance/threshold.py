@@ -230,7 +230,10 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     scoring : str or callable, default='balanced_accuracy'
         ``'tuned'`` only: the metric to maximise; a scikit-learn scorer name
         (``'f1'``, ``'balanced_accuracy'``, ...), ``'g_mean'``, or a scorer
-        ``scorer(estimator, X, y)``. It is computed on binary labels (1 = the
+        ``scorer(estimator, X, y)``, called on each fold's validation rows of
+        ``X`` (which it may read, e.g. an amount per row) with an
+        ``estimator`` whose ``predict`` gives the labels at each candidate
+        threshold. It is computed on binary labels (1 = the
         positive class, or the class being tuned one-vs-rest; a scorer made
         with its own ``pos_label``, ``make_scorer(f1_score,
         pos_label="cancer")``, is called on the class labels, and its
@@ -267,7 +270,10 @@ default='auto'
         with, and by its ``class_weight`` as scikit-learn applies it:
         ``'balanced'`` gives uniform priors; read on the final estimator (or
         the one model of a binary ``OneVsRestClassifier``, the members of a
-        ``BaggingClassifier`` or soft ``VotingClassifier``, which must agree,
+        ``BaggingClassifier`` or soft ``VotingClassifier``, which must agree
+        (without bootstrap, the mean priors of the rows each member of a
+        ``BaggingClassifier`` was fitted on, read from its
+        ``estimators_samples_``; not for a frozen one, fitted on other rows),
         the final estimator of a ``StackingClassifier``; a multiclass
         ``OneVsRestClassifier`` of class-weighted models, like a multiclass
         ``SGDClassifier`` with ``class_weight``, has no such priors),
@@ -1010,10 +1016,13 @@ default='auto'
         # with its other metadata), as scikit-learn passes it.
         extra = {} if score_params is None else dict(score_params)
         metric_weight = sample_weight if score_params is None else None
+        # A scorer of one's own is called on the validation rows of X (it may
+        # read them, e.g. an amount per row); a scorer name never reads them.
+        keep_X = not isinstance(self.scoring, str)
         if splitter is None:
             # A fitted estimator is not refitted per fold: tune on all rows.
             scores = self._scores(self.estimator_, X)[0]
-            folds = [(y, scores, metric_weight, extra)]
+            folds = [(y, scores, metric_weight, extra, X if keep_X else None)]
         else:
             fit_weight = fit_weight_of(self.estimator, fit_params)
 
@@ -1038,6 +1047,7 @@ default='auto'
                 split_params=split_params,
                 scores_of=scores_of,
                 weights_as_counts=weights_as_counts,
+                keep_X=keep_X,
             )
         binary = len(classes) == 2
         columns = [self._pos_index()] if binary else range(len(classes))

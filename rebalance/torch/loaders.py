@@ -55,8 +55,10 @@ from rebalance.torch.samplers import (
     BalancedBatchSampler,
     HardExampleSampler,
     RebalanceSampler,
+    _empty_epochs,
     _EpochSampler,
     _loader_iterator,
+    _warn_at_caller,
 )
 
 __all__ = ["IndexBatchSampler", "TensorBatchLoader"]
@@ -203,6 +205,16 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.index_type = index_type
+        self._warn_if_empty()
+
+    def _warn_if_empty(self) -> None:
+        """Warn when ``drop_last`` drops every batch of the epoch (fewer
+        indices per rank than ``batch_size``): ``len()`` is 0 and the training
+        loop would silently run on nothing."""
+        if self.drop_last and not self._whole_batches:
+            message = _empty_epochs(self.sampler, self.batch_size, "")
+            if message:
+                _warn_at_caller(message)
 
     @property
     def _whole_batches(self) -> bool:
@@ -247,6 +259,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
                 "with index arrays it fails, hangs or adds indices up (wrong "
                 "rows). Build it with index_type='list'."
             )
+        # A sampler following the process group may have fewer indices now.
+        self._warn_if_empty()
         return self._converted(
             self.sampler._index_batches(self.batch_size, self.drop_last)
         )
@@ -482,6 +496,29 @@ def _check_gatherable(tensor: torch.Tensor, name: str) -> None:
         )
 
 
+# Dtypes whose 1-D index_select torch lacks (on CPU), gathered through the
+# signed dtype of the same width: the same bits, so the same values.
+_SIGNED_VIEWS = {
+    getattr(torch, unsigned): signed
+    for unsigned, signed in (
+        ("uint16", torch.int16),
+        ("uint32", torch.int32),
+        ("uint64", torch.int64),
+    )
+    if hasattr(torch, unsigned)  # torch < 2.3 has none of them
+}
+
+
+def _gather_rows(tensor: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """The rows ``index`` of ``tensor``, as ``tensor.index_select(0, index)``;
+    for a strided uint16/uint32/uint64 tensor (``torch.from_numpy`` of such
+    labels), gathered through its signed view."""
+    signed = _SIGNED_VIEWS.get(tensor.dtype)
+    if signed is None or tensor.layout != torch.strided:
+        return tensor.index_select(0, index)
+    return tensor.view(signed).index_select(0, index).view(tensor.dtype)
+
+
 class TensorBatchLoader:
     """Rebalanced batches of in-memory tensors, gathered without a DataLoader.
 
@@ -603,7 +640,7 @@ class TensorBatchLoader:
                 if index is None:
                     index = batch.to(tensor.device, non_blocking=True)
                     on_device[tensor.device] = index
-                gathered.append(tensor.index_select(0, index))
+                gathered.append(_gather_rows(tensor, index))
             yield tuple(gathered)
 
     @property

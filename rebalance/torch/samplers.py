@@ -153,14 +153,14 @@ def _label_values(labels: Any) -> np.ndarray:
         # A one-hot matrix is read as fit_resample (and imbalanced-learn)
         # reads it: the class of a row is the column of its 1.
         array = classes
-    if array.ndim != 1:
+    if array.ndim != 1 and not (array.ndim == 2 and array.shape[0] == 0):
         raise ValueError(
             f"labels must be 1-D (one class label per dataset row) or a one-hot "
             f"matrix (exactly one 1 per row, 0 elsewhere); got shape "
             f"{array.shape}. Pass e.g. dataset.targets; for soft or multilabel "
             "targets pass the class of each row, e.g. targets.argmax(1)."
         )
-    if array.shape[0] == 0:
+    if array.shape[0] == 0:  # a one-hot matrix of 0 rows too
         raise ValueError(
             "labels is empty (0 rows): pass one class label per dataset row, "
             "e.g. dataset.targets."
@@ -409,6 +409,13 @@ _LOADER_BATCH_SAMPLERS = (
 )
 
 
+def _made_by_loader(index_sampler: Any) -> bool:
+    """Whether ``index_sampler`` is the ``BatchSampler`` a ``DataLoader``
+    wraps its ``sampler=`` in."""
+    made = (type(index_sampler).__module__, type(index_sampler).__name__)
+    return made in _LOADER_BATCH_SAMPLERS
+
+
 def _loader_iterator(frame: Any, depth: int = 1) -> Any:
     """The torch or torchdata ``DataLoader`` iterator asking for the next
     index or batch: the owner of ``_next_index`` among ``frame`` and the
@@ -436,6 +443,9 @@ class _Progress:
         self.chunk_items: Any = iter(())
         # False once its generator is finished, closed or collected.
         self.live = True
+        # (epoch, position) of a set_epoch of another epoch that came while
+        # this iteration ran (see _warn_if_superseded).
+        self.superseded: tuple[int, int] | None = None
 
     @property
     def position(self) -> int:
@@ -548,6 +558,8 @@ class _EpochSampler:
         self._next_epoch = epoch
         # An iteration broken off earlier (break, limit_train_batches) is
         # over: state_dict() and copies describe the next one from now on.
+        if running is not None and running.live:
+            running.superseded = (epoch, running.position)
         self._progress = None
 
     def _epoch_size(self) -> int:
@@ -729,6 +741,7 @@ class _EpochSampler:
         index_sampler = getattr(owner, "_index_sampler", None)
         wrapped = getattr(index_sampler, "sampler", None)
         self._check_not_batched_again(owner, index_sampler, wrapped)
+        self._warn_if_batches_empty(index_sampler, wrapped)
         if self is not index_sampler and self is not wrapped:
             return  # not certain the loader reads its rows through this sampler
         dataset = getattr(owner, "_dataset", None)
@@ -753,6 +766,18 @@ class _EpochSampler:
                 "iterator_train=RebalancedLoader(...))."
             )
 
+    def _warn_if_batches_empty(self, index_sampler: Any, wrapped: Any) -> None:
+        """Warn when the ``BatchSampler`` a ``DataLoader`` wraps this sampler
+        in drops every batch of the epoch (``drop_last=True``, fewer items
+        per rank than ``batch_size``): the training loop would silently run
+        on nothing. A warning, not an error: the loader yields what torch's
+        ``BatchSampler`` would (nothing), as the batch paths do."""
+        if _made_by_loader(index_sampler) and wrapped is self:
+            if index_sampler.drop_last is True:
+                message = _empty_epochs(self, index_sampler.batch_size, "the loader's ")
+                if message:
+                    _warn_at_caller(message)
+
     def _check_not_batched_again(
         self, owner: Any, index_sampler: Any, wrapped: Any
     ) -> None:
@@ -764,8 +789,7 @@ class _EpochSampler:
         (with ``batch_size=1``, every batch gains a leading dimension of 1).
         A loader with a ``collate_fn`` of its own (e.g. ``lambda b: b[0]``) is
         left alone."""
-        made = (type(index_sampler).__module__, type(index_sampler).__name__)
-        if made not in _LOADER_BATCH_SAMPLERS:
+        if not _made_by_loader(index_sampler):
             return  # not the BatchSampler a DataLoader makes from sampler=
         if getattr(owner, "_collate_fn", None) is not default_collate:
             return
@@ -820,7 +844,32 @@ class _EpochSampler:
             stacklevel=4,
         )
 
+    def _warn_if_superseded(self, progress: _Progress) -> None:
+        """Warn when an iteration went on to its end after a ``set_epoch`` of
+        another epoch (one broken off is never pulled again): a
+        ``DataLoader`` with workers draws its epoch at ``iter(loader)``, so
+        under PyTorch Lightning resuming from a checkpoint without the
+        loader's state (``iter()``, then ``set_epoch(e)``) the loop silently
+        trained on the sampler's next epoch where epoch ``e`` was asked for."""
+        if progress.superseded is None:
+            return
+        asked, position = progress.superseded
+        if progress.position <= position:
+            return  # nothing handed out after set_epoch
+        _warn_at_caller(
+            f"set_epoch({asked}) was called while an iteration of epoch "
+            f"{progress.epoch} of this {type(self).__name__} was running, and "
+            f"that iteration went on: the loop got epoch {progress.epoch}, not "
+            f"epoch {asked} (which the next iteration draws). A DataLoader with "
+            "workers draws its epoch at iter(loader): call set_epoch before "
+            "iter(loader); when resuming (e.g. PyTorch Lightning from a "
+            "checkpoint), restore the loader's state (torchdata's "
+            "StatefulDataLoader) or call sampler.set_epoch(epoch) before "
+            "training starts."
+        )
+
     def _end_epoch(self, progress: _Progress) -> None:
+        self._warn_if_superseded(progress)
         if self._progress is progress:
             self._progress = None
             if (
@@ -1151,6 +1200,11 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
         self.sampler = clone(sampler)
         try:
             self.plan = self.sampler.plan(encoded, compact=True)
+            # fit_resample's check of a shrinkage dict against the classes
+            # (a typo, an over-sampled class left out): epoch e is its draw.
+            check_shrinkage = getattr(self.sampler, "_shrinkage_per_class", None)
+            if check_shrinkage is not None:
+                check_shrinkage(self.plan)
         except (TypeError, ValueError) as exc:
             # An error about the labels (continuous, mixed types, one class)
             # names them: plan() calls them y, no argument of this sampler.
@@ -2198,14 +2252,54 @@ def _check_nonempty_batches(
         and drop_last
         and isinstance(batch_size, numbers.Integral)
         and not is_bool(batch_size)
-        and len(sampler) < int(batch_size)
     ):
-        raise ValueError(
-            f"Each epoch has {len(sampler)} indices per rank, fewer than the "
-            f"loader's batch_size={batch_size}: with the loader's drop_last=True "
-            "(skorch: iterator_train__drop_last) every epoch would be empty. Pass "
-            f"drop_last=False or a batch_size of at most {len(sampler)}."
+        message = _empty_epochs(
+            sampler,
+            int(batch_size),
+            "the loader's ",
+            " (skorch: iterator_train__drop_last)",
         )
+        if message:
+            raise ValueError(message)
+
+
+# Packages whose frames a warning about the training loop skips: it points at
+# the loop's line (or the user's trainer.fit), not inside a loader.
+_LOOP_PACKAGES = frozenset({"torch", "torchdata", "lightning", "pytorch_lightning"})
+
+
+def _warn_at_caller(message: str) -> None:
+    """A ``UserWarning`` pointing at the first caller outside torch,
+    torchdata, Lightning and ``rebalance.torch``."""
+    level, frame = 2, sys._getframe(1)  # 2: the caller of this function
+    while frame.f_back is not None:
+        module = str(frame.f_globals.get("__name__"))
+        if module.split(".")[0] not in _LOOP_PACKAGES and not module.startswith(
+            "rebalance.torch."
+        ):
+            break
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _empty_epochs(
+    sampler: _EpochSampler, batch_size: int, whose: str, aside: str = ""
+) -> str:
+    """What to tell the user when batches of ``batch_size`` items of
+    ``sampler``'s epochs, the last short one dropped (``whose``
+    ``drop_last=True``; ``whose`` is ``""`` or ends in a space), leave every
+    epoch empty (else ``""``): rebalancing (undersampling, a split between
+    ranks) can shrink an epoch below one batch, and the training loop would
+    silently train on nothing."""
+    n_items = len(sampler)
+    if n_items >= batch_size:
+        return ""
+    return (
+        f"Each epoch has {n_items} {sampler._item_name} per rank, fewer than "
+        f"{whose}batch_size={batch_size}: with {whose}drop_last=True{aside} "
+        f"every epoch would be empty. Pass drop_last=False or a batch_size of "
+        f"at most {n_items}."
+    )
 
 
 def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
