@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval
 
 from rebalance._frames import (
+    _is_arrow,
     check_compressed,
     is_dataframe,
     is_pandas_array,
@@ -182,11 +183,19 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     """Check X's shape without copying it: 2-D, at least one row and column.
 
     Returns ``(X, n_features)``; lists become numpy arrays, DataFrames, CSR
-    and CSC matrices are returned unchanged, other sparse formats as CSR.
+    and CSC matrices are returned unchanged, other sparse formats as CSR (a
+    pyarrow RecordBatch without ``shape``, pyarrow < 15, as a Table).
     """
     if X is None:
         raise ValueError("X is None: pass the feature matrix (n_samples, n_features).")
     reject_lazy(X, "X")
+    if _is_arrow(X, "RecordBatch") and not hasattr(X, "shape"):
+        # pyarrow < 15: a RecordBatch has no shape, and np.asarray below would
+        # make it an array of objects. Checked and resampled as a one-batch
+        # Table; BaseSampler.fit_resample returns a RecordBatch again.
+        import pyarrow as pa
+
+        X = pa.Table.from_batches([X], schema=X.schema)
     if not (_is_pandas(X, "DataFrame") or sp.issparse(X) or hasattr(X, "shape")):
         given = type(X).__name__
         try:
@@ -231,7 +240,9 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     if shape[1] == 0:
         raise ValueError(
             f"Found array with 0 feature(s) (shape={shape}) while a minimum of 1 is "
-            "required."
+            "required: X has no columns. Pass at least one feature column (a "
+            "constant one, e.g. np.zeros((n_samples, 1)), where the rows carry "
+            "no features)."
         )
     if (isinstance(X, np.ndarray) or sp.issparse(X)) and X.dtype.kind == "c":
         # Sparse too, as imbalanced-learn (check_array refuses both).

@@ -23,7 +23,7 @@ from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
 from rebalance import _dask, _gather, _indices
-from rebalance._frames import is_dataframe, is_pandas_array
+from rebalance._frames import _is_arrow, _record_batch, is_dataframe, is_pandas_array
 from rebalance._indices import EncodedLabels
 from rebalance._labels import own_codes
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
@@ -266,14 +266,19 @@ class BaseSampler(_ImblearnBaseSampler):
             X_res = self._gather_features(X, indices, plan, rng)
             if isinstance(X_given, list):
                 X_res = X_res.tolist()
+            elif _is_arrow(X_given, "RecordBatch") and not _is_arrow(
+                X_res, "RecordBatch"
+            ):
+                # Checked as a Table where pyarrow < 15 gives it no shape.
+                X_res = _record_batch(X_res)
         if one_hot:
-            y_res = take_rows(y, indices)
+            y_res = _take_label_rows(y, indices)
         else:
             # Integer labels are rebuilt from their class codes (cache-friendly).
             y_container = _as_container(y, y_1d)
             y_res = _gather.take_labels(y_container, plan.labels, indices)
             if y_res is None:
-                y_res = take_rows(y_container, indices)
+                y_res = _take_label_rows(y_container, indices)
         if weights is None:
             return X_res, y_res
         return X_res, y_res, take_rows(weights, indices)
@@ -332,12 +337,54 @@ def _row_bytes(X) -> int:
         if hasattr(X, "memory_usage"):  # pandas (a Series gives one number)
             total = int(np.sum(X.memory_usage(index=False, deep=False)))
         elif hasattr(X, "estimated_size"):  # polars
-            total = int(X.estimated_size())
+            total = _polars_bytes(X)
         else:  # pyarrow and others with nbytes, else unknown
             total = int(getattr(X, "nbytes", 0))
     except Exception:  # an unusual frame: no estimate, no check
         return 0
     return -(-total // n_rows)
+
+
+def _take_label_rows(y, indices: np.ndarray):
+    """``take_rows(y, indices)``, except for labels given as a list of rows (a
+    one-hot or column-vector y of lists): copies of its rows, as for a list X
+    (:func:`_copied_rows`), so that no resampled row is one of y's, or
+    another drawn copy of the same row.
+
+    >>> from rebalance.base import _take_label_rows
+    >>> y = [[1, 0], [0, 1]]
+    >>> y_res = _take_label_rows(y, np.array([1, 1]))
+    >>> y_res == [[0, 1], [0, 1]], y_res[0] is y[1], y_res[0] is y_res[1]
+    (True, False, False)
+    """
+    if isinstance(y, list) and y and np.ndim(y[0]) > 0:
+        return _copied_rows(y, indices)
+    return take_rows(y, indices)
+
+
+def _polars_bytes(data) -> int:
+    """``estimated_size()`` of a polars DataFrame or Series, counting a
+    pointer a value for its ``Object`` columns.
+
+    polars 1.0 panics sizing an ``Object`` column: a pyo3 ``PanicException``,
+    a ``BaseException`` that no ``except Exception`` catches (after a Rust
+    backtrace on stderr), so such columns are never passed to it.
+
+    >>> import polars as pl
+    >>> from rebalance.base import _polars_bytes
+    >>> frame = pl.DataFrame({"o": pl.Series([{}, {}], dtype=pl.Object)})
+    >>> _polars_bytes(frame)
+    16
+    """
+    import polars as pl
+
+    if isinstance(data, pl.Series):
+        if data.dtype == pl.Object:
+            return 8 * len(data)
+        return int(data.estimated_size())
+    objects = [name for name, dtype in data.schema.items() if dtype == pl.Object]
+    rest = data.drop(objects) if objects else data
+    return int(rest.estimated_size()) + 8 * len(objects) * len(data)
 
 
 def _copied_rows(rows: list, indices: np.ndarray) -> list:

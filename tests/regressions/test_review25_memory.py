@@ -89,7 +89,10 @@ def test_estimate_bounds_the_real_peak():
             tracemalloc.stop()
         X_c, y_1d, one_hot, weights, plan = sampler._check_inputs(X, y, w)
         parts = base._output_memory(sampler, X, X_c, y_1d, weights, plan)
-        assert peak <= sum(parts.values())
+        # tracemalloc also counts what other threads allocate meanwhile (a
+        # warm-up thread an earlier test started in this worker): a few KB of
+        # slack, against an estimate of ~16 MB.
+        assert peak <= sum(parts.values()) + (1 << 16)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, rlimits")
