@@ -297,8 +297,10 @@ def check_not_dropped_by_imblearn_pipeline(
 def fit_weight_of(estimator: Any, params: Mapping) -> Any:
     """The ``sample_weight`` that ``estimator.fit(X, y, **params)`` trains its
     final model with: ``params['sample_weight']``, or for a pipeline (also
-    nested) without metadata routing, ``'<last step>__sample_weight'`` (the
-    way scikit-learn weights a pipeline's final step). None without weights.
+    nested, or searched by a ``GridSearchCV``, which hands its fit
+    parameters on as they are) without metadata routing,
+    ``'<last step>__sample_weight'`` (the way scikit-learn weights a
+    pipeline's final step). None without weights.
 
     Examples
     --------
@@ -321,24 +323,46 @@ def fit_weight_of(estimator: Any, params: Mapping) -> Any:
         return _routed_fit_weight(estimator, params)
     weight = params.get("sample_weight")
     prefix = ""
-    while weight is None and isinstance(getattr(estimator, "steps", None), list):
-        if not estimator.steps:
+    for _ in range(16):  # nested pipelines and searches
+        if weight is not None:
             break
-        name, estimator = estimator.steps[-1]
+        if _is_search(estimator):
+            # A search hands its fit parameters on to its estimator as they
+            # are: ``<last step>__sample_weight`` of a searched pipeline.
+            estimator = estimator.estimator
+            continue
+        steps = getattr(estimator, "steps", None)
+        if not (isinstance(steps, list) and steps):
+            break
+        name, estimator = steps[-1]
         prefix += f"{name}__"
         weight = params.get(f"{prefix}sample_weight")
     return weight
+
+
+def _is_search(estimator: Any) -> bool:
+    """Whether ``estimator`` is a scikit-learn hyper-parameter search
+    (``GridSearchCV``, ``RandomizedSearchCV``, ``HalvingGridSearchCV``, ...),
+    whose ``best_estimator_`` is its ``estimator`` refitted with its fit
+    parameters."""
+    from sklearn.model_selection._search import BaseSearchCV
+
+    return isinstance(estimator, BaseSearchCV)
 
 
 def _routed_fit_weight(estimator: Any, params: Mapping) -> Any:
     """:func:`fit_weight_of` with metadata routing on: ``params`` routed
     through a pipeline (also nested) the way its ``fit`` routes them, down
     to its final step's ``fit``."""
-    for _ in range(16):  # nested pipelines
+    for _ in range(16):  # nested pipelines and searches
         steps = getattr(estimator, "steps", None)
-        if not (isinstance(steps, list) and steps and isinstance(steps[-1], tuple)):
+        if _is_search(estimator):
+            # routed to its estimator's fit (its refitted best_estimator_)
+            name, last = "estimator", estimator.estimator
+        elif isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
+            name, last = steps[-1]
+        else:
             break
-        name, last = steps[-1]
         try:
             routed = estimator.get_metadata_routing().route_params(
                 caller="fit", params=dict(params)
@@ -358,7 +382,6 @@ def _fit_takes(estimator: Any, name: str) -> bool:
     when its estimator takes it). Other ``**kwargs`` (``Pipeline``,
     ``OneVsRestClassifier``, ...) refuse a bare ``sample_weight``."""
     from sklearn.frozen import FrozenEstimator
-    from sklearn.model_selection._search import BaseSearchCV
 
     # Voting and stacking ensembles take a bare sample_weight (named in
     # their fit's signature on scikit-learn < 1.7, through **fit_params and
@@ -376,7 +399,7 @@ def _fit_takes(estimator: Any, name: str) -> bool:
         return True
     if isinstance(estimator, FrozenEstimator):
         return True
-    if isinstance(estimator, BaseSearchCV):
+    if _is_search(estimator):
         return _fit_takes(estimator.estimator, name)
     return False
 

@@ -20,6 +20,7 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite, get_tags, metadata_routing
 from sklearn.utils._param_validation import HasMethods
@@ -207,7 +208,11 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
             Training rows, resampled by the sampler.
         y : array-like of shape (n_samples,)
-            Class labels of the rows.
+            Class labels of the rows. A rebalance sampler gets them as given,
+            so that it draws the rows ``sampler.fit_resample(X, y)`` draws (a
+            pandas categorical's classes in its categories' order); the
+            classifier gets the drawn labels as a numpy array of their values
+            when they are a pandas extension type (categorical, nullable).
         sample_weight : array-like of shape (n_samples,), default=None
             Resampled with the rows and passed to the classifier's ``fit``.
             Without metadata routing, a classifier whose ``fit`` takes no
@@ -241,7 +246,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "y), then the kernel of the resampled rows), or use a classifier "
                 "on the features (e.g. SVC(kernel='rbf'))."
             )
-        y = as_classifier_target(meta_target(y))
+        y = meta_target(y)
         _check_finite_for(self.classifier, X)
         params = dict(fit_params)
         if sample_weight is not None:
@@ -308,7 +313,13 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             # them: checked against X's row order as the sampler checks y.
             check_row_order(X, {name: classifier_params[name] for name in follow})
         sampler = clone(self.sampler)
-        X_res, y_res = sampler.fit_resample(X, y, **sampler_params)[:2]
+        # A rebalance sampler gets the labels as given: a pandas categorical's
+        # classes come in its categories' order, which orders the draw (the
+        # rows sampler.fit_resample(X, y) and an imblearn Pipeline draw).
+        # Others, and the classifier, get them as the classifier reads them.
+        labels = y if isinstance(self.sampler, BaseSampler) else as_classifier_target(y)
+        X_res, y_res = sampler.fit_resample(X, labels, **sampler_params)[:2]
+        y_res = as_classifier_target(y_res)
         # Lazy (Dask) labels drawn: read from the fitted classifier below,
         # not computed once more here.
         lazy_draw = is_dask_input(y_res)
@@ -682,27 +693,85 @@ def _check_weights_used(
     sampler: Any, classifier: Any, sampler_params: dict, classifier_params: dict
 ) -> None:
     """Raise when metadata routing hands ``sample_weight`` to a rebalance
-    sampler only, for a classifier whose ``fit`` cannot take it: the sampler's
-    draw does not depend on the weights (it only resamples them), so they would
-    change nothing. (A classifier that declines them,
-    ``set_fit_request(sample_weight=False)``, is fitted without them.)"""
-    if not (
-        isinstance(sampler, BaseSampler)
-        and sampler_params.get("sample_weight") is not None
-        and classifier_params.get("sample_weight") is None
-    ):
+    sampler only: its draw does not depend on the weights (it only resamples
+    them), so they would change nothing, whether the classifier's ``fit``
+    takes no ``sample_weight`` or requests it (a Pipeline: one of its steps)
+    under another name than the one they were passed as. (A classifier that
+    declines them, ``set_fit_request(sample_weight=False)``, is fitted
+    without them.)"""
+    weights = sampler_params.get("sample_weight")
+    if not isinstance(sampler, BaseSampler) or weights is None:
         return
+    if any(value is weights for value in classifier_params.values()):
+        return  # the classifier gets them too, resampled with the rows
     fit_request = getattr(get_routing_for_object(classifier), "fit", None)
     requests = getattr(fit_request, "requests", None)
-    if isinstance(requests, dict) and "sample_weight" not in requests:
-        raise ValueError(
-            f"sample_weight is routed to {type(sampler).__name__}.fit_resample "
-            "only (its set_fit_resample_request), whose draw does not depend on "
-            f"the weights, and {type(classifier).__name__}.fit takes no "
-            "sample_weight: the weights would change nothing. Use a classifier "
-            "whose fit takes them, with set_fit_request(sample_weight=True) "
-            "(they are then resampled with the rows), or fit without them."
+    name = type(classifier).__name__
+    if isinstance(requests, dict):
+        request = requests.get("sample_weight", metadata_routing.UNUSED)
+    elif _router_asks_sample_weight(classifier):
+        # A router (a Pipeline, ...) one of whose steps asks for (or has
+        # not set its request for) a sample_weight, which was not given.
+        request = True
+    else:
+        return  # its steps take none, or decline them
+    if request is False:
+        return  # declined: fitted without them, as asked
+    if request in (metadata_routing.UNUSED, metadata_routing.WARN):
+        why = f"{name}.fit takes no sample_weight"
+        fix = (
+            "Use a classifier whose fit takes them, with "
+            "set_fit_request(sample_weight=True) (they are then resampled with "
+            "the rows), or fit without them."
         )
+    else:
+        asked = "sample_weight" if request in (True, None) else request
+        if not isinstance(requests, dict):
+            why = (
+                f"{name}'s steps ask for a sample_weight (or have no request set "
+                "for it), which was not given these weights"
+            )
+        elif request is None:
+            why = f"{name}.fit has no request set for its sample_weight"
+        else:
+            why = (
+                f"{name}.fit asks for its sample_weight as {asked!r}, which was "
+                "not given these weights"
+            )
+        first = (
+            f"Call {name}.set_fit_request(sample_weight=True) and pass"
+            if request is None
+            else "Pass"
+        )
+        fix = (
+            f"{first} the weights as {asked}= (they then reach both, resampled "
+            "with the rows), or give the sampler's and the classifier's "
+            "set_..._request the same name."
+        )
+    raise ValueError(
+        f"sample_weight is routed to {type(sampler).__name__}.fit_resample "
+        "only (its set_fit_resample_request), whose draw does not depend on "
+        f"the weights, and {why}: the weights would change nothing. {fix}"
+    )
+
+
+def _router_asks_sample_weight(classifier: Any) -> bool:
+    """Whether the router ``classifier`` (a Pipeline, ...) routes a
+    ``sample_weight`` passed to its ``fit`` to one of its steps, or has a step
+    whose request for it is not set."""
+    try:
+        routed = classifier.get_metadata_routing().route_params(
+            caller="fit", params={"sample_weight": np.ones(1)}
+        )
+    except UnsetMetadataPassedError:
+        return True
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return False  # not a scikit-learn router: unknown
+    return any(
+        "sample_weight" in (params or {})
+        for methods in routed.values()
+        for params in dict(methods).values()
+    )
 
 
 def _check_indices_match(
