@@ -84,6 +84,10 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
         y = y.to_numpy()
     elif is_series(y):
         return y, False
+    elif isinstance(y, pd.Categorical):
+        # Read as the Series holding it: its classes in the categories' order,
+        # as for a categorical Series (not sorted, as its values would be).
+        return pd.Series(y, copy=False), False
     elif sp.issparse(y):
         raise TypeError(
             f"{name} is a sparse matrix: pass the labels as a dense 1-D array."

@@ -290,6 +290,8 @@ def _labels_to_encode(labels: Any) -> Any:
     array = _label_array(labels)
     if is_dataframe(labels) and labels.shape[1] == 1:
         labels = first_column(labels)
+    if isinstance(labels, pd.Categorical):  # read as the Series holding it
+        labels = pd.Series(labels, copy=False)
     if is_pandas(labels, "Series") and isinstance(labels.dtype, pd.CategoricalDtype):
         return labels
     return array
