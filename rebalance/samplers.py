@@ -82,7 +82,10 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
         ``{class: rows_to_keep}``; a callable ``labels -> dict``, called with
         the labels as a 1-D numpy array.
     replacement : bool, default=False
-        Draw the kept rows with replacement.
+        Draw the kept rows with replacement: every class the strategy selects
+        is a bootstrap of its target size (even one kept at its own count, as
+        with ``'all'``), as in imbalanced-learn; the other classes are kept
+        whole.
     shuffle : bool, default=True
         Return rows in random order. ``False`` keeps the original row order
         (imbalanced-learn returns rows grouped by class, which mini-batch
@@ -95,7 +98,9 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
     Attributes
     ----------
     sampling_strategy_ : dict
-        ``{class: rows kept}`` for every class that was reduced.
+        ``{class: rows kept}`` for every class the strategy selects, as
+        imbalanced-learn reports it: ``'all'`` includes the minority at its own
+        count, a dict every class it names.
     sample_indices_ : ndarray
         Positions in the input of the returned rows (set by
         :meth:`fit_resample` only).
@@ -198,7 +203,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
     Attributes
     ----------
     sampling_strategy_ : dict
-        ``{class: rows added}`` for every class that was grown.
+        ``{class: rows added}`` for every class the strategy selects, as
+        imbalanced-learn reports it: ``'all'`` includes the majority with 0
+        rows added, a dict every class it names.
     shrinkage_ : dict or None
         ``{class: shrinkage}`` for every over-sampled class; None without
         ``shrinkage``.
@@ -694,7 +701,9 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
     ----------
     sampling_strategy_ : dict
         ``{class: rows drawn}`` of the last :meth:`fit_resample` (of
-        :meth:`fit`: the expected rows, rounded).
+        :meth:`fit`: the expected rows, each rounded to the nearest integer,
+        so their sum may differ from ``n_samples`` by up to half the number of
+        classes).
     sample_indices_ : ndarray
         Positions in the input of the returned rows (set by
         :meth:`fit_resample` only).
