@@ -742,6 +742,23 @@ def _missing_numbers_as_na(frame, target: Any) -> None:
             frame.isetitem(j, pd.to_numeric(text.str.strip(), errors="coerce"))
 
 
+def _check_parquet_reader(path: str) -> None:
+    """Refuse a Parquet ``--data`` (a file, or a folder: read with pyarrow)
+    when nothing can read it, naming the extra that installs pyarrow."""
+    import importlib.util
+
+    folder = os.path.isdir(path)
+    if not (folder or path.lower().endswith((".parquet", ".pq"))):
+        return
+    if importlib.util.find_spec("pyarrow") is None and (
+        folder or importlib.util.find_spec("fastparquet") is None
+    ):
+        raise _fail(
+            f"--data {path!r}: Parquet needs pyarrow, which is not installed: "
+            "pip install 'rebalance[compare]', or save the table as CSV."
+        )
+
+
 def _load_table(path: str, target: str | None):
     """Features (a DataFrame, every column kept) and labels from a file."""
     import pandas as pd
@@ -760,6 +777,7 @@ def _load_table(path: str, target: str | None):
             "it reads CSV (or other text tables) and Parquet; save the table in "
             "one of those and pass that file."
         )
+    _check_parquet_reader(path)
     try:
         if os.path.isdir(path):
             frame = _missing_text_as_na(_read_parquet_folder(path))
@@ -1223,7 +1241,8 @@ def _check_plotting(args: argparse.Namespace) -> None:
     options = [o for o, v in (("--plot", args.plot), ("--report", args.report)) if v]
     if options and importlib.util.find_spec("matplotlib") is None:
         raise _fail(
-            f"{' and '.join(options)} draw with matplotlib, which is not installed: "
+            f"{' and '.join(options)} {'draw' if len(options) > 1 else 'draws'} "
+            "with matplotlib, which is not installed: "
             "pip install 'rebalance[plot]', or leave the option out."
         )
 

@@ -122,9 +122,11 @@ def _torch_mlp():
     try:
         from rebalance.torch._compare_model import TorchMLPClassifier
     except ImportError as exc:
+        # rebalance.torch's own message already says what to install
+        cause = "" if exc.name == "torch" else f" ({exc})"
         raise ValueError(
-            "model='mlp' (--model mlp) needs PyTorch, which is not installed "
-            f"({exc}): pip install 'rebalance[torch]', or use the model "
+            "model='mlp' (--model mlp) needs PyTorch, which is not installed"
+            f"{cause}: pip install 'rebalance[torch]', or use the model "
             "'logistic' or 'hgb'."
         ) from exc
     return TorchMLPClassifier

@@ -13,8 +13,20 @@ from their submodules on first use; deprecated names still work, with a
 
 from __future__ import annotations
 
+from importlib.util import find_spec as _find_spec
 from typing import TYPE_CHECKING
 from typing import Any as _Any
+
+if _find_spec("torch") is None:
+    # Any name or submodule of rebalance.torch runs this first: name the
+    # extra instead of a bare "No module named 'torch'" from a submodule.
+    raise ModuleNotFoundError(
+        "rebalance.torch needs PyTorch, which is not installed: pip install "
+        "torch (the build you want, e.g. torch==2.13.0 --index-url "
+        "https://download.pytorch.org/whl/cpu), then pip install "
+        "'rebalance[torch]'.",
+        name="torch",
+    )
 
 if TYPE_CHECKING:  # what type checkers see; at run time, ``__getattr__``
     from rebalance.torch.loaders import IndexBatchSampler, TensorBatchLoader
