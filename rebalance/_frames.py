@@ -422,6 +422,10 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         taken = _gather.take_array(data, indices)
         if taken is not None:
             return taken
+        # np.take would copy all of a non-contiguous data first.
+        taken = _gather.take_strided(data, indices)
+        if taken is not None:
+            return taken
         # np.take is several times faster than fancy indexing for row gathers.
         return np.take(data, _take_indices(indices), axis=0)
     if is_pandas_array(data):

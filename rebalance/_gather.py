@@ -21,6 +21,7 @@ these functions return None.
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -28,7 +29,14 @@ import numpy as np
 
 from rebalance import _indices
 
-__all__ = ["GATHER_ABOVE", "take_array", "take_csr", "take_labels", "take_pandas"]
+__all__ = [
+    "GATHER_ABOVE",
+    "take_array",
+    "take_csr",
+    "take_labels",
+    "take_pandas",
+    "take_strided",
+]
 
 # Output bytes from which the gather is split between threads: below, starting
 # threads costs more than it saves.
@@ -49,6 +57,9 @@ STAGE_TILE = 1 << 14
 # column this small stays in cache (a 200,000 x 300 float64 frame gathered
 # column by column takes half the time of staging it).
 STAGE_COLUMNS_ABOVE = 1 << 22
+# Bytes of rows a thread indexes at a time out of an array that is not
+# C-contiguous (:func:`_index_tiles`).
+INDEX_TILE_BYTES = 1 << 20
 
 
 def _row_indices(rows: Any) -> np.ndarray | None:
@@ -138,7 +149,51 @@ def _take_into(data: np.ndarray, rows: np.ndarray, lo: int, hi: int, out: Any) -
             data.view(word), rows, lo, hi, out.view(word)
         ):
             return
-    np.take(data, rows[lo:hi], axis=0, out=out[lo:hi], mode="clip")
+    if data.flags.c_contiguous:
+        np.take(data, rows[lo:hi], axis=0, out=out[lo:hi], mode="clip")
+    else:
+        _index_tiles(data, rows, lo, hi, out)
+
+
+def _index_tiles(
+    data: np.ndarray, rows: np.ndarray, lo: int, hi: int, out: Any
+) -> None:
+    """``out[lo:hi] = data[rows[lo:hi]]``, a tile of rows at a time.
+
+    For ``data`` that is not C-contiguous (Fortran-ordered, a column slice, a
+    strided view, of a memory map too): ``np.take`` first copies all of such
+    ``data`` (a gather of 10 rows of a 1 GB view allocates 1 GB, once per
+    thread), indexing reads the rows it needs. The same bits as ``np.take``;
+    a tile's temporary stays within :data:`INDEX_TILE_BYTES` (or a row)."""
+    row_bytes = data.itemsize * math.prod(data.shape[1:])
+    tile = max(1, min(STAGE_TILE, INDEX_TILE_BYTES // max(row_bytes, 1)))
+    for start in range(lo, hi, tile):
+        stop = min(start + tile, hi)
+        out[start:stop] = data[rows[start:stop]]
+
+
+def take_strided(data: np.ndarray, rows: Any) -> np.ndarray | None:
+    """``np.take(data, rows, axis=0)`` (C-ordered, negative rows wrapping,
+    IndexError outside) for ``data`` that is not C-contiguous, by indexing
+    (:func:`_index_tiles`) instead of ``np.take``'s copy of all of ``data``;
+    None for C-contiguous ``data`` or ``rows`` other than 1-D integers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance import _gather
+    >>> X = np.asfortranarray(np.arange(12.0).reshape(4, 3))
+    >>> _gather.take_strided(X, np.array([3, -4])).tolist()
+    [[9.0, 10.0, 11.0], [0.0, 1.0, 2.0]]
+    """
+    rows = np.asarray(rows)
+    if data.ndim == 0 or data.flags.c_contiguous:
+        return None
+    if rows.ndim != 1 or rows.dtype.kind not in "iu":
+        return None
+    out = np.empty((rows.shape[0],) + data.shape[1:], dtype=data.dtype)
+    _index_tiles(data, rows, 0, rows.shape[0], out)
+    return out
 
 
 def _take_columns(
@@ -292,7 +347,8 @@ def take_pandas(data: Any, rows: Any) -> Any:
     if isinstance(data, pd.DataFrame) and all_numpy and len(numpy_dtypes) == 1:
         block = np.empty((len(values), n_out), dtype=values[0].dtype)
     if _scattered(rows, data.shape[0]):
-        for group in _row_groups(values, data.shape[0]):
+        out_bytes = n_out * sum(v.itemsize for v in values if v is not None)
+        for group in _row_groups(values, data.shape[0], out_bytes):
             out = None if block is None else block[group[0] : group[-1] + 1]
             staged = _take_staged([values[j] for j in group], rows, out)
             for j, column in zip(group, staged):
@@ -380,16 +436,21 @@ def _scattered(rows: np.ndarray, n_rows: int) -> bool:
     return 2 * int(np.count_nonzero(steps > NEAR_ROWS)) > at.shape[0]
 
 
-def _row_groups(values: list[np.ndarray | None], n_rows: int) -> list[list[int]]:
+def _row_groups(
+    values: list[np.ndarray | None], n_rows: int, out_bytes: int = 0
+) -> list[list[int]]:
     """Positions of the (1-D numpy) columns gathered together by
     :func:`_take_staged`: columns of one dtype, in groups whose rows are at
     most :data:`STAGED_ROW_BYTES` bytes (a cache line); groups of one column
     are left out (nothing to gain), and all are when the staged copy of
     ``n_rows`` such rows would take more than half the memory available
     (:func:`rebalance._indices.available_memory`: a container's limit
-    included)."""
+    included) besides the ``out_bytes`` of output the gather writes: the
+    memory check before the draw counts the output, not the staged copy,
+    and an output just allocated does not count as used until written."""
     available = _indices.available_memory()  # cgroup limits included
-    if available is not None and n_rows * STAGED_ROW_BYTES * 2 > available:
+    staged = n_rows * STAGED_ROW_BYTES * 2
+    if available is not None and staged + out_bytes > available:
         return []
     by_dtype: dict[np.dtype, list[int]] = {}
     for j, column in enumerate(values):
