@@ -651,6 +651,10 @@ def _missing_text_as_na(frame):
     return frame
 
 
+# The names of Parquet files --data reads (and looks for in a folder).
+_PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
 def _read_parquet_folder(path: str):
     """A folder of Parquet files (a partitioned data set, as Spark, Dask or
     ``DataFrame.to_parquet(folder, partition_cols=...)`` write it) as one
@@ -664,7 +668,7 @@ def _read_parquet_folder(path: str):
         # _SUCCESS, .crc files): pyarrow skips them too.
         subfolders[:] = [d for d in subfolders if not d.startswith(("_", "."))]
         if any(
-            f.lower().endswith((".parquet", ".pq")) and not f.startswith(("_", "."))
+            f.lower().endswith(_PARQUET_SUFFIXES) and not f.startswith(("_", "."))
             for f in files
         ):
             break
@@ -742,14 +746,12 @@ def _missing_numbers_as_na(frame, target: Any) -> None:
             frame.isetitem(j, pd.to_numeric(text.str.strip(), errors="coerce"))
 
 
-def _check_parquet_reader(path: str) -> None:
-    """Refuse a Parquet ``--data`` (a file, or a folder: read with pyarrow)
-    when nothing can read it, naming the extra that installs pyarrow."""
+def _check_parquet_reader(path: str, folder: bool) -> None:
+    """Refuse the Parquet ``--data`` ``path`` (a file, or a ``folder``: read
+    with pyarrow) when nothing can read it, naming the extra that installs
+    pyarrow."""
     import importlib.util
 
-    folder = os.path.isdir(path)
-    if not (folder or path.lower().endswith((".parquet", ".pq"))):
-        return
     if importlib.util.find_spec("pyarrow") is None and (
         folder or importlib.util.find_spec("fastparquet") is None
     ):
@@ -777,11 +779,12 @@ def _load_table(path: str, target: str | None):
             "it reads CSV (or other text tables) and Parquet; save the table in "
             "one of those and pass that file."
         )
-    _check_parquet_reader(path)
     try:
         if os.path.isdir(path):
+            _check_parquet_reader(path, folder=True)
             frame = _missing_text_as_na(_read_parquet_folder(path))
-        elif path.lower().endswith((".parquet", ".pq")):
+        elif path.lower().endswith(_PARQUET_SUFFIXES):
+            _check_parquet_reader(path, folder=False)
             frame = _missing_text_as_na(pd.read_parquet(path))
         else:
             frame = _read_text_table(path, target)
