@@ -30,6 +30,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import os
 import sys
@@ -170,13 +171,33 @@ def time_cpu(fn, x, y, repeats):
     return best
 
 
+@contextlib.contextmanager
+def quiet_profiler_log():
+    """Send the file descriptor 2 to /dev/null while a profiler starts and
+    stops: torch's C++ profiler prints "profiler_start"/"profiler_stop"
+    lines there, which would bury the table."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def peak_cpu(fn, x, y):
     """Peak bytes allocated by torch during one fwd+bwd (profiler events)."""
     fwd_bwd(fn, x, y)
     x.grad = None
     from torch.profiler import ProfilerActivity, profile
 
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    with (
+        quiet_profiler_log(),
+        profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof,
+    ):
         fwd_bwd(fn, x, y)
     events = sorted(
         (e for e in prof.events() if e.self_cpu_memory_usage),

@@ -776,18 +776,14 @@ class _SegmentList:
 
 
 def _draw(
-    segments, rng: np.random.Generator, shuffle: bool, dtype: np.dtype | None = None
+    segments, rng: np.random.Generator, dtype: np.dtype | None = None
 ) -> np.ndarray:
-    """The rows of ``segments`` in uniformly random order, or sorted, as
-    ``dtype`` (default: the pools')."""
+    """The rows of ``segments`` in uniformly random order, as ``dtype``
+    (default: the pools'). Sorted: :func:`_sorted_draw`."""
     kernels = _kernels()
     n = segments.total
     out = np.empty(n, dtype=segments.pools[0].dtype if dtype is None else dtype)
     fields = tuple(segments)
-    if not shuffle:
-        kernels.write_segments(*fields, out)
-        out.sort()
-        return out
     key = _key(rng)
     if n <= SMALL_SHUFFLE:
         kernels.write_segments(*fields, out)
@@ -827,6 +823,30 @@ def _draw(
     return out
 
 
+def _sorted_draw(
+    segments, n_rows: int, extra: int = 0, dtype: np.dtype | None = None
+) -> np.ndarray:
+    """The rows of ``segments`` and ``extra`` more copies of every row ``0 ..
+    n_rows - 1``, in ascending order, as ``dtype`` (default: the pools').
+
+    A counting sort: one pass adds the segments' rows to a count per row, one
+    sequential pass writes them out: no array of the drawn rows and no
+    comparison sort (``np.sort`` of 8.4M random rows: ~0.5 s; this: ~0.05 s).
+    The rows are those :func:`_draw` gives, sorted: the same output. Memory:
+    the output plus 4 (or 8) bytes per row ``0 .. n_rows - 1``.
+    """
+    kernels = _kernels()
+    n_out = segments.total + extra * n_rows
+    big = n_out >= np.iinfo(np.int32).max
+    counts = np.zeros(n_rows, dtype=np.int64 if big else np.int32)
+    if kernels.count_segments(*segments, counts) != 0:
+        raise ValueError("internal error: a segment's row is outside the rows.")
+    out = np.empty(n_out, dtype=segments.pools[0].dtype if dtype is None else dtype)
+    if kernels.expand_counts(counts, extra, out) != 0:
+        raise ValueError("internal error: the row counts do not match the draw.")
+    return out
+
+
 def shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A uniformly random permutation of ``indices`` (a new array).
 
@@ -841,7 +861,7 @@ def shuffled(indices: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         )
     segments = _SegmentList(indices.dtype, (indices,))
     segments.copy(0, 0, indices.shape[0])
-    return _draw(segments.build(), rng, shuffle=True)
+    return _draw(segments.build(), rng)
 
 
 def shuffle_runs(values: np.ndarray, run: int, rng: np.random.Generator) -> None:
@@ -1145,10 +1165,13 @@ def under_sample_indices(
             np.where(reduced, n_keep, labels.counts),
             key,
         )
-        return _draw(segments.build(), rng, shuffle)
+        if not shuffle:
+            return _sorted_draw(segments.build(), labels.n_samples)
+        return _draw(segments.build(), rng)
     kept = _distinct_rows(labels, n_keep, rng)
     if not shuffle:
-        kept.sort()
+        # Each class's rows come in row order: a merge of sorted runs.
+        kept.sort(kind="stable")
         return kept
     return shuffled(kept, rng)
 
@@ -1176,12 +1199,8 @@ def over_sample_indices(
         segments.range(0, labels.n_samples)
     segments.pick(0, bounds[added], bounds[added + 1], n_add[added], rng)
     if shuffle:
-        return _draw(segments.build(), rng, shuffle=True, dtype=labels.dtype)
-    # Sorting only the added rows and merging them in beats sorting it all.
-    copies = _draw(segments.build(), rng, shuffle=False)
-    out = np.empty(labels.n_samples + copies.shape[0], dtype=labels.dtype)
-    _kernels().merge_with_range(copies, out)
-    return out
+        return _draw(segments.build(), rng, dtype=labels.dtype)
+    return _sorted_draw(segments.build(), labels.n_samples, 1, labels.dtype)
 
 
 def added_mask(indices: np.ndarray) -> np.ndarray:
@@ -1316,4 +1335,4 @@ def label_shuffle_indices(
         np.column_stack([bounds[1:], extra_bounds[1:]]).reshape(-1),
         np.column_stack([whole, np.ones_like(whole)]).reshape(-1),
     )
-    return _draw(segments.build(), rng, shuffle=True)
+    return _draw(segments.build(), rng)

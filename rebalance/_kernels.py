@@ -338,18 +338,59 @@ def write_segments(pools, kind, pool, start, stop, length, key, out):
 
 
 @_jit
-def merge_with_range(extra, out):
-    """``out``: every row ``0 .. n - 1`` once, each followed by its copies in
-    ``extra`` (sorted), where ``n = len(out) - len(extra)``.
-    """
-    j, filled = 0, 0
-    for row in range(out.shape[0] - extra.shape[0]):
-        out[filled] = row
-        filled += 1
-        while j < extra.shape[0] and extra[j] == row:
-            out[filled] = row
+def count_segments(pools, kind, pool, start, stop, length, key, counts):
+    """Add to ``counts[r]`` one per occurrence of row ``r`` in the segments'
+    rows (those :func:`write_segments` writes, drawn alike). Returns 0, or -1
+    when a row is outside ``[0, len(counts))`` (counts then partly added)."""
+    block = np.empty(_PICK_BLOCK, dtype=np.int64)
+    n_rows = counts.shape[0]
+    for s in range(kind.shape[0]):
+        rows = pools[pool[s]]
+        if kind[s] == COPY:
+            if stop[s] <= start[s]:
+                continue
+            repeats = length[s] // (stop[s] - start[s])
+            for i in range(start[s], stop[s]):
+                r = rows[i]
+                if r < 0 or r >= n_rows:
+                    return -1
+                counts[r] += repeats
+        elif kind[s] == RANGE:
+            if start[s] < 0 or start[s] + length[s] > n_rows:
+                return -1
+            for o in range(length[s]):
+                counts[start[s] + o] += 1
+        else:
+            for o in range(0, length[s], _PICK_BLOCK):
+                count = min(_PICK_BLOCK, length[s] - o)
+                _pick_block(rows, start[s], stop[s], key[s], o, count, block)
+                for k in range(count):
+                    r = block[k]
+                    if r < 0 or r >= n_rows:
+                        return -1
+                    counts[r] += 1
+    return 0
+
+
+@_jit
+def expand_counts(counts, extra, out):
+    """``out``: the rows ``0 .. len(counts) - 1`` in ascending order, row
+    ``r`` written ``counts[r] + extra`` times (a counting sort's output pass).
+    Returns 0, or -1 (nothing written) unless ``len(out)`` is the sum of
+    ``counts`` plus ``extra * len(counts)`` and every count is >= 0."""
+    total = 0
+    for r in range(counts.shape[0]):
+        if counts[r] < 0:
+            return -1
+        total += counts[r] + extra
+    if extra < 0 or total != out.shape[0]:
+        return -1
+    filled = 0
+    for r in range(counts.shape[0]):
+        for _ in range(counts[r] + extra):
+            out[filled] = r
             filled += 1
-            j += 1
+    return 0
 
 
 @_inline

@@ -158,6 +158,52 @@ def test_shuffle_false_is_the_sorted_shuffled_draw():
     np.testing.assert_array_equal(np.sort(shuffled), ordered)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_sorted_draw_is_the_sort_of_the_draws_rows(seed):
+    # The counting sort of shuffle=False: the rows write_segments gives
+    # (copies, ranges and picks with replacement), sorted, with ``extra``
+    # copies of every row merged in.
+    rng = np.random.default_rng(seed)
+    n_rows = int(rng.integers(1, 400))
+    pool = rng.permutation(n_rows).astype(np.int64)
+    segments = _indices._SegmentList(pool.dtype, (pool,))
+    for _ in range(int(rng.integers(1, 6))):
+        start = int(rng.integers(0, n_rows))
+        stop = int(rng.integers(start + 1, n_rows + 1))
+        segments.copy([0], [start], [stop], [int(rng.integers(1, 3))])
+        segments.pick(0, [start], [stop], [int(rng.integers(0, 500))], rng)
+    built = segments.build()
+    rows = np.empty(built.total, dtype=np.int64)
+    _indices._kernels().write_segments(*built, rows)
+    for extra in (0, 1, 2):
+        expected = np.sort(np.concatenate([rows, np.repeat(np.arange(n_rows), extra)]))
+        out = _indices._sorted_draw(built, n_rows, extra)
+        np.testing.assert_array_equal(out, expected)
+
+
+def test_counting_sort_kernels_refuse_rows_and_sizes_outside_their_arrays():
+    kernels = _indices._kernels()
+    pool = np.array([0, 5, 2], dtype=np.int64)
+    segments = _indices._SegmentList(pool.dtype, (pool,))
+    segments.copy([0], [0], [3], [1])
+    counts = np.zeros(5, dtype=np.int32)  # row 5 is past it
+    assert kernels.count_segments(*segments.build(), counts) == -1
+    with pytest.raises(ValueError, match="internal error"):
+        _indices._sorted_draw(segments.build(), 5)
+    counts = np.zeros(6, dtype=np.int32)
+    assert kernels.count_segments(*segments.build(), counts) == 0
+    assert counts.tolist() == [1, 0, 1, 0, 0, 1]
+    for out_size, extra in ((2, 0), (4, 0), (3, 1), (3, -1)):
+        out = np.full(out_size, -7, dtype=np.int64)
+        assert kernels.expand_counts(counts, extra, out) == -1
+        assert (out == -7).all()  # nothing written
+    negative = np.array([2, -1, 1], dtype=np.int64)
+    assert kernels.expand_counts(negative, 0, np.empty(2, dtype=np.int64)) == -1
+    out = np.empty(9, dtype=np.int64)
+    assert kernels.expand_counts(counts, 1, out) == 0
+    assert out.tolist() == [0, 0, 1, 2, 2, 3, 4, 5, 5]
+
+
 @pytest.mark.parametrize("k", [2, 3])  # 2k <= n draws the kept rows, else the rest
 def test_under_sampling_keeps_every_subset_equally_often(k):
     labels, _, _ = encode_labels(np.array([0] * 5 + [1] * 5))

@@ -36,7 +36,7 @@ def _old_label_shuffle(labels, rng):
     for c in range(labels.n_classes):
         segments.copy(0, bounds[c], bounds[c + 1], int(whole[c]))
         segments.copy(1, extra_bounds[c], extra_bounds[c + 1])
-    return _indices._draw(segments.build(), rng, shuffle=True)
+    return _indices._draw(segments.build(), rng)
 
 
 @pytest.mark.parametrize("n_classes", [2, 37, 3000])
@@ -76,7 +76,7 @@ def test_segment_arrays_are_checked_like_single_segments():
     with pytest.raises(ValueError, match="internal error"):  # pick from nothing
         segments.pick(0, [3], [3], [2], rng)
     assert segments.total == 12  # nothing added by a refused call
-    out = _indices._draw(segments.build(), rng, shuffle=False)
+    out = _indices._sorted_draw(segments.build(), 10)
     assert out.tolist() == sorted([0, 1, 2] * 2 + list(range(4, 10)))
 
 
