@@ -823,6 +823,11 @@ def _draw(
     return out
 
 
+# _sorted_draw counts rows when there are at most this many rows per drawn row
+# (a pass over the counts costs about what a drawn row's share of a sort does).
+_COUNT_ROWS_PER_DRAWN_ROW = 8
+
+
 def _sorted_draw(
     segments, n_rows: int, extra: int = 0, dtype: np.dtype | None = None
 ) -> np.ndarray:
@@ -833,15 +838,23 @@ def _sorted_draw(
     sequential pass writes them out: no array of the drawn rows and no
     comparison sort (``np.sort`` of 8.4M random rows: ~0.5 s; this: ~0.05 s).
     The rows are those :func:`_draw` gives, sorted: the same output. Memory:
-    the output plus 4 (or 8) bytes per row ``0 .. n_rows - 1``.
+    the output plus 4 (or 8) bytes per row ``0 .. n_rows - 1``; a draw of
+    far fewer rows than that (under-sampling with replacement) is written
+    and sorted instead.
     """
     kernels = _kernels()
     n_out = segments.total + extra * n_rows
+    dtype = segments.pools[0].dtype if dtype is None else dtype
+    if extra == 0 and n_rows > _COUNT_ROWS_PER_DRAWN_ROW * n_out:
+        out = np.empty(n_out, dtype=dtype)
+        kernels.write_segments(*segments, out)
+        out.sort()
+        return out
     big = n_out >= np.iinfo(np.int32).max
     counts = np.zeros(n_rows, dtype=np.int64 if big else np.int32)
     if kernels.count_segments(*segments, counts) != 0:
         raise ValueError("internal error: a segment's row is outside the rows.")
-    out = np.empty(n_out, dtype=segments.pools[0].dtype if dtype is None else dtype)
+    out = np.empty(n_out, dtype=dtype)
     if kernels.expand_counts(counts, extra, out) != 0:
         raise ValueError("internal error: the row counts do not match the draw.")
     return out

@@ -165,14 +165,22 @@ def test_sorted_draw_is_the_sort_of_the_draws_rows(seed):
     # copies of every row merged in.
     rng = np.random.default_rng(seed)
     n_rows = int(rng.integers(1, 400))
+    sparse = seed % 2 == 0  # few rows drawn of many: sorted, not counted
+    if sparse:
+        n_rows *= 100
     pool = rng.permutation(n_rows).astype(np.int64)
     segments = _indices._SegmentList(pool.dtype, (pool,))
     for _ in range(int(rng.integers(1, 6))):
         start = int(rng.integers(0, n_rows))
-        stop = int(rng.integers(start + 1, n_rows + 1))
+        stop = int(
+            rng.integers(start + 1, min(n_rows, start + 5 if sparse else n_rows) + 1)
+        )
         segments.copy([0], [start], [stop], [int(rng.integers(1, 3))])
-        segments.pick(0, [start], [stop], [int(rng.integers(0, 500))], rng)
+        segments.pick(
+            0, [start], [stop], [int(rng.integers(0, 20 if sparse else 500))], rng
+        )
     built = segments.build()
+    assert sparse == (n_rows > _indices._COUNT_ROWS_PER_DRAWN_ROW * built.total)
     rows = np.empty(built.total, dtype=np.int64)
     _indices._kernels().write_segments(*built, rows)
     for extra in (0, 1, 2):
