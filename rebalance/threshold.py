@@ -43,6 +43,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from rebalance._dask import check_paired_rows, reordered_index
 from rebalance._frames import is_pandas, reject_lazy, take_rows
 from rebalance._labels import (
     as_classifier_target,
@@ -308,8 +309,12 @@ default='auto'
         SMOTE, a frozen or ``prefit`` pipeline, ``sample_weight`` through
         such a pipeline) the strategies that use the priors (``'prior'``,
         ``deploy_priors``) raise a ValueError asking for ``train_priors``,
-        and ``train_priors_`` is None for the others. An array follows
-        ``classes_``;
+        and ``train_priors_`` is None for the others. A fitted classifier
+        (``FrozenEstimator``) that records none of these is taken as trained
+        at the priors of the ``y`` given to ``fit``: with
+        ``deploy_priors='train'`` that moves nothing (a ``UserWarning`` says
+        so); pass ``train_priors`` when it was trained on resampled or
+        re-weighted rows. An array follows ``classes_``;
         a dict, or a pandas Series
         indexed by class (``y.value_counts(normalize=True)``), maps class to
         prior (a Series whose default 0..n-1 index does not name the classes
@@ -526,6 +531,14 @@ default='auto'
             )
         check_classifier(self.estimator, "estimator")
         reject_lazy(X, "X")
+        # Paired by position, as in scikit-learn (and the samplers): pandas y
+        # or sample_weight holding X's (or y's) index in another order would
+        # go with other rows, silently.
+        check_paired_rows(X, y, "ThresholdMover.fit")
+        for reference, name in ((X, "X"), (y, "y")):
+            _check_paired_weights(
+                sample_weight, "sample_weight", reference, name, "ThresholdMover.fit"
+            )
         y = meta_target(y)
         # Before the estimator: not every one compares them (an
         # imbalanced-learn pipeline's sampler pairs rows with the wrong labels).
@@ -649,6 +662,27 @@ default='auto'
             sample_weight if frozen else fit_weight_of(self.estimator, estimator_params)
         )
         train, deploy = self._priors(estimator, y_1d, fit_weight, sample_weight, frozen)
+        if (
+            frozen
+            and isinstance(self.train_priors, str)
+            and isinstance(self.deploy_priors, str)
+            and self.deploy_priors == "train"
+            and train is not None
+            and np.allclose(train, deploy, rtol=1e-12, atol=0.0)
+        ):
+            warnings.warn(
+                "ThresholdMover with a fitted classifier (FrozenEstimator or "
+                "prefit), train_priors='auto' and deploy_priors='train' moves "
+                "the probabilities nowhere: the classifier's training priors "
+                "are taken as the priors of the y given to fit (it does not "
+                "record the rows it was trained on), the same as "
+                "deploy_priors='train'. If it was trained on resampled or "
+                "re-weighted rows, pass their class shares as train_priors "
+                "(e.g. [0.5, 0.5] after balancing two classes, or the fitted "
+                "sampler), or fit a ResampledClassifier, whose priors are known.",
+                UserWarning,
+                stacklevel=3,
+            )
         self.train_priors_ = train
         self.deploy_priors_ = None if isinstance(deploy, str) else deploy
         self._deploy = deploy
@@ -1201,6 +1235,45 @@ default='auto'
             inner_multi_class and self.strategy != "fixed"
         )
         return tags
+
+
+def _check_paired_weights(
+    values: Any, name: str, reference: Any, reference_name: str, function: str
+) -> None:
+    """A ValueError when pandas ``values`` (the argument ``name``) holds the
+    index of pandas ``reference`` in another order.
+
+    ``function`` pairs their rows by position, as scikit-learn does, so each
+    value would go with another row, silently (e.g. weights taken from a
+    shuffled or sorted copy of the frame). An index of other values (a fresh
+    ``RangeIndex``) is paired by position, as is anything that is not a
+    pandas Series or DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> y = pd.Series([0, 1, 1], index=[10, 11, 12])
+    >>> _check_paired_weights(pd.Series([1.0, 2.0, 3.0]), "w", y, "y", "fit")
+    >>> _check_paired_weights(
+    ...     pd.Series([1.0, 2.0, 3.0], index=[12, 11, 10]), "w", y, "y", "fit"
+    ... )
+    Traceback (most recent call last):
+    ...
+    ValueError: w holds the index of y in another order: fit pairs ...
+    """
+    if not all(
+        is_pandas(v, "Series") or is_pandas(v, "DataFrame") for v in (values, reference)
+    ):
+        return
+    if reordered_index(values.index, reference.index):
+        raise ValueError(
+            f"{name} holds the index of {reference_name} in another order: "
+            f"{function} pairs the rows of {reference_name} and {name} by "
+            f"position, so each value of {name} would go with another row. Pass "
+            f"{name}.loc[{reference_name}.index] (the values of "
+            f"{reference_name}'s rows), or {name}.reset_index(drop=True) if it "
+            "is already in the same order."
+        )
 
 
 def _check_tuning_rows(y_classes: np.ndarray, classes: np.ndarray) -> None:
