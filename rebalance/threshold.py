@@ -668,6 +668,7 @@ default='auto'
             and isinstance(self.deploy_priors, str)
             and self.deploy_priors == "train"
             and train is not None
+            and isinstance(deploy, np.ndarray)
             and np.allclose(train, deploy, rtol=1e-12, atol=0.0)
         ):
             warnings.warn(

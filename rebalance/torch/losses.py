@@ -538,7 +538,7 @@ def _class_floats(
         if sorted(keys) != expected:
             raise ValueError(
                 f"{name} must have one entry per class {classes}, got keys "
-                f"{sorted(keys)}"
+                f"{sorted(keys)}{_key_problems(keys, n_classes)}"
             )
         by_key = dict(zip(keys, values.values(), strict=True))
         floats = [_real(by_key[k], f"{name}[{k}]") for k in expected]
@@ -573,6 +573,35 @@ def _class_floats(
     if nonzero and floats and not any(floats):
         raise ValueError(f"{name} must not be all 0 (no sample would count)")
     return floats
+
+
+def _key_problems(keys: list[int], n_classes: int | None) -> str:
+    """What is wrong with the class indices ``keys`` of a per-class dict, for
+    its error message: the classes without an entry (up to the largest key,
+    or ``n_classes``), keys outside the classes, and keys naming the same
+    class (0-d tensor keys, which a dict tells apart by identity)."""
+    top = (max(keys, default=-1) + 1) if n_classes is None else n_classes
+    problems = []
+    missing = sorted(set(range(top)) - set(keys))
+    if missing:
+        problems.append(
+            f"no entry for class {_few(missing)} (a class absent from the labels "
+            "the dict was computed from, e.g. class_weights(y) of a split without "
+            "it: add a value for it)"
+        )
+    outside = sorted({k for k in keys if k < 0 or k >= top})
+    if outside:
+        problems.append(f"keys outside the classes: {_few(outside)}")
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        problems.append(f"more than one key for class {_few(repeated)}")
+    return "; " + "; ".join(problems) if problems else ""
+
+
+def _few(values: list[int], limit: int = 10) -> str:
+    """``values`` as a short list for a message (the first ``limit``)."""
+    shown = ", ".join(str(v) for v in values[:limit])
+    return shown + (", ..." if len(values) > limit else "")
 
 
 def _class_key(key: Any) -> int | None:
@@ -628,7 +657,7 @@ def _class_tensor(
         ref, checked = _CHECKED.get(id(values), (None, None))
     if key is not None and checked == key and ref is not None and ref() is values:
         return vec
-    _check_class_tensor_values(vec, name, dtype, positive, nonzero)
+    _check_class_tensor_values(vec, name, dtype, positive, nonzero, values.dtype)
     if key is not None:
         with _CHECKED_LOCK:
             _CHECKED[id(values)] = (weakref.ref(values), key)
@@ -687,14 +716,50 @@ def _checked_key(
 
 
 def _check_class_tensor_values(
-    vec: Tensor, name: str, dtype: torch.dtype, positive: bool, nonzero: bool
+    vec: Tensor,
+    name: str,
+    dtype: torch.dtype,
+    positive: bool,
+    nonzero: bool,
+    own_dtype: torch.dtype | None = None,
 ) -> None:
+    """ValueError unless ``vec`` (the values in ``dtype``, the dtype they are
+    used in) is finite, ``> 0`` / ``>= 0`` and, with ``nonzero``, not all 0.
+    ``own_dtype``: the dtype of the tensor given, named when it is narrower
+    than ``dtype`` and already held the infinities (a buffer overflowed by
+    ``module.half()``)."""
     bound = "> 0 for every class" if positive else ">= 0"
     if not bool(torch.isfinite(vec).all()) or bool(
         (vec <= 0).any() if positive else (vec < 0).any()
     ):
+        if (
+            own_dtype is not None
+            and own_dtype.is_floating_point
+            and torch.finfo(own_dtype).max < torch.finfo(dtype).max
+            and bool(torch.isinf(vec).any())
+        ):
+            # Widening keeps values: the infinities were in the tensor given,
+            # e.g. counts above 65504 after module.half() cast the buffer.
+            largest = torch.finfo(own_dtype).max
+            raise ValueError(
+                f"{name} must be {bound} and finite, but the tensor holds inf in "
+                f"its own dtype {own_dtype}, whose largest value is {largest:.6g}: "
+                f"a larger value overflows when the tensor is converted to "
+                f"{own_dtype} (a loss Module's buffer is, by module.half(), "
+                f".to({own_dtype}) or Lightning's precision='16-true'). Set "
+                f"{name} again after converting (criterion.{name} = "
+                "torch.tensor(values), float32), scale it down (frequencies "
+                "instead of counts), or pass it as a list or a dict, which "
+                "Module conversions leave alone"
+            )
+        wrong = ~torch.isfinite(vec) | ((vec <= 0) if positive else (vec < 0))
+        at = torch.nonzero(wrong.reshape(-1)).reshape(-1).tolist()
+        shown = vec.reshape(-1)[at[:10]].tolist()
+        # pos_weight may hold one weight per element, not per class
+        where = "index" if name == "pos_weight" else "class"
         raise ValueError(
-            f"{name} must be {bound} and finite (in {dtype}, the dtype it is used in)"
+            f"{name} must be {bound} and finite (in {dtype}, the dtype it is used "
+            f"in), got {_few(shown)} at {where} {_few(at)}"
         )
     if nonzero and vec.numel() and not bool(vec.any()):
         raise ValueError(f"{name} must not be all 0 (no sample would count)")
