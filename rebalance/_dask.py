@@ -563,18 +563,64 @@ def reordered_index(index, X_index) -> bool:
     """
     if len(index) != len(X_index) or index.equals(X_index):
         return False
+    # Cheap answers first (every fit_resample of a frame and a Series with
+    # other indexes asks): two sorted indexes that differ hold other values,
+    # and so do integer indexes of other extremes.
+    if index.is_monotonic_increasing and X_index.is_monotonic_increasing:
+        return False
+    if index.dtype.kind in "iu" and X_index.dtype.kind in "iu":
+        if index.min() != X_index.min() or index.max() != X_index.max():
+            return False
     try:
         return bool(index.sort_values().equals(X_index.sort_values()))
     except TypeError:  # values that do not sort: not checked
         return False
 
 
+def check_paired(
+    values: Any, name: str, reference: Any, reference_name: str, function: str
+) -> None:
+    """A ValueError when pandas ``values`` (the argument ``name``) holds the
+    index of pandas ``reference`` in another order.
+
+    ``function`` pairs their rows by position, as scikit-learn does, so each
+    value would go with another row, silently (e.g. labels or weights taken
+    from a shuffled or sorted copy of the frame). An index of other values (a
+    fresh ``RangeIndex``) is paired by position, as is anything that is not
+    a pandas Series or DataFrame.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rebalance._dask import check_paired
+    >>> y = pd.Series([0, 1, 1], index=[10, 11, 12])
+    >>> check_paired(pd.Series([1.0, 2.0, 3.0]), "w", y, "y", "fit")  # fresh
+    >>> check_paired(pd.Series([1.0, 2.0, 3.0], index=[12, 11, 10]), "w", y, "y", "fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: w holds the index of y in another order: fit pairs ...
+    """
+    if not all(
+        is_pandas(v, "Series") or is_pandas(v, "DataFrame") for v in (values, reference)
+    ):
+        return
+    if reordered_index(values.index, reference.index):
+        raise ValueError(
+            f"{name} holds the index of {reference_name} in another order: "
+            f"{function} pairs the rows of {reference_name} and {name} by "
+            f"position, so each value of {name} would go with another row. Pass "
+            f"{name}.loc[{reference_name}.index] (the values of "
+            f"{reference_name}'s rows), or {name}.reset_index(drop=True) and "
+            f"{reference_name}.reset_index(drop=True) if they are already in "
+            "the same order."
+        )
+
+
 def check_paired_rows(X, y, function: str) -> None:
     """A ValueError when pandas ``y`` holds the index of a pandas ``X`` in
     another order, for an in-memory ``function`` that pairs the rows of X
     and y by position (as scikit-learn does): every label would go with
-    another row's features, without an error. Any other index (a fresh one)
-    is paired by position.
+    another row's features, without an error (:func:`check_paired`).
 
     Examples
     --------
@@ -587,17 +633,29 @@ def check_paired_rows(X, y, function: str) -> None:
     ...
     ValueError: y holds the index of X in another order: compare pairs ...
     """
-    pandas_y = is_pandas(y, "Series") or is_pandas(y, "DataFrame")
-    if not (is_pandas(X, "DataFrame") and pandas_y):
-        return
-    if reordered_index(y.index, X.index):
-        raise ValueError(
-            f"y holds the index of X in another order: {function} pairs the rows "
-            "of X and y by position, so the labels would go with other rows. "
-            "Pass y.loc[X.index] (the labels of X's rows), or "
-            "y.reset_index(drop=True) and X.reset_index(drop=True) if they are "
-            "already in the same order."
-        )
+    if is_pandas(X, "DataFrame"):
+        check_paired(y, "y", X, "X", function)
+
+
+def check_paired_weights(X, y, sample_weight, function: str) -> None:
+    """:func:`check_paired` of a pandas ``sample_weight`` against a pandas X,
+    and against a pandas y (with an array X, e.g.).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rebalance._dask import check_paired_weights
+    >>> y = pd.Series([0, 1, 0], index=[5, 6, 7])
+    >>> w = pd.Series([1.0, 2.0, 3.0], index=[7, 6, 5])
+    >>> check_paired_weights(np.zeros((3, 1)), y, w, "fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: sample_weight holds the index of y in another order: fit ...
+    """
+    if is_pandas(X, "DataFrame"):
+        check_paired(sample_weight, "sample_weight", X, "X", function)
+    check_paired(sample_weight, "sample_weight", y, "y", function)
 
 
 def _refuse_reordered_index(name: str, index, X_index) -> None:

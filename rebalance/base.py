@@ -162,7 +162,7 @@ class BaseSampler(_ImblearnBaseSampler):
             self, None, None, None, frame=sys._getframe(1)
         )
 
-    def _check_inputs(self, X, y, sample_weight=None):
+    def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
         self._validate_params()
         # Those of an earlier fit_resample would index other data.
         self.__dict__.pop("sample_indices_", None)
@@ -171,6 +171,12 @@ class BaseSampler(_ImblearnBaseSampler):
                 f"This {type(self).__name__} estimator requires y to be passed, but "
                 "the target y is None. Pass the class labels as y."
             )
+        # Paired by position, as in scikit-learn: a pandas y holding X's index
+        # in another order (X shuffled alone) would label other rows.
+        _dask.check_paired_rows(X, y, f"{type(self).__name__}.{method}")
+        _dask.check_paired_weights(
+            X, y, sample_weight, f"{type(self).__name__}.{method}"
+        )
         labels, y_1d, one_hot = encode_labels(y)
         require_two_classes(labels)
         X, _ = check_features(X, labels.n_samples)
@@ -203,7 +209,7 @@ class BaseSampler(_ImblearnBaseSampler):
         """
         if _dask.is_dask_input(X, y, sample_weight):
             return _dask.fit(self, X, y, sample_weight)
-        self._check_inputs(X, y, sample_weight)
+        self._check_inputs(X, y, sample_weight, method="fit")
         return self
 
     def fit_resample(self, X, y, *, sample_weight=None):
@@ -217,6 +223,9 @@ class BaseSampler(_ImblearnBaseSampler):
         y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, n_classes)
             Class labels (ints, strings, bools, pandas categorical), or a one-hot
             matrix, which is resampled by its argmax and returned one-hot.
+            Paired with X's rows by position, as in scikit-learn: a pandas y
+            (or ``sample_weight``) whose index holds the index of a pandas X
+            in another order is a ValueError (pass ``y.loc[X.index]``).
         sample_weight : array-like of shape (n_samples,), default=None
             Per-row weights, resampled with the rows. Inside an
             :class:`imblearn.pipeline.Pipeline`, which has no way to pass
@@ -311,12 +320,28 @@ class BaseSampler(_ImblearnBaseSampler):
         raise NotImplementedError
 
 
-def _row_bytes(X) -> int:
+def _row_bytes(X, n_output: int | None = None) -> int:
     """Bytes of one gathered row of X (checked X; also y or sample_weight):
     exact for numpy arrays, the average row for sparse matrices (entries and
     the row pointer), dataframes and series (pointers only for columns of
     Python objects, which the gather does not copy), a pointer and a Python
-    int made meanwhile for lists."""
+    int made meanwhile for lists.
+
+    ``n_output`` (the rows gathered) tells whether scipy narrows the int64
+    indices of a sparse matrix (``spmatrix``, not ``sparray``) to int32 in
+    the output: it makes an int32 copy of them, held with the int64 ones
+    while the matrix is built (counted where ``n_output`` is None).
+
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from rebalance.base import _row_bytes
+    >>> X = sp.csr_matrix(np.eye(4))  # one float64 entry a row, int32 indices
+    >>> _row_bytes(X)  # the entry, its column index, the row pointer twice
+    20
+    >>> X.indices, X.indptr = X.indices.astype(np.int64), X.indptr.astype(np.int64)
+    >>> _row_bytes(X), _row_bytes(sp.csr_array(X))  # with the int32 copies
+    (40, 32)
+    """
     if isinstance(X, list):
         return _LIST_ROW_BYTES
     try:  # pyarrow arrays have no shape
@@ -327,22 +352,46 @@ def _row_bytes(X) -> int:
         # Indices at least int32 (as scipy's); the row pointers written twice.
         index = max(4, getattr(getattr(X, "indices", None), "itemsize", 8))
         pointer = max(4, getattr(getattr(X, "indptr", None), "itemsize", 8))
+        nnz = int(getattr(X, "nnz", 0))
         entry = X.dtype.itemsize + index
-        per_row = -(-int(getattr(X, "nnz", 0)) * entry // n_rows) + 2 * pointer
-        # Formats other than CSR are gathered through a CSR copy.
-        return per_row if X.format == "csr" else 2 * per_row
+        pointers = 2 * pointer
+        if X.format != "csr":
+            # Gathered through a CSR copy, or by scipy's minor-axis indexing
+            # (CSC: measured at most 1.3 times a CSR gather's peak).
+            return 2 * (-(-nnz * entry // n_rows) + pointers)
+        if index > 4 and _narrowed_by_scipy(X, nnz, n_rows, n_output):
+            entry += 4
+            pointers += 4
+        return -(-nnz * entry // n_rows) + pointers
     if isinstance(X, np.ndarray):
         return X.dtype.itemsize * math.prod(X.shape[1:])
+    scratch = 0
     try:
         if hasattr(X, "memory_usage"):  # pandas (a Series gives one number)
             total = int(np.sum(X.memory_usage(index=False, deep=False)))
+            dtypes = [X.dtype] if getattr(X, "ndim", 2) == 1 else list(X.dtypes)
+            if any(getattr(d, "name", "").startswith("Sparse[") for d in dtypes):
+                scratch = _SPARSE_TAKE_ROW_BYTES
         elif hasattr(X, "estimated_size"):  # polars
             total = _polars_bytes(X)
         else:  # pyarrow and others with nbytes, else unknown
             total = int(getattr(X, "nbytes", 0))
     except Exception:  # an unusual frame: no estimate, no check
         return 0
-    return -(-total // n_rows)
+    return -(-total // n_rows) + scratch
+
+
+def _narrowed_by_scipy(X, nnz: int, n_rows: int, n_output: int | None) -> bool:
+    """Whether scipy gives the rows of sparse X gathered into ``n_output`` rows
+    int32 indices: a ``spmatrix`` (a ``sparray`` keeps its index dtype) whose
+    gathered entries and columns fit in int32."""
+    if not isinstance(X, sp.spmatrix):
+        return False
+    if n_output is None:
+        return True
+    limit = np.iinfo(np.int32).max
+    gathered = -(-nnz * int(n_output) // n_rows)
+    return max(gathered, int(n_output), X.shape[1]) <= limit
 
 
 def _take_label_rows(y, indices: np.ndarray):
@@ -431,6 +480,10 @@ def _copy_row(row: Any) -> Any:
 # A list output holds a pointer per row, and its gather makes a Python int
 # per row meanwhile (``indices.tolist()``: 32 bytes and a pointer).
 _LIST_ROW_BYTES = 8 + 40
+# pandas gathers a sparse column (SparseArray.take) through arrays with one
+# value per output row (positions looked up, masks, the kept positions):
+# measured at most 35 bytes a row (pandas 2.0 to 3), one column at a time.
+_SPARSE_TAKE_ROW_BYTES = 40
 # A row of a list X copied by fit_resample: a list object (56 bytes and a
 # pointer per feature; the values are shared), or a numpy row (112 bytes).
 _LIST_ROW_OBJECT_BYTES = 112
@@ -459,7 +512,7 @@ def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
     n_samples = plan.labels.n_samples
     n_features = math.prod(X.shape[1:])
     index_bytes = n_output * plan.labels.dtype.itemsize
-    x_row = _row_bytes(X)
+    x_row = _row_bytes(X, n_output)
     smoothing = getattr(sampler, "shrinkage", None) is not None
     if isinstance(X_given, list):
         # Rows copied as Python objects (or, noisy, listed from the array).
@@ -537,7 +590,7 @@ def _check_output_memory(sampler, X_given, X, y_out, weights, plan) -> None:
         fixes.append("pass X as a Dask array or DataFrame to resample it lazily")
     raise ValueError(
         f"{type(sampler).__name__}.fit_resample would return {n_output:,} rows "
-        f"of X ({fmt(_row_bytes(X))} a row): about {fmt(needed)} ({detail}), "
+        f"of X ({fmt(_row_bytes(X, n_output))} a row): about {fmt(needed)} ({detail}), "
         f"more than the {fmt(available)} of memory available. "
         f"{', '.join(fixes[:-1])}, or {fixes[-1]}."
     )

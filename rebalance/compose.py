@@ -34,7 +34,13 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._dask import check_row_order, computed_labels, is_dask_input
+from rebalance._dask import (
+    check_paired_rows,
+    check_paired_weights,
+    check_row_order,
+    computed_labels,
+    is_dask_input,
+)
 from rebalance._frames import (
     is_dataframe,
     is_pandas,
@@ -247,6 +253,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "on the features (e.g. SVC(kernel='rbf'))."
             )
         y = meta_target(y)
+        # Before any sampler: an imbalanced-learn one would pair them silently.
+        check_paired_rows(X, y, "ResampledClassifier.fit")
+        check_paired_weights(X, y, sample_weight, "ResampledClassifier.fit")
         _check_finite_for(self.classifier, X)
         params = dict(fit_params)
         if sample_weight is not None:

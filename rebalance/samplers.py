@@ -299,8 +299,8 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
                 )
         return {cls: given[cls] for cls in plan.sampling_strategy}
 
-    def _check_inputs(self, X, y, sample_weight=None):
-        checked = super()._check_inputs(X, y, sample_weight)
+    def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
+        checked = super()._check_inputs(X, y, sample_weight, method)
         self.shrinkage_ = self._shrinkage_per_class(checked[-1])
         if self.shrinkage is not None:
             _SmoothingSource(checked[0])  # numeric and finite, or a clear error

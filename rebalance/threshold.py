@@ -43,7 +43,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._dask import check_paired_rows, reordered_index
+from rebalance._dask import check_paired_rows, check_paired_weights
 from rebalance._frames import is_pandas, reject_lazy, take_rows
 from rebalance._labels import (
     as_classifier_target,
@@ -535,10 +535,7 @@ default='auto'
         # or sample_weight holding X's (or y's) index in another order would
         # go with other rows, silently.
         check_paired_rows(X, y, "ThresholdMover.fit")
-        for reference, name in ((X, "X"), (y, "y")):
-            _check_paired_weights(
-                sample_weight, "sample_weight", reference, name, "ThresholdMover.fit"
-            )
+        check_paired_weights(X, y, sample_weight, "ThresholdMover.fit")
         y = meta_target(y)
         # Before the estimator: not every one compares them (an
         # imbalanced-learn pipeline's sampler pairs rows with the wrong labels).
@@ -1236,45 +1233,6 @@ default='auto'
             inner_multi_class and self.strategy != "fixed"
         )
         return tags
-
-
-def _check_paired_weights(
-    values: Any, name: str, reference: Any, reference_name: str, function: str
-) -> None:
-    """A ValueError when pandas ``values`` (the argument ``name``) holds the
-    index of pandas ``reference`` in another order.
-
-    ``function`` pairs their rows by position, as scikit-learn does, so each
-    value would go with another row, silently (e.g. weights taken from a
-    shuffled or sorted copy of the frame). An index of other values (a fresh
-    ``RangeIndex``) is paired by position, as is anything that is not a
-    pandas Series or DataFrame.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> y = pd.Series([0, 1, 1], index=[10, 11, 12])
-    >>> _check_paired_weights(pd.Series([1.0, 2.0, 3.0]), "w", y, "y", "fit")
-    >>> _check_paired_weights(
-    ...     pd.Series([1.0, 2.0, 3.0], index=[12, 11, 10]), "w", y, "y", "fit"
-    ... )
-    Traceback (most recent call last):
-    ...
-    ValueError: w holds the index of y in another order: fit pairs ...
-    """
-    if not all(
-        is_pandas(v, "Series") or is_pandas(v, "DataFrame") for v in (values, reference)
-    ):
-        return
-    if reordered_index(values.index, reference.index):
-        raise ValueError(
-            f"{name} holds the index of {reference_name} in another order: "
-            f"{function} pairs the rows of {reference_name} and {name} by "
-            f"position, so each value of {name} would go with another row. Pass "
-            f"{name}.loc[{reference_name}.index] (the values of "
-            f"{reference_name}'s rows), or {name}.reset_index(drop=True) if it "
-            "is already in the same order."
-        )
 
 
 def _check_tuning_rows(y_classes: np.ndarray, classes: np.ndarray) -> None:
