@@ -176,7 +176,7 @@ def _tuned_row(scoring: str, cv: int) -> Method:
     fold, and the others to train on)."""
 
     def build(setup: Setup, y_train: np.ndarray):
-        smallest = int(np.unique(y_train, return_counts=True)[1].min())
+        smallest = int(np.min(np.unique(y_train, return_counts=True)[1]))
         if smallest < cv:
             raise NotApplicable(
                 f"it tunes its threshold by {cv}-fold cross-validation inside "
@@ -602,7 +602,7 @@ class ComparisonResult:
 
     @property
     def n_minority(self) -> int:
-        return int(np.bincount(self.y, minlength=self.n_classes).min())
+        return int(np.min(np.bincount(self.y, minlength=self.n_classes)))
 
     def class_counts(self) -> dict:
         counts = np.bincount(self.y, minlength=self.n_classes)
@@ -926,7 +926,7 @@ def find_leaks(X, plan: ColumnPlan, codes: np.ndarray) -> dict[str, str]:
             present = ~np.isnan(values)
             values, labels = values[present], codes[present]
             counts = np.bincount(labels, minlength=n_classes)
-            if (counts > 0).sum() < 2 or counts[counts > 0].min() < 2:
+            if (counts > 0).sum() < 2 or np.min(counts[counts > 0]) < 2:
                 continue
             if n_classes == 2:
                 ranks = rankdata(values)
@@ -1229,7 +1229,7 @@ def compare(
     if smallest < folds:
         raise ValueError(
             f"folds={folds} (--folds) needs 2 <= folds <= {smallest}: the "
-            f"smallest class, {target.labels[int(target.counts().argmin())]!r}, "
+            f"smallest class, {target.labels[int(np.argmin(target.counts()))]!r}, "
             f"has {smallest} rows."
         )
     plan = None

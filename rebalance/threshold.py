@@ -953,7 +953,8 @@ default='auto'
         candidates tried end up in ``cv_results_['thresholds']``."""
         _check_label_metric(self.scoring, _binary_labels(classes, self.pos_label))
         if isinstance(self.thresholds, Integral):
-            if self.thresholds > MAX_THRESHOLDS:
+            # int(): typeshed of Python 3.13 does not order int and Integral.
+            if int(self.thresholds) > MAX_THRESHOLDS:
                 raise ValueError(
                     f"thresholds={self.thresholds} candidate thresholds is more "
                     f"than the {MAX_THRESHOLDS} allowed: every candidate is scored "

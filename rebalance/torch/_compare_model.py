@@ -202,7 +202,7 @@ default=None
             counts = np.bincount(y)
             n_classes = counts.shape[0]
             batch_size = max(n_classes, self.batch_size - self.batch_size % n_classes)
-            full = counts.max() >= batch_size // n_classes
+            full = np.max(counts) >= batch_size // n_classes
             batches = BalancedBatchSampler(y, batch_size, seed=seed, drop_last=full)
             # A generator of its own: DataLoader draws a base seed from
             # torch's global generator every epoch otherwise.
