@@ -488,7 +488,9 @@ def pairwise(results: Results, metric: str = "balanced_accuracy") -> str:
     """Verdict matrix: row method vs column method on ``metric``.
 
     ``+`` row better, ``-`` row worse, ``.`` within noise (see :func:`verdict`).
-    Methods are numbered in the order of the summary table.
+    Methods are numbered from the highest mean ``metric`` down: for
+    ``'balanced_accuracy'`` the order of :func:`table`, for a group such as
+    ``'tail'`` that group's ranking.
     """
     rows = results.summary()
     names = sorted(rows, key=lambda m: -rows[m][metric][0])
@@ -576,7 +578,8 @@ def main(argv=None) -> None:
     print(pairwise(results))
     for line in conclusions(results):
         print(line)
-    print(f"wall time: {results.wall_s:.1f} s on {args.threads} threads")
+    threads = f"{args.threads} thread{'' if args.threads == 1 else 's'}"
+    print(f"wall time: {results.wall_s:.1f} s on {threads}")
 
 
 if __name__ == "__main__":
