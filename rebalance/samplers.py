@@ -259,9 +259,12 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         """``shrinkage_``: one checked factor per over-sampled class, or None."""
         if self.shrinkage is None:
             return None
-        if not isinstance(self.shrinkage, Mapping):
-            return dict.fromkeys(plan.sampling_strategy, self.shrinkage)
         classes = plan.labels.classes.tolist()
+        if not isinstance(self.shrinkage, Mapping):
+            return {
+                cls: _shrinkage_factor(self.shrinkage, "shrinkage")
+                for cls in plan.sampling_strategy
+            }
         given = {
             (k.item() if isinstance(k, np.generic) else k): v
             for k, v in self.shrinkage.items()
@@ -283,21 +286,11 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         # Every factor given, as imbalanced-learn checks them: a bad value for
         # a class that is not over-sampled is a mistake too.
         resampled = list(plan.sampling_strategy)
-        for cls in resampled + [c for c in given if c not in set(resampled)]:
-            value = given[cls]
-            if (
-                is_bool(value)
-                or not isinstance(value, numbers.Real)
-                or not np.isfinite(float(value))
-                or value < 0
-            ):
-                raise ValueError(
-                    "The shrinkage factor needs to be >= 0: "
-                    f"shrinkage[{cls!r}] = {value!r} is not a finite number >= 0. "
-                    "Give every class in shrinkage a factor >= 0 (0 = plain "
-                    "copies, 1 = the rule-of-thumb bandwidth)."
-                )
-        return {cls: given[cls] for cls in plan.sampling_strategy}
+        factors = {
+            cls: _shrinkage_factor(given[cls], f"shrinkage[{cls!r}]")
+            for cls in resampled + [c for c in given if c not in set(resampled)]
+        }
+        return {cls: factors[cls] for cls in resampled}
 
     def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
         checked = super()._check_inputs(X, y, sample_weight, method)
@@ -405,6 +398,27 @@ class _SmoothingSource:
         else:
             std = (part / scale).std(axis=0)
         return std * scale
+
+
+def _shrinkage_factor(value: Any, name: str) -> float:
+    """A shrinkage factor as a Python float, or a ValueError naming ``name``.
+
+    As a float, a numpy one (``np.float32(0.5)``) scales the noise as the
+    same Python number does, and an int too large for a float is refused.
+    """
+    number = float("nan")
+    if not is_bool(value) and isinstance(value, numbers.Real):
+        try:
+            number = float(value)
+        except OverflowError:  # an int or Fraction beyond 1.8e308
+            pass
+    if not np.isfinite(number) or number < 0:
+        raise ValueError(
+            f"The shrinkage factor needs to be >= 0: {name} = {value!r:.60} is not "
+            "a finite number >= 0. Give every class in shrinkage a factor >= 0 "
+            "(0 = plain copies, 1 = the rule-of-thumb bandwidth)."
+        )
+    return number
 
 
 def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):

@@ -186,7 +186,7 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
                 f"samplers use torch.utils.data.BatchSampler.{lightning}"
             )
         drop_last = check_bool(drop_last, "drop_last")
-        if index_type not in _INDEX_TYPES:
+        if not isinstance(index_type, str) or index_type not in _INDEX_TYPES:
             raise ValueError(
                 f"index_type must be one of {_INDEX_TYPES}; got {index_type!r}."
             )

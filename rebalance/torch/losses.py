@@ -2453,8 +2453,8 @@ def _shortest_fraction(top_k: Any) -> Any:
     if isinstance(top_k, np.ndarray) and top_k.ndim == 0:
         top_k = top_k[()]
     value = _scalar(top_k)
-    if not isinstance(value, float):
-        return value
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value  # NaN and inf: left to the range check, which names top_k
     if isinstance(top_k, np.floating) and top_k.dtype.itemsize < 8:
 
         def same(candidate: float) -> bool:
@@ -2667,6 +2667,7 @@ class OHEMLoss(nn.Module):
             # Any integer dtype, indices checked as the other losses do; float
             # targets must be class probabilities shaped like the logits.
             # ignore_index applies to class indices only (documented).
+            _check_logits(logits)
             _check_class_targets(
                 logits,
                 target,

@@ -99,6 +99,8 @@ __all__ = [
 # Indices converted to Python ints at a time: big enough to amortise the numpy
 # call, small enough that the list stays in cache (~2 MB).
 _CHUNK_INDICES = 1 << 16
+# The largest batch_size of a BalancedBatchSampler (torch's int32 sizes).
+_MAX_BATCH_SIZE = 2**31 - 1
 # Seed-sequence tag of the replay draw, so it never reuses the epoch's stream.
 _REPLAY_STREAM = 1
 # c10d keeps the world size in a 32-bit int.
@@ -1283,7 +1285,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         matrix of shape ``(n_samples, n_classes)`` (class ``j`` for a 1 in
         column ``j``).
     batch_size : int
-        Rows per batch.
+        Rows per batch, at most 2**31 - 1.
     class_counts : dict or sequence of int, default=None
         Rows of each class per batch, summing to ``batch_size``: a dict
         ``{class: rows}`` (classes left out get none) or one count per class
@@ -1442,8 +1444,10 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                     )
                 quotas[position[key]] = self._check_count(count, cls)
         else:
-            if isinstance(class_counts, (str, bytes)) or not isinstance(
-                class_counts, Iterable
+            if (
+                isinstance(class_counts, (str, bytes))
+                or not isinstance(class_counts, Iterable)
+                or getattr(class_counts, "ndim", None) == 0  # 0-d array or tensor
             ):
                 raise TypeError(
                     f"class_counts must be a dict {{class: rows per batch}} or one "
@@ -1485,9 +1489,14 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
 
     def _check_pk(self, p: int | None, k: int | None) -> tuple[int, int]:
         b = self.batch_size
-        for value, name in ((p, "classes_per_batch"), (k, "samples_per_class")):
-            if value is not None:
-                _check_int(value, name, minimum=1, fix="Pass a positive int.")
+        # As Python ints: numpy's (np.uint8(3)) would wrap in the arithmetic.
+        p, k = (
+            None
+            if value is None
+            else _check_int(value, name, minimum=1, fix="Pass a positive int.")
+            for value, name in ((p, "classes_per_batch"), (k, "samples_per_class"))
+        )
+        derived_from = None  # the factor P x K was given, if only one
         if p is None or k is None:
             given, name = (
                 (p, "classes_per_batch") if k is None else (k, "samples_per_class")
@@ -1501,16 +1510,21 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                     f"that is a multiple of {given}."
                 )
             p, k = (given, b // given) if k is None else (b // given, given)
+            derived_from = name
         if p * k != b:
             raise ValueError(
                 f"classes_per_batch * samples_per_class = {p} * {k} = {p * k} but "
                 f"batch_size={b}: they must multiply to batch_size."
             )
         if p > self.labels.n_classes:
+            n = self.labels.n_classes
             raise ValueError(
-                f"classes_per_batch={p} but labels has only "
-                f"{self.labels.n_classes} classes: pass at most "
-                f"{self.labels.n_classes}."
+                f"classes_per_batch={p} but labels has only {n} classes: pass at "
+                f"most {n}."
+                if derived_from != "samples_per_class"
+                else f"batch_size={b} / samples_per_class={k} = {p} classes per "
+                f"batch but labels has only {n} classes: pass samples_per_class "
+                f">= {-(-b // n)} (dividing batch_size) or a smaller batch_size."
             )
         return p, k
 
@@ -2023,9 +2037,15 @@ _NUMPY_FLOATS = (torch.float16, torch.float32, torch.float64)
 
 
 def _check_batch_size(batch_size: Any) -> int:
-    """``batch_size`` of a ``BalancedBatchSampler``: an integer >= 1."""
+    """``batch_size`` of a ``BalancedBatchSampler``: an integer in
+    [1, 2**31 - 1] (a batch is allocated whole; a larger one could never be,
+    and past 2**63 would overflow the int64 epoch arithmetic)."""
     return _check_int(
-        batch_size, "batch_size", minimum=1, fix="Pass the rows per batch."
+        batch_size,
+        "batch_size",
+        minimum=1,
+        maximum=_MAX_BATCH_SIZE,
+        fix="Pass the rows per batch.",
     )
 
 
@@ -2199,9 +2219,18 @@ class RebalancedLoader:
             _check_label_count(labels, n_rows, found)
         else:
             labels = self.labels_from(dataset)
-            if len(labels) != n_rows:
+            try:
+                n_labels = len(labels)
+            except TypeError:  # None, a number, a generator, a 0-d tensor
+                raise TypeError(
+                    f"labels_from returned {type(labels).__name__} "
+                    f"{labels!r:.60}, not a sequence of labels: return one label "
+                    "per row of the data set it is given (a list, an array or a "
+                    "tensor)."
+                ) from None
+            if n_labels != n_rows:
                 raise ValueError(
-                    f"labels_from gave {len(labels)} labels for a data set of "
+                    f"labels_from gave {n_labels} labels for a data set of "
                     f"{n_rows} rows: return one label per row of the data set it "
                     "is given."
                 )
