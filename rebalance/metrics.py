@@ -165,6 +165,9 @@ def g_mean_score(
                 "defined. Give at least one row a positive weight."
             )
         weights = weights / largest
+    truth, predicted, classes = _text_as_codes(
+        encoded, encoded_pred, classes, truth, predicted
+    )
     recalls = recall_score(
         truth,
         predicted,
@@ -231,6 +234,37 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
         if plain.dtype != object and plain.tolist() == encoded.classes.tolist():
             values = plain[encoded.codes]
     return encoded, values
+
+
+def _text_as_codes(
+    encoded: EncodedLabels,
+    encoded_pred: EncodedLabels,
+    classes: np.ndarray,
+    truth: np.ndarray,
+    predicted: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """String labels as integer codes for ``recall_score``: ``classes`` are
+    ``0..k-1`` and the other labels of ``y_true`` and ``y_pred`` follow.
+
+    scikit-learn's ``recall_score(labels=...)`` compares object labels with
+    ``np.isin``, which for objects loops over one array per element of the
+    other: k^2 comparisons, 10 s for 10^4 string classes and 15 minutes for 10^5.
+    String equality is hash equality, so the codes score the same recalls in
+    O(n + k). Labels other than strings are returned as they are.
+    """
+    label_sets = (encoded.classes, encoded_pred.classes, classes)
+    if not all(isinstance(v, str) for values in label_sets for v in values.tolist()):
+        return truth, predicted, classes
+    ids: dict[str, int] = {v: i for i, v in enumerate(classes.tolist())}
+    true_ids, pred_ids = (
+        np.fromiter(
+            (ids.setdefault(v, len(ids)) for v in values.classes.tolist()),
+            dtype=np.intp,
+            count=values.classes.shape[0],
+        )[values.codes]
+        for values in (encoded, encoded_pred)
+    )
+    return true_ids, pred_ids, np.arange(classes.shape[0])
 
 
 def _is_missing(value: Any) -> bool:
