@@ -8,6 +8,7 @@ across the folds.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -147,10 +148,17 @@ def cross_validated_scores(
     pairwise = is_pairwise(estimator)
     if pairwise:
         _check_square(X, n_samples)
+    # Every fold checked before the first is fitted.
+    # An iterable cv's items as given: its wrapper's split would unpack them
+    # with "cannot unpack non-iterable float object".
+    given = (
+        splitter.cv
+        if isinstance(splitter, _CVIterableWrapper)
+        else splitter.split(X, y, **split_params)
+    )
+    splits = [_fold_pair(fold, n_samples, number) for number, fold in enumerate(given)]
     folds: list[Fold] = []
-    for number, (train, validation) in enumerate(splitter.split(X, y, **split_params)):
-        train = _fold_rows(train, n_samples, number, "training")
-        validation = _fold_rows(validation, n_samples, number, "validation")
+    for number, (train, validation) in enumerate(splits):
         X_train, y_train = take_rows(X, train), take_rows(y, train)
         X_validation = take_rows(X, validation)
         if pairwise:
@@ -197,6 +205,23 @@ def _check_square(X: Any, n_samples: int) -> None:
         )
 
 
+def _fold_pair(fold: Any, n_samples: int, number: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fold ``number`` of a cv as its (training, validation) row positions, or a
+    ValueError naming ``cv`` when it is not such a pair."""
+    try:
+        train, validation = fold
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"cv gave fold {number} as {reprlib.repr(fold)}: a cv iterable must "
+            "yield (train, validation) pairs of row positions or boolean masks "
+            "(as KFold().split(X, y) does), or be an int or a splitter."
+        ) from None
+    return (
+        _fold_rows(train, n_samples, number, "training"),
+        _fold_rows(validation, n_samples, number, "validation"),
+    )
+
+
 def _fold_rows(rows: Any, n_samples: int, number: int, part: str) -> np.ndarray:
     """A fold's rows as positions: boolean masks (as scikit-learn's
     ``_safe_indexing`` takes them) become the positions they mark."""
@@ -218,6 +243,13 @@ def _fold_rows(rows: Any, n_samples: int, number: int, part: str) -> np.ndarray:
             f"cv gave fold {number} no {part} rows: every fold needs rows to "
             f"{'fit on' if part == 'training' else 'score the thresholds on'}. "
             "Pass non-empty (train, validation) pairs, or an int cv."
+        )
+    # Negative positions count from the end, as numpy's (and scikit-learn's).
+    if int(rows.max()) >= n_samples or int(rows.min()) < -n_samples:
+        outside = rows[(rows >= n_samples) | (rows < -n_samples)]
+        raise ValueError(
+            f"cv gave fold {number} the {part} row {int(outside[0])}, outside the "
+            f"{n_samples} rows given to fit: pass a cv made for these rows."
         )
     return rows
 
