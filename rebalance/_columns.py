@@ -25,7 +25,13 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from rebalance._frames import is_dataframe, is_pandas, narwhals_frame, numeric_dtype
+from rebalance._frames import (
+    _is_arrow,
+    is_dataframe,
+    is_pandas,
+    narwhals_frame,
+    numeric_dtype,
+)
 
 #: more distinct values than this makes a string column high-cardinality
 #: (skrub's ``TableVectorizer`` default threshold).
@@ -92,7 +98,7 @@ def pandas_frame(frame):
     if is_pandas(frame, "DataFrame") or not is_dataframe(frame):
         return frame
     try:
-        return narwhals_frame(frame).to_pandas()
+        return narwhals_frame(_signed_dictionaries(frame)).to_pandas()
     except MemoryError:
         raise
     except Exception as exc:  # each library has its own error types
@@ -102,6 +108,31 @@ def pandas_frame(frame):
             "are planned in. Cast the columns pandas cannot hold first (e.g. "
             "128-bit integers to 64-bit ones or floats)."
         ) from exc
+
+
+def _signed_dictionaries(frame):
+    """A pyarrow Table or RecordBatch whose dictionary columns with unsigned
+    indices (polars 1.0's ``to_arrow()`` of an Enum or Categorical) have
+    int64 indices instead: pyarrow <= 16 cannot convert the unsigned ones to
+    pandas. Anything else, and a frame with none, as it is (never changed)."""
+    if not _is_arrow(frame, "Table", "RecordBatch"):
+        return frame
+    import pyarrow as pa
+
+    schema = frame.schema
+    fields = [
+        field.with_type(
+            pa.dictionary(pa.int64(), field.type.value_type, field.type.ordered)
+        )
+        if pa.types.is_dictionary(field.type)
+        and pa.types.is_unsigned_integer(field.type.index_type)
+        else field
+        for field in schema
+    ]
+    if fields == list(schema):
+        return frame
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_batches([frame])
+    return table.cast(pa.schema(fields, metadata=schema.metadata))
 
 
 def _is_categorical(values) -> bool:

@@ -245,22 +245,42 @@ def nested_dtype(series: Any) -> bool:
     return isinstance(dtype, (nw.Struct, nw.List))
 
 
+def _run_end_decoded(series: Any) -> Any:
+    """A run-end encoded pyarrow Array or ChunkedArray decoded (pyarrow 14
+    cannot turn it into numpy); anything else as it is."""
+    if not _is_arrow(series, "Array", "ChunkedArray"):
+        return series
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_run_end_encoded(series.type):
+        return pc.run_end_decode(series)
+    return series
+
+
 def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:
     """``(values, n_missing)`` of a non-pandas 1-D column: a numpy array and
     its number of nulls (null is not NaN: a float NaN is a value); a
     TypeError naming ``name`` for a column numpy cannot hold (polars'
     128-bit integers, ...)."""
-    column, _ = _to_narwhals(series)
+    column, _ = _to_narwhals(_run_end_decoded(series))
+    cannot = (
+        "numpy has no 128-bit integers"  # polars 2.0 panics in to_numpy()
+        if column.dtype in (nw.Int128, nw.UInt128)
+        else None
+    )
     try:
-        values = column.to_numpy()
+        if cannot is None:
+            values = column.to_numpy()
     except MemoryError:
         raise
     except Exception as exc:  # each library has its own error types
+        cannot = f"{type(exc).__name__}: {exc}"
+    if cannot is not None:
         raise TypeError(
             f"{name} has dtype {column.dtype}, which cannot be read as a numpy "
-            f"array ({type(exc).__name__}: {exc}). Cast it first, e.g. to "
-            "64-bit integers."
-        ) from exc
+            f"array ({cannot}). Cast it first, e.g. to 64-bit integers."
+        )
     return values, int(column.null_count())
 
 

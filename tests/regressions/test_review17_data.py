@@ -133,8 +133,8 @@ def test_sparse_dummy_columns_are_encoded():
 # Table with such a column, or such labels, failed after the draw.
 def test_run_end_encoded_arrow_columns_are_gathered():
     pa = pytest.importorskip("pyarrow")
-    runs = pa.RunEndEncodedArray.from_arrays(
-        pa.array([3, 8], type=pa.int16()), pa.array([1.5, 2.5])
+    runs = pa.RunEndEncodedArray.from_arrays(  # pyarrow <= 16: no typed Array
+        [3, 8], [1.5, 2.5], type=pa.run_end_encoded(pa.int16(), pa.float64())
     )
     X = pa.table({"r": runs, "x": pa.array(range(8))})
     y = pa.chunked_array(

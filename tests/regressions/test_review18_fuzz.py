@@ -18,11 +18,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imblearn.over_sampling import RandomOverSampler as ImbRandomOverSampler
 from imblearn.under_sampling import RandomUnderSampler as ImbRandomUnderSampler
+from sklearn.utils.fixes import parse_version
 
 from rebalance import (
     ClassBalancedSampler,
@@ -424,7 +426,9 @@ def _column(kind, values):
         "dttz": lambda: pd.DatetimeIndex(values.astype("datetime64[s]")).tz_localize(
             "UTC"
         ),
-        "period": lambda: pd.PeriodIndex.from_ordinals(values, freq="D"),
+        "period": lambda: pd.PeriodIndex(  # PeriodIndex.from_ordinals: pandas >= 2.2
+            pd.arrays.PeriodArray(values.astype("i8"), dtype=pd.PeriodDtype("D"))
+        ),
         "sparse": lambda: pd.arrays.SparseArray(np.where(values % 4 == 0, values, 0)),
     }
     return simple[kind]()
@@ -522,13 +526,22 @@ def test_csr_with_int16_index_arrays_is_gathered_compiled(monkeypatch):
     X.indptr = X.indptr.astype(np.int16)
     rows = np.random.default_rng(0).integers(0, 20_000, 60_000)
     taken = _gather.take_csr(X, rows)
-    expected = X[rows]
+    try:
+        expected = X[rows]
+    except ValueError:  # scipy 1.11's own gather overflows int16 the same way
+        expected = sp.csr_matrix(
+            (X.data, X.indices.astype(np.int32), X.indptr.astype(np.int32)), X.shape
+        )[rows]
     assert taken is not None
     assert taken.indptr.dtype == expected.indptr.dtype
     np.testing.assert_array_equal(taken.indptr, expected.indptr)
     np.testing.assert_array_equal(taken.indices, expected.indices)
 
 
+@pytest.mark.skipif(
+    parse_version(scipy.__version__) < parse_version("1.15"),
+    reason="scipy < 1.15 has no n-dimensional coo_array",
+)
 def test_three_dimensional_sparse_X_gets_the_2d_error():
     # Before: scipy's "Cannot convert. CSR must be 1D or 2D. Got 3D".
     X = sp.coo_array(np.ones((10, 2, 2)))

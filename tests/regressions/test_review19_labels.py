@@ -135,12 +135,19 @@ def test_non_whole_float_among_big_integers_is_still_continuous():
 # --- pandas Arrow view types -----------------------------------------------------
 
 
-def _view_series(kind):
+def _view_type(kind):
     pa = pytest.importorskip("pyarrow")
+    if not hasattr(pa, kind):
+        pytest.skip(f"pyarrow < 16 has no {kind}")
+    return getattr(pa, kind)()
+
+
+def _view_series(kind):
+    arrow_type = _view_type(kind)
     if kind == "string_view":
-        values, arrow_type = ["a"] * 6 + ["b"] * 3, pa.string_view()
+        values = ["a"] * 6 + ["b"] * 3
     else:
-        values, arrow_type = [b"a"] * 6 + [b"b"] * 3, pa.binary_view()
+        values = [b"a"] * 6 + [b"b"] * 3
     return pd.Series(pd.array(values, dtype=pd.ArrowDtype(arrow_type))), values
 
 
@@ -156,8 +163,7 @@ def test_pandas_arrow_view_labels_are_read(kind):
 
 @pytest.mark.parametrize("kind", ["string_view", "binary_view"])
 def test_pandas_arrow_view_labels_with_nulls_are_missing(kind):
-    pa = pytest.importorskip("pyarrow")
-    arrow_type = pa.string_view() if kind == "string_view" else pa.binary_view()
+    arrow_type = _view_type(kind)
     one = "a" if kind == "string_view" else b"a"
     y = pd.Series(pd.array([one] * 4 + [None], dtype=pd.ArrowDtype(arrow_type)))
     with pytest.raises(ValueError, match=r"^y has missing labels .*position 4"):
@@ -196,9 +202,9 @@ def test_pandas_string_view_labels_fit_resample():
 @pytest.mark.parametrize("kind", ["string_view", "binary_view"])
 def test_pandas_arrow_view_X_columns_are_resampled(kind):
     pa = pytest.importorskip("pyarrow")
+    view = _view_type(kind)
     raw = [str(i) if kind == "string_view" else str(i).encode() for i in range(9)]
     raw[4] = None
-    view = getattr(pa, kind)()
     column = pd.Series(pd.arrays.ArrowExtensionArray(pa.array(raw, view)), name="v")
     X = pd.DataFrame({"v": column, "n": np.arange(9.0)})
     y = np.array([0] * 6 + [1] * 3)

@@ -162,7 +162,9 @@ def _pd_column(kind, n, rng):
             np.where(mask, np.datetime64("NaT"), (ints + 10**6).astype("M8[s]"))
         ).tz_localize("Asia/Kolkata"),
         "td": lambda: pd.to_timedelta(np.where(mask, np.nan, ints), unit="s"),
-        "period": lambda: pd.PeriodIndex.from_ordinals(ints + 100, freq="D"),
+        "period": lambda: pd.PeriodIndex(  # PeriodIndex.from_ordinals: pandas >= 2.2
+            pd.arrays.PeriodArray((ints + 100).astype("i8"), dtype=pd.PeriodDtype("D"))
+        ),
         "interval": lambda: pd.arrays.IntervalArray.from_arrays(ints, ints + 1),
         "sparse": lambda: pd.arrays.SparseArray(np.where(mask, ints * 1.0, 0.0)),
         "int_pa": lambda: masked(ints.tolist(), "int64[pyarrow]"),

@@ -4,11 +4,13 @@ Each test failed on the reviewed code."""
 
 import numpy as np
 import pytest
-import torch
-from torch.utils.data import DataLoader, Subset, TensorDataset
 
-from rebalance import RandomUnderSampler
-from rebalance.torch import (
+torch = pytest.importorskip("torch")  # the torch extra is optional
+
+from torch.utils.data import DataLoader, Subset, TensorDataset  # noqa: E402
+
+from rebalance import RandomUnderSampler  # noqa: E402
+from rebalance.torch import (  # noqa: E402
     HardExampleSampler,
     IndexBatchSampler,
     RebalancedLoader,

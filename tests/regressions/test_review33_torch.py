@@ -6,10 +6,12 @@ Each test failed on the reviewed code."""
 import numpy as np
 import pandas as pd
 import pytest
-import torch
-from torch.utils.data import ConcatDataset, Dataset, Subset
 
-from rebalance.torch import BalancedBatchSampler, RebalancedLoader
+torch = pytest.importorskip("torch")  # the torch extra is optional
+
+from torch.utils.data import ConcatDataset, Dataset, Subset  # noqa: E402
+
+from rebalance.torch import BalancedBatchSampler, RebalancedLoader  # noqa: E402
 
 
 class _Rows(Dataset):
