@@ -440,7 +440,7 @@ SPECIAL_F32 = [
     step=st.sampled_from([1, 2]),
 )
 def test_row_max32_is_amax(row, step):
-    import torch
+    torch = pytest.importorskip("torch")
 
     kern = _kern()
     values = np.array(
@@ -495,7 +495,7 @@ def test_exp32_nonpos_is_exp(t):
 
 
 def _autograd(fn, x, g_out, *args, **kwargs):
-    import torch
+    torch = pytest.importorskip("torch")
 
     x = x.detach().clone().requires_grad_()
     out = fn(x, *args, **kwargs)
@@ -505,7 +505,7 @@ def _autograd(fn, x, g_out, *args, **kwargs):
 
 def _power(m, gamma):
     """m ** gamma for m in [0, 1], with a 0 gradient at m = 0 (as the kernels)."""
-    import torch
+    torch = pytest.importorskip("torch")
 
     positive = m > 0
     powed = torch.where(positive, m, 1.0) ** gamma
@@ -515,7 +515,7 @@ def _power(m, gamma):
 def _softmax_rows64(x, t, alpha, gamma, smoothing):
     """Per-row focal loss in float64 (rows with valid targets, finite or -inf
     logits elsewhere than the target)."""
-    import torch
+    torch = pytest.importorskip("torch")
     import torch.nn.functional as F
 
     n_classes = x.shape[1]
@@ -532,7 +532,7 @@ def _softmax_rows64(x, t, alpha, gamma, smoothing):
 
 
 def _close_or_nan(got, expected, rtol=2e-6, atol=1e-8) -> None:
-    import torch
+    torch = pytest.importorskip("torch")
 
     got, expected = got.double(), expected.double()
     assert torch.equal(torch.isnan(got), torch.isnan(expected)), (got, expected)
@@ -559,7 +559,7 @@ REDUCTIONS = st.sampled_from(["mean", "sum", "none"])
 def test_softmax_focal_fuzz(
     n, c, scale, gamma, reduction, smoothing, use_alpha, special, seed
 ):
-    import torch
+    torch = pytest.importorskip("torch")
 
     from rebalance.torch import softmax_focal_loss
 
@@ -623,7 +623,7 @@ def test_softmax_focal_fuzz(
 def _grad_output(n, reduction, scalar):
     """The backward's grad_output for a loss of ``n`` rows: one weight per row
     for ``reduction='none'``, else ``scalar``."""
-    import torch
+    torch = pytest.importorskip("torch")
 
     weights = torch.linspace(0.5, 1.5, n, dtype=torch.float64)
 
@@ -636,7 +636,7 @@ def _grad_output(n, reduction, scalar):
 
 
 def _sigmoid64(x, y, alpha, gamma):
-    import torch
+    torch = pytest.importorskip("torch")
     import torch.nn.functional as F
 
     ce = F.binary_cross_entropy_with_logits(x, y, reduction="none")
@@ -660,7 +660,7 @@ def _sigmoid64(x, y, alpha, gamma):
     seed=st.integers(0, 2**32 - 1),
 )
 def test_sigmoid_focal_fuzz(n, scale, gamma, reduction, alpha, soft, ignore, nan, seed):
-    import torch
+    torch = pytest.importorskip("torch")
 
     from rebalance.torch import sigmoid_focal_loss
 
@@ -719,7 +719,7 @@ def test_sigmoid_focal_fuzz(n, scale, gamma, reduction, alpha, soft, ignore, nan
 def test_sigmoid_kernel_slices_across_chunks(gamma, threads):
     """Several fixed chunks (the loop runs over slices [start:stop]): every
     element where it belongs, whatever the thread count."""
-    import torch
+    torch = pytest.importorskip("torch")
 
     from rebalance.torch import sigmoid_focal_loss
 
@@ -761,7 +761,7 @@ def test_sigmoid_kernel_slices_across_chunks(gamma, threads):
     "row", [[np.nan, 1.0, 2.0], [np.inf, 1.0, 2.0], [-np.inf, -np.inf, -np.inf]]
 )
 def test_nan_logits_give_nan_gradients_at_gamma_zero(row):
-    import torch
+    torch = pytest.importorskip("torch")
 
     from rebalance.torch import sigmoid_focal_loss, softmax_focal_loss
 

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+import sklearn
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import make_scorer
@@ -25,6 +26,13 @@ from rebalance import (
 )
 from rebalance.metrics import g_mean_score
 
+# scikit-learn >= 1.8: compute_class_weight takes sample_weight ('balanced'
+# from the weighted counts) and looks a string class up as int(c).
+needs_sklearn_1_8 = pytest.mark.skipif(
+    tuple(int(p) for p in sklearn.__version__.split(".")[:2]) < (1, 8),
+    reason="pins scikit-learn >= 1.8's class_weight rules",
+)
+
 
 def _data(n=300, rate=0.2, seed=0):
     rng = np.random.default_rng(seed)
@@ -36,6 +44,7 @@ def _data(n=300, rate=0.2, seed=0):
 # --------------------------------------------------------------- bug 1
 
 
+@needs_sklearn_1_8
 def test_balanced_logistic_with_sample_weight_gets_uniform_train_priors():
     # scikit-learn >= 1.8 computes LogisticRegression's class_weight='balanced'
     # from the *weighted* class counts (compute_class_weight(...,
@@ -64,6 +73,7 @@ def test_balanced_logistic_with_sample_weight_gets_uniform_train_priors():
     np.testing.assert_array_equal(moved.predict(X), equivalent.predict(X))
 
 
+@needs_sklearn_1_8
 def test_resampled_priors_of_balanced_logistic_with_sample_weight():
     # The same rule in ResampledClassifier.resampled_priors_: after a 1:1
     # under-sampling, LogisticRegression(class_weight='balanced') fitted with
@@ -113,6 +123,7 @@ def test_svc_probability_class_weight_is_calibrated_to_the_real_priors():
 # --------------------------------------------------------------- bug 3
 
 
+@needs_sklearn_1_8
 def test_class_weight_int_keys_of_numeric_string_labels_are_read():
     # Labels read from a CSV are often the strings '0'/'1'. scikit-learn's
     # compute_class_weight looks a class up as int(c) when it can, so the
