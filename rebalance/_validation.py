@@ -91,7 +91,10 @@ class NumberInterval(Interval):
             elif self.type is numbers.Integral:
                 return False
             else:
-                val = float(val)
+                try:
+                    val = float(val)
+                except OverflowError:  # beyond a float (Fraction(10**400, 3))
+                    return False
         return super().is_satisfied_by(val)
 
 

@@ -58,3 +58,17 @@ def test_tuned_cv_negative_positions_still_count_from_the_end():
         LogisticRegression(), "tuned", cv=[(train, validation - 60)]
     ).fit(X, y)
     assert a.threshold_ == b.threshold_
+
+
+def test_a_fraction_beyond_a_float_is_refused_by_the_parameter_check():
+    # Was "OverflowError: integer division result too large for a float"
+    # from the constraint check itself (review 45, errors fuzz).
+    from fractions import Fraction
+
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    from rebalance import RandomOverSampler
+
+    X, y = np.zeros((13, 1)), np.array([0] * 10 + [1] * 3)
+    with pytest.raises(InvalidParameterError, match="'shrinkage' parameter"):
+        RandomOverSampler(shrinkage=Fraction(10**400, 3)).fit_resample(X, y)
