@@ -828,11 +828,9 @@ def _draw(
 _COUNT_ROWS_PER_DRAWN_ROW = 8
 
 
-def _sorted_draw(
-    segments, n_rows: int, extra: int = 0, dtype: np.dtype | None = None
-) -> np.ndarray:
-    """The rows of ``segments`` and ``extra`` more copies of every row ``0 ..
-    n_rows - 1``, in ascending order, as ``dtype`` (default: the pools').
+def _sorted_draw(segments, n_rows: int, dtype: np.dtype | None = None) -> np.ndarray:
+    """The rows of ``segments`` (all below ``n_rows``) in ascending order, as
+    ``dtype`` (default: the pools').
 
     A counting sort: one pass adds the segments' rows to a count per row, one
     sequential pass writes them out: no array of the drawn rows and no
@@ -843,10 +841,10 @@ def _sorted_draw(
     and sorted instead.
     """
     kernels = _kernels()
-    n_out = segments.total + extra * n_rows
+    n_out = segments.total
     dtype = segments.pools[0].dtype if dtype is None else dtype
-    if extra == 0 and n_rows > _COUNT_ROWS_PER_DRAWN_ROW * n_out:
-        out = np.empty(n_out, dtype=dtype)
+    out = np.empty(n_out, dtype=dtype)
+    if n_rows > _COUNT_ROWS_PER_DRAWN_ROW * n_out:
         kernels.write_segments(*segments, out)
         out.sort()
         return out
@@ -854,8 +852,7 @@ def _sorted_draw(
     counts = np.zeros(n_rows, dtype=np.int64 if big else np.int32)
     if kernels.count_segments(*segments, counts) != 0:
         raise ValueError("internal error: a segment's row is outside the rows.")
-    out = np.empty(n_out, dtype=dtype)
-    if kernels.expand_counts(counts, extra, out) != 0:
+    if kernels.expand_counts(counts, out) != 0:
         raise ValueError("internal error: the row counts do not match the draw.")
     return out
 
@@ -1208,12 +1205,11 @@ def over_sample_indices(
     added = np.flatnonzero(n_add)
     pool, bounds = _class_pool(labels, added)
     segments = _SegmentList(pool.dtype, (pool,))
-    if shuffle:
-        segments.range(0, labels.n_samples)
+    segments.range(0, labels.n_samples)
     segments.pick(0, bounds[added], bounds[added + 1], n_add[added], rng)
     if shuffle:
         return _draw(segments.build(), rng, dtype=labels.dtype)
-    return _sorted_draw(segments.build(), labels.n_samples, 1, labels.dtype)
+    return _sorted_draw(segments.build(), labels.n_samples, labels.dtype)
 
 
 def added_mask(indices: np.ndarray) -> np.ndarray:

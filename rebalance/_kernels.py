@@ -373,21 +373,21 @@ def count_segments(pools, kind, pool, start, stop, length, key, counts):
 
 
 @_jit
-def expand_counts(counts, extra, out):
+def expand_counts(counts, out):
     """``out``: the rows ``0 .. len(counts) - 1`` in ascending order, row
-    ``r`` written ``counts[r] + extra`` times (a counting sort's output pass).
+    ``r`` written ``counts[r]`` times (a counting sort's output pass).
     Returns 0, or -1 (nothing written) unless ``len(out)`` is the sum of
-    ``counts`` plus ``extra * len(counts)`` and every count is >= 0."""
+    ``counts`` and every count is >= 0."""
     total = 0
     for r in range(counts.shape[0]):
         if counts[r] < 0:
             return -1
-        total += counts[r] + extra
-    if extra < 0 or total != out.shape[0]:
+        total += counts[r]
+    if total != out.shape[0]:
         return -1
     filled = 0
     for r in range(counts.shape[0]):
-        for _ in range(counts[r] + extra):
+        for _ in range(counts[r]):
             out[filled] = r
             filled += 1
     return 0

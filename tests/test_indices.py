@@ -159,10 +159,11 @@ def test_shuffle_false_is_the_sorted_shuffled_draw():
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_sorted_draw_is_the_sort_of_the_draws_rows(seed):
+@pytest.mark.parametrize("ranges", [0, 1, 2])
+def test_sorted_draw_is_the_sort_of_the_draws_rows(seed, ranges):
     # The counting sort of shuffle=False: the rows write_segments gives
-    # (copies, ranges and picks with replacement), sorted, with ``extra``
-    # copies of every row merged in.
+    # (copies, picks with replacement and ``ranges`` times every row, as an
+    # over-sampling's draw has once), sorted.
     rng = np.random.default_rng(seed)
     n_rows = int(rng.integers(1, 400))
     sparse = seed % 2 == 0  # few rows drawn of many: sorted, not counted
@@ -170,6 +171,8 @@ def test_sorted_draw_is_the_sort_of_the_draws_rows(seed):
         n_rows *= 100
     pool = rng.permutation(n_rows).astype(np.int64)
     segments = _indices._SegmentList(pool.dtype, (pool,))
+    for _ in range(ranges):
+        segments.range(0, n_rows)
     for _ in range(int(rng.integers(1, 6))):
         start = int(rng.integers(0, n_rows))
         stop = int(
@@ -180,13 +183,12 @@ def test_sorted_draw_is_the_sort_of_the_draws_rows(seed):
             0, [start], [stop], [int(rng.integers(0, 20 if sparse else 500))], rng
         )
     built = segments.build()
-    assert sparse == (n_rows > _indices._COUNT_ROWS_PER_DRAWN_ROW * built.total)
+    counted = n_rows <= _indices._COUNT_ROWS_PER_DRAWN_ROW * built.total
+    assert counted == (not sparse or ranges > 0)
     rows = np.empty(built.total, dtype=np.int64)
     _indices._kernels().write_segments(*built, rows)
-    for extra in (0, 1, 2):
-        expected = np.sort(np.concatenate([rows, np.repeat(np.arange(n_rows), extra)]))
-        out = _indices._sorted_draw(built, n_rows, extra)
-        np.testing.assert_array_equal(out, expected)
+    out = _indices._sorted_draw(built, n_rows)
+    np.testing.assert_array_equal(out, np.sort(rows))
 
 
 def test_counting_sort_kernels_refuse_rows_and_sizes_outside_their_arrays():
@@ -201,14 +203,17 @@ def test_counting_sort_kernels_refuse_rows_and_sizes_outside_their_arrays():
     counts = np.zeros(6, dtype=np.int32)
     assert kernels.count_segments(*segments.build(), counts) == 0
     assert counts.tolist() == [1, 0, 1, 0, 0, 1]
-    for out_size, extra in ((2, 0), (4, 0), (3, 1), (3, -1)):
+    for out_size in (2, 4, 9):
         out = np.full(out_size, -7, dtype=np.int64)
-        assert kernels.expand_counts(counts, extra, out) == -1
+        assert kernels.expand_counts(counts, out) == -1
         assert (out == -7).all()  # nothing written
     negative = np.array([2, -1, 1], dtype=np.int64)
-    assert kernels.expand_counts(negative, 0, np.empty(2, dtype=np.int64)) == -1
+    assert kernels.expand_counts(negative, np.empty(2, dtype=np.int64)) == -1
+    out = np.empty(3, dtype=np.int64)
+    assert kernels.expand_counts(counts, out) == 0
+    assert out.tolist() == [0, 2, 5]
     out = np.empty(9, dtype=np.int64)
-    assert kernels.expand_counts(counts, 1, out) == 0
+    assert kernels.expand_counts(counts + 1, out) == 0
     assert out.tolist() == [0, 0, 1, 2, 2, 3, 4, 5, 5]
 
 
