@@ -481,7 +481,7 @@ def em_priors(
     # relative growth is small too.
     max_growth = float(np.sqrt(tol))
     for _ in range(max_iter):
-        updated = _shift(values, train, priors).mean(axis=0)
+        updated = _em_step(values, train, priors)
         change = float(np.abs(updated - priors).max())
         growing = updated > priors * (1.0 + max_growth)
         priors = updated
@@ -496,6 +496,36 @@ def em_priors(
             stacklevel=2,
         )
     return priors
+
+
+# _em_step's two matrix-vector products need every row's weighted sum above
+# this (far from underflow, where they would lose digits); else the log-space
+# step of adjust_priors.
+_LINEAR_ROW_SUM = 1e-200
+
+
+def _em_step(values: np.ndarray, train: np.ndarray, priors: np.ndarray) -> np.ndarray:
+    """One EM update: the mean of the posteriors ``values`` moved from the
+    priors ``train`` to ``priors`` (``_shift(values, train, priors).mean(0)``).
+
+    With ``w`` the ratios ``priors / train`` (scaled by the largest, from
+    logs: no overflow), row ``i`` moves to ``values[i] * w / s[i]``,
+    ``s = values @ w``; their mean is ``w * ((1 / s) @ values) / n``: two
+    matrix-vector products, no ``(n_samples, n_classes)`` temporary (10-20
+    times faster than moving every row, which an EM of hundreds of
+    iterations on every ``predict`` call of ``deploy_priors='em'`` paid).
+    The same numbers up to rounding; rows whose weighted sum nears underflow
+    (extreme priors) take the log-space step instead.
+    """
+    with np.errstate(divide="ignore"):
+        ratios = np.log(priors) - np.log(train)
+    weights = np.exp(ratios - ratios.max())
+    sums = values @ weights
+    if not (sums > _LINEAR_ROW_SUM).all():
+        return _shift(values, train, priors).mean(axis=0)
+    updated = weights * ((1.0 / sums) @ values) / values.shape[0]
+    # A sum of 1 up to rounding, as the rows' mean is.
+    return updated / updated.sum()
 
 
 def _start_priors(train: np.ndarray) -> np.ndarray:
