@@ -338,6 +338,14 @@ def take_pandas(data: Any, rows: Any) -> Any:
         array = _numpy_values(column)
         values.append(array if array is not None and array.ndim == 1 else None)
     n_out = rows.shape[0]
+    matrix = _rows_view(data, values) if isinstance(data, pd.DataFrame) else None
+    if matrix is not None:
+        # Rows stored whole (a frame over a 2-D array): a row is read at once,
+        # not once per column; the result keeps that layout.
+        taken_rows = _take_checked(matrix, rows)
+        result = type(data)(taken_rows, index=pd.RangeIndex(n_out), copy=False)
+        result.columns = data.columns
+        return result.__finalize__(data)
     taken: list[Any] = [None] * len(columns)
     # A frame of numpy columns of one dtype comes back as one block (pandas'
     # own layout for it: columns as the rows of a 2-D array).
@@ -385,6 +393,40 @@ def take_pandas(data: Any, rows: Any) -> Any:
     result = type(data)(dict(enumerate(taken)), index=index, copy=False)
     result.columns = data.columns
     return result.__finalize__(data)
+
+
+def _rows_view(data: Any, values: list[np.ndarray | None]) -> np.ndarray | None:
+    """The columns ``values`` of the DataFrame ``data`` as one C-contiguous
+    ``(n_rows, n_columns)`` array, without a copy, when they are the columns
+    of one row-major array: a frame made over a 2-D numpy array without a
+    copy (``pd.DataFrame(X)`` with pandas < 3, ``copy=False`` with pandas 3).
+    Else None (columns stored apart, several dtypes, a single column)."""
+    if len(values) < 2 or any(v is None for v in values):
+        return None
+    first = values[0]
+    assert first is not None  # for type checkers: checked just above
+    width, itemsize = len(values), first.dtype.itemsize
+    if first.strides != (width * itemsize,):
+        return None
+    start = first.__array_interface__["data"][0]
+    for j, column in enumerate(values):
+        assert column is not None
+        if (
+            column.dtype != first.dtype
+            or column.strides != first.strides
+            or column.__array_interface__["data"][0] != start + j * itemsize
+        ):
+            return None
+    matrix = data.to_numpy(copy=False)
+    if (
+        not isinstance(matrix, np.ndarray)
+        or matrix.dtype != first.dtype
+        or matrix.shape != (first.shape[0], width)
+        or not matrix.flags.c_contiguous
+        or matrix.__array_interface__["data"][0] != start
+    ):
+        return None
+    return matrix
 
 
 def _worth_columns(n_out: int, row_bytes: int) -> bool:
