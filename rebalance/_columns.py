@@ -93,12 +93,15 @@ def pandas_frame(frame):
     ``Categorical`` or ``Enum`` as a pandas categorical, ``Date`` and
     ``Datetime`` as datetimes, ``Decimal``, ``Duration`` and ``Time`` as
     numbers, nulls as missing values); anything else as it is. A TypeError
-    naming ``X`` for a frame pandas cannot hold (polars' 128-bit integers).
+    naming ``X`` for a frame pandas cannot hold (polars' 128-bit integers), a
+    ValueError for a column name twice (:func:`narwhals_frame`).
     """
     if is_pandas(frame, "DataFrame") or not is_dataframe(frame):
         return frame
+    # Outside the try: a column name twice is a ValueError naming X.
+    converted = narwhals_frame(_signed_dictionaries(frame))
     try:
-        return narwhals_frame(_signed_dictionaries(frame)).to_pandas()
+        return converted.to_pandas()
     except MemoryError:
         raise
     except Exception as exc:  # each library has its own error types
@@ -199,10 +202,10 @@ _TIMEDELTA_TEXT = r"[+-]?\d+ days? [+-]?\d{2}:\d{2}:\d{2}(\.\d+)?"
 
 def _as_numbers(present):
     """The present values of a non-numeric column as floats when every one is
-    a number (``decimal.Decimal``, a duration or time of day (seconds), a
-    duration as pandas writes it (``"0 days 05:23:11"``), or text such as
-    ``"12,345.5"``,
-    ``"$1,234.50"``, ``"12.5%"`` (0.125) or ``"(1,234)"`` (-1234)), else None."""
+    a number (``decimal.Decimal``, a boolean (1 or 0), a duration or time of
+    day (seconds), a duration as pandas writes it (``"0 days 05:23:11"``), or
+    text such as ``"12,345.5"``, ``"$1,234.50"``, ``"12.5%"`` (0.125) or
+    ``"(1,234)"`` (-1234)), else None."""
     import datetime
 
     import pandas as pd
@@ -214,6 +217,11 @@ def _as_numbers(present):
         return present.dt.total_seconds().astype(np.float64)
     if _arrow_type(present, "duration"):
         return _arrow_seconds(present)
+    if present.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+        # Booleans with missing values, which pandas holds as objects (a
+        # polars or pyarrow Boolean column with nulls, a CSV's True/False
+        # column with empty cells): 1 and 0, as a "boolean" column's.
+        return present.astype(np.float64)
     if present.map(lambda v: isinstance(v, datetime.time)).all():
         # Times of day (Parquet time64): seconds since midnight.
         return present.map(

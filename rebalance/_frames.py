@@ -70,26 +70,64 @@ def _is_arrow(obj: Any, *kinds: str) -> bool:
 
 def is_dataframe(obj: Any) -> bool:
     """True for an eager dataframe of any library narwhals knows (pandas
-    included), and a pyarrow ``RecordBatch``."""
+    included), a narwhals DataFrame, and a pyarrow ``RecordBatch``."""
     return (
         is_pandas(obj, "DataFrame")
         or nw.dependencies.is_into_dataframe(obj)
         or _is_arrow(obj, "RecordBatch")
+        or nw.dependencies.is_narwhals_dataframe(obj)
     )
 
 
 def is_series(obj: Any) -> bool:
     """True for a 1-D column of any dataframe library (pandas Series, polars
-    Series, pyarrow Array or ChunkedArray, ...)."""
+    Series, pyarrow Array or ChunkedArray, a narwhals Series, ...)."""
     return (
         is_pandas(obj, "Series")
         or _is_arrow(obj, "Array")
         or nw.dependencies.is_into_series(obj)
+        or nw.dependencies.is_narwhals_series(obj)
     )
+
+
+def _unwrapped(obj: Any) -> tuple[Any, Callable[[Any], Any]] | None:
+    """``(native, wrap)`` for a narwhals DataFrame or Series of any of its
+    namespaces (``narwhals``, ``narwhals.stable.v1``, ``.v2``): the object it
+    wraps, and ``wrap(native)`` giving a narwhals object of ``obj``'s class
+    again (a narwhals user gets narwhals back, as from ``nw.narwhalify``).
+    None for anything else.
+
+    >>> import narwhals as nw
+    >>> import pandas as pd
+    >>> from rebalance._frames import _unwrapped
+    >>> native, wrap = _unwrapped(nw.from_native(pd.DataFrame({"a": [1]})))
+    >>> type(native).__name__, type(wrap(native)).__module__
+    ('DataFrame', 'narwhals.dataframe')
+    """
+    series = nw.dependencies.is_narwhals_series(obj)
+    if not (series or nw.dependencies.is_narwhals_dataframe(obj)):
+        return None
+    import importlib
+
+    module = type(obj).__module__
+    namespace = importlib.import_module(
+        module if module.startswith("narwhals.stable.") else "narwhals"
+    )
+    kind = {"series_only": True} if series else {"eager_only": True}
+
+    def wrap(native: Any) -> Any:
+        return namespace.from_native(native, **kind)
+
+    return nw.to_native(obj), wrap
 
 
 def _to_narwhals(obj: Any) -> tuple[Any, Callable[[Any], Any]]:
     """``(narwhals object, restore)``; ``restore(native)`` gives ``obj``'s type."""
+    unwrapped = _unwrapped(obj)
+    if unwrapped is not None:  # a narwhals object: as the one it wraps
+        native, wrap = unwrapped
+        frame, restore = _to_narwhals(native)
+        return frame, lambda out: wrap(restore(out))
     if _is_arrow(obj, "Array"):
         import pyarrow as pa
 
@@ -105,10 +143,38 @@ def _to_narwhals(obj: Any) -> tuple[Any, Callable[[Any], Any]]:
     return nw.from_native(obj, eager_only=True), _same
 
 
-def narwhals_frame(frame: Any) -> Any:
+def narwhals_frame(frame: Any, name: str = "X") -> Any:
     """An eager dataframe of any library (:func:`is_dataframe`) as a narwhals
-    DataFrame (a pyarrow RecordBatch as a one-batch Table)."""
-    return _to_narwhals(frame)[0]
+    DataFrame (a pyarrow RecordBatch as a one-batch Table).
+
+    A frame with a column name twice (pandas and pyarrow allow it; narwhals
+    refuses it with a ``DuplicateError`` naming neither the argument nor
+    the fix) is a ValueError naming ``name`` and the repeated columns.
+
+    >>> import pyarrow as pa
+    >>> from rebalance._frames import narwhals_frame
+    >>> narwhals_frame(pa.table([[1], [2]], names=["a", "a"]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y has more than one column named 'a': column names must be ...
+    """
+    from narwhals.exceptions import DuplicateError
+
+    try:
+        return _to_narwhals(frame)[0]
+    except DuplicateError:
+        unwrapped = _unwrapped(frame)
+        native = frame if unwrapped is None else unwrapped[0]
+        names = getattr(native, "column_names", None)
+        names = list(native.columns) if names is None else names
+        repeated = [c for c in dict.fromkeys(names) if names.count(c) > 1]
+        shown = ", ".join(repr(c) for c in repeated)
+        raise ValueError(
+            f"{name} has more than one column named {shown}: column names must "
+            "be distinct. Rename the repeats, or drop them, e.g. "
+            f"{name}.loc[:, ~{name}.columns.duplicated()] for a pandas "
+            "DataFrame."
+        ) from None
 
 
 def _same(native: Any) -> Any:
@@ -405,8 +471,14 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
     [20, 10]
 
     Large numpy and pandas gathers run compiled and threaded
-    (:mod:`rebalance._gather`), with the same result as ``np.take``.
+    (:mod:`rebalance._gather`), with the same result as ``np.take``. A
+    narwhals DataFrame or Series comes back a narwhals one, of the rows of
+    the object it wraps, gathered as above.
     """
+    unwrapped = _unwrapped(data)
+    if unwrapped is not None:
+        native, wrap = unwrapped
+        return wrap(take_rows(native, indices))
     if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
         taken = _gather.take_pandas(data, indices)
         if taken is not None:

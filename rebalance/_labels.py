@@ -95,7 +95,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     elif is_dataframe(y):
         import narwhals.stable.v2 as nw
 
-        frame = narwhals_frame(y)
+        frame = narwhals_frame(y, name)
         if frame.shape[1] == 1:
             return nw.to_native(frame.get_column(frame.columns[0])), False
         y = frame.to_numpy()
