@@ -403,6 +403,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The classifier's ``predict`` on ``X``.
         """
         check_is_fitted(self)
+        reject_lazy(X, "X")
         return self.classifier_.predict(X)
 
     @available_if(_classifier_has("predict_proba"))
@@ -424,6 +425,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The classifier's ``predict_proba`` on ``X``, in ``classes_`` order.
         """
         check_is_fitted(self)
+        reject_lazy(X, "X")
         return self.classifier_.predict_proba(X)
 
     @available_if(_classifier_has("predict_log_proba"))
@@ -441,6 +443,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The classifier's ``predict_log_proba`` on ``X``.
         """
         check_is_fitted(self)
+        reject_lazy(X, "X")
         return self.classifier_.predict_log_proba(X)
 
     @available_if(_classifier_has("decision_function"))
@@ -458,6 +461,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The classifier's ``decision_function`` on ``X``.
         """
         check_is_fitted(self)
+        reject_lazy(X, "X")
         return self.classifier_.decision_function(X)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
@@ -479,6 +483,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             the mean accuracy for one without a ``score`` method).
         """
         check_is_fitted(self)
+        reject_lazy(X, "X")
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
         if not hasattr(self.classifier_, "score"):

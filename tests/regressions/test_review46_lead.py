@@ -136,3 +136,32 @@ def test_samplers_on_row_major_frames_equal_iloc():
         rows = sampler.sample_indices_
         pd.testing.assert_frame_equal(X_res, X.iloc[rows].reset_index(drop=True))
         pd.testing.assert_series_equal(y_res, y.iloc[rows].reset_index(drop=True))
+
+
+# ------------------------------------------------ lazy frames at predict time
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_resampled_classifier_names_a_lazy_frame_at_predict(method):
+    # A polars LazyFrame given to predict reached the classifier and failed
+    # with scikit-learn's "Expected 2D array, got scalar array instead:
+    # array=naive plan...", naming neither X nor collect().
+    pl = pytest.importorskip("polars")
+    from sklearn.linear_model import LogisticRegression
+
+    from rebalance import RandomUnderSampler, ResampledClassifier
+
+    rng = np.random.default_rng(0)
+    X = pl.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    y = np.array([0] * 45 + [1] * 15)
+    model = ResampledClassifier(
+        RandomUnderSampler(random_state=0), LogisticRegression()
+    )
+    model.fit(X, y)
+    with pytest.raises(TypeError, match=r"X is a lazy LazyFrame.*X\.collect\(\)"):
+        getattr(model, method)(X.lazy())
+    with pytest.raises(TypeError, match=r"X is a lazy LazyFrame"):
+        model.score(X.lazy(), y)
+    assert getattr(model, method)(X).shape[0] == 60  # eager frames as before
