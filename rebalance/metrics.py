@@ -490,6 +490,17 @@ def scorer_pos_label(scoring: Any) -> tuple[bool, Any]:
     return False, None
 
 
+def _scorer_labels(scoring: Any) -> tuple[bool, Any]:
+    """``(True, labels)`` when ``scoring`` is a scorer made with explicit
+    ``labels`` (``make_scorer(g_mean_score, labels=["no", "yes"])``), else
+    ``(False, None)``: those name classes of ``y``, which labels 0 and 1
+    would never match (every recall 0, every score alike)."""
+    kwargs = getattr(scoring, "_kwargs", None)
+    if isinstance(kwargs, dict) and kwargs.get("labels") is not None:
+        return True, kwargs["labels"]
+    return False, None
+
+
 def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
     """``metric(truth, scores, thresholds, sample_weight=None, labels=None,
     params=None, X=None) -> score per threshold`` for ``scoring``: a
@@ -498,8 +509,9 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
     of one's own may read them, e.g. an amount per row), or zeros.
 
     A scorer is called on labels 0 and 1 (1: the rows of ``truth``), or, when
-    it names its own ``pos_label`` and ``labels = (negative, positive)``
-    classes are given, on those classes (its ``pos_label`` is one of them).
+    it names its own ``pos_label`` or ``labels`` and ``labels = (negative,
+    positive)`` classes are given, on those classes (its ``pos_label`` is one
+    of them).
     """
     if isinstance(scoring, str) and scoring in _FROM_CONFUSION:
         formula = _FROM_CONFUSION[scoring]
@@ -517,7 +529,10 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
 
         return from_confusion
     scorer = get_scorer(scoring) if isinstance(scoring, str) else scoring
-    named, _ = scorer_pos_label(scorer)
+    # A scorer naming classes of y (its pos_label or labels) scores them:
+    # on labels 0 and 1 its labels=["no", "yes"] matched no row, and every
+    # threshold scored 0 (the lowest one "best"), without a word.
+    named = scorer_pos_label(scorer)[0] or _scorer_labels(scorer)[0]
 
     def per_threshold(
         truth: np.ndarray,
@@ -564,8 +579,10 @@ def _check_label_metric(
     scoring: str | Callable[..., float], labels: Any = None
 ) -> None:
     """Raise if ``scoring`` cannot score predicted labels (e.g. 'roc_auc'),
-    or names a ``pos_label`` that is not the positive class of ``labels``
-    (``(negative, positive)`` of a binary tuning; None: one-vs-rest)."""
+    names a ``pos_label`` that is not the positive class of ``labels``
+    (``(negative, positive)`` of a binary tuning; None: one-vs-rest), or
+    names its own ``labels`` in a one-vs-rest tuning or labels that are not
+    classes of ``labels``."""
     named, pos_label = scorer_pos_label(scoring)
     if (
         named
@@ -589,6 +606,28 @@ def _check_label_metric(
                 else "class, but a multiclass tuning scores each class against "
                 "the rest: pass a scorer without pos_label (e.g. 'f1')."
             )
+        )
+    named_labels, scorer_labels = _scorer_labels(scoring)
+    if named_labels and labels is not None:
+        listed = np.asarray(scorer_labels, dtype=object).ravel().tolist()
+        unknown = [
+            v for v in listed if not any(_same_label(v, label) for label in labels)
+        ]
+        if unknown:
+            # Their rows would never exist: a G-mean of 0 at every threshold.
+            raise ValueError(
+                f"scoring={scoring!r} scores labels={scorer_labels!r}, but "
+                f"{unknown[:5]} are not classes of y (the classes are "
+                f"{np.asarray(labels).tolist()}): make the scorer with labels "
+                "that are classes of y, as they are in y."
+            )
+    if named_labels and labels is None:
+        raise ValueError(
+            f"scoring={scoring!r} scores labels={scorer_labels!r}, classes of "
+            "y, but a multiclass tuning scores each class against the rest on "
+            "labels 0 and 1 (1: the class being tuned), not on the classes of "
+            "y: pass a scorer without labels (e.g. 'f1' or "
+            "make_scorer(g_mean_score))."
         )
     if isinstance(scoring, str) and scoring in _FROM_CONFUSION:
         return

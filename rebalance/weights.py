@@ -19,12 +19,24 @@ METHODS = ("balanced", "effective_number")
 
 
 def _weights_per_class(
-    y: Any, method: str, beta: float
+    y: Any, method: str, beta: float, caller: str
 ) -> tuple[EncodedLabels, np.ndarray]:
     # A string first: a numpy array of one would compare element-wise.
     if not isinstance(method, str) or method not in METHODS:
+        # scikit-learn's compute_sample_weight("balanced", y) takes the
+        # weighting first: the same call here put the labels in method.
+        swapped = (isinstance(y, (str, dict)) or y is None) and not isinstance(
+            method, (str, dict, type(None))
+        )
         raise ValueError(
             f"method={method!r} is not a weighting method: use one of {list(METHODS)}."
+            + (
+                f" {caller} takes the labels first, {caller}(y, method='balanced') "
+                "(scikit-learn's compute_sample_weight and compute_class_weight "
+                "take the weighting first)."
+                if swapped
+                else ""
+            )
         )
     # As a float: np.longdouble or Fraction would give weights of their type
     # (and a longdouble just below 1 is 1.0 as a float).
@@ -62,7 +74,9 @@ def class_weights(
     Parameters
     ----------
     y : array-like of shape (n_samples,)
-        Class labels.
+        Class labels, or a one-hot matrix (one class per row: scikit-learn's
+        ``compute_sample_weight`` reads a 2-D ``y`` as several outputs
+        instead, and multiplies their weights).
     method : {'balanced', 'effective_number'}, default='balanced'
         ``'balanced'``: ``n_samples / (n_classes * n_c)``, scikit-learn's
         ``class_weight='balanced'``. ``'effective_number'``:
@@ -78,7 +92,13 @@ def class_weights(
         ``{class: weight}``, classes in sorted order (a pandas categorical's
         in its category order); accepted by scikit-learn's ``class_weight=``
         and, for labels ``0..C-1``, by the torch losses (which read the keys,
-        not the order).
+        not the order). Pass ``sample_weight=sample_weights(y)`` instead to
+        scikit-learn's ``HistGradientBoostingClassifier``, which reads the
+        keys as the classes' positions ``0..C-1``, not as labels (it refuses
+        other labels, and a dict of more classes than ``y`` has gives a class
+        the weight of another), and to any scikit-learn 1.9 estimator when
+        the labels are strings of digits (``'0'``, ``'1'``): it looks them up
+        as ints and refuses the dict (scikit-learn issue #34883).
 
     Examples
     --------
@@ -89,7 +109,7 @@ def class_weights(
     >>> class_weights(y, "effective_number", beta=0.99)
     {0: 0.276..., 1: 1.723...}
     """
-    labels, weights = _weights_per_class(y, method, beta)
+    labels, weights = _weights_per_class(y, method, beta, "class_weights")
     return dict(zip(labels.classes.tolist(), weights.tolist()))
 
 
@@ -101,7 +121,7 @@ def sample_weights(
     Parameters
     ----------
     y : array-like of shape (n_samples,)
-        Class labels.
+        Class labels, or a one-hot matrix, as in :func:`class_weights`.
     method : {'balanced', 'effective_number'}, default='balanced'
         The weighting of :func:`class_weights`.
     beta : float in [0, 1), default=0.999
@@ -118,7 +138,7 @@ def sample_weights(
     >>> sample_weights(["a", "a", "a", "b"])
     array([0.666..., 0.666..., 0.666..., 2. ...])
     """
-    labels, weights = _weights_per_class(y, method, beta)
+    labels, weights = _weights_per_class(y, method, beta, "sample_weights")
     return weights[labels.codes]
 
 
