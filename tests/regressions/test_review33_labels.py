@@ -210,6 +210,13 @@ def test_method_must_be_a_string(method):
 # --- numpy 2's variable-width strings ----------------------------------------
 
 
+_NO_STRING_DTYPE = pytest.mark.skipif(
+    getattr(getattr(np, "dtypes", None), "StringDType", None) is None,
+    reason="numpy < 2 has no StringDType",
+)
+
+
+@_NO_STRING_DTYPE
 def test_numpy_stringdtype_labels_are_strings():
     # Before: "y has dtype StringDType(), which is not a class label type.
     # Pass integers, strings, ..." (they are strings).
@@ -225,6 +232,7 @@ def test_numpy_stringdtype_labels_are_strings():
     assert y_res.tolist() == y[sampler.sample_indices_].tolist()
 
 
+@_NO_STRING_DTYPE
 @pytest.mark.parametrize("na", [None, np.nan])
 def test_numpy_stringdtype_missing_labels_are_missing(na):
     y = np.array(["b", "a", na, "b"], dtype=np.dtypes.StringDType(na_object=na))
@@ -232,6 +240,7 @@ def test_numpy_stringdtype_missing_labels_are_missing(na):
         encode_labels(y)
 
 
+@_NO_STRING_DTYPE
 def test_numpy_stringdtype_labels_fit_a_classifier():
     # Before: scikit-learn's "dtype argument must be a NumPy dtype" from
     # the classifier's LabelEncoder.
