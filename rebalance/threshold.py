@@ -33,7 +33,11 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer_names
 from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    InvalidParameterError,
+    StrOptions,
+)
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -705,6 +709,12 @@ default='auto'
                 setattr(self, name, getattr(estimator, name))
         return self
 
+    def _validate_params(self) -> None:
+        """scikit-learn's parameter check, after the ``cv`` values of its
+        ``TunedThresholdClassifierCV`` that are spelled otherwise here."""
+        _check_not_peer_cv(self.cv)
+        super()._validate_params()
+
     def _uses_fitted_estimator(self) -> bool:
         """Whether ``estimator`` is used as it is (FrozenEstimator, or prefit)."""
         if self.prefit:
@@ -1234,6 +1244,33 @@ default='auto'
             inner_multi_class and self.strategy != "fixed"
         )
         return tags
+
+
+def _check_not_peer_cv(cv: Any) -> None:
+    """Refuse, naming the fix, the two ``cv`` values of scikit-learn's
+    ``TunedThresholdClassifierCV`` that ThresholdMover spells otherwise:
+    ``'prefit'`` (a fitted classifier goes in ``FrozenEstimator``) and a
+    float in (0, 1) (a validation share: one shuffled split). scikit-learn's
+    parameter error would only list the values allowed."""
+    if isinstance(cv, str) and cv == "prefit":
+        raise InvalidParameterError(
+            "The 'cv' parameter of ThresholdMover must be an int, a "
+            "cross-validation splitter or an iterable of (train, validation) "
+            "pairs; got 'prefit' (TunedThresholdClassifierCV's way to use a "
+            "fitted classifier). Wrap the fitted classifier in "
+            "sklearn.frozen.FrozenEstimator instead: "
+            "ThresholdMover(FrozenEstimator(clf), 'tuned'), which tunes the "
+            "thresholds on the rows given to fit and never refits it."
+        )
+    if isinstance(cv, Real) and not isinstance(cv, Integral) and 0 < float(cv) < 1:
+        raise InvalidParameterError(
+            "The 'cv' parameter of ThresholdMover must be an int, a "
+            "cross-validation splitter or an iterable of (train, validation) "
+            f"pairs; got cv={cv!r}, a validation share (as "
+            "TunedThresholdClassifierCV reads a float). For one shuffled "
+            "split pass cv=StratifiedShuffleSplit(n_splits=1, "
+            f"test_size={cv!r}, random_state=0) (sklearn.model_selection)."
+        )
 
 
 def _check_tuning_rows(y_classes: np.ndarray, classes: np.ndarray) -> None:
