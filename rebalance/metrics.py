@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import get_scorer, recall_score
 
-from rebalance._frames import reject_lazy
+from rebalance._frames import is_pandas, reject_lazy
 from rebalance._labels import (
     EncodedLabels,
     as_classifier_target,
@@ -432,17 +432,69 @@ _FROM_CONFUSION: dict[str, Callable[[dict[str, Any]], np.ndarray]] = {
 
 
 class _FixedPredictions(ClassifierMixin, BaseEstimator):
-    """A stand-in classifier whose predictions are given, to call any scorer."""
+    """A stand-in classifier whose predictions are given, to call any scorer.
+
+    ``predictions`` are those of the rows ``X`` (the rows the scorer is given);
+    :meth:`predict` returns them for those rows: for ``X`` itself, for its
+    rows in another order or a part of them (a pandas ``X`` with a unique
+    index, taken by index labels), or for an array equal to it. Any other
+    rows are a ValueError: predictions of rows never scored cannot be made
+    up, and returning the given ones in their order would pair them with
+    other rows (a threshold tuned on wrong scores, silently).
+    """
 
     def __init__(
-        self, predictions: np.ndarray | None = None, classes: Any = (0, 1)
+        self,
+        predictions: np.ndarray | None = None,
+        classes: Any = (0, 1),
+        X: Any = None,
     ) -> None:
         self.predictions = predictions
         self.classes = classes
+        self.X = X
         self.classes_ = np.array(classes)
 
     def predict(self, X: Any) -> np.ndarray | None:
-        return self.predictions
+        given = self.X
+        if given is None or X is given or self.predictions is None:
+            return self.predictions
+        rows = _rows_of(X, given)
+        if rows is None:
+            raise ValueError(
+                "the scorer given as scoring called estimator.predict on rows "
+                "other than the "
+                "X it was given (another order or a part of them, not a "
+                "pandas frame with a unique index to match them by), whose "
+                "predictions are not known. Call estimator.predict(X) on the "
+                "X the scorer receives, then index its result, e.g. "
+                "estimator.predict(X)[order]."
+            )
+        return self.predictions[rows]
+
+
+def _rows_of(X: Any, given: Any) -> np.ndarray | slice | None:
+    """The positions in ``given`` (the rows a scorer was given) of the rows
+    ``X``: all of them in order when ``X`` equals ``given``, those of its
+    index labels when both are pandas objects with a unique index; else
+    None."""
+    if _pandas_rows(X) and _pandas_rows(given) and given.index.is_unique:
+        positions = given.index.get_indexer(X.index)
+        return positions if (positions >= 0).all() else None
+    try:
+        a, b = np.asarray(X), np.asarray(given)
+        if a.shape != b.shape:
+            return None
+        try:
+            same = np.array_equal(a, b, equal_nan=True)
+        except TypeError:  # objects: no NaN test
+            same = np.array_equal(a, b)
+    except (TypeError, ValueError):
+        return None
+    return slice(None) if same else None
+
+
+def _pandas_rows(data: Any) -> bool:
+    return is_pandas(data, "DataFrame") or is_pandas(data, "Series")
 
 
 def _takes_sample_weight(scorer: Callable[..., float]) -> bool:
@@ -565,7 +617,7 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
         try:
             return np.array(
                 [
-                    scorer(_FixedPredictions(predicted(t), classes), X, y, **kwargs)
+                    scorer(_FixedPredictions(predicted(t), classes, X), X, y, **kwargs)
                     for t in thresholds
                 ]
             )

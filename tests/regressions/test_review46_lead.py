@@ -165,3 +165,78 @@ def test_resampled_classifier_names_a_lazy_frame_at_predict(method):
     with pytest.raises(TypeError, match=r"X is a lazy LazyFrame"):
         model.score(X.lazy(), y)
     assert getattr(model, method)(X).shape[0] == 60  # eager frames as before
+
+
+# ------------------------------------- scorers that predict on their own rows
+
+
+def _amount_frame():
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(300, n_features=4, weights=[0.8], random_state=0)
+    X = pd.DataFrame(X, columns=list("abcd"))
+    X["amount"] = np.random.default_rng(0).gamma(2, 50, 300)
+    return X, y
+
+
+def _tuned(scoring, X, y):
+    from sklearn.linear_model import LogisticRegression
+
+    from rebalance import ThresholdMover
+
+    model = ThresholdMover(
+        LogisticRegression(), "tuned", scoring=scoring, cv=3, thresholds=20
+    )
+    return model.fit(X, y)
+
+
+def test_tuned_scorer_predicting_reordered_or_partial_rows_gets_their_predictions():
+    # A scorer of one's own gets the validation rows; one that predicted on
+    # them in another order (the 50 largest amounts first) got the
+    # predictions of the rows in their given order: a threshold tuned on
+    # scores paired with other rows (threshold_ 0.99995, best_score_ 0.33
+    # here, against 0.89 and 1.0), without a word. One that predicted on a
+    # part of them failed with scikit-learn's "inconsistent numbers of
+    # samples".
+    from sklearn.metrics import precision_score
+
+    X, y = _amount_frame()
+
+    def top(est, X, y):
+        order = np.argsort(-X["amount"].to_numpy())[:50]
+        return precision_score(y[order], est.predict(X.iloc[order]), zero_division=0)
+
+    def top_by_position(est, X, y):
+        order = np.argsort(-X["amount"].to_numpy())[:50]
+        return precision_score(y[order], est.predict(X)[order], zero_division=0)
+
+    def first(est, X, y):
+        return precision_score(y[:50], est.predict(X.iloc[:50]), zero_division=0)
+
+    def first_by_position(est, X, y):
+        return precision_score(y[:50], est.predict(X)[:50], zero_division=0)
+
+    for scorer, reference in ((top, top_by_position), (first, first_by_position)):
+        got, expected = _tuned(scorer, X, y), _tuned(reference, X, y)
+        assert got.threshold_ == expected.threshold_
+        assert got.best_score_ == expected.best_score_
+
+
+def test_tuned_scorer_predicting_unknown_rows_is_refused():
+    # Rows that cannot be matched to the given ones (a numpy copy reordered):
+    # their predictions are not known. A copy in the same order is fine.
+    from sklearn.metrics import precision_score
+
+    X, y = _amount_frame()
+
+    def reordered_copy(est, X, y):
+        values = X.to_numpy()
+        order = np.argsort(-values[:, 4])
+        return precision_score(y[order], est.predict(values[order]), zero_division=0)
+
+    def copy(est, X, y):
+        return precision_score(y, est.predict(X.to_numpy()), zero_division=0)
+
+    with pytest.raises(ValueError, match=r"scoring called estimator\.predict on rows"):
+        _tuned(reordered_copy, X, y)
+    assert _tuned(copy, X, y).threshold_ == _tuned("precision", X, y).threshold_
