@@ -79,6 +79,7 @@ from rebalance._tuning import (
 )
 from rebalance._validation import (
     NumberInterval,
+    _check_unique_columns,
     check_same_length,
     check_sample_weight,
     is_bool,
@@ -242,7 +243,10 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         positive class, or the class being tuned one-vs-rest; a scorer made
         with its own ``pos_label``, ``make_scorer(f1_score,
         pos_label="cancer")``, is called on the class labels, and its
-        ``pos_label`` must be the tuned class), weighted by ``sample_weight``
+        ``pos_label`` must be the tuned class; so is a scorer made with its
+        own ``labels``, ``make_scorer(g_mean_score, labels=["benign",
+        "cancer"])``, whose labels must be classes of ``y``, binary tuning
+        only), weighted by ``sample_weight``
         when one is given to ``fit`` and the scorer takes a ``sample_weight``
         argument (scikit-learn's scorers do). With metadata routing on, a
         scorer object gets what it requests with ``set_score_request``
@@ -535,6 +539,7 @@ default='auto'
             )
         check_classifier(self.estimator, "estimator")
         reject_lazy(X, "X")
+        _check_unique_columns(X)
         # Paired by position, as in scikit-learn (and the samplers): pandas y
         # or sample_weight holding X's (or y's) index in another order would
         # go with other rows, silently.
@@ -1131,6 +1136,7 @@ default='auto'
         set ('em': estimated from these rows); without ``train``, the fitted
         priors are used.
         """
+        reject_lazy(X, "X")
         if self.response_method_ == "decision_function":
             scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
             if scores.ndim == 1:
@@ -1228,6 +1234,7 @@ default='auto'
             What the fitted estimator's ``decision_function`` returns.
         """
         check_is_fitted(self, "estimator_")
+        reject_lazy(X, "X")
         return self.estimator_.decision_function(X)
 
     def __sklearn_tags__(self) -> Any:

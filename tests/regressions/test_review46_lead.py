@@ -240,3 +240,43 @@ def test_tuned_scorer_predicting_unknown_rows_is_refused():
     with pytest.raises(ValueError, match=r"scoring called estimator\.predict on rows"):
         _tuned(reordered_copy, X, y)
     assert _tuned(copy, X, y).threshold_ == _tuned("precision", X, y).threshold_
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_threshold_mover_names_a_lazy_frame_at_predict(method):
+    # As ResampledClassifier: scikit-learn's "Expected 2D array, got scalar
+    # array instead: array=naive plan..." before.
+    pl = pytest.importorskip("polars")
+    from sklearn.linear_model import LogisticRegression
+
+    from rebalance import ThresholdMover
+
+    rng = np.random.default_rng(0)
+    X = pl.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
+    y = np.array([0] * 45 + [1] * 15)
+    model = ThresholdMover(LogisticRegression()).fit(X, y)
+    with pytest.raises(TypeError, match=r"X is a lazy LazyFrame.*X\.collect\(\)"):
+        getattr(model, method)(X.lazy())
+    assert getattr(model, method)(X).shape[0] == 60
+
+
+@pytest.mark.parametrize("library", ["pandas", "pyarrow"])
+@pytest.mark.parametrize("strategy", ["prior", "tuned"])
+def test_threshold_mover_names_repeated_column_names(library, strategy):
+    # Before: narwhals' DuplicateError "Expected unique column names" from
+    # the inner classifier, naming neither X nor the fix.
+    from sklearn.linear_model import LogisticRegression
+
+    from rebalance import ThresholdMover
+
+    values = np.random.default_rng(0).normal(size=(60, 2))
+    y = np.array([0] * 45 + [1] * 15)
+    if library == "pandas":
+        X = pd.DataFrame(values, columns=["a", "a"])
+    else:
+        pa = pytest.importorskip("pyarrow")
+        X = pa.table([values[:, 0], values[:, 1]], names=["a", "a"])
+    with pytest.raises(ValueError, match=r"X has more than one column named 'a'"):
+        ThresholdMover(LogisticRegression(), strategy).fit(X, y)
