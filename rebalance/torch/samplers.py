@@ -41,11 +41,13 @@ Never loop over the dataset to collect them: that loads every sample.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import numbers
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -435,6 +437,11 @@ def _loader_iterator(frame: Any, depth: int = 1) -> Any:
     return None
 
 
+def _no_loader() -> None:
+    """The loader of an iteration drawn without one (see _Progress.loader)."""
+    return None
+
+
 class _Progress:
     """Where the running iteration is: its epoch and the chunk being yielded."""
 
@@ -450,6 +457,9 @@ class _Progress:
         # (epoch, position) of a set_epoch of another epoch that came while
         # this iteration ran (see _warn_if_superseded).
         self.superseded: tuple[int, int] | None = None
+        # The torch or torchdata DataLoader iterator drawing it (a weak
+        # reference: never keeps a loader's workers alive), if known.
+        self.loader: Callable[[], Any] = _no_loader
 
     @property
     def position(self) -> int:
@@ -592,7 +602,10 @@ class _EpochSampler:
     def __iter__(self) -> Iterator[Any]:
         # The draw happens on the first next(), not here: DataLoader creates
         # iterators it never uses (twice per first epoch with workers).
-        progress, chunks = self._start_epoch()
+        return self._items(self._replaceable())
+
+    def _items(self, replaceable: _Progress | None) -> Iterator[Any]:
+        progress, chunks = self._start_epoch(replaceable)
         try:
             for low, chunk in chunks:
                 progress.chunk_items = iter(chunk.tolist())
@@ -609,12 +622,43 @@ class _EpochSampler:
         at a time. Progress, ``state_dict`` and resume count items as
         :meth:`__iter__` does, so the two paths continue each other.
         """
-        progress, chunks = self._start_epoch()
+        return self._batch_items(self._replaceable(), batch_size, drop_last)
+
+    def _batch_items(
+        self, replaceable: _Progress | None, batch_size: int, drop_last: bool
+    ) -> Iterator[np.ndarray]:
+        progress, chunks = self._start_epoch(replaceable)
         try:
             yield from self._batches_of(progress, chunks, batch_size, drop_last)
         finally:
             progress.live = False
         self._end_epoch(progress)
+
+    def _replaceable(self) -> _Progress | None:
+        """The iteration a new iterator replaces (see :meth:`_start_epoch`),
+        else None: the first iteration after :meth:`load_state_dict`, from
+        the start of its epoch, still running, drawn by a torchdata
+        ``StatefulDataLoader`` iterator that was restored as finished (its
+        saved epoch had run out), which the loader throws away before the
+        training loop sees any of it.
+
+        Read when the new iterator is created, not at its first ``next()``:
+        with persistent workers the loader assigns the new iterator over the
+        restored one, which closes the restored iteration before the new one
+        draws. A restored iteration the loop broke off (its loader iterator
+        not finished) is not replaced: the next iteration draws the next
+        epoch, as for any other.
+        """
+        running = getattr(self, "_progress", None)
+        if (
+            running is not None
+            and running.live
+            and running.restored
+            and running.start == 0
+            and getattr(running.loader(), "_finished", None) is True
+        ):
+            return running
+        return None
 
     def _batches_of(
         self,
@@ -650,11 +694,15 @@ class _EpochSampler:
             progress.chunk_stop += carry.shape[0]
             yield carry
 
-    def _start_epoch(self) -> tuple[_Progress, Iterator[tuple[int, np.ndarray]]]:
+    def _start_epoch(
+        self, replaceable: _Progress | None = None
+    ) -> tuple[_Progress, Iterator[tuple[int, np.ndarray]]]:
         """Begin the next epoch: its progress and its chunks ``(low, items)``,
         ``items`` being the epoch's items from position ``low`` on, as yielded
-        (past the resume position, replay applied)."""
-        self._check_loader_dataset(sys._getframe(2))
+        (past the resume position, replay applied). ``replaceable``: what
+        :meth:`_replaceable` said when the iterator was created."""
+        owner = _loader_iterator(sys._getframe(2), depth=6)
+        self._check_loader_dataset(owner)
         self._before_epoch()
         self._warn_if_split_twice()
         epoch, start = self._next_epoch, self._resume_position
@@ -663,15 +711,15 @@ class _EpochSampler:
         running = self._progress
         if (
             running is not None
-            and running.live
-            and running.restored
-            and running.start == 0
+            and running is replaceable
             and (epoch, start) == (running.epoch + 1, 0)
         ):
             # The first iteration after load_state_dict is replaced before it
             # ends: torchdata's StatefulDataLoader with workers restores into
             # an iterator, prefetches from it, and replaces it when the saved
-            # one had run out (a checkpoint at an epoch's end). The
+            # one had run out (a checkpoint at an epoch's end); with
+            # persistent workers the restored iteration is already closed
+            # when the replacement draws (see _replaceable). The
             # replacement is the restored epoch again, from where it was
             # restored, not the epoch after it (which the prefetch would
             # otherwise have made the loop skip). Only for a restore at an
@@ -683,6 +731,9 @@ class _EpochSampler:
         self._restored = False
         self._ended_epoch = self._asked_epoch = None
         progress = _Progress(epoch, start, restored)
+        if owner is not None:
+            with contextlib.suppress(TypeError):  # an owner without weakrefs
+                progress.loader = weakref.ref(owner)
         self._progress = progress
         items = self._epoch_items(epoch)
         return progress, self._chunks(items, epoch, start, self._epoch_state())
@@ -732,14 +783,14 @@ class _EpochSampler:
         """Number of labels (dataset rows) the sampler was built with."""
         raise NotImplementedError
 
-    def _check_loader_dataset(self, frame: Any) -> None:
-        """A clear error when the ``DataLoader`` iterating this sampler (found
-        a few frames up: its iterator's ``_next_index``) reads a dataset of
+    def _check_loader_dataset(self, owner: Any) -> None:
+        """A clear error when the ``DataLoader`` iterating this sampler
+        (``owner``, its iterator, found a few frames up by
+        :func:`_loader_iterator`; None when there is none) reads a dataset of
         another number of rows than the labels: the indices are positions in
         the labels, so they would read other rows than the ones balanced
         (e.g. a sampler built on the full labels, the loader given a training
         ``Subset`` by skorch or cross-validation), or past the end."""
-        owner = _loader_iterator(frame, depth=6)
         if owner is None:
             return
         index_sampler = getattr(owner, "_index_sampler", None)

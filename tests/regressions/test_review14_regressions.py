@@ -154,15 +154,10 @@ def test_float_under_sampling_ratio_on_a_tie_resamples_the_other_class(y, expect
 #    with `it = iter(loader)` starts the new loader iterator while the old one
 #    is alive; the new one is taken for StatefulDataLoader's replacement and
 #    draws the restored epoch again: epochs 3, 3, 4 instead of 3, 4, 5 (as
-#    without a restore, and as on 4eda6db).
+#    without a restore, and as on 4eda6db). Fixed in review 46: the rule
+#    replaces only an iteration drawn by a torchdata loader iterator restored
+#    as finished.
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="left alone: the sampler cannot tell this loop from a torchdata "
-    "StatefulDataLoader with workers restoring an epoch-end checkpoint "
-    "(test_review13_ecosystem), which the rule fixes; both see a restore at "
-    "an epoch's start whose first iteration is replaced before it ends",
-)
 def test_restored_at_an_epoch_start_overlapping_loader_iterators_repeat_the_epoch():
     from torch.utils.data import DataLoader, TensorDataset
 
