@@ -21,7 +21,12 @@ def _run_end_encoded_string_view():
     if not hasattr(pa, "string_view"):  # pyarrow < 16
         pytest.skip("this pyarrow has no string_view type")
     values = pa.array(["a", None, "bb" * 10], pa.string_view())
-    return pa.RunEndEncodedArray.from_arrays(pa.array([2, 3, 6], pa.int32()), values)
+    try:
+        return pa.RunEndEncodedArray.from_arrays(
+            pa.array([2, 3, 6], pa.int32()), values
+        )
+    except TypeError:  # pyarrow 16: "an integer is required"
+        pytest.skip("this pyarrow cannot run-end encode string_view values")
 
 
 def _list_of_run_end_encoded():
