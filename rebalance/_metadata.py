@@ -413,13 +413,28 @@ def _weighted_ensembles() -> tuple[type, ...]:
     return (_BaseVoting, _BaseStacking)
 
 
+def tags_of(estimator: Any) -> Any:
+    """scikit-learn's tags of ``estimator``; None when it has none (None, a
+    string, an object that does not derive from ``BaseEstimator``), as
+    scikit-learn's Pipeline reads its steps' tags.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> tags_of(LogisticRegression()).estimator_type, tags_of(None)
+    ('classifier', None)
+    """
+    try:
+        return get_tags(estimator)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 def is_pairwise(estimator: Any) -> bool:
     """Whether ``estimator`` takes a precomputed square X (its tags say so:
     ``SVC(kernel='precomputed')``, ``KNeighborsClassifier(metric='precomputed')``)."""
-    try:
-        return bool(get_tags(estimator).input_tags.pairwise)
-    except AttributeError:  # no tags (not a scikit-learn estimator): not pairwise
-        return False
+    tags = tags_of(estimator)  # no tags (not a scikit-learn estimator): not pairwise
+    return tags is not None and bool(tags.input_tags.pairwise)
 
 
 def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:

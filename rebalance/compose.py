@@ -22,7 +22,7 @@ from sklearn.base import (
 )
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.metrics import accuracy_score
-from sklearn.utils import assert_all_finite, get_tags, metadata_routing
+from sklearn.utils import assert_all_finite, metadata_routing
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -54,6 +54,7 @@ from rebalance._metadata import (
     is_pairwise,
     n_rows,
     row_aligned_names,
+    tags_of,
     take_row_aligned,
     weights_as_rows,
 )
@@ -341,7 +342,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             indices = np.asarray(indices)
             _check_indices_match(self.sampler, indices, y, y_res, n_samples, follow)
             classifier_params = take_row_aligned(classifier_params, indices, n_samples)
-        classifier = clone(self.classifier).fit(X_res, y_res, **classifier_params)
+        classifier = clone(self.classifier)
+        # Its return value is not used: scikit-learn's meta-estimators keep the
+        # fitted clone, whatever a fit that does not return self returns.
+        classifier.fit(X_res, y_res, **classifier_params)
         check_fitted_classes(classifier, "classifier")
         if lazy_draw:
             _check_classes_kept(
@@ -512,8 +516,11 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        sampler_tags = get_tags(self.sampler)
-        classifier_tags = get_tags(self.classifier)
+        # A sampler or classifier without tags (None, a duck-typed object)
+        # counts as this object's defaults: fit names a parameter that is not
+        # an estimator (scikit-learn's Pipeline reads its steps so).
+        sampler_tags = tags_of(self.sampler) or copy.deepcopy(tags)
+        classifier_tags = tags_of(self.classifier) or copy.deepcopy(tags)
         tags.input_tags.sparse = (
             sampler_tags.input_tags.sparse and classifier_tags.input_tags.sparse
         )
@@ -636,8 +643,9 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
     """Raise scikit-learn's error for NaN or infinity in a numeric X when
     ``classifier`` does not take them: rows the sampler leaves out would
     otherwise hide them, and a fit would succeed or fail with the draw."""
-    if get_tags(classifier).input_tags.allow_nan:
-        return
+    tags = tags_of(classifier)
+    if tags is None or tags.input_tags.allow_nan:
+        return  # (no tags: not a scikit-learn estimator, its own checks)
     if hasattr(classifier, "steps") or isinstance(classifier, MetaEstimatorMixin):
         # A pipeline or meta-estimator may impute: its tag does not say.
         return
@@ -834,7 +842,7 @@ def _check_indices_match(
 
 def _records_indices(sampler: Any) -> bool:
     """False when the sampler's tags say it sets no ``sample_indices_``."""
-    sampler_tags = getattr(get_tags(sampler), "sampler_tags", None)
+    sampler_tags = getattr(tags_of(sampler), "sampler_tags", None)
     return getattr(sampler_tags, "sample_indices", True) is not False
 
 
