@@ -169,7 +169,8 @@ def cross_validated_scores(
             X_train, y_train, train_params = weights_as_rows(
                 estimator, X_train, y_train, train_params
             )
-        model = clone(estimator).fit(X_train, y_train, **train_params)
+        model = clone(estimator)  # the fitted copy (fit may not return self)
+        model.fit(X_train, y_train, **train_params)
         _check_fold_classes(model, classes, number)
         scores = scores_of(model, X_validation, train)
         weights = (

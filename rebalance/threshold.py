@@ -32,7 +32,6 @@ from sklearn.base import (
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer_names
-from sklearn.utils import get_tags
 from sklearn.utils._param_validation import (
     HasMethods,
     InvalidParameterError,
@@ -55,7 +54,13 @@ from rebalance._labels import (
     meta_target,
     require_two_classes,
 )
-from rebalance._metadata import _fit_takes, fit_weight_of, n_rows, weights_as_rows
+from rebalance._metadata import (
+    _fit_takes,
+    fit_weight_of,
+    n_rows,
+    tags_of,
+    weights_as_rows,
+)
 from rebalance._priors import (
     DeployPriors,
     _names_classes,
@@ -635,7 +640,9 @@ default='auto'
         if frozen:
             estimator = self.estimator
         else:
-            estimator = clone(self.estimator).fit(X, y, **estimator_params)
+            # The fitted copy, not what fit returns (not always self).
+            estimator = clone(self.estimator)
+            estimator.fit(X, y, **estimator_params)
             check_fitted_classes(estimator, "estimator")
             if len(estimator.classes_) != len(classes) or not np.all(
                 class_positions(estimator.classes_, classes, "estimator.classes_")
@@ -1239,7 +1246,10 @@ default='auto'
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        estimator_tags = get_tags(self.estimator)
+        # None: no tags (estimator=None, a duck-typed classifier): defaults.
+        estimator_tags = tags_of(self.estimator)
+        if estimator_tags is None:
+            return tags
         tags.input_tags = copy.deepcopy(estimator_tags.input_tags)
         inner_multi_class = True
         if estimator_tags.classifier_tags is not None:

@@ -280,3 +280,64 @@ def test_threshold_mover_names_repeated_column_names(library, strategy):
         X = pa.table([values[:, 0], values[:, 1]], names=["a", "a"])
     with pytest.raises(ValueError, match=r"X has more than one column named 'a'"):
         ThresholdMover(LogisticRegression(), strategy).fit(X, y)
+
+
+# ------------------------- classifiers whose fit does not return self, no tags
+
+
+class _FitReturnsNone:
+    """A duck-typed classifier (no BaseEstimator: no tags) whose fit returns
+    None, as scikit-learn's own test sub-estimators do."""
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def get_params(self, deep=True):
+        return {"C": self.C}
+
+    def set_params(self, **params):
+        self.C = params.get("C", self.C)
+        return self
+
+    def fit(self, X, y, sample_weight=None):
+        from sklearn.linear_model import LogisticRegression
+
+        self.model_ = LogisticRegression(C=self.C).fit(X, y, sample_weight)
+        self.classes_ = self.model_.classes_
+        return None
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+@pytest.mark.parametrize("strategy", ["prior", "tuned"])
+def test_threshold_mover_keeps_the_fitted_copy_when_fit_returns_none(strategy):
+    # Before: "estimator=NoneType(...) has no classes_" (what fit returned
+    # was kept, as ResampledClassifier did before review 46).
+    from sklearn.datasets import make_classification
+
+    from rebalance import ThresholdMover
+
+    X, y = make_classification(200, weights=[0.8], random_state=0)
+    model = ThresholdMover(_FitReturnsNone(), strategy, cv=3).fit(X, y)
+    assert isinstance(model.estimator_, _FitReturnsNone)
+    assert model.predict(X).shape == (200,)
+
+
+def test_threshold_mover_tags_without_estimator_tags():
+    # Before: is_classifier / cross_val_score raised an AttributeError about
+    # __sklearn_tags__ for estimator=None or a duck-typed classifier.
+    from sklearn.base import is_classifier
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import cross_val_score
+
+    from rebalance import ThresholdMover
+
+    assert is_classifier(ThresholdMover(None))
+    assert is_classifier(ThresholdMover(_FitReturnsNone()))
+    X, y = make_classification(120, weights=[0.8], random_state=0)
+    scores = cross_val_score(ThresholdMover(_FitReturnsNone()), X, y, cv=3)
+    assert scores.shape == (3,)
