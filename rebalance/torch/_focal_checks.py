@@ -245,10 +245,21 @@ def check_pos_weight_shape(pos_weight: Tensor, logits: Tensor) -> None:
     except RuntimeError:
         fits = False
     if not fits:
+        hint = "give one weight per class (last dimension)"
+        if (
+            pos_weight.dim() == 1
+            and logits.dim() > 2
+            and pos_weight.shape[0] == logits.shape[1]
+        ):
+            # (N, C, H, W) multi-label segmentation: the classes are dim 1
+            ones = ", 1" * (logits.dim() - 2)
+            hint = (
+                f"for one weight per class of (N, C, ...) logits (dim 1) pass "
+                f"pos_weight.view(-1{ones})"
+            )
         raise ValueError(
             f"pos_weight of shape {tuple(pos_weight.shape)} does not broadcast "
-            f"to logits of shape {tuple(logits.shape)}; give one weight per "
-            "class (last dimension)"
+            f"to logits of shape {tuple(logits.shape)}; {hint}"
         )
 
 

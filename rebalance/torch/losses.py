@@ -84,6 +84,8 @@ implementation for tracing) inside an autograd Function with
 training step without a graph break, and ``torch.func.grad``, ``vjp`` and
 ``vmap`` work (``vmap`` runs the op once per sample, e.g. for per-sample
 gradients); ``torch.jit.trace`` and ``torch.export`` record the op too.
+``torch.jit.script`` cannot compile the losses or their Modules (a model
+holding one included): it raises a TypeError saying so.
 Their target checks run inside the op, so they also apply to compiled and
 traced code (a ``torch.jit.trace`` function raises them as the
 TorchScript interpreter's RuntimeError, holding the ValueError's message).
@@ -881,6 +883,31 @@ def _argument_repr(value: Any) -> str:
     return _REPR.repr(value)
 
 
+_NOT_SCRIPTABLE = (
+    "torch.jit.script cannot compile {name} (rebalance's losses check their "
+    "arguments in Python, and the focal losses are custom ops): record it with "
+    "torch.jit.trace or torch.export, or use torch.compile"
+)
+
+
+def _refuse_scripting(name: str) -> Callable[[], Any]:
+    """A ``__prepare_scriptable__`` for the loss function ``name``:
+    ``torch.jit.script`` calls it first (also for a function a scripted one
+    calls), so scripting fails naming the loss and what works instead of
+    with a TorchScript syntax error inside rebalance's code."""
+
+    def prepare() -> Any:
+        raise TypeError(_NOT_SCRIPTABLE.format(name=name))
+
+    return prepare
+
+
+def _refuse_scripting_module(module: nn.Module) -> Any:
+    """``__prepare_scriptable__`` of the loss Modules (also run when a model
+    holding one is scripted): see :func:`_refuse_scripting`."""
+    raise TypeError(_NOT_SCRIPTABLE.format(name=type(module).__name__))
+
+
 class _LossModule(nn.Module):
     """Module form of a loss ``function(logits, target, *args, **kwargs)``.
 
@@ -919,6 +946,7 @@ class _LossModule(nn.Module):
     # 2: tensor arguments are buffers (state_dict keys), see _load_from_state_dict
     # (torch's convention: the version of a Module's state_dict layout).
     _version = 2
+    __prepare_scriptable__ = _refuse_scripting_module
     _function: Callable[..., Tensor]
     _arguments: tuple[str, ...] = ()
     _defaults: Mapping[str, Any] = {}
@@ -2588,6 +2616,8 @@ class OHEMLoss(nn.Module):
     2.3556
     """
 
+    __prepare_scriptable__ = _refuse_scripting_module
+
     def __init__(
         self,
         criterion: Callable[[Tensor, Tensor], Tensor] | None = None,
@@ -3150,3 +3180,9 @@ class BalancedSoftmaxCrossEntropyLoss(
 BalancedSoftmaxLoss = deprecated_subclass(
     BalancedSoftmaxCrossEntropyLoss, "BalancedSoftmaxLoss", "rebalance.torch"
 )
+
+
+for _name in __all__:
+    if inspect.isfunction(globals()[_name]):
+        globals()[_name].__prepare_scriptable__ = _refuse_scripting(_name)
+del _name
