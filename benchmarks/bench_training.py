@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/bench_training.py                  # 10^7 rows (about 20 min on 2 cores)
+    python benchmarks/bench_training.py                  # 10^7 rows (~20 min, 2 cores)
     python benchmarks/bench_training.py --rows 200000    # quick check
     python benchmarks/bench_training.py --device cuda    # model on the GPU
     python benchmarks/bench_training.py --rows 1000000 --repeats 3  # best of 3

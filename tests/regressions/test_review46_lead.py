@@ -141,29 +141,36 @@ def test_samplers_on_row_major_frames_equal_iloc():
 # ------------------------------------------------ lazy frames at predict time
 
 
+def _lazy_frame_models():
+    from sklearn.linear_model import LogisticRegression
+
+    from rebalance import RandomUnderSampler, ResampledClassifier, ThresholdMover
+
+    sampler = RandomUnderSampler(random_state=0)
+    return {
+        "ResampledClassifier": ResampledClassifier(sampler, LogisticRegression()),
+        "ThresholdMover": ThresholdMover(LogisticRegression()),
+    }
+
+
+@pytest.mark.parametrize("model", ["ResampledClassifier", "ThresholdMover"])
 @pytest.mark.parametrize(
     "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
 )
-def test_resampled_classifier_names_a_lazy_frame_at_predict(method):
+def test_a_lazy_frame_at_predict_is_named(model, method):
     # A polars LazyFrame given to predict reached the classifier and failed
     # with scikit-learn's "Expected 2D array, got scalar array instead:
     # array=naive plan...", naming neither X nor collect().
     pl = pytest.importorskip("polars")
-    from sklearn.linear_model import LogisticRegression
-
-    from rebalance import RandomUnderSampler, ResampledClassifier
-
     rng = np.random.default_rng(0)
     X = pl.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
     y = np.array([0] * 45 + [1] * 15)
-    model = ResampledClassifier(
-        RandomUnderSampler(random_state=0), LogisticRegression()
-    )
-    model.fit(X, y)
+    model = _lazy_frame_models()[model].fit(X, y)
     with pytest.raises(TypeError, match=r"X is a lazy LazyFrame.*X\.collect\(\)"):
         getattr(model, method)(X.lazy())
-    with pytest.raises(TypeError, match=r"X is a lazy LazyFrame"):
-        model.score(X.lazy(), y)
+    if hasattr(model, "sampler"):  # ResampledClassifier's score too
+        with pytest.raises(TypeError, match=r"X is a lazy LazyFrame"):
+            model.score(X.lazy(), y)
     assert getattr(model, method)(X).shape[0] == 60  # eager frames as before
 
 
@@ -240,26 +247,6 @@ def test_tuned_scorer_predicting_unknown_rows_is_refused():
     with pytest.raises(ValueError, match=r"scoring called estimator\.predict on rows"):
         _tuned(reordered_copy, X, y)
     assert _tuned(copy, X, y).threshold_ == _tuned("precision", X, y).threshold_
-
-
-@pytest.mark.parametrize(
-    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
-)
-def test_threshold_mover_names_a_lazy_frame_at_predict(method):
-    # As ResampledClassifier: scikit-learn's "Expected 2D array, got scalar
-    # array instead: array=naive plan..." before.
-    pl = pytest.importorskip("polars")
-    from sklearn.linear_model import LogisticRegression
-
-    from rebalance import ThresholdMover
-
-    rng = np.random.default_rng(0)
-    X = pl.DataFrame({"a": rng.normal(size=60), "b": rng.normal(size=60)})
-    y = np.array([0] * 45 + [1] * 15)
-    model = ThresholdMover(LogisticRegression()).fit(X, y)
-    with pytest.raises(TypeError, match=r"X is a lazy LazyFrame.*X\.collect\(\)"):
-        getattr(model, method)(X.lazy())
-    assert getattr(model, method)(X).shape[0] == 60
 
 
 @pytest.mark.parametrize("library", ["pandas", "pyarrow"])
