@@ -273,7 +273,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         if unknown:
             raise ValueError(
                 f"shrinkage names classes {unknown} that are not in y; its keys "
-                f"must be classes of y ({classes[:20]})."
+                f"must be classes of y ({classes[:20]}). Drop those keys (a "
+                "cross-validation fold may lack a rare class), or pass one "
+                "number for every class."
             )
         missing = [c for c in plan.sampling_strategy if c not in given]
         if missing:

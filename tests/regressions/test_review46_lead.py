@@ -328,3 +328,15 @@ def test_threshold_mover_tags_without_estimator_tags():
     X, y = make_classification(120, weights=[0.8], random_state=0)
     scores = cross_val_score(ThresholdMover(_FitReturnsNone()), X, y, cv=3)
     assert scores.shape == (3,)
+
+
+def test_shrinkage_dict_naming_a_class_not_in_y_names_the_fix():
+    # imbalanced-learn ignores such keys; rebalance refuses them (README):
+    # the error says what to do, e.g. in a fold that lacks a rare class.
+    from rebalance import RandomOverSampler
+
+    X = np.arange(20.0).reshape(10, 2)
+    y = np.array([0] * 8 + [1] * 2)
+    sampler = RandomOverSampler(shrinkage={0: 1.0, 1: 0.5, 2: 0.0})
+    with pytest.raises(ValueError, match=r"classes \[2\].*Drop those keys"):
+        sampler.fit_resample(X, y)
