@@ -119,6 +119,7 @@ import numpy as np
 
 from rebalance._frames import (
     check_compressed,
+    check_unique_columns,
     first_column,
     is_dask,
     is_dataframe,
@@ -129,7 +130,6 @@ from rebalance._frames import (
 )
 from rebalance._labels import encode_labels, label_values
 from rebalance._validation import (
-    _check_unique_columns,
     check_sample_weight,
     not_two_dimensional,
 )
@@ -1338,7 +1338,7 @@ def _check_features(X) -> str:
             )
         # The in-memory error, before the labels are computed (scikit-learn's
         # feature-name check fails later with narwhals' DuplicateError).
-        _check_unique_columns(X._meta)
+        check_unique_columns(X._meta)
         # scikit-learn's feature-name check (str and int column names mixed:
         # its TypeError), on a stand-in estimator: before the labels are
         # computed, and without touching the sampler's fitted attributes.

@@ -11,6 +11,7 @@ one-chunk ``ChunkedArray`` and is returned as an ``Array``.
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -163,18 +164,42 @@ def narwhals_frame(frame: Any, name: str = "X") -> Any:
     try:
         return _to_narwhals(frame)[0]
     except DuplicateError:
-        unwrapped = _unwrapped(frame)
-        native = frame if unwrapped is None else unwrapped[0]
+        check_unique_columns(frame, name)
+        raise
+
+
+def check_unique_columns(frame: Any, name: str = "X") -> None:
+    """Raise a ValueError naming ``name`` and the repeated columns for a
+    dataframe (:func:`is_dataframe`, a narwhals one by the frame it wraps)
+    with a column name twice: pandas and pyarrow allow it, and narwhals (so
+    scikit-learn) refuses it with a ``DuplicateError`` naming neither the
+    argument nor the fix. Anything else passes.
+
+    >>> import pandas as pd
+    >>> from rebalance._frames import check_unique_columns
+    >>> check_unique_columns(pd.DataFrame([[1, 2]], columns=["a", "a"]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y has more than one column named 'a': column names must be ...
+    """
+    unwrapped = _unwrapped(frame)
+    native = frame if unwrapped is None else unwrapped[0]
+    if is_pandas(native, "DataFrame"):
+        repeated = list(native.columns[native.columns.duplicated()])
+    elif is_dataframe(native):
         names = getattr(native, "column_names", None)
-        names = list(native.columns) if names is None else names
-        repeated = [c for c in dict.fromkeys(names) if names.count(c) > 1]
-        shown = ", ".join(repr(c) for c in repeated)
+        counts = Counter(list(native.columns) if names is None else names)
+        repeated = [column for column, count in counts.items() if count > 1]
+    else:
+        return
+    if repeated:
+        shown = ", ".join(repr(c) for c in dict.fromkeys(repeated))
         raise ValueError(
             f"{name} has more than one column named {shown}: column names must "
             "be distinct. Rename the repeats, or drop them, e.g. "
             f"{name}.loc[:, ~{name}.columns.duplicated()] for a pandas "
             "DataFrame."
-        ) from None
+        )
 
 
 def _same(native: Any) -> Any:

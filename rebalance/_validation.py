@@ -7,7 +7,6 @@ says how to fix it. Nothing here modifies its input.
 from __future__ import annotations
 
 import numbers
-from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from sklearn.utils._param_validation import Interval
 from rebalance._frames import (
     _is_arrow,
     check_compressed,
+    check_unique_columns,
     is_dataframe,
     is_pandas_array,
     is_series,
@@ -231,7 +231,7 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         X = X.tocsr()
     # Before the draw: scipy reads a malformed matrix out of bounds.
     check_compressed(X, "X")
-    _check_unique_columns(X)
+    check_unique_columns(X)
     shape = X.shape
     if len(shape) != 2:
         raise not_two_dimensional(shape)
@@ -292,26 +292,6 @@ def _features_array(X: Any) -> np.ndarray:
             "(bfloat16 as X.detach().cpu().float().numpy(), which keeps every "
             "value; a sparse tensor as X.to_dense())."
         ) from exc
-
-
-def _check_unique_columns(X: Any) -> None:
-    """Raise a ValueError naming X for a pandas DataFrame or pyarrow Table
-    with a column name twice (scikit-learn's check fails with narwhals'
-    ``DuplicateError``, which names neither X nor the fix)."""
-    if _is_pandas(X, "DataFrame"):
-        names = list(X.columns[X.columns.duplicated()])
-    elif type(X).__module__.split(".")[0] == "pyarrow" and hasattr(X, "column_names"):
-        counts = Counter(X.column_names)
-        names = [name for name, count in counts.items() if count > 1]
-    else:
-        return
-    if names:
-        shown = ", ".join(repr(n) for n in dict.fromkeys(names))
-        raise ValueError(
-            f"X has more than one column named {shown}: column names must be "
-            "distinct. Rename the repeats, or drop them, e.g. "
-            "X.loc[:, ~X.columns.duplicated()] for a pandas DataFrame."
-        )
 
 
 def check_same_length(n_rows: int | None, n_labels: int | None) -> None:

@@ -47,7 +47,12 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from rebalance._dask import check_paired_rows, check_paired_weights
-from rebalance._frames import is_pandas, reject_lazy, take_rows
+from rebalance._frames import (
+    check_unique_columns,
+    is_pandas,
+    reject_lazy,
+    take_rows,
+)
 from rebalance._labels import (
     as_classifier_target,
     encode_labels,
@@ -84,7 +89,6 @@ from rebalance._tuning import (
 )
 from rebalance._validation import (
     NumberInterval,
-    _check_unique_columns,
     check_same_length,
     check_sample_weight,
     is_bool,
@@ -544,7 +548,7 @@ default='auto'
             )
         check_classifier(self.estimator, "estimator")
         reject_lazy(X, "X")
-        _check_unique_columns(X)
+        check_unique_columns(X)
         # Paired by position, as in scikit-learn (and the samplers): pandas y
         # or sample_weight holding X's (or y's) index in another order would
         # go with other rows, silently.
