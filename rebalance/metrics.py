@@ -462,11 +462,11 @@ class _FixedPredictions(ClassifierMixin, BaseEstimator):
         if rows is None:
             raise ValueError(
                 "the scorer given as scoring called estimator.predict on rows "
-                "other than the "
-                "X it was given (another order or a part of them, not a "
-                "pandas frame with a unique index to match them by), whose "
-                "predictions are not known. Call estimator.predict(X) on the "
-                "X the scorer receives, then index its result, e.g. "
+                "other than the X it was given (another order or a part of "
+                "them, not a pandas frame with a unique index to match them "
+                "by), whose predictions are not known. Call "
+                "estimator.predict(X) on the X the scorer receives, then index "
+                "its result, e.g. "
                 "estimator.predict(X)[order]."
             )
         return self.predictions[rows]
