@@ -51,6 +51,11 @@ LABEL_TABLE_RATIO = 64
 STAGED_ROW_BYTES = 64
 SAMPLED_STEPS = 1024
 NEAR_ROWS = 1024
+# Scattered gathers of fewer rows than the input's, but at least one in this
+# many, stage only their distinct rows (take_pandas).
+COMPACT_ROWS_RATIO = 64
+# Inputs of at most this many rows get int32 distinct rows and ranks.
+INT32_ROWS = np.iinfo(np.int32).max
 # Rows staged or gathered at a time (a tile stays in cache).
 STAGE_TILE = 1 << 14
 # Columns of at most this many bytes are not staged: read in random order, a
@@ -354,11 +359,26 @@ def take_pandas(data: Any, rows: Any) -> Any:
     all_numpy = all(v is not None for v in values)
     if isinstance(data, pd.DataFrame) and all_numpy and len(numpy_dtypes) == 1:
         block = np.empty((len(values), n_out), dtype=values[0].dtype)
-    if _scattered(rows, data.shape[0]):
+    # Every row read at least once: all of them are staged. Fewer rows (at
+    # least 1/COMPACT_ROWS_RATIO of them: the bitmap of the rows then takes
+    # at most an eighth of the rows' size): the distinct ones, read in order,
+    # then gathered by their ranks.
+    every_row = _scattered(rows, data.shape[0])
+    if every_row or (
+        n_out >= 2 and n_out * COMPACT_ROWS_RATIO >= data.shape[0] and _jumps(rows)
+    ):
         out_bytes = n_out * sum(v.itemsize for v in values if v is not None)
-        for group in _row_groups(values, data.shape[0], out_bytes):
+        groups = _row_groups(values, min(n_out, data.shape[0]), out_bytes)
+        distinct = None
+        if groups and not every_row:
+            distinct, rows_staged = _distinct_ranks(rows, data.shape[0])
+        for group in groups:
             out = None if block is None else block[group[0] : group[-1] + 1]
-            staged = _take_staged([values[j] for j in group], rows, out)
+            same_dtype = [values[j] for j in group]
+            if distinct is None:
+                staged = _take_staged(same_dtype, rows, out)
+            else:
+                staged = _take_staged(same_dtype, rows_staged, out, distinct)
             for j, column in zip(group, staged):
                 taken[j] = column
     rest = [
@@ -466,16 +486,54 @@ def _take_arrow_views(column: Any, rows: np.ndarray, index: Any) -> Any:
 
 def _scattered(rows: np.ndarray, n_rows: int) -> bool:
     """Whether ``rows`` (checked rows of an ``n_rows``-row frame) are a
-    scattered read of at least every row's worth: at least ``n_rows`` of them,
-    and most of :data:`SAMPLED_STEPS` evenly spaced steps ``rows[i] ->
-    rows[i + 1]`` jump further than :data:`NEAR_ROWS` (a shuffled draw;
-    not an unshuffled one, whose rows run in order)."""
+    scattered read (:func:`_jumps`) of at least every row's worth."""
+    return rows.shape[0] >= max(n_rows, 2) and _jumps(rows)
+
+
+def _jumps(rows: np.ndarray) -> bool:
+    """Whether most of :data:`SAMPLED_STEPS` evenly spaced steps
+    ``rows[i] -> rows[i + 1]`` of ``rows`` (at least 2) jump further than
+    :data:`NEAR_ROWS`: a shuffled draw, not an unshuffled one, whose rows run
+    in order."""
     n_out = rows.shape[0]
-    if n_out < max(n_rows, 2):
-        return False
     at = np.linspace(0, n_out - 2, num=min(SAMPLED_STEPS, n_out - 1), dtype=np.intp)
     steps = np.abs(rows[at + 1] - rows[at])
     return 2 * int(np.count_nonzero(steps > NEAR_ROWS)) > at.shape[0]
+
+
+def _distinct_ranks(rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``rows`` (checked rows of an ``n_rows``-row
+    input, :func:`_in_range`) in increasing order, and each row's position
+    among them: ``rows == distinct[ranks]``. Made from a bitmap of the rows
+    (``n_rows`` bits: in cache where the rows' values are not), the ranks in
+    threads; both ``int32`` for inputs of at most :data:`INT32_ROWS` rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance import _gather
+    >>> distinct, ranks = _gather._distinct_ranks(np.array([7, 2, 7, 90, 2]), 100)
+    >>> distinct.tolist(), ranks.tolist(), ranks.dtype.name
+    ([2, 7, 90], [1, 0, 1, 2, 0], 'int32')
+    """
+    from rebalance import _gather_kernels
+
+    bits = np.zeros((n_rows + 63) >> 6, dtype=np.uint64)
+    word_ranks = np.empty(bits.shape[0], dtype=np.intp)
+    # Half the memory (and page faults) of intp where the rows allow it.
+    positions = np.int32 if n_rows <= INT32_ROWS else np.intp
+    distinct = np.empty(min(rows.shape[0], n_rows), dtype=positions)
+    ranks = np.empty(rows.shape[0], dtype=positions)
+    n_distinct = -1
+    if not _gather_kernels.mark_rows(rows, bits):
+        n_distinct = _gather_kernels.list_marked(bits, word_ranks, distinct)
+
+    def rank(lo: int, hi: int) -> int:
+        return _gather_kernels.rank_rows(rows, bits, word_ranks, lo, hi, ranks)
+
+    if n_distinct < 0 or not _parts_pass(rank, *_slices(rows.shape[0])):
+        raise IndexError("rows outside the input reached _distinct_ranks")
+    return distinct[:n_distinct], ranks
 
 
 def _row_groups(
@@ -510,31 +568,43 @@ def _row_groups(
 
 
 def _take_staged(
-    columns: list[np.ndarray], rows: np.ndarray, out: np.ndarray | None = None
+    columns: list[np.ndarray],
+    rows: np.ndarray,
+    out: np.ndarray | None = None,
+    distinct: np.ndarray | None = None,
 ) -> list[np.ndarray]:
     """``[np.take(column, rows) for column in columns]`` for columns of one
     dtype and length, ``rows`` already checked (:func:`_in_range`), through a
-    row-major copy of the columns.
+    row-major copy of the columns; with ``distinct`` (increasing rows of the
+    columns), ``[np.take(column, distinct[rows]) ...]`` through a row-major
+    copy of those rows only (:func:`_distinct_ranks`).
 
     A scattered gather of columns misses the cache once per row and column;
     staged as rows (one dtype: one 2-D array), each row is one miss. The copy
-    and the gather run in threads, tile by tile (a tile of rows gathered by
-    ``np.take``, then written to the columns, while in cache); the outputs are
-    rows of one ``(len(columns), len(rows))`` array (``out`` when given).
-    Peak memory grows by the
-    staged copy: the columns' size, at most the output's (see
-    :func:`_scattered`)."""
-    n_rows, width, dtype = columns[0].shape[0], len(columns), columns[0].dtype
-    staged = np.empty((n_rows, width), dtype=dtype)
+    (read in order) and the gather run in threads, tile by tile (a tile of
+    rows gathered by ``np.take``, then written to the columns, while in
+    cache); the outputs are rows of one ``(len(columns), len(rows))`` array
+    (``out`` when given). Peak memory grows by the staged copy: the columns'
+    size, or the distinct rows', at most the output's (see :func:`_scattered`
+    and :func:`_row_groups`)."""
+    width, dtype = len(columns), columns[0].dtype
+    n_staged = columns[0].shape[0] if distinct is None else distinct.shape[0]
+    staged = np.empty((n_staged, width), dtype=dtype)
 
     def stage(lo: int, hi: int) -> bool:
+        tile = np.empty(min(STAGE_TILE, hi - lo), dtype=dtype)
         for start in range(lo, hi, STAGE_TILE):
             stop = min(start + STAGE_TILE, hi)
             for j, column in enumerate(columns):
-                staged[start:stop, j] = column[start:stop]
+                if distinct is None:
+                    staged[start:stop, j] = column[start:stop]
+                else:
+                    part = tile[: stop - start]
+                    np.take(column, distinct[start:stop], out=part, mode="clip")
+                    staged[start:stop, j] = part
         return False
 
-    _parts_pass(stage, *_slices(n_rows))
+    _parts_pass(stage, *_slices(n_staged))
     if out is None:
         out = np.empty((width, rows.shape[0]), dtype=dtype)
 

@@ -1,5 +1,6 @@
 """Compiled gathers (numba) for :mod:`rebalance._gather`: 1-D columns, CSR
-rows, and integer class labels rebuilt from their codes.
+rows, integer class labels rebuilt from their codes, and the distinct rows
+of a gather with each row's rank among them (a bitmap of the rows).
 
 scipy gathers CSR rows in one thread; a shuffled draw reads them in random
 order (cache misses on every row). ``csr_row_spans`` reads where each output
@@ -15,7 +16,9 @@ which raise their own errors).
 
 from __future__ import annotations
 
-from rebalance._kernels import _jit, _prefetch
+import numpy as np
+
+from rebalance._kernels import _inline, _jit, _prefetch
 
 # Rows ahead whose entries are prefetched: a CSR row holds a few entries, so
 # the copy loop's length varies row to row; its mispredicted exits cancel the
@@ -152,4 +155,85 @@ def labels_from_bits(bits, n_rows, classes, rows, first, last, out):  # pragma: 
         if r < 0 or r >= n_rows:
             return -1
         out[i] = classes[(bits[r >> 3] >> (r & 7)) & 1]
+    return 0
+
+
+@_inline
+def _popcount(word):
+    """Number of set bits of the ``uint64`` ``word`` (summed in place)."""
+    word = word - ((word >> np.uint64(1)) & np.uint64(0x5555555555555555))
+    word = (word & np.uint64(0x3333333333333333)) + (
+        (word >> np.uint64(2)) & np.uint64(0x3333333333333333)
+    )
+    word = (word + (word >> np.uint64(4))) & np.uint64(0x0F0F0F0F0F0F0F0F)
+    return np.int64((word * np.uint64(0x0101010101010101)) >> np.uint64(56))
+
+
+@_jit
+def mark_rows(rows, bits):  # pragma: no cover - compiled
+    """Set bit ``rows[i]`` of the bitmap ``bits`` (``uint64`` words, bit
+    ``r & 63`` of word ``r >> 6``) for every ``i``.
+
+    Returns 0, or -1 at the first row outside the bitmap.
+    """
+    n_bits = bits.shape[0] << 6
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        if r < 0 or r >= n_bits:
+            return -1
+        bits[r >> 6] |= np.uint64(1) << np.uint64(r & 63)
+    return 0
+
+
+@_jit
+def list_marked(bits, word_ranks, distinct):  # pragma: no cover - compiled
+    """The set bits of ``bits`` in increasing order written to ``distinct``,
+    and ``word_ranks[w]`` the number of set bits before word ``w``.
+
+    Returns their number, or -1 when ``word_ranks`` is shorter than ``bits``
+    or ``distinct`` cannot hold them all (nothing is written out of bounds).
+    """
+    if word_ranks.shape[0] < bits.shape[0]:
+        return -1
+    capacity = distinct.shape[0]
+    total = 0
+    for w in range(bits.shape[0]):
+        word_ranks[w] = total
+        word = bits[w]
+        while word:
+            low = word & (~word + np.uint64(1))
+            if total >= capacity:
+                return -1
+            distinct[total] = (w << 6) + _popcount(low - np.uint64(1))
+            total += 1
+            word ^= low
+    return total
+
+
+@_jit
+def rank_rows(rows, bits, word_ranks, first, last, ranks):  # pragma: no cover
+    """For ``first <= i < last``: ``ranks[i]`` the number of set bits of
+    ``bits`` below bit ``rows[i]`` (its position among the distinct rows
+    :func:`list_marked` lists), read from ``word_ranks``.
+
+    Returns 0, or -1 at the first row outside the bitmap or not set in it.
+    """
+    n_words = bits.shape[0]
+    if (
+        first < 0
+        or last > rows.shape[0]
+        or last > ranks.shape[0]
+        or word_ranks.shape[0] < n_words
+    ):
+        return -1
+    for i in range(first, last):
+        r = rows[i]
+        if r < 0 or (r >> 6) >= n_words:
+            return -1
+        w = r >> 6
+        word = bits[w]
+        bit = np.uint64(1) << np.uint64(r & 63)
+        if not word & bit:
+            return -1
+        ranks[i] = word_ranks[w] + _popcount(word & (bit - np.uint64(1)))
     return 0

@@ -603,6 +603,95 @@ def test_only_scattered_gathers_of_every_row_are_staged(always, monkeypatch):
     pd.testing.assert_frame_equal(_gather.take_pandas(frame, shuffled), expected)
 
 
+@pytest.mark.parametrize("repeats", [False, True])
+def test_scattered_fewer_rows_stage_their_distinct_rows(always, monkeypatch, repeats):
+    """A shuffled under-sampling of a frame (fewer rows than the frame, each
+    once; or drawn with repeats) stages only its distinct rows, read in
+    order, then gathers them by rank: iloc's result bit for bit for 1, 2 and
+    3 threads and tiles that do not divide the rows."""
+    n = 1000
+    frame = _staged_frame(n)
+    rng = np.random.default_rng(3)
+    if repeats:
+        rows = rng.integers(0, n, 700)
+    else:
+        rows = rng.choice(n, 300, replace=False)
+    expected = frame.iloc[rows].reset_index(drop=True)
+    staged = []
+    take_staged = _gather._take_staged
+
+    def spy(columns, rows, out, distinct=None):
+        staged.append((len(columns), None if distinct is None else len(distinct)))
+        return take_staged(columns, rows, out, distinct)
+
+    monkeypatch.setattr(_gather, "_take_staged", spy)
+    monkeypatch.setattr(_gather, "STAGE_TILE", 96)
+    monkeypatch.setattr(_gather, "NEAR_ROWS", 16)
+    for n_threads in (1, 2, 3):
+        threads(monkeypatch, n_threads)
+        taken = _gather.take_pandas(frame, rows)
+        pd.testing.assert_frame_equal(taken, expected)
+        for name in ("nan", "d0", "t1", "c1", "i8_3"):  # bit for bit
+            bits = taken[name].to_numpy().tobytes()
+            assert bits == expected[name].to_numpy().tobytes()
+    distinct = np.unique(rows).shape[0]
+    assert sorted(staged) == sorted([(w, distinct) for w in (2, 2, 2, 6, 6, 64)] * 3)
+    pd.testing.assert_frame_equal(frame, _staged_frame(n))
+    # Rows in order (shuffle=False), or fewer than 1 in COMPACT_ROWS_RATIO of
+    # the frame's: the column gather, same result.
+    staged.clear()
+    for few in (np.sort(rows), rows[: n // _gather.COMPACT_ROWS_RATIO - 1]):
+        taken = _gather.take_pandas(frame, few)
+        pd.testing.assert_frame_equal(taken, frame.iloc[few].reset_index(drop=True))
+    assert staged == []
+
+
+@pytest.mark.parametrize("int32_rows", [np.iinfo(np.int32).max, 0])
+def test_distinct_ranks_match_numpy_unique(monkeypatch, int32_rows):
+    """rows == distinct[ranks], distinct what np.unique gives, for rows with
+    and without repeats, at word boundaries (bits 0, 63, 64) and the last row;
+    int32 results, and intp ones for inputs of more rows than INT32_ROWS."""
+    monkeypatch.setattr(_gather, "INT32_ROWS", int32_rows)
+    rng = np.random.default_rng(4)
+    for n_rows, n_out in [(1, 3), (64, 64), (65, 10), (1000, 999), (4099, 20000)]:
+        rows = rng.integers(0, n_rows, n_out)
+        rows[: min(3, n_out)] = [0, n_rows - 1, min(64, n_rows - 1)][: min(3, n_out)]
+        distinct, ranks = _gather._distinct_ranks(rows, n_rows)
+        assert distinct.dtype == ranks.dtype == (np.int32 if int32_rows else np.intp)
+        assert distinct.tolist() == np.unique(rows).tolist()
+        assert distinct[ranks].tolist() == rows.tolist()
+    distinct, ranks = _gather._distinct_ranks(np.array([], dtype=np.intp), 5)
+    assert distinct.shape == ranks.shape == (0,)
+
+
+def test_rank_kernels_check_every_index():
+    from rebalance import _gather_kernels as kernels
+
+    bits = np.zeros(2, dtype=np.uint64)
+    for bad in (128, -1, 1 << 40):
+        assert kernels.mark_rows(np.array([3, bad]), bits) == -1
+    bits[:] = 0
+    assert kernels.mark_rows(np.array([3, 64, 127, 3]), bits) == 0
+    word_ranks = np.zeros(2, dtype=np.intp)
+    distinct = np.zeros(3, dtype=np.intp)
+    assert kernels.list_marked(bits, word_ranks, distinct) == 3
+    assert distinct.tolist() == [3, 64, 127] and word_ranks.tolist() == [0, 1]
+    # No room for every marked row, or a rank table shorter than the bitmap.
+    assert kernels.list_marked(bits, word_ranks, distinct[:2]) == -1
+    assert kernels.list_marked(bits, word_ranks[:1], distinct) == -1
+    ranks = np.full(3, -7, dtype=np.intp)
+    assert kernels.rank_rows(np.array([127, 3, 64]), bits, word_ranks, 0, 3, ranks) == 0
+    assert ranks.tolist() == [2, 0, 1]
+    # A row outside the bitmap or not marked in it; a range past the rows,
+    # the ranks or a short rank table.
+    for bad in (128, -1, 5):
+        bad_rows = np.array([3, bad])
+        assert kernels.rank_rows(bad_rows, bits, word_ranks, 0, 2, ranks) == -1
+    assert kernels.rank_rows(np.array([3]), bits, word_ranks, 0, 2, ranks) == -1
+    assert kernels.rank_rows(np.array([3] * 4), bits, word_ranks, 0, 4, ranks) == -1
+    assert kernels.rank_rows(np.array([3]), bits, word_ranks[:1], 0, 1, ranks) == -1
+
+
 def test_column_kernel_checks_every_index():
     from rebalance import _gather_kernels as kernels
 
