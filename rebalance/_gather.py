@@ -243,7 +243,58 @@ def _take(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     what those mean) or ``data`` holds Python objects."""
     if data.ndim == 0 or data.dtype.hasobject or not _in_range(rows, data.shape[0]):
         return None
-    return _take_checked(data, rows)
+    staged = _take_row_major(data, rows)
+    return _take_checked(data, rows) if staged is None else staged
+
+
+def _take_row_major(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
+    """``np.take(data, rows, axis=0)`` for ``data`` whose rows are spread
+    over memory (Fortran-ordered: ``df.to_numpy()`` of a pandas frame, ``X.T``),
+    ``rows`` checked and a scattered read (:func:`_jumps`), through a
+    C-ordered copy of the rows read: all of them (every row read at least
+    once), or the distinct ones (at least 1 in :data:`COMPACT_ROWS_RATIO` of
+    the rows: :func:`_distinct_ranks`). The copy reads ``data`` in order;
+    the gather then misses the cache once a row instead of once a row and
+    column. None otherwise (rows in order, rows stored whole, or a copy that
+    would not fit in half the available memory): the caller's gather."""
+    if data.ndim < 2 or data.shape[0] == 0:
+        return None
+    row_bytes = data.itemsize * math.prod(data.shape[1:])
+    # How far apart a row's first and last bytes lie.
+    extent = data.itemsize + sum(
+        abs(stride) * (size - 1)
+        for stride, size in zip(data.strides[1:], data.shape[1:])
+        if size
+    )
+    if row_bytes == 0 or extent <= max(2 * row_bytes, STAGED_ROW_BYTES):
+        return None
+    n_rows, n_out = data.shape[0], rows.shape[0]
+    every_row = _scattered(rows, n_rows)
+    if not every_row and not (
+        n_out >= 2 and n_out * COMPACT_ROWS_RATIO >= n_rows and _jumps(rows)
+    ):
+        return None
+    available = _indices.available_memory()  # cgroup limits included
+    staged_bytes = min(n_out, n_rows) * (row_bytes + 8)
+    if available is not None and 2 * staged_bytes + n_out * row_bytes > available:
+        return None
+    if every_row:
+        distinct, positions = None, rows
+        n_staged = n_rows
+    else:
+        distinct, positions = _distinct_ranks(rows, n_rows)
+        n_staged = distinct.shape[0]
+    staged = np.empty((n_staged,) + data.shape[1:], dtype=data.dtype)
+
+    def stage(lo: int, hi: int) -> bool:
+        if distinct is None:
+            staged[lo:hi] = data[lo:hi]
+        else:
+            _index_tiles(data, distinct, lo, hi, staged)
+        return False
+
+    _parts_pass(stage, *_slices(n_staged))
+    return _take_checked(staged, positions)
 
 
 def _large(n_rows: int, row_bytes: int) -> bool:

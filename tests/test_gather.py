@@ -72,6 +72,73 @@ def test_output_is_the_same_for_one_two_and_three_threads(always, monkeypatch):
         np.testing.assert_array_equal(out, X[rows])
 
 
+def _spread_rows():
+    """Arrays whose rows are spread over memory (columns apart), and one
+    whose rows are close together (a column slice of a C-ordered array)."""
+    rng = np.random.default_rng(8)
+    base = rng.standard_normal((1000, 6)).astype(np.float32)
+    wide = rng.integers(-100, 100, (1000, 40)).astype(np.int16)
+    return {
+        "Fortran float32": np.asfortranarray(base),
+        "Fortran 3-D": np.asfortranarray(rng.standard_normal((1000, 3, 2))),
+        "transposed int8": np.ascontiguousarray(wide.T.astype(np.int8)).T,
+        "Fortran big-endian": np.asfortranarray(base.astype(">f8")),
+        "Fortran complex": np.asfortranarray(base[:, :2] + 1j * base[:, 2:4]),
+        "Fortran datetime": np.asfortranarray(wide[:, :3].astype("datetime64[s]")),
+        "Fortran bool": np.asfortranarray(wide[:, :5] > 0),
+        "reversed Fortran": np.asfortranarray(base)[::-1],
+        "column slice": wide[:, 2:6],
+    }
+
+
+@pytest.mark.parametrize("name", list(_spread_rows()))
+def test_spread_rows_are_staged_in_row_order(always, monkeypatch, name):
+    """A scattered gather of an array whose rows are spread over memory (a
+    Fortran-ordered ``df.to_numpy()``) goes through a C-ordered copy of the
+    rows read (all rows for over-sampling, the distinct ones for fewer):
+    np.take's bits and layout for 1, 2 and 3 threads; rows in order, and rows
+    stored close together, keep the direct gather."""
+    data = _spread_rows()[name]
+    original = data.copy(order="K")
+    monkeypatch.setattr(_gather, "NEAR_ROWS", 16)
+    rng = np.random.default_rng(9)
+    every = rng.permutation(np.concatenate([np.arange(1000), rng.integers(0, 50, 300)]))
+    under = rng.choice(1000, 400, replace=False)
+    repeats = rng.integers(0, 1000, 500)
+    staged = []
+    take_checked = _gather._take_checked
+    monkeypatch.setattr(
+        _gather,
+        "_take_checked",
+        lambda d, r: staged.append(d.shape[0]) or take_checked(d, r),
+    )
+    for n_threads in (1, 2, 3):
+        threads(monkeypatch, n_threads)
+        for rows in (every, under, repeats, np.sort(under)):
+            staged.clear()
+            taken = _gather.take_array(data, rows)
+            expected = np.take(data, rows, axis=0)
+            assert taken.dtype == expected.dtype and taken.shape == expected.shape
+            assert taken.flags.c_contiguous
+            assert taken.tobytes() == expected.tobytes()
+            assert not np.shares_memory(taken, data)
+            sorted_rows = rows is not every and (np.diff(rows) >= 0).all()
+            if name == "column slice" or sorted_rows:
+                assert staged == [1000]  # the input itself
+            else:
+                assert staged == [
+                    np.unique(rows).shape[0] if rows is not every else 1000
+                ]
+    assert data.tobytes() == original.tobytes()  # unchanged
+    # Not when the copy would not fit in half the available memory.
+    monkeypatch.setattr(_indices, "available_memory", lambda: 1000)
+    staged.clear()
+    assert (
+        _gather.take_array(data, every).tobytes() == np.take(data, every, 0).tobytes()
+    )
+    assert staged == [1000]
+
+
 def test_numpy_judges_object_negative_and_outside_indices(always):
     rows = np.array([0, 3, 1])
     assert _gather.take_array(np.array([object()] * 5), rows) is None
