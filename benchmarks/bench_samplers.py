@@ -13,7 +13,8 @@ floor, ours shuffled and unshuffled, each also with its rows gathered by
 (``[np.take]``), then again), best of ``--repeat`` rounds. Each sampler ends
 with a ``ratios`` line: shuffled / unshuffled time, imbalanced-learn / ours
 shuffled, and the threaded gather's gain over ``np.take`` (``--frame``:
-pandas X and y; ``--csr``: a CSR X). The numpy floor is the bare
+pandas X and y; ``--csr``: a CSR X; ``--fortran``: a Fortran-ordered numpy
+X, as ``df.to_numpy()`` gives). The numpy floor is the bare
 ``flatnonzero`` + ``choice`` + gather (``np.take``, numpy's fastest row gather)
 that produces the same output, unshuffled.
 Peak extra memory of our ``fit_resample`` is measured with ``tracemalloc`` and
@@ -117,8 +118,10 @@ def peak_extra_memory(fn) -> tuple[int, int]:
     return peak - base, sum(nbytes(a) for a in out)
 
 
-def run_size(n: int, repeat: int, frame: bool, csr: bool) -> None:
+def run_size(n: int, repeat: int, frame: bool, csr: bool, fortran: bool) -> None:
     X, y = make_data(n)
+    if fortran:  # columns apart, as df.to_numpy() of a pandas 3 frame
+        X = np.asfortranarray(X)
     if csr:  # 30% of the entries kept, as a CSR matrix
         X = sp.csr_matrix(np.where(X > 0.52, X, np.float32(0)))
     if frame:
@@ -156,7 +159,8 @@ def run_size(n: int, repeat: int, frame: bool, csr: bool) -> None:
         for case, fn in ours.items():
             t_ours = best[case]
             peak, out_bytes = peak_extra_memory(fn)
-            label = f"{name[6:]}({case})" + (" df" if frame else " csr" if csr else "")
+            kind = " df" if frame else " csr" if csr else " F" if fortran else ""
+            label = f"{name[6:]}({case}){kind}"
             print(
                 f"{label:<40}{n:>12,}{t_imb:>12.3f}{t_ours:>10.3f}{t_floor:>10.3f}"
                 f"{t_imb / t_ours:>9.1f}x{t_ours / t_floor:>11.2f}x"
@@ -187,6 +191,11 @@ def main() -> None:
     parser.add_argument(
         "--csr", action="store_true", help="X a CSR matrix (30%% of entries kept)"
     )
+    parser.add_argument(
+        "--fortran",
+        action="store_true",
+        help="X a Fortran-ordered numpy array (columns apart, as df.to_numpy())",
+    )
     parser.add_argument("--sizes", type=int, nargs="+", help="rows (default 2M 10M)")
     args = parser.parse_args()
     sizes = args.sizes or ([200_000] if args.quick else [2_000_000, 10_000_000])
@@ -198,7 +207,7 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for n in sizes:
-        run_size(n, args.repeat, args.frame, args.csr)
+        run_size(n, args.repeat, args.frame, args.csr, args.fortran)
     print(
         "\nimb/ours: how many times faster than imbalanced-learn (target >= 5 at 10M);"
         "\nours/floor: time over the bare numpy floor, which does not shuffle"
