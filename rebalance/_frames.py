@@ -34,6 +34,7 @@ __all__ = [
     "frame_values",
     "narwhals_frame",
     "nested_dtype",
+    "numeric_column",
     "numeric_dtype",
 ]
 
@@ -375,6 +376,30 @@ def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:
     return values, int(column.null_count())
 
 
+def numeric_column(series: Any) -> bool:
+    """Whether a non-pandas 1-D column (polars, pyarrow, ...) holds numbers or
+    booleans, decimals included: what :func:`numeric_dtype` says of a pandas
+    one (whose Arrow decimals are numbers too).
+
+    >>> import pyarrow as pa
+    >>> from rebalance._frames import numeric_column
+    >>> numeric_column(pa.array([1], pa.decimal256(40, 0)))
+    True
+    >>> numeric_column(pa.array(["a"]))
+    False
+    """
+    series = _run_end_decoded(series)
+    dtype = _to_narwhals(series)[0].dtype
+    if dtype.is_numeric() or dtype == nw.Boolean:
+        return True
+    if not _is_arrow(series, "Array", "ChunkedArray"):
+        return False
+    import pyarrow as pa
+
+    # A type narwhals does not know (pyarrow's decimal256 is Unknown to it).
+    return bool(pa.types.is_decimal(series.type))
+
+
 def null_mask(series: Any) -> np.ndarray:
     """Which rows of a non-pandas 1-D column (polars, pyarrow, ...) are null,
     as a numpy bool array."""
@@ -594,8 +619,12 @@ def frame_like(template: Any, values: Any) -> Any:
     column, each keeping its own dtype). A dataframe ``template`` (pandas,
     polars, pyarrow, ...) gives a dataframe of the same library with the same
     column names, each column in the dtype of its values (numpy ``int8`` gives
-    polars ``Int8``, pyarrow ``int8``, ...); a pandas result has a fresh
-    ``RangeIndex``. Any other ``template`` returns ``values`` as one 2-D array.
+    polars ``Int8``, pyarrow ``int8``, ...; a pandas template's nullable or
+    Arrow dtype where the values are of its numpy type: ``Int64`` for
+    ``int64`` values, ``double[pyarrow]`` for ``float64``); a pandas result
+    has a fresh ``RangeIndex``. A narwhals template gives a narwhals frame of
+    the frame it wraps. Any other ``template`` returns ``values`` as one 2-D
+    array.
 
     Examples
     --------
@@ -611,6 +640,10 @@ def frame_like(template: Any, values: Any) -> Any:
     b    float64
     dtype: object
     """
+    unwrapped = _unwrapped(template)
+    if unwrapped is not None:
+        native, wrap = unwrapped
+        return wrap(frame_like(native, values))
     if isinstance(values, np.ndarray):
         if not is_dataframe(template):
             return values
@@ -622,6 +655,12 @@ def frame_like(template: Any, values: Any) -> Any:
     if is_pandas(template, "DataFrame"):
         frame = type(template)(dict(enumerate(columns)))
         frame.columns = template.columns
+        for j, dtype in enumerate(template.dtypes):
+            # Int64, boolean, double[pyarrow]: the same values, the template's
+            # dtype again.
+            numpy_dtype = getattr(dtype, "numpy_dtype", None)
+            if not isinstance(dtype, np.dtype) and numpy_dtype == columns[j].dtype:
+                frame.isetitem(j, frame.iloc[:, j].astype(dtype))
         return frame
     frame, restore = _to_narwhals(template)
     data = dict(zip(frame.columns, columns))

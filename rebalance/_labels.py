@@ -669,7 +669,8 @@ def as_classifier_target(y: Any) -> Any:
     ``"boolean"``, int64 for ``"Int64"``, objects for strings and
     categoricals); a bare pandas array (``pd.array(...)``, ``pd.Categorical``)
     is read as the Series holding it. Anything else, and a Series with
-    missing labels (refused later, naming them), is returned as it is.
+    missing labels or of dates (refused later, naming them), is returned as
+    it is.
 
     numpy 2's ``StringDType`` labels, which scikit-learn's ``LabelEncoder``
     cannot read, become Python strings (objects).
@@ -682,7 +683,9 @@ def as_classifier_target(y: Any) -> Any:
         converted = as_classifier_target(pd.Series(y, copy=False))
         return y if is_pandas(converted, "Series") else converted
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
-        if y.isna().any():
+        if y.isna().any() or getattr(y.dtype, "kind", "") in ("m", "M"):
+            # Missing labels, dates (with a time zone, Arrow): refused later,
+            # naming them, not read as objects.
             return y
         # categorical, sparse: their values' own dtype
         values = _pandas_values(y)
@@ -759,6 +762,11 @@ def encode_labels(
     else:
         values = label_values(y_1d, name)
         kind = values.dtype.kind
+        dtype = values.dtype
+        if is_pandas(y_1d, "Series") and getattr(y_1d.dtype, "kind", "") in ("m", "M"):
+            # Dates with a time zone, Arrow timestamps and dates: their
+            # values come as objects (Timestamps, dates), dates all the same.
+            kind, dtype = y_1d.dtype.kind, y_1d.dtype
         if kind == "b":
             # Any non-zero byte is True (a uint8 buffer viewed as bool may hold 2).
             truth = values.view(np.uint8) != 0
@@ -777,7 +785,7 @@ def encode_labels(
             classes, codes, counts = _encode_sorted(values.astype(object), name)
         elif kind in "mM":
             raise ValueError(
-                f"{name} has dtype {values.dtype} (dates, times or durations), "
+                f"{name} has dtype {dtype} (dates, times or durations), "
                 "which is not a class label type: pass integers, strings, "
                 "booleans or a pandas categorical. To use these values as "
                 f"classes, convert them first, e.g. {name}.astype(str)."

@@ -20,6 +20,7 @@ from rebalance._frames import (
     is_dataframe,
     is_pandas_array,
     is_series,
+    numeric_column,
     numeric_dtype,
     reject_lazy,
     series_values,
@@ -354,6 +355,11 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
                 values = weights.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             values, n_missing = series_values(weights, "sample_weight")
+            if values.dtype.kind == "O" and numeric_column(weights):
+                # Decimals, or booleans with nulls (None): as floats, as a
+                # pandas nullable or Arrow-backed column's; a null is the
+                # missing weight, not an object dtype.
+                values = values.astype(np.float64)
     elif is_pandas_array(weights):
         # pd.array(...): kept, as a Series is (resampled in its own type); a
         # nullable one's NA is the missing weight, not an object dtype.
