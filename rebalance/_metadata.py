@@ -20,6 +20,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import _num_samples, has_fit_parameter
 
 from rebalance import _indices
+from rebalance._dask import is_dask_input
 from rebalance._validation import check_sample_weight, take_rows
 
 _RESAMPLED_CLASSIFIER_HINT = (
@@ -458,9 +459,19 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
             "sample_weight, or use a classifier whose fit takes it."
         )
     n_samples = n_rows(X, y)
-    if n_samples is not None:
-        # One finite number >= 0 per row: those errors name what is wrong.
-        check_sample_weight(weights, n_samples)
+    if n_samples is None or is_dask_input(X, y):
+        # Repeated rows are gathered in memory, by position: a Dask X (whose
+        # row count may be unknown) cannot be; said here, not as weights
+        # that are not whole numbers, or a generic error of take_rows.
+        raise TypeError(
+            f"{type(estimator).__name__}.fit takes no sample_weight, so the "
+            "weights would be applied as repetition counts by repeating rows "
+            "in memory, but X is a Dask collection (or has no known number "
+            "of rows). Pass X.compute() and y.compute() if they fit in "
+            "memory, or use a classifier whose fit takes sample_weight."
+        )
+    # One finite number >= 0 per row: those errors name what is wrong.
+    check_sample_weight(weights, n_samples)
     values = np.asarray(weights, dtype=np.float64)
     if values.size and not values.any():
         raise ValueError(

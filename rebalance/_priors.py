@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 
-from rebalance._frames import is_pandas, take_rows
+from rebalance._frames import is_dataframe, is_pandas, take_rows
 from rebalance._labels import encode_labels
 from rebalance._validation import check_sample_weight
 
@@ -250,8 +250,16 @@ def _prior_vector(
 
 
 def _column_labels(proba: Any) -> list | None:
-    """The column labels of a pandas DataFrame ``proba``, else None."""
-    return proba.columns.tolist() if is_pandas(proba, "DataFrame") else None
+    """The column labels of a dataframe ``proba`` (pandas, polars, pyarrow,
+    ...), else None."""
+    if is_pandas(proba, "DataFrame"):
+        return proba.columns.tolist()
+    if is_dataframe(proba):
+        # pyarrow's names, else the library's columns (repeated names kept:
+        # priors by position still work there).
+        names = getattr(proba, "column_names", None)
+        return list(proba.columns if names is None else names)
+    return None
 
 
 def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
@@ -370,10 +378,11 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
         posteriors are divided by them); only their ratios matter, so they
         need not sum to 1. A dict, or a Series indexed by class
         (``y.value_counts(normalize=True)``, in order of frequency), is read
-        by label: ``proba`` must then be a DataFrame whose columns are the
-        classes (with an array ``proba`` it is a ValueError, the order being
-        unknown). A Series with the default ``0..n-1`` index is read by
-        position, unless ``proba``'s columns are labelled ``0..n-1`` too.
+        by label: ``proba`` must then be a DataFrame (pandas, polars,
+        pyarrow) whose columns are the classes (with an array ``proba`` it
+        is a ValueError, the order being unknown). A Series with the default
+        ``0..n-1`` index is read by position, unless ``proba``'s columns are
+        labelled ``0..n-1`` too.
     deploy_priors : array-like of shape (n_classes,), dict or pandas Series
         Class priors at deployment: finite and >= 0, not all 0. A class of
         deploy prior 0 gets probability 0 (it is never predicted). Read as
@@ -1802,7 +1811,7 @@ def model_priors(
             raise ValueError(
                 "The estimator is a ThresholdMover whose deploy_priors give a "
                 f"class prior 0 ({moved.tolist()}): its probabilities cannot be "
-                f"moved from there. {fix}"
+                f"moved from there: {fix}"
             )
         return check_priors(moved / moved.sum(), classes, "estimator")
     return ensemble_priors(estimator, classes, fix)

@@ -335,6 +335,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         lazy_draw = is_dask_input(y_res)
         if not lazy_draw:
             _check_classes_kept(self.sampler, y, _classes_present(y_res))
+        given_weights = fit_weight_of(self.classifier, classifier_params)
         if follow:
             indices = getattr(sampler, "sample_indices_", None)
             if indices is None:
@@ -342,6 +343,8 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             indices = np.asarray(indices)
             _check_indices_match(self.sampler, indices, y, y_res, n_samples, follow)
             classifier_params = take_row_aligned(classifier_params, indices, n_samples)
+        weights_res = fit_weight_of(self.classifier, classifier_params)
+        _check_weights_kept(self.sampler, given_weights, weights_res)
         classifier = clone(self.classifier)
         # Its return value is not used: scikit-learn's meta-estimators keep the
         # fitted clone, whatever a fit that does not return self returns.
@@ -351,7 +354,6 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             _check_classes_kept(
                 self.sampler, y, np.asarray(classifier.classes_).tolist()
             )
-        weights_res = fit_weight_of(self.classifier, classifier_params)
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
@@ -590,6 +592,34 @@ def _check_classes_kept(sampler: Any, y: Any, drawn: list | None) -> None:
         "classes_ and predict_proba columns would lack it (users and "
         f"scikit-learn's scorers index them by y's classes). {keep}, or remove "
         "its rows from X and y before fitting."
+    )
+
+
+def _all_zero(weights: Any) -> bool:
+    """Whether ``weights`` are numbers, at least one, all 0."""
+    if weights is None:
+        return False
+    try:
+        values = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False  # not numbers: the classifier's to refuse
+    return bool(values.size) and not values.any()
+
+
+def _check_weights_kept(sampler: Any, given: Any, drawn: Any) -> None:
+    """Raise when the resampled weights ``drawn`` the classifier would be
+    fitted with are all 0 while the weights ``given`` are not (the sampler
+    drew only rows of weight 0, leaving out those of positive weight):
+    scikit-learn's classifiers would refuse them with "Sample weights must
+    contain at least one non-zero number", which the weights given do."""
+    if not _all_zero(drawn) or _all_zero(given):
+        return
+    raise ValueError(
+        f"{type(sampler).__name__} drew only rows of sample_weight 0 (it left "
+        "out every row of positive weight), so the classifier would be fitted "
+        "with all-zero weights. Give more rows a positive weight, or draw more "
+        "rows (a sampling_strategy that keeps more of each class, or "
+        "RandomOverSampler)."
     )
 
 
