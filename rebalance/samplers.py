@@ -17,6 +17,7 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 
 from rebalance import _indices
 from rebalance._frames import (
+    _unwrapped,
     frame_like,
     frame_values,
     is_dataframe,
@@ -470,6 +471,10 @@ def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
 
 def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):
     """``X_res`` with ``noise`` added to rows ``target``, same container and dtypes."""
+    unwrapped = _unwrapped(X_res)
+    if unwrapped is not None:  # a narwhals frame: the frame it wraps, wrapped
+        native, wrap = unwrapped
+        return wrap(_add_noise(native, target, noise))
     if sp.issparse(X_res):
         fmt, dtype = X_res.format, X_res.dtype
         csr = X_res.tocsr(copy=True)
@@ -589,6 +594,9 @@ def _cast_noisy(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 def _numeric_values(X) -> np.ndarray:
     """Dense X as one float64 array for the smoothed bootstrap, or a clear error."""
+    unwrapped = _unwrapped(X)
+    if unwrapped is not None:  # a narwhals frame: read as the frame it wraps
+        X = unwrapped[0]
     if hasattr(X, "iloc"):
         import pandas as pd
 

@@ -409,11 +409,11 @@ def test_smoothed_bootstrap_of_narwhals_wrapped_pandas_keeps_dtypes(namespace):
         "flag": pd.array([True, False] * 6, dtype="bool[pyarrow]"),
         "score": pd.array(np.linspace(0, 1, 12), dtype="double[pyarrow]"),
         "small": np.arange(12, dtype=np.float32),
-    }
-    if int(pd.__version__.split(".")[0]) >= 3:
         # pandas < 3 gives a nullable boolean column's values as objects,
-        # which the smoothed bootstrap of a narwhals frame refuses.
-        columns["nullable"] = pd.array([False, True] * 6, dtype="boolean")
+        # which the smoothed bootstrap of a narwhals frame refused (the lead's
+        # fix: the frame it wraps is read, and noised, as pandas).
+        "nullable": pd.array([False, True] * 6, dtype="boolean"),
+    }
     X = pd.DataFrame(columns, index=np.arange(100, 112))
     expected = RandomOverSampler(shrinkage=0.5, random_state=0).fit_resample(X, Y12)[0]
     wrapped = RandomOverSampler(shrinkage=0.5, random_state=0).fit_resample(
