@@ -128,8 +128,9 @@ from rebalance._frames import (
     reject_lazy,
     take_rows,
 )
-from rebalance._labels import encode_labels, label_values
+from rebalance._labels import _not_an_array, encode_labels, label_array, label_values
 from rebalance._validation import (
+    check_features,
     check_sample_weight,
     not_two_dimensional,
 )
@@ -369,6 +370,9 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
             "minimum of 1 is required: X is empty."
         )
     y_values = computed.get("y", y)
+    if "y" in computed and not _is_frame(y_values):
+        # A Bag's or Delayed's list read as in memory (_label_container).
+        y_values = label_array(y_values, "y")
     _check_label_shape(y_values)
     n_labels = len(y_values)
     if n_labels != n_rows:
@@ -549,8 +553,9 @@ def _unsorted_pandas(inputs: dict) -> bool:
 def reordered_index(index, X_index) -> bool:
     """Whether the pandas ``index`` holds ``X_index`` in another order (then
     matching by position pairs rows that the indexes say are not paired).
-    An index of other values (a fresh one) is not; nor one whose values do
-    not sort (not checked).
+    An index of other values (a fresh one) is not. Values that do not sort
+    (ints and strings mixed) are compared by their counts, as text next to a
+    text index (Dask computes such an index as text).
 
     Examples
     --------
@@ -573,8 +578,28 @@ def reordered_index(index, X_index) -> bool:
             return False
     try:
         return bool(index.sort_values().equals(X_index.sort_values()))
-    except TypeError:  # values that do not sort: not checked
+    except TypeError:
+        pass
+    # Values that do not sort (ints and strings in one object index, as
+    # pd.concat of frames of both gives): compared by their counts. Dask
+    # computes such an index as text (its convert-string option, on by
+    # default, makes 0 "0"): next to a text index, compared as text.
+    if "string" in (index.inferred_type, X_index.inferred_type):
+        index, X_index = index.astype(str), X_index.astype(str)
+        if np.array_equal(index.to_numpy(dtype=object), X_index.to_numpy(dtype=object)):
+            return False
+    return _same_values(index, X_index)
+
+
+def _same_values(index, other) -> bool:
+    """Whether two pandas indexes hold the same values as often, in any
+    order (values that need not sort: compared by hashing)."""
+    counts = index.value_counts(dropna=False)
+    other_counts = other.value_counts(dropna=False)
+    if len(counts) != len(other_counts):
         return False
+    found = counts.reindex(other_counts.index).to_numpy(dtype=float, na_value=np.nan)
+    return bool(np.array_equal(found, other_counts.to_numpy(dtype=float)))
 
 
 def check_paired(
@@ -1366,13 +1391,11 @@ def _check_features(X) -> str:
             "Call X.compute_chunk_sizes() first, or create X with known lengths "
             "(e.g. DataFrame.to_dask_array(lengths=True))."
         )
-    if X.shape[1] == 0:
-        raise ValueError(
-            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 "
-            "is required."
-        )
-    if X.dtype.kind == "c":
-        raise ValueError("Complex data not supported: X has a complex dtype.")
+    # The in-memory checks (no rows, no columns, complex values) and their
+    # errors, on a stand-in of X's shape and dtype (zero strides: nothing
+    # allocated, nothing computed), before the labels are computed.
+    stand_in = np.broadcast_to(np.zeros((), dtype=X.dtype), X.shape)
+    check_features(stand_in, X.shape[0])
     return "array"
 
 
@@ -1413,7 +1436,11 @@ def _label_container(y):
         return label_values(first_column(y), "y")[:, None]
     if is_series(y):  # polars, pyarrow, ...: read as in memory (nulls, dtypes)
         return label_values(y, "y")
-    values = np.asarray(y)
+    # Read as in memory: np.asarray would make a missing label among strings
+    # the class 'nan', 0 and '0' one class, integers past 2**53 floats; and
+    # it names no argument for what it cannot read (ragged rows, a tensor
+    # that requires grad) nor what one value is (a column's name, a set).
+    values = label_array(y, "y")
     _check_label_shape(values)
     return values
 
@@ -1438,6 +1465,10 @@ def _check_label_shape(y) -> None:
         shape = ()  # a scalar (a Dask Scalar, a computed Delayed, ...)
     if len(shape) in (1, 2) or any(np.isnan(n) for n in shape):
         return
+    if not shape:
+        # One value: the in-memory error, with the value (a Dask Scalar, not
+        # computed for it, by its expression).
+        raise _not_an_array(y, "y")
     # The in-memory check on a stand-in of y's shape (zero strides: nothing
     # allocated, nothing computed); it raises for any other number of axes.
     stand_in = np.broadcast_to(np.zeros((), dtype=np.int8), tuple(map(int, shape)))
