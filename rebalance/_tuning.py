@@ -11,6 +11,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -70,7 +71,22 @@ def check_splitter(cv: Any, y: np.ndarray) -> Any:
     once here; use the returned splitter, not ``cv``, to split.
     """
     splitter = check_cv(cv, y, classifier=True)
-    if isinstance(splitter, _CVIterableWrapper) and not splitter.get_n_splits():
+    if isinstance(splitter, _CVIterableWrapper):
+        n_splits = splitter.get_n_splits()
+        # Each pair checked now, not once the estimator is fitted on all rows.
+        for number, fold in enumerate(splitter.cv):
+            _fold_pair(fold, len(y), number)
+    else:
+        n_splits = None
+        # scikit-learn's splitters count their folds without X where they
+        # can (PredefinedSplit(test_fold=[-1, ...]) has none), else raise a
+        # ValueError; one of another library may need X: judged by its folds.
+        if type(splitter).__module__.startswith("sklearn."):
+            try:
+                n_splits = splitter.get_n_splits(None, y, None)
+            except (TypeError, ValueError):
+                pass
+    if isinstance(n_splits, Integral) and n_splits == 0:
         raise ValueError(
             f"cv={cv!r} gives no (train, validation) folds: pass an int (the "
             "number of stratified folds, e.g. cv=5), a splitter such as "

@@ -144,8 +144,11 @@ def g_mean_score(
         _check_same_kind(classes, "labels", encoded.classes)
     try:
         n_distinct = len(set(classes.tolist()))
-    except TypeError:  # unhashable entries: recall_score reports them
-        n_distinct = classes.shape[0]
+    except TypeError as exc:  # a list or a set where a class label goes
+        raise ValueError(
+            f"labels has entries that are not class labels ({exc}): pass a "
+            "flat list of classes as they are in y_true, e.g. [0, 1]."
+        ) from exc
     if n_distinct != classes.shape[0]:
         raise ValueError(
             f"labels has duplicates ({classes.tolist()}): a class listed twice "
@@ -187,6 +190,11 @@ def _labels_array(labels: Any) -> np.ndarray:
     grad or is not on the CPU)."""
     try:
         return np.asarray(labels)
+    except ValueError as exc:  # ragged: [[0, 1], [2]]
+        raise ValueError(
+            f"labels could not be read as a 1-D list of classes ({exc}): pass "
+            "a flat list of classes, e.g. [0, 1]."
+        ) from exc
     except (TypeError, RuntimeError, NotImplementedError) as exc:
         raise unreadable("labels", exc) from exc
 
@@ -243,19 +251,26 @@ def _text_as_codes(
     truth: np.ndarray,
     predicted: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """String labels as integer codes for ``recall_score``: ``classes`` are
-    ``0..k-1`` and the other labels of ``y_true`` and ``y_pred`` follow.
+    """String labels, and labels held as other objects, as integer codes for
+    ``recall_score``: ``classes`` are ``0..k-1`` and the other labels of
+    ``y_true`` and ``y_pred`` follow.
 
     scikit-learn's ``recall_score(labels=...)`` compares object labels with
     ``np.isin``, which for objects loops over one array per element of the
     other: k^2 comparisons, 10 s for 10^4 string classes and 15 minutes for 10^5.
     String equality is hash equality, so the codes score the same recalls in
-    O(n + k). Labels other than strings are returned as they are.
+    O(n + k). Objects that are not strings (``decimal.Decimal`` labels read
+    from a database, dates) are of an unknown target type there, a
+    ValueError; as codes they are classes, equal where they compare equal.
+    Other labels are returned as they are.
     """
     label_sets = (encoded.classes, encoded_pred.classes, classes)
-    if not all(isinstance(v, str) for values in label_sets for v in values.tolist()):
+    objects = any(a.dtype == object for a in (truth, predicted, classes))
+    if not objects and not all(
+        isinstance(v, str) for values in label_sets for v in values.tolist()
+    ):
         return truth, predicted, classes
-    ids: dict[str, int] = {v: i for i, v in enumerate(classes.tolist())}
+    ids: dict[Any, int] = {v: i for i, v in enumerate(classes.tolist())}
     true_ids, pred_ids = (
         np.fromiter(
             (ids.setdefault(v, len(ids)) for v in values.classes.tolist()),
@@ -489,8 +504,21 @@ def _rows_of(X: Any, given: Any) -> np.ndarray | slice | None:
         except TypeError:  # objects: no NaN test
             same = np.array_equal(a, b)
     except (TypeError, ValueError):
-        return None
+        # Rows numpy cannot hold as one array (lists of tokens of different
+        # lengths): compared row by row.
+        same = _same_rows(X, given)
     return slice(None) if same else None
+
+
+def _same_rows(a: Any, b: Any) -> bool:
+    """Whether the lists (or tuples) ``a`` and ``b`` hold equal rows (lists,
+    arrays or other values)."""
+    if not (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))):
+        return False
+    try:
+        return len(a) == len(b) and all(np.array_equal(r, s) for r, s in zip(a, b))
+    except (TypeError, ValueError):  # rows numpy cannot compare
+        return False
 
 
 def _pandas_rows(data: Any) -> bool:

@@ -15,6 +15,7 @@ cross-validated tuning in :mod:`rebalance._tuning`, the metrics in
 from __future__ import annotations
 
 import copy
+import reprlib
 import warnings
 from collections.abc import Callable, Mapping
 from numbers import Integral, Real
@@ -49,6 +50,7 @@ from sklearn.utils.validation import check_is_fitted
 from rebalance._dask import check_paired_rows, check_paired_weights
 from rebalance._frames import (
     check_unique_columns,
+    is_dataframe,
     is_pandas,
     reject_lazy,
     take_rows,
@@ -56,6 +58,7 @@ from rebalance._frames import (
 from rebalance._labels import (
     as_classifier_target,
     encode_labels,
+    label_values,
     meta_target,
     require_two_classes,
 )
@@ -919,12 +922,16 @@ default='auto'
         """``strategy='fixed'``: the threshold ``predict`` applies (``threshold_``)."""
         if self.threshold == "auto":
             return 0.5 if response == "predict_proba" else 0.0
-        threshold = float(self.threshold)
+        try:
+            # a long double beyond the floats (1e400) is inf here
+            threshold = float(_as_float64(np.asarray(self.threshold)))
+        except OverflowError:  # an int beyond the floats (10**400)
+            threshold = np.inf
         if not np.isfinite(threshold):
             raise ValueError(
-                f"threshold={self.threshold} is not a finite number: every score "
-                "would fall on the same side of it. Pass a finite threshold (a "
-                "probability, or a decision_function score)."
+                f"threshold={reprlib.repr(self.threshold)} is not a finite "
+                "number: every score would fall on the same side of it. Pass a "
+                "finite threshold (a probability, or a decision_function score)."
             )
         if response == "predict_proba" and not 0 <= threshold <= 1:
             raise ValueError(
@@ -954,11 +961,11 @@ default='auto'
             raise ValueError(
                 f"cost_matrix must be a numeric (n_classes, n_classes) array: {exc}"
             ) from exc
-        if is_pandas(self.cost_matrix, "DataFrame") and cost.shape == (
-            n_classes,
-            n_classes,
-        ):
-            cost = _cost_by_label(self.cost_matrix, cost, classes)
+        if is_pandas(self.cost_matrix, "DataFrame"):
+            if cost.shape == (n_classes, n_classes):
+                cost = _cost_by_label(self.cost_matrix, cost, classes)
+        elif is_dataframe(self.cost_matrix):
+            _check_column_order(self.cost_matrix, classes)
         if cost.shape != (n_classes, n_classes):
             raise ValueError(
                 f"cost_matrix has shape {cost.shape} but y has {n_classes} classes "
@@ -996,22 +1003,23 @@ default='auto'
                 isinstance(v, Real) and not is_bool(v) for v in grid.ravel()
             ):
                 grid = grid.astype(np.float64)  # Fractions, Decimals, ...
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
+            # OverflowError: an int or Fraction beyond the floats (10**400)
             raise ValueError(
                 "thresholds must be an int or a 1-D array of finite candidate "
-                f"thresholds; got {self.thresholds!r} ({exc})."
+                f"thresholds; got {reprlib.repr(self.thresholds)} ({exc})."
             ) from exc
         if (
             grid.dtype.kind not in "iuf"
             or grid.ndim != 1
             or grid.shape[0] == 0
-            or not np.isfinite(grid).all()
+            or not np.isfinite(_as_float64(grid)).all()
         ):
             raise ValueError(
                 "thresholds must be an int or a 1-D array of finite candidate "
                 f"thresholds (numbers); got {self.thresholds!r}."
             )
-        grid = grid.astype(np.float64)
+        grid = _as_float64(grid)
         if response == "predict_proba" and ((grid < 0) | (grid > 1)).any():
             raise ValueError(
                 "thresholds has values outside [0, 1] but the scores are "
@@ -1081,7 +1089,12 @@ default='auto'
         if splitter is None:
             # A fitted estimator is not refitted per fold: tune on all rows.
             scores = self._scores(self.estimator_, X)[0]
-            folds = [(y, scores, metric_weight, extra, X if keep_X else None)]
+            # As numpy values (as each fold's labels are): a pandas Series is
+            # indexed by position in the metric, not by its index labels (a
+            # shuffled index paired other rows' labels with the scores), and
+            # a polars or pyarrow column compares as numpy's.
+            labels = np.asarray(label_values(y, "y"))
+            folds = [(labels, scores, metric_weight, extra, X if keep_X else None)]
         else:
             fit_weight = fit_weight_of(self.estimator, fit_params)
 
@@ -1267,6 +1280,13 @@ default='auto'
         return tags
 
 
+def _as_float64(values: np.ndarray) -> np.ndarray:
+    """``values`` as float64, a long double beyond the floats (1e400) as inf
+    without numpy's overflow warning (a number that is then refused)."""
+    with np.errstate(over="ignore"):
+        return values.astype(np.float64)
+
+
 def _check_not_peer_cv(cv: Any) -> None:
     """Refuse, naming the fix, the two ``cv`` values of scikit-learn's
     ``TunedThresholdClassifierCV`` that ThresholdMover spells otherwise:
@@ -1314,14 +1334,47 @@ def _check_not_one_vs_one(model: Any) -> None:
     """Refuse a multiclass ``decision_function`` that is one-vs-one (an SVC
     with ``decision_function_shape='ovo'``): one column per pair of classes,
     which for three classes has the shape of one per class. (A binary one is
-    the usual single score.)"""
-    if getattr(model, "decision_function_shape", None) == "ovo":
-        raise ValueError(
-            "The estimator's decision_function is one-vs-one "
-            "(decision_function_shape='ovo'): one column per pair of classes, "
-            "not per class. Set decision_function_shape='ovr', or pass a "
-            "classifier with predict_proba."
+    the usual single score.) Also inside the ensembles whose
+    ``decision_function`` is that of a model they hold
+    (:func:`_decision_models`)."""
+    for inner in _decision_models(model):
+        if getattr(inner, "decision_function_shape", None) == "ovo":
+            raise ValueError(
+                "The estimator's decision_function is one-vs-one "
+                f"(decision_function_shape='ovo', in its {type(inner).__name__}): "
+                "one column per pair of classes, not per class. Set "
+                "decision_function_shape='ovr', or pass a classifier with "
+                "predict_proba."
+            )
+
+
+def _decision_models(model: Any) -> list[Any]:
+    """``model`` (through pipelines, FrozenEstimator and fitted searches) and
+    the models whose ``decision_function`` columns it passes on: a
+    ``BaggingClassifier``'s members (it averages theirs), a
+    ``StackingClassifier``'s final estimator and a ``SelfTrainingClassifier``'s
+    estimator, nested."""
+    from sklearn.ensemble import BaggingClassifier, StackingClassifier
+    from sklearn.semi_supervised import SelfTrainingClassifier
+
+    found: list[Any] = []
+    for _ in range(16):  # nested ensembles
+        model = final_step(model, searches=True)
+        found.append(model)
+        if isinstance(model, (BaggingClassifier, SelfTrainingClassifier)):
+            names = ("estimator_", "estimator")
+        elif isinstance(model, StackingClassifier):
+            names = ("final_estimator_", "final_estimator")
+        else:
+            break
+        inner = next(
+            (v for v in (getattr(model, n, None) for n in names) if v is not None),
+            None,
         )
+        if inner is None:  # the default model (a tree, a logistic regression)
+            break
+        model = inner
+    return found
 
 
 def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarray:
@@ -1348,6 +1401,28 @@ def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarr
             "feature)."
         )
     return scores
+
+
+def _check_column_order(frame: Any, classes: np.ndarray) -> None:
+    """A cost-matrix frame without row labels (polars, pyarrow) is read by
+    position; columns that name the classes in another order would be read
+    as other classes (a pandas frame labelled by class is read by label):
+    refused, naming the fix."""
+    # a pyarrow Table's .columns are its data
+    names = getattr(frame, "column_names", getattr(frame, "columns", None))
+    if names is None:
+        return
+    names = [str(n) for n in names]
+    in_order = [str(c) for c in np.asarray(classes).tolist()]
+    if sorted(names) == sorted(in_order) and names != in_order:
+        raise ValueError(
+            f"cost_matrix is a {type(frame).__module__.split('.')[0]} "
+            f"{type(frame).__name__} whose columns {names} name "
+            f"the classes in another order than classes_ {in_order}, and whose "
+            "rows have no labels to read by: it would be read by position. "
+            "Put its columns (and rows) in classes_ order, or pass a pandas "
+            "DataFrame with index and columns labelled by class."
+        )
 
 
 def _cost_by_label(frame: Any, cost: np.ndarray, classes: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ def test_tuned_cv_rows_outside_the_data_are_refused_before_any_fold_is_fitted():
     _CountingLogistic.fits = 0
     with pytest.raises(ValueError, match="fold 1 the validation row 999, outside"):
         ThresholdMover(_CountingLogistic(), "tuned", cv=cv).fit(X, y)
-    assert _CountingLogistic.fits == 1  # the final model only: no fold fitted
+    assert _CountingLogistic.fits == 0  # refused before the final model (review 47)
     with pytest.raises(ValueError, match="training row -61"):
         ThresholdMover(
             LogisticRegression(), "tuned", cv=[(np.array([-61, 0]), np.arange(2, 60))]
