@@ -135,8 +135,9 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
       sequence is kept as Python objects, whose missing or mixed labels are
       then refused.
     * numpy drops the trailing NUL characters of strings and bytes (``'a'``
-      and ``'a\\x00'``: one class): kept as Python objects, as pandas keeps
-      them (two classes).
+      and ``'a\\x00'``: one class), and writes a subclass of str (a ``(str, Enum)``
+      member) as its ``str()`` cut to the value's length: kept as Python
+      objects, as pandas keeps them (two classes).
     * Integers beyond 2**53 among floats (``[2**53 + 1, 2**53, 1.0]``) would
       be rounded to floats (one class): kept as Python objects.
     * Integers of 2**63 and above mixed with negative ones (or ``np.uint64``
@@ -185,13 +186,15 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
         if objects.shape != array.shape:
             return array
         flat = objects.reshape(-1)
-        text = str if kind == "U" else bytes
+        text = {str, np.str_} if kind == "U" else {bytes, np.bytes_}
         # Per type, then per length (C loops; 2e6 labels in ~0.05 s, where
         # a Python test of each label took ~0.3 s): a stored value shorter
-        # than its label lost trailing NULs.
-        if not all(issubclass(t, text) for t in set(map(type, flat))) or sum(
-            map(len, flat)
-        ) != int(np.char.str_len(array).sum()):
+        # than its label lost trailing NULs. A subclass of str (a `(str,
+        # Enum)` member) is written as its str(), cut to its length ('S' for
+        # S.A = 'a': every member one class): kept as Python objects.
+        if not set(map(type, flat)) <= text or sum(map(len, flat)) != int(
+            np.char.str_len(array).sum()
+        ):
             return objects
         return array
     if (
