@@ -1454,8 +1454,13 @@ def _softmax_alpha(
         alpha = _real(alpha, "alpha", "0.25 or one weight per class")
         if not (_finite(alpha) and alpha >= 0):
             raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
-        if alpha > torch.finfo(torch.float32).max:
-            raise ValueError(f"alpha must fit float32, got {alpha:g}")
+        if alpha > torch.finfo(dtype).max:
+            # as a per-class alpha (_class_floats): the dtype it is used in
+            raise ValueError(
+                f"alpha must fit {dtype} (the dtype the loss is computed in, at "
+                f"most {torch.finfo(dtype).max:.4g}), got {alpha:g}; pass a "
+                "smaller alpha"
+            )
         return torch.full(
             (1 if n_classes is None else n_classes,), alpha, device=device, dtype=dtype
         )
@@ -2745,10 +2750,19 @@ def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
     broadcast to more elements than either holds (a ``(N, 1)`` target
     against ``(N,)`` logits gives ``(N, N)`` losses of unrelated pairs). A
     criterion whose losses have another shape (pairwise losses of
-    embeddings) is the user's design. (Not a tensor: :func:`ohem_loss`
-    raises.)"""
-    if not isinstance(losses, Tensor):
-        return
+    embeddings) is the user's design. TypeError unless it is a
+    floating-point tensor (a float, an array or an integer tensor holds no
+    losses :func:`ohem_loss` can rank and differentiate)."""
+    if not isinstance(losses, Tensor) or not losses.is_floating_point():
+        got = (
+            f"a {losses.dtype} tensor"
+            if isinstance(losses, Tensor)
+            else f"{type(losses).__name__} {losses!r:.40}"
+        )
+        raise TypeError(
+            "criterion must return a floating-point tensor of per-sample "
+            f"losses (a torch loss with reduction='none'), got {got}"
+        )
     if (
         isinstance(logits, Tensor)
         and isinstance(target, Tensor)
@@ -2852,7 +2866,8 @@ def _log_priors(
 
     Normalised in float64 (and relative to the largest prior, so nothing
     overflows): priors as small as 1e-45 stay finite (about -104). A ``tau``
-    that makes the adjustment overflow the logits' dtype is a ValueError
+    that makes the adjustment overflow the logits' dtype is a ValueError,
+    and so are priors whose smallest / largest ratio underflows float64
     (always for Python and numpy priors, in eager mode for tensors).
     """
     largest = torch.finfo(logits.dtype).max
@@ -2872,7 +2887,14 @@ def _log_priors(
         factor = tau
     log_p = (torch.log(rel) - torch.log(rel.sum())) * factor
     if isinstance(priors, Tensor) and not _tracing(vec):
-        worst = float(log_p.detach().abs().max()) if log_p.numel() else 0.0
+        smallest, worst = 1.0, 0.0
+        if log_p.numel():  # one read of the device
+            both = torch.stack([rel.detach().min(), log_p.detach().abs().max()])
+            smallest, worst = both.tolist()
+        if smallest == 0.0:
+            values = vec.detach()
+            found = f"values from {values.min().item():g} to {values.max().item():g}"
+            raise ValueError(_span_message(name, found))
         if not worst <= largest:
             raise ValueError(_tau_overflow(tau, worst, logits.dtype))
     log_p = log_p.to(device=logits.device, dtype=logits.dtype)
@@ -2890,15 +2912,22 @@ def _check_adjustment(
     top = max(floats)
     smallest = min(floats) / top
     if smallest == 0.0:
-        raise ValueError(
-            f"{name} span more than float64's range (smallest / largest "
-            f"underflows to 0), got {floats}"
-        )
+        raise ValueError(_span_message(name, f"got {floats}"))
     worst = abs(tau) * (
         math.log(math.fsum([v / top for v in floats])) - math.log(smallest)
     )
     if not worst <= torch.finfo(dtype).max:
         raise ValueError(_tau_overflow(tau, worst, dtype))
+
+
+def _span_message(name: str, found: str) -> str:
+    """The error for priors whose smallest / largest ratio underflows
+    float64 (their log cannot be taken); ``found`` shows them."""
+    return (
+        f"{name} span more than float64's range (smallest / largest "
+        f"underflows to 0), {found}; give every class at least about 1e-300 "
+        "times the largest (e.g. counts, or smoothed frequencies)"
+    )
 
 
 def _tau_overflow(tau: float, worst: float, dtype: torch.dtype) -> str:
