@@ -106,25 +106,46 @@ def _unquoted_count(line: str, separator: str) -> int:
     return "".join(line.split('"')[::2]).count(separator)
 
 
-def _first_lines(path: str, encoding: str) -> list[str]:
-    """The first lines of a text file, decompressed as pandas does."""
+# Separators at which no line of a text file is split (control characters).
+_LINE_SEPARATORS = ("\x1f", "\x1e", "\x1d", "\x1c")
+
+
+def _raw_lines(path: str, encoding: str, **options: Any):
+    """The lines of a text file (decompressed as pandas does), as a Series of
+    one field a line, quotes kept, or None when each of ``_LINE_SEPARATORS``
+    is on some line (binary content). Split at a control character text
+    files rarely hold; at the next one when a line holds it (some exports put
+    "\x1f" between the values of a field). ``options`` of ``pd.read_csv``."""
     import csv
 
     import pandas as pd
 
-    # One field a line (a separator no text file uses), quotes kept.
-    first = pd.read_csv(
-        path,
-        compression=_compression(path),
-        header=None,
-        nrows=5,
-        sep="\x1f",
-        quoting=csv.QUOTE_NONE,
-        dtype=str,
-        keep_default_na=False,
-        encoding=encoding,
-    )
-    return [str(line) for line in first.iloc[:, 0]] if first.size else []
+    for separator in _LINE_SEPARATORS:
+        try:
+            lines = pd.read_csv(
+                path,
+                compression=_compression(path),
+                header=None,
+                sep=separator,
+                quoting=csv.QUOTE_NONE,
+                dtype=str,
+                keep_default_na=False,
+                encoding=encoding,
+                **options,
+            )
+        except pd.errors.ParserError:  # a line holding the separator
+            continue
+        return lines.iloc[:, 0]
+    return None
+
+
+def _first_lines(path: str, encoding: str) -> list[str]:
+    """The first lines of a text file, decompressed as pandas does (those
+    without any of ``_LINE_SEPARATORS`` when each is on some line)."""
+    lines = _raw_lines(path, encoding, nrows=5)
+    if lines is None:
+        lines = _raw_lines(path, encoding, nrows=5, on_bad_lines="skip")
+    return [] if lines is None else [str(line) for line in lines]
 
 
 # Extensions pandas decompresses: their raw bytes are not the text's.
@@ -163,17 +184,53 @@ def _broken_archive_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _refuse_binary(path: str) -> None:
-    """A UnicodeDecodeError for an uncompressed file with a NUL byte in its
-    first 4 KiB and no UTF-16 byte-order mark: binary content (a zip, an
-    Excel or Parquet file under another name). pandas before 3 reads up to
-    the NUL without a decoding error: the file came back as one column."""
-    if path.lower().endswith(_COMPRESSED):
-        return
+# Names pandas reads as tar archives (their first file).
+_TARS = (".tar", ".tgz", ".tar.gz", ".tar.bz2", ".tar.xz")
+
+
+def _head(path: str, size: int = 4096) -> bytes | None:
+    """The first ``size`` bytes of the file ``path`` as pandas reads it:
+    decompressed for .gz, .bz2, .xz, a .zip of one file and the first file
+    of a tar (compressed or not: .tgz, .tar.gz ...), the formats the
+    standard library reads; None for another compressed file (.zst), or one
+    that does not open (the reader says why)."""
+    import bz2
+    import gzip
+    import lzma
+    import tarfile
+    import zipfile
+
+    extension = os.path.splitext(path)[1].lower()
+    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
     try:
-        with open(path, "rb") as f:
-            head = f.read(4096)
-    except OSError:
+        if path.lower().endswith(_TARS):  # its first file, as pandas reads
+            with tarfile.open(path) as archive:
+                member = next((m for m in archive if m.isfile()), None)
+                handle = None if member is None else archive.extractfile(member)
+                return None if handle is None else handle.read(size)
+        if extension == ".zip":
+            with zipfile.ZipFile(path) as archive:
+                names = archive.namelist()
+                if len(names) != 1:
+                    return None
+                with archive.open(names[0]) as handle:
+                    return handle.read(size)
+        if extension in _COMPRESSED and extension not in openers:
+            return None
+        with openers.get(extension, open)(path, "rb") as handle:
+            return handle.read(size)
+    except (OSError, ValueError, *_broken_archive_errors()):
+        return None
+
+
+def _refuse_binary(path: str) -> None:
+    """A UnicodeDecodeError for a file with a NUL byte in its first 4 KiB
+    (decompressed: :func:`_head`) and no UTF-16 byte-order mark:
+    binary content (a zip, an Excel or Parquet file under another name, or
+    compressed as data.csv.gz). pandas before 3 reads up to the NUL without
+    a decoding error: the file came back as one column."""
+    head = _head(path)
+    if head is None:
         return  # the reader says why
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         at = head.index(b"\x00")
@@ -323,14 +380,20 @@ def _check_repeated_header(frame) -> None:
         return
     for j, name in enumerate(frame.columns):
         values = frame.iloc[rows, j]
+        # An empty name in the header (a written pandas index): an empty
+        # cell in the repeated line, NaN in a column of numbers too.
+        unnamed = str(name).startswith("Unnamed: ")
         if numeric_dtype(values.dtype):
-            return  # the column's name (text) is in no row of it
-        # The file joined second may start with a byte-order mark: its first
-        # name is then read with its quotes ('\ufeff"label"').
-        text = values.astype(str).str.replace("\ufeff", "", regex=False)
-        same = text.str.strip().str.strip('"') == str(name).strip()
-        if str(name).startswith("Unnamed: "):  # an empty name in the header
-            same |= values.isna()
+            if not unnamed:
+                return  # the column's name (text) is in no row of it
+            same = values.isna()
+        else:
+            # The file joined second may start with a byte-order mark: its
+            # first name is then read with its quotes ('\ufeff"label"').
+            text = values.astype(str).str.replace("\ufeff", "", regex=False)
+            same = text.str.strip().str.strip('"') == str(name).strip()
+            if unnamed:
+                same |= values.isna()
         rows = rows[same.to_numpy()]
         if not rows.size:
             return
@@ -355,27 +418,16 @@ def _check_quotes(path: str, frame, encoding: str, separator: str) -> None:
     only when a text cell holds a line break: the only way lines merge."""
     import csv
 
-    import pandas as pd
-
     if not any(
         frame.iloc[:, j].dropna().astype(str).str.contains("[\r\n]").any()
         for j in range(frame.shape[1])
         if not numeric_dtype(frame.iloc[:, j].dtype)
     ):
         return
-    try:  # the file's lines, quotes kept (as _first_lines, every line)
-        lines = pd.read_csv(
-            path,
-            compression=_compression(path),
-            header=None,
-            sep="\x1f",
-            quoting=csv.QUOTE_NONE,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            encoding=encoding,
-        ).iloc[:, 0]
-    except ValueError:  # a line holding the unit separator: not checked
+    # The file's lines, quotes kept; None: a line holds every separator
+    # _raw_lines tries, which no CSV does (not checked).
+    lines = _raw_lines(path, encoding, skip_blank_lines=False)
+    if lines is None:
         return
     reader = csv.reader(
         lines.fillna("").tolist(),
@@ -564,6 +616,7 @@ _OTHER_FORMATS = {
     ".ods": "OpenDocument spreadsheet",
     ".json": "JSON",
     ".jsonl": "JSON",
+    ".ndjson": "JSON",
     ".feather": "Feather",
     ".arrow": "Arrow",
     ".orc": "ORC",
@@ -651,6 +704,19 @@ def _missing_text_as_na(frame):
     return frame
 
 
+def _parquet_frame(frame):
+    """A table read from Parquet as the same table read from CSV: the text
+    cells read_csv reads as missing set missing (:func:`_missing_text_as_na`)
+    and the named levels of its index columns again, first. pandas writes a
+    named index (``df.set_index("day").to_parquet(...)``) and reads it back
+    as the index, where ``to_csv`` writes it as a column: it was neither a
+    feature nor a --target name. An unnamed index (row numbers) stays out."""
+    names = [name for name in frame.index.names if name is not None]
+    if names:
+        frame = frame.reset_index(level=names)
+    return _missing_text_as_na(frame)
+
+
 # The names of Parquet files --data reads (and looks for in a folder).
 _PARQUET_SUFFIXES = (".parquet", ".pq")
 
@@ -681,19 +747,110 @@ def _read_parquet_folder(path: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    _check_folder_types(path)
+    cast_errors = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
     try:
-        return pd.read_parquet(path)
-    except pa.ArrowInvalid as exc:
-        if "dictionar" not in str(exc):
-            raise
-    # A partition column with a partition of missing values: pyarrow reads
-    # it as dictionaries it cannot unify with nulls; read as its values.
-    table = pq.read_table(path)
-    for j, field in enumerate(table.schema):
-        if pa.types.is_dictionary(field.type):
-            values = table.column(j).cast(field.type.value_type)
-            table = table.set_column(j, field.name, values)
-    return table.to_pandas()
+        try:
+            return pd.read_parquet(path)
+        except pa.ArrowInvalid as exc:
+            if "dictionar" not in str(exc):
+                raise
+        # A partition column with a partition of missing values: pyarrow
+        # reads it as dictionaries it cannot unify with nulls; read as its
+        # values.
+        table = pq.read_table(path)
+        for j, field in enumerate(table.schema):
+            if pa.types.is_dictionary(field.type):
+                values = table.column(j).cast(field.type.value_type)
+                table = table.set_column(j, field.name, values)
+        return table.to_pandas()
+    except cast_errors as exc:
+        # pyarrow reads every file with the first one's column types.
+        raise ValueError(
+            f"its Parquet files could not be read as one table ({exc}): a "
+            "column likely has another type in some files than in the first "
+            "(numbers in one, text in another). Write the column with one type "
+            "in every file, or pass one file."
+        ) from exc
+
+
+def _check_parquet_file_names(path: str) -> None:
+    """A ValueError when the Parquet file ``path`` names a column twice
+    (pyarrow writes such files; reading them failed with "Multiple matches
+    for FieldRef.Name(x)"), as for a CSV header line. Read with pyarrow when
+    it is installed (a file it cannot read: pandas says why)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyarrow") is None:
+        return
+    import pyarrow.parquet as pq
+
+    try:
+        names = list(pq.read_schema(path).names)
+    except (OSError, ValueError):  # ArrowInvalid: not Parquet
+        return
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ValueError(
+            f"it names the column(s) {repeated} twice or more: every column "
+            "needs its own name; write the table with the repeated ones "
+            "renamed or left out."
+        )
+
+
+def _arrow_kind(arrow_type) -> str | None:
+    """What a Parquet column of ``arrow_type`` holds, for
+    :func:`_check_folder_types`: numbers (booleans too), text (bytes too),
+    points in time or durations, nested values; None for a column of nulls
+    only."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    if pa.types.is_null(arrow_type):
+        return None
+    if pa.types.is_boolean(arrow_type) or pa.types.is_integer(arrow_type):
+        return "numbers"
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return "numbers"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type):
+        return "text"
+    if pa.types.is_binary(arrow_type) or pa.types.is_large_binary(arrow_type):
+        return "text"  # bytes: cast to text (as UTF-8) and back
+    if pa.types.is_temporal(arrow_type):
+        return "times"
+    if pa.types.is_nested(arrow_type):
+        return "nested values"
+    return str(arrow_type)
+
+
+def _check_folder_types(path: str) -> None:
+    """A ValueError when the Parquet files of the folder ``path`` disagree on
+    what a column holds, besides numbers in some and text in others (which
+    pyarrow casts or refuses): read as one table, every file takes the first
+    one's types, and a column of dates in one file and numbers in another
+    would be cast without a word (dates as nanoseconds since 1970, numbers
+    as instants of 1970); lists cast to numbers failed with a traceback."""
+    import pyarrow.dataset as ds
+
+    found: dict[str, dict[str, str]] = {}  # column -> kind -> type and file
+    for fragment in ds.dataset(path, format="parquet").get_fragments():
+        where = os.path.relpath(fragment.path, path)
+        for field in fragment.physical_schema:
+            kind = _arrow_kind(field.type)
+            if kind is not None:
+                found.setdefault(field.name, {}).setdefault(
+                    kind, f"{field.type} in {where}"
+                )
+    for name, kinds in found.items():
+        if len(kinds) > 1 and not set(kinds) <= {"numbers", "text"}:
+            raise ValueError(
+                f"its Parquet files hold different kinds of values in the column "
+                f"{name!r} ({'; '.join(kinds.values())}): read as one table, "
+                "each file's values would be cast to the first file's type "
+                "(times as numbers, or numbers as times). Write the column with "
+                "one type in every file, or pass one file."
+            )
 
 
 # Texts that stand for a missing number in a column of numbers, besides
@@ -772,7 +929,10 @@ def _load_table(path: str, target: str | None):
             "argument --data: '-' (standard input) is not read: save the table "
             "in a file (CSV or Parquet) and pass its path."
         )
-    extension = os.path.splitext(path)[1].lower()
+    stem, extension = os.path.splitext(path)
+    if extension.lower() in _COMPRESSED:  # data.jsonl.gz: a compressed JSON file
+        extension = os.path.splitext(stem)[1] or extension
+    extension = extension.lower()
     if extension in _OTHER_FORMATS:
         raise _fail(
             f"--data {path!r}: {_OTHER_FORMATS[extension]} files are not read; "
@@ -782,10 +942,11 @@ def _load_table(path: str, target: str | None):
     try:
         if os.path.isdir(path):
             _check_parquet_reader(path, folder=True)
-            frame = _missing_text_as_na(_read_parquet_folder(path))
+            frame = _parquet_frame(_read_parquet_folder(path))
         elif path.lower().endswith(_PARQUET_SUFFIXES):
             _check_parquet_reader(path, folder=False)
-            frame = _missing_text_as_na(pd.read_parquet(path))
+            _check_parquet_file_names(path)
+            frame = _parquet_frame(pd.read_parquet(path))
         else:
             frame = _read_text_table(path, target)
     except UnicodeDecodeError as exc:

@@ -1123,6 +1123,25 @@ def _check_features_container(X) -> None:
         )
 
 
+def _check_row_counts(X, y) -> None:
+    """A ValueError, before the labels are read, when ``X`` and ``y`` have
+    other numbers of rows (a ``y`` cut short was reported as "the target
+    has 1 class" when its first rows were of one class)."""
+    from sklearn.utils.validation import _num_samples
+
+    if isinstance(X, (str, bytes)) or isinstance(y, (str, bytes)):
+        return  # no rows (its characters are not): the checks of X and y say so
+    try:
+        n_rows, n_labels = _num_samples(X), _num_samples(y)
+    except TypeError:
+        return  # no rows (a scalar): the checks of X and y say so
+    if n_rows != n_labels:
+        raise ValueError(
+            f"X has {n_rows} rows but y has {n_labels} labels: pass one label "
+            "per row of X."
+        )
+
+
 def compare(
     X,
     y,
@@ -1199,6 +1218,7 @@ def compare(
     folds, repeats, seed, n_jobs = check_run_options(folds, repeats, seed, n_jobs)
     _check_features_container(X)
     check_paired_rows(X, y, "compare")
+    _check_row_counts(X, y)
     # One name as a string: that name, not its letters ("none" is not the
     # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
     if isinstance(method_names, str):
@@ -1253,7 +1273,14 @@ def compare(
             raise ValueError("drop names columns, so X must be a DataFrame.")
         X = np.asarray(X)
         if X.ndim != 2:
-            raise ValueError(f"X must be 2-D; got shape {X.shape}.")
+            fix = {
+                0: "an array or DataFrame of one row per label",
+                1: "X.reshape(-1, 1) for a single feature",
+            }.get(X.ndim, "X.reshape(len(X), -1) to use every value as a feature")
+            raise ValueError(
+                "X must be 2-D, one row of features per label (n_samples, "
+                f"n_features); got shape {X.shape}: pass {fix}."
+            )
         if X.shape[1] == 0:
             raise ValueError(
                 f"X has no feature columns (shape {X.shape}): pass at least one "
@@ -1282,8 +1309,6 @@ def compare(
                 "columns out."
             )
     codes = target.codes
-    if X.shape[0] != codes.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but y has {codes.shape[0]}.")
     n_classes = target.n_classes
     setup = Setup(model=model, seed=seed)
     preprocess = make_preprocessor(plan, seed)
