@@ -201,7 +201,16 @@ def _head(path: str, size: int = 4096) -> bytes | None:
     import zipfile
 
     extension = os.path.splitext(path)[1].lower()
-    openers = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+    openers: dict[str, Callable[..., Any]] = {
+        ".gz": gzip.open,
+        ".bz2": bz2.open,
+        ".xz": lzma.open,
+    }
+    errors: tuple[type[BaseException], ...] = (
+        OSError,
+        ValueError,
+        *_broken_archive_errors(),
+    )
     try:
         if path.lower().endswith(_TARS):  # its first file, as pandas reads
             with tarfile.open(path) as archive:
@@ -219,7 +228,7 @@ def _head(path: str, size: int = 4096) -> bytes | None:
             return None
         with openers.get(extension, open)(path, "rb") as handle:
             return handle.read(size)
-    except (OSError, ValueError, *_broken_archive_errors()):
+    except errors:
         return None
 
 
