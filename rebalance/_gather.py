@@ -249,14 +249,27 @@ def _take(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
 
 def _take_row_major(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     """``np.take(data, rows, axis=0)`` for ``data`` whose rows are spread
-    over memory (Fortran-ordered: ``df.to_numpy()`` of a pandas frame, ``X.T``),
-    ``rows`` checked and a scattered read (:func:`_jumps`), through a
-    C-ordered copy of the rows read: all of them (every row read at least
-    once), or the distinct ones (at least 1 in :data:`COMPACT_ROWS_RATIO` of
-    the rows: :func:`_distinct_ranks`). The copy reads ``data`` in order;
-    the gather then misses the cache once a row instead of once a row and
-    column. None otherwise (rows in order, rows stored whole, or a copy that
-    would not fit in half the available memory): the caller's gather."""
+    over memory (Fortran-ordered: ``df.to_numpy()`` of a pandas frame,
+    ``X.T``), ``rows`` checked, through a C-ordered copy of the rows read:
+    all of them when every row is read at least once (in any order: indexing
+    reads each row's values column by column), or the distinct ones of a
+    scattered read of fewer rows (at least 1 in :data:`COMPACT_ROWS_RATIO`
+    of the rows; :func:`_jumps`, :func:`_distinct_ranks`). The copy reads
+    ``data`` in order; the gather then misses the cache once a row instead
+    of once a row and column. None otherwise (fewer rows in order, rows
+    stored whole, or a copy that would not fit in half the available
+    memory): the caller's gather.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance import _gather
+    >>> X = np.asfortranarray(np.arange(12.0).reshape(4, 3))
+    >>> _gather._take_row_major(X, np.array([3, 0, 2, 1, 1])).tolist()[:2]
+    [[9.0, 10.0, 11.0], [0.0, 1.0, 2.0]]
+    >>> _gather._take_row_major(np.ascontiguousarray(X), np.arange(4)) is None
+    True
+    """
     if data.ndim < 2 or data.shape[0] == 0:
         return None
     row_bytes = data.itemsize * math.prod(data.shape[1:])
@@ -269,7 +282,9 @@ def _take_row_major(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     if row_bytes == 0 or extent <= max(2 * row_bytes, STAGED_ROW_BYTES):
         return None
     n_rows, n_out = data.shape[0], rows.shape[0]
-    every_row = _scattered(rows, n_rows)
+    # Every row read at least once: copied in order, even for rows that run
+    # in order (indexing reads each row's values column by column).
+    every_row = n_out >= max(n_rows, 2)
     if not every_row and not (
         n_out >= 2 and n_out * COMPACT_ROWS_RATIO >= n_rows and _jumps(rows)
     ):

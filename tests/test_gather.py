@@ -93,28 +93,45 @@ def _spread_rows():
 
 @pytest.mark.parametrize("name", list(_spread_rows()))
 def test_spread_rows_are_staged_in_row_order(always, monkeypatch, name):
-    """A scattered gather of an array whose rows are spread over memory (a
+    """A gather of an array whose rows are spread over memory (a
     Fortran-ordered ``df.to_numpy()``) goes through a C-ordered copy of the
-    rows read (all rows for over-sampling, the distinct ones for fewer):
-    np.take's bits and layout for 1, 2 and 3 threads; rows in order, and rows
-    stored close together, keep the direct gather."""
+    rows read: all rows when every row is read (over-sampling, shuffled or
+    not), the distinct ones for fewer scattered rows: np.take's bits and
+    layout for 1, 2 and 3 threads. Fewer rows in order, and rows stored close
+    together, keep the direct gather."""
     data = _spread_rows()[name]
     original = data.copy(order="K")
     monkeypatch.setattr(_gather, "NEAR_ROWS", 16)
     rng = np.random.default_rng(9)
-    every = rng.permutation(np.concatenate([np.arange(1000), rng.integers(0, 50, 300)]))
+    every = np.concatenate([np.arange(1000), np.sort(rng.integers(0, 50, 300))])
+    shuffled = rng.permutation(every)
     under = rng.choice(1000, 400, replace=False)
     repeats = rng.integers(0, 1000, 500)
     staged = []
     take_checked = _gather._take_checked
-    monkeypatch.setattr(
-        _gather,
-        "_take_checked",
-        lambda d, r: staged.append(d.shape[0]) or take_checked(d, r),
-    )
+
+    def spy(source, rows):
+        staged.append("input" if source is data else source.shape[0])
+        return take_checked(source, rows)
+
+    monkeypatch.setattr(_gather, "_take_checked", spy)
+    expect_staged = {
+        "every": [1000],
+        "shuffled": [1000],
+        "under": [400],
+        "repeats": [np.unique(repeats).shape[0]],
+        "in order": ["input"],
+    }
+    cases = {
+        "every": every,
+        "shuffled": shuffled,
+        "under": under,
+        "repeats": repeats,
+        "in order": np.sort(under),
+    }
     for n_threads in (1, 2, 3):
         threads(monkeypatch, n_threads)
-        for rows in (every, under, repeats, np.sort(under)):
+        for case, rows in cases.items():
             staged.clear()
             taken = _gather.take_array(data, rows)
             expected = np.take(data, rows, axis=0)
@@ -122,21 +139,17 @@ def test_spread_rows_are_staged_in_row_order(always, monkeypatch, name):
             assert taken.flags.c_contiguous
             assert taken.tobytes() == expected.tobytes()
             assert not np.shares_memory(taken, data)
-            sorted_rows = rows is not every and (np.diff(rows) >= 0).all()
-            if name == "column slice" or sorted_rows:
-                assert staged == [1000]  # the input itself
+            if name == "column slice":
+                assert staged == ["input"]
             else:
-                assert staged == [
-                    np.unique(rows).shape[0] if rows is not every else 1000
-                ]
+                assert staged == expect_staged[case], case
     assert data.tobytes() == original.tobytes()  # unchanged
     # Not when the copy would not fit in half the available memory.
     monkeypatch.setattr(_indices, "available_memory", lambda: 1000)
     staged.clear()
-    assert (
-        _gather.take_array(data, every).tobytes() == np.take(data, every, 0).tobytes()
-    )
-    assert staged == [1000]
+    taken = _gather.take_array(data, shuffled)
+    assert taken.tobytes() == np.take(data, shuffled, 0).tobytes()
+    assert staged == ["input"]
 
 
 def test_numpy_judges_object_negative_and_outside_indices(always):
