@@ -32,7 +32,6 @@ indices, so a checkpoint of one path resumes the other.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -55,6 +54,7 @@ from rebalance.torch.samplers import (
     BalancedBatchSampler,
     HardExampleSampler,
     RebalanceSampler,
+    _caller_frame,
     _empty_epochs,
     _EpochSampler,
     _loader_iterator,
@@ -133,7 +133,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
     with several processes, whose ``BatchSamplerShard`` pads batches as
     Python lists, build it with ``index_type="list"`` (and ``num_replicas=1,
     rank=0`` for the wrapped sampler): index arrays raise a ``TypeError``
-    when Accelerate would pad them.
+    when Accelerate would pad them (numpy arrays whenever it keeps the last
+    batches without ``split_batches``).
 
     Examples
     --------
@@ -225,7 +226,9 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         ``BatchSamplerShard`` about to pad this epoch's batches as Python lists
         (``batch += ...``, ``if batch:``): wrong for index arrays. It does so
         when it keeps the last batches: the last one is short, or (without
-        ``split_batches``) their number is no multiple of the processes."""
+        ``split_batches``) their number is no multiple of the processes; and
+        without ``split_batches`` it collects the first batches into a list
+        (``initial_data += batch``), which adds a numpy batch up instead."""
         if frame is None or frame.f_globals.get("__name__") != "accelerate.data_loader":
             return False
         shard = frame.f_locals.get("self")
@@ -240,7 +243,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
             return False
         if split:
             return bool(short_last) and even
-        return bool(short_last) or len(self) % processes != 0
+        numpy = self.index_type == "numpy"
+        return numpy or bool(short_last) or len(self) % processes != 0
 
     def __len__(self) -> int:
         n_items = len(self.sampler)
@@ -251,7 +255,7 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         return -(-n_items // self.batch_size)
 
     def __iter__(self) -> Iterator[Any]:
-        if self.index_type != "list" and self._mishandled_by(sys._getframe(1)):
+        if self.index_type != "list" and self._mishandled_by(_caller_frame(1)):
             raise TypeError(
                 f"IndexBatchSampler(index_type={self.index_type!r}) is sharded by "
                 "HF Accelerate (a loader prepared for several processes), whose "
@@ -275,7 +279,7 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         when a loader reading ``dataset[batch]`` on a ``Subset`` would read
         the wrong rows or shapes (see :meth:`_kind_read_by`)."""
         convert: Callable[[np.ndarray], Any]
-        kind = self._kind_read_by(sys._getframe(1))
+        kind = self._kind_read_by(_caller_frame(1))
         if kind == "list":
             convert = np.ndarray.tolist
         elif kind == "tensor":
@@ -297,8 +301,10 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
         ``index_type`` (:func:`_subset_reads`): numpy reads a one-element
         index tensor as one row (the batch loses its batch dimension,
         silently), a list fails on longer ones."""
-        owner = _loader_iterator(frame)
-        if owner is None or getattr(owner, "_index_sampler", None) is not self:
+        # Two frames: HF Accelerate's SkipBatchSampler (skip_first_batches)
+        # or BatchSamplerShard may stand between the loader and this sampler.
+        owner = _loader_iterator(frame, depth=2)
+        if owner is None or not _reads_through(owner, self):
             return self.index_type
         dataset = getattr(owner, "_dataset", None)
         if dataset is None or isinstance(dataset, IterableDataset):
@@ -412,6 +418,21 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
             sampler's).
         """
         self.sampler.load_state_dict(state_dict)
+
+
+def _reads_through(owner: Any, sampler: IndexBatchSampler) -> bool:
+    """Whether the ``DataLoader`` iterator ``owner`` takes its batches from
+    ``sampler``: as its own batch sampler, or through one of HF Accelerate's
+    wrappers, which pass the batches on as they come (``SkipBatchSampler``,
+    made by ``skip_first_batches`` to resume mid-epoch) or as Python lists
+    (``BatchSamplerShard``)."""
+    index_sampler = getattr(owner, "_index_sampler", None)
+    if index_sampler is sampler:
+        return True
+    return (
+        type(index_sampler).__module__ == "accelerate.data_loader"
+        and getattr(index_sampler, "batch_sampler", None) is sampler
+    )
 
 
 def _is_skorch(dataset: Any) -> bool:

@@ -437,6 +437,16 @@ def _loader_iterator(frame: Any, depth: int = 1) -> Any:
     return None
 
 
+def _caller_frame(depth: int) -> Any:
+    """The frame ``depth`` levels above the caller (``sys._getframe(depth)``
+    there), or None when the stack is not that deep: an iteration driven from
+    C with no Python frame above it (a thread started on ``list``)."""
+    try:
+        return sys._getframe(depth + 1)
+    except ValueError:
+        return None
+
+
 def _no_loader() -> None:
     """The loader of an iteration drawn without one (see _Progress.loader)."""
     return None
@@ -501,6 +511,9 @@ class _EpochSampler:
         self._ended_epoch: int | None = None
         # The epoch of the latest set_epoch() since an iteration started.
         self._asked_epoch: int | None = None
+        # The num_replicas a resume position was recorded under, when it may
+        # differ from the split at the next iteration (_position_for_split).
+        self._position_replicas: int | None = None
 
     @property
     def num_replicas(self) -> int:
@@ -701,7 +714,7 @@ class _EpochSampler:
         ``items`` being the epoch's items from position ``low`` on, as yielded
         (past the resume position, replay applied). ``replaceable``: what
         :meth:`_replaceable` said when the iterator was created."""
-        owner = _loader_iterator(sys._getframe(2), depth=6)
+        owner = _loader_iterator(_caller_frame(2), depth=6)
         self._check_loader_dataset(owner)
         self._before_epoch()
         self._warn_if_split_twice()
@@ -747,24 +760,37 @@ class _EpochSampler:
         process group yet, e.g. a batch looked at before ``trainer.fit``) and
         the copy for the world size: that position means nothing in the
         copy's share, and skipping it would silently lose rows of every rank.
-        The copy then draws the epoch from its start, with a warning
-        (``load_state_dict`` refuses such a state outright).
+        So for a position loaded by :meth:`load_state_dict` before
+        ``init_process_group`` (see :meth:`_restore`). The epoch is then drawn
+        from its start, with a warning (``load_state_dict`` refuses a state
+        of another split outright).
         """
         recorded = getattr(self, "_position_replicas", None)
+        kept = self._resume_start()
         self._position_replicas = None
-        if start == 0 or recorded is None or recorded == self.num_replicas:
+        if kept == start:
             return start
         warnings.warn(
-            f"This {type(self).__name__} is a copy (pickle, ddp_spawn) of one "
-            f"stopped at position {start} of epoch {epoch} while split between "
-            f"{recorded} rank(s); it is now split between {self.num_replicas}, "
-            "where that position means nothing: epoch "
+            f"This {type(self).__name__} was stopped (or restored by "
+            f"load_state_dict) at position {start} of epoch {epoch} while split "
+            f"between {recorded} rank(s), and a copy (pickle, ddp_spawn) or the "
+            "process group started since splits it between "
+            f"{self.num_replicas}, where that position means nothing: epoch "
             f"{epoch} starts over. Call set_epoch() before the sampler is "
-            "copied (e.g. after looking at a batch, before trainer.fit) to "
-            "silence this.",
+            "copied (e.g. after looking at a batch, before trainer.fit), or "
+            "load_state_dict() after init_process_group, to silence this.",
             UserWarning,
             stacklevel=4,
         )
+        return 0
+
+    def _resume_start(self) -> int:
+        """The position the next iteration starts its epoch at: the resume
+        position, or 0 when it was recorded under another rank split
+        (:meth:`_position_for_split` then warns)."""
+        recorded = getattr(self, "_position_replicas", None)
+        if recorded is None or recorded == self.num_replicas:
+            return self._resume_position
         return 0
 
     def _chunks(
@@ -804,7 +830,7 @@ class _EpochSampler:
             return
         try:
             n_dataset = len(dataset)
-        except TypeError:  # a map-style dataset without __len__
+        except (TypeError, NotImplementedError):  # a dataset without __len__
             return
         n_labels = self._label_rows()
         if n_dataset != n_labels:
@@ -966,7 +992,7 @@ class _EpochSampler:
             # in its epoch: a resume from here yields nothing more of it, then
             # the next epoch (as torchdata's own samplers).
             return self._progress.epoch, self._progress.position
-        epoch, position = self._next_epoch, self._resume_position
+        epoch, position = self._next_epoch, self._resume_start()
         if position >= len(self):
             epoch, position = epoch + 1, 0
         return epoch, position
@@ -979,7 +1005,7 @@ class _EpochSampler:
         """
         ended = getattr(self, "_ended_epoch", None)
         if self._progress is None:
-            if ended is None and self._resume_position >= len(self):
+            if ended is None and self._resume_start() >= len(self):
                 # A restored epoch with nothing left, asked for again by
                 # set_epoch: it still ran out (a state saved again before
                 # iterating must not replay it whole).
@@ -997,8 +1023,11 @@ class _EpochSampler:
             state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
         state["_restart_pending"] = False
-        # The position counts items of this split (see _position_for_split).
-        state["_position_replicas"] = self.num_replicas
+        # The position counts items of this split (see _position_for_split),
+        # or of the one a restored position was loaded under.
+        restored_under = getattr(self, "_position_replicas", None)
+        if self._progress is not None or restored_under is None:
+            state["_position_replicas"] = self.num_replicas
         ended = self._ran_out()
         if ended is not None:
             # Every item of the epoch was handed out, the loader not yet told
@@ -1149,6 +1178,11 @@ class _EpochSampler:
             else:
                 self._ended_epoch = epoch - 1
         self._next_epoch, self._resume_position = epoch, position
+        # A position inside the epoch counts items of this split: one
+        # started after this (num_replicas=None, the process group
+        # initialised later) starts the epoch over (_position_for_split).
+        inside = 0 < position < len(self)
+        self._position_replicas = self.num_replicas if inside else None
         self._progress = None
         self._restart_pending = False
         self._restored = True
@@ -1485,15 +1519,16 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
             quotas = np.zeros(n_classes, dtype=np.int64)
             for cls, count in class_counts.items():
                 key = cls.item() if isinstance(cls, (np.generic, torch.Tensor)) else cls
+                count = self._check_count(count, cls)
                 if key not in position:
-                    if count == 0:
+                    if count == 0:  # no rows of a class without rows: fine
                         continue
                     raise ValueError(
                         f"class_counts asks for {count} rows of class {cls!r} per "
                         f"batch, but labels has no row of that class (classes: "
                         f"{classes.tolist()}). Remove it from class_counts."
                     )
-                quotas[position[key]] = self._check_count(count, cls)
+                quotas[position[key]] = count
         else:
             if (
                 isinstance(class_counts, (str, bytes))
@@ -1689,6 +1724,9 @@ _RESTORED_FIELDS = (
     "_restored",
     "_ended_epoch",
     "_asked_epoch",
+    # The split its position counts items of: Lightning rebuilds the sampler
+    # with the process group's, which a state loaded before it lacks.
+    "_position_replicas",
 )
 
 
