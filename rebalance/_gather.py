@@ -181,7 +181,8 @@ def take_strided(data: np.ndarray, rows: Any) -> np.ndarray | None:
     """``np.take(data, rows, axis=0)`` (C-ordered, negative rows wrapping,
     IndexError outside) for ``data`` that is not C-contiguous, by indexing
     (:func:`_index_tiles`) instead of ``np.take``'s copy of all of ``data``;
-    None for C-contiguous ``data`` or ``rows`` other than 1-D integers.
+    None for C-contiguous ``data``, ndarray subclasses (``np.take`` keeps
+    their type) or ``rows`` other than 1-D integers.
 
     Examples
     --------
@@ -192,7 +193,9 @@ def take_strided(data: np.ndarray, rows: Any) -> np.ndarray | None:
     [[9.0, 10.0, 11.0], [0.0, 1.0, 2.0]]
     """
     rows = np.asarray(rows)
-    if data.ndim == 0 or data.flags.c_contiguous:
+    # Exactly ndarray, as take_array: np.take keeps a subclass's type (a
+    # matrix, a recarray), whatever its layout.
+    if type(data) is not np.ndarray or data.ndim == 0 or data.flags.c_contiguous:
         return None
     if rows.ndim != 1 or rows.dtype.kind not in "iu":
         return None
@@ -593,6 +596,10 @@ def _distinct_ranks(rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarr
     n_distinct = -1
     if not _gather_kernels.mark_rows(rows, bits):
         n_distinct = _gather_kernels.list_marked(bits, word_ranks, distinct)
+    # The bitmap holds up to 63 bits past the input's last row: the largest
+    # distinct row (the last) tells whether a row past the input was marked.
+    if n_distinct > 0 and distinct[n_distinct - 1] >= n_rows:
+        n_distinct = -1
 
     def rank(lo: int, hi: int) -> int:
         return _gather_kernels.rank_rows(rows, bits, word_ranks, lo, hi, ranks)
