@@ -470,8 +470,67 @@ def _nested_labels(name: str, dtype: Any) -> TypeError:
     )
 
 
+def _date_time_dtype(y: Any) -> Any:
+    """The dtype of ``y`` where it is a time of day or a period, which numpy
+    has no type for (they come out as Python ``time`` / ``Period`` objects),
+    else None: polars ``Time``, pyarrow ``time32`` / ``time64`` (also as a
+    pandas ``ArrowDtype``), pandas ``PeriodDtype``. Like dates and durations,
+    these are no class label type (and polars ``Time`` in nanoseconds reads
+    as microseconds: distinct labels merged)."""
+    dtype = getattr(y, "dtype", None)
+    if dtype is None:
+        dtype = getattr(y, "type", None)  # a pyarrow Array or ChunkedArray
+    if dtype is None or isinstance(dtype, np.dtype):
+        return None
+    if isinstance(dtype, pd.PeriodDtype):
+        return dtype
+    module = type(dtype).__module__.split(".")[0]
+    if module == "polars":
+        return dtype if str(dtype) == "Time" else None
+    return dtype if _arrow_time(dtype) else None
+
+
+def _arrow_time(dtype: Any) -> bool:
+    """Whether ``dtype`` is pyarrow's ``time32`` / ``time64`` (also as a pandas
+    ``ArrowDtype``)."""
+    arrow_type = getattr(dtype, "pyarrow_dtype", dtype)
+    if type(arrow_type).__module__.split(".")[0] != "pyarrow":
+        return False
+    import pyarrow as pa  # the dtype is pyarrow's: imported already
+
+    return pa.types.is_time(arrow_type)
+
+
+def _date_time_labels(name: str, dtype: Any) -> ValueError:
+    fix = f"{name}.astype(str)"
+    if str(dtype) == "Time" and type(dtype).__module__.startswith("polars"):
+        # Its text drops fractions of a second (1.5 s and 1 s: one class).
+        fix = f"their integer values, {name}.to_physical()"
+    elif _arrow_time(dtype):
+        # Text drops nanoseconds (pandas: str of datetime.time).
+        arrow_type = getattr(dtype, "pyarrow_dtype", dtype)
+        bits = arrow_type.bit_width
+        fix = "their integer values, " + (
+            f"{name}.astype('int{bits}[pyarrow]')"
+            if arrow_type is not dtype
+            else f"{name}.cast(pyarrow.int{bits}())"
+        )
+    return ValueError(
+        f"{name} has dtype {dtype} (dates, times or durations), "
+        "which is not a class label type: pass integers, strings, "
+        "booleans or a pandas categorical. To use these values as "
+        f"classes, convert them first, e.g. {fix}."
+    )
+
+
 def label_values(y_1d: Any, name: str) -> np.ndarray:
-    """The labels of a 1-D container as numpy values, after the null check."""
+    """The labels of a 1-D container as numpy values, after the null check.
+
+    Times of day and periods (see :func:`_date_time_dtype`) are refused.
+    """
+    dtype = _date_time_dtype(y_1d)
+    if dtype is not None:
+        raise _date_time_labels(name, dtype)
     if is_pandas(y_1d, "Series"):
         missing = y_1d.isna().to_numpy()
         if missing.any():
@@ -650,6 +709,8 @@ def meta_target(y: Any) -> Any:
         categories = y.dtype.categories.dtype
         # numpy's and pandas' (with a time zone) dates, numpy's durations.
         kind = getattr(categories, "kind", "")
+        if _date_time_dtype(y.dtype.categories) is not None:
+            kind = "M"  # periods, Arrow times of day
         if kind in ("M", "m"):
             raise ValueError(
                 "y is a pandas categorical of "
@@ -686,9 +747,13 @@ def as_classifier_target(y: Any) -> Any:
         converted = as_classifier_target(pd.Series(y, copy=False))
         return y if is_pandas(converted, "Series") else converted
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
-        if y.isna().any() or getattr(y.dtype, "kind", "") in ("m", "M"):
-            # Missing labels, dates (with a time zone, Arrow): refused later,
-            # naming them, not read as objects.
+        if (
+            y.isna().any()
+            or getattr(y.dtype, "kind", "") in ("m", "M")
+            or _date_time_dtype(y) is not None
+        ):
+            # Missing labels, dates (with a time zone, Arrow), times of day,
+            # periods: refused later, naming them, not read as objects.
             return y
         # categorical, sparse: their values' own dtype
         values = _pandas_values(y)
@@ -754,6 +819,10 @@ def encode_labels(
     ValueError: y has missing labels (None, NaN or NA) in 1 row(s), the first ...
     """
     reject_lazy(y, name)
+    # A PeriodIndex or PeriodArray, refused before numpy reads its Periods.
+    dtype = _date_time_dtype(y)
+    if dtype is not None:
+        raise _date_time_labels(name, dtype)
     y_1d, one_hot = _target_array(y, name)
     n = y_1d.shape[0] if hasattr(y_1d, "shape") else len(y_1d)
     if n == 0:
@@ -787,12 +856,7 @@ def encode_labels(
             # None or NaN, then refused as among objects).
             classes, codes, counts = _encode_sorted(values.astype(object), name)
         elif kind in "mM":
-            raise ValueError(
-                f"{name} has dtype {dtype} (dates, times or durations), "
-                "which is not a class label type: pass integers, strings, "
-                "booleans or a pandas categorical. To use these values as "
-                f"classes, convert them first, e.g. {name}.astype(str)."
-            )
+            raise _date_time_labels(name, dtype)
         else:
             complex_note = "Complex data not supported. " * (kind == "c")
             raise ValueError(

@@ -274,7 +274,7 @@ class BaseSampler(_ImblearnBaseSampler):
         else:
             X_res = self._gather_features(X, indices, plan, rng)
             if isinstance(X_given, list):
-                X_res = X_res.tolist()
+                X_res = self._list_rows(X_given, X_res, indices)
             elif _is_arrow(X_given, "RecordBatch") and not _is_arrow(
                 X_res, "RecordBatch"
             ):
@@ -314,6 +314,12 @@ class BaseSampler(_ImblearnBaseSampler):
     def _copies_rows(self) -> bool:
         """Whether :meth:`_gather_features` returns the rows unchanged."""
         return True
+
+    def _list_rows(self, rows: list, X_res: np.ndarray, indices: np.ndarray) -> list:
+        """The output of a list X whose rows :meth:`_gather_features` changed
+        (``X_res``, an array of the rows ``indices`` of ``rows``): one list
+        of Python values a row."""
+        return X_res.tolist()
 
     def _fit_resample(self, X, y, **params):
         # imbalanced-learn's abstract hook; fit_resample above replaces it.

@@ -32,7 +32,7 @@ from rebalance._validation import (
     is_bool,
     take_rows,
 )
-from rebalance.base import BaseSampler, SamplingPlan
+from rebalance.base import BaseSampler, SamplingPlan, _copy_row
 
 __all__ = [
     "RandomUnderSampler",
@@ -314,6 +314,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
     def _copies_rows(self) -> bool:
         return self.shrinkage is None
 
+    def _list_rows(self, rows: list, X_res: np.ndarray, indices: np.ndarray) -> list:
+        return _rows_like(rows, X_res, indices)
+
     def _gather_features(self, X, indices, plan, rng):
         X_res = take_rows(X, indices)
         # From the parameters and this call's plan, not from shrinkage_: a
@@ -467,6 +470,77 @@ def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
     if isinstance(X_res, np.ndarray) and np.may_share_memory(X_res, X):
         X_res = X_res.copy()  # never write into the input
     return _add_noise(X_res, target, noise)
+
+
+def _rows_like(rows: list, values: np.ndarray, indices: np.ndarray) -> list:
+    """The smoothed-bootstrap output ``values`` (row ``k`` drawn from
+    ``rows[indices[k]]``) of a list X, as a list of rows of the types given.
+
+    A row kept as drawn is a copy of the row given, as with
+    ``shrinkage=None``; an added (noisy) row is rebuilt in the type of the row
+    it was drawn from (:func:`_row_like`): a numpy, torch or array-API row
+    keeps its dtype, not a list of Python floats.
+
+    >>> import numpy as np
+    >>> from rebalance.samplers import _rows_like
+    >>> rows = [np.array([1.5, 2.0], dtype=np.float32), [3.0, 4.0]]
+    >>> values = np.array([[1.5, 2.0], [3.0, 4.0], [3.25, 4.0]])
+    >>> out = _rows_like(rows, values, np.array([0, 1, 1]))  # row 1 added once
+    >>> out[0].dtype, out[1], out[2]
+    (dtype('float32'), [3.0, 4.0], [3.25, 4.0])
+    """
+    if all(type(row) is list for row in rows):  # lists: no row type to keep
+        return values.tolist()
+    added = _indices.added_mask(indices)
+    return [
+        _row_like(rows[i], values[k]) if new else _copy_row(rows[i])
+        for k, (i, new) in enumerate(zip(indices.tolist(), added.tolist()))
+    ]
+
+
+def _row_like(row: Any, values: np.ndarray) -> Any:
+    """``values`` (one row of X's array) in the type and dtype of ``row``: a
+    numpy array, torch tensor (on its device), array-API array, pandas Series
+    (its index and name) or array, tuple or named tuple; anything else (a list) as a
+    list. Values cast to an integer or bool dtype are rounded, saturating
+    (:func:`_cast_noisy`)."""
+    if isinstance(row, tuple):
+        listed = values.tolist()
+        return type(row)._make(listed) if hasattr(row, "_make") else tuple(listed)
+    module = type(row).__module__.split(".")[0]
+    if (
+        isinstance(row, np.ndarray)
+        or module in ("torch", "pandas")
+        or callable(getattr(row, "__array_namespace__", None))
+    ):
+        if module == "torch":
+            import torch  # the rows are tensors: torch is imported already
+
+            # (X's check refused a dtype numpy has not, such as bfloat16.)
+            dtype = torch.empty(0, dtype=row.dtype).numpy().dtype
+        else:
+            dtype = getattr(row.dtype, "numpy_dtype", row.dtype)
+            dtype = dtype if isinstance(dtype, np.dtype) else np.asarray(row).dtype
+        new = (
+            values.copy()
+            if values.dtype == dtype
+            else _cast_noisy(values.astype(np.float64), dtype)
+        )
+        new = new.reshape(np.shape(row))
+        if isinstance(row, np.ndarray):
+            return new
+        if module == "torch":
+            return torch.from_numpy(new).to(dtype=row.dtype, device=row.device)
+        if module == "pandas":
+            import pandas as pd
+
+            array = pd.array(new, dtype=row.dtype)
+            if not isinstance(row, pd.Series):  # a pandas array (pd.array(...))
+                return array
+            return pd.Series(array, index=row.index.copy(), name=row.name)
+        namespace = row.__array_namespace__()
+        return namespace.asarray(new, dtype=row.dtype, device=row.device)
+    return values.tolist()
 
 
 def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):

@@ -137,10 +137,7 @@ def test_frozenset_labels_counted_as_several_classes():
     assert sorted(labels.counts.tolist()) == [1, 2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left alone: polars Time labels are read through datetime.time (us)",
-)
+# Fixed in review 48: times of day are refused as labels, as dates are.
 def test_polars_time_labels_below_a_microsecond_merged_into_one_class():
     # polars Time (ns) reads as datetime.time (us): 1 ns and 2 ns become the
     # same label and 2 classes silently become 1 (pyarrow time64('ns') gets
