@@ -276,6 +276,7 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
         ):
             # Only positions (as for ThresholdMover's priors): unless the
             # columns are labelled 0..n-1 too, in another order.
+            _check_text_positions(labels, columns, name)
             return priors.to_numpy()
         values = priors.tolist()
     elif isinstance(priors, Mapping):
@@ -305,6 +306,37 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
         )
     by_key = dict(zip(keys, values))
     return [by_key[_key(c)] for c in columns]
+
+
+def text_reordered(names: Any, expected: Any) -> bool:
+    """Whether ``names`` (a frame's column names), read as text, are the
+    labels ``expected`` in another order: a polars or pyarrow frame's names
+    are always text, so ``['1', '0']`` names the classes ``[0, 1]``.
+
+    >>> from rebalance._priors import text_reordered
+    >>> text_reordered(["1", "0"], [0, 1])
+    True
+    >>> text_reordered(["0", "1"], [0, 1]), text_reordered(["a", "b"], [0, 1])
+    (False, False)
+    """
+    names = [str(n) for n in names]
+    expected = [str(e) for e in expected]
+    return names != expected and sorted(names) == sorted(expected)
+
+
+def _check_text_positions(labels: list, columns: list | None, name: str) -> None:
+    """Refuse priors read by position (a Series indexed ``0..n-1``) next to
+    proba columns that name ``0..n-1`` as text in another order (a polars or
+    pyarrow frame's names are always text: ``['1', '0']``): by position the
+    prior of class 0 would go to the column named ``'1'``, silently."""
+    if columns is not None and text_reordered(columns, range(len(labels))):
+        raise ValueError(
+            f"{name} is a Series indexed 0..{len(labels) - 1}, read by position, "
+            f"but proba's columns are {columns}: the same labels as text, in "
+            "another order, so the order meant is unknown. Pass "
+            f"{name} as an array in the order of proba's columns, or as a "
+            "dict keyed by proba's column names."
+        )
 
 
 def _complex_error(values: np.ndarray, name: str) -> ValueError:
@@ -382,7 +414,9 @@ def adjust_priors(proba: Any, train_priors: Any, deploy_priors: Any) -> np.ndarr
         pyarrow) whose columns are the classes (with an array ``proba`` it
         is a ValueError, the order being unknown). A Series with the default
         ``0..n-1`` index is read by position, unless ``proba``'s columns are
-        labelled ``0..n-1`` too.
+        labelled ``0..n-1`` too (then by label; a ValueError where they name
+        ``0..n-1`` as text in another order, as a polars frame's ``'1'``,
+        ``'0'``).
     deploy_priors : array-like of shape (n_classes,), dict or pandas Series
         Class priors at deployment: finite and >= 0, not all 0. A class of
         deploy prior 0 gets probability 0 (it is never predicted). Read as

@@ -71,6 +71,7 @@ from rebalance._metadata import (
 )
 from rebalance._priors import (
     DeployPriors,
+    _column_labels,
     _names_classes,
     adjust_priors,
     auto_train_priors,
@@ -83,6 +84,7 @@ from rebalance._priors import (
     given_deploy_priors,
     given_train_priors,
     only_positions,
+    text_reordered,
 )
 from rebalance._tuning import (
     best_thresholds,
@@ -1408,13 +1410,9 @@ def _check_column_order(frame: Any, classes: np.ndarray) -> None:
     position; columns that name the classes in another order would be read
     as other classes (a pandas frame labelled by class is read by label):
     refused, naming the fix."""
-    # a pyarrow Table's .columns are its data
-    names = getattr(frame, "column_names", getattr(frame, "columns", None))
-    if names is None:
-        return
-    names = [str(n) for n in names]
+    names = _column_labels(frame)
     in_order = [str(c) for c in np.asarray(classes).tolist()]
-    if sorted(names) == sorted(in_order) and names != in_order:
+    if names is not None and text_reordered(names, in_order):
         raise ValueError(
             f"cost_matrix is a {type(frame).__module__.split('.')[0]} "
             f"{type(frame).__name__} whose columns {names} name "

@@ -499,6 +499,15 @@ def _long_target(target: Tensor) -> Tensor:
     return target.long()
 
 
+def _too_large(name: str, dtype: torch.dtype, got: Any, fix: str) -> ValueError:
+    """The error for ``name`` holding a value beyond ``dtype``, the dtype it
+    is used in (the logits' compute dtype, or a loss Module's buffer)."""
+    return ValueError(
+        f"{name} must fit {dtype} (the dtype it is used in, at most "
+        f"{torch.finfo(dtype).max:.4g}), got {got}; {fix}"
+    )
+
+
 def _class_floats(
     values: Any,
     n_classes: int | None,
@@ -568,10 +577,7 @@ def _class_floats(
         raise ValueError(f"{name} must be {bound} and finite, got {floats}")
     largest = torch.finfo(dtype).max
     if any(v > largest for v in floats):
-        raise ValueError(
-            f"{name} must fit {dtype} (the dtype it is used in, at most "
-            f"{largest:.4g}), got {floats}; scale the values down"
-        )
+        raise _too_large(name, dtype, floats, "scale the values down")
     if nonzero and floats and not any(floats):
         raise ValueError(f"{name} must not be all 0 (no sample would count)")
     return floats
@@ -1455,12 +1461,8 @@ def _softmax_alpha(
         if not (_finite(alpha) and alpha >= 0):
             raise ValueError(f"alpha must be finite and >= 0, got {alpha}")
         if alpha > torch.finfo(dtype).max:
-            # as a per-class alpha (_class_floats): the dtype it is used in
-            raise ValueError(
-                f"alpha must fit {dtype} (the dtype the loss is computed in, at "
-                f"most {torch.finfo(dtype).max:.4g}), got {alpha:g}; pass a "
-                "smaller alpha"
-            )
+            # as a per-class alpha (_class_floats)
+            raise _too_large("alpha", dtype, f"{alpha:g}", "pass a smaller alpha")
         return torch.full(
             (1 if n_classes is None else n_classes,), alpha, device=device, dtype=dtype
         )

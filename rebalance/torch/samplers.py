@@ -760,7 +760,7 @@ class _EpochSampler:
         process group yet, e.g. a batch looked at before ``trainer.fit``) and
         the copy for the world size: that position means nothing in the
         copy's share, and skipping it would silently lose rows of every rank.
-        So for a position loaded by :meth:`load_state_dict` before
+        The same holds for a position loaded by :meth:`load_state_dict` before
         ``init_process_group`` (see :meth:`_restore`). The epoch is then drawn
         from its start, with a warning (``load_state_dict`` refuses a state
         of another split outright).
