@@ -371,6 +371,35 @@ def column_named(frame, name):
     return stripped.get(str(name).strip(), name)
 
 
+def check_spaced_names(columns) -> None:
+    """A ValueError naming the columns whose names differ only in surrounding
+    spaces ("x" and "x "): each would be a feature of its own, and a
+    --drop, --target or ``drop=`` name, read without those spaces
+    (:func:`column_named`), could mean either.
+
+    Examples
+    --------
+    >>> from rebalance._columns import check_spaced_names
+    >>> check_spaced_names(["x", "y"])
+    >>> check_spaced_names(["x", "x "])
+    Traceback (most recent call last):
+    ...
+    ValueError: the columns 'x' and 'x ' differ only in surrounding spaces: ...
+    """
+    groups: dict[str, list[str]] = {}
+    for name in map(str, columns):
+        groups.setdefault(name.strip(), []).append(name)
+    clashes = [names for names in groups.values() if len(names) > 1]
+    if clashes:
+        shown = "; ".join(" and ".join(repr(n) for n in names) for names in clashes)
+        raise ValueError(
+            f"the columns {shown} differ only in surrounding spaces: a column "
+            "name is read without them (--drop, --target, drop=), so these "
+            "would be one name for several columns. Rename them apart (or drop "
+            "the copies) in the data first."
+        )
+
+
 def _arrow_type(values, kind: str) -> bool:
     """Whether a pyarrow-backed pandas column is of ``kind`` ("duration" or
     "nested": lists, structs, maps)."""
@@ -443,6 +472,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             "column needs its own name; rename or drop the repeated ones first "
             "(for example frame.loc[:, ~frame.columns.duplicated()])."
         )
+    check_spaced_names(names)
     drop = [column_named(frame, c) for c in drop]
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:

@@ -23,7 +23,13 @@ from typing import Any
 
 import numpy as np
 
-from rebalance._columns import _CURRENCY, _arrow_type, _nested, column_named
+from rebalance._columns import (
+    _CURRENCY,
+    _arrow_type,
+    _nested,
+    check_spaced_names,
+    column_named,
+)
 from rebalance._frames import numeric_dtype
 from rebalance.compare import (
     METRIC_LABELS,
@@ -757,17 +763,18 @@ def _read_parquet_folder(path: str):
     import pyarrow.parquet as pq
 
     _check_folder_types(path)
+    schema = _folder_schema(path)
     cast_errors = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
     try:
         try:
-            return pd.read_parquet(path)
+            return pd.read_parquet(path, schema=schema)
         except pa.ArrowInvalid as exc:
             if "dictionar" not in str(exc):
                 raise
         # A partition column with a partition of missing values: pyarrow
         # reads it as dictionaries it cannot unify with nulls; read as its
         # values.
-        table = pq.read_table(path)
+        table = pq.read_table(path, schema=schema)
         for j, field in enumerate(table.schema):
             if pa.types.is_dictionary(field.type):
                 values = table.column(j).cast(field.type.value_type)
@@ -781,6 +788,37 @@ def _read_parquet_folder(path: str):
             "(numbers in one, text in another). Write the column with one type "
             "in every file, or pass one file."
         ) from exc
+
+
+def _folder_schema(path: str):
+    """The columns of the Parquet files of the folder ``path`` with one type
+    each that holds every file's values (an integer column of one file and a
+    float column of another, as a partition with a missing value writes it,
+    as floats; a column some files lack, missing there), as pandas
+    concatenating the files one by one gets them: pyarrow would read every
+    file with the first one's types (and refuse 1.5 or NaN as int64). None
+    when the files agree, or when no such type exists (numbers and text:
+    the first file's types, as before)."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(path, format="parquet", partitioning="hive")
+    schemas = [fragment.physical_schema for fragment in dataset.get_fragments()]
+    if all(schema.equals(schemas[0]) for schema in schemas):
+        return None
+    try:
+        # The dataset's schema last: the partition columns (year=2024/).
+        schema = pa.unify_schemas(
+            [*schemas, dataset.schema], promote_options="permissive"
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None
+    # The row labels pandas writes for an index other than 0..n-1 (after a
+    # filter) are no data: read as before, with the first file's.
+    for name in schema.names:
+        if re.fullmatch(r"__index_level_\d+__", name) and name not in schemas[0].names:
+            schema = schema.remove(schema.get_field_index(name))
+    return schema
 
 
 def _check_parquet_file_names(path: str) -> None:
@@ -976,6 +1014,10 @@ def _load_table(path: str, target: str | None):
             "damaged, cut short, or compressed otherwise than its extension "
             "says; compress it again, or pass the CSV itself."
         ) from exc
+    try:
+        check_spaced_names(frame.columns)
+    except ValueError as exc:
+        raise _fail(f"could not read --data {path!r}: {exc}") from exc
     target = column_named(frame, target)
     _missing_numbers_as_na(frame, target)
     if target not in frame.columns:
@@ -992,7 +1034,7 @@ def _load_table(path: str, target: str | None):
             "with rows to compare on."
         )
     spellings = frame.attrs.pop("target_spellings", [])
-    y = frame.pop(target)
+    y = _target_as_csv_text(frame.pop(target))
     _check_one_value_a_row(y, target)
     padded: dict[str, list[str]] = {}
     if not numeric_dtype(y.dtype):
@@ -1025,6 +1067,41 @@ def _load_table(path: str, target: str | None):
     _note_case_variants(y, target)
     _note_spellings(spellings, padded, target)
     return frame, y.to_numpy()
+
+
+def _target_as_csv_text(y):
+    """The target column as a CSV file holds it: a Parquet column of points
+    in time, dates, times of day or durations as their text
+    (``2024-06-01``, ``12:30:00``, ``0 days 01:00:00``), of bytes as their
+    text (UTF-8), so that the classes, --positive-label and the summary are
+    those of the same table read from CSV (where these columns are text).
+    Any other column as it is; missing values stay missing."""
+    import datetime
+
+    import pandas as pd
+
+    dtype = y.dtype
+    if (
+        pd.api.types.is_datetime64_any_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+        or isinstance(dtype, pd.PeriodDtype)
+    ):
+        return y.astype(str).where(y.notna(), None).astype(object)
+    if not pd.api.types.is_object_dtype(dtype):
+        return y
+    present = y.dropna()
+    if present.empty:
+        return y
+    if present.map(lambda v: isinstance(v, (bytes, bytearray))).all():
+        try:
+            text = present.map(lambda v: bytes(v).decode("utf-8"))
+        except UnicodeDecodeError:
+            return y  # not text: the labels stay bytes
+    elif present.map(lambda v: isinstance(v, (datetime.date, datetime.time))).all():
+        text = present.map(str)
+    else:
+        return y
+    return text.reindex(y.index).where(y.notna(), None).astype(object)
 
 
 def _check_one_value_a_row(y, target: Any) -> None:
@@ -1366,18 +1443,29 @@ def _check_target_is_classes(
     many distinct numbers that a class has a single row (an id, a count, an
     amount), which stratified cross-validation cannot split anyway (unless
     ``--positive-label`` makes it one value against the rest)."""
-    if y.dtype.kind not in "iuf" or y.size == 0:
+    import decimal
+
+    if y.size == 0:
         return
-    finite = y[np.isfinite(y)] if y.dtype.kind == "f" else y
-    distinct = np.unique(finite)
-    fractional = y.dtype.kind == "f" and bool(np.any(distinct != np.round(distinct)))
-    many = positive_label is None and distinct.size > max(10, y.size // 2)
+    if y.dtype == object and all(isinstance(v, decimal.Decimal) for v in y):
+        # A Parquet decimal column: the same check on its values.
+        distinct = sorted(set(y.tolist()))
+        fractional = any(v != v.to_integral_value() for v in distinct)
+        kind = "decimal"
+    elif y.dtype.kind in "iuf":
+        finite = y[np.isfinite(y)] if y.dtype.kind == "f" else y
+        values = np.unique(finite)
+        fractional = y.dtype.kind == "f" and bool(np.any(values != np.round(values)))
+        distinct = values.tolist()
+        kind = "float" if fractional else "numeric"
+    else:
+        return
+    many = positive_label is None and len(distinct) > max(10, y.size // 2)
     if not (fractional or many):
         return
-    shown = ", ".join(f"{v:g}" for v in distinct[:3].tolist())
-    kind = "float" if fractional else "numeric"
+    shown = ", ".join(f"{v:g}" for v in distinct[:3])
     raise _fail(
-        f"--target {target!r} looks continuous ({distinct.size} distinct {kind} "
+        f"--target {target!r} looks continuous ({len(distinct)} distinct {kind} "
         f"values in {y.size} rows: {shown}, ...): compare is for classification "
         "and needs class labels. Bin the column into classes first (e.g. "
         "pandas.cut(values, bins=3, labels=['low', 'mid', 'high'])), or choose "

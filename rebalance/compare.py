@@ -312,13 +312,61 @@ def _python(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def label_text(label: Any) -> str:
+    """A class label as a CSV file writes it: bytes as their text (UTF-8),
+    dates and times as ``2024-06-01`` and ``12:30:00``, decimals as
+    ``1.50``; anything else as ``str``.
+
+    Examples
+    --------
+    >>> import datetime, decimal
+    >>> from rebalance.compare import label_text
+    >>> label_text(datetime.date(2024, 6, 1)), label_text(b"yes")
+    ('2024-06-01', 'yes')
+    >>> label_text(decimal.Decimal("1.50"))
+    '1.50'
+    """
+    if isinstance(label, (bytes, bytearray)):
+        return bytes(label).decode("utf-8", errors="backslashreplace")
+    return str(label)
+
+
+def label_repr(label: Any) -> str:
+    """A class label in a sentence: text (strings, bytes, dates, times)
+    quoted, as ``'2024-06-01'``, numbers (decimals too) as they are written,
+    as :func:`label_text` gives them.
+
+    Examples
+    --------
+    >>> import datetime, decimal
+    >>> from rebalance.compare import label_repr
+    >>> label_repr(datetime.date(2024, 6, 1)), label_repr(decimal.Decimal("1"))
+    ("'2024-06-01'", '1')
+    """
+    import datetime
+    import decimal
+
+    if isinstance(label, (str, bytes, bytearray, datetime.date, datetime.time)):
+        return repr(label_text(label))
+    if isinstance(label, decimal.Decimal):
+        return label_text(label)
+    return repr(label)
+
+
+def _labels_shown(labels) -> str:
+    """``['a', 1, '2024-06-01']``: labels in a message (:func:`label_repr`)."""
+    return "[" + ", ".join(label_repr(label) for label in labels) + "]"
+
+
 def _same_value(label: Any, text: Any) -> bool:
     """Whether ``text`` (as typed on a command line) names the class ``label``
-    that is a bool or a number."""
+    that is a bool or a number (a decimal too: "1" names 1.00)."""
+    import decimal
+
     text = str(text).strip()
     if isinstance(label, bool):
         return text.lower() == str(label).lower()
-    if isinstance(label, (int, float)):
+    if isinstance(label, (int, float, decimal.Decimal)):
         try:
             return float(text) == float(label)
         except ValueError:
@@ -373,13 +421,15 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     labels = [_python(c) for c in classes]
     if len(labels) < 2:
         raise ValueError(
-            f"the target has {len(labels)} class(es) ({labels[:10]}): compare needs "
-            "two classes or more."
+            f"the target has {len(labels)} class(es) ({_labels_shown(labels[:10])}): "
+            "compare needs two classes or more."
         )
     if positive_label is not None:
         matches = [i for i, c in enumerate(labels) if c == positive_label]
         matches = matches or [
-            i for i, c in enumerate(labels) if str(c) == str(positive_label)
+            i
+            for i, c in enumerate(labels)
+            if label_text(c) == label_text(positive_label)
         ]
         # The text of a number or a bool: "1" finds 1.0, "true" finds True.
         matches = matches or [
@@ -389,17 +439,18 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
         matches = matches or [
             i
             for i, c in enumerate(labels)
-            if str(c).strip() == str(positive_label).strip()
+            if label_text(c).strip() == label_text(positive_label).strip()
         ]
         if len(matches) > 1:
             raise ValueError(
                 f"--positive-label {positive_label!r} matches several classes "
-                f"{[labels[i] for i in matches]}: give one exactly as it is written."
+                f"{_labels_shown(labels[i] for i in matches)}: give one exactly as "
+                "it is written."
             )
         if not matches:
             raise ValueError(
                 f"--positive-label {positive_label!r} is not a class of the target; "
-                f"classes: {labels[:20]}."
+                f"classes: {_labels_shown(labels[:20])}."
             )
         pos = matches[0]
         binary = (codes == pos).astype(np.int64)
@@ -408,13 +459,15 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
                 binary,
                 [labels[1 - pos], labels[pos]],
                 labels[pos],
-                f"positive class {labels[pos]!r} (chosen with --positive-label)",
+                f"positive class {label_repr(labels[pos])} (chosen with "
+                "--positive-label)",
             )
         return Target(
             binary,
-            [f"not {labels[pos]}", labels[pos]],
+            [f"not {label_text(labels[pos])}", labels[pos]],
             labels[pos],
-            f"positive class {labels[pos]!r} against the {len(labels) - 1} other "
+            f"positive class {label_repr(labels[pos])} against the "
+            f"{len(labels) - 1} other "
             "classes (--positive-label)",
         )
     if len(labels) == 2:
@@ -432,7 +485,8 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
             binary,
             [labels[1 - pos], labels[pos]],
             labels[pos],
-            f"positive class {labels[pos]!r} ({why}; --positive-label to change)",
+            f"positive class {label_repr(labels[pos])} ({why}; --positive-label to "
+            "change)",
         )
     return Target(codes.astype(np.int64), labels)
 
@@ -737,7 +791,7 @@ class ComparisonResult:
         counts = self.class_counts()
         largest, smallest = max(counts.values()), min(counts.values())
         shown = list(counts.items())[:12]
-        classes = ", ".join(f"{label!s}: {n}" for label, n in shown)
+        classes = ", ".join(f"{label_text(label)}: {n}" for label, n in shown)
         if len(counts) > 12:
             classes += f", ... ({len(counts) - 12} more)"
         text = (
@@ -832,16 +886,18 @@ class ComparisonResult:
             p_value = p_values[method]
             entry["not_distinguishable_from_best"] = p_value is None or p_value >= ALPHA
             entry["per_class_recall"] = {
-                str(k): v for k, v in per_class[method].items()
+                label_text(k): v for k, v in per_class[method].items()
             }
             summary[method] = entry
         return {
             **info,
             "folds": self.folds,
             "repeats": self.repeats,
-            "classes": [str(c) for c in self.labels],
-            "class_counts": {str(k): v for k, v in self.class_counts().items()},
-            "positive_label": None if self.positive is None else str(self.positive),
+            "classes": [label_text(c) for c in self.labels],
+            "class_counts": {label_text(k): v for k, v in self.class_counts().items()},
+            "positive_label": None
+            if self.positive is None
+            else label_text(self.positive),
             "sort_metric": metric,
             "test": TEST_NAME,
             "alpha": ALPHA,
@@ -861,7 +917,9 @@ class ComparisonResult:
                 for method, by_metric in self.scores.items()
             },
             "per_class_recall": {
-                m: {str(c): rec[:, i].tolist() for i, c in enumerate(self.labels)}
+                m: {
+                    label_text(c): rec[:, i].tolist() for i, c in enumerate(self.labels)
+                }
                 for m, rec in self.recalls.items()
             },
             "summary": summary,
@@ -1236,9 +1294,9 @@ def compare(
     if smallest < 2:
         rare = [target.labels[i] for i in np.flatnonzero(target.counts() < 2)]
         raise ValueError(
-            f"class(es) {rare[:10]} of the target have a single row: stratified "
-            "cross-validation needs at least 2 rows of every class, whatever "
-            "folds (--folds) is. Add rows of it"
+            f"class(es) {_labels_shown(rare[:10])} of the target have a single "
+            "row: stratified cross-validation needs at least 2 rows of every "
+            "class, whatever folds (--folds) is. Add rows of it"
             + (
                 ", drop those rows, or pass positive_label (--positive-label) "
                 "to compare one larger class against the rest."
@@ -1249,7 +1307,8 @@ def compare(
     if smallest < folds:
         raise ValueError(
             f"folds={folds} (--folds) needs 2 <= folds <= {smallest}: the "
-            f"smallest class, {target.labels[int(np.argmin(target.counts()))]!r}, "
+            f"smallest class, "
+            f"{label_repr(target.labels[int(np.argmin(target.counts()))])}, "
             f"has {smallest} rows."
         )
     plan = None
