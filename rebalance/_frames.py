@@ -622,9 +622,9 @@ def frame_like(template: Any, values: Any) -> Any:
     polars ``Int8``, pyarrow ``int8``, ...; a pandas template's nullable or
     Arrow dtype where the values are of its numpy type: ``Int64`` for
     ``int64`` values, ``double[pyarrow]`` for ``float64``); a pandas result
-    has a fresh ``RangeIndex``. A narwhals template gives a narwhals frame of
-    the frame it wraps. Any other ``template`` returns ``values`` as one 2-D
-    array.
+    has a fresh ``RangeIndex``. Any other ``template`` returns ``values`` as
+    one 2-D array. A narwhals template is not taken: the caller passes the
+    frame it wraps (``_unwrapped``), as ``samplers._add_noise`` does.
 
     Examples
     --------
@@ -640,10 +640,6 @@ def frame_like(template: Any, values: Any) -> Any:
     b    float64
     dtype: object
     """
-    unwrapped = _unwrapped(template)
-    if unwrapped is not None:
-        native, wrap = unwrapped
-        return wrap(frame_like(native, values))
     if isinstance(values, np.ndarray):
         if not is_dataframe(template):
             return values

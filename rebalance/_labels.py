@@ -473,10 +473,11 @@ def _nested_labels(name: str, dtype: Any) -> TypeError:
 def _date_time_dtype(y: Any) -> Any:
     """The dtype of ``y`` where it is a time of day or a period, which numpy
     has no type for (they come out as Python ``time`` / ``Period`` objects),
-    else None: polars ``Time``, pyarrow ``time32`` / ``time64`` (also as a
-    pandas ``ArrowDtype``), pandas ``PeriodDtype``. Like dates and durations,
-    these are no class label type (and polars ``Time`` in nanoseconds reads
-    as microseconds: distinct labels merged)."""
+    else None: polars ``Time``, pyarrow ``time32`` / ``time64`` and
+    ``month_day_nano_interval`` (also as a pandas ``ArrowDtype``), pandas
+    ``PeriodDtype``. Like dates and durations, these are no class label type
+    (and polars ``Time`` in nanoseconds reads as microseconds: distinct
+    labels merged)."""
     dtype = getattr(y, "dtype", None)
     if dtype is None:
         dtype = getattr(y, "type", None)  # a pyarrow Array or ChunkedArray
@@ -487,7 +488,19 @@ def _date_time_dtype(y: Any) -> Any:
     module = type(dtype).__module__.split(".")[0]
     if module == "polars":
         return dtype if str(dtype) == "Time" else None
-    return dtype if _arrow_time(dtype) else None
+    return dtype if _arrow_time(dtype) or _arrow_interval(dtype) else None
+
+
+def _arrow_interval(dtype: Any) -> bool:
+    """Whether ``dtype`` is pyarrow's ``month_day_nano_interval`` (also as a
+    pandas ``ArrowDtype``): calendar durations, read as pandas ``DateOffset``
+    objects (which cannot be sorted)."""
+    arrow_type = getattr(dtype, "pyarrow_dtype", dtype)
+    if type(arrow_type).__module__.split(".")[0] != "pyarrow":
+        return False
+    import pyarrow as pa  # the dtype is pyarrow's: imported already
+
+    return pa.types.is_interval(arrow_type)
 
 
 def _arrow_time(dtype: Any) -> bool:

@@ -21,6 +21,7 @@ from rebalance._frames import (
     frame_like,
     frame_values,
     is_dataframe,
+    is_pandas,
     narwhals_frame,
     numeric_dtype,
     series_values,
@@ -299,6 +300,8 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         checked = super()._check_inputs(X, y, sample_weight, method)
         self.shrinkage_ = self._shrinkage_per_class(checked[-1])
         if self.shrinkage is not None:
+            if isinstance(X, list):  # its rows, which check_features stacked
+                _check_list_rows(X)
             _SmoothingSource(checked[0])  # numeric and finite, or a clear error
         return checked
 
@@ -500,10 +503,10 @@ def _rows_like(rows: list, values: np.ndarray, indices: np.ndarray) -> list:
 
 def _row_like(row: Any, values: np.ndarray) -> Any:
     """``values`` (one row of X's array) in the type and dtype of ``row``: a
-    numpy array, torch tensor (on its device), array-API array, pandas Series
-    (its index and name) or array, tuple or named tuple; anything else (a list) as a
-    list. Values cast to an integer or bool dtype are rounded, saturating
-    (:func:`_cast_noisy`)."""
+    numpy array (a masked one too), torch tensor (on its device), array-API
+    array, pandas Series (its index and name) or array, tuple or named tuple;
+    anything else (a list) as a list. Values cast to an integer or bool dtype
+    are rounded, saturating (:func:`_cast_noisy`)."""
     if isinstance(row, tuple):
         listed = values.tolist()
         return type(row)._make(listed) if hasattr(row, "_make") else tuple(listed)
@@ -527,6 +530,8 @@ def _row_like(row: Any, values: np.ndarray) -> Any:
             else _cast_noisy(values.astype(np.float64), dtype)
         )
         new = new.reshape(np.shape(row))
+        if isinstance(row, np.ma.MaskedArray):  # unmasked (else refused)
+            return np.ma.masked_array(new, fill_value=row.fill_value)
         if isinstance(row, np.ndarray):
             return new
         if module == "torch":
@@ -664,6 +669,58 @@ def _cast_noisy(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
         limit = float(np.finfo(dtype).max)
         return np.clip(values, -limit, limit, out=values).astype(dtype, copy=False)
     return values.astype(dtype, copy=False)
+
+
+def _check_list_rows(rows: list) -> None:
+    """Refuse the rows of a list X that numpy reads as numbers but are none,
+    as the same columns of a DataFrame are: a pandas row of categories (its
+    noisy values outside the categories came back NaN), and a masked row
+    with masked entries (the values under the mask read into the std and the
+    noise, the mask dropped from the added rows); pandas Series rows whose
+    indexes differ (read by position, their features mixed).
+
+    >>> import numpy as np
+    >>> from rebalance.samplers import _check_list_rows
+    >>> _check_list_rows([np.ma.masked_array([1.0, 2.0], mask=[0, 1])])
+    Traceback (most recent call last):
+    ...
+    ValueError: Input X contains missing values: row 0 has 1 masked entries, ...
+    """
+    kinds = {type(row) for row in rows}
+    if kinds <= {list, tuple, np.ndarray}:  # the common rows: nothing to check
+        return
+    first_index, first = None, 0
+    for i, row in enumerate(rows):
+        if isinstance(row, np.ma.MaskedArray) and np.ma.getmaskarray(row).any():
+            raise ValueError(
+                f"Input X contains missing values: row {i} has "
+                f"{int(np.ma.count_masked(row))} masked entries, and "
+                f"{_FINITE_X_NEEDED}. Fill them first (e.g. row.filled(value)), "
+                "or use shrinkage=None."
+            )
+        dtype = getattr(row, "dtype", None)
+        if type(row).__module__.startswith("pandas") and (
+            not numeric_dtype(dtype) or str(dtype) == "category"
+        ):
+            raise ValueError(
+                f"{_NUMERIC_X_NEEDED}; row {i} of X has dtype {dtype}. Use "
+                "shrinkage=None, or encode the rows as numbers first."
+            )
+        index = getattr(row, "index", None) if is_pandas(row, "Series") else None
+        if index is None:
+            continue
+        if first_index is None:
+            first_index, first = index, i
+        elif not index.equals(first_index):
+            # Read by position, each feature's std (and noise) would mix the
+            # values of differently labelled entries.
+            raise ValueError(
+                f"Rows {first} and {i} of X are pandas Series with different "
+                f"indexes ({list(first_index[:5])} and {list(index[:5])}): "
+                "their values are read by position, which would mix features "
+                "in the smoothed bootstrap. Align the rows first, e.g. "
+                f"[row.reindex(X[{first}].index) for row in X]."
+            )
 
 
 def _numeric_values(X) -> np.ndarray:
