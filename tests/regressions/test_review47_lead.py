@@ -45,3 +45,18 @@ def test_list_of_str_subclass_labels_keeps_its_classes(make):
         assert [y[i] for i in rows] == list(y_res)
         assert sorted({str.__str__(v) for v in y_res}) == ["neg", "pos"]
         assert (X_res.ravel() == X.ravel()[rows]).all()
+
+
+# Review 49: a list X of tensor rows that numpy cannot read (requires grad)
+# named X.detach().cpu().numpy(), which a list does not have: the fix is per row.
+def test_list_of_unreadable_tensor_rows_names_the_per_row_fix():
+    torch = pytest.importorskip("torch")
+    rows = [torch.tensor([float(i), 1.0], requires_grad=True) for i in range(6)]
+    with pytest.raises(
+        TypeError, match=r"\[row\.detach\(\)\.cpu\(\)\.numpy\(\) for row"
+    ):
+        RandomOverSampler(random_state=0).fit_resample(rows, [0, 0, 0, 0, 1, 1])
+    with pytest.raises(TypeError, match=r"as X\.detach\(\)\.cpu\(\)\.numpy\(\) \("):
+        RandomOverSampler(random_state=0).fit_resample(
+            torch.stack(rows), [0, 0, 0, 0, 1, 1]
+        )
