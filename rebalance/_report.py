@@ -17,6 +17,7 @@ from rebalance.compare import (
     TEST_NAME,
     ComparisonResult,
     format_p,
+    label_text,
 )
 
 
@@ -33,8 +34,9 @@ def _plain(label: Any) -> str:
     """A class label or a method name as matplotlib text: ``$`` escaped, so
     that "$50k" is not read as math (and "$_$" does not fail to parse), and
     control characters but line breaks (a tab in a label, which no font
-    draws: a "Glyph 9 missing" warning per figure) as spaces."""
-    text = re.sub(r"[\x00-\x09\x0b-\x1f\x7f]", " ", str(label))
+    draws: a "Glyph 9 missing" warning per figure) as spaces; bytes as
+    their text (:func:`~rebalance.compare.label_text`)."""
+    text = re.sub(r"[\x00-\x09\x0b-\x1f\x7f]", " ", label_text(label))
     return text.replace("$", r"\$")
 
 
@@ -186,7 +188,7 @@ def _table_html(result: ComparisonResult, metric: str) -> str:
 
 def _per_class_html(result: ComparisonResult) -> str:
     recall = result.per_class_recall()
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in result.labels)
+    head = "".join(f"<th>{html.escape(label_text(c))}</th>" for c in result.labels)
     counts = "".join(f"<td>{n}</td>" for n in result.class_counts().values())
     rows = [f"<tr><th>rows</th>{counts}</tr>"]
     for method in result.ranking("balanced_accuracy"):

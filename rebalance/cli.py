@@ -794,31 +794,83 @@ def _folder_schema(path: str):
     """The columns of the Parquet files of the folder ``path`` with one type
     each that holds every file's values (an integer column of one file and a
     float column of another, as a partition with a missing value writes it,
-    as floats; a column some files lack, missing there), as pandas
-    concatenating the files one by one gets them: pyarrow would read every
-    file with the first one's types (and refuse 1.5 or NaN as int64). None
-    when the files agree, or when no such type exists (numbers and text:
-    the first file's types, as before)."""
+    as floats; text in one file and dictionaries of text in another, as
+    text), every column of every file (missing in the files that lack it),
+    as pandas concatenating the files one by one gets them: pyarrow would
+    read every file with the first one's columns and types (dropping the
+    columns the first file lacks, reading 2.5 as True after a column of
+    booleans); booleans and numbers as floats. None when the files agree.
+    Numbers and text: the first file's type, as before. A ValueError naming
+    the files when no type holds a column's values (naive and UTC times,
+    dates and points in time)."""
     import pyarrow as pa
     import pyarrow.dataset as ds
 
     dataset = ds.dataset(path, format="parquet", partitioning="hive")
-    schemas = [fragment.physical_schema for fragment in dataset.get_fragments()]
+    fragments = list(dataset.get_fragments())
+    schemas = [fragment.physical_schema for fragment in fragments]
     if all(schema.equals(schemas[0]) for schema in schemas):
         return None
-    try:
-        # The dataset's schema last: the partition columns (year=2024/).
-        schema = pa.unify_schemas(
-            [*schemas, dataset.schema], promote_options="permissive"
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return None
-    # The row labels pandas writes for an index other than 0..n-1 (after a
-    # filter) are no data: read as before, with the first file's.
-    for name in schema.names:
+    found: dict[str, dict[Any, str]] = {}  # column -> type -> first file
+    for fragment, schema in zip(fragments, schemas, strict=True):
+        for field in schema:
+            found.setdefault(field.name, {}).setdefault(
+                field.type, os.path.relpath(fragment.path, path)
+            )
+    fields = []
+    for name, types in found.items():
+        # The row labels pandas writes for an index other than 0..n-1 (after
+        # a filter) are no data: read as before, with the first file's.
         if re.fullmatch(r"__index_level_\d+__", name) and name not in schemas[0].names:
-            schema = schema.remove(schema.get_field_index(name))
-    return schema
+            continue
+        if len(types) == 1:
+            fields.append(pa.field(name, next(iter(types))))
+            continue
+        values = [
+            pa.schema([(name, t.value_type if pa.types.is_dictionary(t) else t)])
+            for t in types
+        ]
+        try:
+            field = pa.unify_schemas(values, promote_options="permissive").field(name)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            kinds = {_arrow_kind(t) for t in types} - {None}
+            if "text" in kinds and kinds <= {"numbers", "text"}:
+                # Numbers and text: the first file's type, as before (text
+                # read as numbers fails naming the value; numbers as text,
+                # as a CSV file holds them).
+                fields.append(values[0].field(name))
+                continue
+            if kinds == {"numbers"}:
+                # Booleans and numbers: as numbers (True as 1.0, 2.5 kept:
+                # read with a boolean file's type, 2.5 was True).
+                fields.append(pa.field(name, pa.float64()))
+                continue
+            shown = "; ".join(f"{t} in {where}" for t, where in types.items())
+            raise ValueError(
+                f"its Parquet files could not be read as one table: the column "
+                f"{name!r} has another type in some files than in others, and no "
+                f"one type holds them ({shown}): read with the first file's "
+                "type, the other files' values would be cast (UTC times as "
+                "naive ones, dates as points in time) or refused. Write the "
+                "column with one type in every file, or pass one file."
+            ) from None
+        if pa.types.is_decimal(field.type) and not all(
+            pa.types.is_decimal(v.field(name).type) for v in values
+        ):
+            # Decimals in some files, integers or floats in others: floats,
+            # as read from CSV (pyarrow's decimal wide enough for every
+            # file's integers may pass the 38 digits it holds).
+            field = field.with_type(pa.float64())
+        elif pa.types.is_signed_integer(field.type) and any(
+            pa.types.is_uint64(v.field(name).type) for v in values
+        ):
+            # uint64 in some files, signed integers in others: floats, as
+            # pandas concatenates them (int64 does not hold 2**63 and over).
+            field = field.with_type(pa.float64())
+        fields.append(field)
+    # The partition columns (year=2024/) last, as pyarrow reads them.
+    fields += [field for field in dataset.schema if field.name not in found]
+    return pa.schema(fields)
 
 
 def _check_parquet_file_names(path: str) -> None:

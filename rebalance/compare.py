@@ -313,9 +313,10 @@ def _python(value):
 
 
 def label_text(label: Any) -> str:
-    """A class label as a CSV file writes it: bytes as their text (UTF-8),
-    dates and times as ``2024-06-01`` and ``12:30:00``, decimals as
-    ``1.50``; anything else as ``str``.
+    r"""A class label as a CSV file writes it: bytes as their text (UTF-8;
+    bytes that are not UTF-8 as Python writes them, ``b'\xff'``, apart
+    from the text ``\xff``), dates and times as ``2024-06-01`` and
+    ``12:30:00``, decimals as ``1.50``; anything else as ``str``.
 
     Examples
     --------
@@ -325,9 +326,14 @@ def label_text(label: Any) -> str:
     ('2024-06-01', 'yes')
     >>> label_text(decimal.Decimal("1.50"))
     '1.50'
+    >>> print(label_text(b"\\xff"), label_text(b"\xff"))
+    \xff b'\xff'
     """
     if isinstance(label, (bytes, bytearray)):
-        return bytes(label).decode("utf-8", errors="backslashreplace")
+        try:
+            return bytes(label).decode("utf-8")
+        except UnicodeDecodeError:
+            return repr(bytes(label))
     return str(label)
 
 
