@@ -762,8 +762,9 @@ def _read_parquet_folder(path: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    _check_folder_types(path)
-    schema = _folder_schema(path)
+    dataset, files = _folder_files(path)
+    _check_folder_types(files)
+    schema = _folder_schema(files, dataset.schema)
     cast_errors = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
     try:
         try:
@@ -790,8 +791,23 @@ def _read_parquet_folder(path: str):
         ) from exc
 
 
-def _folder_schema(path: str):
-    """The columns of the Parquet files of the folder ``path`` with one type
+def _folder_files(path: str):
+    """The Parquet data set of the folder ``path`` (hive partitions:
+    ``year=2024/``) and, for each of its files, its path within the folder
+    and the schema it was written with (each file's footer read once)."""
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset(path, format="parquet", partitioning="hive")
+    files = [
+        (os.path.relpath(fragment.path, path), fragment.physical_schema)
+        for fragment in dataset.get_fragments()
+    ]
+    return dataset, files
+
+
+def _folder_schema(files: list, dataset_schema: Any):
+    """The columns of the Parquet ``files`` of a folder (:func:`_folder_files`;
+    ``dataset_schema`` the data set's, partition columns included) with one type
     each that holds every file's values (an integer column of one file and a
     float column of another, as a partition with a missing value writes it,
     as floats; text in one file and dictionaries of text in another, as
@@ -804,19 +820,14 @@ def _folder_schema(path: str):
     the files when no type holds a column's values (naive and UTC times,
     dates and points in time)."""
     import pyarrow as pa
-    import pyarrow.dataset as ds
 
-    dataset = ds.dataset(path, format="parquet", partitioning="hive")
-    fragments = list(dataset.get_fragments())
-    schemas = [fragment.physical_schema for fragment in fragments]
+    schemas = [schema for _where, schema in files]
     if all(schema.equals(schemas[0]) for schema in schemas):
         return None
     found: dict[str, dict[Any, str]] = {}  # column -> type -> first file
-    for fragment, schema in zip(fragments, schemas, strict=True):
+    for where, schema in files:
         for field in schema:
-            found.setdefault(field.name, {}).setdefault(
-                field.type, os.path.relpath(fragment.path, path)
-            )
+            found.setdefault(field.name, {}).setdefault(field.type, where)
     fields = []
     for name, types in found.items():
         # The row labels pandas writes for an index other than 0..n-1 (after
@@ -869,7 +880,7 @@ def _folder_schema(path: str):
             field = field.with_type(pa.float64())
         fields.append(field)
     # The partition columns (year=2024/) last, as pyarrow reads them.
-    fields += [field for field in dataset.schema if field.name not in found]
+    fields += [field for field in dataset_schema if field.name not in found]
     return pa.schema(fields)
 
 
@@ -923,19 +934,17 @@ def _arrow_kind(arrow_type) -> str | None:
     return str(arrow_type)
 
 
-def _check_folder_types(path: str) -> None:
-    """A ValueError when the Parquet files of the folder ``path`` disagree on
+def _check_folder_types(files: list) -> None:
+    """A ValueError when the Parquet ``files`` of a folder
+    (:func:`_folder_files`) disagree on
     what a column holds, besides numbers in some and text in others (which
     pyarrow casts or refuses): read as one table, every file takes the first
     one's types, and a column of dates in one file and numbers in another
     would be cast without a word (dates as nanoseconds since 1970, numbers
     as instants of 1970); lists cast to numbers failed with a traceback."""
-    import pyarrow.dataset as ds
-
     found: dict[str, dict[str, str]] = {}  # column -> kind -> type and file
-    for fragment in ds.dataset(path, format="parquet").get_fragments():
-        where = os.path.relpath(fragment.path, path)
-        for field in fragment.physical_schema:
+    for where, schema in files:
+        for field in schema:
             kind = _arrow_kind(field.type)
             if kind is not None:
                 found.setdefault(field.name, {}).setdefault(
