@@ -491,12 +491,20 @@ def _date_time_dtype(y: Any) -> Any:
     return dtype if _arrow_time(dtype) or _arrow_interval(dtype) else None
 
 
+def _arrow_type(dtype: Any) -> Any:
+    """The pyarrow type of ``dtype`` (itself, or a pandas ``ArrowDtype``'s),
+    else None."""
+    arrow_type = getattr(dtype, "pyarrow_dtype", dtype)
+    module = type(arrow_type).__module__.split(".")[0]
+    return arrow_type if module == "pyarrow" else None
+
+
 def _arrow_interval(dtype: Any) -> bool:
     """Whether ``dtype`` is pyarrow's ``month_day_nano_interval`` (also as a
     pandas ``ArrowDtype``): calendar durations, read as pandas ``DateOffset``
     objects (which cannot be sorted)."""
-    arrow_type = getattr(dtype, "pyarrow_dtype", dtype)
-    if type(arrow_type).__module__.split(".")[0] != "pyarrow":
+    arrow_type = _arrow_type(dtype)
+    if arrow_type is None:
         return False
     import pyarrow as pa  # the dtype is pyarrow's: imported already
 
@@ -506,12 +514,20 @@ def _arrow_interval(dtype: Any) -> bool:
 def _arrow_time(dtype: Any) -> bool:
     """Whether ``dtype`` is pyarrow's ``time32`` / ``time64`` (also as a pandas
     ``ArrowDtype``)."""
-    arrow_type = getattr(dtype, "pyarrow_dtype", dtype)
-    if type(arrow_type).__module__.split(".")[0] != "pyarrow":
+    arrow_type = _arrow_type(dtype)
+    if arrow_type is None:
         return False
     import pyarrow as pa  # the dtype is pyarrow's: imported already
 
     return pa.types.is_time(arrow_type)
+
+
+def _refuse_date_time(y: Any, name: str) -> None:
+    """Raise :func:`_date_time_labels` for ``y`` of a time of day or a period
+    (:func:`_date_time_dtype`)."""
+    dtype = _date_time_dtype(y)
+    if dtype is not None:
+        raise _date_time_labels(name, dtype)
 
 
 def _date_time_labels(name: str, dtype: Any) -> ValueError:
@@ -521,7 +537,7 @@ def _date_time_labels(name: str, dtype: Any) -> ValueError:
         fix = f"their integer values, {name}.to_physical()"
     elif _arrow_time(dtype):
         # Text drops nanoseconds (pandas: str of datetime.time).
-        arrow_type = getattr(dtype, "pyarrow_dtype", dtype)
+        arrow_type = _arrow_type(dtype)
         bits = arrow_type.bit_width
         fix = "their integer values, " + (
             f"{name}.astype('int{bits}[pyarrow]')"
@@ -541,9 +557,7 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
 
     Times of day and periods (see :func:`_date_time_dtype`) are refused.
     """
-    dtype = _date_time_dtype(y_1d)
-    if dtype is not None:
-        raise _date_time_labels(name, dtype)
+    _refuse_date_time(y_1d, name)
     if is_pandas(y_1d, "Series"):
         missing = y_1d.isna().to_numpy()
         if missing.any():
@@ -833,9 +847,7 @@ def encode_labels(
     """
     reject_lazy(y, name)
     # A PeriodIndex or PeriodArray, refused before numpy reads its Periods.
-    dtype = _date_time_dtype(y)
-    if dtype is not None:
-        raise _date_time_labels(name, dtype)
+    _refuse_date_time(y, name)
     y_1d, one_hot = _target_array(y, name)
     n = y_1d.shape[0] if hasattr(y_1d, "shape") else len(y_1d)
     if n == 0:

@@ -288,21 +288,16 @@ def _features_array(X: Any) -> np.ndarray:
     except (TypeError, RuntimeError, NotImplementedError) as exc:
         # A list of tensor rows is converted row by row.
         rows = isinstance(X, (list, tuple))
-        tensor = (
-            "[row.detach().cpu().numpy() for row in X]"
-            if rows
-            else ("X.detach().cpu().numpy()")
-        )
-        wide = (
-            "row.detach().cpu().float().numpy()"
-            if rows
-            else ("X.detach().cpu().float().numpy()")
-        )
-        dense = "row.to_dense()" if rows else "X.to_dense()"
+        tensor = "row" if rows else "X"
+        numpy = f"{tensor}.detach().cpu().numpy()"
+        if rows:
+            numpy = f"[{numpy} for row in X]"
+        wide = f"{tensor}.detach().cpu().float().numpy()"
+        dense = f"{tensor}.to_dense()"
         raise TypeError(
             f"X could not be read as a numpy array ({type(exc).__name__}: "
             f"{exc}). Pass the features as a numpy array, a DataFrame or a "
-            f"sparse matrix; a torch tensor as {tensor} (bfloat16 as {wide}, "
+            f"sparse matrix; a torch tensor as {numpy} (bfloat16 as {wide}, "
             f"which keeps every value; a sparse tensor as {dense})."
         ) from exc
 
