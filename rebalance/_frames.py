@@ -188,8 +188,7 @@ def check_unique_columns(frame: Any, name: str = "X") -> None:
     if is_pandas(native, "DataFrame"):
         repeated = list(native.columns[native.columns.duplicated()])
     elif is_dataframe(native):
-        names = getattr(native, "column_names", None)
-        counts = Counter(list(native.columns) if names is None else names)
+        counts = Counter(column_names(native))
         repeated = [column for column, count in counts.items() if count > 1]
     else:
         return
@@ -201,6 +200,20 @@ def check_unique_columns(frame: Any, name: str = "X") -> None:
             f"{name}.loc[:, ~{name}.columns.duplicated()] for a pandas "
             "DataFrame."
         )
+
+
+def column_names(frame: Any) -> list:
+    """The column names of a dataframe (:func:`is_dataframe`) as a list,
+    repeated names kept: a pyarrow Table's ``column_names``, else its
+    ``columns`` (polars, pandas, ...).
+
+    >>> import pyarrow as pa
+    >>> from rebalance._frames import column_names
+    >>> column_names(pa.table([[1], [2]], names=["a", "a"]))
+    ['a', 'a']
+    """
+    names = getattr(frame, "column_names", None)
+    return list(frame.columns if names is None else names)
 
 
 def _same(native: Any) -> Any:

@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 
-from rebalance._frames import is_dataframe, is_pandas, take_rows
+from rebalance._frames import column_names, is_dataframe, is_pandas, take_rows
 from rebalance._labels import encode_labels
 from rebalance._validation import check_sample_weight
 
@@ -255,10 +255,8 @@ def _column_labels(proba: Any) -> list | None:
     if is_pandas(proba, "DataFrame"):
         return proba.columns.tolist()
     if is_dataframe(proba):
-        # pyarrow's names, else the library's columns (repeated names kept:
-        # priors by position still work there).
-        names = getattr(proba, "column_names", None)
-        return list(proba.columns if names is None else names)
+        # Repeated names kept: priors by position still work there.
+        return column_names(proba)
     return None
 
 
