@@ -288,9 +288,7 @@ def _take_row_major(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     # Every row read at least once: copied in order, even for rows that run
     # in order (indexing reads each row's values column by column).
     every_row = n_out >= max(n_rows, 2)
-    if not every_row and not (
-        n_out >= 2 and n_out * COMPACT_ROWS_RATIO >= n_rows and _jumps(rows)
-    ):
+    if not every_row and not _compact(rows, n_rows):
         return None
     available = _indices.available_memory()  # cgroup limits included
     staged_bytes = min(n_out, n_rows) * (row_bytes + 8)
@@ -428,14 +426,10 @@ def take_pandas(data: Any, rows: Any) -> Any:
     all_numpy = all(v is not None for v in values)
     if isinstance(data, pd.DataFrame) and all_numpy and len(numpy_dtypes) == 1:
         block = np.empty((len(values), n_out), dtype=values[0].dtype)
-    # Every row read at least once: all of them are staged. Fewer rows (at
-    # least 1/COMPACT_ROWS_RATIO of them: the bitmap of the rows then takes
-    # at most an eighth of the rows' size): the distinct ones, read in order,
-    # then gathered by their ranks.
+    # Every row read at least once: all of them are staged. Fewer rows: the
+    # distinct ones, read in order, then gathered by their ranks.
     every_row = _scattered(rows, data.shape[0])
-    if every_row or (
-        n_out >= 2 and n_out * COMPACT_ROWS_RATIO >= data.shape[0] and _jumps(rows)
-    ):
+    if every_row or _compact(rows, data.shape[0]):
         out_bytes = n_out * sum(v.itemsize for v in values if v is not None)
         groups = _row_groups(values, min(n_out, data.shape[0]), out_bytes)
         distinct = None
@@ -568,6 +562,16 @@ def _jumps(rows: np.ndarray) -> bool:
     at = np.linspace(0, n_out - 2, num=min(SAMPLED_STEPS, n_out - 1), dtype=np.intp)
     steps = np.abs(rows[at + 1] - rows[at])
     return 2 * int(np.count_nonzero(steps > NEAR_ROWS)) > at.shape[0]
+
+
+def _compact(rows: np.ndarray, n_rows: int) -> bool:
+    """Whether ``rows`` (checked rows of an ``n_rows``-row input) are a
+    scattered read (:func:`_jumps`) of fewer rows than the input's but at
+    least 1 in :data:`COMPACT_ROWS_RATIO` of them (the bitmap of the rows then
+    takes at most an eighth of the rows' size): worth staging the distinct
+    rows (:func:`_distinct_ranks`)."""
+    n_out = rows.shape[0]
+    return 2 <= n_out < n_rows <= n_out * COMPACT_ROWS_RATIO and _jumps(rows)
 
 
 def _distinct_ranks(rows: np.ndarray, n_rows: int) -> tuple[np.ndarray, np.ndarray]:
