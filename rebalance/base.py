@@ -244,8 +244,12 @@ class BaseSampler(_ImblearnBaseSampler):
             Only returned when ``sample_weight`` is given. A torch tensor or
             other array-API array (X, y or weights) comes back as a numpy
             array of its dtype, as imbalanced-learn returns it (rows gathered
-            as ``X[sample_indices_]``); one numpy cannot read (bfloat16, one
-            that requires grad or is not on the CPU) raises a ``TypeError``
+            as ``X[sample_indices_]``); with scikit-learn's
+            ``array_api_dispatch=True``, as an array of its own library and
+            device (of the same dtype), as scikit-learn's estimators return
+            them, so that a Pipeline's next step predicts on the arrays it
+            was fitted with. One numpy cannot read (bfloat16, one that
+            requires grad or is not on the CPU) raises a ``TypeError``
             naming the argument and the conversion, before any draw.
 
         Notes
@@ -288,9 +292,18 @@ class BaseSampler(_ImblearnBaseSampler):
             y_res = _gather.take_labels(y_container, plan.labels, indices)
             if y_res is None:
                 y_res = _take_label_rows(y_container, indices)
+        w_res = None if weights is None else take_rows(weights, indices)
+        if _array_api_dispatch():
+            # As scikit-learn's estimators with array_api_dispatch=True: the
+            # outputs in the namespace (and device) of the inputs, so that
+            # the next step of a Pipeline, fitted on them, predicts on the
+            # tensors it is given.
+            X_res = _in_namespace_of(X_given, X_res)
+            y_res = _in_namespace_of(y, y_res)
+            w_res = _in_namespace_of(sample_weight, w_res)
         if weights is None:
             return X_res, y_res
-        return X_res, y_res, take_rows(weights, indices)
+        return X_res, y_res, w_res
 
     def _draw(self, plan: SamplingPlan) -> tuple[np.ndarray, np.random.Generator]:
         """Draw from ``random_state``; report the draw's counts where they vary."""
@@ -613,6 +626,34 @@ def _refuse_all_zero(weights) -> None:
             "sample_weight is all zero: every resampled row would carry no "
             "weight. Give some rows a positive weight, or pass no sample_weight."
         )
+
+
+def _array_api_dispatch() -> bool:
+    """Whether scikit-learn's ``array_api_dispatch`` is on."""
+    import sklearn
+
+    return bool(sklearn.get_config().get("array_api_dispatch", False))
+
+
+def _in_namespace_of(given: Any, out: Any) -> Any:
+    """``out`` (a numpy array gathered from ``given``) as an array of
+    ``given``'s library on its device where ``given`` is a torch tensor or
+    another array-API array (not numpy); anything else as it is.
+
+    >>> import numpy as np
+    >>> from rebalance.base import _in_namespace_of
+    >>> _in_namespace_of([1, 2], np.array([2, 1]))
+    array([2, 1])
+    """
+    if not isinstance(out, np.ndarray) or isinstance(given, np.ndarray):
+        return out
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(given, torch.Tensor):
+        return torch.asarray(out, device=given.device)
+    namespace = getattr(given, "__array_namespace__", None)
+    if callable(namespace):
+        return namespace().asarray(out, device=given.device)
+    return out
 
 
 def _as_container(y, y_1d):
