@@ -316,6 +316,31 @@ def _evenly_spaced(low: float, high: float, n: int) -> np.ndarray:
     return np.clip(tried, low, high)
 
 
+def _counted_scores(
+    folds: Sequence[Fold], fold_scores: list[np.ndarray]
+) -> list[np.ndarray]:
+    """Each fold's scores of its rows of positive weight in the metric (its
+    ``sample_weight``, or the one routed to the scorer); all the scores where
+    no row of any fold has a positive weight (the metric refuses those)."""
+    counted = []
+    for (_, _, weight, params, _), scores in zip(folds, fold_scores):
+        if weight is None:
+            weight = (params or {}).get("sample_weight")
+        if weight is None:
+            counted.append(scores)
+            continue
+        try:
+            positive = np.asarray(weight, dtype=np.float64) > 0
+        except (TypeError, ValueError):  # not numbers: the scorer's to refuse
+            counted.append(scores)
+            continue
+        if positive.shape != scores.shape:
+            counted.append(scores)
+        elif positive.any():
+            counted.append(scores[positive])
+    return counted or fold_scores
+
+
 def best_thresholds(
     folds: Sequence[Fold],
     classes: np.ndarray,
@@ -327,7 +352,8 @@ def best_thresholds(
     """The best threshold on each score column of ``columns``, one-vs-rest.
 
     ``candidates`` are the thresholds to try, or how many to space evenly
-    between the lowest and the highest score of the column across the folds.
+    between the lowest and the highest score of the column across the folds
+    (of the rows of positive weight in the metric).
     ``labels``: ``(negative, positive)`` classes of a binary tuning, for a
     scorer that names its own ``pos_label``.
     """
@@ -340,8 +366,13 @@ def best_thresholds(
         if isinstance(candidates, np.ndarray):
             tried = candidates
         else:
-            low = min(float(s.min()) for s in fold_scores)
-            high = max(float(s.max()) for s in fold_scores)
+            # The scores of the rows the metric counts: a row of weight 0
+            # counts as left out (as in scikit-learn), so its score must not
+            # widen the range either (the thresholds tried, and the one
+            # chosen, differed from those without the row).
+            counted = _counted_scores(folds, fold_scores)
+            low = min(float(s.min()) for s in counted)
+            high = max(float(s.max()) for s in counted)
             if not (np.isfinite(low) and np.isfinite(high)):
                 raise ValueError(
                     f"The estimator's scores for class {names[c]!r} run from "

@@ -269,8 +269,10 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         given raises scikit-learn's ``UnsetMetadataPassedError``.
     thresholds : int or array-like, default=100
         ``'tuned'`` only: the number of candidate thresholds (2 to 10000),
-        evenly spaced between the lowest and highest cross-validated score,
-        or the candidates themselves (a 1-D array of finite numbers).
+        evenly spaced between the lowest and highest cross-validated score
+        (of the rows of positive ``sample_weight``: a row of weight 0 counts
+        as left out), or the candidates themselves (a 1-D array of finite
+        numbers).
     cv : int, cross-validation generator or iterable, default=5
         ``'tuned'`` only: the folds (an int is a stratified k-fold). With a
         ``FrozenEstimator``, which cannot be refitted per fold, the thresholds
@@ -532,7 +534,9 @@ default='auto'
             ``deploy_priors='train'`` always, and the metric of
             ``strategy='tuned'`` on the validation rows (with metadata routing
             on and a scorer object as ``scoring``: as the scorer requests with
-            ``set_score_request``).
+            ``set_score_request``). A row of weight 0 counts as left out, as
+            in scikit-learn: all-zero weights, and with ``strategy='tuned'``
+            weights of 0 on every row of a class, raise a ValueError.
         **fit_params : dict
             Without metadata routing: passed to the estimator's ``fit``. With
             ``sklearn.set_config(enable_metadata_routing=True)``: routed to the
@@ -603,6 +607,12 @@ default='auto'
         classes = self._classes_before_fit(labels.classes, frozen)
         if frozen and self.strategy == "tuned":
             _check_tuning_rows(labels.classes, classes)
+        if sample_weight is not None:
+            # A row of weight 0 counts as left out (as in scikit-learn): all
+            # zero is no row at all, and a class of weight 0 none to tune.
+            _check_weighted_classes(
+                y_1d, classes, sample_weight, self.strategy == "tuned"
+            )
         response = self._check_response_method()
         if response == "decision_function" and len(classes) > 2:
             # Before fitting: a pipeline's, a frozen model's (a search's is
@@ -1329,6 +1339,44 @@ def _check_tuning_rows(y_classes: np.ndarray, classes: np.ndarray) -> None:
             "each class's threshold on the rows given to fit, so every class "
             "needs rows there. Pass rows of every class, or use a strategy "
             "that tunes nothing ('argmax', 'cost')."
+        )
+
+
+def _check_weighted_classes(
+    y: np.ndarray, classes: np.ndarray, sample_weight: Any, tuned: bool
+) -> None:
+    """Refuse, before any fit, ``sample_weight`` that is all zero, or, for
+    ``strategy='tuned'``, 0 on every row of a class whose threshold is tuned:
+    a row of weight 0 counts as left out, as in scikit-learn (and as an
+    estimator whose ``fit`` takes no weights gets them, as repeated rows),
+    and the metric weighs the rows by ``sample_weight``, so a class of weight
+    0 scored every threshold alike (its threshold came out as the lowest one
+    tried, silently)."""
+    labels = encode_labels(y)[0]
+    checked = check_sample_weight(sample_weight, labels.n_samples)
+    positive = np.asarray(checked, dtype=np.float64) > 0
+    if not positive.any():
+        raise ValueError(
+            "sample_weight is all zero: a row of weight 0 counts as left out "
+            "(as in scikit-learn), so no row is left to fit or to score. Give "
+            "some rows a positive weight, or pass no sample_weight."
+        )
+    if not tuned:
+        return
+    # Rows of positive weight per class of ``classes`` (0 for a class of a
+    # fitted estimator that y lacks).
+    rows = np.zeros(len(classes), dtype=np.intp)
+    rows[class_positions(labels.classes, classes, "y")] = np.bincount(
+        labels.codes[positive], minlength=labels.n_classes
+    )
+    unweighted = [c for c, n in zip(np.asarray(classes).tolist(), rows) if n == 0]
+    if unweighted:
+        raise ValueError(
+            f"sample_weight is 0 on every row of the classes {unweighted}: "
+            "strategy='tuned' weighs each row's score by its sample_weight, so "
+            "no threshold can be tuned for them (a row of weight 0 counts as "
+            "left out, as in scikit-learn). Give rows of every class a positive "
+            "weight, or use a strategy that tunes nothing ('argmax', 'cost')."
         )
 
 
