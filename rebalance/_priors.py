@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils.validation import _num_samples
 
 from rebalance._frames import column_names, is_dataframe, is_pandas, take_rows
 from rebalance._labels import encode_labels
@@ -769,7 +770,7 @@ def labels_seen(
             "record, so the class priors its probabilities follow are unknown: "
             f"{fix}"
         )
-    n_rows = len(y)
+    n_rows = _num_samples(y)  # an array-API Array has no len()
     for step, inside_frozen in steps:
         frozen = frozen or inside_frozen
         name = type(step).__name__

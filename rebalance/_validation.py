@@ -6,6 +6,7 @@ says how to fix it. Nothing here modifies its input.
 
 from __future__ import annotations
 
+import decimal
 import numbers
 from typing import Any
 
@@ -311,6 +312,26 @@ def check_same_length(n_rows: int | None, n_labels: int | None) -> None:
         )
 
 
+def _object_numbers(values: np.ndarray) -> np.ndarray:
+    """``values`` (a 1-D object array) as float64 where every item is a real
+    number or a ``Decimal`` (not a bool, string or None) that float64 holds
+    (a signalling NaN does not); else ``values`` unchanged.
+
+    >>> import decimal
+    >>> _object_numbers(np.array([decimal.Decimal("1.5"), 2], dtype=object))
+    array([1.5, 2. ])
+    """
+    if not all(
+        isinstance(v, (numbers.Real, decimal.Decimal)) and not isinstance(v, bool)
+        for v in values
+    ):
+        return values
+    try:
+        return values.astype(np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return values
+
+
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
     """Check ``sample_weight``: one finite, non-negative number per row of
     ``rows`` (the argument named in the error about the length).
@@ -383,6 +404,11 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
             weights = values = np.asarray(weights)
         except (TypeError, RuntimeError) as exc:  # torch: bfloat16, grad, GPU
             raise unreadable("sample_weight", exc, "double") from exc
+    if values.dtype.kind == "O" and values.ndim == 1:
+        # Decimals (or other numbers) held as Python objects: read as floats,
+        # as scikit-learn reads them and as a polars/pyarrow decimal column
+        # is; the container is kept for the gather.
+        values = _object_numbers(values)
     if values.ndim != 1 or values.shape[0] != n_samples:
         raise ValueError(
             f"sample_weight has shape {values.shape} but {rows} has {n_samples} rows: "

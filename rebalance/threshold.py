@@ -663,8 +663,10 @@ default='auto'
             estimator = clone(self.estimator)
             estimator.fit(X, y, **estimator_params)
             check_fitted_classes(estimator, "estimator")
-            if len(estimator.classes_) != len(classes) or not np.all(
-                class_positions(estimator.classes_, classes, "estimator.classes_")
+            # np.asarray: an array-API Array (array_api_dispatch) has no len().
+            fitted_classes = np.asarray(estimator.classes_)
+            if len(fitted_classes) != len(classes) or not np.all(
+                class_positions(fitted_classes, classes, "estimator.classes_")
                 == np.arange(len(classes))
             ):
                 fitted = np.asarray(estimator.classes_).tolist()
@@ -1432,7 +1434,7 @@ def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarr
     NaN, or a ValueError: argmax of a NaN row is the first class, and a NaN
     or one-vs-one column would be taken for a class's score."""
     classes = getattr(estimator, "classes_", None)
-    n_classes = None if classes is None else len(classes)
+    n_classes = None if classes is None else len(np.asarray(classes))
     if method == "decision_function" and (n_classes or 3) > 2:
         # A search's best estimator too (its decision_function is that one's).
         _check_not_one_vs_one(final_step(estimator, searches=True))

@@ -203,11 +203,6 @@ def test_dispatch_array_api_strict_arrays_come_back_in_their_namespace(
         np.testing.assert_array_equal(np.asarray(out), want)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: ThresholdMover.fit calls len(estimator.classes_), which "
-    "an array_api_strict array has not (threshold.py)",
-)
 def test_dispatch_threshold_mover_with_array_api_strict(monkeypatch):
     xp = pytest.importorskip("array_api_strict")
     from sklearn.linear_model import LogisticRegression
@@ -220,11 +215,6 @@ def test_dispatch_threshold_mover_with_array_api_strict(monkeypatch):
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: ResampledClassifier.fit: _priors.labels_seen calls "
-    "len(y_res), which an array_api_strict array has not",
-)
 def test_dispatch_resampled_classifier_with_array_api_strict(monkeypatch):
     xp = pytest.importorskip("array_api_strict")
     from sklearn.linear_model import LogisticRegression

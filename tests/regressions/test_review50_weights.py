@@ -273,12 +273,6 @@ def test_cross_validated_rows_of_weight_zero_are_as_dropped():
 # ------------------------------------ proposed (rebalance/_validation.py)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: check_sample_weight refuses Decimal weights held as "
-    "objects (pandas object Series, numpy object array, list), which "
-    "scikit-learn reads as floats, while polars/pyarrow decimals are accepted",
-)
 @pytest.mark.parametrize("container", ["pandas", "numpy", "list"])
 def test_decimal_weights_held_as_objects_are_read_as_numbers(container):
     import decimal
