@@ -447,6 +447,18 @@ def _caller_frame(depth: int) -> Any:
         return None
 
 
+def _threw_away_batches(loader_iterator: Any) -> bool:
+    """Whether a DataLoader iterator is finished with batches it sent to its
+    workers never handed out: torchdata's ``StatefulDataLoader`` restored it
+    as finished (its saved iterator had run out) after its prefetch, and
+    replaces it. An iterator that ran out in the loop handed out all."""
+    if getattr(loader_iterator, "_finished", None) is not True:
+        return False
+    received = getattr(loader_iterator, "_rcvd_idx", None)
+    sent = getattr(loader_iterator, "_send_idx", None)
+    return isinstance(received, int) and isinstance(sent, int) and received < sent
+
+
 def _no_loader() -> None:
     """The loader of an iteration drawn without one (see _Progress.loader)."""
     return None
@@ -502,6 +514,8 @@ class _EpochSampler:
         self._next_epoch = 0
         self._resume_position = 0
         self._progress: _Progress | None = None
+        # A restored iteration that ran out from its start (see _replaceable).
+        self._prefetched_restore: _Progress | None = None
         # set_epoch(e) came while an iteration of epoch e was running.
         self._restart_pending = False
         # load_state_dict ran and no iteration has started since.
@@ -562,6 +576,7 @@ class _EpochSampler:
             epoch, "epoch", minimum=0, fix="Pass the training loop's epoch counter."
         )
         self._asked_epoch = epoch
+        self._prefetched_restore = None
         ended, self._ended_epoch = getattr(self, "_ended_epoch", None), None
         if ended == epoch and getattr(self, "_restored", False):
             # A restored state said epoch `epoch` had run out: the loop goes
@@ -650,10 +665,11 @@ class _EpochSampler:
     def _replaceable(self) -> _Progress | None:
         """The iteration a new iterator replaces (see :meth:`_start_epoch`),
         else None: the first iteration after :meth:`load_state_dict`, from
-        the start of its epoch, still running, drawn by a torchdata
-        ``StatefulDataLoader`` iterator that was restored as finished (its
-        saved epoch had run out), which the loader throws away before the
-        training loop sees any of it.
+        the start of its epoch, still running (or run out already, an epoch
+        no longer than the iterator's prefetch, with batches the loop never
+        got), drawn by a torchdata ``StatefulDataLoader`` iterator that was
+        restored as finished (its saved epoch had run out), which the loader
+        throws away before the training loop sees any of it.
 
         Read when the new iterator is created, not at its first ``next()``:
         with persistent workers the loader assigns the new iterator over the
@@ -663,10 +679,17 @@ class _EpochSampler:
         epoch, as for any other.
         """
         running = getattr(self, "_progress", None)
+        if running is None:
+            # A restored epoch short enough for the restored iterator's
+            # prefetch to draw all of it has run out already: replaced all
+            # the same when that iterator threw its batches away unseen.
+            running = getattr(self, "_prefetched_restore", None)
+            if running is None or not _threw_away_batches(running.loader()):
+                return None
+        elif not running.live:
+            return None
         if (
-            running is not None
-            and running.live
-            and running.restored
+            running.restored
             and running.start == 0
             and getattr(running.loader(), "_finished", None) is True
         ):
@@ -722,6 +745,8 @@ class _EpochSampler:
         start = self._position_for_split(epoch, start)
         restored = getattr(self, "_restored", False)  # pickles from before it
         running = self._progress
+        if running is None:
+            running = getattr(self, "_prefetched_restore", None)
         if (
             running is not None
             and running is replaceable
@@ -743,6 +768,7 @@ class _EpochSampler:
         self._restart_pending = False
         self._restored = False
         self._ended_epoch = self._asked_epoch = None
+        self._prefetched_restore = None
         progress = _Progress(epoch, start, restored)
         if owner is not None:
             with contextlib.suppress(TypeError):  # an owner without weakrefs
@@ -953,6 +979,12 @@ class _EpochSampler:
         self._warn_if_superseded(progress)
         if self._progress is progress:
             self._progress = None
+            # A restored epoch can run out inside the restored loader
+            # iterator's prefetch, which torchdata then throws away when the
+            # saved iterator had finished (see _replaceable).
+            self._prefetched_restore = (
+                progress if progress.restored and progress.start == 0 else None
+            )
             if (
                 getattr(self, "_restart_pending", False)
                 and self._next_epoch == progress.epoch
@@ -1022,6 +1054,7 @@ class _EpochSampler:
         if self._progress is not None:
             state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
+        state["_prefetched_restore"] = None
         state["_restart_pending"] = False
         # The position counts items of this split (see _position_for_split),
         # or of the one a restored position was loaded under.
@@ -1170,6 +1203,7 @@ class _EpochSampler:
     ) -> None:
         self.seed = seed
         self._ended_epoch = None
+        self._prefetched_restore = None
         if previous_finished:
             if getattr(self, "_asked_epoch", None) == epoch - 1:
                 # The loop asked for the epoch that ran out (set_epoch before
