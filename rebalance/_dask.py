@@ -323,12 +323,16 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         # too, to refuse those that hold it in another order.
         # Likewise Dask arrays of from_pandas partitions (e.g. of another
         # from_pandas frame), whose index is read from their graph.
+        # And pandas inputs with an index of their own, sorted, next to an
+        # X held in memory (persisted, from_pandas), whose index is read
+        # without reading files: X's rows may be in another order.
         unsorted = (
             check_order
             and not reordered
             and (
                 _unsorted_pandas(sources)
                 or any(_array_index(v) is not None for v in sources.values())
+                or (_own_index_pandas(sources) and _held_in_memory(source.expr))
             )
         )
         if reordered or (unsorted and lengths is None):
@@ -363,6 +367,21 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         source.lengths = lengths
     if "X-index" in computed:
         X_index = computed.pop("X-index")
+    if (
+        check_order
+        and kind != "array"
+        and X_index is None
+        and not reordered
+        and _own_index_frames(sources, computed)
+    ):
+        # A Dask y or sample_weight frame with row labels of its own (e.g.
+        # dd.from_pandas(y_train, sort=False), or persisted) next to an X
+        # whose graph shows no sort (persisted, or another from_pandas):
+        # matched by position, refused when it holds X's index in another
+        # order, as a pandas one is. X's index is read for it.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Computing mixed collections")
+            X_index = _compute_in_order({"X-index": X.index})["X-index"]
     n_rows = int(lengths.sum())
     if n_rows == 0:
         raise ValueError(
@@ -482,13 +501,15 @@ def check_row_order(X, inputs: dict) -> None:
     computed through a Dask shuffle, whose rows can come in another order at
     each computation (the sampler's own among them), every input is refused
     (persist X first); next to an X in a fixed order, pandas inputs whose
-    index is not sorted are checked against X's index (read for it) as
-    :func:`_refuse_reordered_index` does, and anything else is matched by
-    position, as in memory. Next to a Dask array X whose row blocks are
-    ``dd.from_pandas`` partitions, pandas inputs whose index is not sorted are
-    checked against the index of those partitions likewise (as the sampler
-    checks ``y``). Nothing is checked for any other X (a Dask array has no
-    index: matched by position, as the sampler matches y).
+    index is not sorted, or (next to an X held in memory: persisted, or
+    from ``dd.from_pandas``) is unique and not 0..n-1, are checked against
+    X's index (read for it) as :func:`_refuse_reordered_index` does, and
+    anything else is matched by position, as in memory. Next to a Dask
+    array X whose row blocks are ``dd.from_pandas`` partitions, pandas inputs
+    whose index is not sorted are checked against the index of those
+    partitions likewise (as the sampler checks ``y``). Nothing is checked
+    for any other X (a Dask array has no index: matched by position, as the
+    sampler matches y).
     """
     inputs = {name: value for name, value in inputs.items() if value is not None}
     if not inputs or not _is_dask(X):
@@ -512,7 +533,14 @@ def check_row_order(X, inputs: dict) -> None:
                 "the sampler drew from its own computation of X"
             )
         )
-    if not kind and not _unsorted_pandas(inputs):
+    if (
+        not kind
+        and not _unsorted_pandas(inputs)
+        and not (
+            _own_index_pandas(inputs)
+            and _held_in_memory(getattr(_optimised(X), "expr", None))
+        )
+    ):
         return
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Computing mixed collections")
@@ -537,6 +565,47 @@ def _lazy_indexed(inputs: dict) -> bool:
         _is_dask(value) and (_is_frame(value) or _graph_runs(value, {"frompandas"}))
         for value in inputs.values()
         if value is not None
+    )
+
+
+def _own_index(index) -> bool:
+    """Whether a pandas ``index`` labels rows of its own: unique, and not
+    0..n-1 (row positions). (The index of a read_parquet or read_csv of
+    several partitions restarts in each one, and a fresh frame's is 0..n-1:
+    matched by position, for which X's index is not read.)"""
+    import pandas as pd
+
+    return index.is_unique and not index.equals(pd.RangeIndex(len(index)))
+
+
+def _own_index_frames(inputs: dict, computed: dict) -> bool:
+    """Whether a Dask frame among ``inputs``, computed (in ``computed``),
+    has an index of its own (:func:`_own_index`)."""
+    return any(
+        _is_dask(value) and _is_frame(value) and _own_index(computed[name].index)
+        for name, value in inputs.items()
+        if name in computed
+    )
+
+
+def _own_index_pandas(inputs: dict) -> bool:
+    """Whether a pandas frame among ``inputs`` has an index of its own
+    (:func:`_own_index`)."""
+    return any(
+        _is_frame(value) and not _is_dask(value) and _own_index(value.index)
+        for value in inputs.values()
+    )
+
+
+def _held_in_memory(expr) -> bool:
+    """Whether every source of the optimised expression ``expr`` is data
+    already in memory (persisted partitions, ``dd.from_pandas``): reading
+    its index reads no file."""
+    if expr is None or not hasattr(expr, "walk"):
+        return False
+    leaves = [node for node in expr.walk() if not node.dependencies()]
+    return bool(leaves) and all(
+        type(node).__name__ in ("FromGraph", "FromPandas") for node in leaves
     )
 
 
