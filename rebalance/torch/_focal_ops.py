@@ -32,6 +32,7 @@ Three back ends compute the same closed forms
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import math
 import os
@@ -777,6 +778,19 @@ class SoftmaxFocalFunction(_FusedFocalFunction):
     @staticmethod
     def setup_context(ctx: Any, inputs: Any, output: Any) -> None:
         _setup_context(ctx, inputs, output, per_row=True)
+
+
+# The ops' own autograd (the Functions' setup and backward): a
+# ``torch.jit.trace`` of a training step records the op itself, which the
+# saved TorchScript module runs and differentiates (a traced autograd
+# Function is a Python call TorchScript cannot save). Elsewhere the
+# Functions above call the op with grad mode off, where this is not used.
+for _name, _per_row in (("sigmoid_focal", False), ("softmax_focal", True)):
+    torch.library.register_autograd(
+        f"rebalance::{_name}",
+        _FusedFocalFunction.backward,
+        setup_context=functools.partial(_setup_context, per_row=_per_row),
+    )
 
 
 # torch.autograd.Function.apply binds the arguments to ``forward``'s signature

@@ -1265,6 +1265,12 @@ def _check_binary_ignore_index(ignore_index: Any) -> float | None:
 def _apply_fused(function: Any, kind: str, logits: Tensor, *args: Any) -> Tensor:
     """The loss of a fused focal op, through its autograd Function if needed."""
     check_differentiation(logits)
+    if torch.jit.is_tracing():
+        # The op with its registered autograd: TorchScript cannot save a
+        # traced autograd Function (a Python call). Its gradient is always
+        # computed: the traced graph is the same with grad mode on or off (as
+        # torch.jit.trace's check, which runs without grad, requires).
+        return fused_forward(kind, logits, *args, True)[0]
     if torch.is_grad_enabled() and logits.requires_grad:
         return _function_apply(function, logits, *args, True)[0]
     return fused_forward(kind, logits, *args, False)[0]

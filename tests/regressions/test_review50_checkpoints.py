@@ -76,13 +76,6 @@ def test_stateful_loader_epoch_end_resume_of_short_epoch(persistent, hard):
     assert after == whole[4:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: torch.jit.trace of a model whose forward calls a fused "
-    "focal loss on logits requiring grad records the Python autograd Function "
-    "(PythonOp), which torch.jit.save refuses (and the default check_trace "
-    "fails); not fixed this round",
-)
 def test_jit_trace_of_model_with_focal_loss_saves_and_loads():
     from rebalance.torch import SoftmaxFocalLoss
 
@@ -106,6 +99,44 @@ def test_jit_trace_of_model_with_focal_loss_saves_and_loads():
     loaded = torch.jit.load(buffer)
     x_new = torch.randn(6, 5, generator=g)
     torch.testing.assert_close(loaded(x_new, target), model(x_new, target))
+
+
+@pytest.mark.parametrize("kind", ["sigmoid", "softmax"])
+def test_jit_traced_training_step_with_focal_loss_gives_eager_gradients(kind):
+    # The default check_trace runs; the saved module differentiates the op.
+    from rebalance.torch import SigmoidFocalLoss, SoftmaxFocalLoss
+
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(8, 5, generator=g)
+    if kind == "sigmoid":
+        loss = SigmoidFocalLoss(gamma=2.0, pos_weight=torch.tensor([2.0, 1.0, 0.5]))
+        target = (torch.rand(8, 3, generator=g) > 0.5).float()
+    else:
+        loss = SoftmaxFocalLoss(gamma=2.0, alpha=[0.2, 0.3, 0.5], rescale=True)
+        target = torch.randint(0, 3, (8,), generator=g)
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(5, 3)
+            self.loss = loss
+
+        def forward(self, x, target):
+            return self.loss(self.linear(x), target)
+
+    model = Model()
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.trace(model, (x, target)), buffer)
+    buffer.seek(0)
+    loaded = torch.jit.load(buffer)
+    x_new = torch.randn(8, 5, generator=g)
+    got = loaded(x_new, target)
+    got.backward()
+    want = model(x_new, target)
+    want.backward()
+    torch.testing.assert_close(got, want)
+    torch.testing.assert_close(loaded.linear.weight.grad, model.linear.weight.grad)
+    torch.testing.assert_close(loaded.linear.bias.grad, model.linear.bias.grad)
 
 
 def _finished_epoch_state(make, n_epochs=3):
