@@ -1278,7 +1278,10 @@ def _class_edges(weights: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> _class_edges(np.array([0.239, 0.876, 0.0586, 0.0])).tolist()[-1]
+    >>> weights = np.array([0.637, 0.27, 0.041, 0.0])
+    >>> float(np.cumsum(weights / weights.sum())[-2]) == 1 - 2**-53
+    True
+    >>> _class_edges(weights).tolist()[-1]
     1.0
     """
     edges = np.cumsum(weights / weights.sum())[:-1]
