@@ -42,6 +42,7 @@ TEXT_WORDS = 3
 _SAMPLE = 1000  # values looked at to guess datetime / text
 
 ID_REASON = "id-like: a different value on every row"
+WRITTEN_INDEX_REASON = "a written index (row labels), not data"
 COMPLEX_REASON = (
     "complex numbers: add their real and imaginary parts as two columns to use them"
 )
@@ -267,6 +268,37 @@ def _arrow_seconds(durations):
     return pd.Series(ticks / per_second, index=durations.index)
 
 
+def _written_index(name: str, present) -> bool:
+    """Whether a column is a pandas or Dask index written out with the data,
+    whatever its values (unique ones are also dropped as id-like; repeated
+    ones, as ``pd.concat([a, b]).to_csv(path)`` or Dask's per-partition row
+    numbers write them, are no feature either): pyarrow's
+    ``__index_level_0__``, Dask's ``__null_dask_index__``, or an empty header
+    (pandas reads ``Unnamed: 0``) over whole numbers.
+
+    >>> import pandas as pd
+    >>> _written_index("Unnamed: 0", pd.Series([0, 1, 0, 1]))
+    True
+    >>> _written_index("Unnamed: 0", pd.Series([0.5, 1.0]))
+    False
+    """
+    import re
+
+    import pandas as pd
+
+    name = name.strip()
+    if re.fullmatch(r"__index_level_\d+__|__null_dask_index__", name):
+        return True
+    if not re.fullmatch(r"|Unnamed: \d+", name):
+        return False
+    if not pd.api.types.is_numeric_dtype(present.dtype) or pd.api.types.is_bool_dtype(
+        present.dtype
+    ):
+        return False
+    values = present.to_numpy(dtype=np.float64, na_value=np.nan)
+    return bool(np.isfinite(values).all() and (values == np.round(values)).all())
+
+
 def _looks_like_id(name: str, numbers) -> bool:
     """Whether a numeric column with a different value on every row is an
     identifier rather than a measurement: whole numbers, and either named like
@@ -308,8 +340,9 @@ _DATE_FORMATS = (
 
 def _parse_dates(values):
     """Datetimes of a column of text: the first of ``_DATE_FORMATS`` that
-    reads every present value, else pandas' mixed parsing (NaT where none
-    applies)."""
+    reads every present value (on pandas < 3, dates outside its nanosecond
+    range in microseconds: :func:`_out_of_bounds_dates`), else pandas' mixed
+    parsing (NaT where none applies; changing UTC offsets as UTC)."""
     import pandas as pd
 
     present = values.notna()
@@ -319,12 +352,41 @@ def _parse_dates(values):
             parsed = pd.to_datetime(values, errors="coerce", format=fmt)
             if parsed[present].notna().all():
                 return parsed
+            parsed = _out_of_bounds_dates(values, parsed, present, fmt)
+            if parsed is not None:
+                return parsed
         try:
-            return pd.to_datetime(values, errors="coerce", format="mixed")
+            parsed = pd.to_datetime(values, errors="coerce", format="mixed")
         except ValueError:
+            parsed = None
+        if parsed is None or parsed.dtype == object:
             # Offsets that change (+01:00, then +02:00 after a DST change):
-            # pandas asks for one time zone, UTC.
+            # pandas 3 asks for one time zone, pandas < 3 returns datetime
+            # objects (no .dt accessor); both as UTC.
             return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+        return parsed
+
+
+def _out_of_bounds_dates(values, parsed, present, fmt):
+    """``parsed`` (pandas' reading of ``values`` with ``fmt``) in microseconds
+    with the values it left missing read by Python's ``strptime``, when every
+    one of them reads so; else None. pandas < 3 parses text to nanoseconds
+    only, so a date before 1677 or after 2262 (a "9999-12-31" end-of-validity
+    sentinel) was missing and its column not seen as dates there."""
+    import datetime
+
+    import pandas as pd
+
+    failed = np.flatnonzero((present & parsed.isna()).to_numpy())
+    stamps = parsed.to_numpy().astype("datetime64[us]")
+    column = values.to_numpy()
+    for i in failed:
+        try:
+            moment = datetime.datetime.strptime(str(column[i]), fmt)
+        except ValueError:
+            return None
+        stamps[i] = np.datetime64(moment, "us")
+    return pd.Series(stamps, index=values.index, name=values.name)
 
 
 #: one Han, kana or Hangul character: a word of its own (these scripts put no
@@ -501,6 +563,9 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         ):
             plan.dropped[name] = "nested values (lists, arrays or dicts)"
             continue
+        if _written_index(name, present):
+            plan.dropped[name] = WRITTEN_INDEX_REASON
+            continue
         unique_per_row = present.shape[0] >= 10 and present.nunique() == len(present)
         if _is_categorical(values):
             # Declared categorical: categories, even when they are numbers.
@@ -541,8 +606,9 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
 
 def _skrub_fix(error: ImportError) -> str:
     """What to do when ``import skrub`` raised ``error``: install it, or,
-    where it is installed but does not import (e.g. skrub 0.6 or 0.7 with
-    joblib >= 1.6, which no longer ships cloudpickle), upgrade it."""
+    where it is installed but does not import (skrub 0.6 to 0.10.0 with
+    joblib >= 1.6, which no longer ships cloudpickle; 0.10.1 imports it
+    from cloudpickle itself), upgrade it."""
     import importlib.util
 
     if importlib.util.find_spec("skrub") is None:

@@ -725,8 +725,15 @@ def _parquet_frame(frame):
     and the named levels of its index columns again, first. pandas writes a
     named index (``df.set_index("day").to_parquet(...)``) and reads it back
     as the index, where ``to_csv`` writes it as a column: it was neither a
-    feature nor a --target name. An unnamed index (row numbers) stays out."""
-    names = [name for name in frame.index.names if name is not None]
+    feature nor a --target name. An unnamed index (row numbers, Dask's
+    ``__null_dask_index__``) stays out."""
+    # Dask names an index without a name "__null_dask_index__" (row numbers
+    # that restart in every partition): unnamed, as Dask reads it back.
+    names = [
+        name
+        for name in frame.index.names
+        if name is not None and name != "__null_dask_index__"
+    ]
     if names:
         frame = frame.reset_index(level=names)
     return _missing_text_as_na(frame)

@@ -133,6 +133,9 @@ def test_corrected_ttest_identical_scores_give_p_one():
 
 
 def test_plan_columns_sorts_every_kind_and_drops_ids():
+    # text and high-cardinality columns need a skrub that imports (skrub 0.6
+    # to 0.10.0 do not with joblib >= 1.6: they are then dropped with a notice)
+    pytest.importorskip("skrub", exc_type=ImportError)
     frame, _ = messy_frame()
     plan = plan_columns(frame, drop=["colour"])
     assert plan.used == {
@@ -167,6 +170,9 @@ def test_preprocessor_turns_messy_columns_into_a_few_numbers():
 
 
 def test_compare_multiclass_on_messy_columns():
+    # text and high-cardinality columns need a skrub that imports (skrub 0.6
+    # to 0.10.0 do not with joblib >= 1.6: they are then dropped with a notice)
+    pytest.importorskip("skrub", exc_type=ImportError)
     frame, y = messy_frame(n=150)
     result = compare(
         frame,

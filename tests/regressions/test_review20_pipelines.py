@@ -80,7 +80,8 @@ class _Recorder(ClassifierMixin, BaseEstimator):
 
 @pytest.mark.parametrize("library", ["pandas", "polars"])
 def test_skrub_table_vectorizer_then_each_sampler_keeps_rows_and_dtypes(library):
-    skrub = pytest.importorskip("skrub")
+    # skrub 0.6 to 0.10.0 do not import with joblib >= 1.6: skip, not error
+    skrub = pytest.importorskip("skrub", exc_type=ImportError)
     lib = pytest.importorskip(library)
     rng = np.random.default_rng(0)
     n = 60

@@ -211,7 +211,7 @@ def test_arrow_filesystem_read_sorted_by_index(tmp_path):
     # sorts the files by index, but gave their lengths in listing order: the
     # gather then refused every partition ("the input changed ... Resample
     # again"), which no resampling could fix.
-    pytest.importorskip("pyarrow.fs")
+    pytest.importorskip("pyarrow", minversion="15")  # dask filesystem="arrow"
     rng = np.random.default_rng(1)
     for i, (n, start) in enumerate(zip(SIZES, (230, 0, 200, 80))):
         part = _frame(start, n, rng)
@@ -232,6 +232,7 @@ def test_arrow_filesystem_read_does_not_break_later_computations(folder):
     # configuration: fit_resample, and every later computation of the
     # process, failed with KeyError: 'distributed'.
     pytest.importorskip("distributed")
+    pytest.importorskip("pyarrow", minversion="15")  # dask filesystem="arrow"
     code = textwrap.dedent(
         f"""
         import sys

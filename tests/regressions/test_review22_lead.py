@@ -1,11 +1,15 @@
 """Review 22, lead fixes (files no helper owned)."""
 
 import pandas as pd
+import pytest
 
 from rebalance._columns import plan_columns
 
 
 def test_chinese_review_text_is_text_not_id_like():
+    # text columns need a skrub that imports (skrub 0.6 to 0.10.0 do not with
+    # joblib >= 1.6: they are then dropped with a notice, as designed)
+    pytest.importorskip("skrub", exc_type=ImportError)
     # Before: words were counted between spaces only, so every Chinese review
     # was one "word", the column a high-cardinality string column with a
     # different value on every row: dropped as id-like.

@@ -41,7 +41,7 @@ def folder(reversed_index_parquet):
 
 
 def _by_index(folder, **options):
-    pytest.importorskip("pyarrow.fs")
+    pytest.importorskip("pyarrow", minversion="15")  # dask filesystem="arrow"
     return dd.read_parquet(
         folder, filesystem="arrow", index="idx", calculate_divisions=True, **options
     )
@@ -235,7 +235,7 @@ def test_arrow_read_under_a_configured_scheduler_does_not_break_later_computatio
     # distributed's configuration, and every later computation failed with
     # KeyError: 'distributed'.
     pytest.importorskip("distributed")
-    pytest.importorskip("pyarrow.fs")
+    pytest.importorskip("pyarrow", minversion="15")  # dask filesystem="arrow"
     code = textwrap.dedent(
         f"""
         import sys

@@ -141,7 +141,7 @@ def folder(reversed_index_parquet):
 
 
 def _by_index(path, **options):
-    pytest.importorskip("pyarrow.fs")
+    pytest.importorskip("pyarrow", minversion="15")  # dask filesystem="arrow"
     return dd.read_parquet(
         path, filesystem="arrow", index="idx", calculate_divisions=True, **options
     )

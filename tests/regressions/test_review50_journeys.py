@@ -432,11 +432,6 @@ def _cancer_table():
     return frame
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: a repeated written index ('Unnamed: 0', __index_level_0__) "
-    "is used as a feature (rebalance/_columns.py plan_columns)",
-)
 @pytest.mark.parametrize("name", ["Unnamed: 0", "__index_level_0__"])
 def test_compare_drops_a_repeated_written_index(name):
     frame = _cancer_table()
@@ -449,11 +444,6 @@ def test_compare_drops_a_repeated_written_index(name):
     assert name in result.columns.dropped
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: Dask's __null_dask_index__ column is used as a feature by "
-    "rebalance compare --data (rebalance/cli.py _parquet_frame / _columns.py)",
-)
 def test_compare_cli_drops_dasks_stored_index(tmp_path, capsys):
     dd = pytest.importorskip("dask.dataframe")
     pytest.importorskip("pyarrow")
