@@ -268,43 +268,74 @@ def _arrow_seconds(durations):
     return pd.Series(ticks / per_second, index=durations.index)
 
 
-def _written_index(name: str, present) -> bool:
+def _leading_unnamed(names) -> set[str]:
+    """The columns without a header at the start of a table, where
+    ``to_csv`` writes the index: pandas' ``Unnamed: k`` where the file's
+    columns before it had no header either (``Unnamed: 0`` to
+    ``Unnamed: k-1``, wherever they are now: a named index put first), and
+    empty names or polars' ``None`` (``pl.from_pandas(frame,
+    include_index=True)`` of an unnamed index) first. An empty header after a
+    named column is no index.
+
+    >>> names = ["day", "Unnamed: 0", "Unnamed: 1", "x", "Unnamed: 4"]
+    >>> sorted(_leading_unnamed(names))
+    ['Unnamed: 0', 'Unnamed: 1']
+    """
+    import re
+
+    stripped = {name.strip() for name in names}
+    leading = set()
+    for name in names:
+        found = re.fullmatch(r"Unnamed: (\d+)", name.strip())
+        if found and int(found[1]) < len(names):
+            if all(f"Unnamed: {j}" in stripped for j in range(int(found[1]))):
+                leading.add(name)
+    for position, name in enumerate(names):
+        if name.strip() not in ("", "None") or (name.strip() == "None" and position):
+            break
+        leading.add(name)
+    return leading
+
+
+def _written_index(name: str, values, leading: bool) -> bool:
     """Whether a column is a pandas or Dask index written out with the data,
     whatever its values (unique ones are also dropped as id-like; repeated
     ones, as ``pd.concat([a, b]).to_csv(path)`` or Dask's per-partition row
     numbers write them, are no feature either): pyarrow's
-    ``__index_level_0__``, Dask's ``__null_dask_index__``, or an empty header
-    (pandas reads ``Unnamed: 0``) over whole numbers.
+    ``__index_level_0__``, Dask's ``__null_dask_index__``, or a column without
+    a header at the start of the table (``leading``: pandas reads
+    ``Unnamed: 0``, polars writes ``None``) over whole numbers on every row.
 
     >>> import pandas as pd
-    >>> _written_index("Unnamed: 0", pd.Series([0, 1, 0, 1]))
+    >>> _written_index("Unnamed: 0", pd.Series([0, 1, 0, 1]), leading=True)
     True
-    >>> _written_index("Unnamed: 0", pd.Series([0.5, 1.0]))
+    >>> _written_index("Unnamed: 0", pd.Series([0.5, 1.0]), leading=True)
+    False
+    >>> _written_index("Unnamed: 3", pd.Series([0, 1, 0, 1]), leading=False)
     False
     """
     import re
 
     import pandas as pd
 
-    name = name.strip()
-    if re.fullmatch(r"__index_level_\d+__|__null_dask_index__", name):
+    if re.fullmatch(r"__index_level_\d+__|__null_dask_index__", name.strip()):
         return True
-    if not re.fullmatch(r"|Unnamed: \d+", name):
-        return False
-    if not pd.api.types.is_numeric_dtype(present.dtype) or pd.api.types.is_bool_dtype(
-        present.dtype
+    if not leading or values.isna().any():
+        return False  # an empty header after data, or empty cells: data
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
+        values.dtype
     ):
         return False
-    values = present.to_numpy(dtype=np.float64, na_value=np.nan)
-    return bool(np.isfinite(values).all() and (values == np.round(values)).all())
+    numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
+    return bool(np.isfinite(numbers).all() and (numbers == np.round(numbers)).all())
 
 
-def _looks_like_id(name: str, numbers) -> bool:
+def _looks_like_id(name: str, numbers, leading: bool = True) -> bool:
     """Whether a numeric column with a different value on every row is an
     identifier rather than a measurement: whole numbers, and either named like
     one (``id``, ``customer_id``, ``key``, ...) or consecutive from 0 or more
     (a permutation of a range: row numbers), or a written pandas index (an
-    empty header)."""
+    empty header at the start of the table: ``leading``)."""
     import re
 
     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -313,9 +344,12 @@ def _looks_like_id(name: str, numbers) -> bool:
     words = re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name.strip())
     if _ID_WORDS & {word.lower() for word in words}:
         return True
-    # A written pandas index: an empty header (pandas reads "Unnamed: 0"),
-    # polars' name for it ("None"), pyarrow's ("__index_level_0__").
-    if re.fullmatch(r"|Unnamed: \d+|None|__index_level_\d+__", name.strip()):
+    # A written pandas index: an empty header at the start (pandas reads
+    # "Unnamed: 0"), polars' name for it ("None"), pyarrow's
+    # ("__index_level_0__").
+    if re.fullmatch(r"None|__index_level_\d+__", name.strip()) or (
+        leading and re.fullmatch(r"|Unnamed: \d+", name.strip())
+    ):
         return True
     # Row numbers: a run of consecutive whole numbers from 0 or more.
     return bool(
@@ -342,10 +376,11 @@ def _parse_dates(values):
     """Datetimes of a column of text: the first of ``_DATE_FORMATS`` that
     reads every present value (on pandas < 3, dates outside its nanosecond
     range in microseconds: :func:`_out_of_bounds_dates`), else pandas' mixed
-    parsing (NaT where none applies; changing UTC offsets as UTC)."""
+    parsing (NaT where none applies; changing UTC offsets as UTC). The text
+    "NaT" (pandas' missing date as ``astype(str)`` writes it) is missing."""
     import pandas as pd
 
-    present = values.notna()
+    present = values.notna() & ~_nat_text(values)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for fmt in _DATE_FORMATS:
@@ -400,8 +435,17 @@ def _words(strings):
     return strings.str.replace(_CJK, r" \1 ", regex=True).str.split().str.len()
 
 
+def _nat_text(values):
+    """Where ``values`` hold the text "NaT": pandas' missing date written as
+    text (``dates.astype(str)``, then ``to_csv``), which read_csv keeps."""
+    return values.map(lambda v: isinstance(v, str) and v.strip() == "NaT").astype(bool)
+
+
 def _looks_like_datetime(sample) -> bool:
     strings = sample.astype(str)
+    strings = strings[~_nat_text(strings)]  # missing dates, not text
+    if strings.empty:
+        return False
     if strings.str.fullmatch(r"[+-]?\d+([.,]\d*)?").all():
         return False  # numbers stored as text (decimal point or comma), not dates
     if not strings.str.contains(r"\d").all():
@@ -543,6 +587,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             f"{[str(c) for c in frame.columns]}."
         )
     plan = ColumnPlan()
+    leading = _leading_unnamed(names)
     for col in frame.columns:
         name = str(col)
         values = _native_order(frame[col])
@@ -563,7 +608,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         ):
             plan.dropped[name] = "nested values (lists, arrays or dicts)"
             continue
-        if _written_index(name, present):
+        if _written_index(name, values, name in leading):
             plan.dropped[name] = WRITTEN_INDEX_REASON
             continue
         unique_per_row = present.shape[0] >= 10 and present.nunique() == len(present)
@@ -576,7 +621,7 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             plan.used[name] = "datetime"
         elif numeric_dtype(values) or numbers is not None:
             numbers = present if numbers is None else numbers
-            if unique_per_row and _looks_like_id(name, numbers):
+            if unique_per_row and _looks_like_id(name, numbers, name in leading):
                 plan.dropped[name] = ID_REASON
             else:
                 plan.used[name] = "numeric"
