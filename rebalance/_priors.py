@@ -1926,6 +1926,19 @@ def auto_train_priors(
     train = class_priors(y, classes, sample_weight)
     if (train <= 0).any():
         missing = classes[train <= 0].tolist()
+        if sample_weight is not None:
+            # Rows there are: their weights are 0 (a class of a bootstrap's
+            # counts of 0, in a BaggingClassifier).
+            given = class_priors(y, classes)
+            unweighted = [c for c, n in zip(missing, given[train <= 0]) if n > 0]
+            if unweighted:
+                raise ValueError(
+                    f"sample_weight is 0 on every row of y of the classes "
+                    f"{unweighted} (a row of weight 0 counts as left out, as in "
+                    "scikit-learn), so their training priors are unknown: give "
+                    "rows of every class a positive weight, or pass train_priors "
+                    "explicitly."
+                )
         raise ValueError(
             f"y has no rows of the classes {missing}, so their training "
             "priors are unknown: pass train_priors explicitly."

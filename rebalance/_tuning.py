@@ -28,6 +28,7 @@ from sklearn.model_selection._split import _CVIterableWrapper
 from sklearn.utils import _safe_indexing, indexable
 
 from rebalance._frames import take_rows
+from rebalance._labels import encode_labels
 from rebalance._metadata import is_pairwise, take_row_aligned, weights_as_rows
 from rebalance._priors import class_positions
 from rebalance.metrics import _threshold_metric
@@ -173,6 +174,16 @@ def cross_validated_scores(
         else splitter.split(X, y, **split_params)
     )
     splits = [_fold_pair(fold, n_samples, number) for number, fold in enumerate(given)]
+    # A row of weight 0 counts as left out: also checked before the first fit.
+    _check_fold_weights(
+        splits,
+        y,
+        classes,
+        fit_params.get("sample_weight"),
+        (score_params or {}).get("sample_weight")
+        if sample_weight is None
+        else sample_weight,
+    )
     folds: list[Fold] = []
     for number, (train, validation) in enumerate(splits):
         X_train, y_train = take_rows(X, train), take_rows(y, train)
@@ -208,6 +219,75 @@ def cross_validated_scores(
             "folds for these rows."
         )
     return folds
+
+
+def _as_weights(weight: Any, n_samples: int) -> np.ndarray | None:
+    """``weight`` as float64 if it holds one number per row, else None (not
+    weights of these rows: the estimator's or the scorer's to judge)."""
+    if weight is None:
+        return None
+    try:
+        values = np.asarray(weight, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return values if values.shape == (n_samples,) else None
+
+
+def _check_fold_weights(
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    y: np.ndarray,
+    classes: np.ndarray,
+    fit_weight: Any,
+    metric_weight: Any,
+) -> None:
+    """Refuse, before any fold is fitted, a fold whose training rows of a
+    class of ``classes`` all weigh 0 in the estimator's ``fit``
+    (``fit_weight``; a class of ``y`` not in ``classes`` is one that the
+    estimator fitted on all the rows lacks too, as counts of 0 drop rows), or
+    whose validation rows all weigh 0 in the metric (``metric_weight``).
+
+    A row of weight 0 counts as left out, as in scikit-learn: the fold's
+    model learnt nothing of that class (it still named it in ``classes_``,
+    so its scores were tuned on silently), and a metric of no row is
+    undefined. Without the rows of weight 0 the fold would be refused too.
+    """
+    n_samples = len(y)
+    fit_values = _as_weights(fit_weight, n_samples)
+    metric_values = _as_weights(metric_weight, n_samples)
+    if fit_values is None and metric_values is None:
+        return
+    labels = encode_labels(y)[0]
+    names = np.asarray(labels.classes).tolist()
+    tuned = set(np.asarray(classes).tolist())
+    for number, (train, validation) in enumerate(splits):
+        if fit_values is not None:
+            counted = np.bincount(
+                labels.codes[train][fit_values[train] > 0],
+                minlength=labels.n_classes,
+            )
+            present = np.bincount(labels.codes[train], minlength=labels.n_classes)
+            unweighted = [
+                name
+                for name, n, given in zip(names, counted, present)
+                if n == 0 and given > 0 and name in tuned
+            ]
+            if unweighted:
+                raise ValueError(
+                    f"cv gave fold {number} training rows whose sample_weight is "
+                    f"0 on every row of the classes {unweighted}: a row of weight "
+                    "0 counts as left out (as in scikit-learn), so the fold's "
+                    "estimator would learn nothing of them. Give rows of every "
+                    "class a positive weight in each training fold, use fewer "
+                    "folds, or shuffle the rows."
+                )
+        if metric_values is not None and not (metric_values[validation] > 0).any():
+            raise ValueError(
+                f"cv gave fold {number} validation rows whose sample_weight is "
+                "all 0: a row of weight 0 counts as left out (as in "
+                "scikit-learn), so no row is left to score the thresholds on. "
+                "Give rows of each validation fold a positive weight, use fewer "
+                "folds, or shuffle the rows."
+            )
 
 
 def _check_square(X: Any, n_samples: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import decimal
 import numbers
+import reprlib
 from typing import Any
 
 import numpy as np
@@ -321,15 +322,40 @@ def _object_numbers(values: np.ndarray) -> np.ndarray:
     >>> _object_numbers(np.array([decimal.Decimal("1.5"), 2], dtype=object))
     array([1.5, 2. ])
     """
-    if not all(
-        isinstance(v, (numbers.Real, decimal.Decimal)) and not isinstance(v, bool)
-        for v in values
-    ):
+    if not all(_is_number(v) for v in values):
         return values
     try:
         return values.astype(np.float64)
     except (TypeError, ValueError, OverflowError):
         return values
+
+
+def _is_number(value: Any) -> bool:
+    """Whether ``value`` is a real number or a ``Decimal``: not a bool, nor a
+    ``np.timedelta64`` (a numpy integer subclass: its count of units, of any
+    unit, was read as the weight)."""
+    return isinstance(value, (numbers.Real, decimal.Decimal)) and not isinstance(
+        value, (bool, np.bool_, np.timedelta64)
+    )
+
+
+def _object_problem(values: np.ndarray) -> str:
+    """Why the 1-D object array ``values`` is not read as weights: its first
+    item that is not a number, or that float64 cannot hold."""
+    for row, value in enumerate(values):
+        if not _is_number(value):
+            return (
+                f"its row {row} holds {reprlib.repr(value)} (a "
+                f"{type(value).__name__}), not a number"
+            )
+        try:
+            np.float64(value)
+        except (TypeError, ValueError, OverflowError):
+            return (
+                f"its row {row} holds {reprlib.repr(value)}, which float64 "
+                "cannot hold (beyond ±1.8e308, or a signalling NaN)"
+            )
+    return "its items are not numbers"  # pragma: no cover (not reached)
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
@@ -413,6 +439,13 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
         raise ValueError(
             f"sample_weight has shape {values.shape} but {rows} has {n_samples} rows: "
             "pass one weight per row, shape (n_samples,)."
+        )
+    if values.dtype.kind == "O":
+        raise ValueError(
+            "sample_weight must hold numbers; got dtype object, and "
+            f"{_object_problem(values)}"
+            ": pass one finite float per row (bools among numbers, strings, None "
+            "and dates are not read as weights), e.g. np.asarray(weights, dtype=float)."
         )
     if values.dtype.kind not in "biuf":
         raise ValueError(

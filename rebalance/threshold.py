@@ -536,7 +536,9 @@ default='auto'
             on and a scorer object as ``scoring``: as the scorer requests with
             ``set_score_request``). A row of weight 0 counts as left out, as
             in scikit-learn: all-zero weights, and with ``strategy='tuned'``
-            weights of 0 on every row of a class, raise a ValueError.
+            weights of 0 on every row of a class (or on a cv fold's training
+            rows of a class, or on all its validation rows), raise a
+            ValueError.
         **fit_params : dict
             Without metadata routing: passed to the estimator's ``fit``. With
             ``sklearn.set_config(enable_metadata_routing=True)``: routed to the
