@@ -302,8 +302,13 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
             if X_index is not None:
                 reordered = "sort"
                 _refuse_unindexed(sources, reordered)
-            elif _unsorted_pandas(sources) or _lazy_indexed(sources):
-                # Pandas inputs whose index is not sorted, or Dask frames (and
+            elif (
+                _unsorted_pandas(sources)
+                or _own_index_pandas(sources)
+                or _lazy_indexed(sources)
+            ):
+                # Pandas inputs whose index is not sorted or of their own
+                # (:func:`_own_index`), or Dask frames (and
                 # arrays of from_pandas partitions) in a fixed order, next to
                 # an X of from_pandas partitions (which may have sorted them):
                 # those that hold the index of X's rows in another order are
@@ -372,13 +377,16 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         and kind != "array"
         and X_index is None
         and not reordered
-        and _own_index_frames(sources, computed)
+        and _own_index_frames(
+            {k: v for k, v in sources.items() if not _same_read(X, v)}, computed
+        )
     ):
         # A Dask y or sample_weight frame with row labels of its own (e.g.
         # dd.from_pandas(y_train, sort=False), or persisted) next to an X
         # whose graph shows no sort (persisted, or another from_pandas):
         # matched by position, refused when it holds X's index in another
-        # order, as a pandas one is. X's index is read for it.
+        # order, as a pandas one is. X's index is read for it (not for a
+        # frame of X's own Parquet read, in X's order: no second read).
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Computing mixed collections")
             X_index = _compute_in_order({"X-index": X.index})["X-index"]
@@ -506,7 +514,8 @@ def check_row_order(X, inputs: dict) -> None:
     X's index (read for it) as :func:`_refuse_reordered_index` does, and
     anything else is matched by position, as in memory. Next to a Dask
     array X whose row blocks are ``dd.from_pandas`` partitions, pandas inputs
-    whose index is not sorted are checked against the index of those
+    whose index is not sorted, or is unique and not 0..n-1, are checked
+    against the index of those
     partitions likewise (as the sampler checks ``y``). Nothing is checked
     for any other X (a Dask array has no index: matched by position, as the
     sampler matches y).
@@ -515,7 +524,7 @@ def check_row_order(X, inputs: dict) -> None:
     if not inputs or not _is_dask(X):
         return
     if not _is_frame(X):
-        if _unsorted_pandas(inputs):
+        if _unsorted_pandas(inputs) or _own_index_pandas(inputs):
             X_index = _from_pandas_index(X)
             if X_index is not None:
                 _check_index_order(inputs, {}, X_index, None, None)
@@ -1122,6 +1131,16 @@ def _files_read(collection) -> list | None:
         blocks = _traced(collection, _parquet_piece)
         paths = [path for block in blocks or [] for path in block]
         return paths or None
+    read = _parquet_read(collection)
+    try:
+        return None if read is None else _read_paths(read)
+    except Exception:  # another Dask layout: not checked
+        return None
+
+
+def _parquet_read(collection):
+    """The one Parquet read (expression) a Dask frame's rows come from, or
+    None: not a single Parquet read, another Dask layout, or any failure."""
     expr = getattr(collection, "expr", None)
     read_kind = _expr_class("io.parquet", "ReadParquet")
     fused_kind = _expr_class("io.io", "FusedIO")
@@ -1140,11 +1159,58 @@ def _files_read(collection) -> list | None:
             elif isinstance(node, read_kind):
                 reads.append(node)
             todo.extend(node.dependencies())
-        if len(reads) != 1:
-            return None
-        return _read_paths(reads[0])
+        return reads[0] if len(reads) == 1 else None
     except Exception:  # another Dask layout: not checked
         return None
+
+
+def _only_read(collection) -> bool:
+    """Whether a Dask frame is a Parquet read and nothing that could
+    reorder its rows (only column selections and casts)."""
+    fused_kind = _expr_class("io.io", "FusedIO")
+    try:
+        todo, seen = [collection.expr.optimize(fuse=False)], set()
+        while todo:
+            node = todo.pop()
+            if node._name in seen:
+                continue
+            seen.add(node._name)
+            name = type(node).__name__
+            if not name.startswith("ReadParquet") and name not in (
+                "FusedIO",
+                "FusedParquetIO",
+                "Projection",
+                "AsType",
+            ):
+                return False
+            if fused_kind is not None and isinstance(node, fused_kind):
+                todo.append(node.operand("_expr"))
+            todo.extend(node.dependencies())
+        return True
+    except Exception:  # another Dask layout: checked
+        return False
+
+
+def _same_read(X, value) -> bool:
+    """Whether the Dask frames ``X`` and ``value`` read the same Parquet
+    files in the same order, with the same filters, and nothing else (e.g.
+    ``ddf[features]`` and ``ddf[target]`` of one ``dd.read_parquet``, or
+    two reads with the same options): their rows are in the same order, so
+    ``value``'s index need not be checked against X's (which would read
+    the files again)."""
+    if not (_is_frame(X) and _is_frame(value)):
+        return False
+    if not (_only_read(X) and _only_read(value)):
+        return False  # e.g. map_partitions, which may reorder rows: checked
+    reads = [_parquet_read(X), _parquet_read(value)]
+    if any(read is None for read in reads):
+        return False
+    try:
+        files = [_read_paths(read) for read in reads]
+        filters = [repr(read.operand("filters")) for read in reads]
+    except Exception:  # another Dask layout: checked
+        return False
+    return bool(files[0]) and files[0] == files[1] and filters[0] == filters[1]
 
 
 def _read_paths(read) -> list:
