@@ -461,6 +461,21 @@ def softmax_focal_forward(
         )
 
 
+def _refuse_forward_mode(x: Tensor) -> None:
+    """Raise in an op's body under forward-mode AD (and where
+    :func:`check_differentiation` would). The ops' registered autograd has no
+    forward-mode formula: with dual inputs (which do not require grad) it
+    runs the body without grad and the tangent is silently 0 or None. A
+    ``torch.jit.trace`` (saved or not) calls the op directly, where the
+    loss's own check does not run; under ``torch.func.jvp`` the body sees
+    neither the transform nor the tangent, only the open dual level (so
+    the op refuses inputs without a tangent inside a dual level too; the
+    eager loss, which does not call the op, checks the tangent itself)."""
+    if getattr(torch.autograd.forward_ad, "_current_level", -1) >= 0:
+        raise RuntimeError(_FORWARD_MODE_MESSAGE)
+    check_differentiation(x)
+
+
 # --------------------------------------------------------------------------
 # Custom ops: opaque to torch.compile (a fake implementation gives the output
 # shapes), batched by vmap one sample at a time.
@@ -477,6 +492,7 @@ def _sigmoid_focal_op(
     rescale: bool,
     needs_grad: bool,
 ) -> tuple[Tensor, Tensor, Tensor]:
+    _refuse_forward_mode(x)
     return sigmoid_focal_forward(
         x, y, pos_weight, alpha, gamma, ignore_index, reduction, rescale, needs_grad
     )
@@ -494,6 +510,7 @@ def _softmax_focal_op(
     rescale: bool,
     needs_grad: bool,
 ) -> tuple[Tensor, Tensor, Tensor]:
+    _refuse_forward_mode(x)
     return softmax_focal_forward(
         x,
         target,

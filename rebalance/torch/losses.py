@@ -84,6 +84,11 @@ implementation for tracing) inside an autograd Function with
 training step without a graph break, and ``torch.func.grad``, ``vjp`` and
 ``vmap`` work (``vmap`` runs the op once per sample, e.g. for per-sample
 gradients); ``torch.jit.trace`` and ``torch.export`` record the op too.
+A saved trace calls the ops by name: in a new process, import
+``rebalance.torch.losses`` (e.g. ``from rebalance.torch import
+SoftmaxFocalLoss``) before ``torch.jit.load``, which otherwise raises
+"Unknown builtin op: rebalance::softmax_focal" (``import rebalance.torch``
+alone does not load the losses).
 ``torch.jit.script`` cannot compile the losses or their Modules (a model
 holding one included): it raises a TypeError saying so.
 Their target checks run inside the op, so they also apply to compiled and
