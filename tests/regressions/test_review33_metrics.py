@@ -217,7 +217,9 @@ def test_tuned_refuses_a_validation_fold_of_zero_weight(scoring):
     weights = np.ones(60)
     weights[:20] = 0.0  # the validation rows of the first fold
     mover = ThresholdMover(LogisticRegression(), "tuned", scoring=scoring, cv=KFold(3))
-    with pytest.raises(ValueError, match="all zero on a validation fold"):
+    with pytest.raises(
+        ValueError, match="fold 0 validation rows whose sample_weight is all 0"
+    ):
         mover.fit(X, y, sample_weight=weights)
     weights[0] = 1.0  # one row of weight: scored as before
     mover.fit(X, y, sample_weight=weights)
