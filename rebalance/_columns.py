@@ -326,8 +326,12 @@ def _written_index(name: str, values, leading: bool) -> bool:
         values.dtype
     ):
         return False
-    numbers = values.to_numpy(dtype=np.float64, na_value=np.nan)
-    return bool(np.isfinite(numbers).all() and (numbers == np.round(numbers)).all())
+    return _whole(values.to_numpy(dtype=np.float64, na_value=np.nan))
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Whether every one of the floats ``values`` is a finite whole number."""
+    return bool(np.isfinite(values).all() and (values == np.round(values)).all())
 
 
 def _looks_like_id(name: str, numbers, leading: bool = True) -> bool:
@@ -339,15 +343,15 @@ def _looks_like_id(name: str, numbers, leading: bool = True) -> bool:
     import re
 
     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-    if not np.isfinite(values).all() or not (values == np.round(values)).all():
+    if not _whole(values):
         return False
     words = re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name.strip())
     if _ID_WORDS & {word.lower() for word in words}:
         return True
     # A written pandas index: an empty header at the start (pandas reads
-    # "Unnamed: 0"), polars' name for it ("None"), pyarrow's
-    # ("__index_level_0__").
-    if re.fullmatch(r"None|__index_level_\d+__", name.strip()) or (
+    # "Unnamed: 0"), polars' name for it ("None"). (pyarrow's
+    # "__index_level_0__" is dropped before, by _written_index.)
+    if name.strip() == "None" or (
         leading and re.fullmatch(r"|Unnamed: \d+", name.strip())
     ):
         return True
