@@ -406,18 +406,12 @@ def _counted_scores(
     for (_, _, weight, params, _), scores in zip(folds, fold_scores):
         if weight is None:
             weight = (params or {}).get("sample_weight")
-        if weight is None:
+        # Not numbers, or not one per row: the scorer's to refuse.
+        values = _as_weights(weight, scores.shape[0])
+        if values is None:
             counted.append(scores)
-            continue
-        try:
-            positive = np.asarray(weight, dtype=np.float64) > 0
-        except (TypeError, ValueError):  # not numbers: the scorer's to refuse
-            counted.append(scores)
-            continue
-        if positive.shape != scores.shape:
-            counted.append(scores)
-        elif positive.any():
-            counted.append(scores[positive])
+        elif (values > 0).any():
+            counted.append(scores[values > 0])
     return counted or fold_scores
 
 
