@@ -46,7 +46,7 @@ _inline = numba_jit(
 
 # Elements per chunk (a unit of work for one thread); fixed, so that results
 # do not depend on the thread count.
-CHUNK = 1 << 16
+CHUNK = 1 << 15
 # Softmax logits of up to this many elements run in the calling thread: its
 # kernel is memory-bound (~0.5 ns an element), and waking a pool thread costs
 # ~0.1 ms, more while torch's OpenMP threads spin on the other cores after an
@@ -86,6 +86,64 @@ _MANTISSA_BITS = np.int64(0x000FFFFFFFFFFFFF)
 _ONE_BITS = np.int64(0x3FF0000000000000)  # the bits of 1.0
 
 
+# Polynomials by Estrin's scheme: the same coefficients as Horner's rule, but
+# a dependency chain of ~4 multiply-adds instead of ~11. The kernels are
+# latency-bound (a loop body of a few hundred instructions fills the core's
+# reorder window), so the chain's length sets their speed: 2.5x faster on a
+# core without AVX-512 (measured on AMD Zen 2).
+_INV_FACT = tuple(1.0 / math.factorial(i) for i in range(14))
+
+
+@_inline
+def _estrin12(r, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11):  # pragma: no cover
+    """c0 + c1 r + ... + c11 r**11 by Estrin's scheme."""
+    r2 = r * r
+    r4 = r2 * r2
+    r8 = r4 * r4
+    q0 = (c0 + c1 * r) + (c2 + c3 * r) * r2
+    q1 = (c4 + c5 * r) + (c6 + c7 * r) * r2
+    q2 = (c8 + c9 * r) + (c10 + c11 * r) * r2
+    return (q0 + q1 * r4) + q2 * r8
+
+
+@_inline
+def _taylor_exp11(r):  # pragma: no cover - compiled
+    """exp(r)'s Taylor polynomial of degree 11."""
+    c = _INV_FACT
+    return _estrin12(
+        r, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11]
+    )
+
+
+@_inline
+def _taylor_expm1_over_u12(u):  # pragma: no cover - compiled
+    """(exp(u) - 1) / u's Taylor polynomial of degree 11 (expm1's of 12)."""
+    c = _INV_FACT
+    return _estrin12(
+        u, c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12]
+    )
+
+
+@_inline
+def _odd_inverse10(z):  # pragma: no cover - compiled
+    """1 + z/3 + z**2/5 + ... + z**10/21 (atanh(s) / s at z = s**2)."""
+    return _estrin12(
+        z,
+        1.0,
+        1.0 / 3,
+        1.0 / 5,
+        1.0 / 7,
+        1.0 / 9,
+        1.0 / 11,
+        1.0 / 13,
+        1.0 / 15,
+        1.0 / 17,
+        1.0 / 19,
+        1.0 / 21,
+        0.0,
+    )
+
+
 @_inline
 def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
     """exp(t) for t <= 0: relative error ~1e-14 down to t = -708, and 0 below
@@ -99,44 +157,11 @@ def exp_nonpos(t: float) -> float:  # pragma: no cover - compiled
     u = -708.0 if t < -708.0 else t  # NaN stays NaN (max would drop it)
     rounded = u * 1.4426950408889634 + _ROUND_MAGIC
     k_int = _float_as_bits(rounded) - _ROUND_MAGIC_BITS
-    k = np.float64(k_int)
+    # through int32: AVX2 converts int32 lanes to float64, not int64 ones
+    # (those go one lane at a time); |k_int| <= 1022 here.
+    k = np.float64(np.int32(k_int))
     r = (u - k * 0.6931471803691238) - k * 1.9082149292705877e-10
-    poly = 1.0 + r * (
-        1.0
-        + r
-        * (
-            0.5
-            + r
-            * (
-                1.0 / 6
-                + r
-                * (
-                    1.0 / 24
-                    + r
-                    * (
-                        1.0 / 120
-                        + r
-                        * (
-                            1.0 / 720
-                            + r
-                            * (
-                                1.0 / 5040
-                                + r
-                                * (
-                                    1.0 / 40320
-                                    + r
-                                    * (
-                                        1.0 / 362880
-                                        + r * (1.0 / 3628800 + r * (1.0 / 39916800))
-                                    )
-                                )
-                            )
-                        )
-                    )
-                )
-            )
-        )
-    )
+    poly = _taylor_exp11(r)
     return 0.0 if t < -708.0 else poly * _bits_as_float((k_int + 1023) << 52)
 
 
@@ -178,35 +203,7 @@ def exp32_nonpos(t):  # pragma: no cover - compiled
 @_inline
 def _atanh_series(s: float) -> float:  # pragma: no cover - compiled
     # 2 atanh(s) = log((1 + s) / (1 - s)) for |s| <= 1/3 (s^2 <= 1/9).
-    z = s * s
-    poly = 1.0 + z * (
-        1.0 / 3
-        + z
-        * (
-            1.0 / 5
-            + z
-            * (
-                1.0 / 7
-                + z
-                * (
-                    1.0 / 9
-                    + z
-                    * (
-                        1.0 / 11
-                        + z
-                        * (
-                            1.0 / 13
-                            + z
-                            * (
-                                1.0 / 15
-                                + z * (1.0 / 17 + z * (1.0 / 19 + z * (1.0 / 21)))
-                            )
-                        )
-                    )
-                )
-            )
-        )
-    )
+    poly = _odd_inverse10(s * s)
     return 2.0 * s * poly
 
 
@@ -223,7 +220,7 @@ def log_unit(a: float) -> float:  # pragma: no cover - compiled
     f = _bits_as_float((bits & _MANTISSA_BITS) | _ONE_BITS)  # [1, 2)
     big = f > 1.4142135623730951
     f = 0.5 * f if big else f
-    kf = np.float64(k + 1 if big else k)
+    kf = np.float64(np.int32(k + 1 if big else k))  # as in exp_nonpos
     series = _atanh_series((f - 1.0) / (f + 1.0))
     return kf * 0.6931471803691238 + (kf * 1.9082149292705877e-10 + series)
 
@@ -232,46 +229,7 @@ def log_unit(a: float) -> float:  # pragma: no cover - compiled
 def one_minus_exp(t: float) -> float:  # pragma: no cover - compiled
     """1 - exp(t) for t <= 0, accurate near t = 0 (-expm1 by Taylor there)."""
     u = -0.6931471805599453 if t < -0.6931471805599453 else t
-    em1 = u * (
-        1.0
-        + u
-        * (
-            0.5
-            + u
-            * (
-                1.0 / 6
-                + u
-                * (
-                    1.0 / 24
-                    + u
-                    * (
-                        1.0 / 120
-                        + u
-                        * (
-                            1.0 / 720
-                            + u
-                            * (
-                                1.0 / 5040
-                                + u
-                                * (
-                                    1.0 / 40320
-                                    + u
-                                    * (
-                                        1.0 / 362880
-                                        + u
-                                        * (
-                                            1.0 / 3628800
-                                            + u * (1.0 / 39916800 + u / 479001600)
-                                        )
-                                    )
-                                )
-                            )
-                        )
-                    )
-                )
-            )
-        )
-    )
+    em1 = u * _taylor_expm1_over_u12(u)
     return 1.0 - exp_nonpos(t) if t <= -0.6931471805599453 else -em1
 
 

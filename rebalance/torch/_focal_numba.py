@@ -119,6 +119,8 @@ def _start_warm_up() -> None:
 
 def _float32_flat(t: Tensor) -> Tensor:
     """``t`` flattened, contiguous and float32 (no copy when it already is)."""
+    if t.dtype == torch.float32 and t.is_contiguous():
+        return t.view(-1)  # one call: a small loss's host time is these calls
     return t.reshape(-1).to(torch.float32).contiguous()
 
 
@@ -170,7 +172,7 @@ def _kernel_targets(
 # writeable: a read-only array is another type to numba, compiled apart).
 _NO_ALPHA = np.ones(1)
 # Placeholder for the loss array when it is not stored (never written).
-_NO_LOSS = torch.zeros(1, dtype=torch.float32)
+_NO_LOSS = torch.zeros(1, dtype=torch.float32).numpy()
 
 
 def sigmoid_focal_numba(
@@ -196,17 +198,19 @@ def sigmoid_focal_numba(
     shape = x.shape
     xf = _float32_flat(x)
     yf, ignore = _kernel_targets(y, ignore, valid)
-    wyf = yf  # y * pos_weight: y itself unless there is a pos_weight
+    y_arr = yf.numpy()
+    wy_arr = y_arr  # y * pos_weight: y itself unless there is a pos_weight
     if pos_weight is not None:
         wyf = (yf * pos_weight.to(torch.float32).expand(shape).reshape(-1)).float()
+        wy_arr = wyf.numpy()
     n = xf.numel()
     # The gradient is written even when not needed (one vectorised loop).
     grad = torch.empty(n, dtype=torch.float32)
     loss = torch.empty(n, dtype=torch.float32) if store_loss else None
     args = (
         xf.numpy(),
-        yf.numpy(),
-        wyf.numpy(),
+        y_arr,
+        wy_arr,
         0.0 if alpha is None else float(alpha),
         alpha is not None,
         float(gamma),
@@ -215,7 +219,7 @@ def sigmoid_focal_numba(
         ignore is not None,
         float(scale),
         grad.numpy(),
-        (_NO_LOSS if loss is None else loss).numpy(),
+        _NO_LOSS if loss is None else loss.numpy(),
         loss is not None,
     )
     parts = kern.run_chunks(
@@ -227,9 +231,14 @@ def sigmoid_focal_numba(
     if sum(p[2] for p in parts):
         check_binary_target_values(y, valid)  # raises, with the range
         raise ValueError(binary_targets_message("outside that range"))
-    fl_sum = torch.tensor(kern.pairwise_sum([p[0] for p in parts]), dtype=torch.float64)
-    ce_sum = torch.tensor(kern.pairwise_sum([p[1] for p in parts]), dtype=torch.float64)
-    grad_out = grad.view(shape).to(grad_dtype(x)) if needs_grad else None
+    fl = kern.pairwise_sum([p[0] for p in parts])
+    sums = np.array([fl, kern.pairwise_sum([p[1] for p in parts])])
+    fl_sum, ce_sum = torch.from_numpy(sums).unbind()  # one tensor: fewer calls
+    grad_out = None
+    if needs_grad:
+        grad_out = grad if x.dim() == 1 else grad.view(shape)
+        if grad_dtype(x) != torch.float32:
+            grad_out = grad_out.to(grad_dtype(x))
     if loss is not None:
         loss = loss.view(shape)
     return loss, fl_sum, ce_sum, grad_out

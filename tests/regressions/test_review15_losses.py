@@ -304,10 +304,14 @@ def test_softmax_focal_matches_reference_formula(dtype, case, reduction, gamma):
 @pytest.mark.parametrize(
     ("kind", "n", "dtype"),
     [
-        ("sigmoid", 65535, torch.float32),  # numba CHUNK = 2**16 elements
+        ("sigmoid", 32767, torch.float32),  # numba CHUNK = 2**15 elements
+        ("sigmoid", 32769, torch.float32),
+        ("sigmoid", 65535, torch.float32),  # (the chunk was 2**16 before)
         ("sigmoid", 65537, torch.float32),
         ("sigmoid", 131073, torch.float64),  # eager _CHUNK = 2**17 elements
-        ("softmax", 6553, torch.float32),  # numba: 65536 // 10 rows a chunk
+        ("softmax", 3276, torch.float32),  # numba: 32768 // 10 rows a chunk
+        ("softmax", 3277, torch.float32),
+        ("softmax", 6553, torch.float32),
         ("softmax", 6554, torch.float32),
         ("softmax", 13108, torch.float64),  # eager: 131072 // 10 rows a chunk
     ],
