@@ -84,7 +84,9 @@ def ignore_value(dtype: torch.dtype, ignore_index: float | None) -> float | int 
     if ignore_index is None:
         return None
     if dtype.is_floating_point:
-        value = float(torch.tensor(ignore_index, dtype=dtype))
+        # on the host: not a default device's tensor (a sync on CUDA, no
+        # value at all on 'meta'; torch.set_default_device)
+        value = float(torch.tensor(ignore_index, dtype=dtype, device="cpu"))
         return value if math.isfinite(value) or math.isinf(ignore_index) else None
     if not (math.isfinite(ignore_index) and ignore_index == int(ignore_index)):
         return None

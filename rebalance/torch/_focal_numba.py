@@ -171,8 +171,10 @@ def _kernel_targets(
 # Placeholder for the class weights when there are none (never read; left
 # writeable: a read-only array is another type to numba, compiled apart).
 _NO_ALPHA = np.ones(1)
-# Placeholder for the loss array when it is not stored (never written).
-_NO_LOSS = torch.zeros(1, dtype=torch.float32).numpy()
+# Placeholder for the loss array when it is not stored (never written); a
+# numpy array, not a torch tensor: under ``torch.set_default_device('cuda')``
+# (or 'meta') a tensor made at import would not be on the host.
+_NO_LOSS = np.zeros(1, dtype=np.float32)
 
 
 def sigmoid_focal_numba(
@@ -205,8 +207,9 @@ def sigmoid_focal_numba(
         wy_arr = wyf.numpy()
     n = xf.numel()
     # The gradient is written even when not needed (one vectorised loop).
-    grad = torch.empty(n, dtype=torch.float32)
-    loss = torch.empty(n, dtype=torch.float32) if store_loss else None
+    # On the host whatever torch.set_default_device says (the kernel's arrays).
+    grad = torch.empty(n, dtype=torch.float32, device="cpu")
+    loss = torch.empty(n, dtype=torch.float32, device="cpu") if store_loss else None
     args = (
         xf.numpy(),
         y_arr,
@@ -265,9 +268,10 @@ def softmax_focal_numba(
         if alpha is None
         else alpha.detach().to("cpu", torch.float64).contiguous().numpy()
     )
-    grad = torch.empty((rows, n_classes), dtype=torch.float32)
-    fl = torch.empty(rows, dtype=torch.float64)
-    ce = torch.empty(rows, dtype=torch.float64)
+    # On the host whatever torch.set_default_device says (the kernel's arrays).
+    grad = torch.empty((rows, n_classes), dtype=torch.float32, device="cpu")
+    fl = torch.empty(rows, dtype=torch.float64, device="cpu")
+    ce = torch.empty(rows, dtype=torch.float64, device="cpu")
     args = (
         x2.numpy(),
         t.numpy(),
