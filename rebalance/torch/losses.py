@@ -255,6 +255,10 @@ def _check_constant(value: Any, name: str, example: str) -> None:
         )
 
 
+# The smallest int that float() cannot convert (rounds past float64's max).
+_FLOAT_INT = 2**1024 - 2 ** (1024 - 54)
+
+
 def _real(value: Any, name: str, example: str | None = None) -> float:
     """``value`` as a float; TypeError naming ``name`` unless it is a real
     number; ValueError for a tensor that requires grad (see
@@ -267,6 +271,10 @@ def _real(value: Any, name: str, example: str | None = None) -> float:
             f"{name} must be a real number, got {type(value).__name__} "
             f"{value!r:.40}; {fix}"
         )
+    if isinstance(value, int) and not -_FLOAT_INT < value < _FLOAT_INT:
+        # float() raises OverflowError, naming nothing: the infinity it stands
+        # for, which the caller's range check refuses naming the argument
+        return math.inf if value > 0 else -math.inf
     return float(value)
 
 
@@ -307,9 +315,19 @@ def _check_margin(margin: Any) -> float:
     return margin
 
 
-def _check_tau(tau: Any) -> float:
+def _check_tau(tau: Any) -> float | None:
     """``tau`` as a float (a 0-d tensor that requires grad too: the logit
-    adjustment keeps its gradient, see :func:`_log_priors`)."""
+    adjustment keeps its gradient, see :func:`_log_priors`); None for a 0-d
+    real tensor under torch.compile tracing, where its value cannot be read
+    (``fullgraph=True`` failed there): it is used as the tensor it is, its
+    value unchecked, as other tensor arguments are there."""
+    if (
+        isinstance(tau, Tensor)
+        and tau.dim() == 0
+        and not (tau.is_complex() or tau.dtype == torch.bool)
+        and torch.compiler.is_compiling()
+    ):
+        return None
     tau = _real(tau.detach() if _differentiated(tau) else tau, "tau", "1.0")
     if not _finite(tau):
         raise ValueError(f"tau must be a finite number, got {tau}; pass e.g. tau=1.0")
@@ -797,7 +815,21 @@ def _class_vector(
     if floats is not None:
         return torch.tensor(floats, dtype=dtype, device=device)
     vec = _class_tensor(values, n_classes, name, dtype, positive, nonzero, keep_grad)
+    _check_not_meta(vec, name, device)
     return vec.to(device)
+
+
+def _check_not_meta(values: Tensor, name: str, device: Any) -> None:
+    """ValueError for a meta tensor ``values`` used with logits on ``device``
+    that hold values: it has none to move there (torch's NotImplementedError
+    "Cannot copy out of meta tensor" named nothing)."""
+    if values.device.type == "meta" and torch.device(device).type != "meta":
+        raise ValueError(
+            f"{name} is a meta tensor, which holds no values (a loss Module "
+            f"built on, or moved to, the meta device), but logits are on "
+            f"{device}: set it to a tensor of values, e.g. criterion.{name} = "
+            f"torch.tensor([...])"
+        )
 
 
 def _autocast_float32(logits: Tensor) -> Tensor:
@@ -1304,6 +1336,7 @@ def _pos_weight(pos_weight: Any, logits: Tensor) -> Tensor:
         pos_weight, torch.promote_types(logits.dtype, torch.float32)
     )
     check_pos_weight_shape(pos_weight, logits)
+    _check_not_meta(pos_weight, "pos_weight", logits.device)
     return pos_weight.detach().to(logits.device)
 
 
@@ -1338,8 +1371,14 @@ def _pos_weight_tensor(pos_weight: Any) -> Tensor:
                 "pass e.g. pos_weight=torch.tensor([3.0])"
             )
         # float64: cast to the logits' compute dtype where it is used (a
-        # float32 copy here would round it for float64 logits).
-        pos_weight = torch.as_tensor(arr.astype(np.float64))
+        # float32 copy here would round it for float64 logits). Read by
+        # _real: an int beyond float64 is inf (refused naming pos_weight),
+        # not an OverflowError.
+        floats = [_real(v, "pos_weight") for v in values]
+        # on the host (read there; moved to the logits' device by the caller),
+        # whatever torch.set_default_device says
+        pos_weight = torch.tensor(floats, dtype=torch.float64, device="cpu")
+        pos_weight = pos_weight.reshape(arr.shape)
     elif pos_weight.is_complex() or pos_weight.dtype == torch.bool:
         raise TypeError(
             f"pos_weight must be a real tensor, got {pos_weight.dtype}; "
@@ -2051,7 +2090,9 @@ def class_weighted_cross_entropy(
         tensor that requires grad (learnable weights) gets its gradient
         (``cross_entropy`` refuses one).
     reduction : {'none', 'mean', 'sum'}, default='mean'
-        ``'mean'`` divides by the summed weights of the non-ignored targets.
+        ``'mean'`` divides by the summed weights of the non-ignored targets
+        (class indices) or by the number of samples (class probabilities),
+        as ``cross_entropy`` does.
     ignore_index : int, default=-100
         Class index marking samples to skip.
     label_smoothing : float, default=0.0
@@ -2090,9 +2131,16 @@ def class_weighted_cross_entropy(
         nonzero=True,
         keep_grad=True,
     )
-    if weight.requires_grad and torch.is_grad_enabled():
+    if (weight.requires_grad and torch.is_grad_enabled()) or (
+        label_smoothing
+        and not target.is_floating_point()
+        and not torch.compiler.is_compiling()
+        and torch._C._functorch.is_functorch_wrapped_tensor(target)
+    ):
         # cross_entropy refuses a weight that requires grad: the same loss,
-        # differentiable in the class weights too.
+        # differentiable in the class weights too. Under torch.func.vmap over
+        # class indices, its 'mean' with label smoothing and a weight calls
+        # masked_select, which vmap cannot batch: the same loss again.
         return _weighted_cross_entropy(
             logits,
             _long_target(target),
@@ -2230,7 +2278,8 @@ class ClassWeightedCrossEntropyLoss(
         (e.g. the output of ``rebalance.class_weights``), or a sequence, an array
         or a tensor of length C.
     reduction : {'none', 'mean', 'sum'}, default='mean'
-        ``'mean'`` divides by the summed weights of the targets.
+        ``'mean'`` divides by the summed weights of the targets (class
+        indices) or by the number of samples (class probabilities).
     ignore_index : int, default=-100
         Class index marking samples to skip.
     label_smoothing : float, default=0.0
@@ -2499,7 +2548,7 @@ def _shortest_fraction(top_k: Any) -> Any:
     if isinstance(top_k, np.ndarray) and top_k.ndim == 0:
         top_k = top_k[()]
     value = _scalar(top_k)
-    if not isinstance(value, float) or not math.isfinite(value):
+    if not isinstance(value, float) or not _finite(value):
         return value  # NaN and inf: left to the range check, which names top_k
     if isinstance(top_k, np.floating) and top_k.dtype.itemsize < 8:
 
@@ -2716,19 +2765,14 @@ class OHEMLoss(nn.Module):
             # targets must be class probabilities shaped like the logits.
             # ignore_index applies to class indices only (documented).
             _check_logits(logits)
-            _check_class_targets(
-                logits,
-                target,
-                -100 if ignore_index is None else ignore_index,
-                soft_ignore=True,
-            )
+            own = -100 if ignore_index is None else ignore_index
+            _check_class_targets(logits, target, own, soft_ignore=True)
             target = _long_target(target)
-            losses = F.cross_entropy(
-                logits,
-                target,
-                reduction="none",
-                ignore_index=-100 if ignore_index is None else ignore_index,
-            )
+            if target.is_floating_point():
+                # cross_entropy refuses an ignore_index >= 0 (255 of a
+                # segmentation mask) with probabilities, which it never reads
+                own = -100
+            losses = F.cross_entropy(logits, target, reduction="none", ignore_index=own)
         else:
             _check_criterion_ignore_index(self.criterion, ignore_index)
             losses = self.criterion(logits, target)
@@ -2868,14 +2912,15 @@ def _log_priors(
     priors: ClassVector,
     n_classes: int,
     logits: Tensor,
-    tau: float,
+    tau: float | None,
     name: str = "priors",
     tau_tensor: Any = None,
 ) -> Tensor:
     """``tau`` times the normalised log priors, shaped to broadcast over the
     class dim of ``logits`` and in their dtype. ``tau_tensor``: the ``tau``
     the caller gave; one that requires grad gets its gradient (``tau`` is its
-    value, for the checks).
+    value, for the checks; None under torch.compile tracing, see
+    :func:`_check_tau`: the tensor is used and the checks skipped).
 
     Normalised in float64 (and relative to the largest prior, so nothing
     overflows): priors as small as 1e-45 stay finite (about -104). A ``tau``
@@ -2888,18 +2933,19 @@ def _log_priors(
         vec = _class_tensor(
             priors, n_classes, name, torch.float64, positive=True, keep_grad=True
         )
+        _check_not_meta(vec, name, logits.device)
     else:
         floats = _class_floats(priors, n_classes, name, positive=True) or []
         vec = torch.tensor(floats, dtype=torch.float64)
-        if floats:
+        if floats and tau is not None:
             _check_adjustment(floats, tau, logits.dtype, name)
     rel = vec / vec.max()
-    if _differentiated(tau_tensor):
+    if tau is None or _differentiated(tau_tensor):
         factor = tau_tensor.to(device=vec.device, dtype=torch.float64)
     else:
         factor = tau
     log_p = (torch.log(rel) - torch.log(rel.sum())) * factor
-    if isinstance(priors, Tensor) and not _tracing(vec):
+    if isinstance(priors, Tensor) and tau is not None and not _tracing(vec):
         smallest, worst = 1.0, 0.0
         if log_p.numel():  # one read of the device
             both = torch.stack([rel.detach().min(), log_p.detach().abs().max()])
