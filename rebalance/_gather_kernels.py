@@ -9,8 +9,9 @@ ahead); both run in threads on disjoint slices of the output rows. The label
 kernels read each output row's class code from a small array (a byte, or a
 bit for two classes) instead of the label itself: random reads that stay in
 cache. Every kernel reads and writes nothing out of bounds whatever it is
-given: every index and range is checked before it is used, and a failed check
-returns an error code (the caller then leaves the gather to numpy or scipy,
+given: every index and range is checked before it is used (a range ``first``
+to ``last`` must have ``0 <= first <= last``), and a failed check returns an
+error code (the caller then leaves the gather to numpy or scipy,
 which raise their own errors).
 """
 
@@ -39,7 +40,9 @@ def csr_row_spans(indptr, rows, first, last, starts, lengths):  # pragma: no cov
     """
     n_rows = indptr.shape[0] - 1
     n_spans = min(starts.shape[0], lengths.shape[0])
-    if n_rows < 0 or first < 0 or last > rows.shape[0] or last > n_spans:
+    if n_rows < 0 or first < 0 or last < first or last > rows.shape[0]:
+        return -1
+    if last > n_spans:
         return -1
     for i in range(first, last):
         ahead = rows[min(i + _PREFETCH_AHEAD, last - 1)]
@@ -67,11 +70,14 @@ def csr_copy_rows(
     The entries of the row ``_PREFETCH_AHEAD`` rows on are prefetched.
 
     Returns 0, or -1 at the first range outside the inputs or the outputs
-    (the rows before it are copied; nothing out of bounds is touched).
+    (the rows before it are copied; nothing out of bounds is touched, whatever
+    the starts and offsets: they are compared without sums that could wrap).
     """
     n_entries = min(indices.shape[0], data.shape[0])
     n_out = min(out_indices.shape[0], out_data.shape[0])
-    if first < 0 or last > starts.shape[0] or last >= out_indptr.shape[0]:
+    if first < 0 or last < first or last > starts.shape[0]:
+        return -1
+    if last >= out_indptr.shape[0]:
         return -1
     for i in range(first, last):
         ahead = starts[min(i + _PREFETCH_AHEAD, last - 1)]
@@ -80,10 +86,12 @@ def csr_copy_rows(
             _prefetch(data, ahead)
         a = starts[i]
         o = out_indptr[i]
-        length = out_indptr[i + 1] - o
-        if a < 0 or o < 0 or length < 0 or a + length > n_entries:
+        end = out_indptr[i + 1]
+        # Compared without sums that could wrap around (int64 arguments).
+        if a < 0 or o < 0 or end < o or a > n_entries or o > n_out:
             return -1
-        if o + length > n_out:
+        length = end - o
+        if length > n_entries - a or length > n_out - o:
             return -1
         for k in range(length):
             out_indices[o + k] = indices[a + k]
@@ -101,7 +109,7 @@ def take_values(values, rows, first, last, out):  # pragma: no cover - compiled
     Returns 0, or -1 at the first index outside its array (the entries
     before it are written; nothing out of bounds is read or written).
     """
-    if first < 0 or last > rows.shape[0] or last > out.shape[0]:
+    if first < 0 or last < first or last > rows.shape[0] or last > out.shape[0]:
         return -1
     n_rows = values.shape[0]
     for i in range(first, last):
@@ -122,7 +130,7 @@ def labels_from_codes(codes, classes, rows, first, last, out):  # pragma: no cov
     Returns 0, or -1 at the first index outside its array (the entries
     before it are written; nothing out of bounds is read or written).
     """
-    if first < 0 or last > rows.shape[0] or last > out.shape[0]:
+    if first < 0 or last < first or last > rows.shape[0] or last > out.shape[0]:
         return -1
     n_rows, n_classes = codes.shape[0], classes.shape[0]
     for i in range(first, last):
@@ -147,7 +155,9 @@ def labels_from_bits(bits, n_rows, classes, rows, first, last, out):  # pragma: 
 
     Returns 0, or -1 at the first index outside its array.
     """
-    if first < 0 or last > rows.shape[0] or last > out.shape[0] or classes.shape[0] < 2:
+    if first < 0 or last < first or last > rows.shape[0] or last > out.shape[0]:
+        return -1
+    if classes.shape[0] < 2:
         return -1
     n_rows = min(n_rows, bits.shape[0] * 8)
     for i in range(first, last):
@@ -221,6 +231,7 @@ def rank_rows(rows, bits, word_ranks, first, last, ranks):  # pragma: no cover
     n_words = bits.shape[0]
     if (
         first < 0
+        or last < first
         or last > rows.shape[0]
         or last > ranks.shape[0]
         or word_ranks.shape[0] < n_words

@@ -341,11 +341,21 @@ def write_segments(pools, kind, pool, start, stop, length, key, out):
 def count_segments(pools, kind, pool, start, stop, length, key, counts):
     """Add to ``counts[r]`` one per occurrence of row ``r`` in the segments'
     rows (those :func:`write_segments` writes, drawn alike). Returns 0, or -1
-    when a row is outside ``[0, len(counts))`` (counts then partly added)."""
+    when a row is outside ``[0, len(counts))``, a copied or picked slice
+    outside its pool, or the per-segment arrays shorter than ``kind``
+    (counts then partly added; nothing is read or written out of bounds)."""
     block = np.empty(_PICK_BLOCK, dtype=np.int64)
     n_rows = counts.shape[0]
-    for s in range(kind.shape[0]):
+    n_segments = kind.shape[0]
+    shortest = min(pool.shape[0], start.shape[0], stop.shape[0], length.shape[0])
+    if min(shortest, key.shape[0]) < n_segments:
+        return -1
+    for s in range(n_segments):
         rows = pools[pool[s]]
+        if kind[s] != RANGE and (
+            start[s] < 0 or stop[s] > rows.shape[0] or stop[s] < start[s]
+        ):
+            return -1
         if kind[s] == COPY:
             if stop[s] <= start[s]:
                 continue
@@ -356,11 +366,14 @@ def count_segments(pools, kind, pool, start, stop, length, key, counts):
                     return -1
                 counts[r] += repeats
         elif kind[s] == RANGE:
-            if start[s] < 0 or start[s] + length[s] > n_rows:
+            # Compared without a sum that could wrap around.
+            if start[s] < 0 or start[s] > n_rows or length[s] > n_rows - start[s]:
                 return -1
             for o in range(length[s]):
                 counts[start[s] + o] += 1
         else:
+            if length[s] > 0 and stop[s] == start[s]:
+                return -1  # picks from no rows
             for o in range(0, length[s], _PICK_BLOCK):
                 count = min(_PICK_BLOCK, length[s] - o)
                 _pick_block(rows, start[s], stop[s], key[s], o, count, block)
@@ -379,11 +392,13 @@ def expand_counts(counts, out):
     Returns 0, or -1 (nothing written) unless ``len(out)`` is the sum of
     ``counts`` and every count is >= 0."""
     total = 0
+    n_out = out.shape[0]
     for r in range(counts.shape[0]):
-        if counts[r] < 0:
+        # Compared without a sum that could wrap around (int64 counts).
+        if counts[r] < 0 or counts[r] > n_out - total:
             return -1
         total += counts[r]
-    if total != out.shape[0]:
+    if total != n_out:
         return -1
     filled = 0
     for r in range(counts.shape[0]):

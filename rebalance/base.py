@@ -559,7 +559,10 @@ def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
     bitmap = getattr(sampler, "replacement", None) is False  # RandomUnderSampler
     input_scratch = _BITMAP_INPUT_ROW_BYTES if bitmap else _DRAW_INPUT_ROW_BYTES
     return {
-        "row indices": index_bytes + n_samples * input_scratch,
+        "row indices": index_bytes,
+        # The rows of y grouped by class (or their bitmap): a draw of few
+        # rows from a large y needs them all the same.
+        f"scratch over y's {n_samples:,} rows": n_samples * input_scratch,
         **parts,
         # Only one of the two is held at a time.
         "draw scratch": max(0, draw_scratch - outputs),
