@@ -26,6 +26,7 @@ import numpy as np
 from rebalance._columns import (
     _CURRENCY,
     _arrow_type,
+    _as_numbers,
     _nested,
     check_spaced_names,
     column_named,
@@ -551,16 +552,21 @@ def _read_decimal_commas(
     only numbers written so, one of which cannot be read with commas between
     thousands (12,5 or 1.234,5): then every column whose values are all such
     numbers (1.200 is twelve hundred there, 01.02.2024 is not a number) is
-    read as numbers."""
+    read as numbers. A marker of a missing number among them (``?``,
+    ``-``, ``#DIV/0!``: ``_MISSING_NUMBER``) is read as missing, with a
+    notice, as in a column of plain numbers (:func:`_missing_numbers_as_na`).
+    """
     import pandas as pd
 
     # A decimal comma can only be in a column read as text: the file is read
-    # a second time (as text) only when one holds one.
+    # a second time (as text) only when one holds one. Decided without the
+    # markers of missing numbers.
     texts = [
         (j, frame.iloc[:, j].dropna().astype(str).str.strip())
         for j in range(frame.shape[1])
         if not pd.api.types.is_numeric_dtype(frame.iloc[:, j])
     ]
+    texts = [(j, text[~_number_markers(text)]) for j, text in texts]
     for j, text in texts:
         if (
             len(text)
@@ -568,6 +574,9 @@ def _read_decimal_commas(
             and text.str.fullmatch(_APOSTROPHE_NUMBER).all()
         ):
             column = frame.iloc[:, j].astype(object).where(frame.iloc[:, j].notna())
+            marker = _number_markers(column)
+            _note_markers(frame.columns[j], column, marker)
+            column = column.where(~marker)
             frame.isetitem(j, _locale_numbers(column, thousands="'\u2019"))
     if separator == ";":
         found = any(
@@ -598,10 +607,34 @@ def _read_decimal_commas(
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
             continue  # whole numbers without dots: read exactly already
         text = raw[name].str.strip()
-        present = text.dropna()
+        marker = _number_markers(text)
+        present = text[~marker].dropna()
         if not len(present) or not present.str.fullmatch(_DECIMAL_COMMA).all():
             continue
+        _note_markers(name, text, marker)
+        text = text.where(~marker)
         frame.isetitem(position, _locale_numbers(text, thousands=".", comma=True))
+
+
+def _number_markers(text) -> np.ndarray:
+    """Where the cells of ``text`` (strings, or missing) are a marker of a
+    missing number (``_MISSING_NUMBER``)."""
+    lowered = text.astype(object).where(text.notna()).str.strip().str.lower()
+    return lowered.isin(_MISSING_NUMBER).to_numpy(dtype=bool)
+
+
+def _note_markers(name: Any, text, marker: np.ndarray) -> None:
+    """The notice that the cells ``marker`` of the column ``name`` (its
+    ``text``), markers of a missing number, are read as missing."""
+    count = int(marker.sum())
+    if not count:
+        return
+    found = {str(m).strip() for m in text[marker]}
+    shown = " and ".join(repr(m) for m in sorted(found))
+    _notice(
+        f"column {str(name)!r} holds numbers and {shown} ({count} row"
+        f"{'s' if count > 1 else ''}): read as missing."
+    )
 
 
 def _locale_numbers(text, thousands: str, comma: bool = False):
@@ -984,7 +1017,10 @@ def _missing_numbers_as_na(frame, target: Any) -> None:
     as a marker of a missing value (``?`` as in the UCI files, ``-``,
     ``#DIV/0!``), with a notice naming them. The column is read as numbers
     (the ``target`` column keeps its text): with the marker, it was text,
-    its numbers encoded as strings; in the target, the marker a class."""
+    its numbers encoded as strings; in the target, the marker a class.
+    Numbers written as ``_columns`` reads them (``"$1,234.50"``,
+    ``"12.5%"``, ``"(300)"``) count as numbers too: a ``?`` among them
+    left the column a high-cardinality categorical."""
     import pandas as pd
 
     for j, name in enumerate(frame.columns):
@@ -1002,18 +1038,27 @@ def _missing_numbers_as_na(frame, target: Any) -> None:
         if not markers or len(markers) == len(distinct):
             continue
         rest = pd.Series([v for v in distinct if v not in markers], dtype=object)
-        if pd.to_numeric(rest.str.strip(), errors="coerce").isna().any():
+        plain = pd.to_numeric(rest.str.strip(), errors="coerce").notna().all()
+        if not plain and (
+            # every number has a digit: text columns fail here, at once
+            not rest.str.contains(r"\d").all() or _as_numbers(rest) is None
+        ):
             continue  # not a column of numbers
         marker = values.isin(markers).to_numpy()
-        shown = " and ".join(repr(m) for m in sorted({m.strip() for m in markers}))
-        count = int(marker.sum())
-        _notice(
-            f"column {str(name)!r} holds numbers and {shown} ({count} row"
-            f"{'s' if count > 1 else ''}): read as missing."
-        )
         text = values.astype(object).where(values.notna() & ~marker)
+        numbers = None
+        if name != target and not plain:  # "$1,234.50", "12.5%", "(300)"
+            present = text.notna().to_numpy()
+            read = _as_numbers(text[present])
+            if read is None:
+                continue  # other values than the distinct strings: not numbers
+            numbers = np.full(len(text), np.nan)
+            numbers[present] = read.to_numpy(dtype=np.float64)
+        _note_markers(name, values, marker)
         if name == target:
             frame.isetitem(j, text)
+        elif numbers is not None:
+            frame.isetitem(j, pd.Series(numbers, index=frame.index))
         else:
             frame.isetitem(j, pd.to_numeric(text.str.strip(), errors="coerce"))
 

@@ -124,10 +124,14 @@ def _torch_mlp():
     except ImportError as exc:
         # rebalance.torch's own message already says what to install
         cause = "" if exc.name == "torch" else f" ({exc})"
+        # Torch first, in the build wanted: pip left to itself takes PyPI's
+        # default build, on Linux the multi-GB CUDA one (README, set-up).
         raise ValueError(
             "model='mlp' (--model mlp) needs PyTorch, which is not installed"
-            f"{cause}: pip install 'rebalance[torch]', or use the model "
-            "'logistic' or 'hgb'."
+            f"{cause}: pip install torch (the build you want, e.g. "
+            "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu), "
+            "then pip install 'rebalance[torch]'; or use the model 'logistic' "
+            "or 'hgb'."
         ) from exc
     return TorchMLPClassifier
 
