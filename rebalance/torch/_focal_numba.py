@@ -207,9 +207,12 @@ def sigmoid_focal_numba(
         wy_arr = wyf.numpy()
     n = xf.numel()
     # The gradient is written even when not needed (one vectorised loop).
-    # On the host whatever torch.set_default_device says (the kernel's arrays).
-    grad = torch.empty(n, dtype=torch.float32, device="cpu")
-    loss = torch.empty(n, dtype=torch.float32, device="cpu") if store_loss else None
+    # Both outputs on the host whatever torch.set_default_device says, in
+    # their final shape (the kernel writes flat views of them): returned as
+    # they are, where views of flat buffers would be copied (a custom op's
+    # outputs may not be views).
+    grad = torch.empty(shape, dtype=torch.float32, device="cpu")
+    loss = torch.empty(shape, dtype=torch.float32, device="cpu") if store_loss else None
     args = (
         xf.numpy(),
         y_arr,
@@ -221,8 +224,8 @@ def sigmoid_focal_numba(
         0.0 if ignore is None else float(ignore),
         ignore is not None,
         float(scale),
-        grad.numpy(),
-        _NO_LOSS if loss is None else loss.numpy(),
+        grad.view(-1).numpy(),
+        _NO_LOSS if loss is None else loss.view(-1).numpy(),
         loss is not None,
     )
     parts = kern.run_chunks(
@@ -239,11 +242,9 @@ def sigmoid_focal_numba(
     fl_sum, ce_sum = torch.from_numpy(sums).unbind()  # one tensor: fewer calls
     grad_out = None
     if needs_grad:
-        grad_out = grad if x.dim() == 1 else grad.view(shape)
+        grad_out = grad
         if grad_dtype(x) != torch.float32:
             grad_out = grad_out.to(grad_dtype(x))
-    if loss is not None:
-        loss = loss.view(shape)
     return loss, fl_sum, ce_sum, grad_out
 
 
