@@ -45,6 +45,42 @@ def is_pandas(obj: Any, kind: str) -> bool:
     return module.startswith("pandas") and type(obj).__name__ == kind
 
 
+def index_from_transform_output(X: Any) -> bool:
+    """Whether pandas X's index may be one a transformer made, which says
+    nothing of the rows: under scikit-learn's ``transform_output='pandas'``,
+    the default ``RangeIndex`` (0, 1, ..., n - 1) that a Pipeline's
+    transformer gives the DataFrame it makes of an array. A y (or
+    ``sample_weight``) whose index holds those numbers in another order, such
+    as a Series shuffled with the array (``sklearn.utils.shuffle(X, y)``), is
+    then paired by position, as without the setting: comparing the indexes
+    refused such a Pipeline, and its advice (``y.loc[X.index]``) would have
+    given the rows other labels.
+
+    >>> import pandas as pd
+    >>> import sklearn
+    >>> from rebalance._frames import index_from_transform_output
+    >>> X = pd.DataFrame({"a": [1.0, 2.0]})
+    >>> with sklearn.config_context(transform_output="pandas"):
+    ...     index_from_transform_output(X)
+    True
+    >>> index_from_transform_output(X)
+    False
+    """
+    if not is_pandas(X, "DataFrame"):
+        return False
+    import sklearn
+
+    if sklearn.get_config().get("transform_output") != "pandas":
+        return False
+    index = X.index
+    return (
+        type(index).__name__ == "RangeIndex"
+        and index.start == 0
+        and index.step == 1
+        and index.name is None
+    )
+
+
 def is_pandas_array(obj: Any) -> bool:
     """True for a bare pandas array (``pd.Categorical``, ``pd.array(...)``:
     an ``ExtensionArray``), not a Series or an Index."""

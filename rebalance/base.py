@@ -23,7 +23,13 @@ from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
 from rebalance import _dask, _gather, _indices
-from rebalance._frames import _is_arrow, _record_batch, is_dataframe, is_pandas_array
+from rebalance._frames import (
+    _is_arrow,
+    _record_batch,
+    index_from_transform_output,
+    is_dataframe,
+    is_pandas_array,
+)
 from rebalance._indices import EncodedLabels
 from rebalance._labels import own_codes
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
@@ -172,10 +178,13 @@ class BaseSampler(_ImblearnBaseSampler):
                 "the target y is None. Pass the class labels as y."
             )
         # Paired by position, as in scikit-learn: a pandas y holding X's index
-        # in another order (X shuffled alone) would label other rows.
-        _dask.check_paired_rows(X, y, f"{type(self).__name__}.{method}")
+        # in another order (X shuffled alone) would label other rows. Not
+        # against the fresh index a transformer gave X under
+        # transform_output='pandas' (index_from_transform_output).
+        X_index = None if index_from_transform_output(X) else X
+        _dask.check_paired_rows(X_index, y, f"{type(self).__name__}.{method}")
         _dask.check_paired_weights(
-            X, y, sample_weight, f"{type(self).__name__}.{method}"
+            X_index, y, sample_weight, f"{type(self).__name__}.{method}"
         )
         labels, y_1d, one_hot = encode_labels(y)
         require_two_classes(labels)
@@ -225,7 +234,10 @@ class BaseSampler(_ImblearnBaseSampler):
             matrix, which is resampled by its argmax and returned one-hot.
             Paired with X's rows by position, as in scikit-learn: a pandas y
             (or ``sample_weight``) whose index holds the index of a pandas X
-            in another order is a ValueError (pass ``y.loc[X.index]``).
+            in another order is a ValueError (pass ``y.loc[X.index]``), except
+            for the default ``RangeIndex`` a transformer gives the DataFrame
+            it makes of an array under scikit-learn's
+            ``transform_output='pandas'``, which says nothing of the rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-row weights, resampled with the rows. Inside an
             :class:`imblearn.pipeline.Pipeline`, which has no way to pass
