@@ -121,6 +121,7 @@ from rebalance._frames import (
     check_compressed,
     check_unique_columns,
     first_column,
+    index_from_transform_output,
     is_dask,
     is_dataframe,
     is_pandas,
@@ -723,7 +724,11 @@ def check_paired_rows(X, y, function: str) -> None:
     """A ValueError when pandas ``y`` holds the index of a pandas ``X`` in
     another order, for an in-memory ``function`` that pairs the rows of X
     and y by position (as scikit-learn does): every label would go with
-    another row's features, without an error (:func:`check_paired`).
+    another row's features, without an error (:func:`check_paired`). Not
+    against the fresh index a transformer gave X under scikit-learn's
+    ``transform_output='pandas'``
+    (:func:`~rebalance._frames.index_from_transform_output`), which says
+    nothing of the rows.
 
     Examples
     --------
@@ -736,7 +741,7 @@ def check_paired_rows(X, y, function: str) -> None:
     ...
     ValueError: y holds the index of X in another order: compare pairs ...
     """
-    if is_pandas(X, "DataFrame"):
+    if is_pandas(X, "DataFrame") and not index_from_transform_output(X):
         check_paired(y, "y", X, "X", function)
 
 
@@ -756,7 +761,7 @@ def check_paired_weights(X, y, sample_weight, function: str) -> None:
     ...
     ValueError: sample_weight holds the index of y in another order: fit ...
     """
-    if is_pandas(X, "DataFrame"):
+    if is_pandas(X, "DataFrame") and not index_from_transform_output(X):
         check_paired(sample_weight, "sample_weight", X, "X", function)
     check_paired(sample_weight, "sample_weight", y, "y", function)
 

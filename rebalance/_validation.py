@@ -57,6 +57,31 @@ __all__ = [
 ]
 
 
+def validate_params_anyway(estimator: Any) -> None:
+    """``estimator._validate_params()`` under scikit-learn's
+    ``skip_parameter_validation=True``, with which ``_fit_context`` skips it:
+    rebalance's estimators check their parameters whatever the configuration,
+    as its samplers do (an unchecked value would be fitted with, then fail or
+    mislead later: ``ThresholdMover(threshold=True)`` as a threshold of 1).
+
+    Examples
+    --------
+    >>> import sklearn
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from rebalance import ThresholdMover
+    >>> from rebalance._validation import validate_params_anyway
+    >>> with sklearn.config_context(skip_parameter_validation=True):
+    ...     validate_params_anyway(ThresholdMover(LogisticRegression(), strategy="x"))
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'strategy' ...
+    """
+    from sklearn import get_config
+
+    if get_config().get("skip_parameter_validation", False):
+        estimator._validate_params()
+
+
 def is_bool(value: Any) -> bool:
     """Whether ``value`` is a Python or numpy bool (an Integral to Python, but
     never a number, a count or a seed to rebalance)."""

@@ -23,13 +23,7 @@ from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
 from rebalance import _dask, _gather, _indices
-from rebalance._frames import (
-    _is_arrow,
-    _record_batch,
-    index_from_transform_output,
-    is_dataframe,
-    is_pandas_array,
-)
+from rebalance._frames import _is_arrow, _record_batch, is_dataframe, is_pandas_array
 from rebalance._indices import EncodedLabels
 from rebalance._labels import own_codes
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
@@ -178,13 +172,12 @@ class BaseSampler(_ImblearnBaseSampler):
                 "the target y is None. Pass the class labels as y."
             )
         # Paired by position, as in scikit-learn: a pandas y holding X's index
-        # in another order (X shuffled alone) would label other rows. Not
+        # in another order (X shuffled alone) would label other rows (not
         # against the fresh index a transformer gave X under
-        # transform_output='pandas' (index_from_transform_output).
-        X_index = None if index_from_transform_output(X) else X
-        _dask.check_paired_rows(X_index, y, f"{type(self).__name__}.{method}")
+        # transform_output='pandas': index_from_transform_output).
+        _dask.check_paired_rows(X, y, f"{type(self).__name__}.{method}")
         _dask.check_paired_weights(
-            X_index, y, sample_weight, f"{type(self).__name__}.{method}"
+            X, y, sample_weight, f"{type(self).__name__}.{method}"
         )
         labels, y_1d, one_hot = encode_labels(y)
         require_two_classes(labels)

@@ -68,7 +68,11 @@ from rebalance._priors import (
     model_priors,
     with_class_weight,
 )
-from rebalance._validation import check_same_length, check_sample_weight
+from rebalance._validation import (
+    check_same_length,
+    check_sample_weight,
+    validate_params_anyway,
+)
 from rebalance.base import BaseSampler
 
 __all__ = ["ResampledClassifier"]
@@ -240,6 +244,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self : object
             The fitted meta-estimator.
         """
+        validate_params_anyway(self)
         check_classifier(self.classifier, "classifier")
         if is_pairwise(self.classifier):
             # The sampler draws rows; the columns of a precomputed kernel or
@@ -707,7 +712,10 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
         columns = [getattr(X, "data", None) if sp.issparse(X) else _object_numbers(X)]
     for values in columns:
         if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
-            assert_all_finite(values, input_name="X")
+            # also under sklearn's assume_finite=True: a draw must not decide
+            # whether the classifier is fitted on NaN
+            with config_context(assume_finite=False):
+                assert_all_finite(values, input_name="X")
 
 
 def _pandas_text(dtype: Any) -> bool:

@@ -97,6 +97,7 @@ from rebalance._validation import (
     check_same_length,
     check_sample_weight,
     is_bool,
+    validate_params_anyway,
 )
 from rebalance.metrics import _check_label_metric, g_mean_score
 
@@ -552,6 +553,7 @@ default='auto'
         self : ThresholdMover
             The fitted mover.
         """
+        validate_params_anyway(self)
         if y is None:
             raise ValueError(
                 "This ThresholdMover estimator requires y to be passed, but the "

@@ -10,9 +10,11 @@ gives the DataFrame it makes of an array a fresh ``RangeIndex``; a y Series
 shuffled with the array (``sklearn.utils.shuffle``) holds those numbers in
 another order, and the samplers refused it as "y holds the index of X in
 another order", advising ``y.loc[X.index]``, which gives rows other labels.
-The same check in ``ThresholdMover`` and ``ResampledClassifier``, and their
-parameter checks under ``skip_parameter_validation``, are strict xfails for
-the files that own them.
+The same check in ``ThresholdMover`` and ``ResampledClassifier`` (now in
+``check_paired_rows`` / ``check_paired_weights`` for all three); their
+parameter checks, skipped under ``skip_parameter_validation``; and
+``ResampledClassifier``'s refusal of NaN before resampling, skipped under
+``assume_finite=True``, are fixed too.
 """
 
 from __future__ import annotations
@@ -127,13 +129,6 @@ def test_reordered_index_still_refused_without_pandas_output():
             RandomUnderSampler(random_state=0).fit_resample(frame, y, sample_weight=w)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review53: ResampledClassifier.fit compares X's fresh RangeIndex "
-    "(transform_output='pandas') with a shuffled y and refuses it — fix "
-    "belongs in rebalance/compose.py (skip check_paired_rows/weights for X "
-    "where rebalance._frames.index_from_transform_output(X))",
-)
 def test_pandas_output_resampled_classifier_pairs_shuffled_y():
     X, y = _shuffled_data()
     model = make_pipeline(
@@ -146,13 +141,6 @@ def test_pandas_output_resampled_classifier_pairs_shuffled_y():
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review53: ThresholdMover.fit compares X's fresh RangeIndex "
-    "(transform_output='pandas') with a shuffled y and refuses it — fix "
-    "belongs in rebalance/threshold.py (skip check_paired_rows/weights for X "
-    "where rebalance._frames.index_from_transform_output(X))",
-)
 def test_pandas_output_threshold_mover_pairs_shuffled_y():
     X, y = _shuffled_data()
     model = make_pipeline(
@@ -243,17 +231,11 @@ def test_cross_validate_workers_keep_the_config(backend):
     np.testing.assert_allclose(got, expected)
 
 
-# ----------------------------- ThresholdMover / ResampledClassifier (xfails)
+# ----------------------------- ThresholdMover / ResampledClassifier
 
 _SKIP = "under skip_parameter_validation=True"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"review53: ThresholdMover(threshold=True) is accepted {_SKIP} "
-    "(fitted with threshold 1.0) — fix belongs in rebalance/threshold.py "
-    "(call self._validate_params() in fit whatever the config)",
-)
 def test_threshold_mover_bool_threshold_refused_when_validation_skipped():
     X, y = _data()
     with sklearn.config_context(skip_parameter_validation=True):
@@ -263,11 +245,6 @@ def test_threshold_mover_bool_threshold_refused_when_validation_skipped():
             )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"review53: ThresholdMover(thresholds=1) is accepted {_SKIP} — fix "
-    "belongs in rebalance/threshold.py",
-)
 def test_threshold_mover_one_threshold_refused_when_validation_skipped():
     X, y = _data()
     with sklearn.config_context(skip_parameter_validation=True):
@@ -277,12 +254,6 @@ def test_threshold_mover_one_threshold_refused_when_validation_skipped():
             )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"review53: ThresholdMover(train_priors='x', deploy_priors='x', "
-    f"response_method='predict') are accepted {_SKIP} — fix belongs in "
-    "rebalance/threshold.py",
-)
 @pytest.mark.parametrize(
     "params",
     [{"train_priors": "x"}, {"deploy_priors": "x"}, {"response_method": "predict"}],
@@ -294,12 +265,6 @@ def test_threshold_mover_bad_strings_refused_when_validation_skipped(params):
             ThresholdMover(LogisticRegression(), **params).fit(X, y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"review53: ThresholdMover(strategy='bogus') fits {_SKIP} and "
-    "predict raises AttributeError (no threshold_) — fix belongs in "
-    "rebalance/threshold.py",
-)
 def test_threshold_mover_unknown_strategy_refused_when_validation_skipped():
     X, y = _data()
     with sklearn.config_context(skip_parameter_validation=True):
@@ -307,12 +272,6 @@ def test_threshold_mover_unknown_strategy_refused_when_validation_skipped():
             ThresholdMover(LogisticRegression(), strategy="bogus").fit(X, y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=f"review53: ResampledClassifier(sampler=None) {_SKIP} fails in "
-    "clone ('Cannot clone object None') instead of naming sampler — fix "
-    "belongs in rebalance/compose.py",
-)
 def test_resampled_classifier_none_sampler_named_when_validation_skipped():
     X, y = _data()
     with sklearn.config_context(skip_parameter_validation=True):
@@ -320,14 +279,6 @@ def test_resampled_classifier_none_sampler_named_when_validation_skipped():
             ResampledClassifier(None, LogisticRegression()).fit(X, y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review53: ResampledClassifier's NaN refusal before resampling "
-    "(CHANGES: 'a numeric X with NaN/inf is refused before resampling') is "
-    "skipped under assume_finite=True (sklearn's assert_all_finite honours "
-    "it): LogisticRegression is fitted on NaN — fix (or a documented "
-    "exception) belongs in rebalance/compose.py",
-)
 def test_resampled_classifier_refuses_nan_under_assume_finite():
     X, y = _data()
     X[3, 1] = np.nan
