@@ -252,7 +252,10 @@ default=None
             )
         # The network draws from its own generator: torch's global one is
         # neither read nor changed (threads fitting at once share nothing).
-        with _on_the_cpu():
+        # Gradients on whatever the caller's autograd state (a fit under
+        # torch.no_grad, torch.inference_mode or set_grad_enabled(False), as
+        # in an evaluation block, cannot train otherwise).
+        with _on_the_cpu(), torch.inference_mode(False), torch.enable_grad():
             network = self._fit_network(X, y_codes, n_classes)
         # Set once training has succeeded: a failed fit leaves no half-fitted
         # model behind.
@@ -395,7 +398,7 @@ class _Rows(TensorDataset):
     before), several times faster on tens of thousands of rows."""
 
     def __getitems__(self, indices):
-        index = torch.as_tensor(indices, dtype=torch.int64)
+        index = torch.as_tensor(indices, dtype=torch.int64, device="cpu")
         return tuple(tensor[index] for tensor in self.tensors)
 
 

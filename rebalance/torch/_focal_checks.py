@@ -216,7 +216,13 @@ def defer_target_check(values: Tensor, index: int, message: str) -> None:
             free = _FREE.get(key)
             slot = free.pop() if free else None
         if slot is None:
-            host = torch.empty(values.shape, dtype=values.dtype, pin_memory=True)
+            # Pinned host memory whatever torch.set_default_device says, and
+            # no inference tensor (the pooled buffer is written into again,
+            # maybe outside torch.inference_mode).
+            with torch.inference_mode(False):
+                host = torch.empty(
+                    values.shape, dtype=values.dtype, device="cpu", pin_memory=True
+                )
             event = torch.cuda.Event()
             event._rebalance_pool_key = key  # type: ignore[attr-defined]
         else:

@@ -2532,7 +2532,9 @@ def _ohem_valid(
         k_valid = torch.clamp(n_valid, max=k_static)
     _, idx = torch.topk(key, k_static)
     kept_mask = torch.arange(k_static, device=flat.device) < k_valid
-    kept = torch.where(kept_mask, flat[idx], torch.zeros((), dtype=flat.dtype))
+    kept = torch.where(
+        kept_mask, flat[idx], torch.zeros((), dtype=flat.dtype, device=flat.device)
+    )
     loss = _kept_mean(kept, torch.clamp(k_valid, min=1))
     if return_indices:
         return loss, idx[kept_mask]
@@ -2559,7 +2561,7 @@ def _shortest_fraction(top_k: Any) -> Any:
         held = top_k.detach().cpu().reshape(())
 
         def same(candidate: float) -> bool:
-            return bool(torch.tensor(candidate, dtype=held.dtype) == held)
+            return bool(torch.tensor(candidate, dtype=held.dtype, device="cpu") == held)
 
     else:
         return value
@@ -2936,7 +2938,8 @@ def _log_priors(
         _check_not_meta(vec, name, logits.device)
     else:
         floats = _class_floats(priors, n_classes, name, positive=True) or []
-        vec = torch.tensor(floats, dtype=torch.float64)
+        # on the logits' device, whatever torch.set_default_device says
+        vec = torch.tensor(floats, dtype=torch.float64, device=logits.device)
         if floats and tau is not None:
             _check_adjustment(floats, tau, logits.dtype, name)
     rel = vec / vec.max()

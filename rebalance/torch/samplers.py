@@ -2056,23 +2056,29 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
             ``torch.load(weights_only=True)`` round-trip it.
         """
         state = super().state_dict()
-        live = getattr(self, "_live_pool", None)
-        if live is None:
-            live = (
-                torch.empty(0, dtype=torch.int64),
-                torch.empty(0, dtype=torch.float64),
-            )
-            self._live_pool = live
-            self._set_pool(self.pool_ids, self.pool_losses)
-        state["pool_ids"], state["pool_losses"] = live
-        state["rank"] = self.rank
-        if state["previous_finished"]:
-            # The next epoch has not started: it replays from the pool as it
-            # will be then, the live one.
-            state["epoch_pool_ids"] = live[0]
-        else:
-            epoch_pool = self._pool_of_next_epoch().copy()
-            state["epoch_pool_ids"] = torch.from_numpy(epoch_pool)
+        # Plain CPU tensors whatever torch's global state: on the host under
+        # torch.set_default_device('cuda'/'meta') or ``with torch.device``
+        # (a 'meta' pool holds no values), and not inference tensors when
+        # taken under torch.inference_mode (a later update() could not write
+        # into them).
+        with torch.inference_mode(False):
+            live = getattr(self, "_live_pool", None)
+            if live is None:
+                live = (
+                    torch.empty(0, dtype=torch.int64, device="cpu"),
+                    torch.empty(0, dtype=torch.float64, device="cpu"),
+                )
+                self._live_pool = live
+                self._set_pool(self.pool_ids, self.pool_losses)
+            state["pool_ids"], state["pool_losses"] = live
+            state["rank"] = self.rank
+            if state["previous_finished"]:
+                # The next epoch has not started: it replays from the pool as
+                # it will be then, the live one.
+                state["epoch_pool_ids"] = live[0]
+            else:
+                epoch_pool = self._pool_of_next_epoch().copy()
+                state["epoch_pool_ids"] = torch.from_numpy(epoch_pool)
         return state
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
