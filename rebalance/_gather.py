@@ -62,6 +62,12 @@ STAGE_TILE = 1 << 14
 # column this small stays in cache (a 200,000 x 300 float64 frame gathered
 # column by column takes half the time of staging it).
 STAGE_COLUMNS_ABOVE = 1 << 22
+# Bytes of a block of rows read at a time by :func:`_take_scattered` (it
+# stays in cache).
+SCATTER_BLOCK_BYTES = 1 << 18
+# log2 of the output rows in a bucket of _take_scattered (at most 16: their
+# positions in the bucket are uint16).
+BUCKET_SHIFT = 16
 # Bytes of rows a thread indexes at a time out of an array that is not
 # C-contiguous (:func:`_index_tiles`).
 INDEX_TILE_BYTES = 1 << 20
@@ -93,10 +99,16 @@ def _parts_pass(part: Any, threads: int, chunks: np.ndarray) -> bool:
     """Run ``part(lo, hi)`` on every slice ``chunks[t]:chunks[t + 1]``, one
     thread each; True when every call returned a false status (0: the
     compiled kernels' success)."""
+    return _each_thread(lambda t: part(chunks[t], chunks[t + 1]), threads)
+
+
+def _each_thread(part: Any, threads: int) -> bool:
+    """Run ``part(t)`` for ``t < threads``, one thread each; True when every
+    call returned a false status (0: the compiled kernels' success)."""
     failed = []
 
     def run(t: int) -> None:
-        if part(chunks[t], chunks[t + 1]):
+        if part(t):
             failed.append(t)
 
     _indices._in_threads(run, threads)
@@ -290,6 +302,12 @@ def _take_row_major(data: np.ndarray, rows: np.ndarray) -> np.ndarray | None:
     every_row = n_out >= max(n_rows, 2)
     if not every_row and not _compact(rows, n_rows):
         return None
+    if not every_row and data.ndim == 2:
+        # Columns stored apart (Fortran order): gathered without a copy.
+        out = np.empty((n_out, data.shape[1]), dtype=data.dtype)
+        columns = [data[:, j] for j in range(data.shape[1])]
+        if _gather_scattered(columns, rows, out.T, every_row) is not None:
+            return out
     available = _indices.available_memory()  # cgroup limits included
     staged_bytes = min(n_out, n_rows) * (row_bytes + 8)
     if available is not None and 2 * staged_bytes + n_out * row_bytes > available:
@@ -433,11 +451,16 @@ def take_pandas(data: Any, rows: Any) -> Any:
         out_bytes = n_out * sum(v.itemsize for v in values if v is not None)
         groups = _row_groups(values, min(n_out, data.shape[0]), out_bytes)
         distinct = None
-        if groups and not every_row:
-            distinct, rows_staged = _distinct_ranks(rows, data.shape[0])
         for group in groups:
             out = None if block is None else block[group[0] : group[-1] + 1]
             same_dtype = [values[j] for j in group]
+            scattered = _gather_scattered(same_dtype, rows, out, every_row)
+            if scattered is not None:
+                for j, column in zip(group, scattered):
+                    taken[j] = column
+                continue
+            if distinct is None and not every_row:
+                distinct, rows_staged = _distinct_ranks(rows, data.shape[0])
             if distinct is None:
                 staged = _take_staged(same_dtype, rows, out)
             else:
@@ -644,6 +667,30 @@ def _row_groups(
     return groups
 
 
+def _gather_scattered(
+    columns: list[np.ndarray], rows: np.ndarray, out: np.ndarray | None, every_row: bool
+) -> np.ndarray | None:
+    """``np.take(column, rows)`` of each of ``columns`` (1-D, one dtype and
+    length, ``rows`` checked and scattered) as the rows of ``out`` (a new
+    ``(len(columns), len(rows))`` array when None), by
+    :func:`_take_scattered`, when the columns lie in one array
+    (:func:`column_offsets`: a pandas block) and the gather reads fewer rows
+    than the input's (``every_row`` false: the staged copy is the faster
+    there); else None, ``out`` untouched."""
+    if every_row:
+        return None
+    located = column_offsets(columns)
+    if located is None:
+        return None
+    values, offsets = located
+    if out is None:
+        out = np.empty((len(columns), rows.shape[0]), dtype=columns[0].dtype)
+    n_rows = columns[0].shape[0]
+    if not _take_scattered(values, offsets, n_rows, rows, out.view(values.dtype)):
+        return None
+    return out
+
+
 def _take_staged(
     columns: list[np.ndarray],
     rows: np.ndarray,
@@ -696,6 +743,176 @@ def _take_staged(
 
     _parts_pass(gather, *_slices(rows.shape[0]))
     return list(out)
+
+
+def _block_shift(row_bytes: int) -> int:
+    """log2 of the rows in a block of about :data:`SCATTER_BLOCK_BYTES` of
+    ``row_bytes``-byte rows (between 4 and 16: block offsets fit ``uint16``)."""
+    rows = max(1, SCATTER_BLOCK_BYTES // max(row_bytes, 1))
+    return min(16, max(4, rows.bit_length() - 1))
+
+
+def column_offsets(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The 1-D columns ``columns`` (one dtype, one length, contiguous) as
+    ``(values, offsets)``: ``values`` a 1-D view, as unsigned integers of the
+    dtype's size, of the one array they all lie in (a pandas block, a
+    Fortran-ordered array), and ``columns[j] == values[offsets[j]:][:n]``
+    (bits). None when they do not lie in one contiguous array or their
+    dtype has no integer of its size.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rebalance import _gather
+    >>> X = np.asfortranarray(np.arange(12.0).reshape(4, 3))
+    >>> values, offsets = _gather.column_offsets([X[:, 2], X[:, 0]])
+    >>> values.dtype.name, offsets.tolist()
+    ('uint64', [8, 0])
+    """
+    first = columns[0]
+    word = _WORDS.get(first.dtype.itemsize)
+    if word is None or first.ndim != 1:
+        return None
+    root = first
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not (root.flags.c_contiguous or root.flags.f_contiguous) or root.size == 0:
+        return None
+    start = root.__array_interface__["data"][0]
+    end = start + root.nbytes
+    itemsize, n = first.dtype.itemsize, first.shape[0]
+    offsets = np.empty(len(columns), dtype=np.int64)
+    for j, column in enumerate(columns):
+        base = column
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        at = column.__array_interface__["data"][0]
+        if (
+            base is not root
+            or column.dtype != first.dtype
+            or column.shape != (n,)
+            or column.strides != (itemsize,)
+            or (at - start) % itemsize
+            or at < start
+            or at + n * itemsize > end
+        ):
+            return None
+        offsets[j] = (at - start) // itemsize
+    flat = np.ravel(root, order="K")  # a view: root is contiguous
+    if flat.__array_interface__["data"][0] != start or flat.flags.owndata:
+        return None
+    return flat.view(word), offsets
+
+
+def _take_scattered(
+    values: np.ndarray, offsets: np.ndarray, n_rows: int, rows: np.ndarray, out: Any
+) -> bool:
+    """``out[j, i] = values[offsets[j] + rows[i]]`` for every column ``j`` and
+    output row ``i`` (``out`` a 2-D array of ``values``' dtype, of shape
+    ``(len(offsets), len(rows))``, any strides), ``rows`` in any order: the
+    gather of scattered rows of columns stored apart (a pandas block, a
+    Fortran-ordered array) without a cache miss a row and column.
+
+    The output positions are sorted by the block of :func:`_block_shift`
+    rows they read, each block's columns read in order and its rows written
+    to the bucket of output positions they go to, and each bucket written
+    out while in cache (:mod:`rebalance._gather_kernels`): every pass reads
+    and writes memory in order, in threads. The same bits as ``np.take``
+    for any number of threads. Extra memory: about the output's size (its
+    rows bucketed) plus 4 to 10 bytes a row. False, with nothing written,
+    where that memory is not available or the rows cannot be counted in
+    ``int64``; True when done (the kernels check every index: an inconsistent
+    argument raises IndexError)."""
+    from rebalance import _gather_kernels
+
+    n_columns, n_out = len(offsets), rows.shape[0]
+    if n_out == 0 or n_columns == 0:
+        return True
+    position_type = np.int32 if n_out <= INT32_ROWS else np.int64
+    extra = n_out * (4 + np.dtype(position_type).itemsize)
+    available = _indices.available_memory()  # cgroup limits included
+    if available is not None and 2 * extra > available:
+        return False
+    width = max(1, STAGED_ROW_BYTES // values.itemsize)
+    shift = _block_shift(min(n_columns, width) * values.itemsize)
+    # Few buckets of output positions (few streams of writes in move_rows):
+    # as large as their uint16 positions allow.
+    tshift = BUCKET_SHIFT
+    n_blocks = (n_rows >> shift) + 1
+    n_dests = ((n_out - 1) >> tshift) + 1
+    threads, chunks = _slices(n_out)
+    block_chunks = _indices._split(n_blocks, threads)
+    owners = np.repeat(np.arange(threads, dtype=np.int64), np.diff(block_chunks))
+    block_counts = np.zeros((threads, n_blocks), dtype=np.int64)
+    dest_counts = np.zeros((threads, threads, n_dests), dtype=np.int64)
+
+    def count(t: int) -> int:
+        return _gather_kernels.count_blocks(
+            rows, n_rows, chunks[t], chunks[t + 1], shift, tshift, owners,
+            block_counts[t], dest_counts[t],
+        )  # fmt: skip
+
+    if not _each_thread(count, threads):
+        raise IndexError("rows outside the input reached _take_scattered")
+    bounds = np.zeros(n_blocks + 1, dtype=np.int64)
+    np.cumsum(block_counts.sum(axis=0), out=bounds[1:])
+    # Chunk t's pairs of a block follow chunk t - 1's: the single-threaded order.
+    fills = bounds[:-1] + np.cumsum(block_counts, axis=0) - block_counts
+    low = np.empty(n_out, dtype=np.uint16)
+    positions = np.empty(n_out, dtype=position_type)
+    pair_fills = fills.copy()
+
+    def pair(t: int) -> int:
+        return _gather_kernels.pair_rows(
+            rows, chunks[t], chunks[t + 1], shift, pair_fills[t], low, positions
+        )
+
+    ok = _each_thread(pair, threads)
+    if not ok or not np.array_equal(pair_fills, fills + block_counts):
+        raise IndexError("inconsistent rows reached _take_scattered")
+    per_owner = dest_counts.sum(axis=0)  # (owner thread, bucket)
+    # Every output position is one row: bucket d holds positions d << tshift
+    # onwards, its rows written there (move_rows), then put in place.
+    dest_bounds = np.minimum(np.arange(n_dests + 1, dtype=np.int64) << tshift, n_out)
+    if not np.array_equal(per_owner.sum(axis=0), np.diff(dest_bounds)):
+        raise IndexError("inconsistent rows reached _take_scattered")
+    dest_fills = dest_bounds[:-1] + np.cumsum(per_owner, axis=0) - per_owner
+    tails = np.empty(n_out, dtype=np.uint16)
+    sinks = np.zeros((threads, 1), dtype=values.dtype)
+    line = max(1, 64 // values.itemsize)
+    dest_chunks = _indices._split(n_dests, threads)
+    size = min(1 << tshift, n_out)
+    # At most a cache line of each row at a time (few streams of writes).
+    for first in range(0, n_columns, width):
+        part = out[first : first + width]
+        moved_fills = dest_fills.copy()
+        columns = offsets[first : first + width]
+
+        def moved(
+            t: int,
+            part: np.ndarray = part,
+            columns: np.ndarray = columns,
+            fills: np.ndarray = moved_fills,
+        ) -> int:
+            return _gather_kernels.move_rows(
+                values, columns, n_rows, block_chunks[t], block_chunks[t + 1],
+                shift, bounds, low, positions, tshift, fills[t], part, tails, line,
+                sinks[t],
+            )  # fmt: skip
+
+        ok = _each_thread(moved, threads)
+        if not ok or not np.array_equal(moved_fills, dest_fills + per_owner):
+            raise IndexError("inconsistent rows reached _take_scattered")
+
+        def placed(t: int, part: np.ndarray = part) -> int:
+            return _gather_kernels.place_rows(
+                part, tails, dest_chunks[t], dest_chunks[t + 1], tshift,
+                np.empty(size, dtype=values.dtype),
+            )  # fmt: skip
+
+        if not _each_thread(placed, threads):
+            raise IndexError("inconsistent rows reached _take_scattered")
+    return True
 
 
 def _series_like(series: Any, values: Any) -> Any:

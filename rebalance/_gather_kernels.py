@@ -248,3 +248,198 @@ def rank_rows(rows, bits, word_ranks, first, last, ranks):  # pragma: no cover
             return -1
         ranks[i] = word_ranks[w] + _popcount(word & (bit - np.uint64(1)))
     return 0
+
+
+# Scattered gathers of rows stored as columns (:func:`rebalance._gather.
+# _take_scattered`): the output's positions are sorted by the block of rows
+# they read (``count_blocks``, ``pair_rows``), each block's columns are read in
+# order and its rows written to the bucket of output positions they go to
+# (``move_rows``), and each bucket, small enough to stay in cache, is written
+# to the output (``place_rows``): memory is read and written in order, never
+# one cache miss a row and column.
+
+
+@_jit
+def count_blocks(
+    rows, n_rows, first, last, shift, tshift, owners, block_counts, dest_counts
+):  # pragma: no cover - compiled
+    """For ``first <= i < last``: ``block_counts[b] += 1`` and
+    ``dest_counts[owners[b], i >> tshift] += 1``, ``b = rows[i] >> shift``
+    (the block of rows ``rows[i]`` is in, and the bucket of output positions
+    ``i`` is in, counted by the thread ``owners[b]`` that moves block ``b``).
+
+    Returns 0, or -1 at the first row outside ``0 .. n_rows - 1``, block,
+    owner or bucket outside its array (nothing out of bounds is touched).
+    """
+    n_blocks = block_counts.shape[0]
+    n_owners, n_dests = dest_counts.shape[0], dest_counts.shape[1]
+    if first < 0 or last < first or last > rows.shape[0]:
+        return -1
+    if shift < 0 or shift > 62 or tshift < 0 or tshift > 62:
+        return -1
+    if owners.shape[0] < n_blocks:
+        return -1
+    if last > first and ((last - 1) >> tshift) >= n_dests:
+        return -1
+    for i in range(first, last):
+        r = rows[i]
+        if r < 0 or r >= n_rows:
+            return -1
+        b = r >> shift
+        if b >= n_blocks:
+            return -1
+        o = owners[b]
+        if o < 0 or o >= n_owners:
+            return -1
+        block_counts[b] += 1
+        dest_counts[o, i >> tshift] += 1
+    return 0
+
+
+@_jit
+def pair_rows(rows, first, last, shift, fill, low, positions):  # pragma: no cover
+    """For ``first <= i < last`` in order: ``k = fill[b]`` (then incremented),
+    ``b = rows[i] >> shift``; ``low[k]`` the row's place in its block
+    (``rows[i] & (2**shift - 1)``) and ``positions[k] = i``.
+
+    Returns 0, or -1 at the first row, block or pair outside its array.
+    """
+    n_pairs = min(low.shape[0], positions.shape[0])
+    n_blocks = fill.shape[0]
+    if first < 0 or last < first or last > rows.shape[0]:
+        return -1
+    if shift < 0 or shift > 62:
+        return -1
+    mask = (1 << shift) - 1
+    for i in range(first, last):
+        r = rows[i]
+        if r < 0:
+            return -1
+        b = r >> shift
+        if b >= n_blocks:
+            return -1
+        k = fill[b]
+        if k < 0 or k >= n_pairs:
+            return -1
+        fill[b] = k + 1
+        low[k] = r & mask
+        positions[k] = i
+    return 0
+
+
+@_jit
+def move_rows(
+    values,
+    offsets,
+    n_rows,
+    first_block,
+    last_block,
+    shift,
+    bounds,
+    low,
+    positions,
+    tshift,
+    fill,
+    out,
+    tails,
+    line,
+    sink,
+):  # pragma: no cover - compiled
+    """For the blocks ``first_block <= b < last_block`` of ``2**shift`` rows:
+    the block's part of every column (``values[offsets[j] + r]``, rows
+    ``r < n_rows``) is read in order, one value every ``line`` (a cache line:
+    the block then stays in cache), then for each pair ``bounds[b] <= k <
+    bounds[b + 1]`` (row ``r = (b << shift) + low[k]``, output position
+    ``i = positions[k]``): slot ``q = fill[i >> tshift]`` (then incremented)
+    of the bucket of ``2**tshift`` output positions ``i`` is in gets the row:
+    ``out[j, q] = values[offsets[j] + r]`` for every column ``j``, and
+    ``tails[q] = i & (2**tshift - 1)``: a bucket's rows are written where
+    the bucket goes, in the order they come; :func:`place_rows` then puts
+    each in place. The values
+    read in order are or-ed into ``sink[0]`` (a read whose result is used is
+    never left out by the compiler).
+
+    Returns 0, or -1 at the first column, row, pair, position or slot
+    outside its array (nothing out of bounds is touched).
+    """
+    n_columns = offsets.shape[0]
+    n_values = values.shape[0]
+    n_pairs = min(low.shape[0], positions.shape[0])
+    n_dests = fill.shape[0]
+    n_slots = min(out.shape[1], tails.shape[0])
+    if n_rows < 0 or n_rows > n_values or out.shape[0] != n_columns:
+        return -1
+    if shift < 0 or shift > 62 or tshift < 0 or tshift > 62 or line < 1:
+        return -1
+    if first_block < 0 or last_block < first_block or last_block >= bounds.shape[0]:
+        return -1
+    if sink.shape[0] < 1:
+        return -1
+    for j in range(n_columns):
+        # Compared without sums that could wrap around.
+        if offsets[j] < 0 or offsets[j] > n_values - n_rows:
+            return -1
+    tmask = (1 << tshift) - 1
+    for b in range(first_block, last_block):
+        start = b << shift
+        stop = min(n_rows, start + (1 << shift))
+        seen = sink[0]
+        for j in range(n_columns):
+            base = offsets[j]
+            for r in range(start, stop, line):
+                seen |= values[base + r]
+        sink[0] = seen
+        lo, hi = bounds[b], bounds[b + 1]
+        if lo < 0 or hi < lo or hi > n_pairs:
+            return -1
+        for k in range(lo, hi):
+            r = start + low[k]
+            i = positions[k]
+            if r >= stop or i < 0 or (i >> tshift) >= n_dests:
+                return -1
+            d = i >> tshift
+            q = fill[d]
+            base = d << tshift
+            if q < base or q >= n_slots or q - base > tmask:  # not in its bucket
+                return -1
+            fill[d] = q + 1
+            for j in range(n_columns):
+                out[j, q] = values[offsets[j] + r]
+            tails[q] = i & tmask
+    return 0
+
+
+@_jit
+def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: no cover
+    """For the buckets ``first_dest <= d < last_dest`` of ``2**tshift`` output
+    positions (``out[:, (d << tshift):][:, :2**tshift]``, as
+    :func:`move_rows` left them): each slot ``k`` of the bucket goes to its
+    position ``tails[k]`` within it, through ``scratch`` (a copy of the
+    bucket, in cache).
+
+    Returns 0, or -1 at the first bucket or position outside its array
+    (``tails`` must hold each position of a bucket once; nothing out of
+    bounds is touched).
+    """
+    n_columns, n_out = out.shape[0], out.shape[1]
+    if tshift < 0 or tshift > 30 or first_dest < 0 or last_dest < first_dest:
+        return -1
+    size = 1 << tshift
+    if tails.shape[0] < n_out:
+        return -1
+    if last_dest > ((n_out - 1) >> tshift) + 1:
+        return -1
+    for d in range(first_dest, last_dest):
+        base = d << tshift
+        length = min(size, n_out - base)
+        if length > scratch.shape[0]:
+            return -1
+        for k in range(length):
+            if tails[base + k] >= length:
+                return -1
+        for j in range(n_columns):  # a column at a time: its part in cache
+            for k in range(length):
+                scratch[k] = out[j, base + k]
+            for k in range(length):
+                out[j, base + tails[base + k]] = scratch[k]
+    return 0

@@ -109,17 +109,36 @@ def test_spread_rows_are_staged_in_row_order(always, monkeypatch, name):
     repeats = rng.integers(0, 1000, 500)
     staged = []
     take_checked = _gather._take_checked
+    take_scattered = _gather._take_scattered
 
     def spy(source, rows):
         staged.append("input" if source is data else source.shape[0])
         return take_checked(source, rows)
 
+    def spy_scattered(values, offsets, n_rows, rows, out):
+        staged.append(("scattered", len(offsets)))
+        return take_scattered(values, offsets, n_rows, rows, out)
+
     monkeypatch.setattr(_gather, "_take_checked", spy)
+    monkeypatch.setattr(_gather, "_take_scattered", spy_scattered)
+    # Fewer rows than the input's, of a 2-D array whose columns lie in one
+    # contiguous array with values of 1, 2, 4 or 8 bytes: gathered without a
+    # copy (_take_scattered); else (3-D, a reversed view, a C-ordered slice) the
+    # distinct rows are staged.
+    direct = (
+        data.ndim == 2
+        and data.itemsize in (1, 2, 4, 8)
+        and _gather.column_offsets([data[:, j] for j in range(data.shape[1])])
+        is not None
+    )
+    assert direct == (name not in ("Fortran 3-D", "reversed Fortran", "column slice"))
     expect_staged = {
         "every": [1000],
         "shuffled": [1000],
-        "under": [400],
-        "repeats": [np.unique(repeats).shape[0]],
+        "under": [("scattered", data.shape[1])] if direct else [400],
+        "repeats": (
+            [("scattered", data.shape[1])] if direct else [np.unique(repeats).shape[0]]
+        ),
         "in order": ["input"],
     }
     cases = {
@@ -698,15 +717,25 @@ def test_scattered_fewer_rows_stage_their_distinct_rows(always, monkeypatch, rep
         rows = rng.choice(n, 300, replace=False)
     expected = frame.iloc[rows].reset_index(drop=True)
     staged = []
+    scattered = []
     take_staged = _gather._take_staged
+    take_scattered = _gather._take_scattered
 
     def spy(columns, rows, out, distinct=None):
         staged.append((len(columns), None if distinct is None else len(distinct)))
         return take_staged(columns, rows, out, distinct)
 
+    def spy_scattered(values, offsets, n_rows, rows, out):
+        scattered.append(len(offsets))
+        return take_scattered(values, offsets, n_rows, rows, out)
+
     monkeypatch.setattr(_gather, "_take_staged", spy)
+    monkeypatch.setattr(_gather, "_take_scattered", spy_scattered)
     monkeypatch.setattr(_gather, "STAGE_TILE", 96)
     monkeypatch.setattr(_gather, "NEAR_ROWS", 16)
+    # Buckets of 32 output rows, blocks of 16 input rows: many of each.
+    monkeypatch.setattr(_gather, "BUCKET_SHIFT", 5)
+    monkeypatch.setattr(_gather, "SCATTER_BLOCK_BYTES", 16)
     for n_threads in (1, 2, 3):
         threads(monkeypatch, n_threads)
         taken = _gather.take_pandas(frame, rows)
@@ -715,7 +744,10 @@ def test_scattered_fewer_rows_stage_their_distinct_rows(always, monkeypatch, rep
             bits = taken[name].to_numpy().tobytes()
             assert bits == expected[name].to_numpy().tobytes()
     distinct = np.unique(rows).shape[0]
-    assert sorted(staged) == sorted([(w, distinct) for w in (2, 2, 2, 6, 6, 64)] * 3)
+    # Groups of one pandas block (one dtype, values of 1 to 8 bytes) are
+    # gathered without a copy; the complex ones (16 bytes) stage their rows.
+    assert sorted(scattered) == sorted([2, 2, 6, 6, 64] * 3)
+    assert staged == [(2, distinct)] * 3
     pd.testing.assert_frame_equal(frame, _staged_frame(n))
     # Rows in order (shuffle=False), or fewer than 1 in COMPACT_ROWS_RATIO of
     # the frame's: the column gather, same result.
@@ -724,6 +756,7 @@ def test_scattered_fewer_rows_stage_their_distinct_rows(always, monkeypatch, rep
         taken = _gather.take_pandas(frame, few)
         pd.testing.assert_frame_equal(taken, frame.iloc[few].reset_index(drop=True))
     assert staged == []
+    assert len(scattered) == 15
 
 
 @pytest.mark.parametrize("int32_rows", [np.iinfo(np.int32).max, 0])
