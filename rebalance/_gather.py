@@ -804,6 +804,129 @@ def column_offsets(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] |
     return flat.view(word), offsets
 
 
+class _ScatterPlan:
+    """The output positions of a scattered gather of ``rows`` (checked rows of
+    an ``n_rows``-row input) sorted by the block of ``2**shift`` input rows
+    they read (:func:`rebalance._gather_kernels.count_blocks`,
+    :func:`~rebalance._gather_kernels.pair_rows`, in threads): ``bounds``
+    (block ``b``'s pairs are ``bounds[b]:bounds[b + 1]``), ``low`` (the row
+    within its block) and ``positions`` (the output row); each block is
+    moved by thread ``owners[b]`` (the blocks ``block_chunks[t]:
+    block_chunks[t + 1]``), which writes ``per_owner[t, d]`` rows to bucket
+    ``d`` of ``2**tshift`` output rows from slot ``dest_fills[t, d]`` on.
+    Raises IndexError where the kernels find an inconsistent row (callers
+    check the rows first)."""
+
+    def __init__(self, rows: np.ndarray, n_rows: int, shift: int, tshift: int):
+        from rebalance import _gather_kernels
+
+        n_out = rows.shape[0]
+        self.n_rows, self.n_out, self.shift, self.tshift = n_rows, n_out, shift, tshift
+        position_type = np.int32 if n_out <= INT32_ROWS else np.int64
+        n_blocks = (n_rows >> shift) + 1
+        self.n_dests = n_dests = ((n_out - 1) >> tshift) + 1
+        self.threads = threads = _slices(n_out)[0]
+        chunks = _slices(n_out)[1]
+        self.block_chunks = _indices._split(n_blocks, threads)
+        self.owners = np.repeat(
+            np.arange(threads, dtype=np.int64), np.diff(self.block_chunks)
+        )
+        block_counts = np.zeros((threads, n_blocks), dtype=np.int64)
+        dest_counts = np.zeros((threads, threads, n_dests), dtype=np.int64)
+
+        def count(t: int) -> int:
+            return _gather_kernels.count_blocks(
+                rows, n_rows, chunks[t], chunks[t + 1], shift, tshift, self.owners,
+                block_counts[t], dest_counts[t],
+            )  # fmt: skip
+
+        if not _each_thread(count, threads):
+            raise IndexError("rows outside the input reached _ScatterPlan")
+        self.bounds = np.zeros(n_blocks + 1, dtype=np.int64)
+        np.cumsum(block_counts.sum(axis=0), out=self.bounds[1:])
+        # Chunk t's pairs of a block follow chunk t - 1's: one order whatever
+        # the threads.
+        fills = self.bounds[:-1] + np.cumsum(block_counts, axis=0) - block_counts
+        self.low = np.empty(n_out, dtype=np.uint16)
+        self.positions = np.empty(n_out, dtype=position_type)
+        pair_fills = fills.copy()
+
+        def pair(t: int) -> int:
+            return _gather_kernels.pair_rows(
+                rows, chunks[t], chunks[t + 1], shift, pair_fills[t], self.low,
+                self.positions,
+            )  # fmt: skip
+
+        ok = _each_thread(pair, threads)
+        if not ok or not np.array_equal(pair_fills, fills + block_counts):
+            raise IndexError("inconsistent rows reached _ScatterPlan")
+        self.per_owner = dest_counts.sum(axis=0)  # (owner thread, bucket)
+        # Every output position is one row: bucket d holds positions
+        # d << tshift onwards, its rows written there, then put in place.
+        dest_bounds = np.minimum(
+            np.arange(n_dests + 1, dtype=np.int64) << tshift, n_out
+        )
+        if not np.array_equal(self.per_owner.sum(axis=0), np.diff(dest_bounds)):
+            raise IndexError("inconsistent rows reached _ScatterPlan")
+        self.dest_fills = (
+            dest_bounds[:-1] + np.cumsum(self.per_owner, axis=0) - self.per_owner
+        )
+        self.dest_chunks = _indices._split(n_dests, threads)
+        self.tails = np.empty(n_out, dtype=np.uint16)
+
+    def move_columns(self, values: np.ndarray, offsets: np.ndarray, out: Any) -> None:
+        """``out[j, i] = values[offsets[j] + rows[i]]`` (``out`` of shape
+        ``(len(offsets), n_out)``, ``values``' dtype, any strides), at most a
+        cache line of each row at a time (few streams of writes)."""
+        from rebalance import _gather_kernels
+
+        threads, tshift = self.threads, self.tshift
+        width = max(1, STAGED_ROW_BYTES // values.itemsize)
+        sinks = np.zeros((threads, 1), dtype=values.dtype)
+        line = max(1, 64 // values.itemsize)
+        size = min(1 << tshift, self.n_out)
+        for first in range(0, len(offsets), width):
+            part = out[first : first + width]
+            moved_fills = self.dest_fills.copy()
+            columns = offsets[first : first + width]
+
+            def moved(
+                t: int,
+                part: np.ndarray = part,
+                columns: np.ndarray = columns,
+                fills: np.ndarray = moved_fills,
+            ) -> int:
+                return _gather_kernels.move_rows(
+                    values, columns, self.n_rows, self.block_chunks[t],
+                    self.block_chunks[t + 1], self.shift, self.bounds, self.low,
+                    self.positions, tshift, fills[t], part, self.tails, line,
+                    sinks[t],
+                )  # fmt: skip
+
+            ok = _each_thread(moved, threads)
+            if not ok or not np.array_equal(
+                moved_fills, self.dest_fills + self.per_owner
+            ):
+                raise IndexError("inconsistent rows reached _ScatterPlan")
+
+            def placed(t: int, part: np.ndarray = part) -> int:
+                return _gather_kernels.place_rows(
+                    part, self.tails, self.dest_chunks[t], self.dest_chunks[t + 1],
+                    tshift, np.empty(size, dtype=values.dtype),
+                )  # fmt: skip
+
+            if not _each_thread(placed, threads):
+                raise IndexError("inconsistent rows reached _ScatterPlan")
+
+
+def _plan_memory(n_out: int) -> bool:
+    """Whether the positions of a scattered gather of ``n_out`` rows (about
+    10 bytes a row) fit in half the memory available."""
+    extra = n_out * (4 + (4 if n_out <= INT32_ROWS else 8))
+    available = _indices.available_memory()  # cgroup limits included
+    return available is None or 2 * extra <= available
+
+
 def _take_scattered(
     values: np.ndarray, offsets: np.ndarray, n_rows: int, rows: np.ndarray, out: Any
 ) -> bool:
@@ -814,104 +937,26 @@ def _take_scattered(
     Fortran-ordered array) without a cache miss a row and column.
 
     The output positions are sorted by the block of :func:`_block_shift`
-    rows they read, each block's columns read in order and its rows written
-    to the bucket of output positions they go to, and each bucket written
-    out while in cache (:mod:`rebalance._gather_kernels`): every pass reads
-    and writes memory in order, in threads. The same bits as ``np.take``
-    for any number of threads. Extra memory: about the output's size (its
-    rows bucketed) plus 4 to 10 bytes a row. False, with nothing written,
-    where that memory is not available or the rows cannot be counted in
-    ``int64``; True when done (the kernels check every index: an inconsistent
-    argument raises IndexError)."""
-    from rebalance import _gather_kernels
-
+    rows they read (:class:`_ScatterPlan`), each block's columns read in
+    order and its rows written to the bucket of output positions they go
+    to, and each bucket written out while in cache
+    (:mod:`rebalance._gather_kernels`): every pass reads and writes memory in
+    order, in threads. The same bits as ``np.take`` for any number of
+    threads. Extra memory: about 10 bytes a row. False, with nothing
+    written, where that memory is not available; True when done (the
+    kernels check every index: an inconsistent argument raises
+    IndexError)."""
     n_columns, n_out = len(offsets), rows.shape[0]
     if n_out == 0 or n_columns == 0:
         return True
-    position_type = np.int32 if n_out <= INT32_ROWS else np.int64
-    extra = n_out * (4 + np.dtype(position_type).itemsize)
-    available = _indices.available_memory()  # cgroup limits included
-    if available is not None and 2 * extra > available:
+    if not _plan_memory(n_out):
         return False
     width = max(1, STAGED_ROW_BYTES // values.itemsize)
     shift = _block_shift(min(n_columns, width) * values.itemsize)
     # Few buckets of output positions (few streams of writes in move_rows):
     # as large as their uint16 positions allow.
-    tshift = BUCKET_SHIFT
-    n_blocks = (n_rows >> shift) + 1
-    n_dests = ((n_out - 1) >> tshift) + 1
-    threads, chunks = _slices(n_out)
-    block_chunks = _indices._split(n_blocks, threads)
-    owners = np.repeat(np.arange(threads, dtype=np.int64), np.diff(block_chunks))
-    block_counts = np.zeros((threads, n_blocks), dtype=np.int64)
-    dest_counts = np.zeros((threads, threads, n_dests), dtype=np.int64)
-
-    def count(t: int) -> int:
-        return _gather_kernels.count_blocks(
-            rows, n_rows, chunks[t], chunks[t + 1], shift, tshift, owners,
-            block_counts[t], dest_counts[t],
-        )  # fmt: skip
-
-    if not _each_thread(count, threads):
-        raise IndexError("rows outside the input reached _take_scattered")
-    bounds = np.zeros(n_blocks + 1, dtype=np.int64)
-    np.cumsum(block_counts.sum(axis=0), out=bounds[1:])
-    # Chunk t's pairs of a block follow chunk t - 1's: the single-threaded order.
-    fills = bounds[:-1] + np.cumsum(block_counts, axis=0) - block_counts
-    low = np.empty(n_out, dtype=np.uint16)
-    positions = np.empty(n_out, dtype=position_type)
-    pair_fills = fills.copy()
-
-    def pair(t: int) -> int:
-        return _gather_kernels.pair_rows(
-            rows, chunks[t], chunks[t + 1], shift, pair_fills[t], low, positions
-        )
-
-    ok = _each_thread(pair, threads)
-    if not ok or not np.array_equal(pair_fills, fills + block_counts):
-        raise IndexError("inconsistent rows reached _take_scattered")
-    per_owner = dest_counts.sum(axis=0)  # (owner thread, bucket)
-    # Every output position is one row: bucket d holds positions d << tshift
-    # onwards, its rows written there (move_rows), then put in place.
-    dest_bounds = np.minimum(np.arange(n_dests + 1, dtype=np.int64) << tshift, n_out)
-    if not np.array_equal(per_owner.sum(axis=0), np.diff(dest_bounds)):
-        raise IndexError("inconsistent rows reached _take_scattered")
-    dest_fills = dest_bounds[:-1] + np.cumsum(per_owner, axis=0) - per_owner
-    tails = np.empty(n_out, dtype=np.uint16)
-    sinks = np.zeros((threads, 1), dtype=values.dtype)
-    line = max(1, 64 // values.itemsize)
-    dest_chunks = _indices._split(n_dests, threads)
-    size = min(1 << tshift, n_out)
-    # At most a cache line of each row at a time (few streams of writes).
-    for first in range(0, n_columns, width):
-        part = out[first : first + width]
-        moved_fills = dest_fills.copy()
-        columns = offsets[first : first + width]
-
-        def moved(
-            t: int,
-            part: np.ndarray = part,
-            columns: np.ndarray = columns,
-            fills: np.ndarray = moved_fills,
-        ) -> int:
-            return _gather_kernels.move_rows(
-                values, columns, n_rows, block_chunks[t], block_chunks[t + 1],
-                shift, bounds, low, positions, tshift, fills[t], part, tails, line,
-                sinks[t],
-            )  # fmt: skip
-
-        ok = _each_thread(moved, threads)
-        if not ok or not np.array_equal(moved_fills, dest_fills + per_owner):
-            raise IndexError("inconsistent rows reached _take_scattered")
-
-        def placed(t: int, part: np.ndarray = part) -> int:
-            return _gather_kernels.place_rows(
-                part, tails, dest_chunks[t], dest_chunks[t + 1], tshift,
-                np.empty(size, dtype=values.dtype),
-            )  # fmt: skip
-
-        if not _each_thread(placed, threads):
-            raise IndexError("inconsistent rows reached _take_scattered")
+    plan = _ScatterPlan(rows, n_rows, shift, BUCKET_SHIFT)
+    plan.move_columns(values, offsets, out)
     return True
 
 

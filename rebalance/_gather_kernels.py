@@ -443,3 +443,179 @@ def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: n
             for k in range(length):
                 out[j, base + tails[base + k]] = scratch[k]
     return 0
+
+
+@_jit
+def count_entries(
+    rows, first, last, shift, tshift, owners, lengths, counts
+):  # pragma: no cover - compiled
+    """For ``first <= i < last``: ``counts[owners[rows[i] >> shift], i >>
+    tshift] += lengths[i]``: the entries each thread moves to each bucket of
+    output rows (:func:`move_csr_rows`), ``lengths[i]`` output row ``i``'s.
+
+    Returns 0, or -1 at the first row, owner, bucket or length outside its
+    array (or negative).
+    """
+    n_owners, n_dests = counts.shape[0], counts.shape[1]
+    if first < 0 or last < first or last > rows.shape[0] or last > lengths.shape[0]:
+        return -1
+    if shift < 0 or shift > 62 or tshift < 0 or tshift > 62:
+        return -1
+    if last > first and ((last - 1) >> tshift) >= n_dests:
+        return -1
+    for i in range(first, last):
+        r = rows[i]
+        if r < 0 or (r >> shift) >= owners.shape[0]:
+            return -1
+        o = owners[r >> shift]
+        length = lengths[i]
+        if o < 0 or o >= n_owners or length < 0:
+            return -1
+        counts[o, i >> tshift] += length
+    return 0
+
+
+@_jit
+def move_csr_rows(
+    indptr,
+    indices,
+    data,
+    first_block,
+    last_block,
+    shift,
+    bounds,
+    low,
+    positions,
+    tshift,
+    fill,
+    entry_fill,
+    out_indptr,
+    out_indices,
+    out_data,
+    tails,
+    sink,
+):  # pragma: no cover - compiled
+    """:func:`move_rows` for the rows of a CSR matrix (``indptr``, ``indices``,
+    ``data``): for the blocks ``first_block <= b < last_block`` of
+    ``2**shift`` rows, the block's entries are read in order (one value a
+    cache line; or-ed into ``sink[0]``), then for each pair ``bounds[b] <= k
+    < bounds[b + 1]`` (row ``r = (b << shift) + low[k]``, output row ``i =
+    positions[k]``, bucket ``d = i >> tshift``): the row's entries are
+    copied to ``out_indices`` / ``out_data`` from ``entry_fill[d]`` on (then
+    advanced by the row's length, which must be ``out_indptr[i + 1] -
+    out_indptr[i]``), and slot ``q = fill[d]`` (then incremented) of the
+    bucket records ``tails[q] = i & (2**tshift - 1)``: a bucket's entries
+    lie where the bucket's rows go, in the order they come;
+    :func:`place_csr_rows` then puts each row in place.
+
+    Returns 0, or -1 at the first row, pair, range, length, slot or entry
+    outside its array or bucket (nothing out of bounds is touched; ranges
+    are compared without sums that could wrap around).
+    """
+    n_rows = indptr.shape[0] - 1
+    n_entries = min(indices.shape[0], data.shape[0])
+    n_out = out_indptr.shape[0] - 1
+    n_written = min(out_indices.shape[0], out_data.shape[0])
+    n_pairs = min(low.shape[0], positions.shape[0])
+    n_dests = min(fill.shape[0], entry_fill.shape[0])
+    if n_rows < 0 or n_out < 0 or tails.shape[0] < n_out or sink.shape[0] < 1:
+        return -1
+    if shift < 0 or shift > 62 or tshift < 0 or tshift > 62:
+        return -1
+    if first_block < 0 or last_block < first_block or last_block >= bounds.shape[0]:
+        return -1
+    tmask = (1 << tshift) - 1
+    for b in range(first_block, last_block):
+        start = b << shift
+        if start > n_rows:
+            start = n_rows
+        stop = min(n_rows, start + (1 << shift))
+        lo_entry, hi_entry = indptr[start], indptr[stop]
+        if lo_entry < 0 or hi_entry < lo_entry or hi_entry > n_entries:
+            return -1
+        seen = sink[0]
+        for e in range(lo_entry, hi_entry, 16):
+            seen ^= data[e] ^ indices[e]
+        sink[0] = seen
+        lo, hi = bounds[b], bounds[b + 1]
+        if lo < 0 or hi < lo or hi > n_pairs:
+            return -1
+        for k in range(lo, hi):
+            r = start + low[k]
+            i = positions[k]
+            if r >= stop or i < 0 or i >= n_out or (i >> tshift) >= n_dests:
+                return -1
+            a, e = indptr[r], indptr[r + 1]
+            if a < lo_entry or e < a or e > hi_entry:
+                return -1
+            length = e - a
+            o, o_end = out_indptr[i], out_indptr[i + 1]
+            if o < 0 or o_end < o or o_end - o != length:
+                return -1
+            d = i >> tshift
+            q = fill[d]
+            base = d << tshift
+            if q < base or q >= n_out or q - base > tmask:  # not in its bucket
+                return -1
+            region_end = out_indptr[min(n_out, base + tmask + 1)]
+            w = entry_fill[d]
+            if w < out_indptr[base] or w > region_end or length > region_end - w:
+                return -1
+            if region_end > n_written:
+                return -1
+            fill[d] = q + 1
+            entry_fill[d] = w + length
+            for m in range(length):
+                out_indices[w + m] = indices[a + m]
+                out_data[w + m] = data[a + m]
+            tails[q] = i & tmask
+    return 0
+
+
+@_jit
+def place_csr_rows(
+    out_indptr, out_indices, out_data, tails, first_dest, last_dest, tshift,
+    scratch_indices, scratch_data,
+):  # pragma: no cover - compiled  # fmt: skip
+    """For the buckets ``first_dest <= d < last_dest`` of ``2**tshift`` output
+    rows, as :func:`move_csr_rows` left them (the bucket's entries in the
+    order its rows came, slot ``k``'s row being ``(d << tshift) +
+    tails[k]``): each row's entries go to ``out_indptr[row]`` onwards,
+    through the scratch arrays (a copy of the bucket's entries).
+
+    Returns 0, or -1 at the first bucket, position or range outside its
+    array (``tails`` must hold each row of a bucket once; nothing out of
+    bounds is touched).
+    """
+    n_out = out_indptr.shape[0] - 1
+    n_written = min(out_indices.shape[0], out_data.shape[0])
+    room = min(scratch_indices.shape[0], scratch_data.shape[0])
+    if tshift < 0 or tshift > 30 or first_dest < 0 or last_dest < first_dest:
+        return -1
+    if tails.shape[0] < n_out or n_out < 0:
+        return -1
+    if last_dest > 0 and (last_dest - 1) << tshift >= n_out:
+        return -1
+    size = 1 << tshift
+    for d in range(first_dest, last_dest):
+        base = d << tshift
+        end = min(n_out, base + size)
+        lo, hi = out_indptr[base], out_indptr[end]
+        if lo < 0 or hi < lo or hi > n_written or hi - lo > room:
+            return -1
+        for m in range(hi - lo):
+            scratch_indices[m] = out_indices[lo + m]
+            scratch_data[m] = out_data[lo + m]
+        at = 0
+        for k in range(base, end):
+            i = base + tails[k]
+            if i >= end:
+                return -1
+            o, o_end = out_indptr[i], out_indptr[i + 1]
+            if o < lo or o_end < o or o_end > hi or o_end - o > (hi - lo) - at:
+                return -1
+            for m in range(o_end - o):
+                out_indices[o + m] = scratch_indices[at + m]
+                out_data[o + m] = scratch_data[at + m]
+            at += o_end - o
+    return 0
