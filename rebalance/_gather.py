@@ -9,8 +9,13 @@ each slice after checking its indices (``np.take`` then runs with
 ``mode='clip'``, which writes straight into the slice instead of into a
 buffer). pandas DataFrames and Series are gathered column by column (a
 DataFrame stores columns, not rows), except when the rows are scattered (a
-shuffled over-sampling): a column read in random order misses the cache on
-every row, so columns of one dtype are first copied side by side as rows
+shuffled draw): a column read in random order misses the cache on every
+row. Fewer rows than the input's (a shuffled under-sampling) of columns
+that lie in one array (a pandas block, a Fortran-ordered numpy array) are
+gathered block by block of input rows and bucket by bucket of output rows
+(:class:`_ScatterPlan`, :func:`_take_scattered`: every pass reads and
+writes memory in order); otherwise (every row read: a shuffled
+over-sampling) columns of one dtype are first copied side by side as rows
 (:func:`_take_staged`) and each row is read at once. CSR matrices have their
 rows' entries copied by a bounds-checked numba kernel
 (:mod:`rebalance._gather_kernels`), also in threads. Gathers of less than

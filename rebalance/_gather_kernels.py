@@ -1,6 +1,8 @@
 """Compiled gathers (numba) for :mod:`rebalance._gather`: 1-D columns, CSR
-rows, integer class labels rebuilt from their codes, and the distinct rows
-of a gather with each row's rank among them (a bitmap of the rows).
+rows, integer class labels rebuilt from their codes, the distinct rows
+of a gather with each row's rank among them (a bitmap of the rows), and the
+block-by-block, bucket-by-bucket gather of scattered rows stored as columns
+(``count_blocks``, ``pair_rows``, ``move_rows``, ``place_rows``).
 
 scipy gathers CSR rows in one thread; a shuffled draw reads them in random
 order (cache misses on every row). ``csr_row_spans`` reads where each output
