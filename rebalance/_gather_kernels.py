@@ -27,6 +27,9 @@ from rebalance._kernels import _inline, _jit, _prefetch
 # the copy loop's length varies row to row; its mispredicted exits cancel the
 # loads in flight, and the next rows' cache misses would each be waited for.
 _PREFETCH_AHEAD = 16
+# Rows ahead whose indptr entries csr_row_spans prefetches (a read a row: more
+# in flight than the copy's).
+_SPANS_AHEAD = 32
 # Values ahead prefetched by take_values (one value a row: more in flight).
 _GATHER_AHEAD = 32
 
@@ -47,7 +50,7 @@ def csr_row_spans(indptr, rows, first, last, starts, lengths):  # pragma: no cov
     if last > n_spans:
         return -1
     for i in range(first, last):
-        ahead = rows[min(i + _PREFETCH_AHEAD, last - 1)]
+        ahead = rows[min(i + _SPANS_AHEAD, last - 1)]
         if 0 <= ahead < n_rows:
             _prefetch(indptr, ahead)
         r = rows[i]
@@ -444,4 +447,63 @@ def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: n
                 scratch[k] = out[j, base + k]
             for k in range(length):
                 out[j, base + tails[base + k]] = scratch[k]
+    return 0
+
+
+@_jit
+def csr_interleave(indices, data, first, last, staged):  # pragma: no cover
+    """For the entries ``first <= k < last``: ``staged[2 * k] = indices[k]``
+    and ``staged[2 * k + 1] = data[k]`` (as ``staged``'s unsigned integers:
+    the same bits, widened): each entry's column and value side by side, so
+    that a row read in random order misses the cache once, not once per
+    array.
+
+    Returns 0, or -1 when the range lies outside an array.
+    """
+    n = min(indices.shape[0], data.shape[0], staged.shape[0] // 2)
+    if first < 0 or last < first or last > n:
+        return -1
+    for k in range(first, last):
+        staged[2 * k] = indices[k]
+        staged[2 * k + 1] = data[k]
+    return 0
+
+
+@_jit
+def csr_copy_staged(
+    starts, out_indptr, staged, out_indices, out_data, first, last
+):  # pragma: no cover - compiled
+    """:func:`csr_copy_rows` from entries side by side (:func:`csr_interleave`):
+    for ``first <= i < last``, entries ``starts[i]`` onwards (``length =
+    out_indptr[i + 1] - out_indptr[i]`` of them) to ``out_indptr[i]``
+    onwards of the outputs (their bits: column and value cast back to the
+    outputs' types), the entries of the row ``_PREFETCH_AHEAD`` rows on
+    prefetched.
+
+    Returns 0, or -1 at the first range outside the inputs or the outputs
+    (the rows before it are copied; nothing out of bounds is touched,
+    whatever the starts and offsets: they are compared without sums that
+    could wrap).
+    """
+    n_entries = staged.shape[0] // 2
+    n_out = min(out_indices.shape[0], out_data.shape[0])
+    if first < 0 or last < first or last > starts.shape[0]:
+        return -1
+    if last >= out_indptr.shape[0]:
+        return -1
+    for i in range(first, last):
+        ahead = starts[min(i + _PREFETCH_AHEAD, last - 1)]
+        if 0 <= ahead < n_entries:
+            _prefetch(staged, 2 * ahead)
+        a = starts[i]
+        o = out_indptr[i]
+        end = out_indptr[i + 1]
+        if a < 0 or o < 0 or end < o or a > n_entries or o > n_out:
+            return -1
+        length = end - o
+        if length > n_entries - a or length > n_out - o:
+            return -1
+        for k in range(length):
+            out_indices[o + k] = staged[2 * (a + k)]
+            out_data[o + k] = staged[2 * (a + k) + 1]
     return 0

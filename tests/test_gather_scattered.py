@@ -12,6 +12,7 @@ import zlib
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from rebalance import RandomUnderSampler, _gather, _indices
 
@@ -236,7 +237,7 @@ def test_scattered_kernels_refuse_inconsistent_arguments():
 
 
 def test_scattered_kernels_fuzzed_never_touch_memory_outside_their_arrays():
-    """20,000 calls with random arguments (sizes, shifts, ranges, indices near
+    """30,000 calls with random arguments (sizes, shifts, ranges, indices near
     and far outside): every call returns 0 or -1, and the guard words around
     every array the kernels write stay as they were."""
     out = _run(
@@ -304,7 +305,123 @@ def test_scattered_kernels_fuzzed_never_touch_memory_outside_their_arrays():
             r = gk.place_rows(out2, tails, fd, ld, tshift, scratch)
             results.add(r)
             bad += not (intact(ow, n_columns * n_out) and intact(sw, scratch.shape[0]))
+            n_entries = int(rng.integers(0, 30))
+            ind = some(n_entries, -5, 9, np.int32)
+            dat = some(n_entries + int(rng.integers(-1, 2)) if n_entries else 0, 0, 9,
+                       np.uint32)
+            stw, staged = guarded(2 * n_entries + int(rng.integers(-2, 2)) + 2,
+                                  np.uint32)
+            lo, hi = edge() % 35, edge() % 35
+            r = gk.csr_interleave(ind, dat, lo, hi, staged)
+            results.add(r)
+            bad += not intact(stw, staged.shape[0])
+            starts = some(n_out, -2, n_entries + 3)
+            offsets_out = np.sort(some(n_out + 1, -1, n_entries + 3))
+            oiw, oi = guarded(int(rng.integers(0, 40)), np.int32)
+            odw, od = guarded(int(rng.integers(0, 40)), np.uint32)
+            lo, hi = edge() % 41, edge() % 41
+            r = gk.csr_copy_staged(starts, offsets_out, staged, oi, od, lo, hi)
+            results.add(r)
+            bad += not (intact(oiw, oi.shape[0]) and intact(odw, od.shape[0]))
         print(sorted(results), bad)
         """
     )
     assert out == ["[-1,", "0]", "0"]
+
+
+def _csr_matrices():
+    rng = np.random.default_rng(8)
+    base = sp.random(3000, 7, density=0.4, format="csr", random_state=8)
+    wide = base.astype(np.float32)
+    wide.indices = wide.indices.astype(np.int64)
+    wide.indptr = wide.indptr.astype(np.int64)
+    small = sp.csr_matrix(
+        (rng.integers(-128, 127, base.nnz).astype(np.int8), base.indices, base.indptr),
+        shape=base.shape,
+    )
+    unsorted = sp.csr_matrix(
+        (np.arange(6.0), np.array([3, 1, 2, 0, 0, 4]), np.array([0, 2, 2, 6])),
+        shape=(3, 5),
+    )  # unsorted and duplicated column indices, an empty row
+    return {
+        "float64 matrix": base,
+        "bool array": sp.csr_array(base > 0.5),
+        "int64 indices, float32": wide,
+        "int8 values": small,
+        "uint64 values": base.astype(np.uint64) * np.uint64(2**63 + 5),
+        "unsorted, duplicates, empty row": unsorted,
+        "all rows empty": sp.csr_matrix((40, 3)),
+        "complex (not staged)": base.astype(np.complex128),
+    }
+
+
+@pytest.mark.parametrize("name", list(_csr_matrices()))
+def test_shuffled_over_sampling_of_csr_stages_entries_side_by_side(monkeypatch, name):
+    """Every row's worth of rows read in random order (a shuffled
+    over-sampling): the entries are copied side by side (column, value) and
+    each row read from there: scipy's X[rows] entry for entry, for 1, 2 and 3
+    threads; fewer rows (an under-sampling) and complex values go the direct
+    way; too little memory for the copy, the direct way too."""
+    X = _csr_matrices()[name]
+    monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
+    monkeypatch.setattr(_gather, "NEAR_ROWS", 0)
+    n = X.shape[0]
+    rng = np.random.default_rng(1)
+    every = rng.permutation(np.concatenate([np.arange(n), rng.integers(0, n, n)]))
+    fewer = rng.permutation(n)[: max(2, n // 3)]
+    staged = []
+    interleaved = _gather._interleaved
+
+    def spy(indices, words):
+        done = interleaved(indices, words)
+        staged.append(done is not None)
+        return done
+
+    monkeypatch.setattr(_gather, "_interleaved", spy)
+    for n_threads in (1, 2, 3):
+        threads(monkeypatch, n_threads)
+        for rows in (every, fewer):
+            taken = _gather.take_csr(X, rows)
+            expected = X[rows]
+            assert type(taken) is type(X) and taken.dtype == X.dtype
+            assert taken.shape == expected.shape
+            np.testing.assert_array_equal(taken.indptr, expected.indptr)
+            np.testing.assert_array_equal(taken.indices, expected.indices)
+            assert taken.data.tobytes() == expected.data.tobytes()
+    assert staged == [name != "complex (not staged)"] * 3
+    staged.clear()
+    monkeypatch.setattr(_indices, "available_memory", lambda: 100)
+    taken = _gather.take_csr(X, every)
+    assert taken.data.tobytes() == X[every].data.tobytes()
+    assert staged == [X.nnz == 0 and name != "complex (not staged)"]  # 0 bytes
+
+
+def test_csr_staged_kernels_refuse_inconsistent_arguments():
+    """csr_interleave and csr_copy_staged: ranges outside their arrays, first
+    past last, starts and offsets past the entries (compared without sums
+    that wrap): -1, nothing written out of bounds; the bits of the entries
+    (a negative column kept) copied back."""
+    out = _run(
+        """
+        ind = np.array([5, -2, 7], np.int32); d = np.array([1, 2, 3], np.uint32)
+        st = np.zeros(6, np.uint32)
+        print(gk.csr_interleave(ind, d, 0, 3, st), st.tolist())
+        print(gk.csr_interleave(ind, d, 0, 4, st), gk.csr_interleave(ind, d, 2, 1, st),
+              gk.csr_interleave(ind, d, -1, 1, st),
+              gk.csr_interleave(ind, d, 0, 3, np.zeros(5, np.uint32)))
+        oi = np.zeros(3, np.int32); od = np.zeros(3, np.uint32)
+        print(gk.csr_copy_staged(a(1, 0), a(0, 2, 3), st, oi, od, 0, 2),
+              oi.tolist(), od.tolist())
+        print(gk.csr_copy_staged(a(2), a(0, 2), st, oi, od, 0, 1),
+              gk.csr_copy_staged(a(M), a(0, 1), st, oi, od, 0, 1),
+              gk.csr_copy_staged(a(0), a(1, -M - 1), st, oi, od, 0, 1),
+              gk.csr_copy_staged(a(0), a(0, M), st, oi, od, 0, 1),
+              gk.csr_copy_staged(a(0), a(2, 4), st, oi, od, 0, 1),
+              gk.csr_copy_staged(a(0, 0), a(0, 1), st, oi, od, 1, 0),
+              gk.csr_copy_staged(a(0, 0), a(0, 1), st, oi, od, 0, 2),
+              gk.csr_copy_staged(a(-1), a(0, 1), st, oi, od, 0, 1))
+        """
+    )
+    assert out[:7] == ["0", "[5,", "1,", "4294967294,", "2,", "7,", "3]"]
+    assert out[7:11] == ["-1"] * 4
+    assert out[11:] == ["0", "[-2,", "7,", "5]", "[2,", "3,", "1]"] + ["-1"] * 8
