@@ -806,9 +806,14 @@ def column_offsets(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] |
         ):
             return None
         offsets[j] = (at - start) // itemsize
+    if root.dtype.hasobject:
+        return None
     flat = np.ravel(root, order="K")  # a view: root is contiguous
     if flat.__array_interface__["data"][0] != start or flat.flags.owndata:
         return None
+    # Whole words only: the array the columns lie in may be of another dtype
+    # whose bytes are no multiple of theirs (a byte buffer).
+    flat = flat.view(np.uint8)[: root.nbytes - root.nbytes % itemsize]
     return flat.view(word), offsets
 
 
@@ -969,18 +974,20 @@ def _take_scattered(
 
 
 def _interleaved(indices: np.ndarray, words: np.ndarray) -> np.ndarray | None:
-    """A CSR matrix's entries side by side, column then value, as unsigned
+    """A CSR matrix's entries side by side, column then value, as signed
     integers of the wider of the two (:func:`rebalance._gather_kernels.
     csr_interleave`, in threads): a row read in random order then misses the
-    cache once instead of once in ``indices`` and once in ``data``. None
-    for values that are not integers of 1 to 8 bytes (complex) or a copy
-    that would not fit in half the available memory."""
+    cache once instead of once in ``indices`` and once in ``data``. Signed:
+    a column index widened to the output's index type keeps its sign, as
+    scipy's copy does (the values, unsigned, keep their bits). None for
+    values that are not unsigned integers of 1 to 8 bytes (complex) or a
+    copy that would not fit in half the available memory."""
     from rebalance import _gather_kernels
 
     if words.dtype.kind != "u":
         return None
     n = min(indices.shape[0], words.shape[0])
-    word = _WORDS[max(indices.itemsize, words.itemsize)]
+    word = np.dtype(f"i{max(indices.itemsize, words.itemsize)}")
     available = _indices.available_memory()  # cgroup limits included
     if available is not None and 4 * n * word.itemsize > available:
         return None

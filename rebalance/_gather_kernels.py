@@ -65,6 +65,23 @@ def csr_row_spans(indptr, rows, first, last, starts, lengths):  # pragma: no cov
     return 0
 
 
+@_inline
+def _row_span(starts, out_indptr, i, n_entries, n_out):
+    """``(a, o, length)``: output row ``i``'s entries start at ``starts[i]``
+    of ``n_entries`` input entries and go to ``out_indptr[i]`` onwards of
+    ``n_out``; ``length`` is -1 where either range lies outside (compared
+    without sums that could wrap around: int64 arguments)."""
+    a = starts[i]
+    o = out_indptr[i]
+    end = out_indptr[i + 1]
+    length = end - o
+    if a < 0 or o < 0 or end < o or a > n_entries or o > n_out:
+        return a, o, -1
+    if length > n_entries - a or length > n_out - o:
+        return a, o, -1
+    return a, o, length
+
+
 @_jit
 def csr_copy_rows(
     starts, out_indptr, indices, data, out_indices, out_data, first, last
@@ -89,14 +106,8 @@ def csr_copy_rows(
         if 0 <= ahead < n_entries:
             _prefetch(indices, ahead)
             _prefetch(data, ahead)
-        a = starts[i]
-        o = out_indptr[i]
-        end = out_indptr[i + 1]
-        # Compared without sums that could wrap around (int64 arguments).
-        if a < 0 or o < 0 or end < o or a > n_entries or o > n_out:
-            return -1
-        length = end - o
-        if length > n_entries - a or length > n_out - o:
+        a, o, length = _row_span(starts, out_indptr, i, n_entries, n_out)
+        if length < 0:
             return -1
         for k in range(length):
             out_indices[o + k] = indices[a + k]
@@ -316,6 +327,8 @@ def pair_rows(rows, first, last, shift, fill, low, positions):  # pragma: no cov
     if shift < 0 or shift > 62:
         return -1
     mask = (1 << shift) - 1
+    if mask > np.iinfo(low.dtype).max:
+        return -1  # places in a block that low's integers would cut
     for i in range(first, last):
         r = rows[i]
         if r < 0:
@@ -385,6 +398,8 @@ def move_rows(
         if offsets[j] < 0 or offsets[j] > n_values - n_rows:
             return -1
     tmask = (1 << tshift) - 1
+    if tmask > np.iinfo(tails.dtype).max:
+        return -1  # places in a bucket that tails' integers would cut
     for b in range(first_block, last_block):
         start = b << shift
         stop = min(n_rows, start + (1 << shift))
@@ -453,8 +468,8 @@ def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: n
 @_jit
 def csr_interleave(indices, data, first, last, staged):  # pragma: no cover
     """For the entries ``first <= k < last``: ``staged[2 * k] = indices[k]``
-    and ``staged[2 * k + 1] = data[k]`` (as ``staged``'s unsigned integers:
-    the same bits, widened): each entry's column and value side by side, so
+    and ``staged[2 * k + 1] = data[k]`` (as ``staged``'s integers: the same
+    bits, widened): each entry's column and value side by side, so
     that a row read in random order misses the cache once, not once per
     array.
 
@@ -495,13 +510,8 @@ def csr_copy_staged(
         ahead = starts[min(i + _PREFETCH_AHEAD, last - 1)]
         if 0 <= ahead < n_entries:
             _prefetch(staged, 2 * ahead)
-        a = starts[i]
-        o = out_indptr[i]
-        end = out_indptr[i + 1]
-        if a < 0 or o < 0 or end < o or a > n_entries or o > n_out:
-            return -1
-        length = end - o
-        if length > n_entries - a or length > n_out - o:
+        a, o, length = _row_span(starts, out_indptr, i, n_entries, n_out)
+        if length < 0:
             return -1
         for k in range(length):
             out_indices[o + k] = staged[2 * (a + k)]
