@@ -522,8 +522,11 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
     if sp.issparse(X) and X.format not in ("csr", "csc"):
         X = X.tocsr()  # COO, DOK, ...: rows are gathered from CSR
     rest = {name: value for name, value in params.items() if name != "sample_weight"}
-    return (
-        take_rows(X, rows),
-        take_rows(y, rows),
-        take_row_aligned(rest, rows, n_samples),
-    )
+    X_rows, y_rows = take_rows(X, rows), take_rows(y, rows)
+    from rebalance.base import _array_api_dispatch, _in_namespace_of
+
+    if _array_api_dispatch():
+        # take_rows gathers a tensor (array-API array) as numpy: the estimator
+        # fitted on numpy would refuse the tensors given to predict.
+        X_rows, y_rows = _in_namespace_of(X, X_rows), _in_namespace_of(y, y_rows)
+    return X_rows, y_rows, take_row_aligned(rest, rows, n_samples)

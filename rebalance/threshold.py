@@ -99,6 +99,7 @@ from rebalance._validation import (
     is_bool,
     validate_params_anyway,
 )
+from rebalance.base import _array_api_dispatch, _in_namespace_of
 from rebalance.metrics import _check_label_metric, g_mean_score
 
 __all__ = ["ThresholdMover", "adjust_priors", "em_priors", "g_mean_score"]
@@ -375,6 +376,9 @@ default='auto'
         The fitted classifier (``estimator`` itself when it is a
         ``FrozenEstimator`` or ``prefit=True``).
     classes_ : ndarray of shape (n_classes,)
+        The estimator's classes (fitted under scikit-learn's
+        ``array_api_dispatch=True`` on an array of another library, e.g. a
+        torch tensor: an array of that library and device).
     train_priors_ : ndarray of shape (n_classes,) or None
         π' in ``classes_`` order; None when the strategy does not correct
         priors and they cannot be known (a pipeline with a SMOTE step).
@@ -594,7 +598,12 @@ default='auto'
                 # a training and a validation fold: the folds split the rows
                 # as given, and repeat each fold's training rows.
                 counted = (X, params)
+            X_counted, y_counted = X, y
             X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
+            # The repeated rows are gathered as numpy: under array_api_dispatch,
+            # back in the library and device of those given, or the estimator
+            # fitted on numpy refuses the tensors given to predict.
+            X, y = _like_input(X_counted, X), _like_input(y_counted, y)
             repeated = True
             sample_weight = fit_params.pop("sample_weight", None)
         y = self._as_target(y, frozen)
@@ -668,12 +677,12 @@ default='auto'
             estimator.fit(X, y, **estimator_params)
             check_fitted_classes(estimator, "estimator")
             # np.asarray: an array-API Array (array_api_dispatch) has no len().
-            fitted_classes = np.asarray(estimator.classes_)
+            fitted_classes = _as_numpy(estimator.classes_)
             if len(fitted_classes) != len(classes) or not np.all(
                 class_positions(fitted_classes, classes, "estimator.classes_")
                 == np.arange(len(classes))
             ):
-                fitted = np.asarray(estimator.classes_).tolist()
+                fitted = _as_numpy(estimator.classes_).tolist()
                 hint = ""
                 if -1 in classes.tolist() and -1 not in fitted:
                     # scikit-learn's semi-supervised models: -1 is unlabeled
@@ -691,7 +700,9 @@ default='auto'
         for name in (*_STRATEGY_ATTRIBUTES, "n_features_in_", "feature_names_in_"):
             self.__dict__.pop(name, None)
         self.estimator_ = estimator
-        self.classes_ = np.asarray(estimator.classes_)
+        # Under array_api_dispatch, in X's library and device (as scikit-learn's
+        # classifiers set it): cross_val_predict orders the columns by it.
+        self.classes_ = _like_input(X, _as_numpy(estimator.classes_))
         self.response_method_ = response
         self._given_priors = (given_train, given_deploy)
         # The estimator's probabilities follow the weights it was fitted with
@@ -1061,7 +1072,7 @@ default='auto'
         (no prior correction) and it cannot be known (a pipeline with a
         SMOTE step): the error is raised only where π' is used."""
         given_train, given_deploy = self._given_priors
-        classes = self.classes_
+        classes = self._classes()
         train = given_train
         if train is None:
             try:
@@ -1094,7 +1105,7 @@ default='auto'
         ``weights_as_counts``: ``sample_weight`` holds the whole-number counts
         of an estimator whose ``fit`` takes no weights; each fold's training
         rows are repeated by them."""
-        classes = self.classes_
+        classes = self._classes()
         # The metric's weights: sample_weight (string scoring, or routing
         # off; a scorer that cannot take them is called without them), else
         # what is routed to the scorer, passed to it as it is (in ``extra``,
@@ -1161,7 +1172,11 @@ default='auto'
         }
 
     def _pos_index(self) -> int:
-        return _pos_index(self.classes_, self.pos_label)
+        return _pos_index(self._classes(), self.pos_label)
+
+    def _classes(self) -> np.ndarray:
+        """``classes_`` as a numpy array (a tensor under array_api_dispatch)."""
+        return _as_numpy(self.classes_)
 
     # ------------------------------------------------------------ predicting
 
@@ -1180,13 +1195,15 @@ default='auto'
         """
         reject_lazy(X, "X")
         if self.response_method_ == "decision_function":
-            scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
+            scores = np.asarray(
+                _as_numpy(estimator.decision_function(X)), dtype=np.float64
+            )
             if scores.ndim == 1:
                 scores = np.column_stack([-scores, scores])
             return _checked_scores(scores, estimator, "decision_function"), None
         if train is None:
             train, deploy = self.train_priors_, self._deploy
-        raw = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+        raw = np.asarray(_as_numpy(estimator.predict_proba(X)), dtype=np.float64)
         raw = _checked_scores(raw, estimator, "predict_proba")
         if deploy is None:
             return raw, raw
@@ -1205,7 +1222,9 @@ default='auto'
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            One class of ``classes_`` per row.
+            One class of ``classes_`` per row (under scikit-learn's
+            ``array_api_dispatch=True``, an array of X's library and device
+            where X is one, e.g. a torch tensor, and the classes are numbers).
         """
         check_is_fitted(self, "estimator_")
         scores, raw = self._scores(self.estimator_, X)
@@ -1218,12 +1237,12 @@ default='auto'
             best = (raw / self.train_priors_).argmax(axis=1)
         elif strategy == "cost":
             best = (scores @ self.cost_matrix_).argmin(axis=1)
-        elif len(self.classes_) == 2:
+        elif len(self._classes()) == 2:
             pos = self._pos_index()
             best = np.where(scores[:, pos] >= self.threshold_, pos, 1 - pos)
         else:
             best = (scores - self.threshold_).argmax(axis=1)
-        return self.classes_[best]
+        return _like_input(X, self._classes()[best])
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -1237,11 +1256,13 @@ default='auto'
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``; rows sum to 1.
+            Columns in the order of ``classes_``; rows sum to 1 (under
+            scikit-learn's ``array_api_dispatch=True``, an array of X's
+            library and device where X is one, e.g. a torch tensor).
         """
         check_is_fitted(self, "estimator_")
         if self.response_method_ == "predict_proba":
-            return self._scores(self.estimator_, X)[0]
+            return _like_input(X, self._scores(self.estimator_, X)[0])
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_proba"))
@@ -1258,8 +1279,13 @@ default='auto'
         log_proba : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``; ``-inf`` where a probability is 0.
         """
+        check_is_fitted(self, "estimator_")
+        if self.response_method_ == "predict_proba":
+            proba = self._scores(self.estimator_, X)[0]
+        else:
+            proba = _as_numpy(self.estimator_.predict_proba(X))
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            return _like_input(X, np.log(proba))
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
@@ -1296,6 +1322,40 @@ default='auto'
             inner_multi_class and self.strategy != "fixed"
         )
         return tags
+
+
+def _like_input(X: Any, out: np.ndarray) -> Any:
+    """``out`` (computed in numpy from the rows ``X``) as scikit-learn's
+    estimators return it under ``array_api_dispatch=True``: an array of X's
+    library on X's device where X is a torch tensor or another array-API
+    array (not numpy), so that ``cross_val_predict`` and the metrics can join
+    it with the estimator's other outputs; numpy otherwise, and labels that
+    such an array cannot hold (strings, objects) stay numpy.
+
+    >>> import numpy as np
+    >>> from rebalance.threshold import _like_input
+    >>> _like_input([[0.0], [1.0]], np.array([0.5, 0.5]))
+    array([0.5, 0.5])
+    """
+    if (
+        not _array_api_dispatch()
+        or not isinstance(out, np.ndarray)
+        or out.dtype.kind not in "biuf"
+    ):
+        return out
+    return _in_namespace_of(X, out)
+
+
+def _as_numpy(values: Any) -> np.ndarray:
+    """An estimator's output (a numpy array, or under ``array_api_dispatch``
+    a torch tensor or another array-API array) as a numpy array."""
+    if isinstance(values, np.ndarray):
+        return values
+    if type(values).__module__.split(".")[0] == "torch" and callable(
+        getattr(values, "detach", None)
+    ):
+        return values.detach().cpu().numpy()
+    return np.asarray(values)
 
 
 def _as_float64(values: np.ndarray) -> np.ndarray:

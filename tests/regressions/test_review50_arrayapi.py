@@ -230,11 +230,6 @@ def test_dispatch_resampled_classifier_with_array_api_strict(monkeypatch):
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-6, atol=1e-8)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: ThresholdMover.predict_proba returns numpy for tensors "
-    "under array_api_dispatch, which cross_val_predict cannot join (threshold.py)",
-)
 def test_dispatch_threshold_mover_in_cross_val_predict_with_tensors(monkeypatch):
     torch = pytest.importorskip("torch")
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
