@@ -386,6 +386,106 @@ def nested_dtype(series: Any) -> bool:
     return isinstance(dtype, (nw.Struct, nw.List))
 
 
+def width_one_values(series: Any) -> Any:
+    """The values of a pyarrow ``fixed_size_list<...>[1]`` column (what
+    polars ``Array(..., 1).to_arrow()`` gives; a pyarrow Array or ChunkedArray,
+    a pandas ``ArrowDtype`` Series, or a narwhals Series of either) as a flat
+    pyarrow column, null where the row or its value is null: one value a row,
+    as a polars ``Array`` of width one is read. None for any other column, and
+    for values that are themselves nested (several values a row still).
+
+    >>> import pyarrow as pa
+    >>> from rebalance._frames import width_one_values
+    >>> y = pa.array([[1], None, [None]], pa.list_(pa.int64(), 1))
+    >>> width_one_values(y).to_pylist()
+    [1, None, None]
+    """
+    pa = sys.modules.get("pyarrow")
+    if pa is None:  # no pyarrow column without pyarrow
+        return None
+    unwrapped = _unwrapped(series)
+    if unwrapped is not None:
+        series = unwrapped[0]
+    if is_pandas(series, "Series"):
+        arrow_type = getattr(series.dtype, "pyarrow_dtype", None)
+        if not (
+            isinstance(arrow_type, pa.DataType)
+            and pa.types.is_fixed_size_list(arrow_type)
+        ):
+            return None
+        series = pa.array(series.array)
+    elif not _is_arrow(series, "Array", "ChunkedArray"):
+        return None
+    arrow_type = series.type
+    if not (
+        pa.types.is_fixed_size_list(arrow_type)
+        and arrow_type.list_size == 1
+        and not pa.types.is_nested(arrow_type.value_type)
+    ):
+        return None
+    import pyarrow.compute as pc
+
+    return pc.list_element(series, 0)
+
+
+def decimal_arrow(series: Any) -> Any:
+    """A decimal column (pyarrow ``decimal32`` to ``decimal256``, a polars
+    ``Decimal``, a pandas ``ArrowDtype`` decimal, or a narwhals Series of one)
+    as one pyarrow Array, else None. Read without narwhals' dtype, which
+    refuses a negative scale.
+
+    >>> import pyarrow as pa
+    >>> from rebalance._frames import decimal_arrow
+    >>> decimal_arrow(pa.chunked_array([[1]], pa.decimal128(5, 2))).type
+    Decimal128Type(decimal128(5, 2))
+    >>> decimal_arrow(pa.array([1.5])) is None
+    True
+    """
+    pa = sys.modules.get("pyarrow")
+    if pa is None:  # no decimal column without pyarrow (polars: to_arrow)
+        return None
+    unwrapped = _unwrapped(series)
+    if unwrapped is not None:
+        series = unwrapped[0]
+    if is_pandas(series, "Series"):
+        arrow_type = getattr(series.dtype, "pyarrow_dtype", None)
+        if isinstance(arrow_type, pa.DataType) and pa.types.is_decimal(arrow_type):
+            return pa.array(series.array)
+        return None
+    if type(series).__module__.split(".")[0] == "polars":
+        if type(series.dtype).__name__ != "Decimal":
+            return None
+        series = series.to_arrow()
+    if not _is_arrow(series, "Array", "ChunkedArray"):
+        return None
+    if not pa.types.is_decimal(series.type):
+        return None
+    if isinstance(series, pa.ChunkedArray):
+        return series.combine_chunks()
+    return series
+
+
+def replace_arrow_columns(frame: Any, template: Any, columns: dict) -> Any:
+    """``frame`` (a pyarrow Table or RecordBatch, or a polars DataFrame, of
+    ``template``'s columns) with column ``j`` replaced by the pyarrow Array
+    ``columns[j]``; a pyarrow result gets ``template``'s schema back where
+    its types are the same (field nullability and metadata)."""
+    if _is_arrow(frame, "Table", "RecordBatch"):
+        arrays = [columns.get(j, frame.column(j)) for j in range(frame.num_columns)]
+        if all(a.type == t for a, t in zip(arrays, template.schema.types)):
+            try:
+                return type(frame).from_arrays(arrays, schema=template.schema)
+            except (ValueError, TypeError):  # pyarrow's errors (nulls, ...)
+                pass
+        return type(frame).from_arrays(arrays, names=frame.schema.names)
+    import polars as pl  # a polars frame: polars is imported already
+
+    names = frame.columns
+    return frame.with_columns(
+        [pl.Series(names[j], array) for j, array in columns.items()]
+    )
+
+
 def _run_end_decoded(series: Any) -> Any:
     """A run-end encoded pyarrow Array or ChunkedArray decoded (pyarrow 14
     cannot turn it into numpy); anything else as it is."""

@@ -32,6 +32,7 @@ from sklearn.exceptions import DataConversionWarning
 
 from rebalance._frames import (
     _to_narwhals,
+    decimal_arrow,
     first_column,
     is_dataframe,
     is_pandas,
@@ -42,6 +43,7 @@ from rebalance._frames import (
     null_mask,
     reject_lazy,
     series_values,
+    width_one_values,
 )
 from rebalance._indices import EncodedLabels
 
@@ -555,9 +557,15 @@ def _date_time_labels(name: str, dtype: Any) -> ValueError:
 def label_values(y_1d: Any, name: str) -> np.ndarray:
     """The labels of a 1-D container as numpy values, after the null check.
 
-    Times of day and periods (see :func:`_date_time_dtype`) are refused.
+    Times of day and periods (see :func:`_date_time_dtype`) are refused. A
+    pyarrow ``fixed_size_list<...>[1]`` column (also as a pandas ``ArrowDtype``)
+    is read as its one value a row, as the polars ``Array`` of width one it
+    comes from (:func:`~rebalance._frames.width_one_values`).
     """
     _refuse_date_time(y_1d, name)
+    flat = width_one_values(y_1d)
+    if flat is not None:
+        return label_values(flat, name)
     if is_pandas(y_1d, "Series"):
         missing = y_1d.isna().to_numpy()
         if missing.any():
@@ -565,6 +573,14 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
         values = _pandas_values(y_1d)
     elif isinstance(y_1d, np.ndarray):
         values = y_1d
+    elif (decimals := decimal_arrow(y_1d)) is not None:
+        # As Decimal objects, read by pyarrow: narwhals refuses the dtype
+        # of a negative scale (decimal128(5, -2)).
+        if decimals.null_count:
+            raise missing_labels(
+                name, decimals.is_null().to_numpy(zero_copy_only=False)
+            )
+        values = decimals.to_numpy(zero_copy_only=False)
     else:
         values, n_missing = series_values(y_1d, name)
         if n_missing:

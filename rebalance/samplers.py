@@ -18,12 +18,14 @@ from sklearn.utils.sparsefuncs import mean_variance_axis
 from rebalance import _indices
 from rebalance._frames import (
     _unwrapped,
+    decimal_arrow,
     frame_like,
     frame_values,
     is_dataframe,
     is_pandas,
     narwhals_frame,
     numeric_dtype,
+    replace_arrow_columns,
     series_values,
 )
 from rebalance._strategy import STRATEGY_NAMES, check_strategy_name, resolve_targets
@@ -582,11 +584,19 @@ def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):
     if is_dataframe(X_res):  # polars, pyarrow, ...: one numpy array per column
         frame = narwhals_frame(X_res)
         columns = []
+        decimals = {}  # decimal columns, in their own type (as pandas keeps them)
         for j, name in enumerate(frame.columns):
+            native = nw.to_native(frame.get_column(name))
+            arrow = decimal_arrow(native)
+            if arrow is not None:
+                decimals[j] = _noisy_decimal_column(arrow, target, noise[:, j])
+                columns.append(np.zeros(len(arrow)))  # replaced below
+                continue
             column = np.array(frame.get_column(name).to_numpy())  # writable copy
             column[target] = _noisy(column[target], noise[:, j], column.dtype)
             columns.append(column)
-        return frame_like(X_res, columns)
+        out = frame_like(X_res, columns)
+        return replace_arrow_columns(out, X_res, decimals) if decimals else out
     values = X_res  # not the input's memory (checked by the caller)
     values[target] = _noisy(values[target], noise, values.dtype)
     return values
@@ -605,6 +615,13 @@ def _noisy_column(column, target: np.ndarray, noise: np.ndarray):
         values = column.to_numpy(copy=True)
         values[target] = _noisy(values[target], noise, dtype)
         return values
+    arrow = decimal_arrow(column)
+    if arrow is not None:  # decimal128[pyarrow], ...: rounded to its scale
+        import pandas as pd
+
+        return pd.arrays.ArrowExtensionArray(
+            _noisy_decimal_column(arrow, target, noise)
+        )
     # A pandas extension dtype (Int64, Float32, boolean, ...).
     numpy_dtype = np.dtype(getattr(dtype, "numpy_dtype", np.float64))
     values = column.array.copy()
@@ -644,6 +661,48 @@ def _noisy(start: np.ndarray, noise: np.ndarray, dtype: np.dtype) -> np.ndarray:
                 ]
                 out[big] = np.array(exact, dtype=dtype)
     return out
+
+
+def _decimal_limit(arrow_type: Any) -> float:
+    """The largest float64 that the pyarrow decimal type ``arrow_type`` holds:
+    ``10 ** (precision - scale) - 10 ** -scale``, or the float below it where
+    that rounds up (``decimal128(38, 2)``: ``1e36`` is 37 digits)."""
+    import decimal
+
+    with decimal.localcontext() as context:
+        context.prec = 200
+        ten = decimal.Decimal(10)
+        largest = ten ** (arrow_type.precision - arrow_type.scale)
+        largest -= ten**-arrow_type.scale
+        high = float(largest)
+        if decimal.Decimal(high) > largest:
+            high = float(np.nextafter(high, 0.0))
+    return high
+
+
+def _noisy_decimal_column(arrow: Any, target: np.ndarray, noise: np.ndarray) -> Any:
+    """The pyarrow decimal Array ``arrow`` with ``noise`` added at rows
+    ``target``, in its own type: the values read as floats (as pandas reads
+    them, ``float(Decimal)``), the noisy ones cast back as pyarrow casts a
+    float (rounded to the scale, as pandas writes floats into a decimal
+    column), saturating at the type's limits (as integer columns do)."""
+    import pyarrow as pa  # a decimal column: pyarrow is imported already
+    import pyarrow.compute as pc
+
+    if target.size == 0:
+        return arrow
+    start = np.asarray(
+        arrow.take(pa.array(target)).to_numpy(zero_copy_only=False), dtype=np.float64
+    )
+    high = _decimal_limit(arrow.type)
+    with np.errstate(over="ignore"):
+        values = np.clip(start + noise, -high, high)
+    noisy = pc.cast(pa.array(values, pa.float64()), arrow.type)
+    # Row k of the result: row k of arrow, or its noisy value (appended) for
+    # an added row (replace_with_mask has no decimal32/decimal64 kernel).
+    rows = np.arange(len(arrow), dtype=np.int64)
+    rows[target] = len(arrow) + np.arange(target.size, dtype=np.int64)
+    return pa.concat_arrays([arrow, noisy]).take(pa.array(rows))
 
 
 def _cast_noisy(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -751,6 +810,18 @@ def _numeric_values(X) -> np.ndarray:
         frame = narwhals_frame(X)
         for name in frame.columns:
             column = frame.get_column(name)
+            decimals = decimal_arrow(nw.to_native(column))
+            if decimals is not None:
+                # Decimals as pandas reads its decimal128[pyarrow] columns:
+                # as floats, their noise cast back to the column's type.
+                if decimals.null_count:
+                    raise ValueError(
+                        f"Input X contains missing values: column {name!r} "
+                        f"({decimals.type}) has {decimals.null_count} nulls, and "
+                        f"{_FINITE_X_NEEDED}. Impute them first, or use "
+                        "shrinkage=None."
+                    )
+                continue
             # Categories (a pyarrow dictionary of ints) are no numbers either.
             numeric = column.dtype.is_numeric() or column.dtype == nw.Boolean
             if numeric:
