@@ -709,6 +709,22 @@ def check_paired(
     ):
         return
     if reordered_index(values.index, reference.index):
+        index = reference.index
+        fresh = (
+            type(index).__name__ == "RangeIndex"
+            and index.start == 0
+            and index.step == 1
+        )
+        # An index 0 .. n - 1 may be a transformer's fresh one (a Pipeline's
+        # set_output(transform="pandas")): then .loc would mislabel rows.
+        hint = (
+            f" {reference_name}'s index is 0 .. n - 1, as a transformer's "
+            "pandas output gives it (set_output(transform='pandas') on a "
+            f"Pipeline or a step): its rows are then in {name}'s order, and "
+            f"{name}.reset_index(drop=True) is the fix, not .loc."
+            if fresh
+            else ""
+        )
         raise ValueError(
             f"{name} holds the index of {reference_name} in another order: "
             f"{function} pairs the rows of {reference_name} and {name} by "
@@ -716,7 +732,7 @@ def check_paired(
             f"{name}.loc[{reference_name}.index] (the values of "
             f"{reference_name}'s rows), or {name}.reset_index(drop=True) and "
             f"{reference_name}.reset_index(drop=True) if they are already in "
-            "the same order."
+            f"the same order.{hint}"
         )
 
 

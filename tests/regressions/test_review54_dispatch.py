@@ -236,3 +236,39 @@ def test_resampled_classifier_count_weights_predict_on_tensors(monkeypatch):
         )
         got = fitted.predict_proba(Xt)
     np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-9, atol=1e-12)
+
+
+def test_pipeline_set_output_pandas_refusal_names_the_reset_index_fix():
+    # A Pipeline's set_output(transform="pandas") gives X a fresh index
+    # 0 .. n - 1 while y keeps its own (shuffled with the array): refused, but
+    # the advice led with y.loc[X.index], which would mislabel every row.
+    # The message now says that for such an X, y.reset_index(drop=True) is
+    # the fix.
+    import pandas as pd
+    from imblearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.utils import shuffle
+
+    from rebalance import RandomUnderSampler
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 3))
+    y = pd.Series((rng.random(300) < 0.2).astype(int))
+    X, y = shuffle(X, y, random_state=0)
+    pipe = Pipeline(
+        [
+            ("s", StandardScaler()),
+            ("r", RandomUnderSampler(random_state=0)),
+            ("m", LinearDiscriminantAnalysis()),
+        ]
+    ).set_output(transform="pandas")
+    with pytest.raises(ValueError, match=r"y.reset_index\(drop=True\) is the fix"):
+        pipe.fit(X, y)
+    # As the message says: fitted, with each label on its own row.
+    pipe.fit(X, y.reset_index(drop=True))
+    # An X with an index of its own keeps the advice without the hint.
+    frame = pd.DataFrame(X, index=np.arange(300) + 1000)
+    y_own = pd.Series(y.to_numpy(), index=frame.index[::-1])
+    with pytest.raises(ValueError, match="another order") as info:
+        RandomUnderSampler(random_state=0).fit_resample(frame, y_own)
+    assert "is the fix" not in str(info.value)
