@@ -459,6 +459,26 @@ def _threw_away_batches(loader_iterator: Any) -> bool:
     return isinstance(received, int) and isinstance(sent, int) and received < sent
 
 
+def _restored_as_finished(owner: Any, frame: Any, depth: int = 12) -> bool:
+    """Whether ``owner``, a torchdata ``StatefulDataLoader`` iterator, is
+    being built (its ``__init__`` is among ``frame`` and the ``depth - 1``
+    frames above it) from a saved state whose iterator had run out: the
+    loader throws it away (or resets it, with persistent workers) before the
+    training loop sees any of it, so what its prefetch drew is never used."""
+    if owner is None:
+        return False
+    for _ in range(depth):
+        if frame is None:
+            return False
+        if frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is owner:
+            state = frame.f_locals.get("next_iter_state")
+            return isinstance(state, Mapping) and (
+                state.get("_iterator_finished") is True
+            )
+        frame = frame.f_back
+    return False
+
+
 def _no_loader() -> None:
     """The loader of an iteration drawn without one (see _Progress.loader)."""
     return None
@@ -472,6 +492,10 @@ class _Progress:
         self.start = position
         # The first iteration after load_state_dict (see _start_epoch).
         self.restored = restored
+        # Drawn by the prefetch of a StatefulDataLoader iterator restored as
+        # finished (see _restored_as_finished) after set_epoch(epoch) asked
+        # for this epoch again: the loop got all of it before the save.
+        self.asked_again = False
         self.chunk_stop = position
         self.chunk_items: Any = iter(())
         # False once its generator is finished, closed or collected.
@@ -684,13 +708,16 @@ class _EpochSampler:
             # prefetch to draw all of it has run out already: replaced all
             # the same when that iterator threw its batches away unseen.
             running = getattr(self, "_prefetched_restore", None)
-            if running is None or not _threw_away_batches(running.loader()):
+            if running is None or not (
+                getattr(running, "asked_again", False)
+                or _threw_away_batches(running.loader())
+            ):
                 return None
         elif not running.live:
             return None
         if (
             running.restored
-            and running.start == 0
+            and (running.start == 0 or getattr(running, "asked_again", False))
             and getattr(running.loader(), "_finished", None) is True
         ):
             return running
@@ -737,7 +764,8 @@ class _EpochSampler:
         ``items`` being the epoch's items from position ``low`` on, as yielded
         (past the resume position, replay applied). ``replaceable``: what
         :meth:`_replaceable` said when the iterator was created."""
-        owner = _loader_iterator(_caller_frame(2), depth=6)
+        caller = _caller_frame(2)
+        owner = _loader_iterator(caller, depth=6)
         self._check_loader_dataset(owner)
         self._before_epoch()
         self._warn_if_split_twice()
@@ -761,15 +789,35 @@ class _EpochSampler:
             # replacement is the restored epoch again, from where it was
             # restored, not the epoch after it (which the prefetch would
             # otherwise have made the loop skip). Only for a restore at an
-            # epoch's start (what an epoch-end checkpoint restores), and once:
-            # the replacement is an ordinary iteration.
+            # epoch's start (what an epoch-end checkpoint restores), or of an
+            # epoch that ran out and was asked for again (nothing of it:
+            # asked_again), and once: the replacement is an ordinary
+            # iteration.
             epoch, start, restored = running.epoch, running.start, False
+            if running.asked_again:
+                start = len(self)
+        asked = getattr(self, "_asked_epoch", None)
         self._next_epoch, self._resume_position = epoch + 1, 0
         self._restart_pending = False
         self._restored = False
         self._ended_epoch = self._asked_epoch = None
         self._prefetched_restore = None
         progress = _Progress(epoch, start, restored)
+        # A loop resumed with set_epoch(e) from a state saved after epoch e
+        # ran out gets nothing more of e. Its restored loader iterator is
+        # thrown away when the saved one had finished, and the replacement
+        # is the empty rest of e again, not the epoch after it (which the
+        # loop would get twice). The rest drawn by the thrown-away iterator's
+        # prefetch is empty (set_epoch(e) before the sampler's restore), or
+        # e from the position of the loader's last snapshot
+        # (snapshot_every_n_steps > 1). Only a restored iteration is looked
+        # at (a walk up the stack).
+        progress.asked_again = (
+            restored
+            and start > 0
+            and asked == epoch
+            and _restored_as_finished(owner, caller)
+        )
         if owner is not None:
             with contextlib.suppress(TypeError):  # an owner without weakrefs
                 progress.loader = weakref.ref(owner)
@@ -983,7 +1031,9 @@ class _EpochSampler:
             # iterator's prefetch, which torchdata then throws away when the
             # saved iterator had finished (see _replaceable).
             self._prefetched_restore = (
-                progress if progress.restored and progress.start == 0 else None
+                progress
+                if progress.restored and (progress.start == 0 or progress.asked_again)
+                else None
             )
             if (
                 getattr(self, "_restart_pending", False)

@@ -165,7 +165,7 @@ def _short_epoch_loader():
 
 
 def test_stateful_loader_state_after_finished_epoch_resumes_next_epoch():
-    # Control for the xfail below: a loop resuming at the epoch after the
+    # Control for the test below: a loop resuming at the epoch after the
     # saved one gets exactly the rest of the uninterrupted run.
     whole, first, state = _finished_epoch_state(_short_epoch_loader)
     assert first == whole[:18]
@@ -175,13 +175,6 @@ def test_stateful_loader_state_after_finished_epoch_resumes_next_epoch():
     assert after == whole[18:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review50: StatefulDataLoader with workers, state taken after an "
-    "epoch ran out, loop resumed with set_epoch(saved epoch): the restored "
-    "iterator is replaced and the replacement draws the next epoch, which the "
-    "loop then gets twice (not fixed this round)",
-)
 def test_stateful_loader_finished_epoch_asked_again_yields_nothing_of_it():
     # state_dict's docstring: restored, set_epoch(epoch - 1) yields nothing
     # more of the epoch that ran out (it does with num_workers=0).
