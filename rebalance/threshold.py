@@ -598,12 +598,10 @@ default='auto'
                 # a training and a validation fold: the folds split the rows
                 # as given, and repeat each fold's training rows.
                 counted = (X, params)
-            X_counted, y_counted = X, y
+            # Under array_api_dispatch, the repeated rows come back in the
+            # library and device of those given (weights_as_rows): an
+            # estimator fitted on numpy would refuse the tensors of predict.
             X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
-            # The repeated rows are gathered as numpy: under array_api_dispatch,
-            # back in the library and device of those given, or the estimator
-            # fitted on numpy refuses the tensors given to predict.
-            X, y = _like_input(X_counted, X), _like_input(y_counted, y)
             repeated = True
             sample_weight = fit_params.pop("sample_weight", None)
         y = self._as_target(y, frozen)
