@@ -542,8 +542,13 @@ def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
         # Rows copied as Python objects (or, noisy, listed from the array).
         listed = _LIST_ROW_BYTES + _LIST_ROW_OBJECT_BYTES + 8 * n_features
         x_row = listed + (x_row + 24 * n_features if smoothing else x_row)
+    staging = 0
+    if getattr(sampler, "shuffle", True):
+        # A shuffled draw of every row's worth of a CSR X: its entries are
+        # first copied side by side (rebalance._gather._interleaved).
+        staging = _gather.csr_staging_bytes(X, n_output)
     parts = {
-        "X": n_output * x_row,
+        "X": n_output * x_row + staging,
         "y": n_output * _row_bytes(y_out),
         "sample_weight": 0 if weights is None else n_output * _row_bytes(weights),
     }

@@ -64,18 +64,18 @@ def test_scattered_gather_is_np_take_for_any_threads_and_sizes(
         "edges": np.array([n_rows - 1, 0, n_rows - 1, 0, 500]),
         "one": np.array([n_rows - 1]),
     }
-    for bucket_shift in (4, 16):
-        for block_bytes in (16, 1 << 18):
-            monkeypatch.setattr(_gather, "BUCKET_SHIFT", bucket_shift)
-            monkeypatch.setattr(_gather, "SCATTER_BLOCK_BYTES", block_bytes)
-            for n_threads in (1, 2, 3):
-                threads(monkeypatch, n_threads)
-                for case, rows in cases.items():
-                    expected = np.take(data, rows, axis=0)
-                    for layout in ("columns", "rows"):
-                        taken = _scattered(data, rows, layout)
-                        assert taken.shape == expected.shape, case
-                        assert taken.tobytes() == expected.tobytes(), (case, layout)
+    # Many small buckets and blocks; the default sizes (one partial bucket).
+    for bucket_shift, block_bytes in ((4, 16), (16, 1 << 18)):
+        monkeypatch.setattr(_gather, "BUCKET_SHIFT", bucket_shift)
+        monkeypatch.setattr(_gather, "SCATTER_BLOCK_BYTES", block_bytes)
+        for n_threads in (1, 2, 3):
+            threads(monkeypatch, n_threads)
+            for case, rows in cases.items():
+                expected = np.take(data, rows, axis=0)
+                for layout in ("columns", "rows"):
+                    taken = _scattered(data, rows, layout)
+                    assert taken.shape == expected.shape, case
+                    assert taken.tobytes() == expected.tobytes(), (case, layout)
     assert data.tobytes() == original.tobytes()  # the input is untouched
 
 
