@@ -925,7 +925,7 @@ class _ScatterPlan:
             def placed(t: int, part: np.ndarray = part) -> int:
                 return _gather_kernels.place_rows(
                     part, self.tails, self.dest_chunks[t], self.dest_chunks[t + 1],
-                    tshift, np.empty(size, dtype=values.dtype),
+                    tshift, np.empty(size * part.shape[0], dtype=values.dtype),
                 )  # fmt: skip
 
             if not _each_thread(placed, threads):

@@ -445,6 +445,8 @@ def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: n
     if tshift < 0 or tshift > 30 or first_dest < 0 or last_dest < first_dest:
         return -1
     size = 1 << tshift
+    # Each output row's values side by side (out.T of a C-ordered array).
+    rows_whole = n_columns > 1 and 0 < out.strides[0] < out.strides[1]
     if tails.shape[0] < n_out:
         return -1
     if last_dest > ((n_out - 1) >> tshift) + 1:
@@ -457,6 +459,17 @@ def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: n
         for k in range(length):
             if tails[base + k] >= length:
                 return -1
+        if rows_whole:  # a row at a time (out the transpose of rows)
+            if length * n_columns > scratch.shape[0]:
+                return -1
+            for k in range(length):
+                for j in range(n_columns):
+                    scratch[k * n_columns + j] = out[j, base + k]
+            for k in range(length):
+                t = base + tails[base + k]
+                for j in range(n_columns):
+                    out[j, t] = scratch[k * n_columns + j]
+            continue
         for j in range(n_columns):  # a column at a time: its part in cache
             for k in range(length):
                 scratch[k] = out[j, base + k]
