@@ -105,6 +105,11 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
     if y.ndim == 2 and y.shape[1] == 1:
         return y.ravel(), False
     if y.ndim == 2:
+        if y.shape[0] == 0:
+            # No rows (a one-hot matrix of an empty split): not "multilabel".
+            raise ValueError(
+                f"{name} is empty (0 samples): it needs at least one row per class."
+            )
         if y.dtype.kind in "fO" and y.size:
             # A missing entry (NaN, None, pd.NA: a nullable frame's) of a
             # one-hot matrix: a missing label. (np.isin raised "boolean value
