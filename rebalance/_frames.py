@@ -386,6 +386,23 @@ def nested_dtype(series: Any) -> bool:
     return isinstance(dtype, (nw.Struct, nw.List))
 
 
+def _arrow_column(series: Any, is_type: Any) -> Any:
+    """``series`` out of its narwhals wrapper; a pandas ``ArrowDtype`` Series
+    of a pyarrow type ``is_type`` accepts as one pyarrow Array, None for a
+    pandas Series of any other type; other columns as they are."""
+    import pyarrow as pa
+
+    unwrapped = _unwrapped(series)
+    if unwrapped is not None:
+        series = unwrapped[0]
+    if not is_pandas(series, "Series"):
+        return series
+    arrow_type = getattr(series.dtype, "pyarrow_dtype", None)
+    if isinstance(arrow_type, pa.DataType) and is_type(arrow_type):
+        return pa.array(series.array)
+    return None
+
+
 def width_one_values(series: Any) -> Any:
     """The values of a pyarrow ``fixed_size_list<...>[1]`` column (what
     polars ``Array(..., 1).to_arrow()`` gives; a pyarrow Array or ChunkedArray,
@@ -403,18 +420,8 @@ def width_one_values(series: Any) -> Any:
     pa = sys.modules.get("pyarrow")
     if pa is None:  # no pyarrow column without pyarrow
         return None
-    unwrapped = _unwrapped(series)
-    if unwrapped is not None:
-        series = unwrapped[0]
-    if is_pandas(series, "Series"):
-        arrow_type = getattr(series.dtype, "pyarrow_dtype", None)
-        if not (
-            isinstance(arrow_type, pa.DataType)
-            and pa.types.is_fixed_size_list(arrow_type)
-        ):
-            return None
-        series = pa.array(series.array)
-    elif not _is_arrow(series, "Array", "ChunkedArray"):
+    series = _arrow_column(series, pa.types.is_fixed_size_list)
+    if not _is_arrow(series, "Array", "ChunkedArray"):
         return None
     arrow_type = series.type
     if not (
@@ -444,13 +451,8 @@ def decimal_arrow(series: Any) -> Any:
     pa = sys.modules.get("pyarrow")
     if pa is None:  # no decimal column without pyarrow (polars: to_arrow)
         return None
-    unwrapped = _unwrapped(series)
-    if unwrapped is not None:
-        series = unwrapped[0]
-    if is_pandas(series, "Series"):
-        arrow_type = getattr(series.dtype, "pyarrow_dtype", None)
-        if isinstance(arrow_type, pa.DataType) and pa.types.is_decimal(arrow_type):
-            return pa.array(series.array)
+    series = _arrow_column(series, pa.types.is_decimal)
+    if series is None:
         return None
     if type(series).__module__.split(".")[0] == "polars":
         if type(series.dtype).__name__ != "Decimal":
