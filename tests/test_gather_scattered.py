@@ -46,7 +46,7 @@ def _scattered(data: np.ndarray, rows: np.ndarray, out_layout: str) -> np.ndarra
 
 
 @pytest.mark.parametrize("dtype", ["i1", "<i2", "<f4", ">f8", "M8[s]", "c8"])
-@pytest.mark.parametrize("n_columns", [1, 3, 17, 70])
+@pytest.mark.parametrize("n_columns", [1, 3, 70])
 def test_scattered_gather_is_np_take_for_any_threads_and_sizes(
     monkeypatch, dtype, n_columns
 ):
@@ -237,7 +237,7 @@ def test_scattered_kernels_refuse_inconsistent_arguments():
 
 
 def test_scattered_kernels_fuzzed_never_touch_memory_outside_their_arrays():
-    """30,000 calls with random arguments (sizes, shifts, ranges, indices near
+    """15,000 calls with random arguments (sizes, shifts, ranges, indices near
     and far outside): every call returns 0 or -1, and the guard words around
     every array the kernels write stay as they were."""
     out = _run(
@@ -261,7 +261,7 @@ def test_scattered_kernels_fuzzed_never_touch_memory_outside_their_arrays():
 
         results = set()
         bad = 0
-        for trial in range(5000):
+        for trial in range(2500):
             n_rows = int(rng.integers(0, 40)); n_out = int(rng.integers(0, 40))
             rows = some(n_out, -3, n_rows + 3)
             shift = int(rng.integers(-1, 8)); tshift = int(rng.integers(-1, 8))
