@@ -120,6 +120,7 @@ import numpy as np
 from rebalance._frames import (
     check_compressed,
     check_unique_columns,
+    counts_rows,
     first_column,
     index_from_transform_output,
     is_dask,
@@ -709,12 +710,7 @@ def check_paired(
     ):
         return
     if reordered_index(values.index, reference.index):
-        index = reference.index
-        fresh = (
-            type(index).__name__ == "RangeIndex"
-            and index.start == 0
-            and index.step == 1
-        )
+        fresh = counts_rows(reference.index)
         # An index 0 .. n - 1 may be a transformer's fresh one (a Pipeline's
         # set_output(transform="pandas")): then .loc would mislabel rows.
         hint = (

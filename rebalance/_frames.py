@@ -72,13 +72,14 @@ def index_from_transform_output(X: Any) -> bool:
 
     if sklearn.get_config().get("transform_output") != "pandas":
         return False
-    index = X.index
-    return (
-        type(index).__name__ == "RangeIndex"
-        and index.start == 0
-        and index.step == 1
-        and index.name is None
-    )
+    return counts_rows(X.index) and X.index.name is None
+
+
+def counts_rows(index: Any) -> bool:
+    """Whether the pandas ``index`` is a ``RangeIndex`` 0, 1, ..., n - 1: the
+    one pandas gives a frame made without an index (and a transformer under
+    ``transform_output='pandas'`` the frame it makes of an array)."""
+    return type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
 
 
 def is_pandas_array(obj: Any) -> bool:
