@@ -760,6 +760,13 @@ def _block_shift(row_bytes: int) -> int:
     return min(16, max(4, rows.bit_length() - 1))
 
 
+def _root(array: np.ndarray) -> np.ndarray:
+    """The array whose memory ``array`` views (``array`` itself if none)."""
+    while isinstance(array.base, np.ndarray):
+        array = array.base
+    return array
+
+
 def column_offsets(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] | None:
     """The 1-D columns ``columns`` (one dtype, one length, contiguous) as
     ``(values, offsets)``: ``values`` a 1-D view, as unsigned integers of the
@@ -781,9 +788,7 @@ def column_offsets(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] |
     word = _WORDS.get(first.dtype.itemsize)
     if word is None or first.ndim != 1:
         return None
-    root = first
-    while isinstance(root.base, np.ndarray):
-        root = root.base
+    root = _root(first)
     if not (root.flags.c_contiguous or root.flags.f_contiguous) or root.size == 0:
         return None
     start = root.__array_interface__["data"][0]
@@ -791,12 +796,9 @@ def column_offsets(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray] |
     itemsize, n = first.dtype.itemsize, first.shape[0]
     offsets = np.empty(len(columns), dtype=np.int64)
     for j, column in enumerate(columns):
-        base = column
-        while isinstance(base.base, np.ndarray):
-            base = base.base
         at = column.__array_interface__["data"][0]
         if (
-            base is not root
+            _root(column) is not root
             or column.dtype != first.dtype
             or column.shape != (n,)
             or column.strides != (itemsize,)
@@ -838,8 +840,8 @@ class _ScatterPlan:
         position_type = np.int32 if n_out <= INT32_ROWS else np.int64
         n_blocks = (n_rows >> shift) + 1
         self.n_dests = n_dests = ((n_out - 1) >> tshift) + 1
-        self.threads = threads = _slices(n_out)[0]
-        chunks = _slices(n_out)[1]
+        threads, chunks = _slices(n_out)
+        self.threads = threads
         self.block_chunks = _indices._split(n_blocks, threads)
         self.owners = np.repeat(
             np.arange(threads, dtype=np.int64), np.diff(self.block_chunks)
