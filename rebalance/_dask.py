@@ -309,8 +309,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
                 or _own_index_pandas(sources)
                 or _lazy_indexed(sources)
             ):
-                # Pandas inputs whose index is not sorted or of their own
-                # (:func:`_own_index`), or Dask frames (and
+                # Pandas inputs whose index is not sorted or not 0..n-1
+                # (:func:`_own_index_pandas`), or Dask frames (and
                 # arrays of from_pandas partitions) in a fixed order, next to
                 # an X of from_pandas partitions (which may have sorted them):
                 # those that hold the index of X's rows in another order are
@@ -330,8 +330,8 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         # too, to refuse those that hold it in another order.
         # Likewise Dask arrays of from_pandas partitions (e.g. of another
         # from_pandas frame), whose index is read from their graph.
-        # And pandas inputs with an index of their own, sorted, next to an
-        # X held in memory (persisted, from_pandas), whose index is read
+        # And pandas inputs with an index other than 0..n-1, sorted, next
+        # to an X held in memory (persisted, from_pandas), whose index is read
         # without reading files: X's rows may be in another order.
         unsorted = (
             check_order
@@ -512,11 +512,11 @@ def check_row_order(X, inputs: dict) -> None:
     each computation (the sampler's own among them), every input is refused
     (persist X first); next to an X in a fixed order, pandas inputs whose
     index is not sorted, or (next to an X held in memory: persisted, or
-    from ``dd.from_pandas``) is unique and not 0..n-1, are checked against
+    from ``dd.from_pandas``) is not 0..n-1 (repeated values too), are checked against
     X's index (read for it) as :func:`_refuse_reordered_index` does, and
     anything else is matched by position, as in memory. Next to a Dask
     array X whose row blocks are ``dd.from_pandas`` partitions, pandas inputs
-    whose index is not sorted, or is unique and not 0..n-1, are checked
+    whose index is not sorted, or is not 0..n-1, are checked
     against the index of those
     partitions likewise (as the sampler checks ``y``). Nothing is checked
     for any other X (a Dask array has no index: matched by position, as the
@@ -600,10 +600,18 @@ def _own_index_frames(inputs: dict, computed: dict) -> bool:
 
 
 def _own_index_pandas(inputs: dict) -> bool:
-    """Whether a pandas frame among ``inputs`` has an index of its own
-    (:func:`_own_index`)."""
+    """Whether a pandas frame among ``inputs`` has an index other than
+    0..n-1, repeated values included: checked against the index of an X
+    whose index is read without reading files (held in memory, or of
+    ``dd.from_pandas`` partitions), where a repeated index (e.g. of
+    ``from_pandas(frame, sort=False)``) in another order would pair rows
+    with other rows of X as much as a unique one."""
+    import pandas as pd
+
     return any(
-        _is_frame(value) and not _is_dask(value) and _own_index(value.index)
+        _is_frame(value)
+        and not _is_dask(value)
+        and not value.index.equals(pd.RangeIndex(len(value.index)))
         for value in inputs.values()
     )
 

@@ -598,12 +598,15 @@ def n_threads() -> int:
     value = os.environ.get("REBALANCE_NUM_THREADS")
     if value:
         try:
-            return max(1, min(int(value), _MAX_THREADS_ASKED))
+            asked = int(value)
         except ValueError:
+            asked = 0
+        if asked < 1:
             raise ValueError(
-                f"REBALANCE_NUM_THREADS={value!r} is not an integer: set it to the "
-                "number of threads for large draws, e.g. 1, or unset it."
-            ) from None
+                f"REBALANCE_NUM_THREADS={value!r} is not a positive integer: set "
+                "it to the number of threads for large draws, e.g. 1, or unset it."
+            )
+        return min(asked, _MAX_THREADS_ASKED)
     try:
         usable = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
