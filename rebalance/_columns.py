@@ -189,8 +189,10 @@ def _as_datetimes(values):
 # a currency sign before or after ($1,234.50, -€3, 12 £), a percent sign
 # (12.5%), or accounting parentheses for negatives ((1,234.00)).
 _CURRENCY = "$€£¥"
+# Thousands groups after a first group of 1-3 digits not starting with 0
+# ("0,205" is a decimal comma, not 205).
 _NUMBER_TEXT = (
-    rf"[+-]?[{_CURRENCY}]?[+-]?(\d+|\d{{1,3}}(,\d{{3}})+)(\.\d*)?([eE][+-]?\d+)?"
+    rf"[+-]?[{_CURRENCY}]?[+-]?(\d+|[1-9]\d{{0,2}}(,\d{{3}})+)(\.\d*)?([eE][+-]?\d+)?"
     rf"(\s?[{_CURRENCY}])?%?"
 )
 # Words of a column name that say "identifier" (customer_id, CustomerID, key).

@@ -52,11 +52,19 @@ frame whose index is not sorted (e.g. from ``train_test_split``): labels taken
 from that frame are not in the order of X's rows. Such inputs are checked the
 same way (by index; refused without one), with the advice to sort both by
 index, to pass the labels through ``dd.from_pandas`` too, or to use
-``sort=False``. Once X is persisted its graph no longer says it was sorted:
-pandas labels or weights whose index is not sorted are then checked against
-X's index (read for it), and refused when they hold X's index in another
-order (also next to lazy labels or weights that are checked by their own
-index); any other index is matched by position, as in memory, and numpy
+``sort=False``. Where X's index has repeated values, rows of equal index
+keep the order of the sorted frame, which the index cannot show: labels and
+weights sorted apart (a selection of the rows sorted on its own, another
+frame) are refused; those of X's own Dask frame, or of the whole frame
+sorted as ``from_pandas`` sorts it, pass. Once X is persisted its graph no
+longer says it was sorted: pandas labels or weights whose index is not
+0..n-1 (not sorted, repeated, or of their own, sorted) are then checked
+against X's index (read for it; also for X read from files, e.g. Parquet
+files written with an unsorted index next to labels sorted by it), and
+refused when they hold X's index in another order (also next to lazy labels
+or weights that are checked by their own index), as are Dask frames of
+labels held in memory (``dd.from_pandas(y, sort=False)``) with such an
+index; an index 0..n-1 is matched by position, as in memory, and numpy
 labels are unchecked. A Dask array X whose row blocks are the partitions of
 the very ``from_pandas`` frame the Dask labels come from (``X, y =
 ddf[features].to_dask_array(lengths=True), ddf[target]``: one graph source,
@@ -330,16 +338,18 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         # too, to refuse those that hold it in another order.
         # Likewise Dask arrays of from_pandas partitions (e.g. of another
         # from_pandas frame), whose index is read from their graph.
-        # And pandas inputs with an index other than 0..n-1, sorted, next
-        # to an X held in memory (persisted, from_pandas), whose index is read
-        # without reading files: X's rows may be in another order.
+        # And pandas inputs with any other index than 0..n-1 (sorted, or
+        # repeated): X's rows may hold it in another order (an X read from
+        # Parquet files written with an unsorted index, next to labels sorted
+        # by it). X's index is read for them, also from a lazy read (one
+        # column, or in the pass that counts the rows where it is needed).
         unsorted = (
             check_order
             and not reordered
             and (
                 _unsorted_pandas(sources)
                 or any(_array_index(v) is not None for v in sources.values())
-                or (_own_index_pandas(sources) and _held_in_memory(source.expr))
+                or _own_index_pandas(sources)
             )
         )
         if reordered or (unsorted and lengths is None):
@@ -380,7 +390,9 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         and X_index is None
         and not reordered
         and _own_index_frames(
-            {k: v for k, v in sources.items() if not _same_read(X, v)}, computed
+            {k: v for k, v in sources.items() if not _same_read(X, v)},
+            computed,
+            repeated=_held_in_memory(source.expr),
         )
     ):
         # A Dask y or sample_weight frame with row labels of its own (e.g.
@@ -415,7 +427,14 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
 
     _refuse_all_zero(check_sample_weight(weight_values, n_rows))
     if X_index is not None:
-        _check_index_order(sources, computed, X_index, reordered, x_shuffled)
+        _check_index_order(
+            sources,
+            computed,
+            X_index,
+            reordered,
+            x_shuffled,
+            x_expr=source.expr if kind != "array" else None,
+        )
     plan = sampler.plan(y_values, compact=True)
     _set_feature_attributes(sampler, X)
     sampler.sampling_strategy_ = plan.sampling_strategy
@@ -431,14 +450,15 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
 
 
 def _check_index_order(
-    sources: dict, computed: dict, X_index, reordered, x_shuffled
+    sources: dict, computed: dict, X_index, reordered, x_shuffled, x_expr=None
 ) -> None:
     """Refuse frames among ``sources`` whose rows are not in the order of X's
     (``X_index``, read in the computation the rows are drawn from).
 
     ``reordered``: how X or a frame among ``sources`` is reordered, and
     ``x_shuffled``: how X is (:func:`_shuffled`); ``computed``: the computed
-    values of the Dask ones.
+    values of the Dask ones; ``x_expr``: X's optimised expression (a
+    DataFrame X), which says which frames ``from_pandas`` sorted for it.
     """
     for name, value in sources.items():
         if not _is_frame(value):
@@ -478,8 +498,9 @@ def _check_index_order(
         # A pandas y computed from X's shuffled frame beforehand came in
         # the order of that computation, which need not be X's: checked.
         index = computed[name].index if _is_dask(value) else value.index
-        # (Rows sorted by from_pandas keep ties of a repeated index in
-        # the order of their frames: equal indexes are the same order.)
+        # (Rows sorted by from_pandas keep ties of a repeated index in the
+        # order of their frame: equal indexes are the same order only where
+        # X and the value were sorted together, _ties_in_order below.)
         if reordered == "shuffle" and not X_index.is_unique:
             raise ValueError(
                 _shuffle_message(
@@ -496,6 +517,29 @@ def _check_index_order(
                     reordered,
                 )
             )
+        if (
+            reordered == "sort"
+            and not X_index.is_unique
+            and not _ties_in_order(value, x_expr, len(X_index))
+        ):
+            # Rows of equal index come in the order of the frame that was
+            # sorted: a separate sort (of a selection of the rows, of
+            # another frame) can put them in another order, which the index
+            # cannot show.
+            raise ValueError(
+                f"The rows of {name} cannot be matched to X's: X's index has "
+                "repeated values, and dask.dataframe.from_pandas(frame) (sort="
+                f"True, its default) sorted the rows of X or {name} by index, "
+                "rows of equal index in the order of its frame; X and "
+                f"{name} were not sorted together (another frame, a selection "
+                "of the rows sorted apart, or a persisted X), so rows of equal "
+                "index could get each other's values, which the index cannot "
+                f"show. Take X and {name} from one Dask frame "
+                "(X, y = ddf[features], ddf[target]), sort the frame before "
+                "from_pandas (frame = frame.sort_index(kind='stable')), keep "
+                "its order with dd.from_pandas(frame, sort=False), or give it "
+                "a unique index (frame.reset_index())."
+            )
 
 
 def check_row_order(X, inputs: dict) -> None:
@@ -511,10 +555,12 @@ def check_row_order(X, inputs: dict) -> None:
     computed through a Dask shuffle, whose rows can come in another order at
     each computation (the sampler's own among them), every input is refused
     (persist X first); next to an X in a fixed order, pandas inputs whose
-    index is not sorted, or (next to an X held in memory: persisted, or
-    from ``dd.from_pandas``) is not 0..n-1 (repeated values too), are checked against
-    X's index (read for it) as :func:`_refuse_reordered_index` does, and
-    anything else is matched by position, as in memory. Next to a Dask
+    index is not 0..n-1 (not sorted, repeated, or of its own) are checked
+    against X's index (read for it, also from files) as
+    :func:`_refuse_reordered_index` does, and anything else is matched by
+    position, as in memory; where X's index has repeated values and
+    ``dd.from_pandas`` sorted X, inputs must be in the order of the whole
+    sorted frame (:func:`_ties_in_order`). Next to a Dask
     array X whose row blocks are ``dd.from_pandas`` partitions, pandas inputs
     whose index is not sorted, or is not 0..n-1, are checked
     against the index of those
@@ -544,19 +590,57 @@ def check_row_order(X, inputs: dict) -> None:
                 "the sampler drew from its own computation of X"
             )
         )
-    if (
-        not kind
-        and not _unsorted_pandas(inputs)
-        and not (
-            _own_index_pandas(inputs)
-            and _held_in_memory(getattr(_optimised(X), "expr", None))
-        )
-    ):
+    if not kind and not _unsorted_pandas(inputs) and not _own_index_pandas(inputs):
         return
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Computing mixed collections")
         X_index = _compute_in_order({"X-index": X.index})["X-index"]
-    _check_index_order(inputs, {}, X_index, kind, kind)
+    _check_index_order(
+        inputs, {}, X_index, kind, kind, x_expr=getattr(_optimised(X), "expr", None)
+    )
+
+
+def _sorting_frames(expr) -> list:
+    """The pandas frames that ``dd.from_pandas`` sorts by index in the
+    expression ``expr`` (:func:`_sorts_rows`), each once."""
+    from_pandas = _from_pandas_kind()
+    if expr is None or from_pandas is None or not hasattr(expr, "walk"):
+        return []
+    found: list = []
+    for node in expr.walk():
+        if isinstance(node, from_pandas) and _sorts_rows(node):
+            frame = node.operand("frame")
+            frame = getattr(frame, "_data", frame)
+            if not any(frame is one for one in found):
+                found.append(frame)
+    return found
+
+
+def _ties_in_order(value, x_expr, n_rows: int) -> bool:
+    """Whether the rows of ``value`` (a frame whose index equals X's, which
+    has repeated values) are in X's order also among rows of equal index,
+    where ``from_pandas`` sorted X or ``value`` (``x_expr``: X's optimised
+    expression).
+
+    Yes when ``value`` comes from the same sorted frames as X (e.g.
+    ``ddf[target]``), or when X is the whole of one sorted frame and
+    ``value`` in memory (sorted as from_pandas sorts, or computed from X) or
+    sorted from a frame with that frame's index in the same order. A
+    separate sort of a selection of the rows (``frame[mask].sort_index()``
+    next to ``dd.from_pandas(frame)[mask]``) can order ties otherwise.
+    """
+    x_sorted = _sorting_frames(x_expr)
+    v_sorted = []
+    if _is_dask(value) and getattr(value, "expr", None) is not None:
+        v_sorted = _sorting_frames(value.expr.optimize(fuse=False))
+    if not x_sorted:
+        return not v_sorted
+    if v_sorted and all(any(v is x for x in x_sorted) for v in v_sorted):
+        return True
+    if len(x_sorted) != 1 or len(x_sorted[0]) != n_rows:
+        return False
+    whole = x_sorted[0]
+    return all(len(v) == n_rows and v.index.equals(whole.index) for v in v_sorted)
 
 
 def _array_index(value):
@@ -589,11 +673,27 @@ def _own_index(index) -> bool:
     return index.is_unique and not index.equals(pd.RangeIndex(len(index)))
 
 
-def _own_index_frames(inputs: dict, computed: dict) -> bool:
+def _own_index_frames(inputs: dict, computed: dict, repeated: bool = False) -> bool:
     """Whether a Dask frame among ``inputs``, computed (in ``computed``),
-    has an index of its own (:func:`_own_index`)."""
+    has an index of its own (:func:`_own_index`), or any index other than
+    0..n-1 where X (``repeated``: X held in memory, whose index is read
+    without reading files) or the frame is held in memory (the user's
+    labels through ``dd.from_pandas``, not a read of label files, whose
+    index restarts in each file): a repeated index (``dd.from_pandas(y,
+    sort=False)`` of labels whose index has repeated values, next to an X
+    that ``dd.from_pandas`` sorted, then persisted) holds X's in another
+    order as much as a unique one."""
+    import pandas as pd
+
+    def checked(value, index) -> bool:
+        if _own_index(index):
+            return True
+        if index.equals(pd.RangeIndex(len(index))):
+            return False
+        return repeated or _held_in_memory(getattr(_optimised(value), "expr", None))
+
     return any(
-        _is_dask(value) and _is_frame(value) and _own_index(computed[name].index)
+        _is_dask(value) and _is_frame(value) and checked(value, computed[name].index)
         for name, value in inputs.items()
         if name in computed
     )
@@ -601,11 +701,12 @@ def _own_index_frames(inputs: dict, computed: dict) -> bool:
 
 def _own_index_pandas(inputs: dict) -> bool:
     """Whether a pandas frame among ``inputs`` has an index other than
-    0..n-1, repeated values included: checked against the index of an X
-    whose index is read without reading files (held in memory, or of
-    ``dd.from_pandas`` partitions), where a repeated index (e.g. of
-    ``from_pandas(frame, sort=False)``) in another order would pair rows
-    with other rows of X as much as a unique one."""
+    0..n-1, repeated values included: checked against X's index (read
+    for it, also from files: a sorted index next to X read from Parquet
+    files written in another order of that index is as wrong as an unsorted
+    one), where a repeated index (e.g. of ``from_pandas(frame, sort=False)``)
+    in another order would pair rows with other rows of X as much as a
+    unique one."""
     import pandas as pd
 
     return any(
@@ -798,6 +899,15 @@ def _refuse_reordered_index(name: str, index, X_index) -> None:
     reordering of X's (a fresh index) is matched by position.
     """
     if reordered_index(index, X_index):
+        # Sorting by a repeated index does not restore X's order among rows
+        # of equal index (they keep the order of the frame sorted): then not
+        # advised.
+        sort = (
+            f"Sort {name} by its index ({name}.sort_index()) if X is sorted, take"
+            if X_index.is_unique
+            else f"X's index has repeated values: sorting {name} by it cannot "
+            "restore X's order among rows of equal index. Take"
+        )
         raise ValueError(
             f"The index of {name} holds X's index in another order: matched by "
             f"position, the rows of {name} would be paired with other rows of "
@@ -805,8 +915,7 @@ def _refuse_reordered_index(name: str, index, X_index) -> None:
             "frame whose index is not sorted, such as one from "
             f"train_test_split, with {name} from the unsorted frame; or {name} "
             "read with pandas.read_parquet, which reads part.10.parquet before "
-            "part.2.parquet, Dask after part.9). Sort "
-            f"{name} by its index ({name}.sort_index()) if X is sorted, take X "
+            f"part.2.parquet, Dask after part.9). {sort} X "
             f"and {name} from one Dask read, or pass "
             f"{name}.reset_index(drop=True) if it is in X's row order."
         )

@@ -129,9 +129,21 @@ def check_priors(
         given = {_key(k) for k in priors}
         expected = {_key(c) for c in classes.tolist()}
         if given != expected:
+            # The keys as they are (1 and '1' apart), not as text: an int key
+            # listed as '5' read as a string key of the wrong type.
+            shown = sorted(
+                (k.item() if isinstance(k, np.generic) else k for k in priors),
+                key=lambda k: (type(k).__name__, str(k)),
+            )
+            unknown = [k for k in shown if _key(k) not in expected]
+            missing = [c for c in classes.tolist() if _key(c) not in given]
             raise ValueError(
-                f"{name} has the keys {sorted(map(str, priors))} but the classes are "
-                f"{classes.tolist()}: give exactly one prior per class."
+                f"{name} has the keys {shown} but the classes are "
+                f"{classes.tolist()}"
+                + (f"; not classes: {unknown}" if unknown else "")
+                + (f"; without a prior: {missing}" if missing else "")
+                + ": give exactly one prior per class, keyed by the class as it "
+                "is in y (of its type)."
             )
         values = np.empty(n_classes, dtype=np.float64)
         given_values = _float_values(list(priors.values()), name)

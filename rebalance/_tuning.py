@@ -29,7 +29,12 @@ from sklearn.utils import _safe_indexing, indexable
 
 from rebalance._frames import take_rows
 from rebalance._labels import encode_labels
-from rebalance._metadata import is_pairwise, take_row_aligned, weights_as_rows
+from rebalance._metadata import (
+    fit_weight_of,
+    is_pairwise,
+    take_row_aligned,
+    weights_as_rows,
+)
 from rebalance._priors import class_positions
 from rebalance.metrics import _threshold_metric
 
@@ -179,7 +184,10 @@ def cross_validated_scores(
         splits,
         y,
         classes,
-        fit_params.get("sample_weight"),
+        # The weights the estimator's final model is fitted with: a
+        # pipeline's '<last step>__sample_weight' (or, with routing, the
+        # weights routed to it) too.
+        fit_weight_of(estimator, fit_params),
         (score_params or {}).get("sample_weight")
         if sample_weight is None
         else sample_weight,

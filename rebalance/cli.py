@@ -89,8 +89,9 @@ _SEPARATORS = ("\t", ";", ",", "|")
 # an optional currency sign or percent: 1.234,50 €, 12,5 %. French and other
 # locales group thousands with a no-break space, U+00A0 (what French Excel
 # writes) or the narrow U+202F: 1 234,5. (Not with a plain space: "030 123
-# 456" is a phone number.)
-_GROUPED = r"(\d{1,3}(\.\d{3})+|\d{1,3}([\u00a0\u202f]\d{3})+|\d+)"
+# 456" is a phone number.) A grouped number starts with a digit other than
+# 0: 0.727 is a decimal point, never 727.
+_GROUPED = r"([1-9]\d{0,2}(\.\d{3})+|[1-9]\d{0,2}([\u00a0\u202f]\d{3})+|\d+)"
 _DECIMAL_COMMA = (
     rf"[+-]?[{_CURRENCY}]?\s?[+-]?{_GROUPED}(,\d+)?"
     rf"\s?[{_CURRENCY}]?\s?%?"
@@ -101,9 +102,10 @@ _APOSTROPHE_NUMBER = (
     rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d{{1,3}}(['\u2019]\d{{3}})+|\d+)(\.\d+)?"
     rf"\s?[{_CURRENCY}]?\s?%?"
 )
-# A number as _columns reads text numbers: commas between thousands.
+# A number as _columns reads text numbers: commas between thousands (after
+# a first group other than 0: 0,205 is a decimal comma, never 205).
 _COMMA_THOUSANDS = (
-    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d+|\d{{1,3}}(,\d{{3}})+)(\.\d*)?"
+    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d+|[1-9]\d{{0,2}}(,\d{{3}})+)(\.\d*)?"
     rf"\s?[{_CURRENCY}]?\s?%?"
 )
 
@@ -361,10 +363,21 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
         # the fields from the first on (index_col=False), not shifted.
         # Row names are unique text; a first column of numbers (an id 1..n
         # too), or one that repeats (a label), before a
-        # separator ending every line is data. (Unique text first and
-        # trailing separators read as row names: a last column left all
-        # empty then shows the shift.)
+        # separator ending every line is data. Unique text first is taken
+        # for row names (R's write.table, to_csv(index_label=False) with an
+        # empty last column), unless that leaves the --target column with
+        # no value at all while every data line ends with the separator: an
+        # export ending its data lines with one, after an id column (read
+        # as row names, every column was shifted by one and the target held
+        # the empty last fields: "400 missing labels").
         row_names = frame.index.is_unique and frame.index.inferred_type == "string"
+        if row_names and target is not None:
+            name = column_named(frame, target)
+            row_names = not (
+                name in frame.columns
+                and frame[name].isna().all()
+                and _ends_every_data_line(path, encoding, separator, skip)
+            )
         if frame.iloc[:, -1].isna().all() and not row_names:
             index_col = False
             frame = read(index_col=False)
@@ -384,6 +397,20 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
             if merged:
                 frame.attrs["target_spellings"] = merged
     return frame
+
+
+def _ends_every_data_line(path: str, encoding: str, separator: str, skip: int) -> bool:
+    """Whether every data line of the text file ``path`` (after ``skip``
+    lines and the header line, which does not) ends with ``separator``, as
+    an export that ends each data line with one writes it."""
+    lines = _raw_lines(path, encoding, skiprows=skip)
+    if lines is None or len(lines) < 2:
+        return False
+    lines = lines.fillna("").str.rstrip("\r")
+    return bool(
+        not lines.iloc[0].endswith(separator)
+        and lines.iloc[1:].str.endswith(separator).all()
+    )
 
 
 def _check_repeated_header(frame) -> None:
@@ -590,6 +617,16 @@ def _read_decimal_commas(
             and not text.str.fullmatch(_COMMA_THOUSANDS).all()
             for _, text in texts
         )
+    if not found and separator != ",":
+        # Whole numbers with dots between thousands and no decimal comma in
+        # the file (4.253.136 inhabitants): two dots make no decimal number.
+        # Read as text, they were dropped as id-like or one-hot encoded.
+        found = any(
+            len(text)
+            and text.str.contains(r"\d\.\d{3}\.\d{3}").any()
+            and text.str.fullmatch(_DECIMAL_COMMA).all()
+            for _, text in texts
+        )
     if not found:
         return
     raw = pd.read_csv(
@@ -709,6 +746,22 @@ def _missing_column_hint(columns, name: str, option: str = "--target") -> str:
             "to have no header line; add one naming each column)"
         )
     return ""
+
+
+def _json_hint(frame) -> str:
+    """A hint for a file of JSON read as a CSV one (JSON lines saved as
+    .csv or .txt): its first column name is the start of a JSON object."""
+    if not frame.shape[1]:
+        return ""
+    first = str(frame.columns[0]).lstrip("\ufeff \t")
+    if not first.startswith(("{", "[")):
+        return ""
+    lines = "" if first.startswith("[") else ", lines=True"
+    return (
+        " (it holds JSON, read as CSV: --data reads CSV and Parquet; convert "
+        f"it first, e.g. pandas.read_json(path{lines}).to_csv('data.csv', "
+        "index=False), and pass that file)"
+    )
 
 
 def _header_below_hint(frame, name: str) -> str:
@@ -1003,11 +1056,12 @@ def _check_folder_types(files: list) -> None:
 
 # Texts that stand for a missing number in a column of numbers, besides
 # those read_csv reads as missing (_MISSING_TEXT): the UCI repository's "?",
-# dashes and dots, Excel's error values. (Compared in lower case.)
+# dashes and dots, Excel's error values, the \N of a NULL in MySQL's and
+# PostgreSQL's text exports. (Compared in lower case.)
 _MISSING_NUMBER = frozenset(
     {
         "?", "-", "--", "---", ".", "..", "n.a.", "n/a.", "missing", "unknown",
-        "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!",
+        "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!", "\\n",
     }
 )  # fmt: skip
 
@@ -1078,8 +1132,10 @@ def _check_parquet_reader(path: str, folder: bool) -> None:
         )
 
 
-def _load_table(path: str, target: str | None):
-    """Features (a DataFrame, every column kept) and labels from a file."""
+def _load_table(path: str, target: str | None, positive_label: str | None = None):
+    """Features (a DataFrame, every column kept) and labels from a file.
+    ``positive_label`` (``--positive-label``) is for the check that a target
+    with missing values holds classes at all."""
     import pandas as pd
 
     if target is None:
@@ -1134,8 +1190,10 @@ def _load_table(path: str, target: str | None):
     target = column_named(frame, target)
     _missing_numbers_as_na(frame, target)
     if target not in frame.columns:
-        hint = _missing_column_hint(frame.columns, target) or _header_below_hint(
-            frame, target
+        hint = (
+            _missing_column_hint(frame.columns, target)
+            or _json_hint(frame)
+            or _header_below_hint(frame, target)
         )
         raise _fail(
             f"--target {target!r} is not a column of {path}{hint}; columns: "
@@ -1161,6 +1219,9 @@ def _load_table(path: str, target: str | None):
                 padded.setdefault(raw.strip(), []).append(raw)
         y = y.map(lambda v: (v.strip() or None) if isinstance(v, str) else v)
     if y.isna().any():
+        # A column of measurements or ids with empty cells: that error first,
+        # not "drop the rows with missing labels" (then refused as continuous).
+        _check_target_is_classes(y.dropna().to_numpy(), target, positive_label)
         rows = np.flatnonzero(y.isna().to_numpy()) + 1
         where = ", ".join(str(r) for r in rows[:5].tolist())
         if len(rows) > 5:
@@ -1571,6 +1632,9 @@ def _check_target_is_classes(
         fractional = y.dtype.kind == "f" and bool(np.any(values != np.round(values)))
         distinct = values.tolist()
         kind = "float" if fractional else "numeric"
+    elif y.dtype == object and all(isinstance(v, str) for v in y):
+        _check_text_target_is_classes(y, target, positive_label)
+        return
     else:
         return
     many = positive_label is None and len(distinct) > max(10, y.size // 2)
@@ -1586,11 +1650,59 @@ def _check_target_is_classes(
     )
 
 
+def _check_text_target_is_classes(
+    y: np.ndarray, target: Any, positive_label: str | None
+) -> None:
+    """An error naming ``--target`` when its column of text has so many
+    distinct values that some class has a single row (more than half the
+    rows): an identifier, dates, free text, or measurements written as text
+    ("1,014.44", "12.5%"), not class labels. Stratified cross-validation
+    could not split it anyway; before, the error listed ten of the values as
+    classes of a single row and suggested --positive-label. (Unless
+    ``--positive-label`` makes it one value against the rest.)"""
+    import pandas as pd
+
+    distinct = sorted(set(y.tolist()))
+    if positive_label is not None or len(distinct) <= max(10, y.size // 2):
+        return
+    shown = ", ".join(repr(v) for v in distinct[:3])
+    if _as_numbers(pd.Series(distinct, dtype=object)) is not None:
+        raise _fail(
+            f"--target {target!r} looks continuous ({len(distinct)} distinct "
+            f"numbers written as text in {y.size} rows: {shown}, ...): compare "
+            "is for classification and needs class labels. Bin the column into "
+            "classes first (e.g. pandas.cut(values, bins=3, labels=['low', "
+            "'mid', 'high'])), or choose another --target column."
+        )
+    raise _fail(
+        f"--target {target!r} holds {len(distinct)} distinct values in {y.size} "
+        f"rows ({shown}, ...): an identifier, dates or free text, not class "
+        "labels (stratified cross-validation needs 2 rows or more of every "
+        "class). Choose the column with the classes as --target, or pass "
+        "--positive-label VALUE to compare one of its values against the rest."
+    )
+
+
 def _check_drop(X, drop: list[str], path: str, target: Any) -> list[str]:
     """The ``--drop`` names as columns of ``X`` (surrounding spaces ignored,
     as for --target), or an error naming each unknown one and, for a name
-    in another case, the column it likely means."""
-    found = [column_named(X, name) for name in drop]
+    in another case, the column it likely means. A column whose name holds
+    a comma ("Amount, EUR") is found from its pieces, which --drop's commas
+    split apart."""
+    found = []
+    i = 0
+    while i < len(drop):
+        name = column_named(X, drop[i])
+        step = 1
+        if name not in X.columns:
+            for j in range(len(drop), i + 1, -1):  # the longest name first
+                joined = [column_named(X, glue.join(drop[i:j])) for glue in (", ", ",")]
+                match = [n for n in joined if n in X.columns]
+                if match:
+                    name, step = match[0], j - i
+                    break
+        found.append(name)
+        i += step
     unknown = [name for name in found if name not in X.columns]
     if unknown:
         hints = "".join(
@@ -1697,7 +1809,7 @@ def run_compare(args: argparse.Namespace) -> int:
     _check_methods(names, args.model)
     _check_plotting(args)
     if args.data is not None:
-        X, y = _load_table(args.data, args.target)
+        X, y = _load_table(args.data, args.target, args.positive_label)
         _check_target_is_classes(y, args.target, args.positive_label)
         drop = _check_drop(X, drop, args.data, args.target)
         source = args.data

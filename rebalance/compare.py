@@ -28,7 +28,7 @@ from __future__ import annotations
 import sys
 import textwrap
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -961,9 +961,10 @@ def find_leaks(X, plan: ColumnPlan, codes: np.ndarray) -> dict[str, str]:
     an outcome code, a value known only after the fact. Those make every
     method score near 1 and hide the differences the comparison is for.
 
-    A numeric column: with two classes, its ROC AUC (either direction) over
-    the rows where it is present, at least :data:`LEAK_SCORE`; with more,
-    the classes in disjoint ranges of its values. Any other column but a
+    A numeric column: whether it is missing, scored as a value of two (see
+    below); with two classes, its ROC AUC (either direction) over the rows
+    where it is present, at least :data:`LEAK_SCORE`; with more, the classes
+    in disjoint ranges of its values. Any other column but a
     datetime: the balanced accuracy of the class most frequent among the
     *other* rows with the same value (missing is a value; a value on one row
     only predicts nothing), at least :data:`LEAK_SCORE`.
@@ -992,6 +993,17 @@ def find_leaks(X, plan: ColumnPlan, codes: np.ndarray) -> dict[str, str]:
         if kind == "numeric":
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
             present = ~np.isnan(values)
+            if not present.all():
+                # Whether it is there at all: an amount recorded for one
+                # class only (a refund of the customers who left), which
+                # imputation turns into one value the model splits on.
+                score = _group_score(present.astype(np.int64), codes, n_classes)
+                if score >= LEAK_SCORE:
+                    found[name] = (
+                        f"balanced accuracy {score:.3f} from whether it is "
+                        "missing alone"
+                    )
+                    continue
             values, labels = values[present], codes[present]
             counts = np.bincount(labels, minlength=n_classes)
             if (counts > 0).sum() < 2 or np.min(counts[counts > 0]) < 2:
@@ -1014,37 +1026,45 @@ def find_leaks(X, plan: ColumnPlan, codes: np.ndarray) -> dict[str, str]:
                 found[name] = "each class in a range of values of its own"
             continue
         groups, _ = pd.factorize(column.astype(object), use_na_sentinel=False)
-        # Rows of each (value, class) pair, and per value the largest count,
-        # its class and the second largest: O(n) memory for any number of
-        # values and classes.
-        pairs, size = np.unique(
-            groups.astype(np.int64) * n_classes + codes, return_counts=True
-        )
-        group_of = pairs // n_classes
-        first = np.lexsort((-size, group_of))
-        starts = np.flatnonzero(np.r_[True, np.diff(group_of[first]) != 0])
-        n_groups = int(groups.max()) + 1
-        top = np.zeros(n_groups, dtype=np.int64)
-        top_class = np.zeros(n_groups, dtype=np.int64)
-        second = np.zeros(n_groups, dtype=np.int64)
-        top[group_of[first][starts]] = size[first][starts]
-        top_class[group_of[first][starts]] = pairs[first][starts] % n_classes
-        has_second = starts + 1 < first.shape[0]
-        following = np.minimum(starts + 1, first.shape[0] - 1)
-        has_second &= group_of[first][following] == group_of[first][starts]
-        second[group_of[first][starts][has_second]] = size[first][following][has_second]
-        # The class of each row's value among the other rows: its own class
-        # when it outnumbers every other there.
-        own = size[np.searchsorted(pairs, groups * n_classes + codes)] - 1
-        other = np.where(top_class[groups] == codes, second[groups], top[groups])
-        right = own > other
-        counts = np.bincount(codes, minlength=n_classes)
-        score = float(
-            np.mean(np.bincount(codes, weights=right, minlength=n_classes) / counts)
-        )
+        score = _group_score(groups, codes, n_classes)
         if score >= LEAK_SCORE:
             found[name] = f"balanced accuracy {score:.3f} from its value alone"
     return found
+
+
+def _group_score(groups: np.ndarray, codes: np.ndarray, n_classes: int) -> float:
+    """The balanced accuracy of predicting each row's class (``codes``) as
+    the class most frequent among the *other* rows of its group (``groups``:
+    codes ``0..G-1`` of a column's values; a group of one row predicts
+    nothing)."""
+    # Rows of each (value, class) pair, and per value the largest count,
+    # its class and the second largest: O(n) memory for any number of
+    # values and classes.
+    pairs, size = np.unique(
+        groups.astype(np.int64) * n_classes + codes, return_counts=True
+    )
+    group_of = pairs // n_classes
+    first = np.lexsort((-size, group_of))
+    starts = np.flatnonzero(np.r_[True, np.diff(group_of[first]) != 0])
+    n_groups = int(groups.max()) + 1
+    top = np.zeros(n_groups, dtype=np.int64)
+    top_class = np.zeros(n_groups, dtype=np.int64)
+    second = np.zeros(n_groups, dtype=np.int64)
+    top[group_of[first][starts]] = size[first][starts]
+    top_class[group_of[first][starts]] = pairs[first][starts] % n_classes
+    has_second = starts + 1 < first.shape[0]
+    following = np.minimum(starts + 1, first.shape[0] - 1)
+    has_second &= group_of[first][following] == group_of[first][starts]
+    second[group_of[first][starts][has_second]] = size[first][following][has_second]
+    # The class of each row's value among the other rows: its own class
+    # when it outnumbers every other there.
+    own = size[np.searchsorted(pairs, groups * n_classes + codes)] - 1
+    other = np.where(top_class[groups] == codes, second[groups], top[groups])
+    right = own > other
+    counts = np.bincount(codes, minlength=n_classes)
+    return float(
+        np.mean(np.bincount(codes, weights=right, minlength=n_classes) / counts)
+    )
 
 
 # ------------------------------------------------------------------- running
@@ -1341,6 +1361,19 @@ def compare(
         if drop:
             raise ValueError("drop names columns, so X must be a DataFrame.")
         X = np.asarray(X)
+        if (
+            X.ndim == 1
+            and X.dtype == object
+            and X.size
+            and all(isinstance(row, Mapping) for row in X)
+        ):
+            # Records (json.loads of each line of a JSON-lines file): a row
+            # of named values each, which a DataFrame lines up by name.
+            raise ValueError(
+                "X is a list of records (one dict of column -> value a row): "
+                "pass pandas.DataFrame(X) (or pandas.read_json(path, "
+                "lines=True) for a JSON-lines file) to compare on its columns."
+            )
         if X.ndim != 2:
             fix = {
                 0: "an array or DataFrame of one row per label",

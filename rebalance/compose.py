@@ -208,7 +208,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         cleaning sampler such as ``EditedNearestNeighbours(sampling_strategy=
         'all')`` that cleaned a small class away) raises a ValueError naming
         the class: the classifier's ``classes_`` and ``predict_proba``
-        columns would lack it. With a Dask DataFrame X, per-row parameters
+        columns would lack it. So does a draw that keeps only rows of
+        ``sample_weight`` 0 of a class whose rows given have a positive
+        weight (a row of weight 0 counts as left out): the classifier would
+        learn nothing of it. With a Dask DataFrame X, per-row parameters
         are checked against the order of X's rows as the sampler checks
         ``y``: refused next to an X computed through a Dask shuffle (persist
         it first), and next to one whose rows ``dd.from_pandas`` sorted
@@ -350,6 +353,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             classifier_params = take_row_aligned(classifier_params, indices, n_samples)
         weights_res = fit_weight_of(self.classifier, classifier_params)
         _check_weights_kept(self.sampler, given_weights, weights_res)
+        if not lazy_draw:
+            _check_weighted_classes_kept(
+                self.sampler, y, given_weights, y_res, weights_res
+            )
         classifier = clone(self.classifier)
         # Its return value is not used: scikit-learn's meta-estimators keep the
         # fitted clone, whatever a fit that does not return self returns.
@@ -625,6 +632,51 @@ def _check_weights_kept(sampler: Any, given: Any, drawn: Any) -> None:
         "with all-zero weights. Give more rows a positive weight, or draw more "
         "rows (a sampling_strategy that keeps more of each class, or "
         "RandomOverSampler)."
+    )
+
+
+def _weight_per_class(labels: Any, weights: Any) -> dict | None:
+    """``{class: summed weight}`` of the rows ``labels`` weighted by
+    ``weights``; None when they cannot be read here (not one number per
+    row, labels that cannot be encoded: the classifier's to judge)."""
+    if weights is None or is_dask_input(labels, weights):
+        return None
+    try:
+        values = np.asarray(weights, dtype=np.float64)
+        encoded = encode_labels(labels)[0]
+    except (TypeError, ValueError):
+        return None
+    if values.shape != (encoded.n_samples,):
+        return None
+    sums = np.bincount(encoded.codes, weights=values, minlength=encoded.n_classes)
+    return dict(zip(np.asarray(encoded.classes).tolist(), sums.tolist()))
+
+
+def _check_weighted_classes_kept(
+    sampler: Any, y: Any, given: Any, y_res: Any, drawn: Any
+) -> None:
+    """Raise when the sampler drew only rows of sample_weight 0 of a class
+    whose rows given have a positive weight: a row of weight 0 counts as left
+    out (as in scikit-learn), so the classifier would learn nothing of that
+    class (no weight on it) while its ``classes_`` name it, and
+    ``resampled_priors_`` give it a prior of 0. (``_check_weights_kept``
+    names the draw of no positive weight at all.)"""
+    before = _weight_per_class(y, given)
+    after = _weight_per_class(y_res, drawn)
+    if before is None or after is None:
+        return
+    lost = [c for c, total in before.items() if total > 0 and not after.get(c, 0) > 0]
+    if not lost:
+        return
+    which = f"class {lost[0]!r}" if len(lost) == 1 else f"classes {lost!r}"
+    raise ValueError(
+        f"{type(sampler).__name__} drew only rows of sample_weight 0 of the "
+        f"{which} (it left out every row of positive weight there, which the "
+        "weights given hold): a row of weight 0 counts as left out, so the "
+        "classifier would be fitted with no weight on it and learn nothing of "
+        "it, while its classes_ and predict_proba columns name it. Draw more "
+        "rows of it (a sampling_strategy that keeps more of it, or "
+        "RandomOverSampler), or give more of its rows a positive weight."
     )
 
 

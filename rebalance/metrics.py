@@ -452,7 +452,8 @@ class _FixedPredictions(ClassifierMixin, BaseEstimator):
     ``predictions`` are those of the rows ``X`` (the rows the scorer is given);
     :meth:`predict` returns them for those rows: for ``X`` itself, for its
     rows in another order or a part of them (a pandas ``X`` with a unique
-    index, taken by index labels), or for an array equal to it. Any other
+    index, taken by index labels, whose rows hold the values of ``X``'s rows
+    so labelled), or for an array equal to it. Any other
     rows are a ValueError: predictions of rows never scored cannot be made
     up, and returning the given ones in their order would pair them with
     other rows (a threshold tuned on wrong scores, silently).
@@ -479,7 +480,8 @@ class _FixedPredictions(ClassifierMixin, BaseEstimator):
                 "the scorer given as scoring called estimator.predict on rows "
                 "other than the X it was given (another order or a part of "
                 "them, not a pandas frame with a unique index to match them "
-                "by), whose predictions are not known. Call "
+                "by; or other rows, such as a holdout set, whose index labels "
+                "the X given also holds), whose predictions are not known. Call "
                 "estimator.predict(X) on the X the scorer receives, then index "
                 "its result, e.g. "
                 "estimator.predict(X)[order]."
@@ -494,7 +496,12 @@ def _rows_of(X: Any, given: Any) -> np.ndarray | slice | None:
     None."""
     if _pandas_rows(X) and _pandas_rows(given) and given.index.is_unique:
         positions = given.index.get_indexer(X.index)
-        return positions if (positions >= 0).all() else None
+        if not (positions >= 0).all():
+            return None
+        # Index labels name rows of one frame only: another frame (a holdout
+        # set with its own 0..k-1 index) may hold the same labels, and its
+        # rows would get the predictions of the scored rows so labelled.
+        return positions if _same_values(X, given.iloc[positions]) else None
     try:
         a, b = np.asarray(X), np.asarray(given)
         if a.shape != b.shape:
@@ -508,6 +515,23 @@ def _rows_of(X: Any, given: Any) -> np.ndarray | slice | None:
         # lengths): compared row by row.
         same = _same_rows(X, given)
     return slice(None) if same else None
+
+
+def _same_values(a: Any, b: Any) -> bool:
+    """Whether the pandas objects ``a`` and ``b`` hold the same values (NaN
+    equal to NaN), whatever their dtypes."""
+    try:
+        if a.equals(b):
+            return True
+        x, z = np.asarray(a), np.asarray(b)
+    except (TypeError, ValueError):
+        return False
+    if x.shape != z.shape:
+        return False
+    try:
+        return bool(np.array_equal(x, z, equal_nan=True))
+    except TypeError:  # objects: no NaN test
+        return bool(np.array_equal(x, z))
 
 
 def _same_rows(a: Any, b: Any) -> bool:
@@ -655,14 +679,76 @@ def _threshold_metric(scoring: str | Callable[..., float]) -> _ThresholdMetric:
     return per_threshold
 
 
+def _default_pos_label(scoring: Any) -> tuple[bool, Any]:
+    """``(True, label)`` when ``scoring`` scores one class, the default
+    ``pos_label`` of its metric, without naming it: scikit-learn's ``'f1'``,
+    ``'precision'``, ``'recall'``, ``'jaccard'``, or
+    ``make_scorer(fbeta_score, beta=2)`` score ``pos_label=1`` (the class
+    scikit-learn's ``TunedThresholdClassifierCV`` tunes for them), else
+    ``(False, None)`` (a named ``pos_label``, an averaged metric, a metric
+    of no class, a plain callable)."""
+    if isinstance(scoring, str):
+        try:
+            scorer = get_scorer(scoring)
+        except ValueError:  # 'g_mean': not a scikit-learn scorer, of no class
+            return False, None
+    else:
+        scorer = scoring
+    kwargs = getattr(scorer, "_kwargs", None)
+    metric = getattr(scorer, "_score_func", None)
+    if not isinstance(kwargs, dict) or not callable(metric) or "pos_label" in kwargs:
+        return False, None
+    try:
+        parameters = inspect.signature(metric).parameters
+    except (TypeError, ValueError):
+        return False, None
+    pos_label = parameters.get("pos_label")
+    if pos_label is None or any(
+        pos_label.default is value for value in (inspect.Parameter.empty, None)
+    ):
+        return False, None
+    average = parameters.get("average")
+    if "average" in kwargs:
+        averaged = kwargs["average"]
+    else:
+        averaged = "binary" if average is None else average.default
+    if not (isinstance(averaged, str) and averaged == "binary"):
+        return False, None  # pos_label is not read (macro, weighted, ...)
+    return True, pos_label.default
+
+
 def _check_label_metric(
-    scoring: str | Callable[..., float], labels: Any = None
+    scoring: str | Callable[..., float],
+    labels: Any = None,
+    pos_label_given: bool = True,
 ) -> None:
     """Raise if ``scoring`` cannot score predicted labels (e.g. 'roc_auc'),
     names a ``pos_label`` that is not the positive class of ``labels``
     (``(negative, positive)`` of a binary tuning; None: one-vs-rest), or
     names its own ``labels`` in a one-vs-rest tuning or labels that are not
-    classes of ``labels``."""
+    classes of ``labels``; or, when ThresholdMover's ``pos_label`` is not
+    given (``pos_label_given``), scores by default a class that is the
+    negative one (``'f1'``, whose ``pos_label=1``, on classes ``[1, 2]``)."""
+    if labels is not None and not pos_label_given:
+        implicit, default = _default_pos_label(scoring)
+        negative, positive = labels
+        if (
+            implicit
+            and _same_label(default, negative)
+            and not _same_label(default, positive)
+        ):
+            # scikit-learn's TunedThresholdClassifierCV tunes the metric of
+            # class 1 there; ThresholdMover tuned the last class's, silently.
+            raise ValueError(
+                f"scoring={scoring!r} scores the class {default!r} (its metric's "
+                f"default pos_label={default!r}, the class scikit-learn's "
+                "TunedThresholdClassifierCV tunes for it), but without "
+                "pos_label ThresholdMover tunes the last class, "
+                f"{np.asarray([positive]).tolist()[0]!r}, and scores the metric "
+                f"of that class. Say which class to tune: pos_label="
+                f"{np.asarray([negative]).tolist()[0]!r} (as scikit-learn), or "
+                f"pos_label={np.asarray([positive]).tolist()[0]!r}."
+            )
     named, pos_label = scorer_pos_label(scoring)
     if (
         named

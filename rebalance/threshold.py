@@ -269,6 +269,12 @@ class ThresholdMover(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         (``sample_weight``, aliases, other metadata such as ``amount``) on
         each fold's validation rows; an unset request with ``sample_weight``
         given raises scikit-learn's ``UnsetMetadataPassedError``.
+        A binary scorer of one class by its metric's default ``pos_label``
+        (``'f1'``, ``'precision'``, ``'recall'``, ``'jaccard'``,
+        ``make_scorer(fbeta_score, beta=2)``: class 1) on classes where that
+        class is not the last one (``[1, 2]``) needs ``pos_label``: without
+        it a ValueError says so (scikit-learn's ``TunedThresholdClassifierCV``
+        tunes class 1 there, as ``pos_label=1`` does).
     thresholds : int or array-like, default=100
         ``'tuned'`` only: the number of candidate thresholds (2 to 10000),
         evenly spaced between the lowest and highest cross-validated score
@@ -1011,7 +1017,11 @@ default='auto'
         """``strategy='tuned'``: check ``scoring``; return the sorted candidate
         thresholds, or how many to space evenly across the scores. The
         candidates tried end up in ``cv_results_['thresholds']``."""
-        _check_label_metric(self.scoring, _binary_labels(classes, self.pos_label))
+        _check_label_metric(
+            self.scoring,
+            _binary_labels(classes, self.pos_label),
+            pos_label_given=self.pos_label is not None,
+        )
         if isinstance(self.thresholds, Integral):
             # int(): typeshed of Python 3.13 does not order int and Integral.
             if int(self.thresholds) > MAX_THRESHOLDS:

@@ -41,8 +41,9 @@ logits of any magnitude and for every ``gamma >= 0``. The saved gradient of
 float16 logits is kept in float32 and cast to float16 after backward has
 scaled it, so a ``GradScaler``'s scale reaches it first (in float16 the
 per-element gradient of a large batch's mean would underflow). Their
-gradient flows to the logits only (not to targets, ``alpha`` or
-``pos_weight``), and they support a single backward: taking their gradient
+gradient flows to the logits only (a target, ``alpha`` or ``pos_weight``
+that requires grad is a ValueError, not a silent missing gradient), and
+they support a single backward: taking their gradient
 with ``create_graph=True`` (for a gradient penalty, a Hessian, second-order
 MAML) raises a RuntimeError, as do forward-mode AD and nested torch.func
 transforms (``jacrev(grad(f))``).
@@ -252,6 +253,21 @@ def _check_constant(value: Any, name: str, example: str) -> None:
             f"{name} requires grad, but this loss uses it as a constant: it "
             f"would get no gradient. Pass {name}.detach() (e.g. {name}={example}), "
             "or compute the loss under torch.no_grad()"
+        )
+
+
+def _check_constant_target(target: Any) -> None:
+    """ValueError if the (soft) ``target`` of a fused focal loss requires grad
+    (with grad enabled, also inside ``torch.func.grad``): the fused op
+    differentiates the logits only, so the target would silently get no
+    gradient (None, or zeros under ``torch.func.grad``), where
+    ``cross_entropy`` and ``binary_cross_entropy_with_logits`` give it one."""
+    if _differentiated(target):
+        raise ValueError(
+            "target requires grad, but the fused focal losses differentiate the "
+            "logits only: it would get no gradient (cross_entropy would give "
+            "it one). Pass target.detach() (e.g. soft labels from a teacher "
+            "model), or compute the loss under torch.no_grad()"
         )
 
 
@@ -1255,6 +1271,7 @@ def sigmoid_focal_loss(
     """
     _check_logits(logits)
     _check_binary_targets(logits, target, ignore_index)
+    _check_constant_target(target)
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
     alpha = _check_binary_alpha(alpha)
@@ -1464,6 +1481,7 @@ def softmax_focal_loss(
         soft_ignore=True,
         check_probabilities=True,
     )
+    _check_constant_target(target)
     _check_reduction(reduction)
     gamma = _check_gamma(gamma)
     label_smoothing = _check_smoothing(label_smoothing)

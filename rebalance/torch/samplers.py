@@ -552,6 +552,9 @@ class _EpochSampler:
         # The num_replicas a resume position was recorded under, when it may
         # differ from the split at the next iteration (_position_for_split).
         self._position_replicas: int | None = None
+        # The latest iteration, if it started drawing with no set_epoch
+        # since the one before (see _warn_if_prefetched).
+        self._unasked_run: _Progress | None = None
 
     @property
     def num_replicas(self) -> int:
@@ -599,6 +602,7 @@ class _EpochSampler:
         epoch = _check_int(
             epoch, "epoch", minimum=0, fix="Pass the training loop's epoch counter."
         )
+        warned = self._warn_if_prefetched(epoch)
         self._asked_epoch = epoch
         self._prefetched_restore = None
         ended, self._ended_epoch = getattr(self, "_ended_epoch", None), None
@@ -624,7 +628,7 @@ class _EpochSampler:
         self._next_epoch = epoch
         # An iteration broken off earlier (break, limit_train_batches) is
         # over: state_dict() and copies describe the next one from now on.
-        if running is not None and running.live:
+        if running is not None and running.live and not warned:
             running.superseded = (epoch, running.position)
         self._progress = None
 
@@ -821,6 +825,7 @@ class _EpochSampler:
         if owner is not None:
             with contextlib.suppress(TypeError):  # an owner without weakrefs
                 progress.loader = weakref.ref(owner)
+        self._unasked_run = progress if asked is None else None
         self._progress = progress
         items = self._epoch_items(epoch)
         return progress, self._chunks(items, epoch, start, self._epoch_state())
@@ -1023,6 +1028,45 @@ class _EpochSampler:
             "training starts."
         )
 
+    def _warn_if_prefetched(self, epoch: int) -> bool:
+        """Warn (and return True) when ``set_epoch(epoch)`` asks for another
+        epoch than the one the latest iteration, started with no
+        ``set_epoch`` before it, has already sent to the loader's workers and
+        the loop has not received yet: the loop gets those items as
+        ``epoch``. PyTorch Lightning resuming from a checkpoint calls
+        ``iter(loader)`` before ``set_epoch``, and workers draw at
+        ``iter()``. An iteration still running then is also warned about at
+        its end by :meth:`_warn_if_superseded`, but only when it hands out
+        more after ``set_epoch``: an epoch no longer than the workers'
+        prefetch is drawn whole before it."""
+        run = getattr(self, "_unasked_run", None)
+        self._unasked_run = None
+        if run is None or run.epoch == epoch:
+            return False
+        loader = run.loader()
+        if getattr(loader, "_finished", None) is True:
+            return False
+        received = getattr(loader, "_rcvd_idx", None)
+        sent = getattr(loader, "_send_idx", None)
+        if not (isinstance(received, int) and isinstance(sent, int)):
+            return False
+        if received >= sent:
+            return False
+        _warn_at_caller(
+            f"set_epoch({epoch}) was called after the loader's workers had "
+            f"drawn items of epoch {run.epoch} of this {type(self).__name__} "
+            f"that the loop has not received yet: it gets them as epoch "
+            f"{epoch}. A DataLoader with workers draws its epoch at "
+            "iter(loader), and PyTorch Lightning resuming from a checkpoint "
+            "calls iter(loader) before set_epoch: call sampler.set_epoch("
+            f"{epoch}) before training starts, restore the loader's state "
+            "(torchdata's StatefulDataLoader) or use num_workers=0. With a "
+            "restored loader state taken inside an epoch the loop treats as "
+            "finished (limit_train_batches), resume without workers or "
+            "checkpoint where the loader's epoch ends."
+        )
+        return True
+
     def _end_epoch(self, progress: _Progress) -> None:
         self._warn_if_superseded(progress)
         if self._progress is progress:
@@ -1105,6 +1149,7 @@ class _EpochSampler:
             state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
         state["_prefetched_restore"] = None
+        state["_unasked_run"] = None
         state["_restart_pending"] = False
         # The position counts items of this split (see _position_for_split),
         # or of the one a restored position was loaded under.
@@ -2372,6 +2417,7 @@ class RebalancedLoader:
                     "sampler=RandomUnderSampler(), seed=0), and remove "
                     f"{key}= from the loader's arguments."
                 )
+        _check_no_sampler_arguments(self.sampler_class, loader_kwargs)
         if (
             self.sampler_class is BalancedBatchSampler
             and self.sampler_params.get("batch_size") is None
@@ -2446,6 +2492,31 @@ class RebalancedLoader:
             sampler.set_epoch(previous.epoch)
         self.sampler_ = sampler
         return DataLoader(dataset, **loader_kwargs)
+
+
+def _check_no_sampler_arguments(
+    sampler_class: type, loader_kwargs: Mapping[str, Any]
+) -> None:
+    """A clear TypeError for arguments of the sampler given to the loader call
+    (skorch: ``iterator_train__seed=3``, e.g. in a grid search), which the
+    ``DataLoader`` would refuse as an unexpected keyword argument without
+    saying where they belong."""
+    loader_params = set(inspect.signature(DataLoader).parameters)
+    sampler_params = set(list(inspect.signature(sampler_class).parameters)[1:])
+    misplaced = sorted(set(loader_kwargs) & (sampler_params - loader_params))
+    if misplaced:
+        given = ", ".join(f"{k}={loader_kwargs[k]!r:.40}" for k in misplaced)
+        verb = "was" if len(misplaced) == 1 else "were"
+        first = "" if sampler_class is RebalanceSampler else "BalancedBatchSampler, "
+        raise TypeError(
+            f"{given} {verb} passed to the loader call (skorch: "
+            f"iterator_train__{misplaced[0]}), but the DataLoader takes no "
+            f"{misplaced[0]}: it is an argument of {sampler_class.__name__}, "
+            f"which RebalancedLoader builds. Give it to RebalancedLoader "
+            f"instead, e.g. iterator_train=RebalancedLoader({first}{given}) (in a "
+            "grid search: a list of RebalancedLoader objects as the values of "
+            "iterator_train)."
+        )
 
 
 def _check_nonempty_batches(
