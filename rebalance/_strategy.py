@@ -113,22 +113,22 @@ def _from_mapping(
         key = cls.item() if isinstance(cls, np.generic) else cls
         if key not in position:
             raise ValueError(
-                f"sampling_strategy names class {cls!r}, which is not in y. The "
+                f"sampling_strategy names class {key!r}, which is not in y. The "
                 f"classes in y are {class_list}; use one of those as the key."
             )
         if not isinstance(count, numbers.Integral) or isinstance(count, bool):
             raise TypeError(
-                f"sampling_strategy[{cls!r}] must be an integer count; got {count!r}."
+                f"sampling_strategy[{key!r}] must be an integer count; got {count!r}."
             )
         count = int(count)  # a numbers.Integral: compared and stored as an int
         if count < 0:
             raise ValueError(
-                f"sampling_strategy[{cls!r}] = {count} is negative: the count of "
+                f"sampling_strategy[{key!r}] = {count} is negative: the count of "
                 "rows for a class must be >= 0."
             )
         if count > _MAX_COUNT:
             raise ValueError(
-                f"sampling_strategy[{cls!r}] = {count:,} rows is more than an index "
+                f"sampling_strategy[{key!r}] = {count:,} rows is more than an index "
                 f"array can hold ({_MAX_COUNT:,}): ask for fewer rows."
             )
         requested[position[key]] = count
@@ -139,7 +139,7 @@ def _from_mapping(
         if too_many.any() and not replacement:
             c = int(np.flatnonzero(too_many)[0])
             raise ValueError(
-                f"sampling_strategy asks for {requested[c]} rows of class "
+                f"sampling_strategy asks for {_rows_text(requested[c])} of class "
                 f"{class_list[c]!r}, which has only {counts[c]}: under-sampling "
                 "without replacement cannot add rows. Ask for at most "
                 f"{counts[c]}, use replacement=True, or use RandomOverSampler."
@@ -149,7 +149,7 @@ def _from_mapping(
     if too_few.any():
         c = int(np.flatnonzero(too_few)[0])
         raise ValueError(
-            f"sampling_strategy asks for {requested[c]} rows of class "
+            f"sampling_strategy asks for {_rows_text(requested[c])} of class "
             f"{class_list[c]!r}, which already has {counts[c]}: over-sampling "
             f"cannot remove rows. Ask for at least {counts[c]}, or use "
             "RandomUnderSampler."
@@ -291,6 +291,11 @@ def resolve_targets(
 def _named_mask(mapping: Mapping, labels: EncodedLabels) -> np.ndarray:
     named = {k.item() if isinstance(k, np.generic) else k for k in mapping}
     return np.array([c in named for c in labels.classes.tolist()], dtype=bool)
+
+
+def _rows_text(count: int) -> str:
+    """``"1 row"``, ``"5 rows"``."""
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _count_text(count: int) -> str:

@@ -305,8 +305,8 @@ def test_cgroup_files_still_read_as_before(monkeypatch):
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("0", 1), ("-1", 1), ("", None), ("1000000", 64), ("7", 7), ("abc", ValueError),
-     ("2.5", ValueError), (" ", ValueError)],
+    [("0", ValueError), ("-1", ValueError), ("", None), ("1000000", 64),
+     ("7", 7), ("abc", ValueError), ("2.5", ValueError), (" ", ValueError)],
 )  # fmt: skip
 def test_thread_count_variable(value, expected, monkeypatch):
     monkeypatch.setenv("REBALANCE_NUM_THREADS", value)

@@ -77,3 +77,14 @@ def test_thread_count_below_one_is_refused(monkeypatch, value):
     y[::12] = 1
     with pytest.raises(ValueError, match="positive integer"):
         RandomOverSampler(random_state=0).fit_resample(y.reshape(-1, 1), y)
+
+
+def test_strategy_messages_name_numpy_keys_as_python_values():
+    # bug (review 57's report): a numpy key was shown as np.int64(0), and a
+    # count of one as "1 rows".
+    y = np.array([0] * 5 + [1] * 3)
+    X = y.reshape(-1, 1)
+    with pytest.raises(ValueError, match=r"sampling_strategy\[0\] = -1 is negative"):
+        RandomUnderSampler(sampling_strategy={np.int64(0): -1}).fit_resample(X, y)
+    with pytest.raises(ValueError, match=r"asks for 1 row of class 1, which"):
+        RandomOverSampler(sampling_strategy={np.int64(1): 1}).fit_resample(X, y)
