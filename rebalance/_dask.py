@@ -302,6 +302,7 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     X_index = None
     if check_order:
         _refuse_other_file_order(X, sources)
+        _refuse_name_ordered_columns(X, sources)
     if kind == "array":
         lengths = np.asarray(X.chunks[0], dtype=np.int64)
         source = X
@@ -571,6 +572,7 @@ def check_row_order(X, inputs: dict) -> None:
     inputs = {name: value for name, value in inputs.items() if value is not None}
     if not inputs or not _is_dask(X):
         return
+    _refuse_name_ordered_columns(X, inputs)
     if not _is_frame(X):
         if _unsorted_pandas(inputs) or _own_index_pandas(inputs):
             X_index = _from_pandas_index(X)
@@ -1239,6 +1241,91 @@ def _refuse_other_file_order(X, inputs: dict) -> None:
                 "arrays), or read them with the same filesystem= and "
                 "calculate_divisions= options."
             )
+
+
+def _refuse_name_ordered_columns(X, inputs: dict) -> None:
+    """Refuse a pandas Series among ``inputs`` (y, ``sample_weight``) with the
+    index 0..n-1 that holds a column of X's Parquet files in the order of
+    their names as text, where X reads them in another order.
+
+    ``pandas.read_parquet(folder)`` reads ``part.10.parquet`` before
+    ``part.2.parquet``, ``dd.read_parquet`` after ``part.9``: ``y =
+    pd.read_parquet(folder)[target]`` next to ``X = dd.read_parquet(folder)``
+    has X's length and an index that says nothing, and matched by position
+    every row of the later files would get another row's value, silently.
+    Checked only where the two orders differ, X is the whole of one read
+    (columns selected or cast, no rows left out) of local files, and the
+    Series is named after a column of the files, which is read for it: the
+    Series is refused when it holds that column in the order of the names
+    and not in X's order (anything else is matched by position, as before).
+    """
+    import pandas as pd
+
+    named = {
+        name: value
+        for name, value in inputs.items()
+        if isinstance(value, pd.Series)
+        and not _is_dask(value)
+        and isinstance(value.name, str)
+        and value.index.equals(pd.RangeIndex(len(value)))
+    }
+    if not named or not _is_frame(X) or not _only_read(X):
+        return
+    paths = _files_read(X)
+    if not paths:
+        return
+    order = _in_order(paths, set(paths))
+    by_name = sorted(order)
+    if len(set(order)) != len(order) or order == by_name:
+        return  # a file read in two places, or one order for both readers
+    for name, value in named.items():
+        pieces = _column_of_files(order, value.name)
+        if pieces is None:
+            continue
+        in_x = np.concatenate([pieces[path] for path in order])
+        in_names = np.concatenate([pieces[path] for path in by_name])
+        if in_x.shape[0] != len(value):
+            continue
+        given = value.to_numpy()
+        if _same_column(given, in_names) and not _same_column(given, in_x):
+            raise ValueError(
+                f"{name} holds the column {value.name!r} of X's Parquet files "
+                "in the order of their names as text (part.10 before part.2, "
+                "as pandas.read_parquet(folder) reads them), but X reads "
+                "them in another order (dask.dataframe.read_parquet: part.2 "
+                f"before part.10): matched by position, the rows of {name} "
+                "would be paired with rows of other files. Take X and "
+                f"{name} from one Dask read (ddf = dd.read_parquet(folder); "
+                f"X, y = ddf[features], ddf[{value.name!r}]), or compute "
+                f"{name} from it (ddf[{value.name!r}].compute())."
+            )
+
+
+def _column_of_files(paths: list, column: str) -> dict | None:
+    """``{path: values of column}`` of the local Parquet files ``paths``, or
+    None where one cannot be read (not local, no such column)."""
+    try:
+        import pyarrow.parquet as pq
+
+        return {
+            path: pq.read_table(path, columns=[column]).column(0).to_numpy()
+            for path in paths
+        }
+    except Exception:  # not a local file, no such column: not checked
+        return None
+
+
+def _same_column(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether two columns hold the same values (NaN equal to NaN)."""
+    if a.shape != b.shape:
+        return False
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # objects, or types that cannot be compared so
+        try:
+            return bool(np.array_equal(a.astype(object), b.astype(object)))
+        except Exception:
+            return False
 
 
 def _in_order(files: list, keep: set) -> list:

@@ -88,3 +88,49 @@ def test_strategy_messages_name_numpy_keys_as_python_values():
         RandomUnderSampler(sampling_strategy={np.int64(0): -1}).fit_resample(X, y)
     with pytest.raises(ValueError, match=r"asks for 1 row of class 1, which"):
         RandomOverSampler(sampling_strategy={np.int64(1): 1}).fit_resample(X, y)
+
+
+def _twelve_parquet_files(folder):
+    """Twelve files part.0 .. part.11 of one frame (labels at random), in a
+    folder that pandas reads in name order (part.10 before part.2) and Dask
+    in natural order."""
+    n = 120
+    frame = pd.DataFrame(
+        {
+            "a": np.arange(n, dtype=float),
+            "label": (np.random.default_rng(1).random(n) < 0.3).astype(int),
+            "w": np.random.default_rng(2).random(n) + 0.5,
+        }
+    )
+    for i in range(12):
+        part = frame.iloc[i * 10 : (i + 1) * 10].reset_index(drop=True)
+        part.to_parquet(folder / f"part.{i}.parquet")
+    return frame
+
+
+def test_labels_read_by_pandas_in_file_name_order_are_refused(tmp_path):
+    # bug: y = pd.read_parquet(folder)[target] next to X = dd.read_parquet(
+    # folder): pandas reads part.10 before part.2, Dask after part.9; y has
+    # X's length and a RangeIndex, so every label of the later files went to
+    # another row, silently.
+    frame = _twelve_parquet_files(tmp_path)
+    X = dd.read_parquet(tmp_path)[["a"]]
+    y = pd.read_parquet(tmp_path)["label"]
+    with pytest.raises(ValueError, match="in the order of their names as text"):
+        RandomUnderSampler(random_state=0).fit_resample(X, y)
+    weights = pd.read_parquet(tmp_path)["w"]
+    model = ResampledClassifier(RandomUnderSampler(random_state=0), _LR())
+    y_dask_order = dd.read_parquet(tmp_path)["label"].compute()
+    with pytest.raises(ValueError, match="in the order of their names as text"):
+        model.fit(X, y_dask_order, sample_weight=weights)
+    # The labels in X's order pass, their rows paired.
+    Xr, yr = RandomUnderSampler(random_state=0).fit_resample(X, y_dask_order)
+    rows = Xr.compute()["a"].to_numpy().astype(int)
+    yr = yr.compute() if hasattr(yr, "compute") else yr
+    np.testing.assert_array_equal(frame["label"].to_numpy()[rows], np.asarray(yr))
+
+
+def _LR():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression()
