@@ -307,3 +307,61 @@ def test_lightning_resume_with_datamodule_state_matches_uninterrupted(tmp_path):
         assert full[0] != full[1] and all(len(v) == 6 for v in full.values())
         resumed = fit(ckpt_path=str(tmp_path / "s4.ckpt"))
     assert resumed == {0: full[0][4:], 1: full[1]}
+
+
+def test_lightning_resume_of_a_plain_dataloader_trains_the_first_batches_left(
+    tmp_path,
+):
+    # The README's claim (corrected in stop 44: it said Lightning "starts
+    # that epoch over"): a plain DataLoader has no state Lightning saves, so
+    # a mid-epoch resume iterates the epoch again from its first batch and
+    # trains only as many batches as were left.
+    lightning = pytest.importorskip("lightning")
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    labels = torch.tensor([0] * 18 + [1] * 6)
+    data = TensorDataset(torch.randn(24, 3), labels, torch.arange(24))
+
+    class Model(lightning.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(3, 2)
+            self.seen = collections.defaultdict(list)
+
+        def training_step(self, batch, _):
+            x, y, ids = batch
+            self.seen[self.current_epoch].append(ids.tolist())
+            return F.cross_entropy(self.layer(x), y)
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    def fit(ckpt_path=None, callbacks=None):
+        model = Model()
+        sampler = RebalanceSampler(labels, seed=0)  # label shuffle: 36 rows
+        lightning.Trainer(
+            max_epochs=2,
+            accelerator="cpu",
+            logger=False,
+            enable_checkpointing=callbacks is not None,
+            callbacks=callbacks,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+        ).fit(
+            model, DataLoader(data, batch_size=6, sampler=sampler), ckpt_path=ckpt_path
+        )
+        return dict(model.seen)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Lightning's notices
+        save = ModelCheckpoint(
+            dirpath=tmp_path,
+            every_n_train_steps=4,
+            save_top_k=-1,
+            filename="s{step}",
+            auto_insert_metric_name=False,
+        )
+        full = fit(callbacks=[save])
+        assert all(len(v) == 6 for v in full.values()) and full[0] != full[1]
+        resumed = fit(ckpt_path=str(tmp_path / "s4.ckpt"))
+    assert resumed == {0: full[0][:2], 1: full[1]}
