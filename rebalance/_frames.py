@@ -10,6 +10,7 @@ one-chunk ``ChunkedArray`` and is returned as an ``Array``.
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -682,6 +683,8 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         native, wrap = unwrapped
         return wrap(take_rows(native, indices))
     if is_pandas(data, "DataFrame") or is_pandas(data, "Series"):
+        if _run_end_columns(data):
+            return _take_pandas_run_end(data, indices)
         taken = _gather.take_pandas(data, indices)
         if taken is not None:
             return taken
@@ -733,6 +736,91 @@ def take_rows(data: Any, indices: np.ndarray) -> Any:
         frame, restore = _to_narwhals(data)
         return restore(nw.to_native(frame[np.asarray(indices, dtype=np.intp)]))
     return np.take(np.asarray(data), _take_indices(indices), axis=0)
+
+
+def _holds_run_end(arrow_type: Any) -> bool:
+    """Whether the pyarrow type ``arrow_type`` is run-end encoded, or holds
+    run-end encoded values (in lists, structs, maps, unions, dictionaries or
+    extension types)."""
+    import pyarrow as pa
+
+    if pa.types.is_run_end_encoded(arrow_type):
+        return True
+    if isinstance(arrow_type, pa.BaseExtensionType):
+        return _holds_run_end(arrow_type.storage_type)
+    children = [
+        getattr(arrow_type, kind)
+        for kind in ("value_type", "key_type", "item_type")
+        if hasattr(arrow_type, kind)
+    ]
+    if pa.types.is_struct(arrow_type) or pa.types.is_union(arrow_type):
+        children += [arrow_type.field(i).type for i in range(arrow_type.num_fields)]
+    return any(_holds_run_end(child) for child in children)
+
+
+def _run_end_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a pandas ``ArrowDtype`` of run-end encoded values
+    (nested ones too): pandas' take, pyarrow's, has no kernel for them."""
+    pd = sys.modules.get("pandas")
+    return (
+        pd is not None
+        and isinstance(dtype, pd.ArrowDtype)
+        and _holds_run_end(dtype.pyarrow_dtype)
+    )
+
+
+def _run_end_columns(data: Any) -> bool:
+    """Whether the pandas DataFrame or Series ``data`` has a column of a
+    run-end encoded ``ArrowDtype`` (:func:`_run_end_dtype`)."""
+    dtypes = [data.dtype] if data.ndim == 1 else list(data.dtypes)
+    return any(_run_end_dtype(dtype) for dtype in dtypes)
+
+
+def _take_pandas_run_end(data: Any, indices: np.ndarray) -> Any:
+    """Rows ``indices`` of a pandas DataFrame or Series with run-end encoded
+    Arrow columns (which ``iloc`` refuses: pyarrow's take has no kernel for
+    them), as :func:`take_rows` gives them: those columns taken by
+    :func:`_arrow_take_column` in their dtype, the others one by one by
+    :func:`take_rows`; a fresh ``RangeIndex``, the columns, names, attrs and
+    flags of ``data``.
+
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> import pyarrow as pa
+    >>> import pyarrow.compute as pc
+    >>> from rebalance._frames import take_rows
+    >>> ree = pd.arrays.ArrowExtensionArray(pc.run_end_encode(pa.array([1, 1, 2])))
+    >>> taken = take_rows(pd.DataFrame({"r": ree, "a": [0, 1, 2]}), np.array([2, 0]))
+    >>> taken["r"].tolist(), taken["a"].tolist(), taken.dtypes["r"] == ree.dtype
+    ([2, 1], [2, 0], True)
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    positions = np.asarray(indices, dtype=np.int64)
+    # Negative positions count from the end, as for iloc.
+    positions = np.where(positions < 0, positions + len(data), positions)
+    rows = pa.array(positions)
+
+    def take(column: Any) -> Any:
+        if _run_end_dtype(column.dtype):
+            taken = _arrow_take_column(column.array.__arrow_array__(), rows)
+            return pd.Series(
+                pd.arrays.ArrowExtensionArray(taken),
+                name=column.name,
+                dtype=column.dtype,
+            )
+        # Views, non-native byte order, ...: as take_rows gathers them.
+        return take_rows(column, positions)
+
+    if data.ndim == 1:
+        out = take(data)
+    else:
+        parts = [take(data.iloc[:, j]) for j in range(data.shape[1])]
+        out = pd.concat(parts, axis=1, ignore_index=True)
+        out.columns = data.columns
+    out.attrs = copy.deepcopy(data.attrs)
+    return out.set_flags(allows_duplicate_labels=data.flags.allows_duplicate_labels)
 
 
 def _take_indices(indices: Any) -> Any:

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
 
 from rebalance._frames import (
+    _is_arrow,
     _to_narwhals,
     decimal_arrow,
     first_column,
@@ -247,6 +248,12 @@ def _not_an_array(y: Any, name: str) -> ValueError:
         # A 0-d numpy array or torch tensor: its value.
         shown = y.item() if hasattr(y, "item") else y
         what = f"a single label ({shown!r})"
+    elif _is_arrow(y, "RecordBatchReader"):
+        # list() of it gives its record batches, not labels.
+        what = (
+            f"a pyarrow {kind}, a stream of record batches read once: pass "
+            f"{name}.read_all() (a Table of one column)"
+        )
     elif isinstance(y, Iterator):
         what = f"a {kind}, read once and without a length: pass list({name})"
     elif isinstance(y, (set, frozenset)):
@@ -469,6 +476,27 @@ def _encode_floats(values: np.ndarray, name: str):
 _NESTED = (list, dict, set, frozenset, np.ndarray)
 
 
+def _nested_arrow_dtype(dtype: Any) -> bool:
+    """Whether ``dtype`` is a pandas ``ArrowDtype`` of lists, structs or maps
+    (several values a row).
+
+    >>> import pyarrow as pa
+    >>> _nested_arrow_dtype(pd.ArrowDtype(pa.list_(pa.int64())))
+    True
+    >>> _nested_arrow_dtype(pd.ArrowDtype(pa.string()))
+    False
+    """
+    if not isinstance(dtype, pd.ArrowDtype):
+        return False
+    import pyarrow as pa
+
+    kinds = ("list", "large_list", "fixed_size_list", "list_view", "large_list_view")
+    checks = [getattr(pa.types, f"is_{kind}", None) for kind in kinds]
+    checks += [pa.types.is_struct, pa.types.is_map]
+    arrow_type = dtype.pyarrow_dtype
+    return any(check is not None and check(arrow_type) for check in checks)
+
+
 def _nested_labels(name: str, dtype: Any) -> TypeError:
     return TypeError(
         f"{name} has dtype {dtype}: several values a row, where a class label is "
@@ -572,6 +600,9 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
     if flat is not None:
         return label_values(flat, name)
     if is_pandas(y_1d, "Series"):
+        if _nested_arrow_dtype(y_1d.dtype):
+            # Named as the column's dtype, not as the objects numpy reads.
+            raise _nested_labels(name, y_1d.dtype)
         missing = y_1d.isna().to_numpy()
         if missing.any():
             raise missing_labels(name, missing)

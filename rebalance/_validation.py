@@ -9,6 +9,7 @@ from __future__ import annotations
 import decimal
 import numbers
 import reprlib
+import sys
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from sklearn.utils._param_validation import Interval
 
 from rebalance._frames import (
     _is_arrow,
+    _run_end_dtype,
     check_compressed,
     check_unique_columns,
     is_dataframe,
@@ -195,8 +197,31 @@ def check_random_state(
     )
 
 
-def not_two_dimensional(shape: tuple) -> ValueError:
-    """The error for an X of ``shape`` that is not 2-D, with a reshape that works."""
+def not_two_dimensional(shape: tuple, X: Any = None) -> ValueError:
+    """The error for an X of ``shape`` that is not 2-D, with a reshape that
+    works: for a 1-D column of a dataframe library (``X``, which has no
+    ``reshape``), the frame of one feature it makes.
+
+    >>> import pandas as pd
+    >>> from rebalance._validation import not_two_dimensional
+    >>> print(not_two_dimensional((3,), pd.Series([1, 2, 3])))
+    Expected a 2D array for X, got a 1-D Series of shape (3,): pass ...
+    """
+    if len(shape) == 1 and X is not None and (is_series(X) or _pandas_1d(X)):
+        kind = type(X).__name__
+        if hasattr(X, "to_frame"):
+            fix = "X.to_frame()"  # pandas Series and Index, polars, narwhals
+        elif _is_arrow(X, "Array", "ChunkedArray"):
+            fix = 'pyarrow.table({"x": X})'
+        elif is_pandas_array(X):
+            fix = 'pandas.DataFrame({"x": X})'
+        else:
+            fix = "a DataFrame of that one column"
+        return ValueError(
+            f"Expected a 2D array for X, got a 1-D {kind} of shape {shape}: "
+            "pass the features as a DataFrame (one column per feature), e.g. "
+            f"{fix} for a single feature."
+        )
     if len(shape) > 2:
         return ValueError(
             f"Expected a 2D array for X, got shape {shape}: X has {len(shape)} "
@@ -210,6 +235,13 @@ def not_two_dimensional(shape: tuple) -> ValueError:
     )
 
 
+def _pandas_1d(X: Any) -> bool:
+    """Whether X is a pandas Index or array (``pd.Categorical``,
+    ``pd.array(...)``): 1-D, without numpy's ``reshape``."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and (isinstance(X, pd.Index) or is_pandas_array(X))
+
+
 def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     """Check X's shape without copying it: 2-D, at least one row and column.
 
@@ -220,6 +252,12 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     if X is None:
         raise ValueError("X is None: pass the feature matrix (n_samples, n_features).")
     reject_lazy(X, "X")
+    if _is_arrow(X, "RecordBatchReader"):
+        raise ValueError(
+            "X is a pyarrow RecordBatchReader, a stream of record batches read "
+            "once: pass the Table it reads, X.read_all() (resampled as a Table)."
+        )
+    X_given = X
     if _is_arrow(X, "RecordBatch") and not hasattr(X, "shape"):
         # pyarrow < 15: a RecordBatch has no shape, and np.asarray below would
         # make it an array of objects. Checked and resampled as a one-batch
@@ -262,7 +300,7 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     check_unique_columns(X)
     shape = X.shape
     if len(shape) != 2:
-        raise not_two_dimensional(shape)
+        raise not_two_dimensional(shape, X_given)
     if shape[0] == 0:
         raise ValueError(
             f"Found array with 0 sample(s) (shape={shape}) while a minimum of 1 is "
@@ -383,6 +421,37 @@ def _object_problem(values: np.ndarray) -> str:
     return "its items are not numbers"  # pragma: no cover (not reached)
 
 
+def _missing_weights() -> ValueError:
+    """The error for weights with NaN, inf or missing values."""
+    return ValueError(
+        "sample_weight must hold finite numbers (no NaN, inf or missing "
+        "values): fill or drop the rows without a weight."
+    )
+
+
+def _numbers_but_missing(values: np.ndarray) -> bool:
+    """Whether the 1-D object array ``values`` holds numbers (as
+    :func:`_object_numbers` reads them) apart from its missing values (None,
+    pandas' NA, NaN).
+
+    >>> import pandas as pd
+    >>> _numbers_but_missing(np.array([1.5, None, pd.NA], dtype=object))
+    True
+    >>> _numbers_but_missing(np.array(["a", None], dtype=object))
+    False
+    """
+    present = [v for v in values.tolist() if not _is_missing(v)]
+    numbers = _object_numbers(np.array(present + [0.0], dtype=object))
+    return numbers.dtype.kind == "f"
+
+
+def _is_missing(value: Any) -> bool:
+    """Whether ``value`` is None, pandas' ``NA`` or a float NaN."""
+    if value is None or type(value).__name__ == "NAType":
+        return True
+    return isinstance(value, float) and value != value
+
+
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
     """Check ``sample_weight``: one finite, non-negative number per row of
     ``rows`` (the argument named in the error about the length).
@@ -415,6 +484,13 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
             f"sample_weight is a single number ({sample_weight!r}): pass one "
             "weight per row, shape (n_samples,), e.g. np.full(n_samples, weight)."
         )
+    if _is_arrow(sample_weight, "RecordBatchReader"):
+        # list() of it gives its record batches, not weights.
+        raise TypeError(
+            "sample_weight is a pyarrow RecordBatchReader, a stream of record "
+            "batches read once: pass its column of weights, e.g. "
+            "sample_weight.read_all().column(0)."
+        )
     if not hasattr(sample_weight, "__len__") and not hasattr(
         sample_weight, "__array__"
     ):
@@ -425,7 +501,14 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
         )
     weights = sample_weight
     if is_series(weights):
-        if _is_pandas(weights, "Series"):
+        if _is_pandas(weights, "Series") and _run_end_dtype(weights.dtype):
+            # A run-end encoded Arrow column, which pandas' to_numpy cannot
+            # read: its values decoded, as a pyarrow column's.
+            arrow = weights.array.__arrow_array__()
+            values, n_missing = series_values(arrow, "sample_weight")
+            if values.dtype.kind == "O" and numeric_column(arrow):
+                values = values.astype(np.float64)
+        elif _is_pandas(weights, "Series"):
             values, n_missing = weights.to_numpy(), int(weights.isna().sum())
             if values.dtype.kind == "O" and numeric_dtype(weights.dtype):
                 # A nullable column (Int64, Float64, boolean, ...): its
@@ -465,6 +548,10 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
             f"sample_weight has shape {values.shape} but {rows} has {n_samples} rows: "
             "pass one weight per row, shape (n_samples,)."
         )
+    if values.dtype.kind == "O" and n_missing and _numbers_but_missing(values):
+        # Numbers and nulls (a dictionary-encoded column of floats, ...): the
+        # missing weights are what is wrong, not the numbers.
+        raise _missing_weights()
     if values.dtype.kind == "O":
         raise ValueError(
             "sample_weight must hold numbers; got dtype object, and "
@@ -478,10 +565,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
             "one float per row, e.g. np.asarray(sample_weight, dtype=float)."
         )
     if n_missing or not np.isfinite(values).all():
-        raise ValueError(
-            "sample_weight must hold finite numbers (no NaN, inf or missing "
-            "values): fill or drop the rows without a weight."
-        )
+        raise _missing_weights()
     if (values < 0).any():
         raise ValueError(
             "sample_weight must be non-negative; it has negative values. Pass "

@@ -23,7 +23,14 @@ from imblearn.base import BaseSampler as _ImblearnBaseSampler
 from sklearn_compat.utils.validation import validate_data
 
 from rebalance import _dask, _gather, _indices
-from rebalance._frames import _is_arrow, _record_batch, is_dataframe, is_pandas_array
+from rebalance._frames import (
+    _is_arrow,
+    _record_batch,
+    _run_end_decoded,
+    _run_end_dtype,
+    is_dataframe,
+    is_pandas_array,
+)
 from rebalance._indices import EncodedLabels
 from rebalance._labels import own_codes
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
@@ -633,7 +640,10 @@ def _refuse_all_zero(weights) -> None:
     every resampled row would carry no weight."""
     if weights is None:
         return
-    values = np.asarray(weights, dtype=np.float64)
+    if _run_end_dtype(getattr(weights, "dtype", None)):
+        # A pandas run-end encoded Arrow column, which numpy cannot read.
+        weights = weights.array.__arrow_array__()
+    values = np.asarray(_run_end_decoded(weights), dtype=np.float64)
     if values.size and not values.any():
         raise ValueError(
             "sample_weight is all zero: every resampled row would carry no "
