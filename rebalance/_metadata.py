@@ -341,6 +341,44 @@ def fit_weight_of(estimator: Any, params: Mapping) -> Any:
     return weight
 
 
+def check_weight_rows(
+    weight: Any, given: Mapping, n_samples: int | None, role: str, fix: str
+) -> None:
+    """Raise when the weights ``weight`` (found among the fit parameters
+    ``given``, by identity, for the name in the message) are an array of
+    another length than the ``n_samples`` rows they weight: such a value is
+    not resampled or split with the rows, and where its length happens to
+    match the resampled rows or a fold, it would weight other rows silently.
+    A scalar, or an unknown row count, passes."""
+    if weight is None or n_samples is None:
+        return
+    length = _length(weight)
+    if length is None:
+        return
+    names = [
+        name
+        for name, value in given.items()
+        if value is weight and isinstance(name, str)
+    ]
+    name = names[0] if names else "sample_weight"
+    if length == n_samples:
+        # Numbers, finite and >= 0, before any work (not a fold's "weight 0
+        # on every row" for negative weights, after the sampler or a fit).
+        try:
+            check_sample_weight(weight, n_samples)
+        except (TypeError, ValueError) as error:
+            if name == "sample_weight":
+                raise
+            kind = TypeError if isinstance(error, TypeError) else ValueError
+            raise kind(f"The fit parameter {name} ({role}): {error}") from error
+        return
+    raise ValueError(
+        f"The fit parameter {name} ({role}) has {length} values but X has "
+        f"{n_samples} rows: pass one weight per row of X ({fix}), e.g. "
+        "numpy.ones(len(X))."
+    )
+
+
 def _is_search(estimator: Any) -> bool:
     """Whether ``estimator`` is a scikit-learn hyper-parameter search
     (``GridSearchCV``, ``RandomizedSearchCV``, ``HalvingGridSearchCV``, ...),

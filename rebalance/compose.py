@@ -50,6 +50,7 @@ from rebalance._frames import (
 )
 from rebalance._labels import as_classifier_target, encode_labels, meta_target
 from rebalance._metadata import (
+    check_weight_rows,
     fit_weight_of,
     is_pairwise,
     n_rows,
@@ -326,6 +327,17 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "classifier's per-row parameters on by the sampler's indices, in "
                 f"memory. Pass {lazy[0]}.compute() (or a numpy array) instead."
             )
+        # The classifier's weights under another name (a routing alias, a
+        # Pipeline's '<step>__sample_weight') are checked here too, before
+        # the sampler: of another length they would not follow the rows, and
+        # as many as the rows drawn they would weight other rows silently.
+        check_weight_rows(
+            fit_weight_of(self.classifier, classifier_params),
+            {**params, **classifier_params},
+            n_samples,
+            "the classifier's sample_weight",
+            "they are resampled with the rows",
+        )
         if follow and is_dask_input(X):
             # Taken by the sampler's positions in X's rows as Dask computes
             # them: checked against X's row order as the sampler checks y.

@@ -12,7 +12,8 @@ import math
 import numbers
 import warnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,15 @@ from sklearn.datasets import load_breast_cancer, load_digits
 from sklearn.utils.validation import _num_samples
 
 from rebalance._dask import check_paired_rows
-from rebalance._frames import is_pandas, reject_dask, reject_lazy, take_rows
+from rebalance._frames import (
+    _is_arrow,
+    column_names,
+    is_dataframe,
+    is_pandas,
+    reject_dask,
+    reject_lazy,
+    take_rows,
+)
 from rebalance._labels import encode_labels, require_two_classes
 from rebalance._validation import (
     check_bool,
@@ -276,12 +285,19 @@ def thin_class(
     n_target = int(labels.counts[target])
     keep = _thinned_rows(ratio, largest)
     if keep > n_target or keep < 1:
-        # The ends shown are ratios thin_class takes (rounded to 3 digits,
-        # 1/357 showed as 0.0028, which keeps no row).
-        low = _shortest(1 / largest, lambda r: _thinned_rows(r, largest) >= 1)
+        # The ends shown are ratios thin_class takes, keeping one row and
+        # every row (rounded to 3 digits, 1/357 showed as 0.0028, which
+        # keeps no row; 1/3 for one row against 3 as 0.333, which keeps none).
+        most = min(n_target, largest)
+        low = _shortest(
+            1 / largest,
+            lambda r: 0 < r <= 1 and _thinned_rows(r, largest) == 1,
+            directed=True,
+        )
         high = _shortest(
             min(n_target / largest, 1.0),
-            lambda r: r <= 1 and _thinned_rows(r, largest) <= n_target,
+            lambda r: 0 < r <= 1 and _thinned_rows(r, largest) == most,
+            directed=True,
         )
         raise ValueError(
             f"ratio={ratio} asks for {keep} rows of class {classes[target]!r}, which "
@@ -306,13 +322,23 @@ def _thinned_rows(ratio: float, largest: int) -> int:
     return math.floor(float(ratio) * largest * (1 + 1e-12))
 
 
-def _shortest(value: float, accepted: Any) -> str:
+def _shortest(value: float, accepted: Any, *, directed: bool = False) -> str:
     """``value`` with the fewest significant digits (3 at least) that
-    ``accepted`` takes, for an error message's range of valid values."""
+    ``accepted`` takes, for an error message's range of valid values; with
+    ``directed``, also rounded up and down at each number of digits."""
+    exact = Decimal(repr(float(value)))
     for digits in range(3, 18):
-        text = f"{value:.{digits}g}"
-        if accepted(float(text)):
-            return text
+        # Rounded to the nearest first, then up and down: the lowest ratio
+        # 1/357 is 0.0028 to the nearest (which keeps no row) and 0.00281
+        # up, where the nearest alone needed 12 digits (0.00280112045).
+        texts = [f"{value:.{digits}g}"]
+        if directed and exact.is_finite() and exact != 0:
+            step = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+            for rounding in (ROUND_CEILING, ROUND_FLOOR):
+                texts.append(f"{float(exact.quantize(step, rounding)):.{digits}g}")
+        for text in texts:
+            if accepted(float(text)):
+                return text
     return repr(value)
 
 
@@ -611,17 +637,54 @@ class CharVocabulary:
 
     @staticmethod
     def _check_texts(texts: Any) -> Sequence[str]:
+        reject_dask(texts, "texts", "CharVocabulary")
+        reject_lazy(texts, "texts")
+        if is_dataframe(texts):
+            # Iterating a pandas DataFrame gives its column names (strings:
+            # the vocabulary and the ids were those of the names), a polars
+            # one its columns.
+            names = column_names(texts)
+            example = names[0] if len(names) == 1 else "text"
+            raise TypeError(
+                f"texts is a {type(texts).__name__} (columns {names}): iterating "
+                "it gives its columns, not its texts. Pass the column of texts, "
+                f"e.g. texts[{example!r}]."
+            )
+        if isinstance(texts, (set, frozenset, Mapping)):
+            # A set has no order (the ids' rows would follow no text), a
+            # dict's iteration gives its keys only.
+            raise TypeError(
+                f"texts is a {type(texts).__name__}: pass a list of strings, one "
+                "per document, in the order of their rows"
+                + (
+                    " (list(texts) for the keys)."
+                    if isinstance(texts, Mapping)
+                    else "."
+                )
+            )
+        if isinstance(texts, np.ndarray) and texts.ndim != 1:
+            raise TypeError(
+                f"texts must be 1-D, one string per document; got an array of "
+                f"shape {texts.shape}."
+            )
+        if _is_arrow(texts, "Array", "ChunkedArray"):
+            # Iterated, a pyarrow column gives pyarrow scalars, not strings.
+            texts = texts.to_pylist()
         if isinstance(texts, str) or not isinstance(texts, Iterable):
             raise TypeError(
                 "texts must be a list of strings (one per document); got "
                 f"{type(texts).__name__}. Wrap a single text as [text]."
             )
         texts = list(texts)
-        bad = next((t for t in texts if not isinstance(t, str)), None)
-        if bad is not None:
+        # The position, not the value: a missing text is None, which a
+        # search for the first non-string value read as "none found".
+        at = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+        if at is not None:
+            bad = texts[at]
             raise TypeError(
                 f"texts must hold strings only; found {bad!r} "
-                f"({type(bad).__name__}). Convert or drop it first."
+                f"({type(bad).__name__}) at position {at}. Convert or drop it "
+                "first (a missing text: drop the row, or fill it with '')."
             )
         return texts
 

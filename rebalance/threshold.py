@@ -64,6 +64,7 @@ from rebalance._labels import (
 )
 from rebalance._metadata import (
     _fit_takes,
+    check_weight_rows,
     fit_weight_of,
     n_rows,
     tags_of,
@@ -672,6 +673,29 @@ default='auto'
         )
         if splitter is not None:
             check_split_groups(self.cv, splitter, split_params, _routing_enabled())
+        # Weights under another name (a routing alias, a Pipeline's
+        # '<step>__sample_weight'), checked before any fit: of another length
+        # they are not split with the folds' rows, and as many as a fold's
+        # rows they would weight other rows silently.
+        given_params = {**fit_params, **estimator_params, **(score_params or {})}
+        if not frozen:
+            check_weight_rows(
+                fit_weight_of(self.estimator, estimator_params),
+                given_params,
+                n_rows(X, y),
+                "the estimator's sample_weight",
+                "split with the rows of each cv fold"
+                if self.strategy == "tuned"
+                else "one per row the estimator is fitted on",
+            )
+        if score_params:
+            check_weight_rows(
+                score_params.get("sample_weight"),
+                given_params,
+                n_rows(tune_X, tune_y),
+                "the scorer's sample_weight",
+                "split with the rows of each cv fold",
+            )
 
         if frozen:
             estimator = self.estimator

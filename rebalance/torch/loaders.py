@@ -484,6 +484,32 @@ def _own_batch_size(
     return sampler.batch_size
 
 
+def _check_loader_sampler(sampler: Any) -> None:
+    """A clear error for a ``sampler`` :class:`TensorBatchLoader` cannot use:
+    it gathers the index batches of a rebalancing sampler only (a torch
+    ``BatchSampler``, which :class:`IndexBatchSampler` suggests for other
+    samplers, is refused here too)."""
+    if not isinstance(sampler, (IndexBatchSampler, _EpochSampler)):
+        raise TypeError(_loader_sampler_error(sampler))
+
+
+def _loader_sampler_error(sampler: Any) -> str:
+    """The message of :func:`_check_loader_sampler`."""
+    expected = (
+        "sampler must be a RebalanceSampler, HardExampleSampler or "
+        "BalancedBatchSampler (or an IndexBatchSampler of one)"
+    )
+    if isinstance(sampler, type):
+        return (
+            f"{expected}; got the class {sampler.__name__} itself: pass an "
+            f"instance, e.g. sampler={sampler.__name__}(labels)."
+        )
+    return (
+        f"{expected}; got {type(sampler).__name__}. For another sampler use "
+        "DataLoader(TensorDataset(*tensors), sampler=..., batch_size=...)."
+    )
+
+
 def _dataset_rows(
     sampler: RebalanceSampler | HardExampleSampler | BalancedBatchSampler,
 ) -> int:
@@ -497,6 +523,13 @@ def _dataset_rows(
 
 # Layouts whose rows ``Tensor.index_select(0, index)`` gathers.
 _GATHERED_LAYOUTS = (torch.strided, torch.sparse_coo)
+# Quantization schemes whose rows ``index_select`` gathers (not per channel).
+# (Quantized tensors are deprecated in torch: read the names only if present.)
+_GATHERED_QSCHEMES = tuple(
+    getattr(torch, scheme)
+    for scheme in ("per_tensor_affine", "per_tensor_symmetric")
+    if hasattr(torch, scheme)
+)
 
 
 def _check_gatherable(tensor: torch.Tensor, name: str) -> None:
@@ -510,11 +543,46 @@ def _check_gatherable(tensor: torch.Tensor, name: str) -> None:
             "(torch.nested.to_padded_tensor(tensor, 0.0)), or keep a DataLoader "
             "over a dataset of its rows with the per-index sampler."
         )
+    if any(
+        kind.__name__ == "MaskedTensor" and kind.__module__.startswith("torch.masked")
+        for kind in type(tensor).__mro__
+    ):
+        raise TypeError(
+            f"{name} is a torch.masked MaskedTensor, whose rows index_select "
+            "cannot gather: pass its values and its mask as two tensors "
+            "(tensor.get_data(), tensor.get_mask())."
+        )
     if tensor.layout not in _GATHERED_LAYOUTS:
         raise TypeError(
             f"{name} has layout {tensor.layout}, whose rows index_select cannot "
             "gather: pass tensor.to_sparse_coo() (sparse) or tensor.to_dense()."
         )
+    if tensor.is_quantized and tensor.qscheme() not in _GATHERED_QSCHEMES:
+        raise TypeError(
+            f"{name} is quantized per channel ({tensor.qscheme()}), whose rows "
+            "index_select cannot gather (it takes per-tensor quantization "
+            "only): pass tensor.dequantize(), or quantize it per tensor "
+            "(torch.quantize_per_tensor)."
+        )
+
+
+def _tensor_fix(value: Any) -> str:
+    """How to pass ``value``, given to :class:`TensorBatchLoader` where a
+    tensor belongs: unpacked when it holds the tensors (a list or tuple of
+    them, a ``TensorDataset``), else converted."""
+    if isinstance(value, (list, tuple)) and any(
+        isinstance(item, torch.Tensor) for item in value
+    ):
+        return (
+            "pass the tensors one by one, unpacked: "
+            "TensorBatchLoader(*tensors, sampler=..., batch_size=...)."
+        )
+    if isinstance(getattr(value, "tensors", None), tuple):
+        return (
+            "pass the dataset's tensors, unpacked: "
+            "TensorBatchLoader(*dataset.tensors, sampler=..., batch_size=...)."
+        )
+    return "pass torch tensors (torch.as_tensor(array))."
 
 
 # Dtypes whose 1-D index_select torch lacks (on CPU), gathered through the
@@ -615,6 +683,7 @@ class TensorBatchLoader:
                 "TensorBatchLoader(X, y, sampler=..., batch_size=...)."
             )
         drop_last = check_bool(drop_last, "drop_last")
+        _check_loader_sampler(sampler)
         if isinstance(sampler, IndexBatchSampler):
             _own_batch_size(batch_size, sampler)
             if drop_last:
@@ -636,7 +705,7 @@ class TensorBatchLoader:
             if not isinstance(tensor, torch.Tensor):
                 raise TypeError(
                     f"tensors[{position}] is a {type(tensor).__name__}, not a "
-                    "Tensor: pass torch tensors (torch.as_tensor(array))."
+                    f"Tensor: {_tensor_fix(tensor)}"
                 )
             _check_gatherable(tensor, f"tensors[{position}]")
             if tensor.ndim == 0 or tensor.shape[0] != n_rows:
