@@ -142,6 +142,7 @@ from rebalance._labels import _not_an_array, encode_labels, label_array, label_v
 from rebalance._validation import (
     check_features,
     check_sample_weight,
+    equal_arrays,
     not_two_dimensional,
 )
 
@@ -579,7 +580,8 @@ def check_row_order(X, inputs: dict) -> None:
             if X_index is not None:
                 _check_index_order(inputs, {}, X_index, None, None)
         return
-    kind = _shuffled(getattr(_optimised(X), "expr", None), {})
+    x_expr = getattr(_optimised(X), "expr", None)
+    kind = _shuffled(x_expr, {})
     if kind:
         _refuse_unindexed(inputs, kind)
     if kind == "shuffle":
@@ -597,9 +599,7 @@ def check_row_order(X, inputs: dict) -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Computing mixed collections")
         X_index = _compute_in_order({"X-index": X.index})["X-index"]
-    _check_index_order(
-        inputs, {}, X_index, kind, kind, x_expr=getattr(_optimised(X), "expr", None)
-    )
+    _check_index_order(inputs, {}, X_index, kind, kind, x_expr=x_expr)
 
 
 def _sorting_frames(expr) -> list:
@@ -665,14 +665,21 @@ def _lazy_indexed(inputs: dict) -> bool:
     )
 
 
+def _counts_positions(index) -> bool:
+    """Whether the pandas ``index`` holds 0, 1, ..., n - 1 in order (of any
+    index type): it says nothing of which rows are which."""
+    import pandas as pd
+
+    return bool(index.equals(pd.RangeIndex(len(index))))
+
+
 def _own_index(index) -> bool:
     """Whether a pandas ``index`` labels rows of its own: unique, and not
     0..n-1 (row positions). (The index of a read_parquet or read_csv of
     several partitions restarts in each one, and a fresh frame's is 0..n-1:
     matched by position, for which X's index is not read.)"""
-    import pandas as pd
 
-    return index.is_unique and not index.equals(pd.RangeIndex(len(index)))
+    return index.is_unique and not _counts_positions(index)
 
 
 def _own_index_frames(inputs: dict, computed: dict, repeated: bool = False) -> bool:
@@ -685,12 +692,11 @@ def _own_index_frames(inputs: dict, computed: dict, repeated: bool = False) -> b
     sort=False)`` of labels whose index has repeated values, next to an X
     that ``dd.from_pandas`` sorted, then persisted) holds X's in another
     order as much as a unique one."""
-    import pandas as pd
 
     def checked(value, index) -> bool:
         if _own_index(index):
             return True
-        if index.equals(pd.RangeIndex(len(index))):
+        if _counts_positions(index):
             return False
         return repeated or _held_in_memory(getattr(_optimised(value), "expr", None))
 
@@ -709,12 +715,9 @@ def _own_index_pandas(inputs: dict) -> bool:
     one), where a repeated index (e.g. of ``from_pandas(frame, sort=False)``)
     in another order would pair rows with other rows of X as much as a
     unique one."""
-    import pandas as pd
 
     return any(
-        _is_frame(value)
-        and not _is_dask(value)
-        and not value.index.equals(pd.RangeIndex(len(value.index)))
+        _is_frame(value) and not _is_dask(value) and not _counts_positions(value.index)
         for value in inputs.values()
     )
 
@@ -1267,7 +1270,7 @@ def _refuse_name_ordered_columns(X, inputs: dict) -> None:
         if isinstance(value, pd.Series)
         and not _is_dask(value)
         and isinstance(value.name, str)
-        and value.index.equals(pd.RangeIndex(len(value)))
+        and _counts_positions(value.index)
     }
     if not named or not _is_frame(X) or not _only_read(X):
         return
@@ -1316,16 +1319,13 @@ def _column_of_files(paths: list, column: str) -> dict | None:
 
 
 def _same_column(a: np.ndarray, b: np.ndarray) -> bool:
-    """Whether two columns hold the same values (NaN equal to NaN)."""
-    if a.shape != b.shape:
-        return False
+    """Whether two columns hold the same values (NaN equal to NaN;
+    :func:`~rebalance._validation.equal_arrays`); values that cannot be
+    compared are not the same."""
     try:
-        return bool(np.array_equal(a, b, equal_nan=True))
-    except TypeError:  # objects, or types that cannot be compared so
-        try:
-            return bool(np.array_equal(a.astype(object), b.astype(object)))
-        except Exception:
-            return False
+        return equal_arrays(a, b)
+    except Exception:  # values that cannot be compared
+        return False
 
 
 def _in_order(files: list, keep: set) -> list:

@@ -59,6 +59,25 @@ __all__ = [
 ]
 
 
+def equal_arrays(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether the numpy arrays ``a`` and ``b`` have one shape and equal
+    values, NaN equal to NaN; values with no NaN test (objects, text) are
+    compared as they are.
+
+    >>> import numpy as np
+    >>> equal_arrays(np.array([1.0, np.nan]), np.array([1.0, np.nan]))
+    True
+    >>> equal_arrays(np.array(["a", None], dtype=object), np.array(["a", None]))
+    True
+    """
+    if a.shape != b.shape:
+        return False
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:  # objects, text: no NaN test
+        return bool(np.array_equal(a, b))
+
+
 def validate_params_anyway(estimator: Any) -> None:
     """``estimator._validate_params()`` under scikit-learn's
     ``skip_parameter_validation=True``, with which ``_fit_context`` skips it:

@@ -32,7 +32,7 @@ from rebalance._labels import (
     label_values,
     unreadable,
 )
-from rebalance._validation import check_sample_weight
+from rebalance._validation import check_sample_weight, equal_arrays
 
 __all__ = ["g_mean_score"]
 
@@ -503,13 +503,7 @@ def _rows_of(X: Any, given: Any) -> np.ndarray | slice | None:
         # rows would get the predictions of the scored rows so labelled.
         return positions if _same_values(X, given.iloc[positions]) else None
     try:
-        a, b = np.asarray(X), np.asarray(given)
-        if a.shape != b.shape:
-            return None
-        try:
-            same = np.array_equal(a, b, equal_nan=True)
-        except TypeError:  # objects: no NaN test
-            same = np.array_equal(a, b)
+        same = equal_arrays(np.asarray(X), np.asarray(given))
     except (TypeError, ValueError):
         # Rows numpy cannot hold as one array (lists of tokens of different
         # lengths): compared row by row.
@@ -526,12 +520,7 @@ def _same_values(a: Any, b: Any) -> bool:
         x, z = np.asarray(a), np.asarray(b)
     except (TypeError, ValueError):
         return False
-    if x.shape != z.shape:
-        return False
-    try:
-        return bool(np.array_equal(x, z, equal_nan=True))
-    except TypeError:  # objects: no NaN test
-        return bool(np.array_equal(x, z))
+    return equal_arrays(x, z)
 
 
 def _same_rows(a: Any, b: Any) -> bool:
