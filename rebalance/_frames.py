@@ -492,7 +492,11 @@ def replace_arrow_columns(frame: Any, template: Any, columns: dict) -> Any:
 
 def _run_end_decoded(series: Any) -> Any:
     """A run-end encoded pyarrow Array or ChunkedArray decoded (pyarrow 14
-    cannot turn it into numpy); anything else as it is."""
+    cannot turn it into numpy), and a pandas Series of a run-end encoded
+    ``ArrowDtype`` (:func:`_run_end_dtype`; pandas cannot either) as its
+    pyarrow column, so decoded; anything else as it is."""
+    if is_pandas(series, "Series") and _run_end_dtype(series.dtype):
+        series = series.array.__arrow_array__()
     if not _is_arrow(series, "Array", "ChunkedArray"):
         return series
     import pyarrow as pa
@@ -504,7 +508,8 @@ def _run_end_decoded(series: Any) -> Any:
 
 
 def series_values(series: Any, name: str = "y") -> tuple[np.ndarray, int]:
-    """``(values, n_missing)`` of a non-pandas 1-D column: a numpy array and
+    """``(values, n_missing)`` of a non-pandas 1-D column (or a pandas one of
+    a run-end encoded ``ArrowDtype``, :func:`_run_end_decoded`): a numpy array and
     its number of nulls (null is not NaN: a float NaN is a value); a
     TypeError naming ``name`` for a column numpy cannot hold (polars'
     128-bit integers, ...)."""

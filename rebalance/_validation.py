@@ -520,14 +520,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
         )
     weights = sample_weight
     if is_series(weights):
-        if _is_pandas(weights, "Series") and _run_end_dtype(weights.dtype):
-            # A run-end encoded Arrow column, which pandas' to_numpy cannot
-            # read: its values decoded, as a pyarrow column's.
-            arrow = weights.array.__arrow_array__()
-            values, n_missing = series_values(arrow, "sample_weight")
-            if values.dtype.kind == "O" and numeric_column(arrow):
-                values = values.astype(np.float64)
-        elif _is_pandas(weights, "Series"):
+        if _is_pandas(weights, "Series") and not _run_end_dtype(weights.dtype):
             values, n_missing = weights.to_numpy(), int(weights.isna().sum())
             if values.dtype.kind == "O" and numeric_dtype(weights.dtype):
                 # A nullable column (Int64, Float64, boolean, ...): its
@@ -535,6 +528,9 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
                 # an NA is what is wrong.
                 values = weights.to_numpy(dtype=np.float64, na_value=np.nan)
         else:
+            # Polars, pyarrow, ...; also a pandas run-end encoded Arrow column,
+            # which pandas' to_numpy cannot read: its values decoded, as a
+            # pyarrow column's (series_values, numeric_column).
             values, n_missing = series_values(weights, "sample_weight")
             if values.dtype.kind == "O" and numeric_column(weights):
                 # Decimals, or booleans with nulls (None): as floats, as a

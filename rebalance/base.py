@@ -27,7 +27,6 @@ from rebalance._frames import (
     _is_arrow,
     _record_batch,
     _run_end_decoded,
-    _run_end_dtype,
     is_dataframe,
     is_pandas_array,
 )
@@ -640,9 +639,8 @@ def _refuse_all_zero(weights) -> None:
     every resampled row would carry no weight."""
     if weights is None:
         return
-    if _run_end_dtype(getattr(weights, "dtype", None)):
-        # A pandas run-end encoded Arrow column, which numpy cannot read.
-        weights = weights.array.__arrow_array__()
+    # (A run-end encoded Arrow column, pandas' too, which numpy cannot read:
+    # decoded.)
     values = np.asarray(_run_end_decoded(weights), dtype=np.float64)
     if values.size and not values.any():
         raise ValueError(
