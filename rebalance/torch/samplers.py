@@ -447,16 +447,21 @@ def _caller_frame(depth: int) -> Any:
         return None
 
 
+def _undelivered(loader_iterator: Any) -> bool:
+    """Whether a DataLoader iterator (or None) has sent its workers items
+    the loop has not received from it (its counters, where it has them)."""
+    received = getattr(loader_iterator, "_rcvd_idx", None)
+    sent = getattr(loader_iterator, "_send_idx", None)
+    return isinstance(received, int) and isinstance(sent, int) and received < sent
+
+
 def _threw_away_batches(loader_iterator: Any) -> bool:
     """Whether a DataLoader iterator is finished with batches it sent to its
     workers never handed out: torchdata's ``StatefulDataLoader`` restored it
     as finished (its saved iterator had run out) after its prefetch, and
     replaces it. An iterator that ran out in the loop handed out all."""
-    if getattr(loader_iterator, "_finished", None) is not True:
-        return False
-    received = getattr(loader_iterator, "_rcvd_idx", None)
-    sent = getattr(loader_iterator, "_send_idx", None)
-    return isinstance(received, int) and isinstance(sent, int) and received < sent
+    finished = getattr(loader_iterator, "_finished", None) is True
+    return finished and _undelivered(loader_iterator)
 
 
 def _restored_as_finished(owner: Any, frame: Any, depth: int = 12) -> bool:
@@ -1044,13 +1049,7 @@ class _EpochSampler:
         if run is None or run.epoch == epoch:
             return False
         loader = run.loader()
-        if getattr(loader, "_finished", None) is True:
-            return False
-        received = getattr(loader, "_rcvd_idx", None)
-        sent = getattr(loader, "_send_idx", None)
-        if not (isinstance(received, int) and isinstance(sent, int)):
-            return False
-        if received >= sent:
+        if getattr(loader, "_finished", None) is True or not _undelivered(loader):
             return False
         _warn_at_caller(
             f"set_epoch({epoch}) was called after the loader's workers had "
