@@ -189,10 +189,12 @@ def _as_datetimes(values):
 # a currency sign before or after ($1,234.50, -€3, 12 £), a percent sign
 # (12.5%), or accounting parentheses for negatives ((1,234.00)).
 _CURRENCY = "$€£¥"
-# Thousands groups after a first group of 1-3 digits not starting with 0
-# ("0,205" is a decimal comma, not 205).
+# The first group of a number with thousands separators: 1 to 3 digits, not
+# starting with 0 ("0,205" is a decimal comma, not 205; "0.727" a decimal
+# point, not 727).
+_FIRST_GROUP = r"[1-9]\d{0,2}"
 _NUMBER_TEXT = (
-    rf"[+-]?[{_CURRENCY}]?[+-]?(\d+|[1-9]\d{{0,2}}(,\d{{3}})+)(\.\d*)?([eE][+-]?\d+)?"
+    rf"[+-]?[{_CURRENCY}]?[+-]?(\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?([eE][+-]?\d+)?"
     rf"(\s?[{_CURRENCY}])?%?"
 )
 # Words of a column name that say "identifier" (customer_id, CustomerID, key).

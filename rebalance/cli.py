@@ -25,6 +25,7 @@ import numpy as np
 
 from rebalance._columns import (
     _CURRENCY,
+    _FIRST_GROUP,
     _arrow_type,
     _as_numbers,
     _nested,
@@ -90,8 +91,8 @@ _SEPARATORS = ("\t", ";", ",", "|")
 # locales group thousands with a no-break space, U+00A0 (what French Excel
 # writes) or the narrow U+202F: 1 234,5. (Not with a plain space: "030 123
 # 456" is a phone number.) A grouped number starts with a digit other than
-# 0: 0.727 is a decimal point, never 727.
-_GROUPED = r"([1-9]\d{0,2}(\.\d{3})+|[1-9]\d{0,2}([\u00a0\u202f]\d{3})+|\d+)"
+# 0 (_FIRST_GROUP): 0.727 is a decimal point, never 727.
+_GROUPED = rf"({_FIRST_GROUP}(\.\d{{3}})+|{_FIRST_GROUP}([\u00a0\u202f]\d{{3}})+|\d+)"
 _DECIMAL_COMMA = (
     rf"[+-]?[{_CURRENCY}]?\s?[+-]?{_GROUPED}(,\d+)?"
     rf"\s?[{_CURRENCY}]?\s?%?"
@@ -105,7 +106,7 @@ _APOSTROPHE_NUMBER = (
 # A number as _columns reads text numbers: commas between thousands (after
 # a first group other than 0: 0,205 is a decimal comma, never 205).
 _COMMA_THOUSANDS = (
-    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d+|[1-9]\d{{0,2}}(,\d{{3}})+)(\.\d*)?"
+    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?"
     rf"\s?[{_CURRENCY}]?\s?%?"
 )
 
