@@ -1052,7 +1052,29 @@ def _bits(codes: np.ndarray) -> np.ndarray:
     return bits
 
 
-def take_labels(y: Any, labels: Any, rows: Any) -> Any:
+def rebuildable_labels(y: Any, labels: Any) -> np.ndarray | None:
+    """The numpy values of ``y`` where ``labels.classes[codes]`` gives them bit
+    for bit (see :func:`take_labels`), else None."""
+    import pandas as pd
+
+    if type(y) is pd.Series:
+        values = _numpy_values(y)
+    else:
+        values = y if type(y) is np.ndarray else None
+    if (
+        values is None
+        or values.ndim != 1
+        or values.dtype.kind not in "iu"
+        or not values.dtype.isnative
+        or labels.classes.dtype != values.dtype
+        or values.shape[0] != labels.n_samples
+        or not 2 <= labels.n_classes <= 256
+    ):
+        return None
+    return values
+
+
+def take_labels(y: Any, labels: Any, rows: Any, codes: Any = None) -> Any:
     """``take_rows(y, rows)`` for integer class labels, rebuilt from their class
     codes: ``labels.classes[labels.codes[rows]]``; None where
     :func:`rebalance._frames.take_rows` should gather ``y`` itself.
@@ -1065,7 +1087,10 @@ def take_labels(y: Any, labels: Any, rows: Any) -> Any:
     have ``y``'s dtype: then ``classes[codes]`` is ``y``, bit for bit (not
     for floats: ``-0.0`` and ``0.0`` are one class). ``labels`` must be the
     encoding of this ``y`` (``encode_labels(y)``); only its length and dtype
-    are checked.
+    are checked. ``codes``, where the draw gave them (the class code of
+    every row of ``rows``, as
+    :func:`rebalance._indices.under_sample_indices_with_codes` returns
+    them), are used as they are: no read of ``y`` or its codes at all.
 
     Examples
     --------
@@ -1077,24 +1102,26 @@ def take_labels(y: Any, labels: Any, rows: Any) -> Any:
     >>> rows = np.random.default_rng(1).permutation(y.shape[0])
     >>> bool((_gather.take_labels(y, labels, rows) == y[rows]).all())
     True
+    >>> codes = labels.codes[rows].astype(np.uint8)
+    >>> bool((_gather.take_labels(y, labels, rows, codes) == y[rows]).all())
+    True
     """
-    import pandas as pd
-
-    if type(y) is pd.Series:
-        values = _numpy_values(y)
-    else:
-        values = y if type(y) is np.ndarray else None
-    classes = labels.classes
-    if (
-        values is None
-        or values.ndim != 1
-        or values.dtype.kind not in "iu"
-        or not values.dtype.isnative
-        or classes.dtype != values.dtype
-        or values.shape[0] != labels.n_samples
-        or not 2 <= labels.n_classes <= 256
-    ):
+    values = rebuildable_labels(y, labels)
+    if values is None:
         return None
+    classes = labels.classes
+    if codes is not None:
+        if (
+            not isinstance(codes, np.ndarray)
+            or codes.dtype != np.uint8
+            or codes.shape != np.shape(rows)
+        ):
+            raise ValueError(
+                "internal error: the drawn class codes do not match the rows."
+            )
+        # np.take checks every code against the classes (mode='raise').
+        out = np.take(classes, codes)
+        return _series_like(y, out) if values is not y else out
     rows = _row_indices(rows)
     if rows is None or not _large(rows.shape[0], values.itemsize):
         return None

@@ -28,6 +28,12 @@ _MAX_COUNT = int(np.iinfo(np.int64).max)
 _FORBIDDEN_NAME = {"over-sampling": "majority", "under-sampling": "minority"}
 
 
+def strategy_names(kind: SamplingType) -> set[str]:
+    """The strings a sampler of ``kind`` takes: all but the one it cannot use
+    (as imbalanced-learn's parameter constraints list them)."""
+    return {name for name in STRATEGY_NAMES if name != _FORBIDDEN_NAME[kind]}
+
+
 def check_strategy_name(
     sampling_strategy: object, kind: SamplingType, sampler: str
 ) -> None:
@@ -118,13 +124,15 @@ def _from_mapping(
             )
         if not isinstance(count, numbers.Integral) or isinstance(count, bool):
             raise TypeError(
-                f"sampling_strategy[{key!r}] must be an integer count; got {count!r}."
+                f"sampling_strategy[{key!r}] must be an integer count of rows; got "
+                f"{count!r:.60} ({type(count).__name__}). Pass the number of rows "
+                f"as an int, e.g. {{{key!r}: 10}}, not a float or a string."
             )
         count = int(count)  # a numbers.Integral: compared and stored as an int
         if count < 0:
             raise ValueError(
                 f"sampling_strategy[{key!r}] = {count} is negative: the count of "
-                "rows for a class must be >= 0."
+                "rows for a class must be >= 0. Pass 0 or more rows."
             )
         if count > _MAX_COUNT:
             raise ValueError(

@@ -339,6 +339,14 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
             "and imaginary parts as separate features, e.g. "
             "np.column_stack([X.real, X.imag]) (scipy.sparse.hstack for sparse X)."
         )
+    if sp.issparse(X) and (X.dtype == np.float16 or X.dtype.kind not in "biuf"):
+        # Set on .data by hand (scipy builds none): scipy's indexing raised
+        # "Output dtype not compatible with inputs" after the draw.
+        raise ValueError(
+            f"X is a scipy sparse matrix of dtype {X.dtype}, which scipy.sparse "
+            "does not support: its row indexing fails. Convert it first, e.g. "
+            "X.astype(np.float32)."
+        )
     check_same_length(shape[0], n_labels)
     return X, shape[1]
 

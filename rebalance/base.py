@@ -77,6 +77,9 @@ class SamplingPlan:
     n_output: int
     _draw: Callable[[np.random.Generator], np.ndarray]
     report_draw: Callable[[np.ndarray], dict] | None = None
+    draw_codes: (
+        Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray | None]] | None
+    ) = None
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         """Row indices of one resampled data set, drawn from ``rng``.
@@ -92,13 +95,29 @@ class SamplingPlan:
         numpy.ndarray of shape (n_output,)
             Integer row indices into the labels the plan was made for.
         """
-        if not isinstance(rng, np.random.Generator):
-            raise TypeError(
-                f"rng must be a numpy.random.Generator; got {rng!r}. Pass "
-                "numpy.random.default_rng(seed) (a seed, None or a legacy "
-                "RandomState is not a generator)."
-            )
+        _check_generator(rng)
         return self._draw(rng)
+
+    def draw_with_codes(
+        self, rng: np.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`draw`, and the class code (uint8, a position in
+        ``labels.classes``) of every drawn row where the draw gives them at no
+        cost (``draw_codes``: the shuffled under-sampler), else None. The
+        same indices as :meth:`draw` from the same generator state."""
+        _check_generator(rng)
+        if self.draw_codes is None:
+            return self._draw(rng), None
+        return self.draw_codes(rng)
+
+
+def _check_generator(rng: Any) -> None:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator; got {rng!r}. Pass "
+            "numpy.random.default_rng(seed) (a seed, None or a legacy "
+            "RandomState is not a generator)."
+        )
 
 
 class BaseSampler(_ImblearnBaseSampler):
@@ -280,7 +299,14 @@ class BaseSampler(_ImblearnBaseSampler):
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
         y_out = y if one_hot else _as_container(y, y_1d)
         _check_output_memory(self, X_given, X, y_out, weights, plan)
-        indices, rng = self._draw(plan)
+        y_container = None if one_hot else _as_container(y, y_1d)
+        # The class codes of the drawn rows, where the draw carries them and
+        # the labels can be rebuilt from them (integer labels).
+        with_codes = (
+            y_container is not None
+            and _gather.rebuildable_labels(y_container, plan.labels) is not None
+        )
+        indices, rng, codes = self._draw_labelled(plan, with_codes)
         self.sample_indices_ = indices
         if isinstance(X_given, list) and self._copies_rows():
             # The rows as given: the numpy copy made to check the shape may
@@ -299,8 +325,7 @@ class BaseSampler(_ImblearnBaseSampler):
             y_res = _take_label_rows(y, indices)
         else:
             # Integer labels are rebuilt from their class codes (cache-friendly).
-            y_container = _as_container(y, y_1d)
-            y_res = _gather.take_labels(y_container, plan.labels, indices)
+            y_res = _gather.take_labels(y_container, plan.labels, indices, codes)
             if y_res is None:
                 y_res = _take_label_rows(y_container, indices)
         w_res = None if weights is None else take_rows(weights, indices)
@@ -318,10 +343,22 @@ class BaseSampler(_ImblearnBaseSampler):
 
     def _draw(self, plan: SamplingPlan) -> tuple[np.ndarray, np.random.Generator]:
         """Draw from ``random_state``; report the draw's counts where they vary."""
-        rng = check_random_state(getattr(self, "random_state", None))
-        indices = plan.draw(rng)
-        self._report(plan, indices)
+        indices, rng, _ = self._draw_labelled(plan, False)
         return indices, rng
+
+    def _draw_labelled(
+        self, plan: SamplingPlan, with_codes: bool
+    ) -> tuple[np.ndarray, np.random.Generator, np.ndarray | None]:
+        """:meth:`_draw`, and with ``with_codes`` the class codes of the drawn
+        rows where the plan's draw gives them (:meth:`SamplingPlan.
+        draw_with_codes`), else None."""
+        rng = check_random_state(getattr(self, "random_state", None))
+        if with_codes:
+            indices, codes = plan.draw_with_codes(rng)
+        else:
+            indices, codes = plan.draw(rng), None
+        self._report(plan, indices)
+        return indices, rng, codes
 
     def _report(self, plan: SamplingPlan, indices: np.ndarray) -> None:
         if plan.report_draw is not None:

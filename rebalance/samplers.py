@@ -28,7 +28,12 @@ from rebalance._frames import (
     replace_arrow_columns,
     series_values,
 )
-from rebalance._strategy import STRATEGY_NAMES, check_strategy_name, resolve_targets
+from rebalance._strategy import (
+    SamplingType,
+    check_strategy_name,
+    resolve_targets,
+    strategy_names,
+)
 from rebalance._validation import (
     RANDOM_STATE_CONSTRAINT,
     NumberInterval,
@@ -44,12 +49,16 @@ __all__ = [
     "LabelShuffleSampler",
 ]
 
-_STRATEGY_CONSTRAINT = [
-    NumberInterval(numbers.Real, 0, 1, closed="right"),
-    StrOptions(set(STRATEGY_NAMES)),
-    Mapping,
-    callable,
-]
+
+def _strategy_constraint(kind: SamplingType) -> list:
+    """``sampling_strategy``'s constraint for a sampler of ``kind``: its
+    invalid-parameter message lists only the strings that sampler takes."""
+    return [
+        NumberInterval(numbers.Real, 0, 1, closed="right"),
+        StrOptions(strategy_names(kind)),
+        Mapping,
+        callable,
+    ]
 
 
 class _SamplingStrategy(BaseSampler):
@@ -61,10 +70,12 @@ class _SamplingStrategy(BaseSampler):
     """
 
     def _validate_params(self):
-        super()._validate_params()
+        # First: the string this kind of sampler cannot use gets its own
+        # message (why, and what to use), not the generic one.
         check_strategy_name(
             self.sampling_strategy, self._sampling_type, type(self).__name__
         )
+        super()._validate_params()
 
     def _class_totals(self, labels) -> tuple[np.ndarray, dict]:
         """Rows of each class after over-sampling, and the strategy's report."""
@@ -89,7 +100,8 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
         Draw the kept rows with replacement: every class the strategy selects
         is a bootstrap of its target size (even one kept at its own count, as
         with ``'all'``), as in imbalanced-learn; the other classes are kept
-        whole.
+        whole. A dict may then ask for more rows than a class has (a
+        bootstrap of that size), where imbalanced-learn raises a ValueError.
     shuffle : bool, default=True
         Return rows in random order. ``False`` keeps the original row order
         (imbalanced-learn returns rows grouped by class, which mini-batch
@@ -126,7 +138,7 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
     """
 
     _parameter_constraints: dict = {
-        "sampling_strategy": _STRATEGY_CONSTRAINT,
+        "sampling_strategy": _strategy_constraint("under-sampling"),
         "replacement": ["boolean"],
         "shuffle": ["boolean"],
         "random_state": RANDOM_STATE_CONSTRAINT,
@@ -168,7 +180,14 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
         n_output = _indices.under_sample_size(
             labels, targets, replacement=self.replacement
         )
-        return SamplingPlan(labels, report, n_output, draw)
+        # The same draw, the class code of every kept row carried along: the
+        # output's labels without a read of y in random order.
+        draw_codes = None
+        if self.shuffle and not self.replacement:
+            draw_codes = functools.partial(
+                _indices.under_sample_indices_with_codes, labels, targets
+            )
+        return SamplingPlan(labels, report, n_output, draw, draw_codes=draw_codes)
 
 
 class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
@@ -211,8 +230,10 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         imbalanced-learn reports it: ``'all'`` includes the majority with 0
         rows added, a dict every class it names.
     shrinkage_ : dict or None
-        ``{class: shrinkage}`` for every over-sampled class; None without
-        ``shrinkage``.
+        ``{class: shrinkage}`` as Python floats, as imbalanced-learn stores
+        it: a number gives every class of ``sampling_strategy_`` that factor,
+        a dict keeps every class it names (also one not over-sampled, which
+        gets no noise), in its order; None without ``shrinkage``.
     sample_indices_ : ndarray
         Positions in the input of the returned rows (set by
         :meth:`fit_resample` only).
@@ -234,7 +255,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
     """
 
     _parameter_constraints: dict = {
-        "sampling_strategy": _STRATEGY_CONSTRAINT,
+        "sampling_strategy": _strategy_constraint("over-sampling"),
         "shrinkage": [NumberInterval(numbers.Real, 0, None, closed="left"), dict, None],
         "shuffle": ["boolean"],
         "random_state": RANDOM_STATE_CONSTRAINT,
@@ -260,7 +281,8 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         return SamplingPlan(labels, report, n_output, draw)
 
     def _shrinkage_per_class(self, plan: SamplingPlan) -> dict | None:
-        """``shrinkage_``: one checked factor per over-sampled class, or None."""
+        """``shrinkage_``: one checked factor per class of the plan's
+        ``sampling_strategy_`` (a number) or per class a dict names, or None."""
         if self.shrinkage is None:
             return None
         classes = plan.labels.classes.tolist()
@@ -289,14 +311,16 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
                 "one shrinkage factor per over-sampled class (the keys of "
                 f"sampling_strategy_, here {list(plan.sampling_strategy)})."
             )
-        # Every factor given, as imbalanced-learn checks them: a bad value for
-        # a class that is not over-sampled is a mistake too.
-        resampled = list(plan.sampling_strategy)
-        factors = {
-            cls: _shrinkage_factor(given[cls], f"shrinkage[{cls!r}]")
-            for cls in resampled + [c for c in given if c not in set(resampled)]
+        # Every factor given, checked and kept in the order given, as
+        # imbalanced-learn's shrinkage_ keeps the dict: a bad value for a
+        # class that is not over-sampled is a mistake too (it adds no noise).
+        # Keyed by the classes themselves (np.int64(1) or 1.0 given: 1), as
+        # sampling_strategy_ is.
+        same_class = {c: c for c in classes}
+        return {
+            same_class[cls]: _shrinkage_factor(value, f"shrinkage[{cls!r}]")
+            for cls, value in given.items()
         }
-        return {cls: factors[cls] for cls in resampled}
 
     def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
         checked = super()._check_inputs(X, y, sample_weight, method)
@@ -452,11 +476,13 @@ def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
     starts = np.zeros(labels.n_classes + 1, dtype=np.int64)
     np.cumsum(np.bincount(added_codes, minlength=labels.n_classes), out=starts[1:])
     position = {c: i for i, c in enumerate(labels.classes.tolist())}
-    noisy = [
+    # In class order, whatever the order of a shrinkage dict: the same noise
+    # for the same random_state.
+    noisy = sorted(
         (position[cls], shrink)
         for cls, shrink in shrinkage.items()
         if shrink != 0 and starts[position[cls] + 1] > starts[position[cls]]
-    ]
+    )
     if not noisy:
         return X_res
     class_rows = labels.class_rows()
@@ -782,6 +808,26 @@ def _check_list_rows(rows: list) -> None:
             )
 
 
+def _column_type(column: Any) -> Any:
+    """The type of a narwhals column as its own library names it (pyarrow's
+    ``null``, ``run_end_encoded<...>``, polars' ``Null``), where narwhals
+    knows it only as ``Unknown``.
+
+    >>> import narwhals.stable.v2 as nw
+    >>> import pyarrow as pa
+    >>> from rebalance.samplers import _column_type
+    >>> _column_type(nw.from_native(pa.table({"n": pa.nulls(2)}))["n"])
+    DataType(null)
+    """
+    if column.dtype != nw.Unknown:
+        return column.dtype
+    native = nw.to_native(column)
+    native_type = getattr(native, "type", None)  # pyarrow (a struct has a len)
+    if native_type is None:
+        native_type = getattr(native, "dtype", column.dtype)  # polars, ...
+    return native_type
+
+
 def _numeric_values(X) -> np.ndarray:
     """Dense X as one float64 array for the smoothed bootstrap, or a clear error."""
     unwrapped = _unwrapped(X)
@@ -839,11 +885,16 @@ def _numeric_values(X) -> np.ndarray:
                         "shrinkage=None."
                     )
             if not numeric or column_values.dtype.kind not in "biuf":
+                column_type = _column_type(column)
+                fix = (
+                    "decode that column first (pyarrow.compute.run_end_decode)"
+                    if str(column_type).startswith("run_end_encoded")
+                    else "cast that column to a float first"
+                )
                 raise ValueError(
-                    f"{_NUMERIC_X_NEEDED}; column "
-                    f"{name!r} has dtype {frame.schema[name]} (not a plain "
-                    "integer, float or boolean). Use shrinkage=None, or cast "
-                    "that column to a float first."
+                    f"{_NUMERIC_X_NEEDED}; column {name!r} has dtype "
+                    f"{column_type} (not a plain integer, float or boolean). Use "
+                    f"shrinkage=None, or {fix}."
                 )
     if isinstance(X, np.ma.MaskedArray) and np.ma.getmaskarray(X).any():
         # np.asarray would read the values under the mask (often a sentinel
@@ -962,7 +1013,7 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
         "n_samples": [NumberInterval(numbers.Integral, 1, None, closed="left"), None],
         "power": [NumberInterval(numbers.Real, 0, 1, closed="both")],
         "random_state": RANDOM_STATE_CONSTRAINT,
-        "sampling_strategy": _STRATEGY_CONSTRAINT,
+        "sampling_strategy": _strategy_constraint("over-sampling"),
     }
 
     def __init__(
@@ -1065,7 +1116,7 @@ class LabelShuffleSampler(_SamplingStrategy, BaseSampler):
     _sampling_type = "over-sampling"
     _parameter_constraints: dict = {
         "random_state": RANDOM_STATE_CONSTRAINT,
-        "sampling_strategy": _STRATEGY_CONSTRAINT,
+        "sampling_strategy": _strategy_constraint("over-sampling"),
     }
 
     def __init__(self, random_state=None, sampling_strategy="auto"):

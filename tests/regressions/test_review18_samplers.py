@@ -102,10 +102,11 @@ def test_bad_shrinkage_of_a_class_not_over_sampled_is_refused(bad):
     with pytest.raises(ValueError, match=r"shrinkage\[0\]"):
         sampler.fit_resample(X, y)
     assert not hasattr(sampler, "sample_indices_")
-    # A valid factor for that class is still accepted (and not reported).
+    # A valid factor for that class is still accepted (and reported, as by
+    # imbalanced-learn).
     sampler = RandomOverSampler(shrinkage={0: 9.0, 1: 1.0}, random_state=0)
     sampler.fit_resample(X, y)
-    assert sampler.shrinkage_ == {1: 1.0}
+    assert sampler.shrinkage_ == {0: 9.0, 1: 1.0}
 
 
 # --------------------------------------------------------------------------

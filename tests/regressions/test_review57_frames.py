@@ -133,14 +133,6 @@ def test_one_column_X_error_gives_a_fix_that_exists(column, fix):
     assert "reshape" not in str(info.value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "rebalance/samplers.py (_numeric_values): the shrinkage refusal of a "
-        "pyarrow/polars column whose type narwhals does not know (null, "
-        "run-end encoded) says 'dtype Unknown', not the column's type"
-    ),
-)
 def test_shrinkage_refusal_names_the_columns_type():
     X = pa.table({"a": np.arange(N) * 1.0, "n": pa.nulls(N)})
     with pytest.raises(ValueError, match="column 'n'") as info:
