@@ -332,6 +332,12 @@ def fit_weight_of(estimator: Any, params: Mapping) -> Any:
             # are: ``<last step>__sample_weight`` of a searched pipeline.
             estimator = estimator.estimator
             continue
+        inner = _passes_fit_params_to(estimator)
+        if inner is not None:
+            # So does a ResampledClassifier (resampled with the rows) and a
+            # ThresholdMover that fits its estimator.
+            estimator = inner
+            continue
         steps = getattr(estimator, "steps", None)
         if not (isinstance(steps, list) and steps):
             break
@@ -339,6 +345,26 @@ def fit_weight_of(estimator: Any, params: Mapping) -> Any:
         prefix += f"{name}__"
         weight = params.get(f"{prefix}sample_weight")
     return weight
+
+
+def _passes_fit_params_to(estimator: Any) -> Any:
+    """The estimator a rebalance meta-estimator hands its fit parameters on
+    to, under the same names, without metadata routing: a
+    ResampledClassifier's classifier, a ThresholdMover's estimator (unless
+    it uses it as fitted: prefit, a FrozenEstimator); None for any other
+    estimator."""
+    from sklearn.frozen import FrozenEstimator
+
+    from rebalance.compose import ResampledClassifier
+    from rebalance.threshold import ThresholdMover
+
+    if isinstance(estimator, ResampledClassifier):
+        return estimator.classifier
+    if isinstance(estimator, ThresholdMover) and not (
+        estimator.prefit or isinstance(estimator.estimator, FrozenEstimator)
+    ):
+        return estimator.estimator
+    return None
 
 
 def check_weight_rows(

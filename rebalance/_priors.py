@@ -30,23 +30,33 @@ _SUM_TOLERANCE = 1e-6
 _ROW_SUM_TOLERANCE = 1e-4
 
 
+def class_weight_sums(y: Any, sample_weight: Any = None) -> tuple[Any, np.ndarray]:
+    """The labels ``y`` encoded, and the summed weight of each of their
+    classes (in ``labels.classes`` order): the row counts without
+    ``sample_weight``; with it, the sums of the weights scaled to a maximum of
+    1 (sums of huge weights, 1e308, would overflow to inf).
+
+    Raises as :func:`check_sample_weight` for weights that are not one finite
+    number >= 0 per row.
+    """
+    labels, _, _ = encode_labels(y)
+    weights = check_sample_weight(sample_weight, labels.n_samples)
+    if weights is None:
+        return labels, labels.counts.astype(np.float64)
+    values = np.asarray(weights, dtype=np.float64)
+    largest = values.max() if values.size else 0.0
+    if largest > 0:
+        values = values / largest
+    sums = np.bincount(labels.codes, weights=values, minlength=labels.n_classes)
+    return labels, sums
+
+
 def class_priors(y: Any, classes: np.ndarray, sample_weight: Any = None) -> np.ndarray:
     """Share of each of ``classes`` in ``y`` (weighted by ``sample_weight``).
 
     ``classes`` fixes the order; a class of ``y`` not in ``classes`` is an error.
     """
-    labels, _, _ = encode_labels(y)
-    weights = check_sample_weight(sample_weight, labels.n_samples)
-    if weights is None:
-        mass: np.ndarray = labels.counts.astype(np.float64)
-    else:
-        values = np.asarray(weights, dtype=np.float64)
-        # Scaled to a maximum of 1 first: sums of huge weights (1e308) would
-        # overflow to inf and the priors become NaN.
-        largest = values.max() if values.size else 0.0
-        if largest > 0:
-            values = values / largest
-        mass = np.bincount(labels.codes, weights=values, minlength=labels.n_classes)
+    labels, mass = class_weight_sums(y, sample_weight)
     position = class_positions(labels.classes, classes, "y")
     priors = np.zeros(len(classes), dtype=np.float64)
     priors[position] = mass

@@ -63,6 +63,7 @@ from rebalance._priors import (
     check_classifier,
     check_fitted_classes,
     class_priors,
+    class_weight_sums,
     final_is_frozen,
     final_step,
     labels_seen,
@@ -643,24 +644,43 @@ def _check_weights_kept(sampler: Any, given: Any, drawn: Any) -> None:
         "out every row of positive weight), so the classifier would be fitted "
         "with all-zero weights. Give more rows a positive weight, or draw more "
         "rows (a sampling_strategy that keeps more of each class, or "
-        "RandomOverSampler)."
+        "RandomOverSampler)." + _bootstrap_hint(given)
+    )
+
+
+def _bootstrap_hint(given: Any) -> str:
+    """For whole-number weights with zeros, which a ``BaggingClassifier``
+    passes as its bootstrap counts (0 for the rows its bootstrap left out):
+    what leaves a class without weight there, and the fixes that work."""
+    try:
+        values = np.asarray(given, dtype=np.float64)
+    except (TypeError, ValueError):
+        return ""
+    if not (values.size and (values == 0).any() and (values == np.round(values)).all()):
+        return ""
+    return (
+        " If the weights are a BaggingClassifier's bootstrap counts (it passes "
+        "sample_weight=0 for the rows its bootstrap left out, and the sampler "
+        "draws from all the rows, whatever their weight), a class drawn to a "
+        "few rows can get only rows of count 0: use RandomOverSampler (it "
+        "keeps every row), or a sampling_strategy that keeps more rows of the "
+        "large classes (RandomUnderSampler(sampling_strategy=0.5) for two "
+        "classes), which makes such a draw rare."
     )
 
 
 def _weight_per_class(labels: Any, weights: Any) -> dict | None:
     """``{class: summed weight}`` of the rows ``labels`` weighted by
-    ``weights``; None when they cannot be read here (not one number per
-    row, labels that cannot be encoded: the classifier's to judge)."""
+    ``weights`` (scaled, as :func:`class_weight_sums` sums them: only which
+    are positive is read); None when they cannot be read here (not one
+    finite number >= 0 per row, labels that cannot be encoded, lazy ones:
+    the classifier's to judge)."""
     if weights is None or is_dask_input(labels, weights):
         return None
     try:
-        values = np.asarray(weights, dtype=np.float64)
-        encoded = encode_labels(labels)[0]
+        encoded, sums = class_weight_sums(labels, weights)
     except (TypeError, ValueError):
         return None
-    if values.shape != (encoded.n_samples,):
-        return None
-    sums = np.bincount(encoded.codes, weights=values, minlength=encoded.n_classes)
     return dict(zip(np.asarray(encoded.classes).tolist(), sums.tolist()))
 
 
@@ -689,6 +709,7 @@ def _check_weighted_classes_kept(
         "it, while its classes_ and predict_proba columns name it. Draw more "
         "rows of it (a sampling_strategy that keeps more of it, or "
         "RandomOverSampler), or give more of its rows a positive weight."
+        + _bootstrap_hint(given)
     )
 
 

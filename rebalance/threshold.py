@@ -360,7 +360,9 @@ default='auto'
     deploy_priors : None, 'train', 'em', array-like or dict, default=None
         π, the priors to move the probabilities to. ``None``: no correction;
         ``'train'``: the priors of ``y`` in ``fit`` (before any resampling,
-        weighted by ``sample_weight``); an array, dict or Series as for
+        weighted by ``sample_weight``, or without it by the weights the
+        estimator is fitted with: a Pipeline's ``'<last step>__sample_weight'``,
+        a routing alias); an array, dict or Series as for
         ``train_priors``;
         ``'em'``: estimated at predict time from the rows being predicted
         (so a prediction depends on its batch; use large batches).
@@ -543,7 +545,9 @@ default='auto'
             the metric by their counts); other weights raise a TypeError.
             The weights weight ``train_priors='auto'`` when the
             estimator is fitted with them (or is a ``FrozenEstimator``),
-            ``deploy_priors='train'`` always, and the metric of
+            ``deploy_priors='train'`` always (without them, weights passed to
+            the estimator as a Pipeline's ``'<last step>__sample_weight'``
+            weight both), and the metric of
             ``strategy='tuned'`` on the validation rows (with metadata routing
             on and a scorer object as ``scoring``: as the scorer requests with
             ``set_score_request``). A row of weight 0 counts as left out, as
@@ -738,7 +742,11 @@ default='auto'
         fit_weight = (
             sample_weight if frozen else fit_weight_of(self.estimator, estimator_params)
         )
-        train, deploy = self._priors(estimator, y_1d, fit_weight, sample_weight, frozen)
+        # deploy_priors='train' weights y as the estimator was (its
+        # '<last step>__sample_weight', a routing alias) when no sample_weight
+        # is given: the same weights passed as sample_weight would weight it.
+        deploy_weight = fit_weight if sample_weight is None else sample_weight
+        train, deploy = self._priors(estimator, y_1d, fit_weight, deploy_weight, frozen)
         if (
             frozen
             and isinstance(self.train_priors, str)
@@ -1100,9 +1108,10 @@ default='auto'
         """(π', π) of ``estimator`` fitted on ``y`` with ``fit_weight``: the
         given priors, else those of the estimator or of ``y`` weighted by
         ``fit_weight``; π='train' becomes the priors of ``y`` weighted by
-        ``sample_weight``. π' is None when the strategy does not use it
-        (no prior correction) and it cannot be known (a pipeline with a
-        SMOTE step): the error is raised only where π' is used."""
+        ``sample_weight`` (the weights given, else ``fit_weight``). π' is
+        None when the strategy does not use it (no prior correction) and it
+        cannot be known (a pipeline with a SMOTE step): the error is raised
+        only where π' is used."""
         given_train, given_deploy = self._given_priors
         classes = self._classes()
         train = given_train
@@ -1158,13 +1167,15 @@ default='auto'
             folds = [(labels, scores, metric_weight, extra, X if keep_X else None)]
         else:
             fit_weight = fit_weight_of(self.estimator, fit_params)
+            # deploy_priors='train' of each fold, weighted as in fit.
+            deploy_weight = fit_weight if sample_weight is None else sample_weight
 
             def scores_of(model: Any, X_val: Any, rows: np.ndarray) -> np.ndarray:
                 train, deploy = self._priors(
                     model,
                     take_rows(y, rows),
                     None if fit_weight is None else take_rows(fit_weight, rows),
-                    None if sample_weight is None else take_rows(sample_weight, rows),
+                    None if deploy_weight is None else take_rows(deploy_weight, rows),
                 )
                 return self._scores(model, X_val, train, deploy)[0]
 
