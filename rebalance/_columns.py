@@ -16,6 +16,7 @@ one feature per distinct value.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -260,6 +261,154 @@ def _as_numbers(present):
     return numbers
 
 
+# The strings pandas' read_csv reads as missing by default (its documented
+# ``na_values``): a Parquet file or a DataFrame built otherwise keeps them as
+# text, where the same table saved as CSV would have them missing, so a
+# column of numbers with "n/a" in it would be planned as text from one and
+# as numbers from the other.
+_MISSING_TEXT = frozenset(
+    {
+        "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+        "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
+        "nan", "null",
+    }
+)  # fmt: skip
+
+# Texts that stand for a missing number in a column of numbers, besides
+# those read_csv reads as missing (_MISSING_TEXT): the UCI repository's "?",
+# dashes and dots, Excel's error values, the \N of a NULL in MySQL's and
+# PostgreSQL's text exports. (Compared in lower case.)
+_MISSING_NUMBER = frozenset(
+    {
+        "?", "-", "--", "---", ".", "..", "n.a.", "n/a.", "missing", "unknown",
+        "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!", "\\n",
+    }
+)  # fmt: skip
+
+
+def number_markers(text) -> np.ndarray:
+    """Where the cells of ``text`` (strings, or missing) are a marker of a
+    missing number (``_MISSING_NUMBER``)."""
+    lowered = text.astype(object).where(text.notna()).str.strip().str.lower()
+    return lowered.isin(_MISSING_NUMBER).to_numpy(dtype=bool)
+
+
+def note_markers(
+    name: Any, text, marker: np.ndarray, notify: Callable[[str], None] | None
+) -> None:
+    """Tell ``notify`` that the cells ``marker`` of the column ``name`` (its
+    ``text``), markers of a missing number, are read as missing."""
+    count = int(marker.sum())
+    if not count or notify is None:
+        return
+    found = {str(m).strip() for m in text[marker]}
+    shown = " and ".join(repr(m) for m in sorted(found))
+    notify(
+        f"column {str(name)!r} holds numbers and {shown} ({count} row"
+        f"{'s' if count > 1 else ''}): read as missing."
+    )
+
+
+def _is_text(values) -> bool:
+    import pandas as pd
+
+    return values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
+
+
+def missing_as_na(
+    frame, target: Any = None, notify: Callable[[str], None] | None = None
+):
+    """``frame`` with its markers of missing values read as missing, as
+    ``rebalance compare`` reads a file and :func:`~rebalance.compare.compare`
+    a DataFrame (one reading for both): a new frame when a cell changes, else
+    ``frame`` itself (never modified).
+
+    * In every column of text, the texts ``read_csv`` reads as missing
+      (``_MISSING_TEXT``: ``"NA"``, ``"null"``, ``""``, ...), as in the same
+      table read from CSV.
+    * In a column of numbers written as text, the markers of a missing
+      number (``_MISSING_NUMBER``: ``?`` as in the UCI files, ``-``,
+      ``\\N``, ``#DIV/0!``), the column then read as numbers; numbers
+      written as :func:`_as_numbers` reads them (``"$1,234.50"``,
+      ``"12.5%"``, ``"(300)"``) count as numbers too. ``notify`` is called
+      with a line naming the markers of each such column. The ``target``
+      column keeps its text, the markers missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rebalance._columns import missing_as_na
+    >>> frame = pd.DataFrame({"x": ["1.5", "?", "3"], "c": ["a", "NA", "b"]})
+    >>> read = missing_as_na(frame, notify=print)
+    column 'x' holds numbers and '?' (1 row): read as missing.
+    >>> read["x"].tolist(), read["c"].tolist()
+    ([1.5, nan, 3.0], ['a', nan, 'b'])
+    >>> frame["x"].tolist()
+    ['1.5', '?', '3']
+    """
+    changed: dict[int, Any] = {}
+    for j in range(frame.shape[1]):
+        values = frame.iloc[:, j]
+        if not _is_text(values) or numeric_dtype(values.dtype):
+            continue
+        try:
+            missing = values.isin(_MISSING_TEXT)
+        except TypeError:  # unhashable values (lists, dicts): no text
+            continue
+        if missing.any():
+            values = values.mask(missing)
+            changed[j] = values
+        is_target = target is not None and frame.columns[j] == target
+        read = _missing_numbers(values, bool(is_target))
+        if read is not None:
+            note_markers(frame.columns[j], values, read[1], notify)
+            changed[j] = read[0]
+    if not changed:
+        return frame
+    frame = frame.copy()
+    for j, values in changed.items():
+        frame.isetitem(j, values)
+    return frame
+
+
+def _missing_numbers(values, is_target: bool):
+    """``(column, marker)``: the text column ``values`` read as numbers with
+    its markers of a missing number (``marker``) missing, or, for the target
+    (``is_target``), as its text with the markers missing; None when it is
+    not a column of numbers with such markers."""
+    import pandas as pd
+
+    # Decided on the distinct values: a text column has few or no markers.
+    try:
+        distinct = [v for v in values.dropna().unique() if isinstance(v, str)]
+    except TypeError:  # lists, dicts (nested values): no numbers
+        return None
+    markers = [v for v in distinct if v.strip().lower() in _MISSING_NUMBER]
+    if not markers or len(markers) == len(distinct):
+        return None
+    rest = pd.Series([v for v in distinct if v not in markers], dtype=object)
+    plain = pd.to_numeric(rest.str.strip(), errors="coerce").notna().all()
+    if not plain and (
+        # every number has a digit: text columns fail here, at once
+        not rest.str.contains(r"\d").all() or _as_numbers(rest) is None
+    ):
+        return None  # not a column of numbers
+    marker = values.isin(markers).to_numpy()
+    text = values.astype(object).where(values.notna() & ~marker)
+    if is_target:
+        return text, marker
+    if plain:
+        return pd.to_numeric(text.str.strip(), errors="coerce"), marker
+    # "$1,234.50", "12.5%", "(300)"
+    present = text.notna().to_numpy()
+    read = _as_numbers(text[present])
+    if read is None:
+        return None  # other values than the distinct strings: not numbers
+    numbers = np.full(len(text), np.nan)
+    numbers[present] = read.to_numpy(dtype=np.float64)
+    return pd.Series(numbers, index=values.index, name=values.name), marker
+
+
 def _arrow_seconds(durations):
     """An Arrow duration column (present values) as float seconds, read
     through pyarrow: pandas < 2.2 has no ``.dt`` accessor for it."""
@@ -398,16 +547,72 @@ def _parse_dates(values):
             parsed = _out_of_bounds_dates(values, parsed, present, fmt)
             if parsed is not None:
                 return parsed
+        order = _day_order(values[present])
+        if order == "both":
+            # 13/01/2024 and 01/13/2024 in one column: no one order reads it.
+            return pd.Series(pd.NaT, index=values.index, name=values.name)
         try:
-            parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+            parsed = _mixed_dates(values, order == "day")
         except ValueError:
             parsed = None
         if parsed is None or parsed.dtype == object:
             # Offsets that change (+01:00, then +02:00 after a DST change):
             # pandas 3 asks for one time zone, pandas < 3 returns datetime
             # objects (no .dt accessor); both as UTC.
-            return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+            return _mixed_dates(values, order == "day", utc=True)
         return parsed
+
+
+# A date written with its day and month first, as numbers: 13/01/2024,
+# 1.2.24, 01-02-2024 10:00 (not 2024-01-02, whose year comes first).
+_DAY_MONTH = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}(?!\d)"
+
+
+def _day_order(values) -> str | None:
+    """Which order the dates of ``values`` (text) written with the day and
+    month first as numbers must be read in: ``"day"`` when one has a first
+    field over 12 (13/01/2024), ``"month"`` when one has a second field over
+    12 (01/13/2024), ``"both"`` when both are found (no one order reads the
+    column), None when every such date reads either way."""
+    import pandas as pd
+
+    fields = values.astype(str).str.extract(_DAY_MONTH).dropna()
+    if fields.empty:
+        return None
+    first = pd.to_numeric(fields[0]).to_numpy()
+    second = pd.to_numeric(fields[1]).to_numpy()
+    day, month = bool((first > 12).any()), bool((second > 12).any())
+    if day and month:
+        return "both"
+    return "day" if day else "month" if month else None
+
+
+def _mixed_dates(values, day_first: bool, utc: bool = False):
+    """pandas' value-by-value parsing of ``values`` (text), every date written
+    with the day and month first as numbers in one order: day first when
+    ``day_first`` (pandas alone reads 13/01/2024 day first and 01/02/2024,
+    in the same column, month first), else month first. A date whose year
+    comes first (2024-03-05) is read year, month, day either way (pandas'
+    ``dayfirst`` would read it as 3 May)."""
+    import pandas as pd
+
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed", utc=utc)
+    if not day_first:
+        return parsed
+    numeric = values.astype(str).str.match(_DAY_MONTH).to_numpy(dtype=bool)
+    if not numeric.any():
+        return parsed
+    swapped = pd.to_datetime(
+        values[numeric], errors="coerce", format="mixed", dayfirst=True, utc=utc
+    )
+    if parsed.dtype != object and swapped.dtype != parsed.dtype:
+        try:  # another unit (seconds, microseconds): the column's own
+            swapped = swapped.astype(parsed.dtype)
+        except (TypeError, ValueError):
+            parsed = parsed.astype(object)
+    parsed = parsed.copy()
+    parsed[numeric] = swapped
+    return parsed
 
 
 def _out_of_bounds_dates(values, parsed, present, fmt):
@@ -591,15 +796,21 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
     unknown = [c for c in drop if c not in frame.columns]
     if unknown:
         raise ValueError(
-            f"--drop names {unknown}, which are not columns of the data; columns: "
+            f"drop={unknown} names columns that are not in the data; columns: "
             f"{[str(c) for c in frame.columns]}."
         )
+    # By position: a label of a MultiIndex level without a name holds NaN
+    # where drop's tuple holds None (("f", None) == ("f", nan) is False, so
+    # the column was kept without a word); a level's name drops its columns.
+    left_out = np.zeros(frame.shape[1], dtype=bool)
+    for c in drop:
+        left_out[frame.columns.get_loc(c)] = True
     plan = ColumnPlan()
     leading = _leading_unnamed(names)
-    for col in frame.columns:
+    for j, col in enumerate(frame.columns):
         name = str(col)
-        values = _native_order(frame[col])
-        if col in drop:
+        values = _native_order(frame.iloc[:, j])
+        if left_out[j]:
             plan.dropped[name] = "--drop"
             continue
         present = values.dropna()
@@ -636,7 +847,9 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         else:
             sample = present.iloc[:_SAMPLE]
             words = _words(sample.astype(str)).mean()
-            if _looks_like_datetime(sample):
+            # The whole column has one order of day and month (the sample
+            # may hold only dates that read either way).
+            if _looks_like_datetime(sample) and _day_order(present) != "both":
                 plan.used[name] = "datetime"
             elif words >= TEXT_WORDS:
                 plan.used[name] = "text"
@@ -737,7 +950,7 @@ def prepare_frame(frame, plan: ColumnPlan):
         raise ValueError(
             f"the columns {infinite} hold infinite values (inf): replace them "
             "(e.g. by empty cells, which are imputed) or leave the columns out "
-            "with --drop."
+            "with drop=."
         )
     return out
 

@@ -220,10 +220,14 @@ window.addEventListener("load", function () {
 
 
 def write_report(result: ComparisonResult, path: str, metric: str, **info: Any) -> None:
-    """One self-contained HTML file: summary, table, statistics, figures."""
+    """One self-contained HTML file: summary, table, statistics, figures.
+    ``info``: ``summary`` and ``conclusion`` (texts to show instead of the
+    result's :meth:`describe` and :meth:`conclusion`), ``footer``."""
     summary_text = info.get("summary") or result.describe(
         str(info.get("source", "data")), info.get("model", "?"), info.get("seed", 0)
     )
+    # The command's own words (its options) when it gives them.
+    conclusion = info.get("conclusion") or result.conclusion(metric)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -242,8 +246,7 @@ def write_report(result: ComparisonResult, path: str, metric: str, **info: Any) 
             "which a plain paired t-test or Wilcoxon test ignores. Rows marked ≈ "
             f"(p >= {ALPHA}) are not distinguishable from the best."
         ),
-        f'</p><p id="conclusion"><strong>{html.escape(result.conclusion(metric))}'
-        "</strong></p>",
+        f'</p><p id="conclusion"><strong>{html.escape(conclusion)}</strong></p>',
         "<h2>Curves and scores</h2>",
         _img(
             _png(overview_figure(result, metric)),

@@ -31,6 +31,9 @@ from rebalance._columns import (
     _nested,
     check_spaced_names,
     column_named,
+    missing_as_na,
+    note_markers,
+    number_markers,
 )
 from rebalance._frames import numeric_dtype
 from rebalance.compare import (
@@ -59,6 +62,45 @@ OUTPUTS = {
     "--plot": ("plot", (".png", ".svg", ".pdf")),
     "--report": ("report", (".html", ".htm")),
 }
+
+
+#: keyword of :func:`~rebalance.compare.compare` -> its option here
+_OPTIONS = {
+    "positive_label": "--positive-label",
+    "method_names": "--methods",
+    "folds": "--folds",
+    "repeats": "--repeats",
+    "seed": "--seed",
+    "n_jobs": "--n-jobs",
+    "drop": "--drop",
+    "model": "--model",
+    "sort_by": "--metric",
+}
+# A keyword as compare's messages name it: "folds=", "folds=5",
+# "positive_label='yes'" (a value ends before a space or punctuation).
+_KEYWORD = re.compile(
+    rf"(?<![\w-])({'|'.join(_OPTIONS)})="
+    r"""('[^']*'|"[^"]*"|[^\s,;:.)\]]+)?"""
+)
+
+
+def _as_options(text: str) -> str:
+    """``text`` of the Python API (a message, a note) with the keywords it
+    names as this command's options: ``positive_label='yes'`` as
+    ``--positive-label 'yes'``, ``folds=`` as ``--folds``.
+
+    Examples
+    --------
+    >>> from rebalance.cli import _as_options
+    >>> _as_options("raise folds= up to 4, or pass positive_label='a'.")
+    "raise --folds up to 4, or pass --positive-label 'a'."
+    """
+
+    def option(match: re.Match) -> str:
+        name, value = _OPTIONS[match.group(1)], match.group(2)
+        return name if value is None else f"{name} {value}"
+
+    return _KEYWORD.sub(option, text)
 
 
 def _fail(message: str) -> SystemExit:
@@ -582,7 +624,7 @@ def _read_decimal_commas(
     numbers (1.200 is twelve hundred there, 01.02.2024 is not a number) is
     read as numbers. A marker of a missing number among them (``?``,
     ``-``, ``#DIV/0!``: ``_MISSING_NUMBER``) is read as missing, with a
-    notice, as in a column of plain numbers (:func:`_missing_numbers_as_na`).
+    notice, as in a column of plain numbers (:func:`missing_as_na`).
     """
     import pandas as pd
 
@@ -594,7 +636,7 @@ def _read_decimal_commas(
         for j in range(frame.shape[1])
         if not pd.api.types.is_numeric_dtype(frame.iloc[:, j])
     ]
-    texts = [(j, text[~_number_markers(text)]) for j, text in texts]
+    texts = [(j, text[~number_markers(text)]) for j, text in texts]
     for j, text in texts:
         if (
             len(text)
@@ -602,8 +644,8 @@ def _read_decimal_commas(
             and text.str.fullmatch(_APOSTROPHE_NUMBER).all()
         ):
             column = frame.iloc[:, j].astype(object).where(frame.iloc[:, j].notna())
-            marker = _number_markers(column)
-            _note_markers(frame.columns[j], column, marker)
+            marker = number_markers(column)
+            note_markers(frame.columns[j], column, marker, _notice)
             column = column.where(~marker)
             frame.isetitem(j, _locale_numbers(column, thousands="'\u2019"))
     if separator == ";":
@@ -645,34 +687,13 @@ def _read_decimal_commas(
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
             continue  # whole numbers without dots: read exactly already
         text = raw[name].str.strip()
-        marker = _number_markers(text)
+        marker = number_markers(text)
         present = text[~marker].dropna()
         if not len(present) or not present.str.fullmatch(_DECIMAL_COMMA).all():
             continue
-        _note_markers(name, text, marker)
+        note_markers(name, text, marker, _notice)
         text = text.where(~marker)
         frame.isetitem(position, _locale_numbers(text, thousands=".", comma=True))
-
-
-def _number_markers(text) -> np.ndarray:
-    """Where the cells of ``text`` (strings, or missing) are a marker of a
-    missing number (``_MISSING_NUMBER``)."""
-    lowered = text.astype(object).where(text.notna()).str.strip().str.lower()
-    return lowered.isin(_MISSING_NUMBER).to_numpy(dtype=bool)
-
-
-def _note_markers(name: Any, text, marker: np.ndarray) -> None:
-    """The notice that the cells ``marker`` of the column ``name`` (its
-    ``text``), markers of a missing number, are read as missing."""
-    count = int(marker.sum())
-    if not count:
-        return
-    found = {str(m).strip() for m in text[marker]}
-    shown = " and ".join(repr(m) for m in sorted(found))
-    _notice(
-        f"column {str(name)!r} holds numbers and {shown} ({count} row"
-        f"{'s' if count > 1 else ''}): read as missing."
-    )
 
 
 def _locale_numbers(text, thousands: str, comma: bool = False):
@@ -779,40 +800,13 @@ def _header_below_hint(frame, name: str) -> str:
     return ""
 
 
-# The strings pandas' read_csv reads as missing by default (its documented
-# ``na_values``): a Parquet file keeps them as text, where the same table saved
-# as CSV would have them missing, so a column of numbers with "n/a" in it
-# would be planned as text from one and as numbers from the other.
-_MISSING_TEXT = frozenset(
-    {
-        "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-        "1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
-        "nan", "null",
-    }
-)  # fmt: skip
-
-
-def _missing_text_as_na(frame):
-    """``frame`` with the text cells read_csv would read as missing set missing
-    (the columns of text only; other columns are returned as they are)."""
-    import pandas as pd
-
-    for column in frame.columns:
-        values = frame[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            missing = values.isin(_MISSING_TEXT)
-            if missing.any():
-                frame[column] = values.mask(missing)
-    return frame
-
-
 def _parquet_frame(frame):
-    """A table read from Parquet as the same table read from CSV: the text
-    cells read_csv reads as missing set missing (:func:`_missing_text_as_na`)
-    and the named levels of its index columns again, first. pandas writes a
-    named index (``df.set_index("day").to_parquet(...)``) and reads it back
-    as the index, where ``to_csv`` writes it as a column: it was neither a
-    feature nor a --target name. An unnamed index (row numbers, Dask's
+    """A table read from Parquet as the same table read from CSV: the named
+    levels of its index columns again, first (the text cells read_csv reads
+    as missing are set missing for every format: :func:`missing_as_na`).
+    pandas writes a named index (``df.set_index("day").to_parquet(...)``)
+    and reads it back as the index, where ``to_csv`` writes it as a column:
+    it was neither a feature nor a --target name. An unnamed index (row numbers, Dask's
     ``__null_dask_index__``) stays out."""
     # Dask names an index without a name "__null_dask_index__" (row numbers
     # that restart in every partition): unnamed, as Dask reads it back.
@@ -823,7 +817,7 @@ def _parquet_frame(frame):
     ]
     if names:
         frame = frame.reset_index(level=names)
-    return _missing_text_as_na(frame)
+    return frame
 
 
 # The names of Parquet files --data reads (and looks for in a folder).
@@ -1055,69 +1049,6 @@ def _check_folder_types(files: list) -> None:
             )
 
 
-# Texts that stand for a missing number in a column of numbers, besides
-# those read_csv reads as missing (_MISSING_TEXT): the UCI repository's "?",
-# dashes and dots, Excel's error values, the \N of a NULL in MySQL's and
-# PostgreSQL's text exports. (Compared in lower case.)
-_MISSING_NUMBER = frozenset(
-    {
-        "?", "-", "--", "---", ".", "..", "n.a.", "n/a.", "missing", "unknown",
-        "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!", "\\n",
-    }
-)  # fmt: skip
-
-
-def _missing_numbers_as_na(frame, target: Any) -> None:
-    """Set missing, in ``frame``, the cells of a column of numbers written
-    as a marker of a missing value (``?`` as in the UCI files, ``-``,
-    ``#DIV/0!``), with a notice naming them. The column is read as numbers
-    (the ``target`` column keeps its text): with the marker, it was text,
-    its numbers encoded as strings; in the target, the marker a class.
-    Numbers written as ``_columns`` reads them (``"$1,234.50"``,
-    ``"12.5%"``, ``"(300)"``) count as numbers too: a ``?`` among them
-    left the column a high-cardinality categorical."""
-    import pandas as pd
-
-    for j, name in enumerate(frame.columns):
-        values = frame.iloc[:, j]
-        if numeric_dtype(values.dtype) or not (
-            values.dtype == object or pd.api.types.is_string_dtype(values.dtype)
-        ):
-            continue
-        # Decided on the distinct values: a text column has few or no markers.
-        try:
-            distinct = [v for v in values.dropna().unique() if isinstance(v, str)]
-        except TypeError:  # lists, dicts (nested values): no numbers
-            continue
-        markers = [v for v in distinct if v.strip().lower() in _MISSING_NUMBER]
-        if not markers or len(markers) == len(distinct):
-            continue
-        rest = pd.Series([v for v in distinct if v not in markers], dtype=object)
-        plain = pd.to_numeric(rest.str.strip(), errors="coerce").notna().all()
-        if not plain and (
-            # every number has a digit: text columns fail here, at once
-            not rest.str.contains(r"\d").all() or _as_numbers(rest) is None
-        ):
-            continue  # not a column of numbers
-        marker = values.isin(markers).to_numpy()
-        text = values.astype(object).where(values.notna() & ~marker)
-        numbers = None
-        if name != target and not plain:  # "$1,234.50", "12.5%", "(300)"
-            present = text.notna().to_numpy()
-            read = _as_numbers(text[present])
-            if read is None:
-                continue  # other values than the distinct strings: not numbers
-            numbers = np.full(len(text), np.nan)
-            numbers[present] = read.to_numpy(dtype=np.float64)
-        _note_markers(name, values, marker)
-        if name == target:
-            frame.isetitem(j, text)
-        elif numbers is not None:
-            frame.isetitem(j, pd.Series(numbers, index=frame.index))
-        else:
-            frame.isetitem(j, pd.to_numeric(text.str.strip(), errors="coerce"))
-
-
 def _check_parquet_reader(path: str, folder: bool) -> None:
     """Refuse the Parquet ``--data`` ``path`` (a file, or a ``folder``: read
     with pyarrow) when nothing can read it, naming the extra that installs
@@ -1189,7 +1120,8 @@ def _load_table(path: str, target: str | None, positive_label: str | None = None
     except ValueError as exc:
         raise _fail(f"could not read --data {path!r}: {exc}") from exc
     target = column_named(frame, target)
-    _missing_numbers_as_na(frame, target)
+    # As compare reads a DataFrame (one reading): "NA", "?", "-" missing.
+    frame = missing_as_na(frame, target, notify=_notice)
     if target not in frame.columns:
         hint = (
             _missing_column_hint(frame.columns, target)
@@ -1806,7 +1738,7 @@ def run_compare(args: argparse.Namespace) -> int:
     try:
         check_model(args.model)
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
+        raise _fail(_as_options(str(exc))) from exc
     _check_methods(names, args.model)
     _check_plotting(args)
     if args.data is not None:
@@ -1832,13 +1764,14 @@ def run_compare(args: argparse.Namespace) -> int:
             drop=drop,
         )
     except ValueError as exc:
-        raise _fail(str(exc)) from exc
-    summary = result.describe(source, args.model, args.seed)
+        raise _fail(_as_options(str(exc))) from exc
+    summary = _as_options(result.describe(source, args.model, args.seed))
     say(wrap(summary, width))
     say()
     say(result.table(sort_by=args.metric, width=width, ascii=ascii_only))
     say()
-    say(wrap(result.conclusion(args.metric, ascii=ascii_only), width))
+    conclusion = _as_options(result.conclusion(args.metric, ascii=ascii_only))
+    say(wrap(conclusion, width))
     elapsed = time.perf_counter() - started
     memory = _peak_memory_mb()
     footer = f"Wall time {elapsed:.1f} s" + (
@@ -1858,7 +1791,11 @@ def run_compare(args: argparse.Namespace) -> int:
             args.report,
             "--report",
             lambda p: result.report(
-                p, args.metric, summary=summary, footer=footer + "."
+                p,
+                args.metric,
+                summary=summary,
+                conclusion=_as_options(result.conclusion(args.metric)),
+                footer=footer + ".",
             ),
         )
         say(f"report written to {args.report}")

@@ -51,6 +51,7 @@ from sklearn.utils import _safe_indexing
 from rebalance._columns import (
     ColumnPlan,
     make_preprocessor,
+    missing_as_na,
     pandas_frame,
     plan_columns,
     prepare_frame,
@@ -127,7 +128,7 @@ def _torch_mlp():
         # Torch first, in the build wanted: pip left to itself takes PyPI's
         # default build, on Linux the multi-GB CUDA one (README, set-up).
         raise ValueError(
-            "model='mlp' (--model mlp) needs PyTorch, which is not installed"
+            "model='mlp' needs PyTorch, which is not installed"
             f"{cause}: pip install torch (the build you want, e.g. "
             "torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu), "
             "then pip install 'rebalance[torch]'; or use the model 'logistic' "
@@ -186,9 +187,9 @@ def _tuned_row(scoring: str, cv: int) -> Method:
                 f"it tunes its threshold by {cv}-fold cross-validation inside "
                 f"each training fold, which needs {cv} rows of every class "
                 f"there, and the smallest class has {smallest}: add rows of "
-                "that class, raise --folds (folds=) up to that class's row "
-                "count so that each training fold holds more of them, or leave "
-                "this method out of --methods (method_names=)"
+                "that class, raise folds= up to that class's row count so "
+                "that each training fold holds more of them, or leave this "
+                "method out of method_names="
             )
         return ThresholdMover(
             setup.pipeline(), strategy="tuned", scoring=scoring, cv=cv
@@ -453,13 +454,13 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
         ]
         if len(matches) > 1:
             raise ValueError(
-                f"--positive-label {positive_label!r} matches several classes "
+                f"positive_label={positive_label!r} matches several classes "
                 f"{_labels_shown(labels[i] for i in matches)}: give one exactly as "
                 "it is written."
             )
         if not matches:
             raise ValueError(
-                f"--positive-label {positive_label!r} is not a class of the target; "
+                f"positive_label={positive_label!r} is not a class of the target; "
                 f"classes: {_labels_shown(labels[:20])}."
             )
         pos = matches[0]
@@ -470,7 +471,7 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
                 [labels[1 - pos], labels[pos]],
                 labels[pos],
                 f"positive class {label_repr(labels[pos])} (chosen with "
-                "--positive-label)",
+                "positive_label=)",
             )
         return Target(
             binary,
@@ -478,7 +479,7 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
             labels[pos],
             f"positive class {label_repr(labels[pos])} against the "
             f"{len(labels) - 1} other "
-            "classes (--positive-label)",
+            "classes (positive_label=)",
         )
     if len(labels) == 2:
         pos = int(np.argmin(counts))
@@ -495,7 +496,7 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
             binary,
             [labels[1 - pos], labels[pos]],
             labels[pos],
-            f"positive class {label_repr(labels[pos])} ({why}; --positive-label to "
+            f"positive class {label_repr(labels[pos])} ({why}; positive_label= to "
             "change)",
         )
     return Target(codes.astype(np.int64), labels)
@@ -590,7 +591,7 @@ def check_metric(metric: Any) -> str:
             else ""
         )
         raise ValueError(
-            f"metric (sort_by, --metric) must be one of {list(METRIC_LABELS)}; "
+            f"metric (sort_by=) must be one of {list(METRIC_LABELS)}; "
             f"got {metric!r}{hint}."
         )
     return metric
@@ -820,7 +821,7 @@ class ComparisonResult:
                 f"{'predicts' if len(self.leaks) == 1 else 'predict'} the classes "
                 "almost without error. If a value is known only once the label is "
                 "(a copy, a code or a consequence of the outcome), the scores are "
-                "not what new rows would get: leave it out with --drop (drop=)."
+                "not what new rows would get: leave it out with drop=."
             )
         how = f"{self.folds}-fold stratified CV" + (
             f" repeated {self.repeats} times ({self.folds * self.repeats} folds)"
@@ -860,7 +861,7 @@ class ComparisonResult:
                 "table is within the fold-to-fold noise"
             )
             if self.repeats == 1:
-                text += " (--repeats 5 gives the test more folds)"
+                text += " (repeats=5 gives the test more folds)"
             text += "."
         else:
             if same:
@@ -1088,7 +1089,7 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
             f"predict_proba gave {proba.shape[1]} class columns for the "
             f"{n_classes} classes: the model was trained without every class "
             "(too few rows of a class in the training fold; add rows of it, or "
-            "lower --folds (folds=))"
+            "lower folds=)"
         )
     if proba.shape != (X_test.shape[0], n_classes):
         return None, f"predict_proba gave shape {proba.shape}"
@@ -1107,13 +1108,12 @@ def select_methods(
     names = list(method_names)
     if not names:
         raise ValueError(
-            "method_names (--methods) lists no method names; choose from "
-            f"{list(methods)}."
+            f"method_names= lists no method names; choose from {list(methods)}."
         )
     unknown = [m for m in names if m not in methods]
     if unknown:
         raise ValueError(
-            f"method_names (--methods) has unknown method(s) {unknown}; choose "
+            f"method_names= has unknown method(s) {unknown}; choose "
             f"from {list(methods)}."
         )
     return {m: methods[m] for m in dict.fromkeys(names)}
@@ -1136,13 +1136,13 @@ def _check_class_count_rows(
         return
     kind = "binary targets" if not binary else "targets of three classes or more"
     fix = (
-        "leave them out of method_names (--methods), or pass positive_label "
-        "(--positive-label) to compare one class against the rest"
+        "leave them out of method_names=, or pass positive_label= to compare "
+        "one class against the rest"
         if not binary
-        else "leave them out of method_names (--methods)"
+        else "leave them out of method_names="
     )
     raise ValueError(
-        f"method_names (--methods) names {misplaced}, rows of model {model!r} "
+        f"method_names= names {misplaced}, rows of model={model!r} "
         f"for {kind} only, and the target has {target.n_classes} classes: "
         f"{fix}. Rows for this target: {list(own)}."
     )
@@ -1253,7 +1253,11 @@ def compare(
     X : array-like or DataFrame of shape (n_samples, n_features)
         DataFrames may hold missing values and any columns: id-like ones are
         dropped, datetimes become numbers, text and high-cardinality strings
-        are vectorised (see :mod:`rebalance._columns`).
+        are vectorised (see :mod:`rebalance._columns`). Missing values are
+        read as ``rebalance compare`` reads a file: the texts ``read_csv``
+        reads as missing (``"NA"``, ``"null"``, ...) and, in a column of
+        numbers, markers such as ``?``, ``-`` or ``\\N``
+        (:func:`rebalance._columns.missing_as_na`; X is not modified).
     y : array-like of shape (n_samples,)
         Two classes or more. Binary: the rarer class is positive unless
         ``positive_label`` says otherwise. Multiclass: macro metrics. Paired
@@ -1285,7 +1289,9 @@ def compare(
         Columns of a DataFrame ``X`` to leave out (a string: that one column;
         None: none).
     notify : callable, default=None
-        Called with a line of text for each notice (a method skipped).
+        Called with a line of text for each notice (a method skipped, a
+        column of numbers whose markers of a missing value, such as ``?``,
+        ``-`` or ``\\N``, are read as missing).
 
     Returns
     -------
@@ -1326,17 +1332,17 @@ def compare(
         raise ValueError(
             f"class(es) {_labels_shown(rare[:10])} of the target have a single "
             "row: stratified cross-validation needs at least 2 rows of every "
-            "class, whatever folds (--folds) is. Add rows of it"
+            "class, whatever folds= is. Add rows of it"
             + (
-                ", drop those rows, or pass positive_label (--positive-label) "
-                "to compare one larger class against the rest."
+                ", drop those rows, or pass positive_label= to compare one "
+                "larger class against the rest."
                 if target.n_classes > 2
                 else "."
             )
         )
     if smallest < folds:
         raise ValueError(
-            f"folds={folds} (--folds) needs 2 <= folds <= {smallest}: the "
+            f"folds={folds} needs a number of folds from 2 to {smallest}: the "
             f"smallest class, "
             f"{label_repr(target.labels[int(np.argmin(target.counts()))])}, "
             f"has {smallest} rows."
@@ -1344,14 +1350,15 @@ def compare(
     plan = None
     X = pandas_frame(X)  # polars, pyarrow: planned as their pandas copy
     if hasattr(X, "iloc") and hasattr(X, "columns"):
+        # Read as the command reads a file: "NA", "?", "-" and others missing.
+        X = missing_as_na(X, notify=notify)
         plan = plan_columns(X, drop)
         if not plan.used:
             raise ValueError(
                 "no feature column is left to learn from: "
                 + plan.describe().rstrip(".")
                 + (
-                    ". Keep at least one feature column: name fewer columns in "
-                    "drop (--drop)."
+                    ". Keep at least one feature column: name fewer columns in drop=."
                     if len(drop)
                     else "."
                 )
@@ -1459,6 +1466,8 @@ def compare(
                 X_test = np.asarray(step.transform(_safe_indexing(X, test)))
             y_train, y_test = codes[train], codes[test]
             live = [m for m in methods if m not in result.skipped]
+            if live:
+                bar.set_postfix_str(f"fold {k + 1}/{n_splits}: {live[0]}")
             outputs = parallel(
                 delayed(_fit_predict)(
                     methods[m], setup, X_train, y_train, X_test, n_classes
@@ -1467,8 +1476,11 @@ def compare(
             )
             for i, (proba, pred) in enumerate(outputs):
                 name = live[i]
-                bar.set_postfix_str(f"fold {k + 1}/{n_splits}: {name}")
                 bar.update()
+                if i + 1 < len(live):
+                    # The label names the method now running (the next one
+                    # awaited), not the one just finished.
+                    bar.set_postfix_str(f"fold {k + 1}/{n_splits}: {live[i + 1]}")
                 if proba is None:
                     result.skipped[name] = f"fold {k + 1}: {pred}"
                     if notify is not None:

@@ -70,7 +70,7 @@ def test_encode_target_multiclass_keeps_every_class_unless_one_vs_rest():
     "y, positive, message",
     [
         ([1, 1, 1], None, "two classes or more"),
-        ([0, 1, 1], "7", "--positive-label '7' is not a class"),
+        ([0, 1, 1], "7", "positive_label='7' is not a class"),
     ],
 )
 def test_encode_target_errors(y, positive, message):
@@ -151,7 +151,7 @@ def test_plan_columns_sorts_every_kind_and_drops_ids():
 
 def test_plan_columns_unknown_drop_is_an_error():
     frame, _ = messy_frame(n=20)
-    with pytest.raises(ValueError, match=r"--drop names \['nope'\]"):
+    with pytest.raises(ValueError, match=r"drop=\['nope'\] names columns that are not"):
         plan_columns(frame, drop=["nope"])
 
 

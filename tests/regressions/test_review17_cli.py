@@ -65,7 +65,7 @@ def test_tuned_threshold_on_too_few_minority_rows_says_what_to_do(n_minority, fo
     why = result.skipped["threshold-tuned-f1"]
     assert "at least 2 classes" not in why, why
     assert f"smallest class has {in_train}" in why and "needs 3 rows" in why, why
-    assert "--methods" in why and "--folds" in why, why
+    assert "method_names=" in why and "folds=" in why, why
     assert list(result.scores) == ["none"]
 
 
@@ -161,7 +161,7 @@ def test_mlp_without_torch_is_refused_once_before_any_work(monkeypatch, tmp_path
     assert str(error.value).count("PyTorch") == 1
     path = _csv(tmp_path, ["no"] * 30 + ["yes"] * 10)
     code, _, _ = _run("--data", path, "--target", "label", "--model", "mlp")
-    assert isinstance(code, str) and "--model mlp" in code and "pip install" in code
+    assert isinstance(code, str) and "--model 'mlp'" in code and "pip install" in code
 
 
 # load_digits_binary / load_breast_cancer_skewed only returned numpy arrays;

@@ -207,7 +207,7 @@ def test_a_label_leak_column_is_reported():
     result = compare(frame, y, folds=2, method_names=["none"])
     assert list(result.leaks) == ["refund"]
     text = " ".join(result.describe("d.csv", "logistic", 0).split())
-    assert "label leak" in text and "'refund'" in text and "--drop" in text
+    assert "label leak" in text and "'refund'" in text and "drop=" in text
     assert list(result.to_json()["suspected_leaks"]) == ["refund"]
     # Without it: no warning.
     result = compare(frame.drop(columns="refund"), y, folds=2, method_names=["none"])

@@ -151,7 +151,7 @@ def test_dropping_every_feature_says_to_keep_one(tmp_path):
         "--methods", "none",
     )  # fmt: skip
     assert code == 1, (code, stderr)
-    _one_error_line(stderr, "no feature column", "fewer columns in drop (--drop)")
+    _one_error_line(stderr, "no feature column", "fewer columns in --drop.")
 
 
 # A --data file name that is not UTF-8 (bytes \xff on Linux) appears in the
