@@ -170,12 +170,7 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
     try:
         array = np.asarray(y)
     except ValueError as exc:  # ragged rows: numpy's words name no argument
-        raise ValueError(
-            f"{name} could not be read as an array of labels ({exc}): pass one "
-            "label per row (shape (n_samples,)); several values a row (tuples, "
-            "lists) must all have the same length, and are then read as a 2-D "
-            "(one-hot) target."
-        ) from exc
+        raise ragged_labels(name, exc) from exc
     except (TypeError, RuntimeError) as exc:
         raise unreadable(name, exc) from exc
     if array.ndim == 0:
@@ -740,6 +735,17 @@ def _memory_of(labels: Any) -> np.ndarray | None:
     return None
 
 
+def ragged_labels(name: str, exc: Exception) -> ValueError:
+    """The error for labels numpy cannot read as an array (ragged rows): its
+    own words name no argument."""
+    return ValueError(
+        f"{name} could not be read as an array of labels ({exc}): pass one "
+        "label per row (shape (n_samples,)); several values a row (tuples, "
+        "lists) must all have the same length, and are then read as a 2-D "
+        "(one-hot) target."
+    )
+
+
 def single_output_target(y: Any) -> Any:
     """``y`` for a meta-estimator whose tags say single output: a column
     vector (shape ``(n, 1)``: numpy, pandas or polars frame, list of lists) as
@@ -748,7 +754,10 @@ def single_output_target(y: Any) -> Any:
     Anything else is returned as it is."""
     shape = getattr(y, "shape", None)
     if shape is None and isinstance(y, (list, tuple)):
-        shape = np.shape(y)
+        try:
+            shape = np.shape(y)
+        except ValueError as exc:  # ragged rows
+            raise ragged_labels("y", exc) from exc
     if shape is None or len(shape) != 2:
         return y
     if shape[1] != 1:

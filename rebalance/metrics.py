@@ -24,11 +24,13 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import get_scorer, recall_score
 
-from rebalance._frames import is_pandas, reject_lazy
+from rebalance._dask import check_paired
+from rebalance._frames import counts_rows, is_pandas, reject_lazy
 from rebalance._labels import (
     EncodedLabels,
     as_classifier_target,
     encode_labels,
+    label_array,
     label_values,
     unreadable,
 )
@@ -106,6 +108,11 @@ def g_mean_score(
     >>> g_mean_score([0, 0, 1, 1], [0, 0, 0, 0])  # the positive class is missed
     0.0
     """
+    # pandas y_pred or sample_weight holding y_true's index in another order
+    # (e.g. y_true sorted, y_pred not) paired every prediction with another
+    # row's truth: a wrong score, without a word.
+    _check_metric_rows(y_pred, "y_pred", y_true)
+    _check_metric_rows(sample_weight, "sample_weight", y_true)
     # The labels' own checks (missing labels, continuous values, one label a
     # row) name the argument, for y_pred as for y_true.
     encoded, truth = _metric_labels(y_true, "y_true")
@@ -184,6 +191,21 @@ def g_mean_score(
     return float(np.prod(np.asarray(recalls, dtype=np.float64) ** (1.0 / len(recalls))))
 
 
+def _check_metric_rows(values: Any, name: str, y_true: Any) -> None:
+    """:func:`~rebalance._dask.check_paired` of pandas ``values`` against a
+    pandas ``y_true``, scored by position as scikit-learn's metrics do.
+    Unless either index is a fresh ``RangeIndex`` 0 .. n - 1 (e.g.
+    ``pd.Series(model.predict(X))``), which says nothing of the rows: it is
+    paired by position."""
+    if not (is_pandas(values, "Series") or is_pandas(values, "DataFrame")):
+        return
+    if not (is_pandas(y_true, "Series") or is_pandas(y_true, "DataFrame")):
+        return
+    if counts_rows(values.index) or counts_rows(y_true.index):
+        return
+    check_paired(values, name, y_true, "y_true", "g_mean_score")
+
+
 def _labels_array(labels: Any) -> np.ndarray:
     """``np.asarray(labels)``, or a TypeError naming ``labels`` and the fix
     where numpy cannot read it (a torch tensor of bfloat16, one that requires
@@ -208,6 +230,10 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
     ``name``.
     """
     reject_lazy(y, name)
+    if isinstance(y, (list, tuple)):
+        # label_array names the argument where numpy's own words for ragged
+        # rows ("an inhomogeneous shape") name none.
+        label_array(y, name)
     shape = np.shape(y) if isinstance(y, (list, tuple, np.ndarray)) else None
     if y is None or (shape is not None and (len(shape) == 0 or shape[0] == 0)):
         raise ValueError(

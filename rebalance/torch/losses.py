@@ -127,6 +127,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch._functorch.utils import unwrap_dead_wrappers
 
+from rebalance._frames import is_pandas
 from rebalance._validation import check_bool
 from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
 from rebalance.torch._focal_checks import (
@@ -602,6 +603,14 @@ def _class_floats(
         if values.dtype.kind not in "iuf":
             raise TypeError(f"{what}, got an array of {values.dtype}")
         floats = [float(v) for v in values.astype(np.float64)]
+    elif is_pandas(values, "Series"):
+        # Its order is not the classes' (value_counts() sorts by frequency),
+        # and its repr spread the message over many lines.
+        raise TypeError(
+            f"{what}, got a pandas Series, whose order need not be the "
+            "classes' (value_counts() is by frequency): pass "
+            f"{name}=series.to_dict() to give the values by class index"
+        )
     else:
         raise TypeError(
             f"{what}: a dict {{class: value}}, a list, a 1-d array or a tensor, "
@@ -2453,6 +2462,7 @@ def ohem_loss(
     )
     flat = losses.reshape(-1)
     n = flat.numel()
+    _refuse_meta_selection(flat, threshold, return_indices and valid is not None)
     if valid is not None:
         return _ohem_valid(
             flat,
@@ -2478,6 +2488,29 @@ def ohem_loss(
     if return_indices:
         return loss, idx
     return loss
+
+
+def _refuse_meta_selection(
+    losses: Tensor, threshold: float | None, valid_indices: bool
+) -> None:
+    """A clear error where the losses kept depend on their values and the
+    losses are a meta tensor, which holds none: torch raised its own
+    RuntimeError (``Tensor.item()``) or NotImplementedError (``nonzero``)."""
+    if losses.device.type != "meta" or (threshold is None and not valid_indices):
+        return
+    if threshold is not None:
+        what = f"threshold={threshold!r} keeps the losses above it"
+        fix = "or use top_k (a fixed count), which works on meta tensors"
+    else:
+        what = (
+            "return_indices=True with valid (OHEMLoss: ignore_index) returns "
+            "the valid positions among the hardest"
+        )
+        fix = "or pass return_indices=False"
+    raise ValueError(
+        f"losses is a meta tensor, which holds no values, but {what}, a number "
+        f"only real values give: pass real losses, {fix}."
+    )
 
 
 def _kept_mean(kept: Tensor, count: Tensor | int) -> Tensor:

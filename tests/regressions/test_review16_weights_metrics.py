@@ -143,10 +143,17 @@ def test_g_mean_inputs_that_were_right_are_unchanged():
     assert g_mean_score(Y_TRUE, Y_PRED, labels=[0, 1]) == pytest.approx(
         geometric_mean_score(Y_TRUE, Y_PRED, labels=[0, 1])
     )
-    # Positional, as scikit-learn: the index of a Series is not aligned.
+    # Positional, as scikit-learn: the index of a Series is not aligned. But
+    # y_pred holding y_true's index in another order is refused (review 59),
+    # as the samplers and ThresholdMover refuse such a y; a fresh
+    # RangeIndex is still paired by position.
     y_true = pd.Series([0, 1, 1], index=[3, 2, 1])
     y_pred = pd.Series([0, 1, 0], index=[1, 2, 3])
-    assert g_mean_score(y_true, y_pred) == pytest.approx(0.5**0.5)
+    with pytest.raises(ValueError, match="y_pred holds the index of y_true"):
+        g_mean_score(y_true, y_pred)
+    assert g_mean_score(y_true, y_pred.reset_index(drop=True)) == pytest.approx(
+        0.5**0.5
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert g_mean_score(pl.Series(Y_TRUE), pl.Series(Y_PRED)) == pytest.approx(
