@@ -1531,7 +1531,11 @@ def _softmax_alpha(
     _check_constant(alpha, "alpha", "[0.25, 0.75]")
     if (
         isinstance(alpha, str)
-        or not isinstance(alpha, Mapping | Sequence | np.ndarray | Tensor)
+        or not (
+            isinstance(alpha, Mapping | Sequence | np.ndarray | Tensor)
+            # per class, refused with the order problem named (_class_floats)
+            or is_pandas(alpha, "Series")
+        )
         or (isinstance(alpha, Tensor | np.ndarray) and alpha.ndim == 0)
     ):
         alpha = _real(alpha, "alpha", "0.25 or one weight per class")

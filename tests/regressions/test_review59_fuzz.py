@@ -162,3 +162,17 @@ def test_meta_estimators_name_y_for_a_ragged_list(meta):
     X = np.zeros((3, 1))
     with pytest.raises(ValueError, match=r"^y could not be read as an array"):
         estimator.fit(X, [[0], [1, 2], [0]])
+
+
+def test_softmax_focal_alpha_series_names_the_order_problem():
+    # Was read as one number: "alpha must be a real number, got Series 0  0.2
+    # 1 ..." spread over lines, with no word of the order.
+    pd = pytest.importorskip("pandas")
+    torch = pytest.importorskip("torch")
+    from rebalance.torch.losses import SoftmaxFocalLoss
+
+    with pytest.raises(TypeError, match=r"alpha=series\.to_dict\(\)") as info:
+        SoftmaxFocalLoss(alpha=pd.Series([0.2, 0.3, 0.5]))(
+            torch.zeros(4, 3), torch.tensor([0, 1, 2, 0])
+        )
+    assert "\n" not in str(info.value)
