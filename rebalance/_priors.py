@@ -20,7 +20,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import _num_samples
 
 from rebalance._frames import column_names, is_dataframe, is_pandas, take_rows
-from rebalance._labels import encode_labels
+from rebalance._labels import encode_labels, unreadable
 from rebalance._validation import check_sample_weight
 
 # Priors are accepted when they sum to 1 within this tolerance.
@@ -197,6 +197,7 @@ def _probabilities(proba: Any, name: str = "proba") -> np.ndarray:
             f"{name} is a sparse matrix: pass the class probabilities as a "
             f"dense array, e.g. {name}.toarray()."
         )
+    _refuse_unreadable(proba, name)
     try:
         given = np.asarray(proba)
         converted = (
@@ -318,8 +319,21 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
             f"{example}, or proba as a pandas DataFrame whose columns are the "
             "classes."
         )
+    column_keys = [_key(c) for c in columns]
+    if len(set(column_keys)) != len(column_keys):
+        # By label, every column of a repeated name would get its prior:
+        # which of them is the class meant is unknown.
+        repeated = sorted(
+            {str(c) for c, k in zip(columns, column_keys) if column_keys.count(k) > 1}
+        )
+        raise ValueError(
+            f"{name} is given by class label, but proba's columns {columns} "
+            f"repeat the names {repeated}: a label names more than one column. "
+            "Give proba one column per class, or pass "
+            f"{name} as an array in the order of proba's columns."
+        )
     keys = [_key(label) for label in labels]
-    if len(set(keys)) != len(keys) or set(keys) != {_key(c) for c in columns}:
+    if len(set(keys)) != len(keys) or set(keys) != set(column_keys):
         raise ValueError(
             f"{name} is given for the classes {labels}, but proba's columns "
             f"are {columns}: give one prior per column, labelled as the "
@@ -369,8 +383,29 @@ def _complex_error(values: np.ndarray, name: str) -> ValueError:
     )
 
 
+def _refuse_unreadable(values: Any, name: str) -> None:
+    """Refuse, naming ``name`` and the fix, what ``np.asarray`` would read
+    wrong or not at all: a masked array with masked entries (np.asarray drops
+    the mask and reads the values under it as probabilities), and a torch
+    tensor numpy cannot read (one that requires grad, of bfloat16, on a GPU:
+    :func:`rebalance._labels.unreadable`'s TypeError)."""
+    if np.ma.isMA(values) and np.ma.count_masked(values):
+        raise ValueError(
+            f"{name} has {int(np.ma.count_masked(values))} masked (missing) "
+            "entries, which np.asarray would read as the values under the "
+            f"mask: fill them in (e.g. {name}.filled(...)) or leave out what "
+            "is missing."
+        )
+    if type(values).__module__.split(".")[0] == "torch":
+        try:
+            np.asarray(values)
+        except (TypeError, RuntimeError) as exc:
+            raise unreadable(name, exc, "double") from exc
+
+
 def _float_values(values: Any, name: str) -> np.ndarray:
     """``np.asarray(values, float64)``, with an error naming ``name``."""
+    _refuse_unreadable(values, name)
     try:
         given = np.asarray(values)
         converted = (

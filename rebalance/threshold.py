@@ -1246,13 +1246,17 @@ default='auto'
             return _checked_scores(scores, estimator, "decision_function"), None
         if train is None:
             train, deploy = self.train_priors_, self._deploy
-        raw = np.asarray(_as_numpy(estimator.predict_proba(X)), dtype=np.float64)
+        given = _as_numpy(estimator.predict_proba(X))
+        raw = np.asarray(given, dtype=np.float64)
         raw = _checked_scores(raw, estimator, "predict_proba")
         if deploy is None:
             return raw, raw
+        # Rows are checked to sum to 1 at the estimator's own float precision
+        # (float16 rows, a half-precision model's, only within ~1e-3).
+        proba = given if given.dtype.kind == "f" else raw
         if isinstance(deploy, str):
-            deploy = em_priors(raw, train)
-        return adjust_priors(raw, train, deploy), raw
+            deploy = em_priors(proba, train)
+        return adjust_priors(proba, train, deploy), raw
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels by the decision rule of ``strategy``.
