@@ -538,6 +538,11 @@ def label_shuffle_size(labels: EncodedLabels, totals=None) -> int:
         f"LabelShuffleSampler brings each of the {labels.n_classes:,} classes to "
         f"the largest class's {largest:,} rows:"
     )
+    fix = (
+        "Draw a fixed number of rows with ClassBalancedSampler(n_samples=...), or "
+        "bring the small classes up to a chosen count with "
+        "RandomOverSampler(sampling_strategy={class: count})."
+    )
     if totals is not None:
         per_class = _per_class_counts(labels, totals, "sampling_strategy")
         if any(t < n for t, n in zip(per_class, labels.counts.tolist())):
@@ -545,14 +550,12 @@ def label_shuffle_size(labels: EncodedLabels, totals=None) -> int:
         if total != sum(per_class):
             total = sum(per_class)
             request = "LabelShuffleSampler's sampling_strategy asks for"
-    return check_output_size(
-        total,
-        labels.dtype,
-        request,
-        "Draw a fixed number of rows with ClassBalancedSampler(n_samples=...), or "
-        "bring the small classes up to a chosen count with "
-        "RandomOverSampler(sampling_strategy={class: count}).",
-    )
+            fix = (
+                "Ask for fewer rows in the sampling_strategy dict (each class's "
+                "count, at least its rows), or draw a fixed number of rows with "
+                "ClassBalancedSampler(n_samples=...)."
+            )
+    return check_output_size(total, labels.dtype, request, fix)
 
 
 _KERNELS: list = []
