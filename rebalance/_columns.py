@@ -286,6 +286,73 @@ _MISSING_NUMBER = frozenset(
 )  # fmt: skip
 
 
+# Texts that are never a class label, in a target column of any kind:
+# besides those read_csv reads as missing (_MISSING_TEXT), the UCI
+# repository's "?", the \N of a NULL in MySQL's and PostgreSQL's text
+# exports, "n.a." and Excel's error values. Dashes, dots and the words
+# "missing" and "unknown" can be classes in a column of text ("+" and "-"
+# are those of UCI's credit-approval data): they are missing labels only
+# among numbers, as in a column of numbers (_MISSING_NUMBER).
+_MISSING_LABEL = frozenset(
+    {
+        "?", "\\n", "n.a.", "n/a.", "#div/0!", "#value!", "#ref!", "#num!",
+        "#name?", "#null!",
+    }
+)  # fmt: skip
+
+
+def label_markers(values) -> np.ndarray:
+    """Where the target column ``values`` (a pandas Series of any dtype, a
+    categorical one too) holds a marker of a missing label rather than a
+    class: text that is empty or spaces only, a text ``read_csv`` reads as
+    missing (``"NA"``, ``"null"``, ...: ``_MISSING_TEXT``), ``?``, ``\\N``
+    or an Excel error value (``_MISSING_LABEL``), and, where the other labels
+    are numbers, a marker of a missing number (``-``, ``.``, ``unknown``:
+    ``_MISSING_NUMBER``). Surrounding spaces are ignored. Cells that are
+    missing already (None, NaN) are no markers. ``rebalance compare`` and
+    :func:`~rebalance.compare.compare` read a target through it (one reading).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from rebalance._columns import label_markers
+    >>> label_markers(pd.Series(["yes", "?", "no", " NA", "-"])).tolist()
+    [False, True, False, True, False]
+    >>> label_markers(pd.Series(["1", "0", "-", "1"])).tolist()
+    [False, False, True, False]
+    """
+    if numeric_dtype(values.dtype):
+        return np.zeros(len(values), dtype=bool)
+    objects = values.astype(object)  # categorical, Arrow strings: their values
+    text = objects.map(_label_text)
+    stripped = text.str.strip()
+    marker = stripped.isin(_MISSING_TEXT) | stripped.str.lower().isin(_MISSING_LABEL)
+    marker = marker.to_numpy(dtype=bool, copy=True)
+    read = _missing_numbers(text.where(~marker), is_target=True)
+    if read is not None:
+        marker |= read[1]
+    return marker
+
+
+def _label_text(value) -> str | None:
+    """A label as text: a string, or bytes as their UTF-8 text (as the
+    command reads a Parquet binary column); None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    return None
+
+
+def marker_texts(values, marker: np.ndarray) -> list[str]:
+    """The distinct texts of ``values`` at ``marker``, without surrounding
+    spaces, sorted: the markers a message names."""
+    return sorted({str(_label_text(v)).strip() for v in values.to_numpy()[marker]})
+
+
 def number_markers(text) -> np.ndarray:
     """Where the cells of ``text`` (strings, or missing) are a marker of a
     missing number (``_MISSING_NUMBER``)."""
@@ -349,7 +416,22 @@ def missing_as_na(
     changed: dict[int, Any] = {}
     for j in range(frame.shape[1]):
         values = frame.iloc[:, j]
-        if not _is_text(values) or numeric_dtype(values.dtype):
+        if numeric_dtype(values.dtype):
+            continue
+        if target is not None and frame.columns[j] == target:
+            try:
+                marker = label_markers(values)
+            except TypeError:  # unhashable values (lists, dicts): no text
+                continue
+            if marker.any():
+                changed[j] = values.mask(marker)
+            continue
+        if _is_categorical(values):
+            read_categories = _categories_as_na(frame.columns[j], values, notify)
+            if read_categories is not None:
+                changed[j] = read_categories
+            continue
+        if not _is_text(values):
             continue
         try:
             missing = values.isin(_MISSING_TEXT)
@@ -358,8 +440,7 @@ def missing_as_na(
         if missing.any():
             values = values.mask(missing)
             changed[j] = values
-        is_target = target is not None and frame.columns[j] == target
-        read = _missing_numbers(values, bool(is_target))
+        read = _missing_numbers(values, False)
         if read is not None:
             note_markers(frame.columns[j], values, read[1], notify)
             changed[j] = read[0]
@@ -369,6 +450,30 @@ def missing_as_na(
     for j, values in changed.items():
         frame.isetitem(j, values)
     return frame
+
+
+def _categories_as_na(name: Any, values, notify: Callable[[str], None] | None):
+    """A pandas categorical column with its categories that mark a missing
+    value removed (their cells missing), as the same values in a column of
+    text are read (:func:`missing_as_na`): the texts ``read_csv`` reads as
+    missing, and, where the other categories are numbers, the markers of a
+    missing number (``notify`` told). The column stays categorical; None
+    when no category is such a marker."""
+    import pandas as pd
+
+    categories = pd.Series(values.cat.categories, dtype=object)
+    try:
+        gone = categories.isin(_MISSING_TEXT).to_numpy(dtype=bool, copy=True)
+    except TypeError:  # unhashable categories: no text
+        return None
+    read = _missing_numbers(categories.where(~gone), False)
+    if read is not None:
+        cells = values.isin(categories[read[1]].tolist()).to_numpy()
+        note_markers(name, values.astype(object), cells, notify)
+        gone |= read[1]
+    if not gone.any():
+        return None
+    return values.cat.remove_categories(categories[gone].tolist())
 
 
 def _missing_numbers(values, is_target: bool):

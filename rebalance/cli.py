@@ -31,6 +31,8 @@ from rebalance._columns import (
     _nested,
     check_spaced_names,
     column_named,
+    label_markers,
+    marker_texts,
     missing_as_na,
     note_markers,
     number_markers,
@@ -44,6 +46,7 @@ from rebalance.compare import (
     check_run_options,
     compare,
     default_methods,
+    missing_labels_message,
     wrap,
 )
 from rebalance.datasets import load_breast_cancer_skewed, load_digits_binary
@@ -1120,6 +1123,13 @@ def _load_table(path: str, target: str | None, positive_label: str | None = None
     except ValueError as exc:
         raise _fail(f"could not read --data {path!r}: {exc}") from exc
     target = column_named(frame, target)
+    # The markers of missing labels ("?", "-" among numbers), named by the
+    # error below: missing_as_na reads them as missing.
+    markers = (
+        marker_texts(frame[target], label_markers(frame[target]))
+        if target in frame.columns and frame.columns.is_unique
+        else []
+    )
     # As compare reads a DataFrame (one reading): "NA", "?", "-" missing.
     frame = missing_as_na(frame, target, notify=_notice)
     if target not in frame.columns:
@@ -1155,19 +1165,13 @@ def _load_table(path: str, target: str | None, positive_label: str | None = None
         # A column of measurements or ids with empty cells: that error first,
         # not "drop the rows with missing labels" (then refused as continuous).
         _check_target_is_classes(y.dropna().to_numpy(), target, positive_label)
-        rows = np.flatnonzero(y.isna().to_numpy()) + 1
-        where = ", ".join(str(r) for r in rows[:5].tolist())
-        if len(rows) > 5:
-            where += ", ..."
-        elif len(rows) > 1:
-            where = f"{', '.join(str(r) for r in rows[:-1])} and {rows[-1]}"
         raise _fail(
-            f"--target column {target!r} has {len(rows)} missing label"
-            f"{'s' if len(rows) > 1 else ''} (data "
-            f"row{'s' if len(rows) > 1 else ''} {where}, counting from 1 after "
-            "the header; empty cells and the texts 'NA', 'N/A', 'None', 'null' "
-            "and 'NaN' are missing): drop those rows first, or name a class "
-            "written as one of those texts otherwise."
+            missing_labels_message(
+                f"--target column {target!r}",
+                y.isna().to_numpy(),
+                markers,
+                file=True,
+            )
         )
     if frame.shape[1] == 0:
         raise _fail(f"{path} has no feature columns besides the target.")
@@ -1260,7 +1264,13 @@ def _spelled(groups: list[list[str]]) -> str:
     return "; ".join(" and ".join(repr(n) for n in names) for names in groups)
 
 
+#: the notices of the run in progress, kept for its result's notes (the
+#: summary, --json and --report), as compare() keeps its own
+_NOTICES: list[str] = []
+
+
 def _notice(text: str) -> None:
+    _NOTICES.append(text)
     print(f"rebalance compare: notice: {text}", file=sys.stderr)
 
 
@@ -1675,6 +1685,7 @@ def run_compare(args: argparse.Namespace) -> int:
         )
         args.metric = "f1"
     started = time.perf_counter()
+    _NOTICES.clear()
     if args.list_methods:
         _say(_methods_epilog().split("\n\n")[0])
         return 0
@@ -1765,6 +1776,9 @@ def run_compare(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:
         raise _fail(_as_options(str(exc))) from exc
+    # The notices on reading the file (markers read as missing, ...) are
+    # noted in the result too, as compare() notes those it makes itself.
+    result.notes[:0] = _NOTICES
     summary = _as_options(result.describe(source, args.model, args.seed))
     say(wrap(summary, width))
     say()

@@ -50,7 +50,9 @@ from sklearn.utils import _safe_indexing
 
 from rebalance._columns import (
     ColumnPlan,
+    label_markers,
     make_preprocessor,
+    marker_texts,
     missing_as_na,
     pandas_frame,
     plan_columns,
@@ -385,6 +387,80 @@ def _same_value(label: Any, text: Any) -> bool:
     return False
 
 
+def _rows_text(rows: np.ndarray) -> str:
+    """``4``, ``4 and 41``, ``4, 41 and 50``, ``4, 41, 50, 51, 60, ...``."""
+    shown = [str(r) for r in rows[:5].tolist()]
+    if len(rows) > 5:
+        return ", ".join(shown) + ", ..."
+    if len(shown) > 1:
+        return f"{', '.join(shown[:-1])} and {shown[-1]}"
+    return shown[0]
+
+
+def missing_labels_message(
+    name: str, missing: np.ndarray, markers: Sequence[str], file: bool = False
+) -> str:
+    """Why labels ``missing`` (a mask) of the target ``name`` stop a
+    comparison, naming the ``markers`` read as missing (see
+    :func:`~rebalance._columns.label_markers`) and the fix. ``rebalance
+    compare`` counts the rows of its ``file`` from 1 after the header,
+    :func:`compare` from 0."""
+    rows = np.flatnonzero(missing) + (1 if file else 0)
+    plural = "s" if len(rows) > 1 else ""
+    where = (
+        f"data row{plural} {_rows_text(rows)}, counting from 1 after the header"
+        if file
+        else f"position{plural} {_rows_text(rows)}, counting from 0"
+    )
+    shown = " and ".join(repr(m) for m in markers)
+    if markers:
+        where += f"; {shown} read as a missing value"
+    elif file:
+        where += (
+            "; empty cells and the texts 'NA', 'N/A', 'None', 'null' and 'NaN' "
+            "are missing"
+        )
+    else:
+        where += "; None, NaN or NA"
+    if markers:
+        other = (
+            f", if {shown} {'is a class' if len(markers) == 1 else 'are classes'}, "
+            f"name {'it' if len(markers) == 1 else 'them'} otherwise in the data"
+        )
+    elif file:
+        other = " write a class of their own in those cells"
+    else:
+        other = f" fill them with a class of their own (e.g. {name}.fillna('unknown'))"
+    return (
+        f"{name} has {len(rows)} missing label{plural} ({where}): every row "
+        "needs a class label, and a missing one is never a class of its own. "
+        f"Drop those rows{'' if file else ' from X and y'} first, or{other}."
+    )
+
+
+def check_missing_labels(y: np.ndarray, name: str = "y") -> None:
+    """A ValueError (:func:`missing_labels_message`) when the 1-D labels
+    ``y`` hold a marker of a missing label
+    (:func:`~rebalance._columns.label_markers`: ``"?"``, ``"NA"``, ``""``,
+    ...), read as ``rebalance compare`` reads its ``--target`` column; the
+    rows named are those and the missing values. Missing values alone are
+    left to the labels' own error (:func:`rebalance._labels.missing_labels`)."""
+    import pandas as pd
+
+    if y.dtype.kind in "biuc":
+        return  # no missing value in these
+    labels = pd.Series(y, dtype=object if y.dtype == object else None, copy=False)
+    missing = labels.isna().to_numpy(dtype=bool)
+    try:
+        marker = label_markers(labels)
+    except TypeError:  # unhashable labels: refused by the labels' own checks
+        marker = np.zeros(len(labels), dtype=bool)
+    if marker.any():  # missing values alone: the labels' own error, as before
+        raise ValueError(
+            missing_labels_message(name, missing | marker, marker_texts(labels, marker))
+        )
+
+
 def encode_target(y: Any, positive_label: Any = None) -> Target:
     """Code the labels; binary puts the positive class (default: the minority) at 1.
 
@@ -424,8 +500,11 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
             "y (the target) must be one label per row, shape (n_samples,) or "
             f"(n_samples, 1); got shape {y.shape}."
         )
-    # The labels' own checks (missing labels, a continuous or infinite
-    # target), and their classes, codes and counts.
+    # A missing label, or a marker of one ("?", "NA", ""), as the command
+    # reads its --target column: never a class of its own.
+    check_missing_labels(y, "y")
+    # The labels' own checks (a continuous or infinite target), and their
+    # classes, codes and counts.
     encoded, _, _ = encode_labels(y, name="y")
     classes, counts = encoded.classes, encoded.counts
     codes = encoded.codes.astype(np.intp)
@@ -459,9 +538,19 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
                 "it is written."
             )
         if not matches:
+            # "Fraud" for the class "fraud": say which one it likely means.
+            cased = [
+                c
+                for c in labels
+                if label_text(c).strip().casefold()
+                == label_text(positive_label).strip().casefold()
+            ]
+            hint = (
+                f" ({_labels_shown(cased)[1:-1]} is, in another case)" if cased else ""
+            )
             raise ValueError(
-                f"positive_label={positive_label!r} is not a class of the target; "
-                f"classes: {_labels_shown(labels[:20])}."
+                f"positive_label={positive_label!r} is not a class of the target"
+                f"{hint}; classes: {_labels_shown(labels[:20])}."
             )
         pos = matches[0]
         binary = (codes == pos).astype(np.int64)
@@ -652,6 +741,9 @@ class ComparisonResult:
     target_note: str = ""
     #: column -> how well it alone predicts the labels (see :func:`find_leaks`)
     leaks: dict[str, str] = field(default_factory=dict)
+    #: notices about the data, one sentence each: the markers of a missing
+    #: value (``?``, ``-``, ``\\N``) read as missing, and which columns
+    notes: list[str] = field(default_factory=list)
 
     @property
     def n_samples(self) -> int:
@@ -814,6 +906,10 @@ class ComparisonResult:
             text += f" {self.target_note[0].upper()}{self.target_note[1:]}."
         if self.columns is not None:
             text += f" Columns: {self.columns.describe()}"
+        if self.notes:
+            text += " Notes: " + " ".join(
+                note[0].upper() + note[1:] for note in self.notes if note
+            )
         if self.leaks:
             found = "; ".join(f"{col!r} ({why})" for col, why in self.leaks.items())
             text += (
@@ -877,7 +973,8 @@ class ComparisonResult:
         ``wall_time_s``), then ``folds``, ``repeats``, ``classes``,
         ``class_counts``, ``positive_label``, ``sort_metric`` (``metric``),
         ``test``, ``alpha``, ``columns`` (``used`` and ``dropped``, or None
-        for an array), ``skipped`` (method -> why), ``scores``
+        for an array), ``skipped`` (method -> why), ``notes`` (notices about
+        the data: markers read as missing), ``scores``
         (``[method][metric]``: one score per fold, repeat by repeat, as the
         table's mean and std are taken), ``per_class_recall``
         (``[method][class]``: one recall per fold) and ``summary``
@@ -921,6 +1018,7 @@ class ComparisonResult:
                 "dropped": dict(self.columns.dropped),
             },
             "skipped": dict(self.skipped),
+            "notes": list(self.notes),
             "scores": {
                 method: {
                     k: [float(v) for v in values] for k, values in by_metric.items()
@@ -1341,17 +1439,26 @@ def compare(
             )
         )
     if smallest < folds:
+        choice = "folds=2" if smallest == 2 else f"folds= from 2 to {smallest}"
         raise ValueError(
-            f"folds={folds} needs a number of folds from 2 to {smallest}: the "
-            f"smallest class, "
-            f"{label_repr(target.labels[int(np.argmin(target.counts()))])}, "
-            f"has {smallest} rows."
+            f"folds={folds} needs {folds} rows of every class (one in each test "
+            "fold), and the smallest class "
+            f"({label_repr(target.labels[int(np.argmin(target.counts()))])}) "
+            f"has {smallest} rows: pass {choice}, or add rows of that class."
         )
     plan = None
+    notes: list[str] = []
+
+    def note(text: str) -> None:
+        # Kept in the result (as the skipped methods are), and told.
+        notes.append(text)
+        if notify is not None:
+            notify(text)
+
     X = pandas_frame(X)  # polars, pyarrow: planned as their pandas copy
     if hasattr(X, "iloc") and hasattr(X, "columns"):
         # Read as the command reads a file: "NA", "?", "-" and others missing.
-        X = missing_as_na(X, notify=notify)
+        X = missing_as_na(X, notify=note)
         plan = plan_columns(X, drop)
         if not plan.used:
             raise ValueError(
@@ -1434,6 +1541,7 @@ def compare(
         columns=plan,
         target_note=target.note,
         leaks={} if plan is None else find_leaks(X, plan, codes),
+        notes=notes,
     )
     for name in methods:
         result.scores[name] = {metric: [0.0] * n_splits for metric in METRIC_LABELS}

@@ -240,7 +240,7 @@ def test_mlp_is_the_same_in_parallel():
 _KEYS = {
     "data", "model", "seed", "wall_time_s", "folds", "repeats", "classes",
     "class_counts", "positive_label", "sort_metric", "test", "alpha", "columns",
-    "skipped", "scores", "per_class_recall", "summary", "suspected_leaks",
+    "skipped", "notes", "scores", "per_class_recall", "summary", "suspected_leaks",
 }  # fmt: skip
 
 
