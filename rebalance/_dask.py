@@ -33,7 +33,11 @@ the readers' plans (for a Dask array taken from a read, ``.values`` or
 before anything is computed: matched by position, every label would land on
 a row of another file. Labels in files of their own are
 matched by position; labels computed beforehand are checked through their
-index only (see ``from_pandas`` below).
+index (see ``from_pandas`` below), and a pandas Series named after a column
+of X's Parquet files is refused when it holds that column in the order of
+the files' names as text (``pd.read_parquet(folder)``, also with the read's
+``filters=`` and whatever the Series' index) where Dask reads them in
+another order.
 
 Frames computed through a Dask shuffle (``sort_values``, ``set_index``,
 ``shuffle``, a hash ``merge``, ``drop_duplicates``, ...) can come in another
@@ -64,8 +68,17 @@ files written with an unsorted index next to labels sorted by it), and
 refused when they hold X's index in another order (also next to lazy labels
 or weights that are checked by their own index), as are Dask frames of
 labels held in memory (``dd.from_pandas(y, sort=False)``) with such an
-index; an index 0..n-1 is matched by position, as in memory, and numpy
-labels are unchecked. A Dask array X whose row blocks are the partitions of
+index. Pandas inputs and Dask frames with the index 0..n-1 are refused, as
+in memory, where X's index holds 0..n-1 in another order (``y.sort_index()``
+next to ``dd.from_pandas(shuffled, sort=False)``, persisted or not, or a
+Parquet read with such an index column; ``ddf["lab"]`` next to ``X =
+ddf.map_partitions(f)`` where ``f`` reorders rows): X's index is read for
+them where X is held in memory (and not columns of the labels' own frame)
+or has an index of its own (named, or not a range), not for a read's fresh
+index. Next to an X that ``dd.from_pandas`` sorted to 0..n-1, pandas
+inputs with the index 0..n-1 are refused: sorted, or in the unsorted
+frame's order after ``reset_index(drop=True)``, the index cannot tell.
+Numpy labels are unchecked. A Dask array X whose row blocks are the partitions of
 the very ``from_pandas`` frame the Dask labels come from (``X, y =
 ddf[features].to_dask_array(lengths=True), ddf[target]``: one graph source,
 read from X's graph) is in their order: the labels and weights are then
@@ -317,6 +330,7 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
             elif (
                 _unsorted_pandas(sources)
                 or _own_index_pandas(sources)
+                or _positions_pandas(sources)
                 or _lazy_indexed(sources)
             ):
                 # Pandas inputs whose index is not sorted or not 0..n-1
@@ -352,6 +366,7 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
                 _unsorted_pandas(sources)
                 or any(_array_index(v) is not None for v in sources.values())
                 or _own_index_pandas(sources)
+                or (_positions_pandas(sources) and _indexed(X, source.expr))
             )
         )
         if reordered or (unsorted and lengths is None):
@@ -392,9 +407,14 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         and X_index is None
         and not reordered
         and _own_index_frames(
-            {k: v for k, v in sources.items() if not _same_read(X, v)},
+            {
+                k: v
+                for k, v in sources.items()
+                if not (_same_read(X, v) or _same_frame(X, v))
+            },
             computed,
             repeated=_held_in_memory(source.expr),
+            positions=_indexed(X, source.expr),
         )
     ):
         # A Dask y or sample_weight frame with row labels of its own (e.g.
@@ -519,6 +539,24 @@ def _check_index_order(
                     reordered,
                 )
             )
+        if x_shuffled == "sort" and not _is_dask(value) and _counts_positions(index):
+            # X's rows were sorted by from_pandas to 0..n-1: a pandas value
+            # with that index may be sorted too, or in the unsorted frame's
+            # order (frame[target].reset_index(drop=True)), which the index
+            # cannot tell apart (refused in memory next to the unsorted X).
+            raise ValueError(
+                f"The rows of {name} cannot be matched to X's: "
+                "dask.dataframe.from_pandas(frame) (sort=True, its default) "
+                "sorted the rows of X by index to 0..n-1, and the index of "
+                f"{name} is 0..n-1, as it is both sorted and in the unsorted "
+                f"frame's order after {name}.reset_index(drop=True), which the "
+                "index cannot tell apart. Sort the frame by its index before "
+                "dd.from_pandas and take both from it (frame = "
+                "frame.sort_index(); X, y = frame[features], frame[target]), "
+                f"take X and {name} from one Dask frame (X, y = ddf[features], "
+                "ddf[target]), or keep the frame's order with "
+                "dd.from_pandas(frame, sort=False)."
+            )
         if (
             reordered == "sort"
             and not X_index.is_unique
@@ -575,7 +613,11 @@ def check_row_order(X, inputs: dict) -> None:
         return
     _refuse_name_ordered_columns(X, inputs)
     if not _is_frame(X):
-        if _unsorted_pandas(inputs) or _own_index_pandas(inputs):
+        if (
+            _unsorted_pandas(inputs)
+            or _own_index_pandas(inputs)
+            or _positions_pandas(inputs)
+        ):
             X_index = _from_pandas_index(X)
             if X_index is not None:
                 _check_index_order(inputs, {}, X_index, None, None)
@@ -594,7 +636,12 @@ def check_row_order(X, inputs: dict) -> None:
                 "the sampler drew from its own computation of X"
             )
         )
-    if not kind and not _unsorted_pandas(inputs) and not _own_index_pandas(inputs):
+    if (
+        not kind
+        and not _unsorted_pandas(inputs)
+        and not _own_index_pandas(inputs)
+        and not (_positions_pandas(inputs) and _indexed(X, x_expr))
+    ):
         return
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "Computing mixed collections")
@@ -682,7 +729,9 @@ def _own_index(index) -> bool:
     return index.is_unique and not _counts_positions(index)
 
 
-def _own_index_frames(inputs: dict, computed: dict, repeated: bool = False) -> bool:
+def _own_index_frames(
+    inputs: dict, computed: dict, repeated: bool = False, positions: bool = False
+) -> bool:
     """Whether a Dask frame among ``inputs``, computed (in ``computed``),
     has an index of its own (:func:`_own_index`), or any index other than
     0..n-1 where X (``repeated``: X held in memory, whose index is read
@@ -691,13 +740,16 @@ def _own_index_frames(inputs: dict, computed: dict, repeated: bool = False) -> b
     index restarts in each file): a repeated index (``dd.from_pandas(y,
     sort=False)`` of labels whose index has repeated values, next to an X
     that ``dd.from_pandas`` sorted, then persisted) holds X's in another
-    order as much as a unique one."""
+    order as much as a unique one. ``positions``: X's index is worth
+    reading for a frame with the index 0..n-1 too (:func:`_indexed`; e.g.
+    ``ddf["lab"]`` next to ``X = ddf.map_partitions(f)``, where ``f``
+    reorders the rows of each partition), as in memory."""
 
     def checked(value, index) -> bool:
         if _own_index(index):
             return True
         if _counts_positions(index):
-            return False
+            return positions
         return repeated or _held_in_memory(getattr(_optimised(value), "expr", None))
 
     return any(
@@ -720,6 +772,64 @@ def _own_index_pandas(inputs: dict) -> bool:
         _is_frame(value) and not _is_dask(value) and not _counts_positions(value.index)
         for value in inputs.values()
     )
+
+
+def _positions_pandas(inputs: dict) -> bool:
+    """Whether a pandas frame among ``inputs`` has the index 0..n-1: in
+    memory, it is refused next to an X whose index holds 0..n-1 in another
+    order (e.g. ``y.sort_index()`` next to the rows of a shuffled frame), so
+    X's index is read for it where that is cheap or X has one
+    (:func:`_indexed`)."""
+    return any(
+        _is_frame(value) and not _is_dask(value) and _counts_positions(value.index)
+        for value in inputs.values()
+    )
+
+
+def _same_frame(X, value) -> bool:
+    """Whether the Dask frames ``X`` and ``value`` are columns (selected or
+    cast, nothing else) of one frame held in memory (the same
+    ``dd.from_pandas`` frame, sorted alike, or one persisted frame): their
+    rows are in the same order, so X's index need not be read for it."""
+    if not (_is_frame(X) and _is_frame(value) and _is_dask(value)):
+        return False
+    plain = ("Projection", "AsType", "FromPandas", "FromGraph")
+    from_pandas = _from_pandas_kind()
+
+    def sources(frame):
+        try:
+            nodes = list(frame.expr.optimize(fuse=False).walk())
+        except Exception:  # another Dask layout: checked
+            return None
+        if any(type(node).__name__ not in plain for node in nodes):
+            return None
+        found: set[tuple] = set()
+        for node in nodes:
+            if from_pandas is not None and isinstance(node, from_pandas):
+                data = node.operand("frame")
+                data = getattr(data, "_data", data)
+                found.add(("frame", id(data), _sorts_rows(node)))
+            elif type(node).__name__ == "FromGraph":
+                found.add(("graph", node._name))
+        return found or None
+
+    mine = sources(X)
+    return mine is not None and mine == sources(value)
+
+
+def _indexed(X, expr) -> bool:
+    """Whether a Dask DataFrame X's index is worth reading for labels or
+    weights with the index 0..n-1 (:func:`_positions_pandas`): X is held in
+    memory (``dd.from_pandas``, persisted: nothing read), or has an index
+    of its own (named, or not a range: e.g. a Parquet read with an index
+    column). A read's fresh index (a range restarting in each file) cannot
+    hold 0..n-1 in another order: not read for it."""
+    import pandas as pd
+
+    if _held_in_memory(expr):
+        return True
+    index = X._meta.index
+    return index.name is not None or not isinstance(index, pd.RangeIndex)
 
 
 def _held_in_memory(expr) -> bool:
@@ -903,6 +1013,20 @@ def _refuse_reordered_index(name: str, index, X_index) -> None:
     ``part.2``), where Dask orders them naturally. An index that is not a
     reordering of X's (a fresh index) is matched by position.
     """
+    if reordered_index(index, X_index) and _counts_positions(index):
+        # Sorting or resetting would not help: the index is 0..n-1 already.
+        raise ValueError(
+            f"The index of {name} is 0..n-1 and X's index holds 0..n-1 in "
+            f"another order: matched by position, the rows of {name} would "
+            f"be paired with other rows of X (e.g. {name}.sort_index() next "
+            "to X from dask.dataframe.from_pandas(frame, sort=False) of a "
+            "shuffled frame, or read from Parquet files written with that "
+            "index; or X's rows reordered by map_partitions or a selection of "
+            f"partitions). Pass {name} with the index of its rows (frame[target], "
+            "then checked against X's), take X and "
+            f"{name} from one Dask frame (X, y = ddf[features], ddf[target]), "
+            f"or pass X.reset_index(drop=True) if {name} is in X's row order."
+        )
     if reordered_index(index, X_index):
         # Sorting by a repeated index does not restore X's order among rows
         # of equal index (they keep the order of the frame sorted): then not
@@ -1247,9 +1371,9 @@ def _refuse_other_file_order(X, inputs: dict) -> None:
 
 
 def _refuse_name_ordered_columns(X, inputs: dict) -> None:
-    """Refuse a pandas Series among ``inputs`` (y, ``sample_weight``) with the
-    index 0..n-1 that holds a column of X's Parquet files in the order of
-    their names as text, where X reads them in another order.
+    """Refuse a pandas Series among ``inputs`` (y, ``sample_weight``), of any
+    index, that holds a column of X's Parquet files in the order of their
+    names as text, where X reads them in another order.
 
     ``pandas.read_parquet(folder)`` reads ``part.10.parquet`` before
     ``part.2.parquet``, ``dd.read_parquet`` after ``part.9``: ``y =
@@ -1257,32 +1381,42 @@ def _refuse_name_ordered_columns(X, inputs: dict) -> None:
     has X's length and an index that says nothing, and matched by position
     every row of the later files would get another row's value, silently.
     Checked only where the two orders differ, X is the whole of one read
-    (columns selected or cast, no rows left out) of local files, and the
+    (columns selected or cast, no rows left out but by the read's
+    ``filters``, applied to the column as the read applies them; also the
+    index of ``pd.read_parquet``, e.g. next to X read with ``index=False``,
+    says nothing of X's rows) of local files, and the
     Series is named after a column of the files, which is read for it: the
     Series is refused when it holds that column in the order of the names
     and not in X's order (anything else is matched by position, as before).
     """
     import pandas as pd
 
+    # Any index: one of the Series' own (pd.read_parquet's index column,
+    # next to X read with index=False) says nothing of X's rows either.
     named = {
         name: value
         for name, value in inputs.items()
         if isinstance(value, pd.Series)
         and not _is_dask(value)
         and isinstance(value.name, str)
-        and _counts_positions(value.index)
     }
     if not named or not _is_frame(X) or not _only_read(X):
         return
     paths = _files_read(X)
     if not paths:
         return
+    try:
+        # The read's row filters, applied to the column as Dask applies them
+        # (pd.read_parquet(folder, filters=...) next to the same filters).
+        filters = _parquet_read(X).operand("filters")
+    except Exception:  # another Dask layout: not checked
+        return
     order = _in_order(paths, set(paths))
     by_name = sorted(order)
     if len(set(order)) != len(order) or order == by_name:
         return  # a file read in two places, or one order for both readers
     for name, value in named.items():
-        pieces = _column_of_files(order, value.name)
+        pieces = _column_of_files(order, value.name, filters)
         if pieces is None:
             continue
         in_x = np.concatenate([pieces[path] for path in order])
@@ -1304,14 +1438,18 @@ def _refuse_name_ordered_columns(X, inputs: dict) -> None:
             )
 
 
-def _column_of_files(paths: list, column: str) -> dict | None:
-    """``{path: values of column}`` of the local Parquet files ``paths``, or
-    None where one cannot be read (not local, no such column)."""
+def _column_of_files(paths: list, column: str, filters=None) -> dict | None:
+    """``{path: values of column}`` of the local Parquet files ``paths`` (the
+    rows that pass ``filters``, a read's row filters), or None where one
+    cannot be read (not local, no such column, filters on columns that are
+    not in the files)."""
     try:
         import pyarrow.parquet as pq
 
         return {
-            path: pq.read_table(path, columns=[column]).column(0).to_numpy()
+            path: pq.read_table(path, columns=[column], filters=filters or None)
+            .column(0)
+            .to_numpy()
             for path in paths
         }
     except Exception:  # not a local file, no such column: not checked
