@@ -622,13 +622,27 @@ def _class_floats(
         )
     bound = "> 0 for every class" if positive else ">= 0"
     if not all(_finite(v) and (v > 0 or (v == 0 and not positive)) for v in floats):
-        raise ValueError(f"{name} must be {bound} and finite, got {floats}")
+        raise ValueError(
+            f"{name} must be {bound} and finite"
+            f"{_zero_hint(positive and 0.0 in floats)}, got {floats}"
+        )
     largest = torch.finfo(dtype).max
     if any(v > largest for v in floats):
         raise _too_large(name, dtype, floats, "scale the values down")
     if nonzero and floats and not any(floats):
         raise ValueError(f"{name} must not be all 0 (no sample would count)")
     return floats
+
+
+def _zero_hint(has_zero: bool) -> str:
+    """The fix for a prior or count of 0 (a class the training labels never
+    held): its log is -inf, which no logit adjustment can use."""
+    if not has_zero:
+        return ""
+    return (
+        "; a class without samples has no log prior: give it a small positive "
+        "count, e.g. add-one smoothing counts + 1, or drop it from the logits"
+    )
 
 
 def _key_problems(keys: list[int], n_classes: int | None) -> str:
@@ -687,18 +701,30 @@ def _class_tensor(
     positive: bool = False,
     nonzero: bool = False,
     keep_grad: bool = False,
+    per_class: bool = True,
 ) -> Tensor:
     """A per-class vector given as a tensor, in ``dtype``: its values are
     checked as in :func:`_class_floats`, except under tracing. ``keep_grad``:
     still part of the caller's graph (class weights and priors of the plain
     losses get their gradient, as ``cross_entropy``'s ``weight`` does; the
-    fused focal losses differentiate the logits only)."""
+    fused focal losses differentiate the logits only). ``per_class``: it
+    must be 1-d, as a numpy array must (``pos_weight``, which may hold one
+    weight per element, passes False)."""
     if values.is_complex() or values.dtype == torch.bool:
         # as _class_floats: a cast would drop the imaginary part (with a
         # warning torch gives once) or read True / False as 1 / 0
         raise TypeError(
             f"{name} must be one number per class (a real tensor), got "
             f"{values.dtype}; pass real values, e.g. {name}.float()"
+        )
+    if per_class and values.dim() != 1:
+        # Flattened, a (2, 3) tensor would silently be 6 class values in
+        # row-major order (cross_entropy's weight refuses it).
+        classes = "C" if n_classes is None else str(n_classes)
+        raise ValueError(
+            f"{name} must be a 1-d tensor of one value per class ({classes}), "
+            f"got shape {tuple(values.shape)}; pass a 1-d tensor, e.g. "
+            f"{name}.reshape(-1) if its values are already in class order"
         )
     vec = values if keep_grad else values.detach()
     vec = vec.to(dtype).reshape(-1)
@@ -815,7 +841,8 @@ def _check_class_tensor_values(
         where = "index" if name == "pos_weight" else "class"
         raise ValueError(
             f"{name} must be {bound} and finite (in {dtype}, the dtype it is used "
-            f"in), got {_few(shown)} at {where} {_few(at)}"
+            f"in{_zero_hint(positive and 0.0 in shown)}), got {_few(shown)} at "
+            f"{where} {_few(at)}"
         )
     if nonzero and vec.numel() and not bool(vec.any()):
         raise ValueError(f"{name} must not be all 0 (no sample would count)")
@@ -1373,7 +1400,7 @@ def _check_pos_weight(pos_weight: Any, dtype: torch.dtype = torch.float64) -> Te
     pos_weight = _pos_weight_tensor(pos_weight)
     # The fused focal ops differentiate the logits only.
     _check_constant(pos_weight, "pos_weight", "torch.tensor([3.0])")
-    _class_tensor(pos_weight, None, "pos_weight", dtype)
+    _class_tensor(pos_weight, None, "pos_weight", dtype, per_class=False)
     return pos_weight
 
 
@@ -1530,10 +1557,12 @@ def _softmax_alpha(
     # The fused focal ops differentiate the logits only.
     _check_constant(alpha, "alpha", "[0.25, 0.75]")
     if (
-        isinstance(alpha, str)
+        isinstance(alpha, str | int | float)
         or not (
             isinstance(alpha, Mapping | Sequence | np.ndarray | Tensor)
-            # per class, refused with the order problem named (_class_floats)
+            # per class, refused with the order problem named (_class_floats);
+            # not asked of a Python number above: torch.compile(fullgraph=True)
+            # cannot trace is_pandas's str.startswith on float.__module__
             or is_pandas(alpha, "Series")
         )
         or (isinstance(alpha, Tensor | np.ndarray) and alpha.ndim == 0)
