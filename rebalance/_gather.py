@@ -445,19 +445,30 @@ def take_pandas(data: Any, rows: Any) -> Any:
         result.columns = data.columns
         return result.__finalize__(data)
     taken: list[Any] = [None] * len(columns)
+    # Every row read at least once: all of them are staged. Fewer rows: the
+    # distinct ones, read in order, then gathered by their ranks.
+    every_row = _scattered(rows, data.shape[0])
+    compact = not every_row and _compact(rows, data.shape[0])
+    groups: list[list[int]] = []
+    if every_row or compact:
+        out_bytes = n_out * sum(v.itemsize for v in values if v is not None)
+        groups = _row_groups(values, min(n_out, data.shape[0]), out_bytes)
     # A frame of numpy columns of one dtype comes back as one block (pandas'
-    # own layout for it: columns as the rows of a 2-D array).
+    # own layout for it: columns as the rows of a 2-D array) ...
     block = None
     numpy_dtypes = {v.dtype for v in values if v is not None}
     all_numpy = all(v is not None for v in values)
     if isinstance(data, pd.DataFrame) and all_numpy and len(numpy_dtypes) == 1:
-        block = np.empty((len(values), n_out), dtype=values[0].dtype)
-    # Every row read at least once: all of them are staged. Fewer rows: the
-    # distinct ones, read in order, then gathered by their ranks.
-    every_row = _scattered(rows, data.shape[0])
-    if every_row or _compact(rows, data.shape[0]):
-        out_bytes = n_out * sum(v.itemsize for v in values if v is not None)
-        groups = _row_groups(values, min(n_out, data.shape[0]), out_bytes)
+        if compact and len(groups) == 1 and len(groups[0]) == len(values):
+            # ... but a scattered gather of fewer rows whose columns are one
+            # group writes whole rows (a stream per bucket of output rows,
+            # not one per bucket and column: ~20% faster), and the frame is
+            # built over them, as pandas builds one over a row-major array
+            # (``to_numpy()`` then gives that array, C-ordered).
+            block = np.empty((n_out, len(values)), dtype=values[0].dtype).T
+        else:
+            block = np.empty((len(values), n_out), dtype=values[0].dtype)
+    if every_row or compact:
         distinct = None
         for group in groups:
             out = None if block is None else block[group[0] : group[-1] + 1]

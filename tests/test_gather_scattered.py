@@ -425,3 +425,35 @@ def test_csr_staged_kernels_refuse_inconsistent_arguments():
     assert out[:7] == ["0", "[5,", "1,", "4294967294,", "2,", "7,", "3]"]
     assert out[7:11] == ["-1"] * 4
     assert out[11:] == ["0", "[-2,", "7,", "5]", "[2,", "3,", "1]"] + ["-1"] * 8
+
+
+@pytest.mark.parametrize("n_threads", [1, 2, 3])
+@pytest.mark.parametrize("dtype", ["<f4", ">f8", "i1"])
+def test_scattered_frame_of_one_group_comes_back_over_whole_rows(
+    n_threads, dtype, monkeypatch
+):
+    # A shuffled under-sampling of a one-dtype frame whose columns are one
+    # group writes whole rows (one write stream per bucket): the frame is
+    # built over a row-major array, the values those of iloc, whatever the
+    # threads; the input is untouched and the output owns its memory.
+    threads(monkeypatch, n_threads)
+    monkeypatch.setattr(_gather, "GATHER_ABOVE", 0)
+    monkeypatch.setattr(_gather, "STAGE_COLUMNS_ABOVE", 0)
+    rng = np.random.default_rng(n_threads)
+    n = 30_000
+    data = _columns(dtype, n, 6, rng)
+    frame = pd.DataFrame(data.copy(), columns=list("abcdef"))
+    before = frame.copy()
+    y = (rng.random(n) < 0.2).astype(np.int64)
+    sampler = RandomUnderSampler(random_state=3)
+    X_res, _ = sampler.fit_resample(frame, y)
+    rows = sampler.sample_indices_
+    # (pandas' own take has no kernel for big-endian columns)
+    assert X_res.to_numpy().tobytes() == np.ascontiguousarray(data[rows]).tobytes()
+    assert list(X_res.columns) == list("abcdef")
+    assert (X_res.dtypes == frame.dtypes).all()
+    assert X_res.to_numpy().flags.c_contiguous  # whole rows
+    assert not np.shares_memory(X_res.to_numpy(), frame.to_numpy())
+    pd.testing.assert_frame_equal(frame, before)
+    X_res.iloc[0, 0] = X_res.iloc[1, 0]  # writeable, a frame like any other
+    pd.testing.assert_frame_equal(frame, before)
