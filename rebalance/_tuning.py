@@ -179,6 +179,10 @@ def cross_validated_scores(
         else splitter.split(X, y, **split_params)
     )
     splits = [_fold_pair(fold, n_samples, number) for number, fold in enumerate(given)]
+    # A fold whose training rows lack a class: refused before the first fit,
+    # naming the fold and the class (a binary estimator's own error named
+    # neither: "This solver needs samples of at least 2 classes").
+    _check_fold_training_classes(splits, y, classes)
     # A row of weight 0 counts as left out: also checked before the first fit.
     _check_fold_weights(
         splits,
@@ -295,6 +299,40 @@ def _check_fold_weights(
                 "scikit-learn), so no row is left to score the thresholds on. "
                 "Give rows of each validation fold a positive weight, use fewer "
                 "folds, or shuffle the rows."
+            )
+
+
+def _check_fold_training_classes(
+    splits: Sequence[tuple[np.ndarray, np.ndarray]],
+    y: np.ndarray,
+    classes: np.ndarray,
+) -> None:
+    """Refuse, before any fold is fitted, a fold whose training rows hold no
+    row of a class of ``classes`` that ``y`` has (a class with fewer rows
+    than folds, or an unstratified cv over sorted rows): the fold's model
+    would not know it, and its scores could not be tuned one-vs-rest."""
+    labels = encode_labels(y)[0]
+    names = np.asarray(labels.classes).tolist()
+    tuned = set(np.asarray(classes).tolist())
+    counts = np.bincount(labels.codes, minlength=labels.n_classes)
+    for number, (train, _) in enumerate(splits):
+        present = np.bincount(labels.codes[train], minlength=labels.n_classes)
+        missing = [
+            (name, int(total))
+            for name, n, total in zip(names, present, counts)
+            if n == 0 and name in tuned
+        ]
+        if missing:
+            rows = ", ".join(
+                f"{name!r} ({total} row{'' if total == 1 else 's'} in all)"
+                for name, total in missing
+            )
+            raise ValueError(
+                f"cv gave fold {number} training rows without the classes "
+                f"[{rows}]: every fold's estimator must be fitted on every "
+                "class to score it. Use fewer folds than the rows of the "
+                "smallest class, a stratified cv (an int cv is one), or "
+                "shuffle the rows."
             )
 
 

@@ -547,5 +547,5 @@ def test_tuned_fold_without_a_class_is_a_clear_error():
     order = np.argsort(y, kind="stable")
     X, y = X[order], y[order]
     mover = ThresholdMover(LogisticRegression(), "tuned", cv=KFold(3))
-    with pytest.raises(ValueError, match="fold 0 has the classes"):
+    with pytest.raises(ValueError, match="fold 0 training rows without the classes"):
         mover.fit(X, y)

@@ -70,7 +70,8 @@ def test_fold_training_class_of_zero_weight_is_refused_as_without_the_rows():
     w = np.ones(60)
     w[np.arange(1, 30, 2)] = 0  # class 1 in fold 1's training rows
     keep = w > 0
-    with pytest.raises(ValueError, match="fold 1 has the classes"):  # the oracle
+    # the oracle
+    with pytest.raises(ValueError, match="fold 1 training rows without the classes"):
         ThresholdMover(
             GaussianNB(), strategy="tuned", cv=_dropped_folds(folds, keep)
         ).fit(X[keep], y[keep], sample_weight=w[keep])
