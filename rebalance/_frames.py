@@ -41,9 +41,21 @@ __all__ = [
 
 
 def is_pandas(obj: Any, kind: str) -> bool:
-    """True when ``obj`` is a pandas ``kind`` (``'DataFrame'`` or ``'Series'``)."""
-    module = type(obj).__module__
-    return module.startswith("pandas") and type(obj).__name__ == kind
+    """True when ``obj`` is a pandas ``kind`` (``'DataFrame'`` or ``'Series'``),
+    a subclass's instance (GeoDataFrame, a user's ``_constructor`` subclass)
+    included: its rows are pandas rows (``iloc``, an index to pair and reset).
+
+    >>> import pandas as pd
+    >>> from rebalance._frames import is_pandas
+    >>> class Frame(pd.DataFrame):
+    ...     pass
+    >>> is_pandas(Frame({"a": [1]}), "DataFrame"), is_pandas([1], "Series")
+    (True, False)
+    """
+    # Through sys.modules: pandas is never imported here (no pandas object
+    # exists before it is).
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(obj, getattr(pd, kind))
 
 
 def index_from_transform_output(X: Any) -> bool:

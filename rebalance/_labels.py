@@ -562,9 +562,15 @@ def _refuse_date_time(y: Any, name: str) -> None:
 
 def _date_time_labels(name: str, dtype: Any) -> ValueError:
     fix = f"{name}.astype(str)"
-    if str(dtype) == "Time" and type(dtype).__module__.startswith("polars"):
-        # Its text drops fractions of a second (1.5 s and 1 s: one class).
+    if type(dtype).__module__.startswith("polars"):
+        # No astype in polars, and no cast of a Duration to String; text
+        # drops fractions of a second of a Time (1.5 s and 1 s: one class).
         fix = f"their integer values, {name}.to_physical()"
+    elif _arrow_type(dtype) is dtype and not (
+        _arrow_time(dtype) or _arrow_interval(dtype)
+    ):
+        # A pyarrow Array or ChunkedArray: no astype either.
+        fix = f"{name}.cast(pyarrow.string())"
     elif _arrow_time(dtype):
         # Text drops nanoseconds (pandas: str of datetime.time).
         arrow_type = _arrow_type(dtype)
@@ -580,6 +586,25 @@ def _date_time_labels(name: str, dtype: Any) -> ValueError:
         "booleans or a pandas categorical. To use these values as "
         f"classes, convert them first, e.g. {fix}."
     )
+
+
+def _own_dtype(y_1d: Any, read_as: np.dtype) -> Any:
+    """The dtype of a polars Series (``Date``, ``Duration``, ...) or a
+    pyarrow Array or ChunkedArray (``date32[day]``, ...) ``y_1d``, whose
+    values numpy reads as ``read_as``; ``read_as`` for any other column.
+
+    >>> import pyarrow as pa
+    >>> from rebalance._labels import _own_dtype
+    >>> _own_dtype(pa.array([0], pa.date32()), np.dtype("datetime64[D]"))
+    DataType(date32[day])
+    """
+    dtype = getattr(y_1d, "type", None)  # a pyarrow Array or ChunkedArray
+    if _arrow_type(dtype) is not None:
+        return dtype
+    dtype = getattr(y_1d, "dtype", None)
+    if type(dtype).__module__.split(".")[0] == "polars":
+        return dtype
+    return read_as
 
 
 def label_values(y_1d: Any, name: str) -> np.ndarray:
@@ -942,7 +967,9 @@ def encode_labels(
             # None or NaN, then refused as among objects).
             classes, codes, counts = _encode_sorted(values.astype(object), name)
         elif kind in "mM":
-            raise _date_time_labels(name, dtype)
+            # A polars or pyarrow column named by its own dtype (Date,
+            # date32[day], ...), not by the numpy one it was read as.
+            raise _date_time_labels(name, _own_dtype(y_1d, dtype))
         else:
             complex_note = "Complex data not supported. " * (kind == "c")
             raise ValueError(
