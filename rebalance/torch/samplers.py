@@ -906,6 +906,7 @@ class _EpochSampler:
         index_sampler = getattr(owner, "_index_sampler", None)
         wrapped = getattr(index_sampler, "sampler", None)
         self._check_not_batched_again(owner, index_sampler, wrapped)
+        self._check_yields_batches(owner, index_sampler)
         self._warn_if_batches_empty(index_sampler, wrapped)
         if self is not index_sampler and self is not wrapped:
             return  # not certain the loader reads its rows through this sampler
@@ -930,6 +931,25 @@ class _EpochSampler:
                 "the labels of the dataset it is given (skorch: "
                 "iterator_train=RebalancedLoader(...))."
             )
+
+    def _check_yields_batches(self, owner: Any, index_sampler: Any) -> None:
+        """A clear error when a ``DataLoader`` was given this index sampler
+        (one int per row) as ``batch_sampler=``: the loader would read each
+        int as a batch of indices and fail with a bare ``TypeError: 'int'
+        object is not iterable`` (or hand a dataset's ``__getitems__`` one
+        int), naming neither the sampler nor the fix."""
+        if index_sampler is not self or self._item_name != "indices":
+            return
+        if getattr(owner, "_auto_collation", None) is not True:
+            return  # sampler=..., batch_size=None: one row at a time, fine
+        name = type(self).__name__
+        raise TypeError(
+            f"{name} was given to a DataLoader as batch_sampler=, but it yields "
+            "one dataset index at a time, not batches of indices. Pass it as "
+            f"DataLoader(dataset, sampler={name}(...), batch_size=...), or, for "
+            "one index tensor per batch, as batch_sampler=IndexBatchSampler("
+            f"{name}(...), batch_size) (rebalance.torch.IndexBatchSampler)."
+        )
 
     def _warn_if_batches_empty(self, index_sampler: Any, wrapped: Any) -> None:
         """Warn when the ``BatchSampler`` a ``DataLoader`` wraps this sampler
@@ -1348,6 +1368,9 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
         its ``random_state`` is ignored in favour of ``seed``.
     seed : int, default=0
         Seed shared by all ranks; epoch ``e`` draws from ``[seed, e]``.
+        It is the only source of randomness: ``torch.manual_seed`` and a
+        ``DataLoader``'s ``generator=`` change nothing (there is no
+        ``generator`` argument), so runs meant to differ need different seeds.
     num_replicas : int, default=None
         Number of DistributedDataParallel ranks; by default the world size of
         the process group initialised when the epoch is drawn, else 1 (so a
@@ -1510,6 +1533,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         K of the P × K form.
     seed : int, default=0
         Seed shared by all ranks; epoch ``e`` draws from ``[seed, e]``.
+        It is the only source of randomness: ``torch.manual_seed`` and a
+        ``DataLoader``'s ``generator=`` change nothing (there is no
+        ``generator`` argument), so runs meant to differ need different seeds.
     num_replicas : int, default=None
         Number of ranks sharing each epoch, as in :class:`RebalanceSampler`.
     rank : int, default=None
@@ -1997,7 +2023,11 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         Parameters
         ----------
         indices : array-like or Tensor of shape (batch,)
-            Dataset row ids of the batch (e.g. an index column of the dataset).
+            Dataset row ids of the batch (e.g. an index column of the dataset):
+            positions in the labels the sampler was built with, the ids it
+            yields. For a ``Subset``, positions in the subset, not the ids of
+            its parent's rows (an index column of the parent gives those: map
+            them back, or add an index column to the subset's rows).
         losses : array-like or Tensor of shape (batch,)
             Their per-row losses (``reduction='none'``; any float dtype,
             bfloat16 included). A row reported again keeps its latest loss.
@@ -2442,7 +2472,19 @@ class RebalancedLoader:
             labels, found = _dataset_labels(dataset)
             _check_label_count(labels, n_rows, found)
         else:
-            labels = self.labels_from(dataset)
+            try:
+                labels = self.labels_from(dataset)
+            except (AttributeError, KeyError, TypeError, IndexError) as exc:
+                note = _labels_from_split_note(dataset)
+                if note is None:
+                    raise
+                add_note = getattr(exc, "add_note", None)  # Python 3.11+
+                if add_note is not None:
+                    add_note(note)
+                    raise
+                if type(exc) not in (AttributeError, TypeError, IndexError):
+                    raise
+                raise type(exc)(f"{exc}. {note}") from exc
             try:
                 n_labels = len(labels)
             except TypeError:  # None, a number, a generator, a 0-d tensor
@@ -2453,10 +2495,11 @@ class RebalancedLoader:
                     "tensor)."
                 ) from None
             if n_labels != n_rows:
+                note = _labels_from_split_note(dataset)
                 raise ValueError(
                     f"labels_from gave {n_labels} labels for a data set of "
                     f"{n_rows} rows: return one label per row of the data set it "
-                    "is given."
+                    "is given." + (f" {note}" if note else "")
                 )
         labels = _whole_number_labels(labels)
         loader_kwargs = dict(loader_kwargs)
@@ -2491,6 +2534,30 @@ class RebalancedLoader:
             sampler.set_epoch(previous.epoch)
         self.sampler_ = sampler
         return DataLoader(dataset, **loader_kwargs)
+
+
+def _labels_from_split_note(dataset: Any) -> str | None:
+    """What to add to an error ``labels_from`` raised on a ``Subset`` or
+    ``ConcatDataset`` (else None): it is called with the data set the loader
+    is built on (skorch's train split, ``random_split``, cross-validation),
+    not with the data set it was written for, so ``lambda d: d.my_labels``
+    fails there with a bare ``AttributeError`` that does not say why."""
+    if not isinstance(dataset, (Subset, ConcatDataset)):
+        return None
+    kind = type(dataset).__name__
+    fix = (
+        "labels_from=lambda d: numpy.asarray(<labels of d.dataset>)[d.indices]"
+        if isinstance(dataset, Subset)
+        else "labels_from returning its parts' labels one after another"
+    )
+    return (
+        f"labels_from was called with a {kind} (the data set the loader is "
+        "built on, e.g. skorch's train split, random_split or a "
+        "cross-validation fold), not with the full data set: return the "
+        f"labels of its own rows, e.g. {fix}; or give the full data set a "
+        ".targets attribute (or .y, .labels), which RebalancedLoader finds "
+        f"through a {kind} by itself, and drop labels_from."
+    )
 
 
 def _check_no_sampler_arguments(
