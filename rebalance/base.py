@@ -64,6 +64,11 @@ class SamplingPlan:
     report_draw : callable or None, default=None
         For samplers whose per-class counts are random (class-balanced), maps a
         draw's indices to the ``sampling_strategy_`` to report for it.
+    draw_codes : callable or None, default=None
+        ``rng -> (indices, codes)``: the same draw as ``_draw``, with the
+        class code (uint8) of every drawn row where the draw gives them at no
+        cost (the shuffled under-sampler), else ``codes`` None. Call it
+        through :meth:`draw_with_codes`.
 
     Notes
     -----
@@ -101,10 +106,22 @@ class SamplingPlan:
     def draw_with_codes(
         self, rng: np.random.Generator
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """:meth:`draw`, and the class code (uint8, a position in
-        ``labels.classes``) of every drawn row where the draw gives them at no
-        cost (``draw_codes``: the shuffled under-sampler), else None. The
-        same indices as :meth:`draw` from the same generator state."""
+        """:meth:`draw`, and the class code of every drawn row where the draw
+        gives them at no cost (``draw_codes``: the shuffled under-sampler).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The source of randomness, as for :meth:`draw`.
+
+        Returns
+        -------
+        indices : numpy.ndarray of shape (n_output,)
+            The indices :meth:`draw` gives from the same generator state.
+        codes : numpy.ndarray of shape (n_output,) and dtype uint8, or None
+            The position in ``labels.classes`` of every drawn row's class;
+            None where the plan's draw does not carry them.
+        """
         _check_generator(rng)
         if self.draw_codes is None:
             return self._draw(rng), None
