@@ -18,6 +18,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -485,14 +486,34 @@ def _missing_numbers(values, is_target: bool):
 
     # Decided on the distinct values: a text column has few or no markers.
     try:
-        distinct = [v for v in values.dropna().unique() if isinstance(v, str)]
+        uniques = values.dropna().unique()
     except TypeError:  # lists, dicts (nested values): no numbers
         return None
+    distinct = [v for v in uniques if isinstance(v, str)]
+    # Numbers held as such next to the markers (a frame built by hand:
+    # [1.5, "?", 3]); any other object (a date, bytes) makes it no column
+    # of numbers.
+    held = [
+        v
+        for v in uniques
+        if isinstance(v, Real) and not isinstance(v, (bool, np.bool_))
+    ]
+    if len(held) + len(distinct) != len(uniques):
+        return None
     markers = [v for v in distinct if v.strip().lower() in _MISSING_NUMBER]
-    if not markers or len(markers) == len(distinct):
+    if not markers or (len(markers) == len(distinct) and not held):
         return None
     rest = pd.Series([v for v in distinct if v not in markers], dtype=object)
     plain = pd.to_numeric(rest.str.strip(), errors="coerce").notna().all()
+    if held:
+        if not plain:
+            return None  # numbers next to "$1,234.50"-like text: left alone
+        marker = values.isin(markers).to_numpy()
+        kept = values.astype(object).where(values.notna() & ~marker)
+        stripped = kept.map(lambda v: v.strip() if isinstance(v, str) else v)
+        if is_target:
+            return kept, marker
+        return pd.to_numeric(stripped, errors="coerce"), marker
     if not plain and (
         # every number has a digit: text columns fail here, at once
         not rest.str.contains(r"\d").all() or _as_numbers(rest) is None

@@ -160,3 +160,25 @@ def test_per_class_tensor_must_be_1d_and_series_refused():
     counts = pd.Series([5, 3, 2])
     with pytest.raises(TypeError, match=re.escape("to_dict()")):
         balanced_softmax_cross_entropy(logits, target, counts)
+
+
+def test_compare_reads_markers_next_to_python_numbers_as_missing():
+    # Found by review 62's docs helper: an object column of Python floats and
+    # "?" (a frame built by hand) kept "?" as text, and the column was dropped
+    # as id-like; a column of number strings was read. Now both alike.
+    import pandas as pd
+
+    from rebalance._columns import missing_as_na
+
+    values = pd.Series([1.5, "?", 3, 2.25, None, " 7 "], dtype=object)
+    frame = pd.DataFrame({"x": values, "t": list("abcdef")})
+    notes = []
+    read = missing_as_na(frame, notify=notes.append)
+    assert read["x"].dtype == np.float64
+    np.testing.assert_array_equal(read["x"], [1.5, np.nan, 3.0, 2.25, np.nan, 7.0])
+    assert notes and "'x'" in notes[0] and "'?'" in notes[0]
+    assert frame["x"].tolist()[:2] == [1.5, "?"]  # the input is unchanged
+    # Other objects than numbers and text: not a column of numbers.
+    dated = pd.Series([pd.Timestamp(0), "?", 1], dtype=object)
+    kept = missing_as_na(pd.DataFrame({"d": dated}))
+    assert kept["d"].tolist()[1] == "?"
