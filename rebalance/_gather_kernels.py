@@ -378,7 +378,8 @@ def move_rows(
     never left out by the compiler).
 
     Returns 0, or -1 at the first column, row, pair, position or slot
-    outside its array (nothing out of bounds is touched).
+    outside its array, or a block past ``n_rows`` (nothing out of bounds is
+    touched: a row's place in its block is compared before it is added).
     """
     n_columns = offsets.shape[0]
     n_values = values.shape[0]
@@ -390,6 +391,10 @@ def move_rows(
     if shift < 0 or shift > 62 or tshift < 0 or tshift > 62 or line < 1:
         return -1
     if first_block < 0 or last_block < first_block or last_block >= bounds.shape[0]:
+        return -1
+    # A block starts at a row of the values (n_rows >> shift blocks and one
+    # more): ``b << shift`` of any later block could wrap around.
+    if last_block > first_block and last_block - 1 > (n_rows >> shift):
         return -1
     if sink.shape[0] < 1:
         return -1
@@ -413,10 +418,13 @@ def move_rows(
         if lo < 0 or hi < lo or hi > n_pairs:
             return -1
         for k in range(lo, hi):
-            r = start + low[k]
+            place = low[k]
             i = positions[k]
-            if r >= stop or i < 0 or (i >> tshift) >= n_dests:
+            # place compared before the sum (a negative or huge one would
+            # wrap around to a row outside the block).
+            if place < 0 or place >= stop - start or i < 0 or (i >> tshift) >= n_dests:
                 return -1
+            r = start + place
             d = i >> tshift
             q = fill[d]
             base = d << tshift
@@ -438,8 +446,8 @@ def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: n
     bucket, in cache).
 
     Returns 0, or -1 at the first bucket or position outside its array
-    (``tails`` must hold each position of a bucket once; nothing out of
-    bounds is touched).
+    (a negative ``tails`` entry too; ``tails`` must hold each position of a
+    bucket once; nothing out of bounds is touched).
     """
     n_columns, n_out = out.shape[0], out.shape[1]
     if tshift < 0 or tshift > 30 or first_dest < 0 or last_dest < first_dest:
@@ -457,7 +465,8 @@ def place_rows(out, tails, first_dest, last_dest, tshift, scratch):  # pragma: n
         if length > scratch.shape[0]:
             return -1
         for k in range(length):
-            if tails[base + k] >= length:
+            tail = tails[base + k]
+            if tail < 0 or tail >= length:
                 return -1
         if rows_whole:  # a row at a time (out the transpose of rows)
             if length * n_columns > scratch.shape[0]:

@@ -443,8 +443,11 @@ def count_buckets(key, log_buckets, first, last, counts):
 
     Element ``j`` takes bits ``(j % per_draw) * log_buckets`` onwards of draw
     ``j // per_draw`` of the stream ``key``; ``first`` must be a multiple of
-    ``per_draw = 64 // log_buckets``.
+    ``per_draw = 64 // log_buckets``. Raises IndexError (nothing counted)
+    unless ``1 <= log_buckets <= 62`` and ``counts`` holds a count per bucket.
     """
+    if log_buckets < 1 or log_buckets > 62 or counts.shape[0] < (1 << log_buckets):
+        raise IndexError("count_buckets: fewer counts than buckets")
     per_draw, mask, shift, draw, bits, used = _bucket_stream(key, log_buckets, first)
     for _ in range(last - first):
         b, draw, bits, used = _next_bucket(key, draw, bits, used, per_draw, mask, shift)
@@ -507,9 +510,15 @@ def shuffle_buckets(out, bounds, key, first, last):
     """Fisher-Yates shuffle buckets ``first`` to ``last - 1`` of ``out`` in place.
 
     Bucket ``b`` is ``out[bounds[b]:bounds[b + 1]]``, with its own stream.
+    Raises IndexError (the buckets before it shuffled) at the first bucket
+    outside ``bounds`` or ``out``, or whose bounds decrease.
     """
+    if first < 0 or last < first or last >= bounds.shape[0]:
+        raise IndexError("shuffle_buckets: buckets outside bounds")
     touched = 0
     for b in range(first, last):
+        if bounds[b] < 0 or bounds[b + 1] < bounds[b] or bounds[b + 1] > out.shape[0]:
+            raise IndexError("shuffle_buckets: a bucket outside out")
         # Read the bucket in order first: the hardware prefetcher brings it
         # into cache at full bandwidth, where the shuffle's random reads
         # would each wait for memory. (The sum is returned so that the
@@ -527,8 +536,11 @@ def mark_ranks(bitmap, n, k, key):
     Every ``k``-subset of ``range(n)`` is equally likely. Positions are drawn
     and repeats rejected; with ``2k > n`` the ``n - k`` positions to leave out
     are drawn that way and the bits then flipped, so at most ``n / 2``
-    positions are ever marked. Needs ``0 <= k <= n``.
+    positions are ever marked. Raises IndexError (nothing marked) unless
+    ``0 <= k <= n`` and ``bitmap`` holds ``n`` bits.
     """
+    if k < 0 or n < k or (n >> 6) + ((n & 63) != 0) > bitmap.shape[0]:
+        raise IndexError("mark_ranks: k outside [0, n] or n bits past bitmap")
     leave_out = 2 * k > n
     n_marked = n - k if leave_out else k
     state = _mix(key)

@@ -340,8 +340,15 @@ def sigmoid_range(  # pragma: no cover - compiled
     writes the scaled gradient and (if store_loss) the elementwise loss.
 
     ``wy`` is the positive-weighted target ``y * pos_weight`` (``y`` itself
-    without a pos_weight).
+    without a pos_weight). Raises IndexError (nothing read or written)
+    unless ``0 <= start <= stop`` and every array (``loss`` if
+    ``store_loss``) holds ``stop`` elements: the loop does not check them.
     """
+    n = min(x.shape[0], y.shape[0], wy.shape[0], grad.shape[0])
+    if store_loss:
+        n = min(n, loss.shape[0])
+    if start < 0 or stop < start or stop > n:
+        raise IndexError("sigmoid_range: [start, stop) outside its arrays")
     a_pos = alpha if has_alpha else 1.0
     a_neg = 1.0 - alpha if has_alpha else 1.0
     if gamma_mode == 1:
@@ -505,8 +512,22 @@ def softmax_range(  # pragma: no cover - compiled
     stop,
 ):
     """Row losses (focal, cross-entropy) and scaled gradient of rows
-    [start, stop); returns the number of out-of-range class indices."""
+    [start, stop); returns the number of out-of-range class indices.
+
+    Raises IndexError (nothing read or written) unless ``0 <= start <=
+    stop`` and ``x``, ``target``, ``fl_rows``, ``ce_rows`` (and ``grad`` if
+    ``store_grad``, as wide as ``x``) hold ``stop`` rows, and ``alpha`` (if
+    ``has_alpha``) a weight per class: the loops do not check them."""
     n_classes = x.shape[1]
+    n_rows = min(x.shape[0], target.shape[0], fl_rows.shape[0], ce_rows.shape[0])
+    if store_grad:
+        n_rows = min(n_rows, grad.shape[0])
+        if grad.shape[1] < n_classes:
+            raise IndexError("softmax_range: grad narrower than x")
+    if has_alpha and alpha.shape[0] < n_classes:
+        raise IndexError("softmax_range: alpha shorter than the classes")
+    if start < 0 or stop < start or stop > n_rows:
+        raise IndexError("softmax_range: [start, stop) outside its arrays")
     bad = 0
     off = smoothing / n_classes
     on = 1.0 - smoothing + off
