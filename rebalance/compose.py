@@ -213,7 +213,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         columns would lack it. So does a draw that keeps only rows of
         ``sample_weight`` 0 of a class whose rows given have a positive
         weight (a row of weight 0 counts as left out): the classifier would
-        learn nothing of it. With a Dask DataFrame X, per-row parameters
+        learn nothing of it. So does a ``RandomOverSampler`` with a
+        ``shrinkage`` above 0 before a classifier that takes only non-negative
+        X (``MultinomialNB``, ``ComplementNB``, ``CategoricalNB``): its noise
+        makes values negative. With a Dask DataFrame X, per-row parameters
         are checked against the order of X's rows as the sampler checks
         ``y``: refused next to an X computed through a Dask shuffle (persist
         it first), and next to one whose rows ``dd.from_pandas`` sorted
@@ -268,6 +271,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_paired_rows(X, y, "ResampledClassifier.fit")
         check_paired_weights(X, y, sample_weight, "ResampledClassifier.fit")
         _check_finite_for(self.classifier, X)
+        _check_positive_for(self.sampler, self.classifier)
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
@@ -559,6 +563,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         )
         tags.input_tags.categorical = classifier_tags.input_tags.categorical
         tags.input_tags.positive_only = classifier_tags.input_tags.positive_only
+        # predict, predict_proba, ... hand X to the classifier unchecked: one
+        # that skips input validation (DummyClassifier) leaves it unchecked
+        # here too (another number of features, NaN, 1-D X), as its tag says.
+        tags.no_validation = bool(classifier_tags.no_validation)
         if classifier_tags.classifier_tags is not None:
             # (None for a classifier without ClassifierMixin: ours stay.)
             tags.classifier_tags = copy.deepcopy(classifier_tags.classifier_tags)
@@ -791,16 +799,57 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
         except (TypeError, ValueError):
             return  # ragged: the classifier's own checks
         columns = [_object_numbers(values)]
+    elif sp.issparse(X):
+        # CSR, CSC, COO, ...: the stored values. DOK has no .data and LIL's
+        # is an object array of row lists: read as CSR, as the sampler
+        # gathers them (else a draw that left out a row with NaN decided
+        # whether the classifier was fitted).
+        stored: Any = getattr(X, "data", None)
+        if not (isinstance(stored, np.ndarray) and stored.dtype.kind in "biufc"):
+            try:
+                stored = X.tocsr().data
+            except (TypeError, ValueError):  # the classifier's to refuse
+                stored = None
+        columns = [stored]
     else:
-        # CSR, CSC, COO: the stored values (DOK and LIL have no .data); an
-        # object array of numbers as the classifier reads it (floats).
-        columns = [getattr(X, "data", None) if sp.issparse(X) else _object_numbers(X)]
+        # An object array of numbers as the classifier reads it (floats).
+        columns = [_object_numbers(X)]
     for values in columns:
         if isinstance(values, np.ndarray) and values.dtype.kind in "fc":
             # also under sklearn's assume_finite=True: a draw must not decide
             # whether the classifier is fitted on NaN
             with config_context(assume_finite=False):
                 assert_all_finite(values, input_name="X")
+
+
+def _check_positive_for(sampler: Any, classifier: Any) -> None:
+    """Raise when ``classifier`` takes only non-negative X (its
+    ``positive_only`` tag: MultinomialNB, ComplementNB, CategoricalNB) and
+    ``sampler`` adds Gaussian noise to the rows it repeats (a
+    ``RandomOverSampler`` with a ``shrinkage`` above 0): the noise makes
+    values negative (and counts or categories not whole numbers), so the fit
+    failed or not with the draw, naming negative values X did not have."""
+    tags = tags_of(classifier)
+    if tags is None or not tags.input_tags.positive_only:
+        return
+    try:
+        shrinkage = sampler.get_params(deep=False).get("shrinkage")
+    except (AttributeError, TypeError):
+        return  # not an estimator: nothing known of its noise
+    factors = list(shrinkage.values()) if isinstance(shrinkage, dict) else [shrinkage]
+    if not any(
+        isinstance(f, (int, float, np.number)) and not isinstance(f, bool) and f > 0
+        for f in factors
+    ):
+        return  # no noise (None, 0), or a value the sampler refuses itself
+    raise ValueError(
+        f"{type(sampler).__name__}(shrinkage={shrinkage!r}) adds Gaussian noise "
+        "to the rows it repeats (a smoothed bootstrap), which makes values "
+        f"negative and counts not whole numbers, but {type(classifier).__name__} "
+        "takes only non-negative X (counts, frequencies or categories): its fit "
+        "would fail or not with the draw. Use shrinkage=None (plain repeated "
+        "rows), or a classifier that takes any real-valued X."
+    )
 
 
 def _pandas_text(dtype: Any) -> bool:

@@ -1359,6 +1359,9 @@ default='auto'
         if estimator_tags is None:
             return tags
         tags.input_tags = copy.deepcopy(estimator_tags.input_tags)
+        # predict hands X to the estimator unchecked: one that skips input
+        # validation (DummyClassifier) leaves it unchecked here too.
+        tags.no_validation = bool(estimator_tags.no_validation)
         inner_multi_class = True
         if estimator_tags.classifier_tags is not None:
             tags.classifier_tags.poor_score = estimator_tags.classifier_tags.poor_score
