@@ -321,6 +321,8 @@ def label_markers(values) -> np.ndarray:
     [False, True, False, True, False]
     >>> label_markers(pd.Series(["1", "0", "-", "1"])).tolist()
     [False, False, True, False]
+    >>> label_markers(pd.Series([1, 0, "-", 1], dtype=object)).tolist()
+    [False, False, True, False]
     """
     if numeric_dtype(values.dtype):
         return np.zeros(len(values), dtype=bool)
@@ -329,7 +331,11 @@ def label_markers(values) -> np.ndarray:
     stripped = text.str.strip()
     marker = stripped.isin(_MISSING_TEXT) | stripped.str.lower().isin(_MISSING_LABEL)
     marker = marker.to_numpy(dtype=bool, copy=True)
-    read = _missing_numbers(text.where(~marker), is_target=True)
+    # Numbers held as such count as the other labels too ([0, 1, "-"]).
+    numbers = objects.map(
+        lambda v: isinstance(v, Real) and not isinstance(v, (bool, np.bool_))
+    ).to_numpy(dtype=bool)
+    read = _missing_numbers(text.where(~numbers, objects).where(~marker), True)
     if read is not None:
         marker |= read[1]
     return marker

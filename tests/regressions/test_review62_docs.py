@@ -182,3 +182,21 @@ def test_compare_reads_markers_next_to_python_numbers_as_missing():
     dated = pd.Series([pd.Timestamp(0), "?", 1], dtype=object)
     kept = missing_as_na(pd.DataFrame({"d": dated}))
     assert kept["d"].tolist()[1] == "?"
+
+
+def test_compare_reads_a_dash_among_python_int_labels_as_missing():
+    # Found by review 62's docs helper: an object y of Python ints and "-"
+    # raised "y mixes label types"; "-" among numbers written as text was
+    # already the missing-label error naming its row. Now both alike.
+    import pandas as pd
+
+    from rebalance._columns import label_markers
+    from rebalance.compare import compare
+
+    y = pd.Series([0, 1, "-", 1, 0, 1] * 10, dtype=object)
+    assert label_markers(y).tolist() == [False, False, True, False, False, False] * 10
+    X = pd.DataFrame({"a": np.arange(60.0)})
+    with pytest.raises(ValueError, match=r"'-' read as a missing value"):
+        compare(X, y, method_names=["none"], folds=2, repeats=1)
+    # Among text labels a dash stays a class (credit-approval's "+"/"-").
+    assert not label_markers(pd.Series(["+", "-", "+"] * 5)).any()
