@@ -511,18 +511,11 @@ def _missing_numbers(values, is_target: bool):
         return None
     rest = pd.Series([v for v in distinct if v not in markers], dtype=object)
     plain = pd.to_numeric(rest.str.strip(), errors="coerce").notna().all()
-    if held:
-        if not plain:
-            return None  # numbers next to "$1,234.50"-like text: left alone
-        marker = values.isin(markers).to_numpy()
-        kept = values.astype(object).where(values.notna() & ~marker)
-        stripped = kept.map(lambda v: v.strip() if isinstance(v, str) else v)
-        if is_target:
-            return kept, marker
-        return pd.to_numeric(stripped, errors="coerce"), marker
     if not plain and (
+        held  # numbers next to "$1,234.50"-like text: left alone
         # every number has a digit: text columns fail here, at once
-        not rest.str.contains(r"\d").all() or _as_numbers(rest) is None
+        or not rest.str.contains(r"\d").all()
+        or _as_numbers(rest) is None
     ):
         return None  # not a column of numbers
     marker = values.isin(markers).to_numpy()
@@ -530,7 +523,13 @@ def _missing_numbers(values, is_target: bool):
     if is_target:
         return text, marker
     if plain:
-        return pd.to_numeric(text.str.strip(), errors="coerce"), marker
+        # (.str.strip would read the numbers held as such as missing.)
+        stripped = (
+            text.map(lambda v: v.strip() if isinstance(v, str) else v)
+            if held
+            else text.str.strip()
+        )
+        return pd.to_numeric(stripped, errors="coerce"), marker
     # "$1,234.50", "12.5%", "(300)"
     present = text.notna().to_numpy()
     read = _as_numbers(text[present])
