@@ -245,9 +245,57 @@ def test_skorch_grid_search_over_focal_gamma_and_loaders():
 # --------------------------------------------------------------------------
 # Lightning: a mid-epoch checkpoint resumes as the uninterrupted run
 # --------------------------------------------------------------------------
+def _full_and_resumed(lightning, tmp_path, make_data, every, check=None):
+    """Two epochs of a small model fitted on ``make_data()`` (a DataModule or
+    a DataLoader, new for each fit) with a checkpoint every ``every`` steps,
+    then again from the checkpoint at step 4: the ids each run trained on,
+    per epoch (``check(y)`` called on every batch's labels)."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    class Model(lightning.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.layer = torch.nn.Linear(3, 2)
+            self.seen = collections.defaultdict(list)
+
+        def training_step(self, batch, _):
+            x, y, ids = batch
+            if check is not None:
+                check(y)
+            self.seen[self.current_epoch].append(ids.tolist())
+            return F.cross_entropy(self.layer(x), y)
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    def fit(ckpt_path=None, callbacks=None):
+        model = Model()
+        lightning.Trainer(
+            max_epochs=2,
+            accelerator="cpu",
+            logger=False,
+            enable_checkpointing=callbacks is not None,
+            callbacks=callbacks,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+        ).fit(model, make_data(), ckpt_path=ckpt_path)
+        return dict(model.seen)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Lightning's notices
+        save = ModelCheckpoint(
+            dirpath=tmp_path,
+            every_n_train_steps=every,
+            save_top_k=-1,
+            filename="s{step}",
+            auto_insert_metric_name=False,
+        )
+        full = fit(callbacks=[save])  # uninterrupted, saving as it goes
+        return full, fit(ckpt_path=str(tmp_path / "s4.ckpt"))
+
+
 def test_lightning_resume_with_datamodule_state_matches_uninterrupted(tmp_path):
     lightning = pytest.importorskip("lightning")
-    from lightning.pytorch.callbacks import ModelCheckpoint
 
     labels = torch.tensor([0] * 18 + [1] * 6)
     data = TensorDataset(torch.randn(24, 3), labels, torch.arange(24))
@@ -266,46 +314,11 @@ def test_lightning_resume_with_datamodule_state_matches_uninterrupted(tmp_path):
         def load_state_dict(self, state):
             self.batches.load_state_dict(state["batches"])
 
-    class Model(lightning.LightningModule):
-        def __init__(self):
-            super().__init__()
-            self.layer = torch.nn.Linear(3, 2)
-            self.seen = collections.defaultdict(list)
+    def balanced(y):
+        assert y.bincount(minlength=2).tolist() == [3, 1]
 
-        def training_step(self, batch, _):
-            x, y, ids = batch
-            assert y.bincount(minlength=2).tolist() == [3, 1]
-            self.seen[self.current_epoch].append(ids.tolist())
-            return F.cross_entropy(self.layer(x), y)
-
-        def configure_optimizers(self):
-            return torch.optim.SGD(self.parameters(), lr=0.1)
-
-    def fit(ckpt_path=None, callbacks=None):
-        model = Model()
-        lightning.Trainer(
-            max_epochs=2,
-            accelerator="cpu",
-            logger=False,
-            enable_checkpointing=callbacks is not None,
-            callbacks=callbacks,
-            enable_progress_bar=False,
-            enable_model_summary=False,
-        ).fit(model, Data(), ckpt_path=ckpt_path)
-        return dict(model.seen)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Lightning's notices
-        save = ModelCheckpoint(
-            dirpath=tmp_path,
-            every_n_train_steps=2,
-            save_top_k=-1,
-            filename="s{step}",
-            auto_insert_metric_name=False,
-        )
-        full = fit(callbacks=[save])  # uninterrupted, saving as it goes
-        assert full[0] != full[1] and all(len(v) == 6 for v in full.values())
-        resumed = fit(ckpt_path=str(tmp_path / "s4.ckpt"))
+    full, resumed = _full_and_resumed(lightning, tmp_path, Data, 2, balanced)
+    assert full[0] != full[1] and all(len(v) == 6 for v in full.values())
     assert resumed == {0: full[0][4:], 1: full[1]}
 
 
@@ -317,51 +330,14 @@ def test_lightning_resume_of_a_plain_dataloader_trains_the_first_batches_left(
     # a mid-epoch resume iterates the epoch again from its first batch and
     # trains only as many batches as were left.
     lightning = pytest.importorskip("lightning")
-    from lightning.pytorch.callbacks import ModelCheckpoint
 
     labels = torch.tensor([0] * 18 + [1] * 6)
     data = TensorDataset(torch.randn(24, 3), labels, torch.arange(24))
 
-    class Model(lightning.LightningModule):
-        def __init__(self):
-            super().__init__()
-            self.layer = torch.nn.Linear(3, 2)
-            self.seen = collections.defaultdict(list)
-
-        def training_step(self, batch, _):
-            x, y, ids = batch
-            self.seen[self.current_epoch].append(ids.tolist())
-            return F.cross_entropy(self.layer(x), y)
-
-        def configure_optimizers(self):
-            return torch.optim.SGD(self.parameters(), lr=0.1)
-
-    def fit(ckpt_path=None, callbacks=None):
-        model = Model()
+    def loader():
         sampler = RebalanceSampler(labels, seed=0)  # label shuffle: 36 rows
-        lightning.Trainer(
-            max_epochs=2,
-            accelerator="cpu",
-            logger=False,
-            enable_checkpointing=callbacks is not None,
-            callbacks=callbacks,
-            enable_progress_bar=False,
-            enable_model_summary=False,
-        ).fit(
-            model, DataLoader(data, batch_size=6, sampler=sampler), ckpt_path=ckpt_path
-        )
-        return dict(model.seen)
+        return DataLoader(data, batch_size=6, sampler=sampler)
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # Lightning's notices
-        save = ModelCheckpoint(
-            dirpath=tmp_path,
-            every_n_train_steps=4,
-            save_top_k=-1,
-            filename="s{step}",
-            auto_insert_metric_name=False,
-        )
-        full = fit(callbacks=[save])
-        assert all(len(v) == 6 for v in full.values()) and full[0] != full[1]
-        resumed = fit(ckpt_path=str(tmp_path / "s4.ckpt"))
+    full, resumed = _full_and_resumed(lightning, tmp_path, loader, 4)
+    assert all(len(v) == 6 for v in full.values()) and full[0] != full[1]
     assert resumed == {0: full[0][:2], 1: full[1]}
