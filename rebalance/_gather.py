@@ -1085,7 +1085,7 @@ def rebuildable_labels(y: Any, labels: Any) -> np.ndarray | None:
     return values
 
 
-def take_labels(y: Any, labels: Any, rows: Any, codes: Any = None) -> Any:
+def take_labels(y: Any, labels: Any, rows: Any) -> Any:
     """``take_rows(y, rows)`` for integer class labels, rebuilt from their class
     codes: ``labels.classes[labels.codes[rows]]``; None where
     :func:`rebalance._frames.take_rows` should gather ``y`` itself.
@@ -1098,10 +1098,7 @@ def take_labels(y: Any, labels: Any, rows: Any, codes: Any = None) -> Any:
     have ``y``'s dtype: then ``classes[codes]`` is ``y``, bit for bit (not
     for floats: ``-0.0`` and ``0.0`` are one class). ``labels`` must be the
     encoding of this ``y`` (``encode_labels(y)``); only its length and dtype
-    are checked. ``codes``, where the draw gave them (the class code of
-    every row of ``rows``, as
-    :func:`rebalance._indices.under_sample_indices_with_codes` returns
-    them), are used as they are: no read of ``y`` or its codes at all.
+    are checked.
 
     Examples
     --------
@@ -1113,29 +1110,14 @@ def take_labels(y: Any, labels: Any, rows: Any, codes: Any = None) -> Any:
     >>> rows = np.random.default_rng(1).permutation(y.shape[0])
     >>> bool((_gather.take_labels(y, labels, rows) == y[rows]).all())
     True
-    >>> codes = labels.codes[rows].astype(np.uint8)
-    >>> bool((_gather.take_labels(y, labels, rows, codes) == y[rows]).all())
-    True
     """
     values = rebuildable_labels(y, labels)
     if values is None:
         return None
-    classes = labels.classes
-    if codes is not None:
-        if (
-            not isinstance(codes, np.ndarray)
-            or codes.dtype != np.uint8
-            or codes.shape != np.shape(rows)
-        ):
-            raise ValueError(
-                "internal error: the drawn class codes do not match the rows."
-            )
-        # np.take checks every code against the classes (mode='raise').
-        out = np.take(classes, codes)
-        return _series_like(y, out) if values is not y else out
     rows = _row_indices(rows)
     if rows is None or not _large(rows.shape[0], values.itemsize):
         return None
+    classes = labels.classes
     binary = labels.n_classes == 2
     codes = labels.codes
     if binary:

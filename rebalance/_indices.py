@@ -21,7 +21,6 @@ from __future__ import annotations
 import numbers
 import operator
 import os
-import sys
 import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -1191,62 +1190,6 @@ def under_sample_indices(
         kept.sort(kind="stable")
         return kept
     return shuffled(kept, rng)
-
-
-# under_sample_indices_with_codes: the class code of a kept row rides in these
-# bits of its index while the rows are shuffled (rows below 2**40, at most 256
-# classes, a byte on a little-endian int64).
-_CODE_SHIFT = 40
-
-
-def under_sample_indices_with_codes(
-    labels: EncodedLabels, n_keep: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """``under_sample_indices(labels, n_keep, rng)`` (without replacement,
-    shuffled), and the class code of every drawn row.
-
-    Returns ``(indices, codes)``: ``indices`` are those
-    :func:`under_sample_indices` draws from the same ``rng`` state (the
-    shuffle moves entries without reading them), ``codes`` a uint8 array with
-    ``labels.classes[codes] == classes of y[indices]``, or None where they
-    cannot ride along (int32 indices, more than 256 classes, 2**40 rows or
-    more, a big-endian machine). The kept rows come class after class: each
-    class's code is written into the high bits of its rows' indices, which
-    the shuffle then moves with them, so the labels of the output are known
-    without a read of ``y`` in random order (one cache miss a row for a
-    large ``y``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from rebalance._indices import under_sample_indices_with_codes
-    >>> from rebalance._labels import encode_labels
-    >>> y = np.array([0, 1, 1, 1, 0, 1, 1, 2, 2, 1])
-    >>> labels, _, _ = encode_labels(y)
-    >>> rows, codes = under_sample_indices_with_codes(
-    ...     labels, np.array([2, 2, 2]), np.random.default_rng(0)
-    ... )
-    >>> bool((labels.classes[codes] == y[rows]).all())
-    True
-    """
-    under_sample_size(labels, n_keep, replacement=False)
-    n_keep = np.asarray(n_keep, dtype=np.int64)
-    if (
-        labels.dtype != np.dtype(np.int64)
-        or labels.n_classes > 256
-        or labels.n_samples > 1 << _CODE_SHIFT
-        or sys.byteorder != "little"
-    ):
-        return under_sample_indices(labels, n_keep, rng), None
-    kept = _distinct_rows(labels, n_keep, rng)
-    bounds = np.zeros(labels.n_classes + 1, dtype=np.int64)
-    np.cumsum(n_keep, out=bounds[1:])
-    for c in np.flatnonzero(n_keep).tolist():
-        kept[bounds[c] : bounds[c + 1]] |= np.int64(c << _CODE_SHIFT)
-    out = shuffled(kept, rng)
-    codes = out.view(np.uint8)[_CODE_SHIFT // 8 :: 8].copy()
-    out &= np.int64((1 << _CODE_SHIFT) - 1)
-    return out, codes
 
 
 def over_sample_indices(

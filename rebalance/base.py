@@ -64,11 +64,6 @@ class SamplingPlan:
     report_draw : callable or None, default=None
         For samplers whose per-class counts are random (class-balanced), maps a
         draw's indices to the ``sampling_strategy_`` to report for it.
-    draw_codes : callable or None, default=None
-        ``rng -> (indices, codes)``: the same draw as ``_draw``, with the
-        class code (uint8) of every drawn row where the draw gives them at no
-        cost (the shuffled under-sampler), else ``codes`` None. Call it
-        through :meth:`draw_with_codes`.
 
     Notes
     -----
@@ -82,9 +77,6 @@ class SamplingPlan:
     n_output: int
     _draw: Callable[[np.random.Generator], np.ndarray]
     report_draw: Callable[[np.ndarray], dict] | None = None
-    draw_codes: (
-        Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray | None]] | None
-    ) = None
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         """Row indices of one resampled data set, drawn from ``rng``.
@@ -102,30 +94,6 @@ class SamplingPlan:
         """
         _check_generator(rng)
         return self._draw(rng)
-
-    def draw_with_codes(
-        self, rng: np.random.Generator
-    ) -> tuple[np.ndarray, np.ndarray | None]:
-        """:meth:`draw`, and the class code of every drawn row where the draw
-        gives them at no cost (``draw_codes``: the shuffled under-sampler).
-
-        Parameters
-        ----------
-        rng : numpy.random.Generator
-            The source of randomness, as for :meth:`draw`.
-
-        Returns
-        -------
-        indices : numpy.ndarray of shape (n_output,)
-            The indices :meth:`draw` gives from the same generator state.
-        codes : numpy.ndarray of shape (n_output,) and dtype uint8, or None
-            The position in ``labels.classes`` of every drawn row's class;
-            None where the plan's draw does not carry them.
-        """
-        _check_generator(rng)
-        if self.draw_codes is None:
-            return self._draw(rng), None
-        return self.draw_codes(rng)
 
 
 def _check_generator(rng: Any) -> None:
@@ -316,14 +284,7 @@ class BaseSampler(_ImblearnBaseSampler):
         X, y_1d, one_hot, weights, plan = self._check_inputs(X, y, sample_weight)
         y_out = y if one_hot else _as_container(y, y_1d)
         _check_output_memory(self, X_given, X, y_out, weights, plan)
-        y_container = None if one_hot else _as_container(y, y_1d)
-        # The class codes of the drawn rows, where the draw carries them and
-        # the labels can be rebuilt from them (integer labels).
-        with_codes = (
-            y_container is not None
-            and _gather.rebuildable_labels(y_container, plan.labels) is not None
-        )
-        indices, rng, codes = self._draw_labelled(plan, with_codes)
+        indices, rng = self._draw(plan)
         self.sample_indices_ = indices
         if isinstance(X_given, list) and self._copies_rows():
             # The rows as given: the numpy copy made to check the shape may
@@ -342,9 +303,9 @@ class BaseSampler(_ImblearnBaseSampler):
             y_res = _take_label_rows(y, indices)
         else:
             # Integer labels are rebuilt from their class codes (cache-friendly).
-            y_res = _gather.take_labels(y_container, plan.labels, indices, codes)
+            y_res = _gather.take_labels(y_out, plan.labels, indices)
             if y_res is None:
-                y_res = _take_label_rows(y_container, indices)
+                y_res = _take_label_rows(y_out, indices)
         w_res = None if weights is None else take_rows(weights, indices)
         if _array_api_dispatch():
             # As scikit-learn's estimators with array_api_dispatch=True: the
@@ -360,22 +321,10 @@ class BaseSampler(_ImblearnBaseSampler):
 
     def _draw(self, plan: SamplingPlan) -> tuple[np.ndarray, np.random.Generator]:
         """Draw from ``random_state``; report the draw's counts where they vary."""
-        indices, rng, _ = self._draw_labelled(plan, False)
-        return indices, rng
-
-    def _draw_labelled(
-        self, plan: SamplingPlan, with_codes: bool
-    ) -> tuple[np.ndarray, np.random.Generator, np.ndarray | None]:
-        """:meth:`_draw`, and with ``with_codes`` the class codes of the drawn
-        rows where the plan's draw gives them (:meth:`SamplingPlan.
-        draw_with_codes`), else None."""
         rng = check_random_state(getattr(self, "random_state", None))
-        if with_codes:
-            indices, codes = plan.draw_with_codes(rng)
-        else:
-            indices, codes = plan.draw(rng), None
+        indices = plan.draw(rng)
         self._report(plan, indices)
-        return indices, rng, codes
+        return indices, rng
 
     def _report(self, plan: SamplingPlan, indices: np.ndarray) -> None:
         if plan.report_draw is not None:

@@ -180,14 +180,7 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
         n_output = _indices.under_sample_size(
             labels, targets, replacement=self.replacement
         )
-        # The same draw, the class code of every kept row carried along: the
-        # output's labels without a read of y in random order.
-        draw_codes = None
-        if self.shuffle and not self.replacement:
-            draw_codes = functools.partial(
-                _indices.under_sample_indices_with_codes, labels, targets
-            )
-        return SamplingPlan(labels, report, n_output, draw, draw_codes=draw_codes)
+        return SamplingPlan(labels, report, n_output, draw)
 
 
 class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):

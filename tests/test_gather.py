@@ -841,22 +841,21 @@ def test_columns_are_gathered_bit_for_bit_for_every_thread_count(monkeypatch, dt
     assert (_gather._take_checked(strided, rows) == strided[rows]).all()
 
 
-# Under-sampling without replacement, shuffled: the class codes of the kept
-# rows ride in the indices' high bits through the shuffle, and the labels of
-# the output are rebuilt from them (no read of y in random order).
+# Shuffled under-sampling: the labels of the output (rebuilt from their class
+# codes where they are integers) follow the rows, for every thread count.
 CODES_LABELS = {
     "int64": lambda rng, n: rng.integers(0, 3, n),
     "uint8": lambda rng, n: rng.integers(5, 9, n).astype(np.uint8),
     "negative int16": lambda rng, n: rng.integers(-4, 2, n).astype(np.int16),
     "two classes": lambda rng, n: (rng.random(n) < 0.1).astype(np.int64),
-    "256 classes": lambda rng, n: rng.integers(0, 256, n),
+    "300 classes": lambda rng, n: rng.integers(0, 300, n),
 }
 
 
 @pytest.mark.parametrize("kind", ["numpy", "pandas"])
 @pytest.mark.parametrize("labels", CODES_LABELS)
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
-def test_under_sampled_labels_from_drawn_codes(kind, labels, n_threads, monkeypatch):
+def test_under_sampled_labels_follow_the_rows(kind, labels, n_threads, monkeypatch):
     threads(monkeypatch, n_threads)
     rng = np.random.default_rng(len(labels) + n_threads)
     n = 40_000
@@ -864,18 +863,9 @@ def test_under_sampled_labels_from_drawn_codes(kind, labels, n_threads, monkeypa
     X = np.arange(n, dtype=np.float64)[:, None] * [1.0, -1.0]
     if kind == "pandas":
         X, y = pd.DataFrame(X, columns=["a", "b"]), pd.Series(y, name="t")
-    calls = []
-    real = _indices.under_sample_indices_with_codes
-    monkeypatch.setattr(
-        _indices,
-        "under_sample_indices_with_codes",
-        lambda *a, **k: calls.append(1) or real(*a, **k),
-    )
     sampler = RandomUnderSampler(random_state=7)
     X_res, y_res = sampler.fit_resample(X, y)
-    assert calls, "the labels were not rebuilt from the drawn codes"
     rows = sampler.sample_indices_
-    # The same indices as the draw without codes, from the same seed.
     plan = RandomUnderSampler(random_state=7).plan(y)
     assert np.array_equal(rows, plan.draw(np.random.default_rng(7)))
     assert rows.dtype == np.intp and rows.max() < n
@@ -887,31 +877,3 @@ def test_under_sampled_labels_from_drawn_codes(kind, labels, n_threads, monkeypa
     else:
         assert y_res.dtype == y.dtype
         np.testing.assert_array_equal(y_res, y[rows])
-
-
-def test_drawn_codes_fall_back_beyond_256_classes():
-    from rebalance._labels import encode_labels
-
-    y = np.repeat(np.arange(300), 3)
-    labels, _, _ = encode_labels(y)
-    keep = np.full(300, 2)
-    rows, codes = _indices.under_sample_indices_with_codes(
-        labels, keep, np.random.default_rng(1)
-    )
-    assert codes is None
-    same = _indices.under_sample_indices(labels, keep, np.random.default_rng(1))
-    assert np.array_equal(rows, same)
-    y_res = RandomUnderSampler(random_state=1).fit_resample(y[:, None], y)[1]
-    assert (np.bincount(y_res) == 3).all()
-
-
-def test_drawn_codes_must_match_the_rows():
-    from rebalance._labels import encode_labels
-
-    y = np.array([0, 1, 1, 0, 1])
-    labels, _, _ = encode_labels(y)
-    rows = np.array([0, 1])
-    with pytest.raises(ValueError, match="codes do not match"):
-        _gather.take_labels(y, labels, rows, np.zeros(3, dtype=np.uint8))
-    with pytest.raises(IndexError):
-        _gather.take_labels(y, labels, rows, np.array([0, 2], dtype=np.uint8))
