@@ -313,7 +313,10 @@ def fit_weight_of(estimator: Any, params: Mapping) -> Any:
     [1, 2]
 
     With metadata routing on, ``params`` are those the pipeline's ``fit``
-    receives, and the weights are those its routing hands its final step:
+    receives, and the weights are those its routing hands its final step
+    (also through a search, a ResampledClassifier, a ThresholdMover, a
+    scikit-learn threshold classifier or a one-vs-rest or one-vs-one
+    classifier, under the alias the final step requests them as):
     none when that step declines them (``set_fit_request(sample_weight=
     False)``, while a scaler before it takes them), another parameter's
     values when it requests an alias.
@@ -417,17 +420,17 @@ def _is_search(estimator: Any) -> bool:
 
 def _routed_fit_weight(estimator: Any, params: Mapping) -> Any:
     """:func:`fit_weight_of` with metadata routing on: ``params`` routed
-    through a pipeline (also nested) the way its ``fit`` routes them, down
-    to its final step's ``fit``."""
-    for _ in range(16):  # nested pipelines and searches
-        steps = getattr(estimator, "steps", None)
-        if _is_search(estimator):
-            # routed to its estimator's fit (its refitted best_estimator_)
-            name, last = "estimator", estimator.estimator
-        elif isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
-            name, last = steps[-1]
-        else:
+    the way ``estimator.fit`` routes them, down to the model that makes its
+    predictions: a pipeline's last step, a search's estimator, a
+    ResampledClassifier's classifier, a ThresholdMover's, a
+    ``FixedThresholdClassifier``'s, a ``TunedThresholdClassifierCV``'s, a
+    ``OneVsRestClassifier``'s or a ``OneVsOneClassifier``'s estimator (also
+    nested; under an alias, the weights it requests)."""
+    for _ in range(16):  # nested pipelines, searches and wrappers
+        found = _routed_fit_child(estimator)
+        if found is None:
             break
+        name, inner = found
         try:
             routed = estimator.get_metadata_routing().route_params(
                 caller="fit", params=dict(params)
@@ -436,8 +439,70 @@ def _routed_fit_weight(estimator: Any, params: Mapping) -> Any:
         except (AttributeError, KeyError, TypeError, ValueError):
             # Not a scikit-learn router: the weights it was given.
             break
-        estimator = last
+        estimator = inner
     return params.get("sample_weight")
+
+
+def routed_fit_model(estimator: Any) -> Any:
+    """The model whose ``fit`` fits the predictions of ``estimator``, found
+    the way :func:`fit_weight_of` follows the weights with metadata routing
+    on: ``estimator`` itself, or a pipeline's last step, a search's, a
+    ResampledClassifier's, a threshold classifier's or a one-vs-rest or
+    one-vs-one classifier's estimator (nested).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.multiclass import OneVsRestClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> ovr = OneVsRestClassifier(LogisticRegression())
+    >>> routed_fit_model(make_pipeline(StandardScaler(), ovr))
+    LogisticRegression()
+    """
+    for _ in range(16):  # nested pipelines, searches and wrappers
+        found = _routed_fit_child(estimator)
+        if found is None:
+            break
+        estimator = found[1]
+    return estimator
+
+
+def _routed_fit_child(estimator: Any) -> tuple[str, Any] | None:
+    """``(name, child)``: the child of the router ``estimator`` (by its name
+    in ``estimator.get_metadata_routing()``) whose ``fit`` fits the model
+    that makes its predictions, on its rows; None for any other estimator
+    (a leaf, an ensemble, a calibration, a wrapper of a fitted model)."""
+    from sklearn.model_selection import (
+        FixedThresholdClassifier,
+        TunedThresholdClassifierCV,
+    )
+    from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
+
+    from rebalance.compose import ResampledClassifier
+
+    steps = getattr(estimator, "steps", None)
+    if _is_search(estimator):
+        # routed to its estimator's fit (its refitted best_estimator_)
+        return "estimator", estimator.estimator
+    if isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
+        return steps[-1]
+    inner = _passes_fit_params_to(estimator)
+    if inner is not None:
+        if isinstance(estimator, ResampledClassifier):
+            return "classifier", inner
+        return "estimator", inner
+    wrappers = (
+        FixedThresholdClassifier,
+        TunedThresholdClassifierCV,
+        OneVsRestClassifier,
+        OneVsOneClassifier,
+    )
+    if isinstance(estimator, wrappers):
+        # Their models are fitted on the rows given, with the weights they
+        # route on: their own (a threshold classifier's scorer's are not).
+        return "estimator", estimator.estimator
+    return None
 
 
 def _fit_takes(estimator: Any, name: str) -> bool:

@@ -106,7 +106,12 @@ class Setup:
         if self.model == "logistic":
             return LogisticRegression(max_iter=2000, random_state=self.seed, **params)
         if self.model == "hgb":
-            return HistGradientBoostingClassifier(random_state=self.seed, **params)
+            # No early stopping: every method trains the same number of trees,
+            # and none validates on over-sampled copies of its training rows
+            # (scikit-learn's 'auto' would, on folds of more than 10,000 rows).
+            return HistGradientBoostingClassifier(
+                early_stopping=False, random_state=self.seed, **params
+            )
         if self.model == "mlp":
             return _torch_mlp()(random_state=self.seed, **params)
         raise ValueError(f"model must be one of {MODELS}; got {self.model!r}.")
@@ -1365,8 +1370,11 @@ def compare(
     methods : dict name -> method, default=None
         ``default_methods(model, n_classes)`` when None.
     model : {'logistic', 'hgb', 'mlp'}, default='logistic'
-        ``'mlp'``: a small torch MLP (``TorchMLPClassifier``, private to the
-        comparison), compared over the torch losses and samplers.
+        ``'hgb'``: ``HistGradientBoostingClassifier(early_stopping=False)``
+        (the same trees for every method; early stopping would validate on
+        over-sampled copies of the training rows). ``'mlp'``: a small torch
+        MLP (``TorchMLPClassifier``, private to the comparison), compared
+        over the torch losses and samplers.
     folds : int >= 2, default=5
     repeats : int >= 1, default=1
         Repeated stratified k-fold: ``folds x repeats`` scores per method, at

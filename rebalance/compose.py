@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -54,6 +55,7 @@ from rebalance._metadata import (
     fit_weight_of,
     is_pairwise,
     n_rows,
+    routed_fit_model,
     row_aligned_names,
     tags_of,
     take_row_aligned,
@@ -374,6 +376,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             _check_weighted_classes_kept(
                 self.sampler, y, given_weights, y_res, weights_res
             )
+        _warn_copies_validated(sampler, self.classifier, n_rows(X_res))
         classifier = clone(self.classifier)
         # Its return value is not used: scikit-learn's meta-estimators keep the
         # fitted clone, whatever a fit that does not return self returns.
@@ -573,6 +576,61 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # The samplers take one label per row: no multilabel y.
         tags.classifier_tags.multi_label = False
         return tags
+
+
+def _held_out_split(classifier: Any, n_rows: int | None) -> str | None:
+    """How ``classifier`` (or a pipeline's last step) sets aside part of the
+    rows it is fitted on to validate itself (early stopping), or None."""
+    model = final_step(classifier)
+    if type(model).__module__.startswith("skorch"):
+        if getattr(model, "train_split", None) is not None:
+            return "train_split (skorch's ValidSplit)"
+        return None
+    try:
+        params = model.get_params(deep=False)
+    except (AttributeError, TypeError):
+        return None
+    early = params.get("early_stopping")
+    if early is True or (
+        early == "auto"
+        and "HistGradientBoosting" in type(model).__name__
+        and (n_rows or 0) > 10_000  # scikit-learn's threshold for 'auto'
+    ):
+        return "early_stopping (a validation_fraction of the rows)"
+    if (
+        type(model).__name__ == "GradientBoostingClassifier"
+        and params.get("n_iter_no_change") is not None
+    ):
+        return "n_iter_no_change (a validation_fraction of the rows)"
+    return None
+
+
+def _warn_copies_validated(sampler: Any, classifier: Any, n_res: int | None) -> None:
+    """Warn where ``sampler`` drew some rows more than once and ``classifier``
+    holds out a validation split of what it is fitted on: copies of one row
+    then land on both sides, and its validation scores (and early stopping)
+    are measured on rows it trained on."""
+    split = _held_out_split(classifier, n_res)
+    indices = getattr(sampler, "sample_indices_", None)
+    if split is None or indices is None:
+        return
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or np.unique(indices).shape[0] == indices.shape[0]:
+        return
+    warnings.warn(
+        f"{type(sampler).__name__} drew some rows more than once and the "
+        f"classifier {type(final_step(classifier)).__name__} holds out "
+        f"{split} from the rows it is fitted on: copies of one row land in both "
+        "its training and its validation rows, so its validation scores and "
+        "early stopping see rows it trained on. Resample within the training "
+        "rows only (skorch: NeuralNetClassifier(..., iterator_train="
+        "rebalance.torch.RebalancedLoader(sampler=...)) instead; scikit-learn: "
+        "split a validation set off first and pass it as X_val/eval_set where "
+        "the classifier takes one), or use a sampler that repeats no row "
+        "(RandomUnderSampler).",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _classes_present(y: Any) -> list | None:
@@ -898,8 +956,7 @@ def _check_weights_used(
         return
     if any(value is weights for value in classifier_params.values()):
         return  # the classifier gets them too, resampled with the rows
-    fit_request = getattr(get_routing_for_object(classifier), "fit", None)
-    requests = getattr(fit_request, "requests", None)
+    requests = _fit_requests(classifier)
     name = type(classifier).__name__
     if isinstance(requests, dict):
         request = requests.get("sample_weight", metadata_routing.UNUSED)
@@ -908,7 +965,18 @@ def _check_weights_used(
         # not set its request for) a sample_weight, which was not given.
         request = True
     else:
-        return  # its steps take none, or decline them
+        # A router none of whose steps is routed a sample_weight: the model
+        # it fits (a Pipeline's last step, a OneVsRestClassifier's
+        # estimator, ...) may ask for its weights under an alias.
+        final = routed_fit_model(classifier)
+        requests = _fit_requests(final)
+        request = requests.get("sample_weight") if isinstance(requests, dict) else None
+        if not isinstance(request, str) or request in (
+            metadata_routing.UNUSED,
+            metadata_routing.WARN,
+        ):
+            return  # its steps take none, or decline them
+        name = type(final).__name__
     if request is False:
         return  # declined: fitted without them, as asked
     if request in (metadata_routing.UNUSED, metadata_routing.WARN):
@@ -947,6 +1015,14 @@ def _check_weights_used(
         "only (its set_fit_resample_request), whose draw does not depend on "
         f"the weights, and {why}: the weights would change nothing. {fix}"
     )
+
+
+def _fit_requests(estimator: Any) -> dict | None:
+    """The requests of ``estimator.fit`` for its metadata (``{name: request}``)
+    when it is a consumer; None for a router (a Pipeline, ...)."""
+    fit_request = getattr(get_routing_for_object(estimator), "fit", None)
+    requests = getattr(fit_request, "requests", None)
+    return requests if isinstance(requests, dict) else None
 
 
 def _router_asks_sample_weight(classifier: Any) -> bool:

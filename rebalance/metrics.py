@@ -133,6 +133,14 @@ def g_mean_score(
         if labels is None
         else as_classifier_target(_labels_array(labels))
     )
+    if classes.ndim == 0 and not np.isscalar(labels):
+        # A set, a dict or a generator: numpy holds it as one object, whose
+        # "shape ()" says nothing of what was wrong.
+        raise ValueError(
+            f"labels is a {type(labels).__name__}, not a sequence of classes: "
+            "pass a non-empty 1-D list of classes (e.g. sorted(labels)), or "
+            "None for the classes of y_true."
+        )
     if classes.ndim != 1 or classes.shape[0] == 0:
         raise ValueError(
             f"labels has shape {classes.shape}: pass a non-empty 1-D list of "
@@ -164,17 +172,13 @@ def g_mean_score(
         )
     weights = check_sample_weight(sample_weight, truth.shape[0], rows="y_true")
     if weights is not None:
-        # float64 relative to the largest weight: the recalls are ratios of
-        # sums of weights, and sums of huge weights (1e308, or float16
-        # 60000s) overflow to inf and made the G-mean NaN.
         weights = np.asarray(weights, dtype=np.float64)
-        largest = float(weights.max())
-        if not largest > 0:
+        if not float(weights.max()) > 0:
             raise ValueError(
                 "sample_weight is all zeros: no row counts, so no recall is "
                 "defined. Give at least one row a positive weight."
             )
-        weights = weights / largest
+        weights = _summable_weights(weights)
     truth, predicted, classes = _text_as_codes(
         encoded, encoded_pred, classes, truth, predicted
     )
@@ -189,6 +193,34 @@ def g_mean_score(
     # The root of each recall, then the product: the product of many recalls
     # first would underflow to 0 (350 classes at recall 0.1).
     return float(np.prod(np.asarray(recalls, dtype=np.float64) ** (1.0 / len(recalls))))
+
+
+# A sum of weights far from overflowing: 16 times it is still finite.
+_LARGEST_WEIGHT_SUM = float(np.finfo(np.float64).max) / 16
+
+
+def _summable_weights(weights: np.ndarray) -> np.ndarray:
+    """Non-negative ``weights``, not all zero, as float64 whose sum is finite.
+
+    Every metric here is a ratio of sums of weights. Sums of huge weights
+    (1e308, or float16 60000s) overflow to inf, and made the metric NaN; a
+    sum near the largest float overflows in scikit-learn's ``recall_score``
+    (which sums two of them for its F-score, with RuntimeWarnings): those
+    weights are scaled down until their sum is below that, and no further.
+    Only those: dividing all weights by the largest turned a weight 1e-200
+    next to a weight 1e200 into 0, and its class into one of no weight (a
+    recall of 0 where scikit-learn's is 1).
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        total = float(weights.sum())
+    if total < _LARGEST_WEIGHT_SUM:
+        return weights
+    # One factor (below 1), so that the largest weight times the number of
+    # rows is at most the bound: the smallest weights shrink as little as
+    # they can.
+    scale = _LARGEST_WEIGHT_SUM / weights.shape[0] / float(weights.max())
+    return weights * scale
 
 
 def _check_metric_rows(values: Any, name: str, y_true: Any) -> None:
@@ -240,12 +272,18 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
             f"{name} has shape {np.shape(y)}: pass a non-empty 1-D array of class "
             "labels, one per row."
         )
-    encoded, y_1d, one_hot = encode_labels(y, name=name)
+    dims = tuple(getattr(y, "shape", None) or np.shape(y))
+    try:
+        encoded, y_1d, one_hot = encode_labels(y, name=name)
+    except ValueError as exc:
+        # A matrix that is not one-hot (multilabel, multioutput): the labels'
+        # own message offers "a one-hot matrix with exactly one 1 per row",
+        # which a metric refuses too.
+        if len(dims) == 2 and dims[0] > 0 and dims[1] != 1:
+            raise _not_one_label_per_row(name, dims, one_hot=False) from exc
+        raise
     if one_hot:
-        raise ValueError(
-            f"{name} has shape {np.shape(y)}, a one-hot matrix: pass one class "
-            f"label per row, shape (n_samples,), e.g. {name}.argmax(axis=1)."
-        )
+        raise _not_one_label_per_row(name, dims, one_hot=True)
     if len(getattr(y, "shape", None) or np.shape(y)) == 2:
         warnings.warn(
             f"A column-vector {name} was passed when a 1d array was expected. "
@@ -268,6 +306,26 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
         if plain.dtype != object and plain.tolist() == encoded.classes.tolist():
             values = plain[encoded.codes]
     return encoded, values
+
+
+def _not_one_label_per_row(
+    name: str, dims: tuple[int, ...], one_hot: bool
+) -> ValueError:
+    """The error for a matrix ``name`` of shape ``dims`` where a metric takes
+    one class label per row: a one-hot matrix (its fix: the column of each
+    row's 1), or any other (multilabel, multioutput, one with missing
+    entries: no fix here)."""
+    if one_hot:
+        # np.argmax, not name.argmax: pandas and polars DataFrames have none.
+        return ValueError(
+            f"{name} has shape {dims}, a one-hot matrix: pass one class label "
+            f"per row, shape (n_samples,), e.g. np.argmax({name}, axis=1)."
+        )
+    return ValueError(
+        f"{name} has shape {dims}: g_mean_score scores one class label per "
+        "row, shape (n_samples,), not a matrix (multilabel and multioutput "
+        "targets are not supported). Pass one column of class labels."
+    )
 
 
 def _text_as_codes(
@@ -377,8 +435,6 @@ def _confusion_rates(
     if sample_weight is None:
         sample_weight = np.ones(truth.shape[0])
     else:
-        # Relative to the largest weight: sums of huge weights (1e308) would
-        # overflow, and every metric here is a ratio of the sums.
         largest = float(sample_weight.max()) if sample_weight.size else 0.0
         if not largest > 0:
             # No row counts: every metric but accuracy scored each threshold
@@ -390,7 +446,7 @@ def _confusion_rates(
                 "hold rows of positive weight (e.g. shuffle the rows, or "
                 "another cv), or give those rows a weight."
             )
-        sample_weight = sample_weight / largest
+        sample_weight = _summable_weights(sample_weight)
     # A NaN score is never at or above a threshold (as ``scores >= t``).
     scores = np.where(np.isnan(scores), -np.inf, scores)
     order = np.argsort(scores, kind="stable")

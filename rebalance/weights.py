@@ -6,6 +6,7 @@ into the :mod:`rebalance.torch` losses (a dict ``{class index: weight}``).
 
 from __future__ import annotations
 
+import reprlib
 from numbers import Real
 from typing import Any
 
@@ -28,8 +29,11 @@ def _weights_per_class(
         swapped = (isinstance(y, (str, dict)) or y is None) and not isinstance(
             method, (str, dict, type(None))
         )
+        # reprlib: a swapped call puts the labels here (a list of a million
+        # labels printed a 3 MB message).
         raise ValueError(
-            f"method={method!r} is not a weighting method: use one of {list(METHODS)}."
+            f"method={reprlib.repr(method)} is not a weighting method: use one of "
+            f"{list(METHODS)}."
             + (
                 f" {caller} takes the labels first, {caller}(y, method='balanced') "
                 "(scikit-learn's compute_sample_weight and compute_class_weight "
@@ -40,10 +44,15 @@ def _weights_per_class(
         )
     # As a float: np.longdouble or Fraction would give weights of their type
     # (and a longdouble just below 1 is 1.0 as a float).
-    if isinstance(beta, bool) or not isinstance(beta, Real) or not 0 <= beta < 1:
+    number = isinstance(beta, Real) and not isinstance(beta, bool)
+    if not number or not 0 <= beta < 1:
+        # A Decimal('0.999') is in [0, 1) too: say which type is wanted.
         raise ValueError(
-            f"beta={beta!r} must be a number in [0, 1): effective-number weights "
-            "need beta < 1 (0.999 and 0.9999 are usual; 0 gives equal weights)."
+            f"beta={reprlib.repr(beta)}"
+            + ("" if number else f" ({type(beta).__name__})")
+            + " must be a float in [0, 1), e.g. beta=0.999: effective-number "
+            "weights need beta < 1 (0.999 and 0.9999 are usual; 0 gives equal "
+            "weights)."
         )
     if float(beta) == 1.0:
         raise ValueError(

@@ -1,12 +1,16 @@
 """ResampledClassifier: resample in fit, predict untouched."""
 
+import warnings
+
 import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE
 from imblearn.under_sampling import RandomUnderSampler as ImblearnUnderSampler
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.linear_model import LogisticRegression
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
@@ -193,3 +197,31 @@ def test_bad_parameters_are_rejected_before_fitting():
         ResampledClassifier(LogisticRegression(), LogisticRegression()).fit(X, y)
     with pytest.raises(ValueError, match="classifier"):
         ResampledClassifier(RandomUnderSampler(), StandardScaler()).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "classifier, warns",
+    [
+        (MLPClassifier(early_stopping=True, max_iter=5), True),
+        (SGDClassifier(early_stopping=True, max_iter=5), True),
+        (GradientBoostingClassifier(n_estimators=3, n_iter_no_change=2), True),
+        (MLPClassifier(max_iter=5), False),
+        (SGDClassifier(max_iter=5), False),
+    ],
+)
+@pytest.mark.parametrize("repeats", [True, False])
+def test_copies_reaching_a_held_out_validation_split_warn(classifier, warns, repeats):
+    # Over-sampled copies of a row before a classifier that validates itself
+    # on a split of its training rows land on both sides of that split.
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 60 + [1] * 12)
+    X = rng.normal(size=(72, 3)) + y[:, None]
+    sampler = RandomOverSampler(random_state=0) if repeats else RandomUnderSampler()
+    model = ResampledClassifier(sampler, make_pipeline(StandardScaler(), classifier))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    said = [str(w.message) for w in caught if "drew some rows" in str(w.message)]
+    assert len(said) == (warns and repeats)
+    if said:
+        assert "validation_fraction" in said[0] and type(sampler).__name__ in said[0]

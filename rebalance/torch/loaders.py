@@ -42,6 +42,7 @@ import torch
 # one (a batch sampler given as the sampler), and shards its batches.
 from torch.utils.data import (
     BatchSampler,
+    ConcatDataset,
     DistributedSampler,
     IterableDataset,
     SequentialSampler,
@@ -84,9 +85,10 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
       reads a one-element index tensor as one row, without its batch
       dimension), one whose ``indices`` are a tensor ``"tensor"`` or
       ``"numpy"``; another raises a ``TypeError`` at the first batch. A
-      ``ConcatDataset``, or a dataset that reads one row per call, cannot
-      (use the second form); nor can a dataset that indexes numpy arrays
-      with ``index_type="tensor"`` (pass ``index_type="numpy"``; a skorch
+      ``ConcatDataset``, or a ``Subset`` of one, cannot (a ``TypeError`` at
+      the first batch: use the second form), nor can a dataset that reads
+      one row per call (use the second form), nor one that indexes numpy
+      arrays with ``index_type="tensor"`` (pass ``index_type="numpy"``; a skorch
       ``Dataset``, which always does, raises a ``TypeError``). It is a
       ``DistributedSampler`` (the wrapped sampler splits itself by rank), so
       PyTorch Lightning keeps it as it is and calls its :meth:`set_epoch`;
@@ -324,6 +326,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
                 "batch_size, index_type='numpy'), iterator_train__batch_size="
                 "None)."
             )
+        if collation is False:
+            _check_reads_batches(dataset, self.index_type)
         if (
             collation is not False
             or not isinstance(dataset, Subset)
@@ -440,6 +444,33 @@ def _is_skorch(dataset: Any) -> bool:
     return any(
         kind.__module__ == "skorch.dataset" and kind.__name__ == "Dataset"
         for kind in type(dataset).__mro__
+    )
+
+
+def _check_reads_batches(dataset: Any, index_type: str) -> None:
+    """A clear ``TypeError`` when ``dataset``, read ``dataset[batch]`` with a
+    whole index batch (``sampler=IndexBatchSampler(...)``, ``batch_size=None``),
+    is a ``ConcatDataset`` or a chain of ``Subset`` objects over one: a
+    ``ConcatDataset`` reads one position per call (``idx < 0``, ``bisect``),
+    so torch failed with an error about the truth value of a tensor or an
+    array, or about ``<`` between a list and an int, and the ``Subset``
+    message advised an index type that fails there too."""
+    base = dataset
+    while isinstance(base, Subset):
+        base = base.dataset
+    if not isinstance(base, ConcatDataset) or (
+        type(base).__getitem__ is not ConcatDataset.__getitem__
+    ):
+        return  # a subclass may read whole batches itself
+    where = "a ConcatDataset" if base is dataset else "a Subset of a ConcatDataset"
+    raise TypeError(
+        f"IndexBatchSampler(index_type={index_type!r}) gives a DataLoader "
+        f"(batch_size=None) over {where} each batch as one index, but a "
+        "ConcatDataset reads one row per call (dataset[i] with one position), "
+        "whatever index_type. Pass it as batch_sampler=IndexBatchSampler(...) "
+        "instead of sampler= (the loader then reads the batch row by row), or "
+        "gather in-memory tensors with TensorBatchLoader(*tensors, "
+        "sampler=...)."
     )
 
 
