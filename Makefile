@@ -25,7 +25,7 @@ demo: setup
 # Two workers (the 2-core CI machine); a test file stays on one worker, so a
 # module's expensive fixture (a Lightning DDP run, ...) is built once.
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
 lint: setup
 	$(BIN)/ruff check .
