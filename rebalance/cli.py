@@ -42,10 +42,12 @@ from rebalance.compare import (
     METRIC_LABELS,
     MODELS,
     TEST_NAME,
+    VARIANTS_NOTE,
     check_model,
     check_run_options,
     compare,
     default_methods,
+    label_variants,
     missing_labels_message,
     wrap,
 )
@@ -1278,10 +1280,7 @@ def _note_case_variants(y, target: str) -> None:
     """A notice on stderr when text classes differ only in case ("Yes" and
     "yes"): they are compared as classes of their own, which a typing
     variant in a spreadsheet rarely means."""
-    groups: dict[str, list[str]] = {}
-    for label in sorted({v for v in y if isinstance(v, str)}):
-        groups.setdefault(label.casefold(), []).append(label)
-    variants = [names for names in groups.values() if len(names) > 1]
+    variants = label_variants(sorted({v for v in y if isinstance(v, str)}))
     if variants:
         _notice(
             f"classes of --target {target!r} differ only in case "
@@ -1778,7 +1777,11 @@ def run_compare(args: argparse.Namespace) -> int:
         raise _fail(_as_options(str(exc))) from exc
     # The notices on reading the file (markers read as missing, ...) are
     # noted in the result too, as compare() notes those it makes itself.
-    result.notes[:0] = _NOTICES
+    # (Case variants among the labels: noted as the file was read, with the
+    # column's name, not once more as compare() notes them.)
+    result.notes[:] = _NOTICES + [
+        n for n in result.notes if not n.startswith(VARIANTS_NOTE)
+    ]
     summary = _as_options(result.describe(source, args.model, args.seed))
     say(wrap(summary, width))
     say()

@@ -371,6 +371,28 @@ def label_repr(label: Any) -> str:
     return repr(label)
 
 
+#: the start of the note on text classes that differ only in case or spaces
+VARIANTS_NOTE = "classes of y differ only in case or surrounding spaces"
+
+
+def label_variants(labels) -> list[list[str]]:
+    """Groups of text ``labels`` that differ only in case or surrounding
+    spaces (``'Yes'``, ``'yes'`` and ``'yes '``), in order; a typing variant
+    in a spreadsheet, rarely classes of their own.
+
+    Examples
+    --------
+    >>> from rebalance.compare import label_variants
+    >>> label_variants(["no", "yes", "Yes ", 1])
+    [['yes', 'Yes ']]
+    """
+    groups: dict[str, list[str]] = {}
+    for label in labels:
+        if isinstance(label, str):
+            groups.setdefault(label.strip().casefold(), []).append(label)
+    return [names for names in groups.values() if len(names) > 1]
+
+
 def _labels_shown(labels) -> str:
     """``['a', 1, '2024-06-01']``: labels in a message (:func:`label_repr`)."""
     return "[" + ", ".join(label_repr(label) for label in labels) + "]"
@@ -1463,6 +1485,15 @@ def compare(
         if notify is not None:
             notify(text)
 
+    variants = label_variants(target.labels)
+    if variants:
+        # The command writes them alike or notes them as it reads the file.
+        note(
+            f"{VARIANTS_NOTE} ("
+            + "; ".join(" and ".join(label_repr(v) for v in g) for g in variants)
+            + "); they are compared as different classes. If they are one "
+            "class, write them alike (a pandas Series: y.str.strip().str.lower())."
+        )
     X = pandas_frame(X)  # polars, pyarrow: planned as their pandas copy
     if hasattr(X, "iloc") and hasattr(X, "columns"):
         # Read as the command reads a file: "NA", "?", "-" and others missing.
