@@ -827,12 +827,19 @@ def _pandas_numbers(dtype: Any) -> bool:
 
 def _check_finite_for(classifier: Any, X: Any) -> None:
     """Raise scikit-learn's error for NaN or infinity in a numeric X when
-    ``classifier`` does not take them: rows the sampler leaves out would
-    otherwise hide them, and a fit would succeed or fail with the draw."""
+    ``classifier`` does not take them (infinity only, for a tree or forest,
+    which takes NaN): rows the sampler leaves out would otherwise hide them,
+    and a fit would succeed or fail with the draw."""
     tags = tags_of(classifier)
-    if tags is None or tags.input_tags.allow_nan:
-        return  # (no tags: not a scikit-learn estimator, its own checks)
-    if hasattr(classifier, "steps") or isinstance(classifier, MetaEstimatorMixin):
+    if tags is None:
+        return  # not a scikit-learn estimator: its own checks
+    allow_nan = tags.input_tags.allow_nan
+    tree = _refuses_infinity(classifier)
+    if allow_nan and not tree:
+        return
+    if not tree and (
+        hasattr(classifier, "steps") or isinstance(classifier, MetaEstimatorMixin)
+    ):
         # A pipeline or meta-estimator may impute: its tag does not say.
         return
     if is_pandas(X, "DataFrame"):
@@ -877,7 +884,17 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
             # also under sklearn's assume_finite=True: a draw must not decide
             # whether the classifier is fitted on NaN
             with config_context(assume_finite=False):
-                assert_all_finite(values, input_name="X")
+                assert_all_finite(values, allow_nan=allow_nan, input_name="X")
+
+
+def _refuses_infinity(classifier: Any) -> bool:
+    """Whether ``classifier``, which takes NaN, refuses infinity in X
+    (scikit-learn's trees and forests; its HistGradientBoosting takes both)."""
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+    from sklearn.tree import DecisionTreeClassifier
+
+    trees = (DecisionTreeClassifier, RandomForestClassifier, ExtraTreesClassifier)
+    return isinstance(classifier, trees)
 
 
 def _check_positive_for(sampler: Any, classifier: Any) -> None:

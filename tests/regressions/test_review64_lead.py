@@ -5,7 +5,11 @@ import io
 import json
 
 import numpy as np
+import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.tree import DecisionTreeClassifier
 
+from rebalance import RandomUnderSampler, ResampledClassifier
 from rebalance.cli import main
 from rebalance.compare import compare
 
@@ -47,3 +51,31 @@ def test_command_notes_case_variants_once(tmp_path):
     assert sum("differ only in case" in n for n in notes) == 1
     assert "--target 'label'" in next(n for n in notes if "only in case" in n)
     assert err.getvalue().count("differ only in case") == 1
+
+
+@pytest.mark.parametrize(
+    "classifier",
+    [DecisionTreeClassifier(random_state=0), RandomForestClassifier(n_estimators=3)],
+)
+def test_infinity_before_a_tree_is_refused_whatever_the_draw(classifier):
+    # Trees take NaN but refuse infinity: before, a draw that left the row
+    # holding inf out fitted the tree, another draw failed inside it.
+    y = np.array([0] * 30 + [1] * 6)
+    X = np.random.default_rng(0).normal(size=(36, 2))
+    X[0, 1] = np.inf
+    for seed in range(6):
+        model = ResampledClassifier(RandomUnderSampler(random_state=seed), classifier)
+        with pytest.raises(ValueError, match="infinity"):
+            model.fit(X, y)
+    X[0, 1] = np.nan  # NaN: the tree's to take
+    ResampledClassifier(RandomUnderSampler(random_state=0), classifier).fit(X, y)
+
+
+def test_hist_gradient_boosting_still_takes_infinity():
+    y = np.array([0] * 30 + [1] * 6)
+    X = np.random.default_rng(0).normal(size=(36, 2))
+    X[0, 1] = np.inf
+    model = ResampledClassifier(
+        RandomUnderSampler(random_state=0), HistGradientBoostingClassifier(max_iter=3)
+    )
+    assert model.fit(X, y).predict(X).shape == (36,)
