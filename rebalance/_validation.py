@@ -216,6 +216,25 @@ def check_random_state(
     )
 
 
+def documents(X: Any) -> bool:
+    """Whether the 1-D ``X`` holds one text (str or bytes) a row: a numpy
+    array of strings, or of objects that are all str or bytes, or a pandas
+    Series of them (as a text vectorizer such as ``TfidfVectorizer`` takes).
+
+    >>> import numpy as np
+    >>> from rebalance._validation import documents
+    >>> documents(np.array(["a good film", "a bad one"])), documents(np.arange(2))
+    (True, False)
+    """
+    if _is_pandas(X, "Series"):
+        X = X.to_numpy(dtype=object)
+    if not isinstance(X, np.ndarray) or X.ndim != 1:
+        return False
+    if X.dtype.kind in "US":
+        return True
+    return X.dtype == object and all(isinstance(v, (str, bytes)) for v in X)
+
+
 def not_two_dimensional(shape: tuple, X: Any = None) -> ValueError:
     """The error for an X of ``shape`` that is not 2-D, with a reshape that
     works: for a 1-D column of a dataframe library (``X``, which has no
@@ -318,6 +337,10 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     check_compressed(X, "X")
     check_unique_columns(X)
     shape = X.shape
+    if len(shape) == 1 and shape[0] and documents(X):
+        # One text a row (documents for a vectorizer, e.g. TfidfVectorizer in
+        # the classifier's pipeline): the rows are only copied.
+        return X, 1
     if len(shape) != 2:
         raise not_two_dimensional(shape, X_given)
     if shape[0] == 0:

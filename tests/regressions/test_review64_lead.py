@@ -5,11 +5,22 @@ import io
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
+from imblearn.pipeline import make_pipeline as make_imblearn_pipeline
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 from sklearn.tree import DecisionTreeClassifier
 
-from rebalance import RandomUnderSampler, ResampledClassifier
+from rebalance import (
+    ClassBalancedSampler,
+    LabelShuffleSampler,
+    RandomOverSampler,
+    RandomUnderSampler,
+    ResampledClassifier,
+)
 from rebalance.cli import main
 from rebalance.compare import compare
 
@@ -79,3 +90,68 @@ def test_hist_gradient_boosting_still_takes_infinity():
         RandomUnderSampler(random_state=0), HistGradientBoostingClassifier(max_iter=3)
     )
     assert model.fit(X, y).predict(X).shape == (36,)
+
+
+def _documents(n=60):
+    rng = np.random.default_rng(0)
+    y = (rng.random(n) < 0.25).astype(int)
+    words = ["good", "great", "nice", "bad", "awful", "dull"]
+    docs = [" ".join(rng.choice(words[:3] if t else words[3:], 3)) for t in y]
+    return docs, y
+
+
+@pytest.mark.parametrize(
+    "kind", ["list", "str array", "object array", "bytes array", "Series"]
+)
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        RandomUnderSampler(random_state=0),
+        RandomOverSampler(random_state=0),
+        ClassBalancedSampler(random_state=0),
+        LabelShuffleSampler(random_state=0),
+    ],
+)
+def test_samplers_take_one_document_a_row(kind, sampler):
+    # Before: "Expected a 2D array for X" (as imbalanced-learn), so a sampler
+    # could not come before a text vectorizer (ResampledClassifier around a
+    # TfidfVectorizer pipeline, or first in an imblearn Pipeline).
+    docs, y = _documents()
+    X = {
+        "list": lambda: list(docs),
+        "str array": lambda: np.array(docs),
+        "object array": lambda: np.array(docs, dtype=object),
+        "bytes array": lambda: np.array([d.encode() for d in docs]),
+        "Series": lambda: pd.Series(docs, index=np.arange(60) * 2, name="text"),
+    }[kind]()
+    given = pd.Series(X).copy() if kind == "Series" else np.array(X, copy=True)
+    X_res, y_res = sampler.fit_resample(X, y)
+    rows = sampler.sample_indices_
+    assert type(X_res) is type(X) and len(X_res) == len(rows)
+    assert [X[i] for i in rows] == list(X_res) if kind != "Series" else True
+    if kind == "Series":
+        assert X_res.name == "text" and list(X_res) == list(X.iloc[rows])
+    np.testing.assert_array_equal(y_res, y[rows])
+    assert list(given) == list(X)  # the input is left as it was
+
+
+def test_a_text_pipeline_behind_a_sampler():
+    docs, y = _documents(120)
+    model = ResampledClassifier(
+        RandomOverSampler(random_state=0),
+        make_pipeline(TfidfVectorizer(), LogisticRegression()),
+    ).fit(docs, y, sample_weight=np.ones(120))
+    assert model.resampled_priors_.tolist() == [0.5, 0.5]
+    assert (model.predict(docs) == y).mean() > 0.9
+    imblearn_style = make_imblearn_pipeline(
+        RandomUnderSampler(random_state=0), TfidfVectorizer(), LogisticRegression()
+    )
+    assert imblearn_style.fit(docs, y).predict(docs[:3]).shape == (3,)
+
+
+@pytest.mark.parametrize(
+    "X", [np.arange(60.0), np.array(["a"] * 59 + [None], dtype=object)]
+)
+def test_one_dimensional_x_that_is_not_text_is_still_refused(X):
+    with pytest.raises(ValueError, match="2D array"):
+        RandomUnderSampler().fit_resample(X, np.arange(60) % 2)
