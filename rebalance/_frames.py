@@ -60,14 +60,15 @@ def is_pandas(obj: Any, kind: str) -> bool:
 
 def index_from_transform_output(X: Any) -> bool:
     """Whether pandas X's index may be one a transformer made, which says
-    nothing of the rows: under scikit-learn's ``transform_output='pandas'``,
-    the default ``RangeIndex`` (0, 1, ..., n - 1) that a Pipeline's
-    transformer gives the DataFrame it makes of an array. A y (or
-    ``sample_weight``) whose index holds those numbers in another order, such
-    as a Series shuffled with the array (``sklearn.utils.shuffle(X, y)``), is
-    then paired by position, as without the setting: comparing the indexes
-    refused such a Pipeline, and its advice (``y.loc[X.index]``) would have
-    given the rows other labels.
+    nothing of the rows: the default ``RangeIndex`` (0, 1, ..., n - 1) that
+    a transformer gives the DataFrame it makes of an array under
+    scikit-learn's ``transform_output='pandas'``, or inside a Pipeline given
+    no pandas DataFrame (a step's ``set_output(transform='pandas')``). A y
+    (or ``sample_weight``) whose index holds those numbers in another order,
+    such as a Series shuffled with the array (``sklearn.utils.shuffle(X,
+    y)``), is then paired by position, as without pandas output: comparing
+    the indexes refused such a Pipeline, and its advice (``y.loc[X.index]``)
+    would have given the rows other labels.
 
     >>> import pandas as pd
     >>> import sklearn
@@ -81,11 +82,42 @@ def index_from_transform_output(X: Any) -> bool:
     """
     if not is_pandas(X, "DataFrame"):
         return False
+    if not (counts_rows(X.index) and X.index.name is None):
+        return False
     import sklearn
 
-    if sklearn.get_config().get("transform_output") != "pandas":
-        return False
-    return counts_rows(X.index) and X.index.name is None
+    if sklearn.get_config().get("transform_output") == "pandas":
+        return True
+    found, given = _pipeline_input(sys._getframe(1))
+    # A pandas DataFrame given to the Pipeline keeps its index through its
+    # transformers' pandas output: X's index is then the caller's.
+    return found and not is_pandas(given, "DataFrame")
+
+
+#: How many frames :func:`_pipeline_input` looks up (a sampler's check is
+#: some 10 frames under its Pipeline's ``fit``; joblib's memory adds more).
+_PIPELINE_FRAMES = 40
+
+
+def _pipeline_input(frame: Any) -> tuple[bool, Any]:
+    """``(True, X)``: the X given to the nearest scikit-learn or
+    imbalanced-learn Pipeline whose ``fit`` (``fit_transform``,
+    ``fit_predict``, ``fit_resample``) is running above ``frame``;
+    ``(False, None)`` outside one. Its steps made the X its later steps
+    get."""
+    for _ in range(_PIPELINE_FRAMES):
+        if frame is None:
+            break
+        module = str(frame.f_globals.get("__name__", ""))
+        if module in ("sklearn.pipeline", "imblearn.pipeline") and (
+            frame.f_code.co_name
+            in ("fit", "fit_transform", "fit_predict", "fit_resample")
+        ):
+            local = frame.f_locals
+            if hasattr(local.get("self"), "steps") and "X" in local:
+                return True, local["X"]
+        frame = frame.f_back
+    return False, None
 
 
 def counts_rows(index: Any) -> bool:

@@ -695,15 +695,17 @@ def _encode_categorical(y_1d: Any, name: str):
     missing = codes < 0
     if missing.any():
         raise missing_labels(name, missing)
-    categories = np.asarray(y_1d.cat.categories)
+    present, codes, counts = _encode_integer_values(codes, np.dtype(np.intp), name)
+    # Only the categories in use are read: a million unused (Arrow) string
+    # categories, as numpy objects, took 0.13 s and 60 MiB for 1,000 labels.
+    categories = np.asarray(y_1d.cat.categories.take(present))
     if categories.dtype.kind in "mM":
         # Dates and durations (numpy or Arrow) as pandas Timestamps /
         # Timedeltas, as with a time zone: numpy's datetime64[ns].tolist()
         # gives bare integers, which no key of a dict such as
         # sampling_strategy would match.
-        categories = np.asarray(y_1d.cat.categories, dtype=object)
-    present, codes, counts = _encode_integer_values(codes, np.dtype(np.intp), name)
-    return categories[present], codes, counts
+        categories = np.asarray(y_1d.cat.categories.take(present), dtype=object)
+    return categories, codes, counts
 
 
 def own_codes(encoded: EncodedLabels, labels: Any) -> EncodedLabels:

@@ -120,7 +120,7 @@ def _from_mapping(
         if key not in position:
             raise ValueError(
                 f"sampling_strategy names class {key!r}, which is not in y. The "
-                f"classes in y are {class_list}; use one of those as the key."
+                f"classes in y are {listed(class_list)}; use one of those as the key."
             )
         if not isinstance(count, numbers.Integral) or isinstance(count, bool):
             raise TypeError(
@@ -299,6 +299,18 @@ def resolve_targets(
 def _named_mask(mapping: Mapping, labels: EncodedLabels) -> np.ndarray:
     named = {k.item() if isinstance(k, np.generic) else k for k in mapping}
     return np.array([c in named for c in labels.classes.tolist()], dtype=bool)
+
+
+def listed(values: list, limit: int = 20) -> str:
+    """``values`` for a message: the first ``limit`` of them, then how many
+    more (a message naming a million classes ran to megabytes).
+
+    >>> listed([1, 2, 3], limit=2)
+    '[1, 2, ... (1 more)]'
+    """
+    if len(values) <= limit:
+        return str(list(values))
+    return f"{str(list(values[:limit]))[:-1]}, ... ({len(values) - limit:,} more)]"
 
 
 def _rows_text(count: int) -> str:

@@ -184,7 +184,8 @@ class BaseSampler(_ImblearnBaseSampler):
         # Paired by position, as in scikit-learn: a pandas y holding X's index
         # in another order (X shuffled alone) would label other rows (not
         # against the fresh index a transformer gave X under
-        # transform_output='pandas': index_from_transform_output).
+        # transform_output='pandas', or a Pipeline step's pandas set_output:
+        # index_from_transform_output).
         _dask.check_paired_rows(X, y, f"{type(self).__name__}.{method}")
         _dask.check_paired_weights(
             X, y, sample_weight, f"{type(self).__name__}.{method}"
@@ -231,7 +232,9 @@ class BaseSampler(_ImblearnBaseSampler):
         ----------
         X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
             Rows to resample. NaN and non-numeric columns are allowed: rows are
-            only copied.
+            only copied. Texts, one a row (a 1-D list, numpy array or pandas
+            Series of str or bytes, as ``TfidfVectorizer`` takes), come back
+            in a container of their kind.
         y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, n_classes)
             Class labels (ints, strings, bools, pandas categorical), or a one-hot
             matrix, which is resampled by its argmax and returned one-hot.
@@ -240,7 +243,9 @@ class BaseSampler(_ImblearnBaseSampler):
             in another order is a ValueError (pass ``y.loc[X.index]``), except
             for the default ``RangeIndex`` a transformer gives the DataFrame
             it makes of an array under scikit-learn's
-            ``transform_output='pandas'``, which says nothing of the rows.
+            ``transform_output='pandas'``, or in a Pipeline given no pandas
+            DataFrame under a step's ``set_output(transform='pandas')``,
+            which says nothing of the rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Per-row weights, resampled with the rows. Inside an
             :class:`imblearn.pipeline.Pipeline`, which has no way to pass

@@ -2286,7 +2286,10 @@ def class_weighted_binary_cross_entropy(
     Returns
     -------
     Tensor
-        The loss; a scalar, or the shape of ``logits`` for ``'none'``.
+        The loss; a scalar, or the shape of ``logits`` for ``'none'``. Its
+        dtype is the logits' promoted with a floating-point target's
+        (float32 for bfloat16 logits and float32 soft labels, as
+        ``binary_cross_entropy_with_logits`` gives; float32 under autocast).
 
     Examples
     --------
@@ -2312,7 +2315,13 @@ def class_weighted_binary_cross_entropy(
         nonzero=True,
         keep_grad=True,
     )
-    y = target.to(logits.dtype)
+    # Float (soft) targets keep their precision, as in
+    # binary_cross_entropy_with_logits: float32 targets of bfloat16 logits
+    # are not rounded to bfloat16 (nor is the loss, nor their gradient).
+    dtype = logits.dtype
+    if target.is_floating_point():
+        dtype = torch.promote_types(dtype, target.dtype)
+    y = target.to(dtype)
     weight = w[1] * y + w[0] * (1.0 - y)
     if not weight.requires_grad:
         return F.binary_cross_entropy_with_logits(

@@ -455,6 +455,21 @@ def _undelivered(loader_iterator: Any) -> bool:
     return isinstance(received, int) and isinstance(sent, int) and received < sent
 
 
+def _drawn_for_the_loop(progress: _Progress | None) -> bool:
+    """Whether the iteration ``progress`` (or None) ran out inside its
+    DataLoader iterator's prefetch, and that iterator, still alive and not
+    finished, has handed the loop none of it yet: the loop is about to
+    train on it (``set_epoch`` after ``iter(loader)``), not restarting it."""
+    if progress is None or progress.live:
+        return False
+    loader_iterator = progress.loader()
+    return (
+        getattr(loader_iterator, "_rcvd_idx", None) == 0
+        and getattr(loader_iterator, "_finished", None) is not True
+        and _undelivered(loader_iterator)
+    )
+
+
 def _threw_away_batches(loader_iterator: Any) -> bool:
     """Whether a DataLoader iterator is finished with batches it sent to its
     workers never handed out: torchdata's ``StatefulDataLoader`` restored it
@@ -607,6 +622,7 @@ class _EpochSampler:
         epoch = _check_int(
             epoch, "epoch", minimum=0, fix="Pass the training loop's epoch counter."
         )
+        unasked = getattr(self, "_unasked_run", None)
         warned = self._warn_if_prefetched(epoch)
         self._asked_epoch = epoch
         self._prefetched_restore = None
@@ -615,6 +631,16 @@ class _EpochSampler:
             # A restored state said epoch `epoch` had run out: the loop goes
             # back to it (its set_epoch on resume), and nothing is left of it.
             self._next_epoch, self._resume_position = epoch, len(self)
+            return
+        if ended == epoch and _drawn_for_the_loop(unasked):
+            # The loader's workers drew all of epoch `epoch` at iter(loader),
+            # before this set_epoch (Lightning's first epoch), and the loop
+            # has received none of it yet: the loop is in that epoch, which
+            # ran out, as when set_epoch came while it still ran. Else
+            # state_dict() said "epoch `epoch` from its start" for the whole
+            # epoch, and a checkpoint at its end resumed on it again.
+            self._next_epoch, self._resume_position = epoch + 1, 0
+            self._ended_epoch = epoch
             return
         running = self._progress
         if running is not None and running.live and running.epoch == epoch:

@@ -262,9 +262,15 @@ def test_pipeline_set_output_pandas_refusal_names_the_reset_index_fix():
             ("m", LinearDiscriminantAnalysis()),
         ]
     ).set_output(transform="pandas")
+    # Review 64: the Pipeline was given no DataFrame, so X's index is the
+    # transformer's: y is paired by position, as without pandas output.
+    expected = sklearn.clone(pipe).set_output(transform="default").fit(X, y)
+    pipe.fit(X, y)
+    np.testing.assert_allclose(pipe.predict_proba(X), expected.predict_proba(X))
+    # As the message says (for an X with such an index given as it is):
+    # fitted, with each label on its own row.
     with pytest.raises(ValueError, match=r"y.reset_index\(drop=True\) is the fix"):
-        pipe.fit(X, y)
-    # As the message says: fitted, with each label on its own row.
+        RandomUnderSampler(random_state=0).fit_resample(pd.DataFrame(X), y)
     pipe.fit(X, y.reset_index(drop=True))
     # An X with an index of its own keeps the advice without the hint.
     frame = pd.DataFrame(X, index=np.arange(300) + 1000)
