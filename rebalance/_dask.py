@@ -1833,6 +1833,18 @@ def _is_frame(obj) -> bool:
     )
 
 
+def _dask_documents(X) -> bool:
+    """Whether X is a 1-D Dask array or Series of texts (str, bytes or
+    objects), which its reshape or ``to_frame`` would not make features."""
+    meta = getattr(X, "_meta", None)
+    if meta is None or getattr(meta, "ndim", None) != 1:
+        return False
+    dtype = meta.dtype
+    return getattr(dtype, "kind", None) in ("U", "S", "O") or str(dtype).startswith(
+        "string"
+    )
+
+
 def _check_features(X) -> str:
     """``'array'`` or ``'frame'``, after checking X is a 2-D Dask collection."""
     import dask.array as da
@@ -1842,6 +1854,13 @@ def _check_features(X) -> str:
             f"y or sample_weight is a Dask collection but X is a {type(X).__name__}. "
             "Pass X as a Dask collection too (e.g. dask.array.from_array(X, "
             "chunks=...)), or compute y and sample_weight to resample in memory."
+        )
+    if _dask_documents(X):
+        raise ValueError(
+            f"X is a 1-D Dask {type(X).__name__} of texts: the samplers take one "
+            "text a row (documents for a vectorizer) in memory only, as a list, "
+            "numpy array or pandas Series. Compute it first, X.compute() (and y "
+            "and sample_weight with it)."
         )
     if _is_frame(X) and type(X).__name__ == "Series":
         raise ValueError(

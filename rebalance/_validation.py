@@ -226,13 +226,66 @@ def documents(X: Any) -> bool:
     >>> documents(np.array(["a good film", "a bad one"])), documents(np.arange(2))
     (True, False)
     """
+    if _text_column(X):
+        return True
     if _is_pandas(X, "Series"):
         X = X.to_numpy(dtype=object)
+    elif isinstance(X, (list, tuple)):
+        # The values as given: numpy reads ["a", nan] or ["a", 3] as texts
+        # ("nan", "3"), where the list holds a missing value or a number.
+        X = np.asarray(X, dtype=object) if X else np.empty(0, dtype=object)
     if not isinstance(X, np.ndarray) or X.ndim != 1:
         return False
     if X.dtype.kind in "US":
         return True
     return X.dtype == object and all(isinstance(v, (str, bytes)) for v in X)
+
+
+def _text_column(X: Any) -> bool:
+    """Whether X is a polars Series or a pyarrow Array or ChunkedArray of
+    texts (str or binary) with no missing value: documents gathered in their
+    own type, as a pandas Series of texts is."""
+    if _is_arrow(X, "Array", "ChunkedArray"):
+        import pyarrow as pa
+
+        kinds = ("string", "large_string", "binary", "large_binary", "string_view")
+        text = any(
+            getattr(pa.types, f"is_{kind}", lambda _t: False)(X.type) for kind in kinds
+        )
+        return text and X.null_count == 0
+    pl = sys.modules.get("polars")
+    if pl is None or not isinstance(X, pl.Series):
+        return False
+    return X.dtype in (pl.String, pl.Binary) and X.null_count() == 0
+
+
+def _not_documents(X: Any) -> ValueError | None:
+    """The error for a 1-D X of texts holding a value that is not a text (a
+    missing value, a number): None where X holds no text at all."""
+    if _is_pandas(X, "Series"):
+        values = X.to_numpy(dtype=object)
+    elif _is_arrow(X, "Array", "ChunkedArray") or is_series(X):
+        try:
+            values = np.asarray(X.to_list(), dtype=object)
+        except AttributeError:  # pyarrow
+            values = np.asarray(X.to_pylist(), dtype=object)
+    else:
+        values = np.asarray(X, dtype=object)
+    if values.ndim != 1:
+        return None
+    text = np.fromiter((isinstance(v, (str, bytes)) for v in values), bool, len(values))
+    if not text.any() or text.all():
+        return None
+    row = int(np.flatnonzero(~text)[0])
+    value = values[row]
+    return ValueError(
+        f"X is a 1-D {type(X).__name__} of texts (one document a row), but row "
+        f"{row} holds {value!r} ({type(value).__name__}), not a str or bytes: a "
+        f"missing or non-text document ({int((~text).sum())} of {len(values)} "
+        "rows). Fill the missing texts (e.g. with '') or drop those rows and "
+        "their labels first; any other X must be a 2D array (n_samples, "
+        "n_features)."
+    )
 
 
 def not_two_dimensional(shape: tuple, X: Any = None) -> ValueError:
@@ -296,6 +349,10 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
             "once: pass the Table it reads, X.read_all() (resampled as a Table)."
         )
     X_given = X
+    if _text_column(X):
+        # One text a row in a polars or pyarrow column: gathered in its type.
+        check_same_length(len(X), n_labels)
+        return X, 1
     if _is_arrow(X, "RecordBatch") and not hasattr(X, "shape"):
         # pyarrow < 15: a RecordBatch has no shape, and np.asarray below would
         # make it an array of objects. Checked and resampled as a one-batch
@@ -337,10 +394,16 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
     check_compressed(X, "X")
     check_unique_columns(X)
     shape = X.shape
-    if len(shape) == 1 and shape[0] and documents(X):
-        # One text a row (documents for a vectorizer, e.g. TfidfVectorizer in
-        # the classifier's pipeline): the rows are only copied.
-        return X, 1
+    if len(shape) == 1 and shape[0]:
+        texts = X_given if isinstance(X_given, (list, tuple)) else X
+        if documents(texts):
+            # One text a row (documents for a vectorizer, e.g. TfidfVectorizer
+            # in the classifier's pipeline): the rows are only copied.
+            check_same_length(shape[0], n_labels)
+            return X, 1
+        problem = _not_documents(X_given)
+        if problem is not None:
+            raise problem
     if len(shape) != 2:
         raise not_two_dimensional(shape, X_given)
     if shape[0] == 0:

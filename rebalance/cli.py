@@ -1277,13 +1277,15 @@ def _notice(text: str) -> None:
 
 
 def _note_case_variants(y, target: str) -> None:
-    """A notice on stderr when text classes differ only in case ("Yes" and
-    "yes"): they are compared as classes of their own, which a typing
-    variant in a spreadsheet rarely means."""
+    """A notice on stderr when text classes differ only in case or
+    surrounding spaces ("Yes", "yes" and "yes " in a Parquet file; a text
+    file's are stripped): they are compared as classes of their own, which a
+    typing variant in a spreadsheet rarely means."""
     variants = label_variants(sorted({v for v in y if isinstance(v, str)}))
     if variants:
         _notice(
-            f"classes of --target {target!r} differ only in case "
+            f"classes of --target {target!r} differ only in case or surrounding "
+            "spaces "
             f"({_spelled(variants)}); they are compared as different classes. "
             "If they are one class, write them alike in the file."
         )

@@ -376,7 +376,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             _check_weighted_classes_kept(
                 self.sampler, y, given_weights, y_res, weights_res
             )
-        _warn_copies_validated(sampler, self.classifier, n_rows(X_res))
+        _warn_copies_validated(
+            sampler, self.classifier, n_rows(X_res), classifier_params
+        )
         classifier = clone(self.classifier)
         # Its return value is not used: scikit-learn's meta-estimators keep the
         # fitted clone, whatever a fit that does not return self returns.
@@ -578,48 +580,84 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def _held_out_split(classifier: Any, n_rows: int | None) -> str | None:
-    """How ``classifier`` (or a pipeline's last step) sets aside part of the
-    rows it is fitted on to validate itself (early stopping), or None."""
-    model = final_step(classifier)
+def _held_out_split(
+    classifier: Any, n_rows: int | None, fit_params: dict | None = None
+) -> tuple[Any, str] | None:
+    """``(model, how)``: the model in ``classifier`` (itself, a pipeline's
+    step, a search's, ensemble's or meta-estimator's member, nested) that sets
+    aside part of the rows it is fitted on to validate itself (early
+    stopping), and how; None when none does. A FrozenEstimator is not
+    refitted; a validation set given to ``fit`` (``X_val``) or a skorch
+    ``train_split`` other than ``ValidSplit`` (``predefined_split``) takes
+    no rows of the training data."""
+    fit_params = fit_params or {}
+    given_val = any(name == "X_val" or name.endswith("__X_val") for name in fit_params)
+    return _split_in(classifier, n_rows, given_val, 0)
+
+
+def _split_in(
+    model: Any, n_rows: int | None, given_val: bool, depth: int
+) -> tuple[Any, str] | None:
+    """The recursion of :func:`_held_out_split`."""
+    from sklearn.frozen import FrozenEstimator
+
+    if depth > 16 or isinstance(model, (FrozenEstimator, type)):
+        return None
     if type(model).__module__.startswith("skorch"):
-        if getattr(model, "train_split", None) is not None:
-            return "train_split (skorch's ValidSplit)"
+        from skorch.dataset import ValidSplit
+
+        if isinstance(getattr(model, "train_split", None), ValidSplit):
+            return model, "train_split (skorch's ValidSplit)"
         return None
     try:
         params = model.get_params(deep=False)
     except (AttributeError, TypeError):
         return None
-    early = params.get("early_stopping")
-    if early is True or (
-        early == "auto"
-        and "HistGradientBoosting" in type(model).__name__
-        and (n_rows or 0) > 10_000  # scikit-learn's threshold for 'auto'
-    ):
-        return "early_stopping (a validation_fraction of the rows)"
-    if (
-        type(model).__name__ == "GradientBoostingClassifier"
-        and params.get("n_iter_no_change") is not None
-    ):
-        return "n_iter_no_change (a validation_fraction of the rows)"
+    if params.get("validation_fraction") is not None:
+        early = params.get("early_stopping", False)
+        hist = "HistGradientBoosting" in type(model).__name__
+        if hist and given_val:
+            early = False  # validated on the X_val given, not on its rows
+        if early is True or (
+            early == "auto" and hist and (n_rows or 0) > 10_000
+        ):  # scikit-learn's threshold for 'auto'
+            return model, "early_stopping (a validation_fraction of the rows)"
+        if (
+            "early_stopping" not in params
+            and params.get("n_iter_no_change") is not None
+        ):
+            # GradientBoostingClassifier: early stopping on validation_fraction.
+            return model, "n_iter_no_change (a validation_fraction of the rows)"
+    for value in params.values():
+        members = value if isinstance(value, (list, tuple)) else [value]
+        for member in members:
+            if isinstance(member, tuple) and len(member) >= 2:
+                member = member[1]  # a (name, estimator) pair
+            if hasattr(member, "fit") and hasattr(member, "get_params"):
+                found = _split_in(member, n_rows, given_val, depth + 1)
+                if found is not None:
+                    return found
     return None
 
 
-def _warn_copies_validated(sampler: Any, classifier: Any, n_res: int | None) -> None:
+def _warn_copies_validated(
+    sampler: Any, classifier: Any, n_res: int | None, fit_params: dict
+) -> None:
     """Warn where ``sampler`` drew some rows more than once and ``classifier``
     holds out a validation split of what it is fitted on: copies of one row
     then land on both sides, and its validation scores (and early stopping)
     are measured on rows it trained on."""
-    split = _held_out_split(classifier, n_res)
+    found = _held_out_split(classifier, n_res, fit_params)
     indices = getattr(sampler, "sample_indices_", None)
-    if split is None or indices is None:
+    if found is None or indices is None:
         return
     indices = np.asarray(indices)
     if indices.ndim != 1 or np.unique(indices).shape[0] == indices.shape[0]:
         return
+    model, split = found
     warnings.warn(
         f"{type(sampler).__name__} drew some rows more than once and the "
-        f"classifier {type(final_step(classifier)).__name__} holds out "
+        f"classifier {type(model).__name__} holds out "
         f"{split} from the rows it is fitted on: copies of one row land in both "
         "its training and its validation rows, so its validation scores and "
         "early stopping see rows it trained on. Resample within the training "
@@ -629,7 +667,7 @@ def _warn_copies_validated(sampler: Any, classifier: Any, n_res: int | None) -> 
         "the classifier takes one), or use a sampler that repeats no row "
         "(RandomUnderSampler).",
         UserWarning,
-        stacklevel=3,
+        stacklevel=4,  # fit's caller (fit runs inside scikit-learn's _fit_context)
     )
 
 
