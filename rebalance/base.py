@@ -549,7 +549,7 @@ def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
     n_output = int(plan.n_output)
     n_samples = plan.labels.n_samples
     # (a pyarrow array of texts has no shape: one text a row)
-    n_features = math.prod(getattr(X, "shape", (len(X),))[1:])
+    n_features = math.prod(X.shape[1:] if hasattr(X, "shape") else ())
     index_bytes = n_output * plan.labels.dtype.itemsize
     x_row = _row_bytes(X, n_output)
     smoothing = getattr(sampler, "shrinkage", None) is not None

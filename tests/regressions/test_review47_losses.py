@@ -312,9 +312,13 @@ def test_meta_half_logits_give_a_loss_of_the_right_shape_and_dtype():
     for out in (
         L.class_weighted_cross_entropy(x, t, [1.0, 2.0, 3.0]),
         L.logit_adjusted_cross_entropy(x, t, [1.0, 2.0, 3.0]),
-        L.class_weighted_binary_cross_entropy(x, y, [1.0, 2.0]),
     ):
         assert out.is_meta and out.shape == () and out.dtype == torch.float16
+    # Float32 soft targets keep their precision (review 64), as torch's BCE.
+    out = L.class_weighted_binary_cross_entropy(x, y, [1.0, 2.0])
+    assert out.is_meta and out.shape == () and out.dtype == torch.float32
+    half = L.class_weighted_binary_cross_entropy(x, y.half(), [1.0, 2.0])
+    assert half.is_meta and half.dtype == torch.float16
     out = L.class_weighted_cross_entropy(x, t, [1.0, 2.0, 3.0], reduction="none")
     assert out.shape == (4,) and out.dtype == torch.float16
 
