@@ -88,8 +88,10 @@ def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
         scores = result.oof[group[0]][:, c]
         precision, recall, _ = precision_recall_curve(truth, scores)
         # Steps, as scikit-learn's PrecisionRecallDisplay draws them: the
-        # area under them is the average precision of the table (a straight
-        # line between two points is a precision no threshold reaches).
+        # area under them is the average precision of these out-of-fold
+        # scores, pooled over the first repeat (the table's is the mean of
+        # each fold's); a straight line between two points is a precision
+        # no threshold reaches.
         ax_pr.plot(recall, precision, label=label, drawstyle="steps-post")
         fpr, tpr, _ = roc_curve(truth, scores)
         ax_roc.plot(fpr, tpr, label=label)

@@ -670,6 +670,19 @@ class CharVocabulary:
         if _is_arrow(texts, "Array", "ChunkedArray"):
             # Iterated, a pyarrow column gives pyarrow scalars, not strings.
             texts = texts.to_pylist()
+        if isinstance(texts, (bytes, bytearray, memoryview)):
+            # Iterated, bytes give ints: the error named the first byte
+            # (``found 97 (int) at position 0``), not the bytes passed.
+            decoded = (
+                "bytes(texts).decode('utf-8')"
+                if isinstance(texts, memoryview)
+                else "texts.decode('utf-8')"
+            )
+            raise TypeError(
+                "texts must be a list of strings (one per document); got "
+                f"{type(texts).__name__}. Decode it and wrap it as one text: "
+                f"[{decoded}] (or the text's own encoding)."
+            )
         if isinstance(texts, str) or not isinstance(texts, Iterable):
             raise TypeError(
                 "texts must be a list of strings (one per document); got "
@@ -681,10 +694,15 @@ class CharVocabulary:
         at = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
         if at is not None:
             bad = texts[at]
+            fix = (
+                "Decode the texts first, e.g. [t.decode('utf-8') for t in texts]."
+                if isinstance(bad, (bytes, bytearray))
+                else "Convert or drop it first (a missing text: drop the row, or "
+                "fill it with '')."
+            )
             raise TypeError(
                 f"texts must hold strings only; found {bad!r} "
-                f"({type(bad).__name__}) at position {at}. Convert or drop it "
-                "first (a missing text: drop the row, or fill it with '')."
+                f"({type(bad).__name__}) at position {at}. {fix}"
             )
         return texts
 

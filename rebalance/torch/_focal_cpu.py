@@ -53,6 +53,12 @@ CHUNK = 1 << 15
 # op (measured on 2 cores: (2048, 1000) as fast in one thread as in two, and
 # torch's own ops slower in between with two).
 SOFTMAX_PARALLEL_ABOVE = 1 << 22
+# Sigmoid logits of up to this many elements (two chunks) run in the calling
+# thread: with the pool's thread asleep (other work between loss calls, as in
+# a training step) waking it costs about what it saves there (65536 elements
+# on 2 cores: 0.77 ms in one thread; 0.59 ms in two called back to back,
+# 0.83 ms in two within bench_losses.py's table).
+SIGMOID_PARALLEL_ABOVE = 1 << 16
 
 
 # --------------------------------------------------------------------------

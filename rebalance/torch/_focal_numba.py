@@ -232,7 +232,7 @@ def sigmoid_focal_numba(
         lambda a, b: kern.sigmoid_range(*args, a, b),
         n,
         kern.CHUNK,
-        torch.get_num_threads(),
+        torch.get_num_threads() if n > kern.SIGMOID_PARALLEL_ABOVE else 1,
     )
     if sum(p[2] for p in parts):
         check_binary_target_values(y, valid)  # raises, with the range

@@ -155,3 +155,44 @@ def test_a_text_pipeline_behind_a_sampler():
 def test_one_dimensional_x_that_is_not_text_is_still_refused(X):
     with pytest.raises(ValueError, match="2D array"):
         RandomUnderSampler().fit_resample(X, np.arange(60) % 2)
+
+
+def test_small_sigmoid_focal_runs_in_the_calling_thread_with_the_same_bits(
+    monkeypatch,
+):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("numba")
+    from rebalance.torch import _focal_cpu as kern
+    from rebalance.torch import _focal_numba
+    from rebalance.torch.losses import sigmoid_focal_loss
+
+    if not _focal_numba.numba_ready():
+        pytest.skip("numba kernels unavailable")
+    asked = []
+    real = kern.run_chunks
+
+    def recording(fn, n_units, unit_size, n_threads):
+        asked.append((n_units, n_threads))
+        return real(fn, n_units, unit_size, n_threads)
+
+    monkeypatch.setattr(kern, "run_chunks", recording)
+    threads = torch.get_num_threads()
+    try:
+        for n in (kern.SIGMOID_PARALLEL_ABOVE, kern.SIGMOID_PARALLEL_ABOVE * 2):
+            x = torch.randn(n, generator=torch.Generator().manual_seed(n))
+            y = torch.rand(n, generator=torch.Generator().manual_seed(1)) < 0.1
+            got = []
+            for t in (1, 2):
+                torch.set_num_threads(t)
+                xg = x.clone().requires_grad_()
+                loss = sigmoid_focal_loss(xg, y.float())
+                loss.backward()
+                got.append((loss.detach(), xg.grad))
+            assert torch.equal(got[0][0], got[1][0])
+            assert torch.equal(got[0][1], got[1][1])
+    finally:
+        torch.set_num_threads(threads)
+    # Two chunks or fewer in the calling thread; more are shared with the pool.
+    small, large = kern.SIGMOID_PARALLEL_ABOVE, kern.SIGMOID_PARALLEL_ABOVE * 2
+    assert {t for n, t in asked if n == small} == {1}
+    assert {t for n, t in asked if n == large} == {1, 2}
