@@ -977,8 +977,16 @@ def check_paired_rows(X, y, function: str) -> None:
     ...
     ValueError: y holds the index of X in another order: compare pairs ...
     """
-    if is_pandas(X, "DataFrame") and not index_from_transform_output(X):
+    if _indexed_rows(X):
         check_paired(y, "y", X, "X", function)
+
+
+def _indexed_rows(X) -> bool:
+    """Whether X's pandas index names its rows: a DataFrame's (not one a
+    transformer's pandas output made), or a Series' (one text a row)."""
+    if is_pandas(X, "Series"):
+        return True
+    return is_pandas(X, "DataFrame") and not index_from_transform_output(X)
 
 
 def check_paired_weights(X, y, sample_weight, function: str) -> None:
@@ -997,7 +1005,7 @@ def check_paired_weights(X, y, sample_weight, function: str) -> None:
     ...
     ValueError: sample_weight holds the index of y in another order: fit ...
     """
-    if is_pandas(X, "DataFrame") and not index_from_transform_output(X):
+    if _indexed_rows(X):
         check_paired(sample_weight, "sample_weight", X, "X", function)
     check_paired(sample_weight, "sample_weight", y, "y", function)
 
@@ -1856,11 +1864,20 @@ def _check_features(X) -> str:
             "chunks=...)), or compute y and sample_weight to resample in memory."
         )
     if _dask_documents(X):
+        objects = getattr(X._meta.dtype, "kind", None) == "O"
         raise ValueError(
-            f"X is a 1-D Dask {type(X).__name__} of texts: the samplers take one "
-            "text a row (documents for a vectorizer) in memory only, as a list, "
-            "numpy array or pandas Series. Compute it first, X.compute() (and y "
-            "and sample_weight with it)."
+            f"X is a 1-D Dask {type(X).__name__}"
+            + (" of objects" if objects else " of texts")
+            + ": the samplers take a 1-D X only as texts, one a row (documents "
+            "for a vectorizer), in memory, as a list, numpy array or pandas "
+            "Series. Compute it first, X.compute() (and y and sample_weight "
+            "with it)"
+            + (
+                "; numbers are features of a 2-D X (X.to_frame(), or "
+                "X.reshape(-1, 1) for an array)."
+                if objects
+                else "."
+            )
         )
     if _is_frame(X) and type(X).__name__ == "Series":
         raise ValueError(

@@ -195,6 +195,9 @@ class BaseSampler(_ImblearnBaseSampler):
         X, _ = check_features(X, labels.n_samples)
         weights = check_sample_weight(sample_weight, labels.n_samples)
         _refuse_all_zero(weights)
+        # (a 1-D X of texts sets neither: those of an earlier fit must go)
+        for name in ("n_features_in_", "feature_names_in_"):
+            self.__dict__.pop(name, None)
         validate_data(self, X=X, reset=True, skip_check_array=True)
         plan = self._make_plan(labels, y)
         self.sampling_strategy_ = plan.sampling_strategy
@@ -510,7 +513,8 @@ def _copy_row(row: Any) -> Any:
     ):
         return row.clone()
     namespace = getattr(row, "__array_namespace__", None)
-    if callable(namespace) and not isinstance(row, np.ndarray):
+    # (numpy scalars, np.str_ texts of list(array) too, are immutable values)
+    if callable(namespace) and not isinstance(row, (np.ndarray, np.generic)):
         return namespace().asarray(row, copy=True)
     return copy.copy(row)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import sys
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -603,7 +604,8 @@ def _split_in(
 
     if depth > 16 or isinstance(model, (FrozenEstimator, type)):
         return None
-    if type(model).__module__.startswith("skorch"):
+    skorch = sys.modules.get("skorch")
+    if skorch is not None and isinstance(model, skorch.NeuralNet):
         from skorch.dataset import ValidSplit
 
         if isinstance(getattr(model, "train_split", None), ValidSplit):
@@ -665,7 +667,7 @@ def _warn_copies_validated(
         "rebalance.torch.RebalancedLoader(sampler=...)) instead; scikit-learn: "
         "split a validation set off first and pass it as X_val/eval_set where "
         "the classifier takes one), or use a sampler that repeats no row "
-        "(RandomUnderSampler).",
+        "(RandomUnderSampler with replacement=False).",
         UserWarning,
         stacklevel=4,  # fit's caller (fit runs inside scikit-learn's _fit_context)
     )
@@ -873,6 +875,8 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
         return  # not a scikit-learn estimator: its own checks
     allow_nan = tags.input_tags.allow_nan
     tree = _refuses_infinity(classifier)
+    if tree and sp.issparse(X):
+        allow_nan = False  # scikit-learn's trees take NaN in dense X only
     if allow_nan and not tree:
         return
     if not tree and (

@@ -829,6 +829,8 @@ def _numeric_values(X) -> np.ndarray:
     unwrapped = _unwrapped(X)
     if unwrapped is not None:  # a narwhals frame: read as the frame it wraps
         X = unwrapped[0]
+    if hasattr(X, "iloc") and getattr(X, "ndim", 2) == 1:
+        X = X.to_frame()  # a Series of texts: refused below, naming it
     if hasattr(X, "iloc"):
         import pandas as pd
 
