@@ -100,11 +100,12 @@ _PIPELINE_FRAMES = 40
 
 
 def _pipeline_input(frame: Any) -> tuple[bool, Any]:
-    """``(True, X)``: the X given to the nearest scikit-learn or
+    """``(True, X)``: the X given to the outermost scikit-learn or
     imbalanced-learn Pipeline whose ``fit`` (``fit_transform``,
     ``fit_predict``, ``fit_resample``) is running above ``frame``;
     ``(False, None)`` outside one. Its steps made the X its later steps
     get."""
+    found: tuple[bool, Any] = (False, None)
     for _ in range(_PIPELINE_FRAMES):
         if frame is None:
             break
@@ -115,9 +116,11 @@ def _pipeline_input(frame: Any) -> tuple[bool, Any]:
         ):
             local = frame.f_locals
             if hasattr(local.get("self"), "steps") and "X" in local:
-                return True, local["X"]
+                # The outermost Pipeline's: an inner one is given the frame
+                # the outer one's steps made.
+                found = (True, local["X"])
         frame = frame.f_back
-    return False, None
+    return found
 
 
 def counts_rows(index: Any) -> bool:

@@ -236,7 +236,7 @@ def documents(X: Any) -> bool:
         X = np.asarray(X, dtype=object) if X else np.empty(0, dtype=object)
     if not isinstance(X, np.ndarray) or X.ndim != 1:
         return False
-    if X.dtype.kind in "US":
+    if X.dtype.kind in "UST":  # T: numpy 2's StringDType
         return True
     return X.dtype == object and all(isinstance(v, (str, bytes)) for v in X)
 

@@ -304,6 +304,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     "sample_weight is all zero: no row would count in the fit. "
                     "Give some rows a positive weight, or pass no sample_weight."
                 )
+        repeated_rows = False  # whole-number weights applied as repeated rows
         if _routing_enabled():
             routed = process_routing(self, "fit", **params)
             sampler_params = dict(routed["sampler"]["fit_resample"])
@@ -318,6 +319,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             X, y, classifier_params = weights_as_rows(
                 self.classifier, X, y, classifier_params
             )
+            repeated_rows = n_rows(X, y) != n_samples
             n_samples = n_rows(X, y)
         for name, value in classifier_params.items():
             # A lazy frame (polars LazyFrame) has no row count: it would be
@@ -378,7 +380,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 self.sampler, y, given_weights, y_res, weights_res
             )
         _warn_copies_validated(
-            sampler, self.classifier, n_rows(X_res), classifier_params
+            sampler, self.classifier, n_rows(X_res), classifier_params, repeated_rows
         )
         classifier = clone(self.classifier)
         # Its return value is not used: scikit-learn's meta-estimators keep the
@@ -643,23 +645,37 @@ def _split_in(
 
 
 def _warn_copies_validated(
-    sampler: Any, classifier: Any, n_res: int | None, fit_params: dict
+    sampler: Any,
+    classifier: Any,
+    n_res: int | None,
+    fit_params: dict,
+    repeated_rows: bool = False,
 ) -> None:
-    """Warn where ``sampler`` drew some rows more than once and ``classifier``
-    holds out a validation split of what it is fitted on: copies of one row
-    then land on both sides, and its validation scores (and early stopping)
-    are measured on rows it trained on."""
+    """Warn where ``sampler`` drew some rows more than once (or whole-number
+    ``sample_weight`` was applied as repeated rows: ``repeated_rows``) and
+    ``classifier`` holds out a validation split of what it is fitted on:
+    copies of one row then land on both sides, and its validation scores
+    (and early stopping) are measured on rows it trained on."""
     found = _held_out_split(classifier, n_res, fit_params)
-    indices = getattr(sampler, "sample_indices_", None)
-    if found is None or indices is None:
+    if found is None:
         return
-    indices = np.asarray(indices)
-    if indices.ndim != 1 or np.unique(indices).shape[0] == indices.shape[0]:
-        return
+    if repeated_rows:
+        copies = (
+            "whole-number sample_weight was applied as repeated rows (the "
+            "classifier's fit takes no sample_weight), so some rows come more "
+            "than once,"
+        )
+    else:
+        indices = getattr(sampler, "sample_indices_", None)
+        if indices is None:
+            return
+        indices = np.asarray(indices)
+        if indices.ndim != 1 or np.unique(indices).shape[0] == indices.shape[0]:
+            return
+        copies = f"{type(sampler).__name__} drew some rows more than once"
     model, split = found
     warnings.warn(
-        f"{type(sampler).__name__} drew some rows more than once and the "
-        f"classifier {type(model).__name__} holds out "
+        f"{copies} and the classifier {type(model).__name__} holds out "
         f"{split} from the rows it is fitted on: copies of one row land in both "
         "its training and its validation rows, so its validation scores and "
         "early stopping see rows it trained on. Resample within the training "
