@@ -228,17 +228,27 @@ def documents(X: Any) -> bool:
     """
     if _text_column(X):
         return True
-    if _is_pandas(X, "Series"):
-        X = X.to_numpy(dtype=object)
-    elif isinstance(X, (list, tuple)):
-        # The values as given: numpy reads ["a", nan] or ["a", 3] as texts
-        # ("nan", "3"), where the list holds a missing value or a number.
-        X = np.asarray(X, dtype=object) if X else np.empty(0, dtype=object)
-    if not isinstance(X, np.ndarray) or X.ndim != 1:
+    if isinstance(X, np.ndarray) and X.dtype != object:
+        return X.ndim == 1 and X.dtype.kind in "UST"  # T: numpy 2's StringDType
+    if not (_is_pandas(X, "Series") or isinstance(X, (list, tuple, np.ndarray))):
         return False
-    if X.dtype.kind in "UST":  # T: numpy 2's StringDType
-        return True
-    return X.dtype == object and all(isinstance(v, (str, bytes)) for v in X)
+    values = _row_objects(X)
+    return values.ndim == 1 and all(isinstance(v, (str, bytes)) for v in values)
+
+
+def _row_objects(X: Any) -> np.ndarray:
+    """The values of a 1-D X as a numpy object array: a list's as given
+    (numpy reads ["a", nan] or ["a", 3] as the texts "nan" and "3"), a pandas,
+    polars or pyarrow column's as Python objects (None where missing)."""
+    if _is_pandas(X, "Series"):
+        return X.to_numpy(dtype=object)
+    if _is_arrow(X, "Array", "ChunkedArray"):
+        return np.asarray(X.to_pylist(), dtype=object)
+    if is_series(X):
+        return np.asarray(X.to_list(), dtype=object)
+    if isinstance(X, (list, tuple)) and not X:
+        return np.empty(0, dtype=object)
+    return np.asarray(X, dtype=object)
 
 
 def _text_column(X: Any) -> bool:
@@ -262,15 +272,7 @@ def _text_column(X: Any) -> bool:
 def _not_documents(X: Any) -> ValueError | None:
     """The error for a 1-D X of texts holding a value that is not a text (a
     missing value, a number): None where X holds no text at all."""
-    if _is_pandas(X, "Series"):
-        values = X.to_numpy(dtype=object)
-    elif _is_arrow(X, "Array", "ChunkedArray") or is_series(X):
-        try:
-            values = np.asarray(X.to_list(), dtype=object)
-        except AttributeError:  # pyarrow
-            values = np.asarray(X.to_pylist(), dtype=object)
-    else:
-        values = np.asarray(X, dtype=object)
+    values = _row_objects(X)
     if values.ndim != 1:
         return None
     text = np.fromiter((isinstance(v, (str, bytes)) for v in values), bool, len(values))
