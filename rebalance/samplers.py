@@ -483,20 +483,69 @@ def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
         return X_res
     class_rows = labels.class_rows()
     target = np.concatenate([by_class[starts[c] : starts[c + 1]] for c, _ in noisy])
-    # Drawn in place, class after class (the draws of one array per class).
-    noise = np.empty((target.shape[0], n_features), dtype=np.float64)
     largest = np.finfo(np.float64).max
-    filled = 0
     with np.errstate(over="ignore"):
-        for c, shrink in noisy:
-            part = noise[filled : filled + starts[c + 1] - starts[c]]
-            scale = np.minimum(source.class_std(class_rows[c]) * (shrink * h), largest)
-            rng.standard_normal(out=part)
-            part *= scale
-            filled += part.shape[0]
+        scales = [
+            np.minimum(source.class_std(class_rows[c]) * (shrink * h), largest)
+            for c, shrink in noisy
+        ]
+    # Sparse X keeps only the columns some class adds noise to (a feature
+    # constant within every noisy class gets none): the noise of wide sparse
+    # X, drawn for every feature, is never held whole.
+    columns = (
+        np.flatnonzero(np.any(np.vstack(scales) != 0, axis=0))
+        if sp.issparse(X_res)
+        else None
+    )
+    noise = _draw_noise(
+        rng, [starts[c + 1] - starts[c] for c, _ in noisy], scales, columns
+    )
     if isinstance(X_res, np.ndarray) and np.may_share_memory(X_res, X):
         X_res = X_res.copy()  # never write into the input
-    return _add_noise(X_res, target, noise)
+    return _add_noise(X_res, target, noise, columns)
+
+
+# Rows of full-width noise drawn at a time when only some columns are kept.
+_NOISE_BLOCK_VALUES = 1 << 20
+
+
+def _draw_noise(rng, counts: list, scales: list, columns) -> np.ndarray:
+    """Gaussian noise, ``counts[k]`` rows scaled by ``scales[k]`` class after
+    class, every feature drawn (the random stream of one array per class, as
+    imbalanced-learn draws it); only ``columns`` kept when given.
+
+    >>> import numpy as np
+    >>> from rebalance.samplers import _draw_noise
+    >>> scales = [np.array([1.0, 0.0, 2.0])]
+    >>> whole = _draw_noise(np.random.default_rng(0), [3], scales, None)
+    >>> kept = _draw_noise(np.random.default_rng(0), [3], scales, np.array([0, 2]))
+    >>> bool((kept == whole[:, [0, 2]]).all())
+    True
+    """
+    n_features = scales[0].shape[0]
+    width = n_features if columns is None else columns.shape[0]
+    noise = np.empty((sum(counts), width), dtype=np.float64)
+    block_rows = max(1, _NOISE_BLOCK_VALUES // max(n_features, 1))
+    block = None if columns is None else np.empty((block_rows, n_features))
+    filled = 0
+    with np.errstate(over="ignore"):
+        for count, scale in zip(counts, scales):
+            if columns is None:  # drawn in place
+                part = noise[filled : filled + count]
+                rng.standard_normal(out=part)
+                part *= scale
+            else:  # drawn in blocks of rows, the kept columns copied out
+                kept_scale = scale[columns]
+                for start in range(filled, filled + count, block_rows):
+                    rows = min(block_rows, filled + count - start)
+                    rng.standard_normal(out=block[:rows])
+                    np.multiply(
+                        block[:rows, columns],
+                        kept_scale,
+                        out=noise[start : start + rows],
+                    )
+            filled += count
+    return noise
 
 
 def _rows_like(rows: list, values: np.ndarray, indices: np.ndarray) -> list:
@@ -572,27 +621,37 @@ def _row_like(row: Any, values: np.ndarray) -> Any:
     return values.tolist()
 
 
-def _add_noise(X_res, target: np.ndarray, noise: np.ndarray):
-    """``X_res`` with ``noise`` added to rows ``target``, same container and dtypes."""
+def _add_noise(X_res, target: np.ndarray, noise: np.ndarray, columns=None):
+    """``X_res`` with ``noise`` added to rows ``target``, same container and
+    dtypes; for sparse ``X_res``, ``noise`` holds only ``columns`` (the others
+    get none)."""
     unwrapped = _unwrapped(X_res)
     if unwrapped is not None:  # a narwhals frame: the frame it wraps, wrapped
         native, wrap = unwrapped
-        return wrap(_add_noise(native, target, noise))
+        return wrap(_add_noise(native, target, noise, columns))
     if sp.issparse(X_res):
         fmt, dtype = X_res.format, X_res.dtype
         csr = X_res.tocsr(copy=True)
-        noisy = _noisy(csr[target].toarray(), noise, dtype)
-        # Clear the target rows, then add their noisy values back.
+        if columns is None:
+            columns = np.arange(csr.shape[1])
+        noisy = _noisy(csr[target][:, columns].toarray(), noise, dtype)
+        # Clear the target rows' entries in those columns, then add their
+        # noisy values back.
         is_target = np.zeros(csr.shape[0], dtype=bool)
         is_target[target] = True
+        is_noisy_column = np.zeros(csr.shape[1], dtype=bool)
+        is_noisy_column[columns] = True
         entry_rows = np.repeat(np.arange(csr.shape[0]), np.diff(csr.indptr))
-        csr.data[is_target[entry_rows]] = 0
-        n_rows, n_features = noise.shape
+        csr.data[is_target[entry_rows] & is_noisy_column[csr.indices]] = 0
+        # Built as CSR directly (the target rows in order, each with every
+        # noisy column): no COO coordinates of every value.
+        n_rows, n_noisy = noise.shape
+        order = np.argsort(target, kind="stable")
+        indptr = np.zeros(csr.shape[0] + 1, dtype=np.int64)
+        indptr[1:][target] = n_noisy
+        np.cumsum(indptr, out=indptr)
         replaced = sp.csr_matrix(
-            (
-                noisy.ravel(),
-                (np.repeat(target, n_features), np.tile(np.arange(n_features), n_rows)),
-            ),
+            (noisy[order].ravel(), np.tile(columns, n_rows), indptr),
             shape=csr.shape,
             dtype=dtype,
         )
