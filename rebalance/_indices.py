@@ -117,6 +117,9 @@ MAX_ROWS = int(np.iinfo(np.int64).max)
 # A draw holds up to this many arrays of its output's size at once (e.g. the
 # under-sampler's kept rows and their shuffled copy).
 DRAW_COPIES = 2
+# Values of full-width noise the smoothed bootstrap of sparse X draws at a
+# time (rebalance.samplers; counted by fit_resample's memory check).
+NOISE_BLOCK_VALUES = 1 << 20
 # Draws needing at most this many bytes skip the memory query (~20 us): every
 # machine that runs Python has this much.
 _MEMORY_CHECK_ABOVE = 1 << 26

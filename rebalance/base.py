@@ -537,8 +537,10 @@ _BITMAP_INPUT_ROW_BYTES = 1
 # The smoothed bootstrap (RandomOverSampler(shrinkage=...)) per added row, and
 # per added row and feature (upper bounds of measured peaks): the noise and
 # its row positions (held twice while joined), the float64 values it is
-# added to and their cast back; sparse X also stores every noisy row dense.
-# Its float64 copy of X takes 8 bytes per input value.
+# added to and their cast back; sparse X also stores every noisy row dense,
+# in the columns some over-sampled class varies in (at most X's stored
+# entries), and draws full-width noise in blocks of rows. Its float64 copy
+# of X takes 8 bytes per input value (per stored entry and index, sparse).
 _SMOOTHING_ROW_BYTES = 32
 _SMOOTHING_FEATURE_BYTES = 56  # integer or bool columns (rounded: more copies)
 _SMOOTHING_FLOAT_FEATURE_BYTES = 40
@@ -572,16 +574,19 @@ def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
         "sample_weight": 0 if weights is None else n_output * _row_bytes(weights),
     }
     if smoothing:
+        noisy_features, source = n_features, n_samples * n_features * 8
         if sp.issparse(X):
             per_feature = _SMOOTHING_SPARSE_FEATURE_BYTES
+            noisy_features = min(n_features, int(X.nnz))
+            block = max(_indices.NOISE_BLOCK_VALUES, n_features)  # >= one row
+            source = int(X.nnz) * 16 + (n_samples + 1) * 8 + 8 * block
         elif all(np.dtype(dtype).kind == "f" for dtype in _dtypes(X)):
             per_feature = _SMOOTHING_FLOAT_FEATURE_BYTES
         else:
             per_feature = _SMOOTHING_FEATURE_BYTES
         n_added = max(0, n_output - n_samples)
         parts["smoothing noise"] = (
-            n_added * (_SMOOTHING_ROW_BYTES + per_feature * n_features)
-            + n_samples * n_features * 8
+            n_added * (_SMOOTHING_ROW_BYTES + per_feature * noisy_features) + source
         )
     outputs = sum(parts.values())
     draw_scratch = (_indices.DRAW_COPIES - 1) * index_bytes

@@ -828,7 +828,18 @@ class ComparisonResult:
         return out
 
     def within_noise(self, metric: str = "average_precision", alpha: float = ALPHA):
-        """The methods not distinguishable from the best (the best included)."""
+        """The methods not distinguishable from the best (the best included):
+        those whose :meth:`p_vs_best` is at least ``alpha``, a number in
+        (0, 1); 0.05 by default."""
+        if (
+            isinstance(alpha, bool)
+            or not isinstance(alpha, (int, float, np.integer, np.floating))
+            or not 0 < alpha < 1
+        ):
+            raise ValueError(
+                f"alpha should be a significance level between 0 and 1 (exclusive), "
+                f"got {alpha!r:.40}. Use for example alpha=0.05."
+            )
         return [m for m, p in self.p_vs_best(metric).items() if p is None or p >= alpha]
 
     def per_class_recall(self) -> dict[str, dict]:

@@ -505,10 +505,6 @@ def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
     return _add_noise(X_res, target, noise, columns)
 
 
-# Rows of full-width noise drawn at a time when only some columns are kept.
-_NOISE_BLOCK_VALUES = 1 << 20
-
-
 def _draw_noise(rng, counts: list, scales: list, columns) -> np.ndarray:
     """Gaussian noise, ``counts[k]`` rows scaled by ``scales[k]`` class after
     class, every feature drawn (the random stream of one array per class, as
@@ -525,7 +521,8 @@ def _draw_noise(rng, counts: list, scales: list, columns) -> np.ndarray:
     n_features = scales[0].shape[0]
     width = n_features if columns is None else columns.shape[0]
     noise = np.empty((sum(counts), width), dtype=np.float64)
-    block_rows = max(1, _NOISE_BLOCK_VALUES // max(n_features, 1))
+    block_rows = max(1, _indices.NOISE_BLOCK_VALUES // max(n_features, 1))
+    block_rows = min(block_rows, max(counts, default=1))
     block = None if columns is None else np.empty((block_rows, n_features))
     filled = 0
     with np.errstate(over="ignore"):

@@ -200,6 +200,12 @@ def sigmoid_focal_numba(
     shape = x.shape
     xf = _float32_flat(x)
     yf, ignore = _kernel_targets(y, ignore, valid)
+    if pos_weight is not None and yf.dtype == torch.uint8:
+        # With the float32 y * pos_weight beside them, uint8 (and bool)
+        # targets would be a kernel signature of their own, compiled on first
+        # use (~15-25 s of a first call); as float32 (exact, the ignored
+        # value too) they take the warm-up's.
+        yf = yf.to(torch.float32)
     y_arr = yf.numpy()
     wy_arr = y_arr  # y * pos_weight: y itself unless there is a pos_weight
     if pos_weight is not None:

@@ -186,13 +186,27 @@ def _check_reduction(reduction: str) -> None:
         )
 
 
+def _check_dense(tensor: Tensor, name: str) -> None:
+    """TypeError for a sparse (or other non-strided) tensor, which the losses'
+    reshapes and elementwise ops cannot read (torch's own error names no
+    argument)."""
+    if tensor.layout != torch.strided:
+        raise TypeError(
+            f"{name} must be a dense tensor, got layout {tensor.layout}; "
+            f"pass {name}.to_dense()"
+        )
+
+
 def _check_logits(logits: Any, name: str = "logits") -> None:
     if not isinstance(logits, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(logits).__name__}")
-    if not logits.is_floating_point():
+    _check_dense(logits, name)
+    # float8 is floating point, but torch cannot promote it to the float32
+    # the losses compute in (its RuntimeError names no argument).
+    if not logits.is_floating_point() or logits.dtype.itemsize == 1:
         raise TypeError(
-            f"{name} must be a floating-point tensor, got {logits.dtype}; "
-            f"pass {name}.float()"
+            f"{name} must be a floating-point tensor (float16, bfloat16, float32 "
+            f"or float64), got {logits.dtype}; pass {name}.float()"
         )
 
 
@@ -390,6 +404,7 @@ def _check_smoothing(label_smoothing: Any) -> float:
 def _check_binary_targets(logits: Tensor, target: Any, ignore_index: Any) -> None:
     if not isinstance(target, Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
+    _check_dense(target, "target")
     check_same_device(target, "target", logits)
     if target.shape != logits.shape:
         fix = "reshape it (e.g. target.view_as(logits))"
@@ -443,6 +458,7 @@ def _check_class_targets(
     """
     if not isinstance(target, Tensor):
         raise TypeError(f"target must be a torch.Tensor, got {type(target).__name__}")
+    _check_dense(target, "target")
     check_same_device(target, "target", logits)
     if logits.dim() < 2:
         raise ValueError(

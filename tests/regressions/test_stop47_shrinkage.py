@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-import rebalance.samplers as samplers_module
-from rebalance import RandomOverSampler
+from rebalance import RandomOverSampler, _indices
 
 
 def _wide_sparse(n=300, d=4000, seed=0):
@@ -37,7 +36,7 @@ def test_sparse_shrinkage_gives_the_values_of_dense_x(monkeypatch, fmt):
     shrink = {1: 1.5, 2: 0.5}
     Xs, ys = RandomOverSampler(shrinkage=shrink, random_state=3).fit_resample(X, y)
     # Noise drawn a few rows at a time: the same random stream, same bits.
-    monkeypatch.setattr(samplers_module, "_NOISE_BLOCK_VALUES", 3 * X.shape[1] + 1)
+    monkeypatch.setattr(_indices, "NOISE_BLOCK_VALUES", 3 * X.shape[1] + 1)
     Xb, yb = RandomOverSampler(shrinkage=shrink, random_state=3).fit_resample(X, y)
     Xd, yd = RandomOverSampler(shrinkage=shrink, random_state=3).fit_resample(
         X.toarray(), y
@@ -80,3 +79,26 @@ def test_sparse_shrinkage_does_not_hold_noise_for_every_feature():
     assert added * d * 8 > 100e6
     out_bytes = Xr.data.nbytes + Xr.indices.nbytes + Xr.indptr.nbytes
     assert peak < 10 * out_bytes + 16e6, (peak, out_bytes)
+
+
+@pytest.mark.parametrize("density", [0.0005, 0.2])
+def test_memory_check_bounds_sparse_smoothing_without_counting_every_feature(density):
+    from rebalance import base
+
+    n, d = 300, 20_000 if density < 0.01 else 300
+    X = sp.random(n, d, density=density, format="csr", random_state=2)
+    y = np.r_[np.zeros(n - 30, int), np.ones(30, int)]
+    sampler = RandomOverSampler(shrinkage=1.0, random_state=0)
+    sampler.fit_resample(X[:100], y[-100:])  # anything lazily built, built
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        sampler.fit_resample(X, y)
+        peak = tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+    X_c, y_1d, _, weights, plan = sampler._check_inputs(X, y, None)
+    estimate = sum(base._output_memory(sampler, X, X_c, y_1d, weights, plan).values())
+    assert peak <= estimate + (1 << 16)
+    if density < 0.01:  # wide: not every feature's noise (240 x 20,000 x 80 B)
+        assert estimate < 240 * d * 80 / 4
