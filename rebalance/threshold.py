@@ -1338,6 +1338,14 @@ default='auto'
     def decision_function(self, X: Any) -> np.ndarray:
         """The estimator's own ``decision_function``, unchanged.
 
+        As scikit-learn's ``FixedThresholdClassifier``, it applies neither
+        the decision rule of ``strategy`` nor ``deploy_priors``: a composition
+        that decides on ``decision_function`` rather than on ``predict``
+        (``OneVsRestClassifier``, which predicts the argmax of its members'
+        scores; ``CalibratedClassifierCV``, which calibrates them) ignores
+        both. Use ``predict`` or ``predict_proba`` there, e.g. put the
+        ThresholdMover around the ``OneVsRestClassifier``.
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
