@@ -75,7 +75,10 @@ Parquet read with such an index column; ``ddf["lab"]`` next to ``X =
 ddf.map_partitions(f)`` where ``f`` reorders rows): X's index is read for
 them where X is held in memory (and not columns of the labels' own frame)
 or has an index of its own (named, or not a range), not for a read's fresh
-index. Next to an X that ``dd.from_pandas`` sorted to 0..n-1, pandas
+index, unless X or the Dask labels or weights come through ``map_partitions``
+(which may reorder each partition's rows): Dask frames are then checked
+against X's index, a read's fresh index included (read in the pass that
+counts X's rows). Next to an X that ``dd.from_pandas`` sorted to 0..n-1, pandas
 inputs with the index 0..n-1 are refused: sorted, or in the unsorted
 frame's order after ``reset_index(drop=True)``, the index cannot tell.
 Numpy labels are unchecked. A Dask array X whose row blocks are the partitions of
@@ -359,6 +362,12 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         # Parquet files written with an unsorted index, next to labels sorted
         # by it). X's index is read for them, also from a lazy read (one
         # column, or in the pass that counts the rows where it is needed).
+        # And Dask frames next to an X when either runs a function of the
+        # user's on its partitions (map_partitions), which may reorder the
+        # rows of each: X's index is read with its lengths (in the pass that
+        # counts them, where they are counted), to refuse labels that hold
+        # it in another order (a read's fresh index, restarting in each
+        # file, included).
         unsorted = (
             check_order
             and not reordered
@@ -367,6 +376,7 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
                 or any(_array_index(v) is not None for v in sources.values())
                 or _own_index_pandas(sources)
                 or (_positions_pandas(sources) and _indexed(X, source.expr))
+                or _mapped_partitions(X, sources)
             )
         )
         if reordered or (unsorted and lengths is None):
@@ -832,6 +842,35 @@ def _indexed(X, expr) -> bool:
     return index.name is not None or not isinstance(index, pd.RangeIndex)
 
 
+def _mapped_partitions(X, inputs: dict) -> bool:
+    """Whether a Dask frame among ``inputs`` (not columns of X's own frame)
+    comes next to an X, or is one, computed through ``map_partitions``
+    (or ``map_overlap``): a function of the user's, which may reorder the
+    rows of each partition (``part.sort_values(...)``). Their index then
+    says whether X's rows and theirs are in one order, also where it is a
+    read's fresh index (a range restarting in each file, which no other
+    check reads)."""
+    frames = [
+        value
+        for value in inputs.values()
+        if _is_dask(value) and _is_frame(value) and not _same_frame(X, value)
+    ]
+    if not frames:
+        return False
+    return any(_maps_partitions(frame) for frame in [X, *frames])
+
+
+def _maps_partitions(frame) -> bool:
+    """Whether the Dask ``frame`` runs a function of the user's on whole
+    partitions."""
+    try:
+        nodes = frame.expr.optimize(fuse=False).walk()
+        names = {type(node).__name__ for node in nodes}
+    except Exception:  # another Dask layout: nothing to say
+        return False
+    return bool(names & {"MapPartitions", "MapOverlap"})
+
+
 def _held_in_memory(expr) -> bool:
     """Whether every source of the optimised expression ``expr`` is data
     already in memory (persisted partitions, ``dd.from_pandas``): reading
@@ -1052,7 +1091,10 @@ def _refuse_reordered_index(name: str, index, X_index) -> None:
             "frame whose index is not sorted, such as one from "
             f"train_test_split, with {name} from the unsorted frame; or {name} "
             "read with pandas.read_parquet, which reads part.10.parquet before "
-            f"part.2.parquet, Dask after part.9). {sort} X "
+            "part.2.parquet, Dask after part.9; or the rows of X or "
+            f"{name} reordered by map_partitions: take both from its result, "
+            "frame = ddf.map_partitions(f); X, y = frame[features], "
+            f"frame[target]). {sort} X "
             f"and {name} from one Dask read, or pass "
             f"{name}.reset_index(drop=True) if it is in X's row order."
         )
@@ -2280,7 +2322,13 @@ def _computed_as(collection, result) -> bool:
     if isinstance(collection, list):  # of Delayed
         return isinstance(result, (list, tuple)) and len(result) == len(collection)
     meta = getattr(collection, "_meta", None)
-    return meta is None or isinstance(result, type(meta))
+    if meta is None or isinstance(result, type(meta)):
+        return True
+    # An index's meta may be a RangeIndex where the computed index, the
+    # partitions' indexes put together, is an Index of its values.
+    import pandas as pd
+
+    return isinstance(meta, pd.Index) and isinstance(result, pd.Index)
 
 
 def _compute_in_order(named: dict) -> dict:
