@@ -241,6 +241,7 @@ def fit_resample(sampler, X, y, *, sample_weight=None):
     plan = prepared.plan
     indices, rng = sampler._draw(plan)
     codes, n_classes = plan.labels.codes, plan.labels.n_classes
+    classes, counts = np.asarray(plan.labels.classes), np.asarray(plan.labels.counts)
     # Only the label codes are needed from here: free the plan (and the rows
     # of each class it may have cached) before laying out the draw.
     prepared.plan = plan = None
@@ -248,12 +249,27 @@ def fit_resample(sampler, X, y, *, sample_weight=None):
         layout = _Layout.mixed(indices, prepared.lengths, codes, n_classes, rng)
     else:
         layout = _Layout.grouped(indices, prepared.lengths)
-    del indices, codes
     sampler.sample_indices_ = layout.rows
+    # The labels drawn, as computed: ResampledClassifier reads them instead
+    # of computing the lazy labels returned (and y) once more.
+    sampler._drawn_labels = DrawnLabels(
+        classes[counts > 0].tolist(), classes[codes[layout.rows]]
+    )
+    del indices, codes
     outputs = [layout.gather(prepared.X)]
     for value, computed in prepared.row_aligned:
         outputs.append(layout.gather(_aligned(value, computed, layout)))
     return tuple(outputs)
+
+
+@dataclass
+class DrawnLabels:
+    """What a Dask draw computed of its labels: ``present``, the classes y
+    holds (as Python values, an unused category left out), and ``drawn``,
+    the labels of the rows drawn, in memory, in the output's order."""
+
+    present: list
+    drawn: np.ndarray
 
 
 def computed_labels(y):

@@ -44,6 +44,38 @@ def n_rows(*data: Any) -> int | None:
     return None
 
 
+def rows_of(*data: Any) -> list[int | None]:
+    """:func:`n_rows` of each of ``data``; the lengths of Dask DataFrames and
+    Series (which ``len()`` computes, a pass over their files each) computed
+    together, in one ``dask.compute``.
+
+    >>> import numpy as np
+    >>> rows_of(np.zeros((3, 2)), [1, 2, 3], None)
+    [3, 3, None]
+    """
+    lazy = [
+        i
+        for i, item in enumerate(data)
+        if is_dask_input(item) and hasattr(item, "npartitions") and _dask_frame(item)
+    ]
+    if not lazy:
+        return [n_rows(item) for item in data]
+    import dask
+
+    lengths = dask.compute(*[data[i].shape[0] for i in lazy])
+    known = dict(zip(lazy, lengths))
+    return [
+        int(known[i]) if i in known else n_rows(item) for i, item in enumerate(data)
+    ]
+
+
+def _dask_frame(item: Any) -> bool:
+    """Whether the Dask collection ``item`` is a DataFrame or Series."""
+    import dask.dataframe as dd
+
+    return isinstance(item, (dd.DataFrame, dd.Series))
+
+
 def _length(value: Any) -> int | None:
     """The number of rows of an array-like ``value``; None for anything else."""
     if value is None or isinstance(value, (str, bytes, Mapping)):

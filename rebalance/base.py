@@ -307,6 +307,7 @@ class BaseSampler(_ImblearnBaseSampler):
         labels): compute such outputs one at a time (``y_res.compute()``).
         """
         check_not_dropped_by_imblearn_pipeline(self, X, y, sample_weight)
+        self.__dict__.pop("_drawn_labels", None)  # an earlier Dask draw's
         if _dask.is_dask_input(X, y, sample_weight):
             return _dask.fit_resample(self, X, y, sample_weight=sample_weight)
         X_given = X

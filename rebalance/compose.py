@@ -58,6 +58,7 @@ from rebalance._metadata import (
     n_rows,
     routed_fit_model,
     row_aligned_names,
+    rows_of,
     tags_of,
     take_row_aligned,
     weights_as_rows,
@@ -280,8 +281,15 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             params["sample_weight"] = sample_weight
         # Before the sampler: not every sampler compares them (an
         # imbalanced-learn one pairs rows with the wrong labels).
-        check_same_length(n_rows(X), n_rows(y))
-        n_samples = n_rows(X, y)
+        if is_dask_input(X, y) and not params:
+            # Nothing to pair with X's rows here: the sampler checks X and y
+            # in the pass that computes the labels (len() of a Dask frame is
+            # a pass over its files of its own).
+            n_samples = None
+        else:
+            n_x, n_y = rows_of(X, y)  # Dask frames' lengths: one compute
+            check_same_length(n_x, n_y)
+            n_samples = n_x if n_x is not None else n_y
         if sample_weight is not None and n_samples is not None:
             n_weights = n_rows(sample_weight)
             if n_weights != n_samples:
@@ -316,11 +324,13 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             sampler_params, classifier_params = {}, params
             # A classifier without sample_weight (e.g. in BaggingClassifier,
             # which passes its bootstrap as counts): the rows are repeated.
-            X, y, classifier_params = weights_as_rows(
+            X_rows, y_rows, classifier_params = weights_as_rows(
                 self.classifier, X, y, classifier_params
             )
-            repeated_rows = n_rows(X, y) != n_samples
-            n_samples = n_rows(X, y)
+            if X_rows is not X or y_rows is not y:
+                X, y = X_rows, y_rows
+                repeated_rows = n_rows(X, y) != n_samples
+                n_samples = n_rows(X, y)
         for name, value in classifier_params.items():
             # A lazy frame (polars LazyFrame) has no row count: it would be
             # passed on as it is, not resampled with the rows.
@@ -379,23 +389,37 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             _check_weighted_classes_kept(
                 self.sampler, y, given_weights, y_res, weights_res
             )
+        drawn = getattr(sampler, "sample_indices_", None) if lazy_draw else None
         _warn_copies_validated(
-            sampler, self.classifier, n_rows(X_res), classifier_params, repeated_rows
+            sampler,
+            self.classifier,
+            n_rows(X_res) if drawn is None else len(drawn),  # (Dask: no compute)
+            classifier_params,
+            repeated_rows,
         )
         classifier = clone(self.classifier)
         # Its return value is not used: scikit-learn's meta-estimators keep the
         # fitted clone, whatever a fit that does not return self returns.
         classifier.fit(X_res, y_res, **classifier_params)
         check_fitted_classes(classifier, "classifier")
+        # A Dask draw's labels as the sampler computed them: neither y nor
+        # the lazy y_res computed once more (a pass over their files each).
+        computed = getattr(sampler, "_drawn_labels", None) if lazy_draw else None
         if lazy_draw:
             _check_classes_kept(
-                self.sampler, y, np.asarray(classifier.classes_).tolist()
+                self.sampler,
+                y,
+                np.asarray(classifier.classes_).tolist(),
+                present=None if computed is None else computed.present,
             )
         self.sampler_ = sampler
         self.classifier_ = classifier
         self.classes_ = classifier.classes_
         self.resampled_priors_ = _training_priors(
-            classifier, y_res, weights_res, np.asarray(self.classes_)
+            classifier,
+            y_res if computed is None else as_classifier_target(computed.drawn),
+            weights_res,
+            np.asarray(self.classes_),
         )
         for name in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
             self.__dict__.pop(name, None)
@@ -701,16 +725,21 @@ def _classes_present(y: Any) -> list | None:
     return np.asarray(labels.classes)[np.asarray(labels.counts) > 0].tolist()
 
 
-def _check_classes_kept(sampler: Any, y: Any, drawn: list | None) -> None:
+def _check_classes_kept(
+    sampler: Any, y: Any, drawn: list | None, present: list | None = None
+) -> None:
     """Raise when ``sampler`` left out every row of a class ``y`` holds
     (``drawn``: the classes of its draw, None when unknown): the classifier
     fitted on its draw would lack the class in ``classes_`` and in the
     columns of ``predict_proba``, which users and scikit-learn's scorers
     index by y's classes. (A class missing from ``y`` itself, e.g. in a
-    bootstrap, is not the sampler's doing: the classifier never sees it.)"""
+    bootstrap, is not the sampler's doing: the classifier never sees it.)
+    ``present``: y's classes where the caller has them (a Dask draw's),
+    else read from ``y``."""
     if drawn is None:
         return
-    present = _classes_present(y)
+    if present is None:  # (y's classes, where the caller has not read them)
+        present = _classes_present(y)
     if present is None:
         return
     kept = set(drawn)

@@ -167,13 +167,6 @@ def test_parquet_reads_draw_the_rows_pandas_draws(folder, read, sampler):
     np.testing.assert_array_equal(w_res.compute(), rows["w"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review69 dask: compose.py/_metadata.py: ResampledClassifier.fit "
-    "computes len() of a Dask X five times (n_rows) before the sampler and the "
-    "drawn Dask labels three more times after the classifier's fit "
-    "(_classes_present, _training_priors), each a pass over the files",
-)
 def test_resampled_classifier_computes_a_dask_x_a_bounded_number_of_times(folder):
     ddf = dd.read_parquet(folder)
     computes = _Computes()
