@@ -134,27 +134,6 @@ class BaseSampler(_ImblearnBaseSampler):
         tags.sampler_tags.sample_indices = True
         return tags
 
-    def __iter__(self):
-        """Not iterable: the torch samplers wrap this one.
-
-        Given straight to ``DataLoader(sampler=...)``, the loader's first
-        iteration names the wrapper (Python's own error would only say the
-        object is not iterable). No ``__len__``: an estimator stays truthy.
-
-        >>> from rebalance import RandomUnderSampler
-        >>> iter(RandomUnderSampler())
-        Traceback (most recent call last):
-        ...
-        TypeError: RandomUnderSampler is a scikit-learn sampler, not a torch one...
-        """
-        name = type(self).__name__
-        raise TypeError(
-            f"{name} is a scikit-learn sampler, not a torch one: it cannot be "
-            f"iterated for indices. For DataLoader(sampler=...), wrap it: "
-            f"rebalance.torch.RebalanceSampler(labels, {name}(...), seed=0), with "
-            "labels the dataset's class of each item."
-        )
-
     def plan(self, y: Any, *, compact: bool = False) -> SamplingPlan:
         """Check parameters and labels and prepare the index draw for ``y``.
 

@@ -187,9 +187,15 @@ def _check_reduction(reduction: str) -> None:
 
 
 def _check_dense(tensor: Tensor, name: str) -> None:
-    """TypeError for a sparse (or other non-strided) tensor, which the losses'
-    reshapes and elementwise ops cannot read (torch's own error names no
-    argument)."""
+    """TypeError for a sparse (or other non-strided) or nested tensor, which
+    the losses' reshapes and elementwise ops cannot read (torch's own error
+    names no argument)."""
+    if tensor.is_nested:  # (jagged layout, or strided: both fail in torch)
+        raise TypeError(
+            f"{name} must be a regular dense tensor, got a nested tensor; "
+            f"pass its items as one tensor, e.g. torch.cat({name}.unbind()) "
+            "(and the other argument likewise)"
+        )
     if tensor.layout != torch.strided:
         raise TypeError(
             f"{name} must be a dense tensor, got layout {tensor.layout}; "

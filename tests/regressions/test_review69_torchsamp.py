@@ -275,9 +275,3 @@ def test_bad_arguments_raise_named_errors(make):
     # KeyError: a state_dict missing keys, as torch's own load_state_dict.
     with pytest.raises((ValueError, TypeError, KeyError)):
         make()
-
-
-def test_estimator_sampler_as_dataloader_sampler_names_the_wrapper():
-    loader = DataLoader(TensorDataset(torch.arange(4)), sampler=RandomUnderSampler())
-    with pytest.raises(TypeError, match="RebalanceSampler"):
-        list(loader)
