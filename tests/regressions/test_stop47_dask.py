@@ -54,16 +54,17 @@ def _labels(kind, rng):
     )
 
 
-@pytest.mark.parametrize("kind", ["int", "str", "arrow", "bool", "category"])
 @pytest.mark.parametrize(
-    "sampler",
+    "kind, sampler",
     [
-        RandomUnderSampler(random_state=0),
-        RandomOverSampler(random_state=1),
-        ClassBalancedSampler(random_state=2),
-        LabelShuffleSampler(random_state=3),
+        ("int", RandomUnderSampler(random_state=0)),
+        ("str", RandomOverSampler(random_state=1)),
+        ("arrow", ClassBalancedSampler(random_state=2)),
+        ("bool", LabelShuffleSampler(random_state=3)),
+        ("category", RandomUnderSampler(random_state=4)),
+        ("category", RandomOverSampler(random_state=5)),
     ],
-    ids=lambda s: type(s).__name__,
+    ids=lambda v: v if isinstance(v, str) else type(v).__name__,
 )
 def test_dask_fit_is_the_pandas_fit_with_one_compute_of_the_labels(
     tmp_path, kind, sampler
