@@ -889,7 +889,8 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         polars or pyarrow frame (planned as its pandas conversion,
         :func:`pandas_frame`).
     drop : sequence of str, default=()
-        Columns to leave out (``--drop``); each must be a column of ``frame``.
+        Columns to leave out (``drop=``, the command's ``--drop``); each must
+        be a column of ``frame``.
 
     Returns
     -------
@@ -942,7 +943,8 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
         name = str(col)
         values = _native_order(frame.iloc[:, j])
         if left_out[j]:
-            plan.dropped[name] = "--drop"
+            # The keyword of compare(); the command writes it as --drop.
+            plan.dropped[name] = "drop="
             continue
         present = values.dropna()
         if present.empty:

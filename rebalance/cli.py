@@ -1433,7 +1433,8 @@ def _check_output(path: str, option: str, extensions: tuple[str, ...]) -> None:
         raise _fail(f"cannot write {option} {path!r}: {exc.strerror or exc}") from exc
     extension = os.path.splitext(path)[1].lower()
     if not special and extension not in extensions:
-        raise _fail(
+        # A value no run can take: a usage error (exit status 2).
+        raise _usage(
             f"{option} {path!r}: unknown extension {extension or '(none)'!r}; use "
             f"{' or '.join(extensions)}."
         )
@@ -1735,7 +1736,8 @@ def run_compare(args: argparse.Namespace) -> int:
         if args.target is None:
             raise _usage("--data needs --target COLUMN: the column with the labels.")
         if args.target.strip() in {name.strip() for name in drop}:
-            raise _fail(
+            # Two options that conflict: a usage error (exit status 2).
+            raise _usage(
                 f"--drop names {args.target!r}, the --target column: the target is "
                 "never a feature; leave it out of --drop."
             )
@@ -1782,8 +1784,15 @@ def run_compare(args: argparse.Namespace) -> int:
     # (Case variants among the labels: noted as the file was read, with the
     # column's name, not once more as compare() notes them.)
     result.notes[:] = _NOTICES + [
-        n for n in result.notes if not n.startswith(VARIANTS_NOTE)
+        _as_options(n) for n in result.notes if not n.startswith(VARIANTS_NOTE)
     ]
+    # compare()'s texts name its keywords (drop=, folds=, method_names=):
+    # in --json and --report as in the summary, this command's options.
+    for texts in (
+        result.skipped,
+        {} if result.columns is None else result.columns.dropped,
+    ):
+        texts.update({key: _as_options(why) for key, why in texts.items()})
     summary = _as_options(result.describe(source, args.model, args.seed))
     say(wrap(summary, width))
     say()

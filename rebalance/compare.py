@@ -97,10 +97,14 @@ ALPHA = 0.05
 
 @dataclass
 class Setup:
-    """What every method shares: the base model and the seed."""
+    """What every method shares: the base model, the seed and, when known,
+    the row count of the target's smallest class (``smallest``: what a
+    method that cannot run on a training fold needs to say which fix
+    exists)."""
 
     model: str = "logistic"
     seed: int = 0
+    smallest: int | None = None
 
     def classifier(self, **params):
         if self.model == "logistic":
@@ -190,13 +194,24 @@ def _tuned_row(scoring: str, cv: int) -> Method:
     def build(setup: Setup, y_train: np.ndarray):
         smallest = int(np.min(np.unique(y_train, return_counts=True)[1]))
         if smallest < cv:
+            # More folds leave more rows in a training fold: at most all the
+            # class's rows but one (folds= as many as its rows).
+            if setup.smallest is None or setup.smallest - 1 >= cv:
+                more_folds = (
+                    ", raise folds= up to that class's row count so that each "
+                    "training fold holds more of them"
+                )
+            else:
+                more_folds = (
+                    f" (it has {setup.smallest} rows in all: no value of folds= leaves "
+                    f"{cv} of them in a training fold)"
+                )
             raise NotApplicable(
                 f"it tunes its threshold by {cv}-fold cross-validation inside "
                 f"each training fold, which needs {cv} rows of every class "
                 f"there, and the smallest class has {smallest}: add rows of "
-                "that class, raise folds= up to that class's row count so "
-                "that each training fold holds more of them, or leave this "
-                "method out of method_names="
+                f"that class{more_folds}, or leave this method out of "
+                "method_names="
             )
         return ThresholdMover(
             setup.pipeline(), strategy="tuned", scoring=scoring, cv=cv
@@ -1576,7 +1591,7 @@ def compare(
             )
     codes = target.codes
     n_classes = target.n_classes
-    setup = Setup(model=model, seed=seed)
+    setup = Setup(model=model, seed=seed, smallest=smallest)
     preprocess = make_preprocessor(plan, seed)
     cv = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     splits = list(cv.split(np.zeros(codes.shape[0]), codes))

@@ -145,7 +145,8 @@ def test_plan_columns_sorts_every_kind_and_drops_ids():
         "note": "text",
         "city": "high-cardinality categorical",
     }
-    assert plan.dropped == {"row_id": ID_REASON, "user": ID_REASON, "colour": "--drop"}
+    # drop= as compare() names it (the command writes --drop; review 70)
+    assert plan.dropped == {"row_id": ID_REASON, "user": ID_REASON, "colour": "drop="}
     assert "dropped: row_id (id-like" in plan.describe()
 
 
