@@ -105,7 +105,11 @@ def _selected_classes(
 
 
 def _from_mapping(
-    mapping: Mapping, labels: EncodedLabels, kind: SamplingType, replacement: bool
+    mapping: Mapping,
+    labels: EncodedLabels,
+    kind: SamplingType,
+    replacement: bool,
+    columns: list | None = None,
 ) -> np.ndarray:
     if not isinstance(mapping, Mapping):
         raise TypeError(
@@ -118,10 +122,7 @@ def _from_mapping(
     for cls, count in mapping.items():
         key = cls.item() if isinstance(cls, np.generic) else cls
         if key not in position:
-            raise ValueError(
-                f"sampling_strategy names class {key!r}, which is not in y. The "
-                f"classes in y are {listed(class_list)}; use one of those as the key."
-            )
+            raise ValueError(_unknown_class(key, class_list, columns))
         if not isinstance(count, numbers.Integral) or isinstance(count, bool):
             raise TypeError(
                 f"sampling_strategy[{key!r}] must be an integer count of rows; got "
@@ -163,6 +164,33 @@ def _from_mapping(
             "RandomUnderSampler."
         )
     return np.where(named, requested - counts, 0)
+
+
+def _unknown_class(key: object, class_list: list, columns: list | None) -> str:
+    """The message for a ``sampling_strategy`` key that is no class of y; for
+    the name of a column of a one-hot y (whose classes are the column
+    positions), the position to use instead.
+
+    >>> print(_unknown_class("dog", [0, 1], ["cat", "dog"]))
+    sampling_strategy names class 'dog', a column of the one-hot y: ...
+    """
+    names = [] if columns is None else list(columns)
+    if key in names:
+        column = names.index(key)
+        fix = (
+            f"so column {key!r} is class {column}: use {{{column}: ...}}"
+            if column in class_list
+            else f"and column {key!r} (class {column}) has no rows in y"
+        )
+        return (
+            f"sampling_strategy names class {key!r}, a column of the one-hot y: "
+            "the classes of a one-hot y are its column positions "
+            f"{listed(class_list)} (as sampling_strategy_ reports them), {fix}."
+        )
+    return (
+        f"sampling_strategy names class {key!r}, which is not in y. The "
+        f"classes in y are {listed(class_list)}; use one of those as the key."
+    )
 
 
 def _ratio_classes(labels: EncodedLabels, kind: SamplingType) -> tuple[int, int]:
@@ -240,6 +268,7 @@ def resolve_targets(
     kind: SamplingType,
     *,
     replacement: bool = False,
+    columns: list | None = None,
 ) -> tuple[np.ndarray, dict]:
     """Turn ``sampling_strategy`` into one integer target per class.
 
@@ -248,7 +277,9 @@ def resolve_targets(
     ``sampling_strategy_`` the same as a ``{class: count}`` dict restricted to
     the classes the strategy resamples, as imbalanced-learn reports it.
     A callable ``sampling_strategy`` is called with the labels as a 1-D numpy
-    array (the argmax class of a one-hot ``y``).
+    array (the argmax class of a one-hot ``y``). ``columns``: the column
+    names of a one-hot ``y`` given as a dataframe, named in the error for a
+    key that is one of them (its classes are the column positions).
     """
     counts = labels.counts
     if isinstance(sampling_strategy, str):
@@ -277,11 +308,11 @@ def resolve_targets(
         minority, majority = _ratio_classes(labels, kind)
         selected[majority if kind == "under-sampling" else minority] = True
     elif isinstance(sampling_strategy, Mapping):
-        targets = _from_mapping(sampling_strategy, labels, kind, replacement)
+        targets = _from_mapping(sampling_strategy, labels, kind, replacement, columns)
         selected = _named_mask(sampling_strategy, labels)
     elif callable(sampling_strategy):
         mapping = sampling_strategy(labels.classes[labels.codes])
-        targets = _from_mapping(mapping, labels, kind, replacement)
+        targets = _from_mapping(mapping, labels, kind, replacement, columns)
         selected = _named_mask(mapping, labels)
     else:
         raise TypeError(

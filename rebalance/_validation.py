@@ -10,6 +10,7 @@ import decimal
 import numbers
 import reprlib
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -567,6 +568,28 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float) and value != value
 
 
+def _unordered_weights(sample_weight: Any) -> str:
+    """The message for a dict or set given as ``sample_weight``: no row order;
+    a ``{class: weight}`` dict is a class weight, made into row weights by
+    scikit-learn's ``compute_sample_weight``.
+
+    >>> print(_unordered_weights({0: 1.0, 1: 5.0}))
+    sample_weight is a dict, not one weight per row: ...
+    """
+    kind = type(sample_weight).__name__
+    if isinstance(sample_weight, Mapping):
+        return (
+            f"sample_weight is a {kind}, not one weight per row: pass the weights "
+            "as a list, numpy array or column in the order of the rows. A "
+            "{class: weight} dict is a class weight: turn it into one weight per "
+            "row with sklearn.utils.class_weight.compute_sample_weight(that_dict, y)."
+        )
+    return (
+        f"sample_weight is a {kind}, which has no order (the weights follow the "
+        "rows): pass them as a list, numpy array or column, one per row."
+    )
+
+
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
     """Check ``sample_weight``: one finite, non-negative number per row of
     ``rows`` (the argument named in the error about the length).
@@ -599,6 +622,10 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
             f"sample_weight is a single number ({sample_weight!r}): pass one "
             "weight per row, shape (n_samples,), e.g. np.full(n_samples, weight)."
         )
+    if isinstance(sample_weight, (Mapping, set, frozenset)):
+        # numpy reads either as one object (shape ()): "shape ()" said
+        # nothing of what was wrong, or of class weights.
+        raise TypeError(_unordered_weights(sample_weight))
     if _is_arrow(sample_weight, "RecordBatchReader"):
         # list() of it gives its record batches, not weights.
         raise TypeError(

@@ -78,10 +78,60 @@ class _SamplingStrategy(BaseSampler):
         )
         super()._validate_params()
 
-    def _class_totals(self, labels) -> tuple[np.ndarray, dict]:
+    def get_feature_names_out(self, input_features=None):
+        """Names of the output columns: those of X, which is resampled by row.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names, checked against ``feature_names_in_`` where
+            X had string column names; None: those names, or ``x0, x1, ...``.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            The input feature names.
+        """
+        if hasattr(self, "sampling_strategy_") and not hasattr(self, "n_features_in_"):
+            # Fitted on a 1-D X of texts: scikit-learn's check would say "not
+            # fitted yet", which it is.
+            raise ValueError(
+                f"This {type(self).__name__} was fitted on a 1-D X of texts (one "
+                "document a row), which has no feature columns to name. Ask the "
+                "step that turns the texts into features, e.g. "
+                "pipeline[1].get_feature_names_out() for the vectorizer after the "
+                "sampler."
+            )
+        return super().get_feature_names_out(input_features)
+
+    def _class_totals(self, labels, y) -> tuple[np.ndarray, dict]:
         """Rows of each class after over-sampling, and the strategy's report."""
-        added, report = resolve_targets(self.sampling_strategy, labels, "over-sampling")
+        added, report = resolve_targets(
+            self.sampling_strategy,
+            labels,
+            "over-sampling",
+            columns=_one_hot_columns(y),
+        )
         return labels.counts + added, report
+
+
+def _one_hot_columns(y: Any) -> list | None:
+    """The column names of a y given as a dataframe of two or more columns (a
+    one-hot y: its classes are the column positions), else None.
+
+    >>> import pandas as pd
+    >>> _one_hot_columns(pd.DataFrame({"cat": [1, 0], "dog": [0, 1]}))
+    ['cat', 'dog']
+    """
+    # pyarrow's ``columns`` are the columns' arrays; names read as they are
+    # (narwhals would refuse a name given twice, which a one-hot y may have).
+    names = getattr(y, "column_names", None)
+    if names is None:
+        names = getattr(y, "columns", None)
+    if names is None or isinstance(names, str) or not is_dataframe(y):
+        return None
+    names = list(names)
+    return names if len(names) > 1 else None
 
 
 class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
@@ -163,6 +213,7 @@ class RandomUnderSampler(_SamplingStrategy, BaseSampler, BaseUnderSampler):
             labels,
             "under-sampling",
             replacement=self.replacement,
+            columns=_one_hot_columns(y),
         )
 
         # With replacement, every class the strategy names is drawn with
@@ -265,7 +316,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
 
     def _make_plan(self, labels, y):
         targets, report = resolve_targets(
-            self.sampling_strategy, labels, "over-sampling"
+            self.sampling_strategy, labels, "over-sampling", columns=_one_hot_columns(y)
         )
 
         draw = functools.partial(
@@ -1081,7 +1132,7 @@ class ClassBalancedSampler(_SamplingStrategy, BaseSampler):
     def _make_plan(self, labels, y):
         # A plain int (numpy, sympy and other Integrals pass validation).
         n_samples = labels.n_samples if self.n_samples is None else int(self.n_samples)
-        totals, _ = self._class_totals(labels)
+        totals, _ = self._class_totals(labels, y)
         weights = None  # count ** power: every class brought to the same total
         if (totals != totals[0]).any():
             power = float(self.power)
@@ -1178,7 +1229,7 @@ class LabelShuffleSampler(_SamplingStrategy, BaseSampler):
         self.sampling_strategy = sampling_strategy
 
     def _make_plan(self, labels, y):
-        totals, _ = self._class_totals(labels)
+        totals, _ = self._class_totals(labels, y)
         n_output = _indices.label_shuffle_size(labels, totals)  # checked, exact
         report = dict(zip(labels.classes.tolist(), totals.tolist()))
         draw = functools.partial(_indices.label_shuffle_indices, labels, totals=totals)
