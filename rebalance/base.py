@@ -546,6 +546,8 @@ _SMOOTHING_ROW_BYTES = 32
 _SMOOTHING_FEATURE_BYTES = 56  # integer or bool columns (rounded: more copies)
 _SMOOTHING_FLOAT_FEATURE_BYTES = 40
 _SMOOTHING_SPARSE_FEATURE_BYTES = 80
+# Sparse X: a class's std and its temporaries, per feature of X.
+_SMOOTHING_SPARSE_CLASS_BYTES = 64
 
 
 def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
@@ -580,7 +582,17 @@ def _output_memory(sampler, X_given, X, y_out, weights, plan) -> dict[str, int]:
             per_feature = _SMOOTHING_SPARSE_FEATURE_BYTES
             noisy_features = min(n_features, int(X.nnz))
             block = max(_indices.NOISE_BLOCK_VALUES, n_features)  # >= one row
-            source = int(X.nnz) * 16 + (n_samples + 1) * 8 + 8 * block
+            nnz = int(X.nnz)
+            # X's float64 copy, the noise block, one class's full-width
+            # statistics at a time (transient) and the features each class
+            # varies in (at most X's entries, with their sorted union).
+            source = (
+                nnz * 16
+                + (n_samples + 1) * 8
+                + 8 * block
+                + _SMOOTHING_SPARSE_CLASS_BYTES * n_features
+                + 48 * nnz
+            )
         elif all(np.dtype(dtype).kind == "f" for dtype in _dtypes(X)):
             per_feature = _SMOOTHING_FLOAT_FEATURE_BYTES
         else:

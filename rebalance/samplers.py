@@ -535,41 +535,48 @@ def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
     class_rows = labels.class_rows()
     target = np.concatenate([by_class[starts[c] : starts[c + 1]] for c, _ in noisy])
     largest = np.finfo(np.float64).max
+    sparse = sp.issparse(X_res)
+    scales: list = []
     with np.errstate(over="ignore"):
-        scales = [
-            np.minimum(source.class_std(class_rows[c]) * (shrink * h), largest)
-            for c, shrink in noisy
-        ]
-    # Sparse X keeps only the columns some class adds noise to (a feature
-    # constant within every noisy class gets none): the noise of wide sparse
-    # X, drawn for every feature, is never held whole.
-    columns = (
-        np.flatnonzero(np.any(np.vstack(scales) != 0, axis=0))
-        if sp.issparse(X_res)
-        else None
-    )
-    noise = _draw_noise(
-        rng, [starts[c + 1] - starts[c] for c, _ in noisy], scales, columns
-    )
+        for c, shrink in noisy:
+            scale = np.minimum(source.class_std(class_rows[c]) * (shrink * h), largest)
+            if sparse:  # the features it varies in: no full width per class
+                where = np.flatnonzero(scale)
+                scale = (where, scale[where])
+            scales.append(scale)
+    columns = None
+    if sparse:
+        # Only the columns some class adds noise to (a feature constant
+        # within every noisy class gets none): the noise of wide sparse X,
+        # drawn for every feature, is never held whole.
+        columns = np.unique(np.concatenate([where for where, _ in scales]))
+    counts = [starts[c + 1] - starts[c] for c, _ in noisy]
+    noise = _draw_noise(rng, counts, scales, n_features, columns)
     if isinstance(X_res, np.ndarray) and np.may_share_memory(X_res, X):
         X_res = X_res.copy()  # never write into the input
     return _add_noise(X_res, target, noise, columns)
 
 
-def _draw_noise(rng, counts: list, scales: list, columns) -> np.ndarray:
+def _draw_noise(
+    rng, counts: list, scales: list, n_features: int, columns=None
+) -> np.ndarray:
     """Gaussian noise, ``counts[k]`` rows scaled by ``scales[k]`` class after
-    class, every feature drawn (the random stream of one array per class, as
-    imbalanced-learn draws it); only ``columns`` kept when given.
+    class, every one of the ``n_features`` drawn (the random stream of one
+    array per class, as imbalanced-learn draws it). With ``columns``, only
+    those are kept, and each scale is ``(features, values)``, the features
+    (among ``columns``) it is not 0 for.
 
     >>> import numpy as np
     >>> from rebalance.samplers import _draw_noise
-    >>> scales = [np.array([1.0, 0.0, 2.0])]
-    >>> whole = _draw_noise(np.random.default_rng(0), [3], scales, None)
-    >>> kept = _draw_noise(np.random.default_rng(0), [3], scales, np.array([0, 2]))
+    >>> scale = np.array([1.0, 0.0, 2.0])
+    >>> whole = _draw_noise(np.random.default_rng(0), [3], [scale], 3)
+    >>> kept = _draw_noise(
+    ...     np.random.default_rng(0), [3], [(np.array([0, 2]), scale[[0, 2]])], 3,
+    ...     columns=np.array([0, 2]),
+    ... )
     >>> bool((kept == whole[:, [0, 2]]).all())
     True
     """
-    n_features = scales[0].shape[0]
     width = n_features if columns is None else columns.shape[0]
     noise = np.empty((sum(counts), width), dtype=np.float64)
     block_rows = max(1, _indices.NOISE_BLOCK_VALUES // max(n_features, 1))
@@ -583,7 +590,9 @@ def _draw_noise(rng, counts: list, scales: list, columns) -> np.ndarray:
                 rng.standard_normal(out=part)
                 part *= scale
             else:  # drawn in blocks of rows, the kept columns copied out
-                kept_scale = scale[columns]
+                features, values = scale
+                kept_scale = np.zeros(width)
+                kept_scale[np.searchsorted(columns, features)] = values
                 for start in range(filled, filled + count, block_rows):
                     rows = min(block_rows, filled + count - start)
                     rng.standard_normal(out=block[:rows])

@@ -71,29 +71,12 @@ def _peak_and_estimate(X, y):
     return peak, sum(parts.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review70 diff: rebalance/base.py: the memory check of sparse "
-    "smoothing counts the noise for min(n_features, X.nnz) columns, but "
-    "_smoothed_bootstrap holds a full-width std per noisy class (the list "
-    "`scales`, its np.vstack copy and the `!= 0` mask) and class_std's "
-    "full-width transients: for wide, very sparse X the peak exceeds the "
-    "estimate (2 classes x 200,000 features: ~12.9 MB traced vs ~8.4 MB "
-    "estimated; 10 classes x 2**20 + 1 features: ~160 MB vs ~9 MB)",
-)
 def test_memory_estimate_bounds_the_peak_of_wide_very_sparse_x():
     X, y = _wide_sparse(2, 200_000)
     peak, estimate = _peak_and_estimate(X, y)
     assert peak <= estimate + (1 << 16)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review70 diff: rebalance/samplers.py _smoothed_bootstrap: the "
-    "full-width std of every noisy class is held at once (and stacked "
-    "again) while the memory check counts none of it: grows with the "
-    "number of classes",
-)
 def test_memory_estimate_bounds_the_peak_with_many_classes():
     X, y = _wide_sparse(20, 100_000, per_class=3, majority=5)
     peak, estimate = _peak_and_estimate(X, y)
