@@ -590,6 +590,15 @@ def _unordered_weights(sample_weight: Any) -> str:
     )
 
 
+def refuse_unordered_weights(sample_weight: Any) -> None:
+    """TypeError for a dict or set given as ``sample_weight`` (see
+    :func:`_unordered_weights`), before anything counts its values as rows."""
+    if isinstance(sample_weight, (Mapping, set, frozenset)):
+        # numpy reads either as one object (shape ()): "shape ()" said
+        # nothing of what was wrong, or of class weights.
+        raise TypeError(_unordered_weights(sample_weight))
+
+
 def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> Any:
     """Check ``sample_weight``: one finite, non-negative number per row of
     ``rows`` (the argument named in the error about the length).
@@ -622,10 +631,7 @@ def check_sample_weight(sample_weight: Any, n_samples: int, rows: str = "X") -> 
             f"sample_weight is a single number ({sample_weight!r}): pass one "
             "weight per row, shape (n_samples,), e.g. np.full(n_samples, weight)."
         )
-    if isinstance(sample_weight, (Mapping, set, frozenset)):
-        # numpy reads either as one object (shape ()): "shape ()" said
-        # nothing of what was wrong, or of class weights.
-        raise TypeError(_unordered_weights(sample_weight))
+    refuse_unordered_weights(sample_weight)
     if _is_arrow(sample_weight, "RecordBatchReader"):
         # list() of it gives its record batches, not weights.
         raise TypeError(

@@ -77,6 +77,7 @@ from rebalance._priors import (
 from rebalance._validation import (
     check_same_length,
     check_sample_weight,
+    refuse_unordered_weights,
     validate_params_anyway,
 )
 from rebalance.base import BaseSampler
@@ -290,6 +291,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             n_x, n_y = rows_of(X, y)  # Dask frames' lengths: one compute
             check_same_length(n_x, n_y)
             n_samples = n_x if n_x is not None else n_y
+        refuse_unordered_weights(sample_weight)  # (a dict is not 2 weights)
         if sample_weight is not None and n_samples is not None:
             n_weights = n_rows(sample_weight)
             if n_weights != n_samples:

@@ -80,12 +80,6 @@ def test_dict_sample_weight_in_metrics_is_the_same_error():
         g_mean_score(y, y, sample_weight={0: 1.0, 1: 5.0})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review70 newuser: rebalance/compose.py: ResampledClassifier.fit "
-    "counts a {class: weight} dict as 2 weights ('has 2 values but X has 20 "
-    "rows') before check_sample_weight, which names compute_sample_weight",
-)
 def test_class_weight_dict_in_resampled_classifier_names_compute_sample_weight():
     X, y = _data()
     model = ResampledClassifier(RandomUnderSampler(), LogisticRegression())
