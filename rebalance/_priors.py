@@ -9,6 +9,7 @@ Shared by :mod:`rebalance.threshold` (prior correction, EM, and where
 from __future__ import annotations
 
 import functools
+import reprlib
 import warnings
 from collections.abc import Mapping
 from numbers import Integral, Real
@@ -568,12 +569,21 @@ def em_priors(
     train = _prior_vector(
         train_priors, values.shape[1], "train_priors", columns=_column_labels(proba)
     )
-    if isinstance(tol, bool) or not isinstance(tol, Real) or not 0 < tol < np.inf:
-        raise ValueError(f"tol={tol!r} must be a finite number > 0, e.g. 1e-8.")
+    if (
+        isinstance(tol, bool)
+        or not isinstance(tol, Real)
+        or not 0 < _as_float(tol) < np.inf
+    ):
+        raise ValueError(
+            f"tol={reprlib.repr(tol)} must be a finite number > 0 (also as a "
+            "float: 1e-400 is 0.0), e.g. 1e-8."
+        )
     if isinstance(max_iter, bool) or not isinstance(max_iter, Integral):
         raise TypeError(f"max_iter={max_iter!r} must be an integer >= 1.")
     if max_iter < 1:
         raise ValueError(f"max_iter={max_iter} must be >= 1.")
+    # A Fraction is a Real, which np.sqrt cannot take (a TypeError of numpy's).
+    tol = _as_float(tol)
     priors = _start_priors(train)
     # A prior far below tol that the rows pull up grows by a steady factor
     # per iteration, each change below tol: it is not converged until its
@@ -595,6 +605,15 @@ def em_priors(
             stacklevel=2,
         )
     return priors
+
+
+def _as_float(number: Real) -> float:
+    """``float(number)``, inf where it is too large for a float (a Fraction or
+    an int beyond 1e308, whose ``float`` raises OverflowError)."""
+    try:
+        return float(number)
+    except OverflowError:
+        return float(np.inf) if number > 0 else float(-np.inf)
 
 
 # _em_step's two matrix-vector products need every row's weighted sum above

@@ -243,7 +243,7 @@ def _labels_array(labels: Any) -> np.ndarray:
     where numpy cannot read it (a torch tensor of bfloat16, one that requires
     grad or is not on the CPU)."""
     try:
-        return np.asarray(labels)
+        values = np.asarray(labels)
     except ValueError as exc:  # ragged: [[0, 1], [2]]
         raise ValueError(
             f"labels could not be read as a 1-D list of classes ({exc}): pass "
@@ -251,6 +251,15 @@ def _labels_array(labels: Any) -> np.ndarray:
         ) from exc
     except (TypeError, RuntimeError, NotImplementedError) as exc:
         raise unreadable("labels", exc) from exc
+    if isinstance(labels, (list, tuple)) and values.dtype.kind in "US":
+        # numpy reads ['a', 1] as the strings 'a', '1' (and ['a', b'b'] as
+        # 'a', 'b'): the label 1 then scored the class '1' of y_true. Kept as
+        # they are, for _check_same_kind to refuse the other kind.
+        kind = str if values.dtype.kind == "U" else bytes
+        if not all(isinstance(v, kind) for v in labels):
+            values = np.empty(len(labels), dtype=object)
+            values[:] = list(labels)
+    return values
 
 
 def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
@@ -296,7 +305,7 @@ def _metric_labels(y: Any, name: str) -> tuple[EncodedLabels, np.ndarray]:
     # np.asarray cannot hold, as objects); numpy 2's StringDType, which
     # scikit-learn's metrics cannot read, as Python strings.
     values = as_classifier_target(label_values(y_1d, name))
-    if values.dtype == object and "text" not in _kinds(encoded.classes):
+    if values.dtype == object and not {"text", "bytes"} & set(_kinds(encoded.classes)):
         # Numbers or booleans held as objects (a pandas object column): as
         # plain numbers, which scikit-learn reads as classes (an object array
         # of ints is of 'unknown' target type there, a ValueError).
@@ -350,8 +359,10 @@ def _text_as_codes(
     """
     label_sets = (encoded.classes, encoded_pred.classes, classes)
     objects = any(a.dtype == object for a in (truth, predicted, classes))
+    # Bytes too (a numpy 'S' array): scikit-learn refuses bytes labels with a
+    # TypeError of its own, which names no argument.
     if not objects and not all(
-        isinstance(v, str) for values in label_sets for v in values.tolist()
+        isinstance(v, (str, bytes)) for values in label_sets for v in values.tolist()
     ):
         return truth, predicted, classes
     ids: dict[Any, int] = {v: i for i, v in enumerate(classes.tolist())}
@@ -379,10 +390,14 @@ def _is_missing(value: Any) -> bool:
 
 
 def _kinds(values: np.ndarray) -> list[str | None]:
-    """``'text'`` (str, bytes), ``'number'`` (bool too) or None, per value."""
+    """``'text'`` (str), ``'bytes'``, ``'number'`` (bool too) or None, per
+    value. Bytes are a kind of their own: ``b'a' != 'a'`` in Python, but
+    scikit-learn's ``recall_score`` matched ``labels=[b'a']`` with ``'a'``."""
     return [
         "text"
-        if isinstance(v, (str, bytes))
+        if isinstance(v, str)
+        else "bytes"
+        if isinstance(v, bytes)
         else "number"
         if isinstance(v, (numbers.Number, np.bool_))
         else None
@@ -402,15 +417,23 @@ def _check_same_kind(values: np.ndarray, name: str, classes: np.ndarray) -> None
         v for v, k in zip(values.tolist(), _kinds(values)) if k not in (None, y_kind)
     ]
     if other:
-        kind = "numbers" if y_kind == "text" else "strings"
-        y_kind_name = "strings" if y_kind == "text" else "numbers"
-        raise ValueError(
-            f"{name} has {kind} ({other[:5]}) but the classes of y_true are "
-            f"{y_kind_name} ({classes.tolist()[:5]}): a class is never equal to "
-            f"a label of the other kind, so its recall would be 0. Pass {name} "
-            "with the classes as they are in y_true (e.g. convert with "
-            ".astype(str) or .astype(int))."
+        (other_kind,) = _kinds(np.asarray(other[:1], dtype=object))
+        fix = (
+            "decode bytes with .decode() or .astype(str)"
+            if "bytes" in (y_kind, other_kind)
+            else "convert with .astype(str) or .astype(int)"
         )
+        raise ValueError(
+            f"{name} has {_KIND_NAMES[other_kind]} ({other[:5]}) but the classes "
+            "of y_true are "
+            f"{_KIND_NAMES[y_kind]} ({classes.tolist()[:5]}): a class is never "
+            f"equal to a label of another kind, so its recall would be 0. Pass "
+            f"{name} with the classes as they are in y_true (e.g. {fix})."
+        )
+
+
+# How _check_same_kind names each kind of _kinds.
+_KIND_NAMES = {"text": "strings", "bytes": "bytes", "number": "numbers"}
 
 
 # --------------------------------------------------- scoring many thresholds
