@@ -407,6 +407,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # A Dask draw's labels as the sampler computed them: neither y nor
         # the lazy y_res computed once more (a pass over their files each).
         computed = getattr(sampler, "_drawn_labels", None) if lazy_draw else None
+        sampler.__dict__.pop("_drawn_labels", None)  # read here, not kept
         if lazy_draw:
             _check_classes_kept(
                 self.sampler,

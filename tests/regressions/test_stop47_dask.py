@@ -84,6 +84,7 @@ def test_dask_fit_is_the_pandas_fit_with_one_compute_of_the_labels(
         priors = lazy.resampled_priors_
     # The sampler's labels (its one pass), then the classifier's X and y.
     assert computes.n <= 3
+    assert not hasattr(lazy.sampler_, "_drawn_labels")  # not pickled with it
     eager = ResampledClassifier(sampler, LogisticRegression()).fit(
         frame[["a", "b"]], frame["y"]
     )
