@@ -94,6 +94,54 @@ def triton_interpreter():
 
 
 @pytest.fixture
+def dask_computes():
+    """A Dask callback that counts the ``dask.compute`` calls made while it
+    is active: ``with dask_computes() as computes: ...``, then ``computes.n``."""
+    from dask.callbacks import Callback
+
+    class Computes(Callback):
+        def __init__(self):
+            super().__init__()
+            self.n = 0
+
+        def _start(self, dsk):
+            self.n += 1
+
+    return Computes
+
+
+@pytest.fixture
+def smoothing_peak():
+    """``measure(X, y)``: ``(peak, estimate)`` of
+    ``RandomOverSampler(shrinkage=1.0).fit_resample(X, y)``: the bytes it
+    allocates at its peak (tracemalloc, after a first call on a row of each
+    class has imported and compiled what it needs) and the sum of
+    ``fit_resample``'s memory estimate."""
+    import tracemalloc
+
+    import numpy as np
+
+    from rebalance import RandomOverSampler, base
+
+    def measure(X, y):
+        sampler = RandomOverSampler(shrinkage=1.0, random_state=0)
+        first = np.unique(y, return_index=True)[1]
+        sampler.fit_resample(X[np.r_[first, first]], y[np.r_[first, first]])
+        tracemalloc.start()
+        try:
+            start = tracemalloc.get_traced_memory()[0]
+            sampler.fit_resample(X, y)
+            peak = tracemalloc.get_traced_memory()[1] - start
+        finally:
+            tracemalloc.stop()
+        X_c, y_1d, _, weights, plan = sampler._check_inputs(X, y, None)
+        parts = base._output_memory(sampler, X, X_c, y_1d, weights, plan)
+        return peak, sum(parts.values())
+
+    return measure
+
+
+@pytest.fixture
 def compiled(monkeypatch):
     """Every gather and draw, however small, takes the threaded/compiled
     paths (three threads)."""

@@ -14,7 +14,6 @@ dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 pytest.importorskip("pyarrow")
 
-from dask.callbacks import Callback  # noqa: E402
 
 from rebalance import (  # noqa: E402
     ClassBalancedSampler,
@@ -27,17 +26,6 @@ pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 N = 48  # 4 files of 12 rows, row groups of 5
 FEATURES = ["x", "pos", "cat", "text", "stamp"]
-
-
-class _Computes(Callback):
-    """Counts the ``dask.compute`` calls made while it is active."""
-
-    def __init__(self):
-        super().__init__()
-        self.n = 0
-
-    def _start(self, dsk):
-        self.n += 1
 
 
 def _frame():
@@ -114,14 +102,14 @@ def test_columns_of_one_map_partitions_result_stay_paired(folder):
     assert _paired(*out)
 
 
-def test_index_of_x_read_in_the_one_compute_of_the_labels(folder):
+def test_index_of_x_read_in_the_one_compute_of_the_labels(folder, dask_computes):
     # X's index read next to the labels (here for labels with an index of
     # their own) came back as an Index where its meta is a RangeIndex: taken
     # for a result out of order, and everything was computed twice more.
     ddf = dd.read_parquet(folder)
     y = pd.read_parquet(folder)["lab"]
     y.index = y.index + 100
-    computes = _Computes()
+    computes = dask_computes()
     with computes:
         out = RandomUnderSampler(random_state=0).fit_resample(ddf[FEATURES], y)
     assert computes.n == 1
@@ -167,9 +155,11 @@ def test_parquet_reads_draw_the_rows_pandas_draws(folder, read, sampler):
     np.testing.assert_array_equal(w_res.compute(), rows["w"])
 
 
-def test_resampled_classifier_computes_a_dask_x_a_bounded_number_of_times(folder):
+def test_resampled_classifier_computes_a_dask_x_a_bounded_number_of_times(
+    folder, dask_computes
+):
     ddf = dd.read_parquet(folder)
-    computes = _Computes()
+    computes = dask_computes()
     with computes:
         model = ResampledClassifier(
             RandomUnderSampler(random_state=0), LogisticRegression()

@@ -5,14 +5,12 @@ path, and the memory check against tracemalloc's peak), ``BaseSampler.__iter__``
 next to pandas, and the dense-tensor checks of the losses.
 """
 
-import tracemalloc
-
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from rebalance import RandomOverSampler, RandomUnderSampler, base
+from rebalance import RandomOverSampler, RandomUnderSampler
 
 
 def _wide_sparse(n_classes, n_features, per_class=3, majority=20, seed=0):
@@ -56,30 +54,15 @@ def test_sparse_smoothing_equals_the_dense_path(fmt, dtype):
     np.testing.assert_array_equal(a[1], b[1])
 
 
-def _peak_and_estimate(X, y):
-    sampler = RandomOverSampler(shrinkage=1.0, random_state=0)
-    sampler.fit_resample(X[:23], y[:23])  # anything compiled or imported once
-    tracemalloc.start()
-    try:
-        start = tracemalloc.get_traced_memory()[0]
-        sampler.fit_resample(X, y)
-        peak = tracemalloc.get_traced_memory()[1] - start
-    finally:
-        tracemalloc.stop()
-    X_c, y_1d, _, weights, plan = sampler._check_inputs(X, y, None)
-    parts = base._output_memory(sampler, X, X_c, y_1d, weights, plan)
-    return peak, sum(parts.values())
-
-
-def test_memory_estimate_bounds_the_peak_of_wide_very_sparse_x():
+def test_memory_estimate_bounds_the_peak_of_wide_very_sparse_x(smoothing_peak):
     X, y = _wide_sparse(2, 200_000)
-    peak, estimate = _peak_and_estimate(X, y)
+    peak, estimate = smoothing_peak(X, y)
     assert peak <= estimate + (1 << 16)
 
 
-def test_memory_estimate_bounds_the_peak_with_many_classes():
+def test_memory_estimate_bounds_the_peak_with_many_classes(smoothing_peak):
     X, y = _wide_sparse(20, 100_000, per_class=3, majority=5)
-    peak, estimate = _peak_and_estimate(X, y)
+    peak, estimate = smoothing_peak(X, y)
     assert peak <= estimate + (1 << 16)
 
 

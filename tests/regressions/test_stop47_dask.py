@@ -24,18 +24,8 @@ from rebalance import (
 )
 
 dd = pytest.importorskip("dask.dataframe")
-from dask.callbacks import Callback  # noqa: E402
 
 N = 240
-
-
-class _Computes(Callback):
-    def __init__(self):
-        super().__init__()
-        self.n = 0
-
-    def _start(self, dsk):
-        self.n += 1
 
 
 def _labels(kind, rng):
@@ -67,7 +57,7 @@ def _labels(kind, rng):
     ids=lambda v: v if isinstance(v, str) else type(v).__name__,
 )
 def test_dask_fit_is_the_pandas_fit_with_one_compute_of_the_labels(
-    tmp_path, kind, sampler
+    tmp_path, kind, sampler, dask_computes
 ):
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"a": rng.normal(size=N), "b": rng.normal(size=N)})
@@ -78,7 +68,7 @@ def test_dask_fit_is_the_pandas_fit_with_one_compute_of_the_labels(
         )
     ddf = dd.read_parquet(tmp_path)
     model = ResampledClassifier(sampler, LogisticRegression())
-    computes = _Computes()
+    computes = dask_computes()
     with computes:
         lazy = model.fit(ddf[["a", "b"]], ddf["y"])
         priors = lazy.resampled_priors_

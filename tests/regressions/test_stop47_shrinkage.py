@@ -82,23 +82,13 @@ def test_sparse_shrinkage_does_not_hold_noise_for_every_feature():
 
 
 @pytest.mark.parametrize("density", [0.0005, 0.2])
-def test_memory_check_bounds_sparse_smoothing_without_counting_every_feature(density):
-    from rebalance import base
-
+def test_memory_check_bounds_sparse_smoothing_without_counting_every_feature(
+    smoothing_peak, density
+):
     n, d = 300, 20_000 if density < 0.01 else 300
     X = sp.random(n, d, density=density, format="csr", random_state=2)
     y = np.r_[np.zeros(n - 30, int), np.ones(30, int)]
-    sampler = RandomOverSampler(shrinkage=1.0, random_state=0)
-    sampler.fit_resample(X[:100], y[-100:])  # anything lazily built, built
-    tracemalloc.start()
-    try:
-        start = tracemalloc.get_traced_memory()[0]
-        sampler.fit_resample(X, y)
-        peak = tracemalloc.get_traced_memory()[1] - start
-    finally:
-        tracemalloc.stop()
-    X_c, y_1d, _, weights, plan = sampler._check_inputs(X, y, None)
-    estimate = sum(base._output_memory(sampler, X, X_c, y_1d, weights, plan).values())
+    peak, estimate = smoothing_peak(X, y)
     assert peak <= estimate + (1 << 16)
     if density < 0.01:  # wide: not every feature's noise (240 x 20,000 x 80 B)
         assert estimate < 240 * d * 80 / 4
