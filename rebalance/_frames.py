@@ -318,16 +318,45 @@ def _record_batch(table: Any) -> Any:
 
 def _arrow_take(data: Any, indices: np.ndarray) -> Any:
     """Rows ``indices`` of a pyarrow Table, RecordBatch, ChunkedArray or
-    Array, schema kept. pyarrow's ``take`` has no kernel for the view types
-    (``string_view``, ``binary_view``: what ``pa.table(polars_frame)``
-    gives): those columns are taken as their large counterparts."""
+    Array, schema kept; negative indices count from the end, as numpy's,
+    pandas' and polars' do (pyarrow's ``take`` refuses them: a cv's splits
+    given as negative positions). pyarrow's ``take`` has no kernel for the
+    view types (``string_view``, ``binary_view``: what
+    ``pa.table(polars_frame)`` gives): those columns are taken as their
+    large counterparts."""
     import pyarrow as pa
 
-    rows = pa.array(np.asarray(indices, dtype=np.int64))
+    rows = pa.array(_from_end(indices, len(data)))
     if isinstance(data, (pa.Table, pa.RecordBatch)):
         columns = [_arrow_take_column(column, rows) for column in data.columns]
         return type(data).from_arrays(columns, schema=data.schema)
     return _arrow_take_column(data, rows)
+
+
+def _from_end(indices: Any, n_rows: int) -> np.ndarray:
+    """Row ``indices`` of a ``n_rows``-row container as ``int64`` positions,
+    negative ones counted from the end (as numpy, pandas' ``iloc`` and polars
+    read them); an IndexError worded as numpy's for one out of bounds
+    (pyarrow's names the position wrapped, ``Index -1`` for ``-4`` of 3 rows).
+
+    >>> import numpy as np
+    >>> from rebalance._frames import _from_end
+    >>> _from_end(np.array([-1, 0, -3]), 3).tolist()
+    [2, 0, 0]
+    >>> _from_end(np.array([0, -4]), 3)
+    Traceback (most recent call last):
+    ...
+    IndexError: index -4 is out of bounds for axis 0 with size 3
+    """
+    given = np.asarray(indices)
+    positions = given.astype(np.int64)
+    outside = (positions < -n_rows) | (positions >= n_rows)
+    if given.dtype.kind == "u":  # beyond int64: wrapped around by the cast
+        outside |= given >= n_rows
+    if outside.any():
+        bad = given[np.flatnonzero(outside)[0]]
+        raise IndexError(f"index {bad} is out of bounds for axis 0 with size {n_rows}")
+    return np.where(positions < 0, positions + n_rows, positions)
 
 
 def _arrow_take_column(column: Any, rows: Any) -> Any:
@@ -849,9 +878,7 @@ def _take_pandas_run_end(data: Any, indices: np.ndarray) -> Any:
     import pandas as pd
     import pyarrow as pa
 
-    positions = np.asarray(indices, dtype=np.int64)
-    # Negative positions count from the end, as for iloc.
-    positions = np.where(positions < 0, positions + len(data), positions)
+    positions = _from_end(indices, len(data))
     rows = pa.array(positions)
 
     def take(column: Any) -> Any:
