@@ -7,9 +7,10 @@ counting pass. The rules, in one place:
 * A missing label (``None``, ``NaN``, ``pd.NA``, ``NaT``, a null in a nullable
   or Arrow column) is an error naming the argument, in any dtype and at any
   row; it is never a class of its own.
-* Classes are the distinct label values, sorted (a pandas categorical keeps
-  its category order); every value of a numpy integer, unsigned, big-endian,
-  bool or whole-number float dtype is encoded exactly.
+* Classes are the distinct label values, sorted (a pandas categorical and a
+  polars ``Enum`` keep their category order); every value of a numpy
+  integer, unsigned, big-endian, bool or whole-number float dtype is encoded
+  exactly.
 * Floats must be whole numbers and finite, also when held as objects (a
   pandas ``object`` column, Decimals): a regression target is refused.
 * The labels returned to the user are gathered from the input container, so
@@ -708,6 +709,28 @@ def _encode_categorical(y_1d: Any, name: str):
     return categories, codes, counts
 
 
+def _is_polars_enum(y_1d: Any) -> bool:
+    """Whether ``y_1d`` is a polars Series of dtype ``Enum`` (categories in
+    an order of their own, as a pandas categorical's)."""
+    if type(y_1d).__module__.split(".")[0] != "polars":
+        return False
+    import polars as pl
+
+    return isinstance(y_1d, pl.Series) and isinstance(y_1d.dtype, pl.Enum)
+
+
+def _encode_polars_enum(y_1d: Any, name: str):
+    """A polars ``Enum`` Series' classes in its categories' order (as
+    :func:`_encode_categorical` for pandas: ``y.to_pandas()`` draws alike)."""
+    missing = y_1d.is_null().to_numpy()
+    if missing.any():
+        raise missing_labels(name, missing)
+    codes = y_1d.to_physical().to_numpy().astype(np.intp)
+    present, codes, counts = _encode_integer_values(codes, np.dtype(np.intp), name)
+    categories = np.asarray(y_1d.dtype.categories.to_list(), dtype=object)
+    return categories[present], codes, counts
+
+
 def own_codes(encoded: EncodedLabels, labels: Any) -> EncodedLabels:
     """``encoded`` with codes of its own, never a view of the caller's labels.
 
@@ -944,6 +967,8 @@ def encode_labels(
         )
     if is_pandas(y_1d, "Series") and isinstance(y_1d.dtype, pd.CategoricalDtype):
         classes, codes, counts = _encode_categorical(y_1d, name)
+    elif _is_polars_enum(y_1d):
+        classes, codes, counts = _encode_polars_enum(y_1d, name)
     else:
         values = label_values(y_1d, name)
         kind = values.dtype.kind

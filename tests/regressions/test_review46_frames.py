@@ -576,9 +576,13 @@ def test_labels_of_every_library_follow_their_rows(sampler):
         base[:3] = ["x", "y", "zz"]
         base = base.tolist()
         X = pl.DataFrame({"id": np.arange(30), "v": np.arange(30.0) ** 2})
-        expected_draw = clone(sampler)
-        expected_draw.fit_resample(X, np.array(base))
+        numpy_draw = clone(sampler)
+        numpy_draw.fit_resample(X, np.array(base))
         for name, y in _label_containers(base).items():
+            expected_draw = numpy_draw
+            if name == "polars-enum":  # (stop 47) its classes in its own order,
+                expected_draw = clone(sampler)  # as its pandas categorical's
+                expected_draw.fit_resample(X, y.to_pandas())
             fitted = clone(sampler)
             X_res, y_res = fitted.fit_resample(X, y)
             idx = fitted.sample_indices_

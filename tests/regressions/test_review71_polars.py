@@ -82,12 +82,6 @@ def test_categorical_texts_keep_their_container():
     assert isinstance(X_res, pl.Series) and X_res.dtype == pl.Categorical
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review71 polars: _labels.py: a polars Enum y draws its classes in "
-    "sorted order, the same labels as a pandas categorical (y.to_pandas()) in "
-    "the categories' order: the same seed draws other rows",
-)
 def test_enum_labels_draw_as_their_pandas_categorical():
     labels = pl.Series(
         "y", np.where(Y == 1, "pos", "neg"), dtype=pl.Enum(["pos", "neg"])
