@@ -110,6 +110,7 @@ def _from_mapping(
     kind: SamplingType,
     replacement: bool,
     columns: list | None = None,
+    from_positions: bool = False,
 ) -> np.ndarray:
     if not isinstance(mapping, Mapping):
         raise TypeError(
@@ -121,6 +122,8 @@ def _from_mapping(
     requested = np.full(labels.n_classes, -1, dtype=np.int64)
     for cls, count in mapping.items():
         key = cls.item() if isinstance(cls, np.generic) else cls
+        if not from_positions:  # (a callable's keys: the positions it got)
+            _refuse_other_column(key, columns)
         if key not in position:
             raise ValueError(_unknown_class(key, class_list, columns))
         if not isinstance(count, numbers.Integral) or isinstance(count, bool):
@@ -164,6 +167,31 @@ def _from_mapping(
             "RandomUnderSampler."
         )
     return np.where(named, requested - counts, 0)
+
+
+def _refuse_other_column(key: object, columns: list | None) -> None:
+    """ValueError for a key that names one column of a one-hot y given as a
+    dataframe and is the position of another (``pd.get_dummies`` of labels 1
+    and 2: columns ``[1, 2]``, and key 1 would be position 1, column 2).
+
+    >>> _refuse_other_column(1, [1, 2])
+    Traceback (most recent call last):
+    ...
+    ValueError: sampling_strategy names class 1, the name of column 0 of the ...
+    """
+    names = [] if columns is None else list(columns)
+    if key not in names or isinstance(key, bool) or not isinstance(key, int):
+        return
+    column = names.index(key)
+    if column == key or not 0 <= key < len(names):
+        return
+    raise ValueError(
+        f"sampling_strategy names class {key!r}, the name of column {column} of "
+        f"the one-hot y, whose classes are its column positions: {key!r} is the "
+        f"position of column {names[key]!r}. Name the classes by position "
+        f"({{{column}: ...}} for column {key!r}), or pass y as 1-D labels "
+        "(y.idxmax(axis=1))."
+    )
 
 
 def _unknown_class(key: object, class_list: list, columns: list | None) -> str:
@@ -312,7 +340,9 @@ def resolve_targets(
         selected = _named_mask(sampling_strategy, labels)
     elif callable(sampling_strategy):
         mapping = sampling_strategy(labels.classes[labels.codes])
-        targets = _from_mapping(mapping, labels, kind, replacement, columns)
+        targets = _from_mapping(
+            mapping, labels, kind, replacement, columns, from_positions=True
+        )
         selected = _named_mask(mapping, labels)
     else:
         raise TypeError(

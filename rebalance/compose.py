@@ -282,10 +282,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             params["sample_weight"] = sample_weight
         # Before the sampler: not every sampler compares them (an
         # imbalanced-learn one pairs rows with the wrong labels).
-        if is_dask_input(X, y) and not params:
-            # Nothing to pair with X's rows here: the sampler checks X and y
-            # in the pass that computes the labels (len() of a Dask frame is
-            # a pass over its files of its own).
+        if is_dask_input(X, y) and not params and _own_draw(self.sampler):
+            # Nothing to pair with X's rows here: a rebalance sampler checks
+            # X and y in the pass that computes the labels (len() of a Dask
+            # frame is a pass over its files of its own).
             n_samples = None
         else:
             n_x, n_y = rows_of(X, y)  # Dask frames' lengths: one compute
@@ -406,7 +406,11 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_fitted_classes(classifier, "classifier")
         # A Dask draw's labels as the sampler computed them: neither y nor
         # the lazy y_res computed once more (a pass over their files each).
-        computed = getattr(sampler, "_drawn_labels", None) if lazy_draw else None
+        computed = (
+            getattr(sampler, "_drawn_labels", None)
+            if lazy_draw and _own_draw(sampler)
+            else None
+        )
         sampler.__dict__.pop("_drawn_labels", None)  # read here, not kept
         if lazy_draw:
             _check_classes_kept(
@@ -713,6 +717,16 @@ def _warn_copies_validated(
         "(RandomUnderSampler with replacement=False).",
         UserWarning,
         stacklevel=4,  # fit's caller (fit runs inside scikit-learn's _fit_context)
+    )
+
+
+def _own_draw(sampler: Any) -> bool:
+    """Whether ``sampler`` is a rebalance sampler whose ``fit_resample`` is
+    :class:`BaseSampler`'s (not overridden): it checks X against y itself,
+    and on Dask inputs returns exactly the labels it keeps as computed."""
+    return (
+        isinstance(sampler, BaseSampler)
+        and type(sampler).fit_resample is BaseSampler.fit_resample
     )
 
 
