@@ -370,7 +370,11 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # rows sampler.fit_resample(X, y) and an imblearn Pipeline draw).
         # Others, and the classifier, get them as the classifier reads them.
         labels = y if isinstance(self.sampler, BaseSampler) else as_classifier_target(y)
-        X_res, y_res = sampler.fit_resample(X, labels, **sampler_params)[:2]
+        try:
+            X_res, y_res = sampler.fit_resample(X, labels, **sampler_params)[:2]
+        except TypeError as exc:
+            _name_foreign_frame(sampler, X, exc)
+            raise
         y_res = as_classifier_target(y_res)
         # Lazy (Dask) labels drawn: read from the fitted classifier below,
         # not computed once more here.
@@ -718,6 +722,23 @@ def _warn_copies_validated(
         UserWarning,
         stacklevel=4,  # fit's caller (fit runs inside scikit-learn's _fit_context)
     )
+
+
+def _name_foreign_frame(sampler: Any, X: Any, exc: Exception) -> None:
+    """Raise a TypeError naming X where a sampler of another library (an
+    imbalanced-learn one, which reads X as pandas or numpy) failed on a
+    polars or pyarrow X: its own error (from inside pandas) names neither."""
+    if isinstance(sampler, BaseSampler) or not is_dataframe(X):
+        return
+    if is_pandas(X, "DataFrame"):
+        return
+    library = type(X).__module__.split(".")[0]
+    raise TypeError(
+        f"{type(sampler).__name__}.fit_resample failed on X, a {library} "
+        f"{type(X).__name__} ({exc}): samplers of other libraries (such as "
+        "imbalanced-learn's) read X as pandas or numpy. Pass X.to_pandas(), or "
+        "use a rebalance sampler, which takes it as it is."
+    ) from exc
 
 
 def _own_draw(sampler: Any) -> bool:

@@ -98,12 +98,6 @@ def test_enum_labels_draw_as_their_pandas_categorical():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review71 polars: compose.py: ResampledClassifier passes a polars X "
-    "to an imbalanced-learn sampler, which crashes inside pandas (TypeError "
-    "'Field elements must be 2- or 3-tuples'), naming neither X nor polars",
-)
 def test_resampled_classifier_imblearn_sampler_polars_message():
     imblearn = pytest.importorskip("imblearn.under_sampling")
     from rebalance import ResampledClassifier
