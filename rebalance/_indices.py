@@ -21,6 +21,7 @@ from __future__ import annotations
 import numbers
 import operator
 import os
+import sys
 import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -561,17 +562,71 @@ def label_shuffle_size(labels: EncodedLabels, totals=None) -> int:
 
 
 _KERNELS: list = []
+# Held while the kernels are imported (numba with them: a second or more).
+_KERNELS_LOCK = threading.RLock()
 
 
 def _kernels():
     # numba is imported on the first draw, not with ``import rebalance``; the
     # module is kept (an import statement per call cost a draw of 70,000
-    # classes 0.4 s).
+    # classes 0.4 s). The gathers' kernels are imported with it, so that a
+    # fork waits for both imports (_before_fork).
     if not _KERNELS:
-        from rebalance import _kernels
+        with _KERNELS_LOCK:
+            if not _KERNELS:
+                from rebalance import _gather_kernels, _kernels  # noqa: F401
 
-        _KERNELS.append(_kernels)
+                _KERNELS.append(_kernels)
     return _KERNELS[0]
+
+
+# Longest os.fork waits for the kernels' import or a numba compilation in
+# another thread to end.
+FORK_WAIT_S = 60.0
+_FORK_STATE = threading.local()
+
+
+def _before_fork() -> None:
+    """Make ``os.fork`` wait for the kernels' import and numba's compiler.
+
+    A process forked while another thread imports the kernels or compiles
+    (or loads from numba's disk cache) a kernel gets copies of the import's
+    and numba's locks held by a thread that does not exist there: its first
+    draw hangs forever (e.g. a ``DataLoader`` starting its workers while a
+    thread draws for the first time). The forking thread takes both locks
+    first (waiting up to :data:`FORK_WAIT_S` seconds each), and both
+    processes release them after (:func:`_after_fork`). numba's private
+    lock is used only where it is found as expected, and only once numba is
+    imported: this imports nothing.
+    """
+    held = []
+    if _KERNELS_LOCK.acquire(timeout=FORK_WAIT_S):
+        held.append(_KERNELS_LOCK)
+    module = sys.modules.get("numba.core.compiler_lock")
+    lock = getattr(getattr(module, "global_compiler_lock", None), "_lock", None)
+    if callable(getattr(lock, "acquire", None)) and callable(
+        getattr(lock, "release", None)
+    ):
+        try:
+            if lock.acquire(timeout=FORK_WAIT_S):
+                held.append(lock)
+        except TypeError:  # pragma: no cover - a lock without a timeout
+            pass
+    _FORK_STATE.held = held
+
+
+def _after_fork() -> None:
+    """Release what :func:`_before_fork` took (in the parent and the child:
+    the child's only thread is the copy of the one that forked)."""
+    for lock in reversed(getattr(_FORK_STATE, "held", ())):
+        lock.release()
+    _FORK_STATE.held = []
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork
+    )
 
 
 def _key(rng: np.random.Generator) -> np.uint64:

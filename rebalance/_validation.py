@@ -254,20 +254,27 @@ def _row_objects(X: Any) -> np.ndarray:
 
 def _text_column(X: Any) -> bool:
     """Whether X is a polars Series or a pyarrow Array or ChunkedArray of
-    texts (str or binary) with no missing value: documents gathered in their
-    own type, as a pandas Series of texts is."""
+    texts (str or binary; also dictionary-encoded, a polars ``Categorical``
+    or ``Enum``, as a pandas categorical Series of texts) with no missing
+    value: documents gathered in their own type, as a pandas Series of texts
+    is."""
     if _is_arrow(X, "Array", "ChunkedArray"):
         import pyarrow as pa
 
         kinds = ("string", "large_string", "binary", "large_binary", "string_view")
+        arrow_type = X.type.value_type if pa.types.is_dictionary(X.type) else X.type
         text = any(
-            getattr(pa.types, f"is_{kind}", lambda _t: False)(X.type) for kind in kinds
+            getattr(pa.types, f"is_{kind}", lambda _t: False)(arrow_type)
+            for kind in kinds
         )
         return text and X.null_count == 0
     pl = sys.modules.get("polars")
     if pl is None or not isinstance(X, pl.Series):
         return False
-    return X.dtype in (pl.String, pl.Binary) and X.null_count() == 0
+    texts = X.dtype in (pl.String, pl.Binary) or isinstance(
+        X.dtype, (pl.Categorical, pl.Enum)
+    )
+    return texts and X.null_count() == 0
 
 
 def _not_documents(X: Any) -> ValueError | None:

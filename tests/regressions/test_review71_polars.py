@@ -64,13 +64,6 @@ def test_threshold_mover_pyarrow_with_negative_cv_splits():
 # -------------------------------------------------- not in the owned files
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review71 polars: _validation.py: a 1-D pyarrow dictionary array "
-    "of texts is read as numpy and comes back a numpy object array (same type "
-    "out broken), and a polars Categorical Series of texts is refused where "
-    "the pandas category Series of the same texts is resampled",
-)
 def test_categorical_texts_keep_their_container():
     texts = ["a great film", "loved it", "dull plot", "awful acting"] * 3
     y = np.array([1, 0, 0, 0] * 3)
