@@ -604,8 +604,10 @@ def _before_fork() -> None:
         held.append(_KERNELS_LOCK)
     module = sys.modules.get("numba.core.compiler_lock")
     lock = getattr(getattr(module, "global_compiler_lock", None), "_lock", None)
-    if callable(getattr(lock, "acquire", None)) and callable(
-        getattr(lock, "release", None)
+    if (
+        lock is not None
+        and callable(getattr(lock, "acquire", None))
+        and callable(getattr(lock, "release", None))
     ):
         try:
             if lock.acquire(timeout=FORK_WAIT_S):

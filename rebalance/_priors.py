@@ -613,7 +613,7 @@ def _as_float(number: Real) -> float:
     try:
         return float(number)
     except OverflowError:
-        return float(np.inf) if number > 0 else float(-np.inf)
+        return float(np.inf) if number > 0 else float(-np.inf)  # type: ignore[operator]
 
 
 # _em_step's two matrix-vector products take the rows whose weighted sum is

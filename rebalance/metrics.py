@@ -424,16 +424,20 @@ def _check_same_kind(values: np.ndarray, name: str, classes: np.ndarray) -> None
             else "convert with .astype(str) or .astype(int)"
         )
         raise ValueError(
-            f"{name} has {_KIND_NAMES[other_kind]} ({other[:5]}) but the classes "
+            f"{name} has {_KIND_NAMES.get(other_kind)} ({other[:5]}) but the classes "
             "of y_true are "
-            f"{_KIND_NAMES[y_kind]} ({classes.tolist()[:5]}): a class is never "
+            f"{_KIND_NAMES.get(y_kind)} ({classes.tolist()[:5]}): a class is never "
             f"equal to a label of another kind, so its recall would be 0. Pass "
             f"{name} with the classes as they are in y_true (e.g. {fix})."
         )
 
 
 # How _check_same_kind names each kind of _kinds.
-_KIND_NAMES = {"text": "strings", "bytes": "bytes", "number": "numbers"}
+_KIND_NAMES: dict[str | None, str] = {
+    "text": "strings",
+    "bytes": "bytes",
+    "number": "numbers",
+}
 
 
 # --------------------------------------------------- scoring many thresholds

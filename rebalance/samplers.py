@@ -581,7 +581,7 @@ def _draw_noise(
     noise = np.empty((sum(counts), width), dtype=np.float64)
     block_rows = max(1, _indices.NOISE_BLOCK_VALUES // max(n_features, 1))
     block_rows = min(block_rows, max(counts, default=1))
-    block = None if columns is None else np.empty((block_rows, n_features))
+    block = np.empty((0, 0) if columns is None else (block_rows, n_features))
     filled = 0
     with np.errstate(over="ignore"):
         for count, scale in zip(counts, scales):
