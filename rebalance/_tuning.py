@@ -397,6 +397,20 @@ def _fold_rows(rows: Any, n_samples: int, number: int, part: str) -> np.ndarray:
     return rows
 
 
+def unsorted_classes_fix() -> str:
+    """What to do with a classifier whose ``classes_`` are not sorted (in the
+    order of first appearance in ``y``, say): the score columns are read in
+    ``classes_`` order, and a refitted one's order changes with its rows."""
+    return (
+        "ThresholdMover refits the estimator and reads its score columns in "
+        "the order of the sorted classes (as scikit-learn's classifiers keep "
+        "classes_), and this one orders them otherwise (e.g. in the order "
+        "they first appear in y). Fit it yourself and wrap it in "
+        "sklearn.frozen.FrozenEstimator, whose classes_ are used in their own "
+        "order, or make its classes_ sorted."
+    )
+
+
 def _check_fold_classes(model: Any, classes: np.ndarray, number: int) -> None:
     """A fold's model must know every class, in order: its score columns are
     read as the columns of ``classes``."""
@@ -404,6 +418,13 @@ def _check_fold_classes(model: Any, classes: np.ndarray, number: int) -> None:
     if len(own) != len(classes) or not np.array_equal(
         class_positions(own, classes, "a fold's estimator"), np.arange(len(classes))
     ):
+        if len(own) == len(classes):
+            # Every class, in another order: no fold, cv or shuffle fixes it.
+            raise ValueError(
+                f"The estimator fitted on the training rows of fold {number} "
+                f"has its classes_ {own.tolist()} in another order than the "
+                f"classes {classes.tolist()}. {unsorted_classes_fix()}"
+            )
         raise ValueError(
             f"The estimator fitted on the training rows of fold {number} has the "
             f"classes {own.tolist()}, not all the classes {classes.tolist()}: "

@@ -92,6 +92,7 @@ from rebalance._tuning import (
     check_split_groups,
     check_splitter,
     cross_validated_scores,
+    unsorted_classes_fix,
 )
 from rebalance._validation import (
     NumberInterval,
@@ -725,6 +726,9 @@ default='auto'
                         " on the labeled rows (y != -1), or wrap the fitted model"
                         " in FrozenEstimator and pass train_priors."
                     )
+                elif sorted(map(repr, fitted)) == sorted(map(repr, classes.tolist())):
+                    # The classes of y, in another order.
+                    hint = " " + unsorted_classes_fix()
                 raise ValueError(
                     f"The fitted estimator's classes_ {fitted} "
                     f"are not the sorted classes of y {classes.tolist()}.{hint}"
