@@ -7,6 +7,7 @@ for over-sampling the rows to *add* to each selected class.
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping
 from typing import Literal
@@ -180,15 +181,18 @@ def _refuse_other_column(key: object, columns: list | None) -> None:
     ValueError: sampling_strategy names class 1, the name of column 0 of the ...
     """
     names = [] if columns is None else list(columns)
-    if key not in names or isinstance(key, bool) or not isinstance(key, int):
+    if key not in names or isinstance(key, bool) or not isinstance(key, numbers.Real):
         return
-    column = names.index(key)
-    if column == key or not 0 <= key < len(names):
+    value = float(key)
+    if not math.isfinite(value) or value != int(value):
+        return  # (1.5 is no position)
+    position, column = int(value), names.index(key)
+    if column == position or not 0 <= position < len(names):
         return
     raise ValueError(
         f"sampling_strategy names class {key!r}, the name of column {column} of "
         f"the one-hot y, whose classes are its column positions: {key!r} is the "
-        f"position of column {names[key]!r}. Name the classes by position "
+        f"position of column {names[position]!r}. Name the classes by position "
         f"({{{column}: ...}} for column {key!r}), or pass y as 1-D labels "
         "(y.idxmax(axis=1))."
     )

@@ -25,7 +25,7 @@ from sklearn.base import (
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.metrics import accuracy_score
 from sklearn.utils import assert_all_finite, metadata_routing
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils._param_validation import HasMethods, InvalidParameterError
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -727,12 +727,13 @@ def _warn_copies_validated(
 def _name_foreign_frame(sampler: Any, X: Any, exc: Exception) -> None:
     """Raise a TypeError naming X where a sampler of another library (an
     imbalanced-learn one, which reads X as pandas or numpy) failed on a
-    polars or pyarrow X: its own error (from inside pandas) names neither."""
-    if isinstance(sampler, BaseSampler) or not is_dataframe(X):
-        return
-    if is_pandas(X, "DataFrame"):
-        return
+    polars X: its own error (from inside pandas) names neither. Its own
+    parameter errors are left as they are."""
     library = type(X).__module__.split(".")[0]
+    if isinstance(sampler, BaseSampler) or library != "polars":
+        return
+    if isinstance(exc, InvalidParameterError) or not is_dataframe(X):
+        return
     raise TypeError(
         f"{type(sampler).__name__}.fit_resample failed on X, a {library} "
         f"{type(X).__name__} ({exc}): samplers of other libraries (such as "

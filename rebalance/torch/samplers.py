@@ -296,6 +296,7 @@ def _labels_to_encode(labels: Any) -> Any:
         labels = first_column(labels)
     if isinstance(labels, pd.Categorical):  # read as the Series holding it
         labels = pd.Series(labels, copy=False)
+    labels = _enum_as_categorical(labels)
     if is_pandas(labels, "Series") and isinstance(labels.dtype, pd.CategoricalDtype):
         return labels
     return array
@@ -2828,11 +2829,25 @@ def _check_label_count(labels: Any, n_rows: int, found: str) -> None:
         )
 
 
+def _enum_as_categorical(labels: Any) -> Any:
+    """A polars ``Enum`` Series as the pandas categorical it converts to (its
+    categories' order is the class order, as ``fit_resample`` reads it);
+    anything else as it is."""
+    if type(labels).__module__.split(".")[0] == "polars":
+        import polars as pl
+
+        if isinstance(labels, pl.Series) and isinstance(labels.dtype, pl.Enum):
+            return labels.to_pandas()
+    return labels
+
+
 def _categorical_column(labels: Any) -> Any:
     """The pandas categorical column ``labels`` is (a Series, or a frame of
-    one column), or None."""
+    one column; a polars ``Enum`` Series as its pandas categorical), or
+    None."""
     if is_pandas(labels, "DataFrame") and labels.shape[1] == 1:
         labels = labels.iloc[:, 0]
+    labels = _enum_as_categorical(labels)
     if is_pandas(labels, "Series") and isinstance(labels.dtype, pd.CategoricalDtype):
         return labels
     return None
