@@ -181,7 +181,7 @@ def _refuse_other_column(key: object, columns: list | None) -> None:
     ValueError: sampling_strategy names class 1, the name of column 0 of the ...
     """
     names = [] if columns is None else list(columns)
-    if key not in names or isinstance(key, bool) or not isinstance(key, numbers.Real):
+    if key not in names or not isinstance(key, numbers.Real):
         return
     value = float(key)
     if not math.isfinite(value) or value != int(value):
@@ -198,6 +198,11 @@ def _refuse_other_column(key: object, columns: list | None) -> None:
     )
 
 
+def _is_nan(value: object) -> bool:
+    """Whether ``value`` is a float NaN (the name ``dummy_na=True`` gives)."""
+    return isinstance(value, float) and math.isnan(value)
+
+
 def _unknown_class(key: object, class_list: list, columns: list | None) -> str:
     """The message for a ``sampling_strategy`` key that is no class of y; for
     the name of a column of a one-hot y (whose classes are the column
@@ -207,8 +212,9 @@ def _unknown_class(key: object, class_list: list, columns: list | None) -> str:
     sampling_strategy names class 'dog', a column of the one-hot y: ...
     """
     names = [] if columns is None else list(columns)
-    if key in names:
-        column = names.index(key)
+    missing = [i for i, v in enumerate(names) if _is_nan(v)] if _is_nan(key) else []
+    if key in names or missing:
+        column = missing[0] if missing else names.index(key)
         fix = (
             f"so column {key!r} is class {column}: use {{{column}: ...}}"
             if column in class_list

@@ -271,6 +271,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "y), then the kernel of the resampled rows), or use a classifier "
                 "on the features (e.g. SVC(kernel='rbf'))."
             )
+        reject_lazy(X, "X")  # (not every sampler says so: imbalanced-learn's)
         y = meta_target(y)
         # Before any sampler: an imbalanced-learn one would pair them silently.
         check_paired_rows(X, y, "ResampledClassifier.fit")
@@ -734,12 +735,26 @@ def _name_foreign_frame(sampler: Any, X: Any, exc: Exception) -> None:
         return
     if isinstance(exc, InvalidParameterError) or not is_dataframe(X):
         return
+    if not _raised_in(exc, ("pandas", "polars", "pyarrow")):
+        return  # the sampler's own error (a bad parameter, ...), not X's
     raise TypeError(
         f"{type(sampler).__name__}.fit_resample failed on X, a {library} "
         f"{type(X).__name__} ({exc}): samplers of other libraries (such as "
         "imbalanced-learn's) read X as pandas or numpy. Pass X.to_pandas(), or "
         "use a rebalance sampler, which takes it as it is."
     ) from exc
+
+
+def _raised_in(exc: BaseException, libraries: tuple) -> bool:
+    """Whether ``exc`` was raised inside one of ``libraries`` (the module of
+    the innermost frame of its traceback)."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__", "")
+    return module.split(".")[0] in libraries
 
 
 def _own_draw(sampler: Any) -> bool:
