@@ -860,6 +860,31 @@ def meta_target(y: Any) -> Any:
     return single_output_target(y)
 
 
+def check_categorical_classes(y: Any, name: str = "y") -> None:
+    """ValueError where ``y`` is a pandas categorical (Series or array) whose
+    categories in use are floats that are not whole numbers: the samplers
+    take categories as labels, but a classifier reads the values, which
+    scikit-learn calls continuous (said before any draw, naming ``y``).
+
+    >>> import pandas as pd
+    >>> check_categorical_classes(pd.Series(pd.Categorical([0.5, 2.0])))
+    Traceback (most recent call last):
+    ...
+    ValueError: Unknown label type: y is continuous ...
+    """
+    if isinstance(y, pd.Categorical):
+        y = pd.Series(y, copy=False)
+    if not (is_pandas(y, "Series") and isinstance(y.dtype, pd.CategoricalDtype)):
+        return
+    categories = y.cat.categories
+    if categories.dtype.kind != "f":
+        return
+    used = np.asarray(categories.take(np.unique(y.cat.codes[y.cat.codes >= 0])))
+    finite = used[np.isfinite(used)]
+    if (np.trunc(finite) != finite).any():
+        raise _continuous_labels(name)
+
+
 def as_classifier_target(y: Any) -> Any:
     """``y`` for a meta-estimator to fit its classifier with, so that the
     classifier's ``classes_`` are the labels of ``y``.

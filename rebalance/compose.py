@@ -50,7 +50,12 @@ from rebalance._frames import (
     numeric_dtype,
     reject_lazy,
 )
-from rebalance._labels import as_classifier_target, encode_labels, meta_target
+from rebalance._labels import (
+    as_classifier_target,
+    check_categorical_classes,
+    encode_labels,
+    meta_target,
+)
 from rebalance._metadata import (
     check_weight_rows,
     fit_weight_of,
@@ -273,6 +278,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         reject_lazy(X, "X")  # (not every sampler says so: imbalanced-learn's)
         y = meta_target(y)
+        check_categorical_classes(y)  # (the classifier reads the values)
         # Before any sampler: an imbalanced-learn one would pair them silently.
         check_paired_rows(X, y, "ResampledClassifier.fit")
         check_paired_weights(X, y, sample_weight, "ResampledClassifier.fit")
