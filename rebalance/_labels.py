@@ -877,9 +877,16 @@ def check_categorical_classes(y: Any, name: str = "y") -> None:
     if not (is_pandas(y, "Series") and isinstance(y.dtype, pd.CategoricalDtype)):
         return
     categories = y.cat.categories
-    if categories.dtype.kind != "f":
+    if categories.dtype.kind not in "fO":
         return
     used = np.asarray(categories.take(np.unique(y.cat.codes[y.cat.codes >= 0])))
+    if used.dtype.kind == "O":  # numbers as objects: read as scikit-learn does
+        if not all(
+            isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+            for v in used.tolist()
+        ):
+            return
+        used = used.astype(np.float64)
     finite = used[np.isfinite(used)]
     if (np.trunc(finite) != finite).any():
         raise _continuous_labels(name)

@@ -276,7 +276,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "y), then the kernel of the resampled rows), or use a classifier "
                 "on the features (e.g. SVC(kernel='rbf'))."
             )
-        reject_lazy(X, "X")  # (not every sampler says so: imbalanced-learn's)
+        # (not every sampler says so: imbalanced-learn's)
+        reject_lazy(X, "X")
+        reject_lazy(y, "y")
         y = meta_target(y)
         check_categorical_classes(y)  # (the classifier reads the values)
         # Before any sampler: an imbalanced-learn one would pair them silently.
