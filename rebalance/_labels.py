@@ -709,7 +709,7 @@ def _encode_categorical(y_1d: Any, name: str):
     return categories, codes, counts
 
 
-def _is_polars_enum(y_1d: Any) -> bool:
+def is_polars_enum(y_1d: Any) -> bool:
     """Whether ``y_1d`` is a polars Series of dtype ``Enum`` (categories in
     an order of their own, as a pandas categorical's)."""
     if type(y_1d).__module__.split(".")[0] != "polars":
@@ -999,7 +999,7 @@ def encode_labels(
         )
     if is_pandas(y_1d, "Series") and isinstance(y_1d.dtype, pd.CategoricalDtype):
         classes, codes, counts = _encode_categorical(y_1d, name)
-    elif _is_polars_enum(y_1d):
+    elif is_polars_enum(y_1d):
         classes, codes, counts = _encode_polars_enum(y_1d, name)
     else:
         values = label_values(y_1d, name)

@@ -20,7 +20,7 @@ from sklearn.utils import get_tags
 from sklearn.utils.validation import _num_samples, has_fit_parameter
 
 from rebalance import _indices
-from rebalance._dask import is_dask_input
+from rebalance._dask import _is_frame, is_dask_input
 from rebalance._validation import check_sample_weight, take_rows
 
 _RESAMPLED_CLASSIFIER_HINT = (
@@ -53,11 +53,7 @@ def rows_of(*data: Any) -> list[int | None]:
     >>> rows_of(np.zeros((3, 2)), [1, 2, 3], None)
     [3, 3, None]
     """
-    lazy = [
-        i
-        for i, item in enumerate(data)
-        if is_dask_input(item) and hasattr(item, "npartitions") and _dask_frame(item)
-    ]
+    lazy = [i for i, item in enumerate(data) if is_dask_input(item) and _is_frame(item)]
     if not lazy:
         return [n_rows(item) for item in data]
     import dask
@@ -67,13 +63,6 @@ def rows_of(*data: Any) -> list[int | None]:
     return [
         int(known[i]) if i in known else n_rows(item) for i, item in enumerate(data)
     ]
-
-
-def _dask_frame(item: Any) -> bool:
-    """Whether the Dask collection ``item`` is a DataFrame or Series."""
-    import dask.dataframe as dd
-
-    return isinstance(item, (dd.DataFrame, dd.Series))
 
 
 def _length(value: Any) -> int | None:

@@ -680,8 +680,8 @@ def _row_like(row: Any, values: np.ndarray) -> Any:
 
 def _add_noise(X_res, target: np.ndarray, noise: np.ndarray, columns=None):
     """``X_res`` with ``noise`` added to rows ``target``, same container and
-    dtypes; for sparse ``X_res``, ``noise`` holds only ``columns`` (the others
-    get none)."""
+    dtypes; for sparse ``X_res``, ``noise`` holds only ``columns`` (given
+    then: the others get none)."""
     unwrapped = _unwrapped(X_res)
     if unwrapped is not None:  # a narwhals frame: the frame it wraps, wrapped
         native, wrap = unwrapped
@@ -689,8 +689,6 @@ def _add_noise(X_res, target: np.ndarray, noise: np.ndarray, columns=None):
     if sp.issparse(X_res):
         fmt, dtype = X_res.format, X_res.dtype
         csr = X_res.tocsr(copy=True)
-        if columns is None:
-            columns = np.arange(csr.shape[1])
         noisy = _noisy(csr[target][:, columns].toarray(), noise, dtype)
         # Clear the target rows' entries in those columns, then add their
         # noisy values back.

@@ -79,6 +79,7 @@ from rebalance._frames import (
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
     encode_labels,
+    is_polars_enum,
     label_array,
     label_values,
     missing_labels,
@@ -288,16 +289,17 @@ def _one_hot_classes(array: np.ndarray) -> np.ndarray | None:
 
 def _labels_to_encode(labels: Any) -> Any:
     """``labels`` checked by :func:`_label_array`, and what to encode: a
-    pandas categorical as given (its classes in category order, as
-    ``fit_resample`` reads it: epoch ``e`` must equal its
+    pandas categorical or a polars ``Enum`` as given (its classes in category
+    order, as ``fit_resample`` reads it: epoch ``e`` must equal its
     ``sample_indices_``), else the array."""
     array = _label_array(labels)
     if is_dataframe(labels) and labels.shape[1] == 1:
         labels = first_column(labels)
     if isinstance(labels, pd.Categorical):  # read as the Series holding it
         labels = pd.Series(labels, copy=False)
-    labels = _enum_as_categorical(labels)
     if is_pandas(labels, "Series") and isinstance(labels.dtype, pd.CategoricalDtype):
+        return labels
+    if is_polars_enum(labels):  # encoded in its categories' order too
         return labels
     return array
 
@@ -2833,12 +2835,7 @@ def _enum_as_categorical(labels: Any) -> Any:
     """A polars ``Enum`` Series as the pandas categorical it converts to (its
     categories' order is the class order, as ``fit_resample`` reads it);
     anything else as it is."""
-    if type(labels).__module__.split(".")[0] == "polars":
-        import polars as pl
-
-        if isinstance(labels, pl.Series) and isinstance(labels.dtype, pl.Enum):
-            return labels.to_pandas()
-    return labels
+    return labels.to_pandas() if is_polars_enum(labels) else labels
 
 
 def _categorical_column(labels: Any) -> Any:
