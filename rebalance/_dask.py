@@ -1060,9 +1060,31 @@ def check_paired_weights(X, y, sample_weight, function: str) -> None:
     ...
     ValueError: sample_weight holds the index of y in another order: fit ...
     """
-    if _indexed_rows(X):
-        check_paired(sample_weight, "sample_weight", X, "X", function)
-    check_paired(sample_weight, "sample_weight", y, "y", function)
+    check_paired_params(X, y, {"sample_weight": sample_weight}, function)
+
+
+def check_paired_params(X, y, params: dict, function: str) -> None:
+    """:func:`check_paired` of every pandas value of ``params`` (fit
+    parameters by name: ``sample_weight``, ``groups``, any routed per-row
+    metadata) against a pandas X, and against a pandas y.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from rebalance._dask import check_paired_params
+    >>> X = pd.DataFrame({"a": [1, 2, 3]}, index=[5, 6, 7])
+    >>> groups = pd.Series([0, 1, 1], index=[7, 6, 5])
+    >>> check_paired_params(X, np.zeros(3), {"groups": groups}, "fit")
+    Traceback (most recent call last):
+    ...
+    ValueError: groups holds the index of X in another order: fit pairs ...
+    """
+    indexed = _indexed_rows(X)
+    for name, values in params.items():
+        if indexed:
+            check_paired(values, name, X, "X", function)
+        check_paired(values, name, y, "y", function)
 
 
 def _refuse_reordered_index(name: str, index, X_index) -> None:

@@ -37,8 +37,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from rebalance._dask import (
+    check_paired_params,
     check_paired_rows,
-    check_paired_weights,
     check_row_order,
     computed_labels,
     is_dask_input,
@@ -283,7 +283,12 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_categorical_classes(y)  # (the classifier reads the values)
         # Before any sampler: an imbalanced-learn one would pair them silently.
         check_paired_rows(X, y, "ResampledClassifier.fit")
-        check_paired_weights(X, y, sample_weight, "ResampledClassifier.fit")
+        check_paired_params(
+            X,
+            y,
+            {"sample_weight": sample_weight, **fit_params},
+            "ResampledClassifier.fit",
+        )
         _check_finite_for(self.classifier, X)
         _check_positive_for(self.sampler, self.classifier)
         params = dict(fit_params)

@@ -47,7 +47,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._dask import check_paired_rows, check_paired_weights
+from rebalance._dask import check_paired_params, check_paired_rows
 from rebalance._frames import (
     check_unique_columns,
     is_dataframe,
@@ -582,7 +582,9 @@ default='auto'
         # or sample_weight holding X's (or y's) index in another order would
         # go with other rows, silently.
         check_paired_rows(X, y, "ThresholdMover.fit")
-        check_paired_weights(X, y, sample_weight, "ThresholdMover.fit")
+        check_paired_params(
+            X, y, {"sample_weight": sample_weight, **fit_params}, "ThresholdMover.fit"
+        )
         y = meta_target(y)
         # Before the estimator: not every one compares them (an
         # imbalanced-learn pipeline's sampler pairs rows with the wrong labels).

@@ -1119,6 +1119,9 @@ class _EpochSampler:
         self._warn_if_superseded(progress)
         if self._progress is progress:
             self._progress = None
+            # Its DataLoader iterator may still owe the loop batches of it
+            # (workers read ahead): see _warn_read_ahead.
+            self._ended_loader = progress.loader
             # A restored epoch can run out inside the restored loader
             # iterator's prefetch, which torchdata then throws away when the
             # saved iterator had finished (see _replaceable).
@@ -1171,12 +1174,47 @@ class _EpochSampler:
             epoch, position = epoch + 1, 0
         return epoch, position
 
+    def _warn_read_ahead(self) -> None:
+        """Warn when the iteration's plain torch ``DataLoader`` iterator has
+        sent its workers batches the loop has not received: the position
+        counts them as consumed, so a resume from it would skip them,
+        silently. (torchdata's ``StatefulDataLoader`` accounts for its
+        workers itself; a loader without workers reads no further than the
+        batch it hands out.)"""
+        progress = self._progress
+        loader: Any = (
+            progress.loader
+            if progress is not None
+            else getattr(self, "_ended_loader", _no_loader)
+        )()
+        kind = type(loader)
+        if (
+            kind.__module__ != "torch.utils.data.dataloader"
+            or kind.__name__ != "_MultiProcessingDataLoaderIter"
+            or not _undelivered(loader)
+        ):
+            return
+        ahead = loader._send_idx - loader._rcvd_idx
+        warnings.warn(
+            f"{type(self).__name__}.state_dict() while a DataLoader with "
+            f"num_workers={loader._num_workers} iterates it: its workers were "
+            f"sent {ahead} batch(es) the loop has not received yet, which the "
+            "saved position counts as handed out, so a resume from it would "
+            "skip them. Set the state's 'position' to the items the loop "
+            "consumed (e.g. batches_done * batch_size) before saving, or use "
+            "torchdata's StatefulDataLoader, whose state_dict() accounts for "
+            "its workers.",
+            UserWarning,
+            stacklevel=4,
+        )
+
     def _saved_where(self) -> tuple[int, int, bool]:
         """``(epoch, position, previous_finished)`` for :meth:`state_dict`.
 
         ``previous_finished``: the iteration of epoch ``epoch - 1`` ran out
         and nothing happened since (``position`` is then 0).
         """
+        self._warn_read_ahead()
         ended = getattr(self, "_ended_epoch", None)
         if self._progress is None:
             if ended is None and self._resume_start() >= len(self):
@@ -1196,6 +1234,7 @@ class _EpochSampler:
         if self._progress is not None:
             state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
+        state.pop("_ended_loader", None)  # a weak reference: not a copy's
         state["_prefetched_restore"] = None
         state["_unasked_run"] = None
         state["_restart_pending"] = False
@@ -1232,7 +1271,9 @@ class _EpochSampler:
         ``position`` counts the items (indices, or batches for a batch sampler)
         this rank's iterator has handed out. With a plain ``DataLoader``, whose
         workers read ahead, set it to the number of items the training loop
-        really consumed before saving (e.g. ``batches_done * batch_size``).
+        really consumed before saving (e.g. ``batches_done * batch_size``):
+        this method warns when the workers hold batches the loop has not
+        received.
 
         Once an epoch's iteration has run out (the loader pulled past its
         last item, e.g. to fill a short last batch), the state is the next
