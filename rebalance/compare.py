@@ -25,6 +25,8 @@ multiple comparisons: read them as a screen for "within noise", not as proof.
 
 from __future__ import annotations
 
+import decimal
+import numbers
 import sys
 import textwrap
 import warnings
@@ -846,14 +848,15 @@ class ComparisonResult:
         """The methods not distinguishable from the best (the best included):
         those whose :meth:`p_vs_best` is at least ``alpha``, a number in
         (0, 1); 0.05 by default."""
-        if (
-            isinstance(alpha, bool)
-            or not isinstance(alpha, (int, float, np.integer, np.floating))
-            or not 0 < alpha < 1
+        if isinstance(alpha, (numbers.Real, decimal.Decimal)) and not isinstance(
+            alpha, bool
         ):
+            alpha = float(alpha)  # a Decimal or Fraction level too
+        if not isinstance(alpha, float) or not 0 < alpha < 1:
+            kind = "" if isinstance(alpha, float) else f" ({type(alpha).__name__})"
             raise ValueError(
                 f"alpha should be a significance level between 0 and 1 (exclusive), "
-                f"got {alpha!r:.40}. Use for example alpha=0.05."
+                f"got {alpha!r:.40}{kind}. Use for example alpha=0.05."
             )
         return [m for m, p in self.p_vs_best(metric).items() if p is None or p >= alpha]
 

@@ -1174,13 +1174,13 @@ class _EpochSampler:
             epoch, position = epoch + 1, 0
         return epoch, position
 
-    def _warn_read_ahead(self) -> None:
+    def _warn_read_ahead(self) -> bool:
         """Warn when the iteration's plain torch ``DataLoader`` iterator has
         sent its workers batches the loop has not received: the position
         counts them as consumed, so a resume from it would skip them,
         silently. (torchdata's ``StatefulDataLoader`` accounts for its
         workers itself; a loader without workers reads no further than the
-        batch it hands out.)"""
+        batch it hands out.) True when it warned."""
         progress = self._progress
         loader: Any = (
             progress.loader
@@ -1193,7 +1193,7 @@ class _EpochSampler:
             or kind.__name__ != "_MultiProcessingDataLoaderIter"
             or not _undelivered(loader)
         ):
-            return
+            return False
         ahead = loader._send_idx - loader._rcvd_idx
         warnings.warn(
             f"{type(self).__name__}.state_dict() while a DataLoader with "
@@ -1207,6 +1207,7 @@ class _EpochSampler:
             UserWarning,
             stacklevel=4,
         )
+        return True
 
     def _saved_where(self) -> tuple[int, int, bool]:
         """``(epoch, position, previous_finished)`` for :meth:`state_dict`.
@@ -1214,7 +1215,7 @@ class _EpochSampler:
         ``previous_finished``: the iteration of epoch ``epoch - 1`` ran out
         and nothing happened since (``position`` is then 0).
         """
-        self._warn_read_ahead()
+        in_flight = self._warn_read_ahead()
         ended = getattr(self, "_ended_epoch", None)
         if self._progress is None:
             if ended is None and self._resume_start() >= len(self):
@@ -1222,6 +1223,11 @@ class _EpochSampler:
                 # set_epoch: it still ran out (a state saved again before
                 # iterating must not replay it whole).
                 ended = self._next_epoch
+            if ended is not None and in_flight:
+                # Ran out inside the workers' read-ahead: saved as the
+                # epoch's end (restored as the state below), so that a
+                # position set to the items consumed resumes that epoch.
+                return ended, len(self), False
             if ended is not None:
                 return ended + 1, 0, True
         return (*self._where(), False)
@@ -2104,6 +2110,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         """
         ids = self._check_ids(indices, "indices")
         values = _check_losses(losses, "losses", ids.shape[0])
+        self._pool_fed = True
         all_ids = np.concatenate([self.pool_ids, ids])
         all_losses = np.concatenate([self.pool_losses, values])
         # Keep the latest report of every id: unique over the reversed arrays.
@@ -2151,7 +2158,34 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
             self._epoch_pool = resumed[1]
         else:
             self._epoch_pool = self.pool_ids.copy()
+        self._warn_if_pool_lost(epoch)
         return self.sampler._epoch_items(epoch)
+
+    def _warn_if_pool_lost(self, epoch: int) -> None:
+        """Warn (once) when a later epoch is drawn from an empty pool that no
+        :meth:`update` or :meth:`load_state_dict` ever fed: a run resumed
+        from a checkpoint without the sampler's state (a plain DataLoader
+        under Lightning) would replay no hard rows, silently."""
+        if (
+            epoch == 0
+            or self.replay_ratio == 0
+            or self._epoch_pool.shape[0]
+            or getattr(self, "_pool_fed", False)
+            or getattr(self, "_warned_pool_lost", False)
+        ):
+            return
+        self._warned_pool_lost = True
+        warnings.warn(
+            f"HardExampleSampler draws epoch {epoch} from an empty pool: no "
+            "update() has reported losses to it and no load_state_dict() has "
+            "restored a pool, so the epoch replays no hard rows. When resuming "
+            "a run, save sampler.state_dict() with the checkpoint and "
+            "load_state_dict() it (under Lightning, a torchdata "
+            "StatefulDataLoader or TensorBatchLoader does both); otherwise "
+            "report each batch's losses with update().",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def _epoch_state(self) -> np.ndarray:
         return self._epoch_pool  # set by _epoch_items for this epoch
@@ -2271,8 +2305,14 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
                 # it will be then, the live one.
                 state["epoch_pool_ids"] = live[0]
             else:
-                epoch_pool = self._pool_of_next_epoch().copy()
-                state["epoch_pool_ids"] = torch.from_numpy(epoch_pool)
+                epoch_pool = self._pool_of_next_epoch()
+                if self._progress is None and state["epoch"] == getattr(
+                    self, "_ended_epoch", None
+                ):
+                    # Ran out inside a DataLoader's read-ahead, saved as that
+                    # epoch's end (see _saved_where): it replays its own pool.
+                    epoch_pool = self._epoch_pool
+                state["epoch_pool_ids"] = torch.from_numpy(epoch_pool.copy())
         return state
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -2311,6 +2351,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         # The epochs are the wrapped sampler's draws: with the saved seed too.
         self.sampler.seed = self.seed
         self._set_pool(pool_ids, pool_losses)
+        self._pool_fed = True
         # The pool the restored epoch replays from; an epoch that had run out
         # is followed by one that replays from the pool as it is now.
         finished = restored[3]
