@@ -356,13 +356,14 @@ def _check_tau(tau: Any) -> float | None:
     """``tau`` as a float (a 0-d tensor that requires grad too: the logit
     adjustment keeps its gradient, see :func:`_log_priors`); None for a 0-d
     real tensor under torch.compile tracing, where its value cannot be read
-    (``fullgraph=True`` failed there): it is used as the tensor it is, its
-    value unchecked, as other tensor arguments are there."""
+    (``fullgraph=True`` failed there), or for one of the taus a
+    ``torch.func.vmap`` maps over: it is used as the tensor it is, its value
+    unchecked, as other tensor arguments are there."""
     if (
         isinstance(tau, Tensor)
         and tau.dim() == 0
         and not (tau.is_complex() or tau.dtype == torch.bool)
-        and torch.compiler.is_compiling()
+        and (torch.compiler.is_compiling() or torch._C._functorch.is_batchedtensor(tau))
     ):
         return None
     tau = _real(tau.detach() if _differentiated(tau) else tau, "tau", "1.0")
