@@ -25,7 +25,9 @@ multiple comparisons: read them as a screen for "within noise", not as proof.
 
 from __future__ import annotations
 
+import contextlib
 import decimal
+import math
 import numbers
 import sys
 import textwrap
@@ -848,16 +850,20 @@ class ComparisonResult:
         """The methods not distinguishable from the best (the best included):
         those whose :meth:`p_vs_best` is at least ``alpha``, a number in
         (0, 1); 0.05 by default."""
+        level = math.nan
         if isinstance(alpha, (numbers.Real, decimal.Decimal)) and not isinstance(
             alpha, bool
         ):
-            alpha = float(alpha)  # a Decimal or Fraction level too
-        if not isinstance(alpha, float) or not 0 < alpha < 1:
-            kind = "" if isinstance(alpha, float) else f" ({type(alpha).__name__})"
+            # a Decimal or Fraction level too (10**400 overflows, sNaN raises)
+            with contextlib.suppress(OverflowError, ValueError, ArithmeticError):
+                level = float(alpha)
+        if not 0 < level < 1:
             raise ValueError(
                 f"alpha should be a significance level between 0 and 1 (exclusive), "
-                f"got {alpha!r:.40}{kind}. Use for example alpha=0.05."
+                f"got {alpha!r:.40} ({type(alpha).__name__}). Use for example "
+                "alpha=0.05."
             )
+        alpha = level
         return [m for m, p in self.p_vs_best(metric).items() if p is None or p >= alpha]
 
     def per_class_recall(self) -> dict[str, dict]:

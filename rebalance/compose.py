@@ -1038,7 +1038,13 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
             # also under sklearn's assume_finite=True: a draw must not decide
             # whether the classifier is fitted on NaN
             with config_context(assume_finite=False):
-                assert_all_finite(values, allow_nan=allow_nan, input_name="X")
+                # (estimator_name: the classifier's own advice, imputers)
+                assert_all_finite(
+                    values,
+                    allow_nan=allow_nan,
+                    input_name="X",
+                    estimator_name=type(classifier).__name__,
+                )
 
 
 def _refuses_infinity(classifier: Any) -> bool:

@@ -1030,9 +1030,13 @@ def _numeric_values(X) -> np.ndarray:
             f"{values.dtype}. Use shrinkage=None, or convert the dates to numbers "
             "first."
         )
-    if values.dtype.kind in "USV":
+    if values.dtype.kind in "USVT" or (
+        values.dtype == object and any(isinstance(v, (str, bytes)) for v in values.flat)
+    ):
         # numpy would parse numeric strings, and the noisy numbers written back
-        # into the fixed-width string dtype would be cut to its width.
+        # into the fixed-width string dtype would be cut to its width (text in
+        # numpy 2's StringDType, 'T'; the original rows of an object array
+        # would stay texts next to the added rows' floats).
         raise ValueError(
             f"{_NUMERIC_X_NEEDED}; X has dtype {values.dtype} (strings or raw "
             "bytes). Use shrinkage=None, or convert X to numbers first, e.g. "

@@ -2165,9 +2165,11 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         """Warn (once) when a later epoch is drawn from an empty pool that no
         :meth:`update` or :meth:`load_state_dict` ever fed: a run resumed
         from a checkpoint without the sampler's state (a plain DataLoader
-        under Lightning) would replay no hard rows, silently."""
+        under Lightning) would replay no hard rows, silently. Not for epoch
+        1: the first epoch of a loop that counts from 1 (PyTorch's examples)
+        looks the same."""
         if (
-            epoch == 0
+            epoch <= 1
             or self.replay_ratio == 0
             or self._epoch_pool.shape[0]
             or getattr(self, "_pool_fed", False)
