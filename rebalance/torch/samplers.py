@@ -840,6 +840,7 @@ class _EpochSampler:
         self._restored = False
         self._ended_epoch = self._asked_epoch = None
         self._prefetched_restore = None
+        self._ran_out_in_flight = False
         progress = _Progress(epoch, start, restored)
         # A loop resumed with set_epoch(e) from a state saved after epoch e
         # ran out gets nothing more of e. Its restored loader iterator is
@@ -1174,13 +1175,10 @@ class _EpochSampler:
             epoch, position = epoch + 1, 0
         return epoch, position
 
-    def _warn_read_ahead(self) -> bool:
-        """Warn when the iteration's plain torch ``DataLoader`` iterator has
-        sent its workers batches the loop has not received: the position
-        counts them as consumed, so a resume from it would skip them,
-        silently. (torchdata's ``StatefulDataLoader`` accounts for its
-        workers itself; a loader without workers reads no further than the
-        batch it hands out.) True when it warned."""
+    def _reading_ahead(self) -> Any:
+        """The plain torch ``DataLoader`` iterator of this sampler's latest
+        iteration when its workers hold batches the loop has not received
+        (None otherwise)."""
         progress = self._progress
         loader: Any = (
             progress.loader
@@ -1193,6 +1191,18 @@ class _EpochSampler:
             or kind.__name__ != "_MultiProcessingDataLoaderIter"
             or not _undelivered(loader)
         ):
+            return None
+        return loader
+
+    def _warn_read_ahead(self) -> bool:
+        """Warn when the iteration's plain torch ``DataLoader`` iterator has
+        sent its workers batches the loop has not received: the position
+        counts them as consumed, so a resume from it would skip them,
+        silently. (torchdata's ``StatefulDataLoader`` accounts for its
+        workers itself; a loader without workers reads no further than the
+        batch it hands out.) True when it warned."""
+        loader = self._reading_ahead()
+        if loader is None:
             return False
         ahead = loader._send_idx - loader._rcvd_idx
         warnings.warn(
@@ -1215,7 +1225,10 @@ class _EpochSampler:
         ``previous_finished``: the iteration of epoch ``epoch - 1`` ran out
         and nothing happened since (``position`` is then 0).
         """
-        in_flight = self._warn_read_ahead()
+        # (a copy made then saves as its original does: see __getstate__)
+        in_flight = self._warn_read_ahead() or getattr(
+            self, "_ran_out_in_flight", False
+        )
         ended = getattr(self, "_ended_epoch", None)
         if self._progress is None:
             if ended is None and self._resume_start() >= len(self):
@@ -1241,6 +1254,9 @@ class _EpochSampler:
             state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
         state.pop("_ended_loader", None)  # a weak reference: not a copy's
+        state["_ran_out_in_flight"] = getattr(self, "_ran_out_in_flight", False) or (
+            self._progress is None and self._reading_ahead() is not None
+        )
         state["_prefetched_restore"] = None
         state["_unasked_run"] = None
         state["_restart_pending"] = False
@@ -1394,6 +1410,8 @@ class _EpochSampler:
         self.seed = seed
         self._ended_epoch = None
         self._prefetched_restore = None
+        self._ran_out_in_flight = False
+        self._ended_loader = _no_loader  # (another run's loader)
         if previous_finished:
             if getattr(self, "_asked_epoch", None) == epoch - 1:
                 # The loop asked for the epoch that ran out (set_epoch before

@@ -221,3 +221,33 @@ def test_no_pool_lost_warning_for_a_loop_counting_epochs_from_one():
                 sampler.update(torch.tensor([index]), torch.rand(1))
 
     assert _pool_warnings(one_based) == []
+
+
+def test_copy_saves_as_its_original_after_running_out_in_flight():
+    # CI at caf904d: a copy (pickle) of a sampler whose epoch ran out inside a
+    # DataLoader's read-ahead saved (epoch + 1, 0, previous_finished) where
+    # the original saved (epoch, length): state dicts of equal samplers differed.
+    import pickle
+
+    from rebalance.torch import RebalanceSampler
+
+    labels = torch.tensor([0] * 8 + [1] * 4)
+    sampler = RebalanceSampler(labels, seed=0)
+    loader = torch.utils.data.DataLoader(
+        torch.arange(12), batch_size=4, sampler=sampler, num_workers=1,
+        prefetch_factor=4,
+    )  # fmt: skip
+    iterator = iter(loader)
+    next(iterator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        state = sampler.state_dict()
+        copy = pickle.loads(pickle.dumps(sampler))
+        assert copy.state_dict() == state
+    assert (state["position"], state["previous_finished"]) == (len(sampler), False)
+    del iterator
+    copy.load_state_dict({**state, "position": 4})
+    copy.set_epoch(state["epoch"])
+    fresh = RebalanceSampler(labels, seed=0)
+    fresh.set_epoch(state["epoch"])
+    assert list(copy) == list(fresh)[4:]
