@@ -483,6 +483,17 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
             x_shuffled,
             x_expr=source.expr if kind != "array" else None,
         )
+    # y and the weights with each other, as in memory: pandas ones (given,
+    # or computed from Dask frames) holding each other's index in another
+    # order would be paired by position, silently (X's index, where read,
+    # was compared above).
+    check_paired(
+        weight_values,
+        "sample_weight",
+        y_values,
+        "y",
+        f"{type(sampler).__name__}.fit_resample",
+    )
     plan = sampler.plan(y_values, compact=True)
     _set_feature_attributes(sampler, X)
     sampler.sampling_strategy_ = plan.sampling_strategy

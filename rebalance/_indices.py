@@ -1278,14 +1278,52 @@ def over_sample_indices(
     return _sorted_draw(segments.build(), labels.n_samples, labels.dtype)
 
 
-def added_mask(indices: np.ndarray) -> np.ndarray:
-    """Mark every occurrence of a row but its first as an added copy (no sort)."""
-    is_added = np.ones(indices.shape[0], dtype=bool)
-    if indices.shape[0]:
-        first = np.full(int(indices.max()) + 1, indices.shape[0], dtype=np.intp)
-        np.minimum.at(first, indices, np.arange(indices.shape[0]))
-        is_added[first[first < indices.shape[0]]] = False
+def added_mask(indices: np.ndarray, shuffled: bool = False) -> np.ndarray:
+    """Mark every occurrence of a row but one as an added copy (no sort).
+
+    The one kept is the row's first occurrence, where the originals come
+    first (``shuffle=False``). In a ``shuffled`` output the first occurrence
+    would always precede the copies (the added rows piling up towards the
+    end): the one kept is then the occurrence of least key, a SplitMix64 hash
+    of its position salted by the draw, so that it is any of the row's
+    occurrences alike. A function of ``indices`` alone: every caller marks
+    the same rows.
+
+    >>> import numpy as np
+    >>> from rebalance._indices import added_mask
+    >>> added_mask(np.array([2, 0, 2, 2])).tolist()
+    [False, False, True, True]
+    >>> int((~added_mask(np.array([2, 0, 2, 2]), shuffled=True)).sum())
+    2
+    """
+    n = indices.shape[0]
+    is_added = np.ones(n, dtype=bool)
+    if not n:
+        return is_added
+    size = int(indices.max()) + 1
+    if not shuffled:
+        first = np.full(size, n, dtype=np.intp)
+        np.minimum.at(first, indices, np.arange(n))
+        is_added[first[first < n]] = False
+        return is_added
+    head = indices[:64].astype(np.uint64)
+    salt = np.bitwise_xor.reduce(
+        _splitmix(head + np.arange(head.shape[0], dtype=np.uint64))
+    )
+    keys = _splitmix(np.arange(n, dtype=np.uint64) + salt)  # distinct: a bijection
+    least = np.full(size, np.iinfo(np.uint64).max, dtype=np.uint64)
+    np.minimum.at(least, indices, keys)
+    is_added[keys == least[indices]] = False
     return is_added
+
+
+def _splitmix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function of uint64 ``z`` (wrapping arithmetic): a
+    bijection of the uint64 values."""
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
 
 
 def class_balanced_indices(

@@ -290,10 +290,23 @@ def _from_ratio(
     # in (-1, 0)) from passing as "add 0 rows".
     add = int(counts[majority] * ratio) - int(counts[minority])
     if add < 0:
+        n_min, n_maj = int(counts[minority]), int(counts[majority])
+        current = n_min / n_maj
+        # The smallest ratio that works (n_min / n_maj itself may not:
+        # 100 * 0.29 is 28.999999999999996 in floating point).
+        least = current
+        while int(n_maj * least) < n_min:
+            least = math.nextafter(least, 2.0)
+        rounding = (
+            f"; {n_maj} x {ratio} is {n_maj * float(ratio)!r} in floating point, "
+            f"fewer than the {n_min} minority rows"
+            if f"{current:.4g}" == f"{float(ratio):.4g}"
+            else ""
+        )
         raise ValueError(
             f"sampling_strategy={ratio} is below the current minority/majority ratio "
-            f"{counts[minority] / counts[majority]:.4g}: over-sampling cannot remove "
-            "rows. Use a larger ratio."
+            f"{current:.4g} ({n_min}/{n_maj}{rounding}): over-sampling cannot "
+            f"remove rows. Use a ratio of at least {least!r}."
         )
     targets = np.zeros_like(counts)
     targets[minority] = add

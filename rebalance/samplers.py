@@ -391,7 +391,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         return self.shrinkage is None
 
     def _list_rows(self, rows: list, X_res: np.ndarray, indices: np.ndarray) -> list:
-        return _rows_like(rows, X_res, indices)
+        return _rows_like(rows, X_res, indices, self.shuffle)
 
     def _gather_features(self, X, indices, plan, rng):
         X_res = take_rows(X, indices)
@@ -400,7 +400,9 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         shrinkage = self._shrinkage_per_class(plan)
         if shrinkage is None:  # None exactly when shrinkage is None
             return X_res
-        return _smoothed_bootstrap(X, X_res, indices, plan.labels, shrinkage, rng)
+        return _smoothed_bootstrap(
+            X, X_res, indices, plan.labels, shrinkage, rng, self.shuffle
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -503,21 +505,25 @@ def _shrinkage_factor(value: Any, name: str) -> float:
     return number
 
 
-def _smoothed_bootstrap(X, X_res, indices, labels, shrinkage: dict, rng):
+def _smoothed_bootstrap(
+    X, X_res, indices, labels, shrinkage: dict, rng, shuffled: bool = False
+):
     """Add imbalanced-learn's smoothed-bootstrap noise to the added rows of X_res.
 
     Every added copy of a row of class ``c`` gets Gaussian noise of scale
     ``shrinkage[c] * h * std_c`` per feature, ``h`` = :func:`_bandwidth` of
     the whole input and ``std_c`` the class's population std; original rows
-    are returned unchanged. The result keeps X's container and every column's
-    dtype (see :func:`_cast_noisy`).
+    are returned unchanged (in a ``shuffled`` output, which occurrence of a
+    row stays the original is random: see :func:`_indices.added_mask`). The
+    result keeps X's container and every column's dtype (see
+    :func:`_cast_noisy`).
     """
     source = _SmoothingSource(X)
     n_samples, n_features = X.shape
     h = _bandwidth(n_samples, n_features)
     # The added rows of each class, in output order: one stable sort by
     # class (a scan per class cost n_classes passes over the output).
-    added = np.flatnonzero(_indices.added_mask(indices))
+    added = np.flatnonzero(_indices.added_mask(indices, shuffled))
     added_codes = labels.codes[indices[added]]
     by_class = added[np.argsort(added_codes, kind="stable")]
     starts = np.zeros(labels.n_classes + 1, dtype=np.int64)
@@ -605,7 +611,9 @@ def _draw_noise(
     return noise
 
 
-def _rows_like(rows: list, values: np.ndarray, indices: np.ndarray) -> list:
+def _rows_like(
+    rows: list, values: np.ndarray, indices: np.ndarray, shuffled: bool = False
+) -> list:
     """The smoothed-bootstrap output ``values`` (row ``k`` drawn from
     ``rows[indices[k]]``) of a list X, as a list of rows of the types given.
 
@@ -624,7 +632,7 @@ def _rows_like(rows: list, values: np.ndarray, indices: np.ndarray) -> list:
     """
     if all(type(row) is list for row in rows):  # lists: no row type to keep
         return values.tolist()
-    added = _indices.added_mask(indices)
+    added = _indices.added_mask(indices, shuffled)
     return [
         _row_like(rows[i], values[k]) if new else _copy_row(rows[i])
         for k, (i, new) in enumerate(zip(indices.tolist(), added.tolist()))
@@ -938,6 +946,11 @@ def _column_type(column: Any) -> Any:
     return native_type
 
 
+# Items of an object X that float() parses but are no numbers (their rows
+# would stay texts or bytes beside the noisy rows' floats).
+_TEXTS = (str, bytes, bytearray, memoryview)
+
+
 def _numeric_values(X) -> np.ndarray:
     """Dense X as one float64 array for the smoothed bootstrap, or a clear error."""
     unwrapped = _unwrapped(X)
@@ -1031,7 +1044,7 @@ def _numeric_values(X) -> np.ndarray:
             "first."
         )
     if values.dtype.kind in "USVT" or (
-        values.dtype == object and any(isinstance(v, (str, bytes)) for v in values.flat)
+        values.dtype == object and any(isinstance(v, _TEXTS) for v in values.flat)
     ):
         # numpy would parse numeric strings, and the noisy numbers written back
         # into the fixed-width string dtype would be cut to its width (text in

@@ -40,6 +40,7 @@ from rebalance import (
     RandomOverSampler,
     RandomUnderSampler,
 )
+from rebalance._indices import added_mask
 
 RND_SEED = 0
 X_DATA = np.array(
@@ -466,7 +467,7 @@ def test_sampling_strategy_check_order(
             0.1,
             np.array([0] * 10 + [1] * 20),
             "over-sampling",
-            "below the current minority/majority ratio.*Use a larger ratio",
+            "below the current minority/majority ratio.*Use a ratio of at least 0.5",
         ),
         (
             0.1,
@@ -671,12 +672,11 @@ def test_bad_shrinkage_dict_is_rejected_before_any_work(shrinkage, match):
     assert not hasattr(sampler, "sample_indices_")
 
 
-def _noise_of(X, X_res, sample_indices):
-    """Per-row differences between each added row and the row it copies."""
+def _noise_of(X, X_res, sample_indices, shuffled=True):
+    """Per-row differences between each added row and the row it copies
+    (which occurrence of a row stays the original: random when shuffled)."""
     n = X.shape[0]
-    added = np.ones(sample_indices.shape[0], dtype=bool)
-    _, first = np.unique(sample_indices, return_index=True)
-    added[first] = False
+    added = added_mask(sample_indices, shuffled)
     if n == sample_indices.shape[0]:
         added[:] = False
     return X_res[added] - X[sample_indices[added]]
@@ -791,8 +791,7 @@ def test_dataframe_dtypes_survive_every_sampler(shrinkage):
         return
     # Original rows unchanged; added int rows rounded, inside the dtype's range.
     source = frame.iloc[sampler.sample_indices_].reset_index(drop=True)
-    first = np.zeros(len(X_res), dtype=bool)
-    first[np.unique(sampler.sample_indices_, return_index=True)[1]] = True
+    first = ~added_mask(sampler.sample_indices_, sampler.shuffle)
     pd.testing.assert_frame_equal(X_res[first], source[first])
     noisy = X_res[~first]
     assert (noisy["f64"] != source["f64"][~first]).all()
@@ -811,7 +810,7 @@ def test_numpy_dtype_survives_shrinkage(dtype):
     sampler = RandomOverSampler(shrinkage=20.0, random_state=0)
     X_res, _ = sampler.fit_resample(X, y)
     assert X_res.dtype == X.dtype
-    originals = X_res[np.unique(sampler.sample_indices_, return_index=True)[1]]
+    originals = X_res[~added_mask(sampler.sample_indices_, sampler.shuffle)]
     np.testing.assert_array_equal(np.sort(originals, axis=0), np.sort(X, axis=0))
     if np.dtype(dtype).kind == "f":
         assert np.isfinite(X_res).all()

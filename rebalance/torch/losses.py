@@ -352,6 +352,18 @@ def _check_margin(margin: Any) -> float:
     return margin
 
 
+def _vmapped(t: Tensor) -> bool:
+    """Whether ``t`` is mapped over by a ``torch.func.vmap`` at any level
+    (under ``vmap(grad(...))`` a gradient-tracking wrapper holds the batched
+    tensor): its value cannot be read."""
+    functorch = torch._C._functorch
+    while functorch.is_functorch_wrapped_tensor(t):
+        if functorch.is_batchedtensor(t):
+            return True
+        t = functorch.get_unwrapped(t)
+    return False
+
+
 def _check_tau(tau: Any) -> float | None:
     """``tau`` as a float (a 0-d tensor that requires grad too: the logit
     adjustment keeps its gradient, see :func:`_log_priors`); None for a 0-d
@@ -359,13 +371,15 @@ def _check_tau(tau: Any) -> float | None:
     (``fullgraph=True`` failed there), or for one of the taus a
     ``torch.func.vmap`` maps over: it is used as the tensor it is, its value
     unchecked, as other tensor arguments are there."""
-    if (
-        isinstance(tau, Tensor)
-        and tau.dim() == 0
-        and not (tau.is_complex() or tau.dtype == torch.bool)
-        and (torch.compiler.is_compiling() or torch._C._functorch.is_batchedtensor(tau))
-    ):
-        return None
+    if isinstance(tau, Tensor) and tau.dim() == 0:
+        if tau.is_complex() or tau.dtype == torch.bool:
+            # (named from the dtype: a vmapped tau's value cannot be read)
+            raise TypeError(
+                f"tau must be a real number, got a {tau.dtype} tensor; pass e.g. "
+                "tau=1.0"
+            )
+        if torch.compiler.is_compiling() or _vmapped(tau):
+            return None
     tau = _real(tau.detach() if _differentiated(tau) else tau, "tau", "1.0")
     if not _finite(tau):
         raise ValueError(f"tau must be a finite number, got {tau}; pass e.g. tau=1.0")

@@ -840,7 +840,7 @@ class _EpochSampler:
         self._restored = False
         self._ended_epoch = self._asked_epoch = None
         self._prefetched_restore = None
-        self._ran_out_in_flight = False
+        self._saves_as_epoch_end = False
         progress = _Progress(epoch, start, restored)
         # A loop resumed with set_epoch(e) from a state saved after epoch e
         # ran out gets nothing more of e. Its restored loader iterator is
@@ -1227,7 +1227,7 @@ class _EpochSampler:
         """
         # (a copy made then saves as its original does: see __getstate__)
         in_flight = self._warn_read_ahead() or getattr(
-            self, "_ran_out_in_flight", False
+            self, "_saves_as_epoch_end", False
         )
         ended = getattr(self, "_ended_epoch", None)
         if self._progress is None:
@@ -1254,8 +1254,13 @@ class _EpochSampler:
             state["_next_epoch"], state["_resume_position"] = self._where()
         state["_progress"] = None
         state.pop("_ended_loader", None)  # a weak reference: not a copy's
-        state["_ran_out_in_flight"] = getattr(self, "_ran_out_in_flight", False) or (
-            self._progress is None and self._reading_ahead() is not None
+        # A copy saves the state its original saves: an iteration that has
+        # handed out every item, or ran out in a DataLoader's read-ahead,
+        # saves as its epoch's end (see _saved_where).
+        state["_saves_as_epoch_end"] = (
+            getattr(self, "_saves_as_epoch_end", False)
+            or self._ran_out() is not None
+            or (self._progress is None and self._reading_ahead() is not None)
         )
         state["_prefetched_restore"] = None
         state["_unasked_run"] = None
@@ -1410,7 +1415,7 @@ class _EpochSampler:
         self.seed = seed
         self._ended_epoch = None
         self._prefetched_restore = None
-        self._ran_out_in_flight = False
+        self._saves_as_epoch_end = False
         self._ended_loader = _no_loader  # (another run's loader)
         if previous_finished:
             if getattr(self, "_asked_epoch", None) == epoch - 1:
@@ -2312,10 +2317,15 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         with torch.inference_mode(False):
             live = getattr(self, "_live_pool", None)
             if live is None:
+                # Storage for pool_size values from the start: update()
+                # resizes them within it, which works even once the user's
+                # .numpy() view has made the storage not resizable.
                 live = (
-                    torch.empty(0, dtype=torch.int64, device="cpu"),
-                    torch.empty(0, dtype=torch.float64, device="cpu"),
+                    torch.empty(self.pool_size, dtype=torch.int64, device="cpu"),
+                    torch.empty(self.pool_size, dtype=torch.float64, device="cpu"),
                 )
+                for tensor in live:
+                    tensor.resize_(0)
                 self._live_pool = live
                 self._set_pool(self.pool_ids, self.pool_losses)
             state["pool_ids"], state["pool_losses"] = live

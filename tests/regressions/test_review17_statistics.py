@@ -24,6 +24,7 @@ from rebalance import (
     RandomUnderSampler,
     _indices,
 )
+from rebalance._indices import added_mask
 from rebalance._validation import encode_labels
 
 P_MIN = 1e-4
@@ -294,12 +295,10 @@ def test_consecutive_picks_of_neighbouring_streams_are_independent():
 
 
 def _smoothing_noise(sampler, X, y) -> tuple[np.ndarray, np.ndarray]:
-    """Noise added to the copies (every occurrence of a row but its first)."""
+    """Noise added to the copies (every occurrence of a row but the original)."""
     X_res, y_res = sampler.fit_resample(X, y)
     indices = sampler.sample_indices_
-    _, first = np.unique(indices, return_index=True)
-    added = np.ones(indices.shape[0], dtype=bool)
-    added[first] = False
+    added = added_mask(indices, getattr(sampler, "shuffle", False))
     noise = np.asarray(X_res, dtype=np.float64) - X[indices]
     assert (noise[~added] == 0).all()
     return noise[added], np.asarray(y_res)[added]

@@ -28,6 +28,7 @@ from rebalance import (
     ThresholdMover,
     class_weights,
 )
+from rebalance._indices import added_mask
 from rebalance.metrics import g_mean_score
 
 pl = pytest.importorskip("polars")
@@ -192,12 +193,11 @@ def _float_rows(dtype=np.float32):
     return values, [row.copy() for row in values]
 
 
-def _kept(indices):
-    # The first draw of each row is the row itself; the others are added.
-    first = {}
-    for k, i in enumerate(indices.tolist()):
-        first.setdefault(i, k)
-    return first
+def _kept(indices, shuffled=True):
+    # One draw of each row is the row itself (its first, unless shuffled:
+    # see added_mask); the others are added.
+    originals = np.flatnonzero(~added_mask(indices, shuffled))
+    return dict(zip(indices[originals].tolist(), originals.tolist()))
 
 
 # Before: every output row a list of Python floats (shrinkage=None keeps the

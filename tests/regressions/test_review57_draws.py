@@ -394,7 +394,9 @@ def _smoothing_noise(sampler_class, X, y, shrinkage, n_seeds=60):
         X_res = X_res.toarray() if sp.issparse(X_res) else np.asarray(X_res)
         indices = sampler.sample_indices_
         dense = X.toarray() if sp.issparse(X) else X
-        noise.append((X_res - dense[indices])[_indices.added_mask(indices)])
+        # (which occurrence of a row is the original: random when shuffled)
+        added = _indices.added_mask(indices, getattr(sampler, "shuffle", False))
+        noise.append((X_res - dense[indices])[added])
     return np.concatenate(noise)
 
 

@@ -15,6 +15,7 @@ import pytest
 import scipy.sparse as sp
 
 from rebalance import RandomOverSampler, _indices
+from rebalance._indices import added_mask
 
 
 def _wide_sparse(n=300, d=4000, seed=0):
@@ -52,10 +53,7 @@ def test_sparse_shrinkage_gives_the_values_of_dense_x(monkeypatch, fmt):
     # where class 1 varies, and nowhere else.
     sampler = RandomOverSampler(shrinkage=shrink, random_state=3)
     Xs, ys = sampler.fit_resample(X, y)
-    seen, added = set(), []
-    for position, row in enumerate(sampler.sample_indices_.tolist()):
-        (added.append(position) if row in seen else seen.add(row))
-    added = np.array(added)
+    added = np.flatnonzero(added_mask(sampler.sample_indices_, sampler.shuffle))
     assert len(added) == Xs.shape[0] - X.shape[0]
     assert np.all(Xs.toarray()[added[ys[added] == 1], 7] == 3.0)
     varies = np.flatnonzero(X[y == 1].toarray().std(axis=0) > 0)
