@@ -493,6 +493,7 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         y_values,
         "y",
         f"{type(sampler).__name__}.fit_resample",
+        lazy=_is_dask(sample_weight),
     )
     plan = sampler.plan(y_values, compact=True)
     _set_feature_attributes(sampler, X)
@@ -973,7 +974,12 @@ def _same_values(index, other) -> bool:
 
 
 def check_paired(
-    values: Any, name: str, reference: Any, reference_name: str, function: str
+    values: Any,
+    name: str,
+    reference: Any,
+    reference_name: str,
+    function: str,
+    lazy: bool = False,
 ) -> None:
     """A ValueError when pandas ``values`` (the argument ``name``) holds the
     index of pandas ``reference`` in another order.
@@ -1001,6 +1007,9 @@ def check_paired(
         return
     if reordered_index(values.index, reference.index):
         fresh = counts_rows(reference.index)
+        # (``lazy``: ``values`` were computed from a Dask collection, whose
+        # .loc would not take a pandas index)
+        source = f"{name}.compute()" if lazy else name
         # An index 0 .. n - 1 may be a transformer's fresh one (a Pipeline's
         # set_output(transform="pandas")): then .loc would mislabel rows.
         hint = (
@@ -1015,7 +1024,7 @@ def check_paired(
             f"{name} holds the index of {reference_name} in another order: "
             f"{function} pairs the rows of {reference_name} and {name} by "
             f"position, so each value of {name} would go with another row. Pass "
-            f"{name}.loc[{reference_name}.index] (the values of "
+            f"{source}.loc[{reference_name}.index] (the values of "
             f"{reference_name}'s rows), or {name}.reset_index(drop=True) and "
             f"{reference_name}.reset_index(drop=True) if they are already in "
             f"the same order.{hint}"

@@ -1306,9 +1306,12 @@ def added_mask(indices: np.ndarray, shuffled: bool = False) -> np.ndarray:
         np.minimum.at(first, indices, np.arange(n))
         is_added[first[first < n]] = False
         return is_added
-    head = indices[:64].astype(np.uint64)
+    # Salted by ~1024 indices spread over the output (not its first ones:
+    # an output that starts with many copies of one row would give every
+    # draw nearly the same salt).
+    sample = indices[:: max(1, n // 1024)].astype(np.uint64)
     salt = np.bitwise_xor.reduce(
-        _splitmix(head + np.arange(head.shape[0], dtype=np.uint64))
+        _splitmix(sample + np.arange(sample.shape[0], dtype=np.uint64))
     )
     keys = _splitmix(np.arange(n, dtype=np.uint64) + salt)  # distinct: a bijection
     least = np.full(size, np.iinfo(np.uint64).max, dtype=np.uint64)

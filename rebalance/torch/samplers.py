@@ -2149,13 +2149,30 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         earlier :meth:`state_dict` calls returned."""
         self.pool_ids, self.pool_losses = ids, losses
         live = getattr(self, "_live_pool", None)
-        if live is not None:
-            for tensor, values in zip(live, (ids, losses)):
-                tensor.resize_(values.shape[0]).copy_(torch.from_numpy(values))
+        if live is None:
+            return
+        try:
+            for tensor in live:
+                tensor.resize_(ids.shape[0])
+        except RuntimeError:  # a numpy view of them keeps them from growing
+            warnings.warn(
+                "The pool tensors of an earlier HardExampleSampler.state_dict() "
+                "could not grow with the pool (a numpy view of them, e.g. "
+                "np.asarray(state['pool_ids']), fixes their size): that state "
+                "no longer follows the pool. Take state_dict() again before "
+                "saving it, or copy the tensors before reading them as numpy "
+                "(state['pool_ids'].clone().numpy()).",
+                UserWarning,
+                stacklevel=3,
+            )
+            self._live_pool = None
+            return
+        for tensor, values in zip(live, (ids, losses)):
+            tensor.copy_(torch.from_numpy(values))
 
     def _check_ids(self, values: Any, name: str) -> np.ndarray:
         """``values`` as int64 dataset row ids, or a clear error."""
-        ids = _as_numpy(values, name)
+        ids = _as_numpy(values, name, copy=True)
         if ids.ndim != 1:
             raise ValueError(
                 f"{name} must be 1-D (one dataset row id per row); got shape "
@@ -2317,15 +2334,10 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         with torch.inference_mode(False):
             live = getattr(self, "_live_pool", None)
             if live is None:
-                # Storage for pool_size values from the start: update()
-                # resizes them within it, which works even once the user's
-                # .numpy() view has made the storage not resizable.
                 live = (
-                    torch.empty(self.pool_size, dtype=torch.int64, device="cpu"),
-                    torch.empty(self.pool_size, dtype=torch.float64, device="cpu"),
+                    torch.empty(0, dtype=torch.int64, device="cpu"),
+                    torch.empty(0, dtype=torch.float64, device="cpu"),
                 )
-                for tensor in live:
-                    tensor.resize_(0)
                 self._live_pool = live
                 self._set_pool(self.pool_ids, self.pool_losses)
             state["pool_ids"], state["pool_losses"] = live
@@ -2417,13 +2429,17 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         return ids
 
 
-def _as_numpy(values: Any, name: str) -> np.ndarray:
+def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
+    """``values`` as a numpy array; with ``copy``, a tensor's values are
+    copied first (a numpy view would make the tensor's storage not
+    resizable: the pool tensors of a state_dict() could no longer grow)."""
     if isinstance(values, torch.Tensor):
         _check_label_tensor(values, name, "value")
         values = values.detach()
         if values.is_floating_point() and values.dtype not in _NUMPY_FLOATS:
             values = values.float()  # bfloat16, float8: no numpy dtype
-        return values.cpu().numpy()
+        values = values.cpu()
+        return (values.clone() if copy else values).numpy()
     return np.asarray(values)
 
 
@@ -2445,7 +2461,7 @@ def _check_batch_size(batch_size: Any) -> int:
 
 def _check_losses(losses: Any, name: str, n_rows: int) -> np.ndarray:
     """``losses`` as finite float64 values, one per row id, or a clear error."""
-    values = _as_numpy(losses, name)
+    values = _as_numpy(losses, name, copy=True)
     if values.shape != (n_rows,):
         raise ValueError(
             f"{name} has shape {values.shape} for {n_rows} row ids: pass one loss "
