@@ -2151,10 +2151,13 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         live = getattr(self, "_live_pool", None)
         if live is None:
             return
+        sizes = [tensor.shape[0] for tensor in live]
         try:
             for tensor in live:
                 tensor.resize_(ids.shape[0])
         except RuntimeError:  # a numpy view of them keeps them from growing
+            for tensor, size in zip(live, sizes):
+                tensor.resize_(size)  # (shrinking, or as it was: no realloc)
             warnings.warn(
                 "The pool tensors of an earlier HardExampleSampler.state_dict() "
                 "could not grow with the pool (a numpy view of them, e.g. "

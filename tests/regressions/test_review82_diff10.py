@@ -1,0 +1,31 @@
+"""Review 82 (diff10): the whole change d702baf..HEAD of rebalance/, as a
+maintainer would read it before a release."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from rebalance.torch import HardExampleSampler, RebalanceSampler  # noqa: E402
+
+
+def test_pool_tensors_that_cannot_grow_keep_their_pool():
+    labels = np.array([0] * 30 + [1] * 10)
+    sampler = HardExampleSampler(RebalanceSampler(labels, seed=0), pool_size=8)
+    sampler.update(torch.tensor([1, 2]), torch.tensor([0.5, 0.75]))
+    state = sampler.state_dict()
+    view = np.asarray(state["pool_losses"])  # fixes that tensor's size
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sampler.update(torch.tensor([3, 4, 5]), torch.tensor([0.9, 0.1, 0.2]))
+    assert any("could not grow" in str(w.message) for w in caught)
+    # The warning says the state no longer follows the pool: it must still be
+    # the (consistent) pool it held, loadable, not a torn one.
+    assert state["pool_ids"].tolist() == [1, 2]
+    assert state["pool_losses"].tolist() == [0.5, 0.75]
+    assert view.tolist() == [0.5, 0.75]
+    fresh = HardExampleSampler(RebalanceSampler(labels, seed=0), pool_size=8)
+    fresh.load_state_dict(state)
+    assert fresh.pool_ids.tolist() == [1, 2]
