@@ -1053,7 +1053,7 @@ def _numeric_values(X) -> np.ndarray:
         raise ValueError(
             f"{_NUMERIC_X_NEEDED}; X has dtype {values.dtype} (strings or raw "
             "bytes). Use shrinkage=None, or convert X to numbers first, e.g. "
-            "X.astype(float)."
+            "numpy.asarray(X, dtype=float) (also for a list of rows)."
         )
     try:
         return values.astype(np.float64)

@@ -29,3 +29,18 @@ def test_pool_tensors_that_cannot_grow_keep_their_pool():
     fresh = HardExampleSampler(RebalanceSampler(labels, seed=0), pool_size=8)
     fresh.load_state_dict(state)
     assert fresh.pool_ids.tolist() == [1, 2]
+
+
+def test_text_refusal_advice_works_for_a_list_of_rows():
+    # Review 82: the message advised X.astype(float), which a list lacks.
+    import numpy as np
+
+    from rebalance import RandomOverSampler
+
+    X = [[str(i), "2.5"] for i in range(12)]
+    y = np.array([0] * 9 + [1] * 3)
+    sampler = RandomOverSampler(shrinkage=0.5, random_state=0)
+    with pytest.raises(ValueError, match=r"numpy\.asarray\(X, dtype=float\)"):
+        sampler.fit_resample(X, y)
+    X_res, _ = sampler.fit_resample(np.asarray(X, dtype=float), y)
+    assert X_res.shape == (18, 2)
