@@ -2109,6 +2109,9 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         self._resumed_pool: tuple[int, np.ndarray] | None = None
         # The pool tensors state_dict() hands out, kept equal to the pool.
         self._live_pool: tuple[torch.Tensor, torch.Tensor] | None = None
+        # Whether update() or load_state_dict() ever gave it a pool (see
+        # _warn_if_pool_lost); set here so that every copy carries it.
+        self._pool_fed: bool = False
 
     def _epoch_size(self) -> int:
         return self.sampler._epoch_size()
@@ -2151,27 +2154,14 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         live = getattr(self, "_live_pool", None)
         if live is None:
             return
-        sizes = [tensor.shape[0] for tensor in live]
-        try:
-            for tensor in live:
-                tensor.resize_(ids.shape[0])
-        except RuntimeError:  # a numpy view of them keeps them from growing
-            for tensor, size in zip(live, sizes):
-                tensor.resize_(size)  # (shrinking, or as it was: no realloc)
-            warnings.warn(
-                "The pool tensors of an earlier HardExampleSampler.state_dict() "
-                "could not grow with the pool (a numpy view of them, e.g. "
-                "np.asarray(state['pool_ids']), fixes their size): that state "
-                "no longer follows the pool. Take state_dict() again before "
-                "saving it, or copy the tensors before reading them as numpy "
-                "(state['pool_ids'].clone().numpy()).",
-                UserWarning,
-                stacklevel=3,
-            )
-            self._live_pool = None
-            return
-        for tensor, values in zip(live, (ids, losses)):
-            tensor.copy_(torch.from_numpy(values))
+        # Each tensor takes a new storage holding the pool (set_, not
+        # resize_): the same tensor objects, so earlier state dicts follow
+        # the pool, whatever holds their old storage (a numpy view or copy
+        # makes it not resizable; shared memory, after a torch.multiprocessing
+        # queue, crashed torch on resize_).
+        with torch.inference_mode(False), torch.no_grad():
+            for tensor, values in zip(live, (ids, losses)):
+                tensor.set_(torch.from_numpy(values.copy()))
 
     def _check_ids(self, values: Any, name: str) -> np.ndarray:
         """``values`` as int64 dataset row ids, or a clear error."""
@@ -2284,6 +2274,13 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         if self._resumed_pool is not None and self._resumed_pool[0] == self._where()[0]:
             return self._resumed_pool[1]
         return self.pool_ids
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # A copy made before _pool_fed existed (rebalance before this
+        # attribute) may have been restored with an empty pool on purpose:
+        # no warning that its pool was lost.
+        state.setdefault("_pool_fed", True)
+        self.__dict__.update(state)
 
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()

@@ -2,6 +2,7 @@
 Dask y/weights pairing, HardExampleSampler's live pool capacity)."""
 
 import io
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -186,9 +187,8 @@ def test_float_ratio_message_names_a_ratio_that_works(n_min, n_maj, ratio):
 def test_pool_tensors_read_as_numpy_warn_instead_of_crashing():
     torch = pytest.importorskip("torch")
     # Review 81: the live pool tensors keep their own size (no pool_size
-    # capacity in checkpoints); when a numpy view keeps them from growing,
-    # update() warns that the earlier state no longer follows, and a new
-    # state_dict() holds the pool.
+    # capacity in checkpoints); a numpy view of them does not stop the state
+    # from following the pool (review 83: new storage by set_, no warning).
     from rebalance.torch import HardExampleSampler, RebalanceSampler
 
     sampler = HardExampleSampler(
@@ -197,7 +197,9 @@ def test_pool_tensors_read_as_numpy_warn_instead_of_crashing():
     sampler.update(torch.tensor([0, 1]), torch.tensor([1.0, 2.0]))
     state = sampler.state_dict()
     state["pool_ids"].numpy()  # a numpy view: the storage can no longer grow
-    with pytest.warns(UserWarning, match="no longer follows the pool"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         sampler.update(torch.tensor([8, 9]), torch.tensor([10.0, 20.0]))
     assert sorted(sampler.state_dict()["pool_ids"].tolist()) == [0, 1, 8, 9]
-    assert state["pool_ids"].untyped_storage().nbytes() == 2 * 8
+    assert sorted(state["pool_ids"].tolist()) == [0, 1, 8, 9]
+    assert state["pool_ids"].untyped_storage().nbytes() == 4 * 8
