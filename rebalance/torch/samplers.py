@@ -1194,7 +1194,7 @@ class _EpochSampler:
             return None
         return loader
 
-    def _warn_read_ahead(self) -> bool:
+    def _warn_read_ahead(self, what: str = "") -> bool:
         """Warn when the iteration's plain torch ``DataLoader`` iterator has
         sent its workers batches the loop has not received: the position
         counts them as consumed, so a resume from it would skip them,
@@ -1205,15 +1205,26 @@ class _EpochSampler:
         if loader is None:
             return False
         ahead = loader._send_idx - loader._rcvd_idx
+        if what:  # a copy
+            fix = (
+                f"{what} would resume past them: copy it once the loop has "
+                "received every batch sent, or save state_dict() with its "
+                "'position' set to the items the loop consumed"
+            )
+        else:
+            fix = (
+                "the saved position counts them as handed out, so a resume "
+                "from it would skip them. Set the state's 'position' to the "
+                "items the loop consumed (e.g. batches_done * batch_size) "
+                "before saving"
+            )
+        action = "copied" if what else "state_dict()"
         warnings.warn(
-            f"{type(self).__name__}.state_dict() while a DataLoader with "
+            f"{type(self).__name__} {action} while a DataLoader with "
             f"num_workers={loader._num_workers} iterates it: its workers were "
-            f"sent {ahead} batch(es) the loop has not received yet, which the "
-            "saved position counts as handed out, so a resume from it would "
-            "skip them. Set the state's 'position' to the items the loop "
-            "consumed (e.g. batches_done * batch_size) before saving, or use "
-            "torchdata's StatefulDataLoader, whose state_dict() accounts for "
-            "its workers.",
+            f"sent {ahead} batch(es) the loop has not received yet; {fix}, or "
+            "use torchdata's StatefulDataLoader, whose state_dict() accounts "
+            "for its workers.",
             UserWarning,
             stacklevel=4,
         )
@@ -1249,6 +1260,13 @@ class _EpochSampler:
         # A copy (pickle, deepcopy, torch.save) resumes where this sampler is:
         # its next iteration yields the rest of a running epoch, as after
         # load_state_dict(state_dict()).
+        # (workers holding batches the loop has not received: the copy's
+        # position counts them, as state_dict()'s does, which warns; once a
+        # sampler, as a model holding it may be deep-copied every step)
+        if not getattr(self, "_warned_copy", False):
+            self._warned_copy = self._warn_read_ahead(
+                "A copy (pickle, deepcopy) of it made now"
+            )
         state = self.__dict__.copy()
         if self._progress is not None:
             state["_next_epoch"], state["_resume_position"] = self._where()
@@ -1281,6 +1299,12 @@ class _EpochSampler:
             # empty rest of this epoch, and the next epoch yield nothing.
             state["_next_epoch"], state["_resume_position"] = ended + 1, 0
             state["_ended_epoch"], state["_asked_epoch"] = ended, None
+            state["_restored"] = True
+        elif self._progress is None and getattr(self, "_ended_epoch", None) is not None:
+            # The iteration ran out and nothing happened since: the copy is
+            # as load_state_dict(state_dict()) leaves a sampler (restored:
+            # set_epoch(ended) yields nothing more of that epoch), not one
+            # that would replay it whole.
             state["_restored"] = True
         return state
 
