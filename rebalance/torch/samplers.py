@@ -1300,12 +1300,12 @@ class _EpochSampler:
             state["_next_epoch"], state["_resume_position"] = ended + 1, 0
             state["_ended_epoch"], state["_asked_epoch"] = ended, None
             state["_restored"] = True
-        elif self._progress is None and getattr(self, "_ended_epoch", None) is not None:
-            # The iteration ran out and nothing happened since: the copy is
-            # as load_state_dict(state_dict()) leaves a sampler (restored:
-            # set_epoch(ended) yields nothing more of that epoch), not one
-            # that would replay it whole.
-            state["_restored"] = True
+        # An iteration that ran out (its generator finished) is not marked
+        # restored in the copy: the copy does what the original does next
+        # (set_epoch(ended) draws that epoch again, as a DistributedSampler
+        # does). A ddp_spawn child must train epoch 0 in full when the parent
+        # looked at a batch of a short epoch 0; resume a checkpoint through
+        # state_dict()/load_state_dict() (review 85).
         return state
 
     def _ran_out(self) -> int | None:
