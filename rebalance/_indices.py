@@ -1320,12 +1320,20 @@ def added_mask(indices: np.ndarray, shuffled: bool = False) -> np.ndarray:
     return is_added
 
 
+# SplitMix64: the golden-ratio increment and the two multipliers of its output
+# function (here, numba-free; the compiled kernels of rebalance._kernels use
+# the same ones).
+SPLITMIX_GAMMA = np.uint64(0x9E3779B97F4A7C15)
+SPLITMIX_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+SPLITMIX_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
 def _splitmix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's output function of uint64 ``z`` (wrapping arithmetic): a
-    bijection of the uint64 values."""
-    z = z + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    """SplitMix64's output function of uint64 ``z`` + its increment (wrapping
+    arithmetic): a bijection of the uint64 values."""
+    z = z + SPLITMIX_GAMMA
+    z = (z ^ (z >> np.uint64(30))) * SPLITMIX_MIX1
+    z = (z ^ (z >> np.uint64(27))) * SPLITMIX_MIX2
     return z ^ (z >> np.uint64(31))
 
 

@@ -59,10 +59,11 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 # SplitMix64: the golden-ratio increment and the two multipliers of its output
-# function.
-_GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+# function (defined once, beside the numba-free added_mask's hash).
+from rebalance._indices import SPLITMIX_GAMMA as _GAMMA  # noqa: E402
+from rebalance._indices import SPLITMIX_MIX1 as _MIX1  # noqa: E402
+from rebalance._indices import SPLITMIX_MIX2 as _MIX2  # noqa: E402
+
 # Spacing of per-element and per-bucket streams (odd, unrelated to _GAMMA).
 _STREAM = np.uint64(0xD1B54A32D192ED03)
 _LOW32 = np.uint64(0xFFFFFFFF)

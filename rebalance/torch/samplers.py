@@ -2229,7 +2229,7 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
             epoch <= 1
             or self.replay_ratio == 0
             or self._epoch_pool.shape[0]
-            or getattr(self, "_pool_fed", False)
+            or self._pool_fed  # (set by __init__, or __setstate__ for old copies)
             or getattr(self, "_warned_pool_lost", False)
         ):
             return
@@ -2455,8 +2455,8 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
 
 def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
     """``values`` as a numpy array; with ``copy``, a tensor's values are
-    copied first (a numpy view would make the tensor's storage not
-    resizable: the pool tensors of a state_dict() could no longer grow)."""
+    copied first (a numpy view would make the caller's tensor's storage not
+    resizable: ids and losses given to update(), or a saved pool loaded)."""
     if isinstance(values, torch.Tensor):
         _check_label_tensor(values, name, "value")
         values = values.detach()
