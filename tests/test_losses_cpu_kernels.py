@@ -323,3 +323,109 @@ def test_a_forked_child_can_use_the_kernels_after_the_parent():
         pytest.fail("the forked child hung in the focal loss")
     assert child.exitcode == 0
     assert queue.get(timeout=5) == expected
+
+
+def test_exp32_subnormal_reaches_float32_subnormals():
+    from rebalance.torch import _focal_cpu as kern
+
+    t = np.concatenate([-np.linspace(0, 110, 2201), [-103.9, -104.0]])
+    t32 = t.astype(np.float32)
+    got = np.array([kern.exp32_subnormal(v) for v in t32], dtype=np.float64)
+    want = np.exp(t32.astype(np.float64))
+    normal = want >= np.finfo(np.float32).tiny
+    np.testing.assert_allclose(got[normal], want[normal], rtol=4e-7)
+    # Subnormals: the polynomial's error plus one rounding to a subnormal step
+    # (2**-149); exp(-100) is 3.7e-44, which exp32_nonpos rounds to 0.
+    err = np.abs(got[~normal] - want[~normal])
+    assert (err <= 4e-7 * want[~normal] + 2.0**-149).all()
+    assert kern.exp32_subnormal(np.float32(-100.0)) > 0
+    assert kern.exp32_subnormal(np.float32(-104.5)) == 0
+    assert np.isnan(kern.exp32_subnormal(np.float32(np.nan)))
+
+
+def _sigmoid_range(x, y, wy, alpha, gamma, ignore, scale=1.0):
+    from rebalance.torch import _focal_cpu as kern
+    from rebalance.torch._focal_math import gamma_mode
+
+    n = x.shape[0]
+    grad = np.full(n, 7.0, np.float32)
+    loss = np.full(n, 7.0, np.float32)
+    sums = kern.sigmoid_range(
+        x, y, wy, 0.0 if alpha is None else alpha, alpha is not None, gamma,
+        gamma_mode(gamma), 0.0 if ignore is None else ignore, ignore is not None,
+        scale, grad, loss, True, 0, n,
+    )  # fmt: skip
+    return sums, grad, loss
+
+
+@pytest.mark.parametrize("gamma", [0.0, 2.0])
+@pytest.mark.parametrize("scale", [0.5, 4.0, 40.0, 120.0, 1e4])
+def test_binary_target_float32_loop_matches_the_float64_loop(gamma, scale):
+    # Targets 0/1 with gamma 0 or 2 run in float32 arithmetic; one soft target
+    # sends a range to the float64 loop: compared element by element on the
+    # same logits, extremes, infinities and NaN included.
+    rng = np.random.default_rng(int(scale) + int(gamma))
+    n = 6000
+    x = (rng.standard_normal(n) * scale).astype(np.float32)
+    x[:6] = [np.inf, -np.inf, np.nan, 0.0, -0.0, 88.0]
+    y = (rng.random(n) < 0.3).astype(np.float32)
+    y[rng.random(n) < 0.1] = -1.0  # ignored
+    wy = np.where(y == 1.0, rng.random(n) * 3 + 0.2, y).astype(np.float32)
+    for alpha in (None, 0.25):
+        (fl32, ce32, bad32), g32, l32 = _sigmoid_range(x, y, wy, alpha, gamma, -1.0)
+        soft_y = np.append(y, np.float32(0.5))
+        soft_wy = np.append(wy, np.float32(0.5))
+        soft_x = np.append(x, np.float32(1.0))
+        (fl64, ce64, bad64), g64, l64 = _sigmoid_range(
+            soft_x, soft_y, soft_wy, alpha, gamma, -1.0
+        )
+        assert bad32 == bad64 == 0
+        for got, want in ((g32, g64[:-1]), (l32, l64[:-1])):
+            assert np.array_equal(np.isnan(got), np.isnan(want))
+            ok = ~np.isnan(want)
+            # A few float32 roundings; subnormal results to a few steps.
+            np.testing.assert_allclose(got[ok], want[ok], rtol=2e-6, atol=1e-44)
+            assert not np.array_equal(got, want)  # two loops really ran
+        extra = l64[-1]  # the soft element's loss, in the float64 sums only
+        if np.isfinite(fl64):
+            assert abs(fl32 - (fl64 - extra)) <= 1e-6 * abs(fl64)
+
+
+def test_float32_loop_is_chosen_per_chunk_and_thread_count_free():
+    # A chunk with one soft target runs in float64, the others in float32:
+    # still identical for any thread count, and close to the float64 formula.
+    from rebalance.torch import _focal_cpu as kern
+
+    g = torch.Generator().manual_seed(11)
+    n = 5 * kern.CHUNK + 17
+    x = torch.randn(n, generator=g) * 3
+    y = (torch.rand(n, generator=g) < 0.2).float()
+    y[2 * kern.CHUNK + 5] = 0.3
+    before = torch.get_num_threads()
+    results = []
+    try:
+        for n_threads in (1, 2, 3):
+            torch.set_num_threads(n_threads)
+            results.append(_grads(sigmoid_focal_loss, x, y, reduction="none"))
+    finally:
+        torch.set_num_threads(before)
+    for out, grad in results[1:]:
+        assert torch.equal(out, results[0][0]) and torch.equal(grad, results[0][1])
+    ref, ref_grad = _grads(
+        _reference_sigmoid, x.double(), y, 0.25, 2.0, "none", None, None
+    )
+    torch.testing.assert_close(results[0][0].double(), ref, rtol=2e-6, atol=1e-30)
+    torch.testing.assert_close(results[0][1].double(), ref_grad, rtol=2e-6, atol=1e-30)
+
+
+def test_an_ignored_value_no_float32_holds_is_compared_in_float64():
+    # A direct kernel call with float64 targets and ignore_index 0.1: the
+    # float32 copy of 0.1 is not 0.1, so the range takes the float64 loop,
+    # which ignores exactly the targets equal to 0.1.
+    x = np.array([1.0, -2.0, 0.5, 3.0], np.float32)
+    y = np.array([1.0, 0.1, 0.0, 0.1], np.float64)
+    (fl, _, bad), grad, loss = _sigmoid_range(x, y, y, None, 2.0, 0.1)
+    assert bad == 0
+    assert grad[1] == grad[3] == loss[1] == loss[3] == 0.0
+    assert loss[0] > 0 and loss[2] > 0
+    assert np.isclose(fl, loss[0] + loss[2], rtol=1e-6)
