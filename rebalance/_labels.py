@@ -589,6 +589,12 @@ def _date_time_labels(name: str, dtype: Any) -> ValueError:
     )
 
 
+def date_time_labels(name: str, y_1d: Any, read_as: np.dtype) -> ValueError:
+    """The error for labels ``y_1d`` of dates, times or durations that numpy
+    reads as ``read_as``, named by their own dtype (polars ``Date``, ...)."""
+    return _date_time_labels(name, _own_dtype(y_1d, read_as))
+
+
 def _own_dtype(y_1d: Any, read_as: np.dtype) -> Any:
     """The dtype of a polars Series (``Date``, ``Duration``, ...) or a
     pyarrow Array or ChunkedArray (``date32[day]``, ...) ``y_1d``, whose
@@ -1028,7 +1034,7 @@ def encode_labels(
         elif kind in "mM":
             # A polars or pyarrow column named by its own dtype (Date,
             # date32[day], ...), not by the numpy one it was read as.
-            raise _date_time_labels(name, _own_dtype(y_1d, dtype))
+            raise date_time_labels(name, y_1d, dtype)
         else:
             complex_note = "Complex data not supported. " * (kind == "c")
             raise ValueError(

@@ -823,6 +823,25 @@ def check_classifier(estimator: Any, name: str) -> None:
         )
 
 
+def unlabeled_rows_hint(fix: str) -> str:
+    """The message for a y holding -1 beside a semi-supervised model, which
+    reads -1 as unlabeled rows, not a class; ``fix`` says what to do."""
+    return (
+        "y holds -1, which semi-supervised models (LabelSpreading, "
+        f"SelfTrainingClassifier, ...) read as unlabeled rows, not a class: {fix}"
+    )
+
+
+def is_semi_supervised(estimator: Any) -> bool:
+    """Whether the model that makes ``estimator``'s predictions is one of
+    scikit-learn's semi-supervised models (-1 in y: an unlabeled row)."""
+    from sklearn.semi_supervised import SelfTrainingClassifier
+    from sklearn.semi_supervised._label_propagation import BaseLabelPropagation
+
+    final = final_step(estimator)
+    return isinstance(final, (SelfTrainingClassifier, BaseLabelPropagation))
+
+
 def check_fitted_classes(model: Any, name: str) -> None:
     """Refuse a fitted ``model`` without ``classes_``: not a classifier."""
     if not hasattr(model, "classes_"):

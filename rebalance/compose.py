@@ -75,8 +75,10 @@ from rebalance._priors import (
     class_weight_sums,
     final_is_frozen,
     final_step,
+    is_semi_supervised,
     labels_seen,
     model_priors,
+    unlabeled_rows_hint,
     with_class_weight,
 )
 from rebalance._validation import (
@@ -281,6 +283,8 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         reject_lazy(y, "y")
         y = meta_target(y)
         check_categorical_classes(y)  # (the classifier reads the values)
+        if is_semi_supervised(self.classifier) and _holds_minus_one(y):
+            raise ValueError(unlabeled_rows_hint(_UNLABELED_FIX))
         # Before any sampler: an imbalanced-learn one would pair them silently.
         check_paired_rows(X, y, "ResampledClassifier.fit")
         check_paired_params(
@@ -422,6 +426,12 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # fitted clone, whatever a fit that does not return self returns.
         classifier.fit(X_res, y_res, **classifier_params)
         check_fitted_classes(classifier, "classifier")
+        if (
+            not lazy_draw
+            and _holds_minus_one(y_res)
+            and not _holds_minus_one(classifier.classes_)
+        ):  # another semi-supervised model: -1 read as unlabeled
+            raise ValueError(unlabeled_rows_hint(_UNLABELED_FIX))
         # A Dask draw's labels as the sampler computed them: neither y nor
         # the lazy y_res computed once more (a pass over their files each).
         computed = (
@@ -929,6 +939,21 @@ def _check_weighted_classes_kept(
         "RandomOverSampler), or give more of its rows a positive weight."
         + _bootstrap_hint(given)
     )
+
+
+_UNLABELED_FIX = (
+    "ResampledClassifier would balance -1 as a class of its own. Resample "
+    "inside the semi-supervised model instead: "
+    "SelfTrainingClassifier(ResampledClassifier(sampler, classifier)) "
+    "resamples the labeled rows at each of its fits; for LabelSpreading or "
+    "LabelPropagation, fit on the labeled rows only (y != -1)."
+)
+
+
+def _holds_minus_one(labels: Any) -> bool:
+    """Whether numeric ``labels`` (numpy, pandas) hold -1."""
+    values = np.asarray(labels)
+    return values.dtype.kind in "iuf" and bool((values == -1).any())
 
 
 def _training_priors(

@@ -86,6 +86,7 @@ from rebalance._priors import (
     given_train_priors,
     only_positions,
     text_reordered,
+    unlabeled_rows_hint,
 )
 from rebalance._tuning import (
     best_thresholds,
@@ -721,12 +722,10 @@ default='auto'
                 hint = ""
                 if -1 in classes.tolist() and -1 not in fitted:
                     # scikit-learn's semi-supervised models: -1 is unlabeled
-                    hint = (
-                        " y holds -1, which semi-supervised models (LabelSpreading,"
-                        " SelfTrainingClassifier, ...) read as unlabeled rows, not"
-                        " a class: ThresholdMover needs every row labeled. Fit it"
-                        " on the labeled rows (y != -1), or wrap the fitted model"
-                        " in FrozenEstimator and pass train_priors."
+                    hint = " " + unlabeled_rows_hint(
+                        "ThresholdMover needs every row labeled. Fit it on the "
+                        "labeled rows (y != -1), or wrap the fitted model in "
+                        "FrozenEstimator and pass train_priors."
                     )
                 elif sorted(map(repr, fitted)) == sorted(map(repr, classes.tolist())):
                     # The classes of y, in another order.

@@ -78,6 +78,7 @@ from rebalance._frames import (
 )
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
+    date_time_labels,
     encode_labels,
     is_polars_enum,
     label_array,
@@ -117,6 +118,11 @@ def _label_array(labels: Any) -> np.ndarray:
     Tensors are read through ``.numpy()`` (no copy on CPU); nothing is modified.
     """
     array = _label_values(labels)
+    if array.dtype.kind in "mM":  # as fit_resample says it
+        column = labels
+        if is_dataframe(labels) and labels.shape[1] == 1:
+            column = first_column(labels)
+        raise date_time_labels("labels", column, array.dtype)
     # "T": numpy 2's StringDType, strings as fit_resample reads them.
     if array.dtype.kind not in "iubUSOT":
         raise TypeError(
