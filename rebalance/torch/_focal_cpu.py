@@ -5,12 +5,13 @@ losses), the gradient with respect to the logits and the count of
 out-of-range targets. The arithmetic is branch-free, with polynomial ``exp``
 / ``log`` so that LLVM vectorises the loops (libm calls would keep them
 scalar). Sigmoid losses with targets all 0 or 1 and gamma 0 or 2 (the common
-case) compute in float32: eight lanes where float64 has four, twice as fast,
-and no cancellation with such targets, so each loss and gradient element is
-within a few float32 roundings (~1e-6 relative at worst, ~1e-7 typically) of
-float64 arithmetic. Soft targets, other gammas and the softmax rows compute in
-float64, accurate to about 1e-12 relative, far below the float32 rounding of
-the outputs. Sums are taken in float64 per chunk, and the chunk sums added
+case; logits of magnitude below 80) compute in float32: eight lanes where
+float64 has four, twice as fast, and no cancellation with such targets, so
+each loss and gradient element is within a few float32 roundings (~1e-6
+relative at worst, ~1e-7 typically) of float64 arithmetic. Soft targets,
+other gammas, larger logits and the softmax rows compute in float64,
+accurate to about 1e-12 relative, far below the float32 rounding of the
+outputs. Sums are taken in float64 per chunk, and the chunk sums added
 pairwise, so ``'mean'`` and ``'sum'`` are as accurate as their terms (~1e-7
 relative for the float32 path, ~1e-15 otherwise) whatever the size.
 
@@ -188,14 +189,16 @@ _F32_ZERO = _F32(0.0)
 _F32_TAYLOR = tuple(_F32(1.0 / math.factorial(i)) for i in range(8))
 
 
-# exp below -104 is under half float32's smallest subnormal (2**-149): 0.
-_F32_SUB_LOWEST = _F32(-104.0)
-_F32_TWO_M64 = _F32(2.0**-64)
-
-
 @_inline
-def _exp32_reduced(u):  # pragma: no cover - compiled
-    """exp(u) = poly * 2**k for a float32 u in [-104, 0] (or NaN): (poly, k)."""
+def exp32_nonpos(t):  # pragma: no cover - compiled
+    """exp(t) in float32 arithmetic for a float32 t <= 0: relative error
+    ~1.5e-7 (two float32 roundings) down to t = -87, 0 below, NaN for NaN.
+
+    Eight float32 lanes where float64 has four: the softmax rows' and the
+    binary-target sigmoid loop's exp. As :func:`exp_nonpos`, with a Taylor
+    polynomial of degree 7.
+    """
+    u = _F32_LOWEST if t < _F32_LOWEST else t  # NaN stays NaN
     rounded = u * _F32_LOG2E + _F32_ROUND_MAGIC
     # int32 throughout (numba widens int32 arithmetic to int64, which would
     # halve the lanes).
@@ -206,35 +209,8 @@ def _exp32_reduced(u):  # pragma: no cover - compiled
     poly = c[0] + r * (
         c[1] + r * (c[2] + r * (c[3] + r * (c[4] + r * (c[5] + r * (c[6] + r * c[7])))))
     )
-    return poly, k_int
-
-
-@_inline
-def exp32_nonpos(t):  # pragma: no cover - compiled
-    """exp(t) in float32 arithmetic for a float32 t <= 0: relative error
-    ~1.5e-7 (two float32 roundings) down to t = -87, 0 below, NaN for NaN.
-
-    Eight float32 lanes where float64 has four: the softmax rows' exp.
-    As :func:`exp_nonpos`, with a Taylor polynomial of degree 7.
-    """
-    u = _F32_LOWEST if t < _F32_LOWEST else t  # NaN stays NaN
-    poly, k_int = _exp32_reduced(u)
     scale = _bits_as_float32(np.int32((k_int + np.int32(127)) << np.int32(23)))
     return _F32_ZERO if t < _F32_LOWEST else poly * scale
-
-
-@_inline
-def exp32_subnormal(t):  # pragma: no cover - compiled
-    """:func:`exp32_nonpos` down into float32's subnormals (exp(-100) is
-    3.7e-44, not 0): 0 only below -104, where exp rounds to 0.
-
-    2**k is 2**(k + 64) from its bits (a normal float) times 2**-64, so the
-    one rounding to a subnormal is the last multiplication's.
-    """
-    u = _F32_SUB_LOWEST if t < _F32_SUB_LOWEST else t  # NaN stays NaN
-    poly, k_int = _exp32_reduced(u)
-    scale = _bits_as_float32(np.int32((k_int + np.int32(191)) << np.int32(23)))
-    return _F32_ZERO if t < _F32_SUB_LOWEST else (poly * scale) * _F32_TWO_M64
 
 
 @_inline
@@ -295,14 +271,15 @@ def _sigmoid_loop(  # pragma: no cover - compiled
     has_ignore,
     scale,
     grad,
-    loss,
+    out,
     start,
     stop,
     gamma_mode,
-    store_loss,
 ):
-    # Inlined with constant gamma_mode / store_loss, so that each
-    # copy of the loop has no data-dependent stores and vectorises.
+    # Inlined with a constant gamma_mode, so that each copy of the loop has
+    # no data-dependent branches and vectorises. ``out`` (indexed from 0)
+    # takes the elementwise loss: a store every element, not one made or not
+    # by a flag (another copy of the loop to compile).
     fl_acc = 0.0
     ce_acc = 0.0
     bad = 0
@@ -313,8 +290,6 @@ def _sigmoid_loop(  # pragma: no cover - compiled
     y = y[start:stop]
     wy_arr = wy_arr[start:stop]
     grad = grad[start:stop]
-    if store_loss:
-        loss = loss[start:stop]
     for i in range(stop - start):
         xi = np.float64(x[i])
         yr = np.float64(y[i])
@@ -350,8 +325,7 @@ def _sigmoid_loop(  # pragma: no cover - compiled
         fl_acc += fl
         ce_acc += ce if valid else 0.0
         grad[i] = a_t * dfl * scale if valid else 0.0
-        if store_loss:
-            loss[i] = fl
+        out[i] = fl
     return fl_acc, ce_acc, bad
 
 
@@ -359,23 +333,40 @@ def _sigmoid_loop(  # pragma: no cover - compiled
 _F32_ONE = _F32(1.0)
 _F32_TWO = _F32(2.0)
 _F32_ATANH = tuple(_F32(1.0 / (2 * k + 1)) for k in range(7))
-_F32_SERIES_TINY = _F32(1e-5)
 # Elements per block of that loop: its loss terms go to buffers this long
 # (in L1), summed in float64 by a loop of their own.
 _BLOCK32 = 2048
+# The float32 loop takes logits with |x| below this (exp(-|x|), log1p of it
+# and their products with the weights stay normal float32 numbers, not
+# subnormals with few significant bits) and weights y * pos_weight up to the
+# other (no product overflows); a range with any other takes the float64 loop.
+_F32_LOGIT_LIMIT = _F32(80.0)
+_F32_WEIGHT_LIMIT = _F32(1e15)
 
 
 @_inline
-def _soft_targets(y, ignore_value, has_ignore, start, stop):  # pragma: no cover
-    """How many targets of [start, stop) that count are neither 0 nor 1 (NaN
-    and out-of-range ones too): as the float64 loop decides which count."""
-    soft = 0
+def _float64_needed(
+    x, y, wy, ignore_value, has_ignore, start, stop
+):  # pragma: no cover
+    """How many elements of [start, stop) that count (decided as the float64
+    loop decides) the float32 loop would not compute to float32 accuracy:
+    targets neither 0 nor 1 (NaN and out-of-range ones too), logits not
+    finite or of magnitude >= ``_F32_LOGIT_LIMIT``, weights ``wy`` outside
+    [0, ``_F32_WEIGHT_LIMIT``]."""
+    count = 0
+    x = x[start:stop]
     y = y[start:stop]
+    wy = wy[start:stop]
     for i in range(stop - start):
         yr = np.float64(y[i])
         valid = not (has_ignore and yr == ignore_value)
-        soft += 1 if (valid and yr != 0.0 and yr != 1.0) else 0
-    return soft
+        soft = yr != 0.0 and yr != 1.0
+        # (compared in the arrays' own types: float32 ones in eight lanes)
+        big = not (abs(x[i]) < _F32_LOGIT_LIMIT)  # NaN too
+        heavy = not (_F32_ZERO <= wy[i] <= _F32_WEIGHT_LIMIT)
+        # (an ignored element's loss and gradient are 0 in either loop)
+        count += 1 if (valid and (soft or big or heavy)) else 0
+    return count
 
 
 @_inline
@@ -389,7 +380,7 @@ def _sigmoid_block32(  # pragma: no cover - compiled
     arithmetic keeps them to a few float32 roundings (~1e-6 relative at
     worst, ~1e-7 typically), and its vectors have eight lanes where float64
     has four: twice as fast. Soft targets (p - y cancels) take the float64
-    loop. ``exp`` by :func:`exp32_subnormal`, log1p(e) by the series of
+    loop. ``exp`` by :func:`exp32_nonpos`, log1p(e) by the series of
     :func:`_atanh_series` to degree 13.
     """
     one = _F32_ONE
@@ -402,7 +393,7 @@ def _sigmoid_block32(  # pragma: no cover - compiled
         valid = not (has_ign and yr == ign)
         yi = yr if valid else zero
         ny = one - yi
-        e = exp32_subnormal(-abs(xi))
+        e = exp32_nonpos(-abs(xi))
         d = one / ((one + e) * (two + e))
         r = d * (two + e)
         er = e * r
@@ -435,60 +426,36 @@ def _sigmoid_block32(  # pragma: no cover - compiled
 
 @_inline
 def _sigmoid_binary32(  # pragma: no cover - compiled
-    x,
-    y,
-    wy,
-    a_pos,
-    a_neg,
-    ignore_value,
-    scale,
-    grad,
-    loss,
-    store_loss,
-    start,
-    stop,
-    gamma_mode,
+    x, y, wy, a_pos, a_neg, ignore_value, scale, grad, out, start, stop, gamma_mode,
     has_ignore,
-):
+):  # fmt: skip
     """:func:`_sigmoid_loop` for targets all 0 or 1 and gamma 0 or 2, in
     float32 arithmetic (:func:`_sigmoid_block32`); sums in float64.
 
     Inlined with constant ``gamma_mode`` and ``has_ignore`` (True only when
     ``ignore_value`` is a float32: a float32 target equals it iff it equals
     its float32 copy), so that the block loop has no test it does not need.
+    ``out`` (indexed from 0) takes the elementwise loss.
     """
     ign = np.float32(ignore_value)
     ap = np.float32(a_pos)
     an = np.float32(a_neg)
     sc = np.float32(scale)
-    fl_buf = np.empty(_BLOCK32, np.float32)
     ce_buf = np.empty(_BLOCK32, np.float32)
     fl_acc = 0.0
     ce_acc = 0.0
     for lo in range(start, stop, _BLOCK32):
         hi = min(lo + _BLOCK32, stop)
         k = hi - lo
-        fl_b = fl_buf[:k]
+        fl_b = out[lo - start : hi - start]
         ce_b = ce_buf[:k]
         _sigmoid_block32(
-            x[lo:hi],
-            y[lo:hi],
-            wy[lo:hi],
-            ap,
-            an,
-            ign,
-            has_ignore,
-            sc,
-            grad[lo:hi],
-            fl_b,
-            ce_b,
-            gamma_mode,
-        )
+            x[lo:hi], y[lo:hi], wy[lo:hi], ap, an, ign, has_ignore, sc, grad[lo:hi],
+            fl_b, ce_b, gamma_mode,
+        )  # fmt: skip
         for i in range(k):
             fl_acc += np.float64(fl_b[i])
             ce_acc += np.float64(ce_b[i])
-        if store_loss:
-            loss[lo:hi] = fl_b
     return fl_acc, ce_acc, 0
 
 
@@ -518,10 +485,11 @@ def sigmoid_range(  # pragma: no cover - compiled
     unless ``0 <= start <= stop`` and every array (``loss`` if
     ``store_loss``) holds ``stop`` elements: the loop does not check them.
 
-    With gamma 0 or 2 and every target that counts 0 or 1, the range runs in
+    With gamma 0 or 2, every target that counts 0 or 1, finite logits of
+    magnitude below 80 and weights ``wy`` in [0, 1e15], the range runs in
     float32 arithmetic (:func:`_sigmoid_binary32`, twice as fast); otherwise
     in float64 (:func:`_sigmoid_loop`). Which one depends only on the range's
-    own targets, so results still do not depend on the thread count.
+    own values, so results still do not depend on the thread count.
     """
     n = min(x.shape[0], y.shape[0], wy.shape[0], grad.shape[0])
     if store_loss:
@@ -537,57 +505,45 @@ def sigmoid_range(  # pragma: no cover - compiled
     binary = (
         gamma_mode != 2
         and (exact or not has_ignore)
-        and _soft_targets(y, ignore_value, has_ignore, start, stop) == 0
+        and _float64_needed(x, y, wy, ignore_value, has_ignore, start, stop) == 0
     )
+    # The elementwise loss goes to ``loss`` or, not stored, to a scratch
+    # range: the loops store it every element (one copy of each loop).
+    out = loss[start:stop] if store_loss else np.empty(stop - start, loss.dtype)
     # (numba cannot inline a call with *args: each call spelled out)
-    if binary:
-        if gamma_mode == 1:
-            if has_ignore:
-                return _sigmoid_binary32(
-                    x, y, wy, a_pos, a_neg, ignore_value, scale, grad, loss,
-                    store_loss, start, stop, 1, True,
-                )  # fmt: skip
-            return _sigmoid_binary32(
-                x, y, wy, a_pos, a_neg, ignore_value, scale, grad, loss,
-                store_loss, start, stop, 1, False,
-            )  # fmt: skip
+    if binary and gamma_mode == 1:
         if has_ignore:
             return _sigmoid_binary32(
-                x, y, wy, a_pos, a_neg, ignore_value, scale, grad, loss,
-                store_loss, start, stop, 0, True,
+                x, y, wy, a_pos, a_neg, ignore_value, scale, grad, out, start, stop,
+                1, True,
             )  # fmt: skip
         return _sigmoid_binary32(
-            x, y, wy, a_pos, a_neg, ignore_value, scale, grad, loss,
-            store_loss, start, stop, 0, False,
+            x, y, wy, a_pos, a_neg, ignore_value, scale, grad, out, start, stop,
+            1, False,
+        )  # fmt: skip
+    if binary:
+        if has_ignore:
+            return _sigmoid_binary32(
+                x, y, wy, a_pos, a_neg, ignore_value, scale, grad, out, start, stop,
+                0, True,
+            )  # fmt: skip
+        return _sigmoid_binary32(
+            x, y, wy, a_pos, a_neg, ignore_value, scale, grad, out, start, stop,
+            0, False,
         )  # fmt: skip
     if gamma_mode == 1:
-        if store_loss:
-            return _sigmoid_loop(
-                x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale,
-                grad, loss, start, stop, 1, True,
-            )  # fmt: skip
         return _sigmoid_loop(
-            x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale,
-            grad, loss, start, stop, 1, False,
+            x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale, grad,
+            out, start, stop, 1,
         )  # fmt: skip
     if gamma_mode == 0:
-        if store_loss:
-            return _sigmoid_loop(
-                x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale,
-                grad, loss, start, stop, 0, True,
-            )  # fmt: skip
         return _sigmoid_loop(
-            x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale,
-            grad, loss, start, stop, 0, False,
-        )  # fmt: skip
-    if store_loss:
-        return _sigmoid_loop(
-            x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale,
-            grad, loss, start, stop, 2, True,
+            x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale, grad,
+            out, start, stop, 0,
         )  # fmt: skip
     return _sigmoid_loop(
-        x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale,
-        grad, loss, start, stop, 2, False,
+        x, y, wy, a_pos, a_neg, gamma, ignore_value, has_ignore, scale, grad,
+        out, start, stop, 2,
     )  # fmt: skip
 
 
