@@ -335,6 +335,7 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     X_index = None
     if check_order:
         _refuse_other_file_order(X, sources)
+        _refuse_other_selection(X, sources)
         _refuse_name_ordered_columns(X, sources)
     if kind == "array":
         lengths = np.asarray(X.chunks[0], dtype=np.int64)
@@ -1434,6 +1435,70 @@ def _traced(collection, pick) -> list | None:
         return found
     except Exception:  # another Dask layout: not traced
         return None
+
+
+# Expressions that select rows, and the operand that says which (a Filter's
+# mask is compared by its expression: the same mask, built on the same frame,
+# has the same name whichever columns are taken after it).
+_ROW_SELECTIONS = {
+    "Filter": "predicate",
+    "Partitions": "partitions",
+    "Head": "n",
+    "Tail": "n",
+}
+
+
+def _row_selection(frame) -> tuple | None:
+    """Which rows of one Parquet dataset a Dask frame holds: the read's path,
+    ``filters`` and partitions, and the row selections on top of it (masks,
+    ``.partitions[...]``, ``head``); None when it is not one Parquet read
+    (or another Dask layout)."""
+    try:
+        nodes = list(frame.expr.walk())
+        reads = [n for n in nodes if type(n).__name__.startswith("ReadParquet")]
+        if len(reads) != 1:
+            return None
+        read = reads[0]
+        chosen = set()
+        for node in nodes:
+            operand = _ROW_SELECTIONS.get(type(node).__name__)
+            if operand is not None:
+                which = node.operand(operand)
+                chosen.add((operand, getattr(which, "_name", None) or repr(which)))
+        return (
+            repr(read.operand("path")),
+            repr(read.operand("filters")),
+            repr(read.operand("_partitions")),
+            frozenset(chosen),
+        )
+    except Exception:  # another Dask layout: not checked here
+        return None
+
+
+def _refuse_other_selection(X, inputs: dict) -> None:
+    """Refuse Dask frames among ``inputs`` (y, ``sample_weight``) that hold
+    other rows of the Parquet dataset X is read from: another ``filters=``,
+    another mask (``ddf[ddf.a > 0]`` beside ``ddf[ddf.b > 0]``), other
+    partitions. Matched to X's rows by position, their lengths may agree
+    (and the fresh index of each file too), and every label would land on
+    another row, silently."""
+    mine = _row_selection(X) if _is_frame(X) else None
+    if mine is None:
+        return
+    for name, value in inputs.items():
+        if not (_is_dask(value) and _is_frame(value)):
+            continue
+        theirs = _row_selection(value)
+        if theirs is None or theirs[0] != mine[0] or theirs == mine:
+            continue
+        raise ValueError(
+            f"{name} holds other rows of the Parquet data X is read from "
+            "(another filters=, mask or selection of partitions): matched by "
+            f"position, its rows would be paired with other rows of X. Take X "
+            f"and {name} from one selection: rows = ddf[mask] (or one "
+            f"dd.read_parquet(..., filters=...)), then X, {name} = "
+            "rows[features], rows[target]."
+        )
 
 
 def _refuse_other_file_order(X, inputs: dict) -> None:

@@ -589,7 +589,7 @@ def _date_time_labels(name: str, dtype: Any) -> ValueError:
     )
 
 
-def date_time_labels(name: str, y_1d: Any, read_as: np.dtype) -> ValueError:
+def date_time_labels(name: str, y_1d: Any, read_as: Any) -> ValueError:
     """The error for labels ``y_1d`` of dates, times or durations that numpy
     reads as ``read_as``, named by their own dtype (polars ``Date``, ...)."""
     return _date_time_labels(name, _own_dtype(y_1d, read_as))

@@ -834,11 +834,21 @@ def unlabeled_rows_hint(fix: str) -> str:
 
 def is_semi_supervised(estimator: Any) -> bool:
     """Whether the model that makes ``estimator``'s predictions is one of
-    scikit-learn's semi-supervised models (-1 in y: an unlabeled row)."""
+    scikit-learn's semi-supervised models (-1 in y: an unlabeled row), also
+    inside a calibration or a search."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.model_selection._search import BaseSearchCV
     from sklearn.semi_supervised import SelfTrainingClassifier
     from sklearn.semi_supervised._label_propagation import BaseLabelPropagation
 
     final = final_step(estimator)
+    # Wrappers that fit their estimator on y as given: a calibration, a search
+    # (before its fit: its best estimator is checked after).
+    while isinstance(final, (CalibratedClassifierCV, BaseSearchCV)):
+        inner = final.estimator
+        if inner is None or inner is final:
+            return False
+        final = final_step(inner)
     return isinstance(final, (SelfTrainingClassifier, BaseLabelPropagation))
 
 

@@ -281,10 +281,14 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # (not every sampler says so: imbalanced-learn's)
         reject_lazy(X, "X")
         reject_lazy(y, "y")
+        if (
+            is_semi_supervised(self.classifier)
+            and not is_dask_input(y)
+            and _holds_minus_one(y)
+        ):  # (before the labels' checks: -1 among strings is no mixed type)
+            raise ValueError(unlabeled_rows_hint(_UNLABELED_FIX))
         y = meta_target(y)
         check_categorical_classes(y)  # (the classifier reads the values)
-        if is_semi_supervised(self.classifier) and _holds_minus_one(y):
-            raise ValueError(unlabeled_rows_hint(_UNLABELED_FIX))
         # Before any sampler: an imbalanced-learn one would pair them silently.
         check_paired_rows(X, y, "ResampledClassifier.fit")
         check_paired_params(
@@ -951,8 +955,21 @@ _UNLABELED_FIX = (
 
 
 def _holds_minus_one(labels: Any) -> bool:
-    """Whether numeric ``labels`` (numpy, pandas) hold -1."""
-    values = np.asarray(labels)
+    """Whether ``labels`` (numpy, pandas, a list) hold the number -1: among
+    numbers, or among strings in an object array (scikit-learn's
+    semi-supervised form of string labels)."""
+    if isinstance(labels, (list, tuple)):
+        values = np.empty(len(labels), dtype=object)
+        values[:] = labels
+    else:
+        values = np.asarray(labels)
+    if values.dtype.kind == "O":
+        return any(
+            isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, (bool, np.bool_))
+            and v == -1
+            for v in values.ravel()
+        )
     return values.dtype.kind in "iuf" and bool((values == -1).any())
 
 

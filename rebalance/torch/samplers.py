@@ -117,11 +117,15 @@ def _label_array(labels: Any) -> np.ndarray:
 
     Tensors are read through ``.numpy()`` (no copy on CPU); nothing is modified.
     """
+    column = labels
+    if is_dataframe(labels) and labels.shape[1] == 1:
+        column = first_column(labels)
+    own = getattr(column, "dtype", None)
+    if not isinstance(own, np.dtype) and getattr(own, "kind", None) in ("m", "M"):
+        # pandas datetimes with a time zone: read as Timestamp objects
+        raise date_time_labels("labels", column, own)
     array = _label_values(labels)
     if array.dtype.kind in "mM":  # as fit_resample says it
-        column = labels
-        if is_dataframe(labels) and labels.shape[1] == 1:
-            column = first_column(labels)
         raise date_time_labels("labels", column, array.dtype)
     # "T": numpy 2's StringDType, strings as fit_resample reads them.
     if array.dtype.kind not in "iubUSOT":
