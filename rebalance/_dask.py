@@ -1438,8 +1438,8 @@ def _traced(collection, pick) -> list | None:
 
 
 # Expressions that select rows, and the operand that says which (a Filter's
-# mask is compared by its expression: the same mask, built on the same frame,
-# has the same name whichever columns are taken after it).
+# mask is compared by its optimised expression: the same mask has the same
+# name whichever columns it was built on or are taken after it).
 _ROW_SELECTIONS = {
     "Filter": "predicate",
     "Partitions": "partitions",
@@ -1464,6 +1464,10 @@ def _row_selection(frame) -> tuple | None:
             operand = _ROW_SELECTIONS.get(type(node).__name__)
             if operand is not None:
                 which = node.operand(operand)
+                if hasattr(which, "optimize"):
+                    # X[X.a > 0] and ddf[ddf.a > 0]: the same mask once the
+                    # column selections it was built on are simplified.
+                    which = which.optimize(fuse=False)
                 chosen.add((operand, getattr(which, "_name", None) or repr(which)))
         return (
             repr(read.operand("path")),

@@ -148,3 +148,13 @@ def test_other_partitions_refused_and_one_selection_accepted(folder):
     ):
         out = RandomUnderSampler(random_state=0).fit_resample(X, y)
         assert _aligned(out, frame)
+
+
+def test_one_mask_built_on_other_column_selections_accepted(folder):
+    # X[X.f > 0] and ddf["y"][ddf.f > 0] select the same rows.
+    path, frame = folder
+    ddf = dd.read_parquet(path)
+    X = ddf[["rid", "f"]]
+    X = X[X.f > 0]
+    out = RandomUnderSampler(random_state=0).fit_resample(X, ddf["y"][ddf.f > 0])
+    assert _aligned(out, frame)
