@@ -38,6 +38,7 @@ from torch import Tensor
 
 __all__ = [
     "compute_dtype",
+    "fixed_order_sum",
     "gamma_mode",
     "grad_dtype",
     "sigmoid_focal_chunks",
@@ -49,6 +50,30 @@ __all__ = [
 # Elements per chunk on the eager CPU path: big enough that Python overhead
 # is small, small enough that the ~20 float32 temporaries stay in cache.
 _CHUNK = 1 << 17
+
+
+# Elements a block of fixed_order_sum: under torch's grain size (32768), so
+# that torch sums each block in one thread.
+_SUM_BLOCK = 8192
+
+
+def fixed_order_sum(t: Tensor) -> Tensor:
+    """Sum of ``t`` in float64 whose value does not depend on the number of
+    threads (as the numba kernels' sums).
+
+    torch's ``sum()`` splits a large reduction between its threads, so its
+    last bits change with ``torch.set_num_threads``; here fixed blocks are
+    summed (each by one thread), then their sums the same way. Other devices
+    than the CPU: ``t.sum()`` (MPS has no float64).
+    """
+    if t.device.type != "cpu":
+        return t.sum()
+    flat = t.reshape(-1).to(torch.float64)
+    while flat.numel() > _SUM_BLOCK:
+        whole = flat.numel() - flat.numel() % _SUM_BLOCK
+        sums = flat[:whole].view(-1, _SUM_BLOCK).sum(1)
+        flat = torch.cat([sums, flat[whole:].sum().reshape(1)])
+    return flat.sum()
 
 
 def compute_dtype(x: Tensor) -> torch.dtype:
@@ -208,11 +233,11 @@ def sigmoid_focal_chunks(
         gflat[sl] = g
         if loss is not None:
             loss.view(-1)[sl] = fl
-        fl_parts.append(fl.sum())
-        ce_parts.append(ce.sum())
-    zero = torch.zeros((), dtype=cdt, device=x.device)
-    fl_sum = torch.stack(fl_parts).sum() if fl_parts else zero
-    ce_sum = torch.stack(ce_parts).sum() if ce_parts else zero
+        fl_parts.append(fixed_order_sum(fl))
+        ce_parts.append(fixed_order_sum(ce))
+    zero = fixed_order_sum(x.new_zeros(0, dtype=cdt))
+    fl_sum = fixed_order_sum(torch.stack(fl_parts)) if fl_parts else zero
+    ce_sum = fixed_order_sum(torch.stack(ce_parts)) if ce_parts else zero
     return loss, fl_sum, ce_sum, grad if needs_grad else None
 
 

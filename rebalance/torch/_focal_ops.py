@@ -55,6 +55,7 @@ from rebalance.torch._focal_checks import (
 )
 from rebalance.torch._focal_math import (
     compute_dtype,
+    fixed_order_sum,
     grad_dtype,
     sigmoid_focal_chunks,
     softmax_focal_chunks,
@@ -453,7 +454,8 @@ def softmax_focal_forward(
             fl, ce, grad = cpu(
                 x, target, alpha, gamma, ignore_index, label_smoothing, scale
             )
-            fl_sum, ce_sum = fl.sum(), ce.sum()
+            # (in an order the thread count does not change, as the kernels')
+            fl_sum, ce_sum = fixed_order_sum(fl), fixed_order_sum(ce)
             if not needs_grad:
                 grad = None
         return _reduction_tail(
