@@ -158,3 +158,22 @@ def test_one_mask_built_on_other_column_selections_accepted(folder):
     X = X[X.f > 0]
     out = RandomUnderSampler(random_state=0).fit_resample(X, ddf["y"][ddf.f > 0])
     assert _aligned(out, frame)
+
+
+def test_readme_note_on_other_selections_holds(folder):
+    from pathlib import Path
+
+    readme = " ".join(
+        (Path(__file__).resolve().parents[2] / "README.md").read_text().split()
+    )
+    assert "holding other rows of X's Parquet data" in readme
+    assert '`X[X.a > 0]` beside `ddf["y"][ddf.a > 0]`, is one selection' in readme
+    path, frame = folder
+    ddf = dd.read_parquet(path)
+    with pytest.raises(ValueError, match="other rows"):
+        RandomUnderSampler().fit_resample(
+            ddf[ddf.f > 0][["rid", "f"]], ddf[ddf.g > 0]["y"]
+        )
+    rows = ddf[ddf.f > 0]
+    out = RandomUnderSampler(random_state=0).fit_resample(rows[["rid", "f"]], rows["y"])
+    assert _aligned(out, frame)
