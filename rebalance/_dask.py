@@ -1437,41 +1437,69 @@ def _traced(collection, pick) -> list | None:
         return None
 
 
-# Expressions that select rows, and the operand that says which (a Filter's
-# mask is compared by its optimised expression: the same mask has the same
-# name whichever columns it was built on or are taken after it).
-_ROW_SELECTIONS = {
-    "Filter": "predicate",
-    "Partitions": "partitions",
-    "Head": "n",
-    "Tail": "n",
-}
+def _selection_key(node) -> tuple | None:
+    """What a Dask expression that selects rows selects, as a comparable key;
+    None for one that keeps every row (a column selection, a cast, ...).
+
+    A mask (``ddf[mask]``, ``ddf.loc[mask]``) is compared by its optimised
+    expression: the same mask has the same name whichever columns it was
+    built on or are taken after it. Other selections by their operands.
+    """
+    from dask.base import tokenize
+
+    kind = type(node).__name__
+    parameters = getattr(node, "_parameters", ())
+    if kind == "Filter" or "iindexer" in parameters:  # ddf[mask], any ddf.loc
+        which = node.operand("predicate" if kind == "Filter" else "iindexer")
+        if hasattr(which, "optimize"):
+            return ("mask", which.optimize(fuse=False)._name)
+        return ("loc", tokenize(which))
+    operands = {
+        "Partitions": ("partitions",),
+        "Head": ("n", "npartitions"),
+        "BlockwiseHead": ("n",),
+        "Tail": ("n",),
+        "BlockwiseTail": ("n",),
+        "Query": ("_expr", "expr_kwargs"),
+        "Sample": ("state_data", "frac", "replace"),
+    }.get(kind)
+    if operands is None:
+        return None
+    return (kind, tokenize(*(node.operand(name) for name in operands)))
+
+
+def _normal_filters(filters) -> str:
+    """A Parquet read's ``filters`` in one form: disjunctive normal form
+    (``[(...)]`` is ``[[(...)]]``), numbers as floats (``0`` is ``0.0``)."""
+    if not filters:
+        return "None"
+    if isinstance(filters[0], tuple):
+        filters = [filters]
+
+    def value(v):
+        is_number = isinstance(v, (int, float, np.integer, np.floating))
+        return float(v) if is_number and not isinstance(v, bool) else v
+
+    return repr(
+        [[(col, op, value(v)) for col, op, v in conjunction] for conjunction in filters]
+    )
 
 
 def _row_selection(frame) -> tuple | None:
     """Which rows of one Parquet dataset a Dask frame holds: the read's path,
     ``filters`` and partitions, and the row selections on top of it (masks,
-    ``.partitions[...]``, ``head``); None when it is not one Parquet read
-    (or another Dask layout)."""
+    ``loc``, ``query``, ``sample``, ``.partitions[...]``, ``head``, ``tail``);
+    None when it is not one Parquet read (or another Dask layout)."""
     try:
         nodes = list(frame.expr.walk())
         reads = [n for n in nodes if type(n).__name__.startswith("ReadParquet")]
         if len(reads) != 1:
             return None
         read = reads[0]
-        chosen = set()
-        for node in nodes:
-            operand = _ROW_SELECTIONS.get(type(node).__name__)
-            if operand is not None:
-                which = node.operand(operand)
-                if hasattr(which, "optimize"):
-                    # X[X.a > 0] and ddf[ddf.a > 0]: the same mask once the
-                    # column selections it was built on are simplified.
-                    which = which.optimize(fuse=False)
-                chosen.add((operand, getattr(which, "_name", None) or repr(which)))
+        chosen = {_selection_key(node) for node in nodes} - {None}
         return (
             repr(read.operand("path")),
-            repr(read.operand("filters")),
+            _normal_filters(read.operand("filters")),
             repr(read.operand("_partitions")),
             frozenset(chosen),
         )
@@ -1482,10 +1510,12 @@ def _row_selection(frame) -> tuple | None:
 def _refuse_other_selection(X, inputs: dict) -> None:
     """Refuse Dask frames among ``inputs`` (y, ``sample_weight``) that hold
     other rows of the Parquet dataset X is read from: another ``filters=``,
-    another mask (``ddf[ddf.a > 0]`` beside ``ddf[ddf.b > 0]``), other
-    partitions. Matched to X's rows by position, their lengths may agree
-    (and the fresh index of each file too), and every label would land on
-    another row, silently."""
+    another mask (``ddf[ddf.a > 0]`` beside ``ddf[ddf.b > 0]``), ``loc``,
+    ``query``, ``sample``, other partitions. Matched to X's rows by
+    position, their lengths may agree (and the fresh index of each file
+    too), and every label would land on another row, silently. A selection
+    written two ways (a ``query`` beside the same mask) cannot be told from
+    another one: refused too, and the message says to select the rows once."""
     mine = _row_selection(X) if _is_frame(X) else None
     if mine is None:
         return
@@ -1497,7 +1527,8 @@ def _refuse_other_selection(X, inputs: dict) -> None:
             continue
         raise ValueError(
             f"{name} holds other rows of the Parquet data X is read from "
-            "(another filters=, mask or selection of partitions): matched by "
+            "(another filters=, mask, loc, query, sample or selection of "
+            "partitions, or the same selection written another way): matched by "
             f"position, its rows would be paired with other rows of X. Take X "
             f"and {name} from one selection: rows = ddf[mask] (or one "
             f"dd.read_parquet(..., filters=...)), then X, {name} = "

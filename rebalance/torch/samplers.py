@@ -125,6 +125,10 @@ def _label_array(labels: Any) -> np.ndarray:
         # pandas datetimes with a time zone: read as Timestamp objects
         raise date_time_labels("labels", column, own)
     array = _label_values(labels)
+    if array.dtype.kind in "mM" and type(own).__name__ == "CategoricalDtype":
+        # A pandas categorical of dates: its categories are the classes (as
+        # fit_resample takes them), read as Timestamp objects.
+        array = array.astype(object)
     if array.dtype.kind in "mM":  # as fit_resample says it
         raise date_time_labels("labels", column, array.dtype)
     # "T": numpy 2's StringDType, strings as fit_resample reads them.
