@@ -432,8 +432,8 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_fitted_classes(classifier, "classifier")
         if (
             not lazy_draw
-            and _holds_minus_one(y_res)
             and not _holds_minus_one(classifier.classes_)
+            and _holds_minus_one(y_res, objects=False)
         ):  # another semi-supervised model: -1 read as unlabeled
             raise ValueError(unlabeled_rows_hint(_UNLABELED_FIX))
         # A Dask draw's labels as the sampler computed them: neither y nor
@@ -954,16 +954,17 @@ _UNLABELED_FIX = (
 )
 
 
-def _holds_minus_one(labels: Any) -> bool:
+def _holds_minus_one(labels: Any, objects: bool = True) -> bool:
     """Whether ``labels`` (numpy, pandas, a list) hold the number -1: among
-    numbers, or among strings in an object array (scikit-learn's
-    semi-supervised form of string labels)."""
+    numbers, or with ``objects`` among strings in an object array
+    (scikit-learn's semi-supervised form of string labels; read one by one,
+    so not after every fit)."""
     if isinstance(labels, (list, tuple)):
         values = np.empty(len(labels), dtype=object)
         values[:] = labels
     else:
         values = np.asarray(labels)
-    if values.dtype.kind == "O":
+    if values.dtype.kind == "O" and objects:
         return any(
             isinstance(v, (int, float, np.integer, np.floating))
             and not isinstance(v, (bool, np.bool_))
