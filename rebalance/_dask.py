@@ -1454,6 +1454,12 @@ def _selection_key(node) -> tuple | None:
         if hasattr(which, "optimize"):
             return ("mask", which.optimize(fuse=False)._name)
         return ("loc", tokenize(which))
+    if kind == "DropnaFrame":  # the rows with no missing value in its columns
+        subset = node.operand("subset")
+        columns = list(node.operand("frame").columns) if subset is None else subset
+        return (kind, tokenize(node.operand("how"), columns, node.operand("thresh")))
+    if kind == "DropnaSeries":
+        return (kind, tokenize(node.operand("frame").name))
     operands = {
         "Partitions": ("partitions",),
         "Head": ("n", "npartitions"),
@@ -1485,6 +1491,28 @@ def _normal_filters(filters) -> str:
     )
 
 
+def _normal_path(path) -> str:
+    """A Parquet read's ``path`` in one form: ``dir`` is ``dir/`` and
+    ``pathlib.Path(dir)``; a list of files in its sorted normalised form."""
+    import os
+
+    if isinstance(path, (list, tuple)):
+        return repr(sorted(os.path.normpath(os.fspath(p)) for p in path))
+    return repr(os.path.normpath(os.fspath(path)))
+
+
+def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
+    """Whether two Parquet reads read one dataset: the same path once
+    normalised, or files in common (a folder beside its list of files)."""
+    if mine[0] == theirs[0]:
+        return True
+    x_files, files = _files_read(X), _files_read(value)
+    normal = _normal_path
+    return bool(
+        x_files and files and {normal(f) for f in x_files} & {normal(f) for f in files}
+    )
+
+
 def _row_selection(frame) -> tuple | None:
     """Which rows of one Parquet dataset a Dask frame holds: the read's path,
     ``filters`` and partitions, and the row selections on top of it (masks,
@@ -1498,7 +1526,7 @@ def _row_selection(frame) -> tuple | None:
         read = reads[0]
         chosen = {_selection_key(node) for node in nodes} - {None}
         return (
-            repr(read.operand("path")),
+            _normal_path(read.operand("path")),
             _normal_filters(read.operand("filters")),
             repr(read.operand("_partitions")),
             frozenset(chosen),
@@ -1523,17 +1551,29 @@ def _refuse_other_selection(X, inputs: dict) -> None:
         if not (_is_dask(value) and _is_frame(value)):
             continue
         theirs = _row_selection(value)
-        if theirs is None or theirs[0] != mine[0] or theirs == mine:
+        if theirs is None or theirs[1:] == mine[1:]:
             continue
+        if not _same_data(X, value, mine, theirs):
+            continue
+        column = "target" if name == "y" else "weight_column"
         raise ValueError(
             f"{name} holds other rows of the Parquet data X is read from "
-            "(another filters=, mask, loc, query, sample or selection of "
-            "partitions, or the same selection written another way): matched by "
-            f"position, its rows would be paired with other rows of X. Take X "
+            "(another filters=, mask, loc, query, sample, dropna or selection "
+            "of partitions, or the same selection written another way): matched "
+            f"by position, its rows would be paired with other rows of X. Take X "
             f"and {name} from one selection: rows = ddf[mask] (or one "
-            f"dd.read_parquet(..., filters=...)), then X, {name} = "
-            "rows[features], rows[target]."
+            f"dd.read_parquet(..., filters=...)), then X = rows[features] and "
+            f"{name} = rows[{column}]."
         )
+
+
+def check_same_selection(X, y, sample_weight=None) -> None:
+    """Refuse a Dask y or ``sample_weight`` holding other rows of the Parquet
+    data a Dask X is read from (:func:`_refuse_other_selection`), for the
+    estimators that pair them by position outside a sampler's draw."""
+    if _is_dask(X):
+        inputs = {"y": y, "sample_weight": sample_weight}
+        _refuse_other_selection(X, {k: v for k, v in inputs.items() if v is not None})
 
 
 def _refuse_other_file_order(X, inputs: dict) -> None:

@@ -40,6 +40,7 @@ from rebalance._dask import (
     check_paired_params,
     check_paired_rows,
     check_row_order,
+    check_same_selection,
     computed_labels,
     is_dask_input,
 )
@@ -291,6 +292,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         check_categorical_classes(y)  # (the classifier reads the values)
         # Before any sampler: an imbalanced-learn one would pair them silently.
         check_paired_rows(X, y, "ResampledClassifier.fit")
+        check_same_selection(X, y, sample_weight)  # Dask: other rows of X's data
         check_paired_params(
             X,
             y,

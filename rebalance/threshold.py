@@ -47,7 +47,11 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from rebalance._dask import check_paired_params, check_paired_rows
+from rebalance._dask import (
+    check_paired_params,
+    check_paired_rows,
+    check_same_selection,
+)
 from rebalance._frames import (
     check_unique_columns,
     is_dataframe,
@@ -583,6 +587,7 @@ default='auto'
         # or sample_weight holding X's (or y's) index in another order would
         # go with other rows, silently.
         check_paired_rows(X, y, "ThresholdMover.fit")
+        check_same_selection(X, y, sample_weight)  # Dask: other rows of X's data
         check_paired_params(
             X, y, {"sample_weight": sample_weight, **fit_params}, "ThresholdMover.fit"
         )
