@@ -1456,8 +1456,14 @@ def _selection_key(node) -> tuple | None:
         return ("loc", tokenize(which))
     if kind == "DropnaFrame":  # the rows with no missing value in its columns
         subset = node.operand("subset")
-        columns = list(node.operand("frame").columns) if subset is None else subset
-        return (kind, tokenize(node.operand("how"), columns, node.operand("thresh")))
+        columns = node.operand("frame").columns if subset is None else subset
+        columns = sorted(map(repr, [columns] if isinstance(columns, str) else columns))
+        how, thresh = node.operand("how"), node.operand("thresh")
+        if not isinstance(thresh, (int, np.integer)):
+            thresh = None  # (None or a no-default marker)
+        if thresh is None and how != "all":
+            how = "any"  # dropna()'s default, however given
+        return (kind, tokenize(how, columns, thresh))
     if kind == "DropnaSeries":
         return (kind, tokenize(node.operand("frame").name))
     operands = {
@@ -1492,13 +1498,20 @@ def _normal_filters(filters) -> str:
 
 
 def _normal_path(path) -> str:
-    """A Parquet read's ``path`` in one form: ``dir`` is ``dir/`` and
-    ``pathlib.Path(dir)``; a list of files in its sorted normalised form."""
+    """A Parquet read's ``path`` in one form: ``dir`` is ``dir/``,
+    ``pathlib.Path(dir)``, a relative path to it or a symlink to it; a list
+    of files in its sorted normalised form."""
     import os
 
+    def normal(one) -> str:
+        one = os.fspath(one)
+        if "://" in one:  # a URL: as written, tidied
+            return os.path.normpath(one)
+        return os.path.realpath(os.path.expanduser(one))  # symlinks, ~, ./
+
     if isinstance(path, (list, tuple)):
-        return repr(sorted(os.path.normpath(os.fspath(p)) for p in path))
-    return repr(os.path.normpath(os.fspath(path)))
+        return repr(sorted(normal(p) for p in path))
+    return repr(normal(path))
 
 
 def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
