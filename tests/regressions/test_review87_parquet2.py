@@ -8,7 +8,6 @@ dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 pytest.importorskip("pyarrow")
 
-from dask.callbacks import Callback  # noqa: E402
 
 from rebalance import (  # noqa: E402
     ClassBalancedSampler,
@@ -25,10 +24,7 @@ SAMPLERS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 def _frame(n=40):
@@ -78,19 +74,10 @@ def test_labels_and_weights_from_separate_read_stay_aligned(folder, sampler):
     np.testing.assert_array_equal(np.sort(rid), np.sort(expected[0]["rid"]))
 
 
-def test_fit_resample_computes_once_and_stays_lazy(folder):
+def test_fit_resample_computes_once_and_stays_lazy(folder, dask_computes):
     path, _ = folder
     ddf = dd.read_parquet(path)
-
-    class Count(Callback):
-        def __init__(self):
-            super().__init__()
-            self.n = 0
-
-        def _start(self, dsk):
-            self.n += 1
-
-    with Count() as count:
+    with dask_computes() as count:
         out = RandomUnderSampler(random_state=0).fit_resample(
             ddf[["rid", "f"]], ddf["y"], sample_weight=ddf["w"]
         )

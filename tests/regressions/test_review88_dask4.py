@@ -23,10 +23,7 @@ from rebalance import (  # noqa: E402
 FEATS = ["rid", "a", "b"]
 
 
-@pytest.fixture(autouse=True)
-def _synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 @pytest.fixture

@@ -27,10 +27,7 @@ FEATS = ["rid", "a", "b"]
 SAMPLERS = [RandomUnderSampler, LabelShuffleSampler]
 
 
-@pytest.fixture(autouse=True)
-def _synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 @pytest.fixture

@@ -20,10 +20,7 @@ from rebalance._dask import check_same_selection  # noqa: E402
 F = ["rid", "a"]
 
 
-@pytest.fixture(autouse=True)
-def _synchronous():
-    with dask.config.set(scheduler="synchronous"):
-        yield
+pytestmark = pytest.mark.usefixtures("synchronous_dask")
 
 
 @pytest.fixture
