@@ -843,13 +843,38 @@ def is_semi_supervised(estimator: Any) -> bool:
 
     final = final_step(estimator)
     # Wrappers that fit their estimator on y as given: a calibration, a search
-    # (before its fit: its best estimator is checked after).
-    while isinstance(final, (CalibratedClassifierCV, BaseSearchCV)):
-        inner = final.estimator
+    # (before its fit: its best estimator is checked after), a
+    # ResampledClassifier (whose sampler would balance -1 too).
+    while True:
+        if isinstance(final, BaseSearchCV) and _grid_sets_estimators(final):
+            return False  # which model is fitted depends on the grid
+        if isinstance(final, (CalibratedClassifierCV, BaseSearchCV)):
+            inner = final.estimator
+        elif type(final).__name__ == "ResampledClassifier":
+            inner = getattr(final, "classifier", None)
+        else:
+            break
         if inner is None or inner is final:
             return False
         final = final_step(inner)
     return isinstance(final, (SelfTrainingClassifier, BaseLabelPropagation))
+
+
+def _grid_sets_estimators(search: Any) -> bool:
+    """Whether a search's parameter grid (or distributions) puts estimators
+    in place of its estimator's steps or parts (``{"step": [model, ...]}``)."""
+    grid = getattr(search, "param_grid", None)
+    if grid is None:
+        grid = getattr(search, "param_distributions", None)
+    grids = grid if isinstance(grid, (list, tuple)) else [grid]
+    for one in grids:
+        if not isinstance(one, dict):
+            continue
+        for values in one.values():
+            candidates = values if isinstance(values, (list, tuple)) else [values]
+            if any(hasattr(c, "fit") for c in candidates):
+                return True
+    return False
 
 
 def check_fitted_classes(model: Any, name: str) -> None:

@@ -100,12 +100,6 @@ def test_semi_supervised_refused_before_any_fit(y, wrap):
     assert FITS == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review88 diff14: rebalance/_priors.py: is_semi_supervised reads a "
-    "search's estimator, not its param grid: a grid that replaces the "
-    "LabelSpreading step by LogisticRegression is refused for its -1 labels",
-)
 def test_search_replacing_the_semi_supervised_step_is_not_refused():
     search = GridSearchCV(
         make_pipeline(StandardScaler(), LabelSpreading()),
@@ -115,13 +109,6 @@ def test_search_replacing_the_semi_supervised_step_is_not_refused():
     assert set(_fit(search, Y).classes_) == {-1, 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review88 diff14: rebalance/_priors.py: a search over a "
-    "ResampledClassifier(LabelSpreading) is not refused up front: each fold "
-    "fails and scikit-learn raises 'All the N fits failed' after the outer "
-    "sampler's fit",
-)
 def test_search_over_resampled_semi_supervised_refused_up_front():
     inner = ResampledClassifier(RandomOverSampler(random_state=0), LabelSpreading())
     search = GridSearchCV(inner, {"classifier__alpha": [0.1, 0.2]}, cv=2)
