@@ -134,6 +134,7 @@ gets a fresh index: ``0 .. n_output - 1`` across partitions, with known
 
 from __future__ import annotations
 
+import os
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -1437,6 +1438,18 @@ def _traced(collection, pick) -> list | None:
         return None
 
 
+# Other expressions that select rows, and the operands that say which.
+_SELECTION_OPERANDS = {
+    "Partitions": ("partitions",),
+    "Head": ("n", "npartitions"),
+    "BlockwiseHead": ("n",),
+    "Tail": ("n",),
+    "BlockwiseTail": ("n",),
+    "Query": ("_expr", "expr_kwargs"),
+    "Sample": ("state_data", "frac", "replace"),
+}
+
+
 def _selection_key(node) -> tuple | None:
     """What a Dask expression that selects rows selects, as a comparable key;
     None for one that keeps every row (a column selection, a cast, ...).
@@ -1466,15 +1479,7 @@ def _selection_key(node) -> tuple | None:
         return (kind, tokenize(how, columns, thresh))
     if kind == "DropnaSeries":
         return (kind, tokenize(node.operand("frame").name))
-    operands = {
-        "Partitions": ("partitions",),
-        "Head": ("n", "npartitions"),
-        "BlockwiseHead": ("n",),
-        "Tail": ("n",),
-        "BlockwiseTail": ("n",),
-        "Query": ("_expr", "expr_kwargs"),
-        "Sample": ("state_data", "frac", "replace"),
-    }.get(kind)
+    operands = _SELECTION_OPERANDS.get(kind)
     if operands is None:
         return None
     return (kind, tokenize(*(node.operand(name) for name in operands)))
@@ -1501,7 +1506,6 @@ def _normal_path(path) -> str:
     """A Parquet read's ``path`` in one form: ``dir`` is ``dir/``,
     ``pathlib.Path(dir)``, a relative path to it or a symlink to it; a list
     of files in its sorted normalised form."""
-    import os
 
     def normal(one) -> str:
         one = os.fspath(one)
@@ -1520,10 +1524,9 @@ def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
     if mine[0] == theirs[0]:
         return True
     x_files, files = _files_read(X), _files_read(value)
-    normal = _normal_path
-    return bool(
-        x_files and files and {normal(f) for f in x_files} & {normal(f) for f in files}
-    )
+    if not (x_files and files):
+        return False
+    return bool({_normal_path(f) for f in x_files} & {_normal_path(f) for f in files})
 
 
 def _row_selection(frame) -> tuple | None:
