@@ -133,8 +133,8 @@ class IndexBatchSampler(DistributedSampler[torch.Tensor], BatchSampler):
     (``torch.save``, ``copy.deepcopy``, ``ddp_spawn``, DataLoader workers)
     carries the wrapped sampler and its position along. Under HF Accelerate
     with several processes, whose ``BatchSamplerShard`` pads batches as
-    Python lists, build it with ``index_type="list"`` (and ``num_replicas=1,
-    rank=0`` for the wrapped sampler): index arrays raise a ``TypeError``
+    Python lists, build it with ``index_type="list"`` (the wrapped sampler
+    then leaves the split to Accelerate): index arrays raise a ``TypeError``
     when Accelerate would pad them (numpy arrays whenever it keeps the last
     batches without ``split_batches``).
 

@@ -401,6 +401,44 @@ def _replicas(num_replicas: int | None, rank: int | None) -> tuple[int, int]:
     return num_replicas, rank
 
 
+def _accelerate_processes() -> int:
+    """How many processes HF Accelerate runs (1 where it is not in use)."""
+    state = sys.modules.get("accelerate.state")
+    shared = getattr(getattr(state, "PartialState", None), "_shared_state", None)
+    try:
+        return int(shared.get("num_processes", 1)) if shared else 1
+    except (TypeError, ValueError, AttributeError):
+        return 1
+
+
+# Frames walked up from a sampler's __len__ / first next() to an HF Accelerate
+# loader: its DataLoaderShard or DataLoaderDispatcher, BatchSamplerShard,
+# SkipBatchSampler, then torch's BatchSampler or an IndexBatchSampler, the
+# DataLoader iterator and workers' index feeding between them.
+_ACCELERATE_DEPTH = 16
+
+
+def _loader_kind(frame: Any) -> str | None:
+    """What iterates (or measures) a sampler, from ``frame`` and the frames
+    above it (up to ``_ACCELERATE_DEPTH``): ``"accelerate"`` when one of HF
+    Accelerate's prepared loaders or batch samplers (module
+    ``accelerate.data_loader``) is among them, else ``"torch"`` for a torch
+    or torchdata ``DataLoader`` (or its ``BatchSampler``), else None (called
+    directly)."""
+    kind = None
+    for _ in range(_ACCELERATE_DEPTH):
+        if frame is None:
+            break
+        owner = frame.f_locals.get("self")
+        module = type(owner).__module__ if owner is not None else ""
+        if module == "accelerate.data_loader":
+            return "accelerate"
+        if module.startswith(("torch.utils.data", "torchdata")):
+            kind = "torch"
+        frame = frame.f_back
+    return kind
+
+
 def _per_rank(n_items: int, num_replicas: int, drop_last: bool) -> int:
     if drop_last:
         return n_items // num_replicas
@@ -596,13 +634,41 @@ class _EpochSampler:
     @property
     def num_replicas(self) -> int:
         """Ranks sharing each epoch: ``num_replicas`` as given, else the world
-        size of the process group initialised now (1 without one)."""
-        return _replicas(*self._replica_args)[0]
+        size of the process group initialised now (1 without one, and 1 in a
+        loader prepared by HF Accelerate, which splits it)."""
+        return self._resolved_replicas()[0]
 
     @property
     def rank(self) -> int:
-        """This process's share: ``rank`` as given, else the process group's."""
-        return _replicas(*self._replica_args)[1]
+        """This process's share: ``rank`` as given, else the process group's
+        (0 in a loader prepared by HF Accelerate)."""
+        return self._resolved_replicas()[1]
+
+    def _resolved_replicas(self) -> tuple[int, int]:
+        """``(num_replicas, rank)`` now: ``(1, 0)`` for a sampler left to
+        follow the process group (both None) that a loader prepared by HF
+        Accelerate with several processes uses, since Accelerate shards that
+        loader's batches itself (split once, not twice)."""
+        if (
+            self._replica_args == (None, None)
+            and getattr(self, "_split_by_accelerate", False)
+            and _accelerate_processes() > 1
+        ):
+            return 1, 0
+        return _replicas(*self._replica_args)
+
+    def _note_accelerate(self, frame: Any) -> None:
+        """Follow what uses this sampler, from ``frame`` (the caller of
+        ``len()`` or of the first ``next()``) up: in a loader HF Accelerate
+        prepared (several processes) it draws each rank the whole epoch,
+        which Accelerate splits between the ranks; in a plain ``DataLoader``
+        it splits by the process group's ranks again; called directly, as it
+        was last used."""
+        if self._replica_args != (None, None) or _accelerate_processes() <= 1:
+            return
+        kind = _loader_kind(frame)
+        if kind is not None:
+            self._split_by_accelerate = kind == "accelerate"
 
     @property
     def epoch(self) -> int:
@@ -684,6 +750,7 @@ class _EpochSampler:
         raise NotImplementedError
 
     def __len__(self) -> int:
+        self._note_accelerate(_caller_frame(1))
         num_replicas = self.num_replicas
         n_items = self._epoch_size()
         n_per_rank = _per_rank(n_items, num_replicas, self.drop_last)
@@ -820,6 +887,7 @@ class _EpochSampler:
         owner = _loader_iterator(caller, depth=6)
         self._check_loader_dataset(owner)
         self._before_epoch()
+        self._note_accelerate(caller)
         self._warn_if_split_twice()
         epoch, start = self._next_epoch, self._resume_position
         start = self._position_for_split(epoch, start)
@@ -1046,29 +1114,24 @@ class _EpochSampler:
 
     def _warn_if_split_twice(self) -> None:
         """Warn once when this sampler splits by the process group's ranks
-        while HF Accelerate runs several processes: a loader passed through
-        ``accelerator.prepare`` is sharded again by Accelerate, and every rank
-        would see 1 / world_size² of the epoch."""
+        while HF Accelerate runs several processes and no loader Accelerate
+        prepared is seen using it (see :meth:`_note_accelerate`): should
+        Accelerate shard it after all, every rank would see 1 / world_size²
+        of the epoch."""
         if self._replica_args[0] is not None or getattr(self, "_warned_split", False):
             return
-        state = sys.modules.get("accelerate.state")
-        shared = getattr(getattr(state, "PartialState", None), "_shared_state", None)
-        try:
-            processes = int(shared.get("num_processes", 1)) if shared else 1
-        except (TypeError, ValueError, AttributeError):
-            return
-        if processes <= 1 or self.num_replicas <= 1:
+        if _accelerate_processes() <= 1 or self.num_replicas <= 1:
             return
         self._warned_split = True
         warnings.warn(
             f"{type(self).__name__} splits each epoch between the "
-            f"{self.num_replicas} ranks of the process group (num_replicas=None), "
-            "and HF Accelerate is running several processes: a DataLoader passed "
-            "through accelerator.prepare() is sharded again by Accelerate, so each "
-            f"rank would see 1/{self.num_replicas**2} of the epoch. Under "
-            "Accelerate, build "
-            "it with num_replicas=1, rank=0 (Accelerate shards it); pass "
-            "num_replicas explicitly to split it yourself and silence this.",
+            f"{self.num_replicas} ranks of the process group (num_replicas=None) "
+            "while HF Accelerate runs several processes, iterated outside a "
+            "loader prepared by Accelerate: if Accelerate shards this loader "
+            f"again, each rank sees 1/{self.num_replicas**2} of the epoch. Pass "
+            "the DataLoader through accelerator.prepare() (the sampler then "
+            "leaves the split to Accelerate), or pass num_replicas explicitly "
+            "to split it yourself and silence this.",
             UserWarning,
             stacklevel=4,
         )
@@ -1409,6 +1472,14 @@ class _EpochSampler:
                 ("length", 1),
             )
         )
+        if (
+            num_replicas == 1
+            and self._replica_args == (None, None)
+            and _accelerate_processes() > 1
+        ):
+            # Saved where a loader HF Accelerate prepared drew the whole
+            # epoch (accelerator.register_for_checkpointing): resumed there.
+            self._split_by_accelerate = True
         if num_replicas != self.num_replicas:
             raise ValueError(
                 f"state_dict was saved with num_replicas={num_replicas} but this "
@@ -1535,7 +1606,9 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
     Lightning and Fabric keep it as it is under their default
     ``use_distributed_sampler=True`` and call its :meth:`set_epoch`. Pass
     it as a ``DataLoader``'s ``sampler``. HF Accelerate shards the batches of
-    every loader itself: there build it with ``num_replicas=1, rank=0``.
+    every loader it prepares itself: in a prepared loader a sampler left at
+    ``num_replicas=None`` draws each rank the whole epoch and leaves the split
+    to Accelerate (once, not twice).
     For in-memory tensors, wrap it in
     :class:`~rebalance.torch.TensorBatchLoader` or
     :class:`~rebalance.torch.IndexBatchSampler`: the same epochs, one index
@@ -1694,8 +1767,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
 
     Notes
     -----
-    Under HF Accelerate, which shards the batches itself, build it with
-    ``num_replicas=1, rank=0``.
+    Under HF Accelerate, which shards the batches of a prepared loader
+    itself, a sampler left at ``num_replicas=None`` gives each rank every
+    batch and leaves the split to Accelerate.
 
     Examples
     --------
@@ -2590,6 +2664,18 @@ class RebalancedLoader:
     def _check_arguments(self) -> None:
         """Check what needs no data set: when built, and at every call (for
         attributes set in between)."""
+        if not isinstance(self.sampler_class, type):
+            # skorch's idiom of a loader class plus iterator_train__* params
+            # calls RebalancedLoader(dataset, batch_size=..., sampler=...).
+            raise TypeError(
+                "RebalancedLoader's first argument is the sampler class "
+                "(RebalanceSampler or BalancedBatchSampler); got a "
+                f"{type(self.sampler_class).__name__}. Given to skorch as a class "
+                "(iterator_train=RebalancedLoader), it is called with the data "
+                "set: give it built, with the sampler's arguments, e.g. "
+                "iterator_train=RebalancedLoader(sampler=RandomUnderSampler(), "
+                "seed=0), and the DataLoader's as iterator_train__batch_size=...."
+            )
         if self.sampler_class not in (RebalanceSampler, BalancedBatchSampler):
             raise TypeError(
                 "sampler_class must be RebalanceSampler or BalancedBatchSampler; "

@@ -242,6 +242,56 @@ def test_split_twice_warning_under_accelerate_with_several_processes(monkeypatch
             list(RebalanceSampler(LABELS, seed=0, num_replicas=2, rank=1))
 
 
+@pytest.mark.parametrize("kind", ["sampler", "batch_sampler"])
+def test_default_sampler_in_a_loader_accelerate_prepared_is_split_once(
+    monkeypatch, kind
+):
+    # Stop 50: HF Accelerate with 2 processes (its PartialState) over a
+    # 2-rank process group; the samplers at their defaults in a loader
+    # prepared for each rank. They split the epoch by rank and Accelerate
+    # split it again: each rank saw a quarter (with a warning). Now each rank
+    # draws the whole epoch and Accelerate's shard is the only split.
+    pytest.importorskip("accelerate")
+    from accelerate.data_loader import prepare_data_loader
+
+    state = pytest.importorskip("accelerate.state")
+    monkeypatch.setitem(state.PartialState._shared_state, "num_processes", 2)
+    labels = torch.tensor(LABELS)
+    dataset = TensorDataset(torch.arange(len(labels)), labels)
+
+    def make():
+        if kind == "sampler":
+            return RebalanceSampler(labels, seed=2)
+        return BalancedBatchSampler(labels, 4, class_counts=[2, 2], seed=2)
+
+    single = make()
+    whole = [int(i) for item in single for i in np.ravel(item)]
+    seen = []
+    with _two_ranks(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for rank in range(2):
+            sampler = make()
+            loader = (
+                DataLoader(dataset, batch_size=5, sampler=sampler)
+                if kind == "sampler"
+                else DataLoader(dataset, batch_sampler=sampler)
+            )
+            prepared = prepare_data_loader(loader, num_processes=2, process_index=rank)
+            got = [int(i) for ids, _ in prepared for i in ids]
+            assert len(prepared) * prepared.batch_sampler.batch_size >= len(got) > 0
+            seen.append(got)
+            assert sampler.num_replicas == 1
+    # Together the whole draw, in its order batch by batch (Accelerate deals
+    # batches out in turn), but for the odd last batch BalancedBatchSampler's
+    # drop_last=True leaves out.
+    assert len(seen[0]) == len(seen[1]) >= (len(whole) - 4) // 2
+    dealt = [seen[r][i : i + 4] for i in range(0, len(seen[0]), 4) for r in (0, 1)]
+    if kind == "sampler":
+        dealt = [seen[r][i : i + 5] for i in range(0, len(seen[0]), 5) for r in (0, 1)]
+    merged = [i for batch in dealt for i in batch]
+    assert merged[: len(whole)] == whole[: len(merged)]
+
+
 def test_iterated_in_a_thread_with_a_shallow_stack():
     # A prefetch thread iterating the sampler: fewer frames above it than the
     # loader lookup walks. The same epoch as in the main thread.

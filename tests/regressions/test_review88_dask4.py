@@ -109,7 +109,9 @@ def test_same_combined_mask_swapped_refused_with_the_fix(folder):
     strict=True,
     reason="review88 dask4: rebalance/_dask.py: a persisted X (X = ddf[feats]."
     "persist()) beside ddf['y'] crashes inside dask.compute with "
-    "'Missing dependency (read_parquet-..., 1)' (predates review 87; left open)",
+    "'Missing dependency (read_parquet-..., 1)' (predates review 87; left open). "
+    "Stop 50: Dask 2026.8's own bug: the persisted X alone fails X.compute() "
+    "(its graph holds one fused partition of the two it reports)",
 )
 def test_persisted_X_accepted(folder):
     path, frame = folder
