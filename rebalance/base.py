@@ -127,19 +127,6 @@ class BaseSampler(_ImblearnBaseSampler):
     # ``sample_weight: False`` entry.)
     __metadata_request__fit_resample = {"sample_weight": False}
 
-    def __iter__(self):
-        # DataLoader(dataset, sampler=RandomUnderSampler()): torch iterates
-        # the sampler for indices, and Python's "object is not iterable" says
-        # nothing of the fix. (No __len__: scikit-learn would read the
-        # estimator as array-like.)
-        name = type(self).__name__
-        raise TypeError(
-            f"{name} is a fit_resample sampler, not a torch Sampler: it draws "
-            "no indices without the labels. For a DataLoader, wrap it with the "
-            "labels: DataLoader(dataset, sampler=rebalance.torch.RebalanceSampler("
-            f"labels, {name}(...)), batch_size=...)."
-        )
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
