@@ -27,9 +27,12 @@ demo: setup
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
 
+# mypy is a static check like ruff: here (CI runs `make lint` before `make
+# test`), not in the timed test suite.
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy rebalance
 
 docs: setup
 	$(BIN)/python -m sphinx -b html -W --keep-going docs docs/_build/html

@@ -192,3 +192,26 @@ def test_state_saved_in_a_prepared_loader_loads_into_a_fresh_sampler(
     rest = _ids(prepared(fresh))
     assert 0 < len(rest) < len(full)
     assert rest == full[-len(rest) :]
+
+
+def test_rank_only_sampler_in_a_prepared_loader_warns_with_the_right_fix(
+    two_accelerate_ranks,
+):
+    # rank given, num_replicas=None: it still splits by the group (as given)
+    # and Accelerate splits again; the warning said "iterated outside a loader
+    # prepared by Accelerate", untrue here, and advised prepare().
+    from accelerate.data_loader import prepare_data_loader
+
+    labels = torch.tensor(LABELS)
+    dataset = TensorDataset(torch.arange(len(labels)), labels)
+    sampler = RebalanceSampler(labels, seed=0, rank=1)
+    prepared = prepare_data_loader(
+        DataLoader(dataset, batch_size=5, sampler=sampler),
+        num_processes=2,
+        process_index=1,
+    )
+    with pytest.warns(UserWarning, match="1/4") as record:
+        _ids(prepared)
+    message = " ".join(str(w.message) for w in record)
+    assert "outside a loader" not in message
+    assert "Leave rank and num_replicas both None" in message

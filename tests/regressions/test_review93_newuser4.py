@@ -24,7 +24,6 @@ torch = pytest.importorskip("torch")
 pl = pytest.importorskip("polars")
 
 from torch.nn import functional as F  # noqa: E402
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 from rebalance.torch import (  # noqa: E402
     ClassWeightedCrossEntropyLoss,
@@ -34,12 +33,6 @@ from rebalance.torch import (  # noqa: E402
 )
 
 Y = np.array([0] * 9 + [1] * 3)
-
-
-def test_estimator_sampler_in_dataloader_names_rebalance_sampler():
-    data = TensorDataset(torch.zeros(12, 2), torch.from_numpy(Y))
-    with pytest.raises(TypeError, match="RebalanceSampler"):
-        list(DataLoader(data, sampler=RandomUnderSampler()))
 
 
 @pytest.mark.parametrize(
