@@ -15,9 +15,6 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet torch==$(TORCH_VERSION) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install --quiet -e ".[torch,triton,dev]"
-	# numba compiles the kernels on first use: once here, cached on disk,
-	# rather than in every process after (test workers, the demo).
-	$(BIN)/python -m rebalance._warmup
 	touch $@
 
 setup: $(VENV)/.installed

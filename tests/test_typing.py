@@ -21,13 +21,3 @@ def test_make_lint_runs_mypy_and_ci_runs_make_lint():
     recipe = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
     assert "-m mypy rebalance" in recipe
     assert "make lint" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-
-
-def test_make_setup_caches_the_numba_kernels_once():
-    # The kernels compile on first use; `make setup` fills numba's disk cache
-    # so the test workers and the demo load them instead of each compiling.
-    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    recipe = makefile.split("$(VENV)/.installed:", 1)[1].split("\n\n", 1)[0]
-    assert "-m rebalance._warmup" in recipe
-    assert recipe.index("pip install") < recipe.index("rebalance._warmup")
-    assert (ROOT / "rebalance" / "_warmup.py").is_file()
