@@ -217,6 +217,32 @@ def _launch_ranks(
     return [(proc.returncode, output) for proc, output in zip(procs, outputs)]
 
 
+@pytest.fixture
+def two_accelerate_ranks():
+    """HF Accelerate's PartialState with 2 processes over a fake 2-rank
+    process group (this process rank 1; torch's fake backend, no
+    communication); all restored afterwards. Skips without torch or
+    accelerate."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("accelerate")
+    dist = torch.distributed
+    fake_pg = pytest.importorskip("torch.testing._internal.distributed.fake_pg")
+    from accelerate.state import PartialState
+
+    shared = PartialState._shared_state
+    saved = dict(shared)
+    PartialState(cpu=True)
+    shared["num_processes"] = 2
+    assert not dist.is_initialized()
+    dist.init_process_group("fake", store=fake_pg.FakeStore(), rank=1, world_size=2)
+    try:
+        yield
+    finally:
+        dist.destroy_process_group()
+        shared.clear()
+        shared.update(saved)
+
+
 @pytest.fixture(scope="session")
 def launch_ranks():
     """:func:`_launch_ranks`: start a multi-process torch.distributed job."""

@@ -1123,20 +1123,24 @@ class _EpochSampler:
         if _accelerate_processes() <= 1 or self.num_replicas <= 1:
             return
         self._warned_split = True
-        where = (
-            "with rank given and num_replicas=None: Accelerate shards a loader "
-            "it prepares"
-            if self._replica_args[1] is not None
-            else "iterated outside a loader prepared by Accelerate: if "
-            "Accelerate shards this loader"
-        )
-        fix = (
-            "Leave rank and num_replicas both None in a loader Accelerate "
-            "prepares (the sampler then leaves the split to Accelerate)"
-            if self._replica_args[1] is not None
-            else "Pass the DataLoader through accelerator.prepare() (the sampler "
-            "then leaves the split to Accelerate)"
-        )
+        if self._replica_args[1] is not None:
+            where = (
+                "with rank given and num_replicas=None: Accelerate shards a "
+                "loader it prepares"
+            )
+            fix = (
+                "Leave rank and num_replicas both None in a loader Accelerate "
+                "prepares (the sampler then leaves the split to Accelerate)"
+            )
+        else:
+            where = (
+                "iterated outside a loader prepared by Accelerate: if "
+                "Accelerate shards this loader"
+            )
+            fix = (
+                "Pass the DataLoader through accelerator.prepare() (the sampler "
+                "then leaves the split to Accelerate)"
+            )
         warnings.warn(
             f"{type(self).__name__} splits each epoch between the "
             f"{self.num_replicas} ranks of the process group (num_replicas=None) "

@@ -20,28 +20,6 @@ from rebalance.torch import RebalanceSampler  # noqa: E402
 LABELS = [0] * 30 + [1] * 10 + [2] * 5
 
 
-@pytest.fixture
-def two_accelerate_ranks():
-    """HF Accelerate's PartialState with 2 processes over a fake 2-rank
-    process group (this process rank 1); all restored afterwards."""
-    dist = torch.distributed
-    fake_pg = pytest.importorskip("torch.testing._internal.distributed.fake_pg")
-    from accelerate.state import PartialState
-
-    shared = PartialState._shared_state
-    saved = dict(shared)
-    PartialState(cpu=True)
-    shared["num_processes"] = 2
-    assert not dist.is_initialized()
-    dist.init_process_group("fake", store=fake_pg.FakeStore(), rank=1, world_size=2)
-    try:
-        yield
-    finally:
-        dist.destroy_process_group()
-        shared.clear()
-        shared.update(saved)
-
-
 def _ids(loader):
     return [int(i) for ids, _ in loader for i in ids]
 
