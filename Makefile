@@ -23,9 +23,11 @@ demo: setup
 	$(BIN)/rebalance compare
 
 # Two workers (the 2-core CI machine); a test file stays on one worker, so a
-# module's expensive fixture (a Lightning DDP run, ...) is built once.
+# module's expensive fixture (a Lightning DDP run, ...) is built once. Files
+# are handed out in the order conftest.py gives them (slow ones first), not
+# xdist's by-test-count order, which left the slow one-test files to the end.
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=25
+	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 # mypy is a static check like ruff: here (CI runs `make lint` before `make
 # test`), not in the timed test suite.

@@ -333,6 +333,7 @@ def test_version_list_methods_and_help(capsys):
     assert "Wilcoxon" in help_text
 
 
+@pytest.mark.slow
 def test_python_m_rebalance_runs_on_an_ascii_terminal():
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "COLUMNS": "100"}
     out = subprocess.run(

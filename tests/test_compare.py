@@ -170,6 +170,7 @@ def test_preprocessor_turns_messy_columns_into_a_few_numbers():
 # ----------------------------------------------------------------- compare
 
 
+@pytest.mark.slow
 def test_compare_multiclass_on_messy_columns():
     # text and high-cardinality columns need a skrub that imports (skrub 0.6
     # to 0.10.0 do not with joblib >= 1.6: they are then dropped with a notice)

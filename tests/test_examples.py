@@ -10,6 +10,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+@pytest.mark.slow
 def test_distributed_example_trains_on_two_gloo_ranks():
     pytest.importorskip("torch")
     out = subprocess.run(

@@ -292,6 +292,7 @@ def test_fit_resample_rows_follow_sample_indices(always, sampler, make_X, shuffl
     np.testing.assert_array_equal(w_res, w[idx])
 
 
+@pytest.mark.slow
 def test_thread_count_from_the_environment_does_not_change_fit_resample():
     # One fresh process, REBALANCE_NUM_THREADS set to 1, 2 and 3 in turn, the
     # compiled gather used for every size.

@@ -236,6 +236,7 @@ def test_scattered_kernels_refuse_inconsistent_arguments():
     assert out[50:] == ["-1"] * 9
 
 
+@pytest.mark.slow
 def test_scattered_kernels_fuzzed_never_touch_memory_outside_their_arrays():
     """15,000 calls with random arguments (sizes, shifts, ranges, indices near
     and far outside): every call returns 0 or -1, and the guard words around

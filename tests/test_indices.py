@@ -66,6 +66,7 @@ def test_fisher_yates_shuffle_gives_every_permutation_equally_often():
     assert_uniform(permutation_counts(4, 4800), 24)
 
 
+@pytest.mark.slow
 def test_bucketed_shuffle_gives_every_permutation_equally_often(small_buckets):
     assert_uniform(permutation_counts(5, 1200), 120)  # 10 of each expected
 

@@ -148,6 +148,7 @@ def lightning_run(tmp_path_factory):
     return seen
 
 
+@pytest.mark.slow
 def test_lightning_ddp_keeps_a_rebalance_sampler_built_before_spawn(lightning_run):
     labels = torch.tensor(LIGHTNING_LABELS)
     single = RebalanceSampler(labels, RandomUnderSampler(), seed=3)

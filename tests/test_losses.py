@@ -353,6 +353,7 @@ def test_inputs_are_not_modified():
 # --------------------------------------------------------------------------
 # Triton kernels through the interpreter (CPU)
 # --------------------------------------------------------------------------
+@pytest.mark.slow
 def test_triton_kernels_match_reference_in_the_interpreter(triton_interpreter):
     code = (
         "import runpy, sys; "

@@ -211,6 +211,7 @@ def test_half_precision_logits_use_the_kernel_and_keep_their_dtype():
         torch.testing.assert_close(grad, ref_grad.to(dtype))
 
 
+@pytest.mark.slow
 def test_first_call_in_a_fresh_process_does_not_stall():
     # No stall: a fresh process loads the kernels from numba's disk cache
     # (written by an earlier process, e.g. the tests above) and compiles none.
@@ -449,3 +450,40 @@ def test_an_ignored_value_no_float32_holds_is_compared_in_float64():
     assert grad[1] == grad[3] == loss[1] == loss[3] == 0.0
     assert loss[0] > 0 and loss[2] > 0
     assert np.isclose(fl, loss[0] + loss[2], rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("n", [0, 7, 1 << 15, (1 << 15) + 3])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("ignore_index", [None, -1.0])
+def test_host_reduced_loss_is_what_the_reduction_tail_gives(
+    dtype, n, reduction, ignore_index
+):
+    """A loss the numba kernel reduced (not rescaled) is built from its host
+    sums directly: the same loss, gradient and backward scale, bit for bit and
+    dtype for dtype, as the general reduction tail, for one chunk and several."""
+    from rebalance.torch import _focal_ops
+
+    g = torch.Generator().manual_seed(n)
+    x = (torch.randn(n, generator=g) * 3).to(dtype)
+    y = (torch.rand(n, generator=g) < 0.2).float()
+    if ignore_index is not None and n:
+        y[::5] = ignore_index
+    valid = None if ignore_index is None else y != ignore_index
+    count = n if valid is None else int(valid.sum())
+    scale = 1.0 / max(count, 1) if reduction == "mean" else 1.0
+    args = (0.25, 2.0, ignore_index, reduction, False, True)
+    got = _focal_ops.sigmoid_focal_forward(x, y, None, *args)
+    _, fl, ce, grad = _focal_numba.sigmoid_focal_numba(
+        x, y, None, 0.25, 2.0, ignore_index, valid, scale, False
+    )
+    fl_sum, ce_sum = torch.tensor([fl, ce], dtype=torch.float64).unbind()
+    expected = _focal_ops._reduction_tail(
+        x, None, fl_sum, ce_sum, grad, count, reduction, False, False
+    )
+    for a, b in zip(got, expected, strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert torch.equal(a, b)
+        assert a._base is None  # a custom op's outputs are no views
+    reference = _reference_sigmoid(x, y, 0.25, 2.0, reduction, None, ignore_index)
+    torch.testing.assert_close(got[0].double(), reference, rtol=1e-5, atol=1e-7)

@@ -185,6 +185,7 @@ def child_results():
 
 
 @pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.slow
 def test_bad_size_is_a_clear_error_not_a_crash(child_results, name):
     results, returncode, stderr = child_results
     assert name in results, (

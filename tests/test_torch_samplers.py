@@ -289,6 +289,7 @@ _WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_gloo_processes_split_each_epoch(tmp_path, launch_ranks):
     script = tmp_path / "worker.py"
     script.write_text(_WORKER)

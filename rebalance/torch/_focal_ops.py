@@ -38,6 +38,7 @@ import math
 import os
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -342,6 +343,22 @@ def _reduction_tail(
     return _fresh(out.to(cdt)), grad, _fresh(bscale)
 
 
+def _host_reduced(
+    x: Tensor, value: float, grad: Tensor | None
+) -> tuple[Tensor, Tensor, Tensor]:
+    """The op's outputs for a loss reduced on the host (CPU, not rescaled):
+    ``value`` in the compute dtype, the gradient (or an empty tensor) and a
+    backward scale of 1 (see :func:`_reduction_tail`)."""
+    cdt = compute_dtype(x)
+    if grad is None:
+        grad = x.new_empty(0, dtype=grad_dtype(x))
+    return (
+        torch.scalar_tensor(value, dtype=cdt, device="cpu"),
+        grad,
+        torch.scalar_tensor(1.0, dtype=cdt, device="cpu"),
+    )
+
+
 def sigmoid_focal_forward(
     x: Tensor,
     y: Tensor,
@@ -391,10 +408,15 @@ def sigmoid_focal_forward(
             # The numba kernel also takes the ignored value (it decides per
             # element as the mask does); the eager chunks only the mask.
             if numba:
-                loss, fl_sum, ce_sum, grad = sigmoid_focal_numba(
+                loss, fl, ce, grad = sigmoid_focal_numba(
                     x, y, pos_weight, alpha, gamma, ignore, valid, scale, store,
                     needs_grad,
                 )  # fmt: skip
+                if not (store or rescale) and isinstance(count, int):
+                    # The reduced loss from the host sums (float64), no tensor
+                    # arithmetic: exactly what _reduction_tail computes.
+                    return _host_reduced(x, fl * float(scale) if mean else fl, grad)
+                fl_sum, ce_sum = torch.from_numpy(np.array([fl, ce])).unbind()
             else:
                 loss, fl_sum, ce_sum, grad = sigmoid_focal_chunks(
                     x, y, pos_weight, alpha, gamma, valid, scale, store, needs_grad

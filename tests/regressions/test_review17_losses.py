@@ -109,6 +109,7 @@ print("review17 triton ok")
 """
 
 
+@pytest.mark.slow
 def test_triton_path_float64_and_masked_classes_in_the_interpreter(triton_interpreter):
     triton_interpreter(_TRITON_CODE, "review17 triton ok")
 

@@ -114,6 +114,7 @@ print("review20 triton ok")
 """
 
 
+@pytest.mark.slow
 def test_triton_softmax_focal_of_an_empty_segmentation_batch(triton_interpreter):
     triton_interpreter(_TRITON_CODE, "review20 triton ok")
 

@@ -208,6 +208,7 @@ def _mixed_frame(n=60, seed=0):
     return frame, y
 
 
+@pytest.mark.slow
 def test_hgb_on_categories_is_reproducible_and_the_same_in_parallel():
     frame, y = _mixed_frame()
     options = dict(
@@ -224,6 +225,7 @@ def test_hgb_on_categories_is_reproducible_and_the_same_in_parallel():
     assert compare(frame, y, **{**options, "seed": 8}).to_json() != first
 
 
+@pytest.mark.slow
 def test_mlp_is_the_same_in_parallel():
     pytest.importorskip("torch")
     X, y = _binary()

@@ -229,6 +229,7 @@ def test_arrow_filesystem_read_sorted_by_index(tmp_path):
         _check(ddf, cls, shuffle)
 
 
+@pytest.mark.slow
 def test_arrow_filesystem_read_does_not_break_later_computations(folder):
     # bug: the first thing computed was the reader's statistics, inside its
     # dask.config.set({"distributed...": ...}); dask.compute imports

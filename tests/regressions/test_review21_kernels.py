@@ -120,6 +120,7 @@ def _run_script(script: str, env: dict, timeout: float = 120):
     )
 
 
+@pytest.mark.slow
 def test_pure_python_kernels_draw_what_compiled_ones_draw():
     draws = {}
     for jit_disabled in ("0", "1"):

@@ -102,6 +102,7 @@ print("review21 triton ok")
 """
 
 
+@pytest.mark.slow
 def test_float16_mean_gradient_survives_a_grad_scaler_in_triton(triton_interpreter):
     triton_interpreter(_TRITON_CODE, "review21 triton ok")
 
@@ -448,6 +449,7 @@ with open(sys.argv[1], "w") as f:
 """
 
 
+@pytest.mark.slow
 def test_ddp_gradients_of_a_sum_loss_are_the_single_process_gradients(
     tmp_path, launch_ranks
 ):

@@ -255,6 +255,7 @@ def _global(ranks: list[dict], key: str, epoch: int) -> list:
 
 @pytest.mark.parametrize("name", ESTIMATORS)
 @pytest.mark.parametrize("drop_last", [False, True])
+@pytest.mark.slow
 def test_rebalance_sampler_ranks_split_one_global_draw(ranks, name, drop_last):
     world = len(ranks)
     key = f"index/{name}/{drop_last}"

@@ -129,6 +129,7 @@ print("review22 triton ok")
 """
 
 
+@pytest.mark.slow
 def test_triton_sigmoid_accuracy_and_ignored_non_finite_rows(triton_interpreter):
     triton_interpreter(_TRITON_CODE, "review22 triton ok")
 

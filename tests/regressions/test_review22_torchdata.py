@@ -299,6 +299,7 @@ _WORKER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_ddp_each_rank_restores_its_own_hard_example_state(tmp_path, launch_ranks):
     pytest.importorskip("torchdata.stateful_dataloader")
     if not torch.distributed.is_available():  # pragma: no cover

@@ -89,6 +89,7 @@ def _cache_files(cache: str, suffix: str) -> list[str]:
 # it) made every later process fail the first draw with "EOFError: Ran out of
 # input" or "UnpicklingError" from numba's cache (numba issue #10434): the
 # entry is compiled again instead, and the cache rewritten.
+@pytest.mark.slow
 def test_corrupt_numba_cache_files_are_compiled_again(tmp_path):
     (tmp_path / "review23_cached_kernel.py").write_text(_MODULE)
     cache = str(tmp_path / "cache")
@@ -119,6 +120,7 @@ def test_corrupt_numba_cache_files_are_compiled_again(tmp_path):
 
 # A cache directory that accepted the locator's check but fails the write (a
 # full disk, made read-only since) failed the call that had just compiled.
+@pytest.mark.slow
 def test_numba_cache_write_errors_do_not_fail_the_call(tmp_path):
     (tmp_path / "review23_cached_kernel.py").write_text(_MODULE)
     script = textwrap.dedent("""

@@ -175,6 +175,7 @@ def _run(args: list[str], tmp_path: Path, env: dict | None = None):
 
 # -OO strips docstrings, -W error turns any warning of the import path (a
 # DeprecationWarning from a dependency, numba's cache warnings) into an error.
+@pytest.mark.slow
 def test_every_module_imports_and_draws_under_OO_and_W_error(tmp_path):
     script = textwrap.dedent(
         """
@@ -203,6 +204,7 @@ def test_every_module_imports_and_draws_under_OO_and_W_error(tmp_path):
 
 # The command from outside the checkout, with no HOME and no NUMBA_CACHE_DIR
 # (a service account, a container); help under -OO (docstrings stripped).
+@pytest.mark.slow
 def test_command_runs_without_a_home(tmp_path):
     env = {"HOME": str(tmp_path / "missing" / "home")}
     out = _run(["-OO", "-m", "rebalance", "compare", "--help"], tmp_path, env)

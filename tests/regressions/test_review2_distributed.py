@@ -101,6 +101,7 @@ _ACCELERATE_DEFAULTS = textwrap.dedent(
 ) % {"labels": LABELS}
 
 
+@pytest.mark.slow
 def test_accelerate_default_launch_does_not_silently_split_the_epoch_twice(
     tmp_path, launch_ranks
 ):

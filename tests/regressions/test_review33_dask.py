@@ -224,6 +224,7 @@ def test_labels_read_with_pandas_in_another_file_order_are_refused(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_arrow_read_under_a_configured_scheduler_does_not_break_later_computations(
     folder,
 ):

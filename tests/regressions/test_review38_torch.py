@@ -55,6 +55,7 @@ _SPAWN = textwrap.dedent(
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.slow
 def test_spawned_copy_of_a_looked_at_sampler_loses_no_rows(tmp_path):
     # A sampler (num_replicas=None) iterated for one batch in the parent
     # carried that position, counted for 1 process, into each spawned rank's

@@ -66,6 +66,7 @@ def test_focal_losses_in_threads_give_the_serial_results():
 # fork unless the child sets torch.set_num_threads(1), as DataLoader workers
 # do; the pool's size is forced to 2 in the child to still use the pool.)
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.slow
 def test_focal_losses_in_a_forked_child_give_the_parent_results():
     script = textwrap.dedent("""
     import os, torch

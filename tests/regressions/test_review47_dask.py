@@ -404,6 +404,7 @@ def test_bag_labels_and_array_weights_of_different_default_schedulers():
     assert sorted(y_out.tolist()) == sorted(memory[1].tolist())
 
 
+@pytest.mark.slow
 def test_dask_without_distributed_reads_parquet_with_the_arrow_filesystem(tmp_path):
     # Dask installed without distributed (the dask extra brings it, plain
     # dask[array,dataframe] does not): the arrow reader's statistics are read

@@ -54,6 +54,7 @@ def _data(n=4099, seed=0):
     return x, y, t
 
 
+@pytest.mark.slow
 def test_import_under_meta_default_device():
     # _focal_numba made its no-loss placeholder as torch.zeros(1).numpy() at
     # import: under a non-CPU default device that tensor is not on the host

@@ -216,6 +216,7 @@ def test_samplers_validate_under_skip_parameter_validation(sampler, error, word)
 
 
 @pytest.mark.parametrize("backend", ["loky", "threading"])
+@pytest.mark.slow
 def test_cross_validate_workers_keep_the_config(backend):
     import joblib
     from sklearn.model_selection import cross_validate

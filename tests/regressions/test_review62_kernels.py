@@ -206,6 +206,7 @@ def _check(outcomes: dict, name: str, expected) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(_EXPECTED))
+@pytest.mark.slow
 def test_index_kernels_refuse_what_lies_outside_their_arrays(outcomes, name):
     _check(outcomes, name, _EXPECTED[name])
 

@@ -43,6 +43,7 @@ assert np.bincount(y_res).tolist() == [10, 10]
 
 # Read-only install + unwritable HOME (no numba cache locator usable): the first
 # draw must still work (compile without the disk cache), not raise RuntimeError.
+@pytest.mark.slow
 def test_draw_without_writable_numba_cache():
     # the package's __pycache__ and ~/.cache/numba are not writable
     script = (
@@ -91,6 +92,7 @@ def test_no_overflow_warnings_with_numba_jit_disabled():
 # the child deadlocked on numba's import lock (fork-started Pool/DataLoader
 # workers right after `import rebalance.torch.losses`).
 @needs_torch
+@pytest.mark.slow
 def test_fork_during_focal_warmup_does_not_deadlock_child():
     script = """
     import faulthandler, os, sys, threading, time
