@@ -26,8 +26,10 @@ demo: setup
 # module's expensive fixture (a Lightning DDP run, ...) is built once. Files
 # are handed out in the order conftest.py gives them (slow ones first), not
 # xdist's by-test-count order, which left the slow one-test files to the end.
+# Bytecode is cached even where PYTHONDONTWRITEBYTECODE is set: the suite's
+# hundred-odd subprocesses would otherwise each compile rebalance again.
 test: setup
-	$(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=25
 
 # mypy is a static check like ruff: here (CI runs `make lint` before `make
 # test`), not in the timed test suite.
