@@ -440,16 +440,26 @@ def test_float32_loop_is_chosen_per_chunk_and_thread_count_free():
 
 
 def test_an_ignored_value_no_float32_holds_is_compared_in_float64():
-    # A direct kernel call with float64 targets and ignore_index 0.1: the
-    # float32 copy of 0.1 is not 0.1, so the range takes the float64 loop,
-    # which ignores exactly the targets equal to 0.1.
+    # The kernel compares each target with the ignored value in float64: a
+    # float32 target 0.1 equals float32's 0.1 (0.100000001...), not 0.1. Its
+    # callers hand it float32 or uint8 targets only (float64 ones as a float32
+    # copy with the ignored entries marked: _kernel_targets), so it is called
+    # with float32 ones here (no kernel signature compiled for this test).
     x = np.array([1.0, -2.0, 0.5, 3.0], np.float32)
-    y = np.array([1.0, 0.1, 0.0, 0.1], np.float64)
-    (fl, _, bad), grad, loss = _sigmoid_range(x, y, y, None, 2.0, 0.1)
+    y = np.array([1.0, 0.1, 0.0, 0.1], np.float32)
+    (fl, _, bad), grad, loss = _sigmoid_range(x, y, y, None, 2.0, float(y[1]))
     assert bad == 0
     assert grad[1] == grad[3] == loss[1] == loss[3] == 0.0
     assert loss[0] > 0 and loss[2] > 0
     assert np.isclose(fl, loss[0] + loss[2], rtol=1e-6)
+    (fl, _, bad), grad, loss = _sigmoid_range(x, y, y, None, 2.0, 0.1)
+    assert bad == 0 and (loss > 0).all()  # nothing ignored: 0.1 is a soft label
+    # Through the loss: float64 targets equal to 0.1 are ignored, exactly those.
+    out = sigmoid_focal_loss(
+        torch.from_numpy(x), torch.tensor([1.0, 0.1, 0.0, 0.1]), ignore_index=0.1,
+        reduction="none",
+    )  # fmt: skip
+    assert out[1] == out[3] == 0.0 and out[0] > 0 and out[2] > 0
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float16, torch.bfloat16])
