@@ -497,3 +497,18 @@ def test_host_reduced_loss_is_what_the_reduction_tail_gives(
         assert a._base is None  # a custom op's outputs are no views
     reference = _reference_sigmoid(x, y, 0.25, 2.0, reduction, None, ignore_index)
     torch.testing.assert_close(got[0].double(), reference, rtol=1e-5, atol=1e-7)
+
+
+def test_logits_with_an_odd_stride_on_a_size_one_dim_get_standard_outputs():
+    # torch calls such logits contiguous; the kernel's output buffers are
+    # made with the standard strides (the kernel writes through flat views).
+    base = torch.randn(1, 9, generator=torch.Generator().manual_seed(3)) * 3
+    x = base.as_strided((1, 5), (7, 1)).clone().as_strided((1, 5), (7, 1))
+    assert x.is_contiguous() and x.stride() == (7, 1)
+    y = torch.tensor([[1.0, 0.0, 0.0, 1.0, 0.0]])
+    out, grad = _grads(sigmoid_focal_loss, x, y, reduction="none")
+    assert out.stride() == (5, 1)
+    ref = _reference_sigmoid(x, y, 0.25, 2.0, "none", None, None)
+    torch.testing.assert_close(out.double(), ref, rtol=1e-5, atol=1e-7)
+    expected = _grads(sigmoid_focal_loss, x.contiguous().clone(), y, reduction="none")
+    torch.testing.assert_close(grad, expected[1])
