@@ -15,6 +15,9 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet torch==$(TORCH_VERSION) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install --quiet -e ".[torch,triton,dev]"
+	# numba compiles each kernel on first use, once per argument types: here
+	# once into its disk cache (two processes), not in every test worker.
+	$(BIN)/python -m rebalance._warmup
 	touch $@
 
 setup: $(VENV)/.installed
