@@ -149,7 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m rebalance._warmup [--record]", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    done, problems = warm_up(min(2, os.cpu_count() or 1))
+    try:
+        done, problems = warm_up(min(2, os.cpu_count() or 1))
+    except Exception as exc:  # a broken worker pool: nothing is lost but time
+        done, problems = 0, [f"the warm-up ({type(exc).__name__}: {exc})"]
     for problem in problems:
         print(f"rebalance: skipped {problem}", file=sys.stderr)
     print(

@@ -74,3 +74,17 @@ def test_record_reads_numba_index_files_once_each(tmp_path):
         ("pkg._k", "run", "(float64,)"),
         ("pkg.sub.m", "go", "(bool,)"),
     ]
+
+
+def test_a_failing_warm_up_is_reported_and_exits_zero(monkeypatch, capsys):
+    def broken(processes):
+        raise OSError("no processes")
+
+    monkeypatch.setattr(_warmup, "warm_up", broken)
+    assert _warmup.main([]) == 0
+    assert "skipped the warm-up (OSError: no processes)" in capsys.readouterr().err
+
+
+def test_an_unknown_argument_is_a_usage_error(capsys):
+    assert _warmup.main(["--bogus"]) == 2
+    assert "usage: python -m rebalance._warmup [--record]" in capsys.readouterr().err

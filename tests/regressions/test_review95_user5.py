@@ -120,29 +120,22 @@ def test_pandas_labels_counts_match_imblearn(kind):
         )
 
 
-@pytest.mark.parametrize(
-    "strategy", ["auto", "majority", "not minority", "all", {0: 20, 1: 12, 2: 5}]
-)
-def test_under_sampling_strategy_counts_match_imblearn(strategy):
-    imb_under = pytest.importorskip("imblearn.under_sampling")
-    y = np.array([0] * 50 + [1] * 12 + [2] * 5)
-    X = np.random.default_rng(0).normal(size=(67, 2))
-    ours = RandomUnderSampler(sampling_strategy=strategy, random_state=0)
-    theirs = imb_under.RandomUnderSampler(sampling_strategy=strategy, random_state=0)
-    assert np.bincount(ours.fit_resample(X, y)[1]).tolist() == (
-        np.bincount(theirs.fit_resample(X, y)[1]).tolist()
-    )
+_STRATEGIES = [
+    ("under", "RandomUnderSampler", strategy)
+    for strategy in ["auto", "majority", "not minority", "all", {0: 20, 1: 12, 2: 5}]
+] + [
+    ("over", "RandomOverSampler", strategy)
+    for strategy in ["auto", "minority", "not majority", {1: 30, 2: 40}]
+]
 
 
-@pytest.mark.parametrize(
-    "strategy", ["auto", "minority", "not majority", {1: 30, 2: 40}]
-)
-def test_over_sampling_strategy_counts_match_imblearn(strategy):
-    imb_over = pytest.importorskip("imblearn.over_sampling")
+@pytest.mark.parametrize("kind, name, strategy", _STRATEGIES)
+def test_sampling_strategy_counts_match_imblearn(kind, name, strategy):
+    imb = pytest.importorskip(f"imblearn.{kind}_sampling")
     y = np.array([0] * 50 + [1] * 12 + [2] * 5)
     X = np.random.default_rng(0).normal(size=(67, 2))
-    ours = RandomOverSampler(sampling_strategy=strategy, random_state=0)
-    theirs = imb_over.RandomOverSampler(sampling_strategy=strategy, random_state=0)
+    ours = globals()[name](sampling_strategy=strategy, random_state=0)
+    theirs = getattr(imb, name)(sampling_strategy=strategy, random_state=0)
     assert np.bincount(ours.fit_resample(X, y)[1]).tolist() == (
         np.bincount(theirs.fit_resample(X, y)[1]).tolist()
     )
