@@ -96,12 +96,12 @@ def warm_up(processes: int = 2) -> tuple[int, list[str]]:
         ((m, n, sigs) for (m, n), sigs in grouped.items()),
         key=lambda kernel: -len(kernel[2]),
     )
+    if processes <= 1:
+        return _compile(kernels)
     # One kernel's signatures stay in one process (one cache index each).
     shares: list[list[tuple[str, str, list[str]]]] = [[] for _ in range(processes)]
     for i, kernel in enumerate(kernels):
         shares[i % processes].append(kernel)
-    if processes <= 1:
-        return _compile(kernels)
     done, problems = 0, []
     with concurrent.futures.ProcessPoolExecutor(processes) as pool:
         for count, found in pool.map(_compile, shares):

@@ -268,10 +268,12 @@ def _float32_flat_array(t: Tensor) -> np.ndarray:
 def _host_float32(x: Tensor) -> Tensor:
     """An uninitialised contiguous float32 tensor of the shape of ``x``, on the
     host (``x`` is a CPU tensor here, whatever the default device)."""
-    if x.dtype == torch.float32 and x.is_contiguous() and type(x) is Tensor:
+    if type(x) is Tensor:  # (a subclass's empty_like may be its own type)
         # a third of torch.empty's host time; the standard strides (the kernel
         # writes a flat view: never a copy made by numpy's reshape)
-        return torch.empty_like(x, memory_format=torch.contiguous_format)
+        return torch.empty_like(
+            x, dtype=torch.float32, memory_format=torch.contiguous_format
+        )
     return torch.empty(x.shape, dtype=torch.float32, device="cpu")
 
 

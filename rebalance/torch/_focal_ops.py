@@ -329,8 +329,7 @@ def _reduction_tail(
             out = losses.double() * factor.double()
         else:
             out = losses * factor
-    if grad is None:
-        grad = x.new_empty(0, dtype=grad_dtype(x))
+    grad = _grad_or_empty(x, grad)
     if fold and factor is not None:
         if grad.numel():
             grad = (grad.double() * factor.double()).to(grad.dtype)
@@ -343,6 +342,12 @@ def _reduction_tail(
     return _fresh(out.to(cdt)), grad, _fresh(bscale)
 
 
+def _grad_or_empty(x: Tensor, grad: Tensor | None) -> Tensor:
+    """The op's gradient output: ``grad``, or an empty tensor of the
+    gradient's dtype when it was not computed."""
+    return x.new_empty(0, dtype=grad_dtype(x)) if grad is None else grad
+
+
 def _host_reduced(
     x: Tensor, value: float, grad: Tensor | None
 ) -> tuple[Tensor, Tensor, Tensor]:
@@ -350,11 +355,9 @@ def _host_reduced(
     ``value`` in the compute dtype, the gradient (or an empty tensor) and a
     backward scale of 1 (see :func:`_reduction_tail`)."""
     cdt = compute_dtype(x)
-    if grad is None:
-        grad = x.new_empty(0, dtype=grad_dtype(x))
     return (
         torch.scalar_tensor(value, dtype=cdt, device="cpu"),
-        grad,
+        _grad_or_empty(x, grad),
         torch.scalar_tensor(1.0, dtype=cdt, device="cpu"),
     )
 
