@@ -1455,8 +1455,9 @@ def _selection_key(node) -> tuple | None:
     None for one that keeps every row (a column selection, a cast, ...).
 
     A mask (``ddf[mask]``, ``ddf.loc[mask]``) is compared by its optimised
-    expression: the same mask has the same name whichever columns it was
-    built on or are taken after it. Other selections by their operands.
+    expression (:func:`_expression_key`): the same mask has the same key
+    whichever columns it was built on or are taken after it, and on reads of
+    one folder written two ways. Other selections by their operands.
     """
     from dask.base import tokenize
 
@@ -1465,7 +1466,7 @@ def _selection_key(node) -> tuple | None:
     if kind == "Filter" or "iindexer" in parameters:  # ddf[mask], any ddf.loc
         which = node.operand("predicate" if kind == "Filter" else "iindexer")
         if hasattr(which, "optimize"):
-            return ("mask", which.optimize(fuse=False)._name)
+            return ("mask", _expression_key(which.optimize(fuse=False)))
         return ("loc", tokenize(which))
     if kind == "DropnaFrame":  # the rows with no missing value in its columns
         subset = node.operand("subset")
@@ -1483,6 +1484,37 @@ def _selection_key(node) -> tuple | None:
     if operands is None:
         return None
     return (kind, tokenize(*(node.operand(name) for name in operands)))
+
+
+def _expression_key(expr, memo: dict | None = None) -> str:
+    """A token of a Dask expression's structure in which every Parquet read's
+    ``path`` is in its normalised form (:func:`_normal_path`): the same mask
+    on reads of ``dir`` and ``dir/`` (or a symlink to it) gets one key, where
+    the expressions' names, which hold the path as written, differ. A fused
+    read is keyed by the read it holds; a read's cached dataset information
+    (derived from its path and options) is left out."""
+    from dask.base import tokenize
+
+    memo = {} if memo is None else memo
+    if expr._name in memo:
+        return memo[expr._name]
+    kind = type(expr).__name__
+    if kind.startswith("Fused") and "_expr" in expr._parameters:
+        key = _expression_key(expr.operand("_expr"), memo)
+    else:
+        parts = []
+        for name in expr._parameters:
+            value = expr.operand(name)
+            if name == "_dataset_info_cache":
+                continue
+            if kind.startswith("ReadParquet") and name == "path":
+                value = _normal_path(value)
+            elif hasattr(value, "_parameters") and hasattr(value, "operand"):
+                value = _expression_key(value, memo)
+            parts.append((name, value))
+        key = tokenize(kind, parts)
+    memo[expr._name] = key
+    return key
 
 
 def _normal_filters(filters) -> str:

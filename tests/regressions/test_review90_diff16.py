@@ -76,12 +76,6 @@ def test_dask_array_other_mask_refused(folder):
         ThresholdMover(LogisticRegression()).fit(ddf[ddf.a > 0][F], y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review90 diff16: rebalance/_dask.py: a mask is compared by its "
-    "expression's name, which holds the path as written: the same mask on reads "
-    "of dir and dir/ is refused (false refusal, left open)",
-)
 def test_same_mask_dir_and_dir_slash_passes(folder):
     ddf, other = dd.read_parquet(str(folder)), dd.read_parquet(str(folder) + "/")
     check_same_selection(ddf[ddf.a > 0][F], other[other.a > 0]["y"])
