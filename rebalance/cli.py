@@ -108,6 +108,29 @@ def _as_options(text: str) -> str:
     return _KEYWORD.sub(option, text)
 
 
+def _target_named(text: str, target: str | None) -> str:
+    """compare()'s message on the target's classes with the ``--target``
+    column named (``target``; None for a built-in data set: as it is).
+
+    Examples
+    --------
+    >>> from rebalance.cli import _target_named
+    >>> _target_named("the target has 1 class(es): Choose another target, "
+    ...     "or add rows.", "label")
+    "--target 'label' has 1 class(es): Choose another --target column, or add rows."
+    """
+    if target is None:
+        return text
+    named = f"--target {target!r}"
+    for phrase, instead in (
+        ("the target has ", f"{named} has "),
+        ("of the target have a single row", f"of {named} have a single row"),
+        ("Choose another target,", "Choose another --target column,"),
+    ):
+        text = text.replace(phrase, instead)
+    return text
+
+
 def _fail(message: str) -> SystemExit:
     """An error of the run (the data, a file): exit status 1, ``message``
     printed on stderr."""
@@ -1101,7 +1124,7 @@ def _load_table(path: str, target: str | None, positive_label: str | None = None
             _check_parquet_file_names(path)
             frame = _parquet_frame(pd.read_parquet(path))
         else:
-            frame = _read_text_table(path, target)
+            frame = _drop_trailing_empty_rows(_read_text_table(path, target), path)
     except UnicodeDecodeError as exc:
         raise _fail(
             f"could not read --data {path!r}: it is not a text (CSV) file ({exc}); "
@@ -1180,6 +1203,26 @@ def _load_table(path: str, target: str | None, positive_label: str | None = None
     _note_case_variants(y, target)
     _note_spellings(spellings, padded, target)
     return frame, y.to_numpy()
+
+
+def _drop_trailing_empty_rows(frame, path: str):
+    """``frame`` without the rows at its end that are empty in every column
+    (``,,`` or ``;;;`` lines, which a spreadsheet writes for cleared cells
+    below a table), with a notice; rows above them keep their numbers (the
+    errors count data rows from 1 after the header)."""
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        return frame
+    filled = np.flatnonzero(~frame.isna().all(axis=1).to_numpy())
+    keep = int(filled[-1]) + 1 if filled.size else 0
+    dropped = frame.shape[0] - keep
+    if dropped == 0:
+        return frame
+    _notice(
+        f"the last {dropped} row{'s' if dropped > 1 else ''} of --data {path!r} "
+        f"{'are' if dropped > 1 else 'is'} empty in every column (as a "
+        "spreadsheet writes cleared cells below a table): left out."
+    )
+    return frame.iloc[:keep]
 
 
 def _target_as_csv_text(y):
@@ -1778,7 +1821,7 @@ def run_compare(args: argparse.Namespace) -> int:
             drop=drop,
         )
     except ValueError as exc:
-        raise _fail(_as_options(str(exc))) from exc
+        raise _fail(_target_named(_as_options(str(exc)), args.target)) from exc
     # The notices on reading the file (markers read as missing, ...) are
     # noted in the result too, as compare() notes those it makes itself.
     # (Case variants among the labels: noted as the file was read, with the

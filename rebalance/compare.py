@@ -558,7 +558,8 @@ def encode_target(y: Any, positive_label: Any = None) -> Target:
     if len(labels) < 2:
         raise ValueError(
             f"the target has {len(labels)} class(es) ({_labels_shown(labels[:10])}): "
-            "compare needs two classes or more."
+            "compare needs two classes or more. Choose another target, whose "
+            "rows hold two classes or more, or add rows of another class."
         )
     if positive_label is not None:
         matches = [i for i, c in enumerate(labels) if c == positive_label]
