@@ -134,6 +134,27 @@ class BaseSampler(_ImblearnBaseSampler):
         tags.sampler_tags.sample_indices = True
         return tags
 
+    def __iter__(self):
+        """Refused with the fix: a PyTorch ``DataLoader`` given a sampler
+        (``sampler=`` or ``batch_sampler=``) iterates it for the rows to load,
+        and this one draws from labels a ``DataLoader`` does not have.
+
+        >>> from rebalance import RandomUnderSampler
+        >>> iter(RandomUnderSampler())
+        Traceback (most recent call last):
+        ...
+        TypeError: RandomUnderSampler is not a PyTorch sampler by itself: ...
+        """
+        name = type(self).__name__
+        raise TypeError(
+            f"{name} is not a PyTorch sampler by itself: it draws from the "
+            "labels, which a DataLoader does not give it, and an object given "
+            "as DataLoader(sampler=...) is iterated for the rows to load. Wrap "
+            "it with the labels: DataLoader(dataset, sampler="
+            f"rebalance.torch.RebalanceSampler(y, {name}(...))); for "
+            "fit_resample, call sampler.fit_resample(X, y)."
+        )
+
     def plan(self, y: Any, *, compact: bool = False) -> SamplingPlan:
         """Check parameters and labels and prepare the index draw for ``y``.
 

@@ -359,9 +359,12 @@ def _check_epoch_args(
 
 def _check_base_sampler(sampler: Any) -> None:
     if not isinstance(sampler, BaseSampler):
+        shown = repr(sampler)
+        if len(shown) > 80:  # labels passed here: their type, not every one
+            shown = f"a {type(sampler).__name__}"
         raise TypeError(
             f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
-            f"or RandomUnderSampler(); got {sampler!r}."
+            f"or RandomUnderSampler(); got {shown}."
         )
     if _adds_noise(getattr(sampler, "shrinkage", None)):
         raise ValueError(
@@ -1659,6 +1662,12 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
     ):
         if sampler is None:
             sampler = LabelShuffleSampler()
+        if isinstance(labels, BaseSampler):
+            raise TypeError(
+                f"labels is a {type(labels).__name__}: RebalanceSampler takes the "
+                "labels first, then the sampler: RebalanceSampler(y, "
+                f"{type(labels).__name__}(...))."
+            )
         _check_base_sampler(sampler)
         self._init_epochs(seed, num_replicas, rank, drop_last)
         encoded = _labels_to_encode(labels)
