@@ -36,6 +36,7 @@ from rebalance._frames import (
     _to_narwhals,
     decimal_arrow,
     first_column,
+    is_dask,
     is_dataframe,
     is_pandas,
     is_pandas_array,
@@ -867,8 +868,10 @@ def meta_target(y: Any) -> Any:
 
 
 def check_categorical_classes(y: Any, name: str = "y") -> None:
-    """ValueError where ``y`` is a pandas categorical (Series or array) whose
-    categories in use are floats that are not whole numbers: the samplers
+    """ValueError where ``y`` is a pandas categorical (Series or array), or a
+    Dask Series of known categories, whose categories in use are floats that
+    are not whole numbers (a Dask one's codes are computed only where some
+    category is not whole): the samplers
     take categories as labels, but a classifier reads the values, which
     scikit-learn calls continuous (said before any draw, naming ``y``).
 
@@ -880,22 +883,41 @@ def check_categorical_classes(y: Any, name: str = "y") -> None:
     """
     if isinstance(y, pd.Categorical):
         y = pd.Series(y, copy=False)
-    if not (is_pandas(y, "Series") and isinstance(y.dtype, pd.CategoricalDtype)):
+    dask_series = (
+        is_dask(y)
+        and isinstance(getattr(y, "dtype", None), pd.CategoricalDtype)
+        and getattr(y, "ndim", 0) == 1
+    )
+    if dask_series:
+        # Known categories only (unknown ones are read with the draw); the
+        # codes in use are computed only where some category is not whole.
+        if not y.cat.known or not _non_whole_numbers(y.cat.categories):
+            return
+        codes = np.asarray(y.cat.codes.unique().compute())
+    elif is_pandas(y, "Series") and isinstance(y.dtype, pd.CategoricalDtype):
+        codes = y.cat.codes.to_numpy()
+    else:
         return
-    categories = y.cat.categories
+    if _non_whole_numbers(y.cat.categories.take(np.unique(codes[codes >= 0]))):
+        raise _continuous_labels(name)
+
+
+def _non_whole_numbers(categories: pd.Index) -> bool:
+    """Whether the categories ``categories`` are numbers (floats, or numbers
+    as objects read as scikit-learn does) some of which are finite and not
+    whole."""
     if categories.dtype.kind not in "fO":
-        return
-    used = np.asarray(categories.take(np.unique(y.cat.codes[y.cat.codes >= 0])))
+        return False
+    used = np.asarray(categories)
     if used.dtype.kind == "O":  # numbers as objects: read as scikit-learn does
         if not all(
             isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
             for v in used.tolist()
         ):
-            return
+            return False
         used = used.astype(np.float64)
     finite = used[np.isfinite(used)]
-    if (np.trunc(finite) != finite).any():
-        raise _continuous_labels(name)
+    return bool((np.trunc(finite) != finite).any())
 
 
 def as_classifier_target(y: Any) -> Any:

@@ -78,12 +78,6 @@ def test_lazy_y_refused_before_a_foreign_sampler():
         _fit(X, pl.DataFrame({"y": Y}).lazy(), ImbRandomOverSampler(random_state=0))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review75 diff5: _labels.py: check_categorical_classes skips a Dask "
-    "categorical y of non-whole floats (only pandas ones are checked): the draw runs "
-    "and the classifier then fails with scikit-learn's message",
-)
 def test_dask_categorical_y_of_half_floats_refused_before_the_draw():
     dd = pytest.importorskip("dask.dataframe")
     Xd = dd.from_pandas(pd.DataFrame(X, columns=list("abc")), npartitions=2)

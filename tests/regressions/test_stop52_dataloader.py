@@ -1,5 +1,6 @@
 """Stop 52: an estimator sampler handed straight to a PyTorch DataLoader, and
-RebalanceSampler's arguments swapped, are refused with the fix."""
+RebalanceSampler's arguments swapped, are refused with the fix; a Dask
+categorical y of whole floats is taken as before."""
 
 import numpy as np
 import pytest
@@ -59,3 +60,22 @@ def test_labels_and_sampler_swapped():
         RebalanceSampler(RandomUnderSampler(), Y)
     with pytest.raises(TypeError, match=r"got a ndarray\.$"):
         RebalanceSampler(Y, np.zeros(100))
+
+
+@pytest.mark.parametrize(
+    "categories", [[0.0, 1.0], [0.0, 1.0, 0.5]], ids=["whole", "unused-half"]
+)
+def test_dask_categorical_y_a_classifier_takes_is_not_refused(categories):
+    # Review 75's fix for a Dask categorical y of half floats (refused before
+    # the draw) leaves these alone.
+    dd = pytest.importorskip("dask.dataframe")
+    pd = pytest.importorskip("pandas")
+    from sklearn.linear_model import LogisticRegression
+
+    from rebalance.compose import ResampledClassifier
+
+    X = pd.DataFrame({"a": np.arange(24.0), "b": np.arange(24.0) % 5})
+    y = pd.Series(pd.Categorical(Y.astype(float), categories=categories))
+    model = ResampledClassifier(RandomOverSampler(random_state=0), LogisticRegression())
+    model.fit(dd.from_pandas(X, npartitions=2), dd.from_pandas(y, npartitions=2))
+    assert list(model.classes_) == [0.0, 1.0]
