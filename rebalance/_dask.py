@@ -1503,13 +1503,16 @@ def _expression_key(expr, memo: dict | None = None) -> str:
         key = _expression_key(expr.operand("_expr"), memo)
     else:
         parts = []
-        for name in expr._parameters:
-            value = expr.operand(name)
+        # Every operand: those past the named parameters too (Assign keeps
+        # the names and values of its columns there).
+        names = list(expr._parameters)
+        for i, value in enumerate(expr.operands):
+            name = names[i] if i < len(names) else i
             if name == "_dataset_info_cache":
                 continue
             if kind.startswith("ReadParquet") and name == "path":
                 value = _normal_path(value)
-            elif hasattr(value, "_parameters") and hasattr(value, "operand"):
+            elif hasattr(value, "_parameters") and hasattr(value, "operands"):
                 value = _expression_key(value, memo)
             parts.append((name, value))
         key = tokenize(kind, parts)
@@ -1568,17 +1571,21 @@ def _row_selection(frame) -> tuple | None:
     None when it is not one Parquet read (or another Dask layout)."""
     try:
         nodes = list(frame.expr.walk())
-        reads = [n for n in nodes if type(n).__name__.startswith("ReadParquet")]
+        reads = {
+            (
+                _normal_path(n.operand("path")),
+                _normal_filters(n.operand("filters")),
+                repr(n.operand("_partitions")),
+            )
+            for n in nodes
+            if type(n).__name__.startswith("ReadParquet")
+        }
+        # One read, or reads of one dataset spelled two ways (a mask of
+        # dd.read_parquet("dir") on dd.read_parquet("dir/")).
         if len(reads) != 1:
             return None
-        read = reads[0]
         chosen = {_selection_key(node) for node in nodes} - {None}
-        return (
-            _normal_path(read.operand("path")),
-            _normal_filters(read.operand("filters")),
-            repr(read.operand("_partitions")),
-            frozenset(chosen),
-        )
+        return (*reads.pop(), frozenset(chosen))
     except Exception:  # another Dask layout: not checked here
         return None
 

@@ -134,13 +134,17 @@ class BaseSampler(_ImblearnBaseSampler):
         tags.sampler_tags.sample_indices = True
         return tags
 
-    def __iter__(self):
+    def __getitem__(self, key: Any):
         """Refused with the fix: a PyTorch ``DataLoader`` given a sampler
         (``sampler=`` or ``batch_sampler=``) iterates it for the rows to load,
         and this one draws from labels a ``DataLoader`` does not have.
 
+        (``iter()`` reads an object without ``__iter__`` through
+        ``__getitem__``: defining ``__iter__`` would make the estimator
+        list-like to pandas, which then could not store it in a column.)
+
         >>> from rebalance import RandomUnderSampler
-        >>> iter(RandomUnderSampler())
+        >>> next(iter(RandomUnderSampler()))
         Traceback (most recent call last):
         ...
         TypeError: RandomUnderSampler is not a PyTorch sampler by itself: ...
