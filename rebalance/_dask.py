@@ -1109,6 +1109,17 @@ def check_paired_params(X, y, params: dict, function: str) -> None:
         check_paired(values, name, y, "y", function)
 
 
+def check_scored_rows(X, y, sample_weight, function: str) -> None:
+    """:func:`check_paired_rows` of y and :func:`check_paired_params` of a
+    ``sample_weight`` (when given) for a ``score`` method, which pairs
+    them with X's rows by position as ``fit`` does (a pandas y or weight
+    holding X's index in another order would score every row against
+    another row's label or weight, without an error)."""
+    check_paired_rows(X, y, function)
+    if sample_weight is not None:
+        check_paired_params(X, y, {"sample_weight": sample_weight}, function)
+
+
 def _refuse_reordered_index(name: str, index, X_index) -> None:
     """Refuse in-memory ``name`` whose index holds X's, in another order.
 

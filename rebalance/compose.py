@@ -41,6 +41,7 @@ from rebalance._dask import (
     check_paired_rows,
     check_row_order,
     check_same_selection,
+    check_scored_rows,
     computed_labels,
     is_dask_input,
 )
@@ -592,6 +593,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         reject_lazy(X, "X")
+        check_scored_rows(X, y, sample_weight, "ResampledClassifier.score")
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
         if not hasattr(self.classifier_, "score"):

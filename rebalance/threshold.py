@@ -51,6 +51,7 @@ from rebalance._dask import (
     check_paired_params,
     check_paired_rows,
     check_same_selection,
+    check_scored_rows,
 )
 from rebalance._frames import (
     check_unique_columns,
@@ -1369,6 +1370,31 @@ default='auto'
         check_is_fitted(self, "estimator_")
         reject_lazy(X, "X")
         return self.estimator_.decision_function(X)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Mean accuracy of ``predict(X)`` against ``y``, as scikit-learn's
+        ``ClassifierMixin.score``.
+
+        A pandas ``y`` or ``sample_weight`` holding a pandas X's index in
+        another order is refused, as in ``fit`` (paired by position, every
+        row would be scored against another row's label or weight).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Test rows.
+        y : array-like of shape (n_samples,)
+            True labels of the rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows in the score.
+
+        Returns
+        -------
+        score : float
+            The mean accuracy of the decisions (weighted where given).
+        """
+        check_scored_rows(X, y, sample_weight, "ThresholdMover.score")
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
