@@ -94,9 +94,7 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
         # as for a categorical Series (not sorted, as its values would be).
         return pd.Series(y, copy=False), False
     elif sp.issparse(y):
-        raise TypeError(
-            f"{name} is a sparse matrix: pass the labels as a dense 1-D array."
-        )
+        raise sparse_labels(y, name)
     elif is_dataframe(y):
         import narwhals.stable.v2 as nw
 
@@ -162,6 +160,8 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
 
     ``name`` is the argument named when ``y`` cannot be read (ragged rows).
     """
+    if sp.issparse(y):
+        raise sparse_labels(y, name)
     if isinstance(y, np.ma.MaskedArray):
         # np.asarray would read a masked (missing) label as the value under
         # its mask: a class it is not.
@@ -229,6 +229,31 @@ def unreadable(name: str, exc: Exception, cast: str = "long") -> TypeError:
         f"{name} could not be read as a numpy array ({type(exc).__name__}: "
         f"{exc}). Pass a list, a numpy array or a column; a torch tensor as "
         f"{name}.detach().cpu().{cast}()."
+    )
+
+
+def sparse_labels(y: Any, name: str) -> TypeError:
+    """The error for labels given as a scipy sparse matrix or array (a
+    ``LabelBinarizer(sparse_output=True)`` one-hot, a column): its shape and
+    the dense form to pass.
+
+    >>> import scipy.sparse as sp
+    >>> raise sparse_labels(sp.csr_array([[1, 0], [0, 1]]), "y")
+    Traceback (most recent call last):
+    ...
+    TypeError: y is a scipy sparse csr_array of shape (2, 2): labels are read dense. ...
+    """
+    shape = tuple(int(n) for n in y.shape)
+    if len(shape) == 2 and shape[1] > 1:
+        fix = (
+            f"pass {name}.toarray() (a one-hot matrix, one row per sample and "
+            "one column per class, is taken dense)"
+        )
+    else:
+        fix = f"pass {name}.toarray().ravel() (one class label per row)"
+    return TypeError(
+        f"{name} is a scipy sparse {type(y).__name__} of shape {shape}: labels "
+        f"are read dense. {fix[0].upper()}{fix[1:]}."
     )
 
 

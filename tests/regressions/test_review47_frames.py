@@ -323,7 +323,9 @@ def test_sparse_column_vector_y_fits_meta_estimators_as_its_dense_labels(make, m
         sparse_fit.predict_proba(X), dense_fit.predict_proba(X)
     )
     # A sampler refuses sparse labels outright (as scikit-learn's check_X_y).
-    with pytest.raises(TypeError, match="y is a sparse matrix"):
+    with pytest.raises(
+        TypeError, match=r"y is a scipy sparse .*toarray\(\)\.ravel\(\)"
+    ):
         RandomUnderSampler().fit_resample(X, make(y[:, None]))
 
 
