@@ -133,10 +133,17 @@ def _label_array(labels: Any) -> np.ndarray:
         raise date_time_labels("labels", column, array.dtype)
     # "T": numpy 2's StringDType, strings as fit_resample reads them.
     if array.dtype.kind not in "iubUSOT":
+        module = type(column).__module__.split(".")[0]
+        convert = {
+            "torch": "labels.long()",
+            "polars": "labels.cast(pl.Int64)",
+            "pyarrow": "labels.cast(pa.int64())",
+            "builtins": "numpy.asarray(labels).astype(int)",
+        }.get(module, "labels.astype(int)")
+        shown = own if own is not None and module != "numpy" else array.dtype
         raise TypeError(
-            f"labels has dtype {array.dtype}: samplers need class labels (ints, "
-            "bools or strings). Convert whole-number floats with "
-            "labels.astype(int) (tensor: labels.long())."
+            f"labels has dtype {shown}: samplers need class labels (ints, "
+            f"bools or strings). Convert whole-number floats with {convert}."
         )
     return array
 
