@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml
 	# numba compiles each kernel on first use, once per argument types: here
 	# once into its disk cache (two processes), not in every test worker.
 	$(BIN)/python -m rebalance._warmup
+	# pytest rewrites the asserts of each test module and compiles it on its
+	# first collection (about 30 s for the suite's 540-odd files, in each test
+	# worker): once here, into __pycache__ (a failure shows in `make test`).
+	-env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null
 	touch $@
 
 setup: $(VENV)/.installed

@@ -43,6 +43,17 @@ def test_make_test_keeps_the_order_conftest_gives():
     assert "--no-loadscope-reorder" in recipe
 
 
+def test_make_setup_compiles_the_test_modules_with_bytecode_written():
+    # A cold collection (asserts rewritten, modules compiled) took 40 s where
+    # a warm one took 11 s, in each of the two test workers.
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("$(VENV)/.installed:", 1)[1].split("\n\n", 1)[0]
+    line = next(row for row in recipe.splitlines() if "--collect-only" in row)
+    assert "env -u PYTHONDONTWRITEBYTECODE" in line
+    assert recipe.index("pip install") < recipe.index("--collect-only")
+    assert recipe.index("--collect-only") < recipe.index("touch $@")
+
+
 def test_files_with_a_slow_test_come_first_and_keep_their_order():
     items = [
         _Item("tests/a.py", "a1"),
