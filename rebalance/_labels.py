@@ -300,7 +300,7 @@ def missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
         f"{name} has missing labels (None, NaN or NA) in {where}: every row needs a "
         "class label, and a missing label is never a class of its own. Drop those "
         f"rows, or fill them with a label of their own (e.g. {name}.fillna('unknown') "
-        "in pandas) first."
+        f"in pandas, {name}.fill_null('unknown') in polars) first."
     )
 
 
