@@ -32,7 +32,7 @@ import numbers
 import sys
 import textwrap
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -889,6 +889,13 @@ class ComparisonResult:
         than ``width`` characters, the std of the other metrics is left out,
         then metrics from the right. ``ascii=True`` uses ``+-`` and ``~``.
         """
+        if width is not None and (
+            not isinstance(width, numbers.Integral) or isinstance(width, bool)
+        ):
+            raise TypeError(
+                f"width must be a whole number of characters or None; got "
+                f"{width!r} (e.g. width=80, or shutil.get_terminal_size().columns)."
+            )
         pm, approx = ("+-", "~") if ascii else ("±", "≈")
         summary = self.summary()
         order = self.ranking(sort_by)
@@ -1260,6 +1267,29 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
     return proba, pred
 
 
+def _names_given(value: Any, name: str, *, text: bool) -> list:
+    """``method_names=`` or ``drop=`` as a list (a string: that one name; any
+    iterable, read once), or a TypeError naming the argument: names of methods
+    are strings (``text``), column names any hashable label."""
+    example = "['none', 'under']" if text else "['id', 'notes']"
+    if isinstance(value, str):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        names = None
+    kind = str if text else Hashable
+    if names is None or any(
+        not isinstance(one, kind) or isinstance(one, (list, dict, set)) for one in names
+    ):
+        what = "names" if text else "column names"
+        raise TypeError(
+            f"{name}= must be a name or a list of {what}; got {value!r}. Pass "
+            f"e.g. {name}={example}."
+        )
+    return names
+
+
 def select_methods(
     methods: dict[str, Method], method_names: Sequence[str] | None
 ) -> dict[str, Method]:
@@ -1474,17 +1504,25 @@ def compare(
     """
     model = check_model(model)
     folds, repeats, seed, n_jobs = check_run_options(folds, repeats, seed, n_jobs)
+    if methods is not None and not isinstance(methods, Mapping):
+        raise TypeError(
+            f"methods= must be a dict of name -> method, or None for the default "
+            f"ones; got a {type(methods).__name__}. To run some of the default "
+            "methods, name them: compare(X, y, method_names=['none', 'under'])."
+        )
+    if notify is not None and not callable(notify):
+        raise TypeError(
+            f"notify= must be a function called with each notice (e.g. print), "
+            f"or None; got {notify!r}."
+        )
+    # One name as a string: that name, not its letters ("none" is not the
+    # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
+    if method_names is not None:
+        method_names = _names_given(method_names, "method_names", text=True)
+    drop = [] if drop is None else _names_given(drop, "drop", text=False)
     _check_features_container(X)
     check_paired_rows(X, y, "compare")
     _check_row_counts(X, y)
-    # One name as a string: that name, not its letters ("none" is not the
-    # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
-    if isinstance(method_names, str):
-        method_names = [method_names]
-    if drop is None:  # as method_names=None: nothing left out
-        drop = ()
-    if isinstance(drop, str):
-        drop = [drop]
     target = encode_target(y, positive_label)
     if methods is None:
         methods = default_methods(model, target.n_classes)
