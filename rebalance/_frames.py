@@ -641,6 +641,43 @@ def null_mask(series: Any) -> np.ndarray:
     return np.asarray(column.is_null().to_numpy(), dtype=bool)
 
 
+def reject_dataset(data: Any, name: str) -> None:
+    """A TypeError for a dataset of samples (a PyTorch ``Dataset`` or
+    ``DataLoader``, a Hugging Face ``datasets`` Dataset or DatasetDict) given
+    as ``name`` to a method that takes arrays: ``numpy.asarray`` would load
+    (and decode) every sample, then fail with a message about shapes.
+    Never imports torch or datasets."""
+    module = type(data).__module__.split(".")[0]
+    kind = type(data).__name__
+    hf = module == "datasets" and (
+        hasattr(data, "column_names") or kind.endswith("DatasetDict")
+    )
+    torch_data = False
+    if "torch.utils.data" in sys.modules:
+        from torch.utils.data import DataLoader, Dataset
+
+        torch_data = isinstance(data, (Dataset, DataLoader))
+    if not (hf or torch_data):
+        return
+    if hf and kind.endswith("DatasetDict"):
+        fix = (
+            "one split's columns, e.g. dd['train'].to_pandas() and dd['train']['label']"
+        )
+    elif hf:
+        fix = (
+            "its columns, e.g. X = ds.remove_columns('label').to_pandas() and "
+            "y = ds['label']"
+        )
+    else:
+        fix = "its tensors, e.g. X, y = dataset.tensors (a TensorDataset)"
+    raise TypeError(
+        f"{name} is a {kind}, a dataset of samples, not an array: this method "
+        f"takes features and labels as arrays or frames. Pass {fix}; to train "
+        "with a DataLoader, use rebalance.torch.RebalanceSampler(labels, sampler) "
+        "or RebalancedLoader instead."
+    )
+
+
 def reject_lazy(data: Any, name: str) -> None:
     """Raise a TypeError for a lazy frame (a polars LazyFrame, ...): its
     rows only exist once it is collected."""

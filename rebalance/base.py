@@ -29,6 +29,7 @@ from rebalance._frames import (
     _run_end_decoded,
     is_dataframe,
     is_pandas_array,
+    reject_dataset,
 )
 from rebalance._indices import EncodedLabels
 from rebalance._labels import own_codes
@@ -206,6 +207,8 @@ class BaseSampler(_ImblearnBaseSampler):
                 f"This {type(self).__name__} estimator requires y to be passed, but "
                 "the target y is None. Pass the class labels as y."
             )
+        for value, name in ((X, "X"), (y, "y")):
+            reject_dataset(value, name)  # before numpy reads every sample
         # Paired by position, as in scikit-learn: a pandas y holding X's index
         # in another order (X shuffled alone) would label other rows (not
         # against the fresh index a transformer gave X under

@@ -208,7 +208,22 @@ def _column_values(labels: Any) -> Any:
         and kind.__name__ == "Column"
         and hasattr(labels, "column_name")
     ):
-        return labels[:]
+        values = labels[:]
+        feature = getattr(labels, "features", None)
+        if type(feature).__name__ == "ClassLabel":
+            # datasets marks a missing ClassLabel with -1: never a class.
+            missing = np.asarray(values) == -1
+            if missing.ndim == 1 and missing.any():
+                rows = np.flatnonzero(missing)
+                raise ValueError(
+                    f'the column "{labels.column_name}" (a datasets ClassLabel) '
+                    f"holds -1, datasets' mark of a missing label, in "
+                    f"{rows.size} row(s), the first at position {rows[0]}: every "
+                    "row needs a class label, and a missing one is never a class "
+                    "of its own. Drop those rows first, e.g. dataset.filter("
+                    f"lambda row: row[{labels.column_name!r}] != -1)."
+                )
+        return values
     return labels
 
 
@@ -218,11 +233,17 @@ def _refuse_dataset(labels: Any) -> None:
     ``numpy.asarray`` would load every sample, then fail or read the samples
     as labels."""
     module = type(labels).__module__.split(".")[0]
-    is_hf = module == "datasets" and hasattr(labels, "features")
-    if not isinstance(labels, (Dataset, DataLoader)) and not is_hf:
-        return
     kind = type(labels).__name__
-    if isinstance(labels, DataLoader):
+    splits = module == "datasets" and kind.endswith("DatasetDict")
+    is_hf = module == "datasets" and hasattr(labels, "features")
+    if not isinstance(labels, (Dataset, DataLoader)) and not (is_hf or splits):
+        return
+    if splits:
+        fix = (
+            f"the label column of one split, e.g. dataset_dict['train']['label'] "
+            f"(splits: {list(labels)})"
+        )
+    elif isinstance(labels, DataLoader):
         fix = "the labels of its dataset, e.g. loader.dataset.targets"
     elif is_hf:
         fix = 'its label column, e.g. dataset["label"]'
@@ -3017,6 +3038,12 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
     # A Hugging Face datasets.Dataset: its "label" (or "labels") column, read
     # whole without decoding a row.
     if type(dataset).__module__.split(".")[0] == "datasets":
+        if type(dataset).__name__.endswith("DatasetDict"):
+            raise TypeError(
+                f"{where} is a {type(dataset).__name__} of splits "
+                f"({list(dataset)}), not one data set: pass one split, e.g. "
+                "dataset_dict['train']."
+            )
         names = getattr(dataset, "column_names", None) or ()
         for name in ("label", "labels"):
             if name in names:
