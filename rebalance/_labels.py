@@ -232,6 +232,44 @@ def unreadable(name: str, exc: Exception, cast: str = "long") -> TypeError:
     )
 
 
+def check_class_label_column(labels: Any) -> None:
+    """ValueError for a Hugging Face ``datasets`` column (``ds["label"]``, a
+    ``Column``) of a ``ClassLabel`` feature holding -1, datasets' mark of a
+    missing label (:func:`check_class_labels`); anything else passes (a -1
+    in a plain int column is a class; a column read as a list, an array or
+    a pandas Series no longer says it is a ClassLabel)."""
+    kind = type(labels)
+    if (
+        kind.__module__.split(".")[0] == "datasets"
+        and kind.__name__ == "Column"
+        and hasattr(labels, "column_name")
+        and getattr(labels, "source", None) is not None
+    ):
+        check_class_labels(labels.source, labels.column_name)
+
+
+def check_class_labels(dataset: Any, column: str) -> None:
+    """ValueError where the column ``column`` of the Hugging Face dataset
+    ``dataset`` is a ``ClassLabel`` holding -1, datasets' mark of a missing
+    label: read as numbers, -1 would be a class of its own. Read in numpy
+    form whatever the dataset's format (pandas or polars give frames)."""
+    features = getattr(dataset, "features", None) or {}
+    if type(features.get(column)).__name__ != "ClassLabel":
+        return
+    values = np.asarray(dataset.with_format("numpy")[column][:])
+    if values.ndim != 1 or values.dtype.kind not in "iu":
+        return
+    rows = np.flatnonzero(values == -1)
+    if rows.size:
+        raise ValueError(
+            f'the column "{column}" (a datasets ClassLabel) holds -1, datasets\' '
+            f"mark of a missing label, in {rows.size} row(s), the first at "
+            f"position {rows[0]}: every row needs a class label, and a missing "
+            "one is never a class of its own. Drop those rows first, e.g. "
+            f"dataset.filter(lambda row: row[{column!r}] != -1)."
+        )
+
+
 def sparse_labels(y: Any, name: str) -> TypeError:
     """The error for labels given as a scipy sparse matrix or array (a
     ``LabelBinarizer(sparse_output=True)`` one-hot, a column): its shape and

@@ -32,7 +32,7 @@ import numbers
 import sys
 import textwrap
 import warnings
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1267,12 +1267,21 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
     return proba, pred
 
 
-def _names_given(value: Any, name: str, *, text: bool) -> list:
+def _names_given(
+    value: Any, name: str, *, text: bool, tuple_is_one: bool = False
+) -> list:
     """``method_names=`` or ``drop=`` as a list (a string: that one name; any
     iterable, read once), or a TypeError naming the argument: names of methods
-    are strings (``text``), column names any hashable label."""
+    are strings (``text``), column names any hashable label: a single one
+    that is not a sequence (``drop=0``) is that column, and so is a tuple where
+    the columns are a MultiIndex (``tuple_is_one``, as pandas reads it)."""
     example = "['none', 'under']" if text else "['id', 'notes']"
-    if isinstance(value, str):
+    if isinstance(value, (str, bytes)):
+        return [value]
+    if not text and (
+        (tuple_is_one and isinstance(value, tuple))
+        or (isinstance(value, Hashable) and not isinstance(value, Iterable))
+    ):
         return [value]
     try:
         names = list(value)
@@ -1519,7 +1528,12 @@ def compare(
     # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
     if method_names is not None:
         method_names = _names_given(method_names, "method_names", text=True)
-    drop = [] if drop is None else _names_given(drop, "drop", text=False)
+    multi = getattr(getattr(X, "columns", None), "nlevels", 1) > 1
+    drop = (
+        []
+        if drop is None
+        else _names_given(drop, "drop", text=False, tuple_is_one=multi)
+    )
     _check_features_container(X)
     check_paired_rows(X, y, "compare")
     _check_row_counts(X, y)

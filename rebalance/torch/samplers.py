@@ -78,6 +78,8 @@ from rebalance._frames import (
 )
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
+    check_class_label_column,
+    check_class_labels,
     date_time_labels,
     encode_labels,
     is_polars_enum,
@@ -208,22 +210,8 @@ def _column_values(labels: Any) -> Any:
         and kind.__name__ == "Column"
         and hasattr(labels, "column_name")
     ):
-        values = labels[:]
-        feature = getattr(labels, "features", None)
-        if type(feature).__name__ == "ClassLabel":
-            # datasets marks a missing ClassLabel with -1: never a class.
-            missing = np.asarray(values) == -1
-            if missing.ndim == 1 and missing.any():
-                rows = np.flatnonzero(missing)
-                raise ValueError(
-                    f'the column "{labels.column_name}" (a datasets ClassLabel) '
-                    f"holds -1, datasets' mark of a missing label, in "
-                    f"{rows.size} row(s), the first at position {rows[0]}: every "
-                    "row needs a class label, and a missing one is never a class "
-                    "of its own. Drop those rows first, e.g. dataset.filter("
-                    f"lambda row: row[{labels.column_name!r}] != -1)."
-                )
-        return values
+        check_class_label_column(labels)  # a ClassLabel's -1: missing
+        return labels[:]
     return labels
 
 
@@ -3047,6 +3035,8 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
         names = getattr(dataset, "column_names", None) or ()
         for name in ("label", "labels"):
             if name in names:
+                # (in any format: pandas' gives a Series, no ClassLabel)
+                check_class_labels(dataset, name)
                 return _column_values(dataset[name]), f'{where}["{name}"]'
     raise TypeError(
         f"Cannot find the labels of {where}, a {type(dataset).__name__}: it has "
