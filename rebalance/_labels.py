@@ -232,35 +232,27 @@ def unreadable(name: str, exc: Exception, cast: str = "long") -> TypeError:
     )
 
 
-def check_class_label_column(labels: Any) -> None:
+def check_class_label_column(labels: Any, values: Any = None) -> None:
     """ValueError for a Hugging Face ``datasets`` column (``ds["label"]``, a
     ``Column``) of a ``ClassLabel`` feature holding -1, datasets' mark of a
-    missing label (:func:`check_class_labels`); anything else passes (a -1
-    in a plain int column is a class; a column read as a list, an array or
-    a pandas Series no longer says it is a ClassLabel)."""
+    missing label: read as numbers, -1 would be a class of its own.
+    ``values``: the column already read (``labels[:]``), not read again.
+    Anything else passes (a -1 in a plain int column is a class; a column
+    read as a list, an array or a pandas Series no longer says it is a
+    ClassLabel)."""
     kind = type(labels)
-    if (
+    if not (
         kind.__module__.split(".")[0] == "datasets"
         and kind.__name__ == "Column"
         and hasattr(labels, "column_name")
-        and getattr(labels, "source", None) is not None
     ):
-        check_class_labels(labels.source, labels.column_name)
-
-
-def check_class_labels(dataset: Any, column: str) -> None:
-    """ValueError where the column ``column`` of the Hugging Face dataset
-    ``dataset`` is a ``ClassLabel`` holding -1, datasets' mark of a missing
-    label: read as numbers, -1 would be a class of its own. Read in numpy
-    form whatever the dataset's format (pandas or polars give frames)."""
-    features = getattr(dataset, "features", None) or {}
-    if type(features.get(column)).__name__ != "ClassLabel":
         return
-    values = np.asarray(dataset.with_format("numpy")[column][:])
-    if values.ndim != 1 or values.dtype.kind not in "iu":
+    if type(getattr(labels, "features", None)).__name__ != "ClassLabel":
         return
-    rows = np.flatnonzero(values == -1)
+    array = class_label_values(labels[:] if values is None else values)
+    rows = np.flatnonzero(array == -1) if array is not None else np.zeros(0, int)
     if rows.size:
+        column = labels.column_name
         raise ValueError(
             f'the column "{column}" (a datasets ClassLabel) holds -1, datasets\' '
             f"mark of a missing label, in {rows.size} row(s), the first at "
@@ -268,6 +260,23 @@ def check_class_labels(dataset: Any, column: str) -> None:
             "one is never a class of its own. Drop those rows first, e.g. "
             f"dataset.filter(lambda row: row[{column!r}] != -1)."
         )
+
+
+def class_label_values(values: Any) -> np.ndarray | None:
+    """The values of a Hugging Face ``ClassLabel`` column as read in any
+    format (a list, an array, a tensor, a one-column frame) as a 1-D numpy
+    array of integers, where -1 is datasets' mark of a missing label; None
+    where they are not integers."""
+    if hasattr(values, "to_numpy"):  # pandas / polars frames and Series
+        values = values.to_numpy()
+    elif hasattr(values, "numpy") and hasattr(values, "detach"):  # a tensor
+        values = values.detach().cpu().numpy()
+    array = np.asarray(values)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1 or array.dtype.kind not in "iu":
+        return None
+    return array
 
 
 def sparse_labels(y: Any, name: str) -> TypeError:
@@ -335,7 +344,8 @@ def missing_labels(name: str, missing: np.ndarray | int) -> ValueError:
     else:
         where = f"{missing} row(s)"
     return ValueError(
-        f"{name} has missing labels (None, NaN or NA) in {where}: every row needs a "
+        f"{name} has missing labels (None, NaN or NA; or -1 in a Hugging Face "
+        f"ClassLabel column) in {where}: every row needs a "
         "class label, and a missing label is never a class of its own. Drop those "
         f"rows, or fill them with a label of their own (e.g. {name}.fillna('unknown') "
         f"in pandas, {name}.fill_null('unknown') in polars) first."
@@ -1077,7 +1087,7 @@ def encode_labels(
     >>> encode_labels(["a", None, "b"])
     Traceback (most recent call last):
     ...
-    ValueError: y has missing labels (None, NaN or NA) in 1 row(s), the first ...
+    ValueError: y has missing labels (None, NaN or NA; ...) in 1 row(s), the first ...
     """
     reject_lazy(y, name)
     # A PeriodIndex or PeriodArray, refused before numpy reads its Periods.

@@ -79,7 +79,7 @@ from rebalance._frames import (
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
     check_class_label_column,
-    check_class_labels,
+    class_label_values,
     date_time_labels,
     encode_labels,
     is_polars_enum,
@@ -210,8 +210,9 @@ def _column_values(labels: Any) -> Any:
         and kind.__name__ == "Column"
         and hasattr(labels, "column_name")
     ):
-        check_class_label_column(labels)  # a ClassLabel's -1: missing
-        return labels[:]
+        values = labels[:]
+        check_class_label_column(labels, values)  # a ClassLabel's -1: missing
+        return values
     return labels
 
 
@@ -3035,14 +3036,32 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
         names = getattr(dataset, "column_names", None) or ()
         for name in ("label", "labels"):
             if name in names:
-                # (in any format: pandas' gives a Series, no ClassLabel)
-                check_class_labels(dataset, name)
-                return _column_values(dataset[name]), f'{where}["{name}"]'
+                column = dataset[name]
+                if type(column).__name__ == "Column":
+                    column = column[:]  # read once, in the dataset's format
+                return _class_label_marked(dataset, name, column), f'{where}["{name}"]'
     raise TypeError(
         f"Cannot find the labels of {where}, a {type(dataset).__name__}: it has "
         'no .y, .targets or .labels (nor a "label" column). Pass '
         "labels_from=lambda dataset: <its labels>."
     )
+
+
+def _class_label_marked(dataset: Any, name: str, values: Any) -> Any:
+    """``values``, the column ``name`` of a Hugging Face dataset as read in
+    its format, with the -1 of a ``ClassLabel`` (datasets' mark of a missing
+    label) as missing values (a pandas ``Int64`` Series), refused as missing
+    labels where they are drawn from: a ``Subset`` may leave them out, and a
+    row is named by its position in the rows drawn from."""
+    features = getattr(dataset, "features", None) or {}
+    if type(features.get(name)).__name__ != "ClassLabel":
+        return values
+    array = class_label_values(values)
+    if array is None or not (array == -1).any():
+        return values
+    marked = pd.array(array, dtype="Int64")
+    marked[array == -1] = pd.NA
+    return pd.Series(marked)
 
 
 def _part_labels(labels: Any, part: str, start: int, where: str) -> Any:
