@@ -252,14 +252,19 @@ def check_class_label_column(labels: Any, values: Any = None) -> None:
     array = class_label_values(labels[:] if values is None else values)
     rows = np.flatnonzero(array == -1) if array is not None else np.zeros(0, int)
     if rows.size:
-        column = labels.column_name
-        raise ValueError(
-            f'the column "{column}" (a datasets ClassLabel) holds -1, datasets\' '
-            f"mark of a missing label, in {rows.size} row(s), the first at "
-            f"position {rows[0]}: every row needs a class label, and a missing "
-            "one is never a class of its own. Drop those rows first, e.g. "
-            f"dataset.filter(lambda row: row[{column!r}] != -1)."
-        )
+        raise class_label_missing(labels.column_name, rows)
+
+
+def class_label_missing(column: str, rows: np.ndarray) -> ValueError:
+    """The error for the -1 (datasets' mark of a missing label) of the
+    Hugging Face ``ClassLabel`` column ``column`` at positions ``rows``."""
+    return ValueError(
+        f'the column "{column}" (a datasets ClassLabel) holds -1, datasets\' '
+        f"mark of a missing label, in {rows.size} row(s), the first at "
+        f"position {rows[0]}: every row needs a class label, and a missing "
+        "one is never a class of its own. Drop those rows first, e.g. "
+        f"dataset.filter(lambda row: row[{column!r}] != -1)."
+    )
 
 
 def class_label_values(values: Any) -> np.ndarray | None:

@@ -79,6 +79,7 @@ from rebalance._frames import (
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
     check_class_label_column,
+    class_label_missing,
     class_label_values,
     date_time_labels,
     encode_labels,
@@ -156,6 +157,11 @@ def _label_values(labels: Any) -> np.ndarray:
     missing labels, other shapes and empty labels are refused."""
     labels = _column_values(labels)
     _refuse_dataset(labels)
+    if is_series(labels) and "class_label_column" in getattr(labels, "attrs", {}):
+        missing = labels.isna().to_numpy()
+        if missing.any():  # a ClassLabel's -1 among the rows drawn from
+            column = labels.attrs["class_label_column"]
+            raise class_label_missing(column, np.flatnonzero(missing))
     if isinstance(labels, torch.Tensor):
         labels = _label_tensor_values(labels)
     reject_lazy(labels, "labels")
@@ -3059,9 +3065,10 @@ def _class_label_marked(dataset: Any, name: str, values: Any) -> Any:
     array = class_label_values(values)
     if array is None or not (array == -1).any():
         return values
-    marked = pd.array(array, dtype="Int64")
+    marked = pd.Series(pd.array(array, dtype="Int64"))
     marked[array == -1] = pd.NA
-    return pd.Series(marked)
+    marked.attrs["class_label_column"] = name  # (kept by row selections)
+    return marked
 
 
 def _part_labels(labels: Any, part: str, start: int, where: str) -> Any:
