@@ -641,17 +641,41 @@ def null_mask(series: Any) -> np.ndarray:
     return np.asarray(column.is_null().to_numpy(), dtype=bool)
 
 
+def hf_dataset_kind(data: Any) -> str | None:
+    """``"splits"`` for a Hugging Face ``DatasetDict`` (or
+    ``IterableDatasetDict``), ``"dataset"`` for a ``Dataset`` or
+    ``IterableDataset`` (its ``features`` or ``column_names``), None for
+    anything else, a column of one (``ds["label"]``) included. Never imports
+    datasets."""
+    if type(data).__module__.split(".")[0] != "datasets":
+        return None
+    if type(data).__name__.endswith("DatasetDict"):
+        return "splits"
+    if is_hf_column(data):
+        return None
+    named = hasattr(data, "column_names") or hasattr(data, "features")
+    return "dataset" if named else None
+
+
+def is_hf_column(data: Any) -> bool:
+    """Whether ``data`` is a column of a Hugging Face dataset (``ds["label"]``,
+    a lazy ``Column`` since datasets 4). Never imports datasets."""
+    kind = type(data)
+    return (
+        kind.__module__.split(".")[0] == "datasets"
+        and kind.__name__ == "Column"
+        and hasattr(data, "column_name")
+    )
+
+
 def reject_dataset(data: Any, name: str) -> None:
     """A TypeError for a dataset of samples (a PyTorch ``Dataset`` or
     ``DataLoader``, a Hugging Face ``datasets`` Dataset or DatasetDict) given
     as ``name`` to a method that takes arrays: ``numpy.asarray`` would load
     (and decode) every sample, then fail with a message about shapes.
     Never imports torch or datasets."""
-    module = type(data).__module__.split(".")[0]
     kind = type(data).__name__
-    hf = module == "datasets" and (
-        hasattr(data, "column_names") or kind.endswith("DatasetDict")
-    )
+    hf = hf_dataset_kind(data)
     torch_data = False
     if "torch.utils.data" in sys.modules:
         from torch.utils.data import DataLoader, Dataset
@@ -659,7 +683,7 @@ def reject_dataset(data: Any, name: str) -> None:
         torch_data = isinstance(data, (Dataset, DataLoader))
     if not (hf or torch_data):
         return
-    if hf and kind.endswith("DatasetDict"):
+    if hf == "splits":
         fix = (
             "one split's columns, e.g. dd['train'].to_pandas() and dd['train']['label']"
         )

@@ -38,6 +38,7 @@ from rebalance._frames import (
     first_column,
     is_dask,
     is_dataframe,
+    is_hf_column,
     is_pandas,
     is_pandas_array,
     is_series,
@@ -240,12 +241,7 @@ def check_class_label_column(labels: Any, values: Any = None) -> None:
     Anything else passes (a -1 in a plain int column is a class; a column
     read as a list, an array or a pandas Series no longer says it is a
     ClassLabel)."""
-    kind = type(labels)
-    if not (
-        kind.__module__.split(".")[0] == "datasets"
-        and kind.__name__ == "Column"
-        and hasattr(labels, "column_name")
-    ):
+    if not is_hf_column(labels):
         return
     if type(getattr(labels, "features", None)).__name__ != "ClassLabel":
         return

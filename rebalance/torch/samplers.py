@@ -70,7 +70,9 @@ from torch.utils.data import (
 
 from rebalance._frames import (
     first_column,
+    hf_dataset_kind,
     is_dataframe,
+    is_hf_column,
     is_pandas,
     is_series,
     reject_lazy,
@@ -210,12 +212,7 @@ def _column_values(labels: Any) -> Any:
     lazy ``Column`` since datasets 4), read whole in the dataset's format (a
     list, or an array or tensor under ``with_format``); anything else as it
     is. Read item by item, a column costs a dataset lookup per row."""
-    kind = type(labels)
-    if (
-        kind.__module__.split(".")[0] == "datasets"
-        and kind.__name__ == "Column"
-        and hasattr(labels, "column_name")
-    ):
+    if is_hf_column(labels):
         values = labels[:]
         check_class_label_column(labels, values)  # a ClassLabel's -1: missing
         return values
@@ -227,20 +224,18 @@ def _refuse_dataset(labels: Any) -> None:
     passed as ``labels`` (torch's own samplers take the dataset):
     ``numpy.asarray`` would load every sample, then fail or read the samples
     as labels."""
-    module = type(labels).__module__.split(".")[0]
     kind = type(labels).__name__
-    splits = module == "datasets" and kind.endswith("DatasetDict")
-    is_hf = module == "datasets" and hasattr(labels, "features")
-    if not isinstance(labels, (Dataset, DataLoader)) and not (is_hf or splits):
+    hf = hf_dataset_kind(labels)  # (a column is read before: _column_values)
+    if not isinstance(labels, (Dataset, DataLoader)) and hf is None:
         return
-    if splits:
+    if hf == "splits":
         fix = (
             f"the label column of one split, e.g. dataset_dict['train']['label'] "
             f"(splits: {list(labels)})"
         )
     elif isinstance(labels, DataLoader):
         fix = "the labels of its dataset, e.g. loader.dataset.targets"
-    elif is_hf:
+    elif hf:
         fix = 'its label column, e.g. dataset["label"]'
     elif isinstance(labels, TensorDataset):
         fix = "its label tensor, e.g. dataset.tensors[1]"
@@ -3033,7 +3028,7 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
     # A Hugging Face datasets.Dataset: its "label" (or "labels") column, read
     # whole without decoding a row.
     if type(dataset).__module__.split(".")[0] == "datasets":
-        if type(dataset).__name__.endswith("DatasetDict"):
+        if hf_dataset_kind(dataset) == "splits":
             raise TypeError(
                 f"{where} is a {type(dataset).__name__} of splits "
                 f"({list(dataset)}), not one data set: pass one split, e.g. "
@@ -3043,7 +3038,7 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
         for name in ("label", "labels"):
             if name in names:
                 column = dataset[name]
-                if type(column).__name__ == "Column":
+                if is_hf_column(column):
                     column = column[:]  # read once, in the dataset's format
                 return _class_label_marked(dataset, name, column), f'{where}["{name}"]'
     raise TypeError(
