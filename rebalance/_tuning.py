@@ -22,6 +22,7 @@ from sklearn.model_selection import (
     LeaveOneGroupOut,
     LeavePGroupsOut,
     StratifiedGroupKFold,
+    TimeSeriesSplit,
     check_cv,
 )
 from sklearn.model_selection._split import _CVIterableWrapper
@@ -182,12 +183,14 @@ def cross_validated_scores(
     # A fold whose training rows lack a class: refused before the first fit,
     # naming the fold and the class (a binary estimator's own error named
     # neither: "This solver needs samples of at least 2 classes").
-    _check_fold_training_classes(splits, y, classes)
+    fix = _fold_fix(splitter)
+    _check_fold_training_classes(splits, y, classes, fix)
     # A row of weight 0 counts as left out: also checked before the first fit.
     _check_fold_weights(
         splits,
         y,
         classes,
+        fix,
         # The weights the estimator's final model is fitted with: a
         # pipeline's '<last step>__sample_weight' (or, with routing, the
         # weights routed to it) too.
@@ -210,7 +213,7 @@ def cross_validated_scores(
             )
         model = clone(estimator)  # the fitted copy (fit may not return self)
         model.fit(X_train, y_train, **train_params)
-        _check_fold_classes(model, classes, number)
+        _check_fold_classes(model, classes, number, fix)
         scores = scores_of(model, X_validation, train)
         weights = (
             None if sample_weight is None else take_rows(sample_weight, validation)
@@ -245,10 +248,26 @@ def _as_weights(weight: Any, n_samples: int) -> np.ndarray | None:
     return values if values.shape == (n_samples,) else None
 
 
+def _fold_fix(splitter: Any) -> str:
+    """The end of the advice for a fold that lacks a class or weight.
+
+    Shuffling is no fix for a ``TimeSeriesSplit``: its rows are in time
+    order, and shuffled ones would train on the future.
+    """
+    if isinstance(splitter, TimeSeriesSplit):
+        return (
+            "or, for this TimeSeriesSplit, fewer n_splits so the first "
+            "training fold holds every class (shuffling time-ordered rows "
+            "would train on the future)"
+        )
+    return "or shuffle the rows"
+
+
 def _check_fold_weights(
     splits: Sequence[tuple[np.ndarray, np.ndarray]],
     y: np.ndarray,
     classes: np.ndarray,
+    fix: str,
     fit_weight: Any,
     metric_weight: Any,
 ) -> None:
@@ -290,7 +309,7 @@ def _check_fold_weights(
                     "0 counts as left out (as in scikit-learn), so the fold's "
                     "estimator would learn nothing of them. Give rows of every "
                     "class a positive weight in each training fold, use fewer "
-                    "folds, or shuffle the rows."
+                    f"folds, {fix}."
                 )
         if metric_values is not None and not (metric_values[validation] > 0).any():
             raise ValueError(
@@ -298,7 +317,7 @@ def _check_fold_weights(
                 "all 0: a row of weight 0 counts as left out (as in "
                 "scikit-learn), so no row is left to score the thresholds on. "
                 "Give rows of each validation fold a positive weight, use fewer "
-                "folds, or shuffle the rows."
+                f"folds, {fix}."
             )
 
 
@@ -306,6 +325,7 @@ def _check_fold_training_classes(
     splits: Sequence[tuple[np.ndarray, np.ndarray]],
     y: np.ndarray,
     classes: np.ndarray,
+    fix: str,
 ) -> None:
     """Refuse, before any fold is fitted, a fold whose training rows hold no
     row of a class of ``classes`` that ``y`` has (a class with fewer rows
@@ -331,8 +351,7 @@ def _check_fold_training_classes(
                 f"cv gave fold {number} training rows without the classes "
                 f"[{rows}]: every fold's estimator must be fitted on every "
                 "class to score it. Use fewer folds than the rows of the "
-                "smallest class, a stratified cv (an int cv is one), or "
-                "shuffle the rows."
+                f"smallest class, a stratified cv (an int cv is one), {fix}."
             )
 
 
@@ -411,7 +430,7 @@ def unsorted_classes_fix() -> str:
     )
 
 
-def _check_fold_classes(model: Any, classes: np.ndarray, number: int) -> None:
+def _check_fold_classes(model: Any, classes: np.ndarray, number: int, fix: str) -> None:
     """A fold's model must know every class, in order: its score columns are
     read as the columns of ``classes``."""
     own = np.asarray(model.classes_)
@@ -429,7 +448,7 @@ def _check_fold_classes(model: Any, classes: np.ndarray, number: int) -> None:
             f"The estimator fitted on the training rows of fold {number} has the "
             f"classes {own.tolist()}, not all the classes {classes.tolist()}: "
             "every fold must train on every class. Use a stratified cv (an int "
-            "cv is one), fewer folds, or shuffle the rows."
+            f"cv is one), fewer folds, {fix}."
         )
 
 
