@@ -243,12 +243,38 @@ def check_class_label_column(labels: Any, values: Any = None) -> None:
     ClassLabel)."""
     if not is_hf_column(labels):
         return
-    if type(getattr(labels, "features", None)).__name__ != "ClassLabel":
+    feature = getattr(labels, "features", None)
+    if is_class_label_list(feature):
+        raise class_label_list_refused(labels.column_name)
+    if type(feature).__name__ != "ClassLabel":
         return
     array = class_label_values(labels[:] if values is None else values)
     rows = np.flatnonzero(array == -1) if array is not None else np.zeros(0, int)
     if rows.size:
         raise class_label_missing(labels.column_name, rows)
+
+
+def is_class_label_list(feature: Any) -> bool:
+    """Whether the Hugging Face feature ``feature`` is a list of
+    ``ClassLabel`` per row (``Sequence(ClassLabel(...))``, ``List``,
+    ``LargeList``): multi-label class ids, which read as a 2-D array of 0/1
+    look like a one-hot matrix. Never imports datasets."""
+    return type(feature).__name__ in ("List", "LargeList", "Sequence") and (
+        type(getattr(feature, "feature", None)).__name__ == "ClassLabel"
+    )
+
+
+def class_label_list_refused(column: str) -> ValueError:
+    """The error for the Hugging Face column ``column`` holding a list of
+    ``ClassLabel`` ids per row (multi-label data)."""
+    return ValueError(
+        f'the column "{column}" holds a list of datasets ClassLabel ids per '
+        "row (multi-label: a row may have several classes, and [0, 1] names "
+        "classes 0 and 1, not a one-hot row of class 1). The samplers balance "
+        "one class per row: pass the class of each row, e.g. "
+        f"labels_from=lambda ds: [ids[0] for ids in ds[{column!r}]] where each "
+        "row has one id, or a single-label column."
+    )
 
 
 def class_label_missing(column: str, rows: np.ndarray) -> ValueError:

@@ -1589,8 +1589,9 @@ def _decision_models(model: Any) -> list[Any]:
 
 def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarray:
     """``scores`` from ``estimator.<method>``, one column per class and no
-    NaN, or a ValueError: argmax of a NaN row is the first class, and a NaN
-    or one-vs-one column would be taken for a class's score."""
+    NaN (nor, from ``predict_proba``, an infinite value), or a ValueError:
+    argmax of a NaN row is the first class, and a NaN or one-vs-one column
+    would be taken for a class's score."""
     classes = getattr(estimator, "classes_", None)
     n_classes = None if classes is None else len(np.asarray(classes))
     if method == "decision_function" and (n_classes or 3) > 2:
@@ -1609,6 +1610,16 @@ def _checked_scores(scores: np.ndarray, estimator: Any, method: str) -> np.ndarr
             "class can be chosen from it. Check the input rows for NaN or "
             "the estimator (e.g. GaussianNB(var_smoothing=0) on a constant "
             "feature)."
+        )
+    if method == "predict_proba" and np.isinf(scores).any():
+        # A probability is at most 1: an infinite one is a broken model
+        # (argmax, the prior rule and a cost matrix would pick from it
+        # silently), as a NaN is.
+        row = int(np.flatnonzero(np.isinf(scores).any(axis=1))[0])
+        raise ValueError(
+            f"The estimator's predict_proba returned an infinite value (first "
+            f"at row {row}): probabilities lie in [0, 1]. Check the input rows "
+            "for infinite values or the estimator's predict_proba."
         )
     return scores
 

@@ -81,10 +81,12 @@ from rebalance._frames import (
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
     check_class_label_column,
+    class_label_list_refused,
     class_label_missing,
     class_label_values,
     date_time_labels,
     encode_labels,
+    is_class_label_list,
     is_polars_enum,
     label_array,
     label_values,
@@ -3037,14 +3039,39 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
         names = getattr(dataset, "column_names", None) or ()
         for name in ("label", "labels"):
             if name in names:
-                column = dataset[name]
+                column = _shown(dataset, name)[name]
                 if is_hf_column(column):
                     column = column[:]  # read once, in the dataset's format
                 return _class_label_marked(dataset, name, column), f'{where}["{name}"]'
+        raise TypeError(
+            f"Cannot find the labels of {where}, a {type(dataset).__name__}: it "
+            'has no "label" or "labels" column (its columns: '
+            f"{list(names)}). Rename the label column, e.g. "
+            "dataset.rename_column('target', 'label'), or pass "
+            "labels_from=lambda dataset: dataset['target']."
+        )
     raise TypeError(
         f"Cannot find the labels of {where}, a {type(dataset).__name__}: it has "
         'no .y, .targets or .labels (nor a "label" column). Pass '
         "labels_from=lambda dataset: <its labels>."
+    )
+
+
+def _shown(dataset: Any, name: str) -> Any:
+    """The Hugging Face ``dataset`` with its column ``name`` in its output:
+    ``set_format(columns=[...])`` (the model's inputs only) hides the label
+    column from ``dataset[name]`` (a bare KeyError) while it is still among
+    ``column_names``. Same format type and indices mapping, so the rows and
+    the values' container are those of ``dataset``."""
+    shown = (getattr(dataset, "format", None) or {}).get("columns")
+    if shown is None or name in shown:
+        return dataset
+    fmt = dataset.format
+    return dataset.with_format(
+        fmt["type"],
+        columns=None,
+        output_all_columns=fmt.get("output_all_columns", False),
+        **fmt.get("format_kwargs", {}),
     )
 
 
@@ -3055,6 +3082,8 @@ def _class_label_marked(dataset: Any, name: str, values: Any) -> Any:
     labels where they are drawn from: a ``Subset`` may leave them out, and a
     row is named by its position in the rows drawn from."""
     features = getattr(dataset, "features", None) or {}
+    if is_class_label_list(features.get(name)):
+        raise class_label_list_refused(name)
     if type(features.get(name)).__name__ != "ClassLabel":
         return values
     array = class_label_values(values)
