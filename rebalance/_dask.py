@@ -1498,12 +1498,12 @@ def _selection_key(node) -> tuple | None:
 
 
 def _expression_key(expr, memo: dict | None = None) -> str:
-    """A token of a Dask expression's structure in which every Parquet read's
-    ``path`` is in its normalised form (:func:`_normal_path`): the same mask
-    on reads of ``dir`` and ``dir/`` (or a symlink to it) gets one key, where
-    the expressions' names, which hold the path as written, differ. A fused
-    read is keyed by the read it holds; a read's cached dataset information
-    (derived from its path and options) is left out."""
+    """A token of a Dask expression's structure in which every Parquet read
+    is keyed by its dataset's files (:func:`_normal_read`), normalised
+    ``filters``, partitions and index: the same mask on reads of ``dir``,
+    ``dir/``, a symlink, a ``file://`` URL, a glob or the list of its files
+    gets one key, where the expressions' names, which hold the path as
+    written, differ. A fused read is keyed by the read it holds."""
     from dask.base import tokenize
 
     memo = {} if memo is None else memo
@@ -1512,6 +1512,18 @@ def _expression_key(expr, memo: dict | None = None) -> str:
     kind = type(expr).__name__
     if kind.startswith("Fused") and "_expr" in expr._parameters:
         key = _expression_key(expr.operand("_expr"), memo)
+    elif kind.startswith("ReadParquet"):
+        # What decides the rows a mask on the read picks: the dataset, the
+        # row filters and the partitions; not how it is spelled (a URL, a
+        # glob, the list of its files), the reader, its columns, its index
+        # (Dask masks a frame by a Series of its columns) or how its files
+        # are split into partitions.
+        key = tokenize(
+            "ReadParquet",
+            _normal_read(expr),
+            _normal_filters(expr.operand("filters")),
+            repr(expr.operand("_partitions")),
+        )
     else:
         parts = []
         # Every operand: those past the named parameters too (Assign keeps
@@ -1521,9 +1533,7 @@ def _expression_key(expr, memo: dict | None = None) -> str:
             name = names[i] if i < len(names) else i
             if name == "_dataset_info_cache":
                 continue
-            if kind.startswith("ReadParquet") and name == "path":
-                value = _normal_path(value)
-            elif hasattr(value, "_parameters") and hasattr(value, "operands"):
+            if hasattr(value, "_parameters") and hasattr(value, "operands"):
                 value = _expression_key(value, memo)
             parts.append((name, value))
         key = tokenize(kind, parts)
@@ -1550,29 +1560,86 @@ def _normal_filters(filters) -> str:
 
 def _normal_path(path) -> str:
     """A Parquet read's ``path`` in one form: ``dir`` is ``dir/``,
-    ``pathlib.Path(dir)``, a relative path to it or a symlink to it; a list
-    of files in its sorted normalised form."""
+    ``pathlib.Path(dir)``, ``file:///abs/dir``, a relative path to it or a
+    symlink to it; a glob is the sorted list of the files it matches, and a
+    list of files in its sorted normalised form."""
 
     def normal(one) -> str:
         one = os.fspath(one)
-        if "://" in one:  # a URL: as written, tidied
+        if one.startswith("file://"):  # a local URL: its path
+            from urllib.parse import unquote, urlparse
+
+            one = unquote(urlparse(one).path)
+        elif "://" in one:  # another URL: as written, tidied
             return os.path.normpath(one)
         return os.path.realpath(os.path.expanduser(one))  # symlinks, ~, ./
 
+    if isinstance(path, (str, os.PathLike)) and any(c in str(path) for c in "*?["):
+        import glob
+
+        matched = glob.glob(normal(path))
+        if matched:
+            path = matched
     if isinstance(path, (list, tuple)):
         return repr(sorted(normal(p) for p in path))
     return repr(normal(path))
 
 
+def _dataset_files(read) -> tuple | None:
+    """The files of the Parquet dataset a read reads, before its ``filters``
+    and partitions prune them, as ``(file system, sorted normalised paths)``
+    (local files by their real path); None where its reader does not say.
+    The same dataset read as a folder, a URL, a glob or the list of its files
+    has one, whichever rows each read keeps."""
+    try:
+        info = read._dataset_info
+        if "all_files" in info:  # filesystem="arrow"
+            names = [one.path for one in info["all_files"]]
+            where = getattr(read.fs, "type_name", type(read.fs).__name__)
+        else:  # the default (fsspec) reader
+            names = list(getattr(info.get("ds"), "files", None) or ())
+            where = getattr(info.get("fs"), "protocol", None)
+            if isinstance(where, (list, tuple)):
+                where = where[0]
+        if not names or not all(isinstance(name, str) for name in names):
+            return None
+        local = where in ("file", "local")
+        return (
+            "local" if local else str(where),
+            tuple(sorted(os.path.realpath(n) if local else n for n in names)),
+        )
+    except Exception:  # another Dask layout: its path instead
+        return None
+
+
+def _normal_read(read) -> str:
+    """Which dataset a Parquet read reads, in one form: its files
+    (:func:`_dataset_files`), else its normalised path (:func:`_normal_path`)."""
+    files = _dataset_files(read)
+    return repr(files) if files is not None else _normal_path(read.operand("path"))
+
+
 def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
-    """Whether two Parquet reads read one dataset: the same path once
-    normalised, or files in common (a folder beside its list of files)."""
+    """Whether two Parquet reads read one dataset: the same dataset once
+    normalised, or files in common (a folder beside a list of some of its
+    files, a glob matching some)."""
     if mine[0] == theirs[0]:
         return True
+    x_dataset, dataset = _dataset_files_of(X), _dataset_files_of(value)
+    if x_dataset is not None and dataset is not None:
+        return bool(set(x_dataset) & set(dataset))
     x_files, files = _files_read(X), _files_read(value)
     if not (x_files and files):
         return False
     return bool({_normal_path(f) for f in x_files} & {_normal_path(f) for f in files})
+
+
+def _dataset_files_of(frame) -> tuple | None:
+    """:func:`_dataset_files` of the one Parquet read of ``frame``'s rows
+    (its paths with their file system), or None."""
+    read = _parquet_read(frame)
+    files = None if read is None else _dataset_files(read)
+    return None if files is None else tuple((files[0], f) for f in files[1])
 
 
 def _row_selection(frame) -> tuple | None:
@@ -1582,20 +1649,27 @@ def _row_selection(frame) -> tuple | None:
     None when it is not one Parquet read (or another Dask layout)."""
     try:
         nodes = list(frame.expr.walk())
+        read_nodes = [n for n in nodes if type(n).__name__.startswith("ReadParquet")]
         reads = {
             (
-                _normal_path(n.operand("path")),
+                _normal_read(n),
                 _normal_filters(n.operand("filters")),
                 repr(n.operand("_partitions")),
             )
-            for n in nodes
-            if type(n).__name__.startswith("ReadParquet")
+            for n in read_nodes
         }
         # One read, or reads of one dataset spelled two ways (a mask of
         # dd.read_parquet("dir") on dd.read_parquet("dir/")).
         if len(reads) != 1:
             return None
-        chosen = {_selection_key(node) for node in nodes} - {None}
+        # The index labels a loc selects depend on the read's index= (a
+        # column, or each file's own positions).
+        index = tuple(sorted({repr(n.operand("index")) for n in read_nodes}))
+        chosen = {
+            (*key, index) if key[0] == "loc" else key
+            for key in map(_selection_key, nodes)
+            if key is not None
+        }
         return (*reads.pop(), frozenset(chosen))
     except Exception:  # another Dask layout: not checked here
         return None
@@ -1617,7 +1691,7 @@ def _refuse_other_selection(X, inputs: dict) -> None:
         if not (_is_dask(value) and _is_frame(value)):
             continue
         theirs = _row_selection(value)
-        if theirs is None or theirs[1:] == mine[1:]:
+        if theirs is None or theirs == mine:
             continue
         if not _same_data(X, value, mine, theirs):
             continue

@@ -1125,10 +1125,14 @@ def encode_labels(
         raise ValueError(
             f"{name} is empty (0 samples): it needs at least one row per class."
         )
-    if is_pandas(y_1d, "Series") and isinstance(y_1d.dtype, pd.CategoricalDtype):
-        classes, codes, counts = _encode_categorical(y_1d, name)
-    elif is_polars_enum(y_1d):
-        classes, codes, counts = _encode_polars_enum(y_1d, name)
+    # A narwhals Series is read as the Series it wraps (a polars Enum or a
+    # pandas categorical keeps its category order, the class order); the
+    # output labels are gathered from the narwhals one.
+    native = _unwrapped(y_1d)
+    if is_pandas(native, "Series") and isinstance(native.dtype, pd.CategoricalDtype):
+        classes, codes, counts = _encode_categorical(native, name)
+    elif is_polars_enum(native):
+        classes, codes, counts = _encode_polars_enum(native, name)
     else:
         values = label_values(y_1d, name)
         kind = values.dtype.kind
@@ -1168,6 +1172,15 @@ def encode_labels(
         classes=classes, codes=codes, counts=counts.astype(np.int64), compact=compact
     )
     return labels, y_1d, one_hot
+
+
+def _unwrapped(series: Any) -> Any:
+    """The native Series a narwhals Series wraps; anything else as it is."""
+    if type(series).__module__.split(".")[0] != "narwhals":
+        return series
+    import narwhals.stable.v2 as nw
+
+    return nw.to_native(series)
 
 
 def require_two_classes(

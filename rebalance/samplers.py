@@ -1011,11 +1011,20 @@ def _numeric_values(X) -> np.ndarray:
                     )
             if not numeric or column_values.dtype.kind not in "biuf":
                 column_type = _column_type(column)
-                fix = (
-                    "decode that column first (pyarrow.compute.run_end_decode)"
-                    if str(column_type).startswith("run_end_encoded")
-                    else "cast that column to a float first"
-                )
+                if str(column_type).startswith("run_end_encoded"):
+                    fix = "decode that column first (pyarrow.compute.run_end_decode)"
+                elif column.dtype in (nw.Categorical, nw.Enum, nw.String) or str(
+                    column_type
+                ).startswith("dictionary"):
+                    # Categories and text cast to no float (polars: "cannot
+                    # cast categorical types to Float64").
+                    fix = (
+                        "encode that column as numbers first (one-hot, or its "
+                        "category codes: polars .to_physical(), pyarrow "
+                        ".indices)"
+                    )
+                else:
+                    fix = "cast that column to a float first"
                 raise ValueError(
                     f"{_NUMERIC_X_NEEDED}; column {name!r} has dtype "
                     f"{column_type} (not a plain integer, float or boolean). Use "
