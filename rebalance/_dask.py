@@ -1088,7 +1088,8 @@ def check_paired_weights(X, y, sample_weight, function: str) -> None:
 def check_paired_params(X, y, params: dict, function: str) -> None:
     """:func:`check_paired` of every pandas value of ``params`` (fit
     parameters by name: ``sample_weight``, ``groups``, any routed per-row
-    metadata) against a pandas X, and against a pandas y.
+    metadata) against a pandas X, and against a pandas y; a separate data
+    set (``X_val``, ``eval_set``, ...) or a value per feature is not paired.
 
     Examples
     --------
@@ -1102,8 +1103,14 @@ def check_paired_params(X, y, params: dict, function: str) -> None:
     ...
     ValueError: groups holds the index of X in another order: fit pairs ...
     """
+    from rebalance._metadata import _never_per_row  # (imports this module)
+
     indexed = _indexed_rows(X)
     for name, values in params.items():
+        if _never_per_row(name):
+            # A separate data set (X_val, eval_set, ...) or one value per
+            # feature: never paired with X's rows, whatever its index.
+            continue
         if indexed:
             check_paired(values, name, X, "X", function)
         check_paired(values, name, y, "y", function)
