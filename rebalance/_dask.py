@@ -1669,9 +1669,11 @@ def _row_selection(frame) -> tuple | None:
         # dd.read_parquet("dir") on dd.read_parquet("dir/")).
         if len(reads) != 1:
             return None
-        # The index labels a loc selects depend on the read's index= (a
-        # column, or each file's own positions).
-        index = tuple(sorted({repr(n.operand("index")) for n in read_nodes}))
+        # The index labels a loc selects depend on the read's index (a
+        # column, or each file's own positions): by the names it gives the
+        # index (index="id" is index=["id"], None is False without a pandas
+        # index in the files).
+        index = tuple(sorted({repr(list(n._meta.index.names)) for n in read_nodes}))
         chosen = {
             (*key, index) if key[0] == "loc" else key
             for key in map(_selection_key, nodes)

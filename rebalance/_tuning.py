@@ -248,26 +248,30 @@ def _as_weights(weight: Any, n_samples: int) -> np.ndarray | None:
     return values if values.shape == (n_samples,) else None
 
 
-def _fold_fix(splitter: Any) -> str:
-    """The end of the advice for a fold that lacks a class or weight.
+def _fold_fix(splitter: Any) -> str | None:
+    """The advice for a fold that lacks a class or a class's weight, where
+    the splitter needs its own: None for the usual advice (fewer folds, a
+    stratified cv, shuffled rows).
 
-    Shuffling is no fix for a ``TimeSeriesSplit``: its rows are in time
-    order, and shuffled ones would train on the future.
+    Shuffling is no fix for a ``TimeSeriesSplit``, nor a stratified cv: its
+    rows are in time order, and shuffled ones would train on the future.
     """
     if isinstance(splitter, TimeSeriesSplit):
         return (
-            "or, for this TimeSeriesSplit, fewer n_splits so the first "
-            "training fold holds every class (shuffling time-ordered rows "
-            "would train on the future)"
+            "For this TimeSeriesSplit, use fewer n_splits (or a smaller "
+            "test_size) so that the first fold's training rows hold every "
+            "class, or start the series where every class has appeared; "
+            "shuffling time-ordered rows, or a stratified cv, would train on "
+            "the future."
         )
-    return "or shuffle the rows"
+    return None
 
 
 def _check_fold_weights(
     splits: Sequence[tuple[np.ndarray, np.ndarray]],
     y: np.ndarray,
     classes: np.ndarray,
-    fix: str,
+    fix: str | None,
     fit_weight: Any,
     metric_weight: Any,
 ) -> None:
@@ -307,17 +311,23 @@ def _check_fold_weights(
                     f"cv gave fold {number} training rows whose sample_weight is "
                     f"0 on every row of the classes {unweighted}: a row of weight "
                     "0 counts as left out (as in scikit-learn), so the fold's "
-                    "estimator would learn nothing of them. Give rows of every "
-                    "class a positive weight in each training fold, use fewer "
-                    f"folds, {fix}."
+                    "estimator would learn nothing of them. "
+                    + (
+                        fix
+                        or "Give rows of every class a positive weight in each "
+                        "training fold, use fewer folds, or shuffle the rows."
+                    )
                 )
         if metric_values is not None and not (metric_values[validation] > 0).any():
             raise ValueError(
                 f"cv gave fold {number} validation rows whose sample_weight is "
                 "all 0: a row of weight 0 counts as left out (as in "
                 "scikit-learn), so no row is left to score the thresholds on. "
-                "Give rows of each validation fold a positive weight, use fewer "
-                f"folds, {fix}."
+                + (
+                    fix
+                    or "Give rows of each validation fold a positive weight, use "
+                    "fewer folds, or shuffle the rows."
+                )
             )
 
 
@@ -325,7 +335,7 @@ def _check_fold_training_classes(
     splits: Sequence[tuple[np.ndarray, np.ndarray]],
     y: np.ndarray,
     classes: np.ndarray,
-    fix: str,
+    fix: str | None,
 ) -> None:
     """Refuse, before any fold is fitted, a fold whose training rows hold no
     row of a class of ``classes`` that ``y`` has (a class with fewer rows
@@ -350,8 +360,12 @@ def _check_fold_training_classes(
             raise ValueError(
                 f"cv gave fold {number} training rows without the classes "
                 f"[{rows}]: every fold's estimator must be fitted on every "
-                "class to score it. Use fewer folds than the rows of the "
-                f"smallest class, a stratified cv (an int cv is one), {fix}."
+                "class to score it. "
+                + (
+                    fix
+                    or "Use fewer folds than the rows of the smallest class, a "
+                    "stratified cv (an int cv is one), or shuffle the rows."
+                )
             )
 
 
@@ -430,7 +444,9 @@ def unsorted_classes_fix() -> str:
     )
 
 
-def _check_fold_classes(model: Any, classes: np.ndarray, number: int, fix: str) -> None:
+def _check_fold_classes(
+    model: Any, classes: np.ndarray, number: int, fix: str | None
+) -> None:
     """A fold's model must know every class, in order: its score columns are
     read as the columns of ``classes``."""
     own = np.asarray(model.classes_)
@@ -447,8 +463,12 @@ def _check_fold_classes(model: Any, classes: np.ndarray, number: int, fix: str) 
         raise ValueError(
             f"The estimator fitted on the training rows of fold {number} has the "
             f"classes {own.tolist()}, not all the classes {classes.tolist()}: "
-            "every fold must train on every class. Use a stratified cv (an int "
-            f"cv is one), fewer folds, {fix}."
+            "every fold must train on every class. "
+            + (
+                fix
+                or "Use a stratified cv (an int cv is one), fewer folds, or "
+                "shuffle the rows."
+            )
         )
 
 
