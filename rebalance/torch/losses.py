@@ -315,13 +315,15 @@ def _real(value: Any, name: str, example: str | None = None) -> float:
     return float(value)
 
 
-def _class_index(value: Any, name: str) -> int:
-    """``value`` as an int class index; TypeError unless it is an integer."""
+def _class_index(value: Any, name: str, example: int = -100) -> int:
+    """``value`` as an int class index; TypeError unless it is an integer
+    (naming ``{name}={example}``: -100 is ``ignore_index``'s usual value, a
+    class of the scores another argument's)."""
     value = _scalar(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(
             f"{name} must be an integer class index, got {type(value).__name__} "
-            f"{value!r:.40}; pass an int (e.g. {name}=-100)"
+            f"{value!r:.40}; pass an int (e.g. {name}={example})"
         )
     return value
 
@@ -401,7 +403,9 @@ def _check_scale(scale: Any, name: str, dtype: torch.dtype = torch.float64) -> f
 
 def _check_class_index_arg(value: Any, name: str, n_classes: int | None) -> int:
     """The class a loss singles out: in ``[0, n_classes)`` (``>= 0`` if unknown)."""
-    value = _class_index(value, name)
+    given = _scalar(value)
+    whole = isinstance(given, float) and given.is_integer() and given >= 0
+    value = _class_index(value, name, example=int(given) if whole else 1)
     if value < 0 or (n_classes is not None and value >= n_classes):
         upper = "C - 1" if n_classes is None else n_classes - 1
         raise ValueError(f"{name} must be a class index in [0, {upper}], got {value}")

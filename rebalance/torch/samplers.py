@@ -2792,7 +2792,15 @@ class RebalancedLoader:
                 "rows a sampler cannot pick. Rebalance the stream itself, or load "
                 "it into a map-style dataset (e.g. a TensorDataset) first."
             )
-        n_rows = len(dataset)
+        try:
+            n_rows = len(dataset)
+        except TypeError:
+            raise TypeError(
+                "RebalancedLoader needs a map-style dataset (__getitem__ and "
+                f"__len__) as dataset; got {type(dataset).__name__}, which has no "
+                "length. Pass a Dataset (e.g. a TensorDataset, a Hugging Face "
+                "Dataset, a list of rows)."
+            ) from None
         if self.labels_from is None:
             labels, found = _dataset_labels(dataset)
             _check_label_count(labels, n_rows, found)
