@@ -277,6 +277,24 @@ def class_label_list_refused(column: str) -> ValueError:
     )
 
 
+def named_class_hint(key: Any, classes: Any) -> str:
+    """A sentence for a class named by a string where every class of the
+    labels is an integer: a Hugging Face ``ClassLabel`` column is read as its
+    ids, so ``'pos'`` is not a class but ``str2int('pos')`` is; else "".
+
+    >>> named_class_hint("pos", [0, 1])[:44]
+    ' The classes are integer ids: if the labels '
+    """
+    values = np.asarray(classes)
+    if not isinstance(key, str) or values.dtype.kind not in "iu":
+        return ""
+    return (
+        " The classes are integer ids: if the labels are a Hugging Face "
+        "ClassLabel column, it is read as its ids, and a class name is "
+        f"dataset.features['label'].str2int({key!r}) (its id)."
+    )
+
+
 def class_label_missing(column: str, rows: np.ndarray) -> ValueError:
     """The error for the -1 (datasets' mark of a missing label) of the
     Hugging Face ``ClassLabel`` column ``column`` at positions ``rows``."""

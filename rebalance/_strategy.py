@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.utils._param_validation import InvalidParameterError
 
 from rebalance._indices import EncodedLabels
+from rebalance._labels import named_class_hint
 
 SamplingType = Literal["under-sampling", "over-sampling"]
 STRATEGY_NAMES = ("auto", "minority", "majority", "not minority", "not majority", "all")
@@ -228,6 +229,7 @@ def _unknown_class(key: object, class_list: list, columns: list | None) -> str:
     return (
         f"sampling_strategy names class {key!r}, which is not in y. The "
         f"classes in y are {listed(class_list)}; use one of those as the key."
+        + named_class_hint(key, class_list)
     )
 
 

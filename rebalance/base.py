@@ -45,6 +45,19 @@ from rebalance._validation import (
 )
 
 
+def _asked_by_sklearn_pipeline() -> bool:
+    """Whether the attribute lookup two frames up (``hasattr`` in the caller
+    of ``__getattr__``) is scikit-learn's Pipeline/FeatureUnion checking
+    its steps (``_validate_steps``, ``_validate_transformers``)."""
+    try:
+        frame = sys._getframe(2)
+    except ValueError:  # no such frame
+        return False
+    return frame.f_globals.get("__name__") == "sklearn.pipeline" and (
+        frame.f_code.co_name in ("_validate_steps", "_validate_transformers")
+    )
+
+
 @dataclass
 class SamplingPlan:
     """What a sampler will draw for one set of labels, ready to draw many times.
@@ -158,6 +171,28 @@ class BaseSampler(_ImblearnBaseSampler):
             "it with the labels: DataLoader(dataset, sampler="
             f"rebalance.torch.RebalanceSampler(y, {name}(...))); for "
             "fit_resample, call sampler.fit_resample(X, y)."
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        """No attribute but those set: an ``AttributeError``, except for
+        ``transform`` looked up by scikit-learn's ``Pipeline`` or
+        ``FeatureUnion`` checking their steps, which get a ``TypeError``
+        naming the fix (theirs names neither imbalanced-learn's Pipeline nor
+        :class:`~rebalance.ResampledClassifier`). imbalanced-learn's Pipeline
+        checks its steps with its own code, and is not affected."""
+        if name == "transform" and _asked_by_sklearn_pipeline():
+            kind = type(self).__name__
+            raise TypeError(
+                f"{kind} is a sampler (fit_resample), not a transformer: "
+                "scikit-learn's Pipeline and FeatureUnion cannot run it as a "
+                "step. Use imbalanced-learn's Pipeline (from imblearn.pipeline "
+                "import make_pipeline), or wrap the classifier: "
+                f"rebalance.ResampledClassifier({kind}(...), classifier)."
+            )
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}",
+            name=name,
+            obj=self,
         )
 
     def plan(self, y: Any, *, compact: bool = False) -> SamplingPlan:

@@ -91,6 +91,7 @@ from rebalance._labels import (
     label_array,
     label_values,
     missing_labels,
+    named_class_hint,
     own_codes,
     require_two_classes,
 )
@@ -1932,10 +1933,12 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                 if key not in position:
                     if count == 0:  # no rows of a class without rows: fine
                         continue
+                    hint = named_class_hint(key, classes)
                     raise ValueError(
                         f"class_counts asks for {count} rows of class {cls!r} per "
                         f"batch, but labels has no row of that class (classes: "
-                        f"{classes.tolist()}). Remove it from class_counts."
+                        f"{classes.tolist()})."
+                        + (hint or " Remove it from class_counts.")
                     )
                 quotas[position[key]] = count
         else:
