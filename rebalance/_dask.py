@@ -579,6 +579,19 @@ def _check_index_order(
                     reordered,
                 )
             )
+        if reordered == "shuffle" and list(index.names) != list(X_index.names):
+            # One of them indexed by a column (set_index("id")) and the other
+            # by its positions: equal values where the ids are row numbers
+            # 0..n-1, though the rows of one were sorted by them.
+            raise ValueError(
+                _shuffle_message(
+                    f"The rows of {name} cannot be matched to X's: their "
+                    f"index is named {list(index.names)} and X's "
+                    f"{list(X_index.names)} (one was indexed by a column, "
+                    "set_index or sort_values, and the other not)",
+                    reordered,
+                )
+            )
         if x_shuffled == "sort" and not _is_dask(value) and _counts_positions(index):
             # X's rows were sorted by from_pandas to 0..n-1: a pandas value
             # with that index may be sorted too, or in the unsorted frame's
@@ -1519,6 +1532,8 @@ def _expression_key(expr, memo: dict | None = None) -> str:
     kind = type(expr).__name__
     if kind.startswith("Fused") and "_expr" in expr._parameters:
         key = _expression_key(expr.operand("_expr"), memo)
+    elif not kind.startswith("ReadParquet") and _is_source(expr):
+        key = tokenize(_source_key(expr))
     elif kind.startswith("ReadParquet"):
         # What decides the rows a mask on the read picks: the dataset, the
         # row filters and the partitions; not how it is spelled (a URL, a
@@ -1627,10 +1642,13 @@ def _normal_read(read) -> str:
 
 
 def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
-    """Whether two Parquet reads read one dataset: the same dataset once
-    normalised, or files in common (a folder beside a list of some of its
-    files, a glob matching some)."""
+    """Whether two frames' rows come from one source (:func:`_row_selection`):
+    the same source key, or Parquet reads of one dataset (files in common: a
+    folder beside a list of some of its files, a glob matching some)."""
     if mine[0] == theirs[0]:
+        return True
+    if mine[0][0] == theirs[0][0] and len(mine[0]) == 3:
+        # One Parquet dataset read with other filters or partitions.
         return True
     x_dataset, dataset = _dataset_files_of(X), _dataset_files_of(value)
     if x_dataset is not None and dataset is not None:
@@ -1649,22 +1667,63 @@ def _dataset_files_of(frame) -> tuple | None:
     return None if files is None else tuple((files[0], f) for f in files[1])
 
 
+def _is_source(node) -> bool:
+    """Whether a Dask expression reads its rows from no other expression (a
+    read, ``from_pandas``, ``from_map``, ``from_delayed``, ...)."""
+    return not any(
+        hasattr(value, "_parameters") and hasattr(value, "operands")
+        for value in node.operands
+    )
+
+
+# Operands of a source that choose its columns, not its rows.
+_COLUMN_OPERANDS = frozenset({"columns", "_series", "_dataset_info_cache"})
+
+
+def _source_key(node) -> tuple:
+    """Which rows a source expression gives, as a comparable key: a Parquet
+    read by its dataset's files, ``filters`` and partitions; any other by its
+    kind and its operands but those choosing columns, with an in-memory
+    object (the pandas frame of ``from_pandas``, an array, a function) by its
+    identity (the inputs of one call are alive together)."""
+    kind = type(node).__name__
+    if kind.startswith("ReadParquet"):
+        return (
+            _normal_read(node),
+            _normal_filters(node.operand("filters")),
+            repr(node.operand("_partitions")),
+        )
+    from dask.base import tokenize
+
+    parts: list[tuple] = []
+    names = list(node._parameters)
+    for i, value in enumerate(node.operands):
+        name = names[i] if i < len(names) else i
+        if name in _COLUMN_OPERANDS:
+            continue
+        if isinstance(value, (str, bytes, int, float, bool, type(None))):
+            parts.append((name, value))
+        elif isinstance(value, (list, tuple)) and all(
+            isinstance(v, (str, int, float, bool, type(None))) for v in value
+        ):
+            parts.append((name, tuple(value)))
+        else:
+            parts.append((name, "id", id(value)))
+    return (kind, tokenize(parts))
+
+
 def _row_selection(frame) -> tuple | None:
-    """Which rows of one Parquet dataset a Dask frame holds: the read's path,
-    ``filters`` and partitions, and the row selections on top of it (masks,
-    ``loc``, ``query``, ``sample``, ``.partitions[...]``, ``head``, ``tail``);
-    None when it is not one Parquet read (or another Dask layout)."""
+    """Which rows of one source a Dask frame holds: the source (a Parquet
+    read's dataset, ``filters`` and partitions; another source by
+    :func:`_source_key`) and the row selections on top of it (masks,
+    ``loc``, ``query``, ``sample``, ``.partitions[...]``, ``head``,
+    ``tail``); None when its rows come from more than one source (or
+    another Dask layout)."""
     try:
         nodes = list(frame.expr.walk())
-        read_nodes = [n for n in nodes if type(n).__name__.startswith("ReadParquet")]
-        reads = {
-            (
-                _normal_read(n),
-                _normal_filters(n.operand("filters")),
-                repr(n.operand("_partitions")),
-            )
-            for n in read_nodes
-        }
+        sources = [n for n in nodes if _is_source(n)]
+        read_nodes = [n for n in sources if type(n).__name__.startswith("ReadParquet")]
+        reads = {_source_key(n) for n in sources}
         # One read, or reads of one dataset spelled two ways (a mask of
         # dd.read_parquet("dir") on dd.read_parquet("dir/")).
         if len(reads) != 1:
@@ -1679,14 +1738,16 @@ def _row_selection(frame) -> tuple | None:
             for key in map(_selection_key, nodes)
             if key is not None
         }
-        return (*reads.pop(), frozenset(chosen))
+        return (reads.pop(), frozenset(chosen))
     except Exception:  # another Dask layout: not checked here
         return None
 
 
 def _refuse_other_selection(X, inputs: dict) -> None:
     """Refuse Dask frames among ``inputs`` (y, ``sample_weight``) that hold
-    other rows of the Parquet dataset X is read from: another ``filters=``,
+    other rows of the source X is read from (a Parquet dataset, the pandas
+    frame of ``dd.from_pandas``, a ``dd.read_csv``, ...: :func:`_source_key`):
+    another ``filters=``,
     another mask (``ddf[ddf.a > 0]`` beside ``ddf[ddf.b > 0]``), ``loc``,
     ``query``, ``sample``, other partitions. Matched to X's rows by
     position, their lengths may agree (and the fresh index of each file
@@ -1705,8 +1766,10 @@ def _refuse_other_selection(X, inputs: dict) -> None:
         if not _same_data(X, value, mine, theirs):
             continue
         column = "target" if name == "y" else "weight_column"
+        # (a Parquet read's key: its files, filters and partitions)
+        source = "Parquet data" if len(mine[0]) == 3 else "data"
         raise ValueError(
-            f"{name} holds other rows of the Parquet data X is read from "
+            f"{name} holds other rows of the {source} X is read from "
             "(another filters=, mask, loc, query, sample, dropna or selection "
             "of partitions, or the same selection written another way): matched "
             f"by position, its rows would be paired with other rows of X. Take X "
