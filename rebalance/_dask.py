@@ -1647,7 +1647,11 @@ def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
     folder beside a list of some of its files, a glob matching some)."""
     if mine[0] == theirs[0]:
         return True
-    if mine[0][0] == theirs[0][0] and len(mine[0]) == 3:
+    x_sources, sources = _source_set(mine[0]), _source_set(theirs[0])
+    if x_sources & sources:
+        return True  # a source in common (one of a dd.concat's)
+    datasets = {_read_dataset(k) for k in x_sources} - {None}
+    if datasets & {_read_dataset(k) for k in sources}:
         # One Parquet dataset read with other filters or partitions.
         return True
     x_dataset, dataset = _dataset_files_of(X), _dataset_files_of(value)
@@ -1657,6 +1661,22 @@ def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
     if not (x_files and files):
         return False
     return bool({_normal_path(f) for f in x_files} & {_normal_path(f) for f in files})
+
+
+def _source_set(key) -> frozenset:
+    """The source keys of a :func:`_row_selection` source: one, or a set."""
+    return key if isinstance(key, frozenset) else frozenset([key])
+
+
+def _is_read_key(key) -> bool:
+    """Whether a :func:`_source_key` is a Parquet read's (its dataset,
+    ``filters`` and partitions, three strings) rather than ``(kind, token)``."""
+    return isinstance(key, tuple) and len(key) == 3
+
+
+def _read_dataset(key):
+    """The dataset of a Parquet read's source key; None for other sources."""
+    return key[0] if _is_read_key(key) else None
 
 
 def _dataset_files_of(frame) -> tuple | None:
@@ -1725,8 +1745,9 @@ def _row_selection(frame) -> tuple | None:
         read_nodes = [n for n in sources if type(n).__name__.startswith("ReadParquet")]
         reads = {_source_key(n) for n in sources}
         # One read, or reads of one dataset spelled two ways (a mask of
-        # dd.read_parquet("dir") on dd.read_parquet("dir/")).
-        if len(reads) != 1:
+        # dd.read_parquet("dir") on dd.read_parquet("dir/")); rows of
+        # several sources (dd.concat, a mask of another frame) by the set.
+        if not reads:
             return None
         # The index labels a loc selects depend on the read's index (a
         # column, or each file's own positions): by the names it gives the
@@ -1738,7 +1759,8 @@ def _row_selection(frame) -> tuple | None:
             for key in map(_selection_key, nodes)
             if key is not None
         }
-        return (reads.pop(), frozenset(chosen))
+        source = reads.pop() if len(reads) == 1 else frozenset(reads)
+        return (source, frozenset(chosen))
     except Exception:  # another Dask layout: not checked here
         return None
 
@@ -1767,7 +1789,7 @@ def _refuse_other_selection(X, inputs: dict) -> None:
             continue
         column = "target" if name == "y" else "weight_column"
         # (a Parquet read's key: its files, filters and partitions)
-        source = "Parquet data" if len(mine[0]) == 3 else "data"
+        source = "Parquet data" if _is_read_key(mine[0]) else "data"
         raise ValueError(
             f"{name} holds other rows of the {source} X is read from "
             "(another filters=, mask, loc, query, sample, dropna or selection "

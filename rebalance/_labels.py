@@ -288,6 +288,13 @@ def named_class_hint(key: Any, classes: Any) -> str:
     values = np.asarray(classes)
     if not isinstance(key, str) or values.dtype.kind not in "iu":
         return ""
+    try:
+        number = int(key.strip())
+    except ValueError:
+        number = None
+    if number is not None and number in values.tolist():
+        # A class written as text (the keys of a JSON or YAML config).
+        return f" {key!r} is a string: the class is the integer {number}; use {number}."
     return (
         " The classes are integer ids: if the labels are a Hugging Face "
         "ClassLabel column, it is read as its ids, and a class name is "
