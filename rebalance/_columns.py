@@ -196,8 +196,8 @@ _CURRENCY = "$€£¥"
 # point, not 727).
 _FIRST_GROUP = r"[1-9]\d{0,2}"
 _NUMBER_TEXT = (
-    rf"[+-]?[{_CURRENCY}]?[+-]?(\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?([eE][+-]?\d+)?"
-    rf"(\s?[{_CURRENCY}])?%?"
+    rf"[+-]?[{_CURRENCY}]?[+-]?((\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?|\.\d+)"
+    rf"([eE][+-]?\d+)?(\s?[{_CURRENCY}])?%?"
 )
 # Words of a column name that say "identifier" (customer_id, CustomerID, key).
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
@@ -790,7 +790,7 @@ def _looks_like_datetime(sample) -> bool:
     strings = strings[~_nat_text(strings)]  # missing dates, not text
     if strings.empty:
         return False
-    if strings.str.fullmatch(r"[+-]?\d+([.,]\d*)?").all():
+    if strings.str.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)").all():
         return False  # numbers stored as text (decimal point or comma), not dates
     if not strings.str.contains(r"\d").all():
         return False

@@ -356,9 +356,15 @@ def format_bytes(n_bytes: int) -> str:
     value = float(n_bytes)
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if value < 1024:
-            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.3g} {unit}"
+            return f"{_three_digits(value, unit == 'bytes')} {unit}"
         value /= 1024
-    return f"{value:.3g} EiB"
+    return f"{_three_digits(value)} EiB"
+
+
+def _three_digits(value: float, whole: bool = False) -> str:
+    """``value`` to 3 significant digits, a whole number from 999.5 up
+    (``'1000'`` where ``.3g`` writes ``'1e+03'``)."""
+    return f"{value:.0f}" if whole or value >= 999.5 else f"{value:.3g}"
 
 
 def memory_short_of(needed: int) -> int | None:

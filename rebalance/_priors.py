@@ -1781,7 +1781,7 @@ def _held_out_priors(
             "of the rows the classifier was fitted on), or turn early "
             "stopping off."
         )
-    return _in_class_order(shares, model, estimator, classes, name)
+    return _in_class_order(shares, model, estimator, classes, name, clip=True)
 
 
 def _chosen_priors(
@@ -1848,10 +1848,18 @@ def _chosen_priors(
 
 
 def _in_class_order(
-    shares: Any, model: Any, estimator: Any, classes: np.ndarray, name: str
+    shares: Any,
+    model: Any,
+    estimator: Any,
+    classes: np.ndarray,
+    name: str,
+    clip: bool = False,
 ) -> np.ndarray:
     """Priors ``shares`` recorded by ``model`` (in the order of its
-    ``classes_``) in the order of ``classes``, summing to 1."""
+    ``classes_``) in the order of ``classes``, summing to 1. ``clip``: a
+    baseline computed from the rows (a held-out one), whose class of no
+    weight comes out a rounding error above 0, is 0 below 100 eps; priors
+    the user chose (``GaussianNB(priors=...)``) are read as they are."""
     values = np.asarray(shares, dtype=np.float64).ravel()
     own = np.asarray(model.classes_)
     if values.shape[0] != len(classes) or len(own) != len(classes):
@@ -1859,8 +1867,9 @@ def _in_class_order(
             f"The estimator's {name} has classes {own.tolist()} but y has "
             f"{classes.tolist()}: they must be fitted on the same labels."
         )
-    # The baseline is clipped 10 ulps from 0: a class of no weight has none.
-    values = np.where(values > 100 * np.finfo(np.float64).eps, values, 0.0)
+    if clip:
+        # Clipped at 100 eps: a class of no weight has none.
+        values = np.where(values > 100 * np.finfo(np.float64).eps, values, 0.0)
     priors = np.empty(len(classes), dtype=np.float64)
     if _binary_one_vs_rest_model(final_step(estimator, searches=True), classes):
         priors[:] = values  # its labels 0 and 1 are classes[0] and classes[1]

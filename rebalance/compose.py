@@ -351,12 +351,15 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             sampler_params, classifier_params = {}, params
             # A classifier without sample_weight (e.g. in BaggingClassifier,
             # which passes its bootstrap as counts): the rows are repeated.
+            counts = classifier_params.get("sample_weight")
             X_rows, y_rows, classifier_params = weights_as_rows(
                 self.classifier, X, y, classifier_params
             )
             if X_rows is not X or y_rows is not y:
                 X, y = X_rows, y_rows
-                repeated_rows = n_rows(X, y) != n_samples
+                # A count above 1 repeats a row, whatever the row count (a 0
+                # may drop as many other rows).
+                repeated_rows = _repeats_a_row(counts)
                 n_samples = n_rows(X, y)
         for name, value in classifier_params.items():
             # A lazy frame (polars LazyFrame) has no row count: it would be
@@ -1038,10 +1041,9 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
         allow_nan = False  # scikit-learn's trees take NaN in dense X only
     if allow_nan and not tree:
         return
-    if not tree and (
-        hasattr(classifier, "steps") or isinstance(classifier, MetaEstimatorMixin)
-    ):
-        # A pipeline or meta-estimator may impute: its tag does not say.
+    if not tree and _may_take_nan(classifier):
+        # A pipeline may impute (its tag does not say); a meta-estimator
+        # takes NaN where every estimator it fits on X does.
         return
     if is_pandas(X, "DataFrame"):
         # Column by column (no float64 copy of the whole frame), every column
@@ -1077,6 +1079,12 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
             except (TypeError, ValueError):  # the classifier's to refuse
                 stored = None
         columns = [stored]
+    elif hasattr(X, "detach") and hasattr(X, "numpy"):
+        # A torch tensor (e.g. under skorch): its values on the CPU.
+        try:
+            columns = [X.detach().cpu().numpy()]
+        except (TypeError, RuntimeError):  # bfloat16, ...: the classifier's
+            return
     else:
         # An object array of numbers as the classifier reads it (floats).
         columns = [_object_numbers(X)]
@@ -1092,6 +1100,54 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
                     input_name="X",
                     estimator_name=type(classifier).__name__,
                 )
+
+
+def _may_take_nan(classifier: Any) -> bool:
+    """Whether ``classifier`` may be fitted on NaN in X beside its own
+    ``allow_nan`` tag: a pipeline (a step may impute), or a meta-estimator
+    (``OneVsRestClassifier``, ``BaggingClassifier``, ``VotingClassifier``,
+    ...) unless an estimator it fits on X refuses NaN (a
+    ``LogisticRegression`` inside); one whose inner estimators are unknown
+    (not given, or not scikit-learn's) may."""
+    if hasattr(classifier, "steps"):
+        return True
+    if not isinstance(classifier, MetaEstimatorMixin):
+        tags = tags_of(classifier)
+        return tags is None or bool(tags.input_tags.allow_nan)
+    if type(classifier).__name__ == "FrozenEstimator":
+        return True  # fitted already: its fit reads no X
+    inner = _estimators_fitted_on_X(classifier)
+    return not inner or all(_may_take_nan(one) for one in inner)
+
+
+def _estimators_fitted_on_X(meta: Any) -> list:
+    """The estimators a scikit-learn meta-estimator fits on its X: its
+    ``estimator`` (``base_estimator``) and its ``estimators`` (``(name,
+    estimator)`` pairs or estimators), not a stacking ``final_estimator``
+    (fitted on their predictions); empty where none is given."""
+    try:
+        params = meta.get_params(deep=False)
+    except Exception:  # not a scikit-learn estimator: unknown
+        return []
+    found = []
+    for name in ("estimator", "base_estimator"):
+        one = params.get(name)
+        if one is not None and not isinstance(one, str):
+            found.append(one)
+    for item in params.get("estimators") or ():
+        one = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+        if one is not None and not isinstance(one, str):  # "drop"
+            found.append(one)
+    return found
+
+
+def _repeats_a_row(counts: Any) -> bool:
+    """Whether whole-number ``sample_weight`` applied as repeated rows
+    repeats one (a count above 1)."""
+    try:
+        return bool((np.asarray(counts, dtype=np.float64) > 1).any())
+    except (TypeError, ValueError):
+        return True  # (counts weights_as_rows read: not expected)
 
 
 def _refuses_infinity(classifier: Any) -> bool:
