@@ -99,7 +99,8 @@ Row order of the output
 The rows are those of the in-memory draw for the same ``random_state``: the
 multiset of rows, the rows per class and the sorted ``sample_indices_`` equal
 the in-memory path's, and ``X_res`` is exactly ``X[sample_indices_]``. There is
-one output partition per input partition holding a drawn row. The order:
+one output partition per input partition holding a drawn row (fewer when a
+small shuffled draw leaves some empty: those are dropped). The order:
 
 * ``shuffle=False`` (under- and over-sampling): the drawn rows of input
   partition ``k`` form output partition ``k``, in the in-memory order, so the
@@ -123,7 +124,8 @@ one output partition per input partition holding a drawn row. The order:
 
 Rows of one input partition and class stay within a few neighbouring output
 partitions: the output is not a uniform random permutation of the draw (which
-would need every input for every output). Partitions are balanced in size.
+would need every input for every output). Partitions are balanced in size
+to within a row or two per class.
 
 Index of DataFrame and Series outputs
 -------------------------------------

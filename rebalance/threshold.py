@@ -624,7 +624,20 @@ default='auto'
             # estimator fitted on numpy would refuse the tensors of predict.
             X, y, fit_params = weights_as_rows(self.estimator, X, y, params)
             repeated = True
+            counts = sample_weight
             sample_weight = fit_params.pop("sample_weight", None)
+            if sample_weight is None:
+                # Repeated as rows, a class whose rows all weigh 0 has no
+                # row left: refused on the rows as given (else the estimator
+                # and classes_ would lack it, or y look one-class).
+                given = as_classifier_target(y_given)
+                _check_weighted_classes(
+                    given,
+                    encode_labels(given)[0].classes,
+                    counts,
+                    self.strategy == "tuned",
+                    repeated=True,
+                )
         y = self._as_target(y, frozen)
         labels, y_1d, one_hot = encode_labels(y)
         if one_hot:
@@ -1503,7 +1516,11 @@ def _check_tuning_rows(y_classes: np.ndarray, classes: np.ndarray) -> None:
 
 
 def _check_weighted_classes(
-    y: np.ndarray, classes: np.ndarray, sample_weight: Any, tuned: bool
+    y: np.ndarray,
+    classes: np.ndarray,
+    sample_weight: Any,
+    tuned: bool,
+    repeated: bool = False,
 ) -> None:
     """Refuse, before any fit, ``sample_weight`` that is all zero, or, for
     ``strategy='tuned'``, 0 on every row of a class whose threshold is tuned:
@@ -1521,7 +1538,7 @@ def _check_weighted_classes(
             "(as in scikit-learn), so no row is left to fit or to score. Give "
             "some rows a positive weight, or pass no sample_weight."
         )
-    if not tuned:
+    if not (tuned or repeated):
         return
     # Rows of positive weight per class of ``classes`` (0 for a class of a
     # fitted estimator that y lacks).
@@ -1530,6 +1547,15 @@ def _check_weighted_classes(
         labels.codes[positive], minlength=labels.n_classes
     )
     unweighted = [c for c, n in zip(np.asarray(classes).tolist(), rows) if n == 0]
+    if unweighted and not tuned:
+        raise ValueError(
+            f"sample_weight is 0 on every row of the classes {unweighted}: the "
+            "estimator's fit takes no sample_weight, so whole-number weights "
+            "are applied as repeated rows, and a row of weight 0 counts as left "
+            "out (as in scikit-learn): the estimator would not know those "
+            "classes. Give rows of every class a positive weight, or leave "
+            "those classes out of y."
+        )
     if unweighted:
         raise ValueError(
             f"sample_weight is 0 on every row of the classes {unweighted}: "

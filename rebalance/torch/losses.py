@@ -638,7 +638,7 @@ def _class_floats(
         if values.is_complex() or values.dtype == torch.bool:
             raise TypeError(f"{what} (a real tensor), got {values.dtype}")
         return None
-    elif isinstance(values, list | tuple):
+    elif isinstance(values, list | tuple | range):
         floats = [_real(v, f"{name}[{i}]") for i, v in enumerate(values)]
     elif isinstance(values, np.ndarray) and values.ndim == 1:
         if values.dtype.kind not in "iuf":
@@ -653,9 +653,10 @@ def _class_floats(
             f"{name}=series.to_dict() to give the values by class index"
         )
     else:
+        shown = " ".join(repr(values).split())  # (a polars repr: many lines)
         raise TypeError(
             f"{what}: a dict {{class: value}}, a list, a 1-d array or a tensor, "
-            f"got {type(values).__name__} {values!r:.40}"
+            f"got {type(values).__name__} {shown:.40}"
         )
     if n_classes is not None and len(floats) != n_classes:
         raise ValueError(
@@ -1605,6 +1606,9 @@ def _softmax_alpha(
             # not asked of a Python number above: torch.compile(fullgraph=True)
             # cannot trace is_pandas's str.startswith on float.__module__
             or is_pandas(alpha, "Series")
+            # any other container (a polars Series, a pyarrow array): per
+            # class too, refused naming the per-class forms (_class_floats)
+            or (hasattr(alpha, "__len__") and not isinstance(alpha, bytes))
         )
         or (isinstance(alpha, Tensor | np.ndarray) and alpha.ndim == 0)
     ):

@@ -2045,7 +2045,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         column = 0
         for c, quota in enumerate(class_counts.tolist()):
             if quota:
-                walk = _class_walk(rows[c], n_batches * quota, rng)
+                walk = _class_walk(rows[c], n_batches * quota, rng, quota)
                 batches[:, column : column + quota] = walk.reshape(n_batches, quota)
                 column += quota
         return batches
@@ -2068,7 +2068,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
         start = 0
         for c, m in enumerate(appearances.tolist()):
             if m:
-                walk = _class_walk(rows[c], m * k, rng)
+                walk = _class_walk(rows[c], m * k, rng, k)
                 batches[slots[start : start + m]] = walk.reshape(m, k)
                 start += m
         return batches.reshape(n_batches, p * k)
@@ -2172,15 +2172,55 @@ for _name, _value in (
     setattr(BalancedBatchSampler, _name, _value)
 
 
-def _class_walk(rows: np.ndarray, length: int, rng: np.random.Generator) -> np.ndarray:
-    """``length`` rows: random orders of ``rows`` one after another."""
-    n_walks = -(-length // rows.shape[0])
-    if rows.shape[0] > SMALL_SHUFFLE:
+def _class_walk(
+    rows: np.ndarray, length: int, rng: np.random.Generator, group: int = 1
+) -> np.ndarray:
+    """``length`` rows: random orders of ``rows`` one after another, cut
+    into groups of ``group`` (a batch's rows of the class). A group that
+    spans the end of one order and the start of the next holds no row
+    twice where the class has ``group`` rows or more (as
+    pytorch-metric-learning's ``MPerClassSampler`` draws K distinct rows):
+    rows of the next order that the group already holds are swapped with
+    later ones of that order, which stays an order of all the rows."""
+    n = rows.shape[0]
+    n_walks = -(-length // n)
+    if n > SMALL_SHUFFLE:
         walks = [shuffled(rows, rng) for _ in range(n_walks)]
-        return np.concatenate(walks)[:length] if n_walks > 1 else walks[0][:length]
-    tiled = np.tile(rows, n_walks)
-    shuffle_runs(tiled, rows.shape[0], rng)
-    return tiled[:length]
+        walk = np.concatenate(walks) if n_walks > 1 else walks[0]
+    else:
+        walk = np.tile(rows, n_walks)
+        shuffle_runs(walk, n, rng)
+    if 1 < group <= n and n_walks > 1 and n % group:
+        _distinct_across_walks(walk, n, group, length)
+    return walk[:length]
+
+
+def _distinct_across_walks(walk: np.ndarray, n: int, group: int, length: int) -> None:
+    """In place: each group of ``group`` positions of ``walk`` (orders of
+    ``n`` rows one after another, ``group <= n``) that spans two orders, and
+    lies within the first ``length`` positions, gets distinct rows (see
+    :func:`_class_walk`)."""
+    n_groups = length // group
+    starts = np.arange(1, -(-walk.shape[0] // n)) * n  # each order's start
+    starts = starts[(starts % group != 0) & (starts < n_groups * group)]
+    for start in starts.tolist():
+        first = start - start % group  # the group spanning ``start``
+        end = first + group
+        held = set(walk[first:start].tolist())
+        later = start + n  # the next order ends here
+        swap_from = end
+        for position in range(start, end):
+            if walk[position] not in held:
+                held.add(walk[position])
+                continue
+            # A later row of this order not in the group (there are enough:
+            # the order holds n >= group distinct rows).
+            while walk[swap_from] in held:
+                swap_from += 1
+            assert swap_from < later
+            walk[position], walk[swap_from] = walk[swap_from], walk[position]
+            held.add(walk[position])
+            swap_from += 1
 
 
 # Read-only num_replicas, rank and epoch: see RebalanceSampler.
