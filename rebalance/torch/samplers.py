@@ -1759,7 +1759,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
     Rows of each class are walked without replacement — a random order of all
     its rows, then a new random order, and so on — so a class's rows all
     appear once before any repeats; small classes are recycled through their
-    rows that way. Batches are shuffled inside.
+    rows that way. A batch holds no row twice where the class has at least
+    as many rows as the batch takes of it (its quota, or K). Batches are
+    shuffled inside.
 
     **Epoch length.** Quotas: enough batches to walk once through the class
     that takes longest, i.e. ``max_c n_c / class_counts[c]`` batches, rounded
