@@ -24,6 +24,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -116,9 +117,9 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
             # A missing entry (NaN, None, pd.NA: a nullable frame's) of a
             # one-hot matrix: a missing label. (np.isin raised "boolean value
             # of NA is ambiguous" at pd.NA, and NaN read as multilabel.)
-            absent = pd.isna(y) if y.dtype.kind == "O" else np.isnan(y)
+            absent = _missing(y) if y.dtype.kind == "O" else np.isnan(y)
             if absent.any():
-                raise missing_labels(name, absent.any(axis=1))
+                raise missing_labels(name, np.asarray(absent.any(axis=1)))
         values_binary = y.size == 0 or np.isin(y, (0, 1)).all()
         if values_binary and y.shape[0] and (y.sum(axis=1) == 1).all():
             return y.argmax(axis=1), True
@@ -275,6 +276,29 @@ def class_label_list_refused(column: str) -> ValueError:
         f"labels_from=lambda ds: [ids[0] for ids in ds[{column!r}]] where each "
         "row has one id, or a single-label column."
     )
+
+
+def _missing(values: Any) -> np.ndarray:
+    """``pd.isna(values)`` as a boolean array, also where it raises: a
+    ``Decimal('sNaN')`` (a signalling NaN) raises ``InvalidOperation`` when
+    tested, and is a missing value as ``Decimal('NaN')`` is."""
+    try:
+        return np.asarray(pd.isna(values), dtype=bool)
+    except ArithmeticError:
+        objects = np.asarray(values, dtype=object)
+        return np.array(
+            [_one_missing(value) for value in objects.ravel()], dtype=bool
+        ).reshape(objects.shape)
+
+
+def _one_missing(value: Any) -> bool:
+    """:func:`_missing` of one value."""
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    try:
+        return bool(pd.isna(value))
+    except (ArithmeticError, TypeError, ValueError):
+        return False
 
 
 def named_class_hint(key: Any, classes: Any) -> str:
@@ -468,7 +492,7 @@ def _encode_sorted(values: np.ndarray, name: str):
         # ValueError: numpy comparing arrays held as labels; ArithmeticError:
         # decimal.InvalidOperation comparing Decimal('NaN').
         if values.dtype.kind == "O":
-            missing = pd.isna(values)
+            missing = _missing(values)
             if missing.any():
                 raise missing_labels(name, missing) from None
             if any(isinstance(value, _NESTED) for value in values):
@@ -490,7 +514,7 @@ def _encode_sorted(values: np.ndarray, name: str):
         ) from exc
     if classes.dtype.kind == "O":
         if pd.isna(classes).any():
-            raise missing_labels(name, pd.isna(values))
+            raise missing_labels(name, _missing(values))
         if any(isinstance(label, _NESTED) for label in classes):
             raise _nested_labels(name, "object")
         _check_hashable(classes, name)
@@ -756,7 +780,7 @@ def label_values(y_1d: Any, name: str) -> np.ndarray:
         if _nested_arrow_dtype(y_1d.dtype):
             # Named as the column's dtype, not as the objects numpy reads.
             raise _nested_labels(name, y_1d.dtype)
-        missing = y_1d.isna().to_numpy()
+        missing = _missing(y_1d)
         if missing.any():
             raise missing_labels(name, missing)
         values = _pandas_values(y_1d)

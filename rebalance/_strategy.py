@@ -204,7 +204,12 @@ def _is_nan(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def _unknown_class(key: object, class_list: list, columns: list | None) -> str:
+def _unknown_class(
+    key: object,
+    class_list: list,
+    columns: list | None,
+    argument: str = "sampling_strategy",
+) -> str:
     """The message for a ``sampling_strategy`` key that is no class of y; for
     the name of a column of a one-hot y (whose classes are the column
     positions), the position to use instead.
@@ -222,12 +227,12 @@ def _unknown_class(key: object, class_list: list, columns: list | None) -> str:
             else f"and column {key!r} (class {column}) has no rows in y"
         )
         return (
-            f"sampling_strategy names class {key!r}, a column of the one-hot y: "
+            f"{argument} names class {key!r}, a column of the one-hot y: "
             "the classes of a one-hot y are its column positions "
             f"{listed(class_list)} (as sampling_strategy_ reports them), {fix}."
         )
     return (
-        f"sampling_strategy names class {key!r}, which is not in y. The "
+        f"{argument} names class {key!r}, which is not in y. The "
         f"classes in y are {listed(class_list)}; use one of those as the key."
         + named_class_hint(key, class_list)
     )

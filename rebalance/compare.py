@@ -1264,6 +1264,13 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
     if not np.isfinite(proba).all():
         # Scored, NaN would abort the whole comparison in the metrics.
         return None, "predict_proba gave probabilities that are not finite (NaN)"
+    if (proba < 0).any() or (proba > 1).any() or not np.allclose(1, proba.sum(axis=1)):
+        # As NaN: scikit-learn's multiclass ROC AUC (whose sum check this
+        # is) aborts the comparison.
+        return None, (
+            "predict_proba gave rows that are not probabilities (outside [0, 1] "
+            "or not summing to 1)"
+        )
     return proba, pred
 
 
@@ -1519,6 +1526,30 @@ def compare(
             f"ones; got a {type(methods).__name__}. To run some of the default "
             "methods, name them: compare(X, y, method_names=['none', 'under'])."
         )
+    if methods is not None:
+        # Before any fold is split: a method that is not a function failed
+        # inside joblib, an int name in table(), and no method at all after
+        # every fold was prepared ("every method failed: ").
+        if not methods:
+            raise ValueError(
+                "methods= holds no method: pass a dict of name -> method "
+                "(a function (setup, y_train) -> estimator), or None for the "
+                "default ones."
+            )
+        for key, method in methods.items():
+            if not isinstance(key, str):
+                raise TypeError(
+                    f"methods= names each method by a string (its row in the "
+                    f"table); got the key {key!r} ({type(key).__name__}). Pass "
+                    f"e.g. {{{str(key)!r}: ...}}."
+                )
+            if not callable(method):
+                raise TypeError(
+                    f"methods= maps {key!r} to {type(method).__name__} "
+                    f"{method!r:.40}: each method must be a function (setup, "
+                    "y_train) -> estimator, as the values of default_methods() "
+                    "are."
+                )
     if notify is not None and not callable(notify):
         raise TypeError(
             f"notify= must be a function called with each notice (e.g. print), "

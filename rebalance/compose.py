@@ -1039,11 +1039,16 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
     tree = _refuses_infinity(classifier)
     if tree and sp.issparse(X):
         allow_nan = False  # scikit-learn's trees take NaN in dense X only
-    if allow_nan and not tree:
-        return
-    if not tree and _may_take_nan(classifier):
+    if not tree and (
+        hasattr(classifier, "steps") or isinstance(classifier, MetaEstimatorMixin)
+    ):
         # A pipeline may impute (its tag does not say); a meta-estimator
-        # takes NaN where every estimator it fits on X does.
+        # takes NaN where every estimator it fits on X does (its own tag may
+        # not say: a stack's leaves out a passthrough final estimator).
+        if _may_take_nan(classifier):
+            return
+        allow_nan = False
+    elif allow_nan and not tree:
         return
     if is_pandas(X, "DataFrame"):
         # Column by column (no float64 copy of the whole frame), every column
@@ -1123,8 +1128,9 @@ def _may_take_nan(classifier: Any) -> bool:
 def _estimators_fitted_on_X(meta: Any) -> list:
     """The estimators a scikit-learn meta-estimator fits on its X: its
     ``estimator`` (``base_estimator``) and its ``estimators`` (``(name,
-    estimator)`` pairs or estimators), not a stacking ``final_estimator``
-    (fitted on their predictions); empty where none is given."""
+    estimator)`` pairs or estimators), and a stacking ``final_estimator``
+    only with ``passthrough=True`` (else it is fitted on their predictions);
+    empty where none is given."""
     try:
         params = meta.get_params(deep=False)
     except Exception:  # not a scikit-learn estimator: unknown
@@ -1138,6 +1144,15 @@ def _estimators_fitted_on_X(meta: Any) -> list:
         one = item[1] if isinstance(item, tuple) and len(item) == 2 else item
         if one is not None and not isinstance(one, str):  # "drop"
             found.append(one)
+    if found and params.get("passthrough") is True and "final_estimator" in params:
+        # Stacking with passthrough: the final estimator is fitted on X too
+        # (scikit-learn's default one, a LogisticRegression, refuses NaN).
+        final = params["final_estimator"]
+        if final is None:
+            from sklearn.linear_model import LogisticRegression
+
+            final = LogisticRegression()
+        found.append(final)
     return found
 
 

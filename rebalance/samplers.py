@@ -30,6 +30,7 @@ from rebalance._frames import (
 )
 from rebalance._strategy import (
     SamplingType,
+    _unknown_class,
     check_strategy_name,
     listed,
     resolve_targets,
@@ -325,9 +326,13 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         n_output = _indices.over_sample_size(labels, targets)  # checked, exact
         return SamplingPlan(labels, report, n_output, draw)
 
-    def _shrinkage_per_class(self, plan: SamplingPlan) -> dict | None:
+    def _shrinkage_per_class(
+        self, plan: SamplingPlan, columns: list | None = None
+    ) -> dict | None:
         """``shrinkage_``: one checked factor per class of the plan's
-        ``sampling_strategy_`` (a number) or per class a dict names, or None."""
+        ``sampling_strategy_`` (a number) or per class a dict names, or None.
+        ``columns``: the column names of a one-hot y (its classes are their
+        positions), named in the error for a key that is one of them."""
         if self.shrinkage is None:
             return None
         classes = plan.labels.classes.tolist()
@@ -343,6 +348,11 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
         # One set, not one per key (20,000 keys and classes took 30 s).
         known = set(classes)
         unknown = [k for k in given if k not in known]
+        for key in unknown:
+            if columns is not None and key in columns:
+                raise ValueError(
+                    _unknown_class(key, classes, columns, argument="shrinkage")
+                )
         if unknown:
             raise ValueError(
                 f"shrinkage names classes {listed(unknown)} that are not in y; its "
@@ -371,7 +381,7 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
 
     def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
         checked = super()._check_inputs(X, y, sample_weight, method)
-        self.shrinkage_ = self._shrinkage_per_class(checked[-1])
+        self.shrinkage_ = self._shrinkage_per_class(checked[-1], _one_hot_columns(y))
         if self.shrinkage is not None:
             if isinstance(X, list):  # its rows, which check_features stacked
                 _check_list_rows(X)
