@@ -627,17 +627,10 @@ default='auto'
             counts = sample_weight
             sample_weight = fit_params.pop("sample_weight", None)
             if sample_weight is None:
-                # Repeated as rows, a class whose rows all weigh 0 has no
-                # row left: refused on the rows as given (else the estimator
-                # and classes_ would lack it, or y look one-class).
-                given = as_classifier_target(y_given)
-                _check_weighted_classes(
-                    given,
-                    encode_labels(given)[0].classes,
-                    counts,
-                    self.strategy == "tuned",
-                    repeated=True,
-                )
+                # Repeated as rows, a class whose rows all weigh 0 is left
+                # out as if its rows were dropped (review 51); all classes
+                # but one left out is refused naming the weights, not y.
+                _check_classes_left(as_classifier_target(y_given), counts)
         y = self._as_target(y, frozen)
         labels, y_1d, one_hot = encode_labels(y)
         if one_hot:
@@ -1515,12 +1508,33 @@ def _check_tuning_rows(y_classes: np.ndarray, classes: np.ndarray) -> None:
         )
 
 
+def _check_classes_left(y: Any, counts: Any) -> None:
+    """Refuse whole-number ``counts`` (``sample_weight`` applied as repeated
+    rows) that are 0 on every row of all classes of ``y`` but one: the rows
+    left hold one class, which the error would blame on y."""
+    labels = encode_labels(y)[0]
+    if labels.n_classes < 2:
+        return  # y's own problem, named as such
+    positive = np.asarray(counts, dtype=np.float64) > 0
+    kept = np.bincount(labels.codes[positive], minlength=labels.n_classes) > 0
+    if kept.sum() >= 2:
+        return
+    dropped = np.asarray(labels.classes)[~kept].tolist()
+    raise ValueError(
+        f"sample_weight is 0 on every row of the classes {dropped}: the "
+        "estimator's fit takes no sample_weight, so whole-number weights are "
+        "applied as repeated rows, and a row of weight 0 counts as left out "
+        "(as in scikit-learn), which leaves rows of one class at most: a "
+        "classifier needs 2. Give rows of at least two classes a positive "
+        "weight."
+    )
+
+
 def _check_weighted_classes(
     y: np.ndarray,
     classes: np.ndarray,
     sample_weight: Any,
     tuned: bool,
-    repeated: bool = False,
 ) -> None:
     """Refuse, before any fit, ``sample_weight`` that is all zero, or, for
     ``strategy='tuned'``, 0 on every row of a class whose threshold is tuned:
@@ -1538,7 +1552,7 @@ def _check_weighted_classes(
             "(as in scikit-learn), so no row is left to fit or to score. Give "
             "some rows a positive weight, or pass no sample_weight."
         )
-    if not (tuned or repeated):
+    if not tuned:
         return
     # Rows of positive weight per class of ``classes`` (0 for a class of a
     # fitted estimator that y lacks).
@@ -1547,15 +1561,6 @@ def _check_weighted_classes(
         labels.codes[positive], minlength=labels.n_classes
     )
     unweighted = [c for c, n in zip(np.asarray(classes).tolist(), rows) if n == 0]
-    if unweighted and not tuned:
-        raise ValueError(
-            f"sample_weight is 0 on every row of the classes {unweighted}: the "
-            "estimator's fit takes no sample_weight, so whole-number weights "
-            "are applied as repeated rows, and a row of weight 0 counts as left "
-            "out (as in scikit-learn): the estimator would not know those "
-            "classes. Give rows of every class a positive weight, or leave "
-            "those classes out of y."
-        )
     if unweighted:
         raise ValueError(
             f"sample_weight is 0 on every row of the classes {unweighted}: "

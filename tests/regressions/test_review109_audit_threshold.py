@@ -28,11 +28,15 @@ def _three(n_per=40, seed=0):
     return X, y
 
 
-def test_tuned_counts_zero_weight_class_is_refused_multiclass():
+def test_tuned_counts_zero_weight_class_is_left_out_as_dropped_rows():
+    # Applied as repeated rows, a class of counts 0 is left out as if its
+    # rows were dropped (review 51's decision, test_review51_weights51).
     X, y = _three()
     weights = np.where(y == 2, 0, 1)
-    with pytest.raises(ValueError, match="sample_weight is 0 on every row"):
-        ThresholdMover(KNeighborsClassifier(), "tuned").fit(X, y, sample_weight=weights)
+    fitted = ThresholdMover(KNeighborsClassifier(), "tuned").fit(
+        X, y, sample_weight=weights
+    )
+    assert fitted.classes_.tolist() == [0, 1]
 
 
 def test_tuned_counts_zero_weight_class_names_the_weights_binary():
@@ -178,17 +182,18 @@ def test_bool_threshold_refused():
             ThresholdMover(LogisticRegression(), "fixed", threshold=True).fit(X, y)
 
 
-@pytest.mark.parametrize("strategy", ["argmax", "prior"])
-def test_counts_zero_weight_class_is_refused_for_every_strategy(strategy):
-    # Applied as repeated rows, the class would vanish from classes_ silently.
+@pytest.mark.parametrize("strategy", ["argmax", "prior", "tuned"])
+def test_counts_leaving_one_class_name_the_weights(strategy):
+    # Every class but one of counts 0: refused naming sample_weight, not
+    # "y has one class only".
     X, y = _three()
-    weights = np.where(y == 2, 0, 1)
-    with pytest.raises(ValueError, match="applied as repeated rows"):
+    weights = np.where(y == 0, 1, 0)
+    with pytest.raises(ValueError, match="sample_weight is 0 on every row"):
         ThresholdMover(KNeighborsClassifier(), strategy).fit(
             X, y, sample_weight=weights
         )
-    # positive counts everywhere: every class kept
+    # positive counts for two classes: fitted on those two
     fitted = ThresholdMover(KNeighborsClassifier(), strategy).fit(
-        X, y, sample_weight=np.where(y == 2, 2, 1)
+        X, y, sample_weight=np.where(y == 2, 0, 2)
     )
-    assert fitted.classes_.tolist() == sorted(set(y.tolist()))
+    assert fitted.classes_.tolist() == [0, 1]
