@@ -165,7 +165,10 @@ def test_threshold_zero_weight_class_with_sample_weight_estimator():
     assert list(model.classes_) == [0, 1, 2]
 
 
-def test_threshold_zero_weight_class_refused_when_weights_become_rows():
+def test_threshold_zero_weight_class_left_out_when_weights_become_rows():
+    # Review 51's decision (restored at stop 53): counts of 0 for a whole
+    # class leave it out, as if its rows were dropped; counts leaving one
+    # class are refused naming sample_weight.
     from sklearn.neighbors import KNeighborsClassifier
 
     from rebalance.threshold import ThresholdMover
@@ -173,10 +176,14 @@ def test_threshold_zero_weight_class_refused_when_weights_become_rows():
     X = np.random.default_rng(0).random((60, 2))
     y = np.array(["a", "b", "c"])[np.r_[np.zeros(30, int), np.ones(20, int), [2] * 10]]
     weight = np.where(y == "c", 0.0, 1.0)
-    mover = ThresholdMover(KNeighborsClassifier(), train_priors=[0.5, 0.3, 0.2])
-    with pytest.raises(ValueError, match=r"classes \['c'\].*repeated rows"):
-        mover.fit(X, y, sample_weight=weight)
+    fitted = ThresholdMover(KNeighborsClassifier()).fit(X, y, sample_weight=weight)
+    assert list(fitted.classes_) == ["a", "b"]
+    with pytest.raises(ValueError, match=r"sample_weight is 0 on every row"):
+        ThresholdMover(KNeighborsClassifier()).fit(
+            X, y, sample_weight=np.where(y == "a", 1.0, 0.0)
+        )
     # positive whole-number weights still fit, with every class
+    mover = ThresholdMover(KNeighborsClassifier(), train_priors=[0.5, 0.3, 0.2])
     fitted = mover.fit(X, y, sample_weight=np.where(y == "c", 2.0, 1.0))
     assert list(fitted.classes_) == ["a", "b", "c"]
 
