@@ -1534,20 +1534,13 @@ def _expression_key(expr, memo: dict | None = None) -> str:
     kind = type(expr).__name__
     if kind.startswith("Fused") and "_expr" in expr._parameters:
         key = _expression_key(expr.operand("_expr"), memo)
-    elif not kind.startswith("ReadParquet") and _is_source(expr):
+    elif kind.startswith("ReadParquet") or _is_source(expr):
+        # A source by what decides its rows (_source_key): a Parquet read by
+        # its dataset, row filters and partitions, not how it is spelled (a
+        # URL, a glob, the list of its files), the reader, its columns, its
+        # index (Dask masks a frame by a Series of its columns) or how its
+        # files are split into partitions.
         key = tokenize(_source_key(expr))
-    elif kind.startswith("ReadParquet"):
-        # What decides the rows a mask on the read picks: the dataset, the
-        # row filters and the partitions; not how it is spelled (a URL, a
-        # glob, the list of its files), the reader, its columns, its index
-        # (Dask masks a frame by a Series of its columns) or how its files
-        # are split into partitions.
-        key = tokenize(
-            "ReadParquet",
-            _normal_read(expr),
-            _normal_filters(expr.operand("filters")),
-            repr(expr.operand("_partitions")),
-        )
     else:
         parts = []
         # Every operand: those past the named parameters too (Assign keeps
