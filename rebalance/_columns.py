@@ -52,7 +52,9 @@ COMPLEX_REASON = (
 
 @dataclass
 class ColumnPlan:
-    """What happens to each column: ``used[col] -> kind``, ``dropped[col] -> why``.
+    """What happens to each column: ``used[col] -> kind``, ``dropped[col] -> why``,
+    ``notes[col] -> why`` for a column planned otherwise than it first looked
+    (text read as dates in its first rows but not in all).
 
     Kinds: ``'numeric'``, ``'datetime'``, ``'categorical'``,
     ``'high-cardinality categorical'`` and ``'text'``.
@@ -60,6 +62,8 @@ class ColumnPlan:
 
     used: dict[str, str] = field(default_factory=dict)
     dropped: dict[str, str] = field(default_factory=dict)
+    #: column -> why it was planned otherwise than it looked at first.
+    notes: dict[str, str] = field(default_factory=dict)
     vectorizer: str = "skrub"  # 'skrub', 'numeric' or 'fallback'
 
     def counts(self) -> dict[str, int]:
@@ -86,6 +90,9 @@ class ColumnPlan:
         if self.dropped:
             gone = "; ".join(f"{col} ({why})" for col, why in self.dropped.items())
             text += f"; dropped: {gone}"
+        if self.notes:
+            notes = "; ".join(f"{col} ({why})" for col, why in self.notes.items())
+            text += f"; notes: {notes}"
         return text + "."
 
 
@@ -669,9 +676,12 @@ def _parse_dates(values):
     import pandas as pd
 
     present = values.notna() & ~_nat_text(values)
+    first = str(values[present].iloc[0]) if present.any() else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for fmt in _DATE_FORMATS:
+            if first is not None and not _reads(first, fmt):
+                continue  # not the column's format: no need to parse it all
             parsed = pd.to_datetime(values, errors="coerce", format=fmt)
             if parsed[present].notna().all():
                 return parsed
@@ -682,6 +692,9 @@ def _parse_dates(values):
         if order == "both":
             # 13/01/2024 and 01/13/2024 in one column: no one order reads it.
             return pd.Series(pd.NaT, index=values.index, name=values.name)
+        parsed = _guessed_format_dates(values, present, order == "day")
+        if parsed is not None:
+            return parsed
         try:
             parsed = _mixed_dates(values, order == "day")
         except ValueError:
@@ -692,6 +705,52 @@ def _parse_dates(values):
             # objects (no .dt accessor); both as UTC.
             return _mixed_dates(values, order == "day", utc=True)
         return parsed
+
+
+def _reads(text: str, fmt: str) -> bool:
+    """Whether pandas, or Python's ``strptime`` (dates beyond pandas'
+    nanosecond range on pandas < 3), reads ``text`` with ``fmt``."""
+    import datetime
+
+    import pandas as pd
+
+    if pd.to_datetime(pd.Series([text]), errors="coerce", format=fmt).notna().all():
+        return True
+    try:
+        datetime.datetime.strptime(text, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _guessed_format_dates(values, present, day_first: bool):
+    """``values`` (text) read with the format pandas guesses from the first
+    present one ("07 Dec 2026 10:00": ``%d %b %Y %H:%M``), when that format
+    reads every present value into datetimes; else None. One vectorised
+    parse instead of pandas' value-by-value mixed parsing, which reads
+    such a column the same way about a hundred times slower."""
+    import re
+
+    import pandas as pd
+
+    try:
+        from pandas.tseries.api import guess_datetime_format
+    except ImportError:  # pandas < 2.2
+        return None
+    first = str(values[present].iloc[0])
+    # Day first for a date written with its day and month first only (the
+    # guess with dayfirst reads 2024-01-02 as year, day, month).
+    day_first = day_first and re.match(_DAY_MONTH, first) is not None
+    fmt = guess_datetime_format(first, dayfirst=day_first)
+    if fmt is None:
+        return None
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", format=fmt)
+    except (TypeError, ValueError, OverflowError):  # offsets that change, ...
+        return None
+    if parsed.dtype == object or not parsed[present].notna().all():
+        return None
+    return parsed
 
 
 # A date written with its day and month first, as numbers: 13/01/2024,
@@ -782,7 +841,18 @@ def _words(strings):
 def _nat_text(values):
     """Where ``values`` hold the text "NaT": pandas' missing date written as
     text (``dates.astype(str)``, then ``to_csv``), which read_csv keeps."""
-    return values.map(lambda v: isinstance(v, str) and v.strip() == "NaT").astype(bool)
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype(object)
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+        return pd.Series(False, index=values.index)
+    try:  # .str gives missing for what is not text (numbers in an object column)
+        stripped = values.str.strip()
+    except AttributeError:  # an object column of dates, ...: no .str
+        nat = values.map(lambda v: isinstance(v, str) and v.strip() == "NaT")
+        return nat.astype(bool)
+    return stripped.eq("NaT").fillna(False).astype(bool)
 
 
 def _looks_like_datetime(sample) -> bool:
@@ -798,7 +868,43 @@ def _looks_like_datetime(sample) -> bool:
         parsed = _parse_dates(strings)  # quiet: it ignores pandas' warnings
     except (TypeError, ValueError, OverflowError):
         return False
-    return bool(parsed.notna().all())
+    return bool(parsed.notna().all()) and not _without_year(strings)
+
+
+def _without_year(strings) -> bool:
+    """Whether a value of ``strings`` (text that parses as dates) gives no
+    year: "1/2", "March 5", "12:30". pandas fills the year in (year 1, or
+    today's date for a time), so such a column would read as points in time
+    that are ratios, day-of-year labels or times of day, and "12:30" would
+    give other features on another day. Decided as dateutil (pandas' parser
+    for such text) reads each distinct value under two default dates that
+    differ only in the year."""
+    import datetime
+
+    from dateutil import parser
+
+    first, second = datetime.datetime(2001, 1, 1), datetime.datetime(2002, 1, 1)
+    for text in strings.unique():
+        try:
+            year = parser.parse(text, default=first).year
+            if year != parser.parse(text, default=second).year:
+                return True
+        except (ValueError, OverflowError):  # read by pandas alone (ISO 8601)
+            continue
+    return False
+
+
+def _not_dates(values):
+    """The values of ``values`` (text, none missing) that :func:`_parse_dates`
+    does not read as dates, reading the whole column as :func:`prepare_frame`
+    will (all of them when it fails)."""
+    strings = values.astype(str)
+    strings = strings[~_nat_text(strings)]
+    try:
+        parsed = _parse_dates(strings)
+    except (TypeError, ValueError, OverflowError):
+        return strings
+    return strings[parsed.isna().to_numpy()]
 
 
 def _native_order(values):
@@ -981,8 +1087,20 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             sample = present.iloc[:_SAMPLE]
             words = _words(sample.astype(str)).mean()
             # The whole column has one order of day and month (the sample
-            # may hold only dates that read either way).
-            if _looks_like_datetime(sample) and _day_order(present) != "both":
+            # may hold only dates that read either way), and every value is
+            # a date, as in the sample: a value that is not, after the first
+            # _SAMPLE, would be made missing by prepare_frame.
+            dates = _looks_like_datetime(sample) and _day_order(present) != "both"
+            if dates and present.shape[0] > _SAMPLE:
+                others = _not_dates(present)
+                if not others.empty:
+                    dates = False
+                    plan.notes[name] = (
+                        f"not read as dates: {others.shape[0]} value(s) are not "
+                        f"dates (first {others.iloc[0]!r}); make them missing "
+                        "values to use the column as dates"
+                    )
+            if dates:
                 plan.used[name] = "datetime"
             elif words >= TEXT_WORDS:
                 plan.used[name] = "text"
