@@ -1540,7 +1540,7 @@ def _expression_key(expr, memo: dict | None = None) -> str:
         # URL, a glob, the list of its files), the reader, its columns, its
         # index (Dask masks a frame by a Series of its columns) or how its
         # files are split into partitions.
-        key = tokenize(_source_key(expr))
+        key = tokenize(_source_key(expr, split=False))
     else:
         parts = []
         # Every operand: those past the named parameters too (Assign keeps
@@ -1645,6 +1645,8 @@ def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
     x_sources, sources = _source_set(mine[0]), _source_set(theirs[0])
     if x_sources & sources:
         return True  # a source in common (one of a dd.concat's)
+    if set(_unsplit_sources(X)) & set(_unsplit_sources(value)):
+        return True  # dd.from_pandas(df) with other npartitions or chunksize
     datasets = {_read_dataset(k) for k in x_sources} - {None}
     if datasets & {_read_dataset(k) for k in sources}:
         # One Parquet dataset read with other filters or partitions.
@@ -1659,8 +1661,35 @@ def _same_data(X, value, mine: tuple, theirs: tuple) -> bool:
 
 
 def _source_set(key) -> frozenset:
-    """The source keys of a :func:`_row_selection` source: one, or a set."""
-    return key if isinstance(key, frozenset) else frozenset([key])
+    """The source keys of a :func:`_row_selection` source: one, or several."""
+    return frozenset(key) if isinstance(key, _Sources) else frozenset([key])
+
+
+def _unsplit_sources(frame) -> tuple:
+    """The keys of ``frame``'s sources whatever their partitions
+    (:func:`_source_key` with ``split=False``), in the order its expression
+    names them; empty for another layout."""
+    try:
+        keys = (_source_key(n, split=False) for n in frame.expr.walk() if _is_source(n))
+        return tuple(dict.fromkeys(keys))
+    except Exception:  # another Dask layout
+        return ()
+
+
+# Selections whose rows depend on how the source is split into partitions.
+_BY_PARTITION = frozenset(
+    {"Partitions", "Head", "BlockwiseHead", "Tail", "BlockwiseTail", "Sample"}
+)
+
+
+def _split_otherwise(X, value, mine: tuple, theirs: tuple) -> bool:
+    """Whether two frames hold the same rows of the same sources split into
+    other partitions (``dd.from_pandas(df, npartitions=2)`` beside
+    ``npartitions=3``): the same selections, none of them by partition."""
+    if mine[1] != theirs[1] or any(key[0] in _BY_PARTITION for key in mine[1]):
+        return False
+    sources = _unsplit_sources(X)
+    return bool(sources) and sources == _unsplit_sources(value)
 
 
 def _is_read_key(key) -> bool:
@@ -1693,14 +1722,26 @@ def _is_source(node) -> bool:
 
 # Operands of a source that choose its columns, not its rows.
 _COLUMN_OPERANDS = frozenset({"columns", "_series", "_dataset_info_cache"})
+# Operands of a source that split its rows into partitions, in their order:
+# a per-partition selection (sample, .partitions[...]) depends on them.
+_PARTITION_OPERANDS = frozenset({"npartitions", "chunksize", "_pd_length_stats"})
 
 
-def _source_key(node) -> tuple:
+class _Sources(tuple):
+    """The source keys of a frame whose rows come from several sources
+    (``dd.concat``), in the order its expression names them: concatenated
+    in another order, its rows are others."""
+
+
+def _source_key(node, *, split: bool = True) -> tuple:
     """Which rows a source expression gives, as a comparable key: a Parquet
     read by its dataset's files, ``filters`` and partitions; any other by its
     kind and its operands but those choosing columns, with an in-memory
     object (the pandas frame of ``from_pandas``, an array, a function) by its
-    identity (the inputs of one call are alive together)."""
+    identity (the inputs of one call are alive together). ``split=False``
+    leaves out how its rows are split into partitions (``npartitions``,
+    ``chunksize``): the same rows in the same order, on which a selection by
+    partition differs."""
     kind = type(node).__name__
     if kind.startswith("ReadParquet"):
         return (
@@ -1714,9 +1755,13 @@ def _source_key(node) -> tuple:
     names = list(node._parameters)
     for i, value in enumerate(node.operands):
         name = names[i] if i < len(names) else i
-        if name in _COLUMN_OPERANDS:
+        if name in _COLUMN_OPERANDS or (not split and name in _PARTITION_OPERANDS):
             continue
-        if isinstance(value, (str, bytes, int, float, bool, type(None))):
+        if type(value).__name__ == "_BackendData":
+            # from_pandas' frame, wrapped anew by each call: by its content's
+            # token (computed for the expression's name already).
+            parts.append((name, "data", value._token))
+        elif isinstance(value, (str, bytes, int, float, bool, type(None))):
             parts.append((name, value))
         elif isinstance(value, (list, tuple)) and all(
             isinstance(v, (str, int, float, bool, type(None))) for v in value
@@ -1738,10 +1783,11 @@ def _row_selection(frame) -> tuple | None:
         nodes = list(frame.expr.walk())
         sources = [n for n in nodes if _is_source(n)]
         read_nodes = [n for n in sources if type(n).__name__.startswith("ReadParquet")]
-        reads = {_source_key(n) for n in sources}
+        reads = list(dict.fromkeys(_source_key(n) for n in sources))
         # One read, or reads of one dataset spelled two ways (a mask of
         # dd.read_parquet("dir") on dd.read_parquet("dir/")); rows of
-        # several sources (dd.concat, a mask of another frame) by the set.
+        # several sources (dd.concat, a mask of another frame) by the
+        # sources in their order.
         if not reads:
             return None
         # The index labels a loc selects depend on the read's index (a
@@ -1754,7 +1800,7 @@ def _row_selection(frame) -> tuple | None:
             for key in map(_selection_key, nodes)
             if key is not None
         }
-        source = reads.pop() if len(reads) == 1 else frozenset(reads)
+        source = reads[0] if len(reads) == 1 else _Sources(reads)
         return (source, frozenset(chosen))
     except Exception:  # another Dask layout: not checked here
         return None
@@ -1778,7 +1824,7 @@ def _refuse_other_selection(X, inputs: dict) -> None:
         if not (_is_dask(value) and _is_frame(value)):
             continue
         theirs = _row_selection(value)
-        if theirs is None or theirs == mine:
+        if theirs is None or theirs == mine or _split_otherwise(X, value, mine, theirs):
             continue
         if not _same_data(X, value, mine, theirs):
             continue

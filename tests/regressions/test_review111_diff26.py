@@ -218,10 +218,6 @@ def test_dask_parquet_spellings_keyed_by_dataset(tmp_path):
         assert len(X_res.compute()) == len(y_res.compute())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dd.concat keyed as a set of sources: y in another order accepted",
-)
 def test_dask_concat_in_other_order_refused(tmp_path):
     dd = pytest.importorskip("dask.dataframe")
     pytest.importorskip("pyarrow")
@@ -235,10 +231,6 @@ def test_dask_concat_in_other_order_refused(tmp_path):
         _resample(dd.concat([a, b])[["a"]], dd.concat([b, a])["t"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="from_pandas keyed by npartitions: other rows of the frame accepted",
-)
 def test_dask_from_pandas_other_npartitions_other_mask_refused():
     dd = pytest.importorskip("dask.dataframe")
     df = _frame()
