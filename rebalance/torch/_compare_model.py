@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
+from rebalance._labels import _missing, missing_labels
 from rebalance._validation import RANDOM_STATE_CONSTRAINT, NumberInterval
 from rebalance.samplers import ClassBalancedSampler, LabelShuffleSampler
 from rebalance.torch._deprecations import warn_deprecated
@@ -241,6 +242,9 @@ default=None
             The fitted classifier.
         """
         self._validate_params()
+        missing = _missing(y) if y is not None else None
+        if missing is not None and missing.ndim == 1 and missing.any():
+            raise missing_labels("y", missing)
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         classes, y_codes = np.unique(y, return_inverse=True)
@@ -409,9 +413,12 @@ def _as_batch(batch):
 
 
 def _writeable(values: np.ndarray) -> np.ndarray:
-    """``values``, copied when read-only (pandas 3 hands out read-only views):
-    torch.from_numpy warns on a read-only array."""
-    return values if values.flags.writeable else values.copy()
+    """``values``, copied when read-only (pandas 3 hands out read-only views:
+    torch.from_numpy warns on them) or walked backwards (``X[::-1]``,
+    ``np.flip``: torch.from_numpy refuses a negative stride)."""
+    if values.flags.writeable and all(step >= 0 for step in values.strides):
+        return values
+    return values.copy()
 
 
 def _linear(n_in: int, n_out: int, generator: torch.Generator) -> torch.nn.Linear:

@@ -3115,8 +3115,14 @@ def _shown(dataset: Any, name: str) -> Any:
     ``set_format(columns=[...])`` (the model's inputs only) hides the label
     column from ``dataset[name]`` (a bare KeyError) while it is still among
     ``column_names``. Same format type and indices mapping, so the rows and
-    the values' container are those of ``dataset``."""
-    shown = (getattr(dataset, "format", None) or {}).get("columns")
+    the values' container are those of ``dataset``. A dataset with a
+    transform (``with_transform``/``set_transform``) as stored, without it:
+    the transform may rename or leave out the column (a bare KeyError), and
+    would decode every row to read the labels."""
+    fmt = getattr(dataset, "format", None) or {}
+    if fmt.get("type") == "custom":
+        return dataset.with_format(None)
+    shown = fmt.get("columns")
     if shown is None or name in shown:
         return dataset
     fmt = dataset.format

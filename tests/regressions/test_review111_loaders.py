@@ -167,10 +167,6 @@ def test_rebalanced_loader_second_call_draws_the_next_epoch():
     assert second == _rows(DataLoader(data, sampler=again, batch_size=100))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HF label column read through the dataset's with_transform: bare KeyError",
-)
 def test_rebalanced_loader_hf_dataset_with_transform_renaming_label():
     datasets = pytest.importorskip("datasets")
     labels = [0] * 6 + [1] * 2

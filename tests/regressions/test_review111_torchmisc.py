@@ -45,10 +45,6 @@ def _data(n_classes=2, n=40):
 # --------------------------------------------------------------------------
 # TorchMLPClassifier: memory layouts of X
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="fit on a negative-stride X (X[::-1]) raises torch's from_numpy error",
-)
 def test_mlp_fit_on_reversed_rows_equals_fit_on_a_copy():
     X, y = _data()
     reversed_X, reversed_y = X[::-1], y[::-1]
@@ -57,10 +53,6 @@ def test_mlp_fit_on_reversed_rows_equals_fit_on_a_copy():
     np.testing.assert_array_equal(got.predict_proba(X), expected.predict_proba(X))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="predict_proba on a negative-stride X raises torch's from_numpy error",
-)
 def test_mlp_predicts_on_reversed_columns():
     X, y = _data()
     model = TorchMLPClassifier(**FAST).fit(X, y)
@@ -83,10 +75,6 @@ def test_mlp_fortran_big_endian_and_read_only_x_fit_as_plain_float32():
 # --------------------------------------------------------------------------
 # TorchMLPClassifier: labels
 # --------------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="a None label fails in np.unique ('<' not supported ...), not named",
-)
 def test_mlp_refuses_a_missing_label_by_name():
     X, y = _data()
     labels = np.array(["no", "yes"], dtype=object)[y]
