@@ -106,7 +106,9 @@ def pandas_frame(frame):
     naming ``X`` for a frame pandas cannot hold (polars' 128-bit integers), a
     ValueError for a column name twice (:func:`narwhals_frame`).
     """
-    if is_pandas(frame, "DataFrame") or not is_dataframe(frame):
+    if is_pandas(frame, "DataFrame"):
+        return _without_view_columns(frame)
+    if not is_dataframe(frame):
         return frame
     # Outside the try: a column name twice is a ValueError naming X.
     converted = narwhals_frame(_signed_dictionaries(frame))
@@ -121,6 +123,34 @@ def pandas_frame(frame):
             "are planned in. Cast the columns pandas cannot hold first (e.g. "
             "128-bit integers to 64-bit ones or floats)."
         ) from exc
+
+
+def _without_view_columns(frame):
+    """A pandas ``frame`` whose Arrow ``string_view``/``binary_view`` columns
+    (``pa.table(polars_frame).to_pandas(types_mapper=pd.ArrowDtype)``) are
+    large strings/binaries instead, as a new frame: pyarrow filters no view
+    (``dropna`` fails). ``frame`` itself where it has none."""
+    import pandas as pd
+
+    from rebalance._frames import _without_views
+
+    cast = {}
+    for j, dtype in enumerate(frame.dtypes):
+        if isinstance(dtype, pd.ArrowDtype):
+            plain = _without_views(dtype.pyarrow_dtype)
+            if plain != dtype.pyarrow_dtype:
+                cast[j] = plain
+    if not cast:
+        return frame
+    import pyarrow as pa
+
+    frame = frame.copy()
+    for j, plain in cast.items():
+        values = frame.iloc[:, j]
+        # Cast in pyarrow: pandas' astype fails on a view type.
+        array = pd.arrays.ArrowExtensionArray(pa.array(values.array).cast(plain))
+        frame.isetitem(j, pd.Series(array, index=values.index, name=values.name))
+    return frame
 
 
 def _signed_dictionaries(frame):
@@ -447,8 +477,8 @@ def missing_as_na(
             continue
         if not _is_text(values):
             continue
-        try:
-            missing = values.isin(_MISSING_TEXT)
+        try:  # surrounding spaces ignored, as in the target (label_markers)
+            missing = _stripped(values).isin(_MISSING_TEXT)
         except TypeError:  # unhashable values (lists, dicts): no text
             continue
         if missing.any():
@@ -466,6 +496,12 @@ def missing_as_na(
     return frame
 
 
+def _stripped(values):
+    """``values`` (a pandas Series) with its texts' surrounding spaces
+    removed; values that are not text as they are."""
+    return values.map(lambda v: v.strip() if isinstance(v, str) else v)
+
+
 def _categories_as_na(name: Any, values, notify: Callable[[str], None] | None):
     """A pandas categorical column with its categories that mark a missing
     value removed (their cells missing), as the same values in a column of
@@ -477,7 +513,8 @@ def _categories_as_na(name: Any, values, notify: Callable[[str], None] | None):
 
     categories = pd.Series(values.cat.categories, dtype=object)
     try:
-        gone = categories.isin(_MISSING_TEXT).to_numpy(dtype=bool, copy=True)
+        gone = _stripped(categories).isin(_MISSING_TEXT)
+        gone = gone.to_numpy(dtype=bool, copy=True)
     except TypeError:  # unhashable categories: no text
         return None
     read = _missing_numbers(categories.where(~gone), False)
@@ -1136,6 +1173,26 @@ def _skrub_fix(error: ImportError) -> str:
     )
 
 
+def _as_categories(values):
+    """A column planned as categories as a pandas categorical of its values
+    as text (missing values missing): skrub's ``TableVectorizer`` reads a
+    column of text anew on each training fold, as numbers or dates where the
+    fold lacks the one value that made it categories, and that value, in
+    the test fold, would become missing. A categorical it encodes as
+    categories in every fold."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.CategoricalDtype) and all(
+        isinstance(c, str) for c in values.cat.categories
+    ):
+        return values
+    objects = values.astype(object)
+    present = objects.notna().to_numpy()
+    text = objects.copy()
+    text[present] = objects[present].map(str)
+    return text.astype("category")
+
+
 def prepare_frame(frame, plan: ColumnPlan):
     """A new frame of the used columns: numbers as text read as numbers,
     nullable, Arrow and sparse numbers as floats (missing values NaN),
@@ -1179,6 +1236,8 @@ def prepare_frame(frame, plan: ColumnPlan):
             out[name] = column
         if kind == "datetime":
             out[name] = _as_datetimes(out[name])
+        if kind in ("categorical", "high-cardinality categorical"):
+            out[name] = _as_categories(out[name])
         if kind == "datetime" and plan.vectorizer == "fallback":
             stamps = out[name]
             if getattr(stamps.dt, "tz", None) is not None:
