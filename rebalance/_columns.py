@@ -710,6 +710,13 @@ def _parse_dates(values):
     range in microseconds: :func:`_out_of_bounds_dates`), else pandas' mixed
     parsing (NaT where none applies; changing UTC offsets as UTC). The text
     "NaT" (pandas' missing date as ``astype(str)`` writes it) is missing."""
+    return _read_dates(values)[0]
+
+
+def _read_dates(values) -> tuple:
+    """``(datetimes, by_format)``: :func:`_parse_dates` of ``values``, and
+    whether one format with a year read them all (else value by value,
+    where a value may give no year: :func:`_without_year`)."""
     import pandas as pd
 
     present = values.notna() & ~_nat_text(values)
@@ -721,17 +728,17 @@ def _parse_dates(values):
                 continue  # not the column's format: no need to parse it all
             parsed = pd.to_datetime(values, errors="coerce", format=fmt)
             if parsed[present].notna().all():
-                return parsed
+                return parsed, True
             parsed = _out_of_bounds_dates(values, parsed, present, fmt)
             if parsed is not None:
-                return parsed
+                return parsed, True
         order = _day_order(values[present])
         if order == "both":
             # 13/01/2024 and 01/13/2024 in one column: no one order reads it.
-            return pd.Series(pd.NaT, index=values.index, name=values.name)
+            return pd.Series(pd.NaT, index=values.index, name=values.name), True
         parsed = _guessed_format_dates(values, present, order == "day")
         if parsed is not None:
-            return parsed
+            return parsed, True
         try:
             parsed = _mixed_dates(values, order == "day")
         except ValueError:
@@ -740,8 +747,8 @@ def _parse_dates(values):
             # Offsets that change (+01:00, then +02:00 after a DST change):
             # pandas 3 asks for one time zone, pandas < 3 returns datetime
             # objects (no .dt accessor); both as UTC.
-            return _mixed_dates(values, order == "day", utc=True)
-        return parsed
+            return _mixed_dates(values, order == "day", utc=True), False
+        return parsed, False
 
 
 def _reads(text: str, fmt: str) -> bool:
@@ -779,8 +786,8 @@ def _guessed_format_dates(values, present, day_first: bool):
     # guess with dayfirst reads 2024-01-02 as year, day, month).
     day_first = day_first and re.match(_DAY_MONTH, first) is not None
     fmt = guess_datetime_format(first, dayfirst=day_first)
-    if fmt is None:
-        return None
+    if fmt is None or not ("%Y" in fmt or "%y" in fmt):
+        return None  # (a format without a year fills in year 1900)
     try:
         parsed = pd.to_datetime(values, errors="coerce", format=fmt)
     except (TypeError, ValueError, OverflowError):  # offsets that change, ...
@@ -913,22 +920,23 @@ def _without_year(strings) -> bool:
     year: "1/2", "March 5", "12:30". pandas fills the year in (year 1, or
     today's date for a time), so such a column would read as points in time
     that are ratios, day-of-year labels or times of day, and "12:30" would
-    give other features on another day. Decided as dateutil (pandas' parser
-    for such text) reads each distinct value under two default dates that
-    differ only in the year."""
+    give other features on another day."""
+    return any(_gives_no_year(text) for text in strings.unique())
+
+
+def _gives_no_year(text: str) -> bool:
+    """Whether the date ``text`` gives no year, as dateutil (pandas' parser
+    for such text) reads it under two default dates that differ only in the
+    year."""
     import datetime
 
     from dateutil import parser
 
-    first, second = datetime.datetime(2001, 1, 1), datetime.datetime(2002, 1, 1)
-    for text in strings.unique():
-        try:
-            year = parser.parse(text, default=first).year
-            if year != parser.parse(text, default=second).year:
-                return True
-        except (ValueError, OverflowError):  # read by pandas alone (ISO 8601)
-            continue
-    return False
+    try:
+        year = parser.parse(text, default=datetime.datetime(2001, 1, 1)).year
+        return year != parser.parse(text, default=datetime.datetime(2002, 1, 1)).year
+    except (ValueError, OverflowError):  # read by pandas alone (ISO 8601)
+        return False
 
 
 def _not_dates(values):
@@ -938,10 +946,15 @@ def _not_dates(values):
     strings = values.astype(str)
     strings = strings[~_nat_text(strings)]
     try:
-        parsed = _parse_dates(strings)
+        parsed, by_format = _read_dates(strings)
     except (TypeError, ValueError, OverflowError):
         return strings
-    return strings[parsed.isna().to_numpy()]
+    failed = strings[parsed.isna().to_numpy()]
+    if failed.empty and not by_format:
+        # Read value by value: one may give no year ("Jan 5", "12:30").
+        yearless = [text for text in strings.unique() if _gives_no_year(text)]
+        return strings[strings.isin(yearless)]
+    return failed
 
 
 def _native_order(values):
@@ -1134,8 +1147,8 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
                     dates = False
                     plan.notes[name] = (
                         f"not read as dates: {others.shape[0]} value(s) are not "
-                        f"dates (first {others.iloc[0]!r}); make them missing "
-                        "values to use the column as dates"
+                        f"dates with a year (first {others.iloc[0]!r}); make "
+                        "them missing values to use the column as dates"
                     )
             if dates:
                 plan.used[name] = "datetime"

@@ -1821,7 +1821,10 @@ def _refuse_other_selection(X, inputs: dict) -> None:
     if mine is None:
         return
     for name, value in inputs.items():
-        if not (_is_dask(value) and _is_frame(value)):
+        if not _is_dask(value):
+            continue
+        if not _is_frame(value):
+            _refuse_untraced_rows(name, mine)
             continue
         theirs = _row_selection(value)
         if theirs is None or theirs == mine or _split_otherwise(X, value, mine, theirs):
@@ -1840,6 +1843,25 @@ def _refuse_other_selection(X, inputs: dict) -> None:
             f"dd.read_parquet(..., filters=...)), then X = rows[features] and "
             f"{name} = rows[{column}]."
         )
+
+
+def _refuse_untraced_rows(name: str, mine: tuple) -> None:
+    """Refuse a Dask array ``name`` (y, ``sample_weight``) beside a Dask
+    frame X holding a selection of its source's rows (``mine``:
+    :func:`_row_selection`): the array's graph no longer says which rows it
+    holds (``ddf[other_mask]["y"].to_dask_array()`` has X's length as often
+    as not), and matched by position its labels could be other rows'."""
+    if not mine[1]:
+        return  # X is every row of its source: other rows differ in length
+    column = "target" if name == "y" else "weight_column"
+    raise ValueError(
+        f"{name} is a Dask array beside a Dask DataFrame X that holds a "
+        "selection of rows (a mask, loc, query, sample, dropna or partitions): "
+        f"which rows {name} holds cannot be told from an array, and matched by "
+        "position they could be other rows'. Take both from one selection as "
+        f"frames: rows = ddf[mask], then X = rows[features] and {name} = "
+        f"rows[{column}] (a Dask Series), or compute {name} first."
+    )
 
 
 def check_same_selection(X, y, sample_weight=None) -> None:

@@ -3092,7 +3092,10 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
         names = getattr(dataset, "column_names", None) or ()
         for name in ("label", "labels"):
             if name in names:
-                column = _shown(dataset, name)[name]
+                if (getattr(dataset, "format", None) or {}).get("type") == "custom":
+                    column = _transformed_labels(dataset, name, where)
+                else:
+                    column = _shown(dataset, name)[name]
                 if is_hf_column(column):
                     column = column[:]  # read once, in the dataset's format
                 return _class_label_marked(dataset, name, column), f'{where}["{name}"]'
@@ -3110,18 +3113,39 @@ def _dataset_labels(dataset: Any, where: str = "dataset") -> tuple[Any, str]:
     )
 
 
+def _transformed_labels(dataset: Any, name: str, where: str) -> Any:
+    """The column ``name`` of a Hugging Face ``dataset`` with a transform
+    (``with_transform``/``set_transform``) as the transform gives it: the
+    labels its batches carry (a transform may map classes to others). A
+    ValueError naming ``labels_from`` where its output has no such column
+    (renamed, or left out by ``columns=[...]``): a bare KeyError before."""
+    try:
+        column = _shown(dataset, name)[name]  # columns=[...] hiding it: shown
+        # (datasets >= 4 reads a Column lazily: the KeyError comes here)
+        return column[:] if is_hf_column(column) else column
+    except KeyError:
+        pass
+    try:
+        shown = sorted(dataset[:1])
+    except Exception:  # the transform fails on its own: not ours to name
+        shown = None
+    its = f" (its output: {shown})" if shown is not None else ""
+    raise ValueError(
+        f"The transform of {where} (with_transform/set_transform) gives no "
+        f"{name!r} column{its}, and the labels are read as its batches carry "
+        "them. Pass labels_from= with the labels of its rows: e.g. "
+        f"labels_from=lambda ds: ds.with_format(None)[{name!r}] when the "
+        "stored column holds the classes the batches carry."
+    )
+
+
 def _shown(dataset: Any, name: str) -> Any:
     """The Hugging Face ``dataset`` with its column ``name`` in its output:
     ``set_format(columns=[...])`` (the model's inputs only) hides the label
     column from ``dataset[name]`` (a bare KeyError) while it is still among
     ``column_names``. Same format type and indices mapping, so the rows and
-    the values' container are those of ``dataset``. A dataset with a
-    transform (``with_transform``/``set_transform``) as stored, without it:
-    the transform may rename or leave out the column (a bare KeyError), and
-    would decode every row to read the labels."""
+    the values' container are those of ``dataset``."""
     fmt = getattr(dataset, "format", None) or {}
-    if fmt.get("type") == "custom":
-        return dataset.with_format(None)
     shown = fmt.get("columns")
     if shown is None or name in shown:
         return dataset

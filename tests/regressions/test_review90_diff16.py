@@ -63,12 +63,6 @@ def test_symlinked_folder_other_mask_refused(folder):
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review90 diff16: rebalance/_dask.py: the selection check reads Dask "
-    "frames only: a y taken as ddf[other_mask]['y'].to_dask_array() is paired "
-    "by position (left open)",
-)
 def test_dask_array_other_mask_refused(folder):
     ddf = dd.read_parquet(str(folder))
     y = ddf[ddf.a < 0]["y"].to_dask_array()

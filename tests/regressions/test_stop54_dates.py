@@ -21,7 +21,8 @@ def test_a_value_that_is_not_a_date_after_the_first_rows_is_not_made_missing():
     frame = pd.DataFrame({"when": values, "x": np.arange(1500) % 7})
     plan = plan_columns(frame)
     assert plan.used.get("when") != "datetime"
-    assert "1 value(s) are not dates (first 'unknown')" in plan.notes["when"]
+    note = plan.notes["when"]
+    assert "1 value(s) are not dates with a year (first 'unknown')" in note
     assert "notes: when (not read as dates" in plan.describe()
 
 
@@ -107,3 +108,11 @@ def test_dates_read_in_one_format_or_value_by_value_alike(values, expected):
         assert list(out.dt.hour[:2]) == [9, 8]
     else:
         assert list(out[:2]) == [pd.Timestamp(t) for t in expected]
+
+
+def test_a_value_without_a_year_after_the_sample_is_noted():
+    values = _dates(1200)
+    values[1100] = "12:30"
+    plan = plan_columns(pd.DataFrame({"when": values}))
+    assert plan.used.get("when") != "datetime"
+    assert "(first '12:30')" in plan.notes["when"]
