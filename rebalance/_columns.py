@@ -927,16 +927,22 @@ def _without_year(strings) -> bool:
 def _gives_no_year(text: str) -> bool:
     """Whether the date ``text`` gives no year, as dateutil (pandas' parser
     for such text) reads it under two default dates that differ only in the
-    year."""
+    year, or only a one-digit one ("1.2.3", a version, read as 2003)."""
     import datetime
+    import re
 
     from dateutil import parser
 
     try:
         year = parser.parse(text, default=datetime.datetime(2001, 1, 1)).year
-        return year != parser.parse(text, default=datetime.datetime(2002, 1, 1)).year
+        if year != parser.parse(text, default=datetime.datetime(2002, 1, 1)).year:
+            return True
     except (ValueError, OverflowError):  # read by pandas alone (ISO 8601)
         return False
+    # The year written whole (2024, in 20240102 too) or as two digits (24).
+    return str(year) not in text and f"{year % 100:02d}" not in re.findall(
+        r"(?<!\d)\d{2}(?!\d)", text
+    )
 
 
 def _not_dates(values):
