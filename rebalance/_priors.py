@@ -20,7 +20,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import _num_samples
 
-from rebalance._frames import column_names, is_dataframe, is_pandas, take_rows
+from rebalance._frames import (
+    column_names,
+    is_dask,
+    is_dataframe,
+    is_pandas,
+    take_rows,
+)
 from rebalance._labels import encode_labels, unreadable
 from rebalance._validation import check_sample_weight
 
@@ -279,6 +285,11 @@ def _column_labels(proba: Any) -> list | None:
     ...), else None."""
     if is_pandas(proba, "DataFrame"):
         return proba.columns.tolist()
+    if is_dask(proba) and getattr(proba, "ndim", None) == 2:
+        # A Dask DataFrame's columns are known without computing it (a Dask
+        # array has none).
+        columns = getattr(proba, "columns", None)
+        return None if columns is None else list(columns)
     if is_dataframe(proba):
         # Repeated names kept: priors by position still work there.
         return column_names(proba)

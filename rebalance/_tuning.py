@@ -129,7 +129,7 @@ def check_split_groups(
     )
 
 
-def cross_validated_scores(
+def checked_folds(
     estimator: Any,
     X: Any,
     y: np.ndarray,
@@ -139,29 +139,15 @@ def cross_validated_scores(
     sample_weight: Any,
     fit_params: dict[str, Any],
     split_params: dict[str, Any],
-    scores_of: ScoresOf,
     score_params: dict[str, Any] | None = None,
-    weights_as_counts: bool = False,
-    keep_X: bool = False,
-) -> list[Fold]:
-    """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
-
-    ``fit_params`` go to each fold's ``fit``, those with one value per row
-    restricted to the fold's training rows; ``split_params`` go to
-    ``cv.split``. Each fold keeps its validation rows' ``sample_weight``, to
-    weight the metric, and of ``score_params`` (other metadata for the
-    scorer) those with one value per row restricted to the validation rows.
-
-    ``weights_as_counts``: the estimator's ``fit`` takes no ``sample_weight``,
-    and ``fit_params['sample_weight']`` holds whole-number counts. The folds
-    split the rows as given; each fold's training rows are repeated by their
-    counts (a weight of 0 drops the row), and its validation rows keep their
-    counts as the metric's ``sample_weight``, so that no copy of a row lands
-    on both sides of a fold.
-
-    ``keep_X``: each fold keeps its validation rows of ``X`` too, for a
-    scorer of one's own, which is called on them.
-    """
+) -> tuple[Any, list, bool]:
+    """``(X, splits, pairwise)``: the folds of ``cv`` on ``(X, y)`` (X
+    indexable) as :func:`cross_validated_scores` fits them, each checked
+    (a fold whose training rows lack a class or weigh 0 for one is refused
+    naming the fold), and whether the estimator takes a square X (a
+    precomputed kernel). ``ThresholdMover.fit`` calls it before fitting the
+    estimator on every row too: a refused fold leaves a fitted mover as it
+    was."""
     splitter = check_cv(cv, y, classifier=True)
     # Sparse formats without row indexing (COO, DOK, ...) become CSR.
     (X,) = indexable(X)
@@ -199,6 +185,55 @@ def cross_validated_scores(
         if sample_weight is None
         else sample_weight,
     )
+    return X, splits, pairwise
+
+
+def cross_validated_scores(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    classes: np.ndarray,
+    *,
+    cv: Any,
+    sample_weight: Any,
+    fit_params: dict[str, Any],
+    split_params: dict[str, Any],
+    scores_of: ScoresOf,
+    score_params: dict[str, Any] | None = None,
+    weights_as_counts: bool = False,
+    keep_X: bool = False,
+) -> list[Fold]:
+    """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
+
+    ``fit_params`` go to each fold's ``fit``, those with one value per row
+    restricted to the fold's training rows; ``split_params`` go to
+    ``cv.split``. Each fold keeps its validation rows' ``sample_weight``, to
+    weight the metric, and of ``score_params`` (other metadata for the
+    scorer) those with one value per row restricted to the validation rows.
+
+    ``weights_as_counts``: the estimator's ``fit`` takes no ``sample_weight``,
+    and ``fit_params['sample_weight']`` holds whole-number counts. The folds
+    split the rows as given; each fold's training rows are repeated by their
+    counts (a weight of 0 drops the row), and its validation rows keep their
+    counts as the metric's ``sample_weight``, so that no copy of a row lands
+    on both sides of a fold.
+
+    ``keep_X``: each fold keeps its validation rows of ``X`` too, for a
+    scorer of one's own, which is called on them.
+    """
+    X, splits, pairwise = checked_folds(
+        estimator,
+        X,
+        y,
+        classes,
+        cv=cv,
+        sample_weight=sample_weight,
+        fit_params=fit_params,
+        split_params=split_params,
+        score_params=score_params,
+    )
+    n_samples = len(y)
+    fix = _fold_fix(check_cv(cv, y, classifier=True))
     folds: list[Fold] = []
     for number, (train, validation) in enumerate(splits):
         X_train, y_train = take_rows(X, train), take_rows(y, train)

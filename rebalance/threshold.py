@@ -97,6 +97,7 @@ from rebalance._tuning import (
     best_thresholds,
     check_split_groups,
     check_splitter,
+    checked_folds,
     cross_validated_scores,
     unsorted_classes_fix,
 )
@@ -717,6 +718,21 @@ default='auto'
                 "split with the rows of each cv fold",
             )
 
+        if splitter is not None:
+            # Every fold checked before the estimator is fitted on every row
+            # (a refused fold leaves a fitted mover as it was), with what
+            # _tune gives cross_validated_scores.
+            checked_folds(
+                self.estimator,
+                tune_X,
+                tune_y,
+                classes,
+                cv=splitter,
+                sample_weight=tune_weight if score_params is None else None,
+                fit_params=estimator_params if counted is None else counted[1],
+                split_params=split_params,
+                score_params=score_params,
+            )
         if frozen:
             estimator = self.estimator
         else:

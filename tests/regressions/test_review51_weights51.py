@@ -84,7 +84,8 @@ def test_fold_training_class_of_zero_weight_is_refused_as_without_the_rows():
         ThresholdMover(_CountingNB(), strategy="tuned", cv=folds, thresholds=10).fit(
             X, y, sample_weight=w
         )
-    assert _CountingNB.fits == 1  # the final model only: no fold was fitted
+    # No fit at all: the folds are checked before the final model (stop 54)
+    assert _CountingNB.fits == 0
 
 
 # Bug (unclear): a validation fold whose rows all weigh 0 raised scikit-learn's
@@ -101,7 +102,8 @@ def test_validation_fold_of_zero_weight_is_refused_by_name(scoring, grid):
         ThresholdMover(
             _CountingNB(), strategy="tuned", cv=folds, scoring=scoring, thresholds=grid
         ).fit(X, y, sample_weight=w)
-    assert _CountingNB.fits == 1
+    # No fit at all: the folds are checked before the final model (stop 54)
+    assert _CountingNB.fits == 0
 
 
 # The oracle holds: weight-0 rows (also at the extremes of the scores) tune

@@ -61,7 +61,8 @@ def test_fold_training_without_a_class_is_refused_before_any_fold_fit():
         r"all\)\].*fewer folds",
     ):
         ThresholdMover(_CountingLR(), "tuned", cv=2).fit(X, y)
-    assert _CountingLR.fits == 1  # the final model only
+    # No fit at all: the folds are checked before the final model (stop 54)
+    assert _CountingLR.fits == 0
 
 
 def test_unstratified_fold_without_a_class_names_it_before_fitting_folds():
@@ -72,7 +73,8 @@ def test_unstratified_fold_without_a_class_names_it_before_fitting_folds():
         ValueError, match=r"fold 2 training rows without the classes \['c'"
     ):
         ThresholdMover(_CountingLR(), "tuned", cv=KFold(3)).fit(X[order], y[order])
-    assert _CountingLR.fits == 1
+    # No fit at all: the folds are checked before the final model (stop 54)
+    assert _CountingLR.fits == 0
 
 
 # --- checked, correct: pinned ------------------------------------------------
