@@ -1817,6 +1817,15 @@ def _refuse_other_selection(X, inputs: dict) -> None:
     too), and every label would land on another row, silently. A selection
     written two ways (a ``query`` beside the same mask) cannot be told from
     another one: refused too, and the message says to select the rows once."""
+    if _is_dask(X) and not _is_frame(X):
+        # A Dask array X: which rows it holds cannot be told; beside a frame
+        # holding a selection of rows (maybe another), refused.
+        for name, value in inputs.items():
+            if _is_dask(value) and _is_frame(value):
+                theirs = _row_selection(value)
+                if theirs is not None:
+                    _refuse_untraced_rows("X", theirs, beside=name)
+        return
     mine = _row_selection(X) if _is_frame(X) else None
     if mine is None:
         return
@@ -1845,22 +1854,24 @@ def _refuse_other_selection(X, inputs: dict) -> None:
         )
 
 
-def _refuse_untraced_rows(name: str, mine: tuple) -> None:
-    """Refuse a Dask array ``name`` (y, ``sample_weight``) beside a Dask
-    frame X holding a selection of its source's rows (``mine``:
-    :func:`_row_selection`): the array's graph no longer says which rows it
-    holds (``ddf[other_mask]["y"].to_dask_array()`` has X's length as often
-    as not), and matched by position its labels could be other rows'."""
-    if not mine[1]:
-        return  # X is every row of its source: other rows differ in length
-    column = "target" if name == "y" else "weight_column"
+def _refuse_untraced_rows(name: str, selection: tuple, beside: str = "X") -> None:
+    """Refuse a Dask array ``name`` (X, y, ``sample_weight``) beside a Dask
+    frame ``beside`` holding a selection of its source's rows
+    (``selection``: :func:`_row_selection`): the array's graph no longer
+    says which rows it holds (``ddf[other_mask]["y"].to_dask_array()`` has
+    the frame's length as often as not), and matched by position its rows
+    could be other rows'."""
+    if not selection[1]:
+        return  # every row of its source: other rows differ in length
+    column = {"y": "target", "X": "features"}.get(name, "weight_column")
     raise ValueError(
-        f"{name} is a Dask array beside a Dask DataFrame X that holds a "
+        f"{name} is a Dask array beside a Dask DataFrame {beside} that holds a "
         "selection of rows (a mask, loc, query, sample, dropna or partitions): "
         f"which rows {name} holds cannot be told from an array, and matched by "
         "position they could be other rows'. Take both from one selection as "
-        f"frames: rows = ddf[mask], then X = rows[features] and {name} = "
-        f"rows[{column}] (a Dask Series), or compute {name} first."
+        f"frames: rows = ddf[mask], then X = rows[features] and y = "
+        f"rows[target] (Dask frames and Series), or compute {name} first "
+        f"({name} = rows[{column}] as a frame or Series)."
     )
 
 

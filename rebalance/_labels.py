@@ -91,10 +91,10 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
         y = y.to_numpy()
     elif is_series(y):
         return y, False
-    elif isinstance(y, pd.Categorical):
+    elif isinstance(y, (pd.Categorical, pd.CategoricalIndex)):
         # Read as the Series holding it: its classes in the categories' order,
         # as for a categorical Series (not sorted, as its values would be).
-        return pd.Series(y, copy=False), False
+        return pd.Series(pd.Categorical(y), copy=False), False
     elif sp.issparse(y):
         raise sparse_labels(y, name)
     elif is_dataframe(y):
@@ -1030,8 +1030,8 @@ def check_categorical_classes(y: Any, name: str = "y") -> None:
     ...
     ValueError: Unknown label type: y is continuous ...
     """
-    if isinstance(y, pd.Categorical):
-        y = pd.Series(y, copy=False)
+    if isinstance(y, (pd.Categorical, pd.CategoricalIndex)):
+        y = pd.Series(pd.Categorical(y), copy=False)
     dask_series = (
         is_dask(y)
         and isinstance(getattr(y, "dtype", None), pd.CategoricalDtype)

@@ -202,6 +202,7 @@ def cross_validated_scores(
     score_params: dict[str, Any] | None = None,
     weights_as_counts: bool = False,
     keep_X: bool = False,
+    checked: tuple | None = None,
 ) -> list[Fold]:
     """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
 
@@ -220,8 +221,11 @@ def cross_validated_scores(
 
     ``keep_X``: each fold keeps its validation rows of ``X`` too, for a
     scorer of one's own, which is called on them.
+
+    ``checked``: what :func:`checked_folds` gave for these arguments (cv is
+    then not split again).
     """
-    X, splits, pairwise = checked_folds(
+    X, splits, pairwise = checked or checked_folds(
         estimator,
         X,
         y,

@@ -718,11 +718,14 @@ default='auto'
                 "split with the rows of each cv fold",
             )
 
+        checked = None
         if splitter is not None:
             # Every fold checked before the estimator is fitted on every row
             # (a refused fold leaves a fitted mover as it was), with what
-            # _tune gives cross_validated_scores.
-            checked_folds(
+            # _tune gives cross_validated_scores, which fits these folds (cv
+            # is split once: a cv whose split yields once, or shuffles
+            # without a seed, gives the folds checked).
+            checked = checked_folds(
                 self.estimator,
                 tune_X,
                 tune_y,
@@ -820,6 +823,7 @@ default='auto'
                 splitter,
                 score_params,
                 weights_as_counts=counted is not None,
+                checked=checked,
             )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
@@ -1173,6 +1177,7 @@ default='auto'
         splitter: Any,
         score_params: dict[str, Any] | None = None,
         weights_as_counts: bool = False,
+        checked: tuple | None = None,
     ) -> None:
         """Set ``threshold_``, ``best_score_`` and ``cv_results_``; ``splitter``
         is the checked ``cv``, or None for a fitted estimator (not refitted).
@@ -1225,6 +1230,7 @@ default='auto'
                 scores_of=scores_of,
                 weights_as_counts=weights_as_counts,
                 keep_X=keep_X,
+                checked=checked,
             )
         binary = len(classes) == 2
         columns = [self._pos_index()] if binary else range(len(classes))

@@ -3119,12 +3119,16 @@ def _transformed_labels(dataset: Any, name: str, where: str) -> Any:
     labels its batches carry (a transform may map classes to others). A
     ValueError naming ``labels_from`` where its output has no such column
     (renamed, or left out by ``columns=[...]``): a bare KeyError before."""
-    try:
-        column = _shown(dataset, name)[name]  # columns=[...] hiding it: shown
-        # (datasets >= 4 reads a Column lazily: the KeyError comes here)
-        return column[:] if is_hf_column(column) else column
-    except KeyError:
-        pass
+    # As the batches carry it (output_all_columns=True passes it on beside
+    # the transform's output), else with columns=[...] hiding it shown to
+    # the transform.
+    for shown in (dataset, _shown(dataset, name)):
+        try:
+            column = shown[name]
+            # (datasets >= 4 reads a Column lazily: the KeyError comes here)
+            return column[:] if is_hf_column(column) else column
+        except KeyError:
+            continue
     try:
         shown = sorted(dataset[:1])
     except Exception:  # the transform fails on its own: not ours to name
