@@ -112,7 +112,7 @@ def _plan(frame):
     return plan.used, plan.dropped
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(_table(), st.randoms(use_true_random=False))
 def test_read_keeps_rows_values_and_plan(table, rnd):
     frame, marked = table
@@ -141,7 +141,7 @@ def test_read_keeps_rows_values_and_plan(table, rnd):
 
 
 # 30 examples (under the 60 allowed): each reads the table four times.
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(_table())
 def test_pandas_polars_and_pyarrow_get_one_plan(table):
     pa = pytest.importorskip("pyarrow")
