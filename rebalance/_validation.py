@@ -261,7 +261,14 @@ def _text_column(X: Any) -> bool:
     if _is_arrow(X, "Array", "ChunkedArray"):
         import pyarrow as pa
 
-        kinds = ("string", "large_string", "binary", "large_binary", "string_view")
+        kinds = (
+            "string",
+            "large_string",
+            "binary",
+            "large_binary",
+            "string_view",
+            "binary_view",
+        )
         arrow_type = X.type.value_type if pa.types.is_dictionary(X.type) else X.type
         text = any(
             getattr(pa.types, f"is_{kind}", lambda _t: False)(arrow_type)
