@@ -352,8 +352,12 @@ def available_memory() -> int | None:
 
 
 def format_bytes(n_bytes: int) -> str:
-    """``n_bytes`` in binary units, e.g. ``'7.28 TiB'``."""
-    value = float(n_bytes)
+    """``n_bytes`` in binary units, e.g. ``'7.28 TiB'``; a number beyond a
+    float (``n_samples=10**400``) as its power of ten, ``'about 10^400 bytes'``."""
+    try:
+        value = float(n_bytes)
+    except OverflowError:
+        return f"about 10^{len(str(abs(int(n_bytes)))) - 1} bytes"
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if value < 1024:
             return f"{_three_digits(value, unit == 'bytes')} {unit}"
