@@ -736,7 +736,7 @@ def _read_dates(values) -> tuple:
         if order == "both":
             # 13/01/2024 and 01/13/2024 in one column: no one order reads it.
             return pd.Series(pd.NaT, index=values.index, name=values.name), True
-        parsed = _guessed_format_dates(values, present, order == "day")
+        parsed = _guessed_format_dates(values, present, first, order == "day")
         if parsed is not None:
             return parsed, True
         try:
@@ -767,9 +767,9 @@ def _reads(text: str, fmt: str) -> bool:
     return True
 
 
-def _guessed_format_dates(values, present, day_first: bool):
-    """``values`` (text) read with the format pandas guesses from the first
-    present one ("07 Dec 2026 10:00": ``%d %b %Y %H:%M``), when that format
+def _guessed_format_dates(values, present, first: str | None, day_first: bool):
+    """``values`` (text) read with the format pandas guesses from ``first``,
+    the first present one ("07 Dec 2026 10:00": ``%d %b %Y %H:%M``), when that format
     reads every present value into datetimes; else None. One vectorised
     parse instead of pandas' value-by-value mixed parsing, which reads
     such a column the same way about a hundred times slower."""
@@ -781,7 +781,8 @@ def _guessed_format_dates(values, present, day_first: bool):
         from pandas.tseries.api import guess_datetime_format
     except ImportError:  # pandas < 2.2
         return None
-    first = str(values[present].iloc[0])
+    if first is None:  # no present value (read by the first format already)
+        return None
     # Day first for a date written with its day and month first only (the
     # guess with dayfirst reads 2024-01-02 as year, day, month).
     day_first = day_first and re.match(_DAY_MONTH, first) is not None

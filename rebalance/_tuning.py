@@ -140,12 +140,13 @@ def checked_folds(
     fit_params: dict[str, Any],
     split_params: dict[str, Any],
     score_params: dict[str, Any] | None = None,
-) -> tuple[Any, list, bool]:
-    """``(X, splits, pairwise)``: the folds of ``cv`` on ``(X, y)`` (X
+) -> tuple[Any, list, bool, str | None]:
+    """``(X, splits, pairwise, fix)``: the folds of ``cv`` on ``(X, y)`` (X
     indexable) as :func:`cross_validated_scores` fits them, each checked
     (a fold whose training rows lack a class or weigh 0 for one is refused
-    naming the fold), and whether the estimator takes a square X (a
-    precomputed kernel). ``ThresholdMover.fit`` calls it before fitting the
+    naming the fold), whether the estimator takes a square X (a
+    precomputed kernel), and the splitter's advice for a bad fold
+    (:func:`_fold_fix`). ``ThresholdMover.fit`` calls it before fitting the
     estimator on every row too: a refused fold leaves a fitted mover as it
     was."""
     splitter = check_cv(cv, y, classifier=True)
@@ -185,7 +186,7 @@ def checked_folds(
         if sample_weight is None
         else sample_weight,
     )
-    return X, splits, pairwise
+    return X, splits, pairwise, fix
 
 
 def cross_validated_scores(
@@ -225,7 +226,7 @@ def cross_validated_scores(
     ``checked``: what :func:`checked_folds` gave for these arguments (cv is
     then not split again).
     """
-    X, splits, pairwise = checked or checked_folds(
+    X, splits, pairwise, fix = checked or checked_folds(
         estimator,
         X,
         y,
@@ -237,7 +238,6 @@ def cross_validated_scores(
         score_params=score_params,
     )
     n_samples = len(y)
-    fix = _fold_fix(check_cv(cv, y, classifier=True))
     folds: list[Fold] = []
     for number, (train, validation) in enumerate(splits):
         X_train, y_train = take_rows(X, train), take_rows(y, train)
