@@ -716,7 +716,7 @@ def _parse_dates(values):
 def _read_dates(values) -> tuple:
     """``(datetimes, by_format)``: :func:`_parse_dates` of ``values``, and
     whether one format with a year read them all (else value by value,
-    where a value may give no year: :func:`_without_year`)."""
+    where a value may give no year: :func:`_yearless`)."""
     import pandas as pd
 
     present = values.notna() & ~_nat_text(values)
@@ -900,9 +900,15 @@ def _nat_text(values):
     return stripped.eq("NaT").fillna(False).astype(bool)
 
 
+def _date_text(values):
+    """``values`` as text, without the "NaT" markers (missing dates, not
+    text: :func:`_nat_text`)."""
+    strings = values.astype(str)
+    return strings[~_nat_text(strings)]
+
+
 def _looks_like_datetime(sample) -> bool:
-    strings = sample.astype(str)
-    strings = strings[~_nat_text(strings)]  # missing dates, not text
+    strings = _date_text(sample)
     if strings.empty:
         return False
     if strings.str.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)").all():
@@ -913,16 +919,16 @@ def _looks_like_datetime(sample) -> bool:
         parsed = _parse_dates(strings)  # quiet: it ignores pandas' warnings
     except (TypeError, ValueError, OverflowError):
         return False
-    return bool(parsed.notna().all()) and not _without_year(strings)
+    return bool(parsed.notna().all()) and not _yearless(strings)
 
 
-def _without_year(strings) -> bool:
-    """Whether a value of ``strings`` (text that parses as dates) gives no
-    year: "1/2", "March 5", "12:30". pandas fills the year in (year 1, or
-    today's date for a time), so such a column would read as points in time
-    that are ratios, day-of-year labels or times of day, and "12:30" would
-    give other features on another day."""
-    return any(_gives_no_year(text) for text in strings.unique())
+def _yearless(strings) -> list[str]:
+    """The distinct values of ``strings`` (text that parses as dates) that
+    give no year: "1/2", "March 5", "12:30". pandas fills the year in (year
+    1, or today's date for a time), so such a column would read as points in
+    time that are ratios, day-of-year labels or times of day, and "12:30"
+    would give other features on another day."""
+    return [text for text in strings.unique() if _gives_no_year(text)]
 
 
 def _gives_no_year(text: str) -> bool:
@@ -950,8 +956,7 @@ def _not_dates(values):
     """The values of ``values`` (text, none missing) that :func:`_parse_dates`
     does not read as dates, reading the whole column as :func:`prepare_frame`
     will (all of them when it fails)."""
-    strings = values.astype(str)
-    strings = strings[~_nat_text(strings)]
+    strings = _date_text(values)
     try:
         parsed, by_format = _read_dates(strings)
     except (TypeError, ValueError, OverflowError):
@@ -959,8 +964,7 @@ def _not_dates(values):
     failed = strings[parsed.isna().to_numpy()]
     if failed.empty and not by_format:
         # Read value by value: one may give no year ("Jan 5", "12:30").
-        yearless = [text for text in strings.unique() if _gives_no_year(text)]
-        return strings[strings.isin(yearless)]
+        return strings[strings.isin(_yearless(strings))]
     return failed
 
 

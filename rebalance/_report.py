@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import precision_recall_curve, roc_curve
 
+from rebalance._validation import check_int
 from rebalance.compare import (
     ALPHA,
     METRIC_LABELS,
@@ -78,6 +79,7 @@ def bar_limits(low_values, high_values) -> tuple[float, float]:
 
 def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
     """PR curves (with the prevalence baseline), ROC curves and ``metric`` bars."""
+    check_int(top, "top", minimum=1, fix="Pass the number of curves, e.g. top=4.")
     c, what = _curve_class(result)
     truth = result.y == c
     fig = _figure(figsize=(16, 4.8))
@@ -173,14 +175,17 @@ def _table_html(result: ComparisonResult, metric: str) -> str:
     for method in result.ranking(metric):
         p = p_values[method]
         same = p is None or p >= ALPHA
+        # ≈ marks a method not distinguishable from the best (as the
+        # statistics paragraph says), not the best itself (no p-value).
         p_text = "best" if p is None else html.escape(format_p(p))
+        marked = p is not None and p >= ALPHA
         cells = "".join(
             f"<td>{summary[method][k][0]:.3f} ± {summary[method][k][1]:.3f}</td>"
             for k in keys
         )
         rows.append(
             f'<tr class="{"same" if same else "worse"}"><th>{html.escape(method)}'
-            f"</th><td>{p_text}{' ≈' if same else ''}</td>{cells}</tr>"
+            f"</th><td>{p_text}{' ≈' if marked else ''}</td>{cells}</tr>"
         )
     return (
         f'<table id="results"><thead><tr><th>method</th><th>vs best</th>{head}'
@@ -223,10 +228,12 @@ window.addEventListener("load", function () {
 
 def write_report(result: ComparisonResult, path: str, metric: str, **info: Any) -> None:
     """One self-contained HTML file: summary, table, statistics, figures.
-    ``info``: ``summary`` and ``conclusion`` (texts to show instead of the
-    result's :meth:`describe` and :meth:`conclusion`), ``footer``."""
+    ``info``: ``source``, ``model`` and ``seed`` (for :meth:`describe`; the
+    model and seed default to the result's own), ``summary`` and
+    ``conclusion`` (texts to show instead of the result's :meth:`describe`
+    and :meth:`conclusion`), ``footer``."""
     summary_text = info.get("summary") or result.describe(
-        str(info.get("source", "data")), info.get("model", "?"), info.get("seed", 0)
+        str(info.get("source", "data")), info.get("model"), info.get("seed")
     )
     # The command's own words (its options) when it gives them.
     conclusion = info.get("conclusion") or result.conclusion(metric)

@@ -167,6 +167,12 @@ def checked_folds(
         else splitter.split(X, y, **split_params)
     )
     splits = [_fold_pair(fold, n_samples, number) for number, fold in enumerate(given)]
+    if not splits:
+        raise ValueError(
+            f"cv={cv!r} gave no (train, validation) folds: pass an int (the "
+            "number of stratified folds, e.g. cv=5) or a splitter that yields "
+            "folds for these rows."
+        )
     # A fold whose training rows lack a class: refused before the first fit,
     # naming the fold and the class (a binary estimator's own error named
     # neither: "This solver needs samples of at least 2 classes").
@@ -191,27 +197,27 @@ def checked_folds(
 
 def cross_validated_scores(
     estimator: Any,
-    X: Any,
     y: np.ndarray,
     classes: np.ndarray,
     *,
-    cv: Any,
+    checked: tuple[Any, list, bool, str | None],
     sample_weight: Any,
     fit_params: dict[str, Any],
-    split_params: dict[str, Any],
     scores_of: ScoresOf,
     score_params: dict[str, Any] | None = None,
     weights_as_counts: bool = False,
     keep_X: bool = False,
-    checked: tuple | None = None,
 ) -> list[Fold]:
-    """Fit a clone of ``estimator`` per fold of ``cv``; score its validation rows.
+    """Fit a clone of ``estimator`` per fold; score its validation rows.
+
+    ``checked``: what :func:`checked_folds` gave for these arguments (X, the
+    folds, checked before any fit; cv is not split again).
 
     ``fit_params`` go to each fold's ``fit``, those with one value per row
-    restricted to the fold's training rows; ``split_params`` go to
-    ``cv.split``. Each fold keeps its validation rows' ``sample_weight``, to
-    weight the metric, and of ``score_params`` (other metadata for the
-    scorer) those with one value per row restricted to the validation rows.
+    restricted to the fold's training rows. Each fold keeps its validation
+    rows' ``sample_weight``, to weight the metric, and of ``score_params``
+    (other metadata for the scorer) those with one value per row restricted
+    to the validation rows.
 
     ``weights_as_counts``: the estimator's ``fit`` takes no ``sample_weight``,
     and ``fit_params['sample_weight']`` holds whole-number counts. The folds
@@ -222,21 +228,8 @@ def cross_validated_scores(
 
     ``keep_X``: each fold keeps its validation rows of ``X`` too, for a
     scorer of one's own, which is called on them.
-
-    ``checked``: what :func:`checked_folds` gave for these arguments (cv is
-    then not split again).
     """
-    X, splits, pairwise, fix = checked or checked_folds(
-        estimator,
-        X,
-        y,
-        classes,
-        cv=cv,
-        sample_weight=sample_weight,
-        fit_params=fit_params,
-        split_params=split_params,
-        score_params=score_params,
-    )
+    X, splits, pairwise, fix = checked
     n_samples = len(y)
     folds: list[Fold] = []
     for number, (train, validation) in enumerate(splits):
@@ -265,12 +258,6 @@ def cross_validated_scores(
                 take_row_aligned(score_params or {}, validation, n_samples),
                 X_validation if keep_X else None,
             )
-        )
-    if not folds:
-        raise ValueError(
-            f"cv={cv!r} gave no (train, validation) folds: pass an int (the "
-            "number of stratified folds, e.g. cv=5) or a splitter that yields "
-            "folds for these rows."
         )
     return folds
 

@@ -791,6 +791,9 @@ class ComparisonResult:
     #: notices about the data, one sentence each: the markers of a missing
     #: value (``?``, ``-``, ``\\N``) read as missing, and which columns
     notes: list[str] = field(default_factory=list)
+    #: the model and seed :func:`compare` ran with (None: not known)
+    model: str | None = None
+    seed: int | None = None
 
     @property
     def n_samples(self) -> int:
@@ -959,8 +962,14 @@ class ComparisonResult:
         )
         return f"{TEST_NAME}, {folds} folds ({how})"
 
-    def describe(self, source: str, model: str, seed: int) -> str:
-        """The data summary: one paragraph, before the table."""
+    def describe(
+        self, source: str = "data", model: str | None = None, seed: int | None = None
+    ) -> str:
+        """The data summary: one paragraph, before the table. ``model`` and
+        ``seed``: those the comparison ran with (default: the result's own,
+        left out when not known)."""
+        model = self.model if model is None else model
+        seed = self.seed if seed is None else seed
         counts = self.class_counts()
         largest, smallest = max(counts.values()), min(counts.values())
         shown = list(counts.items())[:12]
@@ -994,7 +1003,12 @@ class ComparisonResult:
             if self.repeats > 1
             else ""
         )
-        text += f" Evaluation: {how}, model {model}, seed {seed}."
+        ran = "".join(
+            f", {name} {value}"
+            for name, value in (("model", model), ("seed", seed))
+            if value is not None
+        )
+        text += f" Evaluation: {how}{ran}."
         if self.skipped:
             text += " Skipped: " + "; ".join(
                 f"{m} ({why})" for m, why in self.skipped.items()
@@ -1112,7 +1126,12 @@ class ComparisonResult:
         save_overview(self, path, metric, top=top)
 
     def report(self, path: str, metric: str = "average_precision", **info) -> None:
-        """Write a self-contained HTML report (plots embedded) to ``path``."""
+        """Write a self-contained HTML report (plots embedded) to ``path``.
+
+        ``info``: ``source`` (what the data is called in the summary),
+        ``model`` and ``seed`` (default: those the comparison ran with),
+        ``summary`` and ``conclusion`` (texts shown instead of
+        :meth:`describe` and :meth:`conclusion`), ``footer``."""
         from rebalance._report import write_report
 
         write_report(self, path, metric, **info)
@@ -1700,6 +1719,8 @@ def compare(
         target_note=target.note,
         leaks={} if plan is None else find_leaks(X, plan, codes),
         notes=notes,
+        model=model,
+        seed=seed,
     )
     for name in methods:
         result.scores[name] = {metric: [0.0] * n_splits for metric in METRIC_LABELS}

@@ -19,7 +19,9 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import _num_samples
 
 from rebalance._dask import check_paired_rows
@@ -562,17 +564,24 @@ def load_chinese_reviews(
         positive = [t for t in positive if t not in both]
     if ratio is not None:
         keep = int(round(len(negative) / ratio))
-        if keep > len(positive) or keep < 1:
+        # Above the number of negatives, the one positive review kept (the
+        # count rounded up) gave that number as the ratio, not the one asked.
+        if keep > len(positive) or keep < 1 or ratio > len(negative):
             # The smallest ratio shown is one taken here (3 digits, 1.08,
             # asked for 8362 of 8332 positive reviews).
             low = _shortest(
                 len(negative) / len(positive),
                 lambda r: r >= 1 and round(len(negative) / r) <= len(positive),
             )
+            asked = (
+                f"is above the number of negative reviews ({len(negative)}), "
+                "the largest ratio"
+                if keep <= len(positive)
+                else f"asks for {keep} positive reviews but there are {len(positive)}"
+            )
             raise ValueError(
-                f"ratio={ratio} asks for {keep} positive reviews but there are "
-                f"{len(positive)}; use a ratio between {low} and {len(negative)} "
-                "(one positive review kept)."
+                f"ratio={ratio} {asked}; use a ratio between {low} and "
+                f"{len(negative)} (one positive review kept)."
             )
         chosen = np.sort(rng.choice(len(positive), size=keep, replace=False))
         positive = [positive[i] for i in chosen.tolist()]
@@ -582,7 +591,7 @@ def load_chinese_reviews(
     return negative + positive, y
 
 
-class CharVocabulary:
+class CharVocabulary(TransformerMixin, BaseEstimator):
     """Character vocabulary for texts that need no word segmenter (e.g. Chinese).
 
     Fit on the training texts only; characters seen fewer than ``min_count``
@@ -614,6 +623,13 @@ class CharVocabulary:
     [[2, 4, 2, 4], [1, 0, 0, 0]]
     >>> vocab.lengths(["好书好书好", "差"]).tolist()
     [4, 1]
+
+    A scikit-learn transformer (``get_params``, ``clone``, a pipeline step;
+    ``y`` is ignored):
+
+    >>> from sklearn.base import clone
+    >>> clone(vocab).get_params()
+    {'max_length': 4, 'min_count': 1}
     """
 
     PAD = 0
@@ -622,6 +638,13 @@ class CharVocabulary:
     def __init__(self, max_length: int = 128, min_count: int = 1):
         self.max_length = max_length
         self.min_count = min_count
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        # One string per document, not a 2-D array of numbers.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
 
     def _check_params(self) -> None:
         """Check ``max_length`` and ``min_count`` (set in ``__init__``, so
@@ -706,13 +729,15 @@ class CharVocabulary:
             )
         return texts
 
-    def fit(self, texts: Iterable[str]) -> CharVocabulary:
+    def fit(self, texts: Iterable[str], y: Any = None) -> CharVocabulary:
         """Build the vocabulary from the training texts.
 
         Parameters
         ----------
         texts : iterable of str
             The training texts, one string per document.
+        y : None
+            Ignored (a pipeline step is given the labels).
 
         Returns
         -------
@@ -744,7 +769,7 @@ class CharVocabulary:
             ``nn.Embedding`` takes); 0 pads, 1 is an unknown character.
         """
         if not hasattr(self, "vocabulary_"):
-            raise ValueError("This CharVocabulary is not fitted: call fit(texts).")
+            raise NotFittedError("This CharVocabulary is not fitted: call fit(texts).")
         self._check_params()
         texts = self._check_texts(texts)
         ids = np.zeros((len(texts), self.max_length), dtype=np.int64)
@@ -771,13 +796,15 @@ class CharVocabulary:
         texts = self._check_texts(texts)
         return np.minimum([len(t) for t in texts], self.max_length).astype(np.int64)
 
-    def fit_transform(self, texts: Iterable[str]) -> np.ndarray:
+    def fit_transform(self, texts: Iterable[str], y: Any = None) -> np.ndarray:
         """:meth:`fit` then :meth:`transform` on the same texts.
 
         Parameters
         ----------
         texts : iterable of str
             The training texts, one string per document.
+        y : None
+            Ignored (a pipeline step is given the labels).
 
         Returns
         -------

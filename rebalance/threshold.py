@@ -818,12 +818,10 @@ default='auto'
                 tune_y,
                 tune_weight,
                 estimator_params if counted is None else counted[1],
-                split_params,
                 candidates,
-                splitter,
+                checked,
                 score_params,
                 weights_as_counts=counted is not None,
-                checked=checked,
             )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(estimator, name):
@@ -1172,15 +1170,14 @@ default='auto'
         y: np.ndarray,
         sample_weight: Any,
         fit_params: dict[str, Any],
-        split_params: dict[str, Any],
         candidates: np.ndarray | int,
-        splitter: Any,
+        checked: tuple[Any, list, bool, str | None] | None,
         score_params: dict[str, Any] | None = None,
         weights_as_counts: bool = False,
-        checked: tuple | None = None,
     ) -> None:
-        """Set ``threshold_``, ``best_score_`` and ``cv_results_``; ``splitter``
-        is the checked ``cv``, or None for a fitted estimator (not refitted).
+        """Set ``threshold_``, ``best_score_`` and ``cv_results_``; ``checked``
+        is what :func:`checked_folds` gave for the cv, or None for a fitted
+        estimator (not refitted).
         ``weights_as_counts``: ``sample_weight`` holds the whole-number counts
         of an estimator whose ``fit`` takes no weights; each fold's training
         rows are repeated by them."""
@@ -1194,7 +1191,7 @@ default='auto'
         # A scorer of one's own is called on the validation rows of X (it may
         # read them, e.g. an amount per row); a scorer name never reads them.
         keep_X = not isinstance(self.scoring, str)
-        if splitter is None:
+        if checked is None:
             # A fitted estimator is not refitted per fold: tune on all rows.
             scores = self._scores(self.estimator_, X)[0]
             # As numpy values (as each fold's labels are): a pandas Series is
@@ -1219,18 +1216,15 @@ default='auto'
 
             folds = cross_validated_scores(
                 self.estimator,
-                X,
                 y,
                 classes,
-                cv=splitter,
+                checked=checked,
                 sample_weight=metric_weight,
                 score_params=extra,
                 fit_params=fit_params,
-                split_params=split_params,
                 scores_of=scores_of,
                 weights_as_counts=weights_as_counts,
                 keep_X=keep_X,
-                checked=checked,
             )
         binary = len(classes) == 2
         columns = [self._pos_index()] if binary else range(len(classes))
