@@ -668,12 +668,31 @@ def is_hf_column(data: Any) -> bool:
     )
 
 
+def reject_stream_column(data: Any, name: str) -> None:
+    """A TypeError for a column of a streaming Hugging Face dataset
+    (``IterableDataset["label"]``): its values exist only by iterating the
+    stream (numpy read it as one object: "an array of shape ()"). Never
+    imports datasets."""
+    kind = type(data)
+    if kind.__module__.split(".")[0] == "datasets" and kind.__name__ == (
+        "IterableColumn"
+    ):
+        raise TypeError(
+            f"{name} is a column of a streaming (iterable) Hugging Face dataset: "
+            "its values are read only by iterating the stream, and a sampler "
+            "needs the label of every row before the first draw. Load the "
+            "dataset map-style (load_dataset(..., streaming=False)) and pass "
+            f"ds['label'], or read the labels first: list({name})."
+        )
+
+
 def reject_dataset(data: Any, name: str) -> None:
     """A TypeError for a dataset of samples (a PyTorch ``Dataset`` or
     ``DataLoader``, a Hugging Face ``datasets`` Dataset or DatasetDict) given
     as ``name`` to a method that takes arrays: ``numpy.asarray`` would load
     (and decode) every sample, then fail with a message about shapes.
     Never imports torch or datasets."""
+    reject_stream_column(data, name)
     kind = type(data).__name__
     hf = hf_dataset_kind(data)
     torch_data = False

@@ -85,6 +85,11 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
             f"{name} is None: the class labels are needed. Pass them as an array of "
             "shape (n_samples,)."
         )
+    if is_dask(y) and callable(getattr(y, "compute", None)):
+        # A Dask Series (or array, frame) as the pandas (numpy) one it holds:
+        # np.asarray computed it anyway, but as values, so a categorical's
+        # classes came sorted instead of in its category order.
+        y = y.compute()
     if is_pandas(y, "DataFrame"):
         if y.shape[1] == 1:
             return y.iloc[:, 0], False

@@ -25,6 +25,7 @@ from rebalance._frames import (
     is_dask,
     is_dataframe,
     is_pandas,
+    reject_lazy,
     take_rows,
 )
 from rebalance._labels import encode_labels, unreadable
@@ -400,7 +401,9 @@ def _refuse_unreadable(values: Any, name: str) -> None:
     wrong or not at all: a masked array with masked entries (np.asarray drops
     the mask and reads the values under it as probabilities), and a torch
     tensor numpy cannot read (one that requires grad, of bfloat16, on a GPU:
-    :func:`rebalance._labels.unreadable`'s TypeError)."""
+    :func:`rebalance._labels.unreadable`'s TypeError), and a lazy frame
+    (a polars LazyFrame: numpy read it as one object)."""
+    reject_lazy(values, name)
     if np.ma.isMA(values) and np.ma.count_masked(values):
         raise ValueError(
             f"{name} has {int(np.ma.count_masked(values))} masked (missing) "

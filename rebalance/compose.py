@@ -283,6 +283,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # (not every sampler says so: imbalanced-learn's)
         reject_lazy(X, "X")
         reject_lazy(y, "y")
+        reject_lazy(sample_weight, "sample_weight")
         if (
             is_semi_supervised(self.classifier)
             and not is_dask_input(y)

@@ -76,6 +76,7 @@ from rebalance._frames import (
     is_pandas,
     is_series,
     reject_lazy,
+    reject_stream_column,
     take_rows,
 )
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
@@ -227,6 +228,7 @@ def _refuse_dataset(labels: Any) -> None:
     passed as ``labels`` (torch's own samplers take the dataset):
     ``numpy.asarray`` would load every sample, then fail or read the samples
     as labels."""
+    reject_stream_column(labels, "labels")
     kind = type(labels).__name__
     hf = hf_dataset_kind(labels)  # (a column is read before: _column_values)
     if not isinstance(labels, (Dataset, DataLoader)) and hf is None:
