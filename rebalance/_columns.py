@@ -225,16 +225,18 @@ def _as_datetimes(values):
 
 
 # Numbers stored as text: plain, or with thousands separators (12,345.6),
-# a currency sign before or after ($1,234.50, -€3, 12 £), a percent sign
-# (12.5%), or accounting parentheses for negatives ((1,234.00)).
+# a currency sign before or after ($1,234.50, $ 1,234.50, -€3, 12 £), a
+# percent sign (12.5%, 12.5 %), or accounting parentheses for negatives
+# ((1,234.00)); a space where the CLI's patterns (cli._COMMA_THOUSANDS)
+# take one, so that a file and its frame are read alike.
 _CURRENCY = "$€£¥"
 # The first group of a number with thousands separators: 1 to 3 digits, not
 # starting with 0 ("0,205" is a decimal comma, not 205; "0.727" a decimal
 # point, not 727).
 _FIRST_GROUP = r"[1-9]\d{0,2}"
 _NUMBER_TEXT = (
-    rf"[+-]?[{_CURRENCY}]?[+-]?((\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?|\.\d+)"
-    rf"([eE][+-]?\d+)?(\s?[{_CURRENCY}])?%?"
+    rf"[+-]?([{_CURRENCY}]\s?)?[+-]?((\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?|\.\d+)"
+    rf"([eE][+-]?\d+)?(\s?[{_CURRENCY}])?(\s?%)?"
 )
 # Words of a column name that say "identifier" (customer_id, CustomerID, key).
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
