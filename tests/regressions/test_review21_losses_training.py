@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import io
-import json
 import pickle
 
 import pytest
@@ -409,93 +408,6 @@ def test_per_sample_losses_feed_a_hard_example_sampler():
 
 
 # --------------------------------------------------------------------------
-# 4. DDP, 2 gloo processes
+# 4. DDP, 2 gloo processes: the gradients of the losses under DDP are checked
+# in test_review21_torch_ddp.py (computed in its 2-rank job: one launch).
 # --------------------------------------------------------------------------
-_DDP_WORKER = r"""
-import json, os, sys
-from datetime import timedelta
-import torch
-import torch.distributed as dist
-from rebalance.torch import losses as L
-
-rank = int(os.environ["RANK"])
-try:
-    dist.init_process_group("gloo", rank=rank, world_size=2,
-                            timeout=timedelta(seconds=20))
-except Exception as exc:
-    print("PROCESS GROUP UNAVAILABLE", exc)
-    sys.exit(0)
-g = torch.Generator().manual_seed(1)
-x = torch.randn(12, 6, generator=g)
-t = torch.randint(0, 3, (12,), generator=g)
-t[[0, 1, 2, 7]] = -100  # 3 ignored on rank 0, 1 on rank 1
-yb = (torch.rand(12, 3, generator=g) < 0.3).float()
-out = {}
-for name, criterion, target in (
-    ("softmax_sum", L.SoftmaxFocalLoss(reduction="sum"), t),
-    ("sigmoid_sum", L.SigmoidFocalLoss(reduction="sum"), yb),
-    ("logit_adjusted_sum",
-     L.LogitAdjustedCrossEntropyLoss([5, 3, 1], reduction="sum"), t),
-    ("softmax_mean", L.SoftmaxFocalLoss(), t),
-):
-    torch.manual_seed(0)
-    model = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(6, 3))
-    rows = slice(6 * rank, 6 * rank + 6)
-    criterion(model(x[rows]), target[rows]).backward()
-    out[name] = [p.grad.tolist() for p in model.parameters()]
-dist.destroy_process_group()
-with open(sys.argv[1], "w") as f:
-    json.dump(out, f)
-"""
-
-
-@pytest.mark.slow
-def test_ddp_gradients_of_a_sum_loss_are_the_single_process_gradients(
-    tmp_path, launch_ranks
-):
-    if not (torch.distributed.is_available() and torch.distributed.is_gloo_available()):
-        pytest.skip("torch.distributed with the gloo backend is not available")
-    script = tmp_path / "worker.py"
-    script.write_text(_DDP_WORKER)
-    outputs = launch_ranks(script, 2, [str(tmp_path / "rank{rank}.json")], timeout=60)
-    if any("PROCESS GROUP UNAVAILABLE" in output for _, output in outputs):
-        pytest.skip("a gloo process group could not be started here")
-    for returncode, output in outputs:
-        assert returncode == 0, output[-3000:]
-    ranks = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
-
-    g = torch.Generator().manual_seed(1)
-    x = torch.randn(12, 6, generator=g)
-    t = torch.randint(0, 3, (12,), generator=g)
-    t[[0, 1, 2, 7]] = -100
-    yb = (torch.rand(12, 3, generator=g) < 0.3).float()
-    for name, criterion, target in (
-        ("softmax_sum", L.SoftmaxFocalLoss(reduction="sum"), t),
-        ("sigmoid_sum", L.SigmoidFocalLoss(reduction="sum"), yb),
-        ("logit_adjusted_sum",
-         L.LogitAdjustedCrossEntropyLoss([5, 3, 1], reduction="sum"), t),
-        ("softmax_mean", L.SoftmaxFocalLoss(), t),
-    ):  # fmt: skip
-        torch.manual_seed(0)
-        model = torch.nn.Linear(6, 3)
-        if name.endswith("_sum"):
-            # DDP averages the ranks' gradients: of a sum, half the total
-            criterion(model(x), target).backward()
-            expected = [p.grad / 2 for p in model.parameters()]
-        else:
-            # 'mean' is each rank's mean over its non-ignored rows (3 and 5
-            # here), averaged by DDP: not the mean over the 8 of the batch
-            rows0, rows1 = slice(0, 6), slice(6, 12)
-            (
-                (
-                    criterion(model(x[rows0]), t[rows0])
-                    + criterion(model(x[rows1]), t[rows1])
-                )
-                / 2
-            ).backward()
-            expected = [p.grad for p in model.parameters()]
-        for rank in ranks:
-            for got, want in zip(rank[name], expected, strict=True):
-                torch.testing.assert_close(
-                    torch.tensor(got), want, rtol=1e-5, atol=1e-6
-                )

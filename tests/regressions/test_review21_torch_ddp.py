@@ -183,6 +183,34 @@ _WORKER = textwrap.dedent(
             resumed[kind] = {"head": head, "rest": rest, "resumed": as_ints(fresh)}
         out["resume"] = resumed
 
+        if world == 2:
+            # The losses' gradients under DDP (review 21 losses_training):
+            # each rank its half of one batch of 12 rows.
+            from rebalance.torch import losses as L
+
+            g = torch.Generator().manual_seed(1)
+            x = torch.randn(12, 6, generator=g)
+            t = torch.randint(0, 3, (12,), generator=g)
+            t[[0, 1, 2, 7]] = -100  # 3 ignored on rank 0, 1 on rank 1
+            yb = (torch.rand(12, 3, generator=g) < 0.3).float()
+            grads = {}
+            for name, criterion, target in (
+                ("softmax_sum", L.SoftmaxFocalLoss(reduction="sum"), t),
+                ("sigmoid_sum", L.SigmoidFocalLoss(reduction="sum"), yb),
+                ("logit_adjusted_sum",
+                 L.LogitAdjustedCrossEntropyLoss([5, 3, 1], reduction="sum"), t),
+                ("softmax_mean", L.SoftmaxFocalLoss(), t),
+            ):
+                torch.manual_seed(0)
+                model = torch.nn.parallel.DistributedDataParallel(
+                    torch.nn.Linear(6, 3)
+                )
+                rows = slice(6 * rank, 6 * rank + 6)
+                criterion(model(x[rows]), target[rows]).backward()
+                grads[name] = [p.grad.tolist() for p in model.parameters()]
+                del model
+            out["ddp_grads"] = grads
+
         gathered = [None] * world
         dist.all_gather_object(gathered, out)
         if rank == 0:
@@ -403,3 +431,48 @@ def test_hard_example_replay_is_drawn_before_the_rank_split(world, drop_last):
         draw = _epoch(plain, epoch)
         replayed += sum(a != b for a, b in zip(_epoch(single, epoch), draw))
     assert replayed > 0
+
+
+# --- Losses under DDP (moved from test_review21_losses_training.py) ----------
+
+
+@pytest.mark.slow
+def test_ddp_gradients_of_a_sum_loss_are_the_single_process_gradients(gathered_runs):
+    from rebalance.torch import losses as L
+
+    ranks = [g["ddp_grads"] for g in gathered_runs[2]]
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(12, 6, generator=g)
+    t = torch.randint(0, 3, (12,), generator=g)
+    t[[0, 1, 2, 7]] = -100
+    yb = (torch.rand(12, 3, generator=g) < 0.3).float()
+    for name, criterion, target in (
+        ("softmax_sum", L.SoftmaxFocalLoss(reduction="sum"), t),
+        ("sigmoid_sum", L.SigmoidFocalLoss(reduction="sum"), yb),
+        ("logit_adjusted_sum",
+         L.LogitAdjustedCrossEntropyLoss([5, 3, 1], reduction="sum"), t),
+        ("softmax_mean", L.SoftmaxFocalLoss(), t),
+    ):  # fmt: skip
+        torch.manual_seed(0)
+        model = torch.nn.Linear(6, 3)
+        if name.endswith("_sum"):
+            # DDP averages the ranks' gradients: of a sum, half the total
+            criterion(model(x), target).backward()
+            expected = [p.grad / 2 for p in model.parameters()]
+        else:
+            # 'mean' is each rank's mean over its non-ignored rows (3 and 5
+            # here), averaged by DDP: not the mean over the 8 of the batch
+            rows0, rows1 = slice(0, 6), slice(6, 12)
+            (
+                (
+                    criterion(model(x[rows0]), t[rows0])
+                    + criterion(model(x[rows1]), t[rows1])
+                )
+                / 2
+            ).backward()
+            expected = [p.grad for p in model.parameters()]
+        for rank in ranks:
+            for got, want in zip(rank[name], expected, strict=True):
+                torch.testing.assert_close(
+                    torch.tensor(got), want, rtol=1e-5, atol=1e-6
+                )

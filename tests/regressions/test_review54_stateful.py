@@ -168,11 +168,20 @@ def test_finished_epoch_asked_again_with_persistent_workers(kind):
 CUTS = ["before_iter", "after_iter", "mid", "last_batch", "finished"]
 
 
-@pytest.mark.parametrize("with_set_epoch", [True, False])
 # Three of the cuts (the suite's time): the others run in the tests below.
-@pytest.mark.parametrize("cut", ["after_iter", "mid", "finished"])
+# Without set_epoch, with worker processes, at one cut only (each case
+# starts two worker processes: the suite's time).
+@pytest.mark.parametrize(
+    ("workers", "with_set_epoch", "cut"),
+    [
+        (0, flag, cut)
+        for flag in (True, False)
+        for cut in ("after_iter", "mid", "finished")
+    ]
+    + [(2, True, cut) for cut in ("after_iter", "mid", "finished")]
+    + [(2, False, "mid")],
+)
 @pytest.mark.parametrize("kind", MATRIX_KINDS)
-@pytest.mark.parametrize("workers", [0, 2])
 def test_resume_continues_the_uninterrupted_run(kind, workers, cut, with_set_epoch):
     _check(kind, workers, cut, with_set_epoch)
 
@@ -196,8 +205,10 @@ def test_finished_epoch_asked_again_with_snapshot_interval(kind):
     _check(kind, 2, "finished_asked_again", True, snapshot=3)
 
 
-@pytest.mark.parametrize("with_set_epoch", [True, False])
-@pytest.mark.parametrize("cut", ["before_iter", "mid", "finished"])
+@pytest.mark.parametrize(
+    ("cut", "with_set_epoch"),
+    [("before_iter", True), ("mid", True), ("finished", True), ("mid", False)],
+)
 @pytest.mark.parametrize("kind", ["rebalance", "balanced"])
 def test_resume_with_snapshot_interval(kind, cut, with_set_epoch):
     # The restored iterator thrown away after a mid-epoch snapshot of the
