@@ -1261,7 +1261,21 @@ def _group_score(groups: np.ndarray, codes: np.ndarray, n_classes: int) -> float
 def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_classes):
     """(probabilities, predictions) of one method on one fold, or (None, why)."""
     try:
-        model = method(setup, y_train).fit(X_train, y_train)
+        built = method(setup, y_train)
+        if not hasattr(built, "fit"):
+            # (a sampler has fit too, but no predict_proba: below)
+            return None, (
+                f"the method returned {type(built).__name__}, not an estimator: "
+                "a method is a function (setup, y_train) -> classifier with fit "
+                "and predict_proba"
+            )
+        model = built.fit(X_train, y_train)
+        if not hasattr(model, "predict_proba"):
+            return None, (
+                f"{type(model).__name__} has no predict_proba (the comparison "
+                "scores probabilities): return a classifier that has one, e.g. "
+                "SVC(probability=True), or wrap it in CalibratedClassifierCV"
+            )
         proba = np.asarray(model.predict_proba(X_test), dtype=np.float64)
         pred = np.asarray(model.predict(X_test))
     except NotApplicable as exc:
@@ -1561,6 +1575,14 @@ def compare(
                     f"methods= names each method by a string (its row in the "
                     f"table); got the key {key!r} ({type(key).__name__}). Pass "
                     f"e.g. {{{str(key)!r}: ...}}."
+                )
+            if isinstance(method, type):
+                # A class is callable too: called (setup, y_train), it built
+                # an estimator of those parameters, or failed, mid-run.
+                raise TypeError(
+                    f"methods= maps {key!r} to the class {method.__name__}: each "
+                    "method must be a function (setup, y_train) -> estimator, "
+                    f"e.g. {{{key!r}: lambda setup, y_train: {method.__name__}()}}."
                 )
             if not callable(method):
                 raise TypeError(

@@ -27,6 +27,7 @@ __all__ = [
     "class_targets_message",
     "defer_target_check",
     "ignore_value",
+    "int64_targets",
     "raise_deferred_target_errors",
 ]
 
@@ -103,6 +104,27 @@ def _int_range(dtype: torch.dtype) -> tuple[int, int]:
 # --------------------------------------------------------------------------
 # Host-side target checks (CPU tensors; the Triton kernels check on the GPU)
 # --------------------------------------------------------------------------
+def int64_targets(targets: Tensor) -> Tensor:
+    """Integer ``targets`` as int64, refusing a uint64 value above
+    ``2**63 - 1``: ``.long()`` wraps it to a negative int64 (2**64 - 100 to
+    -100, the default ``ignore_index``: a row silently ignored)."""
+    if targets.dtype == torch.int64:
+        return targets
+    if targets.dtype == torch.uint64 and targets.numel():
+        signed = targets.view(torch.int64)
+        wrapped = signed < 0
+        if bool(wrapped.any()):
+            value = int(signed[wrapped].reshape(-1)[0]) + 2**64
+            raise ValueError(
+                f"target holds {value} (uint64), beyond int64: class indices and "
+                "binary labels are small integers (a class in [0, C), 0 or 1, or "
+                "ignore_index). Check how the targets were made (a negative "
+                "ignore_index cast to uint64 wraps around: keep targets in "
+                "int64, e.g. target.long() before any unsigned cast)"
+            )
+    return targets.long()
+
+
 def check_binary_target_values(
     targets: Tensor, valid: Tensor | None = None, skip: str = SKIP_WITH_IGNORE_INDEX
 ) -> None:
@@ -120,7 +142,7 @@ def check_binary_target_values(
     if targets.dtype in (torch.float16, torch.bfloat16):
         targets = targets.float()  # exact; aminmax in the target's own dtype otherwise
     elif targets.dtype in (torch.uint16, torch.uint32, torch.uint64):
-        targets = targets.long()  # no aminmax for these (values above 1 stay above)
+        targets = int64_targets(targets)  # no aminmax for these (values stay)
     lo, hi = torch.aminmax(targets)
     if bool(lo >= 0) and bool(hi <= 1):
         return
@@ -138,8 +160,7 @@ def check_class_target_values(
     uint8, which would then pass as ignored), and torch has no ``aminmax``
     for uint16/32/64.
     """
-    if target.dtype != torch.int64:
-        target = target.long()
+    target = int64_targets(target)
     valid = target[target != ignore_index]
     if valid.numel():
         lo, hi = torch.aminmax(valid)

@@ -22,6 +22,7 @@ from rebalance.torch._focal_checks import (
     binary_targets_message,
     check_binary_target_values,
     check_class_target_values,
+    int64_targets,
 )
 from rebalance.torch._focal_math import gamma_mode, grad_dtype
 
@@ -292,7 +293,7 @@ def softmax_focal_numba(
 
     rows, n_classes = x.shape
     x2 = x.to(torch.float32).contiguous()
-    t = target.to(torch.int64).contiguous()
+    t = int64_targets(target).contiguous()
     a = (
         _NO_ALPHA
         if alpha is None

@@ -137,6 +137,7 @@ from rebalance.torch._focal_checks import (
     check_has_classes,
     check_pos_weight_shape,
     check_same_device,
+    int64_targets,
 )
 from rebalance.torch._focal_ops import (
     SigmoidFocalFunction,
@@ -575,9 +576,9 @@ def _check_probabilities(target: Tensor) -> None:
 
 def _long_target(target: Tensor) -> Tensor:
     """Class indices of any integer dtype (int8, uint8, ...) as int64."""
-    if target.is_floating_point() or target.dtype == torch.int64:
+    if target.is_floating_point():
         return target
-    return target.long()
+    return int64_targets(target)
 
 
 def _too_large(name: str, dtype: torch.dtype, got: Any, fix: str) -> ValueError:
@@ -856,25 +857,41 @@ def _check_class_tensor_values(
     if not bool(torch.isfinite(vec).all()) or bool(
         (vec <= 0).any() if positive else (vec < 0).any()
     ):
-        if (
+        narrower = (
             own_dtype is not None
             and own_dtype.is_floating_point
             and torch.finfo(own_dtype).max < torch.finfo(dtype).max
-            and bool(torch.isinf(vec).any())
-        ):
-            # Widening keeps values: the infinities were in the tensor given,
-            # e.g. counts above 65504 after module.half() cast the buffer.
-            largest = torch.finfo(own_dtype).max
+        )
+        overflow = bool(torch.isinf(vec).any())
+        if narrower and (overflow or (positive and bool((vec == 0).any()))):
+            # Widening keeps values: the infinities (or zeros) were in the
+            # tensor given, e.g. counts above 65504, or priors below 6e-8,
+            # after module.half() cast the buffer.
+            assert own_dtype is not None  # (narrower)
+            info = torch.finfo(own_dtype)
+            if overflow:
+                held = "inf"
+                limit = (
+                    f"whose largest value is {info.max:.6g}: a larger value overflows"
+                )
+                scale = "scale it down (frequencies instead of counts)"
+            else:
+                held = "0"
+                # (eps times the smallest normal: the smallest subnormal)
+                limit = (
+                    "whose smallest positive value is "
+                    f"{info.smallest_normal * info.eps:.3g}: a smaller one "
+                    "underflows to 0"
+                )
+                scale = "scale it up (counts instead of frequencies)"
             raise ValueError(
-                f"{name} must be {bound} and finite, but the tensor holds inf in "
-                f"its own dtype {own_dtype}, whose largest value is {largest:.6g}: "
-                f"a larger value overflows when the tensor is converted to "
+                f"{name} must be {bound} and finite, but the tensor holds {held} in "
+                f"its own dtype {own_dtype}, {limit} when the tensor is converted to "
                 f"{own_dtype} (a loss Module's buffer is, by module.half(), "
                 f".to({own_dtype}) or Lightning's precision='16-true'). Set "
                 f"{name} again after converting (criterion.{name} = "
-                "torch.tensor(values), float32), scale it down (frequencies "
-                "instead of counts), or pass it as a list or a dict, which "
-                "Module conversions leave alone"
+                f"torch.tensor(values), float32), {scale}, or pass it as a list "
+                "or a dict, which Module conversions leave alone"
             )
         wrong = ~torch.isfinite(vec) | ((vec <= 0) if positive else (vec < 0))
         at = torch.nonzero(wrong.reshape(-1)).reshape(-1).tolist()
@@ -2741,6 +2758,14 @@ def _ohem_options(
     if min_kept < 0:
         raise ValueError(f"min_kept must be >= 0, got {min_kept}")
     return_indices = _check_flag(return_indices, "return_indices")
+    if top_k is not None and min_kept != 1:
+        # It applies with threshold only: with top_k it was ignored, and
+        # top_k=0.1, min_kept=1000 kept fewer losses than asked.
+        raise ValueError(
+            f"min_kept={min_kept} applies with threshold only; with top_k the "
+            "losses kept are the top_k largest: pass top_k as the count to keep "
+            "(e.g. top_k=max(k, min_kept)), or threshold= with min_kept="
+        )
     if top_k is not None:
         # numpy scalars and 0-d tensors count like the Python number they hold:
         # a float is a fraction of the batch, an int a count. A narrow float

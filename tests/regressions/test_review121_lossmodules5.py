@@ -2,9 +2,9 @@
 (priors, class counts, class weights, alpha, pos_weight) through state_dict
 round trips (strict, non-strict, ``torch.load(weights_only=True)``, from
 nn.CrossEntropyLoss, into Modules built from lists), dtype and device moves
-(``.double()``, ``.half()``, ``'meta'``), deepcopy, pickle, ``torch.compile``
-(eager backend), refusal of ``torch.jit.script``, ``repr``, containers, and
-updating the tensors between epochs; learnable priors, ``tau`` and class
+(``.double()``, ``.half()``, ``'meta'``), deepcopy, pickle, refusal of
+``torch.jit.script``, ``repr``, containers, and updating the tensors between
+epochs; learnable priors, ``tau`` and class
 weights against hand-written formulas (float64 ``gradcheck``);
 ``margin_cross_entropy`` / ``MarginCrossEntropyLoss`` against their formula;
 ``ohem_loss`` / ``OHEMLoss`` selection, ignore_index and argument checks.
@@ -185,15 +185,12 @@ def test_constant_tensor_arguments_refuse_parameters_with_a_clear_error():
         SigmoidFocalLoss(pos_weight=nn.Parameter(torch.ones(3)))
 
 
-def test_jit_script_refused_and_compile_eager_matches():
-    x, y = _batch()
+def test_jit_script_refused():
     m = LogitAdjustedCrossEntropyLoss(torch.tensor([5.0, 3.0, 1.0]))
     with pytest.raises(TypeError, match="torch.jit.script cannot compile"):
         torch.jit.script(m)
     with pytest.raises(TypeError, match="torch.jit.script cannot compile"):
         torch.jit.script(OHEMLoss(top_k=2))
-    compiled = torch.compile(m, backend="eager")
-    assert torch.allclose(compiled(x, y), m(x, y))
 
 
 def test_half_overflowing_buffer_names_the_conversion():
@@ -203,10 +200,6 @@ def test_half_overflowing_buffer_names_the_conversion():
         m(x, y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="priors underflowing to 0 under .half(): message blames float64, not the cast",
-)
 def test_half_underflowing_priors_names_the_conversion():
     x, y = _batch()
     m = LogitAdjustedCrossEntropyLoss(torch.tensor([0.99999, 1e-6, 1e-8])).half()
@@ -318,10 +311,6 @@ def test_ohem_argument_checks_name_the_argument():
         ohem_loss(torch.tensor([1.0, 2.0]), top_k=1, valid=torch.tensor([1, 0]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="min_kept is silently ignored with top_k (it applies to threshold only)",
-)
 def test_ohem_min_kept_with_top_k_is_refused():
     with pytest.raises(ValueError, match="min_kept"):
         OHEMLoss(top_k=2, min_kept=3)
