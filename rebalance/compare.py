@@ -1054,8 +1054,9 @@ class ComparisonResult:
         """Everything as JSON-ready data (what ``--json`` writes).
 
         Keys: the ``info`` given (the CLI adds ``data``, ``model``, ``seed``,
-        ``wall_time_s``), then ``folds``, ``repeats``, ``classes``,
-        ``class_counts``, ``positive_label``, ``sort_metric`` (``metric``),
+        ``wall_time_s``), ``model`` and ``seed`` (those the comparison ran
+        with) where ``info`` does not give them, then ``folds``, ``repeats``,
+        ``classes``, ``class_counts``, ``positive_label``, ``sort_metric`` (``metric``),
         ``test``, ``alpha``, ``columns`` (``used`` and ``dropped``, or None
         for an array), ``skipped`` (method -> why), ``notes`` (notices about
         the data: markers read as missing), ``scores``
@@ -1081,8 +1082,14 @@ class ComparisonResult:
                 label_text(k): v for k, v in per_class[method].items()
             }
             summary[method] = entry
+        ran = {
+            key: value
+            for key, value in (("model", self.model), ("seed", self.seed))
+            if value is not None and key not in info
+        }
         return {
             **info,
+            **ran,
             "folds": self.folds,
             "repeats": self.repeats,
             "classes": [label_text(c) for c in self.labels],
@@ -1269,7 +1276,11 @@ def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_class
                 "a method is a function (setup, y_train) -> classifier with fit "
                 "and predict_proba"
             )
-        model = built.fit(X_train, y_train)
+        built.fit(X_train, y_train)
+        # The estimator itself, as scikit-learn uses it (fit may not return
+        # self: one returning None was skipped as "NoneType has no
+        # predict_proba").
+        model = built
         if not hasattr(model, "predict_proba"):
             return None, (
                 f"{type(model).__name__} has no predict_proba (the comparison "

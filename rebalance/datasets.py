@@ -644,6 +644,9 @@ class CharVocabulary(TransformerMixin, BaseEstimator):
         # One string per document, not a 2-D array of numbers.
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
+        # int64 ids out, whatever comes in.
+        if tags.transformer_tags is not None:
+            tags.transformer_tags.preserves_dtype = []
         return tags
 
     def _check_params(self) -> None:

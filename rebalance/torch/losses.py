@@ -2758,9 +2758,10 @@ def _ohem_options(
     if min_kept < 0:
         raise ValueError(f"min_kept must be >= 0, got {min_kept}")
     return_indices = _check_flag(return_indices, "return_indices")
-    if top_k is not None and min_kept != 1:
+    if top_k is not None and min_kept > 1:
         # It applies with threshold only: with top_k it was ignored, and
-        # top_k=0.1, min_kept=1000 kept fewer losses than asked.
+        # top_k=0.1, min_kept=1000 kept fewer losses than asked (0 and 1,
+        # the default, ask for no more than top_k keeps).
         raise ValueError(
             f"min_kept={min_kept} applies with threshold only; with top_k the "
             "losses kept are the top_k largest: pass top_k as the count to keep "
@@ -2951,7 +2952,9 @@ class OHEMLoss(nn.Module):
         ):
             # Integers compared as int64: -100 is not class 156 of a uint8
             # mask; float (per-element binary) targets compared as they are.
-            wide_target = target if target.is_floating_point() else target.long()
+            wide_target = (
+                target if target.is_floating_point() else int64_targets(target)
+            )
             valid = wide_target != ignore_index
         return ohem_loss(
             losses,

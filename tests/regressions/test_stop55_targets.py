@@ -48,3 +48,16 @@ def test_uint64_targets_in_range_still_read():
         L.softmax_focal_loss(x, target, gamma=0.0),
         torch.nn.functional.cross_entropy(x, target.long()),
     )
+
+
+def test_ohem_with_own_criterion_refuses_wrapped_uint64_target():
+    # OHEMLoss compared the target with ignore_index after .long(): the
+    # wrapped -100 marked the row as ignored.
+    def criterion(logits, target):  # a criterion of one's own, any int dtype
+        classes = target.view(torch.int64) % logits.shape[1]
+        return torch.nn.functional.cross_entropy(logits, classes, reduction="none")
+
+    x = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    loss = L.OHEMLoss(criterion, top_k=2)
+    with pytest.raises(ValueError, match=str(WRAPS_TO_IGNORED)):
+        loss(x, _uint64([0, 1, 2, -100]))
