@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import numbers
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +67,26 @@ class Split:
     n_ids: int
 
 
+#: the fewest rows --subset takes: at 1:11.5 about 8 positive reviews, two
+#: for each stratified part of the 70/10/20 split
+MIN_SUBSET = 100
+
+
+def _check_count(value, name: str, minimum: int) -> None:
+    """A ValueError naming ``name`` unless ``value`` is an int (numpy's too,
+    not a bool) of at least ``minimum``."""
+    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not integral or value < minimum:
+        wanted = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+
+
 def load_split(max_length: int, subset: int | None = None) -> Split:
     """The fixed stratified 70/10/20 split; vocabulary from the training part."""
+    if subset is not None:
+        # Rows kept (an int: 0.5 read as a fraction kept half the corpus);
+        # fewer than MIN_SUBSET leave a stratified part without 2 positives.
+        _check_count(subset, "subset", MIN_SUBSET)
     texts, y = load_chinese_reviews(ratio=11.5, random_state=0)
     if subset is not None and subset < len(y):
         keep, _ = train_test_split(
@@ -243,10 +262,20 @@ def run(
     subset=None,
     progress=True,
 ):
-    """Every method for every seed. Returns ``{method: {metric: [per seed]}}``."""
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive int, got {seeds!r}")
-    split = load_split(max_length, subset)
+    """Every method for every seed. Returns ``{method: {metric: [per seed]}}``.
+
+    Every argument is checked before the data is loaded."""
+    if model not in MODELS:
+        raise ValueError(f"model={model!r} is not one of {sorted(MODELS)}")
+    for name, value in (
+        ("seeds", seeds),
+        ("max_length", max_length),
+        ("epochs", epochs),
+        ("patience", patience),
+        ("batch_size", batch_size),
+    ):
+        _check_count(value, name, 1)
+    split = load_split(max_length, subset)  # (subset checked before loading)
     methods = method_table(split.y["train"])
     prior = float(split.y["train"].mean())
     results: dict = {}

@@ -983,11 +983,25 @@ def _native_order(values):
 def column_named(frame, name):
     """The column of ``frame`` called ``name``, else the one whose name is
     ``name`` without surrounding spaces (" age" in a file written with ", "),
-    else ``name`` itself (for the caller's "not a column" error)."""
+    else the one whose name is ``name`` in another Unicode normal form, else
+    ``name`` itself (for the caller's "not a column" error)."""
     if name in frame.columns:
         return name
     stripped = {str(c).strip(): c for c in frame.columns}
-    return stripped.get(str(name).strip(), name)
+    if str(name).strip() in stripped:
+        return stripped[str(name).strip()]
+    # The same letters in another Unicode form ("Größe" typed decomposed,
+    # as a macOS paste can give it, beside the file's composed one): they
+    # look identical in the "not a column" error.
+    composed = {_nfc(c): c for c in frame.columns}
+    return composed.get(_nfc(name), name)
+
+
+def _nfc(name) -> str:
+    """``name`` as text in Unicode's composed form, without surrounding spaces."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", str(name).strip())
 
 
 def check_spaced_names(columns) -> None:
