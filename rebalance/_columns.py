@@ -993,8 +993,14 @@ def column_named(frame, name):
     # The same letters in another Unicode form ("Größe" typed decomposed,
     # as a macOS paste can give it, beside the file's composed one): they
     # look identical in the "not a column" error.
-    composed = {_nfc(c): c for c in frame.columns}
-    return composed.get(_nfc(name), name)
+    matches = [c for c in frame.columns if _nfc(c) == _nfc(name)]
+    if len(matches) > 1:
+        # ("Å" and the Ångström sign, one name in NFC: either could be meant)
+        raise ValueError(
+            f"{name!r} names the columns {matches} alike (the same letters in "
+            "another Unicode form): rename them apart in the data first."
+        )
+    return matches[0] if matches else name
 
 
 def _nfc(name) -> str:
@@ -1006,7 +1012,8 @@ def _nfc(name) -> str:
 
 def check_spaced_names(columns) -> None:
     """A ValueError naming the columns whose names differ only in surrounding
-    spaces ("x" and "x "): each would be a feature of its own, and a
+    spaces ("x" and "x "), or in their Unicode form ("Å" and the Ångström
+    sign): each would be a feature of its own, and a
     --drop, --target or ``drop=`` name, read without those spaces
     (:func:`column_named`), could mean either.
 
@@ -1021,12 +1028,20 @@ def check_spaced_names(columns) -> None:
     """
     groups: dict[str, list[str]] = {}
     for name in map(str, columns):
-        groups.setdefault(name.strip(), []).append(name)
+        groups.setdefault(_nfc(name), []).append(name)
     clashes = [names for names in groups.values() if len(names) > 1]
     if clashes:
         shown = "; ".join(" and ".join(repr(n) for n in names) for names in clashes)
+        spaces = all(len({n.strip() for n in names}) == 1 for names in clashes)
+        # (a name is also read in Unicode's composed form: "Å" and the
+        # Ångström sign are one name)
+        how = (
+            "surrounding spaces"
+            if spaces
+            else "surrounding spaces or their Unicode form (the same letters)"
+        )
         raise ValueError(
-            f"the columns {shown} differ only in surrounding spaces: a column "
+            f"the columns {shown} differ only in {how}: a column "
             "name is read without them (--drop, --target, drop=), so these "
             "would be one name for several columns. Rename them apart (or drop "
             "the copies) in the data first."

@@ -316,6 +316,20 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
         values = priors.tolist()
     elif isinstance(priors, Mapping):
         labels, values = list(priors), list(priors.values())
+    elif is_dataframe(priors):
+        # polars' y.value_counts(normalize=True) is a table (label,
+        # proportion): read as numbers it failed on the labels ("could not
+        # convert string to float"), or gave a shape error.
+        names = column_names(priors)
+        label = names[0] if names else "label"
+        share = names[-1] if len(names) > 1 else "proportion"
+        raise TypeError(
+            f"{name} is a {type(priors).__name__} (columns {names}): give the "
+            "priors as a dict by class, a pandas Series indexed by class, or an "
+            f"array in the order of proba's columns; for a table of labels and "
+            f"shares (polars' value_counts(normalize=True)), e.g. "
+            f"dict(zip({name}[{label!r}], {name}[{share!r}]))."
+        )
     else:
         return priors
     if columns is None:
