@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -98,10 +99,27 @@ class LongTail:
         return float(self.counts.max() / self.counts.min())
 
 
+def _check_count(value, name: str, minimum: int = 1) -> None:
+    """A ValueError naming ``name`` unless ``value`` is an int (numpy's too,
+    not a bool) of at least ``minimum``."""
+    integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not integral or value < minimum:
+        wanted = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: an int >= 1 (--threads 0 reached torch's own error)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive int, got {text}")
+    return value
+
+
 def class_sizes(n_head: int, imbalance: float, n_classes: int = 10) -> np.ndarray:
     """Geometric decay from ``n_head`` rows to ``n_head / imbalance`` rows."""
-    if not isinstance(n_head, int) or n_head < 1:
-        raise ValueError(f"n_head must be a positive int, got {n_head!r}")
+    _check_count(n_head, "n_head")
+    _check_count(n_classes, "n_classes", 2)  # (1 class divided by 0)
     if not imbalance >= 1:
         raise ValueError(f"imbalance must be >= 1, got {imbalance!r}")
     steps = np.arange(n_classes) / (n_classes - 1)
@@ -121,18 +139,30 @@ def long_tail_digits(
     test rows are used). ``groups`` gives how many classes, from the largest
     training class down, are head, medium and tail.
     """
+    n_classes = 10
+    # Checked before any data is read: n_test=0 gave an empty test set (NaN
+    # recalls), a negative one emptied training classes that counts still
+    # held; groups of 2 left no tail group (NaN), of 5 an IndexError.
+    _check_count(n_test, "n_test")
+    if (
+        not isinstance(groups, tuple | list)
+        or len(groups) != 3
+        or not all(
+            isinstance(g, numbers.Integral) and not isinstance(g, bool) for g in groups
+        )
+        or sum(groups) != n_classes
+        or min(groups) < 1
+    ):
+        raise ValueError(f"groups must be 3 positive ints summing to 10, got {groups}")
+    sizes = class_sizes(n_head, imbalance, n_classes)
     data = load_digits()
     X, y = data.data / 16.0, data.target
-    n_classes = 10
-    sizes = class_sizes(n_head, imbalance, n_classes)
     available = np.bincount(y, minlength=n_classes)
     if (sizes + n_test > available).any():
         raise ValueError(
             f"n_head + n_test = {n_head + n_test} rows exceed the smallest digit "
             f"class ({available.min()} rows); lower n_head or n_test"
         )
-    if sum(groups) != n_classes or min(groups) < 1:
-        raise ValueError(f"groups must be 3 positive ints summing to 10, got {groups}")
     rng = np.random.default_rng(random_state)
     train, test = [], []
     for c in range(n_classes):
@@ -323,8 +353,12 @@ def run(
 ) -> Results:
     """Every method (or those in ``only``, which must include CE, the
     reference of every comparison) for every seed."""
-    if not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"seeds must be a positive int, got {seeds!r}")
+    _check_count(seeds, "seeds")
+    # (steps=-1 trained nothing and printed untrained models' scores)
+    _check_count(steps, "steps")
+    _check_count(batch_size, "batch_size")
+    if not (isinstance(lr, numbers.Real) and np.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
     data = long_tail_digits() if data is None else data
     table = methods(data)
     if only is not None:
@@ -435,6 +469,7 @@ def difference(
     methods and every seed), so the interval covers both the training noise
     the seeds show and how much the test set itself could move the difference.
     """
+    _check_count(n_boot, "n_boot")  # (0 gave an IndexError from np.quantile)
     group = np.array(results.data.group)
     if metric == "balanced_accuracy":
         classes = np.arange(10)
@@ -493,7 +528,17 @@ def pairwise(results: Results, metric: str = "balanced_accuracy") -> str:
     ``'tail'`` that group's ranking.
     """
     rows = results.summary()
-    names = sorted(rows, key=lambda m: -rows[m][metric][0])
+    group = np.array(results.data.group)
+    if metric == "balanced_accuracy" or metric in GROUPS:
+        names = sorted(rows, key=lambda m: -rows[m][metric][0])
+    elif isinstance(metric, int | np.integer) and 0 <= metric < len(group):
+        # A class index, as difference takes it: ranked by its recall.
+        names = sorted(rows, key=lambda m: -rows[m]["recall"][metric])
+    else:
+        raise ValueError(
+            f"metric must be 'balanced_accuracy', one of {GROUPS} or a class "
+            f"index 0-{len(group) - 1}, got {metric!r}"
+        )
     width = len(str(len(names)))
     lines = [
         " " * (width + 2) + " ".join(f"{j + 1:>{width}}" for j in range(len(names)))
@@ -565,9 +610,9 @@ def conclusions(results: Results) -> list[str]:
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=250)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seeds", type=_positive_int, default=3)
+    parser.add_argument("--steps", type=_positive_int, default=250)
+    parser.add_argument("--threads", type=_positive_int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     results = run(args.seeds, steps=args.steps)
