@@ -551,9 +551,23 @@ def _check_object_numbers(classes: np.ndarray, name: str) -> None:
     numbers that are not whole (a regression target), are refused, as
     scikit-learn and imbalanced-learn refuse them ("Unknown label type")."""
     # By type first: the ABC checks once per type, not per class.
+    kinds = {type(label) for label in classes}
+    complex_kinds = [
+        kind
+        for kind in kinds
+        if issubclass(kind, numbers.Complex) and not issubclass(kind, numbers.Real)
+    ]
+    if complex_kinds:
+        # numpy's complex scalars sort, so they passed as classes (a
+        # complex128 array is refused): refused the same way.
+        raise ValueError(
+            f"Complex data not supported. {name} holds complex numbers "
+            f"({complex_kinds[0].__name__}), which are not a class label type. "
+            "Pass integers, strings, booleans or a pandas categorical."
+        )
     fractional = tuple(
         kind
-        for kind in {type(label) for label in classes}
+        for kind in kinds
         if issubclass(kind, (numbers.Real, decimal.Decimal))
         and not issubclass(kind, numbers.Integral)
     )

@@ -131,6 +131,32 @@ def series_by_label(values: Any, classes: Any) -> Any:
     return dict(zip(index, values.tolist()))
 
 
+def refuse_table_of_priors(priors: Any, name: str) -> None:
+    """A TypeError, with a fix that works, for priors given as a table (a
+    pandas/polars DataFrame, a pyarrow Table): read as numbers, polars'
+    ``y.value_counts(normalize=True)`` (label and proportion columns) failed
+    on the labels ("could not convert string to float"), a one-row table
+    of class columns (``proba.mean()``) with a shape error."""
+    if not is_dataframe(priors):
+        return
+    names = column_names(priors)
+    if len(priors) == 1:
+        # One row, a column per class: that row by column name.
+        fix = f"its one row by class, e.g. {{c: float({name}[c][0]) for c in {names}}}"
+    else:
+        label = names[0] if names else "label"
+        share = names[-1] if len(names) > 1 else "proportion"
+        fix = (
+            "for a table of labels and shares (polars' value_counts("
+            f"normalize=True)), e.g. dict(zip({name}[{label!r}], {name}[{share!r}]))"
+        )
+    raise TypeError(
+        f"{name} is a {type(priors).__name__} (columns {names}): give the priors "
+        "as a dict by class, a pandas Series indexed by class, or an array in "
+        f"class order; {fix}."
+    )
+
+
 def check_priors(
     priors: Any, classes: np.ndarray, name: str, *, positive: bool = False
 ) -> np.ndarray:
@@ -141,6 +167,7 @@ def check_priors(
     """
     classes = np.asarray(classes)
     n_classes = classes.shape[0]
+    refuse_table_of_priors(priors, name)
     priors = series_by_label(priors, classes)
     if isinstance(priors, Mapping):
         keys = np.asarray(list(priors), dtype=object)
@@ -317,19 +344,7 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
     elif isinstance(priors, Mapping):
         labels, values = list(priors), list(priors.values())
     elif is_dataframe(priors):
-        # polars' y.value_counts(normalize=True) is a table (label,
-        # proportion): read as numbers it failed on the labels ("could not
-        # convert string to float"), or gave a shape error.
-        names = column_names(priors)
-        label = names[0] if names else "label"
-        share = names[-1] if len(names) > 1 else "proportion"
-        raise TypeError(
-            f"{name} is a {type(priors).__name__} (columns {names}): give the "
-            "priors as a dict by class, a pandas Series indexed by class, or an "
-            f"array in the order of proba's columns; for a table of labels and "
-            f"shares (polars' value_counts(normalize=True)), e.g. "
-            f"dict(zip({name}[{label!r}], {name}[{share!r}]))."
-        )
+        refuse_table_of_priors(priors, name)
     else:
         return priors
     if columns is None:

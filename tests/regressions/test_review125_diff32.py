@@ -107,10 +107,6 @@ def test_pandas_one_row_frame_of_priors_was_and_is_refused():
         adjust_priors(_proba(), one_row, {"a": 0.5, "b": 0.5})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="one-row priors by class column (polars mean()) told to zip 2 columns",
-)
 def test_one_row_frame_of_priors_gets_a_fix_that_works():
     pl = pytest.importorskip("polars")
     proba = pl.DataFrame({"a": [0.2, 0.6, 0.5], "b": [0.8, 0.4, 0.5]})
@@ -123,10 +119,6 @@ def test_one_row_frame_of_priors_gets_a_fix_that_works():
     assert "row" in message  # e.g. train_priors.row(0, named=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ThresholdMover's deploy_priors table fails on float() of a label",
-)
 def test_threshold_mover_deploy_priors_table_refused_with_the_fix():
     pl = pytest.importorskip("polars")
     from sklearn.linear_model import LogisticRegression
@@ -244,10 +236,6 @@ def test_focal_loss_compiles_fullgraph_for_small_int_targets(torch, dtype):
     torch.testing.assert_close(got, softmax_focal_loss(logits, target))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="int64_targets' uint64 check breaks a fullgraph compile",
-)
 def test_focal_loss_compiles_fullgraph_for_uint64_targets(torch):
     from rebalance.torch import softmax_focal_loss
 

@@ -63,10 +63,6 @@ def test_complex_dtype_refused_as_scikit_learn():
         _resample(y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="numpy complex scalars held as objects are accepted as classes",
-)
 def test_complex_numpy_scalars_as_objects_refused():
     y = np.array([1 + 1j, 2, 1 + 1j, 1 + 1j], dtype=complex).astype(object)
     y = np.array([np.complex128(v) for v in y], dtype=object)
