@@ -144,6 +144,8 @@ def long_tail_digits(
     # recalls), a negative one emptied training classes that counts still
     # held; groups of 2 left no tail group (NaN), of 5 an IndexError.
     _check_count(n_test, "n_test")
+    if isinstance(groups, np.ndarray) and groups.ndim == 1:
+        groups = tuple(groups.tolist())  # (an array of 3 ints was accepted)
     if (
         not isinstance(groups, tuple | list)
         or len(groups) != 3

@@ -140,12 +140,31 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
     if not is_dataframe(priors):
         return
     names = column_names(priors)
+    library = type(priors).__module__.split(".")[0]
     if len(priors) == 1:
-        # One row, a column per class: that row by column name.
-        fix = f"its one row by class, e.g. {{c: float({name}[c][0]) for c in {names}}}"
+        # One row, a column per class (proba.mean()): its values in class
+        # order (its column names are text where the classes may be ints,
+        # and a pandas row may be labelled "mean").
+        row = {
+            "polars": f"list({name}.row(0))",
+            "pyarrow": f"list({name}.to_pylist()[0].values())",
+        }.get(library, f"list({name}.iloc[0])")
+        fix = (
+            "a table of one row with a column per class: its values as a list "
+            f"in class order (the columns in the order of model.classes_), e.g. {row}"
+        )
+    elif len(names) == 1:
+        # (value_counts().to_frame(): a pandas one's labels are its index)
+        column = {
+            "polars": f"list({name}.to_series())",
+            "pyarrow": f"{name}.column(0).to_pylist()",
+        }.get(library, f"{name}.iloc[:, 0]")
+        fix = (
+            "a single column of shares: as a pandas Series indexed by class, "
+            f"or a list in class order, e.g. {column}"
+        )
     else:
-        label = names[0] if names else "label"
-        share = names[-1] if len(names) > 1 else "proportion"
+        label, share = names[0], names[-1]
         fix = (
             "for a table of labels and shares (polars' value_counts("
             f"normalize=True)), e.g. dict(zip({name}[{label!r}], {name}[{share!r}]))"

@@ -110,16 +110,19 @@ def int64_targets(targets: Tensor) -> Tensor:
     -100, the default ``ignore_index``: a row silently ignored)."""
     if targets.dtype == torch.int64:
         return targets
-    if (
-        targets.dtype == torch.uint64
-        and targets.numel()
+    if targets.dtype == torch.uint64 and (
         # Values are read on real tensors only: under torch.compile, a
         # torch.func transform or on the meta device the check would be a
-        # data-dependent branch (fullgraph=True refused it).
-        and not torch.compiler.is_compiling()
-        and targets.device.type != "meta"
-        and not torch._C._functorch.is_functorch_wrapped_tensor(targets)
+        # data-dependent branch (fullgraph=True refused it). There a value
+        # beyond int64 becomes int64's largest, out of every class range,
+        # which the loss's own index check refuses (not -100, ignored).
+        torch.compiler.is_compiling()
+        or targets.device.type == "meta"
+        or torch._C._functorch.is_functorch_wrapped_tensor(targets)
     ):
+        signed = targets.view(torch.int64)
+        return torch.where(signed < 0, torch.iinfo(torch.int64).max, signed)
+    if targets.dtype == torch.uint64 and targets.numel():
         signed = targets.view(torch.int64)
         wrapped = signed < 0
         if bool(wrapped.any()):
