@@ -993,7 +993,8 @@ def column_named(frame, name):
     # The same letters in another Unicode form ("Größe" typed decomposed,
     # as a macOS paste can give it, beside the file's composed one): they
     # look identical in the "not a column" error.
-    matches = [c for c in frame.columns if _nfc(c) == _nfc(name)]
+    composed = _nfc(name)
+    matches = [c for c in frame.columns if _nfc(c) == composed]
     if len(matches) > 1:
         # ("Å" and the Ångström sign, one name in NFC: either could be meant)
         raise ValueError(

@@ -350,6 +350,7 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
     the order of ``columns``, the labels of proba's columns; anything else
     unchanged, read by position. Without column labels the order of
     labelled priors is unknown: ValueError."""
+    refuse_table_of_priors(priors, name)
     if is_pandas(priors, "Series"):
         labels = priors.index.tolist()
         if labels == list(range(len(labels))) and not (
@@ -362,8 +363,6 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
         values = priors.tolist()
     elif isinstance(priors, Mapping):
         labels, values = list(priors), list(priors.values())
-    elif is_dataframe(priors):
-        refuse_table_of_priors(priors, name)
     else:
         return priors
     if columns is None:

@@ -1268,19 +1268,18 @@ def _group_score(groups: np.ndarray, codes: np.ndarray, n_classes: int) -> float
 def _fit_predict(method: Method, setup: Setup, X_train, y_train, X_test, n_classes):
     """(probabilities, predictions) of one method on one fold, or (None, why)."""
     try:
-        built = method(setup, y_train)
-        if not hasattr(built, "fit"):
+        model = method(setup, y_train)
+        if not hasattr(model, "fit"):
             # (a sampler has fit too, but no predict_proba: below)
             return None, (
-                f"the method returned {type(built).__name__}, not an estimator: "
+                f"the method returned {type(model).__name__}, not an estimator: "
                 "a method is a function (setup, y_train) -> classifier with fit "
                 "and predict_proba"
             )
-        built.fit(X_train, y_train)
-        # The estimator itself, as scikit-learn uses it (fit may not return
-        # self: one returning None was skipped as "NoneType has no
+        # The estimator itself is used, as scikit-learn uses it, not what fit
+        # returns (one returning None was skipped as "NoneType has no
         # predict_proba").
-        model = built
+        model.fit(X_train, y_train)
         if not hasattr(model, "predict_proba"):
             return None, (
                 f"{type(model).__name__} has no predict_proba (the comparison "

@@ -28,7 +28,9 @@ __all__ = [
     "defer_target_check",
     "ignore_value",
     "int64_targets",
+    "is_abstract",
     "raise_deferred_target_errors",
+    "values_hidden",
 ]
 
 
@@ -101,6 +103,37 @@ def _int_range(dtype: torch.dtype) -> tuple[int, int]:
     return int(info.min), int(info.max)
 
 
+_FAKE_TENSORS: tuple[type, ...] = ()
+try:  # the tensors of torch's FakeTensorMode (shapes and dtypes only)
+    from torch._subclasses.fake_tensor import FakeTensor
+
+    _FAKE_TENSORS = (FakeTensor,)
+except ImportError:  # pragma: no cover - a torch without it
+    pass
+
+
+def is_abstract(*tensors: Any) -> bool:
+    """True when one of ``tensors`` holds no data: a meta tensor or a
+    FakeTensor (``torch.device('meta')``, ``FakeTensorMode``, used to trace
+    shapes or estimate memory). Nothing can be read from such a tensor: the
+    losses skip their value checks and run the ops' fake implementations."""
+    return any(
+        isinstance(t, Tensor) and (t.is_meta or isinstance(t, _FAKE_TENSORS))
+        for t in tensors
+    )
+
+
+def values_hidden(*tensors: Any) -> bool:
+    """True under torch.compile tracing or a torch.func transform, or for
+    tensors that hold no values (meta tensors, FakeTensors): there a check
+    that reads tensor values (a host sync, a data-dependent branch) cannot
+    run."""
+    if torch.compiler.is_compiling() or is_abstract(*tensors):
+        return True
+    is_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
+    return any(isinstance(t, Tensor) and is_wrapped(t) for t in tensors)
+
+
 # --------------------------------------------------------------------------
 # Host-side target checks (CPU tensors; the Triton kernels check on the GPU)
 # --------------------------------------------------------------------------
@@ -110,31 +143,27 @@ def int64_targets(targets: Tensor) -> Tensor:
     -100, the default ``ignore_index``: a row silently ignored)."""
     if targets.dtype == torch.int64:
         return targets
-    if targets.dtype == torch.uint64 and (
-        # Values are read on real tensors only: under torch.compile, a
-        # torch.func transform or on the meta device the check would be a
-        # data-dependent branch (fullgraph=True refused it). There a value
-        # beyond int64 becomes int64's largest, out of every class range,
-        # which the loss's own index check refuses (not -100, ignored).
-        torch.compiler.is_compiling()
-        or targets.device.type == "meta"
-        or torch._C._functorch.is_functorch_wrapped_tensor(targets)
-    ):
-        signed = targets.view(torch.int64)
-        return torch.where(signed < 0, torch.iinfo(torch.int64).max, signed)
-    if targets.dtype == torch.uint64 and targets.numel():
-        signed = targets.view(torch.int64)
-        wrapped = signed < 0
-        if bool(wrapped.any()):
-            value = int(signed[wrapped].reshape(-1)[0]) + 2**64
-            raise ValueError(
-                f"target holds {value} (uint64), beyond int64: class indices and "
-                "binary labels are small integers (a class in [0, C), 0 or 1, or "
-                "ignore_index). Check how the targets were made (a negative "
-                "ignore_index cast to uint64 wraps around: keep targets in "
-                "int64, e.g. target.long() before any unsigned cast)"
-            )
-    return targets.long()
+    if targets.dtype != torch.uint64:
+        return targets.long()
+    signed = targets.view(torch.int64)
+    wrapped = signed < 0
+    if values_hidden(targets):
+        # Values are read on real tensors only (under torch.compile the
+        # check would be a data-dependent branch: fullgraph=True refused
+        # it). There a value beyond int64 becomes int64's largest, out of
+        # every class range, which the loss's own index check refuses (not
+        # -100, ignored).
+        return torch.where(wrapped, torch.iinfo(torch.int64).max, signed)
+    if bool(wrapped.any()):
+        value = int(signed[wrapped].reshape(-1)[0]) + 2**64
+        raise ValueError(
+            f"target holds {value} (uint64), beyond int64: class indices and "
+            "binary labels are small integers (a class in [0, C), 0 or 1, or "
+            "ignore_index). Check how the targets were made (a negative "
+            "ignore_index cast to uint64 wraps around: keep targets in "
+            "int64, e.g. target.long() before any unsigned cast)"
+        )
+    return signed
 
 
 def check_binary_target_values(

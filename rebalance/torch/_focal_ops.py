@@ -52,6 +52,7 @@ from rebalance.torch._focal_checks import (
     class_targets_message,
     defer_target_check,
     ignore_value,
+    is_abstract,
     raise_deferred_target_errors,
 )
 from rebalance.torch._focal_math import (
@@ -99,26 +100,6 @@ def _autocast_off(device_type: str) -> Any:
     if torch.is_autocast_enabled(device_type):
         return torch.autocast(device_type, enabled=False)
     return contextlib.nullcontext()
-
-
-_FAKE_TENSORS: tuple[type, ...] = ()
-try:  # the tensors of torch's FakeTensorMode (shapes and dtypes only)
-    from torch._subclasses.fake_tensor import FakeTensor
-
-    _FAKE_TENSORS = (FakeTensor,)
-except ImportError:  # pragma: no cover - a torch without it
-    pass
-
-
-def is_abstract(*tensors: Any) -> bool:
-    """True when one of ``tensors`` holds no data: a meta tensor or a
-    FakeTensor (``torch.device('meta')``, ``FakeTensorMode``, used to trace
-    shapes or estimate memory). Nothing can be read from such a tensor: the
-    losses skip their value checks and run the ops' fake implementations."""
-    return any(
-        isinstance(t, Tensor) and (t.is_meta or isinstance(t, _FAKE_TENSORS))
-        for t in tensors
-    )
 
 
 def interpret_mode() -> bool:

@@ -138,13 +138,13 @@ from rebalance.torch._focal_checks import (
     check_pos_weight_shape,
     check_same_device,
     int64_targets,
+    values_hidden,
 )
 from rebalance.torch._focal_ops import (
     SigmoidFocalFunction,
     SoftmaxFocalFunction,
     check_differentiation,
     fused_forward,
-    is_abstract,
 )
 
 __all__ = [
@@ -217,18 +217,10 @@ def _check_logits(logits: Any, name: str = "logits") -> None:
         )
 
 
-def _tracing(*tensors: Any) -> bool:
-    """True under torch.compile tracing or a torch.func transform, or for
-    tensors that hold no values (meta tensors, FakeTensors).
-
-    Checks that read tensor values (host syncs, data-dependent branches) are
-    skipped there; the fused focal losses check their targets inside their
-    ops instead, so for them nothing is skipped.
-    """
-    if torch.compiler.is_compiling() or is_abstract(*tensors):
-        return True
-    is_wrapped = torch._C._functorch.is_functorch_wrapped_tensor
-    return any(isinstance(t, Tensor) and is_wrapped(t) for t in tensors)
+# Checks that read tensor values (host syncs, data-dependent branches) are
+# skipped where values_hidden; the fused focal losses check their targets
+# inside their ops instead, so for them nothing is skipped.
+_tracing = values_hidden
 
 
 def _scalar(value: Any) -> Any:
@@ -2952,10 +2944,7 @@ class OHEMLoss(nn.Module):
         ):
             # Integers compared as int64: -100 is not class 156 of a uint8
             # mask; float (per-element binary) targets compared as they are.
-            wide_target = (
-                target if target.is_floating_point() else int64_targets(target)
-            )
-            valid = wide_target != ignore_index
+            valid = _long_target(target) != ignore_index
         return ohem_loss(
             losses,
             top_k=self.top_k,
