@@ -141,12 +141,15 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
         return
     names = column_names(priors)
     library = type(priors).__module__.split(".")[0]
-    if len(priors) == 1:
+    if not names:
+        fix = "this one has no columns"
+    elif len(priors) == 1:
         # One row, a column per class (proba.mean()): its values in class
         # order (its column names are text where the classes may be ints,
         # and a pandas row may be labelled "mean").
         row = {
             "polars": f"list({name}.row(0))",
+            "narwhals": f"list({name}.row(0))",
             "pyarrow": f"list({name}.to_pylist()[0].values())",
         }.get(library, f"list({name}.iloc[0])")
         fix = (
@@ -157,6 +160,7 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
         # (value_counts().to_frame(): a pandas one's labels are its index)
         column = {
             "polars": f"list({name}.to_series())",
+            "narwhals": f"{name}[{names[0]!r}].to_list()",
             "pyarrow": f"{name}.column(0).to_pylist()",
         }.get(library, f"{name}.iloc[:, 0]")
         fix = (
@@ -164,10 +168,13 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
             f"or a list in class order, e.g. {column}"
         )
     else:
-        label, share = names[0], names[-1]
+        # Plain Python values (a pyarrow column iterates as pyarrow scalars,
+        # which match no class).
+        label, share = (f"{name}[{c!r}]" for c in (names[0], names[-1]))
+        as_list = {"pyarrow": ".to_pylist()", "narwhals": ".to_list()"}.get(library, "")
         fix = (
             "for a table of labels and shares (polars' value_counts("
-            f"normalize=True)), e.g. dict(zip({name}[{label!r}], {name}[{share!r}]))"
+            f"normalize=True)), e.g. dict(zip({label}{as_list}, {share}{as_list}))"
         )
     raise TypeError(
         f"{name} is a {type(priors).__name__} (columns {names}): give the priors "

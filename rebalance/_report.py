@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import os
 import re
 from typing import Any
 
@@ -39,6 +40,31 @@ def _plain(label: Any) -> str:
     their text (:func:`~rebalance.compare.label_text`)."""
     text = re.sub(r"[\x00-\x09\x0b-\x1f\x7f]", " ", label_text(label))
     return text.replace("$", r"\$")
+
+
+def check_output_path(path: Any, file_like: bool = False) -> None:
+    """Refuse, before anything is drawn, a ``path`` that cannot be written:
+    not a file name (or, where ``file_like``, an object with ``write``), or
+    in a folder that does not exist."""
+    if file_like and hasattr(path, "write"):
+        return
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        kinds = "a file name (str or pathlib.Path)"
+        if file_like:
+            kinds += " or a binary file object"
+        raise TypeError(f"path must be {kinds}; got {type(path).__name__}.")
+    name = os.fsdecode(path)
+    folder = os.path.dirname(os.path.abspath(name))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"path {name!r}: the folder {folder!r} does not exist. "
+            "Create it first (os.makedirs(folder, exist_ok=True)) or pass a "
+            "path in an existing folder."
+        )
+
+
+#: the keywords of :func:`write_report`'s ``info``
+REPORT_INFO = ("source", "model", "seed", "summary", "conclusion", "footer")
 
 
 def _curve_class(result: ComparisonResult) -> tuple[int, str]:
@@ -131,19 +157,37 @@ def overview_figure(result: ComparisonResult, metric: str, top: int = 4):
     return fig
 
 
+#: the most classes the per-class heat map gives a named, written-in column each
+PER_CLASS_CELLS = 40
+
+
 def per_class_figure(result: ComparisonResult):
     """Recall of every class (columns) for every method (rows), as a heat map."""
     methods = result.ranking("balanced_accuracy")
     recall = result.per_class_recall()
     values = np.array([[recall[m][c] for c in result.labels] for m in methods])
-    fig = _figure(figsize=(1.2 * result.n_classes + 3, 0.35 * len(methods) + 1.5))
+    k = result.n_classes
+    # Up to PER_CLASS_CELLS classes, a column each with its values written
+    # in; beyond, a figure of bounded width (600 classes at 1.2 in each was
+    # more pixels than matplotlib draws) with every few classes named.
+    wide = k > PER_CLASS_CELLS
+    width = 1.2 * min(k, PER_CLASS_CELLS) + 3
+    fig = _figure(figsize=(width, 0.35 * len(methods) + 1.5))
     ax = fig.subplots()
-    ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(result.n_classes), [_plain(c) for c in result.labels])
+    image = ax.imshow(values, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    step = -(-k // PER_CLASS_CELLS)
+    ticks = range(0, k, step)
+    ax.set_xticks(ticks, [_plain(result.labels[j]) for j in ticks])
     ax.set_yticks(range(len(methods)), [_plain(m) for m in methods], fontsize=8)
-    for (i, j), v in np.ndenumerate(values):
-        colour = "black" if v > 0.6 else "white"  # readable on viridis
-        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color=colour)
+    if wide:
+        ax.tick_params(axis="x", labelrotation=90, labelsize=7)
+        fig.colorbar(image, ax=ax, label="recall")
+    else:
+        for (i, j), v in np.ndenumerate(values):
+            colour = "black" if v > 0.6 else "white"  # readable on viridis
+            ax.text(
+                j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color=colour
+            )
     ax.set(xlabel="class", title="Recall per class (mean over folds)")
     fig.tight_layout()
     return fig
@@ -157,6 +201,7 @@ def _png(fig) -> bytes:
 
 def save_overview(result: ComparisonResult, path: str, metric: str, top: int = 4):
     """Save :func:`overview_figure` (format from the file extension)."""
+    check_output_path(path, file_like=True)
     fig = overview_figure(result, metric, top=top)
     fig.savefig(path, dpi=110)
 
@@ -232,6 +277,13 @@ def write_report(result: ComparisonResult, path: str, metric: str, **info: Any) 
     model and seed default to the result's own), ``summary`` and
     ``conclusion`` (texts to show instead of the result's :meth:`describe`
     and :meth:`conclusion`), ``footer``."""
+    check_output_path(path)
+    unknown = sorted(set(info) - set(REPORT_INFO))
+    if unknown:
+        raise TypeError(
+            f"report() got unknown keyword(s) {unknown}; it takes "
+            f"{', '.join(REPORT_INFO)}."
+        )
     summary_text = info.get("summary") or result.describe(
         str(info.get("source", "data")), info.get("model"), info.get("seed")
     )

@@ -233,10 +233,30 @@ class BaseSampler(_ImblearnBaseSampler):
             self, None, None, None, frame=sys._getframe(1)
         )
 
+    #: the fitted attributes :meth:`_check_inputs` sets, together
+    _FITTED: tuple[str, ...] = (
+        "sampling_strategy_",
+        "n_features_in_",
+        "feature_names_in_",
+    )
+
     def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
-        self._validate_params()
+        """:meth:`_checked_inputs`, all or nothing: a refit refused at any
+        step leaves the fitted attributes of the last fit, not the new
+        ``n_features_in_`` next to the old ``sampling_strategy_``."""
         # Those of an earlier fit_resample would index other data.
         self.__dict__.pop("sample_indices_", None)
+        before = {k: v for k, v in self.__dict__.items() if k in self._FITTED}
+        try:
+            return self._checked_inputs(X, y, sample_weight, method)
+        except BaseException:
+            for name in self._FITTED:
+                self.__dict__.pop(name, None)
+            self.__dict__.update(before)
+            raise
+
+    def _checked_inputs(self, X, y, sample_weight, method):
+        self._validate_params()
         if y is None:
             raise ValueError(
                 f"This {type(self).__name__} estimator requires y to be passed, but "

@@ -765,67 +765,80 @@ default='auto'
                     f"The fitted estimator's classes_ {fitted} "
                     f"are not the sorted classes of y {classes.tolist()}.{hint}"
                 )
-        for name in (*_STRATEGY_ATTRIBUTES, "n_features_in_", "feature_names_in_"):
-            self.__dict__.pop(name, None)
-        self.estimator_ = estimator
-        # Under array_api_dispatch, in X's library and device (as scikit-learn's
-        # classifiers set it): cross_val_predict orders the columns by it.
-        self.classes_ = _like_input(X, _as_numpy(estimator.classes_))
-        self.response_method_ = response
-        self._given_priors = (given_train, given_deploy)
-        # The estimator's probabilities follow the weights it was fitted with
-        # (none when routing does not pass them); a frozen one, those given.
-        fit_weight = (
-            sample_weight if frozen else fit_weight_of(self.estimator, estimator_params)
-        )
-        # deploy_priors='train' weights y as the estimator was (its
-        # '<last step>__sample_weight', a routing alias) when no sample_weight
-        # is given: the same weights passed as sample_weight would weight it.
-        deploy_weight = fit_weight if sample_weight is None else sample_weight
-        train, deploy = self._priors(estimator, y_1d, fit_weight, deploy_weight, frozen)
-        if (
-            frozen
-            and isinstance(self.train_priors, str)
-            and isinstance(self.deploy_priors, str)
-            and self.deploy_priors == "train"
-            and train is not None
-            and isinstance(deploy, np.ndarray)
-            and np.allclose(train, deploy, rtol=1e-12, atol=0.0)
-        ):
-            warnings.warn(
-                "ThresholdMover with a fitted classifier (FrozenEstimator or "
-                "prefit), train_priors='auto' and deploy_priors='train' moves "
-                "the probabilities nowhere: the classifier's training priors "
-                "are taken as the priors of the y given to fit (it does not "
-                "record the rows it was trained on), the same as "
-                "deploy_priors='train'. If it was trained on resampled or "
-                "re-weighted rows, pass their class shares as train_priors "
-                "(e.g. [0.5, 0.5] after balancing two classes, or the fitted "
-                "sampler), or fit a ResampledClassifier, whose priors are known.",
-                UserWarning,
-                stacklevel=3,
+        # From here on the fitted attributes change: a step that fails (the
+        # priors of a pipeline that cannot give them, the tuning) leaves those
+        # of the last fit, not the new estimator_ next to the old priors.
+        state = dict(self.__dict__)
+        try:
+            for name in (*_STRATEGY_ATTRIBUTES, "n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)
+            self.estimator_ = estimator
+            # Under array_api_dispatch, in X's library and device (as scikit-learn's
+            # classifiers set it): cross_val_predict orders the columns by it.
+            self.classes_ = _like_input(X, _as_numpy(estimator.classes_))
+            self.response_method_ = response
+            self._given_priors = (given_train, given_deploy)
+            # The estimator's probabilities follow the weights it was fitted with
+            # (none when routing does not pass them); a frozen one, those given.
+            fit_weight = (
+                sample_weight
+                if frozen
+                else fit_weight_of(self.estimator, estimator_params)
             )
-        self.train_priors_ = train
-        self.deploy_priors_ = None if isinstance(deploy, str) else deploy
-        self._deploy = deploy
-        if threshold is not None:
-            self.threshold_: float | np.ndarray = threshold
-        if cost_matrix is not None:
-            self.cost_matrix_ = cost_matrix
-        if candidates is not None:
-            self._tune(
-                tune_X,
-                tune_y,
-                tune_weight,
-                estimator_params if counted is None else counted[1],
-                candidates,
-                checked,
-                score_params,
-                weights_as_counts=counted is not None,
+            # deploy_priors='train' weights y as the estimator was (its
+            # '<last step>__sample_weight', a routing alias) when no sample_weight
+            # is given: the same weights passed as sample_weight would weight it.
+            deploy_weight = fit_weight if sample_weight is None else sample_weight
+            train, deploy = self._priors(
+                estimator, y_1d, fit_weight, deploy_weight, frozen
             )
-        for name in ("n_features_in_", "feature_names_in_"):
-            if hasattr(estimator, name):
-                setattr(self, name, getattr(estimator, name))
+            if (
+                frozen
+                and isinstance(self.train_priors, str)
+                and isinstance(self.deploy_priors, str)
+                and self.deploy_priors == "train"
+                and train is not None
+                and isinstance(deploy, np.ndarray)
+                and np.allclose(train, deploy, rtol=1e-12, atol=0.0)
+            ):
+                warnings.warn(
+                    "ThresholdMover with a fitted classifier (FrozenEstimator or "
+                    "prefit), train_priors='auto' and deploy_priors='train' moves "
+                    "the probabilities nowhere: the classifier's training priors "
+                    "are taken as the priors of the y given to fit (it does not "
+                    "record the rows it was trained on), the same as "
+                    "deploy_priors='train'. If it was trained on resampled or "
+                    "re-weighted rows, pass their class shares as train_priors "
+                    "(e.g. [0.5, 0.5] after balancing two classes, or the fitted "
+                    "sampler), or fit a ResampledClassifier, whose priors are known.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            self.train_priors_ = train
+            self.deploy_priors_ = None if isinstance(deploy, str) else deploy
+            self._deploy = deploy
+            if threshold is not None:
+                self.threshold_: float | np.ndarray = threshold
+            if cost_matrix is not None:
+                self.cost_matrix_ = cost_matrix
+            if candidates is not None:
+                self._tune(
+                    tune_X,
+                    tune_y,
+                    tune_weight,
+                    estimator_params if counted is None else counted[1],
+                    candidates,
+                    checked,
+                    score_params,
+                    weights_as_counts=counted is not None,
+                )
+            for name in ("n_features_in_", "feature_names_in_"):
+                if hasattr(estimator, name):
+                    setattr(self, name, getattr(estimator, name))
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
         return self
 
     def _validate_params(self) -> None:
