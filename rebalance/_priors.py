@@ -137,6 +137,15 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
     ``y.value_counts(normalize=True)`` (label and proportion columns) failed
     on the labels ("could not convert string to float"), a one-row table
     of class columns (``proba.mean()``) with a shape error."""
+    if is_dask(priors) and hasattr(priors, "columns"):
+        # (a Dask Series or array of priors is computed: it is one value
+        # per class; a Dask table gets the fixes of its pandas frame)
+        raise TypeError(
+            f"{name} is a Dask {type(priors).__name__}: give the priors as a dict "
+            "by class, a pandas Series indexed by class, or an array in class "
+            f"order; compute the table first ({name}.compute()) for the fix that "
+            "reads it."
+        )
     if not is_dataframe(priors):
         return
     names = column_names(priors)
@@ -160,7 +169,7 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
         # (value_counts().to_frame(): a pandas one's labels are its index)
         column = {
             "polars": f"list({name}.to_series())",
-            "narwhals": f"{name}[{names[0]!r}].to_list()",
+            "narwhals": f"{name}.get_column({names[0]!r}).to_list()",
             "pyarrow": f"{name}.column(0).to_pylist()",
         }.get(library, f"{name}.iloc[:, 0]")
         fix = (
@@ -169,12 +178,15 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
         )
     else:
         # Plain Python values (a pyarrow column iterates as pyarrow scalars,
-        # which match no class).
-        label, share = (f"{name}[{c!r}]" for c in (names[0], names[-1]))
-        as_list = {"pyarrow": ".to_pylist()", "narwhals": ".to_list()"}.get(library, "")
+        # which match no class); narwhals reads t[0] as a row, so get_column.
+        read = {
+            "pyarrow": "{}[{!r}].to_pylist()",
+            "narwhals": "{}.get_column({!r}).to_list()",
+        }.get(library, "{}[{!r}]")
+        label, share = (read.format(name, c) for c in (names[0], names[-1]))
         fix = (
             "for a table of labels and shares (polars' value_counts("
-            f"normalize=True)), e.g. dict(zip({label}{as_list}, {share}{as_list}))"
+            f"normalize=True)), e.g. dict(zip({label}, {share}))"
         )
     raise TypeError(
         f"{name} is a {type(priors).__name__} (columns {names}): give the priors "

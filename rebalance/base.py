@@ -244,13 +244,14 @@ class BaseSampler(_ImblearnBaseSampler):
         """:meth:`_checked_inputs`, all or nothing: a refit refused at any
         step leaves the fitted attributes of the last fit, not the new
         ``n_features_in_`` next to the old ``sampling_strategy_``."""
-        # Those of an earlier fit_resample would index other data.
-        self.__dict__.pop("sample_indices_", None)
-        before = {k: v for k, v in self.__dict__.items() if k in self._FITTED}
+        fitted = (*self._FITTED, "sample_indices_")
+        before = {k: v for k, v in self.__dict__.items() if k in fitted}
         try:
+            # Those of an earlier fit_resample would index other data.
+            self.__dict__.pop("sample_indices_", None)
             return self._checked_inputs(X, y, sample_weight, method)
         except BaseException:
-            for name in self._FITTED:
+            for name in fitted:
                 self.__dict__.pop(name, None)
             self.__dict__.update(before)
             raise

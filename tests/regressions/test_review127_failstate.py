@@ -64,6 +64,7 @@ def test_sampler_refused_labels_keep_last_fit(cls, bad):
     s = cls(random_state=0)
     s.fit_resample(X, Y)
     before = _fitted(s)
+    indices = s.sample_indices_
     y_bad = (
         np.zeros(20) if bad == "one_class" else np.r_[np.nan, np.zeros(9), np.ones(10)]
     )
@@ -72,8 +73,8 @@ def test_sampler_refused_labels_keep_last_fit(cls, bad):
         s.fit_resample(X5, y_bad)
     np.testing.assert_array_equal(y_bad, y_copy)
     np.testing.assert_array_equal(X5, x_copy)
-    # The old draw's indices would index other data: gone.
-    assert "sample_indices_" not in s.__dict__
+    # (stop 56, review 128) The last fit whole, its draw's indices included.
+    assert s.sample_indices_ is indices
     _assert_not_mixed(before, _fitted(s))
 
 
