@@ -233,31 +233,24 @@ class BaseSampler(_ImblearnBaseSampler):
             self, None, None, None, frame=sys._getframe(1)
         )
 
-    #: the fitted attributes :meth:`_check_inputs` sets, together
-    _FITTED: tuple[str, ...] = (
-        "sampling_strategy_",
-        "n_features_in_",
-        "feature_names_in_",
-    )
+    def _committed(self, run: Callable[[Any], Any]) -> Any:
+        """``run(work)`` on a shallow copy of this sampler, whose state
+        becomes this one's (in one store) only once it returns: a refit
+        refused or interrupted at any step (the checks, the memory check,
+        the draw, a Dask path) leaves the last fit whole, not the new
+        ``n_features_in_`` next to the old ``sampling_strategy_``; and calls
+        from several threads at once each leave the fitted attributes of one
+        call, not ``sample_indices_`` of one next to the strategy of another."""
+        work = type(self).__new__(type(self))
+        work.__dict__.update(self.__dict__)
+        result = run(work)
+        self.__dict__ = work.__dict__
+        return result
 
     def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
-        """:meth:`_checked_inputs`, all or nothing: a refit refused at any
-        step leaves the fitted attributes of the last fit, not the new
-        ``n_features_in_`` next to the old ``sampling_strategy_``."""
-        fitted = (*self._FITTED, "sample_indices_")
-        before = {k: v for k, v in self.__dict__.items() if k in fitted}
-        try:
-            # Those of an earlier fit_resample would index other data.
-            self.__dict__.pop("sample_indices_", None)
-            return self._checked_inputs(X, y, sample_weight, method)
-        except BaseException:
-            for name in fitted:
-                self.__dict__.pop(name, None)
-            self.__dict__.update(before)
-            raise
-
-    def _checked_inputs(self, X, y, sample_weight, method):
         self._validate_params()
+        # Those of an earlier fit_resample would index other data.
+        self.__dict__.pop("sample_indices_", None)
         if y is None:
             raise ValueError(
                 f"This {type(self).__name__} estimator requires y to be passed, but "
@@ -308,9 +301,14 @@ class BaseSampler(_ImblearnBaseSampler):
         -------
         self : object
         """
-        if _dask.is_dask_input(X, y, sample_weight):
-            return _dask.fit(self, X, y, sample_weight)
-        self._check_inputs(X, y, sample_weight, method="fit")
+
+        def run(work):
+            if _dask.is_dask_input(X, y, sample_weight):
+                _dask.fit(work, X, y, sample_weight)
+            else:
+                work._check_inputs(X, y, sample_weight, method="fit")
+
+        self._committed(run)
         return self
 
     def fit_resample(self, X, y, *, sample_weight=None):
@@ -371,6 +369,10 @@ class BaseSampler(_ImblearnBaseSampler):
         labels): compute such outputs one at a time (``y_res.compute()``).
         """
         check_not_dropped_by_imblearn_pipeline(self, X, y, sample_weight)
+        return self._committed(lambda work: work._resample(X, y, sample_weight))
+
+    def _resample(self, X, y, sample_weight):
+        """:meth:`fit_resample`'s work (its inputs checked first)."""
         self.__dict__.pop("_drawn_labels", None)  # an earlier Dask draw's
         if _dask.is_dask_input(X, y, sample_weight):
             return _dask.fit_resample(self, X, y, sample_weight=sample_weight)

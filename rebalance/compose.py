@@ -458,15 +458,18 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 np.asarray(classifier.classes_).tolist(),
                 present=None if computed is None else computed.present,
             )
-        self.sampler_ = sampler
-        self.classifier_ = classifier
-        self.classes_ = classifier.classes_
-        self.resampled_priors_ = _training_priors(
+        # Computed before any fitted attribute is set (a failure leaves the
+        # last fit whole, not the new classifier_ next to the old priors).
+        priors = _training_priors(
             classifier,
             y_res if computed is None else as_classifier_target(computed.drawn),
             weights_res,
-            np.asarray(self.classes_),
+            np.asarray(classifier.classes_),
         )
+        self.sampler_ = sampler
+        self.classifier_ = classifier
+        self.classes_ = classifier.classes_
+        self.resampled_priors_ = priors
         for name in ("n_features_in_", "feature_names_in_"):  # of an earlier fit
             self.__dict__.pop(name, None)
         for source in (sampler, classifier):

@@ -379,10 +379,8 @@ class RandomOverSampler(_SamplingStrategy, BaseSampler, BaseOverSampler):
             for cls, value in given.items()
         }
 
-    _FITTED = (*BaseSampler._FITTED, "shrinkage_")
-
-    def _checked_inputs(self, X, y, sample_weight, method):
-        checked = super()._checked_inputs(X, y, sample_weight, method)
+    def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
+        checked = super()._check_inputs(X, y, sample_weight, method)
         self.shrinkage_ = self._shrinkage_per_class(checked[-1], _one_hot_columns(y))
         if self.shrinkage is not None:
             if isinstance(X, list):  # its rows, which check_features stacked

@@ -73,13 +73,15 @@ def test_malformed_csr_refused_before_the_draw():
     y = np.array([0] * 30 + [1] * 10)
     sampler = RandomUnderSampler(random_state=0)
     sampler.fit_resample(X, y)
+    indices = sampler.sample_indices_
     bad = X.copy()
     bad.indices = bad.indices + 5  # outside the 5 columns
     with pytest.raises(ValueError, match="malformed"):
         sampler.fit_resample(bad, y)
     # Before: checked only when the rows were gathered, after the draw had
-    # set sample_indices_ (indices of a matrix that was refused).
-    assert not hasattr(sampler, "sample_indices_")
+    # set sample_indices_ (indices of a matrix that was refused). Since stop
+    # 56 a refused call leaves the last fit whole, its draw included.
+    assert sampler.sample_indices_ is indices
 
 
 def test_prefetch_takes_a_narrow_index_into_a_strided_array():
