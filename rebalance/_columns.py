@@ -234,9 +234,10 @@ _CURRENCY = "$€£¥"
 # starting with 0 ("0,205" is a decimal comma, not 205; "0.727" a decimal
 # point, not 727).
 _FIRST_GROUP = r"[1-9]\d{0,2}"
+_NUMBER = rf"((\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+# A currency sign before the number or after it, not both ("$3€" is no number).
 _NUMBER_TEXT = (
-    rf"[+-]?([{_CURRENCY}]\s?)?[+-]?((\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?|\.\d+)"
-    rf"([eE][+-]?\d+)?(\s?[{_CURRENCY}])?(\s?%)?"
+    rf"[+-]?(([{_CURRENCY}]\s?)?[+-]?{_NUMBER}|{_NUMBER}\s?[{_CURRENCY}])(\s?%)?"
 )
 # Words of a column name that say "identifier" (customer_id, CustomerID, key).
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
@@ -322,6 +323,7 @@ _MISSING_NUMBER = frozenset(
     {
         "?", "-", "--", "---", ".", "..", "n.a.", "n/a.", "missing", "unknown",
         "#div/0!", "#value!", "#ref!", "#num!", "#name?", "#null!", "\\n",
+        "\u2014", "\u2013",
     }
 )  # fmt: skip
 
@@ -1172,7 +1174,16 @@ def plan_columns(frame, drop=()) -> ColumnPlan:
             plan.used[name] = "datetime"
         elif numeric_dtype(values) or numbers is not None:
             numbers = present if numbers is None else numbers
-            if unique_per_row and _looks_like_id(name, numbers, name in leading):
+            # Money and percents are measurements, never row numbers ("$1"
+            # to "$12" are consecutive whole numbers).
+            marked = not numeric_dtype(values) and bool(
+                present.astype(str).str.contains(f"[{_CURRENCY}%]").any()
+            )
+            if (
+                unique_per_row
+                and not marked
+                and _looks_like_id(name, numbers, name in leading)
+            ):
                 plan.dropped[name] = ID_REASON
             else:
                 plan.used[name] = "numeric"

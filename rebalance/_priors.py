@@ -118,17 +118,41 @@ def only_positions(index: list, classes: Any) -> bool:
     return index == list(range(len(index))) and not _names_classes(index, classes)
 
 
-def series_by_label(values: Any, classes: Any) -> Any:
+def series_by_label(values: Any, classes: Any, name: str = "priors") -> Any:
     """A pandas Series of per-class values as a dict ``{label: value}`` (read
     by label, e.g. ``y.value_counts(normalize=True)``, in order of frequency),
     or as a numpy array when its index is the default ``0..n-1`` and does not
-    name the classes (then only positions); anything else unchanged."""
+    name the classes (then only positions); anything else unchanged. A
+    label given twice is refused (a dict would keep the last value)."""
     if not is_pandas(values, "Series"):
         return values
     index = values.index.tolist()
     if only_positions(index, classes):
         return values.to_numpy()
+    if values.index.has_duplicates:
+        repeated = values.index[values.index.duplicated()].unique().tolist()
+        raise ValueError(
+            f"{name} is a Series whose index gives the classes {repeated} more "
+            "than once: give one prior per class (e.g. "
+            f"{name}.groupby(level=0).sum() if the rows are parts of a class)."
+        )
     return dict(zip(index, values.tolist()))
+
+
+def computed_priors(priors: Any, name: str) -> Any:
+    """A Dask Series or array of priors (one value per class) computed: a
+    Series to the pandas Series it holds, read by label as one; a Dask
+    table is refused (see :func:`refuse_table_of_priors`)."""
+    if not is_dask(priors):
+        return priors
+    if getattr(priors, "ndim", None) == 2 and hasattr(priors, "columns"):
+        raise TypeError(
+            f"{name} is a Dask {type(priors).__name__}: give the priors as a dict "
+            "by class, a pandas Series indexed by class, or an array in class "
+            f"order; compute the table first ({name}.compute()) for the fix that "
+            "reads it."
+        )
+    return priors.compute()
 
 
 def refuse_table_of_priors(priors: Any, name: str) -> None:
@@ -137,15 +161,6 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
     ``y.value_counts(normalize=True)`` (label and proportion columns) failed
     on the labels ("could not convert string to float"), a one-row table
     of class columns (``proba.mean()``) with a shape error."""
-    if is_dask(priors) and hasattr(priors, "columns"):
-        # (a Dask Series or array of priors is computed: it is one value
-        # per class; a Dask table gets the fixes of its pandas frame)
-        raise TypeError(
-            f"{name} is a Dask {type(priors).__name__}: give the priors as a dict "
-            "by class, a pandas Series indexed by class, or an array in class "
-            f"order; compute the table first ({name}.compute()) for the fix that "
-            "reads it."
-        )
     if not is_dataframe(priors):
         return
     names = column_names(priors)
@@ -205,8 +220,9 @@ def check_priors(
     """
     classes = np.asarray(classes)
     n_classes = classes.shape[0]
+    priors = computed_priors(priors, name)
     refuse_table_of_priors(priors, name)
-    priors = series_by_label(priors, classes)
+    priors = series_by_label(priors, classes, name)
     if isinstance(priors, Mapping):
         keys = np.asarray(list(priors), dtype=object)
         given = {_key(k) for k in priors}
@@ -369,6 +385,7 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
     the order of ``columns``, the labels of proba's columns; anything else
     unchanged, read by position. Without column labels the order of
     labelled priors is unknown: ValueError."""
+    priors = computed_priors(priors, name)
     refuse_table_of_priors(priors, name)
     if is_pandas(priors, "Series"):
         labels = priors.index.tolist()

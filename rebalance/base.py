@@ -13,6 +13,7 @@ import copy
 import gc
 import math
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -117,6 +118,11 @@ def _check_generator(rng: Any) -> None:
             "numpy.random.default_rng(seed) (a seed, None or a legacy "
             "RandomState is not a generator)."
         )
+
+
+#: serialises the few stores that end a sampler's fit (see ``_committed``)
+_COMMIT = threading.Lock()
+_UNSET = object()
 
 
 class BaseSampler(_ImblearnBaseSampler):
@@ -240,11 +246,24 @@ class BaseSampler(_ImblearnBaseSampler):
         the draw, a Dask path) leaves the last fit whole, not the new
         ``n_features_in_`` next to the old ``sampling_strategy_``; and calls
         from several threads at once each leave the fitted attributes of one
-        call, not ``sample_indices_`` of one next to the strategy of another."""
+        call, not ``sample_indices_`` of one next to the strategy of another.
+        Of the rest (parameters, a metadata request), only what the call
+        changed is stored: a ``set_params`` from another thread meanwhile is
+        kept."""
+        before = dict(self.__dict__)
         work = type(self).__new__(type(self))
-        work.__dict__.update(self.__dict__)
+        work.__dict__.update(before)
         result = run(work)
-        self.__dict__ = work.__dict__
+        state = work.__dict__
+        changed = {
+            k: v
+            for k, v in state.items()
+            if k.endswith("_") or before.get(k, _UNSET) is not v
+        }
+        with _COMMIT:
+            self.__dict__.update(changed)
+            for name in before.keys() - state.keys():
+                self.__dict__.pop(name, None)
         return result
 
     def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):
