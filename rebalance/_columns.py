@@ -234,10 +234,34 @@ _CURRENCY = "$€£¥"
 # starting with 0 ("0,205" is a decimal comma, not 205; "0.727" a decimal
 # point, not 727).
 _FIRST_GROUP = r"[1-9]\d{0,2}"
-_NUMBER = rf"((\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
-# A currency sign before the number or after it, not both ("$3€" is no number).
-_NUMBER_TEXT = (
-    rf"[+-]?(([{_CURRENCY}]\s?)?[+-]?{_NUMBER}|{_NUMBER}\s?[{_CURRENCY}])(\s?%)?"
+
+
+def signed_number(number: str) -> str:
+    r"""The pattern of ``number`` written with a sign, a currency sign before
+    it or after it (not both: "$3€" is no number), and a percent sign.
+
+    >>> import re
+    >>> from rebalance._columns import signed_number
+    >>> [bool(re.fullmatch(signed_number(r"\d+"), t)) for t in ("-$3", "3 €", "$3€")]
+    [True, True, False]
+    """
+    c = _CURRENCY
+    return rf"[+-]?(([{c}]\s?)?[+-]?{number}|{number}\s?[{c}])(\s?%)?"
+
+
+def accounting_negatives(strings):
+    """``strings`` (stripped text) with accounting parentheses taken off,
+    and where they were: "(1,234)" is -1234. A sign inside them ("(-5)")
+    is no number: such a value is left as it is, to fail the match."""
+    inner = strings.str[1:-1].str.strip()
+    negative = strings.str.fullmatch(r"\(.*\)").fillna(False).astype(bool) & ~(
+        inner.str.match(r"[+-]").fillna(False).astype(bool)
+    )
+    return strings.where(~negative, inner), negative.to_numpy(dtype=bool)
+
+
+_NUMBER_TEXT = signed_number(
+    rf"((\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
 )
 # Words of a column name that say "identifier" (customer_id, CustomerID, key).
 _ID_WORDS = frozenset({"id", "ids", "uuid", "guid", "key", "index", "idx"})
@@ -279,10 +303,7 @@ def _as_numbers(present):
         # Durations as pandas writes them to a CSV ("0 days 05:23:11"):
         # seconds, as the same column read from Parquet.
         return pd.to_timedelta(strings).dt.total_seconds().astype(np.float64)
-    negative = strings.str.fullmatch(r"\(.*\)")
-    strings = strings.where(~negative, strings.str[1:-1].str.strip())
-    if strings[negative].str.match(r"[+-]").any():
-        return None  # "(-5)": a sign inside accounting parentheses is no number
+    strings, negative = accounting_negatives(strings)
     if not strings.str.fullmatch(_NUMBER_TEXT).all():
         return None
     percent = strings.str.endswith("%")
@@ -298,7 +319,7 @@ def _as_numbers(present):
     if not np.isfinite(numbers.to_numpy()).all():
         return None  # "1e999": not a measurement; stays text
     numbers[percent.to_numpy()] /= 100
-    numbers[negative.to_numpy()] *= -1
+    numbers[negative] *= -1
     return numbers
 
 

@@ -118,7 +118,7 @@ def only_positions(index: list, classes: Any) -> bool:
     return index == list(range(len(index))) and not _names_classes(index, classes)
 
 
-def series_by_label(values: Any, classes: Any, name: str = "priors") -> Any:
+def series_by_label(values: Any, classes: Any, name: str) -> Any:
     """A pandas Series of per-class values as a dict ``{label: value}`` (read
     by label, e.g. ``y.value_counts(normalize=True)``, in order of frequency),
     or as a numpy array when its index is the default ``0..n-1`` and does not
@@ -133,7 +133,7 @@ def series_by_label(values: Any, classes: Any, name: str = "priors") -> Any:
         repeated = values.index[values.index.duplicated()].unique().tolist()
         raise ValueError(
             f"{name} is a Series whose index gives the classes {repeated} more "
-            "than once: give one prior per class (e.g. "
+            "than once: give one value per class (e.g. "
             f"{name}.groupby(level=0).sum() if the rows are parts of a class)."
         )
     return dict(zip(index, values.tolist()))

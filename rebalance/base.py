@@ -246,24 +246,30 @@ class BaseSampler(_ImblearnBaseSampler):
         the draw, a Dask path) leaves the last fit whole, not the new
         ``n_features_in_`` next to the old ``sampling_strategy_``; and calls
         from several threads at once each leave the fitted attributes of one
-        call, not ``sample_indices_`` of one next to the strategy of another.
-        Of the rest (parameters, a metadata request), only what the call
-        changed is stored: a ``set_params`` from another thread meanwhile is
-        kept."""
+        call, not ``sample_indices_`` of one next to the strategy of another:
+        the fitted attributes (names ending in ``_``, and a Dask draw's
+        labels) become exactly the call's. Of the rest (parameters, a
+        metadata request), only what the call changed is stored: a
+        ``set_params`` from another thread meanwhile is kept."""
         before = dict(self.__dict__)
         work = type(self).__new__(type(self))
         work.__dict__.update(before)
         result = run(work)
         state = work.__dict__
+
+        def fitted(name: str) -> bool:
+            return name.endswith("_") or name == "_drawn_labels"
+
         changed = {
             k: v
             for k, v in state.items()
-            if k.endswith("_") or before.get(k, _UNSET) is not v
+            if fitted(k) or before.get(k, _UNSET) is not v
         }
         with _COMMIT:
-            self.__dict__.update(changed)
-            for name in before.keys() - state.keys():
+            gone = {k for k in self.__dict__ if fitted(k)} | before.keys()
+            for name in gone - state.keys():
                 self.__dict__.pop(name, None)
+            self.__dict__.update(changed)
         return result
 
     def _check_inputs(self, X, y, sample_weight=None, method="fit_resample"):

@@ -29,6 +29,7 @@ from rebalance._columns import (
     _arrow_type,
     _as_numbers,
     _nested,
+    accounting_negatives,
     check_spaced_names,
     column_named,
     label_markers,
@@ -36,6 +37,7 @@ from rebalance._columns import (
     missing_as_na,
     note_markers,
     number_markers,
+    signed_number,
 )
 from rebalance._frames import numeric_dtype
 from rebalance.compare import (
@@ -163,22 +165,13 @@ _SEPARATORS = ("\t", ";", ",", "|")
 # 456" is a phone number.) A grouped number starts with a digit other than
 # 0 (_FIRST_GROUP): 0.727 is a decimal point, never 727.
 _GROUPED = rf"({_FIRST_GROUP}(\.\d{{3}})+|{_FIRST_GROUP}([\u00a0\u202f]\d{{3}})+|\d+)"
-_DECIMAL_COMMA = (
-    rf"[+-]?[{_CURRENCY}]?\s?[+-]?{_GROUPED}(,\d+)?"
-    rf"\s?[{_CURRENCY}]?\s?%?"
-)
+_DECIMAL_COMMA = signed_number(rf"{_GROUPED}(,\d+)?")
 # A number with apostrophes between thousands and a decimal point, as Swiss
 # locales write it: 1'234.5 (also with U+2019, the typographic apostrophe).
-_APOSTROPHE_NUMBER = (
-    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d{{1,3}}(['\u2019]\d{{3}})+|\d+)(\.\d+)?"
-    rf"\s?[{_CURRENCY}]?\s?%?"
-)
+_APOSTROPHE_NUMBER = signed_number(r"(\d{1,3}(['\u2019]\d{3})+|\d+)(\.\d+)?")
 # A number as _columns reads text numbers: commas between thousands (after
 # a first group other than 0: 0,205 is a decimal comma, never 205).
-_COMMA_THOUSANDS = (
-    rf"[+-]?[{_CURRENCY}]?\s?[+-]?(\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?"
-    rf"\s?[{_CURRENCY}]?\s?%?"
-)
+_COMMA_THOUSANDS = signed_number(rf"(\d+|{_FIRST_GROUP}(,\d{{3}})+)(\.\d*)?")
 
 
 def _unquoted_count(line: str, separator: str) -> int:
@@ -664,7 +657,10 @@ def _read_decimal_commas(
         for j in range(frame.shape[1])
         if not pd.api.types.is_numeric_dtype(frame.iloc[:, j])
     ]
-    texts = [(j, text[~number_markers(text)]) for j, text in texts]
+    # Matched without accounting parentheses: "(1.234,5)" is a number.
+    texts = [
+        (j, accounting_negatives(text[~number_markers(text)])[0]) for j, text in texts
+    ]
     for j, text in texts:
         if (
             len(text)
@@ -698,7 +694,7 @@ def _read_decimal_commas(
             and text.str.fullmatch(_DECIMAL_COMMA).all()
             for _, text in texts
         )
-    if not found:
+    if not found and separator != ";":
         return
     raw = pd.read_csv(
         path,
@@ -711,12 +707,15 @@ def _read_decimal_commas(
         encoding=encoding,
         skiprows=skip,
     )
+    if not found:
+        _note_dotted_thousands(frame, raw)
+        return
     for position, name in enumerate(raw.columns):
         if pd.api.types.is_integer_dtype(frame.iloc[:, position]):
             continue  # whole numbers without dots: read exactly already
         text = raw[name].str.strip()
         marker = number_markers(text)
-        present = text[~marker].dropna()
+        present = accounting_negatives(text[~marker].dropna())[0]
         if not len(present) or not present.str.fullmatch(_DECIMAL_COMMA).all():
             continue
         note_markers(name, text, marker, _notice)
@@ -724,14 +723,43 @@ def _read_decimal_commas(
         frame.isetitem(position, _locale_numbers(text, thousands=".", comma=True))
 
 
+def _note_dotted_thousands(frame, raw) -> None:
+    """A notice for each column of a ";" file without decimal commas that was
+    read as decimal numbers although its dots may separate thousands, as
+    in the locales that write ";" files: "12.500" next to "800" is 12.5
+    here, and 12500 in a file that has a decimal comma elsewhere."""
+    import pandas as pd
+
+    for position, name in enumerate(raw.columns):
+        if not pd.api.types.is_float_dtype(frame.iloc[:, position]):
+            continue
+        text = raw[name].dropna().str.strip()
+        text = text[~number_markers(text)]
+        dotted = text[text.str.contains(".", regex=False)]
+        grouped = dotted.str.fullmatch(rf"[+-]?{_FIRST_GROUP}(\.\d{{3}})+")
+        if dotted.empty or not grouped.all():
+            continue
+        if not (len(dotted) < len(text) or dotted.str.endswith("0").any()):
+            continue
+        example = next((t for t in dotted if t.endswith("0")), dotted.iloc[0])
+        _notice(
+            f"column {name!r} of this ';'-separated file: numbers such as "
+            f"{example!r} were read with a decimal point ({float(example):g}); in "
+            "the locales that write ';' files the dot separates thousands "
+            f"({float(example.replace('.', '')):g}). If it does here, write the "
+            "numbers without those dots (or the file with decimal commas, as "
+            "a spreadsheet in that locale saves it)."
+        )
+
+
 def _locale_numbers(text, thousands: str, comma: bool = False):
     """float64 values of a text column of numbers matched by
     ``_DECIMAL_COMMA`` (``comma=True``) or ``_APOSTROPHE_NUMBER``: without
     the ``thousands`` separators, spaces, currency signs; a percent divided
-    by 100."""
+    by 100; in accounting parentheses, negative."""
     import pandas as pd
 
-    text = text.str.strip()
+    text, negative = accounting_negatives(text.str.strip())
     percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
     digits = text.str.replace(
         rf"[\s{_CURRENCY}%{re.escape(thousands)}]", "", regex=True
@@ -740,6 +768,7 @@ def _locale_numbers(text, thousands: str, comma: bool = False):
         digits = digits.str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(digits).astype("float64").to_numpy(copy=True)
     numbers[percent] /= 100
+    numbers[negative] *= -1
     return numbers
 
 

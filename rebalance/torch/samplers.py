@@ -1921,7 +1921,7 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
                 )
             return np.full(n_classes, self.batch_size // n_classes, dtype=np.int64)
         # A Series labelled by class is read by label (as priors are).
-        class_counts = series_by_label(class_counts, classes)
+        class_counts = series_by_label(class_counts, classes, "class_counts")
         if is_dataframe(class_counts):
             raise TypeError(
                 "class_counts must be a dict {class: rows per batch}, a Series "
