@@ -434,7 +434,13 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
         # export ending its data lines with one, after an id column (read
         # as row names, every column was shifted by one and the target held
         # the empty last fields: "400 missing labels").
-        row_names = frame.index.is_unique and frame.index.inferred_type == "string"
+        # (An empty first field is never a row name: a separator ending the
+        # data lines, after a text column with an empty cell.)
+        row_names = (
+            frame.index.is_unique
+            and not frame.index.hasnans
+            and frame.index.inferred_type == "string"
+        )
         if row_names and target is not None:
             name = column_named(frame, target)
             row_names = not (
@@ -694,7 +700,10 @@ def _read_decimal_commas(
             and text.str.fullmatch(_DECIMAL_COMMA).all()
             for _, text in texts
         )
-    if not found and separator != ";":
+    if not found and (
+        separator != ";"
+        or all(pd.api.types.is_integer_dtype(c) for _, c in frame.items())
+    ):
         return
     raw = pd.read_csv(
         path,
@@ -731,10 +740,16 @@ def _note_dotted_thousands(frame, raw) -> None:
     import pandas as pd
 
     for position, name in enumerate(raw.columns):
-        if not pd.api.types.is_float_dtype(frame.iloc[:, position]):
-            continue
+        column = frame.iloc[:, position]
         text = raw[name].dropna().str.strip()
         text = text[~number_markers(text)]
+        # Floats, or numbers beside a marker of a missing one ("?": text
+        # until missing_as_na reads it).
+        if not pd.api.types.is_float_dtype(column) and (
+            pd.api.types.is_numeric_dtype(column)
+            or not text.str.fullmatch(r"[+-]?\d+(\.\d+)?").all()
+        ):
+            continue
         dotted = text[text.str.contains(".", regex=False)]
         grouped = dotted.str.fullmatch(rf"[+-]?{_FIRST_GROUP}(\.\d{{3}})+")
         if dotted.empty or not grouped.all():
