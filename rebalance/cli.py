@@ -451,6 +451,21 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
         if frame.iloc[:, -1].isna().all() and not row_names:
             index_col = False
             frame = read(index_col=False)
+        elif (
+            frame.shape[1] > 1
+            and frame.iloc[:, -1].isna().all()
+            and _ends_every_data_line(path, encoding, separator, skip)
+        ):
+            # Both readings fit: say which was taken.
+            _notice(
+                "every data line has one field more than the line of column "
+                "names and ends with an empty field: the first field of each "
+                "line was read as row names (as R's write.table writes them), "
+                f"and the last column {str(frame.columns[-1])!r} is empty. If "
+                "instead each data line ends with a separator (the first "
+                f"field of each line being {str(frame.columns[0])!r}), remove those "
+                "separators."
+            )
     _check_quotes(path, frame, encoding, separator)
     _check_repeated_header(frame)
     _read_decimal_commas(path, frame, index_col, encoding, skip, separator)

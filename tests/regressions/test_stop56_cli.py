@@ -42,3 +42,21 @@ def test_plain_decimals_not_noted(tmp_path, monkeypatch, x):
     values, notes = _load(tmp_path, monkeypatch, x * 3)
     np.testing.assert_array_equal(values[:4], [float(v) for v in x])
     assert notes == []
+
+
+def test_row_names_or_trailing_separators_noted(tmp_path, monkeypatch):
+    # Unique text first (customer ids), every data line ending with a
+    # separator, the header not: row names (R's write.table) or a separator
+    # ending each line? Read as row names, as before (review 11 pins an R
+    # file with an empty last column), and now said.
+    lines = ["cust;y;a;b"] + [
+        f"C{i:03d};{'pos' if i % 3 == 0 else 'neg'};{i};{2 * i};" for i in range(30)
+    ]
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(cli, "_NOTICES", [])
+    X, y = cli._load_table(str(path), "y")
+    assert list(X.columns) == ["cust", "a", "b"]
+    (note,) = cli._NOTICES
+    assert "read as row names" in note and "'cust'" in note
+    assert "remove those separators" in note
