@@ -436,11 +436,11 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
         # the empty last fields: "400 missing labels").
         # (An empty first field is never a row name: a separator ending the
         # data lines, after a text column with an empty cell.)
-        row_names = (
-            frame.index.is_unique
-            and not frame.index.hasnans
-            and frame.index.inferred_type == "string"
-        )
+        # An empty or repeated first field is never a row name: then the
+        # reading is decided; unique numbers first (an id, or R's default
+        # row names "1", "2", ...) fit both readings.
+        decided = frame.index.hasnans or not frame.index.is_unique
+        row_names = not decided and frame.index.inferred_type == "string"
         if row_names and target is not None:
             name = column_named(frame, target)
             row_names = not (
@@ -448,9 +448,20 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
                 and frame[name].isna().all()
                 and _ends_every_data_line(path, encoding, separator, skip)
             )
+            decided = not row_names
         if frame.iloc[:, -1].isna().all() and not row_names:
             index_col = False
             frame = read(index_col=False)
+            if not decided and frame.shape[1] > 1:
+                _notice(
+                    "every data line has one field more than the line of column "
+                    "names and ends with an empty field: the empty field was read "
+                    "as a separator ending each line, and the first field of each "
+                    f"line as the column {str(frame.columns[0])!r}. If the first "
+                    "fields are meant to be read as row names (R's write.table "
+                    'numbers them "1", "2", ...), add a name for them at the start '
+                    'of the first line (e.g. "row,").'
+                )
         elif (
             frame.shape[1] > 1
             and frame.iloc[:, -1].isna().all()
