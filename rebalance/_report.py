@@ -47,6 +47,11 @@ def check_output_path(path: Any, file_like: bool = False) -> None:
     not a file name (or, where ``file_like``, an object with ``write``), or
     in a folder that does not exist."""
     if file_like and hasattr(path, "write"):
+        if isinstance(path, io.TextIOBase):
+            raise TypeError(
+                "path is a text stream: the figure is binary; pass a binary "
+                "file (io.BytesIO(), open(name, 'wb')) or a file name."
+            )
         return
     if not isinstance(path, (str, bytes, os.PathLike)):
         kinds = "a file name (str or pathlib.Path)"
@@ -54,6 +59,11 @@ def check_output_path(path: Any, file_like: bool = False) -> None:
             kinds += " or a binary file object"
         raise TypeError(f"path must be {kinds}; got {type(path).__name__}.")
     name = os.fsdecode(path)
+    if os.path.isdir(name):
+        raise ValueError(
+            f"path {name!r} is a folder: pass a file name in it, e.g. "
+            f"{os.path.join(name, 'report.html' if not file_like else 'plot.png')!r}."
+        )
     folder = os.path.dirname(os.path.abspath(name))
     if not os.path.isdir(folder):
         raise FileNotFoundError(
