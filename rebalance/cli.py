@@ -362,10 +362,16 @@ def _check_western(frame) -> None:
         if not pd.api.types.is_numeric_dtype(values):
             texts.extend(values.dropna().astype(str).unique()[:2000].tolist())
     # Runs of non-ASCII characters (a no-break space is a space, not a letter).
+    # A letter of those code pages is two bytes or more, and their words hold
+    # no ASCII letter: a run of three or more, or of two in a text without
+    # ASCII letters ("Äà" for Да), is suspect; Western words have runs of one
+    # or two among ASCII letters ("Zürich", "situação", "Größe", "créée").
     runs = [
-        len(run) for text in texts for run in re.findall(r"[^\x00-\x7f\xa0]+", text)
+        len(run) >= 3 or (len(run) == 2 and not re.search("[A-Za-z]", text))
+        for text in texts
+        for run in re.findall(r"[^\x00-\x7f\xa0]+", text)
     ]
-    if len(runs) >= 2 and 2 * sum(length >= 2 for length in runs) > len(runs):
+    if len(runs) >= 2 and 2 * sum(runs) > len(runs):
         sample = next(t for t in texts if re.search(r"[^\x00-\x7f\xa0]{2}", t))
         raise ValueError(
             "it is not UTF-8, and its text does not read as a Western European "

@@ -60,3 +60,19 @@ def test_row_names_or_trailing_separators_noted(tmp_path, monkeypatch):
     (note,) = cli._NOTICES
     assert "read as row names" in note and "'cust'" in note
     assert "remove those separators" in note
+
+
+def test_portuguese_excel_csv_in_cp1252_is_read(tmp_path, monkeypatch):
+    # Brazilian Excel saves "CSV" in cp1252: "situação" holds a run of two
+    # accented letters ("çã"), which was taken for a letter of another code
+    # page (GBK, Windows-1251) when most runs were two long: refused.
+    words = ["situação", "ação", "informação", "eleições", "créée", "Größe"]
+    lines = ["estado,x,y"] + [
+        f"{words[i % len(words)]},{i},{'sim' if i % 3 else 'não'}" for i in range(24)
+    ]
+    path = tmp_path / "br.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
+    monkeypatch.setattr(cli, "_NOTICES", [])
+    X, y = cli._load_table(str(path), "y")
+    assert X["estado"].tolist()[:6] == words
+    assert sorted(set(y)) == ["não", "sim"]
