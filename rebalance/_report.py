@@ -47,10 +47,20 @@ def check_output_path(path: Any, file_like: bool = False) -> None:
     not a file name (or, where ``file_like``, an object with ``write``), or
     in a folder that does not exist."""
     if file_like and hasattr(path, "write"):
-        if isinstance(path, io.TextIOBase):
+        # (a tempfile wrapper of a text file is no TextIOBase: its mode says)
+        mode = getattr(path, "mode", "b")
+        if isinstance(path, io.TextIOBase) or (
+            isinstance(mode, str) and "b" not in mode
+        ):
             raise TypeError(
                 "path is a text stream: the figure is binary; pass a binary "
                 "file (io.BytesIO(), open(name, 'wb')) or a file name."
+            )
+        writable = getattr(path, "writable", None)
+        if callable(writable) and not writable():
+            raise TypeError(
+                "path is a file object that cannot be written (opened for "
+                "reading?): pass one opened with 'wb', or a file name."
             )
         return
     if not isinstance(path, (str, bytes, os.PathLike)):
@@ -59,7 +69,12 @@ def check_output_path(path: Any, file_like: bool = False) -> None:
             kinds += " or a binary file object"
         raise TypeError(f"path must be {kinds}; got {type(path).__name__}.")
     name = os.fsdecode(path)
-    if os.path.isdir(name):
+    if not name.strip():
+        raise ValueError(
+            f"path {name!r} is no file name: pass one, e.g. "
+            f"{'report.html' if not file_like else 'plot.png'!r}."
+        )
+    if os.path.isdir(name) or name.endswith(("/", os.sep)):
         raise ValueError(
             f"path {name!r} is a folder: pass a file name in it, e.g. "
             f"{os.path.join(name, 'report.html' if not file_like else 'plot.png')!r}."

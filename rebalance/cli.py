@@ -366,13 +366,19 @@ def _check_western(frame) -> None:
     # no ASCII letter: a run of three or more, or of two in a text without
     # ASCII letters ("Äà" for Да), is suspect; Western words have runs of one
     # or two among ASCII letters ("Zürich", "situação", "Größe", "créée").
+    # A price level ("€€€", "£££") is one currency sign repeated.
     runs = [
-        len(run) >= 3 or (len(run) == 2 and not re.search("[A-Za-z]", text))
+        (
+            not (len(set(run)) == 1 and run[0] in "€£¥¢")
+            and (len(run) >= 3 or (len(run) == 2 and not re.search("[A-Za-z]", text))),
+            text,
+        )
         for text in texts
         for run in re.findall(r"[^\x00-\x7f\xa0]+", text)
     ]
-    if len(runs) >= 2 and 2 * sum(runs) > len(runs):
-        sample = next(t for t in texts if re.search(r"[^\x00-\x7f\xa0]{2}", t))
+    suspect = [text for bad, text in runs if bad]
+    if len(runs) >= 2 and 2 * len(suspect) > len(runs):
+        sample = suspect[0]
         raise ValueError(
             "it is not UTF-8, and its text does not read as a Western European "
             f"(Windows-1252) file either ({sample[:40]!r}): it is likely in "
