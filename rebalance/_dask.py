@@ -500,16 +500,15 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
         lazy=_is_dask(sample_weight),
     )
     plan = sampler.plan(y_values, compact=True)
-    # Every check before the first fitted attribute is set (a refused refit
-    # keeps the last fit's, as in memory).
-    per_class = getattr(sampler, "_shrinkage_per_class", None)
-    shrinkage = None if per_class is None else per_class(plan)
+    # (On the copy BaseSampler._committed stores only once the call
+    # returns: a refused refit keeps the last fit's attributes.)
     _set_feature_attributes(sampler, X)
     sampler.sampling_strategy_ = plan.sampling_strategy
+    per_class = getattr(sampler, "_shrinkage_per_class", None)
     if per_class is not None:
         # RandomOverSampler's documented shrinkage_, as in memory (None: a
         # shrinkage was refused above).
-        sampler.shrinkage_ = shrinkage
+        sampler.shrinkage_ = per_class(plan)
     row_aligned = [(y, y_values)]
     if sample_weight is not None:
         row_aligned.append((sample_weight, weight_values))

@@ -139,20 +139,28 @@ def series_by_label(values: Any, classes: Any, name: str) -> Any:
     return dict(zip(index, values.tolist()))
 
 
+#: the forms of priors, in the refusal of a table
+_PRIOR_FORMS = (
+    "give the priors as a dict by class, a pandas Series indexed by class, or "
+    "an array in class order"
+)
+
+
 def computed_priors(priors: Any, name: str) -> Any:
-    """A Dask Series or array of priors (one value per class) computed: a
-    Series to the pandas Series it holds, read by label as one; a Dask
-    table is refused (see :func:`refuse_table_of_priors`)."""
-    if not is_dask(priors):
-        return priors
-    if getattr(priors, "ndim", None) == 2 and hasattr(priors, "columns"):
-        raise TypeError(
-            f"{name} is a Dask {type(priors).__name__}: give the priors as a dict "
-            "by class, a pandas Series indexed by class, or an array in class "
-            f"order; compute the table first ({name}.compute()) for the fix that "
-            "reads it."
-        )
-    return priors.compute()
+    """``priors`` as read by label or position: a Dask Series or array (one
+    value per class) computed, a Series to the pandas Series it holds, read
+    by label as one; a table, Dask or not, refused
+    (:func:`refuse_table_of_priors`)."""
+    if is_dask(priors):
+        if getattr(priors, "ndim", None) == 2 and hasattr(priors, "columns"):
+            raise TypeError(
+                f"{name} is a Dask {type(priors).__name__}: {_PRIOR_FORMS}; "
+                f"compute the table first ({name}.compute()) for the fix that "
+                "reads it."
+            )
+        priors = priors.compute()
+    refuse_table_of_priors(priors, name)
+    return priors
 
 
 def refuse_table_of_priors(priors: Any, name: str) -> None:
@@ -204,9 +212,7 @@ def refuse_table_of_priors(priors: Any, name: str) -> None:
             f"normalize=True)), e.g. dict(zip({label}, {share}))"
         )
     raise TypeError(
-        f"{name} is a {type(priors).__name__} (columns {names}): give the priors "
-        "as a dict by class, a pandas Series indexed by class, or an array in "
-        f"class order; {fix}."
+        f"{name} is a {type(priors).__name__} (columns {names}): {_PRIOR_FORMS}; {fix}."
     )
 
 
@@ -221,7 +227,6 @@ def check_priors(
     classes = np.asarray(classes)
     n_classes = classes.shape[0]
     priors = computed_priors(priors, name)
-    refuse_table_of_priors(priors, name)
     priors = series_by_label(priors, classes, name)
     if isinstance(priors, Mapping):
         keys = np.asarray(list(priors), dtype=object)
@@ -386,7 +391,6 @@ def _in_column_order(priors: Any, columns: list | None, name: str) -> Any:
     unchanged, read by position. Without column labels the order of
     labelled priors is unknown: ValueError."""
     priors = computed_priors(priors, name)
-    refuse_table_of_priors(priors, name)
     if is_pandas(priors, "Series"):
         labels = priors.index.tolist()
         if labels == list(range(len(labels))) and not (

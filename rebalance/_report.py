@@ -69,15 +69,13 @@ def check_output_path(path: Any, file_like: bool = False) -> None:
             kinds += " or a binary file object"
         raise TypeError(f"path must be {kinds}; got {type(path).__name__}.")
     name = os.fsdecode(path)
+    example = "plot.png" if file_like else "report.html"
     if not name.strip():
-        raise ValueError(
-            f"path {name!r} is no file name: pass one, e.g. "
-            f"{'report.html' if not file_like else 'plot.png'!r}."
-        )
+        raise ValueError(f"path {name!r} is no file name: pass one, e.g. {example!r}.")
     if os.path.isdir(name) or name.endswith(("/", os.sep)):
         raise ValueError(
             f"path {name!r} is a folder: pass a file name in it, e.g. "
-            f"{os.path.join(name, 'report.html' if not file_like else 'plot.png')!r}."
+            f"{os.path.join(name, example)!r}."
         )
     folder = os.path.dirname(os.path.abspath(name))
     if not os.path.isdir(folder):

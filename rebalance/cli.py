@@ -446,11 +446,10 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
         # export ending its data lines with one, after an id column (read
         # as row names, every column was shifted by one and the target held
         # the empty last fields: "400 missing labels").
-        # (An empty first field is never a row name: a separator ending the
-        # data lines, after a text column with an empty cell.)
-        # An empty or repeated first field is never a row name: then the
-        # reading is decided; unique numbers first (an id, or R's default
-        # row names "1", "2", ...) fit both readings.
+        # An empty first field (a separator ending the data lines, after a
+        # text column with an empty cell) or a repeated one is never a row
+        # name: then the reading is decided; unique numbers first (an id, or
+        # R's default row names "1", "2", ...) fit both readings.
         decided = frame.index.hasnans or not frame.index.is_unique
         row_names = not decided and frame.index.inferred_type == "string"
         if row_names and target is not None:
@@ -461,7 +460,8 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
                 and _ends_every_data_line(path, encoding, separator, skip)
             )
             decided = not row_names
-        if frame.iloc[:, -1].isna().all() and not row_names:
+        last_empty = frame.iloc[:, -1].isna().all()
+        if last_empty and not row_names:
             index_col = False
             frame = read(index_col=False)
             if not decided and frame.shape[1] > 1:
@@ -475,8 +475,8 @@ def _read_text_table_as(path: str, encoding: str, target: Any = None):
                     'of the first line (e.g. "row,").'
                 )
         elif (
-            frame.shape[1] > 1
-            and frame.iloc[:, -1].isna().all()
+            last_empty
+            and frame.shape[1] > 1
             and _ends_every_data_line(path, encoding, separator, skip)
         ):
             # Both readings fit: say which was taken.
