@@ -341,19 +341,76 @@ def _read_text_table(path: str, target: Any = None):
         raise utf8_error
     try:
         frame = _read_text_table_as(path, "cp1252", target)
+        encoding = "cp1252"
     except UnicodeDecodeError:  # a byte cp1252 leaves undefined
         frame = _read_text_table_as(path, "latin-1", target)
-    _check_western(frame)
+        encoding = "latin-1"
+    _check_western(frame, encoding)
     return frame
 
 
-def _check_western(frame) -> None:
-    """A ValueError when the text of a file read as cp1252 is in another code
-    page: Excel saves "CSV" in the code page of Windows' language (GBK in
-    Chinese, Shift-JIS in Japanese, Windows-1251 in Russian ...), whose
-    letters are runs of two bytes or more, which cp1252 reads as runs of
-    accented letters and symbols ("Да" as "Äà", "好" as "ºÃ"). Accents of
-    Western languages are one byte among ASCII letters ("Zürich")."""
+# Characters a Western text writes right before an ASCII letter ("°C", "µm",
+# "«Bonjour", "¿Qué", "¡Sí", "l·l"): as the first byte of a Big5 or Shift-JIS
+# character they do not mark the file as one (see _cjk_with_ascii_bytes).
+_WESTERN_BEFORE_LETTER = "°µ«¿¡·"
+# Scripts of the code pages whose characters may end with an ASCII byte.
+_CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool:
+    """Whether ``text``, read in ``encoding`` (cp1252 or Latin-1), is Big5
+    (cp950: Excel in Taiwan, Hong Kong) or Shift-JIS (cp932) text whose
+    characters end with an ASCII byte: "是" is b"\\xacO", read "¬O"; "男"
+    in cp932 is b"\\x92j", read "’j". Such a run of one non-ASCII character
+    among ASCII looks like a Western accent ("Zürich"): the text is taken
+    for Chinese or Japanese when its bytes decode strictly in that code page
+    to CJK characters leaving no ASCII letter unpaired (Western words keep
+    letters around their accents), and a character of it did not begin
+    with a symbol Western text writes before a letter ("°C", "µm")."""
+    if text.isascii():
+        return False
+    try:
+        raw = text.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    for code_page in ("cp950", "cp932"):
+        try:
+            decoded = raw.decode(code_page)
+        except UnicodeDecodeError:
+            continue
+        if not _CJK.search(decoded) or re.search("[A-Za-z]", decoded):
+            continue
+        # The first bytes of its two-byte characters, as the file was read.
+        leads = [
+            raw[i : i + 1].decode(encoding)
+            for i, character in _byte_offsets(decoded, code_page)
+            if len(character.encode(code_page)) == 2
+        ]
+        if any(lead not in _WESTERN_BEFORE_LETTER for lead in leads):
+            return True
+    return False
+
+
+def _byte_offsets(text: str, encoding: str) -> list[tuple[int, str]]:
+    """Each character of ``text`` with the offset of its first byte in
+    ``text.encode(encoding)``."""
+    offsets, at = [], 0
+    for character in text:
+        offsets.append((at, character))
+        at += len(character.encode(encoding))
+    return offsets
+
+
+def _check_western(frame, encoding: str = "cp1252") -> None:
+    """A ValueError when the text of a file read as cp1252 (or Latin-1,
+    ``encoding``) is in another code page: Excel saves "CSV" in the code
+    page of Windows' language (GBK in Chinese, Big5 in Taiwan, Shift-JIS in
+    Japanese, Windows-1251 in Russian ...), whose letters are runs of two
+    bytes or more, which cp1252 reads as runs of accented letters and
+    symbols ("Да" as "Äà", "好" as "ºÃ"), or a symbol and an ASCII byte in
+    Big5 and Shift-JIS ("是" as "¬O": :func:`_cjk_with_ascii_bytes`).
+    Accents of Western languages are one byte among ASCII letters
+    ("Zürich")."""
     import pandas as pd
 
     texts = [str(c) for c in frame.columns]
@@ -367,15 +424,19 @@ def _check_western(frame) -> None:
     # ASCII letters ("Äà" for Да), is suspect; Western words have runs of one
     # or two among ASCII letters ("Zürich", "situação", "Größe", "créée").
     # A price level ("€€€", "£££") is one currency sign repeated.
-    runs = [
-        (
-            not (len(set(run)) == 1 and run[0] in "€£¥¢")
-            and (len(run) >= 3 or (len(run) == 2 and not re.search("[A-Za-z]", text))),
-            text,
-        )
-        for text in texts
-        for run in re.findall(r"[^\x00-\x7f\xa0]+", text)
-    ]
+    runs = []
+    for text in texts:
+        cjk = None
+        for run in re.findall(r"[^\x00-\x7f\xa0]+", text):
+            if len(run) >= 2 and len(set(run)) == 1 and run[0] in "€£¥¢":
+                bad = False
+            elif len(run) >= 3 or (len(run) == 2 and not re.search("[A-Za-z]", text)):
+                bad = True
+            else:
+                if cjk is None:
+                    cjk = _cjk_with_ascii_bytes(text, encoding)
+                bad = cjk
+            runs.append((bad, text))
     suspect = [text for bad, text in runs if bad]
     if len(runs) >= 2 and 2 * len(suspect) > len(runs):
         sample = suspect[0]
