@@ -349,24 +349,42 @@ def _read_text_table(path: str, target: Any = None):
     return frame
 
 
-# Characters a Western text writes right before an ASCII letter ("°C", "µm",
-# "«Bonjour", "¿Qué", "¡Sí", "l·l"): as the first byte of a Big5 or Shift-JIS
-# character they do not mark the file as one (see _cjk_with_ascii_bytes).
-_WESTERN_BEFORE_LETTER = "°µ«¿¡·"
+# Western texts whose bytes are also one Big5 or Shift-JIS character ending
+# with an ASCII byte (see _cjk_with_ascii_bytes): units written alone ("°C"
+# is Big5 "蚓", "µg" "痢", "½L" "盤"), and unit or ordinal signs after a
+# number ("20 ºC", "1ºA", "5 µL", "1½L").
+_WESTERN_UNITS = frozenset(
+    ["°C", "°F", "°K", "ºC", "ºF", "µg", "µm", "µs", "µl", "½L", "¼L", "¾L"]
+)
+_SIGNS_AFTER_NUMBERS = "°ºªµ½¼¾"
 # Scripts of the code pages whose characters may end with an ASCII byte.
 _CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def _western_pair(raw: bytes, at: int, encoding: str) -> bool:
+    """Whether the two bytes of ``raw`` from ``at`` (a Big5 or Shift-JIS
+    character ending with an ASCII byte) are a Western unit or sign: "°C"
+    alone, "ºA" after a number ("1ºA"), "«S" in a quoted text ("«Sí»")."""
+    pair = raw[at : at + 2].decode(encoding)
+    before = raw[:at].decode(encoding).rstrip(" ")
+    return (
+        pair in _WESTERN_UNITS
+        or (pair[0] in _SIGNS_AFTER_NUMBERS and before[-1:].isdigit())
+        or (pair[0] == "«" and "»" in raw[at:].decode(encoding))
+    )
 
 
 def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool:
     """Whether ``text``, read in ``encoding`` (cp1252 or Latin-1), is Big5
     (cp950: Excel in Taiwan, Hong Kong) or Shift-JIS (cp932) text whose
-    characters end with an ASCII byte: "是" is b"\\xacO", read "¬O"; "男"
-    in cp932 is b"\\x92j", read "’j". Such a run of one non-ASCII character
-    among ASCII looks like a Western accent ("Zürich"): the text is taken
-    for Chinese or Japanese when its bytes decode strictly in that code page
-    to CJK characters leaving no ASCII letter unpaired (Western words keep
-    letters around their accents), and a character of it did not begin
-    with a symbol Western text writes before a letter ("°C", "µm")."""
+    characters end with an ASCII byte: "是" is b"\\xacO", read "¬O"; "南"
+    is b"\\xabn", read "«n"; "男" in cp932 is b"\\x92j", read "’j". Such a
+    run of one non-ASCII character among ASCII looks like a Western accent
+    ("Zürich"): the text is taken for Chinese or Japanese when its bytes
+    decode strictly in that code page to CJK characters leaving no ASCII
+    letter unpaired (Western words keep letters around their accents), and
+    not all of its characters are Western units or signs
+    (:func:`_western_pair`: "°C", "20 ºC", "1ºA")."""
     if text.isascii():
         return False
     try:
@@ -380,15 +398,38 @@ def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool:
             continue
         if not _CJK.search(decoded) or re.search("[A-Za-z]", decoded):
             continue
-        # The first bytes of its two-byte characters, as the file was read.
-        leads = [
-            raw[i : i + 1].decode(encoding)
-            for i, character in _byte_offsets(decoded, code_page)
-            if len(character.encode(code_page)) == 2
-        ]
-        if any(lead not in _WESTERN_BEFORE_LETTER for lead in leads):
+        if any(
+            len(character.encode(code_page)) == 2
+            and not _western_pair(raw, at, encoding)
+            for at, character in _byte_offsets(decoded, code_page)
+        ):
             return True
     return False
+
+
+# cp1250 (Excel in Poland, Czechia, Slovakia, Hungary ...) read as cp1252:
+# "ł ą ż Ż Ł Ą Ľ ľ" are "³ ¹ ¿ ¯ £ ¥ ¼ ¾", symbols Western text never writes
+# between two letters ("wy³¹czony", "Bia³ystok", "mo¿e"), nor "Ł Ż Ą Ľ ľ ł"
+# before the small letters of a word ("£ódŸ", "¯ywiec", "³ód").
+_CENTRAL_EUROPEAN = re.compile(
+    r"(?<=[^\W\d_])[³¹¿¯¥£¼¾](?=[^\W\d_])|(?<![^\s(\"'])[³¯¥£¼¾](?=[a-zß-ÿ])"
+)
+# Western letters (cp1252's): an Icelandic word holds three in a row
+# ("þýðing", "Eþíópía") next to ASCII letters.
+_WESTERN_LETTERS = (
+    "ŠŒŽšœžŸÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
+)
+
+
+def _icelandic(text: str, found: re.Match) -> bool:
+    """Whether the run of non-ASCII characters ``found`` in ``text`` is three
+    Western letters next to an ASCII letter, as in Icelandic "þýðing"."""
+    run, start, end = found.group(), found.start(), found.end()
+    return (
+        len(run) == 3
+        and all(c in _WESTERN_LETTERS for c in run)
+        and bool(re.search("[A-Za-z]", text[start - 1 : start] + text[end : end + 1]))
+    )
 
 
 def _byte_offsets(text: str, encoding: str) -> list[tuple[int, str]]:
@@ -427,10 +468,18 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
     runs = []
     for text in texts:
         cjk = None
-        for run in re.findall(r"[^\x00-\x7f\xa0]+", text):
-            if len(run) >= 2 and len(set(run)) == 1 and run[0] in "€£¥¢":
+        foreign = bool(_CENTRAL_EUROPEAN.search(text))
+        for found in re.finditer(r"[^\x00-\x7f\xa0]+", text):
+            run = found.group()
+            if foreign or re.search("[\x80-\x9f]", run):
+                # cp1250 letters, or C1 control characters (a byte cp1252
+                # leaves undefined read as Latin-1: no text holds them).
+                bad = True
+            elif len(run) >= 2 and len(set(run)) == 1 and run[0] in "€£¥¢":
                 bad = False
-            elif len(run) >= 3 or (len(run) == 2 and not re.search("[A-Za-z]", text)):
+            elif (len(run) >= 3 and not _icelandic(text, found)) or (
+                len(run) == 2 and not re.search("[A-Za-z]", text)
+            ):
                 bad = True
             else:
                 if cjk is None:
@@ -443,10 +492,10 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
         raise ValueError(
             "it is not UTF-8, and its text does not read as a Western European "
             f"(Windows-1252) file either ({sample[:40]!r}): it is likely in "
-            "another code page (Chinese GBK, Japanese Shift-JIS, Korean, "
-            "Cyrillic Windows-1251 ...), as Excel saves 'CSV'. Save it as 'CSV "
-            "UTF-8' in Excel (or convert it, e.g. iconv -f GBK -t UTF-8 "
-            "file.csv > file-utf8.csv) and pass that file."
+            "another code page (Chinese GBK or Big5, Japanese Shift-JIS, Korean, "
+            "Central European Windows-1250, Cyrillic Windows-1251 ...), as Excel "
+            "saves 'CSV'. Save it as 'CSV UTF-8' in Excel (or convert it, e.g. "
+            "iconv -f GBK -t UTF-8 file.csv > file-utf8.csv) and pass that file."
         )
 
 

@@ -385,9 +385,21 @@ def _check_base_sampler(sampler: Any) -> None:
         shown = repr(sampler)
         if len(shown) > 80:  # labels passed here: their type, not every one
             shown = f"a {type(sampler).__name__}"
+        kind = type(sampler)
+        fix = ""
+        if hasattr(sampler, "fit_resample"):
+            # Another library's sampler (imbalanced-learn's prints as ours).
+            shown = f"{shown} from {kind.__module__.split('.')[0]}"
+            import rebalance
+
+            if kind.__name__ in getattr(rebalance, "__all__", ()):
+                fix = (
+                    f": use rebalance.{kind.__name__} with the same parameters "
+                    "(it yields the row indices a torch sampler needs)"
+                )
         raise TypeError(
             f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
-            f"or RandomUnderSampler(); got {shown}."
+            f"or RandomUnderSampler(); got {shown}{fix}."
         )
     if _adds_noise(getattr(sampler, "shrinkage", None)):
         raise ValueError(
