@@ -2948,11 +2948,13 @@ def _row_indexable(block):
 
     if not sp.issparse(block):
         return block
+    # As in memory: scipy's gather (and later toarray) of a block whose
+    # arrays do not describe it reads out of bounds, its COO conversion
+    # writes out of bounds: checked before and after the CSR copy.
+    check_compressed(block)
     if block.format not in ("csr", "csc"):
         block = block.tocsr()
-    # As in memory: scipy's gather (and later toarray) of a CSR or CSC block
-    # whose arrays do not describe it reads out of bounds.
-    check_compressed(block)
+        check_compressed(block)
     return block
 
 

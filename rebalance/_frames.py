@@ -752,11 +752,12 @@ def reject_dask(data: Any, name: str, where: str) -> None:
 
 
 def check_compressed(matrix: Any, name: str = "X") -> None:
-    """Raise a ValueError for a CSR or CSC ``matrix`` whose arrays do not
-    describe it (scipy checks them only when asked, ``check_format()``):
-    scipy's row gather and ``toarray`` read and write out of bounds for those,
-    and crash the process or return other rows' entries. One pass over
-    ``indptr`` and one (threaded) over ``indices``; other formats pass.
+    """Raise a ValueError for a CSR, CSC, BSR or COO ``matrix`` whose arrays
+    do not describe it (scipy checks them only when asked, ``check_format()``):
+    scipy's row gather, ``toarray`` and ``tocsr`` read and write out of bounds
+    for those, and crash the process or return other rows' entries. One pass
+    over ``indptr`` and one (threaded) over ``indices`` (over each coordinate
+    array of a COO matrix); other formats pass.
 
     Examples
     --------
@@ -770,11 +771,58 @@ def check_compressed(matrix: Any, name: str = "X") -> None:
     ...
     ValueError: X is a malformed CSR csr_matrix: its column indices must be ...
     """
-    if not sp.issparse(matrix) or matrix.format not in ("csr", "csc"):
+    if not sp.issparse(matrix) or matrix.format not in ("csr", "csc", "bsr", "coo"):
         return
+    if matrix.format == "coo":
+        problem = _coo_problem(matrix)
+    else:
+        problem = _compressed_problem(matrix)
+    if problem is not None:
+        raise ValueError(
+            f"{name} is a malformed {matrix.format.upper()} "
+            f"{type(matrix).__name__}: {problem}. Its arrays were changed or "
+            "built by hand; build it again from valid arrays (scipy's "
+            f"{name}.check_format() names the first problem)."
+        )
+
+
+def _coo_problem(matrix: Any) -> str | None:
+    """What is wrong with a COO ``matrix``'s coordinates (scipy's CSR
+    conversion writes at each row index unchecked), or None."""
+    coords = getattr(matrix, "coords", None)
+    if coords is None:  # scipy before 1.13
+        coords = (matrix.row, matrix.col)
+    values = matrix.data
+    if len(coords) != len(matrix.shape) or any(
+        getattr(a, "ndim", None) != 1 for a in (*coords, values)
+    ):
+        return "its data and one coordinate array per dimension must be 1-D"
+    if any(a.dtype.kind not in "iu" for a in coords):
+        return "its coordinates must hold integers"
+    if any(a.shape[0] != values.shape[0] for a in coords):
+        return "its coordinate arrays and data differ in length"
+    for axis, (a, size) in enumerate(zip(coords, matrix.shape)):
+        if not _gather._in_range(a, size):
+            return (
+                f"its indices along axis {axis} must be between 0 and "
+                f"{size - 1} (shape {matrix.shape})"
+            )
+    return None
+
+
+def _compressed_problem(matrix: Any) -> str | None:
+    """What is wrong with a CSR, CSC or BSR ``matrix``'s arrays, or None."""
     indptr, indices, values = matrix.indptr, matrix.indices, matrix.data
-    major, minor = ("row", "column") if matrix.format == "csr" else ("column", "row")
-    n_major, n_minor = matrix.shape if matrix.format == "csr" else matrix.shape[::-1]
+    major, minor = ("row", "column") if matrix.format != "csc" else ("column", "row")
+    n_major, n_minor = matrix.shape if matrix.format != "csc" else matrix.shape[::-1]
+    if matrix.format == "bsr":
+        # Blocks: indptr and indices count block rows and block columns.
+        height, width = matrix.blocksize
+        n_major, n_minor = n_major // height, n_minor // width
+        major, minor = f"block {major}", f"block {minor}"
+        if getattr(values, "shape", ())[1:] != (height, width):
+            return f"its data must hold blocks of {height} x {width}"
+        values = values[:, 0, 0]
     problem = None
     if any(getattr(a, "ndim", None) != 1 for a in (indptr, indices, values)):
         problem = "its data, indices and indptr arrays must be 1-D"
@@ -806,13 +854,7 @@ def check_compressed(matrix: Any, name: str = "X") -> None:
             f"its {minor} indices must be between 0 and {n_minor - 1} (shape "
             f"{matrix.shape})"
         )
-    if problem is not None:
-        raise ValueError(
-            f"{name} is a malformed {matrix.format.upper()} "
-            f"{type(matrix).__name__}: {problem}. Its arrays were changed or "
-            "built by hand; build it again from valid arrays (scipy's "
-            f"{name}.check_format() names the first problem)."
-        )
+    return problem
 
 
 def take_rows(data: Any, indices: np.ndarray) -> Any:

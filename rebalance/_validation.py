@@ -402,13 +402,15 @@ def check_features(X: Any, n_labels: int) -> tuple[Any, int]:
         # Before the CSR copy below: scipy's own error for other shapes
         # ("Cannot convert. CSR must be 1D or 2D") says nothing of X.
         raise not_two_dimensional(X.shape)
+    # Before the CSR copy and the draw: scipy reads (and its COO conversion
+    # writes) a malformed matrix out of bounds.
+    check_compressed(X, "X")
     if sp.issparse(X) and X.format not in ("csr", "csc"):
         # As imbalanced-learn (check_array's accept_sparse=["csr", "csc"]):
         # COO, LIL, DOK, BSR and DIA rows cannot be indexed; resample a CSR
         # copy (which is what comes back).
         X = X.tocsr()
-    # Before the draw: scipy reads a malformed matrix out of bounds.
-    check_compressed(X, "X")
+        check_compressed(X, "X")
     check_unique_columns(X)
     shape = X.shape
     if len(shape) == 1 and shape[0]:

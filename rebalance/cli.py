@@ -359,38 +359,56 @@ _WESTERN_UNITS = frozenset(
 _SIGNS_AFTER_NUMBERS = "°ºªµ½¼¾"
 # Scripts of the code pages whose characters may end with an ASCII byte.
 _CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+# cp1252's letters, and its capitals with an accent.
+_LETTER = "A-Za-zÀ-ÖØ-öø-ÿŠŒŽšœžŸ"
+_SMALL = "a-zß-öø-ÿ"
+_ACCENTED_CAPITALS = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞ"
 
 
 def _western_pair(raw: bytes, at: int, encoding: str) -> bool:
     """Whether the two bytes of ``raw`` from ``at`` (a Big5 or Shift-JIS
-    character ending with an ASCII byte) are a Western unit or sign: "°C"
-    alone, "ºA" after a number ("1ºA"), "«S" in a quoted text ("«Sí»")."""
+    character ending with an ASCII byte) may be Western text: a unit or a
+    sign ("°C" alone, "ºA" after a number: "1ºA", "«S" in a quoted text:
+    "«Sí»"), or an accented capital starting a word ("Öl", "Ås")."""
     pair = raw[at : at + 2].decode(encoding)
-    before = raw[:at].decode(encoding).rstrip(" ")
+    before = raw[at - 1 : at].decode(encoding)  # one byte a character
+    spaced = at - 1
+    while spaced >= 0 and raw[spaced] == 0x20:
+        spaced -= 1
     return (
         pair in _WESTERN_UNITS
-        or (pair[0] in _SIGNS_AFTER_NUMBERS and before[-1:].isdigit())
-        or (pair[0] == "«" and "»" in raw[at:].decode(encoding))
+        or (
+            pair[0] in _SIGNS_AFTER_NUMBERS
+            and spaced >= 0
+            and 0x30 <= raw[spaced] <= 0x39
+        )
+        or (pair[0] == "«" and raw.rfind("»".encode(encoding)) > at)
+        or (
+            pair[0] in _ACCENTED_CAPITALS
+            and pair[1].islower()
+            and not re.match(f"[{_LETTER}]", before)
+        )
     )
 
 
-def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool:
+def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool | None:
     """Whether ``text``, read in ``encoding`` (cp1252 or Latin-1), is Big5
     (cp950: Excel in Taiwan, Hong Kong) or Shift-JIS (cp932) text whose
     characters end with an ASCII byte: "是" is b"\\xacO", read "¬O"; "南"
     is b"\\xabn", read "«n"; "男" in cp932 is b"\\x92j", read "’j". Such a
     run of one non-ASCII character among ASCII looks like a Western accent
-    ("Zürich"): the text is taken for Chinese or Japanese when its bytes
-    decode strictly in that code page to CJK characters leaving no ASCII
-    letter unpaired (Western words keep letters around their accents), and
-    not all of its characters are Western units or signs
-    (:func:`_western_pair`: "°C", "20 ºC", "1ºA")."""
+    ("Zürich"): the text is taken for Chinese or Japanese (True) when its
+    bytes decode strictly in that code page to CJK characters leaving no
+    ASCII letter unpaired (Western words keep letters around their
+    accents); None (either) when every such character may be Western
+    (:func:`_western_pair`: "°C", "20 ºC", "1ºA", "Öl"); else False."""
     if text.isascii():
         return False
     try:
         raw = text.encode(encoding)
     except UnicodeEncodeError:
         return False
+    found: bool | None = False
     for code_page in ("cp950", "cp932"):
         try:
             decoded = raw.decode(code_page)
@@ -404,21 +422,39 @@ def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool:
             for at, character in _byte_offsets(decoded, code_page)
         ):
             return True
-    return False
+        found = None
+    return found
 
 
-# cp1250 (Excel in Poland, Czechia, Slovakia, Hungary ...) read as cp1252:
-# "ł ą ż Ż Ł Ą Ľ ľ" are "³ ¹ ¿ ¯ £ ¥ ¼ ¾", symbols Western text never writes
-# between two letters ("wy³¹czony", "Bia³ystok", "mo¿e"), nor "Ł Ż Ą Ľ ľ ł"
-# before the small letters of a word ("£ódŸ", "¯ywiec", "³ód").
-_CENTRAL_EUROPEAN = re.compile(
-    r"(?<=[^\W\d_])[³¹¿¯¥£¼¾](?=[^\W\d_])|(?<![^\s(\"'])[³¯¥£¼¾](?=[a-zß-ÿ])"
+# Signs of another code page no Western text writes (found in none of the
+# 23,742 non-ASCII words cp1252 writes in babel's names of every locale):
+# * cp1250 (Excel in Poland, Czechia, Slovakia, Hungary ...) read as
+#   cp1252: "ł ą ż Ż Ł Ą Ľ ľ" are "³ ¹ ¿ ¯ £ ¥ ¼ ¾", between two letters
+#   ("wy³¹czony", "Bia³ystok", "mo¿e"); "Ł Ż Ą ł" starting a word of small
+#   letters ("£ódzkie", "¯ywiec"); "ł" ending a word after a vowel
+#   ("Micha³": "m³" is a unit), "ż" or "ź" ending one ("ju¿", "£ódŸ");
+# * a capital with an accent inside a word of small letters: GBK "A类"
+#   read "AÀà", EUC-KR "A형" read "AÇü" (not after Irish "h", "n", "t"
+#   starting a word: "na hÉireann", "i nÉirinn");
+# * a bullet between letters: Shift-JIS "NG品" read "NG•i".
+_FOREIGN = re.compile(
+    f"(?<=[{_LETTER}])[³¹¿¯¥£¼¾](?=[{_LETTER}])"
+    f"|(?<![^\\s(\"'])[³¯¥£](?=[{_SMALL}]{{3}})"
+    f"|(?<=[aeiouyà-æè-ïò-öø-ý])³(?![{_LETTER}])"
+    f"|(?<=[{_LETTER}])¿(?![{_LETTER}])"
+    f"|(?<=[{_SMALL}])Ÿ"
+    f"|(?<=[A-Za-z])(?<!\\b[hnt])[{_ACCENTED_CAPITALS}](?=[{_SMALL}])"
+    f"|(?<=[{_LETTER}])•(?=[{_LETTER}])"
 )
 # Western letters (cp1252's): an Icelandic word holds three in a row
 # ("þýðing", "Eþíópía") next to ASCII letters.
 _WESTERN_LETTERS = (
     "ŠŒŽšœžŸÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
 )
+# Runs that may be Western or not, counted for neither: superscripts
+# (footnotes, "m³", but also cp1250's "ą" ending a word: "kart¹") and inch
+# sizes ("½”", "1¼”").
+_EITHER = re.compile("[¹²³]+|[½¼¾][”″'’]")
 
 
 def _icelandic(text: str, found: re.Match) -> bool:
@@ -442,16 +478,42 @@ def _byte_offsets(text: str, encoding: str) -> list[tuple[int, str]]:
     return offsets
 
 
+def _run_kind(
+    text: str, found: re.Match, encoding: str, cjk: dict[str, bool | None]
+) -> str:
+    """What the run of non-ASCII characters ``found`` says of ``text``'s
+    code page: "foreign", "western" or "either" (see :func:`_check_western`);
+    ``cjk`` keeps :func:`_cjk_with_ascii_bytes` of ``text`` once found."""
+    run = found.group()
+    if re.search("[\x80-\x9f]", run):
+        # C1 control characters: a byte cp1252 leaves undefined, read as
+        # Latin-1 (a cp1250 "Ť", Shift-JIS): no text holds them.
+        return "foreign"
+    if len(run) >= 2 and len(set(run)) == 1 and run[0] in "€£¥¢":
+        return "western"  # a price level: "€€€", "£££"
+    if _EITHER.fullmatch(run):
+        return "either"
+    if (len(run) >= 3 and not _icelandic(text, found)) or (
+        len(run) == 2 and not re.search("[A-Za-z]", text)
+    ):
+        return "foreign"
+    if text not in cjk:
+        cjk[text] = _cjk_with_ascii_bytes(text, encoding)
+    big5 = cjk[text]
+    return "either" if big5 is None else "foreign" if big5 else "western"
+
+
 def _check_western(frame, encoding: str = "cp1252") -> None:
     """A ValueError when the text of a file read as cp1252 (or Latin-1,
     ``encoding``) is in another code page: Excel saves "CSV" in the code
     page of Windows' language (GBK in Chinese, Big5 in Taiwan, Shift-JIS in
-    Japanese, Windows-1251 in Russian ...), whose letters are runs of two
-    bytes or more, which cp1252 reads as runs of accented letters and
-    symbols ("Да" as "Äà", "好" as "ºÃ"), or a symbol and an ASCII byte in
-    Big5 and Shift-JIS ("是" as "¬O": :func:`_cjk_with_ascii_bytes`).
-    Accents of Western languages are one byte among ASCII letters
-    ("Zürich")."""
+    Japanese, Windows-1250 in Poland, Windows-1251 in Russia ...), whose
+    letters are runs of two bytes or more, which cp1252 reads as runs of
+    accented letters and symbols ("Да" as "Äà", "好" as "ºÃ"), or a symbol
+    and an ASCII byte in Big5 and Shift-JIS ("是" as "¬O":
+    :func:`_cjk_with_ascii_bytes`), or symbols among letters (cp1250's "ł"
+    as "³": ``_FOREIGN``). Accents of Western languages are one byte among
+    ASCII letters ("Zürich")."""
     import pandas as pd
 
     texts = [str(c) for c in frame.columns]
@@ -459,35 +521,29 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
         values = frame.iloc[:, j]
         if not pd.api.types.is_numeric_dtype(values):
             texts.extend(values.dropna().astype(str).unique()[:2000].tolist())
-    # Runs of non-ASCII characters (a no-break space is a space, not a letter).
-    # A letter of those code pages is two bytes or more, and their words hold
-    # no ASCII letter: a run of three or more, or of two in a text without
-    # ASCII letters ("Äà" for Да), is suspect; Western words have runs of one
-    # or two among ASCII letters ("Zürich", "situação", "Größe", "créée").
-    # A price level ("€€€", "£££") is one currency sign repeated.
-    runs = []
+    # Each run of non-ASCII characters (a no-break space is a space, not a
+    # letter) is foreign, Western or either. A letter of those code pages is
+    # two bytes or more, and their words hold no ASCII letter: a run of
+    # three or more, or of two in a text without ASCII letters ("Äà" for
+    # Да), is foreign; Western words have runs of one or two among ASCII
+    # letters ("Zürich", "situação", "Größe", "créée"; three in Icelandic
+    # "þýðing"). A text with a sign of ``_FOREIGN`` is foreign throughout.
+    # The file is refused when foreign runs outnumber Western ones (there
+    # being two runs or more), or match them with a sign of _FOREIGN.
+    kinds: dict[str, list[str]] = {"foreign": [], "western": [], "either": []}
+    signs = 0
+    cjk: dict[str, bool | None] = {}
     for text in texts:
-        cjk = None
-        foreign = bool(_CENTRAL_EUROPEAN.search(text))
+        foreign = bool(_FOREIGN.search(text))
+        signs += foreign
         for found in re.finditer(r"[^\x00-\x7f\xa0]+", text):
-            run = found.group()
-            if foreign or re.search("[\x80-\x9f]", run):
-                # cp1250 letters, or C1 control characters (a byte cp1252
-                # leaves undefined read as Latin-1: no text holds them).
-                bad = True
-            elif len(run) >= 2 and len(set(run)) == 1 and run[0] in "€£¥¢":
-                bad = False
-            elif (len(run) >= 3 and not _icelandic(text, found)) or (
-                len(run) == 2 and not re.search("[A-Za-z]", text)
-            ):
-                bad = True
-            else:
-                if cjk is None:
-                    cjk = _cjk_with_ascii_bytes(text, encoding)
-                bad = cjk
-            runs.append((bad, text))
-    suspect = [text for bad, text in runs if bad]
-    if len(runs) >= 2 and 2 * len(suspect) > len(runs):
+            kind = "foreign" if foreign else _run_kind(text, found, encoding, cjk)
+            kinds[kind].append(text)
+    suspect, western = kinds["foreign"], kinds["western"]
+    runs = len(suspect) + len(western) + len(kinds["either"])
+    if (len(suspect) > len(western) and (runs >= 2 or signs)) or (
+        signs and suspect and len(suspect) >= len(western)
+    ):
         sample = suspect[0]
         raise ValueError(
             "it is not UTF-8, and its text does not read as a Western European "

@@ -333,6 +333,37 @@ def check_pos_weight_shape(pos_weight: Tensor, logits: Tensor) -> None:
         )
 
 
+def binary_shape_message(logits: Tensor, target: Tensor) -> str:
+    """The ValueError text for binary targets whose shape is not the logits':
+    a reshape when the sizes agree; one-hot labels for class indices (mmdet's
+    sigmoid focal loss takes them); else that a binary loss needs one label
+    per logit."""
+    if target.numel() == logits.numel():
+        fix = "reshape it (e.g. target.view_as(logits))"
+    elif (
+        logits.dim() >= 2
+        and logits.shape[1] > 1
+        and not target.is_floating_point()
+        and target.dtype != torch.bool
+        and tuple(target.shape) == (logits.shape[0],) + tuple(logits.shape[2:])
+    ):
+        moved = ".movedim(-1, 1)" if logits.dim() > 2 else ""
+        fix = (
+            "for class indices, pass one-hot labels, e.g. "
+            f"F.one_hot(target, {logits.shape[1]}){moved}.float()"
+        )
+    else:
+        fix = (
+            f"a binary loss takes one label (0 to 1) per logit: {target.numel()} "
+            f"labels for {logits.numel()} logits (for one class per row of "
+            "(N, C) logits, use a softmax loss such as softmax_focal_loss)"
+        )
+    return (
+        f"target must have the shape of logits {tuple(logits.shape)}, got "
+        f"{tuple(target.shape)}; {fix}"
+    )
+
+
 def check_same_device(value: Tensor | None, name: str, logits: Tensor) -> None:
     """ValueError unless ``value`` (if any) is on the device of ``logits``:
     the fused kernels read it by the logits' sizes, from the logits' device

@@ -43,6 +43,7 @@ import torch
 from torch import Tensor
 
 from rebalance.torch._focal_checks import (
+    binary_shape_message,
     binary_targets_message,
     check_binary_target_values,
     check_class_target_values,
@@ -211,10 +212,7 @@ def check_sigmoid_shapes(x: Tensor, y: Tensor, pos_weight: Tensor | None) -> Non
     check_same_device(y, "target", x)
     check_same_device(pos_weight, "pos_weight", x)
     if y.shape != x.shape:
-        raise ValueError(
-            f"target must have the shape of logits {tuple(x.shape)}, got "
-            f"{tuple(y.shape)}; reshape it (e.g. target.view_as(logits))"
-        )
+        raise ValueError(binary_shape_message(x, y))
     if pos_weight is not None:
         check_pos_weight_shape(pos_weight, x)
 

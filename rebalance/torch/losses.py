@@ -132,6 +132,7 @@ from rebalance._validation import check_bool
 from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
 from rebalance.torch._focal_checks import (
     SKIP_BY_DROPPING,
+    binary_shape_message,
     check_binary_target_values,
     check_class_target_values,
     check_has_classes,
@@ -425,24 +426,7 @@ def _check_binary_targets(logits: Tensor, target: Any, ignore_index: Any) -> Non
     _check_dense(target, "target")
     check_same_device(target, "target", logits)
     if target.shape != logits.shape:
-        fix = "reshape it (e.g. target.view_as(logits))"
-        if (
-            logits.dim() >= 2
-            and logits.shape[1] > 1
-            and not target.is_floating_point()
-            and target.dtype != torch.bool
-            and tuple(target.shape) == (logits.shape[0],) + tuple(logits.shape[2:])
-        ):
-            # class indices (mmdet's sigmoid focal loss takes them): one-hot
-            moved = ".movedim(-1, 1)" if logits.dim() > 2 else ""
-            fix = (
-                "for class indices, pass one-hot labels, e.g. "
-                f"F.one_hot(target, {logits.shape[1]}){moved}.float()"
-            )
-        raise ValueError(
-            f"target must have the shape of logits {tuple(logits.shape)}, got "
-            f"{tuple(target.shape)}; {fix}"
-        )
+        raise ValueError(binary_shape_message(logits, target))
     if target.is_complex():
         raise TypeError(f"target must be real, got {target.dtype}")
 
@@ -1036,6 +1020,56 @@ _NOT_SCRIPTABLE = (
 )
 
 
+def _torch_spelling(keyword: str, name: str, arguments: frozenset[str]) -> str | None:
+    """What the loss ``name`` (taking ``arguments``) takes instead of the
+    keyword ``keyword`` of torch's losses, for a user porting
+    ``nn.CrossEntropyLoss(weight=...)``; None for other keywords."""
+    if keyword == "weight":
+        if "class_weight" in arguments:
+            return "pass the per-class weights as class_weight= (torch's weight)"
+        if "alpha" in arguments and "pos_weight" not in arguments:
+            return "pass the per-class weights as alpha= (torch's weight)"
+        return (
+            "this loss takes no per-class weights: use "
+            "ClassWeightedCrossEntropyLoss(class_weight=...) or "
+            "SoftmaxFocalLoss(alpha=...); for per-element weights, use "
+            "reduction='none' and multiply"
+        )
+    if (
+        keyword == "pos_weight"
+        and "class_weight" in arguments
+        and "binary" in name.lower()
+    ):
+        return "pos_weight=p of BCEWithLogitsLoss is class_weight=[1, p]"
+    if keyword in ("size_average", "reduce"):
+        return f"{keyword} is deprecated in torch: use reduction='mean', 'sum', 'none'"
+    return None
+
+
+def _with_torch_spellings(function: Callable[..., Any], name: str) -> Any:
+    """``function`` raising a TypeError that names this library's argument
+    when it is given a keyword of torch's losses it does not take (see
+    :func:`_torch_spelling`); Python's own error otherwise. The signature
+    seen by :func:`inspect.signature` is the function's own."""
+    arguments = frozenset(inspect.signature(function).parameters)
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except TypeError:
+            for keyword in sorted(kwargs.keys() - arguments):
+                hint = _torch_spelling(keyword, name, arguments)
+                if hint is not None:
+                    raise TypeError(
+                        f"{name}() got an unexpected keyword argument "
+                        f"{keyword!r}: {hint}"
+                    ) from None
+            raise
+
+    return wrapper
+
+
 def _refuse_scripting(name: str) -> Callable[[], Any]:
     """A ``__prepare_scriptable__`` for the loss function ``name``:
     ``torch.jit.script`` calls it first (also for a function a scripted one
@@ -1123,6 +1157,9 @@ class _LossModule(nn.Module):
                 f"{function.__name__} after (logits, target), with their defaults"
             )
         cls._function = staticmethod(function)
+        cls.__init__ = _with_torch_spellings(  # type: ignore[method-assign]
+            cls.__dict__["__init__"], cls.__name__
+        )
         cls._positional = tuple(
             p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD
         )
@@ -3430,5 +3467,6 @@ BalancedSoftmaxLoss = deprecated_subclass(
 
 for _name in __all__:
     if inspect.isfunction(globals()[_name]):
+        globals()[_name] = _with_torch_spellings(globals()[_name], _name)
         globals()[_name].__prepare_scriptable__ = _refuse_scripting(_name)
 del _name

@@ -382,24 +382,9 @@ def _check_epoch_args(
 
 def _check_base_sampler(sampler: Any) -> None:
     if not isinstance(sampler, BaseSampler):
-        shown = repr(sampler)
-        if len(shown) > 80:  # labels passed here: their type, not every one
-            shown = f"a {type(sampler).__name__}"
-        kind = type(sampler)
-        fix = ""
-        if hasattr(sampler, "fit_resample"):
-            # Another library's sampler (imbalanced-learn's prints as ours).
-            shown = f"{shown} from {kind.__module__.split('.')[0]}"
-            import rebalance
-
-            if kind.__name__ in getattr(rebalance, "__all__", ()):
-                fix = (
-                    f": use rebalance.{kind.__name__} with the same parameters "
-                    "(it yields the row indices a torch sampler needs)"
-                )
         raise TypeError(
-            f"sampler must be a rebalance sampler such as LabelShuffleSampler() "
-            f"or RandomUnderSampler(); got {shown}{fix}."
+            "sampler must be a rebalance sampler such as LabelShuffleSampler() "
+            f"or RandomUnderSampler(); got {_described(sampler)}."
         )
     if _adds_noise(getattr(sampler, "shrinkage", None)):
         raise ValueError(
@@ -408,6 +393,37 @@ def _check_base_sampler(sampler: Any) -> None:
             "noise cannot be added to the rows. Use shrinkage=None (plain "
             "copies), or resample in memory with fit_resample."
         )
+
+
+def _described(sampler: Any) -> str:
+    """``sampler`` (not a rebalance sampler) as the refusal names it: its
+    repr (its type when long or failing), the library of another one's
+    sampler (imbalanced-learn's prints as ours) and the fix where there is
+    one: an instance for a class, rebalance's sampler of that name."""
+    kind = sampler if isinstance(sampler, type) else type(sampler)
+    if isinstance(sampler, type):
+        shown = f"the class {kind.__name__}"
+    else:
+        try:
+            shown = repr(sampler)
+        except Exception:  # a broken __repr__ must not hide the refusal
+            shown = ""
+        if not shown or len(shown) > 80:  # labels: their type, not every one
+            shown = f"a {kind.__name__}"
+    import rebalance
+
+    ours = kind.__name__ in getattr(rebalance, "__all__", ())
+    if isinstance(sampler, type) and issubclass(sampler, BaseSampler):
+        return f"{shown}: pass an instance, {kind.__name__}()"
+    if inspect.getattr_static(sampler, "fit_resample", None) is None:
+        return shown
+    shown = f"{shown} from {kind.__module__.split('.')[0]}"
+    if ours:
+        shown += (
+            f": use rebalance.{kind.__name__}() with the same parameters (it "
+            "yields the row indices a torch sampler needs)"
+        )
+    return shown
 
 
 def _adds_noise(shrinkage: Any) -> bool:
