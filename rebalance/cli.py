@@ -351,11 +351,11 @@ def _read_text_table(path: str, target: Any = None):
 
 # Western texts whose bytes are also one Big5 or Shift-JIS character ending
 # with an ASCII byte (see _cjk_with_ascii_bytes): units written alone ("°C"
-# is Big5 "蚓", "µg" "痢", "½L" "盤"), and unit or ordinal signs after a
-# number ("20 ºC", "1ºA", "5 µL", "1½L").
-_WESTERN_UNITS = frozenset(
-    ["°C", "°F", "°K", "ºC", "ºF", "µg", "µm", "µs", "µl", "½L", "¼L", "¾L"]
-)
+# is Big5 "蚓", "µg" "痢", "µL" "無", "½L" "盤", "°N"), and unit or ordinal
+# signs after a number ("20 ºC", "1ºA", "5 µL", "1½L"). Such a text counts
+# for neither reading, so a CJK file whose texts are all of them is read
+# ("無" alone), one holding other texts is not ("有" "無": "¦³" "µL").
+_WESTERN_UNITS = re.compile("µ[A-Za-z]|[°º][CFKNSEW]|[½¼¾][A-Za-z]")
 _SIGNS_AFTER_NUMBERS = "°ºªµ½¼¾"
 # Scripts of the code pages whose characters may end with an ASCII byte.
 _CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -376,7 +376,7 @@ def _western_pair(raw: bytes, at: int, encoding: str) -> bool:
     while spaced >= 0 and raw[spaced] == 0x20:
         spaced -= 1
     return (
-        pair in _WESTERN_UNITS
+        bool(_WESTERN_UNITS.fullmatch(pair))
         or (
             pair[0] in _SIGNS_AFTER_NUMBERS
             and spaced >= 0
@@ -426,26 +426,31 @@ def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool | None:
     return found
 
 
+# Money units after "£" ("£million", "£pcm"), not cp1250's "Ł" ("£ódzkie").
+_MONEY_UNITS = "(?:millions?|billions?|thousands?|trillions?|pcm|psf|pppw|pax)"
 # Signs of another code page no Western text writes (found in none of the
 # 23,742 non-ASCII words cp1252 writes in babel's names of every locale):
 # * cp1250 (Excel in Poland, Czechia, Slovakia, Hungary ...) read as
 #   cp1252: "ł ą ż Ż Ł Ą Ľ ľ" are "³ ¹ ¿ ¯ £ ¥ ¼ ¾", between two letters
 #   ("wy³¹czony", "Bia³ystok", "mo¿e"); "Ł Ż Ą ł" starting a word of small
-#   letters ("£ódzkie", "¯ywiec"); "ł" ending a word after a vowel
-#   ("Micha³": "m³" is a unit), "ż" or "ź" ending one ("ju¿", "£ódŸ");
-# * a capital with an accent inside a word of small letters: GBK "A类"
-#   read "AÀà", EUC-KR "A형" read "AÇü" (not after Irish "h", "n", "t"
-#   starting a word: "na hÉireann", "i nÉirinn");
+#   letters ("£ódzkie", "¯ywiec"; not "£million"); "ż" or "ź" ending a word
+#   ("ju¿", "£ódŸ"); "ł" ending one after a vowel (_FINAL_L);
+# * a capital with an accent after a one-letter code and before a small
+#   letter: GBK "A类" read "AÀà", EUC-KR "A형" read "AÇü" (not Irish "na
+#   hÉireann", Gaelic "MacÌomhair", German "GRÖßE");
 # * a bullet between letters: Shift-JIS "NG品" read "NG•i".
 _FOREIGN = re.compile(
     f"(?<=[{_LETTER}])[³¹¿¯¥£¼¾](?=[{_LETTER}])"
-    f"|(?<![^\\s(\"'])[³¯¥£](?=[{_SMALL}]{{3}})"
-    f"|(?<=[aeiouyà-æè-ïò-öø-ý])³(?![{_LETTER}])"
+    f"|(?<![^\\s(\"'])[³¯¥£](?!{_MONEY_UNITS}\\b)(?=[{_SMALL}]{{3}})"
     f"|(?<=[{_LETTER}])¿(?![{_LETTER}])"
     f"|(?<=[{_SMALL}])Ÿ"
-    f"|(?<=[A-Za-z])(?<!\\b[hnt])[{_ACCENTED_CAPITALS}](?=[{_SMALL}])"
+    f"|(?<=\\b[A-Z])[{_ACCENTED_CAPITALS}](?=[a-zà-öø-ÿ])"
     f"|(?<=[{_LETTER}])•(?=[{_LETTER}])"
 )
+# cp1250's "ł" ending a word after a vowel ("Micha³", "by³"): a sign where
+# the file writes no footnote "¹" or "²" after a word ("Volume³" is one).
+_FINAL_L = re.compile(f"(?<=[aeiouyà-æè-ïò-öø-ý])³(?![{_LETTER}])")
+_FOOTNOTES = re.compile(f"(?<=[{_LETTER}])[¹²](?![{_LETTER}])")
 # Western letters (cp1252's): an Icelandic word holds three in a row
 # ("þýðing", "Eþíópía") next to ASCII letters.
 _WESTERN_LETTERS = (
@@ -489,8 +494,9 @@ def _run_kind(
         # C1 control characters: a byte cp1252 leaves undefined, read as
         # Latin-1 (a cp1250 "Ť", Shift-JIS): no text holds them.
         return "foreign"
-    if len(run) >= 2 and len(set(run)) == 1 and run[0] in "€£¥¢":
-        return "western"  # a price level: "€€€", "£££"
+    if len(run) >= 2 and len(set(run)) == 1 and not run[0].isalpha():
+        # A price level ("€€€", "£££"), a masked number ("•••• 4242").
+        return "western" if run[0] in "€£¥¢" else "either"
     if _EITHER.fullmatch(run):
         return "either"
     if (len(run) >= 3 and not _icelandic(text, found)) or (
@@ -527,22 +533,35 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
     # three or more, or of two in a text without ASCII letters ("Äà" for
     # Да), is foreign; Western words have runs of one or two among ASCII
     # letters ("Zürich", "situação", "Größe", "créée"; three in Icelandic
-    # "þýðing"). A text with a sign of ``_FOREIGN`` is foreign throughout.
-    # The file is refused when foreign runs outnumber Western ones (there
-    # being two runs or more), or match them with a sign of _FOREIGN.
+    # "þýðing"). A text with a sign of ``_FOREIGN`` (or ``_FINAL_L`` where
+    # the file writes no footnotes) is foreign throughout. The file is
+    # refused when foreign runs outnumber Western ones (there being two runs
+    # or more, or a sign), match them with a sign, or two texts have signs.
+    # The first 200 characters of a long text tell (up to its last space:
+    # not halfway through a character of two bytes).
+    texts = [
+        text if len(text) <= 200 else text[:200].rsplit(" ", 1)[0]
+        for text in texts
+        if not text.isascii()
+    ]
+    footnotes = any(_FOOTNOTES.search(text) for text in texts)
     kinds: dict[str, list[str]] = {"foreign": [], "western": [], "either": []}
     signs = 0
     cjk: dict[str, bool | None] = {}
     for text in texts:
-        foreign = bool(_FOREIGN.search(text))
+        foreign = bool(_FOREIGN.search(text)) or (
+            not footnotes and bool(_FINAL_L.search(text))
+        )
         signs += foreign
         for found in re.finditer(r"[^\x00-\x7f\xa0]+", text):
             kind = "foreign" if foreign else _run_kind(text, found, encoding, cjk)
             kinds[kind].append(text)
     suspect, western = kinds["foreign"], kinds["western"]
     runs = len(suspect) + len(western) + len(kinds["either"])
-    if (len(suspect) > len(western) and (runs >= 2 or signs)) or (
-        signs and suspect and len(suspect) >= len(western)
+    if (
+        (len(suspect) > len(western) and (runs >= 2 or signs))
+        or (signs and len(suspect) >= len(western))
+        or signs >= 2
     ):
         sample = suspect[0]
         raise ValueError(

@@ -26,6 +26,7 @@ multiple comparisons: read them as a screen for "within noise", not as proof.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import decimal
 import math
 import numbers
@@ -765,14 +766,49 @@ def corrected_ttest(a, b, test_train_ratio: float) -> float:
 # -------------------------------------------------------------------- result
 
 
-@dataclass
+def _same(a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` hold the same values: arrays element by
+    element (NaN equal to NaN: a score that could not be computed), dicts
+    and lists item by item, dataclasses field by field."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(_same(x, z) for x, z in zip(a, b))
+        )
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(
+            _same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a)
+        )
+    if isinstance(a, float) and isinstance(b, float) and a != a and b != b:
+        return True  # NaN scores
+    return bool(a == b)
+
+
+@dataclass(eq=False)
 class ComparisonResult:
     """Per-fold scores of every method and what they were computed on.
 
     ``scores[method][metric]`` lists one score per fold (``folds x repeats``
     of them, repeat by repeat); ``recalls[method]`` is (n_folds, n_classes);
     ``oof[method]`` the out-of-fold class probabilities of the first repeat.
+    Two results are equal when they hold the same values (two runs with the
+    same data, methods and seed).
     """
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ComparisonResult):
+            return NotImplemented
+        return _same(self, other)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
 
     y: np.ndarray
     labels: list = field(default_factory=lambda: [0, 1])
@@ -1451,9 +1487,22 @@ def _check_features_container(X) -> None:
     """A TypeError, before any work, for an ``X`` compare cannot read as
     rows of features: a Dask collection (never computed silently; a Dask
     DataFrame raised an AttributeError), a lazy frame (no rows yet) or a
-    sparse matrix (both read as a 0-d array: "X must be 2-D; got shape ()")."""
+    sparse matrix (both read as a 0-d array: "X must be 2-D; got shape ()"),
+    a dict of columns; a ValueError for one column (a Series) naming
+    ``X.to_frame()``."""
     reject_dask(X, "X", "compare")
     reject_lazy(X, "X")
+    if isinstance(X, Mapping):
+        raise TypeError(
+            "X is a dict (column name -> values): pass pandas.DataFrame(X) to "
+            "compare on its columns."
+        )
+    if len(getattr(X, "shape", ())) == 1 and hasattr(X, "to_frame"):
+        # A column (df["amount"]): it has no reshape.
+        raise ValueError(
+            f"X is a {type(X).__name__}, one column: X must be 2-D, one row of "
+            "features per label; pass X.to_frame() for a single feature."
+        )
     if sp.issparse(X):
         raise TypeError(
             f"X is a sparse {type(X).__name__}: compare imputes and scales dense "
