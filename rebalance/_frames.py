@@ -752,7 +752,7 @@ def reject_dask(data: Any, name: str, where: str) -> None:
 
 
 def check_compressed(matrix: Any, name: str = "X") -> None:
-    """Raise a ValueError for a CSR, CSC, BSR or COO ``matrix`` whose arrays
+    """Raise a ValueError for a CSR, CSC, BSR, COO or LIL ``matrix`` whose arrays
     do not describe it (scipy checks them only when asked, ``check_format()``):
     scipy's row gather, ``toarray`` and ``tocsr`` read and write out of bounds
     for those, and crash the process or return other rows' entries. One pass
@@ -771,12 +771,9 @@ def check_compressed(matrix: Any, name: str = "X") -> None:
     ...
     ValueError: X is a malformed CSR csr_matrix: its column indices must be ...
     """
-    if not sp.issparse(matrix) or matrix.format not in ("csr", "csc", "bsr", "coo"):
+    if not sp.issparse(matrix) or matrix.format not in _CHECKED_FORMATS:
         return
-    if matrix.format == "coo":
-        problem = _coo_problem(matrix)
-    else:
-        problem = _compressed_problem(matrix)
+    problem = _CHECKED_FORMATS[matrix.format](matrix)
     if problem is not None:
         raise ValueError(
             f"{name} is a malformed {matrix.format.upper()} "
@@ -810,18 +807,51 @@ def _coo_problem(matrix: Any) -> str | None:
     return None
 
 
+def _lil_problem(matrix: Any) -> str | None:
+    """What is wrong with a LIL ``matrix``'s ``rows`` and ``data`` (scipy's
+    CSR conversion reads them by each other's lengths), or None."""
+    rows, values = matrix.rows, matrix.data
+    n_rows, n_columns = matrix.shape
+    if not all(
+        isinstance(a, np.ndarray) and a.ndim == 1 and a.shape[0] == n_rows
+        for a in (rows, values)
+    ):
+        return f"its rows and data must be arrays of {n_rows} lists, one a row"
+    if not all(isinstance(r, list) for r in rows) or not all(
+        isinstance(v, list) for v in values
+    ):
+        return "its rows and data must hold one list a row"
+    lengths = np.fromiter(map(len, rows), dtype=np.intp, count=n_rows)
+    if not np.array_equal(
+        lengths, np.fromiter(map(len, values), dtype=np.intp, count=n_rows)
+    ):
+        at = int(np.flatnonzero(lengths != [len(v) for v in values])[0])
+        return f"its rows and data differ in length at row {at}"
+    if lengths.sum():
+        columns = np.concatenate([np.asarray(r) for r in rows if r])
+        if columns.dtype.kind not in "iu" or not _gather._in_range(columns, n_columns):
+            return f"its column indices must be integers from 0 to {n_columns - 1}"
+    return None
+
+
 def _compressed_problem(matrix: Any) -> str | None:
     """What is wrong with a CSR, CSC or BSR ``matrix``'s arrays, or None."""
     indptr, indices, values = matrix.indptr, matrix.indices, matrix.data
     major, minor = ("row", "column") if matrix.format != "csc" else ("column", "row")
     n_major, n_minor = matrix.shape if matrix.format != "csc" else matrix.shape[::-1]
     if matrix.format == "bsr":
-        # Blocks: indptr and indices count block rows and block columns.
-        height, width = matrix.blocksize
+        # Blocks: indptr and indices count block rows and block columns
+        # (scipy takes the block size from the data's shape).
+        if getattr(values, "ndim", None) != 3 or 0 in values.shape[1:]:
+            return "its data must be 3-D, blocks of at least 1 x 1"
+        height, width = values.shape[1:]
+        if n_major % height or n_minor % width:
+            return (
+                f"its shape {matrix.shape} must be a multiple of its blocks "
+                f"({height} x {width})"
+            )
         n_major, n_minor = n_major // height, n_minor // width
         major, minor = f"block {major}", f"block {minor}"
-        if getattr(values, "shape", ())[1:] != (height, width):
-            return f"its data must hold blocks of {height} x {width}"
         values = values[:, 0, 0]
     problem = None
     if any(getattr(a, "ndim", None) != 1 for a in (indptr, indices, values)):
@@ -855,6 +885,16 @@ def _compressed_problem(matrix: Any) -> str | None:
             f"{matrix.shape})"
         )
     return problem
+
+
+# The formats whose arrays are checked, and their checks.
+_CHECKED_FORMATS: dict[str, Callable[[Any], str | None]] = {
+    "csr": _compressed_problem,
+    "csc": _compressed_problem,
+    "bsr": _compressed_problem,
+    "coo": _coo_problem,
+    "lil": _lil_problem,
+}
 
 
 def take_rows(data: Any, indices: np.ndarray) -> Any:

@@ -357,6 +357,8 @@ def _read_text_table(path: str, target: Any = None):
 # ("無" alone), one holding other texts is not ("有" "無": "¦³" "µL").
 _WESTERN_UNITS = re.compile("µ[A-Za-z]|[°º][CFKNSEW]|[½¼¾][A-Za-z]")
 _SIGNS_AFTER_NUMBERS = "°ºªµ½¼¾"
+# The characters of a text the code-page check reads.
+_CUT = 200
 # Scripts of the code pages whose characters may end with an ASCII byte.
 _CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
 # cp1252's letters, and its capitals with an accent.
@@ -412,8 +414,18 @@ def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool | None:
     for code_page in ("cp950", "cp932"):
         try:
             decoded = raw.decode(code_page)
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as exc:
+            if (
+                len(text) < _CUT
+                or exc.end != len(raw)
+                or "incomplete" not in exc.reason
+            ):
+                continue
+            # A long text cut by _check_western halfway through a character.
+            try:
+                decoded = raw[: exc.start].decode(code_page)
+            except UnicodeDecodeError:
+                continue
         if not _CJK.search(decoded) or re.search("[A-Za-z]", decoded):
             continue
         if any(
@@ -427,7 +439,9 @@ def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool | None:
 
 
 # Money units after "£" ("£million", "£pcm"), not cp1250's "Ł" ("£ódzkie").
-_MONEY_UNITS = "(?:millions?|billions?|thousands?|trillions?|pcm|psf|pppw|pax)"
+_MONEY_UNITS = (
+    "(?:millions?|billions?|thousands?|trillions?|mln|bln|mil|trn|pcm|psf|ppw|pppw|pax)"
+)
 # Signs of another code page no Western text writes (found in none of the
 # 23,742 non-ASCII words cp1252 writes in babel's names of every locale):
 # * cp1250 (Excel in Poland, Czechia, Slovakia, Hungary ...) read as
@@ -438,14 +452,15 @@ _MONEY_UNITS = "(?:millions?|billions?|thousands?|trillions?|pcm|psf|pppw|pax)"
 # * a capital with an accent after a one-letter code and before a small
 #   letter: GBK "A类" read "AÀà", EUC-KR "A형" read "AÇü" (not Irish "na
 #   hÉireann", Gaelic "MacÌomhair", German "GRÖßE");
-# * a bullet between letters: Shift-JIS "NG品" read "NG•i".
+# * a bullet between letters ending a word: Shift-JIS "NG品" read "NG•i"
+#   (not "Home•Garden").
 _FOREIGN = re.compile(
     f"(?<=[{_LETTER}])[³¹¿¯¥£¼¾](?=[{_LETTER}])"
     f"|(?<![^\\s(\"'])[³¯¥£](?!{_MONEY_UNITS}\\b)(?=[{_SMALL}]{{3}})"
     f"|(?<=[{_LETTER}])¿(?![{_LETTER}])"
     f"|(?<=[{_SMALL}])Ÿ"
     f"|(?<=\\b[A-Z])[{_ACCENTED_CAPITALS}](?=[a-zà-öø-ÿ])"
-    f"|(?<=[{_LETTER}])•(?=[{_LETTER}])"
+    f"|(?<=[{_LETTER}])•(?=[{_LETTER}](?![{_LETTER}]))"
 )
 # cp1250's "ł" ending a word after a vowel ("Micha³", "by³"): a sign where
 # the file writes no footnote "¹" or "²" after a word ("Volume³" is one).
@@ -536,14 +551,11 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
     # "þýðing"). A text with a sign of ``_FOREIGN`` (or ``_FINAL_L`` where
     # the file writes no footnotes) is foreign throughout. The file is
     # refused when foreign runs outnumber Western ones (there being two runs
-    # or more, or a sign), match them with a sign, or two texts have signs.
-    # The first 200 characters of a long text tell (up to its last space:
-    # not halfway through a character of two bytes).
-    texts = [
-        text if len(text) <= 200 else text[:200].rsplit(" ", 1)[0]
-        for text in texts
-        if not text.isascii()
-    ]
+    # or more, or a sign), match them with a sign, or two texts or more have
+    # signs, a third of the Western runs or more.
+    # The first _CUT characters of a long text tell (_cjk_with_ascii_bytes
+    # reads a character of two bytes the cut halves as cut).
+    texts = [text[:_CUT] for text in texts if not text.isascii()]
     footnotes = any(_FOOTNOTES.search(text) for text in texts)
     kinds: dict[str, list[str]] = {"foreign": [], "western": [], "either": []}
     signs = 0
@@ -561,7 +573,7 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
     if (
         (len(suspect) > len(western) and (runs >= 2 or signs))
         or (signs and len(suspect) >= len(western))
-        or signs >= 2
+        or (signs >= 2 and 3 * signs >= len(western))
     ):
         sample = suspect[0]
         raise ValueError(

@@ -1749,7 +1749,11 @@ def compare(
         if X.ndim != 2:
             fix = {
                 0: "an array or DataFrame of one row per label",
-                1: "X.reshape(-1, 1) for a single feature",
+                1: (
+                    "pandas.DataFrame(X), one column a field"
+                    if X.dtype.names
+                    else "numpy.asarray(X).reshape(-1, 1) for a single feature"
+                ),
             }.get(X.ndim, "X.reshape(len(X), -1) to use every value as a feature")
             raise ValueError(
                 "X must be 2-D, one row of features per label (n_samples, "

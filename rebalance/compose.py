@@ -46,6 +46,7 @@ from rebalance._dask import (
     is_dask_input,
 )
 from rebalance._frames import (
+    check_compressed,
     is_dataframe,
     is_pandas,
     narwhals_frame,
@@ -1083,6 +1084,7 @@ def _check_finite_for(classifier: Any, X: Any) -> None:
         # whether the classifier was fitted).
         stored: Any = getattr(X, "data", None)
         if not (isinstance(stored, np.ndarray) and stored.dtype.kind in "biufc"):
+            check_compressed(X, "X")  # scipy's conversion reads a bad LIL out of bounds
             try:
                 stored = X.tocsr().data
             except (TypeError, ValueError):  # the classifier's to refuse

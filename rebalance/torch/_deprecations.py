@@ -75,11 +75,27 @@ def renamed_keyword(old: str, new: str) -> Callable[[C], C]:
     return decorate
 
 
+# Code of wrappers around the decorated functions (see pass_through): not
+# the caller a warning names.
+_PASSING: set[Any] = set()
+
+
+def pass_through(wrapper: C) -> C:
+    """Mark ``wrapper`` (a function wrapping a decorated one) as passing its
+    calls through: a deprecation warning names its caller, not it."""
+    _PASSING.add(wrapper.__code__)
+    return wrapper
+
+
 def _caller_level() -> int:
     """The ``stacklevel`` of the first caller of a decorated function outside
-    torch: a Module's ``forward`` is called by ``nn.Module.__call__``."""
+    torch and the wrappers of :func:`pass_through`: a Module's ``forward`` is
+    called by ``nn.Module.__call__``."""
     level, frame = 2, sys._getframe(2)  # 2: the caller of the decorated function
-    while str(frame.f_globals.get("__name__")).startswith("torch.") and frame.f_back:
+    while (
+        str(frame.f_globals.get("__name__")).startswith("torch.")
+        or frame.f_code in _PASSING
+    ) and frame.f_back:
         level, frame = level + 1, frame.f_back
     return level
 

@@ -335,22 +335,35 @@ def check_pos_weight_shape(pos_weight: Tensor, logits: Tensor) -> None:
 
 def binary_shape_message(logits: Tensor, target: Tensor) -> str:
     """The ValueError text for binary targets whose shape is not the logits':
-    a reshape when the sizes agree; one-hot labels for class indices (mmdet's
-    sigmoid focal loss takes them); else that a binary loss needs one label
-    per logit."""
-    if target.numel() == logits.numel():
+    the class dimension moved for a channels-last one-hot target (what
+    ``F.one_hot`` gives for (N, ...) labels); a permutation for one of the
+    logits' dimensions in another order (``view_as`` would scramble its
+    labels); a reshape when only the shape's ones differ; one-hot labels for
+    class indices (mmdet's sigmoid focal loss takes them); else that a
+    binary loss needs one label per logit."""
+    shape, given = tuple(logits.shape), tuple(target.shape)
+    classes_last = shape[:1] + shape[2:] + shape[1:2] if len(shape) > 2 else None
+    if given == classes_last:
+        fix = "its classes are its last dimension: pass target.movedim(-1, 1)"
+    elif sorted(given) == sorted(shape):
+        fix = (
+            "its dimensions are the logits' in another order: permute them "
+            f"to {shape} (a reshape would mix the labels up)"
+        )
+    elif [n for n in given if n != 1] == [n for n in shape if n != 1]:
         fix = "reshape it (e.g. target.view_as(logits))"
     elif (
-        logits.dim() >= 2
-        and logits.shape[1] > 1
+        len(shape) >= 2
+        and shape[1] > 1
         and not target.is_floating_point()
         and target.dtype != torch.bool
-        and tuple(target.shape) == (logits.shape[0],) + tuple(logits.shape[2:])
+        and given == shape[:1] + shape[2:]
     ):
-        moved = ".movedim(-1, 1)" if logits.dim() > 2 else ""
+        moved = ".movedim(-1, 1)" if len(shape) > 2 else ""
+        labels = "target" if target.dtype == torch.int64 else "target.long()"
         fix = (
             "for class indices, pass one-hot labels, e.g. "
-            f"F.one_hot(target, {logits.shape[1]}){moved}.float()"
+            f"F.one_hot({labels}, {shape[1]}){moved}.float()"
         )
     else:
         fix = (
@@ -358,10 +371,7 @@ def binary_shape_message(logits: Tensor, target: Tensor) -> str:
             f"labels for {logits.numel()} logits (for one class per row of "
             "(N, C) logits, use a softmax loss such as softmax_focal_loss)"
         )
-    return (
-        f"target must have the shape of logits {tuple(logits.shape)}, got "
-        f"{tuple(target.shape)}; {fix}"
-    )
+    return f"target must have the shape of logits {shape}, got {given}; {fix}"
 
 
 def check_same_device(value: Tensor | None, name: str, logits: Tensor) -> None:

@@ -129,7 +129,11 @@ from torch._functorch.utils import unwrap_dead_wrappers
 
 from rebalance._frames import is_pandas
 from rebalance._validation import check_bool
-from rebalance.torch._deprecations import deprecated_subclass, renamed_keyword
+from rebalance.torch._deprecations import (
+    deprecated_subclass,
+    pass_through,
+    renamed_keyword,
+)
 from rebalance.torch._focal_checks import (
     SKIP_BY_DROPPING,
     binary_shape_message,
@@ -1024,6 +1028,8 @@ def _torch_spelling(keyword: str, name: str, arguments: frozenset[str]) -> str |
     """What the loss ``name`` (taking ``arguments``) takes instead of the
     keyword ``keyword`` of torch's losses, for a user porting
     ``nn.CrossEntropyLoss(weight=...)``; None for other keywords."""
+    if "reduction" not in arguments:
+        return None  # not a loss (adjust_logits) or not torch's (ohem_loss)
     if keyword == "weight":
         if "class_weight" in arguments:
             return "pass the per-class weights as class_weight= (torch's weight)"
@@ -1053,6 +1059,7 @@ def _with_torch_spellings(function: Callable[..., Any], name: str) -> Any:
     seen by :func:`inspect.signature` is the function's own."""
     arguments = frozenset(inspect.signature(function).parameters)
 
+    @pass_through
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
