@@ -1732,6 +1732,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_not_the_data(path: str, option: str, data: str | None) -> None:
+    """A one-line error, before any work, when the output ``path`` of
+    ``option`` is the ``--data`` file (by name, a link or a hard link: it
+    would be replaced by the output) or lies in the ``--data`` folder (the
+    next run would read it as data)."""
+    if data is None or data == "-":
+        return
+    out, source = os.path.realpath(path), os.path.realpath(data)
+    same = out == source
+    if not same and os.path.exists(path) and os.path.exists(data):
+        try:
+            same = os.path.samefile(path, data)
+        except OSError:
+            same = False
+    if same:
+        raise _fail(
+            f"{option} {path!r} is the --data file {data!r}: writing it would "
+            "replace your data. Give another file name."
+        )
+    if os.path.isdir(source) and out.startswith(source.rstrip(os.sep) + os.sep):
+        raise _fail(
+            f"{option} {path!r} is inside the --data folder {data!r}: the next "
+            "run would read it as data. Write it outside that folder."
+        )
+
+
 def _check_output(path: str, option: str, extensions: tuple[str, ...]) -> None:
     """A one-line error now, before any fit, if ``path`` cannot be written."""
     if os.path.isdir(path):
@@ -2026,6 +2052,7 @@ def run_compare(args: argparse.Namespace) -> int:
                 f"give {option} a file name ending in {' or '.join(extensions)}."
             )
         if path is not None and path != "-":
+            _check_not_the_data(path, option, args.data)
             _check_output(path, option, extensions)
     try:
         check_run_options(
@@ -2177,6 +2204,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 # Exit status 2 (an int code prints nothing): the message here.
                 print(exc, file=sys.stderr)
                 raise
+            except KeyboardInterrupt:
+                # Ctrl-C: one line, no traceback, the shell's status 130 (the
+                # outputs are written whole or not at all: see _write).
+                print("rebalance compare: interrupted.", file=sys.stderr)
+                return 130
     return 2  # pragma: no cover - argparse rejects unknown commands
 
 

@@ -113,6 +113,8 @@ def g_mean_score(
     # row's truth: a wrong score, without a word.
     _check_metric_rows(y_pred, "y_pred", y_true)
     _check_metric_rows(sample_weight, "sample_weight", y_true)
+    # y_true may be an array: the weights paired with y_pred's rows too.
+    _check_metric_rows(sample_weight, "sample_weight", y_pred, "y_pred")
     # The labels' own checks (missing labels, continuous values, one label a
     # row) name the argument, for y_pred as for y_true.
     encoded, truth = _metric_labels(y_true, "y_true")
@@ -223,19 +225,21 @@ def _summable_weights(weights: np.ndarray) -> np.ndarray:
     return weights * scale
 
 
-def _check_metric_rows(values: Any, name: str, y_true: Any) -> None:
+def _check_metric_rows(
+    values: Any, name: str, y_true: Any, reference: str = "y_true"
+) -> None:
     """:func:`~rebalance._dask.check_paired` of pandas ``values`` against a
-    pandas ``y_true``, scored by position as scikit-learn's metrics do.
-    Unless either index is a fresh ``RangeIndex`` 0 .. n - 1 (e.g.
-    ``pd.Series(model.predict(X))``), which says nothing of the rows: it is
-    paired by position."""
+    pandas ``y_true`` (named ``reference``), scored by position as
+    scikit-learn's metrics do. Unless either index is a fresh ``RangeIndex``
+    0 .. n - 1 (e.g. ``pd.Series(model.predict(X))``), which says nothing of
+    the rows: it is paired by position."""
     if not (is_pandas(values, "Series") or is_pandas(values, "DataFrame")):
         return
     if not (is_pandas(y_true, "Series") or is_pandas(y_true, "DataFrame")):
         return
     if counts_rows(values.index) or counts_rows(y_true.index):
         return
-    check_paired(values, name, y_true, "y_true", "g_mean_score")
+    check_paired(values, name, y_true, reference, "g_mean_score")
 
 
 def _labels_array(labels: Any) -> np.ndarray:

@@ -2597,6 +2597,14 @@ def ohem_loss(
     """
     if not isinstance(losses, Tensor) or not losses.is_floating_point():
         raise TypeError("losses must be a floating-point tensor of per-sample losses")
+    if losses.dim() == 0:
+        # A reduced loss (reduction='mean' left on): OHEM would return it as
+        # it is, the plain mean.
+        raise ValueError(
+            "losses is a single number, a loss already reduced: pass the "
+            "per-sample losses, e.g. F.cross_entropy(logits, target, "
+            "reduction='none')."
+        )
     top_k, threshold, min_kept, return_indices = _ohem_options(
         top_k, threshold, min_kept, return_indices
     )
@@ -2704,7 +2712,9 @@ def _ohem_valid(
     (``top_k`` stays traceable: no data-dependent shape unless the indices
     are asked for)."""
     n = flat.numel()
-    key = flat.detach().masked_fill(~valid, -math.inf)
+    # Ignored samples rank below every valid one, a valid -inf loss too.
+    lowest = torch.finfo(flat.dtype).min
+    key = flat.detach().clamp(min=lowest).masked_fill(~valid, -math.inf)
     n_valid = valid.sum()
     if threshold is not None:
         n_above = _count_above(key, threshold)
@@ -2989,6 +2999,10 @@ class OHEMLoss(nn.Module):
             # Integers compared as int64: -100 is not class 156 of a uint8
             # mask; float (per-element binary) targets compared as they are.
             valid = _long_target(target) != ignore_index
+        if losses.dim() == 0:
+            # One unbatched sample ((C,) logits): one per-sample loss.
+            losses = losses.reshape(1)
+            valid = None if valid is None else valid.reshape(1)
         return ohem_loss(
             losses,
             top_k=self.top_k,

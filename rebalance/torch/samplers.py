@@ -2663,7 +2663,21 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
 def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
     """``values`` as a numpy array; with ``copy``, a tensor's values are
     copied first (a numpy view would make the caller's tensor's storage not
-    resizable: ids and losses given to update(), or a saved pool loaded)."""
+    resizable: ids and losses given to update(), or a saved pool loaded). A
+    list of tensors (``list(losses)``, ``torch.unbind``) is read as their
+    stack, detached."""
+    if (
+        isinstance(values, (list, tuple))
+        and values
+        and all(isinstance(v, torch.Tensor) for v in values)
+    ):
+        try:
+            values = torch.stack([v.detach() for v in values])
+        except RuntimeError as exc:
+            raise ValueError(
+                f"{name} is a list of tensors of different shapes or devices "
+                f"({exc}): pass one tensor, e.g. torch.cat({name})."
+            ) from None
     if isinstance(values, torch.Tensor):
         _check_label_tensor(values, name, "value")
         values = values.detach()

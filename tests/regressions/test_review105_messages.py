@@ -443,7 +443,10 @@ def test_torch_losses_bad_arguments_refused(rt):
             lambda: rt.sigmoid_focal_loss(logits, torch.rand(8, 3), reduction="avg"),
             ("reduction",),
         ),
-        (lambda: rt.sigmoid_focal_loss(logits, torch.rand(8, 2)), ("view_as",)),
+        (
+            lambda: rt.sigmoid_focal_loss(logits, torch.rand(8, 2)),
+            ("one label (0 to 1) per logit",),
+        ),
         (lambda: rt.softmax_focal_loss(logits, target.float()), ("target.long()",)),
         (lambda: rt.softmax_focal_loss(logits, target.clamp(max=1) + 2), ("[0, 2]",)),
         (lambda: rt.softmax_focal_loss(logits, target, alpha=[0.1, 0.2]), ("alpha",)),
