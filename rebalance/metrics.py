@@ -363,6 +363,9 @@ def _text_as_codes(
     """
     label_sets = (encoded.classes, encoded_pred.classes, classes)
     objects = any(a.dtype == object for a in (truth, predicted, classes))
+    # Integers past 2**53 beside floats: numpy compares them as floats (the
+    # class 2**53 + 1 is 2.0**53); as codes, by Python's exact equality.
+    objects = objects or _big_integers_beside_floats(*label_sets)
     # Bytes too (a numpy 'S' array): scikit-learn refuses bytes labels with a
     # TypeError of its own, which names no argument.
     if not objects and not all(
@@ -379,6 +382,20 @@ def _text_as_codes(
         for values in (encoded, encoded_pred)
     )
     return true_ids, pred_ids, np.arange(classes.shape[0])
+
+
+def _big_integers_beside_floats(*arrays: np.ndarray) -> bool:
+    """Whether ``arrays`` hold floats and integers a float64 cannot hold
+    exactly (beyond 2**53)."""
+    kinds = {a.dtype.kind for a in arrays}
+    if "f" not in kinds or not kinds & {"i", "u"}:
+        return False
+    return any(
+        a.dtype.kind in "iu"
+        and a.size > 0
+        and (int(a.max()) > 2**53 or int(a.min()) < -(2**53))
+        for a in arrays
+    )
 
 
 def _is_missing(value: Any) -> bool:
