@@ -828,9 +828,18 @@ def _lil_problem(matrix: Any) -> str | None:
         at = int(np.flatnonzero(lengths != [len(v) for v in values])[0])
         return f"its rows and data differ in length at row {at}"
     if lengths.sum():
-        columns = np.concatenate([np.asarray(r) for r in rows if r])
-        if columns.dtype.kind not in "iu" or not _gather._in_range(columns, n_columns):
-            return f"its column indices must be integers from 0 to {n_columns - 1}"
+        listed = [c for r in rows for c in r]
+        problem = f"its column indices must be integers from 0 to {n_columns - 1}"
+        if not all(
+            isinstance(c, (int, np.integer)) and not isinstance(c, bool) for c in listed
+        ):
+            return problem
+        try:
+            columns = np.asarray(listed, dtype=np.int64)
+        except OverflowError:
+            return problem
+        if not _gather._in_range(columns, n_columns):
+            return problem
     return None
 
 

@@ -555,14 +555,20 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
     # signs, a third of the Western runs or more.
     # The first _CUT characters of a long text tell (_cjk_with_ascii_bytes
     # reads a character of two bytes the cut halves as cut).
-    texts = [text[:_CUT] for text in texts if not text.isascii()]
-    footnotes = any(_FOOTNOTES.search(text) for text in texts)
+    texts = [text for text in texts if not text.isascii()]
+    footnotes = any(_FOOTNOTES.search(text[:_CUT]) for text in texts)
     kinds: dict[str, list[str]] = {"foreign": [], "western": [], "either": []}
     signs = 0
     cjk: dict[str, bool | None] = {}
-    for text in texts:
-        foreign = bool(_FOREIGN.search(text)) or (
-            not footnotes and bool(_FINAL_L.search(text))
+    for whole in texts:
+        text = whole[:_CUT]
+        # Signs are looked for in whole words: not in one the cut halved
+        # ("£thousands" cut to "£tho").
+        signed = text
+        if len(whole) > _CUT and not whole[_CUT].isspace() and " " in text:
+            signed = text.rsplit(" ", 1)[0]
+        foreign = bool(_FOREIGN.search(signed)) or (
+            not footnotes and bool(_FINAL_L.search(signed))
         )
         signs += foreign
         for found in re.finditer(r"[^\x00-\x7f\xa0]+", text):

@@ -1754,7 +1754,10 @@ def compare(
                     if X.dtype.names
                     else "numpy.asarray(X).reshape(-1, 1) for a single feature"
                 ),
-            }.get(X.ndim, "X.reshape(len(X), -1) to use every value as a feature")
+            }.get(
+                X.ndim,
+                "numpy.asarray(X).reshape(len(X), -1) to use every value as a feature",
+            )
             raise ValueError(
                 "X must be 2-D, one row of features per label (n_samples, "
                 f"n_features); got shape {X.shape}: pass {fix}."

@@ -345,13 +345,18 @@ def binary_shape_message(logits: Tensor, target: Tensor) -> str:
     classes_last = shape[:1] + shape[2:] + shape[1:2] if len(shape) > 2 else None
     if given == classes_last:
         fix = "its classes are its last dimension: pass target.movedim(-1, 1)"
+    elif [n for n in given if n != 1] == [n for n in shape if n != 1]:
+        fix = "reshape it (e.g. target.view_as(logits))"
     elif sorted(given) == sorted(shape):
         fix = (
             "its dimensions are the logits' in another order: permute them "
             f"to {shape} (a reshape would mix the labels up)"
         )
-    elif [n for n in given if n != 1] == [n for n in shape if n != 1]:
-        fix = "reshape it (e.g. target.view_as(logits))"
+    elif target.numel() == logits.numel():
+        fix = (
+            "if it holds the labels in the logits' order (flattened), reshape "
+            "it (e.g. target.view_as(logits))"
+        )
     elif (
         len(shape) >= 2
         and shape[1] > 1

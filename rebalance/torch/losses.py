@@ -2712,9 +2712,7 @@ def _ohem_valid(
     (``top_k`` stays traceable: no data-dependent shape unless the indices
     are asked for)."""
     n = flat.numel()
-    # Ignored samples rank below every valid one, a valid -inf loss too.
-    lowest = torch.finfo(flat.dtype).min
-    key = flat.detach().clamp(min=lowest).masked_fill(~valid, -math.inf)
+    key = flat.detach().masked_fill(~valid, -math.inf)
     n_valid = valid.sum()
     if threshold is not None:
         n_above = _count_above(key, threshold)
@@ -2731,7 +2729,11 @@ def _ohem_valid(
     else:
         k_static = min(int(top_k or 0), n)
         k_valid = torch.clamp(n_valid, max=k_static)
-    _, idx = torch.topk(key, k_static)
+    # Ranked: ignored samples below every valid one, a valid -inf loss too
+    # (counted above as it is).
+    lowest = torch.finfo(flat.dtype).min
+    ranked = flat.detach().clamp(min=lowest).masked_fill(~valid, -math.inf)
+    _, idx = torch.topk(ranked, k_static)
     kept_mask = torch.arange(k_static, device=flat.device) < k_valid
     kept = torch.where(
         kept_mask, flat[idx], torch.zeros((), dtype=flat.dtype, device=flat.device)
@@ -2988,7 +2990,14 @@ class OHEMLoss(nn.Module):
         else:
             _check_criterion_ignore_index(self.criterion, ignore_index)
             losses = self.criterion(logits, target)
-            _check_per_sample_losses(losses, logits, target)
+            # One unbatched sample ((C,) logits, a 0-d target): its one loss
+            # is 0-d, reduced or not.
+            unbatched = all(
+                isinstance(t, Tensor) and t.dim() == d
+                for t, d in ((logits, 1), (target, 0), (losses, 0))
+            )
+            if not unbatched:
+                _check_per_sample_losses(losses, logits, target)
         valid = None
         if (
             ignore_index is not None
@@ -2999,8 +3008,7 @@ class OHEMLoss(nn.Module):
             # Integers compared as int64: -100 is not class 156 of a uint8
             # mask; float (per-element binary) targets compared as they are.
             valid = _long_target(target) != ignore_index
-        if losses.dim() == 0:
-            # One unbatched sample ((C,) logits): one per-sample loss.
+        if isinstance(losses, Tensor) and losses.dim() == 0:
             losses = losses.reshape(1)
             valid = None if valid is None else valid.reshape(1)
         return ohem_loss(

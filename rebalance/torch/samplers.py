@@ -42,6 +42,7 @@ Never loop over the dataset to collect them: that loads every sample.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import numbers
 import sys
@@ -2666,14 +2667,21 @@ def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
     resizable: ids and losses given to update(), or a saved pool loaded). A
     list of tensors (``list(losses)``, ``torch.unbind``) is read as their
     stack, detached."""
-    if (
-        isinstance(values, (list, tuple))
-        and values
-        and all(isinstance(v, torch.Tensor) for v in values)
+    if isinstance(values, (list, tuple)) and any(
+        isinstance(v, torch.Tensor) for v in values
     ):
+        tensors = [v.detach() for v in values if isinstance(v, torch.Tensor)]
+        dtype = functools.reduce(torch.promote_types, [t.dtype for t in tensors])
         try:
-            values = torch.stack([v.detach() for v in values])
-        except RuntimeError as exc:
+            values = torch.stack(
+                [
+                    v.detach().to(dtype)
+                    if isinstance(v, torch.Tensor)
+                    else torch.as_tensor(v, dtype=dtype, device=tensors[0].device)
+                    for v in values
+                ]
+            )
+        except (RuntimeError, TypeError, ValueError) as exc:
             raise ValueError(
                 f"{name} is a list of tensors of different shapes or devices "
                 f"({exc}): pass one tensor, e.g. torch.cat({name})."

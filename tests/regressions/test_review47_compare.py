@@ -304,7 +304,10 @@ def test_an_unknown_model_is_refused_before_any_work(model):
     "X, fix",
     [
         (np.zeros(40), r"shape \(40,\): pass numpy\.asarray\(X\)\.reshape\(-1, 1\)"),
-        (np.zeros((40, 8, 8)), r"shape \(40, 8, 8\): pass X\.reshape\(len\(X\), -1\)"),
+        (
+            np.zeros((40, 8, 8)),
+            r"shape \(40, 8, 8\): pass numpy\.asarray\(X\)\.reshape\(len\(X\), -1\)",
+        ),
         (np.float64(3.0), r"shape \(\): pass an array or DataFrame of one row per"),
         ("abc", r"shape \(\): pass an array"),  # not "X has 3 rows"
     ],
