@@ -524,6 +524,15 @@ def _run_kind(
     return "either" if big5 is None else "foreign" if big5 else "western"
 
 
+def _whole_words(text: str) -> str:
+    """The first ``_CUT`` characters of ``text`` without a last word the cut
+    halved (all of them when they hold no space)."""
+    if len(text) <= _CUT or text[_CUT].isspace():
+        return text[:_CUT]
+    kept = re.sub(r"\S+$", "", text[:_CUT])
+    return kept if kept.strip() else text[:_CUT]
+
+
 def _check_western(frame, encoding: str = "cp1252") -> None:
     """A ValueError when the text of a file read as cp1252 (or Latin-1,
     ``encoding``) is in another code page: Excel saves "CSV" in the code
@@ -555,18 +564,14 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
     # signs, a third of the Western runs or more.
     # The first _CUT characters of a long text tell (_cjk_with_ascii_bytes
     # reads a character of two bytes the cut halves as cut).
-    texts = [text for text in texts if not text.isascii()]
-    footnotes = any(_FOOTNOTES.search(text[:_CUT]) for text in texts)
+    # Signs and footnotes are looked for in whole words: not in one the cut
+    # halved ("£thousands" cut to "£tho", "wiązać" to "wi¹").
+    cut = [(text[:_CUT], _whole_words(text)) for text in texts if not text.isascii()]
+    footnotes = any(_FOOTNOTES.search(words) for _, words in cut)
     kinds: dict[str, list[str]] = {"foreign": [], "western": [], "either": []}
     signs = 0
     cjk: dict[str, bool | None] = {}
-    for whole in texts:
-        text = whole[:_CUT]
-        # Signs are looked for in whole words: not in one the cut halved
-        # ("£thousands" cut to "£tho").
-        signed = text
-        if len(whole) > _CUT and not whole[_CUT].isspace() and " " in text:
-            signed = text.rsplit(" ", 1)[0]
+    for text, signed in cut:
         foreign = bool(_FOREIGN.search(signed)) or (
             not footnotes and bool(_FINAL_L.search(signed))
         )

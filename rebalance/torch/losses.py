@@ -2675,7 +2675,12 @@ def _kept_mean(kept: Tensor, count: Tensor | int) -> Tensor:
 def _count_above(losses: Tensor, threshold: float) -> int:
     """Losses above ``threshold``, NaN counted (``topk`` ranks NaN first): a
     NaN loss is kept and shows in the result instead of being cut off."""
-    return int(((losses > threshold) | torch.isnan(losses)).sum())
+    # Compared in float64 (float32 on MPS, which has no float64): a Python
+    # threshold is otherwise rounded to the losses' dtype (bfloat16 0.6015625
+    # is not above 0.6 once 0.6 is rounded to it).
+    exact = torch.float32 if losses.device.type == "mps" else torch.float64
+    wide = losses.to(exact)
+    return int(((wide > threshold) | torch.isnan(wide)).sum())
 
 
 def _ohem_mask(valid: Any, n: int, device: torch.device) -> Tensor:

@@ -42,7 +42,6 @@ Never loop over the dataset to collect them: that loads every sample.
 from __future__ import annotations
 
 import contextlib
-import functools
 import inspect
 import numbers
 import sys
@@ -2670,18 +2669,28 @@ def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
     if isinstance(values, (list, tuple)) and any(
         isinstance(v, torch.Tensor) for v in values
     ):
-        tensors = [v.detach() for v in values if isinstance(v, torch.Tensor)]
-        dtype = functools.reduce(torch.promote_types, [t.dtype for t in tensors])
-        try:
-            values = torch.stack(
-                [
-                    v.detach().to(dtype)
-                    if isinstance(v, torch.Tensor)
-                    else torch.as_tensor(v, dtype=dtype, device=tensors[0].device)
+        if all(not isinstance(v, torch.Tensor) or v.dim() == 0 for v in values):
+            # One number each: as Python numbers, which numpy reads as it
+            # reads a plain list (0 and 3.5 are floats, not ids 0 and 3).
+            try:
+                numbers = [
+                    v.detach().item() if isinstance(v, torch.Tensor) else v
                     for v in values
                 ]
+            except RuntimeError as exc:  # a meta tensor has no value
+                raise ValueError(
+                    f"{name} holds a tensor without values ({exc}): pass tensors "
+                    "on the CPU or an accelerator."
+                ) from None
+            return np.asarray(numbers)
+        if not all(isinstance(v, torch.Tensor) for v in values):
+            raise ValueError(
+                f"{name} is a list of tensors and numbers: pass one tensor, e.g. "
+                f"torch.cat({name})."
             )
-        except (RuntimeError, TypeError, ValueError) as exc:
+        try:
+            values = torch.stack([v.detach() for v in values])
+        except RuntimeError as exc:
             raise ValueError(
                 f"{name} is a list of tensors of different shapes or devices "
                 f"({exc}): pass one tensor, e.g. torch.cat({name})."
