@@ -440,13 +440,15 @@ def _cjk_with_ascii_bytes(text: str, encoding: str) -> bool | None:
 
 # Money units after "£" ("£million", "£pcm"), not cp1250's "Ł" ("£ódzkie").
 _MONEY_UNITS = (
-    "(?:millions?|billions?|thousands?|trillions?|mln|bln|mil|trn|pcm|psf|ppw|pppw|pax)"
+    "(?:millions?|billions?|thousands?|trillions?|mln|bln|mil|trn|pcm|psf|psm|ppw"
+    "|pppw|pppn|pax|sqm|sqft|stg|each|per)"
 )
 # Signs of another code page no Western text writes (found in none of the
 # 23,742 non-ASCII words cp1252 writes in babel's names of every locale):
 # * cp1250 (Excel in Poland, Czechia, Slovakia, Hungary ...) read as
 #   cp1252: "ł ą ż Ż Ł Ą Ľ ľ" are "³ ¹ ¿ ¯ £ ¥ ¼ ¾", between two letters
-#   ("wy³¹czony", "Bia³ystok", "mo¿e"); "Ł Ż Ą ł" starting a word of small
+#   ("wy³¹czony", "Bia³ystok", "mo¿e"; not "£" "¥", currency signs after a
+#   country code: "JP¥bn"); "Ł Ż Ą ł" starting a word of small
 #   letters ("£ódzkie", "¯ywiec"; not "£million"); "ż" or "ź" ending a word
 #   ("ju¿", "£ódŸ"); "ł" ending one after a vowel (_FINAL_L);
 # * a capital with an accent after a one-letter code and before a small
@@ -455,7 +457,7 @@ _MONEY_UNITS = (
 # * a bullet between letters ending a word: Shift-JIS "NG品" read "NG•i"
 #   (not "Home•Garden").
 _FOREIGN = re.compile(
-    f"(?<=[{_LETTER}])[³¹¿¯¥£¼¾](?=[{_LETTER}])"
+    f"(?<=[{_LETTER}])[³¹¿¯¼¾](?=[{_LETTER}])"
     f"|(?<![^\\s(\"'])[³¯¥£](?!{_MONEY_UNITS}\\b)(?=[{_SMALL}]{{3}})"
     f"|(?<=[{_LETTER}])¿(?![{_LETTER}])"
     f"|(?<=[{_SMALL}])Ÿ"
@@ -465,16 +467,16 @@ _FOREIGN = re.compile(
 # cp1250's "ł" ending a word after a vowel ("Micha³", "by³"): a sign where
 # the file writes no footnote "¹" or "²" after a word ("Volume³" is one).
 _FINAL_L = re.compile(f"(?<=[aeiouyà-æè-ïò-öø-ý])³(?![{_LETTER}])")
-_FOOTNOTES = re.compile(f"(?<=[{_LETTER}])[¹²](?![{_LETTER}])")
+_FOOTNOTES = re.compile(f"(?<=[{_LETTER}0-9)\\]%])[¹²](?![{_LETTER}])")
 # Western letters (cp1252's): an Icelandic word holds three in a row
 # ("þýðing", "Eþíópía") next to ASCII letters.
 _WESTERN_LETTERS = (
     "ŠŒŽšœžŸÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
 )
 # Runs that may be Western or not, counted for neither: superscripts
-# (footnotes, "m³", but also cp1250's "ą" ending a word: "kart¹") and inch
-# sizes ("½”", "1¼”").
-_EITHER = re.compile("[¹²³]+|[½¼¾][”″'’]")
+# (footnotes, "m³", but also cp1250's "ą" ending a word: "kart¹"), inch
+# sizes ("½”", "1¼”") and runs of quotes, fractions and signs ("¾”×½”").
+_EITHER = re.compile("[¹²³]+|[½¼¾][”″'’]|[”“’‘″×½¼¾°º]{2,}")
 
 
 def _icelandic(text: str, found: re.Match) -> bool:
