@@ -476,7 +476,10 @@ _WESTERN_LETTERS = (
 # Runs that may be Western or not, counted for neither: superscripts
 # (footnotes, "m³", but also cp1250's "ą" ending a word: "kart¹"), inch
 # sizes ("½”", "1¼”") and runs of quotes, fractions and signs ("¾”×½”").
-_EITHER = re.compile("[¹²³]+|[½¼¾][”″'’]|[”“’‘″×½¼¾°º]{2,}")
+_EITHER = re.compile("[½¼¾][”″'’](?:×[½¼¾]?[”″'’])*")
+# Such runs where the text holds ASCII letters or digits ("Revenue¹",
+# "1¾”×2½”"): alone they are CJK characters too (GBK "白" is "°×").
+_EITHER_BESIDE_ASCII = re.compile("[¹²³]+|[”“’‘″×½¼¾°º]{2,}")
 
 
 def _icelandic(text: str, found: re.Match) -> bool:
@@ -514,7 +517,9 @@ def _run_kind(
     if len(run) >= 2 and len(set(run)) == 1 and not run[0].isalpha():
         # A price level ("€€€", "£££"), a masked number ("•••• 4242").
         return "western" if run[0] in "€£¥¢" else "either"
-    if _EITHER.fullmatch(run):
+    if _EITHER.fullmatch(run) or (
+        _EITHER_BESIDE_ASCII.fullmatch(run) and re.search("[A-Za-z0-9]", text)
+    ):
         return "either"
     if (len(run) >= 3 and not _icelandic(text, found)) or (
         len(run) == 2 and not re.search("[A-Za-z]", text)

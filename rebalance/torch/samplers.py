@@ -2669,7 +2669,10 @@ def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
     if isinstance(values, (list, tuple)) and any(
         isinstance(v, torch.Tensor) for v in values
     ):
-        if all(not isinstance(v, torch.Tensor) or v.dim() == 0 for v in values):
+        if all(
+            v.dim() == 0 if isinstance(v, torch.Tensor) else np.ndim(v) == 0
+            for v in values
+        ):
             # One number each: as Python numbers, which numpy reads as it
             # reads a plain list (0 and 3.5 are floats, not ids 0 and 3).
             try:
@@ -2685,8 +2688,8 @@ def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
             return np.asarray(numbers)
         if not all(isinstance(v, torch.Tensor) for v in values):
             raise ValueError(
-                f"{name} is a list of tensors and numbers: pass one tensor, e.g. "
-                f"torch.cat({name})."
+                f"{name} is a list of tensors and other values: pass one tensor, "
+                f"e.g. torch.cat({name}), or one number an item."
             )
         try:
             values = torch.stack([v.detach() for v in values])
