@@ -822,10 +822,9 @@ def _lil_problem(matrix: Any) -> str | None:
     ):
         return "its rows and data must hold one list a row"
     lengths = np.fromiter(map(len, rows), dtype=np.intp, count=n_rows)
-    if not np.array_equal(
-        lengths, np.fromiter(map(len, values), dtype=np.intp, count=n_rows)
-    ):
-        at = int(np.flatnonzero(lengths != [len(v) for v in values])[0])
+    differ = lengths != np.fromiter(map(len, values), dtype=np.intp, count=n_rows)
+    if differ.any():
+        at = int(np.flatnonzero(differ)[0])
         return f"its rows and data differ in length at row {at}"
     if lengths.sum():
         listed = [c for r in rows for c in r]

@@ -468,11 +468,9 @@ _FOREIGN = re.compile(
 # the file writes no footnote "¹" or "²" after a word ("Volume³" is one).
 _FINAL_L = re.compile(f"(?<=[aeiouyà-æè-ïò-öø-ý])³(?![{_LETTER}])")
 _FOOTNOTES = re.compile(f"(?<=[{_LETTER}0-9)\\]%])[¹²](?![{_LETTER}])")
-# Western letters (cp1252's): an Icelandic word holds three in a row
-# ("þýðing", "Eþíópía") next to ASCII letters.
-_WESTERN_LETTERS = (
-    "ŠŒŽšœžŸÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõöøùúûüýþÿ"
-)
+# Three of cp1252's letters in a row: an Icelandic word ("þýðing",
+# "Eþíópía") next to ASCII letters.
+_THREE_LETTERS = re.compile(f"[{_LETTER}]{{3}}")
 # Runs that may be Western or not, counted for neither: superscripts
 # (footnotes, "m³", but also cp1250's "ą" ending a word: "kart¹"), inch
 # sizes ("½”", "1¼”") and runs of quotes, fractions and signs ("¾”×½”").
@@ -486,10 +484,8 @@ def _icelandic(text: str, found: re.Match) -> bool:
     """Whether the run of non-ASCII characters ``found`` in ``text`` is three
     Western letters next to an ASCII letter, as in Icelandic "þýðing"."""
     run, start, end = found.group(), found.start(), found.end()
-    return (
-        len(run) == 3
-        and all(c in _WESTERN_LETTERS for c in run)
-        and bool(re.search("[A-Za-z]", text[start - 1 : start] + text[end : end + 1]))
+    return bool(_THREE_LETTERS.fullmatch(run)) and bool(
+        re.search("[A-Za-z]", text[start - 1 : start] + text[end : end + 1])
     )
 
 
@@ -568,11 +564,11 @@ def _check_western(frame, encoding: str = "cp1252") -> None:
     # the file writes no footnotes) is foreign throughout. The file is
     # refused when foreign runs outnumber Western ones (there being two runs
     # or more, or a sign), match them with a sign, or two texts or more have
-    # signs, a third of the Western runs or more.
-    # The first _CUT characters of a long text tell (_cjk_with_ascii_bytes
-    # reads a character of two bytes the cut halves as cut).
-    # Signs and footnotes are looked for in whole words: not in one the cut
-    # halved ("£thousands" cut to "£tho", "wiązać" to "wi¹").
+    # signs, a third of the Western runs or more. The first _CUT characters
+    # of a long text tell (_cjk_with_ascii_bytes reads a character of two
+    # bytes the cut halves as cut); signs and footnotes are looked for in
+    # whole words, not in one the cut halved ("£thousands" cut to "£tho",
+    # "wiązać" to "wi¹").
     cut = [(text[:_CUT], _whole_words(text)) for text in texts if not text.isascii()]
     footnotes = any(_FOOTNOTES.search(words) for _, words in cut)
     kinds: dict[str, list[str]] = {"foreign": [], "western": [], "either": []}

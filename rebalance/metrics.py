@@ -226,20 +226,20 @@ def _summable_weights(weights: np.ndarray) -> np.ndarray:
 
 
 def _check_metric_rows(
-    values: Any, name: str, y_true: Any, reference: str = "y_true"
+    values: Any, name: str, reference: Any, reference_name: str = "y_true"
 ) -> None:
     """:func:`~rebalance._dask.check_paired` of pandas ``values`` against a
-    pandas ``y_true`` (named ``reference``), scored by position as
-    scikit-learn's metrics do. Unless either index is a fresh ``RangeIndex``
-    0 .. n - 1 (e.g. ``pd.Series(model.predict(X))``), which says nothing of
-    the rows: it is paired by position."""
+    pandas ``reference`` (``y_true``, or ``y_pred``: ``reference_name``),
+    scored by position as scikit-learn's metrics do. Unless either index is
+    a fresh ``RangeIndex`` 0 .. n - 1 (e.g. ``pd.Series(model.predict(X))``),
+    which says nothing of the rows: it is paired by position."""
     if not (is_pandas(values, "Series") or is_pandas(values, "DataFrame")):
         return
-    if not (is_pandas(y_true, "Series") or is_pandas(y_true, "DataFrame")):
+    if not (is_pandas(reference, "Series") or is_pandas(reference, "DataFrame")):
         return
-    if counts_rows(values.index) or counts_rows(y_true.index):
+    if counts_rows(values.index) or counts_rows(reference.index):
         return
-    check_paired(values, name, y_true, reference, "g_mean_score")
+    check_paired(values, name, reference, reference_name, "g_mean_score")
 
 
 def _labels_array(labels: Any) -> np.ndarray:

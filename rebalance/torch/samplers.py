@@ -400,25 +400,24 @@ def _described(sampler: Any) -> str:
     repr (its type when long or failing), the library of another one's
     sampler (imbalanced-learn's prints as ours) and the fix where there is
     one: an instance for a class, rebalance's sampler of that name."""
-    kind = sampler if isinstance(sampler, type) else type(sampler)
     if isinstance(sampler, type):
-        shown = f"the class {kind.__name__}"
+        kind, shown = sampler, f"the class {sampler.__name__}"
+        if issubclass(sampler, BaseSampler):
+            return f"{shown}: pass an instance, {kind.__name__}()"
     else:
+        kind = type(sampler)
         try:
             shown = repr(sampler)
         except Exception:  # a broken __repr__ must not hide the refusal
             shown = ""
         if not shown or len(shown) > 80:  # labels: their type, not every one
             shown = f"a {kind.__name__}"
-    import rebalance
-
-    ours = kind.__name__ in getattr(rebalance, "__all__", ())
-    if isinstance(sampler, type) and issubclass(sampler, BaseSampler):
-        return f"{shown}: pass an instance, {kind.__name__}()"
     if inspect.getattr_static(sampler, "fit_resample", None) is None:
         return shown
+    import rebalance
+
     shown = f"{shown} from {kind.__module__.split('.')[0]}"
-    if ours:
+    if kind.__name__ in getattr(rebalance, "__all__", ()):
         shown += (
             f": use rebalance.{kind.__name__}() with the same parameters (it "
             "yields the row indices a torch sampler needs)"
@@ -2664,8 +2663,9 @@ def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
     """``values`` as a numpy array; with ``copy``, a tensor's values are
     copied first (a numpy view would make the caller's tensor's storage not
     resizable: ids and losses given to update(), or a saved pool loaded). A
-    list of tensors (``list(losses)``, ``torch.unbind``) is read as their
-    stack, detached."""
+    list holding tensors is read detached: one number an item (0-d tensors
+    of ``list(losses)``, Python numbers) as numpy reads a list of numbers,
+    tensors of one shape as their stack."""
     if isinstance(values, (list, tuple)) and any(
         isinstance(v, torch.Tensor) for v in values
     ):
