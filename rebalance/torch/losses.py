@@ -2873,8 +2873,8 @@ class OHEMLoss(nn.Module):
     criterion : callable, optional
         ``criterion(logits, target)`` returning per-sample losses (a loss
         with ``reduction='none'``: a reduced, 0-d loss, or one whose first
-        dimension is not the batch, raises ValueError); default
-        ``cross_entropy``.
+        dimension is not the batch, raises ValueError; the 0-d loss of one
+        unbatched sample is taken); default ``cross_entropy``.
     top_k : int or float, optional
         Keep the k largest losses; a float in (0, 1] is a fraction of the
         batch, rounded up. Give exactly one of ``top_k`` and ``threshold``.
@@ -2996,10 +2996,16 @@ class OHEMLoss(nn.Module):
             _check_criterion_ignore_index(self.criterion, ignore_index)
             losses = self.criterion(logits, target)
             # One unbatched sample ((C,) logits, a 0-d target): its one loss
-            # is 0-d, reduced or not.
+            # is 0-d, reduced or not. So is any 0-d loss of a torch criterion
+            # that says it reduces nothing (a soft (C,) target, one binary
+            # logit): a reduced batch cannot come from it.
             unbatched = all(
                 isinstance(t, Tensor) and t.dim() == d
                 for t, d in ((logits, 1), (target, 0), (losses, 0))
+            ) or (
+                isinstance(losses, Tensor)
+                and losses.dim() == 0
+                and getattr(self.criterion, "reduction", None) == "none"
             )
             if not unbatched:
                 _check_per_sample_losses(losses, logits, target)

@@ -145,10 +145,6 @@ def test_mixed_list_reads_as_its_numbers(ids, losses):
     assert _update(ids, losses) == _update(*plain)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unbatched 0-d loss of a reduction='none' criterion: told to set it",
-)
 @pytest.mark.parametrize("kind", ["soft", "binary"])
 def test_unbatched_sample_not_told_to_set_reduction_it_has(kind):
     if kind == "soft":
