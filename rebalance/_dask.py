@@ -871,7 +871,43 @@ def _same_frame(X, value) -> bool:
         return found or None
 
     mine = sources(X)
-    return mine is not None and mine == sources(value)
+    if mine is not None and mine == sources(value):
+        return True
+    # Columns of one filtered frame (``f = ddf[ddf.a > 0]``; ``f[cols]``,
+    # ``f["y"]``): the same rows, if the frame below the column selections
+    # is one expression and only selects rows of frames held in memory by
+    # element-wise conditions (no function of the user's).
+    rows = _rows_expression(X)
+    return rows is not None and rows == _rows_expression(value)
+
+
+def _rows_expression(frame):
+    """The name of the expression a Dask frame's columns are selected from
+    (below projections, drops and casts), where that expression is a
+    ``Filter`` whose nodes are all held in memory or element-wise without a
+    function of the user's (:func:`_same_frame`); None otherwise."""
+    try:
+        from dask.dataframe.dask_expr._expr import Elemwise
+    except ImportError:  # another Dask layout: not recognised
+        return None
+    from_pandas = _from_pandas_kind()
+    expr = frame.expr
+    while type(expr).__name__ in ("Projection", "Drop", "AsType", "ToFrame"):
+        expr = expr.frame
+    if type(expr).__name__ != "Filter":
+        return None
+    for node in expr.walk():
+        kind = type(node).__name__
+        if kind in ("Filter", "FromGraph") or (
+            from_pandas is not None and isinstance(node, from_pandas)
+        ):
+            continue
+        if not isinstance(node, Elemwise) or any(
+            callable(operand) and not isinstance(operand, type)
+            for operand in node.operands
+        ):
+            return None
+    return expr._name
 
 
 def _indexed(X, expr) -> bool:

@@ -1695,8 +1695,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="positive class of a binary target (default: the minority); with 3+ "
         "classes, compare VALUE against the rest",
     )
-    cmp.add_argument("--drop", metavar="COL,...", help="columns of --data to leave out")
-    cmp.add_argument("--methods", help="comma-separated rows to run (default: all)")
+    cmp.add_argument(
+        "--drop",
+        metavar="COL,...",
+        action="append",
+        help="columns of --data to leave out (may be given more than once)",
+    )
+    cmp.add_argument(
+        "--methods",
+        action="append",
+        help="comma-separated rows to run (default: all; may be given more than once)",
+    )
     cmp.add_argument(
         "--list-methods",
         action="store_true",
@@ -1889,12 +1898,19 @@ def _peak_memory_mb() -> float | None:
     return max(own, children) * scale
 
 
-def _split(text: str | None, option: str) -> list[str] | None:
-    if text is None:
+def _split(given: str | list[str] | None, option: str) -> list[str] | None:
+    """The names of a comma-separated option, given once or more (``--drop a
+    --drop b`` drops both: the last one alone was used)."""
+    if given is None:
         return None
-    names = [m.strip() for m in text.split(",") if m.strip()]
-    if not names:
-        raise _usage(f"{option} {text!r} names nothing; give comma-separated names.")
+    names = []
+    for text in [given] if isinstance(given, str) else given:
+        found = [m.strip() for m in text.split(",") if m.strip()]
+        if not found:
+            raise _usage(
+                f"{option} {text!r} names nothing; give comma-separated names."
+            )
+        names += found
     return names
 
 

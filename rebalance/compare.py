@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy import stats
 from sklearn.base import clone
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -1816,6 +1816,10 @@ def compare(
         result.oof[name] = np.zeros((codes.shape[0], n_classes))
     if progress is None:
         progress = sys.stderr.isatty()
+    if n_jobs is not None:
+        # No more workers than fits: each one started costs a process
+        # (--n-jobs 500 for 2 fits took 42 s, most of it starting workers).
+        n_jobs = max(1, min(effective_n_jobs(n_jobs), len(methods) * n_splits))
     from tqdm.auto import tqdm
 
     with (
