@@ -85,6 +85,13 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
             f"{name} is None: the class labels are needed. Pass them as an array of "
             "shape (n_samples,)."
         )
+    if is_hf_column(y):
+        # A Hugging Face column (ds["label"]) read once; a ClassLabel's -1
+        # (datasets' missing label) refused, not counted as a class, for
+        # every caller (weights, ThresholdMover, metrics, compare).
+        values = y[:]
+        check_class_label_column(y, values)
+        y = values
     if is_dask(y) and callable(getattr(y, "compute", None)):
         # A Dask Series (or array, frame) as the pandas (numpy) one it holds:
         # np.asarray computed it anyway, but as values, so a categorical's

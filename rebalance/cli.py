@@ -1652,6 +1652,9 @@ def _methods_epilog() -> str:
         "calls that noise significant); and Wilcoxon cannot go below p = 0.0625",
         "on 5 folds. '≈' marks rows not distinguishable from the best (p >= 0.05).",
         "More folds (--repeats) give the test more power.",
+        "",
+        "An option given twice keeps its last value (a later --seed overrides an",
+        "alias's), except --drop and --methods, whose names add up.",
     ]
     return "\n".join(lines)
 
@@ -2011,19 +2014,19 @@ def _check_drop(X, drop: list[str], path: str, target: Any) -> list[str]:
     as for --target), or an error naming each unknown one and, for a name
     in another case, the column it likely means. A column whose name holds
     a comma ("Amount, EUR") is found from its pieces, which --drop's commas
-    split apart."""
+    split apart, also beside a column named as its first piece ("a,b" next
+    to "a": the longest name is taken first)."""
     found = []
     i = 0
     while i < len(drop):
         name = column_named(X, drop[i])
         step = 1
-        if name not in X.columns:
-            for j in range(len(drop), i + 1, -1):  # the longest name first
-                joined = [column_named(X, glue.join(drop[i:j])) for glue in (", ", ",")]
-                match = [n for n in joined if n in X.columns]
-                if match:
-                    name, step = match[0], j - i
-                    break
+        for j in range(len(drop), i + 1, -1):  # the longest name first
+            joined = [column_named(X, glue.join(drop[i:j])) for glue in (", ", ",")]
+            match = [n for n in joined if n in X.columns]
+            if match:
+                name, step = match[0], j - i
+                break
         found.append(name)
         i += step
     unknown = [name for name in found if name not in X.columns]

@@ -1659,13 +1659,14 @@ def compare(
     # methods "n", "o", "n", "e"; drop="ab" is not the columns "a" and "b").
     if method_names is not None:
         method_names = _names_given(method_names, "method_names", text=True)
+    # X's container first: a polars LazyFrame's columns resolve its query.
+    _check_features_container(X)
     multi = getattr(getattr(X, "columns", None), "nlevels", 1) > 1
     drop = (
         []
         if drop is None
         else _names_given(drop, "drop", text=False, tuple_is_one=multi)
     )
-    _check_features_container(X)
     check_paired_rows(X, y, "compare")
     _check_row_counts(X, y)
     target = encode_target(y, positive_label)

@@ -3005,7 +3005,9 @@ class OHEMLoss(nn.Module):
             ) or (
                 isinstance(losses, Tensor)
                 and losses.dim() == 0
-                and getattr(self.criterion, "reduction", None) == "none"
+                and isinstance(logits, Tensor)
+                and logits.dim() <= 1
+                and _reduces_nothing(self.criterion)
             )
             if not unbatched:
                 _check_per_sample_losses(losses, logits, target)
@@ -3030,6 +3032,15 @@ class OHEMLoss(nn.Module):
             return_indices=self.return_indices,
             valid=valid,
         )
+
+
+def _reduces_nothing(criterion: Any) -> bool:
+    """Whether an :class:`OHEMLoss` criterion says it returns per-sample
+    losses: a torch loss Module with ``reduction='none'``, or a
+    ``functools.partial`` of a loss function given ``reduction='none'``."""
+    if isinstance(criterion, functools.partial):
+        return criterion.keywords.get("reduction") == "none"
+    return getattr(criterion, "reduction", None) == "none"
 
 
 def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:
