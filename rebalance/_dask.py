@@ -1178,6 +1178,14 @@ def check_scored_rows(X, y, sample_weight, function: str) -> None:
     check_paired_rows(X, y, function)
     if sample_weight is not None:
         check_paired_params(X, y, {"sample_weight": sample_weight}, function)
+    # The labels and weights as fit checks them: a missing label (None, NaN,
+    # NA, masked, a datasets ClassLabel's -1) is no class to score against,
+    # and a negative, masked or all-zero weight no weight.
+    labels, _, _ = encode_labels(y, name="y")
+    if sample_weight is not None:
+        from rebalance.base import _refuse_all_zero
+
+        _refuse_all_zero(check_sample_weight(sample_weight, labels.n_samples, "y"))
 
 
 def _refuse_reordered_index(name: str, index, X_index) -> None:

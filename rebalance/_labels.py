@@ -85,13 +85,6 @@ def _target_array(y: Any, name: str) -> tuple[Any, bool]:
             f"{name} is None: the class labels are needed. Pass them as an array of "
             "shape (n_samples,)."
         )
-    if is_hf_column(y):
-        # A Hugging Face column (ds["label"]) read once; a ClassLabel's -1
-        # (datasets' missing label) refused, not counted as a class, for
-        # every caller (weights, ThresholdMover, metrics, compare).
-        values = y[:]
-        check_class_label_column(y, values)
-        y = values
     if is_dask(y) and callable(getattr(y, "compute", None)):
         # A Dask Series (or array, frame) as the pandas (numpy) one it holds:
         # np.asarray computed it anyway, but as values, so a categorical's
@@ -176,6 +169,13 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
     """
     if sp.issparse(y):
         raise sparse_labels(y, name)
+    if is_hf_column(y):
+        # A Hugging Face column (ds["label"]) read once; a ClassLabel's -1
+        # (datasets' missing label) refused, not counted as a class, for
+        # every caller (weights, ThresholdMover, metrics, compare).
+        values = y[:]
+        check_class_label_column(y, values, name)
+        y = values
     if isinstance(y, np.ma.MaskedArray):
         # np.asarray would read a masked (missing) label as the value under
         # its mask: a class it is not.
@@ -246,14 +246,16 @@ def unreadable(name: str, exc: Exception, cast: str = "long") -> TypeError:
     )
 
 
-def check_class_label_column(labels: Any, values: Any = None) -> None:
+def check_class_label_column(
+    labels: Any, values: Any = None, name: str = "labels"
+) -> None:
     """ValueError for a Hugging Face ``datasets`` column (``ds["label"]``, a
     ``Column``) of a ``ClassLabel`` feature holding -1, datasets' mark of a
     missing label: read as numbers, -1 would be a class of its own.
-    ``values``: the column already read (``labels[:]``), not read again.
-    Anything else passes (a -1 in a plain int column is a class; a column
-    read as a list, an array or a pandas Series no longer says it is a
-    ClassLabel)."""
+    ``values``: the column already read (``labels[:]``), not read again;
+    ``name``: the argument given it, named in the error. Anything else
+    passes (a -1 in a plain int column is a class; a column read as a
+    list, an array or a pandas Series no longer says it is a ClassLabel)."""
     if not is_hf_column(labels):
         return
     feature = getattr(labels, "features", None)
@@ -264,7 +266,7 @@ def check_class_label_column(labels: Any, values: Any = None) -> None:
     array = class_label_values(labels[:] if values is None else values)
     rows = np.flatnonzero(array == -1) if array is not None else np.zeros(0, int)
     if rows.size:
-        raise class_label_missing(labels.column_name, rows)
+        raise class_label_missing(labels.column_name, rows, name)
 
 
 def is_class_label_list(feature: Any) -> bool:
@@ -338,11 +340,14 @@ def named_class_hint(key: Any, classes: Any) -> str:
     )
 
 
-def class_label_missing(column: str, rows: np.ndarray) -> ValueError:
+def class_label_missing(
+    column: str, rows: np.ndarray, name: str = "labels"
+) -> ValueError:
     """The error for the -1 (datasets' mark of a missing label) of the
-    Hugging Face ``ClassLabel`` column ``column`` at positions ``rows``."""
+    Hugging Face ``ClassLabel`` column ``column`` at positions ``rows``,
+    given as the argument ``name``."""
     return ValueError(
-        f'the column "{column}" (a datasets ClassLabel) holds -1, datasets\' '
+        f'{name}: the column "{column}" (a datasets ClassLabel) holds -1, datasets\' '
         f"mark of a missing label, in {rows.size} row(s), the first at "
         f"position {rows[0]}: every row needs a class label, and a missing "
         "one is never a class of its own. Drop those rows first, e.g. "

@@ -33,7 +33,7 @@ from rebalance._frames import (
     reject_dataset,
 )
 from rebalance._indices import EncodedLabels
-from rebalance._labels import check_class_label_column, own_codes
+from rebalance._labels import own_codes
 from rebalance._metadata import check_not_dropped_by_imblearn_pipeline
 from rebalance._validation import (
     check_bool,
@@ -283,7 +283,6 @@ class BaseSampler(_ImblearnBaseSampler):
             )
         for value, name in ((X, "X"), (y, "y")):
             reject_dataset(value, name)  # before numpy reads every sample
-        check_class_label_column(y)  # a datasets ClassLabel's -1: missing
         # Paired by position, as in scikit-learn: a pandas y holding X's index
         # in another order (X shuffled alone) would label other rows (not
         # against the fresh index a transformer gave X under

@@ -2098,7 +2098,10 @@ def run_compare(args: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:
         raise _usage(str(exc)) from exc
     names = _split(args.methods, "--methods")
-    drop = _split(args.drop, "--drop") or []
+    # Each --drop value's names apart: a column named "a,b" is found from the
+    # pieces of one value, never from "--drop a --drop b".
+    drop_given = [_split(value, "--drop") or [] for value in args.drop or []]
+    drop = [name for names in drop_given for name in names]
     # --json -: the scores (JSON) are the standard output, for a pipe or a
     # script; the table and notes go to stderr.
     out = sys.stderr if args.json_path == "-" else sys.stdout
@@ -2140,7 +2143,11 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.data is not None:
         X, y = _load_table(args.data, args.target, args.positive_label)
         _check_target_is_classes(y, args.target, args.positive_label)
-        drop = _check_drop(X, drop, args.data, args.target)
+        drop = [
+            name
+            for names in drop_given
+            for name in _check_drop(X, names, args.data, args.target)
+        ]
         source = args.data
     else:
         description, loader = DATASETS[args.dataset or "digits"]

@@ -30,6 +30,7 @@ import dataclasses
 import decimal
 import math
 import numbers
+import re
 import sys
 import textwrap
 import warnings
@@ -939,7 +940,10 @@ class ComparisonResult:
         summary = self.summary()
         order = self.ranking(sort_by)
         p_values = self.p_vs_best(sort_by)
-        name_w = max(len("method"), *(len(m) for m in order)) + 1
+        # One line per method: control characters of a name (a line break of
+        # a methods= key) shown as spaces.
+        names = {m: re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", str(m)) for m in order}
+        name_w = max(len("method"), *(len(n) for n in names.values())) + 1
         metrics = [sort_by] + [m for m in METRIC_LABELS if m != sort_by]
 
         def full(mean, std):
@@ -979,7 +983,7 @@ class ComparisonResult:
         lines = [header, "-" * len(header)]
         for i, method in enumerate(order):
             cells = "".join(f"{c[i]:>{w}}" for _, c, w in cols)
-            lines.append(f"{method:<{name_w}}{cells}")
+            lines.append(f"{names[method]:<{name_w}}{cells}")
         note = (
             f"{approx} = not distinguishable from the best on {self.label(sort_by)} "
             f"(p >= {ALPHA}, {self.test_description()})"

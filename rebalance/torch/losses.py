@@ -3006,8 +3006,11 @@ class OHEMLoss(nn.Module):
                 isinstance(losses, Tensor)
                 and losses.dim() == 0
                 and isinstance(logits, Tensor)
-                and logits.dim() <= 1
                 and _reduces_nothing(self.criterion)
+                and (
+                    logits.dim() == 0
+                    or (logits.dim() == 1 and _softmax(self.criterion))
+                )
             )
             if not unbatched:
                 _check_per_sample_losses(losses, logits, target)
@@ -3041,6 +3044,17 @@ def _reduces_nothing(criterion: Any) -> bool:
     if isinstance(criterion, functools.partial):
         return criterion.keywords.get("reduction") == "none"
     return getattr(criterion, "reduction", None) == "none"
+
+
+def _softmax(criterion: Any) -> bool:
+    """Whether an :class:`OHEMLoss` criterion is torch's cross-entropy (a
+    Module or a ``functools.partial`` of the function): its ``(C,)`` logits
+    are one sample, where a binary loss's ``(N,)`` logits are a batch."""
+    while isinstance(criterion, functools.partial):
+        criterion = criterion.func
+    return (
+        isinstance(criterion, torch.nn.CrossEntropyLoss) or criterion is F.cross_entropy
+    )
 
 
 def _check_per_sample_losses(losses: Any, logits: Any, target: Any) -> None:

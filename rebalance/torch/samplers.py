@@ -154,7 +154,21 @@ def _label_array(labels: Any) -> np.ndarray:
             f"labels has dtype {shown}: samplers need class labels (ints, "
             f"bools or strings). Convert whole-number floats with {convert}."
         )
+    if array.dtype.kind == "i" and (ignored := array == _IGNORE_INDEX).any():
+        rows = np.flatnonzero(ignored)
+        raise ValueError(
+            f"labels holds -100 in {rows.size} row(s), the first at position "
+            f"{rows[0]}: torch's ignore_index (cross_entropy and the losses of "
+            "rebalance.torch skip those rows), not a class to balance; as a class "
+            "it would be the one drawn most. Leave those rows out (e.g. a "
+            "torch.utils.data.Subset of the labelled rows and their labels), or "
+            "give a real class -100 another value."
+        )
     return array
+
+
+# torch's default ignore_index: a row without a class in a label tensor.
+_IGNORE_INDEX = -100
 
 
 def _label_values(labels: Any) -> np.ndarray:
@@ -1628,7 +1642,8 @@ class RebalanceSampler(_EpochSampler, DistributedSampler[int]):  # type: ignore[
     Parameters
     ----------
     labels : array-like or Tensor of shape (n_samples,)
-        The dataset's class labels (ints, bools or strings; no floats), e.g.
+        The dataset's class labels (ints, bools or strings; no floats; not
+        -100, torch's ignore_index), e.g.
         ``dataset.targets``; or a one-hot matrix of shape
         ``(n_samples, n_classes)`` (any number type), read as
         ``fit_resample`` reads it: class ``j`` for a 1 in column ``j``.
@@ -1803,9 +1818,9 @@ class BalancedBatchSampler(_EpochSampler, Sampler[list[int]]):
     Parameters
     ----------
     labels : array-like or Tensor of shape (n_samples,)
-        The dataset's class labels (ints, bools or strings), or a one-hot
-        matrix of shape ``(n_samples, n_classes)`` (class ``j`` for a 1 in
-        column ``j``).
+        The dataset's class labels (ints, bools or strings; not -100,
+        torch's ignore_index), or a one-hot matrix of shape
+        ``(n_samples, n_classes)`` (class ``j`` for a 1 in column ``j``).
     batch_size : int
         Rows per batch, at most 2**31 - 1.
     class_counts : dict or sequence of int, default=None
@@ -2705,6 +2720,13 @@ def _as_numpy(values: Any, name: str, copy: bool = False) -> np.ndarray:
             values = values.float()  # bfloat16, float8: no numpy dtype
         values = values.cpu()
         return (values.clone() if copy else values).numpy()
+    if isinstance(values, np.ma.MaskedArray) and np.ma.getmaskarray(values).any():
+        # np.asarray would read each masked entry as the value under its mask.
+        raise ValueError(
+            f"{name} is a masked array with masked entries: a masked id or loss "
+            f"has no value. Pass the unmasked entries only (e.g. the ids and "
+            f"losses where ~{name}.mask), or {name}.filled(...) with a value."
+        )
     return np.asarray(values)
 
 
