@@ -136,6 +136,7 @@ gets a fresh index: ``0 .. n_output - 1`` across partitions, with known
 
 from __future__ import annotations
 
+import array
 import os
 import uuid
 import warnings
@@ -157,7 +158,13 @@ from rebalance._frames import (
     reject_lazy,
     take_rows,
 )
-from rebalance._labels import _not_an_array, encode_labels, label_array, label_values
+from rebalance._labels import (
+    _not_an_array,
+    as_classifier_target,
+    encode_labels,
+    label_array,
+    label_values,
+)
 from rebalance._validation import (
     check_features,
     check_sample_weight,
@@ -1169,7 +1176,7 @@ def check_paired_params(X, y, params: dict, function: str) -> None:
         check_paired(values, name, y, "y", function)
 
 
-def check_scored_rows(X, y, sample_weight, function: str) -> None:
+def check_scored_rows(X, y, sample_weight, function: str) -> tuple[Any, Any]:
     """:func:`check_paired_rows` of y and :func:`check_paired_params` of a
     ``sample_weight`` (when given) for a ``score`` method, which pairs
     them with X's rows by position as ``fit`` does (a pandas y or weight
@@ -1186,6 +1193,12 @@ def check_scored_rows(X, y, sample_weight, function: str) -> None:
         from rebalance.base import _refuse_all_zero
 
         _refuse_all_zero(check_sample_weight(sample_weight, labels.n_samples, "y"))
+    # Returned as the score reads them: labels and weights the samplers read
+    # (a memoryview, an array.array, an object column of ints) that
+    # scikit-learn's metrics refuse, as numpy arrays.
+    if isinstance(sample_weight, (memoryview, array.array, np.matrix)):
+        sample_weight = np.asarray(sample_weight)
+    return as_classifier_target(y), sample_weight
 
 
 def _refuse_reordered_index(name: str, index, X_index) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import narwhals.stable.v2 as nw
@@ -728,6 +728,22 @@ def reject_lazy(data: Any, name: str) -> None:
         raise TypeError(
             f"{name} is a lazy {type(data).__name__}: its rows are not computed. "
             f"Collect it first, e.g. {name}.collect()."
+        )
+
+
+def reject_mapping_or_iterator(data: Any, name: str) -> None:
+    """Raise a TypeError for a dict of columns or a one-pass iterator (a
+    generator) given as the features ``name``: neither has rows to index
+    (a dict's length is its number of columns)."""
+    if isinstance(data, Mapping) and not sp.issparse(data):  # (a DOK matrix is)
+        raise TypeError(
+            f"{name} is a dict (column name -> values): pass "
+            f"pandas.DataFrame({name}) to use its columns as features."
+        )
+    if isinstance(data, Iterator) and not hasattr(data, "__len__"):
+        raise TypeError(
+            f"{name} is a {type(data).__name__}, read once: pass list({name}) or "
+            "a numpy array of its rows."
         )
 
 

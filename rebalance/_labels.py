@@ -19,6 +19,7 @@ counting pass. The rules, in one place:
 
 from __future__ import annotations
 
+import array
 import decimal
 import math
 import numbers
@@ -1117,8 +1118,17 @@ def as_classifier_target(y: Any) -> Any:
     numpy 2's ``StringDType`` labels, which scikit-learn's ``LabelEncoder``
     cannot read, become Python strings (objects).
     """
+    if isinstance(y, (memoryview, array.array, np.matrix)):
+        # Read by the samplers as numpy reads them; scikit-learn refuses them
+        # (np.matrix), or its validation of parameters does (memoryview).
+        y = np.asarray(y)
     if isinstance(y, np.ndarray) and y.dtype.kind == "T":
         return y.astype(object)
+    if isinstance(y, np.ndarray) and y.dtype == object and y.ndim == 1:
+        # Numbers held as objects (an object column of ints): as a numpy
+        # array of their type when that keeps every value exactly, as for a
+        # pandas Series below (scikit-learn's "Unknown label type" else).
+        return _numbers_of_own_type(y)
     if is_pandas_array(y):
         # A bare pandas array (pd.Categorical, pd.array(...)), which the
         # samplers return as such: read as the Series holding it.
@@ -1134,21 +1144,25 @@ def as_classifier_target(y: Any) -> Any:
             # periods: refused later, naming them, not read as objects.
             return y
         # categorical, sparse: their values' own dtype
-        values = _pandas_values(y)
-        # Nullable dtypes give Python bools, ints or floats as objects: as a
-        # numpy array of their type when that keeps every value exactly (not
-        # strings, not bools mixed with ints, not ints beyond 64 bits).
-        numeric = ("boolean", "integer", "floating", "mixed-integer-float")
-        if (
-            values.dtype == object
-            and pd.api.types.infer_dtype(values, skipna=False) in numeric
-        ):
-            listed = values.tolist()
-            inferred = np.asarray(listed)
-            if inferred.dtype.kind in "biuf" and inferred.tolist() == listed:
-                return inferred
-        return values
+        return _numbers_of_own_type(_pandas_values(y))
     return y
+
+
+def _numbers_of_own_type(values: np.ndarray) -> np.ndarray:
+    """An object array of Python bools, ints or floats (a nullable pandas
+    dtype's values) as a numpy array of their type when that keeps every
+    value exactly (not strings, not bools mixed with ints, not ints beyond
+    64 bits); anything else as it is."""
+    numeric = ("boolean", "integer", "floating", "mixed-integer-float")
+    if (
+        values.dtype == object
+        and pd.api.types.infer_dtype(values, skipna=False) in numeric
+    ):
+        listed = values.tolist()
+        inferred = np.asarray(listed)
+        if inferred.dtype.kind in "biuf" and inferred.tolist() == listed:
+            return inferred
+    return values
 
 
 def encode_labels(

@@ -9,6 +9,7 @@ another length, and a separate validation set such as ``X_val``, ``y_val`` or
 
 from __future__ import annotations
 
+import array
 import re
 import sys
 from collections.abc import Mapping
@@ -71,6 +72,8 @@ def _length(value: Any) -> int | None:
         return None
     if np.isscalar(value):
         return None
+    if isinstance(value, (memoryview, array.array)):
+        return len(value)  # (scikit-learn's _num_samples refuses them)
     if not any(hasattr(value, name) for name in ("__len__", "shape", "__array__")):
         return None
     try:

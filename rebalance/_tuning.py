@@ -103,6 +103,29 @@ def check_splitter(cv: Any, y: np.ndarray) -> Any:
     return splitter
 
 
+def _too_many_folds(cv: Any, y: np.ndarray, exc: ValueError) -> ValueError:
+    """scikit-learn's error for more folds than a class (stratified) or the
+    data have rows, naming ``cv`` (its words name ``n_splits``, which the
+    user may never have set) and the fix; any other error as it is."""
+    text = str(exc)
+    if "number of members in each class" in text:
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        return ValueError(
+            f"cv={cv!r} asks for more stratified folds than the smallest class "
+            f"has rows ({smallest}): every fold needs a row of each class. Pass "
+            f"cv={smallest} or fewer (an int is the number of stratified folds), "
+            "or a splitter with fewer folds."
+        )
+    if "greater than the number of samples" in text:
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        return ValueError(
+            f"cv={cv!r} asks for more folds than y has rows ({len(y)}): pass "
+            f"cv={smallest} or fewer (the rows of the smallest class: an int is "
+            "the number of stratified folds), or a splitter with fewer folds."
+        )
+    return exc
+
+
 def check_split_groups(
     cv: Any, splitter: Any, split_params: dict[str, Any], routing: bool
 ) -> None:
@@ -140,6 +163,7 @@ def checked_folds(
     fit_params: dict[str, Any],
     split_params: dict[str, Any],
     score_params: dict[str, Any] | None = None,
+    given_cv: Any = None,
 ) -> tuple[Any, list, bool, str | None]:
     """``(X, splits, pairwise, fix)``: the folds of ``cv`` on ``(X, y)`` (X
     indexable) as :func:`cross_validated_scores` fits them, each checked
@@ -148,8 +172,10 @@ def checked_folds(
     precomputed kernel), and the splitter's advice for a bad fold
     (:func:`_fold_fix`). ``ThresholdMover.fit`` calls it before fitting the
     estimator on every row too: a refused fold leaves a fitted mover as it
-    was."""
+    was. ``given_cv``: the ``cv`` the user gave, named in errors (default
+    ``cv``)."""
     splitter = check_cv(cv, y, classifier=True)
+    shown = cv if given_cv is None else given_cv
     # Sparse formats without row indexing (COO, DOK, ...) become CSR.
     (X,) = indexable(X)
     n_samples = len(y)
@@ -166,10 +192,15 @@ def checked_folds(
         if isinstance(splitter, _CVIterableWrapper)
         else splitter.split(X, y, **split_params)
     )
-    splits = [_fold_pair(fold, n_samples, number) for number, fold in enumerate(given)]
+    try:
+        splits = [
+            _fold_pair(fold, n_samples, number) for number, fold in enumerate(given)
+        ]
+    except ValueError as exc:
+        raise _too_many_folds(shown, y, exc) from exc
     if not splits:
         raise ValueError(
-            f"cv={cv!r} gave no (train, validation) folds: pass an int (the "
+            f"cv={shown!r} gave no (train, validation) folds: pass an int (the "
             "number of stratified folds, e.g. cv=5) or a splitter that yields "
             "folds for these rows."
         )

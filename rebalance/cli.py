@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -2009,26 +2009,35 @@ def _check_text_target_is_classes(
     )
 
 
-def _check_drop(X, drop: list[str], path: str, target: Any) -> list[str]:
-    """The ``--drop`` names as columns of ``X`` (surrounding spaces ignored,
-    as for --target), or an error naming each unknown one and, for a name
-    in another case, the column it likely means. A column whose name holds
-    a comma ("Amount, EUR") is found from its pieces, which --drop's commas
-    split apart, also beside a column named as its first piece ("a,b" next
-    to "a": the longest name is taken first)."""
+def _check_drop(
+    X, given: list[list[str]] | list[str], path: str, target: Any
+) -> list[str]:
+    """The names of each ``--drop`` value as columns of ``X`` (surrounding
+    spaces ignored, as for --target), or one error naming every unknown one
+    and, for a name in another case, the column it likely means. A column
+    whose name holds a comma ("Amount, EUR") is found from the pieces of one
+    value, which --drop's commas split apart, also beside a column named as
+    its first piece ("a,b" next to "a": the longest name is taken first);
+    never from the pieces of two values (``--drop a --drop b``)."""
     found = []
-    i = 0
-    while i < len(drop):
-        name = column_named(X, drop[i])
-        step = 1
-        for j in range(len(drop), i + 1, -1):  # the longest name first
-            joined = [column_named(X, glue.join(drop[i:j])) for glue in (", ", ",")]
-            match = [n for n in joined if n in X.columns]
-            if match:
-                name, step = match[0], j - i
-                break
-        found.append(name)
-        i += step
+    # (One value's names alone, as a list of names, is one value.)
+    values = cast(
+        "list[list[str]]",
+        [given] if all(isinstance(g, str) for g in given) else given,
+    )
+    for drop in values:
+        i = 0
+        while i < len(drop):
+            name = column_named(X, drop[i])
+            step = 1
+            for j in range(len(drop), i + 1, -1):  # the longest name first
+                joined = [column_named(X, glue.join(drop[i:j])) for glue in (", ", ",")]
+                match = [n for n in joined if n in X.columns]
+                if match:
+                    name, step = match[0], j - i
+                    break
+            found.append(name)
+            i += step
     unknown = [name for name in found if name not in X.columns]
     if unknown:
         hints = "".join(
@@ -2143,11 +2152,7 @@ def run_compare(args: argparse.Namespace) -> int:
     if args.data is not None:
         X, y = _load_table(args.data, args.target, args.positive_label)
         _check_target_is_classes(y, args.target, args.positive_label)
-        drop = [
-            name
-            for names in drop_given
-            for name in _check_drop(X, names, args.data, args.target)
-        ]
+        drop = _check_drop(X, drop_given, args.data, args.target)
         source = args.data
     else:
         description, loader = DATASETS[args.dataset or "digits"]

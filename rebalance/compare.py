@@ -70,6 +70,7 @@ from rebalance._frames import (
     is_dataframe,
     reject_dask,
     reject_lazy,
+    reject_mapping_or_iterator,
 )
 from rebalance._labels import encode_labels, label_array
 from rebalance._validation import check_int
@@ -942,7 +943,9 @@ class ComparisonResult:
         p_values = self.p_vs_best(sort_by)
         # One line per method: control characters of a name (a line break of
         # a methods= key) shown as spaces.
-        names = {m: re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", str(m)) for m in order}
+        names = {
+            m: re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", " ", str(m)) for m in order
+        }
         name_w = max(len("method"), *(len(n) for n in names.values())) + 1
         metrics = [sort_by] + [m for m in METRIC_LABELS if m != sort_by]
 
@@ -1496,11 +1499,7 @@ def _check_features_container(X) -> None:
     ``X.to_frame()``."""
     reject_dask(X, "X", "compare")
     reject_lazy(X, "X")
-    if isinstance(X, Mapping):
-        raise TypeError(
-            "X is a dict (column name -> values): pass pandas.DataFrame(X) to "
-            "compare on its columns."
-        )
+    reject_mapping_or_iterator(X, "X")
     if len(getattr(X, "shape", ())) == 1 and hasattr(X, "to_frame"):
         # A column (df["amount"]): it has no reshape.
         raise ValueError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import copy
 import inspect
 import sys
@@ -52,6 +53,7 @@ from rebalance._frames import (
     narwhals_frame,
     numeric_dtype,
     reject_lazy,
+    reject_mapping_or_iterator,
 )
 from rebalance._labels import (
     as_classifier_target,
@@ -269,6 +271,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         validate_params_anyway(self)
         check_classifier(self.classifier, "classifier")
+        reject_mapping_or_iterator(X, "X")
         if is_pairwise(self.classifier):
             # The sampler draws rows; the columns of a precomputed kernel or
             # distance matrix are rows too, and would be left as they are.
@@ -307,6 +310,14 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         params = dict(fit_params)
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
+        # Per-row values numpy reads but scikit-learn's indexing does not (a
+        # memoryview, an array.array): as numpy arrays, resampled with the rows.
+        params = {
+            name: np.asarray(value)
+            if isinstance(value, (memoryview, array.array))
+            else value
+            for name, value in params.items()
+        }
         # Before the sampler: not every sampler compares them (an
         # imbalanced-learn one pairs rows with the wrong labels).
         if is_dask_input(X, y) and not params and _own_draw(self.sampler):
@@ -320,19 +331,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             n_samples = n_x if n_x is not None else n_y
         refuse_unordered_weights(sample_weight)  # (a dict is not 2 weights)
         if sample_weight is not None and n_samples is not None:
-            n_weights = n_rows(sample_weight)
-            if n_weights != n_samples:
-                got = (
-                    "is not an array"
-                    if n_weights is None
-                    else f"has {n_weights} values"
-                )
-                raise ValueError(
-                    f"sample_weight {got} but X has {n_samples} rows: pass one "
-                    "weight per row, e.g. numpy.ones(len(X))."
-                )
-            # Numbers, finite and >= 0, checked before the sampler and the
-            # classifier run (the type is kept: it is resampled with the rows).
+            # One number per row, finite and >= 0 (worded as the samplers
+            # word it), checked before the sampler and the classifier run
+            # (the type is kept: it is resampled with the rows).
             checked = check_sample_weight(sample_weight, n_samples)
             if not (np.asarray(checked, dtype=np.float64) > 0).any():
                 # Refused before any fit: no sampler or classifier can use
@@ -601,7 +602,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         reject_lazy(X, "X")
-        check_scored_rows(X, y, sample_weight, "ResampledClassifier.score")
+        y, sample_weight = check_scored_rows(
+            X, y, sample_weight, "ResampledClassifier.score"
+        )
         # Only when given: a search's score takes no keyword without routing.
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
         if not hasattr(self.classifier_, "score"):

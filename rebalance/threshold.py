@@ -58,6 +58,7 @@ from rebalance._frames import (
     is_dataframe,
     is_pandas,
     reject_lazy,
+    reject_mapping_or_iterator,
     take_rows,
 )
 from rebalance._labels import (
@@ -577,6 +578,7 @@ default='auto'
             The fitted mover.
         """
         validate_params_anyway(self)
+        reject_mapping_or_iterator(X, "X")
         if y is None:
             raise ValueError(
                 "This ThresholdMover estimator requires y to be passed, but the "
@@ -731,6 +733,7 @@ default='auto'
                 tune_y,
                 classes,
                 cv=splitter,
+                given_cv=self.cv,
                 sample_weight=tune_weight if score_params is None else None,
                 fit_params=estimator_params if counted is None else counted[1],
                 split_params=split_params,
@@ -1428,7 +1431,9 @@ default='auto'
         score : float
             The mean accuracy of the decisions (weighted where given).
         """
-        check_scored_rows(X, y, sample_weight, "ThresholdMover.score")
+        y, sample_weight = check_scored_rows(
+            X, y, sample_weight, "ThresholdMover.score"
+        )
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self) -> Any:

@@ -89,7 +89,7 @@ def test_sample_weight_follows_the_resampled_rows():
 def test_sample_weight_of_the_wrong_length_is_an_error_before_fitting():
     X, y = _data()
     model = ResampledClassifier(RandomUnderSampler(), RecordingClassifier())
-    with pytest.raises(ValueError, match="sample_weight has 299 values.*300 rows"):
+    with pytest.raises(ValueError, match=r"sample_weight has shape \(299,\).*300 rows"):
         model.fit(X, y, sample_weight=np.ones(299))
     assert not hasattr(model, "sampler_")
 

@@ -48,7 +48,7 @@ import sys
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -154,7 +154,7 @@ def _label_array(labels: Any) -> np.ndarray:
             f"labels has dtype {shown}: samplers need class labels (ints, "
             f"bools or strings). Convert whole-number floats with {convert}."
         )
-    if array.dtype.kind == "i" and (ignored := array == _IGNORE_INDEX).any():
+    if array.dtype.kind in "iO" and (ignored := _ignored_rows(array)).any():
         rows = np.flatnonzero(ignored)
         raise ValueError(
             f"labels holds -100 in {rows.size} row(s), the first at position "
@@ -169,6 +169,24 @@ def _label_array(labels: Any) -> np.ndarray:
 
 # torch's default ignore_index: a row without a class in a label tensor.
 _IGNORE_INDEX = -100
+
+
+def _ignored_rows(array: np.ndarray) -> np.ndarray:
+    """Where integer labels (or Python numbers among objects: a pandas
+    object column of ints) hold torch's ignore_index, -100 (not the text
+    "-100", not a bool)."""
+    if array.dtype.kind != "O":
+        return array == _IGNORE_INDEX
+    return np.fromiter(
+        (
+            isinstance(v, numbers.Number)
+            and not isinstance(v, bool)
+            and cast(Any, v) == _IGNORE_INDEX
+            for v in array
+        ),
+        dtype=bool,
+        count=array.size,
+    )
 
 
 def _label_values(labels: Any) -> np.ndarray:

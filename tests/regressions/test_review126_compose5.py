@@ -255,5 +255,5 @@ def test_errors_name_arguments():
         ResampledClassifier(LogisticRegression(), LogisticRegression()).fit(X, y)
     with pytest.raises(ValueError, match="classifier"):
         ResampledClassifier(RandomUnderSampler(), RandomUnderSampler()).fit(X, y)
-    with pytest.raises(ValueError, match="sample_weight has 3 values"):
+    with pytest.raises(ValueError, match=r"sample_weight has shape \(3,\)"):
         _model().fit(X, y, sample_weight=np.ones(3))
