@@ -731,19 +731,19 @@ def reject_lazy(data: Any, name: str) -> None:
         )
 
 
-def reject_mapping_or_iterator(data: Any, name: str) -> None:
-    """Raise a TypeError for a dict of columns or a one-pass iterator (a
-    generator) given as the features ``name``: neither has rows to index
-    (a dict's length is its number of columns)."""
+def reject_mapping_or_iterator(data: Any, name: str, iterators: bool = True) -> None:
+    """Raise a TypeError for a dict of columns or (with ``iterators``) a
+    one-pass iterator (a generator) given as the features ``name``: neither
+    has rows to index (a dict's length is its number of columns)."""
     if isinstance(data, Mapping) and not sp.issparse(data):  # (a DOK matrix is)
         raise TypeError(
             f"{name} is a dict (column name -> values): pass "
             f"pandas.DataFrame({name}) to use its columns as features."
         )
-    if isinstance(data, Iterator) and not hasattr(data, "__len__"):
+    if iterators and isinstance(data, Iterator) and not hasattr(data, "__len__"):
         raise TypeError(
-            f"{name} is a {type(data).__name__}, read once: pass list({name}) or "
-            "a numpy array of its rows."
+            f"{name} is a {type(data).__name__} object, read once: pass "
+            f"list({name}) or a numpy array of its rows."
         )
 
 

@@ -1134,6 +1134,11 @@ def as_classifier_target(y: Any) -> Any:
         # samplers return as such: read as the Series holding it.
         converted = as_classifier_target(pd.Series(y, copy=False))
         return y if is_pandas(converted, "Series") else converted
+    if is_pandas(y, "Series") and y.dtype == object and not y.isna().any():
+        # An object column of numbers (ints read with a missing marker, then
+        # filtered): as for a numpy object array.
+        values = _numbers_of_own_type(y.to_numpy())
+        return y if values.dtype == object else values
     if is_pandas(y, "Series") and not isinstance(y.dtype, np.dtype):
         if (
             y.isna().any()
@@ -1153,12 +1158,17 @@ def _numbers_of_own_type(values: np.ndarray) -> np.ndarray:
     dtype's values) as a numpy array of their type when that keeps every
     value exactly (not strings, not bools mixed with ints, not ints beyond
     64 bits); anything else as it is."""
-    numeric = ("boolean", "integer", "floating", "mixed-integer-float")
+    numeric = ("boolean", "integer", "floating", "mixed-integer-float", "decimal")
     if (
         values.dtype == object
         and pd.api.types.infer_dtype(values, skipna=False) in numeric
     ):
         listed = values.tolist()
+        if isinstance(listed[0], decimal.Decimal):
+            # Whole-number Decimals (a database's NUMERIC column): as ints.
+            if not all(v.is_finite() and v == v.to_integral_value() for v in listed):
+                return values
+            listed = [int(v) for v in listed]
         inferred = np.asarray(listed)
         if inferred.dtype.kind in "biuf" and inferred.tolist() == listed:
             return inferred

@@ -400,6 +400,10 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # classes come in its categories' order, which orders the draw (the
         # rows sampler.fit_resample(X, y) and an imblearn Pipeline draw).
         # Others, and the classifier, get them as the classifier reads them.
+        if not isinstance(self.sampler, BaseSampler) and not is_dask_input(y):
+            # Missing labels named as rebalance's samplers name them (an
+            # imbalanced-learn sampler passes None on as a class).
+            encode_labels(y)
         labels = y if isinstance(self.sampler, BaseSampler) else as_classifier_target(y)
         try:
             X_res, y_res = sampler.fit_resample(X, labels, **sampler_params)[:2]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import DataConversionWarning
+from sklearn.exceptions import DataConversionWarning, UndefinedMetricWarning
 from sklearn.metrics import get_scorer, recall_score
 
 from rebalance._dask import check_paired
@@ -81,12 +81,13 @@ def g_mean_score(
         ``y_pred`` of the other kind). ``None``: the classes of
         ``y_true``. A class given here that has no row in ``y_true`` has
         recall 0 (as in ``recall_score(..., zero_division=0)``), which makes
-        the G-mean 0.
+        the G-mean 0, with an ``UndefinedMetricWarning``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the rows in the recalls: finite, non-negative and not all
         zero. A row of weight 0 counts as absent, but its class stays a
         class of ``y_true``: a class whose rows all have weight 0 has recall
-        0 and makes the G-mean 0 (as in imbalanced-learn's
+        0 and makes the G-mean 0, with an ``UndefinedMetricWarning`` (as in
+        imbalanced-learn's
         ``geometric_mean_score``; scikit-learn's ``balanced_accuracy_score``
         leaves such a class out, with a warning).
 
@@ -181,6 +182,19 @@ def g_mean_score(
                 "defined. Give at least one row a positive weight."
             )
         weights = _summable_weights(weights)
+    # A class without a row (of positive weight) in y_true has no recall:
+    # 0, as imbalanced-learn's and scikit-learn's metrics set it, with their
+    # warning (a cross-validation fold lacking a class scored 0 silently).
+    counted = truth if weights is None else truth[weights > 0]
+    absent = np.asarray(classes)[~np.isin(classes, counted)]
+    if absent.size:
+        warnings.warn(
+            f"g_mean_score: class(es) {absent[:10].tolist()} have no "
+            "row (of positive sample_weight) in y_true: their recall is "
+            "undefined and set to 0, which makes the G-mean 0.",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
     truth, predicted, classes = _text_as_codes(
         encoded, encoded_pred, classes, truth, predicted
     )

@@ -578,7 +578,10 @@ default='auto'
             The fitted mover.
         """
         validate_params_anyway(self)
-        reject_mapping_or_iterator(X, "X")
+        # A generator X (texts for a HashingVectorizer pipeline) is fitted
+        # once, as scikit-learn's FixedThresholdClassifier fits it; the
+        # folds of 'tuned' need its rows.
+        reject_mapping_or_iterator(X, "X", iterators=self.strategy == "tuned")
         if y is None:
             raise ValueError(
                 "This ThresholdMover estimator requires y to be passed, but the "

@@ -8,7 +8,7 @@ Sequence(ClassLabel)), counting ``Column.__getitem__`` reads, comparing
 results with the code of 371f4f4 (``git archive`` into /tmp); OHEMLoss with
 partials and 1-D logits; ``rebalance compare --drop`` through ``main``.
 
-Found (strict xfails below):
+Found (fixed by the lead; each test below failed before):
 
 * The sampler path (``BaseSampler._check_inputs``) reads an HF column twice:
   ``check_class_label_column(y)`` reads ``y[:]``, then ``encode_labels`` ->

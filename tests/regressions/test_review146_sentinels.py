@@ -11,7 +11,7 @@ empty/whitespace strings and torch's ignore_index -100; and sample_weight with
 NaN, inf, negative, masked, pd.NA and all-zero values. A matrix (entry point x
 marker) was built with a script.
 
-Found (strict xfails below):
+Found (fixed by the lead; each test below failed before):
 * ``ThresholdMover.score`` checks neither its labels nor its sample_weight:
   missing labels crash with numpy/sklearn errors (``'<' not supported``,
   ``boolean value of NA is ambiguous``, ``unhashable MaskedConstant``), a

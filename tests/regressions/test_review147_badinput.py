@@ -15,7 +15,7 @@ predicting with other widths or column names; for the torch losses float/bool
 whether the message names the argument and the fix, warnings raised before the
 error, fits done before the error (a counting classifier) and mutated inputs.
 
-Found (strict xfails below):
+Found (fixed by the lead; each test below failed before):
 
 * ``ThresholdMover(strategy='tuned', cv=k)`` with k above every class's count
   fails with scikit-learn's "n_splits=k cannot be greater than the number of

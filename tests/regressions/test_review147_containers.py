@@ -168,12 +168,22 @@ def test_memoryview_sample_weight(call):
     np.testing.assert_allclose(call(memoryview(W.copy())), call(W))
 
 
+def rb_tuned():
+    # (strategy='tuned' needs X's rows for its folds; the other strategies fit
+    # a generator once, as scikit-learn's FixedThresholdClassifier: review 148)
+    return ThresholdMover(LogisticRegression(), strategy="tuned", cv=2)
+
+
 @pytest.mark.parametrize(
     "call, value, says",
     [
         (lambda v: _rc().fit(v, Y), lambda: dict(zip("abc", X.T)), "dict"),
         (lambda v: _tm().fit(v, Y), lambda: dict(zip("abc", X.T)), "dict"),
-        (lambda v: _tm().fit(v, Y), lambda: (r for r in X), "generator"),
+        (
+            lambda v: rb_tuned().fit(v, Y),
+            lambda: (r for r in X),
+            "generator",
+        ),
     ],
     ids=[
         "rc.fit-dict",

@@ -12,7 +12,7 @@ each with scripts (scikit-learn ``cross_val_score`` / ``GridSearchCV`` with
 and without metadata routing, Dask, polars, pandas, lists, HF ``datasets``
 columns, torch tensors of several dtypes, the CLI through ``main``).
 
-Bugs (strict xfail):
+Bugs (fixed by the lead; each test below failed before):
 
 * the torch samplers refuse -100 only in an integer-dtype array: an object
   array (a pandas object column of ints) holding -100 is balanced with -100
