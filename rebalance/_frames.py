@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -729,6 +730,27 @@ def reject_lazy(data: Any, name: str) -> None:
             f"{name} is a lazy {type(data).__name__}: its rows are not computed. "
             f"Collect it first, e.g. {name}.collect()."
         )
+
+
+def warn_outside(message: str, category: type[Warning]) -> None:
+    """``warnings.warn`` pointing at the first caller outside rebalance and
+    scikit-learn's method wrappers (``fit``'s ``_fit_context``): the user's
+    line, or the library calling rebalance, wherever in rebalance it is
+    raised from."""
+    level, frame = 2, sys._getframe(1)  # 2: the caller of this function
+    while frame.f_back is not None and _inside(frame):
+        level, frame = level + 1, frame.f_back
+    warnings.warn(message, category, stacklevel=level)
+
+
+# scikit-learn's modules whose decorators wrap an estimator's methods.
+_WRAPPERS = ("sklearn.base", "sklearn.utils._set_output")
+
+
+def _inside(frame: Any) -> bool:
+    """Whether ``frame`` runs rebalance's code or a scikit-learn wrapper."""
+    module = str(frame.f_globals.get("__name__"))
+    return module.startswith("rebalance.") or module in _WRAPPERS
 
 
 def reject_mapping_or_iterator(data: Any, name: str, iterators: bool = True) -> None:

@@ -23,7 +23,6 @@ import array
 import decimal
 import math
 import numbers
-import warnings
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -49,6 +48,7 @@ from rebalance._frames import (
     null_mask,
     reject_lazy,
     series_values,
+    warn_outside,
     width_one_values,
 )
 from rebalance._indices import EncodedLabels
@@ -1005,11 +1005,10 @@ def single_output_target(y: Any) -> Any:
             "class label per row, shape (n_samples,), e.g. y.argmax(axis=1) for "
             "a one-hot matrix."
         )
-    warnings.warn(
+    warn_outside(
         "A column-vector y was passed when a 1d array was expected. Please "
         "change the shape of y to (n_samples,), for example using ravel().",
         DataConversionWarning,
-        stacklevel=3,
     )
     if is_dataframe(y):
         return first_column(y)
@@ -1122,6 +1121,13 @@ def as_classifier_target(y: Any) -> Any:
         # Read by the samplers as numpy reads them; scikit-learn refuses them
         # (np.matrix), or its validation of parameters does (memoryview).
         y = np.asarray(y)
+    if (
+        isinstance(y, (list, tuple))
+        and y
+        and all(isinstance(v, decimal.Decimal) for v in y)
+    ):
+        # A list of Decimals (the samplers return one as given): as below.
+        y = np.array(y, dtype=object)
     if isinstance(y, np.ndarray) and y.dtype.kind == "T":
         return y.astype(object)
     if isinstance(y, np.ndarray) and y.dtype == object and y.ndim == 1:

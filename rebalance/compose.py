@@ -589,6 +589,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Score the fitted classifier on ``X, y``.
 
+        Missing labels (None, NaN, NA, masked, a datasets ClassLabel's -1)
+        and negative, masked or all-zero weights are refused, as in ``fit``.
+
         Parameters
         ----------
         X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)

@@ -578,10 +578,12 @@ default='auto'
             The fitted mover.
         """
         validate_params_anyway(self)
-        # A generator X (texts for a HashingVectorizer pipeline) is fitted
-        # once, as scikit-learn's FixedThresholdClassifier fits it; the
-        # folds of 'tuned' need its rows.
-        reject_mapping_or_iterator(X, "X", iterators=self.strategy == "tuned")
+        # A generator X (texts for a HashingVectorizer pipeline) is handed to
+        # the estimator's one fit, as before; the folds of 'tuned', and
+        # weights repeated as rows, need its rows.
+        reject_mapping_or_iterator(
+            X, "X", iterators=self.strategy == "tuned" or sample_weight is not None
+        )
         if y is None:
             raise ValueError(
                 "This ThresholdMover estimator requires y to be passed, but the "
@@ -1418,7 +1420,9 @@ default='auto'
 
         A pandas ``y`` or ``sample_weight`` holding a pandas X's index in
         another order is refused, as in ``fit`` (paired by position, every
-        row would be scored against another row's label or weight).
+        row would be scored against another row's label or weight); so are
+        missing labels (None, NaN, NA, masked, a datasets ClassLabel's -1)
+        and negative, masked or all-zero weights.
 
         Parameters
         ----------

@@ -2473,16 +2473,14 @@ class HardExampleSampler(_EpochSampler, DistributedSampler[int]):  # type: ignor
         ):
             return
         self._warned_pool_lost = True
-        warnings.warn(
+        _warn_at_caller(
             f"HardExampleSampler draws epoch {epoch} from an empty pool: no "
             "update() has reported losses to it and no load_state_dict() has "
             "restored a pool, so the epoch replays no hard rows. When resuming "
             "a run, save sampler.state_dict() with the checkpoint and "
             "load_state_dict() it (under Lightning, a torchdata "
             "StatefulDataLoader or TensorBatchLoader does both); otherwise "
-            "report each batch's losses with update().",
-            UserWarning,
-            stacklevel=2,
+            "report each batch's losses with update()."
         )
 
     def _epoch_state(self) -> np.ndarray:
