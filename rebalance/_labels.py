@@ -1121,12 +1121,9 @@ def as_classifier_target(y: Any) -> Any:
         # Read by the samplers as numpy reads them; scikit-learn refuses them
         # (np.matrix), or its validation of parameters does (memoryview).
         y = np.asarray(y)
-    if (
-        isinstance(y, (list, tuple))
-        and y
-        and all(isinstance(v, decimal.Decimal) for v in y)
-    ):
-        # A list of Decimals (the samplers return one as given): as below.
+    if isinstance(y, (list, tuple)) and any(isinstance(v, decimal.Decimal) for v in y):
+        # A list holding Decimals (the samplers return one as given): as an
+        # object array, below.
         y = np.array(y, dtype=object)
     if isinstance(y, np.ndarray) and y.dtype.kind == "T":
         return y.astype(object)
@@ -1163,22 +1160,33 @@ def _numbers_of_own_type(values: np.ndarray) -> np.ndarray:
     """An object array of Python bools, ints or floats (a nullable pandas
     dtype's values) as a numpy array of their type when that keeps every
     value exactly (not strings, not bools mixed with ints, not ints beyond
-    64 bits); anything else as it is."""
-    numeric = ("boolean", "integer", "floating", "mixed-integer-float", "decimal")
-    if (
-        values.dtype == object
-        and pd.api.types.infer_dtype(values, skipna=False) in numeric
+    64 bits); whole-number Decimals (a database's NUMERIC column), alone or
+    among ints, as ints; anything else as it is."""
+    if values.dtype != object or values.ndim != 1 or not values.size:
+        return values
+    listed = values.tolist()
+    if any(isinstance(v, decimal.Decimal) for v in listed):
+        if not all(_whole_decimal_or_int(v) for v in listed):
+            return values
+        listed = [int(v) for v in listed]
+    elif pd.api.types.infer_dtype(values, skipna=False) not in (
+        "boolean",
+        "integer",
+        "floating",
+        "mixed-integer-float",
     ):
-        listed = values.tolist()
-        if isinstance(listed[0], decimal.Decimal):
-            # Whole-number Decimals (a database's NUMERIC column): as ints.
-            if not all(v.is_finite() and v == v.to_integral_value() for v in listed):
-                return values
-            listed = [int(v) for v in listed]
-        inferred = np.asarray(listed)
-        if inferred.dtype.kind in "biuf" and inferred.tolist() == listed:
-            return inferred
+        return values
+    inferred = np.asarray(listed)
+    if inferred.dtype.kind in "biuf" and inferred.tolist() == listed:
+        return inferred
     return values
+
+
+def _whole_decimal_or_int(value: Any) -> bool:
+    """Whether ``value`` is an int (not a bool) or a finite whole Decimal."""
+    if isinstance(value, decimal.Decimal):
+        return value.is_finite() and value == value.to_integral_value()
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def encode_labels(

@@ -22,6 +22,7 @@ from sklearn.utils.validation import _num_samples, has_fit_parameter
 
 from rebalance import _indices
 from rebalance._dask import _is_frame, is_dask_input
+from rebalance._frames import reject_mapping_or_iterator
 from rebalance._validation import check_sample_weight, take_rows
 
 _RESAMPLED_CLASSIFIER_HINT = (
@@ -602,6 +603,8 @@ def weights_as_rows(estimator: Any, X: Any, y: Any, params: Mapping) -> tuple:
     weights = params.get("sample_weight")
     if weights is None or _fit_takes(estimator, "sample_weight"):
         return X, y, dict(params)
+    # Repeating rows needs them: a generator X (read once) cannot be.
+    reject_mapping_or_iterator(X, "X")
     if is_pairwise(estimator):
         # Repeating rows of a precomputed kernel or distance matrix leaves
         # its columns as they are: no longer the square matrix it takes.

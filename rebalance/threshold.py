@@ -579,11 +579,9 @@ default='auto'
         """
         validate_params_anyway(self)
         # A generator X (texts for a HashingVectorizer pipeline) is handed to
-        # the estimator's one fit, as before; the folds of 'tuned', and
-        # weights repeated as rows, need its rows.
-        reject_mapping_or_iterator(
-            X, "X", iterators=self.strategy == "tuned" or sample_weight is not None
-        )
+        # the estimator's one fit, as before; the folds of 'tuned' need its
+        # rows (so do weights repeated as rows: weights_as_rows refuses it).
+        reject_mapping_or_iterator(X, "X", iterators=self.strategy == "tuned")
         if y is None:
             raise ValueError(
                 "This ThresholdMover estimator requires y to be passed, but the "
