@@ -136,7 +136,6 @@ gets a fresh index: ``0 .. n_output - 1`` across partitions, with known
 
 from __future__ import annotations
 
-import array
 import os
 import uuid
 import warnings
@@ -146,6 +145,7 @@ from typing import Any
 import numpy as np
 
 from rebalance._frames import (
+    buffer_values,
     check_compressed,
     check_unique_columns,
     counts_rows,
@@ -1196,9 +1196,7 @@ def check_scored_rows(X, y, sample_weight, function: str) -> tuple[Any, Any]:
     # Returned as the score reads them: labels and weights the samplers read
     # (a memoryview, an array.array, an object column of ints) that
     # scikit-learn's metrics refuse, as numpy arrays.
-    if isinstance(sample_weight, (memoryview, array.array, np.matrix)):
-        sample_weight = np.asarray(sample_weight)
-    return as_classifier_target(y), sample_weight
+    return as_classifier_target(y), buffer_values(sample_weight, matrix=True)
 
 
 def _refuse_reordered_index(name: str, index, X_index) -> None:

@@ -10,6 +10,7 @@ one-chunk ``ChunkedArray`` and is returned as an ``Array``.
 
 from __future__ import annotations
 
+import array
 import copy
 import sys
 import warnings
@@ -732,13 +733,18 @@ def reject_lazy(data: Any, name: str) -> None:
         )
 
 
-def warn_outside(message: str, category: type[Warning]) -> None:
-    """``warnings.warn`` pointing at the first caller outside rebalance and
-    scikit-learn's method wrappers (``fit``'s ``_fit_context``): the user's
-    line, or the library calling rebalance, wherever in rebalance it is
-    raised from."""
+def warn_outside(
+    message: str,
+    category: type[Warning],
+    inside: Callable[[str], bool] | None = None,
+) -> None:
+    """``warnings.warn`` pointing at the first caller whose module is not
+    ``inside`` (default: rebalance and scikit-learn's method wrappers,
+    ``fit``'s ``_fit_context``): the user's line, or the library calling
+    rebalance, wherever in rebalance it is raised from."""
+    inside = _rebalance_or_wrapper if inside is None else inside
     level, frame = 2, sys._getframe(1)  # 2: the caller of this function
-    while frame.f_back is not None and _inside(frame):
+    while frame.f_back is not None and inside(str(frame.f_globals.get("__name__"))):
         level, frame = level + 1, frame.f_back
     warnings.warn(message, category, stacklevel=level)
 
@@ -747,10 +753,22 @@ def warn_outside(message: str, category: type[Warning]) -> None:
 _WRAPPERS = ("sklearn.base", "sklearn.utils._set_output")
 
 
-def _inside(frame: Any) -> bool:
-    """Whether ``frame`` runs rebalance's code or a scikit-learn wrapper."""
-    module = str(frame.f_globals.get("__name__"))
+def _rebalance_or_wrapper(module: str) -> bool:
+    """Whether ``module`` is rebalance's or a scikit-learn wrapper's."""
     return module.startswith("rebalance.") or module in _WRAPPERS
+
+
+# Values numpy reads as arrays but scikit-learn's validation and indexing
+# refuse (a memoryview, an array.array).
+BUFFERS = (memoryview, array.array)
+
+
+def buffer_values(value: Any, matrix: bool = False) -> Any:
+    """``value`` as a numpy array when it is one of :data:`BUFFERS` (or,
+    with ``matrix``, an ``np.matrix``, which scikit-learn refuses); anything
+    else as it is."""
+    kinds = (*BUFFERS, np.matrix) if matrix else BUFFERS
+    return np.asarray(value) if isinstance(value, kinds) else value
 
 
 def reject_mapping_or_iterator(data: Any, name: str, iterators: bool = True) -> None:

@@ -19,7 +19,6 @@ counting pass. The rules, in one place:
 
 from __future__ import annotations
 
-import array
 import decimal
 import math
 import numbers
@@ -35,6 +34,7 @@ from sklearn.exceptions import DataConversionWarning
 from rebalance._frames import (
     _is_arrow,
     _to_narwhals,
+    buffer_values,
     decimal_arrow,
     first_column,
     is_dask,
@@ -170,13 +170,9 @@ def label_array(y: Any, name: str = "y") -> np.ndarray:
     """
     if sp.issparse(y):
         raise sparse_labels(y, name)
-    if is_hf_column(y):
-        # A Hugging Face column (ds["label"]) read once; a ClassLabel's -1
-        # (datasets' missing label) refused, not counted as a class, for
-        # every caller (weights, ThresholdMover, metrics, compare).
-        values = y[:]
-        check_class_label_column(y, values, name)
-        y = values
+    # A ClassLabel's -1 refused, not counted as a class, for every caller
+    # (weights, ThresholdMover, metrics, compare).
+    y = hf_column_values(y, name)
     if isinstance(y, np.ma.MaskedArray):
         # np.asarray would read a masked (missing) label as the value under
         # its mask: a class it is not.
@@ -245,6 +241,17 @@ def unreadable(name: str, exc: Exception, cast: str = "long") -> TypeError:
         f"{exc}). Pass a list, a numpy array or a column; a torch tensor as "
         f"{name}.detach().cpu().{cast}()."
     )
+
+
+def hf_column_values(y: Any, name: str) -> Any:
+    """A Hugging Face column (``ds["label"]``) read once, whole, in the
+    dataset's format, its ClassLabel -1 (datasets' missing label) refused
+    naming the argument ``name``; anything else as it is."""
+    if not is_hf_column(y):
+        return y
+    values = y[:]
+    check_class_label_column(y, values, name)
+    return values
 
 
 def check_class_label_column(
@@ -1117,10 +1124,9 @@ def as_classifier_target(y: Any) -> Any:
     numpy 2's ``StringDType`` labels, which scikit-learn's ``LabelEncoder``
     cannot read, become Python strings (objects).
     """
-    if isinstance(y, (memoryview, array.array, np.matrix)):
-        # Read by the samplers as numpy reads them; scikit-learn refuses them
-        # (np.matrix), or its validation of parameters does (memoryview).
-        y = np.asarray(y)
+    # Read by the samplers as numpy reads them; scikit-learn refuses them
+    # (np.matrix), or its validation of parameters does (memoryview).
+    y = buffer_values(y, matrix=True)
     if isinstance(y, (list, tuple)) and any(isinstance(v, decimal.Decimal) for v in y):
         # A list holding Decimals (the samplers return one as given): as an
         # object array, below.

@@ -9,7 +9,6 @@ another length, and a separate validation set such as ``X_val``, ``y_val`` or
 
 from __future__ import annotations
 
-import array
 import re
 import sys
 from collections.abc import Mapping
@@ -22,7 +21,7 @@ from sklearn.utils.validation import _num_samples, has_fit_parameter
 
 from rebalance import _indices
 from rebalance._dask import _is_frame, is_dask_input
-from rebalance._frames import reject_mapping_or_iterator
+from rebalance._frames import BUFFERS, reject_mapping_or_iterator
 from rebalance._validation import check_sample_weight, take_rows
 
 _RESAMPLED_CLASSIFIER_HINT = (
@@ -73,7 +72,7 @@ def _length(value: Any) -> int | None:
         return None
     if np.isscalar(value):
         return None
-    if isinstance(value, (memoryview, array.array)):
+    if isinstance(value, BUFFERS):
         return len(value)  # (scikit-learn's _num_samples refuses them)
     if not any(hasattr(value, name) for name in ("__len__", "shape", "__array__")):
         return None

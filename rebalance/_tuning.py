@@ -108,22 +108,22 @@ def _too_many_folds(cv: Any, y: np.ndarray, exc: ValueError) -> ValueError:
     data have rows, naming ``cv`` (its words name ``n_splits``, which the
     user may never have set) and the fix; any other error as it is."""
     text = str(exc)
-    if "number of members in each class" in text:
-        smallest = int(np.unique(y, return_counts=True)[1].min())
+    by_class = "number of members in each class" in text
+    if not (by_class or "greater than the number of samples" in text):
+        return exc
+    smallest = int(np.unique(y, return_counts=True)[1].min())
+    if by_class:
         return ValueError(
             f"cv={cv!r} asks for more stratified folds than the smallest class "
             f"has rows ({smallest}): every fold needs a row of each class. Pass "
             f"cv={smallest} or fewer (an int is the number of stratified folds), "
             "or a splitter with fewer folds."
         )
-    if "greater than the number of samples" in text:
-        smallest = int(np.unique(y, return_counts=True)[1].min())
-        return ValueError(
-            f"cv={cv!r} asks for more folds than y has rows ({len(y)}): pass "
-            f"cv={smallest} or fewer (the rows of the smallest class: an int is "
-            "the number of stratified folds), or a splitter with fewer folds."
-        )
-    return exc
+    return ValueError(
+        f"cv={cv!r} asks for more folds than y has rows ({len(y)}): pass "
+        f"cv={smallest} or fewer (the rows of the smallest class: an int is "
+        "the number of stratified folds), or a splitter with fewer folds."
+    )
 
 
 def check_split_groups(

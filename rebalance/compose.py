@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import array
 import copy
 import inspect
 import sys
@@ -47,6 +46,7 @@ from rebalance._dask import (
     is_dask_input,
 )
 from rebalance._frames import (
+    buffer_values,
     check_compressed,
     is_dataframe,
     is_pandas,
@@ -312,12 +312,7 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             params["sample_weight"] = sample_weight
         # Per-row values numpy reads but scikit-learn's indexing does not (a
         # memoryview, an array.array): as numpy arrays, resampled with the rows.
-        params = {
-            name: np.asarray(value)
-            if isinstance(value, (memoryview, array.array))
-            else value
-            for name, value in params.items()
-        }
+        params = {name: buffer_values(value) for name, value in params.items()}
         # Before the sampler: not every sampler compares them (an
         # imbalanced-learn one pairs rows with the wrong labels).
         if is_dask_input(X, y) and not params and _own_draw(self.sampler):

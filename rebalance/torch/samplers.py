@@ -78,15 +78,16 @@ from rebalance._frames import (
     reject_lazy,
     reject_stream_column,
     take_rows,
+    warn_outside,
 )
 from rebalance._indices import SMALL_SHUFFLE, EncodedLabels, shuffle_runs, shuffled
 from rebalance._labels import (
-    check_class_label_column,
     class_label_list_refused,
     class_label_missing,
     class_label_values,
     date_time_labels,
     encode_labels,
+    hf_column_values,
     is_class_label_list,
     is_polars_enum,
     label_array,
@@ -248,11 +249,7 @@ def _column_values(labels: Any) -> Any:
     lazy ``Column`` since datasets 4), read whole in the dataset's format (a
     list, or an array or tensor under ``with_format``); anything else as it
     is. Read item by item, a column costs a dataset lookup per row."""
-    if is_hf_column(labels):
-        values = labels[:]
-        check_class_label_column(labels, values)  # a ClassLabel's -1: missing
-        return values
-    return labels
+    return hf_column_values(labels, "labels")  # a ClassLabel's -1: missing
 
 
 def _refuse_dataset(labels: Any) -> None:
@@ -3098,15 +3095,15 @@ _LOOP_PACKAGES = frozenset({"torch", "torchdata", "lightning", "pytorch_lightnin
 def _warn_at_caller(message: str) -> None:
     """A ``UserWarning`` pointing at the first caller outside torch,
     torchdata, Lightning and ``rebalance.torch``."""
-    level, frame = 2, sys._getframe(1)  # 2: the caller of this function
-    while frame.f_back is not None:
-        module = str(frame.f_globals.get("__name__"))
-        if module.split(".")[0] not in _LOOP_PACKAGES and not module.startswith(
-            "rebalance.torch."
-        ):
-            break
-        level, frame = level + 1, frame.f_back
-    warnings.warn(message, UserWarning, stacklevel=level)
+    warn_outside(message, UserWarning, _in_training_loop)
+
+
+def _in_training_loop(module: str) -> bool:
+    """Whether ``module`` is torch's, torchdata's, Lightning's or
+    ``rebalance.torch``'s."""
+    return module.split(".")[0] in _LOOP_PACKAGES or module.startswith(
+        "rebalance.torch."
+    )
 
 
 def _empty_epochs(
