@@ -70,10 +70,12 @@ def _length(value: Any) -> int | None:
     """The number of rows of an array-like ``value``; None for anything else."""
     if value is None or isinstance(value, (str, bytes, Mapping)):
         return None
+    if isinstance(value, BUFFERS):
+        # Before np.isscalar, which calls a memoryview a scalar (scikit-learn's
+        # _num_samples refuses them).
+        return len(value)
     if np.isscalar(value):
         return None
-    if isinstance(value, BUFFERS):
-        return len(value)  # (scikit-learn's _num_samples refuses them)
     if not any(hasattr(value, name) for name in ("__len__", "shape", "__array__")):
         return None
     try:

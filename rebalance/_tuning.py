@@ -27,6 +27,7 @@ from sklearn.model_selection import (
 )
 from sklearn.model_selection._split import _CVIterableWrapper
 from sklearn.utils import _safe_indexing, indexable
+from sklearn.utils.validation import _num_samples
 
 from rebalance._frames import take_rows
 from rebalance._labels import encode_labels
@@ -127,16 +128,31 @@ def _too_many_folds(cv: Any, y: np.ndarray, exc: ValueError) -> ValueError:
 
 
 def check_split_groups(
-    cv: Any, splitter: Any, split_params: dict[str, Any], routing: bool
+    cv: Any,
+    splitter: Any,
+    split_params: dict[str, Any],
+    routing: bool,
+    n_samples: int | None = None,
 ) -> None:
     """Refuse one of scikit-learn's group splitters (``GroupKFold``,
     ``LeaveOneGroupOut``, ...) that would get no ``groups`` from
-    ``split_params`` (the parameters routed to its ``split``), before any
-    estimator is fitted: its own error comes only once the folds are drawn,
-    and names neither ``cv`` nor the fix."""
-    if not isinstance(splitter, _GROUP_SPLITTERS):
+    ``split_params`` (the parameters routed to its ``split``), and
+    ``groups`` of another length than the ``n_samples`` rows split, before
+    any estimator is fitted: the splitter's own errors come only once the
+    folds are drawn, and name neither ``cv``, ``groups`` nor the fix."""
+    groups = split_params.get("groups")
+    if groups is not None:
+        try:
+            n_groups: int | None = _num_samples(groups)
+        except TypeError:  # not array-like: the splitter's own error
+            n_groups = None
+        if n_samples is not None and n_groups is not None and n_groups != n_samples:
+            raise ValueError(
+                f"groups has {n_groups} values, but X has {n_samples} rows: "
+                "pass one group per row of X, in the order of X's rows."
+            )
         return
-    if split_params.get("groups") is not None:
+    if not isinstance(splitter, _GROUP_SPLITTERS):
         return
     fix = (
         "pass them to fit: fit(X, y, groups=groups)"

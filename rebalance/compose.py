@@ -248,7 +248,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             so that it draws the rows ``sampler.fit_resample(X, y)`` draws (a
             pandas categorical's classes in its categories' order); the
             classifier gets the drawn labels as a numpy array of their values
-            when they are a pandas extension type (categorical, nullable).
+            when they are a pandas extension type (categorical, nullable),
+            and numpy 2 ``StringDType`` labels as Python strings (objects,
+            as ``classes_`` and its predictions then are).
         sample_weight : array-like of shape (n_samples,), default=None
             Resampled with the rows and passed to the classifier's ``fit``.
             Without metadata routing, a classifier whose ``fit`` takes no

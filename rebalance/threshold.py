@@ -542,7 +542,9 @@ default='auto'
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Passed to the estimator as it is.
         y : array-like of shape (n_samples,)
-            The class labels.
+            The class labels (numpy 2 ``StringDType`` labels, which
+            scikit-learn refuses, are read as Python strings: ``classes_``
+            and predictions are then object arrays).
         sample_weight : array-like of shape (n_samples,), default=None
             Passed to the estimator's ``fit`` (with metadata routing on: when
             the estimator requests it with ``set_fit_request(sample_weight=True)``),
@@ -698,7 +700,13 @@ default='auto'
             sample_weight, fit_params
         )
         if splitter is not None:
-            check_split_groups(self.cv, splitter, split_params, _routing_enabled())
+            check_split_groups(
+                self.cv,
+                splitter,
+                split_params,
+                _routing_enabled(),
+                n_rows(tune_X, tune_y),
+            )
         # Weights under another name (a routing alias, a Pipeline's
         # '<step>__sample_weight'), checked before any fit: of another length
         # they are not split with the folds' rows, and as many as a fold's
