@@ -334,6 +334,7 @@ def _prepare(sampler, X, y, sample_weight, *, check_order=True) -> _Prepared:
     kind = _check_features(X)
     y = _label_container(y)
     sources = {"y": y, "sample_weight": sample_weight}
+    _refuse_lost_partitions({"X": X, **sources})
     if check_order:
         _refuse_shuffled_arrays({"X": X, **sources})
     to_compute: dict[str, Any] = {k: v for k, v in sources.items() if _is_dask(v)}
@@ -1330,6 +1331,36 @@ def _sorts_rows(node) -> bool:
         return not frame.index.is_monotonic_increasing
     except Exception:  # pragma: no cover (another Dask layout: not checked)
         return False
+
+
+def _refuse_lost_partitions(inputs: dict) -> None:
+    """Refuse Dask DataFrames and Series among ``inputs`` whose persisted
+    graph lacks partitions they name (Dask issue 12488: ``persist()`` of a
+    column selection of a multi-file ``read_parquet`` keeps the fewer,
+    fused partitions, but the divisions of the unfused ones), before any work:
+    every computation of them fails, with Dask's "Missing dependency" or a
+    concatenation error that names neither the input nor the fix.
+    """
+    for name, value in inputs.items():
+        expr = getattr(value, "expr", None) if _is_frame(value) else None
+        if expr is None or not hasattr(expr, "walk"):
+            continue
+        for node in expr.walk():
+            if type(node).__name__ != "FromGraph":
+                continue
+            # Its partitions (from its divisions) are read from its keys in
+            # turn: fewer keys than partitions leave the last ones unread.
+            layer, keys = node.operand("layer"), node.operand("keys")
+            n_parts = len(node.operand("divisions")) - 1
+            if len(keys) != n_parts or any(key not in layer for key in keys):
+                raise ValueError(
+                    f"{name} is a persisted Dask {type(value).__name__} whose "
+                    "graph has lost some of its partitions (Dask issue 12488: "
+                    "persist() of a column selection of a read_parquet; "
+                    f"{name}.compute() fails too). Persist the whole frame "
+                    "read, then select the columns (frame.persist()[columns]), "
+                    "or do not persist it."
+                )
 
 
 def _refuse_shuffled_arrays(inputs: dict) -> None:

@@ -146,6 +146,11 @@ def check_split_groups(
             n_groups: int | None = _num_samples(groups)
         except TypeError:  # not array-like: the splitter's own error
             n_groups = None
+        except ValueError as error:  # a Dask array of unknown chunk sizes
+            raise ValueError(
+                f"groups has no known length ({error}): pass it computed, e.g. "
+                "groups.compute() for a Dask collection."
+            ) from error
         if n_samples is not None and n_groups is not None and n_groups != n_samples:
             raise ValueError(
                 f"groups has {n_groups} values, but X has {n_samples} rows: "

@@ -111,7 +111,8 @@ def test_same_combined_mask_swapped_refused_with_the_fix(folder):
     "persist()) beside ddf['y'] crashes inside dask.compute with "
     "'Missing dependency (read_parquet-..., 1)' (predates review 87; left open). "
     "Stop 50: Dask 2026.8's own bug: the persisted X alone fails X.compute() "
-    "(its graph holds one fused partition of the two it reports)",
+    "(its graph holds one fused partition of the two it reports); stop 59: "
+    "refused before any work naming X, Dask issue 12488 and the fix",
 )
 def test_persisted_X_accepted(folder):
     path, frame = folder
